@@ -1,0 +1,108 @@
+/* The events that flow from ingest to the store and the engine.
+ *
+ * Everything that changes the engine's state is an event with a timestamp
+ * (DESIGN §1). This header defines the observed-market events that the
+ * decoders produce (swaps, transfers) and price updates. Amounts are
+ * integers in base units and are never carried through a double; prices are
+ * doubles per whole token (DESIGN §4).
+ *
+ * A transaction can yield several events; (signature, leg) identifies each
+ * one and is the idempotency key of the store (leg = index of the event
+ * within its transaction, in decoder order, stable for the same input). */
+#ifndef WT_INGEST_EVENT_H
+#define WT_INGEST_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "solana/pubkey.h"
+
+enum event_kind {
+    EVENT_SWAP = 1,
+    EVENT_TRANSFER = 2,
+    EVENT_PRICE = 3,
+};
+
+enum side {
+    SIDE_BUY = 1,  /* the wallet received `mint` and paid the quote asset */
+    SIDE_SELL = 2, /* the wallet gave `mint` and received the quote asset */
+};
+
+/* A signature: 64 bytes, printed in base58 (up to 88 characters). */
+struct signature {
+    uint8_t b[64];
+};
+
+#define EVENT_SOURCE_MAX 24
+
+/* A swap by `wallet`: side, the token (`mint`) and the quote leg (SOL/wSOL,
+ * USDC or USDT; for a token-to-token swap, the decoder emits two legs
+ * through the quote asset, see docs/internals/ingest.md).
+ * Invariants: token_amount > 0; quote_amount > 0 unless the quote leg is
+ * unknown (then price_sol is 0). */
+struct swap_event {
+    struct signature sig;
+    uint16_t leg;
+    uint64_t slot;
+    int64_t ts_ms;             /* block time, Unix milliseconds */
+    struct pubkey wallet;
+    struct pubkey mint;        /* the token bought or sold */
+    struct pubkey quote_mint;  /* wSOL mint for native SOL too */
+    enum side side;
+    uint8_t decimals;          /* of mint */
+    uint8_t quote_decimals;    /* 9 for SOL */
+    uint64_t token_amount;     /* raw units of mint */
+    uint64_t quote_amount;     /* raw units of quote_mint (lamports for SOL) */
+    double price_sol;          /* SOL per whole token; 0 when unknown */
+    double price_usd;          /* USD per whole token; 0 when unknown */
+    uint64_t fee_lamports;     /* network + priority fee paid by the wallet */
+    char source[EVENT_SOURCE_MAX]; /* "PUMP_FUN", "RAYDIUM", "JUPITER", ... */
+};
+
+/* A transfer of native SOL or of a token between two wallets; funding
+ * links (FUNDED_BY) come from these. */
+struct transfer_event {
+    struct signature sig;
+    uint16_t leg;
+    uint64_t slot;
+    int64_t ts_ms;
+    struct pubkey from;
+    struct pubkey to;
+    struct pubkey mint; /* all zero for native SOL */
+    uint8_t decimals;   /* 9 for native SOL */
+    uint64_t amount;    /* raw units (lamports for SOL) */
+};
+
+/* A price observation of a token from a feed (DexScreener, Jupiter) or
+ * implied by a swap. */
+struct price_event {
+    struct pubkey mint;
+    int64_t ts_ms;
+    double price_sol;
+    double price_usd;     /* 0 when unknown */
+    double liquidity_usd; /* 0 when unknown */
+    double mcap_usd;      /* 0 when unknown */
+    char source[EVENT_SOURCE_MAX];
+};
+
+struct event {
+    enum event_kind kind;
+    union {
+        struct swap_event swap;
+        struct transfer_event transfer;
+        struct price_event price;
+    } u;
+};
+
+/* Timestamp of any event. */
+static inline int64_t event_ts_ms(const struct event *e)
+{
+    switch (e->kind) {
+    case EVENT_SWAP: return e->u.swap.ts_ms;
+    case EVENT_TRANSFER: return e->u.transfer.ts_ms;
+    case EVENT_PRICE: return e->u.price.ts_ms;
+    }
+    return 0;
+}
+
+#endif
