@@ -82,18 +82,9 @@ static int emsg(struct eload *L, const struct json_val *v, const char *what)
 {
     char path[64];
     json_path(v, path, sizeof path);
-    snprintf(L->err, L->errsize, "at %s: %s", path, what);
+    if (snprintf(L->err, L->errsize, "at %s: %s", path, what) < 0)
+        L->err[0] = '\0';
     return WT_EPARSE;
-}
-
-/* A string member that may be absent, null or "" (all mean: none). */
-static int opt_slice(struct eload *L, const struct json_val *o, const char *key, struct nb_str *s)
-{
-    *s = (struct nb_str){0};
-    int rc = json_opt_str(o, key, &s->p, &s->n);
-    if (rc == WT_ENOTFOUND)
-        return 0;
-    return rc ? efail(L, o, rc) : 0;
 }
 
 /* rawTokenAmount.tokenAmount: a decimal string with an optional sign. */
@@ -118,45 +109,99 @@ static int signed_amount(struct eload *L, const struct json_val *raw, uint64_t *
     return 0;
 }
 
+/* Member key test for the one-pass readers below. */
+static bool key_is(const struct json_val *m, const char *k, size_t n)
+{
+    return m->keylen == n && m->key[0] == k[0] && memcmp(m->key, k, n) == 0;
+}
+#define KEY(m, lit) key_is((m), lit, sizeof lit - 1)
+
+/* A string or null member value into a slice (null and "" mean none). */
+static int val_slice(struct eload *L, const struct json_val *m, struct nb_str *s)
+{
+    *s = (struct nb_str){0};
+    if (json_is_null(m))
+        return 0;
+    int rc = json_str(m, &s->p, &s->n);
+    return rc ? efail(L, m, rc) : 0;
+}
+
+static int load_token_change(struct eload *L, const struct json_val *ch, struct nb_str acct,
+                             struct netbal_tx *t)
+{
+    struct json_iter it;
+    struct json_val m, raw;
+    struct nb_token k = {0};
+    bool have_raw = false;
+    int rc;
+    if (json_iter_init(ch, &it) || json_type_of(ch) != JSON_OBJECT)
+        return emsg(L, ch, "expected an object");
+    while (json_iter_next(&it, &m)) {
+        if (KEY(&m, "userAccount"))
+            rc = val_slice(L, &m, &k.owner);
+        else if (KEY(&m, "tokenAccount"))
+            rc = val_slice(L, &m, &k.account);
+        else if (KEY(&m, "mint"))
+            rc = val_slice(L, &m, &k.mint);
+        else if (KEY(&m, "rawTokenAmount"))
+            raw = m, have_raw = true, rc = 0;
+        else
+            rc = 0;
+        if (rc)
+            return rc;
+    }
+    if (k.mint.n == 0)
+        return emsg(L, ch, "missing field \"mint\"");
+    if (!have_raw)
+        return emsg(L, ch, "missing field \"rawTokenAmount\"");
+    if ((rc = signed_amount(L, &raw, &k.mag, &k.neg, &k.decimals)))
+        return rc;
+    if (k.account.n == 0)
+        k.account = acct;
+    if (k.mag)
+        vec_push(&t->tokens, k);
+    return 0;
+}
+
 static int load_account_data(struct eload *L, const struct json_val *arr, struct netbal_tx *t)
 {
-    struct json_iter it, it2;
-    struct json_val a, chs, ch, raw;
+    struct json_iter it, im, ic;
+    struct json_val a, m, chs, ch;
     int rc;
     if (json_type_of(arr) != JSON_ARRAY)
         return emsg(L, arr, "expected an array");
     json_iter_init(arr, &it);
     while (json_iter_next(&it, &a)) {
-        struct nb_str acct;
-        if ((rc = json_get_str(&a, "account", &acct.p, &acct.n)))
-            return efail(L, &a, rc);
-        netbal_dex_note(t, acct);
+        struct nb_str acct = {0};
         int64_t nat = 0;
-        rc = json_opt_i64(&a, "nativeBalanceChange", &nat);
-        if (rc && rc != WT_ENOTFOUND)
-            return efail(L, &a, rc);
+        bool have_chs = false;
+        if (json_type_of(&a) != JSON_OBJECT)
+            return emsg(L, &a, "expected an object");
+        json_iter_init(&a, &im);
+        while (json_iter_next(&im, &m)) {
+            rc = 0;
+            if (KEY(&m, "account"))
+                rc = val_slice(L, &m, &acct);
+            else if (KEY(&m, "nativeBalanceChange"))
+                rc = json_is_null(&m) ? 0 : json_i64(&m, &nat) ? efail(L, &m, WT_ETYPE) : 0;
+            else if (KEY(&m, "tokenBalanceChanges"))
+                chs = m, have_chs = !json_is_null(&m);
+            if (rc)
+                return rc;
+        }
+        if (acct.n == 0)
+            return emsg(L, &a, "missing field \"account\"");
+        netbal_dex_note(t, acct);
         if (nat)
             vec_push(&t->natives, ((struct nb_native){acct, nat}));
-        if (json_find(&a, "tokenBalanceChanges", &chs) || json_is_null(&chs))
+        if (!have_chs)
             continue;
         if (json_type_of(&chs) != JSON_ARRAY)
             return emsg(L, &chs, "expected an array");
-        json_iter_init(&chs, &it2);
-        while (json_iter_next(&it2, &ch)) {
-            struct nb_token k = {0};
-            if ((rc = opt_slice(L, &ch, "userAccount", &k.owner)) ||
-                (rc = opt_slice(L, &ch, "tokenAccount", &k.account)))
+        json_iter_init(&chs, &ic);
+        while (json_iter_next(&ic, &ch))
+            if ((rc = load_token_change(L, &ch, acct, t)))
                 return rc;
-            if ((rc = json_get_str(&ch, "mint", &k.mint.p, &k.mint.n)) ||
-                (rc = json_get(&ch, "rawTokenAmount", &raw)))
-                return efail(L, &ch, rc);
-            if ((rc = signed_amount(L, &raw, &k.mag, &k.neg, &k.decimals)))
-                return rc;
-            if (k.account.n == 0)
-                k.account = acct;
-            if (k.mag)
-                vec_push(&t->tokens, k);
-        }
     }
     return 0;
 }
@@ -164,8 +209,8 @@ static int load_account_data(struct eload *L, const struct json_val *arr, struct
 static int load_transfers(struct eload *L, const struct json_val *arr, bool native,
                           struct netbal_tx *t)
 {
-    struct json_iter it;
-    struct json_val x;
+    struct json_iter it, im;
+    struct json_val x, m;
     int rc;
     if (json_is_null(arr))
         return 0;
@@ -174,17 +219,29 @@ static int load_transfers(struct eload *L, const struct json_val *arr, bool nati
     json_iter_init(arr, &it);
     while (json_iter_next(&it, &x)) {
         struct nb_xfer f = {.native = native};
-        if ((rc = opt_slice(L, &x, "fromUserAccount", &f.from)) ||
-            (rc = opt_slice(L, &x, "toUserAccount", &f.to)))
-            return rc;
-        if (native) {
-            if ((rc = json_get_u64(&x, "amount", &f.amount)))
-                return efail(L, &x, rc);
-        } else if ((rc = opt_slice(L, &x, "fromTokenAccount", &f.from_acct)) ||
-                   (rc = opt_slice(L, &x, "toTokenAccount", &f.to_acct)) ||
-                   (rc = opt_slice(L, &x, "mint", &f.mint))) {
-            return rc;
+        bool have_amount = false;
+        if (json_type_of(&x) != JSON_OBJECT)
+            return emsg(L, &x, "expected an object");
+        json_iter_init(&x, &im);
+        while (json_iter_next(&im, &m)) {
+            rc = 0;
+            if (KEY(&m, "fromUserAccount"))
+                rc = val_slice(L, &m, &f.from);
+            else if (KEY(&m, "toUserAccount"))
+                rc = val_slice(L, &m, &f.to);
+            else if (native && KEY(&m, "amount"))
+                rc = json_u64(&m, &f.amount) ? efail(L, &m, WT_ETYPE) : 0, have_amount = true;
+            else if (!native && KEY(&m, "fromTokenAccount"))
+                rc = val_slice(L, &m, &f.from_acct);
+            else if (!native && KEY(&m, "toTokenAccount"))
+                rc = val_slice(L, &m, &f.to_acct);
+            else if (!native && KEY(&m, "mint"))
+                rc = val_slice(L, &m, &f.mint);
+            if (rc)
+                return rc;
         }
+        if (native && !have_amount)
+            return emsg(L, &x, "missing field \"amount\"");
         vec_push(&t->xfers, f);
     }
     return 0;

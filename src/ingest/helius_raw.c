@@ -42,7 +42,8 @@ static int fail_msg(const struct json_val *v, const char *what, char *err, size_
     if (err && errsize) {
         char path[64];
         json_path(v, path, sizeof path);
-        snprintf(err, errsize, "at %s: %s", path, what);
+        if (snprintf(err, errsize, "at %s: %s", path, what) < 0)
+            err[0] = '\0';
     }
     return WT_EPARSE;
 }
