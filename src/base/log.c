@@ -12,7 +12,7 @@
 #include "base/str.h"
 
 #define MAX_SECRETS 32
-#define REDACTED "[REDACTED]"
+#define REDACTED    "[REDACTED]"
 
 static struct {
     pthread_mutex_t lock;
