@@ -31,6 +31,7 @@ struct route {
 
 static const struct route routes[] = {
     {"GET", "/healthz", true, routes_healthz},
+    {"GET", "/v1/config", false, routes_config_get},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])

@@ -20,4 +20,7 @@ typedef void (*api_handler_fn)(struct api_ctx *ctx, struct httpd_req *req, struc
 /* GET /healthz: {"status","version","uptime_s","mode"}; needs no token. */
 void routes_healthz(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
 
+/* GET /v1/config: every setting, secrets masked (only whether set). */
+void routes_config_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+
 #endif
