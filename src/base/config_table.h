@@ -43,6 +43,13 @@
       CONFIG_SECRET, "Helius API key; without it the built-in simulator feeds walltrack.")         \
     X(WEBHOOK_SECRET, "helius.webhook_secret", "WALLTRACK_WEBHOOK_SECRET", STRING, "", 0, 0,       \
       CONFIG_SECRET, "Value Helius sends in the Authorization header of webhook deliveries.")      \
+    X(HELIUS_API_URL, "helius.api_url", "WALLTRACK_HELIUS_API_URL", STRING,                        \
+      "https://api-mainnet.helius-rpc.com", 0, 0, 0,                                               \
+      "Base URL of the Helius REST API (history backfill, webhook management).")                   \
+    X(HELIUS_WEBHOOK_URL, "helius.webhook_url", "WALLTRACK_HELIUS_WEBHOOK_URL", STRING, "", 0, 0,  \
+      0,                                                                                           \
+      "Public URL Helius should deliver to, ending in /webhooks/helius; used by "                  \
+      "`walltrack helius webhook create`.")                                                        \
     X(WEBHOOK_MAX_BODY, "helius.webhook_max_body", NULL, INT, "10485760", 1024, 1073741824, 0,     \
       "Largest webhook body accepted, in bytes (larger bodies get 413).")                          \
     /* --- trading mode ---------------------------------------------------------------- */        \

@@ -26,6 +26,7 @@ struct cli_cmd {
 /* The command table. Keep it in the order `walltrack help` should list. */
 static const struct cli_cmd commands[] = {
     {"serve", "run the daemon: HTTP API, webhook, engine, dashboard", cmd_serve},
+    {"helius", "manage the Helius webhook: webhook create|list|delete", cmd_helius},
     {"config", "print the effective configuration and where each value comes from", cmd_config},
     {"version", "print the version", cmd_version},
     {"help", "list the commands, or explain one: walltrack help COMMAND", cmd_help},

@@ -9,6 +9,7 @@
  * Include into a test (#include "../support/fakesrv.c"); all functions are
  * static. */
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -214,7 +215,7 @@ static void fakesrv_stop(struct fakesrv *s)
 }
 
 /* A loopback URL where nothing listens: bind an ephemeral port, close it. */
-static void fake_refused_url(char *out, size_t size)
+__attribute__((unused)) static void fake_refused_url(char *out, size_t size)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in sa;
