@@ -9,7 +9,7 @@
 
 /* Reads WT_FIXTURES/rel into a malloc'd buffer with JSON_PADDING spare
  * bytes and a NUL. Aborts the test run when the file is missing. */
-static char *fixture_read(const char *rel, size_t *len)
+__attribute__((unused)) static char *fixture_read(const char *rel, size_t *len)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", WT_FIXTURES, rel);
@@ -31,7 +31,7 @@ static char *fixture_read(const char *rel, size_t *len)
 
 /* Decodes a hex string into out (at most cap bytes). Returns the length or
  * aborts on bad hex. */
-static size_t hex_decode(const char *hex, uint8_t *out, size_t cap)
+__attribute__((unused)) static size_t hex_decode(const char *hex, uint8_t *out, size_t cap)
 {
     size_t n = strlen(hex);
     if (n % 2 || n / 2 > cap)
