@@ -9,7 +9,7 @@
 
 /* Reads WT_FIXTURES/rel into a malloc'd buffer with JSON_PADDING spare
  * bytes and a NUL. Aborts the test run when the file is missing. */
-static char *fixture_read(const char *rel, size_t *len)
+__attribute__((unused)) static char *fixture_read(const char *rel, size_t *len)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", WT_FIXTURES, rel);
