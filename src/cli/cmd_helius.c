@@ -49,7 +49,8 @@ int cmd_helius(int argc, char **argv)
         goto out;
     }
     if ((strcmp(verb, "create") == 0 && a.npos < 3) ||
-        (strcmp(verb, "delete") == 0 && a.npos != 3) || (strcmp(verb, "list") == 0 && a.npos != 2)) {
+        (strcmp(verb, "delete") == 0 && a.npos != 3) ||
+        (strcmp(verb, "list") == 0 && a.npos != 2)) {
         rc = cli_usage_error("helius", "wrong arguments for 'webhook %s'", verb);
         goto out;
     }

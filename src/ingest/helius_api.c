@@ -22,7 +22,8 @@ struct helius_api {
     char err[512];
 };
 
-static void seterr(struct helius_api *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void seterr(struct helius_api *h, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void seterr(struct helius_api *h, const char *fmt, ...)
 {
@@ -123,9 +124,10 @@ static bool search_period_signature(const char *msg, char out[BASE58_SIG_MAX])
         return false;
     p += 7;
     size_t n = 0;
-    while (p[n] && n + 1 < BASE58_SIG_MAX && strchr("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijk"
-                                                    "mnopqrstuvwxyz",
-                                                    p[n]))
+    while (p[n] && n + 1 < BASE58_SIG_MAX &&
+           strchr("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijk"
+                  "mnopqrstuvwxyz",
+                  p[n]))
         n++;
     uint8_t sig[64];
     if (base58_decode(p, n, sig, 64) != 0)
@@ -174,8 +176,7 @@ int helius_api_history_page(struct helius_api *h, const struct helius_history_qu
         struct json_val root;
         const char *msg;
         if (json_parse(h->doc, resp.body.data, resp.body.len, resp.body.cap, &root) == 0 &&
-            json_type_of(&root) == JSON_OBJECT &&
-            json_get_str(&root, "error", &msg, NULL) == 0 &&
+            json_type_of(&root) == JSON_OBJECT && json_get_str(&root, "error", &msg, NULL) == 0 &&
             search_period_signature(msg, next_before)) {
             buf_reset(body);
             buf_puts(body, "[]");

@@ -28,11 +28,11 @@ void helius_api_free(struct helius_api *h);
 const char *helius_api_errmsg(const struct helius_api *h);
 
 struct helius_history_query {
-    const char *address;  /* base58 wallet or mint */
-    const char *before;   /* continue before this signature, or NULL */
-    const char *type;     /* "SWAP", "TRANSFER", ... or NULL for all */
-    unsigned limit;       /* 1..100; 0 means 100 */
-    int64_t gte_time_s;   /* only transactions at or after (Unix s); 0 none */
+    const char *address; /* base58 wallet or mint */
+    const char *before;  /* continue before this signature, or NULL */
+    const char *type;    /* "SWAP", "TRANSFER", ... or NULL for all */
+    unsigned limit;      /* 1..100; 0 means 100 */
+    int64_t gte_time_s;  /* only transactions at or after (Unix s); 0 none */
 };
 
 /* Fetches one page of an address's history, newest first. On success
@@ -53,10 +53,10 @@ int helius_api_transactions(struct helius_api *h, const char *const *sigs, size_
                             struct buf *body);
 
 struct helius_webhook_spec {
-    const char *url;                 /* where Helius should POST */
-    const char *const *addresses;    /* accounts to watch */
+    const char *url;              /* where Helius should POST */
+    const char *const *addresses; /* accounts to watch */
     size_t n_addresses;
-    const char *auth_header;         /* sent back in Authorization; may be "" */
+    const char *auth_header; /* sent back in Authorization; may be "" */
 };
 
 /* Creates an enhanced webhook for SWAP and TRANSFER transactions of the
