@@ -221,6 +221,13 @@ static void test_redaction_short_secret_overlaps(void **state)
     assert_null(strstr(s, "aaaa"));
     assert_non_null(strstr(s, "t: [REDACTED][REDACTED]a!\n"));
     free(s);
+
+    /* A secret found inside the replacement text itself: the search must
+     * resume after the replacement, not rescan it. */
+    log_add_secret("REDACTED");
+    char buf[64] = "x REDACTED y";
+    log_redact(buf, sizeof buf);
+    assert_string_equal(buf, "x [REDACTED] y");
 }
 
 static void test_many_secrets(void **state)

@@ -30,10 +30,17 @@ static void test_push_many(void **state)
     (void)state;
     VEC(uint64_t) v = {0};
     check(v.len, v.cap, v.v);
+    size_t grows = 0, last_cap = 0;
     for (uint64_t i = 0; i < 100000; i++) {
         vec_push(&v, i * i + 7);
         check(v.len, v.cap, v.v);
+        if (v.cap != last_cap) {
+            grows++;
+            last_cap = v.cap;
+        }
     }
+    /* Growth is geometric: amortised O(1) pushes, a few dozen reallocs. */
+    assert_true(grows <= 32);
     assert_int_equal(v.len, 100000);
     for (uint64_t i = 0; i < 100000; i++)
         assert_true(v.v[i] == i * i + 7);
