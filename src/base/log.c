@@ -11,16 +11,16 @@
 #include "base/mem.h"
 #include "base/str.h"
 
-#define MAX_SECRETS 32
-#define REDACTED    "[REDACTED]"
+#define REDACTED "[REDACTED]"
 
 static struct {
     pthread_mutex_t lock;
     FILE *fp; /* NULL: stderr */
     enum log_level level;
-    char *secrets[MAX_SECRETS];
+    char **secrets; /* nsecrets copies, each at least 4 bytes long */
     size_t nsecrets;
-} sink = {PTHREAD_MUTEX_INITIALIZER, NULL, LOG_INFO, {0}, 0};
+    size_t cap;
+} sink = {PTHREAD_MUTEX_INITIALIZER, NULL, LOG_INFO, NULL, 0, 0};
 
 int log_open(const char *path, enum log_level level)
 {
@@ -49,7 +49,10 @@ void log_close(void)
         mem_wipe(sink.secrets[i], strlen(sink.secrets[i]));
         free(sink.secrets[i]);
     }
+    free(sink.secrets);
+    sink.secrets = NULL;
     sink.nsecrets = 0;
+    sink.cap = 0;
     pthread_mutex_unlock(&sink.lock);
 }
 
@@ -94,8 +97,14 @@ void log_add_secret(const char *value)
     bool known = false;
     for (size_t i = 0; i < sink.nsecrets; i++)
         known |= strcmp(sink.secrets[i], value) == 0;
-    if (!known && sink.nsecrets < MAX_SECRETS)
+    if (!known) {
+        /* No fixed limit: a secret dropped here would leak into the log. */
+        if (sink.nsecrets == sink.cap) {
+            sink.cap = sink.cap ? sink.cap * 2 : 8;
+            sink.secrets = xreallocarray(sink.secrets, sink.cap, sizeof *sink.secrets);
+        }
         sink.secrets[sink.nsecrets++] = xstrdup(value);
+    }
     pthread_mutex_unlock(&sink.lock);
 }
 
