@@ -305,6 +305,49 @@ static void test_long_line(void **state)
     free(big);
 }
 
+static void test_secret_cut_at_line_end(void **state)
+{
+    (void)state;
+    /* The line buffer cuts long messages; a secret cut in two at the end
+     * must not leave its first characters in the file. Try every cut
+     * position around the end of the buffer. */
+    const char *secret = "xJ7kP2mQ9wRt";
+    log_add_secret(secret);
+    char *pad = malloc(4200);
+    for (int k = 4000; k < 4100; k++) {
+        memset(pad, 'q', (size_t)k);
+        pad[k] = '\0';
+        log_info("cut", "%s%s", pad, secret);
+    }
+    char *s = slurp(NULL);
+    assert_int_equal(count_lines(s), 100);
+    for (char *line = s; *line;) {
+        char *nl = strchr(line, '\n');
+        char *body = strstr(line, "cut: ");
+        assert_non_null(body);
+        for (char *c = body + 5; c < nl; c++)
+            if (*c != 'q' && *c != '*' && !strchr("[REDACTED]", *c))
+                fail_msg("secret character '%c' leaked at column %d", *c, (int)(c - line));
+        line = nl + 1;
+    }
+    free(s);
+    free(pad);
+}
+
+static void test_secret_prefix_of_another(void **state)
+{
+    (void)state;
+    /* The shorter secret is registered first; the longer one must still be
+     * redacted whole. */
+    log_add_secret("abcd1234");
+    log_add_secret("abcd1234efgh5678");
+    log_info("pre", "long=%s short=%s", "abcd1234efgh5678", "abcd1234");
+    char *s = slurp(NULL);
+    assert_non_null(strstr(s, "long=[REDACTED] short=[REDACTED]\n"));
+    assert_null(strstr(s, "efgh"));
+    free(s);
+}
+
 #define THREADS 4
 #define LINES   1000
 
@@ -376,6 +419,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_many_secrets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redact_buffer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_secret_cut_at_line_end, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_secret_prefix_of_another, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_whole_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_failure, setup, teardown),
     };
