@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -18,7 +19,7 @@
 #include "sim/sim.h"
 
 struct result {
-    double secs;
+    double secs, cpu; /* wall clock, and CPU time of this process */
     uint64_t swaps, txs, bytes;
 };
 
@@ -36,6 +37,7 @@ static int run(const struct scenario *sc, FILE *f, struct result *res)
     struct sim_tx tx;
     memset(res, 0, sizeof *res);
     int64_t t0 = clock_mono_ns();
+    clock_t c0 = clock();
     while (sim_next(s, &tx) == 1) {
         res->txs++;
         res->swaps += tx.kind == SIM_TX_SWAP;
@@ -56,6 +58,7 @@ static int run(const struct scenario *sc, FILE *f, struct result *res)
         res->bytes += b.len;
     }
     res->secs = (double)(clock_mono_ns() - t0) / 1e9;
+    res->cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
     buf_release(&b);
     sim_free(s);
     return 0;
@@ -63,9 +66,11 @@ static int run(const struct scenario *sc, FILE *f, struct result *res)
 
 static void report(const char *what, const struct result *r)
 {
-    printf("%-22s %9.3f s  %10llu swaps  %10.0f swaps/s  %8.1f MB/s  %6.0f B/tx\n", what, r->secs,
-           (unsigned long long)r->swaps, (double)r->swaps / r->secs,
-           (double)r->bytes / r->secs / 1e6, r->txs ? (double)r->bytes / (double)r->txs : 0);
+    printf("%-18s %7.3f s wall %7.3f s cpu  %8llu swaps  %9.0f swaps/s wall  %9.0f swaps/s cpu  "
+           "%7.1f MB/s  %5.0f B/tx\n",
+           what, r->secs, r->cpu, (unsigned long long)r->swaps, (double)r->swaps / r->secs,
+           (double)r->swaps / r->cpu, (double)r->bytes / r->secs / 1e6,
+           r->txs ? (double)r->bytes / (double)r->txs : 0);
 }
 
 int main(int argc, char **argv)

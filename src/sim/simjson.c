@@ -134,6 +134,25 @@ static size_t fmt_i64(int64_t v, char *out)
     return len;
 }
 
+/* Writes key and a string we generated ourselves (base58 addresses,
+ * descriptions of base58, digits, spaces and dots): nothing in it needs
+ * escaping, so it goes out quoted as it is, skipping jw's escape scan on
+ * most of the bytes of a transaction. */
+static void kplain(struct jw *w, const char *key, const char *s)
+{
+    char tmp[320];
+    size_t n = strlen(s);
+    if (n + 2 > sizeof tmp) {
+        jw_kstr(w, key, s);
+        return;
+    }
+    tmp[0] = '"';
+    memcpy(tmp + 1, s, n);
+    tmp[n + 1] = '"';
+    jw_key(w, key);
+    jw_raw(w, tmp, n + 2);
+}
+
 static void ui_number(struct jw *w, const char *key, uint64_t raw, int dec)
 {
     char num[48];
@@ -148,7 +167,7 @@ static void raw_amount(struct jw *w, int64_t v, int dec)
     fmt_i64(v, num);
     jw_key(w, "rawTokenAmount");
     jw_obj_begin(w);
-    jw_kstr(w, "tokenAmount", num);
+    kplain(w, "tokenAmount", num);
     jw_ku64(w, "decimals", (uint64_t)dec);
     jw_obj_end(w);
 }
@@ -158,12 +177,12 @@ static void token_transfer(struct jw *w, const char *from_ta, const char *to_ta,
                            const char *mint)
 {
     jw_obj_begin(w);
-    jw_kstr(w, "fromTokenAccount", from_ta);
-    jw_kstr(w, "toTokenAccount", to_ta);
-    jw_kstr(w, "fromUserAccount", from_user);
-    jw_kstr(w, "toUserAccount", to_user);
+    kplain(w, "fromTokenAccount", from_ta);
+    kplain(w, "toTokenAccount", to_ta);
+    kplain(w, "fromUserAccount", from_user);
+    kplain(w, "toUserAccount", to_user);
     ui_number(w, "tokenAmount", raw, dec);
-    jw_kstr(w, "mint", mint);
+    kplain(w, "mint", mint);
     jw_kstr(w, "tokenStandard", "Fungible");
     jw_obj_end(w);
 }
@@ -171,8 +190,8 @@ static void token_transfer(struct jw *w, const char *from_ta, const char *to_ta,
 static void native_transfer(struct jw *w, const char *from, const char *to, uint64_t amount)
 {
     jw_obj_begin(w);
-    jw_kstr(w, "fromUserAccount", from);
-    jw_kstr(w, "toUserAccount", to);
+    kplain(w, "fromUserAccount", from);
+    kplain(w, "toUserAccount", to);
     jw_ku64(w, "amount", amount);
     jw_obj_end(w);
 }
@@ -182,16 +201,16 @@ static void account(struct jw *w, const char *acct, int64_t native, const char *
                     int64_t tokens, int dec, const char *mint)
 {
     jw_obj_begin(w);
-    jw_kstr(w, "account", acct);
+    kplain(w, "account", acct);
     jw_ki64(w, "nativeBalanceChange", native);
     jw_key(w, "tokenBalanceChanges");
     jw_arr_begin(w);
     if (user) {
         jw_obj_begin(w);
-        jw_kstr(w, "userAccount", user);
-        jw_kstr(w, "tokenAccount", acct);
+        kplain(w, "userAccount", user);
+        kplain(w, "tokenAccount", acct);
         raw_amount(w, tokens, dec);
-        jw_kstr(w, "mint", mint);
+        kplain(w, "mint", mint);
         jw_obj_end(w);
     }
     jw_arr_end(w);
@@ -201,10 +220,10 @@ static void account(struct jw *w, const char *acct, int64_t native, const char *
 static void swap_leg(struct jw *w, const char *user, const char *ta, uint64_t raw, const char *mint)
 {
     jw_obj_begin(w);
-    jw_kstr(w, "userAccount", user);
-    jw_kstr(w, "tokenAccount", ta);
+    kplain(w, "userAccount", user);
+    kplain(w, "tokenAccount", ta);
     raw_amount(w, (int64_t)raw, CURVE_TOKEN_DECIMALS);
-    jw_kstr(w, "mint", mint);
+    kplain(w, "mint", mint);
     jw_obj_end(w);
 }
 
@@ -213,12 +232,12 @@ static void header(struct jw *w, const struct sim_tx *tx, const char *desc, cons
 {
     char sig[BASE58_SIG_MAX];
     sim_b58(tx->sig.b, sizeof tx->sig.b, sig);
-    jw_kstr(w, "description", desc);
-    jw_kstr(w, "type", type);
-    jw_kstr(w, "source", source);
+    kplain(w, "description", desc);
+    kplain(w, "type", type);
+    kplain(w, "source", source);
     jw_ku64(w, "fee", tx->fee);
-    jw_kstr(w, "feePayer", payer);
-    jw_kstr(w, "signature", sig);
+    kplain(w, "feePayer", payer);
+    kplain(w, "signature", sig);
     jw_ku64(w, "slot", tx->slot);
     jw_ki64(w, "timestamp", tx->ts_ms / 1000);
 }
@@ -234,7 +253,7 @@ static void instruction(struct jw *w, const char *program, const char *const *ac
         jw_str(w, accts[i]);
     jw_arr_end(w);
     jw_kstr(w, "data", "");
-    jw_kstr(w, "programId", program);
+    kplain(w, "programId", program);
     jw_key(w, "innerInstructions");
     jw_arr_begin(w);
     jw_arr_end(w);
@@ -370,8 +389,8 @@ static void write_swap(const struct sim *s, const struct sim_tx *tx, struct jw *
         jw_key(w, "nativeInput");
         if (buy) {
             jw_obj_begin(w);
-            jw_kstr(w, "account", user);
-            jw_kstr(w, "amount", amt);
+            kplain(w, "account", user);
+            kplain(w, "amount", amt);
             jw_obj_end(w);
         } else {
             jw_null(w);
@@ -379,8 +398,8 @@ static void write_swap(const struct sim *s, const struct sim_tx *tx, struct jw *
         jw_key(w, "nativeOutput");
         if (!buy) {
             jw_obj_begin(w);
-            jw_kstr(w, "account", user);
-            jw_kstr(w, "amount", amt);
+            kplain(w, "account", user);
+            kplain(w, "amount", amt);
             jw_obj_end(w);
         } else {
             jw_null(w);
