@@ -1,6 +1,7 @@
-/* `walltrack sim generate`: writes a simulated market (the Helius webhook
- * bodies as NDJSON, and truth.json) into a folder, from the default
- * scenario, a scenario file and command-line overrides. The model lives in
+/* `walltrack sim generate|stream`: writes a simulated market (the Helius
+ * webhook bodies as NDJSON, and truth.json) into a folder, or streams it
+ * into a webhook in simulated real time. The scenario comes from the
+ * defaults, a scenario file and command-line overrides. The model lives in
  * src/sim; this file only turns options into a scenario. */
 #include <stdio.h>
 #include <string.h>
@@ -11,9 +12,13 @@
 #include "cli/commands.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
+#include "sim/stream.h"
 
 static const struct cli_opt opts[] = {
-    {"--out", "DIR", NULL, "folder to write transactions.ndjson and truth.json into (required)"},
+    {"--out", "DIR", NULL, "generate: folder for transactions.ndjson and truth.json (required)"},
+    {"--to", "URL", NULL,
+     "stream: webhook to POST to (default http://127.0.0.1:8080/webhooks/helius)"},
+    {"--speed", "X", NULL, "stream: simulated seconds per second (default 60; 0: no waiting)"},
     {"--seed", "S", NULL, "seed of the simulation (default 1)"},
     {"--days", "D", NULL, "simulated days (default 1)"},
     {"--scenario", "FILE", NULL, "scenario file of `key = value` lines (docs/simulator.md)"},
@@ -24,12 +29,15 @@ static const struct cli_opt opts[] = {
 
 static const struct cli_spec spec = {
     .name = "sim",
-    .args = "generate",
+    .args = "generate --out DIR | stream [--to URL] [--speed X]",
     .summary = "Generate a simulated memecoin market with its ground truth.",
     .details = "generate: writes DIR/transactions.ndjson (one Helius enhanced-transaction webhook "
                "body per line, in time order) and DIR/truth.json (wallet types, clusters, token "
-               "fates and peaks). The same options give the same bytes. Command-line options "
-               "override the scenario file. See docs/simulator.md.",
+               "fates and peaks). The same options give the same bytes. stream: POSTs the same "
+               "bodies to a webhook, X times faster than simulated time, with "
+               "helius.webhook_secret as the Authorization header; transactions due together "
+               "share one body. Command-line options override the scenario file. See "
+               "docs/simulator.md.",
     .min_pos = 1,
     .max_pos = 1,
     .opts = opts,
@@ -43,6 +51,40 @@ static int set_param(struct scenario *sc, const char *opt, const char *key, cons
     return 0;
 }
 
+static int run_stream(const struct cli_args *a, const struct scenario *sc, double speed)
+{
+    const char *url = cli_opt_value(&spec, a, "--to");
+    if (!url)
+        url = "http://127.0.0.1:8080/webhooks/helius";
+    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+        return cli_usage_error("sim", "--to: '%s' is not an http(s) URL", url);
+    if (cli_setup_logging(&a->cfg) != 0)
+        return 1;
+    struct sim *s;
+    char err[512];
+    if (sim_new(sc, &s, err, sizeof err)) {
+        fprintf(stderr, "walltrack sim: %s\n", err);
+        return 1;
+    }
+    struct sim_stream_opts o = {
+        .url = url,
+        .secret = config_str(&a->cfg, CFG_WEBHOOK_SECRET),
+        .speed = speed,
+        .live_from_ms = INT64_MIN,
+    };
+    fprintf(stderr, "streaming the simulated market to %s at %gx\n", url, speed);
+    struct sim_stream_stats st;
+    int rc = sim_stream_run(s, &o, &st, err, sizeof err);
+    sim_free(s);
+    printf("posted %llu transactions in %llu bodies\n", (unsigned long long)st.posted_txs,
+           (unsigned long long)st.bodies);
+    if (rc) {
+        fprintf(stderr, "walltrack sim: %s\n", err);
+        return 1;
+    }
+    return 0;
+}
+
 int cmd_sim(int argc, char **argv)
 {
     struct cli_args a;
@@ -50,13 +92,21 @@ int cmd_sim(int argc, char **argv)
     if (!cli_parse(argc, argv, &spec, &a, &rc))
         return rc;
     rc = 2;
-    if (strcmp(a.pos[0], "generate") != 0) {
-        rc = cli_usage_error("sim", "unknown subcommand '%s' (expected generate)", a.pos[0]);
+    bool stream = strcmp(a.pos[0], "stream") == 0;
+    if (!stream && strcmp(a.pos[0], "generate") != 0) {
+        rc = cli_usage_error("sim", "unknown subcommand '%s' (expected generate or stream)",
+                             a.pos[0]);
         goto out;
     }
     const char *dir = cli_opt_value(&spec, &a, "--out");
-    if (!dir || !*dir) {
+    if (!stream && (!dir || !*dir)) {
         rc = cli_usage_error("sim", "--out DIR is required");
+        goto out;
+    }
+    double speed = 60;
+    const char *sp = cli_opt_value(&spec, &a, "--speed");
+    if (sp && (str_to_double(sp, &speed) != 0 || speed < 0 || speed > 1e9)) {
+        rc = cli_usage_error("sim", "--speed: bad value '%s' (a number >= 0)", sp);
         goto out;
     }
     struct scenario sc;
@@ -83,6 +133,10 @@ int cmd_sim(int argc, char **argv)
         goto out;
     if (scenario_check(&sc, err, sizeof err)) {
         rc = cli_usage_error("sim", "%s", err);
+        goto out;
+    }
+    if (stream) {
+        rc = run_stream(&a, &sc, speed);
         goto out;
     }
     struct sim_stats st;
