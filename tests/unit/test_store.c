@@ -70,7 +70,8 @@ static int setup(void **state)
             return -1;
         snprintf(dbpath, sizeof dbpath, "%s/walltrack.db", tmpdir);
     } else {
-        raw_exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+        raw_exec("SET client_min_messages = warning; DROP SCHEMA public CASCADE; CREATE SCHEMA "
+                 "public;");
     }
     struct store *st = NULL;
     char err[256];
