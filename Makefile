@@ -5,6 +5,10 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_ARGS ?=
 JOBS       ?= $(shell nproc)
+# CI builds with warnings as errors; developers get warnings.
+ifeq ($(CI),true)
+CMAKE_ARGS += -DWT_WERROR=ON
+endif
 
 .PHONY: all setup build release asan check check-asan demo serve format format-check clean
 
@@ -13,30 +17,33 @@ all: build
 setup:
 	@scripts/setup.sh
 
-$(BUILD)/build.ninja:
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug $(CMAKE_ARGS)
-
-build: $(BUILD)/build.ninja
+build:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug $(CMAKE_ARGS) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
 release:
-	cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS)
+	cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS) >/dev/null
 	cmake --build build-release -j $(JOBS)
 
 asan:
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWT_SANITIZE=ON $(CMAKE_ARGS)
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DWT_SANITIZE=ON $(CMAKE_ARGS) >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
 # Every test: unit, integration (real daemon, real HTTP, real databases).
 check: setup build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (leaks fail).
+# Unit and integration tests under AddressSanitizer + UndefinedBehaviorSanitizer;
+# LeakSanitizer makes any leak a failure.
 check-asan: setup asan
-	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS) -L 'unit|integration'
 
+# The main job. Until `walltrack demo` (simulator-fed) lands, this runs the
+# daemon on the embedded SQLite data folder ./data.
 demo: setup release
-	./build-release/walltrack demo
+	./build-release/walltrack serve
 
 serve: setup release
 	./build-release/walltrack serve

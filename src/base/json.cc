@@ -46,8 +46,8 @@ static element elem_of(const json_val *v)
     return e;
 }
 
-static void make_val(json_val *out, json_doc *d, element e, const json_val *parent,
-                     const char *key, size_t keylen, size_t index)
+static void make_val(json_val *out, json_doc *d, element e, const json_val *parent, const char *key,
+                     size_t keylen, size_t index)
 {
     std::memset(out, 0, sizeof *out);
     std::memcpy(out->elem_, static_cast<const void *>(&e), sizeof e);
@@ -58,8 +58,7 @@ static void make_val(json_val *out, json_doc *d, element e, const json_val *pare
     out->index = (uint32_t)index;
 }
 
-static void set_err(const json_val *v, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static void set_err(const json_val *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void set_err(const json_val *v, const char *fmt, ...)
 {
@@ -143,14 +142,22 @@ int json_parse(json_doc *d, const char *data, size_t len, size_t cap, json_val *
 enum json_type json_type_of(const json_val *v)
 {
     switch (elem_of(v).type()) {
-    case element_type::ARRAY: return JSON_ARRAY;
-    case element_type::OBJECT: return JSON_OBJECT;
-    case element_type::INT64: return JSON_INT;
-    case element_type::UINT64: return JSON_UINT;
-    case element_type::DOUBLE: return JSON_DOUBLE;
-    case element_type::STRING: return JSON_STRING;
-    case element_type::BOOL: return JSON_BOOL;
-    case element_type::NULL_VALUE: return JSON_NULL;
+    case element_type::ARRAY:
+        return JSON_ARRAY;
+    case element_type::OBJECT:
+        return JSON_OBJECT;
+    case element_type::INT64:
+        return JSON_INT;
+    case element_type::UINT64:
+        return JSON_UINT;
+    case element_type::DOUBLE:
+        return JSON_DOUBLE;
+    case element_type::STRING:
+        return JSON_STRING;
+    case element_type::BOOL:
+        return JSON_BOOL;
+    case element_type::NULL_VALUE:
+        return JSON_NULL;
     }
     return JSON_NULL;
 }
@@ -158,14 +165,22 @@ enum json_type json_type_of(const json_val *v)
 const char *json_type_name(enum json_type t)
 {
     switch (t) {
-    case JSON_NULL: return "null";
-    case JSON_BOOL: return "boolean";
-    case JSON_INT: return "integer";
-    case JSON_UINT: return "integer";
-    case JSON_DOUBLE: return "number";
-    case JSON_STRING: return "string";
-    case JSON_ARRAY: return "array";
-    case JSON_OBJECT: return "object";
+    case JSON_NULL:
+        return "null";
+    case JSON_BOOL:
+        return "boolean";
+    case JSON_INT:
+        return "integer";
+    case JSON_UINT:
+        return "integer";
+    case JSON_DOUBLE:
+        return "number";
+    case JSON_STRING:
+        return "string";
+    case JSON_ARRAY:
+        return "array";
+    case JSON_OBJECT:
+        return "object";
     }
     return "?";
 }
@@ -410,18 +425,18 @@ int json_str(const json_val *v, const char **s, size_t *len)
     return 0;
 }
 
-#define WT_JSON_SHORTCUTS(name, type)                                                             \
-    int json_get_##name(const json_val *obj, const char *key, type *out)                          \
+#define WT_JSON_SHORTCUTS(name, type)                                                              \
+    int json_get_##name(const json_val *obj, const char *key, type *out)                           \
     {                                                                                              \
         json_val v;                                                                                \
         int rc = json_get(obj, key, &v);                                                           \
         return rc ? rc : json_##name(&v, out);                                                     \
     }                                                                                              \
-    int json_opt_##name(const json_val *obj, const char *key, type *out)                          \
+    int json_opt_##name(const json_val *obj, const char *key, type *out)                           \
     {                                                                                              \
         json_val v;                                                                                \
         int rc = json_find(obj, key, &v);                                                          \
-        if (rc == WT_ENOTFOUND || (rc == 0 && json_is_null(&v)))                                  \
+        if (rc == WT_ENOTFOUND || (rc == 0 && json_is_null(&v)))                                   \
             return WT_ENOTFOUND;                                                                   \
         return rc ? rc : json_##name(&v, out);                                                     \
     }

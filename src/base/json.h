@@ -54,12 +54,12 @@ struct json_doc;
 
 /* A position in a parsed document. Treat as opaque. */
 struct json_val {
-    uint64_t elem_[2];             /* simdjson::dom::element */
+    uint64_t elem_[2]; /* simdjson::dom::element */
     struct json_doc *doc;
     const struct json_val *parent; /* for error paths; NULL at the root */
     const char *key;               /* key in the parent object, or NULL */
     uint32_t keylen;
-    uint32_t index;                /* index in the parent array */
+    uint32_t index; /* index in the parent array */
 };
 
 struct json_iter {
@@ -79,8 +79,7 @@ void json_doc_free(struct json_doc *d);
  * no copy; otherwise the input is copied first. Returns 0 and the root, or
  * WT_EPARSE (invalid JSON, too deep) / WT_ETOOBIG with the message in
  * json_errmsg. */
-int json_parse(struct json_doc *d, const char *data, size_t len, size_t cap,
-               struct json_val *root);
+int json_parse(struct json_doc *d, const char *data, size_t len, size_t cap, struct json_val *root);
 
 /* The message of the last failure on this doc ("" if none). */
 const char *json_errmsg(const struct json_doc *d);

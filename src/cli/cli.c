@@ -1,15 +1,335 @@
-/* Command table and dispatch. */
+/* Command table, dispatch, and the option parsing every command shares.
+ *
+ * Options shared by all commands: --config FILE, --data DIR, --db URL,
+ * --set NAME=VALUE, --log-level LEVEL, --help. The configuration file is
+ * --config, else $WALLTRACK_CONFIG, else walltrack.conf in the data folder
+ * when it exists. */
 #include "cli/cli.h"
 
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "base/err.h"
+#include "base/log.h"
+#include "base/str.h"
+#include "cli/commands.h"
+
+struct cli_cmd {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+};
+
+/* The command table. Keep it in the order `walltrack help` should list. */
+static const struct cli_cmd commands[] = {
+    {"serve", "run the daemon: HTTP API, webhook, engine, dashboard", cmd_serve},
+    {"helius", "manage the Helius webhook: webhook create|list|delete", cmd_helius},
+    {"decode", "decode Helius transactions from FILE|- into swap/transfer JSON lines", cmd_decode},
+    {"sim", "generate a simulated market with ground truth: sim generate --out DIR", cmd_sim},
+    {"db", "database maintenance: db migrate | db check", cmd_db},
+    {"backup", "write a consistent copy of the database: backup --to FILE", cmd_backup},
+    {"config", "print the effective configuration and where each value comes from", cmd_config},
+    {"version", "print the version", cmd_version},
+    {"help", "list the commands, or explain one: walltrack help COMMAND", cmd_help},
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static const struct cli_opt common_opts[] = {
+    {"--config", "FILE", NULL, "read settings from FILE (name = value lines)"},
+    {"--data", "DIR", "data.dir", "data folder (database, backups)"},
+    {"--db", "URL", NULL, "database: a SQLite path or postgresql://... (or set WALLTRACK_DB)"},
+    {"--set", "NAME=VALUE", NULL, "set any setting (see `walltrack config`); repeatable"},
+    {"--log-level", "LEVEL", "log.level", "debug, info, warn or error"},
+    {"--help", NULL, NULL, "show this help"},
+    {0},
+};
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "walltrack %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n(see `walltrack %s --help`)\n", cmd);
+    va_end(ap);
+    return 2;
+}
+
+static void print_opts(FILE *fp, const struct cli_opt *opts)
+{
+    for (const struct cli_opt *o = opts; o && o->name; o++) {
+        char left[64];
+        snprintf(left, sizeof left, "%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+        fprintf(fp, "  %-26s %s\n", left, o->help);
+    }
+}
+
+static void print_help(FILE *fp, const struct cli_spec *spec)
+{
+    fprintf(fp, "usage: walltrack %s [options]%s%s\n\n%s\n", spec->name,
+            spec->args && *spec->args ? " " : "", spec->args ? spec->args : "", spec->summary);
+    if (spec->details)
+        fprintf(fp, "\n%s\n", spec->details);
+    if (spec->opts && spec->opts->name) {
+        fprintf(fp, "\noptions:\n");
+        print_opts(fp, spec->opts);
+    }
+    fprintf(fp, "\ncommon options:\n");
+    print_opts(fp, common_opts);
+}
+
+static const struct cli_opt *find_opt(const struct cli_opt *opts, const char *name, int *index)
+{
+    for (int i = 0; opts && opts[i].name; i++) {
+        if (strcmp(opts[i].name, name) == 0) {
+            if (index)
+                *index = i;
+            return &opts[i];
+        }
+    }
+    return NULL;
+}
+
+/* The config file to read: --config, $WALLTRACK_CONFIG, or walltrack.conf
+ * in the data folder when it exists. *explicit_ tells whether a missing
+ * file is an error. */
+static const char *config_path(int argc, char **argv, char *tmp, size_t tmpsize, bool *explicit_)
+{
+    const char *data = NULL, *conf = NULL;
+    for (int i = 1; i + 1 < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0)
+            conf = argv[i + 1];
+        else if (strcmp(argv[i], "--data") == 0)
+            data = argv[i + 1];
+    }
+    *explicit_ = true;
+    if (conf)
+        return conf;
+    if ((conf = getenv("WALLTRACK_CONFIG")) != NULL)
+        return conf;
+    *explicit_ = false;
+    if (!data)
+        data = getenv("WALLTRACK_DATA");
+    if (!data)
+        data = config_def_of(CFG_DATA_DIR)->def;
+    snprintf(tmp, tmpsize, "%s/walltrack.conf", data);
+    struct stat st;
+    return stat(tmp, &st) == 0 ? tmp : NULL;
+}
+
+bool cli_parse(int argc, char **argv, const struct cli_spec *spec, struct cli_args *args,
+               int *status)
+{
+    memset(args, 0, sizeof *args);
+    config_init(&args->cfg);
+    const char *name = spec->name;
+    int rc = 0;
+
+    /* Pass 1: syntax. Every option must be known and have its value. */
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            print_help(stdout, spec);
+            rc = 0;
+            goto out;
+        }
+        if (strcmp(a, "--") == 0)
+            break;
+        if (a[0] != '-' || a[1] == '\0')
+            continue;
+        int idx;
+        const struct cli_opt *o = find_opt(spec->opts, a, &idx);
+        if (!o)
+            o = find_opt(common_opts, a, NULL);
+        if (!o) {
+            rc = cli_usage_error(name, "unknown option '%s'", a);
+            goto out;
+        }
+        if (o->arg) {
+            if (i + 1 >= argc) {
+                rc = cli_usage_error(name, "option '%s' needs a value (%s)", a, o->arg);
+                goto out;
+            }
+            i++;
+        }
+    }
+
+    /* Pass 2: configuration layers. */
+    char tmp[4096];
+    bool explicit_;
+    const char *cpath = config_path(argc, argv, tmp, sizeof tmp, &explicit_);
+    if (cpath) {
+        int lrc = config_load_file(&args->cfg, cpath);
+        if (lrc && (explicit_ || lrc != WT_EIO)) {
+            fprintf(stderr, "walltrack %s: %s\n", name, config_errmsg(&args->cfg));
+            rc = 1;
+            goto out;
+        }
+    }
+    if (config_load_env(&args->cfg, NULL) != 0) {
+        fprintf(stderr, "walltrack %s: %s\n", name, config_errmsg(&args->cfg));
+        rc = 1;
+        goto out;
+    }
+
+    /* Pass 3: options in order, positional arguments collected. */
+    args->pos = calloc((size_t)argc, sizeof *args->pos);
+    bool only_pos = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!only_pos && strcmp(a, "--") == 0) {
+            only_pos = true;
+            continue;
+        }
+        if (only_pos || a[0] != '-' || a[1] == '\0') {
+            args->pos[args->npos++] = argv[i];
+            continue;
+        }
+        int idx = -1;
+        const struct cli_opt *o = find_opt(spec->opts, a, &idx);
+        bool common = false;
+        if (!o) {
+            o = find_opt(common_opts, a, NULL);
+            common = true;
+        }
+        const char *val = o->arg ? argv[++i] : "true";
+        if (!common) {
+            args->val[idx] = val;
+            args->set[idx] = true;
+        }
+        int src = 0;
+        if (common && strcmp(a, "--set") == 0) {
+            char nm[128];
+            const char *eq = strchr(val, '=');
+            if (!eq || eq == val || (size_t)(eq - val) >= sizeof nm) {
+                rc = cli_usage_error(name, "--set wants NAME=VALUE, got '%s'", val);
+                goto out;
+            }
+            memcpy(nm, val, (size_t)(eq - val));
+            nm[eq - val] = '\0';
+            src = config_set(&args->cfg, nm, eq + 1, CONFIG_SRC_CLI);
+        } else if (common && strcmp(a, "--db") == 0) {
+            /* The URL may hold a password, so it is secret-masked; on the
+             * command line it is the user's own choice to type it. */
+            src = config_set(&args->cfg, "db.url", val, CONFIG_SRC_ENV);
+            if (!src)
+                args->cfg.v[CFG_DB_URL].source = CONFIG_SRC_CLI;
+        } else if (o->setting) {
+            src = config_set(&args->cfg, o->setting, val, CONFIG_SRC_CLI);
+        }
+        if (src) {
+            rc = cli_usage_error(name, "%s: %s", a, config_errmsg(&args->cfg));
+            goto out;
+        }
+    }
+    if (args->npos < spec->min_pos) {
+        rc = cli_usage_error(name, "missing argument: %s", spec->args);
+        goto out;
+    }
+    if (spec->max_pos >= 0 && args->npos > spec->max_pos) {
+        rc = cli_usage_error(name, "unexpected argument '%s'", args->pos[spec->max_pos]);
+        goto out;
+    }
+    *status = 0;
+    return true;
+out:
+    cli_args_release(args);
+    *status = rc;
+    return false;
+}
+
+void cli_args_release(struct cli_args *args)
+{
+    config_release(&args->cfg);
+    free(args->pos);
+    args->pos = NULL;
+    args->npos = 0;
+}
+
+const char *cli_opt_value(const struct cli_spec *spec, const struct cli_args *args,
+                          const char *name)
+{
+    int idx;
+    return find_opt(spec->opts, name, &idx) ? args->val[idx] : NULL;
+}
+
+bool cli_opt_given(const struct cli_spec *spec, const struct cli_args *args, const char *name)
+{
+    int idx;
+    return find_opt(spec->opts, name, &idx) ? args->set[idx] : false;
+}
+
+int cli_setup_logging(const struct config *cfg)
+{
+    enum log_level level;
+    if (log_level_parse(config_str(cfg, CFG_LOG_LEVEL), &level) != 0) {
+        fprintf(stderr, "walltrack: log.level: '%s' is not one of debug, info, warn, error\n",
+                config_str(cfg, CFG_LOG_LEVEL));
+        return 1;
+    }
+    const char *file = config_str(cfg, CFG_LOG_FILE);
+    if (log_open(*file ? file : NULL, level) != 0) {
+        fprintf(stderr, "walltrack: cannot open log file %s\n", file);
+        return 1;
+    }
+    return 0;
+}
+
+static void list_commands(FILE *fp)
+{
+    fprintf(fp, "usage: walltrack <command> [options]\n\ncommands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(fp, "\n`walltrack <command> --help` explains a command and its options.\n");
+}
+
+int cmd_help(int argc, char **argv)
+{
+    if (argc < 2) {
+        list_commands(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (strcmp(commands[i].name, argv[1]) == 0) {
+            char *sub[] = {argv[1], "--help", NULL};
+            return commands[i].run(2, sub);
+        }
+    }
+    fprintf(stderr, "walltrack help: unknown command '%s'\n", argv[1]);
+    list_commands(stderr);
+    return 2;
+}
+
+int cmd_version(int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1) {
+        fprintf(stderr, "walltrack version: unexpected argument '%s'\n", argv[1]);
+        return 2;
+    }
+    printf("walltrack %s\n", WT_VERSION);
+    return 0;
+}
 
 int cli_main(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "version") == 0) {
-        printf("walltrack %s\n", WT_VERSION);
-        return 0;
+    if (argc < 2) {
+        list_commands(stderr);
+        return 2;
     }
-    fprintf(stderr, "usage: walltrack <command> [options]\n");
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
+        return cmd_help(1, argv + 1);
+    if (strcmp(name, "--version") == 0)
+        return cmd_version(1, argv + 1);
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "walltrack: unknown command '%s'\n\n", name);
+    list_commands(stderr);
     return 2;
 }

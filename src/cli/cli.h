@@ -1,11 +1,64 @@
 /* The command-line interface: `walltrack <command> [options]`.
  *
  * cli.c holds the command table; each command lives in cmd_<name>.c and
- * exports one `int cmd_<name>(int argc, char **argv)` that returns the
- * process exit status (0 success, 1 failure, 2 usage error). Only cli/ and
+ * exports `int cmd_<name>(int argc, char **argv)` (argv[0] is the command
+ * name) returning the process exit status: 0 success, 1 failure, 2 usage
+ * error. Commands parse their options with cli_parse(), which also handles
+ * the options every command shares and builds the configuration from
+ * defaults < config file < environment < command line. Only cli/ and
  * start-up code may exit the process. */
 #ifndef WT_CLI_CLI_H
 #define WT_CLI_CLI_H
+
+#include <stdbool.h>
+
+#include "base/config.h"
+
+#define CLI_MAX_OPTS 32
+
+/* A command-specific option. */
+struct cli_opt {
+    const char *name;    /* "--listen" */
+    const char *arg;     /* name of its value ("HOST:PORT"), NULL for a flag */
+    const char *setting; /* config setting it sets, or NULL to keep its value */
+    const char *help;
+};
+
+struct cli_spec {
+    const char *name;           /* "serve" */
+    const char *args;           /* positional arguments for the usage line, "" if none */
+    const char *summary;        /* one line */
+    const char *details;        /* paragraph for --help, or NULL */
+    int min_pos, max_pos;       /* bounds on positional arguments (-1: no upper bound) */
+    const struct cli_opt *opts; /* terminated by a zero row; may be NULL */
+};
+
+/* The parsed command line. */
+struct cli_args {
+    struct config cfg;
+    int npos;
+    char **pos;                    /* positional arguments (point into argv) */
+    const char *val[CLI_MAX_OPTS]; /* value of opts[i], NULL if absent */
+    bool set[CLI_MAX_OPTS];        /* opts[i] was given */
+};
+
+/* Parses argv for spec. Returns true when the command should run (then
+ * release args with cli_args_release). Returns false when the command is
+ * done, with the exit status in *status: 0 after --help, 2 after a usage
+ * error (message printed, naming the bad option or value), 1 when the
+ * configuration cannot be loaded. */
+bool cli_parse(int argc, char **argv, const struct cli_spec *spec, struct cli_args *args,
+               int *status);
+void cli_args_release(struct cli_args *args);
+/* The value of the option named `name` ("--to"), or NULL. */
+const char *cli_opt_value(const struct cli_spec *spec, const struct cli_args *args,
+                          const char *name);
+bool cli_opt_given(const struct cli_spec *spec, const struct cli_args *args, const char *name);
+/* Prints "walltrack CMD: message" to stderr and returns 2. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Applies log.level and log.file from the configuration. Returns 0 or 1
+ * (message printed). */
+int cli_setup_logging(const struct config *cfg);
 
 int cli_main(int argc, char **argv);
 

@@ -44,18 +44,18 @@ struct swap_event {
     struct signature sig;
     uint16_t leg;
     uint64_t slot;
-    int64_t ts_ms;             /* block time, Unix milliseconds */
+    int64_t ts_ms; /* block time, Unix milliseconds */
     struct pubkey wallet;
-    struct pubkey mint;        /* the token bought or sold */
-    struct pubkey quote_mint;  /* wSOL mint for native SOL too */
+    struct pubkey mint;       /* the token bought or sold */
+    struct pubkey quote_mint; /* wSOL mint for native SOL too */
     enum side side;
-    uint8_t decimals;          /* of mint */
-    uint8_t quote_decimals;    /* 9 for SOL */
-    uint64_t token_amount;     /* raw units of mint */
-    uint64_t quote_amount;     /* raw units of quote_mint (lamports for SOL) */
-    double price_sol;          /* SOL per whole token; 0 when unknown */
-    double price_usd;          /* USD per whole token; 0 when unknown */
-    uint64_t fee_lamports;     /* network + priority fee paid by the wallet */
+    uint8_t decimals;              /* of mint */
+    uint8_t quote_decimals;        /* 9 for SOL */
+    uint64_t token_amount;         /* raw units of mint */
+    uint64_t quote_amount;         /* raw units of quote_mint (lamports for SOL) */
+    double price_sol;              /* SOL per whole token; 0 when unknown */
+    double price_usd;              /* USD per whole token; 0 when unknown */
+    uint64_t fee_lamports;         /* network + priority fee paid by the wallet */
     char source[EVENT_SOURCE_MAX]; /* "PUMP_FUN", "RAYDIUM", "JUPITER", ... */
 };
 
@@ -98,9 +98,12 @@ struct event {
 static inline int64_t event_ts_ms(const struct event *e)
 {
     switch (e->kind) {
-    case EVENT_SWAP: return e->u.swap.ts_ms;
-    case EVENT_TRANSFER: return e->u.transfer.ts_ms;
-    case EVENT_PRICE: return e->u.price.ts_ms;
+    case EVENT_SWAP:
+        return e->u.swap.ts_ms;
+    case EVENT_TRANSFER:
+        return e->u.transfer.ts_ms;
+    case EVENT_PRICE:
+        return e->u.price.ts_ms;
     }
     return 0;
 }

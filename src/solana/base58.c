@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/mem.h"
 
 static const char ALPHABET[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
@@ -63,8 +64,10 @@ int base58_decode(const char *s, size_t len, uint8_t *out, size_t want)
     size_t nb = 0;
     for (size_t i = zeros; i < len; i++) {
         int d = digit_of(s[i]);
-        if (d < 0)
+        if (d < 0) {
+            mem_wipe(bytes, nb);
             return WT_EPARSE;
+        }
         unsigned carry = (unsigned)d;
         for (size_t j = 0; j < nb; j++) {
             carry += (unsigned)bytes[j] * 58;
@@ -72,16 +75,22 @@ int base58_decode(const char *s, size_t len, uint8_t *out, size_t want)
             carry >>= 8;
         }
         while (carry) {
-            if (nb == sizeof bytes)
+            if (nb == sizeof bytes) {
+                mem_wipe(bytes, nb);
                 return WT_ERANGE;
+            }
             bytes[nb++] = (uint8_t)(carry & 0xff);
             carry >>= 8;
         }
     }
-    if (zeros + nb != want)
+    if (zeros + nb != want) {
+        mem_wipe(bytes, nb);
         return WT_ERANGE;
+    }
     memset(out, 0, zeros);
     for (size_t i = 0; i < nb; i++)
         out[zeros + i] = bytes[nb - 1 - i];
+    /* The keypair loader decodes secrets through here: leave no copy. */
+    mem_wipe(bytes, nb);
     return 0;
 }

@@ -195,9 +195,12 @@ static void test_in_place_and_truncation(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_types_and_getters), cmocka_unit_test(test_u64_exact),
-        cmocka_unit_test(test_error_paths),       cmocka_unit_test(test_iteration),
-        cmocka_unit_test(test_invalid_json),      cmocka_unit_test(test_depth_limit),
+        cmocka_unit_test(test_types_and_getters),
+        cmocka_unit_test(test_u64_exact),
+        cmocka_unit_test(test_error_paths),
+        cmocka_unit_test(test_iteration),
+        cmocka_unit_test(test_invalid_json),
+        cmocka_unit_test(test_depth_limit),
         cmocka_unit_test(test_in_place_and_truncation),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,171 @@
+/* Routing and authentication for the REST API. See api.h.
+ *
+ * Routes are a table: method, exact path or prefix, whether the API token
+ * is required, and the handler. Adding an endpoint is adding a row and a
+ * handler in a routes_<area>.c file. */
+#include "api/api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/routes.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/str.h"
+#include "net/httpd.h"
+
+struct api {
+    struct httpd *httpd;
+    struct api_ctx ctx;
+};
+
+struct route {
+    const char *method;
+    const char *path; /* exact, or a prefix when it ends with '/' */
+    bool public_;     /* served without the API token */
+    api_handler_fn fn;
+};
+
+static const struct route routes[] = {
+    {"GET", "/healthz", true, routes_healthz},
+    {"GET", "/v1/config", false, routes_config_get},
+};
+
+#define NROUTES (sizeof routes / sizeof routes[0])
+
+static const struct route *match(const char *method, const char *path, bool *path_known)
+{
+    *path_known = false;
+    for (size_t i = 0; i < NROUTES; i++) {
+        const struct route *r = &routes[i];
+        size_t n = strlen(r->path);
+        bool hit =
+            r->path[n - 1] == '/' ? strncmp(path, r->path, n) == 0 : strcmp(path, r->path) == 0;
+        if (!hit)
+            continue;
+        *path_known = true;
+        if (strcmp(method, r->method) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+/* Constant-time check of "Bearer <token>". */
+static bool bearer_ok(const char *header, const char *token)
+{
+    if (!header || strncmp(header, "Bearer ", 7) != 0)
+        return false;
+    const char *got = header + 7;
+    return str_ct_equal(got, strlen(got), token, strlen(token));
+}
+
+static int on_headers(void *user, struct httpd_req *req, struct httpd_resp *resp)
+{
+    struct api *a = user;
+    bool known;
+    const struct route *r = match(req->method, req->path, &known);
+    if (!r) {
+        if (known) {
+            httpd_resp_error(resp, 405, "method %s not allowed on %s", req->method, req->path);
+            return 405;
+        }
+        httpd_resp_error(resp, 404, "no such endpoint: %s", req->path);
+        return 404;
+    }
+    const char *token = config_str(a->ctx.env->cfg, CFG_API_TOKEN);
+    if (!r->public_ && token[0] && !bearer_ok(httpd_header(req, "Authorization"), token)) {
+        httpd_resp_header(resp, "WWW-Authenticate", "Bearer");
+        httpd_resp_error(resp, 401, "missing or wrong API token (Authorization: Bearer ...)");
+        return 401;
+    }
+    req->state = (void *)r;
+    return 0;
+}
+
+static void on_request(void *user, struct httpd_req *req, struct httpd_resp *resp)
+{
+    struct api *a = user;
+    const struct route *r = req->state;
+    r->fn(&a->ctx, req, resp);
+}
+
+int api_parse_listen(const char *listen, char *host, size_t hostsize, unsigned *port)
+{
+    const char *colon;
+    const char *hstart = listen;
+    size_t hlen;
+    if (listen[0] == '[') {
+        const char *close = strchr(listen, ']');
+        if (!close || close[1] != ':')
+            return WT_EINVAL;
+        hstart = listen + 1;
+        hlen = (size_t)(close - hstart);
+        colon = close + 1;
+    } else {
+        colon = strrchr(listen, ':');
+        if (!colon)
+            return WT_EINVAL;
+        hlen = (size_t)(colon - listen);
+    }
+    if (hlen == 0 || hlen >= hostsize)
+        return WT_EINVAL;
+    uint64_t p;
+    if (str_to_u64(colon + 1, &p) != 0 || p > 65535)
+        return WT_EINVAL;
+    memcpy(host, hstart, hlen);
+    host[hlen] = '\0';
+    *port = (unsigned)p;
+    return 0;
+}
+
+int api_start(const struct api_env *env, const char *host, unsigned port, struct api **out,
+              char *err, size_t errsize)
+{
+    bool loopback;
+    if (httpd_host_is_loopback(host, &loopback) != 0) {
+        snprintf(err, errsize, "'%s' is not an IP address", host);
+        return WT_EINVAL;
+    }
+    if (!loopback && !config_str(env->cfg, CFG_API_TOKEN)[0]) {
+        snprintf(err, errsize,
+                 "refusing to listen on %s without an API token: set WALLTRACK_API_TOKEN, "
+                 "or listen on 127.0.0.1",
+                 host);
+        return WT_EAUTH;
+    }
+    struct api *a = xcalloc(1, sizeof *a);
+    a->ctx.env = env;
+    a->ctx.start_ns = clock_mono_ns();
+    struct httpd_opts o = {
+        .host = host,
+        .port = port,
+        .threads = (unsigned)config_int(env->cfg, CFG_HTTP_THREADS),
+        .max_body = (size_t)config_int(env->cfg, CFG_WEBHOOK_MAX_BODY),
+        .on_headers = on_headers,
+        .on_request = on_request,
+        .user = a,
+    };
+    int rc = httpd_start(&o, &a->httpd, err, errsize);
+    if (rc) {
+        free(a);
+        return rc;
+    }
+    *out = a;
+    return 0;
+}
+
+unsigned api_port(const struct api *a)
+{
+    return httpd_port(a->httpd);
+}
+
+void api_stop(struct api *a)
+{
+    if (!a)
+        return;
+    httpd_stop(a->httpd);
+    free(a);
+}

@@ -1,0 +1,38 @@
+/* The REST API: routing, authentication and the handlers behind
+ * `walltrack serve`.
+ *
+ * api_start() starts the HTTP server (net/httpd) with the route table of
+ * api.c. Authentication (DESIGN §9): when api.token is set, every route
+ * except /healthz requires `Authorization: Bearer <token>`, compared in
+ * constant time, checked before the body is read (401 otherwise).
+ *
+ * Threads: handlers run on the HTTP pool and only read the immutable
+ * struct api_env or thread-safe services. */
+#ifndef WT_API_API_H
+#define WT_API_API_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/config.h"
+
+struct api;
+
+/* What the API serves from. Owned by the caller; must outlive the api. */
+struct api_env {
+    const struct config *cfg;
+    const char *mode; /* "paper" or "live" */
+};
+
+/* Starts serving on host:port. Returns 0, or WT_EINVAL / WT_EIO with a
+ * message in err. */
+int api_start(const struct api_env *env, const char *host, unsigned port, struct api **out,
+              char *err, size_t errsize);
+unsigned api_port(const struct api *a);
+void api_stop(struct api *a);
+
+/* Splits "HOST:PORT" or "[V6]:PORT" into host and port. Returns 0 or
+ * WT_EINVAL. */
+int api_parse_listen(const char *listen, char *host, size_t hostsize, unsigned *port);
+
+#endif

@@ -1,0 +1,26 @@
+/* Handlers of the REST API, one routes_<area>.c per area, registered in
+ * the route table of api.c. A handler fills resp from req; it runs on an
+ * HTTP pool thread and may only use thread-safe state. */
+#ifndef WT_API_ROUTES_H
+#define WT_API_ROUTES_H
+
+#include <stdint.h>
+
+#include "api/api.h"
+#include "net/httpd.h"
+
+/* Shared, read-only context of every handler. */
+struct api_ctx {
+    const struct api_env *env;
+    int64_t start_ns; /* monotonic time the server started */
+};
+
+typedef void (*api_handler_fn)(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+
+/* GET /healthz: {"status","version","uptime_s","mode"}; needs no token. */
+void routes_healthz(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+
+/* GET /v1/config: every setting, secrets masked (only whether set). */
+void routes_config_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+
+#endif

@@ -1,0 +1,60 @@
+/* The settings of walltrack, one row each. This table drives the config
+ * file parser, environment variables, `walltrack config`, the API's config
+ * endpoint, the dashboard's settings form and docs/config.md.
+ *
+ * X(ID, name, env, type, default, min, max, flags, help)
+ *   ID      enum suffix: CFG_<ID>
+ *   name    dotted name used in the config file and `--set name=value`
+ *   env     environment variable (WALLTRACK_...), or NULL for none
+ *   type    BOOL, INT, DOUBLE or STRING
+ *   default the default value as text ("" for none)
+ *   min,max bounds for INT and DOUBLE (ignored for the others)
+ *   flags   CONFIG_LIVE (editable while running), CONFIG_SECRET (masked,
+ *           never from the command line or a group/world-readable file)
+ *
+ * Keep each area's rows together; add new rows at the end of their area. */
+#ifndef WT_BASE_CONFIG_TABLE_H
+#define WT_BASE_CONFIG_TABLE_H
+
+#define CONFIG_TABLE(X)                                                                            \
+    /* --- server ---------------------------------------------------------------------- */        \
+    X(LISTEN, "server.listen", "WALLTRACK_LISTEN", STRING, "127.0.0.1:8080", 0, 0, 0,              \
+      "Address and port of the HTTP server (HOST:PORT; port 0 picks a free one). A "               \
+      "non-loopback address requires api.token.")                                                  \
+    X(HTTP_THREADS, "server.threads", NULL, INT, "4", 1, 64, 0,                                    \
+      "Threads in the HTTP server's pool.")                                                        \
+    X(API_TOKEN, "api.token", "WALLTRACK_API_TOKEN", STRING, "", 0, 0, CONFIG_SECRET,              \
+      "Bearer token required on every API and dashboard request when set.")                        \
+    X(PORT_FILE, "server.port_file", NULL, STRING, "", 0, 0, 0,                                    \
+      "When set, `serve` writes the port it listens on to this file once ready.")                  \
+    /* --- data ------------------------------------------------------------------------ */        \
+    X(DATA_DIR, "data.dir", "WALLTRACK_DATA", STRING, "./data", 0, 0, 0,                           \
+      "Data folder: the SQLite database walltrack.db, backups and archives live here.")            \
+    X(DB_URL, "db.url", "WALLTRACK_DB", STRING, "", 0, 0, CONFIG_SECRET,                           \
+      "Database: empty for SQLite in the data folder, or postgresql://... for PostgreSQL. "        \
+      "Masked because a URL may carry a password.")                                                \
+    /* --- logging --------------------------------------------------------------------- */        \
+    X(LOG_LEVEL, "log.level", "WALLTRACK_LOG_LEVEL", STRING, "info", 0, 0, CONFIG_LIVE,            \
+      "Lowest level written: debug, info, warn or error.")                                         \
+    X(LOG_FILE, "log.file", "WALLTRACK_LOG_FILE", STRING, "", 0, 0, 0,                             \
+      "Log file (appended); empty for standard error.")                                            \
+    /* --- helius ---------------------------------------------------------------------- */        \
+    X(HELIUS_API_KEY, "helius.api_key", "WALLTRACK_HELIUS_API_KEY", STRING, "", 0, 0,              \
+      CONFIG_SECRET, "Helius API key; without it the built-in simulator feeds walltrack.")         \
+    X(WEBHOOK_SECRET, "helius.webhook_secret", "WALLTRACK_WEBHOOK_SECRET", STRING, "", 0, 0,       \
+      CONFIG_SECRET, "Value Helius sends in the Authorization header of webhook deliveries.")      \
+    X(HELIUS_API_URL, "helius.api_url", "WALLTRACK_HELIUS_API_URL", STRING,                        \
+      "https://api-mainnet.helius-rpc.com", 0, 0, 0,                                               \
+      "Base URL of the Helius REST API (history backfill, webhook management).")                   \
+    X(HELIUS_WEBHOOK_URL, "helius.webhook_url", "WALLTRACK_HELIUS_WEBHOOK_URL", STRING, "", 0, 0,  \
+      0,                                                                                           \
+      "Public URL Helius should deliver to, ending in /webhooks/helius; used by "                  \
+      "`walltrack helius webhook create`.")                                                        \
+    X(WEBHOOK_MAX_BODY, "helius.webhook_max_body", NULL, INT, "10485760", 1024, 1073741824, 0,     \
+      "Largest webhook body accepted, in bytes (larger bodies get 413).")                          \
+    /* --- trading mode ---------------------------------------------------------------- */        \
+    X(LIVE_ENABLED, "live.enabled", "WALLTRACK_LIVE_ENABLED", BOOL, "false", 0, 0, 0,              \
+      "Allow live trading. Live also needs a keypair and the --live flag; paper otherwise.")       \
+    /* --- end ------------------------------------------------------------------------- */
+
+#endif

@@ -1,0 +1,133 @@
+/* `walltrack serve`: the daemon. Starts the HTTP API on server.listen and
+ * runs until SIGINT or SIGTERM, then shuts down cleanly.
+ *
+ * Signals are blocked in every thread before any thread starts and are
+ * received here with sigwait(), so no handler runs asynchronously. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+
+static const struct cli_opt opts[] = {
+    {"--listen", "HOST:PORT", "server.listen", "address to listen on (default 127.0.0.1:8080)"},
+    {"--port-file", "FILE", "server.port_file", "write the bound port to FILE once listening"},
+    {0},
+};
+
+static const struct cli_spec spec = {
+    .name = "serve",
+    .args = "",
+    .summary = "Run the daemon: the HTTP API and webhook on server.listen.",
+    .details = "Listens on 127.0.0.1:8080 unless told otherwise. A non-loopback address "
+               "needs an API token (WALLTRACK_API_TOKEN), which every request except "
+               "/healthz must then carry as `Authorization: Bearer <token>`. Stops cleanly "
+               "on SIGINT or SIGTERM.",
+    .min_pos = 0,
+    .max_pos = 0,
+    .opts = opts,
+};
+
+/* mkdir -p for the data folder. */
+static int make_dirs(const char *path)
+{
+    char tmp[4096];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof tmp)
+        return -1;
+    memcpy(tmp, path, n + 1);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(tmp, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int write_port_file(const char *path, unsigned port)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *fp = fopen(tmp, "w");
+    if (!fp)
+        return -1;
+    fprintf(fp, "%u\n", port);
+    if (fclose(fp) != 0)
+        return -1;
+    return rename(tmp, path); /* readers never see a half-written file */
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    struct cli_args args;
+    int rc;
+    if (!cli_parse(argc, argv, &spec, &args, &rc))
+        return rc;
+    const struct config *cfg = &args.cfg;
+    struct api *api = NULL;
+    rc = 1;
+    if (cli_setup_logging(cfg) != 0)
+        goto out;
+
+    char host[256];
+    unsigned port;
+    if (api_parse_listen(config_str(cfg, CFG_LISTEN), host, sizeof host, &port) != 0) {
+        rc = cli_usage_error("serve", "server.listen: '%s' is not HOST:PORT",
+                             config_str(cfg, CFG_LISTEN));
+        goto out;
+    }
+    const char *data = config_str(cfg, CFG_DATA_DIR);
+    if (make_dirs(data) != 0) {
+        log_error("serve", "cannot create the data folder %s: %s", data, strerror(errno));
+        goto out;
+    }
+
+    /* Block the stop signals before any thread exists, so every thread
+     * inherits the mask and only sigwait() below receives them. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct api_env env = {.cfg = cfg, .mode = "paper"};
+    char err[512];
+    int arc = api_start(&env, host, port, &api, err, sizeof err);
+    if (arc) {
+        log_error("serve", "%s", err);
+        rc = arc == WT_EAUTH ? 2 : 1;
+        goto out;
+    }
+    unsigned bound = api_port(api);
+    log_info("serve", "walltrack %s listening on http://%s%s%s:%u (mode %s, data %s)", WT_VERSION,
+             strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", bound, env.mode,
+             data);
+    const char *pf = config_str(cfg, CFG_PORT_FILE);
+    if (pf[0] && write_port_file(pf, bound) != 0) {
+        log_error("serve", "cannot write the port file %s: %s", pf, strerror(errno));
+        goto out;
+    }
+
+    int sig = 0;
+    sigwait(&stop, &sig);
+    log_info("serve", "received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    rc = 0;
+out:
+    api_stop(api);
+    if (rc == 0)
+        log_info("serve", "stopped cleanly");
+    cli_args_release(&args);
+    log_close();
+    return rc;
+}

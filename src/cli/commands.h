@@ -1,0 +1,17 @@
+/* Entry points of the commands in the table of cli.c, one per
+ * cmd_<name>.c. Each takes the arguments after `walltrack` (argv[0] is the
+ * command name) and returns the exit status. */
+#ifndef WT_CLI_COMMANDS_H
+#define WT_CLI_COMMANDS_H
+
+int cmd_help(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_helius(int argc, char **argv);
+int cmd_decode(int argc, char **argv);
+int cmd_sim(int argc, char **argv);
+int cmd_db(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+
+#endif

@@ -1,0 +1,94 @@
+/* HTTP server: a thin layer over libmicrohttpd.
+ *
+ * Why not ulfius, which DESIGN §11 first named: ulfius reads the whole
+ * request body before any callback runs, so it cannot refuse a webhook
+ * delivery with a wrong Authorization header before reading its body, nor
+ * answer 413 to an oversized one (DESIGN §9). libmicrohttpd, which ulfius
+ * wraps, calls us when the headers are in; this layer exposes exactly that:
+ *
+ *   1. on_headers(req): method, path, query and headers are known; return 0
+ *      to read the body, or an HTTP status to answer at once without
+ *      reading it (401, 404, 413, ...), with resp filled.
+ *   2. The body is read into req->body, at most max_body bytes (413 past
+ *      that), with JSON_PADDING spare bytes so it parses in place.
+ *   3. on_request(req, resp): fill the response.
+ *
+ * Threads: the callbacks run on the server's thread pool, concurrently;
+ * they must only touch thread-safe state. The response is sent after the
+ * whole body was read, so keep-alive connections stay open. */
+#ifndef WT_NET_HTTPD_H
+#define WT_NET_HTTPD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+
+struct httpd;
+
+struct httpd_req {
+    const char *method; /* "GET", "POST", ... */
+    const char *path;   /* URL path without the query */
+    struct buf body;    /* request body (padded for json_parse) */
+    void *conn_;        /* libmicrohttpd connection */
+    void *state;        /* for the handler: set in on_headers, kept until done */
+    int64_t start_ns;   /* monotonic time the headers arrived */
+};
+
+/* A response: a complete body, or a stream (server-sent events) fed by a
+ * callback until it returns a negative value. */
+struct httpd_resp {
+    int status;
+    const char *content_type; /* default "application/json" */
+    struct buf body;
+    char headers[512]; /* extra "Name: value\r\n" lines */
+    /* Streaming: when set, body is ignored and stream() is called for more
+     * bytes; it returns bytes written into out (at most max), 0 to wait
+     * (called again shortly) or -1 to end. stream_free(stream_arg) runs
+     * when the client is gone. */
+    long (*stream)(void *arg, char *out, size_t max);
+    void (*stream_free)(void *arg);
+    void *stream_arg;
+};
+
+struct httpd_opts {
+    const char *host; /* IPv4 or IPv6 literal, or "localhost" */
+    unsigned port;    /* 0: pick a free port */
+    unsigned threads; /* pool size, >= 1 */
+    size_t max_body;  /* default body cap (handlers may lower it) */
+    int (*on_headers)(void *user, struct httpd_req *req, struct httpd_resp *resp);
+    void (*on_request)(void *user, struct httpd_req *req, struct httpd_resp *resp);
+    void (*on_done)(void *user, struct httpd_req *req); /* optional: free req->state */
+    void *user;
+};
+
+/* Starts listening. Returns 0 and the server, or WT_EINVAL (bad host),
+ * WT_EIO (cannot bind: message in err). */
+int httpd_start(const struct httpd_opts *opts, struct httpd **out, char *err, size_t errsize);
+/* The port actually bound (useful with port 0). */
+unsigned httpd_port(const struct httpd *h);
+/* Stops accepting, finishes or aborts connections, frees everything. */
+void httpd_stop(struct httpd *h);
+
+/* A request header (case-insensitive name), or NULL. */
+const char *httpd_header(const struct httpd_req *req, const char *name);
+/* A query-string argument (decoded), or NULL. */
+const char *httpd_query(const struct httpd_req *req, const char *name);
+/* Whether the peer address is a loopback address. */
+bool httpd_peer_is_loopback(const struct httpd_req *req);
+/* Sets body_cap for this request (from on_headers). */
+void httpd_set_max_body(struct httpd_req *req, size_t max_body);
+
+/* Response helpers: a JSON body (copied), and a JSON error
+ * {"error": message} with the status. */
+void httpd_resp_json(struct httpd_resp *resp, int status, const char *json, size_t len);
+void httpd_resp_error(struct httpd_resp *resp, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void httpd_resp_header(struct httpd_resp *resp, const char *name, const char *value);
+
+/* Whether host (an address literal or "localhost") is a loopback address;
+ * WT_EINVAL when it is not an address. */
+int httpd_host_is_loopback(const char *host, bool *loopback);
+
+#endif

@@ -1,0 +1,221 @@
+/* Integration-test harness: child processes, loopback HTTP, temp folders.
+ * See harness.h. */
+#include "harness.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+void harness_tmpdir(char *out, size_t size)
+{
+    snprintf(out, size, "/tmp/wt-it-XXXXXX");
+    if (!mkdtemp(out)) {
+        perror("mkdtemp");
+        abort();
+    }
+}
+
+void harness_rmdir(const char *dir)
+{
+    char cmd[600];
+    if (strncmp(dir, "/tmp/wt-it-", 11) != 0)
+        return;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "harness: could not remove %s\n", dir);
+}
+
+int harness_read_file(const char *path, struct buf *out)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return -1;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+        buf_append(out, chunk, n);
+    fclose(fp);
+    return 0;
+}
+
+static pid_t spawn(const char *dir, const char *const *argv, const char *const *env,
+                   const char *out_path, const char *err_path)
+{
+    const char *args[64];
+    int n = 0;
+    args[n++] = WT_BINARY;
+    for (int i = 0; argv && argv[i] && n < 63; i++)
+        args[n++] = argv[i];
+    args[n] = NULL;
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    /* child */
+    if (chdir(dir) != 0)
+        _exit(127);
+    int fo = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int fe = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fo < 0 || fe < 0)
+        _exit(127);
+    dup2(fo, 1);
+    dup2(fe, 2);
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0)
+        dup2(devnull, 0);
+    /* A clean environment: only what the test passes, plus PATH and HOME,
+     * so a developer's own WALLTRACK_* variables cannot leak in. */
+    const char *envp[64];
+    int m = 0;
+    envp[m++] = "PATH=/usr/local/bin:/usr/bin:/bin";
+    envp[m++] = "HOME=/tmp";
+    /* Sanitizer settings pass through, so CI's choices apply to the
+     * daemon too. */
+    extern char **environ;
+    for (char **e = environ; *e && m < 40; e++)
+        if (!strncmp(*e, "ASAN_", 5) || !strncmp(*e, "UBSAN_", 6) || !strncmp(*e, "LSAN_", 5))
+            envp[m++] = *e;
+    for (int i = 0; env && env[i] && m < 63; i++)
+        envp[m++] = env[i];
+    envp[m] = NULL;
+    execve(WT_BINARY, (char *const *)args, (char *const *)envp);
+    _exit(127);
+}
+
+static int wait_exit(pid_t pid, int timeout_s)
+{
+    for (int i = 0; i < timeout_s * 100; i++) {
+        int status;
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        sleep_ms(10);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return -1;
+}
+
+int harness_run(const char *dir, const char *const *argv, const char *const *env, int timeout_s,
+                struct buf *out)
+{
+    char op[512], ep[512];
+    snprintf(op, sizeof op, "%s/run.out", dir);
+    snprintf(ep, sizeof ep, "%s/run.err", dir);
+    pid_t pid = spawn(dir, argv, env, op, ep);
+    if (pid < 0)
+        return -1;
+    int rc = wait_exit(pid, timeout_s);
+    if (out) {
+        harness_read_file(op, out);
+        harness_read_file(ep, out);
+    }
+    return rc;
+}
+
+int daemon_start(struct daemon *d, const char *const *extra_args, const char *const *env)
+{
+    memset(d, 0, sizeof *d);
+    harness_tmpdir(d->dir, sizeof d->dir);
+    char portfile[512], datadir[512], outpath[512];
+    snprintf(portfile, sizeof portfile, "%s/port", d->dir);
+    snprintf(datadir, sizeof datadir, "%s/data", d->dir);
+    snprintf(outpath, sizeof outpath, "%s/stdout", d->dir);
+    snprintf(d->logpath, sizeof d->logpath, "%s/stderr", d->dir);
+    const char *args[48] = {"serve", "--port-file", portfile, "--data", datadir};
+    int n = 5;
+    bool has_listen = false;
+    for (int i = 0; extra_args && extra_args[i] && n < 45; i++) {
+        has_listen |= strcmp(extra_args[i], "--listen") == 0;
+        args[n++] = extra_args[i];
+    }
+    if (!has_listen) {
+        args[n++] = "--listen";
+        args[n++] = "127.0.0.1:0";
+    }
+    args[n] = NULL;
+    d->pid = spawn(d->dir, args, env, outpath, d->logpath);
+    for (int i = 0; i < 1500; i++) {
+        struct buf b;
+        buf_init(&b, 64);
+        if (harness_read_file(portfile, &b) == 0 && b.len > 0) {
+            d->port = (unsigned)strtoul(b.data, NULL, 10);
+            buf_release(&b);
+            return d->port ? 0 : -1;
+        }
+        buf_release(&b);
+        if (waitpid(d->pid, NULL, WNOHANG) == d->pid) {
+            d->pid = 0;
+            return -1;
+        }
+        sleep_ms(10);
+    }
+    return -1;
+}
+
+int daemon_stop(struct daemon *d, int sig)
+{
+    if (d->pid <= 0)
+        return -1;
+    kill(d->pid, sig);
+    int rc = wait_exit(d->pid, 15);
+    d->pid = 0;
+    return rc;
+}
+
+void daemon_log(const struct daemon *d, struct buf *out)
+{
+    harness_read_file(d->logpath, out);
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *user)
+{
+    struct buf *b = user;
+    if (b && buf_append(b, p, size * n) != 0)
+        return 0;
+    return size * n;
+}
+
+long http_request(unsigned port, const char *method, const char *path, const char *header,
+                  const char *req_body, size_t req_len, struct buf *body)
+{
+    CURL *c = curl_easy_init();
+    if (!c)
+        return -1;
+    char url[1024];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u%s", port, path);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
+    struct curl_slist *hdrs = NULL;
+    if (header)
+        hdrs = curl_slist_append(hdrs, header);
+    if (req_body) {
+        hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, req_body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req_len);
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    long status = -1;
+    if (curl_easy_perform(c) == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(hdrs);
+    curl_easy_cleanup(c);
+    return status;
+}

@@ -1,0 +1,51 @@
+/* Helpers for integration tests: run the real walltrack binary (WT_BINARY)
+ * as a child process, talk to it over real HTTP on loopback with libcurl,
+ * and stop it. Every test gets its own temporary folder. */
+#ifndef WT_TESTS_HARNESS_H
+#define WT_TESTS_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "base/buf.h"
+
+struct daemon {
+    pid_t pid;
+    unsigned port;
+    char dir[256];     /* temporary folder of this daemon */
+    char logpath[512]; /* its stderr */
+};
+
+/* Creates a fresh temporary folder (removed by harness_rmdir). */
+void harness_tmpdir(char *out, size_t size);
+void harness_rmdir(const char *dir);
+
+/* Runs WT_BINARY with argv (NULL-terminated, without the program name) and
+ * extra environment entries "NAME=value" (NULL-terminated, may be NULL),
+ * stdout and stderr to files in dir; waits for it to exit (at most
+ * timeout_s). Returns the exit status, or -1 on timeout/crash. The output
+ * is in *out (stdout then stderr) when out is not NULL. */
+int harness_run(const char *dir, const char *const *argv, const char *const *env, int timeout_s,
+                struct buf *out);
+
+/* Starts `walltrack serve --listen 127.0.0.1:0 --port-file ... --data
+ * dir/data` plus extra args and env, and waits until it listens. Returns 0,
+ * or -1 when it exited or did not listen within 15 s. */
+int daemon_start(struct daemon *d, const char *const *extra_args, const char *const *env);
+/* Sends sig and waits for the exit; returns the exit status, or -1 if it
+ * did not exit within 15 s (then it is killed) or died from a signal. */
+int daemon_stop(struct daemon *d, int sig);
+/* Reads the daemon's log so far into out. */
+void daemon_log(const struct daemon *d, struct buf *out);
+
+/* One HTTP request to http://127.0.0.1:port/path. header may be NULL
+ * ("Name: value"). Returns the status code, or -1 on a transport error.
+ * The response body goes to body when not NULL. */
+long http_request(unsigned port, const char *method, const char *path, const char *header,
+                  const char *req_body, size_t req_len, struct buf *body);
+
+/* Reads a whole file into out (appending). Returns 0 or -1. */
+int harness_read_file(const char *path, struct buf *out);
+
+#endif

@@ -1,0 +1,136 @@
+/* Tests of solana/base58.h and solana/pubkey.h with the examples and the
+ * real signatures and keys of solana_wire_test_vectors.json, plus bad
+ * characters, wrong lengths and small output buffers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/json.h"
+#include "solana/base58.h"
+#include "solana/pubkey.h"
+
+#include "../support/fixture.c"
+
+static void test_vector_examples(void **state)
+{
+    (void)state;
+    size_t len;
+    char *text = fixture_read("real/solana_wire_test_vectors.json", &len);
+    struct json_doc *d = json_doc_new(0);
+    struct json_val root, arr, e, sigs, s;
+    assert_int_equal(json_parse(d, text, len, len + JSON_PADDING, &root), 0);
+
+    assert_int_equal(json_get(&root, "base58_examples", &arr), 0);
+    int n = 0;
+    for (size_t i = 0; json_index(&arr, i, &e) == 0; i++, n++) {
+        const char *hex, *b58;
+        assert_int_equal(json_get_str(&e, "hex", &hex, NULL), 0);
+        assert_int_equal(json_get_str(&e, "base58", &b58, NULL), 0);
+        uint8_t raw[32], back[32];
+        assert_int_equal(hex_decode(hex, raw, 32), 32);
+        char out[BASE58_KEY_MAX];
+        assert_int_equal(base58_encode(raw, 32, out, sizeof out), (int)strlen(b58));
+        assert_string_equal(out, b58);
+        assert_int_equal(base58_decode(b58, strlen(b58), back, 32), 0);
+        assert_memory_equal(raw, back, 32);
+        struct pubkey pk;
+        assert_int_equal(pubkey_parse(b58, &pk), 0);
+        assert_memory_equal(pk.b, raw, 32);
+        assert_string_equal(pubkey_format(&pk, out), b58);
+    }
+    assert_int_equal(n, 2);
+
+    /* Every signature of every transaction: hex and base58 agree. */
+    assert_int_equal(json_get(&root, "transactions", &arr), 0);
+    int nsig = 0;
+    for (size_t i = 0; json_index(&arr, i, &e) == 0; i++) {
+        struct json_val dec, b58s;
+        assert_int_equal(json_get(&e, "signatures_hex", &sigs), 0);
+        assert_int_equal(json_get(&e, "decoded", &dec), 0);
+        assert_int_equal(json_get(&dec, "signatures", &b58s), 0);
+        for (size_t k = 0; json_index(&sigs, k, &s) == 0; k++, nsig++) {
+            const char *hex, *b58;
+            struct json_val s2;
+            assert_int_equal(json_str(&s, &hex, NULL), 0);
+            assert_int_equal(json_index(&b58s, k, &s2), 0);
+            assert_int_equal(json_str(&s2, &b58, NULL), 0);
+            uint8_t raw[64], back[64];
+            hex_decode(hex, raw, 64);
+            char out[BASE58_SIG_MAX];
+            assert_true(base58_encode(raw, 64, out, sizeof out) > 0);
+            assert_string_equal(out, b58);
+            assert_int_equal(base58_decode(b58, strlen(b58), back, 64), 0);
+            assert_memory_equal(raw, back, 64);
+        }
+    }
+    assert_int_equal(nsig, 4);
+    json_doc_free(d);
+    free(text);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    uint8_t out[32];
+    struct pubkey pk;
+    /* 0, O, I and l are not in the alphabet. */
+    assert_int_equal(base58_decode("So1111111111111111111111111111111111111111O", 43, out, 32),
+                     WT_EPARSE);
+    assert_int_equal(pubkey_parse("11111111111111111111111111111l11", &pk), WT_EPARSE);
+    assert_int_equal(pubkey_parse("1111111111111111111111111111111 ", &pk), WT_EPARSE);
+    /* 31 and 33 bytes are not a key. */
+    assert_int_equal(pubkey_parse("1111111111111111111111111111111", &pk), WT_ERANGE);
+    assert_int_equal(pubkey_parse("111111111111111111111111111111111", &pk), WT_ERANGE);
+    assert_int_equal(pubkey_parse("", &pk), WT_EPARSE);
+    /* A value too large for 32 bytes. */
+    assert_int_equal(pubkey_parse("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", &pk), WT_ERANGE);
+    /* Output too small: WT_EFULL and an empty string. */
+    uint8_t raw[32];
+    memset(raw, 0xff, sizeof raw);
+    char small[10] = "x";
+    assert_int_equal(base58_encode(raw, 32, small, sizeof small), WT_EFULL);
+    assert_string_equal(small, "");
+    assert_true(pubkey_is_zero(&(struct pubkey){{0}}));
+    assert_int_equal(pubkey_parse(MINT_WSOL, &pk), 0);
+    assert_false(pubkey_is_zero(&pk));
+    struct pubkey pk2 = pk;
+    assert_true(pubkey_eq(&pk, &pk2));
+    pk2.b[31] ^= 1;
+    assert_false(pubkey_eq(&pk, &pk2));
+}
+
+static void test_roundtrip_leading_zeros(void **state)
+{
+    (void)state;
+    /* Leading zero bytes map to leading '1's, both ways. */
+    for (size_t zeros = 0; zeros <= 64; zeros += 7) {
+        uint8_t raw[64], back[64];
+        memset(raw, 0, zeros);
+        for (size_t i = zeros; i < 64; i++)
+            raw[i] = (uint8_t)(i * 37 + 11);
+        char out[BASE58_SIG_MAX];
+        int n = base58_encode(raw, 64, out, sizeof out);
+        assert_true(n > 0);
+        for (size_t i = 0; i < zeros; i++)
+            assert_int_equal(out[i], '1');
+        assert_int_equal(base58_decode(out, (size_t)n, back, 64), 0);
+        assert_memory_equal(raw, back, 64);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_vector_examples),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_roundtrip_leading_zeros),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
