@@ -11,5 +11,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_helius(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
+int cmd_db(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
 
 #endif
