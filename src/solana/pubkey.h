@@ -15,7 +15,7 @@ struct pubkey {
 
 /* Well-known mints, as base58 strings. */
 #define MINT_WSOL "So11111111111111111111111111111111111111112"
-#define MINT_USDC "EPjFWdd5AufqSSqeM2qFxAyvGtT3TVeB6aWVSmrhKgvtJn"
+#define MINT_USDC "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
 #define MINT_USDT "Es9vMFrzaCERmJfrF4H2FYD4KCoNkY11McCe8BenwNYB"
 
 /* Parses a base58 public key. Returns 0, WT_EPARSE or WT_ERANGE (not 32

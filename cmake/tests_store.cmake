@@ -1,0 +1,10 @@
+# The store suite against a real PostgreSQL server: tests/store/with_pg.sh
+# starts a throwaway server (initdb + pg_ctl, socket in a temporary folder,
+# fsync off), exports WALLTRACK_TEST_PG_URL and runs test_store, which then
+# runs every test on SQLite and on PostgreSQL. The script prints
+# "skipped: ..." and succeeds only where no PostgreSQL binaries exist.
+if(TARGET test_store)
+  add_test(NAME unit/store_pg
+           COMMAND ${CMAKE_SOURCE_DIR}/tests/store/with_pg.sh $<TARGET_FILE:test_store>)
+  set_tests_properties(unit/store_pg PROPERTIES LABELS "unit;store" TIMEOUT 300)
+endif()

@@ -1,0 +1,197 @@
+/* Group commit of event batches (see gcommit.h for the why).
+ *
+ * Submitters push a `struct sub` living on their own stack onto a list
+ * under one mutex and sleep on a shared condition variable until their
+ * `done` flag is set. The writer thread sleeps until the list is non-empty,
+ * then waits for more until the first batch is max_delay_ms old or max_rows
+ * events are pending, detaches the whole list, commits it with
+ * store_append_batches() without holding the mutex (so new submissions
+ * queue up for the next transaction), and finally marks every detached
+ * submission done with the shared result and wakes everyone.
+ *
+ * Invariants (under mu): `head..tail` holds the pending submissions in
+ * arrival order; pending_rows is the sum of their n; a sub is never on the
+ * list once done is true. */
+#include "store/gcommit.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/err.h"
+#include "base/log.h"
+#include "base/mem.h"
+
+struct sub {
+    const struct event *ev;
+    size_t n;
+    struct store_append_stats stats;
+    int rc;
+    bool done;
+    struct sub *next;
+    struct timespec arrived;
+};
+
+struct gcommit {
+    struct store *st;
+    struct gcommit_opts opts;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t work; /* writer waits: new submission or stop */
+    pthread_cond_t done; /* submitters wait: their transaction ended */
+    struct sub *head, *tail;
+    size_t pending_rows;
+    bool stopping;
+    struct gcommit_stats stats;
+};
+
+static void deadline_after(const struct timespec *t0, unsigned ms, struct timespec *out)
+{
+    *out = *t0;
+    out->tv_sec += ms / 1000;
+    out->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (out->tv_nsec >= 1000000000L) {
+        out->tv_sec++;
+        out->tv_nsec -= 1000000000L;
+    }
+}
+
+static void *writer(void *arg)
+{
+    struct gcommit *g = arg;
+    struct store_batch *b = NULL;
+    size_t bcap = 0;
+    pthread_mutex_lock(&g->mu);
+    for (;;) {
+        while (g->head == NULL && !g->stopping)
+            pthread_cond_wait(&g->work, &g->mu);
+        if (g->head == NULL && g->stopping)
+            break;
+        struct timespec deadline;
+        deadline_after(&g->head->arrived, g->opts.max_delay_ms, &deadline);
+        while (!g->stopping && g->pending_rows < g->opts.max_rows) {
+            if (pthread_cond_timedwait(&g->work, &g->mu, &deadline) == ETIMEDOUT)
+                break;
+        }
+        struct sub *list = g->head;
+        g->head = g->tail = NULL;
+        g->pending_rows = 0;
+        pthread_mutex_unlock(&g->mu);
+
+        size_t nb = 0;
+        for (struct sub *s = list; s != NULL; s = s->next)
+            nb++;
+        if (nb > bcap) {
+            bcap = nb * 2;
+            b = xreallocarray(b, bcap, sizeof *b);
+        }
+        size_t i = 0, events = 0;
+        for (struct sub *s = list; s != NULL; s = s->next, i++) {
+            b[i] = (struct store_batch){.ev = s->ev, .n = s->n};
+            events += s->n;
+        }
+        int rc = store_append_batches(g->st, b, nb);
+        if (rc != 0)
+            log_error("store", "group commit of %zu batches (%zu events) failed: %s", nb, events,
+                      wt_strerror(rc));
+
+        pthread_mutex_lock(&g->mu);
+        i = 0;
+        for (struct sub *s = list, *next; s != NULL; s = next, i++) {
+            next = s->next;
+            s->stats = b[i].stats;
+            s->rc = rc;
+            s->next = NULL;
+            s->done = true; /* s may vanish as soon as mu is released */
+        }
+        g->stats.commits++;
+        g->stats.failed += rc != 0;
+        g->stats.batches += nb;
+        g->stats.events += events;
+        if (nb > g->stats.max_batches_per_commit)
+            g->stats.max_batches_per_commit = nb;
+        pthread_cond_broadcast(&g->done);
+    }
+    pthread_mutex_unlock(&g->mu);
+    free(b);
+    return NULL;
+}
+
+int gcommit_start(struct store *st, const struct gcommit_opts *opts, struct gcommit **out)
+{
+    struct gcommit *g = xcalloc(1, sizeof *g);
+    g->st = st;
+    if (opts != NULL)
+        g->opts = *opts;
+    if (g->opts.max_delay_ms == 0)
+        g->opts.max_delay_ms = 5;
+    if (g->opts.max_rows == 0)
+        g->opts.max_rows = 10000;
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_mutex_init(&g->mu, NULL);
+    pthread_cond_init(&g->work, &ca);
+    pthread_cond_init(&g->done, &ca);
+    pthread_condattr_destroy(&ca);
+    if (pthread_create(&g->thread, NULL, writer, g) != 0) {
+        pthread_cond_destroy(&g->work);
+        pthread_cond_destroy(&g->done);
+        pthread_mutex_destroy(&g->mu);
+        free(g);
+        *out = NULL;
+        return WT_EIO;
+    }
+    *out = g;
+    return 0;
+}
+
+int gcommit_submit(struct gcommit *g, const struct event *ev, size_t n,
+                   struct store_append_stats *stats)
+{
+    struct sub s = {.ev = ev, .n = n};
+    clock_gettime(CLOCK_MONOTONIC, &s.arrived);
+    pthread_mutex_lock(&g->mu);
+    if (g->stopping) {
+        pthread_mutex_unlock(&g->mu);
+        return WT_ECLOSED;
+    }
+    if (g->tail != NULL)
+        g->tail->next = &s;
+    else
+        g->head = &s;
+    g->tail = &s;
+    g->pending_rows += n;
+    pthread_cond_signal(&g->work);
+    while (!s.done)
+        pthread_cond_wait(&g->done, &g->mu);
+    pthread_mutex_unlock(&g->mu);
+    if (stats != NULL)
+        *stats = s.stats;
+    return s.rc;
+}
+
+void gcommit_get_stats(struct gcommit *g, struct gcommit_stats *out)
+{
+    pthread_mutex_lock(&g->mu);
+    *out = g->stats;
+    pthread_mutex_unlock(&g->mu);
+}
+
+void gcommit_stop(struct gcommit *g)
+{
+    if (g == NULL)
+        return;
+    pthread_mutex_lock(&g->mu);
+    g->stopping = true;
+    pthread_cond_signal(&g->work);
+    pthread_mutex_unlock(&g->mu);
+    pthread_join(g->thread, NULL);
+    pthread_cond_destroy(&g->work);
+    pthread_cond_destroy(&g->done);
+    pthread_mutex_destroy(&g->mu);
+    free(g);
+}

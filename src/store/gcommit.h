@@ -1,0 +1,59 @@
+/* Group commit: many submitters, one writer thread, one transaction.
+ *
+ * The webhook handlers must not answer before their events are durable,
+ * and a transaction per request would cost a commit per request. So each
+ * submitter hands its batch to gcommit_submit() and blocks; one writer
+ * thread collects everything submitted within max_delay_ms of the first
+ * pending batch (or until max_rows are pending), appends it all with
+ * store_append_batches() in ONE transaction, and then wakes every submitter
+ * of that transaction with the same result. A submitter therefore learns of
+ * success only after the commit, and a failed commit fails every batch in
+ * it, none of which is visible (DESIGN §2, issue 3 item 4). */
+#ifndef WT_STORE_GCOMMIT_H
+#define WT_STORE_GCOMMIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ingest/event.h"
+#include "store/store.h"
+
+struct gcommit;
+
+struct gcommit_opts {
+    unsigned max_delay_ms; /* wait at most this long after the first pending batch (0: 5) */
+    size_t max_rows;       /* commit as soon as this many events are pending (0: 10000) */
+};
+
+/* Counters since start, for the status page and the tests. */
+struct gcommit_stats {
+    uint64_t commits; /* transactions attempted */
+    uint64_t failed;  /* transactions that failed */
+    uint64_t batches; /* submitted batches committed or failed */
+    uint64_t events;
+    uint64_t max_batches_per_commit;
+};
+
+/* Starts the writer thread on `st` (which must outlive the gcommit). opts
+ * may be NULL. Returns 0 and *out, or WT_EIO when the thread cannot start. */
+int gcommit_start(struct store *st, const struct gcommit_opts *opts, struct gcommit **out);
+
+/* Hands over ev[0..n) and blocks until the transaction that holds them has
+ * committed or failed. The events are read by the writer thread while the
+ * caller waits, so they must stay valid and unchanged until this returns.
+ * stats (may be NULL) receives this batch's inserted/duplicate counts.
+ * Returns 0 (durable), the store's error for the whole transaction
+ * (WT_ESTORE, WT_EINVAL if any batch of the transaction was invalid), or
+ * WT_ECLOSED after gcommit_stop. Any thread. */
+int gcommit_submit(struct gcommit *g, const struct event *ev, size_t n,
+                   struct store_append_stats *stats);
+
+/* Copies the counters. Any thread. */
+void gcommit_get_stats(struct gcommit *g, struct gcommit_stats *out);
+
+/* Commits whatever is pending, stops the thread and frees g. Submitters
+ * still blocked get their result first; later submits are refused. Call
+ * once, from the owner. NULL is allowed. */
+void gcommit_stop(struct gcommit *g);
+
+#endif

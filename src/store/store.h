@@ -1,0 +1,562 @@
+/* The store: everything walltrack keeps on disk, behind one interface.
+ *
+ * Two backends implement it (DESIGN §6): SQLite (the default, a file
+ * `walltrack.db` in the data folder) and PostgreSQL through libpq for shared
+ * deployments. store_open() picks one from its argument. Both pass the same
+ * test suite (tests/unit/test_store.c) and behave the same for every
+ * function below; where a backend differs (u64 representation, bulk path)
+ * the difference is invisible to callers.
+ *
+ * Threads: a struct store may be used from any number of threads at once.
+ * Writes go through one writer connection (serialised by the store); reads
+ * check out one of a small pool of reader connections, so a reader never
+ * waits for a writer (SQLite WAL, PostgreSQL MVCC). Every write function is
+ * one transaction: it is applied whole or not at all.
+ *
+ * Conventions: times are Unix milliseconds (int64_t, 0 = unknown/never);
+ * amounts are u64 base units, stored losslessly up to UINT64_MAX; row ids
+ * are int64_t > 0 given by the database. Functions return 0 or a negative
+ * WT_E* code (base/err.h); the database's own message is logged once under
+ * the "store" subsystem. Bad input (WT_EINVAL) changes nothing.
+ *
+ * See docs/internals/store.md for the tables, indexes and migrations. */
+#ifndef WT_STORE_STORE_H
+#define WT_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ingest/event.h"
+#include "solana/base58.h"
+
+struct store;
+
+/* ---------------------------------------------------------------- open */
+
+struct store_opts {
+    unsigned readers;         /* reader connections in the pool (0: 4) */
+    bool no_migrate;          /* true: do not apply pending migrations at open
+                                 (the schema must already be current, else
+                                 WT_ESTATE); used by `db check` */
+    unsigned busy_timeout_ms; /* SQLite: wait this long for a lock (0: 5000) */
+};
+
+/* Opens a store. `url_or_path` starting with "postgresql://" or
+ * "postgres://" selects PostgreSQL (a libpq URL); anything else is a SQLite
+ * file path, and an existing directory means "<dir>/walltrack.db". `opts`
+ * may be NULL for the defaults. Unless opts->no_migrate, pending migrations
+ * are applied (each in its own transaction).
+ * Returns 0 and *out (close it with store_close), or WT_EVERSION when the
+ * database was written by a newer walltrack (the message in err says which
+ * versions), WT_ESTORE / WT_EIO when it cannot be opened, WT_EINVAL for an
+ * empty argument. On failure err (errsize bytes, may be NULL) holds a
+ * one-line explanation and *out is NULL. Any thread. */
+int store_open(const char *url_or_path, const struct store_opts *opts, struct store **out,
+               char *err, size_t errsize);
+
+/* Closes every connection and frees the store. No call may be running on
+ * it. NULL is allowed. */
+void store_close(struct store *st);
+
+/* "sqlite" or "postgresql". */
+const char *store_backend(const struct store *st);
+
+/* The schema version this build writes (the number of the last migration
+ * of the store's backend). */
+int store_schema_latest(const struct store *st);
+/* Reads the schema version recorded in the database. Returns 0 or
+ * WT_ESTORE. */
+int store_schema_version(struct store *st, int *out);
+/* Applies pending migrations (store_open already does this unless told
+ * not to). *applied (may be NULL) receives how many were applied. Returns
+ * 0, WT_EVERSION for a database from a newer version, WT_ESTORE. */
+int store_migrate(struct store *st, int *applied);
+
+/* Verifies the database: SQLite `PRAGMA integrity_check`, PostgreSQL a
+ * query on every table; and that the schema version is current. Writes a
+ * human-readable summary into msg. Returns 0 when healthy, WT_ESTORE when
+ * corrupt or unreachable, WT_ESTATE when migrations are pending,
+ * WT_EVERSION when the database is newer than this build. */
+int store_check(struct store *st, char *msg, size_t msgsize);
+
+/* Writes a consistent copy of the database to `path` while the store stays
+ * usable (SQLite online backup API, in steps so writers are not starved).
+ * PostgreSQL: runs `pg_dump --format=custom` when it is installed, else
+ * returns WT_EUNSUPPORTED with the command to run in msg. `path` must not
+ * exist (WT_EEXIST). Returns 0, WT_EIO, WT_ESTORE. Any thread. */
+int store_backup(struct store *st, const char *path, char *msg, size_t msgsize);
+
+/* ---------------------------------------------------------------- events */
+
+/* How many rows one append inserted and how many it skipped because the
+ * same (signature, leg) — for prices (mint, ts, source) — was already
+ * stored. */
+struct store_append_stats {
+    size_t swaps, swaps_dup;
+    size_t transfers, transfers_dup;
+    size_t prices, prices_dup;
+};
+
+/* One submitter's batch inside a multi-batch append. */
+struct store_batch {
+    const struct event *ev;
+    size_t n;
+    struct store_append_stats stats; /* filled by the append */
+};
+
+/* Appends swaps, transfers and prices in one transaction. Idempotent:
+ * re-appending an event with the same key inserts nothing and counts it as
+ * a duplicate. `out` may be NULL. Events are validated first (a swap with a
+ * zero token amount, an unknown kind or side): WT_EINVAL and nothing is
+ * written. Returns 0, WT_EINVAL, WT_ESTORE (nothing written). Any thread;
+ * writers are serialised. */
+int store_append_events(struct store *st, const struct event *ev, size_t n,
+                        struct store_append_stats *out);
+/* The same for several batches at once, all in ONE transaction (the group
+ * commit's path). Each batch's stats are filled separately. All or
+ * nothing. */
+int store_append_batches(struct store *st, struct store_batch *b, size_t nb);
+
+/* A stored swap with its row id (the insertion order, a tie breaker). */
+struct stored_swap {
+    int64_t id;
+    struct swap_event swap;
+};
+
+/* Keyset cursor for time-ordered reads: rows after (ts_ms, id). Start with
+ * {INT64_MIN, 0}; each page's last row is the next cursor. */
+struct swap_cursor {
+    int64_t ts_ms;
+    int64_t id;
+};
+
+/* Reads up to `cap` swaps of `wallet` ordered by (ts_ms, id), strictly after
+ * *cur, into out[]; *n receives the count and *cur moves to the last row.
+ * Fewer than cap rows means the end. Returns 0 or WT_ESTORE. Index-backed
+ * (swaps_wallet_ts). Any thread. */
+int store_swaps_by_wallet(struct store *st, const struct pubkey *wallet, struct swap_cursor *cur,
+                          struct stored_swap *out, size_t cap, size_t *n);
+
+/* Calls fn for every swap with from_ms <= ts_ms < to_ms in (ts_ms, id)
+ * order (the replay order of backtests). Rows are fetched in pages and no
+ * connection is held while fn runs, so fn may call the store. fn returns 0
+ * to continue or a nonzero value to stop; that value is returned. Returns 0,
+ * fn's value, or WT_ESTORE. */
+int store_swaps_scan(struct store *st, int64_t from_ms, int64_t to_ms,
+                     int (*fn)(void *ctx, const struct stored_swap *s), void *ctx);
+
+/* Number of rows in the swaps / transfers / prices tables. */
+int store_count_events(struct store *st, int64_t *swaps, int64_t *transfers, int64_t *prices);
+
+/* ---------------------------------------------------------------- wallets */
+
+enum wallet_status {
+    WALLET_WATCH = 1,
+    WALLET_FLAGGED = 2,
+    WALLET_BLACKLISTED = 3,
+};
+
+/* "watch", "flagged", "blacklisted"; parse returns 0 or WT_EINVAL. */
+const char *wallet_status_name(enum wallet_status s);
+int wallet_status_parse(const char *s, enum wallet_status *out);
+
+#define WALLET_CHAIN_MAX 24
+#define WALLET_NAME_MAX  64
+#define WALLET_WORD_MAX  24  /* type, discovery, confidence, style, risk */
+#define WALLET_JSON_MAX  512 /* preferred tokens / protocols, JSON text */
+
+/* A smart-money wallet: identity, score, performance and behaviour (the
+ * smart-money spec's smart_money_wallets row). Invariants checked by
+ * store_wallet_upsert: address non-empty (a valid public key on chain
+ * "solana"), chain non-empty, 0 <= score <= 100, a valid status, the two
+ * preference fields empty or a JSON array. Text fields are NUL-terminated. */
+struct wallet {
+    char address[BASE58_KEY_MAX];
+    char chain[WALLET_CHAIN_MAX]; /* "solana" */
+    char name[WALLET_NAME_MAX];
+    char type[WALLET_WORD_MAX];      /* whale, fund, trader, protocol, ... */
+    char discovery[WALLET_WORD_MAX]; /* algorithm, manual, community */
+    bool verified;
+    double score;                     /* 0..100 */
+    char confidence[WALLET_WORD_MAX]; /* high, medium, low */
+    enum wallet_status status;
+    double total_pnl; /* SOL */
+    double roi;       /* ratio, 0.25 = +25 % */
+    double win_rate;  /* 0..1 */
+    double sharpe, sortino, max_drawdown, volatility;
+    int64_t total_trades;
+    double avg_trade_size; /* SOL */
+    double avg_holding_days;
+    int64_t last_trade_ms;
+    char trading_style[WALLET_WORD_MAX];       /* scalp, day, swing, position */
+    char risk_profile[WALLET_WORD_MAX];        /* conservative, moderate, aggressive */
+    char preferred_tokens[WALLET_JSON_MAX];    /* JSON array text, "" = none */
+    char preferred_protocols[WALLET_JSON_MAX]; /* JSON array text, "" = none */
+    int64_t first_seen_ms;
+    int64_t updated_ms;
+};
+
+/* Inserts or replaces (by address) every field of a wallet, in one
+ * transaction. first_seen_ms keeps the earliest value ever stored. Returns 0,
+ * WT_EINVAL (invariants above; nothing written), WT_ESTORE. */
+int store_wallet_upsert(struct store *st, const struct wallet *w);
+/* Several wallets in one transaction (all or nothing). */
+int store_wallet_upsert_many(struct store *st, const struct wallet *w, size_t n);
+/* Sets only the status (operator blacklist / decay flag). Returns 0,
+ * WT_ENOTFOUND, WT_EINVAL, WT_ESTORE. */
+int store_wallet_set_status(struct store *st, const char *address, enum wallet_status s,
+                            int64_t now_ms);
+/* Reads one wallet by address. Returns 0, WT_ENOTFOUND, WT_ESTORE. */
+int store_wallet_get(struct store *st, const char *address, struct wallet *out);
+
+enum wallet_sort {
+    WALLET_SORT_SCORE = 0,
+    WALLET_SORT_ROI = 1,
+    WALLET_SORT_PNL = 2,
+    WALLET_SORT_TRADES = 3,
+};
+
+#define WALLET_FILTER_CHAINS_MAX 8
+
+/* The filters of GET /v1/smart-money/wallets. Zero-initialise, then set
+ * what is wanted: nchains == 0 means any chain; has_min_score, has_verified,
+ * type[0] and status (0 = any) enable the other filters. page is 1-based;
+ * 1 <= limit <= 1000. Ties of the sort key are broken by address,
+ * ascending, whatever the direction, so pages never overlap. */
+struct wallet_filter {
+    const char *chains[WALLET_FILTER_CHAINS_MAX];
+    size_t nchains;
+    bool has_min_score;
+    double min_score;
+    bool has_verified;
+    bool verified;
+    char type[WALLET_WORD_MAX];
+    enum wallet_status status; /* 0: any */
+    enum wallet_sort sort;
+    bool ascending; /* false: descending (the API default) */
+    uint32_t page;  /* 1-based */
+    uint32_t limit;
+};
+
+/* One page of wallets and the total number of wallets matching the
+ * filters. rows is owned by the page: release it with wallet_page_release. */
+struct wallet_page {
+    struct wallet *rows;
+    size_t n;
+    int64_t total;
+};
+
+/* Fills *out (overwriting it) with one page. A page past the end is empty
+ * with the right total. Returns 0, WT_EINVAL (page 0, limit 0 or > 1000, too
+ * many chains, bad sort), WT_ESTORE. Index-backed: see
+ * docs/internals/store.md and the EXPLAIN test. Any thread. */
+int store_wallet_list(struct store *st, const struct wallet_filter *f, struct wallet_page *out);
+void wallet_page_release(struct wallet_page *p);
+
+/* Writes the database's plan of the page query store_wallet_list would run
+ * for f (SQLite EXPLAIN QUERY PLAN, PostgreSQL EXPLAIN), one step per line,
+ * into out; for tests and docs/internals/store.md. Returns 0, WT_EINVAL,
+ * WT_ESTORE. */
+int store_wallet_list_plan(struct store *st, const struct wallet_filter *f, char *out,
+                           size_t outsize);
+
+/* ---------------------------------------------------------------- rows */
+
+/* The tables written by later modules share one generic access path: each
+ * row struct below belongs to one `enum store_table`, and the functions
+ * store_row_* take a pointer to that struct. Every row has `id` (given by
+ * the database on insert). Text fields are NUL-terminated; JSON fields hold
+ * JSON text. A table has at most one "key" column (named after the struct)
+ * that lists filter on, and some have a natural unique key on which insert
+ * becomes an upsert (noted per struct). */
+enum store_table {
+    STORE_T_TOKENS = 0,      /* struct token_row, upsert on mint, key mint */
+    STORE_T_SNAPSHOTS,       /* struct wallet_snapshot_row, key wallet */
+    STORE_T_PATTERNS,        /* struct trade_pattern_row, key wallet */
+    STORE_T_CLUSTERS,        /* struct cluster_row, upsert on label, key label */
+    STORE_T_CLUSTER_MEMBERS, /* struct cluster_member_row, upsert on (cluster_id, wallet),
+                                key cluster_id */
+    STORE_T_EDGES,           /* struct graph_edge_row, upsert on (src, dst, kind), key src */
+    STORE_T_SIGNALS,         /* struct signal_row, key wallet */
+    STORE_T_ORDERS,          /* struct order_row, key mode */
+    STORE_T_FILLS,           /* struct fill_row, key order_id */
+    STORE_T_POSITIONS,       /* struct position_row, key mode */
+    STORE_T_CLOSED_TRADES,   /* struct closed_trade_row, key mode */
+    STORE_T_ALERTS,          /* struct alert_row, key kind */
+    STORE_T_EXIT_STRATEGIES, /* struct exit_strategy_row, upsert on name, key name */
+    STORE_T_SCENARIOS,       /* struct backtest_scenario_row, upsert on name, key name */
+    STORE_T_BACKTEST_RUNS,   /* struct backtest_run_row, key scenario_id */
+    STORE_T_COUNT_,
+};
+
+#define ROW_WORD 24
+#define ROW_TEXT 256
+#define ROW_JSON 2048
+
+struct token_row {
+    int64_t id;
+    char mint[BASE58_KEY_MAX];
+    char symbol[ROW_WORD];
+    char name[64];
+    int32_t decimals;
+    int64_t launch_ms;            /* pool creation / first trade */
+    char launch_source[ROW_WORD]; /* PUMP_FUN, RAYDIUM, ... */
+    uint64_t supply;              /* raw units */
+    double liquidity_usd, mcap_usd;
+    int32_t holders;
+    double top10_pct;    /* share of supply held by the 10 largest */
+    bool mint_authority; /* still set: can mint more */
+    bool freeze_authority;
+    int64_t updated_ms;
+};
+
+/* Performance of one wallet at one time (wallet_performance_snapshots). */
+struct wallet_snapshot_row {
+    int64_t id;
+    char wallet[BASE58_KEY_MAX];
+    int64_t ts_ms;
+    double total_value, pnl_24h, pnl_7d, pnl_30d, pnl_all, roi;
+    double sharpe, sortino, max_drawdown, volatility;
+    int32_t token_count, trades_24h, trades_7d, trades_30d;
+    double avg_trade_size;
+    char top_holdings[ROW_JSON]; /* JSON */
+};
+
+/* A recognised trading pattern of a wallet on a token. */
+struct trade_pattern_row {
+    int64_t id;
+    char wallet[BASE58_KEY_MAX];
+    char type[ROW_WORD]; /* accumulation, distribution, rotation, arbitrage */
+    char name[64];
+    double confidence; /* 0..100 */
+    int64_t start_ms, end_ms;
+    char mint[BASE58_KEY_MAX];
+    char symbol[ROW_WORD];
+    int32_t trades;
+    double volume, avg_trade_size;
+    char status[ROW_WORD]; /* active, completed, abandoned */
+    double realized_pnl, roi;
+    int64_t updated_ms;
+};
+
+struct cluster_row {
+    int64_t id;
+    char label[64];              /* stable name given by the graph module */
+    char leader[BASE58_KEY_MAX]; /* wallet that initiates moves, "" unknown */
+    int32_t size;
+    double cohesion; /* modularity contribution or similar */
+    bool blacklisted;
+    int64_t created_ms, updated_ms;
+};
+
+struct cluster_member_row {
+    int64_t id;
+    int64_t cluster_id;
+    char wallet[BASE58_KEY_MAX];
+    char role[ROW_WORD]; /* leader, follower */
+    double weight;
+    int64_t joined_ms;
+};
+
+/* A relationship between two wallets: FUNDED_BY, SYNCED_BUY, CO_EARLY. */
+struct graph_edge_row {
+    int64_t id;
+    char src[BASE58_KEY_MAX];
+    char dst[BASE58_KEY_MAX];
+    char kind[ROW_WORD];
+    double weight;
+    int32_t count;
+    int64_t first_ms, last_ms;
+};
+
+/* Every signal, traded or not, with all its factors and the decision. */
+struct signal_row {
+    int64_t id;
+    int64_t ts_ms;
+    char wallet[BASE58_KEY_MAX];
+    char mint[BASE58_KEY_MAX];
+    char swap_sig[BASE58_SIG_MAX];
+    double score; /* 0..1 */
+    double wallet_factor, cluster_factor, token_factor, context_factor;
+    char factors[ROW_JSON];  /* JSON: every factor value */
+    char decision[ROW_WORD]; /* trade, skip, blocked */
+    char reason[ROW_TEXT];
+    char mode[8]; /* paper, live */
+};
+
+struct order_row {
+    int64_t id;
+    char mode[8]; /* paper, live */
+    int64_t signal_id;
+    int64_t ts_ms;
+    char mint[BASE58_KEY_MAX];
+    int32_t side;       /* enum side */
+    uint64_t amount_in; /* lamports for a buy, raw token units for a sell */
+    uint64_t min_out;
+    int32_t slippage_bps;
+    char status[ROW_WORD]; /* pending, sent, filled, failed, cancelled */
+    char tx_sig[BASE58_SIG_MAX];
+    char error[ROW_TEXT];
+    int64_t updated_ms;
+};
+
+struct fill_row {
+    int64_t id;
+    int64_t order_id;
+    char mode[8];
+    int64_t ts_ms;
+    uint64_t amount_in, amount_out;
+    double price_sol;
+    uint64_t fee_lamports;
+    char tx_sig[BASE58_SIG_MAX];
+};
+
+struct position_row {
+    int64_t id;
+    char mode[8];
+    char mint[BASE58_KEY_MAX];
+    int64_t signal_id;
+    int64_t exit_strategy_id;
+    char status[ROW_WORD]; /* open, closing, closed */
+    int64_t opened_ms, closed_ms;
+    uint64_t entry_lamports; /* SOL spent */
+    uint64_t tokens;         /* raw units held now */
+    uint64_t tokens_initial;
+    double entry_price_sol;
+    double peak_price_sol; /* for the trailing stop */
+    double stop_price_sol;
+    bool moonbag;
+    double realized_sol;
+    char state[ROW_JSON]; /* JSON: exit levels hit, etc. */
+    int64_t updated_ms;
+};
+
+struct closed_trade_row {
+    int64_t id;
+    char mode[8];
+    int64_t position_id;
+    char mint[BASE58_KEY_MAX];
+    char wallet[BASE58_KEY_MAX]; /* the followed wallet */
+    int64_t opened_ms, closed_ms;
+    double entry_price_sol, exit_price_sol;
+    uint64_t entry_lamports, exit_lamports;
+    double pnl_sol, pnl_pct;
+    char exit_reason[ROW_WORD]; /* stop_loss, take_profit, trailing, time, manual */
+};
+
+struct alert_row {
+    int64_t id;
+    int64_t ts_ms;
+    char kind[ROW_WORD];     /* circuit_breaker, webhook_failure, ... */
+    char severity[ROW_WORD]; /* info, warn, critical */
+    char mode[8];
+    char message[ROW_TEXT];
+    char data[ROW_JSON]; /* JSON */
+    int64_t acked_ms;    /* 0: not acknowledged */
+};
+
+struct exit_strategy_row {
+    int64_t id;
+    char name[64];
+    char params[ROW_JSON]; /* JSON: stop loss, take-profit levels, trailing, time rules */
+    bool is_default;
+    int64_t updated_ms;
+};
+
+struct backtest_scenario_row {
+    int64_t id;
+    char name[64];
+    char params[ROW_JSON]; /* JSON configuration overrides */
+    int64_t from_ms, to_ms;
+    int64_t created_ms;
+};
+
+struct backtest_run_row {
+    int64_t id;
+    int64_t scenario_id;
+    int64_t started_ms, finished_ms;
+    char status[ROW_WORD];  /* running, done, failed */
+    char params[ROW_JSON];  /* the exact parameters of this run */
+    char results[ROW_JSON]; /* JSON: pnl, win rate, trades, ... */
+    double pnl_sol, win_rate, max_drawdown;
+    int32_t trades;
+};
+
+/* Which rows store_row_list returns: those whose key column equals key
+ * (text keys) or key_id (integer keys; 0 = no filter), with id > after_id,
+ * at most limit (1..1000) of them, by ascending id. */
+struct row_query {
+    const char *key;
+    int64_t key_id;
+    int64_t after_id;
+    uint32_t limit;
+};
+
+/* Inserts a row of table t (a pointer to the table's struct; its id field
+ * is ignored), or updates it when the table has a natural key and a row
+ * with that key exists. *id (may be NULL) receives the row's id. Returns 0,
+ * WT_EINVAL, WT_ESTORE. */
+int store_row_put(struct store *st, enum store_table t, const void *row, int64_t *id);
+/* Replaces every column of the row with row's id. Returns 0, WT_ENOTFOUND,
+ * WT_ESTORE. */
+int store_row_update(struct store *st, enum store_table t, const void *row);
+/* Reads the row with this id into *row. Returns 0, WT_ENOTFOUND,
+ * WT_ESTORE, WT_ETOOBIG (a stored text longer than the struct's field). */
+int store_row_get(struct store *st, enum store_table t, int64_t id, void *row);
+/* Reads up to q->limit rows into rows (an array of the table's struct with
+ * room for q->limit); *n receives the count. Returns 0, WT_EINVAL, WT_ESTORE,
+ * WT_ETOOBIG. */
+int store_row_list(struct store *st, enum store_table t, const struct row_query *q, void *rows,
+                   size_t *n);
+/* The size of table t's row struct, and its SQL name. */
+size_t store_row_size(enum store_table t);
+const char *store_table_name(enum store_table t);
+
+/* Acknowledges an alert. Returns 0, WT_ENOTFOUND, WT_ESTORE. */
+int store_alert_ack(struct store *st, int64_t id, int64_t now_ms);
+
+/* ---------------------------------------------------------------- settings */
+
+#define SETTING_KEY_MAX   64
+#define SETTING_VALUE_MAX 1024
+
+/* One change of one setting, as kept in settings_history. */
+struct setting_change {
+    int64_t id;
+    char key[SETTING_KEY_MAX];
+    char old_value[SETTING_VALUE_MAX]; /* "" when the setting was unset */
+    bool had_old;
+    char value[SETTING_VALUE_MAX];
+    int64_t ts_ms;
+    char actor[ROW_WORD]; /* operator, api, feedback, ... */
+};
+
+/* Sets key = value and records the change in the history, in one
+ * transaction. Setting the current value again records nothing. Returns 0,
+ * WT_EINVAL (empty or too long key/value), WT_ESTORE. */
+int store_setting_set(struct store *st, const char *key, const char *value, int64_t ts_ms,
+                      const char *actor);
+/* Reads the current value into value (valuesize bytes). Returns 0,
+ * WT_ENOTFOUND, WT_EFULL (value truncated), WT_ESTORE. */
+int store_setting_get(struct store *st, const char *key, char *value, size_t valuesize);
+/* The last `cap` changes of key (newest first) into out; *n the count. */
+int store_setting_history(struct store *st, const char *key, struct setting_change *out, size_t cap,
+                          size_t *n);
+
+/* ---------------------------------------------------------------- faults */
+
+enum store_fault_point {
+    STORE_FAULT_ROW = 1,    /* before each row written inside a transaction */
+    STORE_FAULT_COMMIT = 2, /* just before COMMIT */
+};
+
+/* Test hook (the fault-injecting store of STYLE.md): fn is called at each
+ * fault point of every write transaction with a running count of the rows
+ * written since the hook was set; a nonzero return makes that statement fail
+ * as if the database had (WT_ESTORE) and the transaction is rolled back.
+ * NULL removes the hook. Set it while no write is running. */
+void store_set_fault_hook(struct store *st,
+                          int (*fn)(void *ctx, enum store_fault_point p, uint64_t nrow), void *ctx);
+
+#endif

@@ -1,0 +1,128 @@
+/* What a store backend implements (internal to src/store/).
+ *
+ * The store's operations (store.c) are written once, in portable SQL, over
+ * the small statement interface below; a backend (store_sqlite.c,
+ * store_pg.c) is a const `struct store_ops` table plus an instance that
+ * embeds `struct store` as its first member (the SQLite `sqlite3_vfs`
+ * shape). Backends differ only where they must: connections, u64 and blob
+ * encoding, the bulk append path (PostgreSQL COPY), backup and checks.
+ *
+ * SQL text uses PostgreSQL's `$1` placeholders; the SQLite backend rewrites
+ * them to `?1`. Statements are cached per connection by their text, so the
+ * same text prepared twice on one connection is prepared once. */
+#ifndef WT_STORE_STORE_IMPL_H
+#define WT_STORE_STORE_IMPL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "store/store.h"
+
+/* Opaque handles; each backend casts them to its own structs. */
+struct store_conn;
+struct store_stmt;
+
+struct migration {
+    int version;
+    const char *name;
+    const char *sql; /* several statements; no parameters */
+};
+
+struct store_ops {
+    const char *name;
+    void (*close)(struct store *st);
+
+    /* Checks out a connection: the writer (exclusive until released) or a
+     * reader from the pool (blocks while all are busy). */
+    int (*acquire)(struct store *st, bool write, struct store_conn **out);
+    void (*release)(struct store *st, struct store_conn *c);
+
+    /* Runs SQL without parameters (may be several statements). */
+    int (*exec)(struct store_conn *c, const char *sql);
+    int (*begin)(struct store_conn *c);
+    int (*commit)(struct store_conn *c);
+    void (*rollback)(struct store_conn *c);
+    /* The connection's last error message. */
+    const char *(*errmsg)(struct store_conn *c);
+
+    /* Prepares (or finds in the cache) a statement; it is reset and its
+     * parameters cleared. Parameters are numbered from 1, columns from 0. */
+    int (*prepare)(struct store_conn *c, const char *sql, struct store_stmt **out);
+    void (*bind_null)(struct store_stmt *s, int i);
+    void (*bind_i64)(struct store_stmt *s, int i, int64_t v);
+    void (*bind_u64)(struct store_stmt *s, int i, uint64_t v);
+    void (*bind_f64)(struct store_stmt *s, int i, double v);
+    void (*bind_text)(struct store_stmt *s, int i, const char *v); /* copied or kept until
+                                                                        the next step */
+    void (*bind_blob)(struct store_stmt *s, int i, const void *p, size_t n);
+    /* Returns 1 when a row is available, 0 when done, WT_ESTORE on error. */
+    int (*step)(struct store_stmt *s);
+    /* Rows changed by the last completed step of an INSERT/UPDATE. */
+    int64_t (*changes)(struct store_stmt *s);
+    /* Makes the statement ready to be bound and stepped again (parameters
+     * cleared), keeping it checked out. */
+    void (*reset)(struct store_stmt *s);
+    /* Ends the use of the statement (it goes back to the cache, where a
+     * statement in use is never evicted). */
+    void (*finish)(struct store_stmt *s);
+    bool (*col_null)(struct store_stmt *s, int i);
+    int64_t (*col_i64)(struct store_stmt *s, int i);
+    uint64_t (*col_u64)(struct store_stmt *s, int i);
+    double (*col_f64)(struct store_stmt *s, int i);
+    bool (*col_bool)(struct store_stmt *s, int i);
+    /* Text of a column ("" for NULL), valid until the next step/finish. */
+    const char *(*col_text)(struct store_stmt *s, int i);
+    /* Copies a blob column of exactly n bytes into p; WT_EPARSE otherwise. */
+    int (*col_blob)(struct store_stmt *s, int i, void *p, size_t n);
+
+    /* Optional bulk path for event appends inside an open transaction on
+     * the writer; NULL means store.c's prepared-statement path. */
+    int (*append_events)(struct store *st, struct store_conn *c, struct store_batch *b, size_t nb);
+
+    /* Migrations of this backend, in version order, ended by an entry
+     * with version 0. */
+    const struct migration *migrations;
+
+    int (*check)(struct store *st, char *msg, size_t msgsize);
+    int (*backup)(struct store *st, const char *path, char *msg, size_t msgsize);
+};
+
+struct store {
+    const struct store_ops *ops;
+    struct store_opts opts;
+    int (*fault_fn)(void *ctx, enum store_fault_point p, uint64_t nrow);
+    void *fault_ctx;
+    atomic_uint_fast64_t fault_rows;
+};
+
+/* Backends. Each returns 0 and a store with its ops set, or an error with
+ * a message in err. */
+int store_sqlite_open(const char *path, const struct store_opts *opts, struct store **out,
+                      char *err, size_t errsize);
+int store_pg_open(const char *url, const struct store_opts *opts, struct store **out, char *err,
+                  size_t errsize);
+
+extern const struct migration store_sqlite_migrations[];
+extern const struct migration store_pg_migrations[];
+
+/* Calls the fault hook for one row written; returns WT_ESTORE when it
+ * fires. Backends call it from their bulk paths. */
+int store_fault_row(struct store *st);
+
+/* Reads the u64 schema version recorded in a connection's database: 0 for
+ * an empty database. */
+int store_read_version(struct store *st, struct store_conn *c, int *out);
+
+/* Shared by store.c and store_rows.c. A write is wr_begin(), statements
+ * stepped with wr_step() (which runs the fault hook), then wr_end(rc), which
+ * commits when rc is 0 and rolls back otherwise, releases the writer and
+ * returns the final code. */
+int wr_begin(struct store *st, struct store_conn **c);
+int wr_end(struct store *st, struct store_conn *c, int rc);
+int wr_step(struct store *st, struct store_stmt *s);
+/* Logs the connection's error with `what` and returns WT_ESTORE. */
+int stmt_err(struct store *st, struct store_conn *c, const char *what);
+/* The prepared-statement event append, inside an open write transaction. */
+int store_append_rows(struct store *st, struct store_conn *c, struct store_batch *b, size_t nb);
+
+#endif

@@ -1,0 +1,511 @@
+/* The SQLite backend of the store (the default).
+ *
+ * One file, WAL journal, synchronous=NORMAL: a commit is durable against a
+ * process crash and costs no fsync of the database file (only the WAL is
+ * synced at checkpoints). One writer connection, serialised by a mutex, and
+ * a small pool of reader connections checked out under another mutex, so
+ * API reads proceed while ingest writes. Each connection keeps a cache of
+ * prepared statements keyed by SQL text (FNV-1a hash + comparison).
+ *
+ * u64 values are stored as the signed 64-bit reinterpretation of their bits
+ * (SQLite integers are signed) and turned back on read; comparisons and
+ * sums in SQL over such columns are therefore only meaningful below 2^63,
+ * which the store never relies on. */
+#include "store/store_impl.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/str.h"
+
+#define CACHE_MAX 64
+
+struct sq_stmt {
+    sqlite3_stmt *st;
+    uint64_t hash;
+    char *sql; /* the original text ($N placeholders), the cache key */
+    struct sq_conn *conn;
+    bool in_use;
+};
+
+/* A connection and its statement cache. Invariant: ncache <= CACHE_MAX;
+ * used by one thread at a time (the writer mutex or a pool checkout). */
+struct sq_conn {
+    sqlite3 *db;
+    bool writer;
+    bool busy; /* readers: checked out */
+    struct sq_stmt cache[CACHE_MAX];
+    size_t ncache;
+    size_t evict; /* next slot to evict when full */
+};
+
+struct sq_store {
+    struct store base;
+    char *path;
+    pthread_mutex_t wmu;
+    struct sq_conn writer;
+    pthread_mutex_t rmu;
+    pthread_cond_t rcond;
+    struct sq_conn *readers;
+    unsigned nreaders;
+};
+
+static struct sq_conn *CONN(struct store_conn *c)
+{
+    return (struct sq_conn *)c;
+}
+
+static struct sq_stmt *STMT(struct store_stmt *s)
+{
+    return (struct sq_stmt *)s;
+}
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 1099511628211ULL;
+    return h;
+}
+
+static void conn_close(struct sq_conn *c)
+{
+    for (size_t i = 0; i < c->ncache; i++) {
+        sqlite3_finalize(c->cache[i].st);
+        free(c->cache[i].sql);
+    }
+    c->ncache = 0;
+    if (c->db != NULL)
+        sqlite3_close(c->db);
+    c->db = NULL;
+}
+
+static int conn_open(struct sq_store *s, struct sq_conn *c, bool writer, char *err, size_t errsize)
+{
+    memset(c, 0, sizeof *c);
+    c->writer = writer;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_CREATE : 0);
+    if (sqlite3_open_v2(s->path, &c->db, flags, NULL) != SQLITE_OK) {
+        if (err != NULL)
+            snprintf(err, errsize, "cannot open %s: %s", s->path,
+                     c->db ? sqlite3_errmsg(c->db) : "out of memory");
+        conn_close(c);
+        return WT_ESTORE;
+    }
+    sqlite3_busy_timeout(c->db, (int)s->base.opts.busy_timeout_ms);
+    sqlite3_extended_result_codes(c->db, 1);
+    const char *pragmas = writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                                   "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000;"
+                                 : "PRAGMA query_only=1; PRAGMA cache_size=-16000;";
+    char *msg = NULL;
+    if (sqlite3_exec(c->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+        if (err != NULL)
+            snprintf(err, errsize, "cannot set up %s: %s", s->path, msg ? msg : "?");
+        sqlite3_free(msg);
+        conn_close(c);
+        return WT_ESTORE;
+    }
+    return 0;
+}
+
+static void sq_close(struct store *st)
+{
+    struct sq_store *s = (struct sq_store *)st;
+    conn_close(&s->writer);
+    for (unsigned i = 0; i < s->nreaders; i++)
+        conn_close(&s->readers[i]);
+    free(s->readers);
+    pthread_mutex_destroy(&s->wmu);
+    pthread_mutex_destroy(&s->rmu);
+    pthread_cond_destroy(&s->rcond);
+    free(s->path);
+    free(s);
+}
+
+static int sq_acquire(struct store *st, bool write, struct store_conn **out)
+{
+    struct sq_store *s = (struct sq_store *)st;
+    if (write) {
+        pthread_mutex_lock(&s->wmu);
+        *out = (struct store_conn *)&s->writer;
+        return 0;
+    }
+    pthread_mutex_lock(&s->rmu);
+    for (;;) {
+        for (unsigned i = 0; i < s->nreaders; i++) {
+            struct sq_conn *c = &s->readers[i];
+            if (c->busy)
+                continue;
+            c->busy = true;
+            pthread_mutex_unlock(&s->rmu);
+            if (c->db == NULL && conn_open(s, c, false, NULL, 0) != 0) {
+                log_error("store", "cannot open a reader connection on %s", s->path);
+                pthread_mutex_lock(&s->rmu);
+                c->busy = false;
+                pthread_cond_signal(&s->rcond);
+                pthread_mutex_unlock(&s->rmu);
+                return WT_ESTORE;
+            }
+            c->busy = true;
+            *out = (struct store_conn *)c;
+            return 0;
+        }
+        pthread_cond_wait(&s->rcond, &s->rmu);
+    }
+}
+
+static void sq_release(struct store *st, struct store_conn *conn)
+{
+    struct sq_store *s = (struct sq_store *)st;
+    struct sq_conn *c = CONN(conn);
+    if (c->writer) {
+        pthread_mutex_unlock(&s->wmu);
+        return;
+    }
+    pthread_mutex_lock(&s->rmu);
+    c->busy = false;
+    pthread_cond_signal(&s->rcond);
+    pthread_mutex_unlock(&s->rmu);
+}
+
+static int sq_exec(struct store_conn *c, const char *sql)
+{
+    return sqlite3_exec(CONN(c)->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : WT_ESTORE;
+}
+
+static int sq_begin(struct store_conn *c)
+{
+    return sq_exec(c, CONN(c)->writer ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+static int sq_commit(struct store_conn *c)
+{
+    return sq_exec(c, "COMMIT");
+}
+
+static void sq_rollback(struct store_conn *c)
+{
+    if (!sqlite3_get_autocommit(CONN(c)->db))
+        (void)sq_exec(c, "ROLLBACK");
+}
+
+static const char *sq_errmsg(struct store_conn *c)
+{
+    return sqlite3_errmsg(CONN(c)->db);
+}
+
+static int sq_prepare(struct store_conn *conn, const char *sql, struct store_stmt **out)
+{
+    struct sq_conn *c = CONN(conn);
+    uint64_t h = fnv1a(sql);
+    for (size_t i = 0; i < c->ncache; i++) {
+        struct sq_stmt *e = &c->cache[i];
+        if (e->hash == h && strcmp(e->sql, sql) == 0 && !e->in_use) {
+            sqlite3_reset(e->st);
+            sqlite3_clear_bindings(e->st);
+            e->in_use = true;
+            *out = (struct store_stmt *)e;
+            return 0;
+        }
+    }
+    /* $N -> ?N: SQLite numbers ?NNN parameters exactly like PostgreSQL's
+     * $N; the store's SQL has no '$' inside literals. */
+    char *text = xstrdup(sql);
+    for (char *p = text; *p; p++)
+        if (*p == '$')
+            *p = '?';
+    sqlite3_stmt *st = NULL;
+    int r = sqlite3_prepare_v3(c->db, text, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    free(text);
+    if (r != SQLITE_OK)
+        return WT_ESTORE;
+    struct sq_stmt *e;
+    if (c->ncache < CACHE_MAX) {
+        e = &c->cache[c->ncache++];
+    } else {
+        /* Evict round-robin, skipping statements in use (callers hold at
+         * most a few at once, far fewer than CACHE_MAX). */
+        while (c->cache[c->evict].in_use)
+            c->evict = (c->evict + 1) % CACHE_MAX;
+        e = &c->cache[c->evict];
+        c->evict = (c->evict + 1) % CACHE_MAX;
+        sqlite3_finalize(e->st);
+        free(e->sql);
+    }
+    e->st = st;
+    e->hash = h;
+    e->sql = xstrdup(sql);
+    e->conn = c;
+    e->in_use = true;
+    *out = (struct store_stmt *)e;
+    return 0;
+}
+
+static void sq_bind_null(struct store_stmt *s, int i)
+{
+    sqlite3_bind_null(STMT(s)->st, i);
+}
+
+static void sq_bind_i64(struct store_stmt *s, int i, int64_t v)
+{
+    sqlite3_bind_int64(STMT(s)->st, i, v);
+}
+
+static void sq_bind_u64(struct store_stmt *s, int i, uint64_t v)
+{
+    int64_t x;
+    memcpy(&x, &v, sizeof x);
+    sqlite3_bind_int64(STMT(s)->st, i, x);
+}
+
+static void sq_bind_f64(struct store_stmt *s, int i, double v)
+{
+    sqlite3_bind_double(STMT(s)->st, i, v);
+}
+
+static void sq_bind_text(struct store_stmt *s, int i, const char *v)
+{
+    /* SQLITE_STATIC: the store keeps every bound buffer alive until the
+     * statement is stepped (store_impl.h contract). */
+    sqlite3_bind_text(STMT(s)->st, i, v, -1, SQLITE_STATIC);
+}
+
+static void sq_bind_blob(struct store_stmt *s, int i, const void *p, size_t n)
+{
+    sqlite3_bind_blob(STMT(s)->st, i, p, (int)n, SQLITE_STATIC);
+}
+
+static int sq_step(struct store_stmt *s)
+{
+    int r = sqlite3_step(STMT(s)->st);
+    if (r == SQLITE_ROW)
+        return 1;
+    if (r == SQLITE_DONE)
+        return 0;
+    return WT_ESTORE;
+}
+
+static int64_t sq_changes(struct store_stmt *s)
+{
+    return sqlite3_changes64(STMT(s)->conn->db);
+}
+
+static void sq_reset(struct store_stmt *s)
+{
+    sqlite3_reset(STMT(s)->st);
+    sqlite3_clear_bindings(STMT(s)->st);
+}
+
+static void sq_finish(struct store_stmt *s)
+{
+    sq_reset(s);
+    STMT(s)->in_use = false;
+}
+
+static bool sq_col_null(struct store_stmt *s, int i)
+{
+    return sqlite3_column_type(STMT(s)->st, i) == SQLITE_NULL;
+}
+
+static int64_t sq_col_i64(struct store_stmt *s, int i)
+{
+    return sqlite3_column_int64(STMT(s)->st, i);
+}
+
+static uint64_t sq_col_u64(struct store_stmt *s, int i)
+{
+    int64_t x = sqlite3_column_int64(STMT(s)->st, i);
+    uint64_t v;
+    memcpy(&v, &x, sizeof v);
+    return v;
+}
+
+static double sq_col_f64(struct store_stmt *s, int i)
+{
+    return sqlite3_column_double(STMT(s)->st, i);
+}
+
+static bool sq_col_bool(struct store_stmt *s, int i)
+{
+    return sqlite3_column_int64(STMT(s)->st, i) != 0;
+}
+
+static const char *sq_col_text(struct store_stmt *s, int i)
+{
+    const unsigned char *t = sqlite3_column_text(STMT(s)->st, i);
+    return t ? (const char *)t : "";
+}
+
+static int sq_col_blob(struct store_stmt *s, int i, void *p, size_t n)
+{
+    const void *b = sqlite3_column_blob(STMT(s)->st, i);
+    if (b == NULL || (size_t)sqlite3_column_bytes(STMT(s)->st, i) != n)
+        return WT_EPARSE;
+    memcpy(p, b, n);
+    return 0;
+}
+
+static int sq_check(struct store *st, char *msg, size_t msgsize)
+{
+    struct store_conn *conn;
+    int rc = sq_acquire(st, false, &conn);
+    if (rc != 0)
+        return rc;
+    struct sq_conn *c = CONN(conn);
+    sqlite3_stmt *q = NULL;
+    char first[256] = "";
+    int nerr = 0;
+    if (sqlite3_prepare_v2(c->db, "PRAGMA integrity_check", -1, &q, NULL) != SQLITE_OK) {
+        snprintf(msg, msgsize, "integrity_check failed to run: %s", sqlite3_errmsg(c->db));
+        rc = WT_ESTORE;
+        goto out;
+    }
+    int r;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(q, 0);
+        if (t != NULL && strcmp(t, "ok") != 0 && nerr++ == 0)
+            str_copy(first, sizeof first, t);
+    }
+    sqlite3_finalize(q);
+    if (r != SQLITE_DONE) {
+        snprintf(msg, msgsize, "integrity_check failed: %s", sqlite3_errmsg(c->db));
+        rc = WT_ESTORE;
+        goto out;
+    }
+    if (nerr > 0) {
+        snprintf(msg, msgsize, "integrity_check found %d problem(s), first: %s", nerr, first);
+        rc = WT_ESTORE;
+        goto out;
+    }
+    int v = 0;
+    rc = store_read_version(st, conn, &v);
+    if (rc != 0) {
+        snprintf(msg, msgsize, "integrity ok, but the schema version cannot be read");
+        goto out;
+    }
+    int latest = store_schema_latest(st);
+    if (v > latest) {
+        snprintf(msg, msgsize, "integrity ok; schema version %d is newer than this build (%d)", v,
+                 latest);
+        rc = WT_EVERSION;
+    } else if (v < latest) {
+        snprintf(msg, msgsize, "integrity ok; schema version %d, %d migration(s) pending", v,
+                 latest - v);
+        rc = WT_ESTATE;
+    } else {
+        snprintf(msg, msgsize, "integrity ok; schema version %d (current)", v);
+    }
+out:
+    sq_release(st, conn);
+    return rc;
+}
+
+static int sq_backup(struct store *st, const char *path, char *msg, size_t msgsize)
+{
+    struct store_conn *conn;
+    int rc = sq_acquire(st, false, &conn);
+    if (rc != 0)
+        return rc;
+    struct sq_conn *c = CONN(conn);
+    sqlite3 *dst = NULL;
+    sqlite3_backup *bk = NULL;
+    if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        snprintf(msg, msgsize, "cannot create %s: %s", path, dst ? sqlite3_errmsg(dst) : "?");
+        rc = WT_EIO;
+        goto out;
+    }
+    bk = sqlite3_backup_init(dst, "main", c->db, "main");
+    if (bk == NULL) {
+        snprintf(msg, msgsize, "backup failed to start: %s", sqlite3_errmsg(dst));
+        rc = WT_ESTORE;
+        goto out;
+    }
+    /* Small steps with a pause, so the writer is never starved; a change
+     * by another connection restarts the copy, which SQLite handles. */
+    int r;
+    do {
+        r = sqlite3_backup_step(bk, 512);
+        if (r == SQLITE_BUSY || r == SQLITE_LOCKED) {
+            struct timespec ts = {0, 2 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    } while (r == SQLITE_OK || r == SQLITE_BUSY || r == SQLITE_LOCKED);
+    int pages = sqlite3_backup_pagecount(bk);
+    sqlite3_backup_finish(bk);
+    if (r != SQLITE_DONE) {
+        snprintf(msg, msgsize, "backup failed: %s", sqlite3_errstr(r));
+        rc = WT_ESTORE;
+        goto out;
+    }
+    snprintf(msg, msgsize, "backed up %d pages to %s", pages, path);
+out:
+    if (dst != NULL)
+        sqlite3_close(dst);
+    if (rc != 0)
+        unlink(path);
+    sq_release(st, conn);
+    return rc;
+}
+
+static const struct store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .acquire = sq_acquire,
+    .release = sq_release,
+    .exec = sq_exec,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .errmsg = sq_errmsg,
+    .prepare = sq_prepare,
+    .bind_null = sq_bind_null,
+    .bind_i64 = sq_bind_i64,
+    .bind_u64 = sq_bind_u64,
+    .bind_f64 = sq_bind_f64,
+    .bind_text = sq_bind_text,
+    .bind_blob = sq_bind_blob,
+    .step = sq_step,
+    .changes = sq_changes,
+    .reset = sq_reset,
+    .finish = sq_finish,
+    .col_null = sq_col_null,
+    .col_i64 = sq_col_i64,
+    .col_u64 = sq_col_u64,
+    .col_f64 = sq_col_f64,
+    .col_bool = sq_col_bool,
+    .col_text = sq_col_text,
+    .col_blob = sq_col_blob,
+    .append_events = NULL,
+    .migrations = store_sqlite_migrations,
+    .check = sq_check,
+    .backup = sq_backup,
+};
+
+int store_sqlite_open(const char *path, const struct store_opts *opts, struct store **out,
+                      char *err, size_t errsize)
+{
+    struct sq_store *s = xcalloc(1, sizeof *s);
+    s->base.ops = &sqlite_ops;
+    s->base.opts = *opts;
+    s->path = xstrdup(path);
+    pthread_mutex_init(&s->wmu, NULL);
+    pthread_mutex_init(&s->rmu, NULL);
+    pthread_cond_init(&s->rcond, NULL);
+    s->nreaders = opts->readers;
+    s->readers = xcalloc(s->nreaders, sizeof *s->readers);
+    int rc = conn_open(s, &s->writer, true, err, errsize);
+    if (rc != 0) {
+        sq_close(&s->base);
+        return rc;
+    }
+    *out = &s->base;
+    return 0;
+}
