@@ -37,21 +37,24 @@ void arena_release(struct arena *a)
 
 void arena_reset(struct arena *a)
 {
-    if (!a->head)
-        return;
-    /* Keep the oldest chunk: it has the default size and fits the next
-     * batch of the same kind without a malloc. */
-    struct arena_chunk *c = a->head, *keep = NULL;
+    /* Keep the oldest default-size chunk: it fits the next batch of the
+     * same kind without a malloc. Oversized chunks are freed, or a one-off
+     * large request would stay allocated for the arena's whole life. */
+    struct arena_chunk *keep = NULL;
+    for (struct arena_chunk *c = a->head; c; c = c->next)
+        if (c->size == a->chunk_size)
+            keep = c;
+    struct arena_chunk *c = a->head;
     while (c) {
         struct arena_chunk *next = c->next;
-        if (!next)
-            keep = c;
-        else
+        if (c != keep)
             free(c);
         c = next;
     }
-    keep->used = 0;
-    keep->next = NULL;
+    if (keep) {
+        keep->used = 0;
+        keep->next = NULL;
+    }
     a->head = keep;
     a->total = 0;
 }

@@ -41,6 +41,8 @@ int buf_reserve(struct buf *b, size_t extra)
         cap = cap > (b->max + 1) / 2 ? b->max + 1 : cap * 2;
     if (cap < need)
         cap = need;
+    if (cap > b->max + 1) /* the first 64 bytes may exceed a small cap */
+        cap = b->max + 1;
     b->data = xrealloc(b->data, cap);
     b->cap = cap;
     b->data[b->len] = '\0';

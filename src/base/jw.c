@@ -62,7 +62,7 @@ static void open(struct jw *w, char c, bool obj)
 {
     if (!before_value(w))
         return;
-    if (w->depth + 1 >= JW_MAX_DEPTH) {
+    if (w->depth >= JW_MAX_DEPTH) {
         w->err = WT_EFULL;
         return;
     }

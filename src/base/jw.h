@@ -30,9 +30,10 @@ struct jw {
     struct buf *out;
     int err;
     uint32_t depth;
-    bool after_key;            /* a key was written; the value comes next */
-    bool first[JW_MAX_DEPTH];  /* no element written yet at this depth */
-    bool in_obj[JW_MAX_DEPTH]; /* container at this depth is an object */
+    bool after_key; /* a key was written; the value comes next */
+    /* Indexed by depth, 0 (top level) to JW_MAX_DEPTH inclusive. */
+    bool first[JW_MAX_DEPTH + 1];  /* no element written yet at this depth */
+    bool in_obj[JW_MAX_DEPTH + 1]; /* container at this depth is an object */
 };
 
 void jw_init(struct jw *w, struct buf *out);

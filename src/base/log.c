@@ -11,16 +11,16 @@
 #include "base/mem.h"
 #include "base/str.h"
 
-#define MAX_SECRETS 32
-#define REDACTED    "[REDACTED]"
+#define REDACTED "[REDACTED]"
 
 static struct {
     pthread_mutex_t lock;
     FILE *fp; /* NULL: stderr */
     enum log_level level;
-    char *secrets[MAX_SECRETS];
+    char **secrets; /* nsecrets copies, each at least 4 bytes long */
     size_t nsecrets;
-} sink = {PTHREAD_MUTEX_INITIALIZER, NULL, LOG_INFO, {0}, 0};
+    size_t cap;
+} sink = {PTHREAD_MUTEX_INITIALIZER, NULL, LOG_INFO, NULL, 0, 0};
 
 int log_open(const char *path, enum log_level level)
 {
@@ -49,7 +49,10 @@ void log_close(void)
         mem_wipe(sink.secrets[i], strlen(sink.secrets[i]));
         free(sink.secrets[i]);
     }
+    free(sink.secrets);
+    sink.secrets = NULL;
     sink.nsecrets = 0;
+    sink.cap = 0;
     pthread_mutex_unlock(&sink.lock);
 }
 
@@ -94,8 +97,22 @@ void log_add_secret(const char *value)
     bool known = false;
     for (size_t i = 0; i < sink.nsecrets; i++)
         known |= strcmp(sink.secrets[i], value) == 0;
-    if (!known && sink.nsecrets < MAX_SECRETS)
-        sink.secrets[sink.nsecrets++] = xstrdup(value);
+    if (!known) {
+        /* No fixed limit: a secret dropped here would leak into the log. */
+        if (sink.nsecrets == sink.cap) {
+            sink.cap = sink.cap ? sink.cap * 2 : 8;
+            sink.secrets = xreallocarray(sink.secrets, sink.cap, sizeof *sink.secrets);
+        }
+        /* Keep the longest secrets first, so a secret that is a prefix of
+         * another cannot cut the longer one in two and leave its tail. */
+        size_t len = strlen(value), at = sink.nsecrets;
+        while (at > 0 && strlen(sink.secrets[at - 1]) < len) {
+            sink.secrets[at] = sink.secrets[at - 1];
+            at--;
+        }
+        sink.secrets[at] = xstrdup(value);
+        sink.nsecrets++;
+    }
     pthread_mutex_unlock(&sink.lock);
 }
 
@@ -123,6 +140,23 @@ static void redact_locked(char *s, size_t size)
     }
 }
 
+/* For a line cut short: blanks a tail that is the start of a secret, which
+ * the full-match pass cannot see. Caller holds the lock. */
+static void redact_cut_tail_locked(char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < sink.nsecrets; i++) {
+        const char *sec = sink.secrets[i];
+        size_t slen = strlen(sec);
+        for (size_t k = slen - 1; k > 0; k--) {
+            if (k <= n && memcmp(s + n - k, sec, k) == 0) {
+                memset(s + n - k, '*', k);
+                break;
+            }
+        }
+    }
+}
+
 char *log_redact(char *s, size_t size)
 {
     pthread_mutex_lock(&sink.lock);
@@ -146,12 +180,15 @@ void log_msg(enum log_level level, const char *subsys, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+    int m = vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
     va_end(ap);
+    bool cut = m >= 0 && (size_t)m >= sizeof line - (size_t)n;
 
     pthread_mutex_lock(&sink.lock);
     if (level >= sink.level) {
         redact_locked(line, sizeof line);
+        if (cut)
+            redact_cut_tail_locked(line);
         FILE *fp = sink.fp ? sink.fp : stderr;
         fputs(line, fp);
         fputc('\n', fp);

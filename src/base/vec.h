@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h> /* memset, for vec_push_zero */
 
 #define VEC(T)                                                                                     \
     struct {                                                                                       \
