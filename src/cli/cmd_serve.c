@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "ingest/inbox.h"
+#include "store/store.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "cli/cli.h"
@@ -75,6 +77,8 @@ int cmd_serve(int argc, char **argv)
         return rc;
     const struct config *cfg = &args.cfg;
     struct api *api = NULL;
+    struct store *store = NULL;
+    struct inbox *inbox = NULL;
     rc = 1;
     if (cli_setup_logging(cfg) != 0)
         goto out;
@@ -101,8 +105,28 @@ int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    struct api_env env = {.cfg = cfg, .mode = "paper"};
     char err[512];
+    const char *db = config_str(cfg, CFG_DB_URL);
+    int src = store_open(db[0] ? db : data, NULL, &store, err, sizeof err);
+    if (src) {
+        log_error("serve", "cannot open the database: %s", err);
+        goto out;
+    }
+    char archive[4096];
+    snprintf(archive, sizeof archive, "%s/archive", data);
+    struct inbox_opts io = {
+        .commit_delay_ms = (unsigned)config_int(cfg, CFG_COMMIT_DELAY_MS),
+        .commit_max_rows = (size_t)config_int(cfg, CFG_COMMIT_MAX_ROWS),
+        .archive_dir = config_bool(cfg, CFG_ARCHIVE_BODIES) ? archive : NULL,
+    };
+    if (inbox_start(store, &io, &inbox) != 0) {
+        log_error("serve", "cannot start the inbox (archive folder %s)", archive);
+        goto out;
+    }
+    if (!config_str(cfg, CFG_WEBHOOK_SECRET)[0])
+        log_warn("serve", "no webhook secret (WALLTRACK_WEBHOOK_SECRET): POST /webhooks/helius "
+                          "refuses every delivery");
+    struct api_env env = {.cfg = cfg, .mode = "paper", .store = store, .inbox = inbox};
     int arc = api_start(&env, host, port, &api, err, sizeof err);
     if (arc) {
         log_error("serve", "%s", err);
@@ -124,7 +148,10 @@ int cmd_serve(int argc, char **argv)
     log_info("serve", "received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
     rc = 0;
 out:
+    /* Stop taking requests first, then drain the inbox, then the store. */
     api_stop(api);
+    inbox_stop(inbox);
+    store_close(store);
     if (rc == 0)
         log_info("serve", "stopped cleanly");
     cli_args_release(&args);
