@@ -37,25 +37,6 @@ static const struct cli_spec spec = {
     .opts = opts,
 };
 
-/* mkdir -p for the data folder. */
-static int make_dirs(const char *path)
-{
-    char tmp[4096];
-    size_t n = strlen(path);
-    if (n == 0 || n >= sizeof tmp)
-        return -1;
-    memcpy(tmp, path, n + 1);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    return mkdir(tmp, 0700) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 static int write_port_file(const char *path, unsigned port)
 {
     char tmp[4096];
@@ -91,10 +72,6 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
     const char *data = config_str(cfg, CFG_DATA_DIR);
-    if (make_dirs(data) != 0) {
-        log_error("serve", "cannot create the data folder %s: %s", data, strerror(errno));
-        goto out;
-    }
 
     /* Block the stop signals before any thread exists, so every thread
      * inherits the mask and only sigwait() below receives them. */
@@ -106,12 +83,8 @@ int cmd_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     char err[512];
-    const char *db = config_str(cfg, CFG_DB_URL);
-    int src = store_open(db[0] ? db : data, NULL, &store, err, sizeof err);
-    if (src) {
-        log_error("serve", "cannot open the database: %s", err);
+    if (cli_open_store(cfg, &store) != 0)
         goto out;
-    }
     char archive[4096];
     snprintf(archive, sizeof archive, "%s/archive", data);
     struct inbox_opts io = {

@@ -9,5 +9,6 @@ int cmd_version(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_helius(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 #endif
