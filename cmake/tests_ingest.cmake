@@ -2,8 +2,8 @@
 # its fuzzer runtime is installed (Debian: libclang-rt-14-dev, or the
 # runtime shipped with the clang package), and run briefly as a ctest
 # (label "fuzz") from the real fixtures as seeds. The decoder sources are
-# compiled into the target directly, instrumented, rather than linked from
-# wtcore (built by the default compiler without coverage).
+# compiled into the target directly by clang, instrumented, rather than
+# linked from wtcore (built by the default compiler without coverage).
 find_program(WT_CLANG NAMES clang clang-14)
 if(WT_CLANG)
   execute_process(COMMAND ${WT_CLANG} -print-file-name=libclang_rt.fuzzer-x86_64.a
@@ -31,19 +31,21 @@ if(WT_CLANG AND EXISTS "${WT_FUZZ_RT}")
     ${CMAKE_SOURCE_DIR}/src/solana/base58.c
     ${CMAKE_SOURCE_DIR}/src/solana/pubkey.c)
   set(WT_FUZZ_BIN ${CMAKE_BINARY_DIR}/fuzz_helius)
-  # json.cc (simdjson) comes from wtcore's object, uninstrumented: the
-  # fuzzer steers the decoder's branches, simdjson has its own fuzzing.
+  set(WT_FUZZ_JSON ${CMAKE_BINARY_DIR}/fuzz_helius_json.o)
+  # json.cc (simdjson) is compiled by clang++ with the sanitizers but without
+  # fuzzer coverage: the fuzzer steers the decoder's branches.
+  add_custom_command(OUTPUT ${WT_FUZZ_JSON}
+    COMMAND ${WT_CLANG}++ -g -O1 -std=c++17 -D_POSIX_C_SOURCE=200809L
+            -fsanitize=address,undefined -fno-sanitize=vptr -I${CMAKE_SOURCE_DIR}/src
+            -c ${CMAKE_SOURCE_DIR}/src/base/json.cc -o ${WT_FUZZ_JSON}
+    DEPENDS ${CMAKE_SOURCE_DIR}/src/base/json.cc ${CMAKE_SOURCE_DIR}/src/base/json.h VERBATIM)
   add_custom_command(OUTPUT ${WT_FUZZ_BIN}
     COMMAND ${WT_CLANG} -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L
             -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-            -I${CMAKE_SOURCE_DIR}/src ${WT_FUZZ_SRC}
-            $<TARGET_OBJECTS:wtcore_json_obj>
+            -I${CMAKE_SOURCE_DIR}/src ${WT_FUZZ_SRC} ${WT_FUZZ_JSON}
             -lsimdjson -lstdc++ -lm -o ${WT_FUZZ_BIN}
-    DEPENDS ${WT_FUZZ_SRC} wtcore_json_obj
+    DEPENDS ${WT_FUZZ_SRC} ${WT_FUZZ_JSON}
     COMMAND_EXPAND_LISTS VERBATIM)
-  add_library(wtcore_json_obj OBJECT ${CMAKE_SOURCE_DIR}/src/base/json.cc)
-  target_include_directories(wtcore_json_obj PRIVATE ${CMAKE_SOURCE_DIR}/src)
-  target_link_libraries(wtcore_json_obj PRIVATE PkgConfig::DEPS)
   add_custom_target(fuzz_helius_bin ALL DEPENDS ${WT_FUZZ_BIN})
   set(WT_FUZZ_CORPUS ${CMAKE_BINARY_DIR}/fuzz_helius_corpus)
   file(MAKE_DIRECTORY ${WT_FUZZ_CORPUS})

@@ -31,6 +31,8 @@ static const struct cli_cmd commands[] = {
     {"import", "load recorded Helius transactions (JSON array or NDJSON) into the database",
      cmd_import},
     {"helius", "manage the Helius webhook: webhook create|list|delete", cmd_helius},
+    {"decode", "decode Helius transactions from FILE|- into swap/transfer JSON lines", cmd_decode},
+    {"sim", "generate a simulated market with ground truth: sim generate --out DIR", cmd_sim},
     {"config", "print the effective configuration and where each value comes from", cmd_config},
     {"version", "print the version", cmd_version},
     {"help", "list the commands, or explain one: walltrack help COMMAND", cmd_help},

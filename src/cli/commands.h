@@ -10,5 +10,7 @@ int cmd_config(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_helius(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_decode(int argc, char **argv);
+int cmd_sim(int argc, char **argv);
 
 #endif

@@ -20,6 +20,7 @@
 #include "base/err.h"
 #include "base/json.h"
 #include "ingest/helius.h"
+#include "solana/base58.h"
 #include "solana/pubkey.h"
 
 #define FIX WT_FIXTURES "/real/"
@@ -709,6 +710,56 @@ static void test_byte_flips_and_corruption(void **state)
     free(b);
 }
 
+static void test_fast_base58_matches_reference(void **state)
+{
+    (void)state;
+    /* Every quoted string of 32..90 characters in the history page (keys,
+     * signatures, and non-base58 text alike), decoded as 32 and as 64
+     * bytes, gives the same result code and bytes as base58_decode. */
+    size_t len;
+    char *b = load("helius_enhanced_address_history_response_50tx.json", &len);
+    size_t checked = 0, decoded = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (b[i] != '"')
+            continue;
+        size_t j = i + 1;
+        while (j < len && b[j] != '"')
+            j++;
+        size_t n = j - i - 1;
+        if (n >= 32 && n <= 90) {
+            static const size_t wants[] = {32, 64};
+            for (size_t w = 0; w < 2; w++) {
+                uint8_t x[64], y[64];
+                memset(x, 0xaa, sizeof x);
+                memset(y, 0xaa, sizeof y);
+                int r1 = netbal_b58_decode(b + i + 1, n, x, wants[w]);
+                int r2 = base58_decode(b + i + 1, n, y, wants[w]);
+                assert_int_equal(r1, r2);
+                if (r1 == 0) {
+                    assert_memory_equal(x, y, wants[w]);
+                    decoded++;
+                }
+                checked++;
+            }
+        }
+        i = j;
+    }
+    /* Edge cases: leading '1's (zero bytes), all ones, too long, bad char. */
+    static const char *const edge[] = {"11111111111111111111111111111111", MINT_WSOL,
+                                       "1111111111111111111111111111111111111111111",
+                                       "0OIl" MINT_WSOL};
+    for (size_t e = 0; e < 4; e++) {
+        uint8_t x[32], y[32];
+        int r1 = netbal_b58_decode(edge[e], strlen(edge[e]), x, 32);
+        int r2 = base58_decode(edge[e], strlen(edge[e]), y, 32);
+        assert_int_equal(r1, r2);
+        if (!r1)
+            assert_memory_equal(x, y, 32);
+    }
+    assert_true(decoded > 500 && checked > decoded);
+    free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -732,6 +783,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_jsonl_output, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_prefix_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_byte_flips_and_corruption, setup, teardown),
+        cmocka_unit_test(test_fast_base58_matches_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

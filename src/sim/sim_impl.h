@@ -1,0 +1,132 @@
+/* Private to src/sim: the simulator's state, shared by the market model
+ * (sim.c) and the output writers (simjson.c). Not for other modules. */
+#ifndef WT_SIM_SIM_IMPL_H
+#define WT_SIM_SIM_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/vec.h"
+#include "sim/curve.h"
+#include "sim/rng.h"
+#include "sim/sim.h"
+#include "solana/base58.h"
+
+#define SIM_NONE        UINT32_MAX
+#define SIM_MAX_LEADERS 3
+
+/* Invariants: lamports never underflows (every debit is checked first);
+ * cluster >= 0 exactly for funders and insiders; funder != SIM_NONE
+ * exactly for insiders; fol_n followers start at sim->followers[fol_off]. */
+struct wallet {
+    char addr[BASE58_KEY_MAX];
+    uint8_t type;
+    bool topup_pending;
+    uint8_t nleaders;
+    int32_t cluster;
+    uint32_t funder;
+    uint32_t source; /* who tops it up: an exchange, or the cluster's funder */
+    uint32_t leader[SIM_MAX_LEADERS];
+    uint32_t fol_off, fol_n;
+    double skill;
+    int64_t fade_ms; /* fading wallets: skilled before this time; else 0 */
+    uint64_t lamports;
+    uint64_t funding;  /* size of an opening or top-up transfer */
+    uint64_t prio;     /* priority fee per transaction */
+    double size_sol;   /* typical buy */
+    uint32_t delay_ms; /* reaction delay of a copy-trader */
+};
+
+/* A wallet's position in a token. Invariant: amount > 0 while listed in its
+ * token's holder list (at holders.v[vpos]) and in the holding map. */
+struct holding {
+    uint32_t wallet, token;
+    uint32_t vpos;
+    uint8_t stage; /* managed exits: 0 before the first take-profit */
+    bool checking; /* a CHECK event is pending */
+    uint64_t amount;
+    int64_t entry_ms;
+    double entry_price; /* price paid on the first buy */
+    double max_price;   /* highest price seen while held */
+};
+
+/* Invariants: venue == SIM_PUMP_FUN until graduated; then curve.complete
+ * and pool holds the reserves; peak_price >= every price after launch. */
+struct token {
+    char mint[BASE58_KEY_MAX];
+    char curve_acct[BASE58_KEY_MAX];
+    char curve_vault[BASE58_KEY_MAX];
+    char pool_acct[BASE58_KEY_MAX];
+    char pool_vault[BASE58_KEY_MAX];
+    char pool_wsol[BASE58_KEY_MAX];
+    uint8_t fate, venue;
+    bool launched, graduated;
+    uint32_t creator;
+    int32_t cluster;
+    int64_t launch_ms, pump_end_ms, death_ms, grad_ms, peak_ms, last_trade_ms;
+    uint64_t launch_slot;
+    double hype;   /* crowd trades per minute at launch */
+    double growth; /* extra multiple of hype reached at pump_end */
+    double decay_ms;
+    double launch_price, peak_price, ref_price;
+    int64_t bait_until_ms;
+    struct curve curve;
+    struct pool pool;
+    uint64_t pool_sol0, pool_tokens0;
+    uint64_t swaps;
+    VEC(uint32_t) holders; /* holding indices */
+};
+
+struct ev {
+    int64_t t;
+    uint64_t seq;
+    uint64_t x;
+    uint32_t a, b;
+    uint8_t kind;
+};
+
+struct sim {
+    struct scenario sc;
+    struct rng rng;
+    int64_t start_ms, end_ms;
+    VEC(struct wallet) wallets;
+    VEC(struct token) tokens;
+    VEC(uint32_t) retail;
+    VEC(uint32_t) skilled; /* skilled and fading */
+    VEC(uint32_t) snipers;
+    VEC(uint32_t) baiters;
+    VEC(uint32_t) creators;
+    VEC(uint32_t) followers;
+    VEC(uint32_t) cluster_funder;  /* by cluster id */
+    VEC(uint32_t) cluster_members; /* members of cluster c at [cluster_off[c], cluster_off[c+1]) */
+    VEC(uint32_t) cluster_off;
+    VEC(struct holding) holdings;
+    VEC(uint32_t) free_holdings;
+    uint64_t *map_keys; /* (wallet << 32 | token) + 1; 0 is empty */
+    uint32_t *map_vals;
+    size_t map_cap, map_len;
+    VEC(struct ev) heap;
+    uint64_t seq;
+    double fate_cum[SIM_NFATES];
+    struct sim_stats stats;
+};
+
+/* Derives a 32-byte key from (seed, domain, a, b) and writes its base58
+ * form; used for every simulated address. */
+void sim_derive_address(const struct sim *s, uint64_t domain, uint64_t a, uint64_t b,
+                        char out[BASE58_KEY_MAX]);
+/* Fast base58 of 32 or 64 bytes, identical to base58_encode. Returns the
+ * length. */
+int sim_b58(const uint8_t *in, size_t n, char *out);
+
+#define SIM_DOMAIN_WALLET     1
+#define SIM_DOMAIN_MINT       2
+#define SIM_DOMAIN_CURVE      3
+#define SIM_DOMAIN_CURVEVAULT 4
+#define SIM_DOMAIN_POOL       5
+#define SIM_DOMAIN_POOLVAULT  6
+#define SIM_DOMAIN_POOLWSOL   7
+#define SIM_DOMAIN_ATA        8
+#define SIM_DOMAIN_WSOLTMP    9
+
+#endif
