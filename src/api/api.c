@@ -22,16 +22,28 @@ struct api {
     struct api_ctx ctx;
 };
 
+/* Who may call a route. */
+enum route_auth {
+    AUTH_TOKEN,   /* the API token, when one is configured */
+    AUTH_PUBLIC,  /* anyone (liveness) */
+    AUTH_WEBHOOK, /* the Helius webhook secret in Authorization, always */
+};
+
 struct route {
     const char *method;
     const char *path; /* exact, or a prefix when it ends with '/' */
-    bool public_;     /* served without the API token */
+    enum route_auth auth;
+    size_t max_body; /* 0: the server's default (helius.webhook_max_body) */
     api_handler_fn fn;
 };
 
+#define SMALL_BODY (64 * 1024) /* API requests carry small JSON documents */
+
 static const struct route routes[] = {
-    {"GET", "/healthz", true, routes_healthz},
-    {"GET", "/v1/config", false, routes_config_get},
+    {"GET", "/healthz", AUTH_PUBLIC, SMALL_BODY, routes_healthz},
+    {"GET", "/metrics", AUTH_TOKEN, SMALL_BODY, routes_metrics},
+    {"GET", "/v1/config", AUTH_TOKEN, SMALL_BODY, routes_config_get},
+    {"POST", "/webhooks/helius", AUTH_WEBHOOK, 0, routes_webhook_helius},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -75,12 +87,36 @@ static int on_headers(void *user, struct httpd_req *req, struct httpd_resp *resp
         httpd_resp_error(resp, 404, "no such endpoint: %s", req->path);
         return 404;
     }
-    const char *token = config_str(a->ctx.env->cfg, CFG_API_TOKEN);
-    if (!r->public_ && token[0] && !bearer_ok(httpd_header(req, "Authorization"), token)) {
+    const struct config *cfg = a->ctx.env->cfg;
+    const char *token = config_str(cfg, CFG_API_TOKEN);
+    if (r->auth == AUTH_TOKEN && token[0] &&
+        !bearer_ok(httpd_header(req, "Authorization"), token)) {
         httpd_resp_header(resp, "WWW-Authenticate", "Bearer");
         httpd_resp_error(resp, 401, "missing or wrong API token (Authorization: Bearer ...)");
         return 401;
     }
+    if (r->auth == AUTH_WEBHOOK) {
+        /* Checked before a byte of the body is read (DESIGN §9). Helius
+         * sends the configured authHeader verbatim. */
+        const char *secret = config_str(cfg, CFG_WEBHOOK_SECRET);
+        const char *got = httpd_header(req, "Authorization");
+        if (!secret[0]) {
+            httpd_resp_error(resp, 401,
+                             "no webhook secret is configured "
+                             "(WALLTRACK_WEBHOOK_SECRET); refusing deliveries");
+            return 401;
+        }
+        if (!got || !str_ct_equal(got, strlen(got), secret, strlen(secret))) {
+            httpd_resp_error(resp, 401, "missing or wrong Authorization for the webhook");
+            return 401;
+        }
+        if (!a->ctx.env->inbox) {
+            httpd_resp_error(resp, 503, "the webhook inbox is not running");
+            return 503;
+        }
+    }
+    if (r->max_body)
+        httpd_set_max_body(req, r->max_body);
     req->state = (void *)r;
     return 0;
 }

@@ -18,10 +18,15 @@
 
 struct api;
 
+struct inbox;
+struct store;
+
 /* What the API serves from. Owned by the caller; must outlive the api. */
 struct api_env {
     const struct config *cfg;
-    const char *mode; /* "paper" or "live" */
+    const char *mode;    /* "paper" or "live" */
+    struct store *store; /* thread-safe store; NULL in tests of the bare server */
+    struct inbox *inbox; /* durable webhook inbox; NULL disables the webhook */
 };
 
 /* Starts serving on host:port. Returns 0, or WT_EINVAL / WT_EIO with a

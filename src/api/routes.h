@@ -23,4 +23,13 @@ void routes_healthz(struct api_ctx *ctx, struct httpd_req *req, struct httpd_res
 /* GET /v1/config: every setting, secrets masked (only whether set). */
 void routes_config_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
 
+/* GET /metrics: counters in Prometheus text format. */
+void routes_metrics(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+
+/* POST /webhooks/helius: a Helius delivery (auth checked before). Answers
+ * 200 only after the events are durable; 400 for a body that is not a
+ * Helius payload (nothing stored); 503 when storing failed (Helius
+ * retries). */
+void routes_webhook_helius(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+
 #endif

@@ -10,12 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/stat.h>
 
 #include "base/err.h"
 #include "base/log.h"
 #include "base/str.h"
 #include "cli/commands.h"
+#include "store/store.h"
 
 struct cli_cmd {
     const char *name;
@@ -26,6 +28,8 @@ struct cli_cmd {
 /* The command table. Keep it in the order `walltrack help` should list. */
 static const struct cli_cmd commands[] = {
     {"serve", "run the daemon: HTTP API, webhook, engine, dashboard", cmd_serve},
+    {"import", "load recorded Helius transactions (JSON array or NDJSON) into the database",
+     cmd_import},
     {"helius", "manage the Helius webhook: webhook create|list|delete", cmd_helius},
     {"decode", "decode Helius transactions from FILE|- into swap/transfer JSON lines", cmd_decode},
     {"sim", "generate a simulated market with ground truth: sim generate --out DIR", cmd_sim},
@@ -274,6 +278,43 @@ int cli_setup_logging(const struct config *cfg)
     const char *file = config_str(cfg, CFG_LOG_FILE);
     if (log_open(*file ? file : NULL, level) != 0) {
         fprintf(stderr, "walltrack: cannot open log file %s\n", file);
+        return 1;
+    }
+    return 0;
+}
+
+int cli_make_dirs(const char *path)
+{
+    char tmp[4096];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(tmp, path, n + 1);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(tmp, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+int cli_open_store(const struct config *cfg, struct store **out)
+{
+    const char *db = config_str(cfg, CFG_DB_URL);
+    const char *data = config_str(cfg, CFG_DATA_DIR);
+    if (!db[0] && cli_make_dirs(data) != 0) {
+        fprintf(stderr, "walltrack: cannot create the data folder %s: %s\n", data,
+                strerror(errno));
+        return 1;
+    }
+    char err[512];
+    if (store_open(db[0] ? db : data, NULL, out, err, sizeof err) != 0) {
+        fprintf(stderr, "walltrack: cannot open the database: %s\n", err);
         return 1;
     }
     return 0;

@@ -60,6 +60,14 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
  * (message printed). */
 int cli_setup_logging(const struct config *cfg);
 
+struct store;
+/* Creates the data folder if needed and opens the database of cfg: db.url
+ * when set, else walltrack.db in data.dir. Prints the reason and returns 1
+ * on failure, 0 with *out otherwise. */
+int cli_open_store(const struct config *cfg, struct store **out);
+/* mkdir -p with mode 0700. Returns 0 or -1 (errno set). */
+int cli_make_dirs(const char *path);
+
 int cli_main(int argc, char **argv);
 
 #endif

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "ingest/inbox.h"
+#include "store/store.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "cli/cli.h"
@@ -35,25 +37,6 @@ static const struct cli_spec spec = {
     .opts = opts,
 };
 
-/* mkdir -p for the data folder. */
-static int make_dirs(const char *path)
-{
-    char tmp[4096];
-    size_t n = strlen(path);
-    if (n == 0 || n >= sizeof tmp)
-        return -1;
-    memcpy(tmp, path, n + 1);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    return mkdir(tmp, 0700) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 static int write_port_file(const char *path, unsigned port)
 {
     char tmp[4096];
@@ -75,6 +58,8 @@ int cmd_serve(int argc, char **argv)
         return rc;
     const struct config *cfg = &args.cfg;
     struct api *api = NULL;
+    struct store *store = NULL;
+    struct inbox *inbox = NULL;
     rc = 1;
     if (cli_setup_logging(cfg) != 0)
         goto out;
@@ -87,10 +72,6 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
     const char *data = config_str(cfg, CFG_DATA_DIR);
-    if (make_dirs(data) != 0) {
-        log_error("serve", "cannot create the data folder %s: %s", data, strerror(errno));
-        goto out;
-    }
 
     /* Block the stop signals before any thread exists, so every thread
      * inherits the mask and only sigwait() below receives them. */
@@ -101,8 +82,24 @@ int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    struct api_env env = {.cfg = cfg, .mode = "paper"};
     char err[512];
+    if (cli_open_store(cfg, &store) != 0)
+        goto out;
+    char archive[4096];
+    snprintf(archive, sizeof archive, "%s/archive", data);
+    struct inbox_opts io = {
+        .commit_delay_ms = (unsigned)config_int(cfg, CFG_COMMIT_DELAY_MS),
+        .commit_max_rows = (size_t)config_int(cfg, CFG_COMMIT_MAX_ROWS),
+        .archive_dir = config_bool(cfg, CFG_ARCHIVE_BODIES) ? archive : NULL,
+    };
+    if (inbox_start(store, &io, &inbox) != 0) {
+        log_error("serve", "cannot start the inbox (archive folder %s)", archive);
+        goto out;
+    }
+    if (!config_str(cfg, CFG_WEBHOOK_SECRET)[0])
+        log_warn("serve", "no webhook secret (WALLTRACK_WEBHOOK_SECRET): POST /webhooks/helius "
+                          "refuses every delivery");
+    struct api_env env = {.cfg = cfg, .mode = "paper", .store = store, .inbox = inbox};
     int arc = api_start(&env, host, port, &api, err, sizeof err);
     if (arc) {
         log_error("serve", "%s", err);
@@ -124,7 +121,10 @@ int cmd_serve(int argc, char **argv)
     log_info("serve", "received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
     rc = 0;
 out:
+    /* Stop taking requests first, then drain the inbox, then the store. */
     api_stop(api);
+    inbox_stop(inbox);
+    store_close(store);
     if (rc == 0)
         log_info("serve", "stopped cleanly");
     cli_args_release(&args);

@@ -126,15 +126,30 @@ int harness_run(const char *dir, const char *const *argv, const char *const *env
     return rc;
 }
 
+static int start_in_dir(struct daemon *d, const char *const *extra_args, const char *const *env);
+
 int daemon_start(struct daemon *d, const char *const *extra_args, const char *const *env)
 {
     memset(d, 0, sizeof *d);
     harness_tmpdir(d->dir, sizeof d->dir);
+    return start_in_dir(d, extra_args, env);
+}
+
+int daemon_restart(struct daemon *d, const char *const *extra_args, const char *const *env)
+{
+    d->pid = 0;
+    d->port = 0;
+    return start_in_dir(d, extra_args, env);
+}
+
+static int start_in_dir(struct daemon *d, const char *const *extra_args, const char *const *env)
+{
     char portfile[512], datadir[512], outpath[512];
     snprintf(portfile, sizeof portfile, "%s/port", d->dir);
     snprintf(datadir, sizeof datadir, "%s/data", d->dir);
     snprintf(outpath, sizeof outpath, "%s/stdout", d->dir);
     snprintf(d->logpath, sizeof d->logpath, "%s/stderr", d->dir);
+    unlink(portfile);
     const char *args[48] = {"serve", "--port-file", portfile, "--data", datadir};
     int n = 5;
     bool has_listen = false;

@@ -33,6 +33,9 @@ int harness_run(const char *dir, const char *const *argv, const char *const *env
  * dir/data` plus extra args and env, and waits until it listens. Returns 0,
  * or -1 when it exited or did not listen within 15 s. */
 int daemon_start(struct daemon *d, const char *const *extra_args, const char *const *env);
+/* Starts the daemon again in the same folder (same data), after a stop or
+ * a kill. Same return as daemon_start. */
+int daemon_restart(struct daemon *d, const char *const *extra_args, const char *const *env);
 /* Sends sig and waits for the exit; returns the exit status, or -1 if it
  * did not exit within 15 s (then it is killed) or died from a signal. */
 int daemon_stop(struct daemon *d, int sig);

@@ -1,0 +1,205 @@
+/* Durable inbox: decode with pooled decoders, group-commit, then answer.
+ * See inbox.h.
+ *
+ * Decoders hold simdjson parsers whose buffers grow to the largest body
+ * seen, so they are pooled rather than created per request. Counters are
+ * kept per decode and added into the shared totals under the lock. */
+#include "ingest/inbox.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <zstd.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "base/vec.h"
+#include "ingest/helius.h"
+#include "store/gcommit.h"
+
+struct inbox {
+    struct gcommit *gc;
+    pthread_mutex_t lock; /* guards pool, totals, archive */
+    VEC(struct helius_decoder *) pool;
+    struct helius_counters totals;
+    uint64_t bodies_ok, bodies_failed, events_inserted, events_duplicate;
+    char *archive_dir;
+    FILE *archive;
+    char archive_day[16]; /* YYYYMMDD of the open archive file */
+};
+
+int inbox_start(struct store *st, const struct inbox_opts *opts, struct inbox **out)
+{
+    struct inbox *ib = xcalloc(1, sizeof *ib);
+    pthread_mutex_init(&ib->lock, NULL);
+    struct gcommit_opts go = {0};
+    if (opts) {
+        go.max_delay_ms = opts->commit_delay_ms;
+        go.max_rows = opts->commit_max_rows;
+        if (opts->archive_dir && opts->archive_dir[0]) {
+            if (mkdir(opts->archive_dir, 0700) != 0 && errno != EEXIST) {
+                free(ib);
+                return WT_EIO;
+            }
+            ib->archive_dir = xstrdup(opts->archive_dir);
+        }
+    }
+    int rc = gcommit_start(st, &go, &ib->gc);
+    if (rc) {
+        free(ib->archive_dir);
+        free(ib);
+        return rc;
+    }
+    *out = ib;
+    return 0;
+}
+
+void inbox_stop(struct inbox *ib)
+{
+    if (!ib)
+        return;
+    gcommit_stop(ib->gc);
+    for (size_t i = 0; i < ib->pool.len; i++)
+        helius_decoder_free(ib->pool.v[i]);
+    vec_free(&ib->pool);
+    if (ib->archive)
+        fclose(ib->archive);
+    free(ib->archive_dir);
+    pthread_mutex_destroy(&ib->lock);
+    free(ib);
+}
+
+static struct helius_decoder *take_decoder(struct inbox *ib)
+{
+    struct helius_decoder *d = NULL;
+    pthread_mutex_lock(&ib->lock);
+    if (ib->pool.len)
+        d = ib->pool.v[--ib->pool.len];
+    pthread_mutex_unlock(&ib->lock);
+    return d ? d : helius_decoder_new();
+}
+
+static void add_counters(struct helius_counters *to, const struct helius_counters *c)
+{
+    to->bodies += c->bodies;
+    to->bodies_bad += c->bodies_bad;
+    to->txs += c->txs;
+    to->swaps += c->swaps;
+    to->transfers += c->transfers;
+    to->xcheck_mismatch += c->xcheck_mismatch;
+    for (int i = 0; i < SKIP__COUNT; i++)
+        to->skipped[i] += c->skipped[i];
+}
+
+/* Appends one compressed frame holding the body and a newline to today's
+ * archive file. Concatenated zstd frames form a valid stream, so
+ * `zstd -dc helius-YYYYMMDD.jsonl.zst` gives one body per line. Caller
+ * holds the lock. A failure is reported but does not fail the delivery:
+ * the events themselves are already durable in the store. */
+static int archive_locked(struct inbox *ib, const char *body, size_t len)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char day[16];
+    strftime(day, sizeof day, "%Y%m%d", &tm);
+    if (!ib->archive || strcmp(day, ib->archive_day) != 0) {
+        if (ib->archive)
+            fclose(ib->archive);
+        char path[4096];
+        snprintf(path, sizeof path, "%s/helius-%s.jsonl.zst", ib->archive_dir, day);
+        ib->archive = fopen(path, "ab");
+        if (!ib->archive)
+            return WT_EIO;
+        memcpy(ib->archive_day, day, sizeof day);
+    }
+    char *line = xmalloc(len + 1);
+    memcpy(line, body, len);
+    line[len] = '\n';
+    size_t bound = ZSTD_compressBound(len + 1);
+    void *frame = xmalloc(bound);
+    size_t n = ZSTD_compress(frame, bound, line, len + 1, 3);
+    int rc = 0;
+    if (ZSTD_isError(n) || fwrite(frame, 1, n, ib->archive) != n || fflush(ib->archive) != 0)
+        rc = WT_EIO;
+    free(frame);
+    free(line);
+    return rc;
+}
+
+int inbox_submit(struct inbox *ib, const char *body, size_t len, size_t cap,
+                 struct inbox_result *res, char *err, size_t errsize)
+{
+    memset(res, 0, sizeof *res);
+    struct helius_decoder *d = take_decoder(ib);
+    struct helius_out out = {0};
+    struct helius_counters c = {0};
+    int rc = helius_decode(d, body, len, cap, &out, &c);
+    if (rc) {
+        if (err)
+            snprintf(err, errsize, "%s", helius_errmsg(d));
+        goto out;
+    }
+    res->txs = out.txs.len;
+    res->events = out.events.len;
+    for (size_t i = 0; i < out.txs.len; i++)
+        res->skipped += out.txs.v[i].skip != SKIP_NONE;
+    struct store_append_stats st = {0};
+    if (out.events.len) {
+        rc = gcommit_submit(ib->gc, out.events.v, out.events.len, &st);
+        if (rc) {
+            if (err)
+                snprintf(err, errsize, "storing the events failed: %s", wt_strerror(rc));
+            goto out;
+        }
+    }
+    res->inserted = st.swaps + st.transfers + st.prices;
+    res->duplicates = st.swaps_dup + st.transfers_dup + st.prices_dup;
+out:
+    pthread_mutex_lock(&ib->lock);
+    add_counters(&ib->totals, &c);
+    if (rc) {
+        ib->bodies_failed++;
+    } else {
+        ib->bodies_ok++;
+        ib->events_inserted += res->inserted;
+        ib->events_duplicate += res->duplicates;
+        if (ib->archive_dir)
+            archive_locked(ib, body, len);
+    }
+    vec_push(&ib->pool, d);
+    pthread_mutex_unlock(&ib->lock);
+    helius_out_release(&out);
+    return rc;
+}
+
+int inbox_metrics(struct inbox *ib, struct buf *out)
+{
+    struct gcommit_stats gs;
+    gcommit_get_stats(ib->gc, &gs);
+    pthread_mutex_lock(&ib->lock);
+    struct helius_counters c = ib->totals;
+    uint64_t ok = ib->bodies_ok, failed = ib->bodies_failed;
+    uint64_t ins = ib->events_inserted, dup = ib->events_duplicate;
+    pthread_mutex_unlock(&ib->lock);
+    int rc = helius_counters_write(&c, "walltrack_decode", out);
+    if (rc == 0)
+        rc = buf_printf(out,
+                        "# TYPE walltrack_inbox_bodies_total counter\n"
+                        "walltrack_inbox_bodies_total{result=\"stored\"} %llu\n"
+                        "walltrack_inbox_bodies_total{result=\"failed\"} %llu\n"
+                        "# TYPE walltrack_inbox_events_total counter\n"
+                        "walltrack_inbox_events_total{result=\"inserted\"} %llu\n"
+                        "walltrack_inbox_events_total{result=\"duplicate\"} %llu\n"
+                        "# TYPE walltrack_store_commits_total counter\n"
+                        "walltrack_store_commits_total{result=\"ok\"} %llu\n"
+                        "walltrack_store_commits_total{result=\"failed\"} %llu\n",
+                        (unsigned long long)ok, (unsigned long long)failed, (unsigned long long)ins,
+                        (unsigned long long)dup, (unsigned long long)(gs.commits - gs.failed),
+                        (unsigned long long)gs.failed);
+    return rc;
+}

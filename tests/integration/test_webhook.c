@@ -1,0 +1,270 @@
+/* Integration tests of POST /webhooks/helius against the real daemon on a
+ * real SQLite file: the Authorization check before the body, 413, 400,
+ * 200 with duplicates, and kill -9 during a burst of deliveries followed by
+ * a restart: every acknowledged transaction is stored, none twice. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/json.h"
+#include "harness.h"
+#include "solana/base58.h"
+#include "store/store.h"
+
+#define SECRET "whsec-test-4242"
+#define AUTH   "Authorization: " SECRET
+/* The signature of the real Jupiter multi-hop swap fixture. */
+#define FIXTURE_SIG                                                                                \
+    "3A6AA1o5aF7qdVEyUaKqR4cwPJuG5KFRAyu1tcc7LsfKZEvyaTs75QMG611y5Nkgb82fM6GgA7yGXHq99UHvkfDh"
+
+static const char *env[] = {"WALLTRACK_WEBHOOK_SECRET=" SECRET, NULL};
+static struct buf fixture; /* the transaction object, without the array */
+
+static int setup(void **state)
+{
+    (void)state;
+    struct buf raw;
+    buf_init(&raw, 0);
+    if (harness_read_file(
+            WT_FIXTURES "/real/helius_enhanced_swap_jupiter_sol_to_usdc_multihop.json", &raw) != 0)
+        return -1;
+    /* Strip the enclosing [ ] so transactions can be concatenated. */
+    char *open_ = strchr(raw.data, '{');
+    char *close_ = strrchr(raw.data, '}');
+    buf_init(&fixture, 0);
+    buf_append(&fixture, open_, (size_t)(close_ - open_ + 1));
+    buf_release(&raw);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    buf_release(&fixture);
+    return 0;
+}
+
+/* A deterministic distinct signature for transaction number i. */
+static void make_sig(unsigned i, char out[BASE58_SIG_MAX])
+{
+    uint8_t b[64];
+    uint64_t x = 0x9E3779B97F4A7C15ull * (i + 1);
+    for (int k = 0; k < 64; k++) {
+        x ^= x >> 29;
+        x *= 0xBF58476D1CE4E5B9ull;
+        b[k] = (uint8_t)(x >> 56);
+    }
+    base58_encode(b, 64, out, BASE58_SIG_MAX);
+}
+
+/* A webhook body of n copies of the real swap, signatures first..first+n-1. */
+static void make_body(struct buf *out, unsigned first, unsigned n)
+{
+    buf_reset(out);
+    buf_putc(out, '[');
+    const char *at = strstr(fixture.data, FIXTURE_SIG);
+    size_t pre = (size_t)(at - fixture.data), siglen = strlen(FIXTURE_SIG);
+    for (unsigned i = 0; i < n; i++) {
+        char sig[BASE58_SIG_MAX];
+        make_sig(first + i, sig);
+        if (i)
+            buf_putc(out, ',');
+        buf_append(out, fixture.data, pre);
+        buf_puts(out, sig);
+        buf_puts(out, fixture.data + pre + siglen);
+    }
+    buf_putc(out, ']');
+}
+
+static void test_auth_size_and_shape(void **state)
+{
+    (void)state;
+    struct daemon d;
+    const char *args[] = {"--set", "helius.webhook_max_body=100000", NULL};
+    assert_int_equal(daemon_start(&d, args, env), 0);
+    struct buf body, resp;
+    buf_init(&body, 0);
+    buf_init(&resp, 0);
+    make_body(&body, 0, 1);
+
+    /* wrong or missing secret: 401, nothing stored */
+    assert_int_equal(http_request(d.port, "POST", "/webhooks/helius", "Authorization: nope",
+                                  body.data, body.len, NULL),
+                     401);
+    assert_int_equal(
+        http_request(d.port, "POST", "/webhooks/helius", NULL, body.data, body.len, NULL), 401);
+    assert_int_equal(http_request(d.port, "POST", "/webhooks/helius",
+                                  "Authorization: Bearer " SECRET, body.data, body.len, NULL),
+                     401);
+    /* too large: 413 */
+    struct buf big;
+    buf_init(&big, 0);
+    make_body(&big, 100, 6); /* ~150 KB > 100000 */
+    assert_true(big.len > 100000);
+    assert_int_equal(
+        http_request(d.port, "POST", "/webhooks/helius", AUTH, big.data, big.len, &resp), 413);
+    /* malformed: 400 naming the problem, nothing stored */
+    buf_reset(&resp);
+    assert_int_equal(
+        http_request(d.port, "POST", "/webhooks/helius", AUTH, body.data, body.len - 3, &resp),
+        400);
+    assert_non_null(strstr(resp.data, "invalid JSON"));
+    buf_reset(&resp);
+    assert_int_equal(http_request(d.port, "POST", "/webhooks/helius", AUTH, "{\"a\":1}", 7, &resp),
+                     400);
+
+    /* valid: 200 with counts; the same delivery again is all duplicates */
+    buf_reset(&resp);
+    assert_int_equal(
+        http_request(d.port, "POST", "/webhooks/helius", AUTH, body.data, body.len, &resp), 200);
+    assert_non_null(strstr(resp.data, "\"inserted\":1"));
+    buf_reset(&resp);
+    assert_int_equal(
+        http_request(d.port, "POST", "/webhooks/helius", AUTH, body.data, body.len, &resp), 200);
+    assert_non_null(strstr(resp.data, "\"inserted\":0,\"duplicates\":1"));
+    assert_int_equal(daemon_stop(&d, SIGTERM), 0);
+
+    /* exactly one swap in the database */
+    char db[600];
+    snprintf(db, sizeof db, "%s/data", d.dir);
+    struct store *st;
+    char err[256];
+    assert_int_equal(store_open(db, NULL, &st, err, sizeof err), 0);
+    int64_t swaps, transfers, prices;
+    assert_int_equal(store_count_events(st, &swaps, &transfers, &prices), 0);
+    assert_int_equal(swaps, 1);
+    store_close(st);
+    buf_release(&big);
+    buf_release(&body);
+    buf_release(&resp);
+    harness_rmdir(d.dir);
+}
+
+#define SENDERS     4
+#define TX_PER_BODY 10
+#define MAX_BODIES  400
+
+struct sender {
+    unsigned port;
+    unsigned id;
+    volatile int *stop;
+    unsigned acked[MAX_BODIES]; /* first tx number of each acknowledged body */
+    unsigned nacked;
+};
+
+static void *send_loop(void *arg)
+{
+    struct sender *s = arg;
+    struct buf body;
+    buf_init(&body, 0);
+    for (unsigned k = 0; k < MAX_BODIES && !*s->stop; k++) {
+        unsigned first = (s->id * MAX_BODIES + k) * TX_PER_BODY;
+        make_body(&body, first, TX_PER_BODY);
+        long st =
+            http_request(s->port, "POST", "/webhooks/helius", AUTH, body.data, body.len, NULL);
+        if (st == 200)
+            s->acked[s->nacked++] = first;
+        else if (st < 0)
+            break; /* the daemon is gone */
+    }
+    buf_release(&body);
+    return NULL;
+}
+
+struct sigset_ctx {
+    char (*sigs)[BASE58_SIG_MAX];
+    size_t n, cap;
+};
+
+static int collect(void *ctx, const struct stored_swap *s)
+{
+    struct sigset_ctx *c = ctx;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 1024;
+        c->sigs = realloc(c->sigs, c->cap * sizeof *c->sigs);
+    }
+    base58_encode(s->swap.sig.b, 64, c->sigs[c->n++], BASE58_SIG_MAX);
+    return 0;
+}
+
+static int cmp_sig(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+static void test_kill9_loses_nothing_acknowledged(void **state)
+{
+    (void)state;
+    struct daemon d;
+    assert_int_equal(daemon_start(&d, NULL, env), 0);
+    volatile int stop = 0;
+    struct sender senders[SENDERS];
+    pthread_t th[SENDERS];
+    for (unsigned i = 0; i < SENDERS; i++) {
+        senders[i] = (struct sender){.port = d.port, .id = i, .stop = &stop};
+        pthread_create(&th[i], NULL, send_loop, &senders[i]);
+    }
+    /* Let the burst run, then kill the daemon without warning. */
+    struct timespec ts = {0, 400 * 1000000L};
+    nanosleep(&ts, NULL);
+    kill(d.pid, SIGKILL);
+    stop = 1;
+    for (unsigned i = 0; i < SENDERS; i++)
+        pthread_join(th[i], NULL);
+    daemon_stop(&d, SIGKILL);
+    unsigned acked = 0;
+    for (unsigned i = 0; i < SENDERS; i++)
+        acked += senders[i].nacked;
+    assert_true(acked > 0); /* the burst did get acknowledged deliveries */
+
+    /* Restart on the same data: it must open and serve. */
+    assert_int_equal(daemon_restart(&d, NULL, env), 0);
+    assert_int_equal(http_request(d.port, "GET", "/healthz", NULL, NULL, 0, NULL), 200);
+    assert_int_equal(daemon_stop(&d, SIGTERM), 0);
+
+    char db[600];
+    snprintf(db, sizeof db, "%s/data", d.dir);
+    struct store *st;
+    char err[256];
+    assert_int_equal(store_open(db, NULL, &st, err, sizeof err), 0);
+    struct sigset_ctx c = {0};
+    assert_int_equal(store_swaps_scan(st, INT64_MIN, INT64_MAX, collect, &c), 0);
+    store_close(st);
+    qsort(c.sigs, c.n, sizeof *c.sigs, cmp_sig);
+    /* none twice */
+    for (size_t i = 1; i < c.n; i++)
+        assert_true(strcmp(c.sigs[i - 1], c.sigs[i]) != 0);
+    /* every acknowledged transaction is there */
+    for (unsigned i = 0; i < SENDERS; i++) {
+        for (unsigned k = 0; k < senders[i].nacked; k++) {
+            for (unsigned t = 0; t < TX_PER_BODY; t++) {
+                char sig[BASE58_SIG_MAX];
+                make_sig(senders[i].acked[k] + t, sig);
+                if (!bsearch(sig, c.sigs, c.n, sizeof *c.sigs, cmp_sig))
+                    fail_msg("acknowledged transaction %s is missing after kill -9", sig);
+            }
+        }
+    }
+    assert_true(c.n >= (size_t)acked * TX_PER_BODY);
+    print_message("kill -9 test: %u bodies acknowledged, %zu swaps stored\n", acked, c.n);
+    free(c.sigs);
+    harness_rmdir(d.dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_auth_size_and_shape),
+        cmocka_unit_test(test_kill9_loses_nothing_acknowledged),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
