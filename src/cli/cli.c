@@ -308,8 +308,7 @@ int cli_open_store(const struct config *cfg, struct store **out)
     const char *db = config_str(cfg, CFG_DB_URL);
     const char *data = config_str(cfg, CFG_DATA_DIR);
     if (!db[0] && cli_make_dirs(data) != 0) {
-        fprintf(stderr, "walltrack: cannot create the data folder %s: %s\n", data,
-                strerror(errno));
+        fprintf(stderr, "walltrack: cannot create the data folder %s: %s\n", data, strerror(errno));
         return 1;
     }
     char err[512];

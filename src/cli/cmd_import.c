@@ -93,8 +93,7 @@ static void show_progress(struct import *im, bool final)
 }
 
 /* Decodes one document; a bad document is counted and reported, not fatal. */
-static int one_doc(struct import *im, const char *where, const char *data, size_t len,
-                   size_t cap)
+static int one_doc(struct import *im, const char *where, const char *data, size_t len, size_t cap)
 {
     int rc = helius_decode(im->dec, data, len, cap, &im->out, &im->counters);
     if (rc) {

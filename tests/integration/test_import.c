@@ -33,8 +33,8 @@ static void test_import_array_then_again(void **state)
     harness_tmpdir(dir, sizeof dir);
     struct buf out;
     buf_init(&out, 0);
-    const char *argv[] = {
-        "import", "--data", "data", FIX "helius_enhanced_address_history_response_50tx.json", NULL};
+    const char *argv[] = {"import", "--data", "data",
+                          FIX "helius_enhanced_address_history_response_50tx.json", NULL};
     assert_int_equal(harness_run(dir, argv, NULL, 60, &out), 0);
     /* The real page: 50 transactions, 7 swaps and 21 transfers decoded. */
     assert_non_null(strstr(out.data, "imported 50 transactions: 7 swaps and 21 transfers stored, "
@@ -63,11 +63,10 @@ static void test_import_ndjson_with_bad_line(void **state)
     buf_init(&swap, 0);
     buf_init(&xfer, 0);
     buf_init(&nd, 0);
-    assert_int_equal(harness_read_file(FIX "helius_enhanced_swap_jupiter_sol_to_usdc_multihop.json",
-                                       &swap),
-                     0);
-    assert_int_equal(harness_read_file(FIX "helius_enhanced_transfer_sol_system_program.json", &xfer),
-                     0);
+    assert_int_equal(
+        harness_read_file(FIX "helius_enhanced_swap_jupiter_sol_to_usdc_multihop.json", &swap), 0);
+    assert_int_equal(
+        harness_read_file(FIX "helius_enhanced_transfer_sol_system_program.json", &xfer), 0);
     for (size_t i = 0; i < swap.len; i++)
         if (swap.data[i] != '\n')
             buf_putc(&nd, swap.data[i]);
