@@ -48,15 +48,39 @@ int paper_pool_from_liquidity_usd(double liquidity_usd, double sol_usd, double p
     return paper_pool_from_price((uint64_t)lamports, price_sol, decimals, out);
 }
 
+/* floor(a * b / c) for a < c < 2^127 and b < 2^64: the product can take up
+ * to 207 bits (an input of 2^64 raw units times the 10000 of the fee
+ * scale times a reserve of 2^64), so it is formed in four 64-bit limbs and
+ * divided by shift and subtract. */
+static uint64_t mul_div_wide(unsigned __int128 a, uint64_t b, unsigned __int128 c)
+{
+    uint64_t a_lo = (uint64_t)a, a_hi = (uint64_t)(a >> 64);
+    unsigned __int128 lo = (unsigned __int128)a_lo * b;
+    unsigned __int128 mid = (unsigned __int128)a_hi * b;
+    /* product = mid * 2^64 + lo, as hi:lo in 128-bit halves */
+    unsigned __int128 plo = lo + (mid << 64);
+    unsigned __int128 phi = (mid >> 64) + (plo < lo ? 1 : 0);
+    unsigned __int128 rem = 0, q = 0;
+    for (int i = 255; i >= 0; i--) {
+        unsigned __int128 bit = i >= 128 ? (phi >> (i - 128)) & 1 : (plo >> i) & 1;
+        rem = (rem << 1) | bit; /* rem < 2c < 2^128 */
+        q <<= 1;
+        if (rem >= c) {
+            rem -= c;
+            q |= 1;
+        }
+    }
+    return q > UINT64_MAX ? UINT64_MAX : (uint64_t)q;
+}
+
 uint64_t paper_cp_out(uint64_t reserve_in, uint64_t reserve_out, uint64_t amount_in,
                       uint32_t fee_bps)
 {
     if (!reserve_in || !reserve_out || !amount_in || fee_bps >= 10000)
         return 0;
     unsigned __int128 in_fee = (unsigned __int128)amount_in * (10000 - fee_bps);
-    unsigned __int128 num = in_fee * reserve_out;
     unsigned __int128 den = (unsigned __int128)reserve_in * 10000 + in_fee;
-    return (uint64_t)(num / den); /* < reserve_out */
+    return mul_div_wide(in_fee, reserve_out, den); /* < reserve_out since in_fee < den */
 }
 
 static double per_token(uint64_t lamports, uint64_t raw, uint8_t decimals)
