@@ -380,6 +380,34 @@ static void test_moonbag_only_trailing_or_time(void **state)
     expect(&r, 0.75, T0 + MIN, EXIT_STOP_LOSS, AMT / 2);
 }
 
+/* The worked example of docs/exits.md §1 with the default strategy. */
+static void test_default_strategy_worked_example(void **state)
+{
+    (void)state;
+    struct exit_strategy s;
+    exit_strategy_default(&s);
+    struct position p;
+    open_pos(&p, &s);
+    expect_none(&p, 1.99, T0 + 5 * MIN);
+    struct exit_decision d = expect(&p, 2.0, T0 + 6 * MIN, EXIT_TAKE_PROFIT, AMT / 2);
+    fill(&p, &d, T0 + 6 * MIN, NULL);
+    expect_none(&p, 2.6, T0 + 20 * MIN);
+    d = expect(&p, 0.65, T0 + 40 * MIN, EXIT_TRAILING_STOP, AMT / 2);
+    assert_true(fabs(d.threshold - 1.82) < 1e-12);
+    assert_true(d.closes);
+    /* the other paths of the example */
+    open_pos(&p, &s);
+    expect(&p, 0.70, T0 + MIN, EXIT_STOP_LOSS, AMT);
+    s.trail_activation = 0;
+    s.trail_distance = 0;
+    open_pos(&p, &s);
+    d = expect(&p, 2.0, T0 + MIN, EXIT_TAKE_PROFIT, AMT / 2);
+    fill(&p, &d, T0 + MIN, NULL);
+    expect_none(&p, 1.5, T0 + 2 * MIN);
+    expect_none(&p, 0.65, T0 + 3 * MIN);
+    expect(&p, 0.65, T0 + 24 * HOUR, EXIT_MAX_HOLD, AMT / 2);
+}
+
 static void test_moonbag_partial_unlocked_stop(void **state)
 {
     (void)state;
@@ -660,6 +688,7 @@ int main(void)
         cmocka_unit_test(test_precedence_trailing_over_stop_loss_and_tp),
         cmocka_unit_test(test_precedence_stop_wallet_stagnation),
         cmocka_unit_test(test_moonbag_only_trailing_or_time),
+        cmocka_unit_test(test_default_strategy_worked_example),
         cmocka_unit_test(test_moonbag_partial_unlocked_stop),
         cmocka_unit_test(test_strategy_change_on_open_position),
         cmocka_unit_test(test_closed_trade_record),
