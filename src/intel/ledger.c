@@ -541,7 +541,8 @@ void ledger_set_sol_usd(struct ledger *l, double sol_usd)
 
 void ledger_note_price(struct ledger *l, const struct price_event *ev)
 {
-    struct ledger_mint *m = &l->mints.v[mint_put(l, &ev->mint)];
+    uint32_t id = mint_put(l, &ev->mint); /* may move l->mints.v: index first */
+    struct ledger_mint *m = &l->mints.v[id];
     if (ev->price_sol > 0) {
         m->last_price_sol = ev->price_sol;
         if (ev->price_sol > m->peak_price_sol) {
@@ -557,7 +558,8 @@ void ledger_note_price(struct ledger *l, const struct price_event *ev)
 
 void ledger_set_launch(struct ledger *l, const struct pubkey *mint, int64_t ts_ms, uint64_t slot)
 {
-    struct ledger_mint *m = &l->mints.v[mint_put(l, mint)];
+    uint32_t id = mint_put(l, mint); /* may move l->mints.v: index first */
+    struct ledger_mint *m = &l->mints.v[id];
     m->launch_ms = ts_ms;
     m->launch_slot = slot;
 }
