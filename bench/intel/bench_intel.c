@@ -1,0 +1,181 @@
+/* Benchmark of the wallet-intelligence core: a full profile of 10,000
+ * wallets x 1,000 swaps each (synthetic, deterministic, generated here),
+ * the incremental cost per swap, the profile cost per wallet, and the
+ * memory per wallet besides its lots.
+ *
+ *     bench_intel [wallets] [swaps_per_wallet] [nofills]
+ *
+ * Phases, each timed with the monotonic clock:
+ *   1. generate each round of swaps (timed apart, not in the totals);
+ *   2. apply every swap through intel_apply (ledger + running metrics,
+ *      behaviour and decay): the incremental cost per swap;
+ *   3. build every wallet's profile (metrics, timing, behaviour, score,
+ *      decay) and detect its patterns: the recompute on top of 2.
+ * "Full recompute" = 2 + 3 from an empty state. */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "base/mem.h"
+#include "intel/intel.h"
+
+static uint64_t rng(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+/* The synthetic market: each wallet alternates buys and sells over a pool
+ * of 5,000 mints (multi-lot positions, partial and full sells), rounds of
+ * one swap per wallet interleaved by a global clock. */
+struct gen {
+    uint64_t s;
+    int64_t ts;
+    size_t k;
+    uint32_t wallets;
+    uint32_t *cur;  /* per wallet: the mint it trades */
+    uint64_t *held; /* per wallet: what it holds of it */
+    struct pubkey wsol;
+};
+
+/* Writes the next round (one swap per wallet, time-ordered) into t. */
+static void gen_round(struct gen *g, struct swap_event *t)
+{
+    const uint32_t n_mints = 5000;
+    uint64_t s = g->s;
+    int64_t ts = g->ts;
+    size_t k = g->k;
+    uint32_t *cur = g->cur;
+    uint64_t *held = g->held;
+    struct pubkey wsol = g->wsol;
+    {
+        for (uint32_t w = 0; w < g->wallets; w++) {
+            struct swap_event *e = &t[w];
+            k++;
+            memset(e, 0, sizeof *e);
+            uint64_t x = rng(&s);
+            ts += 1 + (int64_t)(x % 7);
+            e->ts_ms = ts;
+            e->slot = (uint64_t)(ts / 400);
+            memcpy(e->wallet.b, &w, sizeof w);
+            e->wallet.b[31] = 1;
+            e->quote_mint = wsol;
+            e->decimals = 6;
+            e->quote_decimals = 9;
+            e->fee_lamports = 5000 + x % 100000;
+            memcpy(e->sig.b, &k, sizeof k);
+            if (held[w] == 0 || (x >> 8) % 3 == 0) {
+                if (held[w] == 0)
+                    cur[w] = (uint32_t)((x >> 16) % n_mints);
+                e->side = SIDE_BUY;
+                e->token_amount = 1000000ull * (1 + (x >> 24) % 100000);
+                e->quote_amount = 10000000ull + (x >> 32) % 2000000000ull;
+                held[w] += e->token_amount;
+            } else {
+                e->side = SIDE_SELL;
+                uint64_t q = (x >> 24) % 2 ? held[w] : held[w] / 2 + 1;
+                e->token_amount = q;
+                e->quote_amount = 10000000ull + (x >> 32) % 3000000000ull;
+                held[w] -= q;
+            }
+            uint32_t m = cur[w];
+            memcpy(e->mint.b, &m, sizeof m);
+            e->mint.b[31] = 2;
+            snprintf(e->source, sizeof e->source, "%s", (x >> 40) % 2 ? "PUMP_FUN" : "RAYDIUM");
+        }
+    }
+    g->s = s;
+    g->ts = ts;
+    g->k = k;
+}
+
+int main(int argc, char **argv)
+{
+    uint32_t wallets = 10000, per = 1000;
+    if (argc > 1)
+        wallets = (uint32_t)strtoul(argv[1], NULL, 10);
+    if (argc > 2)
+        per = (uint32_t)strtoul(argv[2], NULL, 10);
+    if (wallets == 0 || per == 0) {
+        fprintf(stderr, "usage: bench_intel [wallets] [swaps_per_wallet]\n");
+        return 2;
+    }
+    bool fills = !(argc > 3 && strcmp(argv[3], "nofills") == 0);
+    struct gen g = {.s = 0x9E3779B97F4A7C15ull, .ts = 1700000000000LL, .wallets = wallets};
+    g.cur = xcalloc(wallets, sizeof *g.cur);
+    g.held = xcalloc(wallets, sizeof *g.held);
+    pubkey_parse(MINT_WSOL, &g.wsol);
+    struct swap_event *tape = xmalloc(wallets * sizeof *tape);
+    size_t n = (size_t)wallets * per;
+
+    struct intel_params p;
+    intel_params_default(&p);
+    p.ledger.keep_fills = fills;
+    struct intel *in = intel_new(&p, wallets);
+    int64_t gen_ns = 0, apply_ns = 0;
+    for (uint32_t r = 0; r < per; r++) {
+        int64_t a = clock_mono_ns();
+        gen_round(&g, tape);
+        int64_t b = clock_mono_ns();
+        for (uint32_t i = 0; i < wallets; i++)
+            if (intel_apply(in, &tape[i]) != 0) {
+                fprintf(stderr, "apply failed at round %u\n", r);
+                return 1;
+            }
+        int64_t c = clock_mono_ns();
+        gen_ns += b - a;
+        apply_ns += c - b;
+    }
+    int64_t t3 = clock_mono_ns();
+
+    struct intel_profile *pr = xmalloc(sizeof *pr);
+    struct pattern_list pats = {0};
+    double sum_score = 0;
+    size_t n_pat = 0, n_trips = 0;
+    int64_t now = g.ts;
+    uint32_t nw = ledger_wallet_count(intel_ledger(in));
+    for (uint32_t w = 0; w < nw; w++) {
+        intel_profile(in, w, now, pr);
+        sum_score += pr->score.score;
+        n_trips += pr->metrics.trades;
+        pats.len = 0;
+        if (fills)
+            n_pat += intel_patterns(in, w, &pats);
+    }
+    int64_t t4 = clock_mono_ns();
+
+    struct ledger_mem mem;
+    ledger_mem_usage(intel_ledger(in), &mem);
+    size_t per_wallet_fixed =
+        (mem.wallet_bytes + (size_t)nw * sizeof(struct intel_wallet)) / (nw ? nw : 1);
+    double apply_s = (double)apply_ns / 1e9, prof_s = (double)(t4 - t3) / 1e9;
+    printf("intel bench: %" PRIu32 " wallets x %" PRIu32 " swaps = %zu swaps, fills %s\n", wallets,
+           per, n, fills ? "kept" : "not kept (no patterns)");
+    printf("  generate swaps           %8.3f s (not counted)\n", (double)gen_ns / 1e9);
+    printf("  apply (incremental)      %8.3f s  = %.0f ns/swap\n", apply_s,
+           (double)apply_ns / (double)n);
+    printf("  profile+patterns, all    %8.3f s  = %.1f us/wallet\n", prof_s,
+           (double)(t4 - t3) / 1e3 / nw);
+    printf("  full recompute (2 + 3)   %8.3f s\n", apply_s + prof_s);
+    printf("  round trips %zu, patterns %zu, mean score %.2f\n", n_trips, n_pat, sum_score / nw);
+    printf("  memory: per wallet besides lots/history %zu B (ledger_wallet %zu + intel_wallet "
+           "%zu + intern)\n",
+           per_wallet_fixed, sizeof(struct ledger_wallet), sizeof(struct intel_wallet));
+    printf("          positions %.1f MB (%.0f B/wallet), lots %.1f MB, trips %.1f MB, fills %.1f "
+           "MB, mints %.1f MB\n",
+           (double)mem.pos_bytes / 1e6, (double)mem.pos_bytes / nw, (double)mem.lot_bytes / 1e6,
+           (double)mem.trip_bytes / 1e6, (double)mem.fill_bytes / 1e6,
+           (double)mem.mint_bytes / 1e6);
+    free(pats.v);
+    free(pr);
+    intel_free(in);
+    free(tape);
+    free(g.cur);
+    free(g.held);
+    return 0;
+}

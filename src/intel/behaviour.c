@@ -1,0 +1,217 @@
+/* Behavioural classification of wallets.
+ *
+ * Why: the score must tell a skilled trader from a sniper bot that happens
+ * to be profitable, and the API reports each wallet's trading style and
+ * risk profile (smart-money spec). Everything is derived from counters kept
+ * per fill (O(1) each) plus one median over the round trips' hold times, so
+ * a profile costs O(trips). The thresholds live in behaviour_params and the
+ * rules are stated in docs/metrics.md. */
+#include "intel/behaviour.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/mem.h"
+
+#define HOUR_MS 3600000LL
+
+void behaviour_params_default(struct behaviour_params *p)
+{
+    p->scalp_max_ms = HOUR_MS;
+    p->day_max_ms = 24 * HOUR_MS;
+    p->swing_max_ms = 7 * 24 * HOUR_MS;
+    p->fixed_max_cv = 0.25;
+    p->min_buys = 5;
+    p->fast_react_ms = 3000;
+    p->uniform_cv = 0.02;
+    p->uniform_cv_zero = 0.25;
+    p->min_hours_swaps = 48;
+}
+
+void behaviour_acc_init(struct behaviour_acc *a)
+{
+    memset(a, 0, sizeof *a);
+}
+
+void behaviour_acc_add(struct behaviour_acc *a, const struct behaviour_params *p,
+                       const struct ledger_fill *f, const struct ledger_mint *mint)
+{
+    int64_t h = (f->ts_ms / HOUR_MS) % 24;
+    if (h < 0)
+        h += 24;
+    a->hours[h]++;
+    a->swaps++;
+    if (f->side != SIDE_BUY)
+        return;
+    a->buys++;
+    if (!(f->flags & LEDGER_FILL_NO_VALUE) && f->value_sol > 0) {
+        a->sized_buys++;
+        double d = f->value_sol - a->size_mean;
+        a->size_mean += d / a->sized_buys;
+        a->size_m2 += d * (f->value_sol - a->size_mean);
+    }
+    if (!(f->flags & LEDGER_FILL_FIRST_BUY))
+        return;
+    a->first_buys++;
+    if (f->source < LEDGER_SOURCE_MAX)
+        a->source_buys[f->source]++;
+    if (f->flags & LEDGER_FILL_BONDING)
+        a->bonding_buys++;
+    if (f->flags & LEDGER_FILL_FIRST_SLOT)
+        a->first_slot_buys++;
+    if (mint && mint->launch_ms != INT64_MIN && f->ts_ms >= mint->launch_ms) {
+        int64_t age = f->ts_ms - mint->launch_ms;
+        a->aged_buys++;
+        a->sum_age_ms += (double)age;
+        if (age <= p->fast_react_ms)
+            a->fast_buys++;
+    }
+    if (mint && mint->mcap_usd > 0) {
+        a->mcap_buys++;
+        a->sum_log_mcap += log(mint->mcap_usd);
+    }
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+static double clamp01(double x)
+{
+    return x < 0 ? 0 : x > 1 ? 1 : x;
+}
+
+void behaviour_classify(const struct behaviour_acc *a, const struct behaviour_params *p,
+                        const struct ledger_trip *trips, size_t n_trips, const struct metrics *m,
+                        struct behaviour *out)
+{
+    memset(out, 0, sizeof *out);
+    memcpy(out->hours, a->hours, sizeof out->hours);
+    out->median_hold_ms = -1;
+    out->avg_entry_age_ms = -1;
+
+    /* Activity hours. */
+    double ent = 0;
+    for (int h = 0; h < 24; h++) {
+        if (a->hours[h] > a->hours[out->peak_hour])
+            out->peak_hour = (uint8_t)h;
+        if (a->hours[h]) {
+            out->active_hours++;
+            double q = (double)a->hours[h] / a->swaps;
+            ent -= q * log(q);
+        }
+    }
+    out->hour_entropy = a->swaps ? ent / log(24.0) : 0;
+
+    /* Sizing. */
+    out->avg_buy_sol = a->size_mean;
+    if (a->sized_buys >= 2 && a->size_mean > 0)
+        out->size_cv = sqrt(a->size_m2 / (a->sized_buys - 1)) / a->size_mean;
+    if (a->sized_buys >= p->min_buys)
+        out->sizing =
+            out->size_cv <= p->fixed_max_cv ? BEHAVIOUR_SIZING_FIXED : BEHAVIOUR_SIZING_VARIABLE;
+
+    /* Token preferences. */
+    if (a->first_buys)
+        out->bonding_share = (double)a->bonding_buys / a->first_buys;
+    if (a->aged_buys)
+        out->avg_entry_age_ms = a->sum_age_ms / a->aged_buys;
+    if (a->mcap_buys)
+        out->entry_mcap_usd = exp(a->sum_log_mcap / a->mcap_buys);
+    for (int s = 0; s < LEDGER_SOURCE_MAX; s++)
+        if (a->source_buys[s] > a->source_buys[out->top_source])
+            out->top_source = (uint8_t)s;
+
+    /* Trading style: median hold of known-basis round trips. */
+    if (n_trips) {
+        int64_t *h = xmalloc(n_trips * sizeof *h);
+        size_t k = 0;
+        for (size_t i = 0; i < n_trips; i++)
+            if (!(trips[i].flags & LEDGER_TRIP_UNKNOWN_BASIS))
+                h[k++] = trips[i].close_ms - trips[i].open_ms;
+        if (k) {
+            qsort(h, k, sizeof *h, cmp_i64);
+            out->median_hold_ms = k % 2 ? h[k / 2] : (h[k / 2 - 1] + h[k / 2]) / 2;
+            int64_t med = out->median_hold_ms;
+            out->style = med < p->scalp_max_ms   ? BEHAVIOUR_STYLE_SCALP
+                         : med < p->day_max_ms   ? BEHAVIOUR_STYLE_DAY
+                         : med < p->swing_max_ms ? BEHAVIOUR_STYLE_SWING
+                                                 : BEHAVIOUR_STYLE_POSITION;
+        }
+        free(h);
+    }
+
+    /* Risk profile: one point per aggressive trait. */
+    if (a->swaps) {
+        uint32_t pts = 0;
+        pts += a->first_buys && out->bonding_share >= 0.5;
+        pts += out->avg_entry_age_ms >= 0 && out->avg_entry_age_ms < (double)HOUR_MS;
+        pts += a->sized_buys >= p->min_buys && out->size_cv > 1.0;
+        pts += m && m->trades && m->max_drawdown > 0.3;
+        out->risk_points = pts;
+        out->risk = pts == 0   ? BEHAVIOUR_RISK_CONSERVATIVE
+                    : pts <= 2 ? BEHAVIOUR_RISK_MODERATE
+                               : BEHAVIOUR_RISK_AGGRESSIVE;
+    }
+
+    /* Bot-likeness. */
+    if (a->aged_buys)
+        out->bot_fast = (double)a->fast_buys / a->aged_buys;
+    if (a->first_buys)
+        out->bot_first_slot = (double)a->first_slot_buys / a->first_buys;
+    if (a->sized_buys >= p->min_buys)
+        out->bot_uniform =
+            clamp01((p->uniform_cv_zero - out->size_cv) / (p->uniform_cv_zero - p->uniform_cv));
+    if (a->swaps >= p->min_hours_swaps)
+        out->bot_clock = clamp01((out->hour_entropy - 0.9) / 0.1);
+    out->bot_score = 0.3 * out->bot_fast + 0.3 * out->bot_first_slot + 0.2 * out->bot_uniform +
+                     0.2 * out->bot_clock;
+}
+
+const char *behaviour_style_name(enum behaviour_style s)
+{
+    switch (s) {
+    case BEHAVIOUR_STYLE_SCALP:
+        return "scalp";
+    case BEHAVIOUR_STYLE_DAY:
+        return "day";
+    case BEHAVIOUR_STYLE_SWING:
+        return "swing";
+    case BEHAVIOUR_STYLE_POSITION:
+        return "position";
+    case BEHAVIOUR_STYLE_UNKNOWN:
+        break;
+    }
+    return "unknown";
+}
+
+const char *behaviour_risk_name(enum behaviour_risk r)
+{
+    switch (r) {
+    case BEHAVIOUR_RISK_CONSERVATIVE:
+        return "conservative";
+    case BEHAVIOUR_RISK_MODERATE:
+        return "moderate";
+    case BEHAVIOUR_RISK_AGGRESSIVE:
+        return "aggressive";
+    case BEHAVIOUR_RISK_UNKNOWN:
+        break;
+    }
+    return "unknown";
+}
+
+const char *behaviour_sizing_name(enum behaviour_sizing s)
+{
+    switch (s) {
+    case BEHAVIOUR_SIZING_FIXED:
+        return "fixed";
+    case BEHAVIOUR_SIZING_VARIABLE:
+        return "variable";
+    case BEHAVIOUR_SIZING_UNKNOWN:
+        break;
+    }
+    return "unknown";
+}

@@ -1,0 +1,142 @@
+/* The engine's wallet-intelligence state: one ledger and, per wallet, the
+ * running accumulators of metrics, behaviour and decay.
+ *
+ * Why a separate module: the ledger only pairs buys with sells; the engine
+ * also needs every wallet's metrics and score current after each swap. This
+ * module feeds each applied fill into the behaviour accumulator and each
+ * closed round trip into the metrics accumulator and the decay window, so
+ * the per-swap cost stays O(1), and assembles a full profile on demand. */
+#include "intel/intel.h"
+
+#include <string.h>
+
+#include "base/mem.h"
+#include "base/vec.h"
+
+struct intel {
+    struct intel_params p;
+    struct ledger *l;
+    VEC(struct intel_wallet) w;
+};
+
+void intel_params_default(struct intel_params *p)
+{
+    ledger_params_default(&p->ledger);
+    metrics_params_default(&p->metrics);
+    behaviour_params_default(&p->behaviour);
+    score_params_default(&p->score);
+    patterns_params_default(&p->patterns);
+}
+
+struct intel *intel_new(const struct intel_params *p, uint32_t wallets)
+{
+    struct intel *in = xcalloc(1, sizeof *in);
+    if (p)
+        in->p = *p;
+    else
+        intel_params_default(&in->p);
+    in->l = ledger_new(&in->p.ledger, wallets);
+    vec_reserve(&in->w, wallets);
+    return in;
+}
+
+void intel_free(struct intel *in)
+{
+    if (!in)
+        return;
+    ledger_free(in->l);
+    vec_free(&in->w);
+    free(in);
+}
+
+int intel_apply(struct intel *in, const struct swap_event *ev)
+{
+    struct ledger_fill f;
+    int rc = ledger_apply(in->l, ev, &f);
+    if (rc)
+        return rc;
+    while (in->w.len <= f.wallet) {
+        struct intel_wallet *nw = vec_push_zero(&in->w);
+        metrics_acc_init(&nw->metrics);
+        behaviour_acc_init(&nw->behaviour);
+        score_decay_init(&nw->decay);
+    }
+    struct intel_wallet *w = &in->w.v[f.wallet];
+    behaviour_acc_add(&w->behaviour, &in->p.behaviour, &f, ledger_mint(in->l, f.mint));
+    if (f.flags & LEDGER_FILL_CLOSED) {
+        const struct ledger_trip *t = &ledger_wallet(in->l, f.wallet)->trips.v[f.trip];
+        metrics_acc_add(&w->metrics, t);
+        score_decay_add(&w->decay, &in->p.score, t);
+    }
+    return 0;
+}
+
+struct ledger *intel_ledger(struct intel *in)
+{
+    return in->l;
+}
+
+const struct intel_wallet *intel_wallet(const struct intel *in, uint32_t wallet)
+{
+    return wallet < in->w.len ? &in->w.v[wallet] : NULL;
+}
+
+void intel_profile(const struct intel *in, uint32_t wallet, int64_t now_ms,
+                   struct intel_profile *out)
+{
+    memset(out, 0, sizeof *out);
+    out->wallet = wallet;
+    for (int i = 0; i < INTEL_TOP_TOKENS; i++)
+        out->top_tokens[i] = LEDGER_NONE;
+    out->top_source = "";
+    if (wallet >= in->w.len)
+        return;
+    const struct intel_wallet *iw = &in->w.v[wallet];
+    const struct ledger_wallet *lw = ledger_wallet(in->l, wallet);
+    metrics_acc_finish(&iw->metrics, &in->p.metrics, &out->metrics);
+    metrics_timing(in->l, wallet, &out->timing);
+    behaviour_classify(&iw->behaviour, &in->p.behaviour, lw->trips.v, lw->trips.len, &out->metrics,
+                       &out->behaviour);
+    out->decay = iw->decay;
+    score_compute(&in->p.score, &out->metrics, &out->timing, &out->behaviour, &iw->decay, now_ms,
+                  &out->score);
+    score_decay_reason(&iw->decay, &in->p.score, now_ms, out->decay_reason,
+                       sizeof out->decay_reason);
+    out->realized_sol = lw->realized_sol;
+    out->unrealized_sol = ledger_unrealized_sol(in->l, wallet);
+    out->total_pnl_sol = out->realized_sol + out->unrealized_sol;
+    out->swaps = lw->n_swaps;
+    out->unknown_basis_sells = lw->n_unknown_sells;
+    out->first_seen_ms = lw->first_ms;
+    out->last_trade_ms = lw->last_ms;
+    out->top_source =
+        iw->behaviour.first_buys ? ledger_source_name(in->l, out->behaviour.top_source) : "";
+    /* top tokens by SOL bought: a 3-slot insertion */
+    double best[INTEL_TOP_TOKENS] = {0};
+    struct ledger_position v;
+    for (uint32_t c = ledger_pos_next(in->l, wallet, LEDGER_NONE, &v); c != LEDGER_NONE;
+         c = ledger_pos_next(in->l, wallet, c, &v)) {
+        if (v.bought_sol <= 0)
+            continue;
+        for (int i = 0; i < INTEL_TOP_TOKENS; i++) {
+            if (out->top_tokens[i] == LEDGER_NONE || v.bought_sol > best[i]) {
+                for (int k = INTEL_TOP_TOKENS - 1; k > i; k--) {
+                    best[k] = best[k - 1];
+                    out->top_tokens[k] = out->top_tokens[k - 1];
+                }
+                best[i] = v.bought_sol;
+                out->top_tokens[i] = v.mint;
+                break;
+            }
+        }
+    }
+}
+
+size_t intel_patterns(const struct intel *in, uint32_t wallet, struct pattern_list *out)
+{
+    if (wallet >= ledger_wallet_count(in->l))
+        return 0;
+    const struct ledger_wallet *lw = ledger_wallet(in->l, wallet);
+    return patterns_detect(&in->p.patterns, lw->fills.v, lw->fills.len, lw->trips.v, lw->trips.len,
+                           out);
+}

@@ -1,0 +1,81 @@
+/* Wallet intelligence: the ledger plus every wallet's running metrics,
+ * behaviour and decay state, and the profile built from them.
+ *
+ * This is what the engine holds. intel_apply is the one incremental entry
+ * point (O(1) amortised per swap); intel_profile builds a wallet's full
+ * profile (metrics, timing, behaviour, score, decay reasons) on demand in
+ * O(its positions + round trips). A store persists the plain structs
+ * (ledger fills and trips, struct intel_profile); an API prints them.
+ *
+ * Not thread-safe: owned by the engine thread. */
+#ifndef WT_INTEL_INTEL_H
+#define WT_INTEL_INTEL_H
+
+#include <stdint.h>
+
+#include "intel/behaviour.h"
+#include "intel/ledger.h"
+#include "intel/metrics.h"
+#include "intel/patterns.h"
+#include "intel/score.h"
+
+struct intel_params {
+    struct ledger_params ledger;
+    struct metrics_params metrics;
+    struct behaviour_params behaviour;
+    struct score_params score;
+    struct patterns_params patterns;
+};
+
+void intel_params_default(struct intel_params *p);
+
+/* Running state of one wallet besides its ledger. Plain data. */
+struct intel_wallet {
+    struct metrics_acc metrics;
+    struct behaviour_acc behaviour;
+    struct score_decay decay;
+};
+
+#define INTEL_TOP_TOKENS 3
+#define INTEL_REASON_MAX 320
+
+struct intel_profile {
+    uint32_t wallet;
+    struct metrics metrics; /* all time */
+    struct metrics_timing timing;
+    struct behaviour behaviour;
+    struct score score;
+    struct score_decay decay;
+    double realized_sol;   /* ledger: every known-basis sell */
+    double unrealized_sol; /* open positions at last prices */
+    double total_pnl_sol;  /* realized + unrealized */
+    uint32_t swaps;
+    uint32_t unknown_basis_sells;
+    int64_t first_seen_ms, last_trade_ms;
+    uint32_t top_tokens[INTEL_TOP_TOKENS]; /* by SOL bought; LEDGER_NONE pads */
+    const char *top_source;                /* most used DEX for first buys */
+    char decay_reason[INTEL_REASON_MAX];   /* "" when not flagged nor downgraded */
+};
+
+struct intel;
+
+/* Creates an empty instance. Never NULL; free with intel_free. */
+struct intel *intel_new(const struct intel_params *p, uint32_t wallets);
+void intel_free(struct intel *in);
+
+/* Applies one swap (see ledger_apply for order and errors) and updates the
+ * wallet's running state. Returns 0 or the ledger's error. */
+int intel_apply(struct intel *in, const struct swap_event *ev);
+
+struct ledger *intel_ledger(struct intel *in);
+const struct intel_wallet *intel_wallet(const struct intel *in, uint32_t wallet);
+
+/* Builds the profile of a wallet as of now_ms (decay downgrades expire by
+ * now_ms). */
+void intel_profile(const struct intel *in, uint32_t wallet, int64_t now_ms,
+                   struct intel_profile *out);
+
+/* Detects the wallet's patterns (needs keep_fills); appends to out. */
+size_t intel_patterns(const struct intel *in, uint32_t wallet, struct pattern_list *out);
+
+#endif

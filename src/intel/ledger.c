@@ -1,0 +1,706 @@
+/* FIFO ledgers of every observed wallet, fed one swap at a time.
+ *
+ * Why this exists: every statistic walltrack keeps about a wallet (PnL, win
+ * rate, holding time, timing) depends on pairing each sell with the buys it
+ * closes. This module does that pairing once, incrementally and in time
+ * order, so the engine can feed it live swaps and the metrics read plain
+ * records (fills and round trips) instead of re-deriving lots.
+ *
+ * Shape: wallets and mints are interned (base/intern.h) to dense ids; a
+ * position is one (wallet, mint) pair found through a small open-addressing
+ * index keyed by (wallet << 32 | mint); positions of one wallet form a
+ * singly linked list. A position holds its lots as a FIFO array with a head
+ * index. Values are lamports in 128-bit integers while they are summed, and
+ * turn into doubles of SOL only in the records handed out. The rules for
+ * fees, dust, stablecoin legs and sells without lots are in docs/metrics.md
+ * ("Ledger rules"). */
+#include "intel/ledger.h"
+
+#include <assert.h>
+#include <math.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/intern.h"
+#include "base/mem.h"
+
+__extension__ typedef unsigned __int128 u128;
+__extension__ typedef __int128 i128;
+
+#define LAMPORTS_PER_SOL 1000000000.0
+
+/* One buy not yet sold. cost = quote lamports + the buy's fee share still
+ * attached to qty. Invariant: qty > 0 while the lot is live (at or after
+ * the position's head). */
+struct lot {
+    uint64_t qty;
+    uint64_t cost;
+    int64_t ts_ms;
+    uint32_t unknown; /* the buy could not be valued: cost is only the fee */
+};
+
+/* One (wallet, mint). Invariants: qty == sum of lots[head..len).qty;
+ * trip_open == (head < len) after every apply (a trip stays open while it
+ * holds lots); peak_qty >= qty while the trip is open. */
+struct pos {
+    u128 qty;
+    u128 peak_qty;
+    u128 residual; /* dust left by a dust close; sold first at zero cost */
+    i128 trip_cost;
+    i128 trip_proceeds;
+    double trip_cost_usd;
+    double trip_proceeds_usd;
+    int64_t trip_open_ms;
+    int64_t first_buy_ms;
+    double first_buy_price;
+    double bought_sol; /* all buys of this mint, ever */
+    struct lot *lots;
+    uint32_t head, len, cap;
+    uint32_t wallet, mint, next;
+    uint32_t buy_rank;
+    uint16_t n_buys, n_sells;
+    uint8_t trip_open, trip_usd, trip_unknown;
+};
+
+struct ledger {
+    struct ledger_params p;
+    struct intern wallet_ids;
+    struct intern mint_ids;
+    VEC(struct ledger_wallet) wallets;
+    VEC(struct ledger_mint) mints;
+    VEC(struct pos) pos;
+    uint64_t *map_keys; /* (wallet << 32 | mint) + 1; 0 = empty */
+    uint32_t *map_vals;
+    uint32_t map_mask;
+    struct pubkey wsol, usdc, usdt;
+    char sources[LEDGER_SOURCE_MAX][EVENT_SOURCE_MAX];
+    uint32_t n_sources;
+};
+
+void ledger_params_default(struct ledger_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->dust_frac = 0.001;
+    p->dust_lamports = 1000000;
+    p->sol_usd = 0;
+    p->keep_fills = true;
+}
+
+static uint32_t map_hash(uint64_t k)
+{
+    return (uint32_t)((k * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
+static void map_grow(struct ledger *l)
+{
+    uint32_t old_n = l->map_mask + 1, n = old_n * 2;
+    uint64_t *ok = l->map_keys;
+    uint32_t *ov = l->map_vals;
+    l->map_keys = xcalloc(n, sizeof *l->map_keys);
+    l->map_vals = xmalloc(n * sizeof *l->map_vals);
+    l->map_mask = n - 1;
+    for (uint32_t i = 0; i < old_n; i++) {
+        if (!ok[i])
+            continue;
+        uint32_t s = map_hash(ok[i]) & l->map_mask;
+        while (l->map_keys[s])
+            s = (s + 1) & l->map_mask;
+        l->map_keys[s] = ok[i];
+        l->map_vals[s] = ov[i];
+    }
+    free(ok);
+    free(ov);
+}
+
+static uint32_t map_find(const struct ledger *l, uint32_t wallet, uint32_t mint)
+{
+    uint64_t k = ((uint64_t)wallet << 32 | mint) + 1;
+    for (uint32_t s = map_hash(k) & l->map_mask;; s = (s + 1) & l->map_mask) {
+        if (l->map_keys[s] == k)
+            return l->map_vals[s];
+        if (!l->map_keys[s])
+            return LEDGER_NONE;
+    }
+}
+
+/* Returns the position of (wallet, mint), creating it. */
+static uint32_t pos_get(struct ledger *l, uint32_t wallet, uint32_t mint)
+{
+    uint64_t k = ((uint64_t)wallet << 32 | mint) + 1;
+    uint32_t s = map_hash(k) & l->map_mask;
+    for (;; s = (s + 1) & l->map_mask) {
+        if (l->map_keys[s] == k)
+            return l->map_vals[s];
+        if (!l->map_keys[s])
+            break;
+    }
+    uint32_t id = (uint32_t)l->pos.len;
+    struct pos *p = vec_push_zero(&l->pos);
+    p->wallet = wallet;
+    p->mint = mint;
+    p->buy_rank = LEDGER_NONE;
+    struct ledger_wallet *w = &l->wallets.v[wallet];
+    p->next = w->first_pos;
+    w->first_pos = id;
+    w->n_pos++;
+    l->map_keys[s] = k;
+    l->map_vals[s] = id;
+    if ((uint64_t)l->pos.len * 2 > (uint64_t)l->map_mask + 1)
+        map_grow(l);
+    return id;
+}
+
+struct ledger *ledger_new(const struct ledger_params *p, uint32_t wallets)
+{
+    struct ledger *l = xcalloc(1, sizeof *l);
+    if (p)
+        l->p = *p;
+    else
+        ledger_params_default(&l->p);
+    intern_init(&l->wallet_ids, wallets);
+    intern_init(&l->mint_ids, wallets / 4 + 16);
+    uint32_t n = 1024;
+    while (n < wallets * 4u && n < (1u << 30))
+        n *= 2;
+    l->map_keys = xcalloc(n, sizeof *l->map_keys);
+    l->map_vals = xmalloc(n * sizeof *l->map_vals);
+    l->map_mask = n - 1;
+    int rc = pubkey_parse(MINT_WSOL, &l->wsol) | pubkey_parse(MINT_USDC, &l->usdc) |
+             pubkey_parse(MINT_USDT, &l->usdt);
+    assert(rc == 0);
+    (void)rc;
+    return l;
+}
+
+void ledger_free(struct ledger *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->wallets.len; i++) {
+        vec_free(&l->wallets.v[i].trips);
+        vec_free(&l->wallets.v[i].fills);
+    }
+    for (size_t i = 0; i < l->pos.len; i++)
+        free(l->pos.v[i].lots);
+    vec_free(&l->wallets);
+    vec_free(&l->mints);
+    vec_free(&l->pos);
+    free(l->map_keys);
+    free(l->map_vals);
+    intern_release(&l->wallet_ids);
+    intern_release(&l->mint_ids);
+    free(l);
+}
+
+static uint32_t mint_put(struct ledger *l, const struct pubkey *mint)
+{
+    uint32_t id = intern_put(&l->mint_ids, mint->b);
+    assert(id != INTERN_NONE);
+    if (id == l->mints.len) {
+        struct ledger_mint *m = vec_push_zero(&l->mints);
+        m->launch_ms = INT64_MIN;
+    }
+    return id;
+}
+
+static uint8_t source_id(struct ledger *l, const char *src)
+{
+    size_t n = strnlen(src, EVENT_SOURCE_MAX);
+    for (uint32_t i = 0; i < l->n_sources; i++)
+        if (strncmp(l->sources[i], src, EVENT_SOURCE_MAX) == 0)
+            return (uint8_t)i;
+    if (l->n_sources == LEDGER_SOURCE_MAX)
+        return LEDGER_SOURCE_MAX - 1;
+    memcpy(l->sources[l->n_sources], src, n);
+    l->sources[l->n_sources][n < EVENT_SOURCE_MAX ? n : EVENT_SOURCE_MAX - 1] = 0;
+    return (uint8_t)l->n_sources++;
+}
+
+/* a * b / c without overflow; a, b, c < 2^64 and b <= c give a result <= a. */
+static uint64_t muldiv(uint64_t a, uint64_t b, uint64_t c)
+{
+    return (uint64_t)((u128)a * b / c);
+}
+
+/* Signed magnitude form of muldiv for net proceeds (|net| < 2^64). */
+static i128 smuldiv(i128 net, uint64_t b, uint64_t c)
+{
+    if (net >= 0)
+        return (i128)muldiv((uint64_t)net, b, c);
+    return -(i128)muldiv((uint64_t)(-net), b, c);
+}
+
+static uint64_t sol_to_lamports(double sol)
+{
+    double v = sol * LAMPORTS_PER_SOL;
+    if (!(v > 0))
+        return 0;
+    if (v >= 18446744073709549568.0)
+        return UINT64_MAX;
+    return (uint64_t)llround(v);
+}
+
+static double pow10_of(uint8_t d)
+{
+    static const double t[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9, 1e10,
+                               1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20};
+    return d <= 20 ? t[d] : pow(10.0, d);
+}
+
+/* Values the quote leg of ev. Returns false when it cannot be valued in
+ * SOL; *usd is NAN when no USD value is known. */
+static bool value_leg(const struct ledger *l, const struct swap_event *ev, uint64_t *lamports,
+                      double *usd, double *rate, uint16_t *flags)
+{
+    double r =
+        (ev->price_usd > 0 && ev->price_sol > 0) ? ev->price_usd / ev->price_sol : l->p.sol_usd;
+    *rate = r > 0 ? r : 0;
+    *usd = NAN;
+    if (ev->quote_amount > 0 && pubkey_eq(&ev->quote_mint, &l->wsol)) {
+        *lamports = ev->quote_amount;
+        if (*rate > 0)
+            *usd = (double)ev->quote_amount / LAMPORTS_PER_SOL * *rate;
+        return true;
+    }
+    if (ev->quote_amount > 0 &&
+        (pubkey_eq(&ev->quote_mint, &l->usdc) || pubkey_eq(&ev->quote_mint, &l->usdt))) {
+        *flags |= LEDGER_FILL_USD_QUOTE;
+        *usd = (double)ev->quote_amount / pow10_of(ev->quote_decimals);
+        if (!(*rate > 0))
+            return false;
+        *lamports = sol_to_lamports(*usd / *rate);
+        return true;
+    }
+    if (ev->price_sol > 0) { /* unknown or exotic quote: value at the price */
+        double sol = (double)ev->token_amount / pow10_of(ev->decimals) * ev->price_sol;
+        *lamports = sol_to_lamports(sol);
+        if (*rate > 0)
+            *usd = sol * *rate;
+        return true;
+    }
+    return false;
+}
+
+static void lots_push(struct pos *p, struct lot lt)
+{
+    if (p->head > 0 && p->head == p->len)
+        p->head = p->len = 0;
+    if (p->len == p->cap) {
+        if (p->head > p->cap / 2) { /* compact instead of growing */
+            memmove(p->lots, p->lots + p->head, (p->len - p->head) * sizeof *p->lots);
+            p->len -= p->head;
+            p->head = 0;
+        } else {
+            p->cap = p->cap ? p->cap * 2 : 2;
+            p->lots = xreallocarray(p->lots, p->cap, sizeof *p->lots);
+        }
+    }
+    p->lots[p->len++] = lt;
+}
+
+static double ldsol(i128 lamports)
+{
+    return (double)((long double)lamports / 1e9L);
+}
+
+/* Closes the open trip of p: writes off remaining lots as dust and appends
+ * the round trip. Returns the cost written off (lamports). */
+static uint64_t trip_close(struct pos *p, struct ledger_wallet *w, int64_t ts, uint32_t *trip_index)
+{
+    u128 wo = 0;
+    bool dust = p->head < p->len;
+    for (uint32_t i = p->head; i < p->len; i++) {
+        wo += p->lots[i].cost;
+        if (p->lots[i].unknown)
+            p->trip_unknown = 1;
+    }
+    p->residual += p->qty;
+    p->qty = 0;
+    p->head = p->len = 0;
+    struct ledger_trip t = {0};
+    t.open_ms = p->trip_open_ms;
+    t.close_ms = ts;
+    t.cost_sol = ldsol(p->trip_cost);
+    t.proceeds_sol = ldsol(p->trip_proceeds);
+    t.pnl_sol = ldsol(p->trip_proceeds - p->trip_cost);
+    t.wallet = p->wallet;
+    t.mint = p->mint;
+    t.n_buys = p->n_buys;
+    t.n_sells = p->n_sells;
+    if (p->trip_usd) {
+        t.flags |= LEDGER_TRIP_USD;
+        t.cost_usd = p->trip_cost_usd;
+        t.pnl_usd = p->trip_proceeds_usd - p->trip_cost_usd;
+    }
+    if (p->trip_unknown)
+        t.flags |= LEDGER_TRIP_UNKNOWN_BASIS;
+    if (dust)
+        t.flags |= LEDGER_TRIP_DUST;
+    *trip_index = (uint32_t)w->trips.len;
+    vec_push(&w->trips, t);
+    p->trip_open = 0;
+    return wo > UINT64_MAX ? UINT64_MAX : (uint64_t)wo;
+}
+
+int ledger_apply(struct ledger *l, const struct swap_event *ev, struct ledger_fill *out)
+{
+    if (ev->token_amount == 0 || (ev->side != SIDE_BUY && ev->side != SIDE_SELL))
+        return WT_EINVAL;
+    uint32_t wid = intern_find(&l->wallet_ids, ev->wallet.b);
+    if (wid != INTERN_NONE && l->wallets.v[wid].n_swaps > 0 &&
+        ev->ts_ms < l->wallets.v[wid].last_ms)
+        return WT_ESTATE;
+    if (wid == INTERN_NONE) {
+        wid = intern_put(&l->wallet_ids, ev->wallet.b);
+        assert(wid == l->wallets.len);
+        struct ledger_wallet *nw = vec_push_zero(&l->wallets);
+        nw->first_pos = LEDGER_NONE;
+        nw->first_ms = ev->ts_ms;
+    }
+    uint32_t mid = mint_put(l, &ev->mint);
+    struct ledger_mint *m = &l->mints.v[mid];
+    uint32_t pid = pos_get(l, wid, mid); /* may move l->pos.v: index first */
+    struct pos *p = &l->pos.v[pid];
+    struct ledger_wallet *w = &l->wallets.v[wid];
+
+    struct ledger_fill f = {0};
+    f.ts_ms = ev->ts_ms;
+    f.slot = ev->slot;
+    f.qty = ev->token_amount;
+    f.wallet = wid;
+    f.mint = mid;
+    f.trip = LEDGER_NONE;
+    f.buy_rank = LEDGER_NONE;
+    f.side = (uint8_t)ev->side;
+    f.source = source_id(l, ev->source);
+    if (strncmp(ev->source, "PUMP_FUN", EVENT_SOURCE_MAX) == 0)
+        f.flags |= LEDGER_FILL_BONDING;
+
+    /* Mint facts. */
+    m->decimals = ev->decimals;
+    if (m->launch_ms == INT64_MIN) {
+        m->launch_ms = ev->ts_ms;
+        m->launch_slot = ev->slot;
+    }
+    if (m->launch_slot != 0 && ev->slot == m->launch_slot)
+        f.flags |= LEDGER_FILL_FIRST_SLOT;
+
+    uint64_t value = 0;
+    double usd, rate;
+    bool valued = value_leg(l, ev, &value, &usd, &rate, &f.flags);
+    if (!valued)
+        f.flags |= LEDGER_FILL_NO_VALUE;
+    uint64_t fee = ev->fee_lamports;
+    uint64_t sig8;
+    memcpy(&sig8, ev->sig.b, sizeof sig8);
+    if (ev->leg > 0 && w->n_swaps > 0 && sig8 == w->last_sig) {
+        fee = 0;
+        f.flags |= LEDGER_FILL_FEE_SHARED;
+    }
+    double tokens = (double)ev->token_amount / pow10_of(ev->decimals);
+    double price = ev->price_sol > 0 ? ev->price_sol
+                                     : (valued ? (double)value / LAMPORTS_PER_SOL / tokens : 0);
+    f.value_sol = valued ? (double)value / LAMPORTS_PER_SOL : 0;
+    f.fee_sol = (double)fee / LAMPORTS_PER_SOL;
+    f.price_sol = price;
+    if (price > 0) {
+        m->last_price_sol = price;
+        if (price > m->peak_price_sol) {
+            m->peak_price_sol = price;
+            m->peak_ms = ev->ts_ms;
+        }
+        if (rate > 0)
+            m->last_price_usd = price * rate;
+    }
+    double fee_usd = rate > 0 ? f.fee_sol * rate : NAN;
+
+    if (ev->side == SIDE_BUY) {
+        if (p->buy_rank == LEDGER_NONE) {
+            p->buy_rank = m->n_buyers++;
+            p->first_buy_ms = ev->ts_ms;
+            p->first_buy_price = price;
+            f.flags |= LEDGER_FILL_FIRST_BUY;
+            f.buy_rank = p->buy_rank;
+        }
+        if (!p->trip_open) {
+            p->trip_open = 1;
+            p->trip_open_ms = ev->ts_ms;
+            p->trip_cost = p->trip_proceeds = 0;
+            p->trip_cost_usd = p->trip_proceeds_usd = 0;
+            p->trip_usd = 1;
+            p->trip_unknown = 0;
+            p->n_buys = p->n_sells = 0;
+            p->peak_qty = 0;
+            f.flags |= LEDGER_FILL_OPENED;
+        }
+        u128 c = (u128)value + fee;
+        struct lot lt = {ev->token_amount, c > UINT64_MAX ? UINT64_MAX : (uint64_t)c, ev->ts_ms,
+                         !valued};
+        lots_push(p, lt);
+        p->qty += ev->token_amount;
+        if (p->qty > p->peak_qty)
+            p->peak_qty = p->qty;
+        p->trip_cost += (i128)lt.cost;
+        if (p->n_buys < UINT16_MAX)
+            p->n_buys++;
+        if (!valued)
+            p->trip_unknown = 1;
+        if (isnan(usd) || isnan(fee_usd))
+            p->trip_usd = 0;
+        else
+            p->trip_cost_usd += usd + fee_usd;
+        w->n_buys++;
+        w->buy_volume_sol += f.value_sol;
+        p->bought_sol += f.value_sol;
+    } else {
+        uint64_t q = ev->token_amount;
+        i128 net = (i128)value - (i128)fee;
+        /* 1. dust residue of an earlier close, at zero cost */
+        uint64_t take_r = p->residual < q ? (uint64_t)p->residual : q;
+        p->residual -= take_r;
+        /* 2. FIFO lots */
+        uint64_t rem = q - take_r, known = 0;
+        u128 consumed = 0;
+        bool touched_unknown = false;
+        while (rem > 0 && p->head < p->len) {
+            struct lot *lt = &p->lots[p->head];
+            uint64_t t = rem < lt->qty ? rem : lt->qty;
+            uint64_t c = t == lt->qty ? lt->cost : muldiv(lt->cost, t, lt->qty);
+            lt->cost -= c;
+            lt->qty -= t;
+            rem -= t;
+            known += t;
+            consumed += c;
+            touched_unknown |= lt->unknown != 0;
+            if (lt->qty == 0)
+                p->head++;
+        }
+        p->qty -= known;
+        /* 3. proceeds split pro rata between residue, lots and unknown basis */
+        i128 p_lot = valued ? smuldiv(net, known, q) : 0;
+        i128 p_res = valued ? smuldiv(net, take_r, q) : 0;
+        i128 p_unk = valued ? net - p_lot - p_res : 0;
+        double realized = 0;
+        if (known > 0) {
+            f.basis_sol = ldsol((i128)consumed);
+            if (valued && !touched_unknown)
+                realized = ldsol(p_lot - (i128)consumed);
+            p->trip_proceeds += p_lot;
+            if (p->n_sells < UINT16_MAX)
+                p->n_sells++;
+            if (!valued || touched_unknown)
+                p->trip_unknown = 1;
+            if (isnan(usd) || isnan(fee_usd))
+                p->trip_usd = 0;
+            else
+                p->trip_proceeds_usd += (usd - fee_usd) * (double)known / (double)q;
+        }
+        realized += ldsol(p_res);
+        if (rem > 0) {
+            f.flags |= LEDGER_FILL_UNKNOWN_BASIS;
+            w->n_unknown_sells++;
+            w->unknown_proceeds_sol += ldsol(p_unk);
+        }
+        /* 4. close the round trip when flat or dust */
+        if (p->trip_open) {
+            bool close = p->qty == 0;
+            if (!close && (long double)p->qty <= (long double)p->peak_qty * l->p.dust_frac)
+                close = true;
+            if (!close && price > 0 &&
+                (long double)p->qty / pow10_of(ev->decimals) * price * 1e9L <=
+                    (long double)l->p.dust_lamports)
+                close = true;
+            if (close) {
+                uint64_t wo = trip_close(p, w, ev->ts_ms, &f.trip);
+                f.flags |= LEDGER_FILL_CLOSED;
+                f.basis_sol += (double)wo / LAMPORTS_PER_SOL;
+                if (!(w->trips.v[f.trip].flags & LEDGER_TRIP_UNKNOWN_BASIS))
+                    realized -= (double)wo / LAMPORTS_PER_SOL;
+            }
+        }
+        f.realized_sol = realized;
+        w->realized_sol += realized;
+        w->n_sells++;
+        w->sell_volume_sol += f.value_sol;
+    }
+    w->fees_sol += f.fee_sol;
+    w->n_swaps++;
+    w->last_ms = ev->ts_ms;
+    w->last_sig = sig8;
+    if (l->p.keep_fills)
+        vec_push(&w->fills, f);
+    if (out)
+        *out = f;
+    return 0;
+}
+
+void ledger_set_sol_usd(struct ledger *l, double sol_usd)
+{
+    l->p.sol_usd = sol_usd > 0 ? sol_usd : 0;
+}
+
+void ledger_note_price(struct ledger *l, const struct price_event *ev)
+{
+    uint32_t id = mint_put(l, &ev->mint); /* may move l->mints.v: index first */
+    struct ledger_mint *m = &l->mints.v[id];
+    if (ev->price_sol > 0) {
+        m->last_price_sol = ev->price_sol;
+        if (ev->price_sol > m->peak_price_sol) {
+            m->peak_price_sol = ev->price_sol;
+            m->peak_ms = ev->ts_ms;
+        }
+    }
+    if (ev->price_usd > 0)
+        m->last_price_usd = ev->price_usd;
+    if (ev->mcap_usd > 0)
+        m->mcap_usd = ev->mcap_usd;
+}
+
+void ledger_set_launch(struct ledger *l, const struct pubkey *mint, int64_t ts_ms, uint64_t slot)
+{
+    uint32_t id = mint_put(l, mint); /* may move l->mints.v: index first */
+    struct ledger_mint *m = &l->mints.v[id];
+    m->launch_ms = ts_ms;
+    m->launch_slot = slot;
+}
+
+uint32_t ledger_wallet_count(const struct ledger *l)
+{
+    return (uint32_t)l->wallets.len;
+}
+
+uint32_t ledger_mint_count(const struct ledger *l)
+{
+    return (uint32_t)l->mints.len;
+}
+
+uint32_t ledger_wallet_id(const struct ledger *l, const struct pubkey *wallet)
+{
+    uint32_t id = intern_find(&l->wallet_ids, wallet->b);
+    return id == INTERN_NONE ? LEDGER_NONE : id;
+}
+
+uint32_t ledger_mint_id(const struct ledger *l, const struct pubkey *mint)
+{
+    uint32_t id = intern_find(&l->mint_ids, mint->b);
+    return id == INTERN_NONE ? LEDGER_NONE : id;
+}
+
+const uint8_t *ledger_wallet_key(const struct ledger *l, uint32_t wallet)
+{
+    return intern_key(&l->wallet_ids, wallet);
+}
+
+const uint8_t *ledger_mint_key(const struct ledger *l, uint32_t mint)
+{
+    return intern_key(&l->mint_ids, mint);
+}
+
+const struct ledger_wallet *ledger_wallet(const struct ledger *l, uint32_t wallet)
+{
+    assert(wallet < l->wallets.len);
+    return &l->wallets.v[wallet];
+}
+
+const struct ledger_mint *ledger_mint(const struct ledger *l, uint32_t mint)
+{
+    assert(mint < l->mints.len);
+    return &l->mints.v[mint];
+}
+
+const char *ledger_source_name(const struct ledger *l, uint8_t source)
+{
+    return source < l->n_sources ? l->sources[source] : "";
+}
+
+static void pos_view(const struct ledger *l, const struct pos *p, struct ledger_position *out)
+{
+    const struct ledger_mint *m = &l->mints.v[p->mint];
+    u128 cost = 0;
+    bool unknown = false;
+    for (uint32_t i = p->head; i < p->len; i++) {
+        cost += p->lots[i].cost;
+        unknown |= p->lots[i].unknown != 0;
+    }
+    memset(out, 0, sizeof *out);
+    out->mint = p->mint;
+    out->open = p->trip_open != 0;
+    out->qty_tokens = (double)((long double)p->qty / pow10_of(m->decimals));
+    out->cost_sol = ldsol((i128)cost);
+    out->value_sol = out->qty_tokens * m->last_price_sol;
+    out->unrealized_sol = out->open && !unknown ? out->value_sol - out->cost_sol : 0;
+    out->unknown_cost = unknown;
+    out->first_buy_ms = p->first_buy_ms;
+    out->first_buy_price_sol = p->first_buy_price;
+    out->buy_rank = p->buy_rank;
+    out->bought_sol = p->bought_sol;
+}
+
+uint32_t ledger_pos_next(const struct ledger *l, uint32_t wallet, uint32_t cursor,
+                         struct ledger_position *out)
+{
+    assert(wallet < l->wallets.len);
+    uint32_t id = cursor == LEDGER_NONE ? l->wallets.v[wallet].first_pos : l->pos.v[cursor].next;
+    if (id != LEDGER_NONE && out)
+        pos_view(l, &l->pos.v[id], out);
+    return id;
+}
+
+double ledger_unrealized_sol(const struct ledger *l, uint32_t wallet)
+{
+    double u = 0;
+    struct ledger_position v;
+    for (uint32_t c = ledger_pos_next(l, wallet, LEDGER_NONE, &v); c != LEDGER_NONE;
+         c = ledger_pos_next(l, wallet, c, &v))
+        u += v.unrealized_sol;
+    return u;
+}
+
+void ledger_mem_usage(const struct ledger *l, struct ledger_mem *out)
+{
+    memset(out, 0, sizeof *out);
+    out->wallet_bytes = l->wallets.cap * sizeof(struct ledger_wallet) +
+                        l->wallet_ids.key_cap * 32u + (l->wallet_ids.mask + 1u) * 4u;
+    out->pos_bytes = l->pos.cap * sizeof(struct pos) + (l->map_mask + 1u) * 12u;
+    out->mint_bytes = l->mints.cap * sizeof(struct ledger_mint) + l->mint_ids.key_cap * 32u +
+                      (l->mint_ids.mask + 1u) * 4u;
+    for (size_t i = 0; i < l->pos.len; i++)
+        out->lot_bytes += l->pos.v[i].cap * sizeof(struct lot);
+    for (size_t i = 0; i < l->wallets.len; i++) {
+        out->trip_bytes += l->wallets.v[i].trips.cap * sizeof(struct ledger_trip);
+        out->fill_bytes += l->wallets.v[i].fills.cap * sizeof(struct ledger_fill);
+    }
+}
+
+int ledger_check(const struct ledger *l)
+{
+    if (l->wallets.len != l->wallet_ids.count || l->mints.len != l->mint_ids.count)
+        return 0;
+    for (size_t i = 0; i < l->pos.len; i++) {
+        const struct pos *p = &l->pos.v[i];
+        u128 q = 0;
+        if (p->head > p->len || p->len > p->cap)
+            return 0;
+        for (uint32_t j = p->head; j < p->len; j++) {
+            if (p->lots[j].qty == 0)
+                return 0;
+            q += p->lots[j].qty;
+        }
+        if (q != p->qty || (p->trip_open != 0) != (p->head < p->len))
+            return 0;
+        if (p->trip_open && p->peak_qty < p->qty)
+            return 0;
+        if (map_find(l, p->wallet, p->mint) != i)
+            return 0;
+    }
+    for (size_t w = 0; w < l->wallets.len; w++) {
+        uint32_t n = 0;
+        for (uint32_t c = l->wallets.v[w].first_pos; c != LEDGER_NONE; c = l->pos.v[c].next) {
+            if (l->pos.v[c].wallet != w || ++n > l->wallets.v[w].n_pos)
+                return 0;
+        }
+        if (n != l->wallets.v[w].n_pos)
+            return 0;
+    }
+    return 1;
+}
