@@ -336,6 +336,17 @@ static const char m4_trading[] =
     ");\n"
     "CREATE INDEX backtest_runs_scenario ON backtest_runs(scenario_id, id);\n";
 
+/* The idempotency key leads with the slot. A signature lands in exactly
+ * one slot, so (slot, sig, leg) is unique exactly when (sig, leg) is; but
+ * slots arrive in nearly increasing order, so new keys go to the right edge
+ * of the index instead of a random page each (a 64-byte random key made
+ * every commit rewrite thousands of index pages: docs/performance.md). */
+static const char m5_slot_keys[] =
+    "DROP INDEX swaps_sig_leg;\n"
+    "CREATE UNIQUE INDEX swaps_slot_sig_leg ON swaps(slot, sig, leg);\n"
+    "DROP INDEX transfers_sig_leg;\n"
+    "CREATE UNIQUE INDEX transfers_slot_sig_leg ON transfers(slot, sig, leg);\n";
+
 const struct migration store_pg_migrations[] = {
     {1, "events: swaps, transfers, prices", m1_events},
     {2, "wallets and tokens", m2_wallets},
@@ -344,5 +355,6 @@ const struct migration store_pg_migrations[] = {
      "trading: signals, orders, fills, positions, closed trades, alerts, settings, "
      "exit strategies, backtests",
      m4_trading},
+    {5, "event keys lead with the slot", m5_slot_keys},
     {0, NULL, NULL}, /* end */
 };

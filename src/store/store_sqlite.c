@@ -102,8 +102,10 @@ static int conn_open(struct sq_store *s, struct sq_conn *c, bool writer, char *e
     sqlite3_busy_timeout(c->db, (int)s->base.opts.busy_timeout_ms);
     sqlite3_extended_result_codes(c->db, 1);
     const char *pragmas = writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                                   "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000;"
-                                 : "PRAGMA query_only=1; PRAGMA cache_size=-16000;";
+                                   "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "
+                                   "PRAGMA mmap_size=268435456;"
+                                 : "PRAGMA query_only=1; PRAGMA cache_size=-16000; "
+                                   "PRAGMA mmap_size=268435456;";
     char *msg = NULL;
     if (sqlite3_exec(c->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
         if (err != NULL)
