@@ -21,6 +21,7 @@ enum event_kind {
     EVENT_SWAP = 1,
     EVENT_TRANSFER = 2,
     EVENT_PRICE = 3,
+    EVENT_FILL = 4, /* an executor's answer to one of our orders (trade/executor.h) */
 };
 
 enum side {
@@ -85,12 +86,33 @@ struct price_event {
     char source[EVENT_SOURCE_MAX];
 };
 
+enum fill_status { FILL_FILLED = 1, FILL_FAILED = 2 };
+
+/* The outcome of one order we sent (paper or live). Amounts are what
+ * actually moved: for a live fill, read from the confirmed transaction's
+ * balance changes. */
+struct fill_event {
+    uint64_t order_id;
+    int64_t ts_ms; /* when it filled (or finally failed) */
+    enum fill_status status;
+    enum side side;
+    struct pubkey mint;
+    uint64_t token_amount; /* raw units received (buy) or sold (sell) */
+    uint64_t sol_amount;   /* lamports paid (buy) or received (sell), fees apart */
+    uint64_t fee_lamports; /* network + priority fees */
+    double price_sol;      /* effective SOL per whole token */
+    bool live;             /* from the live executor */
+    struct signature sig;  /* live: the transaction; paper: all zero */
+    char error[96];        /* FILL_FAILED: why */
+};
+
 struct event {
     enum event_kind kind;
     union {
         struct swap_event swap;
         struct transfer_event transfer;
         struct price_event price;
+        struct fill_event fill;
     } u;
 };
 
@@ -104,6 +126,8 @@ static inline int64_t event_ts_ms(const struct event *e)
         return e->u.transfer.ts_ms;
     case EVENT_PRICE:
         return e->u.price.ts_ms;
+    case EVENT_FILL:
+        return e->u.fill.ts_ms;
     }
     return 0;
 }

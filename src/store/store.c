@@ -341,6 +341,10 @@ static int validate_event(const struct event *e)
         if (e->u.transfer.slot > INT64_MAX)
             return WT_EINVAL;
         return 0;
+    case EVENT_FILL:
+        /* Our own fills are not market events: the engine stores them in
+         * the fills table (store_row_put), never through the event append. */
+        return WT_EINVAL;
     case EVENT_PRICE: {
         const struct price_event *p = &e->u.price;
         if (!isfinite(p->price_sol) || !isfinite(p->price_usd) || !isfinite(p->liquidity_usd) ||
@@ -447,6 +451,8 @@ int store_append_rows(struct store *st, struct store_conn *c, struct store_batch
                 break;
             case EVENT_PRICE:
                 inserted ? stats->prices++ : stats->prices_dup++;
+                break;
+            case EVENT_FILL: /* refused by validate_event */
                 break;
             }
         }
