@@ -61,6 +61,15 @@
     X(ARCHIVE_BODIES, "ingest.archive", "WALLTRACK_ARCHIVE", BOOL, "false", 0, 0, 0,               \
       "Also keep every accepted webhook body, zstd-compressed, in <data>/archive/ for "            \
       "re-decoding.")                                                                              \
+    X(POLL_SILENCE_S, "ingest.poll_silence_s", NULL, INT, "120", 0, 86400, CONFIG_LIVE,            \
+      "Poll Solana RPC for the watched wallets once the webhook has been silent this many "        \
+      "seconds (needs rpc.urls; 0 never polls).")                                                  \
+    X(POLL_INTERVAL_S, "ingest.poll_interval_s", NULL, INT, "30", 5, 3600, 0,                      \
+      "Seconds between polling rounds while the webhook is silent.")                               \
+    /* --- solana ---------------------------------------------------------------------- */        \
+    X(RPC_URLS, "rpc.urls", "WALLTRACK_RPC_URLS", STRING, "", 0, 0, CONFIG_SECRET,                 \
+      "Solana RPC endpoints, comma-separated, tried in order (failover). Masked because "          \
+      "provider URLs carry API keys.")                                                             \
     /* --- trading mode ---------------------------------------------------------------- */        \
     X(LIVE_ENABLED, "live.enabled", "WALLTRACK_LIVE_ENABLED", BOOL, "false", 0, 0, 0,              \
       "Allow live trading. Live also needs a keypair and the --live flag; paper otherwise.")       \
