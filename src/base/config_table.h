@@ -53,9 +53,9 @@
     X(WEBHOOK_MAX_BODY, "helius.webhook_max_body", NULL, INT, "10485760", 1024, 1073741824, 0,     \
       "Largest webhook body accepted, in bytes (larger bodies get 413).")                          \
     /* --- ingest ---------------------------------------------------------------------- */        \
-    X(COMMIT_DELAY_MS, "ingest.commit_delay_ms", NULL, INT, "5", 1, 1000, 0,                       \
-      "Group commit window: webhook deliveries arriving within this many ms share one "            \
-      "transaction.")                                                                              \
+    X(COMMIT_DELAY_MS, "ingest.commit_delay_ms", NULL, INT, "0", 0, 1000, 0,                       \
+      "Group commit: 0 commits as soon as the writer is free (deliveries arriving during a "       \
+      "commit share the next one); N also waits up to N ms for more to join.")                     \
     X(COMMIT_MAX_ROWS, "ingest.commit_max_rows", NULL, INT, "10000", 1, 1000000, 0,                \
       "Commit early once this many events are pending.")                                           \
     X(ARCHIVE_BODIES, "ingest.archive", "WALLTRACK_ARCHIVE", BOOL, "false", 0, 0, 0,               \
