@@ -73,6 +73,23 @@
     /* --- trading mode ---------------------------------------------------------------- */        \
     X(LIVE_ENABLED, "live.enabled", "WALLTRACK_LIVE_ENABLED", BOOL, "false", 0, 0, 0,              \
       "Allow live trading. Live also needs a keypair and the --live flag; paper otherwise.")       \
+    /* --- alerts ---------------------------------------------------------------------- */        \
+    X(ALERT_WEBHOOK_URL, "alert.webhook_url", "WALLTRACK_ALERT_WEBHOOK_URL", STRING, "", 0, 0,     \
+      CONFIG_SECRET,                                                                               \
+      "Generic webhook: each alert is POSTed there as JSON. Masked: such URLs "                    \
+      "often carry a token.")                                                                      \
+    X(ALERT_TELEGRAM_API, "alert.telegram_api_url", NULL, STRING, "https://api.telegram.org", 0,   \
+      0, 0, "Base URL of the Telegram Bot API.")                                                   \
+    X(ALERT_TELEGRAM_TOKEN, "alert.telegram_token", "WALLTRACK_TELEGRAM_TOKEN", STRING, "", 0, 0,  \
+      CONFIG_SECRET, "Telegram bot token; alerts go to alert.telegram_chat_id.")                   \
+    X(ALERT_TELEGRAM_CHAT, "alert.telegram_chat_id", "WALLTRACK_TELEGRAM_CHAT_ID", STRING, "", 0,  \
+      0, 0, "Telegram chat that receives the alerts.")                                             \
+    X(ALERT_NTFY_URL, "alert.ntfy_url", "WALLTRACK_NTFY_URL", STRING, "", 0, 0, CONFIG_SECRET,     \
+      "ntfy topic URL (https://ntfy.sh/<topic>); masked because the topic is its password.")       \
+    X(ALERT_NTFY_TOKEN, "alert.ntfy_token", "WALLTRACK_NTFY_TOKEN", STRING, "", 0, 0,              \
+      CONFIG_SECRET, "ntfy access token for a protected topic (optional).")                        \
+    X(ALERT_MIN_SEVERITY, "alert.min_severity", NULL, STRING, "warn", 0, 0, CONFIG_LIVE,           \
+      "Lowest severity pushed: info, warn or critical (every alert is logged anyway).")            \
     /* --- end ------------------------------------------------------------------------- */
 
 #endif
