@@ -1,0 +1,169 @@
+/* Scheduled backups with rotation. See autobackup.h. */
+#include "store/autobackup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/log.h"
+#include "base/mem.h"
+
+#define PREFIX "walltrack-"
+#define SUFFIX ".db"
+
+struct autobackup {
+    struct store *st;
+    char *dir;
+    int64_t interval_ms;
+    unsigned keep;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+    uint64_t made, failed;
+    unsigned seq; /* disambiguates two backups in the same second */
+};
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Deletes all but the newest `keep` backup files (names sort by time). */
+static void prune(struct autobackup *b)
+{
+    DIR *d = opendir(b->dir);
+    if (!d)
+        return;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (strncmp(e->d_name, PREFIX, strlen(PREFIX)) != 0 || len < strlen(SUFFIX) ||
+            strcmp(e->d_name + len - strlen(SUFFIX), SUFFIX) != 0)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            names = xreallocarray(names, cap, sizeof *names);
+        }
+        names[n++] = xstrdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_names);
+    for (size_t i = 0; i + b->keep < n; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", b->dir, names[i]);
+        if (unlink(path) != 0)
+            log_warn("backup", "cannot remove old backup %s: %s", path, strerror(errno));
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+int autobackup_run(struct autobackup *b, char *path, size_t pathsize)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char stamp[32], file[4096], msg[512];
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    pthread_mutex_lock(&b->mu);
+    unsigned seq = b->seq++;
+    pthread_mutex_unlock(&b->mu);
+    snprintf(file, sizeof file, "%s/" PREFIX "%s-%03u" SUFFIX, b->dir, stamp, seq % 1000);
+    int rc = store_backup(b->st, file, msg, sizeof msg);
+    pthread_mutex_lock(&b->mu);
+    rc ? b->failed++ : b->made++;
+    pthread_mutex_unlock(&b->mu);
+    if (rc) {
+        log_error("backup", "scheduled backup to %s failed: %s", file, msg);
+        return rc;
+    }
+    log_info("backup", "backed up the database to %s", file);
+    if (path)
+        snprintf(path, pathsize, "%s", file);
+    prune(b);
+    return 0;
+}
+
+static void *run(void *arg)
+{
+    struct autobackup *b = arg;
+    pthread_mutex_lock(&b->mu);
+    while (!b->stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += (time_t)(b->interval_ms / 1000);
+        until.tv_nsec += (long)(b->interval_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        int w = 0;
+        while (!b->stop && w != ETIMEDOUT)
+            w = pthread_cond_timedwait(&b->cv, &b->mu, &until);
+        if (b->stop)
+            break;
+        pthread_mutex_unlock(&b->mu);
+        autobackup_run(b, NULL, 0);
+        pthread_mutex_lock(&b->mu);
+    }
+    pthread_mutex_unlock(&b->mu);
+    return NULL;
+}
+
+int autobackup_start(struct store *st, const char *dir, int64_t interval_ms, unsigned keep,
+                     struct autobackup **out)
+{
+    if (interval_ms <= 0 || keep == 0)
+        return WT_EINVAL;
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return WT_EIO;
+    struct autobackup *b = xcalloc(1, sizeof *b);
+    b->st = st;
+    b->dir = xstrdup(dir);
+    b->interval_ms = interval_ms;
+    b->keep = keep;
+    pthread_mutex_init(&b->mu, NULL);
+    pthread_cond_init(&b->cv, NULL);
+    if (pthread_create(&b->thread, NULL, run, b) != 0) {
+        free(b->dir);
+        free(b);
+        return WT_EIO;
+    }
+    *out = b;
+    return 0;
+}
+
+void autobackup_stop(struct autobackup *b)
+{
+    if (!b)
+        return;
+    pthread_mutex_lock(&b->mu);
+    b->stop = true;
+    pthread_cond_signal(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+    pthread_join(b->thread, NULL);
+    pthread_cond_destroy(&b->cv);
+    pthread_mutex_destroy(&b->mu);
+    free(b->dir);
+    free(b);
+}
+
+void autobackup_counts(struct autobackup *b, uint64_t *made, uint64_t *failed)
+{
+    pthread_mutex_lock(&b->mu);
+    *made = b->made;
+    *failed = b->failed;
+    pthread_mutex_unlock(&b->mu);
+}
