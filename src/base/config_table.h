@@ -73,6 +73,44 @@
     /* --- trading mode ---------------------------------------------------------------- */        \
     X(LIVE_ENABLED, "live.enabled", "WALLTRACK_LIVE_ENABLED", BOOL, "false", 0, 0, 0,              \
       "Allow live trading. Live also needs a keypair and the --live flag; paper otherwise.")       \
+    X(LIVE_KEYPAIR_PATH, "live.keypair_path", "WALLTRACK_KEYPAIR_PATH", STRING, "", 0, 0,          \
+      CONFIG_SECRET,                                                                               \
+      "Trading keypair file (Solana CLI id.json, mode 0600). Empty: the key itself from "          \
+      "WALLTRACK_KEYPAIR. Secret because it locates the trading key.")                             \
+    X(LIVE_MAX_TRADE_SOL, "live.max_trade_sol", "WALLTRACK_LIVE_MAX_TRADE_SOL", DOUBLE, "0.1", 0,  \
+      1000, 0, "Largest live buy in SOL; a bigger order fails with this reason.")                  \
+    X(LIVE_MAX_DAILY_SOL, "live.max_daily_sol", "WALLTRACK_LIVE_MAX_DAILY_SOL", DOUBLE, "1", 0,    \
+      100000, 0, "Most SOL live buys may spend per UTC day; further buys fail with this reason.")  \
+    X(LIVE_SLIPPAGE_BPS, "live.slippage_bps", NULL, INT, "300", 1, 5000, 0,                        \
+      "Slippage allowed on a live swap, in basis points, when the order gives none.")              \
+    X(LIVE_PRIORITY_FEE_MAX, "live.priority_fee_max_lamports", NULL, INT, "1000000", 0, 100000000, \
+      0, "Most priority fee Jupiter may set on a swap, in lamports (0: Jupiter's default).")       \
+    X(LIVE_RETRIES, "live.retries", NULL, INT, "2", 0, 10, 0,                                      \
+      "Fresh-quote retries after an expired or slippage-failed live swap.")                        \
+    X(LIVE_SIMULATE, "live.simulate", NULL, BOOL, "true", 0, 0, 0,                                 \
+      "Simulate each signed swap (simulateTransaction) before sending it.")                        \
+    X(LIVE_SKIP_PREFLIGHT, "live.skip_preflight", NULL, BOOL, "false", 0, 0, 0,                    \
+      "Send with skipPreflight (faster; errors then show only on chain).")                         \
+    X(LIVE_SEND_MAX_RETRIES, "live.send_max_retries", NULL, INT, "3", -1, 100, 0,                  \
+      "maxRetries of sendTransaction: how often the node rebroadcasts (-1: the node's default).")  \
+    X(LIVE_CONFIRM_POLL_MS, "live.confirm_poll_ms", NULL, INT, "1000", 1, 60000, 0,                \
+      "Interval between signature status polls while confirming a live swap.")                     \
+    X(LIVE_MAX_POLLS, "live.max_polls", NULL, INT, "180", 1, 100000, 0,                            \
+      "Give up confirming after this many polls (the block height check usually ends it first).")  \
+    X(LIVE_MIN_BALANCE_SOL, "live.min_balance_sol", NULL, DOUBLE, "0.05", 0, 100000, 0,            \
+      "Least SOL balance `walltrack wallet check` accepts.")                                       \
+    /* --- market data and Solana RPC ------------------------------------------------ */          \
+    X(JUPITER_API_URL, "jupiter.api_url", "WALLTRACK_JUPITER_API_URL", STRING,                     \
+      "https://lite-api.jup.ag", 0, 0, 0,                                                          \
+      "Base URL of the Jupiter API (https://api.jup.ag with an API key).")                         \
+    X(JUPITER_API_KEY, "jupiter.api_key", "WALLTRACK_JUPITER_API_KEY", STRING, "", 0, 0,           \
+      CONFIG_SECRET, "Jupiter API key, sent as x-api-key when set.")                               \
+    X(DEXSCREENER_API_URL, "dexscreener.api_url", "WALLTRACK_DEXSCREENER_API_URL", STRING,         \
+      "https://api.dexscreener.com", 0, 0, 0, "Base URL of the DexScreener API.")                  \
+    X(DEXSCREENER_TTL_MS, "dexscreener.ttl_ms", NULL, INT, "30000", 1000, 3600000, 0,              \
+      "How long a DexScreener answer is fresh.")                                                   \
+    X(DEXSCREENER_STALE_MAX_MS, "dexscreener.stale_max_ms", NULL, INT, "600000", 0, 86400000, 0,   \
+      "How old an answer may be served during a DexScreener outage.")                              \
     /* --- alerts ---------------------------------------------------------------------- */        \
     X(ALERT_WEBHOOK_URL, "alert.webhook_url", "WALLTRACK_ALERT_WEBHOOK_URL", STRING, "", 0, 0,     \
       CONFIG_SECRET,                                                                               \

@@ -37,6 +37,8 @@ static const struct cli_cmd commands[] = {
     {"sim", "generate a simulated market with ground truth: sim generate --out DIR", cmd_sim},
     {"db", "database maintenance: db migrate | db check", cmd_db},
     {"backup", "write a consistent copy of the database: backup --to FILE", cmd_backup},
+    {"wallet", "the trading wallet: wallet show (balances) | wallet check (ready for live)",
+     cmd_wallet},
     {"config", "print the effective configuration and where each value comes from", cmd_config},
     {"version", "print the version", cmd_version},
     {"help", "list the commands, or explain one: walltrack help COMMAND", cmd_help},

@@ -15,6 +15,7 @@
 #include "ingest/inbox.h"
 #include "ingest/rpcpoll.h"
 #include "store/store.h"
+#include "trade/exec_live.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
@@ -24,6 +25,7 @@
 static const struct cli_opt opts[] = {
     {"--listen", "HOST:PORT", "server.listen", "address to listen on (default 127.0.0.1:8080)"},
     {"--port-file", "FILE", "server.port_file", "write the bound port to FILE once listening"},
+    {"--live", NULL, NULL, "trade live (needs live.enabled, a keypair and caps; see docs/live.md)"},
     {0},
 };
 
@@ -34,7 +36,8 @@ static const struct cli_spec spec = {
     .details = "Listens on 127.0.0.1:8080 unless told otherwise. A non-loopback address "
                "needs an API token (WALLTRACK_API_TOKEN), which every request except "
                "/healthz must then carry as `Authorization: Bearer <token>`. Stops cleanly "
-               "on SIGINT or SIGTERM.",
+               "on SIGINT or SIGTERM. Paper trading unless --live is given and live trading "
+               "is armed (live.enabled, a keypair, caps); an unarmed --live refuses to start.",
     .min_pos = 0,
     .max_pos = 0,
     .opts = opts,
@@ -77,6 +80,17 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
     const char *data = config_str(cfg, CFG_DATA_DIR);
+    const char *mode = "paper";
+    if (cli_opt_given(&spec, &args, "--live")) {
+        char why[256];
+        if (exec_live_arm_check(cfg, true, why, sizeof why) != 0) {
+            log_error("serve", "refusing to start live: %s (docs/live.md)", why);
+            goto out;
+        }
+        mode = "live";
+    } else if (config_bool(cfg, CFG_LIVE_ENABLED)) {
+        log_info("serve", "live.enabled is set but --live was not given: paper trading");
+    }
 
     /* Block the stop signals before any thread exists, so every thread
      * inherits the mask and only sigwait() below receives them. */
@@ -128,7 +142,7 @@ int cmd_serve(int argc, char **argv)
     if (!config_str(cfg, CFG_WEBHOOK_SECRET)[0])
         log_warn("serve", "no webhook secret (WALLTRACK_WEBHOOK_SECRET): POST /webhooks/helius "
                           "refuses every delivery");
-    struct api_env env = {.cfg = cfg, .mode = "paper", .store = store, .inbox = inbox};
+    struct api_env env = {.cfg = cfg, .mode = mode, .store = store, .inbox = inbox};
     int arc = api_start(&env, host, port, &api, err, sizeof err);
     if (arc) {
         log_error("serve", "%s", err);

@@ -15,5 +15,6 @@ int cmd_decode(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
+int cmd_wallet(int argc, char **argv);
 
 #endif

@@ -1,0 +1,830 @@
+/* The live executor: turns the engine's orders into real Jupiter swaps and
+ * reports what actually happened on chain as fill events.
+ *
+ * Why the checks between Jupiter and the signature: Jupiter builds the
+ * transaction we sign with the trading key, so a bug or a compromise there
+ * could make us sign something else (another fee payer, a second signer, a
+ * transfer of our SOL, a delegation of our tokens, a swap into another
+ * mint, a worse price than quoted). Everything that can be read from the
+ * wire bytes is checked before signing (check_tx); what lives in address
+ * lookup tables cannot be, and docs/live.md says so.
+ *
+ * Why the fill comes from getTransaction: the quote says what we might
+ * get; the confirmed transaction's balance changes say what we got. The
+ * ingest decoder (the same net-balance rules as for tracked wallets) turns
+ * them into amounts.
+ *
+ * Threads: submit() (engine thread) only copies the order into a queue;
+ * the I/O thread owns the RPC and Jupiter clients, the keypair and the
+ * daily counter, and is the only caller of sink.emit. */
+#include "trade/exec_live.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/base64.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/str.h"
+#include "ingest/helius.h"
+#include "market/jupiter.h"
+#include "solana/keypair.h"
+#include "solana/rpc.h"
+#include "solana/tx.h"
+
+#define LAMPORTS_PER_SOL 1000000000ull
+/* lastValidBlockHeight = block height + 150 (MAX_PROCESSING_AGE), so the
+ * current height is the latest blockhash's last valid height minus 150. */
+#define BLOCKHASH_VALID_BLOCKS 150
+/* Jupiter's SlippageToleranceExceeded (custom program error 0x1771). */
+#define JUP_SLIPPAGE_ERROR 6001
+/* Lamports a swap may move out of the wallet through the System program
+ * beyond the swapped amount: rent of the token accounts it opens. */
+#define RENT_ALLOWANCE 10000000ull
+#define QUEUE_MAX      1024
+
+static const char *const PROGRAM_SYSTEM = "11111111111111111111111111111111";
+static const char *const PROGRAM_COMPUTE_BUDGET = "ComputeBudget111111111111111111111111111111";
+static const char *const PROGRAM_ATA = "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL";
+static const char *const PROGRAM_JUPITER = "JUP6LkbZbjS1jKKwapdHNy74zcZ3tLUZoi5QNyVTaV4";
+static const char *const PROGRAM_MEMO = "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr";
+
+/* Anchor discriminators (sha256("global:<name>")[0..8]) of the Jupiter v6
+ * instructions whose data ends with in_amount u64, quoted_out_amount u64,
+ * slippage_bps u16, platform_fee_bps u8. */
+static const uint8_t DISC_ROUTE[8] = {0xe5, 0x17, 0xcb, 0x97, 0x7a, 0xe3, 0xad, 0x2a};
+static const uint8_t DISC_SHARED_ROUTE[8] = {0xc1, 0x20, 0x9b, 0x33, 0x41, 0xd6, 0x9c, 0x81};
+
+struct queued {
+    struct exec_order o;
+};
+
+/* Invariants: q_len <= QUEUE_MAX; only the I/O thread touches rpc, jup,
+ * kp, dec, day and spent (spent is also read under mu). */
+struct exec_live {
+    struct executor base; /* first: the engine holds a struct executor * */
+    struct exec_live_opts o;
+    char **urls;
+    char *jup_url, *jup_key;
+    struct keypair *kp;
+    struct pubkey me;
+    struct rpc *rpc;
+    struct jupiter *jup;
+    struct helius_decoder *dec;
+    pthread_t thread;
+    bool started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stopping;
+    struct queued q[QUEUE_MAX];
+    size_t q_head, q_len;
+    int64_t day;    /* UTC day number of `spent` */
+    uint64_t spent; /* lamports spent on buys that day */
+};
+
+/* The outcome of one attempt. */
+enum attempt_rc { ATT_FILLED, ATT_RETRY, ATT_FAIL };
+
+struct attempt {
+    char why[96];
+    struct signature sig;
+    bool has_sig;
+};
+
+static void why(struct attempt *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void why(struct attempt *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->why, sizeof a->why, fmt, ap);
+    va_end(ap);
+}
+
+static bool key_is(const uint8_t *k, const char *b58)
+{
+    struct pubkey p;
+    return pubkey_parse(b58, &p) == 0 && memcmp(p.b, k, 32) == 0;
+}
+
+static uint64_t rd_u64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* ---- configuration and arming ------------------------------------------- */
+
+static uint64_t sol_to_lamports(double sol)
+{
+    if (!(sol > 0))
+        return 0;
+    return (uint64_t)llround(sol * (double)LAMPORTS_PER_SOL);
+}
+
+int exec_live_urls_parse(const char *list, struct exec_live_urls *u)
+{
+    memset(u, 0, sizeof *u);
+    u->buf = xstrdup(list);
+    char *save = NULL;
+    for (char *t = strtok_r(u->buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        while (*t == ' ' || *t == '\t')
+            t++;
+        size_t n = strlen(t);
+        while (n && (t[n - 1] == ' ' || t[n - 1] == '\t'))
+            t[--n] = '\0';
+        if (!n)
+            continue;
+        if (u->n == EXEC_LIVE_MAX_URLS)
+            return WT_ERANGE;
+        u->v[u->n++] = t;
+    }
+    return 0;
+}
+
+void exec_live_urls_release(struct exec_live_urls *u)
+{
+    free(u->buf);
+    memset(u, 0, sizeof *u);
+}
+
+void exec_live_opts_from_config(const struct config *cfg, struct exec_live_opts *o)
+{
+    o->max_trade_lamports = sol_to_lamports(config_double(cfg, CFG_LIVE_MAX_TRADE_SOL));
+    o->max_daily_lamports = sol_to_lamports(config_double(cfg, CFG_LIVE_MAX_DAILY_SOL));
+    o->slippage_bps = (uint16_t)config_int(cfg, CFG_LIVE_SLIPPAGE_BPS);
+    o->priority_fee_max = (uint64_t)config_int(cfg, CFG_LIVE_PRIORITY_FEE_MAX);
+    o->retries = (int)config_int(cfg, CFG_LIVE_RETRIES);
+    o->simulate = config_bool(cfg, CFG_LIVE_SIMULATE);
+    o->skip_preflight = config_bool(cfg, CFG_LIVE_SKIP_PREFLIGHT);
+    o->send_max_retries = (int)config_int(cfg, CFG_LIVE_SEND_MAX_RETRIES);
+    o->confirm_poll_ms = (unsigned)config_int(cfg, CFG_LIVE_CONFIRM_POLL_MS);
+    o->max_polls = (unsigned)config_int(cfg, CFG_LIVE_MAX_POLLS);
+}
+
+int exec_live_load_keypair(const struct config *cfg, struct keypair **out, char *err,
+                           size_t errsize)
+{
+    const char *path = config_str(cfg, CFG_LIVE_KEYPAIR_PATH);
+    char e[256] = "";
+    int rc;
+    *out = NULL;
+    if (path[0]) {
+        rc = keypair_load_file(path, out, e, sizeof e);
+        if (rc)
+            snprintf(err, errsize, "keypair file (live.keypair_path): %s", e);
+        return rc;
+    }
+    rc = keypair_load_env(EXEC_LIVE_KEY_ENV, out, e, sizeof e);
+    if (rc == WT_ENOTFOUND)
+        snprintf(err, errsize, "no keypair: set live.keypair_path or %s", EXEC_LIVE_KEY_ENV);
+    else if (rc)
+        snprintf(err, errsize, "keypair in %s: %s", EXEC_LIVE_KEY_ENV, e);
+    return rc;
+}
+
+int exec_live_arm_check(const struct config *cfg, bool live_flag, char *reason, size_t reason_size)
+{
+    struct keypair *kp = NULL;
+    int rc;
+    if (!live_flag) {
+        snprintf(reason, reason_size, "the --live flag was not given");
+        return WT_ESTATE;
+    }
+    if (!config_bool(cfg, CFG_LIVE_ENABLED)) {
+        snprintf(reason, reason_size, "live.enabled is false");
+        return WT_ESTATE;
+    }
+    struct exec_live_urls u;
+    rc = exec_live_urls_parse(config_str(cfg, CFG_RPC_URLS), &u);
+    size_t n_urls = u.n;
+    exec_live_urls_release(&u);
+    if (rc || n_urls == 0) {
+        snprintf(reason, reason_size, "rpc.urls %s", rc ? "lists too many URLs" : "is empty");
+        return WT_ESTATE;
+    }
+    if (sol_to_lamports(config_double(cfg, CFG_LIVE_MAX_TRADE_SOL)) == 0 ||
+        sol_to_lamports(config_double(cfg, CFG_LIVE_MAX_DAILY_SOL)) == 0) {
+        snprintf(reason, reason_size, "live.max_trade_sol and live.max_daily_sol must be above 0");
+        return WT_ESTATE;
+    }
+    if ((rc = exec_live_load_keypair(cfg, &kp, reason, reason_size)))
+        return rc;
+    keypair_free(kp);
+    reason[0] = '\0';
+    return 0;
+}
+
+/* ---- transaction checks -------------------------------------------------- */
+
+/* Checks the swap transaction Jupiter built against what we asked for.
+ * Returns true when it may be signed; otherwise why says what is wrong. */
+static bool check_tx(const struct exec_live *x, const struct tx *tx, const struct jup_quote *q,
+                     bool buy, struct attempt *a)
+{
+    uint64_t sys_out = 0;
+    int n_jup = 0;
+    if (tx->n_required != 1 || tx->n_sigs != 1) {
+        why(a, "swap transaction wants %u signers, expected only ours", tx->n_required);
+        return false;
+    }
+    if (memcmp(tx_key(tx, 0), x->me.b, 32) != 0) {
+        why(a, "swap transaction's fee payer is not our key");
+        return false;
+    }
+    for (uint16_t i = 0; i < tx->n_instrs; i++) {
+        const struct tx_instr *in = &tx->instrs[i];
+        /* The runtime loads programs from the static keys only. */
+        if (in->program_index >= tx->n_keys) {
+            why(a, "instruction %u calls a program from a lookup table", i);
+            return false;
+        }
+        const uint8_t *prog = tx_key(tx, in->program_index);
+        /* acct(k): static key of the k-th account, or NULL (looked up). */
+#define ACCT(k)                                                                                    \
+    ((k) < in->n_accounts && in->accounts[(k)] < tx->n_keys ? tx_key(tx, in->accounts[(k)]) : NULL)
+        if (key_is(prog, PROGRAM_COMPUTE_BUDGET) || key_is(prog, PROGRAM_MEMO))
+            continue;
+        if (key_is(prog, PROGRAM_SYSTEM)) {
+            uint32_t kind = in->data_len >= 4
+                                ? (uint32_t)in->data[0] | (uint32_t)in->data[1] << 8 |
+                                      (uint32_t)in->data[2] << 16 | (uint32_t)in->data[3] << 24
+                                : UINT32_MAX;
+            /* CreateAccount (0) and Transfer (2) carry lamports at 4..12. */
+            if ((kind != 0 && kind != 2) || in->data_len < 12) {
+                why(a, "unexpected System instruction %u", kind);
+                return false;
+            }
+            const uint8_t *from = ACCT(0);
+            if (!from || memcmp(from, x->me.b, 32) == 0)
+                sys_out += rd_u64(in->data + 4);
+            continue;
+        }
+        if (key_is(prog, PROGRAM_ATA)) {
+            /* Create / CreateIdempotent: payer, ata, owner, mint, ... */
+            const uint8_t *owner = ACCT(2), *mint = ACCT(3);
+            if (owner && memcmp(owner, x->me.b, 32) != 0) {
+                why(a, "swap opens a token account for another wallet");
+                return false;
+            }
+            if (mint && memcmp(mint, q->input_mint.b, 32) != 0 &&
+                memcmp(mint, q->output_mint.b, 32) != 0) {
+                why(a, "swap opens a token account for an unexpected mint");
+                return false;
+            }
+            continue;
+        }
+        if (key_is(prog, TOKEN_PROGRAM_ID) || key_is(prog, TOKEN_2022_PROGRAM_ID)) {
+            uint8_t op = in->data_len ? in->data[0] : 255;
+            /* SyncNative (17) and CloseAccount (9) to ourselves are what
+             * Jupiter uses to wrap and unwrap SOL; a delegation or
+             * authority change of our tokens is never part of a swap. */
+            if (op == 17)
+                continue;
+            if (op == 9) {
+                const uint8_t *dest = ACCT(1);
+                if (dest && memcmp(dest, x->me.b, 32) != 0) {
+                    why(a, "swap closes a token account to another wallet");
+                    return false;
+                }
+                continue;
+            }
+            why(a, "unexpected token instruction %u at top level", op);
+            return false;
+        }
+        if (key_is(prog, PROGRAM_JUPITER)) {
+            n_jup++;
+            if (in->data_len >= 8 + 19 && (memcmp(in->data, DISC_ROUTE, 8) == 0 ||
+                                           memcmp(in->data, DISC_SHARED_ROUTE, 8) == 0)) {
+                const uint8_t *t = in->data + in->data_len - 19;
+                uint64_t in_amount = rd_u64(t), quoted = rd_u64(t + 8);
+                uint16_t slip = (uint16_t)(t[16] | t[17] << 8);
+                /* The program enforces out >= quoted * (1 - slip). */
+                uint64_t keep = slip <= 10000 ? 10000u - slip : 0;
+                uint64_t floor_out = quoted / 10000 * keep + quoted % 10000 * keep / 10000;
+                if (in_amount != q->in_amount) {
+                    why(a, "swap spends %llu, the quote %llu", (unsigned long long)in_amount,
+                        (unsigned long long)q->in_amount);
+                    return false;
+                }
+                if (slip > 10000 || floor_out < q->other_amount_threshold) {
+                    why(a, "swap accepts less than the quote's minimum");
+                    return false;
+                }
+            } else {
+                log_warn("live", "unrecognised Jupiter instruction: amounts checked on the "
+                                 "quote only");
+            }
+            continue;
+        }
+#undef ACCT
+        char p58[BASE58_KEY_MAX];
+        struct pubkey pk;
+        memcpy(pk.b, prog, 32);
+        why(a, "swap calls an unexpected program %.12s…", pubkey_format(&pk, p58));
+        return false;
+    }
+    if (n_jup != 1) {
+        why(a, "swap has %d Jupiter instructions, expected 1", n_jup);
+        return false;
+    }
+    if (sys_out > (buy ? q->in_amount : 0) + RENT_ALLOWANCE) {
+        why(a, "swap moves %llu lamports out of the wallet, more than it should",
+            (unsigned long long)sys_out);
+        return false;
+    }
+    return true;
+}
+
+/* The quote against the engine's price: the least we accept is the
+ * reference amount less the order's slippage. */
+static bool check_quote(const struct exec_order *o, const struct jup_quote *q, uint16_t slip,
+                        struct attempt *a)
+{
+    if (!(o->ref_price_sol > 0))
+        return true;
+    double scale = pow(10.0, o->decimals);
+    double expect = o->side == SIDE_BUY
+                        ? (double)o->sol_in / (double)LAMPORTS_PER_SOL / o->ref_price_sol * scale
+                        : (double)o->token_in / scale * o->ref_price_sol * (double)LAMPORTS_PER_SOL;
+    double least = expect * (10000.0 - slip) / 10000.0;
+    if ((double)q->out_amount < least) {
+        why(a, "quote %llu below %.0f (price moved beyond %u bps)",
+            (unsigned long long)q->out_amount, least, slip);
+        return false;
+    }
+    return true;
+}
+
+/* ---- the I/O thread ------------------------------------------------------ */
+
+static bool stopping(struct exec_live *x)
+{
+    pthread_mutex_lock(&x->mu);
+    bool s = x->stopping;
+    pthread_mutex_unlock(&x->mu);
+    return s;
+}
+
+/* Sleeps ms unless stopping. Returns false when stopping. */
+static bool nap(struct exec_live *x, unsigned ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&x->mu);
+    while (!x->stopping && pthread_cond_timedwait(&x->cv, &x->mu, &ts) != ETIMEDOUT)
+        ;
+    bool go = !x->stopping;
+    pthread_mutex_unlock(&x->mu);
+    return go;
+}
+
+static bool retryable_tx_err(const struct rpc_tx_err *e)
+{
+    if (!e->set)
+        return false;
+    if (strcmp(e->text, "BlockhashNotFound") == 0 || strstr(e->text, "BlockhashNotFound"))
+        return true;
+    return e->has_custom && e->custom == JUP_SLIPPAGE_ERROR;
+}
+
+/* Reads our fill from the confirmed transaction. */
+static bool read_fill(struct exec_live *x, const struct exec_order *o, const char *sig,
+                      struct fill_event *f, struct attempt *a)
+{
+    struct httpc_resp body;
+    struct helius_out out;
+    bool ok = false;
+    int rc = WT_ENOTFOUND;
+    httpc_resp_init(&body);
+    memset(&out, 0, sizeof out);
+    /* A node may answer null for a moment after the status says confirmed. */
+    for (unsigned i = 0; i < 10 && rc == WT_ENOTFOUND; i++) {
+        rc = rpc_get_transaction(x->rpc, sig, RPC_CONFIRMED, &body);
+        if (rc == WT_ENOTFOUND && !nap(x, x->o.confirm_poll_ms))
+            break;
+    }
+    if (rc) {
+        why(a, "confirmed, but getTransaction failed: %s", rpc_last_error(x->rpc)->message);
+        goto out;
+    }
+    if (helius_decode(x->dec, body.body.data, body.body.len, body.body.cap, &out, NULL)) {
+        why(a, "confirmed, but the transaction did not decode: %.40s", helius_errmsg(x->dec));
+        goto out;
+    }
+    struct pubkey wsol;
+    pubkey_parse(MINT_WSOL, &wsol);
+    for (size_t i = 0; i < out.events.len; i++) {
+        const struct event *e = &out.events.v[i];
+        if (e->kind != EVENT_SWAP)
+            continue;
+        const struct swap_event *s = &e->u.swap;
+        if (!pubkey_eq(&s->wallet, &x->me) || !pubkey_eq(&s->mint, &o->mint) ||
+            s->side != o->side || !pubkey_eq(&s->quote_mint, &wsol))
+            continue;
+        f->token_amount = s->token_amount;
+        f->sol_amount = s->quote_amount;
+        f->fee_lamports = s->fee_lamports;
+        f->price_sol = s->price_sol;
+        if (!(f->price_sol > 0) && s->token_amount)
+            f->price_sol = ((double)s->quote_amount / (double)LAMPORTS_PER_SOL) /
+                           ((double)s->token_amount / pow(10.0, s->decimals));
+        ok = true;
+        break;
+    }
+    if (!ok) {
+        const char *skip = out.txs.len ? skip_reason_name(out.txs.v[0].skip) : "empty";
+        why(a, "confirmed, but no swap of ours in it (%s)", skip);
+    }
+out:
+    helius_out_release(&out);
+    httpc_resp_release(&body);
+    return ok;
+}
+
+/* One attempt: quote, build, check, sign, simulate, send, confirm, read. */
+static enum attempt_rc attempt_once(struct exec_live *x, const struct exec_order *o,
+                                    struct fill_event *f, struct attempt *a)
+{
+    struct jup_quote q;
+    struct jup_swap *sw = xcalloc(1, sizeof *sw);
+    struct tx *tx = xmalloc(sizeof *tx);
+    enum attempt_rc res = ATT_FAIL;
+    bool buy = o->side == SIDE_BUY;
+    uint16_t slip = o->slippage_bps ? o->slippage_bps : x->o.slippage_bps;
+    char sig[BASE58_SIG_MAX];
+    int rc;
+    memset(&q, 0, sizeof q);
+
+    struct jup_quote_req qr = {.amount = buy ? o->sol_in : o->token_in, .slippage_bps = slip};
+    pubkey_parse(MINT_WSOL, buy ? &qr.input_mint : &qr.output_mint);
+    if (buy)
+        qr.output_mint = o->mint;
+    else
+        qr.input_mint = o->mint;
+    if ((rc = jupiter_quote(x->jup, &qr, &q))) {
+        const struct jup_error *e = jupiter_last_error(x->jup);
+        why(a, "quote: %s", e->message);
+        res = (e->kind == JUP_ERR_RATE_LIMITED || e->kind == JUP_ERR_SERVER || rc == WT_ENET ||
+               rc == WT_ETIMEOUT)
+                  ? ATT_RETRY
+                  : ATT_FAIL;
+        goto out;
+    }
+    if (!check_quote(o, &q, slip, a)) {
+        res = ATT_RETRY;
+        goto out;
+    }
+    struct jup_swap_req sr = {.user = x->me,
+                              .wrap_unwrap_sol = true,
+                              .dynamic_cu_limit = true,
+                              .priority_fee_max = x->o.priority_fee_max};
+    if ((rc = jupiter_swap(x->jup, &q, &sr, sw))) {
+        const struct jup_error *e = jupiter_last_error(x->jup);
+        why(a, "swap: %s", e->message);
+        res = e->kind == JUP_ERR_NO_ROUTE || e->kind == JUP_ERR_NOT_TRADABLE ||
+                      e->kind == JUP_ERR_BAD_REQUEST || e->kind == JUP_ERR_UNAUTHORIZED
+                  ? ATT_FAIL
+                  : ATT_RETRY;
+        goto out;
+    }
+    if ((rc = tx_decode(sw->wire, sw->len, tx))) {
+        why(a, "swap transaction does not decode: %s", wt_strerror(rc));
+        goto out;
+    }
+    if (!check_tx(x, tx, &q, buy, a))
+        goto out;
+    if ((rc = tx_sign(tx, sw->wire, x->kp))) {
+        why(a, "signing: %s", wt_strerror(rc));
+        goto out;
+    }
+    memcpy(a->sig.b, tx->sigs, 64);
+    a->has_sig = true;
+    tx_signature_id(tx, sig, sizeof sig);
+
+    if (x->o.simulate) {
+        struct rpc_sim_result sim;
+        memset(&sim, 0, sizeof sim);
+        buf_init(&sim.logs, 0);
+        rc = rpc_simulate(x->rpc, sw->wire, sw->len, true, false, RPC_CONFIRMED, &sim);
+        bool retry = retryable_tx_err(&sim.err);
+        if (rc)
+            why(a, "simulate: %s", rpc_last_error(x->rpc)->message);
+        else if (sim.err.set)
+            why(a, "simulation failed: %s", sim.err.text);
+        buf_release(&sim.logs);
+        if (rc || sim.err.set) {
+            a->has_sig = false; /* never sent */
+            res = (rc && rc != WT_EREMOTE) || retry ? ATT_RETRY : ATT_FAIL;
+            goto out;
+        }
+    }
+
+    struct rpc_send_opts so = {.skip_preflight = x->o.skip_preflight,
+                               .max_retries = x->o.send_max_retries,
+                               .preflight_commitment = RPC_CONFIRMED};
+    char got[BASE58_SIG_MAX];
+    if ((rc = rpc_send_transaction(x->rpc, sw->wire, sw->len, &so, got))) {
+        const struct rpc_error *e = rpc_last_error(x->rpc);
+        why(a, "send: %s", e->message);
+        res = rc == WT_EREMOTE && !retryable_tx_err(&e->err) ? ATT_FAIL : ATT_RETRY;
+        /* A preflight refusal means it was not broadcast; a network error
+         * may have sent it, so we keep confirming in that case below. */
+        if (rc == WT_EREMOTE) {
+            a->has_sig = false;
+            goto out;
+        }
+    } else if (strcmp(got, sig) != 0) {
+        log_warn("live", "node returned signature %s for %s", got, sig);
+    }
+    log_info("live", "order %llu: sent %s (%s %llu)", (unsigned long long)o->id, sig,
+             buy ? "buy, lamports" : "sell, raw units", (unsigned long long)qr.amount);
+
+    /* Confirm: poll until confirmed or the blockhash has expired. */
+    for (unsigned poll = 0;; poll++) {
+        struct rpc_sig_status st;
+        const char *sigs[1] = {sig};
+        if (rpc_get_signature_statuses(x->rpc, sigs, 1, false, &st) == 0 && st.found) {
+            if (st.err.set) {
+                why(a, "failed on chain: %s", st.err.text);
+                res = retryable_tx_err(&st.err) ? ATT_RETRY : ATT_FAIL;
+                goto out;
+            }
+            if (st.status == RPC_CONF_CONFIRMED || st.status == RPC_CONF_FINALIZED)
+                break;
+        }
+        uint8_t bh[32];
+        uint64_t lvbh = 0, slot = 0;
+        if (rpc_get_latest_blockhash(x->rpc, RPC_CONFIRMED, bh, &lvbh, &slot) == 0 &&
+            lvbh > BLOCKHASH_VALID_BLOCKS &&
+            lvbh - BLOCKHASH_VALID_BLOCKS > sw->last_valid_block_height) {
+            /* One last look: it may have landed in the final blocks. */
+            if (rpc_get_signature_statuses(x->rpc, sigs, 1, true, &st) == 0 && st.found &&
+                !st.err.set && st.status >= RPC_CONF_CONFIRMED)
+                break;
+            why(a, "expired unconfirmed (block height passed %llu)",
+                (unsigned long long)sw->last_valid_block_height);
+            res = ATT_RETRY;
+            goto out;
+        }
+        if (poll + 1 >= x->o.max_polls) {
+            why(a, "not confirmed after %u polls; check %.20s…", x->o.max_polls, sig);
+            goto out;
+        }
+        if (!nap(x, x->o.confirm_poll_ms)) {
+            why(a, "stopped while confirming %.20s…", sig);
+            goto out;
+        }
+    }
+    if (!read_fill(x, o, sig, f, a))
+        goto out;
+    log_info("live", "order %llu: confirmed %s, %llu raw units for %llu lamports",
+             (unsigned long long)o->id, sig, (unsigned long long)f->token_amount,
+             (unsigned long long)f->sol_amount);
+    res = ATT_FILLED;
+out:
+    jup_quote_release(&q);
+    free(sw);
+    free(tx);
+    return res;
+}
+
+static int64_t utc_day(int64_t ms)
+{
+    return ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+}
+
+static void handle(struct exec_live *x, const struct exec_order *o)
+{
+    struct event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = EVENT_FILL;
+    struct fill_event *f = &ev.u.fill;
+    f->order_id = o->id;
+    f->side = o->side;
+    f->mint = o->mint;
+    f->live = true;
+    f->status = FILL_FAILED;
+    struct attempt a;
+    memset(&a, 0, sizeof a);
+
+    int64_t today = utc_day(clock_now_ms(x->o.clock));
+    pthread_mutex_lock(&x->mu);
+    if (today != x->day) {
+        x->day = today;
+        x->spent = 0;
+    }
+    uint64_t spent = x->spent;
+    pthread_mutex_unlock(&x->mu);
+
+    bool buy = o->side == SIDE_BUY;
+    if ((buy && o->sol_in == 0) || (!buy && o->token_in == 0) ||
+        (o->side != SIDE_BUY && o->side != SIDE_SELL)) {
+        why(&a, "empty order");
+    } else if (buy && o->sol_in > x->o.max_trade_lamports) {
+        why(&a, "over the per-trade cap: %.4f SOL > live.max_trade_sol %.4f",
+            (double)o->sol_in / 1e9, (double)x->o.max_trade_lamports / 1e9);
+    } else if (buy && spent + o->sol_in > x->o.max_daily_lamports) {
+        why(&a, "over the daily cap: %.4f SOL spent today + %.4f > live.max_daily_sol %.4f",
+            (double)spent / 1e9, (double)o->sol_in / 1e9, (double)x->o.max_daily_lamports / 1e9);
+    } else {
+        for (int i = 0; i <= x->o.retries; i++) {
+            memset(&a, 0, sizeof a);
+            enum attempt_rc r = attempt_once(x, o, f, &a);
+            if (r == ATT_FILLED) {
+                f->status = FILL_FILLED;
+                break;
+            }
+            log_warn("live", "order %llu attempt %d of %d: %s", (unsigned long long)o->id, i + 1,
+                     x->o.retries + 1, a.why);
+            if (r == ATT_FAIL || stopping(x))
+                break;
+        }
+    }
+    if (a.has_sig)
+        f->sig = a.sig;
+    if (f->status == FILL_FILLED) {
+        if (buy) {
+            pthread_mutex_lock(&x->mu);
+            x->spent += f->sol_amount;
+            pthread_mutex_unlock(&x->mu);
+        }
+    } else {
+        str_copy(f->error, sizeof f->error, a.why);
+        log_error("live", "order %llu failed: %s", (unsigned long long)o->id, a.why);
+    }
+    f->ts_ms = clock_now_ms(x->o.clock);
+    x->base.sink.emit(x->base.sink.ctx, &ev);
+}
+
+static void emit_failed(struct exec_live *x, const struct exec_order *o, const char *reason)
+{
+    struct event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = EVENT_FILL;
+    ev.u.fill.order_id = o->id;
+    ev.u.fill.side = o->side;
+    ev.u.fill.mint = o->mint;
+    ev.u.fill.live = true;
+    ev.u.fill.status = FILL_FAILED;
+    ev.u.fill.ts_ms = clock_now_ms(x->o.clock);
+    str_copy(ev.u.fill.error, sizeof ev.u.fill.error, reason);
+    x->base.sink.emit(x->base.sink.ctx, &ev);
+}
+
+static void *io_main(void *arg)
+{
+    struct exec_live *x = arg;
+    for (;;) {
+        struct exec_order o;
+        pthread_mutex_lock(&x->mu);
+        while (!x->stopping && x->q_len == 0)
+            pthread_cond_wait(&x->cv, &x->mu);
+        if (x->stopping) {
+            pthread_mutex_unlock(&x->mu);
+            break;
+        }
+        o = x->q[x->q_head].o;
+        x->q_head = (x->q_head + 1) % QUEUE_MAX;
+        x->q_len--;
+        pthread_mutex_unlock(&x->mu);
+        handle(x, &o);
+    }
+    /* Exactly one fill per order: what is still queued fails. */
+    pthread_mutex_lock(&x->mu);
+    while (x->q_len) {
+        struct exec_order o = x->q[x->q_head].o;
+        x->q_head = (x->q_head + 1) % QUEUE_MAX;
+        x->q_len--;
+        pthread_mutex_unlock(&x->mu);
+        emit_failed(x, &o, "live executor stopped before sending");
+        pthread_mutex_lock(&x->mu);
+    }
+    pthread_mutex_unlock(&x->mu);
+    return NULL;
+}
+
+/* ---- the executor interface --------------------------------------------- */
+
+static int live_submit(struct executor *base, const struct exec_order *o)
+{
+    struct exec_live *x = (struct exec_live *)base;
+    int rc = 0;
+    pthread_mutex_lock(&x->mu);
+    if (x->stopping) {
+        rc = WT_ECLOSED;
+    } else if (x->q_len == QUEUE_MAX) {
+        rc = WT_EFULL;
+    } else {
+        x->q[(x->q_head + x->q_len) % QUEUE_MAX].o = *o;
+        x->q_len++;
+        pthread_cond_broadcast(&x->cv);
+    }
+    pthread_mutex_unlock(&x->mu);
+    return rc;
+}
+
+static void live_free(struct executor *base)
+{
+    struct exec_live *x = (struct exec_live *)base;
+    if (x->started) {
+        pthread_mutex_lock(&x->mu);
+        x->stopping = true;
+        pthread_cond_broadcast(&x->cv);
+        pthread_mutex_unlock(&x->mu);
+        pthread_join(x->thread, NULL);
+    }
+    keypair_free(x->kp);
+    rpc_free(x->rpc);
+    jupiter_free(x->jup);
+    helius_decoder_free(x->dec);
+    for (size_t i = 0; i < x->o.n_rpc; i++)
+        free(x->urls[i]);
+    free(x->urls);
+    free(x->jup_url);
+    free(x->jup_key);
+    pthread_mutex_destroy(&x->mu);
+    pthread_cond_destroy(&x->cv);
+    free(x);
+}
+
+static const struct executor_ops live_ops = {
+    .name = "live",
+    .mode = EXEC_LIVE,
+    .submit = live_submit,
+    .free = live_free,
+};
+
+int exec_live_new(const struct exec_live_opts *o, struct keypair *kp, struct exec_sink sink,
+                  struct executor **out, char *err, size_t errsize)
+{
+    *out = NULL;
+    if (!kp || !o->n_rpc || !o->rpc_urls || !o->jupiter_url || !o->jupiter_url[0] || !o->clock ||
+        !sink.emit || o->max_trade_lamports == 0 || o->max_daily_lamports == 0 ||
+        o->slippage_bps > 10000 || o->retries < 0 || o->max_polls == 0) {
+        snprintf(err, errsize,
+                 "live executor: missing keypair, RPC URL, Jupiter URL, clock, "
+                 "sink or caps, or a bad slippage/retry/poll setting");
+        keypair_free(kp);
+        return WT_EINVAL;
+    }
+    struct exec_live *x = xcalloc(1, sizeof *x);
+    x->base.ops = &live_ops;
+    x->base.sink = sink;
+    x->o = *o;
+    x->urls = xcalloc(o->n_rpc, sizeof *x->urls);
+    for (size_t i = 0; i < o->n_rpc; i++)
+        x->urls[i] = xstrdup(o->rpc_urls[i]);
+    x->o.rpc_urls = (const char *const *)x->urls;
+    x->jup_url = xstrdup(o->jupiter_url);
+    x->jup_key = xstrdup(o->jupiter_key ? o->jupiter_key : "");
+    x->o.jupiter_url = x->jup_url;
+    x->o.jupiter_key = x->jup_key;
+    x->o.http = NULL; /* used below only */
+    x->kp = kp;
+    keypair_pubkey(kp, &x->me);
+    x->rpc = rpc_new(x->o.rpc_urls, o->n_rpc, o->http);
+    x->jup = jupiter_new(x->jup_url, x->jup_key, o->http);
+    x->dec = helius_decoder_new();
+    x->day = utc_day(clock_now_ms(o->clock));
+    pthread_mutex_init(&x->mu, NULL);
+    pthread_cond_init(&x->cv, NULL);
+    if (pthread_create(&x->thread, NULL, io_main, x) != 0) {
+        snprintf(err, errsize, "live executor: cannot start its thread");
+        live_free(&x->base);
+        return WT_EIO;
+    }
+    x->started = true;
+    char me[BASE58_KEY_MAX];
+    log_info("live",
+             "live executor armed for wallet %s: caps %.4f SOL per trade, %.4f SOL per "
+             "day",
+             pubkey_format(&x->me, me), (double)o->max_trade_lamports / 1e9,
+             (double)o->max_daily_lamports / 1e9);
+    *out = &x->base;
+    return 0;
+}
+
+uint64_t exec_live_spent_today(struct executor *base)
+{
+    struct exec_live *x = (struct exec_live *)base;
+    pthread_mutex_lock(&x->mu);
+    uint64_t s = x->spent;
+    pthread_mutex_unlock(&x->mu);
+    return s;
+}
