@@ -64,6 +64,15 @@
     /* --- trading mode ---------------------------------------------------------------- */        \
     X(LIVE_ENABLED, "live.enabled", "WALLTRACK_LIVE_ENABLED", BOOL, "false", 0, 0, 0,              \
       "Allow live trading. Live also needs a keypair and the --live flag; paper otherwise.")       \
+    /* --- web (dashboard) ------------------------------------------------------------- */        \
+    X(WEB_DIR, "web.dir", "WALLTRACK_WEB_DIR", STRING, "", 0, 0, 0,                                \
+      "Folder of the dashboard's files, served at /. Empty: the source tree's web/ "               \
+      "(fixed at build time).")                                                                    \
+    X(WEB_MODULES_DIR, "web.modules_dir", "WALLTRACK_WEB_MODULES_DIR", STRING, "", 0, 0, 0,        \
+      "node_modules folder the dashboard's libraries are served from under /vendor/ (a fixed "     \
+      "whitelist of files). Empty: the source tree's node_modules/ (fixed at build time).")        \
+    X(UI_SETUP_DONE, "ui.setup_done", NULL, BOOL, "false", 0, 0, CONFIG_LIVE,                      \
+      "Whether the dashboard's first-run setup wizard was completed; the wizard sets it.")         \
     /* --- end ------------------------------------------------------------------------- */
 
 #endif
