@@ -248,3 +248,44 @@ test('with an API token: the page asks for it, then the API answers', opts, asyn
     await s.stop();
   }
 });
+
+test('the vendored libraries load by name, and sigma draws a graph', opts, async () => {
+  const { page, problems } = await watchedPage(browser.context, server.url);
+  await page.goto(`${server.url}/#/config`);
+  await page.locator('h1', { hasText: 'Config' }).waitFor();
+  const r = await page.evaluate(async () => {
+    const [{ default: Graph }, { default: Sigma }, { default: uPlot }] = await Promise.all([
+      import('graphology'), import('sigma'), import('uplot'),
+    ]);
+    const el = document.createElement('div');
+    el.style.cssText = 'width:300px;height:200px';
+    document.body.appendChild(el);
+    const g = new Graph();
+    g.addNode('a', { x: 0, y: 0, size: 5, label: 'a' });
+    g.addNode('b', { x: 1, y: 1, size: 5, label: 'b' });
+    g.addEdge('a', 'b');
+    const s = new Sigma(g, el);
+    const out = { nodes: s.getGraph().order, canvases: el.querySelectorAll('canvas').length, uplot: typeof uPlot.paths.bars };
+    s.kill();
+    el.remove();
+    return out;
+  });
+  assert.equal(r.nodes, 2);
+  assert.ok(r.canvases > 0);
+  assert.equal(r.uplot, 'function');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the harness catches console errors and foreign requests', opts, async () => {
+  const { page, problems } = await watchedPage(browser.context, server.url);
+  await page.goto(`${server.url}/#/config`);
+  await page.evaluate(() => {
+    console.error('planted error');
+    fetch('http://192.0.2.1/x').catch(() => {});
+  });
+  await page.waitForTimeout(300);
+  assert.ok(problems.some((p) => /planted error/.test(p)), problems.join('\n'));
+  assert.ok(problems.some((p) => /foreign host: http:\/\/192\.0\.2\.1\/x/.test(p)), problems.join('\n'));
+  await page.close();
+});

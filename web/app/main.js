@@ -163,4 +163,6 @@ function App() {
   `;
 }
 
-render(html`<${App} />`, document.getElementById('root'));
+const root = document.getElementById('root');
+root.textContent = ''; // the boot message
+render(html`<${App} />`, root);

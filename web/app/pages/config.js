@@ -68,7 +68,7 @@ function Setting({ def, onSaved }) {
   }
   let input;
   if (def.secret) input = html`<span id=${id}>${def.set ? 'set' : 'not set'} <span class="muted">(secret: environment or a 0600 file)</span></span>`;
-  else if (!def.live) input = html`<output id=${id}>${String(def.value)}</output>`;
+  else if (!def.live) input = html`<output id=${id}>${def.value === '' ? '(empty)' : String(def.value)}</output>`;
   else if (def.type === 'bool')
     input = html`<input id=${id} type="checkbox" checked=${val === true} onChange=${(e) => setVal(e.target.checked)} />`;
   else
