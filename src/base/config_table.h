@@ -53,17 +53,43 @@
     X(WEBHOOK_MAX_BODY, "helius.webhook_max_body", NULL, INT, "10485760", 1024, 1073741824, 0,     \
       "Largest webhook body accepted, in bytes (larger bodies get 413).")                          \
     /* --- ingest ---------------------------------------------------------------------- */        \
-    X(COMMIT_DELAY_MS, "ingest.commit_delay_ms", NULL, INT, "5", 1, 1000, 0,                       \
-      "Group commit window: webhook deliveries arriving within this many ms share one "            \
-      "transaction.")                                                                              \
+    X(COMMIT_DELAY_MS, "ingest.commit_delay_ms", NULL, INT, "0", 0, 1000, 0,                       \
+      "Group commit: 0 commits as soon as the writer is free (deliveries arriving during a "       \
+      "commit share the next one); N also waits up to N ms for more to join.")                     \
     X(COMMIT_MAX_ROWS, "ingest.commit_max_rows", NULL, INT, "10000", 1, 1000000, 0,                \
       "Commit early once this many events are pending.")                                           \
     X(ARCHIVE_BODIES, "ingest.archive", "WALLTRACK_ARCHIVE", BOOL, "false", 0, 0, 0,               \
       "Also keep every accepted webhook body, zstd-compressed, in <data>/archive/ for "            \
       "re-decoding.")                                                                              \
+    X(POLL_SILENCE_S, "ingest.poll_silence_s", NULL, INT, "120", 0, 86400, CONFIG_LIVE,            \
+      "Poll Solana RPC for the watched wallets once the webhook has been silent this many "        \
+      "seconds (needs rpc.urls; 0 never polls).")                                                  \
+    X(POLL_INTERVAL_S, "ingest.poll_interval_s", NULL, INT, "30", 5, 3600, 0,                      \
+      "Seconds between polling rounds while the webhook is silent.")                               \
+    /* --- solana ---------------------------------------------------------------------- */        \
+    X(RPC_URLS, "rpc.urls", "WALLTRACK_RPC_URLS", STRING, "", 0, 0, CONFIG_SECRET,                 \
+      "Solana RPC endpoints, comma-separated, tried in order (failover). Masked because "          \
+      "provider URLs carry API keys.")                                                             \
     /* --- trading mode ---------------------------------------------------------------- */        \
     X(LIVE_ENABLED, "live.enabled", "WALLTRACK_LIVE_ENABLED", BOOL, "false", 0, 0, 0,              \
       "Allow live trading. Live also needs a keypair and the --live flag; paper otherwise.")       \
+    /* --- alerts ---------------------------------------------------------------------- */        \
+    X(ALERT_WEBHOOK_URL, "alert.webhook_url", "WALLTRACK_ALERT_WEBHOOK_URL", STRING, "", 0, 0,     \
+      CONFIG_SECRET,                                                                               \
+      "Generic webhook: each alert is POSTed there as JSON. Masked: such URLs "                    \
+      "often carry a token.")                                                                      \
+    X(ALERT_TELEGRAM_API, "alert.telegram_api_url", NULL, STRING, "https://api.telegram.org", 0,   \
+      0, 0, "Base URL of the Telegram Bot API.")                                                   \
+    X(ALERT_TELEGRAM_TOKEN, "alert.telegram_token", "WALLTRACK_TELEGRAM_TOKEN", STRING, "", 0, 0,  \
+      CONFIG_SECRET, "Telegram bot token; alerts go to alert.telegram_chat_id.")                   \
+    X(ALERT_TELEGRAM_CHAT, "alert.telegram_chat_id", "WALLTRACK_TELEGRAM_CHAT_ID", STRING, "", 0,  \
+      0, 0, "Telegram chat that receives the alerts.")                                             \
+    X(ALERT_NTFY_URL, "alert.ntfy_url", "WALLTRACK_NTFY_URL", STRING, "", 0, 0, CONFIG_SECRET,     \
+      "ntfy topic URL (https://ntfy.sh/<topic>); masked because the topic is its password.")       \
+    X(ALERT_NTFY_TOKEN, "alert.ntfy_token", "WALLTRACK_NTFY_TOKEN", STRING, "", 0, 0,              \
+      CONFIG_SECRET, "ntfy access token for a protected topic (optional).")                        \
+    X(ALERT_MIN_SEVERITY, "alert.min_severity", NULL, STRING, "warn", 0, 0, CONFIG_LIVE,           \
+      "Lowest severity pushed: info, warn or critical (every alert is logged anyway).")            \
     /* --- web (dashboard) ------------------------------------------------------------- */        \
     X(WEB_DIR, "web.dir", "WALLTRACK_WEB_DIR", STRING, "", 0, 0, 0,                                \
       "Folder of the dashboard's files, served at /. Empty: the source tree's web/ "               \

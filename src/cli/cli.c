@@ -30,6 +30,8 @@ static const struct cli_cmd commands[] = {
     {"serve", "run the daemon: HTTP API, webhook, engine, dashboard", cmd_serve},
     {"import", "load recorded Helius transactions (JSON array or NDJSON) into the database",
      cmd_import},
+    {"backfill", "load wallets' recent history from the Helius API: backfill ADDRESS...",
+     cmd_backfill},
     {"helius", "manage the Helius webhook: webhook create|list|delete", cmd_helius},
     {"decode", "decode Helius transactions from FILE|- into swap/transfer JSON lines", cmd_decode},
     {"sim", "generate a simulated market with ground truth: sim generate --out DIR", cmd_sim},

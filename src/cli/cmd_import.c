@@ -19,10 +19,8 @@
 #include "base/log.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "ingest/helius.h"
+#include "ingest/loader.h"
 #include "store/store.h"
-
-#define BATCH_EVENTS 5000
 
 static const struct cli_opt opts[] = {
     {"--quiet", NULL, NULL, "no progress line, only the summary"},
@@ -42,36 +40,11 @@ static const struct cli_spec spec = {
 };
 
 struct import {
-    struct store *st;
-    struct helius_decoder *dec;
-    struct helius_out out;
-    struct helius_counters counters;
-    struct store_append_stats totals;
-    size_t bad_docs;
+    struct loader ld;
     uint64_t bytes_done, bytes_total;
     bool progress;
     int64_t last_progress_ns;
 };
-
-static int flush_events(struct import *im)
-{
-    if (im->out.events.len == 0) {
-        helius_out_clear(&im->out);
-        return 0;
-    }
-    struct store_append_stats s = {0};
-    int rc = store_append_events(im->st, im->out.events.v, im->out.events.len, &s);
-    if (rc) {
-        fprintf(stderr, "walltrack import: storing a batch failed: %s\n", wt_strerror(rc));
-        return rc;
-    }
-    im->totals.swaps += s.swaps;
-    im->totals.swaps_dup += s.swaps_dup;
-    im->totals.transfers += s.transfers;
-    im->totals.transfers_dup += s.transfers_dup;
-    helius_out_clear(&im->out);
-    return 0;
-}
 
 static void show_progress(struct import *im, bool final)
 {
@@ -81,30 +54,30 @@ static void show_progress(struct import *im, bool final)
     if (!final && now - im->last_progress_ns < 200000000)
         return;
     im->last_progress_ns = now;
+    size_t stored = im->ld.totals.swaps + im->ld.totals.transfers;
     if (im->bytes_total)
         fprintf(stderr, "\r%5.1f%%  %llu transactions  %zu events stored ",
                 100.0 * (double)im->bytes_done / (double)im->bytes_total,
-                (unsigned long long)im->counters.txs, im->totals.swaps + im->totals.transfers);
+                (unsigned long long)im->ld.counters.txs, stored);
     else
         fprintf(stderr, "\r%llu transactions  %zu events stored ",
-                (unsigned long long)im->counters.txs, im->totals.swaps + im->totals.transfers);
+                (unsigned long long)im->ld.counters.txs, stored);
     if (final)
         fputc('\n', stderr);
 }
 
-/* Decodes one document; a bad document is counted and reported, not fatal. */
+/* Decodes one document; a bad document is reported, not fatal. */
 static int one_doc(struct import *im, const char *where, const char *data, size_t len, size_t cap)
 {
-    int rc = helius_decode(im->dec, data, len, cap, &im->out, &im->counters);
-    if (rc) {
-        im->bad_docs++;
+    char err[512];
+    size_t bad = im->ld.bad_bodies;
+    int rc = loader_add(&im->ld, data, len, cap, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "walltrack import: storing a batch failed: %s\n", wt_strerror(rc));
+    else if (im->ld.bad_bodies != bad)
         fprintf(stderr, "%swalltrack import: %s: skipped a document: %s\n",
-                im->progress ? "\n" : "", where, helius_errmsg(im->dec));
-        return 0;
-    }
-    if (im->out.events.len >= BATCH_EVENTS)
-        return flush_events(im);
-    return 0;
+                im->progress ? "\n" : "", where, err);
+    return rc;
 }
 
 /* The format is decided by the first document line: when it is a whole
@@ -171,10 +144,11 @@ int cmd_import(int argc, char **argv)
     if (!cli_parse(argc, argv, &spec, &a, &rc))
         return rc;
     struct import im = {0};
+    struct store *st = NULL;
     rc = 1;
-    if (cli_setup_logging(&a.cfg) != 0 || cli_open_store(&a.cfg, &im.st) != 0)
+    if (cli_setup_logging(&a.cfg) != 0 || cli_open_store(&a.cfg, &st) != 0)
         goto out;
-    im.dec = helius_decoder_new();
+    loader_init(&im.ld, st, 0);
     im.progress = isatty(2) && !cli_opt_given(&spec, &a, "--quiet");
     for (int i = 0; i < a.npos; i++) {
         const char *name = a.pos[i];
@@ -193,33 +167,22 @@ int cmd_import(int argc, char **argv)
         if (frc)
             goto out;
     }
-    if (flush_events(&im) != 0)
+    int frc = loader_flush(&im.ld);
+    if (frc) {
+        fprintf(stderr, "walltrack import: storing a batch failed: %s\n", wt_strerror(frc));
         goto out;
-    show_progress(&im, true);
-    uint64_t skipped = 0;
-    for (int r = 0; r < SKIP__COUNT; r++)
-        skipped += im.counters.skipped[r];
-    printf("imported %llu transactions: %zu swaps and %zu transfers stored, %zu duplicates "
-           "already present, %llu transactions skipped",
-           (unsigned long long)im.counters.txs, im.totals.swaps, im.totals.transfers,
-           im.totals.swaps_dup + im.totals.transfers_dup, (unsigned long long)skipped);
-    const char *sep = " (";
-    for (int r = 1; r < SKIP__COUNT; r++) {
-        if (im.counters.skipped[r]) {
-            printf("%s%s: %llu", sep, skip_reason_name((enum skip_reason)r),
-                   (unsigned long long)im.counters.skipped[r]);
-            sep = ", ";
-        }
     }
-    printf("%s", sep[0] == ',' ? ")" : "");
-    if (im.bad_docs)
-        printf("; %zu documents were not Helius payloads", im.bad_docs);
-    printf("\n");
+    show_progress(&im, true);
+    struct buf sum;
+    buf_init(&sum, 0);
+    loader_summary(&im.ld, &sum);
+    printf("imported %s\n", sum.data);
+    buf_release(&sum);
     rc = 0;
 out:
-    helius_out_release(&im.out);
-    helius_decoder_free(im.dec);
-    store_close(im.st);
+    if (st)
+        loader_release(&im.ld);
+    store_close(st);
     cli_args_release(&a);
     return rc;
 }

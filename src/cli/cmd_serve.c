@@ -6,15 +6,18 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "api/api.h"
 #include "ingest/inbox.h"
+#include "ingest/rpcpoll.h"
 #include "store/store.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "base/mem.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 
@@ -60,6 +63,8 @@ int cmd_serve(int argc, char **argv)
     struct api *api = NULL;
     struct store *store = NULL;
     struct inbox *inbox = NULL;
+    struct rpcpoll *poll = NULL;
+    char *rpc_list = NULL;
     rc = 1;
     if (cli_setup_logging(cfg) != 0)
         goto out;
@@ -96,6 +101,30 @@ int cmd_serve(int argc, char **argv)
         log_error("serve", "cannot start the inbox (archive folder %s)", archive);
         goto out;
     }
+    /* The RPC-polling fallback, when RPC endpoints are configured. */
+    const char *rpc_urls[16];
+    size_t n_rpc = 0;
+    rpc_list = xstrdup(config_str(cfg, CFG_RPC_URLS));
+    for (char *tok, *save = NULL, *s = rpc_list; n_rpc < 16 && (tok = strtok_r(s, ", ", &save));
+         s = NULL)
+        rpc_urls[n_rpc++] = tok;
+    if (n_rpc && config_int(cfg, CFG_POLL_SILENCE_S) > 0) {
+        struct rpcpoll_opts po = {
+            .rpc_urls = rpc_urls,
+            .n_urls = n_rpc,
+            .silence_s = (unsigned)config_int(cfg, CFG_POLL_SILENCE_S),
+            .interval_s = (unsigned)config_int(cfg, CFG_POLL_INTERVAL_S),
+        };
+        poll = rpcpoll_new(store, inbox, &po);
+        if (rpcpoll_start(poll) != 0) {
+            log_error("serve", "cannot start the RPC poller");
+            goto out;
+        }
+        log_info("serve",
+                 "RPC polling fallback on (%zu endpoint(s), after %llds of webhook "
+                 "silence)",
+                 n_rpc, (long long)po.silence_s);
+    }
     if (!config_str(cfg, CFG_WEBHOOK_SECRET)[0])
         log_warn("serve", "no webhook secret (WALLTRACK_WEBHOOK_SECRET): POST /webhooks/helius "
                           "refuses every delivery");
@@ -123,6 +152,8 @@ int cmd_serve(int argc, char **argv)
 out:
     /* Stop taking requests first, then drain the inbox, then the store. */
     api_stop(api);
+    rpcpoll_free(poll); /* stops its thread before the inbox goes */
+    free(rpc_list);
     inbox_stop(inbox);
     store_close(store);
     if (rc == 0)

@@ -10,6 +10,7 @@ int cmd_config(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_helius(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_backfill(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_db(int argc, char **argv);

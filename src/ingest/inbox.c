@@ -15,6 +15,7 @@
 #include <time.h>
 #include <zstd.h>
 
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/mem.h"
 #include "base/vec.h"
@@ -30,12 +31,29 @@ struct inbox {
     char *archive_dir;
     FILE *archive;
     char archive_day[16]; /* YYYYMMDD of the open archive file */
+    int64_t last_delivery_ms;
 };
+
+static int64_t wall_ms(void)
+{
+    struct clock c;
+    clock_init_real(&c);
+    return clock_now_ms(&c);
+}
+
+int64_t inbox_last_delivery_ms(struct inbox *ib)
+{
+    pthread_mutex_lock(&ib->lock);
+    int64_t t = ib->last_delivery_ms;
+    pthread_mutex_unlock(&ib->lock);
+    return t;
+}
 
 int inbox_start(struct store *st, const struct inbox_opts *opts, struct inbox **out)
 {
     struct inbox *ib = xcalloc(1, sizeof *ib);
     pthread_mutex_init(&ib->lock, NULL);
+    ib->last_delivery_ms = wall_ms();
     struct gcommit_opts go = {0};
     if (opts) {
         go.max_delay_ms = opts->commit_delay_ms;
@@ -131,8 +149,8 @@ static int archive_locked(struct inbox *ib, const char *body, size_t len)
     return rc;
 }
 
-int inbox_submit(struct inbox *ib, const char *body, size_t len, size_t cap,
-                 struct inbox_result *res, char *err, size_t errsize)
+static int submit(struct inbox *ib, const char *body, size_t len, size_t cap,
+                  struct inbox_result *res, char *err, size_t errsize, bool webhook)
 {
     memset(res, 0, sizeof *res);
     struct helius_decoder *d = take_decoder(ib);
@@ -166,6 +184,8 @@ out:
         ib->bodies_failed++;
     } else {
         ib->bodies_ok++;
+        if (webhook)
+            ib->last_delivery_ms = wall_ms();
         ib->events_inserted += res->inserted;
         ib->events_duplicate += res->duplicates;
         if (ib->archive_dir)
@@ -175,6 +195,18 @@ out:
     pthread_mutex_unlock(&ib->lock);
     helius_out_release(&out);
     return rc;
+}
+
+int inbox_submit(struct inbox *ib, const char *body, size_t len, size_t cap,
+                 struct inbox_result *res, char *err, size_t errsize)
+{
+    return submit(ib, body, len, cap, res, err, errsize, true);
+}
+
+int inbox_submit_polled(struct inbox *ib, const char *body, size_t len, size_t cap,
+                        struct inbox_result *res, char *err, size_t errsize)
+{
+    return submit(ib, body, len, cap, res, err, errsize, false);
 }
 
 int inbox_metrics(struct inbox *ib, struct buf *out)

@@ -51,6 +51,17 @@ void inbox_stop(struct inbox *ib);
 int inbox_submit(struct inbox *ib, const char *body, size_t len, size_t cap,
                  struct inbox_result *res, char *err, size_t errsize);
 
+/* The same for bodies fetched by polling (ingest/rpcpoll.h): stored the
+ * same way, but not counted as webhook deliveries, so the poller can tell
+ * whether the webhook itself is silent. */
+int inbox_submit_polled(struct inbox *ib, const char *body, size_t len, size_t cap,
+                        struct inbox_result *res, char *err, size_t errsize);
+
+/* Wall-clock time (Unix ms) of the last webhook body accepted, or of the start
+ * when none was; for the RPC-polling fallback and the status page. Any
+ * thread. */
+int64_t inbox_last_delivery_ms(struct inbox *ib);
+
 /* Appends the counters (decoder reasons, commits, bodies) in Prometheus
  * text format. Any thread. */
 int inbox_metrics(struct inbox *ib, struct buf *out);

@@ -226,6 +226,13 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *mc, const cha
             return send_resp(mc, &c->resp);
         }
         buf_init(&c->req.body, c->max_body + JSON_PADDING);
+        /* Size the body once from Content-Length (already checked against
+         * the cap): growing it chunk by chunk copied megabyte bodies over
+         * and over (5% of webhook CPU in a profile). */
+        const char *cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Content-Length");
+        uint64_t want;
+        if (cl && str_to_u64(cl, &want) == 0 && want <= c->max_body)
+            buf_reserve(&c->req.body, (size_t)want + JSON_PADDING);
         return MHD_YES;
     }
     if (c->responded) {

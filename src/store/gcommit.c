@@ -3,8 +3,9 @@
  * Submitters push a `struct sub` living on their own stack onto a list
  * under one mutex and sleep on a shared condition variable until their
  * `done` flag is set. The writer thread sleeps until the list is non-empty,
- * then waits for more until the first batch is max_delay_ms old or max_rows
- * events are pending, detaches the whole list, commits it with
+ * then (only when max_delay_ms > 0) waits for more until the first batch is
+ * max_delay_ms old or max_rows events are pending, detaches the whole list,
+ * commits it with
  * store_append_batches() without holding the mutex (so new submissions
  * queue up for the next transaction), and finally marks every detached
  * submission done with the shared result and wakes everyone.
@@ -72,7 +73,7 @@ static void *writer(void *arg)
             break;
         struct timespec deadline;
         deadline_after(&g->head->arrived, g->opts.max_delay_ms, &deadline);
-        while (!g->stopping && g->pending_rows < g->opts.max_rows) {
+        while (g->opts.max_delay_ms && !g->stopping && g->pending_rows < g->opts.max_rows) {
             if (pthread_cond_timedwait(&g->work, &g->mu, &deadline) == ETIMEDOUT)
                 break;
         }
@@ -126,8 +127,6 @@ int gcommit_start(struct store *st, const struct gcommit_opts *opts, struct gcom
     g->st = st;
     if (opts != NULL)
         g->opts = *opts;
-    if (g->opts.max_delay_ms == 0)
-        g->opts.max_delay_ms = 5;
     if (g->opts.max_rows == 0)
         g->opts.max_rows = 10000;
     pthread_condattr_t ca;

@@ -3,8 +3,9 @@
  * The webhook handlers must not answer before their events are durable,
  * and a transaction per request would cost a commit per request. So each
  * submitter hands its batch to gcommit_submit() and blocks; one writer
- * thread collects everything submitted within max_delay_ms of the first
- * pending batch (or until max_rows are pending), appends it all with
+ * thread takes everything pending (everything that arrived while the
+ * previous commit ran, or, with max_delay_ms, within that long of the
+ * first pending batch, up to max_rows), appends it all with
  * store_append_batches() in ONE transaction, and then wakes every submitter
  * of that transaction with the same result. A submitter therefore learns of
  * success only after the commit, and a failed commit fails every batch in
@@ -21,8 +22,11 @@
 struct gcommit;
 
 struct gcommit_opts {
-    unsigned max_delay_ms; /* wait at most this long after the first pending batch (0: 5) */
-    size_t max_rows;       /* commit as soon as this many events are pending (0: 10000) */
+    /* 0: commit as soon as the writer is free; batches that arrive during a
+     * commit form the next one (no added latency). > 0: also wait up to
+     * this long after the first pending batch for more to join. */
+    unsigned max_delay_ms;
+    size_t max_rows; /* commit as soon as this many events are pending (0: 10000) */
 };
 
 /* Counters since start, for the status page and the tests. */

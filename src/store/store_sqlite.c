@@ -7,12 +7,19 @@
  * API reads proceed while ingest writes. Each connection keeps a cache of
  * prepared statements keyed by SQL text (FNV-1a hash + comparison).
  *
+ * Checkpoints (copying WAL pages back into the database file, with its
+ * fsync) never run on the writer: it sets wal_autocheckpoint=0, and a
+ * checkpointer thread with its own connection runs PASSIVE checkpoints
+ * every CHECKPOINT_MS. In the commit path they cost about 45% of append
+ * throughput (docs/performance.md, "Store").
+ *
  * u64 values are stored as the signed 64-bit reinterpretation of their bits
  * (SQLite integers are signed) and turned back on read; comparisons and
  * sums in SQL over such columns are therefore only meaningful below 2^63,
  * which the store never relies on. */
 #include "store/store_impl.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +32,8 @@
 #include "base/mem.h"
 #include "base/str.h"
 
-#define CACHE_MAX 64
+#define CACHE_MAX     64
+#define CHECKPOINT_MS 250
 
 struct sq_stmt {
     sqlite3_stmt *st;
@@ -55,6 +63,12 @@ struct sq_store {
     pthread_cond_t rcond;
     struct sq_conn *readers;
     unsigned nreaders;
+    /* The checkpointer: its own connection and thread; stop under ckmu. */
+    sqlite3 *ckdb;
+    pthread_t ckthread;
+    bool ckrunning, ckstop;
+    pthread_mutex_t ckmu;
+    pthread_cond_t ckcond;
 };
 
 static struct sq_conn *CONN(struct store_conn *c)
@@ -103,6 +117,7 @@ static int conn_open(struct sq_store *s, struct sq_conn *c, bool writer, char *e
     sqlite3_extended_result_codes(c->db, 1);
     const char *pragmas = writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                                    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "
+                                   "PRAGMA wal_autocheckpoint=0; "
                                    "PRAGMA mmap_size=268435456;"
                                  : "PRAGMA query_only=1; PRAGMA cache_size=-16000; "
                                    "PRAGMA mmap_size=268435456;";
@@ -117,9 +132,64 @@ static int conn_open(struct sq_store *s, struct sq_conn *c, bool writer, char *e
     return 0;
 }
 
+static void *checkpointer(void *arg)
+{
+    struct sq_store *s = arg;
+    pthread_mutex_lock(&s->ckmu);
+    while (!s->ckstop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += CHECKPOINT_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&s->ckcond, &s->ckmu, &until);
+        if (s->ckstop)
+            break;
+        pthread_mutex_unlock(&s->ckmu);
+        int log_frames = 0, done = 0;
+        int rc =
+            sqlite3_wal_checkpoint_v2(s->ckdb, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &done);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+            log_warn("store", "checkpoint of %s failed: %s", s->path, sqlite3_errmsg(s->ckdb));
+        pthread_mutex_lock(&s->ckmu);
+    }
+    pthread_mutex_unlock(&s->ckmu);
+    return NULL;
+}
+
+static int checkpointer_start(struct sq_store *s)
+{
+    if (sqlite3_open_v2(s->path, &s->ckdb, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK)
+        return WT_ESTORE;
+    sqlite3_busy_timeout(s->ckdb, 100);
+    if (pthread_create(&s->ckthread, NULL, checkpointer, s) != 0)
+        return WT_EIO;
+    s->ckrunning = true;
+    return 0;
+}
+
+static void checkpointer_stop(struct sq_store *s)
+{
+    if (s->ckrunning) {
+        pthread_mutex_lock(&s->ckmu);
+        s->ckstop = true;
+        pthread_cond_signal(&s->ckcond);
+        pthread_mutex_unlock(&s->ckmu);
+        pthread_join(s->ckthread, NULL);
+        s->ckrunning = false;
+    }
+    if (s->ckdb)
+        sqlite3_close(s->ckdb);
+    s->ckdb = NULL;
+}
+
 static void sq_close(struct store *st)
 {
     struct sq_store *s = (struct sq_store *)st;
+    checkpointer_stop(s);
     conn_close(&s->writer);
     for (unsigned i = 0; i < s->nreaders; i++)
         conn_close(&s->readers[i]);
@@ -127,6 +197,8 @@ static void sq_close(struct store *st)
     pthread_mutex_destroy(&s->wmu);
     pthread_mutex_destroy(&s->rmu);
     pthread_cond_destroy(&s->rcond);
+    pthread_mutex_destroy(&s->ckmu);
+    pthread_cond_destroy(&s->ckcond);
     free(s->path);
     free(s);
 }
@@ -501,9 +573,13 @@ int store_sqlite_open(const char *path, const struct store_opts *opts, struct st
     pthread_mutex_init(&s->wmu, NULL);
     pthread_mutex_init(&s->rmu, NULL);
     pthread_cond_init(&s->rcond, NULL);
+    pthread_mutex_init(&s->ckmu, NULL);
+    pthread_cond_init(&s->ckcond, NULL);
     s->nreaders = opts->readers;
     s->readers = xcalloc(s->nreaders, sizeof *s->readers);
     int rc = conn_open(s, &s->writer, true, err, errsize);
+    if (rc == 0 && (rc = checkpointer_start(s)) != 0 && err != NULL)
+        snprintf(err, errsize, "cannot start the checkpointer of %s", path);
     if (rc != 0) {
         sq_close(&s->base);
         return rc;

@@ -31,7 +31,7 @@ enum exec_mode { EXEC_PAPER = 1, EXEC_LIVE = 2 };
 /* An order from the engine. Buys spend sol_in lamports; sells give
  * token_in raw units. */
 struct exec_order {
-    uint64_t id;          /* engine-assigned, unique per engine */
+    uint64_t id; /* engine-assigned, unique per engine */
     enum side side;
     struct pubkey mint;
     uint8_t decimals;
@@ -39,7 +39,7 @@ struct exec_order {
     uint64_t token_in;    /* sell: raw token units to sell */
     double ref_price_sol; /* the price the engine decided on (slippage check) */
     uint16_t slippage_bps;
-    int64_t ts_ms;        /* engine time of the decision */
+    int64_t ts_ms; /* engine time of the decision */
 };
 
 struct executor;

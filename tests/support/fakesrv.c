@@ -28,6 +28,10 @@ struct fake_req {
     char url[1024];    /* path and query string */
     char api_key[256]; /* x-api-key header, if any */
     char content_type[128];
+    char authorization[256];
+    char title[256]; /* ntfy headers */
+    char priority[32];
+    char tags[128];
     char *body; /* NUL-terminated */
     size_t body_len;
 };
@@ -115,6 +119,10 @@ static enum MHD_Result fake_access(void *cls, struct MHD_Connection *conn, const
                               req.url);
     fake_copy_header(conn, "x-api-key", req.api_key, sizeof req.api_key);
     fake_copy_header(conn, "Content-Type", req.content_type, sizeof req.content_type);
+    fake_copy_header(conn, "Authorization", req.authorization, sizeof req.authorization);
+    fake_copy_header(conn, "Title", req.title, sizeof req.title);
+    fake_copy_header(conn, "Priority", req.priority, sizeof req.priority);
+    fake_copy_header(conn, "Tags", req.tags, sizeof req.tags);
     req.body = fc->body ? fc->body : "";
     req.body_len = fc->len;
 

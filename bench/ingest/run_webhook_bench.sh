@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Webhook end to end (auth, parse, decode, durable commit, 200) for walltrack
+# and for the seed's stack (seed_reference.py), in the same run, with the
+# same load generator (bench_webhook) on the other core. Each server is
+# pinned to one core with taskset. Prints both results, their ratio, and
+# checks that every acknowledged transaction was stored.
+#
+#   bench/ingest/run_webhook_bench.sh [seconds=10] [connections=4]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SECS=${1:-10}
+CONNS=${2:-4}
+SECRET=bench-secret-123456
+
+# The reference needs FastAPI and uvicorn (Debian packages); the product does not.
+need=()
+for p in python3-fastapi python3-uvicorn sqlite3; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
+fi
+cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build-release --target walltrack bench_webhook >/dev/null
+
+tmp=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
+
+echo "== walltrack (release, pinned to core 1)"
+WALLTRACK_WEBHOOK_SECRET=$SECRET taskset -c 1 ./build-release/walltrack serve \
+  --listen 127.0.0.1:0 --port-file "$tmp/port" --data "$tmp/wt" --log-level warn &
+wt_pid=$!
+for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+port=$(cat "$tmp/port")
+wt=$(taskset -c 0 ./build-release/bench_webhook "http://127.0.0.1:$port/webhooks/helius" \
+     "$SECRET" "$SECS" "$CONNS" 100 0)
+echo "$wt"
+kill -TERM "$wt_pid"; wait "$wt_pid" || true
+wt_stored=$(sqlite3 "$tmp/wt/walltrack.db" "select count(*) from swaps")
+wt_tx=$(sed -E 's/.* tx=([0-9]+).*/\1/' <<<"$wt")
+echo "stored $wt_stored swaps for $wt_tx acknowledged transactions"
+
+echo "== seed stack: FastAPI + uvicorn (1 worker) + json + SQLite WAL (pinned to core 1)"
+(cd bench/ingest && SEED_DB="$tmp/seed.db" SEED_SECRET=$SECRET exec taskset -c 1 \
+  /usr/bin/python3 -m uvicorn seed_reference:app --host 127.0.0.1 --port 18099 --workers 1 \
+  --log-level warning) &
+seed_pid=$!
+for _ in $(seq 100); do
+  curl -s -o /dev/null "http://127.0.0.1:18099/docs" && break; sleep 0.1
+done
+seed=$(taskset -c 0 ./build-release/bench_webhook "http://127.0.0.1:18099/webhooks/helius" \
+       "$SECRET" "$SECS" "$CONNS" 100 100000000)
+echo "$seed"
+kill -TERM "$seed_pid" 2>/dev/null || true; wait "$seed_pid" 2>/dev/null || true
+seed_stored=$(sqlite3 "$tmp/seed.db" "select count(*) from swaps")
+seed_tx=$(sed -E 's/.* tx=([0-9]+).*/\1/' <<<"$seed")
+echo "stored $seed_stored swaps for $seed_tx acknowledged transactions"
+
+a=$(sed -E 's/.*tx_per_s=([0-9]+).*/\1/' <<<"$wt")
+b=$(sed -E 's/.*tx_per_s=([0-9]+).*/\1/' <<<"$seed")
+echo "== ratio walltrack / seed stack: $(awk -v a="$a" -v b="$b" 'BEGIN{printf "%.1f", a/b}')x"
+[ "$wt_stored" -ge "$wt_tx" ] || { echo "LOST: walltrack acknowledged more than it stored"; exit 1; }

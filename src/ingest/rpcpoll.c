@@ -1,0 +1,238 @@
+/* RPC-polling fallback for a silent webhook. See rpcpoll.h.
+ *
+ * Per wallet the poller remembers the newest signature it has seen, so a
+ * round asks only for what is new (`until`). The first time a wallet is
+ * polled it takes only the newest `first_limit` signatures: older history
+ * is `walltrack backfill`'s job. Signatures are processed oldest first so
+ * that the store receives them in time order. */
+#include "ingest/rpcpoll.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/intern.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/vec.h"
+#include "solana/rpc.h"
+
+struct rpcpoll {
+    struct store *st;
+    struct inbox *ib;
+    struct rpc *rpc;
+    struct rpcpoll_opts o;
+    struct intern wallets; /* address -> dense id */
+    VEC(char *) newest;    /* id -> newest signature seen, or NULL */
+    pthread_mutex_t lock;  /* guards stats, stop */
+    pthread_cond_t wake;
+    struct rpcpoll_stats stats;
+    pthread_t thread;
+    bool running, stop;
+};
+
+struct rpcpoll *rpcpoll_new(struct store *st, struct inbox *ib, const struct rpcpoll_opts *o)
+{
+    struct rpcpoll *p = xcalloc(1, sizeof *p);
+    p->st = st;
+    p->ib = ib;
+    p->o = *o;
+    if (!p->o.first_limit)
+        p->o.first_limit = 20;
+    if (!p->o.interval_s)
+        p->o.interval_s = 30;
+    p->rpc = rpc_new(o->rpc_urls, o->n_urls, NULL);
+    intern_init(&p->wallets, 64);
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->wake, NULL);
+    return p;
+}
+
+void rpcpoll_free(struct rpcpoll *p)
+{
+    if (!p)
+        return;
+    rpcpoll_stop(p);
+    for (size_t i = 0; i < p->newest.len; i++)
+        free(p->newest.v[i]);
+    vec_free(&p->newest);
+    intern_release(&p->wallets);
+    rpc_free(p->rpc);
+    pthread_cond_destroy(&p->wake);
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+}
+
+static void count(struct rpcpoll *p, uint64_t *field, uint64_t n)
+{
+    pthread_mutex_lock(&p->lock);
+    *field += n;
+    pthread_mutex_unlock(&p->lock);
+}
+
+static int poll_wallet(struct rpcpoll *p, const char *address)
+{
+    struct pubkey key;
+    if (pubkey_parse(address, &key) != 0)
+        return WT_EINVAL;
+    uint32_t id = intern_put(&p->wallets, key.b);
+    while (p->newest.len <= id)
+        vec_push(&p->newest, NULL);
+    const char *until = p->newest.v[id];
+    struct rpc_sigs_query q = {
+        .limit = until ? 1000 : p->o.first_limit,
+        .until = until,
+        .commitment = RPC_CONFIRMED,
+    };
+    struct rpc_sig_list sigs = {0};
+    int rc = rpc_get_signatures_for_address(p->rpc, &key, &q, &sigs);
+    if (rc) {
+        log_warn("rpcpoll", "getSignaturesForAddress %s: %s", address,
+                 rpc_last_error(p->rpc)->message);
+        count(p, &p->stats.errors, 1);
+        goto out;
+    }
+    count(p, &p->stats.wallets, 1);
+    /* Newest first from the node; store oldest first. */
+    for (size_t k = sigs.len; k-- > 0;) {
+        const struct rpc_sig_info *si = &sigs.v[k];
+        if (si->err.set) {
+            count(p, &p->stats.failed_skipped, 1);
+            continue;
+        }
+        struct httpc_resp body;
+        httpc_resp_init(&body);
+        int trc = rpc_get_transaction(p->rpc, si->signature, RPC_CONFIRMED, &body);
+        if (trc == 0) {
+            struct inbox_result res;
+            char err[256];
+            trc = inbox_submit_polled(p->ib, body.body.data, body.body.len, body.body.cap, &res,
+                                      err, sizeof err);
+            if (trc)
+                log_warn("rpcpoll", "transaction %s not stored: %s", si->signature, err);
+            else
+                count(p, &p->stats.transactions, 1);
+        } else if (trc != WT_ENOTFOUND) {
+            log_warn("rpcpoll", "getTransaction %s: %s", si->signature,
+                     rpc_last_error(p->rpc)->message);
+        }
+        httpc_resp_release(&body);
+        if (trc && trc != WT_ENOTFOUND) {
+            /* Keep `newest` where it was so the next round retries. */
+            count(p, &p->stats.errors, 1);
+            rc = trc;
+            goto out;
+        }
+    }
+    if (sigs.len) {
+        free(p->newest.v[id]);
+        p->newest.v[id] = xstrdup(sigs.v[0].signature);
+    }
+out:
+    free(sigs.v);
+    return rc;
+}
+
+int rpcpoll_wallets(struct rpcpoll *p, const char *const *wallets, size_t n)
+{
+    int first = 0;
+    for (size_t i = 0; i < n; i++) {
+        int rc = poll_wallet(p, wallets[i]);
+        if (rc && !first)
+            first = rc;
+    }
+    struct clock c;
+    clock_init_real(&c);
+    pthread_mutex_lock(&p->lock);
+    p->stats.polls++;
+    p->stats.last_poll_ms = clock_now_ms(&c);
+    pthread_mutex_unlock(&p->lock);
+    return first;
+}
+
+int rpcpoll_once(struct rpcpoll *p)
+{
+    struct wallet_filter f = {.status = WALLET_WATCH, .page = 1, .limit = 1000};
+    struct wallet_page page = {0};
+    int first = 0;
+    for (;;) {
+        int rc = store_wallet_list(p->st, &f, &page);
+        if (rc)
+            return rc;
+        if (page.n == 0)
+            break;
+        const char **addrs = xcalloc(page.n, sizeof *addrs);
+        for (size_t i = 0; i < page.n; i++)
+            addrs[i] = page.rows[i].address;
+        rc = rpcpoll_wallets(p, addrs, page.n);
+        free(addrs);
+        if (rc && !first)
+            first = rc;
+        if (page.n < f.limit)
+            break;
+        f.page++;
+    }
+    wallet_page_release(&page);
+    return first;
+}
+
+static void *run(void *arg)
+{
+    struct rpcpoll *p = arg;
+    struct clock c;
+    clock_init_real(&c);
+    pthread_mutex_lock(&p->lock);
+    while (!p->stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += p->o.interval_s;
+        pthread_cond_timedwait(&p->wake, &p->lock, &until);
+        if (p->stop)
+            break;
+        pthread_mutex_unlock(&p->lock);
+        int64_t quiet_ms = clock_now_ms(&c) - inbox_last_delivery_ms(p->ib);
+        if (quiet_ms >= (int64_t)p->o.silence_s * 1000) {
+            log_info("rpcpoll", "no webhook delivery for %llds: polling watched wallets",
+                     (long long)(quiet_ms / 1000));
+            rpcpoll_once(p);
+        }
+        pthread_mutex_lock(&p->lock);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+int rpcpoll_start(struct rpcpoll *p)
+{
+    if (p->running)
+        return WT_ESTATE;
+    p->stop = false;
+    if (pthread_create(&p->thread, NULL, run, p) != 0)
+        return WT_EIO;
+    p->running = true;
+    return 0;
+}
+
+void rpcpoll_stop(struct rpcpoll *p)
+{
+    if (!p->running)
+        return;
+    pthread_mutex_lock(&p->lock);
+    p->stop = true;
+    pthread_cond_signal(&p->wake);
+    pthread_mutex_unlock(&p->lock);
+    pthread_join(p->thread, NULL);
+    p->running = false;
+}
+
+void rpcpoll_get_stats(struct rpcpoll *p, struct rpcpoll_stats *out)
+{
+    pthread_mutex_lock(&p->lock);
+    *out = p->stats;
+    pthread_mutex_unlock(&p->lock);
+}
