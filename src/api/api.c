@@ -31,7 +31,7 @@ enum route_auth {
 
 struct route {
     const char *method;
-    const char *path; /* exact, or a prefix when it ends with '/' */
+    const char *path; /* exact, or a prefix when it ends with '/' (but "/" is exact) */
     enum route_auth auth;
     size_t max_body; /* 0: the server's default (helius.webhook_max_body) */
     api_handler_fn fn;
@@ -44,6 +44,12 @@ static const struct route routes[] = {
     {"GET", "/metrics", AUTH_TOKEN, SMALL_BODY, routes_metrics},
     {"GET", "/v1/config", AUTH_TOKEN, SMALL_BODY, routes_config_get},
     {"POST", "/webhooks/helius", AUTH_WEBHOOK, 0, routes_webhook_helius},
+    /* The dashboard's static files: no token (the page holds none; its API
+     * calls carry it). */
+    {"GET", "/", AUTH_PUBLIC, SMALL_BODY, routes_static_web},
+    {"GET", "/index.html", AUTH_PUBLIC, SMALL_BODY, routes_static_web},
+    {"GET", "/app/", AUTH_PUBLIC, SMALL_BODY, routes_static_web},
+    {"GET", "/vendor/", AUTH_PUBLIC, SMALL_BODY, routes_static_vendor},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -54,8 +60,9 @@ static const struct route *match(const char *method, const char *path, bool *pat
     for (size_t i = 0; i < NROUTES; i++) {
         const struct route *r = &routes[i];
         size_t n = strlen(r->path);
-        bool hit =
-            r->path[n - 1] == '/' ? strncmp(path, r->path, n) == 0 : strcmp(path, r->path) == 0;
+        /* "/" alone is the exact root, not a prefix of everything. */
+        bool prefix = n > 1 && r->path[n - 1] == '/';
+        bool hit = prefix ? strncmp(path, r->path, n) == 0 : strcmp(path, r->path) == 0;
         if (!hit)
             continue;
         *path_known = true;

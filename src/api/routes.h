@@ -32,4 +32,17 @@ void routes_metrics(struct api_ctx *ctx, struct httpd_req *req, struct httpd_res
  * retries). */
 void routes_webhook_helius(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
 
+/* GET /, /index.html and /app/…: the dashboard's files from web.dir
+ * (default: the source tree's web/). GET /vendor/…: the whitelisted npm
+ * files from web.modules_dir (default: the source tree's node_modules/).
+ * 404 for anything else, including any path with "..", a hidden segment or
+ * a byte outside [A-Za-z0-9._/-]; no token needed. */
+void routes_static_web(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+void routes_static_vendor(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+/* Whether rel (a path relative to a served folder) is safe to serve: 0,
+ * or WT_EINVAL. Pure; any thread. */
+int routes_static_path_ok(const char *rel);
+/* The Content-Type for a file name by extension, or NULL (not served). */
+const char *routes_static_type(const char *path);
+
 #endif

@@ -128,6 +128,15 @@
       CONFIG_SECRET, "ntfy access token for a protected topic (optional).")                        \
     X(ALERT_MIN_SEVERITY, "alert.min_severity", NULL, STRING, "warn", 0, 0, CONFIG_LIVE,           \
       "Lowest severity pushed: info, warn or critical (every alert is logged anyway).")            \
+    /* --- web (dashboard) ------------------------------------------------------------- */        \
+    X(WEB_DIR, "web.dir", "WALLTRACK_WEB_DIR", STRING, "", 0, 0, 0,                                \
+      "Folder of the dashboard's files, served at /. Empty: the source tree's web/ "               \
+      "(fixed at build time).")                                                                    \
+    X(WEB_MODULES_DIR, "web.modules_dir", "WALLTRACK_WEB_MODULES_DIR", STRING, "", 0, 0, 0,        \
+      "node_modules folder the dashboard's libraries are served from under /vendor/ (a fixed "     \
+      "whitelist of files). Empty: the source tree's node_modules/ (fixed at build time).")        \
+    X(UI_SETUP_DONE, "ui.setup_done", NULL, BOOL, "false", 0, 0, CONFIG_LIVE,                      \
+      "Whether the dashboard's first-run setup wizard was completed; the wizard sets it.")         \
     /* --- end ------------------------------------------------------------------------- */
 
 #endif

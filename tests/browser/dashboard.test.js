@@ -1,0 +1,291 @@
+// Browser tests of the dashboard: Debian's chromium (playwright-core)
+// against a real `walltrack serve` on a simulated, imported database.
+// Run: node --test tests/browser/   (ctest -L browser does the same).
+// Checks whose API endpoint has not landed on this server are skipped with
+// the endpoint's name, never passed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { missingPrereq, startServer, launchBrowser, watchedPage, artifact, probe } from './harness.js';
+
+const why = missingPrereq();
+if (why) console.log(`# SKIP browser tests: ${why}`);
+const opts = why ? { skip: why } : {};
+
+let server;
+let browser;
+
+before(async () => {
+  if (why) return;
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.stop();
+});
+
+/** Missing endpoint (404 on GET): a reason to skip, or null. */
+async function needs(path, branch) {
+  const st = await probe(server.url, 'GET', path);
+  return st === 404 ? `waits for ${path} (${branch} branch): this server answers 404` : null;
+}
+
+const PAGES = [
+  ['live', 'Live'],
+  ['performance', 'Performance'],
+  ['wallets', 'Wallets'],
+  ['alerts', 'Alerts'],
+  ['config', 'Config'],
+  ['controls', 'Controls'],
+  ['setup', 'Setup'],
+];
+
+test('every page renders with no console error and no foreign request', opts, async () => {
+  const { page, problems } = await watchedPage(browser.context, server.url);
+  for (const [id, title] of PAGES) {
+    const t0 = Date.now();
+    await page.goto(`${server.url}/#/${id}`);
+    await page.locator('h1', { hasText: title }).waitFor({ timeout: 5000 });
+    await page.waitForLoadState('networkidle').catch(() => {});
+    // Loading placeholders must be gone: each section shows data, an empty
+    // state or a clear problem.
+    await page.waitForFunction(() => !document.querySelector('[data-loading]'), null, { timeout: 5000 });
+    const ms = Date.now() - t0;
+    assert.ok(ms < 2000 + 1500, `${id} took ${ms} ms`); // 2 s budget, plus the idle wait
+    const banner = await page.locator('.banner').innerText();
+    assert.match(banner, /PAPER|LIVE/, `${id}: no mode banner`);
+    await page.screenshot({ path: artifact(`page-${id}.png`), fullPage: true });
+  }
+  // An unknown page says so.
+  await page.goto(`${server.url}/#/nope`);
+  await page.locator('h1', { hasText: 'Not found' }).waitFor();
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the mode banner says PAPER from /healthz', opts, async () => {
+  const { page, problems } = await watchedPage(browser.context, server.url);
+  await page.goto(`${server.url}/#/live`);
+  const b = page.locator('.banner[data-mode]');
+  await b.waitFor();
+  assert.equal(await b.getAttribute('data-mode'), 'paper');
+  assert.match(await b.innerText(), /^PAPER/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('first run lands on the setup wizard', opts, async () => {
+  const { page, problems } = await watchedPage(browser.context, server.url);
+  await page.goto(`${server.url}/`);
+  await page.waitForURL(/#\/setup$/);
+  await page.locator('h1', { hasText: 'Setup' }).waitFor();
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('config: a value that is not a number shows its message next to the field', opts, async (t) => {
+  const { page, problems } = await watchedPage(browser.context, server.url);
+  await page.goto(`${server.url}/#/config`);
+  // The first live number setting; main has none yet (the engine's risk
+  // and scoring settings are).
+  await page.locator('form.setting').first().waitFor();
+  const form = page.locator('form.setting[data-setting] input[inputmode=decimal]').first();
+  if ((await form.count()) === 0) {
+    await page.close();
+    return t.skip('waits for a live number setting (engine branch: risk and scoring settings)');
+  }
+  await form.fill('not-a-number');
+  await form.press('Enter');
+  const msg = form.locator('xpath=ancestor::form').locator('.error');
+  await msg.waitFor();
+  assert.match(await msg.innerText(), /must be a (whole )?number/);
+  assert.equal(await form.getAttribute('aria-invalid'), 'true');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('config: an out-of-range value shows the server message', opts, async (t) => {
+  const st = await probe(server.url, 'PUT', '/v1/config', { settings: {} });
+  if (st === 404 || st === 405) return t.skip(`waits for PUT /v1/config (engine branch): this server answers ${st}`);
+  const { page, problems } = await watchedPage(browser.context, server.url);
+  await page.goto(`${server.url}/#/config`);
+  const input = page.locator('form.setting[data-setting] input[inputmode=decimal]').first();
+  await input.fill('1e300');
+  await input.press('Enter');
+  const msg = input.locator('xpath=ancestor::form').locator('.error');
+  await msg.waitFor();
+  assert.ok((await msg.innerText()).length > 5);
+  assert.deepEqual(problems.filter((p) => !/status of 400/.test(p)), []);
+  await page.close();
+});
+
+test('the wizard saves settings', opts, async (t) => {
+  const st = await probe(server.url, 'PUT', '/v1/config', { settings: {} });
+  if (st === 404 || st === 405) return t.skip(`waits for PUT /v1/config (engine branch): this server answers ${st}`);
+  const { page, problems } = await watchedPage(browser.context, server.url);
+  await page.goto(`${server.url}/#/setup`);
+  await page.getByRole('button', { name: 'Save and finish setup' }).click();
+  await page.getByTestId('setup-saved').waitFor();
+  const cfg = await (await fetch(`${server.url}/v1/config`)).json();
+  const done = cfg.settings.find((s) => s.name === 'ui.setup_done');
+  assert.equal(done.value, true);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('pause and resume', opts, async (t) => {
+  const skip = (await needs('/v1/status', 'engine')) || (await needs('/v1/control/pause', 'engine'));
+  if (skip) return t.skip(skip);
+  const { page, problems } = await watchedPage(browser.context, server.url);
+  await page.goto(`${server.url}/#/controls`);
+  const state = page.getByTestId('engine-state');
+  await state.waitFor();
+  await page.getByRole('button', { name: 'Pause trading' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=engine-state]').textContent === 'PAUSED');
+  await page.getByRole('button', { name: 'Resume trading' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=engine-state]').textContent === 'RUNNING');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a live update appears without reloading', opts, async (t) => {
+  const skip = (await needs('/v1/stream', 'engine')) || (await needs('/v1/control/pause', 'engine'));
+  if (skip) return t.skip(skip);
+  const { page, problems } = await watchedPage(browser.context, server.url);
+  await page.goto(`${server.url}/#/live`);
+  await page.locator('.stream-state.ok').waitFor({ timeout: 10000 });
+  // An operator command is an event: the stream reports it.
+  await fetch(`${server.url}/v1/control/pause`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+  await page.getByTestId('live-feed').locator('li').first().waitFor({ timeout: 10000 });
+  await fetch(`${server.url}/v1/control/resume`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+  await page.screenshot({ path: artifact('live-update.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a wallet is blacklisted from its detail page', opts, async (t) => {
+  const skip = await needs('/v1/smart-money/wallets', 'discovery');
+  if (skip) return t.skip(skip);
+  const { page, problems } = await watchedPage(browser.context, server.url);
+  await page.goto(`${server.url}/#/wallets`);
+  const first = page.locator('table tbody tr a').first();
+  await first.waitFor();
+  await first.click();
+  await page.getByTestId('wallet-status').waitFor();
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Blacklist' }).click();
+  await page.waitForFunction(() => /blacklist/.test(document.querySelector('[data-testid=wallet-status]').textContent));
+  await page.screenshot({ path: artifact('wallet-blacklisted.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('keyboard: the nav is reachable with Tab and shows focus', opts, async () => {
+  const { page, problems } = await watchedPage(browser.context, server.url);
+  await page.goto(`${server.url}/#/live`);
+  await page.locator('h1', { hasText: 'Live' }).waitFor();
+  const seen = [];
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press('Tab');
+    seen.push(await page.evaluate(() => document.activeElement && document.activeElement.textContent.trim()));
+  }
+  assert.ok(seen.includes('Skip to content'), `tab order: ${seen.join(' | ')}`);
+  assert.ok(seen.includes('Performance'), `tab order: ${seen.join(' | ')}`);
+  // Enter on a focused nav link navigates.
+  await page.getByRole('link', { name: 'Alerts' }).focus();
+  await page.keyboard.press('Enter');
+  await page.locator('h1', { hasText: 'Alerts' }).waitFor();
+  // Every input has a label.
+  await page.goto(`${server.url}/#/config`);
+  await page.locator('form.setting').first().waitFor();
+  const unlabelled = await page.evaluate(() =>
+    [...document.querySelectorAll('input, select')]
+      .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+      .map((el) => el.outerHTML.slice(0, 80)),
+  );
+  assert.deepEqual(unlabelled, []);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('phone width (390x844): no sideways scroll, nav and banner visible', opts, async () => {
+  const phone = await launchBrowser({ width: 390, height: 844 });
+  try {
+    const { page, problems } = await watchedPage(phone.context, server.url);
+    for (const [id, title] of PAGES) {
+      await page.goto(`${server.url}/#/${id}`);
+      await page.locator('h1', { hasText: title }).waitFor();
+      await page.waitForLoadState('networkidle').catch(() => {});
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `${id} scrolls sideways by ${overflow}px at 390 px`);
+      assert.ok(await page.locator('.banner').isVisible());
+      assert.ok(await page.getByRole('link', { name: 'Alerts' }).isVisible());
+      await page.screenshot({ path: artifact(`phone-${id}.png`), fullPage: true });
+    }
+    assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    await phone.close();
+  }
+});
+
+test('with an API token: the page asks for it, then the API answers', opts, async () => {
+  const s = await startServer({ env: { WALLTRACK_API_TOKEN: 'browser-test-token' }, wallets: 100 });
+  try {
+    const { page, problems } = await watchedPage(browser.context, s.url);
+    await page.goto(`${s.url}/#/config`);
+    const tok = page.getByLabel('API token');
+    await tok.waitFor();
+    await tok.fill('browser-test-token');
+    await page.getByRole('button', { name: 'Save' }).first().click();
+    await page.locator('form.setting[data-setting="ui.setup_done"]').waitFor();
+    // The 401s before the token was entered are expected; nothing else.
+    assert.deepEqual(problems.filter((p) => !/status of 401/.test(p)), []);
+    await page.evaluate(() => localStorage.clear());
+    await page.close();
+  } finally {
+    await s.stop();
+  }
+});
+
+test('the vendored libraries load by name, and sigma draws a graph', opts, async () => {
+  const { page, problems } = await watchedPage(browser.context, server.url);
+  await page.goto(`${server.url}/#/config`);
+  await page.locator('h1', { hasText: 'Config' }).waitFor();
+  const r = await page.evaluate(async () => {
+    const [{ default: Graph }, { default: Sigma }, { default: uPlot }] = await Promise.all([
+      import('graphology'), import('sigma'), import('uplot'),
+    ]);
+    const el = document.createElement('div');
+    el.style.cssText = 'width:300px;height:200px';
+    document.body.appendChild(el);
+    const g = new Graph();
+    g.addNode('a', { x: 0, y: 0, size: 5, label: 'a' });
+    g.addNode('b', { x: 1, y: 1, size: 5, label: 'b' });
+    g.addEdge('a', 'b');
+    const s = new Sigma(g, el);
+    const out = { nodes: s.getGraph().order, canvases: el.querySelectorAll('canvas').length, uplot: typeof uPlot.paths.bars };
+    s.kill();
+    el.remove();
+    return out;
+  });
+  assert.equal(r.nodes, 2);
+  assert.ok(r.canvases > 0);
+  assert.equal(r.uplot, 'function');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the harness catches console errors and foreign requests', opts, async () => {
+  const { page, problems } = await watchedPage(browser.context, server.url);
+  await page.goto(`${server.url}/#/config`);
+  await page.evaluate(() => {
+    console.error('planted error');
+    fetch('http://192.0.2.1/x').catch(() => {});
+  });
+  await page.waitForTimeout(300);
+  assert.ok(problems.some((p) => /planted error/.test(p)), problems.join('\n'));
+  assert.ok(problems.some((p) => /foreign host: http:\/\/192\.0\.2\.1\/x/.test(p)), problems.join('\n'));
+  await page.close();
+});
