@@ -581,6 +581,31 @@ out:
     return rc;
 }
 
+int store_swap_last_of_mint(struct store *st, const struct pubkey *mint, struct stored_swap *out)
+{
+    struct store_conn *c;
+    int rc = st->ops->acquire(st, false, &c);
+    if (rc != 0)
+        return rc;
+    struct store_stmt *s;
+    if (st->ops->prepare(c,
+                         "SELECT " SWAP_COLS
+                         " FROM swaps WHERE mint = $1 ORDER BY ts_ms DESC, id DESC LIMIT 1",
+                         &s) != 0) {
+        rc = stmt_err(st, c, "preparing last swap of mint");
+        goto out;
+    }
+    st->ops->bind_blob(s, 1, mint->b, 32);
+    size_t n = 0;
+    rc = read_swaps(st, c, s, out, 1, &n);
+    st->ops->finish(s);
+    if (rc == 0 && n == 0)
+        rc = WT_ENOTFOUND;
+out:
+    st->ops->release(st, c);
+    return rc;
+}
+
 #define SCAN_PAGE 2048
 
 int store_swaps_scan(struct store *st, int64_t from_ms, int64_t to_ms,
