@@ -1,0 +1,7 @@
+#include "cli/commands.h"
+int cmd_wallets(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    return 2;
+}
