@@ -44,6 +44,11 @@ static const struct route routes[] = {
     {"GET", "/metrics", AUTH_TOKEN, SMALL_BODY, routes_metrics},
     {"GET", "/v1/config", AUTH_TOKEN, SMALL_BODY, routes_config_get},
     {"POST", "/webhooks/helius", AUTH_WEBHOOK, 0, routes_webhook_helius},
+    {"GET", "/v1/openapi.json", AUTH_TOKEN, SMALL_BODY, routes_openapi},
+    {"GET", "/v1/smart-money/wallets", AUTH_TOKEN, SMALL_BODY, routes_wallets_list},
+    {"GET", "/v1/smart-money/wallets/", AUTH_TOKEN, SMALL_BODY, routes_wallets_get},
+    {"POST", "/v1/smart-money/wallets/", AUTH_TOKEN, SMALL_BODY, routes_wallets_post},
+    {"PUT", "/v1/smart-money/wallets/", AUTH_TOKEN, SMALL_BODY, routes_wallets_put},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])

@@ -88,9 +88,9 @@ static int load_truth(const char *path, struct truth_wallet **out, size_t *n, ch
     int rc = json_parse(d, b.data, b.len, b.cap, &root);
     const char *fmt = NULL;
     size_t fl = 0;
-    if (rc == 0 && (json_get_str(&root, "format", &fmt, &fl) != 0 ||
-                    fl != strlen("walltrack-sim-truth") ||
-                    memcmp(fmt, "walltrack-sim-truth", fl) != 0)) {
+    if (rc == 0 &&
+        (json_get_str(&root, "format", &fmt, &fl) != 0 || fl != strlen("walltrack-sim-truth") ||
+         memcmp(fmt, "walltrack-sim-truth", fl) != 0)) {
         snprintf(err, errsize, "%s is not a walltrack truth file (format)", path);
         rc = WT_EPARSE;
         goto out;
@@ -109,8 +109,7 @@ static int load_truth(const char *path, struct truth_wallet **out, size_t *n, ch
         size_t sl, tl;
         char tname[32];
         if (json_index(&wallets, i, &w) != 0 || json_get_str(&w, "address", &s, &sl) != 0 ||
-            json_get_str(&w, "type", &t, &tl) != 0 || sl >= BASE58_KEY_MAX ||
-            tl >= sizeof tname) {
+            json_get_str(&w, "type", &t, &tl) != 0 || sl >= BASE58_KEY_MAX || tl >= sizeof tname) {
             snprintf(err, errsize, "%s: %s", path, json_errmsg(d));
             free(*out);
             *out = NULL;
@@ -203,8 +202,9 @@ int cmd_sim_evaluate(int argc, char **argv)
     if (kv) {
         uint64_t k;
         if (str_to_u64(kv, &k) != 0 || k < 1 || k > 100000) {
-            rc = cli_usage_error("sim evaluate", "--k: bad value '%s' (an integer from 1 to "
-                                                 "100000)",
+            rc = cli_usage_error("sim evaluate",
+                                 "--k: bad value '%s' (an integer from 1 to "
+                                 "100000)",
                                  kv);
             goto out;
         }

@@ -167,8 +167,7 @@ static void index_first_buys(const struct ledger *l, struct buys_index *ix)
     free(pos);
     for (uint32_t m = 0; m < nm; m++)
         if (ix->off[m + 1] - ix->off[m] > 1)
-            qsort(ix->fb + ix->off[m], ix->off[m + 1] - ix->off[m], sizeof *ix->fb,
-                  cmp_first_buy);
+            qsort(ix->fb + ix->off[m], ix->off[m + 1] - ix->off[m], sizeof *ix->fb, cmp_first_buy);
 }
 
 /* Share of w's (judged) first buys that mirror the single wallet it
@@ -446,9 +445,9 @@ int discovery_apply(struct store *st, const struct discovery_result *r,
                 decay = r->c.v[j].decay_flagged;
                 break;
             }
-        int t = store_wallet_transition(st, a, WALLET_WATCH,
-                                        decay ? WALLET_FLAGGED : WALLET_CANDIDATE, "algorithm",
-                                        NULL, now_ms);
+        int t =
+            store_wallet_transition(st, a, WALLET_WATCH, decay ? WALLET_FLAGGED : WALLET_CANDIDATE,
+                                    "algorithm", NULL, now_ms);
         if (t == 0) {
             out->watchlist--;
             if (decay)
@@ -547,17 +546,16 @@ static void *sched_main(void *arg)
                      "scheduled run: %zu swaps, %zu wallets profiled, %u of %u tokens succeeded, "
                      "%zu candidates (%zu eligible); watchlist %zu (+%zu added, %zu kept, %zu "
                      "dropped, %zu flagged) in %.2f s",
-                     rep.swaps, rep.profile.wallets, rep.success_tokens, rep.tokens,
-                     rep.candidates, rep.eligible, rep.apply.watchlist, rep.apply.added,
-                     rep.apply.kept, rep.apply.dropped, rep.apply.flagged, rep.seconds);
+                     rep.swaps, rep.profile.wallets, rep.success_tokens, rep.tokens, rep.candidates,
+                     rep.eligible, rep.apply.watchlist, rep.apply.added, rep.apply.kept,
+                     rep.apply.dropped, rep.apply.flagged, rep.seconds);
         pthread_mutex_lock(&s->mu);
     }
     pthread_mutex_unlock(&s->mu);
     return NULL;
 }
 
-int discovery_sched_start(struct store *st, const struct config *cfg,
-                          struct discovery_sched **out)
+int discovery_sched_start(struct store *st, const struct config *cfg, struct discovery_sched **out)
 {
     *out = NULL;
     int64_t minutes = config_int(cfg, CFG_DISC_INTERVAL_MIN);

@@ -36,14 +36,14 @@ struct discovery_params {
     int64_t early_ms;
     int64_t lookback_ms; /* only tokens launched in the last lookback_ms (0: all) */
     /* Eligibility of a candidate. */
-    uint32_t min_hits;   /* successful tokens bought early and sold in profit */
-    uint32_t min_trades; /* closed round trips */
-    double min_score;    /* smart-money score, 0..100 */
-    double max_bot;      /* bot-likeness (behaviour), 0..1: above is a bot */
-    double max_follow;   /* share of buys mirroring one other wallet: above is a copy-trader */
+    uint32_t min_hits;      /* successful tokens bought early and sold in profit */
+    uint32_t min_trades;    /* closed round trips */
+    double min_score;       /* smart-money score, 0..100 */
+    double max_bot;         /* bot-likeness (behaviour), 0..1: above is a bot */
+    double max_follow;      /* share of buys mirroring one other wallet: above is a copy-trader */
     double max_scalp_share; /* share of round trips shorter than scalp_ms: above is a scalper */
     int64_t scalp_ms;
-    int64_t max_entry_ms; /* mean time from launch to its first buys: above is a late buyer */
+    int64_t max_entry_ms;    /* mean time from launch to its first buys: above is a late buyer */
     double selection_weight; /* rank = score + this x selection */
     /* Copy-trading detection: a buy mirrors wallet L when L bought the same
      * token between follow_min_ms and follow_max_ms before, at least
@@ -96,9 +96,9 @@ struct discovery_candidate {
 
 struct discovery_result {
     int64_t now_ms;
-    uint32_t tokens;         /* tokens considered (launched within the lookback) */
-    uint32_t success_tokens; /* ... that succeeded */
-    size_t eligible;         /* the first `eligible` candidates are eligible */
+    uint32_t tokens;                   /* tokens considered (launched within the lookback) */
+    uint32_t success_tokens;           /* ... that succeeded */
+    size_t eligible;                   /* the first `eligible` candidates are eligible */
     VEC(struct discovery_candidate) c; /* eligible by rank, then the others */
 };
 
@@ -109,11 +109,11 @@ int discovery_find(const struct profile_state *ps, const struct discovery_params
 void discovery_result_release(struct discovery_result *r);
 
 struct discovery_apply_stats {
-    size_t added;     /* candidate -> watch */
-    size_t kept;      /* already watched by the algorithm and still in the top K */
-    size_t rewatched; /* flagged -> watch: recovered and back in the top K */
-    size_t dropped;   /* algorithm watch -> candidate: no longer in the top K */
-    size_t flagged;   /* algorithm watch -> flagged: decay flag */
+    size_t added;            /* candidate -> watch */
+    size_t kept;             /* already watched by the algorithm and still in the top K */
+    size_t rewatched;        /* flagged -> watch: recovered and back in the top K */
+    size_t dropped;          /* algorithm watch -> candidate: no longer in the top K */
+    size_t flagged;          /* algorithm watch -> flagged: decay flag */
     size_t operator_skipped; /* top candidates the operator decided about (kept as they are) */
     size_t watchlist;        /* wallets with status watch afterwards (any method) */
 };
@@ -153,8 +153,7 @@ int discovery_run(struct store *st, const struct discovery_params *dp,
  * it with discovery_sched_stop (NULL is fine), which waits for a run in
  * progress. */
 struct discovery_sched;
-int discovery_sched_start(struct store *st, const struct config *cfg,
-                          struct discovery_sched **out);
+int discovery_sched_start(struct store *st, const struct config *cfg, struct discovery_sched **out);
 void discovery_sched_stop(struct discovery_sched *s);
 
 #endif

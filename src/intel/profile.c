@@ -134,9 +134,8 @@ void profile_wallet_row(const struct profile_state *ps, const struct intel_profi
     str_copy(out->chain, sizeof out->chain, "solana");
     str_copy(out->type, sizeof out->type,
              m->trades > 0 && m->avg_trade_sol >= p->whale_sol ? "whale" : "trader");
-    out->score = fmin(100, fmax(0, fin(pr->score.score)));
-    str_copy(out->confidence, sizeof out->confidence,
-             score_confidence_name(pr->score.confidence));
+    out->score = round(fmin(100, fmax(0, fin(pr->score.score))) * 100) / 100; /* 2 decimals */
+    str_copy(out->confidence, sizeof out->confidence, score_confidence_name(pr->score.confidence));
     out->status = WALLET_CANDIDATE;
     out->total_pnl = fin(m->total_pnl_sol);
     out->roi = fin(m->roi);
@@ -196,7 +195,9 @@ struct holding {
 static int by_value_desc(const void *a, const void *b)
 {
     const struct holding *x = a, *y = b;
-    return x->value < y->value ? 1 : x->value > y->value ? -1 : (x->mint > y->mint) - (x->mint < y->mint);
+    return x->value < y->value   ? 1
+           : x->value > y->value ? -1
+                                 : (x->mint > y->mint) - (x->mint < y->mint);
 }
 
 void profile_snapshot_row(const struct profile_state *ps, const struct intel_profile *pr,
@@ -335,4 +336,46 @@ int profile_write(struct store *st, const struct profile_state *ps, const struct
     free(snaps);
     free(rows);
     return rc;
+}
+
+/* ------------------------------------------------------------ one wallet */
+
+int profile_wallet_history(struct store *st, const struct pubkey *wallet,
+                           struct wallet_history *out)
+{
+    memset(out, 0, sizeof *out);
+    out->wallet = LEDGER_NONE;
+    struct intel_params ip;
+    intel_params_default(&ip);
+    out->in = intel_new(&ip, 1);
+    struct swap_cursor cur = {INT64_MIN, 0};
+    enum { PAGE = 1024 };
+    struct stored_swap *page = xmalloc(PAGE * sizeof *page);
+    int rc;
+    for (;;) {
+        size_t n = 0;
+        rc = store_swaps_by_wallet(st, wallet, &cur, page, PAGE, &n);
+        if (rc != 0)
+            break;
+        for (size_t i = 0; i < n; i++)
+            if (intel_apply(out->in, &page[i].swap) == 0)
+                vec_push(&out->swaps, page[i]);
+        if (n < PAGE)
+            break;
+    }
+    free(page);
+    if (rc != 0) {
+        wallet_history_release(out);
+        return rc;
+    }
+    out->wallet = ledger_wallet_id(intel_ledger(out->in), wallet);
+    return 0;
+}
+
+void wallet_history_release(struct wallet_history *h)
+{
+    intel_free(h->in);
+    vec_free(&h->swaps);
+    h->in = NULL;
+    h->wallet = LEDGER_NONE;
 }

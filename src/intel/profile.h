@@ -38,10 +38,10 @@ void profile_params_default(struct profile_params *p);
 struct profile_state {
     struct intel *in;
     struct intel_params params; /* what `in` was built with */
-    VEC(double) launch_price; /* by mint id: SOL price of its first swap seen */
-    size_t swaps;             /* applied */
-    size_t rejected;          /* refused by the ledger (see ledger_apply) */
-    int64_t first_ms, last_ms; /* times of the first and last swap; 0 when none */
+    VEC(double) launch_price;   /* by mint id: SOL price of its first swap seen */
+    size_t swaps;               /* applied */
+    size_t rejected;            /* refused by the ledger (see ledger_apply) */
+    int64_t first_ms, last_ms;  /* times of the first and last swap; 0 when none */
 };
 
 /* Replays every stored swap in (ts_ms, id) order into a new state. Swaps
@@ -75,5 +75,22 @@ struct profile_stats {
  * WT_EINVAL, WT_ESTORE. */
 int profile_write(struct store *st, const struct profile_state *ps, const struct profile_params *p,
                   int64_t now_ms, struct profile_stats *out);
+
+/* One wallet's own history: its stored swaps replayed into an intel state
+ * of its own (for the API's detail, trades and open positions). fills of
+ * the wallet's ledger entry and swaps[] correspond one to one. The mints'
+ * last prices are the wallet's own trades' until the caller looks up the
+ * market's (store_swap_last_of_mint). */
+struct wallet_history {
+    struct intel *in;
+    uint32_t wallet;               /* ledger id, LEDGER_NONE when no swap */
+    VEC(struct stored_swap) swaps; /* applied swaps, in order */
+};
+
+/* Loads and replays every stored swap of `wallet`. Returns 0 (release *out
+ * with wallet_history_release) or WT_ESTORE. Any thread. */
+int profile_wallet_history(struct store *st, const struct pubkey *wallet,
+                           struct wallet_history *out);
+void wallet_history_release(struct wallet_history *h);
 
 #endif
