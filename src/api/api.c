@@ -53,6 +53,15 @@ static const struct route routes[] = {
 
 #define NROUTES (sizeof routes / sizeof routes[0])
 
+bool api_route_at(size_t i, const char **method, const char **path)
+{
+    if (i >= NROUTES)
+        return false;
+    *method = routes[i].method;
+    *path = routes[i].path;
+    return true;
+}
+
 static const struct route *match(const char *method, const char *path, bool *path_known)
 {
     *path_known = false;

@@ -29,12 +29,12 @@
 #include "solana/pubkey.h"
 #include "store/store.h"
 
-#define PREFIX          "/v1/smart-money/wallets/"
-#define LIST_LIMIT_MAX  100
-#define LIST_LIMIT_DEF  20
-#define PAGE_MAX        1000000
-#define TRADES_LIMIT    500
-#define ROWS_LIMIT      1000
+#define PREFIX         "/v1/smart-money/wallets/"
+#define LIST_LIMIT_MAX 100
+#define LIST_LIMIT_DEF 20
+#define PAGE_MAX       1000000
+#define TRADES_LIMIT   500
+#define ROWS_LIMIT     1000
 
 /* 400 naming the bad parameter. */
 static void bad_param(struct httpd_resp *resp, const char *param, const char *fmt, ...)
@@ -139,8 +139,8 @@ static const char *param(const struct params *p, const char *name)
 }
 
 /* An integer parameter in [lo, hi]; def when absent. */
-static bool int_param(const struct params *p, struct httpd_resp *resp, const char *name,
-                      int64_t lo, int64_t hi, int64_t def, int64_t *out)
+static bool int_param(const struct params *p, struct httpd_resp *resp, const char *name, int64_t lo,
+                      int64_t hi, int64_t def, int64_t *out)
 {
     const char *v = param(p, name);
     *out = def;
@@ -158,8 +158,8 @@ static bool int_param(const struct params *p, struct httpd_resp *resp, const cha
 
 /* ------------------------------------------------------------ list */
 
-static const char *const list_params[] = {"chains",  "minScore", "verified", "walletType", "sortBy",
-                                          "sortOrder", "page",   "limit",    NULL};
+static const char *const list_params[] = {
+    "chains", "minScore", "verified", "walletType", "sortBy", "sortOrder", "page", "limit", NULL};
 
 #define CHAIN_BUF 256
 
@@ -192,13 +192,12 @@ void routes_wallets_list(struct api_ctx *ctx, struct httpd_req *req, struct http
                 return;
             }
             if (f.nchains == WALLET_FILTER_CHAINS_MAX) {
-                bad_param(resp, "chains", "chains: at most %d chains",
-                          WALLET_FILTER_CHAINS_MAX);
+                bad_param(resp, "chains", "chains: at most %d chains", WALLET_FILTER_CHAINS_MAX);
                 return;
             }
             for (size_t k = 0; k < len; k++)
-                if (!((v[k] >= 'a' && v[k] <= 'z') || (v[k] >= '0' && v[k] <= '9') ||
-                      v[k] == '-' || v[k] == '_')) {
+                if (!((v[k] >= 'a' && v[k] <= 'z') || (v[k] >= '0' && v[k] <= '9') || v[k] == '-' ||
+                      v[k] == '_')) {
                     bad_param(resp, "chains",
                               "chains: chain ids are lower-case letters, digits, '-' and '_'");
                     return;
@@ -221,8 +220,7 @@ void routes_wallets_list(struct api_ctx *ctx, struct httpd_req *req, struct http
     if ((v = param(&p, "minScore")) != NULL) {
         double x;
         if (str_to_double(v, &x) != 0 || !(x >= 0 && x <= 100)) {
-            bad_param(resp, "minScore", "minScore must be a number from 0 to 100, got '%.40s'",
-                      v);
+            bad_param(resp, "minScore", "minScore must be a number from 0 to 100, got '%.40s'", v);
             return;
         }
         f.has_min_score = true;

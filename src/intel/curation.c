@@ -54,8 +54,8 @@ static int create(struct store *st, const char *address, enum wallet_status stat
     return store_wallet_upsert_profiles(st, &w, 1);
 }
 
-int curation_apply(struct store *st, const char *address, const struct curation *c,
-                   int64_t now_ms, struct wallet *out, const char **what)
+int curation_apply(struct store *st, const char *address, const struct curation *c, int64_t now_ms,
+                   struct wallet *out, const char **what)
 {
     const char *dummy;
     if (!what)

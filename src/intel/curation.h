@@ -47,7 +47,7 @@ bool curation_type_ok(const char *s);
  * WT_EINVAL (bad address, name or type; *what names the bad field:
  * "address", "name" or "walletType"), WT_ENOTFOUND (unwatch, verify or name
  * of a wallet never seen), WT_ESTORE. */
-int curation_apply(struct store *st, const char *address, const struct curation *c,
-                   int64_t now_ms, struct wallet *out, const char **what);
+int curation_apply(struct store *st, const char *address, const struct curation *c, int64_t now_ms,
+                   struct wallet *out, const char **what);
 
 #endif
