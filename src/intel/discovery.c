@@ -418,7 +418,8 @@ int discovery_apply(struct store *st, const struct discovery_result *r,
         }
     }
     /* Algorithm wallets outside the top K leave the watchlist: flagged when
-     * their decay flag is up, else back to candidate. */
+     * their decay flag is up, else back to candidate. The listing comes
+     * after the promotions above, so it counts them. */
     struct wallet_filter f = {.status = WALLET_WATCH, .page = 1, .limit = 500};
     VEC(struct wallet) leaving = {0};
     for (;;) {
@@ -459,7 +460,6 @@ int discovery_apply(struct store *st, const struct discovery_result *r,
         }
     }
     vec_free(&leaving);
-    out->watchlist += out->added + out->rewatched;
 out:
     free(top);
     return rc;

@@ -182,8 +182,8 @@ static void test_embedded_copy_is_the_file(void **state)
 static void test_list_parameters_are_the_specs(void **state)
 {
     (void)state;
-    static const char *const want[] = {"chains",    "minScore", "verified", "walletType",
-                                       "sortBy",    "sortOrder", "page",    "limit"};
+    static const char *const want[] = {"chains", "minScore",  "verified", "walletType",
+                                       "sortBy", "sortOrder", "page",     "limit"};
     struct json_val paths, p, get, params, x;
     assert_int_equal(json_get(&root, "paths", &paths), 0);
     assert_int_equal(json_get(&paths, "/v1/smart-money/wallets", &p), 0);
