@@ -352,8 +352,9 @@ static const char m5_slot_keys[] =
     "CREATE UNIQUE INDEX transfers_slot_sig_leg ON transfers(slot, sig, leg);\n";
 
 /* Two more wallet statuses: 4 candidate (profiled, not watched) and 5
- * removed (taken off the watchlist by the operator). SQLite cannot change
- * a CHECK constraint in place, so the table is rebuilt with its indexes. */
+ * removed (taken off the watchlist by the operator), and type_manual (the
+ * operator set the type: profile runs keep it). SQLite cannot change a
+ * CHECK constraint in place, so the table is rebuilt with its indexes. */
 static const char m6_wallet_statuses[] =
     "CREATE TABLE wallets_new (\n"
     "  id INTEGER PRIMARY KEY,\n"
@@ -382,9 +383,10 @@ static const char m6_wallet_statuses[] =
     "  preferred_tokens TEXT NOT NULL,     -- JSON array\n"
     "  preferred_protocols TEXT NOT NULL,  -- JSON array\n"
     "  first_seen_ms INTEGER NOT NULL,\n"
-    "  updated_ms INTEGER NOT NULL\n"
+    "  updated_ms INTEGER NOT NULL,\n"
+    "  type_manual INTEGER NOT NULL DEFAULT 0\n"
     ");\n"
-    "INSERT INTO wallets_new SELECT * FROM wallets;\n"
+    "INSERT INTO wallets_new SELECT *, 0 FROM wallets;\n"
     "DROP TABLE wallets;\n"
     "ALTER TABLE wallets_new RENAME TO wallets;\n"
     "CREATE INDEX wallets_score_d ON wallets(score DESC, address);\n"
@@ -405,6 +407,6 @@ const struct migration store_sqlite_migrations[] = {
      "exit strategies, backtests",
      m4_trading},
     {5, "event keys lead with the slot", m5_slot_keys},
-    {6, "wallet statuses candidate and removed", m6_wallet_statuses},
+    {6, "wallet statuses candidate and removed, manual wallet type", m6_wallet_statuses},
     {0, NULL, NULL}, /* end */
 };

@@ -208,6 +208,7 @@ struct wallet {
     char preferred_protocols[WALLET_JSON_MAX]; /* JSON array text, "" = none */
     int64_t first_seen_ms;
     int64_t updated_ms;
+    bool type_manual; /* type was set by the operator: profile runs keep it */
 };
 
 /* Inserts or replaces (by address) every field of a wallet, in one
@@ -218,10 +219,10 @@ int store_wallet_upsert(struct store *st, const struct wallet *w);
 int store_wallet_upsert_many(struct store *st, const struct wallet *w, size_t n);
 /* Inserts the wallets that are new (every field as given) and, for those
  * already stored, updates only what a profile run computes: score,
- * confidence, chain, the performance, activity and behaviour columns,
- * first seen (the earliest) and updated. The operator's fields (name,
- * discovery, verified, status) are kept, and so is a type other than the
- * automatic ones ("", "trader", "whale"). One transaction, all or nothing.
+ * confidence, chain, the performance, activity and behaviour columns, the
+ * type unless the operator set it (type_manual), first seen (the earliest)
+ * and updated. The operator's fields (name, discovery, verified, status,
+ * a manual type) are kept. One transaction, all or nothing.
  * Returns 0, WT_EINVAL (invariants of store_wallet_upsert), WT_ESTORE. */
 int store_wallet_upsert_profiles(struct store *st, const struct wallet *w, size_t n);
 
@@ -236,8 +237,8 @@ enum wallet_field {
 
 /* Sets the fields named in `fields` (a mask of enum wallet_field) to w's
  * values and updated_ms to now_ms, in one statement, leaving every other
- * column as it is. Returns 0, WT_ENOTFOUND (no such wallet), WT_EINVAL
- * (empty mask, unterminated text, bad status), WT_ESTORE. */
+ * column as it is. Setting the type marks it manual (type_manual). Returns 0, WT_ENOTFOUND (no such
+ * wallet), WT_EINVAL (empty mask, unterminated text, bad status), WT_ESTORE. */
 int store_wallet_update_fields(struct store *st, const char *address, unsigned fields,
                                const struct wallet *w, int64_t now_ms);
 

@@ -82,6 +82,7 @@ static const struct col wallet_cols[] = {
     COL(W, preferred_protocols, C_STR),
     COL(W, first_seen_ms, C_I64),
     COL(W, updated_ms, C_I64),
+    COL(W, type_manual, C_BOOL),
 };
 #undef W
 static const struct table wallets_table = {
@@ -721,8 +722,8 @@ int store_wallet_upsert(struct store *st, const struct wallet *w)
  * have their own rules. */
 static bool profile_col(const char *n)
 {
-    static const char *const keep[] = {"address", "name", "discovery",    "verified",
-                                       "status",  "type", "first_seen_ms"};
+    static const char *const keep[] = {"address", "name", "discovery",     "verified",
+                                       "status",  "type", "first_seen_ms", "type_manual"};
     for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
         if (strcmp(n, keep[i]) == 0)
             return false;
@@ -740,7 +741,7 @@ static void sql_upsert_profile(struct buf *b)
     buf_puts(b, ") ON CONFLICT (address) DO UPDATE SET "
                 "first_seen_ms = CASE WHEN excluded.first_seen_ms < wallets.first_seen_ms "
                 "THEN excluded.first_seen_ms ELSE wallets.first_seen_ms END, "
-                "type = CASE WHEN wallets.type IN ('', 'trader', 'whale') THEN excluded.type "
+                "type = CASE WHEN NOT wallets.type_manual THEN excluded.type "
                 "ELSE wallets.type END");
     for (size_t i = 0; i < t->ncols; i++)
         if (profile_col(t->cols[i].name))
@@ -799,7 +800,7 @@ int store_wallet_update_fields(struct store *st, const char *address, unsigned f
     if (fields & WALLET_F_NAME)
         buf_printf(&b, ", name = $%d", k++);
     if (fields & WALLET_F_TYPE)
-        buf_printf(&b, ", type = $%d", k++);
+        buf_printf(&b, ", type = $%d, type_manual = TRUE", k++);
     if (fields & WALLET_F_VERIFIED)
         buf_printf(&b, ", verified = $%d", k++);
     if (fields & WALLET_F_DISCOVERY)

@@ -499,14 +499,22 @@ static void test_wallet_profile_and_curation_paths(void **state)
     assert_true(r.verified);
     assert_int_equal(r.status, WALLET_WATCH);
     assert_int_equal(r.first_seen_ms, 1000);
-    /* An automatic type follows the profile. */
-    f.type[0] = '\0';
+    /* A type the operator set stays, even "trader"; an automatic one
+     * follows the profile. */
     snprintf(f.type, sizeof f.type, "trader");
     assert_int_equal(store_wallet_update_fields(st, w.address, WALLET_F_TYPE, &f, 2100), 0);
     snprintf(p.type, sizeof p.type, "whale");
     assert_int_equal(store_wallet_upsert_profiles(st, &p, 1), 0);
     assert_int_equal(store_wallet_get(st, w.address, &r), 0);
+    assert_string_equal(r.type, "trader");
+    assert_true(r.type_manual);
+    struct wallet auto_w = mkwallet(21, 10, 0, 0, 1);
+    assert_int_equal(store_wallet_upsert_profiles(st, &auto_w, 1), 0);
+    snprintf(auto_w.type, sizeof auto_w.type, "whale");
+    assert_int_equal(store_wallet_upsert_profiles(st, &auto_w, 1), 0);
+    assert_int_equal(store_wallet_get(st, auto_w.address, &r), 0);
     assert_string_equal(r.type, "whale");
+    assert_false(r.type_manual);
 
     /* Compare-and-set: only from the expected status (and discovery). */
     assert_int_equal(store_wallet_transition(st, w.address, WALLET_CANDIDATE, WALLET_WATCH, NULL,
