@@ -105,6 +105,13 @@ static void print_report(const struct discovery_report *rep, bool json)
     jw_ku64(&w, "operatorSkipped", rep->apply.operator_skipped);
     jw_obj_end(&w);
     jw_kdouble(&w, "seconds", rep->seconds);
+    jw_key(&w, "steps");
+    jw_obj_begin(&w);
+    jw_kdouble(&w, "load", rep->load_s);
+    jw_kdouble(&w, "profile", rep->profile_s);
+    jw_kdouble(&w, "find", rep->find_s);
+    jw_kdouble(&w, "apply", rep->apply_s);
+    jw_obj_end(&w);
     jw_obj_end(&w);
     if (jw_finish(&w) == 0)
         printf("%s\n", b.data);

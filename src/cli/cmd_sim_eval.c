@@ -263,7 +263,17 @@ int cmd_sim_evaluate(int argc, char **argv)
             break;
         f.page++;
     }
+    /* The eligible candidates: everything discovery would rank, of which the
+     * watchlist is the top K. */
+    size_t elig_type[SIM_NTYPES + 1] = {0};
+    for (size_t i = 0; i < res.eligible; i++) {
+        int ty = truth_type(truth, ntruth, res.c.v[i].address);
+        elig_type[ty >= 0 ? ty : SIM_NTYPES]++;
+    }
     size_t npos = positives_total[SIM_SKILLED] + positives_total[SIM_INSIDER];
+    size_t elig_pos = elig_type[SIM_SKILLED] + elig_type[SIM_INSIDER];
+    double recall_elig = npos ? (double)elig_pos / npos : 0;
+    double prec_elig = res.eligible ? (double)elig_pos / res.eligible : 0;
     double prec = dp.top_k ? (double)pos_top / dp.top_k : 0;
     double recall = npos ? (double)pos_all / npos : 0;
     double share_bot = watch ? (double)by_type[SIM_SNIPER] / watch : 0;
@@ -296,6 +306,14 @@ int cmd_sim_evaluate(int argc, char **argv)
                    positives_total[SIM_INSIDER]
                        ? (double)by_type[SIM_INSIDER] / positives_total[SIM_INSIDER]
                        : 0);
+        jw_obj_end(&w);
+        jw_kdouble(&w, "recallEligible", recall_elig);
+        jw_kdouble(&w, "precisionEligible", prec_elig);
+        jw_key(&w, "eligibleByType");
+        jw_obj_begin(&w);
+        for (int t = 0; t < SIM_NTYPES; t++)
+            jw_ku64(&w, sim_wallet_type_name((enum sim_wallet_type)t), elig_type[t]);
+        jw_ku64(&w, "unknown", elig_type[SIM_NTYPES]);
         jw_obj_end(&w);
         jw_key(&w, "positives");
         jw_obj_begin(&w);
@@ -331,6 +349,9 @@ int cmd_sim_evaluate(int argc, char **argv)
                "%u); recall %.3f of %zu (skilled %zu/%zu, insider %zu/%zu)\n",
                watch, dp.top_k, prec, pos_top, dp.top_k, recall, npos, by_type[SIM_SKILLED],
                positives_total[SIM_SKILLED], by_type[SIM_INSIDER], positives_total[SIM_INSIDER]);
+        printf("eligible candidates: %zu, of which %zu skilled or insider (precision %.3f, "
+               "recall %.3f)\n",
+               res.eligible, elig_pos, prec_elig, recall_elig);
         printf("slipped in: snipers/bots %.1f%%, baiters %.1f%% (together %.1f%%)\n",
                100 * share_bot, 100 * share_bait, 100 * (share_bot + share_bait));
         printf("watchlist by type:");

@@ -478,13 +478,19 @@ int discovery_run(struct store *st, const struct discovery_params *dp,
     int rc = profile_load(st, &pp->intel, &ps);
     if (rc != 0)
         return rc;
+    int64_t t1 = clock_mono_ns();
+    rep->load_s = (double)(t1 - t0) / 1e9;
     if (now_ms <= 0)
         now_ms = ps->last_ms;
     rep->now_ms = now_ms;
     rep->swaps = ps->swaps;
     rc = profile_write(st, ps, pp, now_ms, &rep->profile);
+    int64_t t2 = clock_mono_ns();
+    rep->profile_s = (double)(t2 - t1) / 1e9;
     if (rc == 0)
         rc = discovery_find(ps, dp, now_ms, &res);
+    int64_t t3 = clock_mono_ns();
+    rep->find_s = (double)(t3 - t2) / 1e9;
     if (rc == 0) {
         rep->tokens = res.tokens;
         rep->success_tokens = res.success_tokens;
@@ -492,7 +498,9 @@ int discovery_run(struct store *st, const struct discovery_params *dp,
         rep->eligible = res.eligible;
         rc = discovery_apply(st, &res, dp, now_ms, &rep->apply);
     }
-    rep->seconds = (double)(clock_mono_ns() - t0) / 1e9;
+    int64_t t4 = clock_mono_ns();
+    rep->apply_s = (double)(t4 - t3) / 1e9;
+    rep->seconds = (double)(t4 - t0) / 1e9;
     if (res_out && rc == 0)
         *res_out = res;
     else

@@ -140,7 +140,8 @@ struct discovery_report {
     uint32_t tokens, success_tokens;
     size_t candidates, eligible;
     struct discovery_apply_stats apply;
-    double seconds;
+    double seconds;                            /* the whole run */
+    double load_s, profile_s, find_s, apply_s; /* its steps */
 };
 int discovery_run(struct store *st, const struct discovery_params *dp,
                   const struct profile_params *pp, int64_t now_ms, struct discovery_report *rep,

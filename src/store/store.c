@@ -628,7 +628,11 @@ int store_swaps_scan(struct store *st, int64_t from_ms, int64_t to_ms,
                              &s) != 0) {
             rc = stmt_err(st, c, "preparing the swap scan");
         } else {
-            st->ops->bind_i64(s, 1, from_ms);
+            /* Rows after the cursor have ts_ms >= cur.ts_ms: bounding the
+             * range by it (not by from_ms) lets each page start where the
+             * last one ended instead of walking the index from from_ms
+             * (quadratic: 4.9 s instead of 0.5 s for 446k swaps). */
+            st->ops->bind_i64(s, 1, first ? from_ms : cur.ts_ms);
             st->ops->bind_i64(s, 2, to_ms);
             /* The first page starts at from_ms itself: id -1 is below any
              * row's id. */

@@ -24,8 +24,8 @@
 #include "harness.h"
 
 static struct daemon d;
-static int64_t n_wallets;           /* wallets in the store */
-static char watched[3][64];         /* three watched wallets, best first */
+static int64_t n_wallets;   /* wallets in the store */
+static char watched[3][64]; /* three watched wallets, best first */
 static const char *const base = "/v1/smart-money/wallets";
 
 /* ------------------------------------------------------------ helpers */
@@ -123,9 +123,8 @@ static int setup(void **state)
     harness_tmpdir(d.dir, sizeof d.dir);
     struct buf out;
     buf_init(&out, 0);
-    const char *gen[] = {"sim",         "generate", "--seed", "9",     "--wallets",
-                         "500",         "--tokens-per-day",   "100",   "--out",
-                         "sim",         NULL};
+    const char *gen[] = {"sim", "generate", "--seed", "9", "--wallets", "500", "--tokens-per-day",
+                         "100", "--out",    "sim",    NULL};
     const char *imp[] = {"import", "--data", "data", "sim/transactions.ndjson", NULL};
     const char *disc[] = {"discover", "--data", "data", "--top-k", "10", NULL};
     if (run_cli(gen, &out) != 0 || run_cli(imp, &out) != 0 || run_cli(disc, &out) != 0) {
@@ -134,8 +133,7 @@ static int setup(void **state)
     }
     /* The three best watched wallets, from the CLI. */
     buf_reset(&out);
-    const char *list[] = {"wallets", "list", "--status", "watch", "--json", "--data", "data",
-                          NULL};
+    const char *list[] = {"wallets", "list", "--status", "watch", "--json", "--data", "data", NULL};
     if (run_cli(list, &out) != 0)
         return -1;
     struct json_doc *doc = json_doc_new(0);
@@ -184,11 +182,11 @@ static void test_list_shape_and_default_order(void **state)
     assert_true(n_wallets > 200);
     assert_int_equal(json_get(&r.root, "wallets", &ws), 0);
     assert_int_equal(json_size(&ws), 20);
-    static const char *const item[] = {"walletAddress", "chainId",   "walletName", "walletType",
-                                       "verified",      "scoring",   "performance", "activity",
+    static const char *const item[] = {"walletAddress", "chainId", "walletName",  "walletType",
+                                       "verified",      "scoring", "performance", "activity",
                                        "behavioral",    NULL};
     static const char *const scoring[] = {"smartMoneyScore", "confidenceLevel", NULL};
-    static const char *const perf[] = {"totalPnl",    "roiAllTime", "winRate",
+    static const char *const perf[] = {"totalPnl",    "roiAllTime",  "winRate",
                                        "sharpeRatio", "maxDrawdown", NULL};
     static const char *const act[] = {"totalTrades", "avgTradeSize", "avgHoldingPeriodDays",
                                       "lastTradeTimestamp", NULL};
@@ -315,8 +313,8 @@ static void test_filters(void **state)
     buf_init(&out, 0);
     const char *v1[] = {"wallets", "verify", watched[0], "--data", "data", NULL};
     const char *v2[] = {"wallets", "verify", watched[1], "--data", "data", NULL};
-    const char *nm[] = {"wallets", "name", watched[2], "Fund X", "--type", "fund", "--data",
-                        "data", NULL};
+    const char *nm[] = {"wallets", "name",   watched[2], "Fund X", "--type",
+                        "fund",    "--data", "data",     NULL};
     assert_int_equal(run_cli(v1, &out), 0);
     assert_int_equal(run_cli(v2, &out), 0);
     assert_int_equal(run_cli(nm, &out), 0);
@@ -588,8 +586,8 @@ static void test_curation_persists(void **state)
 
     /* The CLI sees the same. */
     buf_init(&out, 0);
-    const char *list[] = {"wallets", "list", "--status", "blacklisted", "--json", "--data", "data",
-                          NULL};
+    const char *list[] = {"wallets", "list",   "--status", "blacklisted",
+                          "--json",  "--data", "data",     NULL};
     assert_int_equal(run_cli(list, &out), 0);
     assert_non_null(strstr(out.data, watched[1]));
     buf_release(&out);
@@ -614,9 +612,8 @@ static void test_token_and_openapi(void **state)
     const char *env[] = {"WALLTRACK_API_TOKEN=s3cret-token", NULL};
     assert_int_equal(daemon_restart(&d, args, env), 0);
     assert_int_equal(http_request(d.port, "GET", base, NULL, NULL, 0, NULL), 401);
-    assert_int_equal(http_request(d.port, "POST", "/v1/smart-money/wallets/x/watch", NULL, NULL, 0,
-                                  NULL),
-                     401);
+    assert_int_equal(
+        http_request(d.port, "POST", "/v1/smart-money/wallets/x/watch", NULL, NULL, 0, NULL), 401);
     assert_int_equal(
         http_request(d.port, "GET", base, "Authorization: Bearer s3cret-token", NULL, 0, NULL),
         200);
