@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/json.h"
 #include "harness.h"
@@ -622,6 +623,48 @@ static void test_token_and_openapi(void **state)
                      200);
 }
 
+/* The scheduled run inside serve: a freshly imported market (never
+ * discovered) gets profiled and a watchlist without any command. */
+static void test_scheduled_discovery_in_serve(void **state)
+{
+    (void)state;
+    struct daemon s;
+    memset(&s, 0, sizeof s);
+    harness_tmpdir(s.dir, sizeof s.dir);
+    struct buf out;
+    buf_init(&out, 0);
+    const char *gen[] = {"sim", "generate", "--seed", "4", "--wallets", "400", "--tokens-per-day",
+                         "60",  "--out",    "sim",    NULL};
+    const char *imp[] = {"import", "--data", "data", "sim/transactions.ndjson", NULL};
+    assert_int_equal(harness_run(s.dir, gen, NULL, 120, &out), 0);
+    assert_int_equal(harness_run(s.dir, imp, NULL, 120, &out), 0);
+    buf_release(&out);
+    const char *args[] = {"--set", "discovery.interval_min=60", "--set", "discovery.on_start=true",
+                          "--set", "discovery.top_k=5",         NULL};
+    assert_int_equal(daemon_restart(&s, args, NULL), 0);
+    bool done = false;
+    for (int i = 0; i < 300 && !done; i++) {
+        struct buf b;
+        buf_init(&b, 0);
+        long st = http_request(s.port, "GET", "/v1/smart-money/wallets?limit=1", NULL, NULL, 0, &b);
+        done = st == 200 && strstr(b.data, "\"total\":0}") == NULL;
+        buf_release(&b);
+        if (!done) {
+            struct timespec ts = {0, 50 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    assert_true(done);
+    assert_int_equal(daemon_stop(&s, SIGTERM), 0);
+    struct buf log;
+    buf_init(&log, 0);
+    daemon_log(&s, &log);
+    assert_non_null(strstr(log.data, "discovery: scheduled run:"));
+    assert_non_null(strstr(log.data, "watchlist 5 (+5 added"));
+    buf_release(&log);
+    harness_rmdir(s.dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -633,6 +676,7 @@ int main(void)
         cmocka_unit_test(test_detail_trades_performance_patterns),
         cmocka_unit_test(test_curation_persists),
         cmocka_unit_test(test_token_and_openapi),
+        cmocka_unit_test(test_scheduled_discovery_in_serve),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
