@@ -75,8 +75,9 @@
     X(DISC_MIN_MULTIPLE, "discovery.min_multiple", NULL, DOUBLE, "10", 0, 1000000, 0,              \
       "A token succeeded when its highest traded price reached this many times its launch "        \
       "price (its first trade); 0 turns this test off.")                                           \
-    X(DISC_MIN_MCAP_USD, "discovery.min_mcap_usd", NULL, DOUBLE, "0", 0, 1e15, 0,                  \
-      "Also a success: a market cap of at least this many USD seen in price events (0: off).")     \
+    X(DISC_MIN_MCAP_SOL, "discovery.min_mcap_sol", NULL, DOUBLE, "0", 0, 1e15, 0,                  \
+      "Also a success: a market cap (highest traded price x supply: the tokens table's, else "     \
+      "1,000,000,000 tokens) of at least this many SOL (0: off).")                                 \
     X(DISC_EARLY_BUYERS, "discovery.early_buyers", NULL, INT, "50", 0, 1000000, 0,                 \
       "An early buyer is among the first this many distinct buyers of a token (0: off).")          \
     X(DISC_EARLY_MINUTES, "discovery.early_minutes", NULL, INT, "0", 0, 100000, 0,                 \

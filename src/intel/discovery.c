@@ -37,7 +37,8 @@ void discovery_params_default(struct discovery_params *p)
 {
     memset(p, 0, sizeof *p);
     p->min_multiple = 10;
-    p->min_mcap_usd = 0;
+    p->min_mcap_sol = 0;
+    p->default_supply = 1e9; /* pump.fun mints 1,000,000,000 tokens */
     p->early_buyers = 50;
     p->early_ms = 0;
     p->lookback_ms = 0;
@@ -61,7 +62,7 @@ void discovery_params_from_config(const struct config *cfg, struct discovery_par
 {
     discovery_params_default(p);
     p->min_multiple = config_double(cfg, CFG_DISC_MIN_MULTIPLE);
-    p->min_mcap_usd = config_double(cfg, CFG_DISC_MIN_MCAP_USD);
+    p->min_mcap_sol = config_double(cfg, CFG_DISC_MIN_MCAP_SOL);
     p->early_buyers = (uint32_t)config_int(cfg, CFG_DISC_EARLY_BUYERS);
     p->early_ms = config_int(cfg, CFG_DISC_EARLY_MINUTES) * MIN_MS;
     p->lookback_ms = config_int(cfg, CFG_DISC_LOOKBACK_HOURS) * 60 * MIN_MS;
@@ -237,7 +238,9 @@ int discovery_find(const struct profile_state *ps, const struct discovery_params
         out->tokens++;
         double lp = m < ps->launch_price.len ? ps->launch_price.v[m] : 0;
         bool ok = lp > 0 && p->min_multiple > 0 && mi->peak_price_sol >= p->min_multiple * lp;
-        if (p->min_mcap_usd > 0 && mi->mcap_usd >= p->min_mcap_usd)
+        double supply =
+            m < ps->supply.len && ps->supply.v[m] > 0 ? ps->supply.v[m] : p->default_supply;
+        if (p->min_mcap_sol > 0 && mi->peak_price_sol * supply >= p->min_mcap_sol)
             ok = true;
         if (ok) {
             success[m] = 1;

@@ -26,10 +26,12 @@
 
 struct discovery_params {
     /* A token succeeded when its highest traded price reached min_multiple
-     * times its launch price (first trade seen), or when min_mcap_usd > 0
-     * and a market cap of at least that was seen (price events). */
+     * times its launch price (first trade seen), or when min_mcap_sol > 0
+     * and its market cap at that price (x its supply: the tokens table's,
+     * else default_supply whole tokens) reached min_mcap_sol. */
     double min_multiple;
-    double min_mcap_usd;
+    double min_mcap_sol;
+    double default_supply;
     /* Early buyer: among the first early_buyers distinct buyers of the
      * token (0: off), or first buy within early_ms of the launch (0: off). */
     uint32_t early_buyers;

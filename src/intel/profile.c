@@ -60,6 +60,40 @@ static int on_swap(void *ctx, const struct stored_swap *s)
     return 0;
 }
 
+/* Supplies of the traded mints from the tokens table (token info), in
+ * whole tokens; 0 where unknown. */
+static int load_supplies(struct store *st, struct profile_state *ps)
+{
+    const struct ledger *l = intel_ledger(ps->in);
+    uint32_t nm = ledger_mint_count(l);
+    vec_reserve(&ps->supply, nm);
+    while (ps->supply.len < nm)
+        vec_push(&ps->supply, 0.0);
+    enum { PAGE = 256 };
+    struct token_row *rows = xcalloc(PAGE, sizeof *rows);
+    struct row_query q = {.limit = PAGE};
+    int rc;
+    for (;;) {
+        size_t n = 0;
+        rc = store_row_list(st, STORE_T_TOKENS, &q, rows, &n);
+        if (rc != 0)
+            break;
+        for (size_t i = 0; i < n; i++) {
+            struct pubkey k;
+            if (pubkey_parse(rows[i].mint, &k) != 0 || rows[i].supply == 0)
+                continue;
+            uint32_t m = ledger_mint_id(l, &k);
+            if (m != LEDGER_NONE && m < nm)
+                ps->supply.v[m] = (double)rows[i].supply / pow(10, rows[i].decimals);
+        }
+        if (n < PAGE)
+            break;
+        q.after_id = rows[n - 1].id;
+    }
+    free(rows);
+    return rc;
+}
+
 int profile_load(struct store *st, const struct intel_params *p, struct profile_state **out)
 {
     struct profile_state *ps = xcalloc(1, sizeof *ps);
@@ -79,6 +113,11 @@ int profile_load(struct store *st, const struct intel_params *p, struct profile_
     if (ps->rejected)
         log_warn("intel", "profile: %zu of %zu stored swaps refused by the ledger", ps->rejected,
                  ps->rejected + ps->swaps);
+    rc = load_supplies(st, ps);
+    if (rc != 0) {
+        profile_state_free(ps);
+        return rc;
+    }
     *out = ps;
     return 0;
 }
@@ -89,6 +128,7 @@ void profile_state_free(struct profile_state *ps)
         return;
     intel_free(ps->in);
     vec_free(&ps->launch_price);
+    vec_free(&ps->supply);
     free(ps);
 }
 

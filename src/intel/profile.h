@@ -39,6 +39,7 @@ struct profile_state {
     struct intel *in;
     struct intel_params params; /* what `in` was built with */
     VEC(double) launch_price;   /* by mint id: SOL price of its first swap seen */
+    VEC(double) supply;         /* by mint id: whole tokens (tokens table), 0 unknown */
     size_t swaps;               /* applied */
     size_t rejected;            /* refused by the ledger (see ledger_apply) */
     int64_t first_ms, last_ms;  /* times of the first and last swap; 0 when none */

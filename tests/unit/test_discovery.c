@@ -258,11 +258,47 @@ static void test_second_run_respects_the_operator(void **state)
     assert_int_equal(r.status, WALLET_WATCH);
 }
 
+/* The success test: N x launch price, or a market cap in SOL (peak price
+ * x supply), or neither. */
+static void test_success_criteria(void **state)
+{
+    (void)state;
+    struct profile_state *ps;
+    assert_int_equal(profile_load(st, NULL, &ps), 0);
+    struct discovery_params dp;
+    discovery_params_default(&dp);
+    struct discovery_result a, b, c;
+    assert_int_equal(discovery_find(ps, &dp, ps->last_ms, &a), 0);
+    dp.min_multiple = 0;
+    assert_int_equal(discovery_find(ps, &dp, ps->last_ms, &b), 0);
+    assert_int_equal(b.success_tokens, 0);
+    assert_int_equal(b.c.len, 0);
+    /* pump.fun launches at 30 / 1,073,000,000 SOL per token: 28 SOL of
+     * market cap for 1e9 tokens, so 10x is about 280 SOL. */
+    dp.min_mcap_sol = 280;
+    assert_int_equal(discovery_find(ps, &dp, ps->last_ms, &c), 0);
+    assert_true(c.success_tokens > 0);
+    assert_true(c.success_tokens + 2 >= a.success_tokens &&
+                c.success_tokens <= a.success_tokens + 2);
+    assert_int_equal(a.tokens, c.tokens);
+    /* a lookback of one hour keeps only the last hour's launches */
+    dp.lookback_ms = 3600000;
+    struct discovery_result e;
+    assert_int_equal(discovery_find(ps, &dp, ps->last_ms, &e), 0);
+    assert_true(e.tokens < a.tokens / 4);
+    discovery_result_release(&a);
+    discovery_result_release(&b);
+    discovery_result_release(&c);
+    discovery_result_release(&e);
+    profile_state_free(ps);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_finds_skilled_not_snipers),
         cmocka_unit_test(test_second_run_respects_the_operator),
+        cmocka_unit_test(test_success_criteria),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
