@@ -23,6 +23,7 @@
 #include "base/json.h"
 #include "base/jw.h"
 #include "base/log.h"
+#include "base/mem.h"
 #include "base/str.h"
 #include "intel/curation.h"
 #include "intel/profile.h"
@@ -428,11 +429,7 @@ static void get_rows(struct api_ctx *ctx, enum store_table t, const char *addres
         return;
     }
     size_t rs = store_row_size(t);
-    void *rows = calloc((size_t)limit, rs);
-    if (!rows) {
-        httpd_resp_error(resp, 500, "out of memory");
-        return;
-    }
+    void *rows = xcalloc((size_t)limit, rs);
     struct row_query q = {.key = address, .after_id = after, .limit = (uint32_t)limit};
     size_t n = 0;
     int rc = store_row_list(ctx->env->store, t, &q, rows, &n);

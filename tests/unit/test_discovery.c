@@ -9,7 +9,9 @@
  *   - every wallet is profiled into wallets (status candidate unless
  *     watched), with a snapshot each and its trade patterns;
  *   - a second run respects the operator: blacklisted, removed and manually
- *     added wallets stay as they are and the algorithm refills its K. */
+ *     added wallets stay as they are and the algorithm refills its K.
+ * With WALLTRACK_TEST_PG_URL set (cmake/tests_intel.cmake, through
+ * tests/store/with_pg.sh) the same runs on PostgreSQL. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -44,8 +46,12 @@ static int setup(void **state)
     if (!mkdtemp(tmpdir))
         return -1;
     char err[256];
-    if (store_open(tmpdir, NULL, &st, err, sizeof err) != 0)
+    const char *pg = getenv("WALLTRACK_TEST_PG_URL");
+    if (store_open(pg && *pg ? pg : tmpdir, NULL, &st, err, sizeof err) != 0) {
+        fprintf(stderr, "store_open: %s\n", err);
         return -1;
+    }
+    print_message("store: %s\n", store_backend(st));
     struct scenario sc;
     scenario_default(&sc);
     sc.seed = 5;
