@@ -35,24 +35,45 @@ struct route {
     enum route_auth auth;
     size_t max_body; /* 0: the server's default (helius.webhook_max_body) */
     api_handler_fn fn;
+    bool dashboard; /* the dashboard's static files: not part of the API or openapi.json */
 };
 
 #define SMALL_BODY (64 * 1024) /* API requests carry small JSON documents */
 
 static const struct route routes[] = {
-    {"GET", "/healthz", AUTH_PUBLIC, SMALL_BODY, routes_healthz},
-    {"GET", "/metrics", AUTH_TOKEN, SMALL_BODY, routes_metrics},
-    {"GET", "/v1/config", AUTH_TOKEN, SMALL_BODY, routes_config_get},
-    {"POST", "/webhooks/helius", AUTH_WEBHOOK, 0, routes_webhook_helius},
+    {"GET", "/healthz", AUTH_PUBLIC, SMALL_BODY, routes_healthz, false},
+    {"GET", "/metrics", AUTH_TOKEN, SMALL_BODY, routes_metrics, false},
+    {"GET", "/v1/config", AUTH_TOKEN, SMALL_BODY, routes_config_get, false},
+    {"POST", "/webhooks/helius", AUTH_WEBHOOK, 0, routes_webhook_helius, false},
     /* The dashboard's static files: no token (the page holds none; its API
      * calls carry it). */
-    {"GET", "/", AUTH_PUBLIC, SMALL_BODY, routes_static_web},
-    {"GET", "/index.html", AUTH_PUBLIC, SMALL_BODY, routes_static_web},
-    {"GET", "/app/", AUTH_PUBLIC, SMALL_BODY, routes_static_web},
-    {"GET", "/vendor/", AUTH_PUBLIC, SMALL_BODY, routes_static_vendor},
+    {"GET", "/", AUTH_PUBLIC, SMALL_BODY, routes_static_web, true},
+    {"GET", "/index.html", AUTH_PUBLIC, SMALL_BODY, routes_static_web, true},
+    {"GET", "/app/", AUTH_PUBLIC, SMALL_BODY, routes_static_web, true},
+    {"GET", "/vendor/", AUTH_PUBLIC, SMALL_BODY, routes_static_vendor, true},
+    {"GET", "/v1/openapi.json", AUTH_TOKEN, SMALL_BODY, routes_openapi, false},
+    {"GET", "/v1/smart-money/wallets", AUTH_TOKEN, SMALL_BODY, routes_wallets_list, false},
+    {"GET", "/v1/smart-money/wallets/", AUTH_TOKEN, SMALL_BODY, routes_wallets_get, false},
+    {"POST", "/v1/smart-money/wallets/", AUTH_TOKEN, SMALL_BODY, routes_wallets_post, false},
+    {"PUT", "/v1/smart-money/wallets/", AUTH_TOKEN, SMALL_BODY, routes_wallets_put, false},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])
+
+bool api_route_at(size_t i, const char **method, const char **path)
+{
+    /* The i-th route of the API proper, skipping the dashboard's files. */
+    for (size_t k = 0; k < NROUTES; k++) {
+        if (routes[k].dashboard)
+            continue;
+        if (i-- == 0) {
+            *method = routes[k].method;
+            *path = routes[k].path;
+            return true;
+        }
+    }
+    return false;
+}
 
 static const struct route *match(const char *method, const char *path, bool *path_known)
 {

@@ -12,6 +12,7 @@
 #define WT_API_API_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/config.h"
@@ -35,6 +36,11 @@ int api_start(const struct api_env *env, const char *host, unsigned port, struct
               char *err, size_t errsize);
 unsigned api_port(const struct api *a);
 void api_stop(struct api *a);
+
+/* The route table, for documentation checks (the OpenAPI test): the i-th
+ * route's method and path (a path ending in '/' is a prefix). Returns false
+ * past the end. Any thread. */
+bool api_route_at(size_t i, const char **method, const char **path);
 
 /* Splits "HOST:PORT" or "[V6]:PORT" into host and port. Returns 0 or
  * WT_EINVAL. */

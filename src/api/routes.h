@@ -44,5 +44,16 @@ void routes_static_vendor(struct api_ctx *ctx, struct httpd_req *req, struct htt
 int routes_static_path_ok(const char *rel);
 /* The Content-Type for a file name by extension, or NULL (not served). */
 const char *routes_static_type(const char *path);
+/* GET /v1/smart-money/wallets: the smart-money spec's list (chains,
+ * minScore, verified, walletType, sortBy, sortOrder, page, limit). */
+void routes_wallets_list(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+/* GET /v1/smart-money/wallets/{address}[/trades|/performance|/patterns]. */
+void routes_wallets_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+/* POST /v1/smart-money/wallets/{address}/watch|unwatch|verify|blacklist. */
+void routes_wallets_post(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+/* PUT /v1/smart-money/wallets/{address}/name with {"name", "walletType"?}. */
+void routes_wallets_put(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+/* GET /v1/openapi.json: docs/openapi.json, embedded at build time. */
+void routes_openapi(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
 
 #endif

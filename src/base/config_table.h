@@ -137,6 +137,45 @@
       "whitelist of files). Empty: the source tree's node_modules/ (fixed at build time).")        \
     X(UI_SETUP_DONE, "ui.setup_done", NULL, BOOL, "false", 0, 0, CONFIG_LIVE,                      \
       "Whether the dashboard's first-run setup wizard was completed; the wizard sets it.")         \
+    /* --- discovery ------------------------------------------------------------------- */        \
+    X(DISC_INTERVAL_MIN, "discovery.interval_min", NULL, INT, "60", 0, 10080, 0,                   \
+      "Minutes between scheduled discovery runs inside `serve` (profile every wallet, write "      \
+      "snapshots and patterns, update the watchlist); 0 turns the schedule off.")                  \
+    X(DISC_ON_START, "discovery.on_start", NULL, BOOL, "false", 0, 0, 0,                           \
+      "Also run discovery as soon as `serve` starts, instead of after the first interval.")        \
+    X(DISC_SNAPSHOTS, "discovery.snapshots", NULL, BOOL, "true", 0, 0, 0,                          \
+      "Append a performance snapshot of every profiled wallet on each scheduled run.")             \
+    X(DISC_MIN_MULTIPLE, "discovery.min_multiple", NULL, DOUBLE, "10", 0, 1000000, 0,              \
+      "A token succeeded when its highest traded price reached this many times its launch "        \
+      "price (its first trade); 0 turns this test off.")                                           \
+    X(DISC_MIN_MCAP_SOL, "discovery.min_mcap_sol", NULL, DOUBLE, "0", 0, 1e15, 0,                  \
+      "Also a success: a market cap (highest traded price x supply: the tokens table's, else "     \
+      "1,000,000,000 tokens) of at least this many SOL (0: off).")                                 \
+    X(DISC_EARLY_BUYERS, "discovery.early_buyers", NULL, INT, "50", 0, 1000000, 0,                 \
+      "An early buyer is among the first this many distinct buyers of a token (0: off).")          \
+    X(DISC_EARLY_MINUTES, "discovery.early_minutes", NULL, INT, "0", 0, 100000, 0,                 \
+      "... or bought within this many minutes of the token's launch (0: off).")                    \
+    X(DISC_LOOKBACK_HOURS, "discovery.lookback_hours", NULL, INT, "0", 0, 876000, 0,               \
+      "Only tokens launched within this many hours of the latest swap count (0: all).")            \
+    X(DISC_MIN_HITS, "discovery.min_hits", NULL, INT, "1", 0, 1000000, 0,                          \
+      "Successful tokens a wallet must have bought early and sold in profit.")                     \
+    X(DISC_MIN_TRADES, "discovery.min_trades", NULL, INT, "3", 0, 1000000, 0,                      \
+      "Closed round trips a candidate needs.")                                                     \
+    X(DISC_MIN_SCORE, "discovery.min_score", NULL, DOUBLE, "40", 0, 100, 0,                        \
+      "Smart-money score (0-100) a candidate needs.")                                              \
+    X(DISC_MAX_BOT, "discovery.max_bot", NULL, DOUBLE, "0.25", 0, 1, 0,                            \
+      "Bot-likeness (0-1, docs/metrics.md) above which a candidate is a bot and excluded.")        \
+    X(DISC_MAX_FOLLOW, "discovery.max_follow", NULL, DOUBLE, "0.4", 0, 1, 0,                       \
+      "Share of a wallet's buys mirroring one other wallet's above which it is a copy-trader "     \
+      "and excluded.")                                                                             \
+    X(DISC_MAX_SCALP_SHARE, "discovery.max_scalp_share", NULL, DOUBLE, "0.5", 0, 1, 0,             \
+      "Share of round trips shorter than 5 minutes above which a candidate is a pump scalper "     \
+      "(baiter) and excluded.")                                                                    \
+    X(DISC_MAX_ENTRY_MINUTES, "discovery.max_entry_minutes", NULL, INT, "30", 0, 100000, 0,        \
+      "Mean minutes from a token's launch to a candidate's first buy above which it is a late "    \
+      "buyer and excluded (0: off).")                                                              \
+    X(DISC_TOP_K, "discovery.top_k", NULL, INT, "50", 0, 100000, 0,                                \
+      "Wallets the algorithm keeps on the watchlist: the best eligible candidates.")               \
     /* --- end ------------------------------------------------------------------------- */
 
 #endif

@@ -14,6 +14,7 @@
 #include "api/api.h"
 #include "ingest/inbox.h"
 #include "ingest/rpcpoll.h"
+#include "intel/discovery.h"
 #include "store/store.h"
 #include "trade/exec_live.h"
 #include "base/err.h"
@@ -68,6 +69,7 @@ int cmd_serve(int argc, char **argv)
     struct inbox *inbox = NULL;
     struct rpcpoll *poll = NULL;
     char *rpc_list = NULL;
+    struct discovery_sched *disc = NULL;
     rc = 1;
     if (cli_setup_logging(cfg) != 0)
         goto out;
@@ -159,12 +161,20 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
 
+    /* Scheduled discovery (discovery.interval_min; 0 = off). */
+    if (discovery_sched_start(store, cfg, &disc) != 0) {
+        log_error("serve", "cannot start the discovery scheduler");
+        goto out;
+    }
+
     int sig = 0;
     sigwait(&stop, &sig);
     log_info("serve", "received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
     rc = 0;
 out:
-    /* Stop taking requests first, then drain the inbox, then the store. */
+    /* Stop the scheduler and taking requests first, then drain the inbox,
+     * then the store. */
+    discovery_sched_stop(disc);
     api_stop(api);
     rpcpoll_free(poll); /* stops its thread before the inbox goes */
     free(rpc_list);

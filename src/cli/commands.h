@@ -16,5 +16,13 @@ int cmd_sim(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_wallet(int argc, char **argv);
+int cmd_discover(int argc, char **argv);
+int cmd_wallets(int argc, char **argv);
+int cmd_sim_evaluate(int argc, char **argv); /* `sim evaluate`, dispatched by cmd_sim */
+
+struct discovery_result;
+/* Writes every candidate of r with its evidence to path as CSV (used by
+ * `discover --csv` and `sim evaluate --csv`). Returns 0 or -1. */
+int discover_write_csv(const char *path, const struct discovery_result *r);
 
 #endif

@@ -86,6 +86,27 @@ const char *httpd_query(const struct httpd_req *req, const char *name)
     return MHD_lookup_connection_value(req->conn_, MHD_GET_ARGUMENT_KIND, name);
 }
 
+struct query_each {
+    int (*fn)(void *ctx, const char *name, const char *value);
+    void *ctx;
+};
+
+static enum MHD_Result query_each_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    struct query_each *q = cls;
+    return q->fn(q->ctx, key, value) == 0 ? MHD_YES : MHD_NO;
+}
+
+unsigned httpd_query_each(const struct httpd_req *req,
+                          int (*fn)(void *ctx, const char *name, const char *value), void *ctx)
+{
+    struct query_each q = {fn, ctx};
+    int n = MHD_get_connection_values(req->conn_, MHD_GET_ARGUMENT_KIND, query_each_cb, &q);
+    return n < 0 ? 0 : (unsigned)n;
+}
+
 void httpd_set_max_body(struct httpd_req *req, size_t max_body)
 {
     struct conn *c = (struct conn *)req; /* req is the first member */

@@ -75,6 +75,11 @@ void httpd_stop(struct httpd *h);
 const char *httpd_header(const struct httpd_req *req, const char *name);
 /* A query-string argument (decoded), or NULL. */
 const char *httpd_query(const struct httpd_req *req, const char *name);
+/* Calls fn for every query-string argument (decoded name and value; value
+ * NULL for a bare `?name`), in order, repeated names included, until fn
+ * returns nonzero. Returns the number of arguments visited. */
+unsigned httpd_query_each(const struct httpd_req *req,
+                          int (*fn)(void *ctx, const char *name, const char *value), void *ctx);
 /* Whether the peer address is a loopback address. */
 bool httpd_peer_is_loopback(const struct httpd_req *req);
 /* Sets body_cap for this request (from on_headers). */

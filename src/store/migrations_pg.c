@@ -347,6 +347,14 @@ static const char m5_slot_keys[] =
     "DROP INDEX transfers_sig_leg;\n"
     "CREATE UNIQUE INDEX transfers_slot_sig_leg ON transfers(slot, sig, leg);\n";
 
+/* Two more wallet statuses: 4 candidate (profiled, not watched) and 5
+ * removed (taken off the watchlist by the operator), and type_manual (the
+ * operator set the type: profile runs keep it). */
+static const char m6_wallet_statuses[] =
+    "ALTER TABLE wallets DROP CONSTRAINT wallets_status_check;\n"
+    "ALTER TABLE wallets ADD CONSTRAINT wallets_status_check CHECK (status BETWEEN 1 AND 5);\n"
+    "ALTER TABLE wallets ADD COLUMN type_manual boolean NOT NULL DEFAULT false;\n";
+
 const struct migration store_pg_migrations[] = {
     {1, "events: swaps, transfers, prices", m1_events},
     {2, "wallets and tokens", m2_wallets},
@@ -356,5 +364,6 @@ const struct migration store_pg_migrations[] = {
      "exit strategies, backtests",
      m4_trading},
     {5, "event keys lead with the slot", m5_slot_keys},
+    {6, "wallet statuses candidate and removed, manual wallet type", m6_wallet_statuses},
     {0, NULL, NULL}, /* end */
 };

@@ -351,6 +351,53 @@ static const char m5_slot_keys[] =
     "DROP INDEX transfers_sig_leg;\n"
     "CREATE UNIQUE INDEX transfers_slot_sig_leg ON transfers(slot, sig, leg);\n";
 
+/* Two more wallet statuses: 4 candidate (profiled, not watched) and 5
+ * removed (taken off the watchlist by the operator), and type_manual (the
+ * operator set the type: profile runs keep it). SQLite cannot change a
+ * CHECK constraint in place, so the table is rebuilt with its indexes. */
+static const char m6_wallet_statuses[] =
+    "CREATE TABLE wallets_new (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  address TEXT NOT NULL UNIQUE,\n"
+    "  chain TEXT NOT NULL,\n"
+    "  name TEXT NOT NULL,\n"
+    "  type TEXT NOT NULL,\n"
+    "  discovery TEXT NOT NULL,\n"
+    "  verified INTEGER NOT NULL,\n"
+    "  score REAL NOT NULL CHECK (score >= 0 AND score <= 100),\n"
+    "  confidence TEXT NOT NULL,\n"
+    "  status INTEGER NOT NULL CHECK (status BETWEEN 1 AND 5),\n"
+    "  total_pnl REAL NOT NULL,\n"
+    "  roi REAL NOT NULL,\n"
+    "  win_rate REAL NOT NULL,\n"
+    "  sharpe REAL NOT NULL,\n"
+    "  sortino REAL NOT NULL,\n"
+    "  max_drawdown REAL NOT NULL,\n"
+    "  volatility REAL NOT NULL,\n"
+    "  total_trades INTEGER NOT NULL,\n"
+    "  avg_trade_size REAL NOT NULL,\n"
+    "  avg_holding_days REAL NOT NULL,\n"
+    "  last_trade_ms INTEGER NOT NULL,\n"
+    "  trading_style TEXT NOT NULL,\n"
+    "  risk_profile TEXT NOT NULL,\n"
+    "  preferred_tokens TEXT NOT NULL,     -- JSON array\n"
+    "  preferred_protocols TEXT NOT NULL,  -- JSON array\n"
+    "  first_seen_ms INTEGER NOT NULL,\n"
+    "  updated_ms INTEGER NOT NULL,\n"
+    "  type_manual INTEGER NOT NULL DEFAULT 0\n"
+    ");\n"
+    "INSERT INTO wallets_new SELECT *, 0 FROM wallets;\n"
+    "DROP TABLE wallets;\n"
+    "ALTER TABLE wallets_new RENAME TO wallets;\n"
+    "CREATE INDEX wallets_score_d ON wallets(score DESC, address);\n"
+    "CREATE INDEX wallets_score_a ON wallets(score, address);\n"
+    "CREATE INDEX wallets_roi_d ON wallets(roi DESC, address);\n"
+    "CREATE INDEX wallets_roi_a ON wallets(roi, address);\n"
+    "CREATE INDEX wallets_pnl_d ON wallets(total_pnl DESC, address);\n"
+    "CREATE INDEX wallets_pnl_a ON wallets(total_pnl, address);\n"
+    "CREATE INDEX wallets_trades_d ON wallets(total_trades DESC, address);\n"
+    "CREATE INDEX wallets_trades_a ON wallets(total_trades, address);\n";
+
 const struct migration store_sqlite_migrations[] = {
     {1, "events: swaps, transfers, prices", m1_events},
     {2, "wallets and tokens", m2_wallets},
@@ -360,5 +407,6 @@ const struct migration store_sqlite_migrations[] = {
      "exit strategies, backtests",
      m4_trading},
     {5, "event keys lead with the slot", m5_slot_keys},
+    {6, "wallet statuses candidate and removed, manual wallet type", m6_wallet_statuses},
     {0, NULL, NULL}, /* end */
 };

@@ -581,6 +581,31 @@ out:
     return rc;
 }
 
+int store_swap_last_of_mint(struct store *st, const struct pubkey *mint, struct stored_swap *out)
+{
+    struct store_conn *c;
+    int rc = st->ops->acquire(st, false, &c);
+    if (rc != 0)
+        return rc;
+    struct store_stmt *s;
+    if (st->ops->prepare(c,
+                         "SELECT " SWAP_COLS
+                         " FROM swaps WHERE mint = $1 ORDER BY ts_ms DESC, id DESC LIMIT 1",
+                         &s) != 0) {
+        rc = stmt_err(st, c, "preparing last swap of mint");
+        goto out;
+    }
+    st->ops->bind_blob(s, 1, mint->b, 32);
+    size_t n = 0;
+    rc = read_swaps(st, c, s, out, 1, &n);
+    st->ops->finish(s);
+    if (rc == 0 && n == 0)
+        rc = WT_ENOTFOUND;
+out:
+    st->ops->release(st, c);
+    return rc;
+}
+
 #define SCAN_PAGE 2048
 
 int store_swaps_scan(struct store *st, int64_t from_ms, int64_t to_ms,
@@ -603,7 +628,11 @@ int store_swaps_scan(struct store *st, int64_t from_ms, int64_t to_ms,
                              &s) != 0) {
             rc = stmt_err(st, c, "preparing the swap scan");
         } else {
-            st->ops->bind_i64(s, 1, from_ms);
+            /* Rows after the cursor have ts_ms >= cur.ts_ms: bounding the
+             * range by it (not by from_ms) lets each page start where the
+             * last one ended instead of walking the index from from_ms
+             * (quadratic: 4.9 s instead of 0.5 s for 446k swaps). */
+            st->ops->bind_i64(s, 1, first ? from_ms : cur.ts_ms);
             st->ops->bind_i64(s, 2, to_ms);
             /* The first page starts at from_ms itself: id -1 is below any
              * row's id. */

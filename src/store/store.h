@@ -146,18 +146,31 @@ int store_swaps_by_wallet(struct store *st, const struct pubkey *wallet, struct 
 int store_swaps_scan(struct store *st, int64_t from_ms, int64_t to_ms,
                      int (*fn)(void *ctx, const struct stored_swap *s), void *ctx);
 
+/* The latest swap of a mint (largest (ts_ms, id)): its price is the mint's
+ * last traded price. Returns 0, WT_ENOTFOUND (never traded), WT_ESTORE.
+ * Index-backed (swaps_mint_ts). Any thread. */
+int store_swap_last_of_mint(struct store *st, const struct pubkey *mint, struct stored_swap *out);
+
 /* Number of rows in the swaps / transfers / prices tables. */
 int store_count_events(struct store *st, int64_t *swaps, int64_t *transfers, int64_t *prices);
 
 /* ---------------------------------------------------------------- wallets */
 
+/* Where a wallet stands. The engine follows the watchlist: status watch.
+ * Discovery (src/intel/discovery.h) moves wallets between candidate, watch
+ * and flagged; it never touches blacklisted or removed wallets, which only
+ * the operator sets and clears (docs/intelligence.md, "Curation"). */
 enum wallet_status {
-    WALLET_WATCH = 1,
-    WALLET_FLAGGED = 2,
-    WALLET_BLACKLISTED = 3,
+    WALLET_WATCH = 1,       /* on the watchlist */
+    WALLET_FLAGGED = 2,     /* taken off the watchlist for review (decay) */
+    WALLET_BLACKLISTED = 3, /* never followed, never re-added by discovery */
+    WALLET_CANDIDATE = 4,   /* profiled, not on the watchlist */
+    WALLET_REMOVED = 5,     /* removed from the watchlist by the operator */
 };
+#define WALLET_STATUS_MAX WALLET_REMOVED
 
-/* "watch", "flagged", "blacklisted"; parse returns 0 or WT_EINVAL. */
+/* "watch", "flagged", "blacklisted", "candidate", "removed"; parse returns
+ * 0 or WT_EINVAL. */
 const char *wallet_status_name(enum wallet_status s);
 int wallet_status_parse(const char *s, enum wallet_status *out);
 
@@ -195,6 +208,7 @@ struct wallet {
     char preferred_protocols[WALLET_JSON_MAX]; /* JSON array text, "" = none */
     int64_t first_seen_ms;
     int64_t updated_ms;
+    bool type_manual; /* type was set by the operator: profile runs keep it */
 };
 
 /* Inserts or replaces (by address) every field of a wallet, in one
@@ -203,6 +217,40 @@ struct wallet {
 int store_wallet_upsert(struct store *st, const struct wallet *w);
 /* Several wallets in one transaction (all or nothing). */
 int store_wallet_upsert_many(struct store *st, const struct wallet *w, size_t n);
+/* Inserts the wallets that are new (every field as given) and, for those
+ * already stored, updates only what a profile run computes: score,
+ * confidence, chain, the performance, activity and behaviour columns, the
+ * type unless the operator set it (type_manual), first seen (the earliest)
+ * and updated. The operator's fields (name, discovery, verified, status,
+ * a manual type) are kept. One transaction, all or nothing.
+ * Returns 0, WT_EINVAL (invariants of store_wallet_upsert), WT_ESTORE. */
+int store_wallet_upsert_profiles(struct store *st, const struct wallet *w, size_t n);
+
+/* The operator's fields of a wallet, for store_wallet_update_fields. */
+enum wallet_field {
+    WALLET_F_NAME = 1 << 0,
+    WALLET_F_TYPE = 1 << 1,
+    WALLET_F_VERIFIED = 1 << 2,
+    WALLET_F_DISCOVERY = 1 << 3,
+    WALLET_F_STATUS = 1 << 4,
+};
+
+/* Sets the fields named in `fields` (a mask of enum wallet_field) to w's
+ * values and updated_ms to now_ms, in one statement, leaving every other
+ * column as it is. Setting the type marks it manual (type_manual). Returns 0, WT_ENOTFOUND (no such
+ * wallet), WT_EINVAL (empty mask, unterminated text, bad status), WT_ESTORE. */
+int store_wallet_update_fields(struct store *st, const char *address, unsigned fields,
+                               const struct wallet *w, int64_t now_ms);
+
+/* Compare-and-set of the status: sets status `to` (and discovery to
+ * set_discovery unless NULL) only if the wallet's status is `from` and,
+ * when discovery_is is not NULL, its discovery method equals it. Returns 0
+ * when the row changed, WT_ENOTFOUND when no row matched (absent, or its
+ * status or discovery differ), WT_EINVAL, WT_ESTORE. */
+int store_wallet_transition(struct store *st, const char *address, enum wallet_status from,
+                            enum wallet_status to, const char *discovery_is,
+                            const char *set_discovery, int64_t now_ms);
+
 /* Sets only the status (operator blacklist / decay flag). Returns 0,
  * WT_ENOTFOUND, WT_EINVAL, WT_ESTORE. */
 int store_wallet_set_status(struct store *st, const char *address, enum wallet_status s,
@@ -501,6 +549,16 @@ int store_row_put(struct store *st, enum store_table t, const void *row, int64_t
 /* Replaces every column of the row with row's id. Returns 0, WT_ENOTFOUND,
  * WT_ESTORE. */
 int store_row_update(struct store *st, enum store_table t, const void *row);
+/* Inserts (or upserts, as store_row_put) n rows of table t, given as an
+ * array of the table's struct, in one transaction: all or nothing.
+ * Returns 0, WT_EINVAL, WT_ESTORE. */
+int store_row_put_many(struct store *st, enum store_table t, const void *rows, size_t n);
+/* Replaces the rows of table t whose key column equals key (every row of
+ * the table when key is NULL) by the n given rows, in one transaction: for
+ * derived tables recomputed whole, such as trade_patterns. Only for tables
+ * with a text key. Returns 0, WT_EINVAL, WT_ESTORE. */
+int store_row_replace(struct store *st, enum store_table t, const char *key, const void *rows,
+                      size_t n);
 /* Reads the row with this id into *row. Returns 0, WT_ENOTFOUND,
  * WT_ESTORE, WT_ETOOBIG (a stored text longer than the struct's field). */
 int store_row_get(struct store *st, enum store_table t, int64_t id, void *row);

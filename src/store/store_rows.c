@@ -82,6 +82,7 @@ static const struct col wallet_cols[] = {
     COL(W, preferred_protocols, C_STR),
     COL(W, first_seen_ms, C_I64),
     COL(W, updated_ms, C_I64),
+    COL(W, type_manual, C_BOOL),
 };
 #undef W
 static const struct table wallets_table = {
@@ -459,6 +460,54 @@ int store_row_put(struct store *st, enum store_table tt, const void *row, int64_
     return wr_end(st, c, rc);
 }
 
+int store_row_put_many(struct store *st, enum store_table tt, const void *rows, size_t n)
+{
+    if ((unsigned)tt >= STORE_T_COUNT_)
+        return WT_EINVAL;
+    const struct table *t = &tables[tt];
+    for (size_t i = 0; i < n; i++)
+        if (check_row(t, (const char *)rows + i * t->row_size) != 0)
+            return WT_EINVAL;
+    struct store_conn *c;
+    int rc = wr_begin(st, &c);
+    if (rc != 0)
+        return rc;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = put_row(st, c, t, (const char *)rows + i * t->row_size, NULL);
+    return wr_end(st, c, rc);
+}
+
+int store_row_replace(struct store *st, enum store_table tt, const char *key, const void *rows,
+                      size_t n)
+{
+    if ((unsigned)tt >= STORE_T_COUNT_ || tables[tt].key_int)
+        return WT_EINVAL;
+    const struct table *t = &tables[tt];
+    for (size_t i = 0; i < n; i++)
+        if (check_row(t, (const char *)rows + i * t->row_size) != 0)
+            return WT_EINVAL;
+    char sql[256];
+    if (key != NULL)
+        snprintf(sql, sizeof sql, "DELETE FROM %s WHERE %s = $1", t->name, t->key);
+    else
+        snprintf(sql, sizeof sql, "DELETE FROM %s", t->name);
+    struct store_conn *c;
+    int rc = wr_begin(st, &c);
+    if (rc != 0)
+        return rc;
+    struct store_stmt *s;
+    if (st->ops->prepare(c, sql, &s) != 0)
+        return wr_end(st, c, stmt_err(st, c, t->name));
+    if (key != NULL)
+        st->ops->bind_text(s, 1, key);
+    if (wr_step(st, s) < 0)
+        rc = st->fault_fn != NULL ? WT_ESTORE : stmt_err(st, c, t->name);
+    st->ops->finish(s);
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = put_row(st, c, t, (const char *)rows + i * t->row_size, NULL);
+    return wr_end(st, c, rc);
+}
+
 int store_row_update(struct store *st, enum store_table tt, const void *row)
 {
     if ((unsigned)tt >= STORE_T_COUNT_ || check_row(&tables[tt], row) != 0)
@@ -603,16 +652,17 @@ int store_alert_ack(struct store *st, int64_t id, int64_t now_ms)
 
 /* ------------------------------------------------------------ wallets */
 
-static const char *const status_names[] = {NULL, "watch", "flagged", "blacklisted"};
+static const char *const status_names[] = {NULL,          "watch",     "flagged",
+                                           "blacklisted", "candidate", "removed"};
 
 const char *wallet_status_name(enum wallet_status s)
 {
-    return s >= WALLET_WATCH && s <= WALLET_BLACKLISTED ? status_names[s] : "unknown";
+    return s >= WALLET_WATCH && s <= WALLET_STATUS_MAX ? status_names[s] : "unknown";
 }
 
 int wallet_status_parse(const char *s, enum wallet_status *out)
 {
-    for (int i = WALLET_WATCH; i <= WALLET_BLACKLISTED; i++)
+    for (int i = WALLET_WATCH; i <= WALLET_STATUS_MAX; i++)
         if (s != NULL && strcmp(s, status_names[i]) == 0) {
             *out = (enum wallet_status)i;
             return 0;
@@ -632,7 +682,7 @@ static int check_wallet(const struct wallet *w, struct json_doc *d)
 {
     if (check_row(&wallets_table, w) != 0 || w->address[0] == '\0' || w->chain[0] == '\0' ||
         !(w->score >= 0 && w->score <= 100) || w->status < WALLET_WATCH ||
-        w->status > WALLET_BLACKLISTED)
+        w->status > WALLET_STATUS_MAX)
         return WT_EINVAL;
     struct pubkey k;
     if (strcmp(w->chain, "solana") == 0 && pubkey_parse(w->address, &k) != 0)
@@ -667,10 +717,173 @@ int store_wallet_upsert(struct store *st, const struct wallet *w)
     return store_wallet_upsert_many(st, w, 1);
 }
 
+/* The columns a profile run owns; the rest (address, name, discovery,
+ * verified, status) belong to the operator, and type and first_seen_ms
+ * have their own rules. */
+static bool profile_col(const char *n)
+{
+    static const char *const keep[] = {"address", "name", "discovery",     "verified",
+                                       "status",  "type", "first_seen_ms", "type_manual"};
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
+        if (strcmp(n, keep[i]) == 0)
+            return false;
+    return true;
+}
+
+static void sql_upsert_profile(struct buf *b)
+{
+    const struct table *t = &wallets_table;
+    buf_printf(b, "INSERT INTO %s (", t->name);
+    sql_cols(b, t);
+    buf_puts(b, ") VALUES (");
+    for (size_t i = 0; i < t->ncols; i++)
+        buf_printf(b, "%s$%zu", i ? ", " : "", i + 1);
+    buf_puts(b, ") ON CONFLICT (address) DO UPDATE SET "
+                "first_seen_ms = CASE WHEN excluded.first_seen_ms < wallets.first_seen_ms "
+                "THEN excluded.first_seen_ms ELSE wallets.first_seen_ms END, "
+                "type = CASE WHEN NOT wallets.type_manual THEN excluded.type "
+                "ELSE wallets.type END");
+    for (size_t i = 0; i < t->ncols; i++)
+        if (profile_col(t->cols[i].name))
+            buf_printf(b, ", %s = excluded.%s", t->cols[i].name, t->cols[i].name);
+}
+
+int store_wallet_upsert_profiles(struct store *st, const struct wallet *w, size_t n)
+{
+    struct json_doc *d = json_doc_new(8);
+    for (size_t i = 0; i < n; i++)
+        if (check_wallet(&w[i], d) != 0) {
+            json_doc_free(d);
+            log_warn("store", "refusing wallet profile %zu (%.44s): invalid field", i,
+                     w[i].address);
+            return WT_EINVAL;
+        }
+    json_doc_free(d);
+    const struct store_ops *o = st->ops;
+    struct buf b;
+    buf_init(&b, SQL_MAX - 1);
+    sql_upsert_profile(&b);
+    struct store_conn *c;
+    int rc = wr_begin(st, &c);
+    if (rc != 0)
+        goto out;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        struct store_stmt *s;
+        if (o->prepare(c, b.data, &s) != 0) {
+            rc = stmt_err(st, c, "wallet profiles");
+            break;
+        }
+        bind_row(o, s, &wallets_table, &w[i], 1);
+        if (wr_step(st, s) < 0)
+            rc = st->fault_fn != NULL ? WT_ESTORE : stmt_err(st, c, "wallet profiles");
+        o->finish(s);
+    }
+    rc = wr_end(st, c, rc);
+out:
+    buf_release(&b);
+    return rc;
+}
+
+int store_wallet_update_fields(struct store *st, const char *address, unsigned fields,
+                               const struct wallet *w, int64_t now_ms)
+{
+    unsigned all =
+        WALLET_F_NAME | WALLET_F_TYPE | WALLET_F_VERIFIED | WALLET_F_DISCOVERY | WALLET_F_STATUS;
+    if (address == NULL || fields == 0 || (fields & ~all) != 0 || check_row(&wallets_table, w) ||
+        ((fields & WALLET_F_STATUS) && (w->status < WALLET_WATCH || w->status > WALLET_STATUS_MAX)))
+        return WT_EINVAL;
+    const struct store_ops *o = st->ops;
+    struct buf b;
+    buf_init(&b, SQL_MAX - 1);
+    buf_puts(&b, "UPDATE wallets SET updated_ms = $1");
+    int k = 2;
+    if (fields & WALLET_F_NAME)
+        buf_printf(&b, ", name = $%d", k++);
+    if (fields & WALLET_F_TYPE)
+        buf_printf(&b, ", type = $%d, type_manual = TRUE", k++);
+    if (fields & WALLET_F_VERIFIED)
+        buf_printf(&b, ", verified = $%d", k++);
+    if (fields & WALLET_F_DISCOVERY)
+        buf_printf(&b, ", discovery = $%d", k++);
+    if (fields & WALLET_F_STATUS)
+        buf_printf(&b, ", status = $%d", k++);
+    buf_printf(&b, " WHERE address = $%d", k);
+    struct store_conn *c;
+    int rc = wr_begin(st, &c);
+    if (rc != 0)
+        goto out;
+    struct store_stmt *s;
+    if (o->prepare(c, b.data, &s) != 0) {
+        rc = wr_end(st, c, stmt_err(st, c, "wallet fields"));
+        goto out;
+    }
+    k = 1;
+    o->bind_i64(s, k++, now_ms);
+    if (fields & WALLET_F_NAME)
+        o->bind_text(s, k++, w->name);
+    if (fields & WALLET_F_TYPE)
+        o->bind_text(s, k++, w->type);
+    if (fields & WALLET_F_VERIFIED)
+        o->bind_i64(s, k++, w->verified ? 1 : 0);
+    if (fields & WALLET_F_DISCOVERY)
+        o->bind_text(s, k++, w->discovery);
+    if (fields & WALLET_F_STATUS)
+        o->bind_i64(s, k++, w->status);
+    o->bind_text(s, k, address);
+    if (wr_step(st, s) < 0)
+        rc = WT_ESTORE;
+    else if (o->changes(s) == 0)
+        rc = WT_ENOTFOUND;
+    o->finish(s);
+    rc = wr_end(st, c, rc);
+out:
+    buf_release(&b);
+    return rc;
+}
+
+int store_wallet_transition(struct store *st, const char *address, enum wallet_status from,
+                            enum wallet_status to, const char *discovery_is,
+                            const char *set_discovery, int64_t now_ms)
+{
+    if (address == NULL || from < WALLET_WATCH || from > WALLET_STATUS_MAX || to < WALLET_WATCH ||
+        to > WALLET_STATUS_MAX ||
+        (set_discovery != NULL && strlen(set_discovery) >= WALLET_WORD_MAX))
+        return WT_EINVAL;
+    const struct store_ops *o = st->ops;
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "UPDATE wallets SET status = $1, updated_ms = $2%s WHERE address = $3 AND "
+             "status = $4%s",
+             set_discovery ? ", discovery = $5" : "",
+             discovery_is ? (set_discovery ? " AND discovery = $6" : " AND discovery = $5") : "");
+    struct store_conn *c;
+    int rc = wr_begin(st, &c);
+    if (rc != 0)
+        return rc;
+    struct store_stmt *s;
+    if (o->prepare(c, sql, &s) != 0)
+        return wr_end(st, c, stmt_err(st, c, "wallet transition"));
+    o->bind_i64(s, 1, to);
+    o->bind_i64(s, 2, now_ms);
+    o->bind_text(s, 3, address);
+    o->bind_i64(s, 4, from);
+    int k = 5;
+    if (set_discovery)
+        o->bind_text(s, k++, set_discovery);
+    if (discovery_is)
+        o->bind_text(s, k, discovery_is);
+    if (wr_step(st, s) < 0)
+        rc = WT_ESTORE;
+    else if (o->changes(s) == 0)
+        rc = WT_ENOTFOUND;
+    o->finish(s);
+    return wr_end(st, c, rc);
+}
+
 int store_wallet_set_status(struct store *st, const char *address, enum wallet_status status,
                             int64_t now_ms)
 {
-    if (address == NULL || status < WALLET_WATCH || status > WALLET_BLACKLISTED)
+    if (address == NULL || status < WALLET_WATCH || status > WALLET_STATUS_MAX)
         return WT_EINVAL;
     struct store_conn *c;
     int rc = wr_begin(st, &c);
@@ -771,7 +984,7 @@ static int wallet_filter_check(const struct wallet_filter *f)
 {
     if (f->page == 0 || f->limit == 0 || f->limit > 1000 || f->nchains > WALLET_FILTER_CHAINS_MAX ||
         (unsigned)f->sort > WALLET_SORT_TRADES ||
-        (f->status != 0 && (f->status < WALLET_WATCH || f->status > WALLET_BLACKLISTED)) ||
+        (f->status != 0 && (f->status < WALLET_WATCH || f->status > WALLET_STATUS_MAX)) ||
         memchr(f->type, '\0', sizeof f->type) == NULL ||
         (f->has_min_score && !isfinite(f->min_score)))
         return WT_EINVAL;

@@ -41,7 +41,6 @@ export const PENDING = [
   ['/v1/control/', 'engine'],
   ['/v1/wallet', 'live'],
   ['/v1/discovery/', 'discovery'],
-  ['/v1/smart-money/', 'discovery'],
 ];
 
 function pendingPath(url) {
@@ -56,6 +55,8 @@ export async function startServer({ env = {}, wallets = 300 } = {}) {
   const run = (args) => execFileSync(BINARY, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   run(['sim', 'generate', '--out', 'sim', '--wallets', String(wallets), '--tokens-per-day', '60', '--seed', '7']);
   run(['import', '--quiet', '--data', 'data', 'sim/transactions.ndjson']);
+  // Profiles every wallet and fills the watchlist, as a user would.
+  run(['discover', '--data', 'data']);
   const portFile = join(dir, 'port');
   const child = spawn(BINARY, ['serve', '--listen', '127.0.0.1:0', '--port-file', portFile, '--data', 'data'], {
     cwd: dir,

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <libpq-fe.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -453,6 +454,103 @@ static void test_wallet_upsert_get(void **state)
     assert_int_equal(store_wallet_get(st, many[0].address, &r), WT_ENOTFOUND);
 }
 
+/* The two statuses of migration 6, the profile upsert that keeps the
+ * operator's fields, the field update and the status compare-and-set. */
+static void test_wallet_profile_and_curation_paths(void **state)
+{
+    struct store *st = *state;
+    struct wallet w = mkwallet(20, 50, 0.5, 10, 5);
+    w.status = WALLET_CANDIDATE;
+    snprintf(w.discovery, sizeof w.discovery, "%s", "");
+    snprintf(w.name, sizeof w.name, "%s", "");
+    assert_int_equal(store_wallet_upsert_profiles(st, &w, 1), 0);
+    struct wallet r;
+    assert_int_equal(store_wallet_get(st, w.address, &r), 0);
+    assert_int_equal(r.status, WALLET_CANDIDATE);
+    assert_string_equal(wallet_status_name(WALLET_REMOVED), "removed");
+    enum wallet_status ps;
+    assert_int_equal(wallet_status_parse("candidate", &ps), 0);
+    assert_int_equal(ps, WALLET_CANDIDATE);
+
+    /* The operator names, types, verifies and watches it... */
+    struct wallet f = {0};
+    snprintf(f.name, sizeof f.name, "alpha");
+    snprintf(f.type, sizeof f.type, "fund");
+    snprintf(f.discovery, sizeof f.discovery, "manual");
+    f.verified = true;
+    f.status = WALLET_WATCH;
+    assert_int_equal(store_wallet_update_fields(st, w.address,
+                                                WALLET_F_NAME | WALLET_F_TYPE | WALLET_F_VERIFIED |
+                                                    WALLET_F_DISCOVERY | WALLET_F_STATUS,
+                                                &f, 2000),
+                     0);
+    /* ...and a profile run writes new numbers: the operator's fields stay. */
+    struct wallet p = mkwallet(20, 75.25, 1.5, 30, 9);
+    p.status = WALLET_CANDIDATE;
+    p.first_seen_ms = 5000; /* later than stored: the earliest is kept */
+    snprintf(p.name, sizeof p.name, "%s", "");
+    snprintf(p.discovery, sizeof p.discovery, "%s", "");
+    assert_int_equal(store_wallet_upsert_profiles(st, &p, 1), 0);
+    assert_int_equal(store_wallet_get(st, w.address, &r), 0);
+    assert_true(r.score == 75.25 && r.roi == 1.5 && r.total_pnl == 30 && r.total_trades == 9);
+    assert_string_equal(r.name, "alpha");
+    assert_string_equal(r.type, "fund");
+    assert_string_equal(r.discovery, "manual");
+    assert_true(r.verified);
+    assert_int_equal(r.status, WALLET_WATCH);
+    assert_int_equal(r.first_seen_ms, 1000);
+    /* A type the operator set stays, even "trader"; an automatic one
+     * follows the profile. */
+    snprintf(f.type, sizeof f.type, "trader");
+    assert_int_equal(store_wallet_update_fields(st, w.address, WALLET_F_TYPE, &f, 2100), 0);
+    snprintf(p.type, sizeof p.type, "whale");
+    assert_int_equal(store_wallet_upsert_profiles(st, &p, 1), 0);
+    assert_int_equal(store_wallet_get(st, w.address, &r), 0);
+    assert_string_equal(r.type, "trader");
+    assert_true(r.type_manual);
+    struct wallet auto_w = mkwallet(21, 10, 0, 0, 1);
+    assert_int_equal(store_wallet_upsert_profiles(st, &auto_w, 1), 0);
+    snprintf(auto_w.type, sizeof auto_w.type, "whale");
+    assert_int_equal(store_wallet_upsert_profiles(st, &auto_w, 1), 0);
+    assert_int_equal(store_wallet_get(st, auto_w.address, &r), 0);
+    assert_string_equal(r.type, "whale");
+    assert_false(r.type_manual);
+
+    /* Compare-and-set: only from the expected status (and discovery). */
+    assert_int_equal(store_wallet_transition(st, w.address, WALLET_CANDIDATE, WALLET_WATCH, NULL,
+                                             "algorithm", 3000),
+                     WT_ENOTFOUND);
+    assert_int_equal(store_wallet_transition(st, w.address, WALLET_WATCH, WALLET_CANDIDATE,
+                                             "algorithm", NULL, 3000),
+                     WT_ENOTFOUND); /* manual: untouched */
+    assert_int_equal(store_wallet_get(st, w.address, &r), 0);
+    assert_int_equal(r.status, WALLET_WATCH);
+    assert_int_equal(
+        store_wallet_transition(st, w.address, WALLET_WATCH, WALLET_REMOVED, "manual", NULL, 3000),
+        0);
+    assert_int_equal(store_wallet_get(st, w.address, &r), 0);
+    assert_int_equal(r.status, WALLET_REMOVED);
+    assert_int_equal(r.updated_ms, 3000);
+    struct wallet_filter lf = {.status = WALLET_REMOVED, .page = 1, .limit = 10};
+    struct wallet_page pg;
+    assert_int_equal(store_wallet_list(st, &lf, &pg), 0);
+    assert_int_equal(pg.total, 1);
+    wallet_page_release(&pg);
+
+    /* Bad input changes nothing. */
+    assert_int_equal(store_wallet_update_fields(st, w.address, 0, &f, 1), WT_EINVAL);
+    f.status = 6;
+    assert_int_equal(store_wallet_update_fields(st, w.address, WALLET_F_STATUS, &f, 1), WT_EINVAL);
+    assert_int_equal(store_wallet_update_fields(st, "nope", WALLET_F_NAME, &f, 1), WT_ENOTFOUND);
+    assert_int_equal(store_wallet_transition(st, w.address, WALLET_REMOVED, 6, NULL, NULL, 1),
+                     WT_EINVAL);
+    struct wallet bad = p;
+    bad.status = 6;
+    assert_int_equal(store_wallet_upsert_profiles(st, &bad, 1), WT_EINVAL);
+    assert_int_equal(store_wallet_get(st, w.address, &r), 0);
+    assert_int_equal(r.status, WALLET_REMOVED);
+}
+
 /* Nine wallets with hand-picked values (tags 1..9). Scores: 1:90 2:90 3:80
  * 4:70 5:70 6:70 7:50 8:30 9:10. */
 static void load_wallets(struct store *st, char addr[10][BASE58_KEY_MAX])
@@ -834,6 +932,62 @@ static void test_rows_generic(void **state)
     assert_int_equal(store_row_list(st, STORE_T_EXIT_STRATEGIES, &q, &ex, &n), WT_EINVAL);
 }
 
+/* Many rows in one transaction, replacing a table's rows (all, or one
+ * key's), and the last swap of a mint. */
+static void test_rows_many_replace_last_swap(void **state)
+{
+    struct store *st = *state;
+    struct trade_pattern_row pr[3];
+    memset(pr, 0, sizeof pr);
+    for (int i = 0; i < 3; i++) {
+        snprintf(pr[i].wallet, sizeof pr[i].wallet, "%s", i < 2 ? "A" : "B");
+        snprintf(pr[i].type, sizeof pr[i].type, "rotation");
+        snprintf(pr[i].status, sizeof pr[i].status, "completed");
+        pr[i].trades = 2 + i;
+    }
+    assert_int_equal(store_row_put_many(st, STORE_T_PATTERNS, pr, 3), 0);
+    struct trade_pattern_row out[8];
+    size_t n;
+    struct row_query q = {.key = "A", .limit = 8};
+    assert_int_equal(store_row_list(st, STORE_T_PATTERNS, &q, out, &n), 0);
+    assert_int_equal(n, 2);
+    /* replace A's rows by one */
+    pr[0].trades = 9;
+    assert_int_equal(store_row_replace(st, STORE_T_PATTERNS, "A", pr, 1), 0);
+    assert_int_equal(store_row_list(st, STORE_T_PATTERNS, &q, out, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(out[0].trades, 9);
+    q.key = "B";
+    assert_int_equal(store_row_list(st, STORE_T_PATTERNS, &q, out, &n), 0);
+    assert_int_equal(n, 1);
+    /* replace the whole table */
+    assert_int_equal(store_row_replace(st, STORE_T_PATTERNS, NULL, &pr[2], 1), 0);
+    q.key = NULL;
+    assert_int_equal(store_row_list(st, STORE_T_PATTERNS, &q, out, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(out[0].wallet, "B");
+    /* a bad row anywhere: nothing replaced */
+    struct trade_pattern_row badrows[2] = {pr[0], pr[1]};
+    badrows[1].roi = NAN;
+    assert_int_equal(store_row_replace(st, STORE_T_PATTERNS, NULL, badrows, 2), WT_EINVAL);
+    assert_int_equal(store_row_put_many(st, STORE_T_PATTERNS, badrows, 2), WT_EINVAL);
+    assert_int_equal(store_row_list(st, STORE_T_PATTERNS, &q, out, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_row_replace(st, STORE_T_FILLS, NULL, NULL, 0), WT_EINVAL);
+
+    /* last swap of a mint: the largest (ts, id) */
+    struct event ev[3] = {swap(1, 0, 5000, 1), swap(2, 0, 9000, 2), swap(3, 0, 7000, 3)};
+    ev[1].u.swap.price_sol = 0.25;
+    assert_int_equal(store_append_events(st, ev, 3, NULL), 0);
+    struct stored_swap last;
+    struct pubkey m = key(100);
+    assert_int_equal(store_swap_last_of_mint(st, &m, &last), 0);
+    assert_int_equal(last.swap.ts_ms, 9000);
+    assert_true(last.swap.price_sol == 0.25);
+    m = key(99);
+    assert_int_equal(store_swap_last_of_mint(st, &m, &last), WT_ENOTFOUND);
+}
+
 static void test_settings_history(void **state)
 {
     struct store *st = *state;
@@ -1163,11 +1317,13 @@ static int run(const char *name)
         T(test_swap_reads_ordered_and_paginated),
         T(test_swap_scan),
         T(test_wallet_upsert_get),
+        T(test_wallet_profile_and_curation_paths),
         T(test_wallet_list_sort_and_ties),
         T(test_wallet_list_filters),
         T(test_wallet_list_pagination),
         T(test_wallet_list_index_backed),
         T(test_rows_generic),
+        T(test_rows_many_replace_last_swap),
         T(test_settings_history),
         T(test_reader_during_writes),
         T(test_fault_mid_batch_leaves_nothing),

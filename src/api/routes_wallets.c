@@ -1,0 +1,663 @@
+/* The smart-money API: GET /v1/smart-money/wallets (the spec's filters,
+ * sorting and pagination), a wallet's detail with open positions, its
+ * trades, performance snapshots and trade patterns, and the operator's
+ * curation (watch, unwatch, verify, blacklist, name).
+ *
+ * Every parameter is checked before anything is read: an unknown, repeated
+ * or malformed one gets 400 with {"error": ..., "parameter": name}; an
+ * address that is not a public key 400 with parameter "address"; a wallet
+ * the store does not know 404. Reads go to the store's reader pool; the
+ * curation actions are single statements (intel/curation.h). docs/api.md
+ * and docs/openapi.json describe every route. */
+#include "api/routes.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/wallet_json.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/json.h"
+#include "base/jw.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/str.h"
+#include "intel/curation.h"
+#include "intel/profile.h"
+#include "solana/pubkey.h"
+#include "store/store.h"
+
+#define PREFIX         "/v1/smart-money/wallets/"
+#define LIST_LIMIT_MAX 100
+#define LIST_LIMIT_DEF 20
+#define PAGE_MAX       1000000
+#define TRADES_LIMIT   500
+#define ROWS_LIMIT     1000
+
+/* 400 naming the bad parameter. */
+static void bad_param(struct httpd_resp *resp, const char *param, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void bad_param(struct httpd_resp *resp, const char *param, const char *fmt, ...)
+{
+    char msg[384];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    struct jw w;
+    buf_reset(&resp->body);
+    jw_init(&w, &resp->body);
+    jw_obj_begin(&w);
+    jw_kstr(&w, "error", msg);
+    jw_kstr(&w, "parameter", param);
+    jw_obj_end(&w);
+    jw_finish(&w);
+    resp->status = 400;
+    resp->content_type = "application/json";
+}
+
+static void finish(struct jw *w, struct httpd_resp *resp)
+{
+    if (jw_finish(w) == 0) {
+        resp->status = 200;
+    } else {
+        httpd_resp_error(resp, 500, "response too large");
+    }
+}
+
+static void store_failed(struct httpd_resp *resp, int rc)
+{
+    log_error("api", "smart-money API: store error %s", wt_strerror(rc));
+    httpd_resp_error(resp, 503, "the database is unavailable, retry later");
+}
+
+/* ------------------------------------------------------------ parameters */
+
+/* The query string, checked against a list of known parameters: unknown
+ * names and repeats (except `repeatable`) are errors. */
+#define MAX_PARAMS 16
+
+struct params {
+    const char *const *known;
+    const char *repeatable;
+    const char *name[MAX_PARAMS];
+    const char *value[MAX_PARAMS];
+    unsigned n;
+    const char *bad;     /* first offending name */
+    const char *problem; /* "unknown" or "repeated" */
+};
+
+static int collect(void *ctx, const char *name, const char *value)
+{
+    struct params *p = ctx;
+    bool known = false;
+    for (const char *const *k = p->known; *k; k++)
+        if (strcmp(*k, name) == 0)
+            known = true;
+    if (!known) {
+        p->bad = name;
+        p->problem = "unknown parameter";
+        return 1;
+    }
+    if (!p->repeatable || strcmp(name, p->repeatable) != 0)
+        for (unsigned i = 0; i < p->n; i++)
+            if (strcmp(p->name[i], name) == 0) {
+                p->bad = name;
+                p->problem = "parameter given more than once";
+                return 1;
+            }
+    if (p->n == MAX_PARAMS) {
+        p->bad = name;
+        p->problem = "too many parameters";
+        return 1;
+    }
+    p->name[p->n] = name;
+    p->value[p->n++] = value ? value : "";
+    return 0;
+}
+
+static bool read_params(struct httpd_req *req, struct httpd_resp *resp, struct params *p)
+{
+    httpd_query_each(req, collect, p);
+    if (p->bad) {
+        char shown[64];
+        str_copy(shown, sizeof shown, p->bad);
+        bad_param(resp, shown, "%s '%s'", p->problem, shown);
+        return false;
+    }
+    return true;
+}
+
+static const char *param(const struct params *p, const char *name)
+{
+    for (unsigned i = 0; i < p->n; i++)
+        if (strcmp(p->name[i], name) == 0)
+            return p->value[i];
+    return NULL;
+}
+
+/* An integer parameter in [lo, hi]; def when absent. */
+static bool int_param(const struct params *p, struct httpd_resp *resp, const char *name, int64_t lo,
+                      int64_t hi, int64_t def, int64_t *out)
+{
+    const char *v = param(p, name);
+    *out = def;
+    if (!v)
+        return true;
+    int64_t x;
+    if (str_to_i64(v, &x) != 0 || x < lo || x > hi) {
+        bad_param(resp, name, "%s must be an integer from %lld to %lld, got '%.40s'", name,
+                  (long long)lo, (long long)hi, v);
+        return false;
+    }
+    *out = x;
+    return true;
+}
+
+/* ------------------------------------------------------------ list */
+
+static const char *const list_params[] = {
+    "chains", "minScore", "verified", "walletType", "sortBy", "sortOrder", "page", "limit", NULL};
+
+#define CHAIN_BUF 256
+
+void routes_wallets_list(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
+{
+    struct params p = {.known = list_params, .repeatable = "chains"};
+    if (!read_params(req, resp, &p))
+        return;
+    struct wallet_filter f;
+    memset(&f, 0, sizeof f);
+    f.sort = WALLET_SORT_SCORE;
+    f.ascending = false;
+
+    /* chains: comma-separated and/or repeated. */
+    char chains[CHAIN_BUF];
+    size_t used = 0;
+    for (unsigned i = 0; i < p.n; i++) {
+        if (strcmp(p.name[i], "chains") != 0)
+            continue;
+        const char *v = p.value[i];
+        if (!*v) {
+            bad_param(resp, "chains", "chains must list chain ids separated by commas");
+            return;
+        }
+        while (*v) {
+            const char *comma = strchr(v, ',');
+            size_t len = comma ? (size_t)(comma - v) : strlen(v);
+            if (len == 0 || len >= WALLET_CHAIN_MAX || used + len + 1 > sizeof chains) {
+                bad_param(resp, "chains", "chains: empty or too long chain id");
+                return;
+            }
+            if (f.nchains == WALLET_FILTER_CHAINS_MAX) {
+                bad_param(resp, "chains", "chains: at most %d chains", WALLET_FILTER_CHAINS_MAX);
+                return;
+            }
+            for (size_t k = 0; k < len; k++)
+                if (!((v[k] >= 'a' && v[k] <= 'z') || (v[k] >= '0' && v[k] <= '9') || v[k] == '-' ||
+                      v[k] == '_')) {
+                    bad_param(resp, "chains",
+                              "chains: chain ids are lower-case letters, digits, '-' and '_'");
+                    return;
+                }
+            memcpy(chains + used, v, len);
+            chains[used + len] = '\0';
+            f.chains[f.nchains++] = chains + used;
+            used += len + 1;
+            v += len;
+            if (*v == ',') {
+                v++;
+                if (!*v) {
+                    bad_param(resp, "chains", "chains: empty chain id after ','");
+                    return;
+                }
+            }
+        }
+    }
+    const char *v;
+    if ((v = param(&p, "minScore")) != NULL) {
+        double x;
+        if (str_to_double(v, &x) != 0 || !(x >= 0 && x <= 100)) {
+            bad_param(resp, "minScore", "minScore must be a number from 0 to 100, got '%.40s'", v);
+            return;
+        }
+        f.has_min_score = true;
+        f.min_score = x;
+    }
+    if ((v = param(&p, "verified")) != NULL) {
+        if (strcmp(v, "true") == 0) {
+            f.verified = true;
+        } else if (strcmp(v, "false") == 0) {
+            f.verified = false;
+        } else {
+            bad_param(resp, "verified", "verified must be true or false, got '%.40s'", v);
+            return;
+        }
+        f.has_verified = true;
+    }
+    if ((v = param(&p, "walletType")) != NULL) {
+        if (!curation_type_ok(v)) {
+            bad_param(resp, "walletType",
+                      "walletType must be whale, fund, trader or protocol, got '%.40s'", v);
+            return;
+        }
+        str_copy(f.type, sizeof f.type, v);
+    }
+    if ((v = param(&p, "sortBy")) != NULL) {
+        static const char *const sorts[] = {"score", "roi", "pnl", "trades"};
+        bool ok = false;
+        for (int i = 0; i < 4; i++)
+            if (strcmp(v, sorts[i]) == 0) {
+                f.sort = (enum wallet_sort)i;
+                ok = true;
+            }
+        if (!ok) {
+            bad_param(resp, "sortBy", "sortBy must be score, roi, pnl or trades, got '%.40s'", v);
+            return;
+        }
+    }
+    if ((v = param(&p, "sortOrder")) != NULL) {
+        if (strcmp(v, "asc") == 0) {
+            f.ascending = true;
+        } else if (strcmp(v, "desc") == 0) {
+            f.ascending = false;
+        } else {
+            bad_param(resp, "sortOrder", "sortOrder must be asc or desc, got '%.40s'", v);
+            return;
+        }
+    }
+    int64_t page, limit;
+    if (!int_param(&p, resp, "page", 1, PAGE_MAX, 1, &page) ||
+        !int_param(&p, resp, "limit", 1, LIST_LIMIT_MAX, LIST_LIMIT_DEF, &limit))
+        return;
+    f.page = (uint32_t)page;
+    f.limit = (uint32_t)limit;
+
+    struct wallet_page pg;
+    int rc = store_wallet_list(ctx->env->store, &f, &pg);
+    if (rc != 0) {
+        store_failed(resp, rc);
+        return;
+    }
+    struct jw w;
+    jw_init(&w, &resp->body);
+    jw_obj_begin(&w);
+    jw_key(&w, "wallets");
+    jw_arr_begin(&w);
+    for (size_t i = 0; i < pg.n; i++)
+        wallet_json_item(&w, &pg.rows[i]);
+    jw_arr_end(&w);
+    jw_key(&w, "pagination");
+    jw_obj_begin(&w);
+    jw_ku64(&w, "page", f.page);
+    jw_ku64(&w, "limit", f.limit);
+    jw_ki64(&w, "total", pg.total);
+    jw_obj_end(&w);
+    jw_obj_end(&w);
+    wallet_page_release(&pg);
+    finish(&w, resp);
+}
+
+/* ------------------------------------------------------------ one wallet */
+
+/* Splits PREFIX<address>[/<sub>] into address and sub ("" when none).
+ * Returns false (404 written) for anything else. */
+static bool split_path(const char *path, struct httpd_resp *resp, char *address, size_t asize,
+                       char *sub, size_t ssize)
+{
+    const char *rest = path + strlen(PREFIX);
+    const char *slash = strchr(rest, '/');
+    size_t alen = slash ? (size_t)(slash - rest) : strlen(rest);
+    const char *s = slash ? slash + 1 : "";
+    if (alen >= asize || strlen(s) >= ssize || strchr(s, '/')) {
+        httpd_resp_error(resp, 404, "no such endpoint: %.200s", path);
+        return false;
+    }
+    memcpy(address, rest, alen);
+    address[alen] = '\0';
+    str_copy(sub, ssize, s);
+    return true;
+}
+
+static bool address_ok(const char *address, struct httpd_resp *resp, struct pubkey *out)
+{
+    if (pubkey_parse(address, out) != 0) {
+        bad_param(resp, "address", "'%.60s' is not a wallet address (a base58 public key)",
+                  address);
+        return false;
+    }
+    return true;
+}
+
+/* Reads the wallet or answers 404 / 503. */
+static bool load_wallet(struct api_ctx *ctx, const char *address, struct httpd_resp *resp,
+                        struct wallet *out)
+{
+    int rc = store_wallet_get(ctx->env->store, address, out);
+    if (rc == WT_ENOTFOUND) {
+        httpd_resp_error(resp, 404, "unknown wallet %s", address);
+        return false;
+    }
+    if (rc != 0) {
+        store_failed(resp, rc);
+        return false;
+    }
+    return true;
+}
+
+static const char *const no_params[] = {NULL};
+
+static void get_detail(struct api_ctx *ctx, const struct wallet *x, const struct pubkey *k,
+                       struct httpd_resp *resp)
+{
+    struct wallet_history h;
+    int rc = profile_wallet_history(ctx->env->store, k, &h);
+    if (rc != 0) {
+        store_failed(resp, rc);
+        return;
+    }
+    struct jw w;
+    jw_init(&w, &resp->body);
+    wallet_json_detail_begin(&w, x);
+    rc = wallet_json_positions(&w, ctx->env->store, &h);
+    jw_ku64(&w, "swaps", h.swaps.len);
+    jw_obj_end(&w);
+    wallet_history_release(&h);
+    if (rc != 0) {
+        buf_reset(&resp->body);
+        store_failed(resp, rc);
+        return;
+    }
+    finish(&w, resp);
+}
+
+static const char *const trade_params[] = {"page", "limit", NULL};
+
+static void get_trades(struct api_ctx *ctx, const struct pubkey *k, const struct params *p,
+                       struct httpd_resp *resp)
+{
+    int64_t page, limit;
+    if (!int_param(p, resp, "page", 1, PAGE_MAX, 1, &page) ||
+        !int_param(p, resp, "limit", 1, TRADES_LIMIT, 50, &limit))
+        return;
+    struct wallet_history h;
+    int rc = profile_wallet_history(ctx->env->store, k, &h);
+    if (rc != 0) {
+        store_failed(resp, rc);
+        return;
+    }
+    struct jw w;
+    jw_init(&w, &resp->body);
+    jw_obj_begin(&w);
+    jw_key(&w, "trades");
+    jw_arr_begin(&w);
+    size_t total = h.swaps.len;
+    uint64_t skip = (uint64_t)(page - 1) * (uint64_t)limit;
+    for (uint64_t i = skip; i < total && i < skip + (uint64_t)limit; i++)
+        wallet_json_trade(&w, &h, total - 1 - i); /* newest first */
+    jw_arr_end(&w);
+    jw_key(&w, "pagination");
+    jw_obj_begin(&w);
+    jw_ki64(&w, "page", page);
+    jw_ki64(&w, "limit", limit);
+    jw_ku64(&w, "total", total);
+    jw_obj_end(&w);
+    jw_obj_end(&w);
+    wallet_history_release(&h);
+    finish(&w, resp);
+}
+
+static const char *const rows_params[] = {"after", "limit", NULL};
+static const char *const pattern_params[] = {"after", "limit", "type", NULL};
+
+static void get_rows(struct api_ctx *ctx, enum store_table t, const char *address,
+                     const struct params *p, struct httpd_resp *resp)
+{
+    int64_t after, limit;
+    if (!int_param(p, resp, "after", 0, INT64_MAX, 0, &after) ||
+        !int_param(p, resp, "limit", 1, ROWS_LIMIT, 100, &limit))
+        return;
+    const char *type = param(p, "type");
+    if (type && strcmp(type, "accumulation") != 0 && strcmp(type, "distribution") != 0 &&
+        strcmp(type, "rotation") != 0 && strcmp(type, "arbitrage") != 0) {
+        bad_param(resp, "type",
+                  "type must be accumulation, distribution, rotation or arbitrage, got '%.40s'",
+                  type);
+        return;
+    }
+    size_t rs = store_row_size(t);
+    void *rows = xcalloc((size_t)limit, rs);
+    struct row_query q = {.key = address, .after_id = after, .limit = (uint32_t)limit};
+    size_t n = 0;
+    int rc = store_row_list(ctx->env->store, t, &q, rows, &n);
+    if (rc != 0) {
+        free(rows);
+        store_failed(resp, rc);
+        return;
+    }
+    struct jw w;
+    jw_init(&w, &resp->body);
+    jw_obj_begin(&w);
+    jw_key(&w, t == STORE_T_SNAPSHOTS ? "snapshots" : "patterns");
+    jw_arr_begin(&w);
+    int64_t last = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (t == STORE_T_SNAPSHOTS) {
+            const struct wallet_snapshot_row *s = (const struct wallet_snapshot_row *)rows + i;
+            wallet_json_snapshot(&w, s);
+            last = s->id;
+        } else {
+            const struct trade_pattern_row *r = (const struct trade_pattern_row *)rows + i;
+            last = r->id;
+            if (!type || strcmp(type, r->type) == 0)
+                wallet_json_pattern(&w, r);
+        }
+    }
+    jw_arr_end(&w);
+    jw_key(&w, "next");
+    if (n == (size_t)limit)
+        jw_i64(&w, last); /* pass as `after` for the next page */
+    else
+        jw_null(&w);
+    jw_obj_end(&w);
+    free(rows);
+    finish(&w, resp);
+}
+
+void routes_wallets_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
+{
+    char address[BASE58_KEY_MAX + 8], sub[24];
+    if (!split_path(req->path, resp, address, sizeof address, sub, sizeof sub))
+        return;
+    enum { DETAIL, TRADES, PERF, PATTERNS } what;
+    const char *const *known;
+    if (!sub[0]) {
+        what = DETAIL;
+        known = no_params;
+    } else if (strcmp(sub, "trades") == 0) {
+        what = TRADES;
+        known = trade_params;
+    } else if (strcmp(sub, "performance") == 0) {
+        what = PERF;
+        known = rows_params;
+    } else if (strcmp(sub, "patterns") == 0) {
+        what = PATTERNS;
+        known = pattern_params;
+    } else {
+        httpd_resp_error(resp, 404, "no such endpoint: %.200s", req->path);
+        return;
+    }
+    struct pubkey k;
+    if (!address_ok(address, resp, &k))
+        return;
+    struct params p = {.known = known};
+    if (!read_params(req, resp, &p))
+        return;
+    struct wallet x;
+    if (!load_wallet(ctx, address, resp, &x))
+        return;
+    switch (what) {
+    case DETAIL:
+        get_detail(ctx, &x, &k, resp);
+        break;
+    case TRADES:
+        get_trades(ctx, &k, &p, resp);
+        break;
+    case PERF:
+        get_rows(ctx, STORE_T_SNAPSHOTS, address, &p, resp);
+        break;
+    case PATTERNS:
+        get_rows(ctx, STORE_T_PATTERNS, address, &p, resp);
+        break;
+    }
+}
+
+/* ------------------------------------------------------------ curation */
+
+/* The request body as a JSON object; an empty body is an empty object
+ * when allow_empty. Returns false with 400 written. */
+static bool body_object(struct httpd_req *req, struct httpd_resp *resp, struct json_doc *d,
+                        struct json_val *root, bool allow_empty, bool *empty)
+{
+    *empty = false;
+    const char *b = req->body.data ? req->body.data : "";
+    size_t n = req->body.len;
+    size_t i = 0;
+    while (i < n && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t'))
+        i++;
+    if (i == n) {
+        if (allow_empty) {
+            *empty = true;
+            return true;
+        }
+        bad_param(resp, "body", "the request body must be a JSON object");
+        return false;
+    }
+    if (json_parse(d, req->body.data, req->body.len, req->body.cap, root) != 0 ||
+        json_type_of(root) != JSON_OBJECT) {
+        bad_param(resp, "body", "the request body must be a JSON object");
+        return false;
+    }
+    return true;
+}
+
+static void answer_curation(struct api_ctx *ctx, const char *address, const struct curation *c,
+                            struct httpd_resp *resp)
+{
+    struct wallet x;
+    const char *what = NULL;
+    struct clock clk;
+    clock_init_real(&clk);
+    int rc = curation_apply(ctx->env->store, address, c, clock_now_ms(&clk), &x, &what);
+    if (rc == WT_EINVAL) {
+        bad_param(resp, what ? what : "body", "invalid %s", what ? what : "request");
+        return;
+    }
+    if (rc == WT_ENOTFOUND) {
+        httpd_resp_error(resp, 404, "unknown wallet %s", address);
+        return;
+    }
+    if (rc != 0) {
+        store_failed(resp, rc);
+        return;
+    }
+    struct jw w;
+    jw_init(&w, &resp->body);
+    wallet_json_detail_begin(&w, &x);
+    jw_obj_end(&w);
+    finish(&w, resp);
+}
+
+void routes_wallets_post(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
+{
+    char address[BASE58_KEY_MAX + 8], sub[24];
+    if (!split_path(req->path, resp, address, sizeof address, sub, sizeof sub))
+        return;
+    struct curation c = {0};
+    if (strcmp(sub, "watch") == 0)
+        c.action = CURATE_WATCH;
+    else if (strcmp(sub, "unwatch") == 0)
+        c.action = CURATE_UNWATCH;
+    else if (strcmp(sub, "verify") == 0)
+        c.action = CURATE_VERIFY;
+    else if (strcmp(sub, "blacklist") == 0)
+        c.action = CURATE_BLACKLIST;
+    else {
+        httpd_resp_error(resp, 404, "no such endpoint: POST %.200s", req->path);
+        return;
+    }
+    struct pubkey k;
+    if (!address_ok(address, resp, &k))
+        return;
+    struct params p = {.known = no_params};
+    if (!read_params(req, resp, &p))
+        return;
+    c.verified = true;
+    if (c.action == CURATE_VERIFY) {
+        struct json_doc *d = json_doc_new(8);
+        struct json_val root;
+        bool empty;
+        if (!body_object(req, resp, d, &root, true, &empty)) {
+            json_doc_free(d);
+            return;
+        }
+        if (!empty) {
+            int rc = json_opt_bool(&root, "verified", &c.verified);
+            if (rc != 0 && rc != WT_ENOTFOUND) {
+                json_doc_free(d);
+                bad_param(resp, "verified", "verified must be true or false");
+                return;
+            }
+        }
+        json_doc_free(d);
+    }
+    answer_curation(ctx, address, &c, resp);
+}
+
+void routes_wallets_put(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
+{
+    char address[BASE58_KEY_MAX + 8], sub[24];
+    if (!split_path(req->path, resp, address, sizeof address, sub, sizeof sub))
+        return;
+    if (strcmp(sub, "name") != 0) {
+        httpd_resp_error(resp, 404, "no such endpoint: PUT %.200s", req->path);
+        return;
+    }
+    struct pubkey k;
+    if (!address_ok(address, resp, &k))
+        return;
+    struct params p = {.known = no_params};
+    if (!read_params(req, resp, &p))
+        return;
+    struct json_doc *d = json_doc_new(8);
+    struct json_val root;
+    bool empty;
+    if (!body_object(req, resp, d, &root, false, &empty)) {
+        json_doc_free(d);
+        return;
+    }
+    const char *name = NULL, *type = NULL;
+    char namebuf[WALLET_NAME_MAX], typebuf[WALLET_WORD_MAX];
+    if (json_get_str(&root, "name", &name, NULL) != 0 || !curation_name_ok(name)) {
+        json_doc_free(d);
+        bad_param(resp, "name",
+                  "name must be a string of at most %d bytes without control characters",
+                  WALLET_NAME_MAX - 1);
+        return;
+    }
+    str_copy(namebuf, sizeof namebuf, name);
+    int rc = json_opt_str(&root, "walletType", &type, NULL);
+    if ((rc != 0 && rc != WT_ENOTFOUND) || (rc == 0 && !curation_type_ok(type))) {
+        json_doc_free(d);
+        bad_param(resp, "walletType", "walletType must be whale, fund, trader or protocol");
+        return;
+    }
+    if (rc == 0)
+        str_copy(typebuf, sizeof typebuf, type);
+    json_doc_free(d);
+    struct curation c = {.action = CURATE_NAME, .name = namebuf, .type = rc == 0 ? typebuf : NULL};
+    answer_curation(ctx, address, &c, resp);
+}

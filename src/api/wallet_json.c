@@ -1,0 +1,231 @@
+/* JSON views of smart-money wallets (see wallet_json.h).
+ *
+ * Units: SOL for every amount (the market is priced in SOL; the simulator
+ * has no USD), ratios for ROI, win rate and drawdown (0.25 = 25 %), ISO
+ * 8601 UTC strings for times. docs/api.md says so for each field. */
+#include "api/wallet_json.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "base/err.h"
+#include "solana/base58.h"
+#include "solana/pubkey.h"
+
+void wallet_json_time(struct jw *w, const char *key, int64_t ms)
+{
+    jw_key(w, key);
+    if (ms == 0) {
+        jw_null(w);
+        return;
+    }
+    char iso[40];
+    clock_format_iso(ms, iso, sizeof iso);
+    jw_str(w, iso);
+}
+
+/* A stored JSON array (validated on insert), or [] when empty. */
+static void json_array(struct jw *w, const char *key, const char *text)
+{
+    jw_key(w, key);
+    if (text[0] == '\0')
+        jw_raw(w, "[]", 2);
+    else
+        jw_raw(w, text, strlen(text));
+}
+
+static void item_body(struct jw *w, const struct wallet *x, bool detail)
+{
+    jw_kstr(w, "walletAddress", x->address);
+    jw_kstr(w, "chainId", x->chain);
+    jw_kstr(w, "walletName", x->name);
+    jw_kstr(w, "walletType", x->type);
+    jw_kbool(w, "verified", x->verified);
+    jw_key(w, "scoring");
+    jw_obj_begin(w);
+    jw_kdouble(w, "smartMoneyScore", round(x->score * 100) / 100);
+    jw_kstr(w, "confidenceLevel", x->confidence);
+    jw_obj_end(w);
+    jw_key(w, "performance");
+    jw_obj_begin(w);
+    jw_kdouble(w, "totalPnl", x->total_pnl);
+    jw_kdouble(w, "roiAllTime", x->roi);
+    jw_kdouble(w, "winRate", x->win_rate);
+    jw_kdouble(w, "sharpeRatio", x->sharpe);
+    jw_kdouble(w, "maxDrawdown", x->max_drawdown);
+    if (detail) {
+        jw_kdouble(w, "sortinoRatio", x->sortino);
+        jw_kdouble(w, "volatility", x->volatility);
+    }
+    jw_obj_end(w);
+    jw_key(w, "activity");
+    jw_obj_begin(w);
+    jw_ki64(w, "totalTrades", x->total_trades);
+    jw_kdouble(w, "avgTradeSize", x->avg_trade_size);
+    jw_kdouble(w, "avgHoldingPeriodDays", x->avg_holding_days);
+    wallet_json_time(w, "lastTradeTimestamp", x->last_trade_ms);
+    jw_obj_end(w);
+    jw_key(w, "behavioral");
+    jw_obj_begin(w);
+    jw_kstr(w, "tradingStyle", x->trading_style);
+    jw_kstr(w, "riskProfile", x->risk_profile);
+    json_array(w, "preferredTokens", x->preferred_tokens);
+    json_array(w, "preferredProtocols", x->preferred_protocols);
+    jw_obj_end(w);
+}
+
+void wallet_json_item(struct jw *w, const struct wallet *x)
+{
+    jw_obj_begin(w);
+    item_body(w, x, false);
+    jw_obj_end(w);
+}
+
+void wallet_json_detail_begin(struct jw *w, const struct wallet *x)
+{
+    jw_obj_begin(w);
+    item_body(w, x, true);
+    jw_kstr(w, "status", wallet_status_name(x->status));
+    jw_kstr(w, "discoveryMethod", x->discovery);
+    wallet_json_time(w, "firstSeenTimestamp", x->first_seen_ms);
+    wallet_json_time(w, "updatedTimestamp", x->updated_ms);
+}
+
+static void key_text(const uint8_t *k, char out[BASE58_KEY_MAX])
+{
+    struct pubkey pk;
+    memcpy(pk.b, k, 32);
+    pubkey_format(&pk, out);
+}
+
+int wallet_json_positions(struct jw *w, struct store *st, struct wallet_history *h)
+{
+    struct ledger *l = intel_ledger(h->in);
+    double realized = 0, unrealized = 0;
+    jw_key(w, "openPositions");
+    jw_arr_begin(w);
+    if (h->wallet != LEDGER_NONE) {
+        realized = ledger_wallet(l, h->wallet)->realized_sol;
+        /* Mark every open position at the market's last traded price. */
+        struct ledger_position v;
+        for (uint32_t c = ledger_pos_next(l, h->wallet, LEDGER_NONE, &v); c != LEDGER_NONE;
+             c = ledger_pos_next(l, h->wallet, c, &v)) {
+            if (!v.open)
+                continue;
+            struct pubkey mint;
+            memcpy(mint.b, ledger_mint_key(l, v.mint), 32);
+            struct stored_swap last;
+            int rc = store_swap_last_of_mint(st, &mint, &last);
+            if (rc == 0 && last.swap.price_sol > 0) {
+                struct price_event pe;
+                memset(&pe, 0, sizeof pe);
+                pe.mint = mint;
+                pe.ts_ms = last.swap.ts_ms;
+                pe.price_sol = last.swap.price_sol;
+                ledger_note_price(l, &pe);
+            } else if (rc != 0 && rc != WT_ENOTFOUND) {
+                return rc;
+            }
+        }
+        for (uint32_t c = ledger_pos_next(l, h->wallet, LEDGER_NONE, &v); c != LEDGER_NONE;
+             c = ledger_pos_next(l, h->wallet, c, &v)) {
+            if (!v.open)
+                continue;
+            char mint[BASE58_KEY_MAX];
+            key_text(ledger_mint_key(l, v.mint), mint);
+            const struct ledger_mint *m = ledger_mint(l, v.mint);
+            jw_obj_begin(w);
+            jw_kstr(w, "tokenAddress", mint);
+            jw_kdouble(w, "tokens", v.qty_tokens);
+            jw_kdouble(w, "costSol", v.cost_sol);
+            jw_kdouble(w, "valueSol", v.value_sol);
+            jw_kdouble(w, "unrealizedPnlSol", v.unrealized_sol);
+            jw_kdouble(w, "avgEntryPriceSol", v.qty_tokens > 0 ? v.cost_sol / v.qty_tokens : 0);
+            jw_kdouble(w, "lastPriceSol", m->last_price_sol);
+            wallet_json_time(w, "firstBuyTimestamp", v.first_buy_ms);
+            jw_kbool(w, "unknownCostBasis", v.unknown_cost);
+            jw_obj_end(w);
+            unrealized += v.unrealized_sol;
+        }
+    }
+    jw_arr_end(w);
+    jw_kdouble(w, "realizedPnlSol", realized);
+    jw_kdouble(w, "unrealizedPnlSol", unrealized);
+    return 0;
+}
+
+void wallet_json_trade(struct jw *w, const struct wallet_history *h, size_t i)
+{
+    const struct ledger *l = intel_ledger(h->in);
+    const struct stored_swap *s = &h->swaps.v[i];
+    const struct ledger_fill *f = &ledger_wallet(l, h->wallet)->fills.v[i];
+    char sig[BASE58_SIG_MAX], mint[BASE58_KEY_MAX];
+    base58_encode(s->swap.sig.b, sizeof s->swap.sig.b, sig, sizeof sig);
+    pubkey_format(&s->swap.mint, mint);
+    jw_obj_begin(w);
+    jw_kstr(w, "txHash", sig);
+    jw_ku64(w, "leg", s->swap.leg);
+    jw_ku64(w, "slot", s->swap.slot);
+    wallet_json_time(w, "timestamp", s->swap.ts_ms);
+    jw_kstr(w, "tradeType", s->swap.side == SIDE_BUY ? "buy" : "sell");
+    jw_kstr(w, "tokenAddress", mint);
+    jw_ku64(w, "tokenAmount", s->swap.token_amount);
+    jw_ku64(w, "tokenDecimals", s->swap.decimals);
+    jw_kdouble(w, "solAmount", f->value_sol);
+    jw_kdouble(w, "priceSol", f->price_sol);
+    jw_kstr(w, "dex", s->swap.source);
+    jw_kdouble(w, "feeSol", f->fee_sol);
+    jw_key(w, "realizedPnl");
+    if (s->swap.side == SIDE_SELL && !(f->flags & LEDGER_FILL_UNKNOWN_BASIS))
+        jw_double(w, f->realized_sol);
+    else
+        jw_null(w);
+    jw_kbool(w, "closedRoundTrip", f->flags & LEDGER_FILL_CLOSED);
+    jw_obj_end(w);
+}
+
+void wallet_json_snapshot(struct jw *w, const struct wallet_snapshot_row *s)
+{
+    jw_obj_begin(w);
+    jw_ki64(w, "id", s->id);
+    wallet_json_time(w, "timestamp", s->ts_ms);
+    jw_kdouble(w, "totalValue", s->total_value);
+    jw_ki64(w, "tokenCount", s->token_count);
+    jw_kdouble(w, "pnl24h", s->pnl_24h);
+    jw_kdouble(w, "pnl7d", s->pnl_7d);
+    jw_kdouble(w, "pnl30d", s->pnl_30d);
+    jw_kdouble(w, "pnlAllTime", s->pnl_all);
+    jw_kdouble(w, "roiAllTime", s->roi);
+    jw_kdouble(w, "sharpeRatio", s->sharpe);
+    jw_kdouble(w, "sortinoRatio", s->sortino);
+    jw_kdouble(w, "maxDrawdown", s->max_drawdown);
+    jw_kdouble(w, "volatility", s->volatility);
+    jw_ki64(w, "trades24h", s->trades_24h);
+    jw_ki64(w, "trades7d", s->trades_7d);
+    jw_ki64(w, "trades30d", s->trades_30d);
+    jw_kdouble(w, "avgTradeSize", s->avg_trade_size);
+    json_array(w, "topHoldings", s->top_holdings);
+    jw_obj_end(w);
+}
+
+void wallet_json_pattern(struct jw *w, const struct trade_pattern_row *p)
+{
+    jw_obj_begin(w);
+    jw_ki64(w, "id", p->id);
+    jw_kstr(w, "patternType", p->type);
+    jw_kstr(w, "patternName", p->name);
+    jw_kdouble(w, "confidenceScore", p->confidence);
+    wallet_json_time(w, "startTimestamp", p->start_ms);
+    wallet_json_time(w, "endTimestamp", p->end_ms);
+    jw_ki64(w, "durationHours", (p->end_ms - p->start_ms) / 3600000);
+    jw_kstr(w, "tokenAddress", p->mint);
+    jw_kstr(w, "tokenSymbol", p->symbol);
+    jw_ki64(w, "totalTrades", p->trades);
+    jw_kdouble(w, "totalVolume", p->volume);
+    jw_kdouble(w, "avgTradeSize", p->avg_trade_size);
+    jw_kstr(w, "patternStatus", p->status);
+    jw_kdouble(w, "realizedPnl", p->realized_pnl);
+    jw_kdouble(w, "roi", p->roi);
+    jw_obj_end(w);
+}

@@ -1,0 +1,612 @@
+/* Wallet discovery (see discovery.h).
+ *
+ * Why this shape: a wallet is worth following when it repeatedly gets into
+ * tokens that go on to succeed, early, and gets out with a profit, and when
+ * its whole record (the smart-money score) backs that up. Three kinds of
+ * wallets pass that test without being worth copying, and each has a
+ * behavioural signature that does not need any ground truth:
+ *   - bots and snipers buy in the launch slot or within seconds of it, with
+ *     uniform sizes, round the clock (the behaviour module's bot score);
+ *   - copy-traders mirror one wallet's buys a few seconds after it, token
+ *     after token (measured here: the share of a wallet's buys that follow
+ *     the same other wallet's buy of the same token);
+ *   - baiters and pump scalpers buy, draw the crowd in, and dump within
+ *     minutes (the share of round trips shorter than a few minutes).
+ * The rest are ranked by score and the top K become the algorithm's
+ * watchlist. docs/intelligence.md lists the parameters and what was tuned. */
+#include "intel/discovery.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/str.h"
+#include "solana/pubkey.h"
+
+#define MIN_MS 60000LL
+
+void discovery_params_default(struct discovery_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->min_multiple = 10;
+    p->min_mcap_sol = 0;
+    p->default_supply = 1e9; /* pump.fun mints 1,000,000,000 tokens */
+    p->early_buyers = 50;
+    p->early_ms = 0;
+    p->lookback_ms = 0;
+    p->min_hits = 1;
+    p->min_trades = 3;
+    p->min_score = 40;
+    p->max_bot = 0.25;
+    p->max_follow = 0.4;
+    p->max_scalp_share = 0.5;
+    p->scalp_ms = 5 * MIN_MS;
+    p->max_entry_ms = 30 * MIN_MS;
+    p->selection_weight = 50;
+    p->follow_min_ms = 1000;
+    p->follow_max_ms = 45000;
+    p->follow_after_launch_ms = 10000;
+    p->follow_min_buys = 3;
+    p->top_k = 50;
+}
+
+void discovery_params_from_config(const struct config *cfg, struct discovery_params *p)
+{
+    discovery_params_default(p);
+    p->min_multiple = config_double(cfg, CFG_DISC_MIN_MULTIPLE);
+    p->min_mcap_sol = config_double(cfg, CFG_DISC_MIN_MCAP_SOL);
+    p->early_buyers = (uint32_t)config_int(cfg, CFG_DISC_EARLY_BUYERS);
+    p->early_ms = config_int(cfg, CFG_DISC_EARLY_MINUTES) * MIN_MS;
+    p->lookback_ms = config_int(cfg, CFG_DISC_LOOKBACK_HOURS) * 60 * MIN_MS;
+    p->min_hits = (uint32_t)config_int(cfg, CFG_DISC_MIN_HITS);
+    p->min_trades = (uint32_t)config_int(cfg, CFG_DISC_MIN_TRADES);
+    p->min_score = config_double(cfg, CFG_DISC_MIN_SCORE);
+    p->max_bot = config_double(cfg, CFG_DISC_MAX_BOT);
+    p->max_follow = config_double(cfg, CFG_DISC_MAX_FOLLOW);
+    p->max_scalp_share = config_double(cfg, CFG_DISC_MAX_SCALP_SHARE);
+    p->max_entry_ms = config_int(cfg, CFG_DISC_MAX_ENTRY_MINUTES) * MIN_MS;
+    p->top_k = (uint32_t)config_int(cfg, CFG_DISC_TOP_K);
+}
+
+const char *discovery_excl_name(enum discovery_excl e)
+{
+    switch (e) {
+    case DISC_OK:
+        return "";
+    case DISC_FEW_HITS:
+        return "few_hits";
+    case DISC_FEW_TRADES:
+        return "few_trades";
+    case DISC_LOW_SCORE:
+        return "low_score";
+    case DISC_BOT:
+        return "bot";
+    case DISC_FOLLOWER:
+        return "copy_trader";
+    case DISC_SCALPER:
+        return "scalper";
+    case DISC_LATE:
+        return "late_buyer";
+    case DISC_DECAY:
+        return "decay_flagged";
+    }
+    return "unknown";
+}
+
+/* ------------------------------------------------------------ find */
+
+/* A first buy of a token, for the copy-trading test. */
+struct first_buy {
+    int64_t ts_ms;
+    uint32_t wallet;
+};
+
+static int cmp_first_buy(const void *a, const void *b)
+{
+    const struct first_buy *x = a, *y = b;
+    if (x->ts_ms != y->ts_ms)
+        return x->ts_ms < y->ts_ms ? -1 : 1;
+    return (x->wallet > y->wallet) - (x->wallet < y->wallet);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Eligible first, by rank descending; ties and the rest by address. */
+static int cmp_candidate(const void *a, const void *b)
+{
+    const struct discovery_candidate *x = a, *y = b;
+    bool ex = x->excl == DISC_OK, ey = y->excl == DISC_OK;
+    if (ex != ey)
+        return ex ? -1 : 1;
+    if (x->rank != y->rank)
+        return x->rank > y->rank ? -1 : 1;
+    return strcmp(x->address, y->address);
+}
+
+/* First buys by mint in CSR form: buys of mint m are fb[off[m] .. off[m+1]),
+ * in time order. */
+struct buys_index {
+    uint32_t *off;
+    struct first_buy *fb;
+};
+
+static void index_first_buys(const struct ledger *l, struct buys_index *ix)
+{
+    uint32_t nm = ledger_mint_count(l), nw = ledger_wallet_count(l);
+    ix->off = xcalloc((size_t)nm + 1, sizeof *ix->off);
+    for (uint32_t w = 0; w < nw; w++) {
+        const struct ledger_wallet *lw = ledger_wallet(l, w);
+        for (size_t i = 0; i < lw->fills.len; i++)
+            if (lw->fills.v[i].flags & LEDGER_FILL_FIRST_BUY)
+                ix->off[lw->fills.v[i].mint + 1]++;
+    }
+    for (uint32_t m = 0; m < nm; m++)
+        ix->off[m + 1] += ix->off[m];
+    ix->fb = xmalloc(((size_t)ix->off[nm] + 1) * sizeof *ix->fb);
+    uint32_t *pos = xmalloc(((size_t)nm + 1) * sizeof *pos);
+    memcpy(pos, ix->off, ((size_t)nm + 1) * sizeof *pos);
+    for (uint32_t w = 0; w < nw; w++) {
+        const struct ledger_wallet *lw = ledger_wallet(l, w);
+        for (size_t i = 0; i < lw->fills.len; i++) {
+            const struct ledger_fill *f = &lw->fills.v[i];
+            if (f->flags & LEDGER_FILL_FIRST_BUY)
+                ix->fb[pos[f->mint]++] = (struct first_buy){f->ts_ms, w};
+        }
+    }
+    free(pos);
+    for (uint32_t m = 0; m < nm; m++)
+        if (ix->off[m + 1] - ix->off[m] > 1)
+            qsort(ix->fb + ix->off[m], ix->off[m + 1] - ix->off[m], sizeof *ix->fb, cmp_first_buy);
+}
+
+/* Share of w's (judged) first buys that mirror the single wallet it
+ * follows most. */
+static double follow_share(const struct ledger *l, const struct buys_index *ix,
+                           const struct discovery_params *p, uint32_t w, uint32_t *scratch)
+{
+    const struct ledger_wallet *lw = ledger_wallet(l, w);
+    uint32_t buys = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < lw->fills.len; i++) {
+        const struct ledger_fill *f = &lw->fills.v[i];
+        if (!(f->flags & LEDGER_FILL_FIRST_BUY))
+            continue;
+        buys++;
+        const struct ledger_mint *m = ledger_mint(l, f->mint);
+        const struct first_buy *b = ix->fb + ix->off[f->mint];
+        size_t nb = ix->off[f->mint + 1] - ix->off[f->mint];
+        size_t start = n;
+        for (size_t k = 0; k < nb; k++) {
+            int64_t gap = f->ts_ms - b[k].ts_ms;
+            if (gap < p->follow_min_ms)
+                break; /* time order: the rest are later */
+            if (gap > p->follow_max_ms || b[k].wallet == w ||
+                b[k].ts_ms - m->launch_ms < p->follow_after_launch_ms)
+                continue;
+            /* each leader once per token */
+            bool seen = false;
+            for (size_t j = start; j < n; j++)
+                if (scratch[j] == b[k].wallet)
+                    seen = true;
+            if (!seen && n < 4096)
+                scratch[n++] = b[k].wallet;
+        }
+    }
+    if (buys < p->follow_min_buys || n == 0)
+        return 0;
+    qsort(scratch, n, sizeof *scratch, cmp_u32);
+    size_t best = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && scratch[j] == scratch[i])
+            j++;
+        if (j - i > best)
+            best = j - i;
+        i = j;
+    }
+    return (double)best / buys;
+}
+
+int discovery_find(const struct profile_state *ps, const struct discovery_params *p, int64_t now_ms,
+                   struct discovery_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->now_ms = now_ms;
+    const struct ledger *l = intel_ledger(ps->in);
+    uint32_t nm = ledger_mint_count(l), nw = ledger_wallet_count(l);
+
+    /* 1. Tokens that succeeded. */
+    uint8_t *success = xcalloc(nm ? nm : 1, 1);
+    for (uint32_t m = 0; m < nm; m++) {
+        const struct ledger_mint *mi = ledger_mint(l, m);
+        if (mi->n_buyers == 0)
+            continue;
+        if (p->lookback_ms > 0 && mi->launch_ms < now_ms - p->lookback_ms)
+            continue;
+        out->tokens++;
+        double lp = m < ps->launch_price.len ? ps->launch_price.v[m] : 0;
+        bool ok = lp > 0 && p->min_multiple > 0 && mi->peak_price_sol >= p->min_multiple * lp;
+        double supply =
+            m < ps->supply.len && ps->supply.v[m] > 0 ? ps->supply.v[m] : p->default_supply;
+        if (p->min_mcap_sol > 0 && mi->peak_price_sol * supply >= p->min_mcap_sol)
+            ok = true;
+        if (ok) {
+            success[m] = 1;
+            out->success_tokens++;
+        }
+    }
+
+    /* 2. Their early buyers, and what each made on them. */
+    double *real = xcalloc(nm ? nm : 1, sizeof *real); /* by mint, for one wallet */
+    uint8_t *early = xcalloc(nm ? nm : 1, 1);
+    uint32_t *touched = xmalloc((nm ? nm : 1) * sizeof *touched);
+    uint32_t *scratch = xmalloc(4096 * sizeof *scratch);
+    struct buys_index ix;
+    index_first_buys(l, &ix);
+    struct intel_profile pr;
+    for (uint32_t w = 0; w < nw; w++) {
+        const struct ledger_wallet *lw = ledger_wallet(l, w);
+        size_t nt = 0;
+        uint32_t entries = 0, early_all = 0;
+        double age_sum = 0;
+        for (size_t i = 0; i < lw->fills.len; i++) {
+            const struct ledger_fill *f = &lw->fills.v[i];
+            bool first = f->flags & LEDGER_FILL_FIRST_BUY;
+            const struct ledger_mint *mi = ledger_mint(l, f->mint);
+            bool is_early = first && ((p->early_buyers > 0 && f->buy_rank < p->early_buyers) ||
+                                      (p->early_ms > 0 && f->ts_ms - mi->launch_ms <= p->early_ms));
+            if (first) {
+                entries++;
+                early_all += is_early;
+                age_sum += (double)(f->ts_ms - mi->launch_ms);
+            }
+            if (!success[f->mint])
+                continue;
+            if (first) {
+                if (is_early && !early[f->mint]) {
+                    early[f->mint] = 1;
+                    real[f->mint] = 0;
+                    touched[nt++] = f->mint;
+                }
+            } else if (f->side == SIDE_SELL && early[f->mint]) {
+                real[f->mint] += f->realized_sol;
+            }
+        }
+        if (nt == 0)
+            continue;
+        struct discovery_candidate *c = vec_push_zero(&out->c);
+        c->wallet = w;
+        struct pubkey k;
+        memcpy(k.b, ledger_wallet_key(l, w), 32);
+        pubkey_format(&k, c->address);
+        c->early = (uint32_t)nt;
+        c->entries = entries;
+        c->early_all = early_all;
+        c->entry_age_min = entries ? age_sum / entries / MIN_MS : 0;
+        for (size_t i = 0; i < nt; i++) {
+            uint32_t m = touched[i];
+            if (real[m] > 0) {
+                c->hits++;
+                c->hit_pnl_sol += real[m];
+            }
+            early[m] = 0;
+        }
+
+        /* 3. Its profile and behaviour. */
+        intel_profile(ps->in, w, now_ms, &pr);
+        c->score = pr.score.score;
+        c->bot = pr.behaviour.bot_score;
+        c->trades = pr.metrics.trades;
+        c->win_rate = pr.metrics.win_rate;
+        c->roi = pr.metrics.roi;
+        c->pnl_sol = pr.metrics.total_pnl_sol;
+        c->decay_flagged = pr.decay.flagged;
+        c->timing = pr.timing.percentile;
+        c->selection = (c->early + 1.0) / (c->early_all + 4.0);
+        uint32_t scalps = 0, known = 0;
+        for (size_t i = 0; i < lw->trips.len; i++) {
+            const struct ledger_trip *t = &lw->trips.v[i];
+            if (t->flags & LEDGER_TRIP_UNKNOWN_BASIS)
+                continue;
+            known++;
+            scalps += t->close_ms - t->open_ms < p->scalp_ms;
+        }
+        c->scalp_share = known ? (double)scalps / known : 0;
+        c->follow = follow_share(l, &ix, p, w, scratch);
+
+        /* 4. Eligibility, strictest evidence first. */
+        if (c->hits < p->min_hits)
+            c->excl = DISC_FEW_HITS;
+        else if (c->trades < p->min_trades)
+            c->excl = DISC_FEW_TRADES;
+        else if (c->bot > p->max_bot)
+            c->excl = DISC_BOT;
+        else if (c->follow > p->max_follow)
+            c->excl = DISC_FOLLOWER;
+        else if (c->scalp_share > p->max_scalp_share)
+            c->excl = DISC_SCALPER;
+        else if (p->max_entry_ms > 0 && c->entry_age_min * MIN_MS > (double)p->max_entry_ms)
+            c->excl = DISC_LATE;
+        else if (c->decay_flagged)
+            c->excl = DISC_DECAY;
+        else if (c->score < p->min_score)
+            c->excl = DISC_LOW_SCORE;
+        c->rank = c->score + p->selection_weight * c->selection;
+    }
+    free(ix.off);
+    free(ix.fb);
+    free(scratch);
+    free(touched);
+    free(early);
+    free(real);
+    free(success);
+    if (out->c.len > 1)
+        qsort(out->c.v, out->c.len, sizeof *out->c.v, cmp_candidate);
+    for (size_t i = 0; i < out->c.len && out->c.v[i].excl == DISC_OK; i++)
+        out->eligible++;
+    return 0;
+}
+
+void discovery_result_release(struct discovery_result *r)
+{
+    vec_free(&r->c);
+    memset(r, 0, sizeof *r);
+}
+
+/* ------------------------------------------------------------ apply */
+
+static bool in_top(const char *const *top, size_t n, const char *address)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(top[i], address) == 0)
+            return true;
+    return false;
+}
+
+int discovery_apply(struct store *st, const struct discovery_result *r,
+                    const struct discovery_params *p, int64_t now_ms,
+                    struct discovery_apply_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    const char **top = xcalloc(p->top_k ? p->top_k : 1, sizeof *top);
+    size_t ntop = 0;
+    int rc = 0;
+    /* The top K eligible wallets the operator has not decided about. */
+    for (size_t i = 0; i < r->eligible && ntop < p->top_k; i++) {
+        const struct discovery_candidate *c = &r->c.v[i];
+        struct wallet w;
+        rc = store_wallet_get(st, c->address, &w);
+        if (rc == WT_ENOTFOUND) {
+            rc = 0;
+            continue; /* not profiled into the store: nothing to list */
+        }
+        if (rc != 0)
+            goto out;
+        if (w.status == WALLET_BLACKLISTED || w.status == WALLET_REMOVED ||
+            strcmp(w.discovery, "manual") == 0) {
+            out->operator_skipped++;
+            continue;
+        }
+        top[ntop++] = c->address;
+        int t;
+        if (w.status == WALLET_CANDIDATE) {
+            t = store_wallet_transition(st, c->address, WALLET_CANDIDATE, WALLET_WATCH, NULL,
+                                        "algorithm", now_ms);
+            if (t == 0)
+                out->added++;
+        } else if (w.status == WALLET_FLAGGED) {
+            t = store_wallet_transition(st, c->address, WALLET_FLAGGED, WALLET_WATCH, "algorithm",
+                                        NULL, now_ms);
+            if (t == 0)
+                out->rewatched++;
+        } else {
+            t = 0;
+            out->kept++;
+        }
+        if (t != 0 && t != WT_ENOTFOUND) {
+            rc = t;
+            goto out;
+        }
+    }
+    /* Algorithm wallets outside the top K leave the watchlist: flagged when
+     * their decay flag is up, else back to candidate. The listing comes
+     * after the promotions above, so it counts them. */
+    struct wallet_filter f = {.status = WALLET_WATCH, .page = 1, .limit = 500};
+    VEC(struct wallet) leaving = {0};
+    for (;;) {
+        struct wallet_page pg;
+        rc = store_wallet_list(st, &f, &pg);
+        if (rc != 0)
+            break;
+        out->watchlist += pg.n;
+        for (size_t i = 0; i < pg.n; i++)
+            if (strcmp(pg.rows[i].discovery, "algorithm") == 0 &&
+                !in_top(top, ntop, pg.rows[i].address))
+                vec_push(&leaving, pg.rows[i]);
+        bool last = pg.n < f.limit;
+        wallet_page_release(&pg);
+        if (last)
+            break;
+        f.page++;
+    }
+    for (size_t i = 0; rc == 0 && i < leaving.len; i++) {
+        const char *a = leaving.v[i].address;
+        bool decay = false;
+        for (size_t j = 0; j < r->c.len; j++)
+            if (strcmp(r->c.v[j].address, a) == 0) {
+                decay = r->c.v[j].decay_flagged;
+                break;
+            }
+        int t =
+            store_wallet_transition(st, a, WALLET_WATCH, decay ? WALLET_FLAGGED : WALLET_CANDIDATE,
+                                    "algorithm", NULL, now_ms);
+        if (t == 0) {
+            out->watchlist--;
+            if (decay)
+                out->flagged++;
+            else
+                out->dropped++;
+        } else if (t != WT_ENOTFOUND) {
+            rc = t;
+        }
+    }
+    vec_free(&leaving);
+out:
+    free(top);
+    return rc;
+}
+
+/* ------------------------------------------------------------ run */
+
+int discovery_run(struct store *st, const struct discovery_params *dp,
+                  const struct profile_params *pp, int64_t now_ms, struct discovery_report *rep,
+                  struct profile_state **ps_out, struct discovery_result *res_out)
+{
+    memset(rep, 0, sizeof *rep);
+    int64_t t0 = clock_mono_ns();
+    struct profile_state *ps = NULL;
+    struct discovery_result res = {0};
+    int rc = profile_load(st, &pp->intel, &ps);
+    if (rc != 0)
+        return rc;
+    int64_t t1 = clock_mono_ns();
+    rep->load_s = (double)(t1 - t0) / 1e9;
+    if (now_ms <= 0)
+        now_ms = ps->last_ms;
+    rep->now_ms = now_ms;
+    rep->swaps = ps->swaps;
+    rc = profile_write(st, ps, pp, now_ms, &rep->profile);
+    int64_t t2 = clock_mono_ns();
+    rep->profile_s = (double)(t2 - t1) / 1e9;
+    if (rc == 0)
+        rc = discovery_find(ps, dp, now_ms, &res);
+    int64_t t3 = clock_mono_ns();
+    rep->find_s = (double)(t3 - t2) / 1e9;
+    if (rc == 0) {
+        rep->tokens = res.tokens;
+        rep->success_tokens = res.success_tokens;
+        rep->candidates = res.c.len;
+        rep->eligible = res.eligible;
+        rc = discovery_apply(st, &res, dp, now_ms, &rep->apply);
+    }
+    int64_t t4 = clock_mono_ns();
+    rep->apply_s = (double)(t4 - t3) / 1e9;
+    rep->seconds = (double)(t4 - t0) / 1e9;
+    if (res_out && rc == 0)
+        *res_out = res;
+    else
+        discovery_result_release(&res);
+    if (ps_out && rc == 0)
+        *ps_out = ps;
+    else
+        profile_state_free(ps);
+    return rc;
+}
+
+/* ------------------------------------------------------------ schedule */
+
+struct discovery_sched {
+    struct store *st;
+    struct discovery_params dp;
+    struct profile_params pp;
+    int64_t interval_ms;
+    bool on_start;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+};
+
+static void *sched_main(void *arg)
+{
+    struct discovery_sched *s = arg;
+    bool first = true;
+    pthread_mutex_lock(&s->mu);
+    while (!s->stop) {
+        if (!(first && s->on_start)) {
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            int64_t ns = (int64_t)ts.tv_nsec + (s->interval_ms % 1000) * 1000000;
+            ts.tv_sec += (time_t)(s->interval_ms / 1000 + ns / 1000000000);
+            ts.tv_nsec = (long)(ns % 1000000000);
+            while (!s->stop && pthread_cond_timedwait(&s->cv, &s->mu, &ts) != ETIMEDOUT)
+                ;
+            if (s->stop)
+                break;
+        }
+        first = false;
+        pthread_mutex_unlock(&s->mu);
+        struct discovery_report rep;
+        int rc = discovery_run(s->st, &s->dp, &s->pp, 0, &rep, NULL, NULL);
+        if (rc != 0)
+            log_error("discovery", "scheduled run failed: %s", wt_strerror(rc));
+        else
+            log_info("discovery",
+                     "scheduled run: %zu swaps, %zu wallets profiled, %u of %u tokens succeeded, "
+                     "%zu candidates (%zu eligible); watchlist %zu (+%zu added, %zu kept, %zu "
+                     "dropped, %zu flagged) in %.2f s",
+                     rep.swaps, rep.profile.wallets, rep.success_tokens, rep.tokens, rep.candidates,
+                     rep.eligible, rep.apply.watchlist, rep.apply.added, rep.apply.kept,
+                     rep.apply.dropped, rep.apply.flagged, rep.seconds);
+        pthread_mutex_lock(&s->mu);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+int discovery_sched_start(struct store *st, const struct config *cfg, struct discovery_sched **out)
+{
+    *out = NULL;
+    int64_t minutes = config_int(cfg, CFG_DISC_INTERVAL_MIN);
+    if (minutes <= 0)
+        return 0;
+    struct discovery_sched *s = xcalloc(1, sizeof *s);
+    s->st = st;
+    discovery_params_from_config(cfg, &s->dp);
+    profile_params_default(&s->pp);
+    s->pp.snapshots = config_bool(cfg, CFG_DISC_SNAPSHOTS);
+    s->interval_ms = minutes * MIN_MS;
+    s->on_start = config_bool(cfg, CFG_DISC_ON_START);
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    if (pthread_create(&s->thread, NULL, sched_main, s) != 0) {
+        pthread_cond_destroy(&s->cv);
+        pthread_mutex_destroy(&s->mu);
+        free(s);
+        return WT_EIO;
+    }
+    log_info("discovery", "scheduled every %lld min%s", (long long)minutes,
+             s->on_start ? ", first run now" : "");
+    *out = s;
+    return 0;
+}
+
+void discovery_sched_stop(struct discovery_sched *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->stop = true;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->thread, NULL);
+    pthread_cond_destroy(&s->cv);
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}

@@ -1,0 +1,310 @@
+/* Discovery on a small simulated market, through the real path: the
+ * simulator's Helius bodies decoded by the ingest decoder, stored in a
+ * SQLite store, replayed and profiled (intel/profile.h), discovered
+ * (intel/discovery.h). The ground truth (sim_wallet_type) is only read
+ * here, to check the outcome:
+ *   - the watchlist is mostly the planted skilled wallets, with no sniper;
+ *   - every sniper that bought a successful token early is excluded as a
+ *     bot, copy-traders by the copy-trading test;
+ *   - every wallet is profiled into wallets (status candidate unless
+ *     watched), with a snapshot each and its trade patterns;
+ *   - a second run respects the operator: blacklisted, removed and manually
+ *     added wallets stay as they are and the algorithm refills its K.
+ * With WALLTRACK_TEST_PG_URL set (cmake/tests_intel.cmake, through
+ * tests/store/with_pg.sh) the same runs on PostgreSQL. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/log.h"
+#include "ingest/helius.h"
+#include "intel/curation.h"
+#include "intel/discovery.h"
+#include "sim/sim.h"
+#include "solana/pubkey.h"
+#include "store/store.h"
+
+static char tmpdir[] = "/tmp/wt-discovery-XXXXXX";
+static struct store *st;
+static struct sim *market; /* kept for the truth: wallet types by address */
+static size_t n_swaps;
+
+/* The simulated market of docs/simulator.md, scaled down: 800 wallets (48
+ * skilled, 24 snipers, ...) and 150 launches in a day. */
+static int setup(void **state)
+{
+    (void)state;
+    log_set_level(LOG_WARN);
+    if (!mkdtemp(tmpdir))
+        return -1;
+    char err[256];
+    const char *pg = getenv("WALLTRACK_TEST_PG_URL");
+    if (store_open(pg && *pg ? pg : tmpdir, NULL, &st, err, sizeof err) != 0) {
+        fprintf(stderr, "store_open: %s\n", err);
+        return -1;
+    }
+    print_message("store: %s\n", store_backend(st));
+    struct scenario sc;
+    scenario_default(&sc);
+    sc.seed = 5;
+    sc.tokens_per_day = 150;
+    scenario_scale_wallets(&sc, 800);
+    if (sim_new(&sc, &market, err, sizeof err) != 0)
+        return -1;
+    struct helius_decoder *d = helius_decoder_new();
+    struct helius_out out = {0};
+    struct helius_counters c = {0};
+    struct buf json;
+    buf_init(&json, 0);
+    struct sim_tx tx;
+    int rc = 0;
+    while (rc == 0 && sim_next(market, &tx) == 1) {
+        buf_reset(&json);
+        sim_tx_json(market, &tx, &json);
+        if (helius_decode(d, json.data, json.len, 0, &out, &c) != 0)
+            rc = -1;
+        if (out.events.len >= 4096) {
+            rc = store_append_events(st, out.events.v, out.events.len, NULL);
+            helius_out_clear(&out);
+        }
+    }
+    if (rc == 0 && out.events.len)
+        rc = store_append_events(st, out.events.v, out.events.len, NULL);
+    n_swaps = c.swaps;
+    buf_release(&json);
+    helius_out_release(&out);
+    helius_decoder_free(d);
+    return rc;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    store_close(st);
+    sim_free(market);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static enum sim_wallet_type truth(const char *address)
+{
+    for (uint32_t i = 0; i < sim_wallet_count(market); i++)
+        if (strcmp(sim_wallet_address(market, i), address) == 0)
+            return sim_wallet_type(market, i);
+    return SIM_NTYPES;
+}
+
+/* Wallets with status watch, best first. */
+static size_t watchlist(struct wallet *out, size_t cap)
+{
+    struct wallet_filter f = {.status = WALLET_WATCH, .page = 1, .limit = (uint32_t)cap};
+    struct wallet_page pg;
+    assert_int_equal(store_wallet_list(st, &f, &pg), 0);
+    memcpy(out, pg.rows, pg.n * sizeof *out);
+    size_t n = pg.n;
+    wallet_page_release(&pg);
+    return n;
+}
+
+static void test_finds_skilled_not_snipers(void **state)
+{
+    (void)state;
+    struct discovery_params dp;
+    discovery_params_default(&dp);
+    dp.top_k = 15;
+    struct profile_params pp;
+    profile_params_default(&pp);
+    struct discovery_report rep;
+    struct discovery_result res;
+    struct profile_state *ps;
+    assert_int_equal(discovery_run(st, &dp, &pp, 0, &rep, &ps, &res), 0);
+    assert_int_equal(rep.swaps, n_swaps);
+    assert_true(rep.success_tokens >= 3);
+    assert_int_equal(rep.apply.added, 15);
+    assert_int_equal(rep.apply.watchlist, 15);
+
+    /* The watchlist: at least 12 of 15 planted skilled wallets, no sniper,
+     * no baiter. */
+    struct wallet w[64];
+    size_t n = watchlist(w, 64);
+    assert_int_equal(n, 15);
+    size_t skilled = 0;
+    for (size_t i = 0; i < n; i++) {
+        enum sim_wallet_type t = truth(w[i].address);
+        assert_int_not_equal(t, SIM_SNIPER);
+        assert_int_not_equal(t, SIM_BAITER);
+        skilled += t == SIM_SKILLED;
+        assert_string_equal(w[i].discovery, "algorithm");
+    }
+    print_message("watchlist: %zu of %zu skilled\n", skilled, n);
+    assert_true(skilled >= 12);
+
+    /* Snipers that were early in successful tokens are bots; no sniper is
+     * eligible; most copy-traders are caught as such. */
+    size_t snipers = 0, copies = 0, copies_caught = 0;
+    for (size_t i = 0; i < res.c.len; i++) {
+        const struct discovery_candidate *c = &res.c.v[i];
+        enum sim_wallet_type t = truth(c->address);
+        if (t == SIM_SNIPER) {
+            snipers++;
+            assert_true(c->excl == DISC_BOT || c->excl == DISC_FEW_HITS);
+            assert_true(c->bot > dp.max_bot);
+        }
+        if (t == SIM_COPY) {
+            copies++;
+            copies_caught += c->excl == DISC_FOLLOWER;
+        }
+        if (i < res.eligible)
+            assert_int_equal(c->excl, DISC_OK);
+        else
+            assert_int_not_equal(c->excl, DISC_OK);
+    }
+    assert_true(snipers > 5);
+    assert_true(copies_caught * 3 >= copies); /* most of the rest fail on score or trades */
+
+    /* Every wallet profiled, with a snapshot and its patterns. */
+    uint32_t nw = ledger_wallet_count(intel_ledger(ps->in));
+    assert_int_equal(rep.profile.wallets, nw);
+    assert_int_equal(rep.profile.snapshots, nw);
+    assert_true(rep.profile.patterns > 100);
+    struct wallet_filter f = {.page = 1, .limit = 1};
+    struct wallet_page pg;
+    assert_int_equal(store_wallet_list(st, &f, &pg), 0);
+    assert_int_equal(pg.total, nw);
+    wallet_page_release(&pg);
+    f.status = WALLET_CANDIDATE;
+    assert_int_equal(store_wallet_list(st, &f, &pg), 0);
+    assert_int_equal(pg.total, nw - 15);
+    wallet_page_release(&pg);
+
+    /* The stored row is the profile. */
+    struct intel_profile pr;
+    struct pubkey k;
+    assert_int_equal(pubkey_parse(w[0].address, &k), 0);
+    uint32_t id = ledger_wallet_id(intel_ledger(ps->in), &k);
+    intel_profile(ps->in, id, rep.now_ms, &pr);
+    assert_true(w[0].score > 0 && fabs(w[0].score - pr.score.score) < 0.005 + 1e-9);
+    assert_int_equal(w[0].total_trades, pr.metrics.trades);
+    assert_true(w[0].total_pnl == pr.metrics.total_pnl_sol);
+    assert_int_equal(w[0].last_trade_ms, pr.last_trade_ms);
+    assert_string_equal(w[0].trading_style, behaviour_style_name(pr.behaviour.style));
+    struct wallet_snapshot_row snap;
+    size_t ns;
+    struct row_query q = {.key = w[0].address, .limit = 1};
+    assert_int_equal(store_row_list(st, STORE_T_SNAPSHOTS, &q, &snap, &ns), 0);
+    assert_int_equal(ns, 1);
+    assert_int_equal(snap.ts_ms, rep.now_ms);
+    assert_true(snap.pnl_all == pr.metrics.total_pnl_sol);
+    assert_true(snap.trades_30d == (int32_t)pr.metrics.trades);
+
+    discovery_result_release(&res);
+    profile_state_free(ps);
+}
+
+/* Run after the first: the operator's decisions hold. */
+static void test_second_run_respects_the_operator(void **state)
+{
+    (void)state;
+    struct wallet w[64];
+    size_t n = watchlist(w, 64);
+    assert_int_equal(n, 15);
+    char black[BASE58_KEY_MAX], removed[BASE58_KEY_MAX], manual[BASE58_KEY_MAX] = "";
+    snprintf(black, sizeof black, "%s", w[0].address);
+    snprintf(removed, sizeof removed, "%s", w[1].address);
+    struct curation c = {.action = CURATE_BLACKLIST};
+    assert_int_equal(curation_apply(st, black, &c, 1, NULL, NULL), 0);
+    c.action = CURATE_UNWATCH;
+    assert_int_equal(curation_apply(st, removed, &c, 1, NULL, NULL), 0);
+    /* a retail wallet the operator likes */
+    for (uint32_t i = 0; i < sim_wallet_count(market) && !manual[0]; i++)
+        if (sim_wallet_type(market, i) == SIM_RETAIL)
+            snprintf(manual, sizeof manual, "%s", sim_wallet_address(market, i));
+    c.action = CURATE_WATCH;
+    assert_int_equal(curation_apply(st, manual, &c, 1, NULL, NULL), 0);
+
+    struct discovery_params dp;
+    discovery_params_default(&dp);
+    dp.top_k = 15;
+    struct profile_params pp;
+    profile_params_default(&pp);
+    pp.snapshots = false;
+    struct discovery_report rep;
+    assert_int_equal(discovery_run(st, &dp, &pp, 0, &rep, NULL, NULL), 0);
+    assert_int_equal(rep.apply.operator_skipped, 2); /* black and removed were in the top */
+    assert_int_equal(rep.apply.added, 2);
+    assert_int_equal(rep.apply.kept, 13);
+    assert_int_equal(rep.apply.watchlist, 16); /* 15 by the algorithm + the manual one */
+
+    struct wallet r;
+    assert_int_equal(store_wallet_get(st, black, &r), 0);
+    assert_int_equal(r.status, WALLET_BLACKLISTED);
+    assert_int_equal(store_wallet_get(st, removed, &r), 0);
+    assert_int_equal(r.status, WALLET_REMOVED);
+    assert_int_equal(store_wallet_get(st, manual, &r), 0);
+    assert_int_equal(r.status, WALLET_WATCH);
+    assert_string_equal(r.discovery, "manual");
+    assert_true(r.total_trades > 0); /* profiled all the same */
+
+    /* A smaller K drops the algorithm's lowest back to candidate, never the
+     * manual one. */
+    dp.top_k = 10;
+    assert_int_equal(discovery_run(st, &dp, &pp, 0, &rep, NULL, NULL), 0);
+    assert_int_equal(rep.apply.dropped, 5);
+    assert_int_equal(rep.apply.watchlist, 11);
+    assert_int_equal(store_wallet_get(st, manual, &r), 0);
+    assert_int_equal(r.status, WALLET_WATCH);
+}
+
+/* The success test: N x launch price, or a market cap in SOL (peak price
+ * x supply), or neither. */
+static void test_success_criteria(void **state)
+{
+    (void)state;
+    struct profile_state *ps;
+    assert_int_equal(profile_load(st, NULL, &ps), 0);
+    struct discovery_params dp;
+    discovery_params_default(&dp);
+    struct discovery_result a, b, c;
+    assert_int_equal(discovery_find(ps, &dp, ps->last_ms, &a), 0);
+    dp.min_multiple = 0;
+    assert_int_equal(discovery_find(ps, &dp, ps->last_ms, &b), 0);
+    assert_int_equal(b.success_tokens, 0);
+    assert_int_equal(b.c.len, 0);
+    /* pump.fun launches at 30 / 1,073,000,000 SOL per token: 28 SOL of
+     * market cap for 1e9 tokens, so 10x is about 280 SOL. */
+    dp.min_mcap_sol = 280;
+    assert_int_equal(discovery_find(ps, &dp, ps->last_ms, &c), 0);
+    assert_true(c.success_tokens > 0);
+    assert_true(c.success_tokens + 2 >= a.success_tokens &&
+                c.success_tokens <= a.success_tokens + 2);
+    assert_int_equal(a.tokens, c.tokens);
+    /* a lookback of one hour keeps only the last hour's launches */
+    dp.lookback_ms = 3600000;
+    struct discovery_result e;
+    assert_int_equal(discovery_find(ps, &dp, ps->last_ms, &e), 0);
+    assert_true(e.tokens < a.tokens / 4);
+    discovery_result_release(&a);
+    discovery_result_release(&b);
+    discovery_result_release(&c);
+    discovery_result_release(&e);
+    profile_state_free(ps);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_finds_skilled_not_snipers),
+        cmocka_unit_test(test_second_run_respects_the_operator),
+        cmocka_unit_test(test_success_criteria),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
