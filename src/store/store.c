@@ -342,6 +342,8 @@ static int validate_event(const struct event *e)
             return WT_EINVAL;
         return 0;
     case EVENT_FILL:
+    case EVENT_TICK:
+    case EVENT_COMMAND:
         /* Our own fills are not market events: the engine stores them in
          * the fills table (store_row_put), never through the event append. */
         return WT_EINVAL;
@@ -453,6 +455,8 @@ int store_append_rows(struct store *st, struct store_conn *c, struct store_batch
                 inserted ? stats->prices++ : stats->prices_dup++;
                 break;
             case EVENT_FILL: /* refused by validate_event */
+            case EVENT_TICK:
+            case EVENT_COMMAND:
                 break;
             }
         }

@@ -31,7 +31,7 @@ enum exec_mode { EXEC_PAPER = 1, EXEC_LIVE = 2 };
 /* An order from the engine. Buys spend sol_in lamports; sells give
  * token_in raw units. */
 struct exec_order {
-    uint64_t id;          /* engine-assigned, unique per engine */
+    uint64_t id; /* engine-assigned, unique per engine */
     enum side side;
     struct pubkey mint;
     uint8_t decimals;
@@ -39,7 +39,7 @@ struct exec_order {
     uint64_t token_in;    /* sell: raw token units to sell */
     double ref_price_sol; /* the price the engine decided on (slippage check) */
     uint16_t slippage_bps;
-    int64_t ts_ms;        /* engine time of the decision */
+    int64_t ts_ms; /* engine time of the decision */
 };
 
 struct executor;
@@ -57,6 +57,11 @@ struct executor_ops {
      * or an error when the order cannot even be queued (then no fill event
      * will come and the engine records the failure itself). */
     int (*submit)(struct executor *x, const struct exec_order *o);
+    /* Optional (NULL for executors that need no market data): sees every
+     * swap, price and tick event the engine handles, after the engine's own
+     * market state took it in and on the engine thread. The paper executor
+     * uses it to fill at the price prevailing signal time + latency. */
+    void (*observe)(struct executor *x, const struct event *ev);
     /* Stops background work and frees x. */
     void (*free)(struct executor *x);
 };
@@ -70,6 +75,12 @@ struct executor {
 static inline int executor_submit(struct executor *x, const struct exec_order *o)
 {
     return x->ops->submit(x, o);
+}
+
+static inline void executor_observe(struct executor *x, const struct event *ev)
+{
+    if (x->ops->observe)
+        x->ops->observe(x, ev);
 }
 
 static inline void executor_free(struct executor *x)
