@@ -444,6 +444,8 @@ int store_append_rows(struct store *st, struct store_conn *c, struct store_batch
                 break;
             }
             bool inserted = changed > 0;
+            if (b[bi].inserted)
+                b[bi].inserted[i] = inserted;
             switch (e->kind) {
             case EVENT_SWAP:
                 inserted ? stats->swaps++ : stats->swaps_dup++;
@@ -474,6 +476,8 @@ int store_append_batches(struct store *st, struct store_batch *b, size_t nb)
 {
     for (size_t bi = 0; bi < nb; bi++) {
         memset(&b[bi].stats, 0, sizeof b[bi].stats);
+        if (b[bi].inserted)
+            memset(b[bi].inserted, 0, b[bi].n);
         for (size_t i = 0; i < b[bi].n; i++)
             if (validate_event(&b[bi].ev[i]) != 0) {
                 log_warn("store", "refusing batch: event %zu of batch %zu is invalid", i, bi);
@@ -490,8 +494,11 @@ int store_append_batches(struct store *st, struct store_batch *b, size_t nb)
         rc = store_append_rows(st, c, b, nb);
     rc = wr_end(st, c, rc);
     if (rc != 0)
-        for (size_t bi = 0; bi < nb; bi++)
+        for (size_t bi = 0; bi < nb; bi++) {
             memset(&b[bi].stats, 0, sizeof b[bi].stats);
+            if (b[bi].inserted)
+                memset(b[bi].inserted, 0, b[bi].n);
+        }
     return rc;
 }
 

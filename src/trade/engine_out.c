@@ -97,6 +97,7 @@ void engine_order_write(const struct engine_order *o, struct jw *w)
     jw_ku64(w, "position_id", o->position_id);
     kkey(w, "mint", &o->mint);
     jw_ki64(w, "ts_ms", o->ts_ms);
+    jw_ki64(w, "updated_ms", o->updated_ms);
     jw_ku64(w, "amount_in", o->amount_in);
     jw_kdouble(w, "ref_price_sol", o->ref_price_sol);
     jw_ku64(w, "slippage_bps", o->slippage_bps);

@@ -66,7 +66,8 @@ struct engine_order {
     uint64_t signal_id;
     uint64_t position_id; /* sells; 0 for a buy until it fills */
     struct pubkey mint;
-    int64_t ts_ms;
+    int64_t ts_ms;      /* when the engine decided it */
+    int64_t updated_ms; /* of this status */
     uint64_t amount_in; /* lamports (buy) or raw tokens (sell) */
     double ref_price_sol;
     uint16_t slippage_bps;
