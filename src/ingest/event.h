@@ -127,7 +127,8 @@ enum command_kind {
     CMD_UNBLACKLIST,         /* wallet */
     CMD_CLUSTER_BLACKLIST,   /* wallet (a member); text: the cluster label */
     CMD_CLUSTER_UNBLACKLIST, /* wallet (a member) */
-    CMD_SET,                 /* name: a live setting; text: its new value */
+    CMD_SET,                 /* name: a live setting; text: its new value; value 1: more
+                                settings follow, validate them all with the last */
     CMD_SET_STRATEGY,        /* id: a position; name: an exit strategy of the book */
     CMD_CLOSE_POSITION,      /* id: a position; sells everything (reason manual) */
 };

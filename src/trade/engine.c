@@ -88,6 +88,8 @@ struct eorder {
 
 struct engine {
     struct engine_params p;
+    struct engine_params staged; /* CMD_SET run in progress (staging) */
+    bool staging;
     struct engine_out *out;
     struct executor *x;
     struct intel *intel;
@@ -701,8 +703,12 @@ static void handle_tick(struct engine *e, const struct event *ev)
     struct breaker_alerts al = {0};
     breakers_on_tick(&e->br, e->now, &al);
     emit_breaker_alerts(e, &al);
-    if (e->x)
-        executor_observe(e->x, ev);
+    if (e->x) {
+        /* An old tick is a tick at the engine's clock. */
+        struct event t = *ev;
+        t.u.tick.ts_ms = e->now;
+        executor_observe(e->x, &t);
+    }
     for (size_t i = 0; i < e->pos.len; i++)
         run_exits(e, i, TRIG_TIME, 0, NULL);
 }
@@ -943,10 +949,18 @@ static int handle_command(struct engine *e, const struct command_event *c)
         break;
     }
     case CMD_SET: {
-        struct engine_params np = e->p;
-        rc = engine_params_set(&np, c->name, c->text, e->err, sizeof e->err);
-        if (rc)
+        /* Settings valid only together come as a run of CMD_SET, all but
+         * the last with value 1: staged, then validated and applied at
+         * once with the last, or all refused. */
+        struct engine_params np = e->staging ? e->staged : e->p;
+        bool more = c->value == 1;
+        rc = engine_params_set(&np, c->name, c->text, !more, e->err, sizeof e->err);
+        if (rc || more) {
+            e->staging = rc == 0;
+            e->staged = np;
             return rc;
+        }
+        e->staging = false;
         apply_params(e, &np);
         break;
     }

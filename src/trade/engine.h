@@ -79,11 +79,13 @@ void engine_params_default(struct engine_params *p);
 int engine_params_validate(const struct engine_params *p, char *err, size_t errsize);
 /* Sets one parameter by its setting name (the config table's, e.g.
  * "signal.threshold", "trade.max_positions"; see docs/engine.md for the
- * list) from text, then validates the whole. Returns 0, WT_ENOTFOUND (not
- * an engine setting), WT_EPARSE / WT_EINVAL with a message naming the
- * setting; p is unchanged on failure. Pure. */
-int engine_params_set(struct engine_params *p, const char *name, const char *value, char *err,
-                      size_t errsize);
+ * list) from text, then (with validate) validates the whole; several
+ * settings that are only valid together are set without, then checked
+ * with engine_params_validate. Returns 0, WT_ENOTFOUND (not an engine
+ * setting), WT_EPARSE / WT_EINVAL with a message naming the setting; p is
+ * unchanged on failure. Pure. */
+int engine_params_set(struct engine_params *p, const char *name, const char *value, bool validate,
+                      char *err, size_t errsize);
 /* Whether name is a setting engine_params_set knows. */
 bool engine_param_known(const char *name);
 

@@ -77,8 +77,8 @@ bool engine_param_known(const char *name)
     return name && find(name) != NULL;
 }
 
-int engine_params_set(struct engine_params *p, const char *name, const char *value, char *err,
-                      size_t errsize)
+int engine_params_set(struct engine_params *p, const char *name, const char *value, bool validate,
+                      char *err, size_t errsize)
 {
     const struct pdef *d = name ? find(name) : NULL;
     if (!d) {
@@ -135,7 +135,7 @@ int engine_params_set(struct engine_params *p, const char *name, const char *val
     }
     np.sizing.threshold = np.signal.threshold;
     char why[200];
-    int rc = engine_params_validate(&np, why, sizeof why);
+    int rc = validate ? engine_params_validate(&np, why, sizeof why) : 0;
     if (rc) {
         if (err && errsize)
             snprintf(err, errsize, "%s = %s: %s", name, value, why);

@@ -147,6 +147,13 @@ const char *engine_pos_change_name(enum engine_pos_change c);
  * caller owns and must outlive the recorder). flush appends nothing. */
 struct engine_out *engine_recorder_new(struct buf *out);
 
+struct sse_hub;
+/* The broadcaster: every decision as a server-sent event on hub (which
+ * must outlive it): `signal`, `order`, `fill`, `position` ({"change",
+ * "position"}), `trade`, `alert`; data is the record's JSON above. Nothing
+ * is formatted while no client is connected. */
+struct engine_out *engine_broadcaster_new(struct sse_hub *hub);
+
 /* Forwards every call to outs[0..n) in order; the tee owns them and frees
  * them with itself. n <= 4. */
 struct engine_out *engine_tee_new(struct engine_out *const *outs, unsigned n);
