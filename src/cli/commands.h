@@ -14,5 +14,10 @@ int cmd_decode(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_recalibrate(int argc, char **argv);
 
 #endif

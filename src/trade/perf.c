@@ -51,6 +51,7 @@ struct perf {
     VEC(struct point) curve;
     VEC(double) days; /* PnL per UTC day from first_day */
     int64_t first_day;
+    VEC(struct agg) weeks; /* per 7 days from first_day: accuracy over time */
     struct agg hour[24];
     struct agg bucket[SF_COUNT + 1][NBUCKETS]; /* [0]: score, [1..]: factors */
     struct sep sep[SF_COUNT + 1];
@@ -73,6 +74,7 @@ void perf_free(struct perf *p)
         return;
     vec_free(&p->curve);
     vec_free(&p->days);
+    vec_free(&p->weeks);
     free(p);
 }
 
@@ -136,6 +138,10 @@ void perf_add(struct perf *p, const struct perf_trade *t)
         while ((int64_t)p->days.len <= day - p->first_day)
             vec_push(&p->days, 0.0);
         p->days.v[day - p->first_day] += t->pnl_sol;
+        size_t wk = (size_t)(day - p->first_day) / 7;
+        while (p->weeks.len <= wk)
+            vec_push_zero(&p->weeks);
+        agg_add(&p->weeks.v[wk], t);
     }
 
     int h = t->entry_hour >= 0 && t->entry_hour < 24 ? t->entry_hour : 0;
@@ -272,6 +278,16 @@ void perf_write(const struct perf *p, double equity_now_sol, int64_t now_ms, uns
         jw_ki64(w, "ts_ms", now_ms);
         jw_kdouble(w, "equity_sol", equity_now_sol);
         jw_kbool(w, "unrealized", true);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+
+    jw_key(w, "by_week");
+    jw_arr_begin(w);
+    for (size_t i = 0; i < p->weeks.len; i++) {
+        jw_obj_begin(w);
+        jw_ki64(w, "from_ms", (p->first_day + (int64_t)i * 7) * DAY_MS);
+        agg_write(&p->weeks.v[i], w);
         jw_obj_end(w);
     }
     jw_arr_end(w);

@@ -5,7 +5,8 @@
  * writes: totals (trades, wins, win rate, PnL, average win and loss,
  * profit ratio, profit factor, return on the starting capital), the
  * realized equity curve and its maximum drawdown, a daily Sharpe ratio,
- * results by UTC hour of entry, by bucket of the signal's score and of
+ * the win rate week by week (signal accuracy over time), results by UTC
+ * hour of entry, by bucket of the signal's score and of
  * each factor, by exit reason and by strategy, and which factors separate
  * winners from losers (mean of each among winners and losers, and the
  * point-biserial correlation with winning). Formulas in docs/engine.md

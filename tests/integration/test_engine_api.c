@@ -431,6 +431,33 @@ static void test_serve_path_end_to_end(void **state)
     assert_int_equal(trades, closed);
     json_doc_free(perf.d);
 
+    /* The CLI: status and pause through the daemon, report and
+     * recalibrate from the database while it serves. */
+    char url[64], data[400];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u", d.port);
+    snprintf(data, sizeof data, "%s/data", d.dir);
+    struct buf out;
+    buf_init(&out, 0);
+    const char *st_argv[] = {"status", "--url", url, NULL};
+    assert_int_equal(harness_run(d.dir, st_argv, NULL, 30, &out), 0);
+    assert_non_null(strstr(out.data, "state       running"));
+    assert_non_null(strstr(out.data, "input       webhook: ok"));
+    const char *rep_argv[] = {"report", "--data", data, NULL};
+    buf_reset(&out);
+    assert_int_equal(harness_run(d.dir, rep_argv, NULL, 30, &out), 0);
+    assert_non_null(strstr(out.data, "closed trades"));
+    assert_non_null(strstr(out.data, "What separates winners from losers"));
+    const char *rec_argv[] = {"recalibrate", "--data", data, NULL};
+    buf_reset(&out);
+    assert_int_equal(harness_run(d.dir, rec_argv, NULL, 30, &out), 0);
+    assert_non_null(strstr(out.data, "closed trades with factors"));
+    const char *pause_argv[] = {"pause", "--url", url, "--reason", "cli \"test\"", NULL};
+    buf_reset(&out);
+    assert_int_equal(harness_run(d.dir, pause_argv, NULL, 30, &out), 0);
+    assert_non_null(strstr(out.data, "state       paused"));
+    assert_non_null(strstr(out.data, "paused by the operator: cli \"test\""));
+    buf_release(&out);
+
     /* A restart restores the open positions and the equity exactly. Pause
      * entries and let the sales in flight fill (ticks move the engine's
      * clock past their latency) so that nothing is pending at the stop. */
