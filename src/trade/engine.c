@@ -123,6 +123,7 @@ void engine_params_default(struct engine_params *p)
     p->slippage_bps = 300;
     p->dust_fraction = 0.001;
     p->rescore_ms = HOUR_MS;
+    p->rescore_min_ms = 5 * 60000;
     snprintf(p->default_strategy, sizeof p->default_strategy, "default");
     p->runner_min_score = 0.85;
     signal_params_default(&p->signal);
@@ -403,7 +404,10 @@ static void run_exits(struct engine *e, size_t i, enum exit_trigger trig, double
 
 /* ---- signals -------------------------------------------------------------- */
 
-/* Intel's view of a wallet, cached until a round trip closes or it ages. */
+/* Intel's view of a wallet, cached: rebuilt when a round trip closed (at
+ * most every rescore_min_ms) or once it is rescore_ms old. A profile costs
+ * O(the wallet's positions and trips); a wallet trading all day would
+ * otherwise pay it on every signal. */
 static void wallet_view(struct engine *e, uint32_t wid, const struct pubkey *k)
 {
     struct ewallet *w = &e->w.v[wid];
@@ -411,7 +415,9 @@ static void wallet_view(struct engine *e, uint32_t wid, const struct pubkey *k)
     if (w->lid == LEDGER_NONE)
         w->lid = ledger_wallet_id(l, k);
     uint32_t trips = w->lid != LEDGER_NONE ? (uint32_t)ledger_wallet(l, w->lid)->trips.len : 0;
-    if (w->cached && trips == w->cache_trips && e->now - w->cache_ms < e->p.rescore_ms)
+    int64_t age = e->now - w->cache_ms;
+    if (w->cached && age < e->p.rescore_ms &&
+        (trips == w->cache_trips || age < e->p.rescore_min_ms))
         return;
     w->cached = true;
     w->cache_trips = trips;

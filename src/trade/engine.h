@@ -64,7 +64,8 @@ struct engine_params {
     double max_exposure;           /* open positions + pending buys, fraction of equity (0.5) */
     uint16_t slippage_bps;         /* on every order (300) */
     double dust_fraction;          /* a position's remainder below this share closes it (0.001) */
-    int64_t rescore_ms;            /* a wallet's cached intel score is rebuilt after this (1 h) */
+    int64_t rescore_ms;     /* a wallet's cached intel score is rebuilt after this (1 h)... */
+    int64_t rescore_min_ms; /* ...or when a round trip closed, at most this often (5 min) */
     char default_strategy[EXIT_NAME_MAX]; /* "default" */
     double runner_min_score;              /* score override to "runner" (0.85; > 1 disables) */
     struct signal_params signal;
