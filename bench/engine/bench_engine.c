@@ -60,9 +60,9 @@ struct gen {
     uint64_t s;
     int64_t ts;
     uint32_t wallets;
-    uint32_t *mint;   /* per wallet: the mint it holds, or N_MINTS + 1 */
-    uint64_t *held;   /* per wallet: raw tokens held */
-    uint8_t *sells;   /* per wallet: swaps until it sells */
+    uint32_t *mint; /* per wallet: the mint it holds, or N_MINTS + 1 */
+    uint64_t *held; /* per wallet: raw tokens held */
+    uint8_t *sells; /* per wallet: swaps until it sells */
     double price[N_MINTS];
     uint64_t sig;
 };
@@ -335,8 +335,8 @@ int main(int argc, char **argv)
             x.kind = EVENT_COMMAND;
             x.u.command.kind = CMD_CLOSE_POSITION;
             x.u.command.ts_ms = g.ts;
-            const struct position *pos = engine_position_at(e, st.open_positions - 1, NULL, NULL,
-                                                            NULL);
+            const struct position *pos =
+                engine_position_at(e, st.open_positions - 1, NULL, NULL, NULL);
             x.u.command.id = pos->id;
             handle(e, &x);
         }

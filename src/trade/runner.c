@@ -380,6 +380,17 @@ int runner_post(struct runner *r, const struct event *ev)
     return evq_push(r->q, ev, 1, true) == 1 ? 0 : WT_ECLOSED;
 }
 
+int runner_post_command(struct runner *r, const struct command_event *c)
+{
+    struct event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = EVENT_COMMAND;
+    ev.u.command = *c;
+    ev.u.command.ts_ms = wall_ms();
+    ev.u.command.seq = 0; /* nobody waits */
+    return evq_push(r->q, &ev, 1, true) == 1 ? 0 : WT_ECLOSED;
+}
+
 int runner_command(struct runner *r, const struct command_event *c, int timeout_ms, char *msg,
                    size_t msgsize)
 {

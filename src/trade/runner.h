@@ -67,6 +67,10 @@ int runner_post(struct runner *r, const struct event *ev);
  * msg, WT_ETIMEOUT, or WT_ECLOSED. The command's ts_ms is set to now. */
 int runner_command(struct runner *r, const struct command_event *c, int timeout_ms, char *msg,
                    size_t msgsize);
+/* Queues a command without waiting for it (discovery and curation posting
+ * watch / unwatch / blacklist as they decide). The command's ts_ms is set
+ * to now. Returns 0 or WT_ECLOSED. */
+int runner_post_command(struct runner *r, const struct command_event *c);
 /* A sink for a live executor's fills (thread-safe). */
 struct exec_sink runner_exec_sink(struct runner *r);
 
