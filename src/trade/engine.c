@@ -1314,6 +1314,11 @@ const struct breakers *engine_breakers(const struct engine *e)
     return &e->br;
 }
 
+struct intel *engine_intel(struct engine *e)
+{
+    return e->intel;
+}
+
 const struct engine_params *engine_params_of(const struct engine *e)
 {
     return &e->p;

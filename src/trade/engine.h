@@ -180,6 +180,10 @@ struct engine_status {
 
 void engine_status(const struct engine *e, struct engine_status *out);
 const struct breakers *engine_breakers(const struct engine *e);
+/* The engine's wallet intelligence, for reading on the engine's thread
+ * (selection of wallets to watch in backtests, profiles); do not apply
+ * swaps to it. */
+struct intel *engine_intel(struct engine *e);
 const struct engine_params *engine_params_of(const struct engine *e);
 const struct exit_book *engine_exit_book(const struct engine *e);
 
