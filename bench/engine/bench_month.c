@@ -356,20 +356,27 @@ int main(int argc, char **argv)
         struct json_doc *jd = json_doc_new(16);
         struct json_val o;
         double trades = 0, wr = 0, pr = 0, ret = 0, dd = 0, sh = 0;
+        bool shv = false;
         if (json_parse(jd, b.data, b.len, 0, &o) == 0) {
             json_get_double(&o, "trades", &trades);
             json_get_double(&o, "win_rate", &wr);
             json_get_double(&o, "profit_ratio", &pr);
             json_get_double(&o, "max_drawdown_pct", &dd);
             json_get_double(&o, "sharpe", &sh);
+            json_get_bool(&o, "sharpe_valid", &shv);
         }
+        char shs[32];
+        if (shv)
+            snprintf(shs, sizeof shs, "%.2f", sh);
+        else
+            snprintf(shs, sizeof shs, "n/a");
         /* Return on equity including what is still open. */
         ret = 100.0 *
               ((double)st.equity_lamports / (double)engine_params_of(e[r])->capital_lamports - 1);
-        printf("| %s | %s | %zu | %" PRIu64 " | %.0f | %.1f%% | %.2f | %+.1f%% | %.1f%% | %.2f | "
+        printf("| %s | %s | %zu | %" PRIu64 " | %.0f | %.1f%% | %.2f | %+.1f%% | %.1f%% | %s | "
                "%s |\n",
                sel_name[sel], r < NSEL ? "as configured" : "entry breakers off", n_watch[sel],
-               out[r].signals, trades, 100 * wr, pr, ret, dd, sh, out[r].trips ? "yes" : "no");
+               out[r].signals, trades, 100 * wr, pr, ret, dd, shs, out[r].trips ? "yes" : "no");
         json_doc_free(jd);
         buf_release(&b);
     }
