@@ -11,6 +11,7 @@
 
 #include "api/routes.h"
 #include "base/clock.h"
+#include "base/json.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
@@ -56,6 +57,24 @@ static const struct route routes[] = {
     {"GET", "/v1/smart-money/wallets/", AUTH_TOKEN, SMALL_BODY, routes_wallets_get, false},
     {"POST", "/v1/smart-money/wallets/", AUTH_TOKEN, SMALL_BODY, routes_wallets_post, false},
     {"PUT", "/v1/smart-money/wallets/", AUTH_TOKEN, SMALL_BODY, routes_wallets_put, false},
+    {"PUT", "/v1/config", AUTH_TOKEN, SMALL_BODY, routes_config_put, false},
+    /* The operator API (docs/api.md, "Operator API"). */
+    {"GET", "/v1/status", AUTH_TOKEN, SMALL_BODY, routes_status, false},
+    {"GET", "/v1/signals", AUTH_TOKEN, SMALL_BODY, routes_signals, false},
+    {"GET", "/v1/positions", AUTH_TOKEN, SMALL_BODY, routes_positions, false},
+    {"POST", "/v1/positions/", AUTH_TOKEN, SMALL_BODY, routes_position_action, false},
+    {"PUT", "/v1/positions/", AUTH_TOKEN, SMALL_BODY, routes_position_action, false},
+    {"GET", "/v1/trades", AUTH_TOKEN, SMALL_BODY, routes_trades, false},
+    {"GET", "/v1/performance", AUTH_TOKEN, SMALL_BODY, routes_performance, false},
+    {"GET", "/v1/alerts", AUTH_TOKEN, SMALL_BODY, routes_alerts, false},
+    {"POST", "/v1/control/", AUTH_TOKEN, SMALL_BODY, routes_control, false},
+    {"GET", "/v1/watchlist", AUTH_TOKEN, SMALL_BODY, routes_watchlist, false},
+    {"POST", "/v1/watchlist", AUTH_TOKEN, SMALL_BODY, routes_watchlist, false},
+    {"DELETE", "/v1/watchlist/", AUTH_TOKEN, SMALL_BODY, routes_watchlist_item, false},
+    {"GET", "/v1/blacklist", AUTH_TOKEN, SMALL_BODY, routes_blacklist, false},
+    {"POST", "/v1/blacklist/", AUTH_TOKEN, SMALL_BODY, routes_blacklist_item, false},
+    {"DELETE", "/v1/blacklist/", AUTH_TOKEN, SMALL_BODY, routes_blacklist_item, false},
+    {"GET", "/v1/stream", AUTH_TOKEN, SMALL_BODY, routes_stream, false},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -203,6 +222,8 @@ int api_start(const struct api_env *env, const char *host, unsigned port, struct
     struct api *a = xcalloc(1, sizeof *a);
     a->ctx.env = env;
     a->ctx.start_ns = clock_mono_ns();
+    pthread_mutex_init(&a->ctx.cfg_mu, NULL);
+    config_copy(&a->ctx.cfg, env->cfg);
     struct httpd_opts o = {
         .host = host,
         .port = port,
@@ -214,6 +235,8 @@ int api_start(const struct api_env *env, const char *host, unsigned port, struct
     };
     int rc = httpd_start(&o, &a->httpd, err, errsize);
     if (rc) {
+        config_release(&a->ctx.cfg);
+        pthread_mutex_destroy(&a->ctx.cfg_mu);
         free(a);
         return rc;
     }
@@ -231,5 +254,92 @@ void api_stop(struct api *a)
     if (!a)
         return;
     httpd_stop(a->httpd);
+    config_release(&a->ctx.cfg);
+    pthread_mutex_destroy(&a->ctx.cfg_mu);
     free(a);
+}
+
+/* ---- helpers of the handlers ------------------------------------------------ */
+
+int64_t api_now_ms(void)
+{
+    struct clock c;
+    clock_init_real(&c);
+    return clock_now_ms(&c);
+}
+
+bool api_query_i64(struct httpd_req *req, struct httpd_resp *resp, const char *name, int64_t def,
+                   int64_t min, int64_t max, int64_t *out)
+{
+    const char *v = httpd_query(req, name);
+    if (!v || !v[0]) {
+        *out = def;
+        return true;
+    }
+    int64_t x;
+    if (str_to_i64(v, &x) != 0 || x < min || x > max) {
+        httpd_resp_error(resp, 400, "query parameter %s: expected an integer in [%lld, %lld]", name,
+                         (long long)min, (long long)max);
+        return false;
+    }
+    *out = x;
+    return true;
+}
+
+struct json_doc *api_body_object(struct httpd_req *req, struct httpd_resp *resp, bool allow_empty,
+                                 struct json_val *root)
+{
+    struct json_doc *d = json_doc_new(16);
+    const char *body = req->body.data ? req->body.data : "";
+    size_t len = req->body.len;
+    size_t i = 0;
+    while (i < len && (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t'))
+        i++;
+    if (i == len && allow_empty) {
+        body = "{}";
+        len = 2;
+    }
+    if (json_parse(d, body, len, body == req->body.data ? req->body.cap : 0, root) != 0) {
+        httpd_resp_error(resp, 400, "the body is not JSON: %s", json_errmsg(d));
+        json_doc_free(d);
+        return NULL;
+    }
+    if (json_type_of(root) != JSON_OBJECT) {
+        httpd_resp_error(resp, 400, "the body must be a JSON object");
+        json_doc_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+bool api_need_runner(struct api_ctx *ctx, struct httpd_resp *resp)
+{
+    if (ctx->env->runner)
+        return true;
+    httpd_resp_error(resp, 503, "the trading engine is not running");
+    return false;
+}
+
+bool api_command_result(struct httpd_resp *resp, int rc, const char *msg)
+{
+    switch (rc) {
+    case 0:
+        return true;
+    case WT_ENOTFOUND:
+        httpd_resp_error(resp, 404, "%s", msg && msg[0] ? msg : "not found");
+        break;
+    case WT_ESTATE:
+        httpd_resp_error(resp, 409, "%s", msg && msg[0] ? msg : "not possible now");
+        break;
+    case WT_ETIMEOUT:
+        httpd_resp_error(resp, 504, "the engine did not apply the command in time");
+        break;
+    case WT_ECLOSED:
+        httpd_resp_error(resp, 503, "the engine is stopping");
+        break;
+    default:
+        httpd_resp_error(resp, 400, "%s", msg && msg[0] ? msg : wt_strerror(rc));
+        break;
+    }
+    return false;
 }

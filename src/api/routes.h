@@ -4,15 +4,23 @@
 #ifndef WT_API_ROUTES_H
 #define WT_API_ROUTES_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "api/api.h"
+#include "base/config.h"
 #include "net/httpd.h"
 
-/* Shared, read-only context of every handler. */
+struct json_doc;
+struct json_val;
+
+/* Shared context of every handler: read-only except the live
+ * configuration, which PUT /v1/config changes under cfg_mu. */
 struct api_ctx {
     const struct api_env *env;
     int64_t start_ns; /* monotonic time the server started */
+    pthread_mutex_t cfg_mu;
+    struct config cfg; /* env->cfg plus the live changes since start */
 };
 
 typedef void (*api_handler_fn)(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
@@ -22,6 +30,44 @@ void routes_healthz(struct api_ctx *ctx, struct httpd_req *req, struct httpd_res
 
 /* GET /v1/config: every setting, secrets masked (only whether set). */
 void routes_config_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+/* PUT /v1/config: live settings, validated, applied, kept with history. */
+void routes_config_put(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+
+/* The operator API (routes_engine.c, routes_watch.c, routes_stream.c); see
+ * docs/api.md, "Operator API". */
+void routes_status(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+void routes_signals(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+void routes_positions(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+void routes_position_action(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+void routes_trades(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+void routes_performance(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+void routes_alerts(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+void routes_control(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+void routes_watchlist(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+void routes_watchlist_item(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+void routes_blacklist(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+void routes_blacklist_item(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+void routes_stream(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+
+/* Helpers of the handlers (api.c). */
+
+/* The wall clock, Unix ms. */
+int64_t api_now_ms(void);
+
+/* An integer query argument: def when absent; 400 naming it and false when
+ * it is not an integer in [min, max]. */
+bool api_query_i64(struct httpd_req *req, struct httpd_resp *resp, const char *name, int64_t def,
+                   int64_t min, int64_t max, int64_t *out);
+/* Parses the request body as a JSON object (an empty body is {} when
+ * allow_empty). Returns the doc (free it) and the root, or NULL after
+ * answering 400. */
+struct json_doc *api_body_object(struct httpd_req *req, struct httpd_resp *resp, bool allow_empty,
+                                 struct json_val *root);
+/* 503 when the engine is not running; returns whether it is. */
+bool api_need_runner(struct api_ctx *ctx, struct httpd_resp *resp);
+/* Answers a runner_command result: 200 with the body the caller wrote
+ * (status 0), or 400/404/409/503/504 with the message. Returns rc == 0. */
+bool api_command_result(struct httpd_resp *resp, int rc, const char *msg);
 
 /* GET /metrics: counters in Prometheus text format. */
 void routes_metrics(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);

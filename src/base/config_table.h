@@ -176,6 +176,83 @@
       "buyer and excluded (0: off).")                                                              \
     X(DISC_TOP_K, "discovery.top_k", NULL, INT, "50", 0, 100000, 0,                                \
       "Wallets the algorithm keeps on the watchlist: the best eligible candidates.")               \
+    /* --- engine ---------------------------------------------------------------------- */        \
+    X(ENGINE_TICK_MS, "engine.tick_ms", NULL, INT, "1000", 10, 60000, 0,                           \
+      "Timer tick of the trading engine, in ms: time-based exits, breakers and paper latency run " \
+      "on it.")                                                                                    \
+    X(ENGINE_QUEUE, "engine.queue_size", NULL, INT, "65536", 1024, 16777216, 0,                    \
+      "Events the engine's queue holds before the inbox waits for it.")                            \
+    X(ENGINE_WARMUP, "engine.warmup", NULL, BOOL, "true", 0, 0, 0,                                 \
+      "At start, replay the stored swaps into the engine's wallet intelligence before taking new " \
+      "events.")                                                                                   \
+    /* --- signal ---------------------------------------------------------------------- */        \
+    X(SIG_W_WALLET, "signal.weight_wallet", NULL, DOUBLE, "0.30", 0, 1, CONFIG_LIVE,               \
+      "Weight of the wallet factor (score, recent form, our results copying it).")                 \
+    X(SIG_W_CLUSTER, "signal.weight_cluster", NULL, DOUBLE, "0.25", 0, 1, CONFIG_LIVE,             \
+      "Weight of the cluster factor. Not built yet: its weight is shared out among the others.")   \
+    X(SIG_W_TOKEN, "signal.weight_token", NULL, DOUBLE, "0.25", 0, 1, CONFIG_LIVE,                 \
+      "Weight of the token factor (age, liquidity, market cap, holders, move since the wallet's "  \
+      "entry).")                                                                                   \
+    X(SIG_W_CONTEXT, "signal.weight_context", NULL, DOUBLE, "0.20", 0, 1, CONFIG_LIVE,             \
+      "Weight of the context factor (hour of day, recent win rate, open exposure).")               \
+    X(SIG_THRESHOLD, "signal.threshold", NULL, DOUBLE, "0.70", 0, 1, CONFIG_LIVE,                  \
+      "Minimum signal score to trade.")                                                            \
+    X(SIG_MIN_LIQ, "signal.min_liquidity_sol", NULL, DOUBLE, "5", 0, 1000000, CONFIG_LIVE,         \
+      "Token gate: no trade below this pool liquidity (SOL side).")                                \
+    X(SIG_MAX_MOVE, "signal.max_move", NULL, DOUBLE, "1.0", 0, 1000, CONFIG_LIVE,                  \
+      "Token gate: no trade when the price is already up more than this since the wallet's entry " \
+      "(1.0 = 2x).")                                                                               \
+    X(SIG_MAX_AGE, "signal.max_age_hours", NULL, DOUBLE, "0", 0, 100000, CONFIG_LIVE,              \
+      "Token gate: no trade on tokens older than this many hours (0: no limit).")                  \
+    /* --- trade ----------------------------------------------------------------------- */        \
+    X(TRADE_CAPITAL, "trade.paper_capital_sol", NULL, DOUBLE, "10", 0.001, 1000000000, 0,          \
+      "Starting capital of a fresh paper account, in SOL.")                                        \
+    X(TRADE_RISK, "trade.risk_per_trade", NULL, DOUBLE, "0.02", 0.0001, 1, CONFIG_LIVE,            \
+      "Base position size as a fraction of equity.")                                               \
+    X(TRADE_HIGH_SCORE, "trade.high_score", NULL, DOUBLE, "0.85", 0, 1, CONFIG_LIVE,               \
+      "Signals scoring at least this buy high_multiplier x the base size.")                        \
+    X(TRADE_HIGH_MULT, "trade.high_multiplier", NULL, DOUBLE, "1.5", 1, 10, CONFIG_LIVE,           \
+      "Size multiplier of high-score signals.")                                                    \
+    X(TRADE_REDUCED, "trade.reduced_factor", NULL, DOUBLE, "0.5", 0.01, 1, CONFIG_LIVE,            \
+      "Size multiplier while the loss-streak breaker is active.")                                  \
+    X(TRADE_MAX_POS, "trade.max_positions", NULL, INT, "10", 1, 1000, CONFIG_LIVE,                 \
+      "Maximum concurrent open positions.")                                                        \
+    X(TRADE_MAX_TOKEN, "trade.max_token_exposure_sol", NULL, DOUBLE, "0.5", 0, 1000000000,         \
+      CONFIG_LIVE, "Maximum cost in one token, in SOL (0: no cap).")                               \
+    X(TRADE_MAX_EXPOSURE, "trade.max_exposure", NULL, DOUBLE, "0.5", 0.01, 1, CONFIG_LIVE,         \
+      "Maximum share of equity in open positions and pending buys.")                               \
+    X(TRADE_MIN_ORDER, "trade.min_order_sol", NULL, DOUBLE, "0.001", 0, 1000000, CONFIG_LIVE,      \
+      "Smallest order sent, in SOL.")                                                              \
+    X(TRADE_SLIPPAGE, "trade.slippage_bps", NULL, INT, "300", 1, 9999, CONFIG_LIVE,                \
+      "Slippage tolerance of every order, in basis points.")                                       \
+    X(TRADE_STRATEGY, "trade.default_strategy", NULL, STRING, "default", 0, 0, CONFIG_LIVE,        \
+      "Exit strategy of new positions: default or runner (docs/exits.md).")                        \
+    X(TRADE_RUNNER_SCORE, "trade.runner_min_score", NULL, DOUBLE, "0.85", 0, 2, CONFIG_LIVE,       \
+      "Signals scoring at least this use the runner strategy (above 1: never).")                   \
+    /* --- breakers -------------------------------------------------------------------- */        \
+    X(BRK_DRAWDOWN, "breakers.max_drawdown", NULL, DOUBLE, "0.20", 0.001, 0.999, CONFIG_LIVE,      \
+      "Drawdown from peak equity above which entries pause.")                                      \
+    X(BRK_WIN_RATE, "breakers.min_win_rate", NULL, DOUBLE, "0.40", 0, 1, CONFIG_LIVE,              \
+      "Win rate over the window below which trading halts.")                                       \
+    X(BRK_WINDOW, "breakers.win_rate_window", NULL, INT, "50", 1, 1000, CONFIG_LIVE,               \
+      "Closed trades in the win-rate window.")                                                     \
+    X(BRK_LOSS_STREAK, "breakers.max_loss_streak", NULL, INT, "3", 1, 1000, CONFIG_LIVE,           \
+      "Consecutive stop-loss exits that halve the position size.")                                 \
+    X(BRK_RECOVERY, "breakers.recovery_wins", NULL, INT, "2", 0, 1000, CONFIG_LIVE,                \
+      "Consecutive wins that restore the full size (0: operator reset only).")                     \
+    X(BRK_SILENCE, "breakers.silence_hours", NULL, DOUBLE, "48", 0.001, 100000, CONFIG_LIVE,       \
+      "Hours without a signal before a health alert.")                                             \
+    /* --- paper ----------------------------------------------------------------------- */        \
+    X(PAPER_LATENCY_MS, "paper.latency_ms", NULL, INT, "2000", 0, 600000, 0,                       \
+      "Paper fills use the price this many ms after the signal.")                                  \
+    X(PAPER_DEX_FEE_BPS, "paper.dex_fee_bps", NULL, INT, "25", 0, 9999, 0,                         \
+      "DEX fee of paper fills, in basis points of the input.")                                     \
+    X(PAPER_NETWORK_FEE, "paper.network_fee_lamports", NULL, INT, "5000", 0, 100000000, 0,         \
+      "Network fee of each paper transaction, in lamports.")                                       \
+    X(PAPER_PRIORITY_FEE, "paper.priority_fee_lamports", NULL, INT, "100000", 0, 1000000000, 0,    \
+      "Priority fee of each paper transaction, in lamports.")                                      \
+    X(MARKET_SOL_USD, "market.sol_usd", NULL, DOUBLE, "150", 0.01, 1000000, 0,                     \
+      "SOL price in USD used to read USD liquidity and market caps.")                              \
     /* --- end ------------------------------------------------------------------------- */
 
 #endif

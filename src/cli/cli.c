@@ -28,6 +28,12 @@ struct cli_cmd {
 /* The command table. Keep it in the order `walltrack help` should list. */
 static const struct cli_cmd commands[] = {
     {"serve", "run the daemon: HTTP API, webhook, engine, dashboard", cmd_serve},
+    {"status", "show the trading engine's state (asks the running daemon)", cmd_status},
+    {"pause", "pause new entries (asks the running daemon)", cmd_pause},
+    {"resume", "lift an operator pause (asks the running daemon)", cmd_resume},
+    {"report", "what separates winning trades from losing ones: factors, hours, exits", cmd_report},
+    {"recalibrate", "fit the signal weights to our outcomes and propose them (applies nothing)",
+     cmd_recalibrate},
     {"import", "load recorded Helius transactions (JSON array or NDJSON) into the database",
      cmd_import},
     {"backfill", "load wallets' recent history from the Helius API: backfill ADDRESS...",

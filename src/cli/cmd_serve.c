@@ -1,5 +1,8 @@
-/* `walltrack serve`: the daemon. Starts the HTTP API on server.listen and
- * runs until SIGINT or SIGTERM, then shuts down cleanly.
+/* `walltrack serve`: the daemon. Starts the trading engine (restored from
+ * the database), the durable webhook inbox feeding it, and the HTTP API on
+ * server.listen; runs until SIGINT or SIGTERM, then shuts down cleanly:
+ * the API stops taking requests, the inbox commits what it has, the engine
+ * handles what is queued and flushes to the database.
  *
  * Signals are blocked in every thread before any thread starts and are
  * received here with sigwait(), so no handler runs asynchronously. */
@@ -15,6 +18,7 @@
 #include "ingest/inbox.h"
 #include "ingest/rpcpoll.h"
 #include "intel/discovery.h"
+#include "net/sse.h"
 #include "store/store.h"
 #include "trade/exec_live.h"
 #include "base/err.h"
@@ -22,6 +26,8 @@
 #include "base/mem.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "trade/engine_config.h"
+#include "trade/runner.h"
 
 static const struct cli_opt opts[] = {
     {"--listen", "HOST:PORT", "server.listen", "address to listen on (default 127.0.0.1:8080)"},
@@ -33,7 +39,7 @@ static const struct cli_opt opts[] = {
 static const struct cli_spec spec = {
     .name = "serve",
     .args = "",
-    .summary = "Run the daemon: the HTTP API and webhook on server.listen.",
+    .summary = "Run the daemon: the trading engine, the webhook and the HTTP API.",
     .details = "Listens on 127.0.0.1:8080 unless told otherwise. A non-loopback address "
                "needs an API token (WALLTRACK_API_TOKEN), which every request except "
                "/healthz must then carry as `Authorization: Bearer <token>`. Stops cleanly "
@@ -70,6 +76,8 @@ int cmd_serve(int argc, char **argv)
     struct rpcpoll *poll = NULL;
     char *rpc_list = NULL;
     struct discovery_sched *disc = NULL;
+    struct runner *runner = NULL;
+    struct sse_hub *hub = NULL;
     rc = 1;
     if (cli_setup_logging(cfg) != 0)
         goto out;
@@ -106,12 +114,54 @@ int cmd_serve(int argc, char **argv)
     char err[512];
     if (cli_open_store(cfg, &store) != 0)
         goto out;
+    /* Live settings changed through the API win over the file: they are in
+     * the database with their history. */
+    for (int i = 0; i < CFG_COUNT; i++) {
+        const struct config_def *d = config_def_of((enum config_id)i);
+        char v[SETTING_VALUE_MAX];
+        if (!(d->flags & CONFIG_LIVE) || store_setting_get(store, d->name, v, sizeof v) != 0)
+            continue;
+        if (config_set(&args.cfg, d->name, v, CONFIG_SRC_DB) != 0)
+            log_warn("serve", "ignoring the stored setting %s: %s", d->name,
+                     config_errmsg(&args.cfg));
+    }
+
+    /* The engine: parameters from the configuration, paper execution. */
+    struct runner_opts ro;
+    memset(&ro, 0, sizeof ro);
+    engine_params_default(&ro.params);
+    if (engine_params_from_config(cfg, &ro.params, err, sizeof err) != 0) {
+        log_error("serve", "engine settings: %s", err);
+        rc = 2;
+        goto out;
+    }
+    paper_params_from_config(cfg, &ro.paper);
+    hub = sse_hub_new(0, 0);
+    ro.store = store;
+    ro.hub = hub;
+    ro.warm = config_bool(cfg, CFG_ENGINE_WARMUP);
+    ro.tick_ms = (unsigned)config_int(cfg, CFG_ENGINE_TICK_MS);
+    ro.queue_size = (size_t)config_int(cfg, CFG_ENGINE_QUEUE);
+    if (runner_start(&ro, &runner, err, sizeof err) != 0) {
+        log_error("serve", "cannot start the trading engine: %s", err);
+        goto out;
+    }
+    struct runner_health rh;
+    runner_health(runner, &rh);
+    log_info("serve",
+             "engine (paper) restored: %s, %zu open positions, %zu closed trades, %zu swaps "
+             "warmed, %zu watched, %zu blacklisted, %zu orders cancelled",
+             rh.restore.state_found ? "state found" : "fresh account", rh.restore.positions,
+             rh.restore.trades, rh.restore.swaps_warmed, rh.restore.watched, rh.restore.blacklisted,
+             rh.restore.orders_cancelled);
     char archive[4096];
     snprintf(archive, sizeof archive, "%s/archive", data);
     struct inbox_opts io = {
         .commit_delay_ms = (unsigned)config_int(cfg, CFG_COMMIT_DELAY_MS),
         .commit_max_rows = (size_t)config_int(cfg, CFG_COMMIT_MAX_ROWS),
         .archive_dir = config_bool(cfg, CFG_ARCHIVE_BODIES) ? archive : NULL,
+        .after_commit = runner_after_commit,
+        .after_ctx = runner,
     };
     if (inbox_start(store, &io, &inbox) != 0) {
         log_error("serve", "cannot start the inbox (archive folder %s)", archive);
@@ -144,7 +194,8 @@ int cmd_serve(int argc, char **argv)
     if (!config_str(cfg, CFG_WEBHOOK_SECRET)[0])
         log_warn("serve", "no webhook secret (WALLTRACK_WEBHOOK_SECRET): POST /webhooks/helius "
                           "refuses every delivery");
-    struct api_env env = {.cfg = cfg, .mode = mode, .store = store, .inbox = inbox};
+    struct api_env env = {
+        .cfg = cfg, .mode = mode, .store = store, .inbox = inbox, .runner = runner, .hub = hub};
     int arc = api_start(&env, host, port, &api, err, sizeof err);
     if (arc) {
         log_error("serve", "%s", err);
@@ -172,13 +223,17 @@ int cmd_serve(int argc, char **argv)
     log_info("serve", "received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
     rc = 0;
 out:
-    /* Stop the scheduler and taking requests first, then drain the inbox,
+    /* Stop the scheduler, end the event streams, stop taking requests,
+     * drain the inbox into the engine, let the engine finish and flush,
      * then the store. */
     discovery_sched_stop(disc);
+    sse_hub_close(hub);
     api_stop(api);
     rpcpoll_free(poll); /* stops its thread before the inbox goes */
     free(rpc_list);
     inbox_stop(inbox);
+    runner_stop(runner);
+    sse_hub_free(hub);
     store_close(store);
     if (rc == 0)
         log_info("serve", "stopped cleanly");

@@ -24,5 +24,10 @@ struct discovery_result;
 /* Writes every candidate of r with its evidence to path as CSV (used by
  * `discover --csv` and `sim evaluate --csv`). Returns 0 or -1. */
 int discover_write_csv(const char *path, const struct discovery_result *r);
+int cmd_status(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_recalibrate(int argc, char **argv);
 
 #endif

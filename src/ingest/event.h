@@ -21,7 +21,9 @@ enum event_kind {
     EVENT_SWAP = 1,
     EVENT_TRANSFER = 2,
     EVENT_PRICE = 3,
-    EVENT_FILL = 4, /* an executor's answer to one of our orders (trade/executor.h) */
+    EVENT_FILL = 4,    /* an executor's answer to one of our orders (trade/executor.h) */
+    EVENT_TICK = 5,    /* a timer tick: time rules, breakers, paper latency */
+    EVENT_COMMAND = 6, /* an operator or curation command (struct command_event) */
 };
 
 enum side {
@@ -106,6 +108,48 @@ struct fill_event {
     char error[96];        /* FILL_FAILED: why */
 };
 
+/* A timer tick: lets the time rules (maximum hold, stagnation, signal
+ * silence, paper latency) fire when no market event arrives. */
+struct tick_event {
+    int64_t ts_ms;
+};
+
+/* What an operator (API, CLI) or curation (discovery) asks the engine to do.
+ * Commands are events like any other, so a recorded stream replays them at
+ * the same place (DESIGN §1). */
+enum command_kind {
+    CMD_PAUSE = 1,           /* text: optional reason */
+    CMD_RESUME,              /* clears the operator pause only */
+    CMD_BREAKER_RESET,       /* text: a breaker name, or "" / "all" for every breaker */
+    CMD_WATCH,               /* wallet; value: the stored score 0..100 (prior), or < 0 unknown */
+    CMD_UNWATCH,             /* wallet */
+    CMD_BLACKLIST,           /* wallet */
+    CMD_UNBLACKLIST,         /* wallet */
+    CMD_CLUSTER_BLACKLIST,   /* wallet (a member); text: the cluster label */
+    CMD_CLUSTER_UNBLACKLIST, /* wallet (a member) */
+    CMD_SET,                 /* name: a live setting; text: its new value; value 1: more
+                                settings follow, validate them all with the last */
+    CMD_SET_STRATEGY,        /* id: a position; name: an exit strategy of the book */
+    CMD_CLOSE_POSITION,      /* id: a position; sells everything (reason manual) */
+};
+
+#define COMMAND_NAME_MAX 64
+#define COMMAND_TEXT_MAX 160
+
+/* Invariants: name and text are NUL-terminated. seq is set by whoever
+ * queues the command (0 when nobody waits for it) and is echoed in the
+ * engine's published state once the command is applied. */
+struct command_event {
+    int64_t ts_ms;
+    enum command_kind kind;
+    uint64_t seq;
+    uint64_t id;
+    struct pubkey wallet;
+    double value;
+    char name[COMMAND_NAME_MAX];
+    char text[COMMAND_TEXT_MAX];
+};
+
 struct event {
     enum event_kind kind;
     union {
@@ -113,6 +157,8 @@ struct event {
         struct transfer_event transfer;
         struct price_event price;
         struct fill_event fill;
+        struct tick_event tick;
+        struct command_event command;
     } u;
 };
 
@@ -128,6 +174,10 @@ static inline int64_t event_ts_ms(const struct event *e)
         return e->u.price.ts_ms;
     case EVENT_FILL:
         return e->u.fill.ts_ms;
+    case EVENT_TICK:
+        return e->u.tick.ts_ms;
+    case EVENT_COMMAND:
+        return e->u.command.ts_ms;
     }
     return 0;
 }

@@ -58,6 +58,8 @@ int inbox_start(struct store *st, const struct inbox_opts *opts, struct inbox **
     if (opts) {
         go.max_delay_ms = opts->commit_delay_ms;
         go.max_rows = opts->commit_max_rows;
+        go.after_commit = opts->after_commit;
+        go.after_ctx = opts->after_ctx;
         if (opts->archive_dir && opts->archive_dir[0]) {
             if (mkdir(opts->archive_dir, 0700) != 0 && errno != EEXIST) {
                 free(ib);

@@ -157,22 +157,44 @@ int httpd_host_is_loopback(const char *host, bool *loopback)
     return WT_EINVAL;
 }
 
+struct httpd_waker {
+    struct MHD_Connection *mc;
+};
+
+/* A streaming response outliving the request handler: the handler's
+ * response and the connection to park and wake. */
+struct stream_ctx {
+    struct httpd_resp r;
+    struct httpd_waker w;
+    bool bound;
+};
+
+/* Returning 0 from a content reader makes libmicrohttpd call it again at
+ * once (a busy loop); the prescribed pattern is to suspend the connection
+ * and return 0, and resume it when there is data (MHD_ALLOW_SUSPEND_RESUME). */
 static ssize_t stream_cb(void *cls, uint64_t pos, char *buf, size_t max)
 {
     (void)pos;
-    struct httpd_resp *r = cls;
-    long n = r->stream(r->stream_arg, buf, max);
+    struct stream_ctx *c = cls;
+    long n = c->r.stream(c->r.stream_arg, buf, max);
     if (n < 0)
         return MHD_CONTENT_READER_END_OF_STREAM;
+    if (n == 0 && c->bound)
+        MHD_suspend_connection(c->w.mc);
     return (ssize_t)n;
 }
 
 static void stream_free_cb(void *cls)
 {
-    struct httpd_resp *r = cls;
-    if (r->stream_free)
-        r->stream_free(r->stream_arg);
-    free(r);
+    struct stream_ctx *c = cls;
+    if (c->r.stream_free)
+        c->r.stream_free(c->r.stream_arg);
+    free(c);
+}
+
+void httpd_stream_wake(struct httpd_waker *w)
+{
+    MHD_resume_connection(w->mc);
 }
 
 static enum MHD_Result send_resp(struct MHD_Connection *mc, struct httpd_resp *r)
@@ -180,10 +202,16 @@ static enum MHD_Result send_resp(struct MHD_Connection *mc, struct httpd_resp *r
     struct MHD_Response *mr;
     if (r->stream) {
         /* The stream outlives this call: hand it a copy of the response. */
-        struct httpd_resp *copy = xmalloc(sizeof *copy);
-        *copy = *r;
-        buf_init(&copy->body, 0);
+        struct stream_ctx *copy = xcalloc(1, sizeof *copy);
+        copy->r = *r;
+        buf_init(&copy->r.body, 0);
+        copy->w.mc = mc;
+        if (r->stream_bind) {
+            r->stream_bind(r->stream_arg, &copy->w);
+            copy->bound = true;
+        }
         r->stream = NULL;
+        r->stream_bind = NULL;
         r->stream_free = NULL;
         mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_cb, copy,
                                                stream_free_cb);
@@ -302,7 +330,7 @@ int httpd_start(const struct httpd_opts *opts, struct httpd **out, char *err, si
 {
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
     const char *host = strcmp(opts->host, "localhost") == 0 ? "127.0.0.1" : opts->host;
     struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
     struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;

@@ -36,6 +36,8 @@ struct httpd_req {
     int64_t start_ns;   /* monotonic time the headers arrived */
 };
 
+struct httpd_waker;
+
 /* A response: a complete body, or a stream (server-sent events) fed by a
  * callback until it returns a negative value. */
 struct httpd_resp {
@@ -44,10 +46,14 @@ struct httpd_resp {
     struct buf body;
     char headers[512]; /* extra "Name: value\r\n" lines */
     /* Streaming: when set, body is ignored and stream() is called for more
-     * bytes; it returns bytes written into out (at most max), 0 to wait
-     * (called again shortly) or -1 to end. stream_free(stream_arg) runs
-     * when the client is gone. */
+     * bytes; it returns bytes written into out (at most max), 0 when it has
+     * nothing now or -1 to end. After a 0 the connection is parked (no
+     * polling, no thread held) until httpd_stream_wake() is called on the
+     * waker handed to stream_bind() (optional; without it a 0 is retried
+     * at once, a busy loop). stream_free(stream_arg) runs when the client
+     * is gone; the waker is invalid from then on. */
     long (*stream)(void *arg, char *out, size_t max);
+    void (*stream_bind)(void *arg, struct httpd_waker *w);
     void (*stream_free)(void *arg);
     void *stream_arg;
 };
@@ -91,6 +97,12 @@ void httpd_resp_json(struct httpd_resp *resp, int status, const char *json, size
 void httpd_resp_error(struct httpd_resp *resp, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void httpd_resp_header(struct httpd_resp *resp, const char *name, const char *value);
+
+/* Makes a parked stream call its stream() again. Any thread; the caller
+ * must guarantee the waker is still valid (stream_free not yet returned),
+ * e.g. by waking under the lock that stream_free also takes. A wake that
+ * comes before the stream parks cancels that parking. */
+void httpd_stream_wake(struct httpd_waker *w);
 
 /* Whether host (an address literal or "localhost") is a loopback address;
  * WT_EINVAL when it is not an address. */

@@ -65,6 +65,8 @@ static void *writer(void *arg)
     struct gcommit *g = arg;
     struct store_batch *b = NULL;
     size_t bcap = 0;
+    uint8_t *flags = NULL;
+    size_t fcap = 0;
     pthread_mutex_lock(&g->mu);
     for (;;) {
         while (g->head == NULL && !g->stopping)
@@ -90,14 +92,28 @@ static void *writer(void *arg)
             b = xreallocarray(b, bcap, sizeof *b);
         }
         size_t i = 0, events = 0;
+        for (struct sub *s = list; s != NULL; s = s->next, i++)
+            events += s->n;
+        if (g->opts.after_commit && events > fcap) {
+            fcap = events * 2;
+            flags = xrealloc(flags, fcap);
+        }
+        i = 0;
+        size_t off = 0;
         for (struct sub *s = list; s != NULL; s = s->next, i++) {
             b[i] = (struct store_batch){.ev = s->ev, .n = s->n};
-            events += s->n;
+            if (g->opts.after_commit)
+                b[i].inserted = flags + off;
+            off += s->n;
         }
         int rc = store_append_batches(g->st, b, nb);
         if (rc != 0)
             log_error("store", "group commit of %zu batches (%zu events) failed: %s", nb, events,
                       wt_strerror(rc));
+        else if (g->opts.after_commit)
+            for (size_t k = 0; k < nb; k++)
+                if (b[k].n)
+                    g->opts.after_commit(g->opts.after_ctx, b[k].ev, b[k].n, b[k].inserted);
 
         pthread_mutex_lock(&g->mu);
         i = 0;
@@ -118,6 +134,7 @@ static void *writer(void *arg)
     }
     pthread_mutex_unlock(&g->mu);
     free(b);
+    free(flags);
     return NULL;
 }
 

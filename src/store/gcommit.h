@@ -27,6 +27,14 @@ struct gcommit_opts {
      * this long after the first pending batch for more to join. */
     unsigned max_delay_ms;
     size_t max_rows; /* commit as soon as this many events are pending (0: 10000) */
+    /* Optional: called on the writer thread after each successful commit,
+     * once per batch of that transaction in submission order, before the
+     * submitters are woken, with the batch's events and which of them were
+     * newly stored (1) or duplicates (0). This is how committed events
+     * reach the engine in commit order (DESIGN §2); it may block (back
+     * pressure on the webhook) but must not call gcommit_submit. */
+    void (*after_commit)(void *ctx, const struct event *ev, size_t n, const uint8_t *inserted);
+    void *after_ctx;
 };
 
 /* Counters since start, for the status page and the tests. */

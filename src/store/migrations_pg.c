@@ -354,6 +354,21 @@ static const char m6_wallet_statuses[] =
     "ALTER TABLE wallets DROP CONSTRAINT wallets_status_check;\n"
     "ALTER TABLE wallets ADD CONSTRAINT wallets_status_check CHECK (status BETWEEN 1 AND 5);\n"
     "ALTER TABLE wallets ADD COLUMN type_manual boolean NOT NULL DEFAULT false;\n";
+/* The trading engine's own state (cash, id counters, breakers) as keyed
+ * JSON rows, so a restart restores it exactly; closed trades keep the
+ * signal, the strategy and the factors behind them for the feedback loop
+ * (`walltrack report`, `walltrack recalibrate`). */
+static const char m7_engine[] =
+    "CREATE TABLE engine_state (\n"
+    "  key text PRIMARY KEY,\n"
+    "  value text NOT NULL,            -- JSON\n"
+    "  updated_ms bigint NOT NULL\n"
+    ");\n"
+    "ALTER TABLE closed_trades ADD COLUMN signal_id bigint NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE closed_trades ADD COLUMN strategy text NOT NULL DEFAULT '';\n"
+    "ALTER TABLE closed_trades ADD COLUMN score double precision NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE closed_trades ADD COLUMN factors text NOT NULL DEFAULT '{}';\n"
+    "CREATE INDEX signals_decision ON signals(decision, id);\n";
 
 const struct migration store_pg_migrations[] = {
     {1, "events: swaps, transfers, prices", m1_events},
@@ -365,5 +380,6 @@ const struct migration store_pg_migrations[] = {
      m4_trading},
     {5, "event keys lead with the slot", m5_slot_keys},
     {6, "wallet statuses candidate and removed, manual wallet type", m6_wallet_statuses},
+    {7, "engine state; closed trades keep their signal, strategy and factors", m7_engine},
     {0, NULL, NULL}, /* end */
 };

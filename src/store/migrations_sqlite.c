@@ -397,6 +397,21 @@ static const char m6_wallet_statuses[] =
     "CREATE INDEX wallets_pnl_a ON wallets(total_pnl, address);\n"
     "CREATE INDEX wallets_trades_d ON wallets(total_trades DESC, address);\n"
     "CREATE INDEX wallets_trades_a ON wallets(total_trades, address);\n";
+/* The trading engine's own state (cash, id counters, breakers) as keyed
+ * JSON rows, so a restart restores it exactly; closed trades keep the
+ * signal, the strategy and the factors behind them for the feedback loop
+ * (`walltrack report`, `walltrack recalibrate`). */
+static const char m7_engine[] =
+    "CREATE TABLE engine_state (\n"
+    "  key TEXT PRIMARY KEY,\n"
+    "  value TEXT NOT NULL,            -- JSON\n"
+    "  updated_ms INTEGER NOT NULL\n"
+    ");\n"
+    "ALTER TABLE closed_trades ADD COLUMN signal_id INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE closed_trades ADD COLUMN strategy TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE closed_trades ADD COLUMN score REAL NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE closed_trades ADD COLUMN factors TEXT NOT NULL DEFAULT '{}';\n"
+    "CREATE INDEX signals_decision ON signals(decision, id);\n";
 
 const struct migration store_sqlite_migrations[] = {
     {1, "events: swaps, transfers, prices", m1_events},
@@ -408,5 +423,6 @@ const struct migration store_sqlite_migrations[] = {
      m4_trading},
     {5, "event keys lead with the slot", m5_slot_keys},
     {6, "wallet statuses candidate and removed, manual wallet type", m6_wallet_statuses},
+    {7, "engine state; closed trades keep their signal, strategy and factors", m7_engine},
     {0, NULL, NULL}, /* end */
 };

@@ -342,6 +342,8 @@ static int validate_event(const struct event *e)
             return WT_EINVAL;
         return 0;
     case EVENT_FILL:
+    case EVENT_TICK:
+    case EVENT_COMMAND:
         /* Our own fills are not market events: the engine stores them in
          * the fills table (store_row_put), never through the event append. */
         return WT_EINVAL;
@@ -442,6 +444,8 @@ int store_append_rows(struct store *st, struct store_conn *c, struct store_batch
                 break;
             }
             bool inserted = changed > 0;
+            if (b[bi].inserted)
+                b[bi].inserted[i] = inserted;
             switch (e->kind) {
             case EVENT_SWAP:
                 inserted ? stats->swaps++ : stats->swaps_dup++;
@@ -453,6 +457,8 @@ int store_append_rows(struct store *st, struct store_conn *c, struct store_batch
                 inserted ? stats->prices++ : stats->prices_dup++;
                 break;
             case EVENT_FILL: /* refused by validate_event */
+            case EVENT_TICK:
+            case EVENT_COMMAND:
                 break;
             }
         }
@@ -470,6 +476,8 @@ int store_append_batches(struct store *st, struct store_batch *b, size_t nb)
 {
     for (size_t bi = 0; bi < nb; bi++) {
         memset(&b[bi].stats, 0, sizeof b[bi].stats);
+        if (b[bi].inserted)
+            memset(b[bi].inserted, 0, b[bi].n);
         for (size_t i = 0; i < b[bi].n; i++)
             if (validate_event(&b[bi].ev[i]) != 0) {
                 log_warn("store", "refusing batch: event %zu of batch %zu is invalid", i, bi);
@@ -486,8 +494,11 @@ int store_append_batches(struct store *st, struct store_batch *b, size_t nb)
         rc = store_append_rows(st, c, b, nb);
     rc = wr_end(st, c, rc);
     if (rc != 0)
-        for (size_t bi = 0; bi < nb; bi++)
+        for (size_t bi = 0; bi < nb; bi++) {
             memset(&b[bi].stats, 0, sizeof b[bi].stats);
+            if (b[bi].inserted)
+                memset(b[bi].inserted, 0, b[bi].n);
+        }
     return rc;
 }
 

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "ingest/event.h"
 #include "solana/base58.h"
 
@@ -103,6 +104,8 @@ struct store_batch {
     const struct event *ev;
     size_t n;
     struct store_append_stats stats; /* filled by the append */
+    uint8_t *inserted; /* optional, n entries: set to 1 for each event newly stored and 0
+                          for a duplicate (all 0 when the append fails) */
 };
 
 /* Appends swaps, transfers and prices in one transaction. Idempotent:
@@ -490,7 +493,11 @@ struct closed_trade_row {
     double entry_price_sol, exit_price_sol;
     uint64_t entry_lamports, exit_lamports;
     double pnl_sol, pnl_pct;
-    char exit_reason[ROW_WORD]; /* stop_loss, take_profit, trailing, time, manual */
+    char exit_reason[ROW_WORD]; /* stop_loss, take_profit_1, trailing_stop, max_hold, ... */
+    int64_t signal_id;
+    char strategy[32];
+    double score;           /* of the signal, 0..1 */
+    char factors[ROW_TEXT]; /* JSON: {"wallet":..,"cluster":..,"token":..,"context":..} */
 };
 
 struct alert_row {
@@ -573,6 +580,73 @@ const char *store_table_name(enum store_table t);
 
 /* Acknowledges an alert. Returns 0, WT_ENOTFOUND, WT_ESTORE. */
 int store_alert_ack(struct store *st, int64_t id, int64_t now_ms);
+
+/* ---------------------------------------------------------------- engine */
+
+/* The trading engine's writes go in batches, one transaction per batch of
+ * events it handled (DESIGN §2). Each write is a row of a table (the
+ * table's struct) or, with table STORE_W_STATE, one key of the engine's
+ * state (JSON text, upserted). With keep_id the row's id (> 0, given by
+ * the engine) is kept: the row is inserted with it, or every column of the
+ * existing row with that id is replaced; without, it is store_row_put. */
+#define STORE_W_STATE STORE_T_COUNT_
+
+struct store_write {
+    enum store_table table;
+    const void *row;
+    bool keep_id;
+    const char *key, *value; /* STORE_W_STATE */
+    int64_t ts_ms;           /* STORE_W_STATE */
+};
+
+/* Applies w[0..n) in order in ONE transaction: all or nothing. Returns 0,
+ * WT_EINVAL (a bad row or key; nothing written), WT_ESTORE. Any thread. */
+int store_write_batch(struct store *st, const struct store_write *w, size_t n);
+/* Appends the engine state of key to out. Returns 0, WT_ENOTFOUND,
+ * WT_EFULL, WT_ESTORE. */
+int store_state_get(struct store *st, const char *key, struct buf *out);
+
+/* Signals newest first. Zero-initialise, then set what is wanted: wallet,
+ * decision ("trade", "skip", "blocked"), reason, mode (NULL: any);
+ * since_ms (0: any) keeps ts_ms >= since_ms; before_id (0: none) keeps
+ * id < before_id (the next page); 1 <= limit <= 1000. */
+struct signal_query {
+    const char *wallet, *decision, *reason, *mode;
+    int64_t since_ms;
+    int64_t before_id;
+    uint32_t limit;
+};
+/* rows has room for q->limit. Returns 0, WT_EINVAL, WT_ESTORE, WT_ETOOBIG. */
+int store_signals_query(struct store *st, const struct signal_query *q, struct signal_row *rows,
+                        size_t *n);
+
+/* Closed trades newest first (by id, which is the close order), same
+ * conventions;
+ * wallet is the copied wallet. */
+struct trade_query {
+    const char *mode, *wallet;
+    int64_t since_ms;  /* closed_ms >= since_ms */
+    int64_t before_id; /* id < before_id */
+    uint32_t limit;
+};
+int store_closed_trades_query(struct store *st, const struct trade_query *q,
+                              struct closed_trade_row *rows, size_t *n);
+/* Every closed trade of mode with closed_ms >= since_ms in close order
+ * (oldest first), fn called for each; fn returns nonzero to stop (that
+ * value is returned). Reads in pages; no connection is held while fn runs. */
+int store_closed_trades_scan(struct store *st, const char *mode, int64_t since_ms,
+                             int (*fn)(void *ctx, const struct closed_trade_row *t), void *ctx);
+/* The open positions of mode (status "open" or "closing"), by id, up to
+ * cap. */
+int store_positions_open(struct store *st, const char *mode, struct position_row *rows, size_t cap,
+                         size_t *n);
+/* Orders of mode still in flight (status "sent"), by id, up to cap: a
+ * restart marks them cancelled. */
+int store_orders_pending(struct store *st, const char *mode, struct order_row *rows, size_t cap,
+                         size_t *n);
+/* Alerts newest first: kind NULL for any; before_id 0 for the first page. */
+int store_alerts_recent(struct store *st, const char *kind, int64_t before_id, uint32_t limit,
+                        struct alert_row *rows, size_t *n);
 
 /* ---------------------------------------------------------------- settings */
 

@@ -125,4 +125,18 @@ int stmt_err(struct store *st, struct store_conn *c, const char *what);
 /* The prepared-statement event append, inside an open write transaction. */
 int store_append_rows(struct store *st, struct store_conn *c, struct store_batch *b, size_t nb);
 
+/* One bound parameter of store_rows_select: text when text is not NULL,
+ * else the integer. */
+struct store_arg {
+    const char *text;
+    int64_t i;
+};
+
+/* Reads rows of table tt with "SELECT id, <columns> FROM <table> " + tail
+ * (a WHERE / ORDER BY / LIMIT clause using $1..$nargs) into rows[0..cap).
+ * For the query functions of store_trading.c. */
+int store_rows_select(struct store *st, enum store_table tt, const char *tail,
+                      const struct store_arg *args, size_t nargs, void *rows, size_t cap,
+                      size_t *n);
+
 #endif

@@ -533,23 +533,22 @@ static const char SQL_MOVE_SWAPS[] =
     "source) SELECT sig, leg, slot, ts_ms, wallet, mint, quote_mint, side, decimals, "
     "quote_decimals, token_amount, quote_amount, price_sol, price_usd, fee_lamports, source FROM "
     "swaps_in ORDER BY ord ON CONFLICT (slot, sig, leg) DO NOTHING RETURNING sig, leg) "
-    "SELECT b, count(*) FROM (SELECT DISTINCT ON (i.sig, i.leg) i.batch AS b FROM ins JOIN "
-    "swaps_in i ON i.sig = ins.sig AND i.leg = ins.leg ORDER BY i.sig, i.leg, i.ord) x GROUP BY b";
+    "SELECT DISTINCT ON (i.sig, i.leg) i.batch, i.ord FROM ins JOIN swaps_in i ON i.sig = "
+    "ins.sig AND i.leg = ins.leg ORDER BY i.sig, i.leg, i.ord";
 static const char SQL_MOVE_TRANSFERS[] =
     "WITH ins AS (INSERT INTO transfers (sig, leg, slot, ts_ms, from_wallet, to_wallet, mint, "
     "decimals, amount) SELECT sig, leg, slot, ts_ms, from_wallet, to_wallet, mint, decimals, "
     "amount FROM transfers_in ORDER BY ord ON CONFLICT (slot, sig, leg) DO NOTHING RETURNING sig, "
     "leg) "
-    "SELECT b, count(*) FROM (SELECT DISTINCT ON (i.sig, i.leg) i.batch AS b FROM ins JOIN "
-    "transfers_in i ON i.sig = ins.sig AND i.leg = ins.leg ORDER BY i.sig, i.leg, i.ord) x GROUP "
-    "BY b";
+    "SELECT DISTINCT ON (i.sig, i.leg) i.batch, i.ord FROM ins JOIN transfers_in i ON i.sig = "
+    "ins.sig AND i.leg = ins.leg ORDER BY i.sig, i.leg, i.ord";
 static const char SQL_MOVE_PRICES[] =
     "WITH ins AS (INSERT INTO prices (mint, ts_ms, price_sol, price_usd, liquidity_usd, mcap_usd, "
     "source) SELECT mint, ts_ms, price_sol, price_usd, liquidity_usd, mcap_usd, source FROM "
     "prices_in ORDER BY ord ON CONFLICT (mint, ts_ms, source) DO NOTHING RETURNING mint, ts_ms, "
-    "source) SELECT b, count(*) FROM (SELECT DISTINCT ON (i.mint, i.ts_ms, i.source) i.batch AS b "
-    "FROM ins JOIN prices_in i ON i.mint = ins.mint AND i.ts_ms = ins.ts_ms AND i.source = "
-    "ins.source ORDER BY i.mint, i.ts_ms, i.source, i.ord) x GROUP BY b";
+    "source) SELECT DISTINCT ON (i.mint, i.ts_ms, i.source) i.batch, i.ord FROM ins JOIN "
+    "prices_in i ON i.mint = ins.mint AND i.ts_ms = ins.ts_ms AND i.source = ins.source ORDER "
+    "BY i.mint, i.ts_ms, i.source, i.ord";
 
 static int copy_send(struct pg_conn *c, const char *copy_sql, struct buf *data)
 {
@@ -585,19 +584,30 @@ static int move_rows(struct pg_conn *c, const char *sql, struct store_batch *b, 
         PQclear(r);
         return WT_ESTORE;
     }
+    /* One row per newly stored event: its batch and its global ordinal
+     * (the events of batch bi are ordinals first[bi] .. first[bi] + n). */
+    uint64_t first = 0, *firsts = xcalloc(nb, sizeof *firsts);
+    for (size_t bi = 0; bi < nb; bi++) {
+        firsts[bi] = first;
+        first += b[bi].n;
+    }
     for (int i = 0; i < PQntuples(r); i++) {
-        int64_t bi = 0, cnt = 0;
+        int64_t bi = 0, ord = 0;
         if (str_to_i64(PQgetvalue(r, i, 0), &bi) != 0 ||
-            str_to_i64(PQgetvalue(r, i, 1), &cnt) != 0 || bi < 0 || (size_t)bi >= nb)
+            str_to_i64(PQgetvalue(r, i, 1), &ord) != 0 || bi < 0 || (size_t)bi >= nb ||
+            ord < (int64_t)firsts[bi] || (uint64_t)ord >= firsts[bi] + b[bi].n)
             continue;
+        if (b[bi].inserted)
+            b[bi].inserted[(uint64_t)ord - firsts[bi]] = 1;
         struct store_append_stats *s = &b[bi].stats;
         if (kind == EVENT_SWAP)
-            s->swaps += (size_t)cnt;
+            s->swaps++;
         else if (kind == EVENT_TRANSFER)
-            s->transfers += (size_t)cnt;
+            s->transfers++;
         else
-            s->prices += (size_t)cnt;
+            s->prices++;
     }
+    free(firsts);
     PQclear(r);
     for (size_t bi = 0; bi < nb; bi++) {
         size_t total = 0;

@@ -211,6 +211,10 @@ static const struct col closed_cols[] = {
     COL(T, pnl_sol, C_F64),
     COL(T, pnl_pct, C_F64),
     COL(T, exit_reason, C_STR),
+    COL(T, signal_id, C_I64),
+    COL(T, strategy, C_STR),
+    COL(T, score, C_F64),
+    COL(T, factors, C_STR),
 };
 #undef T
 #define T struct alert_row
@@ -623,6 +627,146 @@ int store_row_list(struct store *st, enum store_table tt, const struct row_query
         st->ops->bind_i64(s, k++, q->after_id);
         st->ops->bind_i64(s, k, q->limit);
         rc = read_rows(st, c, s, t, rows, q->limit, n);
+        st->ops->finish(s);
+    }
+    st->ops->release(st, c);
+out:
+    buf_release(&b);
+    return rc;
+}
+
+/* ------------------------------------------------------------ batches */
+
+/* INSERT with the id, or replace every column of the row with that id. */
+static void sql_upsert_id(struct buf *b, const struct table *t)
+{
+    buf_printf(b, "INSERT INTO %s (id, ", t->name);
+    sql_cols(b, t);
+    buf_puts(b, ") VALUES ($1");
+    for (size_t i = 0; i < t->ncols; i++)
+        buf_printf(b, ", $%zu", i + 2);
+    buf_puts(b, ") ON CONFLICT (id) DO UPDATE SET ");
+    for (size_t i = 0; i < t->ncols; i++)
+        buf_printf(b, "%s%s = excluded.%s", i ? ", " : "", t->cols[i].name, t->cols[i].name);
+}
+
+static const char SQL_STATE_PUT[] =
+    "INSERT INTO engine_state (key, value, updated_ms) VALUES ($1, $2, $3) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_ms = excluded.updated_ms";
+
+static int write_one(struct store *st, struct store_conn *c, const struct store_write *w)
+{
+    const struct store_ops *o = st->ops;
+    struct store_stmt *s;
+    int rc = 0;
+    if (w->table == STORE_W_STATE) {
+        if (o->prepare(c, SQL_STATE_PUT, &s) != 0)
+            return stmt_err(st, c, "engine_state");
+        o->bind_text(s, 1, w->key);
+        o->bind_text(s, 2, w->value);
+        o->bind_i64(s, 3, w->ts_ms);
+        if (wr_step(st, s) < 0)
+            rc = st->fault_fn != NULL ? WT_ESTORE : stmt_err(st, c, "engine_state");
+        o->finish(s);
+        return rc;
+    }
+    const struct table *t = &tables[w->table];
+    if (!w->keep_id)
+        return put_row(st, c, t, w->row, NULL);
+    char text[SQL_MAX];
+    struct buf b;
+    buf_init(&b, SQL_MAX - 1);
+    sql_upsert_id(&b, t);
+    str_copy(text, sizeof text, b.data);
+    buf_release(&b);
+    if (o->prepare(c, text, &s) != 0)
+        return stmt_err(st, c, t->name);
+    o->bind_i64(s, 1, *(const int64_t *)((const char *)w->row + t->id_off));
+    bind_row(o, s, t, w->row, 2);
+    if (wr_step(st, s) < 0)
+        rc = st->fault_fn != NULL ? WT_ESTORE : stmt_err(st, c, t->name);
+    o->finish(s);
+    return rc;
+}
+
+int store_write_batch(struct store *st, const struct store_write *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (w[i].table == STORE_W_STATE) {
+            if (!w[i].key || !w[i].key[0] || !w[i].value)
+                return WT_EINVAL;
+            continue;
+        }
+        if ((unsigned)w[i].table >= STORE_T_COUNT_ || check_row(&tables[w[i].table], w[i].row))
+            return WT_EINVAL;
+        if (w[i].keep_id &&
+            (tables[w[i].table].id_off == SIZE_MAX ||
+             *(const int64_t *)((const char *)w[i].row + tables[w[i].table].id_off) <= 0))
+            return WT_EINVAL;
+    }
+    if (n == 0)
+        return 0;
+    struct store_conn *c;
+    int rc = wr_begin(st, &c);
+    if (rc != 0)
+        return rc;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = write_one(st, c, &w[i]);
+    return wr_end(st, c, rc);
+}
+
+int store_state_get(struct store *st, const char *key, struct buf *out)
+{
+    struct store_conn *c;
+    int rc = st->ops->acquire(st, false, &c);
+    if (rc != 0)
+        return rc;
+    struct store_stmt *s;
+    if (st->ops->prepare(c, "SELECT value FROM engine_state WHERE key = $1", &s) != 0) {
+        rc = stmt_err(st, c, "engine_state");
+    } else {
+        st->ops->bind_text(s, 1, key);
+        int r = st->ops->step(s);
+        if (r == 1)
+            rc = buf_puts(out, st->ops->col_text(s, 0));
+        else
+            rc = r == 0 ? WT_ENOTFOUND : stmt_err(st, c, "engine_state");
+        st->ops->finish(s);
+    }
+    st->ops->release(st, c);
+    return rc;
+}
+
+int store_rows_select(struct store *st, enum store_table tt, const char *tail,
+                      const struct store_arg *args, size_t nargs, void *rows, size_t cap, size_t *n)
+{
+    *n = 0;
+    if ((unsigned)tt >= STORE_T_COUNT_)
+        return WT_EINVAL;
+    const struct table *t = &tables[tt];
+    struct buf b;
+    buf_init(&b, SQL_MAX - 1);
+    sql_select(&b, t);
+    buf_puts(&b, " ");
+    if (buf_puts(&b, tail) != 0) {
+        buf_release(&b);
+        return WT_EINVAL;
+    }
+    struct store_conn *c;
+    int rc = st->ops->acquire(st, false, &c);
+    if (rc != 0)
+        goto out;
+    struct store_stmt *s;
+    if (st->ops->prepare(c, b.data, &s) != 0) {
+        rc = stmt_err(st, c, t->name);
+    } else {
+        for (size_t i = 0; i < nargs; i++) {
+            if (args[i].text)
+                st->ops->bind_text(s, (int)i + 1, args[i].text);
+            else
+                st->ops->bind_i64(s, (int)i + 1, args[i].i);
+        }
+        rc = read_rows(st, c, s, t, rows, cap, n);
         st->ops->finish(s);
     }
     st->ops->release(st, c);

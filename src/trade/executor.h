@@ -57,6 +57,11 @@ struct executor_ops {
      * or an error when the order cannot even be queued (then no fill event
      * will come and the engine records the failure itself). */
     int (*submit)(struct executor *x, const struct exec_order *o);
+    /* Optional (NULL for executors that need no market data): sees every
+     * swap, price and tick event the engine handles, after the engine's own
+     * market state took it in and on the engine thread. The paper executor
+     * uses it to fill at the price prevailing signal time + latency. */
+    void (*observe)(struct executor *x, const struct event *ev);
     /* Stops background work and frees x. */
     void (*free)(struct executor *x);
 };
@@ -70,6 +75,12 @@ struct executor {
 static inline int executor_submit(struct executor *x, const struct exec_order *o)
 {
     return x->ops->submit(x, o);
+}
+
+static inline void executor_observe(struct executor *x, const struct event *ev)
+{
+    if (x->ops->observe)
+        x->ops->observe(x, ev);
 }
 
 static inline void executor_free(struct executor *x)

@@ -1302,6 +1302,228 @@ static void test_backup_and_folder(void **state)
     }
 }
 
+/* ------------------------------------------------------------ engine */
+
+struct seen {
+    pthread_mutex_t mu;
+    size_t batches, events, inserted;
+    uint32_t first_sig[16];
+};
+
+static void after_commit(void *ctx, const struct event *ev, size_t n, const uint8_t *ins)
+{
+    struct seen *s = ctx;
+    pthread_mutex_lock(&s->mu);
+    if (s->batches < 16)
+        memcpy(&s->first_sig[s->batches], ev[0].u.swap.sig.b, sizeof(uint32_t));
+    s->batches++;
+    s->events += n;
+    for (size_t i = 0; i < n; i++)
+        s->inserted += ins[i];
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* The hook sees every committed batch with which events were new, after
+ * the commit: a re-delivery is all duplicates, a mix is flagged per event,
+ * and a failed commit is not seen at all. */
+static void test_group_commit_after_hook(void **state)
+{
+    struct store *st = *state;
+    struct seen seen = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    struct gcommit_opts o = {.max_delay_ms = 1, .after_commit = after_commit, .after_ctx = &seen};
+    struct gcommit *g;
+    assert_int_equal(gcommit_start(st, &o, &g), 0);
+    struct event ev[40];
+    for (int i = 0; i < 40; i++)
+        ev[i] = swap(5000 + (uint32_t)i, 0, 1000 + i, 1);
+    assert_int_equal(gcommit_submit(g, ev, 20, NULL), 0);
+    assert_int_equal(seen.batches, 1);
+    assert_int_equal(seen.events, 20);
+    assert_int_equal(seen.inserted, 20);
+    /* 10 old + 20 new (the bulk path on PostgreSQL from 64 rows; both). */
+    assert_int_equal(gcommit_submit(g, ev + 10, 30, NULL), 0);
+    assert_int_equal(seen.events, 50);
+    assert_int_equal(seen.inserted, 40);
+    struct event big[100];
+    for (int i = 0; i < 100; i++)
+        big[i] = swap(6000 + (uint32_t)(i % 70), 0, 2000 + i % 70, 2); /* 30 repeats */
+    assert_int_equal(gcommit_submit(g, big, 100, NULL), 0);
+    assert_int_equal(seen.events, 150);
+    assert_int_equal(seen.inserted, 110);
+    struct fault f = {STORE_FAULT_ROW, 1, 0};
+    store_set_fault_hook(st, fault_fn, &f);
+    struct event one = swap(7000, 0, 3000, 3);
+    assert_int_equal(gcommit_submit(g, &one, 1, NULL), WT_ESTORE);
+    store_set_fault_hook(st, NULL, NULL);
+    assert_int_equal(seen.batches, 3);
+    gcommit_stop(g);
+}
+
+static void fill_signal(struct signal_row *r, int64_t id, int64_t ts, const char *wallet,
+                        const char *decision, const char *reason)
+{
+    memset(r, 0, sizeof *r);
+    r->id = id;
+    r->ts_ms = ts;
+    snprintf(r->wallet, sizeof r->wallet, "%s", wallet);
+    snprintf(r->mint, sizeof r->mint, "Mint%lld", (long long)id);
+    r->score = 0.5 + 0.01 * (double)id;
+    snprintf(r->factors, sizeof r->factors, "{\"score\":%g}", r->score);
+    snprintf(r->decision, sizeof r->decision, "%s", decision);
+    snprintf(r->reason, sizeof r->reason, "%s", reason);
+    snprintf(r->mode, sizeof r->mode, "paper");
+}
+
+static int count_trades(void *ctx, const struct closed_trade_row *t)
+{
+    int64_t *sum = ctx;
+    *sum += t->position_id;
+    return 0;
+}
+
+/* The engine's batched writes: ids kept, positions replaced in place, the
+ * state key upserted, all or nothing; and the queries the API runs. */
+static void test_engine_rows(void **state)
+{
+    struct store *st = *state;
+    struct signal_row sg[6];
+    fill_signal(&sg[0], 1, 1000, "W1", "trade", "traded");
+    fill_signal(&sg[1], 2, 2000, "W2", "skip", "below_threshold");
+    fill_signal(&sg[2], 3, 3000, "W1", "blocked", "breaker_active");
+    fill_signal(&sg[3], 4, 4000, "W1", "skip", "below_threshold");
+    fill_signal(&sg[4], 5, 5000, "W2", "trade", "traded");
+    fill_signal(&sg[5], 6, 6000, "W3", "skip", "token_already_held");
+    struct order_row o = {.id = 1, .signal_id = 1, .ts_ms = 1000, .side = 1, .amount_in = 7};
+    snprintf(o.mode, sizeof o.mode, "paper");
+    snprintf(o.mint, sizeof o.mint, "Mint1");
+    snprintf(o.status, sizeof o.status, "sent");
+    struct fill_row f = {.order_id = 1, .ts_ms = 1100, .amount_in = 7, .amount_out = 9};
+    snprintf(f.mode, sizeof f.mode, "paper");
+    struct position_row p = {.id = 10, .signal_id = 1, .opened_ms = 1100, .tokens = 9};
+    snprintf(p.mode, sizeof p.mode, "paper");
+    snprintf(p.mint, sizeof p.mint, "Mint1");
+    snprintf(p.status, sizeof p.status, "open");
+    snprintf(p.state, sizeof p.state, "{}");
+    struct store_write w[] = {
+        {STORE_T_SIGNALS, &sg[0], true, NULL, NULL, 0},
+        {STORE_T_ORDERS, &o, true, NULL, NULL, 0},
+        {STORE_T_FILLS, &f, false, NULL, NULL, 0},
+        {STORE_T_POSITIONS, &p, true, NULL, NULL, 0},
+        {STORE_W_STATE, NULL, false, "engine.paper", "{\"v\":1}", 1100},
+    };
+    assert_int_equal(store_write_batch(st, w, 5), 0);
+    /* The same ids again: replaced, not duplicated. */
+    snprintf(o.status, sizeof o.status, "filled");
+    p.tokens = 4;
+    snprintf(p.status, sizeof p.status, "closing");
+    struct store_write w2[] = {
+        {STORE_T_ORDERS, &o, true, NULL, NULL, 0},
+        {STORE_T_POSITIONS, &p, true, NULL, NULL, 0},
+        {STORE_W_STATE, NULL, false, "engine.paper", "{\"v\":2}", 1200},
+        {STORE_T_SIGNALS, &sg[1], true, NULL, NULL, 0},
+        {STORE_T_SIGNALS, &sg[2], true, NULL, NULL, 0},
+        {STORE_T_SIGNALS, &sg[3], true, NULL, NULL, 0},
+        {STORE_T_SIGNALS, &sg[4], true, NULL, NULL, 0},
+        {STORE_T_SIGNALS, &sg[5], true, NULL, NULL, 0},
+    };
+    assert_int_equal(store_write_batch(st, w2, 8), 0);
+    struct order_row or ;
+    assert_int_equal(store_row_get(st, STORE_T_ORDERS, 1, & or), 0);
+    assert_string_equal(or.status, "filled");
+    struct position_row pr[4];
+    size_t n;
+    assert_int_equal(store_positions_open(st, "paper", pr, 4, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(pr[0].id, 10);
+    assert_int_equal(pr[0].tokens, 4);
+    assert_int_equal(store_positions_open(st, "live", pr, 4, &n), 0);
+    assert_int_equal(n, 0);
+    struct buf v;
+    buf_init(&v, 0);
+    assert_int_equal(store_state_get(st, "engine.paper", &v), 0);
+    assert_string_equal(v.data, "{\"v\":2}");
+    assert_int_equal(store_state_get(st, "engine.live", &v), WT_ENOTFOUND);
+    buf_release(&v);
+
+    /* A bad row anywhere: nothing of the batch is written. */
+    struct signal_row bad = sg[0];
+    bad.id = 7;
+    bad.score = NAN;
+    sg[0].id = 8;
+    struct store_write w3[] = {
+        {STORE_T_SIGNALS, &sg[0], true, NULL, NULL, 0},
+        {STORE_T_SIGNALS, &bad, true, NULL, NULL, 0},
+    };
+    assert_int_equal(store_write_batch(st, w3, 2), WT_EINVAL);
+    struct store_write w4[] = {{STORE_T_SIGNALS, &sg[0], true, NULL, NULL, 0}};
+    sg[0].id = 0;
+    assert_int_equal(store_write_batch(st, w4, 1), WT_EINVAL); /* keep_id needs an id */
+    /* A failing statement rolls the whole batch back. */
+    sg[0].id = 8;
+    struct fault ft = {STORE_FAULT_ROW, 2, 0};
+    store_set_fault_hook(st, fault_fn, &ft);
+    struct store_write w5[] = {
+        {STORE_T_SIGNALS, &sg[0], true, NULL, NULL, 0},
+        {STORE_W_STATE, NULL, false, "engine.paper", "{\"v\":3}", 1300},
+    };
+    assert_int_equal(store_write_batch(st, w5, 2), WT_ESTORE);
+    store_set_fault_hook(st, NULL, NULL);
+    buf_init(&v, 0);
+    assert_int_equal(store_state_get(st, "engine.paper", &v), 0);
+    assert_string_equal(v.data, "{\"v\":2}");
+    buf_release(&v);
+
+    /* Signal queries: newest first, filters, keyset pages. */
+    struct signal_row out[8];
+    struct signal_query q = {.limit = 8};
+    assert_int_equal(store_signals_query(st, &q, out, &n), 0);
+    assert_int_equal(n, 6);
+    assert_int_equal(out[0].id, 6);
+    assert_int_equal(out[5].id, 1);
+    q = (struct signal_query){.wallet = "W1", .limit = 8};
+    assert_int_equal(store_signals_query(st, &q, out, &n), 0);
+    assert_int_equal(n, 3);
+    q = (struct signal_query){.wallet = "W1", .decision = "skip", .limit = 8};
+    assert_int_equal(store_signals_query(st, &q, out, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(out[0].id, 4);
+    q = (struct signal_query){.reason = "below_threshold", .since_ms = 3000, .limit = 8};
+    assert_int_equal(store_signals_query(st, &q, out, &n), 0);
+    assert_int_equal(n, 1);
+    q = (struct signal_query){.limit = 2};
+    assert_int_equal(store_signals_query(st, &q, out, &n), 0);
+    assert_int_equal(n, 2);
+    q.before_id = out[1].id;
+    assert_int_equal(store_signals_query(st, &q, out, &n), 0);
+    assert_int_equal(out[0].id, 4);
+    q.limit = 0;
+    assert_int_equal(store_signals_query(st, &q, out, &n), WT_EINVAL);
+
+    /* Closed trades: query newest first, scan oldest first. */
+    for (int i = 1; i <= 3; i++) {
+        struct closed_trade_row t = {.position_id = i, .closed_ms = 1000 * i, .pnl_sol = i - 2.0};
+        snprintf(t.mode, sizeof t.mode, "paper");
+        snprintf(t.wallet, sizeof t.wallet, "W%d", i);
+        snprintf(t.strategy, sizeof t.strategy, "default");
+        snprintf(t.factors, sizeof t.factors, "{\"wallet\":0.5}");
+        t.score = 0.75;
+        assert_int_equal(store_row_put(st, STORE_T_CLOSED_TRADES, &t, NULL), 0);
+    }
+    struct closed_trade_row tr[4];
+    struct trade_query tq = {.mode = "paper", .limit = 4};
+    assert_int_equal(store_closed_trades_query(st, &tq, tr, &n), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(tr[0].position_id, 3);
+    assert_string_equal(tr[0].strategy, "default");
+    assert_true(tr[0].score == 0.75);
+    tq.since_ms = 2000;
+    assert_int_equal(store_closed_trades_query(st, &tq, tr, &n), 0);
+    assert_int_equal(n, 2);
+    int64_t sum = 0;
+    assert_int_equal(store_closed_trades_scan(st, "paper", 0, count_trades, &sum), 0);
+    assert_int_equal(sum, 6);
+}
+
 /* ------------------------------------------------------------ main */
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1329,6 +1551,8 @@ static int run(const char *name)
         T(test_fault_mid_batch_leaves_nothing),
         T(test_group_commit),
         T(test_group_commit_stop),
+        T(test_group_commit_after_hook),
+        T(test_engine_rows),
         T(test_kill_mid_batch),
         T(test_backup_and_folder),
     };

@@ -1,0 +1,396 @@
+/* Paper results of a simulated month beside two baselines (issue 7, item
+ * 11; results in docs/intelligence.md).
+ *
+ *     bench_month [days] [learn_days] [seed]          (30 7 <scenario default>)
+ *
+ * The default simulator scenario (src/sim) runs for `days`; every
+ * transaction goes through the real Helius decoder and the events feed
+ * six engines side by side (DESIGN §2: engines share nothing), with a
+ * tick every 10 s of market time and the default paper executor (2 s
+ * latency, constant-product impact, fees). For the first `learn_days`
+ * nobody is watched: intel learns. Then each engine watches its wallets
+ * and trades for the rest of the period:
+ *
+ *   walltrack - the wallets intel scores best (score >= 50, at least 10
+ *               closed round trips, confidence medium or high), up to 100,
+ *               with their score as the prior; default settings
+ *               (threshold 0.70, four-factor score);
+ *   early     - every "early buyer": a wallet among the first 5 buyers of
+ *               at least 3 tokens during the learning period; every buy
+ *               copied (threshold 0, one size);
+ *   random    - as many random wallets as walltrack watches, among those
+ *               seen trading; every buy copied.
+ *
+ * Each in two variants: the circuit breakers as configured (no operator
+ * resets them, so a tripped drawdown or win-rate breaker stops entries for
+ * the rest of the month), and with the entry-stopping breakers disabled,
+ * which compares the selections themselves. Everything else is the same.
+ * Output: a Markdown table and, for the walltrack selection, which hidden
+ * wallet types it picked (the simulator's truth). */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "base/json.h"
+#include "base/jw.h"
+#include "base/mem.h"
+#include "base/vec.h"
+#include "ingest/helius.h"
+#include "intel/intel.h"
+#include "sim/sim.h"
+#include "trade/engine.h"
+#include "trade/perf.h"
+
+#define NSEL   3
+#define NRUN   (2 * NSEL)
+#define TICK   10000
+#define EARLY  5
+#define MAXSEL 100
+
+static const char *sel_name[NSEL] = {"walltrack", "early buyers", "random wallets"};
+
+/* Collects closed trades for the performance numbers. */
+struct collect {
+    struct engine_out base;
+    struct perf *perf;
+    uint64_t signals, traded, trips;
+};
+
+static void c_signal(struct engine_out *o, const struct engine_signal *s)
+{
+    struct collect *c = (struct collect *)o;
+    c->signals++;
+    c->traded += s->reason == SR_TRADED;
+}
+
+static void c_trade(struct engine_out *o, const struct engine_trade *t)
+{
+    struct collect *c = (struct collect *)o;
+    struct perf_trade p;
+    memset(&p, 0, sizeof p);
+    p.opened_ms = t->t->entry_ts_ms;
+    p.closed_ms = t->t->exit_ts_ms;
+    p.pnl_sol = t->t->pnl_sol;
+    p.pnl_pct = t->t->pnl_pct;
+    p.cost_sol = (double)t->t->cost_lamports / 1e9;
+    p.score = t->score;
+    memcpy(p.f, t->f, sizeof p.f);
+    p.has_factors = true;
+    p.entry_hour = t->entry_hour;
+    char r[EXIT_REASON_MAX];
+    snprintf(p.exit_reason, sizeof p.exit_reason, "%s",
+             exit_reason_format(t->t->reason, t->t->tp_level, r));
+    snprintf(p.strategy, sizeof p.strategy, "%s", t->t->strategy);
+    perf_add(c->perf, &p);
+}
+
+static void c_alert(struct engine_out *o, const struct engine_alert *a)
+{
+    struct collect *c = (struct collect *)o;
+    if (strcmp(a->action, "trip") == 0 &&
+        (strcmp(a->breaker, "drawdown") == 0 || strcmp(a->breaker, "win_rate") == 0))
+        c->trips++;
+}
+
+static void c_free(struct engine_out *o)
+{
+    (void)o;
+}
+
+static const struct engine_out_ops collect_ops = {
+    .signal = c_signal, .trade = c_trade, .alert = c_alert, .free = c_free};
+
+/* First buyers per token, and per wallet how often it was one. */
+struct early {
+    VEC(struct pubkey) mints;
+    VEC(uint32_t) nbuyers;
+    VEC(struct pubkey) buyers; /* EARLY per mint */
+};
+
+static int64_t find_mint(struct early *x, const struct pubkey *m)
+{
+    for (size_t i = x->mints.len; i-- > 0;) /* recent mints first */
+        if (pubkey_eq(&x->mints.v[i], m))
+            return (int64_t)i;
+    return -1;
+}
+
+static void early_note(struct early *x, const struct swap_event *s)
+{
+    if (s->side != SIDE_BUY)
+        return;
+    int64_t i = find_mint(x, &s->mint);
+    if (i < 0) {
+        vec_push(&x->mints, s->mint);
+        vec_push(&x->nbuyers, 0u);
+        for (int k = 0; k < EARLY; k++) {
+            struct pubkey z = {0};
+            vec_push(&x->buyers, z);
+        }
+        i = (int64_t)x->mints.len - 1;
+    }
+    uint32_t *n = &x->nbuyers.v[i];
+    if (*n >= EARLY)
+        return;
+    for (uint32_t k = 0; k < *n; k++)
+        if (pubkey_eq(&x->buyers.v[(size_t)i * EARLY + k], &s->wallet))
+            return;
+    x->buyers.v[(size_t)i * EARLY + (*n)++] = s->wallet;
+}
+
+static void feed(struct engine *e, const struct event *ev)
+{
+    if (engine_handle(e, ev) != 0) {
+        fprintf(stderr, "engine_handle: %s\n", engine_last_error(e));
+        exit(1);
+    }
+}
+
+static void watch(struct engine *e, const struct pubkey *w, double prior, int64_t ts)
+{
+    struct event c;
+    memset(&c, 0, sizeof c);
+    c.kind = EVENT_COMMAND;
+    c.u.command.kind = CMD_WATCH;
+    c.u.command.ts_ms = ts;
+    c.u.command.wallet = *w;
+    c.u.command.value = prior;
+    feed(e, &c);
+}
+
+struct cand {
+    struct pubkey k;
+    double score;
+};
+
+static int by_score(const void *a, const void *b)
+{
+    double x = ((const struct cand *)a)->score, y = ((const struct cand *)b)->score;
+    return x < y ? 1 : x > y ? -1 : memcmp(a, b, sizeof(struct pubkey));
+}
+
+static uint64_t rng(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+int main(int argc, char **argv)
+{
+    struct scenario sc;
+    scenario_default(&sc);
+    sc.days = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 30;
+    uint32_t learn = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 10) : 7;
+    if (argc > 3)
+        sc.seed = strtoull(argv[3], NULL, 10);
+    struct sim *s;
+    char err[256];
+    if (sim_new(&sc, &s, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    int64_t t0 = (int64_t)sc.start_time * 1000;
+    int64_t learn_end = t0 + (int64_t)learn * 86400000LL;
+
+    struct engine *e[NRUN];
+    struct collect out[NRUN];
+    for (int r = 0; r < NRUN; r++) {
+        struct engine_params p;
+        engine_params_default(&p);
+        int sel = r % NSEL;
+        if (sel != 0) { /* copy every buy, one size */
+            p.signal.threshold = 0;
+            p.sizing.threshold = 0;
+            p.sizing.high_score = 1;
+        }
+        if (r >= NSEL) { /* entry-stopping breakers off */
+            p.breakers.max_drawdown = 0.999;
+            p.breakers.min_win_rate = 0;
+        }
+        out[r] = (struct collect){.base.ops = &collect_ops,
+                                  .perf = perf_new((double)p.capital_lamports / 1e9)};
+        e[r] = engine_new(&p, &out[r].base, t0, err, sizeof err);
+        if (!e[r]) {
+            fprintf(stderr, "%s\n", err);
+            return 1;
+        }
+        struct paper_params pp;
+        paper_params_default(&pp);
+        engine_set_executor(e[r], engine_paper_executor(e[r], &pp));
+    }
+
+    struct helius_decoder *d = helius_decoder_new();
+    struct helius_out ho = {0};
+    struct buf json;
+    buf_init(&json, 0);
+    struct early early = {0};
+    struct sim_tx tx;
+    int64_t next_tick = t0 + TICK;
+    bool selected = false;
+    size_t n_watch[NSEL] = {0};
+    uint64_t events = 0;
+    int64_t wall0 = clock_mono_ns();
+    struct cand *picked = NULL;
+    size_t n_picked = 0;
+    while (sim_next(s, &tx) == 1) {
+        while (tx.ts_ms >= next_tick) {
+            struct event t;
+            memset(&t, 0, sizeof t);
+            t.kind = EVENT_TICK;
+            t.u.tick.ts_ms = next_tick;
+            for (int r = 0; r < NRUN; r++)
+                feed(e[r], &t);
+            next_tick += TICK;
+        }
+        if (!selected && tx.ts_ms >= learn_end) {
+            /* The selections, from what the first engine's intel learned. */
+            struct intel *in = engine_intel(e[0]);
+            struct ledger *l = intel_ledger(in);
+            uint32_t nw = ledger_wallet_count(l);
+            struct cand *c = xcalloc(nw, sizeof *c);
+            size_t nc = 0;
+            struct intel_profile *pr = xmalloc(sizeof *pr);
+            for (uint32_t w = 0; w < nw; w++) {
+                intel_profile(in, w, learn_end, pr);
+                if (pr->metrics.trades < 10 || pr->score.confidence == SCORE_CONF_LOW ||
+                    pr->score.score < 50)
+                    continue;
+                memcpy(c[nc].k.b, ledger_wallet_key(l, w), 32);
+                c[nc++].score = pr->score.score;
+            }
+            free(pr);
+            qsort(c, nc, sizeof *c, by_score);
+            n_picked = nc < MAXSEL ? nc : MAXSEL;
+            picked = c;
+            for (size_t i = 0; i < n_picked; i++)
+                for (int r = 0; r < NRUN; r += NSEL)
+                    watch(e[r], &c[i].k, c[i].score, learn_end);
+            n_watch[0] = n_picked;
+            /* Early buyers. */
+            struct cand *eb = xcalloc(early.buyers.len + 1, sizeof *eb);
+            size_t ne = 0;
+            for (size_t i = 0; i < early.buyers.len; i++) {
+                const struct pubkey *k = &early.buyers.v[i];
+                if (pubkey_is_zero(k))
+                    continue;
+                size_t j;
+                for (j = 0; j < ne; j++)
+                    if (pubkey_eq(&eb[j].k, k))
+                        break;
+                if (j == ne)
+                    eb[ne++] = (struct cand){.k = *k};
+                eb[j].score++;
+            }
+            for (size_t i = 0; i < ne; i++)
+                if (eb[i].score >= 3) {
+                    for (int r = 1; r < NRUN; r += NSEL)
+                        watch(e[r], &eb[i].k, 100, learn_end);
+                    n_watch[1]++;
+                }
+            free(eb);
+            /* Random wallets seen trading, as many as walltrack's. */
+            uint64_t seed = 12345;
+            for (size_t i = 0; i < n_picked && nw; i++) {
+                struct pubkey k;
+                memcpy(k.b, ledger_wallet_key(l, (uint32_t)(rng(&seed) % nw)), 32);
+                for (int r = 2; r < NRUN; r += NSEL)
+                    watch(e[r], &k, 100, learn_end);
+                n_watch[2]++;
+            }
+            selected = true;
+        }
+        buf_reset(&json);
+        sim_tx_json(s, &tx, &json);
+        helius_out_clear(&ho);
+        if (helius_decode(d, json.data, json.len, 0, &ho, NULL) != 0)
+            continue;
+        for (size_t i = 0; i < ho.events.len; i++) {
+            const struct event *ev = &ho.events.v[i];
+            if (!selected && ev->kind == EVENT_SWAP)
+                early_note(&early, &ev->u.swap);
+            for (int r = 0; r < NRUN; r++)
+                feed(e[r], ev);
+            events++;
+        }
+    }
+    double secs = (double)(clock_mono_ns() - wall0) / 1e9;
+
+    printf("Simulated %u days (seed %" PRIu64 ", %u wallets, %u launches a day), learning %u "
+           "days, trading %u days; %" PRIu64 " events through 6 engines in %.0f s.\n\n",
+           sc.days, sc.seed, sc.wallets, sc.tokens_per_day, learn, sc.days - learn, events, secs);
+    /* The walltrack selection against the truth. */
+    uint32_t types[SIM_NTYPES] = {0};
+    for (size_t i = 0; i < n_picked; i++) {
+        char addr[BASE58_KEY_MAX];
+        pubkey_format(&picked[i].k, addr);
+        for (uint32_t w = 0; w < sim_wallet_count(s); w++)
+            if (strcmp(sim_wallet_address(s, w), addr) == 0) {
+                types[sim_wallet_type(s, w)]++;
+                break;
+            }
+    }
+    printf("walltrack watched %zu wallets:", n_picked);
+    for (int t = 0; t < SIM_NTYPES; t++)
+        if (types[t])
+            printf(" %u %s", types[t], sim_wallet_type_name((enum sim_wallet_type)t));
+    printf(".\n\n");
+
+    printf("| selection | breakers | watched | signals | trades | win rate | profit ratio | "
+           "return | max drawdown | Sharpe | entries stopped |\n");
+    printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (int r = 0; r < NRUN; r++) {
+        int sel = r % NSEL;
+        struct buf b;
+        buf_init(&b, 0);
+        struct jw w;
+        jw_init(&w, &b);
+        struct engine_status st;
+        engine_status(e[r], &st);
+        perf_write(out[r].perf, (double)st.equity_lamports / 1e9, next_tick, 2, &w);
+        jw_finish(&w);
+        struct json_doc *jd = json_doc_new(16);
+        struct json_val o;
+        double trades = 0, wr = 0, pr = 0, ret = 0, dd = 0, sh = 0;
+        bool shv = false;
+        if (json_parse(jd, b.data, b.len, 0, &o) == 0) {
+            json_get_double(&o, "trades", &trades);
+            json_get_double(&o, "win_rate", &wr);
+            json_get_double(&o, "profit_ratio", &pr);
+            json_get_double(&o, "max_drawdown_pct", &dd);
+            json_get_double(&o, "sharpe", &sh);
+            json_get_bool(&o, "sharpe_valid", &shv);
+        }
+        char shs[32];
+        if (shv)
+            snprintf(shs, sizeof shs, "%.2f", sh);
+        else
+            snprintf(shs, sizeof shs, "n/a");
+        /* Return on equity including what is still open. */
+        ret = 100.0 *
+              ((double)st.equity_lamports / (double)engine_params_of(e[r])->capital_lamports - 1);
+        printf("| %s | %s | %zu | %" PRIu64 " | %.0f | %.1f%% | %.2f | %+.1f%% | %.1f%% | %s | "
+               "%s |\n",
+               sel_name[sel], r < NSEL ? "as configured" : "entry breakers off", n_watch[sel],
+               out[r].signals, trades, 100 * wr, pr, ret, dd, shs, out[r].trips ? "yes" : "no");
+        json_doc_free(jd);
+        buf_release(&b);
+    }
+    free(picked);
+    for (int r = 0; r < NRUN; r++) {
+        perf_free(out[r].perf);
+        engine_free(e[r]);
+    }
+    vec_free(&early.mints);
+    vec_free(&early.nbuyers);
+    vec_free(&early.buyers);
+    buf_release(&json);
+    helius_out_release(&ho);
+    helius_decoder_free(d);
+    sim_free(s);
+    return 0;
+}

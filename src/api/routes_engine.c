@@ -1,0 +1,483 @@
+/* The operator API over the trading engine: status, signals, positions,
+ * trades, performance, alerts and the controls (pause, resume, breaker
+ * reset, a position's strategy, a manual close). Shapes in docs/api.md,
+ * "Operator API".
+ *
+ * Reads of the engine's live state come from its published snapshot
+ * (trade/runner.h), never from the engine itself; history (signals,
+ * trades, alerts, performance) comes from the store's read connections.
+ * Controls are commands to the engine: the handler waits until the engine
+ * has applied the command and published the snapshot that shows it, so
+ * the response (and any later GET) reflects the change. */
+#include "api/routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/json.h"
+#include "base/jw.h"
+#include "base/mem.h"
+#include "base/str.h"
+#include "store/store.h"
+#include "trade/perf.h"
+#include "trade/runner.h"
+
+#define COMMAND_WAIT_MS 5000
+
+/* ---- status ------------------------------------------------------------------ */
+
+static void input(struct jw *w, const char *name, const char *status, const char *detail)
+{
+    jw_key(w, name);
+    jw_obj_begin(w);
+    jw_kstr(w, "status", status);
+    jw_kstr(w, "detail", detail);
+    jw_obj_end(w);
+}
+
+/* The status: the engine's published fields, then the server's. */
+static void write_status(struct api_ctx *ctx, struct buf *out)
+{
+    struct runner *r = ctx->env->runner;
+    const struct runner_snap *s = runner_snapshot(r);
+    struct runner_health h;
+    runner_health(r, &h);
+    /* The engine's object without its closing brace, then ours. */
+    buf_append(out, s->status, s->status_len - 1);
+    int64_t now = api_now_ms();
+    struct jw w;
+    jw_init(&w, out);
+    jw_obj_begin(&w); /* a throwaway level so keys can follow the raw object */
+    jw_kstr(&w, "version", WT_VERSION);
+    jw_ki64(&w, "uptime_s", (clock_mono_ns() - ctx->start_ns) / 1000000000);
+    jw_ki64(&w, "published_ms", s->published_ms);
+    jw_key(&w, "inputs");
+    jw_obj_begin(&w);
+    jw_key(&w, "webhook");
+    jw_obj_begin(&w);
+    const char *st = "no events yet";
+    if (!ctx->env->inbox)
+        st = "disabled";
+    else if (h.webhook_last_wall_ms && now - h.webhook_last_wall_ms <= 600000)
+        st = "ok";
+    else if (h.webhook_last_wall_ms)
+        st = "idle";
+    jw_kstr(&w, "status", st);
+    jw_kbool(&w, "secret_configured", config_str(ctx->env->cfg, CFG_WEBHOOK_SECRET)[0] != '\0');
+    jw_ki64(&w, "last_event_ms", h.webhook_last_event_ms);
+    jw_ki64(&w, "last_received_ms", h.webhook_last_wall_ms);
+    jw_ku64(&w, "events", h.webhook_events);
+    jw_ku64(&w, "duplicates", h.webhook_duplicates);
+    jw_obj_end(&w);
+    input(&w, "rpc", "not configured", "the Solana RPC client is not wired to the engine yet");
+    input(&w, "dexscreener", "not configured",
+          "token facts are implied from observed swaps until DexScreener is wired");
+    input(&w, "jupiter", "not configured",
+          "prices of open positions come from observed swaps until Jupiter is wired");
+    jw_obj_end(&w);
+    jw_key(&w, "queue");
+    jw_obj_begin(&w);
+    jw_ku64(&w, "queued", h.queued);
+    jw_ku64(&w, "high_water", h.queue_high);
+    jw_ku64(&w, "capacity", h.queue_cap);
+    jw_ku64(&w, "handled", h.handled);
+    jw_ki64(&w, "last_batch_ms", h.last_batch_wall_ms);
+    jw_obj_end(&w);
+    jw_key(&w, "restore");
+    jw_obj_begin(&w);
+    jw_kbool(&w, "state_found", h.restore.state_found);
+    jw_ku64(&w, "positions", h.restore.positions);
+    jw_ku64(&w, "trades", h.restore.trades);
+    jw_ku64(&w, "orders_cancelled", h.restore.orders_cancelled);
+    jw_ku64(&w, "swaps_warmed", h.restore.swaps_warmed);
+    jw_obj_end(&w);
+    jw_obj_end(&w);
+    jw_finish(&w);
+    runner_snapshot_release(r, s);
+    /* Splice: drop the throwaway object's opening brace, join with a comma. */
+    char *brace = out->data + s->status_len - 1;
+    *brace = ',';
+}
+
+void routes_status(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
+{
+    (void)req;
+    if (!api_need_runner(ctx, resp))
+        return;
+    write_status(ctx, &resp->body);
+    resp->status = 200;
+}
+
+/* ---- controls ------------------------------------------------------------------ */
+
+static void command_and_status(struct api_ctx *ctx, struct httpd_resp *resp,
+                               const struct command_event *c)
+{
+    char msg[256];
+    int rc = runner_command(ctx->env->runner, c, COMMAND_WAIT_MS, msg, sizeof msg);
+    if (!api_command_result(resp, rc, msg))
+        return;
+    write_status(ctx, &resp->body);
+    resp->status = 200;
+}
+
+void routes_control(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
+{
+    if (!api_need_runner(ctx, resp))
+        return;
+    const char *what = req->path + strlen("/v1/control/");
+    struct json_val root;
+    struct json_doc *d = api_body_object(req, resp, true, &root);
+    if (!d)
+        return;
+    struct command_event c;
+    memset(&c, 0, sizeof c);
+    const char *s;
+    size_t len;
+    if (strcmp(what, "pause") == 0) {
+        c.kind = CMD_PAUSE;
+        if (json_opt_str(&root, "reason", &s, &len) == 0)
+            str_copy(c.text, sizeof c.text, s);
+    } else if (strcmp(what, "resume") == 0) {
+        c.kind = CMD_RESUME;
+    } else if (strcmp(what, "breakers/reset") == 0) {
+        c.kind = CMD_BREAKER_RESET;
+        if (json_opt_str(&root, "breaker", &s, &len) == 0)
+            if (str_copy(c.text, sizeof c.text, s) != 0)
+                c.text[0] = '?';
+    } else {
+        httpd_resp_error(resp, 404, "no such control: %s (pause, resume, breakers/reset)", what);
+        json_doc_free(d);
+        return;
+    }
+    json_doc_free(d);
+    command_and_status(ctx, resp, &c);
+}
+
+/* POST /v1/positions/{id}/close, PUT /v1/positions/{id}/strategy. */
+void routes_position_action(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
+{
+    if (!api_need_runner(ctx, resp))
+        return;
+    const char *p = req->path + strlen("/v1/positions/");
+    const char *slash = strchr(p, '/');
+    int64_t id;
+    if (!slash || str_to_i64_n(p, (size_t)(slash - p), &id) != 0 || id <= 0) {
+        httpd_resp_error(resp, 404, "expected /v1/positions/<id>/close or /strategy");
+        return;
+    }
+    struct command_event c;
+    memset(&c, 0, sizeof c);
+    c.id = (uint64_t)id;
+    if (strcmp(slash, "/close") == 0 && strcmp(req->method, "POST") == 0) {
+        c.kind = CMD_CLOSE_POSITION;
+    } else if (strcmp(slash, "/strategy") == 0 && strcmp(req->method, "PUT") == 0) {
+        struct json_val root;
+        struct json_doc *d = api_body_object(req, resp, false, &root);
+        if (!d)
+            return;
+        const char *s;
+        size_t len;
+        if (json_get_str(&root, "strategy", &s, &len) != 0 ||
+            str_copy(c.name, sizeof c.name, s) != 0) {
+            httpd_resp_error(resp, 400, "expected {\"strategy\": \"<name>\"}");
+            json_doc_free(d);
+            return;
+        }
+        json_doc_free(d);
+        c.kind = CMD_SET_STRATEGY;
+    } else {
+        httpd_resp_error(resp, 404, "expected POST .../close or PUT .../strategy");
+        return;
+    }
+    char msg[256];
+    int rc = runner_command(ctx->env->runner, &c, COMMAND_WAIT_MS, msg, sizeof msg);
+    if (!api_command_result(resp, rc, msg))
+        return;
+    routes_positions(ctx, req, resp);
+}
+
+/* ---- positions -------------------------------------------------------------------- */
+
+void routes_positions(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
+{
+    (void)req;
+    if (!api_need_runner(ctx, resp))
+        return;
+    const struct runner_snap *s = runner_snapshot(ctx->env->runner);
+    struct jw w;
+    jw_init(&w, &resp->body);
+    jw_obj_begin(&w);
+    jw_kstr(&w, "mode", ctx->env->mode);
+    jw_ki64(&w, "published_ms", s->published_ms);
+    jw_key(&w, "positions");
+    jw_raw(&w, s->positions, s->positions_len);
+    jw_obj_end(&w);
+    runner_snapshot_release(ctx->env->runner, s);
+    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+}
+
+/* ---- history ------------------------------------------------------------------------ */
+
+static bool need_store(struct api_ctx *ctx, struct httpd_resp *resp)
+{
+    if (ctx->env->store)
+        return true;
+    httpd_resp_error(resp, 503, "no database");
+    return false;
+}
+
+/* A JSON column written as a value (an object), or null when empty. */
+static void raw_json(struct jw *w, const char *key, const char *text)
+{
+    jw_key(w, key);
+    if (text[0] == '{' || text[0] == '[')
+        jw_raw(w, text, strlen(text));
+    else
+        jw_null(w);
+}
+
+static const char *opt_text(struct httpd_req *req, const char *name)
+{
+    const char *v = httpd_query(req, name);
+    return v && v[0] ? v : NULL;
+}
+
+void routes_signals(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
+{
+    if (!need_store(ctx, resp))
+        return;
+    int64_t limit, since, before;
+    if (!api_query_i64(req, resp, "limit", 100, 1, 1000, &limit) ||
+        !api_query_i64(req, resp, "since", 0, 0, INT64_MAX, &since) ||
+        !api_query_i64(req, resp, "before", 0, 0, INT64_MAX, &before))
+        return;
+    struct signal_query q = {
+        .wallet = opt_text(req, "wallet"),
+        .decision = opt_text(req, "decision"),
+        .reason = opt_text(req, "reason"),
+        .mode = opt_text(req, "mode"),
+        .since_ms = since,
+        .before_id = before,
+        .limit = (uint32_t)limit,
+    };
+    if (q.decision && strcmp(q.decision, "trade") != 0 && strcmp(q.decision, "skip") != 0 &&
+        strcmp(q.decision, "blocked") != 0) {
+        httpd_resp_error(resp, 400, "decision: expected trade, skip or blocked");
+        return;
+    }
+    enum signal_reason sr;
+    if (q.reason && signal_reason_parse(q.reason, &sr) != 0) {
+        httpd_resp_error(resp, 400, "reason: '%s' is not a signal reason", q.reason);
+        return;
+    }
+    struct signal_row *rows = xcalloc((size_t)limit, sizeof *rows);
+    size_t n = 0;
+    int rc = store_signals_query(ctx->env->store, &q, rows, &n);
+    if (rc) {
+        free(rows);
+        httpd_resp_error(resp, 500, "reading the signals failed: %s", wt_strerror(rc));
+        return;
+    }
+    struct jw w;
+    jw_init(&w, &resp->body);
+    jw_obj_begin(&w);
+    jw_key(&w, "signals");
+    jw_arr_begin(&w);
+    for (size_t i = 0; i < n; i++) {
+        const struct signal_row *r = &rows[i];
+        jw_obj_begin(&w);
+        jw_ki64(&w, "id", r->id);
+        jw_ki64(&w, "ts_ms", r->ts_ms);
+        jw_kstr(&w, "mode", r->mode);
+        jw_kstr(&w, "wallet", r->wallet);
+        jw_kstr(&w, "mint", r->mint);
+        jw_kstr(&w, "swap_sig", r->swap_sig);
+        jw_kdouble(&w, "score", r->score);
+        jw_key(&w, "factors");
+        jw_obj_begin(&w);
+        jw_kdouble(&w, "wallet", r->wallet_factor);
+        jw_kdouble(&w, "cluster", r->cluster_factor);
+        jw_kdouble(&w, "token", r->token_factor);
+        jw_kdouble(&w, "context", r->context_factor);
+        jw_obj_end(&w);
+        jw_kstr(&w, "decision", r->decision);
+        jw_kstr(&w, "reason", r->reason);
+        raw_json(&w, "details", r->factors);
+        jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    jw_key(&w, "next_before");
+    if (n == (size_t)limit)
+        jw_i64(&w, rows[n - 1].id);
+    else
+        jw_null(&w);
+    jw_obj_end(&w);
+    free(rows);
+    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+}
+
+void routes_trades(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
+{
+    if (!need_store(ctx, resp))
+        return;
+    int64_t limit, since, before;
+    if (!api_query_i64(req, resp, "limit", 100, 1, 1000, &limit) ||
+        !api_query_i64(req, resp, "since", 0, 0, INT64_MAX, &since) ||
+        !api_query_i64(req, resp, "before", 0, 0, INT64_MAX, &before))
+        return;
+    struct trade_query q = {
+        .mode = opt_text(req, "mode") ? opt_text(req, "mode") : ctx->env->mode,
+        .wallet = opt_text(req, "wallet"),
+        .since_ms = since,
+        .before_id = before,
+        .limit = (uint32_t)limit,
+    };
+    struct closed_trade_row *rows = xcalloc((size_t)limit, sizeof *rows);
+    size_t n = 0;
+    int rc = store_closed_trades_query(ctx->env->store, &q, rows, &n);
+    if (rc) {
+        free(rows);
+        httpd_resp_error(resp, 500, "reading the trades failed: %s", wt_strerror(rc));
+        return;
+    }
+    struct jw w;
+    jw_init(&w, &resp->body);
+    jw_obj_begin(&w);
+    jw_key(&w, "trades");
+    jw_arr_begin(&w);
+    for (size_t i = 0; i < n; i++) {
+        const struct closed_trade_row *r = &rows[i];
+        jw_obj_begin(&w);
+        jw_ki64(&w, "id", r->id);
+        jw_kstr(&w, "mode", r->mode);
+        jw_ki64(&w, "position_id", r->position_id);
+        jw_ki64(&w, "signal_id", r->signal_id);
+        jw_kstr(&w, "mint", r->mint);
+        jw_kstr(&w, "wallet", r->wallet);
+        jw_kstr(&w, "strategy", r->strategy);
+        jw_ki64(&w, "opened_ms", r->opened_ms);
+        jw_ki64(&w, "closed_ms", r->closed_ms);
+        jw_ki64(&w, "duration_ms", r->closed_ms - r->opened_ms);
+        jw_kdouble(&w, "entry_price_sol", r->entry_price_sol);
+        jw_kdouble(&w, "exit_price_sol", r->exit_price_sol);
+        jw_ku64(&w, "cost_lamports", r->entry_lamports);
+        jw_ku64(&w, "proceeds_lamports", r->exit_lamports);
+        jw_kdouble(&w, "pnl_sol", r->pnl_sol);
+        jw_kdouble(&w, "pnl_pct", r->pnl_pct);
+        jw_kstr(&w, "exit_reason", r->exit_reason);
+        jw_kdouble(&w, "score", r->score);
+        raw_json(&w, "factors", r->factors);
+        jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    jw_key(&w, "next_before");
+    if (n == (size_t)limit)
+        jw_i64(&w, rows[n - 1].id);
+    else
+        jw_null(&w);
+    jw_obj_end(&w);
+    free(rows);
+    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+}
+
+static int add_trade(void *ctx, const struct closed_trade_row *r)
+{
+    struct perf_trade t;
+    perf_trade_from_row(r, &t);
+    perf_add(ctx, &t);
+    return 0;
+}
+
+/* The equity now, from the snapshot (-1 when it cannot be read). */
+static double equity_now(struct runner *r)
+{
+    const struct runner_snap *s = runner_snapshot(r);
+    struct json_doc *d = json_doc_new(16);
+    struct json_val o, eq;
+    uint64_t lamports;
+    double x = -1;
+    if (json_parse(d, s->status, s->status_len, 0, &o) == 0 && json_get(&o, "equity", &eq) == 0 &&
+        json_get_u64(&eq, "equity_lamports", &lamports) == 0)
+        x = (double)lamports / 1e9;
+    json_doc_free(d);
+    runner_snapshot_release(r, s);
+    return x;
+}
+
+void routes_performance(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
+{
+    if (!need_store(ctx, resp) || !api_need_runner(ctx, resp))
+        return;
+    int64_t since, points;
+    if (!api_query_i64(req, resp, "since", 0, 0, INT64_MAX, &since) ||
+        !api_query_i64(req, resp, "points", 500, 2, 100000, &points))
+        return;
+    struct engine_params p;
+    runner_params(ctx->env->runner, &p);
+    struct perf *pf = perf_new((double)p.capital_lamports / 1e9);
+    int rc = store_closed_trades_scan(ctx->env->store, ctx->env->mode, since, add_trade, pf);
+    if (rc) {
+        perf_free(pf);
+        httpd_resp_error(resp, 500, "reading the trades failed: %s", wt_strerror(rc));
+        return;
+    }
+    struct jw w;
+    jw_init(&w, &resp->body);
+    jw_obj_begin(&w);
+    jw_kstr(&w, "mode", ctx->env->mode);
+    jw_ki64(&w, "since_ms", since);
+    jw_key(&w, "performance");
+    perf_write(pf, since ? -1 : equity_now(ctx->env->runner), api_now_ms(), (unsigned)points, &w);
+    jw_obj_end(&w);
+    perf_free(pf);
+    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+}
+
+void routes_alerts(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
+{
+    if (!need_store(ctx, resp))
+        return;
+    int64_t limit, before;
+    if (!api_query_i64(req, resp, "limit", 100, 1, 1000, &limit) ||
+        !api_query_i64(req, resp, "before", 0, 0, INT64_MAX, &before))
+        return;
+    struct alert_row *rows = xcalloc((size_t)limit, sizeof *rows);
+    size_t n = 0;
+    int rc = store_alerts_recent(ctx->env->store, opt_text(req, "kind"), before, (uint32_t)limit,
+                                 rows, &n);
+    if (rc) {
+        free(rows);
+        httpd_resp_error(resp, 500, "reading the alerts failed: %s", wt_strerror(rc));
+        return;
+    }
+    struct jw w;
+    jw_init(&w, &resp->body);
+    jw_obj_begin(&w);
+    jw_key(&w, "alerts");
+    jw_arr_begin(&w);
+    for (size_t i = 0; i < n; i++) {
+        jw_obj_begin(&w);
+        jw_ki64(&w, "id", rows[i].id);
+        jw_ki64(&w, "ts_ms", rows[i].ts_ms);
+        jw_kstr(&w, "kind", rows[i].kind);
+        jw_kstr(&w, "severity", rows[i].severity);
+        jw_kstr(&w, "mode", rows[i].mode);
+        jw_kstr(&w, "message", rows[i].message);
+        raw_json(&w, "data", rows[i].data);
+        jw_ki64(&w, "acked_ms", rows[i].acked_ms);
+        jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    jw_key(&w, "next_before");
+    if (n == (size_t)limit)
+        jw_i64(&w, rows[n - 1].id);
+    else
+        jw_null(&w);
+    jw_obj_end(&w);
+    free(rows);
+    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+}

@@ -1,0 +1,367 @@
+/* The watchlist and the blacklists (wallets and clusters): what the engine
+ * copies and what it must never copy. Shapes in docs/api.md, "Operator
+ * API".
+ *
+ * Each change is made twice: in the store (the wallet's status, a
+ * cluster's blacklisted flag), so that the next start loads it, and in the
+ * engine, as a command the handler waits for. The store is written first:
+ * a change the engine has but the database lacks would vanish at the next
+ * restart, the reverse is only late by one command.
+ *
+ * Wallet statuses: watch (copied), blacklisted (never copied), flagged
+ * (neither: what an unwatched wallet becomes). Lifting a blacklist watches
+ * the wallet again. */
+#include "api/routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/json.h"
+#include "base/jw.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/str.h"
+#include "solana/pubkey.h"
+#include "store/store.h"
+#include "trade/runner.h"
+
+#define WAIT_MS 5000
+
+static bool ready(struct api_ctx *ctx, struct httpd_resp *resp)
+{
+    if (!api_need_runner(ctx, resp))
+        return false;
+    if (!ctx->env->store) {
+        httpd_resp_error(resp, 503, "no database");
+        return false;
+    }
+    return true;
+}
+
+/* Sets the wallet's stored status, creating a minimal row (discovery
+ * "manual") when the wallet is not known yet. *score receives its stored
+ * score (0..100), or -1 for a new row without one. */
+static int store_status(struct api_ctx *ctx, const char *address, enum wallet_status status,
+                        double new_score, double *score)
+{
+    struct wallet w;
+    int rc = store_wallet_get(ctx->env->store, address, &w);
+    int64_t now = api_now_ms();
+    if (rc == 0) {
+        *score = w.score;
+        return store_wallet_set_status(ctx->env->store, address, status, now);
+    }
+    if (rc != WT_ENOTFOUND)
+        return rc;
+    memset(&w, 0, sizeof w);
+    str_copy(w.address, sizeof w.address, address);
+    str_copy(w.chain, sizeof w.chain, "solana");
+    str_copy(w.discovery, sizeof w.discovery, "manual");
+    str_copy(w.confidence, sizeof w.confidence, "low");
+    w.score = new_score >= 0 ? new_score : 0;
+    w.status = status;
+    w.first_seen_ms = now;
+    w.updated_ms = now;
+    *score = new_score;
+    return store_wallet_upsert(ctx->env->store, &w);
+}
+
+static bool command(struct api_ctx *ctx, struct httpd_resp *resp, enum command_kind k,
+                    const struct pubkey *wallet, double value, const char *text)
+{
+    struct command_event c;
+    memset(&c, 0, sizeof c);
+    c.kind = k;
+    c.wallet = *wallet;
+    c.value = value;
+    if (text)
+        str_copy(c.text, sizeof c.text, text);
+    char msg[256];
+    int rc = runner_command(ctx->env->runner, &c, WAIT_MS, msg, sizeof msg);
+    return api_command_result(resp, rc, msg);
+}
+
+/* The wallet of a body {"wallet": "..."}, checked. */
+static bool body_wallet(struct httpd_req *req, struct httpd_resp *resp, char *address,
+                        struct pubkey *pk, double *score)
+{
+    struct json_val root;
+    struct json_doc *d = api_body_object(req, resp, false, &root);
+    if (!d)
+        return false;
+    const char *s;
+    size_t len;
+    bool ok = json_get_str(&root, "wallet", &s, &len) == 0 &&
+              str_copy(address, BASE58_KEY_MAX, s) == 0 && pubkey_parse(address, pk) == 0;
+    if (!ok)
+        httpd_resp_error(resp, 400, "wallet: expected a base58 Solana address");
+    *score = -1;
+    if (ok && json_opt_double(&root, "score", score) != WT_ENOTFOUND &&
+        !(*score >= 0 && *score <= 100)) {
+        httpd_resp_error(resp, 400, "score: expected a number in [0, 100]");
+        ok = false;
+    }
+    json_doc_free(d);
+    return ok;
+}
+
+static void ok_wallet(struct httpd_resp *resp, const char *address, const char *status,
+                      double score)
+{
+    struct jw w;
+    jw_init(&w, &resp->body);
+    jw_obj_begin(&w);
+    jw_kstr(&w, "wallet", address);
+    jw_kstr(&w, "status", status);
+    jw_kdouble(&w, "score", score);
+    jw_obj_end(&w);
+    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+}
+
+/* The snapshot's watchlist entries where `flag` is true. */
+static void write_entries(struct api_ctx *ctx, const char *flag, struct jw *w)
+{
+    const struct runner_snap *s = runner_snapshot(ctx->env->runner);
+    struct json_doc *d = json_doc_new(8);
+    struct json_val arr, e;
+    struct json_iter it;
+    size_t n = 0;
+    jw_arr_begin(w);
+    if (json_parse(d, s->watchlist, s->watchlist_len, 0, &arr) == 0 &&
+        json_iter_init(&arr, &it) == 0) {
+        while (json_iter_next(&it, &e)) {
+            bool on = false;
+            const char *addr;
+            double prior = -1;
+            uint64_t copy_n = 0, copy_w = 0;
+            if (json_get_bool(&e, flag, &on) != 0 || !on ||
+                json_get_str(&e, "wallet", &addr, NULL) != 0)
+                continue;
+            json_opt_double(&e, "prior_score", &prior);
+            json_opt_u64(&e, "copy_trades", &copy_n);
+            json_opt_u64(&e, "copy_wins", &copy_w);
+            jw_obj_begin(w);
+            jw_kstr(w, "wallet", addr);
+            jw_kdouble(w, "prior_score", prior);
+            jw_ku64(w, "copy_trades", copy_n);
+            jw_ku64(w, "copy_wins", copy_w);
+            jw_obj_end(w);
+            n++;
+        }
+    }
+    jw_arr_end(w);
+    json_doc_free(d);
+    runner_snapshot_release(ctx->env->runner, s);
+    (void)n;
+}
+
+void routes_watchlist(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
+{
+    if (!ready(ctx, resp))
+        return;
+    if (strcmp(req->method, "GET") == 0) {
+        struct jw w;
+        jw_init(&w, &resp->body);
+        jw_obj_begin(&w);
+        jw_key(&w, "wallets");
+        write_entries(ctx, "watched", &w);
+        jw_obj_end(&w);
+        resp->status = jw_finish(&w) == 0 ? 200 : 500;
+        return;
+    }
+    char address[BASE58_KEY_MAX];
+    struct pubkey pk;
+    double score, stored;
+    if (!body_wallet(req, resp, address, &pk, &score))
+        return;
+    int rc = store_status(ctx, address, WALLET_WATCH, score, &stored);
+    if (rc) {
+        httpd_resp_error(resp, 500, "storing the wallet failed: %s", wt_strerror(rc));
+        return;
+    }
+    double prior = score >= 0 ? score : stored;
+    if (!command(ctx, resp, CMD_WATCH, &pk, prior, NULL))
+        return;
+    ok_wallet(resp, address, "watch", prior);
+}
+
+void routes_watchlist_item(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
+{
+    if (!ready(ctx, resp))
+        return;
+    const char *address = req->path + strlen("/v1/watchlist/");
+    struct pubkey pk;
+    if (pubkey_parse(address, &pk) != 0) {
+        httpd_resp_error(resp, 400, "expected /v1/watchlist/<base58 address>");
+        return;
+    }
+    int rc = store_wallet_set_status(ctx->env->store, address, WALLET_FLAGGED, api_now_ms());
+    if (rc && rc != WT_ENOTFOUND) {
+        httpd_resp_error(resp, 500, "storing the wallet failed: %s", wt_strerror(rc));
+        return;
+    }
+    if (!command(ctx, resp, CMD_UNWATCH, &pk, -1, NULL))
+        return;
+    ok_wallet(resp, address, "flagged", -1);
+}
+
+void routes_blacklist(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
+{
+    (void)req;
+    if (!ready(ctx, resp))
+        return;
+    struct jw w;
+    jw_init(&w, &resp->body);
+    jw_obj_begin(&w);
+    jw_key(&w, "wallets");
+    write_entries(ctx, "blacklisted", &w);
+    jw_key(&w, "cluster_members");
+    write_entries(ctx, "cluster_blacklisted", &w);
+    jw_key(&w, "clusters");
+    jw_arr_begin(&w);
+    struct cluster_row *cl = xcalloc(1000, sizeof *cl);
+    int64_t after = 0;
+    for (;;) {
+        struct row_query q = {.after_id = after, .limit = 1000};
+        size_t n = 0;
+        if (store_row_list(ctx->env->store, STORE_T_CLUSTERS, &q, cl, &n) != 0)
+            break;
+        for (size_t i = 0; i < n; i++) {
+            if (!cl[i].blacklisted)
+                continue;
+            jw_obj_begin(&w);
+            jw_kstr(&w, "label", cl[i].label);
+            jw_ki64(&w, "size", cl[i].size);
+            jw_kstr(&w, "leader", cl[i].leader);
+            jw_obj_end(&w);
+        }
+        if (n < 1000)
+            break;
+        after = cl[n - 1].id;
+    }
+    free(cl);
+    jw_arr_end(&w);
+    jw_obj_end(&w);
+    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+}
+
+/* Blacklists or lifts a cluster: its flag in the store, then a command per
+ * member. */
+static void cluster(struct api_ctx *ctx, struct httpd_resp *resp, const char *label, bool on)
+{
+    struct cluster_row cl;
+    size_t n = 0;
+    struct row_query q = {.key = label, .limit = 1};
+    int rc = store_row_list(ctx->env->store, STORE_T_CLUSTERS, &q, &cl, &n);
+    if (rc || n == 0) {
+        httpd_resp_error(resp, rc ? 500 : 404, "no cluster labelled '%s'", label);
+        return;
+    }
+    cl.blacklisted = on;
+    cl.updated_ms = api_now_ms();
+    if ((rc = store_row_update(ctx->env->store, STORE_T_CLUSTERS, &cl)) != 0) {
+        httpd_resp_error(resp, 500, "storing the cluster failed: %s", wt_strerror(rc));
+        return;
+    }
+    struct cluster_member_row *m = xcalloc(1000, sizeof *m);
+    int64_t after = 0;
+    size_t members = 0;
+    bool ok = true;
+    for (;;) {
+        struct row_query mq = {.key_id = cl.id, .after_id = after, .limit = 1000};
+        size_t nm = 0;
+        if (store_row_list(ctx->env->store, STORE_T_CLUSTER_MEMBERS, &mq, m, &nm) != 0)
+            break;
+        for (size_t i = 0; i < nm && ok; i++) {
+            struct pubkey pk;
+            if (pubkey_parse(m[i].wallet, &pk) != 0)
+                continue;
+            ok = command(ctx, resp, on ? CMD_CLUSTER_BLACKLIST : CMD_CLUSTER_UNBLACKLIST, &pk, -1,
+                         label);
+            members += ok;
+        }
+        if (!ok || nm < 1000)
+            break;
+        after = m[nm - 1].id;
+    }
+    free(m);
+    if (!ok)
+        return;
+    struct jw w;
+    jw_init(&w, &resp->body);
+    jw_obj_begin(&w);
+    jw_kstr(&w, "label", label);
+    jw_kbool(&w, "blacklisted", on);
+    jw_ku64(&w, "members", members);
+    jw_obj_end(&w);
+    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+}
+
+/* POST /v1/blacklist/wallets {"wallet"}, DELETE /v1/blacklist/wallets/<w>,
+ * POST /v1/blacklist/clusters {"label"}, DELETE /v1/blacklist/clusters/<label>. */
+void routes_blacklist_item(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
+{
+    if (!ready(ctx, resp))
+        return;
+    const char *rest = req->path + strlen("/v1/blacklist/");
+    bool post = strcmp(req->method, "POST") == 0;
+    if (post && strcmp(rest, "wallets") == 0) {
+        char address[BASE58_KEY_MAX];
+        struct pubkey pk;
+        double score, stored;
+        if (!body_wallet(req, resp, address, &pk, &score))
+            return;
+        int rc = store_status(ctx, address, WALLET_BLACKLISTED, score, &stored);
+        if (rc) {
+            httpd_resp_error(resp, 500, "storing the wallet failed: %s", wt_strerror(rc));
+            return;
+        }
+        if (command(ctx, resp, CMD_BLACKLIST, &pk, -1, NULL))
+            ok_wallet(resp, address, "blacklisted", stored);
+        return;
+    }
+    if (!post && str_starts_with(rest, "wallets/")) {
+        const char *address = rest + strlen("wallets/");
+        struct pubkey pk;
+        if (pubkey_parse(address, &pk) != 0) {
+            httpd_resp_error(resp, 400, "expected /v1/blacklist/wallets/<base58 address>");
+            return;
+        }
+        double stored = -1;
+        int rc = store_status(ctx, address, WALLET_WATCH, -1, &stored);
+        if (rc) {
+            httpd_resp_error(resp, 500, "storing the wallet failed: %s", wt_strerror(rc));
+            return;
+        }
+        if (command(ctx, resp, CMD_UNBLACKLIST, &pk, -1, NULL) &&
+            command(ctx, resp, CMD_WATCH, &pk, stored, NULL))
+            ok_wallet(resp, address, "watch", stored);
+        return;
+    }
+    if (post && strcmp(rest, "clusters") == 0) {
+        struct json_val root;
+        struct json_doc *d = api_body_object(req, resp, false, &root);
+        if (!d)
+            return;
+        const char *label;
+        size_t len;
+        char buf[64];
+        if (json_get_str(&root, "label", &label, &len) != 0 || !len ||
+            str_copy(buf, sizeof buf, label) != 0) {
+            httpd_resp_error(resp, 400, "label: expected a cluster label");
+            json_doc_free(d);
+            return;
+        }
+        json_doc_free(d);
+        cluster(ctx, resp, buf, true);
+        return;
+    }
+    if (!post && str_starts_with(rest, "clusters/") && rest[strlen("clusters/")]) {
+        cluster(ctx, resp, rest + strlen("clusters/"), false);
+        return;
+    }
+    httpd_resp_error(resp, 404,
+                     "expected /v1/blacklist/wallets[/<w>] or /v1/blacklist/clusters[/<label>]");
+}

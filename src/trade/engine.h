@@ -1,0 +1,208 @@
+/* The trading engine: one struct owning every piece of mutable trading and
+ * intelligence state, and one function that advances it by one event.
+ *
+ *     engine_handle(e, &event)   ->  decisions through struct engine_out
+ *
+ * The engine is a deterministic function of its parameters and the
+ * ordered event stream (DESIGN §1): the clock is the events' own time
+ * (never the system's), there is no global state, no I/O and no thread
+ * inside. `serve` feeds it from a queue on its own thread
+ * (trade/runner.h), backtests and tests feed it event lists, and the same
+ * events give the same decisions byte for byte.
+ *
+ * What one event does (docs/engine.md has the whole loop):
+ *   swap     - feeds intel (ledgers, metrics, score, decay) and the market
+ *              state (price, liquidity, holders); re-prices open positions
+ *              of that mint and runs their exit rules; the copied wallet
+ *              selling is the wallet_sold exit; a BUY by a watched wallet
+ *              becomes a signal (factors, score, decision, reason) and,
+ *              when traded, a sized buy order to the executor.
+ *   price    - market state, positions of that mint.
+ *   transfer - counted (funding links belong to the graph module).
+ *   fill     - opens a position (buy) or applies a sale (sell); a closed
+ *              position becomes a closed trade that feeds the breakers and
+ *              the feedback loop (our results per copied wallet, per hour).
+ *   tick     - time rules of every position, the signal-silence breaker,
+ *              the paper executor's latency.
+ *   command  - pause, resume, breaker reset, watch/unwatch, blacklist of a
+ *              wallet or a cluster member, a live setting, a position's
+ *              strategy, a manual close.
+ *
+ * Fills from a synchronous executor (paper) are queued inside the engine
+ * and handled right after the event that produced them, before the next
+ * event, so paper results depend on the input stream alone.
+ *
+ * Not thread-safe: one engine belongs to one thread. Many engines may run
+ * side by side (grid search). */
+#ifndef WT_TRADE_ENGINE_H
+#define WT_TRADE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "ingest/event.h"
+#include "intel/intel.h"
+#include "market/market.h"
+#include "signal/signal.h"
+#include "trade/breakers.h"
+#include "trade/engine_out.h"
+#include "trade/executor.h"
+#include "trade/exits.h"
+#include "trade/paper.h"
+#include "trade/position.h"
+#include "trade/sizing.h"
+
+/* Everything configurable. Invariants (engine_params_validate): each
+ * sub-struct valid; sizing.threshold == signal.threshold; capital > 0;
+ * 0 < max_exposure <= 1; default_strategy names a strategy of the book. */
+struct engine_params {
+    enum trade_mode mode;
+    uint64_t capital_lamports;     /* starting equity of a fresh paper account (10 SOL) */
+    uint64_t fee_reserve_lamports; /* cash never committed to entries (0.01 SOL) */
+    double max_exposure;           /* open positions + pending buys, fraction of equity (0.5) */
+    uint16_t slippage_bps;         /* on every order (300) */
+    double dust_fraction;          /* a position's remainder below this share closes it (0.001) */
+    int64_t rescore_ms;     /* a wallet's cached intel score is rebuilt after this (1 h)... */
+    int64_t rescore_min_ms; /* ...or when a round trip closed, at most this often (5 min) */
+    char default_strategy[EXIT_NAME_MAX]; /* "default" */
+    double runner_min_score;              /* score override to "runner" (0.85; > 1 disables) */
+    struct signal_params signal;
+    struct sizing_params sizing;
+    struct breaker_params breakers;
+    struct market_params market;
+    struct intel_params intel;
+};
+
+void engine_params_default(struct engine_params *p);
+/* Returns 0 or WT_EINVAL with a message naming the parameter in err. */
+int engine_params_validate(const struct engine_params *p, char *err, size_t errsize);
+/* Sets one parameter by its setting name (the config table's, e.g.
+ * "signal.threshold", "trade.max_positions"; see docs/engine.md for the
+ * list) from text, then (with validate) validates the whole; several
+ * settings that are only valid together are set without, then checked
+ * with engine_params_validate. Returns 0, WT_ENOTFOUND (not an engine
+ * setting), WT_EPARSE / WT_EINVAL with a message naming the setting; p is
+ * unchanged on failure. Pure. */
+int engine_params_set(struct engine_params *p, const char *name, const char *value, bool validate,
+                      char *err, size_t errsize);
+/* Whether name is a setting engine_params_set knows. */
+bool engine_param_known(const char *name);
+
+struct engine;
+
+/* A fresh engine at start_ms: equity = capital, breakers initialised, an
+ * empty watchlist, the default exit book. Takes ownership of out (may be
+ * NULL: decisions are dropped). No executor yet: orders fail with reason
+ * executor_refused until engine_set_executor. Returns NULL with a message
+ * in err when p is invalid. */
+struct engine *engine_new(const struct engine_params *p, struct engine_out *out, int64_t start_ms,
+                          char *err, size_t errsize);
+/* Frees the engine, its executor and its output. NULL is allowed. */
+void engine_free(struct engine *e);
+
+/* A sink that queues fill events inside the engine; for executors that
+ * emit on the engine thread (paper). */
+struct exec_sink engine_exec_sink(struct engine *e);
+/* Sets the executor (the engine owns it from now on and frees the previous
+ * one). */
+void engine_set_executor(struct engine *e, struct executor *x);
+/* A paper executor over the engine's own market state (its implied or
+ * reported liquidity), with the engine's sink. Ready for
+ * engine_set_executor. */
+struct executor *engine_paper_executor(struct engine *e, const struct paper_params *pp);
+
+/* Handles one event at its own time (the engine's clock is the largest
+ * event time seen; an older event is handled at that clock). Returns 0, or
+ * for a command that cannot be applied WT_EINVAL / WT_ENOTFOUND /
+ * WT_ESTATE with the reason in engine_last_error(). Market events never
+ * fail: what cannot be used is counted and skipped. */
+int engine_handle(struct engine *e, const struct event *ev);
+/* The message of the last failed command ("" if none). */
+const char *engine_last_error(const struct engine *e);
+
+/* End of a batch: the output's flush (store commit, state row), then the
+ * dirty marks are cleared. */
+void engine_flush(struct engine *e);
+
+/* ---- warm-up and restart -------------------------------------------------- */
+
+/* Feeds a stored swap to intel and the market only: no signal, no position
+ * update (the history loaded at start). */
+void engine_warm_swap(struct engine *e, const struct swap_event *s);
+/* Restores the state written by engine_state_format: cash, id counters,
+ * breakers, counters. Returns 0 or WT_EPARSE / WT_EINVAL with err. */
+int engine_restore_state(struct engine *e, const char *json, size_t len, char *err, size_t errsize);
+/* Restores an open position (from position_format) with the score and
+ * factors of its signal. A pending sale is cancelled (its order died with
+ * the previous process). Returns 0, WT_EEXIST (same id or mint already
+ * open), WT_EINVAL (closed, other mode), WT_EFULL. */
+int engine_restore_position(struct engine *e, const struct position *p, double score,
+                            const double f[SF_COUNT]);
+/* Feeds one stored closed trade to the feedback statistics (per copied
+ * wallet, per hour of entry). Not to the breakers: their state is restored
+ * whole. */
+void engine_restore_trade(struct engine *e, const struct pubkey *wallet, int64_t entry_ts_ms,
+                          int64_t pnl_lamports);
+
+/* ---- state (engine thread) ------------------------------------------------ */
+
+struct engine_counters {
+    uint64_t events, swaps, transfers, prices, fills, ticks, commands;
+    uint64_t skipped_swaps; /* no price, bad amounts */
+    uint64_t signals, traded;
+    uint64_t reasons[SR_COUNT];
+    uint64_t orders, fills_failed;
+    uint64_t positions_opened, positions_closed;
+    uint64_t wins, losses;
+    int64_t realized_pnl_lamports;
+    uint64_t alerts;
+    int64_t last_event_ms;  /* time of the last market event (swap, transfer, price) */
+    int64_t last_signal_ms; /* 0: none yet */
+};
+
+struct engine_status {
+    enum trade_mode mode;
+    int64_t now_ms;
+    uint64_t cash_lamports;
+    uint64_t reserved_lamports; /* pending buys */
+    uint64_t open_value_lamports;
+    uint64_t open_cost_lamports;
+    uint64_t equity_lamports;
+    uint64_t peak_equity_lamports;
+    uint32_t open_positions;
+    uint32_t pending_orders;
+    uint32_t watched, blacklisted, cluster_blacklisted;
+    bool entries_allowed, size_reduced;
+    struct engine_counters c;
+};
+
+void engine_status(const struct engine *e, struct engine_status *out);
+const struct breakers *engine_breakers(const struct engine *e);
+/* The engine's wallet intelligence, for reading on the engine's thread
+ * (selection of wallets to watch in backtests, profiles); do not apply
+ * swaps to it. */
+struct intel *engine_intel(struct engine *e);
+const struct engine_params *engine_params_of(const struct engine *e);
+const struct exit_book *engine_exit_book(const struct engine *e);
+
+/* Writes {"mode","now_ms","running",...,"breakers":{...},"counters":{...}}
+ * (docs/api.md, GET /v1/status "engine"). */
+void engine_status_write(const struct engine *e, struct jw *w);
+/* Writes the array of open positions (engine_position_write each). */
+void engine_positions_write(const struct engine *e, struct jw *w);
+/* Writes the watchlist: [{"wallet","blacklisted","cluster_blacklisted",
+ * "prior_score"}]. */
+void engine_watchlist_write(const struct engine *e, struct jw *w);
+
+/* The JSON of the state a restart needs besides positions: cash, the id
+ * counters, the breakers (breakers_format), the counters. */
+int engine_state_format(const struct engine *e, struct buf *out);
+
+/* Open positions, in opening order; i < engine_status().open_positions.
+ * dirty: its state changed since the last flush (a price, a fill). */
+const struct position *engine_position_at(const struct engine *e, size_t i, bool *dirty,
+                                          double *score, double f[SF_COUNT]);
+
+#endif

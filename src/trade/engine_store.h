@@ -1,0 +1,62 @@
+/* The engine and the store: the batched writer of its decisions, and the
+ * restore of its state at start.
+ *
+ * Writer: an engine_out that turns every decision into a row (signals,
+ * orders and positions keep the engine's own ids; fills, closed trades and
+ * alerts get the database's) and, at each engine_flush, writes them with
+ * the open positions that changed and the engine's state row in ONE
+ * transaction (store_write_batch). A failed write is kept and retried at
+ * the next flush, so a passing database hiccup loses nothing; past
+ * ENGINE_STORE_MAX_PENDING rows the oldest are dropped with an error
+ * logged.
+ *
+ * Restore (engine_store_restore), on the engine thread before it takes
+ * events: the state row of the engine's mode (cash, id counters, breakers),
+ * the open positions (their full JSON, pending sales cancelled), the
+ * feedback statistics from the closed trades, the orders that were in
+ * flight (marked cancelled), the stored swaps into intel and the market
+ * (warm-up, optional), and the watchlist: wallets with status watch or
+ * blacklisted, and the members of blacklisted clusters, applied as
+ * commands. */
+#ifndef WT_TRADE_ENGINE_STORE_H
+#define WT_TRADE_ENGINE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+#include "trade/engine.h"
+
+#define ENGINE_STORE_MAX_PENDING 200000
+
+/* The store key of the engine state of a mode: "engine.paper", "engine.live". */
+const char *engine_store_state_key(enum trade_mode m);
+
+/* A writer on st (which must outlive it). Runs on the engine thread. */
+struct engine_out *engine_store_writer_new(struct store *st);
+
+/* What a restore found. */
+struct engine_restore_stats {
+    bool state_found;
+    size_t positions;
+    size_t trades;
+    size_t orders_cancelled;
+    size_t swaps_warmed;
+    size_t watched, blacklisted, cluster_members;
+};
+
+/* Restores e from st as described above (warm: replay the stored swaps).
+ * Returns 0, or a store error / WT_EPARSE with a message in err (the
+ * engine may then be partly restored: do not run it). */
+int engine_store_restore(struct engine *e, struct store *st, bool warm,
+                         struct engine_restore_stats *stats, char *err, size_t errsize);
+
+/* The JSON kept in a position row's `state` column: the position
+ * (position_format) with its signal's score and factors. And back. */
+int engine_store_position_json(const struct position *p, double score, const double f[SF_COUNT],
+                               struct buf *out);
+int engine_store_position_parse(const char *json, size_t len, struct position *p, double *score,
+                                double f[SF_COUNT], char *err, size_t errsize);
+
+#endif

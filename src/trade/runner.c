@@ -1,0 +1,442 @@
+/* The engine's thread, queue, timer, snapshot and command acknowledgements
+ * in `serve` (see runner.h).
+ *
+ * Why the engine writes to the store on its own thread, synchronously at
+ * the end of each batch: the snapshot the API reads must never show a
+ * position the database does not have yet, and a batch of thousands of
+ * events costs one commit. The order is: handle the batch, flush (one
+ * transaction), publish the snapshot, then wake the operators waiting for
+ * their commands; so a POST that returned has its effect visible in the
+ * next GET.
+ *
+ * Clock: ticks carry the wall clock. The engine's clock is the largest
+ * event time it has seen, so a tick moves it when the wall clock is ahead
+ * of the market (a quiet market). When the market's block times are ahead
+ * of the wall clock (a simulated market posted faster than real time), a
+ * tick would not move the clock at all and time rules and paper latency
+ * would wait for the next market event; so such a tick is moved to the
+ * engine's clock plus the wall time elapsed since the previous tick: time
+ * passes at least as fast as real time. The tick is rewritten before the
+ * engine sees it, so a recording of the engine's input replays the same.
+ *
+ * Invariants (under mu): snap is the latest published snapshot, refs
+ * counts its holders plus one for being current; acks[seq % ACKS] holds
+ * the result of command seq once applied. */
+#include "trade/runner.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/err.h"
+#include "base/jw.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "ingest/evq.h"
+#include "net/sse.h"
+
+#define BATCH       4096
+#define ACKS        256
+#define PUBLISH_MS  200
+#define POP_WAIT_MS 100
+
+struct ack {
+    uint64_t seq;
+    int rc;
+    char msg[256];
+};
+
+struct runner {
+    struct runner_opts o;
+    struct engine *e;
+    struct evq *q;
+    pthread_t engine_thread, timer_thread;
+    bool threads_started;
+    atomic_bool stopping;
+    atomic_uint_fast64_t next_seq;
+
+    pthread_mutex_t mu;
+    pthread_cond_t acked; /* a command was acknowledged */
+    pthread_cond_t timer_cv;
+    struct runner_snap *snap;
+    struct ack acks[ACKS];
+    struct runner_health h;
+    struct engine_params params;
+};
+
+static int64_t wall_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* ---- snapshot ---------------------------------------------------------------- */
+
+static char *json_of(struct engine *e, void (*fn)(const struct engine *, struct jw *), size_t *len)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    struct jw w;
+    jw_init(&w, &b);
+    fn(e, &w);
+    if (jw_finish(&w) != 0) {
+        buf_reset(&b);
+        buf_puts(&b, "null");
+    }
+    return buf_detach(&b, len);
+}
+
+static void snap_free(struct runner_snap *s)
+{
+    free(s->status);
+    free(s->positions);
+    free(s->watchlist);
+    free(s);
+}
+
+/* Builds and swaps in a new snapshot. The watchlist is rebuilt only when
+ * asked (it can be long and changes only by command). */
+static void publish(struct runner *r, bool watchlist)
+{
+    struct runner_snap *s = xcalloc(1, sizeof *s);
+    s->status = json_of(r->e, engine_status_write, &s->status_len);
+    s->positions = json_of(r->e, engine_positions_write, &s->positions_len);
+    s->published_ms = wall_ms();
+    s->refs = 1;
+    pthread_mutex_lock(&r->mu);
+    struct runner_snap *old = r->snap;
+    if (watchlist || !old) {
+        s->watchlist = json_of(r->e, engine_watchlist_write, &s->watchlist_len);
+    } else {
+        s->watchlist = xstrdup(old->watchlist);
+        s->watchlist_len = old->watchlist_len;
+    }
+    r->snap = s;
+    r->params = *engine_params_of(r->e);
+    bool last = old && --old->refs == 0;
+    pthread_mutex_unlock(&r->mu);
+    if (last)
+        snap_free(old);
+}
+
+const struct runner_snap *runner_snapshot(struct runner *r)
+{
+    pthread_mutex_lock(&r->mu);
+    struct runner_snap *s = r->snap;
+    s->refs++;
+    pthread_mutex_unlock(&r->mu);
+    return s;
+}
+
+void runner_snapshot_release(struct runner *r, const struct runner_snap *cs)
+{
+    struct runner_snap *s = (struct runner_snap *)cs;
+    pthread_mutex_lock(&r->mu);
+    bool last = --s->refs == 0;
+    pthread_mutex_unlock(&r->mu);
+    if (last)
+        snap_free(s);
+}
+
+void runner_params(struct runner *r, struct engine_params *out)
+{
+    pthread_mutex_lock(&r->mu);
+    *out = r->params;
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* ---- threads ------------------------------------------------------------------ */
+
+static bool is_watch_command(const struct event *ev)
+{
+    if (ev->kind != EVENT_COMMAND)
+        return false;
+    enum command_kind k = ev->u.command.kind;
+    return k >= CMD_WATCH && k <= CMD_CLUSTER_UNBLACKLIST;
+}
+
+static void *engine_main(void *arg)
+{
+    struct runner *r = arg;
+    struct event *buf = xmalloc(BATCH * sizeof *buf);
+    struct ack *pending = xmalloc(ACKS * sizeof *pending);
+    int64_t last_pub = 0, last_tick_wall = 0;
+    bool dirty = false;
+    for (;;) {
+        size_t n = evq_pop(r->q, buf, BATCH, POP_WAIT_MS);
+        if (n == 0 && atomic_load(&r->stopping) && evq_len(r->q, NULL) == 0)
+            break;
+        size_t nacks = 0;
+        bool watch = false;
+        for (size_t i = 0; i < n; i++) {
+            if (buf[i].kind == EVENT_TICK) {
+                int64_t wall = buf[i].u.tick.ts_ms;
+                int64_t elapsed =
+                    last_tick_wall && wall > last_tick_wall ? wall - last_tick_wall : 0;
+                last_tick_wall = wall;
+                struct engine_status st;
+                engine_status(r->e, &st);
+                if (wall <= st.now_ms)
+                    buf[i].u.tick.ts_ms = st.now_ms + elapsed;
+            }
+            int rc = engine_handle(r->e, &buf[i]);
+            watch |= is_watch_command(&buf[i]);
+            if (buf[i].kind == EVENT_COMMAND && buf[i].u.command.seq && nacks < ACKS) {
+                struct ack *a = &pending[nacks++];
+                a->seq = buf[i].u.command.seq;
+                a->rc = rc;
+                snprintf(a->msg, sizeof a->msg, "%s", rc ? engine_last_error(r->e) : "");
+            }
+        }
+        if (n) {
+            engine_flush(r->e);
+            dirty = true;
+        }
+        int64_t now = wall_ms();
+        if (dirty && (nacks || watch || now - last_pub >= PUBLISH_MS)) {
+            publish(r, watch);
+            last_pub = now;
+            dirty = false;
+        }
+        pthread_mutex_lock(&r->mu);
+        r->h.handled += n;
+        if (n)
+            r->h.last_batch_wall_ms = now;
+        for (size_t i = 0; i < nacks; i++)
+            r->acks[pending[i].seq % ACKS] = pending[i];
+        if (nacks)
+            pthread_cond_broadcast(&r->acked);
+        pthread_mutex_unlock(&r->mu);
+    }
+    engine_flush(r->e);
+    publish(r, true);
+    free(buf);
+    free(pending);
+    return NULL;
+}
+
+static void *timer_main(void *arg)
+{
+    struct runner *r = arg;
+    unsigned ms = r->o.tick_ms ? r->o.tick_ms : 1000;
+    pthread_mutex_lock(&r->mu);
+    while (!atomic_load(&r->stopping)) {
+        struct timespec dl;
+        clock_gettime(CLOCK_MONOTONIC, &dl);
+        dl.tv_sec += ms / 1000;
+        dl.tv_nsec += (long)(ms % 1000) * 1000000L;
+        if (dl.tv_nsec >= 1000000000L) {
+            dl.tv_sec++;
+            dl.tv_nsec -= 1000000000L;
+        }
+        if (pthread_cond_timedwait(&r->timer_cv, &r->mu, &dl) != ETIMEDOUT)
+            continue;
+        pthread_mutex_unlock(&r->mu);
+        struct event t;
+        memset(&t, 0, sizeof t);
+        t.kind = EVENT_TICK;
+        t.u.tick.ts_ms = wall_ms();
+        evq_push(r->q, &t, 1, false); /* a full queue has work enough: skip the tick */
+        pthread_mutex_lock(&r->mu);
+    }
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+/* ---- lifecycle ------------------------------------------------------------------ */
+
+static void sink_emit(void *ctx, const struct event *ev)
+{
+    struct runner *r = ctx;
+    evq_push(r->q, ev, 1, true);
+}
+
+struct exec_sink runner_exec_sink(struct runner *r)
+{
+    return (struct exec_sink){.emit = sink_emit, .ctx = r};
+}
+
+int runner_start(const struct runner_opts *o, struct runner **out, char *err, size_t errsize)
+{
+    *out = NULL;
+    struct runner *r = xcalloc(1, sizeof *r);
+    r->o = *o;
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&r->acked, &ca);
+    pthread_cond_init(&r->timer_cv, &ca);
+    pthread_condattr_destroy(&ca);
+    atomic_init(&r->stopping, false);
+    atomic_init(&r->next_seq, 1);
+    r->h.queue_cap = o->queue_size ? o->queue_size : 65536;
+    r->q = evq_new(r->h.queue_cap);
+
+    struct engine_out *outs[2];
+    unsigned nout = 0;
+    outs[nout++] = engine_store_writer_new(o->store);
+    if (o->hub)
+        outs[nout++] = engine_broadcaster_new(o->hub);
+    r->e = engine_new(&o->params, engine_tee_new(outs, nout), wall_ms(), err, errsize);
+    if (!r->e)
+        goto fail;
+    struct executor *x = o->executor_new ? o->executor_new(o->executor_ctx, runner_exec_sink(r))
+                                         : engine_paper_executor(r->e, &o->paper);
+    if (!x) {
+        snprintf(err, errsize, "the executor could not be created");
+        goto fail;
+    }
+    engine_set_executor(r->e, x);
+    if (engine_store_restore(r->e, o->store, o->warm, &r->h.restore, err, errsize) != 0)
+        goto fail;
+    engine_flush(r->e); /* the restored state, and the cancelled orders, as the new truth */
+    publish(r, true);
+
+    if (pthread_create(&r->engine_thread, NULL, engine_main, r) != 0) {
+        snprintf(err, errsize, "cannot start the engine thread");
+        goto fail;
+    }
+    if (pthread_create(&r->timer_thread, NULL, timer_main, r) != 0) {
+        atomic_store(&r->stopping, true);
+        evq_close(r->q);
+        pthread_join(r->engine_thread, NULL);
+        snprintf(err, errsize, "cannot start the timer thread");
+        goto fail;
+    }
+    r->threads_started = true;
+    *out = r;
+    return 0;
+fail:
+    engine_free(r->e);
+    r->e = NULL;
+    runner_stop(r);
+    return WT_EIO;
+}
+
+void runner_stop(struct runner *r)
+{
+    if (!r)
+        return;
+    if (r->threads_started) {
+        pthread_mutex_lock(&r->mu);
+        atomic_store(&r->stopping, true);
+        pthread_cond_broadcast(&r->timer_cv);
+        pthread_mutex_unlock(&r->mu);
+        pthread_join(r->timer_thread, NULL);
+        evq_close(r->q); /* producers stop; the engine drains what is queued */
+        pthread_join(r->engine_thread, NULL);
+    }
+    engine_free(r->e);
+    evq_free(r->q);
+    if (r->snap)
+        snap_free(r->snap);
+    pthread_cond_destroy(&r->acked);
+    pthread_cond_destroy(&r->timer_cv);
+    pthread_mutex_destroy(&r->mu);
+    free(r);
+}
+
+/* ---- producers ------------------------------------------------------------------ */
+
+void runner_after_commit(void *ctx, const struct event *ev, size_t n, const uint8_t *inserted)
+{
+    struct runner *r = ctx;
+    /* Hand on the runs of newly stored events; duplicates are deliveries
+     * the engine has already seen. */
+    size_t i = 0, fresh = 0, dup = 0;
+    int64_t last_ts = 0;
+    while (i < n) {
+        if (!inserted[i]) {
+            dup++;
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < n && inserted[j])
+            j++;
+        evq_push(r->q, ev + i, j - i, true);
+        fresh += j - i;
+        last_ts = event_ts_ms(&ev[j - 1]);
+        i = j;
+    }
+    pthread_mutex_lock(&r->mu);
+    r->h.webhook_events += fresh;
+    r->h.webhook_duplicates += dup;
+    if (fresh) {
+        r->h.webhook_last_event_ms = last_ts;
+        r->h.webhook_last_wall_ms = wall_ms();
+    }
+    pthread_mutex_unlock(&r->mu);
+}
+
+int runner_post(struct runner *r, const struct event *ev)
+{
+    return evq_push(r->q, ev, 1, true) == 1 ? 0 : WT_ECLOSED;
+}
+
+int runner_post_command(struct runner *r, const struct command_event *c)
+{
+    struct event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = EVENT_COMMAND;
+    ev.u.command = *c;
+    ev.u.command.ts_ms = wall_ms();
+    ev.u.command.seq = 0; /* nobody waits */
+    return evq_push(r->q, &ev, 1, true) == 1 ? 0 : WT_ECLOSED;
+}
+
+int runner_command(struct runner *r, const struct command_event *c, int timeout_ms, char *msg,
+                   size_t msgsize)
+{
+    struct event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = EVENT_COMMAND;
+    ev.u.command = *c;
+    ev.u.command.ts_ms = wall_ms();
+    uint64_t seq = atomic_fetch_add(&r->next_seq, 1);
+    ev.u.command.seq = seq;
+    if (msg && msgsize)
+        msg[0] = '\0';
+    if (evq_push(r->q, &ev, 1, true) != 1)
+        return WT_ECLOSED;
+    struct timespec dl;
+    clock_gettime(CLOCK_MONOTONIC, &dl);
+    dl.tv_sec += timeout_ms / 1000;
+    dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (dl.tv_nsec >= 1000000000L) {
+        dl.tv_sec++;
+        dl.tv_nsec -= 1000000000L;
+    }
+    int rc = WT_ETIMEOUT;
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        struct ack *a = &r->acks[seq % ACKS];
+        if (a->seq == seq) {
+            rc = a->rc;
+            if (msg && msgsize)
+                snprintf(msg, msgsize, "%s", a->msg);
+            break;
+        }
+        if (pthread_cond_timedwait(&r->acked, &r->mu, &dl) == ETIMEDOUT)
+            break;
+    }
+    pthread_mutex_unlock(&r->mu);
+    return rc;
+}
+
+void runner_health(struct runner *r, struct runner_health *out)
+{
+    size_t high = 0;
+    size_t len = evq_len(r->q, &high);
+    pthread_mutex_lock(&r->mu);
+    *out = r->h;
+    pthread_mutex_unlock(&r->mu);
+    out->queued = len;
+    out->queue_high = high;
+}

@@ -1,0 +1,110 @@
+/* The engine in `serve`: its thread, its queue, its timer and what it
+ * publishes for the API (DESIGN §2).
+ *
+ *   inbox commit thread --after_commit--> evq --> engine thread --> store (batched)
+ *   timer thread ---------- ticks ------->  |          |        --> SSE hub
+ *   HTTP pool ------------- commands ---->  |          +--> snapshot (status, positions,
+ *   live executor --------- fills ------->  +               watchlist) for the API
+ *
+ * runner_start builds the engine (paper executor inside unless a live one
+ * is given), restores it from the store on the calling thread (state,
+ * positions, breakers, warm-up, watchlist; engine_store.h), then starts
+ * the engine and timer threads. The engine thread takes events in batches,
+ * handles each, flushes the batch to the store in one transaction, then
+ * publishes an immutable snapshot and acknowledges the commands of the
+ * batch. Only newly stored events (not a webhook's retried duplicates)
+ * reach the engine.
+ *
+ * Threads: runner_start/runner_stop from the owner; everything else from
+ * any thread. */
+#ifndef WT_TRADE_RUNNER_H
+#define WT_TRADE_RUNNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ingest/event.h"
+#include "store/store.h"
+#include "trade/engine.h"
+#include "trade/engine_store.h"
+#include "trade/executor.h"
+#include "trade/paper.h"
+
+struct sse_hub;
+struct runner;
+
+struct runner_opts {
+    struct engine_params params;
+    struct paper_params paper;
+    struct store *store; /* required; must outlive the runner */
+    struct sse_hub *hub; /* optional: decisions as server-sent events */
+    bool warm;           /* replay the stored swaps into intel at start */
+    unsigned tick_ms;    /* timer tick (0: 1000) */
+    size_t queue_size;   /* events (0: 65536) */
+    /* Optional live executor: given a thread-safe sink for its fills.
+     * NULL: the paper executor inside the engine. */
+    struct executor *(*executor_new)(void *ctx, struct exec_sink sink);
+    void *executor_ctx;
+};
+
+/* Builds, restores and starts. Returns 0 and *out, or an error with a
+ * message in err (nothing left running). */
+int runner_start(const struct runner_opts *o, struct runner **out, char *err, size_t errsize);
+/* Stops the timer, lets the engine handle what is queued, flushes to the
+ * store, frees everything. NULL is allowed. */
+void runner_stop(struct runner *r);
+
+/* The inbox hook (store/gcommit.h after_commit; ctx is the runner): queues
+ * the newly stored events, waiting while the queue is full. */
+void runner_after_commit(void *ctx, const struct event *ev, size_t n, const uint8_t *inserted);
+/* Queues one event (market, tick), waiting while the queue is full.
+ * Returns 0 or WT_ECLOSED. */
+int runner_post(struct runner *r, const struct event *ev);
+/* Queues a command and waits (at most timeout_ms) until the engine has
+ * applied it and published the snapshot that shows it. Returns the
+ * engine's result (0, WT_EINVAL, WT_ENOTFOUND, ...) with its message in
+ * msg, WT_ETIMEOUT, or WT_ECLOSED. The command's ts_ms is set to now. */
+int runner_command(struct runner *r, const struct command_event *c, int timeout_ms, char *msg,
+                   size_t msgsize);
+/* Queues a command without waiting for it (discovery and curation posting
+ * watch / unwatch / blacklist as they decide). The command's ts_ms is set
+ * to now. Returns 0 or WT_ECLOSED. */
+int runner_post_command(struct runner *r, const struct command_event *c);
+/* A sink for a live executor's fills (thread-safe). */
+struct exec_sink runner_exec_sink(struct runner *r);
+
+/* What the engine thread published after its last batch. Immutable; hold
+ * it with runner_snapshot and give it back with runner_snapshot_release. */
+struct runner_snap {
+    char *status; /* engine_status_write JSON */
+    size_t status_len;
+    char *positions; /* engine_positions_write JSON */
+    size_t positions_len;
+    char *watchlist; /* engine_watchlist_write JSON */
+    size_t watchlist_len;
+    int64_t published_ms; /* wall clock */
+    int refs;             /* under the runner's lock */
+};
+
+const struct runner_snap *runner_snapshot(struct runner *r);
+void runner_snapshot_release(struct runner *r, const struct runner_snap *s);
+
+/* The inputs' health as the engine sees it. */
+struct runner_health {
+    uint64_t webhook_events;       /* newly stored events received from the inbox */
+    uint64_t webhook_duplicates;   /* committed again (retries): not handed on */
+    int64_t webhook_last_event_ms; /* block time of the last one, 0 never */
+    int64_t webhook_last_wall_ms;  /* when it arrived, 0 never */
+    uint64_t handled;              /* events the engine handled */
+    size_t queued, queue_high, queue_cap;
+    int64_t last_batch_wall_ms;
+    struct engine_restore_stats restore;
+};
+
+void runner_health(struct runner *r, struct runner_health *out);
+
+/* The engine's parameters now (a copy taken at the last publish). */
+void runner_params(struct runner *r, struct engine_params *out);
+
+#endif

@@ -1,0 +1,892 @@
+/* Tests of trade/engine.h: the deterministic engine end to end on event
+ * lists.
+ *
+ *   * a simulated market replayed twice gives byte-identical decisions;
+ *   * every signal carries a decision and a known reason, and the reasons
+ *     follow their precedence;
+ *   * the sizing table through the engine (score tiers, the loss-streak
+ *     halving);
+ *   * each breaker through the engine: drawdown, win rate, loss streak,
+ *     signal silence, operator pause/resume, reset;
+ *   * paper latency: the fill uses the price N ms after the signal;
+ *   * exits through the engine: take-profit, then the trailing stop on the
+ *     moonbag; the copied wallet selling; a manual close and a strategy
+ *     change by command;
+ *   * a restart mid-positions (state + positions through their JSON)
+ *     restores equity, breakers and positions exactly, and the same prices
+ *     afterwards give the same exits. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/json.h"
+#include "base/mem.h"
+#include "ingest/helius.h"
+#include "sim/sim.h"
+#include "trade/engine.h"
+#include "trade/exec_paper.h"
+
+#define SOL  1000000000ULL
+#define MIN  60000LL
+#define HOUR (60 * MIN)
+#define T0   1767225600000LL /* 2026-01-01T00:00:00Z */
+
+/* ---- event builders -------------------------------------------------------- */
+
+static struct pubkey key(unsigned kind, unsigned i)
+{
+    struct pubkey k;
+    memset(&k, 0, sizeof k);
+    k.b[0] = (uint8_t)kind;
+    k.b[1] = (uint8_t)(i >> 8);
+    k.b[2] = (uint8_t)i;
+    k.b[31] = 7;
+    return k;
+}
+#define WALLET(i) key(1, i)
+#define MINT(i)   key(2, i)
+
+static unsigned sig_counter;
+
+/* A swap of `tokens` whole tokens (6 decimals) at `price` SOL per token. */
+static struct event swap(unsigned wallet, unsigned mint, enum side side, double tokens,
+                         double price, int64_t ts)
+{
+    struct event e;
+    memset(&e, 0, sizeof e);
+    e.kind = EVENT_SWAP;
+    struct swap_event *s = &e.u.swap;
+    sig_counter++;
+    memcpy(s->sig.b, &sig_counter, sizeof sig_counter);
+    s->ts_ms = ts;
+    s->slot = (uint64_t)(ts / 400);
+    s->wallet = WALLET(wallet);
+    s->mint = MINT(mint);
+    s->side = side;
+    s->decimals = 6;
+    s->quote_decimals = 9;
+    s->token_amount = (uint64_t)llround(tokens * 1e6);
+    s->quote_amount = (uint64_t)llround(tokens * price * 1e9);
+    s->price_sol = price;
+    snprintf(s->source, sizeof s->source, "RAYDIUM");
+    return e;
+}
+
+static struct event tick(int64_t ts)
+{
+    struct event e;
+    memset(&e, 0, sizeof e);
+    e.kind = EVENT_TICK;
+    e.u.tick.ts_ms = ts;
+    return e;
+}
+
+static struct event command(enum command_kind k, int64_t ts)
+{
+    struct event e;
+    memset(&e, 0, sizeof e);
+    e.kind = EVENT_COMMAND;
+    e.u.command.kind = k;
+    e.u.command.ts_ms = ts;
+    return e;
+}
+
+static struct event watch(unsigned wallet, double score, int64_t ts)
+{
+    struct event e = command(CMD_WATCH, ts);
+    e.u.command.wallet = WALLET(wallet);
+    e.u.command.value = score;
+    return e;
+}
+
+/* ---- recorded output ---------------------------------------------------------- */
+
+struct rec {
+    struct buf out;
+    struct json_doc *doc;
+};
+
+static void rec_init(struct rec *r)
+{
+    buf_init(&r->out, 0);
+    r->doc = json_doc_new(32);
+}
+
+static void rec_release(struct rec *r)
+{
+    buf_release(&r->out);
+    json_doc_free(r->doc);
+}
+
+/* Calls fn for every recorded line of this type with its data object. */
+static size_t rec_each(struct rec *r, const char *type,
+                       void (*fn)(void *ctx, const struct json_val *data), void *ctx)
+{
+    size_t n = 0;
+    const char *p = r->out.data ? r->out.data : "";
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        struct json_val root, data;
+        const char *t;
+        size_t tl;
+        assert_int_equal(json_parse(r->doc, p, len, 0, &root), 0);
+        assert_int_equal(json_get_str(&root, "type", &t, &tl), 0);
+        if (strcmp(t, type) == 0) {
+            assert_int_equal(json_get(&root, "data", &data), 0);
+            n++;
+            if (fn)
+                fn(ctx, &data);
+        }
+        p += len + (nl ? 1 : 0);
+    }
+    return n;
+}
+
+static struct engine *new_engine(const struct engine_params *p, struct rec *r, int64_t latency)
+{
+    char err[256];
+    struct engine *e = engine_new(p, engine_recorder_new(&r->out), T0, err, sizeof err);
+    if (!e)
+        fail_msg("engine_new: %s", err);
+    struct paper_params pp;
+    paper_params_default(&pp);
+    pp.latency_ms = latency;
+    engine_set_executor(e, engine_paper_executor(e, &pp));
+    return e;
+}
+
+static uint32_t open_count(struct engine *e)
+{
+    struct engine_status s;
+    engine_status(e, &s);
+    return s.open_positions;
+}
+
+static void feed(struct engine *e, struct event ev)
+{
+    int rc = engine_handle(e, &ev);
+    if (rc)
+        fail_msg("engine_handle: %s (%s)", wt_strerror(rc), engine_last_error(e));
+}
+
+/* Parameters where the score equals the wallet's stored score exactly:
+ * only the wallet factor weighs, and with no history its score, form and
+ * copy components are all the prior. */
+static void wallet_only(struct engine_params *p)
+{
+    engine_params_default(p);
+    p->signal.weight[SF_WALLET] = 1;
+    p->signal.weight[SF_CLUSTER] = 0;
+    p->signal.weight[SF_TOKEN] = 0;
+    p->signal.weight[SF_CONTEXT] = 0;
+}
+
+/* ---- last signal ------------------------------------------------------------------ */
+
+struct last_signal {
+    char reason[48];
+    char decision[16];
+    uint64_t size;
+    double score;
+    char detail[256];
+};
+
+static void grab_signal(void *ctx, const struct json_val *d)
+{
+    struct last_signal *ls = ctx;
+    const char *s;
+    size_t n;
+    struct json_val f;
+    assert_int_equal(json_get_str(d, "reason", &s, &n), 0);
+    snprintf(ls->reason, sizeof ls->reason, "%s", s);
+    assert_int_equal(json_get_str(d, "decision", &s, &n), 0);
+    snprintf(ls->decision, sizeof ls->decision, "%s", s);
+    assert_int_equal(json_get_str(d, "detail", &s, &n), 0);
+    snprintf(ls->detail, sizeof ls->detail, "%s", s);
+    assert_int_equal(json_get_u64(d, "size_lamports", &ls->size), 0);
+    assert_int_equal(json_get(d, "factors", &f), 0);
+    assert_int_equal(json_get_double(&f, "score", &ls->score), 0);
+}
+
+static struct last_signal last_signal(struct rec *r)
+{
+    struct last_signal ls;
+    memset(&ls, 0, sizeof ls);
+    assert_true(rec_each(r, "signal", grab_signal, &ls) > 0);
+    return ls;
+}
+
+static size_t count_alerts(struct rec *r, const char *breaker, const char *action)
+{
+    size_t n = 0;
+    const char *p = r->out.data ? r->out.data : "";
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        struct json_val root, data;
+        const char *t, *b, *a;
+        size_t tl;
+        assert_int_equal(json_parse(r->doc, p, len, 0, &root), 0);
+        assert_int_equal(json_get_str(&root, "type", &t, &tl), 0);
+        if (strcmp(t, "alert") == 0) {
+            assert_int_equal(json_get(&root, "data", &data), 0);
+            assert_int_equal(json_get_str(&data, "breaker", &b, &tl), 0);
+            assert_int_equal(json_get_str(&data, "action", &a, &tl), 0);
+            if (strcmp(b, breaker) == 0 && strcmp(a, action) == 0)
+                n++;
+        }
+        p += len + (nl ? 1 : 0);
+    }
+    return n;
+}
+
+/* ---- sizing through the engine ------------------------------------------------------ */
+
+static uint64_t first_size(double score, bool reduced, char *reason, size_t rsize)
+{
+    struct engine_params p;
+    wallet_only(&p);
+    struct rec r;
+    rec_init(&r);
+    struct engine *e = new_engine(&p, &r, 0);
+    if (reduced) {
+        /* Three stop-loss exits trip the loss-streak breaker. */
+        struct event set = command(CMD_SET, T0);
+        snprintf(set.u.command.name, sizeof set.u.command.name, "breakers.max_loss_streak");
+        snprintf(set.u.command.text, sizeof set.u.command.text, "1");
+        feed(e, set);
+        feed(e, watch(1, 80, T0));
+        struct event b = swap(1, 90, SIDE_BUY, 1000, 0.001, T0 + 1000);
+        feed(e, b);
+        struct event crash = swap(2, 90, SIDE_SELL, 10, 0.0005, T0 + 2000);
+        feed(e, crash); /* -50%: the stop-loss sells, the streak of 1 trips */
+        assert_true(engine_breakers(e)->active[BREAKER_LOSS_STREAK]);
+    }
+    feed(e, watch(3, score * 100, T0 + 3000));
+    struct event b = swap(3, 91, SIDE_BUY, 1000, 0.001, T0 + 4000);
+    feed(e, b);
+    /* The size of the last signal. */
+    struct last_signal ls = last_signal(&r);
+    snprintf(reason, rsize, "%s", ls.reason);
+    engine_free(e);
+    rec_release(&r);
+    return ls.size;
+}
+
+static void test_sizing_table(void **state)
+{
+    (void)state;
+    char reason[48];
+    /* capital 10 SOL, 2% -> base 0.2 SOL */
+    assert_int_equal(first_size(0.85, false, reason, sizeof reason), 300000000);
+    assert_string_equal(reason, "traded");
+    assert_int_equal(first_size(0.90, false, reason, sizeof reason), 300000000);
+    assert_int_equal(first_size(0.8499, false, reason, sizeof reason), 200000000);
+    assert_int_equal(first_size(0.70, false, reason, sizeof reason), 200000000);
+    assert_int_equal(first_size(0.6999, false, reason, sizeof reason), 0);
+    assert_string_equal(reason, "below_threshold");
+    /* With the loss-streak breaker: halved (the equity moved a little with
+     * the losing trade, so the base is 2% of slightly less than 10 SOL). */
+    uint64_t half = first_size(0.85, true, reason, sizeof reason);
+    assert_string_equal(reason, "traded");
+    assert_true(half < 150000000 && half > 140000000);
+    uint64_t half1 = first_size(0.75, true, reason, sizeof reason);
+    assert_true(half1 < 100000000 && half1 > 94000000);
+}
+
+/* ---- reasons ------------------------------------------------------------------------- */
+
+static void test_reasons_and_precedence(void **state)
+{
+    (void)state;
+    struct engine_params p;
+    wallet_only(&p);
+    p.sizing.max_positions = 2;
+    struct rec r;
+    rec_init(&r);
+    struct engine *e = new_engine(&p, &r, 0);
+    int64_t t = T0;
+    feed(e, watch(1, 90, t));
+    feed(e, watch(2, 90, t));
+    feed(e, watch(3, 50, t));
+
+    /* A buy by an unwatched wallet is no signal. */
+    feed(e, swap(9, 1, SIDE_BUY, 1000, 0.001, t += 1000));
+    assert_int_equal(rec_each(&r, "signal", NULL, NULL), 0);
+
+    feed(e, swap(1, 1, SIDE_BUY, 1000, 0.001, t += 1000));
+    assert_string_equal(last_signal(&r).reason, "traded");
+    assert_string_equal(last_signal(&r).decision, "trade");
+    feed(e, swap(2, 1, SIDE_BUY, 1000, 0.001, t += 1000));
+    assert_string_equal(last_signal(&r).reason, "token_already_held");
+    feed(e, swap(3, 2, SIDE_BUY, 1000, 0.001, t += 1000));
+    assert_string_equal(last_signal(&r).reason, "below_threshold");
+    assert_string_equal(last_signal(&r).decision, "skip");
+
+    /* Blacklist beats everything, then the cluster blacklist. */
+    struct event bl = command(CMD_BLACKLIST, t);
+    bl.u.command.wallet = WALLET(2);
+    feed(e, bl);
+    feed(e, swap(2, 3, SIDE_BUY, 1000, 0.001, t += 1000));
+    assert_string_equal(last_signal(&r).reason, "blacklisted_wallet");
+    assert_string_equal(last_signal(&r).decision, "blocked");
+    bl.kind = EVENT_COMMAND;
+    bl.u.command.kind = CMD_UNBLACKLIST;
+    feed(e, bl);
+    struct event cbl = command(CMD_CLUSTER_BLACKLIST, t);
+    cbl.u.command.wallet = WALLET(2);
+    snprintf(cbl.u.command.text, sizeof cbl.u.command.text, "c-7");
+    feed(e, cbl);
+    feed(e, swap(2, 3, SIDE_BUY, 1000, 0.001, t += 1000));
+    assert_string_equal(last_signal(&r).reason, "blacklisted_cluster");
+    cbl.u.command.kind = CMD_CLUSTER_UNBLACKLIST;
+    feed(e, cbl);
+
+    /* The second position fills the cap of 2. */
+    feed(e, swap(2, 3, SIDE_BUY, 1000, 0.001, t += 1000));
+    assert_string_equal(last_signal(&r).reason, "traded");
+    feed(e, swap(1, 4, SIDE_BUY, 1000, 0.001, t += 1000));
+    assert_string_equal(last_signal(&r).reason, "max_positions");
+
+    /* Token gate: liquidity below the minimum (a reported pool of 1 SOL). */
+    struct event pr;
+    memset(&pr, 0, sizeof pr);
+    pr.kind = EVENT_PRICE;
+    pr.u.price.mint = MINT(5);
+    pr.u.price.ts_ms = t;
+    pr.u.price.price_sol = 0.001;
+    pr.u.price.liquidity_usd = 300; /* 1 SOL per side at 150 USD */
+    feed(e, pr);
+    feed(e, swap(1, 5, SIDE_BUY, 1000, 0.001, t += 1000));
+    assert_string_equal(last_signal(&r).reason, "token_gate_failed");
+    assert_string_equal(last_signal(&r).detail, "token gate: liquidity");
+
+    /* No price: a swap quoted in an unvalued leg. */
+    struct event np = swap(1, 6, SIDE_BUY, 1000, 0.001, t += 1000);
+    np.u.swap.price_sol = 0;
+    feed(e, np);
+    assert_string_equal(last_signal(&r).reason, "no_price");
+
+    /* Operator pause: breaker_active, naming it. */
+    struct event pause = command(CMD_PAUSE, t);
+    snprintf(pause.u.command.text, sizeof pause.u.command.text, "lunch");
+    feed(e, pause);
+    feed(e, swap(1, 7, SIDE_BUY, 1000, 0.001, t += 1000));
+    assert_string_equal(last_signal(&r).reason, "breaker_active");
+    assert_non_null(strstr(last_signal(&r).detail, "operator: paused by the operator: lunch"));
+    /* Below threshold still says below_threshold while paused. */
+    feed(e, swap(3, 7, SIDE_BUY, 1000, 0.001, t += 1000));
+    assert_string_equal(last_signal(&r).reason, "below_threshold");
+    feed(e, command(CMD_RESUME, t));
+
+    /* A bad command is refused with a message and changes nothing. */
+    struct event bad = command(CMD_BREAKER_RESET, t);
+    snprintf(bad.u.command.text, sizeof bad.u.command.text, "nope");
+    assert_int_equal(engine_handle(e, &bad), WT_EINVAL);
+    assert_non_null(strstr(engine_last_error(e), "nope"));
+    struct event bads = command(CMD_SET, t);
+    snprintf(bads.u.command.name, sizeof bads.u.command.name, "trade.high_score");
+    snprintf(bads.u.command.text, sizeof bads.u.command.text, "0.5"); /* below the threshold */
+    assert_int_equal(engine_handle(e, &bads), WT_EINVAL);
+    assert_non_null(strstr(engine_last_error(e), "high_score"));
+    assert_true(engine_params_of(e)->sizing.high_score == 0.85);
+
+    struct engine_status st;
+    engine_status(e, &st);
+    assert_int_equal(st.c.signals, rec_each(&r, "signal", NULL, NULL));
+    assert_int_equal(st.open_positions, 2);
+    engine_free(e);
+    rec_release(&r);
+}
+
+/* ---- exits through the engine ------------------------------------------------------- */
+
+static void test_exits_take_profit_then_trailing(void **state)
+{
+    (void)state;
+    struct engine_params p;
+    wallet_only(&p);
+    p.runner_min_score = 2; /* always the default strategy */
+    struct rec r;
+    rec_init(&r);
+    struct engine *e = new_engine(&p, &r, 0);
+    int64_t t = T0;
+    feed(e, watch(1, 80, t));
+    feed(e, swap(1, 1, SIDE_BUY, 1000, 0.001, t += 1000));
+    assert_int_equal(open_count(e), 1);
+    const struct position *pos = engine_position_at(e, 0, NULL, NULL, NULL);
+    double entry = pos->entry_price;
+    /* 2x: take_profit_1 sells half; the trail arms. */
+    feed(e, swap(2, 1, SIDE_BUY, 10, entry * 2, t += MIN));
+    pos = engine_position_at(e, 0, NULL, NULL, NULL);
+    assert_int_equal(pos->n_sales, 1);
+    assert_int_equal(pos->remaining_raw, pos->amount_raw - pos->amount_raw / 2);
+    /* Up to 3x, then down 30% from the peak: the trailing stop sells the
+     * moonbag and the position closes. */
+    feed(e, swap(2, 1, SIDE_BUY, 10, entry * 3, t += MIN));
+    assert_int_equal(open_count(e), 1);
+    feed(e, swap(2, 1, SIDE_SELL, 10, entry * 2.0, t += MIN));
+    assert_int_equal(open_count(e), 0);
+    assert_int_equal(rec_each(&r, "trade", NULL, NULL), 1);
+    assert_non_null(strstr(r.out.data, "\"exit_reason\":\"trailing_stop\""));
+    assert_non_null(strstr(r.out.data, "\"reason\":\"take_profit_1\""));
+    engine_free(e);
+    rec_release(&r);
+}
+
+static void test_exit_on_wallet_sell_and_commands(void **state)
+{
+    (void)state;
+    struct engine_params p;
+    wallet_only(&p);
+    p.runner_min_score = 0.85; /* score 0.9 -> runner: exits when the wallet sells */
+    struct rec r;
+    rec_init(&r);
+    struct engine *e = new_engine(&p, &r, 0);
+    int64_t t = T0;
+    feed(e, watch(1, 90, t));
+    feed(e, watch(2, 80, t));
+    feed(e, swap(1, 1, SIDE_BUY, 1000, 0.001, t += 1000));
+    assert_string_equal(engine_position_at(e, 0, NULL, NULL, NULL)->strategy.name, "runner");
+    /* Another wallet selling is only a price. */
+    feed(e, swap(3, 1, SIDE_SELL, 10, 0.00101, t += 1000));
+    assert_int_equal(open_count(e), 1);
+    /* The copied wallet sells: wallet_sold. */
+    feed(e, swap(1, 1, SIDE_SELL, 500, 0.00102, t += 1000));
+    assert_int_equal(open_count(e), 0);
+    assert_non_null(strstr(r.out.data, "\"exit_reason\":\"wallet_sold\""));
+
+    /* A strategy change and a manual close by command. */
+    feed(e, swap(2, 2, SIDE_BUY, 1000, 0.001, t += 1000));
+    const struct position *pos = engine_position_at(e, 0, NULL, NULL, NULL);
+    assert_string_equal(pos->strategy.name, "default");
+    struct event cs = command(CMD_SET_STRATEGY, t);
+    cs.u.command.id = pos->id;
+    snprintf(cs.u.command.name, sizeof cs.u.command.name, "runner");
+    feed(e, cs);
+    assert_string_equal(engine_position_at(e, 0, NULL, NULL, NULL)->strategy.name, "runner");
+    snprintf(cs.u.command.name, sizeof cs.u.command.name, "nope");
+    assert_int_equal(engine_handle(e, &cs), WT_ENOTFOUND);
+    struct event close = command(CMD_CLOSE_POSITION, t + 1);
+    close.u.command.id = pos->id;
+    feed(e, close);
+    assert_int_equal(open_count(e), 0);
+    assert_non_null(strstr(r.out.data, "\"exit_reason\":\"manual\""));
+    close.u.command.id = 999;
+    assert_int_equal(engine_handle(e, &close), WT_ENOTFOUND);
+    engine_free(e);
+    rec_release(&r);
+}
+
+/* ---- paper latency --------------------------------------------------------------------- */
+
+static void test_paper_latency_price(void **state)
+{
+    (void)state;
+    struct engine_params p;
+    wallet_only(&p);
+    struct rec r;
+    rec_init(&r);
+    struct engine *e = new_engine(&p, &r, 2000);
+    int64_t t = T0;
+    feed(e, watch(1, 80, t));
+    feed(e, swap(1, 1, SIDE_BUY, 1000, 0.001, t += 1000)); /* signal at T0+1s */
+    assert_int_equal(open_count(e), 0);                    /* waiting for the latency */
+    feed(e, swap(2, 1, SIDE_BUY, 10, 0.0012, t + 1500));   /* inside the window */
+    feed(e, swap(2, 1, SIDE_BUY, 10, 0.0015, t + 2500));   /* after it: not used */
+    assert_int_equal(open_count(e), 1);
+    const struct position *pos = engine_position_at(e, 0, NULL, NULL, NULL);
+    /* Filled at 0.0012 plus impact and fee, at the due time. */
+    assert_true(pos->entry_price > 0.0012 && pos->entry_price < 0.00125);
+    assert_int_equal(pos->entry_ts_ms, t + 2000);
+
+    /* A tick alone also fills, at the signal's price when nothing moved. */
+    feed(e, swap(1, 2, SIDE_BUY, 1000, 0.002, t += 10000));
+    feed(e, tick(t + 1999));
+    assert_int_equal(open_count(e), 1);
+    feed(e, tick(t + 2000));
+    assert_int_equal(open_count(e), 2);
+    pos = engine_position_at(e, 1, NULL, NULL, NULL);
+    assert_true(pos->entry_price > 0.002 && pos->entry_price < 0.00205);
+    engine_free(e);
+    rec_release(&r);
+}
+
+/* ---- breakers through the engine -------------------------------------------------------- */
+
+static void test_breaker_drawdown_and_reset(void **state)
+{
+    (void)state;
+    struct engine_params p;
+    wallet_only(&p);
+    p.capital_lamports = 1 * SOL;
+    p.sizing.risk_per_trade = 0.6;
+    p.sizing.max_token_exposure_lamports = 0;
+    p.max_exposure = 1;
+    p.runner_min_score = 2;
+    struct rec r;
+    rec_init(&r);
+    struct engine *e = new_engine(&p, &r, 0);
+    int64_t t = T0;
+    feed(e, watch(1, 80, t));
+    feed(e, swap(1, 1, SIDE_BUY, 1000, 0.001, t += 1000)); /* ~0.6 SOL in */
+    assert_int_equal(open_count(e), 1);
+    /* -60%: equity ~0.64 of the peak, drawdown > 20% trips before the
+     * stop-loss sale fills. */
+    feed(e, swap(2, 1, SIDE_SELL, 10, 0.0004, t += 1000));
+    assert_int_equal(count_alerts(&r, "drawdown", "trip"), 1);
+    assert_true(engine_breakers(e)->active[BREAKER_DRAWDOWN]);
+    feed(e, swap(1, 2, SIDE_BUY, 1000, 0.001, t += 1000));
+    assert_string_equal(last_signal(&r).reason, "breaker_active");
+    assert_non_null(strstr(last_signal(&r).detail, "drawdown"));
+    /* Resume does not clear it; a reset of the drawdown breaker does. */
+    feed(e, command(CMD_RESUME, t));
+    feed(e, swap(1, 3, SIDE_BUY, 1000, 0.001, t += 1000));
+    assert_string_equal(last_signal(&r).reason, "breaker_active");
+    struct event reset = command(CMD_BREAKER_RESET, t);
+    snprintf(reset.u.command.text, sizeof reset.u.command.text, "drawdown");
+    feed(e, reset);
+    assert_int_equal(count_alerts(&r, "drawdown", "clear"), 1);
+    feed(e, swap(1, 4, SIDE_BUY, 100, 0.001, t += 1000));
+    assert_string_equal(last_signal(&r).reason, "traded");
+    engine_free(e);
+    rec_release(&r);
+}
+
+static void test_breaker_win_rate_and_loss_streak(void **state)
+{
+    (void)state;
+    struct engine_params p;
+    wallet_only(&p);
+    p.breakers.win_rate_window = 5;
+    p.breakers.max_drawdown = 0.99;
+    p.runner_min_score = 2;
+    struct rec r;
+    rec_init(&r);
+    struct engine *e = new_engine(&p, &r, 0);
+    int64_t t = T0;
+    /* Five stop-loss trades in a row, each copying a fresh wallet (our
+     * results copying a wallet feed its factor: the feedback loop). */
+    for (unsigned m = 1; m <= 5; m++) {
+        feed(e, watch(10 + m, 80, t));
+        feed(e, swap(10 + m, m, SIDE_BUY, 1000, 0.001, t += 1000));
+        assert_string_equal(last_signal(&r).reason, "traded");
+        if (m == 4) {
+            struct last_signal ls = last_signal(&r);
+            assert_true(ls.size < 110000000); /* ~0.1 SOL instead of ~0.2 */
+        }
+        feed(e, swap(2, m, SIDE_SELL, 10, 0.0005, t += 1000));
+        assert_int_equal(open_count(e), 0);
+        if (m == 3) {
+            /* Three consecutive stop-losses: size halved. */
+            assert_int_equal(count_alerts(&r, "loss_streak", "trip"), 1);
+            assert_true(engine_breakers(e)->active[BREAKER_LOSS_STREAK]);
+        }
+    }
+    /* 0 wins in a full window of 5: halted. */
+    assert_int_equal(count_alerts(&r, "win_rate", "trip"), 1);
+    feed(e, watch(20, 80, t));
+    feed(e, swap(20, 6, SIDE_BUY, 1000, 0.001, t += 1000));
+    assert_string_equal(last_signal(&r).reason, "breaker_active");
+    assert_non_null(strstr(last_signal(&r).detail, "win_rate"));
+    /* A reset of everything clears both. */
+    feed(e, command(CMD_BREAKER_RESET, t));
+    assert_true(engine_breakers(e)->active[BREAKER_WIN_RATE] == false);
+    assert_true(engine_breakers(e)->active[BREAKER_LOSS_STREAK] == false);
+    feed(e, swap(20, 7, SIDE_BUY, 1000, 0.001, t += 1000));
+    assert_string_equal(last_signal(&r).reason, "traded");
+    engine_free(e);
+    rec_release(&r);
+}
+
+static void test_breaker_silence(void **state)
+{
+    (void)state;
+    struct engine_params p;
+    wallet_only(&p);
+    struct rec r;
+    rec_init(&r);
+    struct engine *e = new_engine(&p, &r, 0);
+    feed(e, watch(1, 80, T0));
+    feed(e, swap(1, 1, SIDE_BUY, 1000, 0.001, T0 + 1000));
+    feed(e, tick(T0 + 1000 + 48 * HOUR - 1));
+    assert_int_equal(count_alerts(&r, "signal_silence", "trip"), 0);
+    feed(e, tick(T0 + 1000 + 48 * HOUR));
+    assert_int_equal(count_alerts(&r, "signal_silence", "trip"), 1);
+    assert_non_null(strstr(r.out.data, "\"kind\":\"health\""));
+    feed(e, tick(T0 + 1000 + 49 * HOUR));
+    assert_int_equal(count_alerts(&r, "signal_silence", "trip"), 1); /* once */
+    feed(e, swap(1, 2, SIDE_BUY, 1000, 0.001, T0 + 50 * HOUR));
+    assert_int_equal(count_alerts(&r, "signal_silence", "clear"), 1);
+    engine_free(e);
+    rec_release(&r);
+}
+
+/* ---- determinism on a simulated market ------------------------------------------------- */
+
+struct simrun {
+    struct buf out;
+    struct engine_status st;
+};
+
+/* Decodes a small simulated market into events, watches its skilled and
+ * fading wallets, and runs it through an engine with paper latency and a
+ * tick every 10 s. */
+static void run_sim(struct simrun *res, const struct event *evs, size_t n,
+                    const struct event *watches, size_t nw)
+{
+    struct engine_params p;
+    engine_params_default(&p);
+    buf_init(&res->out, 0);
+    char err[256];
+    struct engine *e =
+        engine_new(&p, engine_recorder_new(&res->out), evs[0].u.swap.ts_ms, err, sizeof err);
+    assert_non_null(e);
+    struct paper_params pp;
+    paper_params_default(&pp);
+    engine_set_executor(e, engine_paper_executor(e, &pp));
+    for (size_t i = 0; i < nw; i++)
+        feed(e, watches[i]);
+    int64_t next_tick = event_ts_ms(&evs[0]) + 10000;
+    for (size_t i = 0; i < n; i++) {
+        while (event_ts_ms(&evs[i]) >= next_tick) {
+            feed(e, tick(next_tick));
+            next_tick += 10000;
+        }
+        feed(e, evs[i]);
+        if (i % 1000 == 999)
+            engine_flush(e);
+    }
+    engine_flush(e);
+    engine_status(e, &res->st);
+    engine_free(e);
+}
+
+static void sim_events(struct event **out, size_t *n, struct event **watches, size_t *nw)
+{
+    struct scenario sc;
+    scenario_default(&sc);
+    sc.seed = 77;
+    sc.days = 2;
+    sc.tokens_per_day = 120;
+    scenario_scale_wallets(&sc, (uint32_t)scenario_min_wallets(&sc) + 300);
+    struct sim *s;
+    char err[256];
+    assert_int_equal(sim_new(&sc, &s, err, sizeof err), 0);
+    struct helius_decoder *d = helius_decoder_new();
+    struct helius_out ho = {0};
+    struct buf json;
+    buf_init(&json, 0);
+    struct sim_tx tx;
+    while (sim_next(s, &tx) == 1) {
+        buf_reset(&json);
+        assert_int_equal(sim_tx_json(s, &tx, &json), 0);
+        assert_int_equal(helius_decode(d, json.data, json.len, 0, &ho, NULL), 0);
+    }
+    *n = ho.events.len;
+    *out = xmalloc(*n * sizeof **out);
+    memcpy(*out, ho.events.v, *n * sizeof **out);
+    *nw = 0;
+    *watches = xmalloc(sim_wallet_count(s) * sizeof **watches);
+    for (uint32_t w = 0; w < sim_wallet_count(s); w++) {
+        enum sim_wallet_type ty = sim_wallet_type(s, w);
+        if (ty != SIM_SKILLED && ty != SIM_FADING && ty != SIM_SNIPER)
+            continue;
+        struct event c = command(CMD_WATCH, (*out)[0].u.swap.ts_ms);
+        assert_int_equal(pubkey_parse(sim_wallet_address(s, w), &c.u.command.wallet), 0);
+        c.u.command.value = ty == SIM_SNIPER ? 60 : 85;
+        (*watches)[(*nw)++] = c;
+    }
+    buf_release(&json);
+    helius_out_release(&ho);
+    helius_decoder_free(d);
+    sim_free(s);
+}
+
+struct reason_check {
+    size_t n;
+    size_t traded;
+};
+
+static void check_reason(void *ctx, const struct json_val *d)
+{
+    struct reason_check *rc = ctx;
+    const char *reason, *decision;
+    size_t n;
+    assert_int_equal(json_get_str(d, "reason", &reason, &n), 0);
+    assert_int_equal(json_get_str(d, "decision", &decision, &n), 0);
+    enum signal_reason r;
+    if (signal_reason_parse(reason, &r) != 0)
+        fail_msg("unknown reason '%s'", reason);
+    assert_string_equal(decision, signal_decision_name(r));
+    rc->n++;
+    rc->traded += r == SR_TRADED;
+}
+
+static void test_replay_is_deterministic(void **state)
+{
+    (void)state;
+    struct event *evs, *watches;
+    size_t n, nw;
+    sim_events(&evs, &n, &watches, &nw);
+    assert_true(n > 10000);
+    assert_true(nw > 10);
+    struct simrun a, b;
+    run_sim(&a, evs, n, watches, nw);
+    run_sim(&b, evs, n, watches, nw);
+    assert_int_equal(a.out.len, b.out.len);
+    assert_memory_equal(a.out.data, b.out.data, a.out.len);
+
+    /* It traded, opened and closed positions, and every signal has a
+     * decision and a known reason. */
+    assert_true(a.st.c.signals > 50);
+    assert_true(a.st.c.traded > 5);
+    assert_true(a.st.c.positions_closed > 3);
+    struct rec r = {.out = a.out, .doc = json_doc_new(32)};
+    struct reason_check rc = {0};
+    rec_each(&r, "signal", check_reason, &rc);
+    assert_int_equal(rc.n, a.st.c.signals);
+    assert_int_equal(rc.traded, a.st.c.traded);
+    json_doc_free(r.doc);
+    print_message("sim: %zu events, %zu watched, %llu signals, %llu traded, %llu closed, "
+                  "%llu wins, pnl %.4f SOL\n",
+                  n, nw, (unsigned long long)a.st.c.signals, (unsigned long long)a.st.c.traded,
+                  (unsigned long long)a.st.c.positions_closed, (unsigned long long)a.st.c.wins,
+                  (double)a.st.c.realized_pnl_lamports / 1e9);
+    if (getenv("WT_DUMP")) {
+        FILE *fp = fopen(getenv("WT_DUMP"), "w");
+        fwrite(a.out.data, 1, a.out.len, fp);
+        fclose(fp);
+    }
+    buf_release(&a.out);
+    buf_release(&b.out);
+    free(evs);
+    free(watches);
+}
+
+/* ---- restart ------------------------------------------------------------------------------ */
+
+static void test_restart_restores_exactly(void **state)
+{
+    (void)state;
+    struct engine_params p;
+    wallet_only(&p);
+    p.runner_min_score = 2;
+    struct rec ra;
+    rec_init(&ra);
+    struct engine *a = new_engine(&p, &ra, 0);
+    int64_t t = T0;
+    struct event hist[16];
+    size_t nh = 0;
+#define HIST(ev) (hist[nh] = (ev), feed(a, hist[nh]), nh++)
+    feed(a, watch(1, 80, t));
+    /* One losing trade (the breakers' window is not empty), then three
+     * open positions, one of them past a take-profit. */
+    HIST(swap(1, 1, SIDE_BUY, 1000, 0.001, t += 1000));
+    HIST(swap(2, 1, SIDE_SELL, 10, 0.0005, t += 1000));
+    for (unsigned m = 2; m <= 4; m++)
+        HIST(swap(1, m, SIDE_BUY, 1000, 0.001, t += 1000));
+    double entry2 = engine_position_at(a, 0, NULL, NULL, NULL)->entry_price;
+    HIST(swap(2, 2, SIDE_BUY, 10, entry2 * 2.2, t += MIN));
+    HIST(swap(2, 3, SIDE_BUY, 10, 0.0011, t += MIN));
+#undef HIST
+    feed(a, tick(t += MIN));
+    assert_int_equal(open_count(a), 3);
+
+    /* What a store keeps: the state row and each open position. */
+    struct buf state_a, pos_a, br_a;
+    buf_init(&state_a, 0);
+    buf_init(&pos_a, 0);
+    buf_init(&br_a, 0);
+    assert_int_equal(engine_state_format(a, &state_a), 0);
+    struct rec rb;
+    rec_init(&rb);
+    char err[256];
+    struct engine *b = new_engine(&p, &rb, 0);
+    /* The warm-up a restart does: the stored swaps into intel and the
+     * market (pool liquidity of the paper fills comes from there). */
+    for (size_t i = 0; i < nh; i++)
+        engine_warm_swap(b, &hist[i].u.swap);
+    assert_int_equal(engine_restore_state(b, state_a.data, state_a.len, err, sizeof err), 0);
+    for (size_t i = 0; i < 3; i++) {
+        double score, f[SF_COUNT];
+        const struct position *pp = engine_position_at(a, i, NULL, &score, f);
+        buf_reset(&pos_a);
+        assert_int_equal(position_format(pp, &pos_a), 0);
+        struct position back;
+        assert_int_equal(position_parse(pos_a.data, pos_a.len, &back, err, sizeof err), 0);
+        assert_int_equal(engine_restore_position(b, &back, score, f), 0);
+    }
+    struct engine_status sa, sb;
+    engine_status(a, &sa);
+    engine_status(b, &sb);
+    assert_int_equal(sa.equity_lamports, sb.equity_lamports);
+    assert_int_equal(sa.cash_lamports, sb.cash_lamports);
+    assert_int_equal(sa.open_value_lamports, sb.open_value_lamports);
+    assert_int_equal(sa.open_cost_lamports, sb.open_cost_lamports);
+    assert_int_equal(sa.peak_equity_lamports, sb.peak_equity_lamports);
+    struct buf br_b, state_b;
+    buf_init(&br_b, 0);
+    buf_init(&state_b, 0);
+    assert_int_equal(breakers_format(engine_breakers(a), &br_a), 0);
+    assert_int_equal(breakers_format(engine_breakers(b), &br_b), 0);
+    assert_string_equal(br_a.data, br_b.data);
+    assert_int_equal(engine_state_format(b, &state_b), 0);
+    assert_string_equal(state_a.data, state_b.data);
+
+    /* The same prices afterwards: identical exits, fills and trades. */
+    size_t mark_a = ra.out.len;
+    struct event rest[] = {
+        swap(2, 2, SIDE_SELL, 10, entry2 * 1.4, t + 1000), /* trailing stop of #2's moonbag */
+        swap(2, 3, SIDE_BUY, 10, 0.0021, t + 2000),        /* take-profit of #3 */
+        swap(2, 4, SIDE_SELL, 10, 0.0006, t + 3000),       /* stop-loss of #4 */
+        tick(t + 25 * HOUR),                               /* max hold of #3's moonbag */
+    };
+    for (size_t i = 0; i < sizeof rest / sizeof rest[0]; i++) {
+        feed(a, rest[i]);
+        feed(b, rest[i]);
+    }
+    assert_int_equal(open_count(a), 0);
+    assert_int_equal(open_count(b), 0);
+    assert_int_equal(ra.out.len - mark_a, rb.out.len);
+    assert_memory_equal(ra.out.data + mark_a, rb.out.data, rb.out.len);
+    engine_status(a, &sa);
+    engine_status(b, &sb);
+    assert_int_equal(sa.equity_lamports, sb.equity_lamports);
+
+    buf_release(&state_a);
+    buf_release(&state_b);
+    buf_release(&pos_a);
+    buf_release(&br_a);
+    buf_release(&br_b);
+    engine_free(a);
+    engine_free(b);
+    rec_release(&ra);
+    rec_release(&rb);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sizing_table),
+        cmocka_unit_test(test_reasons_and_precedence),
+        cmocka_unit_test(test_exits_take_profit_then_trailing),
+        cmocka_unit_test(test_exit_on_wallet_sell_and_commands),
+        cmocka_unit_test(test_paper_latency_price),
+        cmocka_unit_test(test_breaker_drawdown_and_reset),
+        cmocka_unit_test(test_breaker_win_rate_and_loss_streak),
+        cmocka_unit_test(test_breaker_silence),
+        cmocka_unit_test(test_replay_is_deterministic),
+        cmocka_unit_test(test_restart_restores_exactly),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
