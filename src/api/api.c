@@ -75,6 +75,9 @@ static const struct route routes[] = {
     {"POST", "/v1/blacklist/", AUTH_TOKEN, SMALL_BODY, routes_blacklist_item, false},
     {"DELETE", "/v1/blacklist/", AUTH_TOKEN, SMALL_BODY, routes_blacklist_item, false},
     {"GET", "/v1/stream", AUTH_TOKEN, SMALL_BODY, routes_stream, false},
+    /* For the setup wizard. */
+    {"GET", "/v1/wallet", AUTH_TOKEN, SMALL_BODY, routes_wallet_get, false},
+    {"POST", "/v1/discovery/run", AUTH_TOKEN, SMALL_BODY, routes_discovery_run, false},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -223,6 +226,7 @@ int api_start(const struct api_env *env, const char *host, unsigned port, struct
     a->ctx.env = env;
     a->ctx.start_ns = clock_mono_ns();
     pthread_mutex_init(&a->ctx.cfg_mu, NULL);
+    pthread_mutex_init(&a->ctx.discovery_mu, NULL);
     config_copy(&a->ctx.cfg, env->cfg);
     struct httpd_opts o = {
         .host = host,
@@ -237,6 +241,7 @@ int api_start(const struct api_env *env, const char *host, unsigned port, struct
     if (rc) {
         config_release(&a->ctx.cfg);
         pthread_mutex_destroy(&a->ctx.cfg_mu);
+        pthread_mutex_destroy(&a->ctx.discovery_mu);
         free(a);
         return rc;
     }
@@ -256,6 +261,7 @@ void api_stop(struct api *a)
     httpd_stop(a->httpd);
     config_release(&a->ctx.cfg);
     pthread_mutex_destroy(&a->ctx.cfg_mu);
+    pthread_mutex_destroy(&a->ctx.discovery_mu);
     free(a);
 }
 

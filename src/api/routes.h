@@ -20,7 +20,8 @@ struct api_ctx {
     const struct api_env *env;
     int64_t start_ns; /* monotonic time the server started */
     pthread_mutex_t cfg_mu;
-    struct config cfg; /* env->cfg plus the live changes since start */
+    struct config cfg;            /* env->cfg plus the live changes since start */
+    pthread_mutex_t discovery_mu; /* one POST /v1/discovery/run at a time */
 };
 
 typedef void (*api_handler_fn)(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
@@ -101,5 +102,12 @@ void routes_wallets_post(struct api_ctx *ctx, struct httpd_req *req, struct http
 void routes_wallets_put(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
 /* GET /v1/openapi.json: docs/openapi.json, embedded at build time. */
 void routes_openapi(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+
+/* GET /v1/wallet: {"configured", "pubkey", "balance_sol", "mode",
+ * "detail"}; the public key only, never the secret. */
+void routes_wallet_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+/* POST /v1/discovery/run: a discovery run now, then the engine's watchlist
+ * synced; {"watchlist", "candidates", "added", "ms"}. */
+void routes_discovery_run(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
 
 #endif

@@ -10,6 +10,7 @@
  * curation actions are single statements (intel/curation.h). docs/api.md
  * and docs/openapi.json describe every route. */
 #include "api/routes.h"
+#include "trade/watchsync.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -564,6 +565,9 @@ static void answer_curation(struct api_ctx *ctx, const char *address, const stru
         store_failed(resp, rc);
         return;
     }
+    /* The engine learns of the decision now, not at its next start. */
+    if (ctx->env->runner && watchsync_run(ctx->env->runner, ctx->env->store, NULL) != 0)
+        log_warn("api", "curation of %s stored, but the engine's watchlist sync failed", address);
     struct jw w;
     jw_init(&w, &resp->body);
     wallet_json_detail_begin(&w, &x);

@@ -17,6 +17,7 @@
 #include "api/api.h"
 #include "ingest/inbox.h"
 #include "ingest/rpcpoll.h"
+#include "trade/watchsync.h"
 #include "intel/discovery.h"
 #include "net/sse.h"
 #include "store/store.h"
@@ -61,6 +62,20 @@ static int write_port_file(const char *path, unsigned port)
     if (fclose(fp) != 0)
         return -1;
     return rename(tmp, path); /* readers never see a half-written file */
+}
+
+struct sync_ctx {
+    struct runner *runner;
+    struct store *store;
+};
+
+/* After each scheduled discovery run: the engine follows the new watchlist. */
+static void after_discovery(void *ctx, const struct discovery_report *rep)
+{
+    (void)rep;
+    struct sync_ctx *c = ctx;
+    if (watchsync_run(c->runner, c->store, NULL) != 0)
+        log_warn("serve", "the engine's watchlist could not be synced after discovery");
 }
 
 int cmd_serve(int argc, char **argv)
@@ -213,7 +228,8 @@ int cmd_serve(int argc, char **argv)
     }
 
     /* Scheduled discovery (discovery.interval_min; 0 = off). */
-    if (discovery_sched_start(store, cfg, &disc) != 0) {
+    struct sync_ctx sync = {.runner = runner, .store = store};
+    if (discovery_sched_start(store, cfg, after_discovery, &sync, &disc) != 0) {
         log_error("serve", "cannot start the discovery scheduler");
         goto out;
     }

@@ -527,6 +527,8 @@ struct discovery_sched {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop;
+    void (*after_run)(void *ctx, const struct discovery_report *rep);
+    void *ctx;
 };
 
 static void *sched_main(void *arg)
@@ -560,13 +562,17 @@ static void *sched_main(void *arg)
                      rep.swaps, rep.profile.wallets, rep.success_tokens, rep.tokens, rep.candidates,
                      rep.eligible, rep.apply.watchlist, rep.apply.added, rep.apply.kept,
                      rep.apply.dropped, rep.apply.flagged, rep.seconds);
+        if (rc == 0 && s->after_run)
+            s->after_run(s->ctx, &rep);
         pthread_mutex_lock(&s->mu);
     }
     pthread_mutex_unlock(&s->mu);
     return NULL;
 }
 
-int discovery_sched_start(struct store *st, const struct config *cfg, struct discovery_sched **out)
+int discovery_sched_start(struct store *st, const struct config *cfg,
+                          void (*after_run)(void *ctx, const struct discovery_report *rep),
+                          void *ctx, struct discovery_sched **out)
 {
     *out = NULL;
     int64_t minutes = config_int(cfg, CFG_DISC_INTERVAL_MIN);
@@ -574,6 +580,8 @@ int discovery_sched_start(struct store *st, const struct config *cfg, struct dis
         return 0;
     struct discovery_sched *s = xcalloc(1, sizeof *s);
     s->st = st;
+    s->after_run = after_run;
+    s->ctx = ctx;
     discovery_params_from_config(cfg, &s->dp);
     profile_params_default(&s->pp);
     s->pp.snapshots = config_bool(cfg, CFG_DISC_SNAPSHOTS);

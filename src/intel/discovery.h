@@ -152,11 +152,15 @@ int discovery_run(struct store *st, const struct discovery_params *dp,
 /* The scheduled run inside `serve`: a thread that calls discovery_run every
  * discovery.interval_min minutes (0: never starts; returns 0 and *out NULL)
  * with the parameters of cfg (copied). The first run comes after one
- * interval, or at once with discovery.on_start. Returns 0 or WT_EIO. Stop
- * it with discovery_sched_stop (NULL is fine), which waits for a run in
- * progress. */
+ * interval, or at once with discovery.on_start. After each successful run
+ * it calls after_run(ctx, &report) on its thread when after_run is not NULL
+ * (serve uses it to bring the engine's watchlist in step). Returns 0 or
+ * WT_EIO. Stop it with discovery_sched_stop (NULL is fine), which waits
+ * for a run in progress. */
 struct discovery_sched;
-int discovery_sched_start(struct store *st, const struct config *cfg, struct discovery_sched **out);
+int discovery_sched_start(struct store *st, const struct config *cfg,
+                          void (*after_run)(void *ctx, const struct discovery_report *rep),
+                          void *ctx, struct discovery_sched **out);
 void discovery_sched_stop(struct discovery_sched *s);
 
 #endif

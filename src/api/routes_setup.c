@@ -1,0 +1,121 @@
+/* GET /v1/wallet and POST /v1/discovery/run: what the dashboard's setup
+ * wizard needs beyond the operator API.
+ *
+ * GET /v1/wallet reports the trading wallet's public key (never anything
+ * secret: the key is loaded, its public half read, and the key wiped) and,
+ * when rpc.urls is set, its SOL balance with one short RPC call.
+ * POST /v1/discovery/run runs discovery now (profiles every stored wallet,
+ * refreshes the watchlist) and brings the engine's watchlist in step. */
+#include "api/routes.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/jw.h"
+#include "base/log.h"
+#include "intel/discovery.h"
+#include "solana/keypair.h"
+#include "solana/rpc.h"
+#include "trade/exec_live.h"
+#include "trade/watchsync.h"
+
+void routes_wallet_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
+{
+    (void)req;
+    pthread_mutex_lock(&ctx->cfg_mu);
+    struct config cfg;
+    config_copy(&cfg, &ctx->cfg);
+    pthread_mutex_unlock(&ctx->cfg_mu);
+
+    struct keypair *kp = NULL;
+    char err[256] = "";
+    bool configured = exec_live_load_keypair(&cfg, &kp, err, sizeof err) == 0;
+    char pub[BASE58_KEY_MAX] = "";
+    bool have_balance = false;
+    double balance = 0;
+    char detail[640];
+    if (configured) {
+        struct pubkey pk;
+        keypair_pubkey(kp, &pk);
+        keypair_free(kp);
+        pubkey_format(&pk, pub);
+        struct exec_live_urls u;
+        if (exec_live_urls_parse(config_str(&cfg, CFG_RPC_URLS), &u) == 0 && u.n > 0) {
+            struct httpc_opts ho;
+            httpc_opts_default(&ho);
+            ho.timeout_ms = 3000;
+            ho.retries = 0;
+            struct rpc *r = rpc_new(u.v, u.n, &ho);
+            uint64_t lamports = 0, slot = 0;
+            if (rpc_get_balance(r, &pk, RPC_CONFIRMED, &lamports, &slot) == 0) {
+                have_balance = true;
+                balance = (double)lamports / 1e9;
+                snprintf(detail, sizeof detail, "balance at slot %llu", (unsigned long long)slot);
+            } else {
+                snprintf(detail, sizeof detail, "the RPC did not answer: %s",
+                         rpc_last_error(r)->message);
+            }
+            rpc_free(r);
+        } else {
+            snprintf(detail, sizeof detail, "no rpc.urls: the balance cannot be read");
+        }
+        exec_live_urls_release(&u);
+    } else {
+        snprintf(detail, sizeof detail, "no trading keypair: %s", err);
+    }
+    log_redact(detail, sizeof detail);
+    config_release(&cfg);
+
+    struct jw w;
+    jw_init(&w, &resp->body);
+    jw_obj_begin(&w);
+    jw_kbool(&w, "configured", configured);
+    jw_kstr(&w, "pubkey", configured ? pub : NULL);
+    jw_key(&w, "balance_sol");
+    if (have_balance)
+        jw_double(&w, balance);
+    else
+        jw_null(&w);
+    jw_kstr(&w, "mode", ctx->env->mode);
+    jw_kstr(&w, "detail", detail);
+    jw_obj_end(&w);
+    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+}
+
+void routes_discovery_run(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
+{
+    (void)req;
+    if (!ctx->env->store) {
+        httpd_resp_error(resp, 503, "no database");
+        return;
+    }
+    /* One run at a time: a second request waits for the first. */
+    pthread_mutex_lock(&ctx->discovery_mu);
+    pthread_mutex_lock(&ctx->cfg_mu);
+    struct discovery_params dp;
+    discovery_params_from_config(&ctx->cfg, &dp);
+    pthread_mutex_unlock(&ctx->cfg_mu);
+    struct profile_params pp;
+    profile_params_default(&pp);
+    struct discovery_report rep;
+    int64_t t0 = clock_mono_ns();
+    int rc = discovery_run(ctx->env->store, &dp, &pp, 0, &rep, NULL, NULL);
+    if (rc == 0 && ctx->env->runner)
+        rc = watchsync_run(ctx->env->runner, ctx->env->store, NULL);
+    pthread_mutex_unlock(&ctx->discovery_mu);
+    if (rc) {
+        httpd_resp_error(resp, 503, "discovery failed: %s", wt_strerror(rc));
+        return;
+    }
+    struct jw w;
+    jw_init(&w, &resp->body);
+    jw_obj_begin(&w);
+    jw_ku64(&w, "watchlist", rep.apply.watchlist);
+    jw_ku64(&w, "candidates", rep.candidates);
+    jw_ku64(&w, "added", rep.apply.added);
+    jw_ki64(&w, "ms", (clock_mono_ns() - t0) / 1000000);
+    jw_obj_end(&w);
+    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+}

@@ -1,0 +1,164 @@
+/* Store-to-engine watchlist sync. See watchsync.h.
+ *
+ * Both sides are read into sorted arrays of base58 addresses and merged,
+ * so a sync costs O(n log n) in the size of the watchlist and posts nothing
+ * when the two already agree (the common case after a discovery run that
+ * changed nothing). */
+#include "trade/watchsync.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/json.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/vec.h"
+
+struct entry {
+    char addr[BASE58_KEY_MAX];
+    double score; /* store: 0..100; engine: unused */
+};
+
+struct set {
+    VEC(struct entry) v;
+};
+
+static int cmp_entry(const void *a, const void *b)
+{
+    return strcmp(((const struct entry *)a)->addr, ((const struct entry *)b)->addr);
+}
+
+static int load_store(struct store *st, enum wallet_status status, struct set *out)
+{
+    struct wallet_filter f;
+    memset(&f, 0, sizeof f);
+    f.status = status;
+    f.sort = WALLET_SORT_SCORE;
+    f.limit = 1000;
+    for (f.page = 1;; f.page++) {
+        struct wallet_page pg;
+        int rc = store_wallet_list(st, &f, &pg);
+        if (rc)
+            return rc;
+        for (size_t i = 0; i < pg.n; i++) {
+            if (strcmp(pg.rows[i].chain, "solana") != 0)
+                continue;
+            struct entry *e = vec_push_zero(&out->v);
+            memcpy(e->addr, pg.rows[i].address, sizeof e->addr);
+            e->score = pg.rows[i].score;
+        }
+        size_t n = pg.n;
+        wallet_page_release(&pg);
+        if (n < f.limit)
+            break;
+    }
+    qsort(out->v.v, out->v.len, sizeof *out->v.v, cmp_entry);
+    return 0;
+}
+
+/* The engine's watched and blacklisted wallets from its snapshot. */
+static int load_engine(struct runner *r, struct set *watched, struct set *black)
+{
+    const struct runner_snap *s = runner_snapshot(r);
+    struct json_doc *d = json_doc_new(0);
+    struct json_val root, item;
+    struct json_iter it;
+    int rc = json_parse(d, s->watchlist, s->watchlist_len, 0, &root);
+    if (rc == 0)
+        rc = json_iter_init(&root, &it);
+    while (rc == 0 && json_iter_next(&it, &item)) {
+        const char *addr;
+        size_t n;
+        bool w = false, b = false;
+        if (json_get_str(&item, "wallet", &addr, &n) || n >= BASE58_KEY_MAX ||
+            json_get_bool(&item, "watched", &w) || json_get_bool(&item, "blacklisted", &b)) {
+            rc = WT_EPARSE;
+            break;
+        }
+        struct entry *e = NULL;
+        if (w) {
+            e = vec_push_zero(&watched->v);
+            memcpy(e->addr, addr, n);
+        }
+        if (b) {
+            e = vec_push_zero(&black->v);
+            memcpy(e->addr, addr, n);
+        }
+    }
+    json_doc_free(d);
+    runner_snapshot_release(r, s);
+    qsort(watched->v.v, watched->v.len, sizeof *watched->v.v, cmp_entry);
+    qsort(black->v.v, black->v.len, sizeof *black->v.v, cmp_entry);
+    return rc ? WT_EPARSE : 0;
+}
+
+static int post(struct runner *r, enum command_kind k, const struct entry *e, double prior)
+{
+    struct command_event c;
+    memset(&c, 0, sizeof c);
+    c.kind = k;
+    c.value = prior;
+    if (pubkey_parse(e->addr, &c.wallet) != 0)
+        return 0; /* not a Solana key: nothing the engine could watch */
+    return runner_post_command(r, &c);
+}
+
+/* Posts `add` for wallets in want but not in have, `del` for the reverse. */
+static int diff(struct runner *r, const struct set *want, const struct set *have,
+                enum command_kind add, enum command_kind del, size_t *n_add, size_t *n_del)
+{
+    size_t i = 0, j = 0;
+    while (i < want->v.len || j < have->v.len) {
+        int c = i == want->v.len   ? 1
+                : j == have->v.len ? -1
+                                   : strcmp(want->v.v[i].addr, have->v.v[j].addr);
+        int rc = 0;
+        if (c < 0) {
+            rc = post(r, add, &want->v.v[i], want->v.v[i].score);
+            (*n_add)++;
+            i++;
+        } else if (c > 0) {
+            rc = post(r, del, &have->v.v[j], -1);
+            (*n_del)++;
+            j++;
+        } else {
+            i++;
+            j++;
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int watchsync_run(struct runner *r, struct store *st, struct watchsync_stats *out)
+{
+    struct watchsync_stats stats = {0};
+    struct set sw = {0}, sb = {0}, ew = {0}, eb = {0};
+    int rc = load_store(st, WALLET_WATCH, &sw);
+    if (rc == 0)
+        rc = load_store(st, WALLET_BLACKLISTED, &sb);
+    if (rc == 0)
+        rc = load_engine(r, &ew, &eb);
+    /* Blacklist first: a wallet moving from watched to blacklisted must
+     * never be watched-and-not-yet-blacklisted in between. */
+    if (rc == 0)
+        rc = diff(r, &sb, &eb, CMD_BLACKLIST, CMD_UNBLACKLIST, &stats.blacklisted,
+                  &stats.unblacklisted);
+    if (rc == 0)
+        rc = diff(r, &sw, &ew, CMD_WATCH, CMD_UNWATCH, &stats.watched, &stats.unwatched);
+    if (rc == 0 && (stats.watched || stats.unwatched || stats.blacklisted || stats.unblacklisted))
+        log_info("watchlist",
+                 "synced the engine with the store: +%zu watched, -%zu, +%zu "
+                 "blacklisted, -%zu",
+                 stats.watched, stats.unwatched, stats.blacklisted, stats.unblacklisted);
+    vec_free(&sw.v);
+    vec_free(&sb.v);
+    vec_free(&ew.v);
+    vec_free(&eb.v);
+    if (out)
+        *out = stats;
+    return rc;
+}
