@@ -112,6 +112,11 @@
     X(DEXSCREENER_STALE_MAX_MS, "dexscreener.stale_max_ms", NULL, INT, "600000", 0, 86400000, 0,   \
       "How old an answer may be served during a DexScreener outage.")                              \
     /* --- alerts ---------------------------------------------------------------------- */        \
+    X(BACKUP_INTERVAL_H, "backup.interval_h", NULL, INT, "24", 0, 8760, 0,                         \
+      "Back up the database every this many hours while serving, into <data>/backups "             \
+      "(0: never).")                                                                               \
+    X(BACKUP_KEEP, "backup.keep", NULL, INT, "7", 1, 1000, 0,                                      \
+      "How many scheduled backups to keep (the oldest are deleted).")                              \
     X(ALERT_WEBHOOK_URL, "alert.webhook_url", "WALLTRACK_ALERT_WEBHOOK_URL", STRING, "", 0, 0,     \
       CONFIG_SECRET,                                                                               \
       "Generic webhook: each alert is POSTed there as JSON. Masked: such URLs "                    \

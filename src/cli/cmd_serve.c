@@ -16,7 +16,10 @@
 
 #include "api/api.h"
 #include "ingest/inbox.h"
+#include "alert/engine_alerts.h"
+#include "alert/notify.h"
 #include "ingest/rpcpoll.h"
+#include "store/autobackup.h"
 #include "trade/watchsync.h"
 #include "intel/discovery.h"
 #include "net/sse.h"
@@ -93,6 +96,8 @@ int cmd_serve(int argc, char **argv)
     struct discovery_sched *disc = NULL;
     struct runner *runner = NULL;
     struct sse_hub *hub = NULL;
+    struct alerter *alerter = NULL;
+    struct autobackup *backup = NULL;
     rc = 1;
     if (cli_setup_logging(cfg) != 0)
         goto out;
@@ -151,6 +156,14 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
     paper_params_from_config(cfg, &ro.paper);
+    /* Push alerts (alert.*): breaker triggers, health, failed orders. */
+    if (alerter_start(cfg, &alerter, err, sizeof err) != 0) {
+        log_error("serve", "alerts: %s", err);
+        rc = 2;
+        goto out;
+    }
+    ro.extra_out = engine_alerts_new(alerter);
+    log_info("serve", "push alerts: %zu notifier(s) configured", alerter_notifier_count(alerter));
     hub = sse_hub_new(0, 0);
     ro.store = store;
     ro.hub = hub;
@@ -227,6 +240,17 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
 
+    /* Scheduled backups (backup.interval_h; 0 = off). */
+    if (config_int(cfg, CFG_BACKUP_INTERVAL_H) > 0) {
+        char bdir[4096];
+        snprintf(bdir, sizeof bdir, "%s/backups", data);
+        if (autobackup_start(store, bdir, config_int(cfg, CFG_BACKUP_INTERVAL_H) * 3600000,
+                             (unsigned)config_int(cfg, CFG_BACKUP_KEEP), &backup) != 0) {
+            log_error("serve", "cannot schedule backups into %s", bdir);
+            goto out;
+        }
+    }
+
     /* Scheduled discovery (discovery.interval_min; 0 = off). */
     struct sync_ctx sync = {.runner = runner, .store = store};
     if (discovery_sched_start(store, cfg, after_discovery, &sync, &disc) != 0) {
@@ -243,12 +267,14 @@ out:
      * drain the inbox into the engine, let the engine finish and flush,
      * then the store. */
     discovery_sched_stop(disc);
+    autobackup_stop(backup);
     sse_hub_close(hub);
     api_stop(api);
     rpcpoll_free(poll); /* stops its thread before the inbox goes */
     free(rpc_list);
     inbox_stop(inbox);
     runner_stop(runner);
+    alerter_stop(alerter); /* after the engine: its last alerts still go out */
     sse_hub_free(hub);
     store_close(store);
     if (rc == 0)

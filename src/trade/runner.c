@@ -278,11 +278,13 @@ int runner_start(const struct runner_opts *o, struct runner **out, char *err, si
     r->h.queue_cap = o->queue_size ? o->queue_size : 65536;
     r->q = evq_new(r->h.queue_cap);
 
-    struct engine_out *outs[2];
+    struct engine_out *outs[3];
     unsigned nout = 0;
     outs[nout++] = engine_store_writer_new(o->store);
     if (o->hub)
         outs[nout++] = engine_broadcaster_new(o->hub);
+    if (o->extra_out)
+        outs[nout++] = o->extra_out;
     r->e = engine_new(&o->params, engine_tee_new(outs, nout), wall_ms(), err, errsize);
     if (!r->e)
         goto fail;

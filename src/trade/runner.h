@@ -46,6 +46,9 @@ struct runner_opts {
      * NULL: the paper executor inside the engine. */
     struct executor *(*executor_new)(void *ctx, struct exec_sink sink);
     void *executor_ctx;
+    /* Optional: one more output for every decision (push alerts); the
+     * runner owns it from runner_start on, even when the start fails. */
+    struct engine_out *extra_out;
 };
 
 /* Builds, restores and starts. Returns 0 and *out, or an error with a
