@@ -30,6 +30,9 @@
 #include "base/mem.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/serve.h"
+#include "base/clock.h"
+#include "solana/keypair.h"
 #include "trade/engine_config.h"
 #include "trade/runner.h"
 
@@ -87,7 +90,49 @@ int cmd_serve(int argc, char **argv)
     int rc;
     if (!cli_parse(argc, argv, &spec, &args, &rc))
         return rc;
-    const struct config *cfg = &args.cfg;
+    rc = serve_daemon(&args.cfg, cli_opt_given(&spec, &args, "--live"), NULL);
+    cli_args_release(&args);
+    return rc;
+}
+
+/* Builds the live executor for the runner (runner_opts.executor_new). */
+struct live_ctx {
+    const struct config *cfg;
+    struct clock clock;
+    struct exec_live_urls urls;
+};
+
+static struct executor *make_live_executor(void *ctx, struct exec_sink sink)
+{
+    struct live_ctx *lc = ctx;
+    struct keypair *kp = NULL;
+    char err[256];
+    if (exec_live_load_keypair(lc->cfg, &kp, err, sizeof err) != 0) {
+        log_error("serve", "live executor: %s", err);
+        return NULL;
+    }
+    struct exec_live_opts o;
+    memset(&o, 0, sizeof o);
+    exec_live_opts_from_config(lc->cfg, &o);
+    o.rpc_urls = lc->urls.v;
+    o.n_rpc = lc->urls.n;
+    o.jupiter_url = config_str(lc->cfg, CFG_JUPITER_API_URL);
+    o.jupiter_key = config_str(lc->cfg, CFG_JUPITER_API_KEY);
+    o.clock = &lc->clock;
+    struct executor *x = NULL;
+    if (exec_live_new(&o, kp, sink, &x, err, sizeof err) != 0) {
+        log_error("serve", "live executor: %s", err);
+        return NULL;
+    }
+    return x;
+}
+
+int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hooks)
+{
+    const struct config *cfg = cfg_rw;
+    int rc;
+    struct live_ctx lc = {.cfg = cfg};
+    clock_init_real(&lc.clock);
     struct api *api = NULL;
     struct store *store = NULL;
     struct inbox *inbox = NULL;
@@ -111,7 +156,7 @@ int cmd_serve(int argc, char **argv)
     }
     const char *data = config_str(cfg, CFG_DATA_DIR);
     const char *mode = "paper";
-    if (cli_opt_given(&spec, &args, "--live")) {
+    if (live) {
         char why[256];
         if (exec_live_arm_check(cfg, true, why, sizeof why) != 0) {
             log_error("serve", "refusing to start live: %s (docs/live.md)", why);
@@ -141,9 +186,8 @@ int cmd_serve(int argc, char **argv)
         char v[SETTING_VALUE_MAX];
         if (!(d->flags & CONFIG_LIVE) || store_setting_get(store, d->name, v, sizeof v) != 0)
             continue;
-        if (config_set(&args.cfg, d->name, v, CONFIG_SRC_DB) != 0)
-            log_warn("serve", "ignoring the stored setting %s: %s", d->name,
-                     config_errmsg(&args.cfg));
+        if (config_set(cfg_rw, d->name, v, CONFIG_SRC_DB) != 0)
+            log_warn("serve", "ignoring the stored setting %s: %s", d->name, config_errmsg(cfg_rw));
     }
 
     /* The engine: parameters from the configuration, paper execution. */
@@ -170,6 +214,18 @@ int cmd_serve(int argc, char **argv)
     ro.warm = config_bool(cfg, CFG_ENGINE_WARMUP);
     ro.tick_ms = (unsigned)config_int(cfg, CFG_ENGINE_TICK_MS);
     ro.queue_size = (size_t)config_int(cfg, CFG_ENGINE_QUEUE);
+    if (live) {
+        /* Armed (checked above): real swaps through Jupiter. */
+        if (exec_live_urls_parse(config_str(cfg, CFG_RPC_URLS), &lc.urls) != 0 || lc.urls.n == 0) {
+            log_error("serve", "rpc.urls: no usable endpoint for live trading");
+            goto out;
+        }
+        ro.params.mode = TRADE_LIVE;
+        ro.executor_new = make_live_executor;
+        ro.executor_ctx = &lc;
+    }
+    if (hooks && hooks->before_engine && hooks->before_engine(hooks->ctx, store, cfg) != 0)
+        goto out;
     if (runner_start(&ro, &runner, err, sizeof err) != 0) {
         log_error("serve", "cannot start the trading engine: %s", err);
         goto out;
@@ -177,9 +233,9 @@ int cmd_serve(int argc, char **argv)
     struct runner_health rh;
     runner_health(runner, &rh);
     log_info("serve",
-             "engine (paper) restored: %s, %zu open positions, %zu closed trades, %zu swaps "
+             "engine (%s) restored: %s, %zu open positions, %zu closed trades, %zu swaps "
              "warmed, %zu watched, %zu blacklisted, %zu orders cancelled",
-             rh.restore.state_found ? "state found" : "fresh account", rh.restore.positions,
+             mode, rh.restore.state_found ? "state found" : "fresh account", rh.restore.positions,
              rh.restore.trades, rh.restore.swaps_warmed, rh.restore.watched, rh.restore.blacklisted,
              rh.restore.orders_cancelled);
     char archive[4096];
@@ -258,11 +314,16 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
 
+    if (hooks && hooks->listening && hooks->listening(hooks->ctx, bound, cfg) != 0)
+        goto out;
+
     int sig = 0;
     sigwait(&stop, &sig);
     log_info("serve", "received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
     rc = 0;
 out:
+    if (hooks && hooks->stopping)
+        hooks->stopping(hooks->ctx);
     /* Stop the scheduler, end the event streams, stop taking requests,
      * drain the inbox into the engine, let the engine finish and flush,
      * then the store. */
@@ -277,9 +338,9 @@ out:
     alerter_stop(alerter); /* after the engine: its last alerts still go out */
     sse_hub_free(hub);
     store_close(store);
+    exec_live_urls_release(&lc.urls);
     if (rc == 0)
         log_info("serve", "stopped cleanly");
-    cli_args_release(&args);
     log_close();
     return rc;
 }

@@ -90,7 +90,16 @@ static void test_serve_live_armed_reports_live(void **state)
     assert_int_equal(daemon_start(&d, live, env), 0);
     assert_int_equal(http_request(d.port, "GET", "/healthz", NULL, NULL, 0, &body), 200);
     assert_non_null(strstr(body.data, "\"mode\":\"live\""));
+    /* Not only the label: the engine itself trades live (live executor). */
+    buf_reset(&body);
+    assert_int_equal(http_request(d.port, "GET", "/v1/status", NULL, NULL, 0, &body), 200);
+    assert_non_null(strstr(body.data, "\"mode\":\"live\""));
     assert_int_equal(daemon_stop(&d, SIGTERM), 0);
+    struct buf elog;
+    buf_init(&elog, 0);
+    daemon_log(&d, &elog);
+    assert_non_null(strstr(elog.data, "engine (live) restored"));
+    buf_release(&elog);
     /* Enabled and keyed, but no --live: paper. */
     buf_reset(&body);
     assert_int_equal(daemon_restart(&d, NULL, env), 0);
