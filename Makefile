@@ -40,10 +40,10 @@ check-asan: setup asan
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS) -L 'unit|integration'
 
-# The main job. Until `walltrack demo` (simulator-fed) lands, this runs the
-# daemon on the embedded SQLite data folder ./data.
+# The main job: the daemon with the dashboard on the embedded SQLite file,
+# fed by the built-in market simulator (no API keys needed).
 demo: setup release
-	./build-release/walltrack serve
+	./build-release/walltrack demo
 
 serve: setup release
 	./build-release/walltrack serve

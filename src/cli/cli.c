@@ -27,6 +27,7 @@ struct cli_cmd {
 
 /* The command table. Keep it in the order `walltrack help` should list. */
 static const struct cli_cmd commands[] = {
+    {"demo", "run walltrack on a simulated market: no keys, paper trading, dashboard", cmd_demo},
     {"serve", "run the daemon: HTTP API, webhook, engine, dashboard", cmd_serve},
     {"status", "show the trading engine's state (asks the running daemon)", cmd_status},
     {"pause", "pause new entries (asks the running daemon)", cmd_pause},

@@ -8,6 +8,7 @@ int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 int cmd_helius(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_backfill(int argc, char **argv);

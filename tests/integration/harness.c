@@ -126,23 +126,33 @@ int harness_run(const char *dir, const char *const *argv, const char *const *env
     return rc;
 }
 
-static int start_in_dir(struct daemon *d, const char *const *extra_args, const char *const *env);
+static int start_in_dir(struct daemon *d, const char *cmd, const char *const *extra_args,
+                        const char *const *env);
 
 int daemon_start(struct daemon *d, const char *const *extra_args, const char *const *env)
 {
     memset(d, 0, sizeof *d);
     harness_tmpdir(d->dir, sizeof d->dir);
-    return start_in_dir(d, extra_args, env);
+    return start_in_dir(d, "serve", extra_args, env);
+}
+
+int daemon_start_cmd(struct daemon *d, const char *cmd, const char *const *extra_args,
+                     const char *const *env)
+{
+    d->pid = 0;
+    d->port = 0;
+    return start_in_dir(d, cmd, extra_args, env);
 }
 
 int daemon_restart(struct daemon *d, const char *const *extra_args, const char *const *env)
 {
     d->pid = 0;
     d->port = 0;
-    return start_in_dir(d, extra_args, env);
+    return start_in_dir(d, "serve", extra_args, env);
 }
 
-static int start_in_dir(struct daemon *d, const char *const *extra_args, const char *const *env)
+static int start_in_dir(struct daemon *d, const char *cmd, const char *const *extra_args,
+                        const char *const *env)
 {
     char portfile[512], datadir[512], outpath[512];
     snprintf(portfile, sizeof portfile, "%s/port", d->dir);
@@ -150,7 +160,7 @@ static int start_in_dir(struct daemon *d, const char *const *extra_args, const c
     snprintf(outpath, sizeof outpath, "%s/stdout", d->dir);
     snprintf(d->logpath, sizeof d->logpath, "%s/stderr", d->dir);
     unlink(portfile);
-    const char *args[48] = {"serve", "--port-file", portfile, "--data", datadir};
+    const char *args[48] = {cmd, "--port-file", portfile, "--data", datadir};
     int n = 5;
     bool has_listen = false;
     for (int i = 0; extra_args && extra_args[i] && n < 45; i++) {

@@ -33,6 +33,10 @@ int harness_run(const char *dir, const char *const *argv, const char *const *env
  * dir/data` plus extra args and env, and waits until it listens. Returns 0,
  * or -1 when it exited or did not listen within 15 s. */
 int daemon_start(struct daemon *d, const char *const *extra_args, const char *const *env);
+/* Like daemon_start in d->dir (already made) but with another command
+ * than `serve` (e.g. "demo"): same port file and data arguments. */
+int daemon_start_cmd(struct daemon *d, const char *cmd, const char *const *extra_args,
+                     const char *const *env);
 /* Starts the daemon again in the same folder (same data), after a stop or
  * a kill. Same return as daemon_start. */
 int daemon_restart(struct daemon *d, const char *const *extra_args, const char *const *env);

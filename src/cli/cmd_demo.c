@@ -1,0 +1,309 @@
+/* `walltrack demo`: the whole system on a simulated market, with no API
+ * keys. It is `serve` (engine, webhook, API, dashboard) on a fresh SQLite
+ * file in <data>/demo, plus a simulator playing both sides of the
+ * outside world:
+ *
+ *   1. before the engine starts: the first --history-days of a simulated
+ *      market are loaded into the database and discovery runs on them, so
+ *      the engine starts warmed up with a watchlist;
+ *   2. once the server listens: the rest of the same market (same seed) is
+ *      POSTed into walltrack's own webhook in simulated real time, --speed
+ *      times faster, with a webhook secret generated for the run.
+ *
+ * Within a minute at the default speed, watched wallets buy, signals are
+ * scored and paper positions open and close; the dashboard shows it live.
+ * The demo keeps serving after the simulated market ends, until Ctrl-C. */
+#include <errno.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/log.h"
+#include "base/str.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/serve.h"
+#include "ingest/loader.h"
+#include "intel/discovery.h"
+#include "intel/profile.h"
+#include "sim/scenario.h"
+#include "sim/sim.h"
+#include "sim/stream.h"
+#include "store/store.h"
+#include "api/api.h"
+
+static const struct cli_opt opts[] = {
+    {"--listen", "HOST:PORT", "server.listen", "address to listen on (default 127.0.0.1:8080)"},
+    {"--port-file", "FILE", "server.port_file", "write the bound port to FILE once listening"},
+    {"--speed", "X", NULL, "simulated seconds per second for the live market (default 60)"},
+    {"--seed", "S", NULL, "seed of the simulated market (default 1)"},
+    {"--history-days", "D", NULL, "simulated days loaded before the start (default 2)"},
+    {"--live-days", "D", NULL, "simulated days streamed live after the start (default 2)"},
+    {"--wallets", "N", NULL, "trading wallets in the market (default 2000)"},
+    {"--tokens-per-day", "N", NULL, "token launches per simulated day (default 300)"},
+    {"--keep", NULL, NULL, "keep <data>/demo from an earlier run instead of starting fresh"},
+    {0},
+};
+
+static const struct cli_spec spec = {
+    .name = "demo",
+    .args = "",
+    .summary = "Run walltrack on a simulated market: no API keys, paper trading, dashboard.",
+    .details = "Starts the daemon (as `walltrack serve`) on a fresh database in <data>/demo, "
+               "loads simulated history, runs discovery, then streams the rest of the same "
+               "simulated market into its own webhook. Open the printed URL. Stop with Ctrl-C.",
+    .min_pos = 0,
+    .max_pos = 0,
+    .opts = opts,
+};
+
+struct demo {
+    struct scenario sc;
+    int64_t live_from_ms;
+    double speed;
+    char secret[64];
+    pthread_t stream;
+    bool streaming;
+    atomic_int stop;
+    struct sim_stream_stats st;
+};
+
+static int load_history(void *ctx, struct store *st, const struct config *cfg)
+{
+    struct demo *d = ctx;
+    struct sim *s;
+    char err[512];
+    if (sim_new(&d->sc, &s, err, sizeof err) != 0) {
+        log_error("demo", "simulator: %s", err);
+        return 1;
+    }
+    printf("walltrack demo: loading %.0f simulated day(s) of history...\n",
+           (double)(d->live_from_ms / 1000 - d->sc.start_time) / 86400.0);
+    fflush(stdout);
+    struct loader ld;
+    loader_init(&ld, st, 0);
+    struct buf json;
+    buf_init(&json, 0);
+    struct sim_tx tx;
+    int rc = 0;
+    while (rc == 0 && sim_next(s, &tx) == 1 && tx.ts_ms < d->live_from_ms) {
+        buf_reset(&json);
+        if ((rc = sim_tx_json(s, &tx, &json)) == 0)
+            rc = loader_add(&ld, json.data, json.len, json.cap, err, sizeof err);
+    }
+    if (rc == 0)
+        rc = loader_flush(&ld);
+    buf_release(&json);
+    sim_free(s);
+    if (rc) {
+        loader_release(&ld);
+        log_error("demo", "loading the simulated history failed: %s", wt_strerror(rc));
+        return 1;
+    }
+    printf("walltrack demo: %zu swaps and %zu transfers stored; running discovery...\n",
+           ld.totals.swaps, ld.totals.transfers);
+    fflush(stdout);
+    loader_release(&ld);
+
+    struct discovery_params dp;
+    discovery_params_from_config(cfg, &dp);
+    struct profile_params pp;
+    profile_params_default(&pp);
+    struct discovery_report rep;
+    if (discovery_run(st, &dp, &pp, 0, &rep, NULL, NULL) != 0) {
+        log_error("demo", "discovery failed");
+        return 1;
+    }
+    printf("walltrack demo: %zu wallets profiled, %u of %u tokens succeeded; %zu wallets on the "
+           "watchlist\n",
+           rep.profile.wallets, rep.success_tokens, rep.tokens, rep.apply.watchlist);
+    fflush(stdout);
+    return 0;
+}
+
+struct stream_arg {
+    struct demo *d;
+    char url[320];
+};
+
+static void *run_stream(void *arg)
+{
+    struct stream_arg *sa = arg;
+    struct demo *d = sa->d;
+    struct sim *s;
+    char err[512];
+    if (sim_new(&d->sc, &s, err, sizeof err) != 0) {
+        log_error("demo", "simulator: %s", err);
+        free(sa);
+        return NULL;
+    }
+    struct sim_stream_opts o = {
+        .url = sa->url,
+        .secret = d->secret,
+        .speed = d->speed,
+        .live_from_ms = d->live_from_ms,
+        .stop = &d->stop,
+    };
+    int rc = sim_stream_run(s, &o, &d->st, err, sizeof err);
+    if (rc)
+        log_error("demo", "the simulated market stopped: %s", err);
+    else if (!atomic_load(&d->stop))
+        log_info("demo",
+                 "the simulated market is over (%llu transactions streamed); still "
+                 "serving until Ctrl-C",
+                 (unsigned long long)d->st.posted_txs);
+    sim_free(s);
+    free(sa);
+    return NULL;
+}
+
+static int start_stream(void *ctx, unsigned port, const struct config *cfg)
+{
+    struct demo *d = ctx;
+    char host[256];
+    unsigned p;
+    if (api_parse_listen(config_str(cfg, CFG_LISTEN), host, sizeof host, &p) != 0)
+        return 1;
+    /* The stream talks to the server over loopback whatever it listens on. */
+    const char *h = strcmp(host, "0.0.0.0") == 0 || strchr(host, ':') ? "127.0.0.1" : host;
+    struct stream_arg *sa = calloc(1, sizeof *sa);
+    sa->d = d;
+    snprintf(sa->url, sizeof sa->url, "http://%s:%u/webhooks/helius", h, port);
+    if (pthread_create(&d->stream, NULL, run_stream, sa) != 0) {
+        free(sa);
+        return 1;
+    }
+    d->streaming = true;
+    printf("\nwalltrack demo is running (paper trading on a simulated market, %gx):\n"
+           "  dashboard      http://%s:%u/\n"
+           "  engine status  http://%s:%u/v1/status\n"
+           "  signals        http://%s:%u/v1/signals\n"
+           "  smart money    http://%s:%u/v1/smart-money/wallets\n"
+           "Stop with Ctrl-C.\n\n",
+           d->speed, h, port, h, port, h, port, h, port);
+    fflush(stdout);
+    return 0;
+}
+
+static void stop_stream(void *ctx)
+{
+    struct demo *d = ctx;
+    atomic_store(&d->stop, 1);
+    if (d->streaming)
+        pthread_join(d->stream, NULL);
+    d->streaming = false;
+}
+
+/* Removes the files of an earlier demo database. */
+static int fresh_dir(const char *dir)
+{
+    static const char *const files[] = {"walltrack.db", "walltrack.db-wal", "walltrack.db-shm"};
+    for (size_t i = 0; i < 3; i++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        if (unlink(path) != 0 && errno != ENOENT)
+            return -1;
+    }
+    return 0;
+}
+
+static int set_num(struct scenario *sc, const char *opt, const char *key, const char *v)
+{
+    char err[256];
+    if (v && scenario_set(sc, key, v, err, sizeof err) != 0)
+        return cli_usage_error("demo", "%s: %s", opt, err);
+    return 0;
+}
+
+int cmd_demo(int argc, char **argv)
+{
+    struct cli_args a;
+    int rc;
+    if (!cli_parse(argc, argv, &spec, &a, &rc))
+        return rc;
+    struct demo *d = calloc(1, sizeof *d);
+    atomic_init(&d->stop, 0);
+    rc = 2;
+    scenario_default(&d->sc);
+    const char *v;
+    uint64_t hist = 2, livedays = 2, n;
+    if ((v = cli_opt_value(&spec, &a, "--history-days")) &&
+        (str_to_u64(v, &hist) != 0 || hist < 1 || hist > 30)) {
+        rc = cli_usage_error("demo", "--history-days: bad value '%s' (1 to 30)", v);
+        goto out;
+    }
+    if ((v = cli_opt_value(&spec, &a, "--live-days")) &&
+        (str_to_u64(v, &livedays) != 0 || livedays < 1 || livedays > 365)) {
+        rc = cli_usage_error("demo", "--live-days: bad value '%s' (1 to 365)", v);
+        goto out;
+    }
+    if ((v = cli_opt_value(&spec, &a, "--wallets"))) {
+        if (str_to_u64(v, &n) != 0 || n < scenario_min_wallets(&d->sc) || n > 1000000) {
+            rc = cli_usage_error("demo", "--wallets: bad value '%s' (%llu to 1000000)", v,
+                                 (unsigned long long)scenario_min_wallets(&d->sc));
+            goto out;
+        }
+        scenario_scale_wallets(&d->sc, (uint32_t)n);
+    }
+    char days[32];
+    snprintf(days, sizeof days, "%llu", (unsigned long long)(hist + livedays));
+    if (set_num(&d->sc, "--seed", "seed", cli_opt_value(&spec, &a, "--seed")) ||
+        set_num(&d->sc, "--tokens-per-day", "tokens_per_day",
+                cli_opt_value(&spec, &a, "--tokens-per-day")) ||
+        set_num(&d->sc, "--live-days", "days", days))
+        goto out;
+    char err[256];
+    if (scenario_check(&d->sc, err, sizeof err) != 0) {
+        rc = cli_usage_error("demo", "%s", err);
+        goto out;
+    }
+    d->speed = 60;
+    if ((v = cli_opt_value(&spec, &a, "--speed")) &&
+        (str_to_double(v, &d->speed) != 0 || d->speed <= 0 || d->speed > 100000)) {
+        rc = cli_usage_error("demo", "--speed: bad value '%s' (a number above 0)", v);
+        goto out;
+    }
+    /* Anchor the market so that its live part starts now: the history is
+     * the real past days, and the dashboard's times read as today's. */
+    d->sc.start_time = (int64_t)time(NULL) - (int64_t)hist * 86400;
+    d->live_from_ms = (d->sc.start_time + (int64_t)hist * 86400) * 1000;
+
+    /* The demo's own database, and settings that suit a simulated run. */
+    rc = 1;
+    if (sodium_init() < 0)
+        goto out;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/demo", config_str(&a.cfg, CFG_DATA_DIR));
+    if (cli_make_dirs(dir) != 0 || (!cli_opt_given(&spec, &a, "--keep") && fresh_dir(dir) != 0)) {
+        fprintf(stderr, "walltrack demo: cannot prepare %s: %s\n", dir, strerror(errno));
+        goto out;
+    }
+    uint8_t raw[24];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(d->secret, sizeof d->secret, raw, sizeof raw);
+    if (config_set(&a.cfg, "data.dir", dir, CONFIG_SRC_CLI) != 0 ||
+        config_set(&a.cfg, "db.url", "", CONFIG_SRC_ENV) != 0 ||
+        config_set(&a.cfg, "helius.webhook_secret", d->secret, CONFIG_SRC_ENV) != 0 ||
+        config_set(&a.cfg, "discovery.interval_min", "2", CONFIG_SRC_CLI) != 0 ||
+        config_set(&a.cfg, "backup.interval_h", "0", CONFIG_SRC_CLI) != 0) {
+        fprintf(stderr, "walltrack demo: %s\n", config_errmsg(&a.cfg));
+        goto out;
+    }
+    struct serve_hooks hooks = {
+        .before_engine = load_history,
+        .listening = start_stream,
+        .stopping = stop_stream,
+        .ctx = d,
+    };
+    rc = serve_daemon(&a.cfg, false, &hooks);
+out:
+    free(d);
+    cli_args_release(&a);
+    return rc;
+}
