@@ -10,6 +10,14 @@ import { html, useApi, Async, Table, CursorPager, useCursor, useLive, when } fro
 const LIMIT = 50;
 const KINDS = [['', 'all'], ['circuit_breaker', 'circuit breakers'], ['health', 'input health']];
 
+/** A breaker alert's data ({breaker, action: trip | clear}) in words. */
+function what(a) {
+  const d = a.data;
+  if (!d || !d.breaker) return '—';
+  if (d.breaker === 'operator') return d.action === 'trip' ? 'operator pause on' : 'operator pause off';
+  return `${d.breaker.replace(/_/g, ' ')} breaker ${d.action === 'trip' ? 'tripped' : d.action === 'clear' ? 'cleared' : d.action}`;
+}
+
 export function AlertsPage() {
   const cursor = useCursor();
   const [kind, setKind] = useState('');
@@ -32,7 +40,7 @@ export function AlertsPage() {
             { label: 'Time', render: (a) => when(a.ts_ms) },
             { label: 'Severity', render: (a) => html`<span class=${`sev ${a.severity}`}>${a.severity}</span>` },
             { label: 'Kind', render: (a) => a.kind.replace(/_/g, ' ') },
-            { label: 'What', render: (a) => (a.data && a.data.breaker ? `${a.data.breaker.replace(/_/g, ' ')} ${a.data.action === 'trip' ? 'tripped' : a.data.action === 'clear' ? 'cleared' : a.data.action || ''}` : '—') },
+            { label: 'What', render: what },
             { label: 'Message', render: (a) => a.message },
             { label: 'Acknowledged', render: (a) => (a.acked_ms ? when(a.acked_ms) : 'no') },
           ]}
