@@ -131,15 +131,3 @@ export function artifact(name) {
   mkdirSync(ARTIFACTS, { recursive: true });
   return join(ARTIFACTS, name);
 }
-
-/** What the server answers to method path (status), with the token when
- * given; used to skip the checks whose endpoint has not landed. */
-export async function probe(url, method, path, body) {
-  const r = await fetch(url + path, {
-    method,
-    headers: body ? { 'Content-Type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  await r.arrayBuffer();
-  return r.status;
-}

@@ -30,7 +30,7 @@ export function LineChart({ points, label, title }) {
       width,
       height: 240,
       series: [{}, { label, stroke: '#1f6feb', width: 2, fill: 'rgba(31,111,235,0.08)' }],
-      axes: [{ stroke: '#333' }, { stroke: '#333' }],
+      axes: [{ stroke: '#333' }, { stroke: '#333', size: 64 }],
       legend: { show: true },
     }),
     [xs, ys],
@@ -61,7 +61,7 @@ export function BarChart({ bars, label, title }) {
       ],
       axes: [
         { stroke: '#333', values: (u, splits) => splits.map((i) => labels[i] ?? ''), splits: () => xs },
-        { stroke: '#333' },
+        { stroke: '#333', size: 64 },
       ],
     }),
     [xs, ys],

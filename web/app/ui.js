@@ -71,9 +71,24 @@ export function sol(x, digits = 4) {
   return isNum(x) ? `${num(x, digits)} SOL` : '—';
 }
 
+/** Lamports (the operator API's integer amounts, `..._lamports`) in SOL. */
+export function lamports(x) {
+  return isNum(x) ? x / 1e9 : null;
+}
+
+/** Lamports shown as SOL ("0.2001 SOL"). */
+export function lsol(x, digits = 4) {
+  return sol(lamports(x), digits);
+}
+
 /** A ratio (0.42) as a percentage ("42.0%"). */
 export function pct(x, digits = 1) {
   return isNum(x) ? `${(x * 100).toFixed(digits)}%` : '—';
+}
+
+/** A number already in percent (the operator API's `..._pct`: 75.98). */
+export function pctPoints(x, digits = 1) {
+  return isNum(x) ? `${x.toFixed(digits)}%` : '—';
 }
 
 export function signed(x, fmt = num) {
@@ -81,46 +96,41 @@ export function signed(x, fmt = num) {
   return html`<span class=${x > 0 ? 'pos' : x < 0 ? 'neg' : ''}>${x > 0 ? '+' : ''}${fmt(x)}</span>`;
 }
 
-/** A time (ms since the epoch, seconds, or an ISO string) in UTC. */
+/** A time in UTC: Unix milliseconds (the operator API, where 0 means
+ * never) or an ISO 8601 string (the smart-money API, null when unknown). */
 export function when(t) {
-  if (t === null || t === undefined || t === '') return '—';
-  let d;
-  if (typeof t === 'number') d = new Date(t > 1e11 ? t : t * 1000);
-  else d = new Date(t);
+  if (t === null || t === undefined || t === '' || t === 0) return '—';
+  const d = new Date(t);
   if (Number.isNaN(d.getTime())) return String(t);
   return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 }
 
+/** How long ago a time was (Unix ms or an ISO string). */
 export function ago(t) {
-  if (t === null || t === undefined) return 'never';
-  const ms = typeof t === 'number' ? (t > 1e11 ? t : t * 1000) : Date.parse(t);
+  if (t === null || t === undefined || t === 0 || t === '') return 'never';
+  const ms = typeof t === 'number' ? t : Date.parse(t);
   if (!Number.isFinite(ms)) return String(t);
   const s = Math.round((Date.now() - ms) / 1000);
+  if (s < 1) return 'just now';
   if (s < 60) return `${s} s ago`;
   if (s < 3600) return `${Math.round(s / 60)} min ago`;
   if (s < 86400) return `${Math.round(s / 3600)} h ago`;
   return `${Math.round(s / 86400)} d ago`;
 }
 
+/** A duration in ms: "42 s", "3 min 5 s", "2 h 10 min", "3 d 4 h". */
+export function dur(ms) {
+  if (!isNum(ms)) return '—';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
+}
+
 export function short(addr) {
   if (typeof addr !== 'string' || addr.length < 12) return addr || '—';
   return `${addr.slice(0, 4)}…${addr.slice(-4)}`;
-}
-
-/** Rows of a list response, whatever its envelope: a bare array, or the
- * first array among the usual keys. */
-export function rowsOf(data, ...keys) {
-  if (Array.isArray(data)) return data;
-  if (!data || typeof data !== 'object') return [];
-  for (const k of [...keys, 'items', 'data', 'results']) if (Array.isArray(data[k])) return data[k];
-  return [];
-}
-
-/** The total of a paged list response, when it says one. */
-export function totalOf(data) {
-  if (!data || typeof data !== 'object') return null;
-  const p = data.pagination || data;
-  return isNum(p.total) ? p.total : null;
 }
 
 // ---- components -------------------------------------------------------------
@@ -182,19 +192,36 @@ export function Pager({ page, limit, total, count, onPage }) {
   </nav>`;
 }
 
-/** A definition list of an object's plain fields (for records whose
- * exact fields vary, such as an input's health). */
-export function Fields({ obj, skip = [] }) {
-  const entries = Object.entries(obj || {}).filter(([k, v]) => !skip.includes(k) && (typeof v !== 'object' || v === null));
-  if (!entries.length) return null;
-  return html`<dl class="fields">
-    ${entries.map(([k, v]) => html`<div><dt>${k.replace(/_/g, ' ')}</dt><dd>${fmtField(k, v)}</dd></div>`)}
-  </dl>`;
+/** Paging of the operator API's lists (newest first; `before` an id; the
+ * answer's `next_before` is null at the end). Keeps the cursors seen so
+ * the operator can go back. */
+export function useCursor() {
+  const [stack, setStack] = useState([0]);
+  return {
+    before: stack[stack.length - 1] || '',
+    page: stack.length,
+    next: (nb) => setStack([...stack, nb]),
+    prev: () => setStack(stack.slice(0, -1)),
+    reset: () => setStack([0]),
+  };
 }
 
-function fmtField(k, v) {
-  if (/(_ms|_at|_time|time|timestamp)$/.test(k) && (isNum(v) || typeof v === 'string')) return when(v);
-  return fmtCell(v);
+export function CursorPager({ cursor, nextBefore, label = 'Pages' }) {
+  return html`<nav class="pager" aria-label=${label}>
+    <button disabled=${cursor.page <= 1} onClick=${cursor.prev}>‹ Newer</button>
+    <span aria-live="polite">Page ${cursor.page}</span>
+    <button disabled=${nextBefore === null || nextBefore === undefined} onClick=${() => cursor.next(nextBefore)}>Older ›</button>
+  </nav>`;
+}
+
+/** A definition list: items [[label, value], ...], values formatted by
+ * the caller; falsy items are left out. */
+export function Dl({ items }) {
+  const list = items.filter(Boolean);
+  if (!list.length) return null;
+  return html`<dl class="fields">
+    ${list.map(([k, v]) => html`<div><dt>${k}</dt><dd>${v === null || v === undefined || v === '' ? '—' : v}</dd></div>`)}
+  </dl>`;
 }
 
 /** A button that runs an async action, shows it is busy, and reports the

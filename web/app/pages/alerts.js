@@ -1,43 +1,50 @@
-// Alerts: breaker triggers, webhook silence, execution failures, with time
-// and reason; acknowledge. Calls: GET /v1/alerts (paged),
-// POST /v1/alerts/<id>/ack; reloads on /v1/stream events.
+// Alerts: breaker trips and clearances, input-health alerts (such as webhook
+// silence) and the operator's pauses, newest first, with time, severity and
+// message; filtered by kind and paged with the API's cursor. Calls:
+// GET /v1/alerts?kind&limit&before; reloads on /v1/stream `alert` events.
+// Acknowledging: each alert has `acked_ms`, but the API has no endpoint to
+// acknowledge one yet, so the page says so instead of offering a button.
 import { useState } from 'preact/hooks';
-import { html, useApi, Async, Table, Pager, ActionButton, useLive, rowsOf, totalOf, when } from '../ui.js';
-import * as api from '../api.js';
+import { html, useApi, Async, Table, CursorPager, useCursor, useLive, when } from '../ui.js';
 
 const LIMIT = 50;
+const KINDS = [['', 'all'], ['circuit_breaker', 'circuit breakers'], ['health', 'input health']];
+
+/** A breaker alert's data ({breaker, action: trip | clear}) in words. */
+function what(a) {
+  const d = a.data;
+  if (!d || !d.breaker) return '—';
+  if (d.breaker === 'operator') return d.action === 'trip' ? 'operator pause on' : 'operator pause off';
+  return `${d.breaker.replace(/_/g, ' ')} breaker ${d.action === 'trip' ? 'tripped' : d.action === 'clear' ? 'cleared' : d.action}`;
+}
 
 export function AlertsPage() {
-  const [page, setPage] = useState(1);
-  const [open, setOpen] = useState(true);
-  const res = useApi('/v1/alerts', { page, limit: LIMIT, acknowledged: open ? 'false' : '' });
-  useLive((ev) => /alert|breaker/.test(ev.type) && res.reload());
+  const cursor = useCursor();
+  const [kind, setKind] = useState('');
+  const res = useApi('/v1/alerts', { kind, limit: LIMIT, before: cursor.before });
+  useLive((ev) => ev.type === 'alert' && cursor.page === 1 && res.reload());
   return html`<h1>Alerts</h1>
     <div class="filters">
-      <label><input type="checkbox" checked=${open} onChange=${(e) => { setOpen(e.target.checked); setPage(1); }} /> Only unacknowledged</label>
+      <label>Kind <select value=${kind} onChange=${(e) => { setKind(e.target.value); cursor.reset(); }}>
+        ${KINDS.map(([v, l]) => html`<option value=${v}>${l}</option>`)}
+      </select></label>
     </div>
+    <p class="notice" role="note">Acknowledging alerts is not available yet: walltrack's API has no acknowledge endpoint. An alert acknowledged elsewhere shows its time here.</p>
     <${Async} res=${res} what="Alerts (GET /v1/alerts)">
-      ${(data) => {
-        const rows = rowsOf(data, 'alerts');
-        return html`<${Table}
-            caption="Alerts"
-            rows=${rows}
-            empty=${open ? 'No unacknowledged alert.' : 'No alert yet.'}
-            rowKey=${(a) => a.id}
-            columns=${[
-              { label: 'Time', render: (a) => when(a.time ?? a.ts_ms ?? a.created_at) },
-              { label: 'Kind', render: (a) => html`<span class=${`kind ${a.severity || ''}`}>${a.kind || a.type}</span>` },
-              { label: 'Reason', render: (a) => a.reason || a.message || '—' },
-              {
-                label: 'Acknowledged',
-                render: (a) =>
-                  a.acknowledged || a.acked_at
-                    ? when(a.acked_at) || 'yes'
-                    : html`<${ActionButton} label="Acknowledge" run=${() => api.post(`/v1/alerts/${encodeURIComponent(a.id)}/ack`)} onDone=${res.reload} />`,
-              },
-            ]}
-          />
-          <${Pager} page=${page} limit=${LIMIT} total=${totalOf(data)} count=${rows.length} onPage=${setPage} />`;
-      }}
+      ${(data) => html`<${Table}
+          caption="Alerts, newest first"
+          rows=${data.alerts}
+          empty=${kind ? 'No alert of this kind.' : 'No alert yet.'}
+          rowKey=${(a) => a.id}
+          columns=${[
+            { label: 'Time', render: (a) => when(a.ts_ms) },
+            { label: 'Severity', render: (a) => html`<span class=${`sev ${a.severity}`}>${a.severity}</span>` },
+            { label: 'Kind', render: (a) => a.kind.replace(/_/g, ' ') },
+            { label: 'What', render: what },
+            { label: 'Message', render: (a) => a.message },
+            { label: 'Acknowledged', render: (a) => (a.acked_ms ? when(a.acked_ms) : 'no') },
+          ]}
+        />
+        <${CursorPager} cursor=${cursor} nextBefore=${data.next_before} label="Alert pages" />`}
     </${Async}>`;
 }

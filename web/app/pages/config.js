@@ -1,11 +1,16 @@
-// Config: every setting from GET /v1/config, grouped by area (risk,
-// scoring weights and threshold, exit strategies, …). Settings marked live
-// are edited in place and saved one at a time with PUT /v1/config; the
-// server validates, and its message is shown next to the field. Others are
-// read-only here (file or environment, restart). Secrets only say whether
-// they are set. Change history: GET /v1/config/history.
+// Config: every setting from GET /v1/config, grouped by area (risk and
+// sizing, breakers, scoring weights and threshold, exit strategies, then
+// the rest by prefix). Settings marked live are edited in place and saved
+// one at a time with PUT /v1/config ({"settings": {name: value}}); the
+// server validates (bounds, and rules between settings such as
+// trade.high_score >= signal.threshold) and its {"error"} message is shown
+// next to the field. Others are read-only here (file, environment or
+// command line, then restart). Secrets only say whether they are set.
+// Change history: the server records every change (settings_history) but
+// no endpoint serves it yet, so the page lists the changes saved from it,
+// as PUT /v1/config answered them ({"applied": [{name, old, value}]}).
 import { useState } from 'preact/hooks';
-import { html, useApi, Async, Table, Problem, when, num } from '../ui.js';
+import { html, useApi, Async, Table, when, num } from '../ui.js';
 import * as api from '../api.js';
 
 /** Saves settings {name: value} through the API; throws ApiError with the
@@ -32,10 +37,22 @@ export function parseValue(def, text) {
 }
 
 const AREAS = [
-  ['risk', 'Risk', /^(risk|capital|sizing|position|breaker|breakers|live)\./],
-  ['score', 'Scoring weights and threshold', /^(score|scoring|signal|weights?)\./],
-  ['exit', 'Exit strategies', /^exits?\./],
+  ['exit', 'Exit strategies', /^trade\.(default_strategy|runner_min_score)$/],
+  ['risk', 'Risk and sizing', /^trade\./],
+  ['breakers', 'Circuit breakers', /^breakers\./],
+  ['score', 'Scoring weights and threshold', /^signal\./],
 ];
+const AREA_ORDER = ['risk', 'breakers', 'score', 'exit'];
+
+/** Choices of a string setting that takes one of a few names. */
+const CHOICES = {
+  'trade.default_strategy': ['default', 'runner'],
+  'log.level': ['debug', 'info', 'warn', 'error'],
+  'alert.min_severity': ['info', 'warn', 'critical'],
+};
+
+/** Changes saved from this page (this browser session), newest first. */
+const saved = [];
 
 function areaOf(name) {
   for (const [id, , re] of AREAS) if (re.test(name)) return id;
@@ -57,7 +74,8 @@ function Setting({ def, onSaved }) {
     if (v instanceof Error) return setErr(v);
     setBusy(true);
     try {
-      await saveSettings({ [def.name]: v });
+      const r = await saveSettings({ [def.name]: v });
+      for (const a of (r && r.applied) || []) saved.unshift({ ...a, at: Date.now() });
       setOk(true);
       onSaved();
     } catch (x) {
@@ -71,6 +89,10 @@ function Setting({ def, onSaved }) {
   else if (!def.live) input = html`<output id=${id}>${def.value === '' ? '(empty)' : String(def.value)}</output>`;
   else if (def.type === 'bool')
     input = html`<input id=${id} type="checkbox" checked=${val === true} onChange=${(e) => setVal(e.target.checked)} />`;
+  else if (CHOICES[def.name])
+    input = html`<select id=${id} name=${def.name} value=${val} aria-describedby=${`${id}-help ${id}-msg`} onChange=${(e) => setVal(e.target.value)}>
+      ${[...new Set([def.value, ...CHOICES[def.name]])].map((o) => html`<option value=${o}>${o}</option>`)}
+    </select>`;
   else
     input = html`<input id=${id} name=${def.name} inputmode=${def.type === 'string' ? 'text' : 'decimal'} value=${val}
       aria-invalid=${err ? 'true' : undefined} aria-describedby=${`${id}-help ${id}-msg`} onInput=${(e) => setVal(e.target.value)} />`;
@@ -87,36 +109,38 @@ function Setting({ def, onSaved }) {
       ${def.help}
       ${(def.type === 'int' || def.type === 'double') && html` Range ${num(def.min, 6)} … ${num(def.max, 6)}.`}
       ${!def.secret && html` Default ${def.default === '' ? '(empty)' : def.default}.`}
-      ${def.source && html` From: ${def.source}.`}
+      ${def.source && html` Set by: ${def.source}.`}
       ${!def.live && !def.secret && html` Not live: change it in the config file or environment, then restart.`}
     </p>
   </form>`;
 }
 
-function History() {
-  const res = useApi('/v1/config/history', { limit: 50 });
-  return html`<section aria-labelledby="hist-h">
+function History({ tick }) {
+  return html`<section aria-labelledby="hist-h" data-tick=${tick}>
     <h2 id="hist-h">Change history</h2>
-    <${Async} res=${res} what="Change history (GET /v1/config/history)">
-      ${(data) => html`<${Table}
-        caption="Setting changes"
-        rows=${Array.isArray(data) ? data : data.changes || data.items || []}
-        empty="No setting has been changed from the dashboard or API yet."
-        columns=${[
-          { label: 'Time', render: (c) => when(c.time ?? c.ts_ms ?? c.changed_at) },
-          { label: 'Setting', key: 'name' },
-          { label: 'Old', render: (c) => String(c.old ?? c.old_value ?? '—') },
-          { label: 'New', render: (c) => String(c.new ?? c.value ?? c.new_value ?? '—') },
-          { label: 'By', render: (c) => c.by || c.source || '—' },
-        ]}
-      />`}
-    </${Async}>
+    <p class="notice" role="note">walltrack records every change with its time and source, but its API does not serve that history yet: below are only the changes saved from this page since it was opened.</p>
+    <${Table}
+      caption="Settings changed from this page"
+      rows=${saved}
+      empty="No setting changed from this page yet."
+      columns=${[
+        { label: 'Time', render: (c) => when(c.at) },
+        { label: 'Setting', render: (c) => c.name },
+        { label: 'Old', render: (c) => c.old },
+        { label: 'New', render: (c) => c.value },
+      ]}
+    />
   </section>`;
 }
 
 export function ConfigPage() {
   const res = useApi('/v1/config');
   const [filter, setFilter] = useState('');
+  const [tick, setTick] = useState(0);
+  const onSaved = () => {
+    setTick((n) => n + 1);
+    res.reload();
+  };
   return html`<h1>Config</h1>
     <div class="filters">
       <label for="cfg-filter">Find a setting</label>
@@ -131,18 +155,19 @@ export function ConfigPage() {
           if (!groups.has(a)) groups.set(a, []);
           groups.get(a).push(s);
         }
-        const order = [...AREAS.map((a) => a[0]), ...[...groups.keys()].filter((k) => !AREAS.some((a) => a[0] === k)).sort()];
+        const order = [...AREA_ORDER, ...[...groups.keys()].filter((k) => !AREA_ORDER.includes(k)).sort()];
         return html`${order
           .filter((k) => groups.has(k))
           .map((k) => {
             const title = (AREAS.find((a) => a[0] === k) || [])[1] || k;
             return html`<section class="card settings" aria-label=${title}>
               <h2>${title}</h2>
-              ${groups.get(k).map((s) => html`<${Setting} key=${`${s.name}=${s.value}`} def=${s} onSaved=${res.reload} />`)}
+              ${k === 'exit' && html`<p class="help">The engine has two exit strategies, <code>default</code> and <code>runner</code> (stop-loss, take-profits, moonbag, trailing stop, time limits: docs/exits.md). New positions take the default one, or the runner when their signal scores at least the override below; an open position's strategy is changed on the Live page. Creating or editing strategies is not possible through the API yet.</p>`}
+              ${groups.get(k).map((s) => html`<${Setting} key=${`${s.name}=${s.value}`} def=${s} onSaved=${onSaved} />`)}
             </section>`;
           })}
           ${!settings.length && html`<p class="empty">No setting matches “${filter}”.</p>`}`;
       }}
     </${Async}>
-    <${History} />`;
+    <${History} tick=${tick} />`;
 }

@@ -1,96 +1,149 @@
-// Performance: equity curve, PnL by day and by week, win rate, profit
-// ratio, Sharpe and drawdown; results by hour of day and by signal factor
-// (so "night signals win more" shows at a glance); the trade history, paged
-// and filtered on the server, with CSV export of the filtered trades.
-// Calls: GET /v1/performance, GET /v1/trades?page&limit&…filters.
+// Performance: PnL, win rate, profit ratio, Sharpe, drawdown; the equity
+// curve; PnL by day and by week; results by hour of entry (UTC), by signal
+// factor bucket, by exit reason and by strategy, and what separates winners
+// from losers; the trade history with its filters, paging and CSV export.
+// Calls: GET /v1/performance (everything but the daily PnL), GET /v1/trades
+// ?since&wallet&limit&before (newest first; times Unix ms, amounts lamports
+// or SOL as named, pnl_pct in percent). The API has no daily breakdown: PnL
+// by day is summed here from the trades closed in the last 30 days.
 import { useState } from 'preact/hooks';
-import { html, useApi, Async, Table, Pager, Empty, Problem, rowsOf, totalOf, sol, pct, num, signed, when, short, isNum } from '../ui.js';
+import {
+  html, useApi, Async, Table, Empty, Problem, CursorPager, useCursor,
+  sol, lsol, lamports, pct, pctPoints, num, signed, when, dur, short,
+} from '../ui.js';
 import * as api from '../api.js';
 import { LineChart, BarChart } from '../chart.js';
 
 const LIMIT = 50;
+const DAY = 86400000;
 
-function tsec(t) {
-  if (isNum(t)) return t > 1e11 ? t / 1000 : t;
-  const ms = Date.parse(t);
-  return Number.isFinite(ms) ? ms / 1000 : null;
+function Stat({ label, value, note }) {
+  return html`<div class="stat"><dt>${label}</dt><dd>${value}</dd>${note && html`<dd class="help">${note}</dd>`}</div>`;
 }
 
-function Stat({ label, value }) {
-  return html`<div class="stat"><dt>${label}</dt><dd>${value}</dd></div>`;
-}
+const pnlCell = (x) => signed(x, (v) => sol(v));
 
-/** Buckets [{key, pnl, trades, win_rate}] from an array or a map. */
-function buckets(x, keyName) {
-  if (!x) return [];
-  const arr = Array.isArray(x) ? x : Object.entries(x).map(([k, v]) => ({ [keyName]: k, ...(typeof v === 'object' ? v : { pnl_sol: v }) }));
-  return arr.map((b) => ({ key: b[keyName] ?? b.key ?? b.day ?? b.week ?? b.hour ?? b.factor ?? b.name, ...b }));
+function bucketColumns(first) {
+  return [
+    first,
+    { label: 'Trades', num: true, render: (b) => num(b.trades, 0) },
+    { label: 'Win rate', num: true, render: (b) => pct(b.win_rate) },
+    { label: 'PnL', num: true, render: (b) => pnlCell(b.pnl_sol) },
+    { label: 'Avg PnL', num: true, render: (b) => pctPoints(b.avg_pnl_pct) },
+  ];
 }
 
 function Summary({ p }) {
-  const equity = (p.equity || p.equity_curve || [])
-    .map((e) => (Array.isArray(e) ? [tsec(e[0]), e[1]] : [tsec(e.t ?? e.time ?? e.ts_ms), e.equity_sol ?? e.equity ?? e.value]))
-    .filter((e) => e[0] !== null && isNum(e[1]));
-  const daily = buckets(p.daily || p.by_day, 'day');
-  const weekly = buckets(p.weekly || p.by_week, 'week');
-  const hours = buckets(p.by_hour, 'hour');
-  const factors = buckets(p.by_factor, 'factor');
-  const val = (b) => b.pnl_sol ?? b.pnl ?? b.value;
+  const curve = (p.equity_curve || []).map((e) => [e.ts_ms / 1000, e.equity_sol]);
+  const hours = (p.by_hour || []).filter((b) => b.trades > 0);
+  const factorRows = Object.entries(p.by_factor || {}).flatMap(([factor, list]) => (list || []).map((b) => ({ factor, ...b })));
   return html`
     <dl class="stats">
-      <${Stat} label="PnL" value=${signed(p.pnl_sol ?? p.total_pnl_sol ?? p.pnl, (x) => sol(x))} />
-      <${Stat} label="Trades" value=${num(p.trades ?? p.trade_count, 0)} />
+      <${Stat} label="PnL" value=${pnlCell(p.pnl_sol)} note=${`${pctPoints(p.return_pct, 2)} of ${sol(p.capital_sol, 2)} capital`} />
+      <${Stat} label="Trades" value=${num(p.trades, 0)} note=${`${num(p.wins, 0)} won · ${num(p.losses, 0)} lost`} />
       <${Stat} label="Win rate" value=${pct(p.win_rate)} />
-      <${Stat} label="Profit ratio" value=${num(p.profit_ratio ?? p.profit_factor, 2)} />
-      <${Stat} label="Sharpe" value=${num(p.sharpe ?? p.sharpe_ratio, 2)} />
-      <${Stat} label="Max drawdown" value=${pct(p.max_drawdown)} />
+      <${Stat} label="Profit ratio" value=${p.profit_ratio_valid ? num(p.profit_ratio, 2) : 'n/a'} note=${p.profit_ratio_valid ? `avg win ${sol(p.avg_win_sol)} / avg loss ${sol(p.avg_loss_sol)}` : 'needs a win and a loss'} />
+      <${Stat} label="Profit factor" value=${num(p.profit_factor, 2)} />
+      <${Stat} label="Sharpe" value=${p.sharpe_valid ? num(p.sharpe, 2) : 'n/a'} note=${p.sharpe_valid ? `${p.sharpe_days} days` : `not enough days (${num(p.sharpe_days, 0)})`} />
+      <${Stat} label="Max drawdown" value=${sol(p.max_drawdown_sol)} note=${pctPoints(p.max_drawdown_pct, 2)} />
+      <${Stat} label="Avg trade" value=${pctPoints(p.avg_pnl_pct)} />
     </dl>
-    ${equity.length > 1 ? html`<${LineChart} points=${equity} label="Equity (SOL)" title="Equity curve" />` : html`<${Empty}>No equity history yet.</${Empty}>`}
+    ${curve.length > 1
+      ? html`<${LineChart} points=${curve} label="Equity (SOL)" title="Equity curve: the capital, then the equity after each closed trade (realized), and now at market" />`
+      : html`<${Empty}>No equity history yet: the curve starts with the first closed trade.</${Empty}>`}
     <div class="grid two">
-      <section aria-labelledby="pd-h"><h2 id="pd-h">PnL by day</h2>
-        ${daily.length ? html`<${BarChart} bars=${daily.slice(-30).map((b) => [String(b.key).slice(5), val(b)])} label="PnL (SOL)" title="PnL by day, last 30 days" />` : html`<${Empty}>No closed trade yet.</${Empty}>`}
-      </section>
+      <section aria-labelledby="pd-h"><h2 id="pd-h">PnL by day (UTC)</h2><${Daily} /></section>
       <section aria-labelledby="pw-h"><h2 id="pw-h">PnL by week</h2>
-        ${weekly.length ? html`<${BarChart} bars=${weekly.slice(-26).map((b) => [b.key, val(b)])} label="PnL (SOL)" title="PnL by week" />` : html`<${Empty}>No closed trade yet.</${Empty}>`}
+        ${(p.by_week || []).length
+          ? html`<${BarChart} bars=${p.by_week.slice(-26).map((b) => [when(b.from_ms).slice(5, 10), b.pnl_sol])} label="PnL (SOL)" title="PnL by week (weeks start on Monday, UTC)" />`
+          : html`<${Empty}>No closed trade yet.</${Empty}>`}
       </section>
     </div>
     <div class="grid two">
-      <section aria-labelledby="ph-h"><h2 id="ph-h">By hour of day (UTC)</h2>
+      <section aria-labelledby="ph-h"><h2 id="ph-h">By hour of entry (UTC)</h2>
         ${hours.length
-          ? html`<${BarChart} bars=${hours.map((b) => [b.key, b.win_rate ?? val(b)])} label=${hours[0].win_rate !== undefined ? 'Win rate' : 'PnL'} title="Results by hour of entry (UTC)" />
-              <${Table} caption="Results by hour" rows=${hours} columns=${[
-                { label: 'Hour', render: (b) => `${String(b.key).padStart(2, '0')}h` },
-                { label: 'Trades', num: true, render: (b) => num(b.trades, 0) },
-                { label: 'Win rate', num: true, render: (b) => pct(b.win_rate) },
-                { label: 'PnL', num: true, render: (b) => signed(val(b), (x) => sol(x)) },
-              ]} />`
+          ? html`<${BarChart} bars=${p.by_hour.map((b) => [String(b.hour).padStart(2, '0'), b.pnl_sol])} label="PnL (SOL)" title="PnL by hour of entry (UTC)" />
+              <${Table} caption="Results by hour of entry" rows=${hours}
+                columns=${bucketColumns({ label: 'Hour', render: (b) => `${String(b.hour).padStart(2, '0')}:00` })} />`
           : html`<${Empty}>No trade to group by hour yet.</${Empty}>`}
       </section>
       <section aria-labelledby="pf-h"><h2 id="pf-h">By signal factor</h2>
-        ${factors.length
-          ? html`<${Table} caption="Results by signal factor" rows=${factors} columns=${[
-              { label: 'Factor', render: (b) => b.key },
-              { label: 'Bucket', render: (b) => b.bucket ?? b.range ?? '—' },
-              { label: 'Trades', num: true, render: (b) => num(b.trades, 0) },
-              { label: 'Win rate', num: true, render: (b) => pct(b.win_rate) },
-              { label: 'PnL', num: true, render: (b) => signed(val(b), (x) => sol(x)) },
-            ]} />`
+        ${factorRows.length
+          ? html`<${Table} caption="Results by signal factor bucket" rows=${factorRows}
+              columns=${bucketColumns({ label: 'Factor', render: (b) => `${b.factor} ${b.bucket}` })} />`
           : html`<${Empty}>No trade to group by factor yet.</${Empty}>`}
+        ${(p.separation || []).length
+          ? html`<h3>What separates winners from losers</h3>
+              <${Table} caption="Mean factor of winners and losers" rows=${p.separation} columns=${[
+                { label: 'Factor', render: (x) => x.factor },
+                { label: 'Winners', num: true, render: (x) => `${num(x.mean_winners, 3)} (${x.winners})` },
+                { label: 'Losers', num: true, render: (x) => `${num(x.mean_losers, 3)} (${x.losers})` },
+                { label: 'Difference', num: true, render: (x) => signed(x.difference, (v) => num(v, 3)) },
+                { label: 'Correlation', num: true, render: (x) => num(x.correlation, 3) },
+              ]} />`
+          : ''}
+      </section>
+    </div>
+    <div class="grid two">
+      <section aria-labelledby="pe-h"><h2 id="pe-h">By exit reason</h2>
+        <${Table} caption="Results by exit reason" rows=${p.by_exit_reason || []} empty="No closed trade yet."
+          columns=${bucketColumns({ label: 'Exit reason', render: (b) => b.exit_reason.replace(/_/g, ' ') })} />
+      </section>
+      <section aria-labelledby="ps-h"><h2 id="ps-h">By exit strategy</h2>
+        <${Table} caption="Results by exit strategy" rows=${p.by_strategy || []} empty="No closed trade yet."
+          columns=${bucketColumns({ label: 'Strategy', render: (b) => b.strategy })} />
       </section>
     </div>`;
 }
 
-const TRADE_COLS = [
-  ['closed', 'Closed', (t) => when(t.closed_at ?? t.close_time ?? t.exit_time)],
-  ['opened', 'Opened', (t) => when(t.opened_at ?? t.open_time ?? t.entry_time)],
-  ['token', 'Token', (t) => t.symbol || t.mint],
-  ['wallet', 'Wallet', (t) => t.wallet ?? ''],
-  ['size_sol', 'Size (SOL)', (t) => t.size_sol ?? t.cost_sol ?? ''],
-  ['pnl_sol', 'PnL (SOL)', (t) => t.pnl_sol ?? t.realized_pnl_sol ?? ''],
-  ['pnl_pct', 'PnL %', (t) => t.pnl_pct ?? ''],
-  ['score', 'Score', (t) => t.score ?? ''],
-  ['exit', 'Exit reason', (t) => t.exit_reason ?? t.reason ?? ''],
-  ['strategy', 'Strategy', (t) => t.exit_strategy ?? ''],
+/** PnL by UTC day over the last 30 days, summed from GET /v1/trades
+ * (at most 1000 trades; says so when there were more). */
+function Daily() {
+  const [since] = useState(() => Math.floor((Date.now() - 30 * DAY) / DAY) * DAY);
+  const res = useApi('/v1/trades', { since, limit: 1000 });
+  return html`<${Async} res=${res} what="Trades of the last 30 days (GET /v1/trades)">
+    ${(data) => {
+      if (!data.trades.length) return html`<${Empty}>No trade closed in the last 30 days.</${Empty}>`;
+      const days = new Map();
+      for (const t of data.trades) {
+        const d = new Date(t.closed_ms).toISOString().slice(0, 10);
+        days.set(d, (days.get(d) || 0) + t.pnl_sol);
+      }
+      let keys = [...days.keys()].sort();
+      // With more than 1000 trades the oldest day may be incomplete.
+      const partial = data.next_before !== null;
+      if (partial && keys.length > 1) keys = keys.slice(1);
+      return html`<${BarChart} bars=${keys.map((k) => [k.slice(5), days.get(k)])} label="PnL (SOL)" title=${`PnL by day of closing, ${keys[0]} to ${keys[keys.length - 1]}`} />
+        ${partial && html`<p class="help">From the last 1000 trades only.</p>`}`;
+    }}
+  </${Async}>`;
+}
+
+// The columns of the CSV export: every field of a trade, units in the name.
+const CSV_COLS = [
+  ['id', (t) => t.id],
+  ['mode', (t) => t.mode],
+  ['opened_utc', (t) => new Date(t.opened_ms).toISOString()],
+  ['closed_utc', (t) => new Date(t.closed_ms).toISOString()],
+  ['duration_s', (t) => t.duration_ms / 1000],
+  ['mint', (t) => t.mint],
+  ['wallet', (t) => t.wallet],
+  ['strategy', (t) => t.strategy],
+  ['entry_price_sol', (t) => t.entry_price_sol],
+  ['exit_price_sol', (t) => t.exit_price_sol],
+  ['cost_sol', (t) => lamports(t.cost_lamports)],
+  ['proceeds_sol', (t) => lamports(t.proceeds_lamports)],
+  ['pnl_sol', (t) => t.pnl_sol],
+  ['pnl_pct', (t) => t.pnl_pct],
+  ['exit_reason', (t) => t.exit_reason],
+  ['score', (t) => t.score],
+  ['factor_wallet', (t) => t.factors && t.factors.wallet],
+  ['factor_cluster', (t) => t.factors && t.factors.cluster],
+  ['factor_token', (t) => t.factors && t.factors.token],
+  ['factor_context', (t) => t.factors && t.factors.context],
+  ['entry_hour_utc', (t) => t.factors && t.factors.entry_hour],
+  ['position_id', (t) => t.position_id],
+  ['signal_id', (t) => t.signal_id],
 ];
 
 function csvCell(v) {
@@ -99,14 +152,14 @@ function csvCell(v) {
 }
 
 async function exportCsv(filters, setMsg) {
-  const lines = [TRADE_COLS.map((c) => c[1]).join(',')];
-  for (let page = 1; ; page++) {
+  const lines = [CSV_COLS.map((c) => c[0]).join(',')];
+  let before = '';
+  for (;;) {
     setMsg(`Exporting… ${lines.length - 1} trades`);
-    const data = await api.get('/v1/trades', { ...filters, page, limit: 500 });
-    const rows = rowsOf(data, 'trades');
-    for (const t of rows) lines.push(TRADE_COLS.map((c) => csvCell(c[2](t))).join(','));
-    const total = totalOf(data);
-    if (rows.length < 500 || (total !== null && lines.length - 1 >= total)) break;
+    const data = await api.get('/v1/trades', { ...filters, limit: 1000, before });
+    for (const t of data.trades) lines.push(CSV_COLS.map((c) => csvCell(c[1](t))).join(','));
+    if (data.next_before === null) break;
+    before = data.next_before;
   }
   const blob = new Blob([`${lines.join('\n')}\n`], { type: 'text/csv' });
   const a = document.createElement('a');
@@ -120,54 +173,47 @@ async function exportCsv(filters, setMsg) {
 }
 
 function Trades() {
-  const [page, setPage] = useState(1);
-  const [f, setF] = useState({ from: '', to: '', outcome: '', mint: '', wallet: '' });
+  const cursor = useCursor();
+  const [f, setF] = useState({ since: '', wallet: '' });
   const [applied, setApplied] = useState(f);
   const [msg, setMsg] = useState('');
   const [err, setErr] = useState(null);
   const filters = {
-    from: applied.from ? Date.parse(`${applied.from}T00:00:00Z`) : '',
-    to: applied.to ? Date.parse(`${applied.to}T23:59:59Z`) : '',
-    outcome: applied.outcome,
-    mint: applied.mint.trim(),
+    since: applied.since ? Date.parse(`${applied.since}T00:00:00Z`) : '',
     wallet: applied.wallet.trim(),
   };
-  const res = useApi('/v1/trades', { ...filters, page, limit: LIMIT });
-  const field = (k, label, type = 'text') => html`<label>${label}
-    <input type=${type} value=${f[k]} onInput=${(e) => setF({ ...f, [k]: e.target.value })} /></label>`;
+  const res = useApi('/v1/trades', { ...filters, limit: LIMIT, before: cursor.before });
   return html`<section aria-labelledby="th-h">
     <h2 id="th-h">Trade history</h2>
-    <form class="filters" onSubmit=${(e) => { e.preventDefault(); setApplied(f); setPage(1); }}>
-      ${field('from', 'From', 'date')} ${field('to', 'To', 'date')}
-      <label>Outcome <select value=${f.outcome} onChange=${(e) => setF({ ...f, outcome: e.target.value })}>
-        <option value="">all</option><option value="win">wins</option><option value="loss">losses</option>
-      </select></label>
-      ${field('mint', 'Token mint')} ${field('wallet', 'Wallet')}
+    <form class="filters" onSubmit=${(e) => { e.preventDefault(); setApplied(f); cursor.reset(); }}>
+      <label>Closed from (UTC) <input type="date" value=${f.since} onInput=${(e) => setF({ ...f, since: e.target.value })} /></label>
+      <label>Copied wallet <input value=${f.wallet} size="44" onInput=${(e) => setF({ ...f, wallet: e.target.value })} /></label>
       <button type="submit">Filter</button>
       <button type="button" onClick=${() => { setErr(null); exportCsv(filters, setMsg).catch(setErr); }}>Export CSV</button>
       <span role="status" class="muted">${msg}</span>
     </form>
     ${err && html`<${Problem} error=${err} what="CSV export" />`}
     <${Async} res=${res} what="Trades (GET /v1/trades)">
-      ${(data) => {
-        const rows = rowsOf(data, 'trades');
-        return html`<${Table}
-            caption="Closed trades"
-            rows=${rows}
-            empty="No closed trade matches."
-            columns=${[
-              { label: 'Closed', render: TRADE_COLS[0][2] },
-              { label: 'Token', render: (t) => html`<span title=${t.mint}>${t.symbol || short(t.mint)}</span>` },
-              { label: 'Wallet', render: (t) => (t.wallet ? html`<a href=${`#/wallets/${t.wallet}`}>${short(t.wallet)}</a>` : '—') },
-              { label: 'Size', num: true, render: (t) => sol(t.size_sol ?? t.cost_sol) },
-              { label: 'PnL', num: true, render: (t) => signed(t.pnl_sol ?? t.realized_pnl_sol, (x) => sol(x)) },
-              { label: 'PnL %', num: true, render: (t) => pct(t.pnl_pct) },
-              { label: 'Score', num: true, render: (t) => num(t.score, 3) },
-              { label: 'Exit', render: (t) => t.exit_reason || t.reason || '—' },
-            ]}
-          />
-          <${Pager} page=${page} limit=${LIMIT} total=${totalOf(data)} count=${rows.length} onPage=${setPage} />`;
-      }}
+      ${(data) => html`<${Table}
+          caption="Closed trades, newest first"
+          rows=${data.trades}
+          rowKey=${(t) => t.id}
+          empty="No closed trade matches."
+          columns=${[
+            { label: 'Closed', render: (t) => when(t.closed_ms) },
+            { label: 'Held', render: (t) => dur(t.duration_ms) },
+            { label: 'Token', render: (t) => html`<span title=${t.mint}>${short(t.mint)}</span>` },
+            { label: 'Wallet', render: (t) => html`<a href=${`#/wallets/${t.wallet}`} title=${t.wallet}>${short(t.wallet)}</a>` },
+            { label: 'Cost', num: true, render: (t) => lsol(t.cost_lamports) },
+            { label: 'Proceeds', num: true, render: (t) => lsol(t.proceeds_lamports) },
+            { label: 'PnL', num: true, render: (t) => pnlCell(t.pnl_sol) },
+            { label: 'PnL %', num: true, render: (t) => signed(t.pnl_pct, (x) => pctPoints(x)) },
+            { label: 'Score', num: true, render: (t) => num(t.score, 3) },
+            { label: 'Exit', render: (t) => t.exit_reason.replace(/_/g, ' ') },
+            { label: 'Strategy', render: (t) => t.strategy },
+          ]}
+        />
+        <${CursorPager} cursor=${cursor} nextBefore=${data.next_before} label="Trade pages" />`}
     </${Async}>
   </section>`;
 }
@@ -175,6 +221,6 @@ function Trades() {
 export function PerformancePage() {
   const res = useApi('/v1/performance');
   return html`<h1>Performance</h1>
-    <${Async} res=${res} what="Performance (GET /v1/performance)">${(p) => html`<${Summary} p=${p} />`}</${Async}>
+    <${Async} res=${res} what="Performance (GET /v1/performance)">${(d) => html`<p class="muted">Mode ${d.mode.toUpperCase()}; closed trades only, except the last point of the equity curve (at market).</p><${Summary} p=${d.performance} />`}</${Async}>
     <${Trades} />`;
 }

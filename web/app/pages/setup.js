@@ -5,29 +5,33 @@
 // The risk fields are the settings GET /v1/config actually has, found by
 // name, so the wizard never invents a setting; their values are saved
 // together, with ui.setup_done = true, through PUT /v1/config. The browser
-// never sees a secret: the wallet comes from GET /v1/wallet (public key and
-// balance only), Helius from GET /v1/status.
+// never sees a secret: the wallet comes from GET /v1/wallet ({configured,
+// pubkey, balance_sol, mode, detail}), Helius from GET /v1/status
+// (inputs.webhook); POST /v1/discovery/run runs discovery and answers
+// {watchlist, candidates, added, ms}.
 // Calls: GET /v1/config, PUT /v1/config, GET /v1/wallet, GET /v1/status,
 // POST /v1/discovery/run.
 import { useState } from 'preact/hooks';
-import { html, useApi, Async, Problem, ActionButton, Fields, sol, when, ago, num } from '../ui.js';
+import { html, useApi, Async, Problem, ActionButton, Dl, sol, when, ago, num } from '../ui.js';
 import * as api from '../api.js';
 import { saveSettings, parseValue } from './config.js';
 
-// What the wizard asks, and the setting names that can answer it (the
-// first one the server has wins).
+// What the wizard asks, and the setting that answers it (docs/config.md).
+// Settings that are not live-editable (the paper capital, live.enabled)
+// are shown with their value and where to change them.
 const QUESTIONS = [
-  ['Initial capital (SOL)', /^(risk|trade|sizing)\.capital(_sol)?$|^capital(_sol)?$/],
-  ['Risk per trade', /^(risk|sizing)\.(risk_)?per_trade(_pct|_frac)?$|risk_per_trade/],
-  ['Score threshold', /^(signal|score|scoring)\.threshold$|score_threshold/],
-  ['Breaker: max drawdown', /^breakers?\.(max_)?drawdown/],
-  ['Breaker: consecutive losses', /^breakers?\.(max_)?consecutive_loss/],
-  ['Breaker: daily loss', /^breakers?\.(max_)?daily_loss/],
-  ['Live trading allowed (mode)', /^live\.enabled$/],
+  ['Paper capital (SOL)', 'trade.paper_capital_sol'],
+  ['Risk per trade (fraction of equity)', 'trade.risk_per_trade'],
+  ['Score threshold (0–1)', 'signal.threshold'],
+  ['Breaker: max drawdown from peak (fraction)', 'breakers.max_drawdown'],
+  ['Breaker: losses in a row', 'breakers.max_loss_streak'],
+  ['Breaker: min win rate (fraction)', 'breakers.min_win_rate'],
+  ['Breaker: hours without a signal', 'breakers.silence_hours'],
+  ['Live trading allowed (mode)', 'live.enabled'],
 ];
 
 function RiskForm({ settings, onSaved }) {
-  const found = QUESTIONS.map(([label, re]) => [label, settings.find((s) => re.test(s.name))]);
+  const found = QUESTIONS.map(([label, name]) => [label, settings.find((s) => s.name === name)]);
   const [vals, setVals] = useState(Object.fromEntries(found.filter(([, s]) => s).map(([, s]) => [s.name, s.value])));
   const [err, setErr] = useState(null);
   const [saved, setSaved] = useState(false);
@@ -66,10 +70,10 @@ function RiskForm({ settings, onSaved }) {
             ? html`<input id=${id} type="checkbox" disabled=${ro} checked=${vals[s.name] === true} onChange=${(e) => setVals({ ...vals, [s.name]: e.target.checked })} />`
             : html`<input id=${id} disabled=${ro} inputmode="decimal" value=${vals[s.name]} onInput=${(e) => setVals({ ...vals, [s.name]: e.target.value })} />`}
         </div>
-        <p class="help">${s.help}${(s.type === 'int' || s.type === 'double') && ` Range ${num(s.min, 6)} … ${num(s.max, 6)}.`}${ro ? ' Set in the config file (not live).' : ''}</p>
+        <p class="help">${s.help}${(s.type === 'int' || s.type === 'double') && ` Range ${num(s.min, 6)} … ${num(s.max, 6)}.`}${ro ? ` Not changeable while running: set it in the configuration file or with --set ${s.name}=… and restart.` : ''}</p>
       </div>`;
     })}
-    <p class="muted">Paper mode is the default; live trading also needs a keypair and <code>walltrack serve --live</code>.</p>
+    <p class="muted">Paper mode is the default; live trading also needs <code>live.enabled</code>, a keypair and <code>walltrack serve --live</code>.</p>
     <div class="buttons"><button type="submit" disabled=${busy}>${busy ? 'Saving…' : 'Save and finish setup'}</button></div>
     ${err && html`<${Problem} error=${err} what="Saving" />`}
     ${saved && html`<p class="ok" role="status" data-testid="setup-saved">Saved. <a href="#/live">Go to Live</a>.</p>`}
@@ -81,9 +85,13 @@ function Wallet() {
   return html`<section class="card wizard-step" aria-labelledby="w2">
     <h2 id="w2">2. Trading wallet</h2>
     <${Async} res=${res} what="The trading wallet (GET /v1/wallet)">
-      ${(w) => html`<p>Public key: <code class="addr">${w.pubkey || w.public_key || w.address || 'none configured'}</code></p>
-        <p>Balance: ${sol(w.balance_sol ?? (typeof w.lamports === 'number' ? w.lamports / 1e9 : undefined))}</p>
-        <${Fields} obj=${w} skip=${['pubkey', 'public_key', 'address', 'balance_sol', 'lamports']} />`}
+      ${(w) => html`<p class=${w.configured ? 'ok' : 'bad'} data-testid="wallet-configured">${w.configured ? 'A trading keypair is configured.' : 'No trading keypair is configured.'}</p>
+        <${Dl} items=${[
+          ['Public key', w.pubkey ? html`<code class="addr">${w.pubkey}</code>` : 'none'],
+          ['Balance', w.balance_sol === null ? 'unknown' : sol(w.balance_sol)],
+          ['Mode', w.mode === 'live' ? 'LIVE' : 'PAPER'],
+        ]} />
+        ${w.detail && html`<p class="help">${w.detail}</p>`}`}
     </${Async}>
     <p class="muted">The keypair itself stays on the server (a 0600 file); the dashboard only sees the public key.</p>
   </section>`;
@@ -95,14 +103,19 @@ function Helius() {
     <h2 id="w3">3. Helius</h2>
     <${Async} res=${res} what="Input health (GET /v1/status)">
       ${(s) => {
-        const inputs = s.inputs || {};
-        const wh = Array.isArray(inputs) ? inputs.find((i) => /webhook|helius/.test(i.name)) : inputs.webhook || inputs.helius;
+        const wh = s.inputs && s.inputs.webhook;
         if (!wh) return html`<p class="muted">The status reports no webhook input.</p>`;
-        const last = wh.last_event_ms ?? wh.last_event ?? wh.last_ms;
-        const ok = wh.ok === true || wh.status === 'ok';
-        return html`<p class=${ok ? 'ok' : 'bad'}>${ok ? 'Receiving webhooks' : 'Not receiving'}; last event ${last ? `${when(last)} (${ago(last)})` : 'never'}.</p>`;
+        const ok = wh.status === 'ok';
+        return html`<p class=${ok ? 'ok' : 'bad'} data-testid="helius-status">Webhook: ${wh.status}${ok ? ' (receiving)' : ''}.</p>
+          <${Dl} items=${[
+            ['Last delivery', wh.last_received_ms ? `${when(wh.last_received_ms)} (${ago(wh.last_received_ms)})` : 'never'],
+            ['Last event (block time)', when(wh.last_event_ms)],
+            ['Events received', num(wh.events, 0)],
+            ['Webhook secret', wh.secret_configured ? 'configured' : 'not configured: set WALLTRACK_WEBHOOK_SECRET, deliveries are refused until then'],
+          ]} />`;
       }}
     </${Async}>
+    <p class="muted">Create the webhook with <code>walltrack helius webhook create</code>; it delivers to <code>/webhooks/helius</code>.</p>
   </section>`;
 }
 
@@ -110,9 +123,9 @@ function Discovery() {
   const [result, setResult] = useState(null);
   return html`<section class="card wizard-step" aria-labelledby="w4">
     <h2 id="w4">4. Wallet discovery</h2>
-    <p>Finds wallets that made money on recent launches and scores them.</p>
-    <${ActionButton} label="Start discovery" busyLabel="Starting…" run=${() => api.post('/v1/discovery/run')} onDone=${(r) => setResult(r || {})} />
-    ${result && html`<p class="ok" role="status">Discovery started. <a href="#/wallets">See the wallets</a>.</p><${Fields} obj=${result} />`}
+    <p>Profiles every wallet in the database, scores it and fills the watchlist. It runs on a schedule too (<code>discovery.interval_min</code>); this runs it now and waits for it.</p>
+    <${ActionButton} label="Run discovery now" busyLabel="Running discovery…" run=${() => api.post('/v1/discovery/run')} onDone=${setResult} />
+    ${result && html`<p class="ok" role="status" data-testid="discovery-done">Discovery ran in ${num(result.ms, 0)} ms: ${num(result.candidates, 0)} candidates, ${num(result.added, 0)} added; the watchlist now has ${num(result.watchlist, 0)} wallets. <a href="#/wallets">See the wallets</a>.</p>`}
   </section>`;
 }
 

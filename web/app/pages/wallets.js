@@ -6,10 +6,12 @@
 // name, blacklist).
 // Calls: GET /v1/smart-money/wallets?minScore&verified&walletType&sortBy&
 // sortOrder&page&limit; GET /v1/smart-money/wallets/<address>[/trades|
-// /performance|/patterns]; POST …/<address>/watch|unwatch|verify|blacklist;
-// PUT …/<address>/name.
+// /performance|/patterns]; POST …/<address>/watch|unwatch|verify|blacklist
+// (verify with {"verified": false} clears it); PUT …/<address>/name
+// ({"name", "walletType"?}). Shapes: docs/api.md, "Smart-money API" (times
+// are ISO 8601 strings, amounts SOL, ratios fractions).
 import { useState, useEffect, useRef } from 'preact/hooks';
-import { html, useApi, Async, Table, Pager, Fields, Empty, ActionButton, Problem, rowsOf, totalOf, num, pct, sol, signed, when, short, isNum } from '../ui.js';
+import { html, useApi, Async, Table, Pager, Dl, Empty, ActionButton, num, pct, sol, signed, when, short } from '../ui.js';
 import * as api from '../api.js';
 import { LineChart } from '../chart.js';
 
@@ -49,7 +51,7 @@ function WalletList() {
     </form>
     <${Async} res=${res} what="Smart-money wallets (GET ${BASE})">
       ${(data) => {
-        const rows = rowsOf(data, 'wallets');
+        const rows = data.wallets;
         return html`<${Table}
             caption="Smart-money wallets"
             rows=${rows}
@@ -61,7 +63,7 @@ function WalletList() {
               { label: 'Type', render: (w) => w.walletType || '—' },
               { label: 'Score', num: true, sort: 'score', render: (w) => num(w.scoring?.smartMoneyScore, 1) },
               { label: 'Confidence', render: (w) => w.scoring?.confidenceLevel || '—' },
-              { label: 'PnL', num: true, sort: 'pnl', render: (w) => signed(w.performance?.totalPnl, (x) => num(x, 2)) },
+              { label: 'PnL', num: true, sort: 'pnl', render: (w) => signed(w.performance?.totalPnl, (x) => sol(x, 2)) },
               { label: 'ROI', num: true, sort: 'roi', render: (w) => pct(w.performance?.roiAllTime) },
               { label: 'Win rate', num: true, render: (w) => pct(w.performance?.winRate) },
               { label: 'Trades', num: true, sort: 'trades', render: (w) => num(w.activity?.totalTrades, 0) },
@@ -69,7 +71,7 @@ function WalletList() {
               { label: 'Last trade', render: (w) => when(w.activity?.lastTradeTimestamp) },
             ]}
           />
-          <${Pager} page=${q.page} limit=${LIMIT} total=${totalOf(data)} count=${rows.length} onPage=${(p) => setQ({ ...q, page: p })} />`;
+          <${Pager} page=${q.page} limit=${LIMIT} total=${data.pagination.total} count=${rows.length} onPage=${(p) => setQ({ ...q, page: p })} />`;
       }}
     </${Async}>`;
 }
@@ -93,8 +95,7 @@ function TokenGraph({ trades, address }) {
         g.addNode(address, { label: short(address), size: 12, color: '#1f6feb', x: 0, y: 0 });
         const count = new Map();
         for (const t of trades) {
-          const k = t.mint || t.token || t.tokenOutAddress || t.token_out;
-          if (k) count.set(k, (count.get(k) || 0) + 1);
+          count.set(t.tokenAddress, (count.get(t.tokenAddress) || 0) + 1);
         }
         const keys = [...count.keys()];
         keys.forEach((k, i) => {
@@ -116,14 +117,19 @@ function TokenGraph({ trades, address }) {
     <div class="graph" ref=${box} role="img" aria-label="Tokens this wallet traded, sized by number of trades"></div>`;
 }
 
-function NameForm({ address, current, onDone }) {
+const TYPES = ['whale', 'fund', 'trader', 'protocol'];
+
+function NameForm({ address, current, type, onDone }) {
   const [name, setName] = useState(current || '');
+  const [wtype, setWtype] = useState(type || '');
   const [err, setErr] = useState(null);
   async function submit(e) {
     e.preventDefault();
     setErr(null);
     try {
-      await api.put(`${BASE}/${encodeURIComponent(address)}/name`, { name: name.trim() });
+      const body = { name: name.trim() };
+      if (wtype && wtype !== type) body.walletType = wtype;
+      await api.put(`${BASE}/${encodeURIComponent(address)}/name`, body);
       onDone();
     } catch (x) {
       setErr(x);
@@ -131,85 +137,146 @@ function NameForm({ address, current, onDone }) {
   }
   return html`<form class="inline-form" onSubmit=${submit}>
     <label for="w-name">Name</label>
-    <input id="w-name" value=${name} maxlength="64" onInput=${(e) => setName(e.target.value)} />
-    <button type="submit">Save name</button>
+    <input id="w-name" value=${name} maxlength="63" onInput=${(e) => setName(e.target.value)} />
+    <label for="w-type">Type</label>
+    <select id="w-type" value=${wtype} onChange=${(e) => setWtype(e.target.value)}>
+      ${TYPES.map((t) => html`<option value=${t}>${t}</option>`)}
+    </select>
+    <button type="submit">Save name and type</button>
     ${err && html`<span class="error inline" role="alert">${err.message}</span>`}
   </form>`;
 }
+
+const STATUS_TEXT = {
+  watch: 'watch (copied by the engine)',
+  flagged: 'flagged (not copied)',
+  blacklisted: 'blacklisted (never copied)',
+  candidate: 'candidate (not copied)',
+  removed: 'removed (not copied; discovery leaves it alone)',
+};
 
 export function WalletPage({ address }) {
   const path = `${BASE}/${encodeURIComponent(address)}`;
   const detail = useApi(path);
   const [tpage, setTpage] = useState(1);
   const trades = useApi(`${path}/trades`, { page: tpage, limit: 25 });
-  const perf = useApi(`${path}/performance`);
-  const patterns = useApi(`${path}/patterns`);
-  const act = (verb) => () => api.post(`${path}/${verb}`);
+  const perf = useApi(`${path}/performance`, { limit: 1000 });
+  const patterns = useApi(`${path}/patterns`, { limit: 100 });
+  const act = (verb, body) => () => api.post(`${path}/${verb}`, body);
   return html`<p><a href="#/wallets">‹ All wallets</a></p>
     <h1>Wallet <code class="addr">${short(address)}</code></h1>
     <p class="muted addr-full">${address}</p>
     <${Async} res=${detail} what="This wallet (GET ${BASE}/…)">
-      ${(w0) => {
-        const w = w0.wallet || w0;
-        const status = w.status || (w.blacklisted ? 'blacklisted' : w.watched ? 'watch' : '');
-        return html`
-          <p>Status: <strong data-testid="wallet-status">${status || 'not on the watchlist'}</strong>${w.verified ? ' · verified' : ''}${w.walletName ? ` · “${w.walletName}”` : ''}</p>
+      ${(w) => html`
+          <p>Status: <strong data-testid="wallet-status">${STATUS_TEXT[w.status] || w.status}</strong>${w.verified ? ' · verified' : ''}${w.walletName ? ` · “${w.walletName}”` : ''}
+            <span class="muted"> · found by ${w.discoveryMethod || '—'} · first seen ${when(w.firstSeenTimestamp)} · updated ${when(w.updatedTimestamp)}</span></p>
           <div class="buttons" role="group" aria-label="Curation">
-            <${ActionButton} label="Watch" run=${act('watch')} onDone=${detail.reload} />
-            <${ActionButton} label="Unwatch" run=${act('unwatch')} onDone=${detail.reload} />
-            <${ActionButton} label="Verify" run=${act('verify')} onDone=${detail.reload} />
-            <${ActionButton} label="Blacklist" danger confirm=${`Blacklist ${address}? Its signals will be ignored.`} run=${act('blacklist')} onDone=${detail.reload} />
+            ${w.status !== 'watch' && html`<${ActionButton} label="Watch" run=${act('watch')} onDone=${detail.reload} />`}
+            ${w.status !== 'removed' && html`<${ActionButton} label="Unwatch" run=${act('unwatch')} onDone=${detail.reload} />`}
+            ${w.verified
+              ? html`<${ActionButton} label="Clear verified" run=${act('verify', { verified: false })} onDone=${detail.reload} />`
+              : html`<${ActionButton} label="Verify" run=${act('verify')} onDone=${detail.reload} />`}
+            ${w.status !== 'blacklisted' && html`<${ActionButton} label="Blacklist" danger confirm=${`Blacklist ${address}? The engine will never copy it.`} run=${act('blacklist')} onDone=${detail.reload} />`}
           </div>
-          <${NameForm} address=${address} current=${w.walletName} onDone=${detail.reload} />
+          <${NameForm} key=${`${w.walletName}|${w.walletType}`} address=${address} current=${w.walletName} type=${w.walletType} onDone=${detail.reload} />
           <div class="grid">
-            <${Section} title="Score" id="wd-s"><${Fields} obj=${w.scoring} /></${Section}>
-            <${Section} title="Performance" id="wd-p"><${Fields} obj=${w.performance} /></${Section}>
-            <${Section} title="Activity" id="wd-a"><${Fields} obj=${w.activity} /></${Section}>
-            <${Section} title="Behaviour" id="wd-b"><${Fields} obj=${w.behavioral} />
-              ${(w.behavioral?.preferredTokens || []).length ? html`<p>Preferred tokens: ${w.behavioral.preferredTokens.map(short).join(', ')}</p>` : ''}
-            </${Section}>
-          </div>`;
-      }}
+            <${Section} title="Score" id="wd-s"><${Dl} items=${[
+              ['Smart-money score', num(w.scoring.smartMoneyScore, 2)],
+              ['Confidence', w.scoring.confidenceLevel],
+              ['Type', w.walletType],
+              ['Chain', w.chainId],
+            ]} /></${Section}>
+            <${Section} title="Performance" id="wd-p"><${Dl} items=${[
+              ['Realized PnL (round trips)', signed(w.performance.totalPnl, (x) => sol(x))],
+              ['ROI', pct(w.performance.roiAllTime)],
+              ['Win rate', pct(w.performance.winRate)],
+              ['Sharpe', num(w.performance.sharpeRatio, 2)],
+              ['Sortino', num(w.performance.sortinoRatio, 2)],
+              ['Max drawdown', pct(w.performance.maxDrawdown)],
+              ['Volatility', `${num(w.performance.volatility, 4)} SOL/day`],
+            ]} /></${Section}>
+            <${Section} title="Activity" id="wd-a"><${Dl} items=${[
+              ['Round trips', num(w.activity.totalTrades, 0)],
+              ['Swaps stored', num(w.swaps, 0)],
+              ['Avg trade size', sol(w.activity.avgTradeSize)],
+              ['Avg holding', `${num(w.activity.avgHoldingPeriodDays * 24, 1)} h`],
+              ['Last trade', when(w.activity.lastTradeTimestamp)],
+            ]} /></${Section}>
+            <${Section} title="Behaviour" id="wd-b"><${Dl} items=${[
+              ['Trading style', w.behavioral.tradingStyle],
+              ['Risk profile', w.behavioral.riskProfile],
+              ['Preferred tokens', w.behavioral.preferredTokens.map(short).join(', ')],
+              ['Preferred protocols', w.behavioral.preferredProtocols.join(', ')],
+            ]} /></${Section}>
+          </div>
+          <${Section} title="Open positions" id="wd-op">
+            <${Dl} items=${[
+              ['Realized PnL (all sells)', signed(w.realizedPnlSol, (x) => sol(x))],
+              ['Unrealized PnL', signed(w.unrealizedPnlSol, (x) => sol(x))],
+            ]} />
+            <${Table} caption="This wallet's open positions" rows=${w.openPositions} empty="No open position."
+              rowKey=${(p) => p.tokenAddress}
+              columns=${[
+                { label: 'Token', render: (p) => html`<span title=${p.tokenAddress}>${short(p.tokenAddress)}</span>` },
+                { label: 'Tokens', num: true, render: (p) => num(p.tokens, 2) },
+                { label: 'Cost', num: true, render: (p) => (p.unknownCostBasis ? 'unknown' : sol(p.costSol)) },
+                { label: 'Value', num: true, render: (p) => sol(p.valueSol) },
+                { label: 'Unrealized', num: true, render: (p) => signed(p.unrealizedPnlSol, (x) => sol(x)) },
+                { label: 'Avg entry', num: true, render: (p) => num(p.avgEntryPriceSol, 12) },
+                { label: 'Last price', num: true, render: (p) => num(p.lastPriceSol, 12) },
+                { label: 'First buy', render: (p) => when(p.firstBuyTimestamp) },
+              ]} />
+          </${Section}>`}
     </${Async}>
     <${Section} title="Performance snapshots" id="wd-snap">
       <${Async} res=${perf} what="Snapshots (GET …/performance)">
         ${(d) => {
-          const snaps = rowsOf(d, 'snapshots');
-          const pts = snaps
-            .map((s) => [Date.parse(s.timestamp ?? s.time) / 1000 || (isNum(s.ts_ms) ? s.ts_ms / 1000 : NaN), s.pnlAllTime ?? s.pnl_all_time ?? s.totalValueUsd ?? s.total_value]) 
-            .filter((p) => Number.isFinite(p[0]) && isNum(p[1]))
-            .sort((a, b) => a[0] - b[0]);
-          return pts.length > 1 ? html`<${LineChart} points=${pts} label="PnL" title="PnL over time (snapshots)" />` : html`<${Empty}>Fewer than two snapshots yet.</${Empty}>`;
+          const pts = d.snapshots.map((x) => [Date.parse(x.timestamp) / 1000, x.pnlAllTime]).filter((x) => Number.isFinite(x[0]));
+          const last = d.snapshots[d.snapshots.length - 1];
+          return html`${pts.length > 1
+              ? html`<${LineChart} points=${pts} label="PnL all time (SOL)" title="Realized PnL at each discovery run (snapshots)" />`
+              : html`<${Empty}>${pts.length ? 'One snapshot so far: the chart needs two (each discovery run adds one).' : 'No snapshot yet (each discovery run adds one).'}</${Empty}>`}
+            ${last && html`<${Dl} items=${[
+              ['Latest snapshot', when(last.timestamp)],
+              ['Open value', sol(last.totalValue)],
+              ['Tokens held', num(last.tokenCount, 0)],
+              ['PnL 24 h / 7 d / 30 d', `${num(last.pnl24h, 3)} / ${num(last.pnl7d, 3)} / ${num(last.pnl30d, 3)} SOL`],
+              ['Trades 24 h / 7 d / 30 d', `${last.trades24h} / ${last.trades7d} / ${last.trades30d}`],
+            ]} />`}`;
         }}
       </${Async}>
     </${Section}>
     <${Section} title="Patterns" id="wd-pat">
       <${Async} res=${patterns} what="Patterns (GET …/patterns)">
-        ${(d) => html`<${Table} caption="Trade patterns" rows=${rowsOf(d, 'patterns')} empty="No pattern detected." columns=${[
-          { label: 'Pattern', render: (p) => p.patternType || p.pattern_type || p.type },
-          { label: 'Token', render: (p) => short(p.tokenAddress || p.token_address || p.mint) },
-          { label: 'Confidence', num: true, render: (p) => num(p.confidenceScore ?? p.confidence, 2) },
-          { label: 'Trades', num: true, render: (p) => num(p.totalTrades ?? p.trades, 0) },
-          { label: 'Status', render: (p) => p.patternStatus || p.status || '—' },
-          { label: 'Start', render: (p) => when(p.startTimestamp ?? p.start) },
+        ${(d) => html`<${Table} caption="Trade patterns" rows=${d.patterns} rowKey=${(x) => x.id} empty="No pattern detected." columns=${[
+          { label: 'Pattern', render: (x) => x.patternName || x.patternType },
+          { label: 'Token', render: (x) => html`<span title=${x.tokenAddress}>${x.tokenSymbol || short(x.tokenAddress)}</span>` },
+          { label: 'Confidence', num: true, render: (x) => num(x.confidenceScore, 0) },
+          { label: 'Trades', num: true, render: (x) => num(x.totalTrades, 0) },
+          { label: 'Volume', num: true, render: (x) => sol(x.totalVolume, 3) },
+          { label: 'PnL', num: true, render: (x) => signed(x.realizedPnl, (v) => sol(v)) },
+          { label: 'ROI', num: true, render: (x) => pct(x.roi) },
+          { label: 'Status', render: (x) => x.patternStatus },
+          { label: 'From', render: (x) => when(x.startTimestamp) },
+          { label: 'Hours', num: true, render: (x) => num(x.durationHours, 1) },
         ]} />`}
       </${Async}>
     </${Section}>
     <${Section} title="Trades" id="wd-tr">
       <${Async} res=${trades} what="Trades (GET …/trades)">
-        ${(d) => {
-          const rows = rowsOf(d, 'trades');
-          return html`<${TokenGraph} trades=${rows} address=${address} />
-            <${Table} caption="This wallet's trades" rows=${rows} empty="No trade recorded." columns=${[
-              { label: 'Time', render: (t) => when(t.timestamp ?? t.time ?? t.ts_ms) },
-              { label: 'Side', render: (t) => t.tradeType || t.side || '—' },
-              { label: 'Token', render: (t) => short(t.mint || t.token || t.tokenOutAddress) },
-              { label: 'Amount (SOL)', num: true, render: (t) => sol(t.sol ?? t.quote_sol ?? t.tradeSize) },
-              { label: 'Realized PnL', num: true, render: (t) => signed(t.realizedPnl ?? t.realized_pnl, (x) => num(x, 4)) },
-              { label: 'Signature', render: (t) => short(t.txHash || t.signature) },
+        ${(d) => html`<${TokenGraph} trades=${d.trades} address=${address} />
+            <${Table} caption="This wallet's swaps, newest first" rows=${d.trades} rowKey=${(t) => `${t.txHash}:${t.leg}`} empty="No trade recorded." columns=${[
+              { label: 'Time', render: (t) => when(t.timestamp) },
+              { label: 'Side', render: (t) => t.tradeType },
+              { label: 'Token', render: (t) => html`<span title=${t.tokenAddress}>${short(t.tokenAddress)}</span>` },
+              { label: 'Tokens', num: true, render: (t) => num(t.tokenAmount / 10 ** t.tokenDecimals, 2) },
+              { label: 'SOL', num: true, render: (t) => sol(t.solAmount) },
+              { label: 'Price', num: true, render: (t) => num(t.priceSol, 12) },
+              { label: 'DEX', render: (t) => t.dex },
+              { label: 'Realized PnL', num: true, render: (t) => (t.realizedPnl === null ? '—' : signed(t.realizedPnl, (x) => sol(x))) },
+              { label: 'Signature', render: (t) => html`<span title=${t.txHash}>${short(t.txHash)}</span>` },
             ]} />
-            <${Pager} page=${tpage} limit=${25} total=${totalOf(d)} count=${rows.length} onPage=${setTpage} />`;
-        }}
+            <${Pager} page=${tpage} limit=${25} total=${d.pagination.total} count=${d.trades.length} onPage=${setTpage} />`}
       </${Async}>
     </${Section}>`;
 }
