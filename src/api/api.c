@@ -67,6 +67,8 @@ static const struct route routes[] = {
     {"GET", "/v1/trades", AUTH_TOKEN, SMALL_BODY, routes_trades, false},
     {"GET", "/v1/performance", AUTH_TOKEN, SMALL_BODY, routes_performance, false},
     {"GET", "/v1/alerts", AUTH_TOKEN, SMALL_BODY, routes_alerts, false},
+    {"POST", "/v1/alerts/", AUTH_TOKEN, SMALL_BODY, routes_alert_ack, false},
+    {"GET", "/v1/config/history", AUTH_TOKEN, SMALL_BODY, routes_config_history, false},
     {"POST", "/v1/control/", AUTH_TOKEN, SMALL_BODY, routes_control, false},
     {"GET", "/v1/watchlist", AUTH_TOKEN, SMALL_BODY, routes_watchlist, false},
     {"POST", "/v1/watchlist", AUTH_TOKEN, SMALL_BODY, routes_watchlist, false},

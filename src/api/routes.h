@@ -103,6 +103,12 @@ void routes_wallets_put(struct api_ctx *ctx, struct httpd_req *req, struct httpd
 /* GET /v1/openapi.json: docs/openapi.json, embedded at build time. */
 void routes_openapi(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
 
+/* POST /v1/alerts/{id}/ack: {"id", "acked_ms"}; 404 for an unknown id. */
+void routes_alert_ack(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+/* GET /v1/config/history[?name=&limit=]: {"changes": [{"name", "old_value",
+ * "value", "ts_ms", "actor"}]} newest first, over the live-editable
+ * settings or the one named. */
+void routes_config_history(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
 /* GET /v1/wallet: {"configured", "pubkey", "balance_sol", "mode",
  * "detail"}; the public key only, never the secret. */
 void routes_wallet_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);

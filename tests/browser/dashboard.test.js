@@ -119,6 +119,26 @@ test('the wizard saves settings', opts, async () => {
   const cfg = await (await fetch(`${server.url}/v1/config`)).json();
   const done = cfg.settings.find((s) => s.name === 'ui.setup_done');
   assert.equal(done.value, true);
+  // The change is in the history the Config page shows.
+  await page.goto(`${server.url}/#/config`);
+  await page.locator('section[aria-labelledby=hist-h] table tbody tr', { hasText: 'ui.setup_done' }).first().waitFor();
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('an alert is acknowledged from the Alerts page', opts, async () => {
+  // A pause is an alert (the operator breaker).
+  await fetch(`${server.url}/v1/control/pause`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"reason":"ack test"}' });
+  await fetch(`${server.url}/v1/control/resume`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+  const { page, problems } = await watchedPage(browser.context, server.url);
+  await page.goto(`${server.url}/#/alerts`);
+  const buttons = page.getByRole('button', { name: /^Acknowledge alert/ });
+  await buttons.first().waitFor();
+  const before = await buttons.count();
+  await buttons.first().click();
+  await page.waitForFunction((n) => document.querySelectorAll('button[aria-label^="Acknowledge alert"]').length === n - 1, before);
+  const alerts = await (await fetch(`${server.url}/v1/alerts`)).json();
+  assert.ok(alerts.alerts.some((a) => a.acked_ms > 0), 'the API shows an acknowledged alert');
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -10,6 +10,7 @@
 #include "../support/fakesrv.c"
 
 #include <signal.h>
+#include <string.h>
 #include <time.h>
 
 #include "harness.h"
@@ -45,6 +46,36 @@ static void test_pause_is_pushed(void **state)
     assert_non_null(strstr(srv.recorded[0].body, "paused by the operator"));
     assert_non_null(strstr(srv.recorded[0].body, "\"mode\":\"paper\""));
     assert_non_null(strstr(srv.recorded[1].body, "resumed by the operator"));
+
+    /* The operator acknowledges the first alert; an unknown id is 404. */
+    struct buf body;
+    buf_init(&body, 0);
+    assert_int_equal(http_request(d.port, "POST", "/v1/alerts/1/ack", NULL, "{}", 2, &body), 200);
+    assert_non_null(strstr(body.data, "\"id\":1"));
+    assert_int_equal(http_request(d.port, "POST", "/v1/alerts/999/ack", NULL, "{}", 2, NULL), 404);
+    assert_int_equal(http_request(d.port, "POST", "/v1/alerts/x/ack", NULL, "{}", 2, NULL), 404);
+    buf_reset(&body);
+    assert_int_equal(http_request(d.port, "GET", "/v1/alerts", NULL, NULL, 0, &body), 200);
+    assert_null(strstr(body.data, "\"id\":1,\"acked_ms\":0"));
+    assert_non_null(strstr(body.data, "\"acked_ms\":0")); /* the second one is not acked */
+
+    /* Settings changes are kept with their history, newest first. */
+    const char *c1 = "{\"settings\":{\"signal.threshold\":0.75}}";
+    const char *c2 = "{\"settings\":{\"signal.threshold\":0.8}}";
+    assert_int_equal(http_request(d.port, "PUT", "/v1/config", NULL, c1, strlen(c1), NULL), 200);
+    assert_int_equal(http_request(d.port, "PUT", "/v1/config", NULL, c2, strlen(c2), NULL), 200);
+    buf_reset(&body);
+    assert_int_equal(http_request(d.port, "GET", "/v1/config/history?name=signal.threshold", NULL,
+                                  NULL, 0, &body),
+                     200);
+    const char *first = strstr(body.data, "\"value\":\"0.8\"");
+    const char *second = strstr(body.data, "\"value\":\"0.75\"");
+    assert_non_null(first);
+    assert_non_null(second);
+    assert_true(first < second);
+    assert_int_equal(
+        http_request(d.port, "GET", "/v1/config/history?name=no.such", NULL, NULL, 0, NULL), 400);
+    buf_release(&body);
     assert_int_equal(daemon_stop(&d, SIGTERM), 0);
     struct buf log;
     buf_init(&log, 0);

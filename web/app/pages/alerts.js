@@ -2,10 +2,30 @@
 // silence) and the operator's pauses, newest first, with time, severity and
 // message; filtered by kind and paged with the API's cursor. Calls:
 // GET /v1/alerts?kind&limit&before; reloads on /v1/stream `alert` events.
-// Acknowledging: each alert has `acked_ms`, but the API has no endpoint to
-// acknowledge one yet, so the page says so instead of offering a button.
+// Acknowledging: POST /v1/alerts/{id}/ack records the time; the row then
+// shows it.
 import { useState } from 'preact/hooks';
 import { html, useApi, Async, Table, CursorPager, useCursor, useLive, when } from '../ui.js';
+import * as api from '../api.js';
+
+function Ack({ alert, onDone }) {
+  const [busy, setBusy] = useState(false);
+  const [err, setErr] = useState('');
+  if (alert.acked_ms) return when(alert.acked_ms);
+  const ack = async () => {
+    setBusy(true);
+    setErr('');
+    try {
+      await api.post(`/v1/alerts/${alert.id}/ack`);
+      onDone();
+    } catch (e) {
+      setErr(e.message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<button type="button" onClick=${ack} disabled=${busy} aria-label=${`Acknowledge alert ${alert.id}`}>Acknowledge</button>${err && html` <span class="error" role="alert">${err}</span>`}`;
+}
 
 const LIMIT = 50;
 const KINDS = [['', 'all'], ['circuit_breaker', 'circuit breakers'], ['health', 'input health']];
@@ -29,7 +49,6 @@ export function AlertsPage() {
         ${KINDS.map(([v, l]) => html`<option value=${v}>${l}</option>`)}
       </select></label>
     </div>
-    <p class="notice" role="note">Acknowledging alerts is not available yet: walltrack's API has no acknowledge endpoint. An alert acknowledged elsewhere shows its time here.</p>
     <${Async} res=${res} what="Alerts (GET /v1/alerts)">
       ${(data) => html`<${Table}
           caption="Alerts, newest first"
@@ -42,7 +61,7 @@ export function AlertsPage() {
             { label: 'Kind', render: (a) => a.kind.replace(/_/g, ' ') },
             { label: 'What', render: what },
             { label: 'Message', render: (a) => a.message },
-            { label: 'Acknowledged', render: (a) => (a.acked_ms ? when(a.acked_ms) : 'no') },
+            { label: 'Acknowledged', render: (a) => html`<${Ack} alert=${a} onDone=${res.reload} />` },
           ]}
         />
         <${CursorPager} cursor=${cursor} nextBefore=${data.next_before} label="Alert pages" />`}

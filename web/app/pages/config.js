@@ -6,10 +6,10 @@
 // trade.high_score >= signal.threshold) and its {"error"} message is shown
 // next to the field. Others are read-only here (file, environment or
 // command line, then restart). Secrets only say whether they are set.
-// Change history: the server records every change (settings_history) but
-// no endpoint serves it yet, so the page lists the changes saved from it,
-// as PUT /v1/config answered them ({"applied": [{name, old, value}]}).
-import { useState } from 'preact/hooks';
+// Change history: GET /v1/config/history (every recorded change of the
+// live settings, newest first, with the old value and who made it),
+// reloaded after each save.
+import { useEffect, useState } from 'preact/hooks';
 import { html, useApi, Async, Table, when, num } from '../ui.js';
 import * as api from '../api.js';
 
@@ -51,8 +51,6 @@ const CHOICES = {
   'alert.min_severity': ['info', 'warn', 'critical'],
 };
 
-/** Changes saved from this page (this browser session), newest first. */
-const saved = [];
 
 function areaOf(name) {
   for (const [id, , re] of AREAS) if (re.test(name)) return id;
@@ -74,8 +72,7 @@ function Setting({ def, onSaved }) {
     if (v instanceof Error) return setErr(v);
     setBusy(true);
     try {
-      const r = await saveSettings({ [def.name]: v });
-      for (const a of (r && r.applied) || []) saved.unshift({ ...a, at: Date.now() });
+      await saveSettings({ [def.name]: v });
       setOk(true);
       onSaved();
     } catch (x) {
@@ -116,20 +113,26 @@ function Setting({ def, onSaved }) {
 }
 
 function History({ tick }) {
-  return html`<section aria-labelledby="hist-h" data-tick=${tick}>
+  const res = useApi('/v1/config/history', { limit: 100 });
+  useEffect(() => {
+    if (tick) res.reload();
+  }, [tick]);
+  return html`<section aria-labelledby="hist-h">
     <h2 id="hist-h">Change history</h2>
-    <p class="notice" role="note">walltrack records every change with its time and source, but its API does not serve that history yet: below are only the changes saved from this page since it was opened.</p>
-    <${Table}
-      caption="Settings changed from this page"
-      rows=${saved}
-      empty="No setting changed from this page yet."
-      columns=${[
-        { label: 'Time', render: (c) => when(c.at) },
-        { label: 'Setting', render: (c) => c.name },
-        { label: 'Old', render: (c) => c.old },
-        { label: 'New', render: (c) => c.value },
-      ]}
-    />
+    <${Async} res=${res} what="Change history (GET /v1/config/history)">
+      ${(data) => html`<${Table}
+        caption="Setting changes, newest first"
+        rows=${data.changes}
+        empty="No setting has been changed yet."
+        columns=${[
+          { label: 'Time', render: (c) => when(c.ts_ms) },
+          { label: 'Setting', render: (c) => c.name },
+          { label: 'Old', render: (c) => (c.old_value === null ? '(unset)' : c.old_value) },
+          { label: 'New', render: (c) => c.value },
+          { label: 'By', render: (c) => c.actor },
+        ]}
+      />`}
+    </${Async}>
   </section>`;
 }
 
