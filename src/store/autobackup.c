@@ -58,7 +58,8 @@ static void prune(struct autobackup *b)
         names[n++] = xstrdup(e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_names);
+    if (n > 1)
+        qsort(names, n, sizeof *names, cmp_names);
     for (size_t i = 0; i + b->keep < n; i++) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", b->dir, names[i]);

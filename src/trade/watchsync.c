@@ -30,6 +30,13 @@ static int cmp_entry(const void *a, const void *b)
     return strcmp(((const struct entry *)a)->addr, ((const struct entry *)b)->addr);
 }
 
+/* qsort's array may not be NULL, even for no element (an empty set). */
+static void sort_set(struct set *s)
+{
+    if (s->v.len > 1)
+        qsort(s->v.v, s->v.len, sizeof *s->v.v, cmp_entry);
+}
+
 static int load_store(struct store *st, enum wallet_status status, struct set *out)
 {
     struct wallet_filter f;
@@ -54,7 +61,7 @@ static int load_store(struct store *st, enum wallet_status status, struct set *o
         if (n < f.limit)
             break;
     }
-    qsort(out->v.v, out->v.len, sizeof *out->v.v, cmp_entry);
+    sort_set(out);
     return 0;
 }
 
@@ -89,8 +96,8 @@ static int load_engine(struct runner *r, struct set *watched, struct set *black)
     }
     json_doc_free(d);
     runner_snapshot_release(r, s);
-    qsort(watched->v.v, watched->v.len, sizeof *watched->v.v, cmp_entry);
-    qsort(black->v.v, black->v.len, sizeof *black->v.v, cmp_entry);
+    sort_set(watched);
+    sort_set(black);
     return rc ? WT_EPARSE : 0;
 }
 
