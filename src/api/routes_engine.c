@@ -72,11 +72,22 @@ static void write_status(struct api_ctx *ctx, struct buf *out)
     jw_ku64(&w, "events", h.webhook_events);
     jw_ku64(&w, "duplicates", h.webhook_duplicates);
     jw_obj_end(&w);
-    input(&w, "rpc", "not configured", "the Solana RPC client is not wired to the engine yet");
-    input(&w, "dexscreener", "not configured",
-          "token facts are implied from observed swaps until DexScreener is wired");
-    input(&w, "jupiter", "not configured",
-          "prices of open positions come from observed swaps until Jupiter is wired");
+    /* What each outside service does in this daemon, from its settings. */
+    bool live = strcmp(ctx->env->mode, "live") == 0;
+    bool rpc = config_str(ctx->env->cfg, CFG_RPC_URLS)[0] != '\0';
+    if (rpc)
+        input(&w, "rpc", "configured",
+              live ? "polling fallback for a silent webhook, and live swaps (send, confirm)"
+                   : "polling fallback for a silent webhook");
+    else
+        input(&w, "rpc", "not configured",
+              "set rpc.urls for the polling fallback and live trading");
+    input(&w, "dexscreener", "not used",
+          "token facts (liquidity, market cap, age) are implied from observed swaps; the "
+          "DexScreener client is not wired into the signal's token factor yet");
+    input(&w, "jupiter", live ? "configured" : "not used",
+          live ? "quotes and swap transactions of the live executor"
+               : "paper trading fills from observed prices; Jupiter is used only in live mode");
     jw_obj_end(&w);
     jw_key(&w, "queue");
     jw_obj_begin(&w);

@@ -57,7 +57,7 @@ function Inputs({ inputs }) {
     ${list.length
       ? html`<ul class="health">
           ${list.map(([name, i]) => {
-            const cls = i.status === 'ok' ? 'ok' : i.status === 'not configured' || i.status === 'disabled' ? 'off' : 'bad';
+            const cls = i.status === 'ok' || i.status === 'configured' ? 'ok' : ['not configured', 'not used', 'disabled'].includes(i.status) ? 'off' : 'bad';
             return html`<li class=${cls} data-input=${name}>
               <strong>${names[name] || name}</strong> <span class="input-status">${i.status}</span>
               ${name === 'webhook'
