@@ -39,73 +39,6 @@ struct mint_delta {
 
 enum quote_kind { Q_NONE = 0, Q_SOL, Q_USDC, Q_USDT };
 
-/* Base58 digit values for ASCII, -1 outside the alphabet. */
-static const int8_t b58_digit[128] = {
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, 0,  1,  2,  3,  4,  5,  6,  7,  8,  -1, -1, -1, -1, -1, -1, -1, 9,
-    10, 11, 12, 13, 14, 15, 16, -1, 17, 18, 19, 20, 21, -1, 22, 23, 24, 25, 26, 27, 28, 29,
-    30, 31, 32, -1, -1, -1, -1, -1, -1, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, -1, 44,
-    45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, -1, -1, -1, -1, -1,
-};
-
-/* Base58 decoding of a key (32 bytes) or signature (64 bytes) with the
- * same contract as base58_decode, five digits at a time into 32-bit limbs:
- * about twenty times fewer multiplications than byte-wise, which matters
- * at four decodes per transaction (docs/performance.md). The unit tests
- * compare it with base58_decode on every key of the fixtures. */
-static int b58_decode_fast(const char *s, size_t n, uint8_t *out, size_t want)
-{
-    if (n == 0 || n > 90 || want > 64)
-        return base58_decode(s, n, out, want);
-    size_t zeros = 0;
-    while (zeros < n && s[zeros] == '1')
-        zeros++;
-    uint32_t limb[17];
-    size_t nl = 0, i = zeros;
-    while (i < n) {
-        uint32_t acc = 0, mul = 1;
-        for (int k = 0; k < 5 && i < n; k++, i++) {
-            unsigned char c = (unsigned char)s[i];
-            int d = c < 128 ? b58_digit[c] : -1;
-            if (d < 0)
-                return WT_EPARSE;
-            acc = acc * 58 + (uint32_t)d;
-            mul *= 58;
-        }
-        uint64_t carry = acc;
-        for (size_t j = 0; j < nl; j++) {
-            uint64_t t = (uint64_t)limb[j] * mul + carry;
-            limb[j] = (uint32_t)t;
-            carry = t >> 32;
-        }
-        while (carry) {
-            if (nl == sizeof limb / sizeof limb[0])
-                return WT_ERANGE;
-            limb[nl++] = (uint32_t)carry;
-            carry >>= 32;
-        }
-    }
-    uint8_t be[sizeof limb];
-    size_t nb = nl * 4;
-    for (size_t j = 0; j < nl; j++)
-        for (size_t b = 0; b < 4; b++)
-            be[nb - 1 - 4 * j - b] = (uint8_t)(limb[j] >> (8 * b));
-    size_t lead = 0;
-    while (lead < nb && be[lead] == 0)
-        lead++;
-    if (zeros + (nb - lead) != want)
-        return WT_ERANGE;
-    memset(out, 0, zeros);
-    memcpy(out + zeros, be + lead, nb - lead);
-    return 0;
-}
-
-int netbal_b58_decode(const char *s, size_t n, uint8_t *out, size_t want)
-{
-    return b58_decode_fast(s, n, out, want);
-}
-
 bool nb_eq(struct nb_str a, struct nb_str b)
 {
     return a.n == b.n && a.n > 0 && memcmp(a.p, b.p, a.n) == 0;
@@ -345,7 +278,7 @@ static int parse_key(struct nb_str s, struct pubkey *out)
 {
     if (s.n == 0)
         return WT_EPARSE;
-    return b58_decode_fast(s.p, s.n, out->b, sizeof out->b) ? WT_EPARSE : 0;
+    return base58_decode(s.p, s.n, out->b, sizeof out->b) ? WT_EPARSE : 0;
 }
 
 static int fill_swap(const struct netbal_tx *t, const struct leg *l, uint16_t legno,
@@ -354,7 +287,7 @@ static int fill_swap(const struct netbal_tx *t, const struct leg *l, uint16_t le
     memset(e, 0, sizeof *e);
     e->kind = EVENT_SWAP;
     struct swap_event *s = &e->u.swap;
-    if (b58_decode_fast(t->sig.p, t->sig.n, s->sig.b, sizeof s->sig.b))
+    if (base58_decode(t->sig.p, t->sig.n, s->sig.b, sizeof s->sig.b))
         return WT_EPARSE;
     if (parse_key(t->fee_payer, &s->wallet) || parse_key(l->mint, &s->mint) ||
         parse_key(l->quote_mint, &s->quote_mint))
@@ -387,7 +320,7 @@ static int fill_transfer(const struct netbal_tx *t, struct nb_str from, struct n
     memset(e, 0, sizeof *e);
     e->kind = EVENT_TRANSFER;
     struct transfer_event *x = &e->u.transfer;
-    if (b58_decode_fast(t->sig.p, t->sig.n, x->sig.b, sizeof x->sig.b))
+    if (base58_decode(t->sig.p, t->sig.n, x->sig.b, sizeof x->sig.b))
         return WT_EPARSE;
     if (parse_key(from, &x->from) || parse_key(to, &x->to))
         return WT_EPARSE;

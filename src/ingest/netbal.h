@@ -112,10 +112,6 @@ int netbal_decide(const struct netbal_tx *t, struct event_vec *events, struct ne
  * already there. */
 void netbal_dex_note(struct netbal_tx *t, struct nb_str key);
 
-/* Base58 decoding with base58_decode's contract (0, WT_EPARSE,
- * WT_ERANGE), faster for keys and signatures. Any thread. */
-int netbal_b58_decode(const char *s, size_t n, uint8_t *out, size_t want);
-
 /* Slice helpers shared by the loaders. */
 bool nb_eq(struct nb_str a, struct nb_str b);
 bool nb_eqz(struct nb_str a, const char *z);

@@ -115,9 +115,6 @@ struct sim {
  * form; used for every simulated address. */
 void sim_derive_address(const struct sim *s, uint64_t domain, uint64_t a, uint64_t b,
                         char out[BASE58_KEY_MAX]);
-/* Fast base58 of 32 or 64 bytes, identical to base58_encode. Returns the
- * length. */
-int sim_b58(const uint8_t *in, size_t n, char *out);
 
 #define SIM_DOMAIN_WALLET     1
 #define SIM_DOMAIN_MINT       2

@@ -12,8 +12,7 @@
  * transactions carry no events.swap, like the real ones.
  *
  * Addresses are derived from (seed, kind, index) with splitmix64 and
- * printed with a base58 encoder that works on 32-bit words, several times
- * faster than the byte-wise one in solana/base58.c (and tested against it). */
+ * printed with solana/base58.c's word-wise encoder. */
 #include "sim/sim.h"
 
 #include <errno.h>
@@ -32,48 +31,6 @@
 #define PUMP_AMM_PROGRAM "pAMMBay6oceH9fJKBRHGP5D4bD4sWpmSwMn52FMfXEA"
 #define SYSTEM_PROGRAM   "11111111111111111111111111111111"
 
-static const char ALPHABET[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-
-int sim_b58(const uint8_t *in, size_t n, char *out)
-{
-    enum { B = 656356768 }; /* 58^5: five base-58 digits per 32-bit limb */
-    uint32_t limb[40];
-    size_t nl = 0, zeros = 0;
-    while (zeros < n && in[zeros] == 0)
-        zeros++;
-    for (size_t i = 0; i + 4 <= n; i += 4) {
-        uint64_t carry = (uint64_t)in[i] << 24 | (uint64_t)in[i + 1] << 16 |
-                         (uint64_t)in[i + 2] << 8 | in[i + 3];
-        for (size_t j = 0; j < nl; j++) {
-            uint64_t t = (uint64_t)limb[j] << 32 | carry;
-            limb[j] = (uint32_t)(t % B);
-            carry = t / B;
-        }
-        while (carry) {
-            limb[nl++] = (uint32_t)(carry % B);
-            carry /= B;
-        }
-    }
-    char digits[200];
-    size_t nd = 0;
-    for (size_t j = 0; j < nl; j++) {
-        uint32_t v = limb[j];
-        for (int k = 0; k < 5; k++) {
-            digits[nd++] = (char)(v % 58);
-            v /= 58;
-        }
-    }
-    while (nd > 0 && digits[nd - 1] == 0)
-        nd--;
-    size_t len = 0;
-    for (size_t i = 0; i < zeros; i++)
-        out[len++] = '1';
-    while (nd > 0)
-        out[len++] = ALPHABET[(unsigned char)digits[--nd]];
-    out[len] = '\0';
-    return (int)len;
-}
-
 void sim_derive_address(const struct sim *s, uint64_t domain, uint64_t a, uint64_t b,
                         char out[BASE58_KEY_MAX])
 {
@@ -85,7 +42,7 @@ void sim_derive_address(const struct sim *s, uint64_t domain, uint64_t a, uint64
         for (int k = 0; k < 8; k++)
             key[8 * i + k] = (uint8_t)(v >> (56 - 8 * k));
     }
-    sim_b58(key, 32, out);
+    base58_encode(key, 32, out, BASE58_KEY_MAX);
 }
 
 /* Exact decimal form of raw / 10^dec, trailing zeros trimmed. */
@@ -231,7 +188,7 @@ static void header(struct jw *w, const struct sim_tx *tx, const char *desc, cons
                    const char *source, const char *payer)
 {
     char sig[BASE58_SIG_MAX];
-    sim_b58(tx->sig.b, sizeof tx->sig.b, sig);
+    base58_encode(tx->sig.b, sizeof tx->sig.b, sig, sizeof sig);
     kplain(w, "description", desc);
     kplain(w, "type", type);
     kplain(w, "source", source);

@@ -21,4 +21,10 @@ int base58_encode(const uint8_t *in, size_t n, char *out, size_t outsize);
  * len <= 180. */
 int base58_decode(const char *s, size_t len, uint8_t *out, size_t want);
 
+/* The same contracts, one byte at a time: the fallback the functions above
+ * use for unusual sizes, and the independent reference their tests compare
+ * them with. Prefer base58_encode / base58_decode. */
+int base58_encode_bytewise(const uint8_t *in, size_t n, char *out, size_t outsize);
+int base58_decode_bytewise(const char *s, size_t len, uint8_t *out, size_t want);
+
 #endif

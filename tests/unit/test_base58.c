@@ -125,9 +125,53 @@ static void test_roundtrip_leading_zeros(void **state)
     }
 }
 
+/* The fast paths of base58_encode/base58_decode (word-wise) against the
+ * byte-wise reference, for every length up to 128 bytes, with leading zero
+ * bytes, and back again. */
+static void test_fast_paths_match_bytewise(void **state)
+{
+    (void)state;
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (size_t n = 0; n <= 128; n++) {
+        for (int round = 0; round < 8; round++) {
+            uint8_t in[128], back[128], back_ref[128];
+            for (size_t k = 0; k < n; k++) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                in[k] = (uint8_t)x;
+            }
+            size_t zeros = n ? (size_t)round % (n + 1) : 0;
+            memset(in, 0, zeros < n ? zeros : n);
+            char a[200], b[200];
+            int la = base58_encode(in, n, a, sizeof a);
+            int lb = base58_encode_bytewise(in, n, b, sizeof b);
+            assert_int_equal(la, lb);
+            assert_string_equal(a, b);
+            if (n == 0)
+                continue;
+            int ra = base58_decode(a, (size_t)la, back, n);
+            int rb = base58_decode_bytewise(b, (size_t)lb, back_ref, n);
+            assert_int_equal(ra, rb);
+            assert_int_equal(ra, 0);
+            assert_memory_equal(back, in, n);
+            /* one byte more or less than the value holds is refused */
+            assert_int_equal(base58_decode(a, (size_t)la, back, n + 1 <= 128 ? n + 1 : n - 1),
+                             WT_ERANGE);
+        }
+    }
+    /* too small an output buffer: WT_EFULL and an empty string, both paths */
+    uint8_t sig[64];
+    memset(sig, 0xff, sizeof sig);
+    char small[20] = "x";
+    assert_int_equal(base58_encode(sig, 64, small, sizeof small), WT_EFULL);
+    assert_string_equal(small, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fast_paths_match_bytewise),
         cmocka_unit_test(test_vector_examples),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_roundtrip_leading_zeros),
