@@ -49,6 +49,13 @@ void routes_watchlist_item(struct api_ctx *ctx, struct httpd_req *req, struct ht
 void routes_blacklist(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
 void routes_blacklist_item(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
 void routes_stream(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+/* The exit book (routes_exits.c): GET /v1/exits, PUT and DELETE
+ * /v1/exits/strategies/{name}. */
+void routes_exits_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+void routes_exits_strategy(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+
+/* How long a handler waits for the engine to apply its command. */
+#define COMMAND_WAIT_MS 5000
 
 /* Helpers of the handlers (api.c). */
 

@@ -25,8 +25,6 @@
 #include "trade/perf.h"
 #include "trade/runner.h"
 
-#define COMMAND_WAIT_MS 5000
-
 /* ---- status ------------------------------------------------------------------ */
 
 static void input(struct jw *w, const char *name, const char *status, const char *detail)

@@ -12,6 +12,7 @@
 #include "base/mem.h"
 #include "base/str.h"
 #include "store/store.h"
+#include "trade/engine_store.h"
 
 void routes_alert_ack(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
 {
@@ -54,6 +55,28 @@ static int newest_first(const void *a, const void *b)
     return x->id < y->id ? 1 : (x->id > y->id ? -1 : 0);
 }
 
+/* The setting keys whose history is asked for. */
+struct keys {
+    char **v;
+    size_t n, cap;
+};
+
+static void key_add(struct keys *k, const char *key)
+{
+    if (k->n == k->cap) {
+        k->cap = k->cap ? 2 * k->cap : 64;
+        k->v = xrealloc(k->v, k->cap * sizeof *k->v);
+    }
+    k->v[k->n++] = xstrdup(key);
+}
+
+static int key_seen(void *ctx, const char *key, const char *value)
+{
+    (void)value;
+    key_add(ctx, key);
+    return 0;
+}
+
 void routes_config_history(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
 {
     if (!ctx->env->store) {
@@ -64,23 +87,37 @@ void routes_config_history(struct api_ctx *ctx, struct httpd_req *req, struct ht
     if (!api_query_i64(req, resp, "limit", 100, 1, 1000, &limit))
         return;
     const char *name = httpd_query(req, "name");
-    if (name && !config_def_find(name, NULL)) {
+    bool exit_key =
+        name && strncmp(name, ENGINE_STORE_EXIT_PREFIX, strlen(ENGINE_STORE_EXIT_PREFIX)) == 0;
+    if (name && !exit_key && !config_def_find(name, NULL)) {
         httpd_resp_error(resp, 400, "name: unknown setting '%s'", name);
         return;
     }
     /* Every live-editable setting (those are the ones that change while
-     * running), or just the one asked for. */
-    struct setting_change *all = xcalloc((size_t)limit * (name ? 1 : CFG_COUNT), sizeof *all);
-    size_t total = 0;
+     * running) and every exit strategy the operator stored, or just the
+     * one asked for. */
+    struct keys keys = {0};
     int rc = 0;
-    for (int i = 0; i < CFG_COUNT && rc == 0; i++) {
-        const struct config_def *d = config_def_of((enum config_id)i);
-        if (name ? strcmp(d->name, name) != 0 : !(d->flags & CONFIG_LIVE))
-            continue;
+    if (name) {
+        key_add(&keys, name);
+    } else {
+        for (int i = 0; i < CFG_COUNT; i++) {
+            const struct config_def *d = config_def_of((enum config_id)i);
+            if (d->flags & CONFIG_LIVE)
+                key_add(&keys, d->name);
+        }
+        rc = store_settings_scan(ctx->env->store, ENGINE_STORE_EXIT_PREFIX, key_seen, &keys);
+    }
+    struct setting_change *all = xcalloc((size_t)limit * (keys.n ? keys.n : 1), sizeof *all);
+    size_t total = 0;
+    for (size_t i = 0; i < keys.n && rc == 0; i++) {
         size_t n = 0;
-        rc = store_setting_history(ctx->env->store, d->name, all + total, (size_t)limit, &n);
+        rc = store_setting_history(ctx->env->store, keys.v[i], all + total, (size_t)limit, &n);
         total += n;
     }
+    for (size_t i = 0; i < keys.n; i++)
+        free(keys.v[i]);
+    free(keys.v);
     if (rc) {
         free(all);
         httpd_resp_error(resp, 503, "the database refused: %s", wt_strerror(rc));

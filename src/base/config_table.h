@@ -231,9 +231,12 @@
     X(TRADE_SLIPPAGE, "trade.slippage_bps", NULL, INT, "300", 1, 9999, CONFIG_LIVE,                \
       "Slippage tolerance of every order, in basis points.")                                       \
     X(TRADE_STRATEGY, "trade.default_strategy", NULL, STRING, "default", 0, 0, CONFIG_LIVE,        \
-      "Exit strategy of new positions: default or runner (docs/exits.md).")                        \
-    X(TRADE_RUNNER_SCORE, "trade.runner_min_score", NULL, DOUBLE, "0.85", 0, 2, CONFIG_LIVE,       \
-      "Signals scoring at least this use the runner strategy (above 1: never).")                   \
+      "Exit strategy of new positions: default, runner or one created through the API "            \
+      "(docs/exits.md).")                                                                          \
+    X(TRADE_EXIT_OVERRIDES, "trade.exit_overrides", NULL, STRING, "0.85:runner", 0, 0,             \
+      CONFIG_LIVE,                                                                                 \
+      "Score-based exit strategies: SCORE:NAME pairs, comma-separated; a signal takes the "        \
+      "strategy of the highest score it reaches, else trade.default_strategy. Empty: none.")       \
     /* --- breakers -------------------------------------------------------------------- */        \
     X(BRK_DRAWDOWN, "breakers.max_drawdown", NULL, DOUBLE, "0.20", 0.001, 0.999, CONFIG_LIVE,      \
       "Drawdown from peak equity above which entries pause.")                                      \

@@ -25,6 +25,7 @@
 #include "store/store.h"
 #include "trade/engine.h"
 #include "trade/engine_config.h"
+#include "trade/engine_store.h"
 #include "trade/perf.h"
 
 static const struct cli_opt opts[] = {
@@ -110,13 +111,17 @@ static int load(const struct cli_spec *spec, int argc, char **argv, struct cli_a
     *json = cli_opt_given(spec, args, "--json");
     engine_params_default(ep);
     char err[256];
-    if (engine_params_from_config(&args->cfg, ep, err, sizeof err) != 0) {
+    if ((rc = cli_open_store(&args->cfg, st)) != 0)
+        goto fail;
+    /* The stored exit strategies, which the settings may name; then the
+     * configuration; then the live settings stored by the API, the ones
+     * in force. */
+    size_t n_exits;
+    if (engine_store_exits_load(*st, &ep->book, &n_exits, err, sizeof err) != 0 ||
+        engine_params_from_config(&args->cfg, ep, err, sizeof err) != 0) {
         rc = cli_usage_error(spec->name, "%s", err);
         goto fail;
     }
-    /* Live settings stored by the API are the ones in force. */
-    if ((rc = cli_open_store(&args->cfg, st)) != 0)
-        goto fail;
     for (int i = 0; i < CFG_COUNT; i++) {
         const struct config_def *d = config_def_of((enum config_id)i);
         char v[SETTING_VALUE_MAX];

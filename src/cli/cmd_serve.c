@@ -34,6 +34,7 @@
 #include "base/clock.h"
 #include "solana/keypair.h"
 #include "trade/engine_config.h"
+#include "trade/engine_store.h"
 #include "trade/runner.h"
 
 static const struct cli_opt opts[] = {
@@ -194,6 +195,16 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     struct runner_opts ro;
     memset(&ro, 0, sizeof ro);
     engine_params_default(&ro.params);
+    /* The operator's exit strategies first: the default and the overrides
+     * of the configuration may name them. */
+    size_t n_exits = 0;
+    if (engine_store_exits_load(store, &ro.params.book, &n_exits, err, sizeof err) != 0) {
+        log_error("serve", "exit strategies: %s", err);
+        rc = 2;
+        goto out;
+    }
+    if (n_exits)
+        log_info("serve", "%zu stored exit strateg%s", n_exits, n_exits == 1 ? "y" : "ies");
     if (engine_params_from_config(cfg, &ro.params, err, sizeof err) != 0) {
         log_error("serve", "engine settings: %s", err);
         rc = 2;

@@ -131,12 +131,17 @@ enum command_kind {
                                 settings follow, validate them all with the last */
     CMD_SET_STRATEGY,        /* id: a position; name: an exit strategy of the book */
     CMD_CLOSE_POSITION,      /* id: a position; sells everything (reason manual) */
+    CMD_EXIT_PUT,            /* payload: a struct exit_strategy; adds it to the exit book or
+                                replaces the strategy of that name */
+    CMD_EXIT_DELETE,         /* name: an exit strategy to remove from the book */
 };
 
-#define COMMAND_NAME_MAX 64
-#define COMMAND_TEXT_MAX 160
+#define COMMAND_NAME_MAX    64
+#define COMMAND_TEXT_MAX    160
+#define COMMAND_PAYLOAD_MAX 256
 
-/* Invariants: name and text are NUL-terminated. seq is set by whoever
+/* Invariants: name and text are NUL-terminated (but CMD_EXIT_PUT carries a
+ * payload in their place). seq is set by whoever
  * queues the command (0 when nobody waits for it) and is echoed in the
  * engine's published state once the command is applied. */
 struct command_event {
@@ -144,10 +149,19 @@ struct command_event {
     enum command_kind kind;
     uint64_t seq;
     uint64_t id;
-    struct pubkey wallet;
     double value;
-    char name[COMMAND_NAME_MAX];
-    char text[COMMAND_TEXT_MAX];
+    union {
+        struct {
+            struct pubkey wallet;
+            char name[COMMAND_NAME_MAX];
+            char text[COMMAND_TEXT_MAX];
+        };
+        /* CMD_EXIT_PUT: the bytes of a struct exit_strategy (trade/exits.h;
+         * this layer does not know the type, engine.c checks that it fits).
+         * A strategy is plain data, so a command stays a value that can be
+         * copied through the queue like every other event. */
+        _Alignas(8) unsigned char payload[COMMAND_PAYLOAD_MAX];
+    };
 };
 
 struct event {

@@ -788,6 +788,40 @@ out:
     return rc;
 }
 
+int store_settings_scan(struct store *st, const char *prefix,
+                        int (*fn)(void *ctx, const char *key, const char *value), void *ctx)
+{
+    size_t plen = strlen(prefix);
+    if (plen >= SETTING_KEY_MAX)
+        return WT_EINVAL;
+    struct store_conn *c;
+    int rc = st->ops->acquire(st, false, &c);
+    if (rc != 0)
+        return rc;
+    /* The settings table holds tens of rows: read them all and compare
+     * the prefix here, byte for byte ('_' and '%' are not wildcards, and
+     * the database's collation plays no part). */
+    struct store_stmt *s;
+    if (st->ops->prepare(c, "SELECT key, value FROM settings ORDER BY key", &s) != 0) {
+        rc = stmt_err(st, c, "reading settings");
+        goto out;
+    }
+    int r;
+    while ((r = st->ops->step(s)) == 1) {
+        const char *k = st->ops->col_text(s, 0);
+        if (strncmp(k, prefix, plen) != 0)
+            continue;
+        if ((rc = fn(ctx, k, st->ops->col_text(s, 1))) != 0)
+            break;
+    }
+    if (rc == 0 && r < 0)
+        rc = stmt_err(st, c, "reading settings");
+    st->ops->finish(s);
+out:
+    st->ops->release(st, c);
+    return rc;
+}
+
 int store_setting_history(struct store *st, const char *key, struct setting_change *out, size_t cap,
                           size_t *n)
 {

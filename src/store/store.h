@@ -672,6 +672,11 @@ int store_setting_set(struct store *st, const char *key, const char *value, int6
 /* Reads the current value into value (valuesize bytes). Returns 0,
  * WT_ENOTFOUND, WT_EFULL (value truncated), WT_ESTORE. */
 int store_setting_get(struct store *st, const char *key, char *value, size_t valuesize);
+/* Calls fn(ctx, key, value) for every setting whose key starts with
+ * prefix (in the database's key order); a nonzero return from fn stops the scan and is
+ * returned. Returns 0, WT_ESTORE or fn's return. */
+int store_settings_scan(struct store *st, const char *prefix,
+                        int (*fn)(void *ctx, const char *key, const char *value), void *ctx);
 /* The last `cap` changes of key (newest first) into out; *n the count. */
 int store_setting_history(struct store *st, const char *key, struct setting_change *out, size_t cap,
                           size_t *n);

@@ -100,7 +100,6 @@ struct engine {
     VEC(struct epos) pos;
     VEC(struct eorder) orders;
     VEC(struct event) internal;
-    struct exit_book book;
     struct breakers br;
     int64_t now;
     uint64_t cash, reserved, open_value, open_cost;
@@ -124,8 +123,7 @@ void engine_params_default(struct engine_params *p)
     p->dust_fraction = 0.001;
     p->rescore_ms = HOUR_MS;
     p->rescore_min_ms = 5 * 60000;
-    snprintf(p->default_strategy, sizeof p->default_strategy, "default");
-    p->runner_min_score = 0.85;
+    exit_book_init_default(&p->book);
     signal_params_default(&p->signal);
     sizing_params_default(&p->sizing);
     p->sizing.threshold = p->signal.threshold;
@@ -142,18 +140,31 @@ static int set_err(char *err, size_t errsize, int rc, const char *msg)
     return rc;
 }
 
-/* The exit book of these parameters: the built-in strategies, the default
- * and the runner override. */
-static int book_from(const struct engine_params *p, struct exit_book *b, char *err, size_t errsize)
+/* The exit book, with messages that name the setting to change. */
+static int book_check(const struct exit_book *b, char *err, size_t errsize)
 {
-    exit_book_init_default(b);
-    b->n_overrides = 0;
-    if (exit_book_set_default(b, p->default_strategy) != 0)
-        return set_err(err, errsize, WT_EINVAL,
-                       "trade.default_strategy: no exit strategy of that name");
-    if (p->runner_min_score <= 1 && exit_book_set_override(b, p->runner_min_score, "runner") != 0)
-        return set_err(err, errsize, WT_EINVAL, "trade.runner_min_score must be in [0, 1]");
-    return 0;
+    char names[EXIT_BOOK_MAX * (EXIT_NAME_MAX + 2)] = "";
+    for (uint32_t i = 0; i < b->n && i < EXIT_BOOK_MAX; i++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%.*s", i ? ", " : "",
+                 EXIT_NAME_MAX, b->s[i].name);
+    if (!exit_book_find(b, b->default_name)) {
+        if (err && errsize)
+            snprintf(err, errsize,
+                     "exit strategy '%.*s' (trade.default_strategy) is not in the book, which "
+                     "has: %s",
+                     EXIT_NAME_MAX, b->default_name, names);
+        return WT_EINVAL;
+    }
+    for (uint32_t i = 0; i < b->n_overrides && i < EXIT_OVERRIDE_MAX; i++)
+        if (!exit_book_find(b, b->overrides[i].strategy)) {
+            if (err && errsize)
+                snprintf(err, errsize,
+                         "exit strategy '%.*s' (trade.exit_overrides) is not in the book, which "
+                         "has: %s",
+                         EXIT_NAME_MAX, b->overrides[i].strategy, names);
+            return WT_EINVAL;
+        }
+    return exit_book_validate(b, err, errsize);
 }
 
 int engine_params_validate(const struct engine_params *p, char *err, size_t errsize)
@@ -175,8 +186,7 @@ int engine_params_validate(const struct engine_params *p, char *err, size_t errs
         return rc;
     if (p->sizing.threshold != p->signal.threshold)
         return set_err(err, errsize, WT_EINVAL, "sizing and signal thresholds differ");
-    struct exit_book b;
-    return book_from(p, &b, err, errsize);
+    return book_check(&p->book, err, errsize);
 }
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -769,7 +779,7 @@ static void buy_filled(struct engine *e, struct eorder *o, const struct fill_eve
         emit_order(e, o, ORDER_FAILED, f->error);
         return;
     }
-    const struct exit_strategy *strat = exit_book_select(&e->book, o->score);
+    const struct exit_strategy *strat = exit_book_select(&e->p.book, o->score);
     uint64_t cost = f->sol_amount + f->fee_lamports;
     double price = f->price_sol;
     if (!(price > 0) && f->token_amount)
@@ -880,6 +890,16 @@ static void handle_fill(struct engine *e, const struct event *ev)
 
 /* ---- commands --------------------------------------------------------------- */
 
+_Static_assert(sizeof(struct exit_strategy) <= COMMAND_PAYLOAD_MAX,
+               "a CMD_EXIT_PUT command carries a whole exit strategy");
+
+void engine_command_exit_put(struct command_event *c, const struct exit_strategy *s)
+{
+    memset(c, 0, sizeof *c);
+    c->kind = CMD_EXIT_PUT;
+    memcpy(c->payload, s, sizeof *s);
+}
+
 static int cmd_fail(struct engine *e, int rc, const char *fmt, const char *arg)
 {
     snprintf(e->err, sizeof e->err, fmt, arg);
@@ -899,7 +919,6 @@ static void apply_params(struct engine *e, const struct engine_params *np)
         memmove(b->recent, b->recent + drop, b->n_recent - drop);
         b->n_recent -= drop;
     }
-    book_from(&e->p, &e->book, NULL, 0);
 }
 
 static int handle_command(struct engine *e, const struct command_event *c)
@@ -979,7 +998,7 @@ static int handle_command(struct engine *e, const struct command_event *c)
             return cmd_fail(e, WT_ENOTFOUND, "no open position %s", idtext);
         size_t i = (size_t)(ep - e->pos.v);
         if (c->kind == CMD_SET_STRATEGY) {
-            const struct exit_strategy *s = exit_book_find(&e->book, c->name);
+            const struct exit_strategy *s = exit_book_find(&e->p.book, c->name);
             if (!s)
                 return cmd_fail(e, WT_ENOTFOUND, "no exit strategy named '%s'", c->name);
             rc = position_set_strategy(&ep->p, s, e->err, sizeof e->err);
@@ -996,6 +1015,30 @@ static int handle_command(struct engine *e, const struct command_event *c)
             revalue(e, ep);
             sell(e, ep, &d);
         }
+        break;
+    }
+    case CMD_EXIT_PUT:
+    case CMD_EXIT_DELETE: {
+        /* The book's strategies; a staged CMD_SET run sees the change too.
+         * Open positions keep their own copy of their strategy. */
+        struct exit_book nb = e->p.book;
+        if (c->kind == CMD_EXIT_PUT) {
+            struct exit_strategy s;
+            memcpy(&s, c->payload, sizeof s);
+            rc = exit_book_put(&nb, &s, e->err, sizeof e->err);
+        } else {
+            rc = exit_book_remove(&nb, c->name, e->err, sizeof e->err);
+        }
+        if (rc)
+            return rc;
+        if (e->staging) {
+            struct exit_book sb = e->staged.book;
+            memcpy(sb.s, nb.s, sizeof sb.s);
+            sb.n = nb.n;
+            if (book_check(&sb, NULL, 0) == 0)
+                e->staged.book = sb;
+        }
+        e->p.book = nb;
         break;
     }
     default:
@@ -1120,7 +1163,6 @@ struct engine *engine_new(const struct engine_params *p, struct engine_out *out,
     e->market = market_new(&p->market, 1024);
     intern_init(&e->wallets, 1024);
     intern_init(&e->mints, 1024);
-    book_from(&e->p, &e->book, NULL, 0);
     breakers_init(&e->br, &p->breakers, p->capital_lamports, start_ms, NULL, 0);
     e->now = start_ms;
     e->cash = p->capital_lamports;
@@ -1326,7 +1368,7 @@ const struct engine_params *engine_params_of(const struct engine *e)
 
 const struct exit_book *engine_exit_book(const struct engine *e)
 {
-    return &e->book;
+    return &e->p.book;
 }
 
 const struct position *engine_position_at(const struct engine *e, size_t i, bool *dirty,

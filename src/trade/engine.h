@@ -56,7 +56,10 @@
 
 /* Everything configurable. Invariants (engine_params_validate): each
  * sub-struct valid; sizing.threshold == signal.threshold; capital > 0;
- * 0 < max_exposure <= 1; default_strategy names a strategy of the book. */
+ * 0 < max_exposure <= 1; book is a valid exit book (exit_book_validate).
+ * The book's strategies change by command (CMD_EXIT_PUT, CMD_EXIT_DELETE),
+ * its default and overrides by the settings trade.default_strategy and
+ * trade.exit_overrides. */
 struct engine_params {
     enum trade_mode mode;
     uint64_t capital_lamports;     /* starting equity of a fresh paper account (10 SOL) */
@@ -66,8 +69,7 @@ struct engine_params {
     double dust_fraction;          /* a position's remainder below this share closes it (0.001) */
     int64_t rescore_ms;     /* a wallet's cached intel score is rebuilt after this (1 h)... */
     int64_t rescore_min_ms; /* ...or when a round trip closed, at most this often (5 min) */
-    char default_strategy[EXIT_NAME_MAX]; /* "default" */
-    double runner_min_score;              /* score override to "runner" (0.85; > 1 disables) */
+    struct exit_book book;  /* default and runner, default "default", 0.85 -> runner */
     struct signal_params signal;
     struct sizing_params sizing;
     struct breaker_params breakers;
@@ -119,6 +121,9 @@ struct executor *engine_paper_executor(struct engine *e, const struct paper_para
  * WT_ESTATE with the reason in engine_last_error(). Market events never
  * fail: what cannot be used is counted and skipped. */
 int engine_handle(struct engine *e, const struct event *ev);
+/* Fills c (zeroed first) as the command that adds s to the exit book or
+ * replaces the strategy of its name. */
+void engine_command_exit_put(struct command_event *c, const struct exit_strategy *s);
 /* The message of the last failed command ("" if none). */
 const char *engine_last_error(const struct engine *e);
 

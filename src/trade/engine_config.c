@@ -19,7 +19,9 @@
 #include "trade/engine.h"
 #include "trade/engine_config.h"
 
-enum kind { K_DOUBLE, K_SOL, K_HOURS, K_U32, K_U16, K_STR };
+/* K_DEFAULT and K_OVERRIDES are the exit book's default strategy and its
+ * score overrides ("0.85:runner, 0.95:moon"). */
+enum kind { K_DOUBLE, K_SOL, K_HOURS, K_U32, K_U16, K_DEFAULT, K_OVERRIDES };
 
 struct pdef {
     const char *name;
@@ -51,8 +53,8 @@ static const struct pdef defs[] = {
     P("trade.max_exposure", K_DOUBLE, max_exposure),
     P("trade.min_order_sol", K_SOL, sizing.min_order_lamports),
     P("trade.slippage_bps", K_U16, slippage_bps),
-    P("trade.default_strategy", K_STR, default_strategy),
-    P("trade.runner_min_score", K_DOUBLE, runner_min_score),
+    P("trade.default_strategy", K_DEFAULT, book.default_name),
+    P("trade.exit_overrides", K_OVERRIDES, book),
     P("breakers.max_drawdown", K_DOUBLE, breakers.max_drawdown),
     P("breakers.min_win_rate", K_DOUBLE, breakers.min_win_rate),
     P("breakers.win_rate_window", K_U32, breakers.win_rate_window),
@@ -77,6 +79,27 @@ bool engine_param_known(const char *name)
     return name && find(name) != NULL;
 }
 
+/* The exit book's default (a name) or overrides (parsed). */
+static int set_book(struct engine_params *np, enum kind kind, const char *value, char *err,
+                    size_t errsize)
+{
+    char why[EXIT_ERR_MAX];
+    if (kind == K_OVERRIDES) {
+        if (exit_overrides_parse(value, &np->book, why, sizeof why) == 0)
+            return 0;
+        if (err && errsize)
+            snprintf(err, errsize, "trade.exit_overrides: %s", why);
+        return WT_EINVAL;
+    }
+    if (str_copy(np->book.default_name, EXIT_NAME_MAX, value) != 0 || !value[0]) {
+        if (err && errsize)
+            snprintf(err, errsize, "trade.default_strategy: expected a name of 1 to %d characters",
+                     EXIT_NAME_MAX - 1);
+        return WT_EINVAL;
+    }
+    return 0;
+}
+
 int engine_params_set(struct engine_params *p, const char *name, const char *value, bool validate,
                       char *err, size_t errsize)
 {
@@ -90,13 +113,10 @@ int engine_params_set(struct engine_params *p, const char *name, const char *val
     char *at = (char *)&np + d->off;
     double x = 0;
     uint64_t u = 0;
-    if (d->kind == K_STR) {
-        if (str_copy(at, EXIT_NAME_MAX, value) != 0 || !value[0]) {
-            if (err && errsize)
-                snprintf(err, errsize, "%s: expected a name of 1 to %d characters", name,
-                         EXIT_NAME_MAX - 1);
-            return WT_EINVAL;
-        }
+    if (d->kind == K_DEFAULT || d->kind == K_OVERRIDES) {
+        int rc = set_book(&np, d->kind, value, err, errsize);
+        if (rc)
+            return rc;
     } else if (d->kind == K_U32 || d->kind == K_U16) {
         if (str_to_u64(value, &u) != 0 || u > (d->kind == K_U16 ? 65535u : UINT32_MAX)) {
             if (err && errsize)
@@ -159,9 +179,9 @@ int engine_params_from_config(const struct config *cfg, struct engine_params *p,
         struct engine_params tmp = np;
         char *at = (char *)&tmp + pd->off;
         const char *v = config_str(cfg, (enum config_id)i);
-        if (pd->kind == K_STR) {
-            if (str_copy(at, EXIT_NAME_MAX, v) != 0)
-                goto bad;
+        if (pd->kind == K_DEFAULT || pd->kind == K_OVERRIDES) {
+            if (set_book(&tmp, pd->kind, v, err, errsize) != 0)
+                return WT_EINVAL;
         } else if (pd->kind == K_U32) {
             *(uint32_t *)at = (uint32_t)config_int(cfg, (enum config_id)i);
         } else if (pd->kind == K_U16) {
@@ -177,11 +197,6 @@ int engine_params_from_config(const struct config *cfg, struct engine_params *p,
                 *(int64_t *)at = (int64_t)llround(x * 3600000.0);
         }
         np = tmp;
-        continue;
-    bad:
-        if (err && errsize)
-            snprintf(err, errsize, "%s: value too long", d->name);
-        return WT_EINVAL;
     }
     np.sizing.threshold = np.signal.threshold;
     int rc = engine_params_validate(&np, err, errsize);

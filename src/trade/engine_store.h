@@ -54,6 +54,25 @@ int engine_store_restore(struct engine *e, struct store *st, bool warm,
 
 /* The JSON kept in a position row's `state` column: the position
  * (position_format) with its signal's score and factors. And back. */
+/* Exit strategies created or edited by the operator live in the settings
+ * table, one key per strategy ("exits.strategy.<name>", the strategy's
+ * JSON; "" once removed), so every change has its history like any other
+ * setting. */
+#define ENGINE_STORE_EXIT_PREFIX "exits.strategy."
+
+/* Stores s (its JSON under its key) with its history. Returns 0, WT_EFULL
+ * (too long), WT_ESTORE. */
+int engine_store_exit_put(struct store *st, const struct exit_strategy *s, int64_t ts_ms,
+                          const char *actor);
+/* Marks the strategy called name removed (its value becomes ""). */
+int engine_store_exit_delete(struct store *st, const char *name, int64_t ts_ms, const char *actor);
+/* Adds every stored strategy to b (replacing a built-in one of the same
+ * name). A stored value that no longer parses is skipped with a warning
+ * in the log; *loaded counts those added. Returns 0, WT_ESTORE or WT_EFULL
+ * (more strategies than a book holds), with a message in err. */
+int engine_store_exits_load(struct store *st, struct exit_book *b, size_t *loaded, char *err,
+                            size_t errsize);
+
 int engine_store_position_json(const struct position *p, double score, const double f[SF_COUNT],
                                struct buf *out);
 int engine_store_position_parse(const char *json, size_t len, struct position *p, double *score,

@@ -9,6 +9,7 @@
 #include "trade/exits.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -394,6 +395,135 @@ int exit_book_validate(const struct exit_book *b, char *err, size_t errsize)
             if (b->overrides[j].min_score == o->min_score)
                 return fail(err, errsize, WT_EINVAL, "override %u: min_score %g is used twice", i,
                             o->min_score);
+    }
+    return 0;
+}
+
+bool exit_strategy_builtin(const char *name)
+{
+    return strcmp(name, "default") == 0 || strcmp(name, "runner") == 0;
+}
+
+int exit_book_remove(struct exit_book *b, const char *name, char *err, size_t errsize)
+{
+    uint32_t at = b->n;
+    for (uint32_t i = 0; i < b->n; i++)
+        if (strncmp(b->s[i].name, name, EXIT_NAME_MAX) == 0)
+            at = i;
+    if (at == b->n)
+        return fail(err, errsize, WT_ENOTFOUND, "no exit strategy named '%.*s'", EXIT_NAME_MAX,
+                    name);
+    if (exit_strategy_builtin(name))
+        return fail(err, errsize, WT_EINVAL, "'%s' is built in: it can be edited but not removed",
+                    name);
+    if (strncmp(b->default_name, name, EXIT_NAME_MAX) == 0)
+        return fail(err, errsize, WT_ESTATE,
+                    "'%s' is the default strategy (trade.default_strategy): choose another "
+                    "default first",
+                    name);
+    for (uint32_t i = 0; i < b->n_overrides; i++)
+        if (strncmp(b->overrides[i].strategy, name, EXIT_NAME_MAX) == 0)
+            return fail(err, errsize, WT_ESTATE,
+                        "'%s' is used by the override for scores >= %g (trade.exit_overrides): "
+                        "remove the override first",
+                        name, b->overrides[i].min_score);
+    memmove(&b->s[at], &b->s[at + 1], (b->n - at - 1) * sizeof b->s[0]);
+    b->n--;
+    memset(&b->s[b->n], 0, sizeof b->s[0]);
+    return 0;
+}
+
+static const char *skip_spaces(const char *p)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return p;
+}
+
+int exit_overrides_parse(const char *text, struct exit_book *b, char *err, size_t errsize)
+{
+    struct exit_override ov[EXIT_OVERRIDE_MAX];
+    uint32_t n = 0;
+    const char *p = skip_spaces(text);
+    if (strcmp(p, "none") == 0)
+        p += 4;
+    while (*p) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char pair[96];
+        if (len >= sizeof pair)
+            return fail(err, errsize, WT_EINVAL, "'%.*s...' is too long for SCORE:NAME", 32, p);
+        memcpy(pair, p, len);
+        pair[len] = '\0';
+        while (len && (pair[len - 1] == ' ' || pair[len - 1] == '\t'))
+            pair[--len] = '\0';
+        char *colon = strchr(pair, ':');
+        if (!colon)
+            return fail(err, errsize, WT_EINVAL, "'%s' is not SCORE:NAME (e.g. 0.85:runner)", pair);
+        char whole[sizeof pair];
+        memcpy(whole, pair, len + 1);
+        *colon = '\0';
+        char *num_end = NULL;
+        double score = strtod(pair, &num_end);
+        const char *name = skip_spaces(colon + 1);
+        if (num_end == pair || *skip_spaces(num_end) != '\0' || !isfinite(score) || score < 0 ||
+            score > 1)
+            return fail(err, errsize, WT_EINVAL, "'%s': the score must be a number in [0, 1]",
+                        whole);
+        if (!name_ok(name, EXIT_NAME_MAX))
+            return fail(err, errsize, WT_EINVAL,
+                        "'%s': expected a strategy name of 1 to %d letters, digits, '_', '-' or "
+                        "'.'",
+                        name, EXIT_NAME_MAX - 1);
+        for (uint32_t i = 0; i < n; i++)
+            if (ov[i].min_score == score)
+                return fail(err, errsize, WT_EINVAL, "the score %g appears twice", score);
+        if (n == EXIT_OVERRIDE_MAX)
+            return fail(err, errsize, WT_EINVAL, "at most %d overrides", EXIT_OVERRIDE_MAX);
+        ov[n].min_score = score;
+        str_copy(ov[n].strategy, sizeof ov[n].strategy, name);
+        n++;
+        if (!end)
+            break;
+        p = skip_spaces(end + 1);
+        if (!*p)
+            return fail(err, errsize, WT_EINVAL, "a trailing comma: expected SCORE:NAME after it");
+    }
+    memset(b->overrides, 0, sizeof b->overrides);
+    memcpy(b->overrides, ov, n * sizeof ov[0]);
+    b->n_overrides = n;
+    return 0;
+}
+
+static int by_score(const void *a, const void *b)
+{
+    double x = ((const struct exit_override *)a)->min_score;
+    double y = ((const struct exit_override *)b)->min_score;
+    return (x > y) - (x < y);
+}
+
+int exit_overrides_format(const struct exit_book *b, char *out, size_t outsize)
+{
+    struct exit_override ov[EXIT_OVERRIDE_MAX];
+    uint32_t n = b->n_overrides < EXIT_OVERRIDE_MAX ? b->n_overrides : EXIT_OVERRIDE_MAX;
+    memcpy(ov, b->overrides, n * sizeof ov[0]);
+    if (n > 1)
+        qsort(ov, n, sizeof ov[0], by_score);
+    size_t len = 0;
+    if (outsize)
+        out[0] = '\0';
+    for (uint32_t i = 0; i < n; i++) {
+        /* The shortest form that reads back exactly: 0.85, not 0.8499...98. */
+        char num[32];
+        for (int prec = 1; prec <= 17; prec++) {
+            snprintf(num, sizeof num, "%.*g", prec, ov[i].min_score);
+            if (strtod(num, NULL) == ov[i].min_score)
+                break;
+        }
+        int w = snprintf(out + len, outsize - len, "%s%s:%s", i ? "," : "", num, ov[i].strategy);
+        if (w < 0 || (size_t)w >= outsize - len)
+            return WT_EFULL;
+        len += (size_t)w;
     }
     return 0;
 }

@@ -129,4 +129,25 @@ const struct exit_strategy *exit_book_select(const struct exit_book *b, double s
 /* Checks the book invariants. Returns 0 or WT_EINVAL with a message. */
 int exit_book_validate(const struct exit_book *b, char *err, size_t errsize);
 
+/* Whether name is one of the built-in strategies ("default", "runner"):
+ * they may be edited but not removed, so the default configuration always
+ * names strategies that exist. */
+bool exit_strategy_builtin(const char *name);
+/* Removes the strategy called name. Refused, with a message naming the
+ * reason: WT_ENOTFOUND (no such strategy), WT_EINVAL (built in), WT_ESTATE
+ * (it is the default or an override uses it). Open positions keep their
+ * own copy of a removed strategy. */
+int exit_book_remove(struct exit_book *b, const char *name, char *err, size_t errsize);
+
+/* Parses the score overrides of the setting trade.exit_overrides:
+ * "SCORE:NAME" pairs separated by commas (spaces allowed), e.g.
+ * "0.85:runner, 0.95:moon"; "" or "none" for none. Replaces b's overrides
+ * on success. The names are checked for their form only: whether each
+ * strategy exists is the book's invariant (exit_book_validate). Returns 0
+ * or WT_EINVAL with a message naming the bad pair in err, b unchanged. */
+int exit_overrides_parse(const char *text, struct exit_book *b, char *err, size_t errsize);
+/* Writes b's overrides in the form exit_overrides_parse reads, by
+ * ascending score ("" when there are none). Returns 0 or WT_EFULL. */
+int exit_overrides_format(const struct exit_book *b, char *out, size_t outsize);
+
 #endif

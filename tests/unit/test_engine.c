@@ -415,7 +415,7 @@ static void test_exits_take_profit_then_trailing(void **state)
     (void)state;
     struct engine_params p;
     wallet_only(&p);
-    p.runner_min_score = 2; /* always the default strategy */
+    p.book.n_overrides = 0; /* always the default strategy */
     struct rec r;
     rec_init(&r);
     struct engine *e = new_engine(&p, &r, 0);
@@ -448,7 +448,7 @@ static void test_exit_on_wallet_sell_and_commands(void **state)
     (void)state;
     struct engine_params p;
     wallet_only(&p);
-    p.runner_min_score = 0.85; /* score 0.9 -> runner: exits when the wallet sells */
+    /* the default book: score 0.9 -> runner, which exits when the wallet sells */
     struct rec r;
     rec_init(&r);
     struct engine *e = new_engine(&p, &r, 0);
@@ -483,6 +483,79 @@ static void test_exit_on_wallet_sell_and_commands(void **state)
     assert_non_null(strstr(r.out.data, "\"exit_reason\":\"manual\""));
     close.u.command.id = 999;
     assert_int_equal(engine_handle(e, &close), WT_ENOTFOUND);
+    engine_free(e);
+    rec_release(&r);
+}
+
+/* The operator's own strategy: added by command, made the default by a
+ * setting, taken by the next position; the book refuses to lose a strategy
+ * in use; an open position keeps its copy after the strategy changes. */
+static void test_custom_exit_strategy(void **state)
+{
+    (void)state;
+    struct engine_params p;
+    wallet_only(&p);
+    p.book.n_overrides = 0;
+    struct rec r;
+    rec_init(&r);
+    struct engine *e = new_engine(&p, &r, 0);
+    int64_t t = T0;
+
+    struct exit_strategy tight;
+    exit_strategy_default(&tight);
+    snprintf(tight.name, sizeof tight.name, "tight");
+    tight.stop_loss = 0.10;
+    struct event put = {.kind = EVENT_COMMAND};
+    engine_command_exit_put(&put.u.command, &tight);
+    put.u.command.ts_ms = t;
+    feed(e, put);
+    assert_int_equal(engine_exit_book(e)->n, 3);
+    assert_true(exit_book_find(engine_exit_book(e), "tight")->stop_loss == 0.10);
+
+    /* An invalid strategy is refused with the field named; nothing changes. */
+    struct exit_strategy bad = tight;
+    bad.stop_loss = 1.5;
+    struct event badput = {.kind = EVENT_COMMAND};
+    engine_command_exit_put(&badput.u.command, &bad);
+    assert_int_equal(engine_handle(e, &badput), WT_EINVAL);
+    assert_non_null(strstr(engine_last_error(e), "stop_loss"));
+    assert_true(exit_book_find(engine_exit_book(e), "tight")->stop_loss == 0.10);
+
+    /* The default by setting: the next position takes "tight". */
+    struct event set = command(CMD_SET, t);
+    snprintf(set.u.command.name, sizeof set.u.command.name, "trade.default_strategy");
+    snprintf(set.u.command.text, sizeof set.u.command.text, "tight");
+    feed(e, set);
+    feed(e, watch(1, 80, t));
+    feed(e, swap(1, 1, SIDE_BUY, 1000, 0.001, t += 1000));
+    assert_int_equal(open_count(e), 1);
+    assert_string_equal(engine_position_at(e, 0, NULL, NULL, NULL)->strategy.name, "tight");
+    /* A default that is not in the book is refused, naming what is. */
+    snprintf(set.u.command.text, sizeof set.u.command.text, "nope");
+    assert_int_equal(engine_handle(e, &set), WT_EINVAL);
+    assert_non_null(strstr(engine_last_error(e), "default, runner, tight"));
+    assert_string_equal(engine_params_of(e)->book.default_name, "tight");
+
+    /* The default cannot be removed. */
+    struct event del = command(CMD_EXIT_DELETE, t);
+    snprintf(del.u.command.name, sizeof del.u.command.name, "tight");
+    assert_int_equal(engine_handle(e, &del), WT_ESTATE);
+    /* Edited: new positions get the edit, the open one keeps its copy. */
+    tight.stop_loss = 0.2;
+    engine_command_exit_put(&put.u.command, &tight);
+    feed(e, put);
+    assert_true(engine_position_at(e, 0, NULL, NULL, NULL)->strategy.stop_loss == 0.10);
+    /* Back to "default", then "tight" goes; the position still holds it. */
+    snprintf(set.u.command.text, sizeof set.u.command.text, "default");
+    feed(e, set);
+    feed(e, del);
+    assert_null(exit_book_find(engine_exit_book(e), "tight"));
+    assert_string_equal(engine_position_at(e, 0, NULL, NULL, NULL)->strategy.name, "tight");
+    /* A 10% fall now fires the position's own stop-loss. */
+    double entry = engine_position_at(e, 0, NULL, NULL, NULL)->entry_price;
+    feed(e, swap(2, 1, SIDE_SELL, 10, entry * 0.9, t += MIN));
+    assert_int_equal(open_count(e), 0);
+    assert_non_null(strstr(r.out.data, "\"exit_reason\":\"stop_loss\""));
     engine_free(e);
     rec_release(&r);
 }
@@ -532,7 +605,7 @@ static void test_breaker_drawdown_and_reset(void **state)
     p.sizing.risk_per_trade = 0.6;
     p.sizing.max_token_exposure_lamports = 0;
     p.max_exposure = 1;
-    p.runner_min_score = 2;
+    p.book.n_overrides = 0; /* always the default strategy */
     struct rec r;
     rec_init(&r);
     struct engine *e = new_engine(&p, &r, 0);
@@ -569,7 +642,7 @@ static void test_breaker_win_rate_and_loss_streak(void **state)
     wallet_only(&p);
     p.breakers.win_rate_window = 5;
     p.breakers.max_drawdown = 0.99;
-    p.runner_min_score = 2;
+    p.book.n_overrides = 0; /* always the default strategy */
     struct rec r;
     rec_init(&r);
     struct engine *e = new_engine(&p, &r, 0);
@@ -780,7 +853,7 @@ static void test_restart_restores_exactly(void **state)
     (void)state;
     struct engine_params p;
     wallet_only(&p);
-    p.runner_min_score = 2;
+    p.book.n_overrides = 0; /* always the default strategy */
     struct rec ra;
     rec_init(&ra);
     struct engine *a = new_engine(&p, &ra, 0);
@@ -881,6 +954,7 @@ int main(void)
         cmocka_unit_test(test_reasons_and_precedence),
         cmocka_unit_test(test_exits_take_profit_then_trailing),
         cmocka_unit_test(test_exit_on_wallet_sell_and_commands),
+        cmocka_unit_test(test_custom_exit_strategy),
         cmocka_unit_test(test_paper_latency_price),
         cmocka_unit_test(test_breaker_drawdown_and_reset),
         cmocka_unit_test(test_breaker_win_rate_and_loss_streak),

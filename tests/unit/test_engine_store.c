@@ -117,7 +117,7 @@ static void params(struct engine_params *p)
     p->signal.weight[SF_WALLET] = 1;
     p->signal.weight[SF_TOKEN] = 0;
     p->signal.weight[SF_CONTEXT] = 0;
-    p->runner_min_score = 2;
+    p->book.n_overrides = 0;
 }
 
 /* An engine writing to st and recording to rec. */

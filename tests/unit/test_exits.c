@@ -315,6 +315,96 @@ static void test_book_select_and_overrides(void **state)
     assert_int_equal(exit_book_put(&b, &s, err, sizeof err), WT_EFULL);
 }
 
+static void test_overrides_setting(void **state)
+{
+    (void)state;
+    struct exit_book b;
+    char err[EXIT_ERR_MAX], out[256];
+    exit_book_init_default(&b);
+    /* Spaces are allowed; the form is SCORE:NAME, comma-separated. */
+    assert_int_equal(exit_overrides_parse(" 0.95:moon , 0.85:runner ", &b, err, sizeof err), 0);
+    assert_int_equal(b.n_overrides, 2);
+    assert_true(b.overrides[0].min_score == 0.95);
+    assert_string_equal(b.overrides[0].strategy, "moon");
+    /* Written back by ascending score, each number in its shortest form. */
+    assert_int_equal(exit_overrides_format(&b, out, sizeof out), 0);
+    assert_string_equal(out, "0.85:runner,0.95:moon");
+    assert_int_equal(exit_overrides_format(&b, out, 12), WT_EFULL);
+    /* The names are the book's business: "moon" is not in it. */
+    assert_int_equal(exit_book_validate(&b, err, sizeof err), WT_EINVAL);
+    assert_non_null(strstr(err, "moon"));
+    /* "" and "none" clear them. */
+    assert_int_equal(exit_overrides_parse("", &b, err, sizeof err), 0);
+    assert_int_equal(b.n_overrides, 0);
+    assert_int_equal(exit_overrides_format(&b, out, sizeof out), 0);
+    assert_string_equal(out, "");
+    assert_int_equal(exit_overrides_parse("0.85:runner", &b, err, sizeof err), 0);
+    assert_int_equal(exit_overrides_parse("none", &b, err, sizeof err), 0);
+    assert_int_equal(b.n_overrides, 0);
+
+    /* Each bad form is refused with the pair named, the book unchanged. */
+    static const struct {
+        const char *text, *msg;
+    } bad[] = {
+        {"0.85runner", "'0.85runner' is not SCORE:NAME"},
+        {"1.5:runner", "'1.5:runner': the score must be a number in [0, 1]"},
+        {"-0.1:runner", "must be a number in [0, 1]"},
+        {"x:runner", "'x:runner': the score"},
+        {"0.8 5:runner", "the score"},
+        {"0.85:", "expected a strategy name"},
+        {"0.85:run ner", "expected a strategy name"},
+        {"0.85:runner,", "a trailing comma"},
+        {"0.85:runner,0.85:default", "the score 0.85 appears twice"},
+        {"0.1:a,0.2:a,0.3:a,0.4:a,0.5:a,0.6:a,0.7:a,0.8:a,0.9:a", "at most 8 overrides"},
+    };
+    exit_book_init_default(&b);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        assert_int_equal(exit_overrides_parse(bad[i].text, &b, err, sizeof err), WT_EINVAL);
+        if (!strstr(err, bad[i].msg))
+            fail_msg("'%s': message '%s' lacks '%s'", bad[i].text, err, bad[i].msg);
+        assert_int_equal(b.n_overrides, 1);
+        assert_string_equal(b.overrides[0].strategy, "runner");
+    }
+}
+
+static void test_book_remove(void **state)
+{
+    (void)state;
+    struct exit_book b;
+    char err[EXIT_ERR_MAX];
+    exit_book_init_default(&b);
+    struct exit_strategy s;
+    exit_strategy_default(&s);
+    snprintf(s.name, sizeof s.name, "tight");
+    s.stop_loss = 0.1;
+    assert_int_equal(exit_book_put(&b, &s, err, sizeof err), 0);
+    snprintf(s.name, sizeof s.name, "loose");
+    assert_int_equal(exit_book_put(&b, &s, err, sizeof err), 0);
+    assert_int_equal(b.n, 4);
+
+    /* Built-in, default, used by an override, unknown: refused, kept. */
+    assert_int_equal(exit_book_remove(&b, "runner", err, sizeof err), WT_EINVAL);
+    assert_non_null(strstr(err, "built in"));
+    assert_true(exit_strategy_builtin("default") && !exit_strategy_builtin("tight"));
+    assert_int_equal(exit_book_set_default(&b, "tight"), 0);
+    assert_int_equal(exit_book_remove(&b, "tight", err, sizeof err), WT_ESTATE);
+    assert_non_null(strstr(err, "default strategy"));
+    assert_int_equal(exit_book_set_override(&b, 0.9, "loose"), 0);
+    assert_int_equal(exit_book_remove(&b, "loose", err, sizeof err), WT_ESTATE);
+    assert_non_null(strstr(err, "override for scores >= 0.9"));
+    assert_int_equal(exit_book_remove(&b, "nope", err, sizeof err), WT_ENOTFOUND);
+    assert_int_equal(b.n, 4);
+
+    /* Free of references, it goes; the others keep their order. */
+    assert_int_equal(exit_book_set_default(&b, "default"), 0);
+    assert_int_equal(exit_book_remove(&b, "tight", err, sizeof err), 0);
+    assert_int_equal(b.n, 3);
+    assert_null(exit_book_find(&b, "tight"));
+    assert_string_equal(b.s[2].name, "loose");
+    assert_int_equal(exit_book_validate(&b, err, sizeof err), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -323,6 +413,8 @@ int main(void)
         cmocka_unit_test(test_json_round_trip),
         cmocka_unit_test(test_json_errors),
         cmocka_unit_test(test_book_select_and_overrides),
+        cmocka_unit_test(test_overrides_setting),
+        cmocka_unit_test(test_book_remove),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

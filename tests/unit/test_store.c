@@ -988,6 +988,18 @@ static void test_rows_many_replace_last_swap(void **state)
     assert_int_equal(store_swap_last_of_mint(st, &m, &last), WT_ENOTFOUND);
 }
 
+static int scan_one(void *ctx, const char *key, const char *value)
+{
+    buf_printf(ctx, "%s=%s;", key, value);
+    return 0;
+}
+
+static int scan_stop(void *ctx, const char *key, const char *value)
+{
+    scan_one(ctx, key, value);
+    return WT_ECLOSED;
+}
+
 static void test_settings_history(void **state)
 {
     struct store *st = *state;
@@ -1013,6 +1025,24 @@ static void test_settings_history(void **state)
     assert_int_equal(store_setting_set(st, "", "x", 1, "api"), WT_EINVAL);
     char small[3];
     assert_int_equal(store_setting_get(st, "risk.max_drawdown", small, sizeof small), WT_EFULL);
+
+    /* A scan by prefix: only the keys that start with it, byte for byte
+     * ('_' is no wildcard), and a callback's nonzero return stops it. */
+    assert_int_equal(store_setting_set(st, "exits.strategy.b", "{b}", 400, "api"), 0);
+    assert_int_equal(store_setting_set(st, "exits.strategy.a", "{a}", 400, "api"), 0);
+    assert_int_equal(store_setting_set(st, "exits.strategy.c", "", 400, "api"), 0);
+    assert_int_equal(store_setting_set(st, "exits_strategyX", "no", 400, "api"), 0);
+    struct buf seen;
+    buf_init(&seen, 64);
+    assert_int_equal(store_settings_scan(st, "exits.strategy.", scan_one, &seen), 0);
+    assert_string_equal(seen.data, "exits.strategy.a={a};exits.strategy.b={b};exits.strategy.c=;");
+    buf_reset(&seen);
+    assert_int_equal(store_settings_scan(st, "exits.strategy.", scan_stop, &seen), WT_ECLOSED);
+    assert_string_equal(seen.data, "exits.strategy.a={a};");
+    buf_reset(&seen);
+    assert_int_equal(store_settings_scan(st, "nothing.", scan_one, &seen), 0);
+    assert_int_equal(seen.len, 0);
+    buf_release(&seen);
 }
 
 /* ------------------------------------------------------------ concurrency */
