@@ -90,6 +90,7 @@ export async function request(method, path, body) {
 export const get = (path, params) => request('GET', withQuery(path, params));
 export const post = (path, body) => request('POST', path, body === undefined ? {} : body);
 export const put = (path, body) => request('PUT', path, body);
+export const del = (path) => request('DELETE', path);
 
 /**
  * Follows GET /v1/stream (server-sent events) until stop() is called,

@@ -6,12 +6,16 @@
 // trade.high_score >= signal.threshold) and its {"error"} message is shown
 // next to the field. Others are read-only here (file, environment or
 // command line, then restart). Secrets only say whether they are set.
+// Exit strategies (create, edit, copy, remove; the default and the score
+// overrides) have their own editor, pages/exits.js, in place of the two
+// settings trade.default_strategy and trade.exit_overrides.
 // Change history: GET /v1/config/history (every recorded change of the
-// live settings, newest first, with the old value and who made it),
-// reloaded after each save.
+// live settings and of the exit strategies, newest first, with the old
+// value and who made it), reloaded after each save.
 import { useEffect, useState } from 'preact/hooks';
 import { html, useApi, Async, Table, when, num } from '../ui.js';
 import * as api from '../api.js';
+import { ExitStrategies } from './exits.js';
 
 /** Saves settings {name: value} through the API; throws ApiError with the
  * server's message. Shared with the setup wizard. */
@@ -37,7 +41,7 @@ export function parseValue(def, text) {
 }
 
 const AREAS = [
-  ['exit', 'Exit strategies', /^trade\.(default_strategy|runner_min_score)$/],
+  ['exit', 'Exit strategies', /^trade\.(default_strategy|exit_overrides)$/],
   ['risk', 'Risk and sizing', /^trade\./],
   ['breakers', 'Circuit breakers', /^breakers\./],
   ['score', 'Scoring weights and threshold', /^signal\./],
@@ -46,7 +50,6 @@ const AREA_ORDER = ['risk', 'breakers', 'score', 'exit'];
 
 /** Choices of a string setting that takes one of a few names. */
 const CHOICES = {
-  'trade.default_strategy': ['default', 'runner'],
   'log.level': ['debug', 'info', 'warn', 'error'],
   'alert.min_severity': ['info', 'warn', 'critical'],
 };
@@ -128,7 +131,7 @@ function History({ tick }) {
           { label: 'Time', render: (c) => when(c.ts_ms) },
           { label: 'Setting', render: (c) => c.name },
           { label: 'Old', render: (c) => (c.old_value === null ? '(unset)' : c.old_value) },
-          { label: 'New', render: (c) => c.value },
+          { label: 'New', render: (c) => html`<span class="value">${c.value === '' && c.name.startsWith('exits.') ? '(removed)' : c.value}</span>` },
           { label: 'By', render: (c) => c.actor },
         ]}
       />`}
@@ -163,9 +166,9 @@ export function ConfigPage() {
           .filter((k) => groups.has(k))
           .map((k) => {
             const title = (AREAS.find((a) => a[0] === k) || [])[1] || k;
+            if (k === 'exit') return html`<${ExitStrategies} key="exit" onSaved=${onSaved} />`;
             return html`<section class="card settings" aria-label=${title}>
               <h2>${title}</h2>
-              ${k === 'exit' && html`<p class="help">The engine has two exit strategies, <code>default</code> and <code>runner</code> (stop-loss, take-profits, moonbag, trailing stop, time limits: docs/exits.md). New positions take the default one, or the runner when their signal scores at least the override below; an open position's strategy is changed on the Live page. Creating or editing strategies is not possible through the API yet.</p>`}
               ${groups.get(k).map((s) => html`<${Setting} key=${`${s.name}=${s.value}`} def=${s} onSaved=${onSaved} />`)}
             </section>`;
           })}

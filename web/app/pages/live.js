@@ -3,7 +3,8 @@
 // which can be changed) and the recent signals with their factors and the
 // reason for each decision. Shapes: docs/api.md, "Operator API" (times are
 // Unix ms, amounts lamports or SOL as the field name says).
-// Calls: GET /v1/status, GET /v1/positions, PUT /v1/positions/<id>/strategy,
+// Calls: GET /v1/status, GET /v1/positions, GET /v1/exits (the strategy
+// names), PUT /v1/positions/<id>/strategy,
 // POST /v1/positions/<id>/close, GET /v1/signals, /v1/stream (through
 // main.js). Reloads on stream events, and polls status and positions every
 // 10 s for prices (position events mark openings, sales and closings only).
@@ -14,9 +15,12 @@ import {
 } from '../ui.js';
 import * as api from '../api.js';
 
-/** The exit strategies of the engine's book (docs/exits.md, §3): the
- * API does not list them; trade.default_strategy takes one of these. */
-export const STRATEGIES = ['default', 'runner'];
+/** The names of the exit book's strategies (GET /v1/exits), for the
+ * positions' strategy choice; the built-in two until it has loaded. */
+function useStrategyNames() {
+  const res = useApi('/v1/exits');
+  return res.data ? res.data.strategies.map((x) => x.strategy.name) : ['default', 'runner'];
+}
 
 /** Engine event types of /v1/stream that change what this page shows. */
 const RELOAD_ON = new Set(['signal', 'order', 'fill', 'position', 'trade', 'alert']);
@@ -102,7 +106,7 @@ export function Breakers({ breakers, children }) {
   </section>`;
 }
 
-function StrategyEditor({ pos, onSaved }) {
+function StrategyEditor({ pos, names, onSaved }) {
   const [val, setVal] = useState(pos.strategy);
   const [err, setErr] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -118,7 +122,7 @@ function StrategyEditor({ pos, onSaved }) {
       setBusy(false);
     }
   }
-  const options = [...new Set([pos.strategy, ...STRATEGIES])];
+  const options = [...new Set([pos.strategy, ...names])];
   return html`<span class="exit-edit">
     <label class="sr-only" for=${`exit-${pos.id}`}>Exit strategy of position ${pos.id}</label>
     <select id=${`exit-${pos.id}`} value=${val} onChange=${(e) => setVal(e.target.value)}>
@@ -130,6 +134,7 @@ function StrategyEditor({ pos, onSaved }) {
 }
 
 function Positions({ res }) {
+  const names = useStrategyNames();
   return html`<section aria-labelledby="pos-h">
     <h2 id="pos-h">Open positions</h2>
     <${Async} res=${res} what="Positions (GET /v1/positions)">
@@ -158,7 +163,7 @@ function Positions({ res }) {
           },
           { label: 'Sales', render: (p) => (p.n_sales ? `${p.n_sales} · last ${p.last_exit}` : 'none') },
           { label: 'State', render: (p) => p.status },
-          { label: 'Exit strategy', render: (p) => html`<${StrategyEditor} key=${`${p.id}-${p.strategy}`} pos=${p} onSaved=${res.reload} />` },
+          { label: 'Exit strategy', render: (p) => html`<${StrategyEditor} key=${`${p.id}-${p.strategy}`} pos=${p} names=${names} onSaved=${res.reload} />` },
           {
             label: 'Close',
             render: (p) => html`<${ActionButton} label="Sell all" busyLabel="Selling…" danger
