@@ -2,6 +2,7 @@
 // loads in under 2 s with 10k wallets and 10k trades in the database".
 //
 //   node bench/dashboard/page_load.js [--runs N] [--data DIR] [--json FILE]
+//                                     [--pages live,wallet-detail,...]
 //
 // Fills a fresh data folder with bench_populate (unless --data names one
 // already filled), starts the release `walltrack serve` on it, and drives
@@ -38,7 +39,7 @@ const CHROMIUM = process.env.WT_CHROMIUM || '/usr/bin/chromium';
 const GOAL_MS = 2000;
 
 function args() {
-  const a = { runs: 5, data: '', json: '', wallets: 10000, trades: 10000 };
+  const a = { runs: 5, data: '', json: '', wallets: 10000, trades: 10000, pages: '' };
   const v = process.argv.slice(2);
   for (let i = 0; i < v.length; i++) {
     const k = v[i].replace(/^--/, '');
@@ -198,7 +199,8 @@ async function main() {
   try {
     const list = await (await fetch(`${server.url}/v1/smart-money/wallets?limit=1`)).json();
     const address = list.wallets[0].walletAddress;
-    const pages = [...PAGES.map(([n, c]) => [n, n, c]), ['wallet detail', `wallets/${address}`, DETAIL]];
+    let pages = [...PAGES.map(([n, c]) => [n, n, c]), ['wallet detail', `wallets/${address}`, DETAIL]];
+    if (a.pages) pages = pages.filter(([n]) => a.pages.split(',').includes(n.replace(' ', '-')));
     for (const [name, hash, cond] of pages) {
       const r = await measure(browser, server.url, name, hash, cond, a.runs);
       results.push(r);

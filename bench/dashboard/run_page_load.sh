@@ -6,7 +6,7 @@
 # page in headless chromium.
 #
 #   bench/dashboard/run_page_load.sh [--runs N] [--data DIR] [--json FILE]
-#                                    [--wallets N] [--trades N]
+#                                    [--wallets N] [--trades N] [--pages a,b]
 #
 # Needs what scripts/setup.sh installs (chromium, node, node_modules).
 # JOBS=n limits the build's parallel jobs (default: every core).
