@@ -3,7 +3,11 @@
  * serves, so "each page loads in under 2 s with 10k wallets and 10k trades"
  * is measured on the rows the daemon itself would have written.
  *
- *   bench_populate DIR [--wallets N] [--trades N] [--seed S] [--now MS]
+ *   bench_populate DIR [--wallets N] [--trades N] [--positions N] [--alerts N]
+ *                      [--swaps-per-wallet N] [--snapshots N] [--seed S] [--now MS]
+ *
+ * Defaults: 10000 wallets, 10000 trades, 12 positions, 200 alerts, 8 swaps
+ * and 30 snapshots per wallet, seed 7, now = the wall clock.
  *
  * Everything goes through the store API, in the shapes the writers use:
  * profiled wallets as discovery leaves them (store_wallet_upsert_profiles,
