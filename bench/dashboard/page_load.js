@@ -187,16 +187,17 @@ async function main() {
     process.stdout.write(execFileSync(POPULATE, [data, '--wallets', String(a.wallets), '--trades', String(a.trades)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
     console.log(`(populate took ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   }
-  const server = await startServer(data);
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const server = await startServer(data);
+  let browser = null;
   const results = [];
   try {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
     const list = await (await fetch(`${server.url}/v1/smart-money/wallets?limit=1`)).json();
     const address = list.wallets[0].walletAddress;
     let pages = [...PAGES.map(([n, c]) => [n, n, c]), ['wallet detail', `wallets/${address}`, DETAIL]];
@@ -207,7 +208,7 @@ async function main() {
       console.log(`${name.padEnd(14)} cold ${fmt(median(r.cold))} / ${fmt(Math.max(...r.cold))}   warm ${fmt(median(r.warm))} / ${fmt(Math.max(...r.warm))}   nav ${fmt(median(r.nav))} / ${fmt(Math.max(...r.nav))}  ms (median / max)`);
     }
   } finally {
-    await browser.close();
+    if (browser) await browser.close();
     await server.stop();
     if (tmpData) rmSync(tmpData, { recursive: true, force: true });
   }
