@@ -49,7 +49,8 @@ struct perf {
     double sum_win, sum_loss; /* SOL, loss positive */
     double equity, peak, max_dd, max_dd_pct;
     VEC(struct point) curve;
-    VEC(double) days; /* PnL per UTC day from first_day */
+    VEC(double) days;    /* PnL per UTC day from first_day */
+    VEC(uint64_t) day_n; /* trades closed per UTC day, parallel to days */
     int64_t first_day;
     VEC(struct agg) weeks; /* per 7 days from first_day: accuracy over time */
     struct agg hour[24];
@@ -74,6 +75,7 @@ void perf_free(struct perf *p)
         return;
     vec_free(&p->curve);
     vec_free(&p->days);
+    vec_free(&p->day_n);
     vec_free(&p->weeks);
     free(p);
 }
@@ -135,9 +137,12 @@ void perf_add(struct perf *p, const struct perf_trade *t)
     if (p->days.len == 0)
         p->first_day = day;
     if (day >= p->first_day) {
-        while ((int64_t)p->days.len <= day - p->first_day)
+        while ((int64_t)p->days.len <= day - p->first_day) {
             vec_push(&p->days, 0.0);
+            vec_push(&p->day_n, 0);
+        }
         p->days.v[day - p->first_day] += t->pnl_sol;
+        p->day_n.v[day - p->first_day]++;
         size_t wk = (size_t)(day - p->first_day) / 7;
         while (p->weeks.len <= wk)
             vec_push_zero(&p->weeks);
@@ -278,6 +283,19 @@ void perf_write(const struct perf *p, double equity_now_sol, int64_t now_ms, uns
         jw_ki64(w, "ts_ms", now_ms);
         jw_kdouble(w, "equity_sol", equity_now_sol);
         jw_kbool(w, "unrealized", true);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+
+    /* Every UTC day from the first close to the last, days without a
+     * close included: the dashboard's daily chart needs no trade list. */
+    jw_key(w, "by_day");
+    jw_arr_begin(w);
+    for (size_t i = 0; i < p->days.len; i++) {
+        jw_obj_begin(w);
+        jw_ki64(w, "from_ms", (p->first_day + (int64_t)i) * DAY_MS);
+        jw_ku64(w, "trades", p->day_n.v[i]);
+        jw_kdouble(w, "pnl_sol", p->days.v[i]);
         jw_obj_end(w);
     }
     jw_arr_end(w);

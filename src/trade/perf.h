@@ -4,7 +4,8 @@
  * An accumulator is fed closed trades in close order (from the store) and
  * writes: totals (trades, wins, win rate, PnL, average win and loss,
  * profit ratio, profit factor, return on the starting capital), the
- * realized equity curve and its maximum drawdown, a daily Sharpe ratio,
+ * realized equity curve and its maximum drawdown, PnL and trades per UTC
+ * day, a daily Sharpe ratio,
  * the win rate week by week (signal accuracy over time), results by UTC
  * hour of entry, by bucket of the signal's score and of
  * each factor, by exit reason and by strategy, and which factors separate

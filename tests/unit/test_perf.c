@@ -87,6 +87,16 @@ static void test_worked_example(void **state)
     assert_int_equal(json_size(&arr), 6);
     assert_int_equal(json_index(&arr, 5, &e), 0);
     assert_true(num(&e, "equity_sol") == 10.7);
+    /* Days of closing: two trades (+0.5) on the first, then +0.5, -0.5. */
+    assert_int_equal(json_get(&o, "by_day", &arr), 0);
+    assert_int_equal(json_size(&arr), 3);
+    const double day_pnl[] = {0.5, 0.5, -0.5}, day_n[] = {2, 1, 1};
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(json_index(&arr, i, &e), 0);
+        assert_true(num(&e, "from_ms") == (double)((T0 / DAY + (int64_t)i) * DAY));
+        assert_true(num(&e, "trades") == day_n[i]);
+        assert_true(fabs(num(&e, "pnl_sol") - day_pnl[i]) < 1e-12);
+    }
     /* Hours of entry 1, 1, 5, 23. */
     assert_int_equal(json_get(&o, "by_hour", &arr), 0);
     assert_int_equal(json_index(&arr, 1, &e), 0);

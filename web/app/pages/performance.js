@@ -2,10 +2,11 @@
 // curve; PnL by day and by week; results by hour of entry (UTC), by signal
 // factor bucket, by exit reason and by strategy, and what separates winners
 // from losers; the trade history with its filters, paging and CSV export.
-// Calls: GET /v1/performance (everything but the daily PnL), GET /v1/trades
-// ?since&wallet&limit&before (newest first; times Unix ms, amounts lamports
-// or SOL as named, pnl_pct in percent). The API has no daily breakdown: PnL
-// by day is summed here from the trades closed in the last 30 days.
+// Calls: GET /v1/performance (the summary, PnL by UTC day and by week, the
+// breakdowns), GET /v1/trades?since&wallet&limit&before (the history, newest
+// first; times Unix ms, amounts lamports or SOL as named, pnl_pct in
+// percent). The daily chart is the last 30 days of the performance's by_day,
+// so the page never downloads the trades themselves to draw it.
 import { useState } from 'preact/hooks';
 import {
   html, useApi, Async, Table, Empty, Problem, CursorPager, useCursor,
@@ -52,7 +53,7 @@ function Summary({ p }) {
       ? html`<${LineChart} points=${curve} label="Equity (SOL)" title="Equity curve: the capital, then the equity after each closed trade (realized), and now at market" />`
       : html`<${Empty}>No equity history yet: the curve starts with the first closed trade.</${Empty}>`}
     <div class="grid two">
-      <section aria-labelledby="pd-h"><h2 id="pd-h">PnL by day (UTC)</h2><${Daily} /></section>
+      <section aria-labelledby="pd-h"><h2 id="pd-h">PnL by day (UTC)</h2><${Daily} days=${p.by_day || []} /></section>
       <section aria-labelledby="pw-h"><h2 id="pw-h">PnL by week</h2>
         ${(p.by_week || []).length
           ? html`<${BarChart} bars=${p.by_week.slice(-26).map((b) => [when(b.from_ms).slice(5, 10), b.pnl_sol])} label="PnL (SOL)" title="PnL by week (weeks start on Monday, UTC)" />`
@@ -96,27 +97,14 @@ function Summary({ p }) {
     </div>`;
 }
 
-/** PnL by UTC day over the last 30 days, summed from GET /v1/trades
- * (at most 1000 trades; says so when there were more). */
-function Daily() {
+/** PnL by UTC day of closing over the last 30 days (days without a close
+ * inside that range are drawn as 0). */
+function Daily({ days }) {
   const [since] = useState(() => Math.floor((Date.now() - 30 * DAY) / DAY) * DAY);
-  const res = useApi('/v1/trades', { since, limit: 1000 });
-  return html`<${Async} res=${res} what="Trades of the last 30 days (GET /v1/trades)">
-    ${(data) => {
-      if (!data.trades.length) return html`<${Empty}>No trade closed in the last 30 days.</${Empty}>`;
-      const days = new Map();
-      for (const t of data.trades) {
-        const d = new Date(t.closed_ms).toISOString().slice(0, 10);
-        days.set(d, (days.get(d) || 0) + t.pnl_sol);
-      }
-      let keys = [...days.keys()].sort();
-      // With more than 1000 trades the oldest day may be incomplete.
-      const partial = data.next_before !== null;
-      if (partial && keys.length > 1) keys = keys.slice(1);
-      return html`<${BarChart} bars=${keys.map((k) => [k.slice(5), days.get(k)])} label="PnL (SOL)" title=${`PnL by day of closing, ${keys[0]} to ${keys[keys.length - 1]}`} />
-        ${partial && html`<p class="help">From the last 1000 trades only.</p>`}`;
-    }}
-  </${Async}>`;
+  const recent = days.filter((d) => d.from_ms >= since);
+  if (!recent.some((d) => d.trades > 0)) return html`<${Empty}>No trade closed in the last 30 days.</${Empty}>`;
+  const day = (d) => new Date(d.from_ms).toISOString().slice(0, 10);
+  return html`<${BarChart} bars=${recent.map((d) => [day(d).slice(5), d.pnl_sol])} label="PnL (SOL)" title=${`PnL by day of closing, ${day(recent[0])} to ${day(recent[recent.length - 1])}`} />`;
 }
 
 // The columns of the CSV export: every field of a trade, units in the name.
