@@ -152,7 +152,7 @@ test('config: an exit strategy is created, refused with its message, and made th
   const as = page.getByTestId('exit-assign');
   await as.getByLabel('Default strategy').selectOption('tight');
   await as.getByRole('button', { name: 'Save default and overrides' }).click();
-  await as.getByText('saved').waitFor();
+  await as.getByText('Default and overrides saved').waitFor();
   book = await (await fetch(`${server.url}/v1/exits`)).json();
   assert.equal(book.default, 'tight');
   assert.equal(book.overrides_setting, '0.85:runner');
@@ -162,7 +162,11 @@ test('config: an exit strategy is created, refused with its message, and made th
   // Back to the built-in default, so the other tests see the usual book.
   await as.getByLabel('Default strategy').selectOption('default');
   await as.getByRole('button', { name: 'Save default and overrides' }).click();
-  await as.getByText('saved').waitFor();
+  for (let i = 0; i < 50 && book.default !== 'default'; i++) {
+    await page.waitForTimeout(100);
+    book = await (await fetch(`${server.url}/v1/exits`)).json();
+  }
+  assert.equal(book.default, 'default');
   // The strategy's creation is in the change history.
   await page.locator('section[aria-labelledby=hist-h] table tbody tr', { hasText: 'exits.strategy.tight' }).first().waitFor();
   await page.screenshot({ path: artifact('config-exit-strategies.png'), fullPage: true });

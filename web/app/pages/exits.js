@@ -195,14 +195,15 @@ function Editor({ start, isNew, onDone, onCancel }) {
   </form>`;
 }
 
-/** The default strategy and the score overrides (two settings). */
-function Assignment({ book, onSaved }) {
+/** The default strategy and the score overrides (two settings). The
+ * message lives in the parent: a save reloads the book, which remounts
+ * this form with the new values. */
+function Assignment({ book, msg, setMsg, onSaved }) {
   const names = book.strategies.map((x) => x.strategy.name);
   const [def, setDef] = useState(book.default);
   const [rows, setRows] = useState(() =>
     [...book.overrides].sort((a, b) => a.min_score - b.min_score).map((o) => ({ score: String(o.min_score), strategy: o.strategy })),
   );
-  const [msg, setMsg] = useState(null);
   const [busy, setBusy] = useState(false);
   async function save(e) {
     e.preventDefault();
@@ -214,7 +215,7 @@ function Assignment({ book, onSaved }) {
     setBusy(true);
     try {
       await api.put('/v1/config', { settings: { 'trade.default_strategy': def, 'trade.exit_overrides': overrides } });
-      setMsg({ error: false, text: 'saved' });
+      setMsg({ error: false, text: 'Default and overrides saved' });
       onSaved();
     } catch (x) {
       setMsg({ error: true, text: x.message });
@@ -258,6 +259,7 @@ export function ExitStrategies({ onSaved }) {
   const res = useApi('/v1/exits');
   const [editing, setEditing] = useState(null); // {start, isNew}
   const [msg, setMsg] = useState(null);
+  const [assignMsg, setAssignMsg] = useState(null);
   const changed = (text) => {
     setMsg(text ? { error: false, text } : null);
     res.reload();
@@ -312,7 +314,8 @@ export function ExitStrategies({ onSaved }) {
               }} />`
           : book.strategies.length < book.capacity &&
             html`<button onClick=${() => setEditing({ start: BLANK, isNew: true })}>New strategy</button>`}
-        <${Assignment} key=${`${book.default}|${book.overrides_setting}|${book.strategies.length}`} book=${book} onSaved=${() => changed(null)} />
+        <${Assignment} key=${`${book.default}|${book.overrides_setting}|${book.strategies.length}`} book=${book}
+          msg=${assignMsg} setMsg=${setAssignMsg} onSaved=${() => changed(null)} />
       `}
     </${Async}>
   </section>`;
