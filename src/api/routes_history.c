@@ -1,7 +1,8 @@
 /* POST /v1/alerts/{id}/ack and GET /v1/config/history: the operator's
  * acknowledgement of an alert, and the change history of the settings
  * (every PUT /v1/config, wizard save and feedback adjustment is recorded
- * by the store with its old value, time and actor). */
+ * by the store with its old value, time and actor), exit strategies
+ * included. */
 #include "api/routes.h"
 
 #include <stdlib.h>
@@ -12,7 +13,6 @@
 #include "base/mem.h"
 #include "base/str.h"
 #include "store/store.h"
-#include "trade/engine_store.h"
 
 void routes_alert_ack(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
 {
@@ -70,9 +70,8 @@ static void key_add(struct keys *k, const char *key)
     k->v[k->n++] = xstrdup(key);
 }
 
-static int key_seen(void *ctx, const char *key, const char *value)
+static int key_seen(void *ctx, const char *key)
 {
-    (void)value;
     key_add(ctx, key);
     return 0;
 }
@@ -88,13 +87,13 @@ void routes_config_history(struct api_ctx *ctx, struct httpd_req *req, struct ht
         return;
     const char *name = httpd_query(req, "name");
     bool exit_key =
-        name && strncmp(name, ENGINE_STORE_EXIT_PREFIX, strlen(ENGINE_STORE_EXIT_PREFIX)) == 0;
+        name && strncmp(name, STORE_EXIT_HISTORY_PREFIX, strlen(STORE_EXIT_HISTORY_PREFIX)) == 0;
     if (name && !exit_key && !config_def_find(name, NULL)) {
         httpd_resp_error(resp, 400, "name: unknown setting '%s'", name);
         return;
     }
     /* Every live-editable setting (those are the ones that change while
-     * running) and every exit strategy the operator stored, or just the
+     * running) and every exit strategy the operator ever stored, or just the
      * one asked for. */
     struct keys keys = {0};
     int rc = 0;
@@ -106,7 +105,8 @@ void routes_config_history(struct api_ctx *ctx, struct httpd_req *req, struct ht
             if (d->flags & CONFIG_LIVE)
                 key_add(&keys, d->name);
         }
-        rc = store_settings_scan(ctx->env->store, ENGINE_STORE_EXIT_PREFIX, key_seen, &keys);
+        rc =
+            store_setting_history_keys(ctx->env->store, STORE_EXIT_HISTORY_PREFIX, key_seen, &keys);
     }
     struct setting_change *all = xcalloc((size_t)limit * (keys.n ? keys.n : 1), sizeof *all);
     size_t total = 0;

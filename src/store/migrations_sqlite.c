@@ -413,6 +413,19 @@ static const char m7_engine[] =
     "ALTER TABLE closed_trades ADD COLUMN factors TEXT NOT NULL DEFAULT '{}';\n"
     "CREATE INDEX signals_decision ON signals(decision, id);\n";
 
+/* The operator's exit strategies live in exit_strategies, one row per
+ * strategy (params: the strategy's JSON, docs/exits.md); which one is the
+ * default is the setting trade.default_strategy, so the table's is_default
+ * flag, never used, goes. Strategies saved as settings by the first
+ * version of the exit-book API (key exits.strategy.<name>) move here; their
+ * history stays in settings_history under the same keys. */
+static const char m8_exits[] =
+    "ALTER TABLE exit_strategies DROP COLUMN is_default;\n"
+    "INSERT INTO exit_strategies (name, params, updated_ms)\n"
+    "  SELECT substr(key, 16), value, updated_ms FROM settings\n"
+    "  WHERE substr(key, 1, 15) = 'exits.strategy.' AND value <> '';\n"
+    "DELETE FROM settings WHERE substr(key, 1, 15) = 'exits.strategy.';\n";
+
 const struct migration store_sqlite_migrations[] = {
     {1, "events: swaps, transfers, prices", m1_events},
     {2, "wallets and tokens", m2_wallets},
@@ -424,5 +437,7 @@ const struct migration store_sqlite_migrations[] = {
     {5, "event keys lead with the slot", m5_slot_keys},
     {6, "wallet statuses candidate and removed, manual wallet type", m6_wallet_statuses},
     {7, "engine state; closed trades keep their signal, strategy and factors", m7_engine},
+    {8, "exit strategies: the default is a setting; strategies saved as settings move in",
+     m8_exits},
     {0, NULL, NULL}, /* end */
 };

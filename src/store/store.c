@@ -701,6 +701,31 @@ out:
 
 /* ------------------------------------------------------------ settings */
 
+/* One row of settings_history, inside the caller's write transaction
+ * (old NULL: the key had no value). */
+static int history_add(struct store *st, struct store_conn *c, const char *key, const char *old,
+                       const char *value, int64_t ts_ms, const char *actor)
+{
+    const struct store_ops *o = st->ops;
+    struct store_stmt *s;
+    if (o->prepare(c,
+                   "INSERT INTO settings_history (key, old_value, value, ts_ms, actor) VALUES ($1, "
+                   "$2, $3, $4, $5)",
+                   &s) != 0)
+        return stmt_err(st, c, "writing setting history");
+    o->bind_text(s, 1, key);
+    if (old)
+        o->bind_text(s, 2, old);
+    else
+        o->bind_null(s, 2);
+    o->bind_text(s, 3, value);
+    o->bind_i64(s, 4, ts_ms);
+    o->bind_text(s, 5, actor);
+    int rc = wr_step(st, s) < 0 ? WT_ESTORE : 0;
+    o->finish(s);
+    return rc;
+}
+
 int store_setting_set(struct store *st, const char *key, const char *value, int64_t ts_ms,
                       const char *actor)
 {
@@ -744,23 +769,7 @@ int store_setting_set(struct store *st, const char *key, const char *value, int6
     o->finish(s);
     if (rc != 0)
         goto out;
-    if (o->prepare(c,
-                   "INSERT INTO settings_history (key, old_value, value, ts_ms, actor) VALUES ($1, "
-                   "$2, $3, $4, $5)",
-                   &s) != 0) {
-        rc = stmt_err(st, c, "writing setting history");
-        goto out;
-    }
-    o->bind_text(s, 1, key);
-    if (had_old)
-        o->bind_text(s, 2, old);
-    else
-        o->bind_null(s, 2);
-    o->bind_text(s, 3, value);
-    o->bind_i64(s, 4, ts_ms);
-    o->bind_text(s, 5, actor);
-    rc = wr_step(st, s) < 0 ? WT_ESTORE : 0;
-    o->finish(s);
+    rc = history_add(st, c, key, had_old ? old : NULL, value, ts_ms, actor);
 out:
     return wr_end(st, c, rc);
 }
@@ -788,8 +797,8 @@ out:
     return rc;
 }
 
-int store_settings_scan(struct store *st, const char *prefix,
-                        int (*fn)(void *ctx, const char *key, const char *value), void *ctx)
+int store_setting_history_keys(struct store *st, const char *prefix,
+                               int (*fn)(void *ctx, const char *key), void *ctx)
 {
     size_t plen = strlen(prefix);
     if (plen >= SETTING_KEY_MAX)
@@ -798,24 +807,22 @@ int store_settings_scan(struct store *st, const char *prefix,
     int rc = st->ops->acquire(st, false, &c);
     if (rc != 0)
         return rc;
-    /* The settings table holds tens of rows: read them all and compare
-     * the prefix here, byte for byte ('_' and '%' are not wildcards, and
-     * the database's collation plays no part). */
+    /* Compared here, byte for byte: '_' and '%' are no wildcards and the
+     * database's collation plays no part. The distinct keys are few (one
+     * per setting ever changed). */
     struct store_stmt *s;
-    if (st->ops->prepare(c, "SELECT key, value FROM settings ORDER BY key", &s) != 0) {
-        rc = stmt_err(st, c, "reading settings");
+    if (st->ops->prepare(c, "SELECT DISTINCT key FROM settings_history ORDER BY key", &s) != 0) {
+        rc = stmt_err(st, c, "reading setting history");
         goto out;
     }
     int r;
     while ((r = st->ops->step(s)) == 1) {
         const char *k = st->ops->col_text(s, 0);
-        if (strncmp(k, prefix, plen) != 0)
-            continue;
-        if ((rc = fn(ctx, k, st->ops->col_text(s, 1))) != 0)
+        if (strncmp(k, prefix, plen) == 0 && (rc = fn(ctx, k)) != 0)
             break;
     }
     if (rc == 0 && r < 0)
-        rc = stmt_err(st, c, "reading settings");
+        rc = stmt_err(st, c, "reading setting history");
     st->ops->finish(s);
 out:
     st->ops->release(st, c);
@@ -858,6 +865,132 @@ int store_setting_history(struct store *st, const char *key, struct setting_chan
     }
     if (rc == 0 && *n < cap && r < 0)
         rc = stmt_err(st, c, "reading setting history");
+    st->ops->finish(s);
+out:
+    st->ops->release(st, c);
+    return rc;
+}
+
+/* ----------------------------------------------------------- exit strategies */
+
+static int exit_history_key(char *key, size_t n, const char *name)
+{
+    int w = snprintf(key, n, "%s%s", STORE_EXIT_HISTORY_PREFIX, name);
+    return w > 0 && (size_t)w < n ? 0 : WT_EINVAL;
+}
+
+/* The params of strategy name into old (*had set), inside a transaction. */
+static int exit_params_of(struct store *st, struct store_conn *c, const char *name, char *old,
+                          size_t oldsize, bool *had)
+{
+    const struct store_ops *o = st->ops;
+    struct store_stmt *s;
+    *had = false;
+    if (o->prepare(c, "SELECT params FROM exit_strategies WHERE name = $1", &s) != 0)
+        return stmt_err(st, c, "reading an exit strategy");
+    o->bind_text(s, 1, name);
+    int r = o->step(s), rc = 0;
+    if (r == 1) {
+        *had = true;
+        rc = str_copy(old, oldsize, o->col_text(s, 0));
+    } else if (r < 0) {
+        rc = stmt_err(st, c, "reading an exit strategy");
+    }
+    o->finish(s);
+    return rc;
+}
+
+int store_exit_strategy_put(struct store *st, const char *name, const char *params, int64_t ts_ms,
+                            const char *actor)
+{
+    char key[SETTING_KEY_MAX];
+    if (name == NULL || params == NULL || name[0] == '\0' || params[0] == '\0' ||
+        strlen(name) >= sizeof((struct exit_strategy_row *)0)->name ||
+        strlen(params) >= SETTING_VALUE_MAX || actor == NULL || strlen(actor) >= ROW_WORD ||
+        exit_history_key(key, sizeof key, name) != 0)
+        return WT_EINVAL;
+    const struct store_ops *o = st->ops;
+    struct store_conn *c;
+    int rc = wr_begin(st, &c);
+    if (rc != 0)
+        return rc;
+    char old[SETTING_VALUE_MAX];
+    bool had;
+    if ((rc = exit_params_of(st, c, name, old, sizeof old, &had)) != 0 ||
+        (had && strcmp(old, params) == 0))
+        goto out;
+    struct store_stmt *s;
+    if (o->prepare(c,
+                   "INSERT INTO exit_strategies (name, params, updated_ms) VALUES ($1, $2, $3) ON "
+                   "CONFLICT (name) DO UPDATE SET params = excluded.params, updated_ms = "
+                   "excluded.updated_ms",
+                   &s) != 0) {
+        rc = stmt_err(st, c, "writing an exit strategy");
+        goto out;
+    }
+    o->bind_text(s, 1, name);
+    o->bind_text(s, 2, params);
+    o->bind_i64(s, 3, ts_ms);
+    rc = wr_step(st, s) < 0 ? WT_ESTORE : 0;
+    o->finish(s);
+    if (rc == 0)
+        rc = history_add(st, c, key, had ? old : NULL, params, ts_ms, actor);
+out:
+    return wr_end(st, c, rc);
+}
+
+int store_exit_strategy_delete(struct store *st, const char *name, int64_t ts_ms, const char *actor)
+{
+    char key[SETTING_KEY_MAX];
+    if (name == NULL || name[0] == '\0' || actor == NULL || strlen(actor) >= ROW_WORD ||
+        exit_history_key(key, sizeof key, name) != 0)
+        return WT_EINVAL;
+    const struct store_ops *o = st->ops;
+    struct store_conn *c;
+    int rc = wr_begin(st, &c);
+    if (rc != 0)
+        return rc;
+    char old[SETTING_VALUE_MAX];
+    bool had;
+    if ((rc = exit_params_of(st, c, name, old, sizeof old, &had)) != 0)
+        goto out;
+    if (!had) {
+        rc = WT_ENOTFOUND;
+        goto out;
+    }
+    struct store_stmt *s;
+    if (o->prepare(c, "DELETE FROM exit_strategies WHERE name = $1", &s) != 0) {
+        rc = stmt_err(st, c, "removing an exit strategy");
+        goto out;
+    }
+    o->bind_text(s, 1, name);
+    rc = wr_step(st, s) < 0 ? WT_ESTORE : 0;
+    o->finish(s);
+    if (rc == 0)
+        rc = history_add(st, c, key, old, "", ts_ms, actor);
+out:
+    return wr_end(st, c, rc);
+}
+
+int store_exit_strategies_scan(struct store *st,
+                               int (*fn)(void *ctx, const char *name, const char *params),
+                               void *ctx)
+{
+    struct store_conn *c;
+    int rc = st->ops->acquire(st, false, &c);
+    if (rc != 0)
+        return rc;
+    struct store_stmt *s;
+    if (st->ops->prepare(c, "SELECT name, params FROM exit_strategies ORDER BY id", &s) != 0) {
+        rc = stmt_err(st, c, "reading the exit strategies");
+        goto out;
+    }
+    int r;
+    while ((r = st->ops->step(s)) == 1)
+        if ((rc = fn(ctx, st->ops->col_text(s, 0), st->ops->col_text(s, 1))) != 0)
+            break;
+    if (rc == 0 && r < 0)
+        rc = stmt_err(st, c, "reading the exit strategies");
     st->ops->finish(s);
 out:
     st->ops->release(st, c);

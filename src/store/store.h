@@ -515,7 +515,6 @@ struct exit_strategy_row {
     int64_t id;
     char name[64];
     char params[ROW_JSON]; /* JSON: stop loss, take-profit levels, trailing, time rules */
-    bool is_default;
     int64_t updated_ms;
 };
 
@@ -672,14 +671,37 @@ int store_setting_set(struct store *st, const char *key, const char *value, int6
 /* Reads the current value into value (valuesize bytes). Returns 0,
  * WT_ENOTFOUND, WT_EFULL (value truncated), WT_ESTORE. */
 int store_setting_get(struct store *st, const char *key, char *value, size_t valuesize);
-/* Calls fn(ctx, key, value) for every setting whose key starts with
- * prefix (in the database's key order); a nonzero return from fn stops the scan and is
- * returned. Returns 0, WT_ESTORE or fn's return. */
-int store_settings_scan(struct store *st, const char *prefix,
-                        int (*fn)(void *ctx, const char *key, const char *value), void *ctx);
+/* Calls fn(ctx, key) once for every key of settings_history that starts
+ * with prefix (settings removed since included); a nonzero return from fn
+ * stops the scan and is returned. Returns 0, WT_EINVAL, WT_ESTORE or fn's
+ * return. */
+int store_setting_history_keys(struct store *st, const char *prefix,
+                               int (*fn)(void *ctx, const char *key), void *ctx);
 /* The last `cap` changes of key (newest first) into out; *n the count. */
 int store_setting_history(struct store *st, const char *key, struct setting_change *out, size_t cap,
                           size_t *n);
+
+/* ---------------------------------------------------------- exit strategies */
+
+/* The key under which the changes of exit strategy `name` are kept in
+ * settings_history: "exits.strategy.<name>". */
+#define STORE_EXIT_HISTORY_PREFIX "exits.strategy."
+
+/* Creates or replaces the exit strategy `name` (params: its JSON) and
+ * records the change in settings_history (old params, or none), in one
+ * transaction; the same params again records nothing. Returns 0, WT_EINVAL
+ * (empty or too long name/params), WT_ESTORE. */
+int store_exit_strategy_put(struct store *st, const char *name, const char *params, int64_t ts_ms,
+                            const char *actor);
+/* Removes it, recording the change (new value ""). Returns 0, WT_ENOTFOUND,
+ * WT_ESTORE. */
+int store_exit_strategy_delete(struct store *st, const char *name, int64_t ts_ms,
+                               const char *actor);
+/* Calls fn(ctx, name, params) for every stored strategy, in the order they
+ * were first stored; a nonzero return stops the scan and is returned. */
+int store_exit_strategies_scan(struct store *st,
+                               int (*fn)(void *ctx, const char *name, const char *params),
+                               void *ctx);
 
 /* ---------------------------------------------------------------- faults */
 

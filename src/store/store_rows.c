@@ -227,7 +227,6 @@ static const struct col alert_cols[] = {
 static const struct col exit_cols[] = {
     COL(T, name, C_STR),
     COL(T, params, C_STR),
-    COL(T, is_default, C_BOOL),
     COL(T, updated_ms, C_I64),
 };
 #undef T

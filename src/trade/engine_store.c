@@ -616,31 +616,23 @@ int engine_store_restore(struct engine *e, struct store *st, bool warm,
 
 /* ---- exit strategies ----------------------------------------------------------- */
 
-static void exit_key(char *key, size_t n, const char *name)
-{
-    snprintf(key, n, "%s%.*s", ENGINE_STORE_EXIT_PREFIX, EXIT_NAME_MAX, name);
-}
-
 int engine_store_exit_put(struct store *st, const struct exit_strategy *s, int64_t ts_ms,
                           const char *actor)
 {
-    char key[SETTING_KEY_MAX];
-    exit_key(key, sizeof key, s->name);
     struct buf json;
     buf_init(&json, 1024);
     int rc = exit_strategy_format(s, &json);
     if (rc == 0)
-        rc = json.len < SETTING_VALUE_MAX ? store_setting_set(st, key, json.data, ts_ms, actor)
-                                          : WT_EFULL;
+        rc = json.len < SETTING_VALUE_MAX
+                 ? store_exit_strategy_put(st, s->name, json.data, ts_ms, actor)
+                 : WT_EFULL;
     buf_release(&json);
     return rc;
 }
 
 int engine_store_exit_delete(struct store *st, const char *name, int64_t ts_ms, const char *actor)
 {
-    char key[SETTING_KEY_MAX];
-    exit_key(key, sizeof key, name);
-    return store_setting_set(st, key, "", ts_ms, actor);
+    return store_exit_strategy_delete(st, name, ts_ms, actor);
 }
 
 struct exits_load {
@@ -650,17 +642,15 @@ struct exits_load {
     size_t errsize;
 };
 
-static int exit_one(void *ctx, const char *key, const char *value)
+static int exit_one(void *ctx, const char *name, const char *params)
 {
     struct exits_load *l = ctx;
-    if (!value[0])
-        return 0; /* removed */
     struct exit_strategy s;
     char why[EXIT_ERR_MAX] = "";
-    if (exit_strategy_parse(value, strlen(value), &s, why, sizeof why) != 0 ||
-        strcmp(s.name, key + strlen(ENGINE_STORE_EXIT_PREFIX)) != 0) {
-        log_warn("engine", "ignoring the stored exit strategy %s: %s", key,
-                 why[0] ? why : "its name differs from its key");
+    if (exit_strategy_parse(params, strlen(params), &s, why, sizeof why) != 0 ||
+        strcmp(s.name, name) != 0) {
+        log_warn("engine", "ignoring the stored exit strategy %s: %s", name,
+                 why[0] ? why : "the name in its JSON differs");
         return 0;
     }
     int rc = exit_book_put(l->b, &s, l->err, l->errsize);
@@ -676,7 +666,7 @@ int engine_store_exits_load(struct store *st, struct exit_book *b, size_t *loade
     if (err && errsize)
         err[0] = '\0';
     struct exits_load l = {b, loaded, err, errsize};
-    int rc = store_settings_scan(st, ENGINE_STORE_EXIT_PREFIX, exit_one, &l);
+    int rc = store_exit_strategies_scan(st, exit_one, &l);
     if (rc && err && errsize && !err[0])
         snprintf(err, errsize, "reading the stored exit strategies: %s", wt_strerror(rc));
     return rc;

@@ -54,17 +54,14 @@ int engine_store_restore(struct engine *e, struct store *st, bool warm,
 
 /* The JSON kept in a position row's `state` column: the position
  * (position_format) with its signal's score and factors. And back. */
-/* Exit strategies created or edited by the operator live in the settings
- * table, one key per strategy ("exits.strategy.<name>", the strategy's
- * JSON; "" once removed), so every change has its history like any other
- * setting. */
-#define ENGINE_STORE_EXIT_PREFIX "exits.strategy."
+/* Exit strategies created or edited by the operator: the exit_strategies
+ * table, one row per strategy (its JSON), each change kept in
+ * settings_history under "exits.strategy.<name>" (store.h). */
 
-/* Stores s (its JSON under its key) with its history. Returns 0, WT_EFULL
- * (too long), WT_ESTORE. */
+/* Stores s with its history. Returns 0, WT_EFULL (too long), WT_ESTORE. */
 int engine_store_exit_put(struct store *st, const struct exit_strategy *s, int64_t ts_ms,
                           const char *actor);
-/* Marks the strategy called name removed (its value becomes ""). */
+/* Removes the strategy called name. Returns 0, WT_ENOTFOUND, WT_ESTORE. */
 int engine_store_exit_delete(struct store *st, const char *name, int64_t ts_ms, const char *actor);
 /* Adds every stored strategy to b (replacing a built-in one of the same
  * name). A stored value that no longer parses is skipped with a warning

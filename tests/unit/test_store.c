@@ -994,9 +994,15 @@ static int scan_one(void *ctx, const char *key, const char *value)
     return 0;
 }
 
-static int scan_stop(void *ctx, const char *key, const char *value)
+static int scan_key(void *ctx, const char *key)
 {
-    scan_one(ctx, key, value);
+    buf_printf(ctx, "%s;", key);
+    return 0;
+}
+
+static int scan_stop(void *ctx, const char *key)
+{
+    scan_key(ctx, key);
     return WT_ECLOSED;
 }
 
@@ -1026,22 +1032,84 @@ static void test_settings_history(void **state)
     char small[3];
     assert_int_equal(store_setting_get(st, "risk.max_drawdown", small, sizeof small), WT_EFULL);
 
-    /* A scan by prefix: only the keys that start with it, byte for byte
-     * ('_' is no wildcard), and a callback's nonzero return stops it. */
-    assert_int_equal(store_setting_set(st, "exits.strategy.b", "{b}", 400, "api"), 0);
-    assert_int_equal(store_setting_set(st, "exits.strategy.a", "{a}", 400, "api"), 0);
-    assert_int_equal(store_setting_set(st, "exits.strategy.c", "", 400, "api"), 0);
+    /* The keys of the history by prefix, byte for byte ('_' is no
+     * wildcard); a callback's nonzero return stops the scan. */
     assert_int_equal(store_setting_set(st, "exits_strategyX", "no", 400, "api"), 0);
     struct buf seen;
     buf_init(&seen, 64);
-    assert_int_equal(store_settings_scan(st, "exits.strategy.", scan_one, &seen), 0);
-    assert_string_equal(seen.data, "exits.strategy.a={a};exits.strategy.b={b};exits.strategy.c=;");
+    assert_int_equal(store_setting_history_keys(st, "risk.", scan_key, &seen), 0);
+    assert_string_equal(seen.data, "risk.max_drawdown;");
     buf_reset(&seen);
-    assert_int_equal(store_settings_scan(st, "exits.strategy.", scan_stop, &seen), WT_ECLOSED);
-    assert_string_equal(seen.data, "exits.strategy.a={a};");
+    assert_int_equal(store_setting_history_keys(st, "", scan_stop, &seen), WT_ECLOSED);
+    assert_int_equal(strchr(seen.data, ';') - seen.data + 1, (long)seen.len);
     buf_reset(&seen);
-    assert_int_equal(store_settings_scan(st, "nothing.", scan_one, &seen), 0);
+    assert_int_equal(store_setting_history_keys(st, "nothing.", scan_key, &seen), 0);
     assert_int_equal(seen.len, 0);
+    buf_release(&seen);
+}
+
+/* Exit strategies: put (create, replace, the same again), delete, scan in
+ * creation order, each change in the history under exits.strategy.<name>,
+ * bad input refused. */
+static void test_exit_strategies(void **state)
+{
+    struct store *st = *state;
+    assert_int_equal(store_exit_strategy_put(st, "tight", "{\"v\":1}", 100, "api"), 0);
+    assert_int_equal(store_exit_strategy_put(st, "loose", "{\"v\":2}", 110, "api"), 0);
+    assert_int_equal(store_exit_strategy_put(st, "tight", "{\"v\":3}", 120, "api"), 0);
+    assert_int_equal(store_exit_strategy_put(st, "tight", "{\"v\":3}", 130, "api"), 0); /* no-op */
+    struct buf seen;
+    buf_init(&seen, 64);
+    assert_int_equal(store_exit_strategies_scan(st, scan_one, &seen), 0);
+    assert_string_equal(seen.data, "tight={\"v\":3};loose={\"v\":2};");
+    struct setting_change h[4];
+    size_t n = 0;
+    assert_int_equal(store_setting_history(st, "exits.strategy.tight", h, 4, &n), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(h[0].value, "{\"v\":3}");
+    assert_string_equal(h[0].old_value, "{\"v\":1}");
+    assert_false(h[1].had_old);
+
+    assert_int_equal(store_exit_strategy_delete(st, "tight", 140, "api"), 0);
+    assert_int_equal(store_exit_strategy_delete(st, "tight", 150, "api"), WT_ENOTFOUND);
+    buf_reset(&seen);
+    assert_int_equal(store_exit_strategies_scan(st, scan_one, &seen), 0);
+    assert_string_equal(seen.data, "loose={\"v\":2};");
+    assert_int_equal(store_setting_history(st, "exits.strategy.tight", h, 4, &n), 0);
+    assert_int_equal(n, 3);
+    assert_string_equal(h[0].value, "");
+    assert_string_equal(h[0].old_value, "{\"v\":3}");
+    /* Its history keys outlive it. */
+    buf_reset(&seen);
+    assert_int_equal(store_setting_history_keys(st, STORE_EXIT_HISTORY_PREFIX, scan_key, &seen), 0);
+    assert_string_equal(seen.data, "exits.strategy.loose;exits.strategy.tight;");
+    /* Bad input changes nothing. */
+    assert_int_equal(store_exit_strategy_put(st, "", "{}", 1, "api"), WT_EINVAL);
+    assert_int_equal(store_exit_strategy_put(st, "x", "", 1, "api"), WT_EINVAL);
+    char big[SETTING_VALUE_MAX + 1];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    assert_int_equal(store_exit_strategy_put(st, "x", big, 1, "api"), WT_EINVAL);
+    buf_reset(&seen);
+    assert_int_equal(store_exit_strategies_scan(st, scan_one, &seen), 0);
+    assert_string_equal(seen.data, "loose={\"v\":2};");
+
+    /* Migration 8 from a version-7 database: strategies the first API
+     * kept as settings move into the table, removed ones ("") do not. */
+    raw_exec("DELETE FROM schema_version WHERE version = 8");
+    raw_exec("ALTER TABLE exit_strategies ADD COLUMN is_default INTEGER NOT NULL DEFAULT 0");
+    raw_exec("INSERT INTO settings (key, value, updated_ms) VALUES "
+             "('exits.strategy.moon', '{\"v\":4}', 5), ('exits.strategy.gone', '', 6)");
+    struct store *st2 = NULL;
+    char err[256] = "";
+    assert_int_equal(store_open(target(), NULL, &st2, err, sizeof err), 0);
+    buf_reset(&seen);
+    assert_int_equal(store_exit_strategies_scan(st2, scan_one, &seen), 0);
+    assert_string_equal(seen.data, "loose={\"v\":2};moon={\"v\":4};");
+    char v[64];
+    assert_int_equal(store_setting_get(st2, "exits.strategy.moon", v, sizeof v), WT_ENOTFOUND);
+    assert_int_equal(store_setting_get(st2, "exits.strategy.gone", v, sizeof v), WT_ENOTFOUND);
+    store_close(st2);
     buf_release(&seen);
 }
 
@@ -1577,6 +1645,7 @@ static int run(const char *name)
         T(test_rows_generic),
         T(test_rows_many_replace_last_swap),
         T(test_settings_history),
+        T(test_exit_strategies),
         T(test_reader_during_writes),
         T(test_fault_mid_batch_leaves_nothing),
         T(test_group_commit),
