@@ -383,6 +383,13 @@ static const char m8_exits[] =
     "  WHERE substr(key, 1, 15) = 'exits.strategy.' AND value <> '';\n"
     "DELETE FROM settings WHERE substr(key, 1, 15) = 'exits.strategy.';\n";
 
+/* The wallet list's common filter (status, verified, chain, then score
+ * from the top, ties by address): the page walks it from the first match
+ * and the total counts a range of it, without reading the table
+ * (docs/performance.md, "Store"). */
+static const char m9_wallet_filter[] =
+    "CREATE INDEX wallets_filter_score ON wallets(status, verified, chain, score DESC, address);\n";
+
 const struct migration store_pg_migrations[] = {
     {1, "events: swaps, transfers, prices", m1_events},
     {2, "wallets and tokens", m2_wallets},
@@ -396,5 +403,6 @@ const struct migration store_pg_migrations[] = {
     {7, "engine state; closed trades keep their signal, strategy and factors", m7_engine},
     {8, "exit strategies: the default is a setting; strategies saved as settings move in",
      m8_exits},
+    {9, "wallet list: an index for the common filter, by score", m9_wallet_filter},
     {0, NULL, NULL}, /* end */
 };

@@ -774,6 +774,9 @@ static void test_wallet_list_index_backed(void **state)
             assert_int_equal(store_wallet_list_plan(st, &f, plan, sizeof plan), 0);
             assert_non_null(strstr(plan, "USING INDEX wallets_"));
             assert_null(strstr(plan, "TEMP B-TREE"));
+            /* The common filter from the top score: its own index. */
+            bool filt = sort == WALLET_SORT_SCORE && !asc;
+            assert_true(filt == (strstr(plan, "wallets_filter_score") != NULL));
         }
     /* With minScore on a score sort the index also bounds the range. */
     struct wallet_filter f = {.page = 1, .limit = 50, .has_min_score = true, .min_score = 70};
@@ -1096,7 +1099,8 @@ static void test_exit_strategies(void **state)
 
     /* Migration 8 from a version-7 database: strategies the first API
      * kept as settings move into the table, removed ones ("") do not. */
-    raw_exec("DELETE FROM schema_version WHERE version = 8");
+    raw_exec("DELETE FROM schema_version WHERE version >= 8");
+    raw_exec("DROP INDEX wallets_filter_score");
     raw_exec("ALTER TABLE exit_strategies ADD COLUMN is_default INTEGER NOT NULL DEFAULT 0");
     raw_exec("INSERT INTO settings (key, value, updated_ms) VALUES "
              "('exits.strategy.moon', '{\"v\":4}', 5), ('exits.strategy.gone', '', 6)");
