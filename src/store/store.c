@@ -797,36 +797,59 @@ out:
     return rc;
 }
 
-int store_setting_history_keys(struct store *st, const char *prefix,
-                               int (*fn)(void *ctx, const char *key), void *ctx)
+/* Runs a read-only query of one or two text columns and calls fn(ctx,
+ * col0, col1 or NULL) for each row; a nonzero return from fn stops it and
+ * is returned. */
+static int scan_text(struct store *st, const char *sql, int ncols, const char *what,
+                     int (*fn)(void *ctx, const char *a, const char *b), void *ctx)
 {
-    size_t plen = strlen(prefix);
-    if (plen >= SETTING_KEY_MAX)
-        return WT_EINVAL;
     struct store_conn *c;
     int rc = st->ops->acquire(st, false, &c);
     if (rc != 0)
         return rc;
-    /* Compared here, byte for byte: '_' and '%' are no wildcards and the
-     * database's collation plays no part. The distinct keys are few (one
-     * per setting ever changed). */
     struct store_stmt *s;
-    if (st->ops->prepare(c, "SELECT DISTINCT key FROM settings_history ORDER BY key", &s) != 0) {
-        rc = stmt_err(st, c, "reading setting history");
+    if (st->ops->prepare(c, sql, &s) != 0) {
+        rc = stmt_err(st, c, what);
         goto out;
     }
     int r;
-    while ((r = st->ops->step(s)) == 1) {
-        const char *k = st->ops->col_text(s, 0);
-        if (strncmp(k, prefix, plen) == 0 && (rc = fn(ctx, k)) != 0)
+    while ((r = st->ops->step(s)) == 1)
+        if ((rc = fn(ctx, st->ops->col_text(s, 0), ncols > 1 ? st->ops->col_text(s, 1) : NULL)) !=
+            0)
             break;
-    }
     if (rc == 0 && r < 0)
-        rc = stmt_err(st, c, "reading setting history");
+        rc = stmt_err(st, c, what);
     st->ops->finish(s);
 out:
     st->ops->release(st, c);
     return rc;
+}
+
+struct key_scan {
+    const char *prefix;
+    size_t plen;
+    int (*fn)(void *ctx, const char *key);
+    void *ctx;
+};
+
+static int key_if_prefixed(void *ctx, const char *key, const char *unused)
+{
+    (void)unused;
+    const struct key_scan *k = ctx;
+    return strncmp(key, k->prefix, k->plen) == 0 ? k->fn(k->ctx, key) : 0;
+}
+
+int store_setting_history_keys(struct store *st, const char *prefix,
+                               int (*fn)(void *ctx, const char *key), void *ctx)
+{
+    struct key_scan k = {prefix, strlen(prefix), fn, ctx};
+    if (k.plen >= SETTING_KEY_MAX)
+        return WT_EINVAL;
+    /* Compared here, byte for byte: '_' and '%' are no wildcards and the
+     * database's collation plays no part. The distinct keys are few (one
+     * per setting ever changed). */
+    return scan_text(st, "SELECT DISTINCT key FROM settings_history ORDER BY key", 1,
+                     "reading setting history", key_if_prefixed, &k);
 }
 
 int store_setting_history(struct store *st, const char *key, struct setting_change *out, size_t cap,
@@ -976,23 +999,6 @@ int store_exit_strategies_scan(struct store *st,
                                int (*fn)(void *ctx, const char *name, const char *params),
                                void *ctx)
 {
-    struct store_conn *c;
-    int rc = st->ops->acquire(st, false, &c);
-    if (rc != 0)
-        return rc;
-    struct store_stmt *s;
-    if (st->ops->prepare(c, "SELECT name, params FROM exit_strategies ORDER BY id", &s) != 0) {
-        rc = stmt_err(st, c, "reading the exit strategies");
-        goto out;
-    }
-    int r;
-    while ((r = st->ops->step(s)) == 1)
-        if ((rc = fn(ctx, st->ops->col_text(s, 0), st->ops->col_text(s, 1))) != 0)
-            break;
-    if (rc == 0 && r < 0)
-        rc = stmt_err(st, c, "reading the exit strategies");
-    st->ops->finish(s);
-out:
-    st->ops->release(st, c);
-    return rc;
+    return scan_text(st, "SELECT name, params FROM exit_strategies ORDER BY id", 2,
+                     "reading the exit strategies", fn, ctx);
 }
