@@ -68,6 +68,15 @@ int cli_open_store(const struct config *cfg, struct store **out);
 /* mkdir -p with mode 0700. Returns 0 or -1 (errno set). */
 int cli_make_dirs(const char *path);
 
+struct httpc_resp;
+/* One request to the running daemon's HTTP API (--url, else
+ * server.listen), with the API token when one is configured: the way the
+ * operator commands (status, pause, exits, ...) reach the engine, which
+ * only the daemon owns. Returns 0 when it answered 200 (its JSON in resp),
+ * else 1 after printing why; 2 for a server.listen without a port. */
+int cli_daemon_call(const struct cli_spec *spec, const struct cli_args *args, const char *method,
+                    const char *path, const char *body, struct httpc_resp *resp);
+
 int cli_main(int argc, char **argv);
 
 #endif

@@ -54,63 +54,6 @@ static const struct cli_spec resume_spec = {
     .opts = opts,
 };
 
-/* method path body -> status, JSON in out. Prints why on failure. */
-static int call(const struct cli_spec *spec, const struct cli_args *args, const char *method,
-                const char *path, const char *body, struct httpc_resp *resp)
-{
-    const struct config *cfg = &args->cfg;
-    char base[512];
-    const char *url = cli_opt_value(spec, args, "--url");
-    if (url) {
-        snprintf(base, sizeof base, "%s", url);
-    } else {
-        char host[256];
-        unsigned port;
-        if (api_parse_listen(config_str(cfg, CFG_LISTEN), host, sizeof host, &port) != 0 ||
-            port == 0)
-            return cli_usage_error(spec->name, "server.listen '%s' names no port: use --url",
-                                   config_str(cfg, CFG_LISTEN));
-        if (strcmp(host, "0.0.0.0") == 0)
-            snprintf(host, sizeof host, "127.0.0.1");
-        snprintf(base, sizeof base, "http://%s%s%s:%u", strchr(host, ':') ? "[" : "", host,
-                 strchr(host, ':') ? "]" : "", port);
-    }
-    struct httpc_opts o;
-    httpc_opts_default(&o);
-    o.retries = 0;
-    o.timeout_ms = 15000;
-    const char *bases[] = {base};
-    struct httpc *c = httpc_new(bases, 1, &o);
-    char auth[600];
-    struct httpc_header h[2];
-    size_t nh = 0;
-    h[nh++] = (struct httpc_header){"Content-Type", "application/json"};
-    const char *token = config_str(cfg, CFG_API_TOKEN);
-    if (token[0]) {
-        snprintf(auth, sizeof auth, "Bearer %s", token);
-        h[nh++] = (struct httpc_header){"Authorization", auth};
-    }
-    struct httpc_req req = {.method = method,
-                            .path = path,
-                            .headers = h,
-                            .n_headers = nh,
-                            .body = body,
-                            .body_len = body ? strlen(body) : 0};
-    int rc = httpc_do(c, &req, resp);
-    httpc_free(c);
-    if (rc) {
-        fprintf(stderr, "walltrack %s: cannot reach the daemon at %s: %s\n", spec->name, base,
-                wt_strerror(rc));
-        return 1;
-    }
-    if (resp->status != 200) {
-        fprintf(stderr, "walltrack %s: the daemon answered %ld: %s\n", spec->name, resp->status,
-                resp->body.data ? resp->body.data : "");
-        return 1;
-    }
-    return 0;
-}
-
 static double sol(const struct json_val *o, const char *k)
 {
     uint64_t v = 0;
@@ -203,7 +146,8 @@ static int run(int argc, char **argv, const struct cli_spec *spec, const char *m
     }
     struct httpc_resp resp;
     httpc_resp_init(&resp);
-    rc = call(spec, &args, method, path, strcmp(method, "POST") == 0 ? body : NULL, &resp);
+    rc = cli_daemon_call(spec, &args, method, path, strcmp(method, "POST") == 0 ? body : NULL,
+                         &resp);
     if (rc == 0) {
         if (cli_opt_given(spec, &args, "--json"))
             printf("%s\n", resp.body.data);

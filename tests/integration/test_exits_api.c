@@ -12,7 +12,9 @@
  *   * DELETE refuses a built-in strategy and the default; the changes are
  *     in GET /v1/config/history;
  *   * after a restart the strategy, the default and the overrides are
- *     back; then the strategy is removed and stays removed. */
+ *     back; then the strategy is removed and stays removed;
+ *   * `walltrack exits list|show|put|delete` does the same from the
+ *     command line, a bad file named before anything is sent. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -177,11 +179,72 @@ static void test_exit_book_api(void **state)
     harness_rmdir(d.dir);
 }
 
+/* `walltrack exits ...` against the daemon: output in *out, exit status. */
+static int cli(const struct daemon *d, struct buf *out, const char *a1, const char *a2)
+{
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u", d->port);
+    const char *argv[6] = {"exits", a1};
+    int n = 2;
+    if (a2)
+        argv[n++] = a2;
+    argv[n++] = "--url";
+    argv[n++] = url;
+    buf_reset(out);
+    return harness_run(d->dir, argv, NULL, 30, out);
+}
+
+static void test_exits_cli(void **state)
+{
+    (void)state;
+    struct daemon d;
+    assert_int_equal(daemon_start(&d, NULL, NULL), 0);
+    struct buf out;
+    buf_init(&out, 0);
+    assert_int_equal(cli(&d, &out, "list", NULL), 0);
+    assert_non_null(strstr(out.data, "default strategy: default"));
+    assert_non_null(strstr(out.data, "runner               stop 35%, sell 25% at 3x"));
+
+    /* show -> edit -> put: a new strategy from a built-in one. */
+    assert_int_equal(cli(&d, &out, "show", "default"), 0);
+    assert_non_null(strstr(out.data, "{\"name\":\"default\",\"stop_loss\":0.3,"));
+    char path[512], json[1024];
+    snprintf(path, sizeof path, "%s/tight.json", d.dir);
+    snprintf(json, sizeof json, "%s", TIGHT);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(json, f);
+    fclose(f);
+    assert_int_equal(cli(&d, &out, "put", path), 0);
+    assert_non_null(strstr(out.data, "saved exit strategy tight"));
+    assert_int_equal(cli(&d, &out, "list", NULL), 0);
+    assert_non_null(
+        strstr(out.data, "tight                stop 10%, sell 50% at 1.5x, moonbag 20%"));
+
+    /* A misspelt field is named; the daemon is not asked. */
+    f = fopen(path, "w");
+    fputs("{\"name\":\"bad\",\"stop_lose\":0.1}", f);
+    fclose(f);
+    assert_int_equal(cli(&d, &out, "put", path), 1);
+    assert_non_null(strstr(out.data, "unknown field \"stop_lose\""));
+    /* Refusals of the daemon come back with its message. */
+    assert_int_equal(cli(&d, &out, "delete", "runner"), 1);
+    assert_non_null(strstr(out.data, "built in"));
+    assert_int_equal(cli(&d, &out, "delete", "tight"), 0);
+    assert_int_equal(cli(&d, &out, "show", "tight"), 1);
+    assert_non_null(strstr(out.data, "no exit strategy named 'tight'"));
+    assert_int_equal(cli(&d, &out, "frob", "x"), 2);
+    assert_int_equal(daemon_stop(&d, SIGTERM), 0);
+    buf_release(&out);
+    harness_rmdir(d.dir);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exit_book_api),
+        cmocka_unit_test(test_exits_cli),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();
