@@ -11,7 +11,9 @@
  *     one transaction per engine batch;
  *   * the broadcaster (trade/engine_bcast.h): server-sent events for
  *     GET /v1/stream;
- *   * the tee (engine_tee_new): forwards every call to several outputs.
+ *   * the tee (engine_tee_new): forwards every call to several outputs;
+ *   * the runner's forwarder (trade/runner.c): token requests to the token
+ *     feed (market/tokenfeed.h), nothing else.
  *
  * The records point into the engine's memory and are valid only during
  * the call. Every callback runs on the engine thread; an output that hands
