@@ -21,17 +21,19 @@ struct api;
 
 struct inbox;
 struct runner;
+struct tokenfeed;
 struct sse_hub;
 struct store;
 
 /* What the API serves from. Owned by the caller; must outlive the api. */
 struct api_env {
     const struct config *cfg;
-    const char *mode;      /* "paper" or "live" */
-    struct store *store;   /* thread-safe store; NULL in tests of the bare server */
-    struct inbox *inbox;   /* durable webhook inbox; NULL disables the webhook */
-    struct runner *runner; /* the trading engine; NULL: the operator API answers 503 */
-    struct sse_hub *hub;   /* GET /v1/stream; NULL: 503 */
+    const char *mode;            /* "paper" or "live" */
+    struct store *store;         /* thread-safe store; NULL in tests of the bare server */
+    struct inbox *inbox;         /* durable webhook inbox; NULL disables the webhook */
+    struct runner *runner;       /* the trading engine; NULL: the operator API answers 503 */
+    struct sse_hub *hub;         /* GET /v1/stream; NULL: 503 */
+    struct tokenfeed *tokenfeed; /* DexScreener token facts; NULL: not configured */
 };
 
 /* Starts serving on host:port. Returns 0, or WT_EINVAL / WT_EIO with a

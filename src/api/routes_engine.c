@@ -21,6 +21,7 @@
 #include "base/jw.h"
 #include "base/mem.h"
 #include "base/str.h"
+#include "market/tokenfeed.h"
 #include "store/store.h"
 #include "trade/perf.h"
 #include "trade/runner.h"
@@ -33,6 +34,37 @@ static void input(struct jw *w, const char *name, const char *status, const char
     jw_obj_begin(w);
     jw_kstr(w, "status", status);
     jw_kstr(w, "detail", detail);
+    jw_obj_end(w);
+}
+
+/* inputs.dexscreener: the token feed's health, or why there is none. */
+static void write_dexscreener(struct api_ctx *ctx, struct jw *w)
+{
+    struct tokenfeed *f = ctx->env->tokenfeed;
+    if (!f) {
+        input(w, "dexscreener", "not configured",
+              "dexscreener.api_url is empty: token facts (liquidity, market cap, age) are "
+              "implied from observed swaps");
+        return;
+    }
+    struct tokenfeed_health h;
+    tokenfeed_health(f, &h);
+    char detail[400];
+    enum tokenfeed_state st = tokenfeed_state(&h, api_now_ms(), detail, sizeof detail);
+    jw_key(w, "dexscreener");
+    jw_obj_begin(w);
+    jw_kstr(w, "status", tokenfeed_state_name(st));
+    jw_kstr(w, "detail", detail);
+    jw_ku64(w, "requested", h.requested);
+    jw_ku64(w, "lookups", h.lookups);
+    jw_ku64(w, "posted", h.posted);
+    jw_ku64(w, "not_listed", h.not_listed);
+    jw_ku64(w, "failures", h.failures);
+    jw_ku64(w, "stale", h.stale);
+    jw_ku64(w, "dropped", h.dropped);
+    jw_ku64(w, "rate_limited", h.dex.limited);
+    jw_ki64(w, "last_ok_ms", h.last_ok_ms);
+    jw_ki64(w, "last_failure_ms", h.last_failure_ms);
     jw_obj_end(w);
 }
 
@@ -80,9 +112,7 @@ static void write_status(struct api_ctx *ctx, struct buf *out)
     else
         input(&w, "rpc", "not configured",
               "set rpc.urls for the polling fallback and live trading");
-    input(&w, "dexscreener", "not used",
-          "token facts (liquidity, market cap, age) are implied from observed swaps; the "
-          "DexScreener client is not wired into the signal's token factor yet");
+    write_dexscreener(ctx, &w);
     input(&w, "jupiter", live ? "configured" : "not used",
           live ? "quotes and swap transactions of the live executor"
                : "paper trading fills from observed prices; Jupiter is used only in live mode");

@@ -209,6 +209,10 @@
       "(1.0 = 2x).")                                                                               \
     X(SIG_MAX_AGE, "signal.max_age_hours", NULL, DOUBLE, "0", 0, 100000, CONFIG_LIVE,              \
       "Token gate: no trade on tokens older than this many hours (0: no limit).")                  \
+    X(SIG_TOKEN_WAIT, "signal.token_wait_ms", NULL, INT, "0", 0, 60000, CONFIG_LIVE,               \
+      "How long a signal may wait for a price feed's token facts (liquidity, market cap, pool "    \
+      "age) before it is scored with what the engine knows, in ms of event time (0: score at "     \
+      "once). `serve` uses 1500 when DexScreener is on and this is not set.")                      \
     /* --- trade ----------------------------------------------------------------------- */        \
     X(TRADE_CAPITAL, "trade.paper_capital_sol", NULL, DOUBLE, "10", 0.001, 1000000000, 0,          \
       "Starting capital of a fresh paper account, in SOL.")                                        \

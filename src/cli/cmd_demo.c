@@ -291,7 +291,10 @@ int cmd_demo(int argc, char **argv)
         config_set(&a.cfg, "db.url", "", CONFIG_SRC_ENV) != 0 ||
         config_set(&a.cfg, "helius.webhook_secret", d->secret, CONFIG_SRC_ENV) != 0 ||
         config_set(&a.cfg, "discovery.interval_min", "2", CONFIG_SRC_CLI) != 0 ||
-        config_set(&a.cfg, "backup.interval_h", "0", CONFIG_SRC_CLI) != 0) {
+        config_set(&a.cfg, "backup.interval_h", "0", CONFIG_SRC_CLI) != 0 ||
+        /* A simulated market's tokens exist nowhere else: no DexScreener
+         * (and no network) in the demo. */
+        config_set(&a.cfg, "dexscreener.api_url", "", CONFIG_SRC_CLI) != 0) {
         fprintf(stderr, "walltrack demo: %s\n", config_errmsg(&a.cfg));
         goto out;
     }

@@ -22,6 +22,7 @@
 #include "store/autobackup.h"
 #include "trade/watchsync.h"
 #include "intel/discovery.h"
+#include "market/tokenfeed.h"
 #include "net/sse.h"
 #include "store/store.h"
 #include "trade/exec_live.h"
@@ -85,6 +86,55 @@ static void after_discovery(void *ctx, const struct discovery_report *rep)
         log_warn("serve", "the engine's watchlist could not be synced after discovery");
 }
 
+/* The token feed between the engine and DexScreener (market/tokenfeed.h). */
+static void feed_request(void *ctx, const struct pubkey *mint)
+{
+    tokenfeed_request(ctx, mint);
+}
+
+static int feed_post(void *ctx, const struct event *ev)
+{
+    return runner_post(ctx, ev);
+}
+
+static size_t feed_open_mints(void *ctx, struct pubkey *out, size_t max)
+{
+    return runner_open_mints(ctx, out, max);
+}
+
+/* Builds the token feed when dexscreener.api_url is set (not started).
+ * A signal waits 1500 ms for its facts unless signal.token_wait_ms was
+ * set somewhere (file, environment, command line, a live change). Returns
+ * 0, or 2 on a bad URL. */
+static int setup_tokenfeed(struct config *cfg, struct tokenfeed **out)
+{
+    *out = NULL;
+    const char *url = config_str(cfg, CFG_DEXSCREENER_API_URL);
+    if (!url[0]) {
+        log_info("serve", "DexScreener off (dexscreener.api_url is empty): token facts are "
+                          "implied from observed swaps");
+        return 0;
+    }
+    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
+        log_error("serve", "dexscreener.api_url: '%s' is not an http:// or https:// URL", url);
+        return 2;
+    }
+    if (config_source_of(cfg, CFG_SIG_TOKEN_WAIT) == CONFIG_SRC_DEFAULT &&
+        config_set(cfg, "signal.token_wait_ms", "1500", CONFIG_SRC_DEFAULT) != 0) {
+        log_error("serve", "signal.token_wait_ms: %s", config_errmsg(cfg));
+        return 2;
+    }
+    struct tokenfeed_opts o;
+    tokenfeed_opts_default(&o);
+    o.base_url = url;
+    o.dex.ttl_ms = config_int(cfg, CFG_DEXSCREENER_TTL_MS);
+    o.dex.stale_max_ms = config_int(cfg, CFG_DEXSCREENER_STALE_MAX_MS);
+    *out = tokenfeed_new(&o);
+    log_info("serve", "DexScreener token feed on (%s): signals wait up to %lld ms for token facts",
+             url, (long long)config_int(cfg, CFG_SIG_TOKEN_WAIT));
+    return 0;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     struct cli_args args;
@@ -144,6 +194,7 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     struct sse_hub *hub = NULL;
     struct alerter *alerter = NULL;
     struct autobackup *backup = NULL;
+    struct tokenfeed *feed = NULL;
     rc = 1;
     if (cli_setup_logging(cfg) != 0)
         goto out;
@@ -191,6 +242,11 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
             log_warn("serve", "ignoring the stored setting %s: %s", d->name, config_errmsg(cfg_rw));
     }
 
+    /* The token feed first: it may set the wait of the engine's signals. */
+    if ((rc = setup_tokenfeed(cfg_rw, &feed)) != 0)
+        goto out;
+    rc = 1;
+
     /* The engine: parameters from the configuration, paper execution. */
     struct runner_opts ro;
     memset(&ro, 0, sizeof ro);
@@ -225,6 +281,10 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     ro.warm = config_bool(cfg, CFG_ENGINE_WARMUP);
     ro.tick_ms = (unsigned)config_int(cfg, CFG_ENGINE_TICK_MS);
     ro.queue_size = (size_t)config_int(cfg, CFG_ENGINE_QUEUE);
+    if (feed) {
+        ro.token_request = feed_request;
+        ro.token_ctx = feed;
+    }
     if (live) {
         /* Armed (checked above): real swaps through Jupiter. */
         if (exec_live_urls_parse(config_str(cfg, CFG_RPC_URLS), &lc.urls) != 0 || lc.urls.n == 0) {
@@ -240,6 +300,14 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     if (runner_start(&ro, &runner, err, sizeof err) != 0) {
         log_error("serve", "cannot start the trading engine: %s", err);
         goto out;
+    }
+    if (feed) {
+        struct tokenfeed_sink sink = {
+            .post = feed_post, .open_mints = feed_open_mints, .ctx = runner};
+        if (tokenfeed_start(feed, &sink) != 0) {
+            log_error("serve", "cannot start the token feed");
+            goto out;
+        }
     }
     struct runner_health rh;
     runner_health(runner, &rh);
@@ -289,8 +357,13 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     if (!config_str(cfg, CFG_WEBHOOK_SECRET)[0])
         log_warn("serve", "no webhook secret (WALLTRACK_WEBHOOK_SECRET): POST /webhooks/helius "
                           "refuses every delivery");
-    struct api_env env = {
-        .cfg = cfg, .mode = mode, .store = store, .inbox = inbox, .runner = runner, .hub = hub};
+    struct api_env env = {.cfg = cfg,
+                          .mode = mode,
+                          .store = store,
+                          .inbox = inbox,
+                          .runner = runner,
+                          .hub = hub,
+                          .tokenfeed = feed};
     int arc = api_start(&env, host, port, &api, err, sizeof err);
     if (arc) {
         log_error("serve", "%s", err);
@@ -345,7 +418,9 @@ out:
     rpcpoll_free(poll); /* stops its thread before the inbox goes */
     free(rpc_list);
     inbox_stop(inbox);
+    tokenfeed_stop(feed); /* it posts to the engine: stopped before it */
     runner_stop(runner);
+    tokenfeed_free(feed);  /* after the engine: its last requests land in a stopped feed */
     alerter_stop(alerter); /* after the engine: its last alerts still go out */
     sse_hub_free(hub);
     store_close(store);

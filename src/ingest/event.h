@@ -77,14 +77,16 @@ struct transfer_event {
 };
 
 /* A price observation of a token from a feed (DexScreener, Jupiter) or
- * implied by a swap. */
+ * implied by a swap. ts_ms is when the feed's data was fetched (an answer
+ * served from a cache keeps its fetch time). */
 struct price_event {
     struct pubkey mint;
     int64_t ts_ms;
-    double price_sol;
-    double price_usd;     /* 0 when unknown */
-    double liquidity_usd; /* 0 when unknown */
-    double mcap_usd;      /* 0 when unknown */
+    double price_sol;        /* 0 when unknown (a pair not quoted in SOL) */
+    double price_usd;        /* 0 when unknown */
+    double liquidity_usd;    /* 0 when unknown */
+    double mcap_usd;         /* 0 when unknown */
+    int64_t pair_created_ms; /* when the token's pool was created (its age); 0 unknown */
     char source[EVENT_SOURCE_MAX];
 };
 
@@ -175,6 +177,12 @@ struct event {
         struct command_event command;
     } u;
 };
+
+/* Every event is copied by value through queues and batches: the union is
+ * as large as its largest member, the command (296 bytes); a price event
+ * stays well below it. */
+_Static_assert(sizeof(struct price_event) <= sizeof(struct command_event),
+               "a price event must not grow struct event");
 
 /* Timestamp of any event. */
 static inline int64_t event_ts_ms(const struct event *e)

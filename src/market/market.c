@@ -201,18 +201,40 @@ void market_on_swap(struct market *m, uint32_t mint, uint32_t wallet, const stru
         mm->holders--;
 }
 
-void market_on_price(struct market *m, uint32_t mint, const struct price_event *ev)
+bool market_on_price(struct market *m, uint32_t mint, const struct price_event *ev)
 {
     struct market_mint *mm = mint_at(m, mint);
+    bool was_seen = mm->seen;
     see(mm, ev->ts_ms);
-    note_price(mm, ev->price_sol, ev->ts_ms);
-    if (ev->mcap_usd > 0 && isfinite(ev->mcap_usd))
+    bool taken = false;
+    if (!was_seen || ev->ts_ms >= mm->last_ts_ms) {
+        double before = mm->last_price_sol;
+        int64_t before_ts = mm->last_ts_ms;
+        note_price(mm, ev->price_sol, ev->ts_ms);
+        taken = mm->last_price_sol != before || mm->last_ts_ms != before_ts;
+    }
+    if (ev->pair_created_ms > 0)
+        mm->created_ms = ev->pair_created_ms;
+    bool fresh = ev->ts_ms >= mm->reported_ms;
+    if (fresh && ev->mcap_usd > 0 && isfinite(ev->mcap_usd)) {
         mm->reported_mcap_usd = ev->mcap_usd;
-    if (ev->liquidity_usd > 0 && isfinite(ev->liquidity_usd) && m->p.sol_usd > 0) {
+        mm->reported_ms = ev->ts_ms;
+    }
+    if (fresh && ev->liquidity_usd > 0 && isfinite(ev->liquidity_usd) && m->p.sol_usd > 0) {
         mm->reported_liq_usd = ev->liquidity_usd;
         mm->liquidity_sol = ev->liquidity_usd / 2 / m->p.sol_usd; /* the SOL side */
         mm->liq_source = MARKET_LIQ_REPORTED;
+        mm->reported_ms = ev->ts_ms;
     }
+    return taken;
+}
+
+int64_t market_age_ms(const struct market_mint *mm, int64_t now_ms, bool *reported)
+{
+    bool rep = mm->created_ms > 0 && mm->created_ms <= now_ms;
+    if (reported)
+        *reported = rep;
+    return now_ms - (rep ? mm->created_ms : mm->first_seen_ms);
 }
 
 const struct market_mint *market_mint(const struct market *m, uint32_t mint)

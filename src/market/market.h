@@ -6,7 +6,9 @@
  * sends price events, those carry liquidity and market cap; without one
  * everything is implied from the swaps the engine observes:
  *
- *   * age: time since the first swap (or price) seen of the mint;
+ *   * age: time since the pool was created when a feed reported it
+ *     (price_event.pair_created_ms), else since the first swap (or price)
+ *     seen of the mint;
  *   * price: the SOL price of the last swap or price event;
  *   * liquidity (SOL side of the pool): on a constant-product pool whose
  *     invariant k is known, the SOL reserve is sqrt(price * k). pump.fun's
@@ -66,6 +68,8 @@ struct market_mint {
     enum market_liq_source liq_source;
     double reported_liq_usd; /* from the last price event that had one */
     double reported_mcap_usd;
+    int64_t reported_ms; /* time of the newest price event with liquidity or market cap, 0 none */
+    int64_t created_ms;  /* pool creation a feed reported, 0 unknown */
     uint8_t decimals;
     bool decimals_known;
     uint32_t holders;
@@ -83,12 +87,19 @@ void market_free(struct market *m);
 
 /* Records a swap of mint `mint` by wallet `wallet` (dense ids). */
 void market_on_swap(struct market *m, uint32_t mint, uint32_t wallet, const struct swap_event *ev);
-/* Records a price event (a feed's price, liquidity, market cap). */
-void market_on_price(struct market *m, uint32_t mint, const struct price_event *ev);
+/* Records a price event (a feed's price, liquidity, market cap, pool
+ * creation). A price event older than the last price known of the mint
+ * (a feed's cached answer arriving after newer swaps) leaves the price
+ * alone, and one older than the last report leaves liquidity and market
+ * cap alone. Returns whether its price became the mint's last price. */
+bool market_on_price(struct market *m, uint32_t mint, const struct price_event *ev);
 
 /* The state of a mint, or NULL when it was never seen. Valid until the
  * next call that records something. */
 const struct market_mint *market_mint(const struct market *m, uint32_t mint);
+/* Age of the mint at now_ms: since the reported pool creation, else since
+ * first seen. Sets *reported (may be NULL) to whether a feed gave it. */
+int64_t market_age_ms(const struct market_mint *mm, int64_t now_ms, bool *reported);
 /* Market cap in SOL: the reported one, else price x assumed supply. */
 double market_mcap_sol(const struct market *m, const struct market_mint *mm);
 /* Herfindahl index of the observed holdings in [0, 1]; 0 with no holder. */

@@ -211,6 +211,9 @@ void signal_factors_write(const struct signal_inputs *in, const struct signal_fa
     jw_ku64(w, "holders", in->holders);
     jw_kdouble(w, "price_move", r6(in->move));
     jw_kstr(w, "gate", signal_gate_name(f->gate));
+    jw_kstr(w, "liquidity_source", in->liquidity_source ? in->liquidity_source : "none");
+    jw_kstr(w, "age_source", in->age_reported ? "reported" : "observed");
+    jw_ki64(w, "waited_ms", in->waited_ms);
     jw_obj_end(w);
     jw_key(w, "context_detail");
     jw_obj_begin(w);

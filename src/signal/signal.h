@@ -77,6 +77,13 @@ struct signal_inputs {
     double concentration; /* Herfindahl 0..1 */
     uint32_t holders;     /* observed holders; concentration is ignored below 5 */
     double move;          /* price now / the wallet's first entry - 1 */
+    /* where the token facts came from, for the operator (not scored):
+     * liquidity "reported" (a feed), "curve", "pool", "default" or "none";
+     * age reported (a feed's pool creation) or observed (first swap seen);
+     * how long the signal waited for a feed's answer (0: scored at once) */
+    const char *liquidity_source;
+    bool age_reported;
+    int64_t waited_ms;
     /* context */
     int hour; /* 0..23, UTC */
     uint32_t hour_n, hour_wins;

@@ -37,7 +37,8 @@
 #include "trade/exec_paper.h"
 
 #define HOUR_MS        3600000LL
-#define RECENT_CONTEXT 20 /* trades behind the context factor's recent win rate */
+#define RECENT_CONTEXT 20   /* trades behind the context factor's recent win rate */
+#define PARKED_MAX     1024 /* signals waiting for token facts; past it, scored at once */
 
 struct ewallet {
     bool watched, blacklisted, cluster_bl;
@@ -86,6 +87,14 @@ struct eorder {
     char reason[EXIT_REASON_MAX];
 };
 
+/* A signal waiting for token facts: the watched wallet's buy as it came,
+ * scored when a price event reports on the mint or at deadline_ms. */
+struct parked {
+    uint32_t wid, mid;
+    int64_t parked_ms, deadline_ms;
+    struct swap_event ev;
+};
+
 struct engine {
     struct engine_params p;
     struct engine_params staged; /* CMD_SET run in progress (staging) */
@@ -100,6 +109,7 @@ struct engine {
     VEC(struct epos) pos;
     VEC(struct eorder) orders;
     VEC(struct event) internal;
+    VEC(struct parked) parked; /* in parking order; released in that order */
     struct breakers br;
     int64_t now;
     uint64_t cash, reserved, open_value, open_cost;
@@ -123,6 +133,8 @@ void engine_params_default(struct engine_params *p)
     p->dust_fraction = 0.001;
     p->rescore_ms = HOUR_MS;
     p->rescore_min_ms = 5 * 60000;
+    p->token_wait_ms = 0;
+    p->token_fresh_ms = 60000;
     exit_book_init_default(&p->book);
     signal_params_default(&p->signal);
     sizing_params_default(&p->sizing);
@@ -180,6 +192,10 @@ int engine_params_validate(const struct engine_params *p, char *err, size_t errs
         return set_err(err, errsize, WT_EINVAL, "dust_fraction must be in [0, 1)");
     if (p->slippage_bps == 0 || p->slippage_bps >= 10000)
         return set_err(err, errsize, WT_EINVAL, "trade.slippage_bps must be in [1, 9999]");
+    if (p->token_wait_ms < 0 || p->token_wait_ms > 60000)
+        return set_err(err, errsize, WT_EINVAL, "signal.token_wait_ms must be in [0, 60000]");
+    if (p->token_fresh_ms <= 0)
+        return set_err(err, errsize, WT_EINVAL, "token_fresh_ms must be positive");
     if ((rc = signal_params_validate(&p->signal, err, errsize)) ||
         (rc = sizing_params_validate(&p->sizing, err, errsize)) ||
         (rc = breaker_params_validate(&p->breakers, err, errsize)))
@@ -477,7 +493,8 @@ static void breakers_detail(const struct breakers *b, char *out, size_t n)
     }
 }
 
-static void handle_signal(struct engine *e, uint32_t wid, uint32_t mid, const struct swap_event *ev)
+static void handle_signal(struct engine *e, uint32_t wid, uint32_t mid, const struct swap_event *ev,
+                          int64_t waited_ms)
 {
     struct ewallet *w = &e->w.v[wid];
     const struct market_mint *mm = market_mint(e->market, mid);
@@ -495,8 +512,10 @@ static void handle_signal(struct engine *e, uint32_t wid, uint32_t mid, const st
     in.flagged = w->flagged;
 
     double price = ev->price_sol > 0 ? ev->price_sol : mm ? mm->last_price_sol : 0;
+    in.waited_ms = waited_ms;
+    in.liquidity_source = market_liq_source_name(mm ? mm->liq_source : MARKET_LIQ_NONE);
     if (mm) {
-        in.age_ms = e->now - mm->first_seen_ms;
+        in.age_ms = market_age_ms(mm, e->now, &in.age_reported);
         in.liquidity_sol = mm->liquidity_sol;
         in.mcap_sol = market_mcap_sol(e->market, mm);
         in.concentration = market_concentration(mm);
@@ -662,6 +681,82 @@ static void handle_signal(struct engine *e, uint32_t wid, uint32_t mid, const st
     emit_breaker_alerts(e, &al);
 }
 
+/* ---- waiting for token facts ---------------------------------------------- */
+
+/* Whether a feed reported on the mint recently enough to score at once. */
+static bool fresh_report(const struct engine *e, uint32_t mid)
+{
+    const struct market_mint *mm = market_mint(e->market, mid);
+    return mm && mm->reported_ms > 0 && e->now - mm->reported_ms <= e->p.token_fresh_ms;
+}
+
+/* Parks a watched wallet's buy and, unless a signal of the same mint
+ * already waits (its request is out), asks for the mint's facts. */
+static void park(struct engine *e, uint32_t wid, uint32_t mid, const struct swap_event *s)
+{
+    if (e->parked.len >= PARKED_MAX) {
+        e->c.waits_full++;
+        handle_signal(e, wid, mid, s, 0);
+        return;
+    }
+    uint32_t same = 0;
+    for (size_t i = 0; i < e->parked.len; i++)
+        same += e->parked.v[i].mid == mid;
+    struct parked pk = {.wid = wid,
+                        .mid = mid,
+                        .parked_ms = e->now,
+                        .deadline_ms = e->now + e->p.token_wait_ms,
+                        .ev = *s};
+    vec_push(&e->parked, pk);
+    e->c.token_waits++;
+    if (same)
+        return;
+    struct engine_token_request r = {
+        .ts_ms = e->now, .mint = s->mint, .deadline_ms = pk.deadline_ms, .parked = 1};
+    if (e->out && e->out->ops->token_request)
+        e->out->ops->token_request(e->out, &r);
+}
+
+/* Scores the parked signal at index i with what the engine knows now: the
+ * market, the watchlist, the blacklists, the breakers (an operator pause),
+ * the positions and the settings of the moment of release. A wallet no
+ * longer watched gives no signal (as a buy by an unwatched wallet). */
+static void release(struct engine *e, size_t i, bool reported)
+{
+    struct parked pk = e->parked.v[i];
+    memmove(&e->parked.v[i], &e->parked.v[i + 1], (e->parked.len - i - 1) * sizeof pk);
+    e->parked.len--;
+    if (!e->w.v[pk.wid].watched) {
+        e->c.waits_dropped++;
+        return;
+    }
+    if (reported)
+        e->c.released_reported++;
+    else
+        e->c.released_expired++;
+    handle_signal(e, pk.wid, pk.mid, &pk.ev, e->now - pk.parked_ms);
+}
+
+/* The parked signals of mint mid, in parking order (a feed reported). */
+static void release_mint(struct engine *e, uint32_t mid)
+{
+    for (size_t i = 0; i < e->parked.len;)
+        if (e->parked.v[i].mid == mid)
+            release(e, i, true);
+        else
+            i++;
+}
+
+/* The parked signals whose wait is over at the engine's clock. */
+static void release_expired(struct engine *e)
+{
+    for (size_t i = 0; i < e->parked.len;)
+        if (e->parked.v[i].deadline_ms <= e->now)
+            release(e, i, false);
+        else
+            i++;
+}
+
 /* ---- market events -------------------------------------------------------- */
 
 /* Re-prices the position of mint mid (if held) and runs its exits. */
@@ -696,8 +791,12 @@ static void handle_swap(struct engine *e, const struct event *ev)
     bool held = e->m.v[mid].pos != 0;
     if (held)
         price_positions(e, mid, s->price_sol, s->side == SIDE_SELL ? s : NULL);
-    if (s->side == SIDE_BUY && e->w.v[wid].watched)
-        handle_signal(e, wid, mid, s);
+    if (s->side == SIDE_BUY && e->w.v[wid].watched) {
+        if (e->p.token_wait_ms > 0 && !fresh_report(e, mid))
+            park(e, wid, mid, s);
+        else
+            handle_signal(e, wid, mid, s, 0);
+    }
 }
 
 static void handle_price(struct engine *e, const struct event *ev)
@@ -706,11 +805,13 @@ static void handle_price(struct engine *e, const struct event *ev)
     e->c.prices++;
     e->c.last_event_ms = p->ts_ms;
     uint32_t mid = mint_id(e, &p->mint);
-    market_on_price(e->market, mid, p);
+    bool taken = market_on_price(e->market, mid, p);
     if (e->x)
         executor_observe(e->x, ev);
-    if (e->m.v[mid].pos && p->price_sol > 0)
+    if (taken && e->m.v[mid].pos)
         price_positions(e, mid, p->price_sol, NULL);
+    if (p->liquidity_usd > 0 || p->mcap_usd > 0 || p->pair_created_ms > 0)
+        release_mint(e, mid);
 }
 
 static void handle_tick(struct engine *e, const struct event *ev)
@@ -1056,6 +1157,11 @@ static int dispatch(struct engine *e, const struct event *ev)
     if (ts > e->now)
         e->now = ts;
     e->c.events++;
+    /* Waits that ended before this event are decided before it changes
+     * anything (ticks included: they are what ends a wait in a quiet
+     * market). */
+    if (e->parked.len)
+        release_expired(e);
     int rc = 0;
     switch (ev->kind) {
     case EVENT_SWAP:
@@ -1184,6 +1290,7 @@ void engine_free(struct engine *e)
     vec_free(&e->pos);
     vec_free(&e->orders);
     vec_free(&e->internal);
+    vec_free(&e->parked);
     free(e);
 }
 
@@ -1346,6 +1453,7 @@ void engine_status(const struct engine *e, struct engine_status *o)
     o->watched = e->n_watched;
     o->blacklisted = e->n_bl;
     o->cluster_blacklisted = e->n_cbl;
+    o->parked = (uint32_t)e->parked.len;
     o->entries_allowed = breakers_entries_allowed(&e->br);
     o->size_reduced = breakers_size_reduced(&e->br);
     o->c = e->c;
@@ -1443,6 +1551,17 @@ void engine_status_write(const struct engine *e, struct jw *w)
         jw_kstr(w, "cluster_note",
                 "the cluster factor is not built yet: its weight is shared out among wallet, "
                 "token and context in proportion to their weights");
+    jw_obj_end(w);
+    jw_key(w, "token_wait");
+    jw_obj_begin(w);
+    jw_ki64(w, "wait_ms", e->p.token_wait_ms);
+    jw_ki64(w, "fresh_ms", e->p.token_fresh_ms);
+    jw_ku64(w, "parked", s.parked);
+    jw_ku64(w, "waits", s.c.token_waits);
+    jw_ku64(w, "released_reported", s.c.released_reported);
+    jw_ku64(w, "released_expired", s.c.released_expired);
+    jw_ku64(w, "dropped", s.c.waits_dropped);
+    jw_ku64(w, "full", s.c.waits_full);
     jw_obj_end(w);
     jw_key(w, "counters");
     jw_obj_begin(w);

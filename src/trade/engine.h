@@ -17,7 +17,12 @@
  *              selling is the wallet_sold exit; a BUY by a watched wallet
  *              becomes a signal (factors, score, decision, reason) and,
  *              when traded, a sized buy order to the executor.
- *   price    - market state, positions of that mint.
+ *              With signal.token_wait_ms > 0 and no fresh feed report of
+ *              the mint, the signal is parked instead and the engine asks
+ *              for token facts (engine_out token_request); it is scored
+ *              when a price event reports on the mint or the wait expires.
+ *   price    - market state, positions of that mint, parked signals of
+ *              that mint when it reports liquidity or market cap.
  *   transfer - counted (funding links belong to the graph module).
  *   fill     - opens a position (buy) or applies a sale (sell); a closed
  *              position becomes a closed trade that feeds the breakers and
@@ -69,7 +74,13 @@ struct engine_params {
     double dust_fraction;          /* a position's remainder below this share closes it (0.001) */
     int64_t rescore_ms;     /* a wallet's cached intel score is rebuilt after this (1 h)... */
     int64_t rescore_min_ms; /* ...or when a round trip closed, at most this often (5 min) */
-    struct exit_book book;  /* default and runner, default "default", 0.85 -> runner */
+    /* Waiting for token facts (docs/engine.md): a signal on a mint with no
+     * feed report younger than token_fresh_ms waits up to token_wait_ms
+     * (event time) for one; 0 scores at once. signal.token_wait_ms, 0;
+     * token_fresh_ms 60 s. */
+    int64_t token_wait_ms;
+    int64_t token_fresh_ms;
+    struct exit_book book; /* default and runner, default "default", 0.85 -> runner */
     struct signal_params signal;
     struct sizing_params sizing;
     struct breaker_params breakers;
@@ -163,6 +174,10 @@ struct engine_counters {
     uint64_t wins, losses;
     int64_t realized_pnl_lamports;
     uint64_t alerts;
+    /* waits for token facts: signals parked, released by a feed's report,
+     * released when the wait expired, dropped (the wallet was unwatched
+     * meanwhile), scored at once because the parking lot was full */
+    uint64_t token_waits, released_reported, released_expired, waits_dropped, waits_full;
     int64_t last_event_ms;  /* time of the last market event (swap, transfer, price) */
     int64_t last_signal_ms; /* 0: none yet */
 };
@@ -179,6 +194,7 @@ struct engine_status {
     uint32_t open_positions;
     uint32_t pending_orders;
     uint32_t watched, blacklisted, cluster_blacklisted;
+    uint32_t parked; /* signals waiting for token facts */
     bool entries_allowed, size_reduced;
     struct engine_counters c;
 };

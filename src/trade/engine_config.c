@@ -21,7 +21,7 @@
 
 /* K_DEFAULT and K_OVERRIDES are the exit book's default strategy and its
  * score overrides ("0.85:runner, 0.95:moon"). */
-enum kind { K_DOUBLE, K_SOL, K_HOURS, K_U32, K_U16, K_DEFAULT, K_OVERRIDES };
+enum kind { K_DOUBLE, K_SOL, K_HOURS, K_MS, K_U32, K_U16, K_DEFAULT, K_OVERRIDES };
 
 struct pdef {
     const char *name;
@@ -43,6 +43,7 @@ static const struct pdef defs[] = {
     P("signal.min_liquidity_sol", K_DOUBLE, signal.min_liquidity_sol),
     P("signal.max_move", K_DOUBLE, signal.max_move),
     P("signal.max_age_hours", K_HOURS, signal.max_age_ms),
+    P("signal.token_wait_ms", K_MS, token_wait_ms),
     P("trade.paper_capital_sol", K_SOL, capital_lamports),
     P("trade.risk_per_trade", K_DOUBLE, sizing.risk_per_trade),
     P("trade.high_score", K_DOUBLE, sizing.high_score),
@@ -117,14 +118,17 @@ int engine_params_set(struct engine_params *p, const char *name, const char *val
         int rc = set_book(&np, d->kind, value, err, errsize);
         if (rc)
             return rc;
-    } else if (d->kind == K_U32 || d->kind == K_U16) {
-        if (str_to_u64(value, &u) != 0 || u > (d->kind == K_U16 ? 65535u : UINT32_MAX)) {
+    } else if (d->kind == K_U32 || d->kind == K_U16 || d->kind == K_MS) {
+        uint64_t max = d->kind == K_U16 ? 65535u : d->kind == K_MS ? 86400000u : UINT32_MAX;
+        if (str_to_u64(value, &u) != 0 || u > max) {
             if (err && errsize)
                 snprintf(err, errsize, "%s: '%s' is not a whole number in range", name, value);
             return WT_EPARSE;
         }
         if (d->kind == K_U32)
             *(uint32_t *)at = (uint32_t)u;
+        else if (d->kind == K_MS)
+            *(int64_t *)at = (int64_t)u;
         else
             *(uint16_t *)at = (uint16_t)u;
     } else {
@@ -186,6 +190,8 @@ int engine_params_from_config(const struct config *cfg, struct engine_params *p,
             *(uint32_t *)at = (uint32_t)config_int(cfg, (enum config_id)i);
         } else if (pd->kind == K_U16) {
             *(uint16_t *)at = (uint16_t)config_int(cfg, (enum config_id)i);
+        } else if (pd->kind == K_MS) {
+            *(int64_t *)at = config_int(cfg, (enum config_id)i);
         } else {
             double x = d->type == CONFIG_INT ? (double)config_int(cfg, (enum config_id)i)
                                              : config_double(cfg, (enum config_id)i);

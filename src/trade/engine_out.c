@@ -204,6 +204,16 @@ void engine_alert_write(const struct engine_alert *a, struct jw *w)
     jw_obj_end(w);
 }
 
+void engine_token_request_write(const struct engine_token_request *r, struct jw *w)
+{
+    jw_obj_begin(w);
+    jw_ki64(w, "ts_ms", r->ts_ms);
+    kkey(w, "mint", &r->mint);
+    jw_ki64(w, "deadline_ms", r->deadline_ms);
+    jw_ku64(w, "parked", r->parked);
+    jw_obj_end(w);
+}
+
 /* ---- recorder ------------------------------------------------------------ */
 
 struct recorder {
@@ -252,6 +262,10 @@ static void w_alert(const void *a, struct jw *w)
 {
     engine_alert_write(a, w);
 }
+static void w_token_request(const void *a, struct jw *w)
+{
+    engine_token_request_write(a, w);
+}
 
 static void rec_signal(struct engine_out *o, const struct engine_signal *s)
 {
@@ -277,6 +291,10 @@ static void rec_alert(struct engine_out *o, const struct engine_alert *a)
 {
     rec_line(o, "alert", w_alert, a, NULL, NULL);
 }
+static void rec_token_request(struct engine_out *o, const struct engine_token_request *r)
+{
+    rec_line(o, "token_request", w_token_request, r, NULL, NULL);
+}
 static void rec_free(struct engine_out *o)
 {
     free(o);
@@ -289,6 +307,7 @@ static const struct engine_out_ops recorder_ops = {
     .position = rec_position,
     .trade = rec_trade,
     .alert = rec_alert,
+    .token_request = rec_token_request,
     .flush = NULL,
     .free = rec_free,
 };
@@ -353,6 +372,13 @@ static void tee_alert(struct engine_out *o, const struct engine_alert *a)
         if (t->outs[i]->ops->alert)
             t->outs[i]->ops->alert(t->outs[i], a);
 }
+static void tee_token_request(struct engine_out *o, const struct engine_token_request *r)
+{
+    struct tee *t = (struct tee *)o;
+    for (unsigned i = 0; i < t->n; i++)
+        if (t->outs[i]->ops->token_request)
+            t->outs[i]->ops->token_request(t->outs[i], r);
+}
 static void tee_flush(struct engine_out *o, struct engine *e)
 {
     struct tee *t = (struct tee *)o;
@@ -375,6 +401,7 @@ static const struct engine_out_ops tee_ops = {
     .position = tee_position,
     .trade = tee_trade,
     .alert = tee_alert,
+    .token_request = tee_token_request,
     .flush = tee_flush,
     .free = tee_free,
 };

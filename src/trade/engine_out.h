@@ -11,7 +11,9 @@
  *     one transaction per engine batch;
  *   * the broadcaster (trade/engine_bcast.h): server-sent events for
  *     GET /v1/stream;
- *   * the tee (engine_tee_new): forwards every call to several outputs.
+ *   * the tee (engine_tee_new): forwards every call to several outputs;
+ *   * the runner's forwarder (trade/runner.c): token requests to the token
+ *     feed (market/tokenfeed.h), nothing else.
  *
  * The records point into the engine's memory and are valid only during
  * the call. Every callback runs on the engine thread; an output that hands
@@ -109,6 +111,18 @@ struct engine_alert {
     const char *message;
 };
 
+/* A signal waits for token facts (docs/engine.md, "Waiting for token
+ * facts"): the engine asks whoever feeds it prices (the token feed in
+ * `serve`) for this mint. Answered by an EVENT_PRICE of the mint with
+ * reported data, or not at all (the wait expires at deadline_ms). An
+ * output that feeds no prices ignores it (a NULL callback). */
+struct engine_token_request {
+    int64_t ts_ms;
+    struct pubkey mint;
+    int64_t deadline_ms; /* the parked signals of this mint are scored by then */
+    uint32_t parked;     /* signals waiting for this mint */
+};
+
 struct engine_out;
 
 struct engine_out_ops {
@@ -118,6 +132,7 @@ struct engine_out_ops {
     void (*position)(struct engine_out *o, const struct position *p, enum engine_pos_change c);
     void (*trade)(struct engine_out *o, const struct engine_trade *t);
     void (*alert)(struct engine_out *o, const struct engine_alert *a);
+    void (*token_request)(struct engine_out *o, const struct engine_token_request *r);
     /* End of a batch of events: persist or publish what is pending. The
      * engine is passed for its state (engine_state_format, the dirty
      * positions). */
@@ -140,6 +155,7 @@ void engine_fill_write(const struct engine_fill *f, struct jw *w);
 void engine_position_write(const struct position *p, struct jw *w);
 void engine_trade_write(const struct engine_trade *t, struct jw *w);
 void engine_alert_write(const struct engine_alert *a, struct jw *w);
+void engine_token_request_write(const struct engine_token_request *r, struct jw *w);
 const char *engine_order_status_name(enum engine_order_status s);
 const char *engine_pos_change_name(enum engine_pos_change c);
 

@@ -36,6 +36,7 @@
 #include "base/jw.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "base/vec.h"
 #include "ingest/evq.h"
 #include "net/sse.h"
 
@@ -66,6 +67,7 @@ struct runner {
     struct ack acks[ACKS];
     struct runner_health h;
     struct engine_params params;
+    VEC(struct pubkey) open_mints; /* of the open positions at the last publish */
 };
 
 static int64_t wall_ms(void)
@@ -118,6 +120,10 @@ static void publish(struct runner *r, bool watchlist)
     }
     r->snap = s;
     r->params = *engine_params_of(r->e);
+    r->open_mints.len = 0;
+    const struct position *p;
+    for (size_t i = 0; (p = engine_position_at(r->e, i, NULL, NULL, NULL)) != NULL; i++)
+        vec_push(&r->open_mints, p->mint);
     bool last = old && --old->refs == 0;
     pthread_mutex_unlock(&r->mu);
     if (last)
@@ -149,6 +155,41 @@ void runner_params(struct runner *r, struct engine_params *out)
     *out = r->params;
     pthread_mutex_unlock(&r->mu);
 }
+
+size_t runner_open_mints(struct runner *r, struct pubkey *out, size_t max)
+{
+    pthread_mutex_lock(&r->mu);
+    size_t n = r->open_mints.len < max ? r->open_mints.len : max;
+    if (n)
+        memcpy(out, r->open_mints.v, n * sizeof *out);
+    pthread_mutex_unlock(&r->mu);
+    return n;
+}
+
+/* ---- token requests -------------------------------------------------------------- */
+
+/* An output that hands the engine's token requests to the token feed. */
+struct forward {
+    struct engine_out base;
+    void (*fn)(void *ctx, const struct pubkey *mint);
+    void *ctx;
+};
+
+static void forward_token_request(struct engine_out *o, const struct engine_token_request *req)
+{
+    struct forward *f = (struct forward *)o;
+    f->fn(f->ctx, &req->mint);
+}
+
+static void forward_free(struct engine_out *o)
+{
+    free(o);
+}
+
+static const struct engine_out_ops forward_ops = {
+    .token_request = forward_token_request,
+    .free = forward_free,
+};
 
 /* ---- threads ------------------------------------------------------------------ */
 
@@ -278,13 +319,20 @@ int runner_start(const struct runner_opts *o, struct runner **out, char *err, si
     r->h.queue_cap = o->queue_size ? o->queue_size : 65536;
     r->q = evq_new(r->h.queue_cap);
 
-    struct engine_out *outs[3];
+    struct engine_out *outs[4];
     unsigned nout = 0;
     outs[nout++] = engine_store_writer_new(o->store);
     if (o->hub)
         outs[nout++] = engine_broadcaster_new(o->hub);
     if (o->extra_out)
         outs[nout++] = o->extra_out;
+    if (o->token_request) {
+        struct forward *fw = xcalloc(1, sizeof *fw);
+        fw->base.ops = &forward_ops;
+        fw->fn = o->token_request;
+        fw->ctx = o->token_ctx;
+        outs[nout++] = &fw->base;
+    }
     r->e = engine_new(&o->params, engine_tee_new(outs, nout), wall_ms(), err, errsize);
     if (!r->e)
         goto fail;
@@ -338,6 +386,7 @@ void runner_stop(struct runner *r)
     evq_free(r->q);
     if (r->snap)
         snap_free(r->snap);
+    vec_free(&r->open_mints);
     pthread_cond_destroy(&r->acked);
     pthread_cond_destroy(&r->timer_cv);
     pthread_mutex_destroy(&r->mu);

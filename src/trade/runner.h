@@ -5,6 +5,8 @@
  *   timer thread ---------- ticks ------->  |          |        --> SSE hub
  *   HTTP pool ------------- commands ---->  |          +--> snapshot (status, positions,
  *   live executor --------- fills ------->  +               watchlist) for the API
+ *   token feed ------------ prices ------>  +   (the engine's token requests go to
+ *                                                the feed through token_request)
  *
  * runner_start builds the engine (paper executor inside unless a live one
  * is given), restores it from the store on the calling thread (state,
@@ -49,6 +51,12 @@ struct runner_opts {
     /* Optional: one more output for every decision (push alerts); the
      * runner owns it from runner_start on, even when the start fails. */
     struct engine_out *extra_out;
+    /* Optional: called on the engine thread with each mint the engine asks
+     * facts for (engine_out token_request); must not wait on I/O
+     * (tokenfeed_request). NULL: requests are dropped and parked signals
+     * wait out signal.token_wait_ms. */
+    void (*token_request)(void *ctx, const struct pubkey *mint);
+    void *token_ctx;
 };
 
 /* Builds, restores and starts. Returns 0 and *out, or an error with a
@@ -109,5 +117,10 @@ void runner_health(struct runner *r, struct runner_health *out);
 
 /* The engine's parameters now (a copy taken at the last publish). */
 void runner_params(struct runner *r, struct engine_params *out);
+
+/* The mints of the open positions at the last publish, in opening order,
+ * into out[0..max). Returns how many were written. Any thread (the token
+ * feed refreshes their marks). */
+size_t runner_open_mints(struct runner *r, struct pubkey *out, size_t max);
 
 #endif

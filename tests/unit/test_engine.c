@@ -1,7 +1,12 @@
 /* Tests of trade/engine.h: the deterministic engine end to end on event
  * lists.
  *
- *   * a simulated market replayed twice gives byte-identical decisions;
+ *   * a simulated market replayed twice gives byte-identical decisions, also
+ *     with signals waiting for token facts (a stand-in feed answering
+ *     some requests), and a replay of that run's input stream too;
+ *   * waiting for token facts: released by a report (whose liquidity
+ *     changes the decision) or when the wait expires, the report's pool
+ *     age, one request per mint, the state at release time applies;
  *   * every signal carries a decision and a known reason, and the reasons
  *     follow their precedence;
  *   * the sizing table through the engine (score tiers, the loss-streak
@@ -29,7 +34,9 @@
 #include "base/err.h"
 #include "base/json.h"
 #include "base/mem.h"
+#include "base/vec.h"
 #include "ingest/helius.h"
+#include "solana/base58.h"
 #include "sim/sim.h"
 #include "trade/engine.h"
 #include "trade/exec_paper.h"
@@ -198,6 +205,12 @@ struct last_signal {
     uint64_t size;
     double score;
     char detail[256];
+    int64_t ts;
+    char liq_source[16];
+    char age_source[16];
+    int64_t waited_ms;
+    int64_t age_ms;
+    double liquidity_sol;
 };
 
 static void grab_signal(void *ctx, const struct json_val *d)
@@ -213,8 +226,18 @@ static void grab_signal(void *ctx, const struct json_val *d)
     assert_int_equal(json_get_str(d, "detail", &s, &n), 0);
     snprintf(ls->detail, sizeof ls->detail, "%s", s);
     assert_int_equal(json_get_u64(d, "size_lamports", &ls->size), 0);
+    assert_int_equal(json_get_i64(d, "ts_ms", &ls->ts), 0);
     assert_int_equal(json_get(d, "factors", &f), 0);
     assert_int_equal(json_get_double(&f, "score", &ls->score), 0);
+    struct json_val td;
+    assert_int_equal(json_get(&f, "token_detail", &td), 0);
+    assert_int_equal(json_get_str(&td, "liquidity_source", &s, &n), 0);
+    snprintf(ls->liq_source, sizeof ls->liq_source, "%s", s);
+    assert_int_equal(json_get_str(&td, "age_source", &s, &n), 0);
+    snprintf(ls->age_source, sizeof ls->age_source, "%s", s);
+    assert_int_equal(json_get_i64(&td, "waited_ms", &ls->waited_ms), 0);
+    assert_int_equal(json_get_i64(&td, "age_ms", &ls->age_ms), 0);
+    assert_int_equal(json_get_double(&td, "liquidity_sol", &ls->liquidity_sol), 0);
 }
 
 static struct last_signal last_signal(struct rec *r)
@@ -704,6 +727,225 @@ static void test_breaker_silence(void **state)
     rec_release(&r);
 }
 
+/* ---- waiting for token facts ----------------------------------------------------------- */
+
+/* A feed's report of a mint: liquidity in USD (150 USD per SOL: 300 USD is
+ * 1 SOL per side), no price, the pool created at created. */
+static struct event report(unsigned mint, int64_t ts, double liq_usd, int64_t created)
+{
+    struct event e;
+    memset(&e, 0, sizeof e);
+    e.kind = EVENT_PRICE;
+    e.u.price.mint = MINT(mint);
+    e.u.price.ts_ms = ts;
+    e.u.price.liquidity_usd = liq_usd;
+    e.u.price.mcap_usd = liq_usd * 4;
+    e.u.price.pair_created_ms = created;
+    snprintf(e.u.price.source, sizeof e.u.price.source, "DEXSCREENER");
+    return e;
+}
+
+struct req_grab {
+    size_t n;
+    char mint[BASE58_KEY_MAX];
+    int64_t deadline;
+};
+
+static void grab_request(void *ctx, const struct json_val *d)
+{
+    struct req_grab *g = ctx;
+    const char *s;
+    size_t n;
+    assert_int_equal(json_get_str(d, "mint", &s, &n), 0);
+    snprintf(g->mint, sizeof g->mint, "%s", s);
+    assert_int_equal(json_get_i64(d, "deadline_ms", &g->deadline), 0);
+    g->n++;
+}
+
+static uint32_t parked_count(struct engine *e)
+{
+    struct engine_status s;
+    engine_status(e, &s);
+    return s.parked;
+}
+
+/* The same watched buy on a RAYDIUM pool (implied ~128 SOL of liquidity)
+ * scored at once trades; waiting for the feed, whose report says the pool
+ * holds 1 SOL a side, the liquidity gate refuses it. Two buys of one mint
+ * make one request and are released together, in order, by the report. */
+static void test_token_wait_released_by_report(void **state)
+{
+    (void)state;
+    struct engine_params p;
+    wallet_only(&p);
+    int64_t t = T0;
+
+    /* Without a wait: scored at once on the implied pool. */
+    struct rec r0;
+    rec_init(&r0);
+    struct engine *e0 = new_engine(&p, &r0, 0);
+    feed(e0, watch(1, 90, t));
+    feed(e0, swap(1, 1, SIDE_BUY, 1000, 0.001, t + 1000));
+    struct last_signal ls = last_signal(&r0);
+    assert_string_equal(ls.reason, "traded");
+    assert_string_equal(ls.liq_source, "pool");
+    assert_int_equal(ls.waited_ms, 0);
+    assert_int_equal(rec_each(&r0, "token_request", NULL, NULL), 0);
+    engine_free(e0);
+    rec_release(&r0);
+
+    p.token_wait_ms = 1500;
+    struct rec r;
+    rec_init(&r);
+    struct engine *e = new_engine(&p, &r, 0);
+    feed(e, watch(1, 90, t));
+    feed(e, watch(2, 90, t));
+    feed(e, swap(1, 1, SIDE_BUY, 1000, 0.001, t + 1000));
+    assert_int_equal(rec_each(&r, "signal", NULL, NULL), 0);
+    assert_int_equal(parked_count(e), 1);
+    struct req_grab g = {0};
+    assert_int_equal(rec_each(&r, "token_request", grab_request, &g), 1);
+    char want[BASE58_KEY_MAX];
+    struct pubkey m1 = MINT(1);
+    assert_string_equal(g.mint, pubkey_format(&m1, want));
+    assert_int_equal(g.deadline, t + 2500);
+    /* A second buy of the same mint waits too, without a second request. */
+    feed(e, swap(2, 1, SIDE_BUY, 1000, 0.001, t + 1100));
+    assert_int_equal(parked_count(e), 2);
+    assert_int_equal(rec_each(&r, "token_request", NULL, NULL), 1);
+    /* A report of another mint releases nothing. */
+    feed(e, report(9, t + 1200, 300000, 0));
+    assert_int_equal(parked_count(e), 2);
+    /* The report: both scored with the reported 1 SOL, in parking order. */
+    feed(e, report(1, t + 1400, 300, 0));
+    assert_int_equal(parked_count(e), 0);
+    assert_int_equal(rec_each(&r, "signal", NULL, NULL), 2);
+    ls = last_signal(&r);
+    assert_string_equal(ls.reason, "token_gate_failed");
+    assert_string_equal(ls.detail, "token gate: liquidity");
+    assert_string_equal(ls.liq_source, "reported");
+    assert_true(fabs(ls.liquidity_sol - 1.0) < 1e-9);
+    assert_int_equal(ls.waited_ms, 300); /* the second one, parked at +1100 */
+    assert_int_equal(ls.ts, t + 1400);
+    struct engine_status st;
+    engine_status(e, &st);
+    assert_int_equal(st.c.token_waits, 2);
+    assert_int_equal(st.c.released_reported, 2);
+    assert_int_equal(st.c.released_expired, 0);
+    assert_int_equal(open_count(e), 0);
+
+    /* The report is fresh for 60 s: the next buy of the mint is scored at
+     * once, without a request. */
+    feed(e, swap(1, 1, SIDE_BUY, 1000, 0.001, t + 30000));
+    assert_int_equal(parked_count(e), 0);
+    assert_int_equal(rec_each(&r, "signal", NULL, NULL), 3);
+    assert_int_equal(last_signal(&r).waited_ms, 0);
+    assert_int_equal(rec_each(&r, "token_request", NULL, NULL), 1);
+    /* Past that it waits again. */
+    feed(e, swap(1, 1, SIDE_BUY, 1000, 0.001, t + 1400 + 60001));
+    assert_int_equal(parked_count(e), 1);
+    assert_int_equal(rec_each(&r, "token_request", NULL, NULL), 2);
+    engine_free(e);
+    rec_release(&r);
+}
+
+/* Unanswered, the wait ends on the first event at or past the deadline
+ * (a tick in a quiet market) and the signal is scored with what the
+ * market implied. A report's pool creation gives the token's age. */
+static void test_token_wait_expires(void **state)
+{
+    (void)state;
+    struct engine_params p;
+    wallet_only(&p);
+    p.token_wait_ms = 1500;
+    struct rec r;
+    rec_init(&r);
+    struct engine *e = new_engine(&p, &r, 0);
+    int64_t t = T0;
+    feed(e, watch(1, 90, t));
+    feed(e, swap(1, 1, SIDE_BUY, 1000, 0.001, t + 1000));
+    feed(e, tick(t + 2000));
+    feed(e, tick(t + 2499));
+    assert_int_equal(rec_each(&r, "signal", NULL, NULL), 0);
+    feed(e, tick(t + 2500));
+    assert_int_equal(parked_count(e), 0);
+    struct last_signal ls = last_signal(&r);
+    assert_string_equal(ls.reason, "traded");
+    assert_string_equal(ls.liq_source, "pool");
+    assert_string_equal(ls.age_source, "observed");
+    assert_int_equal(ls.waited_ms, 1500);
+    assert_int_equal(ls.age_ms, 1500);
+    struct engine_status st;
+    engine_status(e, &st);
+    assert_int_equal(st.c.released_expired, 1);
+
+    /* A report with the pool's creation three hours ago: the age is the
+     * pool's, not the time since the first swap seen. */
+    feed(e, swap(1, 2, SIDE_BUY, 1000, 0.001, t + 3000));
+    feed(e, report(2, t + 3100, 3000000, t - 3 * HOUR));
+    ls = last_signal(&r);
+    assert_string_equal(ls.age_source, "reported");
+    assert_int_equal(ls.age_ms, 3 * HOUR + 3100);
+    assert_string_equal(ls.liq_source, "reported");
+    engine_free(e);
+    rec_release(&r);
+}
+
+/* What changed while a signal waited applies when it is scored: an
+ * operator pause, a blacklist, an unwatch (no signal at all). */
+static void test_token_wait_state_at_release(void **state)
+{
+    (void)state;
+    struct engine_params p;
+    wallet_only(&p);
+    p.token_wait_ms = 1000;
+    struct rec r;
+    rec_init(&r);
+    struct engine *e = new_engine(&p, &r, 0);
+    int64_t t = T0;
+    feed(e, watch(1, 90, t));
+    feed(e, watch(2, 90, t));
+    feed(e, watch(3, 90, t));
+    feed(e, swap(1, 1, SIDE_BUY, 1000, 0.001, t + 100));
+    feed(e, swap(2, 2, SIDE_BUY, 1000, 0.001, t + 100));
+    feed(e, swap(3, 3, SIDE_BUY, 1000, 0.001, t + 100));
+    assert_int_equal(parked_count(e), 3);
+    struct event pause = command(CMD_PAUSE, t + 200);
+    snprintf(pause.u.command.text, sizeof pause.u.command.text, "checking");
+    feed(e, pause);
+    struct event bl = command(CMD_BLACKLIST, t + 200);
+    bl.u.command.wallet = WALLET(2);
+    feed(e, bl);
+    struct event uw = command(CMD_UNWATCH, t + 200);
+    uw.u.command.wallet = WALLET(3);
+    feed(e, uw);
+    feed(e, report(1, t + 300, 3000000, 0));
+    assert_string_equal(last_signal(&r).reason, "breaker_active");
+    feed(e, tick(t + 1100));
+    assert_string_equal(last_signal(&r).reason, "blacklisted_wallet");
+    assert_int_equal(rec_each(&r, "signal", NULL, NULL), 2); /* wallet 3: none */
+    struct engine_status st;
+    engine_status(e, &st);
+    assert_int_equal(st.parked, 0);
+    assert_int_equal(st.c.waits_dropped, 1);
+    assert_int_equal(st.c.released_reported, 1);
+    assert_int_equal(st.c.released_expired, 1);
+    /* A wait out of range is refused and changes nothing. */
+    struct event bad = command(CMD_SET, t + 1200);
+    snprintf(bad.u.command.name, sizeof bad.u.command.name, "signal.token_wait_ms");
+    snprintf(bad.u.command.text, sizeof bad.u.command.text, "60001");
+    assert_int_equal(engine_handle(e, &bad), WT_EINVAL);
+    assert_non_null(strstr(engine_last_error(e), "signal.token_wait_ms"));
+    snprintf(bad.u.command.text, sizeof bad.u.command.text, "-5");
+    assert_int_not_equal(engine_handle(e, &bad), 0);
+    assert_true(engine_params_of(e)->token_wait_ms == 1000);
+    snprintf(bad.u.command.text, sizeof bad.u.command.text, "0");
+    feed(e, bad);
+    assert_true(engine_params_of(e)->token_wait_ms == 0);
+    engine_free(e);
+    rec_release(&r);
+}
+
 /* ---- determinism on a simulated market ------------------------------------------------- */
 
 struct simrun {
@@ -714,31 +956,114 @@ struct simrun {
 /* Decodes a small simulated market into events, watches its skilled and
  * fading wallets, and runs it through an engine with paper latency and a
  * tick every 10 s. */
-static void run_sim(struct simrun *res, const struct event *evs, size_t n,
-                    const struct event *watches, size_t nw)
+/* A stand-in token feed for the replay: collects the engine's requests;
+ * the run answers two mints in three at once with a report, and leaves
+ * the others to expire. */
+struct feedout {
+    struct engine_out base;
+    VEC(struct pubkey) asked;
+};
+
+static void feed_request(struct engine_out *o, const struct engine_token_request *r)
+{
+    struct feedout *f = (struct feedout *)o;
+    vec_push(&f->asked, r->mint);
+}
+
+static void feed_free(struct engine_out *o)
+{
+    struct feedout *f = (struct feedout *)o;
+    vec_free(&f->asked);
+    free(f);
+}
+
+static const struct engine_out_ops feed_ops = {.token_request = feed_request, .free = feed_free};
+
+/* Runs evs (ticks every 10 s added) with signal.token_wait_ms = wait;
+ * with a wait, a feed answers requests as above. Every event the engine
+ * handled is appended to inputs when not NULL. */
+static void run_sim_wait(struct simrun *res, const struct event *evs, size_t n,
+                         const struct event *watches, size_t nw, int64_t wait, struct buf *inputs)
 {
     struct engine_params p;
     engine_params_default(&p);
+    p.token_wait_ms = wait;
     buf_init(&res->out, 0);
     char err[256];
+    struct feedout *fo = xcalloc(1, sizeof *fo);
+    fo->base.ops = &feed_ops;
+    struct engine_out *outs[2] = {engine_recorder_new(&res->out), &fo->base};
     struct engine *e =
-        engine_new(&p, engine_recorder_new(&res->out), evs[0].u.swap.ts_ms, err, sizeof err);
+        engine_new(&p, engine_tee_new(outs, 2), evs[0].u.swap.ts_ms, err, sizeof err);
     assert_non_null(e);
     struct paper_params pp;
     paper_params_default(&pp);
     engine_set_executor(e, engine_paper_executor(e, &pp));
+#define IN(ev)                                                                                     \
+    do {                                                                                           \
+        struct event in_ = (ev);                                                                   \
+        if (inputs)                                                                                \
+            buf_append(inputs, &in_, sizeof in_);                                                  \
+        feed(e, in_);                                                                              \
+    } while (0)
     for (size_t i = 0; i < nw; i++)
-        feed(e, watches[i]);
+        IN(watches[i]);
     int64_t next_tick = event_ts_ms(&evs[0]) + 10000;
     for (size_t i = 0; i < n; i++) {
         while (event_ts_ms(&evs[i]) >= next_tick) {
-            feed(e, tick(next_tick));
+            IN(tick(next_tick));
             next_tick += 10000;
         }
-        feed(e, evs[i]);
+        IN(evs[i]);
+        for (size_t k = 0; k < fo->asked.len; k++) {
+            const struct pubkey *m = &fo->asked.v[k];
+            unsigned h = m->b[0] + m->b[5] + m->b[17];
+            if (h % 3 == 0)
+                continue; /* unanswered: the wait expires */
+            struct event rp;
+            memset(&rp, 0, sizeof rp);
+            rp.kind = EVENT_PRICE;
+            rp.u.price.mint = *m;
+            rp.u.price.ts_ms = event_ts_ms(&evs[i]);
+            rp.u.price.liquidity_usd = 300.0 * (1 + h % 40); /* 1 to 40 SOL a side */
+            rp.u.price.mcap_usd = 20000.0 * (1 + h % 7);
+            rp.u.price.pair_created_ms = event_ts_ms(&evs[i]) - (int64_t)(h % 100) * MIN;
+            IN(rp);
+        }
+        fo->asked.len = 0;
         if (i % 1000 == 999)
             engine_flush(e);
     }
+#undef IN
+    engine_flush(e);
+    engine_status(e, &res->st);
+    engine_free(e);
+}
+
+static void run_sim(struct simrun *res, const struct event *evs, size_t n,
+                    const struct event *watches, size_t nw)
+{
+    run_sim_wait(res, evs, n, watches, nw, 0, NULL);
+}
+
+/* Replays a recorded input stream (no feed: the reports are in it). */
+static void replay_inputs(struct simrun *res, const struct buf *inputs, int64_t wait)
+{
+    struct engine_params p;
+    engine_params_default(&p);
+    p.token_wait_ms = wait;
+    buf_init(&res->out, 0);
+    char err[256];
+    const struct event *ev = (const struct event *)(const void *)inputs->data;
+    size_t n = inputs->len / sizeof *ev;
+    struct engine *e =
+        engine_new(&p, engine_recorder_new(&res->out), event_ts_ms(&ev[0]), err, sizeof err);
+    assert_non_null(e);
+    struct paper_params pp;
+    paper_params_default(&pp);
+    engine_set_executor(e, engine_paper_executor(e, &pp));
+    for (size_t i = 0; i < n; i++)
+        feed(e, ev[i]);
     engine_flush(e);
     engine_status(e, &res->st);
     engine_free(e);
@@ -842,6 +1167,35 @@ static void test_replay_is_deterministic(void **state)
     }
     buf_release(&a.out);
     buf_release(&b.out);
+
+    /* Waiting for token facts (3 s), with a feed answering two mints in
+     * three: two runs, and a replay of the first run's whole input stream
+     * (feed reports included), give the same decisions byte for byte. */
+    struct simrun c, d, rp;
+    struct buf inputs;
+    buf_init(&inputs, 0);
+    run_sim_wait(&c, evs, n, watches, nw, 3000, &inputs);
+    run_sim_wait(&d, evs, n, watches, nw, 3000, NULL);
+    replay_inputs(&rp, &inputs, 3000);
+    assert_int_equal(c.out.len, d.out.len);
+    assert_memory_equal(c.out.data, d.out.data, c.out.len);
+    assert_int_equal(c.out.len, rp.out.len);
+    assert_memory_equal(c.out.data, rp.out.data, c.out.len);
+    /* Both ways out of a wait happened, nothing is left waiting past the
+     * end but the last few seconds, and the waits changed decisions. */
+    assert_true(c.st.c.released_reported > 10);
+    assert_true(c.st.c.released_expired > 5);
+    assert_true(c.st.c.token_waits == c.st.c.released_reported + c.st.c.released_expired +
+                                          c.st.c.waits_dropped + c.st.parked);
+    assert_true(c.st.c.reasons[SR_TOKEN_GATE_FAILED] != a.st.c.reasons[SR_TOKEN_GATE_FAILED]);
+    print_message("sim with waits: %llu waits, %llu by report, %llu expired, %llu traded\n",
+                  (unsigned long long)c.st.c.token_waits,
+                  (unsigned long long)c.st.c.released_reported,
+                  (unsigned long long)c.st.c.released_expired, (unsigned long long)c.st.c.traded);
+    buf_release(&c.out);
+    buf_release(&d.out);
+    buf_release(&rp.out);
+    buf_release(&inputs);
     free(evs);
     free(watches);
 }
@@ -959,6 +1313,9 @@ int main(void)
         cmocka_unit_test(test_breaker_drawdown_and_reset),
         cmocka_unit_test(test_breaker_win_rate_and_loss_streak),
         cmocka_unit_test(test_breaker_silence),
+        cmocka_unit_test(test_token_wait_released_by_report),
+        cmocka_unit_test(test_token_wait_expires),
+        cmocka_unit_test(test_token_wait_state_at_release),
         cmocka_unit_test(test_replay_is_deterministic),
         cmocka_unit_test(test_restart_restores_exactly),
     };
