@@ -393,14 +393,24 @@ static uint64_t trip_close(struct pos *pp, struct trip_state *p, struct ledger_w
     return wo > UINT64_MAX ? UINT64_MAX : (uint64_t)wo;
 }
 
-int ledger_apply(struct ledger *l, const struct swap_event *ev, struct ledger_fill *out)
+/* A swap reduced to what the wallet's own part of an apply needs: ids,
+ * lamports, the price and the flags that depend on the whole market (the
+ * mint's launch slot, the source). norm_swap makes it in tape order;
+ * apply_norm applies it to the wallet and its position. */
+struct norm {
+    int64_t ts_ms;
+    uint64_t slot, qty, value, fee, sig8;
+    double price, usd, rate;
+    uint32_t wallet, mint;
+    uint16_t flags; /* BONDING, FIRST_SLOT, USD_QUOTE, NO_VALUE */
+    uint8_t side, source, decimals, leg;
+};
+
+/* The market-wide part of an apply, in tape order: interns the wallet
+ * (wid: its id, or INTERN_NONE when new) and the mint, and updates the
+ * mint's facts (launch, decimals, prices). The caller has validated ev. */
+static void norm_swap(struct ledger *l, const struct swap_event *ev, uint32_t wid, struct norm *n)
 {
-    if (ev->token_amount == 0 || (ev->side != SIDE_BUY && ev->side != SIDE_SELL))
-        return WT_EINVAL;
-    uint32_t wid = intern_find(&l->wallet_ids, ev->wallet.b);
-    if (wid != INTERN_NONE && l->wallets.v[wid].n_swaps > 0 &&
-        ev->ts_ms < l->wallets.v[wid].last_ms)
-        return WT_ESTATE;
     if (wid == INTERN_NONE) {
         wid = intern_put(&l->wallet_ids, ev->wallet.b);
         assert(wid == l->wallets.len);
@@ -410,83 +420,113 @@ int ledger_apply(struct ledger *l, const struct swap_event *ev, struct ledger_fi
     }
     uint32_t mid = mint_put(l, &ev->mint);
     struct ledger_mint *m = &l->mints.v[mid];
-    uint32_t pid = pos_get(l, wid, mid); /* may move l->pos.v: index first */
-    struct pos *p = &l->pos.v[pid];
-    struct ledger_wallet *w = &l->wallets.v[wid];
-
-    struct ledger_fill f = {0};
-    f.ts_ms = ev->ts_ms;
-    f.slot = ev->slot;
-    f.qty = ev->token_amount;
-    f.wallet = wid;
-    f.mint = mid;
-    f.trip = LEDGER_NONE;
-    f.buy_rank = LEDGER_NONE;
-    f.side = (uint8_t)ev->side;
-    f.source = source_id(l, ev->source);
+    n->ts_ms = ev->ts_ms;
+    n->slot = ev->slot;
+    n->qty = ev->token_amount;
+    n->wallet = wid;
+    n->mint = mid;
+    n->side = (uint8_t)ev->side;
+    n->source = source_id(l, ev->source);
+    n->decimals = ev->decimals;
+    n->leg = ev->leg > 0;
+    n->flags = 0;
     if (strncmp(ev->source, "PUMP_FUN", EVENT_SOURCE_MAX) == 0)
-        f.flags |= LEDGER_FILL_BONDING;
+        n->flags |= LEDGER_FILL_BONDING;
 
-    /* Mint facts. */
     m->decimals = ev->decimals;
     if (m->launch_ms == INT64_MIN) {
         m->launch_ms = ev->ts_ms;
         m->launch_slot = ev->slot;
     }
     if (m->launch_slot != 0 && ev->slot == m->launch_slot)
-        f.flags |= LEDGER_FILL_FIRST_SLOT;
+        n->flags |= LEDGER_FILL_FIRST_SLOT;
 
-    uint64_t value = 0;
-    double usd, rate;
-    bool valued = value_leg(l, ev, &value, &usd, &rate, &f.flags);
+    n->value = 0;
+    bool valued = value_leg(l, ev, &n->value, &n->usd, &n->rate, &n->flags);
     if (!valued)
-        f.flags |= LEDGER_FILL_NO_VALUE;
-    uint64_t fee = ev->fee_lamports;
-    uint64_t sig8;
-    memcpy(&sig8, ev->sig.b, sizeof sig8);
-    if (ev->leg > 0 && w->n_swaps > 0 && sig8 == w->last_sig) {
-        fee = 0;
-        f.flags |= LEDGER_FILL_FEE_SHARED;
-    }
+        n->flags |= LEDGER_FILL_NO_VALUE;
+    n->fee = ev->fee_lamports;
+    memcpy(&n->sig8, ev->sig.b, sizeof n->sig8);
     double tokens = (double)ev->token_amount / pow10_of(ev->decimals);
     double price = ev->price_sol > 0 ? ev->price_sol
-                                     : (valued ? (double)value / LAMPORTS_PER_SOL / tokens : 0);
-    f.value_sol = valued ? (double)value / LAMPORTS_PER_SOL : 0;
-    f.fee_sol = (double)fee / LAMPORTS_PER_SOL;
-    f.price_sol = price;
+                                     : (valued ? (double)n->value / LAMPORTS_PER_SOL / tokens : 0);
+    n->price = price;
     if (price > 0) {
         m->last_price_sol = price;
         if (price > m->peak_price_sol) {
             m->peak_price_sol = price;
             m->peak_ms = ev->ts_ms;
         }
-        if (rate > 0)
-            m->last_price_usd = price * rate;
+        if (n->rate > 0)
+            m->last_price_usd = price * n->rate;
     }
+}
+
+/* Marks a position whose first buy waits for its rank (batch apply). */
+#define LEDGER_PENDING (LEDGER_NONE - 1)
+
+/* The wallet's part of an apply. A first buy takes the next rank among the
+ * mint's buyers, unless defer_pos is not NULL: then the position's rank is
+ * left LEDGER_PENDING, the fill's LEDGER_NONE, and the position's id is
+ * written to *defer_pos (the batch gives ranks in tape order). */
+static void apply_norm(struct ledger *l, const struct norm *n, struct ledger_fill *out,
+                       uint32_t *defer_pos)
+{
+    uint32_t pid = pos_get(l, n->wallet, n->mint); /* may move l->pos.v: index first */
+    struct pos *p = &l->pos.v[pid];
+    struct ledger_wallet *w = &l->wallets.v[n->wallet];
+    bool valued = !(n->flags & LEDGER_FILL_NO_VALUE);
+    uint64_t value = n->value;
+    double usd = n->usd, rate = n->rate, price = n->price;
+
+    struct ledger_fill f = {0};
+    f.ts_ms = n->ts_ms;
+    f.slot = n->slot;
+    f.qty = n->qty;
+    f.wallet = n->wallet;
+    f.mint = n->mint;
+    f.trip = LEDGER_NONE;
+    f.buy_rank = LEDGER_NONE;
+    f.side = n->side;
+    f.source = n->source;
+    f.flags = n->flags;
+
+    uint64_t fee = n->fee;
+    if (n->leg && w->n_swaps > 0 && n->sig8 == w->last_sig) {
+        fee = 0;
+        f.flags |= LEDGER_FILL_FEE_SHARED;
+    }
+    f.value_sol = valued ? (double)value / LAMPORTS_PER_SOL : 0;
+    f.fee_sol = (double)fee / LAMPORTS_PER_SOL;
+    f.price_sol = price;
     double fee_usd = rate > 0 ? f.fee_sol * rate : NAN;
 
-    if (ev->side == SIDE_BUY) {
+    if (n->side == SIDE_BUY) {
         if (p->buy_rank == LEDGER_NONE) {
-            p->buy_rank = m->n_buyers++;
-            p->first_buy_ms = ev->ts_ms;
+            if (defer_pos) {
+                p->buy_rank = LEDGER_PENDING;
+                *defer_pos = pid;
+            } else {
+                p->buy_rank = l->mints.v[n->mint].n_buyers++;
+                f.buy_rank = p->buy_rank;
+            }
+            p->first_buy_ms = n->ts_ms;
             p->first_buy_price = price;
             f.flags |= LEDGER_FILL_FIRST_BUY;
-            f.buy_rank = p->buy_rank;
         }
         if (p->open == LEDGER_NONE) {
             uint32_t id = trip_state_get(l);
             p->open = id;
             struct trip_state *o = &l->open.v[id];
-            o->trip_open_ms = ev->ts_ms;
+            o->trip_open_ms = n->ts_ms;
             o->trip_usd = 1;
             f.flags |= LEDGER_FILL_OPENED;
         }
         struct trip_state *o = &l->open.v[p->open];
         u128 c = (u128)value + fee;
-        struct lot lt = {ev->token_amount, c > UINT64_MAX ? UINT64_MAX : (uint64_t)c, ev->ts_ms,
-                         !valued};
+        struct lot lt = {n->qty, c > UINT64_MAX ? UINT64_MAX : (uint64_t)c, n->ts_ms, !valued};
         lots_push(o, lt);
-        o->qty += ev->token_amount;
+        o->qty += n->qty;
         if (o->qty > o->peak_qty)
             o->peak_qty = o->qty;
         o->trip_cost += (i128)lt.cost;
@@ -502,7 +542,7 @@ int ledger_apply(struct ledger *l, const struct swap_event *ev, struct ledger_fi
         w->buy_volume_sol += f.value_sol;
         p->bought_sol += f.value_sol;
     } else {
-        uint64_t q = ev->token_amount;
+        uint64_t q = n->qty;
         i128 net = (i128)value - (i128)fee;
         /* 1. dust residue of an earlier close, at zero cost */
         uint64_t take_r = p->residual < q ? (uint64_t)p->residual : q;
@@ -559,11 +599,11 @@ int ledger_apply(struct ledger *l, const struct swap_event *ev, struct ledger_fi
             if (!close && (long double)o->qty <= (long double)o->peak_qty * l->p.dust_frac)
                 close = true;
             if (!close && price > 0 &&
-                (long double)o->qty / pow10_of(ev->decimals) * price * 1e9L <=
+                (long double)o->qty / pow10_of(n->decimals) * price * 1e9L <=
                     (long double)l->p.dust_lamports)
                 close = true;
             if (close) {
-                uint64_t wo = trip_close(p, o, w, ev->ts_ms, &f.trip);
+                uint64_t wo = trip_close(p, o, w, n->ts_ms, &f.trip);
                 trip_state_put(l, p->open);
                 p->open = LEDGER_NONE;
                 f.flags |= LEDGER_FILL_CLOSED;
@@ -579,12 +619,25 @@ int ledger_apply(struct ledger *l, const struct swap_event *ev, struct ledger_fi
     }
     w->fees_sol += f.fee_sol;
     w->n_swaps++;
-    w->last_ms = ev->ts_ms;
-    w->last_sig = sig8;
+    w->last_ms = n->ts_ms;
+    w->last_sig = n->sig8;
     if (l->p.keep_fills)
         vec_push(&w->fills, f);
     if (out)
         *out = f;
+}
+
+int ledger_apply(struct ledger *l, const struct swap_event *ev, struct ledger_fill *out)
+{
+    if (ev->token_amount == 0 || (ev->side != SIDE_BUY && ev->side != SIDE_SELL))
+        return WT_EINVAL;
+    uint32_t wid = intern_find(&l->wallet_ids, ev->wallet.b);
+    if (wid != INTERN_NONE && l->wallets.v[wid].n_swaps > 0 &&
+        ev->ts_ms < l->wallets.v[wid].last_ms)
+        return WT_ESTATE;
+    struct norm n;
+    norm_swap(l, ev, wid, &n);
+    apply_norm(l, &n, out, NULL);
     return 0;
 }
 
@@ -774,4 +827,123 @@ int ledger_check(const struct ledger *l)
             return 0;
     }
     return 1;
+}
+
+/* ------------------------------------------------------------ batch */
+
+/* Pending swaps of a batch. Invariant: last_ms/seen cover wallets
+ * [0, last_ms.len) and tell, for validation, the time of each wallet's
+ * last accepted swap, pending ones included; wallets past len have no
+ * pending swap and the ledger's own state is current. */
+struct ledger_batch {
+    struct ledger *l;
+    VEC(struct norm) v; /* accepted swaps in tape order */
+    VEC(int64_t) last_ms;
+    VEC(uint8_t) seen;
+};
+
+struct ledger_batch *ledger_batch_new(struct ledger *l)
+{
+    struct ledger_batch *b = xcalloc(1, sizeof *b);
+    b->l = l;
+    return b;
+}
+
+void ledger_batch_free(struct ledger_batch *b)
+{
+    if (!b)
+        return;
+    vec_free(&b->v);
+    vec_free(&b->last_ms);
+    vec_free(&b->seen);
+    free(b);
+}
+
+size_t ledger_batch_pending(const struct ledger_batch *b)
+{
+    return b->v.len;
+}
+
+int ledger_batch_add(struct ledger_batch *b, const struct swap_event *ev, double *price)
+{
+    struct ledger *l = b->l;
+    if (ev->token_amount == 0 || (ev->side != SIDE_BUY && ev->side != SIDE_SELL))
+        return WT_EINVAL;
+    uint32_t wid = intern_find(&l->wallet_ids, ev->wallet.b);
+    if (wid != INTERN_NONE) {
+        bool seen = wid < b->seen.len ? b->seen.v[wid] != 0 : l->wallets.v[wid].n_swaps > 0;
+        int64_t last = wid < b->seen.len ? b->last_ms.v[wid] : l->wallets.v[wid].last_ms;
+        if (seen && ev->ts_ms < last)
+            return WT_ESTATE;
+    }
+    struct norm *n = vec_push_zero(&b->v);
+    norm_swap(l, ev, wid, n);
+    while (b->seen.len <= n->wallet) {
+        const struct ledger_wallet *w = &l->wallets.v[b->seen.len];
+        vec_push(&b->seen, (uint8_t)(w->n_swaps > 0));
+        vec_push(&b->last_ms, w->last_ms);
+    }
+    b->seen.v[n->wallet] = 1;
+    b->last_ms.v[n->wallet] = n->ts_ms;
+    if (price)
+        *price = n->price;
+    return 0;
+}
+
+void ledger_batch_flush(struct ledger_batch *b,
+                        void (*on_fill)(void *ctx, const struct ledger_fill *f), void *ctx)
+{
+    struct ledger *l = b->l;
+    size_t n = b->v.len;
+    if (n == 0)
+        return;
+    assert(n < LEDGER_PENDING);
+    /* Group by wallet, keeping tape order within each (counting sort). */
+    uint32_t nw = (uint32_t)l->wallets.len;
+    uint32_t *off = xcalloc((size_t)nw + 1, sizeof *off);
+    uint32_t *order = xmalloc(n * sizeof *order);
+    for (size_t i = 0; i < n; i++)
+        off[b->v.v[i].wallet + 1]++;
+    for (uint32_t w = 0; w < nw; w++)
+        off[w + 1] += off[w];
+    for (size_t i = 0; i < n; i++)
+        order[off[b->v.v[i].wallet]++] = (uint32_t)i;
+    free(off);
+    /* Per tape index: the position of a first buy waiting for its rank,
+     * and the index of its fill. */
+    uint32_t *rank_pos = xmalloc(n * sizeof *rank_pos);
+    uint32_t *rank_fill = xmalloc(n * sizeof *rank_fill);
+    memset(rank_pos, 0xff, n * sizeof *rank_pos);
+    for (size_t k = 0; k < n; k++) {
+        if (k + 8 < n)
+            __builtin_prefetch(&b->v.v[order[k + 8]]);
+        uint32_t i = order[k];
+        const struct norm *x = &b->v.v[i];
+        struct ledger_fill f;
+        uint32_t dp = LEDGER_NONE;
+        apply_norm(l, x, &f, &dp);
+        if (dp != LEDGER_NONE) {
+            rank_pos[i] = dp;
+            rank_fill[i] =
+                l->p.keep_fills ? (uint32_t)l->wallets.v[x->wallet].fills.len - 1 : LEDGER_NONE;
+        }
+        if (on_fill)
+            on_fill(ctx, &f);
+    }
+    /* Ranks among each mint's buyers, in tape order as ledger_apply gives. */
+    for (size_t i = 0; i < n; i++) {
+        if (rank_pos[i] == LEDGER_NONE)
+            continue;
+        struct pos *p = &l->pos.v[rank_pos[i]];
+        assert(p->buy_rank == LEDGER_PENDING);
+        p->buy_rank = l->mints.v[p->mint].n_buyers++;
+        if (rank_fill[i] != LEDGER_NONE)
+            l->wallets.v[p->wallet].fills.v[rank_fill[i]].buy_rank = p->buy_rank;
+    }
+    free(rank_pos);
+    free(rank_fill);
+    free(order);
+    vec_clear(&b->v);
+    vec_clear(&b->last_ms);
+    vec_clear(&b->seen);
 }
