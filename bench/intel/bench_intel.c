@@ -3,12 +3,14 @@
  * the incremental cost per swap, the profile cost per wallet, and the
  * memory per wallet besides its lots.
  *
- *     bench_intel [wallets] [swaps_per_wallet] [nofills]
+ *     bench_intel [wallets] [swaps_per_wallet] [nofills] [batch]
  *
  * Phases, each timed with the monotonic clock:
  *   1. generate each round of swaps (timed apart, not in the totals);
  *   2. apply every swap through intel_apply (ledger + running metrics,
- *      behaviour and decay): the incremental cost per swap;
+ *      behaviour and decay): the incremental cost per swap; with `batch`,
+ *      through intel_batch_add and the flushes instead (the full-recompute
+ *      path: same state, computed wallet by wallet);
  *   3. build every wallet's profile (metrics, timing, behaviour, score,
  *      decay) and detect its patterns: the recompute on top of 2.
  * "Full recompute" = 2 + 3 from an empty state. */
@@ -105,7 +107,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_intel [wallets] [swaps_per_wallet]\n");
         return 2;
     }
-    bool fills = !(argc > 3 && strcmp(argv[3], "nofills") == 0);
+    bool fills = true, batch = false;
+    for (int i = 3; i < argc; i++) {
+        if (strcmp(argv[i], "nofills") == 0)
+            fills = false;
+        else if (strcmp(argv[i], "batch") == 0)
+            batch = true;
+    }
     struct gen g = {.s = 0x9E3779B97F4A7C15ull, .ts = 1700000000000LL, .wallets = wallets};
     g.cur = xcalloc(wallets, sizeof *g.cur);
     g.held = xcalloc(wallets, sizeof *g.held);
@@ -117,19 +125,25 @@ int main(int argc, char **argv)
     intel_params_default(&p);
     p.ledger.keep_fills = fills;
     struct intel *in = intel_new(&p, wallets);
+    struct intel_batch *ib = batch ? intel_batch_new(in) : NULL;
     int64_t gen_ns = 0, apply_ns = 0;
     for (uint32_t r = 0; r < per; r++) {
         int64_t a = clock_mono_ns();
         gen_round(&g, tape);
         int64_t b = clock_mono_ns();
         for (uint32_t i = 0; i < wallets; i++)
-            if (intel_apply(in, &tape[i]) != 0) {
+            if ((ib ? intel_batch_add(ib, &tape[i], NULL) : intel_apply(in, &tape[i])) != 0) {
                 fprintf(stderr, "apply failed at round %u\n", r);
                 return 1;
             }
         int64_t c = clock_mono_ns();
         gen_ns += b - a;
         apply_ns += c - b;
+    }
+    if (ib) {
+        int64_t a = clock_mono_ns();
+        intel_batch_free(ib);
+        apply_ns += clock_mono_ns() - a;
     }
     int64_t t3 = clock_mono_ns();
 
@@ -154,10 +168,11 @@ int main(int argc, char **argv)
     size_t per_wallet_fixed =
         (mem.wallet_bytes + (size_t)nw * sizeof(struct intel_wallet)) / (nw ? nw : 1);
     double apply_s = (double)apply_ns / 1e9, prof_s = (double)(t4 - t3) / 1e9;
-    printf("intel bench: %" PRIu32 " wallets x %" PRIu32 " swaps = %zu swaps, fills %s\n", wallets,
-           per, n, fills ? "kept" : "not kept (no patterns)");
+    printf("intel bench: %" PRIu32 " wallets x %" PRIu32 " swaps = %zu swaps, fills %s, %s\n",
+           wallets, per, n, fills ? "kept" : "not kept (no patterns)",
+           batch ? "batch (intel_batch_add)" : "incremental (intel_apply)");
     printf("  generate swaps           %8.3f s (not counted)\n", (double)gen_ns / 1e9);
-    printf("  apply (incremental)      %8.3f s  = %.0f ns/swap\n", apply_s,
+    printf("  apply                    %8.3f s  = %.0f ns/swap\n", apply_s,
            (double)apply_ns / (double)n);
     printf("  profile+patterns, all    %8.3f s  = %.1f us/wallet\n", prof_s,
            (double)(t4 - t3) / 1e3 / nw);

@@ -49,26 +49,87 @@ void intel_free(struct intel *in)
     free(in);
 }
 
+/* Feeds one applied fill into its wallet's running state. */
+static void feed(struct intel *in, const struct ledger_fill *f)
+{
+    while (in->w.len <= f->wallet) {
+        struct intel_wallet *nw = vec_push_zero(&in->w);
+        metrics_acc_init(&nw->metrics);
+        behaviour_acc_init(&nw->behaviour);
+        score_decay_init(&nw->decay);
+    }
+    struct intel_wallet *w = &in->w.v[f->wallet];
+    behaviour_acc_add(&w->behaviour, &in->p.behaviour, f, ledger_mint(in->l, f->mint));
+    if (f->flags & LEDGER_FILL_CLOSED) {
+        const struct ledger_trip *t = &ledger_wallet(in->l, f->wallet)->trips.v[f->trip];
+        metrics_acc_add(&w->metrics, t);
+        score_decay_add(&w->decay, &in->p.score, t);
+    }
+}
+
 int intel_apply(struct intel *in, const struct swap_event *ev)
 {
     struct ledger_fill f;
     int rc = ledger_apply(in->l, ev, &f);
     if (rc)
         return rc;
-    while (in->w.len <= f.wallet) {
-        struct intel_wallet *nw = vec_push_zero(&in->w);
-        metrics_acc_init(&nw->metrics);
-        behaviour_acc_init(&nw->behaviour);
-        score_decay_init(&nw->decay);
-    }
-    struct intel_wallet *w = &in->w.v[f.wallet];
-    behaviour_acc_add(&w->behaviour, &in->p.behaviour, &f, ledger_mint(in->l, f.mint));
-    if (f.flags & LEDGER_FILL_CLOSED) {
-        const struct ledger_trip *t = &ledger_wallet(in->l, f.wallet)->trips.v[f.trip];
-        metrics_acc_add(&w->metrics, t);
-        score_decay_add(&w->decay, &in->p.score, t);
-    }
+    feed(in, &f);
     return 0;
+}
+
+/* A batch over a ledger batch, flushed every BATCH_CHUNK swaps: large
+ * enough that each wallet has many swaps per flush (its state is loaded
+ * once for all of them), small enough to bound the pending copy. */
+#define BATCH_CHUNK (1u << 21)
+
+struct intel_batch {
+    struct intel *in;
+    struct ledger_batch *lb;
+};
+
+static void on_fill(void *ctx, const struct ledger_fill *f)
+{
+    feed(ctx, f);
+}
+
+struct intel_batch *intel_batch_new(struct intel *in)
+{
+    struct intel_batch *b = xcalloc(1, sizeof *b);
+    b->in = in;
+    b->lb = ledger_batch_new(in->l);
+    return b;
+}
+
+int intel_batch_add(struct intel_batch *b, const struct swap_event *ev, double *price)
+{
+    int rc = ledger_batch_add(b->lb, ev, price);
+    if (rc == 0 && ledger_batch_pending(b->lb) >= BATCH_CHUNK)
+        intel_batch_flush(b);
+    return rc;
+}
+
+void intel_batch_flush(struct intel_batch *b)
+{
+    ledger_batch_flush(b->lb, on_fill, b->in);
+}
+
+void intel_batch_free(struct intel_batch *b)
+{
+    if (!b)
+        return;
+    intel_batch_flush(b);
+    ledger_batch_free(b->lb);
+    free(b);
+}
+
+size_t intel_recompute(struct intel *in, const struct swap_event *ev, size_t n)
+{
+    struct intel_batch *b = intel_batch_new(in);
+    size_t refused = 0;
+    for (size_t i = 0; i < n; i++)
+        refused += intel_batch_add(b, &ev[i], NULL) != 0;
+    intel_batch_free(b);
+    return refused;
 }
 
 struct ledger *intel_ledger(struct intel *in)

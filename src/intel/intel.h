@@ -67,6 +67,23 @@ void intel_free(struct intel *in);
  * wallet's running state. Returns 0 or the ledger's error. */
 int intel_apply(struct intel *in, const struct swap_event *ev);
 
+/* Batch apply for a full recompute: the same state as intel_apply on each
+ * swap in the order added, bit for bit, computed wallet by wallet (see
+ * ledger_batch_*). intel_batch_add returns what intel_apply would and,
+ * when price is not NULL, the fill's price_sol; pending swaps are applied
+ * every so many adds, by intel_batch_flush, and by intel_batch_free (so a
+ * batch must be freed or flushed before the state is read, and before
+ * intel_apply or price and launch notes on the same ledger). Never NULL.
+ * Same thread as the intel state. */
+struct intel_batch;
+struct intel_batch *intel_batch_new(struct intel *in);
+int intel_batch_add(struct intel_batch *b, const struct swap_event *ev, double *price);
+void intel_batch_flush(struct intel_batch *b);
+void intel_batch_free(struct intel_batch *b);
+
+/* Applies n swaps through a batch; returns how many were refused. */
+size_t intel_recompute(struct intel *in, const struct swap_event *ev, size_t n);
+
 struct ledger *intel_ledger(struct intel *in);
 const struct intel_wallet *intel_wallet(const struct intel *in, uint32_t wallet);
 

@@ -9,10 +9,13 @@
  * Shape: wallets and mints are interned (base/intern.h) to dense ids; a
  * position is one (wallet, mint) pair found through a small open-addressing
  * index keyed by (wallet << 32 | mint); positions of one wallet form a
- * singly linked list. A position holds its lots as a FIFO array with a head
- * index. Values are lamports in 128-bit integers while they are summed, and
- * turn into doubles of SOL only in the records handed out. The rules for
- * fees, dust, stablecoin legs and sells without lots are in docs/metrics.md
+ * singly linked list. A position is one cache line: what outlives its
+ * round trips (first buy, rank, volume bought, dust residue). The open
+ * round trip's state, with its lots as a FIFO array with a head index,
+ * lives in a pool slot that is returned when the trip closes, so closed
+ * positions (most of them) cost 64 bytes and lots buffers are reused. Values are lamports in
+ * 128-bit integers while they are summed, and turn into doubles of SOL only in the records handed
+ * out. The rules for fees, dust, stablecoin legs and sells without lots are in docs/metrics.md
  * ("Ledger rules"). */
 #include "intel/ledger.h"
 
@@ -39,27 +42,45 @@ struct lot {
     uint32_t unknown; /* the buy could not be valued: cost is only the fee */
 };
 
-/* One (wallet, mint). Invariants: qty == sum of lots[head..len).qty;
- * trip_open == (head < len) after every apply (a trip stays open while it
- * holds lots); peak_qty >= qty while the trip is open. */
-struct pos {
+/* The state of an open round trip of one (wallet, mint): its lots and
+ * running sums. Kept apart from struct pos in a pool of slots, because few
+ * positions are open at a time while closed ones pile up (a closed one
+ * needs none of this). A slot and its lots buffer are reused by the next
+ * trip that opens. Invariants: qty == sum of lots[head..len).qty;
+ * head < len while the slot is in use (a trip stays open while it holds
+ * lots); peak_qty >= qty. */
+struct trip_state {
     u128 qty;
     u128 peak_qty;
-    u128 residual; /* dust left by a dust close; sold first at zero cost */
     i128 trip_cost;
     i128 trip_proceeds;
     double trip_cost_usd;
     double trip_proceeds_usd;
     int64_t trip_open_ms;
+    struct lot *lots;
+    uint32_t head, len, cap;
+    uint32_t next_free; /* free list link while unused */
+    uint16_t n_buys, n_sells;
+    uint8_t trip_usd, trip_unknown;
+};
+
+/* One (wallet, mint), open or closed: one cache line. Invariant: open ==
+ * LEDGER_NONE exactly when no round trip is open (nothing held in lots). */
+struct pos {
+    u128 residual; /* dust left by a dust close; sold first at zero cost */
     int64_t first_buy_ms;
     double first_buy_price;
     double bought_sol; /* all buys of this mint, ever */
-    struct lot *lots;
-    uint32_t head, len, cap;
     uint32_t wallet, mint, next;
     uint32_t buy_rank;
-    uint16_t n_buys, n_sells;
-    uint8_t trip_open, trip_usd, trip_unknown;
+    uint32_t open; /* index of its trip_state, or LEDGER_NONE */
+};
+
+/* A slot of the (wallet, mint) index: key (wallet << 32 | mint) + 1, 0 =
+ * empty; key and value share a line so a lookup costs one miss. */
+struct map_slot {
+    uint64_t key;
+    uint32_t val;
 };
 
 struct ledger {
@@ -69,8 +90,10 @@ struct ledger {
     VEC(struct ledger_wallet) wallets;
     VEC(struct ledger_mint) mints;
     VEC(struct pos) pos;
-    uint64_t *map_keys; /* (wallet << 32 | mint) + 1; 0 = empty */
-    uint32_t *map_vals;
+    VEC(struct trip_state) open; /* slots of open trips; free ones chained */
+    uint32_t open_free;          /* head of the free slots, LEDGER_NONE */
+    uint32_t n_open;             /* slots in use */
+    struct map_slot *map;
     uint32_t map_mask;
     struct pubkey wsol, usdc, usdt;
     char sources[LEDGER_SOURCE_MAX][EVENT_SOURCE_MAX];
@@ -94,31 +117,27 @@ static uint32_t map_hash(uint64_t k)
 static void map_grow(struct ledger *l)
 {
     uint32_t old_n = l->map_mask + 1, n = old_n * 2;
-    uint64_t *ok = l->map_keys;
-    uint32_t *ov = l->map_vals;
-    l->map_keys = xcalloc(n, sizeof *l->map_keys);
-    l->map_vals = xmalloc(n * sizeof *l->map_vals);
+    struct map_slot *old = l->map;
+    l->map = xcalloc(n, sizeof *l->map);
     l->map_mask = n - 1;
     for (uint32_t i = 0; i < old_n; i++) {
-        if (!ok[i])
+        if (!old[i].key)
             continue;
-        uint32_t s = map_hash(ok[i]) & l->map_mask;
-        while (l->map_keys[s])
+        uint32_t s = map_hash(old[i].key) & l->map_mask;
+        while (l->map[s].key)
             s = (s + 1) & l->map_mask;
-        l->map_keys[s] = ok[i];
-        l->map_vals[s] = ov[i];
+        l->map[s] = old[i];
     }
-    free(ok);
-    free(ov);
+    free(old);
 }
 
 static uint32_t map_find(const struct ledger *l, uint32_t wallet, uint32_t mint)
 {
     uint64_t k = ((uint64_t)wallet << 32 | mint) + 1;
     for (uint32_t s = map_hash(k) & l->map_mask;; s = (s + 1) & l->map_mask) {
-        if (l->map_keys[s] == k)
-            return l->map_vals[s];
-        if (!l->map_keys[s])
+        if (l->map[s].key == k)
+            return l->map[s].val;
+        if (!l->map[s].key)
             return LEDGER_NONE;
     }
 }
@@ -129,9 +148,9 @@ static uint32_t pos_get(struct ledger *l, uint32_t wallet, uint32_t mint)
     uint64_t k = ((uint64_t)wallet << 32 | mint) + 1;
     uint32_t s = map_hash(k) & l->map_mask;
     for (;; s = (s + 1) & l->map_mask) {
-        if (l->map_keys[s] == k)
-            return l->map_vals[s];
-        if (!l->map_keys[s])
+        if (l->map[s].key == k)
+            return l->map[s].val;
+        if (!l->map[s].key)
             break;
     }
     uint32_t id = (uint32_t)l->pos.len;
@@ -139,12 +158,13 @@ static uint32_t pos_get(struct ledger *l, uint32_t wallet, uint32_t mint)
     p->wallet = wallet;
     p->mint = mint;
     p->buy_rank = LEDGER_NONE;
+    p->open = LEDGER_NONE;
     struct ledger_wallet *w = &l->wallets.v[wallet];
     p->next = w->first_pos;
     w->first_pos = id;
     w->n_pos++;
-    l->map_keys[s] = k;
-    l->map_vals[s] = id;
+    l->map[s].key = k;
+    l->map[s].val = id;
     if ((uint64_t)l->pos.len * 2 > (uint64_t)l->map_mask + 1)
         map_grow(l);
     return id;
@@ -162,9 +182,9 @@ struct ledger *ledger_new(const struct ledger_params *p, uint32_t wallets)
     uint32_t n = 1024;
     while (n < wallets * 4u && n < (1u << 30))
         n *= 2;
-    l->map_keys = xcalloc(n, sizeof *l->map_keys);
-    l->map_vals = xmalloc(n * sizeof *l->map_vals);
+    l->map = xcalloc(n, sizeof *l->map);
     l->map_mask = n - 1;
+    l->open_free = LEDGER_NONE;
     int rc = pubkey_parse(MINT_WSOL, &l->wsol) | pubkey_parse(MINT_USDC, &l->usdc) |
              pubkey_parse(MINT_USDT, &l->usdt);
     assert(rc == 0);
@@ -180,13 +200,13 @@ void ledger_free(struct ledger *l)
         vec_free(&l->wallets.v[i].trips);
         vec_free(&l->wallets.v[i].fills);
     }
-    for (size_t i = 0; i < l->pos.len; i++)
-        free(l->pos.v[i].lots);
+    for (size_t i = 0; i < l->open.len; i++)
+        free(l->open.v[i].lots);
     vec_free(&l->wallets);
     vec_free(&l->mints);
     vec_free(&l->pos);
-    free(l->map_keys);
-    free(l->map_vals);
+    vec_free(&l->open);
+    free(l->map);
     intern_release(&l->wallet_ids);
     intern_release(&l->mint_ids);
     free(l);
@@ -281,7 +301,37 @@ static bool value_leg(const struct ledger *l, const struct swap_event *ev, uint6
     return false;
 }
 
-static void lots_push(struct pos *p, struct lot lt)
+/* Takes a free trip_state slot (or a new one) for a trip that opens; its
+ * lots buffer, if any, is kept from the last trip that used it. Returns
+ * its index; may move l->open.v. */
+static uint32_t trip_state_get(struct ledger *l)
+{
+    uint32_t id = l->open_free;
+    if (id != LEDGER_NONE) {
+        l->open_free = l->open.v[id].next_free;
+    } else {
+        id = (uint32_t)l->open.len;
+        vec_push_zero(&l->open);
+    }
+    struct trip_state *t = &l->open.v[id];
+    struct lot *lots = t->lots;
+    uint32_t cap = t->cap;
+    memset(t, 0, sizeof *t);
+    t->lots = lots;
+    t->cap = cap;
+    t->next_free = LEDGER_NONE;
+    l->n_open++;
+    return id;
+}
+
+static void trip_state_put(struct ledger *l, uint32_t id)
+{
+    l->open.v[id].next_free = l->open_free;
+    l->open_free = id;
+    l->n_open--;
+}
+
+static void lots_push(struct trip_state *p, struct lot lt)
 {
     if (p->head > 0 && p->head == p->len)
         p->head = p->len = 0;
@@ -303,9 +353,11 @@ static double ldsol(i128 lamports)
     return (double)((long double)lamports / 1e9L);
 }
 
-/* Closes the open trip of p: writes off remaining lots as dust and appends
- * the round trip. Returns the cost written off (lamports). */
-static uint64_t trip_close(struct pos *p, struct ledger_wallet *w, int64_t ts, uint32_t *trip_index)
+/* Closes the open trip of p (state o): writes off remaining lots as dust
+ * and appends the round trip. The caller frees the slot. Returns the cost
+ * written off (lamports). */
+static uint64_t trip_close(struct pos *pp, struct trip_state *p, struct ledger_wallet *w,
+                           int64_t ts, uint32_t *trip_index)
 {
     u128 wo = 0;
     bool dust = p->head < p->len;
@@ -314,7 +366,7 @@ static uint64_t trip_close(struct pos *p, struct ledger_wallet *w, int64_t ts, u
         if (p->lots[i].unknown)
             p->trip_unknown = 1;
     }
-    p->residual += p->qty;
+    pp->residual += p->qty;
     p->qty = 0;
     p->head = p->len = 0;
     struct ledger_trip t = {0};
@@ -323,8 +375,8 @@ static uint64_t trip_close(struct pos *p, struct ledger_wallet *w, int64_t ts, u
     t.cost_sol = ldsol(p->trip_cost);
     t.proceeds_sol = ldsol(p->trip_proceeds);
     t.pnl_sol = ldsol(p->trip_proceeds - p->trip_cost);
-    t.wallet = p->wallet;
-    t.mint = p->mint;
+    t.wallet = pp->wallet;
+    t.mint = pp->mint;
     t.n_buys = p->n_buys;
     t.n_sells = p->n_sells;
     if (p->trip_usd) {
@@ -338,18 +390,27 @@ static uint64_t trip_close(struct pos *p, struct ledger_wallet *w, int64_t ts, u
         t.flags |= LEDGER_TRIP_DUST;
     *trip_index = (uint32_t)w->trips.len;
     vec_push(&w->trips, t);
-    p->trip_open = 0;
     return wo > UINT64_MAX ? UINT64_MAX : (uint64_t)wo;
 }
 
-int ledger_apply(struct ledger *l, const struct swap_event *ev, struct ledger_fill *out)
+/* A swap reduced to what the wallet's own part of an apply needs: ids,
+ * lamports, the price and the flags that depend on the whole market (the
+ * mint's launch slot, the source). norm_swap makes it in tape order;
+ * apply_norm applies it to the wallet and its position. */
+struct norm {
+    int64_t ts_ms;
+    uint64_t slot, qty, value, fee, sig8;
+    double price, usd, rate;
+    uint32_t wallet, mint;
+    uint16_t flags; /* BONDING, FIRST_SLOT, USD_QUOTE, NO_VALUE */
+    uint8_t side, source, decimals, leg;
+};
+
+/* The market-wide part of an apply, in tape order: interns the wallet
+ * (wid: its id, or INTERN_NONE when new) and the mint, and updates the
+ * mint's facts (launch, decimals, prices). The caller has validated ev. */
+static void norm_swap(struct ledger *l, const struct swap_event *ev, uint32_t wid, struct norm *n)
 {
-    if (ev->token_amount == 0 || (ev->side != SIDE_BUY && ev->side != SIDE_SELL))
-        return WT_EINVAL;
-    uint32_t wid = intern_find(&l->wallet_ids, ev->wallet.b);
-    if (wid != INTERN_NONE && l->wallets.v[wid].n_swaps > 0 &&
-        ev->ts_ms < l->wallets.v[wid].last_ms)
-        return WT_ESTATE;
     if (wid == INTERN_NONE) {
         wid = intern_put(&l->wallet_ids, ev->wallet.b);
         assert(wid == l->wallets.len);
@@ -359,111 +420,140 @@ int ledger_apply(struct ledger *l, const struct swap_event *ev, struct ledger_fi
     }
     uint32_t mid = mint_put(l, &ev->mint);
     struct ledger_mint *m = &l->mints.v[mid];
-    uint32_t pid = pos_get(l, wid, mid); /* may move l->pos.v: index first */
-    struct pos *p = &l->pos.v[pid];
-    struct ledger_wallet *w = &l->wallets.v[wid];
-
-    struct ledger_fill f = {0};
-    f.ts_ms = ev->ts_ms;
-    f.slot = ev->slot;
-    f.qty = ev->token_amount;
-    f.wallet = wid;
-    f.mint = mid;
-    f.trip = LEDGER_NONE;
-    f.buy_rank = LEDGER_NONE;
-    f.side = (uint8_t)ev->side;
-    f.source = source_id(l, ev->source);
+    n->ts_ms = ev->ts_ms;
+    n->slot = ev->slot;
+    n->qty = ev->token_amount;
+    n->wallet = wid;
+    n->mint = mid;
+    n->side = (uint8_t)ev->side;
+    n->source = source_id(l, ev->source);
+    n->decimals = ev->decimals;
+    n->leg = ev->leg > 0;
+    n->flags = 0;
     if (strncmp(ev->source, "PUMP_FUN", EVENT_SOURCE_MAX) == 0)
-        f.flags |= LEDGER_FILL_BONDING;
+        n->flags |= LEDGER_FILL_BONDING;
 
-    /* Mint facts. */
     m->decimals = ev->decimals;
     if (m->launch_ms == INT64_MIN) {
         m->launch_ms = ev->ts_ms;
         m->launch_slot = ev->slot;
     }
     if (m->launch_slot != 0 && ev->slot == m->launch_slot)
-        f.flags |= LEDGER_FILL_FIRST_SLOT;
+        n->flags |= LEDGER_FILL_FIRST_SLOT;
 
-    uint64_t value = 0;
-    double usd, rate;
-    bool valued = value_leg(l, ev, &value, &usd, &rate, &f.flags);
+    n->value = 0;
+    bool valued = value_leg(l, ev, &n->value, &n->usd, &n->rate, &n->flags);
     if (!valued)
-        f.flags |= LEDGER_FILL_NO_VALUE;
-    uint64_t fee = ev->fee_lamports;
-    uint64_t sig8;
-    memcpy(&sig8, ev->sig.b, sizeof sig8);
-    if (ev->leg > 0 && w->n_swaps > 0 && sig8 == w->last_sig) {
-        fee = 0;
-        f.flags |= LEDGER_FILL_FEE_SHARED;
-    }
+        n->flags |= LEDGER_FILL_NO_VALUE;
+    n->fee = ev->fee_lamports;
+    memcpy(&n->sig8, ev->sig.b, sizeof n->sig8);
     double tokens = (double)ev->token_amount / pow10_of(ev->decimals);
     double price = ev->price_sol > 0 ? ev->price_sol
-                                     : (valued ? (double)value / LAMPORTS_PER_SOL / tokens : 0);
-    f.value_sol = valued ? (double)value / LAMPORTS_PER_SOL : 0;
-    f.fee_sol = (double)fee / LAMPORTS_PER_SOL;
-    f.price_sol = price;
+                                     : (valued ? (double)n->value / LAMPORTS_PER_SOL / tokens : 0);
+    n->price = price;
     if (price > 0) {
         m->last_price_sol = price;
         if (price > m->peak_price_sol) {
             m->peak_price_sol = price;
             m->peak_ms = ev->ts_ms;
         }
-        if (rate > 0)
-            m->last_price_usd = price * rate;
+        if (n->rate > 0)
+            m->last_price_usd = price * n->rate;
     }
+}
+
+/* Marks a position whose first buy waits for its rank (batch apply). */
+#define LEDGER_PENDING (LEDGER_NONE - 1)
+
+/* The wallet's part of an apply. A first buy takes the next rank among the
+ * mint's buyers, unless defer_pos is not NULL: then the position's rank is
+ * left LEDGER_PENDING, the fill's LEDGER_NONE, and the position's id is
+ * written to *defer_pos (the batch gives ranks in tape order). */
+static void apply_norm(struct ledger *l, const struct norm *n, struct ledger_fill *out,
+                       uint32_t *defer_pos)
+{
+    uint32_t pid = pos_get(l, n->wallet, n->mint); /* may move l->pos.v: index first */
+    struct pos *p = &l->pos.v[pid];
+    struct ledger_wallet *w = &l->wallets.v[n->wallet];
+    bool valued = !(n->flags & LEDGER_FILL_NO_VALUE);
+    uint64_t value = n->value;
+    double usd = n->usd, rate = n->rate, price = n->price;
+
+    struct ledger_fill f = {0};
+    f.ts_ms = n->ts_ms;
+    f.slot = n->slot;
+    f.qty = n->qty;
+    f.wallet = n->wallet;
+    f.mint = n->mint;
+    f.trip = LEDGER_NONE;
+    f.buy_rank = LEDGER_NONE;
+    f.side = n->side;
+    f.source = n->source;
+    f.flags = n->flags;
+
+    uint64_t fee = n->fee;
+    if (n->leg && w->n_swaps > 0 && n->sig8 == w->last_sig) {
+        fee = 0;
+        f.flags |= LEDGER_FILL_FEE_SHARED;
+    }
+    f.value_sol = valued ? (double)value / LAMPORTS_PER_SOL : 0;
+    f.fee_sol = (double)fee / LAMPORTS_PER_SOL;
+    f.price_sol = price;
     double fee_usd = rate > 0 ? f.fee_sol * rate : NAN;
 
-    if (ev->side == SIDE_BUY) {
+    if (n->side == SIDE_BUY) {
         if (p->buy_rank == LEDGER_NONE) {
-            p->buy_rank = m->n_buyers++;
-            p->first_buy_ms = ev->ts_ms;
+            if (defer_pos) {
+                p->buy_rank = LEDGER_PENDING;
+                *defer_pos = pid;
+            } else {
+                p->buy_rank = l->mints.v[n->mint].n_buyers++;
+                f.buy_rank = p->buy_rank;
+            }
+            p->first_buy_ms = n->ts_ms;
             p->first_buy_price = price;
             f.flags |= LEDGER_FILL_FIRST_BUY;
-            f.buy_rank = p->buy_rank;
         }
-        if (!p->trip_open) {
-            p->trip_open = 1;
-            p->trip_open_ms = ev->ts_ms;
-            p->trip_cost = p->trip_proceeds = 0;
-            p->trip_cost_usd = p->trip_proceeds_usd = 0;
-            p->trip_usd = 1;
-            p->trip_unknown = 0;
-            p->n_buys = p->n_sells = 0;
-            p->peak_qty = 0;
+        if (p->open == LEDGER_NONE) {
+            uint32_t id = trip_state_get(l);
+            p->open = id;
+            struct trip_state *o = &l->open.v[id];
+            o->trip_open_ms = n->ts_ms;
+            o->trip_usd = 1;
             f.flags |= LEDGER_FILL_OPENED;
         }
+        struct trip_state *o = &l->open.v[p->open];
         u128 c = (u128)value + fee;
-        struct lot lt = {ev->token_amount, c > UINT64_MAX ? UINT64_MAX : (uint64_t)c, ev->ts_ms,
-                         !valued};
-        lots_push(p, lt);
-        p->qty += ev->token_amount;
-        if (p->qty > p->peak_qty)
-            p->peak_qty = p->qty;
-        p->trip_cost += (i128)lt.cost;
-        if (p->n_buys < UINT16_MAX)
-            p->n_buys++;
+        struct lot lt = {n->qty, c > UINT64_MAX ? UINT64_MAX : (uint64_t)c, n->ts_ms, !valued};
+        lots_push(o, lt);
+        o->qty += n->qty;
+        if (o->qty > o->peak_qty)
+            o->peak_qty = o->qty;
+        o->trip_cost += (i128)lt.cost;
+        if (o->n_buys < UINT16_MAX)
+            o->n_buys++;
         if (!valued)
-            p->trip_unknown = 1;
+            o->trip_unknown = 1;
         if (isnan(usd) || isnan(fee_usd))
-            p->trip_usd = 0;
+            o->trip_usd = 0;
         else
-            p->trip_cost_usd += usd + fee_usd;
+            o->trip_cost_usd += usd + fee_usd;
         w->n_buys++;
         w->buy_volume_sol += f.value_sol;
         p->bought_sol += f.value_sol;
     } else {
-        uint64_t q = ev->token_amount;
+        uint64_t q = n->qty;
         i128 net = (i128)value - (i128)fee;
         /* 1. dust residue of an earlier close, at zero cost */
         uint64_t take_r = p->residual < q ? (uint64_t)p->residual : q;
         p->residual -= take_r;
-        /* 2. FIFO lots */
+        /* 2. FIFO lots; a position without an open trip holds none */
+        struct trip_state *o = p->open != LEDGER_NONE ? &l->open.v[p->open] : NULL;
         uint64_t rem = q - take_r, known = 0;
         u128 consumed = 0;
         bool touched_unknown = false;
-        while (rem > 0 && p->head < p->len) {
-            struct lot *lt = &p->lots[p->head];
+        while (o && rem > 0 && o->head < o->len) {
+            struct lot *lt = &o->lots[o->head];
             uint64_t t = rem < lt->qty ? rem : lt->qty;
             uint64_t c = t == lt->qty ? lt->cost : muldiv(lt->cost, t, lt->qty);
             lt->cost -= c;
@@ -473,27 +563,29 @@ int ledger_apply(struct ledger *l, const struct swap_event *ev, struct ledger_fi
             consumed += c;
             touched_unknown |= lt->unknown != 0;
             if (lt->qty == 0)
-                p->head++;
+                o->head++;
         }
-        p->qty -= known;
+        if (o)
+            o->qty -= known;
         /* 3. proceeds split pro rata between residue, lots and unknown basis */
         i128 p_lot = valued ? smuldiv(net, known, q) : 0;
         i128 p_res = valued ? smuldiv(net, take_r, q) : 0;
         i128 p_unk = valued ? net - p_lot - p_res : 0;
         double realized = 0;
         if (known > 0) {
+            assert(o);
             f.basis_sol = ldsol((i128)consumed);
             if (valued && !touched_unknown)
                 realized = ldsol(p_lot - (i128)consumed);
-            p->trip_proceeds += p_lot;
-            if (p->n_sells < UINT16_MAX)
-                p->n_sells++;
+            o->trip_proceeds += p_lot;
+            if (o->n_sells < UINT16_MAX)
+                o->n_sells++;
             if (!valued || touched_unknown)
-                p->trip_unknown = 1;
+                o->trip_unknown = 1;
             if (isnan(usd) || isnan(fee_usd))
-                p->trip_usd = 0;
+                o->trip_usd = 0;
             else
-                p->trip_proceeds_usd += (usd - fee_usd) * (double)known / (double)q;
+                o->trip_proceeds_usd += (usd - fee_usd) * (double)known / (double)q;
         }
         realized += ldsol(p_res);
         if (rem > 0) {
@@ -502,16 +594,18 @@ int ledger_apply(struct ledger *l, const struct swap_event *ev, struct ledger_fi
             w->unknown_proceeds_sol += ldsol(p_unk);
         }
         /* 4. close the round trip when flat or dust */
-        if (p->trip_open) {
-            bool close = p->qty == 0;
-            if (!close && (long double)p->qty <= (long double)p->peak_qty * l->p.dust_frac)
+        if (o) {
+            bool close = o->qty == 0;
+            if (!close && (long double)o->qty <= (long double)o->peak_qty * l->p.dust_frac)
                 close = true;
             if (!close && price > 0 &&
-                (long double)p->qty / pow10_of(ev->decimals) * price * 1e9L <=
+                (long double)o->qty / pow10_of(n->decimals) * price * 1e9L <=
                     (long double)l->p.dust_lamports)
                 close = true;
             if (close) {
-                uint64_t wo = trip_close(p, w, ev->ts_ms, &f.trip);
+                uint64_t wo = trip_close(p, o, w, n->ts_ms, &f.trip);
+                trip_state_put(l, p->open);
+                p->open = LEDGER_NONE;
                 f.flags |= LEDGER_FILL_CLOSED;
                 f.basis_sol += (double)wo / LAMPORTS_PER_SOL;
                 if (!(w->trips.v[f.trip].flags & LEDGER_TRIP_UNKNOWN_BASIS))
@@ -525,12 +619,25 @@ int ledger_apply(struct ledger *l, const struct swap_event *ev, struct ledger_fi
     }
     w->fees_sol += f.fee_sol;
     w->n_swaps++;
-    w->last_ms = ev->ts_ms;
-    w->last_sig = sig8;
+    w->last_ms = n->ts_ms;
+    w->last_sig = n->sig8;
     if (l->p.keep_fills)
         vec_push(&w->fills, f);
     if (out)
         *out = f;
+}
+
+int ledger_apply(struct ledger *l, const struct swap_event *ev, struct ledger_fill *out)
+{
+    if (ev->token_amount == 0 || (ev->side != SIDE_BUY && ev->side != SIDE_SELL))
+        return WT_EINVAL;
+    uint32_t wid = intern_find(&l->wallet_ids, ev->wallet.b);
+    if (wid != INTERN_NONE && l->wallets.v[wid].n_swaps > 0 &&
+        ev->ts_ms < l->wallets.v[wid].last_ms)
+        return WT_ESTATE;
+    struct norm n;
+    norm_swap(l, ev, wid, &n);
+    apply_norm(l, &n, out, NULL);
     return 0;
 }
 
@@ -616,16 +723,20 @@ const char *ledger_source_name(const struct ledger *l, uint8_t source)
 static void pos_view(const struct ledger *l, const struct pos *p, struct ledger_position *out)
 {
     const struct ledger_mint *m = &l->mints.v[p->mint];
-    u128 cost = 0;
+    u128 cost = 0, qty = 0;
     bool unknown = false;
-    for (uint32_t i = p->head; i < p->len; i++) {
-        cost += p->lots[i].cost;
-        unknown |= p->lots[i].unknown != 0;
+    if (p->open != LEDGER_NONE) {
+        const struct trip_state *o = &l->open.v[p->open];
+        for (uint32_t i = o->head; i < o->len; i++) {
+            cost += o->lots[i].cost;
+            unknown |= o->lots[i].unknown != 0;
+        }
+        qty = o->qty;
     }
     memset(out, 0, sizeof *out);
     out->mint = p->mint;
-    out->open = p->trip_open != 0;
-    out->qty_tokens = (double)((long double)p->qty / pow10_of(m->decimals));
+    out->open = p->open != LEDGER_NONE;
+    out->qty_tokens = (double)((long double)qty / pow10_of(m->decimals));
     out->cost_sol = ldsol((i128)cost);
     out->value_sol = out->qty_tokens * m->last_price_sol;
     out->unrealized_sol = out->open && !unknown ? out->value_sol - out->cost_sol : 0;
@@ -661,11 +772,12 @@ void ledger_mem_usage(const struct ledger *l, struct ledger_mem *out)
     memset(out, 0, sizeof *out);
     out->wallet_bytes = l->wallets.cap * sizeof(struct ledger_wallet) +
                         l->wallet_ids.key_cap * 32u + (l->wallet_ids.mask + 1u) * 4u;
-    out->pos_bytes = l->pos.cap * sizeof(struct pos) + (l->map_mask + 1u) * 12u;
+    out->pos_bytes = l->pos.cap * sizeof(struct pos) + l->open.cap * sizeof(struct trip_state) +
+                     (l->map_mask + 1u) * sizeof(struct map_slot);
     out->mint_bytes = l->mints.cap * sizeof(struct ledger_mint) + l->mint_ids.key_cap * 32u +
                       (l->mint_ids.mask + 1u) * 4u;
-    for (size_t i = 0; i < l->pos.len; i++)
-        out->lot_bytes += l->pos.v[i].cap * sizeof(struct lot);
+    for (size_t i = 0; i < l->open.len; i++)
+        out->lot_bytes += l->open.v[i].cap * sizeof(struct lot);
     for (size_t i = 0; i < l->wallets.len; i++) {
         out->trip_bytes += l->wallets.v[i].trips.cap * sizeof(struct ledger_trip);
         out->fill_bytes += l->wallets.v[i].fills.cap * sizeof(struct ledger_fill);
@@ -676,23 +788,35 @@ int ledger_check(const struct ledger *l)
 {
     if (l->wallets.len != l->wallet_ids.count || l->mints.len != l->mint_ids.count)
         return 0;
+    uint32_t in_use = 0;
     for (size_t i = 0; i < l->pos.len; i++) {
         const struct pos *p = &l->pos.v[i];
-        u128 q = 0;
-        if (p->head > p->len || p->len > p->cap)
-            return 0;
-        for (uint32_t j = p->head; j < p->len; j++) {
-            if (p->lots[j].qty == 0)
-                return 0;
-            q += p->lots[j].qty;
-        }
-        if (q != p->qty || (p->trip_open != 0) != (p->head < p->len))
-            return 0;
-        if (p->trip_open && p->peak_qty < p->qty)
-            return 0;
         if (map_find(l, p->wallet, p->mint) != i)
             return 0;
+        if (p->open == LEDGER_NONE)
+            continue;
+        if (p->open >= l->open.len)
+            return 0;
+        const struct trip_state *o = &l->open.v[p->open];
+        u128 q = 0;
+        if (o->head > o->len || o->len > o->cap || o->head == o->len)
+            return 0;
+        for (uint32_t j = o->head; j < o->len; j++) {
+            if (o->lots[j].qty == 0)
+                return 0;
+            q += o->lots[j].qty;
+        }
+        if (q != o->qty || o->peak_qty < o->qty)
+            return 0;
+        in_use++;
     }
+    /* every slot is either used by exactly one position or free */
+    uint32_t n_free = 0;
+    for (uint32_t f = l->open_free; f != LEDGER_NONE; f = l->open.v[f].next_free)
+        if (++n_free > l->open.len)
+            return 0;
+    if (in_use != l->n_open || in_use + n_free != l->open.len)
+        return 0;
     for (size_t w = 0; w < l->wallets.len; w++) {
         uint32_t n = 0;
         for (uint32_t c = l->wallets.v[w].first_pos; c != LEDGER_NONE; c = l->pos.v[c].next) {
@@ -703,4 +827,123 @@ int ledger_check(const struct ledger *l)
             return 0;
     }
     return 1;
+}
+
+/* ------------------------------------------------------------ batch */
+
+/* Pending swaps of a batch. Invariant: last_ms/seen cover wallets
+ * [0, last_ms.len) and tell, for validation, the time of each wallet's
+ * last accepted swap, pending ones included; wallets past len have no
+ * pending swap and the ledger's own state is current. */
+struct ledger_batch {
+    struct ledger *l;
+    VEC(struct norm) v; /* accepted swaps in tape order */
+    VEC(int64_t) last_ms;
+    VEC(uint8_t) seen;
+};
+
+struct ledger_batch *ledger_batch_new(struct ledger *l)
+{
+    struct ledger_batch *b = xcalloc(1, sizeof *b);
+    b->l = l;
+    return b;
+}
+
+void ledger_batch_free(struct ledger_batch *b)
+{
+    if (!b)
+        return;
+    vec_free(&b->v);
+    vec_free(&b->last_ms);
+    vec_free(&b->seen);
+    free(b);
+}
+
+size_t ledger_batch_pending(const struct ledger_batch *b)
+{
+    return b->v.len;
+}
+
+int ledger_batch_add(struct ledger_batch *b, const struct swap_event *ev, double *price)
+{
+    struct ledger *l = b->l;
+    if (ev->token_amount == 0 || (ev->side != SIDE_BUY && ev->side != SIDE_SELL))
+        return WT_EINVAL;
+    uint32_t wid = intern_find(&l->wallet_ids, ev->wallet.b);
+    if (wid != INTERN_NONE) {
+        bool seen = wid < b->seen.len ? b->seen.v[wid] != 0 : l->wallets.v[wid].n_swaps > 0;
+        int64_t last = wid < b->seen.len ? b->last_ms.v[wid] : l->wallets.v[wid].last_ms;
+        if (seen && ev->ts_ms < last)
+            return WT_ESTATE;
+    }
+    struct norm *n = vec_push_zero(&b->v);
+    norm_swap(l, ev, wid, n);
+    while (b->seen.len <= n->wallet) {
+        const struct ledger_wallet *w = &l->wallets.v[b->seen.len];
+        vec_push(&b->seen, (uint8_t)(w->n_swaps > 0));
+        vec_push(&b->last_ms, w->last_ms);
+    }
+    b->seen.v[n->wallet] = 1;
+    b->last_ms.v[n->wallet] = n->ts_ms;
+    if (price)
+        *price = n->price;
+    return 0;
+}
+
+void ledger_batch_flush(struct ledger_batch *b,
+                        void (*on_fill)(void *ctx, const struct ledger_fill *f), void *ctx)
+{
+    struct ledger *l = b->l;
+    size_t n = b->v.len;
+    if (n == 0)
+        return;
+    assert(n < LEDGER_PENDING);
+    /* Group by wallet, keeping tape order within each (counting sort). */
+    uint32_t nw = (uint32_t)l->wallets.len;
+    uint32_t *off = xcalloc((size_t)nw + 1, sizeof *off);
+    uint32_t *order = xmalloc(n * sizeof *order);
+    for (size_t i = 0; i < n; i++)
+        off[b->v.v[i].wallet + 1]++;
+    for (uint32_t w = 0; w < nw; w++)
+        off[w + 1] += off[w];
+    for (size_t i = 0; i < n; i++)
+        order[off[b->v.v[i].wallet]++] = (uint32_t)i;
+    free(off);
+    /* Per tape index: the position of a first buy waiting for its rank,
+     * and the index of its fill. */
+    uint32_t *rank_pos = xmalloc(n * sizeof *rank_pos);
+    uint32_t *rank_fill = xmalloc(n * sizeof *rank_fill);
+    memset(rank_pos, 0xff, n * sizeof *rank_pos);
+    for (size_t k = 0; k < n; k++) {
+        if (k + 8 < n)
+            __builtin_prefetch(&b->v.v[order[k + 8]]);
+        uint32_t i = order[k];
+        const struct norm *x = &b->v.v[i];
+        struct ledger_fill f;
+        uint32_t dp = LEDGER_NONE;
+        apply_norm(l, x, &f, &dp);
+        if (dp != LEDGER_NONE) {
+            rank_pos[i] = dp;
+            rank_fill[i] =
+                l->p.keep_fills ? (uint32_t)l->wallets.v[x->wallet].fills.len - 1 : LEDGER_NONE;
+        }
+        if (on_fill)
+            on_fill(ctx, &f);
+    }
+    /* Ranks among each mint's buyers, in tape order as ledger_apply gives. */
+    for (size_t i = 0; i < n; i++) {
+        if (rank_pos[i] == LEDGER_NONE)
+            continue;
+        struct pos *p = &l->pos.v[rank_pos[i]];
+        assert(p->buy_rank == LEDGER_PENDING);
+        p->buy_rank = l->mints.v[p->mint].n_buyers++;
+        if (rank_fill[i] != LEDGER_NONE)
+            l->wallets.v[p->wallet].fills.v[rank_fill[i]].buy_rank = p->buy_rank;
+    }
+    free(rank_pos);
+    free(rank_fill);
+    free(order);
+    vec_clear(&b->v);
+    vec_clear(&b->last_ms);
+    vec_clear(&b->seen);
 }

@@ -188,6 +188,34 @@ uint32_t ledger_pos_next(const struct ledger *l, uint32_t wallet, uint32_t curso
  * mint's last price. */
 double ledger_unrealized_sol(const struct ledger *l, uint32_t wallet);
 
+/* Batch apply: the same result as ledger_apply on every swap in the order
+ * added, computed wallet by wallet so each wallet's state stays in cache
+ * (a full recompute from a stored tape). ledger_batch_add does the
+ * market-wide part at once (validation, interning, the mint's launch and
+ * prices) and keeps the rest; ledger_batch_flush applies what is pending
+ * grouped by wallet, in tape order within each. Until the flush returns,
+ * the pending swaps are missing from wallets, positions and fills, and
+ * their first buys have no rank; flush before ledger_apply,
+ * ledger_note_price or ledger_set_launch on the same ledger. Engine
+ * thread, like the ledger. */
+struct ledger_batch;
+
+/* Never NULL; free with ledger_batch_free (pending swaps are dropped). */
+struct ledger_batch *ledger_batch_new(struct ledger *l);
+void ledger_batch_free(struct ledger_batch *b);
+/* Accepts one swap; returns what ledger_apply would (0, WT_EINVAL,
+ * WT_ESTATE; on error nothing changes). *price, when not NULL, receives
+ * the fill's price_sol. */
+int ledger_batch_add(struct ledger_batch *b, const struct swap_event *ev, double *price);
+size_t ledger_batch_pending(const struct ledger_batch *b);
+/* Applies the pending swaps. on_fill, when not NULL, is called with each
+ * fill wallet by wallet, in order within a wallet, as ledger_apply hands
+ * it out except that first buys carry buy_rank LEDGER_NONE (the ranks are
+ * set in the position and the kept fill before the flush returns); the
+ * mint facts it may read are those after every pending swap. */
+void ledger_batch_flush(struct ledger_batch *b,
+                        void (*on_fill)(void *ctx, const struct ledger_fill *f), void *ctx);
+
 /* Bytes used: fixed per-wallet state, positions (without lots), lots,
  * trips and fills. For the memory budget in docs/performance.md. */
 struct ledger_mem {

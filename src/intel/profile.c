@@ -4,7 +4,7 @@
  * every wallet of the market profiled, not only the watched ones the engine
  * follows, and the smart-money API serves what is stored. Replaying the
  * whole swap history into a fresh intel state is simple, deterministic and
- * fast (the intel bench: 10 M swaps in under 2 s; the store scan dominates).
+ * fast (the batch path of the intel bench; see docs/performance.md).
  * The rows are built from intel_profile, metrics_compute over windows and
  * the ledger's open positions; nothing reads the clock. */
 #include "intel/profile.h"
@@ -33,11 +33,20 @@ void profile_params_default(struct profile_params *p)
 
 /* ------------------------------------------------------------ load */
 
+struct load {
+    struct profile_state *ps;
+    struct intel_batch *b;
+};
+
+/* Swaps go through a batch (the full-recompute path, same state as
+ * intel_apply one by one); the mints they intern are known at once. */
 static int on_swap(void *ctx, const struct stored_swap *s)
 {
-    struct profile_state *ps = ctx;
+    struct load *ld = ctx;
+    struct profile_state *ps = ld->ps;
     struct ledger *l = intel_ledger(ps->in);
-    if (intel_apply(ps->in, &s->swap) != 0) {
+    double price = 0;
+    if (intel_batch_add(ld->b, &s->swap, &price) != 0) {
         ps->rejected++;
         return 0;
     }
@@ -48,11 +57,6 @@ static int on_swap(void *ctx, const struct stored_swap *s)
     uint32_t mint = ledger_mint_id(l, &s->swap.mint);
     if (mint != LEDGER_NONE && mint >= ps->launch_price.len) {
         /* A new mint: its first trade's price is the launch price. */
-        uint32_t w = ledger_wallet_id(l, &s->swap.wallet);
-        const struct ledger_wallet *lw = ledger_wallet(l, w);
-        double price = s->swap.price_sol;
-        if (lw->fills.len > 0)
-            price = lw->fills.v[lw->fills.len - 1].price_sol;
         while (ps->launch_price.len < mint)
             vec_push(&ps->launch_price, 0.0); /* mints interned by ledger_set_launch */
         vec_push(&ps->launch_price, price);
@@ -105,7 +109,9 @@ int profile_load(struct store *st, const struct intel_params *p, struct profile_
     ip.ledger.keep_fills = true; /* patterns and discovery read the fills */
     ps->params = ip;
     ps->in = intel_new(&ip, 1024);
-    int rc = store_swaps_scan(st, INT64_MIN, INT64_MAX, on_swap, ps);
+    struct load ld = {ps, intel_batch_new(ps->in)};
+    int rc = store_swaps_scan(st, INT64_MIN, INT64_MAX, on_swap, &ld);
+    intel_batch_free(ld.b);
     if (rc != 0) {
         profile_state_free(ps);
         return rc < 0 ? rc : WT_ESTORE;

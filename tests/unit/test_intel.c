@@ -1,0 +1,317 @@
+/* Tests of the intel state (intel/intel.h): the batch path (intel_batch_*,
+ * intel_recompute) leaves exactly the state intel_apply leaves, swap by
+ * swap, on a realistic tape from the market simulator: every wallet's
+ * totals, fills, round trips, positions, running accumulators, profile and
+ * patterns, and every mint's facts, compared bit for bit. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/vec.h"
+#include "ingest/helius.h"
+#include "intel/intel.h"
+#include "sim/scenario.h"
+#include "sim/sim.h"
+
+static VEC(struct swap_event) tape;
+
+/* The simulated market of docs/simulator.md, scaled down (800 wallets, 150
+ * launches), decoded from its Helius JSON like the daemon does, then
+ * salted with swaps the ledger must refuse (out of order, zero amount) and
+ * a second leg sharing its transaction's fee. */
+static int setup(void **state)
+{
+    (void)state;
+    log_set_level(LOG_WARN);
+    struct scenario sc;
+    scenario_default(&sc);
+    sc.seed = 11;
+    sc.tokens_per_day = 150;
+    scenario_scale_wallets(&sc, 800);
+    struct sim *m;
+    char err[256];
+    if (sim_new(&sc, &m, err, sizeof err) != 0)
+        return -1;
+    struct helius_decoder *d = helius_decoder_new();
+    struct helius_out out = {0};
+    struct helius_counters c = {0};
+    struct buf json;
+    buf_init(&json, 0);
+    struct sim_tx tx;
+    int rc = 0;
+    while (rc == 0 && sim_next(m, &tx) == 1) {
+        buf_reset(&json);
+        sim_tx_json(m, &tx, &json);
+        if (helius_decode(d, json.data, json.len, 0, &out, &c) != 0)
+            rc = -1;
+        for (size_t i = 0; i < out.events.len; i++)
+            if (out.events.v[i].kind == EVENT_SWAP)
+                vec_push(&tape, out.events.v[i].u.swap);
+        helius_out_clear(&out);
+    }
+    buf_release(&json);
+    helius_out_release(&out);
+    helius_decoder_free(d);
+    sim_free(m);
+    if (rc != 0 || tape.len < 10000)
+        return -1;
+    /* Salt: every 97th swap is repeated 1 s in the past (refused), every
+     * 89th with a zero amount (refused), every 83rd as a second leg of the
+     * same transaction (fee shared). */
+    size_t n = tape.len;
+    for (size_t i = 0; i < n; i += 97) {
+        struct swap_event e = tape.v[i];
+        e.ts_ms -= 1000;
+        vec_push(&tape, e);
+    }
+    for (size_t i = 0; i < n; i += 89) {
+        struct swap_event e = tape.v[i];
+        e.token_amount = 0;
+        vec_push(&tape, e);
+    }
+    for (size_t i = 0; i < n; i += 83) {
+        struct swap_event e = tape.v[i];
+        e.leg = 1;
+        vec_push(&tape, e);
+    }
+    /* Put the salt back in time order (stable: keeps the legs after theirs). */
+    for (size_t i = n; i < tape.len; i++) {
+        struct swap_event e = tape.v[i];
+        size_t j = i;
+        while (j > 0 && tape.v[j - 1].ts_ms > e.ts_ms) {
+            tape.v[j] = tape.v[j - 1];
+            j--;
+        }
+        tape.v[j] = e;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    vec_free(&tape);
+    return 0;
+}
+
+#define SAME(x, y) assert_memory_equal(&(x), &(y), sizeof(x))
+
+static void same_fill(const struct ledger_fill *a, const struct ledger_fill *b)
+{
+    SAME(a->ts_ms, b->ts_ms);
+    SAME(a->slot, b->slot);
+    SAME(a->qty, b->qty);
+    SAME(a->value_sol, b->value_sol);
+    SAME(a->fee_sol, b->fee_sol);
+    SAME(a->price_sol, b->price_sol);
+    SAME(a->realized_sol, b->realized_sol);
+    SAME(a->basis_sol, b->basis_sol);
+    assert_int_equal(a->wallet, b->wallet);
+    assert_int_equal(a->mint, b->mint);
+    assert_int_equal(a->trip, b->trip);
+    assert_int_equal(a->buy_rank, b->buy_rank);
+    assert_int_equal(a->flags, b->flags);
+    assert_int_equal(a->side, b->side);
+    assert_int_equal(a->source, b->source);
+}
+
+static void same_trip(const struct ledger_trip *a, const struct ledger_trip *b)
+{
+    SAME(a->open_ms, b->open_ms);
+    SAME(a->close_ms, b->close_ms);
+    SAME(a->cost_sol, b->cost_sol);
+    SAME(a->proceeds_sol, b->proceeds_sol);
+    SAME(a->pnl_sol, b->pnl_sol);
+    SAME(a->cost_usd, b->cost_usd);
+    SAME(a->pnl_usd, b->pnl_usd);
+    assert_int_equal(a->wallet, b->wallet);
+    assert_int_equal(a->mint, b->mint);
+    assert_int_equal(a->n_buys, b->n_buys);
+    assert_int_equal(a->n_sells, b->n_sells);
+    assert_int_equal(a->flags, b->flags);
+}
+
+/* Asserts that two intel states are the same, bit for bit. */
+static void same_state(const struct intel *a, const struct intel *b, int64_t now_ms)
+{
+    const struct ledger *la = intel_ledger((struct intel *)a);
+    const struct ledger *lb = intel_ledger((struct intel *)b);
+    assert_true(ledger_check(la) && ledger_check(lb));
+    assert_int_equal(ledger_mint_count(la), ledger_mint_count(lb));
+    assert_int_equal(ledger_wallet_count(la), ledger_wallet_count(lb));
+    for (uint32_t m = 0; m < ledger_mint_count(la); m++) {
+        const struct ledger_mint *x = ledger_mint(la, m), *y = ledger_mint(lb, m);
+        assert_memory_equal(ledger_mint_key(la, m), ledger_mint_key(lb, m), 32);
+        SAME(x->launch_ms, y->launch_ms);
+        SAME(x->launch_slot, y->launch_slot);
+        SAME(x->peak_ms, y->peak_ms);
+        SAME(x->peak_price_sol, y->peak_price_sol);
+        SAME(x->last_price_sol, y->last_price_sol);
+        SAME(x->last_price_usd, y->last_price_usd);
+        SAME(x->mcap_usd, y->mcap_usd);
+        assert_int_equal(x->n_buyers, y->n_buyers);
+        assert_int_equal(x->decimals, y->decimals);
+    }
+    struct pattern_list pa = {0}, pb = {0};
+    size_t n_pos = 0, n_first = 0;
+    for (uint32_t w = 0; w < ledger_wallet_count(la); w++) {
+        const struct ledger_wallet *x = ledger_wallet(la, w), *y = ledger_wallet(lb, w);
+        assert_memory_equal(ledger_wallet_key(la, w), ledger_wallet_key(lb, w), 32);
+        assert_int_equal(x->n_pos, y->n_pos);
+        assert_int_equal(x->n_swaps, y->n_swaps);
+        assert_int_equal(x->n_buys, y->n_buys);
+        assert_int_equal(x->n_sells, y->n_sells);
+        assert_int_equal(x->n_unknown_sells, y->n_unknown_sells);
+        SAME(x->first_ms, y->first_ms);
+        SAME(x->last_ms, y->last_ms);
+        SAME(x->last_sig, y->last_sig);
+        SAME(x->realized_sol, y->realized_sol);
+        SAME(x->unknown_proceeds_sol, y->unknown_proceeds_sol);
+        SAME(x->buy_volume_sol, y->buy_volume_sol);
+        SAME(x->sell_volume_sol, y->sell_volume_sol);
+        SAME(x->fees_sol, y->fees_sol);
+        assert_int_equal(x->trips.len, y->trips.len);
+        for (size_t i = 0; i < x->trips.len; i++)
+            same_trip(&x->trips.v[i], &y->trips.v[i]);
+        assert_int_equal(x->fills.len, y->fills.len);
+        for (size_t i = 0; i < x->fills.len; i++)
+            same_fill(&x->fills.v[i], &y->fills.v[i]);
+        struct ledger_position u, v;
+        uint32_t cu = ledger_pos_next(la, w, LEDGER_NONE, &u);
+        uint32_t cv = ledger_pos_next(lb, w, LEDGER_NONE, &v);
+        while (cu != LEDGER_NONE && cv != LEDGER_NONE) {
+            assert_memory_equal(&u, &v, sizeof u); /* memset before filled */
+            n_first += u.buy_rank != LEDGER_NONE;
+            cu = ledger_pos_next(la, w, cu, &u);
+            cv = ledger_pos_next(lb, w, cv, &v);
+            n_pos++;
+        }
+        assert_true(cu == LEDGER_NONE && cv == LEDGER_NONE);
+        const struct intel_wallet *iu = intel_wallet(a, w), *iv = intel_wallet(b, w);
+        assert_non_null(iu);
+        assert_non_null(iv);
+        assert_memory_equal(&iu->behaviour, &iv->behaviour, sizeof iu->behaviour);
+        struct metrics mu, mv;
+        metrics_acc_finish(&iu->metrics, &(struct metrics_params){5, 2, 2}, &mu);
+        metrics_acc_finish(&iv->metrics, &(struct metrics_params){5, 2, 2}, &mv);
+        assert_memory_equal(&mu, &mv, sizeof mu);
+        struct intel_profile pu, pv;
+        intel_profile(a, w, now_ms, &pu);
+        intel_profile(b, w, now_ms, &pv);
+        assert_string_equal(pu.top_source, pv.top_source);
+        pu.top_source = pv.top_source = NULL;
+        assert_memory_equal(&pu, &pv, sizeof pu);
+        pa.len = pb.len = 0;
+        intel_patterns(a, w, &pa);
+        intel_patterns(b, w, &pb);
+        assert_int_equal(pa.len, pb.len);
+        if (pa.len)
+            assert_memory_equal(pa.v, pb.v, pa.len * sizeof *pa.v);
+    }
+    /* the comparison had something to compare */
+    assert_true(n_pos > 1000 && n_first > 1000);
+    free(pa.v);
+    free(pb.v);
+}
+
+static int64_t last_ts(void)
+{
+    return tape.v[tape.len - 1].ts_ms + 1000;
+}
+
+/* intel_recompute over the whole tape equals intel_apply swap by swap,
+ * refusals included. */
+static void test_recompute_equals_apply(void **state)
+{
+    (void)state;
+    struct intel *a = intel_new(NULL, 64), *b = intel_new(NULL, 64);
+    size_t refused = 0;
+    for (size_t i = 0; i < tape.len; i++)
+        refused += intel_apply(a, &tape.v[i]) != 0;
+    assert_true(refused > 100);
+    assert_int_equal(intel_recompute(b, tape.v, tape.len), refused);
+    same_state(a, b, last_ts());
+    intel_free(a);
+    intel_free(b);
+}
+
+/* A batch flushed at arbitrary points, on a state that already holds
+ * swaps, launch times and market caps, with the price of each fill handed
+ * back as ledger_apply's fill carries it. */
+static void test_batch_flushes_on_existing_state(void **state)
+{
+    (void)state;
+    struct intel *a = intel_new(NULL, 1), *b = intel_new(NULL, 1);
+    size_t half = tape.len / 3;
+    for (size_t i = 0; i < half; i++) {
+        intel_apply(a, &tape.v[i]);
+        intel_apply(b, &tape.v[i]);
+    }
+    /* market facts noted between the two parts, the same in both */
+    for (size_t i = half; i < tape.len; i += 211) {
+        struct price_event pe = {0};
+        pe.mint = tape.v[i].mint;
+        pe.ts_ms = tape.v[half].ts_ms;
+        pe.mcap_usd = 1e6 + (double)i;
+        pe.price_sol = 1e-6;
+        ledger_note_price(intel_ledger(a), &pe);
+        ledger_note_price(intel_ledger(b), &pe);
+    }
+    struct intel_batch *ib = intel_batch_new(b);
+    struct ledger *lg = intel_ledger(a);
+    size_t flushes = 0;
+    for (size_t i = half; i < tape.len; i++) {
+        double price = -1;
+        int ra = intel_apply(a, &tape.v[i]);
+        int rb = intel_batch_add(ib, &tape.v[i], &price);
+        assert_int_equal(ra, rb);
+        if (ra == 0) {
+            uint32_t w = ledger_wallet_id(lg, &tape.v[i].wallet);
+            const struct ledger_wallet *lw = ledger_wallet(lg, w);
+            SAME(price, lw->fills.v[lw->fills.len - 1].price_sol);
+        }
+        if (i % 1009 == 0) {
+            intel_batch_flush(ib);
+            flushes++;
+        }
+    }
+    assert_true(flushes >= 5);
+    intel_batch_free(ib);
+    same_state(a, b, last_ts());
+    intel_free(a);
+    intel_free(b);
+}
+
+/* Without kept fills (the engine's setting) the states agree too. */
+static void test_recompute_without_fills(void **state)
+{
+    (void)state;
+    struct intel_params p;
+    intel_params_default(&p);
+    p.ledger.keep_fills = false;
+    struct intel *a = intel_new(&p, 64), *b = intel_new(&p, 64);
+    for (size_t i = 0; i < tape.len; i++)
+        intel_apply(a, &tape.v[i]);
+    intel_recompute(b, tape.v, tape.len);
+    same_state(a, b, last_ts());
+    intel_free(a);
+    intel_free(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_recompute_equals_apply),
+        cmocka_unit_test(test_batch_flushes_on_existing_state),
+        cmocka_unit_test(test_recompute_without_fills),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
