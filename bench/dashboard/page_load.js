@@ -58,7 +58,7 @@ const PAGES = [
   ['performance', `q('dl.stats') && q('section[aria-labelledby=pd-h] .uplot canvas') && n('.uplot canvas') >= 4 && n('section[aria-labelledby=th-h] tbody tr') >= 50`],
   ['wallets', `n('[aria-label="Smart-money wallets"] tbody tr') >= 50`],
   ['alerts', `n('[aria-label="Alerts, newest first"] tbody tr') >= 50`],
-  ['config', `n('form.setting[data-setting]') > 20 && n('section[aria-labelledby=hist-h] tbody tr') > 0`],
+  ['config', `n('form.setting[data-setting]') > 20 && n('[data-testid=exit-strategies] tbody tr') > 1 && n('section[aria-labelledby=hist-h] tbody tr') > 0`],
   ['controls', `q('[data-testid=engine-state]') && q('li[data-breaker]')`],
 ];
 // The wallet detail view (filled in once a wallet's address is known).
