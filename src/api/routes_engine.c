@@ -75,15 +75,19 @@ static void write_status(struct api_ctx *ctx, struct buf *out)
     const struct runner_snap *s = runner_snapshot(r);
     struct runner_health h;
     runner_health(r, &h);
-    /* The engine's object without its closing brace, then ours. */
-    buf_append(out, s->status, s->status_len - 1);
+    /* The engine's object without its closing brace, then ours. The
+     * snapshot is released at once: nothing of it is read after this. */
+    size_t engine_len = s->status_len;
+    int64_t published_ms = s->published_ms;
+    buf_append(out, s->status, engine_len - 1);
+    runner_snapshot_release(r, s);
     int64_t now = api_now_ms();
     struct jw w;
     jw_init(&w, out);
     jw_obj_begin(&w); /* a throwaway level so keys can follow the raw object */
     jw_kstr(&w, "version", WT_VERSION);
     jw_ki64(&w, "uptime_s", (clock_mono_ns() - ctx->start_ns) / 1000000000);
-    jw_ki64(&w, "published_ms", s->published_ms);
+    jw_ki64(&w, "published_ms", published_ms);
     jw_key(&w, "inputs");
     jw_obj_begin(&w);
     jw_key(&w, "webhook");
@@ -135,9 +139,8 @@ static void write_status(struct api_ctx *ctx, struct buf *out)
     jw_obj_end(&w);
     jw_obj_end(&w);
     jw_finish(&w);
-    runner_snapshot_release(r, s);
     /* Splice: drop the throwaway object's opening brace, join with a comma. */
-    char *brace = out->data + s->status_len - 1;
+    char *brace = out->data + engine_len - 1;
     *brace = ',';
 }
 
