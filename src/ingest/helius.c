@@ -266,12 +266,13 @@ static void load_swap_event(const struct json_val *events, struct netbal_tx *t)
     }
 }
 
-static int enhanced_load(const struct json_val *v, struct netbal_tx *t, char *err, size_t errsize)
+static int enhanced_load1(const struct json_val *v, struct netbal_tx *t, char *err, size_t errsize)
 {
     struct eload L = {err, errsize};
     struct json_iter it;
     struct json_val m, account_data = {0}, natives = {0}, tokens = {0}, events = {0};
     bool have_ad = false, have_nt = false, have_tt = false, have_ev = false, have_fee = false;
+    bool have_meta = false, have_txn = false;
     int rc = 0;
     netbal_tx_clear(t);
     if (json_type_of(v) != JSON_OBJECT)
@@ -279,38 +280,43 @@ static int enhanced_load(const struct json_val *v, struct netbal_tx *t, char *er
     /* One pass over the members instead of a lookup per field. */
     json_iter_init(v, &it);
     while (json_iter_next(&it, &m)) {
-        struct nb_str key = {m.key, m.keylen};
-        if (nb_eqz(key, "signature"))
+        if (KEY(&m, "signature"))
             rc = json_str(&m, &t->sig.p, &t->sig.n);
-        else if (nb_eqz(key, "feePayer"))
+        else if (KEY(&m, "feePayer"))
             rc = json_str(&m, &t->fee_payer.p, &t->fee_payer.n);
-        else if (nb_eqz(key, "fee"))
+        else if (KEY(&m, "fee"))
             rc = json_u64(&m, &t->fee), have_fee = true;
-        else if (nb_eqz(key, "slot"))
+        else if (KEY(&m, "slot"))
             rc = json_is_null(&m) ? 0 : json_u64(&m, &t->slot);
-        else if (nb_eqz(key, "timestamp")) {
+        else if (KEY(&m, "timestamp")) {
             int64_t ts = 0;
             rc = json_is_null(&m) ? 0 : json_i64(&m, &ts);
             if (!rc && (ts < 0 || ts > INT64_MAX / 1000))
                 return emsg(&L, &m, "timestamp out of range");
             t->ts_ms = ts * 1000;
-        } else if (nb_eqz(key, "type"))
+        } else if (KEY(&m, "type"))
             rc = json_is_null(&m) ? 0 : json_str(&m, &t->type.p, &t->type.n);
-        else if (nb_eqz(key, "source"))
+        else if (KEY(&m, "source"))
             rc = json_is_null(&m) ? 0 : json_str(&m, &t->source.p, &t->source.n);
-        else if (nb_eqz(key, "transactionError"))
+        else if (KEY(&m, "transactionError"))
             t->failed = !json_is_null(&m);
-        else if (nb_eqz(key, "accountData"))
+        else if (KEY(&m, "accountData"))
             account_data = m, have_ad = true;
-        else if (nb_eqz(key, "nativeTransfers"))
+        else if (KEY(&m, "nativeTransfers"))
             natives = m, have_nt = true;
-        else if (nb_eqz(key, "tokenTransfers"))
+        else if (KEY(&m, "tokenTransfers"))
             tokens = m, have_tt = true;
-        else if (nb_eqz(key, "events"))
+        else if (KEY(&m, "events"))
             events = m, have_ev = true;
+        else if (KEY(&m, "meta"))
+            have_meta = true;
+        else if (KEY(&m, "transaction"))
+            have_txn = true;
         if (rc)
             return efail(&L, &m, rc);
     }
+    if (have_meta && have_txn)
+        return 1;
     /* The copied values keep pointing at v as parent, which outlives them. */
     if (t->sig.n == 0)
         return emsg(&L, v, "missing field \"signature\"");
@@ -334,6 +340,19 @@ static int enhanced_load(const struct json_val *v, struct netbal_tx *t, char *er
     return 0;
 }
 
+/* Loads v as an enhanced transaction, or returns 1 without loading it when
+ * it is a raw one (helius_raw_is_raw): the pass over the members that
+ * reads the enhanced fields notices `meta` and `transaction`, which saves
+ * two key lookups per transaction. A member that fails before both were
+ * seen is checked with the lookups, as before. */
+static int enhanced_load(const struct json_val *v, struct netbal_tx *t, char *err, size_t errsize)
+{
+    int rc = enhanced_load1(v, t, err, errsize);
+    if (rc < 0 && helius_raw_is_raw(v))
+        return 1;
+    return rc;
+}
+
 /* ---- bodies --------------------------------------------------------------- */
 
 static void count(struct helius_counters *c, const struct helius_tx *r)
@@ -351,10 +370,13 @@ static void decode_one(struct helius_decoder *d, const struct json_val *v, struc
                        struct helius_counters *c)
 {
     struct helius_tx *r = vec_push_zero(&out->txs);
-    r->raw = helius_raw_is_raw(v);
     r->first_event = (uint32_t)out->events.len;
-    int rc = r->raw ? helius_raw_load(v, &d->tx, &d->raw, r->detail, sizeof r->detail)
-                    : enhanced_load(v, &d->tx, r->detail, sizeof r->detail);
+    int rc = enhanced_load(v, &d->tx, r->detail, sizeof r->detail);
+    if (rc == 1) {
+        r->raw = true;
+        r->detail[0] = '\0';
+        rc = helius_raw_load(v, &d->tx, &d->raw, r->detail, sizeof r->detail);
+    }
     const struct netbal_tx *t = &d->tx;
     if (t->sig.n && t->sig.n < sizeof r->sig) {
         memcpy(r->sig, t->sig.p, t->sig.n);

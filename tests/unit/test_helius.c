@@ -262,6 +262,50 @@ static void test_nft_sale_both_formats(void **state)
         "5nNtjezQMYBHvgSQmoRmJPiXGsPAWmJPoGSa64xanqrauogiVzFyGQhKeFataHGXq51jR2hjbzNTkPUpP787HAmL");
 }
 
+/* Inserts text right after the first occurrence of anchor in fixture name
+ * and decodes the result. */
+static int decode_patched(struct ctx *x, const char *name, const char *anchor, const char *text)
+{
+    size_t len;
+    char *b = load(name, &len);
+    char *at = strstr(b, anchor);
+    assert_non_null(at);
+    size_t head = (size_t)(at - b) + strlen(anchor), tn = strlen(text);
+    char *p = malloc(len + tn + JSON_PADDING);
+    memcpy(p, b, head);
+    memcpy(p + head, text, tn);
+    memcpy(p + head + tn, b + head, len - head);
+    helius_out_clear(&x->out);
+    int rc = helius_decode(x->d, p, len + tn, len + tn + JSON_PADDING, &x->out, &x->c);
+    free(p);
+    free(b);
+    return rc;
+}
+
+static void test_raw_recognised_by_shape(void **state)
+{
+    struct ctx *x = *state;
+    /* The enhanced loader's pass notices `meta` and `transaction`; members
+     * that an enhanced transaction would have of the wrong type, before
+     * them, must not stop a raw transaction from being recognised. */
+    assert_int_equal(decode_patched(x, "rpc_getTransaction_json_v0_agavesim_1.json",
+                                    "\"result\": {", "\"signature\":5,\"timestamp\":-1,"),
+                     0);
+    assert_int_equal(x->out.txs.len, 1);
+    assert_true(x->out.txs.v[0].raw);
+    assert_int_equal(x->out.txs.v[0].skip, SKIP_NONE);
+    assert_string_equal(x->out.txs.v[0].detail, "");
+    assert_int_equal(x->out.events.len, 1);
+    assert_key(&swap_at(x, 0)->wallet, "98QXkwe6DThTsTq7tukKF4g9Wc6WnRbZyTBZ1iBupY39");
+    /* One of the two keys is not enough: still an enhanced transaction. */
+    assert_int_equal(decode_patched(x, "helius_enhanced_swap_jupiter_sol_to_usdc_multihop.json",
+                                    "{", "\"meta\":{},"),
+                     0);
+    assert_int_equal(x->out.txs.len, 1);
+    assert_false(x->out.txs.v[0].raw);
+    assert_int_equal(x->out.events.len, 1);
+}
+
 static void test_rpc_raw_v0(void **state)
 {
     struct ctx *x = *state;
@@ -784,6 +828,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_every_prefix_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_byte_flips_and_corruption, setup, teardown),
         cmocka_unit_test(test_fast_base58_matches_reference),
+        cmocka_unit_test_setup_teardown(test_raw_recognised_by_shape, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
