@@ -175,7 +175,9 @@ bool cli_parse(int argc, char **argv, const struct cli_spec *spec, struct cli_ar
             goto out;
         }
         if (o->arg) {
-            if (i + 1 >= argc) {
+            /* A value that is itself an option ("--db --help") is a
+             * forgotten value, not a file named "--help". */
+            if (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0) {
                 rc = cli_usage_error(name, "option '%s' needs a value (%s)", a, o->arg);
                 goto out;
             }

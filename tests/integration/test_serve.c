@@ -140,6 +140,9 @@ static void test_cli_errors(void **state)
     expect_usage_error((const char *[]){"frobnicate", NULL}, "unknown command 'frobnicate'");
     expect_usage_error((const char *[]){"serve", "--frob", NULL}, "unknown option '--frob'");
     expect_usage_error((const char *[]){"serve", "--listen", NULL}, "needs a value");
+    /* An option where its value should be: refused, nothing created. */
+    expect_usage_error((const char *[]){"db", "migrate", "--db", "--help", NULL},
+                       "option '--db' needs a value");
     expect_usage_error((const char *[]){"serve", "--listen", "nonsense", NULL},
                        "'nonsense' is not HOST:PORT");
     expect_usage_error((const char *[]){"serve", "--set", "server.threads=0", NULL},
