@@ -32,8 +32,16 @@
 #define PUMP_AMM_PROGRAM "pAMMBay6oceH9fJKBRHGP5D4bD4sWpmSwMn52FMfXEA"
 #define SYSTEM_PROGRAM   "11111111111111111111111111111111"
 
+/* The fixed addresses in the form the writer copies. */
+static const struct b58addr A_PUMP_PROGRAM = {sizeof PUMP_PROGRAM - 1, PUMP_PROGRAM};
+static const struct b58addr A_PUMP_FEE = {sizeof PUMP_FEE_ACCOUNT - 1, PUMP_FEE_ACCOUNT};
+static const struct b58addr A_RAYDIUM = {sizeof RAYDIUM_PROGRAM - 1, RAYDIUM_PROGRAM};
+static const struct b58addr A_PUMP_AMM = {sizeof PUMP_AMM_PROGRAM - 1, PUMP_AMM_PROGRAM};
+static const struct b58addr A_SYSTEM = {sizeof SYSTEM_PROGRAM - 1, SYSTEM_PROGRAM};
+static const struct b58addr A_WSOL = {sizeof MINT_WSOL - 1, MINT_WSOL};
+
 void sim_derive_address(const struct sim *s, uint64_t domain, uint64_t a, uint64_t b,
-                        char out[BASE58_KEY_MAX])
+                        struct b58addr *out)
 {
     uint64_t st = s->sc.seed ^ (domain * 0xd1342543de82ef95ULL) ^ (a * 0x9e3779b97f4a7c15ULL) ^
                   (b * 0xc2b2ae3d27d4eb4fULL);
@@ -43,7 +51,8 @@ void sim_derive_address(const struct sim *s, uint64_t domain, uint64_t a, uint64
         for (int k = 0; k < 8; k++)
             key[8 * i + k] = (uint8_t)(v >> (56 - 8 * k));
     }
-    base58_encode(key, 32, out, BASE58_KEY_MAX);
+    memset(out, 0, sizeof *out);
+    out->len = (uint8_t)base58_encode(key, 32, out->s, sizeof out->s);
 }
 
 /* Transactions are written straight into space reserved in the output
@@ -61,7 +70,8 @@ void sim_derive_address(const struct sim *s, uint64_t domain, uint64_t a, uint64
 #define TX_JSON_RESERVE 16384
 
 /* Invariant: p <= end; over is set, and p == end, once a write did not
- * fit; nothing is written after that. */
+ * fit; nothing is written after that. Bytes in [p, end) may hold scratch
+ * from fixed-size copies (addresses, the signature). */
 struct emit {
     char *p, *end;
     bool over;
@@ -84,6 +94,20 @@ static inline void put(struct emit *e, const char *s, size_t n)
 static inline void str(struct emit *e, const char *s)
 {
     put(e, s, strlen(s));
+}
+
+/* An address: the whole array is copied, a fixed size the compiler does
+ * in a few moves instead of strlen and a call to memcpy (together a fifth
+ * of the rendering time), and p moves by its length; what lies past it is
+ * overwritten by the next write or left beyond out->len. */
+static inline void addr(struct emit *e, const struct b58addr *a)
+{
+    if ((size_t)(e->end - e->p) < sizeof a->s) {
+        put(e, a->s, a->len);
+        return;
+    }
+    memcpy(e->p, a->s, sizeof a->s);
+    e->p += a->len;
 }
 
 static const char DIGITS2[] = "00010203040506070809101112131415161718192021222324252627282930313233"
@@ -150,31 +174,33 @@ static void ui(struct emit *e, uint64_t raw, int dec)
     put(e, q, (size_t)(tmp + sizeof tmp - q));
 }
 
-static void token_transfer(struct emit *e, const char *from_ta, const char *to_ta,
-                           const char *from_user, const char *to_user, uint64_t raw, int dec,
-                           const char *mint)
+static void token_transfer(struct emit *e, const struct b58addr *from_ta,
+                           const struct b58addr *to_ta, const struct b58addr *from_user,
+                           const struct b58addr *to_user, uint64_t raw, int dec,
+                           const struct b58addr *mint)
 {
     LIT(e, "{\"fromTokenAccount\":\"");
-    str(e, from_ta);
+    addr(e, from_ta);
     LIT(e, "\",\"toTokenAccount\":\"");
-    str(e, to_ta);
+    addr(e, to_ta);
     LIT(e, "\",\"fromUserAccount\":\"");
-    str(e, from_user);
+    addr(e, from_user);
     LIT(e, "\",\"toUserAccount\":\"");
-    str(e, to_user);
+    addr(e, to_user);
     LIT(e, "\",\"tokenAmount\":");
     ui(e, raw, dec);
     LIT(e, ",\"mint\":\"");
-    str(e, mint);
+    addr(e, mint);
     LIT(e, "\",\"tokenStandard\":\"Fungible\"}");
 }
 
-static void native_transfer(struct emit *e, const char *from, const char *to, uint64_t amount)
+static void native_transfer(struct emit *e, const struct b58addr *from, const struct b58addr *to,
+                            uint64_t amount)
 {
     LIT(e, "{\"fromUserAccount\":\"");
-    str(e, from);
+    addr(e, from);
     LIT(e, "\",\"toUserAccount\":\"");
-    str(e, to);
+    addr(e, to);
     LIT(e, "\",\"amount\":");
     u64(e, amount);
     LIT(e, "}");
@@ -182,34 +208,47 @@ static void native_transfer(struct emit *e, const char *from, const char *to, ui
 
 /* A tokenBalanceChanges entry, also the shape of events.swap's token
  * legs. */
-static void token_change(struct emit *e, const char *user, const char *ta, int64_t tokens, int dec,
-                         const char *mint)
+static void token_change(struct emit *e, const struct b58addr *user, const struct b58addr *ta,
+                         int64_t tokens, int dec, const struct b58addr *mint)
 {
     LIT(e, "{\"userAccount\":\"");
-    str(e, user);
+    addr(e, user);
     LIT(e, "\",\"tokenAccount\":\"");
-    str(e, ta);
+    addr(e, ta);
     LIT(e, "\",\"rawTokenAmount\":{\"tokenAmount\":\"");
     i64(e, tokens);
     LIT(e, "\",\"decimals\":");
     u64(e, (uint64_t)dec);
     LIT(e, "},\"mint\":\"");
-    str(e, mint);
+    addr(e, mint);
     LIT(e, "\"}");
 }
 
 /* One accountData entry; user == NULL means no token balance change. */
-static void account(struct emit *e, const char *acct, int64_t native, const char *user,
-                    int64_t tokens, int dec, const char *mint)
+static void account(struct emit *e, const struct b58addr *acct, int64_t native,
+                    const struct b58addr *user, int64_t tokens, int dec, const struct b58addr *mint)
 {
     LIT(e, "{\"account\":\"");
-    str(e, acct);
+    addr(e, acct);
     LIT(e, "\",\"nativeBalanceChange\":");
     i64(e, native);
     LIT(e, ",\"tokenBalanceChanges\":[");
     if (user)
         token_change(e, user, acct, tokens, dec, mint);
     LIT(e, "]}");
+}
+
+/* The signature in base58, encoded straight into the output. */
+static void signature(struct emit *e, const struct sim_tx *tx)
+{
+    if ((size_t)(e->end - e->p) < BASE58_SIG_MAX) {
+        char sig[BASE58_SIG_MAX];
+        int n = base58_encode(tx->sig.b, sizeof tx->sig.b, sig, sizeof sig);
+        put(e, sig, (size_t)n);
+        return;
+    }
+    int n = base58_encode(tx->sig.b, sizeof tx->sig.b, e->p, BASE58_SIG_MAX);
+    e->p += n;
 }
 
 /* From "description" to "timestamp"; the description is written by the
@@ -220,10 +259,8 @@ static void header_start(struct emit *e)
 }
 
 static void header_end(struct emit *e, const struct sim_tx *tx, const char *type,
-                       const char *source, const char *payer)
+                       const char *source, const struct b58addr *payer)
 {
-    char sig[BASE58_SIG_MAX];
-    base58_encode(tx->sig.b, sizeof tx->sig.b, sig, sizeof sig);
     LIT(e, "\",\"type\":\"");
     str(e, type);
     LIT(e, "\",\"source\":\"");
@@ -231,9 +268,9 @@ static void header_end(struct emit *e, const struct sim_tx *tx, const char *type
     LIT(e, "\",\"fee\":");
     u64(e, tx->fee);
     LIT(e, ",\"feePayer\":\"");
-    str(e, payer);
+    addr(e, payer);
     LIT(e, "\",\"signature\":\"");
-    str(e, sig);
+    signature(e, tx);
     LIT(e, "\",\"slot\":");
     u64(e, tx->slot);
     LIT(e, ",\"timestamp\":");
@@ -241,30 +278,31 @@ static void header_end(struct emit *e, const struct sim_tx *tx, const char *type
 }
 
 /* From "transactionError" to the end of "instructions". */
-static void instruction(struct emit *e, const char *program, const char *const *accts, int n)
+static void instruction(struct emit *e, const struct b58addr *program,
+                        const struct b58addr *const *accts, int n)
 {
     LIT(e, ",\"transactionError\":null,\"instructions\":[{\"accounts\":[");
     for (int i = 0; i < n; i++) {
         if (i)
             LIT(e, ",");
         LIT(e, "\"");
-        str(e, accts[i]);
+        addr(e, accts[i]);
         LIT(e, "\"");
     }
     LIT(e, "],\"data\":\"\",\"programId\":\"");
-    str(e, program);
+    addr(e, program);
     LIT(e, "\",\"innerInstructions\":[]}]");
 }
 
 static void write_transfer(const struct sim *s, const struct sim_tx *tx, struct emit *e)
 {
-    const char *from = s->wallets.v[tx->wallet].addr, *to = s->wallets.v[tx->to].addr;
+    const struct b58addr *from = &s->wallets.v[tx->wallet].addr, *to = &s->wallets.v[tx->to].addr;
     header_start(e);
-    str(e, from);
+    addr(e, from);
     LIT(e, " transferred ");
     ui(e, tx->sol, 9);
     LIT(e, " SOL to ");
-    str(e, to);
+    addr(e, to);
     LIT(e, ".");
     header_end(e, tx, "TRANSFER", "SYSTEM_PROGRAM", from);
     LIT(e, ",\"tokenTransfers\":[],\"nativeTransfers\":[");
@@ -274,22 +312,22 @@ static void write_transfer(const struct sim *s, const struct sim_tx *tx, struct 
     LIT(e, ",");
     account(e, to, (int64_t)tx->sol, NULL, 0, 0, NULL);
     LIT(e, ",");
-    account(e, SYSTEM_PROGRAM, 0, NULL, 0, 0, NULL);
+    account(e, &A_SYSTEM, 0, NULL, 0, 0, NULL);
     LIT(e, "]");
-    const char *accts[] = {from, to};
-    instruction(e, SYSTEM_PROGRAM, accts, 2);
+    const struct b58addr *accts[] = {from, to};
+    instruction(e, &A_SYSTEM, accts, 2);
     LIT(e, ",\"events\":{}}]");
 }
 
 /* events.swap's nativeInput or nativeOutput. */
-static void native_leg(struct emit *e, bool set, const char *user, int64_t lamports)
+static void native_leg(struct emit *e, bool set, const struct b58addr *user, int64_t lamports)
 {
     if (!set) {
         LIT(e, "null");
         return;
     }
     LIT(e, "{\"account\":\"");
-    str(e, user);
+    addr(e, user);
     LIT(e, "\",\"amount\":\"");
     i64(e, lamports);
     LIT(e, "\"}");
@@ -298,23 +336,24 @@ static void native_leg(struct emit *e, bool set, const char *user, int64_t lampo
 static void write_swap(const struct sim *s, const struct sim_tx *tx, struct emit *e)
 {
     const struct token *T = &s->tokens.v[tx->token];
-    const char *user = s->wallets.v[tx->wallet].addr, *mint = T->mint;
+    const struct b58addr *user = &s->wallets.v[tx->wallet].addr, *mint = &T->mint;
     bool buy = tx->side == SIDE_BUY;
-    char uta[BASE58_KEY_MAX];
-    sim_derive_address(s, SIM_DOMAIN_ATA, tx->wallet, tx->token, uta);
+    struct b58addr ata;
+    const struct b58addr *uta = &ata;
+    sim_derive_address(s, SIM_DOMAIN_ATA, tx->wallet, tx->token, &ata);
     header_start(e);
-    str(e, user);
+    addr(e, user);
     LIT(e, " swapped ");
     if (buy) {
         ui(e, tx->sol, 9);
         LIT(e, " SOL for ");
         ui(e, tx->tokens, CURVE_TOKEN_DECIMALS);
         LIT(e, " ");
-        str(e, mint);
+        addr(e, mint);
     } else {
         ui(e, tx->tokens, CURVE_TOKEN_DECIMALS);
         LIT(e, " ");
-        str(e, mint);
+        addr(e, mint);
         LIT(e, " for ");
         ui(e, tx->sol, 9);
         LIT(e, " SOL");
@@ -324,7 +363,7 @@ static void write_swap(const struct sim *s, const struct sim_tx *tx, struct emit
     int64_t payer = buy ? -lamports - (int64_t)tx->fee : lamports - (int64_t)tx->fee;
 
     if (tx->venue == SIM_PUMP_FUN) {
-        const char *curve = T->curve_acct, *vault = T->curve_vault;
+        const struct b58addr *curve = &T->curve_acct, *vault = &T->curve_vault;
         int64_t fee = (int64_t)tx->dex_fee;
         LIT(e, ",\"tokenTransfers\":[");
         if (buy)
@@ -335,11 +374,11 @@ static void write_swap(const struct sim *s, const struct sim_tx *tx, struct emit
         if (buy) {
             native_transfer(e, user, curve, tx->sol - tx->dex_fee);
             LIT(e, ",");
-            native_transfer(e, user, PUMP_FEE_ACCOUNT, tx->dex_fee);
+            native_transfer(e, user, &A_PUMP_FEE, tx->dex_fee);
         } else {
             native_transfer(e, curve, user, tx->sol);
             LIT(e, ",");
-            native_transfer(e, curve, PUMP_FEE_ACCOUNT, tx->dex_fee);
+            native_transfer(e, curve, &A_PUMP_FEE, tx->dex_fee);
         }
         LIT(e, "],\"accountData\":[");
         account(e, user, payer, NULL, 0, 0, NULL);
@@ -350,25 +389,26 @@ static void write_swap(const struct sim *s, const struct sim_tx *tx, struct emit
         LIT(e, ",");
         account(e, vault, 0, curve, buy ? -tokens : tokens, CURVE_TOKEN_DECIMALS, mint);
         LIT(e, ",");
-        account(e, PUMP_FEE_ACCOUNT, fee, NULL, 0, 0, NULL);
+        account(e, &A_PUMP_FEE, fee, NULL, 0, 0, NULL);
         LIT(e, ",");
-        account(e, PUMP_PROGRAM, 0, NULL, 0, 0, NULL);
+        account(e, &A_PUMP_PROGRAM, 0, NULL, 0, 0, NULL);
         LIT(e, "]");
-        const char *accts[] = {user, curve, vault, uta, mint};
-        instruction(e, PUMP_PROGRAM, accts, 5);
+        const struct b58addr *accts[] = {user, curve, vault, uta, mint};
+        instruction(e, &A_PUMP_PROGRAM, accts, 5);
     } else {
-        const char *pool = T->pool_acct, *vault = T->pool_vault, *wsolv = T->pool_wsol;
-        char tmp[BASE58_KEY_MAX];
-        sim_derive_address(s, SIM_DOMAIN_WSOLTMP, tx->wallet, tx->token, tmp);
+        const struct b58addr *pool = &T->pool_acct, *vault = &T->pool_vault, *wsolv = &T->pool_wsol;
+        struct b58addr wsoltmp;
+        const struct b58addr *tmp = &wsoltmp;
+        sim_derive_address(s, SIM_DOMAIN_WSOLTMP, tx->wallet, tx->token, &wsoltmp);
         LIT(e, ",\"tokenTransfers\":[");
         if (buy) {
-            token_transfer(e, tmp, wsolv, user, pool, tx->sol, 9, MINT_WSOL);
+            token_transfer(e, tmp, wsolv, user, pool, tx->sol, 9, &A_WSOL);
             LIT(e, ",");
             token_transfer(e, vault, uta, pool, user, tx->tokens, CURVE_TOKEN_DECIMALS, mint);
         } else {
             token_transfer(e, uta, vault, user, pool, tx->tokens, CURVE_TOKEN_DECIMALS, mint);
             LIT(e, ",");
-            token_transfer(e, wsolv, tmp, pool, user, tx->sol, 9, MINT_WSOL);
+            token_transfer(e, wsolv, tmp, pool, user, tx->sol, 9, &A_WSOL);
         }
         LIT(e, "],\"nativeTransfers\":[");
         if (buy)
@@ -382,15 +422,14 @@ static void write_swap(const struct sim *s, const struct sim_tx *tx, struct emit
         LIT(e, ",");
         account(e, uta, 0, user, buy ? tokens : -tokens, CURVE_TOKEN_DECIMALS, mint);
         LIT(e, ",");
-        account(e, wsolv, buy ? lamports : -lamports, pool, buy ? lamports : -lamports, 9,
-                MINT_WSOL);
+        account(e, wsolv, buy ? lamports : -lamports, pool, buy ? lamports : -lamports, 9, &A_WSOL);
         LIT(e, ",");
         account(e, vault, 0, pool, buy ? -tokens : tokens, CURVE_TOKEN_DECIMALS, mint);
         LIT(e, ",");
-        const char *program = tx->venue == SIM_RAYDIUM ? RAYDIUM_PROGRAM : PUMP_AMM_PROGRAM;
+        const struct b58addr *program = tx->venue == SIM_RAYDIUM ? &A_RAYDIUM : &A_PUMP_AMM;
         account(e, program, 0, NULL, 0, 0, NULL);
         LIT(e, "]");
-        const char *accts[] = {user, pool, vault, wsolv, uta, tmp, mint};
+        const struct b58addr *accts[] = {user, pool, vault, wsolv, uta, tmp, mint};
         instruction(e, program, accts, 7);
     }
 
@@ -437,7 +476,7 @@ int sim_tx_json(const struct sim *s, const struct sim_tx *tx, struct buf *out)
 
 static void kaddr_or_null(struct jw *w, const char *key, const struct sim *s, uint32_t wallet)
 {
-    jw_kstr(w, key, wallet == SIM_NONE ? NULL : s->wallets.v[wallet].addr);
+    jw_kstr(w, key, wallet == SIM_NONE ? NULL : s->wallets.v[wallet].addr.s);
 }
 
 static void ktime_or_null(struct jw *w, const char *key, int64_t ms, bool set)
@@ -483,7 +522,7 @@ int sim_truth_json(const struct sim *s, struct buf *out)
     for (size_t i = 0; i < s->wallets.len; i++) {
         const struct wallet *W = &s->wallets.v[i];
         jw_obj_begin(&w);
-        jw_kstr(&w, "address", W->addr);
+        jw_kstr(&w, "address", W->addr.s);
         jw_kstr(&w, "type", sim_wallet_type_name((enum sim_wallet_type)W->type));
         jw_key(&w, "cluster");
         if (W->cluster >= 0)
@@ -497,7 +536,7 @@ int sim_truth_json(const struct sim *s, struct buf *out)
         jw_key(&w, "follows");
         jw_arr_begin(&w);
         for (uint32_t j = 0; j < W->nleaders; j++)
-            jw_str(&w, s->wallets.v[W->leader[j]].addr);
+            jw_str(&w, s->wallets.v[W->leader[j]].addr.s);
         jw_arr_end(&w);
         jw_ku64(&w, "initial_lamports", W->type == SIM_EXCHANGE ? 100000000ULL * 1000000000ULL : 0);
         jw_obj_end(&w);
@@ -509,11 +548,11 @@ int sim_truth_json(const struct sim *s, struct buf *out)
     for (size_t c = 0; c < s->cluster_funder.len; c++) {
         jw_obj_begin(&w);
         jw_ku64(&w, "id", c);
-        jw_kstr(&w, "funder", s->wallets.v[s->cluster_funder.v[c]].addr);
+        jw_kstr(&w, "funder", s->wallets.v[s->cluster_funder.v[c]].addr.s);
         jw_key(&w, "members");
         jw_arr_begin(&w);
         for (uint32_t i = s->cluster_off.v[c]; i < s->cluster_off.v[c + 1]; i++)
-            jw_str(&w, s->wallets.v[s->cluster_members.v[i]].addr);
+            jw_str(&w, s->wallets.v[s->cluster_members.v[i]].addr.s);
         jw_arr_end(&w);
         jw_obj_end(&w);
     }
@@ -526,9 +565,9 @@ int sim_truth_json(const struct sim *s, struct buf *out)
         if (!T->launched)
             continue;
         jw_obj_begin(&w);
-        jw_kstr(&w, "mint", T->mint);
+        jw_kstr(&w, "mint", T->mint.s);
         jw_kstr(&w, "fate", sim_fate_name((enum sim_fate)T->fate));
-        jw_kstr(&w, "creator", s->wallets.v[T->creator].addr);
+        jw_kstr(&w, "creator", s->wallets.v[T->creator].addr.s);
         jw_key(&w, "cluster");
         if (T->cluster >= 0)
             jw_i64(&w, T->cluster);
@@ -543,16 +582,16 @@ int sim_truth_json(const struct sim *s, struct buf *out)
         jw_ki64(&w, "pump_end_time", T->pump_end_ms / 1000);
         jw_ki64(&w, "last_trade_time", T->last_trade_ms / 1000);
         jw_ku64(&w, "swaps", T->swaps);
-        jw_kstr(&w, "bonding_curve", T->curve_acct);
+        jw_kstr(&w, "bonding_curve", T->curve_acct.s);
         jw_kbool(&w, "graduated", T->graduated);
         ktime_or_null(&w, "graduation_time", T->grad_ms, T->graduated);
         jw_key(&w, "pool");
         if (T->graduated) {
             jw_obj_begin(&w);
             jw_kstr(&w, "source", sim_venue_name((enum sim_venue)T->venue));
-            jw_kstr(&w, "address", T->pool_acct);
-            jw_kstr(&w, "token_vault", T->pool_vault);
-            jw_kstr(&w, "wsol_vault", T->pool_wsol);
+            jw_kstr(&w, "address", T->pool_acct.s);
+            jw_kstr(&w, "token_vault", T->pool_vault.s);
+            jw_kstr(&w, "wsol_vault", T->pool_wsol.s);
             jw_ku64(&w, "initial_sol", T->pool_sol0);
             jw_ku64(&w, "initial_tokens", T->pool_tokens0);
             jw_obj_end(&w);
