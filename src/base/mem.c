@@ -36,6 +36,14 @@ void *xrealloc(void *p, size_t n)
     return q;
 }
 
+void *xmemalign(size_t align, size_t n)
+{
+    void *p = NULL;
+    if (posix_memalign(&p, align, n ? n : 1) != 0)
+        oom(n);
+    return p;
+}
+
 void *xreallocarray(void *p, size_t count, size_t size)
 {
     if (size && count > SIZE_MAX / size)

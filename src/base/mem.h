@@ -13,6 +13,9 @@ void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
 /* Array reallocation with overflow check on count * size. */
 void *xreallocarray(void *p, size_t count, size_t size);
+/* n bytes aligned to align (a power of two, a multiple of sizeof(void *));
+ * free() them. */
+void *xmemalign(size_t align, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* Overwrites n bytes with zeros in a way the compiler may not elide; for

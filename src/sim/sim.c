@@ -776,7 +776,7 @@ static uint32_t add_wallet(struct sim *s, enum sim_wallet_type type, uint32_t so
     W->cluster = -1;
     W->funder = SIM_NONE;
     W->source = source;
-    sim_derive_address(s, SIM_DOMAIN_WALLET, w, 0, W->addr);
+    sim_derive_address(s, SIM_DOMAIN_WALLET, w, 0, &W->addr);
     struct rng *r = &s->rng;
     switch (type) {
     case SIM_EXCHANGE:
@@ -896,12 +896,12 @@ static void make_token(struct sim *s, int64_t t)
     } else {
         T->creator = s->creators.v[rng_below(r, s->creators.len)];
     }
-    sim_derive_address(s, SIM_DOMAIN_MINT, tok, 0, T->mint);
-    sim_derive_address(s, SIM_DOMAIN_CURVE, tok, 0, T->curve_acct);
-    sim_derive_address(s, SIM_DOMAIN_CURVEVAULT, tok, 0, T->curve_vault);
-    sim_derive_address(s, SIM_DOMAIN_POOL, tok, 0, T->pool_acct);
-    sim_derive_address(s, SIM_DOMAIN_POOLVAULT, tok, 0, T->pool_vault);
-    sim_derive_address(s, SIM_DOMAIN_POOLWSOL, tok, 0, T->pool_wsol);
+    sim_derive_address(s, SIM_DOMAIN_MINT, tok, 0, &T->mint);
+    sim_derive_address(s, SIM_DOMAIN_CURVE, tok, 0, &T->curve_acct);
+    sim_derive_address(s, SIM_DOMAIN_CURVEVAULT, tok, 0, &T->curve_vault);
+    sim_derive_address(s, SIM_DOMAIN_POOL, tok, 0, &T->pool_acct);
+    sim_derive_address(s, SIM_DOMAIN_POOLVAULT, tok, 0, &T->pool_vault);
+    sim_derive_address(s, SIM_DOMAIN_POOLWSOL, tok, 0, &T->pool_wsol);
     push(s, t, s->start_ms, EV_LAUNCH, tok, 0, 0);
 }
 
@@ -1065,7 +1065,7 @@ uint32_t sim_wallet_count(const struct sim *s)
 
 const char *sim_wallet_address(const struct sim *s, uint32_t w)
 {
-    return s->wallets.v[w].addr;
+    return s->wallets.v[w].addr.s;
 }
 
 enum sim_wallet_type sim_wallet_type(const struct sim *s, uint32_t w)
@@ -1080,7 +1080,7 @@ uint32_t sim_token_count(const struct sim *s)
 
 const char *sim_token_mint(const struct sim *s, uint32_t t)
 {
-    return s->tokens.v[t].mint;
+    return s->tokens.v[t].mint.s;
 }
 
 enum sim_fate sim_token_fate(const struct sim *s, uint32_t t)

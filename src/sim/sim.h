@@ -115,7 +115,8 @@ void sim_free(struct sim *s);
 int sim_next(struct sim *s, struct sim_tx *tx);
 
 /* Appends the Helius enhanced-transaction webhook body of tx ("[{...}]",
- * no newline) to out. Returns 0 or WT_EFULL (out's cap). */
+ * no newline) to out. Returns 0, or WT_EFULL when it would pass out's cap
+ * (out's contents are then unchanged). Reserves about 16 KB in out. */
 int sim_tx_json(const struct sim *s, const struct sim_tx *tx, struct buf *out);
 
 /* Appends truth.json (see docs/simulator.md) as of now to out. Complete

@@ -15,11 +15,19 @@
 #define SIM_NONE        UINT32_MAX
 #define SIM_MAX_LEADERS 3
 
+/* A base58 address with its length. Invariant: s[len] == '\0' and the
+ * bytes after it are zero, so the JSON writer may copy the whole array
+ * (a fixed size, no strlen) and keep len bytes of it. */
+struct b58addr {
+    uint8_t len;
+    char s[BASE58_KEY_MAX];
+};
+
 /* Invariants: lamports never underflows (every debit is checked first);
  * cluster >= 0 exactly for funders and insiders; funder != SIM_NONE
  * exactly for insiders; fol_n followers start at sim->followers[fol_off]. */
 struct wallet {
-    char addr[BASE58_KEY_MAX];
+    struct b58addr addr;
     uint8_t type;
     bool topup_pending;
     uint8_t nleaders;
@@ -53,12 +61,12 @@ struct holding {
 /* Invariants: venue == SIM_PUMP_FUN until graduated; then curve.complete
  * and pool holds the reserves; peak_price >= every price after launch. */
 struct token {
-    char mint[BASE58_KEY_MAX];
-    char curve_acct[BASE58_KEY_MAX];
-    char curve_vault[BASE58_KEY_MAX];
-    char pool_acct[BASE58_KEY_MAX];
-    char pool_vault[BASE58_KEY_MAX];
-    char pool_wsol[BASE58_KEY_MAX];
+    struct b58addr mint;
+    struct b58addr curve_acct;
+    struct b58addr curve_vault;
+    struct b58addr pool_acct;
+    struct b58addr pool_vault;
+    struct b58addr pool_wsol;
     uint8_t fate, venue;
     bool launched, graduated;
     uint32_t creator;
@@ -114,7 +122,7 @@ struct sim {
 /* Derives a 32-byte key from (seed, domain, a, b) and writes its base58
  * form; used for every simulated address. */
 void sim_derive_address(const struct sim *s, uint64_t domain, uint64_t a, uint64_t b,
-                        char out[BASE58_KEY_MAX]);
+                        struct b58addr *out);
 
 #define SIM_DOMAIN_WALLET     1
 #define SIM_DOMAIN_MINT       2

@@ -168,12 +168,57 @@ static void test_fast_paths_match_bytewise(void **state)
     assert_string_equal(small, "");
 }
 
+/* The table path of base58_encode (32 and 64 bytes) against the byte-wise
+ * reference: the largest value (every byte 0xff, where an overflow of the
+ * 64-bit sums would show), zero, each single bit (each row of the power
+ * table alone), and random values with 0 to 3 leading zero bytes. */
+static void test_table_path(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {32, 64};
+    uint64_t x = 0x2545F4914F6CDD1Dull;
+    for (size_t si = 0; si < 2; si++) {
+        size_t n = sizes[si];
+        uint8_t in[64];
+        char a[100], b[100];
+        for (int fill = 0; fill < 2; fill++) {
+            memset(in, fill ? 0xff : 0, n);
+            assert_int_equal(base58_encode(in, n, a, sizeof a),
+                             base58_encode_bytewise(in, n, b, sizeof b));
+            assert_string_equal(a, b);
+        }
+        assert_int_equal((int)strlen(a), n == 32 ? 44 : 88);
+        for (size_t bit = 0; bit < 8 * n; bit++) {
+            memset(in, 0, n);
+            in[bit / 8] = (uint8_t)(0x80 >> (bit % 8));
+            assert_int_equal(base58_encode(in, n, a, sizeof a),
+                             base58_encode_bytewise(in, n, b, sizeof b));
+            assert_string_equal(a, b);
+        }
+        for (int round = 0; round < 2000; round++) {
+            for (size_t k = 0; k < n; k++) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                in[k] = (uint8_t)x;
+            }
+            memset(in, 0, (size_t)round % 4);
+            int la = base58_encode(in, n, a, sizeof a);
+            assert_int_equal(la, base58_encode_bytewise(in, n, b, sizeof b));
+            assert_string_equal(a, b);
+            /* exactly the room it needs, and one byte less */
+            assert_int_equal(base58_encode(in, n, a, (size_t)la + 1), la);
+            assert_int_equal(base58_encode(in, n, a, (size_t)la), WT_EFULL);
+            assert_string_equal(a, "");
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fast_paths_match_bytewise),
-        cmocka_unit_test(test_vector_examples),
-        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_fast_paths_match_bytewise), cmocka_unit_test(test_table_path),
+        cmocka_unit_test(test_vector_examples),           cmocka_unit_test(test_errors),
         cmocka_unit_test(test_roundtrip_leading_zeros),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

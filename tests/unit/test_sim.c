@@ -737,6 +737,49 @@ static void test_stream_equals_file(void **state)
     rmdir(dir);
 }
 
+/* sim_tx_json writes into space it reserves up front: a transaction that
+ * fits exactly in a capped buffer is written whole, one byte less gives
+ * WT_EFULL and leaves what the buffer held untouched. */
+static void test_tx_json_at_buffer_cap(void **state)
+{
+    (void)state;
+    struct scenario sc;
+    small_scenario(&sc, 11);
+    struct sim *s;
+    char err[256];
+    assert_int_equal(sim_new(&sc, &s, err, sizeof err), 0);
+    struct buf full;
+    buf_init(&full, 0);
+    struct sim_tx tx;
+    int kinds = 0;
+    while (sim_next(s, &tx) == 1) {
+        buf_reset(&full);
+        assert_int_equal(sim_tx_json(s, &tx, &full), 0);
+        assert_true(full.len > 1000);
+        assert_int_equal(full.data[full.len], '\0');
+        kinds |= 1 << (tx.kind == SIM_TX_TRANSFER ? 0 : 1 + tx.venue);
+        for (size_t extra = 0; extra < 2; extra++) {
+            struct buf capped;
+            buf_init(&capped, 3 + full.len - 1 + extra);
+            assert_int_equal(buf_puts(&capped, "ab,"), 0);
+            int rc = sim_tx_json(s, &tx, &capped);
+            if (extra) {
+                assert_int_equal(rc, 0);
+                assert_int_equal(capped.len, 3 + full.len);
+                assert_memory_equal(capped.data + 3, full.data, full.len + 1);
+            } else {
+                assert_int_equal(rc, WT_EFULL);
+                assert_int_equal(capped.len, 3);
+                assert_string_equal(capped.data, "ab,");
+            }
+            buf_release(&capped);
+        }
+    }
+    assert_int_equal(kinds, 15); /* transfers and swaps on all three venues */
+    buf_release(&full);
+    sim_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -746,6 +789,7 @@ int main(void)
         cmocka_unit_test(test_same_seed_same_bytes),
         cmocka_unit_test(test_bad_scenario_and_folder),
         cmocka_unit_test(test_stream_equals_file),
+        cmocka_unit_test(test_tx_json_at_buffer_cap),
         cmocka_unit_test(test_replay_invariants_and_truth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
