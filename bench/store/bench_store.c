@@ -1,6 +1,7 @@
 /* Store benchmark: event append throughput and wallet-list latency.
  *
- *   bench_store [DIR]                       SQLite in DIR (default: a temp folder)
+ *   bench_store [--append] [DIR]            SQLite in DIR (default: a temp folder);
+ *                                           --append: only the append part
  *   tests/store/with_pg.sh bench_store      also PostgreSQL (WALLTRACK_TEST_PG_URL)
  *
  * Append: swaps in batches of 1, 100 and 1000 events, one transaction per
@@ -163,6 +164,8 @@ static void bench_list(struct store *st, const char *name, size_t nwallets)
            name, nwallets, lat[Q / 2], lat[Q * 99 / 100]);
 }
 
+static bool append_only;
+
 static void run(const char *target, const char *name)
 {
     struct store *st;
@@ -172,6 +175,10 @@ static void run(const char *target, const char *name)
         exit(1);
     }
     bench_append(st, name);
+    if (append_only) {
+        store_close(st);
+        return;
+    }
     load_wallets(st, 0, 10000);
     bench_list(st, name, 10000);
     load_wallets(st, 10000, 100000);
@@ -182,6 +189,11 @@ static void run(const char *target, const char *name)
 int main(int argc, char **argv)
 {
     log_set_level(LOG_WARN);
+    if (argc > 1 && strcmp(argv[1], "--append") == 0) {
+        append_only = true;
+        argv++;
+        argc--;
+    }
     char dir[256];
     if (argc > 1) {
         snprintf(dir, sizeof dir, "%s", argv[1]);
