@@ -563,9 +563,20 @@ static const struct store_ops sqlite_ops = {
     .backup = sq_backup,
 };
 
+/* SQLite counts every allocation under a global mutex for
+ * sqlite3_status(), which the store never reads. Only possible before
+ * SQLite initialises; later (another part of the process opened a
+ * database first) the call fails harmlessly and the counting stays. */
+static void sqlite_config_once(void)
+{
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_sqlite_open(const char *path, const struct store_opts *opts, struct store **out,
                       char *err, size_t errsize)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sqlite_config_once);
     struct sq_store *s = xcalloc(1, sizeof *s);
     s->base.ops = &sqlite_ops;
     s->base.opts = *opts;
