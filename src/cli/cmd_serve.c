@@ -92,14 +92,24 @@ static void feed_request(void *ctx, const struct pubkey *mint)
     tokenfeed_request(ctx, mint);
 }
 
-static int feed_post(void *ctx, const struct event *ev)
+/* The feed's price events are stored like every other event, and reach
+ * the engine from the inbox once committed (a restart or a backtest then
+ * sees the same token facts the engine did). */
+struct feed_ctx {
+    struct inbox *inbox;
+    struct runner *runner;
+};
+
+static int feed_post(void *ctx, const struct event *ev, size_t n)
 {
-    return runner_post(ctx, ev);
+    const struct feed_ctx *c = ctx;
+    return inbox_submit_events(c->inbox, ev, n, NULL);
 }
 
 static size_t feed_open_mints(void *ctx, struct pubkey *out, size_t max)
 {
-    return runner_open_mints(ctx, out, max);
+    const struct feed_ctx *c = ctx;
+    return runner_open_mints(c->runner, out, max);
 }
 
 /* Builds the token feed when dexscreener.api_url is set (not started).
@@ -195,6 +205,7 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     struct alerter *alerter = NULL;
     struct autobackup *backup = NULL;
     struct tokenfeed *feed = NULL;
+    struct feed_ctx feed_ctx = {0};
     rc = 1;
     if (cli_setup_logging(cfg) != 0)
         goto out;
@@ -301,14 +312,6 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
         log_error("serve", "cannot start the trading engine: %s", err);
         goto out;
     }
-    if (feed) {
-        struct tokenfeed_sink sink = {
-            .post = feed_post, .open_mints = feed_open_mints, .ctx = runner};
-        if (tokenfeed_start(feed, &sink) != 0) {
-            log_error("serve", "cannot start the token feed");
-            goto out;
-        }
-    }
     struct runner_health rh;
     runner_health(runner, &rh);
     log_info("serve",
@@ -329,6 +332,16 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     if (inbox_start(store, &io, &inbox) != 0) {
         log_error("serve", "cannot start the inbox (archive folder %s)", archive);
         goto out;
+    }
+    if (feed) {
+        feed_ctx.inbox = inbox;
+        feed_ctx.runner = runner;
+        struct tokenfeed_sink sink = {
+            .post = feed_post, .open_mints = feed_open_mints, .ctx = &feed_ctx};
+        if (tokenfeed_start(feed, &sink) != 0) {
+            log_error("serve", "cannot start the token feed");
+            goto out;
+        }
     }
     /* The RPC-polling fallback, when RPC endpoints are configured. */
     const char *rpc_urls[16];
@@ -417,8 +430,8 @@ out:
     api_stop(api);
     rpcpoll_free(poll); /* stops its thread before the inbox goes */
     free(rpc_list);
+    tokenfeed_stop(feed); /* it posts into the inbox: stopped before it */
     inbox_stop(inbox);
-    tokenfeed_stop(feed); /* it posts to the engine: stopped before it */
     runner_stop(runner);
     tokenfeed_free(feed);  /* after the engine: its last requests land in a stopped feed */
     alerter_stop(alerter); /* after the engine: its last alerts still go out */

@@ -17,6 +17,7 @@
 
 #include "base/clock.h"
 #include "base/err.h"
+#include "base/log.h"
 #include "base/mem.h"
 #include "base/vec.h"
 #include "ingest/helius.h"
@@ -209,6 +210,35 @@ int inbox_submit_polled(struct inbox *ib, const char *body, size_t len, size_t c
                         struct inbox_result *res, char *err, size_t errsize)
 {
     return submit(ib, body, len, cap, res, err, errsize, false);
+}
+
+int inbox_submit_events(struct inbox *ib, const struct event *ev, size_t n,
+                        struct store_append_stats *st)
+{
+    struct store_append_stats local = {0};
+    if (!st)
+        st = &local;
+    memset(st, 0, sizeof *st);
+    /* An invalid event would fail the whole group transaction, webhook
+     * bodies included: those are dropped here, with a warning. */
+    struct event *ok = xmalloc((n ? n : 1) * sizeof *ok);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (store_event_valid(&ev[i]))
+            ok[k++] = ev[i];
+        else
+            log_warn("inbox", "dropping an invalid %s event from a feed",
+                     ev[i].kind == EVENT_PRICE ? "price" : "market");
+    }
+    int rc = k ? gcommit_submit(ib->gc, ok, k, st) : 0;
+    free(ok);
+    if (rc == 0) {
+        pthread_mutex_lock(&ib->lock);
+        ib->events_inserted += st->swaps + st->transfers + st->prices;
+        ib->events_duplicate += st->swaps_dup + st->transfers_dup + st->prices_dup;
+        pthread_mutex_unlock(&ib->lock);
+    }
+    return rc;
 }
 
 int inbox_metrics(struct inbox *ib, struct buf *out)

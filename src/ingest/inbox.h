@@ -61,6 +61,14 @@ int inbox_submit(struct inbox *ib, const char *body, size_t len, size_t cap,
 int inbox_submit_polled(struct inbox *ib, const char *body, size_t len, size_t cap,
                         struct inbox_result *res, char *err, size_t errsize);
 
+/* Makes already decoded events durable (a market-data feed's price
+ * events, market/tokenfeed.h) through the same group commit, so they reach
+ * the engine by after_commit like every other event; not a webhook
+ * delivery. Returns 0 with *st filled (may be NULL), a store error, or
+ * WT_ECLOSED while stopping. Any thread. */
+int inbox_submit_events(struct inbox *ib, const struct event *ev, size_t n,
+                        struct store_append_stats *st);
+
 /* Wall-clock time (Unix ms) of the last webhook body accepted, or of the start
  * when none was; for the RPC-polling fallback and the status page. Any
  * thread. */

@@ -137,19 +137,21 @@ static void wait_until(struct tokenfeed *f, int64_t at_ms)
 static void lookup(struct tokenfeed *f, const struct pubkey *mints, size_t n)
 {
     struct dex_token out[DEX_BATCH];
+    struct event ev[DEX_BATCH];
     int rc = dexscreener_get(f->dex, mints, n, out);
     uint64_t posted = 0, not_listed = 0, stale = 0;
+    size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         if (!out[i].found) {
             not_listed += rc == 0;
             continue;
         }
         stale += out[i].stale;
-        struct event ev;
-        tokenfeed_price_event(&out[i], &ev);
-        if (f->sink.post(f->sink.ctx, &ev) == 0)
-            posted++;
+        tokenfeed_price_event(&out[i], &ev[k++]);
     }
+    /* One hand-over for the whole answer: in serve, one commit. */
+    if (k && f->sink.post(f->sink.ctx, ev, k) == 0)
+        posted = k;
     int64_t now = clock_now_ms(f->clock);
     pthread_mutex_lock(&f->mu);
     bool was_failed = f->h.last_failed;

@@ -47,9 +47,10 @@ void tokenfeed_opts_default(struct tokenfeed_opts *o);
 
 /* Where the feed's answers go, and what it refreshes. */
 struct tokenfeed_sink {
-    /* Queues one event for the engine; may wait while its queue is full.
-     * Returns 0 or an error (closed). */
-    int (*post)(void *ctx, const struct event *ev);
+    /* Hands on the price events of one lookup, n >= 1 (in serve: stored
+     * through the inbox, which passes them to the engine once committed);
+     * may wait. Returns 0 or an error (closed, the store refused). */
+    int (*post)(void *ctx, const struct event *ev, size_t n);
     /* Fills out[0..max) with the mints of the open positions; returns how
      * many. May be NULL (no refresh). */
     size_t (*open_mints)(void *ctx, struct pubkey *out, size_t max);

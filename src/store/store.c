@@ -358,6 +358,11 @@ static int validate_event(const struct event *e)
     return WT_EINVAL;
 }
 
+bool store_event_valid(const struct event *e)
+{
+    return validate_event(e) == 0;
+}
+
 static const char SQL_INS_SWAP[] =
     "INSERT INTO swaps (sig, leg, slot, ts_ms, wallet, mint, quote_mint, side, decimals, "
     "quote_decimals, token_amount, quote_amount, price_sol, price_usd, fee_lamports, source) "

@@ -399,12 +399,13 @@ void runner_after_commit(void *ctx, const struct event *ev, size_t n, const uint
 {
     struct runner *r = ctx;
     /* Hand on the runs of newly stored events; duplicates are deliveries
-     * the engine has already seen. */
+     * the engine has already seen. Price events come from the token feed,
+     * not the webhook: they are not counted as its deliveries. */
     size_t i = 0, fresh = 0, dup = 0;
     int64_t last_ts = 0;
     while (i < n) {
         if (!inserted[i]) {
-            dup++;
+            dup += ev[i].kind != EVENT_PRICE;
             i++;
             continue;
         }
@@ -412,8 +413,11 @@ void runner_after_commit(void *ctx, const struct event *ev, size_t n, const uint
         while (j < n && inserted[j])
             j++;
         evq_push(r->q, ev + i, j - i, true);
-        fresh += j - i;
-        last_ts = event_ts_ms(&ev[j - 1]);
+        for (size_t k = i; k < j; k++)
+            if (ev[k].kind != EVENT_PRICE) {
+                fresh++;
+                last_ts = event_ts_ms(&ev[k]);
+            }
         i = j;
     }
     pthread_mutex_lock(&r->mu);

@@ -10,7 +10,8 @@
  * defaults to 1500 ms with a feed), whose report (0.55 SOL a side at 150
  * USD/SOL) fails it. GET /v1/signals shows the reported liquidity and age
  * in the signal's token detail, and GET /v1/status reports DexScreener
- * ok. */
+ * ok. The report is stored (the prices table) like every other event, and
+ * is not counted as a webhook delivery. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +25,7 @@
 #include <time.h>
 
 #include "base/json.h"
+#include "store/store.h"
 #include "harness.h"
 
 #include "../support/fakesrv.c"
@@ -181,8 +183,21 @@ static void test_signal_uses_reported_liquidity(void **state)
     wait_status(d.port, "\"released_reported\":1", &body);
     assert_non_null(strstr(body.data, "\"dexscreener\":{\"status\":\"ok\""));
     assert_non_null(strstr(body.data, "\"posted\":1"));
+    /* The webhook delivered one swap; the feed's price is not one of its. */
+    assert_non_null(strstr(body.data, "\"events\":1,\"duplicates\":0"));
 
     assert_int_equal(daemon_stop(&d, SIGTERM), 0);
+    /* Stored: the swap of the webhook and the feed's price. */
+    char dbdir[512];
+    snprintf(dbdir, sizeof dbdir, "%s/data", d.dir);
+    struct store *st = NULL;
+    char err[256];
+    assert_int_equal(store_open(dbdir, NULL, &st, err, sizeof err), 0);
+    int64_t swaps = -1, transfers = -1, prices = -1;
+    assert_int_equal(store_count_events(st, &swaps, &transfers, &prices), 0);
+    assert_int_equal(swaps, 1);
+    assert_int_equal(prices, 1);
+    store_close(st);
     harness_rmdir(d.dir);
     buf_release(&body);
     fakesrv_stop(&srv);

@@ -75,16 +75,18 @@ struct sink {
     pthread_mutex_t mu;
     struct event ev[256];
     size_t n;
+    size_t posts; /* hand-overs: one per answer */
     struct pubkey open[4];
     size_t n_open;
 };
 
-static int sink_post(void *ctx, const struct event *ev)
+static int sink_post(void *ctx, const struct event *ev, size_t n)
 {
     struct sink *s = ctx;
     pthread_mutex_lock(&s->mu);
-    if (s->n < 256)
-        s->ev[s->n++] = *ev;
+    for (size_t i = 0; i < n && s->n < 256; i++)
+        s->ev[s->n++] = ev[i];
+    s->posts++;
     pthread_mutex_unlock(&s->mu);
     return 0;
 }
@@ -172,6 +174,9 @@ static void test_batch_events_and_health(void **state)
     assert_int_equal(h.posted, 2);
     assert_int_equal(h.not_listed, 1); /* USDC is in no pair */
     assert_int_equal(posted(&sk), 2);
+    pthread_mutex_lock(&sk.mu);
+    assert_int_equal(sk.posts, 1); /* the answer's events in one hand-over */
+    pthread_mutex_unlock(&sk.mu);
     const struct price_event *p = &sk.ev[0].u.price;
     assert_int_equal(sk.ev[0].kind, EVENT_PRICE);
     assert_true(pubkey_eq(&p->mint, &m[0]));
