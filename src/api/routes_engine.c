@@ -434,8 +434,11 @@ static int add_trade(void *ctx, const struct closed_trade_row *r)
     return 0;
 }
 
-/* The equity now, from the snapshot (-1 when it cannot be read). */
-static double equity_now(struct runner *r)
+/* The equity now and the engine's clock, from the snapshot (-1 when it
+ * cannot be read; *now_ms keeps its value then). The engine's clock is the
+ * time of its newest event: the market's time, ahead of the wall clock on
+ * a simulated market. */
+static double equity_now(struct runner *r, int64_t *now_ms)
 {
     const struct runner_snap *s = runner_snapshot(r);
     struct json_doc *d = json_doc_new(16);
@@ -443,8 +446,12 @@ static double equity_now(struct runner *r)
     uint64_t lamports;
     double x = -1;
     if (json_parse(d, s->status, s->status_len, 0, &o) == 0 && json_get(&o, "equity", &eq) == 0 &&
-        json_get_u64(&eq, "equity_lamports", &lamports) == 0)
+        json_get_u64(&eq, "equity_lamports", &lamports) == 0) {
         x = (double)lamports / 1e9;
+        int64_t t;
+        if (json_get_i64(&o, "now_ms", &t) == 0 && t > 0)
+            *now_ms = t;
+    }
     json_doc_free(d);
     runner_snapshot_release(r, s);
     return x;
@@ -473,7 +480,9 @@ void routes_performance(struct api_ctx *ctx, struct httpd_req *req, struct httpd
     jw_kstr(&w, "mode", ctx->env->mode);
     jw_ki64(&w, "since_ms", since);
     jw_key(&w, "performance");
-    perf_write(pf, since ? -1 : equity_now(ctx->env->runner), api_now_ms(), (unsigned)points, &w);
+    int64_t now = api_now_ms();
+    double eq_now = since ? -1 : equity_now(ctx->env->runner, &now);
+    perf_write(pf, eq_now, now, (unsigned)points, &w);
     jw_obj_end(&w);
     perf_free(pf);
     resp->status = jw_finish(&w) == 0 ? 200 : 500;

@@ -166,9 +166,21 @@ static void print_report(const char *json)
     }
     printf("%.0f closed trades, %.0f won (%.1f%%), PnL %+.4f SOL (%+.2f%% of %.4g SOL)\n", x[0],
            x[1], 100 * x[2], x[3], x[5], x[4]);
-    printf("profit ratio %.2f, profit factor %.2f, max drawdown %.4f SOL (%.1f%%), Sharpe %.2f "
-           "over %.0f days\n\n",
-           x[6], x[7], x[8], x[9], x[10], x[11]);
+    /* A ratio that is not defined yet says so rather than 0. */
+    bool pr_ok = false, pf_ok = false, sh_ok = false;
+    json_get_bool(&o, "profit_ratio_valid", &pr_ok);
+    json_get_bool(&o, "profit_factor_valid", &pf_ok);
+    json_get_bool(&o, "sharpe_valid", &sh_ok);
+    char pr[32] = "n/a", pf[32] = "n/a", sh[32] = "n/a";
+    if (pr_ok)
+        snprintf(pr, sizeof pr, "%.2f", x[6]);
+    if (pf_ok)
+        snprintf(pf, sizeof pf, "%.2f", x[7]);
+    if (sh_ok)
+        snprintf(sh, sizeof sh, "%.2f", x[10]);
+    printf("profit ratio %s, profit factor %s, max drawdown %.4f SOL (%.1f%%), Sharpe %s over "
+           "%.0f days\n\n",
+           pr, pf, x[8], x[9], sh, x[11]);
 
     printf("What separates winners from losers (mean of each factor; r = correlation with "
            "winning):\n");

@@ -248,7 +248,9 @@ void perf_write(const struct perf *p, double equity_now_sol, int64_t now_ms, uns
     jw_kdouble(w, "avg_loss_sol", avg_loss);
     jw_kdouble(w, "profit_ratio", ratio(avg_win, avg_loss));
     jw_kbool(w, "profit_ratio_valid", a->wins > 0 && losses > 0);
+    /* Gross profit over gross loss: undefined without a losing trade. */
     jw_kdouble(w, "profit_factor", ratio(p->sum_win, p->sum_loss));
+    jw_kbool(w, "profit_factor_valid", losses > 0 && p->sum_loss > 0);
     jw_kdouble(w, "capital_sol", p->capital);
     jw_kdouble(w, "return_pct", 100 * ratio(a->pnl_sol, p->capital));
     jw_kdouble(w, "max_drawdown_sol", p->max_dd);
@@ -279,8 +281,12 @@ void perf_write(const struct perf *p, double equity_now_sol, int64_t now_ms, uns
         jw_obj_end(w);
     }
     if (equity_now_sol >= 0) {
+        /* Never before the last close: the curve's times ascend even when
+         * the caller's clock is behind the trades' (a simulated market
+         * runs ahead of the wall clock). */
+        int64_t last = n ? p->curve.v[n - 1].ts_ms : now_ms;
         jw_obj_begin(w);
-        jw_ki64(w, "ts_ms", now_ms);
+        jw_ki64(w, "ts_ms", now_ms > last ? now_ms : last);
         jw_kdouble(w, "equity_sol", equity_now_sol);
         jw_kbool(w, "unrealized", true);
         jw_obj_end(w);

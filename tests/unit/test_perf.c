@@ -77,6 +77,7 @@ static void test_worked_example(void **state)
     assert_true(fabs(num(&o, "avg_loss_sol") - 0.5) < 1e-12);
     assert_true(fabs(num(&o, "profit_ratio") - 1.5) < 1e-12);
     assert_true(fabs(num(&o, "profit_factor") - 1.5) < 1e-12);
+    assert_non_null(strstr(b.data, "\"profit_factor_valid\":true"));
     assert_true(fabs(num(&o, "return_pct") - 5) < 1e-9);
     assert_true(fabs(num(&o, "max_drawdown_sol") - 0.5) < 1e-12);
     assert_true(fabs(num(&o, "max_drawdown_pct") - 100 * 0.5 / 11) < 1e-9);
@@ -124,10 +125,35 @@ static void test_worked_example(void **state)
     buf_release(&b);
 }
 
+/* One winning trade: the profit factor is undefined, and an equity point
+ * asked for before the last close (a caller's clock behind a simulated
+ * market's) is placed at that close, so the curve's times ascend. */
+static void test_no_loss_and_late_clock(void **state)
+{
+    (void)state;
+    struct perf *p = perf_new(10);
+    struct perf_trade t = trade(T0 + HOUR, T0 + 2 * HOUR, 0.5, 0.8, "take_profit_1");
+    perf_add(p, &t);
+    struct buf b;
+    buf_init(&b, 0);
+    struct jw w;
+    jw_init(&w, &b);
+    perf_write(p, 10.4, T0, 100, &w);
+    assert_int_equal(jw_finish(&w), 0);
+    perf_free(p);
+    assert_non_null(strstr(b.data, "\"profit_factor_valid\":false"));
+    char want[128];
+    snprintf(want, sizeof want, "{\"ts_ms\":%lld,\"equity_sol\":10.4,\"unrealized\":true}",
+             (long long)(T0 + 2 * HOUR));
+    assert_non_null(strstr(b.data, want));
+    buf_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_worked_example),
+        cmocka_unit_test(test_no_loss_and_late_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

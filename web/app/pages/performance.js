@@ -44,7 +44,7 @@ function Summary({ p }) {
       <${Stat} label="Trades" value=${num(p.trades, 0)} note=${`${num(p.wins, 0)} won · ${num(p.losses, 0)} lost`} />
       <${Stat} label="Win rate" value=${pct(p.win_rate)} />
       <${Stat} label="Profit ratio" value=${p.profit_ratio_valid ? num(p.profit_ratio, 2) : 'n/a'} note=${p.profit_ratio_valid ? `avg win ${sol(p.avg_win_sol)} / avg loss ${sol(p.avg_loss_sol)}` : 'needs a win and a loss'} />
-      <${Stat} label="Profit factor" value=${num(p.profit_factor, 2)} />
+      <${Stat} label="Profit factor" value=${p.profit_factor_valid ? num(p.profit_factor, 2) : 'n/a'} note=${p.profit_factor_valid ? 'gross profit / gross loss' : 'needs a losing trade'} />
       <${Stat} label="Sharpe" value=${p.sharpe_valid ? num(p.sharpe, 2) : 'n/a'} note=${p.sharpe_valid ? `${p.sharpe_days} days` : `not enough days (${num(p.sharpe_days, 0)})`} />
       <${Stat} label="Max drawdown" value=${sol(p.max_drawdown_sol)} note=${pctPoints(p.max_drawdown_pct, 2)} />
       <${Stat} label="Avg trade" value=${pctPoints(p.avg_pnl_pct)} />
