@@ -131,10 +131,16 @@ static void map_grow(struct ledger *l)
     free(old);
 }
 
+/* The first slot probed for (wallet, mint). */
+static uint32_t map_slot_of(const struct ledger *l, uint32_t wallet, uint32_t mint)
+{
+    return map_hash(((uint64_t)wallet << 32 | mint) + 1) & l->map_mask;
+}
+
 static uint32_t map_find(const struct ledger *l, uint32_t wallet, uint32_t mint)
 {
     uint64_t k = ((uint64_t)wallet << 32 | mint) + 1;
-    for (uint32_t s = map_hash(k) & l->map_mask;; s = (s + 1) & l->map_mask) {
+    for (uint32_t s = map_slot_of(l, wallet, mint);; s = (s + 1) & l->map_mask) {
         if (l->map[s].key == k)
             return l->map[s].val;
         if (!l->map[s].key)
@@ -890,6 +896,12 @@ int ledger_batch_add(struct ledger_batch *b, const struct swap_event *ev, double
     return 0;
 }
 
+/* How far ahead ledger_batch_flush fetches a swap, its index slot and its
+ * position (in swaps; each stage needs the one before it in cache). */
+#define PF_NORM 24
+#define PF_SLOT 16
+#define PF_POS  8
+
 void ledger_batch_flush(struct ledger_batch *b,
                         void (*on_fill)(void *ctx, const struct ledger_fill *f), void *ctx)
 {
@@ -915,8 +927,24 @@ void ledger_batch_flush(struct ledger_batch *b,
     uint32_t *rank_fill = xmalloc(n * sizeof *rank_fill);
     memset(rank_pos, 0xff, n * sizeof *rank_pos);
     for (size_t k = 0; k < n; k++) {
-        if (k + 8 < n)
-            __builtin_prefetch(&b->v.v[order[k + 8]]);
+        /* The swaps of a wallet are far apart in the tape and its
+         * positions are spread over the index: fetch ahead, in stages (the
+         * swap, then its index slot, then its position). */
+        if (k + PF_NORM < n) {
+            const char *x = (const char *)&b->v.v[order[k + PF_NORM]];
+            __builtin_prefetch(x);
+            __builtin_prefetch(x + sizeof(struct norm) - 1);
+        }
+        if (k + PF_SLOT < n) {
+            const struct norm *x = &b->v.v[order[k + PF_SLOT]];
+            __builtin_prefetch(&l->map[map_slot_of(l, x->wallet, x->mint)]);
+        }
+        if (k + PF_POS < n) {
+            const struct norm *x = &b->v.v[order[k + PF_POS]];
+            uint32_t pid = map_find(l, x->wallet, x->mint);
+            if (pid != LEDGER_NONE)
+                __builtin_prefetch(&l->pos.v[pid]);
+        }
         uint32_t i = order[k];
         const struct norm *x = &b->v.v[i];
         struct ledger_fill f;
