@@ -79,6 +79,67 @@ static int cmp_i64(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
+static void swap_i64(int64_t *a, size_t i, size_t j)
+{
+    int64_t t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+}
+
+/* Returns the k-th smallest of a[0..n) (k < n) and leaves a partitioned
+ * around it: a[i] <= a[k] for i < k. Quickselect with a median-of-three
+ * pivot and a three-way partition (holds repeat); after 64 rounds that did
+ * not finish, the range left is sorted, which bounds the worst case at
+ * O(n log n). The value returned is the one a full sort puts at k. */
+static int64_t select_kth(int64_t *a, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n;
+    for (int round = 0; hi - lo > 16; round++) {
+        if (round == 64) {
+            qsort(a + lo, hi - lo, sizeof *a, cmp_i64);
+            return a[k];
+        }
+        int64_t x = a[lo], y = a[lo + (hi - lo) / 2], z = a[hi - 1];
+        int64_t piv = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+        size_t lt = lo, i = lo, gt = hi;
+        while (i < gt) {
+            if (a[i] < piv)
+                swap_i64(a, lt++, i++);
+            else if (a[i] > piv)
+                swap_i64(a, i, --gt);
+            else
+                i++;
+        }
+        if (k < lt)
+            hi = lt;
+        else if (k >= gt)
+            lo = gt;
+        else
+            return a[k];
+    }
+    for (size_t i = lo + 1; i < hi; i++) {
+        int64_t v = a[i];
+        size_t j = i;
+        for (; j > lo && a[j - 1] > v; j--)
+            a[j] = a[j - 1];
+        a[j] = v;
+    }
+    return a[k];
+}
+
+/* The median as a sort gives it: the middle hold, or the mean of the two
+ * middle ones (rounded toward zero) when k is even. Reorders h. */
+static int64_t median_i64(int64_t *h, size_t k)
+{
+    int64_t hi = select_kth(h, k, k / 2);
+    if (k % 2)
+        return hi;
+    int64_t lo = h[0]; /* the largest of h[0..k/2), all <= hi */
+    for (size_t i = 1; i < k / 2; i++)
+        lo = h[i] > lo ? h[i] : lo;
+    return (lo + hi) / 2;
+}
+
 static double clamp01(double x)
 {
     return x < 0 ? 0 : x > 1 ? 1 : x;
@@ -133,8 +194,7 @@ void behaviour_classify(const struct behaviour_acc *a, const struct behaviour_pa
             if (!(trips[i].flags & LEDGER_TRIP_UNKNOWN_BASIS))
                 h[k++] = trips[i].close_ms - trips[i].open_ms;
         if (k) {
-            qsort(h, k, sizeof *h, cmp_i64);
-            out->median_hold_ms = k % 2 ? h[k / 2] : (h[k / 2 - 1] + h[k / 2]) / 2;
+            out->median_hold_ms = median_i64(h, k);
             int64_t med = out->median_hold_ms;
             out->style = med < p->scalp_max_ms   ? BEHAVIOUR_STYLE_SCALP
                          : med < p->day_max_ms   ? BEHAVIOUR_STYLE_DAY

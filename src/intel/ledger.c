@@ -131,10 +131,16 @@ static void map_grow(struct ledger *l)
     free(old);
 }
 
+/* The first slot probed for (wallet, mint). */
+static uint32_t map_slot_of(const struct ledger *l, uint32_t wallet, uint32_t mint)
+{
+    return map_hash(((uint64_t)wallet << 32 | mint) + 1) & l->map_mask;
+}
+
 static uint32_t map_find(const struct ledger *l, uint32_t wallet, uint32_t mint)
 {
     uint64_t k = ((uint64_t)wallet << 32 | mint) + 1;
-    for (uint32_t s = map_hash(k) & l->map_mask;; s = (s + 1) & l->map_mask) {
+    for (uint32_t s = map_slot_of(l, wallet, mint);; s = (s + 1) & l->map_mask) {
         if (l->map[s].key == k)
             return l->map[s].val;
         if (!l->map[s].key)
@@ -468,9 +474,11 @@ static void norm_swap(struct ledger *l, const struct swap_event *ev, uint32_t wi
 /* The wallet's part of an apply. A first buy takes the next rank among the
  * mint's buyers, unless defer_pos is not NULL: then the position's rank is
  * left LEDGER_PENDING, the fill's LEDGER_NONE, and the position's id is
- * written to *defer_pos (the batch gives ranks in tape order). */
-static void apply_norm(struct ledger *l, const struct norm *n, struct ledger_fill *out,
-                       uint32_t *defer_pos)
+ * written to *defer_pos (the batch gives ranks in tape order). Returns
+ * the fill: the one appended to the wallet's fills when they are kept,
+ * else scratch. */
+static const struct ledger_fill *apply_norm(struct ledger *l, const struct norm *n,
+                                            struct ledger_fill *scratch, uint32_t *defer_pos)
 {
     uint32_t pid = pos_get(l, n->wallet, n->mint); /* may move l->pos.v: index first */
     struct pos *p = &l->pos.v[pid];
@@ -479,27 +487,35 @@ static void apply_norm(struct ledger *l, const struct norm *n, struct ledger_fil
     uint64_t value = n->value;
     double usd = n->usd, rate = n->rate, price = n->price;
 
-    struct ledger_fill f = {0};
-    f.ts_ms = n->ts_ms;
-    f.slot = n->slot;
-    f.qty = n->qty;
-    f.wallet = n->wallet;
-    f.mint = n->mint;
-    f.trip = LEDGER_NONE;
-    f.buy_rank = LEDGER_NONE;
-    f.side = n->side;
-    f.source = n->source;
-    f.flags = n->flags;
+    /* The fill is written where it stays (the wallet's vector) or in
+     * scratch: building it on the stack and copying it costs store-forward
+     * stalls on its narrow fields. */
+    struct ledger_fill *f = scratch;
+    if (l->p.keep_fills) {
+        vec_reserve(&w->fills, w->fills.len + 1);
+        f = &w->fills.v[w->fills.len];
+    }
+    memset(f, 0, sizeof *f);
+    f->ts_ms = n->ts_ms;
+    f->slot = n->slot;
+    f->qty = n->qty;
+    f->wallet = n->wallet;
+    f->mint = n->mint;
+    f->trip = LEDGER_NONE;
+    f->buy_rank = LEDGER_NONE;
+    f->side = n->side;
+    f->source = n->source;
+    f->flags = n->flags;
 
     uint64_t fee = n->fee;
     if (n->leg && w->n_swaps > 0 && n->sig8 == w->last_sig) {
         fee = 0;
-        f.flags |= LEDGER_FILL_FEE_SHARED;
+        f->flags |= LEDGER_FILL_FEE_SHARED;
     }
-    f.value_sol = valued ? (double)value / LAMPORTS_PER_SOL : 0;
-    f.fee_sol = (double)fee / LAMPORTS_PER_SOL;
-    f.price_sol = price;
-    double fee_usd = rate > 0 ? f.fee_sol * rate : NAN;
+    f->value_sol = valued ? (double)value / LAMPORTS_PER_SOL : 0;
+    f->fee_sol = (double)fee / LAMPORTS_PER_SOL;
+    f->price_sol = price;
+    double fee_usd = rate > 0 ? f->fee_sol * rate : NAN;
 
     if (n->side == SIDE_BUY) {
         if (p->buy_rank == LEDGER_NONE) {
@@ -508,11 +524,11 @@ static void apply_norm(struct ledger *l, const struct norm *n, struct ledger_fil
                 *defer_pos = pid;
             } else {
                 p->buy_rank = l->mints.v[n->mint].n_buyers++;
-                f.buy_rank = p->buy_rank;
+                f->buy_rank = p->buy_rank;
             }
             p->first_buy_ms = n->ts_ms;
             p->first_buy_price = price;
-            f.flags |= LEDGER_FILL_FIRST_BUY;
+            f->flags |= LEDGER_FILL_FIRST_BUY;
         }
         if (p->open == LEDGER_NONE) {
             uint32_t id = trip_state_get(l);
@@ -520,7 +536,7 @@ static void apply_norm(struct ledger *l, const struct norm *n, struct ledger_fil
             struct trip_state *o = &l->open.v[id];
             o->trip_open_ms = n->ts_ms;
             o->trip_usd = 1;
-            f.flags |= LEDGER_FILL_OPENED;
+            f->flags |= LEDGER_FILL_OPENED;
         }
         struct trip_state *o = &l->open.v[p->open];
         u128 c = (u128)value + fee;
@@ -539,8 +555,8 @@ static void apply_norm(struct ledger *l, const struct norm *n, struct ledger_fil
         else
             o->trip_cost_usd += usd + fee_usd;
         w->n_buys++;
-        w->buy_volume_sol += f.value_sol;
-        p->bought_sol += f.value_sol;
+        w->buy_volume_sol += f->value_sol;
+        p->bought_sol += f->value_sol;
     } else {
         uint64_t q = n->qty;
         i128 net = (i128)value - (i128)fee;
@@ -574,7 +590,7 @@ static void apply_norm(struct ledger *l, const struct norm *n, struct ledger_fil
         double realized = 0;
         if (known > 0) {
             assert(o);
-            f.basis_sol = ldsol((i128)consumed);
+            f->basis_sol = ldsol((i128)consumed);
             if (valued && !touched_unknown)
                 realized = ldsol(p_lot - (i128)consumed);
             o->trip_proceeds += p_lot;
@@ -589,7 +605,7 @@ static void apply_norm(struct ledger *l, const struct norm *n, struct ledger_fil
         }
         realized += ldsol(p_res);
         if (rem > 0) {
-            f.flags |= LEDGER_FILL_UNKNOWN_BASIS;
+            f->flags |= LEDGER_FILL_UNKNOWN_BASIS;
             w->n_unknown_sells++;
             w->unknown_proceeds_sol += ldsol(p_unk);
         }
@@ -603,28 +619,27 @@ static void apply_norm(struct ledger *l, const struct norm *n, struct ledger_fil
                     (long double)l->p.dust_lamports)
                 close = true;
             if (close) {
-                uint64_t wo = trip_close(p, o, w, n->ts_ms, &f.trip);
+                uint64_t wo = trip_close(p, o, w, n->ts_ms, &f->trip);
                 trip_state_put(l, p->open);
                 p->open = LEDGER_NONE;
-                f.flags |= LEDGER_FILL_CLOSED;
-                f.basis_sol += (double)wo / LAMPORTS_PER_SOL;
-                if (!(w->trips.v[f.trip].flags & LEDGER_TRIP_UNKNOWN_BASIS))
+                f->flags |= LEDGER_FILL_CLOSED;
+                f->basis_sol += (double)wo / LAMPORTS_PER_SOL;
+                if (!(w->trips.v[f->trip].flags & LEDGER_TRIP_UNKNOWN_BASIS))
                     realized -= (double)wo / LAMPORTS_PER_SOL;
             }
         }
-        f.realized_sol = realized;
+        f->realized_sol = realized;
         w->realized_sol += realized;
         w->n_sells++;
-        w->sell_volume_sol += f.value_sol;
+        w->sell_volume_sol += f->value_sol;
     }
-    w->fees_sol += f.fee_sol;
+    w->fees_sol += f->fee_sol;
     w->n_swaps++;
     w->last_ms = n->ts_ms;
     w->last_sig = n->sig8;
     if (l->p.keep_fills)
-        vec_push(&w->fills, f);
-    if (out)
-        *out = f;
+        w->fills.len++;
+    return f;
 }
 
 int ledger_apply(struct ledger *l, const struct swap_event *ev, struct ledger_fill *out)
@@ -637,7 +652,10 @@ int ledger_apply(struct ledger *l, const struct swap_event *ev, struct ledger_fi
         return WT_ESTATE;
     struct norm n;
     norm_swap(l, ev, wid, &n);
-    apply_norm(l, &n, out, NULL);
+    struct ledger_fill scratch;
+    const struct ledger_fill *f = apply_norm(l, &n, out ? out : &scratch, NULL);
+    if (out && f != out)
+        *out = *f;
     return 0;
 }
 
@@ -890,6 +908,12 @@ int ledger_batch_add(struct ledger_batch *b, const struct swap_event *ev, double
     return 0;
 }
 
+/* How far ahead ledger_batch_flush fetches a swap, its index slot and its
+ * position (in swaps; each stage needs the one before it in cache). */
+#define PF_NORM 24
+#define PF_SLOT 16
+#define PF_POS  8
+
 void ledger_batch_flush(struct ledger_batch *b,
                         void (*on_fill)(void *ctx, const struct ledger_fill *f), void *ctx)
 {
@@ -915,20 +939,36 @@ void ledger_batch_flush(struct ledger_batch *b,
     uint32_t *rank_fill = xmalloc(n * sizeof *rank_fill);
     memset(rank_pos, 0xff, n * sizeof *rank_pos);
     for (size_t k = 0; k < n; k++) {
-        if (k + 8 < n)
-            __builtin_prefetch(&b->v.v[order[k + 8]]);
+        /* The swaps of a wallet are far apart in the tape and its
+         * positions are spread over the index: fetch ahead, in stages (the
+         * swap, then its index slot, then its position). */
+        if (k + PF_NORM < n) {
+            const char *x = (const char *)&b->v.v[order[k + PF_NORM]];
+            __builtin_prefetch(x);
+            __builtin_prefetch(x + sizeof(struct norm) - 1);
+        }
+        if (k + PF_SLOT < n) {
+            const struct norm *x = &b->v.v[order[k + PF_SLOT]];
+            __builtin_prefetch(&l->map[map_slot_of(l, x->wallet, x->mint)]);
+        }
+        if (k + PF_POS < n) {
+            const struct norm *x = &b->v.v[order[k + PF_POS]];
+            uint32_t pid = map_find(l, x->wallet, x->mint);
+            if (pid != LEDGER_NONE)
+                __builtin_prefetch(&l->pos.v[pid]);
+        }
         uint32_t i = order[k];
         const struct norm *x = &b->v.v[i];
-        struct ledger_fill f;
+        struct ledger_fill scratch;
         uint32_t dp = LEDGER_NONE;
-        apply_norm(l, x, &f, &dp);
+        const struct ledger_fill *f = apply_norm(l, x, &scratch, &dp);
         if (dp != LEDGER_NONE) {
             rank_pos[i] = dp;
             rank_fill[i] =
                 l->p.keep_fills ? (uint32_t)l->wallets.v[x->wallet].fills.len - 1 : LEDGER_NONE;
         }
         if (on_fill)
-            on_fill(ctx, &f);
+            on_fill(ctx, f);
     }
     /* Ranks among each mint's buyers, in tape order as ledger_apply gives. */
     for (size_t i = 0; i < n; i++) {

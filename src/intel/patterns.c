@@ -36,10 +36,35 @@ struct scan {
     size_t added;
 };
 
-static int cmp_u64(const void *x, const void *y)
+/* Sorts the indices [0, n) of fills by mint into idx, stable (apply order
+ * within a mint): an LSD radix sort on the mint's bytes, skipping the bytes
+ * every fill shares (mint ids are dense, so usually two passes). tmp has
+ * room for n. */
+static void group_by_mint(const struct ledger_fill *f, size_t n, uint32_t *idx, uint32_t *tmp)
 {
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return (a > b) - (a < b);
+    uint32_t all_or = 0, all_and = UINT32_MAX;
+    for (size_t i = 0; i < n; i++) {
+        idx[i] = (uint32_t)i;
+        all_or |= f[i].mint;
+        all_and &= f[i].mint;
+    }
+    uint32_t varies = all_or ^ all_and;
+    for (unsigned shift = 0; shift < 32; shift += 8) {
+        if (!((varies >> shift) & 0xff))
+            continue;
+        uint32_t cnt[256] = {0};
+        for (size_t i = 0; i < n; i++)
+            cnt[(f[idx[i]].mint >> shift) & 0xff]++;
+        uint32_t sum = 0;
+        for (int d = 0; d < 256; d++) {
+            uint32_t c = cnt[d];
+            cnt[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[cnt[(f[idx[i]].mint >> shift) & 0xff]++] = idx[i];
+        memcpy(idx, tmp, n * sizeof *idx);
+    }
 }
 
 static double min_d(double a, double b)
@@ -138,17 +163,22 @@ static void scan_arb(struct scan *s, const uint32_t *idx, size_t k)
     }
 }
 
-/* Sell of A followed by a buy of B != A of similar value. */
-static void scan_rotation(struct scan *s, size_t n, uint8_t *used)
+/* Sell of A followed by a buy of B != A of similar value. next_buy[j] is
+ * the first buy of positive value at or after j (n if none, next_buy[n] =
+ * n): the scan steps from buy to buy, which finds the same first match as
+ * a step through every fill because fills are in time order, so a fill
+ * past the gap is followed only by fills past it. */
+static void scan_rotation(struct scan *s, size_t n, uint8_t *used, const uint32_t *next_buy)
 {
     const struct patterns_params *p = s->p;
     for (size_t i = 0; i < n; i++) {
         const struct ledger_fill *a = &s->f[i];
         if (a->side != SIDE_SELL || a->value_sol <= 0)
             continue;
-        for (size_t j = i + 1; j < n && s->f[j].ts_ms - a->ts_ms <= p->rotation_gap_ms; j++) {
+        for (size_t j = next_buy[i + 1]; j < n && s->f[j].ts_ms - a->ts_ms <= p->rotation_gap_ms;
+             j = next_buy[j + 1]) {
             const struct ledger_fill *b = &s->f[j];
-            if (b->side != SIDE_BUY || b->mint == a->mint || used[j] || b->value_sol <= 0)
+            if (b->mint == a->mint || used[j])
                 continue;
             double lo = min_d(a->value_sol, b->value_sol);
             double hi = a->value_sol > b->value_sol ? a->value_sol : b->value_sol;
@@ -177,17 +207,11 @@ size_t patterns_detect(const struct patterns_params *p, const struct ledger_fill
     if (n == 0)
         return 0;
     struct scan s = {p, fills, trips, n_trips, NULL, out, 0};
-    /* (mint << 32 | index) sorts by mint and keeps apply order within it */
-    uint64_t *key = xmalloc(n * sizeof *key);
     uint32_t *idx = xmalloc(n * sizeof *idx);
+    uint32_t *tmp = xmalloc((n + 1) * sizeof *tmp);
     s.next_close = xmalloc(n * sizeof *s.next_close);
     uint8_t *used = xcalloc(n, 1);
-    for (size_t i = 0; i < n; i++)
-        key[i] = (uint64_t)fills[i].mint << 32 | (uint32_t)i;
-    qsort(key, n, sizeof *key, cmp_u64);
-    for (size_t i = 0; i < n; i++)
-        idx[i] = (uint32_t)key[i];
-    free(key);
+    group_by_mint(fills, n, idx, tmp);
     for (size_t g = 0; g < n;) {
         size_t e = g + 1;
         while (e < n && fills[idx[e]].mint == fills[idx[g]].mint)
@@ -202,7 +226,12 @@ size_t patterns_detect(const struct patterns_params *p, const struct ledger_fill
         scan_arb(&s, idx + g, e - g);
         g = e;
     }
-    scan_rotation(&s, n, used);
+    /* tmp becomes next_buy for the rotation scan */
+    tmp[n] = (uint32_t)n;
+    for (size_t j = n; j-- > 0;)
+        tmp[j] = fills[j].side == SIDE_BUY && !(fills[j].value_sol <= 0) ? (uint32_t)j : tmp[j + 1];
+    scan_rotation(&s, n, used, tmp);
+    free(tmp);
     free(used);
     free(s.next_close);
     free(idx);

@@ -21,6 +21,8 @@
 #include "sim/scenario.h"
 #include "sim/sim.h"
 
+#include "intel_ref.h"
+
 static VEC(struct swap_event) tape;
 
 /* The simulated market of docs/simulator.md, scaled down (800 wallets, 150
@@ -306,12 +308,141 @@ static void test_recompute_without_fills(void **state)
     intel_free(b);
 }
 
+static void same_patterns(const struct patterns_params *pp, const struct ledger_fill *f, size_t n,
+                          const struct ledger_trip *t, size_t nt, size_t *found)
+{
+    struct pattern_list a = {0}, b = {0};
+    size_t na = patterns_detect(pp, f, n, t, nt, &a);
+    size_t nb = ref_patterns_detect(pp, f, n, t, nt, &b);
+    assert_int_equal(na, nb);
+    assert_int_equal(a.len, b.len);
+    if (a.len)
+        assert_memory_equal(a.v, b.v, a.len * sizeof *a.v);
+    *found += a.len;
+    free(a.v);
+    free(b.v);
+}
+
+/* The patterns and the median hold time of every wallet of the simulated
+ * market are those of the reference (sort-based) implementations. */
+static void test_patterns_and_median_match_reference(void **state)
+{
+    (void)state;
+    struct intel *in = intel_new(NULL, 64);
+    for (size_t i = 0; i < tape.len; i++)
+        intel_apply(in, &tape.v[i]);
+    struct intel_params ip;
+    intel_params_default(&ip);
+    const struct ledger *l = intel_ledger(in);
+    size_t found = 0, medians = 0, even = 0;
+    for (uint32_t w = 0; w < ledger_wallet_count(l); w++) {
+        const struct ledger_wallet *lw = ledger_wallet(l, w);
+        same_patterns(&ip.patterns, lw->fills.v, lw->fills.len, lw->trips.v, lw->trips.len, &found);
+        struct intel_profile pr;
+        intel_profile(in, w, last_ts(), &pr);
+        int64_t med = ref_median_hold(lw->trips.v, lw->trips.len);
+        assert_int_equal(pr.behaviour.median_hold_ms, med);
+        medians += med >= 0;
+        size_t known = 0;
+        for (size_t i = 0; i < lw->trips.len; i++)
+            known += !(lw->trips.v[i].flags & LEDGER_TRIP_UNKNOWN_BASIS);
+        even += known > 0 && known % 2 == 0;
+    }
+    assert_true(found > 1000 && medians > 100 && even > 50);
+    intel_free(in);
+}
+
+static uint64_t rnd(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+/* Random fills over mint ids that differ in every byte, with ties in time,
+ * value and slot; and random hold times with many repeats, of every count
+ * from 1 to 400: the same patterns and medians as the references. */
+static void test_random_patterns_and_medians(void **state)
+{
+    (void)state;
+    uint64_t s = 0x1234567887654321ull;
+    struct patterns_params pp;
+    patterns_params_default(&pp);
+    size_t found = 0;
+    for (int round = 0; round < 200; round++) {
+        size_t n = 1 + rnd(&s) % 600, nt = 0;
+        struct ledger_fill *f = calloc(n, sizeof *f);
+        struct ledger_trip *t = calloc(n, sizeof *t);
+        uint32_t mints[12];
+        for (int m = 0; m < 12; m++)
+            mints[m] = (uint32_t)rnd(&s) & (round % 3 ? 0xffffffffu : 0x3ffu);
+        int64_t ts = 1700000000000;
+        for (size_t i = 0; i < n; i++) {
+            ts += (int64_t)(rnd(&s) % 4 == 0 ? 0 : rnd(&s) % 900000);
+            f[i].ts_ms = ts;
+            f[i].slot = (uint64_t)(ts / 400) + rnd(&s) % 2;
+            f[i].mint = mints[rnd(&s) % (1 + (size_t)round % 12)];
+            f[i].side = rnd(&s) % 2 ? SIDE_BUY : SIDE_SELL;
+            f[i].qty = 1000 + rnd(&s) % 60;
+            f[i].value_sol = rnd(&s) % 7 == 0 ? 0 : (double)(1 + rnd(&s) % 8) * 0.25;
+            f[i].fee_sol = 0.000005;
+            f[i].source = (uint8_t)(rnd(&s) % 3);
+            f[i].trip = LEDGER_NONE;
+            if (rnd(&s) % 5 == 0)
+                f[i].flags |= LEDGER_FILL_FEE_SHARED;
+            if (f[i].side == SIDE_SELL && rnd(&s) % 3 == 0) {
+                f[i].flags |= LEDGER_FILL_CLOSED;
+                f[i].trip = (uint32_t)nt;
+                t[nt].pnl_sol = (double)(rnd(&s) % 100) - 50;
+                t[nt].cost_sol = (double)(rnd(&s) % 10);
+                t[nt].open_ms = ts - (int64_t)(rnd(&s) % (round % 2 ? 5 : 5000000));
+                t[nt].close_ms = ts;
+                t[nt].flags = rnd(&s) % 9 == 0 ? LEDGER_TRIP_UNKNOWN_BASIS : 0;
+                nt++;
+            }
+        }
+        same_patterns(&pp, f, n, t, nt, &found);
+        struct behaviour_params bp;
+        struct intel_params ip;
+        intel_params_default(&ip);
+        bp = ip.behaviour;
+        struct behaviour_acc acc;
+        behaviour_acc_init(&acc);
+        struct metrics m = {0};
+        struct behaviour b;
+        behaviour_classify(&acc, &bp, t, nt, &m, &b);
+        assert_int_equal(b.median_hold_ms, ref_median_hold(t, nt));
+        free(f);
+        free(t);
+    }
+    assert_true(found > 500);
+    for (size_t k = 1; k <= 400; k++) {
+        struct ledger_trip *t = calloc(k, sizeof *t);
+        for (size_t i = 0; i < k; i++) {
+            t[i].close_ms = (int64_t)(rnd(&s) % (k % 3 == 0 ? 4 : 100000));
+            t[i].open_ms = k % 5 == 0 ? (int64_t)i : 0; /* some with a trend */
+        }
+        struct intel_params ip;
+        intel_params_default(&ip);
+        struct behaviour_acc acc;
+        behaviour_acc_init(&acc);
+        struct metrics m = {0};
+        struct behaviour b;
+        behaviour_classify(&acc, &ip.behaviour, t, k, &m, &b);
+        assert_int_equal(b.median_hold_ms, ref_median_hold(t, k));
+        free(t);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_recompute_equals_apply),
         cmocka_unit_test(test_batch_flushes_on_existing_state),
         cmocka_unit_test(test_recompute_without_fills),
+        cmocka_unit_test(test_patterns_and_median_match_reference),
+        cmocka_unit_test(test_random_patterns_and_medians),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
