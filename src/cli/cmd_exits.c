@@ -1,4 +1,5 @@
-/* `walltrack exits list | show NAME | put FILE | delete NAME`: the exit
+/* `walltrack exits list | show NAME | put FILE | delete NAME | default NAME
+ * | overrides TEXT`: the exit
  * book of the running daemon from the command line (FR49-FR51), through
  * the same API as the dashboard's Config page (GET /v1/exits, PUT and
  * DELETE /v1/exits/strategies/{name}; docs/api.md).
@@ -6,9 +7,11 @@
  * `put` reads a strategy's JSON (the `strategy` object of `show`, every
  * field required; docs/exits.md) from FILE, or standard input for "-", and
  * creates or replaces the strategy of its name. The daemon validates it
- * whole; its message names the refused field. The default strategy and the
- * score overrides are settings (trade.default_strategy,
- * trade.exit_overrides): PUT /v1/config, or the Config page. */
+ * whole; its message names the refused field. `default` and `overrides`
+ * set the two settings that choose a new position's strategy
+ * (trade.default_strategy, trade.exit_overrides such as
+ * "0.85:runner,0.95:moon") through PUT /v1/config, kept with their
+ * history like a change made on the Config page. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,14 +33,16 @@ static const struct cli_opt opts[] = {
 
 static const struct cli_spec spec = {
     .name = "exits",
-    .args = "list | show NAME | put FILE|- | delete NAME",
+    .args = "list | show NAME | put FILE|- | delete NAME | default NAME | overrides TEXT",
     .summary = "The running daemon's exit strategies: list, show, create or edit, remove.",
     .details = "list: every strategy with its rules, the default and the score overrides. "
                "show NAME: the strategy's JSON, ready to edit. put FILE: creates or replaces "
                "the strategy of the JSON's name (FILE - reads standard input). delete NAME: "
                "removes a strategy that is neither built in, the default nor used by an "
-               "override. Open positions keep the strategy they opened with. The default and "
-               "the overrides are the settings trade.default_strategy and trade.exit_overrides.",
+               "override. default NAME: the strategy of new positions (trade.default_strategy). "
+               "overrides TEXT: score overrides, SCORE:NAME pairs such as '0.85:runner,0.95:moon', "
+               "'' for none (trade.exit_overrides). Open positions keep the strategy they opened "
+               "with.",
     .min_pos = 1,
     .max_pos = 2,
     .opts = opts,
@@ -192,8 +197,29 @@ int cmd_exits(int argc, char **argv)
     buf_init(&body, 1024);
     if ((strcmp(verb, "list") == 0) != (arg == NULL) ||
         (strcmp(verb, "list") != 0 && strcmp(verb, "show") != 0 && strcmp(verb, "put") != 0 &&
-         strcmp(verb, "delete") != 0)) {
-        rc = cli_usage_error("exits", "expected list, show NAME, put FILE or delete NAME");
+         strcmp(verb, "delete") != 0 && strcmp(verb, "default") != 0 &&
+         strcmp(verb, "overrides") != 0)) {
+        rc = cli_usage_error("exits", "expected list, show NAME, put FILE, delete NAME, default "
+                                      "NAME or overrides TEXT");
+        goto out;
+    }
+    if (strcmp(verb, "default") == 0 || strcmp(verb, "overrides") == 0) {
+        /* The daemon checks the value; here only that it fits a JSON string
+         * as it is (names and scores have no quotes or backslashes). */
+        bool plain = strlen(arg) <= 512 && !strpbrk(arg, "\"\\");
+        for (const char *c = arg; plain && *c; c++)
+            plain = (unsigned char)*c >= 0x20;
+        if (!plain) {
+            rc = cli_usage_error("exits", "'%s' is not a strategy name or SCORE:NAME list", arg);
+            goto out;
+        }
+        bool def = strcmp(verb, "default") == 0;
+        buf_printf(&body, "{\"%s\":\"%s\"}",
+                   def ? "trade.default_strategy" : "trade.exit_overrides", arg);
+        rc = cli_daemon_call(&spec, &a, "PUT", "/v1/config", body.data, &resp);
+        if (rc == 0)
+            printf("%s: %s\n", def ? "default strategy" : "score overrides",
+                   arg[0] ? arg : "(none)");
         goto out;
     }
     if (strcmp(verb, "list") == 0 || strcmp(verb, "show") == 0) {

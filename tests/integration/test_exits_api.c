@@ -221,6 +221,18 @@ static void test_exits_cli(void **state)
     assert_non_null(
         strstr(out.data, "tight                stop 10%, sell 50% at 1.5x, moonbag 20%"));
 
+    /* The default and the overrides, and a name not in the book. */
+    assert_int_equal(cli(&d, &out, "default", "tight"), 0);
+    assert_int_equal(cli(&d, &out, "overrides", "0.9:runner, 0.8:tight"), 0);
+    assert_int_equal(cli(&d, &out, "list", NULL), 0);
+    assert_non_null(strstr(out.data, "default strategy: tight"));
+    assert_non_null(strstr(out.data, "score overrides:  0.8:tight,0.9:runner"));
+    assert_int_equal(cli(&d, &out, "default", "nope"), 1);
+    assert_non_null(strstr(out.data, "is not in the book"));
+    assert_int_equal(cli(&d, &out, "default", "a\"b"), 2);
+    assert_int_equal(cli(&d, &out, "overrides", "0.85:runner"), 0);
+    assert_int_equal(cli(&d, &out, "default", "default"), 0);
+
     /* A misspelt field is named; the daemon is not asked. */
     f = fopen(path, "w");
     fputs("{\"name\":\"bad\",\"stop_lose\":0.1}", f);
