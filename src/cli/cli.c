@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "api/api.h"
+#include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "base/str.h"
@@ -452,4 +453,30 @@ int cli_daemon_call(const struct cli_spec *spec, const struct cli_args *args, co
         return 1;
     }
     return 0;
+}
+
+int cli_read_input(const char *cmd, const char *path, size_t max, struct buf *b)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "walltrack %s: cannot open %s: %s\n", cmd, path, strerror(errno));
+        return 1;
+    }
+    char chunk[65536];
+    size_t n, start = b->len;
+    int rc = 0;
+    while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if ((max && b->len - start + n > max) || buf_append(b, chunk, n)) {
+            fprintf(stderr, "walltrack %s: %s is too large (at most %zu bytes)\n", cmd, path,
+                    max ? max : (size_t)1 << 30);
+            rc = 1;
+        }
+    }
+    if (!rc && ferror(f)) {
+        fprintf(stderr, "walltrack %s: cannot read %s: %s\n", cmd, path, strerror(errno));
+        rc = 1;
+    }
+    if (f != stdin)
+        fclose(f);
+    return rc;
 }

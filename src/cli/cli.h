@@ -68,6 +68,12 @@ int cli_open_store(const struct config *cfg, struct store **out);
 /* mkdir -p with mode 0700. Returns 0 or -1 (errno set). */
 int cli_make_dirs(const char *path);
 
+struct buf;
+/* Appends the whole of FILE, or standard input for "-", to b. max > 0
+ * refuses more than max bytes. Prints "walltrack CMD: ..." and returns 1
+ * on failure, 0 otherwise. */
+int cli_read_input(const char *cmd, const char *path, size_t max, struct buf *b);
+
 struct httpc_resp;
 /* One request to the running daemon's HTTP API (--url, else
  * server.listen), with the API token when one is configured: the way the

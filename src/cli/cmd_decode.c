@@ -36,32 +36,14 @@ static const struct cli_spec spec = {
 
 static int read_all(const char *path, struct buf *b)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "walltrack decode: cannot open %s: %s\n", path, strerror(errno));
+    if (cli_read_input("decode", path, 0, b))
+        return 1;
+    /* simdjson reads up to JSON_PADDING bytes past the end. */
+    if (buf_reserve(b, JSON_PADDING)) {
+        fprintf(stderr, "walltrack decode: out of buffer space for %s\n", path);
         return 1;
     }
-    char chunk[65536];
-    size_t n;
-    int rc = 0;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (buf_append(b, chunk, n)) {
-            fprintf(stderr, "walltrack decode: %s is larger than 1 GiB\n", path);
-            rc = 1;
-            break;
-        }
-    if (!rc && ferror(f)) {
-        fprintf(stderr, "walltrack decode: cannot read %s: %s\n", path, strerror(errno));
-        rc = 1;
-    }
-    if (f != stdin)
-        fclose(f);
-    /* simdjson reads up to JSON_PADDING bytes past the end. */
-    if (!rc && buf_reserve(b, JSON_PADDING)) {
-        fprintf(stderr, "walltrack decode: out of buffer space for %s\n", path);
-        rc = 1;
-    }
-    return rc;
+    return 0;
 }
 
 /* Decodes one body and prints its lines. Returns 0 or 1. */

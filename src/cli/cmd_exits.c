@@ -90,97 +90,90 @@ static void describe(const struct exit_strategy *s, struct buf *b)
         buf_puts(b, ", exit when the wallet sells");
 }
 
+/* Reads the exit book the daemon answered and calls fn for each strategy
+ * (with its "builtin" flag) until fn returns nonzero; *root is the book.
+ * Returns fn's last return, 0 when every strategy was seen, or -1 (message
+ * printed) when the answer is not a book. */
+static int each_strategy(const char *json, size_t len,
+                         int (*fn)(void *ctx, const struct json_val *root,
+                                   const struct exit_strategy *s, bool builtin),
+                         void *ctx)
+{
+    struct json_doc *d = json_doc_new(64);
+    struct json_val root, arr, item, sv;
+    struct json_iter it;
+    int rc = -1;
+    if (json_parse(d, json, len, 0, &root) != 0 || json_find(&root, "strategies", &arr) != 0 ||
+        json_iter_init(&arr, &it) != 0) {
+        fprintf(stderr, "walltrack exits: the daemon's answer is not an exit book\n");
+        goto out;
+    }
+    rc = 0;
+    while (rc == 0 && json_iter_next(&it, &item)) {
+        struct exit_strategy s;
+        bool builtin = false;
+        if (json_find(&item, "strategy", &sv) != 0 ||
+            exit_strategy_from_json(&sv, &s, NULL, 0) != 0) {
+            fprintf(stderr, "walltrack exits: a strategy the daemon sent does not read back\n");
+            rc = -1;
+            break;
+        }
+        json_get_bool(&item, "builtin", &builtin);
+        rc = fn(ctx, &root, &s, builtin);
+    }
+out:
+    json_doc_free(d);
+    return rc;
+}
+
+/* list: the default and overrides once, then a line per strategy. */
+static int list_one(void *ctx, const struct json_val *root, const struct exit_strategy *s,
+                    bool builtin)
+{
+    struct buf *line = ctx;
+    if (line->len == 0) {
+        const char *def = "", *ov = "";
+        json_get_str(root, "default", &def, NULL);
+        json_get_str(root, "overrides_setting", &ov, NULL);
+        printf("default strategy: %s\nscore overrides:  %s\n\n", def, ov[0] ? ov : "(none)");
+    }
+    buf_reset(line);
+    describe(s, line);
+    printf("%-20s %s%s\n", s->name, line->data, builtin ? " [built in]" : "");
+    return 0;
+}
+
+/* show: the JSON of the strategy named ctx; 1 once printed. */
+static int show_one(void *ctx, const struct json_val *root, const struct exit_strategy *s,
+                    bool builtin)
+{
+    (void)root;
+    (void)builtin;
+    if (strcmp(s->name, ctx) != 0)
+        return 0;
+    struct buf out;
+    buf_init(&out, 512);
+    exit_strategy_format(s, &out);
+    printf("%s\n", out.data);
+    buf_release(&out);
+    return 1;
+}
+
 static int print_list(const char *json, size_t len)
 {
-    struct json_doc *d = json_doc_new(64);
-    struct json_val root, arr, item, sv;
-    struct json_iter it;
-    int rc = 1;
-    if (json_parse(d, json, len, 0, &root) != 0 || json_find(&root, "strategies", &arr) != 0 ||
-        json_iter_init(&arr, &it) != 0) {
-        fprintf(stderr, "walltrack exits: the daemon's answer is not an exit book\n");
-        goto out;
-    }
-    const char *def = "", *ov = "";
-    json_get_str(&root, "default", &def, NULL);
-    json_get_str(&root, "overrides_setting", &ov, NULL);
-    printf("default strategy: %s\nscore overrides:  %s\n\n", def, ov[0] ? ov : "(none)");
     struct buf line;
     buf_init(&line, 256);
-    while (json_iter_next(&it, &item)) {
-        struct exit_strategy s;
-        char why[EXIT_ERR_MAX];
-        if (json_find(&item, "strategy", &sv) != 0 ||
-            exit_strategy_from_json(&sv, &s, why, sizeof why) != 0) {
-            fprintf(stderr, "walltrack exits: a strategy the daemon sent does not read back\n");
-            buf_release(&line);
-            goto out;
-        }
-        bool builtin = false;
-        json_get_bool(&item, "builtin", &builtin);
-        buf_reset(&line);
-        describe(&s, &line);
-        printf("%-20s %s%s\n", s.name, line.data, builtin ? " [built in]" : "");
-    }
+    int rc = each_strategy(json, len, list_one, &line);
     buf_release(&line);
-    rc = 0;
-out:
-    json_doc_free(d);
-    return rc;
+    return rc == 0 ? 0 : 1;
 }
 
-/* The "strategy" object of the named strategy in the book's JSON. */
 static int print_one(const char *json, size_t len, const char *name)
 {
-    struct json_doc *d = json_doc_new(64);
-    struct json_val root, arr, item, sv;
-    struct json_iter it;
-    int rc = 1;
-    if (json_parse(d, json, len, 0, &root) != 0 || json_find(&root, "strategies", &arr) != 0 ||
-        json_iter_init(&arr, &it) != 0) {
-        fprintf(stderr, "walltrack exits: the daemon's answer is not an exit book\n");
-        goto out;
-    }
-    while (json_iter_next(&it, &item)) {
-        struct exit_strategy s;
-        if (json_find(&item, "strategy", &sv) != 0 ||
-            exit_strategy_from_json(&sv, &s, NULL, 0) != 0 || strcmp(s.name, name) != 0)
-            continue;
-        struct buf out;
-        buf_init(&out, 512);
-        exit_strategy_format(&s, &out);
-        printf("%s\n", out.data);
-        buf_release(&out);
-        rc = 0;
-        goto out;
-    }
-    fprintf(stderr, "walltrack exits: no exit strategy named '%s'\n", name);
-out:
-    json_doc_free(d);
-    return rc;
-}
-
-/* The whole of FILE ("-": standard input) into b. */
-static int read_input(const char *path, struct buf *b)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "walltrack exits: cannot open %s: %s\n", path, strerror(errno));
-        return 1;
-    }
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b->len < EXIT_JSON_MAX_SIZE)
-        buf_append(b, chunk, n);
-    int bad = ferror(f);
-    if (f != stdin)
-        fclose(f);
-    if (bad || b->len >= EXIT_JSON_MAX_SIZE) {
-        fprintf(stderr, "walltrack exits: %s: %s\n", path,
-                bad ? "read error" : "too long for an exit strategy");
-        return 1;
-    }
-    return 0;
+    int rc = each_strategy(json, len, show_one, (void *)name);
+    if (rc == 0)
+        fprintf(stderr, "walltrack exits: no exit strategy named '%s'\n", name);
+    return rc == 1 ? 0 : 1;
 }
 
 int cmd_exits(int argc, char **argv)
@@ -244,7 +237,7 @@ int cmd_exits(int argc, char **argv)
         goto out;
     }
     /* put: checked here first, so a typo is named before anything is sent. */
-    if ((rc = read_input(arg, &body)) != 0)
+    if ((rc = cli_read_input("exits", arg, EXIT_JSON_MAX_SIZE, &body)) != 0)
         goto out;
     struct exit_strategy s;
     char why[EXIT_ERR_MAX];

@@ -731,52 +731,73 @@ static int history_add(struct store *st, struct store_conn *c, const char *key, 
     return rc;
 }
 
+/* The current text of a keyed row into old (*had set), inside the caller's
+ * transaction: select_sql takes the key as $1 and returns one column. */
+static int current_text(struct store *st, struct store_conn *c, const char *select_sql,
+                        const char *id, char *old, size_t oldsize, bool *had, const char *what)
+{
+    const struct store_ops *o = st->ops;
+    struct store_stmt *s;
+    *had = false;
+    if (o->prepare(c, select_sql, &s) != 0)
+        return stmt_err(st, c, what);
+    o->bind_text(s, 1, id);
+    int r = o->step(s), rc = 0;
+    if (r == 1) {
+        *had = true;
+        rc = str_copy(old, oldsize, o->col_text(s, 0));
+    } else if (r < 0) {
+        rc = stmt_err(st, c, what);
+    }
+    o->finish(s);
+    return rc;
+}
+
+/* A value kept with its history, in one transaction: reads the current
+ * value (select_sql, $1 = id), does nothing when it is the same, else
+ * writes it (upsert_sql: $1 id, $2 value, $3 ts) and appends the change to
+ * settings_history under history_key. Settings and exit strategies. */
+static int put_with_history(struct store *st, const char *select_sql, const char *upsert_sql,
+                            const char *id, const char *value, const char *history_key,
+                            int64_t ts_ms, const char *actor, const char *what)
+{
+    const struct store_ops *o = st->ops;
+    struct store_conn *c;
+    int rc = wr_begin(st, &c);
+    if (rc != 0)
+        return rc;
+    char old[SETTING_VALUE_MAX];
+    bool had;
+    if ((rc = current_text(st, c, select_sql, id, old, sizeof old, &had, what)) != 0 ||
+        (had && strcmp(old, value) == 0))
+        goto out;
+    struct store_stmt *s;
+    if (o->prepare(c, upsert_sql, &s) != 0) {
+        rc = stmt_err(st, c, what);
+        goto out;
+    }
+    o->bind_text(s, 1, id);
+    o->bind_text(s, 2, value);
+    o->bind_i64(s, 3, ts_ms);
+    rc = wr_step(st, s) < 0 ? WT_ESTORE : 0;
+    o->finish(s);
+    if (rc == 0)
+        rc = history_add(st, c, history_key, had ? old : NULL, value, ts_ms, actor);
+out:
+    return wr_end(st, c, rc);
+}
+
 int store_setting_set(struct store *st, const char *key, const char *value, int64_t ts_ms,
                       const char *actor)
 {
     if (key == NULL || value == NULL || key[0] == '\0' || strlen(key) >= SETTING_KEY_MAX ||
         strlen(value) >= SETTING_VALUE_MAX || actor == NULL || strlen(actor) >= ROW_WORD)
         return WT_EINVAL;
-    const struct store_ops *o = st->ops;
-    struct store_conn *c;
-    int rc = wr_begin(st, &c);
-    if (rc != 0)
-        return rc;
-    struct store_stmt *s;
-    char old[SETTING_VALUE_MAX];
-    bool had_old = false;
-    if (o->prepare(c, "SELECT value FROM settings WHERE key = $1", &s) != 0) {
-        rc = stmt_err(st, c, "reading a setting");
-        goto out;
-    }
-    o->bind_text(s, 1, key);
-    int r = o->step(s);
-    if (r == 1) {
-        had_old = true;
-        str_copy(old, sizeof old, o->col_text(s, 0));
-    } else if (r < 0) {
-        rc = stmt_err(st, c, "reading a setting");
-    }
-    o->finish(s);
-    if (rc != 0 || (had_old && strcmp(old, value) == 0))
-        goto out;
-    if (o->prepare(c,
-                   "INSERT INTO settings (key, value, updated_ms) VALUES ($1, $2, $3) ON CONFLICT "
-                   "(key) DO UPDATE SET value = excluded.value, updated_ms = excluded.updated_ms",
-                   &s) != 0) {
-        rc = stmt_err(st, c, "writing a setting");
-        goto out;
-    }
-    o->bind_text(s, 1, key);
-    o->bind_text(s, 2, value);
-    o->bind_i64(s, 3, ts_ms);
-    rc = wr_step(st, s) < 0 ? WT_ESTORE : 0;
-    o->finish(s);
-    if (rc != 0)
-        goto out;
-    rc = history_add(st, c, key, had_old ? old : NULL, value, ts_ms, actor);
-out:
-    return wr_end(st, c, rc);
+    return put_with_history(
+        st, "SELECT value FROM settings WHERE key = $1",
+        "INSERT INTO settings (key, value, updated_ms) VALUES ($1, $2, $3) ON CONFLICT (key) DO "
+        "UPDATE SET value = excluded.value, updated_ms = excluded.updated_ms",
+        key, value, key, ts_ms, actor, "writing a setting");
 }
 
 int store_setting_get(struct store *st, const char *key, char *value, size_t valuesize)
@@ -907,26 +928,7 @@ static int exit_history_key(char *key, size_t n, const char *name)
     return w > 0 && (size_t)w < n ? 0 : WT_EINVAL;
 }
 
-/* The params of strategy name into old (*had set), inside a transaction. */
-static int exit_params_of(struct store *st, struct store_conn *c, const char *name, char *old,
-                          size_t oldsize, bool *had)
-{
-    const struct store_ops *o = st->ops;
-    struct store_stmt *s;
-    *had = false;
-    if (o->prepare(c, "SELECT params FROM exit_strategies WHERE name = $1", &s) != 0)
-        return stmt_err(st, c, "reading an exit strategy");
-    o->bind_text(s, 1, name);
-    int r = o->step(s), rc = 0;
-    if (r == 1) {
-        *had = true;
-        rc = str_copy(old, oldsize, o->col_text(s, 0));
-    } else if (r < 0) {
-        rc = stmt_err(st, c, "reading an exit strategy");
-    }
-    o->finish(s);
-    return rc;
-}
+static const char SQL_EXIT_PARAMS[] = "SELECT params FROM exit_strategies WHERE name = $1";
 
 int store_exit_strategy_put(struct store *st, const char *name, const char *params, int64_t ts_ms,
                             const char *actor)
@@ -937,34 +939,11 @@ int store_exit_strategy_put(struct store *st, const char *name, const char *para
         strlen(params) >= SETTING_VALUE_MAX || actor == NULL || strlen(actor) >= ROW_WORD ||
         exit_history_key(key, sizeof key, name) != 0)
         return WT_EINVAL;
-    const struct store_ops *o = st->ops;
-    struct store_conn *c;
-    int rc = wr_begin(st, &c);
-    if (rc != 0)
-        return rc;
-    char old[SETTING_VALUE_MAX];
-    bool had;
-    if ((rc = exit_params_of(st, c, name, old, sizeof old, &had)) != 0 ||
-        (had && strcmp(old, params) == 0))
-        goto out;
-    struct store_stmt *s;
-    if (o->prepare(c,
-                   "INSERT INTO exit_strategies (name, params, updated_ms) VALUES ($1, $2, $3) ON "
-                   "CONFLICT (name) DO UPDATE SET params = excluded.params, updated_ms = "
-                   "excluded.updated_ms",
-                   &s) != 0) {
-        rc = stmt_err(st, c, "writing an exit strategy");
-        goto out;
-    }
-    o->bind_text(s, 1, name);
-    o->bind_text(s, 2, params);
-    o->bind_i64(s, 3, ts_ms);
-    rc = wr_step(st, s) < 0 ? WT_ESTORE : 0;
-    o->finish(s);
-    if (rc == 0)
-        rc = history_add(st, c, key, had ? old : NULL, params, ts_ms, actor);
-out:
-    return wr_end(st, c, rc);
+    return put_with_history(st, SQL_EXIT_PARAMS,
+                            "INSERT INTO exit_strategies (name, params, updated_ms) VALUES ($1, "
+                            "$2, $3) ON CONFLICT (name) DO UPDATE SET params = excluded.params, "
+                            "updated_ms = excluded.updated_ms",
+                            name, params, key, ts_ms, actor, "writing an exit strategy");
 }
 
 int store_exit_strategy_delete(struct store *st, const char *name, int64_t ts_ms, const char *actor)
@@ -980,7 +959,8 @@ int store_exit_strategy_delete(struct store *st, const char *name, int64_t ts_ms
         return rc;
     char old[SETTING_VALUE_MAX];
     bool had;
-    if ((rc = exit_params_of(st, c, name, old, sizeof old, &had)) != 0)
+    if ((rc = current_text(st, c, SQL_EXIT_PARAMS, name, old, sizeof old, &had,
+                           "reading an exit strategy")) != 0)
         goto out;
     if (!had) {
         rc = WT_ENOTFOUND;
