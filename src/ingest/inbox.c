@@ -219,8 +219,9 @@ int inbox_submit_events(struct inbox *ib, const struct event *ev, size_t n,
     if (!st)
         st = &local;
     memset(st, 0, sizeof *st);
-    /* An invalid event would fail the whole group transaction, webhook
-     * bodies included: those are dropped here, with a warning. */
+    /* The group commit refuses a batch holding an invalid event; one bad
+     * price is dropped here, with a warning, so the rest of the answer
+     * is kept. */
     struct event *ok = xmalloc((n ? n : 1) * sizeof *ok);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {

@@ -168,6 +168,11 @@ int gcommit_start(struct store *st, const struct gcommit_opts *opts, struct gcom
 int gcommit_submit(struct gcommit *g, const struct event *ev, size_t n,
                    struct store_append_stats *stats)
 {
+    /* Checked before joining: one invalid batch would otherwise fail the
+     * shared transaction for every other submitter in it. */
+    for (size_t i = 0; i < n; i++)
+        if (!store_event_valid(&ev[i]))
+            return WT_EINVAL;
     struct sub s = {.ev = ev, .n = n};
     clock_gettime(CLOCK_MONOTONIC, &s.arrived);
     pthread_mutex_lock(&g->mu);

@@ -54,9 +54,11 @@ int gcommit_start(struct store *st, const struct gcommit_opts *opts, struct gcom
  * committed or failed. The events are read by the writer thread while the
  * caller waits, so they must stay valid and unchanged until this returns.
  * stats (may be NULL) receives this batch's inserted/duplicate counts.
- * Returns 0 (durable), the store's error for the whole transaction
- * (WT_ESTORE, WT_EINVAL if any batch of the transaction was invalid), or
- * WT_ECLOSED after gcommit_stop. Any thread. */
+ * A batch with an event the store would refuse (store_event_valid) is
+ * refused at once with WT_EINVAL and joins no transaction, so it cannot
+ * fail the others. Returns 0 (durable), WT_EINVAL, the store's error for
+ * the whole transaction (WT_ESTORE), or WT_ECLOSED after gcommit_stop.
+ * Any thread. */
 int gcommit_submit(struct gcommit *g, const struct event *ev, size_t n,
                    struct store_append_stats *stats);
 

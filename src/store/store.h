@@ -116,9 +116,8 @@ struct store_batch {
  * writers are serialised. */
 int store_append_events(struct store *st, const struct event *ev, size_t n,
                         struct store_append_stats *out);
-/* Whether the appends would take e (the check they run first). For
- * producers that share a group commit with others: one invalid event fails
- * the whole transaction. */
+/* Whether the appends would take e (the check they run first; the group
+ * commit runs it on each batch before the batch joins a transaction). */
 bool store_event_valid(const struct event *e);
 /* The same for several batches at once, all in ONE transaction (the group
  * commit's path). Each batch's stats are filled separately. All or

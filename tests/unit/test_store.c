@@ -1299,6 +1299,34 @@ static void test_group_commit(void **state)
     gcommit_stop(g);
 }
 
+/* An invalid batch is refused before it joins a transaction: the valid
+ * batches waiting in the same commit window are stored. */
+static void test_group_commit_invalid_alone(void **state)
+{
+    struct store *st = *state;
+    struct gcommit *g;
+    struct gcommit_opts o = {.max_delay_ms = 300, .max_rows = 1000};
+    assert_int_equal(gcommit_start(st, &o, &g), 0);
+    struct submitter sub[2];
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++) {
+        sub[i].g = g;
+        sub[i].rc = 99;
+        for (int k = 0; k < 20; k++)
+            sub[i].ev[k] = swap(5000 + (uint32_t)(i * 20 + k), 0, k, (uint8_t)i);
+    }
+    sub[1].ev[7].u.swap.token_amount = 0; /* invalid */
+    assert_int_equal(pthread_create(&th[0], NULL, submit_thread, &sub[0]), 0);
+    assert_int_equal(pthread_create(&th[1], NULL, submit_thread, &sub[1]), 0);
+    pthread_join(th[0], NULL);
+    pthread_join(th[1], NULL);
+    assert_int_equal(sub[0].rc, 0);
+    assert_int_equal(sub[1].rc, WT_EINVAL);
+    assert_int_equal(sub[0].stats.swaps, 20);
+    gcommit_stop(g);
+    counts(st, 20, 0, 0);
+}
+
 static void test_group_commit_stop(void **state)
 {
     struct store *st = *state;
@@ -1654,6 +1682,7 @@ static int run(const char *name)
         T(test_fault_mid_batch_leaves_nothing),
         T(test_group_commit),
         T(test_group_commit_stop),
+        T(test_group_commit_invalid_alone),
         T(test_group_commit_after_hook),
         T(test_engine_rows),
         T(test_kill_mid_batch),
