@@ -11,7 +11,8 @@
  *     Helius webhook bodies, with watched wallets -> signals (GET
  *     /v1/signals, and `event: signal` on GET /v1/stream) -> paper
  *     positions that open and close by an exit rule (GET /v1/trades) ->
- *     a restart that restores the open positions and the equity exactly;
+ *     a restart that restores the open positions and the equity exactly,
+ *     then an open position's exit strategy changed over HTTP;
  *   * the watchlist and blacklist endpoints, persisted across a restart. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -495,6 +496,36 @@ static void test_serve_path_end_to_end(void **state)
     assert_non_null(strstr(body.data, "\"state\":\"paused\""));
     assert_non_null(strstr(body.data, "\"state_found\":true"));
     assert_non_null(strstr(body.data, status_before.data));
+
+    /* An open position's exit strategy is changed over HTTP (the Live
+     * page's control); an unknown strategy or position is refused. */
+    const char *idp = strstr(pos_after.data, "\"id\":");
+    assert_non_null(idp);
+    long long pid = strtoll(idp + 5, NULL, 10);
+    assert_true(pid > 0);
+    char path[96];
+    snprintf(path, sizeof path, "/v1/positions/%lld/strategy", pid);
+    assert_int_equal(send_json(d.port, "PUT", path, "{\"strategy\":\"nope\"}", &body), 404);
+    assert_non_null(strstr(body.data, "no exit strategy named 'nope'"));
+    /* Both ways, so the test does not depend on the strategy it opened with. */
+    static const char *const names[] = {"default", "runner"};
+    for (int k = 0; k < 2; k++) {
+        char req[64], want[64], has[64];
+        snprintf(req, sizeof req, "{\"strategy\":\"%s\"}", names[k]);
+        assert_int_equal(send_json(d.port, "PUT", path, req, &body), 200);
+        buf_reset(&body);
+        assert_int_equal(http_request(d.port, "GET", "/v1/positions", NULL, NULL, 0, &body), 200);
+        snprintf(want, sizeof want, "\"id\":%lld,", pid);
+        const char *mine = strstr(body.data, want);
+        assert_non_null(mine);
+        const char *next = strstr(mine + 1, "\"id\":");
+        snprintf(has, sizeof has, "\"strategy\":\"%s\"", names[k]);
+        const char *strat = strstr(mine, has);
+        assert_true(strat != NULL && (next == NULL || strat < next));
+    }
+    assert_int_equal(send_json(d.port, "PUT", "/v1/positions/999999/strategy",
+                               "{\"strategy\":\"runner\"}", &body),
+                     404);
     assert_int_equal(daemon_stop(&d, SIGTERM), 0);
 
     buf_release(&pos_before);
