@@ -33,6 +33,16 @@
     X(DB_URL, "db.url", "WALLTRACK_DB", STRING, "", 0, 0, CONFIG_SECRET,                           \
       "Database: empty for SQLite in the data folder, or postgresql://... for PostgreSQL. "        \
       "Masked because a URL may carry a password.")                                                \
+    X(DB_RELAXED_SYNC, "db.relaxed_sync", NULL, BOOL, "false", 0, 0, 0,                            \
+      "SQLite durability. false: every commit is fsync'd before the webhook answers 200, so an "   \
+      "acknowledged delivery survives a power cut or kernel crash. true: the WAL is synced only "  \
+      "at checkpoints; a commit survives a crash of walltrack, not of the machine (faster).")      \
+    X(DB_WAL_MAX_MB, "db.wal_max_mb", NULL, INT, "64", 1, 65536, 0,                                \
+      "SQLite: bound on the write-ahead log, in MiB. Past it the checkpointer truncates the WAL, " \
+      "and writes wait for it.")                                                                   \
+    X(DB_CREATE_NEW, "db.create_new", NULL, BOOL, "false", 0, 0, 0,                                \
+      "Allow creating an empty walltrack.db in a data folder whose backups/ or archive/ show "     \
+      "that a database existed there (restore a backup instead, unless starting over).")           \
     /* --- logging --------------------------------------------------------------------- */        \
     X(LOG_LEVEL, "log.level", "WALLTRACK_LOG_LEVEL", STRING, "info", 0, 0, CONFIG_LIVE,            \
       "Lowest level written: debug, info, warn or error.")                                         \

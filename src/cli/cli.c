@@ -6,6 +6,7 @@
  * when it exists. */
 #include "cli/cli.h"
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,6 +329,47 @@ int cli_make_dirs(const char *path)
     return mkdir(tmp, 0700) != 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* Counts the entries of dir whose names start with prefix (0 when dir
+ * cannot be read). */
+static unsigned count_entries(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return 0;
+    unsigned n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.' && str_starts_with(e->d_name, prefix))
+            n++;
+    closedir(d);
+    return n;
+}
+
+/* A data folder with backups or an archive but no walltrack.db lost its
+ * database (deleted by mistake, a volume not mounted): creating an empty
+ * one there would hide that, so it takes db.create_new. Returns 0 to go
+ * on. */
+static int refuse_fresh_database(const struct config *cfg, const char *data)
+{
+    char path[4096], backups[4096], archive[4096];
+    snprintf(path, sizeof path, "%s/walltrack.db", data);
+    snprintf(backups, sizeof backups, "%s/backups", data);
+    snprintf(archive, sizeof archive, "%s/archive", data);
+    struct stat sb;
+    if (stat(path, &sb) == 0 || errno != ENOENT || config_bool(cfg, CFG_DB_CREATE_NEW))
+        return 0;
+    unsigned nb = count_entries(backups, "walltrack-"), na = count_entries(archive, "");
+    if (nb == 0 && na == 0)
+        return 0;
+    fprintf(stderr,
+            "walltrack: %s is missing, but this data folder held a database (%u backup(s) in "
+            "%s, %u archive file(s) in %s).\n"
+            "Restore the newest backup (cp %s/walltrack-<newest>.db %s), or start over with an "
+            "empty database with --set db.create_new=true.\n",
+            path, nb, backups, na, archive, backups, path);
+    return 1;
+}
+
 int cli_open_store(const struct config *cfg, struct store **out)
 {
     const char *db = config_str(cfg, CFG_DB_URL);
@@ -336,8 +378,14 @@ int cli_open_store(const struct config *cfg, struct store **out)
         fprintf(stderr, "walltrack: cannot create the data folder %s: %s\n", data, strerror(errno));
         return 1;
     }
+    if (!db[0] && refuse_fresh_database(cfg, data) != 0)
+        return 1;
+    struct store_opts o = {
+        .sync_relaxed = config_bool(cfg, CFG_DB_RELAXED_SYNC),
+        .wal_max_bytes = (uint64_t)config_int(cfg, CFG_DB_WAL_MAX_MB) << 20,
+    };
     char err[512];
-    if (store_open(db[0] ? db : data, NULL, out, err, sizeof err) != 0) {
+    if (store_open(db[0] ? db : data, &o, out, err, sizeof err) != 0) {
         fprintf(stderr, "walltrack: cannot open the database: %s\n", err);
         return 1;
     }

@@ -188,6 +188,46 @@ static struct executor *make_live_executor(void *ctx, struct exec_sink sink)
     return x;
 }
 
+/* Waits for SIGINT or SIGTERM and returns it. Meanwhile, once a second,
+ * watches the store: when it starts failing (a write failed, the database
+ * file was deleted or replaced) a critical alert goes out, and another when
+ * it recovers, so an operator hears of it even though /healthz is only
+ * read when someone asks. */
+static int wait_for_stop(const sigset_t *stop, struct store *store, struct alerter *alerter,
+                         const char *mode)
+{
+    bool was_ok = true;
+    for (;;) {
+        struct timespec second = {1, 0};
+        int sig = sigtimedwait(stop, NULL, &second);
+        if (sig == SIGINT || sig == SIGTERM)
+            return sig;
+        struct store_health h;
+        store_health(store, &h);
+        if (h.ok == was_ok)
+            continue;
+        was_ok = h.ok;
+        struct alert_msg m;
+        memset(&m, 0, sizeof m);
+        snprintf(m.kind, sizeof m.kind, "store");
+        m.severity = h.ok ? ALERT_INFO : ALERT_CRITICAL;
+        snprintf(m.title, sizeof m.title, "%s",
+                 h.ok ? "Database writes work again" : "Database writes are failing");
+        snprintf(m.text, sizeof m.text, "%s",
+                 h.ok ? "The last write succeeded; webhook deliveries are stored again."
+                      : h.problem);
+        struct clock clk;
+        clock_init_real(&clk);
+        m.ts_ms = clock_now_ms(&clk);
+        snprintf(m.mode, sizeof m.mode, "%s", mode);
+        if (h.ok)
+            log_info("serve", "the store works again");
+        else
+            log_error("serve", "the store is failing: %s", h.problem);
+        alerter_post(alerter, &m);
+    }
+}
+
 int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hooks)
 {
     const struct config *cfg = cfg_rw;
@@ -414,8 +454,7 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     if (hooks && hooks->listening && hooks->listening(hooks->ctx, bound, cfg) != 0)
         goto out;
 
-    int sig = 0;
-    sigwait(&stop, &sig);
+    int sig = wait_for_stop(&stop, store, alerter, mode);
     log_info("serve", "received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
     rc = 0;
 out:

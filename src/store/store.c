@@ -62,6 +62,26 @@ void store_set_fault_hook(struct store *st,
     atomic_store(&st->fault_rows, 0);
 }
 
+/* Remembers how the newest write transaction ended, for store_health. */
+static void record_outcome(struct store *st, int rc, const char *msg)
+{
+    struct clock clk;
+    clock_init_real(&clk);
+    int64_t now = clock_now_ms(&clk);
+    pthread_mutex_lock(&st->hmu);
+    if (rc == 0) {
+        st->last_commit_ms = now;
+        st->commits++;
+        st->last_failed = false;
+    } else {
+        st->last_failure_ms = now;
+        st->failures++;
+        st->last_failed = true;
+        str_copy(st->last_error, sizeof st->last_error, msg != NULL ? msg : "unknown error");
+    }
+    pthread_mutex_unlock(&st->hmu);
+}
+
 int wr_begin(struct store *st, struct store_conn **c)
 {
     int rc = st->ops->acquire(st, true, c);
@@ -70,10 +90,30 @@ int wr_begin(struct store *st, struct store_conn **c)
     rc = st->ops->begin(*c);
     if (rc != 0) {
         log_error("store", "BEGIN failed: %s", st->ops->errmsg(*c));
+        record_outcome(st, rc, st->ops->errmsg(*c));
         st->ops->release(st, *c);
         *c = NULL;
     }
     return rc;
+}
+
+void store_health(struct store *st, struct store_health *out)
+{
+    memset(out, 0, sizeof *out);
+    pthread_mutex_lock(&st->hmu);
+    out->last_commit_ms = st->last_commit_ms;
+    out->last_failure_ms = st->last_failure_ms;
+    out->commits = st->commits;
+    out->failures = st->failures;
+    out->ok = !st->last_failed;
+    if (st->last_failed)
+        snprintf(out->problem, sizeof out->problem, "the last write failed: %s", st->last_error);
+    pthread_mutex_unlock(&st->hmu);
+    char msg[sizeof out->problem];
+    if (st->ops->problem != NULL && st->ops->problem(st, msg, sizeof msg)) {
+        out->ok = false;
+        str_copy(out->problem, sizeof out->problem, msg);
+    }
 }
 
 int wr_end(struct store *st, struct store_conn *c, int rc)
@@ -90,6 +130,7 @@ int wr_end(struct store *st, struct store_conn *c, int rc)
     }
     if (rc != 0)
         st->ops->rollback(c);
+    record_outcome(st, rc, rc != 0 ? st->ops->errmsg(c) : NULL);
     st->ops->release(st, c);
     return rc;
 }
@@ -127,6 +168,8 @@ int store_open(const char *url_or_path, const struct store_opts *opts, struct st
         o.readers = 4;
     if (o.busy_timeout_ms == 0)
         o.busy_timeout_ms = 5000;
+    if (o.wal_max_bytes == 0)
+        o.wal_max_bytes = 64ull << 20;
 
     struct store *st = NULL;
     int rc;
@@ -152,6 +195,7 @@ int store_open(const char *url_or_path, const struct store_opts *opts, struct st
         return rc;
     st->opts = o;
     atomic_init(&st->fault_rows, 0);
+    pthread_mutex_init(&st->hmu, NULL);
 
     int version = 0;
     if (o.no_migrate) {
@@ -189,8 +233,10 @@ int store_open(const char *url_or_path, const struct store_opts *opts, struct st
 
 void store_close(struct store *st)
 {
-    if (st != NULL)
+    if (st != NULL) {
+        pthread_mutex_destroy(&st->hmu);
         st->ops->close(st);
+    }
 }
 
 const char *store_backend(const struct store *st)

@@ -41,6 +41,24 @@ struct store_opts {
                                  (the schema must already be current, else
                                  WT_ESTATE); used by `db check` */
     unsigned busy_timeout_ms; /* SQLite: wait this long for a lock (0: 5000) */
+    /* SQLite durability. false (the default): synchronous=FULL, every
+     * commit's WAL frames are fsync'd before the commit returns, so an
+     * acknowledged write survives a power cut or kernel crash. true:
+     * synchronous=NORMAL, the WAL is synced only at checkpoints; a commit
+     * survives a crash of the process, not of the machine. */
+    bool sync_relaxed;
+    /* SQLite: the WAL bound in bytes (0: 64 MiB). The checkpointer copies
+     * the WAL back into the database every 250 ms; when the WAL file is
+     * larger than this it runs a TRUNCATE checkpoint, which makes writers
+     * wait until it is done, so the WAL cannot outgrow the bound by more
+     * than what is written while one checkpoint runs. */
+    uint64_t wal_max_bytes;
+    /* SQLite: true refuses to create a missing database file (WT_ENOTFOUND);
+     * `db check` uses it so that a wrong path never leaves a new file. */
+    bool no_create;
+    /* SQLite: the VFS to open the files through (NULL: the default). The
+     * tests use it to simulate a power cut. */
+    const char *vfs;
 };
 
 /* Opens a store. `url_or_path` starting with "postgresql://" or
@@ -80,6 +98,22 @@ int store_migrate(struct store *st, int *applied);
  * corrupt or unreachable, WT_ESTATE when migrations are pending,
  * WT_EVERSION when the database is newer than this build. */
 int store_check(struct store *st, char *msg, size_t msgsize);
+
+/* The store's health, for /healthz, /v1/status and the outage alert.
+ * ok is false when the last write transaction failed (and none has
+ * succeeded since), or when the backend knows it can no longer keep its
+ * promises: the SQLite file was deleted or replaced under the daemon, or a
+ * checkpoint failed. problem then says why in one line (no secrets). */
+struct store_health {
+    bool ok;
+    int64_t last_commit_ms;  /* wall time of the last successful write transaction, 0: none */
+    int64_t last_failure_ms; /* wall time of the last failed one, 0: none */
+    uint64_t commits, failures;
+    char problem[256];
+};
+
+/* Fills *out. Cheap (no database round trip); any thread. */
+void store_health(struct store *st, struct store_health *out);
 
 /* Writes a consistent copy of the database to `path` while the store stays
  * usable (SQLite online backup API, in steps so writers are not starved).

@@ -85,6 +85,10 @@ struct store_ops {
 
     int (*check)(struct store *st, char *msg, size_t msgsize);
     int (*backup)(struct store *st, const char *path, char *msg, size_t msgsize);
+    /* Optional: a problem only the backend can see (the SQLite file was
+     * deleted or replaced, checkpoints fail). Writes a one-line reason and
+     * returns true when there is one. Any thread; cheap. */
+    bool (*problem)(struct store *st, char *msg, size_t msgsize);
 };
 
 struct store {
@@ -93,6 +97,15 @@ struct store {
     int (*fault_fn)(void *ctx, enum store_fault_point p, uint64_t nrow);
     void *fault_ctx;
     atomic_uint_fast64_t fault_rows;
+    /* The outcome of write transactions (wr_end), for store_health. hmu
+     * guards every field below it; initialised in store_open before the
+     * first write. Invariant: last_failed is true exactly when the newest
+     * finished write transaction failed. */
+    pthread_mutex_t hmu;
+    int64_t last_commit_ms, last_failure_ms;
+    uint64_t commits, failures;
+    bool last_failed;
+    char last_error[200];
 };
 
 /* Backends. Each returns 0 and a store with its ops set, or an error with

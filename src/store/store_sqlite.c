@@ -1,17 +1,39 @@
 /* The SQLite backend of the store (the default).
  *
- * One file, WAL journal, synchronous=NORMAL: a commit is durable against a
- * process crash and costs no fsync of the database file (only the WAL is
- * synced at checkpoints). One writer connection, serialised by a mutex, and
- * a small pool of reader connections checked out under another mutex, so
- * API reads proceed while ingest writes. Each connection keeps a cache of
- * prepared statements keyed by SQL text (FNV-1a hash + comparison).
+ * One file, WAL journal. By default synchronous=FULL: the WAL is fsync'd at
+ * every commit, so a commit that returned is on disk and survives a power
+ * cut; the group commit (gcommit.c) amortises that fsync over every
+ * delivery that shares the transaction. store_opts.sync_relaxed selects
+ * synchronous=NORMAL, which survives only a crash of the process
+ * (docs/operations.md, "Durability"). One writer connection, serialised by
+ * a mutex, and a small pool of reader connections checked out under
+ * another mutex, so API reads proceed while ingest writes. Each connection
+ * keeps a cache of prepared statements keyed by SQL text (FNV-1a hash +
+ * comparison).
  *
  * Checkpoints (copying WAL pages back into the database file, with its
  * fsync) never run on the writer: it sets wal_autocheckpoint=0, and a
- * checkpointer thread with its own connection runs PASSIVE checkpoints
- * every CHECKPOINT_MS. In the commit path they cost about 45% of append
- * throughput (docs/performance.md, "Store").
+ * checkpointer thread with its own connection runs a PASSIVE checkpoint
+ * every CHECKPOINT_MS, which never blocks the writer. That connection reads
+ * the database once when it opens: a connection that has never read has no
+ * WAL open, and SQLite then answers a checkpoint with SQLITE_OK and
+ * log = -1 while doing nothing, which the checkpointer treats as an error.
+ * The WAL is bounded two ways: after a commit that leaves the WAL file
+ * larger than store_opts.wal_max_bytes, the writer itself runs a TRUNCATE
+ * checkpoint before it takes the next transaction (back pressure where the
+ * WAL grows: it can outgrow the bound by one transaction at most); and when
+ * the WAL has been fully copied and no write came for IDLE_TRUNCATE_MS the
+ * checkpointer truncates it, so an idle daemon leaves a complete
+ * walltrack.db and an empty WAL.
+ * journal_size_limit also caps the file each time SQLite restarts the WAL
+ * from its beginning.
+ *
+ * The database file is watched: its device and inode are taken at open,
+ * and before every write transaction (and at every checkpointer tick) the
+ * path must still name that file and the file must still have a link. A
+ * deleted or replaced file makes every write fail (WT_ESTORE: the webhook
+ * answers 503) and store_health report it, instead of acknowledging writes
+ * into a file nobody will ever open again.
  *
  * u64 values are stored as the signed 64-bit reinterpretation of their bits
  * (SQLite integers are signed) and turned back on read; comparisons and
@@ -19,21 +41,28 @@
  * which the store never relies on. */
 #include "store/store_impl.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/str.h"
 
-#define CACHE_MAX     64
-#define CHECKPOINT_MS 250
+#define CACHE_MAX        64
+#define CHECKPOINT_MS    250
+#define IDLE_TRUNCATE_MS 2000
+#define PASSIVE_BUSY_MS  100
 
 struct sq_stmt {
     sqlite3_stmt *st;
@@ -46,6 +75,7 @@ struct sq_stmt {
 /* A connection and its statement cache. Invariant: ncache <= CACHE_MAX;
  * used by one thread at a time (the writer mutex or a pool checkout). */
 struct sq_conn {
+    struct sq_store *owner;
     sqlite3 *db;
     bool writer;
     bool busy; /* readers: checked out */
@@ -69,6 +99,18 @@ struct sq_store {
     bool ckrunning, ckstop;
     pthread_mutex_t ckmu;
     pthread_cond_t ckcond;
+    char *wal_path; /* path + "-wal" */
+    /* The database file's identity, taken at open (watched: have_id). */
+    bool have_id;
+    int idfd; /* an open descriptor on the file, to see its link count; -1 */
+    dev_t dev;
+    ino_t ino;
+    /* A problem that stops the store keeping its promises: set once (lost
+     * file) or while checkpoints fail; guarded by pmu. */
+    pthread_mutex_t pmu;
+    bool lost;         /* sticky: the file was deleted or replaced */
+    bool ckpt_failing; /* the newest checkpoint attempt failed */
+    char problem[640];
 };
 
 static struct sq_conn *CONN(struct store_conn *c)
@@ -104,9 +146,11 @@ static void conn_close(struct sq_conn *c)
 static int conn_open(struct sq_store *s, struct sq_conn *c, bool writer, char *err, size_t errsize)
 {
     memset(c, 0, sizeof *c);
+    c->owner = s;
     c->writer = writer;
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_CREATE : 0);
-    if (sqlite3_open_v2(s->path, &c->db, flags, NULL) != SQLITE_OK) {
+    bool create = writer && !s->base.opts.no_create;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    if (sqlite3_open_v2(s->path, &c->db, flags, s->base.opts.vfs) != SQLITE_OK) {
         if (err != NULL)
             snprintf(err, errsize, "cannot open %s: %s", s->path,
                      c->db ? sqlite3_errmsg(c->db) : "out of memory");
@@ -115,10 +159,17 @@ static int conn_open(struct sq_store *s, struct sq_conn *c, bool writer, char *e
     }
     sqlite3_busy_timeout(c->db, (int)s->base.opts.busy_timeout_ms);
     sqlite3_extended_result_codes(c->db, 1);
-    const char *pragmas = writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                                   "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "
-                                   "PRAGMA wal_autocheckpoint=0; "
-                                   "PRAGMA mmap_size=268435456;"
+    /* journal_size_limit: when SQLite restarts the WAL from its start, it
+     * truncates the file to this size, half the bound. */
+    char wpragmas[320];
+    snprintf(wpragmas, sizeof wpragmas,
+             "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; "
+             "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "
+             "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=%llu; "
+             "PRAGMA mmap_size=268435456;",
+             s->base.opts.sync_relaxed ? "NORMAL" : "FULL",
+             (unsigned long long)(s->base.opts.wal_max_bytes / 2));
+    const char *pragmas = writer ? wpragmas
                                  : "PRAGMA query_only=1; PRAGMA cache_size=-16000; "
                                    "PRAGMA mmap_size=268435456;";
     char *msg = NULL;
@@ -132,13 +183,104 @@ static int conn_open(struct sq_store *s, struct sq_conn *c, bool writer, char *e
     return 0;
 }
 
+/* Sets or clears the checkpoint problem (logged once per change). */
+static void set_ckpt_problem(struct sq_store *s, const char *msg)
+{
+    pthread_mutex_lock(&s->pmu);
+    bool was = s->ckpt_failing;
+    s->ckpt_failing = msg != NULL;
+    if (msg != NULL && !s->lost)
+        str_copy(s->problem, sizeof s->problem, msg);
+    pthread_mutex_unlock(&s->pmu);
+    if (msg != NULL && !was)
+        log_error("store", "%s", msg);
+    else if (msg == NULL && was)
+        log_info("store", "checkpoints of %s work again", s->path);
+}
+
+/* Checks that the path still names the file opened at start and that the
+ * file still has a link. On the first failure the store is marked lost for
+ * good (logged once). Returns true while the file is the one we write. */
+static bool file_still_ours(struct sq_store *s)
+{
+    if (!s->have_id)
+        return true;
+    pthread_mutex_lock(&s->pmu);
+    bool lost = s->lost;
+    pthread_mutex_unlock(&s->pmu);
+    if (lost)
+        return false;
+    char why[160] = "";
+    struct stat now, mine;
+    if (fstat(s->idfd, &mine) == 0 && mine.st_nlink == 0)
+        snprintf(why, sizeof why, "was deleted");
+    else if (stat(s->path, &now) != 0)
+        snprintf(why, sizeof why, "is gone (%s)", strerror(errno));
+    else if (now.st_dev != s->dev || now.st_ino != s->ino)
+        snprintf(why, sizeof why, "was replaced by another file");
+    if (why[0] == '\0')
+        return true;
+    pthread_mutex_lock(&s->pmu);
+    bool first = !s->lost;
+    s->lost = true;
+    snprintf(s->problem, sizeof s->problem,
+             "the database file %.300s %s while in use: writes are refused; restart walltrack (it "
+             "will not create an empty database in its place)",
+             s->path, why);
+    pthread_mutex_unlock(&s->pmu);
+    if (first)
+        log_error("store",
+                  "the database file %s %s while in use; every write is refused from "
+                  "now on",
+                  s->path, why);
+    return false;
+}
+
+static int64_t wal_size(const struct sq_store *s)
+{
+    struct stat sb;
+    return stat(s->wal_path, &sb) == 0 ? (int64_t)sb.st_size : 0;
+}
+
+/* One checkpoint of the given mode. Returns 0, or WT_EBUSY when readers or
+ * the writer kept it from finishing (a normal outcome), or WT_ESTORE with
+ * the problem recorded. log = -1 (no WAL open on this connection) is an
+ * error: the checkpoint did nothing. */
+static int checkpoint(struct sq_store *s, int mode, int *log_frames, int *done)
+{
+    *log_frames = *done = -1;
+    int rc = sqlite3_wal_checkpoint_v2(s->ckdb, NULL, mode, log_frames, done);
+    char msg[200];
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+        return WT_EBUSY;
+    if (rc != SQLITE_OK) {
+        snprintf(msg, sizeof msg, "checkpoint of %s failed: %s", s->path, sqlite3_errmsg(s->ckdb));
+        set_ckpt_problem(s, msg);
+        return WT_ESTORE;
+    }
+    if (*log_frames < 0) {
+        snprintf(msg, sizeof msg, "checkpoint of %s did nothing: its connection has no WAL open",
+                 s->path);
+        set_ckpt_problem(s, msg);
+        return WT_ESTORE;
+    }
+    set_ckpt_problem(s, NULL);
+    return 0;
+}
+
+/* The checkpointer's loop: every CHECKPOINT_MS a PASSIVE checkpoint; a
+ * TRUNCATE checkpoint when the WAL is over its bound, or when it is fully
+ * copied and nothing was written for IDLE_TRUNCATE_MS. */
 static void *checkpointer(void *arg)
 {
     struct sq_store *s = arg;
+    int last_frames = -1;
+    int64_t quiet_since = clock_mono_ns();
+    bool empty = false; /* the WAL was truncated and nothing came since */
     pthread_mutex_lock(&s->ckmu);
     while (!s->ckstop) {
         struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
+        clock_gettime(CLOCK_MONOTONIC, &until);
         until.tv_nsec += CHECKPOINT_MS * 1000000L;
         if (until.tv_nsec >= 1000000000L) {
             until.tv_sec++;
@@ -148,25 +290,52 @@ static void *checkpointer(void *arg)
         if (s->ckstop)
             break;
         pthread_mutex_unlock(&s->ckmu);
-        int log_frames = 0, done = 0;
-        int rc =
-            sqlite3_wal_checkpoint_v2(s->ckdb, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &done);
-        if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
-            log_warn("store", "checkpoint of %s failed: %s", s->path, sqlite3_errmsg(s->ckdb));
+        if (file_still_ours(s)) {
+            int frames, done;
+            int64_t size = wal_size(s);
+            int rc = checkpoint(s, SQLITE_CHECKPOINT_PASSIVE, &frames, &done);
+            int64_t now = clock_mono_ns();
+            if (rc == 0 && frames != last_frames) {
+                quiet_since = now;
+                empty = false;
+            }
+            last_frames = rc == 0 ? frames : last_frames;
+            bool idle = rc == 0 && done == frames && !empty && size > 0 &&
+                        now - quiet_since >= (int64_t)IDLE_TRUNCATE_MS * 1000000;
+            if (idle && checkpoint(s, SQLITE_CHECKPOINT_TRUNCATE, &frames, &done) == 0) {
+                empty = true;
+                last_frames = 0;
+            }
+        }
         pthread_mutex_lock(&s->ckmu);
     }
     pthread_mutex_unlock(&s->ckmu);
     return NULL;
 }
 
-static int checkpointer_start(struct sq_store *s)
+static int checkpointer_start(struct sq_store *s, char *err, size_t errsize)
 {
-    if (sqlite3_open_v2(s->path, &s->ckdb, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
-        SQLITE_OK)
+    if (sqlite3_open_v2(s->path, &s->ckdb, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                        s->base.opts.vfs) != SQLITE_OK) {
+        snprintf(err, errsize, "cannot open the checkpointer's connection to %s", s->path);
         return WT_ESTORE;
-    sqlite3_busy_timeout(s->ckdb, 100);
-    if (pthread_create(&s->ckthread, NULL, checkpointer, s) != 0)
+    }
+    sqlite3_busy_timeout(s->ckdb, PASSIVE_BUSY_MS);
+    /* A read opens the WAL on this connection; without it every checkpoint
+     * would return log = -1 and do nothing. The first checkpoint proves
+     * it. */
+    int frames, done;
+    if (sqlite3_exec(s->ckdb, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) !=
+            SQLITE_OK ||
+        checkpoint(s, SQLITE_CHECKPOINT_PASSIVE, &frames, &done) == WT_ESTORE) {
+        snprintf(err, errsize, "the checkpointer cannot checkpoint %s: %s", s->path,
+                 sqlite3_errmsg(s->ckdb));
+        return WT_ESTORE;
+    }
+    if (pthread_create(&s->ckthread, NULL, checkpointer, s) != 0) {
+        snprintf(err, errsize, "cannot start the checkpointer of %s", s->path);
         return WT_EIO;
+    }
     s->ckrunning = true;
     return 0;
 }
@@ -199,6 +368,10 @@ static void sq_close(struct store *st)
     pthread_cond_destroy(&s->rcond);
     pthread_mutex_destroy(&s->ckmu);
     pthread_cond_destroy(&s->ckcond);
+    pthread_mutex_destroy(&s->pmu);
+    if (s->idfd >= 0)
+        close(s->idfd);
+    free(s->wal_path);
     free(s->path);
     free(s);
 }
@@ -256,12 +429,46 @@ static int sq_exec(struct store_conn *c, const char *sql)
 
 static int sq_begin(struct store_conn *c)
 {
+    /* Never start a write into a file that is no longer the database. */
+    if (CONN(c)->writer && !file_still_ours(CONN(c)->owner))
+        return WT_ESTORE;
     return sq_exec(c, CONN(c)->writer ? "BEGIN IMMEDIATE" : "BEGIN");
 }
 
 static int sq_commit(struct store_conn *c)
 {
-    return sq_exec(c, "COMMIT");
+    int rc = sq_exec(c, "COMMIT");
+    struct sq_conn *w = CONN(c);
+    if (rc != 0 || !w->writer)
+        return rc;
+    /* The WAL bound, enforced where the WAL grows: past it the writer,
+     * still holding the write lock, truncates the WAL before it takes the
+     * next transaction (waiting for readers on older snapshots). The
+     * commit itself has succeeded either way. */
+    struct sq_store *s = w->owner;
+    int64_t size = wal_size(s);
+    if (size > 0 && (uint64_t)size > s->base.opts.wal_max_bytes) {
+        int frames = -1, done = -1, r;
+        /* A BUSY that comes at once is the checkpointer's PASSIVE pass
+         * holding the checkpoint lock (no busy handler covers that lock):
+         * it ends within milliseconds, so try again. A BUSY after the busy
+         * timeout means readers held on. */
+        for (int tries = 0;; tries++) {
+            int64_t t0 = clock_mono_ns();
+            r = sqlite3_wal_checkpoint_v2(w->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &frames, &done);
+            if (r != SQLITE_BUSY || tries == 100 || clock_mono_ns() - t0 > 50 * 1000000LL)
+                break;
+            struct timespec ts = {0, 1000000L};
+            nanosleep(&ts, NULL);
+        }
+        if (r != SQLITE_OK)
+            log_warn("store",
+                     "the WAL of %s is %lld bytes, over its bound of %llu, and could "
+                     "not be truncated yet: %s",
+                     s->path, (long long)size, (unsigned long long)s->base.opts.wal_max_bytes,
+                     sqlite3_errmsg(w->db));
+    }
+    return 0;
 }
 
 static void sq_rollback(struct store_conn *c)
@@ -270,8 +477,28 @@ static void sq_rollback(struct store_conn *c)
         (void)sq_exec(c, "ROLLBACK");
 }
 
+static bool sq_problem(struct store *st, char *msg, size_t msgsize)
+{
+    struct sq_store *s = (struct sq_store *)st;
+    (void)file_still_ours(s);
+    pthread_mutex_lock(&s->pmu);
+    bool any = s->lost || s->ckpt_failing;
+    if (any)
+        str_copy(msg, msgsize, s->problem);
+    pthread_mutex_unlock(&s->pmu);
+    return any;
+}
+
 static const char *sq_errmsg(struct store_conn *c)
 {
+    struct sq_store *s = CONN(c)->owner;
+    if (CONN(c)->writer) {
+        pthread_mutex_lock(&s->pmu);
+        bool lost = s->lost;
+        pthread_mutex_unlock(&s->pmu);
+        if (lost) /* s->problem no longer changes once lost */
+            return s->problem;
+    }
     return sqlite3_errmsg(CONN(c)->db);
 }
 
@@ -561,6 +788,7 @@ static const struct store_ops sqlite_ops = {
     .migrations = store_sqlite_migrations,
     .check = sq_check,
     .backup = sq_backup,
+    .problem = sq_problem,
 };
 
 /* SQLite counts every allocation under a global mutex for
@@ -581,16 +809,46 @@ int store_sqlite_open(const char *path, const struct store_opts *opts, struct st
     s->base.ops = &sqlite_ops;
     s->base.opts = *opts;
     s->path = xstrdup(path);
+    s->wal_path = xmalloc(strlen(path) + 5);
+    memcpy(s->wal_path, path, strlen(path));
+    memcpy(s->wal_path + strlen(path), "-wal", 5);
+    s->idfd = -1;
     pthread_mutex_init(&s->wmu, NULL);
     pthread_mutex_init(&s->rmu, NULL);
     pthread_cond_init(&s->rcond, NULL);
     pthread_mutex_init(&s->ckmu, NULL);
-    pthread_cond_init(&s->ckcond, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->ckcond, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_mutex_init(&s->pmu, NULL);
     s->nreaders = opts->readers;
     s->readers = xcalloc(s->nreaders, sizeof *s->readers);
+    char tmp[256];
+    if (err == NULL) {
+        err = tmp;
+        errsize = sizeof tmp;
+    }
+    struct stat sb;
+    if (s->base.opts.no_create && stat(path, &sb) != 0) {
+        snprintf(err, errsize, "no database at %s", path);
+        sq_close(&s->base);
+        return WT_ENOTFOUND;
+    }
     int rc = conn_open(s, &s->writer, true, err, errsize);
-    if (rc == 0 && (rc = checkpointer_start(s)) != 0 && err != NULL)
-        snprintf(err, errsize, "cannot start the checkpointer of %s", path);
+    if (rc == 0) {
+        /* Remember which file we opened, to notice it being deleted or
+         * replaced while we write (file_still_ours). */
+        s->idfd = open(path, O_RDONLY | O_CLOEXEC);
+        if (s->idfd >= 0 && fstat(s->idfd, &sb) == 0) {
+            s->dev = sb.st_dev;
+            s->ino = sb.st_ino;
+            s->have_id = true;
+        }
+    }
+    if (rc == 0)
+        rc = checkpointer_start(s, err, errsize);
     if (rc != 0) {
         sq_close(&s->base);
         return rc;

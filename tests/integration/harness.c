@@ -3,6 +3,7 @@
 #include "harness.h"
 
 #include <curl/curl.h>
+#include <stdint.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -13,6 +14,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "solana/base58.h"
 
 static void sleep_ms(long ms)
 {
@@ -250,4 +253,46 @@ long http_request(unsigned port, const char *method, const char *path, const cha
     curl_slist_free_all(hdrs);
     curl_easy_cleanup(c);
     return status;
+}
+
+/* The signature of the real Jupiter multi-hop swap fixture. */
+#define SWAP_FIXTURE_SIG                                                                           \
+    "3A6AA1o5aF7qdVEyUaKqR4cwPJuG5KFRAyu1tcc7LsfKZEvyaTs75QMG611y5Nkgb82fM6GgA7yGXHq99UHvkfDh"
+
+int harness_swap_body(struct buf *out, unsigned first, unsigned n)
+{
+    struct buf raw;
+    buf_init(&raw, 0);
+    if (harness_read_file(WT_FIXTURES
+                          "/real/helius_enhanced_swap_jupiter_sol_to_usdc_multihop.json",
+                          &raw) != 0) {
+        buf_release(&raw);
+        return -1;
+    }
+    /* The transaction object without the enclosing [ ], split around its
+     * signature. */
+    const char *open_ = strchr(raw.data, '{'), *close_ = strrchr(raw.data, '}');
+    const char *at = strstr(raw.data, SWAP_FIXTURE_SIG);
+    size_t siglen = strlen(SWAP_FIXTURE_SIG);
+    buf_reset(out);
+    buf_putc(out, '[');
+    for (unsigned i = 0; i < n; i++) {
+        uint8_t b[64];
+        uint64_t x = 0x9E3779B97F4A7C15ull * (first + i + 1);
+        for (int k = 0; k < 64; k++) {
+            x ^= x >> 29;
+            x *= 0xBF58476D1CE4E5B9ull;
+            b[k] = (uint8_t)(x >> 56);
+        }
+        char sig[BASE58_SIG_MAX];
+        base58_encode(b, 64, sig, sizeof sig);
+        if (i)
+            buf_putc(out, ',');
+        buf_append(out, open_, (size_t)(at - open_));
+        buf_puts(out, sig);
+        buf_append(out, at + siglen, (size_t)(close_ + 1 - (at + siglen)));
+    }
+    buf_putc(out, ']');
+    buf_release(&raw);
+    return 0;
 }

@@ -52,6 +52,11 @@ void daemon_log(const struct daemon *d, struct buf *out);
 long http_request(unsigned port, const char *method, const char *path, const char *header,
                   const char *req_body, size_t req_len, struct buf *body);
 
+/* A webhook body (a JSON array) of n copies of the real Jupiter swap
+ * fixture, each with its own valid signature, numbered first..first+n-1
+ * (the same number always gives the same signature). Returns 0, or -1
+ * when the fixture cannot be read. */
+int harness_swap_body(struct buf *out, unsigned first, unsigned n);
 /* Reads a whole file into out (appending). Returns 0 or -1. */
 int harness_read_file(const char *path, struct buf *out);
 
