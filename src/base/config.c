@@ -198,10 +198,12 @@ static void store_value(struct config *c, enum config_id id, struct config_value
     free(c->v[id].text);
     v->source = src;
     c->v[id] = *v;
-    if ((defs[id].flags & CONFIG_SECRET) && v->text[0])
-        log_add_secret(v->text);
+    /* A secret URL is registered by its URLs and their keys, not whole: the
+     * whole of a bare "https://host" is what log lines name it by. */
     if ((defs[id].flags & CONFIG_SECRET_URL) && v->text[0])
         log_add_secret_url(v->text);
+    else if ((defs[id].flags & CONFIG_SECRET) && v->text[0])
+        log_add_secret(v->text);
 }
 
 void config_init(struct config *c)

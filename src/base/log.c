@@ -310,14 +310,19 @@ void log_add_secret_url(const char *urls)
             break;
         const char *u = p;
         p += len;
-        add_secret_n(u, len); /* the whole URL */
         const char *sep = memchr(u, ':', len);
-        if (!sep || (size_t)(sep - u) + 3 > len || strncmp(sep, "://", 3) != 0)
-            continue; /* not a URL: the whole of it is the secret */
+        if (!sep || (size_t)(sep - u) + 3 > len || strncmp(sep, "://", 3) != 0) {
+            add_secret_n(u, len); /* not a URL: the whole of it is the secret */
+            continue;
+        }
         const char *auth = sep + 3, *end = u + len;
         const char *rest = auth;
         while (rest < end && !strchr("/?#", *rest))
             rest++;
+        /* The whole URL, unless it is only scheme and host: that much is
+         * what log lines name it by. */
+        if (rest < end || memchr(auth, '@', (size_t)(rest - auth)))
+            add_secret_n(u, len);
         /* user:password@host */
         for (const char *at = rest; at-- > auth;)
             if (*at == '@') {

@@ -41,7 +41,8 @@ const char *log_level_name(enum log_level level);
  * are ignored because redacting them would mangle ordinary text). */
 void log_add_secret(const char *value);
 /* Registers secret URLs (a list separated by commas or blanks, as in
- * rpc.urls): each whole URL, its user:password, and every path segment or
+ * rpc.urls): each whole URL (unless it is only scheme and host, which is
+ * what lines may show), its user:password, and every path segment or
  * query value that looks like a key (8+ bytes with a digit, or 16+ bytes:
  * QuickNode's /<key>/, Alchemy's /v2/<key>, a hook's token), so a line
  * holding the URL whole, extended or in pieces still shows no key. Text

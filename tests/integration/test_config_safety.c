@@ -63,8 +63,8 @@ static void test_put_refuses_bad_values(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof *bad && !failed[0]; i++) {
         struct buf body;
         buf_init(&body, 0);
-        long st = http_request(d.port, "PUT", "/v1/config", NULL, bad[i][0], strlen(bad[i][0]),
-                               &body);
+        long st =
+            http_request(d.port, "PUT", "/v1/config", NULL, bad[i][0], strlen(bad[i][0]), &body);
         const char *b = body.data ? body.data : "";
         if (st != 400 || !strstr(b, bad[i][1]) || !strstr(b, bad[i][2]))
             snprintf(failed, sizeof failed, "PUT %s: %ld %s", bad[i][0], st, b);

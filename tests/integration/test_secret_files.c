@@ -53,8 +53,7 @@ static void test_secret_urls_not_logged(void **state)
     struct fakesrv srv;
     assert_int_equal(fakesrv_start(&srv, fail_all, NULL), 0);
     char rpc[512], hook[256];
-    snprintf(rpc, sizeof rpc,
-             "WALLTRACK_RPC_URLS=%s/" QN_KEY "/,%s/v2/" ALC_KEY, srv.url, srv.url);
+    snprintf(rpc, sizeof rpc, "WALLTRACK_RPC_URLS=%s/" QN_KEY "/,%s/v2/" ALC_KEY, srv.url, srv.url);
     snprintf(hook, sizeof hook, "WALLTRACK_ALERT_WEBHOOK_URL=%s/services/T000/B000/" HOOK_T,
              srv.url);
     const char *env[] = {rpc, hook, NULL};
@@ -64,13 +63,14 @@ static void test_secret_urls_not_logged(void **state)
     char logfile[600];
     snprintf(logfile, sizeof logfile, "log.file=%s/walltrack.log", d.dir);
     /* a watched wallet, so the RPC poller has something to ask about */
-    const char *add[] = {"wallets", "add", "5Q544fKrFoe6tsEbD7S8EmxGTJYAKtTVhAW5Q5pge4j1", "--data",
-                         "data", NULL};
+    const char *add[] = {"wallets", "add",  "5Q544fKrFoe6tsEbD7S8EmxGTJYAKtTVhAW5Q5pge4j1",
+                         "--data",  "data", NULL};
     struct buf out;
     buf_init(&out, 0);
     assert_int_equal(harness_run(d.dir, add, NULL, 30, &out), 0);
-    const char *args[] = {"--set", "alert.min_severity=info", "--set", "ingest.poll_silence_s=1",
-                          "--set", "ingest.poll_interval_s=5", "--set", logfile, NULL};
+    const char *args[] = {"--set", "alert.min_severity=info",  "--set", "ingest.poll_silence_s=1",
+                          "--set", "ingest.poll_interval_s=5", "--set", logfile,
+                          NULL};
     assert_int_equal(daemon_start_cmd(&d, "serve", args, env), 0);
     /* an alert, pushed to the failing hook */
     assert_int_equal(http_request(d.port, "POST", "/v1/control/pause", NULL, "{}", 2, NULL), 200);

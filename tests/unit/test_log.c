@@ -498,8 +498,12 @@ static void test_secret_urls_redacted(void **state)
     log_warn("http", "key alone 0123456789abcdef0123456789abcdef and AbCdEf123456xyz");
     log_warn("alert", "POST https://hooks.example.com/services/T000/B000/XXXXXXXXXXXXXXXX: 500");
     log_warn("http", "GET https://x.quiknode.pro/other: an unrelated path stays");
+    /* a URL that is only scheme and host stays nameable */
+    log_add_secret_url("https://api.mainnet-beta.solana.com");
+    log_warn("http", "POST https://api.mainnet-beta.solana.com: HTTP 500");
     char *s = slurp(NULL);
-    assert_int_equal(count_lines(s), 6);
+    assert_int_equal(count_lines(s), 7);
+    assert_non_null(strstr(s, "POST https://api.mainnet-beta.solana.com: HTTP 500\n"));
     assert_null(strstr(s, "0123456789abcdef"));
     assert_null(strstr(s, "AbCdEf123456"));
     assert_null(strstr(s, "XXXXXXXXXXXXXXXX"));
