@@ -360,9 +360,15 @@ void cli_apply_stored_settings(struct config *cfg, struct store *st)
                          d->name, config_str(cfg, id), v);
             continue;
         }
-        if (config_set(cfg, d->name, v, CONFIG_SRC_DB) != 0)
+        if (config_set(cfg, d->name, v, CONFIG_SRC_DB) != 0) {
+            /* The message starts with the name, which the line has already. */
+            const char *why = config_errmsg(cfg);
+            size_t nl = strlen(d->name);
+            if (strncmp(why, d->name, nl) == 0 && strncmp(why + nl, ": ", 2) == 0)
+                why += nl + 2;
             log_warn("serve", "ignoring the stored setting %s: %s; using the %s value '%s'",
-                     d->name, config_errmsg(cfg), config_source_name(was), config_str(cfg, id));
+                     d->name, why, config_source_name(was), config_str(cfg, id));
+        }
     }
     enum log_level level;
     if (config_source_of(cfg, CFG_LOG_LEVEL) == CONFIG_SRC_DB &&
