@@ -11,7 +11,9 @@
  * (as commands, so a recorded stream replays them), each is stored with
  * its history (store settings, actor "api"), and the server's copy of the
  * configuration is updated; at the next start the stored values win over
- * the file's (source "database"). */
+ * the file's and the environment's (source "database"), not over the
+ * command line's (cli_apply_stored_settings). Enumerated settings take
+ * only their words (CONFIG_CHOICES), checked by the same config_set. */
 #include "api/routes.h"
 
 #include <stdio.h>

@@ -155,7 +155,7 @@ int bulkfile_open(const char *path, int flags, struct bulkfile **out)
     *out = NULL;
 #ifdef O_DIRECT
     if (!(flags & BULKFILE_CACHED)) {
-        fd = open(path, oflags | O_DIRECT, 0666);
+        fd = open(path, oflags | O_DIRECT, 0600);
         direct = fd >= 0;
         if (fd < 0 && errno != EINVAL) /* EINVAL: no O_DIRECT here (tmpfs, ...) */
             return WT_EIO;
@@ -164,7 +164,7 @@ int bulkfile_open(const char *path, int flags, struct bulkfile **out)
     (void)flags;
 #endif
     if (fd < 0)
-        fd = open(path, oflags, 0666);
+        fd = open(path, oflags, 0600);
     if (fd < 0)
         return WT_EIO;
     struct bulkfile *f = xcalloc(1, sizeof *f);

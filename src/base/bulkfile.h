@@ -37,7 +37,7 @@ enum {
     BULKFILE_CACHED = 1,
 };
 
-/* Creates or truncates path (mode 0666 less the umask, as fopen does).
+/* Creates or truncates path (mode 0600 when it is created).
  * flags: 0 or BULKFILE_CACHED. Returns 0 and *out, or WT_EIO with errno
  * set. */
 int bulkfile_open(const char *path, int flags, struct bulkfile **out);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "base/err.h"
@@ -25,6 +26,10 @@
     {name_, env_, CONFIG_##type_, def_, min_, max_, flags_, help_},
 static const struct config_def defs[CFG_COUNT] = {CONFIG_TABLE(CONFIG_ROW_)};
 #undef CONFIG_ROW_
+
+#define CONFIG_CHOICE_(id, list_) [CFG_##id] = list_,
+static const char *const choices[CFG_COUNT] = {CONFIG_CHOICES(CONFIG_CHOICE_)};
+#undef CONFIG_CHOICE_
 
 static const char *const source_names[] = {"default", "file", "env", "command line", "database"};
 
@@ -43,6 +48,46 @@ const struct config_def *config_def_find(const char *name, enum config_id *id)
         }
     }
     return NULL;
+}
+
+const char *config_choices(enum config_id id)
+{
+    return (unsigned)id < CFG_COUNT ? choices[id] : NULL;
+}
+
+/* Writes the choices as "a, b, c" into out. */
+static void choices_text(const char *list, char *out, size_t size)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (const char *p = list; *p && o + 3 < size; p++) {
+        if (*p == ',') {
+            out[o++] = ',';
+            out[o++] = ' ';
+        } else {
+            out[o++] = *p;
+        }
+        out[o] = '\0';
+    }
+}
+
+/* The word of list equal to text regardless of case, copied to out; 0, or
+ * WT_EINVAL when there is none. */
+static int match_choice(const char *list, const char *text, char *out, size_t size)
+{
+    size_t tl = strlen(text);
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n == tl && n < size && strncasecmp(p, text, n) == 0) {
+            memcpy(out, p, n);
+            out[n] = '\0';
+            return 0;
+        }
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return WT_EINVAL;
 }
 
 const char *config_source_name(enum config_source s)
@@ -124,12 +169,23 @@ static int parse_value(struct config *c, const struct config_def *d, const char 
         v.d = x;
         break;
     }
-    case CONFIG_STRING:
+    case CONFIG_STRING: {
         if (strlen(text) > 4096) {
             seterr(c, "%s: value longer than 4096 bytes", d->name);
             return WT_ERANGE;
         }
+        const char *list = choices[d - defs];
+        if (list) {
+            if (match_choice(list, text, canon, sizeof canon) != 0) {
+                char words[256];
+                choices_text(list, words, sizeof words);
+                seterr(c, "%s: '%.64s' is not one of %s", d->name, text, words);
+                return WT_EINVAL;
+            }
+            keep = canon;
+        }
         break;
+    }
     }
     v.text = xstrdup(keep);
     *out = v;
@@ -142,7 +198,11 @@ static void store_value(struct config *c, enum config_id id, struct config_value
     free(c->v[id].text);
     v->source = src;
     c->v[id] = *v;
-    if ((defs[id].flags & CONFIG_SECRET) && v->text[0])
+    /* A secret URL is registered by its URLs and their keys, not whole: the
+     * whole of a bare "https://host" is what log lines name it by. */
+    if ((defs[id].flags & CONFIG_SECRET_URL) && v->text[0])
+        log_add_secret_url(v->text);
+    else if ((defs[id].flags & CONFIG_SECRET) && v->text[0])
         log_add_secret(v->text);
 }
 
@@ -421,19 +481,28 @@ int config_markdown(struct buf *out)
                       "environment variables, command-line options (`--set name=value` and the "
                       "per-command flags). Secrets come only from the environment (or "
                       "`<VARIABLE>_FILE` naming a file with mode 0600) or a config file that only "
-                      "its owner can read; they are never printed, logged or stored.\n\n"
+                      "its owner can read; they are never printed, logged or stored. A secret "
+                      "URL (\"yes (URL)\") may carry its key in the path or the query "
+                      "(QuickNode, Alchemy, chat hooks): log lines name it by scheme and host "
+                      "only. Settings with a list of words in the range column take one of "
+                      "them, in any case.\n\n"
                       "| setting | environment | type | default | range | live | secret | "
                       "description |\n|---|---|---|---|---|---|---|---|\n");
     for (int i = 0; i < CFG_COUNT && rc == 0; i++) {
         const struct config_def *d = &defs[i];
-        char range[64] = "";
+        char range[256] = "";
         if (d->type == CONFIG_INT || d->type == CONFIG_DOUBLE)
             snprintf(range, sizeof range, "%.17g – %.17g", d->min, d->max);
+        else if (choices[i])
+            choices_text(choices[i], range, sizeof range);
         rc = buf_printf(out, "| `%s` | %s%s%s | %s | %s%s%s | %s | %s | %s | %s |\n", d->name,
                         d->env ? "`" : "", d->env ? d->env : "", d->env ? "`" : "",
                         config_type_name(d->type), d->def[0] ? "`" : "", d->def,
                         d->def[0] ? "`" : "", range, (d->flags & CONFIG_LIVE) ? "yes" : "",
-                        (d->flags & CONFIG_SECRET) ? "yes" : "", d->help);
+                        (d->flags & CONFIG_SECRET_URL) ? "yes (URL)"
+                        : (d->flags & CONFIG_SECRET)   ? "yes"
+                                                       : "",
+                        d->help);
     }
     return rc;
 }

@@ -4,10 +4,14 @@
  * The rows come from config_table.h. A struct config holds one value per
  * row and where it came from. Every setter validates type and bounds and,
  * on failure, changes nothing and leaves a message in config_errmsg().
+ * Enumerated settings (CONFIG_CHOICES) take one of their words, any case,
+ * stored as listed.
  * Secrets (CONFIG_SECRET) are accepted only from the environment, from a
  * WALLTRACK_..._FILE file with mode 0600 or from a config file with no
  * group/other permissions, never from the command line; they are
- * registered with the log for redaction and printed masked.
+ * registered with the log for redaction and printed masked; secret URLs
+ * (CONFIG_SECRET_URL) are also registered piece by piece
+ * (log_add_secret_url).
  *
  * A struct config is owned by one thread; give other threads a copy
  * (config_copy) or the values they need. */
@@ -23,7 +27,7 @@
 
 enum config_type { CONFIG_BOOL, CONFIG_INT, CONFIG_DOUBLE, CONFIG_STRING };
 
-enum config_flags { CONFIG_LIVE = 1, CONFIG_SECRET = 2 };
+enum config_flags { CONFIG_LIVE = 1, CONFIG_SECRET = 2, CONFIG_SECRET_URL = 4 };
 
 enum config_source {
     CONFIG_SRC_DEFAULT,
@@ -62,6 +66,9 @@ struct config {
 /* The row of an id, or of a name (NULL when unknown). */
 const struct config_def *config_def_of(enum config_id id);
 const struct config_def *config_def_find(const char *name, enum config_id *id);
+/* The words an enumerated setting accepts, "a,b,c" (CONFIG_CHOICES in
+ * config_table.h), or NULL for a setting that is not enumerated. */
+const char *config_choices(enum config_id id);
 const char *config_source_name(enum config_source s);
 const char *config_type_name(enum config_type t);
 
@@ -72,7 +79,8 @@ void config_release(struct config *c);
 void config_copy(struct config *dst, const struct config *src);
 
 /* Sets one setting from text. Returns 0, WT_ENOTFOUND (unknown name),
- * WT_EPARSE (not a value of the type), WT_ERANGE (out of bounds) or
+ * WT_EPARSE (not a value of the type), WT_ERANGE (out of bounds),
+ * WT_EINVAL (not one of an enumerated setting's words) or
  * WT_EAUTH (a secret from the command line); the message names the
  * setting. Nothing changes on failure. */
 int config_set(struct config *c, const char *name, const char *value, enum config_source src);

@@ -10,7 +10,9 @@
  *   default the default value as text ("" for none)
  *   min,max bounds for INT and DOUBLE (ignored for the others)
  *   flags   CONFIG_LIVE (editable while running), CONFIG_SECRET (masked,
- *           never from the command line or a group/world-readable file)
+ *           never from the command line or a group/world-readable file),
+ *           CONFIG_SECRET_URL (with CONFIG_SECRET: URLs whose path or query
+ *           may carry a key; logged as scheme and host only)
  *
  * Keep each area's rows together; add new rows at the end of their area. */
 #ifndef WT_BASE_CONFIG_TABLE_H
@@ -45,7 +47,7 @@
       "that a database existed there (restore a backup instead, unless starting over).")           \
     /* --- logging --------------------------------------------------------------------- */        \
     X(LOG_LEVEL, "log.level", "WALLTRACK_LOG_LEVEL", STRING, "info", 0, 0, CONFIG_LIVE,            \
-      "Lowest level written: debug, info, warn or error.")                                         \
+      "Lowest level written: debug, info, warn, error or off.")                                    \
     X(LOG_FILE, "log.file", "WALLTRACK_LOG_FILE", STRING, "", 0, 0, 0,                             \
       "Log file (appended); empty for standard error.")                                            \
     /* --- helius ---------------------------------------------------------------------- */        \
@@ -77,7 +79,8 @@
     X(POLL_INTERVAL_S, "ingest.poll_interval_s", NULL, INT, "30", 5, 3600, 0,                      \
       "Seconds between polling rounds while the webhook is silent.")                               \
     /* --- solana ---------------------------------------------------------------------- */        \
-    X(RPC_URLS, "rpc.urls", "WALLTRACK_RPC_URLS", STRING, "", 0, 0, CONFIG_SECRET,                 \
+    X(RPC_URLS, "rpc.urls", "WALLTRACK_RPC_URLS", STRING, "", 0, 0,                                \
+      CONFIG_SECRET | CONFIG_SECRET_URL,                                                           \
       "Solana RPC endpoints, comma-separated, tried in order (failover). Masked because "          \
       "provider URLs carry API keys.")                                                             \
     /* --- trading mode ---------------------------------------------------------------- */        \
@@ -128,7 +131,7 @@
     X(BACKUP_KEEP, "backup.keep", NULL, INT, "7", 1, 1000, 0,                                      \
       "How many scheduled backups to keep (the oldest are deleted).")                              \
     X(ALERT_WEBHOOK_URL, "alert.webhook_url", "WALLTRACK_ALERT_WEBHOOK_URL", STRING, "", 0, 0,     \
-      CONFIG_SECRET,                                                                               \
+      CONFIG_SECRET | CONFIG_SECRET_URL,                                                           \
       "Generic webhook: each alert is POSTed there as JSON. Masked: such URLs "                    \
       "often carry a token.")                                                                      \
     X(ALERT_TELEGRAM_API, "alert.telegram_api_url", NULL, STRING, "https://api.telegram.org", 0,   \
@@ -137,7 +140,8 @@
       CONFIG_SECRET, "Telegram bot token; alerts go to alert.telegram_chat_id.")                   \
     X(ALERT_TELEGRAM_CHAT, "alert.telegram_chat_id", "WALLTRACK_TELEGRAM_CHAT_ID", STRING, "", 0,  \
       0, 0, "Telegram chat that receives the alerts.")                                             \
-    X(ALERT_NTFY_URL, "alert.ntfy_url", "WALLTRACK_NTFY_URL", STRING, "", 0, 0, CONFIG_SECRET,     \
+    X(ALERT_NTFY_URL, "alert.ntfy_url", "WALLTRACK_NTFY_URL", STRING, "", 0, 0,                    \
+      CONFIG_SECRET | CONFIG_SECRET_URL,                                                           \
       "ntfy topic URL (https://ntfy.sh/<topic>); masked because the topic is its password.")       \
     X(ALERT_NTFY_TOKEN, "alert.ntfy_token", "WALLTRACK_NTFY_TOKEN", STRING, "", 0, 0,              \
       CONFIG_SECRET, "ntfy access token for a protected topic (optional).")                        \
@@ -276,5 +280,13 @@
     X(MARKET_SOL_USD, "market.sol_usd", NULL, DOUBLE, "150", 0.01, 1000000, 0,                     \
       "SOL price in USD used to read USD liquidity and market caps.")                              \
     /* --- end ------------------------------------------------------------------------- */
+
+/* Settings that take one word of a fixed list: Y(ID, "word,word,..."). The
+ * value is matched regardless of case and kept as the list spells it;
+ * anything else is refused wherever it comes from (file, environment,
+ * command line, PUT /v1/config, the database at start). */
+#define CONFIG_CHOICES(Y)                                                                          \
+    Y(LOG_LEVEL, "debug,info,warn,error,off")                                                      \
+    Y(ALERT_MIN_SEVERITY, "info,warn,critical")
 
 #endif

@@ -392,6 +392,38 @@ int cli_open_store(const struct config *cfg, struct store **out)
     return 0;
 }
 
+void cli_apply_stored_settings(struct config *cfg, struct store *st)
+{
+    for (int i = 0; i < CFG_COUNT; i++) {
+        enum config_id id = (enum config_id)i;
+        const struct config_def *d = config_def_of(id);
+        char v[SETTING_VALUE_MAX];
+        if (!(d->flags & CONFIG_LIVE) || store_setting_get(st, d->name, v, sizeof v) != 0)
+            continue;
+        enum config_source was = config_source_of(cfg, id);
+        if (was == CONFIG_SRC_CLI) {
+            if (strcmp(v, config_str(cfg, id)) != 0)
+                log_info("serve",
+                         "%s: the command line's '%s' wins over the stored '%s' for this run",
+                         d->name, config_str(cfg, id), v);
+            continue;
+        }
+        if (config_set(cfg, d->name, v, CONFIG_SRC_DB) != 0) {
+            /* The message starts with the name, which the line has already. */
+            const char *why = config_errmsg(cfg);
+            size_t nl = strlen(d->name);
+            if (strncmp(why, d->name, nl) == 0 && strncmp(why + nl, ": ", 2) == 0)
+                why += nl + 2;
+            log_warn("serve", "ignoring the stored setting %s: %s; using the %s value '%s'",
+                     d->name, why, config_source_name(was), config_str(cfg, id));
+        }
+    }
+    enum log_level level;
+    if (config_source_of(cfg, CFG_LOG_LEVEL) == CONFIG_SRC_DB &&
+        log_level_parse(config_str(cfg, CFG_LOG_LEVEL), &level) == 0)
+        log_set_level(level);
+}
+
 static void list_commands(FILE *fp)
 {
     fprintf(fp, "usage: walltrack <command> [options]\n\ncommands:\n");

@@ -65,6 +65,15 @@ struct store;
  * when set, else walltrack.db in data.dir. Prints the reason and returns 1
  * on failure, 0 with *out otherwise. */
 int cli_open_store(const struct config *cfg, struct store **out);
+/* Applies the live settings stored through PUT /v1/config (source
+ * "database") over cfg, at start. The command line wins: a setting given
+ * there keeps its value for this run (the stored one is kept in the
+ * database and named in the log). A stored value that no longer validates
+ * (an older build let it through, or the table changed) is ignored with a
+ * warning naming it, and the default/file/environment value stays; it
+ * never stops the start. Sets the log level when it came from the
+ * database. Logs; start-up only. */
+void cli_apply_stored_settings(struct config *cfg, struct store *st);
 /* mkdir -p with mode 0700. Returns 0 or -1 (errno set). */
 int cli_make_dirs(const char *path);
 

@@ -228,6 +228,28 @@ static int wait_for_stop(const sigset_t *stop, struct store *store, struct alert
     }
 }
 
+/* The engine's settings stored through the API may not fit the rest any
+ * more (the command line or the file changed one of a pair, or the stored
+ * default strategy was deleted): then they are set aside for this run,
+ * each with a warning, and unstored's values used, rather than keep the
+ * daemon from starting. Returns whether there was any to set aside. */
+static bool drop_stored_engine_settings(struct config *cfg, const struct config *unstored,
+                                        const char *why)
+{
+    bool any = false;
+    for (int i = 0; i < CFG_COUNT; i++) {
+        enum config_id id = (enum config_id)i;
+        const struct config_def *d = config_def_of(id);
+        if (config_source_of(cfg, id) != CONFIG_SRC_DB || !engine_param_known(d->name))
+            continue;
+        log_warn("serve", "ignoring the stored setting %s = %s for this run (%s); using '%s'",
+                 d->name, config_str(cfg, id), why, config_str(unstored, id));
+        if (config_set(cfg, d->name, config_str(unstored, id), config_source_of(unstored, id)) == 0)
+            any = true;
+    }
+    return any;
+}
+
 int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hooks)
 {
     const struct config *cfg = cfg_rw;
@@ -246,6 +268,8 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     struct autobackup *backup = NULL;
     struct tokenfeed *feed = NULL;
     struct feed_ctx feed_ctx = {0};
+    struct config unstored; /* cfg before the database's values */
+    memset(&unstored, 0, sizeof unstored);
     rc = 1;
     if (cli_setup_logging(cfg) != 0)
         goto out;
@@ -282,16 +306,10 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     char err[512];
     if (cli_open_store(cfg, &store) != 0)
         goto out;
-    /* Live settings changed through the API win over the file: they are in
-     * the database with their history. */
-    for (int i = 0; i < CFG_COUNT; i++) {
-        const struct config_def *d = config_def_of((enum config_id)i);
-        char v[SETTING_VALUE_MAX];
-        if (!(d->flags & CONFIG_LIVE) || store_setting_get(store, d->name, v, sizeof v) != 0)
-            continue;
-        if (config_set(cfg_rw, d->name, v, CONFIG_SRC_DB) != 0)
-            log_warn("serve", "ignoring the stored setting %s: %s", d->name, config_errmsg(cfg_rw));
-    }
+    /* Live settings changed through the API win over the file (they are in
+     * the database with their history), not over the command line. */
+    config_copy(&unstored, cfg_rw);
+    cli_apply_stored_settings(cfg_rw, store);
 
     /* The token feed first: it may set the wait of the engine's signals. */
     if ((rc = setup_tokenfeed(cfg_rw, &feed)) != 0)
@@ -312,7 +330,9 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     }
     if (n_exits)
         log_info("serve", "%zu stored exit strateg%s", n_exits, n_exits == 1 ? "y" : "ies");
-    if (engine_params_from_config(cfg, &ro.params, err, sizeof err) != 0) {
+    if (engine_params_from_config(cfg, &ro.params, err, sizeof err) != 0 &&
+        (!drop_stored_engine_settings(cfg_rw, &unstored, err) ||
+         engine_params_from_config(cfg, &ro.params, err, sizeof err) != 0)) {
         log_error("serve", "engine settings: %s", err);
         rc = 2;
         goto out;
@@ -476,6 +496,7 @@ out:
     alerter_stop(alerter); /* after the engine: its last alerts still go out */
     sse_hub_free(hub);
     store_close(store);
+    config_release(&unstored);
     exec_live_urls_release(&lc.urls);
     if (rc == 0)
         log_info("serve", "stopped cleanly");

@@ -194,6 +194,27 @@ char *httpc_mask_url(const char *url, char *out, size_t outsize)
     return out;
 }
 
+/* How a request's URL appears in the log. A base URL comes from the
+ * configuration, where providers put their keys in the path (QuickNode's
+ * /<key>/, Alchemy's /v2/<key>), so only its scheme and host are named,
+ * followed by the request's own path with secret query values masked.
+ * Without a base the whole URL came from the configuration (notifiers): it
+ * is named by scheme and host only. */
+static const char *log_url(const struct httpc *c, size_t ep, const char *path, char *out,
+                           size_t size)
+{
+    if (!c->n_eps)
+        return log_url_origin(path, out, size);
+    char origin[256];
+    log_url_origin(c->eps[ep].base, origin, sizeof origin);
+    size_t n = strlen(origin);
+    if (n + 1 >= size)
+        return log_url_origin(c->eps[ep].base, out, size);
+    memcpy(out, origin, n + 1);
+    httpc_mask_url(path, out + n, size - n);
+    return out;
+}
+
 static bool secret_header(const char *name)
 {
     return strcasecmp(name, "x-api-key") == 0 || strcasecmp(name, "authorization") == 0 ||
@@ -425,12 +446,12 @@ int httpc_do(struct httpc *c, const struct httpc_req *req, struct httpc_resp *re
             c->eps[ep].consecutive_failures++;
         }
         log_warn("http", "%s %s: attempt %d of %d failed: %s", method,
-                 httpc_mask_url(url.data, masked, sizeof masked), attempt + 1, retries + 1,
+                 log_url(c, ep, req->path, masked, sizeof masked), attempt + 1, retries + 1,
                  at.errmsg);
     }
     if (rc && rc != WT_ENET && rc != WT_ETIMEOUT)
-        log_warn("http", "%s %s: %s", method, httpc_mask_url(url.data, masked, sizeof masked),
-                 at.errmsg);
+        log_warn("http", "%s %s: %s", method,
+                 log_url(c, resp->endpoint, req->path, masked, sizeof masked), at.errmsg);
 out:
     curl_slist_free_all(headers);
     buf_release(&url);

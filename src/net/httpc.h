@@ -27,9 +27,13 @@
  * been tried in this request.
  *
  * Secrets: header values of x-api-key, authorization, api-key and cookie
- * are registered with log_add_secret() before the request, and URLs are
- * logged through httpc_mask_url(), which blanks api-key / token style
- * query parameters. Nothing here logs a request or response body.
+ * are registered with log_add_secret() before the request. A base URL
+ * is logged by its scheme and host only (log_url_origin: providers put
+ * keys in its path), followed by the request's path through
+ * httpc_mask_url(), which blanks api-key / token style query parameters;
+ * a request without base URLs (a full URL from the configuration) is
+ * logged by scheme and host only. Nothing here logs a request or response
+ * body.
  *
  * Threads: synchronous. A struct httpc belongs to one thread at a time (the
  * I/O thread); it blocks that thread for the request, including backoff

@@ -216,6 +216,82 @@ static void test_secret_redacted_in_log(void **state)
     config_release(&c);
 }
 
+/* Enumerated settings accept only their listed values, in any case, and
+ * keep the listed spelling; anything else is refused naming the setting
+ * and what it accepts, and changes nothing (API, file, environment and
+ * command line all go through this). */
+static void test_choices(void **state)
+{
+    (void)state;
+    struct config c;
+    config_init(&c);
+    static const char *const bad[][2] = {
+        {"alert.min_severity", "bogus"}, {"alert.min_severity", ""},
+        {"alert.min_severity", "warn "}, {"log.level", "anything"},
+        {"log.level", "warning"},        {"log.level", ""},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        const char *before = config_str(&c, CFG_ALERT_MIN_SEVERITY);
+        char keep[32];
+        snprintf(keep, sizeof keep, "%s", before);
+        assert_int_equal(config_set(&c, bad[i][0], bad[i][1], CONFIG_SRC_DB), WT_EINVAL);
+        assert_non_null(strstr(config_errmsg(&c), bad[i][0]));
+        assert_non_null(strstr(config_errmsg(&c), "one of"));
+        assert_string_equal(config_str(&c, CFG_ALERT_MIN_SEVERITY), keep);
+        assert_string_equal(config_str(&c, CFG_LOG_LEVEL), "info");
+    }
+    assert_non_null(strstr(config_errmsg(&c), "debug, info, warn, error"));
+    assert_int_equal(config_set(&c, "alert.min_severity", "Critical", CONFIG_SRC_DB), 0);
+    assert_string_equal(config_str(&c, CFG_ALERT_MIN_SEVERITY), "critical");
+    assert_int_equal(config_set(&c, "log.level", "WARN", CONFIG_SRC_CLI), 0);
+    assert_string_equal(config_str(&c, CFG_LOG_LEVEL), "warn");
+    /* a config file with a bad value is refused whole */
+    const char *f =
+        write_file("choices.conf", "log.level = debug\nalert.min_severity = loud\n", 0600);
+    assert_int_equal(config_load_file(&c, f), WT_EINVAL);
+    assert_non_null(strstr(config_errmsg(&c), ":2: alert.min_severity"));
+    assert_string_equal(config_str(&c, CFG_LOG_LEVEL), "warn");
+    config_release(&c);
+}
+
+/* URL settings that carry keys in their path are secret URLs: each URL of
+ * a list is redacted in the log, not only the whole list. */
+static void test_secret_url_settings(void **state)
+{
+    (void)state;
+    static const enum config_id ids[] = {CFG_RPC_URLS, CFG_ALERT_WEBHOOK_URL, CFG_ALERT_NTFY_URL};
+    for (size_t i = 0; i < sizeof ids / sizeof *ids; i++)
+        assert_true((config_def_of(ids[i])->flags & (CONFIG_SECRET | CONFIG_SECRET_URL)) ==
+                    (CONFIG_SECRET | CONFIG_SECRET_URL));
+    char logpath[512];
+    snprintf(logpath, sizeof logpath, "%s/urls.txt", tmpdir);
+    assert_int_equal(log_open(logpath, LOG_DEBUG), 0);
+    struct config c;
+    config_init(&c);
+    assert_int_equal(config_set(&c, "rpc.urls",
+                                "https://x.quiknode.pro/qn0123456789abcdef/,"
+                                "https://solana-mainnet.g.alchemy.com/v2/alc0123456789abc",
+                                CONFIG_SRC_ENV),
+                     0);
+    log_warn("http", "POST https://solana-mainnet.g.alchemy.com/v2/alc0123456789abc: refused");
+    log_warn("http", "POST https://x.quiknode.pro/qn0123456789abcdef/: refused");
+    log_close();
+    FILE *fp = fopen(logpath, "r");
+    char text[2048] = {0};
+    assert_true(fread(text, 1, sizeof text - 1, fp) > 0);
+    fclose(fp);
+    assert_null(strstr(text, "alc0123456789abc"));
+    assert_null(strstr(text, "qn0123456789abcdef"));
+    /* `walltrack config` shows where they point, not the keys */
+    struct buf out;
+    buf_init(&out, 0);
+    assert_int_equal(config_print(&c, &out), 0);
+    assert_null(strstr(out.data, "alc0123456789abc"));
+    assert_null(strstr(out.data, "qn0123456789abcdef"));
+    buf_release(&out);
+    config_release(&c);
+}
+
 /* docs/config.md is generated from the table; fail when they drift. */
 static void test_docs_match_table(void **state)
 {
@@ -242,10 +318,11 @@ static void test_docs_match_table(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults_are_valid), cmocka_unit_test(test_set_validates),
-        cmocka_unit_test(test_secret_rules),       cmocka_unit_test(test_file_layer),
-        cmocka_unit_test(test_env_layer),          cmocka_unit_test(test_secret_redacted_in_log),
-        cmocka_unit_test(test_docs_match_table),
+        cmocka_unit_test(test_defaults_are_valid),  cmocka_unit_test(test_set_validates),
+        cmocka_unit_test(test_secret_rules),        cmocka_unit_test(test_file_layer),
+        cmocka_unit_test(test_env_layer),           cmocka_unit_test(test_secret_redacted_in_log),
+        cmocka_unit_test(test_docs_match_table),    cmocka_unit_test(test_choices),
+        cmocka_unit_test(test_secret_url_settings),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,8 +1,9 @@
 /* Tests of the log sink (base/log.h), writing to a temporary file: level
  * filtering, the exact shape of a line, redaction of registered secrets
  * (repeated, inside longer words, in a buffer, with no room to grow),
- * short secrets ignored, overlong lines, and 4 threads writing whole lines
- * concurrently. */
+ * short secrets ignored, overlong lines, 4 threads writing whole lines
+ * concurrently, control characters and invalid UTF-8 escaped (no forged
+ * lines), and secret URLs (scheme and host only). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -408,6 +409,108 @@ static void test_open_failure(void **state)
     free(s);
 }
 
+/* Log injection: a value that reaches a log line (a setting, a header, a
+ * token name) cannot start a new line, move the cursor or colour the
+ * terminal, and invalid UTF-8 is shown as bytes, never passed through. */
+static void test_control_chars_escaped(void **state)
+{
+    (void)state;
+    log_info("api", "setting x: a\n2026-01-01T00:00:00.000Z INFO  api: forged\rCR");
+    log_info("esc", "[\x1b[31mred\x1b[0m] del[\x7f] nul-ish[\x01\x1f] tab[\t]");
+    log_info("utf", "ok[h\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80] bad[\xff] cut[\xc3] "
+                    "overlong[\xc0\xaf] surrogate[\xed\xa0\x80] big[\xf4\x90\x80\x80]");
+    char *s = slurp(NULL);
+    assert_int_equal(count_lines(s), 3);
+    assert_non_null(
+        strstr(s, "api: setting x: a\\n2026-01-01T00:00:00.000Z INFO  api: forged\\rCR\n"));
+    assert_non_null(
+        strstr(s, "esc: [\\x1b[31mred\\x1b[0m] del[\\x7f] nul-ish[\\x01\\x1f] tab[\\t]\n"));
+    assert_non_null(strstr(s, "utf: ok[h\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80] bad[\\xff] "
+                              "cut[\\xc3] overlong[\\xc0\\xaf] surrogate[\\xed\\xa0\\x80] "
+                              "big[\\xf4\\x90\\x80\\x80]\n"));
+    /* no raw control byte but the line ends */
+    for (const char *c = s; *c; c++)
+        if ((unsigned char)*c < 0x20 && *c != '\n')
+            fail_msg("raw control byte 0x%02x in the log", (unsigned char)*c);
+    free(s);
+}
+
+/* A line cut at the buffer's end and full of bytes that expand 4x is
+ * still one whole line with nothing raw in it. */
+static void test_escape_long_line(void **state)
+{
+    (void)state;
+    char *big = malloc(5001);
+    memset(big, '\n', 5000);
+    big[5000] = '\0';
+    log_info("big", "%s", big);
+    log_info("big", "after");
+    char *s = slurp(NULL);
+    assert_int_equal(count_lines(s), 2);
+    assert_non_null(strstr(s, "big: \\n\\n\\n"));
+    assert_non_null(strstr(s, " INFO  big: after\n"));
+    free(s);
+    free(big);
+}
+
+/* The one redaction of URLs that are secrets: scheme and host only. */
+static void test_url_origin(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"https://x.quiknode.pro/0123456789abcdef0123456789abcdef/", "https://x.quiknode.pro"},
+        {"https://solana-mainnet.g.alchemy.com/v2/AbCdEf123456",
+         "https://solana-mainnet.g.alchemy.com"},
+        {"https://hooks.example.com/services/T000/B000/XXXXXXXX", "https://hooks.example.com"},
+        {"https://mainnet.helius-rpc.com/?api-key=abcdef123456", "https://mainnet.helius-rpc.com"},
+        {"http://user:pass@rpc.example:8899/path", "http://rpc.example:8899"},
+        {"http://[::1]:8899/k3y", "http://[::1]:8899"},
+        {"https://ntfy.sh/my-topic#frag", "https://ntfy.sh"},
+        {"HTTPS://Host.Example", "HTTPS://Host.Example"},
+        {"https://host.example?token=x", "https://host.example"},
+        {"not a url with-a-key-inside", "(not a URL)"},
+        {"/var/lib/walltrack/db", "(not a URL)"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char out[128];
+        assert_ptr_equal(log_url_origin(cases[i][0], out, sizeof out), out);
+        if (strcmp(out, cases[i][1]) != 0)
+            fail_msg("log_url_origin(%s) = %s, want %s", cases[i][0], out, cases[i][1]);
+    }
+    /* a small buffer cuts the origin, never overflows */
+    char tiny[8];
+    log_url_origin("https://x.quiknode.pro/key/", tiny, sizeof tiny);
+    assert_string_equal(tiny, "https:/");
+}
+
+/* Secret URLs registered with the sink: whatever way a caller logs them
+ * (whole, with a path added, the key alone), the key does not appear. */
+static void test_secret_urls_redacted(void **state)
+{
+    (void)state;
+    log_add_secret_url("https://x.quiknode.pro/0123456789abcdef0123456789abcdef/, "
+                       "https://solana-mainnet.g.alchemy.com/v2/AbCdEf123456xyz,"
+                       "https://hooks.example.com/services/T000/B000/XXXXXXXXXXXXXXXX");
+    log_warn("http", "POST https://x.quiknode.pro/0123456789abcdef0123456789abcdef/: failed");
+    log_warn("http", "POST https://solana-mainnet.g.alchemy.com/v2/AbCdEf123456xyz: failed");
+    log_warn("http", "POST https://solana-mainnet.g.alchemy.com/v2/AbCdEf123456xyz/x: failed");
+    log_warn("http", "key alone 0123456789abcdef0123456789abcdef and AbCdEf123456xyz");
+    log_warn("alert", "POST https://hooks.example.com/services/T000/B000/XXXXXXXXXXXXXXXX: 500");
+    log_warn("http", "GET https://x.quiknode.pro/other: an unrelated path stays");
+    /* a URL that is only scheme and host stays nameable */
+    log_add_secret_url("https://api.mainnet-beta.solana.com");
+    log_warn("http", "POST https://api.mainnet-beta.solana.com: HTTP 500");
+    char *s = slurp(NULL);
+    assert_int_equal(count_lines(s), 7);
+    assert_non_null(strstr(s, "POST https://api.mainnet-beta.solana.com: HTTP 500\n"));
+    assert_null(strstr(s, "0123456789abcdef"));
+    assert_null(strstr(s, "AbCdEf123456"));
+    assert_null(strstr(s, "XXXXXXXXXXXXXXXX"));
+    assert_non_null(strstr(s, "GET https://x.quiknode.pro/other: an unrelated path stays\n"));
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -423,6 +526,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_secret_prefix_of_another, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_whole_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_control_chars_escaped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_escape_long_line, setup, teardown),
+        cmocka_unit_test(test_url_origin),
+        cmocka_unit_test_setup_teardown(test_secret_urls_redacted, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     log_close();
