@@ -61,6 +61,7 @@
 
 #define CACHE_MAX        64
 #define CHECKPOINT_MS    250
+#define BUSY_PAUSE_MS    5
 #define IDLE_TRUNCATE_MS 2000
 #define PASSIVE_BUSY_MS  100
 
@@ -268,7 +269,8 @@ static int checkpoint(struct sq_store *s, int mode, int *log_frames, int *done)
     return 0;
 }
 
-/* The checkpointer's loop: every CHECKPOINT_MS a PASSIVE checkpoint; a
+/* The checkpointer's loop: a PASSIVE checkpoint every CHECKPOINT_MS, or
+ * every BUSY_PAUSE_MS while the WAL grows; a
  * TRUNCATE checkpoint when the WAL is over its bound, or when it is fully
  * copied and nothing was written for IDLE_TRUNCATE_MS. */
 static void *checkpointer(void *arg)
@@ -277,11 +279,12 @@ static void *checkpointer(void *arg)
     int last_frames = -1;
     int64_t quiet_since = clock_mono_ns();
     bool empty = false; /* the WAL was truncated and nothing came since */
+    long pause_ms = CHECKPOINT_MS;
     pthread_mutex_lock(&s->ckmu);
     while (!s->ckstop) {
         struct timespec until;
         clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_nsec += CHECKPOINT_MS * 1000000L;
+        until.tv_nsec += pause_ms * 1000000L;
         if (until.tv_nsec >= 1000000000L) {
             until.tv_sec++;
             until.tv_nsec -= 1000000000L;
@@ -295,9 +298,15 @@ static void *checkpointer(void *arg)
             int64_t size = wal_size(s);
             int rc = checkpoint(s, SQLITE_CHECKPOINT_PASSIVE, &frames, &done);
             int64_t now = clock_mono_ns();
+            /* While the WAL grows, checkpoint again almost at once: under
+             * load 250 ms of writes can be more than the bound, and a
+             * checkpoint that keeps up lets SQLite restart the WAL from its
+             * start instead of the writer having to truncate it. */
+            pause_ms = CHECKPOINT_MS;
             if (rc == 0 && frames != last_frames) {
                 quiet_since = now;
                 empty = false;
+                pause_ms = BUSY_PAUSE_MS;
             }
             last_frames = rc == 0 ? frames : last_frames;
             bool idle = rc == 0 && done == frames && !empty && size > 0 &&

@@ -279,7 +279,7 @@ struct pc_inode {
 
 struct pc_file {
     sqlite3_file base;
-    sqlite3_file *real; /* right after this struct, in SQLite's allocation */
+    sqlite3_file *real;   /* right after this struct, in SQLite's allocation */
     struct pc_inode *ino; /* NULL for a temporary file without a name */
     uint64_t pad_;        /* keeps the real file 8-byte aligned */
 };
@@ -613,7 +613,7 @@ static int64_t power_cut_run(bool relaxed, unsigned cut_after, int64_t *acked_ou
     pthread_t th[PC_SUBMITTERS];
     for (int i = 0; i < PC_SUBMITTERS; i++) {
         sub[i] = (struct pc_submitter){g, (uint32_t)(i * per), acked + i * per, &acked_batches,
-                                     &finished};
+                                       &finished};
         assert_int_equal(pthread_create(&th[i], NULL, pc_submit, &sub[i]), 0);
     }
     while (atomic_load(&acked_batches) < cut_after && atomic_load(&finished) < PC_SUBMITTERS)
@@ -702,8 +702,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_deleted_file_refuses_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_replaced_file_refuses_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_health_follows_last_write, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_power_cut_loses_nothing_acknowledged, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_power_cut_loses_nothing_acknowledged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_power_cut_relaxed_mode_loses, setup, teardown),
     };
     int rc = cmocka_run_group_tests_name("store_sqlite", tests, NULL, NULL);
