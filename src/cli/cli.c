@@ -332,7 +332,9 @@ int cli_open_store(const struct config *cfg, struct store **out)
 {
     const char *db = config_str(cfg, CFG_DB_URL);
     const char *data = config_str(cfg, CFG_DATA_DIR);
-    if (!db[0] && cli_make_dirs(data) != 0) {
+    /* The data folder holds backups and state files even when the
+     * database is a PostgreSQL server. */
+    if (cli_make_dirs(data) != 0) {
         fprintf(stderr, "walltrack: cannot create the data folder %s: %s\n", data, strerror(errno));
         return 1;
     }

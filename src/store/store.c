@@ -70,6 +70,7 @@ int wr_begin(struct store *st, struct store_conn **c)
     rc = st->ops->begin(*c);
     if (rc != 0) {
         log_error("store", "BEGIN failed: %s", st->ops->errmsg(*c));
+        store_note_failure(st, false, "a write could not begin: %s", st->ops->errmsg(*c));
         st->ops->release(st, *c);
         *c = NULL;
     }
@@ -88,10 +89,73 @@ int wr_end(struct store *st, struct store_conn *c, int rc)
         if (rc != 0)
             log_error("store", "COMMIT failed: %s", st->ops->errmsg(c));
     }
+    if (rc == 0)
+        store_note_commit(st);
+    else if (rc == WT_ESTORE || rc == WT_EIO)
+        store_note_failure(st, false, "a write failed: %s", st->ops->errmsg(c));
     if (rc != 0)
         st->ops->rollback(c);
     st->ops->release(st, c);
     return rc;
+}
+
+/* ------------------------------------------------------------ health */
+
+static int64_t wall_ms(void)
+{
+    struct clock c;
+    clock_init_real(&c);
+    return clock_now_ms(&c);
+}
+
+void store_note_commit(struct store *st)
+{
+    int64_t now = wall_ms();
+    pthread_mutex_lock(&st->health_mu);
+    st->health.last_commit_ms = now;
+    st->health.reachable = true;
+    st->commit_seq = ++st->health_seq;
+    pthread_mutex_unlock(&st->health_mu);
+}
+
+void store_note_failure(struct store *st, bool unreachable, const char *fmt, ...)
+{
+    char msg[STORE_HEALTH_ERR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    for (char *p = msg; *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+    int64_t now = wall_ms();
+    pthread_mutex_lock(&st->health_mu);
+    st->health.last_failure_ms = now;
+    if (unreachable)
+        st->health.reachable = false;
+    str_copy(st->health.error, sizeof st->health.error, msg);
+    st->failure_seq = ++st->health_seq;
+    pthread_mutex_unlock(&st->health_mu);
+}
+
+void store_note_reachable(struct store *st)
+{
+    pthread_mutex_lock(&st->health_mu);
+    st->health.reachable = true;
+    pthread_mutex_unlock(&st->health_mu);
+}
+
+int store_health(struct store *st, struct store_health *out)
+{
+    pthread_mutex_lock(&st->health_mu);
+    *out = st->health;
+    /* A failure after the last commit means the last write did not go
+     * through; a commit after it means service resumed. */
+    out->ok = out->reachable && (st->failure_seq == 0 || st->commit_seq > st->failure_seq);
+    pthread_mutex_unlock(&st->health_mu);
+    if (out->ok)
+        out->error[0] = '\0';
+    return out->ok ? 0 : WT_ESTORE;
 }
 
 int wr_step(struct store *st, struct store_stmt *s)
@@ -152,6 +216,9 @@ int store_open(const char *url_or_path, const struct store_opts *opts, struct st
         return rc;
     st->opts = o;
     atomic_init(&st->fault_rows, 0);
+    pthread_mutex_init(&st->health_mu, NULL);
+    st->health = (struct store_health){.reachable = true};
+    st->health_seq = st->commit_seq = st->failure_seq = 0;
 
     int version = 0;
     if (o.no_migrate) {
@@ -189,8 +256,10 @@ int store_open(const char *url_or_path, const struct store_opts *opts, struct st
 
 void store_close(struct store *st)
 {
-    if (st != NULL)
-        st->ops->close(st);
+    if (st == NULL)
+        return;
+    pthread_mutex_destroy(&st->health_mu);
+    st->ops->close(st);
 }
 
 const char *store_backend(const struct store *st)

@@ -88,6 +88,29 @@ int store_check(struct store *st, char *msg, size_t msgsize);
  * exist (WT_EEXIST). Returns 0, WT_EIO, WT_ESTORE. Any thread. */
 int store_backup(struct store *st, const char *path, char *msg, size_t msgsize);
 
+/* ---------------------------------------------------------------- health */
+
+#define STORE_HEALTH_ERR_MAX 256
+
+/* What the store knows of its own health, for /healthz and /v1/status.
+ * Kept up to date by every write and, on PostgreSQL, every connection
+ * attempt; reading it does no I/O. */
+struct store_health {
+    bool ok;                          /* reachable, and no write failed since the last commit */
+    bool reachable;                   /* false while the database cannot be reached
+                                         (PostgreSQL: a connection broke or an attempt to
+                                         connect failed, and none succeeded since) */
+    int64_t last_commit_ms;           /* wall time of the last committed write (0: none yet) */
+    int64_t last_failure_ms;          /* wall time of the last failed write or connection
+                                         attempt (0: none) */
+    char error[STORE_HEALTH_ERR_MAX]; /* that failure in one line, without secrets
+                                         ("" when none) */
+};
+
+/* Fills *out. Returns 0 when out->ok, else WT_ESTORE. Any thread; never
+ * blocks on the database. */
+int store_health(struct store *st, struct store_health *out);
+
 /* ---------------------------------------------------------------- events */
 
 /* How many rows one append inserted and how many it skipped because the

@@ -93,7 +93,19 @@ struct store {
     int (*fault_fn)(void *ctx, enum store_fault_point p, uint64_t nrow);
     void *fault_ctx;
     atomic_uint_fast64_t fault_rows;
+    /* store_health's record (store.c), under health_mu. */
+    pthread_mutex_t health_mu;
+    struct store_health health;
+    uint64_t health_seq, commit_seq, failure_seq; /* order of the last notes */
 };
+
+/* Health notes (store.c; any thread). A committed write; a failure
+ * (unreachable: the database cannot be reached at all), with its message
+ * in one line and free of secrets; the database reached again. */
+void store_note_commit(struct store *st);
+void store_note_failure(struct store *st, bool unreachable, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void store_note_reachable(struct store *st);
 
 /* Backends. Each returns 0 and a store with its ops set, or an error with
  * a message in err. */

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
@@ -37,6 +38,16 @@
 #define CACHE_MAX     128
 #define MAX_PARAMS    48
 #define COPY_MIN_ROWS 64
+
+/* Reconnection backoff: after the n-th failed attempt in a row the next
+ * waits BACKOFF_BASE_MS * 2^(n-1), capped at BACKOFF_CAP_MS, of which a
+ * random half is jitter (so a pool of connections does not hammer a server
+ * that is starting). */
+#define BACKOFF_BASE_MS 100
+#define BACKOFF_CAP_MS  5000
+/* How long a connection attempt may take (libpq connect_timeout, seconds)
+ * unless the URL says otherwise. */
+#define CONNECT_TIMEOUT_S "10"
 
 struct pg_stmt {
     uint64_t hash;
@@ -69,6 +80,11 @@ struct pg_conn {
 struct pg_store {
     struct store base;
     char *url;
+    char *password;      /* the URL's password, decoded, for redaction (NULL: none) */
+    pthread_mutex_t bmu; /* the reconnection backoff: */
+    unsigned fails;      /* failed attempts in a row */
+    int64_t retry_at_ns; /* no attempt before this (clock_mono_ns) */
+    uint64_t rng;
     pthread_mutex_t wmu;
     struct pg_conn writer;
     pthread_mutex_t rmu;
@@ -127,15 +143,46 @@ static void conn_close(struct pg_conn *c)
     c->pg = NULL;
 }
 
+/* Copies msg into out, one line, with every occurrence of the store's
+ * password replaced: libpq quotes parts of the URL in some messages. */
+static void redact(const struct pg_store *s, const char *msg, char *out, size_t outsize)
+{
+    str_copy(out, outsize, msg != NULL ? msg : "?");
+    for (char *p = out; *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+    size_t n = strlen(out);
+    while (n > 0 && out[n - 1] == ' ')
+        out[--n] = '\0';
+    if (s == NULL || s->password == NULL || s->password[0] == '\0')
+        return;
+    size_t pl = strlen(s->password);
+    char *at;
+    while ((at = strstr(out, s->password)) != NULL) {
+        static const char mask[] = "[REDACTED]";
+        size_t tail = strlen(at + pl);
+        if (at - out + sizeof mask - 1 + tail >= outsize)
+            tail = outsize - (size_t)(at - out) - sizeof mask;
+        memmove(at + sizeof mask - 1, at + pl, tail);
+        at[sizeof mask - 1 + tail] = '\0';
+        memcpy(at, mask, sizeof mask - 1);
+    }
+}
+
 static int conn_open(struct pg_store *s, struct pg_conn *c, bool writer, char *err, size_t errsize)
 {
     memset(c, 0, sizeof *c);
     c->writer = writer;
-    c->pg = PQconnectdb(s->url);
+    /* The URL's own connect_timeout, if any, overrides ours (later
+     * keywords win). */
+    const char *const keys[] = {"connect_timeout", "dbname", NULL};
+    const char *const vals[] = {CONNECT_TIMEOUT_S, s->url, NULL};
+    c->pg = PQconnectdbParams(keys, vals, 1);
     if (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK) {
+        char m[400];
+        redact(s, c->pg ? PQerrorMessage(c->pg) : "out of memory", m, sizeof m);
         if (err != NULL)
-            snprintf(err, errsize, "cannot connect to PostgreSQL: %s",
-                     c->pg ? PQerrorMessage(c->pg) : "out of memory");
+            snprintf(err, errsize, "cannot connect to PostgreSQL: %s", m);
         conn_close(c);
         return WT_ESTORE;
     }
@@ -144,12 +191,87 @@ static int conn_open(struct pg_store *s, struct pg_conn *c, bool writer, char *e
     bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     PQclear(r);
     if (!ok) {
+        char m[400];
+        redact(s, PQerrorMessage(c->pg), m, sizeof m);
         if (err != NULL)
-            snprintf(err, errsize, "cannot set up the PostgreSQL session: %s",
-                     PQerrorMessage(c->pg));
+            snprintf(err, errsize, "cannot set up the PostgreSQL session: %s", m);
         conn_close(c);
         return WT_ESTORE;
     }
+    return 0;
+}
+
+/* Whether a connection that looks open is still usable: libpq learns that
+ * the server went away (restart, crash, idle timeout) only when it reads,
+ * so the socket is read without blocking (the server's last words and the
+ * end of file, if it closed) before the connection is handed out. */
+static bool conn_alive(struct pg_conn *c)
+{
+    for (int i = 0; i < 2; i++) {
+        if (PQstatus(c->pg) != CONNECTION_OK)
+            return false;
+        if (PQconsumeInput(c->pg) == 0)
+            return false;
+    }
+    return PQstatus(c->pg) == CONNECTION_OK;
+}
+
+/* Makes c usable before it is handed out: a broken connection is closed
+ * and a closed one is opened again, unless the backoff says to wait; then
+ * the caller gets WT_ESTORE at once, with the reason in c->err, rather than
+ * waiting for a server that is down. */
+static int conn_ensure(struct pg_store *s, struct pg_conn *c, bool writer)
+{
+    if (c->pg != NULL) {
+        if (conn_alive(c))
+            return 0;
+        char m[400];
+        redact(s, PQerrorMessage(c->pg), m, sizeof m);
+        log_warn("store", "PostgreSQL %s connection lost (%s); reconnecting",
+                 writer ? "writer" : "reader", m[0] ? m : "connection closed");
+        store_note_failure(&s->base, true, "PostgreSQL connection lost: %s",
+                           m[0] ? m : "connection closed");
+        conn_close(c);
+    }
+    int64_t now = clock_mono_ns();
+    pthread_mutex_lock(&s->bmu);
+    int64_t wait_ns = s->retry_at_ns - now;
+    pthread_mutex_unlock(&s->bmu);
+    if (wait_ns > 0) {
+        c->writer = writer;
+        snprintf(c->err, sizeof c->err,
+                 "PostgreSQL is unreachable; next connection attempt in %lld ms",
+                 (long long)(wait_ns / 1000000 + 1));
+        return WT_ESTORE;
+    }
+    char err[512];
+    int rc = conn_open(s, c, writer, err, sizeof err);
+    pthread_mutex_lock(&s->bmu);
+    if (rc != 0) {
+        s->fails++;
+        unsigned shift = s->fails - 1 < 16 ? s->fails - 1 : 16;
+        int64_t delay = (int64_t)BACKOFF_BASE_MS << shift;
+        if (delay > BACKOFF_CAP_MS)
+            delay = BACKOFF_CAP_MS;
+        s->rng = s->rng * 6364136223846793005ULL + 1442695040888963407ULL;
+        int64_t jitter = (int64_t)((s->rng >> 33) % (uint64_t)(delay / 2 + 1));
+        s->retry_at_ns = clock_mono_ns() + (delay / 2 + jitter) * 1000000;
+    } else {
+        s->fails = 0;
+        s->retry_at_ns = 0;
+    }
+    unsigned fails = s->fails;
+    pthread_mutex_unlock(&s->bmu);
+    if (rc != 0) {
+        c->writer = writer;
+        str_copy(c->err, sizeof c->err, err);
+        if (fails == 1 || fails % 20 == 0)
+            log_error("store", "%s (attempt %u; retrying with backoff)", err, fails);
+        store_note_failure(&s->base, true, "%s", err);
+        return rc;
+    }
+    log_info("store", "PostgreSQL %s connection (re)established", writer ? "writer" : "reader");
+    store_note_reachable(&s->base);
     return 0;
 }
 
@@ -161,6 +283,10 @@ static void pg_close(struct store *st)
         conn_close(&s->readers[i]);
     free(s->readers);
     pthread_mutex_destroy(&s->wmu);
+    pthread_mutex_destroy(&s->bmu);
+    if (s->password != NULL)
+        mem_wipe(s->password, strlen(s->password));
+    free(s->password);
     pthread_mutex_destroy(&s->rmu);
     pthread_cond_destroy(&s->rcond);
     if (s->url != NULL)
@@ -174,6 +300,12 @@ static int pg_acquire(struct store *st, bool write, struct store_conn **out)
     struct pg_store *s = (struct pg_store *)st;
     if (write) {
         pthread_mutex_lock(&s->wmu);
+        int rc = conn_ensure(s, &s->writer, true);
+        if (rc != 0) {
+            log_error("store", "writer connection: %s", s->writer.err);
+            pthread_mutex_unlock(&s->wmu);
+            return rc;
+        }
         *out = (struct store_conn *)&s->writer;
         return 0;
     }
@@ -185,16 +317,13 @@ static int pg_acquire(struct store *st, bool write, struct store_conn **out)
                 continue;
             c->busy = true;
             pthread_mutex_unlock(&s->rmu);
-            if (c->pg == NULL) {
-                char err[256];
-                if (conn_open(s, c, false, err, sizeof err) != 0) {
-                    log_error("store", "reader connection: %s", err);
-                    pthread_mutex_lock(&s->rmu);
-                    c->busy = false;
-                    pthread_cond_signal(&s->rcond);
-                    pthread_mutex_unlock(&s->rmu);
-                    return WT_ESTORE;
-                }
+            if (conn_ensure(s, c, false) != 0) {
+                log_error("store", "reader connection: %s", c->err);
+                pthread_mutex_lock(&s->rmu);
+                c->busy = false;
+                pthread_cond_signal(&s->rcond);
+                pthread_mutex_unlock(&s->rmu);
+                return WT_ESTORE;
             }
             c->busy = true;
             *out = (struct store_conn *)c;
@@ -871,6 +1000,28 @@ int store_pg_open(const char *url, const struct store_opts *opts, struct store *
     s->base.ops = &pg_ops;
     s->base.opts = *opts;
     s->url = xstrdup(url);
+    s->rng = (uint64_t)clock_mono_ns() | 1;
+    char *perr = NULL;
+    PQconninfoOption *opt = PQconninfoParse(url, &perr);
+    if (opt == NULL) {
+        /* libpq's message may quote the URL, password included. */
+        if (perr != NULL)
+            mem_wipe(perr, strlen(perr));
+        PQfreemem(perr);
+        snprintf(err, errsize,
+                 "the PostgreSQL URL is malformed (expected "
+                 "postgresql://USER@HOST[:PORT]/DATABASE[?PARAMS], the password "
+                 "percent-encoded)");
+        mem_wipe(s->url, strlen(s->url));
+        free(s->url);
+        free(s);
+        return WT_EINVAL;
+    }
+    for (PQconninfoOption *o = opt; o->keyword != NULL; o++)
+        if (strcmp(o->keyword, "password") == 0 && o->val != NULL && o->val[0] != '\0')
+            s->password = xstrdup(o->val);
+    PQconninfoFree(opt);
+    pthread_mutex_init(&s->bmu, NULL);
     pthread_mutex_init(&s->wmu, NULL);
     pthread_mutex_init(&s->rmu, NULL);
     pthread_cond_init(&s->rcond, NULL);
