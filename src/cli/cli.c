@@ -242,8 +242,23 @@ bool cli_parse(int argc, char **argv, const struct cli_spec *spec, struct cli_ar
             nm[eq - val] = '\0';
             src = config_set(&args->cfg, nm, eq + 1, CONFIG_SRC_CLI);
         } else if (common && strcmp(a, "--db") == 0) {
-            /* The URL may hold a password, so it is secret-masked; on the
-             * command line it is the user's own choice to type it. */
+            /* A password on the command line is visible to every local
+             * user (ps, /proc) and kept in shell history: refused, as
+             * --set db.url= refuses secrets. The URL stays secret-masked. */
+            bool has_pw = false;
+            char why[512];
+            if (store_url_check(val, &has_pw, why, sizeof why) != 0) {
+                rc = cli_usage_error(name, "--db: %s", why);
+                goto out;
+            }
+            if (has_pw) {
+                rc = cli_usage_error(name,
+                                     "--db: the URL holds a password, which the command line "
+                                     "shows to every local user; give the URL in WALLTRACK_DB, "
+                                     "or in a file (mode 0600) named by WALLTRACK_DB_FILE, or in "
+                                     "a config file only you can read");
+                goto out;
+            }
             src = config_set(&args->cfg, "db.url", val, CONFIG_SRC_ENV);
             if (!src)
                 args->cfg.v[CFG_DB_URL].source = CONFIG_SRC_CLI;

@@ -174,16 +174,55 @@ int stmt_err(struct store *st, struct store_conn *c, const char *what)
 
 /* ------------------------------------------------------------ open */
 
+static bool is_pg_url(const char *s)
+{
+    return str_starts_with(s, "postgresql://") || str_starts_with(s, "postgres://");
+}
+
+#define ACCEPTED                                                                                   \
+    "a database is a postgresql://USER@HOST[:PORT]/DATABASE URL (the password in "                 \
+    "WALLTRACK_DB or WALLTRACK_DB_FILE) or the path of a SQLite file or folder"
+
+int store_url_check(const char *url_or_path, bool *has_password, char *err, size_t errsize)
+{
+    if (has_password != NULL)
+        *has_password = false;
+    if (url_or_path == NULL || url_or_path[0] == '\0') {
+        set_err(err, errsize, "no database given: " ACCEPTED);
+        return WT_EINVAL;
+    }
+    if (is_pg_url(url_or_path))
+        return store_pg_url_check(url_or_path, has_password, err, errsize);
+    /* Another scheme: "name://" with a URL scheme's characters. */
+    const char *p = url_or_path;
+    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')) {
+        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+               *p == '+' || *p == '.' || *p == '-')
+            p++;
+        if (strncmp(p, "://", 3) == 0) {
+            set_err(err, errsize, "unsupported database URL scheme '%.*s': " ACCEPTED,
+                    (int)(p - url_or_path) < 32 ? (int)(p - url_or_path) : 32, url_or_path);
+            return WT_EINVAL;
+        }
+    }
+    if (store_pg_keyword_string(url_or_path)) {
+        set_err(err, errsize,
+                "a libpq keyword/value string (host=... dbname=...) is not accepted (it would be "
+                "taken as a file name): " ACCEPTED);
+        return WT_EINVAL;
+    }
+    return 0;
+}
+
 int store_open(const char *url_or_path, const struct store_opts *opts, struct store **out,
                char *err, size_t errsize)
 {
     *out = NULL;
     if (err != NULL && errsize > 0)
         err[0] = '\0';
-    if (url_or_path == NULL || url_or_path[0] == '\0') {
-        set_err(err, errsize, "no database given (a file, a folder or a postgresql:// URL)");
-        return WT_EINVAL;
-    }
+    int crc = store_url_check(url_or_path, NULL, err, errsize);
+    if (crc != 0)
+        return crc;
     struct store_opts o = {0};
     if (opts != NULL)
         o = *opts;
@@ -194,8 +233,7 @@ int store_open(const char *url_or_path, const struct store_opts *opts, struct st
 
     struct store *st = NULL;
     int rc;
-    if (str_starts_with(url_or_path, "postgresql://") ||
-        str_starts_with(url_or_path, "postgres://")) {
+    if (is_pg_url(url_or_path)) {
         rc = store_pg_open(url_or_path, &o, &st, err, errsize);
     } else {
         char path[4096];
@@ -209,6 +247,11 @@ int store_open(const char *url_or_path, const struct store_opts *opts, struct st
         } else if (str_copy(path, sizeof path, url_or_path) != 0) {
             set_err(err, errsize, "database path too long");
             return WT_EINVAL;
+        }
+        if (o.no_migrate && stat(path, &sb) != 0) {
+            /* A check looks at what is there; it never creates a file. */
+            set_err(err, errsize, "no database at %s", path);
+            return WT_ENOTFOUND;
         }
         rc = store_sqlite_open(path, &o, &st, err, errsize);
     }

@@ -39,13 +39,23 @@ struct store_opts {
     unsigned readers;         /* reader connections in the pool (0: 4) */
     bool no_migrate;          /* true: do not apply pending migrations at open
                                  (the schema must already be current, else
-                                 WT_ESTATE); used by `db check` */
+                                 WT_ESTATE), and never create the database: a
+                                 SQLite file that does not exist is
+                                 WT_ENOTFOUND; used by `db check` */
     unsigned busy_timeout_ms; /* SQLite: wait this long for a lock (0: 5000) */
 };
 
-/* Opens a store. `url_or_path` starting with "postgresql://" or
- * "postgres://" selects PostgreSQL (a libpq URL); anything else is a SQLite
- * file path, and an existing directory means "<dir>/walltrack.db". `opts`
+/* What names a database: a "postgresql://" or "postgres://" URL (libpq's
+ * URL syntax, the password percent-encoded), or a SQLite file path (an
+ * existing directory means "<dir>/walltrack.db"). Anything else is refused
+ * with WT_EINVAL: another scheme ("sqlite://", "http://"), a libpq
+ * keyword/value string ("host=... password=...", which would otherwise be
+ * taken as a file name), a malformed URL. *has_password (may be NULL) is set
+ * when a URL carries a password (in the user part or as ?password=). The
+ * message in err never quotes the argument (it may hold a password). */
+int store_url_check(const char *url_or_path, bool *has_password, char *err, size_t errsize);
+
+/* Opens a store named as store_url_check accepts (checked first). `opts`
  * may be NULL for the defaults. Unless opts->no_migrate, pending migrations
  * are applied (each in its own transaction).
  * Returns 0 and *out (close it with store_close), or WT_EVERSION when the

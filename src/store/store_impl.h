@@ -114,6 +114,13 @@ int store_sqlite_open(const char *path, const struct store_opts *opts, struct st
 int store_pg_open(const char *url, const struct store_opts *opts, struct store **out, char *err,
                   size_t errsize);
 
+/* store_url_check's parts that need libpq (store_pg.c): whether a
+ * postgres URL parses, and whether it holds a password (message in err,
+ * never quoting the URL); whether s starts like a libpq keyword/value
+ * connection string ("host=", "dbname =", any libpq keyword). */
+int store_pg_url_check(const char *url, bool *has_password, char *err, size_t errsize);
+bool store_pg_keyword_string(const char *s);
+
 extern const struct migration store_sqlite_migrations[];
 extern const struct migration store_pg_migrations[];
 

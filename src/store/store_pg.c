@@ -169,6 +169,10 @@ static void redact(const struct pg_store *s, const char *msg, char *out, size_t 
     }
 }
 
+static PQconninfoOption *parse_url(const char *url, char *err, size_t errsize);
+static const char *opt_val(const PQconninfoOption *opt, const char *key);
+static void conninfo_free(PQconninfoOption *opt);
+
 static int conn_open(struct pg_store *s, struct pg_conn *c, bool writer, char *err, size_t errsize)
 {
     memset(c, 0, sizeof *c);
@@ -923,6 +927,64 @@ static bool find_pg_dump(char *out, size_t outsize)
     return access(out, X_OK) == 0;
 }
 
+/* Appends "key='value' " to b, quoted as libpq's keyword/value syntax
+ * wants (backslash before ' and \). */
+static void conninfo_put(struct buf *b, const char *key, const char *val)
+{
+    buf_printf(b, "%s='", key);
+    for (const char *p = val; *p; p++) {
+        if (*p == '\'' || *p == '\\')
+            buf_putc(b, '\\');
+        buf_putc(b, *p);
+    }
+    buf_puts(b, "' ");
+}
+
+/* Writes a libpq password file "*:*:*:*:PASSWORD" (':' and '\' escaped)
+ * next to `near`, mode 0600 (mkstemp). Returns 0 and its path in out. */
+static int write_passfile(const char *near, const char *password, char *out, size_t outsize)
+{
+    int n = snprintf(out, outsize, "%s.pgpass.XXXXXX", near);
+    if (n < 0 || (size_t)n >= outsize)
+        return WT_EINVAL;
+    int fd = mkstemp(out);
+    if (fd < 0)
+        return WT_EIO;
+    struct buf b;
+    buf_init(&b, 0);
+    buf_puts(&b, "*:*:*:*:");
+    for (const char *p = password; *p; p++) {
+        if (*p == ':' || *p == '\\')
+            buf_putc(&b, '\\');
+        buf_putc(&b, *p);
+    }
+    buf_putc(&b, '\n');
+    size_t off = 0;
+    int rc = 0;
+    while (off < b.len) {
+        ssize_t w = write(fd, b.data + off, b.len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            rc = WT_EIO;
+            break;
+        }
+        off += (size_t)w;
+    }
+    mem_wipe(b.data, b.len);
+    buf_release(&b);
+    if (close(fd) != 0)
+        rc = WT_EIO;
+    if (rc != 0)
+        unlink(out);
+    return rc;
+}
+
+/* pg_dump gets the connection without the password on its command line
+ * (which any local user can read in /proc while it runs): a keyword/value
+ * string of the URL's other parts, and the password, when there is one, in
+ * a 0600 password file named by PGPASSFILE in its environment, removed as
+ * soon as it exits. */
 static int pg_backup(struct store *st, const char *path, char *msg, size_t msgsize)
 {
     struct pg_store *s = (struct pg_store *)st;
@@ -934,21 +996,69 @@ static int pg_backup(struct store *st, const char *path, char *msg, size_t msgsi
                  path);
         return WT_EUNSUPPORTED;
     }
+    PQconninfoOption *opt = parse_url(s->url, msg, msgsize);
+    if (opt == NULL)
+        return WT_EINVAL;
+    struct buf ci;
+    buf_init(&ci, 0);
+    for (PQconninfoOption *o = opt; o->keyword != NULL; o++)
+        if (o->val != NULL && o->val[0] != '\0' && strcmp(o->keyword, "password") != 0 &&
+            strcmp(o->keyword, "passfile") != 0)
+            conninfo_put(&ci, o->keyword, o->val);
+    conninfo_free(opt);
+    if (ci.len == 0)
+        buf_puts(&ci, "dbname=postgres");
+
+    char passfile[4200] = "", passenv[4300] = "";
+    if (s->password != NULL) {
+        int rc = write_passfile(path, s->password, passfile, sizeof passfile);
+        if (rc != 0) {
+            snprintf(msg, msgsize, "cannot write a password file next to %s: %s", path,
+                     strerror(errno));
+            buf_release(&ci);
+            return rc;
+        }
+        snprintf(passenv, sizeof passenv, "PGPASSFILE=%s", passfile);
+    }
+    /* The child's environment: ours without any PGPASSWORD/PGPASSFILE,
+     * plus our PGPASSFILE. Built before fork (no allocation after it). */
+    extern char **environ;
+    size_t ne = 0;
+    while (environ[ne] != NULL)
+        ne++;
+    char **envp = xcalloc(ne + 2, sizeof *envp);
+    size_t m = 0;
+    for (size_t i = 0; i < ne; i++)
+        if (strncmp(environ[i], "PGPASSWORD=", 11) != 0 &&
+            strncmp(environ[i], "PGPASSFILE=", 11) != 0)
+            envp[m++] = environ[i];
+    if (passenv[0])
+        envp[m++] = passenv;
+    envp[m] = NULL;
+
     char file_arg[4200];
     snprintf(file_arg, sizeof file_arg, "--file=%s", path);
     pid_t pid = fork();
     if (pid < 0) {
         snprintf(msg, msgsize, "fork: %s", strerror(errno));
+        if (passfile[0])
+            unlink(passfile);
+        free(envp);
+        buf_release(&ci);
         return WT_EIO;
     }
     if (pid == 0) {
-        char *argv[] = {exe, "--format=custom", file_arg, "--dbname", s->url, NULL};
-        execv(exe, argv);
+        char *argv[] = {exe, "--format=custom", file_arg, "--dbname", ci.data, NULL};
+        execve(exe, argv, envp);
         _exit(127);
     }
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
+    if (passfile[0])
+        unlink(passfile);
+    free(envp);
+    buf_release(&ci);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         snprintf(msg, msgsize, "pg_dump failed (exit status %d); see its message above",
                  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
@@ -957,6 +1067,76 @@ static int pg_backup(struct store *st, const char *path, char *msg, size_t msgsi
     }
     snprintf(msg, msgsize, "pg_dump wrote %s (restore with pg_restore)", path);
     return 0;
+}
+
+/* ------------------------------------------------------------ URL */
+
+/* Parses a URL with libpq. On failure err gets our own message: libpq's
+ * quotes the offending part of the URL, which may be the password. */
+static PQconninfoOption *parse_url(const char *url, char *err, size_t errsize)
+{
+    char *perr = NULL;
+    PQconninfoOption *opt = PQconninfoParse(url, &perr);
+    if (perr != NULL) {
+        mem_wipe(perr, strlen(perr));
+        PQfreemem(perr);
+    }
+    if (opt == NULL && err != NULL)
+        snprintf(err, errsize,
+                 "the PostgreSQL URL is malformed (expected "
+                 "postgresql://USER@HOST[:PORT]/DATABASE[?PARAMS], with '%%', '@', ':' and '/' "
+                 "in the password percent-encoded as %%25, %%40, %%3A, %%2F)");
+    return opt;
+}
+
+/* A set option's value, NULL when unset or empty. */
+static const char *opt_val(const PQconninfoOption *opt, const char *key)
+{
+    for (const PQconninfoOption *o = opt; o->keyword != NULL; o++)
+        if (strcmp(o->keyword, key) == 0)
+            return o->val != NULL && o->val[0] != '\0' ? o->val : NULL;
+    return NULL;
+}
+
+/* Frees parsed options, wiping the password first. */
+static void conninfo_free(PQconninfoOption *opt)
+{
+    for (PQconninfoOption *o = opt; o->keyword != NULL; o++)
+        if (strcmp(o->keyword, "password") == 0 && o->val != NULL)
+            mem_wipe(o->val, strlen(o->val));
+    PQconninfoFree(opt);
+}
+
+int store_pg_url_check(const char *url, bool *has_password, char *err, size_t errsize)
+{
+    PQconninfoOption *opt = parse_url(url, err, errsize);
+    if (opt == NULL)
+        return WT_EINVAL;
+    if (has_password != NULL)
+        *has_password = opt_val(opt, "password") != NULL;
+    conninfo_free(opt);
+    return 0;
+}
+
+bool store_pg_keyword_string(const char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = 0;
+    while ((s[n] >= 'a' && s[n] <= 'z') || s[n] == '_')
+        n++;
+    const char *p = s + n;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (n == 0 || *p != '=')
+        return false;
+    PQconninfoOption *def = PQconndefaults();
+    bool found = false;
+    for (PQconninfoOption *o = def; o != NULL && o->keyword != NULL && !found; o++)
+        found = strlen(o->keyword) == n && strncmp(o->keyword, s, n) == 0;
+    if (def != NULL)
+        PQconninfoFree(def);
+    return found;
 }
 
 static const struct store_ops pg_ops = {
@@ -1001,26 +1181,17 @@ int store_pg_open(const char *url, const struct store_opts *opts, struct store *
     s->base.opts = *opts;
     s->url = xstrdup(url);
     s->rng = (uint64_t)clock_mono_ns() | 1;
-    char *perr = NULL;
-    PQconninfoOption *opt = PQconninfoParse(url, &perr);
+    PQconninfoOption *opt = parse_url(url, err, errsize);
     if (opt == NULL) {
-        /* libpq's message may quote the URL, password included. */
-        if (perr != NULL)
-            mem_wipe(perr, strlen(perr));
-        PQfreemem(perr);
-        snprintf(err, errsize,
-                 "the PostgreSQL URL is malformed (expected "
-                 "postgresql://USER@HOST[:PORT]/DATABASE[?PARAMS], the password "
-                 "percent-encoded)");
         mem_wipe(s->url, strlen(s->url));
         free(s->url);
         free(s);
         return WT_EINVAL;
     }
-    for (PQconninfoOption *o = opt; o->keyword != NULL; o++)
-        if (strcmp(o->keyword, "password") == 0 && o->val != NULL && o->val[0] != '\0')
-            s->password = xstrdup(o->val);
-    PQconninfoFree(opt);
+    const char *pw = opt_val(opt, "password");
+    if (pw != NULL)
+        s->password = xstrdup(pw);
+    conninfo_free(opt);
     pthread_mutex_init(&s->bmu, NULL);
     pthread_mutex_init(&s->wmu, NULL);
     pthread_mutex_init(&s->rmu, NULL);

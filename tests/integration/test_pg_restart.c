@@ -213,8 +213,7 @@ static void test_restart_mid_load(void **state)
     bool back = false;
     for (int i = 0; i < CAP_S * 10 && !back; i++) {
         back = total_acked(senders) > acked_at_stop + 10 &&
-               http_request(d.port, "GET", "/v1/smart-money/wallets", NULL, NULL, 0, NULL) ==
-                   200 &&
+               http_request(d.port, "GET", "/v1/smart-money/wallets", NULL, NULL, 0, NULL) == 200 &&
                http_request(d.port, "GET", "/healthz", NULL, NULL, 0, NULL) == 200;
         if (!back)
             sleep_ms(100);
