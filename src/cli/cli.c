@@ -68,7 +68,9 @@ static const struct cli_cmd commands[] = {
 static const struct cli_opt common_opts[] = {
     {"--config", "FILE", NULL, "read settings from FILE (name = value lines)"},
     {"--data", "DIR", "data.dir", "data folder (database, backups)"},
-    {"--db", "URL", NULL, "database: a SQLite path or postgresql://... (or set WALLTRACK_DB)"},
+    {"--db", "URL", NULL,
+     "database: a SQLite path or postgresql://... without a password (a URL with one: "
+     "WALLTRACK_DB)"},
     {"--set", "NAME=VALUE", NULL, "set any setting (see `walltrack config`); repeatable"},
     {"--log-level", "LEVEL", "log.level", "debug, info, warn or error"},
     {"--help", NULL, NULL, "show this help"},

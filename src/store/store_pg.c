@@ -306,7 +306,8 @@ static int pg_acquire(struct store *st, bool write, struct store_conn **out)
         pthread_mutex_lock(&s->wmu);
         int rc = conn_ensure(s, &s->writer, true);
         if (rc != 0) {
-            log_error("store", "writer connection: %s", s->writer.err);
+            /* conn_ensure logged the loss and the failed attempts (not
+             * each refusal during the backoff). */
             pthread_mutex_unlock(&s->wmu);
             return rc;
         }
@@ -322,7 +323,6 @@ static int pg_acquire(struct store *st, bool write, struct store_conn **out)
             c->busy = true;
             pthread_mutex_unlock(&s->rmu);
             if (conn_ensure(s, c, false) != 0) {
-                log_error("store", "reader connection: %s", c->err);
                 pthread_mutex_lock(&s->rmu);
                 c->busy = false;
                 pthread_cond_signal(&s->rcond);

@@ -155,8 +155,7 @@ static void test_backup_password_not_on_argv(void **state)
                       "runs this under tests/store/with_pg.sh)\n");
         skip();
     }
-    char dir[256], bin[300], tool[400], rec[400], url[1200], dbenv[1300], pathenv[600],
-        to[400];
+    char dir[256], bin[300], tool[400], rec[400], url[1200], dbenv[1300], pathenv[600], to[400];
     harness_tmpdir(dir, sizeof dir);
     snprintf(bin, sizeof bin, "%s/bin", dir);
     assert_int_equal(mkdir(bin, 0700), 0);
