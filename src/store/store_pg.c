@@ -147,26 +147,30 @@ static void conn_close(struct pg_conn *c)
  * password replaced: libpq quotes parts of the URL in some messages. */
 static void redact(const struct pg_store *s, const char *msg, char *out, size_t outsize)
 {
-    str_copy(out, outsize, msg != NULL ? msg : "?");
-    for (char *p = out; *p; p++)
-        if (*p == '\n' || *p == '\r' || *p == '\t')
-            *p = ' ';
-    size_t n = strlen(out);
-    while (n > 0 && out[n - 1] == ' ')
-        out[--n] = '\0';
-    if (s == NULL || s->password == NULL || s->password[0] == '\0')
-        return;
-    size_t pl = strlen(s->password);
-    char *at;
-    while ((at = strstr(out, s->password)) != NULL) {
-        static const char mask[] = "[REDACTED]";
-        size_t tail = strlen(at + pl);
-        if (at - out + sizeof mask - 1 + tail >= outsize)
-            tail = outsize - (size_t)(at - out) - sizeof mask;
-        memmove(at + sizeof mask - 1, at + pl, tail);
-        at[sizeof mask - 1 + tail] = '\0';
-        memcpy(at, mask, sizeof mask - 1);
+    if (msg == NULL)
+        msg = "?";
+    const char *pw = s != NULL ? s->password : NULL;
+    size_t pl = pw != NULL ? strlen(pw) : 0;
+    static const char mask[] = "[REDACTED]";
+    size_t o = 0;
+    while (*msg != '\0' && o + 1 < outsize) {
+        if (pl > 0 && strncmp(msg, pw, pl) == 0) {
+            for (size_t k = 0; k < sizeof mask - 1 && o + 1 < outsize; k++)
+                out[o++] = mask[k];
+            msg += pl;
+            continue;
+        }
+        char ch = *msg++;
+        if (ch == '\n' || ch == '\r' || ch == '\t')
+            ch = ' ';
+        if (ch == ' ' && (o == 0 || out[o - 1] == ' '))
+            continue; /* one line, single spaces */
+        out[o++] = ch;
     }
+    while (o > 0 && out[o - 1] == ' ')
+        o--;
+    if (outsize > 0)
+        out[o] = '\0';
 }
 
 static PQconninfoOption *parse_url(const char *url, char *err, size_t errsize);

@@ -114,6 +114,29 @@ static void test_malformed_url_not_echoed(void **state)
     harness_rmdir(dir);
 }
 
+/* libpq's connection errors quote parts of the URL (here the socket
+ * folder): whatever they quote, the password never reaches the output. The
+ * password is chosen to appear in the folder's name so that libpq's message
+ * does contain it. */
+static void test_connect_error_redacted(void **state)
+{
+    (void)state;
+    char dir[256];
+    harness_tmpdir(dir, sizeof dir);
+    const char *env[] = {
+        "WALLTRACK_DB=postgresql://walltrack:" PASSWORD "@/db?host=/nonexistent/" PASSWORD, NULL};
+    struct buf out;
+    buf_init(&out, 0);
+    const char *argv[] = {"db", "check", NULL};
+    int rc = harness_run(dir, argv, env, 30, &out);
+    assert_int_not_equal(rc, 0);
+    if (strstr(out.data, PASSWORD) != NULL)
+        fail_msg("the password is in the output: %s", out.data);
+    assert_non_null(strstr(out.data, "[REDACTED]"));
+    buf_release(&out);
+    harness_rmdir(dir);
+}
+
 static void test_db_option_refuses_password(void **state)
 {
     (void)state;
@@ -227,6 +250,7 @@ int main(void)
         cmocka_unit_test(test_keyword_string_refused),
         cmocka_unit_test(test_check_creates_nothing),
         cmocka_unit_test(test_malformed_url_not_echoed),
+        cmocka_unit_test(test_connect_error_redacted),
         cmocka_unit_test(test_db_option_refuses_password),
         cmocka_unit_test(test_backup_password_not_on_argv),
     };
