@@ -1007,11 +1007,9 @@ static int pg_backup(struct store *st, const char *path, char *msg, size_t msgsi
     buf_init(&ci, 0);
     for (PQconninfoOption *o = opt; o->keyword != NULL; o++)
         if (o->val != NULL && o->val[0] != '\0' && strcmp(o->keyword, "password") != 0 &&
-            strcmp(o->keyword, "passfile") != 0)
+            (s->password == NULL || strcmp(o->keyword, "passfile") != 0))
             conninfo_put(&ci, o->keyword, o->val);
     conninfo_free(opt);
-    if (ci.len == 0)
-        buf_puts(&ci, "dbname=postgres");
 
     char passfile[4200] = "", passenv[4300] = "";
     if (s->password != NULL) {
@@ -1053,6 +1051,8 @@ static int pg_backup(struct store *st, const char *path, char *msg, size_t msgsi
     }
     if (pid == 0) {
         char *argv[] = {exe, "--format=custom", file_arg, "--dbname", ci.data, NULL};
+        if (ci.len == 0)
+            argv[3] = NULL; /* "postgresql://": libpq's defaults */
         execve(exe, argv, envp);
         _exit(127);
     }
