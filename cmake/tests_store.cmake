@@ -8,3 +8,24 @@ if(TARGET test_store)
            COMMAND ${CMAKE_SOURCE_DIR}/tests/store/with_pg.sh $<TARGET_FILE:test_store>)
   set_tests_properties(unit/store_pg PROPERTIES LABELS "unit;store" TIMEOUT 300)
 endif()
+
+# The daemon on PostgreSQL across a server restart (pg_ctl -m immediate
+# stop; start) under webhook load: tests/integration/test_pg_restart.c.
+# synchronous_commit=on so that the server itself keeps every commit it
+# acknowledged through its own crash.
+if(TARGET test_pg_restart)
+  add_test(NAME integration/pg_restart
+           COMMAND ${CMAKE_SOURCE_DIR}/tests/store/with_pg.sh $<TARGET_FILE:test_pg_restart>)
+  set_tests_properties(integration/pg_restart PROPERTIES LABELS "integration;store" TIMEOUT 600
+                       ENVIRONMENT "WALLTRACK_TEST_PG_SYNCHRONOUS_COMMIT=on")
+endif()
+
+# The database name and its secrets (tests/integration/test_db_secrets.c),
+# with a server so that `walltrack backup` runs (a fake pg_dump records
+# what it was given).
+if(TARGET test_db_secrets)
+  add_test(NAME integration/db_secrets_pg
+           COMMAND ${CMAKE_SOURCE_DIR}/tests/store/with_pg.sh $<TARGET_FILE:test_db_secrets>)
+  set_tests_properties(integration/db_secrets_pg PROPERTIES LABELS "integration;store"
+                       TIMEOUT 300)
+endif()

@@ -132,17 +132,16 @@ static void write_status(struct api_ctx *ctx, struct buf *out)
     if (ctx->env->store != NULL) {
         /* The store as the webhook sees it: the outcome of its last write. */
         struct store_health sh;
-        store_health(ctx->env->store, &sh);
+        (void)store_health(ctx->env->store, &sh);
         jw_key(&w, "store");
         jw_obj_begin(&w);
         jw_kstr(&w, "status", sh.ok ? "ok" : "failing");
         jw_kstr(&w, "backend", store_backend(ctx->env->store));
+        jw_kbool(&w, "reachable", sh.reachable);
         jw_ki64(&w, "last_commit_ms", sh.last_commit_ms);
         jw_ki64(&w, "last_failure_ms", sh.last_failure_ms);
-        jw_ku64(&w, "commits", sh.commits);
-        jw_ku64(&w, "failures", sh.failures);
         if (!sh.ok)
-            jw_kstr(&w, "problem", sh.problem);
+            jw_kstr(&w, "error", sh.error);
         jw_obj_end(&w);
     }
     jw_key(&w, "restore");

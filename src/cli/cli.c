@@ -69,7 +69,9 @@ static const struct cli_cmd commands[] = {
 static const struct cli_opt common_opts[] = {
     {"--config", "FILE", NULL, "read settings from FILE (name = value lines)"},
     {"--data", "DIR", "data.dir", "data folder (database, backups)"},
-    {"--db", "URL", NULL, "database: a SQLite path or postgresql://... (or set WALLTRACK_DB)"},
+    {"--db", "URL", NULL,
+     "database: a SQLite path or postgresql://... without a password (a URL with one: "
+     "WALLTRACK_DB)"},
     {"--set", "NAME=VALUE", NULL, "set any setting (see `walltrack config`); repeatable"},
     {"--log-level", "LEVEL", "log.level", "debug, info, warn or error"},
     {"--help", NULL, NULL, "show this help"},
@@ -243,8 +245,23 @@ bool cli_parse(int argc, char **argv, const struct cli_spec *spec, struct cli_ar
             nm[eq - val] = '\0';
             src = config_set(&args->cfg, nm, eq + 1, CONFIG_SRC_CLI);
         } else if (common && strcmp(a, "--db") == 0) {
-            /* The URL may hold a password, so it is secret-masked; on the
-             * command line it is the user's own choice to type it. */
+            /* A password on the command line is visible to every local
+             * user (ps, /proc) and kept in shell history: refused, as
+             * --set db.url= refuses secrets. The URL stays secret-masked. */
+            bool has_pw = false;
+            char why[512];
+            if (store_url_check(val, &has_pw, why, sizeof why) != 0) {
+                rc = cli_usage_error(name, "--db: %s", why);
+                goto out;
+            }
+            if (has_pw) {
+                rc = cli_usage_error(name,
+                                     "--db: the URL holds a password, which the command line "
+                                     "shows to every local user; give the URL in WALLTRACK_DB, "
+                                     "or in a file (mode 0600) named by WALLTRACK_DB_FILE, or in "
+                                     "a config file only you can read");
+                goto out;
+            }
             src = config_set(&args->cfg, "db.url", val, CONFIG_SRC_ENV);
             if (!src)
                 args->cfg.v[CFG_DB_URL].source = CONFIG_SRC_CLI;
@@ -374,7 +391,9 @@ int cli_open_store(const struct config *cfg, struct store **out)
 {
     const char *db = config_str(cfg, CFG_DB_URL);
     const char *data = config_str(cfg, CFG_DATA_DIR);
-    if (!db[0] && cli_make_dirs(data) != 0) {
+    /* The data folder holds backups and state files even when the
+     * database is a PostgreSQL server. */
+    if (cli_make_dirs(data) != 0) {
         fprintf(stderr, "walltrack: cannot create the data folder %s: %s\n", data, strerror(errno));
         return 1;
     }

@@ -203,7 +203,7 @@ static int wait_for_stop(const sigset_t *stop, struct store *store, struct alert
         if (sig == SIGINT || sig == SIGTERM)
             return sig;
         struct store_health h;
-        store_health(store, &h);
+        (void)store_health(store, &h);
         if (h.ok == was_ok)
             continue;
         was_ok = h.ok;
@@ -214,8 +214,7 @@ static int wait_for_stop(const sigset_t *stop, struct store *store, struct alert
         snprintf(m.title, sizeof m.title, "%s",
                  h.ok ? "Database writes work again" : "Database writes are failing");
         snprintf(m.text, sizeof m.text, "%s",
-                 h.ok ? "The last write succeeded; webhook deliveries are stored again."
-                      : h.problem);
+                 h.ok ? "The last write succeeded; webhook deliveries are stored again." : h.error);
         struct clock clk;
         clock_init_real(&clk);
         m.ts_ms = clock_now_ms(&clk);
@@ -223,7 +222,7 @@ static int wait_for_stop(const sigset_t *stop, struct store *store, struct alert
         if (h.ok)
             log_info("serve", "the store works again");
         else
-            log_error("serve", "the store is failing: %s", h.problem);
+            log_error("serve", "the store is failing: %s", h.error);
         alerter_post(alerter, &m);
     }
 }

@@ -62,26 +62,6 @@ void store_set_fault_hook(struct store *st,
     atomic_store(&st->fault_rows, 0);
 }
 
-/* Remembers how the newest write transaction ended, for store_health. */
-static void record_outcome(struct store *st, int rc, const char *msg)
-{
-    struct clock clk;
-    clock_init_real(&clk);
-    int64_t now = clock_now_ms(&clk);
-    pthread_mutex_lock(&st->hmu);
-    if (rc == 0) {
-        st->last_commit_ms = now;
-        st->commits++;
-        st->last_failed = false;
-    } else {
-        st->last_failure_ms = now;
-        st->failures++;
-        st->last_failed = true;
-        str_copy(st->last_error, sizeof st->last_error, msg != NULL ? msg : "unknown error");
-    }
-    pthread_mutex_unlock(&st->hmu);
-}
-
 int wr_begin(struct store *st, struct store_conn **c)
 {
     int rc = st->ops->acquire(st, true, c);
@@ -90,30 +70,11 @@ int wr_begin(struct store *st, struct store_conn **c)
     rc = st->ops->begin(*c);
     if (rc != 0) {
         log_error("store", "BEGIN failed: %s", st->ops->errmsg(*c));
-        record_outcome(st, rc, st->ops->errmsg(*c));
+        store_note_failure(st, false, "a write could not begin: %s", st->ops->errmsg(*c));
         st->ops->release(st, *c);
         *c = NULL;
     }
     return rc;
-}
-
-void store_health(struct store *st, struct store_health *out)
-{
-    memset(out, 0, sizeof *out);
-    pthread_mutex_lock(&st->hmu);
-    out->last_commit_ms = st->last_commit_ms;
-    out->last_failure_ms = st->last_failure_ms;
-    out->commits = st->commits;
-    out->failures = st->failures;
-    out->ok = !st->last_failed;
-    if (st->last_failed)
-        snprintf(out->problem, sizeof out->problem, "the last write failed: %s", st->last_error);
-    pthread_mutex_unlock(&st->hmu);
-    char msg[sizeof out->problem];
-    if (st->ops->problem != NULL && st->ops->problem(st, msg, sizeof msg)) {
-        out->ok = false;
-        str_copy(out->problem, sizeof out->problem, msg);
-    }
 }
 
 int wr_end(struct store *st, struct store_conn *c, int rc)
@@ -128,11 +89,80 @@ int wr_end(struct store *st, struct store_conn *c, int rc)
         if (rc != 0)
             log_error("store", "COMMIT failed: %s", st->ops->errmsg(c));
     }
+    if (rc == 0)
+        store_note_commit(st);
+    else if (rc == WT_ESTORE || rc == WT_EIO)
+        store_note_failure(st, false, "a write failed: %s", st->ops->errmsg(c));
     if (rc != 0)
         st->ops->rollback(c);
-    record_outcome(st, rc, rc != 0 ? st->ops->errmsg(c) : NULL);
     st->ops->release(st, c);
     return rc;
+}
+
+/* ------------------------------------------------------------ health */
+
+static int64_t wall_ms(void)
+{
+    struct clock c;
+    clock_init_real(&c);
+    return clock_now_ms(&c);
+}
+
+void store_note_commit(struct store *st)
+{
+    int64_t now = wall_ms();
+    pthread_mutex_lock(&st->health_mu);
+    st->health.last_commit_ms = now;
+    st->health.reachable = true;
+    st->commit_seq = ++st->health_seq;
+    pthread_mutex_unlock(&st->health_mu);
+}
+
+void store_note_failure(struct store *st, bool unreachable, const char *fmt, ...)
+{
+    char msg[STORE_HEALTH_ERR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    for (char *p = msg; *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+    int64_t now = wall_ms();
+    pthread_mutex_lock(&st->health_mu);
+    st->health.last_failure_ms = now;
+    if (unreachable)
+        st->health.reachable = false;
+    str_copy(st->health.error, sizeof st->health.error, msg);
+    st->failure_seq = ++st->health_seq;
+    pthread_mutex_unlock(&st->health_mu);
+}
+
+void store_note_reachable(struct store *st)
+{
+    pthread_mutex_lock(&st->health_mu);
+    st->health.reachable = true;
+    pthread_mutex_unlock(&st->health_mu);
+}
+
+int store_health(struct store *st, struct store_health *out)
+{
+    pthread_mutex_lock(&st->health_mu);
+    *out = st->health;
+    /* A failure after the last commit means the last write did not go
+     * through; a commit after it means service resumed. */
+    out->ok = out->reachable && (st->failure_seq == 0 || st->commit_seq > st->failure_seq);
+    pthread_mutex_unlock(&st->health_mu);
+    if (out->ok)
+        out->error[0] = '\0';
+    /* What only the backend sees (a deleted database file, failing
+     * checkpoints) outranks the record of the last write. */
+    char problem[STORE_HEALTH_ERR_MAX];
+    if (st->ops->problem != NULL && st->ops->problem(st, problem, sizeof problem)) {
+        out->ok = false;
+        str_copy(out->error, sizeof out->error, problem);
+    }
+    return out->ok ? 0 : WT_ESTORE;
 }
 
 int wr_step(struct store *st, struct store_stmt *s)
@@ -151,16 +181,55 @@ int stmt_err(struct store *st, struct store_conn *c, const char *what)
 
 /* ------------------------------------------------------------ open */
 
+static bool is_pg_url(const char *s)
+{
+    return str_starts_with(s, "postgresql://") || str_starts_with(s, "postgres://");
+}
+
+#define ACCEPTED                                                                                   \
+    "a database is a postgresql://USER@HOST[:PORT]/DATABASE URL (the password in "                 \
+    "WALLTRACK_DB or WALLTRACK_DB_FILE) or the path of a SQLite file or folder"
+
+int store_url_check(const char *url_or_path, bool *has_password, char *err, size_t errsize)
+{
+    if (has_password != NULL)
+        *has_password = false;
+    if (url_or_path == NULL || url_or_path[0] == '\0') {
+        set_err(err, errsize, "no database given: " ACCEPTED);
+        return WT_EINVAL;
+    }
+    if (is_pg_url(url_or_path))
+        return store_pg_url_check(url_or_path, has_password, err, errsize);
+    /* Another scheme: "name://" with a URL scheme's characters. */
+    const char *p = url_or_path;
+    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')) {
+        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+               *p == '+' || *p == '.' || *p == '-')
+            p++;
+        if (strncmp(p, "://", 3) == 0) {
+            set_err(err, errsize, "unsupported database URL scheme '%.*s': " ACCEPTED,
+                    (int)(p - url_or_path) < 32 ? (int)(p - url_or_path) : 32, url_or_path);
+            return WT_EINVAL;
+        }
+    }
+    if (store_pg_keyword_string(url_or_path)) {
+        set_err(err, errsize,
+                "a libpq keyword/value string (host=... dbname=...) is not accepted (it would be "
+                "taken as a file name): " ACCEPTED);
+        return WT_EINVAL;
+    }
+    return 0;
+}
+
 int store_open(const char *url_or_path, const struct store_opts *opts, struct store **out,
                char *err, size_t errsize)
 {
     *out = NULL;
     if (err != NULL && errsize > 0)
         err[0] = '\0';
-    if (url_or_path == NULL || url_or_path[0] == '\0') {
-        set_err(err, errsize, "no database given (a file, a folder or a postgresql:// URL)");
-        return WT_EINVAL;
-    }
+    int crc = store_url_check(url_or_path, NULL, err, errsize);
+    if (crc != 0)
+        return crc;
     struct store_opts o = {0};
     if (opts != NULL)
         o = *opts;
@@ -173,8 +242,7 @@ int store_open(const char *url_or_path, const struct store_opts *opts, struct st
 
     struct store *st = NULL;
     int rc;
-    if (str_starts_with(url_or_path, "postgresql://") ||
-        str_starts_with(url_or_path, "postgres://")) {
+    if (is_pg_url(url_or_path)) {
         rc = store_pg_open(url_or_path, &o, &st, err, errsize);
     } else {
         char path[4096];
@@ -189,13 +257,20 @@ int store_open(const char *url_or_path, const struct store_opts *opts, struct st
             set_err(err, errsize, "database path too long");
             return WT_EINVAL;
         }
+        if (o.no_migrate && stat(path, &sb) != 0) {
+            /* A check looks at what is there; it never creates a file. */
+            set_err(err, errsize, "no database at %s", path);
+            return WT_ENOTFOUND;
+        }
         rc = store_sqlite_open(path, &o, &st, err, errsize);
     }
     if (rc != 0)
         return rc;
     st->opts = o;
     atomic_init(&st->fault_rows, 0);
-    pthread_mutex_init(&st->hmu, NULL);
+    pthread_mutex_init(&st->health_mu, NULL);
+    st->health = (struct store_health){.reachable = true};
+    st->health_seq = st->commit_seq = st->failure_seq = 0;
 
     int version = 0;
     if (o.no_migrate) {
@@ -233,10 +308,10 @@ int store_open(const char *url_or_path, const struct store_opts *opts, struct st
 
 void store_close(struct store *st)
 {
-    if (st != NULL) {
-        pthread_mutex_destroy(&st->hmu);
-        st->ops->close(st);
-    }
+    if (st == NULL)
+        return;
+    pthread_mutex_destroy(&st->health_mu);
+    st->ops->close(st);
 }
 
 const char *store_backend(const struct store *st)

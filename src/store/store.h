@@ -39,7 +39,9 @@ struct store_opts {
     unsigned readers;         /* reader connections in the pool (0: 4) */
     bool no_migrate;          /* true: do not apply pending migrations at open
                                  (the schema must already be current, else
-                                 WT_ESTATE); used by `db check` */
+                                 WT_ESTATE), and never create the database: a
+                                 SQLite file that does not exist is
+                                 WT_ENOTFOUND; used by `db check` */
     unsigned busy_timeout_ms; /* SQLite: wait this long for a lock (0: 5000) */
     /* SQLite durability. false (the default): synchronous=FULL, every
      * commit's WAL frames are fsync'd before the commit returns, so an
@@ -61,9 +63,17 @@ struct store_opts {
     const char *vfs;
 };
 
-/* Opens a store. `url_or_path` starting with "postgresql://" or
- * "postgres://" selects PostgreSQL (a libpq URL); anything else is a SQLite
- * file path, and an existing directory means "<dir>/walltrack.db". `opts`
+/* What names a database: a "postgresql://" or "postgres://" URL (libpq's
+ * URL syntax, the password percent-encoded), or a SQLite file path (an
+ * existing directory means "<dir>/walltrack.db"). Anything else is refused
+ * with WT_EINVAL: another scheme ("sqlite://", "http://"), a libpq
+ * keyword/value string ("host=... password=...", which would otherwise be
+ * taken as a file name), a malformed URL. *has_password (may be NULL) is set
+ * when a URL carries a password (in the user part or as ?password=). The
+ * message in err never quotes the argument (it may hold a password). */
+int store_url_check(const char *url_or_path, bool *has_password, char *err, size_t errsize);
+
+/* Opens a store named as store_url_check accepts (checked first). `opts`
  * may be NULL for the defaults. Unless opts->no_migrate, pending migrations
  * are applied (each in its own transaction).
  * Returns 0 and *out (close it with store_close), or WT_EVERSION when the
@@ -99,28 +109,35 @@ int store_migrate(struct store *st, int *applied);
  * WT_EVERSION when the database is newer than this build. */
 int store_check(struct store *st, char *msg, size_t msgsize);
 
-/* The store's health, for /healthz, /v1/status and the outage alert.
- * ok is false when the last write transaction failed (and none has
- * succeeded since), or when the backend knows it can no longer keep its
- * promises: the SQLite file was deleted or replaced under the daemon, or a
- * checkpoint failed. problem then says why in one line (no secrets). */
-struct store_health {
-    bool ok;
-    int64_t last_commit_ms;  /* wall time of the last successful write transaction, 0: none */
-    int64_t last_failure_ms; /* wall time of the last failed one, 0: none */
-    uint64_t commits, failures;
-    char problem[256];
-};
-
-/* Fills *out. Cheap (no database round trip); any thread. */
-void store_health(struct store *st, struct store_health *out);
-
 /* Writes a consistent copy of the database to `path` while the store stays
  * usable (SQLite online backup API, in steps so writers are not starved).
  * PostgreSQL: runs `pg_dump --format=custom` when it is installed, else
  * returns WT_EUNSUPPORTED with the command to run in msg. `path` must not
  * exist (WT_EEXIST). Returns 0, WT_EIO, WT_ESTORE. Any thread. */
 int store_backup(struct store *st, const char *path, char *msg, size_t msgsize);
+
+/* ---------------------------------------------------------------- health */
+
+#define STORE_HEALTH_ERR_MAX 256
+
+/* What the store knows of its own health, for /healthz and /v1/status.
+ * Kept up to date by every write and, on PostgreSQL, every connection
+ * attempt; reading it does no I/O. */
+struct store_health {
+    bool ok;                          /* reachable, and no write failed since the last commit */
+    bool reachable;                   /* false while the database cannot be reached
+                                         (PostgreSQL: a connection broke or an attempt to
+                                         connect failed, and none succeeded since) */
+    int64_t last_commit_ms;           /* wall time of the last committed write (0: none yet) */
+    int64_t last_failure_ms;          /* wall time of the last failed write or connection
+                                         attempt (0: none) */
+    char error[STORE_HEALTH_ERR_MAX]; /* that failure in one line, without secrets
+                                         ("" when none) */
+};
+
+/* Fills *out. Returns 0 when out->ok, else WT_ESTORE. Any thread; never
+ * blocks on the database. */
+int store_health(struct store *st, struct store_health *out);
 
 /* ---------------------------------------------------------------- events */
 

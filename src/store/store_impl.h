@@ -97,16 +97,19 @@ struct store {
     int (*fault_fn)(void *ctx, enum store_fault_point p, uint64_t nrow);
     void *fault_ctx;
     atomic_uint_fast64_t fault_rows;
-    /* The outcome of write transactions (wr_end), for store_health. hmu
-     * guards every field below it; initialised in store_open before the
-     * first write. Invariant: last_failed is true exactly when the newest
-     * finished write transaction failed. */
-    pthread_mutex_t hmu;
-    int64_t last_commit_ms, last_failure_ms;
-    uint64_t commits, failures;
-    bool last_failed;
-    char last_error[200];
+    /* store_health's record (store.c), under health_mu. */
+    pthread_mutex_t health_mu;
+    struct store_health health;
+    uint64_t health_seq, commit_seq, failure_seq; /* order of the last notes */
 };
+
+/* Health notes (store.c; any thread). A committed write; a failure
+ * (unreachable: the database cannot be reached at all), with its message
+ * in one line and free of secrets; the database reached again. */
+void store_note_commit(struct store *st);
+void store_note_failure(struct store *st, bool unreachable, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void store_note_reachable(struct store *st);
 
 /* Backends. Each returns 0 and a store with its ops set, or an error with
  * a message in err. */
@@ -114,6 +117,13 @@ int store_sqlite_open(const char *path, const struct store_opts *opts, struct st
                       char *err, size_t errsize);
 int store_pg_open(const char *url, const struct store_opts *opts, struct store **out, char *err,
                   size_t errsize);
+
+/* store_url_check's parts that need libpq (store_pg.c): whether a
+ * postgres URL parses, and whether it holds a password (message in err,
+ * never quoting the URL); whether s starts like a libpq keyword/value
+ * connection string ("host=", "dbname =", any libpq keyword). */
+int store_pg_url_check(const char *url, bool *has_password, char *err, size_t errsize);
+bool store_pg_keyword_string(const char *s);
 
 extern const struct migration store_sqlite_migrations[];
 extern const struct migration store_pg_migrations[];

@@ -83,7 +83,11 @@ static pid_t spawn(const char *dir, const char *const *argv, const char *const *
      * so a developer's own WALLTRACK_* variables cannot leak in. */
     const char *envp[64];
     int m = 0;
-    envp[m++] = "PATH=/usr/local/bin:/usr/bin:/bin";
+    bool own_path = false; /* the test's PATH= (e.g. a fake tool first) wins */
+    for (int i = 0; env && env[i]; i++)
+        own_path |= strncmp(env[i], "PATH=", 5) == 0;
+    if (!own_path)
+        envp[m++] = "PATH=/usr/local/bin:/usr/bin:/bin";
     envp[m++] = "HOME=/tmp";
     /* Sanitizer settings pass through, so CI's choices apply to the
      * daemon too. */

@@ -3,8 +3,11 @@
 #   tests/store/with_pg.sh CMD [ARGS...]
 # initdb + pg_ctl as an unprivileged user (postgres when run as root), the
 # Unix socket and the data in a fresh temporary folder, fsync off, a free
-# port; exports WALLTRACK_TEST_PG_URL, runs CMD, then stops the server and
-# removes the folder, even when CMD fails. Skips (exit 0, with a message)
+# port; exports WALLTRACK_TEST_PG_URL and WALLTRACK_TEST_PG_CTL (a script:
+# `$WALLTRACK_TEST_PG_CTL stop` stops the server as `pg_ctl -m immediate`
+# does, `... start` starts it again on the same socket and data, for tests
+# of a server restart), runs CMD, then stops the server and removes the
+# folder, even when CMD fails. Skips (exit 0, with a message)
 # only when the PostgreSQL server binaries are not installed.
 set -euo pipefail
 
@@ -18,6 +21,11 @@ if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ] || [ ! -x "$PGBIN/pg_ctl" ]; then
   echo "with_pg.sh: skipped: no PostgreSQL server binaries (initdb, pg_ctl) installed"
   exit 0
 fi
+
+# Commits are acknowledged before their WAL is written unless a test
+# that restarts the server (and counts acknowledged rows) asks for on.
+SYNC=${WALLTRACK_TEST_PG_SYNCHRONOUS_COMMIT:-off}
+case "$SYNC" in on|off) ;; *) echo "with_pg.sh: WALLTRACK_TEST_PG_SYNCHRONOUS_COMMIT is on or off" >&2; exit 2 ;; esac
 
 RUN=()
 if [ "$(id -u)" -eq 0 ]; then
@@ -47,9 +55,23 @@ done
 "${RUN[@]}" "$PGBIN/initdb" -D "$DIR/data" -U walltrack --auth=trust --no-sync \
   --locale=C --encoding=UTF8 >"$DIR/initdb.log" 2>&1 || { cat "$DIR/initdb.log" >&2; exit 1; }
 "${RUN[@]}" "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 30 \
-  -o "-k $DIR -p $PORT -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+  -o "-k $DIR -p $PORT -c listen_addresses='' -c fsync=off -c synchronous_commit=$SYNC -c full_page_writes=off" \
   start >/dev/null || { cat "$DIR/server.log" >&2; exit 1; }
 started=1
+
+# stop|start for tests that restart the server under load.
+cat >"$DIR/pgctl" <<EOS
+#!/usr/bin/env bash
+case "\$1" in
+  stop) exec ${RUN[*]} "$PGBIN/pg_ctl" -D "$DIR/data" -m immediate -w stop >/dev/null ;;
+  start) exec ${RUN[*]} "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 30 \\
+    -o "-k $DIR -p $PORT -c listen_addresses='' -c fsync=off -c synchronous_commit=$SYNC -c full_page_writes=off" \\
+    start >/dev/null ;;
+  *) echo "usage: \$0 stop|start" >&2; exit 2 ;;
+esac
+EOS
+chmod 755 "$DIR/pgctl"
+export WALLTRACK_TEST_PG_CTL="$DIR/pgctl"
 
 export WALLTRACK_TEST_PG_URL="postgresql://walltrack@/postgres?host=$DIR&port=$PORT"
 echo "with_pg.sh: PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on $DIR port $PORT"

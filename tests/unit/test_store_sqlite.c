@@ -187,15 +187,15 @@ static void test_deleted_file_refuses_writes(void **state)
     assert_int_equal(store_open(dbpath, NULL, &st, err, sizeof err), 0);
     assert_int_equal(append_range(st, 0, 10), 0);
     struct store_health h;
-    store_health(st, &h);
+    (void)store_health(st, &h);
     assert_true(h.ok);
     assert_true(h.last_commit_ms > 0);
 
     assert_int_equal(unlink(dbpath), 0);
     assert_int_equal(append_range(st, 10, 10), WT_ESTORE);
-    store_health(st, &h);
+    (void)store_health(st, &h);
     assert_false(h.ok);
-    assert_non_null(strstr(h.problem, "deleted"));
+    assert_non_null(strstr(h.error, "deleted"));
     /* Sticky: the file is not ours again, whatever appears at the path. */
     FILE *f = fopen(dbpath, "w");
     assert_non_null(f);
@@ -220,9 +220,9 @@ static void test_replaced_file_refuses_writes(void **state)
     assert_int_equal(rename(other, dbpath), 0);
     assert_int_equal(append_range(st, 10, 10), WT_ESTORE);
     struct store_health h;
-    store_health(st, &h);
+    (void)store_health(st, &h);
     assert_false(h.ok);
-    assert_true(strstr(h.problem, "replaced") != NULL || strstr(h.problem, "deleted") != NULL);
+    assert_true(strstr(h.error, "replaced") != NULL || strstr(h.error, "deleted") != NULL);
     store_close(st);
 }
 
@@ -244,13 +244,13 @@ static void test_health_follows_last_write(void **state)
     store_set_fault_hook(st, fail_commit, &failing);
     assert_int_equal(append_range(st, 0, 5), WT_ESTORE);
     struct store_health h;
-    store_health(st, &h);
+    (void)store_health(st, &h);
     assert_false(h.ok);
     assert_true(h.last_failure_ms > 0);
-    assert_non_null(strstr(h.problem, "last write failed"));
+    assert_non_null(strstr(h.error, "a write failed"));
     failing = false;
     assert_int_equal(append_range(st, 0, 5), 0);
-    store_health(st, &h);
+    (void)store_health(st, &h);
     assert_true(h.ok);
     assert_true(h.last_commit_ms >= h.last_failure_ms);
     store_close(st);
