@@ -48,6 +48,8 @@ function Banner({ health, error }) {
     <strong>${isLive ? 'LIVE' : 'PAPER'}</strong>
     <span>${isLive ? 'real trades with real SOL' : 'simulated trades, no real money'}</span>
     <span class="muted">v${health.version} · up ${health.uptime_s} s</span>
+    ${health.status === 'unhealthy' &&
+    html`<span role="alert" class="store-failing">database writes are failing: ${(health.store && health.store.error) || 'see the log'}</span>`}
   </div>`;
 }
 
@@ -92,7 +94,11 @@ function App() {
       api
         .get('/healthz')
         .then((h) => { setHealth(h); setHealthErr(null); })
-        .catch(setHealthErr)
+        // 503 is an answer too: the daemon is up but its store is failing.
+        .catch((e) => {
+          if (e.status === 503 && e.body && e.body.mode) { setHealth(e.body); setHealthErr(null); }
+          else setHealthErr(e);
+        })
         .finally(() => { t = setTimeout(poll, 15000); });
     poll();
     return () => clearTimeout(t);
