@@ -114,8 +114,8 @@ static void maybe_drop(struct peers *p, const uint8_t key[16], int64_t now_ms)
         struct entry *e = *slot;
         if (memcmp(e->key, key, 16) != 0)
             continue;
-        bool lapsed = e->fails == 0 ||
-                      (now_ms >= 0 && now_ms - e->window_start_ms >= PEERS_FAIL_WINDOW_MS);
+        bool lapsed =
+            e->fails == 0 || (now_ms >= 0 && now_ms - e->window_start_ms >= PEERS_FAIL_WINDOW_MS);
         if (e->conns == 0 && lapsed) {
             *slot = e->next;
             free(e);

@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define PEERS_MAX_ENTRIES 65536
+#define PEERS_MAX_ENTRIES    65536
 #define PEERS_FAIL_WINDOW_MS 60000 /* failures are counted per minute */
 
 struct peers;

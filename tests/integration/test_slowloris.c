@@ -29,7 +29,7 @@
 #include "harness.h"
 
 #define SECRET "slowloris-test-secret"
-#define NSLOW 2000
+#define NSLOW  2000
 
 static void sleep_ms(int ms)
 {
@@ -108,9 +108,9 @@ static void test_many_slow_connections(void **state)
     struct buf body;
     buf_init(&body, 0);
     assert_int_equal(http_request(d.port, "GET", "/healthz", NULL, NULL, 0, &body), 200);
-    assert_int_equal(http_request(d.port, "POST", "/webhooks/helius", "Authorization: " SECRET,
-                                  "[]", 2, NULL),
-                     200);
+    assert_int_equal(
+        http_request(d.port, "POST", "/webhooks/helius", "Authorization: " SECRET, "[]", 2, NULL),
+        200);
     for (int i = 0; i < NSLOW; i++)
         send_all(fds[i], "b");
     assert_int_equal(http_request(d.port, "GET", "/healthz", NULL, NULL, 0, NULL), 200);
