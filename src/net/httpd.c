@@ -54,13 +54,12 @@ struct httpd {
     struct httpd_opts opts;
     unsigned port;
     struct peers *peers;
-    pthread_mutex_t mu; /* guards tracks, stopping, cut */
+    pthread_mutex_t mu; /* guards tracks (and each one's fields) and stopping */
     pthread_cond_t cv;
     struct track *tracks;
     bool stopping;
     bool sweeper_running;
     pthread_t sweeper;
-    unsigned long cut; /* connections closed at the deadline */
 };
 
 /* Per-request state, from the URI callback (or the first handler call)
@@ -594,7 +593,6 @@ static void *sweeper_main(void *arg)
             if (t->receiving && !t->cut && t->fd >= 0 && now - t->since_ns > limit_ns) {
                 shutdown(t->fd, SHUT_RDWR);
                 t->cut = true;
-                h->cut++;
             }
         }
     }
@@ -797,14 +795,6 @@ void httpd_stop(struct httpd *h)
     }
     MHD_stop_daemon(h->daemon); /* closes every connection: the list empties */
     free_httpd(h);
-}
-
-unsigned long httpd_deadline_cuts(struct httpd *h)
-{
-    pthread_mutex_lock(&h->mu);
-    unsigned long n = h->cut;
-    pthread_mutex_unlock(&h->mu);
-    return n;
 }
 
 static const struct sockaddr *peer_addr(const struct httpd_req *req)

@@ -94,9 +94,6 @@ int httpd_start(const struct httpd_opts *opts, struct httpd **out, char *err, si
 unsigned httpd_port(const struct httpd *h);
 /* Stops accepting, finishes or aborts connections, frees everything. */
 void httpd_stop(struct httpd *h);
-/* Connections closed so far because their request missed the deadline
- * (request_timeout_s). Any thread. */
-unsigned long httpd_deadline_cuts(struct httpd *h);
 
 /* Records a failed authentication by the request's peer (from on_headers,
  * any pool thread). */
