@@ -24,7 +24,8 @@
     X(HTTP_THREADS, "server.threads", NULL, INT, "4", 1, 64, 0,                                    \
       "Threads in the HTTP server's pool.")                                                        \
     X(API_TOKEN, "api.token", "WALLTRACK_API_TOKEN", STRING, "", 0, 0, CONFIG_SECRET,              \
-      "Bearer token required on every API and dashboard request when set.")                        \
+      "Bearer token required on every API request when set (not /healthz or the dashboard's "      \
+      "static files). A non-loopback server.listen needs one of at least 16 characters.")          \
     X(PORT_FILE, "server.port_file", NULL, STRING, "", 0, 0, 0,                                    \
       "When set, `serve` writes the port it listens on to this file once ready.")                  \
     X(HTTP_MAX_CONNS, "server.max_connections", NULL, INT, "10000", 16, 1000000, 0,                \
