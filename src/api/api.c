@@ -118,6 +118,17 @@ bool api_route_at(size_t i, const char **method, const char **path)
     return false;
 }
 
+const char *api_route_params(size_t i)
+{
+    for (size_t k = 0; k < NROUTES; k++) {
+        if (routes[k].dashboard)
+            continue;
+        if (i-- == 0)
+            return routes[k].params;
+    }
+    return NULL;
+}
+
 static const struct route *match(const char *method, const char *path, bool *path_known)
 {
     *path_known = false;
