@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "api/routes.h"
 #include "base/clock.h"
 #include "base/json.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "base/jw.h"
 #include "base/mem.h"
 #include "base/str.h"
 #include "net/httpd.h"
@@ -37,52 +39,66 @@ struct route {
     size_t max_body; /* 0: the server's default (helius.webhook_max_body) */
     api_handler_fn fn;
     bool dashboard; /* the dashboard's static files: not part of the API or openapi.json */
+    /* The query parameters the route accepts, space-separated, each at
+     * most once; anything else is a 400 naming it before the handler runs
+     * (docs/api.md: a typo must never silently mean "no filter"). Q_ANY:
+     * the handler checks them itself (the smart-money routes, where
+     * `chains` may repeat) or they mean nothing (static files' cache
+     * busting, the webhook). */
+    const char *params;
 };
 
-#define SMALL_BODY (64 * 1024) /* API requests carry small JSON documents */
+#define Q_ANY NULL
+
+#define API_TOKEN_MIN 16          /* characters of an API token on a non-loopback address */
+#define SMALL_BODY    (64 * 1024) /* API requests carry small JSON documents */
 
 static const struct route routes[] = {
-    {"GET", "/healthz", AUTH_PUBLIC, SMALL_BODY, routes_healthz, false},
-    {"GET", "/metrics", AUTH_TOKEN, SMALL_BODY, routes_metrics, false},
-    {"GET", "/v1/config", AUTH_TOKEN, SMALL_BODY, routes_config_get, false},
-    {"POST", "/webhooks/helius", AUTH_WEBHOOK, 0, routes_webhook_helius, false},
+    {"GET", "/healthz", AUTH_PUBLIC, SMALL_BODY, routes_healthz, false, ""},
+    {"GET", "/metrics", AUTH_TOKEN, SMALL_BODY, routes_metrics, false, ""},
+    {"GET", "/v1/config", AUTH_TOKEN, SMALL_BODY, routes_config_get, false, ""},
+    /* Any query: Helius posts to whatever URL the operator registered. */
+    {"POST", "/webhooks/helius", AUTH_WEBHOOK, 0, routes_webhook_helius, false, Q_ANY},
     /* The dashboard's static files: no token (the page holds none; its API
      * calls carry it). */
-    {"GET", "/", AUTH_PUBLIC, SMALL_BODY, routes_static_web, true},
-    {"GET", "/index.html", AUTH_PUBLIC, SMALL_BODY, routes_static_web, true},
-    {"GET", "/app/", AUTH_PUBLIC, SMALL_BODY, routes_static_web, true},
-    {"GET", "/vendor/", AUTH_PUBLIC, SMALL_BODY, routes_static_vendor, true},
-    {"GET", "/v1/openapi.json", AUTH_TOKEN, SMALL_BODY, routes_openapi, false},
-    {"GET", "/v1/smart-money/wallets", AUTH_TOKEN, SMALL_BODY, routes_wallets_list, false},
-    {"GET", "/v1/smart-money/wallets/", AUTH_TOKEN, SMALL_BODY, routes_wallets_get, false},
-    {"POST", "/v1/smart-money/wallets/", AUTH_TOKEN, SMALL_BODY, routes_wallets_post, false},
-    {"PUT", "/v1/smart-money/wallets/", AUTH_TOKEN, SMALL_BODY, routes_wallets_put, false},
-    {"PUT", "/v1/config", AUTH_TOKEN, SMALL_BODY, routes_config_put, false},
+    {"GET", "/", AUTH_PUBLIC, SMALL_BODY, routes_static_web, true, Q_ANY},
+    {"GET", "/index.html", AUTH_PUBLIC, SMALL_BODY, routes_static_web, true, Q_ANY},
+    {"GET", "/app/", AUTH_PUBLIC, SMALL_BODY, routes_static_web, true, Q_ANY},
+    {"GET", "/vendor/", AUTH_PUBLIC, SMALL_BODY, routes_static_vendor, true, Q_ANY},
+    {"GET", "/v1/openapi.json", AUTH_TOKEN, SMALL_BODY, routes_openapi, false, ""},
+    {"GET", "/v1/smart-money/wallets", AUTH_TOKEN, SMALL_BODY, routes_wallets_list, false, Q_ANY},
+    {"GET", "/v1/smart-money/wallets/", AUTH_TOKEN, SMALL_BODY, routes_wallets_get, false, Q_ANY},
+    {"POST", "/v1/smart-money/wallets/", AUTH_TOKEN, SMALL_BODY, routes_wallets_post, false, Q_ANY},
+    {"PUT", "/v1/smart-money/wallets/", AUTH_TOKEN, SMALL_BODY, routes_wallets_put, false, Q_ANY},
+    {"PUT", "/v1/config", AUTH_TOKEN, SMALL_BODY, routes_config_put, false, ""},
     /* The operator API (docs/api.md, "Operator API"). */
-    {"GET", "/v1/status", AUTH_TOKEN, SMALL_BODY, routes_status, false},
-    {"GET", "/v1/signals", AUTH_TOKEN, SMALL_BODY, routes_signals, false},
-    {"GET", "/v1/positions", AUTH_TOKEN, SMALL_BODY, routes_positions, false},
-    {"POST", "/v1/positions/", AUTH_TOKEN, SMALL_BODY, routes_position_action, false},
-    {"PUT", "/v1/positions/", AUTH_TOKEN, SMALL_BODY, routes_position_action, false},
-    {"GET", "/v1/trades", AUTH_TOKEN, SMALL_BODY, routes_trades, false},
-    {"GET", "/v1/performance", AUTH_TOKEN, SMALL_BODY, routes_performance, false},
-    {"GET", "/v1/alerts", AUTH_TOKEN, SMALL_BODY, routes_alerts, false},
-    {"POST", "/v1/alerts/", AUTH_TOKEN, SMALL_BODY, routes_alert_ack, false},
-    {"GET", "/v1/config/history", AUTH_TOKEN, SMALL_BODY, routes_config_history, false},
-    {"GET", "/v1/exits", AUTH_TOKEN, SMALL_BODY, routes_exits_get, false},
-    {"PUT", "/v1/exits/strategies/", AUTH_TOKEN, SMALL_BODY, routes_exits_strategy, false},
-    {"DELETE", "/v1/exits/strategies/", AUTH_TOKEN, SMALL_BODY, routes_exits_strategy, false},
-    {"POST", "/v1/control/", AUTH_TOKEN, SMALL_BODY, routes_control, false},
-    {"GET", "/v1/watchlist", AUTH_TOKEN, SMALL_BODY, routes_watchlist, false},
-    {"POST", "/v1/watchlist", AUTH_TOKEN, SMALL_BODY, routes_watchlist, false},
-    {"DELETE", "/v1/watchlist/", AUTH_TOKEN, SMALL_BODY, routes_watchlist_item, false},
-    {"GET", "/v1/blacklist", AUTH_TOKEN, SMALL_BODY, routes_blacklist, false},
-    {"POST", "/v1/blacklist/", AUTH_TOKEN, SMALL_BODY, routes_blacklist_item, false},
-    {"DELETE", "/v1/blacklist/", AUTH_TOKEN, SMALL_BODY, routes_blacklist_item, false},
-    {"GET", "/v1/stream", AUTH_TOKEN, SMALL_BODY, routes_stream, false},
+    {"GET", "/v1/status", AUTH_TOKEN, SMALL_BODY, routes_status, false, ""},
+    {"GET", "/v1/signals", AUTH_TOKEN, SMALL_BODY, routes_signals, false,
+     "limit since before wallet decision reason mode"},
+    {"GET", "/v1/positions", AUTH_TOKEN, SMALL_BODY, routes_positions, false, ""},
+    {"POST", "/v1/positions/", AUTH_TOKEN, SMALL_BODY, routes_position_action, false, ""},
+    {"PUT", "/v1/positions/", AUTH_TOKEN, SMALL_BODY, routes_position_action, false, ""},
+    {"GET", "/v1/trades", AUTH_TOKEN, SMALL_BODY, routes_trades, false,
+     "limit since before mode wallet"},
+    {"GET", "/v1/performance", AUTH_TOKEN, SMALL_BODY, routes_performance, false, "since points"},
+    {"GET", "/v1/alerts", AUTH_TOKEN, SMALL_BODY, routes_alerts, false, "limit before kind"},
+    {"POST", "/v1/alerts/", AUTH_TOKEN, SMALL_BODY, routes_alert_ack, false, ""},
+    {"GET", "/v1/config/history", AUTH_TOKEN, SMALL_BODY, routes_config_history, false,
+     "limit name"},
+    {"GET", "/v1/exits", AUTH_TOKEN, SMALL_BODY, routes_exits_get, false, ""},
+    {"PUT", "/v1/exits/strategies/", AUTH_TOKEN, SMALL_BODY, routes_exits_strategy, false, ""},
+    {"DELETE", "/v1/exits/strategies/", AUTH_TOKEN, SMALL_BODY, routes_exits_strategy, false, ""},
+    {"POST", "/v1/control/", AUTH_TOKEN, SMALL_BODY, routes_control, false, ""},
+    {"GET", "/v1/watchlist", AUTH_TOKEN, SMALL_BODY, routes_watchlist, false, ""},
+    {"POST", "/v1/watchlist", AUTH_TOKEN, SMALL_BODY, routes_watchlist, false, ""},
+    {"DELETE", "/v1/watchlist/", AUTH_TOKEN, SMALL_BODY, routes_watchlist_item, false, ""},
+    {"GET", "/v1/blacklist", AUTH_TOKEN, SMALL_BODY, routes_blacklist, false, ""},
+    {"POST", "/v1/blacklist/", AUTH_TOKEN, SMALL_BODY, routes_blacklist_item, false, ""},
+    {"DELETE", "/v1/blacklist/", AUTH_TOKEN, SMALL_BODY, routes_blacklist_item, false, ""},
+    {"GET", "/v1/stream", AUTH_TOKEN, SMALL_BODY, routes_stream, false, ""},
     /* For the setup wizard. */
-    {"GET", "/v1/wallet", AUTH_TOKEN, SMALL_BODY, routes_wallet_get, false},
-    {"POST", "/v1/discovery/run", AUTH_TOKEN, SMALL_BODY, routes_discovery_run, false},
+    {"GET", "/v1/wallet", AUTH_TOKEN, SMALL_BODY, routes_wallet_get, false, ""},
+    {"POST", "/v1/discovery/run", AUTH_TOKEN, SMALL_BODY, routes_discovery_run, false, ""},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -102,6 +118,17 @@ bool api_route_at(size_t i, const char **method, const char **path)
     return false;
 }
 
+const char *api_route_params(size_t i)
+{
+    for (size_t k = 0; k < NROUTES; k++) {
+        if (routes[k].dashboard)
+            continue;
+        if (i-- == 0)
+            return routes[k].params;
+    }
+    return NULL;
+}
+
 static const struct route *match(const char *method, const char *path, bool *path_known)
 {
     *path_known = false;
@@ -118,6 +145,99 @@ static const struct route *match(const char *method, const char *path, bool *pat
             return r;
     }
     return NULL;
+}
+
+/* The query check of the route table: the first parameter not in the
+ * route's list, or named twice. */
+struct qcheck {
+    const char *allowed;
+    const char *bad;
+    const char *problem;
+    const char *seen[16];
+    unsigned nseen;
+};
+
+static bool in_list(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ' ');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && memcmp(p, name, n) == 0)
+            return true;
+        p += len;
+        while (*p == ' ')
+            p++;
+    }
+    return false;
+}
+
+static int qcheck_cb(void *ctx, const char *name, const char *value)
+{
+    (void)value;
+    struct qcheck *q = ctx;
+    if (!in_list(q->allowed, name)) {
+        q->bad = name;
+        q->problem = q->allowed[0] ? "unknown query parameter"
+                                   : "this route takes no query "
+                                     "parameter, got";
+        return 1;
+    }
+    for (unsigned i = 0; i < q->nseen; i++) {
+        if (strcmp(q->seen[i], name) == 0) {
+            q->bad = name;
+            q->problem = "query parameter given more than once:";
+            return 1;
+        }
+    }
+    if (q->nseen < sizeof q->seen / sizeof q->seen[0])
+        q->seen[q->nseen++] = name;
+    return 0;
+}
+
+/* 400 {"error", "parameter"} for a query the route does not accept. */
+static int check_query(const struct route *r, struct httpd_req *req, struct httpd_resp *resp)
+{
+    if (r->params == Q_ANY)
+        return 0;
+    struct qcheck q = {.allowed = r->params};
+    httpd_query_each(req, qcheck_cb, &q);
+    if (!q.bad)
+        return 0;
+    char name[96];
+    str_copy(name, sizeof name, q.bad);
+    char msg[256];
+    if (r->params[0])
+        snprintf(msg, sizeof msg, "%s '%s' (accepted: %s)", q.problem, name, r->params);
+    else
+        snprintf(msg, sizeof msg, "%s '%s'", q.problem, name);
+    struct jw w;
+    buf_reset(&resp->body);
+    jw_init(&w, &resp->body);
+    jw_obj_begin(&w);
+    jw_kstr(&w, "error", msg);
+    jw_kstr(&w, "parameter", name);
+    jw_obj_end(&w);
+    jw_finish(&w);
+    resp->content_type = "application/json";
+    resp->status = 400;
+    return 400;
+}
+
+/* 429 while the peer is locked out after too many failed authentications:
+ * checked before the credentials, so a right guess during the lockout is
+ * refused like a wrong one and guessing gains nothing. */
+static int check_throttle(struct httpd_req *req, struct httpd_resp *resp)
+{
+    unsigned wait = httpd_auth_retry_after_s(req);
+    if (!wait)
+        return 0;
+    char secs[16];
+    snprintf(secs, sizeof secs, "%u", wait);
+    httpd_resp_header(resp, "Retry-After", secs);
+    httpd_resp_error(resp, 429,
+                     "too many failed authentications from this address: try again in %u s", wait);
+    return 429;
 }
 
 /* Constant-time check of "Bearer <token>". */
@@ -144,11 +264,18 @@ static int on_headers(void *user, struct httpd_req *req, struct httpd_resp *resp
     }
     const struct config *cfg = a->ctx.env->cfg;
     const char *token = config_str(cfg, CFG_API_TOKEN);
-    if (r->auth == AUTH_TOKEN && token[0] &&
-        !bearer_ok(httpd_header(req, "Authorization"), token)) {
-        httpd_resp_header(resp, "WWW-Authenticate", "Bearer");
-        httpd_resp_error(resp, 401, "missing or wrong API token (Authorization: Bearer ...)");
-        return 401;
+    int status;
+    if (r->auth == AUTH_TOKEN && token[0]) {
+        if ((status = check_throttle(req, resp)) != 0)
+            return status;
+        const char *got = httpd_header(req, "Authorization");
+        if (!bearer_ok(got, token)) {
+            if (got) /* a guess; a request without credentials is not one */
+                httpd_auth_failed(req);
+            httpd_resp_header(resp, "WWW-Authenticate", "Bearer");
+            httpd_resp_error(resp, 401, "missing or wrong API token (Authorization: Bearer ...)");
+            return 401;
+        }
     }
     if (r->auth == AUTH_WEBHOOK) {
         /* Checked before a byte of the body is read (DESIGN §9). Helius
@@ -161,7 +288,11 @@ static int on_headers(void *user, struct httpd_req *req, struct httpd_resp *resp
                              "(WALLTRACK_WEBHOOK_SECRET); refusing deliveries");
             return 401;
         }
+        if ((status = check_throttle(req, resp)) != 0)
+            return status;
         if (!got || !str_ct_equal(got, strlen(got), secret, strlen(secret))) {
+            if (got)
+                httpd_auth_failed(req);
             httpd_resp_error(resp, 401, "missing or wrong Authorization for the webhook");
             return 401;
         }
@@ -170,6 +301,8 @@ static int on_headers(void *user, struct httpd_req *req, struct httpd_resp *resp
             return 503;
         }
     }
+    if ((status = check_query(r, req, resp)) != 0)
+        return status;
     if (r->max_body)
         httpd_set_max_body(req, r->max_body);
     req->state = (void *)r;
@@ -212,6 +345,47 @@ int api_parse_listen(const char *listen, char *host, size_t hostsize, unsigned *
     return 0;
 }
 
+/* Whether a token may guard a public address: long enough not to be
+ * guessed, and only visible ASCII (HTTP trims spaces around a header
+ * value, so a token with them could never match; blank is no token). */
+static bool token_strong(const char *token)
+{
+    size_t n = strlen(token);
+    if (n < API_TOKEN_MIN)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (token[i] <= ' ' || token[i] > '~')
+            return false;
+    return true;
+}
+
+/* Every connection is a file descriptor: raises the soft RLIMIT_NOFILE to
+ * the hard limit and returns how many connections fit in it, keeping
+ * FD_RESERVE for the database, logs, backups and outgoing HTTP. */
+#define FD_RESERVE 256
+static unsigned conn_limit(unsigned wanted)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return wanted;
+    if (rl.rlim_cur < rl.rlim_max) {
+        struct rlimit up = {rl.rlim_max, rl.rlim_max};
+        if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+            rl.rlim_cur = rl.rlim_max;
+    }
+    if (rl.rlim_cur == RLIM_INFINITY)
+        return wanted;
+    rlim_t room = rl.rlim_cur > 2 * FD_RESERVE ? rl.rlim_cur - FD_RESERVE : rl.rlim_cur / 2;
+    if ((rlim_t)wanted > room) {
+        log_warn("api",
+                 "server.max_connections %u lowered to %llu to fit the file limit (%llu open "
+                 "files; raise it with ulimit -n or LimitNOFILE=)",
+                 wanted, (unsigned long long)room, (unsigned long long)rl.rlim_cur);
+        return (unsigned)room;
+    }
+    return wanted;
+}
+
 int api_start(const struct api_env *env, const char *host, unsigned port, struct api **out,
               char *err, size_t errsize)
 {
@@ -227,6 +401,14 @@ int api_start(const struct api_env *env, const char *host, unsigned port, struct
                  host);
         return WT_EAUTH;
     }
+    if (!loopback && !token_strong(config_str(env->cfg, CFG_API_TOKEN))) {
+        snprintf(err, errsize,
+                 "refusing to listen on %s with a weak API token: WALLTRACK_API_TOKEN must be "
+                 "at least %d characters of printable ASCII without spaces (e.g. `openssl rand "
+                 "-hex 24`), or listen on 127.0.0.1",
+                 host, API_TOKEN_MIN);
+        return WT_EAUTH;
+    }
     struct api *a = xcalloc(1, sizeof *a);
     a->ctx.env = env;
     a->ctx.start_ns = clock_mono_ns();
@@ -238,6 +420,10 @@ int api_start(const struct api_env *env, const char *host, unsigned port, struct
         .port = port,
         .threads = (unsigned)config_int(env->cfg, CFG_HTTP_THREADS),
         .max_body = (size_t)config_int(env->cfg, CFG_WEBHOOK_MAX_BODY),
+        .max_conns = conn_limit((unsigned)config_int(env->cfg, CFG_HTTP_MAX_CONNS)),
+        .max_conns_per_addr = (unsigned)config_int(env->cfg, CFG_HTTP_MAX_CONNS_PER_IP),
+        .request_timeout_s = (unsigned)config_int(env->cfg, CFG_HTTP_REQUEST_TIMEOUT),
+        .max_auth_failures = (unsigned)config_int(env->cfg, CFG_HTTP_MAX_AUTH_FAILURES),
         .on_headers = on_headers,
         .on_request = on_request,
         .user = a,

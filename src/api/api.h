@@ -47,6 +47,10 @@ void api_stop(struct api *a);
  * route's method and path (a path ending in '/' is a prefix). Returns false
  * past the end. Any thread. */
 bool api_route_at(size_t i, const char **method, const char **path);
+/* The query parameters the i-th route (same numbering) accepts, space-
+ * separated ("" for none), or NULL when its handler checks them itself or
+ * ignores them. */
+const char *api_route_params(size_t i);
 
 /* Splits "HOST:PORT" or "[V6]:PORT" into host and port. Returns 0 or
  * WT_EINVAL. */

@@ -26,9 +26,23 @@
     X(HTTP_THREADS, "server.threads", NULL, INT, "4", 1, 64, 0,                                    \
       "Threads in the HTTP server's pool.")                                                        \
     X(API_TOKEN, "api.token", "WALLTRACK_API_TOKEN", STRING, "", 0, 0, CONFIG_SECRET,              \
-      "Bearer token required on every API and dashboard request when set.")                        \
+      "Bearer token required on every API request when set (not /healthz or the dashboard's "      \
+      "static files). A non-loopback server.listen needs one of at least 16 characters.")          \
     X(PORT_FILE, "server.port_file", NULL, STRING, "", 0, 0, 0,                                    \
       "When set, `serve` writes the port it listens on to this file once ready.")                  \
+    X(HTTP_MAX_CONNS, "server.max_connections", NULL, INT, "10000", 16, 1000000, 0,                \
+      "Open HTTP connections in all; at start it is lowered to fit the process's file limit "      \
+      "(raised to its hard limit). Past it new connections are refused.")                          \
+    X(HTTP_MAX_CONNS_PER_IP, "server.max_connections_per_ip", NULL, INT, "64", 0, 1000000, 0,      \
+      "Open HTTP connections per client address (an IPv6 /64 counts as one); 0 for no limit. "     \
+      "Loopback clients are exempt: a reverse proxy on the same host must limit its own.")         \
+    X(HTTP_REQUEST_TIMEOUT, "server.request_timeout_s", NULL, INT, "30", 1, 3600, 0,               \
+      "A request's headers and body must arrive within this many seconds of the connection "       \
+      "opening (or of the previous response on a kept-alive one), however slowly they trickle; "   \
+      "else the connection is closed. Idle kept-alive connections close after it too.")            \
+    X(HTTP_MAX_AUTH_FAILURES, "server.max_auth_failures", NULL, INT, "10", 0, 1000000, 0,          \
+      "Wrong API tokens or webhook secrets per client address per minute; past it that address "   \
+      "gets 429 on every authenticated route until the minute ends. 0 for no limit.")              \
     /* --- data ------------------------------------------------------------------------ */        \
     X(DATA_DIR, "data.dir", "WALLTRACK_DATA", STRING, "./data", 0, 0, 0,                           \
       "Data folder: the SQLite database walltrack.db, backups and archives live here.")            \

@@ -50,8 +50,9 @@ static const struct cli_spec spec = {
     .args = "",
     .summary = "Run the daemon: the trading engine, the webhook and the HTTP API.",
     .details = "Listens on 127.0.0.1:8080 unless told otherwise. A non-loopback address "
-               "needs an API token (WALLTRACK_API_TOKEN), which every request except "
-               "/healthz must then carry as `Authorization: Bearer <token>`. Stops cleanly "
+               "needs an API token of at least 16 characters (WALLTRACK_API_TOKEN), which "
+               "every request except /healthz and the dashboard's static files must then "
+               "carry as `Authorization: Bearer <token>`. Stops cleanly "
                "on SIGINT or SIGTERM. Paper trading unless --live is given and live trading "
                "is armed (live.enabled, a keypair, caps); an unarmed --live refuses to start.",
     .min_pos = 0,

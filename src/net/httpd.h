@@ -13,6 +13,16 @@
  *      that), with JSON_PADDING spare bytes so it parses in place.
  *   3. on_request(req, resp): fill the response.
  *
+ * Framing (RFC 9112) is checked before on_headers: a second Host or a
+ * missing one on HTTP/1.1, Content-Length together with Transfer-Encoding,
+ * conflicting Content-Lengths and a %00 anywhere in the URL are 400, a
+ * transfer coding other than chunked 501. Every answer with a status of
+ * 400 or more carries a JSON body {"error": ...} in valid UTF-8 (bytes that
+ * are not UTF-8 become U+FFFD).
+ *
+ * Hostile clients: a global and a per-address connection limit, and a
+ * deadline per request that trickling does not extend (httpd_opts).
+ *
  * Threads: the callbacks run on the server's thread pool, concurrently;
  * they must only touch thread-safe state. The response is sent after the
  * whole body was read, so keep-alive connections stay open. */
@@ -63,6 +73,14 @@ struct httpd_opts {
     unsigned port;    /* 0: pick a free port */
     unsigned threads; /* pool size, >= 1 */
     size_t max_body;  /* default body cap (handlers may lower it) */
+    /* Hostile clients (see docs/operations.md, "Exposure"): */
+    unsigned max_conns;          /* open connections in all (0: 1000) */
+    unsigned max_conns_per_addr; /* per non-loopback address or IPv6 /64 (0: no limit) */
+    unsigned request_timeout_s;  /* a request must be completely received within this of
+                                    the connection's start or the previous response's end,
+                                    however slowly bytes trickle in (0: 30) */
+    unsigned max_auth_failures;  /* per address per minute before httpd_auth_retry_after_s
+                                    says wait (0: never) */
     int (*on_headers)(void *user, struct httpd_req *req, struct httpd_resp *resp);
     void (*on_request)(void *user, struct httpd_req *req, struct httpd_resp *resp);
     void (*on_done)(void *user, struct httpd_req *req); /* optional: free req->state */
@@ -76,6 +94,13 @@ int httpd_start(const struct httpd_opts *opts, struct httpd **out, char *err, si
 unsigned httpd_port(const struct httpd *h);
 /* Stops accepting, finishes or aborts connections, frees everything. */
 void httpd_stop(struct httpd *h);
+
+/* Records a failed authentication by the request's peer (from on_headers,
+ * any pool thread). */
+void httpd_auth_failed(const struct httpd_req *req);
+/* 0 when the request's peer may authenticate, else the seconds until it
+ * may: it failed max_auth_failures times within the current minute. */
+unsigned httpd_auth_retry_after_s(const struct httpd_req *req);
 
 /* A request header (case-insensitive name), or NULL. */
 const char *httpd_header(const struct httpd_req *req, const char *name);

@@ -120,6 +120,94 @@ static void test_token_required_everywhere_but_healthz(void **state)
     harness_rmdir(d.dir);
 }
 
+/* Off loopback a token must resist guessing: a 1-character, a blank and a
+ * 15-character token are refused with a clear message (exit 2); 16
+ * characters start. */
+static void test_public_bind_needs_strong_token(void **state)
+{
+    (void)state;
+    const char *weak[] = {"WALLTRACK_API_TOKEN=x", "WALLTRACK_API_TOKEN=                    ",
+                          "WALLTRACK_API_TOKEN=abcdefghijklmno",
+                          "WALLTRACK_API_TOKEN=abcdefgh ijklmnopq", NULL};
+    for (int i = 0; weak[i]; i++) {
+        char dir[256];
+        harness_tmpdir(dir, sizeof dir);
+        const char *argv[] = {"serve", "--listen", "0.0.0.0:0", "--data", "data", NULL};
+        const char *env[] = {weak[i], NULL};
+        struct buf out;
+        buf_init(&out, 0);
+        int rc = harness_run(dir, argv, env, 15, &out);
+        if (rc != 2 || !strstr(out.data ? out.data : "", "weak API token"))
+            fail_msg("%s: exit %d, output:\n%s", weak[i], rc, out.data ? out.data : "");
+        assert_non_null(strstr(out.data, "at least 16 characters"));
+        buf_release(&out);
+        harness_rmdir(dir);
+    }
+    /* On loopback any token is the operator's business. */
+    struct daemon d;
+    const char *short_env[] = {"WALLTRACK_API_TOKEN=x", NULL};
+    assert_int_equal(daemon_start(&d, NULL, short_env), 0);
+    assert_int_equal(daemon_stop(&d, SIGTERM), 0);
+    harness_rmdir(d.dir);
+    const char *ok_env[] = {"WALLTRACK_API_TOKEN=abcdefghijklmnop", NULL};
+    const char *args[] = {"--listen", "0.0.0.0:0", NULL};
+    assert_int_equal(daemon_start(&d, args, ok_env), 0);
+    assert_int_equal(daemon_stop(&d, SIGTERM), 0);
+    harness_rmdir(d.dir);
+}
+
+/* Repeated wrong credentials from one address: the first ten are 401,
+ * then every authenticated route answers 429 with Retry-After, even with
+ * the right token (a right guess during the lockout gains nothing);
+ * /healthz stays open. Requests without credentials are not guesses and
+ * do not count (the dashboard makes several before its token is typed). */
+static void test_auth_failures_throttled(void **state)
+{
+    (void)state;
+    const char *env[] = {"WALLTRACK_API_TOKEN=throttle-test-token-1234",
+                         "WALLTRACK_WEBHOOK_SECRET=throttle-hook-secret", NULL};
+    struct daemon d;
+    assert_int_equal(daemon_start(&d, NULL, env), 0);
+    for (int i = 0; i < 15; i++)
+        assert_int_equal(http_request(d.port, "GET", "/v1/status", NULL, NULL, 0, NULL), 401);
+    for (int i = 0; i < 10; i++) {
+        char h[64];
+        snprintf(h, sizeof h, "Authorization: Bearer guess-%d", i);
+        assert_int_equal(http_request(d.port, "GET", "/v1/status", h, NULL, 0, NULL), 401);
+    }
+    struct buf body;
+    buf_init(&body, 0);
+    assert_int_equal(
+        http_request(d.port, "GET", "/v1/status", "Authorization: Bearer guess-10", NULL, 0, &body),
+        429);
+    assert_non_null(strstr(body.data, "\"error\""));
+    assert_non_null(strstr(body.data, "too many failed authentications"));
+    assert_int_equal(http_request(d.port, "GET", "/v1/status",
+                                  "Authorization: Bearer throttle-test-token-1234", NULL, 0, NULL),
+                     429);
+    /* The webhook's secret is guarded by the same count. */
+    assert_int_equal(http_request(d.port, "POST", "/webhooks/helius",
+                                  "Authorization: throttle-hook-secret", "[]", 2, NULL),
+                     429);
+    assert_int_equal(http_request(d.port, "GET", "/healthz", NULL, NULL, 0, NULL), 200);
+    assert_int_equal(daemon_stop(&d, SIGTERM), 0);
+    buf_release(&body);
+    harness_rmdir(d.dir);
+
+    /* The limit is a setting; with 0 nothing is throttled. */
+    const char *args[] = {"--set", "server.max_auth_failures=0", NULL};
+    assert_int_equal(daemon_start(&d, args, env), 0);
+    for (int i = 0; i < 12; i++)
+        assert_int_equal(
+            http_request(d.port, "GET", "/v1/status", "Authorization: Bearer nope", NULL, 0, NULL),
+            401);
+    assert_int_equal(http_request(d.port, "GET", "/v1/status",
+                                  "Authorization: Bearer throttle-test-token-1234", NULL, 0, NULL),
+                     200);
+    assert_int_equal(daemon_stop(&d, SIGTERM), 0);
+    harness_rmdir(d.dir);
+}
+
 static void expect_usage_error(const char *const *argv, const char *needle)
 {
     char dir[256];
@@ -189,6 +277,8 @@ int main(void)
         cmocka_unit_test(test_sigint_stops_cleanly),
         cmocka_unit_test(test_public_bind_needs_token),
         cmocka_unit_test(test_token_required_everywhere_but_healthz),
+        cmocka_unit_test(test_public_bind_needs_strong_token),
+        cmocka_unit_test(test_auth_failures_throttled),
         cmocka_unit_test(test_cli_errors),
         cmocka_unit_test(test_cli_version_help_config),
     };

@@ -74,7 +74,8 @@ static void make_tree(struct fixture *f)
     snprintf(p, sizeof p, "%s/app", f->web);
     assert_int_equal(mkdir(p, 0755), 0);
     snprintf(p, sizeof p, "%s/index.html", f->web);
-    write_file(p, "<!doctype html><title>INDEX-MARK</title>");
+    write_file(p, "<!doctype html><title>INDEX-MARK</title><script type=\"importmap\">{}"
+                  "</script><script type=\"module\" src=\"/app/main.js\"></script>");
     snprintf(p, sizeof p, "%s/app/main.js", f->web);
     write_file(p, "export const MAIN_MARK = 1;");
     snprintf(p, sizeof p, "%s/app/style.css", f->web);
@@ -133,11 +134,22 @@ static void test_serves_files_with_types(void **state)
     assert_int_equal(raw_get(port, "/", NULL, &r), 200);
     assert_non_null(strstr(r.data, "INDEX-MARK"));
     assert_non_null(strstr(r.data, "Content-Type: text/html; charset=utf-8"));
+    /* The dashboard may not be framed, sniffed or made to run foreign
+     * scripts: the policy allows 'self' plus the page's inline scripts by
+     * hash (the browser test proves the real page works under it). */
+    assert_non_null(strstr(r.data, "X-Content-Type-Options: nosniff"));
+    assert_non_null(strstr(r.data, "Content-Security-Policy: default-src 'none'; script-src "
+                                   "'self' 'sha256-"));
+    assert_non_null(strstr(r.data, "frame-ancestors 'none'"));
+    assert_null(strstr(r.data, "unsafe-inline"));
+    assert_null(strstr(r.data, "unsafe-eval"));
     assert_int_equal(raw_get(port, "/index.html", NULL, &r), 200);
     assert_non_null(strstr(r.data, "INDEX-MARK"));
     assert_int_equal(raw_get(port, "/app/main.js", NULL, &r), 200);
     assert_non_null(strstr(r.data, "MAIN_MARK"));
     assert_non_null(strstr(r.data, "Content-Type: text/javascript"));
+    assert_non_null(strstr(r.data, "frame-ancestors 'none'"));
+    assert_non_null(strstr(r.data, "X-Content-Type-Options: nosniff"));
     assert_int_equal(raw_get(port, "/app/style.css", NULL, &r), 200);
     assert_non_null(strstr(r.data, "Content-Type: text/css"));
     /* A query string does not change the file. */
@@ -193,11 +205,11 @@ static void test_no_way_out(void **state)
         assert_null(strstr(r.data, "PKG"));
         assert_null(strstr(r.data, "BIN-MARK"));
     }
-    /* libmicrohttpd decodes %00 into a NUL that ends the path: the answer is
-     * main.js itself, as JavaScript, never another file. */
-    assert_int_equal(raw_get(port, "/app/main.js%00.css", NULL, &r), 200);
-    assert_non_null(strstr(r.data, "MAIN_MARK"));
-    assert_non_null(strstr(r.data, "Content-Type: text/javascript"));
+    /* libmicrohttpd decodes %00 into a NUL that would silently cut the
+     * path to main.js: refused before any route sees it (issue 13). */
+    assert_int_equal(raw_get(port, "/app/main.js%00.css", NULL, &r), 400);
+    assert_null(strstr(r.data, "MAIN_MARK"));
+    assert_non_null(strstr(r.data, "Content-Type: application/json"));
     buf_release(&r);
     stop(&f);
 }
@@ -209,7 +221,7 @@ static void test_static_needs_no_token(void **state)
     (void)state;
     struct fixture f;
     make_tree(&f);
-    const char *env[] = {"WALLTRACK_API_TOKEN=tok-123", NULL};
+    const char *env[] = {"WALLTRACK_API_TOKEN=tok-123", NULL}; /* loopback: any length */
     start(&f, env);
     struct buf r;
     buf_init(&r, 0);

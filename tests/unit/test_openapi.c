@@ -178,6 +178,82 @@ static void test_embedded_copy_is_the_file(void **state)
     assert_int_equal(wt_openapi_json[wt_openapi_json_len], 0);
 }
 
+/* The query parameters documented for an operation, space-separated
+ * (after a leading space), into out. */
+static void documented_params(const struct json_val *op, char *out, size_t size)
+{
+    struct json_val params, x;
+    out[0] = '\0';
+    if (json_get(op, "parameters", &params) != 0)
+        return;
+    for (size_t i = 0; json_index(&params, i, &x) == 0; i++) {
+        const char *in, *name;
+        if (json_get_str(&x, "in", &in, NULL) != 0 || strcmp(in, "query") != 0)
+            continue;
+        assert_int_equal(json_get_str(&x, "name", &name, NULL), 0);
+        size_t used = strlen(out);
+        snprintf(out + used, size - used, " %s", name);
+    }
+}
+
+/* Whether the space-separated lists a and b hold the same names. */
+static bool same_names(const char *a, const char *b)
+{
+    char word[64];
+    for (int pass = 0; pass < 2; pass++) {
+        const char *from = pass ? b : a, *other = pass ? a : b;
+        for (const char *p = from; *p;) {
+            while (*p == ' ')
+                p++;
+            size_t n = strcspn(p, " ");
+            if (n == 0)
+                break;
+            snprintf(word, sizeof word, " %.*s ", (int)n, p);
+            char padded[512];
+            snprintf(padded, sizeof padded, " %s ", other);
+            if (!strstr(padded, word))
+                return false;
+            p += n;
+        }
+    }
+    return true;
+}
+
+/* Every route that declares its query parameters (api.c refuses any
+ * other) documents exactly those on each of its operations. */
+static void test_query_parameters_match_the_table(void **state)
+{
+    (void)state;
+    struct json_val paths, p, op;
+    assert_int_equal(json_get(&root, "paths", &paths), 0);
+    const char *method, *path;
+    int checked = 0;
+    for (size_t i = 0; api_route_at(i, &method, &path); i++) {
+        const char *want = api_route_params(i);
+        if (!want)
+            continue;
+        char m[16];
+        lower(method, m, sizeof m);
+        size_t n = strlen(path);
+        bool prefix = path[n - 1] == '/';
+        struct json_iter it;
+        json_iter_init(&paths, &it);
+        while (json_iter_next(&it, &p)) {
+            bool hit = prefix ? p.keylen > n && strncmp(p.key, path, n) == 0
+                              : p.keylen == n && strncmp(p.key, path, n) == 0;
+            if (!hit || json_find(&p, m, &op) != 0)
+                continue;
+            char got[512];
+            documented_params(&op, got, sizeof got);
+            if (!same_names(got, want))
+                fail_msg("%s %.*s: documented query parameters '%s', the route takes '%s'", method,
+                         (int)p.keylen, p.key, got, want);
+            checked++;
+        }
+    }
+    assert_true(checked >= 20);
+}
+
 /* The smart-money list parameters are exactly the spec's. */
 static void test_list_parameters_are_the_specs(void **state)
 {
@@ -207,6 +283,7 @@ int main(void)
         cmocka_unit_test(test_every_operation_routed),
         cmocka_unit_test(test_embedded_copy_is_the_file),
         cmocka_unit_test(test_list_parameters_are_the_specs),
+        cmocka_unit_test(test_query_parameters_match_the_table),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
