@@ -33,6 +33,7 @@ struct inbox {
     FILE *archive;
     char archive_day[16]; /* YYYYMMDD of the open archive file */
     int64_t last_delivery_ms;
+    int64_t max_future_ms;
 };
 
 static int64_t wall_ms(void)
@@ -55,12 +56,15 @@ int inbox_start(struct store *st, const struct inbox_opts *opts, struct inbox **
     struct inbox *ib = xcalloc(1, sizeof *ib);
     pthread_mutex_init(&ib->lock, NULL);
     ib->last_delivery_ms = wall_ms();
+    ib->max_future_ms = HELIUS_MAX_FUTURE_MS_DEFAULT;
     struct gcommit_opts go = {0};
     if (opts) {
         go.max_delay_ms = opts->commit_delay_ms;
         go.max_rows = opts->commit_max_rows;
         go.after_commit = opts->after_commit;
         go.after_ctx = opts->after_ctx;
+        if (opts->max_future_ms > 0)
+            ib->max_future_ms = opts->max_future_ms;
         if (opts->archive_dir && opts->archive_dir[0]) {
             if (mkdir(opts->archive_dir, 0700) != 0 && errno != EEXIST) {
                 free(ib);
@@ -101,7 +105,11 @@ static struct helius_decoder *take_decoder(struct inbox *ib)
     if (ib->pool.len)
         d = ib->pool.v[--ib->pool.len];
     pthread_mutex_unlock(&ib->lock);
-    return d ? d : helius_decoder_new();
+    if (!d) {
+        d = helius_decoder_new();
+        helius_decoder_set_limits(d, ib->max_future_ms, NULL);
+    }
+    return d;
 }
 
 static void add_counters(struct helius_counters *to, const struct helius_counters *c)

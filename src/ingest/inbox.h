@@ -26,6 +26,8 @@ struct inbox_opts {
     size_t commit_max_rows;   /* commit early past this many events (0: default) */
     const char *archive_dir;  /* NULL or "": no archive; else bodies go to
                                  <dir>/helius-YYYYMMDD.jsonl.zst */
+    int64_t max_future_ms;    /* block times allowed past the wall clock
+                                 (0: HELIUS_MAX_FUTURE_MS_DEFAULT) */
     /* Optional: committed events, in commit order, on the commit thread
      * (store/gcommit.h, after_commit): the engine's feed. */
     void (*after_commit)(void *ctx, const struct event *ev, size_t n, const uint8_t *inserted);
