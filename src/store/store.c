@@ -367,10 +367,10 @@ static const char SQL_INS_SWAP[] =
     "INSERT INTO swaps (sig, leg, slot, ts_ms, wallet, mint, quote_mint, side, decimals, "
     "quote_decimals, token_amount, quote_amount, price_sol, price_usd, fee_lamports, source) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) "
-    "ON CONFLICT (slot, sig, leg) DO NOTHING";
+    "ON CONFLICT (sig, leg) DO NOTHING";
 static const char SQL_INS_TRANSFER[] =
     "INSERT INTO transfers (sig, leg, slot, ts_ms, from_wallet, to_wallet, mint, decimals, "
-    "amount) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (slot, sig, leg) DO NOTHING";
+    "amount) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (sig, leg) DO NOTHING";
 static const char SQL_INS_PRICE[] =
     "INSERT INTO prices (mint, ts_ms, price_sol, price_usd, liquidity_usd, mcap_usd, source) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (mint, ts_ms, source) DO NOTHING";

@@ -256,6 +256,75 @@ static void test_append_bulk_idempotent(void **state)
     free(ev);
 }
 
+/* Issue 13 item 11: the idempotency key is (signature, leg), whatever
+ * slot a delivery claims. Both append paths (row by row, and PostgreSQL's
+ * COPY from 64 rows), then migration 10 on a database that already holds
+ * such duplicates (written under the old (slot, sig, leg) key). */
+static void test_append_dedupes_across_slots(void **state)
+{
+    struct store *st = *state;
+    enum { N = 90 };
+    struct event *ev = calloc(N, sizeof *ev);
+    for (int i = 0; i < N; i++)
+        ev[i] = i % 3 == 2 ? transfer((uint32_t)i, i) : swap((uint32_t)i, 0, i, 1);
+    struct store_append_stats s;
+    assert_int_equal(store_append_events(st, ev, N, &s), 0);
+    counts(st, 60, 30, 0);
+    /* The same signatures and legs claiming other slots: duplicates. */
+    for (int i = 0; i < N; i++) {
+        if (ev[i].kind == EVENT_SWAP)
+            ev[i].u.swap.slot += 7;
+        else
+            ev[i].u.transfer.slot += 7;
+    }
+    assert_int_equal(store_append_events(st, ev, N, &s), 0); /* bulk path */
+    assert_int_equal(s.swaps, 0);
+    assert_int_equal(s.swaps_dup, 60);
+    assert_int_equal(s.transfers_dup, 30);
+    ev[0].u.swap.slot += 1;
+    ev[2].u.transfer.slot += 1;
+    assert_int_equal(store_append_events(st, ev, 3, &s), 0); /* row by row */
+    assert_int_equal(s.swaps_dup, 2);
+    assert_int_equal(s.transfers_dup, 1);
+    counts(st, 60, 30, 0);
+
+    /* A version-9 database holding a duplicate of every row under another
+     * slot: migration 10 keeps one row per (sig, leg), the first stored. */
+    raw_exec("DELETE FROM schema_version WHERE version >= 10");
+    raw_exec("DROP INDEX swaps_sig_leg");
+    raw_exec("DROP INDEX transfers_sig_leg");
+    raw_exec("CREATE UNIQUE INDEX swaps_slot_sig_leg ON swaps(slot, sig, leg)");
+    raw_exec("CREATE UNIQUE INDEX transfers_slot_sig_leg ON transfers(slot, sig, leg)");
+    raw_exec("INSERT INTO swaps (sig, leg, slot, ts_ms, wallet, mint, quote_mint, side, decimals, "
+             "quote_decimals, token_amount, quote_amount, price_sol, price_usd, fee_lamports, "
+             "source) SELECT sig, leg, slot + 1000, ts_ms + 1, wallet, mint, quote_mint, side, "
+             "decimals, quote_decimals, token_amount, quote_amount, price_sol, price_usd, "
+             "fee_lamports, source FROM swaps");
+    raw_exec("INSERT INTO transfers (sig, leg, slot, ts_ms, from_wallet, to_wallet, mint, "
+             "decimals, amount) SELECT sig, leg, slot + 1000, ts_ms + 1, from_wallet, to_wallet, "
+             "mint, decimals, amount FROM transfers");
+    struct store *st2 = NULL;
+    char err[256] = "";
+    assert_int_equal(store_open(target(), NULL, &st2, err, sizeof err), 0);
+    counts(st2, 60, 30, 0);
+    /* The kept rows are the first ones (their original slot). */
+    for (int i = 0; i < N; i++) {
+        if (ev[i].kind == EVENT_SWAP)
+            ev[i].u.swap.slot = 300000000u + (uint32_t)i;
+        else
+            ev[i].u.transfer.slot = 1;
+    }
+    assert_int_equal(store_append_events(st2, ev, N, &s), 0);
+    assert_int_equal(s.swaps_dup, 60);
+    assert_int_equal(s.transfers_dup, 30);
+    counts(st2, 60, 30, 0);
+    int v = 0;
+    assert_int_equal(store_schema_version(st2, &v), 0);
+    assert_true(v >= 10);
+    store_close(st2);
+    free(ev);
+}
+
 static void test_append_invalid_changes_nothing(void **state)
 {
     struct store *st = *state;
@@ -1662,6 +1731,7 @@ static int run(const char *name)
 {
     const struct CMUnitTest tests[] = {
         T(test_migrations_and_version),
+        T(test_append_dedupes_across_slots),
         T(test_append_idempotent),
         T(test_append_bulk_idempotent),
         T(test_append_invalid_changes_nothing),
