@@ -36,12 +36,19 @@ struct inbox_opts {
 
 /* What one submitted body became. */
 struct inbox_result {
-    size_t txs;        /* transactions in the body */
-    size_t events;     /* swap + transfer events decoded */
-    size_t inserted;   /* events newly stored */
-    size_t duplicates; /* events already stored (retried deliveries) */
-    size_t skipped;    /* transactions that yielded no event */
+    size_t txs;           /* transactions in the body */
+    size_t events;        /* swap + transfer events decoded */
+    size_t inserted;      /* events newly stored */
+    size_t duplicates;    /* events already stored (retried deliveries) */
+    size_t skipped;       /* transactions that yielded no event (each kept in skipped_txs) */
+    size_t txs_stored;    /* transactions with at least one event newly stored */
+    size_t txs_duplicate; /* transactions whose events were all stored before */
 };
+
+/* Skip records are kept this long, and at most this many (the inbox prunes
+ * them at most once an hour). */
+#define INBOX_SKIP_KEEP_DAYS 30
+#define INBOX_SKIP_KEEP_MAX  1000000
 
 /* Starts the inbox on st (which must outlive it). Returns 0 and *out, or
  * WT_EIO when the commit thread or the archive folder cannot be set up. */

@@ -402,8 +402,8 @@ static const char m9_wallet_filter[] =
  * skipped_txs: every transaction the decoder skipped (issue 13), with the
  * signature as sent, the reason and its detail, the slot and block time it
  * claimed (u64 slot as the signed reinterpretation) and when it arrived;
- * written in the same commit as the delivery's events and pruned to the
- * last ingest.skip_keep_days days (docs/operations.md). */
+ * written in the same commit as the delivery's events and pruned by the
+ * inbox (INBOX_SKIP_KEEP_DAYS, INBOX_SKIP_KEEP_MAX; docs/operations.md). */
 static const char m10_sig_keys_skips[] =
     "DELETE FROM swaps a USING swaps b WHERE a.sig = b.sig AND a.leg = b.leg AND a.id > b.id;\n"
     "DROP INDEX IF EXISTS swaps_slot_sig_leg;\n"

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sqlite3.h>
+
 #include "base/json.h"
 #include "harness.h"
 #include "solana/base58.h"
@@ -276,6 +278,85 @@ static void test_stored_future_clock_moved_back(void **state)
     harness_rmdir(d.dir);
 }
 
+static long metric(unsigned port, const char *name)
+{
+    struct buf resp;
+    buf_init(&resp, 0);
+    assert_int_equal(http_request(port, "GET", "/metrics", NULL, NULL, 0, &resp), 200);
+    const char *p = strstr(resp.data, name);
+    long v = p ? strtol(p + strlen(name), NULL, 10) : -1;
+    buf_release(&resp);
+    return v;
+}
+
+static int64_t sql_int(const char *db, const char *sql)
+{
+    sqlite3 *h;
+    sqlite3_stmt *s;
+    int64_t v = -1;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    if (sqlite3_prepare_v2(h, sql, -1, &s, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(h));
+    if (sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(h);
+    return v;
+}
+
+/* Issue 13 item 11: a skipped transaction leaves a record (signature,
+ * reason, detail, time) stored with the delivery, and /metrics counts
+ * transactions as stored, duplicate or skipped; before, a delivery of
+ * skipped transactions counted as "stored" and left nothing. */
+static void test_skips_recorded_and_counted(void **state)
+{
+    (void)state;
+    struct daemon d;
+    assert_int_equal(daemon_start(&d, NULL, env), 0);
+    struct buf body, failed, resp;
+    buf_init(&body, 0);
+    buf_init(&failed, 0);
+    buf_init(&resp, 0);
+    assert_int_equal(
+        harness_read_file(WT_FIXTURES
+                          "/real/helius_enhanced_swap_raydium_failed_instruction_error.json",
+                          &failed),
+        0);
+    buf_putc(&body, '[');
+    put_tx(&body, 11, NULL, NULL);                                        /* stored */
+    put_tx(&body, 12, "\"fee\": 45998", "\"fee\": 18446744073709551615"); /* malformed */
+    buf_putc(&body, ',');
+    buf_append(&body, strchr(failed.data, '{'),
+               (size_t)(strrchr(failed.data, '}') - strchr(failed.data, '{') + 1)); /* failed */
+    buf_putc(&body, ']');
+    for (int i = 0; i < 2; i++) {
+        buf_reset(&resp);
+        assert_int_equal(
+            http_request(d.port, "POST", "/webhooks/helius", AUTH, body.data, body.len, &resp),
+            200);
+        assert_non_null(strstr(resp.data, "\"skipped\":2"));
+    }
+    assert_int_equal(metric(d.port, "walltrack_inbox_transactions_total{result=\"stored\"} "), 1);
+    assert_int_equal(metric(d.port, "walltrack_inbox_transactions_total{result=\"duplicate\"} "),
+                     1);
+    assert_int_equal(metric(d.port, "walltrack_inbox_transactions_total{result=\"skipped\"} "), 4);
+    assert_int_equal(daemon_stop(&d, SIGTERM), 0);
+
+    char db[600];
+    snprintf(db, sizeof db, "%s/data/walltrack.db", d.dir);
+    assert_int_equal(sql_int(db, "SELECT COUNT(*) FROM skipped_txs"), 4);
+    assert_int_equal(sql_int(db, "SELECT COUNT(*) FROM skipped_txs WHERE reason = 'malformed' "
+                                 "AND detail LIKE 'fee %' AND length(sig) > 80"),
+                     2);
+    assert_int_equal(sql_int(db, "SELECT COUNT(*) FROM skipped_txs WHERE reason = 'failed' "
+                                 "AND received_ms > 1700000000000"),
+                     2);
+    buf_release(&body);
+    buf_release(&failed);
+    buf_release(&resp);
+    harness_rmdir(d.dir);
+}
+
 #define SENDERS     4
 #define TX_PER_BODY 10
 #define MAX_BODIES  400
@@ -393,6 +474,7 @@ int main(void)
         cmocka_unit_test(test_auth_size_and_shape),
         cmocka_unit_test(test_out_of_range_values),
         cmocka_unit_test(test_stored_future_clock_moved_back),
+        cmocka_unit_test(test_skips_recorded_and_counted),
         cmocka_unit_test(test_kill9_loses_nothing_acknowledged),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -325,6 +325,60 @@ static void test_append_dedupes_across_slots(void **state)
     free(ev);
 }
 
+/* Skip records go in with the events of their batch (all or nothing),
+ * refuse text that is not printable, and are pruned by age and count. */
+static void test_skip_records(void **state)
+{
+    struct store *st = *state;
+    struct store_skip k[3] = {
+        {.sig = "5sigA",
+         .reason = "failed",
+         .detail = "",
+         .slot = 1,
+         .ts_ms = 10,
+         .received_ms = 1000},
+        {.sig = "",
+         .reason = "malformed",
+         .detail = "slot 18446744073709551615 cannot exist yet",
+         .slot = UINT64_MAX,
+         .ts_ms = 0,
+         .received_ms = 2000},
+        {.sig = "5sigC",
+         .reason = "not_a_swap",
+         .detail = "",
+         .slot = 3,
+         .ts_ms = 30,
+         .received_ms = 3000},
+    };
+    struct event ev[1] = {swap(1, 0, 1000, 1)};
+    struct store_batch b = {.ev = ev, .n = 1, .skips = k, .n_skips = 3};
+    assert_int_equal(store_append_batches(st, &b, 1), 0);
+    counts(st, 1, 0, 0);
+    int64_t n = -1;
+    char sig[16], reason[16];
+    assert_int_equal(store_skips_count(st, &n, sig, sizeof sig, reason, sizeof reason), 0);
+    assert_int_equal(n, 3);
+    assert_string_equal(sig, "5sigC");
+    assert_string_equal(reason, "not_a_swap");
+    /* A control character: the whole batch is refused, nothing written. */
+    struct store_skip bad = k[0];
+    bad.detail[0] = '\n';
+    struct event ev2[1] = {swap(2, 0, 1000, 1)};
+    struct store_batch b2 = {.ev = ev2, .n = 1, .skips = &bad, .n_skips = 1};
+    assert_int_equal(store_append_batches(st, &b2, 1), WT_EINVAL);
+    counts(st, 1, 0, 0);
+    assert_int_equal(store_skips_count(st, &n, NULL, 0, NULL, 0), 0);
+    assert_int_equal(n, 3);
+    /* Pruned by age (before 1500 ms), then to the newest one. */
+    assert_int_equal(store_skips_prune(st, 1500, 0), 0);
+    assert_int_equal(store_skips_count(st, &n, NULL, 0, NULL, 0), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(store_skips_prune(st, 0, 1), 0);
+    assert_int_equal(store_skips_count(st, &n, sig, sizeof sig, NULL, 0), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(sig, "5sigC");
+}
+
 static void test_append_invalid_changes_nothing(void **state)
 {
     struct store *st = *state;
@@ -1732,6 +1786,7 @@ static int run(const char *name)
     const struct CMUnitTest tests[] = {
         T(test_migrations_and_version),
         T(test_append_dedupes_across_slots),
+        T(test_skip_records),
         T(test_append_idempotent),
         T(test_append_bulk_idempotent),
         T(test_append_invalid_changes_nothing),
