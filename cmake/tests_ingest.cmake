@@ -21,6 +21,7 @@ if(WT_CLANG AND EXISTS "${WT_FUZZ_RT}")
     ${CMAKE_SOURCE_DIR}/src/ingest/helius.c
     ${CMAKE_SOURCE_DIR}/src/ingest/helius_raw.c
     ${CMAKE_SOURCE_DIR}/src/ingest/netbal.c
+    ${CMAKE_SOURCE_DIR}/src/base/clock.c
     ${CMAKE_SOURCE_DIR}/src/ingest/skip.c
     ${CMAKE_SOURCE_DIR}/src/base/buf.c
     ${CMAKE_SOURCE_DIR}/src/base/jw.c

@@ -92,6 +92,10 @@
       "seconds (needs rpc.urls; 0 never polls).")                                                  \
     X(POLL_INTERVAL_S, "ingest.poll_interval_s", NULL, INT, "30", 5, 3600, 0,                      \
       "Seconds between polling rounds while the webhook is silent.")                               \
+    X(INGEST_MAX_FUTURE_S, "ingest.max_future_s", NULL, INT, "60", 1, 31536000, 0,                 \
+      "A transaction whose block time is more than this many seconds past the wall clock is "      \
+      "skipped as malformed, and no event moves the engine's clock further past it (the demo "     \
+      "raises it: its simulated market runs ahead of real time).")                                 \
     /* --- solana ---------------------------------------------------------------------- */        \
     X(RPC_URLS, "rpc.urls", "WALLTRACK_RPC_URLS", STRING, "", 0, 0,                                \
       CONFIG_SECRET | CONFIG_SECRET_URL,                                                           \

@@ -287,11 +287,17 @@ int cmd_demo(int argc, char **argv)
     uint8_t raw[24];
     randombytes_buf(raw, sizeof raw);
     sodium_bin2hex(d->secret, sizeof d->secret, raw, sizeof raw);
+    /* The simulated market runs --speed times faster than real time, so its
+     * block times run ahead of the wall clock by up to its whole length. */
+    char future[24];
+    int64_t ahead_s = ((int64_t)d->sc.days + 1) * 86400;
+    snprintf(future, sizeof future, "%lld", (long long)(ahead_s < 31536000 ? ahead_s : 31536000));
     if (config_set(&a.cfg, "data.dir", dir, CONFIG_SRC_CLI) != 0 ||
         config_set(&a.cfg, "db.url", "", CONFIG_SRC_ENV) != 0 ||
         config_set(&a.cfg, "helius.webhook_secret", d->secret, CONFIG_SRC_ENV) != 0 ||
         config_set(&a.cfg, "discovery.interval_min", "2", CONFIG_SRC_CLI) != 0 ||
         config_set(&a.cfg, "backup.interval_h", "0", CONFIG_SRC_CLI) != 0 ||
+        config_set(&a.cfg, "ingest.max_future_s", future, CONFIG_SRC_CLI) != 0 ||
         /* A simulated market's tokens exist nowhere else: no DexScreener
          * (and no network) in the demo. */
         config_set(&a.cfg, "dexscreener.api_url", "", CONFIG_SRC_CLI) != 0) {

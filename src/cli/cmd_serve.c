@@ -351,6 +351,7 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     ro.hub = hub;
     ro.warm = config_bool(cfg, CFG_ENGINE_WARMUP);
     ro.tick_ms = (unsigned)config_int(cfg, CFG_ENGINE_TICK_MS);
+    ro.max_future_ms = config_int(cfg, CFG_INGEST_MAX_FUTURE_S) * 1000;
     ro.queue_size = (size_t)config_int(cfg, CFG_ENGINE_QUEUE);
     if (feed) {
         ro.token_request = feed_request;
@@ -386,6 +387,7 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
         .commit_delay_ms = (unsigned)config_int(cfg, CFG_COMMIT_DELAY_MS),
         .commit_max_rows = (size_t)config_int(cfg, CFG_COMMIT_MAX_ROWS),
         .archive_dir = config_bool(cfg, CFG_ARCHIVE_BODIES) ? archive : NULL,
+        .max_future_ms = config_int(cfg, CFG_INGEST_MAX_FUTURE_S) * 1000,
         .after_commit = runner_after_commit,
         .after_ctx = runner,
     };

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/json.h"
 #include "base/jw.h"
@@ -28,6 +29,8 @@ struct helius_decoder {
     struct json_doc *doc;
     struct netbal_tx tx;
     struct helius_raw_scratch raw;
+    struct netbal_limits lim; /* now_ms set at each helius_decode */
+    const struct clock *clk;  /* NULL: the wall clock */
     char err[256];
 };
 
@@ -35,7 +38,15 @@ struct helius_decoder *helius_decoder_new(void)
 {
     struct helius_decoder *d = xcalloc(1, sizeof *d);
     d->doc = json_doc_new(64);
+    d->lim.max_future_ms = HELIUS_MAX_FUTURE_MS_DEFAULT;
     return d;
+}
+
+void helius_decoder_set_limits(struct helius_decoder *d, int64_t max_future_ms,
+                               const struct clock *clk)
+{
+    d->lim.max_future_ms = max_future_ms;
+    d->clk = clk;
 }
 
 void helius_decoder_free(struct helius_decoder *d)
@@ -384,6 +395,8 @@ static void decode_one(struct helius_decoder *d, const struct json_val *v, struc
     }
     r->slot = t->slot;
     r->ts_ms = t->ts_ms;
+    if (rc == 0)
+        rc = netbal_check(t, &d->lim, r->detail, sizeof r->detail);
     if (rc) {
         r->skip = SKIP_MALFORMED;
         count(c, r);
@@ -392,6 +405,10 @@ static void decode_one(struct helius_decoder *d, const struct json_val *v, struc
     struct netbal_result res;
     if (netbal_decide(t, &out->events, &res)) {
         snprintf(r->detail, sizeof r->detail, "a key is not valid base58 of the right size");
+    } else if (netbal_check_events(&out->events, r->first_event, r->detail, sizeof r->detail)) {
+        /* A sum of bounded changes beyond the supply: no event at all. */
+        out->events.len = r->first_event;
+        res = (struct netbal_result){.skip = SKIP_MALFORMED};
     }
     r->skip = res.skip;
     r->xcheck_mismatch = res.xcheck_mismatch;
@@ -413,6 +430,13 @@ int helius_decode(struct helius_decoder *d, const char *body, size_t len, size_t
     if (c)
         before = *c;
     d->err[0] = '\0';
+    if (d->clk) {
+        d->lim.now_ms = clock_now_ms(d->clk);
+    } else {
+        struct clock wall;
+        clock_init_real(&wall);
+        d->lim.now_ms = clock_now_ms(&wall);
+    }
     int rc = json_parse(d->doc, body, len, cap, &root);
     if (rc) {
         snprintf(d->err, sizeof d->err, "%s", json_errmsg(d->doc));

@@ -74,6 +74,20 @@ struct helius_decoder;
 struct helius_decoder *helius_decoder_new(void);
 void helius_decoder_free(struct helius_decoder *d);
 
+/* How far past the wall clock a block time may be by default (the setting
+ * ingest.max_future_s overrides it in `serve`). */
+#define HELIUS_MAX_FUTURE_MS_DEFAULT 60000
+
+struct clock;
+
+/* The bounds of netbal_check for this decoder: block times at most
+ * max_future_ms past clk's now (clk NULL: the wall clock; otherwise it must
+ * outlive d). A transaction outside the bounds (netbal.h: time, slot, fee,
+ * lamports, decimals) is skipped as malformed with the reason in its
+ * detail, and the rest of the body is decoded as usual. */
+void helius_decoder_set_limits(struct helius_decoder *d, int64_t max_future_ms,
+                               const struct clock *clk);
+
 /* Decodes body[0..len) and appends to out. When cap >= len + JSON_PADDING
  * the parse happens in place (no copy). Returns 0 when the body was a
  * valid payload (individual transactions may still be skipped, including

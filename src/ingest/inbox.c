@@ -27,12 +27,17 @@ struct inbox {
     struct gcommit *gc;
     pthread_mutex_t lock; /* guards pool, totals, archive */
     VEC(struct helius_decoder *) pool;
+    struct store *st;
     struct helius_counters totals;
     uint64_t bodies_ok, bodies_failed, events_inserted, events_duplicate;
+    uint64_t txs_stored, txs_duplicate, txs_skipped;
+    int64_t last_prune_ms;
+    uint64_t skips_since_prune;
     char *archive_dir;
     FILE *archive;
     char archive_day[16]; /* YYYYMMDD of the open archive file */
     int64_t last_delivery_ms;
+    int64_t max_future_ms;
 };
 
 static int64_t wall_ms(void)
@@ -55,12 +60,16 @@ int inbox_start(struct store *st, const struct inbox_opts *opts, struct inbox **
     struct inbox *ib = xcalloc(1, sizeof *ib);
     pthread_mutex_init(&ib->lock, NULL);
     ib->last_delivery_ms = wall_ms();
+    ib->max_future_ms = HELIUS_MAX_FUTURE_MS_DEFAULT;
+    ib->st = st;
     struct gcommit_opts go = {0};
     if (opts) {
         go.max_delay_ms = opts->commit_delay_ms;
         go.max_rows = opts->commit_max_rows;
         go.after_commit = opts->after_commit;
         go.after_ctx = opts->after_ctx;
+        if (opts->max_future_ms > 0)
+            ib->max_future_ms = opts->max_future_ms;
         if (opts->archive_dir && opts->archive_dir[0]) {
             if (mkdir(opts->archive_dir, 0700) != 0 && errno != EEXIST) {
                 free(ib);
@@ -101,7 +110,11 @@ static struct helius_decoder *take_decoder(struct inbox *ib)
     if (ib->pool.len)
         d = ib->pool.v[--ib->pool.len];
     pthread_mutex_unlock(&ib->lock);
-    return d ? d : helius_decoder_new();
+    if (!d) {
+        d = helius_decoder_new();
+        helius_decoder_set_limits(d, ib->max_future_ms, NULL);
+    }
+    return d;
 }
 
 static void add_counters(struct helius_counters *to, const struct helius_counters *c)
@@ -152,6 +165,52 @@ static int archive_locked(struct inbox *ib, const char *body, size_t len)
     return rc;
 }
 
+/* Printable ASCII only (the store keeps skip records as plain text, and
+ * a hostile signature or JSON path must not fail the shared commit). */
+static void copy_text(char *dst, size_t size, const char *src)
+{
+    size_t i = 0;
+    for (; src[i] && i + 1 < size; i++)
+        dst[i] = (unsigned char)src[i] >= 0x20 && (unsigned char)src[i] <= 0x7e ? src[i] : '?';
+    dst[i] = '\0';
+}
+
+static void skips_of(const struct helius_out *out, int64_t now, struct store_skip *k)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < out->txs.len; i++) {
+        const struct helius_tx *r = &out->txs.v[i];
+        if (r->skip == SKIP_NONE)
+            continue;
+        struct store_skip *s = &k[n++];
+        copy_text(s->sig, sizeof s->sig, r->sig);
+        s->reason = skip_reason_name(r->skip);
+        copy_text(s->detail, sizeof s->detail, r->detail);
+        s->slot = r->slot;
+        s->ts_ms = r->ts_ms;
+        s->received_ms = now;
+    }
+}
+
+/* The skip records are pruned by the first delivery an hour after the
+ * last pruning, or after a tenth of INBOX_SKIP_KEEP_MAX new records (a
+ * flood of junk does not grow the table for an hour). */
+static void maybe_prune(struct inbox *ib, int64_t now, size_t added)
+{
+    pthread_mutex_lock(&ib->lock);
+    ib->skips_since_prune += added;
+    bool due =
+        now - ib->last_prune_ms >= 3600 * 1000 || ib->skips_since_prune >= INBOX_SKIP_KEEP_MAX / 10;
+    if (due) {
+        ib->last_prune_ms = now;
+        ib->skips_since_prune = 0;
+    }
+    pthread_mutex_unlock(&ib->lock);
+    if (due && store_skips_prune(ib->st, now - (int64_t)INBOX_SKIP_KEEP_DAYS * 86400 * 1000,
+                                 INBOX_SKIP_KEEP_MAX) != 0)
+        log_warn("inbox", "pruning the skip records failed; tried again in an hour");
+}
+
 static int submit(struct inbox *ib, const char *body, size_t len, size_t cap,
                   struct inbox_result *res, char *err, size_t errsize, bool webhook)
 {
@@ -170,13 +229,30 @@ static int submit(struct inbox *ib, const char *body, size_t len, size_t cap,
     for (size_t i = 0; i < out.txs.len; i++)
         res->skipped += out.txs.v[i].skip != SKIP_NONE;
     struct store_append_stats st = {0};
-    if (out.events.len) {
-        rc = gcommit_submit(ib->gc, out.events.v, out.events.len, &st);
+    if (out.events.len || res->skipped) {
+        int64_t now = wall_ms();
+        struct store_skip *skips = xcalloc(res->skipped ? res->skipped : 1, sizeof *skips);
+        uint8_t *ins = xcalloc(out.events.len ? out.events.len : 1, 1);
+        skips_of(&out, now, skips);
+        rc = gcommit_submit_ex(ib->gc, out.events.v, out.events.len, skips, res->skipped, ins, &st);
+        for (size_t i = 0; rc == 0 && i < out.txs.len; i++) {
+            const struct helius_tx *r = &out.txs.v[i];
+            if (r->n_events == 0)
+                continue;
+            bool any = false;
+            for (uint32_t k = 0; k < r->n_events && !any; k++)
+                any = ins[r->first_event + k] != 0;
+            any ? res->txs_stored++ : res->txs_duplicate++;
+        }
+        free(skips);
+        free(ins);
         if (rc) {
             if (err)
                 snprintf(err, errsize, "storing the events failed: %s", wt_strerror(rc));
             goto out;
         }
+        if (res->skipped)
+            maybe_prune(ib, now, res->skipped);
     }
     res->inserted = st.swaps + st.transfers + st.prices;
     res->duplicates = st.swaps_dup + st.transfers_dup + st.prices_dup;
@@ -191,6 +267,9 @@ out:
             ib->last_delivery_ms = wall_ms();
         ib->events_inserted += res->inserted;
         ib->events_duplicate += res->duplicates;
+        ib->txs_stored += res->txs_stored;
+        ib->txs_duplicate += res->txs_duplicate;
+        ib->txs_skipped += res->skipped;
         if (ib->archive_dir)
             archive_locked(ib, body, len);
     }
@@ -250,20 +329,26 @@ int inbox_metrics(struct inbox *ib, struct buf *out)
     struct helius_counters c = ib->totals;
     uint64_t ok = ib->bodies_ok, failed = ib->bodies_failed;
     uint64_t ins = ib->events_inserted, dup = ib->events_duplicate;
+    uint64_t tst = ib->txs_stored, tdup = ib->txs_duplicate, tsk = ib->txs_skipped;
     pthread_mutex_unlock(&ib->lock);
     int rc = helius_counters_write(&c, "walltrack_decode", out);
     if (rc == 0)
         rc = buf_printf(out,
                         "# TYPE walltrack_inbox_bodies_total counter\n"
-                        "walltrack_inbox_bodies_total{result=\"stored\"} %llu\n"
+                        "walltrack_inbox_bodies_total{result=\"accepted\"} %llu\n"
                         "walltrack_inbox_bodies_total{result=\"failed\"} %llu\n"
+                        "# TYPE walltrack_inbox_transactions_total counter\n"
+                        "walltrack_inbox_transactions_total{result=\"stored\"} %llu\n"
+                        "walltrack_inbox_transactions_total{result=\"duplicate\"} %llu\n"
+                        "walltrack_inbox_transactions_total{result=\"skipped\"} %llu\n"
                         "# TYPE walltrack_inbox_events_total counter\n"
                         "walltrack_inbox_events_total{result=\"inserted\"} %llu\n"
                         "walltrack_inbox_events_total{result=\"duplicate\"} %llu\n"
                         "# TYPE walltrack_store_commits_total counter\n"
                         "walltrack_store_commits_total{result=\"ok\"} %llu\n"
                         "walltrack_store_commits_total{result=\"failed\"} %llu\n",
-                        (unsigned long long)ok, (unsigned long long)failed, (unsigned long long)ins,
+                        (unsigned long long)ok, (unsigned long long)failed, (unsigned long long)tst,
+                        (unsigned long long)tdup, (unsigned long long)tsk, (unsigned long long)ins,
                         (unsigned long long)dup, (unsigned long long)(gs.commits - gs.failed),
                         (unsigned long long)gs.failed);
     return rc;

@@ -26,6 +26,8 @@ struct inbox_opts {
     size_t commit_max_rows;   /* commit early past this many events (0: default) */
     const char *archive_dir;  /* NULL or "": no archive; else bodies go to
                                  <dir>/helius-YYYYMMDD.jsonl.zst */
+    int64_t max_future_ms;    /* block times allowed past the wall clock
+                                 (0: HELIUS_MAX_FUTURE_MS_DEFAULT) */
     /* Optional: committed events, in commit order, on the commit thread
      * (store/gcommit.h, after_commit): the engine's feed. */
     void (*after_commit)(void *ctx, const struct event *ev, size_t n, const uint8_t *inserted);
@@ -34,12 +36,19 @@ struct inbox_opts {
 
 /* What one submitted body became. */
 struct inbox_result {
-    size_t txs;        /* transactions in the body */
-    size_t events;     /* swap + transfer events decoded */
-    size_t inserted;   /* events newly stored */
-    size_t duplicates; /* events already stored (retried deliveries) */
-    size_t skipped;    /* transactions that yielded no event */
+    size_t txs;           /* transactions in the body */
+    size_t events;        /* swap + transfer events decoded */
+    size_t inserted;      /* events newly stored */
+    size_t duplicates;    /* events already stored (retried deliveries) */
+    size_t skipped;       /* transactions that yielded no event (each kept in skipped_txs) */
+    size_t txs_stored;    /* transactions with at least one event newly stored */
+    size_t txs_duplicate; /* transactions whose events were all stored before */
 };
+
+/* Skip records are kept this long, and at most this many (the inbox prunes
+ * them at most once an hour). */
+#define INBOX_SKIP_KEEP_DAYS 30
+#define INBOX_SKIP_KEEP_MAX  1000000
 
 /* Starts the inbox on st (which must outlive it). Returns 0 and *out, or
  * WT_EIO when the commit thread or the archive folder cannot be set up. */

@@ -18,6 +18,7 @@
  * in docs/internals/ingest.md. */
 #include "ingest/netbal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "base/err.h"
@@ -163,9 +164,12 @@ static bool is_token_account(const struct netbal_tx *t, struct nb_str acct)
     return false;
 }
 
-static int64_t native_of(const struct netbal_tx *t, struct nb_str acct)
+/* An account may be listed more than once: the sum is an i128 so that
+ * hostile repeats cannot overflow it (each change is bounded by
+ * netbal_check, not their sum). */
+static i128 native_of(const struct netbal_tx *t, struct nb_str acct)
 {
-    int64_t sum = 0;
+    i128 sum = 0;
     for (size_t i = 0; i < t->natives.len; i++)
         if (nb_eq(t->natives.v[i].account, acct))
             sum += t->natives.v[i].delta;
@@ -186,7 +190,7 @@ static void wallet_view_build(const struct netbal_tx *t, struct wallet_view *w)
 {
     memset(w, 0, sizeof *w);
     struct nb_str wallet = t->fee_payer;
-    w->sol = (i128)native_of(t, wallet) + (i128)t->fee;
+    w->sol = native_of(t, wallet) + (i128)t->fee;
     for (size_t i = 0; i < t->tokens.len; i++) {
         const struct nb_token *k = &t->tokens.v[i];
         if (!nb_eq(k->owner, wallet))
@@ -622,4 +626,80 @@ bad:
     memset(res, 0, sizeof *res);
     res->skip = SKIP_MALFORMED;
     return WT_EPARSE;
+}
+
+/* ---- bounds ---------------------------------------------------------------- */
+
+static int range_err(char *err, size_t errsize, const char *what, bool neg, uint64_t v,
+                     const char *why)
+{
+    if (err && errsize &&
+        snprintf(err, errsize, "%s %s%llu %s", what, neg ? "-" : "", (unsigned long long)v, why) <
+            0)
+        err[0] = '\0';
+    return WT_ERANGE;
+}
+
+static uint64_t mag_i64(int64_t v)
+{
+    return v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+}
+
+int netbal_check(const struct netbal_tx *t, const struct netbal_limits *lim, char *err,
+                 size_t errsize)
+{
+    int64_t horizon = lim->now_ms + (lim->max_future_ms > 0 ? lim->max_future_ms : 0);
+    /* 0 is "no block time" (absent or null), accepted as before. */
+    if (t->ts_ms != 0 && t->ts_ms < NETBAL_GENESIS_MS)
+        return range_err(err, errsize, "timestamp", false, (uint64_t)(t->ts_ms / 1000),
+                         "is before Solana's genesis (2020-03-16)");
+    if (t->ts_ms > horizon)
+        return range_err(err, errsize, "timestamp", false, (uint64_t)(t->ts_ms / 1000),
+                         "is in the future (beyond ingest.max_future_s)");
+    uint64_t max_slot = horizon > NETBAL_GENESIS_MS
+                            ? (uint64_t)(horizon - NETBAL_GENESIS_MS) / 1000 * NETBAL_SLOTS_PER_S
+                            : 0;
+    if (t->slot > max_slot) /* max_slot is far below 2^63 */
+        return range_err(err, errsize, "slot", false, t->slot, "cannot exist yet");
+    if (t->fee > NETBAL_MAX_FEE)
+        return range_err(err, errsize, "fee", false, t->fee, "lamports is above the 1000 SOL cap");
+    for (size_t i = 0; i < t->natives.len; i++) {
+        int64_t d = t->natives.v[i].delta;
+        if (mag_i64(d) > NETBAL_MAX_LAMPORTS)
+            return range_err(err, errsize, "balance change", d < 0, mag_i64(d),
+                             "lamports is beyond the total SOL supply");
+    }
+    for (size_t i = 0; i < t->xfers.len; i++) {
+        const struct nb_xfer *x = &t->xfers.v[i];
+        if (x->native && x->amount > NETBAL_MAX_LAMPORTS)
+            return range_err(err, errsize, "native transfer", false, x->amount,
+                             "lamports is beyond the total SOL supply");
+    }
+    /* A mint has one number of decimals: two changes of one mint that
+     * disagree cannot both be right (their amounts would be in different
+     * units). Quadratic, but a transaction has a handful of token changes. */
+    for (size_t i = 0; i < t->tokens.len; i++)
+        for (size_t j = 0; j < i; j++)
+            if (t->tokens.v[j].decimals != t->tokens.v[i].decimals &&
+                nb_eq(t->tokens.v[j].mint, t->tokens.v[i].mint))
+                return range_err(err, errsize, "a mint with", false, t->tokens.v[i].decimals,
+                                 "decimals in one change and another number in another");
+    return 0;
+}
+
+int netbal_check_events(const struct event_vec *events, size_t first, char *err, size_t errsize)
+{
+    for (size_t i = first; i < events->len; i++) {
+        const struct event *e = &events->v[i];
+        /* The quote is SOL, USDC or USDT: 1e18 raw units is beyond the
+         * supply of each (1e12 dollars for the stablecoins). */
+        if (e->kind == EVENT_SWAP && e->u.swap.quote_amount > NETBAL_MAX_LAMPORTS)
+            return range_err(err, errsize, "quote amount", false, e->u.swap.quote_amount,
+                             "is beyond the total supply of the quote asset");
+        if (e->kind == EVENT_TRANSFER && pubkey_is_zero(&e->u.transfer.mint) &&
+            e->u.transfer.amount > NETBAL_MAX_LAMPORTS)
+            return range_err(err, errsize, "transfer of", false, e->u.transfer.amount,
+                             "lamports is beyond the total SOL supply");
+    }
+    return 0;
 }

@@ -106,6 +106,48 @@ struct event_vec {
 };
 int netbal_decide(const struct netbal_tx *t, struct event_vec *events, struct netbal_result *res);
 
+/* Bounds of a plausible transaction (docs/internals/ingest.md, "Bounds").
+ * A value outside them is hostile or corrupt input: the transaction is
+ * skipped as malformed, never stored, never handed to the engine.
+ *
+ * NETBAL_GENESIS_MS: 2020-03-16T00:00:00Z, the day of Solana mainnet-beta's
+ * genesis block; no block time is earlier.
+ * NETBAL_MAX_LAMPORTS: 1e18 lamports = 1 billion SOL, about 1.6 times the
+ * total supply today (~6e17); inflation (under 5 % a year, falling to
+ * 1.5 %) does not reach it for decades, and it keeps the sum of a few such
+ * values far from the int64 limit (9.2e18). No balance change, transfer or
+ * SOL quote can be larger.
+ * NETBAL_MAX_FEE: 1e12 lamports = 1,000 SOL; the base fee is 5,000
+ * lamports a signature and the largest priority fees paid are a few SOL,
+ * so a larger fee is not a fee.
+ * NETBAL_SLOTS_PER_S: slots are 400 ms (2.5 a second) by design and have
+ * never been faster; a slot number above 10 a second since genesis (four
+ * times the design rate) cannot exist yet. */
+#define NETBAL_GENESIS_MS   1584316800000LL
+#define NETBAL_MAX_LAMPORTS 1000000000000000000ULL
+#define NETBAL_MAX_FEE      1000000000000ULL
+#define NETBAL_SLOTS_PER_S  10
+
+struct netbal_limits {
+    int64_t now_ms;        /* the wall clock (Unix ms) */
+    int64_t max_future_ms; /* how far past now_ms a block time may be */
+};
+
+/* Checks the loaded fields of t against the bounds above: block time (when
+ * present) in [genesis, now + max_future], slot below 2^63 and below the
+ * highest slot that can exist at now + max_future, fee <= NETBAL_MAX_FEE,
+ * every lamport change and native transfer <= NETBAL_MAX_LAMPORTS in
+ * magnitude, one number of decimals per mint. Returns 0, or WT_ERANGE with
+ * the field and the problem in err. */
+int netbal_check(const struct netbal_tx *t, const struct netbal_limits *lim, char *err,
+                 size_t errsize);
+
+/* Checks the events netbal_decide appended (from index `first`): a SOL
+ * quote, a native transfer and the fee within NETBAL_MAX_LAMPORTS /
+ * NETBAL_MAX_FEE (a sum of bounded changes can still exceed the supply).
+ * Returns 0 or WT_ERANGE with the problem in err. */
+int netbal_check_events(const struct event_vec *events, size_t first, char *err, size_t errsize);
+
 /* Loaders call this for every account key: when key is a known DEX
  * program (Jupiter, pump.fun, PumpSwap, Raydium, Meteora, Orca), t->dex
  * becomes its label unless a higher-priority one (the aggregator) is

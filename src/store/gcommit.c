@@ -29,6 +29,9 @@
 struct sub {
     const struct event *ev;
     size_t n;
+    const struct store_skip *skips;
+    size_t n_skips;
+    uint8_t *inserted; /* the submitter's, or NULL */
     struct store_append_stats stats;
     int rc;
     bool done;
@@ -101,8 +104,11 @@ static void *writer(void *arg)
         i = 0;
         size_t off = 0;
         for (struct sub *s = list; s != NULL; s = s->next, i++) {
-            b[i] = (struct store_batch){.ev = s->ev, .n = s->n};
-            if (g->opts.after_commit)
+            b[i] = (struct store_batch){
+                .ev = s->ev, .n = s->n, .skips = s->skips, .n_skips = s->n_skips};
+            if (s->inserted)
+                b[i].inserted = s->inserted;
+            else if (g->opts.after_commit)
                 b[i].inserted = flags + off;
             off += s->n;
         }
@@ -168,12 +174,21 @@ int gcommit_start(struct store *st, const struct gcommit_opts *opts, struct gcom
 int gcommit_submit(struct gcommit *g, const struct event *ev, size_t n,
                    struct store_append_stats *stats)
 {
+    return gcommit_submit_ex(g, ev, n, NULL, 0, NULL, stats);
+}
+
+int gcommit_submit_ex(struct gcommit *g, const struct event *ev, size_t n,
+                      const struct store_skip *skips, size_t n_skips, uint8_t *inserted,
+                      struct store_append_stats *stats)
+{
     /* Checked before joining: one invalid batch would otherwise fail the
      * shared transaction for every other submitter in it. */
     for (size_t i = 0; i < n; i++)
         if (!store_event_valid(&ev[i]))
             return WT_EINVAL;
-    struct sub s = {.ev = ev, .n = n};
+    struct sub s = {.ev = ev, .n = n, .skips = skips, .n_skips = n_skips, .inserted = inserted};
+    if (!store_batch_skips_valid(&(struct store_batch){.skips = skips, .n_skips = n_skips}))
+        return WT_EINVAL;
     clock_gettime(CLOCK_MONOTONIC, &s.arrived);
     pthread_mutex_lock(&g->mu);
     if (g->stopping) {
@@ -185,7 +200,7 @@ int gcommit_submit(struct gcommit *g, const struct event *ev, size_t n,
     else
         g->head = &s;
     g->tail = &s;
-    g->pending_rows += n;
+    g->pending_rows += n + n_skips;
     pthread_cond_signal(&g->work);
     while (!s.done)
         pthread_cond_wait(&g->done, &g->mu);

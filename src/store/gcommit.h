@@ -61,6 +61,13 @@ int gcommit_start(struct store *st, const struct gcommit_opts *opts, struct gcom
  * Any thread. */
 int gcommit_submit(struct gcommit *g, const struct event *ev, size_t n,
                    struct store_append_stats *stats);
+/* The same, with skip records written in the same transaction (skips may
+ * be NULL with n_skips 0; a record that is not printable text refuses the
+ * batch with WT_EINVAL), and the per-event outcome: inserted (may be NULL,
+ * else n entries) gets 1 for each event newly stored, 0 for a duplicate. */
+int gcommit_submit_ex(struct gcommit *g, const struct event *ev, size_t n,
+                      const struct store_skip *skips, size_t n_skips, uint8_t *inserted,
+                      struct store_append_stats *stats);
 
 /* Copies the counters. Any thread. */
 void gcommit_get_stats(struct gcommit *g, struct gcommit_stats *out);

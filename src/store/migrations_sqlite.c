@@ -433,6 +433,38 @@ static const char m8_exits[] =
 static const char m9_wallet_filter[] =
     "CREATE INDEX wallets_filter_score ON wallets(status, verified, chain, score DESC, address);\n";
 
+/* Issue 13: the idempotency key is (sig, leg) again. A signature lands in
+ * one slot, but a delivery can claim any slot: with (slot, sig, leg) the
+ * same transaction sent with another slot (a hostile or corrupt body, a
+ * fork's replay) was stored twice. Existing duplicates keep their first
+ * stored row (the lowest id). The slot-led key's locality was the reason
+ * for migration 5; the append cost of the random key is measured in
+ * docs/performance.md ("Store"). IF [NOT] EXISTS: a test that re-runs
+ * the migrations from an earlier version finds them applied.
+ *
+ * skipped_txs: every transaction the decoder skipped (issue 13), with the
+ * signature as sent, the reason and its detail, the slot and block time it
+ * claimed (u64 slot as the signed reinterpretation) and when it arrived;
+ * written in the same commit as the delivery's events and pruned by the
+ * inbox (INBOX_SKIP_KEEP_DAYS, INBOX_SKIP_KEEP_MAX; docs/operations.md). */
+static const char m10_sig_keys_skips[] =
+    "DELETE FROM swaps WHERE id NOT IN (SELECT MIN(id) FROM swaps GROUP BY sig, leg);\n"
+    "DROP INDEX IF EXISTS swaps_slot_sig_leg;\n"
+    "CREATE UNIQUE INDEX IF NOT EXISTS swaps_sig_leg ON swaps(sig, leg);\n"
+    "DELETE FROM transfers WHERE id NOT IN (SELECT MIN(id) FROM transfers GROUP BY sig, leg);\n"
+    "DROP INDEX IF EXISTS transfers_slot_sig_leg;\n"
+    "CREATE UNIQUE INDEX IF NOT EXISTS transfers_sig_leg ON transfers(sig, leg);\n"
+    "CREATE TABLE IF NOT EXISTS skipped_txs (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  sig TEXT NOT NULL,               -- base58 as sent, '' when missing\n"
+    "  reason TEXT NOT NULL,            -- skip_reason_name\n"
+    "  detail TEXT NOT NULL,\n"
+    "  slot INTEGER NOT NULL,           -- u64 as signed reinterpretation\n"
+    "  ts_ms INTEGER NOT NULL,\n"
+    "  received_ms INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS skipped_txs_received ON skipped_txs(received_ms);\n";
+
 const struct migration store_sqlite_migrations[] = {
     {1, "events: swaps, transfers, prices", m1_events},
     {2, "wallets and tokens", m2_wallets},
@@ -447,5 +479,6 @@ const struct migration store_sqlite_migrations[] = {
     {8, "exit strategies: the default is a setting; strategies saved as settings move in",
      m8_exits},
     {9, "wallet list: an index for the common filter, by score", m9_wallet_filter},
+    {10, "event keys are (sig, leg) again; skipped transactions are kept", m10_sig_keys_skips},
     {0, NULL, NULL}, /* end */
 };

@@ -488,10 +488,10 @@ static const char SQL_INS_SWAP[] =
     "INSERT INTO swaps (sig, leg, slot, ts_ms, wallet, mint, quote_mint, side, decimals, "
     "quote_decimals, token_amount, quote_amount, price_sol, price_usd, fee_lamports, source) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) "
-    "ON CONFLICT (slot, sig, leg) DO NOTHING";
+    "ON CONFLICT (sig, leg) DO NOTHING";
 static const char SQL_INS_TRANSFER[] =
     "INSERT INTO transfers (sig, leg, slot, ts_ms, from_wallet, to_wallet, mint, decimals, "
-    "amount) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (slot, sig, leg) DO NOTHING";
+    "amount) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (sig, leg) DO NOTHING";
 static const char SQL_INS_PRICE[] =
     "INSERT INTO prices (mint, ts_ms, price_sol, price_usd, liquidity_usd, mcap_usd, source) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (mint, ts_ms, source) DO NOTHING";
@@ -598,6 +598,48 @@ int store_append_rows(struct store *st, struct store_conn *c, struct store_batch
     return rc;
 }
 
+static const char SQL_INS_SKIP[] =
+    "INSERT INTO skipped_txs (sig, reason, detail, slot, ts_ms, received_ms) "
+    "VALUES ($1, $2, $3, $4, $5, $6)";
+
+/* The skip records of the batches, on the writer's open transaction. */
+static int append_skips(struct store *st, struct store_conn *c, struct store_batch *b, size_t nb)
+{
+    const struct store_ops *o = st->ops;
+    struct store_stmt *s = NULL;
+    int rc = 0;
+    for (size_t bi = 0; bi < nb && rc == 0; bi++)
+        for (size_t i = 0; i < b[bi].n_skips && rc == 0; i++) {
+            const struct store_skip *k = &b[bi].skips[i];
+            if (s == NULL && o->prepare(c, SQL_INS_SKIP, &s) != 0)
+                return stmt_err(st, c, "preparing the skip insert");
+            o->bind_text(s, 1, k->sig);
+            o->bind_text(s, 2, k->reason ? k->reason : "?");
+            o->bind_text(s, 3, k->detail);
+            o->bind_i64(s, 4, (int64_t)k->slot); /* u64 as its signed reinterpretation */
+            o->bind_i64(s, 5, k->ts_ms);
+            o->bind_i64(s, 6, k->received_ms);
+            int r = wr_step(st, s);
+            o->reset(s);
+            if (r < 0)
+                rc = r == WT_ESTORE && st->fault_fn == NULL ? stmt_err(st, c, "skip insert") : r;
+        }
+    if (s)
+        o->finish(s);
+    return rc;
+}
+
+static bool skip_text_ok(const char *s, size_t size)
+{
+    const char *end = memchr(s, '\0', size);
+    if (end == NULL)
+        return false;
+    for (; s < end; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+            return false; /* printable ASCII only: valid text on both backends */
+    return true;
+}
+
 int store_append_batches(struct store *st, struct store_batch *b, size_t nb)
 {
     for (size_t bi = 0; bi < nb; bi++) {
@@ -609,6 +651,10 @@ int store_append_batches(struct store *st, struct store_batch *b, size_t nb)
                 log_warn("store", "refusing batch: event %zu of batch %zu is invalid", i, bi);
                 return WT_EINVAL;
             }
+        if (store_batch_skips_valid(&b[bi]) == false) {
+            log_warn("store", "refusing batch %zu: a skip record is not printable text", bi);
+            return WT_EINVAL;
+        }
     }
     struct store_conn *c;
     int rc = wr_begin(st, &c);
@@ -618,6 +664,8 @@ int store_append_batches(struct store *st, struct store_batch *b, size_t nb)
         rc = st->ops->append_events(st, c, b, nb);
     else
         rc = store_append_rows(st, c, b, nb);
+    if (rc == 0)
+        rc = append_skips(st, c, b, nb);
     rc = wr_end(st, c, rc);
     if (rc != 0)
         for (size_t bi = 0; bi < nb; bi++) {
@@ -625,6 +673,86 @@ int store_append_batches(struct store *st, struct store_batch *b, size_t nb)
             if (b[bi].inserted)
                 memset(b[bi].inserted, 0, b[bi].n);
         }
+    return rc;
+}
+
+bool store_batch_skips_valid(const struct store_batch *b)
+{
+    for (size_t i = 0; i < b->n_skips; i++) {
+        const struct store_skip *k = &b->skips[i];
+        if (!skip_text_ok(k->sig, sizeof k->sig) || !skip_text_ok(k->detail, sizeof k->detail) ||
+            (k->reason && !skip_text_ok(k->reason, strlen(k->reason) + 1)))
+            return false;
+    }
+    return true;
+}
+
+int store_skips_prune(struct store *st, int64_t before_ms, int64_t keep_max)
+{
+    const struct store_ops *o = st->ops;
+    struct store_conn *c;
+    int rc = wr_begin(st, &c);
+    if (rc != 0)
+        return rc;
+    struct store_stmt *s;
+    if (o->prepare(c, "DELETE FROM skipped_txs WHERE received_ms < $1", &s) != 0) {
+        rc = stmt_err(st, c, "pruning skip records");
+        goto out;
+    }
+    o->bind_i64(s, 1, before_ms);
+    rc = wr_step(st, s) < 0 ? WT_ESTORE : 0;
+    o->finish(s);
+    if (rc == 0 && keep_max > 0) {
+        /* ids grow with insertion: the newest keep_max have the highest. */
+        if (o->prepare(c,
+                       "DELETE FROM skipped_txs WHERE id <= "
+                       "(SELECT MAX(id) FROM skipped_txs) - $1",
+                       &s) != 0) {
+            rc = stmt_err(st, c, "pruning skip records");
+            goto out;
+        }
+        o->bind_i64(s, 1, keep_max);
+        rc = wr_step(st, s) < 0 ? WT_ESTORE : 0;
+        o->finish(s);
+    }
+out:
+    return wr_end(st, c, rc);
+}
+
+int store_skips_count(struct store *st, int64_t *n, char *sig, size_t sigsize, char *reason,
+                      size_t reasonsize)
+{
+    const struct store_ops *o = st->ops;
+    struct store_conn *c;
+    int rc = o->acquire(st, false, &c);
+    if (rc != 0)
+        return rc;
+    struct store_stmt *s;
+    *n = 0;
+    if (sig && sigsize)
+        sig[0] = '\0';
+    if (reason && reasonsize)
+        reason[0] = '\0';
+    if (o->prepare(c, "SELECT COUNT(*) FROM skipped_txs", &s) != 0) {
+        rc = stmt_err(st, c, "counting skip records");
+        goto out;
+    }
+    if (o->step(s) == 1)
+        *n = o->col_i64(s, 0);
+    o->finish(s);
+    if (o->prepare(c, "SELECT sig, reason FROM skipped_txs ORDER BY id DESC LIMIT 1", &s) != 0) {
+        rc = stmt_err(st, c, "reading skip records");
+        goto out;
+    }
+    if (o->step(s) == 1) {
+        if (sig && sigsize)
+            snprintf(sig, sigsize, "%s", o->col_text(s, 0));
+        if (reason && reasonsize)
+            snprintf(reason, reasonsize, "%s", o->col_text(s, 1));
+    }
+    o->finish(s);
+out:
+    o->release(st, c);
     return rc;
 }
 

@@ -150,10 +150,25 @@ struct store_append_stats {
     size_t prices, prices_dup;
 };
 
+/* A transaction the decoder skipped (ingest/skip.h), kept in skipped_txs
+ * so that what arrived and was not stored can be found again. */
+#define STORE_SKIP_SIG_MAX    89 /* base58 of 64 bytes and a NUL */
+#define STORE_SKIP_DETAIL_MAX 96
+struct store_skip {
+    char sig[STORE_SKIP_SIG_MAX]; /* as sent, "" when missing */
+    const char *reason;           /* skip_reason_name: a static string */
+    char detail[STORE_SKIP_DETAIL_MAX];
+    uint64_t slot; /* as claimed (may be out of range: that can be the reason) */
+    int64_t ts_ms; /* as claimed */
+    int64_t received_ms;
+};
+
 /* One submitter's batch inside a multi-batch append. */
 struct store_batch {
     const struct event *ev;
     size_t n;
+    const struct store_skip *skips; /* optional: recorded in the same transaction */
+    size_t n_skips;
     struct store_append_stats stats; /* filled by the append */
     uint8_t *inserted; /* optional, n entries: set to 1 for each event newly stored and 0
                           for a duplicate (all 0 when the append fails) */
@@ -174,6 +189,17 @@ bool store_event_valid(const struct event *e);
  * commit's path). Each batch's stats are filled separately. All or
  * nothing. */
 int store_append_batches(struct store *st, struct store_batch *b, size_t nb);
+
+/* Whether every skip record of b is printable ASCII text (the append
+ * refuses the batch otherwise; the group commit checks it first). */
+bool store_batch_skips_valid(const struct store_batch *b);
+/* Deletes skip records received before before_ms, then all but the newest
+ * keep_max (0: no count bound). Returns 0 or WT_ESTORE. */
+int store_skips_prune(struct store *st, int64_t before_ms, int64_t keep_max);
+/* Number of skip records, and the newest one's signature and reason
+ * (sig/reason may be NULL; "" when there is none). */
+int store_skips_count(struct store *st, int64_t *n, char *sig, size_t sigsize, char *reason,
+                      size_t reasonsize);
 
 /* A stored swap with its row id (the insertion order, a tie breaker). */
 struct stored_swap {

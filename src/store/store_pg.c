@@ -669,13 +669,13 @@ static const char SQL_MOVE_SWAPS[] =
     "decimals, quote_decimals, token_amount, quote_amount, price_sol, price_usd, fee_lamports, "
     "source) SELECT sig, leg, slot, ts_ms, wallet, mint, quote_mint, side, decimals, "
     "quote_decimals, token_amount, quote_amount, price_sol, price_usd, fee_lamports, source FROM "
-    "swaps_in ORDER BY ord ON CONFLICT (slot, sig, leg) DO NOTHING RETURNING sig, leg) "
+    "swaps_in ORDER BY ord ON CONFLICT (sig, leg) DO NOTHING RETURNING sig, leg) "
     "SELECT DISTINCT ON (i.sig, i.leg) i.batch, i.ord FROM ins JOIN swaps_in i ON i.sig = "
     "ins.sig AND i.leg = ins.leg ORDER BY i.sig, i.leg, i.ord";
 static const char SQL_MOVE_TRANSFERS[] =
     "WITH ins AS (INSERT INTO transfers (sig, leg, slot, ts_ms, from_wallet, to_wallet, mint, "
     "decimals, amount) SELECT sig, leg, slot, ts_ms, from_wallet, to_wallet, mint, decimals, "
-    "amount FROM transfers_in ORDER BY ord ON CONFLICT (slot, sig, leg) DO NOTHING RETURNING sig, "
+    "amount FROM transfers_in ORDER BY ord ON CONFLICT (sig, leg) DO NOTHING RETURNING sig, "
     "leg) "
     "SELECT DISTINCT ON (i.sig, i.leg) i.batch, i.ord FROM ins JOIN transfers_in i ON i.sig = "
     "ins.sig AND i.leg = ins.leg ORDER BY i.sig, i.leg, i.ord";

@@ -1341,6 +1341,18 @@ int engine_state_format(const struct engine *e, struct buf *out)
     return rc ? rc : r2;
 }
 
+bool engine_clock_limit(struct engine *e, int64_t max_ms)
+{
+    if (e->now <= max_ms)
+        return false;
+    e->now = max_ms;
+    if (e->c.last_signal_ms > max_ms)
+        e->c.last_signal_ms = max_ms;
+    if (e->br.last_signal_ms > max_ms)
+        e->br.last_signal_ms = max_ms;
+    return true;
+}
+
 int engine_restore_state(struct engine *e, const char *json, size_t len, char *err, size_t errsize)
 {
     struct json_doc *d = json_doc_new(16);

@@ -150,6 +150,12 @@ void engine_warm_swap(struct engine *e, const struct swap_event *s);
 /* Restores the state written by engine_state_format: cash, id counters,
  * breakers, counters. Returns 0 or WT_EPARSE / WT_EINVAL with err. */
 int engine_restore_state(struct engine *e, const char *json, size_t len, char *err, size_t errsize);
+/* Moves the clock back to max_ms when it is past it, with the times of the
+ * last signal (counters and the silence breaker): for a clock a bad event
+ * moved past the wall clock before events were bounded, restored from the
+ * store. Returns true when the clock was moved. The only way the clock
+ * goes backwards; the live runner calls it once, at start. */
+bool engine_clock_limit(struct engine *e, int64_t max_ms);
 /* Restores an open position (from position_format) with the score and
  * factors of its signal. A pending sale is cancelled (its order died with
  * the previous process). Returns 0, WT_EEXIST (same id or mint already

@@ -19,6 +19,15 @@
  * passes at least as fast as real time. The tick is rewritten before the
  * engine sees it, so a recording of the engine's input replays the same.
  *
+ * No event moves the engine's clock more than max_future_ms past the wall
+ * clock: the decoder already skips such transactions, but events come from
+ * other producers too (feeds, fills) and the store may hold old ones; a
+ * later event is rewritten to wall + max_future_ms here, at the boundary
+ * where live events meet the engine, so the engine itself stays a pure
+ * function of its input (backtests feed it their own times). A clock
+ * restored beyond that bound (written before events were bounded) is moved
+ * back at start.
+ *
  * Invariants (under mu): snap is the latest published snapshot, refs
  * counts its holders plus one for being current; acks[seq % ACKS] holds
  * the result of command seq once applied. */
@@ -32,6 +41,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/jw.h"
 #include "base/log.h"
@@ -75,6 +85,39 @@ static int64_t wall_ms(void)
     struct timespec t;
     clock_gettime(CLOCK_REALTIME, &t);
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Rewrites the time of a live event that is later than limit_ms. */
+static void clamp_ts(struct event *ev, int64_t limit_ms)
+{
+    int64_t *ts = NULL;
+    switch (ev->kind) {
+    case EVENT_SWAP:
+        ts = &ev->u.swap.ts_ms;
+        break;
+    case EVENT_TRANSFER:
+        ts = &ev->u.transfer.ts_ms;
+        break;
+    case EVENT_PRICE:
+        ts = &ev->u.price.ts_ms;
+        break;
+    case EVENT_FILL:
+        ts = &ev->u.fill.ts_ms;
+        break;
+    case EVENT_TICK:
+        ts = &ev->u.tick.ts_ms;
+        break;
+    case EVENT_COMMAND:
+        ts = &ev->u.command.ts_ms;
+        break;
+    }
+    if (ts && *ts > limit_ms)
+        *ts = limit_ms;
+}
+
+static int64_t max_future(const struct runner *r)
+{
+    return r->o.max_future_ms > 0 ? r->o.max_future_ms : 60000;
 }
 
 /* ---- snapshot ---------------------------------------------------------------- */
@@ -214,6 +257,7 @@ static void *engine_main(void *arg)
             break;
         size_t nacks = 0;
         bool watch = false;
+        int64_t limit = wall_ms() + max_future(r);
         for (size_t i = 0; i < n; i++) {
             if (buf[i].kind == EVENT_TICK) {
                 int64_t wall = buf[i].u.tick.ts_ms;
@@ -225,6 +269,7 @@ static void *engine_main(void *arg)
                 if (wall <= st.now_ms)
                     buf[i].u.tick.ts_ms = st.now_ms + elapsed;
             }
+            clamp_ts(&buf[i], limit);
             int rc = engine_handle(r->e, &buf[i]);
             watch |= is_watch_command(&buf[i]);
             if (buf[i].kind == EVENT_COMMAND && buf[i].u.command.seq && nacks < ACKS) {
@@ -345,6 +390,13 @@ int runner_start(const struct runner_opts *o, struct runner **out, char *err, si
     engine_set_executor(r->e, x);
     if (engine_store_restore(r->e, o->store, o->warm, &r->h.restore, err, errsize) != 0)
         goto fail;
+    int64_t limit = wall_ms() + max_future(r);
+    if (engine_clock_limit(r->e, limit)) {
+        char iso[32];
+        clock_format_iso(limit, iso, sizeof iso);
+        log_warn("engine", "the stored engine clock was past the wall clock; moved back to %s",
+                 iso);
+    }
     engine_flush(r->e); /* the restored state, and the cancelled orders, as the new truth */
     publish(r, true);
 

@@ -43,7 +43,11 @@ struct runner_opts {
     struct sse_hub *hub; /* optional: decisions as server-sent events */
     bool warm;           /* replay the stored swaps into intel at start */
     unsigned tick_ms;    /* timer tick (0: 1000) */
-    size_t queue_size;   /* events (0: 65536) */
+    /* How far past the wall clock an event may move the engine's clock
+     * (ingest.max_future_s); a later event is handled at wall + this, and
+     * a restored clock beyond it is moved back. 0: 60 s. */
+    int64_t max_future_ms;
+    size_t queue_size; /* events (0: 65536) */
     /* Optional live executor: given a thread-safe sink for its fills.
      * NULL: the paper executor inside the engine. */
     struct executor *(*executor_new)(void *ctx, struct exec_sink sink);

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/json.h"
 #include "ingest/helius.h"
@@ -639,6 +640,136 @@ static void test_error_string_and_malformed(void **state)
     assert_int_equal(x->out.txs.v[0].skip, SKIP_MALFORMED);
 }
 
+/* A real fixture with one field's text replaced (the first occurrence of
+ * `from`), padded for the in-place parse. */
+static char *mutated(const char *name, const char *from, const char *to, size_t *len)
+{
+    size_t n;
+    char *b = load(name, &n);
+    char *at = strstr(b, from);
+    assert_non_null(at);
+    size_t nf = strlen(from), nt = strlen(to);
+    char *m = malloc(n - nf + nt + JSON_PADDING);
+    size_t pre = (size_t)(at - b);
+    memcpy(m, b, pre);
+    memcpy(m + pre, to, nt);
+    memcpy(m + pre + nt, at + nf, n - pre - nf);
+    *len = n - nf + nt;
+    memset(m + *len, 0, JSON_PADDING);
+    free(b);
+    return m;
+}
+
+/* The transaction of a fixture as text: the inside of a one-element
+ * array, or the result of a JSON-RPC response ({"jsonrpc","result":{..},
+ * "id"}, the last member). */
+static void tx_text(const char *b, const char **p, size_t *n)
+{
+    const char *r = strstr(b, "\"result\":");
+    if (r) {
+        *p = strchr(r, '{');
+        const char *id = strstr(r, "\"id\":");
+        assert_non_null(id);
+        while (id[-1] != '}')
+            id--;
+        *n = (size_t)(id - *p);
+    } else {
+        *p = strchr(b, '[') + 1;
+        *n = (size_t)(strrchr(b, ']') - *p);
+    }
+}
+
+/* Decodes `name` with one field mutated, followed (in the same body) by a
+ * good real transaction: the mutated one is skipped as malformed with a
+ * detail naming `why`, the good one still gives its event. */
+static void expect_bounded(struct ctx *x, const char *name, const char *from, const char *to,
+                           const char *why)
+{
+    size_t len, glen, mn, gn;
+    const char *mp, *gp;
+    char *m = mutated(name, from, to, &len);
+    char *g = load("helius_enhanced_transfer_sol_system_program.json", &glen);
+    tx_text(m, &mp, &mn);
+    tx_text(g, &gp, &gn);
+    char *body = malloc(mn + gn + 3 + JSON_PADDING);
+    size_t k = 0;
+    body[k++] = '[';
+    memcpy(body + k, mp, mn);
+    k += mn;
+    body[k++] = ',';
+    memcpy(body + k, gp, gn);
+    k += gn;
+    body[k++] = ']';
+    memset(body + k, 0, JSON_PADDING);
+    helius_out_clear(&x->out);
+    assert_int_equal(helius_decode(x->d, body, k, k + JSON_PADDING, &x->out, &x->c), 0);
+    assert_int_equal(x->out.txs.len, 2);
+    assert_int_equal(x->out.txs.v[0].skip, SKIP_MALFORMED);
+    assert_int_equal(x->out.txs.v[0].n_events, 0);
+    if (strstr(x->out.txs.v[0].detail, why) == NULL)
+        fail_msg("detail \"%s\" does not name \"%s\"", x->out.txs.v[0].detail, why);
+    assert_int_equal(x->out.txs.v[1].skip, SKIP_NONE);
+    assert_true(x->out.txs.v[1].n_events > 0);
+    assert_int_equal(x->out.events.len, x->out.txs.v[1].n_events);
+    free(body);
+    free(g);
+    free(m);
+}
+
+/* Issue 13 item 9: values that parse but cannot be true, in real bodies. */
+static void test_out_of_range_values_skipped(void **state)
+{
+    struct ctx *x = *state;
+    const char *jup = "helius_enhanced_swap_jupiter_sol_to_usdc_multihop.json";
+    const char *raw = "rpc_getTransaction_json_v0_agavesim_1.json";
+    /* Year 9999; before genesis; zero is "no time" and stays accepted. */
+    expect_bounded(x, jup, "\"timestamp\": 1717460657", "\"timestamp\": 253402300799", "future");
+    expect_bounded(x, jup, "\"timestamp\": 1717460657", "\"timestamp\": 1500000000", "genesis");
+    expect_bounded(x, raw, "\"blockTime\": 1761676473", "\"blockTime\": 253402300799", "future");
+    /* Slot 2^63 and 2^64 - 1; and one far beyond 10 a second since genesis. */
+    expect_bounded(x, jup, "\"slot\": 269731980", "\"slot\": 9223372036854775808", "slot");
+    expect_bounded(x, jup, "\"slot\": 269731980", "\"slot\": 18446744073709551615", "slot");
+    expect_bounded(x, raw, "\"slot\": 376411673", "\"slot\": 900000000000", "slot");
+    /* nativeBalanceChange -2^63 (was stored as a 9.2-billion-SOL trade),
+     * and +2e18 (beyond the supply). */
+    expect_bounded(x, jup, "\"nativeBalanceChange\": -1452577233",
+                   "\"nativeBalanceChange\": -9223372036854775808", "supply");
+    expect_bounded(x, jup, "\"nativeBalanceChange\": -1452577233",
+                   "\"nativeBalanceChange\": 2000000000000000000", "supply");
+    /* A native transfer of 2^64 - 1 lamports. */
+    expect_bounded(x, jup, "\"amount\": 1452531235", "\"amount\": 18446744073709551615", "supply");
+    /* Fees: 2^64 - 1 and 2,000 SOL, enhanced and raw. */
+    expect_bounded(x, jup, "\"fee\": 45998", "\"fee\": 18446744073709551615", "fee");
+    expect_bounded(x, jup, "\"fee\": 45998", "\"fee\": 2000000000000", "fee");
+    expect_bounded(x, raw, "\"fee\": 6500", "\"fee\": 18446744073709551615", "fee");
+    /* Raw lamports: a post balance of 2^63 - 1 makes a change beyond the
+     * supply (the loader already refuses >= 2^63). */
+    expect_bounded(x, raw, "\"postBalances\": [\n        2825202304,",
+                   "\"postBalances\": [\n        9223372036854775807,", "supply");
+}
+
+/* The tolerance is a setting: a block time up to max_future past the
+ * clock is accepted, further is not; the clock can be a virtual one. */
+static void test_future_tolerance(void **state)
+{
+    struct ctx *x = *state;
+    struct clock clk;
+    clock_init_virtual(&clk, 1717460657000LL - 30000); /* fixture time - 30 s */
+    helius_decoder_set_limits(x->d, 60000, &clk);
+    assert_int_equal(decode_file(x, "helius_enhanced_swap_jupiter_sol_to_usdc_multihop.json"), 0);
+    assert_int_equal(x->out.txs.v[0].skip, SKIP_NONE);
+    helius_decoder_set_limits(x->d, 10000, &clk);
+    assert_int_equal(decode_file(x, "helius_enhanced_swap_jupiter_sol_to_usdc_multihop.json"), 0);
+    assert_int_equal(x->out.txs.v[0].skip, SKIP_MALFORMED);
+    assert_non_null(strstr(x->out.txs.v[0].detail, "future"));
+    assert_int_equal(x->out.events.len, 0);
+    /* Slots are bounded by the same clock: 10 a second since genesis. */
+    clock_init_virtual(&clk, NETBAL_GENESIS_MS + 1000);
+    helius_decoder_set_limits(x->d, 0, &clk);
+    assert_int_equal(decode_file(x, "helius_enhanced_swap_jupiter_sol_to_usdc_multihop.json"), 0);
+    assert_int_equal(x->out.txs.v[0].skip, SKIP_MALFORMED);
+}
+
 static void test_jsonl_output(void **state)
 {
     struct ctx *x = *state;
@@ -824,6 +955,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_token_to_token_unpriced_and_ambiguous, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_error_string_and_malformed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_out_of_range_values_skipped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_future_tolerance, setup, teardown),
         cmocka_unit_test_setup_teardown(test_jsonl_output, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_prefix_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_byte_flips_and_corruption, setup, teardown),

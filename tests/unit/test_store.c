@@ -256,6 +256,129 @@ static void test_append_bulk_idempotent(void **state)
     free(ev);
 }
 
+/* Issue 13 item 11: the idempotency key is (signature, leg), whatever
+ * slot a delivery claims. Both append paths (row by row, and PostgreSQL's
+ * COPY from 64 rows), then migration 10 on a database that already holds
+ * such duplicates (written under the old (slot, sig, leg) key). */
+static void test_append_dedupes_across_slots(void **state)
+{
+    struct store *st = *state;
+    enum { N = 90 };
+    struct event *ev = calloc(N, sizeof *ev);
+    for (int i = 0; i < N; i++)
+        ev[i] = i % 3 == 2 ? transfer((uint32_t)i, i) : swap((uint32_t)i, 0, i, 1);
+    struct store_append_stats s;
+    assert_int_equal(store_append_events(st, ev, N, &s), 0);
+    counts(st, 60, 30, 0);
+    /* The same signatures and legs claiming other slots: duplicates. */
+    for (int i = 0; i < N; i++) {
+        if (ev[i].kind == EVENT_SWAP)
+            ev[i].u.swap.slot += 7;
+        else
+            ev[i].u.transfer.slot += 7;
+    }
+    assert_int_equal(store_append_events(st, ev, N, &s), 0); /* bulk path */
+    assert_int_equal(s.swaps, 0);
+    assert_int_equal(s.swaps_dup, 60);
+    assert_int_equal(s.transfers_dup, 30);
+    ev[0].u.swap.slot += 1;
+    ev[2].u.transfer.slot += 1;
+    assert_int_equal(store_append_events(st, ev, 3, &s), 0); /* row by row */
+    assert_int_equal(s.swaps_dup, 2);
+    assert_int_equal(s.transfers_dup, 1);
+    counts(st, 60, 30, 0);
+
+    /* A version-9 database holding a duplicate of every row under another
+     * slot: migration 10 keeps one row per (sig, leg), the first stored. */
+    raw_exec("DELETE FROM schema_version WHERE version >= 10");
+    raw_exec("DROP INDEX swaps_sig_leg");
+    raw_exec("DROP INDEX transfers_sig_leg");
+    raw_exec("CREATE UNIQUE INDEX swaps_slot_sig_leg ON swaps(slot, sig, leg)");
+    raw_exec("CREATE UNIQUE INDEX transfers_slot_sig_leg ON transfers(slot, sig, leg)");
+    raw_exec("INSERT INTO swaps (sig, leg, slot, ts_ms, wallet, mint, quote_mint, side, decimals, "
+             "quote_decimals, token_amount, quote_amount, price_sol, price_usd, fee_lamports, "
+             "source) SELECT sig, leg, slot + 1000, ts_ms + 1, wallet, mint, quote_mint, side, "
+             "decimals, quote_decimals, token_amount, quote_amount, price_sol, price_usd, "
+             "fee_lamports, source FROM swaps");
+    raw_exec("INSERT INTO transfers (sig, leg, slot, ts_ms, from_wallet, to_wallet, mint, "
+             "decimals, amount) SELECT sig, leg, slot + 1000, ts_ms + 1, from_wallet, to_wallet, "
+             "mint, decimals, amount FROM transfers");
+    struct store *st2 = NULL;
+    char err[256] = "";
+    assert_int_equal(store_open(target(), NULL, &st2, err, sizeof err), 0);
+    counts(st2, 60, 30, 0);
+    /* The kept rows are the first ones (their original slot). */
+    for (int i = 0; i < N; i++) {
+        if (ev[i].kind == EVENT_SWAP)
+            ev[i].u.swap.slot = 300000000u + (uint32_t)i;
+        else
+            ev[i].u.transfer.slot = 1;
+    }
+    assert_int_equal(store_append_events(st2, ev, N, &s), 0);
+    assert_int_equal(s.swaps_dup, 60);
+    assert_int_equal(s.transfers_dup, 30);
+    counts(st2, 60, 30, 0);
+    int v = 0;
+    assert_int_equal(store_schema_version(st2, &v), 0);
+    assert_true(v >= 10);
+    store_close(st2);
+    free(ev);
+}
+
+/* Skip records go in with the events of their batch (all or nothing),
+ * refuse text that is not printable, and are pruned by age and count. */
+static void test_skip_records(void **state)
+{
+    struct store *st = *state;
+    struct store_skip k[3] = {
+        {.sig = "5sigA",
+         .reason = "failed",
+         .detail = "",
+         .slot = 1,
+         .ts_ms = 10,
+         .received_ms = 1000},
+        {.sig = "",
+         .reason = "malformed",
+         .detail = "slot 18446744073709551615 cannot exist yet",
+         .slot = UINT64_MAX,
+         .ts_ms = 0,
+         .received_ms = 2000},
+        {.sig = "5sigC",
+         .reason = "not_a_swap",
+         .detail = "",
+         .slot = 3,
+         .ts_ms = 30,
+         .received_ms = 3000},
+    };
+    struct event ev[1] = {swap(1, 0, 1000, 1)};
+    struct store_batch b = {.ev = ev, .n = 1, .skips = k, .n_skips = 3};
+    assert_int_equal(store_append_batches(st, &b, 1), 0);
+    counts(st, 1, 0, 0);
+    int64_t n = -1;
+    char sig[16], reason[16];
+    assert_int_equal(store_skips_count(st, &n, sig, sizeof sig, reason, sizeof reason), 0);
+    assert_int_equal(n, 3);
+    assert_string_equal(sig, "5sigC");
+    assert_string_equal(reason, "not_a_swap");
+    /* A control character: the whole batch is refused, nothing written. */
+    struct store_skip bad = k[0];
+    bad.detail[0] = '\n';
+    struct event ev2[1] = {swap(2, 0, 1000, 1)};
+    struct store_batch b2 = {.ev = ev2, .n = 1, .skips = &bad, .n_skips = 1};
+    assert_int_equal(store_append_batches(st, &b2, 1), WT_EINVAL);
+    counts(st, 1, 0, 0);
+    assert_int_equal(store_skips_count(st, &n, NULL, 0, NULL, 0), 0);
+    assert_int_equal(n, 3);
+    /* Pruned by age (before 1500 ms), then to the newest one. */
+    assert_int_equal(store_skips_prune(st, 1500, 0), 0);
+    assert_int_equal(store_skips_count(st, &n, NULL, 0, NULL, 0), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(store_skips_prune(st, 0, 1), 0);
+    assert_int_equal(store_skips_count(st, &n, sig, sizeof sig, NULL, 0), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(sig, "5sigC");
+}
+
 static void test_append_invalid_changes_nothing(void **state)
 {
     struct store *st = *state;
@@ -1662,6 +1785,8 @@ static int run(const char *name)
 {
     const struct CMUnitTest tests[] = {
         T(test_migrations_and_version),
+        T(test_append_dedupes_across_slots),
+        T(test_skip_records),
         T(test_append_idempotent),
         T(test_append_bulk_idempotent),
         T(test_append_invalid_changes_nothing),
