@@ -541,7 +541,7 @@ static void notify_conn_cb(void *cls, struct MHD_Connection *mc, void **socket_c
             h->tracks->prev = t;
         h->tracks = t;
         pthread_mutex_unlock(&h->mu);
-        peers_conn_open(h->peers, (struct sockaddr *)&t->addr);
+        /* Counted already, by peers_conn_admit in accept_cb. */
         *socket_context = t;
         return;
     }
@@ -565,7 +565,13 @@ static enum MHD_Result accept_cb(void *cls, const struct sockaddr *addr, socklen
 {
     (void)addrlen;
     struct httpd *h = cls;
-    return peers_conn_allowed(h->peers, addr) ? MHD_YES : MHD_NO;
+    /* Check and count in one step: with a thread pool, accepts run
+     * concurrently, and a check here with the count at the start
+     * notification let several pass the limit together. libmicrohttpd
+     * calls the start and close notifications for every connection this
+     * admits, except when it cannot allocate the connection, which would
+     * leave one count behind. */
+    return peers_conn_admit(h->peers, addr) ? MHD_YES : MHD_NO;
 }
 
 /* Closes every connection whose request is not completely received

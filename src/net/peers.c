@@ -182,6 +182,23 @@ bool peers_conn_allowed(struct peers *p, const struct sockaddr *sa)
     return ok;
 }
 
+bool peers_conn_admit(struct peers *p, const struct sockaddr *sa)
+{
+    uint8_t key[16];
+    if (!make_key(sa, key))
+        return true;
+    bool exempt = p->max_conns == 0 || peers_is_loopback(sa);
+    pthread_mutex_lock(&p->mu);
+    struct entry *e = find(p, key, false);
+    bool ok = exempt || !e || e->conns < p->max_conns;
+    if (ok && !e)
+        e = find(p, key, true);
+    if (ok && e)
+        e->conns++;
+    pthread_mutex_unlock(&p->mu);
+    return ok;
+}
+
 void peers_conn_open(struct peers *p, const struct sockaddr *sa)
 {
     uint8_t key[16];

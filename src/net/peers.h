@@ -38,6 +38,12 @@ void peers_free(struct peers *p);
  * the check together; the limit is approximate by that much. */
 bool peers_conn_allowed(struct peers *p, const struct sockaddr *sa);
 void peers_conn_open(struct peers *p, const struct sockaddr *sa);
+/* The check and the count in one step under the lock, so concurrent
+ * accepts cannot pass the limit together: returns false (nothing counted)
+ * when sa already holds max_conns connections and is not loopback, else
+ * counts the connection (pair it with peers_conn_close) and returns true.
+ * This is what the server uses, at accept time. */
+bool peers_conn_admit(struct peers *p, const struct sockaddr *sa);
 void peers_conn_close(struct peers *p, const struct sockaddr *sa);
 /* Open connections of sa's address (for tests). */
 unsigned peers_conns(struct peers *p, const struct sockaddr *sa);

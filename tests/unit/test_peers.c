@@ -61,6 +61,24 @@ static void test_conn_limit(void **state)
     peers_free(p);
 }
 
+/* Admission checks and counts in one step: the limit holds exactly. */
+static void test_admit_exact(void **state)
+{
+    (void)state;
+    struct peers *p = peers_new(2, 0);
+    struct sockaddr_storage a = addr("192.0.2.7"), lo = addr("127.0.0.1");
+    assert_true(peers_conn_admit(p, SA(a)));
+    assert_true(peers_conn_admit(p, SA(a)));
+    assert_false(peers_conn_admit(p, SA(a)));
+    assert_int_equal(peers_conns(p, SA(a)), 2);
+    peers_conn_close(p, SA(a));
+    assert_true(peers_conn_admit(p, SA(a)));
+    for (int i = 0; i < 5; i++)
+        assert_true(peers_conn_admit(p, SA(lo)));
+    assert_int_equal(peers_conns(p, SA(lo)), 5);
+    peers_free(p);
+}
+
 /* One host owns its /64: two addresses of one /64 share the limit, a
  * neighbouring /64 does not. A v4-mapped address counts as its IPv4. */
 static void test_ipv6_prefix(void **state)
@@ -115,6 +133,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conn_limit),
+        cmocka_unit_test(test_admit_exact),
         cmocka_unit_test(test_ipv6_prefix),
         cmocka_unit_test(test_auth_failures),
     };
