@@ -21,7 +21,11 @@
 #             scenario otherwise: they can be large).
 # Environment: SOAK_WAL_LIMIT_MB (the WAL bound the verdicts hold the
 # store to, default 256), SOAK_MIN_FREE_MB (a scenario stops when the
-# volume has less free space, default 10240), SOAK_SEED (kill moments).
+# volume has less free space, default 10240), SOAK_SEED (kill moments),
+# SOAK_KILL_RATE (bodies/s during kill trials, default 50),
+# SOAK_SERVE_ARGS (added to every `walltrack serve`, e.g.
+# "--set store.synchronous=NORMAL"), SOAK_POWERCUT_TEST (a ctest -R regex
+# naming the power-cut test, default: tests whose name has "powercut").
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 2
 ROOT=$(pwd)
@@ -35,7 +39,7 @@ while [ $# -gt 0 ]; do
     --build) BUILD=$2; shift ;;
     --out) OUT=$2; shift ;;
     --keep) KEEP=1 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -48,6 +52,7 @@ wanted() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
 
 WAL_LIMIT_MB=${SOAK_WAL_LIMIT_MB:-256}
 MIN_FREE_MB=${SOAK_MIN_FREE_MB:-10240}
+SERVE_ARGS=${SOAK_SERVE_ARGS:-}
 SEED=${SOAK_SEED:-$(date +%s)}
 RANDOM=$SEED
 if [ $QUICK -eq 1 ]; then
@@ -119,7 +124,7 @@ start_daemon() {
   env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp WALLTRACK_WEBHOOK_SECRET=$SECRET \
     WALLTRACK_DEXSCREENER_API_URL= "$@" \
     "$WT" serve --listen 127.0.0.1:0 --port-file "$dir/port" --data "$dir/data" \
-    --log-level warn >>"$dir/serve.log" 2>&1 &
+    --log-level warn $SERVE_ARGS >>"$dir/serve.log" 2>&1 &
   DPID=$!
   PIDS+=("$DPID")
   DPORT=""
@@ -195,16 +200,17 @@ scenario_kill9() {
   stop_daemon
   stored_sqlite "$d/data/walltrack.db" "$d/stored"
   count_lost "$d/acks.*" "$d/stored"
+  local wal_max; wal_max=$(awk -F'\t' '{ sub("wal=", "", $4); if ($4 + 0 > m) m = $4 + 0 } END { print m + 0 }' "$d/trials.tsv")
   local verdict=PASS
   [ "$LOST" -eq 0 ] && [ "$max_ms" -le 10000 ] || verdict=FAIL
-  row "kill -9 under load" "$KILL_TRIALS trials, $ACKED acknowledged, $LOST lost; restart max $(awk -v m="$max_ms" 'BEGIN{printf "%.2f", m/1000}') s, mean $(awk -v s="$sum_ms" -v n="$KILL_TRIALS" 'BEGIN{printf "%.2f", s/n/1000}') s; db $(mb "$(stat -c %s "$d/data/walltrack.db")") after a clean stop" "$verdict"
+  row "kill -9 under load" "$KILL_TRIALS trials, $ACKED acknowledged, $LOST lost; restart max $(awk -v m="$max_ms" 'BEGIN{printf "%.2f", m/1000}') s, mean $(awk -v s="$sum_ms" -v n="$KILL_TRIALS" 'BEGIN{printf "%.2f", s/n/1000}') s; WAL after a restart up to $(mb "$wal_max"); db $(mb "$(stat -c %s "$d/data/walltrack.db")") after a clean stop" "$verdict"
   tidy "$d"
 }
 
 # --- simulated power cut --------------------------------------------------
 scenario_powercut() {
-  local names
-  names=$(ctest --test-dir "$BUILD" -N 2>/dev/null | sed -nE 's/^ *Test +#[0-9]+: (.*(power_?cut|powerfail).*)$/\1/ip')
+  local names re=${SOAK_POWERCUT_TEST:-power_?cut}
+  names=$(ctest --test-dir "$BUILD" -N 2>/dev/null | sed -nE 's/^ *Test +#[0-9]+: (.*)$/\1/p' | grep -iE -- "$re")
   if [ -z "$names" ]; then
     row "simulated power cut" "not available in this build (no ctest test named like *powercut*)" "n/a"
     return
@@ -291,9 +297,10 @@ scenario_soak() {
   fd_growth=$(( fds_last - fds_first ))
   local verdict=PASS
   [ "$LOST" -eq 0 ] && [ "$(kv errors "$s")" = 0 ] && [ "$(kv stopped "$s")" = time ] &&
-    [ "$(kv wal_max "$s")" -le $(( WAL_LIMIT_MB * 1048576 )) ] && [ "$fd_growth" -le 8 ] &&
+    [ "$(kv wal_max "$s")" -le $(( WAL_LIMIT_MB * 1048576 )) ] && [ "$db_last" -gt "$(kv db_first "$s")" ] &&
+    [ "$fd_growth" -le 8 ] &&
     [ "$rss_late" -le $(( rss_early + rss_early / 4 + 16384 )) ] || verdict=FAIL
-  row "soak, $(awk -v s="$SOAK_SECS" 'BEGIN{ if (s >= 3600) printf "%g h", s/3600; else printf "%g min", s/60 }') at 200 tx/s" "$(kv tx "$s") tx, $(kv errors "$s") failed bodies; RSS $(mb $(( rss_early * 1024 ))) → $(mb $(( rss_late * 1024 ))) (max $(mb $(( $(kv rss_max_kb "$s") * 1024 )))); open files $fds_first → $fds_last; WAL $(mb "$wal_last") at the end ($(mb "$(awk -v w="$wal_last" -v h="$hours" 'BEGIN{printf "%d", w/h}')")/h), walltrack.db $(mb "$db_last"); $LOST of $ACKED acknowledged lost" "$verdict"
+  row "soak, $(awk -v s="$SOAK_SECS" 'BEGIN{ if (s >= 3600) printf "%g h", s/3600; else printf "%g min", s/60 }') at 200 tx/s" "$(kv tx "$s") tx, $(kv errors "$s") failed bodies; RSS $(mb $(( rss_early * 1024 ))) → $(mb $(( rss_late * 1024 ))) (max $(mb $(( $(kv rss_max_kb "$s") * 1024 )))); open files $fds_first → $fds_last; WAL $(mb "$wal_last") at the end ($(mb "$(awk -v w="$wal_last" -v h="$hours" 'BEGIN{printf "%d", w/h}')")/h), walltrack.db $(mb "$(kv db_first "$s")") → $(mb "$db_last"); $LOST of $ACKED acknowledged lost" "$verdict"
   tidy "$d"
 }
 
