@@ -300,7 +300,7 @@ scenario_soak() {
     [ "$(kv wal_max "$s")" -le $(( WAL_LIMIT_MB * 1048576 )) ] && [ "$db_last" -gt "$(kv db_first "$s")" ] &&
     [ "$fd_growth" -le 8 ] &&
     [ "$rss_late" -le $(( rss_early + rss_early / 4 + 16384 )) ] || verdict=FAIL
-  row "soak, $(awk -v s="$SOAK_SECS" 'BEGIN{ if (s >= 3600) printf "%g h", s/3600; else printf "%g min", s/60 }') at 200 tx/s" "$(kv tx "$s") tx, $(kv errors "$s") failed bodies; RSS $(mb $(( rss_early * 1024 ))) → $(mb $(( rss_late * 1024 ))) (max $(mb $(( $(kv rss_max_kb "$s") * 1024 )))); open files $fds_first → $fds_last; WAL $(mb "$wal_last") at the end ($(mb "$(awk -v w="$wal_last" -v h="$hours" 'BEGIN{printf "%d", w/h}')")/h), walltrack.db $(mb "$(kv db_first "$s")") → $(mb "$db_last"); $LOST of $ACKED acknowledged lost" "$verdict"
+  row "soak, $(awk -v s="$SOAK_SECS" 'BEGIN{ if (s >= 3600) printf "%g h", s/3600; else printf "%g min", s/60 }') at 200 tx/s" "$(kv tx "$s") tx, $(kv errors "$s") failed bodies; RSS $(mb $(( rss_early * 1024 ))) → $(mb $(( rss_late * 1024 ))) ($(awk -v e="$rss_early" -v l="$rss_late" -v s="$(kv seconds "$s")" 'BEGIN{ printf "%+.0f MB/h", (l - e) / 1024 / (0.8 * s / 3600) }'), max $(mb $(( $(kv rss_max_kb "$s") * 1024 )))); open files $fds_first → $fds_last; WAL $(mb "$wal_last") at the end ($(mb "$(awk -v w="$wal_last" -v h="$hours" 'BEGIN{printf "%d", w/h}')")/h), walltrack.db $(mb "$(kv db_first "$s")") → $(mb "$db_last"); $LOST of $ACKED acknowledged lost" "$verdict"
   tidy "$d"
 }
 
