@@ -81,7 +81,8 @@ WT=$ROOT/$BUILD/walltrack LOAD=$ROOT/$BUILD/soak_load
 mkdir -p "$OUT"
 TABLE=$OUT/table.md
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-git diff --quiet HEAD 2>/dev/null || COMMIT="$COMMIT+dirty"
+# "+dirty": code differs from the commit (documentation does not count).
+git diff --quiet HEAD -- . ':!*.md' 2>/dev/null || COMMIT="$COMMIT+dirty"
 BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD/CMakeCache.txt")
 {
   echo "Soak campaign, $MODE: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $COMMIT, $BUILD_TYPE build,"
