@@ -256,6 +256,12 @@ static CURL *webhook_handle(const char *to, struct curl_slist **h, long timeout)
     return c;
 }
 
+/* How a body failed: the connection was refused (the daemon was not
+ * listening, nothing was sent), cut (sent, then the connection broke or
+ * timed out with no answer: the body was in flight), or answered with a
+ * status other than 200. */
+static atomic_ullong refused_bodies, cut_bodies, status_bodies;
+
 /* POSTs one body; true when the daemon answered 200 (its acks recorded). */
 static bool post_body(CURL *c, struct buf *body, unsigned n, uint8_t (*sigs)[64], double *ms)
 {
@@ -267,6 +273,12 @@ static bool post_body(CURL *c, struct buf *body, unsigned n, uint8_t (*sigs)[64]
     *ms = (double)(clock_mono_ns() - t0) / 1e6;
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    if (rc == CURLE_COULDNT_CONNECT)
+        atomic_fetch_add(&refused_bodies, 1);
+    else if (rc != CURLE_OK)
+        atomic_fetch_add(&cut_bodies, 1);
+    else if (status != 200)
+        atomic_fetch_add(&status_bodies, 1);
     if (rc != CURLE_OK || status != 200)
         return false;
     record_acks(sigs, n);
@@ -500,13 +512,17 @@ static int cmd_load(int argc, char **argv)
     if (outage_failed)
         fprintf(stderr, "outage start_ms=%lld end_ms=- failed=%llu\n", (long long)outage_start,
                 outage_failed);
-    printf("bodies=%zu tx=%llu tx_per_s=%.0f p50_ms=%.2f p99_ms=%.2f errors=%llu seconds=%.1f "
+    printf("bodies=%zu tx=%llu tx_per_s=%.0f p50_ms=%.2f p99_ms=%.2f errors=%llu refused=%llu "
+           "cut=%llu non200=%llu seconds=%.1f "
            "stopped=%s outages=%u rss_first_kb=%lld rss_last_kb=%lld rss_max_kb=%lld "
            "fds_first=%lld fds_last=%lld fds_max=%lld db_first=%lld db_last=%lld wal_max=%lld "
            "wal_last=%lld free_min_mb=%lld\n",
            n, tx, (double)tx / elapsed, n ? all[n / 2] : 0.0, n ? all[(n * 99) / 100] : 0.0, errors,
-           elapsed, why, outages, s.rss_first, s.rss_last, s.rss_max, s.fds_first, s.fds_last,
-           s.fds_max, s.db_first, s.db_last, s.wal_max, s.wal_last, s.free_min_mb);
+           (unsigned long long)atomic_load(&refused_bodies),
+           (unsigned long long)atomic_load(&cut_bodies),
+           (unsigned long long)atomic_load(&status_bodies), elapsed, why, outages, s.rss_first,
+           s.rss_last, s.rss_max, s.fds_first, s.fds_last, s.fds_max, s.db_first, s.db_last,
+           s.wal_max, s.wal_last, s.free_min_mb);
     free(all);
     free(w);
     if (samples_fp)
