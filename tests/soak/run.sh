@@ -178,7 +178,7 @@ run_load() { WALLTRACK_WEBHOOK_SECRET=$SECRET "$LOAD" load "$(load_url)" --min-f
 # --- kill -9 under load ---------------------------------------------------
 scenario_kill9() {
   local d=$OUT/kill9 max_ms=0 sum_ms=0 t delay lp
-  mkdir -p "$d"
+  rm -rf "$d"; mkdir -p "$d"  # a re-used --out starts each scenario afresh
   log "kill9: $KILL_TRIALS trials (8 connections, $KILL_RATE bodies/s of 100 tx, kill -9 at 0.5-4 s)"
   start_daemon "$d" || { row "kill -9 under load" "the daemon did not start (see $d/serve.log)" FAIL; return; }
   for t in $(seq 1 "$KILL_TRIALS"); do
@@ -231,7 +231,7 @@ scenario_powercut() {
 # --- burst: 64 connections ------------------------------------------------
 scenario_burst() {
   local d=$OUT/burst s
-  mkdir -p "$d"
+  rm -rf "$d"; mkdir -p "$d"  # a re-used --out starts each scenario afresh
   log "burst: $BURST_CONNS connections for $BURST_SECS s, 100 tx per body"
   start_daemon "$d" || { row "burst, 64 connections" "the daemon did not start" FAIL; return; }
   s=$(run_load --conns "$BURST_CONNS" --tx-per-body 100 --seconds "$BURST_SECS" --pid "$DPID" \
@@ -253,7 +253,7 @@ scenario_burst() {
 # --- slowloris ------------------------------------------------------------
 scenario_slowloris() {
   local d=$OUT/slowloris s
-  mkdir -p "$d"
+  rm -rf "$d"; mkdir -p "$d"  # a re-used --out starts each scenario afresh
   log "slowloris: $SLOW_CONNS slow connections for $SLOW_SECS s, probing /healthz and the webhook every second"
   start_daemon "$d" || { row "slowloris" "the daemon did not start" FAIL; return; }
   s=$(WALLTRACK_WEBHOOK_SECRET=$SECRET "$LOAD" slowloris "127.0.0.1:$DPORT" --conns "$SLOW_CONNS" \
@@ -274,7 +274,7 @@ scenario_slowloris() {
 # --- soak -----------------------------------------------------------------
 scenario_soak() {
   local d=$OUT/soak s
-  mkdir -p "$d"
+  rm -rf "$d"; mkdir -p "$d"  # a re-used --out starts each scenario afresh
   log "soak: $SOAK_SECS s at 20 bodies/s of 10 tx (200 tx/s), sampling every second"
   start_daemon "$d" || { row "soak" "the daemon did not start" FAIL; return; }
   s=$(run_load --conns 2 --tx-per-body 10 --rate 20 --seconds "$SOAK_SECS" --pid "$DPID" \
@@ -316,7 +316,7 @@ scenario_pgrestart() {
     return
   fi
   if [ "$(id -u)" -eq 0 ]; then RUN=(runuser -u postgres --); fi
-  mkdir -p "$d"
+  rm -rf "$d"; mkdir -p "$d"  # a re-used --out starts each scenario afresh
   local pgdir; pgdir=$(mktemp -d /tmp/wt_soak_pg.XXXXXX)
   PG_DIR=$pgdir
   chmod 755 "$pgdir"; [ ${#RUN[@]} -gt 0 ] && chown postgres "$pgdir"
