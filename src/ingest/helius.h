@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
-#include "ingest/event.h"
+#include "event/event.h"
 #include "ingest/netbal.h"
 #include "ingest/skip.h"
 

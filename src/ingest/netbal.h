@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "base/vec.h"
-#include "ingest/event.h"
+#include "event/event.h"
 #include "ingest/skip.h"
 
 /* A string slice into the parsed document; p == NULL or n == 0: absent. */

@@ -1,6 +1,6 @@
 /* Per-wallet, per-token ledgers: FIFO lots, round trips and PnL.
  *
- * The ledger turns the ordered stream of observed swaps (ingest/event.h)
+ * The ledger turns the ordered stream of observed swaps (event/event.h)
  * into positions made of FIFO lots, realized PnL on every sell, round trips
  * (a position opened from flat and closed back to flat or dust) and the
  * unknown-cost-basis bucket for tokens sold that were bought before our
@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "base/vec.h"
-#include "ingest/event.h"
+#include "event/event.h"
 
 #define LEDGER_NONE       UINT32_MAX
 #define LEDGER_SOURCE_MAX 16 /* distinct DEX sources tracked by id; more share id 15 */

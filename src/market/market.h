@@ -34,7 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ingest/event.h"
+#include "event/event.h"
 
 struct market_params {
     double sol_usd;          /* converts USD liquidity and market caps (150) */

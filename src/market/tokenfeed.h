@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 #include "base/clock.h"
-#include "ingest/event.h"
+#include "event/event.h"
 #include "market/dexscreener.h"
 #include "net/httpc.h"
 

@@ -32,7 +32,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
-#include "ingest/event.h"
+#include "event/event.h"
 #include "sim/scenario.h"
 
 enum sim_wallet_type {

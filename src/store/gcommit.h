@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ingest/event.h"
+#include "event/event.h"
 #include "store/store.h"
 
 struct gcommit;

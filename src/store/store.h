@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
-#include "ingest/event.h"
+#include "event/event.h"
 #include "solana/base58.h"
 
 struct store;

@@ -47,7 +47,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
-#include "ingest/event.h"
+#include "event/event.h"
 #include "intel/intel.h"
 #include "market/market.h"
 #include "signal/signal.h"

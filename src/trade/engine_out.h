@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
-#include "ingest/event.h"
+#include "event/event.h"
 #include "signal/signal.h"
 #include "trade/position.h"
 

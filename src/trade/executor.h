@@ -6,7 +6,7 @@
  * live executor (Jupiter quote -> swap transaction -> check -> sign ->
  * send -> confirm; src/trade/exec_live.c).
  *
- * Fills come back as events (EVENT_FILL in ingest/event.h), never as
+ * Fills come back as events (EVENT_FILL in event/event.h), never as
  * return values: the engine stays a deterministic function of its ordered
  * event stream (DESIGN §1). A paper executor emits the fill event for the
  * time the order would have filled (signal time + latency); a live one
@@ -24,7 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ingest/event.h"
+#include "event/event.h"
 
 enum exec_mode { EXEC_PAPER = 1, EXEC_LIVE = 2 };
 

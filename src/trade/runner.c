@@ -47,7 +47,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/vec.h"
-#include "ingest/evq.h"
+#include "event/evq.h"
 #include "net/sse.h"
 
 #define BATCH       4096

@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ingest/event.h"
+#include "event/event.h"
 #include "store/store.h"
 #include "trade/engine.h"
 #include "trade/engine_store.h"

@@ -8,7 +8,7 @@
  *
  * Invariants (under mu): count <= cap; the events are ring[head ..
  * head + count) modulo cap, oldest first. */
-#include "ingest/evq.h"
+#include "event/evq.h"
 
 #include <errno.h>
 #include <pthread.h>

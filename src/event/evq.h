@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "ingest/event.h"
+#include "event/event.h"
 
 struct evq;
 
