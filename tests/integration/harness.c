@@ -263,6 +263,18 @@ long http_request(unsigned port, const char *method, const char *path, const cha
 #define SWAP_FIXTURE_SIG                                                                           \
     "3A6AA1o5aF7qdVEyUaKqR4cwPJuG5KFRAyu1tcc7LsfKZEvyaTs75QMG611y5Nkgb82fM6GgA7yGXHq99UHvkfDh"
 
+void harness_sig(unsigned i, char *out)
+{
+    uint8_t b[64];
+    uint64_t x = 0x9E3779B97F4A7C15ull * (i + 1);
+    for (int k = 0; k < 64; k++) {
+        x ^= x >> 29;
+        x *= 0xBF58476D1CE4E5B9ull;
+        b[k] = (uint8_t)(x >> 56);
+    }
+    base58_encode(b, 64, out, BASE58_SIG_MAX);
+}
+
 int harness_swap_body(struct buf *out, unsigned first, unsigned n)
 {
     struct buf raw;
@@ -281,15 +293,8 @@ int harness_swap_body(struct buf *out, unsigned first, unsigned n)
     buf_reset(out);
     buf_putc(out, '[');
     for (unsigned i = 0; i < n; i++) {
-        uint8_t b[64];
-        uint64_t x = 0x9E3779B97F4A7C15ull * (first + i + 1);
-        for (int k = 0; k < 64; k++) {
-            x ^= x >> 29;
-            x *= 0xBF58476D1CE4E5B9ull;
-            b[k] = (uint8_t)(x >> 56);
-        }
         char sig[BASE58_SIG_MAX];
-        base58_encode(b, 64, sig, sizeof sig);
+        harness_sig(first + i, sig);
         if (i)
             buf_putc(out, ',');
         buf_append(out, open_, (size_t)(at - open_));

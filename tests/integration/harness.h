@@ -52,6 +52,10 @@ void daemon_log(const struct daemon *d, struct buf *out);
 long http_request(unsigned port, const char *method, const char *path, const char *header,
                   const char *req_body, size_t req_len, struct buf *body);
 
+/* The valid base58 signature number i of harness_swap_body's bodies
+ * (deterministic: the same i always gives the same signature). out has
+ * room for BASE58_SIG_MAX (solana/base58.h) bytes. */
+void harness_sig(unsigned i, char *out);
 /* A webhook body (a JSON array) of n copies of the real Jupiter swap
  * fixture, each with its own valid signature, numbered first..first+n-1
  * (the same number always gives the same signature). Returns 0, or -1

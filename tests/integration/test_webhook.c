@@ -24,67 +24,15 @@
 
 #define SECRET "whsec-test-4242"
 #define AUTH   "Authorization: " SECRET
-/* The signature of the real Jupiter multi-hop swap fixture. */
-#define FIXTURE_SIG                                                                                \
-    "3A6AA1o5aF7qdVEyUaKqR4cwPJuG5KFRAyu1tcc7LsfKZEvyaTs75QMG611y5Nkgb82fM6GgA7yGXHq99UHvkfDh"
 
 static const char *env[] = {"WALLTRACK_WEBHOOK_SECRET=" SECRET, NULL};
-static struct buf fixture; /* the transaction object, without the array */
-
-static int setup(void **state)
-{
-    (void)state;
-    struct buf raw;
-    buf_init(&raw, 0);
-    if (harness_read_file(
-            WT_FIXTURES "/real/helius_enhanced_swap_jupiter_sol_to_usdc_multihop.json", &raw) != 0)
-        return -1;
-    /* Strip the enclosing [ ] so transactions can be concatenated. */
-    char *open_ = strchr(raw.data, '{');
-    char *close_ = strrchr(raw.data, '}');
-    buf_init(&fixture, 0);
-    buf_append(&fixture, open_, (size_t)(close_ - open_ + 1));
-    buf_release(&raw);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    buf_release(&fixture);
-    return 0;
-}
 
 /* A deterministic distinct signature for transaction number i. */
-static void make_sig(unsigned i, char out[BASE58_SIG_MAX])
-{
-    uint8_t b[64];
-    uint64_t x = 0x9E3779B97F4A7C15ull * (i + 1);
-    for (int k = 0; k < 64; k++) {
-        x ^= x >> 29;
-        x *= 0xBF58476D1CE4E5B9ull;
-        b[k] = (uint8_t)(x >> 56);
-    }
-    base58_encode(b, 64, out, BASE58_SIG_MAX);
-}
-
-/* A webhook body of n copies of the real swap, signatures first..first+n-1. */
+/* The bodies: harness_swap_body, n copies of the real swap, each with
+ * the distinct signature harness_sig(first + i). */
 static void make_body(struct buf *out, unsigned first, unsigned n)
 {
-    buf_reset(out);
-    buf_putc(out, '[');
-    const char *at = strstr(fixture.data, FIXTURE_SIG);
-    size_t pre = (size_t)(at - fixture.data), siglen = strlen(FIXTURE_SIG);
-    for (unsigned i = 0; i < n; i++) {
-        char sig[BASE58_SIG_MAX];
-        make_sig(first + i, sig);
-        if (i)
-            buf_putc(out, ',');
-        buf_append(out, fixture.data, pre);
-        buf_puts(out, sig);
-        buf_puts(out, fixture.data + pre + siglen);
-    }
-    buf_putc(out, ']');
+    assert_int_equal(harness_swap_body(out, first, n), 0);
 }
 
 static void test_auth_size_and_shape(void **state)
@@ -456,7 +404,7 @@ static void test_kill9_loses_nothing_acknowledged(void **state)
         for (unsigned k = 0; k < senders[i].nacked; k++) {
             for (unsigned t = 0; t < TX_PER_BODY; t++) {
                 char sig[BASE58_SIG_MAX];
-                make_sig(senders[i].acked[k] + t, sig);
+                harness_sig(senders[i].acked[k] + t, sig);
                 if (!bsearch(sig, c.sigs, c.n, sizeof *c.sigs, cmp_sig))
                     fail_msg("acknowledged transaction %s is missing after kill -9", sig);
             }
@@ -477,5 +425,5 @@ int main(void)
         cmocka_unit_test(test_skips_recorded_and_counted),
         cmocka_unit_test(test_kill9_loses_nothing_acknowledged),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }
