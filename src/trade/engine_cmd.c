@@ -87,7 +87,8 @@ int engine_params_validate(const struct engine_params *p, char *err, size_t errs
     if (p->slippage_bps == 0 || p->slippage_bps >= 10000)
         return engine_set_err(err, errsize, WT_EINVAL, "trade.slippage_bps must be in [1, 9999]");
     if (p->token_wait_ms < 0 || p->token_wait_ms > 60000)
-        return engine_set_err(err, errsize, WT_EINVAL, "signal.token_wait_ms must be in [0, 60000]");
+        return engine_set_err(err, errsize, WT_EINVAL,
+                              "signal.token_wait_ms must be in [0, 60000]");
     if (p->token_fresh_ms <= 0)
         return engine_set_err(err, errsize, WT_EINVAL, "token_fresh_ms must be positive");
     if ((rc = signal_params_validate(&p->signal, err, errsize)) ||

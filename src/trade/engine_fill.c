@@ -8,7 +8,6 @@
  * changed here or in the order submission of engine.c, and the
  * invariants of engine_impl.h are easiest to check in one place. */
 
-
 #include "base/err.h"
 #include <math.h>
 #include <string.h>
@@ -124,7 +123,8 @@ static void close_position(struct engine *e, size_t i, const struct closed_trade
     else
         e->c.losses++;
     engine_feedback(e, t);
-    struct engine_trade tr = {.t = t, .score = ep->score, .entry_hour = engine_utc_hour(t->entry_ts_ms)};
+    struct engine_trade tr = {
+        .t = t, .score = ep->score, .entry_hour = engine_utc_hour(t->entry_ts_ms)};
     memcpy(tr.f, ep->f, sizeof tr.f);
     engine_emit_position(e, &ep->p, POS_CLOSED);
     if (e->out && e->out->ops->trade)

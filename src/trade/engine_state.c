@@ -8,7 +8,6 @@
  * decides anything: it reads or reloads what the event path built, and
  * is called by the runner between events, never from inside one. */
 
-
 #include "base/err.h"
 #include <string.h>
 
@@ -95,7 +94,8 @@ int engine_restore_state(struct engine *e, const char *json, size_t len, char *e
         goto out;
     }
     if (strcmp(mode, trade_mode_name(e->p.mode)) != 0) {
-        rc = engine_set_err(err, errsize, WT_EINVAL, "the stored engine state is of the other mode");
+        rc =
+            engine_set_err(err, errsize, WT_EINVAL, "the stored engine state is of the other mode");
         goto out;
     }
     if ((rc = breakers_parse(&b, &e->p.breakers, brjson, blen, err, errsize)))
