@@ -55,13 +55,13 @@ struct table {
 void store_sql_cols(struct buf *b, const struct table *t);
 void store_sql_select(struct buf *b, const struct table *t);
 void store_bind_row(const struct store_ops *o, struct store_stmt *s, const struct table *t,
-                     const void *row, int first);
+                    const void *row, int first);
 /* Every text field NUL-terminated and every double finite. */
 int store_check_row(const struct table *t, const void *row);
 int store_put_row(struct store *st, struct store_conn *c, const struct table *t, const void *row,
-                   int64_t *id);
+                  int64_t *id);
 /* Runs a read that returns rows of t into rows[0..cap). */
 int store_read_rows(struct store *st, struct store_conn *c, struct store_stmt *s,
-                     const struct table *t, void *rows, size_t cap, size_t *n);
+                    const struct table *t, void *rows, size_t cap, size_t *n);
 
 #endif

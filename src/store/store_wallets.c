@@ -199,7 +199,8 @@ int store_wallet_update_fields(struct store *st, const char *address, unsigned f
 {
     unsigned all =
         WALLET_F_NAME | WALLET_F_TYPE | WALLET_F_VERIFIED | WALLET_F_DISCOVERY | WALLET_F_STATUS;
-    if (address == NULL || fields == 0 || (fields & ~all) != 0 || store_check_row(&wallets_table, w) ||
+    if (address == NULL || fields == 0 || (fields & ~all) != 0 ||
+        store_check_row(&wallets_table, w) ||
         ((fields & WALLET_F_STATUS) && (w->status < WALLET_WATCH || w->status > WALLET_STATUS_MAX)))
         return WT_EINVAL;
     const struct store_ops *o = st->ops;
