@@ -90,7 +90,8 @@ static void redact(const struct pg_store *s, const char *msg, char *out, size_t 
         out[o] = '\0';
 }
 
-int store_pg_conn_open(struct pg_store *s, struct pg_conn *c, bool writer, char *err, size_t errsize)
+int store_pg_conn_open(struct pg_store *s, struct pg_conn *c, bool writer, char *err,
+                       size_t errsize)
 {
     memset(c, 0, sizeof *c);
     c->writer = writer;

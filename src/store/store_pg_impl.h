@@ -89,7 +89,8 @@ static inline struct pg_stmt *STMT(struct store_stmt *s)
 
 void store_pg_set_conn_err(struct pg_conn *c, const char *msg);
 void store_pg_stmt_free(struct pg_stmt *s);
-int store_pg_conn_open(struct pg_store *s, struct pg_conn *c, bool writer, char *err, size_t errsize);
+int store_pg_conn_open(struct pg_store *s, struct pg_conn *c, bool writer, char *err,
+                       size_t errsize);
 void store_pg_close(struct store *st);
 int store_pg_acquire(struct store *st, bool write, struct store_conn **out);
 void store_pg_release(struct store *st, struct store_conn *conn);
