@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "base/mem.h"
+#include "base/vec.h"
 #include "sim/sim_impl.h"
 
 uint64_t sim_lamports_of(double sol)

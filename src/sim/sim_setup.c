@@ -10,11 +10,11 @@
  * population cannot change a rule. Both draw from the same seeded stream
  * in a fixed order, so a run stays a pure function of its scenario. */
 
-
 #include "base/err.h"
 #include <stdlib.h>
 
 #include "base/mem.h"
+#include "base/vec.h"
 #include "sim/sim_impl.h"
 
 /* ---- construction ---- */
@@ -142,7 +142,7 @@ static void make_token(struct sim *s, int64_t t)
             uint32_t m = s->cluster_members.v[i];
             double sol = rng_range(r, 2, 5) + (m == T->creator ? 2 : 0);
             sim_push(s, t - (int64_t)rng_range(r, 2 * MS_MIN, 20 * MS_MIN), s->start_ms, EV_FUND,
-                 funder, m, sim_lamports_of(sol));
+                     funder, m, sim_lamports_of(sol));
         }
     } else {
         T->creator = s->creators.v[rng_below(r, s->creators.len)];
@@ -257,7 +257,7 @@ int sim_new(const struct scenario *sc, struct sim **out, char *err, size_t errsi
         if (W->type == SIM_EXCHANGE || W->type == SIM_INSIDER)
             continue;
         sim_push(s, s->start_ms + (int64_t)rng_range(r, 0, 10 * MS_MIN), s->start_ms, EV_FUND,
-             W->source, (uint32_t)w, W->funding);
+                 W->source, (uint32_t)w, W->funding);
     }
 
     /* Launches: a Poisson process from the fifteenth minute on. */

@@ -16,10 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "base/json.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "solana/pubkey.h"
 #include "store/store_rows_impl.h"
 
 #define W struct wallet

@@ -33,7 +33,9 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/intern.h"
 #include "base/mem.h"
+#include "base/vec.h"
 #include "trade/engine_impl.h"
 #include "trade/exec_paper.h"
 

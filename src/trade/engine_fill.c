@@ -12,6 +12,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "base/vec.h"
+#include "solana/pubkey.h"
 #include "trade/amount.h"
 #include "trade/engine_impl.h"
 

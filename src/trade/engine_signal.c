@@ -13,6 +13,7 @@
 
 #include "base/err.h"
 #include "base/mem.h"
+#include "base/vec.h"
 #include "trade/amount.h"
 #include "trade/engine_impl.h"
 

@@ -11,7 +11,12 @@
 #include "base/err.h"
 #include <string.h>
 
+#include "base/buf.h"
+#include "base/intern.h"
 #include "base/json.h"
+#include "base/jw.h"
+#include "base/vec.h"
+#include "solana/pubkey.h"
 #include "trade/engine_impl.h"
 
 /* ---- warm-up and restart -------------------------------------------------------- */
