@@ -87,12 +87,20 @@ static inline struct pg_stmt *STMT(struct store_stmt *s)
 
 /* ---- store_pg_conn.c: connections, the pool, the URL, the backup */
 
+/* Keeps msg (trailing newlines and spaces cut) as c's last error. */
 void store_pg_set_conn_err(struct pg_conn *c, const char *msg);
+/* Frees a cached statement and its result. */
 void store_pg_stmt_free(struct pg_stmt *s);
+/* Opens connection c (the writer or a reader) from s->url. Returns 0 or
+ * a negative WT_E... code with err saying why (password redacted). */
 int store_pg_conn_open(struct pg_store *s, struct pg_conn *c, bool writer, char *err,
                        size_t errsize);
+/* The ops close: every connection, the pool and the secrets. */
 void store_pg_close(struct store *st);
+/* The ops acquire: the writer (exclusive) or a free reader, reconnected
+ * when the server went away, within the backoff. */
 int store_pg_acquire(struct store *st, bool write, struct store_conn **out);
+/* The ops release: gives the connection back. */
 void store_pg_release(struct store *st, struct store_conn *conn);
 /* Parses a URL with libpq. On failure err gets our own message: libpq's
  * quotes the offending part of the URL, which may be the password. */

@@ -52,12 +52,18 @@ struct table {
 
 /* ---- store_rows.c: statement text, binds and reads of a described table */
 
+/* Appends t's column names, comma-separated (id excluded). */
 void store_sql_cols(struct buf *b, const struct table *t);
+/* Appends SELECT id, <columns> FROM <table>. */
 void store_sql_select(struct buf *b, const struct table *t);
+/* Binds row's columns, in t's order, from parameter first on. */
 void store_bind_row(const struct store_ops *o, struct store_stmt *s, const struct table *t,
                     const void *row, int first);
 /* Every text field NUL-terminated and every double finite. */
 int store_check_row(const struct table *t, const void *row);
+/* Inserts (or upserts on t's conflict key) row on connection c inside
+ * the caller's transaction; *id gets the row's id when id is not NULL.
+ * Returns 0 or a negative WT_E... code. */
 int store_put_row(struct store *st, struct store_conn *c, const struct table *t, const void *row,
                   int64_t *id);
 /* Runs a read that returns rows of t into rows[0..cap). */

@@ -105,30 +105,49 @@ enum exit_trigger { TRIG_PRICE, TRIG_TIME, TRIG_WALLET_SELL };
 
 /* ---- engine.c: shared helpers (ids, equity, alerts, orders). */
 
+/* Cash plus the market value of the open positions, in lamports. */
 uint64_t engine_equity(const struct engine *e);
+/* The dense id of wallet k, interning it (and growing e->w, so pointers
+ * into it are stale afterwards) when new. */
 uint32_t engine_wallet_id(struct engine *e, const struct pubkey *k);
+/* The dense id of mint k, interning it (and growing e->m) when new. */
 uint32_t engine_mint_id(struct engine *e, const struct pubkey *k);
+/* Raises one alert per breaker trip or clear in al. */
 void engine_emit_breaker_alerts(struct engine *e, const struct breaker_alerts *al);
+/* Tells the output a position changed (no-op without an output). */
 void engine_emit_position(struct engine *e, const struct position *p, enum engine_pos_change c);
+/* Tells the output an order's status; error is NULL unless it failed. */
 void engine_emit_order(struct engine *e, const struct eorder *o, enum engine_order_status st,
                        const char *error);
 /* Re-reads the market value and remaining basis of a position into the
  * running totals. */
 void engine_revalue(struct engine *e, struct epos *ep);
+/* The open position with that id, or NULL. */
 struct epos *engine_position_by_id(struct engine *e, uint64_t id);
+/* Rebuilds the per-mint index after e->pos changed order or length. */
 void engine_reindex_positions(struct engine *e);
+/* The order in flight with that id (its index in *idx), or NULL. */
 struct eorder *engine_order_by_id(struct engine *e, uint64_t id, size_t *idx);
+/* Removes the order at idx, keeping submission order. */
 void engine_order_remove(struct engine *e, size_t idx);
+/* Hands the order to the executor. Returns 0, WT_ESTATE without an
+ * executor, or the executor's error. */
 int engine_submit(struct engine *e, const struct eorder *o);
 
 /* ---- engine_cmd.c: parameters and commands. */
 
+/* Copies msg into err (when given) and returns rc. */
 int engine_set_err(char *err, size_t errsize, int rc, const char *msg);
+/* Applies one operator command. Returns 0 or a negative WT_E... code;
+ * a refused command leaves its reason in e->err. */
 int engine_handle_command(struct engine *e, const struct command_event *c);
 
 /* ---- engine_signal.c: signals and token-wait parking. */
 
+/* The UTC hour (0-23) of a time in ms, for the per-hour feedback. */
 int engine_utc_hour(int64_t ms);
+/* Scores watched wallet wid's buy ev of mint mid into a signal and, when
+ * traded, a sized buy order; waited_ms is how long it was parked. */
 void engine_handle_signal(struct engine *e, uint32_t wid, uint32_t mid, const struct swap_event *ev,
                           int64_t waited_ms);
 /* Whether a feed reported on the mint recently enough to score at once. */
@@ -153,7 +172,9 @@ void engine_run_exits(struct engine *e, size_t i, enum exit_trigger trig, double
 /* Re-prices the position of mint mid (if held) and runs its exits. */
 void engine_price_positions(struct engine *e, uint32_t mid, double price,
                             const struct swap_event *sell_by);
+/* Counts a closed trade in the per-wallet and per-hour feedback. */
 void engine_feedback(struct engine *e, const struct closed_trade *t);
+/* Applies a fill event to its order (unknown orders are ignored). */
 void engine_handle_fill(struct engine *e, const struct event *ev);
 
 #endif

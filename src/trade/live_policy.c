@@ -150,8 +150,8 @@ bool live_policy_tx_allowed(const struct tx *tx, const struct pubkey *me, const 
                 uint64_t keep = slip <= 10000 ? 10000u - slip : 0;
                 uint64_t floor_out = quoted / 10000 * keep + quoted % 10000 * keep / 10000;
                 if (in_amount != q->in_amount) {
-                    why(msg, msgsize, "swap spends %llu, the quote %llu", (unsigned long long)in_amount,
-                        (unsigned long long)q->in_amount);
+                    why(msg, msgsize, "swap spends %llu, the quote %llu",
+                        (unsigned long long)in_amount, (unsigned long long)q->in_amount);
                     return false;
                 }
                 if (slip > 10000 || floor_out < q->other_amount_threshold) {
@@ -183,8 +183,8 @@ bool live_policy_tx_allowed(const struct tx *tx, const struct pubkey *me, const 
     return true;
 }
 
-bool live_policy_quote_allowed(const struct exec_order *o, const struct jup_quote *q,
-                               uint16_t slip, char *msg, size_t msgsize)
+bool live_policy_quote_allowed(const struct exec_order *o, const struct jup_quote *q, uint16_t slip,
+                               char *msg, size_t msgsize)
 {
     if (!(o->ref_price_sol > 0))
         return true;

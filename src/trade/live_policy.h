@@ -39,7 +39,7 @@ bool live_policy_tx_allowed(const struct tx *tx, const struct pubkey *me, const 
  * than what the engine's reference price (o->ref_price_sol) gives for the
  * order's input, less slip basis points. An order without a reference
  * price (ref_price_sol <= 0) accepts any quote. */
-bool live_policy_quote_allowed(const struct exec_order *o, const struct jup_quote *q,
-                               uint16_t slip, char *msg, size_t msgsize);
+bool live_policy_quote_allowed(const struct exec_order *o, const struct jup_quote *q, uint16_t slip,
+                               char *msg, size_t msgsize);
 
 #endif
