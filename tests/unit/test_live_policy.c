@@ -120,8 +120,8 @@ static void build(bool buy)
     memcpy(F.a_xfer, (uint8_t[]){K_ME, K_WSOL_ATA}, 2);
     F.a_sync[0] = K_WSOL_ATA;
     memcpy(F.a_close, (uint8_t[]){K_WSOL_ATA, K_ME, K_ME}, 3);
-    memcpy(F.a_route, (uint8_t[]){K_TOKEN, K_ME, K_WSOL_ATA, K_TOKEN_ATA, 10, K_MINT, K_WSOL, 11, 12},
-           9);
+    memcpy(F.a_route,
+           (uint8_t[]){K_TOKEN, K_ME, K_WSOL_ATA, K_TOKEN_ATA, 10, K_MINT, K_WSOL, 11, 12}, 9);
 
     struct tx *t = &F.tx;
     t->n_sigs = 1;
@@ -344,8 +344,8 @@ static struct exec_order order(enum side side)
     memset(&o, 0, sizeof o);
     o.side = side;
     o.decimals = 6;
-    o.sol_in = 1000000000; /* buy 1 SOL... */
-    o.token_in = 4000000;  /* ...or sell 4 tokens */
+    o.sol_in = 1000000000;  /* buy 1 SOL... */
+    o.token_in = 4000000;   /* ...or sell 4 tokens */
     o.ref_price_sol = 0.25; /* exact in binary, so the bounds are exact */
     return o;
 }
