@@ -12,42 +12,22 @@
  * Prices are never drawn: each token's hidden fate sets the crowd's demand
  * (trade rate, buy/sell mix, its peak and decay), typed wallets add their
  * own orders, and every order moves the curve or the pool. The truth file
- * then records the peaks the trades actually produced. */
+ * then records the peaks the trades actually produced.
+ *
+ * Building a run from its scenario (the population, the tokens, the first
+ * actions) and the accessors are in sim_setup.c; the action kinds and
+ * units both files use are in sim_impl.h. */
 #include "sim/sim.h"
 
 #include <math.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "base/err.h"
 #include "base/mem.h"
+#include "base/vec.h"
 #include "sim/sim_impl.h"
 
-enum ev_kind {
-    EV_FUND = 1, /* a=from b=to x=lamports */
-    EV_LAUNCH,   /* a=token */
-    EV_FLOW,     /* a=token: the crowd's next trade */
-    EV_BUY,      /* a=wallet b=token x=lamports | reason << 56 */
-    EV_SELL,     /* a=wallet b=token x=ppm of the position | reason << 56 */
-    EV_CHECK,    /* a=wallet b=token: managed exit rules */
-    EV_SWEEP,    /* a=insider b=funder */
-    EV_GC,       /* a=token: forget the positions of a long-dead token */
-};
-
-#define MS_S   1000LL
-#define MS_MIN 60000LL
-#define MS_H   3600000LL
-#define MS_DAY 86400000LL
-#define SOL    1000000000ULL
-#define PPM    1000000ULL
-
-#define BASE_FEE       5000ULL
-#define KEEP_LAMPORTS  2000000ULL /* left for rent and fees */
-#define REASON_SHIFT   56
-#define AMOUNT_MASK    ((1ULL << REASON_SHIFT) - 1)
-#define EXCHANGE_FLOAT (100000000ULL * SOL)
-
-static uint64_t lamports_of(double sol)
+uint64_t sim_lamports_of(double sol)
 {
     return sol <= 0 ? 0 : (uint64_t)(sol * (double)SOL);
 }
@@ -59,8 +39,8 @@ static bool ev_before(const struct ev *a, const struct ev *b)
     return a->t < b->t || (a->t == b->t && a->seq < b->seq);
 }
 
-static void push(struct sim *s, int64_t t, int64_t now, uint8_t kind, uint32_t a, uint32_t b,
-                 uint64_t x)
+void sim_push(struct sim *s, int64_t t, int64_t now, uint8_t kind, uint32_t a, uint32_t b,
+              uint64_t x)
 {
     struct ev e = {.t = t < now ? now : t, .seq = s->seq++, .x = x, .a = a, .b = b, .kind = kind};
     vec_push(&s->heap, e);
@@ -224,7 +204,7 @@ static void holding_drop(struct sim *s, uint32_t h)
 
 /* ---- helpers ---- */
 
-static uint64_t slot_of(const struct sim *s, int64_t t)
+uint64_t sim_slot_of(const struct sim *s, int64_t t)
 {
     return s->sc.start_slot + (uint64_t)((t - s->start_ms) / 400);
 }
@@ -244,7 +224,7 @@ static void begin_tx(struct sim *s, struct sim_tx *tx, enum sim_tx_kind kind, in
         memcpy(tx->sig.b + 8 * i, &r, 8);
     }
     tx->ts_ms = t;
-    tx->slot = slot_of(s, t);
+    tx->slot = sim_slot_of(s, t);
     tx->wallet = w;
     tx->to = SIM_NONE;
     tx->token = SIM_NONE;
@@ -259,7 +239,7 @@ static void request_topup(struct sim *s, int64_t t, uint32_t w)
     W->topup_pending = true;
     int64_t delay = W->type == SIM_INSIDER ? (int64_t)rng_range(&s->rng, 5 * MS_S, 60 * MS_S)
                                            : (int64_t)rng_range(&s->rng, MS_MIN, 10 * MS_MIN);
-    push(s, t + delay, t, EV_FUND, W->source, w, W->funding);
+    sim_push(s, t + delay, t, EV_FUND, W->source, w, W->funding);
 }
 
 static int do_transfer(struct sim *s, int64_t t, uint32_t from, uint32_t to, uint64_t amount,
@@ -373,28 +353,28 @@ static int do_buy(struct sim *s, int64_t t, uint32_t w, uint32_t tok, uint64_t g
     /* What this buy sets in motion. */
     switch (reason) {
     case SIM_R_SNIPE:
-        push(s, t + (int64_t)rng_range(&s->rng, 5 * MS_S, 4 * MS_MIN), t, EV_SELL, w, tok,
-             PPM | (uint64_t)SIM_R_EXIT << REASON_SHIFT);
+        sim_push(s, t + (int64_t)rng_range(&s->rng, 5 * MS_S, 4 * MS_MIN), t, EV_SELL, w, tok,
+                 PPM | (uint64_t)SIM_R_EXIT << REASON_SHIFT);
         break;
     case SIM_R_BAIT:
         T->bait_until_ms = t + (int64_t)rng_range(&s->rng, 2 * MS_MIN, 5 * MS_MIN);
-        push(s, t + (int64_t)rng_range(&s->rng, 2 * MS_MIN, 8 * MS_MIN), t, EV_SELL, w, tok,
-             PPM | (uint64_t)SIM_R_EXIT << REASON_SHIFT);
+        sim_push(s, t + (int64_t)rng_range(&s->rng, 2 * MS_MIN, 8 * MS_MIN), t, EV_SELL, w, tok,
+                 PPM | (uint64_t)SIM_R_EXIT << REASON_SHIFT);
         break;
     case SIM_R_INSIDER: {
         int64_t at = T->pump_end_ms + (int64_t)rng_range(&s->rng, -90 * MS_S, 60 * MS_S);
         if (at <= t)
             at = t + (int64_t)rng_range(&s->rng, 5 * MS_S, 30 * MS_S);
-        push(s, at, t, EV_SELL, w, tok, PPM | (uint64_t)SIM_R_EXIT << REASON_SHIFT);
+        sim_push(s, at, t, EV_SELL, w, tok, PPM | (uint64_t)SIM_R_EXIT << REASON_SHIFT);
         if (W->funder != SIM_NONE && rng_chance(&s->rng, 0.6))
-            push(s, at + (int64_t)rng_range(&s->rng, 10 * MS_MIN, 60 * MS_MIN), t, EV_SWEEP, w,
-                 W->funder, 0);
+            sim_push(s, at + (int64_t)rng_range(&s->rng, 10 * MS_MIN, 60 * MS_MIN), t, EV_SWEEP, w,
+                     W->funder, 0);
         break;
     }
     case SIM_R_ENTRY:
         if (!H->checking) {
             H->checking = true;
-            push(s, t + check_interval(s, T, t), t, EV_CHECK, w, tok, 0);
+            sim_push(s, t + check_interval(s, T, t), t, EV_CHECK, w, tok, 0);
         }
         break;
     default:
@@ -405,8 +385,8 @@ static int do_buy(struct sim *s, int64_t t, uint32_t w, uint32_t tok, uint64_t g
             uint32_t f = s->followers.v[W->fol_off + i];
             struct wallet *Fw = &s->wallets.v[f];
             int64_t d = (int64_t)((double)Fw->delay_ms * rng_range(&s->rng, 0.7, 1.3));
-            uint64_t sz = lamports_of(Fw->size_sol * rng_lognormal(&s->rng, 1.0, 0.3));
-            push(s, t + d, t, EV_BUY, f, tok, sz | (uint64_t)SIM_R_COPY << REASON_SHIFT);
+            uint64_t sz = sim_lamports_of(Fw->size_sol * rng_lognormal(&s->rng, 1.0, 0.3));
+            sim_push(s, t + d, t, EV_BUY, f, tok, sz | (uint64_t)SIM_R_COPY << REASON_SHIFT);
         }
     }
     return 1;
@@ -465,7 +445,7 @@ static int do_sell(struct sim *s, int64_t t, uint32_t w, uint32_t tok, uint64_t 
         for (uint32_t i = 0; i < W->fol_n; i++) {
             uint32_t f = s->followers.v[W->fol_off + i];
             int64_t d = (int64_t)((double)s->wallets.v[f].delay_ms * rng_range(&s->rng, 0.7, 1.3));
-            push(s, t + d, t, EV_SELL, f, tok, frac | (uint64_t)SIM_R_COPY << REASON_SHIFT);
+            sim_push(s, t + d, t, EV_SELL, f, tok, frac | (uint64_t)SIM_R_COPY << REASON_SHIFT);
         }
     }
     return 1;
@@ -478,8 +458,8 @@ static int on_fund(struct sim *s, const struct ev *e, struct sim_tx *tx)
     struct wallet *F = &s->wallets.v[e->a];
     if (F->lamports < e->x + BASE_FEE && F->type == SIM_FUNDER) {
         /* The funder refills from its exchange first, then pays. */
-        push(s, e->t + (int64_t)rng_range(&s->rng, 2 * MS_S, 20 * MS_S), e->t, EV_FUND, e->a, e->b,
-             e->x);
+        sim_push(s, e->t + (int64_t)rng_range(&s->rng, 2 * MS_S, 20 * MS_S), e->t, EV_FUND, e->a,
+                 e->b, e->x);
         return do_transfer(s, e->t, F->source, e->a, F->funding, SIM_R_FUND, tx);
     }
     s->wallets.v[e->b].topup_pending = false;
@@ -495,9 +475,9 @@ static void schedule_launch(struct sim *s, uint32_t tok, int64_t t)
     for (size_t i = 0; i < s->snipers.len; i++)
         if (rng_chance(&s->rng, sc->sniper_rate)) {
             uint32_t w = s->snipers.v[i];
-            uint64_t sz = lamports_of(s->wallets.v[w].size_sol * rng_range(&s->rng, 0.5, 1.5));
-            push(s, slot_start + (int64_t)rng_range(&s->rng, 60, 399), t, EV_BUY, w, tok,
-                 sz | (uint64_t)SIM_R_SNIPE << REASON_SHIFT);
+            uint64_t sz = sim_lamports_of(s->wallets.v[w].size_sol * rng_range(&s->rng, 0.5, 1.5));
+            sim_push(s, slot_start + (int64_t)rng_range(&s->rng, 60, 399), t, EV_BUY, w, tok,
+                     sz | (uint64_t)SIM_R_SNIPE << REASON_SHIFT);
         }
 
     if (T->fate == SIM_PUMP_DUMP) {
@@ -506,9 +486,9 @@ static void schedule_launch(struct sim *s, uint32_t tok, int64_t t)
             uint32_t w = s->cluster_members.v[i];
             if (w == T->creator)
                 continue;
-            push(s, t + (int64_t)rng_range(&s->rng, 400, 4000), t, EV_BUY, w, tok,
-                 lamports_of(rng_range(&s->rng, 1.0, 4.0)) | (uint64_t)SIM_R_INSIDER
-                                                                 << REASON_SHIFT);
+            sim_push(s, t + (int64_t)rng_range(&s->rng, 400, 4000), t, EV_BUY, w, tok,
+                     sim_lamports_of(rng_range(&s->rng, 1.0, 4.0)) | (uint64_t)SIM_R_INSIDER
+                                                                         << REASON_SHIFT);
         }
     }
 
@@ -523,9 +503,9 @@ static void schedule_launch(struct sim *s, uint32_t tok, int64_t t)
                       (p_runner * up + (1 - p_runner) * down);
         double p = base * (T->fate == SIM_RUNNER ? up : down);
         if (rng_chance(&s->rng, p)) {
-            uint64_t sz = lamports_of(W->size_sol * rng_lognormal(&s->rng, 1.0, 0.3));
-            push(s, t + (int64_t)rng_range(&s->rng, 20 * MS_S, 10 * MS_MIN), t, EV_BUY, w, tok,
-                 sz | (uint64_t)SIM_R_ENTRY << REASON_SHIFT);
+            uint64_t sz = sim_lamports_of(W->size_sol * rng_lognormal(&s->rng, 1.0, 0.3));
+            sim_push(s, t + (int64_t)rng_range(&s->rng, 20 * MS_S, 10 * MS_MIN), t, EV_BUY, w, tok,
+                     sz | (uint64_t)SIM_R_ENTRY << REASON_SHIFT);
         }
     }
 
@@ -533,9 +513,9 @@ static void schedule_launch(struct sim *s, uint32_t tok, int64_t t)
     for (size_t i = 0; i < s->baiters.len; i++)
         if (rng_chance(&s->rng, p_bait)) {
             uint32_t w = s->baiters.v[i];
-            uint64_t sz = lamports_of(s->wallets.v[w].size_sol * rng_range(&s->rng, 0.6, 1.4));
-            push(s, t + (int64_t)rng_range(&s->rng, MS_MIN, 10 * MS_MIN), t, EV_BUY, w, tok,
-                 sz | (uint64_t)SIM_R_BAIT << REASON_SHIFT);
+            uint64_t sz = sim_lamports_of(s->wallets.v[w].size_sol * rng_range(&s->rng, 0.6, 1.4));
+            sim_push(s, t + (int64_t)rng_range(&s->rng, MS_MIN, 10 * MS_MIN), t, EV_BUY, w, tok,
+                     sz | (uint64_t)SIM_R_BAIT << REASON_SHIFT);
         }
 
     /* The creator's exit. */
@@ -543,20 +523,20 @@ static void schedule_launch(struct sim *s, uint32_t tok, int64_t t)
     switch (T->fate) {
     case SIM_RUG:
     case SIM_PUMP_DUMP:
-        push(s, T->pump_end_ms, t, EV_SELL, T->creator, tok, PPM | exit);
+        sim_push(s, T->pump_end_ms, t, EV_SELL, T->creator, tok, PPM | exit);
         break;
     case SIM_FIZZLE:
         if (rng_chance(&s->rng, 0.5))
-            push(s, t + (int64_t)rng_range(&s->rng, MS_MIN, 30 * MS_MIN), t, EV_SELL, T->creator,
-                 tok, PPM | exit);
+            sim_push(s, t + (int64_t)rng_range(&s->rng, MS_MIN, 30 * MS_MIN), t, EV_SELL,
+                     T->creator, tok, PPM | exit);
         break;
     case SIM_RUNNER:
-        push(s, t + (int64_t)rng_range(&s->rng, 30 * MS_MIN, 3 * MS_H), t, EV_SELL, T->creator, tok,
-             PPM / 2 | exit);
+        sim_push(s, t + (int64_t)rng_range(&s->rng, 30 * MS_MIN, 3 * MS_H), t, EV_SELL, T->creator,
+                 tok, PPM / 2 | exit);
         break;
     }
-    push(s, t + (int64_t)rng_range(&s->rng, 3 * MS_S, 60 * MS_S), t, EV_FLOW, tok, 0, 0);
-    push(s, T->death_ms + 2 * MS_DAY, t, EV_GC, tok, 0, 0);
+    sim_push(s, t + (int64_t)rng_range(&s->rng, 3 * MS_S, 60 * MS_S), t, EV_FLOW, tok, 0, 0);
+    sim_push(s, T->death_ms + 2 * MS_DAY, t, EV_GC, tok, 0, 0);
 }
 
 static int on_launch(struct sim *s, const struct ev *e, struct sim_tx *tx)
@@ -580,7 +560,7 @@ static int on_launch(struct sim *s, const struct ev *e, struct sim_tx *tx)
         break;
     }
     schedule_launch(s, e->a, e->t);
-    return do_buy(s, e->t, T->creator, e->a, lamports_of(dev), SIM_R_LAUNCH, tx);
+    return do_buy(s, e->t, T->creator, e->a, sim_lamports_of(dev), SIM_R_LAUNCH, tx);
 }
 
 /* The crowd's trading rate on a token, in trades per minute. */
@@ -609,7 +589,7 @@ static int on_flow(struct sim *s, const struct ev *e, struct sim_tx *tx)
     if (t > T->pump_end_ms && lam < 0.02)
         return 0; /* the crowd has left */
     int64_t gap = (int64_t)rng_exp(&s->rng, 60000.0 / lam);
-    push(s, t + (gap < 400 ? 400 : gap), t, EV_FLOW, tok, 0, 0);
+    sim_push(s, t + (gap < 400 ? 400 : gap), t, EV_FLOW, tok, 0, 0);
 
     double price = token_price(T);
     double mom = price / T->ref_price - 1;
@@ -642,7 +622,7 @@ static int on_flow(struct sim *s, const struct ev *e, struct sim_tx *tx)
         if (T->fate == SIM_RUNNER && pumping)
             fomo *= 1 + (double)(t - T->launch_ms) / (double)(T->pump_end_ms - T->launch_ms);
         uint64_t sz =
-            lamports_of(s->wallets.v[w].size_sol * rng_lognormal(&s->rng, 1.0, 0.5) * fomo);
+            sim_lamports_of(s->wallets.v[w].size_sol * rng_lognormal(&s->rng, 1.0, 0.5) * fomo);
         return do_buy(s, t, w, tok, sz, SIM_R_CROWD, tx);
     }
     for (int tries = 0; tries < 6; tries++) {
@@ -692,14 +672,14 @@ static int on_check(struct sim *s, const struct ev *e, struct sim_tx *tx)
     else if (H->stage == 1 && price <= H->max_price * (1 - trail))
         ppm = PPM;
     if (ppm != PPM)
-        push(s, t + check_interval(s, T, t), t, EV_CHECK, w, tok, 0);
+        sim_push(s, t + check_interval(s, T, t), t, EV_CHECK, w, tok, 0);
     else
         H->checking = false;
     if (ppm == 0)
         return 0;
     int rc = do_sell(s, t, w, tok, ppm, SIM_R_EXIT, tx);
     if (!rc && ppm == PPM) /* could not sell now: try again later */
-        push(s, t + check_interval(s, T, t), t, EV_CHECK, w, tok, 0);
+        sim_push(s, t + check_interval(s, T, t), t, EV_CHECK, w, tok, 0);
     return rc;
 }
 
@@ -764,354 +744,4 @@ int sim_next(struct sim *s, struct sim_tx *tx)
         }
     }
     return 0;
-}
-
-/* ---- construction ---- */
-
-static uint32_t add_wallet(struct sim *s, enum sim_wallet_type type, uint32_t source)
-{
-    struct wallet *W = vec_push_zero(&s->wallets);
-    uint32_t w = (uint32_t)(s->wallets.len - 1);
-    W->type = (uint8_t)type;
-    W->cluster = -1;
-    W->funder = SIM_NONE;
-    W->source = source;
-    sim_derive_address(s, SIM_DOMAIN_WALLET, w, 0, &W->addr);
-    struct rng *r = &s->rng;
-    switch (type) {
-    case SIM_EXCHANGE:
-        W->lamports = EXCHANGE_FLOAT;
-        break;
-    case SIM_FUNDER:
-        W->funding = lamports_of(rng_range(r, 60, 150));
-        break;
-    case SIM_INSIDER:
-        W->funding = lamports_of(rng_range(r, 2, 5));
-        W->prio = (uint64_t)rng_range(r, 100000, 1000000);
-        break;
-    case SIM_SKILLED:
-    case SIM_FADING:
-        W->skill = rng_range(r, s->sc.skill_min, s->sc.skill_max);
-        W->size_sol = rng_lognormal(r, 1.5, 0.4);
-        W->funding = lamports_of(rng_range(r, 20, 60));
-        W->prio = (uint64_t)rng_range(r, 50000, 300000);
-        if (type == SIM_FADING)
-            W->fade_ms =
-                s->start_ms + (int64_t)(rng_range(r, 0.2, 0.8) * (double)(s->end_ms - s->start_ms));
-        break;
-    case SIM_SNIPER:
-        W->size_sol = rng_range(r, 0.3, 1.5);
-        W->funding = lamports_of(rng_range(r, 20, 50));
-        W->prio = (uint64_t)rng_range(r, 1000000, 5000000);
-        break;
-    case SIM_COPY:
-        W->size_sol = rng_lognormal(r, 0.5, 0.4);
-        W->funding = lamports_of(rng_range(r, 5, 20));
-        W->prio = (uint64_t)rng_range(r, 20000, 200000);
-        W->delay_ms = (uint32_t)rng_range(r, 2000, 30000);
-        break;
-    case SIM_BAITER:
-        W->size_sol = rng_range(r, 2, 5);
-        W->funding = lamports_of(rng_range(r, 20, 40));
-        W->prio = (uint64_t)rng_range(r, 50000, 500000);
-        break;
-    case SIM_CREATOR:
-        W->funding = lamports_of(rng_range(r, 10, 30));
-        W->prio = (uint64_t)rng_range(r, 10000, 100000);
-        break;
-    case SIM_RETAIL: {
-        W->size_sol = rng_lognormal(r, s->sc.retail_buy_sol, 0.7);
-        double f = rng_lognormal(r, 3.0, 0.7);
-        W->funding = lamports_of(f < 0.5 ? 0.5 : f);
-        W->prio = (uint64_t)rng_range(r, 0, 50000);
-        break;
-    }
-    default:
-        break;
-    }
-    return w;
-}
-
-static void make_token(struct sim *s, int64_t t)
-{
-    struct rng *r = &s->rng;
-    struct token *T = vec_push_zero(&s->tokens);
-    uint32_t tok = (uint32_t)(s->tokens.len - 1);
-    T->launch_slot = slot_of(s, t);
-    t = s->start_ms + (int64_t)(T->launch_slot - s->sc.start_slot) * 400 +
-        (int64_t)rng_range(r, 0, 40);
-    T->launch_ms = t;
-    T->cluster = -1;
-    T->venue = SIM_PUMP_FUN;
-    double u = rng_unit(r);
-    int f = 0;
-    while (f < SIM_NFATES - 1 && u >= s->fate_cum[f])
-        f++;
-    T->fate = (uint8_t)f;
-    double pump_ms, decay_ms;
-    switch (f) {
-    case SIM_RUG:
-        T->hype = rng_range(r, 0.5, 2);
-        T->growth = 0.5;
-        pump_ms = rng_range(r, 3, 15) * MS_MIN;
-        decay_ms = rng_range(r, 2, 8) * MS_MIN;
-        break;
-    case SIM_RUNNER:
-        T->hype = rng_range(r, 1.5, 3);
-        T->growth = rng_range(r, 1.5, 3);
-        pump_ms = rng_range(r, 1, 6) * MS_H;
-        decay_ms = rng_range(r, 1, 4) * MS_H;
-        break;
-    case SIM_PUMP_DUMP:
-        T->hype = rng_range(r, 2, 5);
-        T->growth = 1;
-        pump_ms = rng_range(r, 5, 30) * MS_MIN;
-        decay_ms = rng_range(r, 3, 10) * MS_MIN;
-        break;
-    default:
-        T->hype = rng_range(r, 0.3, 1.5);
-        T->growth = 0;
-        pump_ms = rng_range(r, 2, 20) * MS_MIN;
-        decay_ms = rng_range(r, 5, 30) * MS_MIN;
-        break;
-    }
-    T->pump_end_ms = t + (int64_t)pump_ms;
-    T->decay_ms = decay_ms;
-    T->death_ms = T->pump_end_ms + (int64_t)(6 * decay_ms);
-    if (T->death_ms > t + 36 * MS_H)
-        T->death_ms = t + 36 * MS_H;
-    if (f == SIM_PUMP_DUMP) {
-        uint32_t c = (uint32_t)rng_below(r, s->sc.insider_clusters);
-        uint32_t lo = s->cluster_off.v[c], hi = s->cluster_off.v[c + 1];
-        T->cluster = (int32_t)c;
-        T->creator = s->cluster_members.v[lo + rng_below(r, hi - lo)];
-        /* The funder arms the cluster shortly before the launch. */
-        uint32_t funder = s->cluster_funder.v[c];
-        for (uint32_t i = lo; i < hi; i++) {
-            uint32_t m = s->cluster_members.v[i];
-            double sol = rng_range(r, 2, 5) + (m == T->creator ? 2 : 0);
-            push(s, t - (int64_t)rng_range(r, 2 * MS_MIN, 20 * MS_MIN), s->start_ms, EV_FUND,
-                 funder, m, lamports_of(sol));
-        }
-    } else {
-        T->creator = s->creators.v[rng_below(r, s->creators.len)];
-    }
-    sim_derive_address(s, SIM_DOMAIN_MINT, tok, 0, &T->mint);
-    sim_derive_address(s, SIM_DOMAIN_CURVE, tok, 0, &T->curve_acct);
-    sim_derive_address(s, SIM_DOMAIN_CURVEVAULT, tok, 0, &T->curve_vault);
-    sim_derive_address(s, SIM_DOMAIN_POOL, tok, 0, &T->pool_acct);
-    sim_derive_address(s, SIM_DOMAIN_POOLVAULT, tok, 0, &T->pool_vault);
-    sim_derive_address(s, SIM_DOMAIN_POOLWSOL, tok, 0, &T->pool_wsol);
-    push(s, t, s->start_ms, EV_LAUNCH, tok, 0, 0);
-}
-
-int sim_new(const struct scenario *sc, struct sim **out, char *err, size_t errsize)
-{
-    if (scenario_check(sc, err, errsize))
-        return WT_EINVAL;
-    struct sim *s = xcalloc(1, sizeof *s);
-    s->sc = *sc;
-    rng_seed(&s->rng, sc->seed);
-    struct rng *r = &s->rng;
-    s->start_ms = sc->start_time * MS_S;
-    s->end_ms = s->start_ms + (int64_t)sc->days * MS_DAY;
-
-    double odds[SIM_NFATES] = {sc->odds_rug, sc->odds_fizzle, sc->odds_runner, sc->odds_pump_dump};
-    double sum = 0, acc = 0;
-    for (int i = 0; i < SIM_NFATES; i++)
-        sum += odds[i];
-    for (int i = 0; i < SIM_NFATES; i++) {
-        acc += odds[i] / sum;
-        s->fate_cum[i] = acc;
-    }
-    s->fate_cum[SIM_NFATES - 1] = 1.0;
-
-    for (uint32_t i = 0; i < sc->exchanges; i++)
-        add_wallet(s, SIM_EXCHANGE, SIM_NONE);
-#define EXCH(i) ((uint32_t)((i) % sc->exchanges))
-    for (uint32_t c = 0; c < sc->insider_clusters; c++) {
-        uint32_t funder = add_wallet(s, SIM_FUNDER, EXCH(s->wallets.len));
-        s->wallets.v[funder].cluster = (int32_t)c;
-        vec_push(&s->cluster_funder, funder);
-        vec_push(&s->cluster_off, (uint32_t)s->cluster_members.len);
-        uint32_t n = sc->cluster_size_min +
-                     (uint32_t)rng_below(r, sc->cluster_size_max - sc->cluster_size_min + 1);
-        for (uint32_t k = 0; k < n; k++) {
-            uint32_t m = add_wallet(s, SIM_INSIDER, funder);
-            s->wallets.v[m].cluster = (int32_t)c;
-            s->wallets.v[m].funder = funder;
-            vec_push(&s->cluster_members, m);
-        }
-    }
-    vec_push(&s->cluster_off, (uint32_t)s->cluster_members.len);
-    for (uint32_t i = 0; i < sc->skilled; i++)
-        vec_push(&s->skilled, add_wallet(s, SIM_SKILLED, EXCH(s->wallets.len)));
-    for (uint32_t i = 0; i < sc->fading; i++)
-        vec_push(&s->skilled, add_wallet(s, SIM_FADING, EXCH(s->wallets.len)));
-    for (uint32_t i = 0; i < sc->snipers; i++)
-        vec_push(&s->snipers, add_wallet(s, SIM_SNIPER, EXCH(s->wallets.len)));
-    uint32_t copy0 = (uint32_t)s->wallets.len;
-    for (uint32_t i = 0; i < sc->copy_traders; i++)
-        add_wallet(s, SIM_COPY, EXCH(s->wallets.len));
-    for (uint32_t i = 0; i < sc->baiters; i++)
-        vec_push(&s->baiters, add_wallet(s, SIM_BAITER, EXCH(s->wallets.len)));
-    for (uint32_t i = 0; i < sc->creators; i++)
-        vec_push(&s->creators, add_wallet(s, SIM_CREATOR, EXCH(s->wallets.len)));
-    while (s->wallets.len < (size_t)sc->exchanges + sc->wallets)
-        vec_push(&s->retail, add_wallet(s, SIM_RETAIL, EXCH(s->wallets.len)));
-    if (s->retail.len == 0) /* the crowd needs someone; check guarantees room */
-        vec_push(&s->retail, add_wallet(s, SIM_RETAIL, EXCH(s->wallets.len)));
-#undef EXCH
-
-    /* Copy-traders pick leaders among skilled, fading and baiter wallets;
-     * baiters draw more than their share. */
-    size_t nlead = s->skilled.len + s->baiters.len;
-    for (uint32_t i = 0; i < sc->copy_traders && nlead; i++) {
-        struct wallet *C = &s->wallets.v[copy0 + i];
-        uint32_t n = 1 + (uint32_t)rng_below(r, SIM_MAX_LEADERS);
-        for (uint32_t k = 0; k < n; k++) {
-            uint32_t l;
-            if (s->baiters.len && (s->skilled.len == 0 || rng_chance(r, 0.4)))
-                l = s->baiters.v[rng_below(r, s->baiters.len)];
-            else
-                l = s->skilled.v[rng_below(r, s->skilled.len)];
-            bool dup = false;
-            for (uint32_t j = 0; j < C->nleaders; j++)
-                dup |= C->leader[j] == l;
-            if (!dup)
-                C->leader[C->nleaders++] = l;
-        }
-    }
-    for (size_t w = 0; w < s->wallets.len; w++)
-        for (uint32_t j = 0; j < s->wallets.v[w].nleaders; j++)
-            s->wallets.v[s->wallets.v[w].leader[j]].fol_n++;
-    uint32_t off = 0;
-    for (size_t w = 0; w < s->wallets.len; w++) {
-        s->wallets.v[w].fol_off = off;
-        off += s->wallets.v[w].fol_n;
-        s->wallets.v[w].fol_n = 0;
-    }
-    vec_reserve(&s->followers, off);
-    s->followers.len = off;
-    for (size_t w = 0; w < s->wallets.len; w++)
-        for (uint32_t j = 0; j < s->wallets.v[w].nleaders; j++) {
-            struct wallet *L = &s->wallets.v[s->wallets.v[w].leader[j]];
-            s->followers.v[L->fol_off + L->fol_n++] = (uint32_t)w;
-        }
-
-    /* Opening balances: everyone but insiders (armed by their funder before
-     * each launch) is funded in the first ten minutes. */
-    for (size_t w = 0; w < s->wallets.len; w++) {
-        const struct wallet *W = &s->wallets.v[w];
-        if (W->type == SIM_EXCHANGE || W->type == SIM_INSIDER)
-            continue;
-        push(s, s->start_ms + (int64_t)rng_range(r, 0, 10 * MS_MIN), s->start_ms, EV_FUND,
-             W->source, (uint32_t)w, W->funding);
-    }
-
-    /* Launches: a Poisson process from the fifteenth minute on. */
-    double gap = (double)MS_DAY / sc->tokens_per_day;
-    for (double t = (double)(s->start_ms + 15 * MS_MIN);;) {
-        t += rng_exp(r, gap);
-        if (t >= (double)s->end_ms)
-            break;
-        make_token(s, (int64_t)t);
-    }
-    *out = s;
-    return 0;
-}
-
-void sim_free(struct sim *s)
-{
-    if (!s)
-        return;
-    for (size_t i = 0; i < s->tokens.len; i++)
-        vec_free(&s->tokens.v[i].holders);
-    vec_free(&s->wallets);
-    vec_free(&s->tokens);
-    vec_free(&s->retail);
-    vec_free(&s->skilled);
-    vec_free(&s->snipers);
-    vec_free(&s->baiters);
-    vec_free(&s->creators);
-    vec_free(&s->followers);
-    vec_free(&s->cluster_funder);
-    vec_free(&s->cluster_members);
-    vec_free(&s->cluster_off);
-    vec_free(&s->holdings);
-    vec_free(&s->free_holdings);
-    vec_free(&s->heap);
-    free(s->map_keys);
-    free(s->map_vals);
-    free(s);
-}
-
-/* ---- accessors ---- */
-
-void sim_stats(const struct sim *s, struct sim_stats *out)
-{
-    *out = s->stats;
-}
-
-const struct scenario *sim_scenario(const struct sim *s)
-{
-    return &s->sc;
-}
-
-uint32_t sim_wallet_count(const struct sim *s)
-{
-    return (uint32_t)s->wallets.len;
-}
-
-const char *sim_wallet_address(const struct sim *s, uint32_t w)
-{
-    return s->wallets.v[w].addr.s;
-}
-
-enum sim_wallet_type sim_wallet_type(const struct sim *s, uint32_t w)
-{
-    return (enum sim_wallet_type)s->wallets.v[w].type;
-}
-
-uint32_t sim_token_count(const struct sim *s)
-{
-    return (uint32_t)s->tokens.len;
-}
-
-const char *sim_token_mint(const struct sim *s, uint32_t t)
-{
-    return s->tokens.v[t].mint.s;
-}
-
-enum sim_fate sim_token_fate(const struct sim *s, uint32_t t)
-{
-    return (enum sim_fate)s->tokens.v[t].fate;
-}
-
-const char *sim_wallet_type_name(enum sim_wallet_type t)
-{
-    static const char *const names[SIM_NTYPES] = {
-        "exchange", "funder",      "insider", "skilled", "fading",
-        "sniper",   "copy_trader", "baiter",  "creator", "retail",
-    };
-    return (unsigned)t < SIM_NTYPES ? names[t] : "unknown";
-}
-
-const char *sim_fate_name(enum sim_fate f)
-{
-    static const char *const names[SIM_NFATES] = {"rug", "fizzle", "runner", "pump_dump"};
-    return (unsigned)f < SIM_NFATES ? names[f] : "unknown";
-}
-
-const char *sim_venue_name(enum sim_venue v)
-{
-    switch (v) {
-    case SIM_PUMP_FUN:
-        return "PUMP_FUN";
-    case SIM_RAYDIUM:
-        return "RAYDIUM";
-    case SIM_PUMP_AMM:
-        return "PUMP_AMM";
-    }
-    return "UNKNOWN";
 }

@@ -1,5 +1,6 @@
 /* Private to src/sim: the simulator's state, shared by the market model
- * (sim.c) and the output writers (simjson.c). Not for other modules. */
+ * (sim.c), its setup (sim_setup.c) and the output writers (simjson.c).
+ * Not for other modules. */
 #ifndef WT_SIM_SIM_IMPL_H
 #define WT_SIM_SIM_IMPL_H
 
@@ -133,5 +134,41 @@ void sim_derive_address(const struct sim *s, uint64_t domain, uint64_t a, uint64
 #define SIM_DOMAIN_POOLWSOL   7
 #define SIM_DOMAIN_ATA        8
 #define SIM_DOMAIN_WSOLTMP    9
+
+/* ---- the model's internals, shared by sim.c and sim_setup.c ----------- */
+
+/* The kinds of action on the heap and their operands. */
+enum ev_kind {
+    EV_FUND = 1, /* a=from b=to x=lamports */
+    EV_LAUNCH,   /* a=token */
+    EV_FLOW,     /* a=token: the crowd's next trade */
+    EV_BUY,      /* a=wallet b=token x=lamports | reason << 56 */
+    EV_SELL,     /* a=wallet b=token x=ppm of the position | reason << 56 */
+    EV_CHECK,    /* a=wallet b=token: managed exit rules */
+    EV_SWEEP,    /* a=insider b=funder */
+    EV_GC,       /* a=token: forget the positions of a long-dead token */
+};
+
+#define MS_S           1000LL
+#define MS_MIN         60000LL
+#define MS_H           3600000LL
+#define MS_DAY         86400000LL
+#define SOL            1000000000ULL
+#define PPM            1000000ULL
+#define BASE_FEE       5000ULL
+#define KEEP_LAMPORTS  2000000ULL /* left for rent and fees */
+#define REASON_SHIFT   56
+#define AMOUNT_MASK    ((1ULL << REASON_SHIFT) - 1)
+#define EXCHANGE_FLOAT (100000000ULL * SOL)
+
+/* Lamports of an amount in SOL. */
+uint64_t sim_lamports_of(double sol);
+/* Schedules an action of kind at time t (never before now): a, b and x
+ * are its operands, as the kinds above describe them. */
+void sim_push(struct sim *s, int64_t t, int64_t now, uint8_t kind, uint32_t a, uint32_t b,
+              uint64_t x);
+/* The slot of time t on the simulated chain (400 ms slots from the
+ * scenario's start slot). */
+uint64_t sim_slot_of(const struct sim *s, int64_t t);
 
 #endif

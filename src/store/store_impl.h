@@ -1,6 +1,7 @@
 /* What a store backend implements (internal to src/store/).
  *
- * The store's operations (store.c) are written once, in portable SQL, over
+ * The store's operations (store.c, store_events.c, store_settings.c,
+ * store_rows.c, store_wallets.c) are written once, in portable SQL, over
  * the small statement interface below; a backend (store_sqlite.c,
  * store_pg.c) is a const `struct store_ops` table plus an instance that
  * embeds `struct store` as its first member (the SQLite `sqlite3_vfs`

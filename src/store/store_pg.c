@@ -15,18 +15,18 @@
  *
  * One writer connection (mutex) and a pool of reader connections opened on
  * demand; readers run their multi-statement reads in REPEATABLE READ so a
- * page and its total come from the same snapshot. */
+ * page and its total come from the same snapshot.
+ *
+ * This file holds the statements (prepare, bind, step, columns), the COPY
+ * bulk path, the integrity check, the ops table and the open;
+ * store_pg_conn.c holds the connections, reconnection, the URL and its
+ * password, and the backup; store_pg_impl.h the structs they share. */
 #include "store/store_impl.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <libpq-fe.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/clock.h"
@@ -34,74 +34,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/str.h"
-
-#define CACHE_MAX     128
-#define MAX_PARAMS    48
-#define COPY_MIN_ROWS 64
-
-/* Reconnection backoff: after the n-th failed attempt in a row the next
- * waits BACKOFF_BASE_MS * 2^(n-1), capped at BACKOFF_CAP_MS, of which a
- * random half is jitter (so a pool of connections does not hammer a server
- * that is starting). */
-#define BACKOFF_BASE_MS 100
-#define BACKOFF_CAP_MS  5000
-/* How long a connection attempt may take (libpq connect_timeout, seconds)
- * unless the URL says otherwise. */
-#define CONNECT_TIMEOUT_S "10"
-
-struct pg_stmt {
-    uint64_t hash;
-    char *sql;
-    char name[24];
-    struct pg_conn *conn;
-    int nparams;
-    const char *vals[MAX_PARAMS];
-    int lens[MAX_PARAMS];
-    int fmts[MAX_PARAMS];
-    char num[MAX_PARAMS][32]; /* text of numeric parameters */
-    PGresult *res;
-    int nrows, cur;
-    int64_t changes;
-    bool in_use;
-};
-
-/* A connection and its prepared statements. Invariant: ncache <=
- * CACHE_MAX; one thread at a time. */
-struct pg_conn {
-    PGconn *pg;
-    bool writer;
-    bool busy;
-    unsigned next_name;
-    struct pg_stmt *cache[CACHE_MAX];
-    size_t ncache, evict;
-    char err[512];
-};
-
-struct pg_store {
-    struct store base;
-    char *url;
-    char *password;      /* the URL's password, decoded, for redaction (NULL: none) */
-    pthread_mutex_t bmu; /* the reconnection backoff: */
-    unsigned fails;      /* failed attempts in a row */
-    int64_t retry_at_ns; /* no attempt before this (clock_mono_ns) */
-    uint64_t rng;
-    pthread_mutex_t wmu;
-    struct pg_conn writer;
-    pthread_mutex_t rmu;
-    pthread_cond_t rcond;
-    struct pg_conn *readers;
-    unsigned nreaders;
-};
-
-static struct pg_conn *CONN(struct store_conn *c)
-{
-    return (struct pg_conn *)c;
-}
-
-static struct pg_stmt *STMT(struct store_stmt *s)
-{
-    return (struct pg_stmt *)s;
-}
+#include "store/store_pg_impl.h"
 
 static uint64_t fnv1a(const char *s)
 {
@@ -111,250 +44,6 @@ static uint64_t fnv1a(const char *s)
     return h;
 }
 
-static void set_conn_err(struct pg_conn *c, const char *msg)
-{
-    str_copy(c->err, sizeof c->err, msg != NULL ? msg : "?");
-    size_t n = strlen(c->err);
-    while (n > 0 && (c->err[n - 1] == '\n' || c->err[n - 1] == ' '))
-        c->err[--n] = '\0';
-}
-
-static void quiet_notices(void *arg, const char *message)
-{
-    (void)arg;
-    (void)message;
-}
-
-static void stmt_free(struct pg_stmt *s)
-{
-    if (s->res != NULL)
-        PQclear(s->res);
-    free(s->sql);
-    free(s);
-}
-
-static void conn_close(struct pg_conn *c)
-{
-    for (size_t i = 0; i < c->ncache; i++)
-        stmt_free(c->cache[i]);
-    c->ncache = 0;
-    if (c->pg != NULL)
-        PQfinish(c->pg);
-    c->pg = NULL;
-}
-
-/* Copies msg into out, one line, with every occurrence of the store's
- * password replaced: libpq quotes parts of the URL in some messages. */
-static void redact(const struct pg_store *s, const char *msg, char *out, size_t outsize)
-{
-    if (msg == NULL)
-        msg = "?";
-    const char *pw = s != NULL ? s->password : NULL;
-    size_t pl = pw != NULL ? strlen(pw) : 0;
-    static const char mask[] = "[REDACTED]";
-    size_t o = 0;
-    while (*msg != '\0' && o + 1 < outsize) {
-        if (pl > 0 && strncmp(msg, pw, pl) == 0) {
-            for (size_t k = 0; k < sizeof mask - 1 && o + 1 < outsize; k++)
-                out[o++] = mask[k];
-            msg += pl;
-            continue;
-        }
-        char ch = *msg++;
-        if (ch == '\n' || ch == '\r' || ch == '\t')
-            ch = ' ';
-        if (ch == ' ' && (o == 0 || out[o - 1] == ' '))
-            continue; /* one line, single spaces */
-        out[o++] = ch;
-    }
-    while (o > 0 && out[o - 1] == ' ')
-        o--;
-    if (outsize > 0)
-        out[o] = '\0';
-}
-
-static PQconninfoOption *parse_url(const char *url, char *err, size_t errsize);
-static const char *opt_val(const PQconninfoOption *opt, const char *key);
-static void conninfo_free(PQconninfoOption *opt);
-
-static int conn_open(struct pg_store *s, struct pg_conn *c, bool writer, char *err, size_t errsize)
-{
-    memset(c, 0, sizeof *c);
-    c->writer = writer;
-    /* The URL's own connect_timeout, if any, overrides ours (later
-     * keywords win). */
-    const char *const keys[] = {"connect_timeout", "dbname", NULL};
-    const char *const vals[] = {CONNECT_TIMEOUT_S, s->url, NULL};
-    c->pg = PQconnectdbParams(keys, vals, 1);
-    if (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK) {
-        char m[400];
-        redact(s, c->pg ? PQerrorMessage(c->pg) : "out of memory", m, sizeof m);
-        if (err != NULL)
-            snprintf(err, errsize, "cannot connect to PostgreSQL: %s", m);
-        conn_close(c);
-        return WT_ESTORE;
-    }
-    PQsetNoticeProcessor(c->pg, quiet_notices, NULL);
-    PGresult *r = PQexec(c->pg, "SET client_min_messages = warning; SET TIME ZONE 'UTC'");
-    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    PQclear(r);
-    if (!ok) {
-        char m[400];
-        redact(s, PQerrorMessage(c->pg), m, sizeof m);
-        if (err != NULL)
-            snprintf(err, errsize, "cannot set up the PostgreSQL session: %s", m);
-        conn_close(c);
-        return WT_ESTORE;
-    }
-    return 0;
-}
-
-/* Whether a connection that looks open is still usable: libpq learns that
- * the server went away (restart, crash, idle timeout) only when it reads,
- * so the socket is read without blocking (the server's last words and the
- * end of file, if it closed) before the connection is handed out. */
-static bool conn_alive(struct pg_conn *c)
-{
-    for (int i = 0; i < 2; i++) {
-        if (PQstatus(c->pg) != CONNECTION_OK)
-            return false;
-        if (PQconsumeInput(c->pg) == 0)
-            return false;
-    }
-    return PQstatus(c->pg) == CONNECTION_OK;
-}
-
-/* Makes c usable before it is handed out: a broken connection is closed
- * and a closed one is opened again, unless the backoff says to wait; then
- * the caller gets WT_ESTORE at once, with the reason in c->err, rather than
- * waiting for a server that is down. */
-static int conn_ensure(struct pg_store *s, struct pg_conn *c, bool writer)
-{
-    if (c->pg != NULL) {
-        if (conn_alive(c))
-            return 0;
-        char m[400];
-        redact(s, PQerrorMessage(c->pg), m, sizeof m);
-        log_warn("store", "PostgreSQL %s connection lost (%s); reconnecting",
-                 writer ? "writer" : "reader", m[0] ? m : "connection closed");
-        store_note_failure(&s->base, true, "PostgreSQL connection lost: %s",
-                           m[0] ? m : "connection closed");
-        conn_close(c);
-    }
-    int64_t now = clock_mono_ns();
-    pthread_mutex_lock(&s->bmu);
-    int64_t wait_ns = s->retry_at_ns - now;
-    pthread_mutex_unlock(&s->bmu);
-    if (wait_ns > 0) {
-        c->writer = writer;
-        snprintf(c->err, sizeof c->err,
-                 "PostgreSQL is unreachable; next connection attempt in %lld ms",
-                 (long long)(wait_ns / 1000000 + 1));
-        return WT_ESTORE;
-    }
-    char err[512];
-    int rc = conn_open(s, c, writer, err, sizeof err);
-    pthread_mutex_lock(&s->bmu);
-    if (rc != 0) {
-        s->fails++;
-        unsigned shift = s->fails - 1 < 16 ? s->fails - 1 : 16;
-        int64_t delay = (int64_t)BACKOFF_BASE_MS << shift;
-        if (delay > BACKOFF_CAP_MS)
-            delay = BACKOFF_CAP_MS;
-        s->rng = s->rng * 6364136223846793005ULL + 1442695040888963407ULL;
-        int64_t jitter = (int64_t)((s->rng >> 33) % (uint64_t)(delay / 2 + 1));
-        s->retry_at_ns = clock_mono_ns() + (delay / 2 + jitter) * 1000000;
-    } else {
-        s->fails = 0;
-        s->retry_at_ns = 0;
-    }
-    unsigned fails = s->fails;
-    pthread_mutex_unlock(&s->bmu);
-    if (rc != 0) {
-        c->writer = writer;
-        str_copy(c->err, sizeof c->err, err);
-        if (fails == 1 || fails % 20 == 0)
-            log_error("store", "%s (attempt %u; retrying with backoff)", err, fails);
-        store_note_failure(&s->base, true, "%s", err);
-        return rc;
-    }
-    log_info("store", "PostgreSQL %s connection (re)established", writer ? "writer" : "reader");
-    store_note_reachable(&s->base);
-    return 0;
-}
-
-static void pg_close(struct store *st)
-{
-    struct pg_store *s = (struct pg_store *)st;
-    conn_close(&s->writer);
-    for (unsigned i = 0; i < s->nreaders; i++)
-        conn_close(&s->readers[i]);
-    free(s->readers);
-    pthread_mutex_destroy(&s->wmu);
-    pthread_mutex_destroy(&s->bmu);
-    if (s->password != NULL)
-        mem_wipe(s->password, strlen(s->password));
-    free(s->password);
-    pthread_mutex_destroy(&s->rmu);
-    pthread_cond_destroy(&s->rcond);
-    if (s->url != NULL)
-        mem_wipe(s->url, strlen(s->url));
-    free(s->url);
-    free(s);
-}
-
-static int pg_acquire(struct store *st, bool write, struct store_conn **out)
-{
-    struct pg_store *s = (struct pg_store *)st;
-    if (write) {
-        pthread_mutex_lock(&s->wmu);
-        int rc = conn_ensure(s, &s->writer, true);
-        if (rc != 0) {
-            /* conn_ensure logged the loss and the failed attempts (not
-             * each refusal during the backoff). */
-            pthread_mutex_unlock(&s->wmu);
-            return rc;
-        }
-        *out = (struct store_conn *)&s->writer;
-        return 0;
-    }
-    pthread_mutex_lock(&s->rmu);
-    for (;;) {
-        for (unsigned i = 0; i < s->nreaders; i++) {
-            struct pg_conn *c = &s->readers[i];
-            if (c->busy)
-                continue;
-            c->busy = true;
-            pthread_mutex_unlock(&s->rmu);
-            if (conn_ensure(s, c, false) != 0) {
-                pthread_mutex_lock(&s->rmu);
-                c->busy = false;
-                pthread_cond_signal(&s->rcond);
-                pthread_mutex_unlock(&s->rmu);
-                return WT_ESTORE;
-            }
-            c->busy = true;
-            *out = (struct store_conn *)c;
-            return 0;
-        }
-        pthread_cond_wait(&s->rcond, &s->rmu);
-    }
-}
-
-static void pg_release(struct store *st, struct store_conn *conn)
-{
-    struct pg_store *s = (struct pg_store *)st;
-    struct pg_conn *c = CONN(conn);
-    if (c->writer) {
-        pthread_mutex_unlock(&s->wmu);
-        return;
-    }
-    pthread_mutex_lock(&s->rmu);
-    c->busy = false;
-    pthread_cond_signal(&s->rcond);
-    pthread_mutex_unlock(&s->rmu);
-}
-
 static int pg_exec(struct store_conn *conn, const char *sql)
 {
     struct pg_conn *c = CONN(conn);
@@ -362,7 +51,7 @@ static int pg_exec(struct store_conn *conn, const char *sql)
     ExecStatusType t = PQresultStatus(r);
     int rc = 0;
     if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
-        set_conn_err(c, PQresultErrorMessage(r));
+        store_pg_set_conn_err(c, PQresultErrorMessage(r));
         rc = WT_ESTORE;
     }
     PQclear(r);
@@ -415,10 +104,10 @@ static int pg_prepare(struct store_conn *conn, const char *sql, struct store_stm
     PGresult *r = PQprepare(c->pg, e->name, sql, 0, NULL);
     bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!ok)
-        set_conn_err(c, PQresultErrorMessage(r));
+        store_pg_set_conn_err(c, PQresultErrorMessage(r));
     PQclear(r);
     if (!ok) {
-        stmt_free(e);
+        store_pg_stmt_free(e);
         return WT_ESTORE;
     }
     e->in_use = true;
@@ -429,7 +118,7 @@ static int pg_prepare(struct store_conn *conn, const char *sql, struct store_stm
         char dealloc[64];
         snprintf(dealloc, sizeof dealloc, "DEALLOCATE %s", old->name);
         PQclear(PQexec(c->pg, dealloc));
-        stmt_free(old);
+        store_pg_stmt_free(old);
         c->cache[c->evict] = e;
         c->evict = (c->evict + 1) % CACHE_MAX;
     } else {
@@ -515,7 +204,7 @@ static int pg_step(struct store_stmt *st)
         s->res = PQexecPrepared(s->conn->pg, s->name, s->nparams, s->vals, s->lens, s->fmts, 0);
         ExecStatusType t = PQresultStatus(s->res);
         if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
-            set_conn_err(s->conn, PQresultErrorMessage(s->res));
+            store_pg_set_conn_err(s->conn, PQresultErrorMessage(s->res));
             return WT_ESTORE;
         }
         s->changes = 0;
@@ -672,6 +361,7 @@ static const char SQL_MOVE_SWAPS[] =
     "swaps_in ORDER BY ord ON CONFLICT (sig, leg) DO NOTHING RETURNING sig, leg) "
     "SELECT DISTINCT ON (i.sig, i.leg) i.batch, i.ord FROM ins JOIN swaps_in i ON i.sig = "
     "ins.sig AND i.leg = ins.leg ORDER BY i.sig, i.leg, i.ord";
+
 static const char SQL_MOVE_TRANSFERS[] =
     "WITH ins AS (INSERT INTO transfers (sig, leg, slot, ts_ms, from_wallet, to_wallet, mint, "
     "decimals, amount) SELECT sig, leg, slot, ts_ms, from_wallet, to_wallet, mint, decimals, "
@@ -679,6 +369,7 @@ static const char SQL_MOVE_TRANSFERS[] =
     "leg) "
     "SELECT DISTINCT ON (i.sig, i.leg) i.batch, i.ord FROM ins JOIN transfers_in i ON i.sig = "
     "ins.sig AND i.leg = ins.leg ORDER BY i.sig, i.leg, i.ord";
+
 static const char SQL_MOVE_PRICES[] =
     "WITH ins AS (INSERT INTO prices (mint, ts_ms, price_sol, price_usd, liquidity_usd, mcap_usd, "
     "source) SELECT mint, ts_ms, price_sol, price_usd, liquidity_usd, mcap_usd, source FROM "
@@ -691,19 +382,19 @@ static int copy_send(struct pg_conn *c, const char *copy_sql, struct buf *data)
 {
     PGresult *r = PQexec(c->pg, copy_sql);
     if (PQresultStatus(r) != PGRES_COPY_IN) {
-        set_conn_err(c, PQresultErrorMessage(r));
+        store_pg_set_conn_err(c, PQresultErrorMessage(r));
         PQclear(r);
         return WT_ESTORE;
     }
     PQclear(r);
     int rc = 0;
     if (PQputCopyData(c->pg, data->data, (int)data->len) != 1 || PQputCopyEnd(c->pg, NULL) != 1) {
-        set_conn_err(c, PQerrorMessage(c->pg));
+        store_pg_set_conn_err(c, PQerrorMessage(c->pg));
         rc = WT_ESTORE;
     }
     while ((r = PQgetResult(c->pg)) != NULL) {
         if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == 0) {
-            set_conn_err(c, PQresultErrorMessage(r));
+            store_pg_set_conn_err(c, PQresultErrorMessage(r));
             rc = WT_ESTORE;
         }
         PQclear(r);
@@ -717,7 +408,7 @@ static int move_rows(struct pg_conn *c, const char *sql, struct store_batch *b, 
 {
     PGresult *r = PQexec(c->pg, sql);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        set_conn_err(c, PQresultErrorMessage(r));
+        store_pg_set_conn_err(c, PQresultErrorMessage(r));
         PQclear(r);
         return WT_ESTORE;
     }
@@ -878,7 +569,7 @@ static const char *const check_tables[] = {
 static int pg_check(struct store *st, char *msg, size_t msgsize)
 {
     struct store_conn *conn;
-    int rc = pg_acquire(st, false, &conn);
+    int rc = store_pg_acquire(st, false, &conn);
     if (rc != 0) {
         snprintf(msg, msgsize, "cannot connect to the database");
         return rc;
@@ -911,243 +602,15 @@ static int pg_check(struct store *st, char *msg, size_t msgsize)
         rc = WT_ESTATE;
     }
 out:
-    pg_release(st, conn);
+    store_pg_release(st, conn);
     return rc;
-}
-
-/* Finds pg_dump on PATH or in the Debian server folder. */
-static bool find_pg_dump(char *out, size_t outsize)
-{
-    const char *path = getenv("PATH");
-    char dirs[4096];
-    str_copy(dirs, sizeof dirs, path != NULL ? path : "/usr/bin:/bin");
-    char *save = NULL;
-    for (char *d = strtok_r(dirs, ":", &save); d != NULL; d = strtok_r(NULL, ":", &save)) {
-        snprintf(out, outsize, "%s/pg_dump", d);
-        if (access(out, X_OK) == 0)
-            return true;
-    }
-    snprintf(out, outsize, "/usr/lib/postgresql/15/bin/pg_dump");
-    return access(out, X_OK) == 0;
-}
-
-/* Appends "key='value' " to b, quoted as libpq's keyword/value syntax
- * wants (backslash before ' and \). */
-static void conninfo_put(struct buf *b, const char *key, const char *val)
-{
-    buf_printf(b, "%s='", key);
-    for (const char *p = val; *p; p++) {
-        if (*p == '\'' || *p == '\\')
-            buf_putc(b, '\\');
-        buf_putc(b, *p);
-    }
-    buf_puts(b, "' ");
-}
-
-/* Writes a libpq password file "*:*:*:*:PASSWORD" (':' and '\' escaped)
- * next to `near`, mode 0600 (mkstemp). Returns 0 and its path in out. */
-static int write_passfile(const char *near, const char *password, char *out, size_t outsize)
-{
-    int n = snprintf(out, outsize, "%s.pgpass.XXXXXX", near);
-    if (n < 0 || (size_t)n >= outsize)
-        return WT_EINVAL;
-    int fd = mkstemp(out);
-    if (fd < 0)
-        return WT_EIO;
-    struct buf b;
-    buf_init(&b, 0);
-    buf_puts(&b, "*:*:*:*:");
-    for (const char *p = password; *p; p++) {
-        if (*p == ':' || *p == '\\')
-            buf_putc(&b, '\\');
-        buf_putc(&b, *p);
-    }
-    buf_putc(&b, '\n');
-    size_t off = 0;
-    int rc = 0;
-    while (off < b.len) {
-        ssize_t w = write(fd, b.data + off, b.len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            rc = WT_EIO;
-            break;
-        }
-        off += (size_t)w;
-    }
-    mem_wipe(b.data, b.len);
-    buf_release(&b);
-    if (close(fd) != 0)
-        rc = WT_EIO;
-    if (rc != 0)
-        unlink(out);
-    return rc;
-}
-
-/* pg_dump gets the connection without the password on its command line
- * (which any local user can read in /proc while it runs): a keyword/value
- * string of the URL's other parts, and the password, when there is one, in
- * a 0600 password file named by PGPASSFILE in its environment, removed as
- * soon as it exits. */
-static int pg_backup(struct store *st, const char *path, char *msg, size_t msgsize)
-{
-    struct pg_store *s = (struct pg_store *)st;
-    char exe[512];
-    if (!find_pg_dump(exe, sizeof exe)) {
-        snprintf(msg, msgsize,
-                 "pg_dump is not installed; install the PostgreSQL client (apt-get install "
-                 "postgresql-client) and run: pg_dump --format=custom --file=%s \"$WALLTRACK_DB\"",
-                 path);
-        return WT_EUNSUPPORTED;
-    }
-    PQconninfoOption *opt = parse_url(s->url, msg, msgsize);
-    if (opt == NULL)
-        return WT_EINVAL;
-    struct buf ci;
-    buf_init(&ci, 0);
-    for (PQconninfoOption *o = opt; o->keyword != NULL; o++)
-        if (o->val != NULL && o->val[0] != '\0' && strcmp(o->keyword, "password") != 0 &&
-            (s->password == NULL || strcmp(o->keyword, "passfile") != 0))
-            conninfo_put(&ci, o->keyword, o->val);
-    conninfo_free(opt);
-
-    char passfile[4200] = "", passenv[4300] = "";
-    if (s->password != NULL) {
-        int rc = write_passfile(path, s->password, passfile, sizeof passfile);
-        if (rc != 0) {
-            snprintf(msg, msgsize, "cannot write a password file next to %s: %s", path,
-                     strerror(errno));
-            buf_release(&ci);
-            return rc;
-        }
-        snprintf(passenv, sizeof passenv, "PGPASSFILE=%s", passfile);
-    }
-    /* The child's environment: ours without any PGPASSWORD/PGPASSFILE,
-     * plus our PGPASSFILE. Built before fork (no allocation after it). */
-    extern char **environ;
-    size_t ne = 0;
-    while (environ[ne] != NULL)
-        ne++;
-    char **envp = xcalloc(ne + 2, sizeof *envp);
-    size_t m = 0;
-    for (size_t i = 0; i < ne; i++)
-        if (strncmp(environ[i], "PGPASSWORD=", 11) != 0 &&
-            strncmp(environ[i], "PGPASSFILE=", 11) != 0)
-            envp[m++] = environ[i];
-    if (passenv[0])
-        envp[m++] = passenv;
-    envp[m] = NULL;
-
-    char file_arg[4200];
-    snprintf(file_arg, sizeof file_arg, "--file=%s", path);
-    pid_t pid = fork();
-    if (pid < 0) {
-        snprintf(msg, msgsize, "fork: %s", strerror(errno));
-        if (passfile[0])
-            unlink(passfile);
-        free(envp);
-        buf_release(&ci);
-        return WT_EIO;
-    }
-    if (pid == 0) {
-        char *argv[] = {exe, "--format=custom", file_arg, "--dbname", ci.data, NULL};
-        if (ci.len == 0)
-            argv[3] = NULL; /* "postgresql://": libpq's defaults */
-        execve(exe, argv, envp);
-        _exit(127);
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (passfile[0])
-        unlink(passfile);
-    free(envp);
-    buf_release(&ci);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        snprintf(msg, msgsize, "pg_dump failed (exit status %d); see its message above",
-                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-        unlink(path);
-        return WT_EIO;
-    }
-    snprintf(msg, msgsize, "pg_dump wrote %s (restore with pg_restore)", path);
-    return 0;
-}
-
-/* ------------------------------------------------------------ URL */
-
-/* Parses a URL with libpq. On failure err gets our own message: libpq's
- * quotes the offending part of the URL, which may be the password. */
-static PQconninfoOption *parse_url(const char *url, char *err, size_t errsize)
-{
-    char *perr = NULL;
-    PQconninfoOption *opt = PQconninfoParse(url, &perr);
-    if (perr != NULL) {
-        mem_wipe(perr, strlen(perr));
-        PQfreemem(perr);
-    }
-    if (opt == NULL && err != NULL)
-        snprintf(err, errsize,
-                 "the PostgreSQL URL is malformed (expected "
-                 "postgresql://USER@HOST[:PORT]/DATABASE[?PARAMS], with '%%', '@', ':' and '/' "
-                 "in the password percent-encoded as %%25, %%40, %%3A, %%2F)");
-    return opt;
-}
-
-/* A set option's value, NULL when unset or empty. */
-static const char *opt_val(const PQconninfoOption *opt, const char *key)
-{
-    for (const PQconninfoOption *o = opt; o->keyword != NULL; o++)
-        if (strcmp(o->keyword, key) == 0)
-            return o->val != NULL && o->val[0] != '\0' ? o->val : NULL;
-    return NULL;
-}
-
-/* Frees parsed options, wiping the password first. */
-static void conninfo_free(PQconninfoOption *opt)
-{
-    for (PQconninfoOption *o = opt; o->keyword != NULL; o++)
-        if (strcmp(o->keyword, "password") == 0 && o->val != NULL)
-            mem_wipe(o->val, strlen(o->val));
-    PQconninfoFree(opt);
-}
-
-int store_pg_url_check(const char *url, bool *has_password, char *err, size_t errsize)
-{
-    PQconninfoOption *opt = parse_url(url, err, errsize);
-    if (opt == NULL)
-        return WT_EINVAL;
-    if (has_password != NULL)
-        *has_password = opt_val(opt, "password") != NULL;
-    conninfo_free(opt);
-    return 0;
-}
-
-bool store_pg_keyword_string(const char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = 0;
-    while ((s[n] >= 'a' && s[n] <= 'z') || s[n] == '_')
-        n++;
-    const char *p = s + n;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    if (n == 0 || *p != '=')
-        return false;
-    PQconninfoOption *def = PQconndefaults();
-    bool found = false;
-    for (PQconninfoOption *o = def; o != NULL && o->keyword != NULL && !found; o++)
-        found = strlen(o->keyword) == n && strncmp(o->keyword, s, n) == 0;
-    if (def != NULL)
-        PQconninfoFree(def);
-    return found;
 }
 
 static const struct store_ops pg_ops = {
     .name = "postgresql",
-    .close = pg_close,
-    .acquire = pg_acquire,
-    .release = pg_release,
+    .close = store_pg_close,
+    .acquire = store_pg_acquire,
+    .release = store_pg_release,
     .exec = pg_exec,
     .begin = pg_begin,
     .commit = pg_commit,
@@ -1174,7 +637,7 @@ static const struct store_ops pg_ops = {
     .append_events = pg_append_events,
     .migrations = store_pg_migrations,
     .check = pg_check,
-    .backup = pg_backup,
+    .backup = store_pg_backup,
 };
 
 int store_pg_open(const char *url, const struct store_opts *opts, struct store **out, char *err,
@@ -1185,26 +648,26 @@ int store_pg_open(const char *url, const struct store_opts *opts, struct store *
     s->base.opts = *opts;
     s->url = xstrdup(url);
     s->rng = (uint64_t)clock_mono_ns() | 1;
-    PQconninfoOption *opt = parse_url(url, err, errsize);
+    PQconninfoOption *opt = store_pg_parse_url(url, err, errsize);
     if (opt == NULL) {
         mem_wipe(s->url, strlen(s->url));
         free(s->url);
         free(s);
         return WT_EINVAL;
     }
-    const char *pw = opt_val(opt, "password");
+    const char *pw = store_pg_opt_val(opt, "password");
     if (pw != NULL)
         s->password = xstrdup(pw);
-    conninfo_free(opt);
+    store_pg_conninfo_free(opt);
     pthread_mutex_init(&s->bmu, NULL);
     pthread_mutex_init(&s->wmu, NULL);
     pthread_mutex_init(&s->rmu, NULL);
     pthread_cond_init(&s->rcond, NULL);
     s->nreaders = opts->readers;
     s->readers = xcalloc(s->nreaders, sizeof *s->readers);
-    int rc = conn_open(s, &s->writer, true, err, errsize);
+    int rc = store_pg_conn_open(s, &s->writer, true, err, errsize);
     if (rc != 0) {
-        pg_close(&s->base);
+        store_pg_close(&s->base);
         return rc;
     }
     *out = &s->base;

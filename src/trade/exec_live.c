@@ -6,8 +6,8 @@
  * could make us sign something else (another fee payer, a second signer, a
  * transfer of our SOL, a delegation of our tokens, a swap into another
  * mint, a worse price than quoted). Everything that can be read from the
- * wire bytes is checked before signing (check_tx); what lives in address
- * lookup tables cannot be, and docs/live.md says so.
+ * wire bytes is checked before signing (trade/live_policy.h); what lives
+ * in address lookup tables cannot be, and docs/live.md says so.
  *
  * Why the fill comes from getTransaction: the quote says what we might
  * get; the confirmed transaction's balance changes say what we got. The
@@ -38,6 +38,7 @@
 #include "solana/keypair.h"
 #include "solana/rpc.h"
 #include "solana/tx.h"
+#include "trade/live_policy.h"
 
 #define LAMPORTS_PER_SOL 1000000000ull
 /* lastValidBlockHeight = block height + 150 (MAX_PROCESSING_AGE), so the
@@ -45,22 +46,7 @@
 #define BLOCKHASH_VALID_BLOCKS 150
 /* Jupiter's SlippageToleranceExceeded (custom program error 0x1771). */
 #define JUP_SLIPPAGE_ERROR 6001
-/* Lamports a swap may move out of the wallet through the System program
- * beyond the swapped amount: rent of the token accounts it opens. */
-#define RENT_ALLOWANCE 10000000ull
-#define QUEUE_MAX      1024
-
-static const char *const PROGRAM_SYSTEM = "11111111111111111111111111111111";
-static const char *const PROGRAM_COMPUTE_BUDGET = "ComputeBudget111111111111111111111111111111";
-static const char *const PROGRAM_ATA = "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL";
-static const char *const PROGRAM_JUPITER = "JUP6LkbZbjS1jKKwapdHNy74zcZ3tLUZoi5QNyVTaV4";
-static const char *const PROGRAM_MEMO = "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr";
-
-/* Anchor discriminators (sha256("global:<name>")[0..8]) of the Jupiter v6
- * instructions whose data ends with in_amount u64, quoted_out_amount u64,
- * slippage_bps u16, platform_fee_bps u8. */
-static const uint8_t DISC_ROUTE[8] = {0xe5, 0x17, 0xcb, 0x97, 0x7a, 0xe3, 0xad, 0x2a};
-static const uint8_t DISC_SHARED_ROUTE[8] = {0xc1, 0x20, 0x9b, 0x33, 0x41, 0xd6, 0x9c, 0x81};
+#define QUEUE_MAX          1024
 
 struct queued {
     struct exec_order o;
@@ -106,20 +92,6 @@ static void why(struct attempt *a, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(a->why, sizeof a->why, fmt, ap);
     va_end(ap);
-}
-
-static bool key_is(const uint8_t *k, const char *b58)
-{
-    struct pubkey p;
-    return pubkey_parse(b58, &p) == 0 && memcmp(p.b, k, 32) == 0;
-}
-
-static uint64_t rd_u64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
 }
 
 /* ---- configuration and arming ------------------------------------------- */
@@ -222,147 +194,6 @@ int exec_live_arm_check(const struct config *cfg, bool live_flag, char *reason, 
     keypair_free(kp);
     reason[0] = '\0';
     return 0;
-}
-
-/* ---- transaction checks -------------------------------------------------- */
-
-/* Checks the swap transaction Jupiter built against what we asked for.
- * Returns true when it may be signed; otherwise why says what is wrong. */
-static bool check_tx(const struct exec_live *x, const struct tx *tx, const struct jup_quote *q,
-                     bool buy, struct attempt *a)
-{
-    uint64_t sys_out = 0;
-    int n_jup = 0;
-    if (tx->n_required != 1 || tx->n_sigs != 1) {
-        why(a, "swap transaction wants %u signers, expected only ours", tx->n_required);
-        return false;
-    }
-    if (memcmp(tx_key(tx, 0), x->me.b, 32) != 0) {
-        why(a, "swap transaction's fee payer is not our key");
-        return false;
-    }
-    for (uint16_t i = 0; i < tx->n_instrs; i++) {
-        const struct tx_instr *in = &tx->instrs[i];
-        /* The runtime loads programs from the static keys only. */
-        if (in->program_index >= tx->n_keys) {
-            why(a, "instruction %u calls a program from a lookup table", i);
-            return false;
-        }
-        const uint8_t *prog = tx_key(tx, in->program_index);
-        /* acct(k): static key of the k-th account, or NULL (looked up). */
-#define ACCT(k)                                                                                    \
-    ((k) < in->n_accounts && in->accounts[(k)] < tx->n_keys ? tx_key(tx, in->accounts[(k)]) : NULL)
-        if (key_is(prog, PROGRAM_COMPUTE_BUDGET) || key_is(prog, PROGRAM_MEMO))
-            continue;
-        if (key_is(prog, PROGRAM_SYSTEM)) {
-            uint32_t kind = in->data_len >= 4
-                                ? (uint32_t)in->data[0] | (uint32_t)in->data[1] << 8 |
-                                      (uint32_t)in->data[2] << 16 | (uint32_t)in->data[3] << 24
-                                : UINT32_MAX;
-            /* CreateAccount (0) and Transfer (2) carry lamports at 4..12. */
-            if ((kind != 0 && kind != 2) || in->data_len < 12) {
-                why(a, "unexpected System instruction %u", kind);
-                return false;
-            }
-            const uint8_t *from = ACCT(0);
-            if (!from || memcmp(from, x->me.b, 32) == 0)
-                sys_out += rd_u64(in->data + 4);
-            continue;
-        }
-        if (key_is(prog, PROGRAM_ATA)) {
-            /* Create / CreateIdempotent: payer, ata, owner, mint, ... */
-            const uint8_t *owner = ACCT(2), *mint = ACCT(3);
-            if (owner && memcmp(owner, x->me.b, 32) != 0) {
-                why(a, "swap opens a token account for another wallet");
-                return false;
-            }
-            if (mint && memcmp(mint, q->input_mint.b, 32) != 0 &&
-                memcmp(mint, q->output_mint.b, 32) != 0) {
-                why(a, "swap opens a token account for an unexpected mint");
-                return false;
-            }
-            continue;
-        }
-        if (key_is(prog, TOKEN_PROGRAM_ID) || key_is(prog, TOKEN_2022_PROGRAM_ID)) {
-            uint8_t op = in->data_len ? in->data[0] : 255;
-            /* SyncNative (17) and CloseAccount (9) to ourselves are what
-             * Jupiter uses to wrap and unwrap SOL; a delegation or
-             * authority change of our tokens is never part of a swap. */
-            if (op == 17)
-                continue;
-            if (op == 9) {
-                const uint8_t *dest = ACCT(1);
-                if (dest && memcmp(dest, x->me.b, 32) != 0) {
-                    why(a, "swap closes a token account to another wallet");
-                    return false;
-                }
-                continue;
-            }
-            why(a, "unexpected token instruction %u at top level", op);
-            return false;
-        }
-        if (key_is(prog, PROGRAM_JUPITER)) {
-            n_jup++;
-            if (in->data_len >= 8 + 19 && (memcmp(in->data, DISC_ROUTE, 8) == 0 ||
-                                           memcmp(in->data, DISC_SHARED_ROUTE, 8) == 0)) {
-                const uint8_t *t = in->data + in->data_len - 19;
-                uint64_t in_amount = rd_u64(t), quoted = rd_u64(t + 8);
-                uint16_t slip = (uint16_t)(t[16] | t[17] << 8);
-                /* The program enforces out >= quoted * (1 - slip). */
-                uint64_t keep = slip <= 10000 ? 10000u - slip : 0;
-                uint64_t floor_out = quoted / 10000 * keep + quoted % 10000 * keep / 10000;
-                if (in_amount != q->in_amount) {
-                    why(a, "swap spends %llu, the quote %llu", (unsigned long long)in_amount,
-                        (unsigned long long)q->in_amount);
-                    return false;
-                }
-                if (slip > 10000 || floor_out < q->other_amount_threshold) {
-                    why(a, "swap accepts less than the quote's minimum");
-                    return false;
-                }
-            } else {
-                log_warn("live", "unrecognised Jupiter instruction: amounts checked on the "
-                                 "quote only");
-            }
-            continue;
-        }
-#undef ACCT
-        char p58[BASE58_KEY_MAX];
-        struct pubkey pk;
-        memcpy(pk.b, prog, 32);
-        why(a, "swap calls an unexpected program %.12s…", pubkey_format(&pk, p58));
-        return false;
-    }
-    if (n_jup != 1) {
-        why(a, "swap has %d Jupiter instructions, expected 1", n_jup);
-        return false;
-    }
-    if (sys_out > (buy ? q->in_amount : 0) + RENT_ALLOWANCE) {
-        why(a, "swap moves %llu lamports out of the wallet, more than it should",
-            (unsigned long long)sys_out);
-        return false;
-    }
-    return true;
-}
-
-/* The quote against the engine's price: the least we accept is the
- * reference amount less the order's slippage. */
-static bool check_quote(const struct exec_order *o, const struct jup_quote *q, uint16_t slip,
-                        struct attempt *a)
-{
-    if (!(o->ref_price_sol > 0))
-        return true;
-    double scale = pow(10.0, o->decimals);
-    double expect = o->side == SIDE_BUY
-                        ? (double)o->sol_in / (double)LAMPORTS_PER_SOL / o->ref_price_sol * scale
-                        : (double)o->token_in / scale * o->ref_price_sol * (double)LAMPORTS_PER_SOL;
-    double least = expect * (10000.0 - slip) / 10000.0;
-    if ((double)q->out_amount < least) {
-        why(a, "quote %llu below %.0f (price moved beyond %u bps)",
-            (unsigned long long)q->out_amount, least, slip);
-        return false;
-    }
-    return true;
 }
 
 /* ---- the I/O thread ------------------------------------------------------ */
@@ -486,7 +317,7 @@ static enum attempt_rc attempt_once(struct exec_live *x, const struct exec_order
                   : ATT_FAIL;
         goto out;
     }
-    if (!check_quote(o, &q, slip, a)) {
+    if (!live_policy_quote_allowed(o, &q, slip, a->why, sizeof a->why)) {
         res = ATT_RETRY;
         goto out;
     }
@@ -507,7 +338,7 @@ static enum attempt_rc attempt_once(struct exec_live *x, const struct exec_order
         why(a, "swap transaction does not decode: %s", wt_strerror(rc));
         goto out;
     }
-    if (!check_tx(x, tx, &q, buy, a))
+    if (!live_policy_tx_allowed(tx, &x->me, &q, buy, a->why, sizeof a->why))
         goto out;
     if ((rc = tx_sign(tx, sw->wire, x->kp))) {
         why(a, "signing: %s", wt_strerror(rc));

@@ -1,0 +1,538 @@
+/* The store's event operations: validation of swaps, transfers and prices
+ * before they are written, batched appends (with the skipped-transaction
+ * records of each batch), skip pruning and counts, and the reads of the
+ * swap history (by wallet, the last of a mint, the full scan in key
+ * order, counts).
+ *
+ * Kept apart from opening and migrations (store.c) and settings
+ * (store_settings.c) because the events are the store's one large,
+ * append-only table and its hot path: the ingest writer and every replay
+ * come through here. Like the rest of the store, it is portable SQL over
+ * store_impl.h; the PostgreSQL COPY path plugs in through
+ * store_ops.append_events. */
+#include "store/store_impl.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/str.h"
+
+/* ------------------------------------------------------------ events */
+
+static bool text_ok(const char *s, size_t size)
+{
+    return memchr(s, '\0', size) != NULL;
+}
+
+static int validate_event(const struct event *e)
+{
+    switch (e->kind) {
+    case EVENT_SWAP: {
+        const struct swap_event *s = &e->u.swap;
+        if (s->token_amount == 0 || (s->side != SIDE_BUY && s->side != SIDE_SELL) ||
+            !text_ok(s->source, sizeof s->source) || !isfinite(s->price_sol) ||
+            !isfinite(s->price_usd) || s->slot > INT64_MAX)
+            return WT_EINVAL;
+        return 0;
+    }
+    case EVENT_TRANSFER:
+        if (e->u.transfer.slot > INT64_MAX)
+            return WT_EINVAL;
+        return 0;
+    case EVENT_FILL:
+    case EVENT_TICK:
+    case EVENT_COMMAND:
+        /* Our own fills are not market events: the engine stores them in
+         * the fills table (store_row_put), never through the event append. */
+        return WT_EINVAL;
+    case EVENT_PRICE: {
+        const struct price_event *p = &e->u.price;
+        if (!isfinite(p->price_sol) || !isfinite(p->price_usd) || !isfinite(p->liquidity_usd) ||
+            !isfinite(p->mcap_usd) || p->price_sol < 0 || !text_ok(p->source, sizeof p->source))
+            return WT_EINVAL;
+        return 0;
+    }
+    }
+    return WT_EINVAL;
+}
+
+bool store_event_valid(const struct event *e)
+{
+    return validate_event(e) == 0;
+}
+
+static const char SQL_INS_SWAP[] =
+    "INSERT INTO swaps (sig, leg, slot, ts_ms, wallet, mint, quote_mint, side, decimals, "
+    "quote_decimals, token_amount, quote_amount, price_sol, price_usd, fee_lamports, source) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) "
+    "ON CONFLICT (sig, leg) DO NOTHING";
+
+static const char SQL_INS_TRANSFER[] =
+    "INSERT INTO transfers (sig, leg, slot, ts_ms, from_wallet, to_wallet, mint, decimals, "
+    "amount) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (sig, leg) DO NOTHING";
+
+static const char SQL_INS_PRICE[] =
+    "INSERT INTO prices (mint, ts_ms, price_sol, price_usd, liquidity_usd, mcap_usd, source) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (mint, ts_ms, source) DO NOTHING";
+
+/* The prepared-statement append path (SQLite, and PostgreSQL for small
+ * batches): one statement per event kind, bound and stepped per row. */
+int store_append_rows(struct store *st, struct store_conn *c, struct store_batch *b, size_t nb)
+{
+    const struct store_ops *o = st->ops;
+    struct store_stmt *sw = NULL, *tr = NULL, *pr = NULL;
+    int rc = 0;
+    for (size_t bi = 0; bi < nb && rc == 0; bi++) {
+        struct store_append_stats *stats = &b[bi].stats;
+        for (size_t i = 0; i < b[bi].n && rc == 0; i++) {
+            const struct event *e = &b[bi].ev[i];
+            struct store_stmt *s;
+            if (e->kind == EVENT_SWAP) {
+                if (sw == NULL && o->prepare(c, SQL_INS_SWAP, &sw) != 0) {
+                    rc = stmt_err(st, c, "preparing the swap insert");
+                    break;
+                }
+                s = sw;
+                const struct swap_event *x = &e->u.swap;
+                o->bind_blob(s, 1, x->sig.b, sizeof x->sig.b);
+                o->bind_i64(s, 2, x->leg);
+                o->bind_i64(s, 3, (int64_t)x->slot);
+                o->bind_i64(s, 4, x->ts_ms);
+                o->bind_blob(s, 5, x->wallet.b, 32);
+                o->bind_blob(s, 6, x->mint.b, 32);
+                o->bind_blob(s, 7, x->quote_mint.b, 32);
+                o->bind_i64(s, 8, x->side);
+                o->bind_i64(s, 9, x->decimals);
+                o->bind_i64(s, 10, x->quote_decimals);
+                o->bind_u64(s, 11, x->token_amount);
+                o->bind_u64(s, 12, x->quote_amount);
+                o->bind_f64(s, 13, x->price_sol);
+                o->bind_f64(s, 14, x->price_usd);
+                o->bind_u64(s, 15, x->fee_lamports);
+                o->bind_text(s, 16, x->source);
+            } else if (e->kind == EVENT_TRANSFER) {
+                if (tr == NULL && o->prepare(c, SQL_INS_TRANSFER, &tr) != 0) {
+                    rc = stmt_err(st, c, "preparing the transfer insert");
+                    break;
+                }
+                s = tr;
+                const struct transfer_event *x = &e->u.transfer;
+                o->bind_blob(s, 1, x->sig.b, sizeof x->sig.b);
+                o->bind_i64(s, 2, x->leg);
+                o->bind_i64(s, 3, (int64_t)x->slot);
+                o->bind_i64(s, 4, x->ts_ms);
+                o->bind_blob(s, 5, x->from.b, 32);
+                o->bind_blob(s, 6, x->to.b, 32);
+                o->bind_blob(s, 7, x->mint.b, 32);
+                o->bind_i64(s, 8, x->decimals);
+                o->bind_u64(s, 9, x->amount);
+            } else {
+                if (pr == NULL && o->prepare(c, SQL_INS_PRICE, &pr) != 0) {
+                    rc = stmt_err(st, c, "preparing the price insert");
+                    break;
+                }
+                s = pr;
+                const struct price_event *x = &e->u.price;
+                o->bind_blob(s, 1, x->mint.b, 32);
+                o->bind_i64(s, 2, x->ts_ms);
+                o->bind_f64(s, 3, x->price_sol);
+                o->bind_f64(s, 4, x->price_usd);
+                o->bind_f64(s, 5, x->liquidity_usd);
+                o->bind_f64(s, 6, x->mcap_usd);
+                o->bind_text(s, 7, x->source);
+            }
+            int r = wr_step(st, s);
+            int64_t changed = r < 0 ? 0 : o->changes(s);
+            o->reset(s);
+            if (r < 0) {
+                rc = r == WT_ESTORE && st->fault_fn == NULL ? stmt_err(st, c, "event insert") : r;
+                break;
+            }
+            bool inserted = changed > 0;
+            if (b[bi].inserted)
+                b[bi].inserted[i] = inserted;
+            switch (e->kind) {
+            case EVENT_SWAP:
+                inserted ? stats->swaps++ : stats->swaps_dup++;
+                break;
+            case EVENT_TRANSFER:
+                inserted ? stats->transfers++ : stats->transfers_dup++;
+                break;
+            case EVENT_PRICE:
+                inserted ? stats->prices++ : stats->prices_dup++;
+                break;
+            case EVENT_FILL: /* refused by validate_event */
+            case EVENT_TICK:
+            case EVENT_COMMAND:
+                break;
+            }
+        }
+    }
+    if (sw != NULL)
+        o->finish(sw);
+    if (tr != NULL)
+        o->finish(tr);
+    if (pr != NULL)
+        o->finish(pr);
+    return rc;
+}
+
+static const char SQL_INS_SKIP[] =
+    "INSERT INTO skipped_txs (sig, reason, detail, slot, ts_ms, received_ms) "
+    "VALUES ($1, $2, $3, $4, $5, $6)";
+
+/* The skip records of the batches, on the writer's open transaction. */
+static int append_skips(struct store *st, struct store_conn *c, struct store_batch *b, size_t nb)
+{
+    const struct store_ops *o = st->ops;
+    struct store_stmt *s = NULL;
+    int rc = 0;
+    for (size_t bi = 0; bi < nb && rc == 0; bi++)
+        for (size_t i = 0; i < b[bi].n_skips && rc == 0; i++) {
+            const struct store_skip *k = &b[bi].skips[i];
+            if (s == NULL && o->prepare(c, SQL_INS_SKIP, &s) != 0)
+                return stmt_err(st, c, "preparing the skip insert");
+            o->bind_text(s, 1, k->sig);
+            o->bind_text(s, 2, k->reason ? k->reason : "?");
+            o->bind_text(s, 3, k->detail);
+            o->bind_i64(s, 4, (int64_t)k->slot); /* u64 as its signed reinterpretation */
+            o->bind_i64(s, 5, k->ts_ms);
+            o->bind_i64(s, 6, k->received_ms);
+            int r = wr_step(st, s);
+            o->reset(s);
+            if (r < 0)
+                rc = r == WT_ESTORE && st->fault_fn == NULL ? stmt_err(st, c, "skip insert") : r;
+        }
+    if (s)
+        o->finish(s);
+    return rc;
+}
+
+static bool skip_text_ok(const char *s, size_t size)
+{
+    const char *end = memchr(s, '\0', size);
+    if (end == NULL)
+        return false;
+    for (; s < end; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+            return false; /* printable ASCII only: valid text on both backends */
+    return true;
+}
+
+int store_append_batches(struct store *st, struct store_batch *b, size_t nb)
+{
+    for (size_t bi = 0; bi < nb; bi++) {
+        memset(&b[bi].stats, 0, sizeof b[bi].stats);
+        if (b[bi].inserted)
+            memset(b[bi].inserted, 0, b[bi].n);
+        for (size_t i = 0; i < b[bi].n; i++)
+            if (validate_event(&b[bi].ev[i]) != 0) {
+                log_warn("store", "refusing batch: event %zu of batch %zu is invalid", i, bi);
+                return WT_EINVAL;
+            }
+        if (store_batch_skips_valid(&b[bi]) == false) {
+            log_warn("store", "refusing batch %zu: a skip record is not printable text", bi);
+            return WT_EINVAL;
+        }
+    }
+    struct store_conn *c;
+    int rc = wr_begin(st, &c);
+    if (rc != 0)
+        return rc;
+    if (st->ops->append_events != NULL)
+        rc = st->ops->append_events(st, c, b, nb);
+    else
+        rc = store_append_rows(st, c, b, nb);
+    if (rc == 0)
+        rc = append_skips(st, c, b, nb);
+    rc = wr_end(st, c, rc);
+    if (rc != 0)
+        for (size_t bi = 0; bi < nb; bi++) {
+            memset(&b[bi].stats, 0, sizeof b[bi].stats);
+            if (b[bi].inserted)
+                memset(b[bi].inserted, 0, b[bi].n);
+        }
+    return rc;
+}
+
+bool store_batch_skips_valid(const struct store_batch *b)
+{
+    for (size_t i = 0; i < b->n_skips; i++) {
+        const struct store_skip *k = &b->skips[i];
+        if (!skip_text_ok(k->sig, sizeof k->sig) || !skip_text_ok(k->detail, sizeof k->detail) ||
+            (k->reason && !skip_text_ok(k->reason, strlen(k->reason) + 1)))
+            return false;
+    }
+    return true;
+}
+
+int store_skips_prune(struct store *st, int64_t before_ms, int64_t keep_max)
+{
+    const struct store_ops *o = st->ops;
+    struct store_conn *c;
+    int rc = wr_begin(st, &c);
+    if (rc != 0)
+        return rc;
+    struct store_stmt *s;
+    if (o->prepare(c, "DELETE FROM skipped_txs WHERE received_ms < $1", &s) != 0) {
+        rc = stmt_err(st, c, "pruning skip records");
+        goto out;
+    }
+    o->bind_i64(s, 1, before_ms);
+    rc = wr_step(st, s) < 0 ? WT_ESTORE : 0;
+    o->finish(s);
+    if (rc == 0 && keep_max > 0) {
+        /* ids grow with insertion: the newest keep_max have the highest. */
+        if (o->prepare(c,
+                       "DELETE FROM skipped_txs WHERE id <= "
+                       "(SELECT MAX(id) FROM skipped_txs) - $1",
+                       &s) != 0) {
+            rc = stmt_err(st, c, "pruning skip records");
+            goto out;
+        }
+        o->bind_i64(s, 1, keep_max);
+        rc = wr_step(st, s) < 0 ? WT_ESTORE : 0;
+        o->finish(s);
+    }
+out:
+    return wr_end(st, c, rc);
+}
+
+int store_skips_count(struct store *st, int64_t *n, char *sig, size_t sigsize, char *reason,
+                      size_t reasonsize)
+{
+    const struct store_ops *o = st->ops;
+    struct store_conn *c;
+    int rc = o->acquire(st, false, &c);
+    if (rc != 0)
+        return rc;
+    struct store_stmt *s;
+    *n = 0;
+    if (sig && sigsize)
+        sig[0] = '\0';
+    if (reason && reasonsize)
+        reason[0] = '\0';
+    if (o->prepare(c, "SELECT COUNT(*) FROM skipped_txs", &s) != 0) {
+        rc = stmt_err(st, c, "counting skip records");
+        goto out;
+    }
+    if (o->step(s) == 1)
+        *n = o->col_i64(s, 0);
+    o->finish(s);
+    if (o->prepare(c, "SELECT sig, reason FROM skipped_txs ORDER BY id DESC LIMIT 1", &s) != 0) {
+        rc = stmt_err(st, c, "reading skip records");
+        goto out;
+    }
+    if (o->step(s) == 1) {
+        if (sig && sigsize)
+            snprintf(sig, sigsize, "%s", o->col_text(s, 0));
+        if (reason && reasonsize)
+            snprintf(reason, reasonsize, "%s", o->col_text(s, 1));
+    }
+    o->finish(s);
+out:
+    o->release(st, c);
+    return rc;
+}
+
+int store_append_events(struct store *st, const struct event *ev, size_t n,
+                        struct store_append_stats *out)
+{
+    struct store_batch b = {.ev = ev, .n = n};
+    int rc = store_append_batches(st, &b, 1);
+    if (out != NULL)
+        *out = b.stats;
+    return rc;
+}
+
+#define SWAP_COLS                                                                                  \
+    "id, sig, leg, slot, ts_ms, wallet, mint, quote_mint, side, decimals, quote_decimals, "        \
+    "token_amount, quote_amount, price_sol, price_usd, fee_lamports, source"
+
+static int read_swap(struct store *st, struct store_stmt *s, struct stored_swap *out)
+{
+    const struct store_ops *o = st->ops;
+    memset(out, 0, sizeof *out);
+    struct swap_event *x = &out->swap;
+    out->id = o->col_i64(s, 0);
+    if (o->col_blob(s, 1, x->sig.b, sizeof x->sig.b) != 0 ||
+        o->col_blob(s, 5, x->wallet.b, 32) != 0 || o->col_blob(s, 6, x->mint.b, 32) != 0 ||
+        o->col_blob(s, 7, x->quote_mint.b, 32) != 0)
+        return WT_EPARSE;
+    x->leg = (uint16_t)o->col_i64(s, 2);
+    x->slot = (uint64_t)o->col_i64(s, 3);
+    x->ts_ms = o->col_i64(s, 4);
+    x->side = (enum side)o->col_i64(s, 8);
+    x->decimals = (uint8_t)o->col_i64(s, 9);
+    x->quote_decimals = (uint8_t)o->col_i64(s, 10);
+    x->token_amount = o->col_u64(s, 11);
+    x->quote_amount = o->col_u64(s, 12);
+    x->price_sol = o->col_f64(s, 13);
+    x->price_usd = o->col_f64(s, 14);
+    x->fee_lamports = o->col_u64(s, 15);
+    if (str_copy(x->source, sizeof x->source, o->col_text(s, 16)) != 0)
+        return WT_ETOOBIG;
+    return 0;
+}
+
+/* Runs a prepared swap query and reads up to cap rows. */
+static int read_swaps(struct store *st, struct store_conn *c, struct store_stmt *s,
+                      struct stored_swap *out, size_t cap, size_t *n)
+{
+    *n = 0;
+    int r = 0;
+    while (*n < cap && (r = st->ops->step(s)) == 1) {
+        int rc = read_swap(st, s, &out[*n]);
+        if (rc != 0)
+            return rc;
+        (*n)++;
+    }
+    if (*n < cap && r < 0)
+        return stmt_err(st, c, "reading swaps");
+    return 0;
+}
+
+int store_swaps_by_wallet(struct store *st, const struct pubkey *wallet, struct swap_cursor *cur,
+                          struct stored_swap *out, size_t cap, size_t *n)
+{
+    *n = 0;
+    if (cap == 0)
+        return 0;
+    struct store_conn *c;
+    int rc = st->ops->acquire(st, false, &c);
+    if (rc != 0)
+        return rc;
+    struct store_stmt *s;
+    if (st->ops->prepare(c,
+                         "SELECT " SWAP_COLS " FROM swaps WHERE wallet = $1 AND (ts_ms, id) > ($2, "
+                         "$3) ORDER BY ts_ms, id LIMIT $4",
+                         &s) != 0) {
+        rc = stmt_err(st, c, "preparing swaps by wallet");
+        goto out;
+    }
+    st->ops->bind_blob(s, 1, wallet->b, 32);
+    st->ops->bind_i64(s, 2, cur->ts_ms);
+    st->ops->bind_i64(s, 3, cur->id);
+    st->ops->bind_i64(s, 4, (int64_t)cap);
+    rc = read_swaps(st, c, s, out, cap, n);
+    st->ops->finish(s);
+    if (rc == 0 && *n > 0) {
+        cur->ts_ms = out[*n - 1].swap.ts_ms;
+        cur->id = out[*n - 1].id;
+    }
+out:
+    st->ops->release(st, c);
+    return rc;
+}
+
+int store_swap_last_of_mint(struct store *st, const struct pubkey *mint, struct stored_swap *out)
+{
+    struct store_conn *c;
+    int rc = st->ops->acquire(st, false, &c);
+    if (rc != 0)
+        return rc;
+    struct store_stmt *s;
+    if (st->ops->prepare(c,
+                         "SELECT " SWAP_COLS
+                         " FROM swaps WHERE mint = $1 ORDER BY ts_ms DESC, id DESC LIMIT 1",
+                         &s) != 0) {
+        rc = stmt_err(st, c, "preparing last swap of mint");
+        goto out;
+    }
+    st->ops->bind_blob(s, 1, mint->b, 32);
+    size_t n = 0;
+    rc = read_swaps(st, c, s, out, 1, &n);
+    st->ops->finish(s);
+    if (rc == 0 && n == 0)
+        rc = WT_ENOTFOUND;
+out:
+    st->ops->release(st, c);
+    return rc;
+}
+
+#define SCAN_PAGE 2048
+
+int store_swaps_scan(struct store *st, int64_t from_ms, int64_t to_ms,
+                     int (*fn)(void *ctx, const struct stored_swap *s), void *ctx)
+{
+    struct stored_swap *page = xmalloc(SCAN_PAGE * sizeof *page);
+    struct swap_cursor cur = {from_ms, 0};
+    bool first = true;
+    int rc = 0;
+    for (;;) {
+        struct store_conn *c;
+        rc = st->ops->acquire(st, false, &c);
+        if (rc != 0)
+            break;
+        struct store_stmt *s;
+        size_t n = 0;
+        if (st->ops->prepare(c,
+                             "SELECT " SWAP_COLS " FROM swaps WHERE ts_ms >= $1 AND ts_ms < $2 "
+                             "AND (ts_ms, id) > ($3, $4) ORDER BY ts_ms, id LIMIT $5",
+                             &s) != 0) {
+            rc = stmt_err(st, c, "preparing the swap scan");
+        } else {
+            /* Rows after the cursor have ts_ms >= cur.ts_ms: bounding the
+             * range by it (not by from_ms) lets each page start where the
+             * last one ended instead of walking the index from from_ms
+             * (quadratic: 4.9 s instead of 0.5 s for 446k swaps). */
+            st->ops->bind_i64(s, 1, first ? from_ms : cur.ts_ms);
+            st->ops->bind_i64(s, 2, to_ms);
+            /* The first page starts at from_ms itself: id -1 is below any
+             * row's id. */
+            st->ops->bind_i64(s, 3, cur.ts_ms);
+            st->ops->bind_i64(s, 4, first ? -1 : cur.id);
+            st->ops->bind_i64(s, 5, SCAN_PAGE);
+            rc = read_swaps(st, c, s, page, SCAN_PAGE, &n);
+            st->ops->finish(s);
+        }
+        st->ops->release(st, c);
+        if (rc != 0)
+            break;
+        first = false;
+        for (size_t i = 0; i < n; i++) {
+            rc = fn(ctx, &page[i]);
+            if (rc != 0)
+                goto out;
+        }
+        if (n < SCAN_PAGE)
+            break;
+        cur.ts_ms = page[n - 1].swap.ts_ms;
+        cur.id = page[n - 1].id;
+    }
+out:
+    free(page);
+    return rc;
+}
+
+int store_count_events(struct store *st, int64_t *swaps, int64_t *transfers, int64_t *prices)
+{
+    struct store_conn *c;
+    int rc = st->ops->acquire(st, false, &c);
+    if (rc != 0)
+        return rc;
+    struct store_stmt *s;
+    if (st->ops->prepare(c,
+                         "SELECT (SELECT count(*) FROM swaps), (SELECT count(*) FROM transfers), "
+                         "(SELECT count(*) FROM prices)",
+                         &s) != 0) {
+        rc = stmt_err(st, c, "counting events");
+        goto out;
+    }
+    if (st->ops->step(s) == 1) {
+        *swaps = st->ops->col_i64(s, 0);
+        *transfers = st->ops->col_i64(s, 1);
+        *prices = st->ops->col_i64(s, 2);
+    } else {
+        rc = stmt_err(st, c, "counting events");
+    }
+    st->ops->finish(s);
+out:
+    st->ops->release(st, c);
+    return rc;
+}
