@@ -28,7 +28,7 @@ struct job {
 
 struct sched {
     struct sched_clock clk;
-    struct waiter w; /* its mutex guards everything below */
+    struct waiter w;     /* its mutex guards everything below */
     pthread_cond_t idle; /* a pass ended, or a worker's run ended */
     struct job *jobs;
     size_t n, cap;

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "base/err.h"
+#include "base/sched.h"
 #include "store/autobackup.h"
 #include "store/store.h"
 
@@ -46,7 +47,9 @@ static void test_wall_clock_jump_back(void **state)
     snprintf(bdir, sizeof bdir, "%s/backups", dir);
     atomic_store(&wallshift_ms, 3600000); /* an hour fast ... */
     struct autobackup *b;
-    assert_int_equal(autobackup_start(st, bdir, 100, 3, &b), 0);
+    struct sched *sc = sched_new(NULL);
+    assert_int_equal(autobackup_start(sc, st, bdir, 100, 3, &b), 0);
+    assert_int_equal(sched_start(sc), 0);
     struct timespec ts = {0, 20 * 1000000L};
     nanosleep(&ts, NULL);
     atomic_store(&wallshift_ms, 0); /* ... and set back an hour */
@@ -56,7 +59,8 @@ static void test_wall_clock_jump_back(void **state)
         nanosleep(&ts, NULL);
         autobackup_counts(b, &made, &failed);
     }
-    autobackup_stop(b);
+    sched_free(sc);
+    autobackup_free(b);
     store_close(st);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
@@ -82,11 +86,13 @@ static void test_schedule_rotation_and_content(void **state)
     char bdir[300];
     snprintf(bdir, sizeof bdir, "%s/backups", dir);
     struct autobackup *b;
-    assert_int_equal(autobackup_start(st, bdir, 0, 3, &b), WT_EINVAL);
-    assert_int_equal(autobackup_start(st, bdir, 60000, 0, &b), WT_EINVAL);
+    struct sched *sc = sched_new(NULL);
+    assert_int_equal(autobackup_start(sc, st, bdir, 0, 3, &b), WT_EINVAL);
+    assert_int_equal(autobackup_start(sc, st, bdir, 60000, 0, &b), WT_EINVAL);
 
     /* The schedule fires by itself. */
-    assert_int_equal(autobackup_start(st, bdir, 150, 3, &b), 0);
+    assert_int_equal(autobackup_start(sc, st, bdir, 150, 3, &b), 0);
+    assert_int_equal(sched_start(sc), 0);
     uint64_t made = 0, failed = 0;
     for (int i = 0; i < 100 && made < 2; i++) {
         struct timespec ts = {0, 50 * 1000000L};
@@ -99,7 +105,8 @@ static void test_schedule_rotation_and_content(void **state)
     char last[512];
     for (int i = 0; i < 4; i++)
         assert_int_equal(autobackup_run(b, last, sizeof last), 0);
-    autobackup_stop(b);
+    sched_free(sc);
+    autobackup_free(b);
     assert_int_equal(count_backups(bdir), 3);
 
     /* The newest copy is a database holding the wallet. */

@@ -75,7 +75,7 @@ static void test_timing_on_injected_clock(void **state)
     assert_int_equal(sched_add(s, "bad", 0, 0, SCHED_INLINE, count, &a), WT_EINVAL);
     assert_int_equal(sched_add(s, "bad", -1, 10, SCHED_INLINE, count, &a), WT_EINVAL);
     assert_int_equal(sched_add(s, "bad", 0, 10, SCHED_INLINE, NULL, &a), WT_EINVAL);
-    int ja = sched_add(s, "a", 0, 100, SCHED_INLINE, count, &a);  /* at 1000, 1100, ... */
+    int ja = sched_add(s, "a", 0, 100, SCHED_INLINE, count, &a);    /* at 1000, 1100, ... */
     int jb = sched_add(s, "b", 250, 1000, SCHED_INLINE, count, &b); /* at 1250, 2250, ... */
     assert_int_equal(ja, 0);
     assert_int_equal(jb, 1);
