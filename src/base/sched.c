@@ -160,9 +160,22 @@ static void stop_threads(struct sched *s)
     waiter_unlock(&s->w);
 }
 
+/* Stops and joins the workers started so far (a failed start, or the
+ * end); the scheduler cannot start again. */
+static void join_workers(struct sched *s)
+{
+    stop_threads(s);
+    for (size_t i = 0; i < s->n; i++)
+        if (s->jobs[i].started) {
+            pthread_join(s->jobs[i].thread, NULL);
+            pthread_cond_destroy(&s->jobs[i].go);
+            s->jobs[i].started = false;
+        }
+}
+
 int sched_start(struct sched *s)
 {
-    if (s->started)
+    if (s->started || s->w.stop) /* running, or a failed start */
         return WT_EINVAL;
     int64_t now = s->clk.now_ms(s->clk.ctx);
     for (size_t i = 0; i < s->n; i++) {
@@ -174,19 +187,13 @@ int sched_start(struct sched *s)
         pthread_cond_init(&j->go, NULL);
         if (pthread_create(&j->thread, NULL, worker_main, j) != 0) {
             pthread_cond_destroy(&j->go);
-            stop_threads(s);
-            for (size_t k = 0; k < i; k++)
-                if (s->jobs[k].started)
-                    pthread_join(s->jobs[k].thread, NULL);
+            join_workers(s);
             return WT_EIO;
         }
         j->started = true;
     }
     if (pthread_create(&s->thread, NULL, sched_main, s) != 0) {
-        stop_threads(s);
-        for (size_t k = 0; k < s->n; k++)
-            if (s->jobs[k].started)
-                pthread_join(s->jobs[k].thread, NULL);
+        join_workers(s);
         return WT_EIO;
     }
     s->started = true;
@@ -222,11 +229,7 @@ void sched_free(struct sched *s)
     stop_threads(s);
     if (s->started)
         pthread_join(s->thread, NULL);
-    for (size_t i = 0; i < s->n; i++)
-        if (s->jobs[i].started) {
-            pthread_join(s->jobs[i].thread, NULL);
-            pthread_cond_destroy(&s->jobs[i].go);
-        }
+    join_workers(s);
     pthread_cond_destroy(&s->idle);
     waiter_release(&s->w);
     free(s->jobs);

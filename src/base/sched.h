@@ -54,7 +54,8 @@ struct sched *sched_new(const struct sched_clock *clk);
  * scheduler already started). */
 int sched_add(struct sched *s, const char *name, int64_t first_ms, int64_t period_ms,
               enum sched_where where, void (*fn)(void *ctx), void *ctx);
-/* Starts the scheduler's thread and the workers. Returns 0 or WT_EIO. */
+/* Starts the scheduler's thread and the workers. Returns 0, WT_EINVAL
+ * (started already, or a start failed before) or WT_EIO. */
 int sched_start(struct sched *s);
 /* Makes the scheduler read its clock now and waits until it has run every
  * inline job due at that reading and handed every due worker job to its

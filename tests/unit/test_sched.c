@@ -80,6 +80,7 @@ static void test_timing_on_injected_clock(void **state)
     assert_int_equal(ja, 0);
     assert_int_equal(jb, 1);
     assert_int_equal(sched_start(s), 0);
+    assert_int_equal(sched_start(s), WT_EINVAL);
     assert_int_equal(sched_add(s, "late", 0, 10, SCHED_INLINE, count, &a), WT_EINVAL);
     set_now(s, 1000);
     assert_int_equal(a, 1); /* first_ms 0: at the start */
