@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +69,7 @@ struct demo {
     char secret[64];
     pthread_t stream;
     bool streaming;
-    atomic_int stop;
+    struct waiter stop; /* the stream's pacing sleeps on it */
     struct sim_stream_stats st;
 };
 
@@ -153,7 +152,7 @@ static void *run_stream(void *arg)
     int rc = sim_stream_run(s, &o, &d->st, err, sizeof err);
     if (rc)
         log_error("demo", "the simulated market stopped: %s", err);
-    else if (!atomic_load(&d->stop))
+    else if (!waiter_stopping(&d->stop))
         log_info("demo",
                  "the simulated market is over (%llu transactions streamed); still "
                  "serving until Ctrl-C",
@@ -194,7 +193,7 @@ static int start_stream(void *ctx, unsigned port, const struct config *cfg)
 static void stop_stream(void *ctx)
 {
     struct demo *d = ctx;
-    atomic_store(&d->stop, 1);
+    waiter_stop(&d->stop);
     if (d->streaming)
         pthread_join(d->stream, NULL);
     d->streaming = false;
@@ -228,7 +227,8 @@ int cmd_demo(int argc, char **argv)
     if (!cli_parse(argc, argv, &spec, &a, &rc))
         return rc;
     struct demo *d = calloc(1, sizeof *d);
-    atomic_init(&d->stop, 0);
+    if (waiter_init(&d->stop) != 0)
+        abort(); /* out of resources, like xmalloc */
     rc = 2;
     scenario_default(&d->sc);
     const char *v;
@@ -312,6 +312,7 @@ int cmd_demo(int argc, char **argv)
     };
     rc = serve_daemon(&a.cfg, false, &hooks);
 out:
+    waiter_release(&d->stop);
     free(d);
     cli_args_release(&a);
     return rc;

@@ -28,6 +28,7 @@
 #include "trade/exec_live.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "base/sched.h"
 #include "base/mem.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -189,42 +190,52 @@ static struct executor *make_live_executor(void *ctx, struct exec_sink sink)
     return x;
 }
 
-/* Waits for SIGINT or SIGTERM and returns it. Meanwhile, once a second,
- * watches the store: when it starts failing (a write failed, the database
- * file was deleted or replaced) a critical alert goes out, and another when
- * it recovers, so an operator hears of it even though /healthz is only
- * read when someone asks. */
-static int wait_for_stop(const sigset_t *stop, struct store *store, struct alerter *alerter,
-                         const char *mode)
+/* The store-health watch, a job of the scheduler once a second: when the
+ * store starts failing (a write failed, the database file was deleted or
+ * replaced) a critical alert goes out, and another when it recovers, so an
+ * operator hears of it even though /healthz is only read when someone
+ * asks. */
+struct health_ctx {
+    struct store *store;
+    struct alerter *alerter;
+    const char *mode;
+    bool was_ok;
+};
+
+static void health_job(void *arg)
 {
-    bool was_ok = true;
+    struct health_ctx *hc = arg;
+    struct store_health h;
+    (void)store_health(hc->store, &h);
+    if (h.ok == hc->was_ok)
+        return;
+    hc->was_ok = h.ok;
+    struct alert_msg m;
+    memset(&m, 0, sizeof m);
+    snprintf(m.kind, sizeof m.kind, "store");
+    m.severity = h.ok ? ALERT_INFO : ALERT_CRITICAL;
+    snprintf(m.title, sizeof m.title, "%s",
+             h.ok ? "Database writes work again" : "Database writes are failing");
+    snprintf(m.text, sizeof m.text, "%s",
+             h.ok ? "The last write succeeded; webhook deliveries are stored again." : h.error);
+    struct clock clk;
+    clock_init_real(&clk);
+    m.ts_ms = clock_now_ms(&clk); /* a wall-clock reading for the alert, not a wait */
+    snprintf(m.mode, sizeof m.mode, "%s", hc->mode);
+    if (h.ok)
+        log_info("serve", "the store works again");
+    else
+        log_error("serve", "the store is failing: %s", h.error);
+    alerter_post(hc->alerter, &m);
+}
+
+/* Waits for SIGINT or SIGTERM and returns it. */
+static int wait_for_stop(const sigset_t *stop)
+{
     for (;;) {
-        struct timespec second = {1, 0};
-        int sig = sigtimedwait(stop, NULL, &second);
-        if (sig == SIGINT || sig == SIGTERM)
+        int sig = 0;
+        if (sigwait(stop, &sig) == 0 && (sig == SIGINT || sig == SIGTERM))
             return sig;
-        struct store_health h;
-        (void)store_health(store, &h);
-        if (h.ok == was_ok)
-            continue;
-        was_ok = h.ok;
-        struct alert_msg m;
-        memset(&m, 0, sizeof m);
-        snprintf(m.kind, sizeof m.kind, "store");
-        m.severity = h.ok ? ALERT_INFO : ALERT_CRITICAL;
-        snprintf(m.title, sizeof m.title, "%s",
-                 h.ok ? "Database writes work again" : "Database writes are failing");
-        snprintf(m.text, sizeof m.text, "%s",
-                 h.ok ? "The last write succeeded; webhook deliveries are stored again." : h.error);
-        struct clock clk;
-        clock_init_real(&clk);
-        m.ts_ms = clock_now_ms(&clk);
-        snprintf(m.mode, sizeof m.mode, "%s", mode);
-        if (h.ok)
-            log_info("serve", "the store works again");
-        else
-            log_error("serve", "the store is failing: %s", h.error);
-        alerter_post(alerter, &m);
     }
 }
 
@@ -262,6 +273,7 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     struct rpcpoll *poll = NULL;
     char *rpc_list = NULL;
     struct discovery_sched *disc = NULL;
+    struct sched *sched = NULL; /* the periodic jobs (base/sched.h) */
     struct runner *runner = NULL;
     struct sse_hub *hub = NULL;
     struct alerter *alerter = NULL;
@@ -455,28 +467,37 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
         goto out;
     }
 
+    /* The periodic jobs, on one scheduler thread and the monotonic clock:
+     * the store-health watch and the token refresh inline (short: a check,
+     * a hand-over to the feed's thread), backups and discovery each on a
+     * worker of their own so a long run delays no other job. */
+    sched = sched_new(NULL);
+    struct health_ctx health = {.store = store, .alerter = alerter, .mode = mode, .was_ok = true};
+    (void)sched_add(sched, "store health", 1000, 1000, SCHED_INLINE, health_job, &health);
+    if (feed)
+        (void)tokenfeed_schedule(feed, sched);
     /* Scheduled backups (backup.interval_h; 0 = off). */
     if (config_int(cfg, CFG_BACKUP_INTERVAL_H) > 0) {
         char bdir[4096];
         snprintf(bdir, sizeof bdir, "%s/backups", data);
-        if (autobackup_start(store, bdir, config_int(cfg, CFG_BACKUP_INTERVAL_H) * 3600000,
+        if (autobackup_start(sched, store, bdir, config_int(cfg, CFG_BACKUP_INTERVAL_H) * 3600000,
                              (unsigned)config_int(cfg, CFG_BACKUP_KEEP), &backup) != 0) {
             log_error("serve", "cannot schedule backups into %s", bdir);
             goto out;
         }
     }
-
     /* Scheduled discovery (discovery.interval_min; 0 = off). */
     struct sync_ctx sync = {.runner = runner, .store = store};
-    if (discovery_sched_start(store, cfg, after_discovery, &sync, &disc) != 0) {
-        log_error("serve", "cannot start the discovery scheduler");
+    if (discovery_sched_start(sched, store, cfg, after_discovery, &sync, &disc) != 0 ||
+        sched_start(sched) != 0) {
+        log_error("serve", "cannot start the scheduler");
         goto out;
     }
 
     if (hooks && hooks->listening && hooks->listening(hooks->ctx, bound, cfg) != 0)
         goto out;
 
-    int sig = wait_for_stop(&stop, store, alerter, mode);
+    int sig = wait_for_stop(&stop);
     log_info("serve", "received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
     rc = 0;
 out:
@@ -485,8 +506,9 @@ out:
     /* Stop the scheduler, end the event streams, stop taking requests,
      * drain the inbox into the engine, let the engine finish and flush,
      * then the store. */
-    discovery_sched_stop(disc);
-    autobackup_stop(backup);
+    sched_free(sched); /* waits for a discovery run or a backup in progress */
+    discovery_sched_free(disc);
+    autobackup_free(backup);
     sse_hub_close(hub);
     api_stop(api);
     rpcpoll_free(poll); /* stops its thread before the inbox goes */

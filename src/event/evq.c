@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "base/mem.h"
+#include "base/waiter.h"
 
 struct evq {
     pthread_mutex_t mu;
@@ -31,13 +32,9 @@ struct evq *evq_new(size_t cap)
     struct evq *q = xcalloc(1, sizeof *q);
     q->cap = cap ? cap : 1;
     q->ring = xcalloc(q->cap, sizeof *q->ring);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_mutex_init(&q->mu, NULL);
-    pthread_cond_init(&q->not_empty, &ca);
-    pthread_cond_init(&q->not_full, &ca);
-    pthread_condattr_destroy(&ca);
+    cond_init_monotonic(&q->not_empty); /* deadlines on CLOCK_MONOTONIC (base/waiter.h) */
+    cond_init_monotonic(&q->not_full);
     return q;
 }
 
@@ -82,15 +79,7 @@ size_t evq_pop(struct evq *q, struct event *out, size_t max, int timeout_ms)
     pthread_mutex_lock(&q->mu);
     if (q->count == 0 && !q->closed && timeout_ms != 0) {
         struct timespec dl;
-        clock_gettime(CLOCK_MONOTONIC, &dl);
-        if (timeout_ms > 0) {
-            dl.tv_sec += timeout_ms / 1000;
-            dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-            if (dl.tv_nsec >= 1000000000L) {
-                dl.tv_sec++;
-                dl.tv_nsec -= 1000000000L;
-            }
-        }
+        deadline_after_ms(&dl, timeout_ms > 0 ? timeout_ms : 0);
         while (q->count == 0 && !q->closed) {
             int r = timeout_ms < 0 ? pthread_cond_wait(&q->not_empty, &q->mu)
                                    : pthread_cond_timedwait(&q->not_empty, &q->mu, &dl);

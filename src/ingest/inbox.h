@@ -78,9 +78,10 @@ int inbox_submit_polled(struct inbox *ib, const char *body, size_t len, size_t c
 int inbox_submit_events(struct inbox *ib, const struct event *ev, size_t n,
                         struct store_append_stats *st);
 
-/* Wall-clock time (Unix ms) of the last webhook body accepted, or of the start
- * when none was; for the RPC-polling fallback and the status page. Any
- * thread. */
+/* Monotonic time (clock_mono_ns() / 1e6, ms) of the last webhook body
+ * accepted, or of the start when none was: for the RPC-polling fallback to
+ * measure the webhook's silence, which a wall clock set back or forward
+ * must not stretch or cut. Any thread. */
 int64_t inbox_last_delivery_ms(struct inbox *ib);
 
 /* Appends the counters (decoder reasons, commits, bodies) in Prometheus

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "base/clock.h"
+#include "base/waiter.h"
 #include "base/err.h"
 #include "base/intern.h"
 #include "base/log.h"
@@ -29,11 +30,10 @@ struct rpcpoll {
     struct rpcpoll_opts o;
     struct intern wallets; /* address -> dense id */
     VEC(char *) newest;    /* id -> newest signature seen, or NULL */
-    pthread_mutex_t lock;  /* guards stats, stop */
-    pthread_cond_t wake;
+    struct waiter w;       /* its mutex guards stats */
     struct rpcpoll_stats stats;
     pthread_t thread;
-    bool running, stop;
+    bool running;
 };
 
 struct rpcpoll *rpcpoll_new(struct store *st, struct inbox *ib, const struct rpcpoll_opts *o)
@@ -48,8 +48,8 @@ struct rpcpoll *rpcpoll_new(struct store *st, struct inbox *ib, const struct rpc
         p->o.interval_s = 30;
     p->rpc = rpc_new(o->rpc_urls, o->n_urls, NULL);
     intern_init(&p->wallets, 64);
-    pthread_mutex_init(&p->lock, NULL);
-    pthread_cond_init(&p->wake, NULL);
+    if (waiter_init(&p->w) != 0)
+        abort(); /* out of resources, like xmalloc */
     return p;
 }
 
@@ -63,16 +63,15 @@ void rpcpoll_free(struct rpcpoll *p)
     vec_free(&p->newest);
     intern_release(&p->wallets);
     rpc_free(p->rpc);
-    pthread_cond_destroy(&p->wake);
-    pthread_mutex_destroy(&p->lock);
+    waiter_release(&p->w);
     free(p);
 }
 
 static void count(struct rpcpoll *p, uint64_t *field, uint64_t n)
 {
-    pthread_mutex_lock(&p->lock);
+    pthread_mutex_lock(&p->w.mu);
     *field += n;
-    pthread_mutex_unlock(&p->lock);
+    pthread_mutex_unlock(&p->w.mu);
 }
 
 static int poll_wallet(struct rpcpoll *p, const char *address)
@@ -148,10 +147,10 @@ int rpcpoll_wallets(struct rpcpoll *p, const char *const *wallets, size_t n)
     }
     struct clock c;
     clock_init_real(&c);
-    pthread_mutex_lock(&p->lock);
+    pthread_mutex_lock(&p->w.mu);
     p->stats.polls++;
     p->stats.last_poll_ms = clock_now_ms(&c);
-    pthread_mutex_unlock(&p->lock);
+    pthread_mutex_unlock(&p->w.mu);
     return first;
 }
 
@@ -184,26 +183,14 @@ int rpcpoll_once(struct rpcpoll *p)
 static void *run(void *arg)
 {
     struct rpcpoll *p = arg;
-    struct clock c;
-    clock_init_real(&c);
-    pthread_mutex_lock(&p->lock);
-    while (!p->stop) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += p->o.interval_s;
-        pthread_cond_timedwait(&p->wake, &p->lock, &until);
-        if (p->stop)
-            break;
-        pthread_mutex_unlock(&p->lock);
-        int64_t quiet_ms = clock_now_ms(&c) - inbox_last_delivery_ms(p->ib);
+    while (!waiter_wait_ms(&p->w, (int64_t)p->o.interval_s * 1000)) {
+        int64_t quiet_ms = clock_mono_ns() / 1000000 - inbox_last_delivery_ms(p->ib);
         if (quiet_ms >= (int64_t)p->o.silence_s * 1000) {
             log_info("rpcpoll", "no webhook delivery for %llds: polling watched wallets",
                      (long long)(quiet_ms / 1000));
             rpcpoll_once(p);
         }
-        pthread_mutex_lock(&p->lock);
     }
-    pthread_mutex_unlock(&p->lock);
     return NULL;
 }
 
@@ -211,7 +198,9 @@ int rpcpoll_start(struct rpcpoll *p)
 {
     if (p->running)
         return WT_ESTATE;
-    p->stop = false;
+    waiter_lock(&p->w);
+    p->w.stop = false;
+    waiter_unlock(&p->w);
     if (pthread_create(&p->thread, NULL, run, p) != 0)
         return WT_EIO;
     p->running = true;
@@ -222,17 +211,14 @@ void rpcpoll_stop(struct rpcpoll *p)
 {
     if (!p->running)
         return;
-    pthread_mutex_lock(&p->lock);
-    p->stop = true;
-    pthread_cond_signal(&p->wake);
-    pthread_mutex_unlock(&p->lock);
+    waiter_stop(&p->w);
     pthread_join(p->thread, NULL);
     p->running = false;
 }
 
 void rpcpoll_get_stats(struct rpcpoll *p, struct rpcpoll_stats *out)
 {
-    pthread_mutex_lock(&p->lock);
+    pthread_mutex_lock(&p->w.mu);
     *out = p->stats;
-    pthread_mutex_unlock(&p->lock);
+    pthread_mutex_unlock(&p->w.mu);
 }

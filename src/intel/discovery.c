@@ -18,7 +18,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -521,56 +520,30 @@ struct discovery_sched {
     struct store *st;
     struct discovery_params dp;
     struct profile_params pp;
-    int64_t interval_ms;
-    bool on_start;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool stop;
     void (*after_run)(void *ctx, const struct discovery_report *rep);
     void *ctx;
 };
 
-static void *sched_main(void *arg)
+static void sched_job(void *arg)
 {
     struct discovery_sched *s = arg;
-    bool first = true;
-    pthread_mutex_lock(&s->mu);
-    while (!s->stop) {
-        if (!(first && s->on_start)) {
-            struct timespec ts;
-            clock_gettime(CLOCK_MONOTONIC, &ts);
-            int64_t ns = (int64_t)ts.tv_nsec + (s->interval_ms % 1000) * 1000000;
-            ts.tv_sec += (time_t)(s->interval_ms / 1000 + ns / 1000000000);
-            ts.tv_nsec = (long)(ns % 1000000000);
-            while (!s->stop && pthread_cond_timedwait(&s->cv, &s->mu, &ts) != ETIMEDOUT)
-                ;
-            if (s->stop)
-                break;
-        }
-        first = false;
-        pthread_mutex_unlock(&s->mu);
-        struct discovery_report rep;
-        int rc = discovery_run(s->st, &s->dp, &s->pp, 0, &rep, NULL, NULL);
-        if (rc != 0)
-            log_error("discovery", "scheduled run failed: %s", wt_strerror(rc));
-        else
-            log_info("discovery",
-                     "scheduled run: %zu swaps, %zu wallets profiled, %u of %u tokens succeeded, "
-                     "%zu candidates (%zu eligible); watchlist %zu (+%zu added, %zu kept, %zu "
-                     "dropped, %zu flagged) in %.2f s",
-                     rep.swaps, rep.profile.wallets, rep.success_tokens, rep.tokens, rep.candidates,
-                     rep.eligible, rep.apply.watchlist, rep.apply.added, rep.apply.kept,
-                     rep.apply.dropped, rep.apply.flagged, rep.seconds);
-        if (rc == 0 && s->after_run)
-            s->after_run(s->ctx, &rep);
-        pthread_mutex_lock(&s->mu);
-    }
-    pthread_mutex_unlock(&s->mu);
-    return NULL;
+    struct discovery_report rep;
+    int rc = discovery_run(s->st, &s->dp, &s->pp, 0, &rep, NULL, NULL);
+    if (rc != 0)
+        log_error("discovery", "scheduled run failed: %s", wt_strerror(rc));
+    else
+        log_info("discovery",
+                 "scheduled run: %zu swaps, %zu wallets profiled, %u of %u tokens succeeded, "
+                 "%zu candidates (%zu eligible); watchlist %zu (+%zu added, %zu kept, %zu "
+                 "dropped, %zu flagged) in %.2f s",
+                 rep.swaps, rep.profile.wallets, rep.success_tokens, rep.tokens, rep.candidates,
+                 rep.eligible, rep.apply.watchlist, rep.apply.added, rep.apply.kept,
+                 rep.apply.dropped, rep.apply.flagged, rep.seconds);
+    if (rc == 0 && s->after_run)
+        s->after_run(s->ctx, &rep);
 }
 
-int discovery_sched_start(struct store *st, const struct config *cfg,
+int discovery_sched_start(struct sched *sc, struct store *st, const struct config *cfg,
                           void (*after_run)(void *ctx, const struct discovery_report *rep),
                           void *ctx, struct discovery_sched **out)
 {
@@ -585,36 +558,21 @@ int discovery_sched_start(struct store *st, const struct config *cfg,
     discovery_params_from_config(cfg, &s->dp);
     profile_params_default(&s->pp);
     s->pp.snapshots = config_bool(cfg, CFG_DISC_SNAPSHOTS);
-    s->interval_ms = minutes * MIN_MS;
-    s->on_start = config_bool(cfg, CFG_DISC_ON_START);
-    pthread_mutex_init(&s->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&s->cv, &ca);
-    pthread_condattr_destroy(&ca);
-    if (pthread_create(&s->thread, NULL, sched_main, s) != 0) {
-        pthread_cond_destroy(&s->cv);
-        pthread_mutex_destroy(&s->mu);
+    int64_t interval_ms = minutes * MIN_MS;
+    bool on_start = config_bool(cfg, CFG_DISC_ON_START);
+    int rc = sched_add(sc, "discovery", on_start ? 0 : interval_ms, interval_ms, SCHED_WORKER,
+                       sched_job, s);
+    if (rc < 0) {
         free(s);
-        return WT_EIO;
+        return rc;
     }
     log_info("discovery", "scheduled every %lld min%s", (long long)minutes,
-             s->on_start ? ", first run now" : "");
+             on_start ? ", first run now" : "");
     *out = s;
     return 0;
 }
 
-void discovery_sched_stop(struct discovery_sched *s)
+void discovery_sched_free(struct discovery_sched *s)
 {
-    if (!s)
-        return;
-    pthread_mutex_lock(&s->mu);
-    s->stop = true;
-    pthread_cond_signal(&s->cv);
-    pthread_mutex_unlock(&s->mu);
-    pthread_join(s->thread, NULL);
-    pthread_cond_destroy(&s->cv);
-    pthread_mutex_destroy(&s->mu);
     free(s);
 }

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "base/config.h"
+#include "base/sched.h"
 #include "base/vec.h"
 #include "intel/profile.h"
 #include "store/store.h"
@@ -149,18 +150,20 @@ int discovery_run(struct store *st, const struct discovery_params *dp,
                   const struct profile_params *pp, int64_t now_ms, struct discovery_report *rep,
                   struct profile_state **ps_out, struct discovery_result *res_out);
 
-/* The scheduled run inside `serve`: a thread that calls discovery_run every
- * discovery.interval_min minutes (0: never starts; returns 0 and *out NULL)
+/* The scheduled run inside `serve`: a job of the scheduler sc
+ * (base/sched.h), on a worker of its own, that calls discovery_run every
+ * discovery.interval_min minutes (0: no job; returns 0 and *out NULL)
  * with the parameters of cfg (copied). The first run comes after one
  * interval, or at once with discovery.on_start. After each successful run
- * it calls after_run(ctx, &report) on its thread when after_run is not NULL
- * (serve uses it to bring the engine's watchlist in step). Returns 0 or
- * WT_EIO. Stop it with discovery_sched_stop (NULL is fine), which waits
- * for a run in progress. */
+ * it calls after_run(ctx, &report) on the job's thread when after_run is
+ * not NULL (serve uses it to bring the engine's watchlist in step). A run
+ * due while the previous one still runs is skipped. Returns 0 or
+ * WT_EINVAL (sc already started). Free it with discovery_sched_free (NULL
+ * is fine) after sc is freed (which waits for a run in progress). */
 struct discovery_sched;
-int discovery_sched_start(struct store *st, const struct config *cfg,
+int discovery_sched_start(struct sched *sc, struct store *st, const struct config *cfg,
                           void (*after_run)(void *ctx, const struct discovery_report *rep),
                           void *ctx, struct discovery_sched **out);
-void discovery_sched_stop(struct discovery_sched *s);
+void discovery_sched_free(struct discovery_sched *s);
 
 #endif

@@ -23,6 +23,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/vec.h"
+#include "base/waiter.h"
 
 #define REFRESH_MAX 256 /* open positions' mints looked up per refresh */
 
@@ -36,12 +37,10 @@ struct tokenfeed {
 
     pthread_t thread;
     bool started;
-    bool stopping;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    struct waiter w; /* its mutex guards what follows; w.stop: stopping */
     VEC(struct pubkey) pending;
     int64_t first_ms;
-    int64_t next_refresh_ms;
+    bool refresh_due; /* tokenfeed_refresh asked, the thread has not begun it */
     struct tokenfeed_health h;
 };
 
@@ -90,12 +89,8 @@ struct tokenfeed *tokenfeed_new(const struct tokenfeed_opts *o)
     clock_init_real(&f->real);
     f->clock = o->clock ? o->clock : &f->real;
     f->dex = dexscreener_new(f->base_url, f->clock, &f->o.dex, &f->o.http);
-    pthread_mutex_init(&f->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&f->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    if (waiter_init(&f->w) != 0)
+        abort(); /* out of resources, like xmalloc */
     return f;
 }
 
@@ -117,20 +112,34 @@ static void add_pending(struct tokenfeed *f, const struct pubkey *mint)
 
 void tokenfeed_request(struct tokenfeed *f, const struct pubkey *mint)
 {
-    pthread_mutex_lock(&f->mu);
+    pthread_mutex_lock(&f->w.mu);
     add_pending(f, mint);
     bool wake = f->pending.len == 1 || f->pending.len == DEX_BATCH;
-    pthread_mutex_unlock(&f->mu);
+    pthread_mutex_unlock(&f->w.mu);
     if (wake)
-        pthread_cond_signal(&f->cv);
+        waiter_wake(&f->w);
 }
 
-/* Waits on cv until the monotonic time at_ms (under mu). */
-static void wait_until(struct tokenfeed *f, int64_t at_ms)
+void tokenfeed_refresh(struct tokenfeed *f)
 {
-    struct timespec dl = {.tv_sec = (time_t)(at_ms / 1000),
-                          .tv_nsec = (long)(at_ms % 1000) * 1000000L};
-    pthread_cond_timedwait(&f->cv, &f->mu, &dl);
+    pthread_mutex_lock(&f->w.mu);
+    f->refresh_due = true;
+    pthread_mutex_unlock(&f->w.mu);
+    waiter_wake(&f->w);
+}
+
+static void refresh_job(void *arg)
+{
+    tokenfeed_refresh(arg);
+}
+
+int tokenfeed_schedule(struct tokenfeed *f, struct sched *s)
+{
+    if (!f->o.refresh_ms)
+        return 0;
+    int rc = sched_add(s, "token refresh", f->o.refresh_ms, f->o.refresh_ms, SCHED_INLINE,
+                       refresh_job, f);
+    return rc < 0 ? rc : 0;
 }
 
 /* Looks up n mints (no lock held) and posts the answers. */
@@ -153,7 +162,7 @@ static void lookup(struct tokenfeed *f, const struct pubkey *mints, size_t n)
     if (k && f->sink.post(f->sink.ctx, ev, k) == 0)
         posted = k;
     int64_t now = clock_now_ms(f->clock);
-    pthread_mutex_lock(&f->mu);
+    pthread_mutex_lock(&f->w.mu);
     bool was_failed = f->h.last_failed;
     f->h.lookups++;
     f->h.posted += posted;
@@ -170,7 +179,7 @@ static void lookup(struct tokenfeed *f, const struct pubkey *mints, size_t n)
         f->h.last_ok_ms = now;
     }
     dexscreener_stats(f->dex, &f->h.dex);
-    pthread_mutex_unlock(&f->mu);
+    pthread_mutex_unlock(&f->w.mu);
     /* Log the changes of state, not every failure of an outage. */
     if (rc && !was_failed)
         log_warn("tokenfeed", "DexScreener lookup failed: %s", dexscreener_errmsg(f->dex));
@@ -183,28 +192,27 @@ static void *feed_main(void *arg)
     struct tokenfeed *f = arg;
     struct pubkey batch[DEX_BATCH];
     struct pubkey *open = xmalloc(REFRESH_MAX * sizeof *open);
-    pthread_mutex_lock(&f->mu);
-    while (!f->stopping) {
+    pthread_mutex_lock(&f->w.mu);
+    while (!f->w.stop) {
         int64_t now = mono_ms();
-        if (f->o.refresh_ms && f->sink.open_mints && now >= f->next_refresh_ms) {
-            f->next_refresh_ms = now + f->o.refresh_ms;
-            pthread_mutex_unlock(&f->mu);
+        if (f->refresh_due) {
+            f->refresh_due = false;
+            if (!f->sink.open_mints)
+                continue;
+            pthread_mutex_unlock(&f->w.mu);
             size_t n = f->sink.open_mints(f->sink.ctx, open, REFRESH_MAX);
-            pthread_mutex_lock(&f->mu);
+            pthread_mutex_lock(&f->w.mu);
             for (size_t i = 0; i < n; i++)
                 add_pending(f, &open[i]);
             continue;
         }
         if (!f->pending.len) {
-            if (f->o.refresh_ms && f->sink.open_mints)
-                wait_until(f, f->next_refresh_ms);
-            else
-                pthread_cond_wait(&f->cv, &f->mu);
+            waiter_wait_locked_ms(&f->w, -1);
             continue;
         }
         /* Linger so that mints asked for together share a request. */
         if (f->pending.len < DEX_BATCH && now < f->first_ms + (int64_t)f->o.linger_ms) {
-            wait_until(f, f->first_ms + (int64_t)f->o.linger_ms);
+            waiter_wait_locked_ms(&f->w, f->first_ms + (int64_t)f->o.linger_ms - now);
             continue;
         }
         size_t n = f->pending.len < DEX_BATCH ? f->pending.len : DEX_BATCH;
@@ -212,11 +220,11 @@ static void *feed_main(void *arg)
         memmove(f->pending.v, f->pending.v + n, (f->pending.len - n) * sizeof batch[0]);
         f->pending.len -= n;
         f->first_ms = f->pending.len ? mono_ms() - (int64_t)f->o.linger_ms : 0;
-        pthread_mutex_unlock(&f->mu);
+        pthread_mutex_unlock(&f->w.mu);
         lookup(f, batch, n);
-        pthread_mutex_lock(&f->mu);
+        pthread_mutex_lock(&f->w.mu);
     }
-    pthread_mutex_unlock(&f->mu);
+    pthread_mutex_unlock(&f->w.mu);
     free(open);
     return NULL;
 }
@@ -226,14 +234,15 @@ int tokenfeed_start(struct tokenfeed *f, const struct tokenfeed_sink *sink)
     if (f->started || !sink || !sink->post)
         return WT_EINVAL;
     f->sink = *sink;
-    f->next_refresh_ms = mono_ms() + f->o.refresh_ms;
-    f->stopping = false;
+    pthread_mutex_lock(&f->w.mu);
+    f->w.stop = false;
+    pthread_mutex_unlock(&f->w.mu);
     if (pthread_create(&f->thread, NULL, feed_main, f) != 0)
         return WT_EIO;
-    pthread_mutex_lock(&f->mu);
+    pthread_mutex_lock(&f->w.mu);
     f->started = true;
     f->h.running = true;
-    pthread_mutex_unlock(&f->mu);
+    pthread_mutex_unlock(&f->w.mu);
     return 0;
 }
 
@@ -241,16 +250,13 @@ void tokenfeed_stop(struct tokenfeed *f)
 {
     if (!f || !f->started)
         return;
-    pthread_mutex_lock(&f->mu);
-    f->stopping = true;
-    pthread_cond_broadcast(&f->cv);
-    pthread_mutex_unlock(&f->mu);
+    waiter_stop(&f->w);
     pthread_join(f->thread, NULL);
-    pthread_mutex_lock(&f->mu);
+    pthread_mutex_lock(&f->w.mu);
     f->started = false;
     f->h.running = false;
     f->pending.len = 0;
-    pthread_mutex_unlock(&f->mu);
+    pthread_mutex_unlock(&f->w.mu);
 }
 
 void tokenfeed_free(struct tokenfeed *f)
@@ -260,17 +266,16 @@ void tokenfeed_free(struct tokenfeed *f)
     tokenfeed_stop(f);
     dexscreener_free(f->dex);
     vec_free(&f->pending);
-    pthread_cond_destroy(&f->cv);
-    pthread_mutex_destroy(&f->mu);
+    waiter_release(&f->w);
     free(f->base_url);
     free(f);
 }
 
 void tokenfeed_health(struct tokenfeed *f, struct tokenfeed_health *out)
 {
-    pthread_mutex_lock(&f->mu);
+    pthread_mutex_lock(&f->w.mu);
     *out = f->h;
-    pthread_mutex_unlock(&f->mu);
+    pthread_mutex_unlock(&f->w.mu);
 }
 
 enum tokenfeed_state tokenfeed_state(const struct tokenfeed_health *h, int64_t now_ms, char *detail,

@@ -14,13 +14,16 @@
  * expires.
  *
  * Every refresh_ms (30 s) the mints of the open positions are looked up
- * too, so exits have marks when nobody trades the token.
+ * too, so exits have marks when nobody trades the token: serve's scheduler
+ * (base/sched.h, tokenfeed_schedule) asks for it with tokenfeed_refresh;
+ * the feed keeps no timer of its own.
  *
  * The engine thread only ever takes the feed's lock to add a mint to a
  * bounded set (tokenfeed_request never waits on the network).
  *
  * Threads: tokenfeed_new/_start/_stop/_free from the owner;
- * tokenfeed_request and tokenfeed_health from any thread. */
+ * tokenfeed_request, tokenfeed_refresh and tokenfeed_health from any
+ * thread. */
 #ifndef WT_MARKET_TOKENFEED_H
 #define WT_MARKET_TOKENFEED_H
 
@@ -29,6 +32,7 @@
 #include <stdint.h>
 
 #include "base/clock.h"
+#include "base/sched.h"
 #include "event/event.h"
 #include "market/dexscreener.h"
 #include "net/httpc.h"
@@ -38,7 +42,7 @@ struct tokenfeed_opts {
     struct dexscreener_opts dex; /* cache TTL, stale limit, rate limit */
     struct httpc_opts http;      /* 4 s per attempt, no retry: the next request retries */
     unsigned linger_ms;          /* wait for more mints after the first (50) */
-    unsigned refresh_ms;         /* open positions' mints looked up this often (30000; 0 off) */
+    unsigned refresh_ms;         /* tokenfeed_schedule's period (30000; 0 off) */
     size_t max_pending;          /* mints waiting for a lookup (1024); more are dropped */
     const struct clock *clock;   /* the client's clock and the health times; NULL: real */
 };
@@ -92,6 +96,15 @@ int tokenfeed_start(struct tokenfeed *f, const struct tokenfeed_sink *sink);
 void tokenfeed_stop(struct tokenfeed *f);
 /* Stops and frees. NULL is allowed. */
 void tokenfeed_free(struct tokenfeed *f);
+
+/* Asks the feed's thread to look up the open positions' mints (the sink's
+ * open_mints) as soon as it can. Never waits on the network. Any thread. */
+void tokenfeed_refresh(struct tokenfeed *f);
+/* Adds the refresh to the scheduler s (not started yet): tokenfeed_refresh
+ * every refresh_ms, an inline job (it only hands the work to the feed's
+ * thread). None when refresh_ms is 0. Returns 0 or WT_EINVAL (s already
+ * started). Free s before the feed. */
+int tokenfeed_schedule(struct tokenfeed *f, struct sched *s);
 
 /* Asks for mint's facts: added to the set of mints to look up unless it
  * is there already. Never waits on the network. Any thread. */

@@ -28,6 +28,7 @@
 #include "base/jw.h"
 #include "base/mem.h"
 #include "base/str.h"
+#include "base/waiter.h"
 #include "net/peers.h"
 
 /* A body over the limit whose length was not announced (chunked) is read
@@ -54,10 +55,8 @@ struct httpd {
     struct httpd_opts opts;
     unsigned port;
     struct peers *peers;
-    pthread_mutex_t mu; /* guards tracks (and each one's fields) and stopping */
-    pthread_cond_t cv;
+    struct waiter w; /* the sweeper sleeps on it; its mutex guards tracks (and their fields) */
     struct track *tracks;
-    bool stopping;
     bool sweeper_running;
     pthread_t sweeper;
 };
@@ -511,11 +510,11 @@ static void track_set(struct httpd *h, struct track *t, bool receiving)
 {
     if (!t)
         return;
-    pthread_mutex_lock(&h->mu);
+    pthread_mutex_lock(&h->w.mu);
     t->receiving = receiving;
     if (receiving)
         t->since_ns = clock_mono_ns();
-    pthread_mutex_unlock(&h->mu);
+    pthread_mutex_unlock(&h->w.mu);
 }
 
 static void notify_conn_cb(void *cls, struct MHD_Connection *mc, void **socket_context,
@@ -535,12 +534,12 @@ static void notify_conn_cb(void *cls, struct MHD_Connection *mc, void **socket_c
         }
         t->since_ns = clock_mono_ns();
         t->receiving = true;
-        pthread_mutex_lock(&h->mu);
+        pthread_mutex_lock(&h->w.mu);
         t->next = h->tracks;
         if (h->tracks)
             h->tracks->prev = t;
         h->tracks = t;
-        pthread_mutex_unlock(&h->mu);
+        pthread_mutex_unlock(&h->w.mu);
         /* Counted already, by peers_conn_admit in accept_cb. */
         *socket_context = t;
         return;
@@ -548,14 +547,14 @@ static void notify_conn_cb(void *cls, struct MHD_Connection *mc, void **socket_c
     struct track *t = *socket_context;
     if (!t)
         return;
-    pthread_mutex_lock(&h->mu);
+    pthread_mutex_lock(&h->w.mu);
     if (t->prev)
         t->prev->next = t->next;
     else
         h->tracks = t->next;
     if (t->next)
         t->next->prev = t->prev;
-    pthread_mutex_unlock(&h->mu);
+    pthread_mutex_unlock(&h->w.mu);
     peers_conn_close(h->peers, (struct sockaddr *)&t->addr);
     free(t);
     *socket_context = NULL;
@@ -584,16 +583,8 @@ static void *sweeper_main(void *arg)
 {
     struct httpd *h = arg;
     int64_t limit_ns = (int64_t)h->opts.request_timeout_s * 1000000000;
-    pthread_mutex_lock(&h->mu);
-    while (!h->stopping) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 250000000;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
-        }
-        pthread_cond_timedwait(&h->cv, &h->mu, &ts);
+    pthread_mutex_lock(&h->w.mu);
+    while (!waiter_wait_locked_ms(&h->w, 250)) {
         int64_t now = clock_mono_ns();
         for (struct track *t = h->tracks; t; t = t->next) {
             if (t->receiving && !t->cut && t->fd >= 0 && now - t->since_ns > limit_ns) {
@@ -602,7 +593,7 @@ static void *sweeper_main(void *arg)
             }
         }
     }
-    pthread_mutex_unlock(&h->mu);
+    pthread_mutex_unlock(&h->w.mu);
     return NULL;
 }
 
@@ -727,8 +718,7 @@ static void completed_cb(void *cls, struct MHD_Connection *mc, void **con_cls,
 static void free_httpd(struct httpd *h)
 {
     peers_free(h->peers);
-    pthread_cond_destroy(&h->cv);
-    pthread_mutex_destroy(&h->mu);
+    waiter_release(&h->w);
     free(h);
 }
 
@@ -756,8 +746,8 @@ int httpd_start(const struct httpd_opts *opts, struct httpd **out, char *err, si
     if (!h->opts.request_timeout_s)
         h->opts.request_timeout_s = 30;
     h->peers = peers_new(opts->max_conns_per_addr, opts->max_auth_failures);
-    pthread_mutex_init(&h->mu, NULL);
-    pthread_cond_init(&h->cv, NULL);
+    if (waiter_init(&h->w) != 0)
+        abort(); /* out of resources, like xmalloc */
     unsigned limit = opts->max_conns ? opts->max_conns : 1000;
     unsigned threads = opts->threads ? opts->threads : 1;
     if (limit < threads)
@@ -793,10 +783,7 @@ void httpd_stop(struct httpd *h)
     if (!h)
         return;
     if (h->sweeper_running) {
-        pthread_mutex_lock(&h->mu);
-        h->stopping = true;
-        pthread_cond_signal(&h->cv);
-        pthread_mutex_unlock(&h->mu);
+        waiter_stop(&h->w);
         pthread_join(h->sweeper, NULL);
     }
     MHD_stop_daemon(h->daemon); /* closes every connection: the list empties */

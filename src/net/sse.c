@@ -20,6 +20,7 @@
 
 #include "base/buf.h"
 #include "base/mem.h"
+#include "base/waiter.h"
 
 struct sub {
     struct sse_hub *h;
@@ -56,13 +57,7 @@ static void *keepalive(void *arg)
     pthread_mutex_lock(&h->mu);
     while (!h->closed) {
         struct timespec t;
-        clock_gettime(CLOCK_REALTIME, &t);
-        t.tv_sec += h->keepalive_ms / 1000;
-        t.tv_nsec += (long)(h->keepalive_ms % 1000) * 1000000L;
-        if (t.tv_nsec >= 1000000000L) {
-            t.tv_sec++;
-            t.tv_nsec -= 1000000000L;
-        }
+        deadline_after_ms(&t, h->keepalive_ms);
         if (pthread_cond_timedwait(&h->cv, &h->mu, &t) != ETIMEDOUT)
             continue;
         for (struct sub *s = h->head; s; s = s->next)
@@ -79,7 +74,7 @@ struct sse_hub *sse_hub_new(size_t max_backlog, unsigned keepalive_ms)
 {
     struct sse_hub *h = xcalloc(1, sizeof *h);
     pthread_mutex_init(&h->mu, NULL);
-    pthread_cond_init(&h->cv, NULL);
+    cond_init_monotonic(&h->cv); /* on CLOCK_MONOTONIC: for the keepalive's deadline */
     h->max_backlog = max_backlog ? max_backlog : (size_t)1 << 20;
     h->keepalive_ms = keepalive_ms ? keepalive_ms : 15000;
     if (pthread_create(&h->ka, NULL, keepalive, h) != 0)

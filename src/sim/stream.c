@@ -15,18 +15,19 @@
 #include "base/err.h"
 #include "net/httpc.h"
 
-static void sleep_until(int64_t mono_ns, atomic_int *stop)
+/* Sleeps until the monotonic time mono_ns, on stop when there is one. */
+static void sleep_until(int64_t mono_ns, struct waiter *stop)
 {
     for (;;) {
-        if (stop && atomic_load(stop))
-            return;
         int64_t left = mono_ns - clock_mono_ns();
         if (left <= 0)
             return;
-        /* Wake at least every 100 ms to notice a stop request. */
-        if (left > 100000000)
-            left = 100000000;
-        struct timespec ts = {0, (long)left};
+        if (stop) {
+            if (waiter_wait_ms(stop, (left + 999999) / 1000000))
+                return;
+            continue;
+        }
+        struct timespec ts = {(time_t)(left / 1000000000), (long)(left % 1000000000)};
         nanosleep(&ts, NULL);
     }
 }
@@ -95,7 +96,7 @@ int sim_stream_run(struct sim *s, const struct sim_stream_opts *o, struct sim_st
     struct sim_tx tx;
     err[0] = '\0';
 
-    while (!(o->stop && atomic_load(o->stop)) && sim_next(s, &tx) == 1) {
+    while (!(o->stop && waiter_stopping(o->stop)) && sim_next(s, &tx) == 1) {
         buf_reset(&one);
         if ((rc = sim_tx_json(s, &tx, &one)) != 0)
             break;

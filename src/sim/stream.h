@@ -8,16 +8,16 @@
  * but handed to the `history` callback as fast as they come, so a caller
  * can load the past directly (the demo's warm-up) and stream the rest.
  *
- * Threads: runs on the caller's thread until the market ends, *stop
- * becomes nonzero, or a delivery fails for good. */
+ * Threads: runs on the caller's thread until the market ends, stop is
+ * stopped (waiter_stop, any thread), or a delivery fails for good. */
 #ifndef WT_SIM_STREAM_H
 #define WT_SIM_STREAM_H
 
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "base/waiter.h"
 #include "sim/sim.h"
 
 struct sim_stream_opts {
@@ -30,7 +30,7 @@ struct sim_stream_opts {
      * returns 0 to continue. May be NULL (they are then dropped). */
     int (*history)(void *ctx, const struct sim_tx *tx, const char *json, size_t len);
     void *ctx;
-    atomic_int *stop; /* set nonzero from another thread to stop; may be NULL */
+    struct waiter *stop; /* the pacing sleeps on it; waiter_stop ends the run; may be NULL */
 };
 
 struct sim_stream_stats {
@@ -41,7 +41,7 @@ struct sim_stream_stats {
     int64_t last_ts_ms;   /* simulated time of the last transaction handled */
 };
 
-/* Runs the stream. Returns 0 when the market ended or *stop was set;
+/* Runs the stream. Returns 0 when the market ended or stop was stopped;
  * WT_EREMOTE / WT_ENET when a delivery was refused or failed after
  * retries (err says which, secrets redacted); the history callback's
  * nonzero value. stats may be NULL. */

@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +21,8 @@
 struct autobackup {
     struct store *st;
     char *dir;
-    int64_t interval_ms;
     unsigned keep;
-    pthread_t thread;
     pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool stop;
     uint64_t made, failed;
     unsigned seq; /* disambiguates two backups in the same second */
 };
@@ -97,35 +92,15 @@ int autobackup_run(struct autobackup *b, char *path, size_t pathsize)
     return 0;
 }
 
-static void *run(void *arg)
+static void job(void *arg)
 {
-    struct autobackup *b = arg;
-    pthread_mutex_lock(&b->mu);
-    while (!b->stop) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += (time_t)(b->interval_ms / 1000);
-        until.tv_nsec += (long)(b->interval_ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-        int w = 0;
-        while (!b->stop && w != ETIMEDOUT)
-            w = pthread_cond_timedwait(&b->cv, &b->mu, &until);
-        if (b->stop)
-            break;
-        pthread_mutex_unlock(&b->mu);
-        autobackup_run(b, NULL, 0);
-        pthread_mutex_lock(&b->mu);
-    }
-    pthread_mutex_unlock(&b->mu);
-    return NULL;
+    autobackup_run(arg, NULL, 0);
 }
 
-int autobackup_start(struct store *st, const char *dir, int64_t interval_ms, unsigned keep,
-                     struct autobackup **out)
+int autobackup_start(struct sched *s, struct store *st, const char *dir, int64_t interval_ms,
+                     unsigned keep, struct autobackup **out)
 {
+    *out = NULL;
     if (interval_ms <= 0 || keep == 0)
         return WT_EINVAL;
     if (mkdir(dir, 0700) != 0 && errno != EEXIST)
@@ -133,29 +108,21 @@ int autobackup_start(struct store *st, const char *dir, int64_t interval_ms, uns
     struct autobackup *b = xcalloc(1, sizeof *b);
     b->st = st;
     b->dir = xstrdup(dir);
-    b->interval_ms = interval_ms;
     b->keep = keep;
     pthread_mutex_init(&b->mu, NULL);
-    pthread_cond_init(&b->cv, NULL);
-    if (pthread_create(&b->thread, NULL, run, b) != 0) {
-        free(b->dir);
-        free(b);
-        return WT_EIO;
+    int rc = sched_add(s, "backup", interval_ms, interval_ms, SCHED_WORKER, job, b);
+    if (rc < 0) {
+        autobackup_free(b);
+        return rc;
     }
     *out = b;
     return 0;
 }
 
-void autobackup_stop(struct autobackup *b)
+void autobackup_free(struct autobackup *b)
 {
     if (!b)
         return;
-    pthread_mutex_lock(&b->mu);
-    b->stop = true;
-    pthread_cond_signal(&b->cv);
-    pthread_mutex_unlock(&b->mu);
-    pthread_join(b->thread, NULL);
-    pthread_cond_destroy(&b->cv);
     pthread_mutex_destroy(&b->mu);
     free(b->dir);
     free(b);

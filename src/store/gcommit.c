@@ -25,6 +25,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "base/waiter.h"
 
 struct sub {
     const struct event *ev;
@@ -152,13 +153,9 @@ int gcommit_start(struct store *st, const struct gcommit_opts *opts, struct gcom
         g->opts = *opts;
     if (g->opts.max_rows == 0)
         g->opts.max_rows = 10000;
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_mutex_init(&g->mu, NULL);
-    pthread_cond_init(&g->work, &ca);
-    pthread_cond_init(&g->done, &ca);
-    pthread_condattr_destroy(&ca);
+    cond_init_monotonic(&g->work); /* deadlines on CLOCK_MONOTONIC (base/waiter.h) */
+    cond_init_monotonic(&g->done);
     if (pthread_create(&g->thread, NULL, writer, g) != 0) {
         pthread_cond_destroy(&g->work);
         pthread_cond_destroy(&g->done);

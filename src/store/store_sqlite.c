@@ -58,6 +58,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/str.h"
+#include "base/waiter.h"
 
 #define CACHE_MAX        64
 #define CHECKPOINT_MS    250
@@ -94,12 +95,11 @@ struct sq_store {
     pthread_cond_t rcond;
     struct sq_conn *readers;
     unsigned nreaders;
-    /* The checkpointer: its own connection and thread; stop under ckmu. */
+    /* The checkpointer: its own connection and thread, sleeping on ck. */
     sqlite3 *ckdb;
     pthread_t ckthread;
-    bool ckrunning, ckstop;
-    pthread_mutex_t ckmu;
-    pthread_cond_t ckcond;
+    bool ckrunning;
+    struct waiter ck;
     char *wal_path; /* path + "-wal" */
     /* The database file's identity, taken at open (watched: have_id). */
     bool have_id;
@@ -280,19 +280,7 @@ static void *checkpointer(void *arg)
     int64_t quiet_since = clock_mono_ns();
     bool empty = false; /* the WAL was truncated and nothing came since */
     long pause_ms = CHECKPOINT_MS;
-    pthread_mutex_lock(&s->ckmu);
-    while (!s->ckstop) {
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_nsec += pause_ms * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&s->ckcond, &s->ckmu, &until);
-        if (s->ckstop)
-            break;
-        pthread_mutex_unlock(&s->ckmu);
+    while (!waiter_wait_ms(&s->ck, pause_ms)) {
         if (file_still_ours(s)) {
             int frames, done;
             int64_t size = wal_size(s);
@@ -316,9 +304,7 @@ static void *checkpointer(void *arg)
                 last_frames = 0;
             }
         }
-        pthread_mutex_lock(&s->ckmu);
     }
-    pthread_mutex_unlock(&s->ckmu);
     return NULL;
 }
 
@@ -352,10 +338,7 @@ static int checkpointer_start(struct sq_store *s, char *err, size_t errsize)
 static void checkpointer_stop(struct sq_store *s)
 {
     if (s->ckrunning) {
-        pthread_mutex_lock(&s->ckmu);
-        s->ckstop = true;
-        pthread_cond_signal(&s->ckcond);
-        pthread_mutex_unlock(&s->ckmu);
+        waiter_stop(&s->ck);
         pthread_join(s->ckthread, NULL);
         s->ckrunning = false;
     }
@@ -375,8 +358,7 @@ static void sq_close(struct store *st)
     pthread_mutex_destroy(&s->wmu);
     pthread_mutex_destroy(&s->rmu);
     pthread_cond_destroy(&s->rcond);
-    pthread_mutex_destroy(&s->ckmu);
-    pthread_cond_destroy(&s->ckcond);
+    waiter_release(&s->ck);
     pthread_mutex_destroy(&s->pmu);
     if (s->idfd >= 0)
         close(s->idfd);
@@ -825,12 +807,8 @@ int store_sqlite_open(const char *path, const struct store_opts *opts, struct st
     pthread_mutex_init(&s->wmu, NULL);
     pthread_mutex_init(&s->rmu, NULL);
     pthread_cond_init(&s->rcond, NULL);
-    pthread_mutex_init(&s->ckmu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&s->ckcond, &ca);
-    pthread_condattr_destroy(&ca);
+    if (waiter_init(&s->ck) != 0)
+        abort(); /* out of resources, like xmalloc */
     pthread_mutex_init(&s->pmu, NULL);
     s->nreaders = opts->readers;
     s->readers = xcalloc(s->nreaders, sizeof *s->readers);

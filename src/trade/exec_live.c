@@ -33,6 +33,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/str.h"
+#include "base/waiter.h"
 #include "ingest/helius.h"
 #include "market/jupiter.h"
 #include "solana/keypair.h"
@@ -210,13 +211,7 @@ static bool stopping(struct exec_live *x)
 static bool nap(struct exec_live *x, unsigned ms)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
+    deadline_after_ms(&ts, ms); /* x->cv is on CLOCK_MONOTONIC */
     pthread_mutex_lock(&x->mu);
     while (!x->stopping && pthread_cond_timedwait(&x->cv, &x->mu, &ts) != ETIMEDOUT)
         ;
@@ -634,7 +629,7 @@ int exec_live_new(const struct exec_live_opts *o, struct keypair *kp, struct exe
     x->dec = helius_decoder_new();
     x->day = utc_day(clock_now_ms(o->clock));
     pthread_mutex_init(&x->mu, NULL);
-    pthread_cond_init(&x->cv, NULL);
+    cond_init_monotonic(&x->cv);
     if (pthread_create(&x->thread, NULL, io_main, x) != 0) {
         snprintf(err, errsize, "live executor: cannot start its thread");
         live_free(&x->base);

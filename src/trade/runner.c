@@ -47,6 +47,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/vec.h"
+#include "base/waiter.h"
 #include "event/evq.h"
 #include "net/sse.h"
 
@@ -72,7 +73,7 @@ struct runner {
 
     pthread_mutex_t mu;
     pthread_cond_t acked; /* a command was acknowledged */
-    pthread_cond_t timer_cv;
+    struct waiter timer;  /* the timer thread sleeps on it */
     struct runner_snap *snap;
     struct ack acks[ACKS];
     struct runner_health h;
@@ -310,27 +311,13 @@ static void *timer_main(void *arg)
 {
     struct runner *r = arg;
     unsigned ms = r->o.tick_ms ? r->o.tick_ms : 1000;
-    pthread_mutex_lock(&r->mu);
-    while (!atomic_load(&r->stopping)) {
-        struct timespec dl;
-        clock_gettime(CLOCK_MONOTONIC, &dl);
-        dl.tv_sec += ms / 1000;
-        dl.tv_nsec += (long)(ms % 1000) * 1000000L;
-        if (dl.tv_nsec >= 1000000000L) {
-            dl.tv_sec++;
-            dl.tv_nsec -= 1000000000L;
-        }
-        if (pthread_cond_timedwait(&r->timer_cv, &r->mu, &dl) != ETIMEDOUT)
-            continue;
-        pthread_mutex_unlock(&r->mu);
+    while (!waiter_wait_ms(&r->timer, ms)) {
         struct event t;
         memset(&t, 0, sizeof t);
         t.kind = EVENT_TICK;
         t.u.tick.ts_ms = wall_ms();
         evq_push(r->q, &t, 1, false); /* a full queue has work enough: skip the tick */
-        pthread_mutex_lock(&r->mu);
     }
-    pthread_mutex_unlock(&r->mu);
     return NULL;
 }
 
@@ -353,12 +340,8 @@ int runner_start(const struct runner_opts *o, struct runner **out, char *err, si
     struct runner *r = xcalloc(1, sizeof *r);
     r->o = *o;
     pthread_mutex_init(&r->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&r->acked, &ca);
-    pthread_cond_init(&r->timer_cv, &ca);
-    pthread_condattr_destroy(&ca);
+    if (cond_init_monotonic(&r->acked) != 0 || waiter_init(&r->timer) != 0)
+        abort(); /* out of resources, like xmalloc */
     atomic_init(&r->stopping, false);
     atomic_init(&r->next_seq, 1);
     r->h.queue_cap = o->queue_size ? o->queue_size : 65536;
@@ -426,10 +409,8 @@ void runner_stop(struct runner *r)
     if (!r)
         return;
     if (r->threads_started) {
-        pthread_mutex_lock(&r->mu);
         atomic_store(&r->stopping, true);
-        pthread_cond_broadcast(&r->timer_cv);
-        pthread_mutex_unlock(&r->mu);
+        waiter_stop(&r->timer);
         pthread_join(r->timer_thread, NULL);
         evq_close(r->q); /* producers stop; the engine drains what is queued */
         pthread_join(r->engine_thread, NULL);
@@ -440,7 +421,7 @@ void runner_stop(struct runner *r)
         snap_free(r->snap);
     vec_free(&r->open_mints);
     pthread_cond_destroy(&r->acked);
-    pthread_cond_destroy(&r->timer_cv);
+    waiter_release(&r->timer);
     pthread_mutex_destroy(&r->mu);
     free(r);
 }
@@ -513,13 +494,7 @@ int runner_command(struct runner *r, const struct command_event *c, int timeout_
     if (evq_push(r->q, &ev, 1, true) != 1)
         return WT_ECLOSED;
     struct timespec dl;
-    clock_gettime(CLOCK_MONOTONIC, &dl);
-    dl.tv_sec += timeout_ms / 1000;
-    dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (dl.tv_nsec >= 1000000000L) {
-        dl.tv_sec++;
-        dl.tv_nsec -= 1000000000L;
-    }
+    deadline_after_ms(&dl, timeout_ms);
     int rc = WT_ETIMEOUT;
     pthread_mutex_lock(&r->mu);
     for (;;) {

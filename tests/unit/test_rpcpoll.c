@@ -1,6 +1,10 @@
 /* Tests of the RPC-polling fallback (ingest/rpcpoll.h) against a loopback
  * fake Solana RPC answering getTransaction with a real recorded mainnet
- * response, into a real inbox on a real SQLite file. */
+ * response, into a real inbox on a real SQLite file; and the fallback
+ * still starts after the webhook's silence when the wall clock is set
+ * back an hour (issue 14 item 4). */
+#include "wallshift.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -125,10 +129,55 @@ static void test_poll_stores_new_successful_transactions(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* The wall clock is set back an hour after the last delivery: the silence
+ * is still measured, and the polling starts after silence_s (1 s), checked
+ * every interval_s (1 s), not an hour later. */
+static void test_silence_across_wall_clock_jump_back(void **state)
+{
+    (void)state;
+    tx_body = fixture_read("real/rpc_getTransaction_json_v0_agavesim_1.json", &tx_len);
+    struct fakesrv srv;
+    assert_int_equal(fakesrv_start(&srv, handler, NULL), 0);
+    char dir[] = "/tmp/wt-rpcpoll-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct store *st;
+    char err[256];
+    assert_int_equal(store_open(dir, NULL, &st, err, sizeof err), 0);
+    struct wallet w = {0};
+    snprintf(w.address, sizeof w.address, "%s", WALLET);
+    snprintf(w.chain, sizeof w.chain, "solana");
+    w.status = WALLET_WATCH;
+    assert_int_equal(store_wallet_upsert(st, &w), 0);
+    struct inbox *ib;
+    assert_int_equal(inbox_start(st, NULL, &ib), 0); /* the start counts as the last delivery */
+    atomic_store(&wallshift_ms, -3600000);           /* then the clock is set back an hour */
+    const char *urls[] = {srv.url};
+    struct rpcpoll_opts o = {.rpc_urls = urls, .n_urls = 1, .silence_s = 1, .interval_s = 1};
+    struct rpcpoll *p = rpcpoll_new(st, ib, &o);
+    assert_int_equal(rpcpoll_start(p), 0);
+    struct rpcpoll_stats s = {0};
+    for (int i = 0; i < 300 && s.polls == 0; i++) { /* up to 15 s */
+        struct timespec ts = {0, 50 * 1000000L};
+        nanosleep(&ts, NULL);
+        rpcpoll_get_stats(p, &s);
+    }
+    rpcpoll_free(p);
+    atomic_store(&wallshift_ms, 0);
+    inbox_stop(ib);
+    store_close(st);
+    fakesrv_stop(&srv);
+    free(tx_body);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    assert_true(s.polls >= 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_poll_stores_new_successful_transactions),
+        cmocka_unit_test(test_silence_across_wall_clock_jump_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,7 +9,8 @@
  *     unlisted token gets none;
  *   * health: ok, degraded while stale answers are served in an outage,
  *     down when tokens go unanswered (with DexScreener's error), ok again;
- *   * the open positions' mints are looked up every refresh_ms. */
+ *   * the open positions' mints are looked up every refresh_ms, asked by
+ *     the scheduler's job (tokenfeed_schedule). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -275,7 +276,11 @@ static void test_batches_of_30_and_refresh(void **state)
     f = new_feed(srv.url, &clk, 100);
     ts.open_mints = sink_open;
     assert_int_equal(tokenfeed_start(f, &ts), 0);
+    struct sched *sc = sched_new(NULL);
+    assert_int_equal(tokenfeed_schedule(f, sc), 0);
+    assert_int_equal(sched_start(sc), 0);
     wait_lookups(f, 3, &h);
+    sched_free(sc);
     assert_true(posted(&sk) >= 3);
     assert_true(pubkey_eq(&sk.ev[2].u.price.mint, &sk.open[0]));
     assert_int_equal(fakesrv_count(&srv) - before, 1);
