@@ -17,6 +17,7 @@
 #include "base/jw.h"
 #include "base/mem.h"
 #include "base/str.h"
+#include "base/vec.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "intel/discovery.h"
@@ -130,6 +131,34 @@ out:
     return rc;
 }
 
+/* The watchlist, read by one scan (one read transaction) and ranked as
+ * discovery ranks it: best score first, ties by address. */
+struct watch_row {
+    char address[BASE58_KEY_MAX];
+    double score;
+};
+
+struct watch_rows {
+    VEC(struct watch_row) v;
+};
+
+static int add_watch_row(void *ctx, const struct wallet *w)
+{
+    struct watch_rows *l = ctx;
+    struct watch_row *x = vec_push_zero(&l->v);
+    memcpy(x->address, w->address, sizeof x->address);
+    x->score = w->score;
+    return 0;
+}
+
+static int cmp_watch_row(const void *a, const void *b)
+{
+    const struct watch_row *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return strcmp(x->address, y->address);
+}
+
 static int truth_type(const struct truth_wallet *t, size_t n, const char *address)
 {
     struct truth_wallet key;
@@ -240,29 +269,26 @@ int cmd_sim_evaluate(int argc, char **argv)
         if (truth[i].type >= 0)
             positives_total[truth[i].type]++;
     size_t watch = 0, pos_top = 0, pos_all = 0;
-    struct wallet_filter f = {.status = WALLET_WATCH, .page = 1, .limit = 1000};
-    for (;;) {
-        struct wallet_page pg;
-        if ((r = store_wallet_list(st, &f, &pg)) != 0) {
-            fprintf(stderr, "walltrack sim evaluate: %s\n", wt_strerror(r));
-            goto out;
-        }
-        for (size_t i = 0; i < pg.n; i++) {
-            int ty = truth_type(truth, ntruth, pg.rows[i].address);
-            by_type[ty >= 0 ? ty : SIM_NTYPES]++;
-            if (positive(ty)) {
-                pos_all++;
-                if (watch < dp.top_k)
-                    pos_top++;
-            }
-            watch++;
-        }
-        bool last = pg.n < f.limit;
-        wallet_page_release(&pg);
-        if (last)
-            break;
-        f.page++;
+    struct wallet_filter f = {.status = WALLET_WATCH};
+    struct watch_rows wl = {0};
+    if ((r = store_wallet_scan(st, &f, add_watch_row, &wl)) != 0) {
+        fprintf(stderr, "walltrack sim evaluate: %s\n", wt_strerror(r));
+        vec_free(&wl.v);
+        goto out;
     }
+    if (wl.v.len > 1)
+        qsort(wl.v.v, wl.v.len, sizeof *wl.v.v, cmp_watch_row);
+    for (size_t i = 0; i < wl.v.len; i++) {
+        int ty = truth_type(truth, ntruth, wl.v.v[i].address);
+        by_type[ty >= 0 ? ty : SIM_NTYPES]++;
+        if (positive(ty)) {
+            pos_all++;
+            if (watch < dp.top_k)
+                pos_top++;
+        }
+        watch++;
+    }
+    vec_free(&wl.v);
     /* The eligible candidates: everything discovery would rank, of which the
      * watchlist is the top K. */
     size_t elig_type[SIM_NTYPES + 1] = {0};

@@ -154,29 +154,37 @@ int rpcpoll_wallets(struct rpcpoll *p, const char *const *wallets, size_t n)
     return first;
 }
 
+struct addr_list {
+    VEC(char *) v;
+};
+
+static int add_addr(void *ctx, const struct wallet *w)
+{
+    struct addr_list *l = ctx;
+    vec_push(&l->v, xstrdup(w->address));
+    return 0;
+}
+
+/* The watched wallets are read by one scan (one read transaction, in
+ * address order) and polled after it, in batches of RPCPOLL_BATCH, so no
+ * read stays open across the network calls. */
+#define RPCPOLL_BATCH 1000
+
 int rpcpoll_once(struct rpcpoll *p)
 {
-    struct wallet_filter f = {.status = WALLET_WATCH, .page = 1, .limit = 1000};
-    struct wallet_page page = {0};
-    int first = 0;
-    for (;;) {
-        int rc = store_wallet_list(p->st, &f, &page);
-        if (rc)
-            return rc;
-        if (page.n == 0)
-            break;
-        const char **addrs = xcalloc(page.n, sizeof *addrs);
-        for (size_t i = 0; i < page.n; i++)
-            addrs[i] = page.rows[i].address;
-        rc = rpcpoll_wallets(p, addrs, page.n);
-        free(addrs);
-        if (rc && !first)
-            first = rc;
-        if (page.n < f.limit)
-            break;
-        f.page++;
+    struct wallet_filter f = {.status = WALLET_WATCH};
+    struct addr_list l = {0};
+    int rc = store_wallet_scan(p->st, &f, add_addr, &l);
+    int first = rc;
+    for (size_t i = 0; rc == 0 && i < l.v.len; i += RPCPOLL_BATCH) {
+        size_t n = l.v.len - i < RPCPOLL_BATCH ? l.v.len - i : RPCPOLL_BATCH;
+        int r = rpcpoll_wallets(p, (const char *const *)l.v.v + i, n);
+        if (r && !first)
+            first = r;
     }
-    wallet_page_release(&page);
+    for (size_t i = 0; i < l.v.len; i++)
+        free(l.v.v[i]);
+    vec_free(&l.v);
     return first;
 }
 

@@ -374,6 +374,23 @@ static bool in_top(const char *const *top, size_t n, const char *address)
     return false;
 }
 
+/* The watchlist as one scan (one read transaction): its size and the
+ * algorithm wallets outside the top K. */
+struct leaving_scan {
+    const char *const *top;
+    size_t ntop, n;
+    VEC(struct wallet) leaving;
+};
+
+static int scan_leaving(void *ctx, const struct wallet *w)
+{
+    struct leaving_scan *ls = ctx;
+    ls->n++;
+    if (strcmp(w->discovery, "algorithm") == 0 && !in_top(ls->top, ls->ntop, w->address))
+        vec_push(&ls->leaving, *w);
+    return 0;
+}
+
 int discovery_apply(struct store *st, const struct discovery_result *r,
                     const struct discovery_params *p, int64_t now_ms,
                     struct discovery_apply_stats *out)
@@ -422,26 +439,12 @@ int discovery_apply(struct store *st, const struct discovery_result *r,
     /* Algorithm wallets outside the top K leave the watchlist: flagged when
      * their decay flag is up, else back to candidate. The listing comes
      * after the promotions above, so it counts them. */
-    struct wallet_filter f = {.status = WALLET_WATCH, .page = 1, .limit = 500};
-    VEC(struct wallet) leaving = {0};
-    for (;;) {
-        struct wallet_page pg;
-        rc = store_wallet_list(st, &f, &pg);
-        if (rc != 0)
-            break;
-        out->watchlist += pg.n;
-        for (size_t i = 0; i < pg.n; i++)
-            if (strcmp(pg.rows[i].discovery, "algorithm") == 0 &&
-                !in_top(top, ntop, pg.rows[i].address))
-                vec_push(&leaving, pg.rows[i]);
-        bool last = pg.n < f.limit;
-        wallet_page_release(&pg);
-        if (last)
-            break;
-        f.page++;
-    }
-    for (size_t i = 0; rc == 0 && i < leaving.len; i++) {
-        const char *a = leaving.v[i].address;
+    struct wallet_filter f = {.status = WALLET_WATCH};
+    struct leaving_scan ls = {.top = top, .ntop = ntop};
+    rc = store_wallet_scan(st, &f, scan_leaving, &ls);
+    out->watchlist += ls.n;
+    for (size_t i = 0; rc == 0 && i < ls.leaving.len; i++) {
+        const char *a = ls.leaving.v[i].address;
         bool decay = false;
         for (size_t j = 0; j < r->c.len; j++)
             if (strcmp(r->c.v[j].address, a) == 0) {
@@ -461,7 +464,7 @@ int discovery_apply(struct store *st, const struct discovery_result *r,
             rc = t;
         }
     }
-    vec_free(&leaving);
+    vec_free(&ls.leaving);
 out:
     free(top);
     return rc;

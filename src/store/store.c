@@ -61,6 +61,12 @@ void store_set_fault_hook(struct store *st,
     atomic_store(&st->fault_rows, 0);
 }
 
+void store_set_read_hook(struct store *st, void (*fn)(void *ctx), void *ctx)
+{
+    st->read_fn = fn;
+    st->read_ctx = ctx;
+}
+
 int wr_begin(struct store *st, struct store_conn **c)
 {
     int rc = st->ops->acquire(st, true, c);

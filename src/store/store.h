@@ -385,6 +385,24 @@ struct wallet_page {
 int store_wallet_list(struct store *st, const struct wallet_filter *f, struct wallet_page *out);
 void wallet_page_release(struct wallet_page *p);
 
+/* Calls fn(ctx, w) for every wallet matching f's filters (chains, minimum
+ * score, verified, type, status; its sort, direction, page and limit are
+ * ignored), in address order, all read by one statement in one read
+ * transaction: a full scan sees one state of the table, so a wallet whose
+ * score changes meanwhile (a profile run) is seen exactly once, never
+ * skipped or repeated as it could be across OFFSET pages ordered by the
+ * score. The internal readers of the whole watchlist (watchsync, rpcpoll,
+ * discovery, the engine's load, `sim evaluate`) use it; the paginated
+ * store_wallet_list is for the API.
+ *
+ * w is valid only during the call. fn runs while the scan holds a reader
+ * connection: it must not call the store (copy what it needs and act
+ * after the scan). A nonzero return from fn stops the scan and is
+ * returned. Returns 0, WT_EINVAL (bad filter), WT_ESTORE, or fn's code.
+ * Any thread. */
+int store_wallet_scan(struct store *st, const struct wallet_filter *f,
+                      int (*fn)(void *ctx, const struct wallet *w), void *ctx);
+
 /* Writes the database's plan of the page query store_wallet_list would run
  * for f (SQLite EXPLAIN QUERY PLAN, PostgreSQL EXPLAIN), one step per line,
  * into out; for tests and docs/internals/store.md. Returns 0, WT_EINVAL,
@@ -797,5 +815,12 @@ enum store_fault_point {
  * NULL removes the hook. Set it while no write is running. */
 void store_set_fault_hook(struct store *st,
                           int (*fn)(void *ctx, enum store_fault_point p, uint64_t nrow), void *ctx);
+
+/* Test hook: fn(ctx) is called at the start of every wallets read
+ * (each store_wallet_list page, each store_wallet_scan), before any
+ * connection is taken, so it may write to the store, as a concurrent
+ * writer (a profile run) would between two reads. NULL removes it. Set it
+ * while no read is running. */
+void store_set_read_hook(struct store *st, void (*fn)(void *ctx), void *ctx);
 
 #endif

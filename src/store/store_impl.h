@@ -98,6 +98,8 @@ struct store {
     int (*fault_fn)(void *ctx, enum store_fault_point p, uint64_t nrow);
     void *fault_ctx;
     atomic_uint_fast64_t fault_rows;
+    void (*read_fn)(void *ctx); /* store_set_read_hook */
+    void *read_ctx;
     /* store_health's record (store.c), under health_mu. */
     pthread_mutex_t health_mu;
     struct store_health health;

@@ -2,7 +2,8 @@
  * many, and the profile columns the intel run writes), field updates and
  * status transitions with their reasons, the get by address, and the
  * filtered, sorted, paginated list behind GET /v1/smart-money/wallets with
- * its query plan.
+ * its query plan, and the full scan in address order (one read
+ * transaction) behind the internal readers of the watchlist.
  *
  * Kept apart from the generic row tables (store_rows.c) because wallets
  * are the one table keyed by address rather than id, with its own rules
@@ -393,10 +394,10 @@ void wallet_page_release(struct wallet_page *p)
     p->total = 0;
 }
 
-static int wallet_filter_check(const struct wallet_filter *f)
+/* The filters shared by the list and the scan. */
+static int wallet_where_check(const struct wallet_filter *f)
 {
-    if (f->page == 0 || f->limit == 0 || f->limit > 1000 || f->nchains > WALLET_FILTER_CHAINS_MAX ||
-        (unsigned)f->sort > WALLET_SORT_TRADES ||
+    if (f->nchains > WALLET_FILTER_CHAINS_MAX ||
         (f->status != 0 && (f->status < WALLET_WATCH || f->status > WALLET_STATUS_MAX)) ||
         memchr(f->type, '\0', sizeof f->type) == NULL ||
         (f->has_min_score && !isfinite(f->min_score)))
@@ -405,6 +406,13 @@ static int wallet_filter_check(const struct wallet_filter *f)
         if (f->chains[i] == NULL)
             return WT_EINVAL;
     return 0;
+}
+
+static int wallet_filter_check(const struct wallet_filter *f)
+{
+    if (f->page == 0 || f->limit == 0 || f->limit > 1000 || (unsigned)f->sort > WALLET_SORT_TRADES)
+        return WT_EINVAL;
+    return wallet_where_check(f);
 }
 
 /* SQLite's planner has no statistics (no ANALYZE: the data changes with
@@ -508,6 +516,8 @@ int store_wallet_list(struct store *st, const struct wallet_filter *f, struct wa
     wallet_where(&count, f);
 
     out->rows = xcalloc(f->limit, sizeof *out->rows);
+    if (st->read_fn != NULL)
+        st->read_fn(st->read_ctx);
     struct store_conn *c;
     int rc = o->acquire(st, false, &c);
     if (rc != 0)
@@ -548,5 +558,53 @@ out:
     buf_release(&count);
     if (rc != 0)
         wallet_page_release(out);
+    return rc;
+}
+
+int store_wallet_scan(struct store *st, const struct wallet_filter *f,
+                      int (*fn)(void *ctx, const struct wallet *w), void *ctx)
+{
+    if (fn == NULL || wallet_where_check(f) != 0)
+        return WT_EINVAL;
+    const struct store_ops *o = st->ops;
+    struct buf b;
+    buf_init(&b, SQL_MAX - 1);
+    store_sql_select(&b, &wallets_table);
+    wallet_where(&b, f);
+    buf_puts(&b, " ORDER BY address ASC");
+    if (st->read_fn != NULL)
+        st->read_fn(st->read_ctx);
+    struct store_conn *c;
+    int rc = o->acquire(st, false, &c);
+    if (rc != 0)
+        goto out;
+    /* One statement in one read transaction: one state of the table. */
+    if (o->begin(c) != 0) {
+        rc = stmt_err(st, c, "BEGIN (wallet scan)");
+        goto rel;
+    }
+    struct store_stmt *s;
+    if (o->prepare(c, b.data, &s) != 0) {
+        rc = stmt_err(st, c, "wallet scan");
+        goto end;
+    }
+    wallet_bind(o, s, f);
+    struct wallet *w = xcalloc(1, sizeof *w);
+    for (;;) {
+        size_t n = 0;
+        rc = store_read_rows(st, c, s, &wallets_table, w, 1, &n);
+        if (rc != 0 || n == 0)
+            break;
+        if ((rc = fn(ctx, w)) != 0)
+            break;
+    }
+    free(w);
+    o->finish(s);
+end:
+    o->rollback(c);
+rel:
+    o->release(st, c);
+out:
+    buf_release(&b);
     return rc;
 }

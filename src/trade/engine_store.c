@@ -452,35 +452,58 @@ static int apply_watch(struct engine *e, enum command_kind k, const char *addres
     return engine_handle(e, &ev);
 }
 
+struct watch_row {
+    char address[BASE58_KEY_MAX];
+    double score;
+};
+
+struct watch_rows {
+    VEC(struct watch_row) v;
+};
+
+static int add_watch_row(void *ctx, const struct wallet *w)
+{
+    struct watch_rows *l = ctx;
+    if (strcmp(w->chain, "solana") != 0)
+        return 0;
+    struct watch_row *x = vec_push_zero(&l->v);
+    memcpy(x->address, w->address, sizeof x->address);
+    x->score = w->score;
+    return 0;
+}
+
+/* Best score first, ties by address: the order the engine has always
+ * loaded its watchlist in. */
+static int cmp_watch_row(const void *a, const void *b)
+{
+    const struct watch_row *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return strcmp(x->address, y->address);
+}
+
+/* One scan of the store (one read transaction), applied after it. */
 static int load_wallets(struct engine *e, struct store *st, enum wallet_status status,
                         size_t *count)
 {
     struct wallet_filter f;
     memset(&f, 0, sizeof f);
     f.status = status;
-    f.sort = WALLET_SORT_SCORE;
-    f.limit = 1000;
-    for (f.page = 1;; f.page++) {
-        struct wallet_page pg;
-        int rc = store_wallet_list(st, &f, &pg);
-        if (rc)
-            return rc;
-        for (size_t i = 0; i < pg.n; i++) {
-            const struct wallet *w = &pg.rows[i];
-            if (strcmp(w->chain, "solana") != 0)
-                continue;
-            if (status == WALLET_WATCH) {
-                if (apply_watch(e, CMD_WATCH, w->address, w->score, NULL) == 0)
-                    (*count)++;
-            } else if (apply_watch(e, CMD_BLACKLIST, w->address, -1, NULL) == 0) {
+    struct watch_rows l = {0};
+    int rc = store_wallet_scan(st, &f, add_watch_row, &l);
+    if (rc == 0 && l.v.len > 1)
+        qsort(l.v.v, l.v.len, sizeof *l.v.v, cmp_watch_row);
+    for (size_t i = 0; rc == 0 && i < l.v.len; i++) {
+        const struct watch_row *w = &l.v.v[i];
+        if (status == WALLET_WATCH) {
+            if (apply_watch(e, CMD_WATCH, w->address, w->score, NULL) == 0)
                 (*count)++;
-            }
+        } else if (apply_watch(e, CMD_BLACKLIST, w->address, -1, NULL) == 0) {
+            (*count)++;
         }
-        size_t n = pg.n;
-        wallet_page_release(&pg);
-        if (n < f.limit)
-            return 0;
     }
+    vec_free(&l.v);
+    return rc;
 }
 
 static int load_clusters(struct engine *e, struct store *st, size_t *count)

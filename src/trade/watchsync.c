@@ -37,30 +37,28 @@ static void sort_set(struct set *s)
         qsort(s->v.v, s->v.len, sizeof *s->v.v, cmp_entry);
 }
 
+static int add_store_entry(void *ctx, const struct wallet *w)
+{
+    struct set *out = ctx;
+    if (strcmp(w->chain, "solana") != 0)
+        return 0;
+    struct entry *e = vec_push_zero(&out->v);
+    memcpy(e->addr, w->address, sizeof e->addr);
+    e->score = w->score;
+    return 0;
+}
+
+/* One scan in one read transaction: a score changing meanwhile (a profile
+ * run) can neither hide a wallet nor show it twice, as OFFSET pages
+ * ordered by the score could (a spurious unwatch). */
 static int load_store(struct store *st, enum wallet_status status, struct set *out)
 {
     struct wallet_filter f;
     memset(&f, 0, sizeof f);
     f.status = status;
-    f.sort = WALLET_SORT_SCORE;
-    f.limit = 1000;
-    for (f.page = 1;; f.page++) {
-        struct wallet_page pg;
-        int rc = store_wallet_list(st, &f, &pg);
-        if (rc)
-            return rc;
-        for (size_t i = 0; i < pg.n; i++) {
-            if (strcmp(pg.rows[i].chain, "solana") != 0)
-                continue;
-            struct entry *e = vec_push_zero(&out->v);
-            memcpy(e->addr, pg.rows[i].address, sizeof e->addr);
-            e->score = pg.rows[i].score;
-        }
-        size_t n = pg.n;
-        wallet_page_release(&pg);
-        if (n < f.limit)
-            break;
-    }
+    int rc = store_wallet_scan(st, &f, add_store_entry, out);
+    if (rc)
+        return rc;
     sort_set(out);
     return 0;
 }

@@ -873,6 +873,110 @@ static void test_wallet_list_pagination(void **state)
     expect_page(st, &f, addr, "", 9);
 }
 
+/* What a scan saw: the tags of its wallets in call order. */
+struct scan_seen {
+    char (*addr)[BASE58_KEY_MAX];
+    char tags[64];
+    size_t len, n, stop_at;
+    char last[BASE58_KEY_MAX];
+    bool ordered;
+};
+
+static int scan_fn(void *ctx, const struct wallet *w)
+{
+    struct scan_seen *s = ctx;
+    if (s->n > 0 && strcmp(s->last, w->address) >= 0)
+        s->ordered = false;
+    memcpy(s->last, w->address, sizeof s->last);
+    for (int t = 1; t <= 9; t++)
+        if (strcmp(w->address, s->addr[t]) == 0)
+            s->len += (size_t)snprintf(s->tags + s->len, sizeof s->tags - s->len, "%s%d",
+                                       s->n ? " " : "", t);
+    s->n++;
+    return s->stop_at != 0 && s->n == s->stop_at ? 42 : 0;
+}
+
+static void count_reads(void *ctx)
+{
+    (*(int *)ctx)++;
+}
+
+/* The tags of want sorted by address, as the scan must return them. */
+static void tags_by_address(char addr[10][BASE58_KEY_MAX], const int *want, size_t n, char *out,
+                            size_t outsize)
+{
+    int v[10];
+    memcpy(v, want, n * sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (strcmp(addr[v[i]], addr[v[j]]) > 0) {
+                int x = v[i];
+                v[i] = v[j];
+                v[j] = x;
+            }
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(out + len, outsize - len, "%s%d", i ? " " : "", v[i]);
+}
+
+static void test_wallet_scan(void **state)
+{
+    struct store *st = *state;
+    char addr[10][BASE58_KEY_MAX];
+    load_wallets(st, addr);
+    char want[64];
+
+    /* Every watched wallet once, in address order, in one read. */
+    int reads = 0;
+    store_set_read_hook(st, count_reads, &reads);
+    struct wallet_filter f = {.status = WALLET_WATCH, .sort = WALLET_SORT_PNL};
+    struct scan_seen s = {.addr = addr, .ordered = true};
+    assert_int_equal(store_wallet_scan(st, &f, scan_fn, &s), 0);
+    store_set_read_hook(st, NULL, NULL);
+    assert_int_equal(reads, 1);
+    const int watched[] = {1, 2, 3, 5, 6, 7, 8, 9};
+    tags_by_address(addr, watched, 8, want, sizeof want);
+    assert_string_equal(s.tags, want);
+    assert_true(s.ordered);
+
+    /* The list's filters apply: solana, score >= 30, verified, watch. */
+    f.chains[0] = "solana";
+    f.nchains = 1;
+    f.has_min_score = true;
+    f.min_score = 30;
+    f.has_verified = true;
+    f.verified = true;
+    memset(&s, 0, sizeof s);
+    s.addr = addr;
+    assert_int_equal(store_wallet_scan(st, &f, scan_fn, &s), 0);
+    const int some[] = {1, 5, 7};
+    tags_by_address(addr, some, 3, want, sizeof want);
+    assert_string_equal(s.tags, want);
+
+    /* No filter: all nine; a nonzero return stops the scan and is returned. */
+    struct wallet_filter all = {0};
+    memset(&s, 0, sizeof s);
+    s.addr = addr;
+    s.stop_at = 3;
+    assert_int_equal(store_wallet_scan(st, &all, scan_fn, &s), 42);
+    assert_int_equal(s.n, 3);
+    memset(&s, 0, sizeof s);
+    s.addr = addr;
+    assert_int_equal(store_wallet_scan(st, &all, scan_fn, &s), 0);
+    assert_int_equal(s.n, 9);
+
+    /* Bad filters are refused and call nothing. */
+    struct wallet_filter bad = {.nchains = WALLET_FILTER_CHAINS_MAX + 1};
+    memset(&s, 0, sizeof s);
+    s.addr = addr;
+    assert_int_equal(store_wallet_scan(st, &bad, scan_fn, &s), WT_EINVAL);
+    bad.nchains = 1; /* chains[0] NULL */
+    assert_int_equal(store_wallet_scan(st, &bad, scan_fn, &s), WT_EINVAL);
+    assert_int_equal(store_wallet_scan(st, &all, NULL, NULL), WT_EINVAL);
+    assert_int_equal(s.n, 0);
+}
+
 static void test_wallet_list_index_backed(void **state)
 {
     struct store *st = *state;
@@ -1799,6 +1903,7 @@ static int run(const char *name)
         T(test_wallet_list_filters),
         T(test_wallet_list_pagination),
         T(test_wallet_list_index_backed),
+        T(test_wallet_scan),
         T(test_rows_generic),
         T(test_rows_many_replace_last_swap),
         T(test_settings_history),
