@@ -29,3 +29,11 @@ if(TARGET test_db_secrets)
   set_tests_properties(integration/db_secrets_pg PROPERTIES LABELS "integration;store"
                        TIMEOUT 300)
 endif()
+
+# The typed row API (STORE_ROW_TYPES in store.h): a wrong row struct passed
+# to a typed wrapper does not compile (tests/compile/expect_fail.cmake).
+add_test(NAME unit/store_typed_rows
+         COMMAND ${CMAKE_COMMAND} -DCC=${CMAKE_C_COMPILER} -DSRC=${CMAKE_SOURCE_DIR}/tests/compile/wrong_row.c
+                 -DINC=${CMAKE_SOURCE_DIR}/src "-DFLAGS=${WT_CWARN}"
+                 -P ${CMAKE_SOURCE_DIR}/tests/compile/expect_fail.cmake)
+set_tests_properties(unit/store_typed_rows PROPERTIES LABELS "unit;store" TIMEOUT 120)

@@ -226,7 +226,7 @@ void routes_blacklist(struct api_ctx *ctx, struct httpd_req *req, struct httpd_r
     for (;;) {
         struct row_query q = {.after_id = after, .limit = 1000};
         size_t n = 0;
-        if (store_row_list(ctx->env->store, STORE_T_CLUSTERS, &q, cl, &n) != 0)
+        if (store_list_cluster(ctx->env->store, &q, cl, &n) != 0)
             break;
         for (size_t i = 0; i < n; i++) {
             if (!cl[i].blacklisted)
@@ -254,14 +254,14 @@ static void cluster(struct api_ctx *ctx, struct httpd_resp *resp, const char *la
     struct cluster_row cl;
     size_t n = 0;
     struct row_query q = {.key = label, .limit = 1};
-    int rc = store_row_list(ctx->env->store, STORE_T_CLUSTERS, &q, &cl, &n);
+    int rc = store_list_cluster(ctx->env->store, &q, &cl, &n);
     if (rc || n == 0) {
         httpd_resp_error(resp, rc ? 500 : 404, "no cluster labelled '%s'", label);
         return;
     }
     cl.blacklisted = on;
     cl.updated_ms = api_now_ms();
-    if ((rc = store_row_update(ctx->env->store, STORE_T_CLUSTERS, &cl)) != 0) {
+    if ((rc = store_update_cluster(ctx->env->store, &cl)) != 0) {
         httpd_resp_error(resp, 500, "storing the cluster failed: %s", wt_strerror(rc));
         return;
     }
@@ -272,7 +272,7 @@ static void cluster(struct api_ctx *ctx, struct httpd_resp *resp, const char *la
     for (;;) {
         struct row_query mq = {.key_id = cl.id, .after_id = after, .limit = 1000};
         size_t nm = 0;
-        if (store_row_list(ctx->env->store, STORE_T_CLUSTER_MEMBERS, &mq, m, &nm) != 0)
+        if (store_list_cluster_member(ctx->env->store, &mq, m, &nm) != 0)
             break;
         for (size_t i = 0; i < nm && ok; i++) {
             struct pubkey pk;

@@ -210,7 +210,7 @@ static int do_show(const struct cli_args *a, const char *address)
     size_t ns = 0, np = 0, total_snaps = 0;
     struct row_query q = {.key = address, .limit = 100};
     while (r == 0) {
-        r = store_row_list(st, STORE_T_SNAPSHOTS, &q, snaps, &ns);
+        r = store_list_snapshot(st, &q, snaps, &ns);
         if (r != 0 || ns == 0)
             break;
         latest = snaps[ns - 1];
@@ -222,7 +222,7 @@ static int do_show(const struct cli_args *a, const char *address)
     q.after_id = 0;
     q.limit = 1000;
     if (r == 0)
-        r = store_row_list(st, STORE_T_PATTERNS, &q, pats, &np);
+        r = store_list_pattern(st, &q, pats, &np);
     jw_key(&w, "latestSnapshot");
     if (total_snaps)
         wallet_json_snapshot(&w, &latest);

@@ -79,7 +79,7 @@ static int load_supplies(struct store *st, struct profile_state *ps)
     int rc;
     for (;;) {
         size_t n = 0;
-        rc = store_row_list(st, STORE_T_TOKENS, &q, rows, &n);
+        rc = store_list_token(st, &q, rows, &n);
         if (rc != 0)
             break;
         for (size_t i = 0; i < n; i++) {
@@ -365,7 +365,7 @@ int profile_write(struct store *st, const struct profile_state *ps, const struct
     if (rc == 0)
         out->wallets = nw;
     if (rc == 0 && snaps) {
-        rc = store_row_put_many(st, STORE_T_SNAPSHOTS, snaps, nw);
+        rc = store_put_many_snapshot(st, snaps, nw);
         if (rc == 0)
             out->snapshots = nw;
     }
@@ -373,7 +373,7 @@ int profile_write(struct store *st, const struct profile_state *ps, const struct
         struct trade_pattern_row *pr_rows = xcalloc(pl.len ? pl.len : 1, sizeof *pr_rows);
         for (size_t i = 0; i < pl.len; i++)
             pattern_row(ps, &pl.v[i], now_ms, &pr_rows[i]);
-        rc = store_row_replace(st, STORE_T_PATTERNS, NULL, pr_rows, pl.len);
+        rc = store_replace_pattern(st, NULL, pr_rows, pl.len);
         if (rc == 0)
             out->patterns = pl.len;
         free(pr_rows);

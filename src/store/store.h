@@ -418,26 +418,40 @@ int store_wallet_list_plan(struct store *st, const struct wallet_filter *f, char
  * the database on insert). Text fields are NUL-terminated; JSON fields hold
  * JSON text. A table has at most one "key" column (named after the struct)
  * that lists filter on, and some have a natural unique key on which insert
- * becomes an upsert (noted per struct). */
+ * becomes an upsert (noted per row type).
+ *
+ * STORE_ROW_TYPES is the one list of row types: X(enum, name, struct) per
+ * table. It generates enum store_table and, below the structs, the typed
+ * wrappers store_put_<name>, store_put_many_<name>, store_update_<name>,
+ * store_replace_<name>, store_get_<name> and store_list_<name>, which take
+ * the table's struct and nothing else: passing the wrong struct is a
+ * compile error (-Werror=incompatible-pointer-types; tests/compile). Use
+ * them; the generic store_row_* (const void *) are for code that chooses
+ * the table at run time. */
+#define STORE_ROW_TYPES(X)                                                                         \
+    X(STORE_T_TOKENS, token, struct token_row)                 /* upsert on mint, key mint */      \
+    X(STORE_T_SNAPSHOTS, snapshot, struct wallet_snapshot_row) /* key wallet */                    \
+    X(STORE_T_PATTERNS, pattern, struct trade_pattern_row)     /* key wallet */                    \
+    X(STORE_T_CLUSTERS, cluster, struct cluster_row)           /* upsert on label, key label */    \
+    X(STORE_T_CLUSTER_MEMBERS, cluster_member,                                                     \
+      struct cluster_member_row) /* upsert on (cluster_id, wallet), key cluster_id */              \
+    X(STORE_T_EDGES, edge, struct graph_edge_row)       /* upsert on (src, dst, kind), key src */  \
+    X(STORE_T_SIGNALS, signal, struct signal_row)       /* key wallet */                           \
+    X(STORE_T_ORDERS, order, struct order_row)          /* key mode */                             \
+    X(STORE_T_FILLS, fill, struct fill_row)             /* key order_id */                         \
+    X(STORE_T_POSITIONS, position, struct position_row) /* key mode */                             \
+    X(STORE_T_CLOSED_TRADES, closed_trade, struct closed_trade_row) /* key mode */                 \
+    X(STORE_T_ALERTS, alert, struct alert_row)                      /* key kind */                 \
+    X(STORE_T_EXIT_STRATEGIES, exit_strategy,                                                      \
+      struct exit_strategy_row)                                     /* upsert on name, key name */ \
+    X(STORE_T_SCENARIOS, scenario, struct backtest_scenario_row)    /* upsert on name, key name */ \
+    X(STORE_T_BACKTEST_RUNS, backtest_run, struct backtest_run_row) /* key scenario_id */
+
+#define STORE_ROW_ENUM_(T, name, S) T,
 enum store_table {
-    STORE_T_TOKENS = 0,      /* struct token_row, upsert on mint, key mint */
-    STORE_T_SNAPSHOTS,       /* struct wallet_snapshot_row, key wallet */
-    STORE_T_PATTERNS,        /* struct trade_pattern_row, key wallet */
-    STORE_T_CLUSTERS,        /* struct cluster_row, upsert on label, key label */
-    STORE_T_CLUSTER_MEMBERS, /* struct cluster_member_row, upsert on (cluster_id, wallet),
-                                key cluster_id */
-    STORE_T_EDGES,           /* struct graph_edge_row, upsert on (src, dst, kind), key src */
-    STORE_T_SIGNALS,         /* struct signal_row, key wallet */
-    STORE_T_ORDERS,          /* struct order_row, key mode */
-    STORE_T_FILLS,           /* struct fill_row, key order_id */
-    STORE_T_POSITIONS,       /* struct position_row, key mode */
-    STORE_T_CLOSED_TRADES,   /* struct closed_trade_row, key mode */
-    STORE_T_ALERTS,          /* struct alert_row, key kind */
-    STORE_T_EXIT_STRATEGIES, /* struct exit_strategy_row, upsert on name, key name */
-    STORE_T_SCENARIOS,       /* struct backtest_scenario_row, upsert on name, key name */
-    STORE_T_BACKTEST_RUNS,   /* struct backtest_run_row, key scenario_id */
-    STORE_T_COUNT_,
+    STORE_ROW_TYPES(STORE_ROW_ENUM_) STORE_T_COUNT_,
 };
+#undef STORE_ROW_ENUM_
 
 #define ROW_WORD 24
 #define ROW_TEXT 256
@@ -674,6 +688,38 @@ int store_row_list(struct store *st, enum store_table t, const struct row_query 
 /* The size of table t's row struct, and its SQL name. */
 size_t store_row_size(enum store_table t);
 const char *store_table_name(enum store_table t);
+
+/* The typed wrappers, one set per row type of STORE_ROW_TYPES (see
+ * there); each is the generic function above with its table fixed. */
+#define STORE_ROW_TYPED_(T, name, S)                                                               \
+    static inline int store_put_##name(struct store *st, const S *row, int64_t *id)                \
+    {                                                                                              \
+        return store_row_put(st, T, row, id);                                                      \
+    }                                                                                              \
+    static inline int store_put_many_##name(struct store *st, const S *rows, size_t n)             \
+    {                                                                                              \
+        return store_row_put_many(st, T, rows, n);                                                 \
+    }                                                                                              \
+    static inline int store_update_##name(struct store *st, const S *row)                          \
+    {                                                                                              \
+        return store_row_update(st, T, row);                                                       \
+    }                                                                                              \
+    static inline int store_replace_##name(struct store *st, const char *key, const S *rows,       \
+                                           size_t n)                                               \
+    {                                                                                              \
+        return store_row_replace(st, T, key, rows, n);                                             \
+    }                                                                                              \
+    static inline int store_get_##name(struct store *st, int64_t id, S *row)                       \
+    {                                                                                              \
+        return store_row_get(st, T, id, row);                                                      \
+    }                                                                                              \
+    static inline int store_list_##name(struct store *st, const struct row_query *q, S *rows,      \
+                                        size_t *n)                                                 \
+    {                                                                                              \
+        return store_row_list(st, T, q, rows, n);                                                  \
+    }
+STORE_ROW_TYPES(STORE_ROW_TYPED_)
+#undef STORE_ROW_TYPED_
 
 /* Acknowledges an alert. Returns 0, WT_ENOTFOUND, WT_ESTORE. */
 int store_alert_ack(struct store *st, int64_t id, int64_t now_ms);

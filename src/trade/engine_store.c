@@ -515,7 +515,7 @@ static int load_clusters(struct engine *e, struct store *st, size_t *count)
     for (;;) {
         struct row_query q = {.after_id = after, .limit = 1000};
         size_t n = 0;
-        if ((rc = store_row_list(st, STORE_T_CLUSTERS, &q, cl, &n)))
+        if ((rc = store_list_cluster(st, &q, cl, &n)))
             break;
         for (size_t i = 0; i < n && rc == 0; i++) {
             if (!cl[i].blacklisted)
@@ -524,7 +524,7 @@ static int load_clusters(struct engine *e, struct store *st, size_t *count)
             for (;;) {
                 struct row_query mq = {.key_id = cl[i].id, .after_id = mafter, .limit = 1000};
                 size_t nm = 0;
-                if ((rc = store_row_list(st, STORE_T_CLUSTER_MEMBERS, &mq, m, &nm)))
+                if ((rc = store_list_cluster_member(st, &mq, m, &nm)))
                     break;
                 for (size_t k = 0; k < nm; k++)
                     if (apply_watch(e, CMD_CLUSTER_BLACKLIST, m[k].wallet, -1, cl[i].label) == 0)
@@ -611,7 +611,7 @@ int engine_store_restore(struct engine *e, struct store *st, bool warm,
     for (size_t i = 0; i < n && rc == 0; i++) {
         copy_text(orders[i].status, sizeof orders[i].status, "cancelled");
         copy_text(orders[i].error, sizeof orders[i].error, "the process stopped before it filled");
-        rc = store_row_update(st, STORE_T_ORDERS, &orders[i]);
+        rc = store_update_order(st, &orders[i]);
         stats->orders_cancelled += rc == 0;
     }
     free(orders);

@@ -1013,6 +1013,60 @@ static void test_wallet_list_index_backed(void **state)
 
 /* ------------------------------------------------------------ other tables */
 
+/* The typed wrappers (STORE_ROW_TYPES): every row type's struct is the
+ * one its column description was written for, and the wrappers reach the
+ * same rows as the generic calls. */
+static void test_rows_typed(void **state)
+{
+    struct store *st = *state;
+#define SIZE_OK_(T, name, S) assert_int_equal(store_row_size(T), sizeof(S));
+    STORE_ROW_TYPES(SIZE_OK_)
+#undef SIZE_OK_
+    size_t ntypes = 0;
+#define COUNT_(T, name, S) ntypes++;
+    STORE_ROW_TYPES(COUNT_)
+#undef COUNT_
+    assert_int_equal(ntypes, STORE_T_COUNT_);
+
+    struct signal_row sg = {.ts_ms = 5, .score = 0.75};
+    snprintf(sg.wallet, sizeof sg.wallet, "%s", MINT_WSOL);
+    snprintf(sg.decision, sizeof sg.decision, "skip");
+    snprintf(sg.mode, sizeof sg.mode, "paper");
+    snprintf(sg.factors, sizeof sg.factors, "{}");
+    int64_t id = 0;
+    assert_int_equal(store_put_signal(st, &sg, &id), 0);
+    assert_true(id > 0);
+    struct signal_row got;
+    assert_int_equal(store_get_signal(st, id, &got), 0);
+    assert_string_equal(got.decision, "skip");
+    assert_true(got.score == 0.75);
+    got.id = id;
+    snprintf(got.decision, sizeof got.decision, "trade");
+    assert_int_equal(store_update_signal(st, &got), 0);
+    struct signal_row rows[2];
+    size_t n = 0;
+    struct row_query q = {.key = MINT_WSOL, .limit = 2};
+    assert_int_equal(store_list_signal(st, &q, rows, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(rows[0].decision, "trade");
+    /* The generic call sees the same row. */
+    assert_int_equal(store_row_get(st, STORE_T_SIGNALS, id, &got), 0);
+    assert_string_equal(got.decision, "trade");
+
+    struct trade_pattern_row pt[2] = {{.confidence = 50}, {.confidence = 60}};
+    for (int i = 0; i < 2; i++) {
+        snprintf(pt[i].wallet, sizeof pt[i].wallet, "%s", MINT_WSOL);
+        snprintf(pt[i].type, sizeof pt[i].type, "rotation");
+        snprintf(pt[i].status, sizeof pt[i].status, "active");
+    }
+    assert_int_equal(store_put_many_pattern(st, pt, 2), 0);
+    assert_int_equal(store_replace_pattern(st, MINT_WSOL, &pt[1], 1), 0);
+    struct trade_pattern_row pr[3];
+    assert_int_equal(store_list_pattern(st, &q, pr, &n), 0);
+    assert_int_equal(n, 1);
+    assert_true(pr[0].confidence == 60);
+}
+
 static void test_rows_generic(void **state)
 {
     struct store *st = *state;
@@ -1904,6 +1958,7 @@ static int run(const char *name)
         T(test_wallet_list_pagination),
         T(test_wallet_list_index_backed),
         T(test_wallet_scan),
+        T(test_rows_typed),
         T(test_rows_generic),
         T(test_rows_many_replace_last_swap),
         T(test_settings_history),
