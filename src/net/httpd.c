@@ -582,7 +582,7 @@ static enum MHD_Result accept_cb(void *cls, const struct sockaddr *addr, socklen
 static void *sweeper_main(void *arg)
 {
     struct httpd *h = arg;
-    int64_t limit_ns = (int64_t)h->opts.request_timeout_s * 1000000000;
+    int64_t limit_ns = (int64_t)h->opts.request_timeout_s * NS_PER_SECOND;
     pthread_mutex_lock(&h->w.mu);
     while (!waiter_wait_locked_ms(&h->w, 250)) {
         int64_t now = clock_mono_ns();
@@ -800,12 +800,12 @@ static const struct sockaddr *peer_addr(const struct httpd_req *req)
 void httpd_auth_failed(const struct httpd_req *req)
 {
     const struct conn *c = (const struct conn *)req; /* req is the first member */
-    peers_auth_failed(c->h->peers, peer_addr(req), clock_mono_ns() / 1000000);
+    peers_auth_failed(c->h->peers, peer_addr(req), clock_mono_ns() / NS_PER_MS);
 }
 
 unsigned httpd_auth_retry_after_s(const struct httpd_req *req)
 {
     const struct conn *c = (const struct conn *)req;
-    int64_t ms = peers_retry_after_ms(c->h->peers, peer_addr(req), clock_mono_ns() / 1000000);
+    int64_t ms = peers_retry_after_ms(c->h->peers, peer_addr(req), clock_mono_ns() / NS_PER_MS);
     return ms > 0 ? (unsigned)((ms + 999) / 1000) : 0;
 }

@@ -237,8 +237,9 @@ static void request_topup(struct sim *s, int64_t t, uint32_t w)
     if (W->topup_pending || W->type == SIM_EXCHANGE || W->source == SIM_NONE)
         return;
     W->topup_pending = true;
-    int64_t delay = W->type == SIM_INSIDER ? (int64_t)rng_range(&s->rng, 5 * MS_S, 60 * MS_S)
-                                           : (int64_t)rng_range(&s->rng, MS_MIN, 10 * MS_MIN);
+    int64_t delay = W->type == SIM_INSIDER
+                        ? (int64_t)rng_range(&s->rng, 5 * MS_PER_SECOND, 60 * MS_PER_SECOND)
+                        : (int64_t)rng_range(&s->rng, MS_PER_MINUTE, 10 * MS_PER_MINUTE);
     sim_push(s, t + delay, t, EV_FUND, W->source, w, W->funding);
 }
 
@@ -281,9 +282,9 @@ static void graduate(struct sim *s, struct token *T, int64_t t)
 
 static int64_t check_interval(struct sim *s, const struct token *T, int64_t t)
 {
-    if (t - T->last_trade_ms > 10 * MS_MIN)
-        return 5 * MS_MIN;
-    return (int64_t)rng_range(&s->rng, 15 * MS_S, 45 * MS_S);
+    if (t - T->last_trade_ms > 10 * MS_PER_MINUTE)
+        return 5 * MS_PER_MINUTE;
+    return (int64_t)rng_range(&s->rng, 15 * MS_PER_SECOND, 45 * MS_PER_SECOND);
 }
 
 static int do_buy(struct sim *s, int64_t t, uint32_t w, uint32_t tok, uint64_t gross,
@@ -353,22 +354,23 @@ static int do_buy(struct sim *s, int64_t t, uint32_t w, uint32_t tok, uint64_t g
     /* What this buy sets in motion. */
     switch (reason) {
     case SIM_R_SNIPE:
-        sim_push(s, t + (int64_t)rng_range(&s->rng, 5 * MS_S, 4 * MS_MIN), t, EV_SELL, w, tok,
-                 PPM | (uint64_t)SIM_R_EXIT << REASON_SHIFT);
+        sim_push(s, t + (int64_t)rng_range(&s->rng, 5 * MS_PER_SECOND, 4 * MS_PER_MINUTE), t,
+                 EV_SELL, w, tok, PPM | (uint64_t)SIM_R_EXIT << REASON_SHIFT);
         break;
     case SIM_R_BAIT:
-        T->bait_until_ms = t + (int64_t)rng_range(&s->rng, 2 * MS_MIN, 5 * MS_MIN);
-        sim_push(s, t + (int64_t)rng_range(&s->rng, 2 * MS_MIN, 8 * MS_MIN), t, EV_SELL, w, tok,
-                 PPM | (uint64_t)SIM_R_EXIT << REASON_SHIFT);
+        T->bait_until_ms = t + (int64_t)rng_range(&s->rng, 2 * MS_PER_MINUTE, 5 * MS_PER_MINUTE);
+        sim_push(s, t + (int64_t)rng_range(&s->rng, 2 * MS_PER_MINUTE, 8 * MS_PER_MINUTE), t,
+                 EV_SELL, w, tok, PPM | (uint64_t)SIM_R_EXIT << REASON_SHIFT);
         break;
     case SIM_R_INSIDER: {
-        int64_t at = T->pump_end_ms + (int64_t)rng_range(&s->rng, -90 * MS_S, 60 * MS_S);
+        int64_t at =
+            T->pump_end_ms + (int64_t)rng_range(&s->rng, -90 * MS_PER_SECOND, 60 * MS_PER_SECOND);
         if (at <= t)
-            at = t + (int64_t)rng_range(&s->rng, 5 * MS_S, 30 * MS_S);
+            at = t + (int64_t)rng_range(&s->rng, 5 * MS_PER_SECOND, 30 * MS_PER_SECOND);
         sim_push(s, at, t, EV_SELL, w, tok, PPM | (uint64_t)SIM_R_EXIT << REASON_SHIFT);
         if (W->funder != SIM_NONE && rng_chance(&s->rng, 0.6))
-            sim_push(s, at + (int64_t)rng_range(&s->rng, 10 * MS_MIN, 60 * MS_MIN), t, EV_SWEEP, w,
-                     W->funder, 0);
+            sim_push(s, at + (int64_t)rng_range(&s->rng, 10 * MS_PER_MINUTE, 60 * MS_PER_MINUTE), t,
+                     EV_SWEEP, w, W->funder, 0);
         break;
     }
     case SIM_R_ENTRY:
@@ -458,8 +460,8 @@ static int on_fund(struct sim *s, const struct ev *e, struct sim_tx *tx)
     struct wallet *F = &s->wallets.v[e->a];
     if (F->lamports < e->x + BASE_FEE && F->type == SIM_FUNDER) {
         /* The funder refills from its exchange first, then pays. */
-        sim_push(s, e->t + (int64_t)rng_range(&s->rng, 2 * MS_S, 20 * MS_S), e->t, EV_FUND, e->a,
-                 e->b, e->x);
+        sim_push(s, e->t + (int64_t)rng_range(&s->rng, 2 * MS_PER_SECOND, 20 * MS_PER_SECOND), e->t,
+                 EV_FUND, e->a, e->b, e->x);
         return do_transfer(s, e->t, F->source, e->a, F->funding, SIM_R_FUND, tx);
     }
     s->wallets.v[e->b].topup_pending = false;
@@ -504,8 +506,8 @@ static void schedule_launch(struct sim *s, uint32_t tok, int64_t t)
         double p = base * (T->fate == SIM_RUNNER ? up : down);
         if (rng_chance(&s->rng, p)) {
             uint64_t sz = sim_lamports_of(W->size_sol * rng_lognormal(&s->rng, 1.0, 0.3));
-            sim_push(s, t + (int64_t)rng_range(&s->rng, 20 * MS_S, 10 * MS_MIN), t, EV_BUY, w, tok,
-                     sz | (uint64_t)SIM_R_ENTRY << REASON_SHIFT);
+            sim_push(s, t + (int64_t)rng_range(&s->rng, 20 * MS_PER_SECOND, 10 * MS_PER_MINUTE), t,
+                     EV_BUY, w, tok, sz | (uint64_t)SIM_R_ENTRY << REASON_SHIFT);
         }
     }
 
@@ -514,8 +516,8 @@ static void schedule_launch(struct sim *s, uint32_t tok, int64_t t)
         if (rng_chance(&s->rng, p_bait)) {
             uint32_t w = s->baiters.v[i];
             uint64_t sz = sim_lamports_of(s->wallets.v[w].size_sol * rng_range(&s->rng, 0.6, 1.4));
-            sim_push(s, t + (int64_t)rng_range(&s->rng, MS_MIN, 10 * MS_MIN), t, EV_BUY, w, tok,
-                     sz | (uint64_t)SIM_R_BAIT << REASON_SHIFT);
+            sim_push(s, t + (int64_t)rng_range(&s->rng, MS_PER_MINUTE, 10 * MS_PER_MINUTE), t,
+                     EV_BUY, w, tok, sz | (uint64_t)SIM_R_BAIT << REASON_SHIFT);
         }
 
     /* The creator's exit. */
@@ -527,16 +529,17 @@ static void schedule_launch(struct sim *s, uint32_t tok, int64_t t)
         break;
     case SIM_FIZZLE:
         if (rng_chance(&s->rng, 0.5))
-            sim_push(s, t + (int64_t)rng_range(&s->rng, MS_MIN, 30 * MS_MIN), t, EV_SELL,
-                     T->creator, tok, PPM | exit);
+            sim_push(s, t + (int64_t)rng_range(&s->rng, MS_PER_MINUTE, 30 * MS_PER_MINUTE), t,
+                     EV_SELL, T->creator, tok, PPM | exit);
         break;
     case SIM_RUNNER:
-        sim_push(s, t + (int64_t)rng_range(&s->rng, 30 * MS_MIN, 3 * MS_H), t, EV_SELL, T->creator,
-                 tok, PPM / 2 | exit);
+        sim_push(s, t + (int64_t)rng_range(&s->rng, 30 * MS_PER_MINUTE, 3 * MS_PER_HOUR), t,
+                 EV_SELL, T->creator, tok, PPM / 2 | exit);
         break;
     }
-    sim_push(s, t + (int64_t)rng_range(&s->rng, 3 * MS_S, 60 * MS_S), t, EV_FLOW, tok, 0, 0);
-    sim_push(s, T->death_ms + 2 * MS_DAY, t, EV_GC, tok, 0, 0);
+    sim_push(s, t + (int64_t)rng_range(&s->rng, 3 * MS_PER_SECOND, 60 * MS_PER_SECOND), t, EV_FLOW,
+             tok, 0, 0);
+    sim_push(s, T->death_ms + 2 * MS_PER_DAY, t, EV_GC, tok, 0, 0);
 }
 
 static int on_launch(struct sim *s, const struct ev *e, struct sim_tx *tx)
@@ -588,7 +591,7 @@ static int on_flow(struct sim *s, const struct ev *e, struct sim_tx *tx)
     double lam = flow_rate(s, T, t);
     if (t > T->pump_end_ms && lam < 0.02)
         return 0; /* the crowd has left */
-    int64_t gap = (int64_t)rng_exp(&s->rng, 60000.0 / lam);
+    int64_t gap = (int64_t)rng_exp(&s->rng, (double)MS_PER_MINUTE / lam);
     sim_push(s, t + (gap < 400 ? 400 : gap), t, EV_FLOW, tok, 0, 0);
 
     double price = token_price(T);
@@ -662,7 +665,7 @@ static int on_check(struct sim *s, const struct ev *e, struct sim_tx *tx)
     bool sloppy = W->type == SIM_FADING && t >= W->fade_ms;
     double tp = sloppy ? 8.0 : 2.0 + W->skill, sl = sloppy ? 0.85 : 0.35,
            trail = sloppy ? 0.6 : 0.3;
-    int64_t max_hold = sloppy ? 36 * MS_H : 8 * MS_H;
+    int64_t max_hold = sloppy ? 36 * MS_PER_HOUR : 8 * MS_PER_HOUR;
     double r = price / H->entry_price;
     uint64_t ppm = 0;
     if (r <= 1 - sl || t - H->entry_ms >= max_hold)

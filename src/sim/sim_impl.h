@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/clock.h"
 #include "base/vec.h"
 #include "sim/curve.h"
 #include "sim/rng.h"
@@ -149,10 +150,6 @@ enum ev_kind {
     EV_GC,       /* a=token: forget the positions of a long-dead token */
 };
 
-#define MS_S           1000LL
-#define MS_MIN         60000LL
-#define MS_H           3600000LL
-#define MS_DAY         86400000LL
 #define SOL            1000000000ULL
 #define PPM            1000000ULL
 #define BASE_FEE       5000ULL

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "base/base64.h"
 #include "base/err.h"
 #include "base/log.h"
@@ -432,7 +433,7 @@ out:
 
 static int64_t utc_day(int64_t ms)
 {
-    return ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+    return ms >= 0 ? ms / MS_PER_DAY : -((-ms + MS_PER_DAY - 1) / MS_PER_DAY);
 }
 
 static void handle(struct exec_live *x, const struct exec_order *o)
