@@ -144,8 +144,7 @@ static void scan_file(const char *rel, char *text, void *arg)
         const char *at = p + m.rm_so;
         const char *eol = strchr(at, '\n');
         int len = (int)(eol ? eol - at : (ptrdiff_t)strlen(at));
-        buf_printf(&sc->report, "  %s:%d: %.*s\n", rel, line_of(text, at), len > 80 ? 80 : len,
-                   at);
+        buf_printf(&sc->report, "  %s:%d: %.*s\n", rel, line_of(text, at), len > 80 ? 80 : len, at);
         sc->hits++;
         p += m.rm_eo > m.rm_so ? m.rm_eo : m.rm_so + 1;
         if (*p == '\0')
@@ -155,7 +154,8 @@ static void scan_file(const char *rel, char *text, void *arg)
 
 /* Runs pattern over the tree under rel; returns the number of matches and
  * prints each one. */
-static int scan_tree(const char *rel, const char *pattern, const char *const *skip, const char *what)
+static int scan_tree(const char *rel, const char *pattern, const char *const *skip,
+                     const char *what)
 {
     struct scan sc = {.skip = skip};
     assert_int_equal(regcomp(&sc.re, pattern, REG_EXTENDED | REG_NEWLINE), 0);
@@ -177,19 +177,74 @@ static void test_time_units_come_from_clock_h(void **state)
                       "(^|[^0-9A-Za-z_.])(60000|3600000|86400000|86399999)(LL|L|ULL|UL|U|u|\\.0)?"
                       "([^0-9A-Za-z_.]|$)",
                       skip, "time-unit literals outside base/clock.h");
-    n += scan_tree("src",
-                   "^[ \t]*#[ \t]*define[ \t]+[A-Z_]+[ \t]+\\(?(1000|60000|3600000|86400000|1000000|"
-                   "1000000000)(LL|L)\\)?[ \t]*$",
-                   skip, "local definitions of a time unit");
+    n +=
+        scan_tree("src",
+                  "^[ \t]*#[ \t]*define[ \t]+[A-Z_]+[ \t]+\\(?(1000|60000|3600000|86400000|1000000|"
+                  "1000000000)(LL|L)\\)?[ \t]*$",
+                  skip, "local definitions of a time unit");
     n += scan_tree("src", "clock_mono_ns\\(\\)[^;]*/ *(1000000|1000000000)([^0-9]|$)", skip,
                    "nanosecond conversions written as literals");
     assert_int_equal(n, 0);
+}
+
+/* (b) The engine's command wait is one constant. */
+static int own_waits;
+static void wait_file(const char *rel, char *text, void *arg)
+{
+    (void)arg;
+    if (strncmp(rel, "src/trade/runner.", 17) == 0)
+        return;
+    blank_comments_strings(text);
+    for (char *p = text; (p = strstr(p, "runner_command(")) != NULL; p++) {
+        /* the third top-level argument */
+        char *a = p + strlen("runner_command("), *start = NULL, *end = NULL;
+        int depth = 0, arg_no = 0;
+        for (char *q = a; *q && depth >= 0; q++) {
+            if (*q == '(')
+                depth++;
+            else if (*q == ')')
+                depth--;
+            else if (*q == ',' && depth == 0) {
+                arg_no++;
+                if (arg_no == 2)
+                    start = q + 1;
+                else if (arg_no == 3) {
+                    end = q;
+                    break;
+                }
+            }
+        }
+        if (start == NULL || end == NULL)
+            continue; /* the declaration's own text, or a call split oddly */
+        while (start < end && (*start == ' ' || *start == '\n' || *start == '\t'))
+            start++;
+        while (end > start && (end[-1] == ' ' || end[-1] == '\n' || end[-1] == '\t'))
+            end--;
+        if ((size_t)(end - start) != strlen("COMMAND_WAIT_MS") ||
+            strncmp(start, "COMMAND_WAIT_MS", (size_t)(end - start)) != 0) {
+            print_message("  %s:%d: runner_command waits %.*s\n", rel, line_of(text, p),
+                          (int)(end - start), start);
+            own_waits++;
+        }
+    }
+}
+
+static void test_command_wait_is_one_constant(void **state)
+{
+    (void)state;
+    own_waits = 0;
+    walk("src", wait_file, NULL);
+    assert_int_equal(own_waits, 0);
+    assert_int_equal(scan_tree("src", "#[ \t]*define[ \t]+COMMAND_WAIT_MS[ \t]", NULL,
+                               "definitions of COMMAND_WAIT_MS"),
+                     1);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_time_units_come_from_clock_h),
+        cmocka_unit_test(test_command_wait_is_one_constant),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
