@@ -233,7 +233,7 @@ static void begin_tx(struct sim *s, struct sim_tx *tx, enum sim_tx_kind kind, in
 
 static void request_topup(struct sim *s, int64_t t, uint32_t w)
 {
-    struct wallet *W = &s->wallets.v[w];
+    struct sim_wallet *W = &s->wallets.v[w];
     if (W->topup_pending || W->type == SIM_EXCHANGE || W->source == SIM_NONE)
         return;
     W->topup_pending = true;
@@ -246,7 +246,7 @@ static void request_topup(struct sim *s, int64_t t, uint32_t w)
 static int do_transfer(struct sim *s, int64_t t, uint32_t from, uint32_t to, uint64_t amount,
                        enum sim_reason reason, struct sim_tx *tx)
 {
-    struct wallet *F = &s->wallets.v[from], *T = &s->wallets.v[to];
+    struct sim_wallet *F = &s->wallets.v[from], *T = &s->wallets.v[to];
     uint64_t fee = BASE_FEE;
     if (amount == 0 || F->lamports < amount + fee)
         return 0;
@@ -290,7 +290,7 @@ static int64_t check_interval(struct sim *s, const struct token *T, int64_t t)
 static int do_buy(struct sim *s, int64_t t, uint32_t w, uint32_t tok, uint64_t gross,
                   enum sim_reason reason, struct sim_tx *tx)
 {
-    struct wallet *W = &s->wallets.v[w];
+    struct sim_wallet *W = &s->wallets.v[w];
     struct token *T = &s->tokens.v[tok];
     uint64_t fee = BASE_FEE + W->prio;
     if (!T->launched || gross == 0)
@@ -385,7 +385,7 @@ static int do_buy(struct sim *s, int64_t t, uint32_t w, uint32_t tok, uint64_t g
     if (W->fol_n && reason != SIM_R_COPY) {
         for (uint32_t i = 0; i < W->fol_n; i++) {
             uint32_t f = s->followers.v[W->fol_off + i];
-            struct wallet *Fw = &s->wallets.v[f];
+            struct sim_wallet *Fw = &s->wallets.v[f];
             int64_t d = (int64_t)((double)Fw->delay_ms * rng_range(&s->rng, 0.7, 1.3));
             uint64_t sz = sim_lamports_of(Fw->size_sol * rng_lognormal(&s->rng, 1.0, 0.3));
             sim_push(s, t + d, t, EV_BUY, f, tok, sz | (uint64_t)SIM_R_COPY << REASON_SHIFT);
@@ -397,7 +397,7 @@ static int do_buy(struct sim *s, int64_t t, uint32_t w, uint32_t tok, uint64_t g
 static int do_sell(struct sim *s, int64_t t, uint32_t w, uint32_t tok, uint64_t ppm,
                    enum sim_reason reason, struct sim_tx *tx)
 {
-    struct wallet *W = &s->wallets.v[w];
+    struct sim_wallet *W = &s->wallets.v[w];
     struct token *T = &s->tokens.v[tok];
     uint32_t h = map_get(s, w, tok);
     if (h == SIM_NONE)
@@ -457,7 +457,7 @@ static int do_sell(struct sim *s, int64_t t, uint32_t w, uint32_t tok, uint64_t 
 
 static int on_fund(struct sim *s, const struct ev *e, struct sim_tx *tx)
 {
-    struct wallet *F = &s->wallets.v[e->a];
+    struct sim_wallet *F = &s->wallets.v[e->a];
     if (F->lamports < e->x + BASE_FEE && F->type == SIM_FUNDER) {
         /* The funder refills from its exchange first, then pays. */
         sim_push(s, e->t + (int64_t)rng_range(&s->rng, 2 * MS_PER_SECOND, 20 * MS_PER_SECOND), e->t,
@@ -498,7 +498,7 @@ static void schedule_launch(struct sim *s, uint32_t tok, int64_t t)
     double p_runner = s->fate_cum[SIM_RUNNER] - s->fate_cum[SIM_RUNNER - 1];
     for (size_t i = 0; i < s->skilled.len; i++) {
         uint32_t w = s->skilled.v[i];
-        const struct wallet *W = &s->wallets.v[w];
+        const struct sim_wallet *W = &s->wallets.v[w];
         double skill = (W->type == SIM_FADING && t >= W->fade_ms) ? 0.0 : W->skill;
         double up = 1 + 9 * skill, down = 1 - 0.8 * skill;
         double base = sc->skilled_entries_per_day / sc->tokens_per_day /
@@ -656,7 +656,7 @@ static int on_check(struct sim *s, const struct ev *e, struct sim_tx *tx)
     if (h == SIM_NONE)
         return 0;
     struct holding *H = &s->holdings.v[h];
-    const struct wallet *W = &s->wallets.v[w];
+    const struct sim_wallet *W = &s->wallets.v[w];
     struct token *T = &s->tokens.v[tok];
     int64_t t = e->t;
     double price = token_price(T);
@@ -688,7 +688,7 @@ static int on_check(struct sim *s, const struct ev *e, struct sim_tx *tx)
 
 static int on_sweep(struct sim *s, const struct ev *e, struct sim_tx *tx)
 {
-    struct wallet *W = &s->wallets.v[e->a];
+    struct sim_wallet *W = &s->wallets.v[e->a];
     if (W->lamports <= 2 * SOL)
         return 0;
     return do_transfer(s, e->t, e->a, e->b, W->lamports - SOL, SIM_R_SWEEP, tx);

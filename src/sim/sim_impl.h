@@ -28,7 +28,7 @@ struct b58addr {
 /* Invariants: lamports never underflows (every debit is checked first);
  * cluster >= 0 exactly for funders and insiders; funder != SIM_NONE
  * exactly for insiders; fol_n followers start at sim->followers[fol_off]. */
-struct wallet {
+struct sim_wallet {
     struct b58addr addr;
     uint8_t type;
     bool topup_pending;
@@ -99,7 +99,7 @@ struct sim {
     struct scenario sc;
     struct rng rng;
     int64_t start_ms, end_ms;
-    VEC(struct wallet) wallets;
+    VEC(struct sim_wallet) wallets;
     VEC(struct token) tokens;
     VEC(uint32_t) retail;
     VEC(uint32_t) skilled; /* skilled and fading */

@@ -21,7 +21,7 @@
 
 static uint32_t add_wallet(struct sim *s, enum sim_wallet_type type, uint32_t source)
 {
-    struct wallet *W = vec_push_zero(&s->wallets);
+    struct sim_wallet *W = vec_push_zero(&s->wallets);
     uint32_t w = (uint32_t)(s->wallets.len - 1);
     W->type = (uint8_t)type;
     W->cluster = -1;
@@ -218,7 +218,7 @@ int sim_new(const struct scenario *sc, struct sim **out, char *err, size_t errsi
      * baiters draw more than their share. */
     size_t nlead = s->skilled.len + s->baiters.len;
     for (uint32_t i = 0; i < sc->copy_traders && nlead; i++) {
-        struct wallet *C = &s->wallets.v[copy0 + i];
+        struct sim_wallet *C = &s->wallets.v[copy0 + i];
         uint32_t n = 1 + (uint32_t)rng_below(r, SIM_MAX_LEADERS);
         for (uint32_t k = 0; k < n; k++) {
             uint32_t l;
@@ -246,14 +246,14 @@ int sim_new(const struct scenario *sc, struct sim **out, char *err, size_t errsi
     s->followers.len = off;
     for (size_t w = 0; w < s->wallets.len; w++)
         for (uint32_t j = 0; j < s->wallets.v[w].nleaders; j++) {
-            struct wallet *L = &s->wallets.v[s->wallets.v[w].leader[j]];
+            struct sim_wallet *L = &s->wallets.v[s->wallets.v[w].leader[j]];
             s->followers.v[L->fol_off + L->fol_n++] = (uint32_t)w;
         }
 
     /* Opening balances: everyone but insiders (armed by their funder before
      * each launch) is funded in the first ten minutes. */
     for (size_t w = 0; w < s->wallets.len; w++) {
-        const struct wallet *W = &s->wallets.v[w];
+        const struct sim_wallet *W = &s->wallets.v[w];
         if (W->type == SIM_EXCHANGE || W->type == SIM_INSIDER)
             continue;
         sim_push(s, s->start_ms + (int64_t)rng_range(r, 0, 10 * MS_PER_MINUTE), s->start_ms,

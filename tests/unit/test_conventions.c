@@ -240,11 +240,20 @@ static void test_command_wait_is_one_constant(void **state)
                      1);
 }
 
+/* (c) struct wallet is defined once. */
+static void test_struct_wallet_defined_once(void **state)
+{
+    (void)state;
+    assert_int_equal(scan_tree("src", "^struct wallet \\{", NULL, "definitions of struct wallet"),
+                     1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_time_units_come_from_clock_h),
         cmocka_unit_test(test_command_wait_is_one_constant),
+        cmocka_unit_test(test_struct_wallet_defined_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
