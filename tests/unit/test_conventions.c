@@ -248,12 +248,23 @@ static void test_struct_wallet_defined_once(void **state)
                      1);
 }
 
+/* (d) The CLI allocates through base/mem.h. */
+static void test_cli_allocates_through_mem_h(void **state)
+{
+    (void)state;
+    assert_int_equal(scan_tree("src/cli",
+                               "(^|[^A-Za-z0-9_])(malloc|calloc|realloc|strdup)[ \t]*\\(", NULL,
+                               "unchecked allocations in src/cli"),
+                     0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_time_units_come_from_clock_h),
         cmocka_unit_test(test_command_wait_is_one_constant),
         cmocka_unit_test(test_struct_wallet_defined_once),
+        cmocka_unit_test(test_cli_allocates_through_mem_h),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
