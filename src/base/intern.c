@@ -5,6 +5,7 @@
  * test keys (all zero but one byte). */
 #include "base/intern.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +88,9 @@ uint32_t intern_put(struct intern *t, const uint8_t key[32])
     t->slots[i] = id;
     if ((uint64_t)t->count * 4 >= (uint64_t)(t->mask + 1) * 3)
         rehash(t, (t->mask + 1) * 2);
+    /* Debug builds verify the whole table each time count reaches a power
+     * of two: O(count + slots) at doubling counts, O(1) per put amortised. */
+    assert((t->count & (t->count - 1)) != 0 || intern_check(t));
     return id;
 }
 

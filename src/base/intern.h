@@ -34,7 +34,8 @@ uint32_t intern_put(struct intern *t, const uint8_t key[32]);
 /* Returns the key of an id in [0, count). The pointer is valid until the
  * next intern_put. */
 const uint8_t *intern_key(const struct intern *t, uint32_t id);
-/* Verifies the invariants above; for assert(). O(count + slots). */
+/* Verifies the invariants above; for assert(). O(count + slots). Debug
+ * builds assert it inside intern_put whenever count reaches a power of two. */
 int intern_check(const struct intern *t);
 
 #endif

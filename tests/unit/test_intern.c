@@ -8,8 +8,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "base/intern.h"
 
@@ -192,6 +195,45 @@ static void test_check_detects_corruption(void **state)
     intern_release(&t);
 }
 
+/* Debug builds assert the invariants where the table changes (issue 14
+ * item 6): a corrupted table aborts at a later intern_put instead of
+ * handing out wrong ids. The put runs in a child process, which must die
+ * of SIGABRT. */
+static void test_put_asserts_invariants_in_debug_builds(void **state)
+{
+    (void)state;
+#ifdef NDEBUG
+    print_message("skipped: assert() is compiled out (NDEBUG)\n");
+    skip();
+#else
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct intern t;
+        intern_init(&t, 100);
+        uint64_t seed = 11;
+        uint8_t k[32];
+        for (int i = 0; i < 50; i++) {
+            random_key(&seed, k);
+            intern_put(&t, k);
+        }
+        uint32_t slot = 0;
+        while (t.slots[slot] == INTERN_NONE)
+            slot++;
+        t.slots[slot] = INTERN_NONE; /* an id in no slot */
+        for (int i = 0; i < 100; i++) {
+            random_key(&seed, k);
+            intern_put(&t, k);
+        }
+        _exit(0); /* not reached when the puts assert */
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGABRT);
+#endif
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -200,6 +242,7 @@ int main(void)
         cmocka_unit_test(test_keys_differing_in_one_byte),
         cmocka_unit_test(test_init_sizes),
         cmocka_unit_test(test_check_detects_corruption),
+        cmocka_unit_test(test_put_asserts_invariants_in_debug_builds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
