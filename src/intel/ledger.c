@@ -98,6 +98,8 @@ struct ledger {
     struct pubkey wsol, usdc, usdt;
     char sources[LEDGER_SOURCE_MAX][EVENT_SOURCE_MAX];
     uint32_t n_sources;
+    uint64_t n_applied; /* swaps applied (debug builds count them) */
+    uint64_t n_checked; /* ledger_check() runs asserted by debug_check */
 };
 
 void ledger_params_default(struct ledger_params *p)
@@ -642,6 +644,29 @@ static const struct ledger_fill *apply_norm(struct ledger *l, const struct norm 
     return f;
 }
 
+/* Debug builds assert ledger_check() where the ledger changes: after
+ * applied swaps, each time their count passes a power of two, so the
+ * O(size) check costs O(1) per swap amortised. Compiled out under NDEBUG. */
+static void debug_check(struct ledger *l, uint64_t applied)
+{
+#ifndef NDEBUG
+    uint64_t old = l->n_applied;
+    l->n_applied += applied;
+    if (applied > 0 && (old == 0 || __builtin_clzll(l->n_applied) < __builtin_clzll(old))) {
+        l->n_checked++;
+        assert(ledger_check(l));
+    }
+#else
+    (void)l;
+    (void)applied;
+#endif
+}
+
+uint64_t ledger_debug_checks(const struct ledger *l)
+{
+    return l->n_checked;
+}
+
 int ledger_apply(struct ledger *l, const struct swap_event *ev, struct ledger_fill *out)
 {
     if (ev->token_amount == 0 || (ev->side != SIDE_BUY && ev->side != SIDE_SELL))
@@ -656,6 +681,7 @@ int ledger_apply(struct ledger *l, const struct swap_event *ev, struct ledger_fi
     const struct ledger_fill *f = apply_norm(l, &n, out ? out : &scratch, NULL);
     if (out && f != out)
         *out = *f;
+    debug_check(l, 1);
     return 0;
 }
 
@@ -983,6 +1009,7 @@ void ledger_batch_flush(struct ledger_batch *b,
     free(rank_pos);
     free(rank_fill);
     free(order);
+    debug_check(l, n);
     vec_clear(&b->v);
     vec_clear(&b->last_ms);
     vec_clear(&b->seen);

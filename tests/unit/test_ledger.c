@@ -407,9 +407,41 @@ static void test_unrealized_ranks_and_launch(void **state)
     ledger_free(l);
 }
 
+/* Debug builds assert the invariants where the ledger changes (issue 14
+ * item 6), not only in these tests: 100 swaps through ledger_apply pass
+ * 1, 2, 4, ..., 64 (7 checks), 28 more through a batch reach 128 (8). */
+static void test_apply_asserts_invariants_in_debug_builds(void **state)
+{
+    (void)state;
+#ifdef NDEBUG
+    print_message("skipped: assert() is compiled out (NDEBUG)\n");
+    skip();
+#else
+    struct ledger *l = mk();
+    int64_t ts = 1000;
+    for (int i = 0; i < 100; i++, ts += 1000) {
+        struct swap_event e =
+            ev(1 + i % 5, 1 + i % 3, i % 4 == 3 ? SIDE_SELL : SIDE_BUY, 10 * TOK, SOL / 10, ts, 0);
+        assert_int_equal(ledger_apply(l, &e, NULL), 0);
+    }
+    assert_int_equal(ledger_debug_checks(l), 7);
+    struct ledger_batch *b = ledger_batch_new(l);
+    for (int i = 0; i < 28; i++, ts += 1000) {
+        struct swap_event e = ev(1 + i % 5, 1 + i % 3, SIDE_BUY, 10 * TOK, SOL / 10, ts, 0);
+        assert_int_equal(ledger_batch_add(b, &e, NULL), 0);
+    }
+    ledger_batch_flush(b, NULL, NULL);
+    assert_int_equal(ledger_debug_checks(l), 8);
+    assert_true(ledger_check(l));
+    ledger_batch_free(b);
+    ledger_free(l);
+#endif
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_apply_asserts_invariants_in_debug_builds),
         cmocka_unit_test(test_partial_sells_across_lots),
         cmocka_unit_test(test_fees_are_cost),
         cmocka_unit_test(test_unknown_cost_basis),
