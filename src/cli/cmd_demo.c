@@ -260,7 +260,7 @@ int cmd_demo(int argc, char **argv)
         set_num(&d->sc, "--live-days", "days", days))
         goto out;
     char err[256];
-    if (scenario_check(&d->sc, err, sizeof err) != 0) {
+    if (scenario_validate(&d->sc, err, sizeof err) != 0) {
         rc = cli_usage_error("demo", "%s", err);
         goto out;
     }

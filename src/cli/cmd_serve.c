@@ -297,7 +297,7 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     const char *mode = "paper";
     if (live) {
         char why[256];
-        if (exec_live_arm_check(cfg, true, why, sizeof why) != 0) {
+        if (exec_live_arm_validate(cfg, true, why, sizeof why) != 0) {
             log_error("serve", "refusing to start live: %s (docs/live.md)", why);
             goto out;
         }

@@ -81,7 +81,7 @@ void helius_decoder_free(struct helius_decoder *d);
 
 struct clock;
 
-/* The bounds of netbal_check for this decoder: block times at most
+/* The bounds of netbal_validate for this decoder: block times at most
  * max_future_ms past clk's now (clk NULL: the wall clock; otherwise it must
  * outlive d). A transaction outside the bounds (netbal.h: time, slot, fee,
  * lamports, decimals) is skipped as malformed with the reason in its

@@ -458,7 +458,7 @@ static enum MHD_Result framing_cb(void *cls, enum MHD_ValueKind kind, const char
  * enforce, checked before anything else: a request a proxy in front of us
  * could frame differently is refused, never guessed at. Returns 0, or the
  * status with resp filled. */
-static int framing_check(struct conn *c, struct MHD_Connection *mc, const char *version)
+static int framing_validate(struct conn *c, struct MHD_Connection *mc, const char *version)
 {
     struct framing f = {0};
     MHD_get_connection_values(mc, MHD_HEADER_KIND, framing_cb, &f);
@@ -636,7 +636,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *mc, const cha
         c->req.start_ns = clock_mono_ns();
         c->max_body = h->opts.max_body;
         resp_init(&c->resp);
-        int status = framing_check(c, mc, version);
+        int status = framing_validate(c, mc, version);
         if (status == 0 && h->opts.on_headers)
             status = h->opts.on_headers(h->opts.user, &c->req, &c->resp);
         if (status == 0) {

@@ -158,7 +158,7 @@ static void make_token(struct sim *s, int64_t t)
 
 int sim_new(const struct scenario *sc, struct sim **out, char *err, size_t errsize)
 {
-    if (scenario_check(sc, err, errsize))
+    if (scenario_validate(sc, err, errsize))
         return WT_EINVAL;
     struct sim *s = xcalloc(1, sizeof *s);
     s->sc = *sc;

@@ -48,7 +48,7 @@ int engine_set_err(char *err, size_t errsize, int rc, const char *msg)
 }
 
 /* The exit book, with messages that name the setting to change. */
-static int book_check(const struct exit_book *b, char *err, size_t errsize)
+static int book_validate(const struct exit_book *b, char *err, size_t errsize)
 {
     char names[EXIT_BOOK_MAX * (EXIT_NAME_MAX + 2)] = "";
     for (uint32_t i = 0; i < b->n && i < EXIT_BOOK_MAX; i++)
@@ -98,7 +98,7 @@ int engine_params_validate(const struct engine_params *p, char *err, size_t errs
         return rc;
     if (p->sizing.threshold != p->signal.threshold)
         return engine_set_err(err, errsize, WT_EINVAL, "sizing and signal thresholds differ");
-    return book_check(&p->book, err, errsize);
+    return book_validate(&p->book, err, errsize);
 }
 
 /* ---- commands --------------------------------------------------------------- */
@@ -248,7 +248,7 @@ int engine_handle_command(struct engine *e, const struct command_event *c)
             struct exit_book sb = e->staged.book;
             memcpy(sb.s, nb.s, sizeof sb.s);
             sb.n = nb.n;
-            if (book_check(&sb, NULL, 0) == 0)
+            if (book_validate(&sb, NULL, 0) == 0)
                 e->staged.book = sb;
         }
         e->p.book = nb;

@@ -166,7 +166,8 @@ int exec_live_load_keypair(const struct config *cfg, struct keypair **out, char 
     return rc;
 }
 
-int exec_live_arm_check(const struct config *cfg, bool live_flag, char *reason, size_t reason_size)
+int exec_live_arm_validate(const struct config *cfg, bool live_flag, char *reason,
+                           size_t reason_size)
 {
     struct keypair *kp = NULL;
     int rc;

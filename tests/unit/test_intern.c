@@ -1,6 +1,6 @@
 /* Tests of the 32-byte key intern table (base/intern.h): 100k random keys
  * from a fixed PRNG, dense ids in insertion order, stable ids, growth from
- * a tiny table with intern_check() holding throughout, structured keys that
+ * a tiny table with intern_ok() holding throughout, structured keys that
  * differ only in one byte, and intern_key round-trips. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,7 +38,7 @@ static void test_empty(void **state)
     struct intern t;
     intern_init(&t, 0);
     assert_int_equal(t.count, 0);
-    assert_true(intern_check(&t));
+    assert_true(intern_ok(&t));
     uint8_t k[32] = {0};
     assert_int_equal(intern_find(&t, k), INTERN_NONE);
     assert_null(intern_key(&t, 0));
@@ -64,9 +64,9 @@ static void test_random_100k(void **state)
         assert_int_equal(intern_put(&t, keys[i]), i); /* dense, in order */
         assert_int_equal(t.count, i + 1);
         if ((i & (i + 1)) == 0) /* after each power-of-two size */
-            assert_true(intern_check(&t));
+            assert_true(intern_ok(&t));
     }
-    assert_true(intern_check(&t));
+    assert_true(intern_ok(&t));
     /* power-of-two slots and the load factor */
     assert_int_equal((t.mask + 1) & t.mask, 0);
     assert_true((uint64_t)t.count * 4 < (uint64_t)(t.mask + 1) * 3);
@@ -121,7 +121,7 @@ static void test_keys_differing_in_one_byte(void **state)
         }
     }
     assert_int_equal(t.count, 1 + 32 * 255);
-    assert_true(intern_check(&t));
+    assert_true(intern_ok(&t));
     /* Look every one up again, the last byte in particular. */
     next = 1;
     for (int pos = 0; pos < 32; pos++) {
@@ -154,7 +154,7 @@ static void test_init_sizes(void **state)
     for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
         struct intern t;
         intern_init(&t, sizes[s]);
-        assert_true(intern_check(&t));
+        assert_true(intern_ok(&t));
         uint32_t mask = t.mask;
         uint64_t seed = s;
         for (uint32_t i = 0; i < sizes[s]; i++) {
@@ -163,7 +163,7 @@ static void test_init_sizes(void **state)
             assert_int_equal(intern_put(&t, k), i);
         }
         assert_int_equal(t.mask, mask);
-        assert_true(intern_check(&t));
+        assert_true(intern_ok(&t));
         intern_release(&t);
     }
 }
@@ -171,7 +171,7 @@ static void test_init_sizes(void **state)
 static void test_check_detects_corruption(void **state)
 {
     (void)state;
-    /* intern_check must be able to fail, or asserting it proves nothing. */
+    /* intern_ok must be able to fail, or asserting it proves nothing. */
     struct intern t;
     intern_init(&t, 100);
     uint64_t seed = 7;
@@ -180,18 +180,18 @@ static void test_check_detects_corruption(void **state)
         random_key(&seed, k);
         intern_put(&t, k);
     }
-    assert_true(intern_check(&t));
+    assert_true(intern_ok(&t));
     uint32_t slot = 0;
     while (t.slots[slot] == INTERN_NONE)
         slot++;
     uint32_t saved = t.slots[slot];
     t.slots[slot] = INTERN_NONE; /* an id in no slot */
-    assert_false(intern_check(&t));
+    assert_false(intern_ok(&t));
     t.slots[slot] = saved;
     t.count++; /* an id past the keys that no slot holds */
-    assert_false(intern_check(&t));
+    assert_false(intern_ok(&t));
     t.count--;
-    assert_true(intern_check(&t));
+    assert_true(intern_ok(&t));
     intern_release(&t);
 }
 
