@@ -40,8 +40,6 @@
 #include "trade/exits.h"
 #include "trade/position.h"
 
-#define DAY_MS   86400000LL
-#define HOUR_MS  3600000LL
 #define MINT_N   2000
 #define CHUNK    1000
 #define SIGNAL_X 3 /* signals written per closed trade (traded + skipped/blocked) */
@@ -138,7 +136,7 @@ static void make_wallet(struct wallet *w, const struct pubkey *k, long i, long n
     w->max_drawdown = 0.05 + 0.6 * unif();
     w->volatility = 0.5 + 20.0 * unif();
     w->avg_holding_days = 0.01 + 3.0 * unif();
-    w->last_trade_ms = now - (int64_t)(unif() * 30.0 * (double)DAY_MS);
+    w->last_trade_ms = now - (int64_t)(unif() * 30.0 * (double)MS_PER_DAY);
     str_copy(w->trading_style, sizeof w->trading_style, PICK(styles));
     str_copy(w->risk_profile, sizeof w->risk_profile, PICK(risks));
     char a[BASE58_KEY_MAX], b[BASE58_KEY_MAX], c[BASE58_KEY_MAX];
@@ -147,8 +145,8 @@ static void make_wallet(struct wallet *w, const struct pubkey *k, long i, long n
              pubkey_format(&mints[next() % MINT_N], c));
     str_copy(w->preferred_protocols, sizeof w->preferred_protocols,
              i % 3 ? "[\"PUMP_FUN\",\"RAYDIUM\"]" : "[\"JUPITER\"]");
-    w->first_seen_ms = now - 30 * DAY_MS - (int64_t)(unif() * 60.0 * (double)DAY_MS);
-    w->updated_ms = now - (int64_t)(unif() * (double)HOUR_MS);
+    w->first_seen_ms = now - 30 * MS_PER_DAY - (int64_t)(unif() * 60.0 * (double)MS_PER_DAY);
+    w->updated_ms = now - (int64_t)(unif() * (double)MS_PER_HOUR);
 }
 
 /* A few round trips per wallet: buys then sells of a mint, the last one
@@ -165,7 +163,7 @@ static int put_swaps(struct store *st, const struct pubkey *keys, long n,
     for (long i = 0; i < n && rc == 0; i++) {
         size_t mint = next() % MINT_N;
         double price = 1e-7 * (1.0 + 99.0 * unif());
-        int64_t ts = now - 30 * DAY_MS + (int64_t)(unif() * 25.0 * (double)DAY_MS);
+        int64_t ts = now - 30 * MS_PER_DAY + (int64_t)(unif() * 25.0 * (double)MS_PER_DAY);
         for (long j = 0; j < per_wallet && rc == 0; j++) {
             bool buy = j % 2 == 0;
             if (buy) {
@@ -183,7 +181,7 @@ static int put_swaps(struct store *st, const struct pubkey *keys, long n,
                 memcpy(s->sig.b + b, &r, 8);
             }
             s->slot = slot++;
-            ts += (int64_t)(unif() * 6.0 * (double)HOUR_MS) + 1000;
+            ts += (int64_t)(unif() * 6.0 * (double)MS_PER_HOUR) + 1000;
             s->ts_ms = ts < now ? ts : now - 1000;
             s->wallet = keys[i];
             s->mint = mints[mint];
@@ -241,7 +239,7 @@ static int put_profiles(struct store *st, const struct opts *o, const struct pub
             struct wallet_snapshot_row *r = &s[ns++];
             memset(r, 0, sizeof *r);
             str_copy(r->wallet, sizeof r->wallet, addr);
-            r->ts_ms = o->now_ms - d * DAY_MS;
+            r->ts_ms = o->now_ms - d * MS_PER_DAY;
             pnl += -0.5 + 1.2 * unif();
             r->total_value = 1.0 + 20.0 * unif();
             r->pnl_all = pnl;
@@ -273,8 +271,8 @@ static int put_profiles(struct store *st, const struct opts *o, const struct pub
             str_copy(r->type, sizeof r->type, PICK(ptypes));
             str_copy(r->name, sizeof r->name, r->type);
             r->confidence = 40.0 + 60.0 * unif();
-            r->end_ms = o->now_ms - (int64_t)(unif() * 20.0 * (double)DAY_MS);
-            r->start_ms = r->end_ms - (int64_t)(unif() * 3.0 * (double)DAY_MS);
+            r->end_ms = o->now_ms - (int64_t)(unif() * 20.0 * (double)MS_PER_DAY);
+            r->start_ms = r->end_ms - (int64_t)(unif() * 3.0 * (double)MS_PER_DAY);
             pubkey_format(&mints[next() % MINT_N], r->mint);
             r->trades = 3 + (int32_t)(next() % 20);
             r->volume = 10.0 * unif();
@@ -344,7 +342,7 @@ static void make_signal(struct signal_row *r, int64_t id, int64_t ts, const char
              "\"order_id\":%lld,\"price_sol\":%.12f}",
              r->score, f[SF_WALLET], 100.0 * f[SF_WALLET], 0.6 * f[SF_WALLET], f[SF_CLUSTER],
              (int)(next() % 6), f[SF_TOKEN], (int)(next() % 86400), 50.0 + 500.0 * unif(),
-             f[SF_CONTEXT], (int)((ts / HOUR_MS) % 24),
+             f[SF_CONTEXT], (int)((ts / MS_PER_HOUR) % 24),
              why == SR_TRADED ? "" : "score 0.41 below the threshold 0.55",
              (unsigned long long)size, why == SR_TRADED ? (long long)id : 0LL, 1e-6 * unif());
 }
@@ -403,11 +401,11 @@ static int put_history(struct store *st, const struct opts *o, const struct pubk
         /* Busier in some hours than others, evenly over the 30 days. */
         double day = floor(30.0 * unif());
         double hour = fmod(24.0 * unif() * unif() + 12.0, 24.0);
-        plan[i].closed_ms = o->now_ms - 30 * DAY_MS +
-                            (int64_t)(day * (double)DAY_MS + hour * (double)HOUR_MS) +
-                            (int64_t)(next() % HOUR_MS);
+        plan[i].closed_ms = o->now_ms - 30 * MS_PER_DAY +
+                            (int64_t)(day * (double)MS_PER_DAY + hour * (double)MS_PER_HOUR) +
+                            (int64_t)(next() % MS_PER_HOUR);
         if (plan[i].closed_ms >= o->now_ms)
-            plan[i].closed_ms = o->now_ms - 1000 - (int64_t)(next() % HOUR_MS);
+            plan[i].closed_ms = o->now_ms - 1000 - (int64_t)(next() % MS_PER_HOUR);
         plan[i].wallet = (long)(next() % (uint64_t)watched);
         plan[i].mint = next() % MINT_N;
     }
@@ -429,7 +427,7 @@ static int put_history(struct store *st, const struct opts *o, const struct pubk
         struct closed_trade_row *t = &tr[i];
         memset(t, 0, sizeof *t);
         /* Holds from a minute to a day, mostly short. */
-        int64_t hold = 60000 + (int64_t)(unif() * unif() * unif() * 24.0 * (double)HOUR_MS);
+        int64_t hold = 60000 + (int64_t)(unif() * unif() * unif() * 24.0 * (double)MS_PER_HOUR);
         t->closed_ms = plan[i].closed_ms;
         t->opened_ms = t->closed_ms - hold;
         int64_t sid = (int64_t)k + 1;
@@ -460,7 +458,7 @@ static int put_history(struct store *st, const struct opts *o, const struct pubk
         t->signal_id = sid;
         str_copy(t->strategy, sizeof t->strategy, PICK(strategies));
         t->score = sig[k - 1].score;
-        int entry_hour = (int)((t->opened_ms / HOUR_MS) % 24);
+        int entry_hour = (int)((t->opened_ms / MS_PER_HOUR) % 24);
         snprintf(t->factors, sizeof t->factors,
                  "{\"wallet\":%.6f,\"cluster\":%.6f,\"token\":%.6f,\"context\":%.6f,"
                  "\"entry_hour\":%d}",
@@ -484,7 +482,7 @@ static int put_history(struct store *st, const struct opts *o, const struct pubk
         long w = (long)(next() % (uint64_t)watched);
         char wallet[BASE58_KEY_MAX];
         pubkey_format(&keys[w], wallet);
-        int64_t ts = o->now_ms - (int64_t)(unif() * 6.0 * (double)HOUR_MS);
+        int64_t ts = o->now_ms - (int64_t)(unif() * 6.0 * (double)MS_PER_HOUR);
         double price = 1e-7 * (1.0 + 99.0 * unif());
         uint64_t cost = 50000000 + next() % 450000000ULL;
         struct position_open_args a = {
@@ -546,8 +544,8 @@ static int put_history(struct store *st, const struct opts *o, const struct pubk
     struct alert_row *al = xcalloc(na ? na : 1, sizeof *al);
     for (size_t i = 0; i < na; i++) {
         struct alert_row *r = &al[i];
-        r->ts_ms =
-            o->now_ms - 30 * DAY_MS + (int64_t)((double)i * 30.0 * (double)DAY_MS / (double)na);
+        r->ts_ms = o->now_ms - 30 * MS_PER_DAY +
+                   (int64_t)((double)i * 30.0 * (double)MS_PER_DAY / (double)na);
         str_copy(r->mode, sizeof r->mode, "paper");
         if (i % 5 == 4) {
             str_copy(r->kind, sizeof r->kind, "health");
@@ -575,15 +573,16 @@ static int put_history(struct store *st, const struct opts *o, const struct pubk
     static const char *const risk[] = {"0.01", "0.03", "0.02"};
     static const char *const thr[] = {"0.6", "0.75", "0.70"};
     for (int i = 0; i < 60 && rc == 0; i++) {
-        int64_t ts = o->now_ms - 30 * DAY_MS + (int64_t)i * 12 * HOUR_MS;
+        int64_t ts = o->now_ms - 30 * MS_PER_DAY + (int64_t)i * 12 * MS_PER_HOUR;
         rc = check(
             i % 2 ? store_setting_set(st, "signal.threshold", thr[(i / 2) % 3], ts, "api")
                   : store_setting_set(st, "trade.risk_per_trade", risk[(i / 2) % 3], ts, "api"),
             "settings");
     }
     if (rc == 0)
-        rc = check(store_setting_set(st, "ui.setup_done", "true", o->now_ms - 30 * DAY_MS, "api"),
-                   "settings");
+        rc = check(
+            store_setting_set(st, "ui.setup_done", "true", o->now_ms - 30 * MS_PER_DAY, "api"),
+            "settings");
     free(al);
     free(pos);
     free(psig);

@@ -54,7 +54,8 @@ void routes_stream(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp
 void routes_exits_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
 void routes_exits_strategy(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
 
-/* How long a handler waits for the engine to apply its command. */
+/* How long a handler waits for the engine to apply its command: the one
+ * wait every runner_command() caller passes. */
 #define COMMAND_WAIT_MS 5000
 
 /* Helpers of the handlers (api.c). */

@@ -224,7 +224,7 @@ void routes_config_put(struct api_ctx *ctx, struct httpd_req *req, struct httpd_
             str_copy(c.name, sizeof c.name, name);
             str_copy(c.text, sizeof c.text, ch[i].value);
             char msg[256];
-            int rc = runner_command(ctx->env->runner, &c, 5000, msg, sizeof msg);
+            int rc = runner_command(ctx->env->runner, &c, COMMAND_WAIT_MS, msg, sizeof msg);
             if (!api_command_result(resp, rc, msg))
                 goto out;
         } else if (ch[i].id == CFG_LOG_LEVEL) {

@@ -86,7 +86,7 @@ static void write_status(struct api_ctx *ctx, struct buf *out)
     jw_init(&w, out);
     jw_obj_begin(&w); /* a throwaway level so keys can follow the raw object */
     jw_kstr(&w, "version", WT_VERSION);
-    jw_ki64(&w, "uptime_s", (clock_mono_ns() - ctx->start_ns) / 1000000000);
+    jw_ki64(&w, "uptime_s", (clock_mono_ns() - ctx->start_ns) / NS_PER_SECOND);
     jw_ki64(&w, "published_ms", published_ms);
     jw_key(&w, "inputs");
     jw_obj_begin(&w);

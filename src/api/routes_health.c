@@ -20,7 +20,7 @@ void routes_healthz(struct api_ctx *ctx, struct httpd_req *req, struct httpd_res
     jw_obj_begin(&w);
     jw_kstr(&w, "status", h.ok ? "ok" : "unhealthy");
     jw_kstr(&w, "version", WT_VERSION);
-    jw_ki64(&w, "uptime_s", (clock_mono_ns() - ctx->start_ns) / 1000000000);
+    jw_ki64(&w, "uptime_s", (clock_mono_ns() - ctx->start_ns) / NS_PER_SECOND);
     jw_kstr(&w, "mode", ctx->env->mode);
     if (ctx->env->store != NULL) {
         jw_key(&w, "store");

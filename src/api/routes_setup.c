@@ -115,7 +115,7 @@ void routes_discovery_run(struct api_ctx *ctx, struct httpd_req *req, struct htt
     jw_ku64(&w, "watchlist", rep.apply.watchlist);
     jw_ku64(&w, "candidates", rep.candidates);
     jw_ku64(&w, "added", rep.apply.added);
-    jw_ki64(&w, "ms", (clock_mono_ns() - t0) / 1000000);
+    jw_ki64(&w, "ms", (clock_mono_ns() - t0) / NS_PER_MS);
     jw_obj_end(&w);
     resp->status = jw_finish(&w) == 0 ? 200 : 500;
 }

@@ -27,8 +27,6 @@
 #include "store/store.h"
 #include "trade/runner.h"
 
-#define WAIT_MS 5000
-
 static bool ready(struct api_ctx *ctx, struct httpd_resp *resp)
 {
     if (!api_need_runner(ctx, resp))
@@ -79,7 +77,7 @@ static bool command(struct api_ctx *ctx, struct httpd_resp *resp, enum command_k
     if (text)
         str_copy(c.text, sizeof c.text, text);
     char msg[256];
-    int rc = runner_command(ctx->env->runner, &c, WAIT_MS, msg, sizeof msg);
+    int rc = runner_command(ctx->env->runner, &c, COMMAND_WAIT_MS, msg, sizeof msg);
     return api_command_result(resp, rc, msg);
 }
 

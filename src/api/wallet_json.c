@@ -218,7 +218,7 @@ void wallet_json_pattern(struct jw *w, const struct trade_pattern_row *p)
     jw_kdouble(w, "confidenceScore", p->confidence);
     wallet_json_time(w, "startTimestamp", p->start_ms);
     wallet_json_time(w, "endTimestamp", p->end_ms);
-    jw_ki64(w, "durationHours", (p->end_ms - p->start_ms) / 3600000);
+    jw_ki64(w, "durationHours", (p->end_ms - p->start_ms) / MS_PER_HOUR);
     jw_kstr(w, "tokenAddress", p->mint);
     jw_kstr(w, "tokenSymbol", p->symbol);
     jw_ki64(w, "totalTrades", p->trades);

@@ -22,7 +22,7 @@ int64_t clock_now_ms(const struct clock *c)
         return c->now_ms;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)ts.tv_sec * MS_PER_SECOND + ts.tv_nsec / NS_PER_MS;
 }
 
 void clock_set_ms(struct clock *c, int64_t ms)
@@ -41,7 +41,7 @@ int64_t clock_mono_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    return (int64_t)ts.tv_sec * NS_PER_SECOND + ts.tv_nsec;
 }
 
 void clock_format_iso(int64_t ms, char *out, unsigned long outsize)

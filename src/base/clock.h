@@ -11,6 +11,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Time units: the one set of conversion constants (int64_t arithmetic).
+ * Write MS_PER_HOUR, not 3600000; no file defines its own. */
+#define MS_PER_SECOND INT64_C(1000)
+#define MS_PER_MINUTE INT64_C(60000)
+#define MS_PER_HOUR   INT64_C(3600000)
+#define MS_PER_DAY    INT64_C(86400000)
+#define NS_PER_MS     INT64_C(1000000)
+#define NS_PER_SECOND INT64_C(1000000000)
+
 struct clock {
     bool is_virtual;
     int64_t now_ms; /* current time of a virtual clock, Unix ms */

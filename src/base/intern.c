@@ -5,6 +5,7 @@
  * test keys (all zero but one byte). */
 #include "base/intern.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +88,9 @@ uint32_t intern_put(struct intern *t, const uint8_t key[32])
     t->slots[i] = id;
     if ((uint64_t)t->count * 4 >= (uint64_t)(t->mask + 1) * 3)
         rehash(t, (t->mask + 1) * 2);
+    /* Debug builds verify the whole table each time count reaches a power
+     * of two: O(count + slots) at doubling counts, O(1) per put amortised. */
+    assert((t->count & (t->count - 1)) != 0 || intern_ok(t));
     return id;
 }
 
@@ -95,19 +99,19 @@ const uint8_t *intern_key(const struct intern *t, uint32_t id)
     return id < t->count ? t->keys[id] : NULL;
 }
 
-int intern_check(const struct intern *t)
+bool intern_ok(const struct intern *t)
 {
     uint32_t slot_count = t->mask + 1, seen = 0;
     if ((slot_count & t->mask) != 0)
-        return 0;
+        return false;
     if ((uint64_t)t->count * 4 >= (uint64_t)slot_count * 3)
-        return 0;
+        return false;
     for (uint32_t i = 0; i < slot_count; i++) {
         uint32_t id = t->slots[i];
         if (id == INTERN_NONE)
             continue;
         if (id >= t->count || intern_find(t, t->keys[id]) != id)
-            return 0;
+            return false;
         seen++;
     }
     return seen == t->count;

@@ -11,6 +11,7 @@
 #ifndef WT_BASE_INTERN_H
 #define WT_BASE_INTERN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define INTERN_NONE UINT32_MAX
@@ -34,7 +35,8 @@ uint32_t intern_put(struct intern *t, const uint8_t key[32]);
 /* Returns the key of an id in [0, count). The pointer is valid until the
  * next intern_put. */
 const uint8_t *intern_key(const struct intern *t, uint32_t id);
-/* Verifies the invariants above; for assert(). O(count + slots). */
-int intern_check(const struct intern *t);
+/* Whether the invariants above hold; for assert(). O(count + slots). Debug
+ * builds assert it inside intern_put whenever count reaches a power of two. */
+bool intern_ok(const struct intern *t);
 
 #endif

@@ -40,7 +40,7 @@ struct sched {
 int64_t sched_mono_ms(void *ctx)
 {
     (void)ctx;
-    return clock_mono_ns() / 1000000;
+    return clock_mono_ns() / NS_PER_MS;
 }
 
 struct sched *sched_new(const struct sched_clock *clk)

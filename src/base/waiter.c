@@ -1,6 +1,7 @@
 /* Waiter: monotonic waits with a stop flag. See waiter.h. */
 #include "base/waiter.h"
 
+#include "base/clock.h"
 #include "base/err.h"
 
 int cond_init_monotonic(pthread_cond_t *cv)
@@ -21,9 +22,9 @@ void deadline_after_ms(struct timespec *ts, int64_t ms)
     clock_gettime(CLOCK_MONOTONIC, ts);
     if (ms < 0)
         ms = 0;
-    int64_t ns = (int64_t)ts->tv_nsec + (ms % 1000) * 1000000;
-    ts->tv_sec += (time_t)(ms / 1000 + ns / 1000000000);
-    ts->tv_nsec = (long)(ns % 1000000000);
+    int64_t ns = (int64_t)ts->tv_nsec + (ms % MS_PER_SECOND) * NS_PER_MS;
+    ts->tv_sec += (time_t)(ms / MS_PER_SECOND + ns / NS_PER_SECOND);
+    ts->tv_nsec = (long)(ns % NS_PER_SECOND);
 }
 
 int waiter_init(struct waiter *w)

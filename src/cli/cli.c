@@ -18,6 +18,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "base/mem.h"
 #include "base/str.h"
 #include "cli/commands.h"
 #include "net/httpc.h"
@@ -209,7 +210,7 @@ bool cli_parse(int argc, char **argv, const struct cli_spec *spec, struct cli_ar
     }
 
     /* Pass 3: options in order, positional arguments collected. */
-    args->pos = calloc((size_t)argc, sizeof *args->pos);
+    args->pos = xcalloc((size_t)argc, sizeof *args->pos);
     bool only_pos = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];

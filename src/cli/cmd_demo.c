@@ -24,6 +24,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "base/mem.h"
 #include "base/str.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -171,7 +172,7 @@ static int start_stream(void *ctx, unsigned port, const struct config *cfg)
         return 1;
     /* The stream talks to the server over loopback whatever it listens on. */
     const char *h = strcmp(host, "0.0.0.0") == 0 || strchr(host, ':') ? "127.0.0.1" : host;
-    struct stream_arg *sa = calloc(1, sizeof *sa);
+    struct stream_arg *sa = xcalloc(1, sizeof *sa);
     sa->d = d;
     snprintf(sa->url, sizeof sa->url, "http://%s:%u/webhooks/helius", h, port);
     if (pthread_create(&d->stream, NULL, run_stream, sa) != 0) {
@@ -226,7 +227,7 @@ int cmd_demo(int argc, char **argv)
     int rc;
     if (!cli_parse(argc, argv, &spec, &a, &rc))
         return rc;
-    struct demo *d = calloc(1, sizeof *d);
+    struct demo *d = xcalloc(1, sizeof *d);
     if (waiter_init(&d->stop) != 0)
         abort(); /* out of resources, like xmalloc */
     rc = 2;
@@ -259,7 +260,7 @@ int cmd_demo(int argc, char **argv)
         set_num(&d->sc, "--live-days", "days", days))
         goto out;
     char err[256];
-    if (scenario_check(&d->sc, err, sizeof err) != 0) {
+    if (scenario_validate(&d->sc, err, sizeof err) != 0) {
         rc = cli_usage_error("demo", "%s", err);
         goto out;
     }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/json.h"
@@ -80,11 +81,11 @@ static void describe(const struct exit_strategy *s, struct buf *b)
         buf_printf(b, " from %gx", s->trail_activation);
     }
     if (s->max_hold_ms > 0)
-        buf_printf(b, ", max %g h", (double)s->max_hold_ms / 3600000.0);
+        buf_printf(b, ", max %g h", (double)s->max_hold_ms / (double)MS_PER_HOUR);
     if (s->stagnation_ms > 0) {
         buf_puts(b, ", flat +-");
         pct(b, s->stagnation_band);
-        buf_printf(b, " for %g min", (double)s->stagnation_ms / 60000.0);
+        buf_printf(b, " for %g min", (double)s->stagnation_ms / (double)MS_PER_MINUTE);
     }
     if (s->exit_on_wallet_sell)
         buf_puts(b, ", exit when the wallet sells");

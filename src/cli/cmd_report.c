@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/json.h"
 #include "base/jw.h"
@@ -106,7 +107,7 @@ static int load(const struct cli_spec *spec, int argc, char **argv, struct cli_a
         }
         struct timespec now;
         clock_gettime(CLOCK_REALTIME, &now);
-        since = (int64_t)now.tv_sec * 1000 - (int64_t)(dd * 86400000.0);
+        since = (int64_t)now.tv_sec * MS_PER_SECOND - (int64_t)(dd * (double)MS_PER_DAY);
     }
     *json = cli_opt_given(spec, args, "--json");
     engine_params_default(ep);

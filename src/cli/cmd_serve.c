@@ -297,7 +297,7 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     const char *mode = "paper";
     if (live) {
         char why[256];
-        if (exec_live_arm_check(cfg, true, why, sizeof why) != 0) {
+        if (exec_live_arm_validate(cfg, true, why, sizeof why) != 0) {
             log_error("serve", "refusing to start live: %s (docs/live.md)", why);
             goto out;
         }
@@ -480,7 +480,8 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     if (config_int(cfg, CFG_BACKUP_INTERVAL_H) > 0) {
         char bdir[4096];
         snprintf(bdir, sizeof bdir, "%s/backups", data);
-        if (autobackup_start(sched, store, bdir, config_int(cfg, CFG_BACKUP_INTERVAL_H) * 3600000,
+        if (autobackup_start(sched, store, bdir,
+                             config_int(cfg, CFG_BACKUP_INTERVAL_H) * MS_PER_HOUR,
                              (unsigned)config_int(cfg, CFG_BACKUP_KEEP), &backup) != 0) {
             log_error("serve", "cannot schedule backups into %s", bdir);
             goto out;

@@ -133,7 +133,7 @@ int cmd_sim(int argc, char **argv)
         ((v = cli_opt_value(&spec, &a, "--tokens-per-day")) &&
          set_param(&sc, "--tokens-per-day", "tokens_per_day", v)))
         goto out;
-    if (scenario_check(&sc, err, sizeof err)) {
+    if (scenario_validate(&sc, err, sizeof err)) {
         rc = cli_usage_error("sim", "%s", err);
         goto out;
     }

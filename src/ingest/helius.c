@@ -396,7 +396,7 @@ static void decode_one(struct helius_decoder *d, const struct json_val *v, struc
     r->slot = t->slot;
     r->ts_ms = t->ts_ms;
     if (rc == 0)
-        rc = netbal_check(t, &d->lim, r->detail, sizeof r->detail);
+        rc = netbal_validate(t, &d->lim, r->detail, sizeof r->detail);
     if (rc) {
         r->skip = SKIP_MALFORMED;
         count(c, r);
@@ -405,7 +405,7 @@ static void decode_one(struct helius_decoder *d, const struct json_val *v, struc
     struct netbal_result res;
     if (netbal_decide(t, &out->events, &res)) {
         snprintf(r->detail, sizeof r->detail, "a key is not valid base58 of the right size");
-    } else if (netbal_check_events(&out->events, r->first_event, r->detail, sizeof r->detail)) {
+    } else if (netbal_validate_events(&out->events, r->first_event, r->detail, sizeof r->detail)) {
         /* A sum of bounded changes beyond the supply: no event at all. */
         out->events.len = r->first_event;
         res = (struct netbal_result){.skip = SKIP_MALFORMED};

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/clock.h"
 #include "base/buf.h"
 #include "event/event.h"
 #include "ingest/netbal.h"
@@ -76,11 +77,11 @@ void helius_decoder_free(struct helius_decoder *d);
 
 /* How far past the wall clock a block time may be by default (the setting
  * ingest.max_future_s overrides it in `serve`). */
-#define HELIUS_MAX_FUTURE_MS_DEFAULT 60000
+#define HELIUS_MAX_FUTURE_MS_DEFAULT MS_PER_MINUTE
 
 struct clock;
 
-/* The bounds of netbal_check for this decoder: block times at most
+/* The bounds of netbal_validate for this decoder: block times at most
  * max_future_ms past clk's now (clk NULL: the wall clock; otherwise it must
  * outlive d). A transaction outside the bounds (netbal.h: time, slot, fee,
  * lamports, decimals) is skipped as malformed with the reason in its

@@ -59,7 +59,7 @@ int inbox_start(struct store *st, const struct inbox_opts *opts, struct inbox **
 {
     struct inbox *ib = xcalloc(1, sizeof *ib);
     pthread_mutex_init(&ib->lock, NULL);
-    ib->last_delivery_ms = clock_mono_ns() / 1000000;
+    ib->last_delivery_ms = clock_mono_ns() / NS_PER_MS;
     ib->max_future_ms = HELIUS_MAX_FUTURE_MS_DEFAULT;
     ib->st = st;
     struct gcommit_opts go = {0};
@@ -264,7 +264,7 @@ out:
     } else {
         ib->bodies_ok++;
         if (webhook)
-            ib->last_delivery_ms = clock_mono_ns() / 1000000;
+            ib->last_delivery_ms = clock_mono_ns() / NS_PER_MS;
         ib->events_inserted += res->inserted;
         ib->events_duplicate += res->duplicates;
         ib->txs_stored += res->txs_stored;

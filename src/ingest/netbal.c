@@ -166,7 +166,7 @@ static bool is_token_account(const struct netbal_tx *t, struct nb_str acct)
 
 /* An account may be listed more than once: the sum is an i128 so that
  * hostile repeats cannot overflow it (each change is bounded by
- * netbal_check, not their sum). */
+ * netbal_validate, not their sum). */
 static i128 native_of(const struct netbal_tx *t, struct nb_str acct)
 {
     i128 sum = 0;
@@ -645,8 +645,8 @@ static uint64_t mag_i64(int64_t v)
     return v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 }
 
-int netbal_check(const struct netbal_tx *t, const struct netbal_limits *lim, char *err,
-                 size_t errsize)
+int netbal_validate(const struct netbal_tx *t, const struct netbal_limits *lim, char *err,
+                    size_t errsize)
 {
     int64_t horizon = lim->now_ms + (lim->max_future_ms > 0 ? lim->max_future_ms : 0);
     /* 0 is "no block time" (absent or null), accepted as before. */
@@ -687,7 +687,7 @@ int netbal_check(const struct netbal_tx *t, const struct netbal_limits *lim, cha
     return 0;
 }
 
-int netbal_check_events(const struct event_vec *events, size_t first, char *err, size_t errsize)
+int netbal_validate_events(const struct event_vec *events, size_t first, char *err, size_t errsize)
 {
     for (size_t i = first; i < events->len; i++) {
         const struct event *e = &events->v[i];

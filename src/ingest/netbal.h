@@ -139,14 +139,14 @@ struct netbal_limits {
  * every lamport change and native transfer <= NETBAL_MAX_LAMPORTS in
  * magnitude, one number of decimals per mint. Returns 0, or WT_ERANGE with
  * the field and the problem in err. */
-int netbal_check(const struct netbal_tx *t, const struct netbal_limits *lim, char *err,
-                 size_t errsize);
+int netbal_validate(const struct netbal_tx *t, const struct netbal_limits *lim, char *err,
+                    size_t errsize);
 
 /* Checks the events netbal_decide appended (from index `first`): a SOL
  * quote, a native transfer and the fee within NETBAL_MAX_LAMPORTS /
  * NETBAL_MAX_FEE (a sum of bounded changes can still exceed the supply).
  * Returns 0 or WT_ERANGE with the problem in err. */
-int netbal_check_events(const struct event_vec *events, size_t first, char *err, size_t errsize);
+int netbal_validate_events(const struct event_vec *events, size_t first, char *err, size_t errsize);
 
 /* Loaders call this for every account key: when key is a known DEX
  * program (Jupiter, pump.fun, PumpSwap, Raydium, Meteora, Orca), t->dex

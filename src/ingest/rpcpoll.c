@@ -192,7 +192,7 @@ static void *run(void *arg)
 {
     struct rpcpoll *p = arg;
     while (!waiter_wait_ms(&p->w, (int64_t)p->o.interval_s * 1000)) {
-        int64_t quiet_ms = clock_mono_ns() / 1000000 - inbox_last_delivery_ms(p->ib);
+        int64_t quiet_ms = clock_mono_ns() / NS_PER_MS - inbox_last_delivery_ms(p->ib);
         if (quiet_ms >= (int64_t)p->o.silence_s * 1000) {
             log_info("rpcpoll", "no webhook delivery for %llds: polling watched wallets",
                      (long long)(quiet_ms / 1000));

@@ -12,15 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/mem.h"
-
-#define HOUR_MS 3600000LL
 
 void behaviour_params_default(struct behaviour_params *p)
 {
-    p->scalp_max_ms = HOUR_MS;
-    p->day_max_ms = 24 * HOUR_MS;
-    p->swing_max_ms = 7 * 24 * HOUR_MS;
+    p->scalp_max_ms = MS_PER_HOUR;
+    p->day_max_ms = 24 * MS_PER_HOUR;
+    p->swing_max_ms = 7 * 24 * MS_PER_HOUR;
     p->fixed_max_cv = 0.25;
     p->min_buys = 5;
     p->fast_react_ms = 3000;
@@ -37,7 +36,7 @@ void behaviour_acc_init(struct behaviour_acc *a)
 void behaviour_acc_add(struct behaviour_acc *a, const struct behaviour_params *p,
                        const struct ledger_fill *f, const struct ledger_mint *mint)
 {
-    int64_t h = (f->ts_ms / HOUR_MS) % 24;
+    int64_t h = (f->ts_ms / MS_PER_HOUR) % 24;
     if (h < 0)
         h += 24;
     a->hours[h]++;
@@ -208,7 +207,7 @@ void behaviour_classify(const struct behaviour_acc *a, const struct behaviour_pa
     if (a->swaps) {
         uint32_t pts = 0;
         pts += a->first_buys && out->bonding_share >= 0.5;
-        pts += out->avg_entry_age_ms >= 0 && out->avg_entry_age_ms < (double)HOUR_MS;
+        pts += out->avg_entry_age_ms >= 0 && out->avg_entry_age_ms < (double)MS_PER_HOUR;
         pts += a->sized_buys >= p->min_buys && out->size_cv > 1.0;
         pts += m && m->trades && m->max_drawdown > 0.3;
         out->risk_points = pts;

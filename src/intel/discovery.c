@@ -30,8 +30,6 @@
 #include "base/str.h"
 #include "solana/pubkey.h"
 
-#define MIN_MS 60000LL
-
 void discovery_params_default(struct discovery_params *p)
 {
     memset(p, 0, sizeof *p);
@@ -47,8 +45,8 @@ void discovery_params_default(struct discovery_params *p)
     p->max_bot = 0.25;
     p->max_follow = 0.4;
     p->max_scalp_share = 0.5;
-    p->scalp_ms = 5 * MIN_MS;
-    p->max_entry_ms = 30 * MIN_MS;
+    p->scalp_ms = 5 * MS_PER_MINUTE;
+    p->max_entry_ms = 30 * MS_PER_MINUTE;
     p->selection_weight = 50;
     p->follow_min_ms = 1000;
     p->follow_max_ms = 45000;
@@ -63,15 +61,15 @@ void discovery_params_from_config(const struct config *cfg, struct discovery_par
     p->min_multiple = config_double(cfg, CFG_DISC_MIN_MULTIPLE);
     p->min_mcap_sol = config_double(cfg, CFG_DISC_MIN_MCAP_SOL);
     p->early_buyers = (uint32_t)config_int(cfg, CFG_DISC_EARLY_BUYERS);
-    p->early_ms = config_int(cfg, CFG_DISC_EARLY_MINUTES) * MIN_MS;
-    p->lookback_ms = config_int(cfg, CFG_DISC_LOOKBACK_HOURS) * 60 * MIN_MS;
+    p->early_ms = config_int(cfg, CFG_DISC_EARLY_MINUTES) * MS_PER_MINUTE;
+    p->lookback_ms = config_int(cfg, CFG_DISC_LOOKBACK_HOURS) * 60 * MS_PER_MINUTE;
     p->min_hits = (uint32_t)config_int(cfg, CFG_DISC_MIN_HITS);
     p->min_trades = (uint32_t)config_int(cfg, CFG_DISC_MIN_TRADES);
     p->min_score = config_double(cfg, CFG_DISC_MIN_SCORE);
     p->max_bot = config_double(cfg, CFG_DISC_MAX_BOT);
     p->max_follow = config_double(cfg, CFG_DISC_MAX_FOLLOW);
     p->max_scalp_share = config_double(cfg, CFG_DISC_MAX_SCALP_SHARE);
-    p->max_entry_ms = config_int(cfg, CFG_DISC_MAX_ENTRY_MINUTES) * MIN_MS;
+    p->max_entry_ms = config_int(cfg, CFG_DISC_MAX_ENTRY_MINUTES) * MS_PER_MINUTE;
     p->top_k = (uint32_t)config_int(cfg, CFG_DISC_TOP_K);
 }
 
@@ -293,7 +291,7 @@ int discovery_find(const struct profile_state *ps, const struct discovery_params
         c->early = (uint32_t)nt;
         c->entries = entries;
         c->early_all = early_all;
-        c->entry_age_min = entries ? age_sum / entries / MIN_MS : 0;
+        c->entry_age_min = entries ? age_sum / entries / MS_PER_MINUTE : 0;
         for (size_t i = 0; i < nt; i++) {
             uint32_t m = touched[i];
             if (real[m] > 0) {
@@ -336,7 +334,7 @@ int discovery_find(const struct profile_state *ps, const struct discovery_params
             c->excl = DISC_FOLLOWER;
         else if (c->scalp_share > p->max_scalp_share)
             c->excl = DISC_SCALPER;
-        else if (p->max_entry_ms > 0 && c->entry_age_min * MIN_MS > (double)p->max_entry_ms)
+        else if (p->max_entry_ms > 0 && c->entry_age_min * MS_PER_MINUTE > (double)p->max_entry_ms)
             c->excl = DISC_LATE;
         else if (c->decay_flagged)
             c->excl = DISC_DECAY;
@@ -561,7 +559,7 @@ int discovery_sched_start(struct sched *sc, struct store *st, const struct confi
     discovery_params_from_config(cfg, &s->dp);
     profile_params_default(&s->pp);
     s->pp.snapshots = config_bool(cfg, CFG_DISC_SNAPSHOTS);
-    int64_t interval_ms = minutes * MIN_MS;
+    int64_t interval_ms = minutes * MS_PER_MINUTE;
     bool on_start = config_bool(cfg, CFG_DISC_ON_START);
     int rc = sched_add(sc, "discovery", on_start ? 0 : interval_ms, interval_ms, SCHED_WORKER,
                        sched_job, s);

@@ -98,6 +98,8 @@ struct ledger {
     struct pubkey wsol, usdc, usdt;
     char sources[LEDGER_SOURCE_MAX][EVENT_SOURCE_MAX];
     uint32_t n_sources;
+    uint64_t n_applied; /* swaps applied (debug builds count them) */
+    uint64_t n_checked; /* ledger_ok() runs asserted by debug_assert_ok */
 };
 
 void ledger_params_default(struct ledger_params *p)
@@ -642,6 +644,29 @@ static const struct ledger_fill *apply_norm(struct ledger *l, const struct norm 
     return f;
 }
 
+/* Debug builds assert ledger_ok() where the ledger changes: after
+ * applied swaps, each time their count passes a power of two, so the
+ * O(size) check costs O(1) per swap amortised. Compiled out under NDEBUG. */
+static void debug_assert_ok(struct ledger *l, uint64_t applied)
+{
+#ifndef NDEBUG
+    uint64_t old = l->n_applied;
+    l->n_applied += applied;
+    if (applied > 0 && (old == 0 || __builtin_clzll(l->n_applied) < __builtin_clzll(old))) {
+        l->n_checked++;
+        assert(ledger_ok(l));
+    }
+#else
+    (void)l;
+    (void)applied;
+#endif
+}
+
+uint64_t ledger_debug_checks(const struct ledger *l)
+{
+    return l->n_checked;
+}
+
 int ledger_apply(struct ledger *l, const struct swap_event *ev, struct ledger_fill *out)
 {
     if (ev->token_amount == 0 || (ev->side != SIDE_BUY && ev->side != SIDE_SELL))
@@ -656,6 +681,7 @@ int ledger_apply(struct ledger *l, const struct swap_event *ev, struct ledger_fi
     const struct ledger_fill *f = apply_norm(l, &n, out ? out : &scratch, NULL);
     if (out && f != out)
         *out = *f;
+    debug_assert_ok(l, 1);
     return 0;
 }
 
@@ -802,49 +828,49 @@ void ledger_mem_usage(const struct ledger *l, struct ledger_mem *out)
     }
 }
 
-int ledger_check(const struct ledger *l)
+bool ledger_ok(const struct ledger *l)
 {
     if (l->wallets.len != l->wallet_ids.count || l->mints.len != l->mint_ids.count)
-        return 0;
+        return false;
     uint32_t in_use = 0;
     for (size_t i = 0; i < l->pos.len; i++) {
         const struct pos *p = &l->pos.v[i];
         if (map_find(l, p->wallet, p->mint) != i)
-            return 0;
+            return false;
         if (p->open == LEDGER_NONE)
             continue;
         if (p->open >= l->open.len)
-            return 0;
+            return false;
         const struct trip_state *o = &l->open.v[p->open];
         u128 q = 0;
         if (o->head > o->len || o->len > o->cap || o->head == o->len)
-            return 0;
+            return false;
         for (uint32_t j = o->head; j < o->len; j++) {
             if (o->lots[j].qty == 0)
-                return 0;
+                return false;
             q += o->lots[j].qty;
         }
         if (q != o->qty || o->peak_qty < o->qty)
-            return 0;
+            return false;
         in_use++;
     }
     /* every slot is either used by exactly one position or free */
     uint32_t n_free = 0;
     for (uint32_t f = l->open_free; f != LEDGER_NONE; f = l->open.v[f].next_free)
         if (++n_free > l->open.len)
-            return 0;
+            return false;
     if (in_use != l->n_open || in_use + n_free != l->open.len)
-        return 0;
+        return false;
     for (size_t w = 0; w < l->wallets.len; w++) {
         uint32_t n = 0;
         for (uint32_t c = l->wallets.v[w].first_pos; c != LEDGER_NONE; c = l->pos.v[c].next) {
             if (l->pos.v[c].wallet != w || ++n > l->wallets.v[w].n_pos)
-                return 0;
+                return false;
         }
         if (n != l->wallets.v[w].n_pos)
-            return 0;
+            return false;
     }
-    return 1;
+    return true;
 }
 
 /* ------------------------------------------------------------ batch */
@@ -983,6 +1009,7 @@ void ledger_batch_flush(struct ledger_batch *b,
     free(rank_pos);
     free(rank_fill);
     free(order);
+    debug_assert_ok(l, n);
     vec_clear(&b->v);
     vec_clear(&b->last_ms);
     vec_clear(&b->seen);

@@ -229,8 +229,12 @@ struct ledger_mem {
 void ledger_mem_usage(const struct ledger *l, struct ledger_mem *out);
 
 /* Verifies the invariants (every position's quantity equals the sum of its
- * lots, lot costs, the hash index). For assert(); O(size). Returns 1 when
- * they hold. */
-int ledger_check(const struct ledger *l);
+ * lots, lot costs, the hash index). For assert(); O(size). Returns true when
+ * they hold. Debug builds assert it as swaps are applied (below). */
+bool ledger_ok(const struct ledger *l);
+/* How many times ledger_apply and ledger_batch_flush asserted ledger_ok
+ * (debug builds: each time the applied-swap count passes a power of two;
+ * always 0 under NDEBUG). */
+uint64_t ledger_debug_checks(const struct ledger *l);
 
 #endif

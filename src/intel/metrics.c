@@ -29,7 +29,7 @@ void metrics_acc_init(struct metrics_acc *a)
 
 static int64_t day_of(int64_t ms)
 {
-    return ms >= 0 ? ms / METRICS_DAY_MS : -((-ms + METRICS_DAY_MS - 1) / METRICS_DAY_MS);
+    return ms >= 0 ? ms / MS_PER_DAY : -((-ms + MS_PER_DAY - 1) / MS_PER_DAY);
 }
 
 /* Adds k days of value x to the Welford state (Chan et al. merge). */
@@ -135,7 +135,7 @@ void metrics_acc_finish(const struct metrics_acc *acc, const struct metrics_para
     m->consistency = a.active_days ? (double)a.positive_days / a.active_days : 0;
     m->avg_trade_sol = a.cost_sol / a.n;
     m->avg_hold_ms = a.sum_hold_ms / a.n;
-    m->avg_hold_days = m->avg_hold_ms / (double)METRICS_DAY_MS;
+    m->avg_hold_days = m->avg_hold_ms / (double)MS_PER_DAY;
     m->first_trade_ms = a.first_open_ms;
     m->last_trade_ms = a.last_close_ms;
 }

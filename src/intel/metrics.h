@@ -15,9 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/clock.h"
 #include "intel/ledger.h"
-
-#define METRICS_DAY_MS 86400000LL
 
 struct metrics_params {
     uint32_t min_trades; /* win rate is "valid" from this many round trips */

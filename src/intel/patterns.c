@@ -13,14 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/mem.h"
 #include "base/vec.h"
 
 void patterns_params_default(struct patterns_params *p)
 {
     p->min_run = 3;
-    p->min_span_ms = 5 * 60000;
-    p->rotation_gap_ms = 30 * 60000;
+    p->min_span_ms = 5 * MS_PER_MINUTE;
+    p->rotation_gap_ms = 30 * MS_PER_MINUTE;
     p->rotation_min_ratio = 0.5;
     p->arb_max_slots = 1;
     p->arb_qty_tolerance = 0.05;

@@ -254,7 +254,7 @@ void profile_snapshot_row(const struct profile_state *ps, const struct intel_pro
     memset(out, 0, sizeof *out);
     key_text(ledger_wallet_key(l, pr->wallet), out->wallet);
     out->ts_ms = now_ms;
-    static const int64_t win[3] = {METRICS_DAY_MS, 7 * METRICS_DAY_MS, 30 * METRICS_DAY_MS};
+    static const int64_t win[3] = {MS_PER_DAY, 7 * MS_PER_DAY, 30 * MS_PER_DAY};
     double pnl[3];
     int32_t trades[3];
     for (int i = 0; i < 3; i++) {

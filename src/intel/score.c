@@ -29,7 +29,7 @@ void score_params_default(struct score_params *p)
     p->decay_min_win_rate = 0.40;
     p->decay_max_losses = 3;
     p->downgrade_factor = 0.5;
-    p->downgrade_ms = 7 * 86400000LL;
+    p->downgrade_ms = 7 * MS_PER_DAY;
 }
 
 void score_decay_init(struct score_decay *d)

@@ -21,12 +21,13 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/json.h"
 #include "base/mem.h"
 #include "base/str.h"
 
-#define WINDOW_MS 60000
+#define WINDOW_MS MS_PER_MINUTE
 
 struct entry {
     bool used;

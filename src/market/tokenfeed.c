@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
@@ -46,7 +47,7 @@ struct tokenfeed {
 
 static int64_t mono_ms(void)
 {
-    return clock_mono_ns() / 1000000;
+    return clock_mono_ns() / NS_PER_MS;
 }
 
 void tokenfeed_opts_default(struct tokenfeed_opts *o)

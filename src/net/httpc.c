@@ -252,7 +252,7 @@ static void sleep_ms(long ms)
 {
     if (ms <= 0)
         return;
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    struct timespec ts = {ms / MS_PER_SECOND, (ms % MS_PER_SECOND) * NS_PER_MS};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
 }
@@ -338,7 +338,7 @@ static void one_attempt(struct httpc *c, const struct httpc_req *req, const char
         at->retryable = true;
         curl_off_t ra = -1;
         if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
-            at->retry_after = ra > 86400 ? 86400000L : (long)ra * 1000L;
+            at->retry_after = ra > 86400 ? (long)MS_PER_DAY : (long)ra * (long)MS_PER_SECOND;
         snprintf(at->errmsg, sizeof at->errmsg, "HTTP %ld", resp->status);
     }
     /* Room for simdjson's padding after the body. */
@@ -442,7 +442,7 @@ int httpc_do(struct httpc *c, const struct httpc_req *req, struct httpc_resp *re
             break;
         }
         if (c->n_eps) {
-            c->eps[ep].fail_until_ns = clock_mono_ns() + (int64_t)c->opts.cooldown_ms * 1000000;
+            c->eps[ep].fail_until_ns = clock_mono_ns() + (int64_t)c->opts.cooldown_ms * NS_PER_MS;
             c->eps[ep].consecutive_failures++;
         }
         log_warn("http", "%s %s: attempt %d of %d failed: %s", method,

@@ -458,7 +458,7 @@ static enum MHD_Result framing_cb(void *cls, enum MHD_ValueKind kind, const char
  * enforce, checked before anything else: a request a proxy in front of us
  * could frame differently is refused, never guessed at. Returns 0, or the
  * status with resp filled. */
-static int framing_check(struct conn *c, struct MHD_Connection *mc, const char *version)
+static int framing_validate(struct conn *c, struct MHD_Connection *mc, const char *version)
 {
     struct framing f = {0};
     MHD_get_connection_values(mc, MHD_HEADER_KIND, framing_cb, &f);
@@ -582,7 +582,7 @@ static enum MHD_Result accept_cb(void *cls, const struct sockaddr *addr, socklen
 static void *sweeper_main(void *arg)
 {
     struct httpd *h = arg;
-    int64_t limit_ns = (int64_t)h->opts.request_timeout_s * 1000000000;
+    int64_t limit_ns = (int64_t)h->opts.request_timeout_s * NS_PER_SECOND;
     pthread_mutex_lock(&h->w.mu);
     while (!waiter_wait_locked_ms(&h->w, 250)) {
         int64_t now = clock_mono_ns();
@@ -636,7 +636,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *mc, const cha
         c->req.start_ns = clock_mono_ns();
         c->max_body = h->opts.max_body;
         resp_init(&c->resp);
-        int status = framing_check(c, mc, version);
+        int status = framing_validate(c, mc, version);
         if (status == 0 && h->opts.on_headers)
             status = h->opts.on_headers(h->opts.user, &c->req, &c->resp);
         if (status == 0) {
@@ -800,12 +800,12 @@ static const struct sockaddr *peer_addr(const struct httpd_req *req)
 void httpd_auth_failed(const struct httpd_req *req)
 {
     const struct conn *c = (const struct conn *)req; /* req is the first member */
-    peers_auth_failed(c->h->peers, peer_addr(req), clock_mono_ns() / 1000000);
+    peers_auth_failed(c->h->peers, peer_addr(req), clock_mono_ns() / NS_PER_MS);
 }
 
 unsigned httpd_auth_retry_after_s(const struct httpd_req *req)
 {
     const struct conn *c = (const struct conn *)req;
-    int64_t ms = peers_retry_after_ms(c->h->peers, peer_addr(req), clock_mono_ns() / 1000000);
+    int64_t ms = peers_retry_after_ms(c->h->peers, peer_addr(req), clock_mono_ns() / NS_PER_MS);
     return ms > 0 ? (unsigned)((ms + 999) / 1000) : 0;
 }

@@ -20,8 +20,10 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "base/clock.h"
+
 #define PEERS_MAX_ENTRIES    65536
-#define PEERS_FAIL_WINDOW_MS 60000 /* failures are counted per minute */
+#define PEERS_FAIL_WINDOW_MS MS_PER_MINUTE /* failures are counted per minute */
 
 struct peers;
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/jw.h"
 
@@ -107,7 +108,7 @@ void signal_evaluate(const struct signal_params *p, const struct signal_inputs *
     o->f[SF_WALLET] = clamp01(o->w_mult * (0.5 * o->w_score + 0.25 * o->w_form + 0.25 * o->w_copy));
 
     /* Token. */
-    double age_min = (double)in->age_ms / 60000.0;
+    double age_min = (double)in->age_ms / (double)MS_PER_MINUTE;
     o->t_age = age_min < 1 ? 0.7 : ramp(age_min, 120, 1.0, 1440, 0.4);
     o->t_liquidity =
         in->liquidity_sol > 0 ? clamp01(log(in->liquidity_sol / 5) / log(200.0 / 5)) : 0.5;

@@ -215,7 +215,7 @@ uint64_t scenario_min_wallets(const struct scenario *s)
            s->fading + s->snipers + s->copy_traders + s->baiters + s->creators;
 }
 
-int scenario_check(const struct scenario *s, char *err, size_t errsize)
+int scenario_validate(const struct scenario *s, char *err, size_t errsize)
 {
     if (s->skill_min > s->skill_max) {
         snprintf(err, errsize, "skill_min (%g) is above skill_max (%g)", s->skill_min,

@@ -17,7 +17,7 @@
 
 struct jw;
 
-/* Invariants after scenario_check() returns 0: every field within its
+/* Invariants after scenario_validate() returns 0: every field within its
  * bounds, skill_min <= skill_max, cluster_size_min <= cluster_size_max,
  * some fate odds > 0, and `wallets` large enough for every typed group
  * (retail takes the rest). */
@@ -71,13 +71,13 @@ int scenario_load(struct scenario *s, const char *path, char *err, size_t errsiz
 
 /* Checks the cross-field invariants above. Returns 0 or WT_EINVAL with a
  * message in err. */
-int scenario_check(const struct scenario *s, char *err, size_t errsize);
+int scenario_validate(const struct scenario *s, char *err, size_t errsize);
 
 /* Scales every typed wallet group so that the total becomes `wallets`,
  * keeping the proportions (what `--wallets N` does). */
 void scenario_scale_wallets(struct scenario *s, uint32_t wallets);
 
-/* Smallest `wallets` that scenario_check accepts for the group sizes. */
+/* Smallest `wallets` that scenario_validate accepts for the group sizes. */
 uint64_t scenario_min_wallets(const struct scenario *s);
 
 /* Writes s as one JSON object (every parameter by name). */

@@ -233,19 +233,20 @@ static void begin_tx(struct sim *s, struct sim_tx *tx, enum sim_tx_kind kind, in
 
 static void request_topup(struct sim *s, int64_t t, uint32_t w)
 {
-    struct wallet *W = &s->wallets.v[w];
+    struct sim_wallet *W = &s->wallets.v[w];
     if (W->topup_pending || W->type == SIM_EXCHANGE || W->source == SIM_NONE)
         return;
     W->topup_pending = true;
-    int64_t delay = W->type == SIM_INSIDER ? (int64_t)rng_range(&s->rng, 5 * MS_S, 60 * MS_S)
-                                           : (int64_t)rng_range(&s->rng, MS_MIN, 10 * MS_MIN);
+    int64_t delay = W->type == SIM_INSIDER
+                        ? (int64_t)rng_range(&s->rng, 5 * MS_PER_SECOND, 60 * MS_PER_SECOND)
+                        : (int64_t)rng_range(&s->rng, MS_PER_MINUTE, 10 * MS_PER_MINUTE);
     sim_push(s, t + delay, t, EV_FUND, W->source, w, W->funding);
 }
 
 static int do_transfer(struct sim *s, int64_t t, uint32_t from, uint32_t to, uint64_t amount,
                        enum sim_reason reason, struct sim_tx *tx)
 {
-    struct wallet *F = &s->wallets.v[from], *T = &s->wallets.v[to];
+    struct sim_wallet *F = &s->wallets.v[from], *T = &s->wallets.v[to];
     uint64_t fee = BASE_FEE;
     if (amount == 0 || F->lamports < amount + fee)
         return 0;
@@ -281,15 +282,15 @@ static void graduate(struct sim *s, struct token *T, int64_t t)
 
 static int64_t check_interval(struct sim *s, const struct token *T, int64_t t)
 {
-    if (t - T->last_trade_ms > 10 * MS_MIN)
-        return 5 * MS_MIN;
-    return (int64_t)rng_range(&s->rng, 15 * MS_S, 45 * MS_S);
+    if (t - T->last_trade_ms > 10 * MS_PER_MINUTE)
+        return 5 * MS_PER_MINUTE;
+    return (int64_t)rng_range(&s->rng, 15 * MS_PER_SECOND, 45 * MS_PER_SECOND);
 }
 
 static int do_buy(struct sim *s, int64_t t, uint32_t w, uint32_t tok, uint64_t gross,
                   enum sim_reason reason, struct sim_tx *tx)
 {
-    struct wallet *W = &s->wallets.v[w];
+    struct sim_wallet *W = &s->wallets.v[w];
     struct token *T = &s->tokens.v[tok];
     uint64_t fee = BASE_FEE + W->prio;
     if (!T->launched || gross == 0)
@@ -353,22 +354,23 @@ static int do_buy(struct sim *s, int64_t t, uint32_t w, uint32_t tok, uint64_t g
     /* What this buy sets in motion. */
     switch (reason) {
     case SIM_R_SNIPE:
-        sim_push(s, t + (int64_t)rng_range(&s->rng, 5 * MS_S, 4 * MS_MIN), t, EV_SELL, w, tok,
-                 PPM | (uint64_t)SIM_R_EXIT << REASON_SHIFT);
+        sim_push(s, t + (int64_t)rng_range(&s->rng, 5 * MS_PER_SECOND, 4 * MS_PER_MINUTE), t,
+                 EV_SELL, w, tok, PPM | (uint64_t)SIM_R_EXIT << REASON_SHIFT);
         break;
     case SIM_R_BAIT:
-        T->bait_until_ms = t + (int64_t)rng_range(&s->rng, 2 * MS_MIN, 5 * MS_MIN);
-        sim_push(s, t + (int64_t)rng_range(&s->rng, 2 * MS_MIN, 8 * MS_MIN), t, EV_SELL, w, tok,
-                 PPM | (uint64_t)SIM_R_EXIT << REASON_SHIFT);
+        T->bait_until_ms = t + (int64_t)rng_range(&s->rng, 2 * MS_PER_MINUTE, 5 * MS_PER_MINUTE);
+        sim_push(s, t + (int64_t)rng_range(&s->rng, 2 * MS_PER_MINUTE, 8 * MS_PER_MINUTE), t,
+                 EV_SELL, w, tok, PPM | (uint64_t)SIM_R_EXIT << REASON_SHIFT);
         break;
     case SIM_R_INSIDER: {
-        int64_t at = T->pump_end_ms + (int64_t)rng_range(&s->rng, -90 * MS_S, 60 * MS_S);
+        int64_t at =
+            T->pump_end_ms + (int64_t)rng_range(&s->rng, -90 * MS_PER_SECOND, 60 * MS_PER_SECOND);
         if (at <= t)
-            at = t + (int64_t)rng_range(&s->rng, 5 * MS_S, 30 * MS_S);
+            at = t + (int64_t)rng_range(&s->rng, 5 * MS_PER_SECOND, 30 * MS_PER_SECOND);
         sim_push(s, at, t, EV_SELL, w, tok, PPM | (uint64_t)SIM_R_EXIT << REASON_SHIFT);
         if (W->funder != SIM_NONE && rng_chance(&s->rng, 0.6))
-            sim_push(s, at + (int64_t)rng_range(&s->rng, 10 * MS_MIN, 60 * MS_MIN), t, EV_SWEEP, w,
-                     W->funder, 0);
+            sim_push(s, at + (int64_t)rng_range(&s->rng, 10 * MS_PER_MINUTE, 60 * MS_PER_MINUTE), t,
+                     EV_SWEEP, w, W->funder, 0);
         break;
     }
     case SIM_R_ENTRY:
@@ -383,7 +385,7 @@ static int do_buy(struct sim *s, int64_t t, uint32_t w, uint32_t tok, uint64_t g
     if (W->fol_n && reason != SIM_R_COPY) {
         for (uint32_t i = 0; i < W->fol_n; i++) {
             uint32_t f = s->followers.v[W->fol_off + i];
-            struct wallet *Fw = &s->wallets.v[f];
+            struct sim_wallet *Fw = &s->wallets.v[f];
             int64_t d = (int64_t)((double)Fw->delay_ms * rng_range(&s->rng, 0.7, 1.3));
             uint64_t sz = sim_lamports_of(Fw->size_sol * rng_lognormal(&s->rng, 1.0, 0.3));
             sim_push(s, t + d, t, EV_BUY, f, tok, sz | (uint64_t)SIM_R_COPY << REASON_SHIFT);
@@ -395,7 +397,7 @@ static int do_buy(struct sim *s, int64_t t, uint32_t w, uint32_t tok, uint64_t g
 static int do_sell(struct sim *s, int64_t t, uint32_t w, uint32_t tok, uint64_t ppm,
                    enum sim_reason reason, struct sim_tx *tx)
 {
-    struct wallet *W = &s->wallets.v[w];
+    struct sim_wallet *W = &s->wallets.v[w];
     struct token *T = &s->tokens.v[tok];
     uint32_t h = map_get(s, w, tok);
     if (h == SIM_NONE)
@@ -455,11 +457,11 @@ static int do_sell(struct sim *s, int64_t t, uint32_t w, uint32_t tok, uint64_t 
 
 static int on_fund(struct sim *s, const struct ev *e, struct sim_tx *tx)
 {
-    struct wallet *F = &s->wallets.v[e->a];
+    struct sim_wallet *F = &s->wallets.v[e->a];
     if (F->lamports < e->x + BASE_FEE && F->type == SIM_FUNDER) {
         /* The funder refills from its exchange first, then pays. */
-        sim_push(s, e->t + (int64_t)rng_range(&s->rng, 2 * MS_S, 20 * MS_S), e->t, EV_FUND, e->a,
-                 e->b, e->x);
+        sim_push(s, e->t + (int64_t)rng_range(&s->rng, 2 * MS_PER_SECOND, 20 * MS_PER_SECOND), e->t,
+                 EV_FUND, e->a, e->b, e->x);
         return do_transfer(s, e->t, F->source, e->a, F->funding, SIM_R_FUND, tx);
     }
     s->wallets.v[e->b].topup_pending = false;
@@ -496,7 +498,7 @@ static void schedule_launch(struct sim *s, uint32_t tok, int64_t t)
     double p_runner = s->fate_cum[SIM_RUNNER] - s->fate_cum[SIM_RUNNER - 1];
     for (size_t i = 0; i < s->skilled.len; i++) {
         uint32_t w = s->skilled.v[i];
-        const struct wallet *W = &s->wallets.v[w];
+        const struct sim_wallet *W = &s->wallets.v[w];
         double skill = (W->type == SIM_FADING && t >= W->fade_ms) ? 0.0 : W->skill;
         double up = 1 + 9 * skill, down = 1 - 0.8 * skill;
         double base = sc->skilled_entries_per_day / sc->tokens_per_day /
@@ -504,8 +506,8 @@ static void schedule_launch(struct sim *s, uint32_t tok, int64_t t)
         double p = base * (T->fate == SIM_RUNNER ? up : down);
         if (rng_chance(&s->rng, p)) {
             uint64_t sz = sim_lamports_of(W->size_sol * rng_lognormal(&s->rng, 1.0, 0.3));
-            sim_push(s, t + (int64_t)rng_range(&s->rng, 20 * MS_S, 10 * MS_MIN), t, EV_BUY, w, tok,
-                     sz | (uint64_t)SIM_R_ENTRY << REASON_SHIFT);
+            sim_push(s, t + (int64_t)rng_range(&s->rng, 20 * MS_PER_SECOND, 10 * MS_PER_MINUTE), t,
+                     EV_BUY, w, tok, sz | (uint64_t)SIM_R_ENTRY << REASON_SHIFT);
         }
     }
 
@@ -514,8 +516,8 @@ static void schedule_launch(struct sim *s, uint32_t tok, int64_t t)
         if (rng_chance(&s->rng, p_bait)) {
             uint32_t w = s->baiters.v[i];
             uint64_t sz = sim_lamports_of(s->wallets.v[w].size_sol * rng_range(&s->rng, 0.6, 1.4));
-            sim_push(s, t + (int64_t)rng_range(&s->rng, MS_MIN, 10 * MS_MIN), t, EV_BUY, w, tok,
-                     sz | (uint64_t)SIM_R_BAIT << REASON_SHIFT);
+            sim_push(s, t + (int64_t)rng_range(&s->rng, MS_PER_MINUTE, 10 * MS_PER_MINUTE), t,
+                     EV_BUY, w, tok, sz | (uint64_t)SIM_R_BAIT << REASON_SHIFT);
         }
 
     /* The creator's exit. */
@@ -527,16 +529,17 @@ static void schedule_launch(struct sim *s, uint32_t tok, int64_t t)
         break;
     case SIM_FIZZLE:
         if (rng_chance(&s->rng, 0.5))
-            sim_push(s, t + (int64_t)rng_range(&s->rng, MS_MIN, 30 * MS_MIN), t, EV_SELL,
-                     T->creator, tok, PPM | exit);
+            sim_push(s, t + (int64_t)rng_range(&s->rng, MS_PER_MINUTE, 30 * MS_PER_MINUTE), t,
+                     EV_SELL, T->creator, tok, PPM | exit);
         break;
     case SIM_RUNNER:
-        sim_push(s, t + (int64_t)rng_range(&s->rng, 30 * MS_MIN, 3 * MS_H), t, EV_SELL, T->creator,
-                 tok, PPM / 2 | exit);
+        sim_push(s, t + (int64_t)rng_range(&s->rng, 30 * MS_PER_MINUTE, 3 * MS_PER_HOUR), t,
+                 EV_SELL, T->creator, tok, PPM / 2 | exit);
         break;
     }
-    sim_push(s, t + (int64_t)rng_range(&s->rng, 3 * MS_S, 60 * MS_S), t, EV_FLOW, tok, 0, 0);
-    sim_push(s, T->death_ms + 2 * MS_DAY, t, EV_GC, tok, 0, 0);
+    sim_push(s, t + (int64_t)rng_range(&s->rng, 3 * MS_PER_SECOND, 60 * MS_PER_SECOND), t, EV_FLOW,
+             tok, 0, 0);
+    sim_push(s, T->death_ms + 2 * MS_PER_DAY, t, EV_GC, tok, 0, 0);
 }
 
 static int on_launch(struct sim *s, const struct ev *e, struct sim_tx *tx)
@@ -588,7 +591,7 @@ static int on_flow(struct sim *s, const struct ev *e, struct sim_tx *tx)
     double lam = flow_rate(s, T, t);
     if (t > T->pump_end_ms && lam < 0.02)
         return 0; /* the crowd has left */
-    int64_t gap = (int64_t)rng_exp(&s->rng, 60000.0 / lam);
+    int64_t gap = (int64_t)rng_exp(&s->rng, (double)MS_PER_MINUTE / lam);
     sim_push(s, t + (gap < 400 ? 400 : gap), t, EV_FLOW, tok, 0, 0);
 
     double price = token_price(T);
@@ -653,7 +656,7 @@ static int on_check(struct sim *s, const struct ev *e, struct sim_tx *tx)
     if (h == SIM_NONE)
         return 0;
     struct holding *H = &s->holdings.v[h];
-    const struct wallet *W = &s->wallets.v[w];
+    const struct sim_wallet *W = &s->wallets.v[w];
     struct token *T = &s->tokens.v[tok];
     int64_t t = e->t;
     double price = token_price(T);
@@ -662,7 +665,7 @@ static int on_check(struct sim *s, const struct ev *e, struct sim_tx *tx)
     bool sloppy = W->type == SIM_FADING && t >= W->fade_ms;
     double tp = sloppy ? 8.0 : 2.0 + W->skill, sl = sloppy ? 0.85 : 0.35,
            trail = sloppy ? 0.6 : 0.3;
-    int64_t max_hold = sloppy ? 36 * MS_H : 8 * MS_H;
+    int64_t max_hold = sloppy ? 36 * MS_PER_HOUR : 8 * MS_PER_HOUR;
     double r = price / H->entry_price;
     uint64_t ppm = 0;
     if (r <= 1 - sl || t - H->entry_ms >= max_hold)
@@ -685,7 +688,7 @@ static int on_check(struct sim *s, const struct ev *e, struct sim_tx *tx)
 
 static int on_sweep(struct sim *s, const struct ev *e, struct sim_tx *tx)
 {
-    struct wallet *W = &s->wallets.v[e->a];
+    struct sim_wallet *W = &s->wallets.v[e->a];
     if (W->lamports <= 2 * SOL)
         return 0;
     return do_transfer(s, e->t, e->a, e->b, W->lamports - SOL, SIM_R_SWEEP, tx);

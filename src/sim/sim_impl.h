@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/clock.h"
 #include "base/vec.h"
 #include "sim/curve.h"
 #include "sim/rng.h"
@@ -27,7 +28,7 @@ struct b58addr {
 /* Invariants: lamports never underflows (every debit is checked first);
  * cluster >= 0 exactly for funders and insiders; funder != SIM_NONE
  * exactly for insiders; fol_n followers start at sim->followers[fol_off]. */
-struct wallet {
+struct sim_wallet {
     struct b58addr addr;
     uint8_t type;
     bool topup_pending;
@@ -98,7 +99,7 @@ struct sim {
     struct scenario sc;
     struct rng rng;
     int64_t start_ms, end_ms;
-    VEC(struct wallet) wallets;
+    VEC(struct sim_wallet) wallets;
     VEC(struct token) tokens;
     VEC(uint32_t) retail;
     VEC(uint32_t) skilled; /* skilled and fading */
@@ -149,10 +150,6 @@ enum ev_kind {
     EV_GC,       /* a=token: forget the positions of a long-dead token */
 };
 
-#define MS_S           1000LL
-#define MS_MIN         60000LL
-#define MS_H           3600000LL
-#define MS_DAY         86400000LL
 #define SOL            1000000000ULL
 #define PPM            1000000ULL
 #define BASE_FEE       5000ULL

@@ -21,7 +21,7 @@
 
 static uint32_t add_wallet(struct sim *s, enum sim_wallet_type type, uint32_t source)
 {
-    struct wallet *W = vec_push_zero(&s->wallets);
+    struct sim_wallet *W = vec_push_zero(&s->wallets);
     uint32_t w = (uint32_t)(s->wallets.len - 1);
     W->type = (uint8_t)type;
     W->cluster = -1;
@@ -104,33 +104,33 @@ static void make_token(struct sim *s, int64_t t)
     case SIM_RUG:
         T->hype = rng_range(r, 0.5, 2);
         T->growth = 0.5;
-        pump_ms = rng_range(r, 3, 15) * MS_MIN;
-        decay_ms = rng_range(r, 2, 8) * MS_MIN;
+        pump_ms = rng_range(r, 3, 15) * MS_PER_MINUTE;
+        decay_ms = rng_range(r, 2, 8) * MS_PER_MINUTE;
         break;
     case SIM_RUNNER:
         T->hype = rng_range(r, 1.5, 3);
         T->growth = rng_range(r, 1.5, 3);
-        pump_ms = rng_range(r, 1, 6) * MS_H;
-        decay_ms = rng_range(r, 1, 4) * MS_H;
+        pump_ms = rng_range(r, 1, 6) * MS_PER_HOUR;
+        decay_ms = rng_range(r, 1, 4) * MS_PER_HOUR;
         break;
     case SIM_PUMP_DUMP:
         T->hype = rng_range(r, 2, 5);
         T->growth = 1;
-        pump_ms = rng_range(r, 5, 30) * MS_MIN;
-        decay_ms = rng_range(r, 3, 10) * MS_MIN;
+        pump_ms = rng_range(r, 5, 30) * MS_PER_MINUTE;
+        decay_ms = rng_range(r, 3, 10) * MS_PER_MINUTE;
         break;
     default:
         T->hype = rng_range(r, 0.3, 1.5);
         T->growth = 0;
-        pump_ms = rng_range(r, 2, 20) * MS_MIN;
-        decay_ms = rng_range(r, 5, 30) * MS_MIN;
+        pump_ms = rng_range(r, 2, 20) * MS_PER_MINUTE;
+        decay_ms = rng_range(r, 5, 30) * MS_PER_MINUTE;
         break;
     }
     T->pump_end_ms = t + (int64_t)pump_ms;
     T->decay_ms = decay_ms;
     T->death_ms = T->pump_end_ms + (int64_t)(6 * decay_ms);
-    if (T->death_ms > t + 36 * MS_H)
-        T->death_ms = t + 36 * MS_H;
+    if (T->death_ms > t + 36 * MS_PER_HOUR)
+        T->death_ms = t + 36 * MS_PER_HOUR;
     if (f == SIM_PUMP_DUMP) {
         uint32_t c = (uint32_t)rng_below(r, s->sc.insider_clusters);
         uint32_t lo = s->cluster_off.v[c], hi = s->cluster_off.v[c + 1];
@@ -141,8 +141,8 @@ static void make_token(struct sim *s, int64_t t)
         for (uint32_t i = lo; i < hi; i++) {
             uint32_t m = s->cluster_members.v[i];
             double sol = rng_range(r, 2, 5) + (m == T->creator ? 2 : 0);
-            sim_push(s, t - (int64_t)rng_range(r, 2 * MS_MIN, 20 * MS_MIN), s->start_ms, EV_FUND,
-                     funder, m, sim_lamports_of(sol));
+            sim_push(s, t - (int64_t)rng_range(r, 2 * MS_PER_MINUTE, 20 * MS_PER_MINUTE),
+                     s->start_ms, EV_FUND, funder, m, sim_lamports_of(sol));
         }
     } else {
         T->creator = s->creators.v[rng_below(r, s->creators.len)];
@@ -158,14 +158,14 @@ static void make_token(struct sim *s, int64_t t)
 
 int sim_new(const struct scenario *sc, struct sim **out, char *err, size_t errsize)
 {
-    if (scenario_check(sc, err, errsize))
+    if (scenario_validate(sc, err, errsize))
         return WT_EINVAL;
     struct sim *s = xcalloc(1, sizeof *s);
     s->sc = *sc;
     rng_seed(&s->rng, sc->seed);
     struct rng *r = &s->rng;
-    s->start_ms = sc->start_time * MS_S;
-    s->end_ms = s->start_ms + (int64_t)sc->days * MS_DAY;
+    s->start_ms = sc->start_time * MS_PER_SECOND;
+    s->end_ms = s->start_ms + (int64_t)sc->days * MS_PER_DAY;
 
     double odds[SIM_NFATES] = {sc->odds_rug, sc->odds_fizzle, sc->odds_runner, sc->odds_pump_dump};
     double sum = 0, acc = 0;
@@ -218,7 +218,7 @@ int sim_new(const struct scenario *sc, struct sim **out, char *err, size_t errsi
      * baiters draw more than their share. */
     size_t nlead = s->skilled.len + s->baiters.len;
     for (uint32_t i = 0; i < sc->copy_traders && nlead; i++) {
-        struct wallet *C = &s->wallets.v[copy0 + i];
+        struct sim_wallet *C = &s->wallets.v[copy0 + i];
         uint32_t n = 1 + (uint32_t)rng_below(r, SIM_MAX_LEADERS);
         for (uint32_t k = 0; k < n; k++) {
             uint32_t l;
@@ -246,23 +246,23 @@ int sim_new(const struct scenario *sc, struct sim **out, char *err, size_t errsi
     s->followers.len = off;
     for (size_t w = 0; w < s->wallets.len; w++)
         for (uint32_t j = 0; j < s->wallets.v[w].nleaders; j++) {
-            struct wallet *L = &s->wallets.v[s->wallets.v[w].leader[j]];
+            struct sim_wallet *L = &s->wallets.v[s->wallets.v[w].leader[j]];
             s->followers.v[L->fol_off + L->fol_n++] = (uint32_t)w;
         }
 
     /* Opening balances: everyone but insiders (armed by their funder before
      * each launch) is funded in the first ten minutes. */
     for (size_t w = 0; w < s->wallets.len; w++) {
-        const struct wallet *W = &s->wallets.v[w];
+        const struct sim_wallet *W = &s->wallets.v[w];
         if (W->type == SIM_EXCHANGE || W->type == SIM_INSIDER)
             continue;
-        sim_push(s, s->start_ms + (int64_t)rng_range(r, 0, 10 * MS_MIN), s->start_ms, EV_FUND,
-                 W->source, (uint32_t)w, W->funding);
+        sim_push(s, s->start_ms + (int64_t)rng_range(r, 0, 10 * MS_PER_MINUTE), s->start_ms,
+                 EV_FUND, W->source, (uint32_t)w, W->funding);
     }
 
     /* Launches: a Poisson process from the fifteenth minute on. */
-    double gap = (double)MS_DAY / sc->tokens_per_day;
-    for (double t = (double)(s->start_ms + 15 * MS_MIN);;) {
+    double gap = (double)MS_PER_DAY / sc->tokens_per_day;
+    for (double t = (double)(s->start_ms + 15 * MS_PER_MINUTE);;) {
         t += rng_exp(r, gap);
         if (t >= (double)s->end_ms)
             break;

@@ -520,7 +520,7 @@ int sim_truth_json(const struct sim *s, struct buf *out)
     jw_key(&w, "wallets");
     jw_arr_begin(&w);
     for (size_t i = 0; i < s->wallets.len; i++) {
-        const struct wallet *W = &s->wallets.v[i];
+        const struct sim_wallet *W = &s->wallets.v[i];
         jw_obj_begin(&w);
         jw_kstr(&w, "address", W->addr.s);
         jw_kstr(&w, "type", sim_wallet_type_name((enum sim_wallet_type)W->type));

@@ -23,11 +23,11 @@ static void sleep_until(int64_t mono_ns, struct waiter *stop)
         if (left <= 0)
             return;
         if (stop) {
-            if (waiter_wait_ms(stop, (left + 999999) / 1000000))
+            if (waiter_wait_ms(stop, (left + NS_PER_MS - 1) / NS_PER_MS))
                 return;
             continue;
         }
-        struct timespec ts = {(time_t)(left / 1000000000), (long)(left % 1000000000)};
+        struct timespec ts = {(time_t)(left / NS_PER_SECOND), (long)(left % NS_PER_SECOND)};
         nanosleep(&ts, NULL);
     }
 }

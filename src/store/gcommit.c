@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
@@ -57,10 +58,10 @@ static void deadline_after(const struct timespec *t0, unsigned ms, struct timesp
 {
     *out = *t0;
     out->tv_sec += ms / 1000;
-    out->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (out->tv_nsec >= 1000000000L) {
+    out->tv_nsec += (long)(ms % 1000) * NS_PER_MS;
+    if (out->tv_nsec >= NS_PER_SECOND) {
         out->tv_sec++;
-        out->tv_nsec -= 1000000000L;
+        out->tv_nsec -= NS_PER_SECOND;
     }
 }
 

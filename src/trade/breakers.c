@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/json.h"
 #include "base/jw.h"
@@ -189,7 +190,8 @@ void breakers_on_tick(struct breakers *b, int64_t ts_ms, struct breaker_alerts *
     emit(b, BREAKER_SILENCE, BREAKER_TRIP, ts_ms, out,
          "no signal for %.1f hours (limit %.1f h): check the webhook, the watchlist and the "
          "inputs",
-         (double)(ts_ms - b->last_signal_ms) / 3600000.0, (double)b->p.silence_ms / 3600000.0);
+         (double)(ts_ms - b->last_signal_ms) / (double)MS_PER_HOUR,
+         (double)b->p.silence_ms / (double)MS_PER_HOUR);
 }
 
 void breakers_pause(struct breakers *b, int64_t ts_ms, const char *reason,

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/err.h"
 #include "trade/engine_impl.h"
 
@@ -25,10 +26,10 @@ void engine_params_default(struct engine_params *p)
     p->max_exposure = 0.5;
     p->slippage_bps = 300;
     p->dust_fraction = 0.001;
-    p->rescore_ms = HOUR_MS;
-    p->rescore_min_ms = 5 * 60000;
+    p->rescore_ms = MS_PER_HOUR;
+    p->rescore_min_ms = 5 * MS_PER_MINUTE;
     p->token_wait_ms = 0;
-    p->token_fresh_ms = 60000;
+    p->token_fresh_ms = MS_PER_MINUTE;
     exit_book_init_default(&p->book);
     signal_params_default(&p->signal);
     sizing_params_default(&p->sizing);
@@ -47,7 +48,7 @@ int engine_set_err(char *err, size_t errsize, int rc, const char *msg)
 }
 
 /* The exit book, with messages that name the setting to change. */
-static int book_check(const struct exit_book *b, char *err, size_t errsize)
+static int book_validate(const struct exit_book *b, char *err, size_t errsize)
 {
     char names[EXIT_BOOK_MAX * (EXIT_NAME_MAX + 2)] = "";
     for (uint32_t i = 0; i < b->n && i < EXIT_BOOK_MAX; i++)
@@ -86,7 +87,7 @@ int engine_params_validate(const struct engine_params *p, char *err, size_t errs
         return engine_set_err(err, errsize, WT_EINVAL, "dust_fraction must be in [0, 1)");
     if (p->slippage_bps == 0 || p->slippage_bps >= 10000)
         return engine_set_err(err, errsize, WT_EINVAL, "trade.slippage_bps must be in [1, 9999]");
-    if (p->token_wait_ms < 0 || p->token_wait_ms > 60000)
+    if (p->token_wait_ms < 0 || p->token_wait_ms > MS_PER_MINUTE)
         return engine_set_err(err, errsize, WT_EINVAL,
                               "signal.token_wait_ms must be in [0, 60000]");
     if (p->token_fresh_ms <= 0)
@@ -97,7 +98,7 @@ int engine_params_validate(const struct engine_params *p, char *err, size_t errs
         return rc;
     if (p->sizing.threshold != p->signal.threshold)
         return engine_set_err(err, errsize, WT_EINVAL, "sizing and signal thresholds differ");
-    return book_check(&p->book, err, errsize);
+    return book_validate(&p->book, err, errsize);
 }
 
 /* ---- commands --------------------------------------------------------------- */
@@ -247,7 +248,7 @@ int engine_handle_command(struct engine *e, const struct command_event *c)
             struct exit_book sb = e->staged.book;
             memcpy(sb.s, nb.s, sizeof sb.s);
             sb.n = nb.n;
-            if (book_check(&sb, NULL, 0) == 0)
+            if (book_validate(&sb, NULL, 0) == 0)
                 e->staged.book = sb;
         }
         e->p.book = nb;

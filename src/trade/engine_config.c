@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/config.h"
 #include "base/err.h"
 #include "base/str.h"
@@ -119,7 +120,9 @@ int engine_params_set(struct engine_params *p, const char *name, const char *val
         if (rc)
             return rc;
     } else if (d->kind == K_U32 || d->kind == K_U16 || d->kind == K_MS) {
-        uint64_t max = d->kind == K_U16 ? 65535u : d->kind == K_MS ? 86400000u : UINT32_MAX;
+        uint64_t max = d->kind == K_U16  ? 65535u
+                       : d->kind == K_MS ? (uint64_t)MS_PER_DAY
+                                         : UINT32_MAX;
         if (str_to_u64(value, &u) != 0 || u > max) {
             if (err && errsize)
                 snprintf(err, errsize, "%s: '%s' is not a whole number in range", name, value);
@@ -154,7 +157,7 @@ int engine_params_set(struct engine_params *p, const char *name, const char *val
                     snprintf(err, errsize, "%s: %s hours is out of range", name, value);
                 return WT_EINVAL;
             }
-            *(int64_t *)at = (int64_t)llround(x * 3600000.0);
+            *(int64_t *)at = (int64_t)llround(x * (double)MS_PER_HOUR);
         }
     }
     np.sizing.threshold = np.signal.threshold;
@@ -200,7 +203,7 @@ int engine_params_from_config(const struct config *cfg, struct engine_params *p,
             else if (pd->kind == K_SOL)
                 *(uint64_t *)at = (uint64_t)llround(x * 1e9);
             else
-                *(int64_t *)at = (int64_t)llround(x * 3600000.0);
+                *(int64_t *)at = (int64_t)llround(x * (double)MS_PER_HOUR);
         }
         np = tmp;
     }

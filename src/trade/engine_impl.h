@@ -13,11 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/clock.h"
 #include "base/intern.h"
 #include "base/vec.h"
 #include "trade/engine.h"
 
-#define HOUR_MS        3600000LL
 #define RECENT_CONTEXT 20   /* trades behind the context factor's recent win rate */
 #define PARKED_MAX     1024 /* signals waiting for token facts; past it, scored at once */
 

@@ -54,7 +54,7 @@ static void wallet_view(struct engine *e, uint32_t wid, const struct pubkey *k)
 
 int engine_utc_hour(int64_t ms)
 {
-    int64_t h = (ms / HOUR_MS) % 24;
+    int64_t h = (ms / MS_PER_HOUR) % 24;
     return (int)(h < 0 ? h + 24 : h);
 }
 

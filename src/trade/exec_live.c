@@ -28,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "base/base64.h"
 #include "base/err.h"
 #include "base/log.h"
@@ -165,7 +166,8 @@ int exec_live_load_keypair(const struct config *cfg, struct keypair **out, char 
     return rc;
 }
 
-int exec_live_arm_check(const struct config *cfg, bool live_flag, char *reason, size_t reason_size)
+int exec_live_arm_validate(const struct config *cfg, bool live_flag, char *reason,
+                           size_t reason_size)
 {
     struct keypair *kp = NULL;
     int rc;
@@ -432,7 +434,7 @@ out:
 
 static int64_t utc_day(int64_t ms)
 {
-    return ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+    return ms >= 0 ? ms / MS_PER_DAY : -((-ms + MS_PER_DAY - 1) / MS_PER_DAY);
 }
 
 static void handle(struct exec_live *x, const struct exec_order *o)

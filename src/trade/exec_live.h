@@ -90,7 +90,8 @@ int exec_live_load_keypair(const struct config *cfg, struct keypair **out, char 
  * must name an endpoint, and both caps must be above zero. Returns 0 when
  * armed; otherwise WT_ESTATE (or the keypair loader's code) with the first
  * missing condition in reason. Any thread. */
-int exec_live_arm_check(const struct config *cfg, bool live_flag, char *reason, size_t reason_size);
+int exec_live_arm_validate(const struct config *cfg, bool live_flag, char *reason,
+                           size_t reason_size);
 
 /* Starts a live executor. It takes ownership of kp (freed, wiped, with the
  * executor, or at once on failure). sink.emit is called from the

@@ -12,13 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/json.h"
 #include "base/jw.h"
 #include "base/mem.h"
 #include "base/str.h"
 #include "base/vec.h"
 
-#define DAY_MS   86400000LL
 #define NBUCKETS 10
 #define NGROUPS  16
 
@@ -133,7 +133,7 @@ void perf_add(struct perf *p, const struct perf_trade *t)
     }
     vec_push(&p->curve, ((struct point){t->closed_ms, p->equity}));
 
-    int64_t day = t->closed_ms / DAY_MS;
+    int64_t day = t->closed_ms / MS_PER_DAY;
     if (p->days.len == 0)
         p->first_day = day;
     if (day >= p->first_day) {
@@ -299,7 +299,7 @@ void perf_write(const struct perf *p, double equity_now_sol, int64_t now_ms, uns
     jw_arr_begin(w);
     for (size_t i = 0; i < p->days.len; i++) {
         jw_obj_begin(w);
-        jw_ki64(w, "from_ms", (p->first_day + (int64_t)i) * DAY_MS);
+        jw_ki64(w, "from_ms", (p->first_day + (int64_t)i) * MS_PER_DAY);
         jw_ku64(w, "trades", p->day_n.v[i]);
         jw_kdouble(w, "pnl_sol", p->days.v[i]);
         jw_obj_end(w);
@@ -310,7 +310,7 @@ void perf_write(const struct perf *p, double equity_now_sol, int64_t now_ms, uns
     jw_arr_begin(w);
     for (size_t i = 0; i < p->weeks.len; i++) {
         jw_obj_begin(w);
-        jw_ki64(w, "from_ms", (p->first_day + (int64_t)i * 7) * DAY_MS);
+        jw_ki64(w, "from_ms", (p->first_day + (int64_t)i * 7) * MS_PER_DAY);
         agg_write(&p->weeks.v[i], w);
         jw_obj_end(w);
     }
@@ -391,7 +391,7 @@ int perf_trade_from_row(const struct closed_trade_row *r, struct perf_trade *t)
     t->pnl_pct = r->pnl_pct;
     t->cost_sol = (double)r->entry_lamports / 1e9;
     t->score = r->score;
-    int64_t h = (r->opened_ms / 3600000LL) % 24;
+    int64_t h = (r->opened_ms / MS_PER_HOUR) % 24;
     t->entry_hour = (int)(h < 0 ? h + 24 : h);
     str_copy(t->exit_reason, sizeof t->exit_reason, r->exit_reason);
     str_copy(t->strategy, sizeof t->strategy, r->strategy[0] ? r->strategy : "unknown");

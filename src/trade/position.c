@@ -217,7 +217,7 @@ static int on_price(struct position *p, double price, int64_t ts_ms, struct exit
     }
     if (p->pending_raw == 0)
         evaluate(p, price, ts_ms, d);
-    assert(position_check(p));
+    assert(position_ok(p));
     return 0;
 }
 
@@ -324,7 +324,7 @@ int position_apply_fill(struct position *p, const struct exit_decision *d, uint6
         if (rec)
             fill_record(p, rec);
     }
-    assert(position_check(p));
+    assert(position_ok(p));
     return 0;
 }
 
@@ -352,7 +352,7 @@ uint64_t position_value_lamports(const struct position *p, double price)
     return v >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)v;
 }
 
-bool position_check(const struct position *p)
+bool position_ok(const struct position *p)
 {
     if (p->remaining_raw > p->amount_raw || p->pending_raw > p->remaining_raw)
         return false;
@@ -509,7 +509,7 @@ int position_parse(const char *json, size_t len, struct position *out, char *err
     }
     if ((rc = exit_strategy_from_json(&sv, &p.strategy, err, errsize)))
         goto out;
-    if (p.amount_raw == 0 || !(p.entry_price > 0) || !position_check(&p)) {
+    if (p.amount_raw == 0 || !(p.entry_price > 0) || !position_ok(&p)) {
         rc = WT_EINVAL;
         snprintf(err, errsize, "the position's amounts or prices are inconsistent");
         goto out;

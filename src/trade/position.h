@@ -89,7 +89,7 @@ struct closed_trade {
     uint32_t n_sales;
 };
 
-/* Invariants (position_check): remaining_raw <= amount_raw; tp_sold_raw +
+/* Invariants (position_ok): remaining_raw <= amount_raw; tp_sold_raw +
  * other sales = amount_raw - remaining_raw; pending_raw <= remaining_raw;
  * basis_sold_lamports = floor(cost * sold / amount) (so at close it equals
  * cost exactly); realized_pnl = proceeds - basis_sold; closed iff
@@ -201,7 +201,7 @@ uint64_t position_locked_raw(const struct position *p);
  * rounded down). */
 uint64_t position_value_lamports(const struct position *p, double price);
 /* Verifies the invariants; for asserts. */
-bool position_check(const struct position *p);
+bool position_ok(const struct position *p);
 
 /* JSON of the complete state, for the store and the restart path. Parsing
  * the output gives a position whose evaluation is identical. */

@@ -85,7 +85,7 @@ static int64_t wall_ms(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_REALTIME, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+    return (int64_t)t.tv_sec * MS_PER_SECOND + t.tv_nsec / NS_PER_MS;
 }
 
 /* Rewrites the time of a live event that is later than limit_ms. */
@@ -118,7 +118,7 @@ static void clamp_ts(struct event *ev, int64_t limit_ms)
 
 static int64_t max_future(const struct runner *r)
 {
-    return r->o.max_future_ms > 0 ? r->o.max_future_ms : 60000;
+    return r->o.max_future_ms > 0 ? r->o.max_future_ms : MS_PER_MINUTE;
 }
 
 /* ---- snapshot ---------------------------------------------------------------- */

@@ -74,7 +74,7 @@ static void sizes_in(const char *parent, int flags)
     snprintf(dir, sizeof dir, "%s/wt_bulkfile_XXXXXX", parent);
     if (!mkdtemp(dir)) {
         print_message("skipped %s: %s\n", parent, strerror(errno));
-        return;
+        skip();
     }
     static const size_t sizes[] = {
         0,           1,       4095,        4096,           4097,

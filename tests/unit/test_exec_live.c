@@ -822,27 +822,27 @@ static void test_arming_and_keypair_files(void **state)
     config_init(&cfg);
     char why[256];
     /* Unarmed, one missing condition at a time. */
-    assert_int_equal(exec_live_arm_check(&cfg, false, why, sizeof why), WT_ESTATE);
+    assert_int_equal(exec_live_arm_validate(&cfg, false, why, sizeof why), WT_ESTATE);
     assert_non_null(strstr(why, "--live"));
-    assert_int_equal(exec_live_arm_check(&cfg, true, why, sizeof why), WT_ESTATE);
+    assert_int_equal(exec_live_arm_validate(&cfg, true, why, sizeof why), WT_ESTATE);
     assert_non_null(strstr(why, "live.enabled"));
     assert_int_equal(config_set(&cfg, "live.enabled", "true", CONFIG_SRC_CLI), 0);
     /* rpc.urls has no default: live trading names its endpoints. */
-    assert_int_equal(exec_live_arm_check(&cfg, true, why, sizeof why), WT_ESTATE);
+    assert_int_equal(exec_live_arm_validate(&cfg, true, why, sizeof why), WT_ESTATE);
     assert_non_null(strstr(why, "rpc.urls is empty"));
     assert_int_equal(config_set(&cfg, "rpc.urls", "http://127.0.0.1:9", CONFIG_SRC_ENV), 0);
-    assert_int_equal(exec_live_arm_check(&cfg, true, why, sizeof why), WT_ENOTFOUND);
+    assert_int_equal(exec_live_arm_validate(&cfg, true, why, sizeof why), WT_ENOTFOUND);
     assert_non_null(strstr(why, "no keypair"));
     assert_int_equal(config_set(&cfg, "live.keypair_path", path, CONFIG_SRC_ENV), 0);
-    assert_int_equal(exec_live_arm_check(&cfg, true, why, sizeof why), 0);
+    assert_int_equal(exec_live_arm_validate(&cfg, true, why, sizeof why), 0);
     assert_int_equal(config_set(&cfg, "live.max_trade_sol", "0", CONFIG_SRC_CLI), 0);
-    assert_int_equal(exec_live_arm_check(&cfg, true, why, sizeof why), WT_ESTATE);
+    assert_int_equal(exec_live_arm_validate(&cfg, true, why, sizeof why), WT_ESTATE);
     assert_non_null(strstr(why, "max_trade_sol"));
     assert_int_equal(config_set(&cfg, "live.max_trade_sol", "0.1", CONFIG_SRC_CLI), 0);
 
     /* Bad files: too open, mismatched public half, short, missing. */
     chmod(path, 0644);
-    assert_int_equal(exec_live_arm_check(&cfg, true, why, sizeof why), WT_EAUTH);
+    assert_int_equal(exec_live_arm_validate(&cfg, true, why, sizeof why), WT_EAUTH);
     assert_non_null(strstr(why, "live.keypair_path"));
     assert_no_secret(why, "the arming reason");
     uint8_t bad[64];
@@ -854,12 +854,12 @@ static void test_arming_and_keypair_files(void **state)
         a += (size_t)snprintf(json + a, sizeof json - a, i ? ",%u" : "%u", bad[i]);
     snprintf(json + a, sizeof json - a, "]");
     write_file(path, json, 0600);
-    assert_int_equal(exec_live_arm_check(&cfg, true, why, sizeof why), WT_ECRYPTO);
+    assert_int_equal(exec_live_arm_validate(&cfg, true, why, sizeof why), WT_ECRYPTO);
     assert_no_secret(why, "the arming reason");
     write_file(path, "[1,2,3]", 0600);
-    assert_int_not_equal(exec_live_arm_check(&cfg, true, why, sizeof why), 0);
+    assert_int_not_equal(exec_live_arm_validate(&cfg, true, why, sizeof why), 0);
     unlink(path);
-    assert_int_not_equal(exec_live_arm_check(&cfg, true, why, sizeof why), 0);
+    assert_int_not_equal(exec_live_arm_validate(&cfg, true, why, sizeof why), 0);
 
     /* The key itself from the environment when no path is set. */
     assert_int_equal(config_set(&cfg, "live.keypair_path", "", CONFIG_SRC_ENV), 0);
@@ -872,7 +872,7 @@ static void test_arming_and_keypair_files(void **state)
     keypair_pubkey(kp, &pk);
     assert_true(pubkey_eq(&pk, &g_pub));
     keypair_free(kp);
-    assert_int_equal(exec_live_arm_check(&cfg, true, why, sizeof why), 0);
+    assert_int_equal(exec_live_arm_validate(&cfg, true, why, sizeof why), 0);
     unsetenv(EXEC_LIVE_KEY_ENV);
     config_release(&cfg);
     rmdir(dir);

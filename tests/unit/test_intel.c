@@ -146,7 +146,7 @@ static void same_state(const struct intel *a, const struct intel *b, int64_t now
 {
     const struct ledger *la = intel_ledger((struct intel *)a);
     const struct ledger *lb = intel_ledger((struct intel *)b);
-    assert_true(ledger_check(la) && ledger_check(lb));
+    assert_true(ledger_ok(la) && ledger_ok(lb));
     assert_int_equal(ledger_mint_count(la), ledger_mint_count(lb));
     assert_int_equal(ledger_wallet_count(la), ledger_wallet_count(lb));
     for (uint32_t m = 0; m < ledger_mint_count(la); m++) {

@@ -1,6 +1,6 @@
 /* Tests of the 32-byte key intern table (base/intern.h): 100k random keys
  * from a fixed PRNG, dense ids in insertion order, stable ids, growth from
- * a tiny table with intern_check() holding throughout, structured keys that
+ * a tiny table with intern_ok() holding throughout, structured keys that
  * differ only in one byte, and intern_key round-trips. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,8 +8,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "base/intern.h"
 
@@ -35,7 +38,7 @@ static void test_empty(void **state)
     struct intern t;
     intern_init(&t, 0);
     assert_int_equal(t.count, 0);
-    assert_true(intern_check(&t));
+    assert_true(intern_ok(&t));
     uint8_t k[32] = {0};
     assert_int_equal(intern_find(&t, k), INTERN_NONE);
     assert_null(intern_key(&t, 0));
@@ -61,9 +64,9 @@ static void test_random_100k(void **state)
         assert_int_equal(intern_put(&t, keys[i]), i); /* dense, in order */
         assert_int_equal(t.count, i + 1);
         if ((i & (i + 1)) == 0) /* after each power-of-two size */
-            assert_true(intern_check(&t));
+            assert_true(intern_ok(&t));
     }
-    assert_true(intern_check(&t));
+    assert_true(intern_ok(&t));
     /* power-of-two slots and the load factor */
     assert_int_equal((t.mask + 1) & t.mask, 0);
     assert_true((uint64_t)t.count * 4 < (uint64_t)(t.mask + 1) * 3);
@@ -118,7 +121,7 @@ static void test_keys_differing_in_one_byte(void **state)
         }
     }
     assert_int_equal(t.count, 1 + 32 * 255);
-    assert_true(intern_check(&t));
+    assert_true(intern_ok(&t));
     /* Look every one up again, the last byte in particular. */
     next = 1;
     for (int pos = 0; pos < 32; pos++) {
@@ -151,7 +154,7 @@ static void test_init_sizes(void **state)
     for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
         struct intern t;
         intern_init(&t, sizes[s]);
-        assert_true(intern_check(&t));
+        assert_true(intern_ok(&t));
         uint32_t mask = t.mask;
         uint64_t seed = s;
         for (uint32_t i = 0; i < sizes[s]; i++) {
@@ -160,7 +163,7 @@ static void test_init_sizes(void **state)
             assert_int_equal(intern_put(&t, k), i);
         }
         assert_int_equal(t.mask, mask);
-        assert_true(intern_check(&t));
+        assert_true(intern_ok(&t));
         intern_release(&t);
     }
 }
@@ -168,7 +171,7 @@ static void test_init_sizes(void **state)
 static void test_check_detects_corruption(void **state)
 {
     (void)state;
-    /* intern_check must be able to fail, or asserting it proves nothing. */
+    /* intern_ok must be able to fail, or asserting it proves nothing. */
     struct intern t;
     intern_init(&t, 100);
     uint64_t seed = 7;
@@ -177,19 +180,58 @@ static void test_check_detects_corruption(void **state)
         random_key(&seed, k);
         intern_put(&t, k);
     }
-    assert_true(intern_check(&t));
+    assert_true(intern_ok(&t));
     uint32_t slot = 0;
     while (t.slots[slot] == INTERN_NONE)
         slot++;
     uint32_t saved = t.slots[slot];
     t.slots[slot] = INTERN_NONE; /* an id in no slot */
-    assert_false(intern_check(&t));
+    assert_false(intern_ok(&t));
     t.slots[slot] = saved;
     t.count++; /* an id past the keys that no slot holds */
-    assert_false(intern_check(&t));
+    assert_false(intern_ok(&t));
     t.count--;
-    assert_true(intern_check(&t));
+    assert_true(intern_ok(&t));
     intern_release(&t);
+}
+
+/* Debug builds assert the invariants where the table changes (issue 14
+ * item 6): a corrupted table aborts at a later intern_put instead of
+ * handing out wrong ids. The put runs in a child process, which must die
+ * of SIGABRT. */
+static void test_put_asserts_invariants_in_debug_builds(void **state)
+{
+    (void)state;
+#ifdef NDEBUG
+    print_message("skipped: assert() is compiled out (NDEBUG)\n");
+    skip();
+#else
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct intern t;
+        intern_init(&t, 100);
+        uint64_t seed = 11;
+        uint8_t k[32];
+        for (int i = 0; i < 50; i++) {
+            random_key(&seed, k);
+            intern_put(&t, k);
+        }
+        uint32_t slot = 0;
+        while (t.slots[slot] == INTERN_NONE)
+            slot++;
+        t.slots[slot] = INTERN_NONE; /* an id in no slot */
+        for (int i = 0; i < 100; i++) {
+            random_key(&seed, k);
+            intern_put(&t, k);
+        }
+        _exit(0); /* not reached when the puts assert */
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGABRT);
+#endif
 }
 
 int main(void)
@@ -200,6 +242,7 @@ int main(void)
         cmocka_unit_test(test_keys_differing_in_one_byte),
         cmocka_unit_test(test_init_sizes),
         cmocka_unit_test(test_check_detects_corruption),
+        cmocka_unit_test(test_put_asserts_invariants_in_debug_builds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

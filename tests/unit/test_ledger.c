@@ -68,7 +68,7 @@ static void test_partial_sells_across_lots(void **state)
     assert_float_equal(f.basis_sol, 2.5, 1e-12);
     assert_float_equal(f.realized_sol, 3.5, 1e-12);
     assert_false(f.flags & LEDGER_FILL_CLOSED);
-    assert_true(ledger_check(l));
+    assert_true(ledger_ok(l));
     struct ledger_position v;
     uint32_t c = ledger_pos_next(l, 0, LEDGER_NONE, &v);
     assert_int_not_equal(c, LEDGER_NONE);
@@ -94,7 +94,7 @@ static void test_partial_sells_across_lots(void **state)
     /* the wallet's realized equals the trip's pnl: 3.5 - 0.5 */
     assert_float_equal(w->realized_sol, 3, 1e-12);
     assert_int_equal(ledger_pos_next(l, 0, c, NULL), LEDGER_NONE);
-    assert_true(ledger_check(l));
+    assert_true(ledger_ok(l));
     ledger_free(l);
 }
 
@@ -146,7 +146,7 @@ static void test_unknown_cost_basis(void **state)
     assert_int_equal(w->trips.len, 1);
     assert_float_equal(w->trips.v[0].pnl_sol, 1, 1e-12);
     assert_float_equal(w->realized_sol, 1, 1e-12);
-    assert_true(ledger_check(l));
+    assert_true(ledger_ok(l));
     ledger_free(l);
 }
 
@@ -198,7 +198,7 @@ static void test_dust_by_quantity_and_residue(void **state)
     w = ledger_wallet(l, 0);
     assert_int_equal(w->trips.len, 1);
     assert_float_equal(w->realized_sol, 1.001, 1e-12);
-    assert_true(ledger_check(l));
+    assert_true(ledger_ok(l));
     ledger_free(l);
 }
 
@@ -330,7 +330,7 @@ static void test_u64_large_amounts(void **state)
     assert_int_equal(ledger_apply(l, &e, NULL), 0);
     e = ev(1, 1, SIDE_BUY, UINT64_MAX, 1000000000000000000ull, 2000, 0);
     assert_int_equal(ledger_apply(l, &e, NULL), 0);
-    assert_true(ledger_check(l));
+    assert_true(ledger_ok(l));
     /* sell lot 1 whole for 5e18 lamports: +2e18 lamports = 2e9 SOL */
     e = ev(1, 1, SIDE_SELL, UINT64_MAX, 5000000000000000000ull, 3000, 0);
     assert_int_equal(ledger_apply(l, &e, &f), 0);
@@ -342,7 +342,7 @@ static void test_u64_large_amounts(void **state)
     assert_float_equal(f.basis_sol, 5e8, 1e-3);
     assert_float_equal(f.realized_sol, 5e8, 1e-3);
     assert_false(f.flags & LEDGER_FILL_CLOSED);
-    assert_true(ledger_check(l));
+    assert_true(ledger_ok(l));
     /* the rest: 2^63 - 1 units for 1e18: basis 5e17 (what is left) */
     e = ev(1, 1, SIDE_SELL, (1ull << 63) - 1, 1000000000000000000ull, 5000, 0);
     assert_int_equal(ledger_apply(l, &e, &f), 0);
@@ -351,7 +351,7 @@ static void test_u64_large_amounts(void **state)
     assert_float_equal(t->cost_sol, 4e9, 1e-3);
     assert_float_equal(t->proceeds_sol, 7e9, 1e-3);
     assert_float_equal(t->pnl_sol, 3e9, 1e-3);
-    assert_true(ledger_check(l));
+    assert_true(ledger_ok(l));
     ledger_free(l);
 }
 
@@ -370,7 +370,7 @@ static void test_bad_input_changes_nothing(void **state)
     const struct ledger_wallet *w = ledger_wallet(l, 0);
     assert_int_equal(w->n_swaps, 1);
     assert_int_equal(w->n_sells, 0);
-    assert_true(ledger_check(l));
+    assert_true(ledger_ok(l));
     ledger_free(l);
 }
 
@@ -407,9 +407,41 @@ static void test_unrealized_ranks_and_launch(void **state)
     ledger_free(l);
 }
 
+/* Debug builds assert the invariants where the ledger changes (issue 14
+ * item 6), not only in these tests: 100 swaps through ledger_apply pass
+ * 1, 2, 4, ..., 64 (7 checks), 28 more through a batch reach 128 (8). */
+static void test_apply_asserts_invariants_in_debug_builds(void **state)
+{
+    (void)state;
+#ifdef NDEBUG
+    print_message("skipped: assert() is compiled out (NDEBUG)\n");
+    skip();
+#else
+    struct ledger *l = mk();
+    int64_t ts = 1000;
+    for (int i = 0; i < 100; i++, ts += 1000) {
+        struct swap_event e =
+            ev(1 + i % 5, 1 + i % 3, i % 4 == 3 ? SIDE_SELL : SIDE_BUY, 10 * TOK, SOL / 10, ts, 0);
+        assert_int_equal(ledger_apply(l, &e, NULL), 0);
+    }
+    assert_int_equal(ledger_debug_checks(l), 7);
+    struct ledger_batch *b = ledger_batch_new(l);
+    for (int i = 0; i < 28; i++, ts += 1000) {
+        struct swap_event e = ev(1 + i % 5, 1 + i % 3, SIDE_BUY, 10 * TOK, SOL / 10, ts, 0);
+        assert_int_equal(ledger_batch_add(b, &e, NULL), 0);
+    }
+    ledger_batch_flush(b, NULL, NULL);
+    assert_int_equal(ledger_debug_checks(l), 8);
+    assert_true(ledger_ok(l));
+    ledger_batch_free(b);
+    ledger_free(l);
+#endif
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_apply_asserts_invariants_in_debug_builds),
         cmocka_unit_test(test_partial_sells_across_lots),
         cmocka_unit_test(test_fees_are_cost),
         cmocka_unit_test(test_unknown_cost_basis),

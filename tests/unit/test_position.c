@@ -86,7 +86,7 @@ static bool fill(struct position *p, const struct exit_decision *d, int64_t ts,
     int64_t proceeds = (int64_t)((double)d->amount_raw * d->price);
     assert_int_equal(position_mark_pending(p, d), 0);
     assert_int_equal(position_apply_fill(p, d, d->amount_raw, proceeds, ts, &closed, rec), 0);
-    assert_true(position_check(p));
+    assert_true(position_ok(p));
     return closed;
 }
 

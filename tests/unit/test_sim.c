@@ -118,7 +118,7 @@ static void test_scenario_parsing(void **state)
     struct scenario sc, orig;
     char err[512];
     scenario_default(&sc);
-    assert_int_equal(scenario_check(&sc, err, sizeof err), 0);
+    assert_int_equal(scenario_validate(&sc, err, sizeof err), 0);
     assert_int_equal(sc.wallets, 2000);
     assert_int_equal(sc.tokens_per_day, 300);
     assert_int_equal(scenario_set(&sc, "days", "3", err, sizeof err), 0);
@@ -163,15 +163,15 @@ static void test_scenario_parsing(void **state)
 
     sc.skill_min = 0.9;
     sc.skill_max = 0.5;
-    assert_int_equal(scenario_check(&sc, err, sizeof err), WT_EINVAL);
+    assert_int_equal(scenario_validate(&sc, err, sizeof err), WT_EINVAL);
     scenario_default(&sc);
     sc.wallets = 100;
-    assert_int_equal(scenario_check(&sc, err, sizeof err), WT_EINVAL);
+    assert_int_equal(scenario_validate(&sc, err, sizeof err), WT_EINVAL);
     assert_non_null(strstr(err, "wallets"));
     scenario_default(&sc);
     scenario_scale_wallets(&sc, 500); /* a quarter of the default market */
     assert_int_equal(sc.wallets, 500);
-    assert_int_equal(scenario_check(&sc, err, sizeof err), 0);
+    assert_int_equal(scenario_validate(&sc, err, sizeof err), 0);
     assert_true(sc.skilled == 30 && sc.snipers == 15 && sc.insider_clusters == 6);
 }
 
