@@ -10,8 +10,8 @@
  * delivered are ignored by the store, so overlap is harmless.
  *
  * Threads: rpcpoll_start() runs one polling thread; rpcpoll_once() runs a
- * poll on the caller's thread (tests, `walltrack poll`); do not mix both on
- * one poller at the same time. */
+ * poll on the caller's thread (the tests); do not mix both on one poller at
+ * the same time. */
 #ifndef WT_INGEST_RPCPOLL_H
 #define WT_INGEST_RPCPOLL_H
 

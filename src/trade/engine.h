@@ -23,7 +23,8 @@
  *              when a price event reports on the mint or the wait expires.
  *   price    - market state, positions of that mint, parked signals of
  *              that mint when it reports liquidity or market cap.
- *   transfer - counted (funding links belong to the graph module).
+ *   transfer - counted; funding links will belong to the graph module
+ *              (src/graph/, planned: issue 17).
  *   fill     - opens a position (buy) or applies a sale (sell); a closed
  *              position becomes a closed trade that feeds the breakers and
  *              the feedback loop (our results per copied wallet, per hour).
