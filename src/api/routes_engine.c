@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/snap_json.h"
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/json.h"
@@ -77,10 +78,19 @@ static void write_status(struct api_ctx *ctx, struct buf *out)
     runner_health(r, &h);
     /* The engine's object without its closing brace, then ours. The
      * snapshot is released at once: nothing of it is read after this. */
-    size_t engine_len = s->status_len;
+    struct buf eb;
+    buf_init(&eb, 0);
+    struct jw ew;
+    jw_init(&ew, &eb);
+    snap_json_status(&ew, s);
     int64_t published_ms = s->published_ms;
-    buf_append(out, s->status, engine_len - 1);
     runner_snapshot_release(r, s);
+    if (jw_finish(&ew) == 0 && eb.len > 0)
+        buf_append(out, eb.data, eb.len - 1);
+    else
+        buf_puts(out, "{\"engine\":null");
+    buf_release(&eb);
+    size_t brace_at = out->len;
     int64_t now = api_now_ms();
     struct jw w;
     jw_init(&w, out);
@@ -155,8 +165,7 @@ static void write_status(struct api_ctx *ctx, struct buf *out)
     jw_obj_end(&w);
     jw_finish(&w);
     /* Splice: drop the throwaway object's opening brace, join with a comma. */
-    char *brace = out->data + engine_len - 1;
-    *brace = ',';
+    out->data[brace_at] = ',';
 }
 
 void routes_status(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
@@ -271,7 +280,7 @@ void routes_positions(struct api_ctx *ctx, struct httpd_req *req, struct httpd_r
     jw_kstr(&w, "mode", ctx->env->mode);
     jw_ki64(&w, "published_ms", s->published_ms);
     jw_key(&w, "positions");
-    jw_raw(&w, s->positions, s->positions_len);
+    snap_json_positions(&w, s);
     jw_obj_end(&w);
     runner_snapshot_release(ctx->env->runner, s);
     resp->status = jw_finish(&w) == 0 ? 200 : 500;
@@ -456,18 +465,9 @@ static int add_trade(void *ctx, const struct closed_trade_row *r)
 static double equity_now(struct runner *r, int64_t *now_ms)
 {
     const struct runner_snap *s = runner_snapshot(r);
-    struct json_doc *d = json_doc_new(16);
-    struct json_val o, eq;
-    uint64_t lamports;
-    double x = -1;
-    if (json_parse(d, s->status, s->status_len, 0, &o) == 0 && json_get(&o, "equity", &eq) == 0 &&
-        json_get_u64(&eq, "equity_lamports", &lamports) == 0) {
-        x = (double)lamports / 1e9;
-        int64_t t;
-        if (json_get_i64(&o, "now_ms", &t) == 0 && t > 0)
-            *now_ms = t;
-    }
-    json_doc_free(d);
+    double x = (double)s->status.equity_lamports / 1e9;
+    if (s->status.now_ms > 0)
+        *now_ms = s->status.now_ms;
     runner_snapshot_release(r, s);
     return x;
 }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/snap_json.h"
 #include "base/err.h"
 #include "base/json.h"
 #include "base/jw.h"
@@ -118,41 +119,33 @@ static void ok_wallet(struct httpd_resp *resp, const char *address, const char *
     resp->status = jw_finish(&w) == 0 ? 200 : 500;
 }
 
-/* The snapshot's watchlist entries where `flag` is true. */
-static void write_entries(struct api_ctx *ctx, const char *flag, struct jw *w)
+enum entry_flag { FLAG_WATCHED, FLAG_BLACKLISTED, FLAG_CLUSTER_BLACKLISTED };
+
+static bool has_flag(const struct engine_watch *x, enum entry_flag f)
+{
+    switch (f) {
+    case FLAG_WATCHED:
+        return x->watched;
+    case FLAG_BLACKLISTED:
+        return x->blacklisted;
+    case FLAG_CLUSTER_BLACKLISTED:
+        return x->cluster_blacklisted;
+    }
+    return false;
+}
+
+/* The snapshot's watchlist entries with flag f. */
+static void write_entries(struct api_ctx *ctx, enum entry_flag f, struct jw *w)
 {
     const struct runner_snap *s = runner_snapshot(ctx->env->runner);
-    struct json_doc *d = json_doc_new(8);
-    struct json_val arr, e;
-    struct json_iter it;
-    size_t n = 0;
     jw_arr_begin(w);
-    if (json_parse(d, s->watchlist, s->watchlist_len, 0, &arr) == 0 &&
-        json_iter_init(&arr, &it) == 0) {
-        while (json_iter_next(&it, &e)) {
-            bool on = false;
-            const char *addr;
-            double prior = -1;
-            uint64_t copy_n = 0, copy_w = 0;
-            if (json_get_bool(&e, flag, &on) != 0 || !on ||
-                json_get_str(&e, "wallet", &addr, NULL) != 0)
-                continue;
-            json_opt_double(&e, "prior_score", &prior);
-            json_opt_u64(&e, "copy_trades", &copy_n);
-            json_opt_u64(&e, "copy_wins", &copy_w);
-            jw_obj_begin(w);
-            jw_kstr(w, "wallet", addr);
-            jw_kdouble(w, "prior_score", prior);
-            jw_ku64(w, "copy_trades", copy_n);
-            jw_ku64(w, "copy_wins", copy_w);
-            jw_obj_end(w);
-            n++;
-        }
+    for (size_t i = 0; i < s->n_watchlist; i++) {
+        const struct engine_watch *x = &s->watchlist[i];
+        if (has_flag(x, f))
+            snap_json_watch_entry(w, x);
     }
     jw_arr_end(w);
-    json_doc_free(d);
     runner_snapshot_release(ctx->env->runner, s);
-    (void)n;
 }
 
 void routes_watchlist(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
@@ -164,7 +157,7 @@ void routes_watchlist(struct api_ctx *ctx, struct httpd_req *req, struct httpd_r
         jw_init(&w, &resp->body);
         jw_obj_begin(&w);
         jw_key(&w, "wallets");
-        write_entries(ctx, "watched", &w);
+        write_entries(ctx, FLAG_WATCHED, &w);
         jw_obj_end(&w);
         resp->status = jw_finish(&w) == 0 ? 200 : 500;
         return;
@@ -214,9 +207,9 @@ void routes_blacklist(struct api_ctx *ctx, struct httpd_req *req, struct httpd_r
     jw_init(&w, &resp->body);
     jw_obj_begin(&w);
     jw_key(&w, "wallets");
-    write_entries(ctx, "blacklisted", &w);
+    write_entries(ctx, FLAG_BLACKLISTED, &w);
     jw_key(&w, "cluster_members");
-    write_entries(ctx, "cluster_blacklisted", &w);
+    write_entries(ctx, FLAG_CLUSTER_BLACKLISTED, &w);
     jw_key(&w, "clusters");
     jw_arr_begin(&w);
     struct cluster_row *cl = xcalloc(1000, sizeof *cl);

@@ -215,14 +215,18 @@ struct intel *engine_intel(struct engine *e);
 const struct engine_params *engine_params_of(const struct engine *e);
 const struct exit_book *engine_exit_book(const struct engine *e);
 
-/* Writes {"mode","now_ms","running",...,"breakers":{...},"counters":{...}}
- * (docs/api.md, GET /v1/status "engine"). */
-void engine_status_write(const struct engine *e, struct jw *w);
-/* Writes the array of open positions (engine_position_write each). */
-void engine_positions_write(const struct engine *e, struct jw *w);
-/* Writes the watchlist: [{"wallet","blacklisted","cluster_blacklisted",
- * "prior_score"}]. */
-void engine_watchlist_write(const struct engine *e, struct jw *w);
+/* One wallet of the engine's watchlist: watched, blacklisted or blacklisted
+ * with its cluster. prior_score is 0..100, or -1 for none. */
+struct engine_watch {
+    struct pubkey wallet;
+    bool watched, blacklisted, cluster_blacklisted;
+    double prior_score;
+    uint64_t copy_trades, copy_wins;
+};
+
+/* The watchlist in the engine's wallet order, into a new array (*out,
+ * free it; NULL when empty). Returns how many entries. */
+size_t engine_watchlist(const struct engine *e, struct engine_watch **out);
 
 /* The JSON of the state a restart needs besides positions: cash, the id
  * counters, the breakers (breakers_format), the counters. */

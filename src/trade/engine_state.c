@@ -13,6 +13,7 @@
 
 #include "base/buf.h"
 #include "base/intern.h"
+#include "base/mem.h"
 #include "base/json.h"
 #include "base/jw.h"
 #include "base/vec.h"
@@ -232,131 +233,31 @@ const struct position *engine_position_at(const struct engine *e, size_t i, bool
     return &ep->p;
 }
 
-void engine_status_write(const struct engine *e, struct jw *w)
+size_t engine_watchlist(const struct engine *e, struct engine_watch **out)
 {
-    struct engine_status s;
-    engine_status(e, &s);
-    jw_obj_begin(w);
-    jw_kstr(w, "mode", trade_mode_name(s.mode));
-    jw_kstr(w, "state", e->br.active[BREAKER_OPERATOR] ? "paused" : "running");
-    jw_kbool(w, "entries_allowed", s.entries_allowed);
-    jw_kbool(w, "size_reduced", s.size_reduced);
-    jw_ki64(w, "now_ms", s.now_ms);
-    jw_key(w, "equity");
-    jw_obj_begin(w);
-    jw_ku64(w, "equity_lamports", s.equity_lamports);
-    jw_ku64(w, "peak_equity_lamports", s.peak_equity_lamports);
-    jw_ku64(w, "cash_lamports", s.cash_lamports);
-    jw_ku64(w, "reserved_lamports", s.reserved_lamports);
-    jw_ku64(w, "open_value_lamports", s.open_value_lamports);
-    jw_ku64(w, "open_cost_lamports", s.open_cost_lamports);
-    jw_ku64(w, "capital_lamports", e->p.capital_lamports);
-    jw_ki64(w, "realized_pnl_lamports", s.c.realized_pnl_lamports);
-    jw_obj_end(w);
-    jw_key(w, "breakers");
-    jw_obj_begin(w);
-    for (int k = 0; k < BREAKER_KIND_COUNT; k++) {
-        jw_key(w, breaker_kind_name((enum breaker_kind)k));
-        jw_obj_begin(w);
-        jw_kbool(w, "active", e->br.active[k]);
-        jw_ki64(w, "since_ms", e->br.since_ms[k]);
-        jw_kstr(w, "reason", e->br.reason[k]);
-        jw_obj_end(w);
+    size_t n = 0;
+    for (size_t i = 0; i < e->w.len; i++) {
+        const struct ewallet *x = &e->w.v[i];
+        n += x->watched || x->blacklisted || x->cluster_bl;
     }
-    jw_obj_end(w);
-    jw_key(w, "positions");
-    jw_obj_begin(w);
-    jw_ku64(w, "open", s.open_positions);
-    jw_ku64(w, "max", e->p.sizing.max_positions);
-    jw_ku64(w, "pending_orders", s.pending_orders);
-    jw_obj_end(w);
-    jw_key(w, "watchlist");
-    jw_obj_begin(w);
-    jw_ku64(w, "watched", s.watched);
-    jw_ku64(w, "blacklisted", s.blacklisted);
-    jw_ku64(w, "cluster_blacklisted", s.cluster_blacklisted);
-    jw_obj_end(w);
-    jw_key(w, "scoring");
-    jw_obj_begin(w);
-    jw_kdouble(w, "threshold", e->p.signal.threshold);
-    jw_key(w, "weights");
-    jw_obj_begin(w);
-    for (int i = 0; i < SF_COUNT; i++)
-        jw_kdouble(w, signal_factor_name((enum signal_factor)i), e->p.signal.weight[i]);
-    jw_obj_end(w);
-    jw_kbool(w, "cluster_available", e->p.signal.cluster_available);
-    if (!e->p.signal.cluster_available)
-        jw_kstr(w, "cluster_note",
-                "the cluster factor is not built yet: its weight is shared out among wallet, "
-                "token and context in proportion to their weights");
-    jw_obj_end(w);
-    jw_key(w, "token_wait");
-    jw_obj_begin(w);
-    jw_ki64(w, "wait_ms", e->p.token_wait_ms);
-    jw_ki64(w, "fresh_ms", e->p.token_fresh_ms);
-    jw_ku64(w, "parked", s.parked);
-    jw_ku64(w, "waits", s.c.token_waits);
-    jw_ku64(w, "released_reported", s.c.released_reported);
-    jw_ku64(w, "released_expired", s.c.released_expired);
-    jw_ku64(w, "dropped", s.c.waits_dropped);
-    jw_ku64(w, "full", s.c.waits_full);
-    jw_obj_end(w);
-    jw_key(w, "counters");
-    jw_obj_begin(w);
-    jw_ku64(w, "events", s.c.events);
-    jw_ku64(w, "swaps", s.c.swaps);
-    jw_ku64(w, "transfers", s.c.transfers);
-    jw_ku64(w, "prices", s.c.prices);
-    jw_ku64(w, "fills", s.c.fills);
-    jw_ku64(w, "ticks", s.c.ticks);
-    jw_ku64(w, "commands", s.c.commands);
-    jw_ku64(w, "signals", s.c.signals);
-    jw_ku64(w, "traded", s.c.traded);
-    jw_ku64(w, "orders", s.c.orders);
-    jw_ku64(w, "fills_failed", s.c.fills_failed);
-    jw_ku64(w, "positions_opened", s.c.positions_opened);
-    jw_ku64(w, "positions_closed", s.c.positions_closed);
-    jw_ku64(w, "wins", s.c.wins);
-    jw_ku64(w, "losses", s.c.losses);
-    jw_ku64(w, "alerts", s.c.alerts);
-    jw_ki64(w, "last_event_ms", s.c.last_event_ms);
-    jw_ki64(w, "last_signal_ms", s.c.last_signal_ms);
-    jw_key(w, "reasons");
-    jw_obj_begin(w);
-    for (int r = 0; r < SR_COUNT; r++)
-        jw_ku64(w, signal_reason_name((enum signal_reason)r), s.c.reasons[r]);
-    jw_obj_end(w);
-    jw_obj_end(w);
-    jw_obj_end(w);
-}
-
-void engine_positions_write(const struct engine *e, struct jw *w)
-{
-    jw_arr_begin(w);
-    for (size_t i = 0; i < e->pos.len; i++)
-        engine_position_write(&e->pos.v[i].p, w);
-    jw_arr_end(w);
-}
-
-void engine_watchlist_write(const struct engine *e, struct jw *w)
-{
-    jw_arr_begin(w);
+    *out = NULL;
+    if (n == 0)
+        return 0;
+    struct engine_watch *v = xcalloc(n, sizeof *v);
+    size_t k = 0;
     for (size_t i = 0; i < e->w.len; i++) {
         const struct ewallet *x = &e->w.v[i];
         if (!x->watched && !x->blacklisted && !x->cluster_bl)
             continue;
-        struct pubkey k;
-        memcpy(k.b, intern_key(&e->wallets, (uint32_t)i), 32);
-        char s[BASE58_KEY_MAX];
-        jw_obj_begin(w);
-        jw_kstr(w, "wallet", pubkey_format(&k, s));
-        jw_kbool(w, "watched", x->watched);
-        jw_kbool(w, "blacklisted", x->blacklisted);
-        jw_kbool(w, "cluster_blacklisted", x->cluster_bl);
-        jw_kdouble(w, "prior_score", x->prior >= 0 ? x->prior * 100 : -1);
-        jw_ku64(w, "copy_trades", x->copy_n);
-        jw_ku64(w, "copy_wins", x->copy_wins);
-        jw_obj_end(w);
+        memcpy(v[k].wallet.b, intern_key(&e->wallets, (uint32_t)i), 32);
+        v[k].watched = x->watched;
+        v[k].blacklisted = x->blacklisted;
+        v[k].cluster_blacklisted = x->cluster_bl;
+        v[k].prior_score = x->prior >= 0 ? x->prior * 100 : -1;
+        v[k].copy_trades = x->copy_n;
+        v[k].copy_wins = x->copy_wins;
+        k++;
     }
-    jw_arr_end(w);
+    *out = v;
+    return n;
 }

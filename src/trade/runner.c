@@ -43,7 +43,6 @@
 
 #include "base/clock.h"
 #include "base/err.h"
-#include "base/jw.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/vec.h"
@@ -123,55 +122,67 @@ static int64_t max_future(const struct runner *r)
 
 /* ---- snapshot ---------------------------------------------------------------- */
 
-static char *json_of(struct engine *e, void (*fn)(const struct engine *, struct jw *), size_t *len)
+void runner_snap_free(struct runner_snap *s)
 {
-    struct buf b;
-    buf_init(&b, 0);
-    struct jw w;
-    jw_init(&w, &b);
-    fn(e, &w);
-    if (jw_finish(&w) != 0) {
-        buf_reset(&b);
-        buf_puts(&b, "null");
-    }
-    return buf_detach(&b, len);
-}
-
-static void snap_free(struct runner_snap *s)
-{
-    free(s->status);
-    free(s->positions);
-    free(s->watchlist);
+    if (!s)
+        return;
+    free((void *)s->positions);
+    free((void *)s->watchlist);
     free(s);
 }
 
-/* Builds and swaps in a new snapshot. The watchlist is rebuilt only when
- * asked (it can be long and changes only by command). */
-static void publish(struct runner *r, bool watchlist)
+struct runner_snap *runner_snap_build(const struct engine *e, const struct runner_snap *prev)
 {
     struct runner_snap *s = xcalloc(1, sizeof *s);
-    s->status = json_of(r->e, engine_status_write, &s->status_len);
-    s->positions = json_of(r->e, engine_positions_write, &s->positions_len);
+    engine_status(e, &s->status);
+    s->params = *engine_params_of(e);
+    const struct breakers *br = engine_breakers(e);
+    s->paused = br->active[BREAKER_OPERATOR];
+    memcpy(s->breaker_active, br->active, sizeof s->breaker_active);
+    memcpy(s->breaker_since_ms, br->since_ms, sizeof s->breaker_since_ms);
+    memcpy(s->breaker_reason, br->reason, sizeof s->breaker_reason);
+    size_t np = s->status.open_positions;
+    if (np) {
+        struct position *pv = xcalloc(np, sizeof *pv);
+        for (size_t i = 0; i < np; i++)
+            pv[i] = *engine_position_at(e, i, NULL, NULL, NULL);
+        s->positions = pv;
+        s->n_positions = np;
+    }
+    if (!prev) {
+        struct engine_watch *wv;
+        s->n_watchlist = engine_watchlist(e, &wv);
+        s->watchlist = wv;
+    } else if (prev->n_watchlist) {
+        struct engine_watch *wv = xcalloc(prev->n_watchlist, sizeof *wv);
+        memcpy(wv, prev->watchlist, prev->n_watchlist * sizeof *wv);
+        s->watchlist = wv;
+        s->n_watchlist = prev->n_watchlist;
+    }
     s->published_ms = wall_ms();
     s->refs = 1;
+    return s;
+}
+
+/* Builds and swaps in a new snapshot. The watchlist is rebuilt only when
+ * asked (it can be long and changes only by command). The old snapshot is
+ * read under the lock: only this thread replaces it, readers only count. */
+static void publish(struct runner *r, bool watchlist)
+{
     pthread_mutex_lock(&r->mu);
     struct runner_snap *old = r->snap;
-    if (watchlist || !old) {
-        s->watchlist = json_of(r->e, engine_watchlist_write, &s->watchlist_len);
-    } else {
-        s->watchlist = xstrdup(old->watchlist);
-        s->watchlist_len = old->watchlist_len;
-    }
+    pthread_mutex_unlock(&r->mu);
+    struct runner_snap *s = runner_snap_build(r->e, watchlist ? NULL : old);
+    pthread_mutex_lock(&r->mu);
     r->snap = s;
-    r->params = *engine_params_of(r->e);
+    r->params = s->params;
     r->open_mints.len = 0;
-    const struct position *p;
-    for (size_t i = 0; (p = engine_position_at(r->e, i, NULL, NULL, NULL)) != NULL; i++)
-        vec_push(&r->open_mints, p->mint);
+    for (size_t i = 0; i < s->n_positions; i++)
+        vec_push(&r->open_mints, s->positions[i].mint);
     bool last = old && --old->refs == 0;
     pthread_mutex_unlock(&r->mu);
     if (last)
-        snap_free(old);
+        runner_snap_free(old);
 }
 
 const struct runner_snap *runner_snapshot(struct runner *r)
@@ -190,7 +201,7 @@ void runner_snapshot_release(struct runner *r, const struct runner_snap *cs)
     bool last = --s->refs == 0;
     pthread_mutex_unlock(&r->mu);
     if (last)
-        snap_free(s);
+        runner_snap_free(s);
 }
 
 void runner_params(struct runner *r, struct engine_params *out)
@@ -418,7 +429,7 @@ void runner_stop(struct runner *r)
     engine_free(r->e);
     evq_free(r->q);
     if (r->snap)
-        snap_free(r->snap);
+        runner_snap_free(r->snap);
     vec_free(&r->open_mints);
     pthread_cond_destroy(&r->acked);
     waiter_release(&r->timer);

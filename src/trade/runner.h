@@ -89,21 +89,36 @@ int runner_post_command(struct runner *r, const struct command_event *c);
 /* A sink for a live executor's fills (thread-safe). */
 struct exec_sink runner_exec_sink(struct runner *r);
 
-/* What the engine thread published after its last batch. Immutable; hold
- * it with runner_snapshot and give it back with runner_snapshot_release. */
+/* What the engine thread published after its last batch, as data: the
+ * API serialises it (api/snap_json.h), watchsync and the routes read its
+ * fields. Immutable; hold it with runner_snapshot and give it back with
+ * runner_snapshot_release. */
 struct runner_snap {
-    char *status; /* engine_status_write JSON */
-    size_t status_len;
-    char *positions; /* engine_positions_write JSON */
-    size_t positions_len;
-    char *watchlist; /* engine_watchlist_write JSON */
-    size_t watchlist_len;
+    struct engine_status status;
+    /* The parameters the status shows (mode, capital, max positions,
+     * scoring, token wait). */
+    struct engine_params params;
+    bool paused; /* the operator breaker is active */
+    bool breaker_active[BREAKER_KIND_COUNT];
+    int64_t breaker_since_ms[BREAKER_KIND_COUNT];
+    char breaker_reason[BREAKER_KIND_COUNT][BREAKER_REASON_MAX];
+    const struct position *positions; /* open positions, in opening order */
+    size_t n_positions;
+    const struct engine_watch *watchlist; /* engine_watchlist */
+    size_t n_watchlist;
     int64_t published_ms; /* wall clock */
     int refs;             /* under the runner's lock */
 };
 
 const struct runner_snap *runner_snapshot(struct runner *r);
 void runner_snapshot_release(struct runner *r, const struct runner_snap *s);
+
+/* A snapshot of e now (refs 1), on the engine's thread; the watchlist is
+ * copied from prev when prev is given (it changes only by command), else
+ * built from e. runner_snap_free frees one nobody else holds (NULL is
+ * allowed); the runner publishes with these, tests build their own. */
+struct runner_snap *runner_snap_build(const struct engine *e, const struct runner_snap *prev);
+void runner_snap_free(struct runner_snap *s);
 
 /* The inputs' health as the engine sees it. */
 struct runner_health {

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "base/err.h"
-#include "base/json.h"
+#include "solana/pubkey.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/vec.h"
@@ -63,40 +63,26 @@ static int load_store(struct store *st, enum wallet_status status, struct set *o
     return 0;
 }
 
-/* The engine's watched and blacklisted wallets from its snapshot. */
-static int load_engine(struct runner *r, struct set *watched, struct set *black)
+/* The engine's watched and blacklisted wallets from its snapshot (typed:
+ * nothing to parse, nothing that can fail). */
+static void load_engine(struct runner *r, struct set *watched, struct set *black)
 {
     const struct runner_snap *s = runner_snapshot(r);
-    struct json_doc *d = json_doc_new(0);
-    struct json_val root, item;
-    struct json_iter it;
-    int rc = json_parse(d, s->watchlist, s->watchlist_len, 0, &root);
-    if (rc == 0)
-        rc = json_iter_init(&root, &it);
-    while (rc == 0 && json_iter_next(&it, &item)) {
-        const char *addr;
-        size_t n;
-        bool w = false, b = false;
-        if (json_get_str(&item, "wallet", &addr, &n) || n >= BASE58_KEY_MAX ||
-            json_get_bool(&item, "watched", &w) || json_get_bool(&item, "blacklisted", &b)) {
-            rc = WT_EPARSE;
-            break;
-        }
-        struct entry *e = NULL;
-        if (w) {
+    for (size_t i = 0; i < s->n_watchlist; i++) {
+        const struct engine_watch *x = &s->watchlist[i];
+        struct entry *e;
+        if (x->watched) {
             e = vec_push_zero(&watched->v);
-            memcpy(e->addr, addr, n);
+            pubkey_format(&x->wallet, e->addr);
         }
-        if (b) {
+        if (x->blacklisted) {
             e = vec_push_zero(&black->v);
-            memcpy(e->addr, addr, n);
+            pubkey_format(&x->wallet, e->addr);
         }
     }
-    json_doc_free(d);
     runner_snapshot_release(r, s);
     sort_set(watched);
     sort_set(black);
-    return rc ? WT_EPARSE : 0;
 }
 
 static int post(struct runner *r, enum command_kind k, const struct entry *e, double prior)
@@ -146,7 +132,7 @@ int watchsync_run(struct runner *r, struct store *st, struct watchsync_stats *ou
     if (rc == 0)
         rc = load_store(st, WALLET_BLACKLISTED, &sb);
     if (rc == 0)
-        rc = load_engine(r, &ew, &eb);
+        load_engine(r, &ew, &eb);
     /* Blacklist first: a wallet moving from watched to blacklisted must
      * never be watched-and-not-yet-blacklisted in between. */
     if (rc == 0)

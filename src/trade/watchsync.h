@@ -21,8 +21,8 @@ struct watchsync_stats {
     size_t watched, unwatched, blacklisted, unblacklisted; /* commands posted */
 };
 
-/* Returns 0, WT_ESTORE (reading the wallets), WT_EPARSE (the snapshot),
- * or the runner's error when a command could not be queued. */
+/* Returns 0, WT_ESTORE (reading the wallets), or the runner's error when a command could not be
+ * queued. */
 int watchsync_run(struct runner *r, struct store *st, struct watchsync_stats *out);
 
 #endif
