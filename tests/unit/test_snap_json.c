@@ -29,8 +29,8 @@
 /* ---- the scenario: an engine with two positions, a watchlist with every
  * flag, a paused operator breaker with a reason ---------------------------- */
 
-#define SOL  1000000000ULL
-#define T0   1767225600000LL /* 2026-01-01T00:00:00Z */
+#define SOL 1000000000ULL
+#define T0  1767225600000LL /* 2026-01-01T00:00:00Z */
 
 static struct pubkey key(unsigned kind, unsigned i)
 {
