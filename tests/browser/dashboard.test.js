@@ -7,6 +7,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { missingPrereq, startServer, launchBrowser, watchedPage, artifact } from './harness.js';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 const why = missingPrereq();
 if (why) console.log(`# SKIP browser tests: ${why}`);
@@ -381,5 +383,21 @@ test('the harness catches console errors and foreign requests', opts, async () =
   // The page's Content-Security-Policy (connect-src 'self') blocks the
   // request before the network sees it; the violation is a console error.
   assert.ok(problems.some((p) => /foreign host: http:\/\/192\.0\.2\.1\/x|192\.0\.2\.1\/x' violates the following Content Security Policy/.test(p)), problems.join('\n'));
+  await page.close();
+});
+
+// Last, because it breaks the shared server's store for good: with the
+// database file deleted under the daemon, /healthz answers 503, and the
+// banner keeps the mode and says that database writes are failing
+// (instead of claiming walltrack is not answering).
+test('a deleted database shows in the banner, with the mode kept', opts, async () => {
+  rmSync(join(server.dir, 'data', 'walltrack.db'));
+  const page = await browser.context.newPage();
+  await page.goto(`${server.url}/#/live`);
+  const failing = page.locator('.banner[data-mode] .store-failing');
+  await failing.waitFor({ timeout: 10000 });
+  assert.match(await failing.innerText(), /database writes are failing: .*was deleted/);
+  assert.match(await page.locator('.banner[data-mode]').innerText(), /^PAPER/);
+  await page.screenshot({ path: artifact('store-failing.png') });
   await page.close();
 });
