@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "solana/base58.h"
+#include "store/store.h"
 
 static void sleep_ms(long ms)
 {
@@ -304,4 +305,58 @@ int harness_swap_body(struct buf *out, unsigned first, unsigned n)
     buf_putc(out, ']');
     buf_release(&raw);
     return 0;
+}
+
+static int sigset_collect(void *ctx, const struct stored_swap *s)
+{
+    struct harness_sigset *set = ctx;
+    if (set->n == set->cap) {
+        set->cap = set->cap ? set->cap * 2 : 1024;
+        set->sigs = realloc(set->sigs, set->cap * sizeof *set->sigs);
+        if (set->sigs == NULL)
+            abort();
+    }
+    base58_encode(s->swap.sig.b, 64, set->sigs[set->n++], BASE58_SIG_MAX);
+    return 0;
+}
+
+static int sigset_cmp(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+int harness_sigset_load(struct harness_sigset *set, const char *db)
+{
+    memset(set, 0, sizeof *set);
+    struct store *st;
+    char err[512];
+    if (store_open(db, NULL, &st, err, sizeof err) != 0) {
+        fprintf(stderr, "harness: cannot open %s: %s\n", db, err);
+        return -1;
+    }
+    int rc = store_swaps_scan(st, INT64_MIN, INT64_MAX, sigset_collect, set);
+    store_close(st);
+    if (rc != 0)
+        return -1;
+    qsort(set->sigs, set->n, sizeof *set->sigs, sigset_cmp);
+    return 0;
+}
+
+bool harness_sigset_has(const struct harness_sigset *set, const char *sig)
+{
+    return bsearch(sig, set->sigs, set->n, sizeof *set->sigs, sigset_cmp) != NULL;
+}
+
+bool harness_sigset_unique(const struct harness_sigset *set)
+{
+    for (size_t i = 1; i < set->n; i++)
+        if (strcmp(set->sigs[i - 1], set->sigs[i]) == 0)
+            return false;
+    return true;
+}
+
+void harness_sigset_release(struct harness_sigset *set)
+{
+    free(set->sigs);
+    memset(set, 0, sizeof *set);
 }

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "base/buf.h"
+#include "solana/base58.h"
 
 struct daemon {
     pid_t pid;
@@ -61,6 +62,21 @@ void harness_sig(unsigned i, char *out);
  * (the same number always gives the same signature). Returns 0, or -1
  * when the fixture cannot be read. */
 int harness_swap_body(struct buf *out, unsigned first, unsigned n);
+/* The signatures of every stored swap, base58, sorted: what the
+ * acknowledged-versus-stored checks compare against. */
+struct harness_sigset {
+    char (*sigs)[BASE58_SIG_MAX];
+    size_t n, cap;
+};
+/* Opens the store at db (a data folder or a postgresql:// URL), reads every
+ * swap, closes it and sorts. Returns 0, or -1 when the store cannot be
+ * opened or read. Release with harness_sigset_release. */
+int harness_sigset_load(struct harness_sigset *set, const char *db);
+/* Whether sig is in the set. */
+bool harness_sigset_has(const struct harness_sigset *set, const char *sig);
+/* Whether no signature is in the set twice. */
+bool harness_sigset_unique(const struct harness_sigset *set);
+void harness_sigset_release(struct harness_sigset *set);
 /* Reads a whole file into out (appending). Returns 0 or -1. */
 int harness_read_file(const char *path, struct buf *out);
 

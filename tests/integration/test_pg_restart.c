@@ -94,27 +94,6 @@ static unsigned total_acked(const struct sender *s)
     return n;
 }
 
-struct sigset_ctx {
-    char (*sigs)[BASE58_SIG_MAX];
-    size_t n, cap;
-};
-
-static int collect(void *ctx, const struct stored_swap *s)
-{
-    struct sigset_ctx *c = ctx;
-    if (c->n == c->cap) {
-        c->cap = c->cap ? c->cap * 2 : 1024;
-        c->sigs = realloc(c->sigs, c->cap * sizeof *c->sigs);
-    }
-    base58_encode(s->swap.sig.b, 64, c->sigs[c->n++], BASE58_SIG_MAX);
-    return 0;
-}
-
-static int cmp_sig(const void *a, const void *b)
-{
-    return strcmp(a, b);
-}
-
 static void test_restart_mid_load(void **state)
 {
     (void)state;
@@ -184,22 +163,16 @@ static void test_restart_mid_load(void **state)
     assert_int_equal(daemon_stop(&d, SIGTERM), 0);
 
     /* Nothing acknowledged was lost, nothing stored twice. */
-    struct store *st;
-    char err[512];
-    assert_int_equal(store_open(pg_url, NULL, &st, err, sizeof err), 0);
-    struct sigset_ctx c = {0};
-    assert_int_equal(store_swaps_scan(st, INT64_MIN, INT64_MAX, collect, &c), 0);
-    store_close(st);
-    qsort(c.sigs, c.n, sizeof *c.sigs, cmp_sig);
-    for (size_t i = 1; i < c.n; i++)
-        assert_true(strcmp(c.sigs[i - 1], c.sigs[i]) != 0);
+    struct harness_sigset c;
+    assert_int_equal(harness_sigset_load(&c, pg_url), 0);
+    assert_true(harness_sigset_unique(&c));
     unsigned acked = total_acked(senders);
     for (unsigned i = 0; i < SENDERS; i++) {
         for (unsigned k = 0; k < senders[i].nacked; k++) {
             for (unsigned t = 0; t < TX_PER_BODY; t++) {
                 char sig[BASE58_SIG_MAX];
                 harness_sig(senders[i].acked[k] + t, sig);
-                if (!bsearch(sig, c.sigs, c.n, sizeof *c.sigs, cmp_sig))
+                if (!harness_sigset_has(&c, sig))
                     fail_msg("acknowledged transaction %s is missing after the restart", sig);
             }
         }
@@ -208,7 +181,7 @@ static void test_restart_mid_load(void **state)
     print_message("pg restart: %u bodies acknowledged (%u before the stop), %u refused, %zu swaps "
                   "stored; service back %.2f s after the server started (printed, not asserted)\n",
                   acked, acked_at_stop, failed, c.n, back_s);
-    free(c.sigs);
+    harness_sigset_release(&c);
     harness_rmdir(d.dir);
 }
 

@@ -336,27 +336,6 @@ static void *send_loop(void *arg)
     return NULL;
 }
 
-struct sigset_ctx {
-    char (*sigs)[BASE58_SIG_MAX];
-    size_t n, cap;
-};
-
-static int collect(void *ctx, const struct stored_swap *s)
-{
-    struct sigset_ctx *c = ctx;
-    if (c->n == c->cap) {
-        c->cap = c->cap ? c->cap * 2 : 1024;
-        c->sigs = realloc(c->sigs, c->cap * sizeof *c->sigs);
-    }
-    base58_encode(s->swap.sig.b, 64, c->sigs[c->n++], BASE58_SIG_MAX);
-    return 0;
-}
-
-static int cmp_sig(const void *a, const void *b)
-{
-    return strcmp(a, b);
-}
-
 static void test_kill9_loses_nothing_acknowledged(void **state)
 {
     (void)state;
@@ -389,30 +368,24 @@ static void test_kill9_loses_nothing_acknowledged(void **state)
 
     char db[600];
     snprintf(db, sizeof db, "%s/data", d.dir);
-    struct store *st;
-    char err[256];
-    assert_int_equal(store_open(db, NULL, &st, err, sizeof err), 0);
-    struct sigset_ctx c = {0};
-    assert_int_equal(store_swaps_scan(st, INT64_MIN, INT64_MAX, collect, &c), 0);
-    store_close(st);
-    qsort(c.sigs, c.n, sizeof *c.sigs, cmp_sig);
+    struct harness_sigset c;
+    assert_int_equal(harness_sigset_load(&c, db), 0);
     /* none twice */
-    for (size_t i = 1; i < c.n; i++)
-        assert_true(strcmp(c.sigs[i - 1], c.sigs[i]) != 0);
+    assert_true(harness_sigset_unique(&c));
     /* every acknowledged transaction is there */
     for (unsigned i = 0; i < SENDERS; i++) {
         for (unsigned k = 0; k < senders[i].nacked; k++) {
             for (unsigned t = 0; t < TX_PER_BODY; t++) {
                 char sig[BASE58_SIG_MAX];
                 harness_sig(senders[i].acked[k] + t, sig);
-                if (!bsearch(sig, c.sigs, c.n, sizeof *c.sigs, cmp_sig))
+                if (!harness_sigset_has(&c, sig))
                     fail_msg("acknowledged transaction %s is missing after kill -9", sig);
             }
         }
     }
     assert_true(c.n >= (size_t)acked * TX_PER_BODY);
     print_message("kill -9 test: %u bodies acknowledged, %zu swaps stored\n", acked, c.n);
-    free(c.sigs);
+    harness_sigset_release(&c);
     harness_rmdir(d.dir);
 }
 
