@@ -16,7 +16,12 @@
  * positions (most of them) cost 64 bytes and lots buffers are reused. Values are lamports in
  * 128-bit integers while they are summed, and turn into doubles of SOL only in the records handed
  * out. The rules for fees, dust, stablecoin legs and sells without lots are in docs/metrics.md
- * ("Ledger rules"). */
+ * ("Ledger rules").
+ *
+ * Files: the types and the small shared helpers are in intel/ledger_impl.h
+ * (private to the ledger), applying swaps one at a time and in batches is
+ * here, reading the ledger (ids, records, position views, memory use, the
+ * invariant check) is in intel/ledger_read.c. */
 #include "intel/ledger.h"
 
 #include <assert.h>
@@ -26,81 +31,7 @@
 #include "base/err.h"
 #include "base/intern.h"
 #include "base/mem.h"
-
-__extension__ typedef unsigned __int128 u128;
-__extension__ typedef __int128 i128;
-
-#define LAMPORTS_PER_SOL 1000000000.0
-
-/* One buy not yet sold. cost = quote lamports + the buy's fee share still
- * attached to qty. Invariant: qty > 0 while the lot is live (at or after
- * the position's head). */
-struct lot {
-    uint64_t qty;
-    uint64_t cost;
-    int64_t ts_ms;
-    uint32_t unknown; /* the buy could not be valued: cost is only the fee */
-};
-
-/* The state of an open round trip of one (wallet, mint): its lots and
- * running sums. Kept apart from struct pos in a pool of slots, because few
- * positions are open at a time while closed ones pile up (a closed one
- * needs none of this). A slot and its lots buffer are reused by the next
- * trip that opens. Invariants: qty == sum of lots[head..len).qty;
- * head < len while the slot is in use (a trip stays open while it holds
- * lots); peak_qty >= qty. */
-struct trip_state {
-    u128 qty;
-    u128 peak_qty;
-    i128 trip_cost;
-    i128 trip_proceeds;
-    double trip_cost_usd;
-    double trip_proceeds_usd;
-    int64_t trip_open_ms;
-    struct lot *lots;
-    uint32_t head, len, cap;
-    uint32_t next_free; /* free list link while unused */
-    uint16_t n_buys, n_sells;
-    uint8_t trip_usd, trip_unknown;
-};
-
-/* One (wallet, mint), open or closed: one cache line. Invariant: open ==
- * LEDGER_NONE exactly when no round trip is open (nothing held in lots). */
-struct pos {
-    u128 residual; /* dust left by a dust close; sold first at zero cost */
-    int64_t first_buy_ms;
-    double first_buy_price;
-    double bought_sol; /* all buys of this mint, ever */
-    uint32_t wallet, mint, next;
-    uint32_t buy_rank;
-    uint32_t open; /* index of its trip_state, or LEDGER_NONE */
-};
-
-/* A slot of the (wallet, mint) index: key (wallet << 32 | mint) + 1, 0 =
- * empty; key and value share a line so a lookup costs one miss. */
-struct map_slot {
-    uint64_t key;
-    uint32_t val;
-};
-
-struct ledger {
-    struct ledger_params p;
-    struct intern wallet_ids;
-    struct intern mint_ids;
-    VEC(struct ledger_wallet) wallets;
-    VEC(struct ledger_mint) mints;
-    VEC(struct pos) pos;
-    VEC(struct trip_state) open; /* slots of open trips; free ones chained */
-    uint32_t open_free;          /* head of the free slots, LEDGER_NONE */
-    uint32_t n_open;             /* slots in use */
-    struct map_slot *map;
-    uint32_t map_mask;
-    struct pubkey wsol, usdc, usdt;
-    char sources[LEDGER_SOURCE_MAX][EVENT_SOURCE_MAX];
-    uint32_t n_sources;
-    uint64_t n_applied; /* swaps applied (debug builds count them) */
-    uint64_t n_checked; /* ledger_ok() runs asserted by debug_assert_ok */
-};
+#include "intel/ledger_impl.h"
 
 void ledger_params_default(struct ledger_params *p)
 {
@@ -109,11 +40,6 @@ void ledger_params_default(struct ledger_params *p)
     p->dust_lamports = 1000000;
     p->sol_usd = 0;
     p->keep_fills = true;
-}
-
-static uint32_t map_hash(uint64_t k)
-{
-    return (uint32_t)((k * 0x9E3779B97F4A7C15ull) >> 32);
 }
 
 static void map_grow(struct ledger *l)
@@ -131,23 +57,6 @@ static void map_grow(struct ledger *l)
         l->map[s] = old[i];
     }
     free(old);
-}
-
-/* The first slot probed for (wallet, mint). */
-static uint32_t map_slot_of(const struct ledger *l, uint32_t wallet, uint32_t mint)
-{
-    return map_hash(((uint64_t)wallet << 32 | mint) + 1) & l->map_mask;
-}
-
-static uint32_t map_find(const struct ledger *l, uint32_t wallet, uint32_t mint)
-{
-    uint64_t k = ((uint64_t)wallet << 32 | mint) + 1;
-    for (uint32_t s = map_slot_of(l, wallet, mint);; s = (s + 1) & l->map_mask) {
-        if (l->map[s].key == k)
-            return l->map[s].val;
-        if (!l->map[s].key)
-            return LEDGER_NONE;
-    }
 }
 
 /* Returns the position of (wallet, mint), creating it. */
@@ -268,13 +177,6 @@ static uint64_t sol_to_lamports(double sol)
     return (uint64_t)llround(v);
 }
 
-static double pow10_of(uint8_t d)
-{
-    static const double t[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9, 1e10,
-                               1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20};
-    return d <= 20 ? t[d] : pow(10.0, d);
-}
-
 /* Values the quote leg of ev. Returns false when it cannot be valued in
  * SOL; *usd is NAN when no USD value is known. */
 static bool value_leg(const struct ledger *l, const struct swap_event *ev, uint64_t *lamports,
@@ -354,11 +256,6 @@ static void lots_push(struct trip_state *p, struct lot lt)
         }
     }
     p->lots[p->len++] = lt;
-}
-
-static double ldsol(i128 lamports)
-{
-    return (double)((long double)lamports / 1e9L);
 }
 
 /* Closes the open trip of p (state o): writes off remaining lots as dust
@@ -713,164 +610,6 @@ void ledger_set_launch(struct ledger *l, const struct pubkey *mint, int64_t ts_m
     struct ledger_mint *m = &l->mints.v[id];
     m->launch_ms = ts_ms;
     m->launch_slot = slot;
-}
-
-uint32_t ledger_wallet_count(const struct ledger *l)
-{
-    return (uint32_t)l->wallets.len;
-}
-
-uint32_t ledger_mint_count(const struct ledger *l)
-{
-    return (uint32_t)l->mints.len;
-}
-
-uint32_t ledger_wallet_id(const struct ledger *l, const struct pubkey *wallet)
-{
-    uint32_t id = intern_find(&l->wallet_ids, wallet->b);
-    return id == INTERN_NONE ? LEDGER_NONE : id;
-}
-
-uint32_t ledger_mint_id(const struct ledger *l, const struct pubkey *mint)
-{
-    uint32_t id = intern_find(&l->mint_ids, mint->b);
-    return id == INTERN_NONE ? LEDGER_NONE : id;
-}
-
-const uint8_t *ledger_wallet_key(const struct ledger *l, uint32_t wallet)
-{
-    return intern_key(&l->wallet_ids, wallet);
-}
-
-const uint8_t *ledger_mint_key(const struct ledger *l, uint32_t mint)
-{
-    return intern_key(&l->mint_ids, mint);
-}
-
-const struct ledger_wallet *ledger_wallet(const struct ledger *l, uint32_t wallet)
-{
-    assert(wallet < l->wallets.len);
-    return &l->wallets.v[wallet];
-}
-
-const struct ledger_mint *ledger_mint(const struct ledger *l, uint32_t mint)
-{
-    assert(mint < l->mints.len);
-    return &l->mints.v[mint];
-}
-
-const char *ledger_source_name(const struct ledger *l, uint8_t source)
-{
-    return source < l->n_sources ? l->sources[source] : "";
-}
-
-static void pos_view(const struct ledger *l, const struct pos *p, struct ledger_position *out)
-{
-    const struct ledger_mint *m = &l->mints.v[p->mint];
-    u128 cost = 0, qty = 0;
-    bool unknown = false;
-    if (p->open != LEDGER_NONE) {
-        const struct trip_state *o = &l->open.v[p->open];
-        for (uint32_t i = o->head; i < o->len; i++) {
-            cost += o->lots[i].cost;
-            unknown |= o->lots[i].unknown != 0;
-        }
-        qty = o->qty;
-    }
-    memset(out, 0, sizeof *out);
-    out->mint = p->mint;
-    out->open = p->open != LEDGER_NONE;
-    out->qty_tokens = (double)((long double)qty / pow10_of(m->decimals));
-    out->cost_sol = ldsol((i128)cost);
-    out->value_sol = out->qty_tokens * m->last_price_sol;
-    out->unrealized_sol = out->open && !unknown ? out->value_sol - out->cost_sol : 0;
-    out->unknown_cost = unknown;
-    out->first_buy_ms = p->first_buy_ms;
-    out->first_buy_price_sol = p->first_buy_price;
-    out->buy_rank = p->buy_rank;
-    out->bought_sol = p->bought_sol;
-}
-
-uint32_t ledger_pos_next(const struct ledger *l, uint32_t wallet, uint32_t cursor,
-                         struct ledger_position *out)
-{
-    assert(wallet < l->wallets.len);
-    uint32_t id = cursor == LEDGER_NONE ? l->wallets.v[wallet].first_pos : l->pos.v[cursor].next;
-    if (id != LEDGER_NONE && out)
-        pos_view(l, &l->pos.v[id], out);
-    return id;
-}
-
-double ledger_unrealized_sol(const struct ledger *l, uint32_t wallet)
-{
-    double u = 0;
-    struct ledger_position v;
-    for (uint32_t c = ledger_pos_next(l, wallet, LEDGER_NONE, &v); c != LEDGER_NONE;
-         c = ledger_pos_next(l, wallet, c, &v))
-        u += v.unrealized_sol;
-    return u;
-}
-
-void ledger_mem_usage(const struct ledger *l, struct ledger_mem *out)
-{
-    memset(out, 0, sizeof *out);
-    out->wallet_bytes = l->wallets.cap * sizeof(struct ledger_wallet) +
-                        l->wallet_ids.key_cap * 32u + (l->wallet_ids.mask + 1u) * 4u;
-    out->pos_bytes = l->pos.cap * sizeof(struct pos) + l->open.cap * sizeof(struct trip_state) +
-                     (l->map_mask + 1u) * sizeof(struct map_slot);
-    out->mint_bytes = l->mints.cap * sizeof(struct ledger_mint) + l->mint_ids.key_cap * 32u +
-                      (l->mint_ids.mask + 1u) * 4u;
-    for (size_t i = 0; i < l->open.len; i++)
-        out->lot_bytes += l->open.v[i].cap * sizeof(struct lot);
-    for (size_t i = 0; i < l->wallets.len; i++) {
-        out->trip_bytes += l->wallets.v[i].trips.cap * sizeof(struct ledger_trip);
-        out->fill_bytes += l->wallets.v[i].fills.cap * sizeof(struct ledger_fill);
-    }
-}
-
-bool ledger_ok(const struct ledger *l)
-{
-    if (l->wallets.len != l->wallet_ids.count || l->mints.len != l->mint_ids.count)
-        return false;
-    uint32_t in_use = 0;
-    for (size_t i = 0; i < l->pos.len; i++) {
-        const struct pos *p = &l->pos.v[i];
-        if (map_find(l, p->wallet, p->mint) != i)
-            return false;
-        if (p->open == LEDGER_NONE)
-            continue;
-        if (p->open >= l->open.len)
-            return false;
-        const struct trip_state *o = &l->open.v[p->open];
-        u128 q = 0;
-        if (o->head > o->len || o->len > o->cap || o->head == o->len)
-            return false;
-        for (uint32_t j = o->head; j < o->len; j++) {
-            if (o->lots[j].qty == 0)
-                return false;
-            q += o->lots[j].qty;
-        }
-        if (q != o->qty || o->peak_qty < o->qty)
-            return false;
-        in_use++;
-    }
-    /* every slot is either used by exactly one position or free */
-    uint32_t n_free = 0;
-    for (uint32_t f = l->open_free; f != LEDGER_NONE; f = l->open.v[f].next_free)
-        if (++n_free > l->open.len)
-            return false;
-    if (in_use != l->n_open || in_use + n_free != l->open.len)
-        return false;
-    for (size_t w = 0; w < l->wallets.len; w++) {
-        uint32_t n = 0;
-        for (uint32_t c = l->wallets.v[w].first_pos; c != LEDGER_NONE; c = l->pos.v[c].next) {
-            if (l->pos.v[c].wallet != w || ++n > l->wallets.v[w].n_pos)
-                return false;
-        }
-        if (n != l->wallets.v[w].n_pos)
-            return false;
-    }
-    return true;
 }
 
 /* ------------------------------------------------------------ batch */

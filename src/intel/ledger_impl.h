@@ -1,0 +1,124 @@
+/* Private to intel/ledger*.c: the ledger's types and the small helpers
+ * its files share. Everyone else uses intel/ledger.h. The shape and the
+ * invariants are described at the top of intel/ledger.c. */
+#ifndef WT_INTEL_LEDGER_IMPL_H
+#define WT_INTEL_LEDGER_IMPL_H
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/intern.h"
+#include "base/vec.h"
+#include "intel/ledger.h"
+
+__extension__ typedef unsigned __int128 u128;
+__extension__ typedef __int128 i128;
+
+#define LAMPORTS_PER_SOL 1000000000.0
+
+/* One buy not yet sold. cost = quote lamports + the buy's fee share still
+ * attached to qty. Invariant: qty > 0 while the lot is live (at or after
+ * the position's head). */
+struct lot {
+    uint64_t qty;
+    uint64_t cost;
+    int64_t ts_ms;
+    uint32_t unknown; /* the buy could not be valued: cost is only the fee */
+};
+
+/* The state of an open round trip of one (wallet, mint): its lots and
+ * running sums. Kept apart from struct pos in a pool of slots, because few
+ * positions are open at a time while closed ones pile up (a closed one
+ * needs none of this). A slot and its lots buffer are reused by the next
+ * trip that opens. Invariants: qty == sum of lots[head..len).qty;
+ * head < len while the slot is in use (a trip stays open while it holds
+ * lots); peak_qty >= qty. */
+struct trip_state {
+    u128 qty;
+    u128 peak_qty;
+    i128 trip_cost;
+    i128 trip_proceeds;
+    double trip_cost_usd;
+    double trip_proceeds_usd;
+    int64_t trip_open_ms;
+    struct lot *lots;
+    uint32_t head, len, cap;
+    uint32_t next_free; /* free list link while unused */
+    uint16_t n_buys, n_sells;
+    uint8_t trip_usd, trip_unknown;
+};
+
+/* One (wallet, mint), open or closed: one cache line. Invariant: open ==
+ * LEDGER_NONE exactly when no round trip is open (nothing held in lots). */
+struct pos {
+    u128 residual; /* dust left by a dust close; sold first at zero cost */
+    int64_t first_buy_ms;
+    double first_buy_price;
+    double bought_sol; /* all buys of this mint, ever */
+    uint32_t wallet, mint, next;
+    uint32_t buy_rank;
+    uint32_t open; /* index of its trip_state, or LEDGER_NONE */
+};
+
+/* A slot of the (wallet, mint) index: key (wallet << 32 | mint) + 1, 0 =
+ * empty; key and value share a line so a lookup costs one miss. */
+struct map_slot {
+    uint64_t key;
+    uint32_t val;
+};
+
+struct ledger {
+    struct ledger_params p;
+    struct intern wallet_ids;
+    struct intern mint_ids;
+    VEC(struct ledger_wallet) wallets;
+    VEC(struct ledger_mint) mints;
+    VEC(struct pos) pos;
+    VEC(struct trip_state) open; /* slots of open trips; free ones chained */
+    uint32_t open_free;          /* head of the free slots, LEDGER_NONE */
+    uint32_t n_open;             /* slots in use */
+    struct map_slot *map;
+    uint32_t map_mask;
+    struct pubkey wsol, usdc, usdt;
+    char sources[LEDGER_SOURCE_MAX][EVENT_SOURCE_MAX];
+    uint32_t n_sources;
+    uint64_t n_applied; /* swaps applied (debug builds count them) */
+    uint64_t n_checked; /* ledger_ok() runs asserted by debug_assert_ok */
+};
+
+static inline uint32_t map_hash(uint64_t k)
+{
+    return (uint32_t)((k * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
+/* The first slot probed for (wallet, mint). */
+static uint32_t map_slot_of(const struct ledger *l, uint32_t wallet, uint32_t mint)
+{
+    return map_hash(((uint64_t)wallet << 32 | mint) + 1) & l->map_mask;
+}
+
+static inline uint32_t map_find(const struct ledger *l, uint32_t wallet, uint32_t mint)
+{
+    uint64_t k = ((uint64_t)wallet << 32 | mint) + 1;
+    for (uint32_t s = map_slot_of(l, wallet, mint);; s = (s + 1) & l->map_mask) {
+        if (l->map[s].key == k)
+            return l->map[s].val;
+        if (!l->map[s].key)
+            return LEDGER_NONE;
+    }
+}
+
+static inline double pow10_of(uint8_t d)
+{
+    static const double t[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9, 1e10,
+                               1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20};
+    return d <= 20 ? t[d] : pow(10.0, d);
+}
+
+static inline double ldsol(i128 lamports)
+{
+    return (double)((long double)lamports / 1e9L);
+}
+
+#endif
