@@ -67,6 +67,11 @@ void store_set_read_hook(struct store *st, void (*fn)(void *ctx), void *ctx)
     st->read_ctx = ctx;
 }
 
+uint64_t store_query_work(struct store *st)
+{
+    return st->ops->work ? st->ops->work(st) : 0;
+}
+
 int wr_begin(struct store *st, struct store_conn **c)
 {
     int rc = st->ops->acquire(st, true, c);

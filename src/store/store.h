@@ -869,4 +869,11 @@ void store_set_fault_hook(struct store *st,
  * while no read is running. */
 void store_set_read_hook(struct store *st, void (*fn)(void *ctx), void *ctx);
 
+/* The work the statements finished so far did, in the backend's own unit:
+ * SQLite's virtual-machine steps (SQLITE_STMTSTATUS_VM_STEP), which grow
+ * with the rows a query examines, not only those it returns. 0 where the
+ * backend does not count it (PostgreSQL). For tests and diagnostics that
+ * check a read's cost grows with its result, not with the table. */
+uint64_t store_query_work(struct store *st);
+
 #endif

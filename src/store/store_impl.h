@@ -90,6 +90,9 @@ struct store_ops {
      * deleted or replaced, checkpoints fail). Writes a one-line reason and
      * returns true when there is one. Any thread; cheap. */
     bool (*problem)(struct store *st, char *msg, size_t msgsize);
+    /* Optional: the work finished statements did, in the backend's own
+     * unit (store_query_work). Any thread; cheap. */
+    uint64_t (*work)(struct store *st);
 };
 
 struct store {

@@ -112,6 +112,8 @@ struct sq_store {
     bool lost;         /* sticky: the file was deleted or replaced */
     bool ckpt_failing; /* the newest checkpoint attempt failed */
     char problem[640];
+    /* Virtual-machine steps of finished statements (store_query_work). */
+    _Atomic uint64_t vm_steps;
 };
 
 static struct sq_conn *CONN(struct store_conn *c)
@@ -468,6 +470,11 @@ static void sq_rollback(struct store_conn *c)
         (void)sq_exec(c, "ROLLBACK");
 }
 
+static uint64_t sq_work(struct store *st)
+{
+    return atomic_load_explicit(&((struct sq_store *)st)->vm_steps, memory_order_relaxed);
+}
+
 static bool sq_problem(struct store *st, char *msg, size_t msgsize)
 {
     struct sq_store *s = (struct sq_store *)st;
@@ -597,6 +604,9 @@ static void sq_reset(struct store_stmt *s)
 
 static void sq_finish(struct store_stmt *s)
 {
+    struct sq_stmt *q = STMT(s);
+    int steps = sqlite3_stmt_status(q->st, SQLITE_STMTSTATUS_VM_STEP, 1);
+    atomic_fetch_add_explicit(&q->conn->owner->vm_steps, (uint64_t)steps, memory_order_relaxed);
     sq_reset(s);
     STMT(s)->in_use = false;
 }
@@ -780,6 +790,7 @@ static const struct store_ops sqlite_ops = {
     .check = sq_check,
     .backup = sq_backup,
     .problem = sq_problem,
+    .work = sq_work,
 };
 
 /* SQLite counts every allocation under a global mutex for

@@ -495,6 +495,61 @@ static void test_swap_scan(void **state)
     assert_int_equal(c2.n, 2);
 }
 
+struct order_ctx {
+    uint32_t next; /* the signature expected next */
+    size_t n;
+    bool ordered;
+};
+
+static int order_cb(void *ctx, const struct stored_swap *s)
+{
+    struct order_ctx *c = ctx;
+    uint32_t sig;
+    memcpy(&sig, s->swap.sig.b, sizeof sig);
+    c->ordered &= sig == c->next;
+    c->next = sig + 1;
+    c->n++;
+    return 0;
+}
+
+/* Pages that end inside one millisecond go on after the last row read, in
+ * both reads: 5,000 swaps at 7000 (more than two scan pages), one before
+ * and one at the excluded end; the wallet's pages of 700 likewise. */
+static void test_swap_pages_inside_one_millisecond(void **state)
+{
+    struct store *st = *state;
+    enum { N = 5000 };
+    struct event *ev = calloc(N + 2, sizeof *ev);
+    ev[0] = swap(1000, 0, 6000, 1);
+    for (uint32_t i = 0; i < N; i++)
+        ev[1 + i] = swap(1001 + i, 0, 7000, 1);
+    ev[N + 1] = swap(1001 + N, 0, 8000, 1);
+    assert_int_equal(store_append_events(st, ev, N + 2, NULL), 0);
+    free(ev);
+    struct order_ctx c = {.next = 1000, .ordered = true};
+    assert_int_equal(store_swaps_scan(st, 6000, 8000, order_cb, &c), 0);
+    assert_int_equal(c.n, N + 1);
+    assert_true(c.ordered);
+    struct order_ctx from = {.next = 1001, .ordered = true};
+    assert_int_equal(store_swaps_scan(st, 7000, 7001, order_cb, &from), 0);
+    assert_int_equal(from.n, N);
+    assert_true(from.ordered);
+
+    struct pubkey w = key(1);
+    struct swap_cursor cur = {INT64_MIN, 0};
+    struct stored_swap *page = calloc(700, sizeof *page);
+    struct order_ctx pw = {.next = 1000, .ordered = true};
+    size_t n;
+    do {
+        assert_int_equal(store_swaps_by_wallet(st, &w, &cur, page, 700, &n), 0);
+        for (size_t i = 0; i < n; i++)
+            order_cb(&pw, &page[i]);
+    } while (n == 700);
+    free(page);
+    assert_int_equal(pw.n, N + 2);
+    assert_true(pw.ordered);
+}
+
 /* ------------------------------------------------------------ wallets */
 
 static struct wallet mkwallet(uint8_t tag, double score, double roi, double pnl, int64_t trades)
@@ -1951,6 +2006,7 @@ static int run(const char *name)
         T(test_u64_max_round_trip),
         T(test_swap_reads_ordered_and_paginated),
         T(test_swap_scan),
+        T(test_swap_pages_inside_one_millisecond),
         T(test_wallet_upsert_get),
         T(test_wallet_profile_and_curation_paths),
         T(test_wallet_list_sort_and_ties),
