@@ -21,6 +21,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/str.h"
+#include "store/event_cols.h"
 
 /* ------------------------------------------------------------ events */
 
@@ -66,19 +67,35 @@ bool store_event_valid(const struct event *e)
     return validate_event(e) == 0;
 }
 
-static const char SQL_INS_SWAP[] =
-    "INSERT INTO swaps (sig, leg, slot, ts_ms, wallet, mint, quote_mint, side, decimals, "
-    "quote_decimals, token_amount, quote_amount, price_sol, price_usd, fee_lamports, source) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) "
-    "ON CONFLICT (sig, leg) DO NOTHING";
+/* Binding and reading a column by its kind (store/event_cols.h). */
+#define BIND_SIG(o, s, i, v)   (o)->bind_blob(s, i, (v).b, sizeof(v).b)
+#define BIND_KEY(o, s, i, v)   (o)->bind_blob(s, i, (v).b, sizeof(v).b)
+#define BIND_INT(o, s, i, v)   (o)->bind_i64(s, i, (int64_t)(v))
+#define BIND_SLOT(o, s, i, v)  (o)->bind_i64(s, i, (int64_t)(v))
+#define BIND_I64(o, s, i, v)   (o)->bind_i64(s, i, v)
+#define BIND_U64(o, s, i, v)   (o)->bind_u64(s, i, v)
+#define BIND_F64(o, s, i, v)   (o)->bind_f64(s, i, v)
+#define BIND_TEXT(o, s, i, v)  (o)->bind_text(s, i, v)
+#define BIND(col, kind, field) BIND_##kind(o, s, ++i, x->field);
 
-static const char SQL_INS_TRANSFER[] =
-    "INSERT INTO transfers (sig, leg, slot, ts_ms, from_wallet, to_wallet, mint, decimals, "
-    "amount) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (sig, leg) DO NOTHING";
+static void bind_swap(const struct store_ops *o, struct store_stmt *s, const struct swap_event *x)
+{
+    int i = 0;
+    SWAP_COLUMNS(BIND)
+}
 
-static const char SQL_INS_PRICE[] =
-    "INSERT INTO prices (mint, ts_ms, price_sol, price_usd, liquidity_usd, mcap_usd, source) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (mint, ts_ms, source) DO NOTHING";
+static void bind_transfer(const struct store_ops *o, struct store_stmt *s,
+                          const struct transfer_event *x)
+{
+    int i = 0;
+    TRANSFER_COLUMNS(BIND)
+}
+
+static void bind_price(const struct store_ops *o, struct store_stmt *s, const struct price_event *x)
+{
+    int i = 0;
+    PRICE_COLUMNS(BIND)
+}
 
 /* The prepared-statement append path (SQLite, and PostgreSQL for small
  * batches): one statement per event kind, bound and stepped per row. */
@@ -93,58 +110,26 @@ int store_append_rows(struct store *st, struct store_conn *c, struct store_batch
             const struct event *e = &b[bi].ev[i];
             struct store_stmt *s;
             if (e->kind == EVENT_SWAP) {
-                if (sw == NULL && o->prepare(c, SQL_INS_SWAP, &sw) != 0) {
+                if (sw == NULL && o->prepare(c, event_sql(EVT_SWAPS)->insert, &sw) != 0) {
                     rc = stmt_err(st, c, "preparing the swap insert");
                     break;
                 }
                 s = sw;
-                const struct swap_event *x = &e->u.swap;
-                o->bind_blob(s, 1, x->sig.b, sizeof x->sig.b);
-                o->bind_i64(s, 2, x->leg);
-                o->bind_i64(s, 3, (int64_t)x->slot);
-                o->bind_i64(s, 4, x->ts_ms);
-                o->bind_blob(s, 5, x->wallet.b, 32);
-                o->bind_blob(s, 6, x->mint.b, 32);
-                o->bind_blob(s, 7, x->quote_mint.b, 32);
-                o->bind_i64(s, 8, x->side);
-                o->bind_i64(s, 9, x->decimals);
-                o->bind_i64(s, 10, x->quote_decimals);
-                o->bind_u64(s, 11, x->token_amount);
-                o->bind_u64(s, 12, x->quote_amount);
-                o->bind_f64(s, 13, x->price_sol);
-                o->bind_f64(s, 14, x->price_usd);
-                o->bind_u64(s, 15, x->fee_lamports);
-                o->bind_text(s, 16, x->source);
+                bind_swap(o, s, &e->u.swap);
             } else if (e->kind == EVENT_TRANSFER) {
-                if (tr == NULL && o->prepare(c, SQL_INS_TRANSFER, &tr) != 0) {
+                if (tr == NULL && o->prepare(c, event_sql(EVT_TRANSFERS)->insert, &tr) != 0) {
                     rc = stmt_err(st, c, "preparing the transfer insert");
                     break;
                 }
                 s = tr;
-                const struct transfer_event *x = &e->u.transfer;
-                o->bind_blob(s, 1, x->sig.b, sizeof x->sig.b);
-                o->bind_i64(s, 2, x->leg);
-                o->bind_i64(s, 3, (int64_t)x->slot);
-                o->bind_i64(s, 4, x->ts_ms);
-                o->bind_blob(s, 5, x->from.b, 32);
-                o->bind_blob(s, 6, x->to.b, 32);
-                o->bind_blob(s, 7, x->mint.b, 32);
-                o->bind_i64(s, 8, x->decimals);
-                o->bind_u64(s, 9, x->amount);
+                bind_transfer(o, s, &e->u.transfer);
             } else {
-                if (pr == NULL && o->prepare(c, SQL_INS_PRICE, &pr) != 0) {
+                if (pr == NULL && o->prepare(c, event_sql(EVT_PRICES)->insert, &pr) != 0) {
                     rc = stmt_err(st, c, "preparing the price insert");
                     break;
                 }
                 s = pr;
-                const struct price_event *x = &e->u.price;
-                o->bind_blob(s, 1, x->mint.b, 32);
-                o->bind_i64(s, 2, x->ts_ms);
-                o->bind_f64(s, 3, x->price_sol);
-                o->bind_f64(s, 4, x->price_usd);
-                o->bind_f64(s, 5, x->liquidity_usd);
-                o->bind_f64(s, 6, x->mcap_usd);
-                o->bind_text(s, 7, x->source);
+                bind_price(o, s, &e->u.price);
             }
             int r = wr_step(st, s);
             int64_t changed = r < 0 ? 0 : o->changes(s);
@@ -350,33 +335,29 @@ int store_append_events(struct store *st, const struct event *ev, size_t n,
     return rc;
 }
 
-#define SWAP_COLS                                                                                  \
-    "id, sig, leg, slot, ts_ms, wallet, mint, quote_mint, side, decimals, quote_decimals, "        \
-    "token_amount, quote_amount, price_sol, price_usd, fee_lamports, source"
+#define READ_SIG(o, s, i, v)                                                                       \
+    if ((o)->col_blob(s, i, (v).b, sizeof(v).b) != 0)                                              \
+        return WT_EPARSE;
+#define READ_KEY(o, s, i, v)  READ_SIG(o, s, i, v)
+#define READ_INT(o, s, i, v)  (v) = (o)->col_i64(s, i);
+#define READ_SLOT(o, s, i, v) (v) = (uint64_t)(o)->col_i64(s, i);
+#define READ_I64(o, s, i, v)  (v) = (o)->col_i64(s, i);
+#define READ_U64(o, s, i, v)  (v) = (o)->col_u64(s, i);
+#define READ_F64(o, s, i, v)  (v) = (o)->col_f64(s, i);
+#define READ_TEXT(o, s, i, v)                                                                      \
+    if (str_copy(v, sizeof(v), (o)->col_text(s, i)) != 0)                                          \
+        return WT_ETOOBIG;
+#define READ(col, kind, field) READ_##kind(o, s, ++i, x->field)
 
+/* One row of SWAP_SELECT. */
 static int read_swap(struct store *st, struct store_stmt *s, struct stored_swap *out)
 {
     const struct store_ops *o = st->ops;
     memset(out, 0, sizeof *out);
     struct swap_event *x = &out->swap;
     out->id = o->col_i64(s, 0);
-    if (o->col_blob(s, 1, x->sig.b, sizeof x->sig.b) != 0 ||
-        o->col_blob(s, 5, x->wallet.b, 32) != 0 || o->col_blob(s, 6, x->mint.b, 32) != 0 ||
-        o->col_blob(s, 7, x->quote_mint.b, 32) != 0)
-        return WT_EPARSE;
-    x->leg = (uint16_t)o->col_i64(s, 2);
-    x->slot = (uint64_t)o->col_i64(s, 3);
-    x->ts_ms = o->col_i64(s, 4);
-    x->side = (enum side)o->col_i64(s, 8);
-    x->decimals = (uint8_t)o->col_i64(s, 9);
-    x->quote_decimals = (uint8_t)o->col_i64(s, 10);
-    x->token_amount = o->col_u64(s, 11);
-    x->quote_amount = o->col_u64(s, 12);
-    x->price_sol = o->col_f64(s, 13);
-    x->price_usd = o->col_f64(s, 14);
-    x->fee_lamports = o->col_u64(s, 15);
-    if (str_copy(x->source, sizeof x->source, o->col_text(s, 16)) != 0)
-        return WT_ETOOBIG;
+    int i = 0;
+    SWAP_COLUMNS(READ)
     return 0;
 }
 
@@ -407,11 +388,12 @@ static int read_swaps(struct store *st, struct store_conn *c, struct store_stmt 
  * counts SQLite's steps). First the rest of the cursor's millisecond, then
  * the rows after it. */
 static const char *const SQL_PAGE[2][2] = {
-    {"SELECT " SWAP_COLS " FROM swaps WHERE ts_ms = $1 AND id > $2 ORDER BY id LIMIT $3",
-     "SELECT " SWAP_COLS " FROM swaps WHERE ts_ms > $1 AND ts_ms < $2 ORDER BY ts_ms, id LIMIT $3"},
-    {"SELECT " SWAP_COLS " FROM swaps WHERE ts_ms = $1 AND id > $2 AND wallet = $4 ORDER BY id "
+    {"SELECT " SWAP_SELECT " FROM swaps WHERE ts_ms = $1 AND id > $2 ORDER BY id LIMIT $3",
+     "SELECT " SWAP_SELECT
+     " FROM swaps WHERE ts_ms > $1 AND ts_ms < $2 ORDER BY ts_ms, id LIMIT $3"},
+    {"SELECT " SWAP_SELECT " FROM swaps WHERE ts_ms = $1 AND id > $2 AND wallet = $4 ORDER BY id "
      "LIMIT $3",
-     "SELECT " SWAP_COLS " FROM swaps WHERE ts_ms > $1 AND ts_ms <= $2 AND wallet = $4 ORDER BY "
+     "SELECT " SWAP_SELECT " FROM swaps WHERE ts_ms > $1 AND ts_ms <= $2 AND wallet = $4 ORDER BY "
      "ts_ms, id LIMIT $3"},
 };
 
@@ -473,7 +455,7 @@ int store_swap_last_of_mint(struct store *st, const struct pubkey *mint, struct 
         return rc;
     struct store_stmt *s;
     if (st->ops->prepare(c,
-                         "SELECT " SWAP_COLS
+                         "SELECT " SWAP_SELECT
                          " FROM swaps WHERE mint = $1 ORDER BY ts_ms DESC, id DESC LIMIT 1",
                          &s) != 0) {
         rc = stmt_err(st, c, "preparing last swap of mint");

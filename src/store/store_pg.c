@@ -34,6 +34,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/str.h"
+#include "store/event_cols.h"
 #include "store/store_pg_impl.h"
 
 static uint64_t fnv1a(const char *s)
@@ -337,46 +338,68 @@ static void copy_text(struct buf *b, const char *s)
     }
 }
 
-static const char SQL_TEMP[] =
-    "CREATE TEMP TABLE IF NOT EXISTS swaps_in (batch int, ord bigint, sig bytea, leg int, slot "
-    "bigint, ts_ms bigint, wallet bytea, mint bytea, quote_mint bytea, side int, decimals int, "
-    "quote_decimals int, token_amount numeric(20,0), quote_amount numeric(20,0), price_sol double "
-    "precision, price_usd double precision, fee_lamports numeric(20,0), source text) ON COMMIT "
-    "DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS transfers_in (batch int, ord bigint, sig bytea, leg int, slot "
-    "bigint, ts_ms bigint, from_wallet bytea, to_wallet bytea, mint bytea, decimals int, amount "
-    "numeric(20,0)) ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS prices_in (batch int, ord bigint, mint bytea, ts_ms bigint, "
-    "price_sol double precision, price_usd double precision, liquidity_usd double precision, "
-    "mcap_usd double precision, source text) ON COMMIT DELETE ROWS";
+static void copy_u64(struct buf *b, uint64_t v)
+{
+    char d[20];
+    size_t at = sizeof d;
+    do {
+        d[--at] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    buf_append(b, d + at, sizeof d - at);
+}
 
-/* Moves the staged rows of one kind into the real table; the first
- * occurrence of each key (in submission order) is the one inserted, and
- * the count of inserted rows per batch comes back. */
-static const char SQL_MOVE_SWAPS[] =
-    "WITH ins AS (INSERT INTO swaps (sig, leg, slot, ts_ms, wallet, mint, quote_mint, side, "
-    "decimals, quote_decimals, token_amount, quote_amount, price_sol, price_usd, fee_lamports, "
-    "source) SELECT sig, leg, slot, ts_ms, wallet, mint, quote_mint, side, decimals, "
-    "quote_decimals, token_amount, quote_amount, price_sol, price_usd, fee_lamports, source FROM "
-    "swaps_in ORDER BY ord ON CONFLICT (sig, leg) DO NOTHING RETURNING sig, leg) "
-    "SELECT DISTINCT ON (i.sig, i.leg) i.batch, i.ord FROM ins JOIN swaps_in i ON i.sig = "
-    "ins.sig AND i.leg = ins.leg ORDER BY i.sig, i.leg, i.ord";
+static void copy_i64(struct buf *b, int64_t v)
+{
+    if (v < 0) {
+        buf_putc(b, '-');
+        copy_u64(b, (uint64_t)0 - (uint64_t)v);
+    } else {
+        copy_u64(b, (uint64_t)v);
+    }
+}
 
-static const char SQL_MOVE_TRANSFERS[] =
-    "WITH ins AS (INSERT INTO transfers (sig, leg, slot, ts_ms, from_wallet, to_wallet, mint, "
-    "decimals, amount) SELECT sig, leg, slot, ts_ms, from_wallet, to_wallet, mint, decimals, "
-    "amount FROM transfers_in ORDER BY ord ON CONFLICT (sig, leg) DO NOTHING RETURNING sig, "
-    "leg) "
-    "SELECT DISTINCT ON (i.sig, i.leg) i.batch, i.ord FROM ins JOIN transfers_in i ON i.sig = "
-    "ins.sig AND i.leg = ins.leg ORDER BY i.sig, i.leg, i.ord";
+/* One column of a COPY line by its kind (store/event_cols.h), after a tab:
+ * the line starts with the batch and the ordinal. */
+#define COPY_SIG(b, v)  copy_hex(b, (v).b, sizeof(v).b)
+#define COPY_KEY(b, v)  copy_hex(b, (v).b, sizeof(v).b)
+#define COPY_INT(b, v)  copy_i64(b, (int64_t)(v))
+#define COPY_SLOT(b, v) copy_u64(b, v)
+#define COPY_I64(b, v)  copy_i64(b, v)
+#define COPY_U64(b, v)  copy_u64(b, v)
+#define COPY_F64(b, v)  buf_printf(b, "%.17g", v)
+#define COPY_TEXT(b, v) copy_text(b, v)
+#define COPY_COL(col, kind, field)                                                                 \
+    buf_putc(b, '\t');                                                                             \
+    COPY_##kind(b, x->field);
 
-static const char SQL_MOVE_PRICES[] =
-    "WITH ins AS (INSERT INTO prices (mint, ts_ms, price_sol, price_usd, liquidity_usd, mcap_usd, "
-    "source) SELECT mint, ts_ms, price_sol, price_usd, liquidity_usd, mcap_usd, source FROM "
-    "prices_in ORDER BY ord ON CONFLICT (mint, ts_ms, source) DO NOTHING RETURNING mint, ts_ms, "
-    "source) SELECT DISTINCT ON (i.mint, i.ts_ms, i.source) i.batch, i.ord FROM ins JOIN "
-    "prices_in i ON i.mint = ins.mint AND i.ts_ms = ins.ts_ms AND i.source = ins.source ORDER "
-    "BY i.mint, i.ts_ms, i.source, i.ord";
+static void copy_head(struct buf *b, size_t bi, uint64_t ord)
+{
+    copy_u64(b, bi);
+    buf_putc(b, '\t');
+    copy_u64(b, ord);
+}
+
+static void copy_swap(struct buf *b, size_t bi, uint64_t ord, const struct swap_event *x)
+{
+    copy_head(b, bi, ord);
+    SWAP_COLUMNS(COPY_COL)
+    buf_putc(b, '\n');
+}
+
+static void copy_transfer(struct buf *b, size_t bi, uint64_t ord, const struct transfer_event *x)
+{
+    copy_head(b, bi, ord);
+    TRANSFER_COLUMNS(COPY_COL)
+    buf_putc(b, '\n');
+}
+
+static void copy_price(struct buf *b, size_t bi, uint64_t ord, const struct price_event *x)
+{
+    copy_head(b, bi, ord);
+    PRICE_COLUMNS(COPY_COL)
+    buf_putc(b, '\n');
+}
 
 static int copy_send(struct pg_conn *c, const char *copy_sql, struct buf *data)
 {
@@ -461,7 +484,7 @@ static int pg_append_events(struct store *st, struct store_conn *conn, struct st
     if (total < COPY_MIN_ROWS)
         return store_append_rows(st, conn, b, nb);
     struct pg_conn *c = CONN(conn);
-    if (pg_exec(conn, SQL_TEMP) != 0)
+    if (pg_exec(conn, event_sql_pg_stage()) != 0)
         return stmt_err(st, conn, "creating the staging tables");
     struct buf sw, tr, pr;
     buf_init(&sw, 0);
@@ -477,60 +500,29 @@ static int pg_append_events(struct store *st, struct store_conn *conn, struct st
                 break;
             const struct event *e = &b[bi].ev[i];
             if (e->kind == EVENT_SWAP) {
-                const struct swap_event *x = &e->u.swap;
-                buf_printf(&sw, "%zu\t%llu\t", bi, (unsigned long long)ord);
-                copy_hex(&sw, x->sig.b, sizeof x->sig.b);
-                buf_printf(&sw, "\t%u\t%llu\t%lld\t", x->leg, (unsigned long long)x->slot,
-                           (long long)x->ts_ms);
-                copy_hex(&sw, x->wallet.b, 32);
-                buf_putc(&sw, '\t');
-                copy_hex(&sw, x->mint.b, 32);
-                buf_putc(&sw, '\t');
-                copy_hex(&sw, x->quote_mint.b, 32);
-                buf_printf(&sw, "\t%d\t%u\t%u\t%llu\t%llu\t%.17g\t%.17g\t%llu\t", (int)x->side,
-                           x->decimals, x->quote_decimals, (unsigned long long)x->token_amount,
-                           (unsigned long long)x->quote_amount, x->price_sol, x->price_usd,
-                           (unsigned long long)x->fee_lamports);
-                copy_text(&sw, x->source);
-                buf_putc(&sw, '\n');
+                copy_swap(&sw, bi, ord, &e->u.swap);
                 nsw++;
             } else if (e->kind == EVENT_TRANSFER) {
-                const struct transfer_event *x = &e->u.transfer;
-                buf_printf(&tr, "%zu\t%llu\t", bi, (unsigned long long)ord);
-                copy_hex(&tr, x->sig.b, sizeof x->sig.b);
-                buf_printf(&tr, "\t%u\t%llu\t%lld\t", x->leg, (unsigned long long)x->slot,
-                           (long long)x->ts_ms);
-                copy_hex(&tr, x->from.b, 32);
-                buf_putc(&tr, '\t');
-                copy_hex(&tr, x->to.b, 32);
-                buf_putc(&tr, '\t');
-                copy_hex(&tr, x->mint.b, 32);
-                buf_printf(&tr, "\t%u\t%llu\n", x->decimals, (unsigned long long)x->amount);
+                copy_transfer(&tr, bi, ord, &e->u.transfer);
                 ntr++;
             } else {
-                const struct price_event *x = &e->u.price;
-                buf_printf(&pr, "%zu\t%llu\t", bi, (unsigned long long)ord);
-                copy_hex(&pr, x->mint.b, 32);
-                buf_printf(&pr, "\t%lld\t%.17g\t%.17g\t%.17g\t%.17g\t", (long long)x->ts_ms,
-                           x->price_sol, x->price_usd, x->liquidity_usd, x->mcap_usd);
-                copy_text(&pr, x->source);
-                buf_putc(&pr, '\n');
+                copy_price(&pr, bi, ord, &e->u.price);
                 npr++;
             }
         }
     }
     if (rc == 0 && nsw > 0)
-        rc = copy_send(c, "COPY swaps_in FROM STDIN", &sw);
+        rc = copy_send(c, event_sql(EVT_SWAPS)->pg_copy, &sw);
     if (rc == 0 && ntr > 0)
-        rc = copy_send(c, "COPY transfers_in FROM STDIN", &tr);
+        rc = copy_send(c, event_sql(EVT_TRANSFERS)->pg_copy, &tr);
     if (rc == 0 && npr > 0)
-        rc = copy_send(c, "COPY prices_in FROM STDIN", &pr);
+        rc = copy_send(c, event_sql(EVT_PRICES)->pg_copy, &pr);
     if (rc == 0 && nsw > 0)
-        rc = move_rows(c, SQL_MOVE_SWAPS, b, nb, EVENT_SWAP);
+        rc = move_rows(c, event_sql(EVT_SWAPS)->pg_move, b, nb, EVENT_SWAP);
     if (rc == 0 && ntr > 0)
-        rc = move_rows(c, SQL_MOVE_TRANSFERS, b, nb, EVENT_TRANSFER);
+        rc = move_rows(c, event_sql(EVT_TRANSFERS)->pg_move, b, nb, EVENT_TRANSFER);
     if (rc == 0 && npr > 0)
-        rc = move_rows(c, SQL_MOVE_PRICES, b, nb, EVENT_PRICE);
+        rc = move_rows(c, event_sql(EVT_PRICES)->pg_move, b, nb, EVENT_PRICE);
     if (rc != 0 && st->fault_fn == NULL)
         log_error("store", "bulk append: %s", c->err);
     buf_release(&sw);

@@ -25,7 +25,10 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "solana/pubkey.h"
+#include "base/buf.h"
+#include "store/event_cols.h"
 #include "store/gcommit.h"
+#include "store/event_cols.h"
 #include "store/store.h"
 
 /* ------------------------------------------------------------ fixture */
@@ -548,6 +551,52 @@ static void test_swap_pages_inside_one_millisecond(void **state)
     free(page);
     assert_int_equal(pw.n, N + 2);
     assert_true(pw.ordered);
+}
+
+/* The migrated event tables have exactly the columns of
+ * store/event_cols.h, in its order, after the id: the one list the
+ * inserts, reads and COPY lines are generated from. */
+static void test_event_columns_match_the_list(void **state)
+{
+    (void)state;
+    for (int t = 0; t < EVT_TABLES; t++) {
+        const struct event_sql *q = event_sql(t);
+        char sql[256];
+        struct buf got;
+        buf_init(&got, 0);
+        if (strcmp(backend, "sqlite") == 0) {
+            sqlite3 *db;
+            assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+            sqlite3_stmt *st;
+            snprintf(sql, sizeof sql, "SELECT name FROM pragma_table_info('%s') ORDER BY cid",
+                     q->table);
+            assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+            while (sqlite3_step(st) == SQLITE_ROW)
+                buf_printf(&got, "%s%s", got.len ? ", " : "", sqlite3_column_text(st, 0));
+            sqlite3_finalize(st);
+            sqlite3_close(db);
+        } else {
+            PGconn *c = PQconnectdb(pg_url);
+            assert_int_equal(PQstatus(c), CONNECTION_OK);
+            snprintf(sql, sizeof sql,
+                     "SELECT column_name FROM information_schema.columns WHERE table_name = "
+                     "'%s' AND table_schema = current_schema() ORDER BY ordinal_position",
+                     q->table);
+            PGresult *r = PQexec(c, sql);
+            assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+            for (int i = 0; i < PQntuples(r); i++)
+                buf_printf(&got, "%s%s", got.len ? ", " : "", PQgetvalue(r, i, 0));
+            PQclear(r);
+            PQfinish(c);
+        }
+        char want[512];
+        snprintf(want, sizeof want, "id, %s", q->columns);
+        assert_string_equal(got.data ? got.data : "", want);
+        assert_non_null(strstr(q->insert, q->columns));
+        buf_release(&got);
+    }
+    /* The read's literal list is the same list. */
+    assert_string_equal(SWAP_SELECT + strlen("id, "), event_sql(EVT_SWAPS)->columns);
 }
 
 /* ------------------------------------------------------------ wallets */
@@ -2007,6 +2056,7 @@ static int run(const char *name)
         T(test_swap_reads_ordered_and_paginated),
         T(test_swap_scan),
         T(test_swap_pages_inside_one_millisecond),
+        T(test_event_columns_match_the_list),
         T(test_wallet_upsert_get),
         T(test_wallet_profile_and_curation_paths),
         T(test_wallet_list_sort_and_ties),
