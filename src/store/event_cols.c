@@ -7,15 +7,15 @@
 
 #include "base/buf.h"
 
-#define NAME(col, kind, field) #col,
-#define PG_TYPE_SIG      "bytea"
-#define PG_TYPE_KEY      "bytea"
-#define PG_TYPE_INT      "int"
-#define PG_TYPE_SLOT     "bigint"
-#define PG_TYPE_I64      "bigint"
-#define PG_TYPE_U64      "numeric(20,0)"
-#define PG_TYPE_F64      "double precision"
-#define PG_TYPE_TEXT     "text"
+#define NAME(col, kind, field)    #col,
+#define PG_TYPE_SIG               "bytea"
+#define PG_TYPE_KEY               "bytea"
+#define PG_TYPE_INT               "int"
+#define PG_TYPE_SLOT              "bigint"
+#define PG_TYPE_I64               "bigint"
+#define PG_TYPE_U64               "numeric(20,0)"
+#define PG_TYPE_F64               "double precision"
+#define PG_TYPE_TEXT              "text"
 #define PG_TYPE(col, kind, field) PG_TYPE_##kind,
 
 static const char *const swap_names[] = {SWAP_COLUMNS(NAME)};
@@ -32,11 +32,20 @@ static const struct {
     size_t n;
     const char *const key[3];
 } tables[EVT_TABLES] = {
-    [EVT_SWAPS] = {"swaps", swap_names, swap_pg, sizeof swap_names / sizeof *swap_names,
+    [EVT_SWAPS] = {"swaps",
+                   swap_names,
+                   swap_pg,
+                   sizeof swap_names / sizeof *swap_names,
                    {"sig", "leg", NULL}},
-    [EVT_TRANSFERS] = {"transfers", transfer_names, transfer_pg,
-                       sizeof transfer_names / sizeof *transfer_names, {"sig", "leg", NULL}},
-    [EVT_PRICES] = {"prices", price_names, price_pg, sizeof price_names / sizeof *price_names,
+    [EVT_TRANSFERS] = {"transfers",
+                       transfer_names,
+                       transfer_pg,
+                       sizeof transfer_names / sizeof *transfer_names,
+                       {"sig", "leg", NULL}},
+    [EVT_PRICES] = {"prices",
+                    price_names,
+                    price_pg,
+                    sizeof price_names / sizeof *price_names,
                     {"mint", "ts_ms", "source"}},
 };
 
@@ -106,8 +115,10 @@ static void build(void)
         /* The first occurrence of each key (in submission order) is the one
          * inserted; the batch and ordinal of each inserted row come back. */
         buf_init(&b, 0);
-        buf_printf(&b, "WITH ins AS (INSERT INTO %s (%s) SELECT %s FROM %s_in ORDER BY ord ON "
-                       "CONFLICT (", tb, q->columns, q->columns, tb);
+        buf_printf(&b,
+                   "WITH ins AS (INSERT INTO %s (%s) SELECT %s FROM %s_in ORDER BY ord ON "
+                   "CONFLICT (",
+                   tb, q->columns, q->columns, tb);
         list(&b, tables[t].key, nk, "", ", ");
         buf_puts(&b, ") DO NOTHING RETURNING ");
         list(&b, tables[t].key, nk, "", ", ");
@@ -115,8 +126,7 @@ static void build(void)
         list(&b, tables[t].key, nk, "i.", ", ");
         buf_printf(&b, ") i.batch, i.ord FROM ins JOIN %s_in i ON ", tb);
         for (size_t k = 0; k < nk; k++)
-            buf_printf(&b, "%si.%s = ins.%s", k ? " AND " : "", tables[t].key[k],
-                       tables[t].key[k]);
+            buf_printf(&b, "%si.%s = ins.%s", k ? " AND " : "", tables[t].key[k], tables[t].key[k]);
         buf_puts(&b, " ORDER BY ");
         list(&b, tables[t].key, nk, "i.", ", ");
         buf_puts(&b, ", i.ord");

@@ -70,7 +70,7 @@
 /* "id, sig, leg, ...": the column list of a read of swaps, a string
  * literal (the id first, then the list). */
 #define EVENT_COL_SELECT(col, kind, field) ", " #col
-#define SWAP_SELECT "id" SWAP_COLUMNS(EVENT_COL_SELECT)
+#define SWAP_SELECT                        "id" SWAP_COLUMNS(EVENT_COL_SELECT)
 
 /* The three stored kinds, as indexes of the tables below. */
 enum event_table { EVT_SWAPS, EVT_TRANSFERS, EVT_PRICES, EVT_TABLES };

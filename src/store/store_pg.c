@@ -37,14 +37,6 @@
 #include "store/event_cols.h"
 #include "store/store_pg_impl.h"
 
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ULL;
-    return h;
-}
-
 static int pg_exec(struct store_conn *conn, const char *sql)
 {
     struct pg_conn *c = CONN(conn);
@@ -84,22 +76,16 @@ static const char *pg_errmsg(struct store_conn *c)
 static int pg_prepare(struct store_conn *conn, const char *sql, struct store_stmt **out)
 {
     struct pg_conn *c = CONN(conn);
-    uint64_t h = fnv1a(sql);
-    for (size_t i = 0; i < c->ncache; i++) {
-        struct pg_stmt *e = c->cache[i];
-        if (e->hash == h && strcmp(e->sql, sql) == 0 && !e->in_use) {
-            if (e->res != NULL)
-                PQclear(e->res);
-            e->res = NULL;
-            e->nparams = 0;
-            e->in_use = true;
-            *out = (struct store_stmt *)e;
-            return 0;
-        }
+    struct pg_stmt *e = (struct pg_stmt *)stmt_cache_take(&c->cache, sql);
+    if (e != NULL) {
+        if (e->res != NULL)
+            PQclear(e->res);
+        e->res = NULL;
+        e->nparams = 0;
+        *out = (struct store_stmt *)e;
+        return 0;
     }
-    struct pg_stmt *e = xcalloc(1, sizeof *e);
-    e->hash = h;
-    e->sql = xstrdup(sql);
+    e = xcalloc(1, sizeof *e);
     e->conn = c;
     snprintf(e->name, sizeof e->name, "wt%u", c->next_name++);
     PGresult *r = PQprepare(c->pg, e->name, sql, 0, NULL);
@@ -111,19 +97,12 @@ static int pg_prepare(struct store_conn *conn, const char *sql, struct store_stm
         store_pg_stmt_free(e);
         return WT_ESTORE;
     }
-    e->in_use = true;
-    if (c->ncache == CACHE_MAX) {
-        while (c->cache[c->evict]->in_use)
-            c->evict = (c->evict + 1) % CACHE_MAX;
-        struct pg_stmt *old = c->cache[c->evict];
+    struct pg_stmt *old = (struct pg_stmt *)stmt_cache_add(&c->cache, &e->key, sql);
+    if (old != NULL) {
         char dealloc[64];
         snprintf(dealloc, sizeof dealloc, "DEALLOCATE %s", old->name);
         PQclear(PQexec(c->pg, dealloc));
         store_pg_stmt_free(old);
-        c->cache[c->evict] = e;
-        c->evict = (c->evict + 1) % CACHE_MAX;
-    } else {
-        c->cache[c->ncache++] = e;
     }
     *out = (struct store_stmt *)e;
     return 0;
@@ -195,7 +174,7 @@ static void pg_reset(struct store_stmt *st)
 static void pg_finish(struct store_stmt *st)
 {
     pg_reset(st);
-    STMT(st)->in_use = false;
+    STMT(st)->key.in_use = false;
 }
 
 static int pg_step(struct store_stmt *st)
@@ -653,10 +632,9 @@ int store_pg_open(const char *url, const struct store_opts *opts, struct store *
     store_pg_conninfo_free(opt);
     pthread_mutex_init(&s->bmu, NULL);
     pthread_mutex_init(&s->wmu, NULL);
-    pthread_mutex_init(&s->rmu, NULL);
-    pthread_cond_init(&s->rcond, NULL);
     s->nreaders = opts->readers;
     s->readers = xcalloc(s->nreaders, sizeof *s->readers);
+    conn_pool_init(&s->pool, s->nreaders);
     int rc = store_pg_conn_open(s, &s->writer, true, err, errsize);
     if (rc != 0) {
         store_pg_close(&s->base);

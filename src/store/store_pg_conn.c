@@ -47,15 +47,18 @@ void store_pg_stmt_free(struct pg_stmt *s)
 {
     if (s->res != NULL)
         PQclear(s->res);
-    free(s->sql);
+    free(s->key.sql);
     free(s);
+}
+
+static void cached_free(struct cached_stmt *k)
+{
+    store_pg_stmt_free((struct pg_stmt *)k);
 }
 
 static void conn_close(struct pg_conn *c)
 {
-    for (size_t i = 0; i < c->ncache; i++)
-        store_pg_stmt_free(c->cache[i]);
-    c->ncache = 0;
+    stmt_cache_clear(&c->cache, cached_free);
     if (c->pg != NULL)
         PQfinish(c->pg);
     c->pg = NULL;
@@ -210,8 +213,7 @@ void store_pg_close(struct store *st)
     if (s->password != NULL)
         mem_wipe(s->password, strlen(s->password));
     free(s->password);
-    pthread_mutex_destroy(&s->rmu);
-    pthread_cond_destroy(&s->rcond);
+    conn_pool_destroy(&s->pool);
     if (s->url != NULL)
         mem_wipe(s->url, strlen(s->url));
     free(s->url);
@@ -233,27 +235,14 @@ int store_pg_acquire(struct store *st, bool write, struct store_conn **out)
         *out = (struct store_conn *)&s->writer;
         return 0;
     }
-    pthread_mutex_lock(&s->rmu);
-    for (;;) {
-        for (unsigned i = 0; i < s->nreaders; i++) {
-            struct pg_conn *c = &s->readers[i];
-            if (c->busy)
-                continue;
-            c->busy = true;
-            pthread_mutex_unlock(&s->rmu);
-            if (conn_ensure(s, c, false) != 0) {
-                pthread_mutex_lock(&s->rmu);
-                c->busy = false;
-                pthread_cond_signal(&s->rcond);
-                pthread_mutex_unlock(&s->rmu);
-                return WT_ESTORE;
-            }
-            c->busy = true;
-            *out = (struct store_conn *)c;
-            return 0;
-        }
-        pthread_cond_wait(&s->rcond, &s->rmu);
+    unsigned i = conn_pool_take(&s->pool);
+    struct pg_conn *c = &s->readers[i];
+    if (conn_ensure(s, c, false) != 0) {
+        conn_pool_give(&s->pool, i);
+        return WT_ESTORE;
     }
+    *out = (struct store_conn *)c;
+    return 0;
 }
 
 void store_pg_release(struct store *st, struct store_conn *conn)
@@ -264,10 +253,7 @@ void store_pg_release(struct store *st, struct store_conn *conn)
         pthread_mutex_unlock(&s->wmu);
         return;
     }
-    pthread_mutex_lock(&s->rmu);
-    c->busy = false;
-    pthread_cond_signal(&s->rcond);
-    pthread_mutex_unlock(&s->rmu);
+    conn_pool_give(&s->pool, (unsigned)(c - s->readers));
 }
 
 /* Finds pg_dump on PATH or in the Debian server folder. */

@@ -4,8 +4,8 @@
  * SQLite backend; they see the store through store_impl.h.
  *
  * Threads: a struct pg_conn is used by one thread at a time (the one that
- * acquired it); the pool fields of struct pg_store are guarded by the
- * mutexes beside them. */
+ * acquired it); the reader pool (store/connpool.h) and the writer mutex
+ * guard the connections of struct pg_store. */
 #ifndef WT_STORE_STORE_PG_IMPL_H
 #define WT_STORE_STORE_PG_IMPL_H
 
@@ -14,9 +14,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "store/connpool.h"
 #include "store/store_impl.h"
 
-#define CACHE_MAX     128
 #define MAX_PARAMS    48
 #define COPY_MIN_ROWS 64
 
@@ -32,8 +32,7 @@
 #define CONNECT_TIMEOUT_S "10"
 
 struct pg_stmt {
-    uint64_t hash;
-    char *sql;
+    struct cached_stmt key; /* first: the cache's view (store/connpool.h) */
     char name[24];
     struct pg_conn *conn;
     int nparams;
@@ -44,18 +43,14 @@ struct pg_stmt {
     PGresult *res;
     int nrows, cur;
     int64_t changes;
-    bool in_use;
 };
 
-/* A connection and its prepared statements. Invariant: ncache <=
- * CACHE_MAX; one thread at a time. */
+/* A connection and its prepared statements; one thread at a time. */
 struct pg_conn {
     PGconn *pg;
     bool writer;
-    bool busy;
     unsigned next_name;
-    struct pg_stmt *cache[CACHE_MAX];
-    size_t ncache, evict;
+    struct stmt_cache cache;
     char err[512];
 };
 
@@ -69,8 +64,7 @@ struct pg_store {
     uint64_t rng;
     pthread_mutex_t wmu;
     struct pg_conn writer;
-    pthread_mutex_t rmu;
-    pthread_cond_t rcond;
+    struct conn_pool pool; /* which readers are checked out */
     struct pg_conn *readers;
     unsigned nreaders;
 };

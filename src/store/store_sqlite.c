@@ -8,8 +8,8 @@
  * (docs/operations.md, "Durability"). One writer connection, serialised by
  * a mutex, and a small pool of reader connections checked out under
  * another mutex, so API reads proceed while ingest writes. Each connection
- * keeps a cache of prepared statements keyed by SQL text (FNV-1a hash +
- * comparison).
+ * keeps a cache of prepared statements keyed by SQL text; the pool and the
+ * cache are store/connpool.h, shared with PostgreSQL.
  *
  * Checkpoints (copying WAL pages back into the database file, with its
  * fsync) never run on the writer: it sets wal_autocheckpoint=0, and a
@@ -59,31 +59,26 @@
 #include "base/mem.h"
 #include "base/str.h"
 #include "base/waiter.h"
+#include "store/connpool.h"
 
-#define CACHE_MAX        64
 #define CHECKPOINT_MS    250
 #define BUSY_PAUSE_MS    5
 #define IDLE_TRUNCATE_MS 2000
 #define PASSIVE_BUSY_MS  100
 
 struct sq_stmt {
+    struct cached_stmt key; /* first: the cache's view (store/connpool.h) */
     sqlite3_stmt *st;
-    uint64_t hash;
-    char *sql; /* the original text ($N placeholders), the cache key */
     struct sq_conn *conn;
-    bool in_use;
 };
 
-/* A connection and its statement cache. Invariant: ncache <= CACHE_MAX;
- * used by one thread at a time (the writer mutex or a pool checkout). */
+/* A connection and its statement cache. Used by one thread at a time (the
+ * writer mutex or a pool checkout). */
 struct sq_conn {
     struct sq_store *owner;
     sqlite3 *db;
     bool writer;
-    bool busy; /* readers: checked out */
-    struct sq_stmt cache[CACHE_MAX];
-    size_t ncache;
-    size_t evict; /* next slot to evict when full */
+    struct stmt_cache cache;
 };
 
 struct sq_store {
@@ -91,8 +86,7 @@ struct sq_store {
     char *path;
     pthread_mutex_t wmu;
     struct sq_conn writer;
-    pthread_mutex_t rmu;
-    pthread_cond_t rcond;
+    struct conn_pool pool; /* which readers are checked out */
     struct sq_conn *readers;
     unsigned nreaders;
     /* The checkpointer: its own connection and thread, sleeping on ck. */
@@ -126,21 +120,17 @@ static struct sq_stmt *STMT(struct store_stmt *s)
     return (struct sq_stmt *)s;
 }
 
-static uint64_t fnv1a(const char *s)
+static void stmt_free(struct cached_stmt *k)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ULL;
-    return h;
+    struct sq_stmt *e = (struct sq_stmt *)k;
+    sqlite3_finalize(e->st);
+    free(e->key.sql);
+    free(e);
 }
 
 static void conn_close(struct sq_conn *c)
 {
-    for (size_t i = 0; i < c->ncache; i++) {
-        sqlite3_finalize(c->cache[i].st);
-        free(c->cache[i].sql);
-    }
-    c->ncache = 0;
+    stmt_cache_clear(&c->cache, stmt_free);
     if (c->db != NULL)
         sqlite3_close(c->db);
     c->db = NULL;
@@ -358,8 +348,7 @@ static void sq_close(struct store *st)
         conn_close(&s->readers[i]);
     free(s->readers);
     pthread_mutex_destroy(&s->wmu);
-    pthread_mutex_destroy(&s->rmu);
-    pthread_cond_destroy(&s->rcond);
+    conn_pool_destroy(&s->pool);
     waiter_release(&s->ck);
     pthread_mutex_destroy(&s->pmu);
     if (s->idfd >= 0)
@@ -377,28 +366,15 @@ static int sq_acquire(struct store *st, bool write, struct store_conn **out)
         *out = (struct store_conn *)&s->writer;
         return 0;
     }
-    pthread_mutex_lock(&s->rmu);
-    for (;;) {
-        for (unsigned i = 0; i < s->nreaders; i++) {
-            struct sq_conn *c = &s->readers[i];
-            if (c->busy)
-                continue;
-            c->busy = true;
-            pthread_mutex_unlock(&s->rmu);
-            if (c->db == NULL && conn_open(s, c, false, NULL, 0) != 0) {
-                log_error("store", "cannot open a reader connection on %s", s->path);
-                pthread_mutex_lock(&s->rmu);
-                c->busy = false;
-                pthread_cond_signal(&s->rcond);
-                pthread_mutex_unlock(&s->rmu);
-                return WT_ESTORE;
-            }
-            c->busy = true;
-            *out = (struct store_conn *)c;
-            return 0;
-        }
-        pthread_cond_wait(&s->rcond, &s->rmu);
+    unsigned i = conn_pool_take(&s->pool);
+    struct sq_conn *c = &s->readers[i];
+    if (c->db == NULL && conn_open(s, c, false, NULL, 0) != 0) {
+        log_error("store", "cannot open a reader connection on %s", s->path);
+        conn_pool_give(&s->pool, i);
+        return WT_ESTORE;
     }
+    *out = (struct store_conn *)c;
+    return 0;
 }
 
 static void sq_release(struct store *st, struct store_conn *conn)
@@ -409,10 +385,7 @@ static void sq_release(struct store *st, struct store_conn *conn)
         pthread_mutex_unlock(&s->wmu);
         return;
     }
-    pthread_mutex_lock(&s->rmu);
-    c->busy = false;
-    pthread_cond_signal(&s->rcond);
-    pthread_mutex_unlock(&s->rmu);
+    conn_pool_give(&s->pool, (unsigned)(c - s->readers));
 }
 
 static int sq_exec(struct store_conn *c, const char *sql)
@@ -503,16 +476,12 @@ static const char *sq_errmsg(struct store_conn *c)
 static int sq_prepare(struct store_conn *conn, const char *sql, struct store_stmt **out)
 {
     struct sq_conn *c = CONN(conn);
-    uint64_t h = fnv1a(sql);
-    for (size_t i = 0; i < c->ncache; i++) {
-        struct sq_stmt *e = &c->cache[i];
-        if (e->hash == h && strcmp(e->sql, sql) == 0 && !e->in_use) {
-            sqlite3_reset(e->st);
-            sqlite3_clear_bindings(e->st);
-            e->in_use = true;
-            *out = (struct store_stmt *)e;
-            return 0;
-        }
+    struct sq_stmt *e = (struct sq_stmt *)stmt_cache_take(&c->cache, sql);
+    if (e != NULL) {
+        sqlite3_reset(e->st);
+        sqlite3_clear_bindings(e->st);
+        *out = (struct store_stmt *)e;
+        return 0;
     }
     /* $N -> ?N: SQLite numbers ?NNN parameters exactly like PostgreSQL's
      * $N; the store's SQL has no '$' inside literals. */
@@ -525,24 +494,12 @@ static int sq_prepare(struct store_conn *conn, const char *sql, struct store_stm
     free(text);
     if (r != SQLITE_OK)
         return WT_ESTORE;
-    struct sq_stmt *e;
-    if (c->ncache < CACHE_MAX) {
-        e = &c->cache[c->ncache++];
-    } else {
-        /* Evict round-robin, skipping statements in use (callers hold at
-         * most a few at once, far fewer than CACHE_MAX). */
-        while (c->cache[c->evict].in_use)
-            c->evict = (c->evict + 1) % CACHE_MAX;
-        e = &c->cache[c->evict];
-        c->evict = (c->evict + 1) % CACHE_MAX;
-        sqlite3_finalize(e->st);
-        free(e->sql);
-    }
+    e = xcalloc(1, sizeof *e);
     e->st = st;
-    e->hash = h;
-    e->sql = xstrdup(sql);
     e->conn = c;
-    e->in_use = true;
+    struct cached_stmt *old = stmt_cache_add(&c->cache, &e->key, sql);
+    if (old != NULL)
+        stmt_free(old);
     *out = (struct store_stmt *)e;
     return 0;
 }
@@ -608,7 +565,7 @@ static void sq_finish(struct store_stmt *s)
     int steps = sqlite3_stmt_status(q->st, SQLITE_STMTSTATUS_VM_STEP, 1);
     atomic_fetch_add_explicit(&q->conn->owner->vm_steps, (uint64_t)steps, memory_order_relaxed);
     sq_reset(s);
-    STMT(s)->in_use = false;
+    STMT(s)->key.in_use = false;
 }
 
 static bool sq_col_null(struct store_stmt *s, int i)
@@ -816,13 +773,12 @@ int store_sqlite_open(const char *path, const struct store_opts *opts, struct st
     memcpy(s->wal_path + strlen(path), "-wal", 5);
     s->idfd = -1;
     pthread_mutex_init(&s->wmu, NULL);
-    pthread_mutex_init(&s->rmu, NULL);
-    pthread_cond_init(&s->rcond, NULL);
     if (waiter_init(&s->ck) != 0)
         abort(); /* out of resources, like xmalloc */
     pthread_mutex_init(&s->pmu, NULL);
     s->nreaders = opts->readers;
     s->readers = xcalloc(s->nreaders, sizeof *s->readers);
+    conn_pool_init(&s->pool, s->nreaders);
     char tmp[256];
     if (err == NULL) {
         err = tmp;
