@@ -731,7 +731,9 @@ int store_alert_ack(struct store *st, int64_t id, int64_t now_ms);
  * table's struct) or, with table STORE_W_STATE, one key of the engine's
  * state (JSON text, upserted). With keep_id the row's id (> 0, given by
  * the engine) is kept: the row is inserted with it, or every column of the
- * existing row with that id is replaced; without, it is store_row_put. */
+ * existing row with that id is replaced; without, it is store_row_put.
+ * Build row writes with the typed store_write_<name> below (table and
+ * struct together), state writes with the designated fields. */
 #define STORE_W_STATE STORE_T_COUNT_
 
 struct store_write {
@@ -741,6 +743,16 @@ struct store_write {
     const char *key, *value; /* STORE_W_STATE */
     int64_t ts_ms;           /* STORE_W_STATE */
 };
+
+/* Typed constructors of a row write, store_write_<name>(row, keep_id), one
+ * per row type of STORE_ROW_TYPES: the table follows from the struct. */
+#define STORE_ROW_WRITE_(T, name, S)                                                               \
+    static inline struct store_write store_write_##name(const S *row, bool keep_id)                \
+    {                                                                                              \
+        return (struct store_write){.table = T, .row = row, .keep_id = keep_id};                   \
+    }
+STORE_ROW_TYPES(STORE_ROW_WRITE_)
+#undef STORE_ROW_WRITE_
 
 /* Applies w[0..n) in order in ONE transaction: all or nothing. Returns 0,
  * WT_EINVAL (a bad row or key; nothing written), WT_ESTORE. Any thread. */

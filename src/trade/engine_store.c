@@ -17,6 +17,7 @@
  * store the engine's references. */
 #include "trade/engine_store.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,16 +39,26 @@ const char *engine_store_state_key(enum trade_mode m)
 
 /* ---- rows -------------------------------------------------------------------- */
 
+/* The rows the engine writes: X(table, union member, struct). The tag and
+ * the member of a pending row are set together by its typed push_<member>
+ * and read together by write_of (through store_write_<member>), both
+ * generated from this list; the members are named as in STORE_ROW_TYPES, so a row
+ * cannot be queued under another table's tag. */
+#define ENGINE_ROWS(X)                                                                             \
+    X(STORE_T_SIGNALS, signal, struct signal_row)                                                  \
+    X(STORE_T_ORDERS, order, struct order_row)                                                     \
+    X(STORE_T_FILLS, fill, struct fill_row)                                                        \
+    X(STORE_T_POSITIONS, position, struct position_row)                                            \
+    X(STORE_T_CLOSED_TRADES, closed_trade, struct closed_trade_row)                                \
+    X(STORE_T_ALERTS, alert, struct alert_row)
+
 struct pending {
     enum store_table t;
     bool keep_id;
     union {
-        struct signal_row signal;
-        struct order_row order;
-        struct fill_row fill;
-        struct position_row position;
-        struct closed_trade_row trade;
-        struct alert_row alert;
+#define ENGINE_ROW_MEMBER_(T, m, S) S m;
+        ENGINE_ROWS(ENGINE_ROW_MEMBER_)
+#undef ENGINE_ROW_MEMBER_
     } u;
 };
 
@@ -86,11 +97,34 @@ static struct pending *push(struct writer *w, enum store_table t, bool keep_id)
     return p;
 }
 
+#define ENGINE_ROW_PUSH_(T, m, S)                                                                  \
+    static S *push_##m(struct writer *w, bool keep_id)                                             \
+    {                                                                                              \
+        return &push(w, T, keep_id)->u.m;                                                          \
+    }
+ENGINE_ROWS(ENGINE_ROW_PUSH_)
+#undef ENGINE_ROW_PUSH_
+
+/* The store write of a pending row, through the table's typed wrapper. */
+static struct store_write write_of(const struct pending *p)
+{
+    switch (p->t) {
+#define ENGINE_ROW_WRITE_(T, m, S)                                                                 \
+    case T:                                                                                        \
+        return store_write_##m(&p->u.m, p->keep_id);
+        ENGINE_ROWS(ENGINE_ROW_WRITE_)
+#undef ENGINE_ROW_WRITE_
+    default:
+        break;
+    }
+    assert(!"a pending row of a table the engine does not write");
+    return (struct store_write){.table = STORE_T_COUNT_};
+}
+
 static void w_signal(struct engine_out *o, const struct engine_signal *s)
 {
     struct writer *w = (struct writer *)o;
-    struct pending *p = push(w, STORE_T_SIGNALS, true);
-    struct signal_row *r = &p->u.signal;
+    struct signal_row *r = push_signal(w, true);
     r->id = (int64_t)s->id;
     r->ts_ms = s->ts_ms;
     b58key(&s->wallet, r->wallet, sizeof r->wallet);
@@ -142,7 +176,7 @@ static void w_order(struct engine_out *o, const struct engine_order *x)
             r->updated_ms = x->updated_ms;
             return;
         }
-    struct order_row *r = &push(w, STORE_T_ORDERS, true)->u.order;
+    struct order_row *r = push_order(w, true);
     r->id = (int64_t)x->id;
     copy_text(r->mode, sizeof r->mode, trade_mode_name(x->mode));
     r->signal_id = (int64_t)x->signal_id;
@@ -160,7 +194,7 @@ static void w_order(struct engine_out *o, const struct engine_order *x)
 static void w_fill(struct engine_out *o, const struct engine_fill *f)
 {
     struct writer *w = (struct writer *)o;
-    struct fill_row *r = &push(w, STORE_T_FILLS, false)->u.fill;
+    struct fill_row *r = push_fill(w, false);
     const struct fill_event *x = f->fill;
     r->order_id = (int64_t)x->order_id;
     copy_text(r->mode, sizeof r->mode, trade_mode_name(f->mode));
@@ -261,7 +295,7 @@ static struct position_row *position_slot(struct writer *w, uint64_t id)
     for (size_t i = w->q.len; i-- > 0;)
         if (w->q.v[i].t == STORE_T_POSITIONS && w->q.v[i].u.position.id == (int64_t)id)
             return &w->q.v[i].u.position;
-    return &push(w, STORE_T_POSITIONS, true)->u.position;
+    return push_position(w, true);
 }
 
 static void w_position(struct engine_out *o, const struct position *p, enum engine_pos_change c)
@@ -284,7 +318,7 @@ static void w_position(struct engine_out *o, const struct position *p, enum engi
 static void w_trade(struct engine_out *o, const struct engine_trade *x)
 {
     struct writer *w = (struct writer *)o;
-    struct closed_trade_row *r = &push(w, STORE_T_CLOSED_TRADES, false)->u.trade;
+    struct closed_trade_row *r = push_closed_trade(w, false);
     const struct closed_trade *t = x->t;
     char reason[EXIT_REASON_MAX];
     copy_text(r->mode, sizeof r->mode, trade_mode_name(t->mode));
@@ -315,7 +349,7 @@ static void w_trade(struct engine_out *o, const struct engine_trade *x)
 static void w_alert(struct engine_out *o, const struct engine_alert *a)
 {
     struct writer *w = (struct writer *)o;
-    struct alert_row *r = &push(w, STORE_T_ALERTS, false)->u.alert;
+    struct alert_row *r = push_alert(w, false);
     r->ts_ms = a->ts_ms;
     copy_text(r->kind, sizeof r->kind, a->kind);
     copy_text(r->severity, sizeof r->severity, a->severity);
@@ -352,7 +386,7 @@ static void w_flush(struct engine_out *o, struct engine *e)
         if (!dirty && !r)
             continue;
         if (!r)
-            r = &push(w, STORE_T_POSITIONS, true)->u.position;
+            r = push_position(w, true);
         position_row_of(w, r, p, score, f);
     }
     buf_reset(&w->state);
@@ -361,8 +395,7 @@ static void w_flush(struct engine_out *o, struct engine *e)
     size_t n = w->q.len;
     struct store_write *sw = xcalloc(n + 1, sizeof *sw);
     for (size_t i = 0; i < n; i++)
-        sw[i] = (struct store_write){
-            .table = w->q.v[i].t, .row = &w->q.v[i].u, .keep_id = w->q.v[i].keep_id};
+        sw[i] = write_of(&w->q.v[i]);
     sw[n] = (struct store_write){.table = STORE_W_STATE,
                                  .key = engine_store_state_key(s.mode),
                                  .value = w->state.data,
