@@ -251,7 +251,7 @@ bool cli_parse(int argc, char **argv, const struct cli_spec *spec, struct cli_ar
              * --set db.url= refuses secrets. The URL stays secret-masked. */
             bool has_pw = false;
             char why[512];
-            if (store_url_check(val, &has_pw, why, sizeof why) != 0) {
+            if (store_url_validate(val, &has_pw, why, sizeof why) != 0) {
                 rc = cli_usage_error(name, "--db: %s", why);
                 goto out;
             }

@@ -97,7 +97,7 @@ int cmd_db(int argc, char **argv)
             goto out;
         }
         char msg[512];
-        int rc = store_check(st, msg, sizeof msg);
+        int rc = store_verify(st, msg, sizeof msg);
         printf("%s: %s\n", store_backend(st), msg);
         status = rc == 0 ? 0 : 1;
     }

@@ -200,7 +200,7 @@ static bool is_pg_url(const char *s)
     "a database is a postgresql://USER@HOST[:PORT]/DATABASE URL (the password in "                 \
     "WALLTRACK_DB or WALLTRACK_DB_FILE) or the path of a SQLite file or folder"
 
-int store_url_check(const char *url_or_path, bool *has_password, char *err, size_t errsize)
+int store_url_validate(const char *url_or_path, bool *has_password, char *err, size_t errsize)
 {
     if (has_password != NULL)
         *has_password = false;
@@ -209,7 +209,7 @@ int store_url_check(const char *url_or_path, bool *has_password, char *err, size
         return WT_EINVAL;
     }
     if (is_pg_url(url_or_path))
-        return store_pg_url_check(url_or_path, has_password, err, errsize);
+        return store_pg_url_validate(url_or_path, has_password, err, errsize);
     /* Another scheme: "name://" with a URL scheme's characters. */
     const char *p = url_or_path;
     if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')) {
@@ -237,7 +237,7 @@ int store_open(const char *url_or_path, const struct store_opts *opts, struct st
     *out = NULL;
     if (err != NULL && errsize > 0)
         err[0] = '\0';
-    int crc = store_url_check(url_or_path, NULL, err, errsize);
+    int crc = store_url_validate(url_or_path, NULL, err, errsize);
     if (crc != 0)
         return crc;
     struct store_opts o = {0};
@@ -434,9 +434,9 @@ out:
     return rc;
 }
 
-int store_check(struct store *st, char *msg, size_t msgsize)
+int store_verify(struct store *st, char *msg, size_t msgsize)
 {
-    return st->ops->check(st, msg, msgsize);
+    return st->ops->verify(st, msg, msgsize);
 }
 
 int store_backup(struct store *st, const char *path, char *msg, size_t msgsize)

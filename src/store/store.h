@@ -71,9 +71,9 @@ struct store_opts {
  * taken as a file name), a malformed URL. *has_password (may be NULL) is set
  * when a URL carries a password (in the user part or as ?password=). The
  * message in err never quotes the argument (it may hold a password). */
-int store_url_check(const char *url_or_path, bool *has_password, char *err, size_t errsize);
+int store_url_validate(const char *url_or_path, bool *has_password, char *err, size_t errsize);
 
-/* Opens a store named as store_url_check accepts (checked first). `opts`
+/* Opens a store named as store_url_validate accepts (checked first). `opts`
  * may be NULL for the defaults. Unless opts->no_migrate, pending migrations
  * are applied (each in its own transaction).
  * Returns 0 and *out (close it with store_close), or WT_EVERSION when the
@@ -107,7 +107,7 @@ int store_migrate(struct store *st, int *applied);
  * human-readable summary into msg. Returns 0 when healthy, WT_ESTORE when
  * corrupt or unreachable, WT_ESTATE when migrations are pending,
  * WT_EVERSION when the database is newer than this build. */
-int store_check(struct store *st, char *msg, size_t msgsize);
+int store_verify(struct store *st, char *msg, size_t msgsize);
 
 /* Writes a consistent copy of the database to `path` while the store stays
  * usable (SQLite online backup API, in steps so writers are not starved).

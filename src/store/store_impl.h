@@ -84,7 +84,7 @@ struct store_ops {
      * with version 0. */
     const struct migration *migrations;
 
-    int (*check)(struct store *st, char *msg, size_t msgsize);
+    int (*verify)(struct store *st, char *msg, size_t msgsize);
     int (*backup)(struct store *st, const char *path, char *msg, size_t msgsize);
     /* Optional: a problem only the backend can see (the SQLite file was
      * deleted or replaced, checkpoints fail). Writes a one-line reason and
@@ -124,11 +124,11 @@ int store_sqlite_open(const char *path, const struct store_opts *opts, struct st
 int store_pg_open(const char *url, const struct store_opts *opts, struct store **out, char *err,
                   size_t errsize);
 
-/* store_url_check's parts that need libpq (store_pg.c): whether a
+/* store_url_validate's parts that need libpq (store_pg.c): whether a
  * postgres URL parses, and whether it holds a password (message in err,
  * never quoting the URL); whether s starts like a libpq keyword/value
  * connection string ("host=", "dbname =", any libpq keyword). */
-int store_pg_url_check(const char *url, bool *has_password, char *err, size_t errsize);
+int store_pg_url_validate(const char *url, bool *has_password, char *err, size_t errsize);
 bool store_pg_keyword_string(const char *s);
 
 extern const struct migration store_sqlite_migrations[];

@@ -537,7 +537,7 @@ static const char *const check_tables[] = {
     "backtest_runs",
 };
 
-static int pg_check(struct store *st, char *msg, size_t msgsize)
+static int pg_verify(struct store *st, char *msg, size_t msgsize)
 {
     struct store_conn *conn;
     int rc = store_pg_acquire(st, false, &conn);
@@ -607,7 +607,7 @@ static const struct store_ops pg_ops = {
     .col_blob = pg_col_blob,
     .append_events = pg_append_events,
     .migrations = store_pg_migrations,
-    .check = pg_check,
+    .verify = pg_verify,
     .backup = store_pg_backup,
 };
 

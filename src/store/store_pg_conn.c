@@ -447,7 +447,7 @@ void store_pg_conninfo_free(PQconninfoOption *opt)
     PQconninfoFree(opt);
 }
 
-int store_pg_url_check(const char *url, bool *has_password, char *err, size_t errsize)
+int store_pg_url_validate(const char *url, bool *has_password, char *err, size_t errsize)
 {
     PQconninfoOption *opt = store_pg_parse_url(url, err, errsize);
     if (opt == NULL)

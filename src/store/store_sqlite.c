@@ -611,7 +611,7 @@ static int sq_col_blob(struct store_stmt *s, int i, void *p, size_t n)
     return 0;
 }
 
-static int sq_check(struct store *st, char *msg, size_t msgsize)
+static int sq_verify(struct store *st, char *msg, size_t msgsize)
 {
     struct store_conn *conn;
     int rc = sq_acquire(st, false, &conn);
@@ -744,7 +744,7 @@ static const struct store_ops sqlite_ops = {
     .col_blob = sq_col_blob,
     .append_events = NULL,
     .migrations = store_sqlite_migrations,
-    .check = sq_check,
+    .verify = sq_verify,
     .backup = sq_backup,
     .problem = sq_problem,
     .work = sq_work,

@@ -395,7 +395,7 @@ void wallet_page_release(struct wallet_page *p)
 }
 
 /* The filters shared by the list and the scan. */
-static int wallet_where_check(const struct wallet_filter *f)
+static int wallet_where_validate(const struct wallet_filter *f)
 {
     if (f->nchains > WALLET_FILTER_CHAINS_MAX ||
         (f->status != 0 && (f->status < WALLET_WATCH || f->status > WALLET_STATUS_MAX)) ||
@@ -408,11 +408,11 @@ static int wallet_where_check(const struct wallet_filter *f)
     return 0;
 }
 
-static int wallet_filter_check(const struct wallet_filter *f)
+static int wallet_filter_validate(const struct wallet_filter *f)
 {
     if (f->page == 0 || f->limit == 0 || f->limit > 1000 || (unsigned)f->sort > WALLET_SORT_TRADES)
         return WT_EINVAL;
-    return wallet_where_check(f);
+    return wallet_where_validate(f);
 }
 
 /* SQLite's planner has no statistics (no ANALYZE: the data changes with
@@ -461,7 +461,7 @@ static int wallet_page_sql(struct buf *b, const struct wallet_filter *f, bool sq
 int store_wallet_list_plan(struct store *st, const struct wallet_filter *f, char *out,
                            size_t outsize)
 {
-    if (wallet_filter_check(f) != 0 || outsize == 0)
+    if (wallet_filter_validate(f) != 0 || outsize == 0)
         return WT_EINVAL;
     out[0] = '\0';
     bool sqlite = strcmp(st->ops->name, "sqlite") == 0;
@@ -502,7 +502,7 @@ out:
 int store_wallet_list(struct store *st, const struct wallet_filter *f, struct wallet_page *out)
 {
     memset(out, 0, sizeof *out);
-    if (wallet_filter_check(f) != 0)
+    if (wallet_filter_validate(f) != 0)
         return WT_EINVAL;
     const struct store_ops *o = st->ops;
     struct buf page, count;
@@ -564,7 +564,7 @@ out:
 int store_wallet_scan(struct store *st, const struct wallet_filter *f,
                       int (*fn)(void *ctx, const struct wallet *w), void *ctx)
 {
-    if (fn == NULL || wallet_where_check(f) != 0)
+    if (fn == NULL || wallet_where_validate(f) != 0)
         return WT_EINVAL;
     const struct store_ops *o = st->ops;
     struct buf b;

@@ -296,15 +296,12 @@ static void test_skips_go_through_cmocka(void **state)
 }
 
 /* (g) *_check names: invariants are *_ok (bool), input checks *_validate
- * (0 or WT_E*). Left as they are: src/store/ (another change reworks it),
- * the `wallet check` command (cmd_wallet.c) and the simulator's EV_CHECK
- * handler (on_check). */
+ * (0 or WT_E*). Left as they are: the `wallet check` command
+ * (cmd_wallet.c) and the simulator's EV_CHECK handler (on_check). */
 static int check_names;
 static void names_file(const char *rel, char *text, void *arg)
 {
     (void)arg;
-    if (strncmp(rel, "src/store/", 10) == 0)
-        return;
     blank_comments_strings(text);
     regex_t re;
     assert_int_equal(

@@ -181,7 +181,7 @@ static void test_migrations_and_version(void **state)
     assert_int_equal(store_migrate(st, &applied), 0);
     assert_int_equal(applied, 0);
     char msg[256];
-    assert_int_equal(store_check(st, msg, sizeof msg), 0);
+    assert_int_equal(store_verify(st, msg, sizeof msg), 0);
     assert_non_null(strstr(msg, "current"));
 
     /* A database written by a newer walltrack is refused, with a message. */
@@ -192,7 +192,7 @@ static void test_migrations_and_version(void **state)
     assert_null(st2);
     assert_non_null(strstr(err, "999"));
     assert_non_null(strstr(err, "newer"));
-    assert_int_equal(store_check(st, msg, sizeof msg), WT_EVERSION);
+    assert_int_equal(store_verify(st, msg, sizeof msg), WT_EVERSION);
     raw_exec("DELETE FROM schema_version WHERE version = 999");
     assert_int_equal(store_open(target(), NULL, &st2, err, sizeof err), 0);
     store_close(st2);
@@ -1794,7 +1794,7 @@ static void test_backup_and_folder(void **state)
         char err[128];
         assert_int_equal(store_open(path, NULL, &b, err, sizeof err), 0);
         counts(b, 2, 0, 1);
-        assert_int_equal(store_check(b, msg, sizeof msg), 0);
+        assert_int_equal(store_verify(b, msg, sizeof msg), 0);
         store_close(b);
         /* A folder means <folder>/walltrack.db: the same database. */
         assert_int_equal(store_open(tmpdir, NULL, &b, err, sizeof err), 0);

@@ -1,4 +1,4 @@
-/* store_url_check (what names a database, and that its refusals never quote
+/* store_url_validate (what names a database, and that its refusals never quote
  * a password) and store_health on a SQLite store (a failed commit makes it
  * unhealthy, the next commit healthy again). The PostgreSQL side of
  * store_health (unreachable while the server is down) is tested against a
@@ -23,7 +23,7 @@ static void expect_refused(const char *s, const char *secret)
 {
     char err[512] = "";
     bool pw = true;
-    assert_int_equal(store_url_check(s, &pw, err, sizeof err), WT_EINVAL);
+    assert_int_equal(store_url_validate(s, &pw, err, sizeof err), WT_EINVAL);
     assert_false(pw);
     assert_true(err[0] != '\0');
     if (secret != NULL && strstr(err, secret) != NULL)
@@ -34,7 +34,7 @@ static void expect_accepted(const char *s, bool has_password)
 {
     char err[512] = "";
     bool pw = !has_password;
-    if (store_url_check(s, &pw, err, sizeof err) != 0)
+    if (store_url_validate(s, &pw, err, sizeof err) != 0)
         fail_msg("'%s' refused: %s", s, err);
     assert_int_equal(pw, has_password);
 }
