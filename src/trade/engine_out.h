@@ -9,8 +9,8 @@
  *     recordings (the determinism test);
  *   * the batched store writer (trade/engine_store.h): rows into the store,
  *     one transaction per engine batch;
- *   * the broadcaster (trade/engine_bcast.h): server-sent events for
- *     GET /v1/stream;
+ *   * the broadcaster (engine_broadcaster_new, in trade/engine_bcast.c):
+ *     server-sent events for GET /v1/stream;
  *   * the tee (engine_tee_new): forwards every call to several outputs;
  *   * the runner's forwarder (trade/runner.c): token requests to the token
  *     feed (market/tokenfeed.h), nothing else.
