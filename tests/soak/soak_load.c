@@ -332,9 +332,13 @@ static void *run_worker(void *arg)
 }
 
 /* What the sampler saw: first and last values and maxima. Sizes in bytes,
- * RSS in KiB; -1 when not measured. */
+ * RSS in KiB; -1 when not measured. anon is RssAnon, the process's own
+ * memory: RSS also counts file pages mapped in, and SQLite maps the
+ * database (mmap_size), so RSS grows with walltrack.db while those pages
+ * stay the kernel's to reclaim. */
 struct samples {
     long long rss_first, rss_last, rss_max;
+    long long anon_first, anon_last, anon_max;
     long long fds_first, fds_last, fds_max;
     long long db_first, db_last, wal_max, wal_last;
     long long free_min_mb;
@@ -349,7 +353,8 @@ static long long file_size(const char *dir, const char *name)
     return stat(path, &st) == 0 ? (long long)st.st_size : 0;
 }
 
-static long long proc_rss_kb(long pid)
+/* A "Key:   N kB" line of /proc/PID/status, in KiB; -1 when absent. */
+static long long proc_status_kb(long pid, const char *key)
 {
     char path[64], line[256];
     snprintf(path, sizeof path, "/proc/%ld/status", pid);
@@ -357,9 +362,10 @@ static long long proc_rss_kb(long pid)
     if (!fp)
         return -1;
     long long kb = -1;
+    size_t klen = strlen(key);
     while (fgets(line, sizeof line, fp))
-        if (!strncmp(line, "VmRSS:", 6))
-            kb = strtoll(line + 6, NULL, 10);
+        if (!strncmp(line, key, klen) && line[klen] == ':')
+            kb = strtoll(line + klen + 1, NULL, 10);
     fclose(fp);
     return kb;
 }
@@ -390,7 +396,9 @@ static void max_ll(long long *m, long long v)
 static bool sample(struct samples *s, long pid, const char *data, FILE *out, double t,
                    long long min_free_mb)
 {
-    long long rss = pid > 0 ? proc_rss_kb(pid) : -1, fds = pid > 0 ? proc_fds(pid) : -1;
+    long long rss = pid > 0 ? proc_status_kb(pid, "VmRSS") : -1;
+    long long anon = pid > 0 ? proc_status_kb(pid, "RssAnon") : -1;
+    long long fds = pid > 0 ? proc_fds(pid) : -1;
     long long db = data ? file_size(data, "walltrack.db") : -1;
     long long wal = data ? file_size(data, "walltrack.db-wal") : -1;
     long long free_mb = -1;
@@ -403,23 +411,27 @@ static bool sample(struct samples *s, long pid, const char *data, FILE *out, dou
         s->db_first = db;
         s->free_min_mb = free_mb;
         s->rss_max = rss;
+        s->anon_first = anon;
+        s->anon_max = anon;
         s->fds_max = fds;
         s->wal_max = wal;
         s->first_taken = true;
     }
     s->rss_last = rss;
+    s->anon_last = anon;
     s->fds_last = fds;
     s->db_last = db;
     s->wal_last = wal;
     max_ll(&s->rss_max, rss);
+    max_ll(&s->anon_max, anon);
     max_ll(&s->fds_max, fds);
     max_ll(&s->wal_max, wal);
     if (free_mb >= 0 && (s->free_min_mb < 0 || free_mb < s->free_min_mb))
         s->free_min_mb = free_mb;
     if (out) {
-        fprintf(out, "%.1f\t%lld\t%lld\t%lld\t%lld\t%lld\t%llu\t%llu\n", t, rss, fds, db, wal,
+        fprintf(out, "%.1f\t%lld\t%lld\t%lld\t%lld\t%lld\t%llu\t%llu\t%lld\n", t, rss, fds, db, wal,
                 free_mb, (unsigned long long)atomic_load(&acked_tx),
-                (unsigned long long)atomic_load(&failed_bodies));
+                (unsigned long long)atomic_load(&failed_bodies), anon);
         fflush(out);
     }
     return !(min_free_mb > 0 && free_mb >= 0 && free_mb < min_free_mb);
@@ -468,7 +480,8 @@ static int cmd_load(int argc, char **argv)
             perror(samples_path);
             return 2;
         }
-        fprintf(samples_fp, "t_s\trss_kb\tfds\tdb_bytes\twal_bytes\tfree_mb\tacked_tx\tfailed\n");
+        fprintf(samples_fp,
+                "t_s\trss_kb\tfds\tdb_bytes\twal_bytes\tfree_mb\tacked_tx\tfailed\tanon_kb\n");
     }
     struct worker *w = calloc(conns, sizeof *w);
     struct samples s = {0};
@@ -517,13 +530,13 @@ static int cmd_load(int argc, char **argv)
            "cut=%llu non200=%llu seconds=%.1f "
            "stopped=%s outages=%u rss_first_kb=%lld rss_last_kb=%lld rss_max_kb=%lld "
            "fds_first=%lld fds_last=%lld fds_max=%lld db_first=%lld db_last=%lld wal_max=%lld "
-           "wal_last=%lld free_min_mb=%lld\n",
+           "wal_last=%lld free_min_mb=%lld anon_first_kb=%lld anon_last_kb=%lld anon_max_kb=%lld\n",
            n, tx, (double)tx / elapsed, n ? all[n / 2] : 0.0, n ? all[(n * 99) / 100] : 0.0, errors,
            (unsigned long long)atomic_load(&refused_bodies),
            (unsigned long long)atomic_load(&cut_bodies),
            (unsigned long long)atomic_load(&status_bodies), elapsed, why, outages, s.rss_first,
            s.rss_last, s.rss_max, s.fds_first, s.fds_last, s.fds_max, s.db_first, s.db_last,
-           s.wal_max, s.wal_last, s.free_min_mb);
+           s.wal_max, s.wal_last, s.free_min_mb, s.anon_first, s.anon_last, s.anon_max);
     free(all);
     free(w);
     if (samples_fp)
