@@ -213,6 +213,13 @@
       "buyer and excluded (0: off).")                                                              \
     X(DISC_TOP_K, "discovery.top_k", NULL, INT, "50", 0, 100000, 0,                                \
       "Wallets the algorithm keeps on the watchlist: the best eligible candidates.")               \
+    /* --- metrics --------------------------------------------------------------------- */        \
+    X(METRICS_MIN_TRADES, "metrics.min_trades", NULL, INT, "5", 1, 1000000, 0,                     \
+      "Closed round trips a wallet needs before its win rate is shown (below: null in the API, "   \
+      "n/a on the dashboard; docs/metrics.md).")                                                   \
+    X(METRICS_MIN_DAYS, "metrics.min_days", NULL, INT, "7", 1, 100000, 0,                          \
+      "Active days (UTC days with a closed round trip) a wallet needs before its Sharpe, "         \
+      "Sortino and volatility are shown (below: null / n/a; docs/metrics.md).")                    \
     /* --- engine ---------------------------------------------------------------------- */        \
     X(ENGINE_TICK_MS, "engine.tick_ms", NULL, INT, "1000", 10, 60000, 0,                           \
       "Timer tick of the trading engine, in ms: time-based exits, breakers and paper latency run " \

@@ -248,7 +248,7 @@ int cmd_sim_evaluate(int argc, char **argv)
     if (cli_setup_logging(&a.cfg) != 0 || cli_open_store(&a.cfg, &st) != 0)
         goto out;
     struct profile_params pp;
-    profile_params_default(&pp);
+    profile_params_from_config(&a.cfg, &pp);
     pp.snapshots = false;
     struct discovery_report rep;
     int r = discovery_run(st, &dp, &pp, 0, &rep, NULL, &res);

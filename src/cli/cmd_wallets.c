@@ -20,6 +20,15 @@
 #include "solana/pubkey.h"
 #include "store/store.h"
 
+/* A metric as text, or "n/a" when its data is too thin (docs/metrics.md). */
+static void metric_text(char *out, size_t n, const char *fmt, double v, int64_t valid)
+{
+    if (valid)
+        snprintf(out, n, fmt, v);
+    else
+        snprintf(out, n, "n/a");
+}
+
 static const struct cli_opt opts[] = {
     {"--status", "S", NULL,
      "list: watch, flagged, blacklisted, candidate or removed (default: any)"},
@@ -160,9 +169,12 @@ static int do_list(const struct cli_args *a)
                "status", "method", "pnl_sol", "roi", "win", "trades", "style", "name");
         for (size_t i = 0; i < pg.n; i++) {
             const struct wallet *x = &pg.rows[i];
-            printf("%-44s %6.2f %-6s %-11s %-9s %9.3f %7.3f %6.3f %6lld %-8s %s%s\n", x->address,
+            char win[16];
+            metric_text(win, sizeof win, "%.3f", x->win_rate,
+                        x->metrics_valid & WALLET_VALID_WIN_RATE);
+            printf("%-44s %6.2f %-6s %-11s %-9s %9.3f %7.3f %6s %6lld %-8s %s%s\n", x->address,
                    x->score, x->confidence, wallet_status_name(x->status),
-                   x->discovery[0] ? x->discovery : "-", x->total_pnl, x->roi, x->win_rate,
+                   x->discovery[0] ? x->discovery : "-", x->total_pnl, x->roi, win,
                    (long long)x->total_trades, x->trading_style, x->name,
                    x->verified ? " (verified)" : "");
         }
@@ -250,9 +262,22 @@ static int do_show(const struct cli_args *a, const char *address)
                x.discovery[0] ? x.discovery : "-", x.verified ? "verified" : "not verified", x.type,
                x.chain);
         printf("  score %.2f (%s confidence)\n", x.score, x.confidence);
-        printf("  pnl %.4f SOL, roi %.4f, win rate %.3f, sharpe %.3f, sortino %.3f, max drawdown "
-               "%.4f, volatility %.4f\n",
-               x.total_pnl, x.roi, x.win_rate, x.sharpe, x.sortino, x.max_drawdown, x.volatility);
+        char win[16], sharpe[16], sortino[16], dd[16], vol[16], asof[40] = "-";
+        int64_t v = x.metrics_valid;
+        metric_text(win, sizeof win, "%.3f", x.win_rate, v & WALLET_VALID_WIN_RATE);
+        metric_text(sharpe, sizeof sharpe, "%.3f", x.sharpe, v & WALLET_VALID_SHARPE);
+        metric_text(sortino, sizeof sortino, "%.3f", x.sortino, v & WALLET_VALID_SORTINO);
+        metric_text(dd, sizeof dd, "%.4f", x.max_drawdown, v & WALLET_VALID_MAX_DRAWDOWN);
+        metric_text(vol, sizeof vol, "%.4f", x.volatility, v & WALLET_VALID_VOLATILITY);
+        if (x.unrealized_as_of_ms)
+            clock_format_iso(x.unrealized_as_of_ms, asof, sizeof asof);
+        printf("  pnl %.4f SOL = realized %.4f + unrealized %.4f (%lld open, prices as of %s)%s\n",
+               x.total_pnl, x.realized_pnl, x.unrealized_pnl, (long long)x.open_positions, asof,
+               x.metrics_version < WALLET_METRICS_VERSION ? " [old definitions: run discover]"
+                                                          : "");
+        printf("  roi %.4f, win rate %s, sharpe %s, sortino %s, max drawdown %s (%.4f SOL), "
+               "volatility %s, active days %lld\n",
+               x.roi, win, sharpe, sortino, dd, x.max_drawdown_sol, vol, (long long)x.active_days);
         char last[40], first[40];
         clock_format_iso(x.last_trade_ms, last, sizeof last);
         clock_format_iso(x.first_seen_ms, first, sizeof first);

@@ -31,6 +31,12 @@ void profile_params_default(struct profile_params *p)
     p->patterns = true;
 }
 
+void profile_params_from_config(const struct config *cfg, struct profile_params *p)
+{
+    profile_params_default(p);
+    metrics_params_from_config(cfg, &p->intel.metrics);
+}
+
 /* ------------------------------------------------------------ load */
 
 struct load {
@@ -183,13 +189,40 @@ void profile_wallet_row(const struct profile_state *ps, const struct intel_profi
     out->score = round(fmin(100, fmax(0, fin(pr->score.score))) * 100) / 100; /* 2 decimals */
     str_copy(out->confidence, sizeof out->confidence, score_confidence_name(pr->score.confidence));
     out->status = WALLET_CANDIDATE;
-    out->total_pnl = fin(m->total_pnl_sol);
-    out->roi = fin(m->roi);
-    out->win_rate = fin(m->win_rate);
-    out->sharpe = fin(m->sharpe);
-    out->sortino = fin(m->sortino);
-    out->max_drawdown = fin(m->max_drawdown);
-    out->volatility = fin(m->volatility);
+    /* docs/metrics.md: total = realized (every sell) + unrealized (open
+     * positions marked); a metric below its minimum is stored as 0 with
+     * its validity bit clear. */
+    out->realized_pnl = fin(pr->realized_sol);
+    out->unrealized_pnl = fin(pr->unrealized_sol);
+    out->unrealized_as_of_ms = pr->unrealized_as_of_ms;
+    out->open_positions = pr->open_positions;
+    out->total_pnl = fin(pr->total_pnl_sol);
+    out->roi = fin(pr->roi);
+    int64_t valid = 0;
+    if (m->win_rate_valid) {
+        valid |= WALLET_VALID_WIN_RATE;
+        out->win_rate = fin(m->win_rate);
+    }
+    if (m->sharpe_valid) {
+        valid |= WALLET_VALID_SHARPE;
+        out->sharpe = fin(m->sharpe);
+    }
+    if (m->sortino_valid) {
+        valid |= WALLET_VALID_SORTINO;
+        out->sortino = fin(m->sortino);
+    }
+    if (m->volatility_valid) {
+        valid |= WALLET_VALID_VOLATILITY;
+        out->volatility = fin(m->volatility);
+    }
+    if (m->max_drawdown_valid) {
+        valid |= WALLET_VALID_MAX_DRAWDOWN;
+        out->max_drawdown = fin(m->max_drawdown);
+    }
+    out->max_drawdown_sol = fin(m->max_drawdown_sol);
+    out->active_days = m->active_days;
+    out->metrics_valid = valid;
+    out->metrics_version = WALLET_METRICS_VERSION;
     out->total_trades = m->trades;
     out->avg_trade_size = fin(m->avg_trade_sol);
     out->avg_holding_days = fin(m->avg_hold_days);
@@ -270,9 +303,9 @@ void profile_snapshot_row(const struct profile_state *ps, const struct intel_pro
     out->trades_24h = trades[0];
     out->trades_7d = trades[1];
     out->trades_30d = trades[2];
-    out->pnl_all = fin(pr->metrics.total_pnl_sol);
-    out->roi = fin(pr->metrics.roi);
-    out->sharpe = fin(pr->metrics.sharpe);
+    out->pnl_all = fin(pr->total_pnl_sol);
+    out->roi = fin(pr->roi);
+    out->sharpe = fin(pr->metrics.sharpe); /* 0 when not valid (docs/metrics.md) */
     out->sortino = fin(pr->metrics.sortino);
     out->max_drawdown = fin(pr->metrics.max_drawdown);
     out->volatility = fin(pr->metrics.volatility);

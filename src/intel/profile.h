@@ -23,6 +23,8 @@
 #include "intel/intel.h"
 #include "store/store.h"
 
+struct config;
+
 struct profile_params {
     struct intel_params intel;
     double whale_sol; /* average trade size (SOL) from which the type is "whale" */
@@ -32,6 +34,9 @@ struct profile_params {
 
 /* Intel defaults, whale_sol 10, snapshots and patterns on. */
 void profile_params_default(struct profile_params *p);
+/* The defaults with the metric minimums of the settings
+ * (metrics_params_from_config). */
+void profile_params_from_config(const struct config *cfg, struct profile_params *p);
 
 /* The replayed market: the intel state plus what the ledger does not keep.
  * Plain data; read it, do not change it. */

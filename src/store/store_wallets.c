@@ -55,6 +55,14 @@ static const struct col wallet_cols[] = {
     COL(W, first_seen_ms, C_I64),
     COL(W, updated_ms, C_I64),
     COL(W, type_manual, C_BOOL),
+    COL(W, realized_pnl, C_F64),
+    COL(W, unrealized_pnl, C_F64),
+    COL(W, unrealized_as_of_ms, C_I64),
+    COL(W, open_positions, C_I64),
+    COL(W, max_drawdown_sol, C_F64),
+    COL(W, active_days, C_I64),
+    COL(W, metrics_valid, C_I64),
+    COL(W, metrics_version, C_I64),
 };
 
 #undef W

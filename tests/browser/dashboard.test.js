@@ -265,6 +265,13 @@ test('a wallet is blacklisted from its detail page', opts, async () => {
   await first.waitFor();
   await first.click();
   await page.getByTestId('wallet-status').waitFor();
+  // docs/metrics.md: total = realized + unrealized, shown apart; the
+  // simulated market is too short for a Sharpe (under metrics.min_days
+  // active days), which reads "n/a", not 0.
+  const perf = await page.locator('section[aria-labelledby=wd-p]').textContent();
+  assert.match(perf, /Realized PnL \(every sell\)/);
+  assert.match(perf, /Unrealized PnL \(open positions\)/);
+  assert.match(perf, /Sharpe\s*n\/a/);
   page.once('dialog', (d) => d.accept());
   await page.getByRole('button', { name: 'Blacklist' }).click();
   await page.waitForFunction(() => /blacklist/.test(document.querySelector('[data-testid=wallet-status]')?.textContent || ''));

@@ -187,8 +187,10 @@ static void test_list_shape_and_default_order(void **state)
                                        "verified",      "scoring", "performance", "activity",
                                        "behavioral",    NULL};
     static const char *const scoring[] = {"smartMoneyScore", "confidenceLevel", NULL};
-    static const char *const perf[] = {"totalPnl",    "roiAllTime",  "winRate",
-                                       "sharpeRatio", "maxDrawdown", NULL};
+    static const char *const perf[] = {
+        "totalPnl",       "roiAllTime",  "winRate",       "sharpeRatio",
+        "maxDrawdown",    "realizedPnl", "unrealizedPnl", "unrealizedPriceTimestamp",
+        "maxDrawdownSol", NULL};
     static const char *const act[] = {"totalTrades", "avgTradeSize", "avgHoldingPeriodDays",
                                       "lastTradeTimestamp", NULL};
     static const char *const beh[] = {"tradingStyle", "riskProfile", "preferredTokens",
@@ -201,6 +203,21 @@ static void test_list_shape_and_default_order(void **state)
         exact_keys(&sub, scoring);
         assert_int_equal(json_get(&w, "performance", &sub), 0);
         exact_keys(&sub, perf);
+        /* docs/metrics.md: total = realized + unrealized; a win rate
+         * under 5 round trips and a Sharpe under 7 active days are null
+         * (the simulated market is 1 day long: every Sharpe is null). */
+        double total = num_at(&sub, "totalPnl");
+        assert_true(fabs(total - num_at(&sub, "realizedPnl") - num_at(&sub, "unrealizedPnl")) <
+                    1e-6 * (1 + fabs(total)));
+        struct json_val wr, sh;
+        assert_int_equal(json_get(&sub, "winRate", &wr), 0);
+        assert_int_equal(json_get(&sub, "sharpeRatio", &sh), 0);
+        assert_int_equal(json_type_of(&sh), JSON_NULL);
+        double trades = num_at(&w, "activity.totalTrades");
+        if (trades < 5)
+            assert_int_equal(json_type_of(&wr), JSON_NULL);
+        else
+            assert_int_not_equal(json_type_of(&wr), JSON_NULL);
         assert_int_equal(json_get(&w, "activity", &sub), 0);
         exact_keys(&sub, act);
         assert_int_equal(json_get(&w, "behavioral", &sub), 0);

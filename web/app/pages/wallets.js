@@ -15,6 +15,10 @@ import { html, useApi, Async, Table, Pager, Dl, Empty, ActionButton, num, pct, s
 import * as api from '../api.js';
 import { LineChart } from '../chart.js';
 
+/** A metric the API gives as null when the data is too thin for it
+ * (docs/metrics.md: below metrics.min_trades / metrics.min_days). */
+const na = (x, fmt) => (x === null ? 'n/a' : fmt(x));
+
 const BASE = '/v1/smart-money/wallets';
 const LIMIT = 50;
 
@@ -65,7 +69,7 @@ function WalletList() {
               { label: 'Confidence', render: (w) => w.scoring?.confidenceLevel || '—' },
               { label: 'PnL', num: true, sort: 'pnl', render: (w) => signed(w.performance?.totalPnl, (x) => sol(x, 2)) },
               { label: 'ROI', num: true, sort: 'roi', render: (w) => pct(w.performance?.roiAllTime) },
-              { label: 'Win rate', num: true, render: (w) => pct(w.performance?.winRate) },
+              { label: 'Win rate', num: true, render: (w) => na(w.performance?.winRate, pct) },
               { label: 'Trades', num: true, sort: 'trades', render: (w) => num(w.activity?.totalTrades, 0) },
               { label: 'Style', render: (w) => w.behavioral?.tradingStyle || '—' },
               { label: 'Last trade', render: (w) => when(w.activity?.lastTradeTimestamp) },
@@ -187,13 +191,17 @@ export function WalletPage({ address }) {
               ['Chain', w.chainId],
             ]} /></${Section}>
             <${Section} title="Performance" id="wd-p"><${Dl} items=${[
-              ['Realized PnL (round trips)', signed(w.performance.totalPnl, (x) => sol(x))],
+              ['Total PnL (realized + unrealized)', signed(w.performance.totalPnl, (x) => sol(x))],
+              ['Realized PnL (every sell)', na(w.performance.realizedPnl, (v) => signed(v, (x) => sol(x)))],
+              ['Unrealized PnL (open positions)', na(w.performance.unrealizedPnl, (v) => signed(v, (x) => sol(x)))],
+              ['Prices as of', when(w.performance.unrealizedPriceTimestamp)],
               ['ROI', pct(w.performance.roiAllTime)],
-              ['Win rate', pct(w.performance.winRate)],
-              ['Sharpe', num(w.performance.sharpeRatio, 2)],
-              ['Sortino', num(w.performance.sortinoRatio, 2)],
-              ['Max drawdown', pct(w.performance.maxDrawdown)],
-              ['Volatility', `${num(w.performance.volatility, 4)} SOL/day`],
+              ['Win rate', na(w.performance.winRate, pct)],
+              ['Sharpe', na(w.performance.sharpeRatio, (x) => num(x, 2))],
+              ['Sortino', na(w.performance.sortinoRatio, (x) => num(x, 2))],
+              ['Max drawdown', na(w.performance.maxDrawdown, pct) + (w.performance.maxDrawdownSol === null ? '' : ` (${sol(w.performance.maxDrawdownSol)})`)],
+              ['Volatility', na(w.performance.volatility, (x) => `${num(x, 4)} SOL/day`)],
+              ['Active days', num(w.performance.activeDays, 0)],
             ]} /></${Section}>
             <${Section} title="Activity" id="wd-a"><${Dl} items=${[
               ['Round trips', num(w.activity.totalTrades, 0)],
