@@ -165,6 +165,18 @@
       CONFIG_SECRET, "ntfy access token for a protected topic (optional).")                        \
     X(ALERT_MIN_SEVERITY, "alert.min_severity", NULL, STRING, "warn", 0, 0, CONFIG_LIVE,           \
       "Lowest severity pushed: info, warn or critical (every alert is logged anyway).")            \
+    X(SM_MIN_WALLETS, "alert.smart_min_wallets", NULL, INT, "3", 0, 1000, 0,                       \
+      "Smart-money alert when at least this many watched wallets (distinct clusters once the "     \
+      "graph has clusters) buy the same token within alert.smart_window_min (0: off).")            \
+    X(SM_WINDOW_MIN, "alert.smart_window_min", NULL, INT, "30", 1, 100000, 0,                      \
+      "Window (minutes of swap time) of the smart-money group-buy alert.")                         \
+    X(SM_BIG_BUY_SOL, "alert.smart_big_buy_sol", NULL, DOUBLE, "10", 0, 1e9, 0,                    \
+      "Smart-money alert when a verified watched wallet buys at least this much SOL (0: off).")    \
+    X(SM_QUIET_HOURS, "alert.smart_quiet_hours", NULL, STRING, "", 0, 0, 0,                        \
+      "UTC hours HH-HH (e.g. 22-07) when smart-money alerts are not pushed (still logged and "     \
+      "sent on the event stream); empty: none.")                                                   \
+    X(SM_COOLDOWN_MIN, "alert.smart_cooldown_min", NULL, INT, "60", 0, 100000, 0,                  \
+      "No second smart-money alert for the same token within this many minutes.")                  \
     /* --- web (dashboard) ------------------------------------------------------------- */        \
     X(WEB_DIR, "web.dir", "WALLTRACK_WEB_DIR", STRING, "", 0, 0, 0,                                \
       "Folder of the dashboard's files, served at /. Empty: the source tree's web/ "               \

@@ -54,15 +54,15 @@ static struct intel *example(void)
 {
     struct intel *in = intel_new(NULL, 4);
     const struct swap_event ev[] = {
-        sw(W, A, SIDE_BUY, 100 * TOK, 1 * SOL, D0),                     /* 1 SOL for 100 A */
-        sw(W, A, SIDE_SELL, 50 * TOK, 1 * SOL, D0 + 1 * H),             /* partial: +0.5 */
-        sw(W, A, SIDE_SELL, 49990000, 1500000000, D0 + 2 * H),          /* dust close: +1.0 */
-        sw(W, B, SIDE_BUY, 100 * TOK, 2 * SOL, D0 + 3 * H),             /* 2 SOL for 100 B */
-        sw(W, B, SIDE_SELL, 100 * TOK, 1 * SOL, D0 + 4 * H),            /* closes: -1.0 */
-        sw(W, A, SIDE_SELL, 10000, 300000, D0 + DAY),                   /* leftover: +0.0003 */
-        sw(W, C, SIDE_BUY, 100 * TOK, 1 * SOL, D0 + DAY + 1 * H),       /* open position */
-        sw(W, D, SIDE_SELL, 10 * TOK, 200000000, D0 + DAY + 2 * H),     /* received by transfer */
-        sw(X, C, SIDE_BUY, 100 * TOK, 400000000, D0 + DAY + 5 * H),     /* C's last price 0.004 */
+        sw(W, A, SIDE_BUY, 100 * TOK, 1 * SOL, D0),                 /* 1 SOL for 100 A */
+        sw(W, A, SIDE_SELL, 50 * TOK, 1 * SOL, D0 + 1 * H),         /* partial: +0.5 */
+        sw(W, A, SIDE_SELL, 49990000, 1500000000, D0 + 2 * H),      /* dust close: +1.0 */
+        sw(W, B, SIDE_BUY, 100 * TOK, 2 * SOL, D0 + 3 * H),         /* 2 SOL for 100 B */
+        sw(W, B, SIDE_SELL, 100 * TOK, 1 * SOL, D0 + 4 * H),        /* closes: -1.0 */
+        sw(W, A, SIDE_SELL, 10000, 300000, D0 + DAY),               /* leftover: +0.0003 */
+        sw(W, C, SIDE_BUY, 100 * TOK, 1 * SOL, D0 + DAY + 1 * H),   /* open position */
+        sw(W, D, SIDE_SELL, 10 * TOK, 200000000, D0 + DAY + 2 * H), /* received by transfer */
+        sw(X, C, SIDE_BUY, 100 * TOK, 400000000, D0 + DAY + 5 * H), /* C's last price 0.004 */
     };
     for (size_t i = 0; i < sizeof ev / sizeof ev[0]; i++)
         assert_int_equal(intel_apply(in, &ev[i]), 0);
