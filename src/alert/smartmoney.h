@@ -72,8 +72,8 @@ struct sm_alert {
     uint32_t n_groups;  /* distinct wallets/clusters in the window */
     uint32_t n_wallets; /* distinct wallets in the window */
     struct pubkey wallets[SM_MAX_LISTED];
-    double sol;  /* big buy: its size; group buy: the window's SOL bought */
-    bool quiet;  /* inside quiet hours: not pushed */
+    double sol; /* big buy: its size; group buy: the window's SOL bought */
+    bool quiet; /* inside quiet hours: not pushed */
 };
 
 struct smartmoney;

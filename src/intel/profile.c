@@ -20,6 +20,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/str.h"
+#include "intel/similar.h"
 #include "solana/pubkey.h"
 
 void profile_params_default(struct profile_params *p)
@@ -391,8 +392,18 @@ int profile_write(struct store *st, const struct profile_state *ps, const struct
         profile_wallet_row(ps, &pr, p, now_ms, &rows[w]);
         if (snaps)
             profile_snapshot_row(ps, &pr, now_ms, &snaps[w]);
-        if (p->patterns)
+        struct similar_patterns spt = {{0}};
+        if (p->patterns) {
+            size_t before = pl.len;
             intel_patterns(ps->in, w, &pl);
+            for (size_t i = before; i < pl.len; i++)
+                if (pl.v[i].type >= PATTERN_ACCUMULATION && pl.v[i].type <= PATTERN_ARBITRAGE)
+                    spt.n[pl.v[i].type - PATTERN_ACCUMULATION]++;
+        }
+        double vec[SIMILAR_DIMS];
+        if (similar_vector(ps->in, &pr, p->patterns ? &spt : NULL, vec) &&
+            similar_format(vec, rows[w].behaviour_vec, sizeof rows[w].behaviour_vec) != 0)
+            rows[w].behaviour_vec[0] = '\0';
     }
     int rc = store_wallet_upsert_profiles(st, rows, nw);
     if (rc == 0)

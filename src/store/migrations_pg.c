@@ -427,7 +427,8 @@ static const char m10_sig_keys_skips[] =
  * and unrealized PnL apart (total_pnl becomes their sum), the time of the
  * prices open positions are marked at, the drawdown in SOL (max_drawdown
  * becomes a fraction of its peak), the active days, which metrics are
- * valid (enough data: WALLET_VALID_* bits) and the definitions' version.
+ * valid (enough data: WALLET_VALID_* bits), the definitions' version and
+ * the behaviour vector of "wallets like this one" (intel/similar.h).
  * Old rows get version 0 and no valid metric: the API shows null until
  * the next profile run recomputes them (serve runs one at start when it
  * finds such rows). */
@@ -442,7 +443,8 @@ static const char m14_wallet_metrics[] =
     "DEFAULT 0;\n"
     "ALTER TABLE wallets ADD COLUMN IF NOT EXISTS active_days bigint NOT NULL DEFAULT 0;\n"
     "ALTER TABLE wallets ADD COLUMN IF NOT EXISTS metrics_valid bigint NOT NULL DEFAULT 0;\n"
-    "ALTER TABLE wallets ADD COLUMN IF NOT EXISTS metrics_version bigint NOT NULL DEFAULT 0;\n";
+    "ALTER TABLE wallets ADD COLUMN IF NOT EXISTS metrics_version bigint NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE wallets ADD COLUMN IF NOT EXISTS behaviour_vec text NOT NULL DEFAULT '';\n";
 
 const struct migration store_pg_migrations[] = {
     {1, "events: swaps, transfers, prices", m1_events},

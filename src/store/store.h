@@ -303,6 +303,9 @@ struct wallet {
     int64_t active_days;     /* UTC days with a closed round trip */
     int64_t metrics_valid;   /* WALLET_VALID_* bits */
     int64_t metrics_version; /* WALLET_METRICS_VERSION when computed by this build; 0 old row */
+    /* intel/similar.h: the raw behaviour vector, JSON array; "" when the
+     * wallet has too few round trips */
+    char behaviour_vec[WALLET_JSON_MAX];
 };
 
 enum wallet_valid {

@@ -63,6 +63,7 @@ static const struct col wallet_cols[] = {
     COL(W, active_days, C_I64),
     COL(W, metrics_valid, C_I64),
     COL(W, metrics_version, C_I64),
+    COL(W, behaviour_vec, C_STR),
 };
 
 #undef W

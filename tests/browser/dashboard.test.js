@@ -258,6 +258,23 @@ test('a live update appears without reloading', opts, async () => {
   await page.close();
 });
 
+test('"wallets like this one" from the wallet page', opts, async () => {
+  // The most active wallet has a behaviour vector (3 round trips or more).
+  const list = await (await fetch(`${server.url}/v1/smart-money/wallets?sortBy=trades&limit=1`)).json();
+  const address = list.wallets[0].walletAddress;
+  const { page, problems } = await watchedPage(browser.context, server.url);
+  await page.goto(`${server.url}/#/wallets/${address}`);
+  await page.getByTestId('wallet-status').waitFor();
+  await page.getByRole('button', { name: 'Find similar wallets' }).click();
+  const sim = page.locator('section[aria-labelledby=wd-sim]');
+  await sim.getByText('trade most like it').waitFor();
+  assert.equal(await sim.locator('table tbody tr').count(), 10);
+  assert.equal(await sim.locator(`a[title="${address}"]`).count(), 0); // not itself
+  await page.screenshot({ path: artifact('wallet-similar.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('a wallet is blacklisted from its detail page', opts, async () => {
   const { page, problems } = await watchedPage(browser.context, server.url);
   await page.goto(`${server.url}/#/wallets`);

@@ -249,11 +249,10 @@ static void test_group_buys_pushed_and_streamed(void **state)
     char hook[128];
     snprintf(hook, sizeof hook, "WALLTRACK_ALERT_WEBHOOK_URL=%s/alerts", srv.url);
     const char *env[] = {"WALLTRACK_WEBHOOK_SECRET=" SECRET, hook, NULL};
-    const char *args[] = {"--set", "ingest.max_future_s=86400",      "--set",
-                          "alert.smart_min_wallets=2",               "--set",
-                          "alert.smart_window_min=30",               "--set",
-                          "alert.smart_big_buy_sol=0",               "--set",
-                          "alert.smart_cooldown_min=100000",         NULL};
+    const char *args[] = {
+        "--set", "ingest.max_future_s=86400",       "--set", "alert.smart_min_wallets=2",
+        "--set", "alert.smart_window_min=30",       "--set", "alert.smart_big_buy_sol=0",
+        "--set", "alert.smart_cooldown_min=100000", NULL};
     struct daemon d;
     assert_int_equal(daemon_start(&d, args, env), 0);
     struct buf body;

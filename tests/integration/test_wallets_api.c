@@ -682,6 +682,92 @@ static void test_scheduled_discovery_in_serve(void **state)
     harness_rmdir(s.dir);
 }
 
+/* ------------------------------------------------------------ similar */
+
+/* GET .../{address}/similar and `walltrack wallets similar`: the nearest
+ * wallets by behaviour, nearest first, never the wallet itself; the same
+ * answer from the CLI; bad input refused. */
+static void test_similar_wallets(void **state)
+{
+    (void)state;
+    char path[256];
+    struct reply r;
+    snprintf(path, sizeof path, "%s?sortBy=trades&limit=1", base);
+    get(&r, path);
+    struct json_val ws, w;
+    assert_int_equal(json_get(&r.root, "wallets", &ws), 0);
+    assert_int_equal(json_index(&ws, 0, &w), 0);
+    char busy[64];
+    snprintf(busy, sizeof busy, "%s", str_at(&w, "walletAddress"));
+    assert_true(num_at(&w, "activity.totalTrades") >= 3);
+    release(&r);
+
+    snprintf(path, sizeof path, "%s/%s/similar?limit=5", base, busy);
+    get(&r, path);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(str_at(&r.root, "walletAddress"), busy);
+    assert_true(num_at(&r.root, "candidates") > 5);
+    struct json_val feats, sim, e, x;
+    assert_int_equal(json_get(&r.root, "features", &feats), 0);
+    assert_int_equal(json_size(&feats), 18);
+    assert_int_equal(json_get(&r.root, "similar", &sim), 0);
+    assert_int_equal(json_size(&sim), 5);
+    double prev = 0;
+    char api_order[5][64];
+    for (size_t i = 0; i < 5; i++) {
+        assert_int_equal(json_index(&sim, i, &e), 0);
+        double dist = num_at(&e, "distance");
+        assert_true(dist >= prev);
+        prev = dist;
+        assert_int_equal(json_get(&e, "wallet", &x), 0);
+        snprintf(api_order[i], sizeof api_order[i], "%s", str_at(&x, "walletAddress"));
+        assert_string_not_equal(api_order[i], busy);
+    }
+    release(&r);
+
+    /* the CLI gives the same wallets in the same order */
+    struct buf out;
+    buf_init(&out, 0);
+    const char *cli[] = {"wallets", "similar", busy,   "--limit", "5",
+                         "--json",  "--data",  "data", NULL};
+    assert_int_equal(run_cli(cli, &out), 0);
+    const char *at = out.data;
+    for (size_t i = 0; i < 5; i++) {
+        const char *hit = strstr(at, api_order[i]);
+        if (!hit)
+            fail_msg("CLI similar: %s missing or out of order", api_order[i]);
+        at = hit + 1;
+    }
+    buf_release(&out);
+
+    /* bad input: limit out of range, unknown wallet, too few round trips */
+    snprintf(path, sizeof path, "%s/%s/similar?limit=0", base, busy);
+    get(&r, path);
+    assert_int_equal(r.status, 400);
+    release(&r);
+    snprintf(path, sizeof path, "%s/%s/similar?limit=51", base, busy);
+    get(&r, path);
+    assert_int_equal(r.status, 400);
+    release(&r);
+    snprintf(path, sizeof path, "%s/11111111111111111111111111111112/similar", base);
+    get(&r, path);
+    assert_int_equal(r.status, 404);
+    release(&r);
+    snprintf(path, sizeof path, "%s?sortBy=trades&sortOrder=asc&limit=1", base);
+    get(&r, path);
+    assert_int_equal(json_get(&r.root, "wallets", &ws), 0);
+    assert_int_equal(json_index(&ws, 0, &w), 0);
+    char thin[64];
+    snprintf(thin, sizeof thin, "%s", str_at(&w, "walletAddress"));
+    assert_true(num_at(&w, "activity.totalTrades") < 3);
+    release(&r);
+    snprintf(path, sizeof path, "%s/%s/similar", base, thin);
+    get(&r, path);
+    assert_int_equal(r.status, 409);
+    assert_non_null(strstr(str_at(&r.root, "error"), "behaviour vector"));
+    release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -692,6 +778,7 @@ int main(void)
         cmocka_unit_test(test_bad_parameters),
         cmocka_unit_test(test_detail_trades_performance_patterns),
         cmocka_unit_test(test_curation_persists),
+        cmocka_unit_test(test_similar_wallets),
         cmocka_unit_test(test_token_and_openapi),
         cmocka_unit_test(test_scheduled_discovery_in_serve),
     };

@@ -60,7 +60,7 @@ static struct smartmoney *make(const struct sm_params *p)
 {
     struct smartmoney *s = sm_new(p, NULL, NULL);
     /* 1..4 on their own, 5 and 6 in cluster 42, 7 verified */
-    struct sm_wallet w[] = {watched(1, false, 0), watched(2, false, 0), watched(3, false, 0),
+    struct sm_wallet w[] = {watched(1, false, 0), watched(2, false, 0),  watched(3, false, 0),
                             watched(4, false, 0), watched(5, false, 42), watched(6, false, 42),
                             watched(7, true, 0)};
     sm_set_watchlist(s, w, sizeof w / sizeof w[0]);
@@ -215,8 +215,7 @@ static void test_pushed_through_the_alerter(void **state)
     struct sm_alert out[2];
     assert_int_equal(feed(s, buy(7, 90, 12 * SOL, T0), out), 1);
     /* quiet: not pushed */
-    assert_int_equal(
-        feed(s, buy(7, 91, 12 * SOL, T0 + 11 * MS_PER_HOUR), out), 1);
+    assert_int_equal(feed(s, buy(7, 91, 12 * SOL, T0 + 11 * MS_PER_HOUR), out), 1);
     alerter_stop(a); /* sends what is queued */
     assert_int_equal(c.n, 1);
     assert_string_equal(c.last_kind, "smart_money");

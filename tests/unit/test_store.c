@@ -68,7 +68,7 @@ static void undo_m14(void)
 {
     static const char *const cols[] = {"realized_pnl",   "unrealized_pnl",   "unrealized_as_of_ms",
                                        "open_positions", "max_drawdown_sol", "active_days",
-                                       "metrics_valid",  "metrics_version"};
+                                       "metrics_valid",  "metrics_version",  "behaviour_vec"};
     char sql[128];
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
         snprintf(sql, sizeof sql, "ALTER TABLE wallets DROP COLUMN %s", cols[i]);

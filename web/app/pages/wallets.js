@@ -166,6 +166,8 @@ export function WalletPage({ address }) {
   const trades = useApi(`${path}/trades`, { page: tpage, limit: 25 });
   const perf = useApi(`${path}/performance`, { limit: 1000 });
   const patterns = useApi(`${path}/patterns`, { limit: 100 });
+  const [showSimilar, setShowSimilar] = useState(false);
+  const similar = useApi(showSimilar ? `${path}/similar` : null, { limit: 10 });
   const act = (verb, body) => () => api.post(`${path}/${verb}`, body);
   return html`<p><a href="#/wallets">‹ All wallets</a></p>
     <h1>Wallet <code class="addr">${short(address)}</code></h1>
@@ -253,6 +255,20 @@ export function WalletPage({ address }) {
             ]} />`}`;
         }}
       </${Async}>
+    </${Section}>
+    <${Section} title="Wallets like this one" id="wd-sim">
+      ${showSimilar
+        ? html`<${Async} res=${similar} what="Similar wallets (GET …/similar)">
+            ${(d) => html`<${Table} caption=${`The 10 wallets that trade most like it (of ${d.candidates} with a behaviour vector)`} rows=${d.similar} rowKey=${(x) => x.wallet.walletAddress} empty="No other wallet has a behaviour vector yet." columns=${[
+              { label: 'Wallet', render: (x) => html`<a href=${`#/wallets/${encodeURIComponent(x.wallet.walletAddress)}`} title=${x.wallet.walletAddress}>${x.wallet.walletName || short(x.wallet.walletAddress)}</a>` },
+              { label: 'Distance', num: true, render: (x) => num(x.distance, 2) },
+              { label: 'Score', num: true, render: (x) => num(x.wallet.scoring.smartMoneyScore, 1) },
+              { label: 'PnL', num: true, render: (x) => signed(x.wallet.performance.totalPnl, (v) => sol(v, 2)) },
+              { label: 'Win rate', num: true, render: (x) => na(x.wallet.performance.winRate, pct) },
+              { label: 'Style', render: (x) => x.wallet.behavioral.tradingStyle },
+            ]} />`}
+          </${Async}>`
+        : html`<p><button type="button" onClick=${() => setShowSimilar(true)}>Find similar wallets</button> <span class="muted">nearest by behaviour: hold times, entry timing, sizes, hours, venue, patterns (docs/metrics.md)</span></p>`}
     </${Section}>
     <${Section} title="Patterns" id="wd-pat">
       <${Async} res=${patterns} what="Patterns (GET …/patterns)">
