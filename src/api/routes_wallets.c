@@ -249,15 +249,16 @@ void routes_wallets_list(struct api_ctx *ctx, struct httpd_req *req, struct http
         str_copy(f.type, sizeof f.type, v);
     }
     if ((v = param(&p, "sortBy")) != NULL) {
-        static const char *const sorts[] = {"score", "roi", "pnl", "trades"};
+        static const char *const sorts[] = {"score", "roi", "pnl", "trades", "copierEv"};
         bool ok = false;
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < 5; i++)
             if (strcmp(v, sorts[i]) == 0) {
                 f.sort = (enum wallet_sort)i;
                 ok = true;
             }
         if (!ok) {
-            bad_param(resp, "sortBy", "sortBy must be score, roi, pnl or trades, got '%.40s'", v);
+            bad_param(resp, "sortBy",
+                      "sortBy must be score, roi, pnl, trades or copierEv, got '%.40s'", v);
             return;
         }
     }

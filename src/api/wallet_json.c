@@ -70,6 +70,14 @@ static void item_body(struct jw *w, const struct wallet *x, bool detail)
     valid_double(w, "unrealizedPnl", x->unrealized_pnl, cur);
     wallet_json_time(w, "unrealizedPriceTimestamp", x->unrealized_as_of_ms);
     valid_double(w, "maxDrawdownSol", x->max_drawdown_sol, cur);
+    /* what copying it would have made (intel/copier.h) */
+    valid_double(w, "copierEv", x->copier_ev, cur && x->copier_buys > 0);
+    valid_double(w, "copierPnl", x->copier_pnl, cur && x->copier_buys > 0);
+    jw_key(w, "copierBuys");
+    if (cur)
+        jw_i64(w, x->copier_buys);
+    else
+        jw_null(w);
     if (detail) {
         valid_double(w, "sortinoRatio", x->sortino, x->metrics_valid & WALLET_VALID_SORTINO);
         valid_double(w, "volatility", x->volatility, x->metrics_valid & WALLET_VALID_VOLATILITY);

@@ -232,6 +232,9 @@
     X(METRICS_MIN_DAYS, "metrics.min_days", NULL, INT, "7", 1, 100000, 0,                          \
       "Active days (UTC days with a closed round trip) a wallet needs before its Sharpe, "         \
       "Sortino and volatility are shown (below: null / n/a; docs/metrics.md).")                    \
+    X(COPIER_POOL_SOL, "copier.pool_sol", NULL, DOUBLE, "30", 0.001, 1e12, 0,                      \
+      "SOL reserve of the pool the copier expectancy trades against (docs/metrics.md, \"Copier "   \
+      "expectancy\"); size, latency and fees come from trade.* and paper.*.")                      \
     /* --- engine ---------------------------------------------------------------------- */        \
     X(ENGINE_TICK_MS, "engine.tick_ms", NULL, INT, "1000", 10, 60000, 0,                           \
       "Timer tick of the trading engine, in ms: time-based exits, breakers and paper latency run " \

@@ -37,7 +37,7 @@ static const struct cli_opt opts[] = {
     {"--verified", "BOOL", NULL, "list: only verified (true) or unverified (false) wallets"},
     {"--type", "T", NULL, "list: only this wallet type; name: set the type too"},
     {"--chain", "C", NULL, "list: only this chain (solana)"},
-    {"--sort", "KEY", NULL, "list: score (default), roi, pnl or trades"},
+    {"--sort", "KEY", NULL, "list: score (default), roi, pnl, trades or copier"},
     {"--asc", NULL, NULL, "list: ascending order (default descending)"},
     {"--page", "N", NULL, "list: page number, from 1"},
     {"--limit", "N", NULL,
@@ -116,13 +116,14 @@ static int do_list(const struct cli_args *a)
         f.nchains = 1;
     }
     if ((v = cli_opt_value(&spec, a, "--sort"))) {
-        static const char *const keys[] = {"score", "roi", "pnl", "trades"};
+        static const char *const keys[] = {"score", "roi", "pnl", "trades", "copier"};
         int k = -1;
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < 5; i++)
             if (strcmp(v, keys[i]) == 0)
                 k = i;
         if (k < 0)
-            return cli_usage_error("wallets", "--sort: '%s' is not score, roi, pnl or trades", v);
+            return cli_usage_error("wallets",
+                                   "--sort: '%s' is not score, roi, pnl, trades or copier", v);
         f.sort = (enum wallet_sort)k;
     }
     f.ascending = cli_opt_given(&spec, a, "--asc");
@@ -279,6 +280,11 @@ static int do_show(const struct cli_args *a, const char *address)
                x.total_pnl, x.realized_pnl, x.unrealized_pnl, (long long)x.open_positions, asof,
                x.metrics_version < WALLET_METRICS_VERSION ? " [old definitions: run discover]"
                                                           : "");
+        if (x.copier_buys > 0)
+            printf("  copier expectancy %+.5f SOL per copied buy (%+.4f SOL over %lld buys)\n",
+                   x.copier_ev, x.copier_pnl, (long long)x.copier_buys);
+        else
+            printf("  copier expectancy n/a (no buy to copy)\n");
         printf("  roi %.4f, win rate %s, sharpe %s, sortino %s, max drawdown %s (%.4f SOL), "
                "volatility %s, active days %lld\n",
                x.roi, win, sharpe, sortino, dd, x.max_drawdown_sol, vol, (long long)x.active_days);

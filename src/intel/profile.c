@@ -27,6 +27,7 @@ void profile_params_default(struct profile_params *p)
 {
     memset(p, 0, sizeof *p);
     intel_params_default(&p->intel);
+    copier_params_default(&p->copier);
     p->whale_sol = 10;
     p->snapshots = true;
     p->patterns = true;
@@ -36,6 +37,7 @@ void profile_params_from_config(const struct config *cfg, struct profile_params 
 {
     profile_params_default(p);
     metrics_params_from_config(cfg, &p->intel.metrics);
+    copier_params_from_config(cfg, &p->copier);
 }
 
 /* ------------------------------------------------------------ load */
@@ -387,6 +389,8 @@ int profile_write(struct store *st, const struct profile_state *ps, const struct
     struct wallet_snapshot_row *snaps = p->snapshots ? xcalloc(nw ? nw : 1, sizeof *snaps) : NULL;
     struct pattern_list pl = {0};
     struct intel_profile pr;
+    struct copier_market *cm = copier_market_build(l);
+    struct copier_scratch *cs = copier_scratch_new(l);
     for (uint32_t w = 0; w < nw; w++) {
         intel_profile(ps->in, w, now_ms, &pr);
         profile_wallet_row(ps, &pr, p, now_ms, &rows[w]);
@@ -404,7 +408,14 @@ int profile_write(struct store *st, const struct profile_state *ps, const struct
         if (similar_vector(ps->in, &pr, p->patterns ? &spt : NULL, vec) &&
             similar_format(vec, rows[w].behaviour_vec, sizeof rows[w].behaviour_vec) != 0)
             rows[w].behaviour_vec[0] = '\0';
+        struct copier_result cr;
+        copier_wallet(&p->copier, cm, l, w, cs, &cr);
+        rows[w].copier_pnl = fin(cr.pnl_sol);
+        rows[w].copier_ev = fin(cr.ev_sol);
+        rows[w].copier_buys = cr.buys;
     }
+    copier_scratch_free(cs);
+    copier_market_free(cm);
     int rc = store_wallet_upsert_profiles(st, rows, nw);
     if (rc == 0)
         out->wallets = nw;

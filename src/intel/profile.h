@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "base/vec.h"
+#include "intel/copier.h"
 #include "intel/intel.h"
 #include "store/store.h"
 
@@ -27,9 +28,10 @@ struct config;
 
 struct profile_params {
     struct intel_params intel;
-    double whale_sol; /* average trade size (SOL) from which the type is "whale" */
-    bool snapshots;   /* append one wallet_performance_snapshots row per wallet */
-    bool patterns;    /* replace trade_patterns with the detected patterns */
+    struct copier_params copier; /* copier expectancy of every wallet */
+    double whale_sol;            /* average trade size (SOL) from which the type is "whale" */
+    bool snapshots;              /* append one wallet_performance_snapshots row per wallet */
+    bool patterns;               /* replace trade_patterns with the detected patterns */
 };
 
 /* Intel defaults, whale_sol 10, snapshots and patterns on. */

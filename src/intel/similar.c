@@ -24,11 +24,24 @@
 #define TWO_PI 6.283185307179586
 
 const char *const similar_feature_names[SIMILAR_DIMS] = {
-    "log_median_hold_min", "log_avg_hold_min",  "entry_rank",        "entry_vs_peak",
-    "log_entry_age_min",   "log_avg_buy_sol",   "size_cv",           "hour_cos",
-    "hour_sin",            "hour_entropy",      "bonding_share",     "bot_score",
-    "log_round_trips",     "sells_per_buy",     "accumulation_rate", "distribution_rate",
-    "rotation_rate",       "arbitrage_rate",
+    "log_median_hold_min",
+    "log_avg_hold_min",
+    "entry_rank",
+    "entry_vs_peak",
+    "log_entry_age_min",
+    "log_avg_buy_sol",
+    "size_cv",
+    "hour_cos",
+    "hour_sin",
+    "hour_entropy",
+    "bonding_share",
+    "bot_score",
+    "log_round_trips",
+    "sells_per_buy",
+    "accumulation_rate",
+    "distribution_rate",
+    "rotation_rate",
+    "arbitrage_rate",
 };
 
 bool similar_vector(const struct intel *in, const struct intel_profile *pr,

@@ -470,7 +470,8 @@ static const char m10_sig_keys_skips[] =
  * prices open positions are marked at, the drawdown in SOL (max_drawdown
  * becomes a fraction of its peak), the active days, which metrics are
  * valid (enough data: WALLET_VALID_* bits), the definitions' version and
- * the behaviour vector of "wallets like this one" (intel/similar.h).
+ * the behaviour vector of "wallets like this one" (intel/similar.h), and
+ * the copier expectancy (intel/copier.h) with its sort indexes.
  * Old rows get version 0 and no valid metric: the API shows null until
  * the next profile run recomputes them (serve runs one at start when it
  * finds such rows). SQLite has no ADD COLUMN IF NOT EXISTS: a test that
@@ -485,7 +486,12 @@ static const char m14_wallet_metrics[] =
     "ALTER TABLE wallets ADD COLUMN active_days INTEGER NOT NULL DEFAULT 0;\n"
     "ALTER TABLE wallets ADD COLUMN metrics_valid INTEGER NOT NULL DEFAULT 0;\n"
     "ALTER TABLE wallets ADD COLUMN metrics_version INTEGER NOT NULL DEFAULT 0;\n"
-    "ALTER TABLE wallets ADD COLUMN behaviour_vec TEXT NOT NULL DEFAULT '';\n";
+    "ALTER TABLE wallets ADD COLUMN behaviour_vec TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE wallets ADD COLUMN copier_pnl REAL NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE wallets ADD COLUMN copier_ev REAL NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE wallets ADD COLUMN copier_buys INTEGER NOT NULL DEFAULT 0;\n"
+    "CREATE INDEX IF NOT EXISTS wallets_copier_d ON wallets(copier_ev DESC, address);\n"
+    "CREATE INDEX IF NOT EXISTS wallets_copier_a ON wallets(copier_ev, address);\n";
 
 const struct migration store_sqlite_migrations[] = {
     {1, "events: swaps, transfers, prices", m1_events},

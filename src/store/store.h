@@ -306,6 +306,11 @@ struct wallet {
     /* intel/similar.h: the raw behaviour vector, JSON array; "" when the
      * wallet has too few round trips */
     char behaviour_vec[WALLET_JSON_MAX];
+    /* intel/copier.h: copying its buys and sells with our latency, size,
+     * fees and pool slippage; 0 with copier_buys 0 */
+    double copier_pnl; /* SOL */
+    double copier_ev;  /* SOL per copied buy */
+    int64_t copier_buys;
 };
 
 enum wallet_valid {
@@ -372,6 +377,7 @@ enum wallet_sort {
     WALLET_SORT_ROI = 1,
     WALLET_SORT_PNL = 2,
     WALLET_SORT_TRADES = 3,
+    WALLET_SORT_COPIER_EV = 4, /* copier expectancy (migration 14) */
 };
 
 #define WALLET_FILTER_CHAINS_MAX 8

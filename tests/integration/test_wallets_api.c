@@ -187,10 +187,19 @@ static void test_list_shape_and_default_order(void **state)
                                        "verified",      "scoring", "performance", "activity",
                                        "behavioral",    NULL};
     static const char *const scoring[] = {"smartMoneyScore", "confidenceLevel", NULL};
-    static const char *const perf[] = {
-        "totalPnl",       "roiAllTime",  "winRate",       "sharpeRatio",
-        "maxDrawdown",    "realizedPnl", "unrealizedPnl", "unrealizedPriceTimestamp",
-        "maxDrawdownSol", NULL};
+    static const char *const perf[] = {"totalPnl",
+                                       "roiAllTime",
+                                       "winRate",
+                                       "sharpeRatio",
+                                       "maxDrawdown",
+                                       "realizedPnl",
+                                       "unrealizedPnl",
+                                       "unrealizedPriceTimestamp",
+                                       "maxDrawdownSol",
+                                       "copierEv",
+                                       "copierPnl",
+                                       "copierBuys",
+                                       NULL};
     static const char *const act[] = {"totalTrades", "avgTradeSize", "avgHoldingPeriodDays",
                                       "lastTradeTimestamp", NULL};
     static const char *const beh[] = {"tradingStyle", "riskProfile", "preferredTokens",
@@ -213,6 +222,13 @@ static void test_list_shape_and_default_order(void **state)
         assert_int_equal(json_get(&sub, "winRate", &wr), 0);
         assert_int_equal(json_get(&sub, "sharpeRatio", &sh), 0);
         assert_int_equal(json_type_of(&sh), JSON_NULL);
+        /* copier expectancy: SOL per copied buy, null without one */
+        struct json_val cb;
+        assert_int_equal(json_get(&sub, "copierBuys", &cb), 0);
+        double buys = num_at(&sub, "copierBuys");
+        if (buys > 0)
+            assert_true(fabs(num_at(&sub, "copierEv") * buys - num_at(&sub, "copierPnl")) <
+                        1e-6 * (1 + fabs(num_at(&sub, "copierPnl"))));
         double trades = num_at(&w, "activity.totalTrades");
         if (trades < 5)
             assert_int_equal(json_type_of(&wr), JSON_NULL);
@@ -238,10 +254,11 @@ static void test_list_shape_and_default_order(void **state)
 static void test_sorting(void **state)
 {
     (void)state;
-    static const char *const keys[] = {"score", "roi", "pnl", "trades"};
+    static const char *const keys[] = {"score", "roi", "pnl", "trades", "copierEv"};
     static const char *const field[] = {"scoring.smartMoneyScore", "performance.roiAllTime",
-                                        "performance.totalPnl", "activity.totalTrades"};
-    for (int k = 0; k < 4; k++)
+                                        "performance.totalPnl", "activity.totalTrades",
+                                        "performance.copierEv"};
+    for (int k = 0; k < 5; k++)
         for (int asc = 0; asc < 2; asc++) {
             char path[256];
             snprintf(path, sizeof path, "%s?sortBy=%s&sortOrder=%s&limit=100", base, keys[k],
@@ -256,7 +273,17 @@ static void test_sorting(void **state)
             char prev_addr[64] = "";
             for (size_t i = 0; i < json_size(&ws); i++) {
                 assert_int_equal(json_index(&ws, i, &w), 0);
-                double v = num_at(&w, field[k]);
+                /* copierEv is null without a copied buy, stored (and
+                 * sorted) as 0 */
+                struct json_val perf, ev;
+                double v;
+                if (k == 4) {
+                    assert_int_equal(json_get(&w, "performance", &perf), 0);
+                    assert_int_equal(json_get(&perf, "copierEv", &ev), 0);
+                    v = json_type_of(&ev) == JSON_NULL ? 0 : num_at(&w, field[k]);
+                } else {
+                    v = num_at(&w, field[k]);
+                }
                 const char *a = str_at(&w, "walletAddress");
                 if (i > 0) {
                     if (asc ? v < prev : v > prev)

@@ -35,7 +35,12 @@ static void test_text_round_trip(void **state)
             assert_float_equal(w[i], v[i], 1e-6);
     char tiny[8];
     assert_int_equal(similar_format(v, tiny, sizeof tiny), WT_EFULL);
-    static const char *const bad[] = {"", "[]", "[1,2]", "1,2", "[x]", "[1,2,3,4,5,6,7,8,9,10,11,"
+    static const char *const bad[] = {"",
+                                      "[]",
+                                      "[1,2]",
+                                      "1,2",
+                                      "[x]",
+                                      "[1,2,3,4,5,6,7,8,9,10,11,"
                                       "12,13,14,15,16,17,18,19]"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         for (int d = 0; d < SIMILAR_DIMS; d++)

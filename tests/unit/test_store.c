@@ -68,8 +68,11 @@ static void undo_m14(void)
 {
     static const char *const cols[] = {"realized_pnl",   "unrealized_pnl",   "unrealized_as_of_ms",
                                        "open_positions", "max_drawdown_sol", "active_days",
-                                       "metrics_valid",  "metrics_version",  "behaviour_vec"};
+                                       "metrics_valid",  "metrics_version",  "behaviour_vec",
+                                       "copier_pnl",     "copier_ev",        "copier_buys"};
     char sql[128];
+    raw_exec("DROP INDEX IF EXISTS wallets_copier_d");
+    raw_exec("DROP INDEX IF EXISTS wallets_copier_a");
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
         snprintf(sql, sizeof sql, "ALTER TABLE wallets DROP COLUMN %s", cols[i]);
         raw_exec(sql);
@@ -1041,7 +1044,7 @@ static void test_wallet_list_index_backed(void **state)
         skip();
     }
     char plan[2048];
-    for (int sort = 0; sort <= WALLET_SORT_TRADES; sort++)
+    for (int sort = 0; sort <= WALLET_SORT_COPIER_EV; sort++)
         for (int asc = 0; asc <= 1; asc++) {
             struct wallet_filter f = {.page = 3,
                                       .limit = 50,
