@@ -32,9 +32,9 @@ void copier_params_from_config(const struct config *cfg, struct copier_params *p
     p->size_sol = config_double(cfg, CFG_TRADE_CAPITAL) * config_double(cfg, CFG_TRADE_RISK);
     p->latency_ms = config_int(cfg, CFG_PAPER_LATENCY_MS);
     p->dex_fee_bps = (uint32_t)config_int(cfg, CFG_PAPER_DEX_FEE_BPS);
-    p->tx_fee_sol = (double)(config_int(cfg, CFG_PAPER_NETWORK_FEE) +
-                             config_int(cfg, CFG_PAPER_PRIORITY_FEE)) /
-                    1e9;
+    p->tx_fee_sol =
+        (double)(config_int(cfg, CFG_PAPER_NETWORK_FEE) + config_int(cfg, CFG_PAPER_PRIORITY_FEE)) /
+        1e9;
     p->pool_sol = config_double(cfg, CFG_COPIER_POOL_SOL);
 }
 

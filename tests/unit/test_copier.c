@@ -52,14 +52,14 @@ static void test_worked_example(void **state)
     (void)state;
     struct intel *in = intel_new(NULL, 4);
     const struct swap_event ev[] = {
-        sw(1, 10, SIDE_BUY, 100, 1 * SOL, T0),                /* W buys A at 0.01 */
-        sw(2, 10, SIDE_BUY, 100, 1200000000, T0 + 1000),      /* X: A at 0.012 */
-        sw(1, 10, SIDE_SELL, 100, 2 * SOL, T0 + 60000),       /* W sells all A at 0.02 */
-        sw(3, 10, SIDE_BUY, 100, 1800000000, T0 + 61000),     /* Y: A at 0.018 */
-        sw(1, 11, SIDE_BUY, 200, 1 * SOL, T0 + 100000),       /* W buys B at 0.005 */
-        sw(1, 11, SIDE_SELL, 100, 800000000, T0 + 200000),    /* W sells half at 0.008 */
-        sw(2, 11, SIDE_BUY, 100, 600000000, T0 + 300000),     /* X: B at 0.006 (last) */
-        sw(4, 12, SIDE_SELL, 100, 1 * SOL, T0 + 400000),      /* Z only sells */
+        sw(1, 10, SIDE_BUY, 100, 1 * SOL, T0),             /* W buys A at 0.01 */
+        sw(2, 10, SIDE_BUY, 100, 1200000000, T0 + 1000),   /* X: A at 0.012 */
+        sw(1, 10, SIDE_SELL, 100, 2 * SOL, T0 + 60000),    /* W sells all A at 0.02 */
+        sw(3, 10, SIDE_BUY, 100, 1800000000, T0 + 61000),  /* Y: A at 0.018 */
+        sw(1, 11, SIDE_BUY, 200, 1 * SOL, T0 + 100000),    /* W buys B at 0.005 */
+        sw(1, 11, SIDE_SELL, 100, 800000000, T0 + 200000), /* W sells half at 0.008 */
+        sw(2, 11, SIDE_BUY, 100, 600000000, T0 + 300000),  /* X: B at 0.006 (last) */
+        sw(4, 12, SIDE_SELL, 100, 1 * SOL, T0 + 400000),   /* Z only sells */
     };
     for (size_t i = 0; i < sizeof ev / sizeof ev[0]; i++)
         assert_int_equal(intel_apply(in, &ev[i]), 0);

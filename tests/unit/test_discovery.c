@@ -199,6 +199,14 @@ static void test_finds_skilled_not_snipers(void **state)
     assert_true(w[0].unrealized_pnl == pr.unrealized_sol);
     assert_int_equal(w[0].metrics_version, WALLET_METRICS_VERSION);
     assert_int_equal(discovery_stale_wallets(st), 0);
+    /* a row of the old definitions (migration 14 gives them version 0) is
+     * stale: serve runs discovery at start to recompute it */
+    struct wallet old = w[0];
+    old.metrics_version = 0;
+    assert_int_equal(store_wallet_upsert(st, &old), 0);
+    assert_int_equal(discovery_stale_wallets(st), 1);
+    assert_int_equal(store_wallet_upsert(st, &w[0]), 0);
+    assert_int_equal(discovery_stale_wallets(st), 0);
     assert_int_equal(w[0].last_trade_ms, pr.last_trade_ms);
     assert_string_equal(w[0].trading_style, behaviour_style_name(pr.behaviour.style));
     struct wallet_snapshot_row snap;
