@@ -169,6 +169,13 @@ void copier_wallet(const struct copier_params *p, const struct copier_market *m,
                    const struct ledger *l, uint32_t wallet, struct copier_scratch *s,
                    struct copier_result *out)
 {
+    copier_wallet_since(p, m, l, wallet, INT64_MIN, s, out);
+}
+
+void copier_wallet_since(const struct copier_params *p, const struct copier_market *m,
+                         const struct ledger *l, uint32_t wallet, int64_t from_ms,
+                         struct copier_scratch *s, struct copier_result *out)
+{
     memset(out, 0, sizeof *out);
     const struct ledger_wallet *lw = ledger_wallet(l, wallet);
     s->n_touched = 0;
@@ -186,7 +193,7 @@ void copier_wallet(const struct copier_params *p, const struct copier_market *m,
             h->last_price = price;
         if (f->side == SIDE_BUY) {
             h->theirs += (double)f->qty;
-            if (price <= 0 || p->size_sol <= 0)
+            if (price <= 0 || p->size_sol <= 0 || f->ts_ms < from_ms)
                 continue;
             h->ours += pool_buy(p, p->size_sol, price);
             h->cost += p->size_sol + p->tx_fee_sol;

@@ -70,4 +70,11 @@ void copier_wallet(const struct copier_params *p, const struct copier_market *m,
                    const struct ledger *l, uint32_t wallet, struct copier_scratch *s,
                    struct copier_result *out);
 
+/* The same, copying only the buys at or after from_ms (the wallet's
+ * earlier fills still count for the share of its holding a sell is): the
+ * label of the learned score (copier expectancy after a time t). */
+void copier_wallet_since(const struct copier_params *p, const struct copier_market *m,
+                         const struct ledger *l, uint32_t wallet, int64_t from_ms,
+                         struct copier_scratch *s, struct copier_result *out);
+
 #endif
