@@ -36,12 +36,14 @@
 #include "solana/pubkey.h"
 
 static const struct cli_opt opts[] = {
-    {"--seeds", "LIST", NULL, "comma-separated simulator seeds (train: 1,2,3,4; evaluate: "
-                              "101,202,303,11)"},
+    {"--seeds", "LIST", NULL,
+     "comma-separated simulator seeds (train: 1,2,3,4; evaluate: "
+     "101,202,303,11)"},
     {"--days", "N", NULL, "days of each simulated market, the last one for the label (default 2)"},
     {"--rounds", "N", NULL, "train: boosting rounds (default 200)"},
-    {"--model", "FILE", NULL, "evaluate, show: the model file (default: the newest in "
-                              "<data>/models)"},
+    {"--model", "FILE", NULL,
+     "evaluate, show: the model file (default: the newest in "
+     "<data>/models)"},
     {"--json", NULL, NULL, "evaluate: print JSON"},
     {0},
 };
@@ -267,8 +269,9 @@ static int do_train(const struct cli_args *a, const uint64_t *seeds, size_t ns, 
     jw_init(&w, &b);
     jw_obj_begin(&w);
     jw_ku64(&w, "version", ver);
-    jw_kstr(&w, "label", "copier expectancy (SOL per copied buy) after the split, "
-                         "docs/metrics.md");
+    jw_kstr(&w, "label",
+            "copier expectancy (SOL per copied buy) after the split, "
+            "docs/metrics.md");
     jw_key(&w, "features");
     jw_arr_begin(&w);
     for (int i = 0; i < MODEL_NFEAT; i++)
@@ -317,8 +320,7 @@ static int by_key_desc(const void *a, const void *b)
 }
 
 /* precision (skilled or insider) and mean label of the top k by key */
-static void top(const struct row *r, size_t n, const float *key, size_t k, double *prec,
-                double *ev)
+static void top(const struct row *r, size_t n, const float *key, size_t k, double *prec, double *ev)
 {
     struct ranked *o = xmalloc((n ? n : 1) * sizeof *o);
     for (size_t i = 0; i < n; i++)
@@ -375,7 +377,8 @@ static int do_evaluate(const struct cli_args *a, const uint64_t *seeds, size_t n
         }
         size_t n = rs.r.len;
         float *x = xmalloc((n ? n : 1) * MODEL_NFEAT * sizeof *x);
-        float *pred = xmalloc((n ? n : 1) * sizeof *pred), *rules = xmalloc((n ? n : 1) * sizeof *rules);
+        float *pred = xmalloc((n ? n : 1) * sizeof *pred),
+              *rules = xmalloc((n ? n : 1) * sizeof *rules);
         for (size_t j = 0; j < n; j++) {
             memcpy(x + j * MODEL_NFEAT, rs.r.v[j].x, sizeof rs.r.v[j].x);
             rules[j] = rs.r.v[j].x[0];
@@ -480,8 +483,8 @@ int cmd_model(int argc, char **argv)
     } else if (!train && !eval) {
         rc = do_show(&a);
     } else if (parse_seeds((v = cli_opt_value(&spec, &a, "--seeds")) ? v
-                           : train                                    ? "1,2,3,4"
-                                                                      : "101,202,303,11",
+                           : train                                   ? "1,2,3,4"
+                                                                     : "101,202,303,11",
                            seeds, 32, &ns) != 0) {
         rc = cli_usage_error("model", "--seeds: '%s' is not a comma-separated list of seeds", v);
     } else if ((v = cli_opt_value(&spec, &a, "--days")) &&

@@ -12,14 +12,14 @@
 #include <string.h>
 #include <xgboost/c_api.h>
 
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/mem.h"
 
 const char *const model_feature_names[MODEL_NFEAT] = {
-    "rules_score",    "log_round_trips", "win_rate_shrunk", "roi",
-    "profit_ratio",   "consistency",     "entry_rank",      "entry_vs_peak",
-    "bot_score",      "bonding_share",   "log_entry_age_min", "log_avg_hold_min",
-    "log_avg_buy_sol", "copier_ev_sol",
+    "rules_score",       "log_round_trips",  "win_rate_shrunk", "roi",           "profit_ratio",
+    "consistency",       "entry_rank",       "entry_vs_peak",   "bot_score",     "bonding_share",
+    "log_entry_age_min", "log_avg_hold_min", "log_avg_buy_sol", "copier_ev_sol",
 };
 
 void model_features(const struct intel_profile *pr, double copier_ev_sol, float out[MODEL_NFEAT])
@@ -36,8 +36,10 @@ void model_features(const struct intel_profile *pr, double copier_ev_sol, float 
     out[7] = pr->timing.entry_vs_peak > 0 ? (float)pr->timing.entry_vs_peak : NAN;
     out[8] = (float)b->bot_score;
     out[9] = (float)b->bonding_share;
-    out[10] = b->avg_entry_age_ms >= 0 ? (float)log10(b->avg_entry_age_ms / 60000.0 + 1) : NAN;
-    out[11] = (float)log10(m->avg_hold_ms / 60000.0 + 1);
+    out[10] = b->avg_entry_age_ms >= 0
+                  ? (float)log10(b->avg_entry_age_ms / (double)MS_PER_MINUTE + 1)
+                  : NAN;
+    out[11] = (float)log10(m->avg_hold_ms / (double)MS_PER_MINUTE + 1);
     out[12] = b->avg_buy_sol > 0 ? (float)log10(b->avg_buy_sol + 1e-3) : NAN;
     out[13] = (float)copier_ev_sol;
 }
@@ -53,8 +55,8 @@ static int fail(char *err, size_t errsize, const char *what)
     return WT_EINVAL;
 }
 
-int model_train(const float *x, const float *y, size_t n, int rounds, struct model **out,
-                char *err, size_t errsize)
+int model_train(const float *x, const float *y, size_t n, int rounds, struct model **out, char *err,
+                size_t errsize)
 {
     *out = NULL;
     DMatrixHandle d;
@@ -66,8 +68,12 @@ int model_train(const float *x, const float *y, size_t n, int rounds, struct mod
     }
     struct model *m = xcalloc(1, sizeof *m);
     static const char *const params[][2] = {
-        {"objective", "reg:squarederror"}, {"max_depth", "4"}, {"eta", "0.1"},
-        {"subsample", "1"},                {"nthread", "1"},   {"seed", "0"},
+        {"objective", "reg:squarederror"},
+        {"max_depth", "4"},
+        {"eta", "0.1"},
+        {"subsample", "1"},
+        {"nthread", "1"},
+        {"seed", "0"},
         {"verbosity", "0"},
     };
     int rc = XGBoosterCreate(&d, 1, &m->h);

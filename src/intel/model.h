@@ -33,8 +33,8 @@ struct model;
 /* Trains on n rows of x (row-major, MODEL_NFEAT each) with labels y:
  * squared error, depth 4, eta 0.1, `rounds` rounds. Returns 0 (*out: free
  * with model_free) or WT_EINVAL with XGBoost's message in err. */
-int model_train(const float *x, const float *y, size_t n, int rounds, struct model **out,
-                char *err, size_t errsize);
+int model_train(const float *x, const float *y, size_t n, int rounds, struct model **out, char *err,
+                size_t errsize);
 /* Predicts n rows into out. Returns 0 or WT_EINVAL. */
 int model_predict(struct model *m, const float *x, size_t n, float *out);
 /* XGBoost's own JSON model file. Returns 0 or WT_EIO / WT_EINVAL (err). */

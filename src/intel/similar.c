@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/mem.h"
 #include "base/vec.h"
@@ -53,11 +54,11 @@ bool similar_vector(const struct intel *in, const struct intel_profile *pr,
         return false;
     const struct ledger_wallet *lw = ledger_wallet(intel_ledger((struct intel *)in), pr->wallet);
     double v[SIMILAR_DIMS];
-    v[0] = b->median_hold_ms >= 0 ? log10(b->median_hold_ms / 60000.0 + 1) : NAN;
-    v[1] = log10(m->avg_hold_ms / 60000.0 + 1);
+    v[0] = b->median_hold_ms >= 0 ? log10(b->median_hold_ms / (double)MS_PER_MINUTE + 1) : NAN;
+    v[1] = log10(m->avg_hold_ms / (double)MS_PER_MINUTE + 1);
     v[2] = pr->timing.tokens ? pr->timing.percentile : NAN;
     v[3] = pr->timing.entry_vs_peak > 0 ? pr->timing.entry_vs_peak : NAN;
-    v[4] = b->avg_entry_age_ms >= 0 ? log10(b->avg_entry_age_ms / 60000.0 + 1) : NAN;
+    v[4] = b->avg_entry_age_ms >= 0 ? log10(b->avg_entry_age_ms / (double)MS_PER_MINUTE + 1) : NAN;
     v[5] = b->avg_buy_sol > 0 ? log10(b->avg_buy_sol + 1e-3) : NAN;
     v[6] = isfinite(b->size_cv) ? b->size_cv : NAN;
     double total = 0, c = 0, s = 0;

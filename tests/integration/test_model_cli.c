@@ -24,8 +24,8 @@ static void test_train_show_evaluate(void **state)
     harness_tmpdir(dir, sizeof dir);
     struct buf out;
     buf_init(&out, 0);
-    const char *train[] = {"model",  "train", "--seeds", "7", "--rounds",
-                           "20",     "--data", "data",   NULL};
+    const char *train[] = {"model", "train",  "--seeds", "7", "--rounds",
+                           "20",    "--data", "data",    NULL};
     assert_int_equal(harness_run(dir, train, NULL, 300, &out), 0);
     assert_non_null(strstr(out.data, "model v1:"));
     char path[512];

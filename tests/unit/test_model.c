@@ -38,7 +38,7 @@ static void test_learns_and_round_trips(void **state)
     uint64_t s = 42;
     for (int i = 0; i < N; i++) {
         for (int f = 0; f < MODEL_NFEAT; f++)
-            x[i * MODEL_NFEAT + f] = (float)(rng(&s) % 1000) / 10.0f; /* 0..100 */
+            x[i * MODEL_NFEAT + f] = (float)(rng(&s) % 1000) / 10.0f;  /* 0..100 */
         x[i * MODEL_NFEAT + 13] = (float)(rng(&s) % 200) / 100.0f - 1; /* -1..1 */
         if (i % 10 == 0)
             x[i * MODEL_NFEAT + 5] = NAN; /* missing, irrelevant */
