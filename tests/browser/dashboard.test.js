@@ -280,6 +280,8 @@ test('a wallet is blacklisted from its detail page', opts, async () => {
   await page.goto(`${server.url}/#/wallets`);
   const first = page.locator('table tbody tr a').first();
   await first.waitFor();
+  // the copier expectancy sits beside the wallet's own PnL
+  assert.match(await page.locator('table thead').textContent(), /PnL\s*Copier EV/);
   await first.click();
   await page.getByTestId('wallet-status').waitFor();
   // docs/metrics.md: total = realized + unrealized, shown apart; the
