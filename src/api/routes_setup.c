@@ -98,7 +98,7 @@ void routes_discovery_run(struct api_ctx *ctx, struct httpd_req *req, struct htt
     discovery_params_from_config(&ctx->cfg, &dp);
     pthread_mutex_unlock(&ctx->cfg_mu);
     struct profile_params pp;
-    profile_params_default(&pp);
+    profile_params_from_config(&ctx->cfg, &pp);
     struct discovery_report rep;
     int64_t t0 = clock_mono_ns();
     int rc = discovery_run(ctx->env->store, &dp, &pp, 0, &rep, NULL, NULL);

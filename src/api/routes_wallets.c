@@ -28,6 +28,7 @@
 #include "base/str.h"
 #include "intel/curation.h"
 #include "intel/profile.h"
+#include "intel/similar.h"
 #include "solana/pubkey.h"
 #include "store/store.h"
 
@@ -248,15 +249,16 @@ void routes_wallets_list(struct api_ctx *ctx, struct httpd_req *req, struct http
         str_copy(f.type, sizeof f.type, v);
     }
     if ((v = param(&p, "sortBy")) != NULL) {
-        static const char *const sorts[] = {"score", "roi", "pnl", "trades"};
+        static const char *const sorts[] = {"score", "roi", "pnl", "trades", "copierEv"};
         bool ok = false;
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < 5; i++)
             if (strcmp(v, sorts[i]) == 0) {
                 f.sort = (enum wallet_sort)i;
                 ok = true;
             }
         if (!ok) {
-            bad_param(resp, "sortBy", "sortBy must be score, roi, pnl or trades, got '%.40s'", v);
+            bad_param(resp, "sortBy",
+                      "sortBy must be score, roi, pnl, trades or copierEv, got '%.40s'", v);
             return;
         }
     }
@@ -468,12 +470,64 @@ static void get_rows(struct api_ctx *ctx, enum store_table t, const char *addres
     finish(&w, resp);
 }
 
+static const char *const similar_params[] = {"limit", NULL};
+
+/* GET .../{address}/similar: the wallets that trade most like it
+ * (intel/similar.h). */
+static void get_similar(struct api_ctx *ctx, const char *address, struct params *p,
+                        struct httpd_resp *resp)
+{
+    int64_t limit;
+    if (!int_param(p, resp, "limit", 1, 50, 10, &limit))
+        return;
+    struct wallet *rows = xcalloc((size_t)limit, sizeof *rows);
+    double dist[50];
+    size_t n = 0, cands = 0;
+    int rc = similar_from_store(ctx->env->store, address, (size_t)limit, rows, dist, &n, &cands);
+    if (rc == WT_ESTATE) {
+        httpd_resp_error(resp, 409,
+                         "wallet %s has no behaviour vector: it needs %d closed round trips and "
+                         "a discovery run since this version",
+                         address, SIMILAR_MIN_TRIPS);
+        free(rows);
+        return;
+    }
+    if (rc != 0) {
+        store_failed(resp, rc);
+        free(rows);
+        return;
+    }
+    struct jw w;
+    jw_init(&w, &resp->body);
+    jw_obj_begin(&w);
+    jw_kstr(&w, "walletAddress", address);
+    jw_ku64(&w, "candidates", cands);
+    jw_key(&w, "features");
+    jw_arr_begin(&w);
+    for (int i = 0; i < SIMILAR_DIMS; i++)
+        jw_str(&w, similar_feature_names[i]);
+    jw_arr_end(&w);
+    jw_key(&w, "similar");
+    jw_arr_begin(&w);
+    for (size_t i = 0; i < n; i++) {
+        jw_obj_begin(&w);
+        jw_kdouble(&w, "distance", dist[i]);
+        jw_key(&w, "wallet");
+        wallet_json_item(&w, &rows[i]);
+        jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    jw_obj_end(&w);
+    free(rows);
+    finish(&w, resp);
+}
+
 void routes_wallets_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
 {
     char address[BASE58_KEY_MAX + 8], sub[24];
     if (!split_path(req->path, resp, address, sizeof address, sub, sizeof sub))
         return;
-    enum { DETAIL, TRADES, PERF, PATTERNS } what;
+    enum { DETAIL, TRADES, PERF, PATTERNS, SIMILAR } what;
     const char *const *known;
     if (!sub[0]) {
         what = DETAIL;
@@ -487,6 +541,9 @@ void routes_wallets_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd
     } else if (strcmp(sub, "patterns") == 0) {
         what = PATTERNS;
         known = pattern_params;
+    } else if (strcmp(sub, "similar") == 0) {
+        what = SIMILAR;
+        known = similar_params;
     } else {
         httpd_resp_error(resp, 404, "no such endpoint: %.200s", req->path);
         return;
@@ -512,6 +569,9 @@ void routes_wallets_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd
         break;
     case PATTERNS:
         get_rows(ctx, STORE_T_PATTERNS, address, &p, resp);
+        break;
+    case SIMILAR:
+        get_similar(ctx, address, &p, resp);
         break;
     }
 }

@@ -35,6 +35,15 @@ static void json_array(struct jw *w, const char *key, const char *text)
         jw_raw(w, text, strlen(text));
 }
 
+static void valid_double(struct jw *w, const char *key, double v, int64_t valid)
+{
+    jw_key(w, key);
+    if (valid)
+        jw_double(w, v);
+    else
+        jw_null(w);
+}
+
 static void item_body(struct jw *w, const struct wallet *x, bool detail)
 {
     jw_kstr(w, "walletAddress", x->address);
@@ -47,16 +56,42 @@ static void item_body(struct jw *w, const struct wallet *x, bool detail)
     jw_kdouble(w, "smartMoneyScore", round(x->score * 100) / 100);
     jw_kstr(w, "confidenceLevel", x->confidence);
     jw_obj_end(w);
+    /* docs/metrics.md: a metric below its minimum (or from a row not yet
+     * recomputed under the current definitions) is null, never 0. */
+    bool cur = x->metrics_version >= WALLET_METRICS_VERSION;
     jw_key(w, "performance");
     jw_obj_begin(w);
     jw_kdouble(w, "totalPnl", x->total_pnl);
     jw_kdouble(w, "roiAllTime", x->roi);
-    jw_kdouble(w, "winRate", x->win_rate);
-    jw_kdouble(w, "sharpeRatio", x->sharpe);
-    jw_kdouble(w, "maxDrawdown", x->max_drawdown);
+    valid_double(w, "winRate", x->win_rate, x->metrics_valid & WALLET_VALID_WIN_RATE);
+    valid_double(w, "sharpeRatio", x->sharpe, x->metrics_valid & WALLET_VALID_SHARPE);
+    valid_double(w, "maxDrawdown", x->max_drawdown, x->metrics_valid & WALLET_VALID_MAX_DRAWDOWN);
+    valid_double(w, "realizedPnl", x->realized_pnl, cur);
+    valid_double(w, "unrealizedPnl", x->unrealized_pnl, cur);
+    wallet_json_time(w, "unrealizedPriceTimestamp", x->unrealized_as_of_ms);
+    valid_double(w, "maxDrawdownSol", x->max_drawdown_sol, cur);
+    /* what copying it would have made (intel/copier.h) */
+    valid_double(w, "copierEv", x->copier_ev, cur && x->copier_buys > 0);
+    valid_double(w, "copierPnl", x->copier_pnl, cur && x->copier_buys > 0);
+    jw_key(w, "copierBuys");
+    if (cur)
+        jw_i64(w, x->copier_buys);
+    else
+        jw_null(w);
     if (detail) {
-        jw_kdouble(w, "sortinoRatio", x->sortino);
-        jw_kdouble(w, "volatility", x->volatility);
+        valid_double(w, "sortinoRatio", x->sortino, x->metrics_valid & WALLET_VALID_SORTINO);
+        valid_double(w, "volatility", x->volatility, x->metrics_valid & WALLET_VALID_VOLATILITY);
+        jw_key(w, "openPositionCount");
+        if (cur)
+            jw_i64(w, x->open_positions);
+        else
+            jw_null(w);
+        jw_key(w, "activeDays");
+        if (cur)
+            jw_i64(w, x->active_days);
+        else
+            jw_null(w);
+        jw_kbool(w, "metricsCurrent", cur);
     }
     jw_obj_end(w);
     jw_key(w, "activity");

@@ -165,6 +165,18 @@
       CONFIG_SECRET, "ntfy access token for a protected topic (optional).")                        \
     X(ALERT_MIN_SEVERITY, "alert.min_severity", NULL, STRING, "warn", 0, 0, CONFIG_LIVE,           \
       "Lowest severity pushed: info, warn or critical (every alert is logged anyway).")            \
+    X(SM_MIN_WALLETS, "alert.smart_min_wallets", NULL, INT, "3", 0, 1000, 0,                       \
+      "Smart-money alert when at least this many watched wallets (distinct clusters once the "     \
+      "graph has clusters) buy the same token within alert.smart_window_min (0: off).")            \
+    X(SM_WINDOW_MIN, "alert.smart_window_min", NULL, INT, "30", 1, 100000, 0,                      \
+      "Window (minutes of swap time) of the smart-money group-buy alert.")                         \
+    X(SM_BIG_BUY_SOL, "alert.smart_big_buy_sol", NULL, DOUBLE, "10", 0, 1e9, 0,                    \
+      "Smart-money alert when a verified watched wallet buys at least this much SOL (0: off).")    \
+    X(SM_QUIET_HOURS, "alert.smart_quiet_hours", NULL, STRING, "", 0, 0, 0,                        \
+      "UTC hours HH-HH (e.g. 22-07) when smart-money alerts are not pushed (still logged and "     \
+      "sent on the event stream); empty: none.")                                                   \
+    X(SM_COOLDOWN_MIN, "alert.smart_cooldown_min", NULL, INT, "60", 0, 100000, 0,                  \
+      "No second smart-money alert for the same token within this many minutes.")                  \
     /* --- web (dashboard) ------------------------------------------------------------- */        \
     X(WEB_DIR, "web.dir", "WALLTRACK_WEB_DIR", STRING, "", 0, 0, 0,                                \
       "Folder of the dashboard's files, served at /. Empty: the source tree's web/ "               \
@@ -213,6 +225,16 @@
       "buyer and excluded (0: off).")                                                              \
     X(DISC_TOP_K, "discovery.top_k", NULL, INT, "50", 0, 100000, 0,                                \
       "Wallets the algorithm keeps on the watchlist: the best eligible candidates.")               \
+    /* --- metrics --------------------------------------------------------------------- */        \
+    X(METRICS_MIN_TRADES, "metrics.min_trades", NULL, INT, "5", 1, 1000000, 0,                     \
+      "Closed round trips a wallet needs before its win rate is shown (below: null in the API, "   \
+      "n/a on the dashboard; docs/metrics.md).")                                                   \
+    X(METRICS_MIN_DAYS, "metrics.min_days", NULL, INT, "7", 1, 100000, 0,                          \
+      "Active days (UTC days with a closed round trip) a wallet needs before its Sharpe, "         \
+      "Sortino and volatility are shown (below: null / n/a; docs/metrics.md).")                    \
+    X(COPIER_POOL_SOL, "copier.pool_sol", NULL, DOUBLE, "30", 0.001, 1e12, 0,                      \
+      "SOL reserve of the pool the copier expectancy trades against (docs/metrics.md, \"Copier "   \
+      "expectancy\"); size, latency and fees come from trade.* and paper.*.")                      \
     /* --- engine ---------------------------------------------------------------------- */        \
     X(ENGINE_TICK_MS, "engine.tick_ms", NULL, INT, "1000", 10, 60000, 0,                           \
       "Timer tick of the trading engine, in ms: time-based exits, breakers and paper latency run " \

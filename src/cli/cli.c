@@ -50,8 +50,10 @@ static const struct cli_cmd commands[] = {
     {"decode", "decode Helius transactions from FILE|- into swap/transfer JSON lines", cmd_decode},
     {"discover", "run wallet discovery once: profile every wallet, update the watchlist",
      cmd_discover},
-    {"wallets", "smart-money wallets: wallets list|show|add|remove|verify|name|blacklist",
+    {"wallets", "smart-money wallets: wallets list|show|similar|add|remove|verify|name|blacklist",
      cmd_wallets},
+    {"model", "the learned score: model train | evaluate | show (not used for scoring yet)",
+     cmd_model},
     {"sim",
      "simulated market with ground truth: sim generate --out DIR | stream | evaluate --truth "
      "FILE",

@@ -114,7 +114,7 @@ static int load_history(void *ctx, struct store *st, const struct config *cfg)
     struct discovery_params dp;
     discovery_params_from_config(cfg, &dp);
     struct profile_params pp;
-    profile_params_default(&pp);
+    profile_params_from_config(cfg, &pp);
     struct discovery_report rep;
     if (discovery_run(st, &dp, &pp, 0, &rep, NULL, NULL) != 0) {
         log_error("demo", "discovery failed");

@@ -131,7 +131,7 @@ int cmd_discover(int argc, char **argv)
     struct discovery_params dp;
     discovery_params_from_config(&a.cfg, &dp);
     struct profile_params pp;
-    profile_params_default(&pp);
+    profile_params_from_config(&a.cfg, &pp);
     pp.snapshots = !cli_opt_given(&spec, &a, "--no-snapshots");
     struct discovery_report rep;
     struct discovery_result res;

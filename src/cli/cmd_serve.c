@@ -18,6 +18,7 @@
 #include "ingest/inbox.h"
 #include "alert/engine_alerts.h"
 #include "alert/notify.h"
+#include "alert/smartmoney.h"
 #include "ingest/rpcpoll.h"
 #include "store/autobackup.h"
 #include "trade/watchsync.h"
@@ -77,6 +78,7 @@ static int write_port_file(const char *path, unsigned port)
 struct sync_ctx {
     struct runner *runner;
     struct store *store;
+    struct smartmoney *sm;
 };
 
 /* After each scheduled discovery run: the engine follows the new watchlist. */
@@ -86,6 +88,29 @@ static void after_discovery(void *ctx, const struct discovery_report *rep)
     struct sync_ctx *c = ctx;
     if (watchsync_run(c->runner, c->store, NULL) != 0)
         log_warn("serve", "the engine's watchlist could not be synced after discovery");
+}
+
+/* Newly stored events go to the engine and to the smart-money alerts
+ * (alert/smartmoney.h), which see every swap whatever the engine does. */
+struct commit_fanout {
+    struct runner *runner;
+    struct smartmoney *sm;
+};
+
+static void fanout_after_commit(void *ctx, const struct event *ev, size_t n,
+                                const uint8_t *inserted)
+{
+    struct commit_fanout *f = ctx;
+    runner_after_commit(f->runner, ev, n, inserted);
+    sm_after_commit(f->sm, ev, n, inserted);
+}
+
+/* The smart-money alerts follow the watchlist (and the clusters). */
+static void sm_refresh_job(void *ctx)
+{
+    struct sync_ctx *c = ctx;
+    if (sm_refresh(c->sm, c->store) != 0)
+        log_warn("serve", "smart-money alerts: the watchlist could not be reloaded");
 }
 
 /* The token feed between the engine and DexScreener (market/tokenfeed.h). */
@@ -280,6 +305,8 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     struct autobackup *backup = NULL;
     struct tokenfeed *feed = NULL;
     struct feed_ctx feed_ctx = {0};
+    struct smartmoney *sm = NULL;
+    struct commit_fanout fanout = {0};
     struct config unstored; /* cfg before the database's values */
     memset(&unstored, 0, sizeof unstored);
     rc = 1;
@@ -393,6 +420,18 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
              mode, rh.restore.state_found ? "state found" : "fresh account", rh.restore.positions,
              rh.restore.trades, rh.restore.swaps_warmed, rh.restore.watched, rh.restore.blacklisted,
              rh.restore.orders_cancelled);
+    /* Smart-money activity alerts (alert.smart_*), beside the engine. */
+    struct sm_params smp;
+    if (sm_params_from_config(cfg, &smp, err, sizeof err) != 0) {
+        log_error("serve", "%s", err);
+        rc = 2;
+        goto out;
+    }
+    sm = sm_new(&smp, alerter, hub);
+    if (sm_refresh(sm, store) != 0)
+        log_warn("serve", "smart-money alerts: cannot load the watchlist yet");
+    fanout.runner = runner;
+    fanout.sm = sm;
     char archive[4096];
     snprintf(archive, sizeof archive, "%s/archive", data);
     struct inbox_opts io = {
@@ -400,8 +439,8 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
         .commit_max_rows = (size_t)config_int(cfg, CFG_COMMIT_MAX_ROWS),
         .archive_dir = config_bool(cfg, CFG_ARCHIVE_BODIES) ? archive : NULL,
         .max_future_ms = config_int(cfg, CFG_INGEST_MAX_FUTURE_S) * 1000,
-        .after_commit = runner_after_commit,
-        .after_ctx = runner,
+        .after_commit = fanout_after_commit,
+        .after_ctx = &fanout,
     };
     if (inbox_start(store, &io, &inbox) != 0) {
         log_error("serve", "cannot start the inbox (archive folder %s)", archive);
@@ -488,7 +527,9 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
         }
     }
     /* Scheduled discovery (discovery.interval_min; 0 = off). */
-    struct sync_ctx sync = {.runner = runner, .store = store};
+    struct sync_ctx sync = {.runner = runner, .store = store, .sm = sm};
+    (void)sched_add(sched, "smart-money watchlist", 30000, 30000, SCHED_WORKER, sm_refresh_job,
+                    &sync);
     if (discovery_sched_start(sched, store, cfg, after_discovery, &sync, &disc) != 0 ||
         sched_start(sched) != 0) {
         log_error("serve", "cannot start the scheduler");
@@ -517,6 +558,7 @@ out:
     tokenfeed_stop(feed); /* it posts into the inbox: stopped before it */
     inbox_stop(inbox);
     runner_stop(runner);
+    sm_free(sm);           /* after the inbox, whose commit thread feeds it */
     tokenfeed_free(feed);  /* after the engine: its last requests land in a stopped feed */
     alerter_stop(alerter); /* after the engine: its last alerts still go out */
     sse_hub_free(hub);

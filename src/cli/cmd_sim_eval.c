@@ -21,6 +21,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "intel/discovery.h"
+#include "intel/similar.h"
 #include "sim/sim.h"
 #include "store/store.h"
 
@@ -167,6 +168,69 @@ static int truth_type(const struct truth_wallet *t, size_t n, const char *addres
     return hit ? hit->type : -1;
 }
 
+/* "Wallets like this one" against the truth: for every skilled wallet
+ * with a behaviour vector, the share of its 10 nearest neighbours the
+ * truth calls skilled, beside the base rate (the share of skilled among
+ * the other wallets with a vector). */
+struct sim_eval_similar {
+    size_t wallets, queries;
+    double share, base_rate;
+};
+
+struct vec_rows {
+    VEC(double) v;
+    VEC(int) type;
+};
+
+static const struct truth_wallet *g_truth; /* for the scan callback */
+static size_t g_ntruth;
+
+static int add_vec_row(void *ctx, const struct wallet *w)
+{
+    struct vec_rows *l = ctx;
+    double v[SIMILAR_DIMS];
+    if (w->behaviour_vec[0] == '\0' || similar_parse(w->behaviour_vec, v) != 0)
+        return 0;
+    for (int d = 0; d < SIMILAR_DIMS; d++)
+        vec_push(&l->v, v[d]);
+    vec_push(&l->type, truth_type(g_truth, g_ntruth, w->address));
+    return 0;
+}
+
+static int eval_similar(struct store *st, const struct truth_wallet *t, size_t n,
+                        struct sim_eval_similar *out)
+{
+    memset(out, 0, sizeof *out);
+    g_truth = t;
+    g_ntruth = n;
+    struct vec_rows l = {0};
+    struct wallet_filter f = {0};
+    int rc = store_wallet_scan(st, &f, add_vec_row, &l);
+    size_t nv = l.type.len, skilled = 0;
+    for (size_t i = 0; i < nv; i++)
+        skilled += l.type.v[i] == SIM_SKILLED;
+    double sum = 0;
+    struct similar_hit hits[10];
+    for (size_t i = 0; rc == 0 && i < nv; i++) {
+        if (l.type.v[i] != SIM_SKILLED)
+            continue;
+        size_t k = similar_nearest(l.v.v, nv, i, 10, hits);
+        size_t good = 0;
+        for (size_t j = 0; j < k; j++)
+            good += l.type.v[hits[j].index] == SIM_SKILLED;
+        if (k) {
+            sum += (double)good / k;
+            out->queries++;
+        }
+    }
+    out->wallets = nv;
+    out->share = out->queries ? sum / out->queries : 0;
+    out->base_rate = nv > 1 && skilled ? (double)(skilled - 1) / (nv - 1) : 0;
+    vec_free(&l.v);
+    vec_free(&l.type);
+    return rc;
+}
+
 static bool positive(int type)
 {
     return type == SIM_SKILLED || type == SIM_INSIDER;
@@ -248,7 +312,7 @@ int cmd_sim_evaluate(int argc, char **argv)
     if (cli_setup_logging(&a.cfg) != 0 || cli_open_store(&a.cfg, &st) != 0)
         goto out;
     struct profile_params pp;
-    profile_params_default(&pp);
+    profile_params_from_config(&a.cfg, &pp);
     pp.snapshots = false;
     struct discovery_report rep;
     int r = discovery_run(st, &dp, &pp, 0, &rep, NULL, &res);
@@ -305,6 +369,11 @@ int cmd_sim_evaluate(int argc, char **argv)
     double share_bot = watch ? (double)by_type[SIM_SNIPER] / watch : 0;
     double share_bait = watch ? (double)by_type[SIM_BAITER] / watch : 0;
     bool met = dp.top_k == 50 ? prec >= 0.8 && share_bot + share_bait <= 0.05 : false;
+    struct sim_eval_similar sim_like;
+    if ((r = eval_similar(st, truth, ntruth, &sim_like)) != 0) {
+        fprintf(stderr, "walltrack sim evaluate: %s\n", wt_strerror(r));
+        goto out;
+    }
 
     if (cli_opt_given(&spec, &a, "--json")) {
         struct buf b;
@@ -358,6 +427,14 @@ int cmd_sim_evaluate(int argc, char **argv)
             jw_ku64(&w, sim_wallet_type_name((enum sim_wallet_type)t), by_type[t]);
         jw_ku64(&w, "unknown", by_type[SIM_NTYPES]);
         jw_obj_end(&w);
+        jw_key(&w, "similar");
+        jw_obj_begin(&w);
+        jw_ku64(&w, "k", 10);
+        jw_ku64(&w, "walletsWithVector", sim_like.wallets);
+        jw_ku64(&w, "skilledQueried", sim_like.queries);
+        jw_kdouble(&w, "skilledNeighbourShare", sim_like.share);
+        jw_kdouble(&w, "baseRate", sim_like.base_rate);
+        jw_obj_end(&w);
         jw_key(&w, "goal");
         jw_obj_begin(&w);
         jw_kdouble(&w, "precisionAt50", 0.8);
@@ -380,6 +457,9 @@ int cmd_sim_evaluate(int argc, char **argv)
                res.eligible, elig_pos, prec_elig, recall_elig);
         printf("slipped in: snipers/bots %.1f%%, baiters %.1f%% (together %.1f%%)\n",
                100 * share_bot, 100 * share_bait, 100 * (share_bot + share_bait));
+        printf("similar wallets: %zu skilled wallets' 10 nearest neighbours are %.1f%% skilled "
+               "(base rate %.1f%% of %zu wallets with a behaviour vector)\n",
+               sim_like.queries, 100 * sim_like.share, 100 * sim_like.base_rate, sim_like.wallets);
         printf("watchlist by type:");
         for (int t = 0; t < SIM_NTYPES; t++)
             if (by_type[t])

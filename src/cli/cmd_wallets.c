@@ -17,8 +17,18 @@
 #include "cli/commands.h"
 #include "intel/curation.h"
 #include "intel/profile.h"
+#include "intel/similar.h"
 #include "solana/pubkey.h"
 #include "store/store.h"
+
+/* A metric as text, or "n/a" when its data is too thin (docs/metrics.md). */
+static void metric_text(char *out, size_t n, const char *fmt, double v, int64_t valid)
+{
+    if (valid)
+        snprintf(out, n, fmt, v);
+    else
+        snprintf(out, n, "n/a");
+}
 
 static const struct cli_opt opts[] = {
     {"--status", "S", NULL,
@@ -27,28 +37,31 @@ static const struct cli_opt opts[] = {
     {"--verified", "BOOL", NULL, "list: only verified (true) or unverified (false) wallets"},
     {"--type", "T", NULL, "list: only this wallet type; name: set the type too"},
     {"--chain", "C", NULL, "list: only this chain (solana)"},
-    {"--sort", "KEY", NULL, "list: score (default), roi, pnl or trades"},
+    {"--sort", "KEY", NULL, "list: score (default), roi, pnl, trades or copier"},
     {"--asc", NULL, NULL, "list: ascending order (default descending)"},
     {"--page", "N", NULL, "list: page number, from 1"},
-    {"--limit", "N", NULL, "list: wallets per page, 1-1000 (default 50)"},
+    {"--limit", "N", NULL,
+     "list: wallets per page, 1-1000 (default 50); similar: 1-50 (default 10)"},
     {"--name", "NAME", NULL, "add: also name the wallet"},
     {"--unverify", NULL, NULL, "verify: clear the verified mark instead"},
-    {"--json", NULL, NULL, "list, show: print JSON (the API's shapes)"},
+    {"--json", NULL, NULL, "list, show, similar: print JSON (the API's shapes)"},
     {0},
 };
 
 static const struct cli_spec spec = {
     .name = "wallets",
-    .args = "list | show ADDRESS | add ADDRESS | remove ADDRESS | verify ADDRESS | name ADDRESS "
-            "NAME | blacklist ADDRESS",
+    .args = "list | show ADDRESS | similar ADDRESS | add ADDRESS | remove ADDRESS | verify ADDRESS "
+            "| name ADDRESS NAME | blacklist ADDRESS",
     .summary = "List, inspect and curate the smart-money wallets.",
-    .details = "list: the stored wallets with filters, best first. show: one wallet with its "
-               "open positions (valued at each token's last traded price), latest snapshot and "
-               "patterns. add: put a wallet on the watchlist (discovery method manual; a new "
-               "address is created). remove: take it off the watchlist for good (status "
-               "removed; discovery will not re-add it). verify: mark it verified. name: give it "
-               "a name (and --type whale|fund|trader|protocol). blacklist: never follow it. "
-               "Discovery never changes blacklisted, removed or manually added wallets.",
+    .details =
+        "list: the stored wallets with filters, best first. show: one wallet with its "
+        "open positions (valued at each token's last traded price), latest snapshot and "
+        "patterns. similar: the wallets that trade most like it (behaviour vectors, "
+        "docs/metrics.md). add: put a wallet on the watchlist (discovery method manual; a new "
+        "address is created). remove: take it off the watchlist for good (status "
+        "removed; discovery will not re-add it). verify: mark it verified. name: give it "
+        "a name (and --type whale|fund|trader|protocol). blacklist: never follow it. "
+        "Discovery never changes blacklisted, removed or manually added wallets.",
     .min_pos = 1,
     .max_pos = 3,
     .opts = opts,
@@ -103,13 +116,14 @@ static int do_list(const struct cli_args *a)
         f.nchains = 1;
     }
     if ((v = cli_opt_value(&spec, a, "--sort"))) {
-        static const char *const keys[] = {"score", "roi", "pnl", "trades"};
+        static const char *const keys[] = {"score", "roi", "pnl", "trades", "copier"};
         int k = -1;
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < 5; i++)
             if (strcmp(v, keys[i]) == 0)
                 k = i;
         if (k < 0)
-            return cli_usage_error("wallets", "--sort: '%s' is not score, roi, pnl or trades", v);
+            return cli_usage_error("wallets",
+                                   "--sort: '%s' is not score, roi, pnl, trades or copier", v);
         f.sort = (enum wallet_sort)k;
     }
     f.ascending = cli_opt_given(&spec, a, "--asc");
@@ -160,9 +174,12 @@ static int do_list(const struct cli_args *a)
                "status", "method", "pnl_sol", "roi", "win", "trades", "style", "name");
         for (size_t i = 0; i < pg.n; i++) {
             const struct wallet *x = &pg.rows[i];
-            printf("%-44s %6.2f %-6s %-11s %-9s %9.3f %7.3f %6.3f %6lld %-8s %s%s\n", x->address,
+            char win[16];
+            metric_text(win, sizeof win, "%.3f", x->win_rate,
+                        x->metrics_valid & WALLET_VALID_WIN_RATE);
+            printf("%-44s %6.2f %-6s %-11s %-9s %9.3f %7.3f %6s %6lld %-8s %s%s\n", x->address,
                    x->score, x->confidence, wallet_status_name(x->status),
-                   x->discovery[0] ? x->discovery : "-", x->total_pnl, x->roi, x->win_rate,
+                   x->discovery[0] ? x->discovery : "-", x->total_pnl, x->roi, win,
                    (long long)x->total_trades, x->trading_style, x->name,
                    x->verified ? " (verified)" : "");
         }
@@ -250,9 +267,27 @@ static int do_show(const struct cli_args *a, const char *address)
                x.discovery[0] ? x.discovery : "-", x.verified ? "verified" : "not verified", x.type,
                x.chain);
         printf("  score %.2f (%s confidence)\n", x.score, x.confidence);
-        printf("  pnl %.4f SOL, roi %.4f, win rate %.3f, sharpe %.3f, sortino %.3f, max drawdown "
-               "%.4f, volatility %.4f\n",
-               x.total_pnl, x.roi, x.win_rate, x.sharpe, x.sortino, x.max_drawdown, x.volatility);
+        char win[16], sharpe[16], sortino[16], dd[16], vol[16], asof[40] = "-";
+        int64_t v = x.metrics_valid;
+        metric_text(win, sizeof win, "%.3f", x.win_rate, v & WALLET_VALID_WIN_RATE);
+        metric_text(sharpe, sizeof sharpe, "%.3f", x.sharpe, v & WALLET_VALID_SHARPE);
+        metric_text(sortino, sizeof sortino, "%.3f", x.sortino, v & WALLET_VALID_SORTINO);
+        metric_text(dd, sizeof dd, "%.4f", x.max_drawdown, v & WALLET_VALID_MAX_DRAWDOWN);
+        metric_text(vol, sizeof vol, "%.4f", x.volatility, v & WALLET_VALID_VOLATILITY);
+        if (x.unrealized_as_of_ms)
+            clock_format_iso(x.unrealized_as_of_ms, asof, sizeof asof);
+        printf("  pnl %.4f SOL = realized %.4f + unrealized %.4f (%lld open, prices as of %s)%s\n",
+               x.total_pnl, x.realized_pnl, x.unrealized_pnl, (long long)x.open_positions, asof,
+               x.metrics_version < WALLET_METRICS_VERSION ? " [old definitions: run discover]"
+                                                          : "");
+        if (x.copier_buys > 0)
+            printf("  copier expectancy %+.5f SOL per copied buy (%+.4f SOL over %lld buys)\n",
+                   x.copier_ev, x.copier_pnl, (long long)x.copier_buys);
+        else
+            printf("  copier expectancy n/a (no buy to copy)\n");
+        printf("  roi %.4f, win rate %s, sharpe %s, sortino %s, max drawdown %s (%.4f SOL), "
+               "volatility %s, active days %lld\n",
+               x.roi, win, sharpe, sortino, dd, x.max_drawdown_sol, vol, (long long)x.active_days);
         char last[40], first[40];
         clock_format_iso(x.last_trade_ms, last, sizeof last);
         clock_format_iso(x.first_seen_ms, first, sizeof first);
@@ -289,10 +324,11 @@ static int do_curate(const struct cli_args *a, const char *sub)
     } else if (strcmp(sub, "blacklist") == 0) {
         c.action = CURATE_BLACKLIST;
     } else {
-        return cli_usage_error("wallets",
-                               "unknown subcommand '%s' (list, show, add, remove, verify, name, "
-                               "blacklist)",
-                               sub);
+        return cli_usage_error(
+            "wallets",
+            "unknown subcommand '%s' (list, show, similar, add, remove, verify, name, "
+            "blacklist)",
+            sub);
     }
     if (a->npos != want)
         return cli_usage_error("wallets", "%s needs %s", sub,
@@ -334,6 +370,68 @@ static int do_curate(const struct cli_args *a, const char *sub)
     return 0;
 }
 
+static int do_similar(const struct cli_args *a, const char *address)
+{
+    struct pubkey k;
+    if (pubkey_parse(address, &k) != 0)
+        return cli_usage_error("wallets", "'%s' is not a wallet address", address);
+    uint64_t limit = 10;
+    const char *v = cli_opt_value(&spec, a, "--limit");
+    if (v && (str_to_u64(v, &limit) != 0 || limit < 1 || limit > 50))
+        return cli_usage_error("wallets", "--limit: '%s' is not an integer from 1 to 50", v);
+    struct store *st;
+    if (cli_open_store(&a->cfg, &st) != 0)
+        return 1;
+    struct wallet *rows = xcalloc(limit, sizeof *rows);
+    double dist[50];
+    size_t n = 0, cands = 0;
+    int r = similar_from_store(st, address, limit, rows, dist, &n, &cands);
+    int rc = 1;
+    if (r == WT_ESTATE) {
+        fprintf(stderr,
+                "walltrack wallets: %s has no behaviour vector: it needs %d closed round trips "
+                "and a discovery run since this version\n",
+                address, SIMILAR_MIN_TRIPS);
+    } else if (r != 0) {
+        fprintf(stderr, "walltrack wallets: %s: %s\n", address, wt_strerror(r));
+    } else if (cli_opt_given(&spec, a, "--json")) {
+        struct buf b;
+        buf_init(&b, 0);
+        struct jw w;
+        jw_init(&w, &b);
+        jw_obj_begin(&w);
+        jw_kstr(&w, "walletAddress", address);
+        jw_ku64(&w, "candidates", cands);
+        jw_key(&w, "similar");
+        jw_arr_begin(&w);
+        for (size_t i = 0; i < n; i++) {
+            jw_obj_begin(&w);
+            jw_kdouble(&w, "distance", dist[i]);
+            jw_key(&w, "wallet");
+            wallet_json_item(&w, &rows[i]);
+            jw_obj_end(&w);
+        }
+        jw_arr_end(&w);
+        jw_obj_end(&w);
+        jw_finish(&w);
+        print_json(&b);
+        buf_release(&b);
+        rc = 0;
+    } else {
+        printf("%zu wallets most like %s (of %zu with a behaviour vector):\n", n, address, cands);
+        printf("%-44s %8s %6s %-11s %9s %-8s %s\n", "address", "distance", "score", "status",
+               "pnl_sol", "style", "name");
+        for (size_t i = 0; i < n; i++)
+            printf("%-44s %8.3f %6.2f %-11s %9.3f %-8s %s\n", rows[i].address, dist[i],
+                   rows[i].score, wallet_status_name(rows[i].status), rows[i].total_pnl,
+                   rows[i].trading_style, rows[i].name);
+        rc = 0;
+    }
+    free(rows);
+    store_close(st);
+    return rc;
+}
+
 int cmd_wallets(int argc, char **argv)
 {
     struct cli_args a;
@@ -347,6 +445,9 @@ int cmd_wallets(int argc, char **argv)
         rc = a.npos == 1 ? do_list(&a) : cli_usage_error("wallets", "list takes no argument");
     } else if (strcmp(sub, "show") == 0) {
         rc = a.npos == 2 ? do_show(&a, a.pos[1]) : cli_usage_error("wallets", "show needs ADDRESS");
+    } else if (strcmp(sub, "similar") == 0) {
+        rc = a.npos == 2 ? do_similar(&a, a.pos[1])
+                         : cli_usage_error("wallets", "similar needs ADDRESS");
     } else {
         rc = do_curate(&a, sub);
     }

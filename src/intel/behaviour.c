@@ -209,7 +209,9 @@ void behaviour_classify(const struct behaviour_acc *a, const struct behaviour_pa
         pts += a->first_buys && out->bonding_share >= 0.5;
         pts += out->avg_entry_age_ms >= 0 && out->avg_entry_age_ms < (double)MS_PER_HOUR;
         pts += a->sized_buys >= p->min_buys && out->size_cv > 1.0;
-        pts += m && m->trades && m->max_drawdown > 0.3;
+        /* the drawdown against the capital its round trips used (the
+         * fraction of a peak is undefined for a wallet that never gained) */
+        pts += m && m->trades && m->max_drawdown_sol > 0.3 * m->avg_trade_sol * m->trades;
         out->risk_points = pts;
         out->risk = pts == 0   ? BEHAVIOUR_RISK_CONSERVATIVE
                     : pts <= 2 ? BEHAVIOUR_RISK_MODERATE

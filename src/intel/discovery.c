@@ -544,6 +544,22 @@ static void sched_job(void *arg)
         s->after_run(s->ctx, &rep);
 }
 
+static int count_stale(void *ctx, const struct wallet *w)
+{
+    if (w->metrics_version < WALLET_METRICS_VERSION)
+        ++*(size_t *)ctx;
+    return 0;
+}
+
+size_t discovery_stale_wallets(struct store *st)
+{
+    size_t n = 0;
+    struct wallet_filter f = {0};
+    if (store_wallet_scan(st, &f, count_stale, &n) != 0)
+        return 0;
+    return n;
+}
+
 int discovery_sched_start(struct sched *sc, struct store *st, const struct config *cfg,
                           void (*after_run)(void *ctx, const struct discovery_report *rep),
                           void *ctx, struct discovery_sched **out)
@@ -557,10 +573,18 @@ int discovery_sched_start(struct sched *sc, struct store *st, const struct confi
     s->after_run = after_run;
     s->ctx = ctx;
     discovery_params_from_config(cfg, &s->dp);
-    profile_params_default(&s->pp);
+    profile_params_from_config(cfg, &s->pp);
     s->pp.snapshots = config_bool(cfg, CFG_DISC_SNAPSHOTS);
     int64_t interval_ms = minutes * MS_PER_MINUTE;
     bool on_start = config_bool(cfg, CFG_DISC_ON_START);
+    /* Rows written under older metric definitions (docs/metrics.md) are
+     * recomputed now rather than after the first interval. */
+    size_t stale = discovery_stale_wallets(st);
+    if (stale > 0) {
+        log_info("discovery", "%zu wallets carry metrics of an older definition: recomputing now",
+                 stale);
+        on_start = true;
+    }
     int rc = sched_add(sc, "discovery", on_start ? 0 : interval_ms, interval_ms, SCHED_WORKER,
                        sched_job, s);
     if (rc < 0) {

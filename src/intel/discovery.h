@@ -150,6 +150,10 @@ int discovery_run(struct store *st, const struct discovery_params *dp,
                   const struct profile_params *pp, int64_t now_ms, struct discovery_report *rep,
                   struct profile_state **ps_out, struct discovery_result *res_out);
 
+/* Wallets whose stored metrics predate WALLET_METRICS_VERSION (0 on a
+ * store error). */
+size_t discovery_stale_wallets(struct store *st);
+
 /* The scheduled run inside `serve`: a job of the scheduler sc
  * (base/sched.h), on a worker of its own, that calls discovery_run every
  * discovery.interval_min minutes (0: no job; returns 0 and *out NULL)

@@ -60,6 +60,8 @@ static void feed(struct intel *in, const struct ledger_fill *f)
     }
     struct intel_wallet *w = &in->w.v[f->wallet];
     behaviour_acc_add(&w->behaviour, &in->p.behaviour, f, ledger_mint(in->l, f->mint));
+    if (f->side == SIDE_SELL)
+        metrics_acc_realize(&w->metrics, f->realized_sol);
     if (f->flags & LEDGER_FILL_CLOSED) {
         const struct ledger_trip *t = &ledger_wallet(in->l, f->wallet)->trips.v[f->trip];
         metrics_acc_add(&w->metrics, t);
@@ -161,38 +163,63 @@ void intel_profile(const struct intel *in, uint32_t wallet, int64_t now_ms,
     behaviour_classify(&iw->behaviour, &in->p.behaviour, lw->trips.v, lw->trips.len, &out->metrics,
                        &out->behaviour);
     out->decay = iw->decay;
-    score_compute(&in->p.score, &out->metrics, &out->timing, &out->behaviour, &iw->decay, now_ms,
-                  &out->score);
-    score_decay_reason(&iw->decay, &in->p.score, now_ms, out->decay_reason,
-                       sizeof out->decay_reason);
     out->realized_sol = lw->realized_sol;
-    out->unrealized_sol = ledger_unrealized_sol(in->l, wallet);
-    out->total_pnl_sol = out->realized_sol + out->unrealized_sol;
+    out->unrealized_sol = 0;
     out->swaps = lw->n_swaps;
     out->unknown_basis_sells = lw->n_unknown_sells;
     out->first_seen_ms = lw->first_ms;
     out->last_trade_ms = lw->last_ms;
     out->top_source =
         iw->behaviour.first_buys ? ledger_source_name(in->l, out->behaviour.top_source) : "";
-    /* top tokens by SOL bought: a 3-slot insertion */
+    /* One pass over the positions: open positions marked at their mint's
+     * last price (the stalest of those prices dates the mark), and the top
+     * tokens by SOL bought, ties to the earlier first buy, then to the
+     * lower mint address (docs/metrics.md). */
     double best[INTEL_TOP_TOKENS] = {0};
+    int64_t best_first[INTEL_TOP_TOKENS] = {0};
     struct ledger_position v;
     for (uint32_t c = ledger_pos_next(in->l, wallet, LEDGER_NONE, &v); c != LEDGER_NONE;
          c = ledger_pos_next(in->l, wallet, c, &v)) {
+        if (v.open && !v.unknown_cost && v.qty_tokens > 0) {
+            const struct ledger_mint *m = ledger_mint(in->l, v.mint);
+            out->unrealized_sol += v.unrealized_sol;
+            out->open_positions++;
+            if (out->unrealized_as_of_ms == 0 || m->last_price_ms < out->unrealized_as_of_ms)
+                out->unrealized_as_of_ms = m->last_price_ms;
+        }
         if (v.bought_sol <= 0)
             continue;
         for (int i = 0; i < INTEL_TOP_TOKENS; i++) {
-            if (out->top_tokens[i] == LEDGER_NONE || v.bought_sol > best[i]) {
+            bool before = out->top_tokens[i] == LEDGER_NONE || v.bought_sol > best[i];
+            if (!before && v.bought_sol == best[i])
+                before = v.first_buy_ms < best_first[i] ||
+                         (v.first_buy_ms == best_first[i] &&
+                          memcmp(ledger_mint_key(in->l, v.mint),
+                                 ledger_mint_key(in->l, out->top_tokens[i]), 32) < 0);
+            if (before) {
                 for (int k = INTEL_TOP_TOKENS - 1; k > i; k--) {
                     best[k] = best[k - 1];
+                    best_first[k] = best_first[k - 1];
                     out->top_tokens[k] = out->top_tokens[k - 1];
                 }
                 best[i] = v.bought_sol;
+                best_first[i] = v.first_buy_ms;
                 out->top_tokens[i] = v.mint;
                 break;
             }
         }
     }
+    out->total_pnl_sol = out->realized_sol + out->unrealized_sol;
+    out->spent_sol = lw->buy_volume_sol;
+    out->roi = out->spent_sol > 0 ? out->total_pnl_sol / out->spent_sol : 0;
+    /* The score reads the wallet's ROI (open positions marked), not the
+     * closed round trips' alone. */
+    struct metrics sm = out->metrics;
+    sm.roi = out->roi;
+    score_compute(&in->p.score, &sm, &out->timing, &out->behaviour, &iw->decay, now_ms,
+                  &out->score);
+    score_decay_reason(&iw->decay, &in->p.score, now_ms, out->decay_reason,
+                       sizeof out->decay_reason);
 }
 
 size_t intel_patterns(const struct intel *in, uint32_t wallet, struct pattern_list *out)

@@ -46,9 +46,13 @@ struct intel_profile {
     struct behaviour behaviour;
     struct score score;
     struct score_decay decay;
-    double realized_sol;   /* ledger: every known-basis sell */
-    double unrealized_sol; /* open positions at last prices */
-    double total_pnl_sol;  /* realized + unrealized */
+    double realized_sol;         /* ledger: every known-basis sell, partial and leftover */
+    double unrealized_sol;       /* open positions (known cost) at their mints' last prices */
+    int64_t unrealized_as_of_ms; /* oldest of those last prices' times; 0 when none open */
+    uint32_t open_positions;     /* open positions marked (known cost, tokens held) */
+    double total_pnl_sol;        /* realized + unrealized */
+    double spent_sol;            /* SOL paid for valued buys (quote legs, fees excluded) */
+    double roi;                  /* total_pnl_sol / spent_sol; 0 when nothing spent */
     uint32_t swaps;
     uint32_t unknown_basis_sells;
     int64_t first_seen_ms, last_trade_ms;

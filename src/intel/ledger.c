@@ -358,6 +358,7 @@ static void norm_swap(struct ledger *l, const struct swap_event *ev, uint32_t wi
     n->price = price;
     if (price > 0) {
         m->last_price_sol = price;
+        m->last_price_ms = ev->ts_ms;
         if (price > m->peak_price_sol) {
             m->peak_price_sol = price;
             m->peak_ms = ev->ts_ms;
@@ -593,6 +594,7 @@ void ledger_note_price(struct ledger *l, const struct price_event *ev)
     struct ledger_mint *m = &l->mints.v[id];
     if (ev->price_sol > 0) {
         m->last_price_sol = ev->price_sol;
+        m->last_price_ms = ev->ts_ms;
         if (ev->price_sol > m->peak_price_sol) {
             m->peak_price_sol = ev->price_sol;
             m->peak_ms = ev->ts_ms;

@@ -126,6 +126,7 @@ struct ledger_mint {
     int64_t peak_ms; /* time of the highest price seen */
     double peak_price_sol;
     double last_price_sol;
+    int64_t last_price_ms; /* when last_price_sol was seen (swap or price event) */
     double last_price_usd;
     double mcap_usd;   /* last known market cap (price events), 0 unknown */
     uint32_t n_buyers; /* distinct wallets that bought it */

@@ -14,11 +14,21 @@
 #include <math.h>
 #include <string.h>
 
+#include "base/config.h"
+
 void metrics_params_default(struct metrics_params *p)
 {
     p->min_trades = 5;
+    p->min_days = 7;
     p->prior_wins = 2;
     p->prior_losses = 2;
+}
+
+void metrics_params_from_config(const struct config *cfg, struct metrics_params *p)
+{
+    metrics_params_default(p);
+    p->min_trades = (uint32_t)config_int(cfg, CFG_METRICS_MIN_TRADES);
+    p->min_days = (uint32_t)config_int(cfg, CFG_METRICS_MIN_DAYS);
 }
 
 void metrics_acc_init(struct metrics_acc *a)
@@ -88,10 +98,24 @@ void metrics_acc_add(struct metrics_acc *a, const struct ledger_trip *t)
     a->cum_sol += t->pnl_sol;
     if (a->cum_sol > a->peak_cum_sol)
         a->peak_cum_sol = a->cum_sol;
-    if (a->peak_cum_sol - a->cum_sol > a->max_dd_sol)
+    if (a->peak_cum_sol - a->cum_sol > a->max_dd_sol) {
         a->max_dd_sol = a->peak_cum_sol - a->cum_sol;
+        a->max_dd_peak_sol = a->peak_cum_sol;
+    }
     if (t->close_ms > a->last_close_ms || a->n == 1)
         a->last_close_ms = t->close_ms;
+}
+
+void metrics_acc_realize(struct metrics_acc *a, double realized_sol)
+{
+    a->n_real++;
+    a->real_cum += realized_sol;
+    if (a->real_cum > a->real_peak)
+        a->real_peak = a->real_cum;
+    if (a->real_peak - a->real_cum > a->real_dd_sol) {
+        a->real_dd_sol = a->real_peak - a->real_cum;
+        a->real_dd_peak = a->real_peak;
+    }
 }
 
 void metrics_acc_finish(const struct metrics_acc *acc, const struct metrics_params *p,
@@ -100,6 +124,12 @@ void metrics_acc_finish(const struct metrics_acc *acc, const struct metrics_para
     struct metrics_acc a = *acc;
     memset(m, 0, sizeof *m);
     m->unknown_basis_trips = a.n_unknown;
+    /* The drawdown: on the sell-by-sell realized curve when fed, else on
+     * the trips' cumulative PnL. */
+    m->max_drawdown_sol = a.n_real ? a.real_dd_sol : a.max_dd_sol;
+    m->max_drawdown_peak_sol = a.n_real ? a.real_dd_peak : a.max_dd_peak_sol;
+    m->max_drawdown_valid = m->max_drawdown_peak_sol > 0;
+    m->max_drawdown = m->max_drawdown_valid ? m->max_drawdown_sol / m->max_drawdown_peak_sol : 0;
     if (a.n == 0)
         return;
     /* close the open day */
@@ -125,13 +155,14 @@ void metrics_acc_finish(const struct metrics_acc *acc, const struct metrics_para
     m->daily_mean = a.day_mean;
     m->daily_sd = a.days >= 2 ? sqrt(a.day_m2 / (a.days - 1)) : 0;
     m->downside_dev = sqrt(a.day_down_sq / a.days);
-    m->sharpe_valid = a.days >= 2 && m->daily_sd > 0;
+    m->active_days = a.active_days;
+    bool enough = a.days >= 2 && a.active_days >= p->min_days;
+    m->sharpe_valid = enough && m->daily_sd > 0;
     m->sharpe = m->sharpe_valid ? m->daily_mean / m->daily_sd * sqrt(365.0) : 0;
-    m->sortino_valid = a.days >= 2 && m->downside_dev > 0;
+    m->sortino_valid = enough && m->downside_dev > 0;
     m->sortino = m->sortino_valid ? m->daily_mean / m->downside_dev * sqrt(365.0) : 0;
-    m->volatility = m->daily_sd;
-    m->max_drawdown_sol = a.max_dd_sol;
-    m->max_drawdown = a.cost_sol > 0 ? a.max_dd_sol / a.cost_sol : 0;
+    m->volatility_valid = enough;
+    m->volatility = enough ? m->daily_sd : 0;
     m->consistency = a.active_days ? (double)a.positive_days / a.active_days : 0;
     m->avg_trade_sol = a.cost_sol / a.n;
     m->avg_hold_ms = a.sum_hold_ms / a.n;

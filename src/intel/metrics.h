@@ -22,10 +22,16 @@ struct metrics_params {
     uint32_t min_trades; /* win rate is "valid" from this many round trips */
     double prior_wins;   /* Beta prior alpha for the shrunk win rate */
     double prior_losses; /* Beta prior beta */
+    uint32_t min_days;   /* Sharpe, Sortino, volatility: from this many active days */
 };
 
-/* min_trades 5, Beta(2, 2) prior. */
+/* min_trades 5, min_days 7, Beta(2, 2) prior. */
 void metrics_params_default(struct metrics_params *p);
+
+struct config;
+/* The defaults with the minimums of the settings metrics.min_trades and
+ * metrics.min_days. */
+void metrics_params_from_config(const struct config *cfg, struct metrics_params *p);
 
 /* Running state. Invariants: wins + losses == n; days counts finished
  * days only (the day `cur_day` is still open); max_dd_sol >= 0;
@@ -38,7 +44,11 @@ struct metrics_acc {
     double pnl_sol, cost_sol, sum_win, sum_loss, sum_hold_ms;
     double pnl_usd, cost_usd;
     uint32_t n_usd;
-    double cum_sol, peak_cum_sol, max_dd_sol;
+    double cum_sol, peak_cum_sol, max_dd_sol, max_dd_peak_sol;
+    /* The realized PnL curve fed sell by sell (metrics_acc_realize); when
+     * it has points the drawdown comes from it instead of the trips'. */
+    uint32_t n_real;
+    double real_cum, real_peak, real_dd_sol, real_dd_peak;
     double cur_day_pnl;
     double day_mean, day_m2, day_down_sq; /* Welford over finished days */
 };
@@ -60,13 +70,19 @@ struct metrics {
     uint32_t days;                    /* length of the daily series */
     double daily_mean, daily_sd, downside_dev;
     double sharpe, sortino; /* annualised by sqrt(365) */
+    /* valid: days >= 2, active_days >= min_days and a nonzero spread
+     * (Sortino: a nonzero downside, i.e. at least one losing day) */
     bool sharpe_valid, sortino_valid;
-    double volatility;       /* daily_sd, SOL/day, not annualised */
-    double max_drawdown_sol; /* largest fall of cumulative realized PnL from a peak */
-    double max_drawdown;     /* max_drawdown_sol / total cost */
-    double consistency;      /* positive days / active days */
-    double avg_trade_sol;    /* mean cost basis of a round trip */
-    double avg_hold_ms;      /* mean close - open */
+    uint32_t active_days;         /* days with at least one closed round trip */
+    double volatility;            /* daily_sd, SOL/day, not annualised */
+    bool volatility_valid;        /* days >= 2 and active_days >= min_days */
+    double max_drawdown_sol;      /* largest fall of the cumulative realized PnL from a peak */
+    double max_drawdown_peak_sol; /* the peak that fall started from */
+    double max_drawdown;          /* max_drawdown_sol / max_drawdown_peak_sol */
+    bool max_drawdown_valid;      /* that peak > 0 */
+    double consistency;           /* positive days / active days */
+    double avg_trade_sol;         /* mean cost basis of a round trip */
+    double avg_hold_ms;           /* mean close - open */
     double avg_hold_days;
     int64_t first_trade_ms, last_trade_ms; /* first open, last close; 0 when none */
 };
@@ -74,6 +90,10 @@ struct metrics {
 void metrics_acc_init(struct metrics_acc *a);
 /* Feeds one closed round trip. Trips must come in close_ms order. */
 void metrics_acc_add(struct metrics_acc *a, const struct ledger_trip *t);
+/* Feeds the realized PnL of one sell (ledger_fill.realized_sol, partial
+ * sells and leftover-token sales included), in time order: the points of
+ * the wallet's cumulative realized PnL curve the drawdown is measured on. */
+void metrics_acc_realize(struct metrics_acc *a, double realized_sol);
 /* Computes the metrics of what was fed; a is unchanged. */
 void metrics_acc_finish(const struct metrics_acc *a, const struct metrics_params *p,
                         struct metrics *out);

@@ -20,15 +20,24 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/str.h"
+#include "intel/similar.h"
 #include "solana/pubkey.h"
 
 void profile_params_default(struct profile_params *p)
 {
     memset(p, 0, sizeof *p);
     intel_params_default(&p->intel);
+    copier_params_default(&p->copier);
     p->whale_sol = 10;
     p->snapshots = true;
     p->patterns = true;
+}
+
+void profile_params_from_config(const struct config *cfg, struct profile_params *p)
+{
+    profile_params_default(p);
+    metrics_params_from_config(cfg, &p->intel.metrics);
+    copier_params_from_config(cfg, &p->copier);
 }
 
 /* ------------------------------------------------------------ load */
@@ -183,13 +192,40 @@ void profile_wallet_row(const struct profile_state *ps, const struct intel_profi
     out->score = round(fmin(100, fmax(0, fin(pr->score.score))) * 100) / 100; /* 2 decimals */
     str_copy(out->confidence, sizeof out->confidence, score_confidence_name(pr->score.confidence));
     out->status = WALLET_CANDIDATE;
-    out->total_pnl = fin(m->total_pnl_sol);
-    out->roi = fin(m->roi);
-    out->win_rate = fin(m->win_rate);
-    out->sharpe = fin(m->sharpe);
-    out->sortino = fin(m->sortino);
-    out->max_drawdown = fin(m->max_drawdown);
-    out->volatility = fin(m->volatility);
+    /* docs/metrics.md: total = realized (every sell) + unrealized (open
+     * positions marked); a metric below its minimum is stored as 0 with
+     * its validity bit clear. */
+    out->realized_pnl = fin(pr->realized_sol);
+    out->unrealized_pnl = fin(pr->unrealized_sol);
+    out->unrealized_as_of_ms = pr->unrealized_as_of_ms;
+    out->open_positions = pr->open_positions;
+    out->total_pnl = fin(pr->total_pnl_sol);
+    out->roi = fin(pr->roi);
+    int64_t valid = 0;
+    if (m->win_rate_valid) {
+        valid |= WALLET_VALID_WIN_RATE;
+        out->win_rate = fin(m->win_rate);
+    }
+    if (m->sharpe_valid) {
+        valid |= WALLET_VALID_SHARPE;
+        out->sharpe = fin(m->sharpe);
+    }
+    if (m->sortino_valid) {
+        valid |= WALLET_VALID_SORTINO;
+        out->sortino = fin(m->sortino);
+    }
+    if (m->volatility_valid) {
+        valid |= WALLET_VALID_VOLATILITY;
+        out->volatility = fin(m->volatility);
+    }
+    if (m->max_drawdown_valid) {
+        valid |= WALLET_VALID_MAX_DRAWDOWN;
+        out->max_drawdown = fin(m->max_drawdown);
+    }
+    out->max_drawdown_sol = fin(m->max_drawdown_sol);
+    out->active_days = m->active_days;
+    out->metrics_valid = valid;
+    out->metrics_version = WALLET_METRICS_VERSION;
     out->total_trades = m->trades;
     out->avg_trade_size = fin(m->avg_trade_sol);
     out->avg_holding_days = fin(m->avg_hold_days);
@@ -270,9 +306,9 @@ void profile_snapshot_row(const struct profile_state *ps, const struct intel_pro
     out->trades_24h = trades[0];
     out->trades_7d = trades[1];
     out->trades_30d = trades[2];
-    out->pnl_all = fin(pr->metrics.total_pnl_sol);
-    out->roi = fin(pr->metrics.roi);
-    out->sharpe = fin(pr->metrics.sharpe);
+    out->pnl_all = fin(pr->total_pnl_sol);
+    out->roi = fin(pr->roi);
+    out->sharpe = fin(pr->metrics.sharpe); /* 0 when not valid (docs/metrics.md) */
     out->sortino = fin(pr->metrics.sortino);
     out->max_drawdown = fin(pr->metrics.max_drawdown);
     out->volatility = fin(pr->metrics.volatility);
@@ -353,14 +389,33 @@ int profile_write(struct store *st, const struct profile_state *ps, const struct
     struct wallet_snapshot_row *snaps = p->snapshots ? xcalloc(nw ? nw : 1, sizeof *snaps) : NULL;
     struct pattern_list pl = {0};
     struct intel_profile pr;
+    struct copier_market *cm = copier_market_build(l);
+    struct copier_scratch *cs = copier_scratch_new(l);
     for (uint32_t w = 0; w < nw; w++) {
         intel_profile(ps->in, w, now_ms, &pr);
         profile_wallet_row(ps, &pr, p, now_ms, &rows[w]);
         if (snaps)
             profile_snapshot_row(ps, &pr, now_ms, &snaps[w]);
-        if (p->patterns)
+        struct similar_patterns spt = {{0}};
+        if (p->patterns) {
+            size_t before = pl.len;
             intel_patterns(ps->in, w, &pl);
+            for (size_t i = before; i < pl.len; i++)
+                if (pl.v[i].type >= PATTERN_ACCUMULATION && pl.v[i].type <= PATTERN_ARBITRAGE)
+                    spt.n[pl.v[i].type - PATTERN_ACCUMULATION]++;
+        }
+        double vec[SIMILAR_DIMS];
+        if (similar_vector(ps->in, &pr, p->patterns ? &spt : NULL, vec) &&
+            similar_format(vec, rows[w].behaviour_vec, sizeof rows[w].behaviour_vec) != 0)
+            rows[w].behaviour_vec[0] = '\0';
+        struct copier_result cr;
+        copier_wallet(&p->copier, cm, l, w, cs, &cr);
+        rows[w].copier_pnl = fin(cr.pnl_sol);
+        rows[w].copier_ev = fin(cr.ev_sol);
+        rows[w].copier_buys = cr.buys;
     }
+    copier_scratch_free(cs);
+    copier_market_free(cm);
     int rc = store_wallet_upsert_profiles(st, rows, nw);
     if (rc == 0)
         out->wallets = nw;

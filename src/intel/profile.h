@@ -20,18 +20,25 @@
 #include <stdint.h>
 
 #include "base/vec.h"
+#include "intel/copier.h"
 #include "intel/intel.h"
 #include "store/store.h"
 
+struct config;
+
 struct profile_params {
     struct intel_params intel;
-    double whale_sol; /* average trade size (SOL) from which the type is "whale" */
-    bool snapshots;   /* append one wallet_performance_snapshots row per wallet */
-    bool patterns;    /* replace trade_patterns with the detected patterns */
+    struct copier_params copier; /* copier expectancy of every wallet */
+    double whale_sol;            /* average trade size (SOL) from which the type is "whale" */
+    bool snapshots;              /* append one wallet_performance_snapshots row per wallet */
+    bool patterns;               /* replace trade_patterns with the detected patterns */
 };
 
 /* Intel defaults, whale_sol 10, snapshots and patterns on. */
 void profile_params_default(struct profile_params *p);
+/* The defaults with the metric minimums of the settings
+ * (metrics_params_from_config). */
+void profile_params_from_config(const struct config *cfg, struct profile_params *p);
 
 /* The replayed market: the intel state plus what the ledger does not keep.
  * Plain data; read it, do not change it. */

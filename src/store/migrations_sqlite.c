@@ -465,6 +465,34 @@ static const char m10_sig_keys_skips[] =
     ");\n"
     "CREATE INDEX IF NOT EXISTS skipped_txs_received ON skipped_txs(received_ms);\n";
 
+/* Wallet metrics a trader can trust (issue 19, docs/metrics.md): realized
+ * and unrealized PnL apart (total_pnl becomes their sum), the time of the
+ * prices open positions are marked at, the drawdown in SOL (max_drawdown
+ * becomes a fraction of its peak), the active days, which metrics are
+ * valid (enough data: WALLET_VALID_* bits), the definitions' version and
+ * the behaviour vector of "wallets like this one" (intel/similar.h), and
+ * the copier expectancy (intel/copier.h) with its sort indexes.
+ * Old rows get version 0 and no valid metric: the API shows null until
+ * the next profile run recomputes them (serve runs one at start when it
+ * finds such rows). SQLite has no ADD COLUMN IF NOT EXISTS: a test that
+ * re-runs the migrations from an earlier version drops these columns
+ * first, as that version had none. */
+static const char m14_wallet_metrics[] =
+    "ALTER TABLE wallets ADD COLUMN realized_pnl REAL NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE wallets ADD COLUMN unrealized_pnl REAL NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE wallets ADD COLUMN unrealized_as_of_ms INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE wallets ADD COLUMN open_positions INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE wallets ADD COLUMN max_drawdown_sol REAL NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE wallets ADD COLUMN active_days INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE wallets ADD COLUMN metrics_valid INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE wallets ADD COLUMN metrics_version INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE wallets ADD COLUMN behaviour_vec TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE wallets ADD COLUMN copier_pnl REAL NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE wallets ADD COLUMN copier_ev REAL NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE wallets ADD COLUMN copier_buys INTEGER NOT NULL DEFAULT 0;\n"
+    "CREATE INDEX IF NOT EXISTS wallets_copier_d ON wallets(copier_ev DESC, address);\n"
+    "CREATE INDEX IF NOT EXISTS wallets_copier_a ON wallets(copier_ev, address);\n";
+
 const struct migration store_sqlite_migrations[] = {
     {1, "events: swaps, transfers, prices", m1_events},
     {2, "wallets and tokens", m2_wallets},
@@ -480,5 +508,7 @@ const struct migration store_sqlite_migrations[] = {
      m8_exits},
     {9, "wallet list: an index for the common filter, by score", m9_wallet_filter},
     {10, "event keys are (sig, leg) again; skipped transactions are kept", m10_sig_keys_skips},
+    {14, "wallet metrics: realized and unrealized PnL, drawdown in SOL, validity",
+     m14_wallet_metrics},
     {0, NULL, NULL}, /* end */
 };

@@ -292,7 +292,38 @@ struct wallet {
     int64_t first_seen_ms;
     int64_t updated_ms;
     bool type_manual; /* type was set by the operator: profile runs keep it */
+    /* Migration 14 (docs/metrics.md): total_pnl is realized + unrealized;
+     * win_rate, sharpe, sortino, volatility and max_drawdown hold 0 unless
+     * their WALLET_VALID_* bit is set in metrics_valid. */
+    double realized_pnl;         /* SOL, every known-basis sell */
+    double unrealized_pnl;       /* SOL, open positions at their last prices */
+    int64_t unrealized_as_of_ms; /* oldest last price used; 0 none open */
+    int64_t open_positions;
+    double max_drawdown_sol; /* max_drawdown is this / its peak */
+    int64_t active_days;     /* UTC days with a closed round trip */
+    int64_t metrics_valid;   /* WALLET_VALID_* bits */
+    int64_t metrics_version; /* WALLET_METRICS_VERSION when computed by this build; 0 old row */
+    /* intel/similar.h: the raw behaviour vector, JSON array; "" when the
+     * wallet has too few round trips */
+    char behaviour_vec[WALLET_JSON_MAX];
+    /* intel/copier.h: copying its buys and sells with our latency, size,
+     * fees and pool slippage; 0 with copier_buys 0 */
+    double copier_pnl; /* SOL */
+    double copier_ev;  /* SOL per copied buy */
+    int64_t copier_buys;
 };
+
+enum wallet_valid {
+    WALLET_VALID_WIN_RATE = 1 << 0,
+    WALLET_VALID_SHARPE = 1 << 1,
+    WALLET_VALID_SORTINO = 1 << 2,
+    WALLET_VALID_VOLATILITY = 1 << 3,
+    WALLET_VALID_MAX_DRAWDOWN = 1 << 4,
+};
+/* The definitions of docs/metrics.md a wallets row was computed with:
+ * rows of an older version are recomputed by the next profile run (serve
+ * runs discovery at start when it finds one). */
+#define WALLET_METRICS_VERSION 2
 
 /* Inserts or replaces (by address) every field of a wallet, in one
  * transaction. first_seen_ms keeps the earliest value ever stored. Returns 0,
@@ -346,6 +377,7 @@ enum wallet_sort {
     WALLET_SORT_ROI = 1,
     WALLET_SORT_PNL = 2,
     WALLET_SORT_TRADES = 3,
+    WALLET_SORT_COPIER_EV = 4, /* copier expectancy (migration 14) */
 };
 
 #define WALLET_FILTER_CHAINS_MAX 8

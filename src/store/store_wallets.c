@@ -55,6 +55,18 @@ static const struct col wallet_cols[] = {
     COL(W, first_seen_ms, C_I64),
     COL(W, updated_ms, C_I64),
     COL(W, type_manual, C_BOOL),
+    COL(W, realized_pnl, C_F64),
+    COL(W, unrealized_pnl, C_F64),
+    COL(W, unrealized_as_of_ms, C_I64),
+    COL(W, open_positions, C_I64),
+    COL(W, max_drawdown_sol, C_F64),
+    COL(W, active_days, C_I64),
+    COL(W, metrics_valid, C_I64),
+    COL(W, metrics_version, C_I64),
+    COL(W, behaviour_vec, C_STR),
+    COL(W, copier_pnl, C_F64),
+    COL(W, copier_ev, C_F64),
+    COL(W, copier_buys, C_I64),
 };
 
 #undef W
@@ -345,7 +357,7 @@ out:
     return rc;
 }
 
-static const char *const sort_cols[] = {"score", "roi", "total_pnl", "total_trades"};
+static const char *const sort_cols[] = {"score", "roi", "total_pnl", "total_trades", "copier_ev"};
 
 /* The WHERE clause shared by the page and the count; parameters from $1. */
 static int wallet_where(struct buf *b, const struct wallet_filter *f)
@@ -410,7 +422,8 @@ static int wallet_where_validate(const struct wallet_filter *f)
 
 static int wallet_filter_validate(const struct wallet_filter *f)
 {
-    if (f->page == 0 || f->limit == 0 || f->limit > 1000 || (unsigned)f->sort > WALLET_SORT_TRADES)
+    if (f->page == 0 || f->limit == 0 || f->limit > 1000 ||
+        (unsigned)f->sort > WALLET_SORT_COPIER_EV)
         return WT_EINVAL;
     return wallet_where_validate(f);
 }
@@ -426,10 +439,9 @@ static int wallet_filter_validate(const struct wallet_filter *f)
  * the type (so no table read at all). PostgreSQL keeps statistics and
  * chooses well on its own (docs/internals/store.md). */
 static const char *const sort_index[][2] = {
-    {"wallets_score_d", "wallets_score_a"},
-    {"wallets_roi_d", "wallets_roi_a"},
-    {"wallets_pnl_d", "wallets_pnl_a"},
-    {"wallets_trades_d", "wallets_trades_a"},
+    {"wallets_score_d", "wallets_score_a"},   {"wallets_roi_d", "wallets_roi_a"},
+    {"wallets_pnl_d", "wallets_pnl_a"},       {"wallets_trades_d", "wallets_trades_a"},
+    {"wallets_copier_d", "wallets_copier_a"},
 };
 
 static const char *page_index(const struct wallet_filter *f)

@@ -258,13 +258,39 @@ test('a live update appears without reloading', opts, async () => {
   await page.close();
 });
 
+test('"wallets like this one" from the wallet page', opts, async () => {
+  // The most active wallet has a behaviour vector (3 round trips or more).
+  const list = await (await fetch(`${server.url}/v1/smart-money/wallets?sortBy=trades&limit=1`)).json();
+  const address = list.wallets[0].walletAddress;
+  const { page, problems } = await watchedPage(browser.context, server.url);
+  await page.goto(`${server.url}/#/wallets/${address}`);
+  await page.getByTestId('wallet-status').waitFor();
+  await page.getByRole('button', { name: 'Find similar wallets' }).click();
+  const sim = page.locator('section[aria-labelledby=wd-sim]');
+  await sim.getByText('trade most like it').waitFor();
+  assert.equal(await sim.locator('table tbody tr').count(), 10);
+  assert.equal(await sim.locator(`a[title="${address}"]`).count(), 0); // not itself
+  await page.screenshot({ path: artifact('wallet-similar.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('a wallet is blacklisted from its detail page', opts, async () => {
   const { page, problems } = await watchedPage(browser.context, server.url);
   await page.goto(`${server.url}/#/wallets`);
   const first = page.locator('table tbody tr a').first();
   await first.waitFor();
+  // the copier expectancy sits beside the wallet's own PnL
+  assert.match(await page.locator('table thead').textContent(), /PnL\s*Copier EV/);
   await first.click();
   await page.getByTestId('wallet-status').waitFor();
+  // docs/metrics.md: total = realized + unrealized, shown apart; the
+  // simulated market is too short for a Sharpe (under metrics.min_days
+  // active days), which reads "n/a", not 0.
+  const perf = await page.locator('section[aria-labelledby=wd-p]').textContent();
+  assert.match(perf, /Realized PnL \(every sell\)/);
+  assert.match(perf, /Unrealized PnL \(open positions\)/);
+  assert.match(perf, /Sharpe\s*n\/a/);
   page.once('dialog', (d) => d.accept());
   await page.getByRole('button', { name: 'Blacklist' }).click();
   await page.waitForFunction(() => /blacklist/.test(document.querySelector('[data-testid=wallet-status]')?.textContent || ''));

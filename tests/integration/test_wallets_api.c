@@ -187,8 +187,19 @@ static void test_list_shape_and_default_order(void **state)
                                        "verified",      "scoring", "performance", "activity",
                                        "behavioral",    NULL};
     static const char *const scoring[] = {"smartMoneyScore", "confidenceLevel", NULL};
-    static const char *const perf[] = {"totalPnl",    "roiAllTime",  "winRate",
-                                       "sharpeRatio", "maxDrawdown", NULL};
+    static const char *const perf[] = {"totalPnl",
+                                       "roiAllTime",
+                                       "winRate",
+                                       "sharpeRatio",
+                                       "maxDrawdown",
+                                       "realizedPnl",
+                                       "unrealizedPnl",
+                                       "unrealizedPriceTimestamp",
+                                       "maxDrawdownSol",
+                                       "copierEv",
+                                       "copierPnl",
+                                       "copierBuys",
+                                       NULL};
     static const char *const act[] = {"totalTrades", "avgTradeSize", "avgHoldingPeriodDays",
                                       "lastTradeTimestamp", NULL};
     static const char *const beh[] = {"tradingStyle", "riskProfile", "preferredTokens",
@@ -201,6 +212,28 @@ static void test_list_shape_and_default_order(void **state)
         exact_keys(&sub, scoring);
         assert_int_equal(json_get(&w, "performance", &sub), 0);
         exact_keys(&sub, perf);
+        /* docs/metrics.md: total = realized + unrealized; a win rate
+         * under 5 round trips and a Sharpe under 7 active days are null
+         * (the simulated market is 1 day long: every Sharpe is null). */
+        double total = num_at(&sub, "totalPnl");
+        assert_true(fabs(total - num_at(&sub, "realizedPnl") - num_at(&sub, "unrealizedPnl")) <
+                    1e-6 * (1 + fabs(total)));
+        struct json_val wr, sh;
+        assert_int_equal(json_get(&sub, "winRate", &wr), 0);
+        assert_int_equal(json_get(&sub, "sharpeRatio", &sh), 0);
+        assert_int_equal(json_type_of(&sh), JSON_NULL);
+        /* copier expectancy: SOL per copied buy, null without one */
+        struct json_val cb;
+        assert_int_equal(json_get(&sub, "copierBuys", &cb), 0);
+        double buys = num_at(&sub, "copierBuys");
+        if (buys > 0)
+            assert_true(fabs(num_at(&sub, "copierEv") * buys - num_at(&sub, "copierPnl")) <
+                        1e-6 * (1 + fabs(num_at(&sub, "copierPnl"))));
+        double trades = num_at(&w, "activity.totalTrades");
+        if (trades < 5)
+            assert_int_equal(json_type_of(&wr), JSON_NULL);
+        else
+            assert_int_not_equal(json_type_of(&wr), JSON_NULL);
         assert_int_equal(json_get(&w, "activity", &sub), 0);
         exact_keys(&sub, act);
         assert_int_equal(json_get(&w, "behavioral", &sub), 0);
@@ -221,10 +254,11 @@ static void test_list_shape_and_default_order(void **state)
 static void test_sorting(void **state)
 {
     (void)state;
-    static const char *const keys[] = {"score", "roi", "pnl", "trades"};
+    static const char *const keys[] = {"score", "roi", "pnl", "trades", "copierEv"};
     static const char *const field[] = {"scoring.smartMoneyScore", "performance.roiAllTime",
-                                        "performance.totalPnl", "activity.totalTrades"};
-    for (int k = 0; k < 4; k++)
+                                        "performance.totalPnl", "activity.totalTrades",
+                                        "performance.copierEv"};
+    for (int k = 0; k < 5; k++)
         for (int asc = 0; asc < 2; asc++) {
             char path[256];
             snprintf(path, sizeof path, "%s?sortBy=%s&sortOrder=%s&limit=100", base, keys[k],
@@ -239,7 +273,17 @@ static void test_sorting(void **state)
             char prev_addr[64] = "";
             for (size_t i = 0; i < json_size(&ws); i++) {
                 assert_int_equal(json_index(&ws, i, &w), 0);
-                double v = num_at(&w, field[k]);
+                /* copierEv is null without a copied buy, stored (and
+                 * sorted) as 0 */
+                struct json_val perf, ev;
+                double v;
+                if (k == 4) {
+                    assert_int_equal(json_get(&w, "performance", &perf), 0);
+                    assert_int_equal(json_get(&perf, "copierEv", &ev), 0);
+                    v = json_type_of(&ev) == JSON_NULL ? 0 : num_at(&w, field[k]);
+                } else {
+                    v = num_at(&w, field[k]);
+                }
                 const char *a = str_at(&w, "walletAddress");
                 if (i > 0) {
                     if (asc ? v < prev : v > prev)
@@ -665,6 +709,92 @@ static void test_scheduled_discovery_in_serve(void **state)
     harness_rmdir(s.dir);
 }
 
+/* ------------------------------------------------------------ similar */
+
+/* GET .../{address}/similar and `walltrack wallets similar`: the nearest
+ * wallets by behaviour, nearest first, never the wallet itself; the same
+ * answer from the CLI; bad input refused. */
+static void test_similar_wallets(void **state)
+{
+    (void)state;
+    char path[256];
+    struct reply r;
+    snprintf(path, sizeof path, "%s?sortBy=trades&limit=1", base);
+    get(&r, path);
+    struct json_val ws, w;
+    assert_int_equal(json_get(&r.root, "wallets", &ws), 0);
+    assert_int_equal(json_index(&ws, 0, &w), 0);
+    char busy[64];
+    snprintf(busy, sizeof busy, "%s", str_at(&w, "walletAddress"));
+    assert_true(num_at(&w, "activity.totalTrades") >= 3);
+    release(&r);
+
+    snprintf(path, sizeof path, "%s/%s/similar?limit=5", base, busy);
+    get(&r, path);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(str_at(&r.root, "walletAddress"), busy);
+    assert_true(num_at(&r.root, "candidates") > 5);
+    struct json_val feats, sim, e, x;
+    assert_int_equal(json_get(&r.root, "features", &feats), 0);
+    assert_int_equal(json_size(&feats), 18);
+    assert_int_equal(json_get(&r.root, "similar", &sim), 0);
+    assert_int_equal(json_size(&sim), 5);
+    double prev = 0;
+    char api_order[5][64];
+    for (size_t i = 0; i < 5; i++) {
+        assert_int_equal(json_index(&sim, i, &e), 0);
+        double dist = num_at(&e, "distance");
+        assert_true(dist >= prev);
+        prev = dist;
+        assert_int_equal(json_get(&e, "wallet", &x), 0);
+        snprintf(api_order[i], sizeof api_order[i], "%s", str_at(&x, "walletAddress"));
+        assert_string_not_equal(api_order[i], busy);
+    }
+    release(&r);
+
+    /* the CLI gives the same wallets in the same order */
+    struct buf out;
+    buf_init(&out, 0);
+    const char *cli[] = {"wallets", "similar", busy,   "--limit", "5",
+                         "--json",  "--data",  "data", NULL};
+    assert_int_equal(run_cli(cli, &out), 0);
+    const char *at = out.data;
+    for (size_t i = 0; i < 5; i++) {
+        const char *hit = strstr(at, api_order[i]);
+        if (!hit)
+            fail_msg("CLI similar: %s missing or out of order", api_order[i]);
+        at = hit + 1;
+    }
+    buf_release(&out);
+
+    /* bad input: limit out of range, unknown wallet, too few round trips */
+    snprintf(path, sizeof path, "%s/%s/similar?limit=0", base, busy);
+    get(&r, path);
+    assert_int_equal(r.status, 400);
+    release(&r);
+    snprintf(path, sizeof path, "%s/%s/similar?limit=51", base, busy);
+    get(&r, path);
+    assert_int_equal(r.status, 400);
+    release(&r);
+    snprintf(path, sizeof path, "%s/11111111111111111111111111111112/similar", base);
+    get(&r, path);
+    assert_int_equal(r.status, 404);
+    release(&r);
+    snprintf(path, sizeof path, "%s?sortBy=trades&sortOrder=asc&limit=1", base);
+    get(&r, path);
+    assert_int_equal(json_get(&r.root, "wallets", &ws), 0);
+    assert_int_equal(json_index(&ws, 0, &w), 0);
+    char thin[64];
+    snprintf(thin, sizeof thin, "%s", str_at(&w, "walletAddress"));
+    assert_true(num_at(&w, "activity.totalTrades") < 3);
+    release(&r);
+    snprintf(path, sizeof path, "%s/%s/similar", base, thin);
+    get(&r, path);
+    assert_int_equal(r.status, 409);
+    assert_non_null(strstr(str_at(&r.root, "error"), "behaviour vector"));
+    release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -675,6 +805,7 @@ int main(void)
         cmocka_unit_test(test_bad_parameters),
         cmocka_unit_test(test_detail_trades_performance_patterns),
         cmocka_unit_test(test_curation_persists),
+        cmocka_unit_test(test_similar_wallets),
         cmocka_unit_test(test_token_and_openapi),
         cmocka_unit_test(test_scheduled_discovery_in_serve),
     };

@@ -194,7 +194,19 @@ static void test_finds_skilled_not_snipers(void **state)
     intel_profile(ps->in, id, rep.now_ms, &pr);
     assert_true(w[0].score > 0 && fabs(w[0].score - pr.score.score) < 0.005 + 1e-9);
     assert_int_equal(w[0].total_trades, pr.metrics.trades);
-    assert_true(w[0].total_pnl == pr.metrics.total_pnl_sol);
+    assert_true(w[0].total_pnl == pr.total_pnl_sol);
+    assert_true(w[0].realized_pnl == pr.realized_sol);
+    assert_true(w[0].unrealized_pnl == pr.unrealized_sol);
+    assert_int_equal(w[0].metrics_version, WALLET_METRICS_VERSION);
+    assert_int_equal(discovery_stale_wallets(st), 0);
+    /* a row of the old definitions (migration 14 gives them version 0) is
+     * stale: serve runs discovery at start to recompute it */
+    struct wallet old = w[0];
+    old.metrics_version = 0;
+    assert_int_equal(store_wallet_upsert(st, &old), 0);
+    assert_int_equal(discovery_stale_wallets(st), 1);
+    assert_int_equal(store_wallet_upsert(st, &w[0]), 0);
+    assert_int_equal(discovery_stale_wallets(st), 0);
     assert_int_equal(w[0].last_trade_ms, pr.last_trade_ms);
     assert_string_equal(w[0].trading_style, behaviour_style_name(pr.behaviour.style));
     struct wallet_snapshot_row snap;
@@ -203,7 +215,7 @@ static void test_finds_skilled_not_snipers(void **state)
     assert_int_equal(store_row_list(st, STORE_T_SNAPSHOTS, &q, &snap, &ns), 0);
     assert_int_equal(ns, 1);
     assert_int_equal(snap.ts_ms, rep.now_ms);
-    assert_true(snap.pnl_all == pr.metrics.total_pnl_sol);
+    assert_true(snap.pnl_all == pr.total_pnl_sol);
     assert_true(snap.trades_30d == (int32_t)pr.metrics.trades);
 
     discovery_result_release(&res);

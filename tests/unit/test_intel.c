@@ -202,8 +202,8 @@ static void same_state(const struct intel *a, const struct intel *b, int64_t now
         assert_non_null(iv);
         assert_memory_equal(&iu->behaviour, &iv->behaviour, sizeof iu->behaviour);
         struct metrics mu, mv;
-        metrics_acc_finish(&iu->metrics, &(struct metrics_params){5, 2, 2}, &mu);
-        metrics_acc_finish(&iv->metrics, &(struct metrics_params){5, 2, 2}, &mv);
+        metrics_acc_finish(&iu->metrics, &(struct metrics_params){5, 2, 2, 7}, &mu);
+        metrics_acc_finish(&iv->metrics, &(struct metrics_params){5, 2, 2, 7}, &mv);
         assert_memory_equal(&mu, &mv, sizeof mu);
         struct intel_profile pu, pv;
         intel_profile(a, w, now_ms, &pu);

@@ -74,10 +74,20 @@ static void test_worked_example(void **state)
     assert_float_equal(m.avg_loss_sol, 0.5, EPS);
     assert_float_equal(m.profit_ratio, 1.2, EPS);
     assert_true(m.profit_ratio_valid);
-    /* daily series days 0..4: [0.1, 0, 1.0, -0.6, 0.3]; mean 0.16;
-     * squared deviations sum 1.332, sample variance 0.333, sd 0.5770615;
-     * Sharpe 0.16 / 0.5770615 * sqrt(365) = 5.2971747 */
+    /* daily series days 0..4: [0.1, 0, 1.0, -0.6, 0.3]; 4 active days,
+     * under the default minimum of 7: no Sharpe, Sortino nor volatility */
     assert_int_equal(m.days, 5);
+    assert_int_equal(m.active_days, 4);
+    assert_false(m.sharpe_valid);
+    assert_false(m.sortino_valid);
+    assert_false(m.volatility_valid);
+    assert_float_equal(m.sharpe, 0, 0);
+    assert_float_equal(m.volatility, 0, 0);
+    /* with min_days 4: mean 0.16; squared deviations sum 1.332, sample
+     * variance 0.333, sd 0.5770615; Sharpe 0.16 / 0.5770615 * sqrt(365) */
+    p.min_days = 4;
+    metrics_compute(t, n, INT64_MIN, INT64_MAX, &p, &m);
+    assert_true(m.sharpe_valid && m.sortino_valid && m.volatility_valid);
     assert_float_equal(m.daily_mean, 0.16, EPS);
     assert_float_equal(m.daily_sd, sqrt(0.333), EPS);
     assert_float_equal(m.volatility, 0.5770615218501403, EPS);
@@ -85,10 +95,12 @@ static void test_worked_example(void **state)
     /* downside deviation sqrt(0.36 / 5) = 0.2683282; Sortino 11.392005 */
     assert_float_equal(m.downside_dev, 0.2683281572999748, EPS);
     assert_float_equal(m.sortino, 11.392004993756707, 1e-7);
-    /* cumulative 0.5, 0.1, 1.1, 0.5, 0.8: worst fall 1.1 -> 0.5 = 0.6;
-     * as a share of the cost 0.6 / 8 = 0.075 */
+    /* cumulative 0.5, 0.1, 1.1, 0.5, 0.8: worst fall 1.1 -> 0.5 = 0.6 SOL,
+     * 0.6 / 1.1 = 0.5454545 of that peak */
     assert_float_equal(m.max_drawdown_sol, 0.6, EPS);
-    assert_float_equal(m.max_drawdown, 0.075, EPS);
+    assert_float_equal(m.max_drawdown_peak_sol, 1.1, EPS);
+    assert_true(m.max_drawdown_valid);
+    assert_float_equal(m.max_drawdown, 0.6 / 1.1, EPS);
     /* active days 0, 2, 3, 4; positive 0, 2, 4 -> 0.75 */
     assert_float_equal(m.consistency, 0.75, EPS);
     /* average size 8/5 = 1.6; hold (2+4+24+6+12)/5 = 9.6 h = 0.4 day */
@@ -109,6 +121,7 @@ static void test_window_and_small_samples(void **state)
     struct metrics m;
     /* [day 2, day 4): T3 (+1.0) and T4 (-0.6): series [1.0, -0.6], mean
      * 0.2, sd sqrt(0.64 + 0.64) = 1.1313708, Sharpe 0.2/1.1313708*sqrt(365) */
+    p.min_days = 2;
     metrics_compute(t, n, D0 + 2 * DAY, D0 + 4 * DAY, &p, &m);
     assert_int_equal(m.trades, 2);
     assert_float_equal(m.total_pnl_sol, 0.4, EPS);
@@ -121,6 +134,17 @@ static void test_window_and_small_samples(void **state)
     assert_false(m.sharpe_valid);
     assert_false(m.profit_ratio_valid);
     assert_float_equal(m.sharpe, 0, 0);
+    /* Sortino without a losing day: undefined (not 0, which would read as
+     * the worst downside record): T1 and T3 only */
+    struct ledger_trip up[2] = {t[0], t[2]};
+    metrics_compute(up, 2, INT64_MIN, INT64_MAX, &p, &m);
+    assert_true(m.sharpe_valid);
+    assert_false(m.sortino_valid);
+    /* a fall that starts at 0 (no gain yet) has no fraction */
+    struct ledger_trip down[2] = {t[1], t[0]};
+    metrics_compute(down, 2, INT64_MIN, INT64_MAX, &p, &m);
+    assert_float_equal(m.max_drawdown_sol, 0.4, EPS);
+    assert_false(m.max_drawdown_valid);
     /* nothing in the window: all zero */
     metrics_compute(t, n, 0, 1, &p, &m);
     assert_int_equal(m.trades, 0);

@@ -66,6 +66,22 @@ static void raw_exec(const char *sql)
     }
 }
 
+/* A database of a version before 14 has none of its wallet columns. */
+static void undo_m14(void)
+{
+    static const char *const cols[] = {"realized_pnl",   "unrealized_pnl",   "unrealized_as_of_ms",
+                                       "open_positions", "max_drawdown_sol", "active_days",
+                                       "metrics_valid",  "metrics_version",  "behaviour_vec",
+                                       "copier_pnl",     "copier_ev",        "copier_buys"};
+    char sql[128];
+    raw_exec("DROP INDEX IF EXISTS wallets_copier_d");
+    raw_exec("DROP INDEX IF EXISTS wallets_copier_a");
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+        snprintf(sql, sizeof sql, "ALTER TABLE wallets DROP COLUMN %s", cols[i]);
+        raw_exec(sql);
+    }
+}
+
 static int setup(void **state)
 {
     if (strcmp(backend, "sqlite") == 0) {
@@ -294,6 +310,7 @@ static void test_append_dedupes_across_slots(void **state)
     /* A version-9 database holding a duplicate of every row under another
      * slot: migration 10 keeps one row per (sig, leg), the first stored. */
     raw_exec("DELETE FROM schema_version WHERE version >= 10");
+    undo_m14();
     raw_exec("DROP INDEX swaps_sig_leg");
     raw_exec("DROP INDEX transfers_sig_leg");
     raw_exec("CREATE UNIQUE INDEX swaps_slot_sig_leg ON swaps(slot, sig, leg)");
@@ -619,6 +636,46 @@ static struct wallet mkwallet(uint8_t tag, double score, double roi, double pnl,
     w.first_seen_ms = 1000;
     snprintf(w.preferred_tokens, sizeof w.preferred_tokens, "[\"BONK\",\"WIF\"]");
     return w;
+}
+
+/* Migration 14 on a database of version 13: the wallets keep their
+ * values, gain the new columns with no valid metric and version 0 (so the
+ * next profile run recomputes them), and the new fields round-trip. */
+static void test_wallet_metrics_migration(void **state)
+{
+    struct store *st = *state;
+    struct wallet w = mkwallet(7, 55, 0.5, 12.5, 20);
+    w.realized_pnl = 10;
+    w.unrealized_pnl = 2.5;
+    w.unrealized_as_of_ms = 123456;
+    w.open_positions = 2;
+    w.max_drawdown_sol = 1.25;
+    w.max_drawdown = 0.25;
+    w.active_days = 9;
+    w.metrics_valid = WALLET_VALID_WIN_RATE | WALLET_VALID_MAX_DRAWDOWN;
+    w.metrics_version = WALLET_METRICS_VERSION;
+    assert_int_equal(store_wallet_upsert(st, &w), 0);
+    struct wallet r;
+    assert_int_equal(store_wallet_get(st, w.address, &r), 0);
+    assert_true(r.realized_pnl == 10 && r.unrealized_pnl == 2.5 && r.max_drawdown_sol == 1.25);
+    assert_int_equal(r.unrealized_as_of_ms, 123456);
+    assert_int_equal(r.open_positions, 2);
+    assert_int_equal(r.active_days, 9);
+    assert_int_equal(r.metrics_valid, WALLET_VALID_WIN_RATE | WALLET_VALID_MAX_DRAWDOWN);
+    assert_int_equal(r.metrics_version, WALLET_METRICS_VERSION);
+
+    raw_exec("DELETE FROM schema_version WHERE version >= 14");
+    undo_m14();
+    struct store *st2 = NULL;
+    char err[256] = "";
+    assert_int_equal(store_open(target(), NULL, &st2, err, sizeof err), 0);
+    assert_int_equal(store_wallet_get(st2, w.address, &r), 0);
+    assert_true(r.total_pnl == 12.5 && r.roi == 0.5);
+    assert_int_equal(r.total_trades, 20);
+    assert_true(r.realized_pnl == 0 && r.max_drawdown_sol == 0);
+    assert_int_equal(r.metrics_valid, 0);
+    assert_int_equal(r.metrics_version, 0);
+    store_close(st2);
 }
 
 static void test_wallet_upsert_get(void **state)
@@ -1091,7 +1148,7 @@ static void test_wallet_list_index_backed(void **state)
         skip();
     }
     char plan[2048];
-    for (int sort = 0; sort <= WALLET_SORT_TRADES; sort++)
+    for (int sort = 0; sort <= WALLET_SORT_COPIER_EV; sort++)
         for (int asc = 0; asc <= 1; asc++) {
             struct wallet_filter f = {.page = 3,
                                       .limit = 50,
@@ -1485,6 +1542,7 @@ static void test_exit_strategies(void **state)
     /* Migration 8 from a version-7 database: strategies the first API
      * kept as settings move into the table, removed ones ("") do not. */
     raw_exec("DELETE FROM schema_version WHERE version >= 8");
+    undo_m14();
     raw_exec("DROP INDEX wallets_filter_score");
     raw_exec("ALTER TABLE exit_strategies ADD COLUMN is_default INTEGER NOT NULL DEFAULT 0");
     raw_exec("INSERT INTO settings (key, value, updated_ms) VALUES "
@@ -2047,6 +2105,7 @@ static int run(const char *name)
 {
     const struct CMUnitTest tests[] = {
         T(test_migrations_and_version),
+        T(test_wallet_metrics_migration),
         T(test_append_dedupes_across_slots),
         T(test_skip_records),
         T(test_append_idempotent),

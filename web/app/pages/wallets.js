@@ -15,6 +15,10 @@ import { html, useApi, Async, Table, Pager, Dl, Empty, ActionButton, num, pct, s
 import * as api from '../api.js';
 import { LineChart } from '../chart.js';
 
+/** A metric the API gives as null when the data is too thin for it
+ * (docs/metrics.md: below metrics.min_trades / metrics.min_days). */
+const na = (x, fmt) => (x === null ? 'n/a' : fmt(x));
+
 const BASE = '/v1/smart-money/wallets';
 const LIMIT = 50;
 
@@ -64,8 +68,9 @@ function WalletList() {
               { label: 'Score', num: true, sort: 'score', render: (w) => num(w.scoring?.smartMoneyScore, 1) },
               { label: 'Confidence', render: (w) => w.scoring?.confidenceLevel || '—' },
               { label: 'PnL', num: true, sort: 'pnl', render: (w) => signed(w.performance?.totalPnl, (x) => sol(x, 2)) },
+              { label: 'Copier EV', num: true, sort: 'copierEv', render: (w) => na(w.performance?.copierEv, (v) => signed(v, (x) => sol(x, 4))) },
               { label: 'ROI', num: true, sort: 'roi', render: (w) => pct(w.performance?.roiAllTime) },
-              { label: 'Win rate', num: true, render: (w) => pct(w.performance?.winRate) },
+              { label: 'Win rate', num: true, render: (w) => na(w.performance?.winRate, pct) },
               { label: 'Trades', num: true, sort: 'trades', render: (w) => num(w.activity?.totalTrades, 0) },
               { label: 'Style', render: (w) => w.behavioral?.tradingStyle || '—' },
               { label: 'Last trade', render: (w) => when(w.activity?.lastTradeTimestamp) },
@@ -162,6 +167,8 @@ export function WalletPage({ address }) {
   const trades = useApi(`${path}/trades`, { page: tpage, limit: 25 });
   const perf = useApi(`${path}/performance`, { limit: 1000 });
   const patterns = useApi(`${path}/patterns`, { limit: 100 });
+  const [showSimilar, setShowSimilar] = useState(false);
+  const similar = useApi(showSimilar ? `${path}/similar` : null, { limit: 10 });
   const act = (verb, body) => () => api.post(`${path}/${verb}`, body);
   return html`<p><a href="#/wallets">‹ All wallets</a></p>
     <h1>Wallet <code class="addr">${short(address)}</code></h1>
@@ -187,13 +194,19 @@ export function WalletPage({ address }) {
               ['Chain', w.chainId],
             ]} /></${Section}>
             <${Section} title="Performance" id="wd-p"><${Dl} items=${[
-              ['Realized PnL (round trips)', signed(w.performance.totalPnl, (x) => sol(x))],
+              ['Total PnL (realized + unrealized)', signed(w.performance.totalPnl, (x) => sol(x))],
+              ['Realized PnL (every sell)', na(w.performance.realizedPnl, (v) => signed(v, (x) => sol(x)))],
+              ['Unrealized PnL (open positions)', na(w.performance.unrealizedPnl, (v) => signed(v, (x) => sol(x)))],
+              ['Prices as of', when(w.performance.unrealizedPriceTimestamp)],
+              ['Copier EV (per copied buy)', na(w.performance.copierEv, (v) => signed(v, (x) => sol(x)))],
+              ['Copier PnL', na(w.performance.copierPnl, (v) => html`${signed(v, (x) => sol(x))} over ${num(w.performance.copierBuys, 0)} copied buys`)],
               ['ROI', pct(w.performance.roiAllTime)],
-              ['Win rate', pct(w.performance.winRate)],
-              ['Sharpe', num(w.performance.sharpeRatio, 2)],
-              ['Sortino', num(w.performance.sortinoRatio, 2)],
-              ['Max drawdown', pct(w.performance.maxDrawdown)],
-              ['Volatility', `${num(w.performance.volatility, 4)} SOL/day`],
+              ['Win rate', na(w.performance.winRate, pct)],
+              ['Sharpe', na(w.performance.sharpeRatio, (x) => num(x, 2))],
+              ['Sortino', na(w.performance.sortinoRatio, (x) => num(x, 2))],
+              ['Max drawdown', na(w.performance.maxDrawdown, pct) + (w.performance.maxDrawdownSol === null ? '' : ` (${sol(w.performance.maxDrawdownSol)})`)],
+              ['Volatility', na(w.performance.volatility, (x) => `${num(x, 4)} SOL/day`)],
+              ['Active days', num(w.performance.activeDays, 0)],
             ]} /></${Section}>
             <${Section} title="Activity" id="wd-a"><${Dl} items=${[
               ['Round trips', num(w.activity.totalTrades, 0)],
@@ -245,6 +258,20 @@ export function WalletPage({ address }) {
             ]} />`}`;
         }}
       </${Async}>
+    </${Section}>
+    <${Section} title="Wallets like this one" id="wd-sim">
+      ${showSimilar
+        ? html`<${Async} res=${similar} what="Similar wallets (GET …/similar)">
+            ${(d) => html`<${Table} caption=${`The 10 wallets that trade most like it (of ${d.candidates} with a behaviour vector)`} rows=${d.similar} rowKey=${(x) => x.wallet.walletAddress} empty="No other wallet has a behaviour vector yet." columns=${[
+              { label: 'Wallet', render: (x) => html`<a href=${`#/wallets/${encodeURIComponent(x.wallet.walletAddress)}`} title=${x.wallet.walletAddress}>${x.wallet.walletName || short(x.wallet.walletAddress)}</a>` },
+              { label: 'Distance', num: true, render: (x) => num(x.distance, 2) },
+              { label: 'Score', num: true, render: (x) => num(x.wallet.scoring.smartMoneyScore, 1) },
+              { label: 'PnL', num: true, render: (x) => signed(x.wallet.performance.totalPnl, (v) => sol(v, 2)) },
+              { label: 'Win rate', num: true, render: (x) => na(x.wallet.performance.winRate, pct) },
+              { label: 'Style', render: (x) => x.wallet.behavioral.tradingStyle },
+            ]} />`}
+          </${Async}>`
+        : html`<p><button type="button" onClick=${() => setShowSimilar(true)}>Find similar wallets</button> <span class="muted">nearest by behaviour: hold times, entry timing, sizes, hours, venue, patterns (docs/metrics.md)</span></p>`}
     </${Section}>
     <${Section} title="Patterns" id="wd-pat">
       <${Async} res=${patterns} what="Patterns (GET …/patterns)">

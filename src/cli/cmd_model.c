@@ -1,0 +1,499 @@
+/* walltrack model train | evaluate | show: the learned score (issue 19,
+ * item 3; docs/intelligence.md, "A learned score").
+ *
+ * A data set comes from one simulated market (src/sim, generated in
+ * process and decoded by the real Helius decoder): each wallet with at
+ * least 3 round trips before the split time t (the end of the market's
+ * next-to-last day) is a row; its features are its profile at t
+ * (intel/model.h), its label its copier expectancy after t
+ * (intel/copier.h, copier_wallet_since). train fits on several seeds and
+ * writes <data>/models/score-vN.json (XGBoost's JSON) with a .meta.json
+ * beside it (features, seeds, rows, training error); evaluate compares,
+ * on other seeds, the model's top 50 with the rules score's top 50:
+ * precision (the truth's skilled and insider wallets) and the mean copier
+ * expectancy after t; show prints a model's meta. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/buf.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/jw.h"
+#include "base/mem.h"
+#include "base/str.h"
+#include "base/vec.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "ingest/helius.h"
+#include "intel/copier.h"
+#include "intel/model.h"
+#include "sim/sim.h"
+#include "solana/pubkey.h"
+
+static const struct cli_opt opts[] = {
+    {"--seeds", "LIST", NULL,
+     "comma-separated simulator seeds (train: 1,2,3,4; evaluate: "
+     "101,202,303,11)"},
+    {"--days", "N", NULL, "days of each simulated market, the last one for the label (default 2)"},
+    {"--rounds", "N", NULL, "train: boosting rounds (default 200)"},
+    {"--model", "FILE", NULL,
+     "evaluate, show: the model file (default: the newest in "
+     "<data>/models)"},
+    {"--json", NULL, NULL, "evaluate: print JSON"},
+    {0},
+};
+
+static const struct cli_spec spec = {
+    .name = "model",
+    .args = "train | evaluate | show",
+    .summary = "The learned score: train it on simulated markets, compare it with the rules.",
+    .details = "train: an XGBoost regression from a wallet's profile at a time t to its copier "
+               "expectancy after t, on simulated markets of several seeds; written to "
+               "<data>/models/score-vN.json with its features and training metrics. evaluate: on "
+               "other seeds, the top 50 wallets by the model against the top 50 by the rules "
+               "score: precision (skilled and insider wallets of the truth) and the mean copier "
+               "expectancy after t. show: a model's features and metrics. The model is not used "
+               "by discovery or the engine (docs/intelligence.md).",
+    .min_pos = 1,
+    .max_pos = 1,
+    .opts = opts,
+};
+
+struct row {
+    float x[MODEL_NFEAT];
+    float label;
+    int type;
+};
+
+struct rows {
+    VEC(struct row) r;
+};
+
+struct typed {
+    char address[BASE58_KEY_MAX];
+    int type;
+};
+
+static int by_address(const void *a, const void *b)
+{
+    return strcmp(((const struct typed *)a)->address, ((const struct typed *)b)->address);
+}
+
+/* The rows of one simulated market. Returns 0 or 1 (message printed). */
+static int dataset(uint64_t seed, unsigned days, struct rows *out)
+{
+    struct scenario sc;
+    scenario_default(&sc);
+    sc.seed = seed;
+    sc.days = days;
+    struct sim *s;
+    char err[256];
+    if (sim_new(&sc, &s, err, sizeof err) != 0) {
+        fprintf(stderr, "walltrack model: seed %" PRIu64 ": %s\n", seed, err);
+        return 1;
+    }
+    int64_t split = sc.start_time * 1000 + (int64_t)(days - 1) * MS_PER_DAY;
+    struct intel *before = intel_new(NULL, 4096), *all = intel_new(NULL, 4096);
+    struct helius_decoder *d = helius_decoder_new();
+    struct helius_out ho = {0};
+    struct buf json;
+    buf_init(&json, 0);
+    struct sim_tx tx;
+    while (sim_next(s, &tx) == 1) {
+        buf_reset(&json);
+        if (sim_tx_json(s, &tx, &json) != 0)
+            continue;
+        helius_out_clear(&ho);
+        if (helius_decode(d, json.data, json.len, 0, &ho, NULL) != 0)
+            continue;
+        for (size_t i = 0; i < ho.events.len; i++) {
+            const struct event *ev = &ho.events.v[i];
+            if (ev->kind != EVENT_SWAP)
+                continue;
+            if (ev->u.swap.ts_ms < split)
+                (void)intel_apply(before, &ev->u.swap);
+            (void)intel_apply(all, &ev->u.swap);
+        }
+    }
+    buf_release(&json);
+    helius_out_release(&ho);
+    helius_decoder_free(d);
+
+    /* the truth's types by address */
+    uint32_t nsw = sim_wallet_count(s);
+    struct typed *types = xcalloc(nsw ? nsw : 1, sizeof *types);
+    for (uint32_t w = 0; w < nsw; w++) {
+        str_copy(types[w].address, sizeof types[w].address, sim_wallet_address(s, w));
+        types[w].type = (int)sim_wallet_type(s, w);
+    }
+    qsort(types, nsw, sizeof *types, by_address);
+
+    struct copier_params cp;
+    copier_params_default(&cp);
+    struct ledger *lb = intel_ledger(before), *la = intel_ledger(all);
+    struct copier_market *mb = copier_market_build(lb), *ma = copier_market_build(la);
+    struct copier_scratch *sb = copier_scratch_new(lb), *sa = copier_scratch_new(la);
+    struct intel_profile pr;
+    for (uint32_t w = 0; w < ledger_wallet_count(lb); w++) {
+        intel_profile(before, w, split, &pr);
+        if (pr.metrics.trades < 3)
+            continue;
+        struct copier_result past, next;
+        copier_wallet(&cp, mb, lb, w, sb, &past);
+        struct pubkey k;
+        memcpy(k.b, ledger_wallet_key(lb, w), 32);
+        uint32_t wa = ledger_wallet_id(la, &k);
+        if (wa == LEDGER_NONE)
+            continue;
+        copier_wallet_since(&cp, ma, la, wa, split, sa, &next);
+        struct row r;
+        model_features(&pr, past.ev_sol, r.x);
+        r.label = (float)next.ev_sol;
+        struct typed key;
+        pubkey_format(&k, key.address);
+        const struct typed *hit = bsearch(&key, types, nsw, sizeof *types, by_address);
+        r.type = hit ? hit->type : -1;
+        vec_push(&out->r, r);
+    }
+    copier_scratch_free(sb);
+    copier_scratch_free(sa);
+    copier_market_free(mb);
+    copier_market_free(ma);
+    free(types);
+    intel_free(before);
+    intel_free(all);
+    sim_free(s);
+    return 0;
+}
+
+static int parse_seeds(const char *v, uint64_t *seeds, size_t max, size_t *n)
+{
+    *n = 0;
+    char buf[256];
+    str_copy(buf, sizeof buf, v);
+    char *save = NULL;
+    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (*n == max || str_to_u64(t, &seeds[*n]) != 0)
+            return WT_EINVAL;
+        (*n)++;
+    }
+    return *n ? 0 : WT_EINVAL;
+}
+
+/* The newest <data>/models/score-vN.json: its N (0 when none). */
+static unsigned newest(const char *data, char *path, size_t n)
+{
+    unsigned v = 0;
+    for (unsigned i = 1; i < 10000; i++) {
+        char p[4096];
+        snprintf(p, sizeof p, "%s/models/score-v%u.json", data, i);
+        struct stat st;
+        if (stat(p, &st) != 0)
+            break;
+        v = i;
+        str_copy(path, n, p);
+    }
+    return v;
+}
+
+static int do_train(const struct cli_args *a, const uint64_t *seeds, size_t ns, unsigned days)
+{
+    uint64_t rounds = 200;
+    const char *v = cli_opt_value(&spec, a, "--rounds");
+    if (v && (str_to_u64(v, &rounds) != 0 || rounds < 1 || rounds > 5000))
+        return cli_usage_error("model", "--rounds: '%s' is not an integer from 1 to 5000", v);
+    struct rows rs = {0};
+    for (size_t i = 0; i < ns; i++)
+        if (dataset(seeds[i], days, &rs) != 0) {
+            vec_free(&rs.r);
+            return 1;
+        }
+    if (rs.r.len < 50) {
+        fprintf(stderr, "walltrack model: only %zu training rows\n", rs.r.len);
+        vec_free(&rs.r);
+        return 1;
+    }
+    float *x = xmalloc(rs.r.len * MODEL_NFEAT * sizeof *x), *y = xmalloc(rs.r.len * sizeof *y);
+    for (size_t i = 0; i < rs.r.len; i++) {
+        memcpy(x + i * MODEL_NFEAT, rs.r.v[i].x, sizeof rs.r.v[i].x);
+        y[i] = rs.r.v[i].label;
+    }
+    struct model *m;
+    char err[512];
+    int rc = 1;
+    if (model_train(x, y, rs.r.len, (int)rounds, &m, err, sizeof err) != 0) {
+        fprintf(stderr, "walltrack model: %s\n", err);
+        goto out;
+    }
+    float *pred = xmalloc(rs.r.len * sizeof *pred);
+    double se = 0, se0 = 0, mean = 0;
+    for (size_t i = 0; i < rs.r.len; i++)
+        mean += y[i];
+    mean /= (double)rs.r.len;
+    if (model_predict(m, x, rs.r.len, pred) == 0)
+        for (size_t i = 0; i < rs.r.len; i++) {
+            se += (pred[i] - y[i]) * (double)(pred[i] - y[i]);
+            se0 += (mean - y[i]) * (mean - y[i]);
+        }
+    free(pred);
+    const char *data = config_str(&a->cfg, CFG_DATA_DIR);
+    char dir[3800], path[4096], meta[4200];
+    snprintf(dir, sizeof dir, "%s/models", data);
+    if (mkdir(data, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "walltrack model: cannot create %s\n", data);
+        model_free(m);
+        goto out;
+    }
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "walltrack model: cannot create %s\n", dir);
+        model_free(m);
+        goto out;
+    }
+    unsigned ver = newest(data, path, sizeof path) + 1;
+    snprintf(path, sizeof path, "%s/score-v%u.json", dir, ver);
+    snprintf(meta, sizeof meta, "%s/score-v%u.meta.json", dir, ver);
+    if (model_save(m, path, err, sizeof err) != 0) {
+        fprintf(stderr, "walltrack model: %s\n", err);
+        model_free(m);
+        goto out;
+    }
+    model_free(m);
+    struct buf b;
+    buf_init(&b, 0);
+    struct jw w;
+    jw_init(&w, &b);
+    jw_obj_begin(&w);
+    jw_ku64(&w, "version", ver);
+    jw_kstr(&w, "label",
+            "copier expectancy (SOL per copied buy) after the split, "
+            "docs/metrics.md");
+    jw_key(&w, "features");
+    jw_arr_begin(&w);
+    for (int i = 0; i < MODEL_NFEAT; i++)
+        jw_str(&w, model_feature_names[i]);
+    jw_arr_end(&w);
+    jw_key(&w, "seeds");
+    jw_arr_begin(&w);
+    for (size_t i = 0; i < ns; i++)
+        jw_u64(&w, seeds[i]);
+    jw_arr_end(&w);
+    jw_ku64(&w, "days", days);
+    jw_ku64(&w, "rounds", rounds);
+    jw_ku64(&w, "rows", rs.r.len);
+    jw_kdouble(&w, "trainRmse", sqrt(se / (double)rs.r.len));
+    jw_kdouble(&w, "trainR2", se0 > 0 ? 1 - se / se0 : 0);
+    jw_obj_end(&w);
+    jw_finish(&w);
+    FILE *f = fopen(meta, "w");
+    if (!f || fputs(b.data, f) < 0 || fputc('\n', f) < 0 || fclose(f) != 0) {
+        fprintf(stderr, "walltrack model: cannot write %s\n", meta);
+        buf_release(&b);
+        goto out;
+    }
+    printf("model v%u: %zu rows from %zu seeds, training RMSE %.5f (R² %.3f)\n%s\n%s\n", ver,
+           rs.r.len, ns, sqrt(se / (double)rs.r.len), se0 > 0 ? 1 - se / se0 : 0, path, meta);
+    buf_release(&b);
+    rc = 0;
+out:
+    free(x);
+    free(y);
+    vec_free(&rs.r);
+    return rc;
+}
+
+struct ranked {
+    float key;
+    size_t i;
+};
+
+static int by_key_desc(const void *a, const void *b)
+{
+    const struct ranked *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key > y->key ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* precision (skilled or insider) and mean label of the top k by key */
+static void top(const struct row *r, size_t n, const float *key, size_t k, double *prec, double *ev)
+{
+    struct ranked *o = xmalloc((n ? n : 1) * sizeof *o);
+    for (size_t i = 0; i < n; i++)
+        o[i] = (struct ranked){isfinite(key[i]) ? key[i] : -INFINITY, i};
+    qsort(o, n, sizeof *o, by_key_desc);
+    size_t m = n < k ? n : k, pos = 0;
+    double sum = 0;
+    for (size_t i = 0; i < m; i++) {
+        const struct row *x = &r[o[i].i];
+        pos += x->type == SIM_SKILLED || x->type == SIM_INSIDER;
+        sum += x->label;
+    }
+    *prec = m ? (double)pos / m : 0;
+    *ev = m ? sum / m : 0;
+    free(o);
+}
+
+static int do_evaluate(const struct cli_args *a, const uint64_t *seeds, size_t ns, unsigned days)
+{
+    char path[4096] = "", err[512];
+    const char *v = cli_opt_value(&spec, a, "--model");
+    if (v)
+        str_copy(path, sizeof path, v);
+    else if (newest(config_str(&a->cfg, CFG_DATA_DIR), path, sizeof path) == 0) {
+        fprintf(stderr, "walltrack model: no model in %s/models: run `walltrack model train`\n",
+                config_str(&a->cfg, CFG_DATA_DIR));
+        return 1;
+    }
+    struct model *m;
+    if (model_load(path, &m, err, sizeof err) != 0) {
+        fprintf(stderr, "walltrack model: %s\n", err);
+        return 1;
+    }
+    bool json = cli_opt_given(&spec, a, "--json");
+    struct buf b;
+    buf_init(&b, 0);
+    struct jw w;
+    jw_init(&w, &b);
+    jw_obj_begin(&w);
+    jw_kstr(&w, "model", path);
+    jw_key(&w, "seeds");
+    jw_arr_begin(&w);
+    if (!json)
+        printf("%-6s %6s | %-21s | %-21s\n%-6s %6s | %9s %11s | %9s %11s\n", "seed", "rows",
+               "rules score, top 50", "model, top 50", "", "", "precision", "copier EV",
+               "precision", "copier EV");
+    int rc = 0, wins_p = 0, wins_e = 0;
+    double sp[2] = {0}, se[2] = {0};
+    for (size_t i = 0; i < ns && rc == 0; i++) {
+        struct rows rs = {0};
+        if (dataset(seeds[i], days, &rs) != 0) {
+            rc = 1;
+            break;
+        }
+        size_t n = rs.r.len;
+        float *x = xmalloc((n ? n : 1) * MODEL_NFEAT * sizeof *x);
+        float *pred = xmalloc((n ? n : 1) * sizeof *pred),
+              *rules = xmalloc((n ? n : 1) * sizeof *rules);
+        for (size_t j = 0; j < n; j++) {
+            memcpy(x + j * MODEL_NFEAT, rs.r.v[j].x, sizeof rs.r.v[j].x);
+            rules[j] = rs.r.v[j].x[0];
+        }
+        double pr, er, pm, em;
+        if (model_predict(m, x, n, pred) != 0) {
+            fprintf(stderr, "walltrack model: prediction failed\n");
+            rc = 1;
+        } else {
+            top(rs.r.v, n, rules, 50, &pr, &er);
+            top(rs.r.v, n, pred, 50, &pm, &em);
+            wins_p += pm > pr;
+            wins_e += em > er;
+            sp[0] += pr, sp[1] += pm, se[0] += er, se[1] += em;
+            jw_obj_begin(&w);
+            jw_ku64(&w, "seed", seeds[i]);
+            jw_ku64(&w, "rows", n);
+            jw_kdouble(&w, "rulesPrecisionAt50", pr);
+            jw_kdouble(&w, "rulesCopierEvTop50", er);
+            jw_kdouble(&w, "modelPrecisionAt50", pm);
+            jw_kdouble(&w, "modelCopierEvTop50", em);
+            jw_obj_end(&w);
+            if (!json)
+                printf("%-6" PRIu64 " %6zu | %9.3f %+11.5f | %9.3f %+11.5f\n", seeds[i], n, pr, er,
+                       pm, em);
+        }
+        free(x);
+        free(pred);
+        free(rules);
+        vec_free(&rs.r);
+    }
+    jw_arr_end(&w);
+    bool wins = rc == 0 && sp[1] > sp[0] && se[1] > se[0];
+    jw_kdouble(&w, "meanRulesPrecision", ns ? sp[0] / ns : 0);
+    jw_kdouble(&w, "meanModelPrecision", ns ? sp[1] / ns : 0);
+    jw_kdouble(&w, "meanRulesCopierEv", ns ? se[0] / ns : 0);
+    jw_kdouble(&w, "meanModelCopierEv", ns ? se[1] / ns : 0);
+    jw_kbool(&w, "modelWinsBoth", wins);
+    jw_obj_end(&w);
+    jw_finish(&w);
+    if (rc == 0) {
+        if (json)
+            printf("%s\n", b.data);
+        else
+            printf("mean: rules %.3f / %+.5f, model %.3f / %+.5f; model better on precision in "
+                   "%d of %zu seeds, on copier EV in %d; wins both on average: %s\n",
+                   sp[0] / ns, se[0] / ns, sp[1] / ns, se[1] / ns, wins_p, ns, wins_e,
+                   wins ? "yes" : "no");
+    }
+    buf_release(&b);
+    model_free(m);
+    return rc;
+}
+
+static int do_show(const struct cli_args *a)
+{
+    char path[4096] = "";
+    const char *v = cli_opt_value(&spec, a, "--model");
+    if (v)
+        str_copy(path, sizeof path, v);
+    else if (newest(config_str(&a->cfg, CFG_DATA_DIR), path, sizeof path) == 0) {
+        fprintf(stderr, "walltrack model: no model in %s/models\n",
+                config_str(&a->cfg, CFG_DATA_DIR));
+        return 1;
+    }
+    char meta[4200];
+    size_t len = strlen(path);
+    if (len < 5 || strcmp(path + len - 5, ".json") != 0) {
+        fprintf(stderr, "walltrack model: %s is not a .json model file\n", path);
+        return 1;
+    }
+    snprintf(meta, sizeof meta, "%.*s.meta.json", (int)(len - 5), path);
+    FILE *f = fopen(meta, "r");
+    if (!f) {
+        fprintf(stderr, "walltrack model: cannot read %s\n", meta);
+        return 1;
+    }
+    printf("%s\n", path);
+    char line[4096];
+    while (fgets(line, sizeof line, f))
+        fputs(line, stdout);
+    fclose(f);
+    return 0;
+}
+
+int cmd_model(int argc, char **argv)
+{
+    struct cli_args a;
+    int rc;
+    if (!cli_parse(argc, argv, &spec, &a, &rc))
+        return rc;
+    const char *sub = a.pos[0];
+    bool train = strcmp(sub, "train") == 0, eval = strcmp(sub, "evaluate") == 0;
+    uint64_t seeds[32];
+    size_t ns = 0;
+    uint64_t days = 2;
+    const char *v;
+    if (cli_setup_logging(&a.cfg) != 0) {
+        rc = 1;
+    } else if (!train && !eval && strcmp(sub, "show") != 0) {
+        rc = cli_usage_error("model", "unknown subcommand '%s' (train, evaluate, show)", sub);
+    } else if (!train && !eval) {
+        rc = do_show(&a);
+    } else if (parse_seeds((v = cli_opt_value(&spec, &a, "--seeds")) ? v
+                           : train                                   ? "1,2,3,4"
+                                                                     : "101,202,303,11",
+                           seeds, 32, &ns) != 0) {
+        rc = cli_usage_error("model", "--seeds: '%s' is not a comma-separated list of seeds", v);
+    } else if ((v = cli_opt_value(&spec, &a, "--days")) &&
+               (str_to_u64(v, &days) != 0 || days < 2 || days > 60)) {
+        rc = cli_usage_error("model", "--days: '%s' is not an integer from 2 to 60", v);
+    } else {
+        rc = train ? do_train(&a, seeds, ns, (unsigned)days)
+                   : do_evaluate(&a, seeds, ns, (unsigned)days);
+    }
+    cli_args_release(&a);
+    return rc;
+}
