@@ -15,6 +15,7 @@
 #include "base/err.h"
 #include "base/jw.h"
 #include "base/log.h"
+#include "ingest/hooksync.h"
 #include "intel/discovery.h"
 #include "solana/keypair.h"
 #include "solana/rpc.h"
@@ -104,6 +105,8 @@ void routes_discovery_run(struct api_ctx *ctx, struct httpd_req *req, struct htt
     int rc = discovery_run(ctx->env->store, &dp, &pp, 0, &rep, NULL, NULL);
     if (rc == 0 && ctx->env->runner)
         rc = watchsync_run(ctx->env->runner, ctx->env->store, NULL);
+    if (rc == 0)
+        hooksync_notify(ctx->env->hooksync);
     pthread_mutex_unlock(&ctx->discovery_mu);
     if (rc) {
         httpd_resp_error(resp, 503, "discovery failed: %s", wt_strerror(rc));

@@ -74,10 +74,23 @@
       "Base URL of the Helius REST API (history backfill, webhook management).")                   \
     X(HELIUS_WEBHOOK_URL, "helius.webhook_url", "WALLTRACK_HELIUS_WEBHOOK_URL", STRING, "", 0, 0,  \
       0,                                                                                           \
-      "Public URL Helius should deliver to, ending in /webhooks/helius; used by "                  \
-      "`walltrack helius webhook create`.")                                                        \
+      "Public URL Helius should deliver to, ending in /webhooks/helius; identifies the webhook "   \
+      "`walltrack helius webhook create|sync` and `serve` manage.")                                \
     X(WEBHOOK_MAX_BODY, "helius.webhook_max_body", NULL, INT, "10485760", 1024, 1073741824, 0,     \
       "Largest webhook body accepted, in bytes (larger bodies get 413).")                          \
+    X(HOOKSYNC_ON, "helius.webhook_sync", NULL, BOOL, "true", 0, 0, 0,                             \
+      "Keep the Helius webhook's account addresses equal to the watched wallets (`serve`, when "   \
+      "helius.api_key and helius.webhook_url are set): after every watchlist change, debounced, "  \
+      "one update, read back to verify.")                                                          \
+    X(HOOKSYNC_DEBOUNCE_MS, "helius.webhook_sync_debounce_ms", NULL, INT, "2000", 0, 600000, 0,    \
+      "Quiet time after a watchlist change before the webhook is updated (a burst of changes "     \
+      "costs one update); at most ten times this after the first change.")                         \
+    X(HOOKSYNC_INTERVAL_S, "helius.webhook_sync_interval_s", NULL, INT, "300", 0, 86400, 0,        \
+      "Re-check the webhook against the watchlist this often even without a change (changes "      \
+      "made by another process, edits on Helius's side); 0 only after changes.")                   \
+    X(HOOKSYNC_RETRY_S, "helius.webhook_sync_retry_s", NULL, INT, "30", 1, 3600, 0,                \
+      "Retry a failed webhook sync after this many seconds (meanwhile RPC polling covers the "     \
+      "watched wallets, when rpc.urls is set).")                                                   \
     /* --- ingest ---------------------------------------------------------------------- */        \
     X(COMMIT_DELAY_MS, "ingest.commit_delay_ms", NULL, INT, "0", 0, 1000, 0,                       \
       "Group commit: 0 commits as soon as the writer is free (deliveries arriving during a "       \
