@@ -177,8 +177,8 @@ static int read_ours(struct hooksync *h, struct run *r, struct addrs *out)
         const char *url, *id;
         size_t ulen, idlen;
         if (json_index(&root, i, &hook) != 0 ||
-            json_get_str(&hook, "webhookURL", &url, &ulen) != 0 ||
-            strlen(h->webhook_url) != ulen || memcmp(url, h->webhook_url, ulen) != 0)
+            json_get_str(&hook, "webhookURL", &url, &ulen) != 0 || strlen(h->webhook_url) != ulen ||
+            memcmp(url, h->webhook_url, ulen) != 0)
             continue;
         if (json_get_str(&hook, "webhookID", &id, &idlen) != 0 || idlen == 0 ||
             idlen >= sizeof r->id) {

@@ -40,10 +40,10 @@
 struct hooksync;
 
 struct hooksync_status {
-    bool in_sync;        /* the last run verified registered == watched */
-    bool ran;            /* at least one run finished */
-    size_t watched;      /* watched wallets at the last run */
-    size_t registered;   /* addresses Helius held at the last read-back */
+    bool in_sync;      /* the last run verified registered == watched */
+    bool ran;          /* at least one run finished */
+    size_t watched;    /* watched wallets at the last run */
+    size_t registered; /* addresses Helius held at the last read-back */
     char webhook_id[128];
     int64_t last_run_ms; /* wall time of the last run's end, 0 if none */
     int64_t last_ok_ms;  /* wall time of the last successful run, 0 if none */
@@ -54,10 +54,10 @@ struct hooksync_status {
 };
 
 struct hooksync_opts {
-    const char *api_url;     /* helius.api_url */
-    const char *api_key;     /* non-empty */
-    const char *webhook_url; /* where Helius delivers; identifies our webhook */
-    const char *auth_header; /* helius.webhook_secret, may be "" */
+    const char *api_url;           /* helius.api_url */
+    const char *api_key;           /* non-empty */
+    const char *webhook_url;       /* where Helius delivers; identifies our webhook */
+    const char *auth_header;       /* helius.webhook_secret, may be "" */
     const struct httpc_opts *http; /* NULL: httpc's defaults */
     unsigned debounce_ms;          /* quiet time after a change (0: 2000) */
     unsigned interval_s;           /* periodic re-check; 0: only on change */

@@ -146,12 +146,10 @@ static void test_webhook_follows_the_watchlist(void **state)
                          e_rpc,
                          e_alert,
                          NULL};
-    const char *args[] = {"--set", "alert.min_severity=info",
-                          "--set", "helius.webhook_sync_debounce_ms=100",
-                          "--set", "helius.webhook_sync_retry_s=1",
-                          "--set", "ingest.poll_silence_s=0",
-                          "--set", "ingest.poll_interval_s=5",
-                          NULL};
+    const char *args[] = {
+        "--set", "alert.min_severity=info",       "--set", "helius.webhook_sync_debounce_ms=100",
+        "--set", "helius.webhook_sync_retry_s=1", "--set", "ingest.poll_silence_s=0",
+        "--set", "ingest.poll_interval_s=5",      NULL};
 
     /* the operator's wallets, before the daemon runs */
     struct daemon d;

@@ -29,9 +29,9 @@ struct fakehelius {
     pthread_mutex_t mu;
     struct fh_hook hooks[FH_MAX_HOOKS];
     unsigned next_id;
-    unsigned fail_status;      /* answer this to fail_method (0: never) */
-    char fail_method[8];       /* "PUT", "POST", "GET", "DELETE" or "" for all */
-    bool drop_updates;         /* PUT answers 200 and changes nothing */
+    unsigned fail_status; /* answer this to fail_method (0: never) */
+    char fail_method[8];  /* "PUT", "POST", "GET", "DELETE" or "" for all */
+    bool drop_updates;    /* PUT answers 200 and changes nothing */
     unsigned puts, posts, deletes, gets;
     /* The answers, in a ring: fakesrv copies one after the handler returns,
      * so it must outlive the next few requests. Make the struct static. */

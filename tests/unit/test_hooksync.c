@@ -165,8 +165,8 @@ static void test_create_add_remove_idempotent(void **state)
     assert_int_equal(fakesrv_count(&srv), 3);
     assert_string_equal(srv.recorded[1].method, "PUT");
     assert_non_null(strstr(srv.recorded[1].url, ours()->id));
-    assert_non_null(strstr(srv.recorded[1].body, "\"accountAddresses\":[\"" A "\",\"" B "\",\"" C
-                                                 "\"]"));
+    assert_non_null(
+        strstr(srv.recorded[1].body, "\"accountAddresses\":[\"" A "\",\"" B "\",\"" C "\"]"));
     assert_int_equal(ours()->n, 3);
 
     /* remove A (blacklisted) */
@@ -280,8 +280,8 @@ static void test_needs_key_and_url(void **state)
 {
     (void)state;
     struct states x = {0};
-    struct hooksync_opts ho = {.api_url = srv.url, .api_key = KEY, .webhook_url = "",
-                               .on_state = on_state, .ctx = &x};
+    struct hooksync_opts ho = {
+        .api_url = srv.url, .api_key = KEY, .webhook_url = "", .on_state = on_state, .ctx = &x};
     struct hooksync *h = hooksync_new(st, &ho);
     fakesrv_reset(&srv);
     assert_int_equal(hooksync_run(h), WT_EINVAL);
