@@ -91,6 +91,12 @@
     X(HOOKSYNC_RETRY_S, "helius.webhook_sync_retry_s", NULL, INT, "30", 1, 3600, 0,                \
       "Retry a failed webhook sync after this many seconds (meanwhile RPC polling covers the "     \
       "watched wallets, when rpc.urls is set).")                                                   \
+    X(HELIUS_RPS, "helius.requests_per_second", NULL, DOUBLE, "10", 0, 10000, 0,                   \
+      "Most requests a second the chain crawl sends to Helius (your plan's limit); 0 for no "      \
+      "limit.")                                                                                    \
+    X(HELIUS_MAX_RETRIES, "helius.max_retries", NULL, INT, "5", 0, 100, 0,                         \
+      "Retries of a crawl request answered 429 or 5xx (or not at all), after a backoff doubling "  \
+      "from 500 ms with +-50% jitter.")                                                            \
     /* --- ingest ---------------------------------------------------------------------- */        \
     X(COMMIT_DELAY_MS, "ingest.commit_delay_ms", NULL, INT, "0", 0, 1000, 0,                       \
       "Group commit: 0 commits as soon as the writer is free (deliveries arriving during a "       \
@@ -226,6 +232,11 @@
       "buyer and excluded (0: off).")                                                              \
     X(DISC_TOP_K, "discovery.top_k", NULL, INT, "50", 0, 100000, 0,                                \
       "Wallets the algorithm keeps on the watchlist: the best eligible candidates.")               \
+    X(DISC_REQUEST_BUDGET, "discovery.request_budget", NULL, INT, "0", 0, 100000000, 0,            \
+      "Most Helius requests one chain crawl (`discover --chain`) may send, retries included; "     \
+      "0 for no limit. The crawl stops cleanly at it and resumes later.")                          \
+    X(DISC_BACKFILL_DAYS, "discovery.backfill_days", NULL, INT, "30", 1, 3650, 0,                  \
+      "Days of history the chain crawl loads for each qualifying early buyer.")                    \
     /* --- engine ---------------------------------------------------------------------- */        \
     X(ENGINE_TICK_MS, "engine.tick_ms", NULL, INT, "1000", 10, 60000, 0,                           \
       "Timer tick of the trading engine, in ms: time-based exits, breakers and paper latency run " \

@@ -66,6 +66,8 @@ struct simchain {
     uint64_t fault_state;
     struct hook hooks[MAX_HOOKS];
     unsigned next_hook;
+    uint64_t *seen; /* hashes of the history queries answered (open addressing) */
+    size_t seen_cap, seen_len;
 };
 
 /* ---- building ------------------------------------------------------------ */
@@ -285,6 +287,54 @@ static bool parse_u64_q(const struct httpd_req *req, const char *name, uint64_t 
     return true;
 }
 
+static uint64_t fnv(uint64_t h, const char *s)
+{
+    for (; s && *s; s++)
+        h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
+    return (h ^ '|') * 0x100000001b3ULL;
+}
+
+/* Records an answered history query; counts it when it was answered
+ * before (a crawl fetching the same page twice). */
+static void note_answered(struct simchain *c, struct httpd_req *req, const char *addr, size_t alen)
+{
+    char a[BASE58_KEY_MAX + 1];
+    snprintf(a, sizeof a, "%.*s", (int)(alen < BASE58_KEY_MAX ? alen : BASE58_KEY_MAX), addr);
+    static const char *const q[] = {"before-signature", "until-signature", "type",
+                                    "gte-time",         "lte-time",        "limit"};
+    uint64_t h = fnv(0xcbf29ce484222325ULL, a);
+    for (size_t i = 0; i < sizeof q / sizeof *q; i++)
+        h = fnv(h, httpd_query(req, q[i]));
+    h |= 1; /* 0 marks an empty slot */
+    pthread_mutex_lock(&c->mu);
+    if (2 * (c->seen_len + 1) > c->seen_cap) {
+        size_t cap = c->seen_cap ? 2 * c->seen_cap : 1024;
+        uint64_t *t = xcalloc(cap, sizeof *t);
+        for (size_t i = 0; i < c->seen_cap; i++)
+            if (c->seen[i])
+                for (size_t j = c->seen[i] & (cap - 1);; j = (j + 1) & (cap - 1))
+                    if (!t[j]) {
+                        t[j] = c->seen[i];
+                        break;
+                    }
+        free(c->seen);
+        c->seen = t;
+        c->seen_cap = cap;
+    }
+    for (size_t j = h & (c->seen_cap - 1);; j = (j + 1) & (c->seen_cap - 1)) {
+        if (c->seen[j] == h) {
+            c->n.history_repeated++;
+            break;
+        }
+        if (!c->seen[j]) {
+            c->seen[j] = h;
+            c->seen_len++;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&c->mu);
+}
+
 static void history(struct simchain *c, struct httpd_req *req, struct httpd_resp *resp,
                     const char *addr, size_t alen)
 {
@@ -347,6 +397,7 @@ static void history(struct simchain *c, struct httpd_req *req, struct httpd_resp
         put_enhanced(c, tx, out);
     }
     buf_putc(out, ']');
+    note_answered(c, req, addr, alen);
     if (found == 0 && scanned >= window && last_scanned) {
         /* The documented answer of a type filter that found nothing in the
          * period it searched (fixture helius_enhanced_api_error_search_period). */
@@ -491,8 +542,8 @@ static void webhooks(struct simchain *c, struct httpd_req *req, struct httpd_res
             }
             if (!h || (id == NULL) != (strcmp(req->method, "POST") == 0)) {
                 hook_clear(&tmp);
-                httpd_resp_error(resp, h ? 405 : 429, h ? "use POST to create, PUT to edit"
-                                                         : "webhook limit reached");
+                httpd_resp_error(resp, h ? 405 : 429,
+                                 h ? "use POST to create, PUT to edit" : "webhook limit reached");
             } else {
                 char keep[40];
                 if (h->used)
@@ -653,8 +704,8 @@ static int raw_tx(const struct simchain *c, const struct sim_tx *tx, struct jw *
         json_get(&t, "accountData", &data) != 0)
         goto out;
     for (size_t i = 0; i < json_size(&data) && na < 16; i++, na++)
-        if (json_index(&data, i, &a) != 0 || json_get_str(&a, "account", &accts[na].s,
-                                                          &accts[na].n) != 0 ||
+        if (json_index(&data, i, &a) != 0 ||
+            json_get_str(&a, "account", &accts[na].s, &accts[na].n) != 0 ||
             json_get_i64(&a, "nativeBalanceChange", &accts[na].native) != 0)
             goto out;
     char sig[BASE58_SIG_MAX];
@@ -829,12 +880,13 @@ static void rpc(struct simchain *c, struct httpd_req *req, struct httpd_resp *re
         json_doc_free(d);
         return;
     }
-    bool has_params = json_find(&root, "params", &params) == 0 &&
-                      json_type_of(&params) == JSON_ARRAY;
+    bool has_params =
+        json_find(&root, "params", &params) == 0 && json_type_of(&params) == JSON_ARRAY;
     bool sigs = strcmp(method, "getSignaturesForAddress") == 0;
     bool tx = strcmp(method, "getTransaction") == 0;
     int fault = count_and_fault(c, sigs ? &c->n.rpc_signatures
-                                        : tx ? &c->n.rpc_transaction : &c->n.rpc_other);
+                                   : tx ? &c->n.rpc_transaction
+                                        : &c->n.rpc_other);
     if (fault) {
         answer_fault(resp, fault, true);
     } else if ((sigs || tx) && !has_params) {
@@ -870,8 +922,7 @@ static void pair_json(const struct simchain *c, uint32_t tok, struct jw *w)
 {
     const struct sim *s = c->sim;
     const struct token *T = &s->tokens.v[tok];
-    static const int64_t span_ms[4] = {5 * MS_PER_MINUTE, MS_PER_HOUR, 6 * MS_PER_HOUR,
-                                       MS_PER_DAY};
+    static const int64_t span_ms[4] = {5 * MS_PER_MINUTE, MS_PER_HOUR, 6 * MS_PER_HOUR, MS_PER_DAY};
     static const char *const names[4] = {"m5", "h1", "h6", "h24"};
     struct window_stats ws;
     memset(&ws, 0, sizeof ws);
@@ -913,9 +964,7 @@ static void pair_json(const struct simchain *c, uint32_t tok, struct jw *w)
     char pair[BASE58_KEY_MAX];
     const struct b58addr *pa = T->graduated ? &T->pool_acct : &T->curve_acct;
     snprintf(pair, sizeof pair, "%s", pa->s);
-    const char *dex = !T->graduated                 ? "pumpfun"
-                      : T->venue == SIM_PUMP_AMM   ? "pumpswap"
-                                                   : "raydium";
+    const char *dex = !T->graduated ? "pumpfun" : T->venue == SIM_PUMP_AMM ? "pumpswap" : "raydium";
     jw_obj_begin(w);
     jw_kstr(w, "chainId", "solana");
     jw_kstr(w, "dexId", dex);
@@ -1037,6 +1086,7 @@ static void stats_json(struct simchain *c, struct httpd_resp *resp)
     jw_ku64(&w, "rpc_other", n.rpc_other);
     jw_ku64(&w, "dexscreener", n.dex);
     jw_ku64(&w, "not_found", n.not_found);
+    jw_ku64(&w, "helius_history_repeated", n.history_repeated);
     jw_obj_end(&w);
     jw_key(&w, "faults");
     jw_obj_begin(&w);
@@ -1183,6 +1233,7 @@ void simchain_stop(struct simchain *c)
     vec_free(&c->lists);
     intern_release(&c->addr);
     free(c->sigs);
+    free(c->seen);
     vec_free(&c->txs);
     sim_free(c->sim);
     free(c->api_key);

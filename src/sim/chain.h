@@ -22,7 +22,9 @@
  *   DexScreener GET /tokens/v1/solana/{mints,...} and
  *                 /token-pairs/v1/solana/{mint}: pair objects as of the
  *                 end of the simulated period
- *   the simulator GET /sim/stats (requests counted per endpoint) and
+ *   the simulator GET /sim/stats (requests counted per endpoint, and
+ *                 history queries answered twice: the same address and
+ *                 parameters) and
  *                 /sim/truth (truth.json: who is who)
  *
  * The chain is the market at the end of the simulated period: every
@@ -66,9 +68,10 @@ struct simchain_counts {
     uint64_t parse;    /* POST /v0/transactions */
     uint64_t webhooks; /* /v0/webhooks... */
     uint64_t rpc_signatures, rpc_transaction, rpc_other;
-    uint64_t dex;      /* DexScreener */
-    uint64_t not_found; /* counted requests on no known endpoint */
-    uint64_t r429, r5xx; /* faults injected */
+    uint64_t dex;              /* DexScreener */
+    uint64_t not_found;        /* counted requests on no known endpoint */
+    uint64_t history_repeated; /* history queries answered that had been answered before */
+    uint64_t r429, r5xx;       /* faults injected */
 };
 
 /* Simulates sc, then listens on host:port (0: any free port). Returns 0,

@@ -130,8 +130,8 @@ static void test_helius_history_pages_back_to_creation(void **state)
     struct json_doc *d = json_doc_new(0);
     int64_t total = 0, oldest = INT64_MAX, prev_ts = INT64_MAX;
     for (int page = 0; page < 1000; page++) {
-        struct helius_history_query q = {.address = mint, .before = before[0] ? before : NULL,
-                                         .limit = 9};
+        struct helius_history_query q = {
+            .address = mint, .before = before[0] ? before : NULL, .limit = 9};
         size_t n;
         assert_int_equal(helius_api_history_page(h, &q, &body, &n, next), 0);
         if (n == 0)
@@ -158,8 +158,8 @@ static void test_helius_history_pages_back_to_creation(void **state)
     size_t pages = 0, n;
     before[0] = '\0';
     for (;; pages++) {
-        struct helius_history_query q = {.address = mint, .before = before[0] ? before : NULL,
-                                         .type = "TRANSFER"};
+        struct helius_history_query q = {
+            .address = mint, .before = before[0] ? before : NULL, .type = "TRANSFER"};
         assert_int_equal(helius_api_history_page(h, &q, &body, &n, next), 0);
         assert_int_equal(n, 0);
         if (!next[0])
@@ -270,8 +270,9 @@ static void test_rpc_paging_and_raw_equals_enhanced(void **state)
     /* an unknown signature: null, as RPC answers */
     struct httpc_resp resp;
     httpc_resp_init(&resp);
-    assert_int_equal(rpc_get_transaction(r, "5h6xBEauJ3PK6SWCZ1PGjBvj8vDdWG3KpwATGy1ARAXFSDwt8GFXM7"
-                                            "W5Ncn16wmqokgpiKRLuS83KUxyZyv2sUYv",
+    assert_int_equal(rpc_get_transaction(r,
+                                         "5h6xBEauJ3PK6SWCZ1PGjBvj8vDdWG3KpwATGy1ARAXFSDwt8GFXM7"
+                                         "W5Ncn16wmqokgpiKRLuS83KUxyZyv2sUYv",
                                          RPC_CONFIRMED, &resp),
                      WT_ENOTFOUND);
     httpc_resp_release(&resp);
@@ -333,8 +334,13 @@ static void test_shapes_match_the_recorded_bodies(void **state)
     const char *u = url;
     struct httpc *h = httpc_new(&u, 1, &o);
     struct httpc_header hd = {"Content-Type", "application/json"};
-    struct httpc_req req = {.method = "POST", .path = "/", .headers = &hd, .n_headers = 1,
-                            .body = body, .body_len = strlen(body), .retries = -1};
+    struct httpc_req req = {.method = "POST",
+                            .path = "/",
+                            .headers = &hd,
+                            .n_headers = 1,
+                            .body = body,
+                            .body_len = strlen(body),
+                            .retries = -1};
     struct httpc_resp resp;
     httpc_resp_init(&resp);
     assert_int_equal(httpc_do(h, &req, &resp), 0);
@@ -448,7 +454,8 @@ static void test_webhooks_through_the_sync_and_counting(void **state)
     w.status = WALLET_WATCH;
     assert_int_equal(store_wallet_upsert(st, &w), 0);
     struct httpc_opts o = no_retry();
-    struct hooksync_opts ho = {.api_url = url, .api_key = "sim-key",
+    struct hooksync_opts ho = {.api_url = url,
+                               .api_key = "sim-key",
                                .webhook_url = "https://x.example.org/webhooks/helius",
                                .http = &o};
     struct hooksync *hs = hooksync_new(st, &ho);
