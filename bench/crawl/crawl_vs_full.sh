@@ -4,9 +4,9 @@
 # Helius requests the crawl spent; then the same crawl killed (SIGKILL)
 # half-way and resumed, to compare the requests. Usage:
 #   bench/crawl/crawl_vs_full.sh BUILD_DIR SEED DAYS
-# The operator's token list is the truth's tokens that reached 10x (the
-# chain's own winners sources are planned). docs/intelligence.md, "The
-# chain crawl", reports the numbers.
+# The crawl finds its tokens on the chain (pump.fun graduations, the
+# default discovery.graduation_hours); the truth file is read only to
+# score. docs/intelligence.md, "The chain crawl", reports the numbers.
 set -eu
 W=$(cd "$1" && pwd)/walltrack
 SEED=$2
@@ -22,19 +22,20 @@ curl -s "localhost:$P/sim/truth" >truth.json
 python3 - <<'PY'
 import json
 d = json.load(open("truth.json"))
-w = [t["mint"] for t in d["tokens"] if t["peak_multiple"] >= 10]
-open("tokens.txt", "w").write("\n".join(w) + "\n")
-print("tokens launched %d, reached 10x %d" % (len(d["tokens"]), len(w)))
+print("tokens launched %d, graduated %d, reached 10x %d" % (len(d["tokens"]),
+      sum(1 for t in d["tokens"] if t["graduated"]),
+      sum(1 for t in d["tokens"] if t["peak_multiple"] >= 10)))
 PY
 export WALLTRACK_HELIUS_API_KEY=bench WALLTRACK_HELIUS_API_URL=http://127.0.0.1:$P
 hist() { curl -s "localhost:$P/sim/stats" | python3 -c "import json,sys; print(json.load(sys.stdin)['requests']['helius_history'])"; }
-"$W" discover --data crawl --tokens tokens.txt --chain --set helius.requests_per_second=0 \
+"$W" discover --data crawl --chain --set helius.requests_per_second=0 \
     --log-level warn >crawl.out 2>crawl.err
 N1=$(hist)
+grep "crawl:" crawl.out
 echo "crawl: $N1 Helius requests"
 "$W" sim evaluate --data crawl --truth truth.json --log-level warn | grep -E "precision@|watchlist by"
 # the same crawl, killed half-way, resumed
-"$W" discover --data resumed --tokens tokens.txt --chain --set helius.requests_per_second=0 \
+"$W" discover --data resumed --chain --set helius.requests_per_second=0 \
     --log-level warn >resumed1.out 2>&1 &
 PID=$!
 while [ "$(hist)" -lt $((N1 + N1 / 2)) ]; do sleep 0.05; done

@@ -237,6 +237,13 @@
       "0 for no limit. The crawl stops cleanly at it and resumes later.")                          \
     X(DISC_BACKFILL_DAYS, "discovery.backfill_days", NULL, INT, "30", 1, 3650, 0,                  \
       "Days of history the chain crawl loads for each qualifying early buyer.")                    \
+    X(DISC_GRADUATION_HOURS, "discovery.graduation_hours", NULL, INT, "72", 0, 87600, 0,           \
+      "The chain crawl lists pump.fun graduations this many hours back from the newest one and "   \
+      "crawls each graduated token; 0 for none (only --tokens FILE).")                             \
+    X(DISC_MIGRATION_ACCOUNT, "discovery.migration_account", NULL, STRING,                         \
+      "39azUYFWPz3VHgKCf3VChUwbpURdCHRxjWVowf5jUJjg", 0, 0, 0,                                     \
+      "pump.fun's migration account: the fee payer of every graduation, whose history the "        \
+      "crawl lists.")                                                                              \
     /* --- engine ---------------------------------------------------------------------- */        \
     X(ENGINE_TICK_MS, "engine.tick_ms", NULL, INT, "1000", 10, 60000, 0,                           \
       "Timer tick of the trading engine, in ms: time-based exits, breakers and paper latency run " \

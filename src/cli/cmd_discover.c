@@ -42,7 +42,8 @@ static const struct cli_spec spec = {
                "added wallets are left as they are. The time of the run is the latest swap's. "
                "Settings: the discovery.* rows of `walltrack config`; docs/intelligence.md. "
                "--chain first crawls Helius (helius.api_key, helius.api_url): the tokens of "
-               "--tokens FILE (and those left from an earlier crawl) paged back to their "
+               "pump.fun graduations (discovery.graduation_hours) and --tokens FILE (and those "
+               "left from an earlier crawl) paged back to their "
                "creation, the early buyers that qualify backfilled discovery.backfill_days, "
                "within --budget requests, resuming where a stopped crawl left off "
                "(docs/intelligence.md, \"The chain crawl\").",
@@ -195,6 +196,8 @@ static int crawl(const struct cli_args *a, struct store *st, const struct discov
     o.dry_run = cli_opt_given(&spec, a, "--dry-run");
     o.disc = *dp;
     o.backfill_days = (uint32_t)config_int(&a->cfg, CFG_DISC_BACKFILL_DAYS);
+    o.graduation_hours = (uint32_t)config_int(&a->cfg, CFG_DISC_GRADUATION_HOURS);
+    o.migration_account = config_str(&a->cfg, CFG_DISC_MIGRATION_ACCOUNT);
     o.rps = config_double(&a->cfg, CFG_HELIUS_RPS);
     o.max_retries = (unsigned)config_int(&a->cfg, CFG_HELIUS_MAX_RETRIES);
     struct bar b = {.tty = isatty(2) == 1};
@@ -218,6 +221,8 @@ static int crawl(const struct cli_args *a, struct store *st, const struct discov
                (long long)p.requests_stored);
         return 3;
     }
+    if (p.graduations)
+        printf("crawl: %zu new token(s) from pump.fun graduations\n", p.graduations);
     printf("crawl: %llu request(s) (%llu retries: %llu answered 429, %llu 5xx or none; %llu "
            "malformed skipped, %llu failed), %lld in all crawls; tokens %zu/%zu, wallets "
            "%zu/%zu%s\n",

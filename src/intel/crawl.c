@@ -37,6 +37,8 @@ void crawl_opts_default(struct crawl_opts *o)
     o->backoff_ms = 500;
     o->backfill_days = 30;
     o->jitter_seed = 1;
+    o->migration_account = "39azUYFWPz3VHgKCf3VChUwbpURdCHRxjWVowf5jUJjg";
+    o->graduation_hours = 0;
     discovery_params_default(&o->disc);
 }
 
@@ -78,8 +80,8 @@ static void report(struct crawler *c)
     c->p.elapsed_s = (double)(clock_mono_ns() - c->start_ns) / 1e9;
     size_t items = c->p.tokens + c->p.wallets, done = c->p.tokens_done + c->p.wallets_done;
     c->p.eta_s = done && items > done ? c->p.elapsed_s / (double)done * (double)(items - done)
-                 : items == done     ? 0
-                                     : -1;
+                 : items == done      ? 0
+                                      : -1;
     if (c->o->progress)
         c->o->progress(c->o->ctx, &c->p);
 }
@@ -209,7 +211,10 @@ static int crawl_item(struct crawler *c, struct crawl_item *it, int64_t gte_s, i
                 it->newest_ts = newest;
             it->pages++;
             memcpy(it->cursor, next, sizeof it->cursor);
-            if (!next[0] || (stop_ts && oldest && oldest <= stop_ts))
+            /* A page shorter than asked for (no type filter, so no
+             * search window) is the end of the history: no empty page
+             * needed to learn it. */
+            if (!next[0] || n < PAGE_LIMIT || (stop_ts && oldest && oldest <= stop_ts))
                 snprintf(it->state, sizeof it->state, "done");
         }
         struct clock clk;
@@ -222,6 +227,101 @@ static int crawl_item(struct crawler *c, struct crawl_item *it, int64_t gte_s, i
         c->unsaved = 0;
     }
     buf_release(&body);
+    return rc;
+}
+
+#define WSOL_MINT "So11111111111111111111111111111111111111112"
+
+/* The graduations source: lists the migration account's history from the
+ * newest transaction back graduation_hours (or to the newest seen by an
+ * earlier run), and adds the mint each migration moved as a token. */
+static int crawl_graduations(struct crawler *c)
+{
+    const char *acct = c->o->migration_account;
+    struct crawl_item it;
+    int rc = store_crawl_get(c->st, "source", acct, &it);
+    if (rc == WT_ENOTFOUND) {
+        memset(&it, 0, sizeof it);
+        snprintf(it.kind, sizeof it.kind, "source");
+        snprintf(it.key, sizeof it.key, "%s", acct);
+        snprintf(it.source, sizeof it.source, "graduations");
+        rc = 0;
+    }
+    if (rc)
+        return rc;
+    int64_t prev = it.newest_ts, floor_ts = 0, newest = 0;
+    char cursor[BASE58_SIG_MAX] = "";
+    struct buf body;
+    buf_init(&body, 0);
+    struct json_doc *d = json_doc_new(0);
+    struct clock clk;
+    clock_init_real(&clk);
+    for (bool more = true; more;) {
+        struct helius_history_query q = {.address = acct,
+                                         .before = cursor[0] ? cursor : NULL,
+                                         .limit = PAGE_LIMIT,
+                                         .gte_time_s = floor_ts};
+        size_t n;
+        char next[BASE58_SIG_MAX];
+        rc = fetch(c, &q, &body, &n, next);
+        if (rc == BUDGET_STOP || rc == WT_EPARSE) {
+            rc = 0;
+            break;
+        }
+        if (rc) {
+            c->p.failed++;
+            break;
+        }
+        struct json_val root, tx, tt, x;
+        if (json_parse(d, body.data, body.len, body.cap, &root) != 0 ||
+            json_type_of(&root) != JSON_ARRAY) {
+            c->p.malformed++;
+            break;
+        }
+        int64_t oldest = INT64_MAX;
+        for (size_t i = 0; rc == 0 && i < json_size(&root); i++) {
+            int64_t ts;
+            if (json_index(&root, i, &tx) != 0 || json_get_i64(&tx, "timestamp", &ts) != 0)
+                continue;
+            oldest = ts < oldest ? ts : oldest;
+            newest = ts > newest ? ts : newest;
+            if (ts <= prev || json_get(&tx, "tokenTransfers", &tt) != 0)
+                continue;
+            for (size_t k = 0; k < json_size(&tt); k++) {
+                const char *mint;
+                struct pubkey key;
+                if (json_index(&tt, k, &x) != 0 || json_get_str(&x, "mint", &mint, NULL) != 0 ||
+                    strcmp(mint, WSOL_MINT) == 0 || pubkey_parse(mint, &key) != 0)
+                    continue;
+                bool added;
+                rc =
+                    store_crawl_add(c->st, "token", mint, "graduation", clock_now_ms(&clk), &added);
+                if (added) {
+                    c->p.graduations++;
+                    c->p.tokens++;
+                }
+                break; /* one mint per migration */
+            }
+        }
+        if (!floor_ts && newest) {
+            floor_ts = newest - (int64_t)c->o->graduation_hours * 3600;
+            if (prev > floor_ts)
+                floor_ts = prev;
+        }
+        memcpy(cursor, next, sizeof cursor);
+        more = rc == 0 && next[0] && n == PAGE_LIMIT && oldest > floor_ts;
+    }
+    json_doc_free(d);
+    buf_release(&body);
+    if (rc == 0) {
+        if (newest > it.newest_ts)
+            it.newest_ts = newest;
+        snprintf(it.state, sizeof it.state, "done");
+        it.updated_ms = clock_now_ms(&clk);
+        rc = store_crawl_put(c->st, &it, c->unsaved);
+        if (rc == 0)
+            c->unsaved = 0;
+    }
     return rc;
 }
 
@@ -382,8 +482,8 @@ int crawl_run(struct store *st, const struct crawl_opts *o, struct crawl_progres
     struct items toks = {0}, all_toks = {0}, wals = {0};
     int64_t tok_pages = 0, wal_pages = 0;
     size_t tok_done_n = 0, wal_done_n = 0;
-    int rc = count_items(&c, "token", &c.p.tokens, &c.p.tokens_done, &toks, &tok_pages,
-                         &tok_done_n);
+    int rc =
+        count_items(&c, "token", &c.p.tokens, &c.p.tokens_done, &toks, &tok_pages, &tok_done_n);
     if (rc == 0)
         rc = count_items(&c, "wallet", &c.p.wallets, &c.p.wallets_done, &wals, &wal_pages,
                          &wal_done_n);
@@ -397,8 +497,8 @@ int crawl_run(struct store *st, const struct crawl_opts *o, struct crawl_progres
         double tp = tok_done_n ? (double)tok_pages / (double)tok_done_n : EST_TOKEN_PAGES;
         double wp = wal_done_n ? (double)wal_pages / (double)wal_done_n : EST_WALLET_PAGES;
         double per_tok = tok_done_n ? (double)c.p.wallets / (double)tok_done_n : EST_WALLETS_TOKEN;
-        double est = (double)toks.v.len * tp + (double)wals.v.len * wp +
-                     (double)toks.v.len * per_tok * wp;
+        double est =
+            (double)toks.v.len * tp + (double)wals.v.len * wp + (double)toks.v.len * per_tok * wp;
         c.p.estimate = (uint64_t)ceil(est);
         c.p.phase = "done";
         goto out;
@@ -412,6 +512,21 @@ int crawl_run(struct store *st, const struct crawl_opts *o, struct crawl_progres
     c.api = helius_api_new(o->helius_url, o->helius_key, &http);
     loader_init(&c.ld, st, 0);
 
+    if (o->graduation_hours && o->migration_account && o->migration_account[0]) {
+        c.p.phase = "graduations";
+        report(&c);
+        if ((rc = crawl_graduations(&c)) != 0) {
+            cr_err(&c, "listing graduations: %s", wt_strerror(rc));
+            goto done;
+        }
+        if (c.p.budget_exhausted)
+            goto done;
+        vec_free(&toks.v);
+        size_t all, done_n;
+        if ((rc = count_items(&c, "token", &all, &done_n, &toks, NULL, NULL)) != 0)
+            goto done;
+        c.p.tokens = all;
+    }
     c.p.phase = "tokens";
     report(&c);
     for (size_t i = 0; rc == 0 && i < toks.v.len && !c.p.budget_exhausted; i++) {

@@ -3,10 +3,17 @@
  * Discovery (intel/discovery.h) finds smart money in the swaps the store
  * holds. On the real chain the store starts empty, so the crawl fills it:
  *
- *   1. tokens: every pending token of the crawl (an operator's list,
- *      `walltrack discover --tokens FILE`) has its whole history paged
+ *   0. graduations: the history of pump.fun's migration account (the fee
+ *      payer of every migration of a completed bonding curve to a pool)
+ *      is listed back discovery.graduation_hours from its newest
+ *      transaction, and every mint a migration moved becomes a pending
+ *      token (a later run lists only what is newer);
+ *   1. tokens: every pending token of the crawl (graduations and an
+ *      operator's list, `walltrack discover --tokens FILE`) has its whole
+ *      history paged
  *      from Helius (GET /v0/addresses/{mint}/transactions, 100 a page,
- *      `before-signature` from the newest back to its creation), decoded
+ *      `before-signature` from the newest back to its creation; a page of
+ *      fewer than 100 is the last, as no type filter is used), decoded
  *      by the webhook's decoder and stored like any swap (ingest/loader);
  *   2. candidates: discovery's own rules run over what is stored (early
  *      buyers: discovery.early_buyers / early_minutes; a hit: a successful
@@ -32,8 +39,8 @@
  * malformed page is counted, logged, and its item skipped. Every request
  * sent counts against the budget, retries included.
  *
- * Not done (planned): the pump.fun graduation and DexScreener sources of
- * winning tokens, the RPC-only path (getSignaturesForAddress +
+ * Not done (planned): the DexScreener source of winning tokens, the
+ * RPC-only path (getSignaturesForAddress +
  * getTransaction), signature paging with parse-in-batches for only the
  * earliest transactions, the schedule in `serve`. */
 #ifndef WT_INTEL_CRAWL_H
@@ -48,7 +55,8 @@
 #include "store/store.h"
 
 struct crawl_progress {
-    const char *phase; /* "tokens", "candidates", "wallets", "discovery", "done" */
+    const char *phase;  /* "graduations", "tokens", "candidates", "wallets", "done", "budget" */
+    size_t graduations; /* new tokens the graduations source added this run */
     size_t tokens, tokens_done, wallets, wallets_done;
     uint64_t requests;       /* sent this run (retries included) */
     uint64_t budget;         /* 0: none */
@@ -66,9 +74,14 @@ struct crawl_opts {
     bool dry_run; /* estimate and return without a request */
     struct discovery_params disc;
     uint32_t backfill_days;
-    double rps;            /* Helius requests per second; 0: no limit */
-    unsigned max_retries;  /* per request (429, 5xx, no answer) */
-    unsigned backoff_ms;   /* first backoff; doubles each retry, +-50% jitter */
+    /* Graduations: the history of pump.fun's migration account, from the
+     * newest back graduation_hours (0: off), each migrated mint a token;
+     * a later run lists only what is newer than what it saw. */
+    const char *migration_account;
+    uint32_t graduation_hours;
+    double rps;           /* Helius requests per second; 0: no limit */
+    unsigned max_retries; /* per request (429, 5xx, no answer) */
+    unsigned backoff_ms;  /* first backoff; doubles each retry, +-50% jitter */
     uint64_t jitter_seed;
     /* Called after every request and phase change, on the caller's
      * thread. May be NULL. */

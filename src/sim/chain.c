@@ -27,14 +27,21 @@
 #include "sim/sim_impl.h"
 #include "solana/base58.h"
 
-#define TOKEN_PROGRAM  "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
-#define WSOL_MINT      "So11111111111111111111111111111111111111112"
-#define RAW_BASE       (1000 * SOL) /* native balance before every change */
-#define SOL_USD        150.0        /* DexScreener's priceUsd: a fixed SOL price */
-#define TOKEN_SUPPLY   1e9          /* pump.fun mints: whole tokens */
-#define MAX_HOOKS      16
-#define MAX_PARSE_SIGS 100
-#define COMPUTE_UNITS  42000 /* meta.computeUnitsConsumed: a typical swap's */
+#define TOKEN_PROGRAM "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+/* pump.fun's migration account, the fee payer of every graduation (the
+ * "RAYDIUM_MIGRATION_ADDRESS" of trevorwjudice/indexer,
+ * src/programs/pumpfun/deployments.go). */
+#define MIGRATION_ACCOUNT "39azUYFWPz3VHgKCf3VChUwbpURdCHRxjWVowf5jUJjg"
+#define PUMP_PROGRAM      "6EF8rrecthR5Dkzon8Nwu78hRvfCKubJ14M5uBEwF6P"
+#define SIM_TX_MIGRATION  3    /* a chain-only kind: a graduation's migration */
+#define MIGRATION_FEE     5000 /* lamports */
+#define WSOL_MINT         "So11111111111111111111111111111111111111112"
+#define RAW_BASE          (1000 * SOL) /* native balance before every change */
+#define SOL_USD           150.0        /* DexScreener's priceUsd: a fixed SOL price */
+#define TOKEN_SUPPLY      1e9          /* pump.fun mints: whole tokens */
+#define MAX_HOOKS         16
+#define MAX_PARSE_SIGS    100
+#define COMPUTE_UNITS     42000 /* meta.computeUnitsConsumed: a typical swap's */
 
 struct idlist {
     VEC(uint32_t) v;
@@ -100,6 +107,44 @@ static int cmp_sig(const void *a, const void *b)
     return memcmp(((const struct sigent *)a)->sig, ((const struct sigent *)b)->sig, 64);
 }
 
+static uint64_t splitmix(uint64_t *x);
+
+static int cmp_time(const void *a, const void *b)
+{
+    const struct sim_tx *x = a, *y = b;
+    if (x->ts_ms != y->ts_ms)
+        return x->ts_ms < y->ts_ms ? -1 : 1;
+    if (x->slot != y->slot)
+        return x->slot < y->slot ? -1 : 1;
+    /* the migration after the buy that completed the curve */
+    return (x->kind == SIM_TX_MIGRATION) - (y->kind == SIM_TX_MIGRATION);
+}
+
+/* A graduation's migration: a transaction of pump.fun's migration account
+ * moving the curve's reserves to the new pool, one slot after the buy
+ * that completed the curve. Its signature is derived from the seed and
+ * the token. */
+static void add_migration(struct simchain *c, const struct sim_tx *buy)
+{
+    struct sim_tx m;
+    memset(&m, 0, sizeof m);
+    m.kind = (enum sim_tx_kind)SIM_TX_MIGRATION;
+    m.ts_ms = buy->ts_ms;
+    m.slot = buy->slot + 1;
+    m.fee = MIGRATION_FEE;
+    m.wallet = SIM_NONE;
+    m.token = buy->token;
+    m.venue = c->sim->tokens.v[buy->token].venue;
+    m.reserve_sol = buy->reserve_sol;
+    m.reserve_tokens = buy->reserve_tokens;
+    uint64_t x = c->sim->sc.seed ^ (0x6d696772ULL << 32) ^ buy->token;
+    for (int i = 0; i < 8; i++) {
+        uint64_t r = splitmix(&x);
+        memcpy(m.sig.b + 8 * i, &r, 8);
+    }
+    vec_push(&c->txs, m);
+}
+
 static int build(struct simchain *c, const struct scenario *sc, char *err, size_t errsize)
 {
     int rc = sim_new(sc, &c->sim, err, errsize);
@@ -107,34 +152,49 @@ static int build(struct simchain *c, const struct scenario *sc, char *err, size_
         return rc;
     struct sim *s = c->sim;
     intern_init(&c->addr, 4096);
+    struct sim_tx tx;
+    while (sim_next(s, &tx) == 1) {
+        vec_push(&c->txs, tx);
+        if (tx.kind == SIM_TX_SWAP && tx.graduated)
+            add_migration(c, &tx);
+    }
+    if (c->txs.len > 1)
+        qsort(c->txs.v, c->txs.len, sizeof *c->txs.v, cmp_time);
     /* The addresses of wallets and tokens, interned once. */
     uint32_t nw = (uint32_t)s->wallets.len;
     uint32_t *waid = xcalloc(nw ? nw : 1, sizeof *waid);
     for (uint32_t w = 0; w < nw; w++)
         waid[w] = list_of(c, &s->wallets.v[w].addr);
-    struct sim_tx tx;
+    struct b58addr mig = {.len = (uint8_t)strlen(MIGRATION_ACCOUNT)};
+    memcpy(mig.s, MIGRATION_ACCOUNT, mig.len);
+    uint32_t mig_aid = list_of(c, &mig);
     VEC(uint32_t) taid = {0}; /* token -> mint, curve, pool list ids (3 each) */
-    while (sim_next(s, &tx) == 1) {
-        uint32_t i = (uint32_t)c->txs.len;
-        vec_push(&c->txs, tx);
-        uint32_t a[4];
+    for (uint32_t i = 0; i < c->txs.len; i++) {
+        const struct sim_tx *t = &c->txs.v[i];
+        uint32_t a[5];
         size_t n = 0;
-        a[n++] = tx.wallet < nw ? waid[tx.wallet] : UINT32_MAX;
-        if (tx.kind == SIM_TX_TRANSFER) {
-            a[n++] = tx.to < nw ? waid[tx.to] : UINT32_MAX;
+        a[n++] = t->wallet < nw ? waid[t->wallet] : UINT32_MAX;
+        if (t->kind == SIM_TX_TRANSFER) {
+            a[n++] = t->to < nw ? waid[t->to] : UINT32_MAX;
         } else {
-            while (taid.len < 3 * ((size_t)tx.token + 1))
+            while (taid.len < 3 * ((size_t)t->token + 1))
                 vec_push(&taid, UINT32_MAX);
-            uint32_t *t = &taid.v[3 * (size_t)tx.token];
-            const struct token *T = &s->tokens.v[tx.token];
-            if (t[0] == UINT32_MAX) {
-                t[0] = list_of(c, &T->mint);
-                t[1] = list_of(c, &T->curve_acct);
+            uint32_t *ta = &taid.v[3 * (size_t)t->token];
+            const struct token *T = &s->tokens.v[t->token];
+            if (ta[0] == UINT32_MAX) {
+                ta[0] = list_of(c, &T->mint);
+                ta[1] = list_of(c, &T->curve_acct);
             }
-            if (T->graduated && t[2] == UINT32_MAX)
-                t[2] = list_of(c, &T->pool_acct);
-            a[n++] = t[0];
-            a[n++] = tx.venue == SIM_PUMP_FUN ? t[1] : t[2];
+            if (T->graduated && ta[2] == UINT32_MAX)
+                ta[2] = list_of(c, &T->pool_acct);
+            a[n++] = ta[0];
+            if ((int)t->kind == SIM_TX_MIGRATION) {
+                a[n++] = ta[1];
+                a[n++] = ta[2];
+                a[n++] = mig_aid;
+            } else {
+                a[n++] = t->venue == SIM_PUMP_FUN ? ta[1] : ta[2];
+            }
         }
         index_tx(c, i, a, n);
     }
@@ -192,13 +252,134 @@ static void sig_b58(const struct sim_tx *tx, char out[BASE58_SIG_MAX])
         out[0] = '\0';
 }
 
+/* The enhanced form of a migration, in the shape of the simulator's
+ * transactions: the curve's SOL and tokens move to the new pool, the
+ * migration account pays the fee. Helius types a pump.fun migration it
+ * does not parse "UNKNOWN"; the decoder skips it (not a swap of the fee
+ * payer). */
+static void migration_json(const struct simchain *c, const struct sim_tx *tx, struct buf *out)
+{
+    const struct token *T = &c->sim->tokens.v[tx->token];
+    char sig[BASE58_SIG_MAX];
+    sig_b58(tx, sig);
+    struct jw w;
+    jw_init(&w, out);
+    jw_arr_begin(&w);
+    jw_obj_begin(&w);
+    char desc[160];
+    snprintf(desc, sizeof desc, "%s migrated %s to a pool", MIGRATION_ACCOUNT, T->mint.s);
+    jw_kstr(&w, "description", desc);
+    jw_kstr(&w, "type", "UNKNOWN");
+    jw_kstr(&w, "source", "PUMP_FUN");
+    jw_ku64(&w, "fee", tx->fee);
+    jw_kstr(&w, "feePayer", MIGRATION_ACCOUNT);
+    jw_kstr(&w, "signature", sig);
+    jw_ku64(&w, "slot", tx->slot);
+    jw_ki64(&w, "timestamp", tx->ts_ms / 1000);
+    uint64_t sol = tx->reserve_sol, tokens = tx->reserve_tokens;
+    jw_key(&w, "tokenTransfers");
+    jw_arr_begin(&w);
+    jw_obj_begin(&w);
+    jw_kstr(&w, "fromTokenAccount", T->curve_vault.s);
+    jw_kstr(&w, "toTokenAccount", T->pool_vault.s);
+    jw_kstr(&w, "fromUserAccount", T->curve_acct.s);
+    jw_kstr(&w, "toUserAccount", T->pool_acct.s);
+    jw_kdouble(&w, "tokenAmount", (double)tokens / 1e6);
+    jw_kstr(&w, "mint", T->mint.s);
+    jw_kstr(&w, "tokenStandard", "Fungible");
+    jw_obj_end(&w);
+    jw_arr_end(&w);
+    jw_key(&w, "nativeTransfers");
+    jw_arr_begin(&w);
+    jw_obj_begin(&w);
+    jw_kstr(&w, "fromUserAccount", T->curve_acct.s);
+    jw_kstr(&w, "toUserAccount", T->pool_acct.s);
+    jw_ku64(&w, "amount", sol);
+    jw_obj_end(&w);
+    jw_arr_end(&w);
+    jw_key(&w, "accountData");
+    jw_arr_begin(&w);
+    struct {
+        const char *acct;
+        int64_t native;
+        const char *owner;
+        int64_t tokens;
+    } rows[] = {
+        {MIGRATION_ACCOUNT, -(int64_t)tx->fee, NULL, 0},
+        {T->curve_acct.s, -(int64_t)sol, NULL, 0},
+        {T->pool_acct.s, (int64_t)sol, NULL, 0},
+        {T->curve_vault.s, 0, T->curve_acct.s, -(int64_t)tokens},
+        {T->pool_vault.s, 0, T->pool_acct.s, (int64_t)tokens},
+        {PUMP_PROGRAM, 0, NULL, 0},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        jw_obj_begin(&w);
+        jw_kstr(&w, "account", rows[i].acct);
+        jw_ki64(&w, "nativeBalanceChange", rows[i].native);
+        jw_key(&w, "tokenBalanceChanges");
+        jw_arr_begin(&w);
+        if (rows[i].owner) {
+            char amt[32];
+            snprintf(amt, sizeof amt, "%lld", (long long)rows[i].tokens);
+            jw_obj_begin(&w);
+            jw_kstr(&w, "userAccount", rows[i].owner);
+            jw_kstr(&w, "tokenAccount", rows[i].acct);
+            jw_key(&w, "rawTokenAmount");
+            jw_obj_begin(&w);
+            jw_kstr(&w, "tokenAmount", amt);
+            jw_ku64(&w, "decimals", 6);
+            jw_obj_end(&w);
+            jw_kstr(&w, "mint", T->mint.s);
+            jw_obj_end(&w);
+        }
+        jw_arr_end(&w);
+        jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    jw_key(&w, "transactionError");
+    jw_null(&w);
+    jw_key(&w, "instructions");
+    jw_arr_begin(&w);
+    jw_obj_begin(&w);
+    jw_key(&w, "accounts");
+    jw_arr_begin(&w);
+    jw_str(&w, MIGRATION_ACCOUNT);
+    jw_str(&w, T->curve_acct.s);
+    jw_str(&w, T->pool_acct.s);
+    jw_str(&w, T->mint.s);
+    jw_arr_end(&w);
+    jw_kstr(&w, "data", "");
+    jw_kstr(&w, "programId", PUMP_PROGRAM);
+    jw_key(&w, "innerInstructions");
+    jw_arr_begin(&w);
+    jw_arr_end(&w);
+    jw_obj_end(&w);
+    jw_arr_end(&w);
+    jw_key(&w, "events");
+    jw_obj_begin(&w);
+    jw_obj_end(&w);
+    jw_obj_end(&w);
+    jw_arr_end(&w);
+    jw_finish(&w);
+}
+
+/* The webhook body of any transaction on the chain ("[{...}]"). */
+static int enhanced_json(const struct simchain *c, const struct sim_tx *tx, struct buf *out)
+{
+    if ((int)tx->kind == SIM_TX_MIGRATION) {
+        migration_json(c, tx, out);
+        return 0;
+    }
+    return sim_tx_json(c->sim, tx, out);
+}
+
 /* Appends the enhanced transaction object (without the webhook body's
  * brackets) to out. */
 static void put_enhanced(const struct simchain *c, const struct sim_tx *tx, struct buf *out)
 {
     struct buf one;
     buf_init(&one, 0);
-    if (sim_tx_json(c->sim, tx, &one) == 0 && one.len >= 2)
+    if (enhanced_json(c, tx, &one) == 0 && one.len >= 2)
         buf_append(out, one.data + 1, one.len - 2);
     buf_release(&one);
 }
@@ -692,7 +873,7 @@ static int raw_tx(const struct simchain *c, const struct sim_tx *tx, struct jw *
 {
     struct buf e;
     buf_init(&e, 0);
-    if (sim_tx_json(c->sim, tx, &e) != 0)
+    if (enhanced_json(c, tx, &e) != 0)
         return WT_EFULL;
     buf_reserve(&e, JSON_PADDING);
     struct json_doc *d = json_doc_new(0);

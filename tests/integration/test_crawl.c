@@ -7,7 +7,9 @@
  * finishes with no history page answered twice except the one in flight;
  * a finished crawl run again sends nothing; the watchlist is built from
  * the crawled swaps; a malformed --tokens file changes nothing; GET
- * /v1/discovery of a daemon on the same data shows the crawl state. */
+ * /v1/discovery of a daemon on the same data shows the crawl state; with
+ * no list, pump.fun graduations read from the migration account's history
+ * are every graduated token, and a later run lists only what is newer. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +27,18 @@
 
 #include "base/json.h"
 #include "harness.h"
+
+static pid_t chain = -1; /* stopped by the teardown even when a check fails */
+
+static int teardown(void **state)
+{
+    (void)state;
+    if (chain > 0) {
+        kill(chain, SIGKILL);
+        waitpid(chain, NULL, 0);
+    }
+    return 0;
+}
 
 static void nap_ms(long ms)
 {
@@ -117,6 +131,29 @@ static size_t winners_file(unsigned port, const char *path)
     return n;
 }
 
+/* Tokens of the truth that graduated (a migration to a pool). */
+static size_t graduated_count(unsigned port)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    assert_int_equal(http_request(port, "GET", "/sim/truth", NULL, NULL, 0, &b), 200);
+    buf_reserve(&b, JSON_PADDING);
+    struct json_doc *d = json_doc_new(0);
+    struct json_val root, toks, t;
+    assert_int_equal(json_parse(d, b.data, b.len, b.cap, &root), 0);
+    assert_int_equal(json_get(&root, "tokens", &toks), 0);
+    size_t n = 0;
+    for (size_t i = 0; i < json_size(&toks); i++) {
+        bool g = false;
+        assert_int_equal(json_index(&toks, i, &t), 0);
+        if (json_get_bool(&t, "graduated", &g) == 0 && g)
+            n++;
+    }
+    json_doc_free(d);
+    buf_release(&b);
+    return n;
+}
+
 static void test_crawl_budget_kill_resume(void **state)
 {
     (void)state;
@@ -124,13 +161,28 @@ static void test_crawl_budget_kill_resume(void **state)
     harness_tmpdir(dir, sizeof dir);
     char portfile[512];
     snprintf(portfile, sizeof portfile, "%s/chain.port", dir);
-    const char *chain_args[] = {"sim",         "chain",     "--seed",       "5",
-                                "--wallets",   "600",       "--tokens-per-day", "120",
-                                "--listen",    "127.0.0.1:0", "--port-file", portfile,
-                                "--p429",      "0.03",      "--p5xx",       "0.03",
-                                "--latency-ms", "2",        "--api-key",    "crawl-key",
+    const char *chain_args[] = {"sim",
+                                "chain",
+                                "--seed",
+                                "5",
+                                "--wallets",
+                                "600",
+                                "--tokens-per-day",
+                                "120",
+                                "--listen",
+                                "127.0.0.1:0",
+                                "--port-file",
+                                portfile,
+                                "--p429",
+                                "0.03",
+                                "--p5xx",
+                                "0.03",
+                                "--latency-ms",
+                                "2",
+                                "--api-key",
+                                "crawl-key",
                                 NULL};
-    pid_t chain = spawn_in(dir, "chain", chain_args, NULL);
+    chain = spawn_in(dir, "chain", chain_args, NULL);
     unsigned port = 0;
     for (int i = 0; i < 3000 && !port; i++) {
         struct buf b;
@@ -165,8 +217,8 @@ static void test_crawl_budget_kill_resume(void **state)
     assert_int_equal(stat_of(port, "total"), 0);
 
     /* dry run: an estimate, no request */
-    const char *dry[] = {"discover", "--data", "data", "--tokens", tokens, "--chain", "--dry-run",
-                         NULL};
+    const char *dry[] = {"discover", "--data",  "data",      "--tokens",
+                         tokens,     "--chain", "--dry-run", NULL};
     buf_reset(&out);
     assert_int_equal(harness_run(dir, dry, env, 60, &out), 0);
     assert_non_null(strstr(out.data, "dry run:"));
@@ -174,16 +226,23 @@ static void test_crawl_budget_kill_resume(void **state)
     assert_int_equal(stat_of(port, "total"), 0);
 
     /* the budget stops it at exactly that many requests, cleanly */
-    const char *budget[] = {"discover", "--data", "data", "--chain", "--budget", "25",
-                            "--set", "helius.requests_per_second=0", NULL};
+    const char *budget[] = {"discover", "--data",
+                            "data",     "--chain",
+                            "--budget", "25",
+                            "--set",    "helius.requests_per_second=0",
+                            "--set",    "discovery.graduation_hours=0",
+                            NULL};
     buf_reset(&out);
     assert_int_equal(harness_run(dir, budget, env, 120, &out), 0);
     assert_non_null(strstr(out.data, "stopped at the budget"));
     assert_int_equal(stat_of(port, "helius_history"), 25);
 
     /* a crawl killed with SIGKILL mid-way ... */
-    const char *run[] = {"discover", "--data", "data", "--chain", "--set",
-                         "helius.requests_per_second=0", NULL};
+    const char *run[] = {"discover", "--data",
+                         "data",     "--chain",
+                         "--set",    "helius.requests_per_second=0",
+                         "--set",    "discovery.graduation_hours=0",
+                         NULL};
     pid_t pid = spawn_in(dir, "crawl", run, env);
     for (int i = 0; i < 3000 && stat_of(port, "helius_history") < 150; i++)
         nap_ms(10);
@@ -213,6 +272,26 @@ static void test_crawl_budget_kill_resume(void **state)
     assert_non_null(strstr(out.data, "crawl: 0 request(s)"));
     assert_int_equal(stat_of(port, "helius_history"), total);
 
+    /* graduations: a fresh crawl with no list finds every graduated token
+     * from the migration account's history */
+    size_t n_grad = graduated_count(port);
+    assert_true(n_grad >= 1);
+    const char *grad[] = {
+        "discover", "--data", "grad", "--chain", "--set", "helius.requests_per_second=0", NULL};
+    buf_reset(&out);
+    assert_int_equal(harness_run(dir, grad, env, 300, &out), 0);
+    char want_g[96];
+    snprintf(want_g, sizeof want_g, "crawl: %zu new token(s) from pump.fun graduations", n_grad);
+    assert_non_null(strstr(out.data, want_g));
+    assert_null(strstr(out.data, "watchlist: 0 wallets"));
+    /* again: one request (the newest graduations), nothing else */
+    int64_t before_again = stat_of(port, "helius_history");
+    buf_reset(&out);
+    assert_int_equal(harness_run(dir, grad, env, 120, &out), 0);
+    assert_non_null(strstr(out.data, "crawl: 1 request(s)"));
+    assert_null(strstr(out.data, "from pump.fun graduations"));
+    assert_int_equal(stat_of(port, "helius_history"), before_again + 1);
+
     /* the daemon on the same data shows the crawl in GET /v1/discovery */
     struct daemon d;
     memset(&d, 0, sizeof d);
@@ -230,6 +309,7 @@ static void test_crawl_budget_kill_resume(void **state)
     buf_release(&out);
     kill(chain, SIGTERM);
     waitpid(chain, &ws, 0);
+    chain = -1;
     assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
     harness_rmdir(dir);
 }
@@ -239,5 +319,5 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crawl_budget_kill_resume),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, teardown);
 }

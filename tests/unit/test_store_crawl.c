@@ -79,8 +79,9 @@ static void test_crawl_state(void **state)
     assert_int_equal(it.updated_ms, 1000);
 
     /* a page: its cursor and the requests it cost, together */
-    snprintf(it.cursor, sizeof it.cursor, "5h6xBEauJ3PK6SWCZ1PGjBvj8vDdWG3KpwATGy1ARAXFSDwt8GFXM7W5"
-                                          "Ncn16wmqokgpiKRLuS83KUxyZyv2sUYv");
+    snprintf(it.cursor, sizeof it.cursor,
+             "5h6xBEauJ3PK6SWCZ1PGjBvj8vDdWG3KpwATGy1ARAXFSDwt8GFXM7W5"
+             "Ncn16wmqokgpiKRLuS83KUxyZyv2sUYv");
     it.pages = 1;
     it.first_ts = 1735689600;
     it.newest_ts = 1735700000;
