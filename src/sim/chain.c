@@ -153,7 +153,7 @@ static int build(struct simchain *c, const struct scenario *sc, char *err, size_
     struct sim *s = c->sim;
     intern_init(&c->addr, 4096);
     struct sim_tx tx;
-    while (sim_next(s, &tx) == 1) {
+    while (sim_next(s, &tx) == 1 && (!c->o.until_ms || tx.ts_ms < c->o.until_ms)) {
         vec_push(&c->txs, tx);
         if (tx.kind == SIM_TX_SWAP && tx.graduated)
             add_migration(c, &tx);
@@ -1116,7 +1116,7 @@ static void pair_json(const struct simchain *c, uint32_t tok, struct jw *w)
         if (id != INTERN_NONE && id < c->lists.len)
             l = &c->lists.v[id];
     }
-    int64_t now = s->end_ms;
+    int64_t now = c->o.until_ms ? c->o.until_ms : s->end_ms;
     for (size_t i = l ? l->v.len : 0; i-- > 0;) {
         const struct sim_tx *tx = &c->txs.v[l->v.v[i]];
         if (tx->kind != SIM_TX_SWAP)

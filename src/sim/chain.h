@@ -60,6 +60,7 @@ struct simchain_opts {
     const char *api_key;    /* required as api-key on /v0 paths; NULL or "": any */
     unsigned search_window; /* type-filtered history: transactions scanned (0: 500) */
     unsigned threads;       /* HTTP pool (0: 4) */
+    int64_t until_ms;       /* the chain ends before this block time (ms); 0: the whole period */
 };
 
 struct simchain_counts {
