@@ -386,7 +386,15 @@ static int add_candidates(struct crawler *c, int64_t now_s)
     uint32_t min_hits = c->o->disc.min_hits ? c->o->disc.min_hits : 1;
     for (size_t i = 0; rc == 0 && i < res.c.len; i++) {
         const struct discovery_candidate *d = &res.c.v[i];
-        if (d->early == 0 || d->hits < min_hits)
+        /* The selection rules that the winning tokens' swaps can already
+         * judge: hits, bot-likeness, copy-trading, entry timing. The
+         * others (score, round trips, scalping) need the history the
+         * backfill is for. */
+        const struct discovery_params *dp = &c->o->disc;
+        if (d->early == 0 || d->hits < min_hits || d->bot > dp->max_bot ||
+            d->follow > dp->max_follow ||
+            (dp->max_entry_ms > 0 &&
+             d->entry_age_min * (double)MS_PER_MINUTE > (double)dp->max_entry_ms))
             continue;
         bool added;
         rc = store_crawl_add(c->st, "wallet", d->address, "early_buyer", now_ms, &added);

@@ -18,7 +18,9 @@
  *   2. candidates: discovery's own rules run over what is stored (early
  *      buyers: discovery.early_buyers / early_minutes; a hit: a successful
  *      token bought early and sold in profit), and every early buyer with
- *      at least discovery.min_hits hits becomes a pending wallet;
+ *      at least discovery.min_hits hits that the stored swaps do not
+ *      already show as a bot, a copy-trader or a late buyer (the rules
+ *      those swaps can judge) becomes a pending wallet;
  *   3. backfill: each pending wallet's history is paged back
  *      discovery.backfill_days from the newest block time crawled; a
  *      wallet backfilled before is only topped up (paging stops at the
