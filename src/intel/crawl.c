@@ -194,8 +194,13 @@ static int crawl_item(struct crawler *c, struct crawl_item *it, int64_t gte_s, i
             snprintf(it->state, sizeof it->state, "skipped");
             rc = 0;
         } else if (rc) {
+            /* Refused or still failing after the retries: it stays pending
+             * with its cursor (the next run goes on) and the crawl goes on
+             * with the next item. */
             c->p.failed++;
-            break; /* stays pending with its cursor: the next run goes on */
+            log_warn("crawl", "%s left for the next run: %s", it->key, c->err);
+            rc = 0;
+            break;
         } else {
             char lerr[256];
             if ((rc = loader_add(&c->ld, body.data, body.len, body.cap, lerr, sizeof lerr)) ||
@@ -250,6 +255,7 @@ static int crawl_graduations(struct crawler *c)
     if (rc)
         return rc;
     int64_t prev = it.newest_ts, floor_ts = 0, newest = 0;
+    bool complete = false; /* listed down to the floor: the mark may move */
     char cursor[BASE58_SIG_MAX] = "";
     struct buf body;
     buf_init(&body, 0);
@@ -269,7 +275,11 @@ static int crawl_graduations(struct crawler *c)
             break;
         }
         if (rc) {
+            /* the graduations are listed again next run; the tokens known
+             * so far are crawled now */
             c->p.failed++;
+            log_warn("crawl", "listing graduations: %s", c->err);
+            rc = 0;
             break;
         }
         struct json_val root, tx, tt, x;
@@ -310,11 +320,15 @@ static int crawl_graduations(struct crawler *c)
         }
         memcpy(cursor, next, sizeof cursor);
         more = rc == 0 && next[0] && n == PAGE_LIMIT && oldest > floor_ts;
+        complete = rc == 0 && !more;
     }
     json_doc_free(d);
     buf_release(&body);
     if (rc == 0) {
-        if (newest > it.newest_ts)
+        /* Only a complete listing moves the mark: an interrupted one is
+         * listed again from the newest next run (the tokens it added are
+         * known and not added twice). */
+        if (complete && newest > it.newest_ts)
             it.newest_ts = newest;
         snprintf(it.state, sizeof it.state, "done");
         it.updated_ms = clock_now_ms(&clk);
