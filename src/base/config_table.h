@@ -237,6 +237,10 @@
       "0 for no limit. The crawl stops cleanly at it and resumes later.")                          \
     X(DISC_BACKFILL_DAYS, "discovery.backfill_days", NULL, INT, "30", 1, 3650, 0,                  \
       "Days of history the chain crawl loads for each qualifying early buyer.")                    \
+    X(DISC_CHAIN_CRAWL, "discovery.chain_crawl", NULL, BOOL, "true", 0, 0, 0,                      \
+      "With helius.api_key set, every scheduled discovery in `serve` first crawls the chain "      \
+      "(graduations, token histories, early buyers' backfill; as `discover --chain`) within "      \
+      "discovery.request_budget.")                                                                 \
     X(DISC_GRADUATION_HOURS, "discovery.graduation_hours", NULL, INT, "72", 0, 87600, 0,           \
       "The chain crawl lists pump.fun graduations this many hours back from the newest one and "   \
       "crawls each graduated token; 0 for none (only --tokens FILE).")                             \

@@ -44,7 +44,8 @@
  * Not done (planned): the DexScreener source of winning tokens, the
  * RPC-only path (getSignaturesForAddress +
  * getTransaction), signature paging with parse-in-batches for only the
- * earliest transactions, the schedule in `serve`. */
+ * earliest transactions. `serve` runs it before each scheduled discovery
+ * (discovery.chain_crawl; intel/discovery.c). */
 #ifndef WT_INTEL_CRAWL_H
 #define WT_INTEL_CRAWL_H
 

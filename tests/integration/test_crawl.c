@@ -9,7 +9,8 @@
  * the crawled swaps; a malformed --tokens file changes nothing; GET
  * /v1/discovery of a daemon on the same data shows the crawl state; with
  * no list, pump.fun graduations read from the migration account's history
- * are every graduated token, and a later run lists only what is newer. */
+ * are every graduated token, and a later run lists only what is newer;
+ * `serve` crawls on its discovery schedule. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -305,6 +306,31 @@ static void test_crawl_budget_kill_resume(void **state)
     assert_non_null(strstr(out.data, "\"wallets\":{\"pending\":0,"));
     assert_null(strstr(out.data, "\"requests\":0}"));
     assert_int_equal(daemon_stop(&d, SIGTERM), 0);
+
+    /* serve crawls on its discovery schedule (here: at once) */
+    struct daemon sd;
+    memset(&sd, 0, sizeof sd);
+    const char *serve_args[] = {"--set", "discovery.on_start=true", "--set",
+                                "helius.requests_per_second=0", NULL};
+    assert_int_equal(daemon_start(&sd, serve_args, env), 0);
+    snprintf(want, sizeof want, "\"tokens\":{\"pending\":0,\"done\":%zu,", n_grad);
+    bool crawled = false;
+    for (int i = 0; i < 600 && !crawled; i++) {
+        buf_reset(&out);
+        if (http_request(sd.port, "GET", "/v1/discovery", NULL, NULL, 0, &out) == 200)
+            crawled = strstr(out.data, want) != NULL;
+        if (!crawled)
+            nap_ms(100);
+    }
+    assert_true(crawled);
+    assert_int_equal(daemon_stop(&sd, SIGTERM), 0);
+    struct buf slog;
+    buf_init(&slog, 0);
+    daemon_log(&sd, &slog);
+    assert_non_null(strstr(slog.data, "crawling the chain first"));
+    assert_null(strstr(slog.data, "crawl-key")); /* the key never reaches the log */
+    buf_release(&slog);
+    harness_rmdir(sd.dir);
 
     buf_release(&out);
     kill(chain, SIGTERM);
