@@ -98,6 +98,7 @@ static const struct route routes[] = {
     {"GET", "/v1/stream", AUTH_TOKEN, SMALL_BODY, routes_stream, false, ""},
     /* For the setup wizard. */
     {"GET", "/v1/wallet", AUTH_TOKEN, SMALL_BODY, routes_wallet_get, false, ""},
+    {"GET", "/v1/discovery", AUTH_TOKEN, SMALL_BODY, routes_discovery_get, false, ""},
     {"POST", "/v1/discovery/run", AUTH_TOKEN, SMALL_BODY, routes_discovery_run, false, ""},
 };
 

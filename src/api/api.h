@@ -22,6 +22,7 @@ struct api;
 struct inbox;
 struct runner;
 struct tokenfeed;
+struct hooksync;
 struct sse_hub;
 struct store;
 
@@ -34,6 +35,7 @@ struct api_env {
     struct runner *runner;       /* the trading engine; NULL: the operator API answers 503 */
     struct sse_hub *hub;         /* GET /v1/stream; NULL: 503 */
     struct tokenfeed *tokenfeed; /* DexScreener token facts; NULL: not configured */
+    struct hooksync *hooksync;   /* Helius webhook <-> watchlist sync; NULL: off */
 };
 
 /* Starts serving on host:port. Returns 0, or WT_EINVAL / WT_EIO with a

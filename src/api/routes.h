@@ -123,5 +123,6 @@ void routes_wallet_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_
 /* POST /v1/discovery/run: a discovery run now, then the engine's watchlist
  * synced; {"watchlist", "candidates", "added", "ms"}. */
 void routes_discovery_run(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+void routes_discovery_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
 
 #endif

@@ -22,6 +22,7 @@
 #include "base/jw.h"
 #include "base/mem.h"
 #include "base/str.h"
+#include "ingest/hooksync.h"
 #include "market/tokenfeed.h"
 #include "store/store.h"
 #include "trade/perf.h"
@@ -70,6 +71,37 @@ static void write_dexscreener(struct api_ctx *ctx, struct jw *w)
 }
 
 /* The status: the engine's published fields, then the server's. */
+/* The Helius webhook's registration against the watchlist
+ * (ingest/hooksync.h): registered vs watched, and why a sync failed. */
+static void write_hooksync(struct api_ctx *ctx, struct jw *w)
+{
+    jw_key(w, "helius_webhook");
+    jw_obj_begin(w);
+    if (!ctx->env->hooksync) {
+        jw_kstr(w, "status", "off");
+        jw_kstr(w, "detail",
+                "the webhook's addresses are not managed (needs helius.api_key, "
+                "helius.webhook_url and helius.webhook_sync)");
+        jw_obj_end(w);
+        return;
+    }
+    struct hooksync_status s;
+    hooksync_status(ctx->env->hooksync, &s);
+    jw_kstr(w, "status", !s.ran ? "pending" : s.in_sync ? "in_sync" : "failing");
+    jw_ku64(w, "watched", s.watched);
+    jw_ku64(w, "registered", s.registered);
+    jw_kstr(w, "webhook_id", s.webhook_id);
+    jw_ki64(w, "last_run_ms", s.last_run_ms);
+    jw_ki64(w, "last_ok_ms", s.last_ok_ms);
+    jw_ku64(w, "runs", s.runs);
+    jw_ku64(w, "failures", s.failures);
+    jw_ku64(w, "updates", s.updates);
+    jw_ku64(w, "requests", s.requests);
+    if (s.error[0])
+        jw_kstr(w, "error", s.error);
+    jw_obj_end(w);
+}
+
 static void write_status(struct api_ctx *ctx, struct buf *out)
 {
     struct runner *r = ctx->env->runner;
@@ -127,6 +159,7 @@ static void write_status(struct api_ctx *ctx, struct buf *out)
         input(&w, "rpc", "not configured",
               "set rpc.urls for the polling fallback and live trading");
     write_dexscreener(ctx, &w);
+    write_hooksync(ctx, &w);
     input(&w, "jupiter", live ? "configured" : "not used",
           live ? "quotes and swap transactions of the live executor"
                : "paper trading fills from observed prices; Jupiter is used only in live mode");

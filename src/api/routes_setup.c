@@ -15,6 +15,7 @@
 #include "base/err.h"
 #include "base/jw.h"
 #include "base/log.h"
+#include "ingest/hooksync.h"
 #include "intel/discovery.h"
 #include "solana/keypair.h"
 #include "solana/rpc.h"
@@ -104,6 +105,8 @@ void routes_discovery_run(struct api_ctx *ctx, struct httpd_req *req, struct htt
     int rc = discovery_run(ctx->env->store, &dp, &pp, 0, &rep, NULL, NULL);
     if (rc == 0 && ctx->env->runner)
         rc = watchsync_run(ctx->env->runner, ctx->env->store, NULL);
+    if (rc == 0)
+        hooksync_notify(ctx->env->hooksync);
     pthread_mutex_unlock(&ctx->discovery_mu);
     if (rc) {
         httpd_resp_error(resp, 503, "discovery failed: %s", wt_strerror(rc));
@@ -118,4 +121,60 @@ void routes_discovery_run(struct api_ctx *ctx, struct httpd_req *req, struct htt
     jw_ki64(&w, "ms", (clock_mono_ns() - t0) / NS_PER_MS);
     jw_obj_end(&w);
     resp->status = jw_finish(&w) == 0 ? 200 : 500;
+}
+
+/* GET /v1/discovery: the chain crawl's state (intel/crawl.h) as the store
+ * holds it, so a crawl run by `walltrack discover --chain` in another
+ * process shows its progress here too. */
+struct crawl_counts {
+    uint64_t n[2][3]; /* token, wallet x pending, done, skipped */
+};
+
+static int count_crawl(void *ctx, const struct crawl_item *it)
+{
+    struct crawl_counts *c = ctx;
+    int k = strcmp(it->kind, "token") == 0 ? 0 : 1;
+    int s = strcmp(it->state, "pending") == 0 ? 0 : strcmp(it->state, "done") == 0 ? 1 : 2;
+    c->n[k][s]++;
+    return 0;
+}
+
+void routes_discovery_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
+{
+    (void)req;
+    if (!ctx->env->store) {
+        httpd_resp_error(resp, 503, "no database");
+        return;
+    }
+    struct crawl_counts c;
+    memset(&c, 0, sizeof c);
+    int64_t requests = 0;
+    int rc = store_crawl_scan(ctx->env->store, "token", NULL, count_crawl, &c);
+    if (rc == 0)
+        rc = store_crawl_scan(ctx->env->store, "wallet", NULL, count_crawl, &c);
+    if (rc == 0)
+        rc = store_crawl_counter(ctx->env->store, "requests", &requests);
+    if (rc) {
+        httpd_resp_error(resp, 503, "reading the crawl state: %s", wt_strerror(rc));
+        return;
+    }
+    struct jw w;
+    jw_init(&w, &resp->body);
+    jw_obj_begin(&w);
+    jw_key(&w, "crawl");
+    jw_obj_begin(&w);
+    static const char *const kinds[2] = {"tokens", "wallets"};
+    for (int k = 0; k < 2; k++) {
+        jw_key(&w, kinds[k]);
+        jw_obj_begin(&w);
+        jw_ku64(&w, "pending", c.n[k][0]);
+        jw_ku64(&w, "done", c.n[k][1]);
+        jw_ku64(&w, "skipped", c.n[k][2]);
+        jw_obj_end(&w);
+    }
+    jw_ki64(&w, "requests", requests);
+    jw_obj_end(&w);
+    jw_obj_end(&w);
+    jw_finish(&w);
+    resp->status = 200;
 }

@@ -26,6 +26,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/str.h"
+#include "ingest/hooksync.h"
 #include "intel/curation.h"
 #include "intel/profile.h"
 #include "intel/similar.h"
@@ -628,6 +629,7 @@ static void answer_curation(struct api_ctx *ctx, const char *address, const stru
     /* The engine learns of the decision now, not at its next start. */
     if (ctx->env->runner && watchsync_run(ctx->env->runner, ctx->env->store, NULL) != 0)
         log_warn("api", "curation of %s stored, but the engine's watchlist sync failed", address);
+    hooksync_notify(ctx->env->hooksync); /* Helius follows, after the debounce */
     struct jw w;
     jw_init(&w, &resp->body);
     wallet_json_detail_begin(&w, &x);

@@ -74,10 +74,29 @@
       "Base URL of the Helius REST API (history backfill, webhook management).")                   \
     X(HELIUS_WEBHOOK_URL, "helius.webhook_url", "WALLTRACK_HELIUS_WEBHOOK_URL", STRING, "", 0, 0,  \
       0,                                                                                           \
-      "Public URL Helius should deliver to, ending in /webhooks/helius; used by "                  \
-      "`walltrack helius webhook create`.")                                                        \
+      "Public URL Helius should deliver to, ending in /webhooks/helius; identifies the webhook "   \
+      "`walltrack helius webhook create|sync` and `serve` manage.")                                \
     X(WEBHOOK_MAX_BODY, "helius.webhook_max_body", NULL, INT, "10485760", 1024, 1073741824, 0,     \
       "Largest webhook body accepted, in bytes (larger bodies get 413).")                          \
+    X(HOOKSYNC_ON, "helius.webhook_sync", NULL, BOOL, "true", 0, 0, 0,                             \
+      "Keep the Helius webhook's account addresses equal to the watched wallets (`serve`, when "   \
+      "helius.api_key and helius.webhook_url are set): after every watchlist change, debounced, "  \
+      "one update, read back to verify.")                                                          \
+    X(HOOKSYNC_DEBOUNCE_MS, "helius.webhook_sync_debounce_ms", NULL, INT, "2000", 0, 600000, 0,    \
+      "Quiet time after a watchlist change before the webhook is updated (a burst of changes "     \
+      "costs one update); at most ten times this after the first change.")                         \
+    X(HOOKSYNC_INTERVAL_S, "helius.webhook_sync_interval_s", NULL, INT, "300", 0, 86400, 0,        \
+      "Re-check the webhook against the watchlist this often even without a change (changes "      \
+      "made by another process, edits on Helius's side); 0 only after changes.")                   \
+    X(HOOKSYNC_RETRY_S, "helius.webhook_sync_retry_s", NULL, INT, "30", 1, 3600, 0,                \
+      "Retry a failed webhook sync after this many seconds (meanwhile RPC polling covers the "     \
+      "watched wallets, when rpc.urls is set).")                                                   \
+    X(HELIUS_RPS, "helius.requests_per_second", NULL, DOUBLE, "10", 0, 10000, 0,                   \
+      "Most requests a second the chain crawl sends to Helius (your plan's limit); 0 for no "      \
+      "limit.")                                                                                    \
+    X(HELIUS_MAX_RETRIES, "helius.max_retries", NULL, INT, "5", 0, 100, 0,                         \
+      "Retries of a crawl request answered 429 or 5xx (or not at all), after a backoff doubling "  \
+      "from 500 ms with +-50% jitter.")                                                            \
     /* --- ingest ---------------------------------------------------------------------- */        \
     X(COMMIT_DELAY_MS, "ingest.commit_delay_ms", NULL, INT, "0", 0, 1000, 0,                       \
       "Group commit: 0 commits as soon as the writer is free (deliveries arriving during a "       \
@@ -225,6 +244,22 @@
       "buyer and excluded (0: off).")                                                              \
     X(DISC_TOP_K, "discovery.top_k", NULL, INT, "50", 0, 100000, 0,                                \
       "Wallets the algorithm keeps on the watchlist: the best eligible candidates.")               \
+    X(DISC_REQUEST_BUDGET, "discovery.request_budget", NULL, INT, "0", 0, 100000000, 0,            \
+      "Most Helius requests one chain crawl (`discover --chain`) may send, retries included; "     \
+      "0 for no limit. The crawl stops cleanly at it and resumes later.")                          \
+    X(DISC_BACKFILL_DAYS, "discovery.backfill_days", NULL, INT, "30", 1, 3650, 0,                  \
+      "Days of history the chain crawl loads for each qualifying early buyer.")                    \
+    X(DISC_CHAIN_CRAWL, "discovery.chain_crawl", NULL, BOOL, "true", 0, 0, 0,                      \
+      "With helius.api_key set, every scheduled discovery in `serve` first crawls the chain "      \
+      "(graduations, token histories, early buyers' backfill; as `discover --chain`) within "      \
+      "discovery.request_budget.")                                                                 \
+    X(DISC_GRADUATION_HOURS, "discovery.graduation_hours", NULL, INT, "72", 0, 87600, 0,           \
+      "The chain crawl lists pump.fun graduations this many hours back from the newest one and "   \
+      "crawls each graduated token; 0 for none (only --tokens FILE).")                             \
+    X(DISC_MIGRATION_ACCOUNT, "discovery.migration_account", NULL, STRING,                         \
+      "39azUYFWPz3VHgKCf3VChUwbpURdCHRxjWVowf5jUJjg", 0, 0, 0,                                     \
+      "pump.fun's migration account: the fee payer of every graduation, whose history the "        \
+      "crawl lists.")                                                                              \
     /* --- metrics --------------------------------------------------------------------- */        \
     X(METRICS_MIN_TRADES, "metrics.min_trades", NULL, INT, "5", 1, 1000000, 0,                     \
       "Closed round trips a wallet needs before its win rate is shown (below: null in the API, "   \

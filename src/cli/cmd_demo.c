@@ -4,8 +4,13 @@
  * outside world:
  *
  *   1. before the engine starts: the first --history-days of a simulated
- *      market are loaded into the database and discovery runs on them, so
- *      the engine starts warmed up with a watchlist;
+ *      market are served as a chain (sim/chain.h: the Helius API shapes
+ *      on loopback) and crawled through the production clients exactly as
+ *      `walltrack discover --chain` crawls Helius (pump.fun graduations,
+ *      their histories, the early buyers' backfill), then discovery runs,
+ *      so the engine starts warmed up with a watchlist; the daemon keeps
+ *      the chain's Helius webhook registration in line with it
+ *      (ingest/hooksync.h), as it would with a real key;
  *   2. once the server listens: the rest of the same market (same seed) is
  *      POSTed into walltrack's own webhook in simulated real time, --speed
  *      times faster, with a webhook secret generated for the run.
@@ -30,8 +35,10 @@
 #include "cli/commands.h"
 #include "cli/serve.h"
 #include "ingest/loader.h"
+#include "intel/crawl.h"
 #include "intel/discovery.h"
 #include "intel/profile.h"
+#include "sim/chain.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
 #include "sim/stream.h"
@@ -56,7 +63,9 @@ static const struct cli_spec spec = {
     .args = "",
     .summary = "Run walltrack on a simulated market: no API keys, paper trading, dashboard.",
     .details = "Starts the daemon (as `walltrack serve`) on a fresh database in <data>/demo, "
-               "loads simulated history, runs discovery, then streams the rest of the same "
+               "crawls a simulated history through the Helius API shapes (a simulated chain on "
+               "loopback, the production clients), runs discovery, keeps the chain's webhook "
+               "registration in line with the watchlist, then streams the rest of the same "
                "simulated market into its own webhook. Open the printed URL. Stop with Ctrl-C.",
     .min_pos = 0,
     .max_pos = 0,
@@ -72,44 +81,50 @@ struct demo {
     bool streaming;
     struct waiter stop; /* the stream's pacing sleeps on it */
     struct sim_stream_stats st;
+    struct simchain *chain; /* the history, served as Helius */
 };
+
+static void crawl_progress_line(void *ctx, const struct crawl_progress *p)
+{
+    const char **last = ctx;
+    if (*last == p->phase)
+        return;
+    *last = p->phase;
+    printf("walltrack demo: crawl %s (tokens %zu/%zu, wallets %zu/%zu, %llu requests)\n", p->phase,
+           p->tokens_done, p->tokens, p->wallets_done, p->wallets, (unsigned long long)p->requests);
+    fflush(stdout);
+}
 
 static int load_history(void *ctx, struct store *st, const struct config *cfg)
 {
     struct demo *d = ctx;
-    struct sim *s;
+    printf("walltrack demo: crawling %.0f simulated day(s) of history through the Helius API "
+           "(simulated chain on %s)...\n",
+           (double)(d->live_from_ms / 1000 - d->sc.start_time) / 86400.0,
+           config_str(cfg, CFG_HELIUS_API_URL));
+    fflush(stdout);
+    struct crawl_opts o;
+    crawl_opts_default(&o);
+    o.helius_url = config_str(cfg, CFG_HELIUS_API_URL);
+    o.helius_key = config_str(cfg, CFG_HELIUS_API_KEY);
+    discovery_params_from_config(cfg, &o.disc);
+    o.backfill_days = (uint32_t)config_int(cfg, CFG_DISC_BACKFILL_DAYS);
+    o.graduation_hours = (uint32_t)((d->live_from_ms / 1000 - d->sc.start_time) / 3600 + 1);
+    o.migration_account = config_str(cfg, CFG_DISC_MIGRATION_ACCOUNT);
+    o.rps = 0; /* loopback */
+    const char *last = NULL;
+    o.progress = crawl_progress_line;
+    o.ctx = &last;
+    struct crawl_progress p;
     char err[512];
-    if (sim_new(&d->sc, &s, err, sizeof err) != 0) {
-        log_error("demo", "simulator: %s", err);
+    if (crawl_run(st, &o, &p, err, sizeof err) != 0) {
+        log_error("demo", "crawling the simulated chain failed: %s", err);
         return 1;
     }
-    printf("walltrack demo: loading %.0f simulated day(s) of history...\n",
-           (double)(d->live_from_ms / 1000 - d->sc.start_time) / 86400.0);
+    printf("walltrack demo: crawled %zu graduated token(s) and %zu early buyer(s) in %llu "
+           "requests; running discovery...\n",
+           p.tokens_done, p.wallets_done, (unsigned long long)p.requests);
     fflush(stdout);
-    struct loader ld;
-    loader_init(&ld, st, 0);
-    struct buf json;
-    buf_init(&json, 0);
-    struct sim_tx tx;
-    int rc = 0;
-    while (rc == 0 && sim_next(s, &tx) == 1 && tx.ts_ms < d->live_from_ms) {
-        buf_reset(&json);
-        if ((rc = sim_tx_json(s, &tx, &json)) == 0)
-            rc = loader_add(&ld, json.data, json.len, json.cap, err, sizeof err);
-    }
-    if (rc == 0)
-        rc = loader_flush(&ld);
-    buf_release(&json);
-    sim_free(s);
-    if (rc) {
-        loader_release(&ld);
-        log_error("demo", "loading the simulated history failed: %s", wt_strerror(rc));
-        return 1;
-    }
-    printf("walltrack demo: %zu swaps and %zu transfers stored; running discovery...\n",
-           ld.totals.swaps, ld.totals.transfers);
-    fflush(stdout);
-    loader_release(&ld);
 
     struct discovery_params dp;
     discovery_params_from_config(cfg, &dp);
@@ -305,6 +320,26 @@ int cmd_demo(int argc, char **argv)
         fprintf(stderr, "walltrack demo: %s\n", config_errmsg(&a.cfg));
         goto out;
     }
+    /* The history as a chain behind the Helius API shapes, on loopback. */
+    struct simchain_opts co = {.until_ms = d->live_from_ms, .api_key = d->secret, .threads = 2};
+    char cerr[256];
+    printf("walltrack demo: simulating the history...\n");
+    fflush(stdout);
+    if (simchain_start(&d->sc, &co, "127.0.0.1", 0, &d->chain, cerr, sizeof cerr) != 0) {
+        fprintf(stderr, "walltrack demo: simulated chain: %s\n", cerr);
+        goto out;
+    }
+    char chain_url[64];
+    snprintf(chain_url, sizeof chain_url, "http://127.0.0.1:%u", simchain_port(d->chain));
+    if (config_set(&a.cfg, "helius.api_url", chain_url, CONFIG_SRC_CLI) != 0 ||
+        config_set(&a.cfg, "helius.api_key", d->secret, CONFIG_SRC_ENV) != 0 ||
+        /* identifies the demo's webhook on the simulated chain */
+        config_set(&a.cfg, "helius.webhook_url", "http://127.0.0.1/webhooks/helius",
+                   CONFIG_SRC_CLI) != 0 ||
+        config_set(&a.cfg, "helius.webhook_sync_debounce_ms", "500", CONFIG_SRC_CLI) != 0) {
+        fprintf(stderr, "walltrack demo: %s\n", config_errmsg(&a.cfg));
+        goto out;
+    }
     struct serve_hooks hooks = {
         .before_engine = load_history,
         .listening = start_stream,
@@ -313,6 +348,7 @@ int cmd_demo(int argc, char **argv)
     };
     rc = serve_daemon(&a.cfg, false, &hooks);
 out:
+    simchain_stop(d->chain);
     waiter_release(&d->stop);
     free(d);
     cli_args_release(&a);

@@ -6,6 +6,7 @@
  * parameters and the report into text. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/clock.h"
 #include "base/err.h"
@@ -13,6 +14,7 @@
 #include "base/str.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "intel/crawl.h"
 #include "intel/discovery.h"
 #include "store/store.h"
 
@@ -21,6 +23,11 @@ static const struct cli_opt opts[] = {
     {"--json", NULL, NULL, "print the report as JSON"},
     {"--csv", "FILE", NULL, "write every candidate with its evidence to FILE (CSV)"},
     {"--no-snapshots", NULL, NULL, "do not append performance snapshots"},
+    {"--chain", NULL, NULL,
+     "crawl the chain first (Helius): winning tokens, early buyers, backfill"},
+    {"--tokens", "FILE", NULL, "add the mints of FILE (one a line) to the crawl's tokens"},
+    {"--budget", "N", "discovery.request_budget", "most Helius requests this crawl may send"},
+    {"--dry-run", NULL, NULL, "with --chain: print the estimated requests and stop"},
     {0},
 };
 
@@ -33,7 +40,13 @@ static const struct cli_spec spec = {
                "and their early buyers who sold in profit, and makes the best eligible of them "
                "the algorithm's watchlist (discovery.top_k). Blacklisted, removed and manually "
                "added wallets are left as they are. The time of the run is the latest swap's. "
-               "Settings: the discovery.* rows of `walltrack config`; docs/intelligence.md.",
+               "Settings: the discovery.* rows of `walltrack config`; docs/intelligence.md. "
+               "--chain first crawls Helius (helius.api_key, helius.api_url): the tokens of "
+               "pump.fun graduations (discovery.graduation_hours) and --tokens FILE (and those "
+               "left from an earlier crawl) paged back to their "
+               "creation, the early buyers that qualify backfilled discovery.backfill_days, "
+               "within --budget requests, resuming where a stopped crawl left off "
+               "(docs/intelligence.md, \"The chain crawl\").",
     .min_pos = 0,
     .max_pos = 0,
     .opts = opts,
@@ -118,6 +131,109 @@ static void print_report(const struct discovery_report *rep, bool json)
     buf_release(&b);
 }
 
+/* The crawl's progress: a bar that redraws itself on a terminal, a line
+ * per phase and every 50 requests otherwise. */
+struct bar {
+    bool tty;
+    const char *phase;
+    uint64_t last_line;
+};
+
+static void progress(void *ctx, const struct crawl_progress *p)
+{
+    struct bar *b = ctx;
+    bool phase_changed = b->phase != p->phase;
+    b->phase = p->phase;
+    size_t items = p->tokens + p->wallets, done = p->tokens_done + p->wallets_done;
+    char eta[32] = "?";
+    if (p->eta_s >= 0)
+        snprintf(eta, sizeof eta, "%.0fs", p->eta_s);
+    char budget[32] = "";
+    if (p->budget)
+        snprintf(budget, sizeof budget, "/%llu", (unsigned long long)p->budget);
+    if (b->tty) {
+        char bar[21];
+        size_t fill = items ? done * 20 / items : 0;
+        for (size_t i = 0; i < 20; i++)
+            bar[i] = i < fill ? '#' : '.';
+        bar[20] = '\0';
+        fprintf(stderr, "\r[%s] %-10s tokens %zu/%zu wallets %zu/%zu requests %llu%s ETA %s   ",
+                bar, p->phase, p->tokens_done, p->tokens, p->wallets_done, p->wallets,
+                (unsigned long long)p->requests, budget, eta);
+        if (strcmp(p->phase, "done") == 0 || strcmp(p->phase, "budget") == 0)
+            fputc('\n', stderr);
+        return;
+    }
+    if (!phase_changed && p->requests < b->last_line + 50)
+        return;
+    b->last_line = p->requests;
+    fprintf(stderr, "crawl: %s: tokens %zu/%zu, wallets %zu/%zu, requests %llu%s, ETA %s\n",
+            p->phase, p->tokens_done, p->tokens, p->wallets_done, p->wallets,
+            (unsigned long long)p->requests, budget, eta);
+}
+
+/* --chain, --tokens, --dry-run: 0 to go on with discovery, 1 on an error,
+ * 3 after a dry run (print only). */
+static int crawl(const struct cli_args *a, struct store *st, const struct discovery_params *dp)
+{
+    char err[512];
+    const char *file = cli_opt_value(&spec, a, "--tokens");
+    if (file) {
+        size_t added;
+        if (crawl_add_tokens_file(st, file, &added, err, sizeof err) != 0) {
+            fprintf(stderr, "walltrack discover: %s\n", err);
+            return 1;
+        }
+        fprintf(stderr, "crawl: %zu new token(s) from %s\n", added, file);
+    }
+    if (!cli_opt_given(&spec, a, "--chain"))
+        return 0;
+    struct crawl_opts o;
+    crawl_opts_default(&o);
+    o.helius_url = config_str(&a->cfg, CFG_HELIUS_API_URL);
+    o.helius_key = config_str(&a->cfg, CFG_HELIUS_API_KEY);
+    o.budget = (uint64_t)config_int(&a->cfg, CFG_DISC_REQUEST_BUDGET);
+    o.dry_run = cli_opt_given(&spec, a, "--dry-run");
+    o.disc = *dp;
+    o.backfill_days = (uint32_t)config_int(&a->cfg, CFG_DISC_BACKFILL_DAYS);
+    o.graduation_hours = (uint32_t)config_int(&a->cfg, CFG_DISC_GRADUATION_HOURS);
+    o.migration_account = config_str(&a->cfg, CFG_DISC_MIGRATION_ACCOUNT);
+    o.rps = config_double(&a->cfg, CFG_HELIUS_RPS);
+    o.max_retries = (unsigned)config_int(&a->cfg, CFG_HELIUS_MAX_RETRIES);
+    struct bar b = {.tty = isatty(2) == 1};
+    o.progress = progress;
+    o.ctx = &b;
+    if (!o.dry_run && !o.helius_key[0]) {
+        fprintf(stderr, "walltrack discover: --chain needs a Helius API key: set "
+                        "WALLTRACK_HELIUS_API_KEY\n");
+        return 1;
+    }
+    struct crawl_progress p;
+    int rc = crawl_run(st, &o, &p, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "walltrack discover: crawl: %s\n", err[0] ? err : wt_strerror(rc));
+        return 1;
+    }
+    if (o.dry_run) {
+        printf("dry run: %zu token(s) and %zu wallet(s) pending; about %llu request(s) "
+               "(%lld spent by earlier crawls); nothing sent\n",
+               p.tokens - p.tokens_done, p.wallets - p.wallets_done, (unsigned long long)p.estimate,
+               (long long)p.requests_stored);
+        return 3;
+    }
+    if (p.graduations)
+        printf("crawl: %zu new token(s) from pump.fun graduations\n", p.graduations);
+    printf("crawl: %llu request(s) (%llu retries: %llu answered 429, %llu 5xx or none; %llu "
+           "malformed skipped, %llu failed), %lld in all crawls; tokens %zu/%zu, wallets "
+           "%zu/%zu%s\n",
+           (unsigned long long)p.requests, (unsigned long long)p.retries,
+           (unsigned long long)p.r429, (unsigned long long)p.r5xx, (unsigned long long)p.malformed,
+           (unsigned long long)p.failed, (long long)p.requests_stored, p.tokens_done, p.tokens,
+           p.wallets_done, p.wallets,
+           p.budget_exhausted ? "; stopped at the budget (run again to go on)" : "");
+    return 0;
+}
+
 int cmd_discover(int argc, char **argv)
 {
     struct cli_args a;
@@ -133,6 +249,13 @@ int cmd_discover(int argc, char **argv)
     struct profile_params pp;
     profile_params_from_config(&a.cfg, &pp);
     pp.snapshots = !cli_opt_given(&spec, &a, "--no-snapshots");
+    int crc = crawl(&a, st, &dp);
+    if (crc == 3) {
+        rc = 0;
+        goto out;
+    }
+    if (crc)
+        goto out;
     struct discovery_report rep;
     struct discovery_result res;
     int r = discovery_run(st, &dp, &pp, 0, &rep, NULL, &res);

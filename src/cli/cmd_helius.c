@@ -1,8 +1,10 @@
-/* `walltrack helius webhook create|list|delete`: manage the Helius webhook
- * that delivers the watched wallets' swaps and transfers to
- * POST /webhooks/helius. Needs helius.api_key; `create` also needs
- * helius.webhook_url and sends helius.webhook_secret as the Authorization
- * header Helius will send back. */
+/* `walltrack helius webhook create|list|delete|sync`: manage the Helius
+ * webhook that delivers the watched wallets' swaps and transfers to
+ * POST /webhooks/helius. Needs helius.api_key; `create` and `sync` also
+ * need helius.webhook_url and send helius.webhook_secret as the
+ * Authorization header Helius will send back. `sync` brings the webhook's
+ * addresses in line with the store's watched wallets, once, with the same
+ * code `serve` runs after every watchlist change (ingest/hooksync.h). */
 #include <stdio.h>
 #include <string.h>
 
@@ -10,6 +12,8 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "ingest/helius_api.h"
+#include "ingest/hooksync.h"
+#include "store/store.h"
 
 static const struct cli_opt opts[] = {
     {"--url", "URL", "helius.webhook_url", "public URL of this daemon's /webhooks/helius"},
@@ -18,16 +22,49 @@ static const struct cli_opt opts[] = {
 
 static const struct cli_spec spec = {
     .name = "helius",
-    .args = "webhook create ADDRESS... | webhook list | webhook delete ID",
+    .args = "webhook create ADDRESS... | webhook list | webhook delete ID | webhook sync",
     .summary = "Manage the Helius webhook that feeds walltrack.",
     .details = "create: registers an enhanced webhook for SWAP and TRANSFER transactions of the "
                "given addresses, delivering to helius.webhook_url with helius.webhook_secret as "
                "its Authorization header. list: prints this API key's webhooks as JSON. delete: "
-               "removes one by id. Needs WALLTRACK_HELIUS_API_KEY.",
+               "removes one by id. sync: makes the webhook's addresses (the one delivering to "
+               "helius.webhook_url; created if missing) equal to the watched wallets in the "
+               "database, in one update, and reads it back to verify; prints registered vs "
+               "watched and exits 1 when they differ. Needs WALLTRACK_HELIUS_API_KEY.",
     .min_pos = 2,
     .max_pos = -1,
     .opts = opts,
 };
+
+static int webhook_sync(const struct config *cfg)
+{
+    const char *url = config_str(cfg, CFG_HELIUS_WEBHOOK_URL);
+    if (!url[0])
+        return cli_usage_error("helius", "set helius.webhook_url (or --url) to this daemon's "
+                                         "public https://.../webhooks/helius");
+    struct store *st = NULL;
+    if (cli_open_store(cfg, &st) != 0)
+        return 1;
+    struct hooksync_opts ho = {
+        .api_url = config_str(cfg, CFG_HELIUS_API_URL),
+        .api_key = config_str(cfg, CFG_HELIUS_API_KEY),
+        .webhook_url = url,
+        .auth_header = config_str(cfg, CFG_WEBHOOK_SECRET),
+    };
+    struct hooksync *hs = hooksync_new(st, &ho);
+    int err = hooksync_run(hs);
+    struct hooksync_status s;
+    hooksync_status(hs, &s);
+    if (err)
+        fprintf(stderr, "walltrack helius: webhook sync failed: %s\n", s.error);
+    printf("webhook %s: %zu registered, %zu watched, %s (%llu request(s), %llu update(s))\n",
+           s.webhook_id[0] ? s.webhook_id : "(none)", s.registered, s.watched,
+           err ? "NOT in line" : "in line", (unsigned long long)s.requests,
+           (unsigned long long)s.updates);
+    hooksync_free(hs);
+    store_close(st);
+    return err ? 1 : 0;
+}
 
 int cmd_helius(int argc, char **argv)
 {
@@ -44,13 +81,14 @@ int cmd_helius(int argc, char **argv)
         rc = cli_usage_error("helius", "unknown subcommand '%s' (expected webhook)", a.pos[0]);
         goto out;
     }
-    if (strcmp(verb, "create") != 0 && strcmp(verb, "list") != 0 && strcmp(verb, "delete") != 0) {
-        rc = cli_usage_error("helius", "unknown action '%s' (create, list or delete)", verb);
+    if (strcmp(verb, "create") != 0 && strcmp(verb, "list") != 0 && strcmp(verb, "delete") != 0 &&
+        strcmp(verb, "sync") != 0) {
+        rc = cli_usage_error("helius", "unknown action '%s' (create, list, delete or sync)", verb);
         goto out;
     }
     if ((strcmp(verb, "create") == 0 && a.npos < 3) ||
         (strcmp(verb, "delete") == 0 && a.npos != 3) ||
-        (strcmp(verb, "list") == 0 && a.npos != 2)) {
+        ((strcmp(verb, "list") == 0 || strcmp(verb, "sync") == 0) && a.npos != 2)) {
         rc = cli_usage_error("helius", "wrong arguments for 'webhook %s'", verb);
         goto out;
     }
@@ -62,6 +100,10 @@ int cmd_helius(int argc, char **argv)
     }
     if (cli_setup_logging(&a.cfg) != 0) {
         rc = 1;
+        goto out;
+    }
+    if (strcmp(verb, "sync") == 0) {
+        rc = webhook_sync(&a.cfg);
         goto out;
     }
     h = helius_api_new(config_str(&a.cfg, CFG_HELIUS_API_URL), key, NULL);

@@ -19,6 +19,7 @@
 #include "alert/engine_alerts.h"
 #include "alert/notify.h"
 #include "alert/smartmoney.h"
+#include "ingest/hooksync.h"
 #include "ingest/rpcpoll.h"
 #include "store/autobackup.h"
 #include "trade/watchsync.h"
@@ -79,6 +80,7 @@ struct sync_ctx {
     struct runner *runner;
     struct store *store;
     struct smartmoney *sm;
+    struct hooksync *hooksync; /* NULL when the webhook is not managed */
 };
 
 /* After each scheduled discovery run: the engine follows the new watchlist. */
@@ -88,6 +90,43 @@ static void after_discovery(void *ctx, const struct discovery_report *rep)
     struct sync_ctx *c = ctx;
     if (watchsync_run(c->runner, c->store, NULL) != 0)
         log_warn("serve", "the engine's watchlist could not be synced after discovery");
+    hooksync_notify(c->hooksync); /* and Helius, after the debounce */
+}
+
+/* The Helius webhook sync's outcome flipped: an alert, and RPC polling
+ * covers the watched wallets while Helius does not hold them all. */
+struct hook_ctx {
+    struct alerter *alerter;
+    struct rpcpoll *poll; /* NULL without rpc.urls */
+    const char *mode;
+};
+
+static void hook_state(void *ctx, const struct hooksync_status *s)
+{
+    struct hook_ctx *hc = ctx;
+    if (hc->poll)
+        rpcpoll_set_forced(hc->poll, !s->in_sync);
+    if (s->in_sync && s->runs == 1)
+        return; /* the first run went well: nothing to announce */
+    struct alert_msg m;
+    memset(&m, 0, sizeof m);
+    snprintf(m.kind, sizeof m.kind, "webhook_sync");
+    m.severity = s->in_sync ? ALERT_INFO : ALERT_CRITICAL;
+    snprintf(m.title, sizeof m.title, "%s",
+             s->in_sync ? "Helius webhook in line with the watchlist again"
+                        : "Helius webhook not in line with the watchlist");
+    if (s->in_sync)
+        snprintf(m.text, sizeof m.text, "%zu watched wallet(s) registered on webhook %s.",
+                 s->registered, s->webhook_id);
+    else
+        snprintf(m.text, sizeof m.text, "%s. %s", s->error,
+                 hc->poll ? "RPC polling covers the watched wallets until a sync succeeds."
+                          : "No rpc.urls: wallets Helius does not hold are not followed.");
+    struct clock clk;
+    clock_init_real(&clk);
+    m.ts_ms = clock_now_ms(&clk);
+    snprintf(m.mode, sizeof m.mode, "%s", hc->mode);
+    alerter_post(hc->alerter, &m);
 }
 
 /* Newly stored events go to the engine and to the smart-money alerts
@@ -296,6 +335,8 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     struct store *store = NULL;
     struct inbox *inbox = NULL;
     struct rpcpoll *poll = NULL;
+    struct hooksync *hooksync = NULL;
+    struct hook_ctx hook_ctx = {0};
     char *rpc_list = NULL;
     struct discovery_sched *disc = NULL;
     struct sched *sched = NULL; /* the periodic jobs (base/sched.h) */
@@ -463,7 +504,8 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     for (char *tok, *save = NULL, *s = rpc_list; n_rpc < 16 && (tok = strtok_r(s, ", ", &save));
          s = NULL)
         rpc_urls[n_rpc++] = tok;
-    if (n_rpc && config_int(cfg, CFG_POLL_SILENCE_S) > 0) {
+    /* Also with ingest.poll_silence_s = 0: the webhook sync may force it. */
+    if (n_rpc) {
         struct rpcpoll_opts po = {
             .rpc_urls = rpc_urls,
             .n_urls = n_rpc,
@@ -477,8 +519,34 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
         }
         log_info("serve",
                  "RPC polling fallback on (%zu endpoint(s), after %llds of webhook "
-                 "silence)",
+                 "silence; 0 = only while the webhook sync fails)",
                  n_rpc, (long long)po.silence_s);
+    }
+    /* The Helius webhook follows the watchlist (ingest/hooksync.h). */
+    if (config_bool(cfg, CFG_HOOKSYNC_ON) && config_str(cfg, CFG_HELIUS_API_KEY)[0] &&
+        config_str(cfg, CFG_HELIUS_WEBHOOK_URL)[0]) {
+        hook_ctx = (struct hook_ctx){.alerter = alerter, .poll = poll, .mode = mode};
+        struct hooksync_opts ho = {
+            .api_url = config_str(cfg, CFG_HELIUS_API_URL),
+            .api_key = config_str(cfg, CFG_HELIUS_API_KEY),
+            .webhook_url = config_str(cfg, CFG_HELIUS_WEBHOOK_URL),
+            .auth_header = config_str(cfg, CFG_WEBHOOK_SECRET),
+            .debounce_ms = (unsigned)config_int(cfg, CFG_HOOKSYNC_DEBOUNCE_MS),
+            .interval_s = (unsigned)config_int(cfg, CFG_HOOKSYNC_INTERVAL_S),
+            .retry_s = (unsigned)config_int(cfg, CFG_HOOKSYNC_RETRY_S),
+            .on_state = hook_state,
+            .ctx = &hook_ctx,
+        };
+        hooksync = hooksync_new(store, &ho);
+        if (hooksync_start(hooksync) != 0) {
+            log_error("serve", "cannot start the Helius webhook sync");
+            goto out;
+        }
+        log_info("serve", "Helius webhook sync on: its addresses follow the watchlist");
+    } else if (config_str(cfg, CFG_HELIUS_API_KEY)[0]) {
+        log_info("serve", "Helius webhook sync off (needs helius.webhook_url and "
+                          "helius.webhook_sync): register the watchlist with `walltrack helius "
+                          "webhook sync`");
     }
     if (!config_str(cfg, CFG_WEBHOOK_SECRET)[0])
         log_warn("serve", "no webhook secret (WALLTRACK_WEBHOOK_SECRET): POST /webhooks/helius "
@@ -489,7 +557,8 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
                           .inbox = inbox,
                           .runner = runner,
                           .hub = hub,
-                          .tokenfeed = feed};
+                          .tokenfeed = feed,
+                          .hooksync = hooksync};
     int arc = api_start(&env, host, port, &api, err, sizeof err);
     if (arc) {
         log_error("serve", "%s", err);
@@ -527,7 +596,7 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
         }
     }
     /* Scheduled discovery (discovery.interval_min; 0 = off). */
-    struct sync_ctx sync = {.runner = runner, .store = store, .sm = sm};
+    struct sync_ctx sync = {.runner = runner, .store = store, .sm = sm, .hooksync = hooksync};
     (void)sched_add(sched, "smart-money watchlist", 30000, 30000, SCHED_WORKER, sm_refresh_job,
                     &sync);
     if (discovery_sched_start(sched, store, cfg, after_discovery, &sync, &disc) != 0 ||
@@ -553,7 +622,8 @@ out:
     autobackup_free(backup);
     sse_hub_close(hub);
     api_stop(api);
-    rpcpoll_free(poll); /* stops its thread before the inbox goes */
+    hooksync_free(hooksync); /* before the poller it may force */
+    rpcpoll_free(poll);      /* stops its thread before the inbox goes */
     free(rpc_list);
     tokenfeed_stop(feed); /* it posts into the inbox: stopped before it */
     inbox_stop(inbox);

@@ -29,15 +29,17 @@ static const struct cli_opt opts[] = {
 
 static const struct cli_spec spec = {
     .name = "sim",
-    .args = "generate --out DIR | stream [--to URL] [--speed X] | evaluate --truth FILE",
+    .args = "generate --out DIR | stream [--to URL] [--speed X] | evaluate --truth FILE | chain",
     .summary = "Generate a simulated memecoin market with its ground truth.",
-    .details = "generate: writes DIR/transactions.ndjson (one Helius enhanced-transaction webhook "
-               "body per line, in time order) and DIR/truth.json (wallet types, clusters, token "
-               "fates and peaks). The same options give the same bytes. stream: POSTs the same "
-               "bodies to a webhook, X times faster than simulated time, with "
-               "helius.webhook_secret as the Authorization header; transactions due together "
-               "share one body. Command-line options override the scenario file. See "
-               "docs/simulator.md. evaluate: see `walltrack sim evaluate --help`.",
+    .details =
+        "generate: writes DIR/transactions.ndjson (one Helius enhanced-transaction webhook "
+        "body per line, in time order) and DIR/truth.json (wallet types, clusters, token "
+        "fates and peaks). The same options give the same bytes. stream: POSTs the same "
+        "bodies to a webhook, X times faster than simulated time, with "
+        "helius.webhook_secret as the Authorization header; transactions due together "
+        "share one body. Command-line options override the scenario file. See "
+        "docs/simulator.md. evaluate: see `walltrack sim evaluate --help`; chain: `walltrack "
+        "sim chain --help`.",
     .min_pos = 1,
     .max_pos = 1,
     .opts = opts,
@@ -89,6 +91,8 @@ int cmd_sim(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "evaluate") == 0)
         return cmd_sim_evaluate(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "chain") == 0)
+        return cmd_sim_chain(argc - 1, argv + 1);
     struct cli_args a;
     int rc;
     if (!cli_parse(argc, argv, &spec, &a, &rc))

@@ -19,6 +19,7 @@ struct helius_api {
     struct httpc *http;
     char *key;
     struct json_doc *doc;
+    long last_status;
     char err[512];
 };
 
@@ -61,6 +62,11 @@ const char *helius_api_errmsg(const struct helius_api *h)
     return h->err;
 }
 
+long helius_api_last_status(const struct helius_api *h)
+{
+    return h->last_status;
+}
+
 /* Characters that may stand unescaped in a query value: addresses,
  * signatures and type names only use these, anything else is refused
  * rather than encoded, since no valid argument needs it. */
@@ -89,6 +95,7 @@ static int call(struct helius_api *h, const char *method, const char *path, cons
                             .body_len = body_len,
                             .retries = -1};
     int rc = httpc_do(h->http, &req, resp);
+    h->last_status = rc ? 0 : resp->status;
     if (rc) {
         seterr(h, "%s %s: %s", method, "helius", wt_strerror(rc));
         return rc;

@@ -26,6 +26,9 @@ struct helius_api *helius_api_new(const char *base_url, const char *api_key,
 void helius_api_free(struct helius_api *h);
 /* The message of the last failure ("" if none), secrets redacted. */
 const char *helius_api_errmsg(const struct helius_api *h);
+/* The HTTP status of the last answer (0 when none arrived: a network
+ * error), so a caller can tell a 429 from a 5xx from a refusal. */
+long helius_api_last_status(const struct helius_api *h);
 
 struct helius_history_query {
     const char *address; /* base58 wallet or mint */

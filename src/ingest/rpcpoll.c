@@ -192,8 +192,15 @@ static void *run(void *arg)
 {
     struct rpcpoll *p = arg;
     while (!waiter_wait_ms(&p->w, (int64_t)p->o.interval_s * 1000)) {
+        pthread_mutex_lock(&p->w.mu);
+        bool forced = p->stats.forced;
+        pthread_mutex_unlock(&p->w.mu);
         int64_t quiet_ms = clock_mono_ns() / NS_PER_MS - inbox_last_delivery_ms(p->ib);
-        if (quiet_ms >= (int64_t)p->o.silence_s * 1000) {
+        if (forced) {
+            log_info("rpcpoll", "the Helius webhook is not in line with the watchlist: polling "
+                                "watched wallets");
+            rpcpoll_once(p);
+        } else if (p->o.silence_s > 0 && quiet_ms >= (int64_t)p->o.silence_s * 1000) {
             log_info("rpcpoll", "no webhook delivery for %llds: polling watched wallets",
                      (long long)(quiet_ms / 1000));
             rpcpoll_once(p);
@@ -229,4 +236,14 @@ void rpcpoll_get_stats(struct rpcpoll *p, struct rpcpoll_stats *out)
     pthread_mutex_lock(&p->w.mu);
     *out = p->stats;
     pthread_mutex_unlock(&p->w.mu);
+}
+
+void rpcpoll_set_forced(struct rpcpoll *p, bool on)
+{
+    pthread_mutex_lock(&p->w.mu);
+    bool was = p->stats.forced;
+    p->stats.forced = on;
+    pthread_mutex_unlock(&p->w.mu);
+    if (on && !was)
+        waiter_wake(&p->w);
 }

@@ -15,6 +15,7 @@
 #ifndef WT_INGEST_RPCPOLL_H
 #define WT_INGEST_RPCPOLL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,7 +27,8 @@ struct rpcpoll;
 struct rpcpoll_opts {
     const char *const *rpc_urls; /* failover list */
     size_t n_urls;
-    unsigned silence_s;   /* poll only after this long without a delivery */
+    unsigned silence_s;   /* poll only after this long without a delivery (0: never; forced rounds
+                             still run) */
     unsigned interval_s;  /* between polls while silent */
     unsigned first_limit; /* signatures taken the first time a wallet is polled (0: 20) */
 };
@@ -38,6 +40,7 @@ struct rpcpoll_stats {
     uint64_t failed_skipped; /* signatures skipped because the transaction failed */
     uint64_t errors;         /* RPC or inbox errors */
     int64_t last_poll_ms;    /* wall time of the last round, 0 if none */
+    bool forced;             /* polling regardless of webhook silence */
 };
 
 /* Creates a poller (no thread yet). st and ib must outlive it. */
@@ -55,5 +58,12 @@ int rpcpoll_start(struct rpcpoll *p);
 void rpcpoll_stop(struct rpcpoll *p);
 
 void rpcpoll_get_stats(struct rpcpoll *p, struct rpcpoll_stats *out);
+
+/* While on, the thread polls the watched wallets every interval whether or
+ * not the webhook is silent: the daemon turns it on while the Helius
+ * webhook's addresses are not in line with the watchlist (ingest/hooksync.h),
+ * so a wallet Helius does not know of is still followed. Turning it on
+ * wakes the thread for a round at once. Any thread. */
+void rpcpoll_set_forced(struct rpcpoll *p, bool on);
 
 #endif

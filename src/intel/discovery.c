@@ -28,6 +28,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/str.h"
+#include "intel/crawl.h"
 #include "solana/pubkey.h"
 
 void discovery_params_default(struct discovery_params *p)
@@ -521,6 +522,9 @@ struct discovery_sched {
     struct store *st;
     struct discovery_params dp;
     struct profile_params pp;
+    bool crawl; /* crawl the chain before each run (intel/crawl.h) */
+    struct crawl_opts co;
+    char *helius_url, *helius_key, *migration;
     void (*after_run)(void *ctx, const struct discovery_report *rep);
     void *ctx;
 };
@@ -529,6 +533,19 @@ static void sched_job(void *arg)
 {
     struct discovery_sched *s = arg;
     struct discovery_report rep;
+    if (s->crawl) {
+        struct crawl_progress p;
+        char err[512];
+        if (crawl_run(s->st, &s->co, &p, err, sizeof err) != 0)
+            log_error("discovery", "scheduled crawl failed: %s", err);
+        else
+            log_info("discovery",
+                     "scheduled crawl: %llu request(s) (%lld in all), tokens %zu/%zu, wallets "
+                     "%zu/%zu%s",
+                     (unsigned long long)p.requests, (long long)p.requests_stored, p.tokens_done,
+                     p.tokens, p.wallets_done, p.wallets,
+                     p.budget_exhausted ? ", stopped at discovery.request_budget" : "");
+    }
     int rc = discovery_run(s->st, &s->dp, &s->pp, 0, &rep, NULL, NULL);
     if (rc != 0)
         log_error("discovery", "scheduled run failed: %s", wt_strerror(rc));
@@ -575,6 +592,22 @@ int discovery_sched_start(struct sched *sc, struct store *st, const struct confi
     discovery_params_from_config(cfg, &s->dp);
     profile_params_from_config(cfg, &s->pp);
     s->pp.snapshots = config_bool(cfg, CFG_DISC_SNAPSHOTS);
+    if (config_bool(cfg, CFG_DISC_CHAIN_CRAWL) && config_str(cfg, CFG_HELIUS_API_KEY)[0]) {
+        s->crawl = true;
+        s->helius_url = xstrdup(config_str(cfg, CFG_HELIUS_API_URL));
+        s->helius_key = xstrdup(config_str(cfg, CFG_HELIUS_API_KEY));
+        s->migration = xstrdup(config_str(cfg, CFG_DISC_MIGRATION_ACCOUNT));
+        crawl_opts_default(&s->co);
+        s->co.helius_url = s->helius_url;
+        s->co.helius_key = s->helius_key;
+        s->co.migration_account = s->migration;
+        s->co.budget = (uint64_t)config_int(cfg, CFG_DISC_REQUEST_BUDGET);
+        s->co.disc = s->dp;
+        s->co.backfill_days = (uint32_t)config_int(cfg, CFG_DISC_BACKFILL_DAYS);
+        s->co.graduation_hours = (uint32_t)config_int(cfg, CFG_DISC_GRADUATION_HOURS);
+        s->co.rps = config_double(cfg, CFG_HELIUS_RPS);
+        s->co.max_retries = (unsigned)config_int(cfg, CFG_HELIUS_MAX_RETRIES);
+    }
     int64_t interval_ms = minutes * MS_PER_MINUTE;
     bool on_start = config_bool(cfg, CFG_DISC_ON_START);
     /* Rows written under older metric definitions (docs/metrics.md) are
@@ -588,16 +621,23 @@ int discovery_sched_start(struct sched *sc, struct store *st, const struct confi
     int rc = sched_add(sc, "discovery", on_start ? 0 : interval_ms, interval_ms, SCHED_WORKER,
                        sched_job, s);
     if (rc < 0) {
-        free(s);
+        discovery_sched_free(s);
         return rc;
     }
-    log_info("discovery", "scheduled every %lld min%s", (long long)minutes,
-             on_start ? ", first run now" : "");
+    log_info("discovery", "scheduled every %lld min%s%s", (long long)minutes,
+             on_start ? ", first run now" : "", s->crawl ? ", crawling the chain first" : "");
     *out = s;
     return 0;
 }
 
 void discovery_sched_free(struct discovery_sched *s)
 {
+    if (!s)
+        return;
+    free(s->helius_url);
+    if (s->helius_key)
+        mem_wipe(s->helius_key, strlen(s->helius_key));
+    free(s->helius_key);
+    free(s->migration);
     free(s);
 }

@@ -465,6 +465,28 @@ static const char m10_sig_keys_skips[] =
     ");\n"
     "CREATE INDEX IF NOT EXISTS skipped_txs_received ON skipped_txs(received_ms);\n";
 
+/* Issue 16: the state of the chain crawl (intel/crawl.h), so a killed
+ * crawl resumes where it stopped: per token or wallet its state, the
+ * `before` cursor of its next history page, pages fetched, the newest
+ * block time it has seen (a wallet's top-up stops there), and counters
+ * (requests spent in all). */
+static const char m11_crawl[] =
+    "CREATE TABLE IF NOT EXISTS crawl_items (\n"
+    "  kind TEXT NOT NULL,            -- token, wallet\n"
+    "  key TEXT NOT NULL,             -- base58 address\n"
+    "  state TEXT NOT NULL,           -- pending, done, skipped\n"
+    "  source TEXT NOT NULL,          -- operator, early_buyer\n"
+    "  cursor TEXT NOT NULL DEFAULT '',\n"
+    "  pages INTEGER NOT NULL DEFAULT 0,\n"
+    "  first_ts INTEGER NOT NULL DEFAULT 0,   -- oldest block time seen (s)\n"
+    "  newest_ts INTEGER NOT NULL DEFAULT 0,  -- newest block time seen (s)\n"
+    "  updated_ms INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (kind, key)\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS crawl_counters (\n"
+    "  name TEXT PRIMARY KEY,\n"
+    "  value INTEGER NOT NULL\n"
+    ");\n";
 /* Wallet metrics a trader can trust (issue 19, docs/metrics.md): realized
  * and unrealized PnL apart (total_pnl becomes their sum), the time of the
  * prices open positions are marked at, the drawdown in SOL (max_drawdown
@@ -508,6 +530,7 @@ const struct migration store_sqlite_migrations[] = {
      m8_exits},
     {9, "wallet list: an index for the common filter, by score", m9_wallet_filter},
     {10, "event keys are (sig, leg) again; skipped transactions are kept", m10_sig_keys_skips},
+    {11, "crawl state: tokens and wallets, cursors, requests spent", m11_crawl},
     {14, "wallet metrics: realized and unrealized PnL, drawdown in SOL, validity",
      m14_wallet_metrics},
     {0, NULL, NULL}, /* end */

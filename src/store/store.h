@@ -851,6 +851,43 @@ struct setting_change {
     char actor[ROW_WORD]; /* operator, api, feedback, ... */
 };
 
+/* ---------------------------------------------------------- crawl state */
+
+/* One token or wallet of the chain crawl (intel/crawl.h). */
+#define CRAWL_WORD 16
+struct crawl_item {
+    char kind[CRAWL_WORD]; /* "token" or "wallet" */
+    char key[BASE58_KEY_MAX];
+    char state[CRAWL_WORD];      /* "pending", "done", "skipped" */
+    char source[CRAWL_WORD];     /* "operator", "early_buyer" */
+    char cursor[BASE58_SIG_MAX]; /* `before` of the next page; "" from the newest */
+    int64_t pages;
+    int64_t first_ts, newest_ts; /* oldest and newest block time seen (s), 0 none */
+    int64_t updated_ms;
+};
+
+/* Adds an item as pending unless it is known (then nothing changes).
+ * Returns 0 (*added says whether it was new; may be NULL), WT_EINVAL,
+ * WT_ESTORE. */
+int store_crawl_add(struct store *st, const char *kind, const char *key, const char *source,
+                    int64_t now_ms, bool *added);
+/* Writes the item (insert or replace) and adds `requests` to the counter
+ * "requests", in one transaction: a page's cursor and the requests it cost
+ * are never apart. Returns 0, WT_EINVAL, WT_ESTORE. */
+int store_crawl_put(struct store *st, const struct crawl_item *it, int64_t requests);
+/* Adds n to the counter "requests" alone. Returns 0 or WT_ESTORE. */
+int store_crawl_add_requests(struct store *st, int64_t n);
+/* Reads one item. Returns 0, WT_ENOTFOUND, WT_ESTORE. */
+int store_crawl_get(struct store *st, const char *kind, const char *key, struct crawl_item *out);
+/* Calls fn for every item of kind (state NULL: any state), by key. fn
+ * returning nonzero stops the scan and is returned. No connection is held
+ * while fn runs (the items are read first). Returns 0, fn's value,
+ * WT_ESTORE. */
+int store_crawl_scan(struct store *st, const char *kind, const char *state,
+                     int (*fn)(void *ctx, const struct crawl_item *it), void *ctx);
+/* A counter ("requests"); 0 when never set. Returns 0 or WT_ESTORE. */
+int store_crawl_counter(struct store *st, const char *name, int64_t *out);
+
 /* Sets key = value and records the change in the history, in one
  * transaction. Setting the current value again records nothing. Returns 0,
  * WT_EINVAL (empty or too long key/value), WT_ESTORE. */

@@ -224,11 +224,12 @@ test('pause and resume', opts, async () => {
 test('live, controls and alerts show the engine status: breakers, inputs, the pause alert', opts, async () => {
   const { page, problems } = await watchedPage(browser.context, server.url);
   await page.goto(`${server.url}/#/live`);
-  // GET /v1/status: the five breakers and the four inputs, by name.
+  // GET /v1/status: the five breakers and the five inputs, by name.
   await page.locator('[data-breaker=operator]').waitFor();
   assert.equal(await page.locator('[data-breaker]').count(), 5);
   assert.match(await page.locator('[data-input=webhook]').innerText(), /Helius webhook/);
-  assert.equal(await page.locator('[data-input]').count(), 4);
+  assert.equal(await page.locator('[data-input]').count(), 5);
+  assert.match(await page.locator('[data-input=helius_webhook]').innerText(), /Webhook addresses[\s\S]*off/);
   // A pause with a reason: the operator breaker is on, with the reason, and
   // GET /v1/alerts lists the alert that records it.
   await page.goto(`${server.url}/#/controls`);

@@ -1,5 +1,7 @@
 /* Integration test of `walltrack demo`, the README's main job: on a small
- * simulated market, history is loaded, discovery fills the watchlist, and
+ * simulated market, history is crawled through the production Helius
+ * client from a simulated chain, discovery fills the watchlist, the
+ * chain's webhook registration follows the watchlist, and
  * the streamed live market produces signals and paper positions that open
  * and close, visible through the API; Ctrl-C stops it cleanly. */
 #include <setjmp.h>
@@ -58,6 +60,36 @@ static void test_demo_trades_within_a_minute(void **state)
     assert_true(signals > 0);
     assert_true(opened > 0);
     assert_true(closed > 0);
+    /* the watchlist came from the crawl, and the (simulated) Helius webhook
+     * holds exactly the watched wallets */
+    struct buf out;
+    buf_init(&out, 0);
+    char path[600];
+    snprintf(path, sizeof path, "%s/stdout", d.dir);
+    assert_int_equal(harness_read_file(path, &out), 0);
+    assert_non_null(strstr(out.data, "crawled "));
+    assert_non_null(strstr(out.data, "graduated token(s)"));
+    buf_release(&out);
+    int64_t registered = -1, hook_watched = -2;
+    for (int i = 0; i < 200 && registered != hook_watched; i++) {
+        buf_reset(&body);
+        assert_int_equal(http_request(d.port, "GET", "/v1/status", NULL, NULL, 0, &body), 200);
+        struct json_doc *jd = json_doc_new(0);
+        struct json_val root, in, hw;
+        if (json_parse(jd, body.data, body.len, 0, &root) == 0 &&
+            json_get(&root, "inputs", &in) == 0 && json_get(&in, "helius_webhook", &hw) == 0) {
+            json_get_i64(&hw, "registered", &registered);
+            json_get_i64(&hw, "watched", &hook_watched);
+        }
+        json_doc_free(jd);
+        if (registered != hook_watched) {
+            struct timespec ts = {0, 100 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+    }
+    assert_true(registered > 0);
+    assert_int_equal(registered, hook_watched);
+    assert_non_null(strstr(body.data, "\"status\":\"in_sync\""));
     /* what a user sees: the smart-money API has discovered wallets */
     buf_reset(&body);
     assert_int_equal(

@@ -1,0 +1,611 @@
+/* The chain crawl. See crawl.h.
+ *
+ * One loop per phase over the pending items the store lists; each page is
+ * one request through fetch(), which owns the budget, the rate limit and
+ * the retries, and whose count is written with the item's next cursor. */
+#include "intel/crawl.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/json.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/str.h"
+#include "base/vec.h"
+#include "ingest/helius_api.h"
+#include "ingest/loader.h"
+#include "solana/pubkey.h"
+
+#define PAGE_LIMIT        100
+#define EST_TOKEN_PAGES   3 /* a dry run's guess before any token was crawled */
+#define EST_WALLET_PAGES  2
+#define EST_WALLETS_TOKEN 5 /* qualified early buyers per token, before any is known */
+
+void crawl_opts_default(struct crawl_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->rps = 10;
+    o->max_retries = 5;
+    o->backoff_ms = 500;
+    o->backfill_days = 30;
+    o->jitter_seed = 1;
+    o->migration_account = "39azUYFWPz3VHgKCf3VChUwbpURdCHRxjWVowf5jUJjg";
+    o->graduation_hours = 0;
+    discovery_params_default(&o->disc);
+}
+
+struct crawler {
+    struct store *st;
+    const struct crawl_opts *o;
+    struct helius_api *api;
+    struct loader ld;
+    struct crawl_progress p;
+    int64_t unsaved; /* requests not yet written with an item */
+    int64_t start_ns, last_send_ns;
+    uint64_t jitter;
+    char *err;
+    size_t errsize;
+};
+
+static void cr_err(struct crawler *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void cr_err(struct crawler *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err, c->errsize, fmt, ap);
+    va_end(ap);
+    log_redact(c->err, c->errsize);
+}
+
+static void sleep_ns(int64_t ns)
+{
+    if (ns <= 0)
+        return;
+    struct timespec ts = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+static void report(struct crawler *c)
+{
+    c->p.elapsed_s = (double)(clock_mono_ns() - c->start_ns) / 1e9;
+    size_t items = c->p.tokens + c->p.wallets, done = c->p.tokens_done + c->p.wallets_done;
+    c->p.eta_s = done && items > done ? c->p.elapsed_s / (double)done * (double)(items - done)
+                 : items == done      ? 0
+                                      : -1;
+    if (c->o->progress)
+        c->o->progress(c->o->ctx, &c->p);
+}
+
+static uint64_t splitmix(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* Backoff before retry `attempt` (0-based): base x 2^attempt, +-50%. */
+static void backoff(struct crawler *c, unsigned attempt)
+{
+    double base = (double)c->o->backoff_ms * (double)(1u << (attempt < 16 ? attempt : 16));
+    double j = 0.5 + (double)(splitmix(&c->jitter) >> 11) * (1.0 / 9007199254740992.0);
+    sleep_ns((int64_t)(base * j * 1e6));
+}
+
+#define BUDGET_STOP 1000 /* fetch's "the budget is spent" (not an error code) */
+
+/* One history page through the budget, the rate limit and the retries.
+ * Returns 0, BUDGET_STOP, WT_EPARSE (malformed: counted), or the last
+ * error after the retries. */
+static int fetch(struct crawler *c, const struct helius_history_query *q, struct buf *body,
+                 size_t *count, char next[BASE58_SIG_MAX])
+{
+    int rc = WT_EREMOTE;
+    for (unsigned attempt = 0; attempt <= c->o->max_retries; attempt++) {
+        if (c->o->budget && c->p.requests >= c->o->budget) {
+            c->p.budget_exhausted = true;
+            return BUDGET_STOP;
+        }
+        if (c->o->rps > 0) {
+            int64_t gap = (int64_t)(1e9 / c->o->rps);
+            sleep_ns(c->last_send_ns + gap - clock_mono_ns());
+        }
+        c->last_send_ns = clock_mono_ns();
+        c->p.requests++;
+        c->unsaved++;
+        rc = helius_api_history_page(c->api, q, body, count, next);
+        report(c);
+        if (rc == 0)
+            return 0;
+        long status = helius_api_last_status(c->api);
+        if (rc == WT_EPARSE) {
+            c->p.malformed++;
+            log_warn("crawl", "%s: malformed answer, skipped: %s", q->address,
+                     helius_api_errmsg(c->api));
+            return rc;
+        }
+        if (status == 429)
+            c->p.r429++;
+        else if (status >= 500 || status == 0)
+            c->p.r5xx++;
+        else
+            break; /* a refusal (401, 400, ...): retrying will not help */
+        if (attempt < c->o->max_retries) {
+            c->p.retries++;
+            backoff(c, attempt);
+        }
+    }
+    cr_err(c, "%s: %s", q->address, helius_api_errmsg(c->api));
+    return rc;
+}
+
+/* The oldest and newest block times of a page (s). */
+static void page_times(const struct buf *body, int64_t *oldest, int64_t *newest)
+{
+    struct json_doc *d = json_doc_new(0);
+    struct json_val root, tx;
+    *oldest = 0;
+    *newest = 0;
+    if (json_parse(d, body->data, body->len, body->cap, &root) == 0 &&
+        json_type_of(&root) == JSON_ARRAY)
+        for (size_t i = 0; i < json_size(&root); i++) {
+            int64_t ts;
+            if (json_index(&root, i, &tx) == 0 && json_get_i64(&tx, "timestamp", &ts) == 0) {
+                if (!*oldest || ts < *oldest)
+                    *oldest = ts;
+                if (ts > *newest)
+                    *newest = ts;
+            }
+        }
+    json_doc_free(d);
+}
+
+/* Pages one item's history until it is exhausted, the budget is spent, or
+ * (top-up) a page reaches stop_ts. gte_s bounds the history (0: to the
+ * beginning). */
+static int crawl_item(struct crawler *c, struct crawl_item *it, int64_t gte_s, int64_t stop_ts)
+{
+    struct buf body;
+    buf_init(&body, 0);
+    int rc = 0;
+    while (strcmp(it->state, "pending") == 0) {
+        struct helius_history_query q = {.address = it->key,
+                                         .before = it->cursor[0] ? it->cursor : NULL,
+                                         .limit = PAGE_LIMIT,
+                                         .gte_time_s = gte_s};
+        size_t n;
+        char next[BASE58_SIG_MAX];
+        rc = fetch(c, &q, &body, &n, next);
+        if (rc == BUDGET_STOP) {
+            rc = 0; /* a clean stop: the item stays pending at its cursor */
+            break;
+        }
+        if (rc == WT_EPARSE) {
+            snprintf(it->state, sizeof it->state, "skipped");
+            rc = 0;
+        } else if (rc) {
+            /* Refused or still failing after the retries: it stays pending
+             * with its cursor (the next run goes on) and the crawl goes on
+             * with the next item. */
+            c->p.failed++;
+            log_warn("crawl", "%s left for the next run: %s", it->key, c->err);
+            rc = 0;
+            break;
+        } else {
+            char lerr[256];
+            if ((rc = loader_add(&c->ld, body.data, body.len, body.cap, lerr, sizeof lerr)) ||
+                (rc = loader_flush(&c->ld))) {
+                cr_err(c, "storing %s's page: %s", it->key, wt_strerror(rc));
+                break;
+            }
+            int64_t oldest, newest;
+            page_times(&body, &oldest, &newest);
+            if (oldest && (!it->first_ts || oldest < it->first_ts))
+                it->first_ts = oldest;
+            if (newest > it->newest_ts && stop_ts == 0)
+                it->newest_ts = newest;
+            it->pages++;
+            memcpy(it->cursor, next, sizeof it->cursor);
+            /* A page shorter than asked for (no type filter, so no
+             * search window) is the end of the history: no empty page
+             * needed to learn it. */
+            if (!next[0] || n < PAGE_LIMIT || (stop_ts && oldest && oldest <= stop_ts))
+                snprintf(it->state, sizeof it->state, "done");
+        }
+        struct clock clk;
+        clock_init_real(&clk);
+        it->updated_ms = clock_now_ms(&clk);
+        if ((rc = store_crawl_put(c->st, it, c->unsaved)) != 0) {
+            cr_err(c, "writing the crawl state: %s", wt_strerror(rc));
+            break;
+        }
+        c->unsaved = 0;
+    }
+    buf_release(&body);
+    return rc;
+}
+
+#define WSOL_MINT "So11111111111111111111111111111111111111112"
+
+/* The graduations source: lists the migration account's history from the
+ * newest transaction back graduation_hours (or to the newest seen by an
+ * earlier run), and adds the mint each migration moved as a token. */
+static int crawl_graduations(struct crawler *c)
+{
+    const char *acct = c->o->migration_account;
+    struct crawl_item it;
+    int rc = store_crawl_get(c->st, "source", acct, &it);
+    if (rc == WT_ENOTFOUND) {
+        memset(&it, 0, sizeof it);
+        snprintf(it.kind, sizeof it.kind, "source");
+        snprintf(it.key, sizeof it.key, "%s", acct);
+        snprintf(it.source, sizeof it.source, "graduations");
+        rc = 0;
+    }
+    if (rc)
+        return rc;
+    int64_t prev = it.newest_ts, floor_ts = 0, newest = 0;
+    bool complete = false; /* listed down to the floor: the mark may move */
+    char cursor[BASE58_SIG_MAX] = "";
+    struct buf body;
+    buf_init(&body, 0);
+    struct json_doc *d = json_doc_new(0);
+    struct clock clk;
+    clock_init_real(&clk);
+    for (bool more = true; more;) {
+        struct helius_history_query q = {.address = acct,
+                                         .before = cursor[0] ? cursor : NULL,
+                                         .limit = PAGE_LIMIT,
+                                         .gte_time_s = floor_ts};
+        size_t n;
+        char next[BASE58_SIG_MAX];
+        rc = fetch(c, &q, &body, &n, next);
+        if (rc == BUDGET_STOP || rc == WT_EPARSE) {
+            rc = 0;
+            break;
+        }
+        if (rc) {
+            /* the graduations are listed again next run; the tokens known
+             * so far are crawled now */
+            c->p.failed++;
+            log_warn("crawl", "listing graduations: %s", c->err);
+            rc = 0;
+            break;
+        }
+        struct json_val root, tx, tt, x;
+        if (json_parse(d, body.data, body.len, body.cap, &root) != 0 ||
+            json_type_of(&root) != JSON_ARRAY) {
+            c->p.malformed++;
+            break;
+        }
+        int64_t oldest = INT64_MAX;
+        for (size_t i = 0; rc == 0 && i < json_size(&root); i++) {
+            int64_t ts;
+            if (json_index(&root, i, &tx) != 0 || json_get_i64(&tx, "timestamp", &ts) != 0)
+                continue;
+            oldest = ts < oldest ? ts : oldest;
+            newest = ts > newest ? ts : newest;
+            if (ts <= prev || json_get(&tx, "tokenTransfers", &tt) != 0)
+                continue;
+            for (size_t k = 0; k < json_size(&tt); k++) {
+                const char *mint;
+                struct pubkey key;
+                if (json_index(&tt, k, &x) != 0 || json_get_str(&x, "mint", &mint, NULL) != 0 ||
+                    strcmp(mint, WSOL_MINT) == 0 || pubkey_parse(mint, &key) != 0)
+                    continue;
+                bool added;
+                rc =
+                    store_crawl_add(c->st, "token", mint, "graduation", clock_now_ms(&clk), &added);
+                if (added) {
+                    c->p.graduations++;
+                    c->p.tokens++;
+                }
+                break; /* one mint per migration */
+            }
+        }
+        if (!floor_ts && newest) {
+            floor_ts = newest - (int64_t)c->o->graduation_hours * 3600;
+            if (prev > floor_ts)
+                floor_ts = prev;
+        }
+        memcpy(cursor, next, sizeof cursor);
+        more = rc == 0 && next[0] && n == PAGE_LIMIT && oldest > floor_ts;
+        complete = rc == 0 && !more;
+    }
+    json_doc_free(d);
+    buf_release(&body);
+    if (rc == 0) {
+        /* Only a complete listing moves the mark: an interrupted one is
+         * listed again from the newest next run (the tokens it added are
+         * known and not added twice). */
+        if (complete && newest > it.newest_ts)
+            it.newest_ts = newest;
+        snprintf(it.state, sizeof it.state, "done");
+        it.updated_ms = clock_now_ms(&clk);
+        rc = store_crawl_put(c->st, &it, c->unsaved);
+        if (rc == 0)
+            c->unsaved = 0;
+    }
+    return rc;
+}
+
+struct items {
+    VEC(struct crawl_item) v;
+};
+
+static int collect(void *ctx, const struct crawl_item *it)
+{
+    struct items *l = ctx;
+    vec_push(&l->v, *it);
+    return 0;
+}
+
+static int count_items(struct crawler *c, const char *kind, size_t *all, size_t *done,
+                       struct items *pending, int64_t *pages_done, size_t *n_done_items)
+{
+    struct items l = {0};
+    int rc = store_crawl_scan(c->st, kind, NULL, collect, &l);
+    *all = *done = 0;
+    if (pages_done)
+        *pages_done = 0;
+    if (n_done_items)
+        *n_done_items = 0;
+    for (size_t i = 0; rc == 0 && i < l.v.len; i++) {
+        (*all)++;
+        if (strcmp(l.v.v[i].state, "pending") != 0) {
+            (*done)++;
+            if (pages_done && strcmp(l.v.v[i].state, "done") == 0) {
+                *pages_done += l.v.v[i].pages;
+                (*n_done_items)++;
+            }
+        } else if (pending) {
+            vec_push(&pending->v, l.v.v[i]);
+        }
+    }
+    vec_free(&l.v);
+    return rc;
+}
+
+/* Early buyers of the crawled tokens that qualify become pending wallets;
+ * a done wallet that qualifies again is topped up when the chain moved on
+ * past the time its last backfill ended (kept in first_ts). */
+static int add_candidates(struct crawler *c, int64_t now_s)
+{
+    struct profile_params pp;
+    profile_params_default(&pp);
+    struct profile_state *ps = NULL;
+    int rc = profile_load(c->st, &pp.intel, &ps);
+    if (rc) {
+        cr_err(c, "reading the crawled swaps: %s", wt_strerror(rc));
+        return rc;
+    }
+    struct discovery_result res = {0};
+    rc = discovery_find(ps, &c->o->disc, ps->last_ms, &res);
+    profile_state_free(ps);
+    if (rc)
+        return rc;
+    struct clock clk;
+    clock_init_real(&clk);
+    int64_t now_ms = clock_now_ms(&clk);
+    uint32_t min_hits = c->o->disc.min_hits ? c->o->disc.min_hits : 1;
+    for (size_t i = 0; rc == 0 && i < res.c.len; i++) {
+        const struct discovery_candidate *d = &res.c.v[i];
+        /* The selection rules that the winning tokens' swaps can already
+         * judge: hits, bot-likeness, copy-trading, entry timing. The
+         * others (score, round trips, scalping) need the history the
+         * backfill is for. */
+        const struct discovery_params *dp = &c->o->disc;
+        if (d->early == 0 || d->hits < min_hits || d->bot > dp->max_bot ||
+            d->follow > dp->max_follow ||
+            (dp->max_entry_ms > 0 &&
+             d->entry_age_min * (double)MS_PER_MINUTE > (double)dp->max_entry_ms))
+            continue;
+        bool added;
+        rc = store_crawl_add(c->st, "wallet", d->address, "early_buyer", now_ms, &added);
+        if (rc || added)
+            continue;
+        struct crawl_item it;
+        if ((rc = store_crawl_get(c->st, "wallet", d->address, &it)) != 0)
+            break;
+        if (strcmp(it.state, "done") == 0 && it.first_ts < now_s) {
+            snprintf(it.state, sizeof it.state, "pending"); /* top-up */
+            it.cursor[0] = '\0';
+            it.updated_ms = now_ms;
+            rc = store_crawl_put(c->st, &it, 0);
+        }
+    }
+    discovery_result_release(&res);
+    return rc;
+}
+
+int crawl_add_tokens_file(struct store *st, const char *path, size_t *added, char *err,
+                          size_t errsize)
+{
+    *added = 0;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errsize, "cannot read %s: %s", path, strerror(errno));
+        return WT_EIO;
+    }
+    VEC(char *) mints = {0};
+    char line[512];
+    int rc = 0, lineno = 0;
+    while (rc == 0 && fgets(line, sizeof line, f)) {
+        lineno++;
+        line[strcspn(line, "#\r\n")] = '\0';
+        char *s = line;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        size_t n = strlen(s);
+        while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+            s[--n] = '\0';
+        if (!n)
+            continue;
+        struct pubkey k;
+        if (pubkey_parse(s, &k) != 0) {
+            snprintf(err, errsize, "%s:%d: '%.60s' is not a Solana address", path, lineno, s);
+            rc = WT_EINVAL;
+        } else {
+            vec_push(&mints, xstrdup(s));
+        }
+    }
+    fclose(f);
+    struct clock clk;
+    clock_init_real(&clk);
+    for (size_t i = 0; rc == 0 && i < mints.len; i++) {
+        bool a;
+        rc = store_crawl_add(st, "token", mints.v[i], "operator", clock_now_ms(&clk), &a);
+        *added += a;
+        if (rc)
+            snprintf(err, errsize, "storing the tokens: %s", wt_strerror(rc));
+    }
+    for (size_t i = 0; i < mints.len; i++)
+        free(mints.v[i]);
+    vec_free(&mints);
+    return rc;
+}
+
+static int64_t max_newest(const struct items *l)
+{
+    int64_t m = 0;
+    for (size_t i = 0; i < l->v.len; i++)
+        if (l->v.v[i].newest_ts > m)
+            m = l->v.v[i].newest_ts;
+    return m;
+}
+
+int crawl_run(struct store *st, const struct crawl_opts *o, struct crawl_progress *out, char *err,
+              size_t errsize)
+{
+    struct crawler c;
+    memset(&c, 0, sizeof c);
+    c.st = st;
+    c.o = o;
+    c.err = err;
+    c.errsize = errsize;
+    c.jitter = o->jitter_seed;
+    c.start_ns = clock_mono_ns();
+    c.p.budget = o->budget;
+    err[0] = '\0';
+    if (!o->dry_run && (!o->helius_key || !o->helius_key[0] || !o->helius_url)) {
+        snprintf(err, errsize, "the crawl needs helius.api_key and helius.api_url");
+        return WT_EINVAL;
+    }
+    struct items toks = {0}, all_toks = {0}, wals = {0};
+    int64_t tok_pages = 0, wal_pages = 0;
+    size_t tok_done_n = 0, wal_done_n = 0;
+    int rc =
+        count_items(&c, "token", &c.p.tokens, &c.p.tokens_done, &toks, &tok_pages, &tok_done_n);
+    if (rc == 0)
+        rc = count_items(&c, "wallet", &c.p.wallets, &c.p.wallets_done, &wals, &wal_pages,
+                         &wal_done_n);
+    if (rc == 0)
+        rc = store_crawl_counter(st, "requests", &c.p.requests_stored);
+    if (rc) {
+        cr_err(&c, "reading the crawl state: %s", wt_strerror(rc));
+        goto out;
+    }
+    if (o->dry_run) {
+        double tp = tok_done_n ? (double)tok_pages / (double)tok_done_n : EST_TOKEN_PAGES;
+        double wp = wal_done_n ? (double)wal_pages / (double)wal_done_n : EST_WALLET_PAGES;
+        double per_tok = tok_done_n ? (double)c.p.wallets / (double)tok_done_n : EST_WALLETS_TOKEN;
+        double est =
+            (double)toks.v.len * tp + (double)wals.v.len * wp + (double)toks.v.len * per_tok * wp;
+        c.p.estimate = (uint64_t)ceil(est);
+        c.p.phase = "done";
+        goto out;
+    }
+    struct httpc_opts http;
+    if (o->http)
+        http = *o->http;
+    else
+        httpc_opts_default(&http);
+    http.retries = 0; /* the crawl retries itself, counting every request */
+    c.api = helius_api_new(o->helius_url, o->helius_key, &http);
+    loader_init(&c.ld, st, 0);
+
+    if (o->graduation_hours && o->migration_account && o->migration_account[0]) {
+        c.p.phase = "graduations";
+        report(&c);
+        if ((rc = crawl_graduations(&c)) != 0) {
+            cr_err(&c, "listing graduations: %s", wt_strerror(rc));
+            goto done;
+        }
+        if (c.p.budget_exhausted)
+            goto done;
+        vec_free(&toks.v);
+        size_t all, done_n;
+        if ((rc = count_items(&c, "token", &all, &done_n, &toks, NULL, NULL)) != 0)
+            goto done;
+        c.p.tokens = all;
+    }
+    c.p.phase = "tokens";
+    report(&c);
+    for (size_t i = 0; rc == 0 && i < toks.v.len && !c.p.budget_exhausted; i++) {
+        rc = crawl_item(&c, &toks.v.v[i], 0, 0);
+        if (strcmp(toks.v.v[i].state, "pending") != 0)
+            c.p.tokens_done++;
+        report(&c);
+    }
+    if (rc || c.p.budget_exhausted)
+        goto done;
+    /* The newest block time crawled: "now" on the chain. */
+    rc = store_crawl_scan(st, "token", "done", collect, &all_toks);
+    int64_t now_s = max_newest(&all_toks);
+    c.p.phase = "candidates";
+    report(&c);
+    if (rc == 0)
+        rc = add_candidates(&c, now_s);
+    vec_free(&wals.v);
+    size_t wd;
+    if (rc == 0)
+        rc = count_items(&c, "wallet", &c.p.wallets, &wd, &wals, NULL, NULL);
+    c.p.wallets_done = wd;
+    c.p.phase = "wallets";
+    report(&c);
+    int64_t gte = now_s ? now_s - (int64_t)o->backfill_days * 86400 : 0;
+    for (size_t i = 0; rc == 0 && i < wals.v.len && !c.p.budget_exhausted; i++) {
+        struct crawl_item *it = &wals.v.v[i];
+        /* A top-up pages from the newest until what it already has. */
+        int64_t stop = it->pages ? it->newest_ts : 0;
+        if (stop)
+            it->newest_ts = now_s;
+        rc = crawl_item(&c, it, gte, stop);
+        if (rc == 0 && strcmp(it->state, "done") == 0) {
+            it->first_ts = now_s; /* the chain time this backfill reached */
+            if (!stop && now_s > it->newest_ts)
+                it->newest_ts = now_s;
+            rc = store_crawl_put(st, it, 0);
+        }
+        if (strcmp(it->state, "pending") != 0)
+            c.p.wallets_done++;
+        report(&c);
+    }
+done:
+    /* Requests that wrote no item (the budget stopped a retry loop, a
+     * refusal) count all the same. */
+    if (c.unsaved && store_crawl_add_requests(st, c.unsaved) == 0)
+        c.unsaved = 0;
+    store_crawl_counter(st, "requests", &c.p.requests_stored);
+    c.p.phase = c.p.budget_exhausted ? "budget" : "done";
+    report(&c);
+    loader_release(&c.ld);
+    helius_api_free(c.api);
+out:
+    vec_free(&toks.v);
+    vec_free(&all_toks.v);
+    vec_free(&wals.v);
+    if (out)
+        *out = c.p;
+    return rc;
+}

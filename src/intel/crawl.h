@@ -1,0 +1,112 @@
+/* The chain crawl: discovery's data collected from Helius on a budget.
+ *
+ * Discovery (intel/discovery.h) finds smart money in the swaps the store
+ * holds. On the real chain the store starts empty, so the crawl fills it:
+ *
+ *   0. graduations: the history of pump.fun's migration account (the fee
+ *      payer of every migration of a completed bonding curve to a pool)
+ *      is listed back discovery.graduation_hours from its newest
+ *      transaction, and every mint a migration moved becomes a pending
+ *      token (a later run lists only what is newer);
+ *   1. tokens: every pending token of the crawl (graduations and an
+ *      operator's list, `walltrack discover --tokens FILE`) has its whole
+ *      history paged
+ *      from Helius (GET /v0/addresses/{mint}/transactions, 100 a page,
+ *      `before-signature` from the newest back to its creation; a page of
+ *      fewer than 100 is the last, as no type filter is used), decoded
+ *      by the webhook's decoder and stored like any swap (ingest/loader);
+ *   2. candidates: discovery's own rules run over what is stored (early
+ *      buyers: discovery.early_buyers / early_minutes; a hit: a successful
+ *      token bought early and sold in profit), and every early buyer with
+ *      at least discovery.min_hits hits that the stored swaps do not
+ *      already show as a bot, a copy-trader or a late buyer (the rules
+ *      those swaps can judge) becomes a pending wallet;
+ *   3. backfill: each pending wallet's history is paged back
+ *      discovery.backfill_days from the newest block time crawled; a
+ *      wallet backfilled before is only topped up (paging stops at the
+ *      newest transaction it already has), and only when the chain moved
+ *      on since;
+ *   4. discovery_run over the store, as `walltrack discover` does.
+ *
+ * Every page's cursor and the requests it cost are written to the store
+ * (crawl_items, crawl_counters) in one transaction after its swaps are
+ * committed, so a killed crawl resumes at the page it was on: finished
+ * tokens and wallets are never fetched again, and at most the one page in
+ * flight at the kill is fetched twice.
+ *
+ * Requests: at most `budget` per run (0: no limit), sent no faster than
+ * `rps` a second; a 429 or a 5xx (or no answer) is retried after an
+ * exponential backoff with jitter, up to max_retries times; Helius's
+ * search-period answer continues with the next window (helius_api); a
+ * malformed page is counted, logged, and its item skipped. Every request
+ * sent counts against the budget, retries included.
+ *
+ * Not done (planned): the DexScreener source of winning tokens, the
+ * RPC-only path (getSignaturesForAddress +
+ * getTransaction), signature paging with parse-in-batches for only the
+ * earliest transactions. `serve` runs it before each scheduled discovery
+ * (discovery.chain_crawl; intel/discovery.c). */
+#ifndef WT_INTEL_CRAWL_H
+#define WT_INTEL_CRAWL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "intel/discovery.h"
+#include "net/httpc.h"
+#include "store/store.h"
+
+struct crawl_progress {
+    const char *phase;  /* "graduations", "tokens", "candidates", "wallets", "done", "budget" */
+    size_t graduations; /* new tokens the graduations source added this run */
+    size_t tokens, tokens_done, wallets, wallets_done;
+    uint64_t requests;       /* sent this run (retries included) */
+    uint64_t budget;         /* 0: none */
+    int64_t requests_stored; /* crawl_counters.requests: every run's */
+    uint64_t r429, r5xx, retries, malformed, failed;
+    bool budget_exhausted;
+    double elapsed_s, eta_s; /* eta_s < 0: unknown */
+    uint64_t estimate;       /* dry run: requests the crawl would need */
+};
+
+struct crawl_opts {
+    const char *helius_url, *helius_key;
+    const struct httpc_opts *http; /* NULL: defaults (retries are the crawl's own) */
+    uint64_t budget;
+    bool dry_run; /* estimate and return without a request */
+    struct discovery_params disc;
+    uint32_t backfill_days;
+    /* Graduations: the history of pump.fun's migration account, from the
+     * newest back graduation_hours (0: off), each migrated mint a token;
+     * a later run lists only what is newer than what it saw. */
+    const char *migration_account;
+    uint32_t graduation_hours;
+    double rps;           /* Helius requests per second; 0: no limit */
+    unsigned max_retries; /* per request (429, 5xx, no answer) */
+    unsigned backoff_ms;  /* first backoff; doubles each retry, +-50% jitter */
+    uint64_t jitter_seed;
+    /* Called after every request and phase change, on the caller's
+     * thread. May be NULL. */
+    void (*progress)(void *ctx, const struct crawl_progress *p);
+    void *ctx;
+};
+
+/* Sets the defaults: budget 0, rps 10, 5 retries from 500 ms, 30 days of
+ * backfill, discovery's default parameters. */
+void crawl_opts_default(struct crawl_opts *o);
+
+/* Adds the mints of a file (one base58 address a line; blank lines and
+ * lines from '#' on are ignored) as pending tokens. A line that is not an
+ * address fails the whole file before anything is added: WT_EINVAL with
+ * the line in err. Returns 0 (*added: new ones), WT_EIO, WT_ESTORE. */
+int crawl_add_tokens_file(struct store *st, const char *path, size_t *added, char *err,
+                          size_t errsize);
+
+/* Runs the crawl (see above). Returns 0 (also when the budget stopped it:
+ * out->budget_exhausted), WT_EINVAL (options), WT_ESTORE, or the error
+ * that stopped it; err says why. out may be NULL. */
+int crawl_run(struct store *st, const struct crawl_opts *o, struct crawl_progress *out, char *err,
+              size_t errsize);
+
+#endif

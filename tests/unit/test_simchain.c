@@ -1,0 +1,562 @@
+/* Tests of the simulated chain (sim/chain.h) through the production
+ * clients over real HTTP on loopback: Helius history paged back to a
+ * token's creation (and the search-period error of a type filter followed
+ * by the client), the parse endpoint, RPC getSignaturesForAddress paged
+ * with before/until, getTransaction decoding to exactly the events of the
+ * enhanced form, DexScreener pairs read by the DexScreener client, the
+ * webhook endpoints driven by the webhook sync, answers shaped like the
+ * recorded real bodies (key sets), request counting and injected faults. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "../support/fixture.c"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/json.h"
+#include "ingest/helius.h"
+#include "ingest/helius_api.h"
+#include "ingest/hooksync.h"
+#include "market/dexscreener.h"
+#include "sim/chain.h"
+#include "solana/pubkey.h"
+#include "solana/rpc.h"
+#include "store/store.h"
+
+static struct simchain *chain;
+static char url[64];
+static struct json_doc *truth_doc;
+static struct json_val truth;
+static struct buf truth_body;
+
+static struct httpc_opts no_retry(void)
+{
+    struct httpc_opts o;
+    httpc_opts_default(&o);
+    o.retries = 0;
+    return o;
+}
+
+static int get(const char *path, struct buf *out)
+{
+    struct httpc_opts o = no_retry();
+    const char *u = url;
+    struct httpc *h = httpc_new(&u, 1, &o);
+    struct httpc_req req = {.method = "GET", .path = path, .retries = -1};
+    struct httpc_resp resp;
+    httpc_resp_init(&resp);
+    int rc = httpc_do(h, &req, &resp);
+    long status = resp.status;
+    buf_reset(out);
+    if (rc == 0)
+        buf_append(out, resp.body.data ? resp.body.data : "", resp.body.len);
+    buf_reserve(out, JSON_PADDING);
+    httpc_resp_release(&resp);
+    httpc_free(h);
+    return rc ? -1 : (int)status;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    struct scenario sc;
+    scenario_default(&sc);
+    char err[256];
+    if (scenario_set(&sc, "seed", "11", err, sizeof err) ||
+        scenario_set(&sc, "tokens_per_day", "80", err, sizeof err))
+        return -1;
+    scenario_scale_wallets(&sc, 600);
+    struct simchain_opts o = {.api_key = "sim-key", .search_window = 5, .threads = 2};
+    if (simchain_start(&sc, &o, "127.0.0.1", 0, &chain, err, sizeof err) != 0)
+        return -1;
+    snprintf(url, sizeof url, "http://127.0.0.1:%u", simchain_port(chain));
+    buf_init(&truth_body, 0);
+    if (get("/sim/truth", &truth_body) != 200)
+        return -1;
+    truth_doc = json_doc_new(0);
+    return json_parse(truth_doc, truth_body.data, truth_body.len, truth_body.cap, &truth);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    simchain_stop(chain);
+    json_doc_free(truth_doc);
+    buf_release(&truth_body);
+    return 0;
+}
+
+/* The first token of the truth with at least min swaps (and graduated when
+ * asked): its mint, launch time (s) and swap count. */
+static bool picked_graduated;
+
+static void pick_token(int64_t min_swaps, bool graduated, char mint[BASE58_KEY_MAX],
+                       int64_t *launch, int64_t *swaps)
+{
+    struct json_val toks, t;
+    assert_int_equal(json_get(&truth, "tokens", &toks), 0);
+    for (size_t i = 0; i < json_size(&toks); i++) {
+        bool g = false;
+        const char *m;
+        size_t n;
+        assert_int_equal(json_index(&toks, i, &t), 0);
+        assert_int_equal(json_get_i64(&t, "swaps", swaps), 0);
+        json_opt_bool(&t, "graduated", &g);
+        if (*swaps < min_swaps || (graduated && !g))
+            continue;
+        assert_int_equal(json_get_str(&t, "mint", &m, &n), 0);
+        memcpy(mint, m, n);
+        mint[n] = '\0';
+        assert_int_equal(json_get_i64(&t, "launch_time", launch), 0);
+        picked_graduated = g;
+        return;
+    }
+    fail_msg("no token with %lld swaps", (long long)min_swaps);
+}
+
+static void test_helius_history_pages_back_to_creation(void **state)
+{
+    (void)state;
+    char mint[BASE58_KEY_MAX];
+    int64_t launch, swaps;
+    pick_token(40, false, mint, &launch, &swaps);
+    struct httpc_opts o = no_retry();
+    struct helius_api *h = helius_api_new(url, "sim-key", &o);
+    struct buf body;
+    buf_init(&body, 0);
+    char before[BASE58_SIG_MAX] = "", next[BASE58_SIG_MAX];
+    struct json_doc *d = json_doc_new(0);
+    int64_t total = 0, oldest = INT64_MAX, prev_ts = INT64_MAX;
+    for (int page = 0; page < 1000; page++) {
+        struct helius_history_query q = {
+            .address = mint, .before = before[0] ? before : NULL, .limit = 9};
+        size_t n;
+        assert_int_equal(helius_api_history_page(h, &q, &body, &n, next), 0);
+        if (n == 0)
+            break;
+        struct json_val root, tx;
+        assert_int_equal(json_parse(d, body.data, body.len, body.cap, &root), 0);
+        for (size_t i = 0; i < n; i++) {
+            int64_t ts;
+            assert_int_equal(json_index(&root, i, &tx), 0);
+            assert_int_equal(json_get_i64(&tx, "timestamp", &ts), 0);
+            assert_true(ts <= prev_ts); /* newest first, across pages too */
+            prev_ts = ts;
+            oldest = ts < oldest ? ts : oldest;
+        }
+        total += (int64_t)n;
+        memcpy(before, next, sizeof before);
+    }
+    /* every swap of the token, and its migration, down to its launch */
+    assert_int_equal(total, swaps + picked_graduated);
+    assert_int_equal(oldest, launch);
+
+    /* a type the mint never has: the search-period error after 5 scanned,
+     * which the client turns into "continue before <sig>", down to empty */
+    size_t pages = 0, n;
+    before[0] = '\0';
+    for (;; pages++) {
+        struct helius_history_query q = {
+            .address = mint, .before = before[0] ? before : NULL, .type = "TRANSFER"};
+        assert_int_equal(helius_api_history_page(h, &q, &body, &n, next), 0);
+        assert_int_equal(n, 0);
+        if (!next[0])
+            break;
+        memcpy(before, next, sizeof before);
+    }
+    /* one per window of 5 */
+    assert_int_equal(pages, (size_t)((swaps + picked_graduated) / 5));
+
+    /* the wrong key is refused as Helius does */
+    helius_api_free(h);
+    h = helius_api_new(url, "wrong-key", &o);
+    struct helius_history_query q = {.address = mint};
+    assert_int_equal(helius_api_history_page(h, &q, &body, &n, next), WT_EREMOTE);
+    assert_non_null(strstr(helius_api_errmsg(h), "401"));
+    json_doc_free(d);
+    buf_release(&body);
+    helius_api_free(h);
+}
+
+/* Decodes a body into one transaction's events. */
+static size_t decode(struct helius_decoder *dec, struct buf *b, struct helius_out *out)
+{
+    helius_out_clear(out);
+    buf_reserve(b, JSON_PADDING);
+    assert_int_equal(helius_decode(dec, b->data, b->len, b->cap, out, NULL), 0);
+    return out->events.len;
+}
+
+static void test_rpc_paging_and_raw_equals_enhanced(void **state)
+{
+    (void)state;
+    char mint[BASE58_KEY_MAX];
+    int64_t launch, swaps;
+    pick_token(40, true, mint, &launch, &swaps); /* graduated: curve and pool venues */
+    struct httpc_opts o = no_retry();
+    const char *u = url;
+    struct rpc *r = rpc_new(&u, 1, &o);
+    struct pubkey key;
+    assert_int_equal(pubkey_parse(mint, &key), 0);
+    struct rpc_sig_list all = {0}, page = {0};
+    char before[BASE58_SIG_MAX] = "";
+    for (;;) {
+        struct rpc_sigs_query q = {.limit = 7, .before = before[0] ? before : NULL};
+        page.len = 0;
+        assert_int_equal(rpc_get_signatures_for_address(r, &key, &q, &page), 0);
+        if (page.len == 0)
+            break;
+        for (size_t i = 0; i < page.len; i++) {
+            struct rpc_sig_info *x = &page.v[i];
+            if (all.len == all.cap) {
+                all.cap = all.cap ? 2 * all.cap : 64;
+                all.v = realloc(all.v, all.cap * sizeof *all.v);
+            }
+            all.v[all.len++] = *x;
+        }
+        memcpy(before, page.v[page.len - 1].signature, sizeof before);
+    }
+    assert_int_equal(all.len, (size_t)swaps + 1); /* its swaps and its migration */
+    assert_int_equal(all.v[all.len - 1].block_time, launch);
+    assert_true(all.v[0].block_time >= all.v[all.len - 1].block_time);
+
+    /* until: only what is newer than the given signature */
+    struct rpc_sigs_query q = {.until = all.v[10].signature};
+    page.len = 0;
+    assert_int_equal(rpc_get_signatures_for_address(r, &key, &q, &page), 0);
+    assert_int_equal(page.len, 10);
+    assert_string_equal(page.v[9].signature, all.v[9].signature);
+
+    /* every transaction: the raw form decodes to the enhanced form's events */
+    struct helius_api *h = helius_api_new(url, "sim-key", &o);
+    struct helius_decoder *dec = helius_decoder_new();
+    struct helius_out eo = {0}, ro = {0};
+    struct buf eb, rb;
+    buf_init(&eb, 0);
+    buf_init(&rb, 0);
+    size_t curve = 0, pool = 0, migrations = 0;
+    for (size_t i = 0; i < all.len; i++) {
+        const char *sig = all.v[i].signature;
+        assert_int_equal(helius_api_transactions(h, &sig, 1, &eb), 0);
+        struct httpc_resp resp;
+        httpc_resp_init(&resp);
+        assert_int_equal(rpc_get_transaction(r, sig, RPC_CONFIRMED, &resp), 0);
+        buf_reset(&rb);
+        buf_append(&rb, resp.body.data, resp.body.len);
+        httpc_resp_release(&resp);
+        size_t ne = decode(dec, &eb, &eo), nr = decode(dec, &rb, &ro);
+        if (strstr(eb.data, "\"feePayer\":\"39azUYFWPz3VHgKCf3VChUwbpURdCHRxjWVowf5jUJjg\"")) {
+            /* the migration: no swap either way (the reserves' moves may
+             * come out as transfers) */
+            for (size_t k = 0; k < ne; k++)
+                assert_int_not_equal(eo.events.v[k].kind, EVENT_SWAP);
+            for (size_t k = 0; k < nr; k++)
+                assert_int_not_equal(ro.events.v[k].kind, EVENT_SWAP);
+            migrations++;
+            continue;
+        }
+        assert_int_equal(ne, 1);
+        assert_int_equal(nr, 1);
+        assert_true(ro.txs.v[0].raw);
+        const struct swap_event *a = &eo.events.v[0].u.swap, *b = &ro.events.v[0].u.swap;
+        assert_int_equal(eo.events.v[0].kind, ro.events.v[0].kind);
+        assert_memory_equal(a->sig.b, b->sig.b, 64);
+        assert_memory_equal(a->wallet.b, b->wallet.b, 32);
+        assert_memory_equal(a->mint.b, b->mint.b, 32);
+        assert_int_equal(a->side, b->side);
+        assert_int_equal(a->token_amount, b->token_amount);
+        assert_int_equal(a->quote_amount, b->quote_amount);
+        assert_int_equal(a->fee_lamports, b->fee_lamports);
+        assert_int_equal(a->ts_ms, b->ts_ms);
+        assert_int_equal(a->slot, b->slot);
+        assert_string_equal(a->source, b->source);
+        if (strcmp(a->source, "PUMP_FUN") == 0)
+            curve++;
+        else
+            pool++;
+    }
+    assert_true(curve > 0 && pool > 0);
+    assert_int_equal(migrations, 1);
+    /* an unknown signature: null, as RPC answers */
+    struct httpc_resp resp;
+    httpc_resp_init(&resp);
+    assert_int_equal(rpc_get_transaction(r,
+                                         "5h6xBEauJ3PK6SWCZ1PGjBvj8vDdWG3KpwATGy1ARAXFSDwt8GFXM7"
+                                         "W5Ncn16wmqokgpiKRLuS83KUxyZyv2sUYv",
+                                         RPC_CONFIRMED, &resp),
+                     WT_ENOTFOUND);
+    httpc_resp_release(&resp);
+    helius_out_release(&eo);
+    helius_out_release(&ro);
+    helius_decoder_free(dec);
+    buf_release(&eb);
+    buf_release(&rb);
+    helius_api_free(h);
+    free(all.v);
+    free(page.v);
+    rpc_free(r);
+}
+
+/* Every key of a's object also is a key of b's. */
+static void keys_within(const struct json_val *a, const struct json_val *b, const char *what)
+{
+    struct json_iter it;
+    struct json_val k;
+    assert_int_equal(json_iter_init(a, &it), 0);
+    while (json_iter_next(&it, &k)) {
+        struct json_val x;
+        char key[128];
+        snprintf(key, sizeof key, "%.*s", (int)k.keylen, k.key);
+        if (json_find(b, key, &x) != 0)
+            fail_msg("%s: key '%s' is not in the recorded real body", what, key);
+    }
+}
+
+/* Parses a fixture into d; root is its value. */
+static void load_fixture(const char *name, struct json_doc *d, struct json_val *root, char **keep)
+{
+    size_t len;
+    *keep = fixture_read(name, &len);
+    assert_non_null(*keep);
+    assert_int_equal(json_parse(d, *keep, len, 0, root), 0);
+}
+
+static void test_shapes_match_the_recorded_bodies(void **state)
+{
+    (void)state;
+    char mint[BASE58_KEY_MAX];
+    int64_t launch, swaps;
+    pick_token(40, true, mint, &launch, &swaps);
+    struct json_doc *dr = json_doc_new(0), *ds = json_doc_new(0);
+    struct json_val real, sim, rx, sx, rm, sm;
+    char *keep;
+    struct buf b;
+    buf_init(&b, 0);
+
+    /* getSignaturesForAddress: the same keys both ways */
+    load_fixture("real/rpc_getSignaturesForAddress_response_docs.json", dr, &real, &keep);
+    char body[256];
+    snprintf(body, sizeof body,
+             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getSignaturesForAddress\","
+             "\"params\":[\"%s\",{\"limit\":1}]}",
+             mint);
+    struct httpc_opts o = no_retry();
+    const char *u = url;
+    struct httpc *h = httpc_new(&u, 1, &o);
+    struct httpc_header hd = {"Content-Type", "application/json"};
+    struct httpc_req req = {.method = "POST",
+                            .path = "/",
+                            .headers = &hd,
+                            .n_headers = 1,
+                            .body = body,
+                            .body_len = strlen(body),
+                            .retries = -1};
+    struct httpc_resp resp;
+    httpc_resp_init(&resp);
+    assert_int_equal(httpc_do(h, &req, &resp), 0);
+    buf_append(&b, resp.body.data, resp.body.len);
+    buf_reserve(&b, JSON_PADDING);
+    assert_int_equal(json_parse(ds, b.data, b.len, b.cap, &sim), 0);
+    keys_within(&sim, &real, "getSignaturesForAddress");
+    keys_within(&real, &sim, "getSignaturesForAddress (real in sim)");
+    assert_int_equal(json_get(&real, "result", &rx), 0);
+    assert_int_equal(json_get(&sim, "result", &sx), 0);
+    assert_int_equal(json_index(&rx, 0, &rm), 0);
+    assert_int_equal(json_index(&sx, 0, &sm), 0);
+    keys_within(&sm, &rm, "signature info");
+    keys_within(&rm, &sm, "signature info (real in sim)");
+    const char *sig;
+    size_t sn;
+    assert_int_equal(json_get_str(&sm, "signature", &sig, &sn), 0);
+    char sigs[BASE58_SIG_MAX];
+    memcpy(sigs, sig, sn);
+    sigs[sn] = '\0';
+    free(keep);
+
+    /* getTransaction: result, meta, message keys as the real v0 answer */
+    load_fixture("real/rpc_getTransaction_json_v0_agavesim_1.json", dr, &real, &keep);
+    snprintf(body, sizeof body,
+             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getTransaction\",\"params\":[\"%s\","
+             "{\"encoding\":\"json\",\"maxSupportedTransactionVersion\":0}]}",
+             sigs);
+    req.body_len = strlen(body);
+    httpc_resp_release(&resp);
+    httpc_resp_init(&resp);
+    assert_int_equal(httpc_do(h, &req, &resp), 0);
+    buf_reset(&b);
+    buf_append(&b, resp.body.data, resp.body.len);
+    buf_reserve(&b, JSON_PADDING);
+    assert_int_equal(json_parse(ds, b.data, b.len, b.cap, &sim), 0);
+    assert_int_equal(json_get(&real, "result", &rx), 0);
+    assert_int_equal(json_get(&sim, "result", &sx), 0);
+    keys_within(&sx, &rx, "getTransaction result");
+    keys_within(&rx, &sx, "getTransaction result (real in sim)");
+    assert_int_equal(json_get(&rx, "meta", &rm), 0);
+    assert_int_equal(json_get(&sx, "meta", &sm), 0);
+    keys_within(&sm, &rm, "meta");
+    struct json_val rt, st, rmsg, smsg;
+    assert_int_equal(json_get(&rx, "transaction", &rt), 0);
+    assert_int_equal(json_get(&sx, "transaction", &st), 0);
+    assert_int_equal(json_get(&rt, "message", &rmsg), 0);
+    assert_int_equal(json_get(&st, "message", &smsg), 0);
+    keys_within(&smsg, &rmsg, "message");
+    keys_within(&rmsg, &smsg, "message (real in sim)");
+    free(keep);
+
+    /* a history page's transactions: keys of the real Helius page */
+    load_fixture("real/helius_enhanced_address_history_response_50tx.json", dr, &real, &keep);
+    char path[256];
+    snprintf(path, sizeof path, "/v0/addresses/%s/transactions?api-key=sim-key&limit=3", mint);
+    assert_int_equal(get(path, &b), 200);
+    assert_int_equal(json_parse(ds, b.data, b.len, b.cap, &sim), 0);
+    assert_int_equal(json_size(&sim), 3);
+    assert_int_equal(json_index(&real, 0, &rx), 0);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(json_index(&sim, i, &sx), 0);
+        keys_within(&sx, &rx, "enhanced transaction");
+    }
+    free(keep);
+
+    /* DexScreener: pair keys within the real pair; the client reads it */
+    load_fixture("real/dexscreener_pair_pump_token_raydium_clmm.json", dr, &real, &keep);
+    snprintf(path, sizeof path, "/tokens/v1/solana/%s", mint);
+    assert_int_equal(get(path, &b), 200);
+    assert_int_equal(json_parse(ds, b.data, b.len, b.cap, &sim), 0);
+    assert_int_equal(json_size(&sim), 1);
+    assert_int_equal(json_index(&sim, 0, &sx), 0);
+    keys_within(&sx, &real, "DexScreener pair");
+    free(keep);
+    struct clock clk;
+    clock_init_real(&clk);
+    struct dexscreener *dx = dexscreener_new(url, &clk, NULL, &o);
+    struct dex_token t;
+    struct pubkey key;
+    assert_int_equal(pubkey_parse(mint, &key), 0);
+    assert_int_equal(dexscreener_get(dx, &key, 1, &t), 0);
+    assert_true(t.found);
+    assert_true(t.price_sol > 0);
+    assert_true(t.liquidity_usd > 0); /* graduated: a pool */
+    assert_true(strcmp(t.dex_id, "raydium") == 0 || strcmp(t.dex_id, "pumpswap") == 0);
+    assert_true(t.created_ms > launch * 1000);
+    dexscreener_free(dx);
+
+    httpc_resp_release(&resp);
+    httpc_free(h);
+    buf_release(&b);
+    json_doc_free(dr);
+    json_doc_free(ds);
+}
+
+static void test_webhooks_through_the_sync_and_counting(void **state)
+{
+    (void)state;
+    struct simchain_counts c0, c1;
+    simchain_counts(chain, &c0);
+    char dir[] = "/tmp/wt-simchain-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct store *st;
+    char err[256];
+    assert_int_equal(store_open(dir, NULL, &st, err, sizeof err), 0);
+    struct wallet w;
+    memset(&w, 0, sizeof w);
+    snprintf(w.address, sizeof w.address, "86xCnPeV69n6t3DnyGvkKobf9FdN2H9oiVDdaMpo2MMY");
+    snprintf(w.chain, sizeof w.chain, "solana");
+    w.status = WALLET_WATCH;
+    assert_int_equal(store_wallet_upsert(st, &w), 0);
+    struct httpc_opts o = no_retry();
+    struct hooksync_opts ho = {.api_url = url,
+                               .api_key = "sim-key",
+                               .webhook_url = "https://x.example.org/webhooks/helius",
+                               .http = &o};
+    struct hooksync *hs = hooksync_new(st, &ho);
+    assert_int_equal(hooksync_run(hs), 0); /* list, create, list */
+    assert_int_equal(hooksync_run(hs), 0); /* list */
+    struct hooksync_status s;
+    hooksync_status(hs, &s);
+    assert_int_equal(s.registered, 1);
+    assert_int_equal(s.updates, 1);
+    hooksync_free(hs);
+    store_close(st);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    simchain_counts(chain, &c1);
+    assert_int_equal(c1.webhooks - c0.webhooks, 4);
+    assert_int_equal(c1.total - c0.total, 4);
+
+    /* /sim/stats says the same, and is not counted itself */
+    struct buf b;
+    buf_init(&b, 0);
+    assert_int_equal(get("/sim/stats", &b), 200);
+    char want[64];
+    snprintf(want, sizeof want, "\"helius_webhooks\":%llu", (unsigned long long)c1.webhooks);
+    assert_non_null(strstr(b.data, want));
+    simchain_counts(chain, &c0);
+    assert_int_equal(c0.total, c1.total);
+    buf_release(&b);
+}
+
+static void test_faults_are_injected_and_counted(void **state)
+{
+    (void)state;
+    struct scenario sc;
+    scenario_default(&sc);
+    char err[256];
+    assert_int_equal(scenario_set(&sc, "tokens_per_day", "20", err, sizeof err), 0);
+    scenario_scale_wallets(&sc, 300);
+    struct simchain_opts o = {.p429 = 1.0};
+    struct simchain *c;
+    assert_int_equal(simchain_start(&sc, &o, "127.0.0.1", 0, &c, err, sizeof err), 0);
+    char u[64];
+    snprintf(u, sizeof u, "http://127.0.0.1:%u", simchain_port(c));
+    struct httpc_opts ho = no_retry();
+    struct helius_api *h = helius_api_new(u, "k", &ho);
+    struct buf body;
+    buf_init(&body, 0);
+    assert_int_equal(helius_api_webhook_list(h, &body), WT_EREMOTE);
+    assert_non_null(strstr(helius_api_errmsg(h), "429"));
+    helius_api_free(h);
+    struct simchain_counts n;
+    simchain_counts(c, &n);
+    assert_int_equal(n.r429, 1);
+    assert_int_equal(n.total, 1);
+    simchain_stop(c);
+
+    o = (struct simchain_opts){.p5xx = 1.0};
+    assert_int_equal(simchain_start(&sc, &o, "127.0.0.1", 0, &c, err, sizeof err), 0);
+    snprintf(u, sizeof u, "http://127.0.0.1:%u", simchain_port(c));
+    const char *uu = u;
+    struct rpc *r = rpc_new(&uu, 1, &ho);
+    struct pubkey key = {{1}};
+    struct rpc_sig_list l = {0};
+    struct rpc_sigs_query q = {.limit = 1};
+    assert_int_not_equal(rpc_get_signatures_for_address(r, &key, &q, &l), 0);
+    rpc_free(r);
+    free(l.v);
+    simchain_counts(c, &n);
+    assert_int_equal(n.r5xx, 1);
+    assert_int_equal(n.rpc_signatures, 1);
+    simchain_stop(c);
+    buf_release(&body);
+
+    /* bad options are refused */
+    o = (struct simchain_opts){.p429 = 0.7, .p5xx = 0.7};
+    assert_int_equal(simchain_start(&sc, &o, "127.0.0.1", 0, &c, err, sizeof err), WT_EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_helius_history_pages_back_to_creation),
+        cmocka_unit_test(test_rpc_paging_and_raw_equals_enhanced),
+        cmocka_unit_test(test_shapes_match_the_recorded_bodies),
+        cmocka_unit_test(test_webhooks_through_the_sync_and_counting),
+        cmocka_unit_test(test_faults_are_injected_and_counted),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
