@@ -50,6 +50,7 @@ static const struct cli_cmd commands[] = {
     {"decode", "decode Helius transactions from FILE|- into swap/transfer JSON lines", cmd_decode},
     {"discover", "run wallet discovery once: profile every wallet, update the watchlist",
      cmd_discover},
+    {"graph", "wallet graph and clusters: graph build | graph evaluate --truth FILE", cmd_graph},
     {"wallets", "smart-money wallets: wallets list|show|add|remove|verify|name|blacklist",
      cmd_wallets},
     {"sim",

@@ -21,6 +21,7 @@
 #include "ingest/rpcpoll.h"
 #include "store/autobackup.h"
 #include "trade/watchsync.h"
+#include "graph/graph.h"
 #include "intel/discovery.h"
 #include "market/tokenfeed.h"
 #include "net/sse.h"
@@ -273,6 +274,7 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     struct rpcpoll *poll = NULL;
     char *rpc_list = NULL;
     struct discovery_sched *disc = NULL;
+    struct graph_sched *graph = NULL;
     struct sched *sched = NULL; /* the periodic jobs (base/sched.h) */
     struct runner *runner = NULL;
     struct sse_hub *hub = NULL;
@@ -490,6 +492,7 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     /* Scheduled discovery (discovery.interval_min; 0 = off). */
     struct sync_ctx sync = {.runner = runner, .store = store};
     if (discovery_sched_start(sched, store, cfg, after_discovery, &sync, &disc) != 0 ||
+        graph_sched_start(sched, store, cfg, NULL, NULL, &graph) != 0 || /* graph.interval_min */
         sched_start(sched) != 0) {
         log_error("serve", "cannot start the scheduler");
         goto out;
@@ -509,6 +512,7 @@ out:
      * then the store. */
     sched_free(sched); /* waits for a discovery run or a backup in progress */
     discovery_sched_free(disc);
+    graph_sched_free(graph);
     autobackup_free(backup);
     sse_hub_close(hub);
     api_stop(api);

@@ -423,6 +423,17 @@ static const char m10_sig_keys_skips[] =
     ");\n"
     "CREATE INDEX IF NOT EXISTS skipped_txs_received ON skipped_txs(received_ms);\n";
 
+/* Wallet graph (issue 17): see migrations_sqlite.c, m12_graph. */
+static const char m12_graph[] =
+    "CREATE TABLE IF NOT EXISTS cluster_stats (\n"
+    "  cluster_id bigint PRIMARY KEY REFERENCES clusters(id) ON DELETE CASCADE,\n"
+    "  leader_rule text NOT NULL,\n"
+    "  pnl_sol double precision NOT NULL,\n"
+    "  tokens integer NOT NULL,\n"
+    "  insider double precision NOT NULL\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS graph_edges_kind ON graph_edges(kind, src);\n";
+
 const struct migration store_pg_migrations[] = {
     {1, "events: swaps, transfers, prices", m1_events},
     {2, "wallets and tokens", m2_wallets},
@@ -438,5 +449,7 @@ const struct migration store_pg_migrations[] = {
      m8_exits},
     {9, "wallet list: an index for the common filter, by score", m9_wallet_filter},
     {10, "event keys are (sig, leg) again; skipped transactions are kept", m10_sig_keys_skips},
+    {12, "wallet graph: cluster stats (leader rule, performance, tokens, insider likelihood)",
+     m12_graph},
     {0, NULL, NULL}, /* end */
 };
