@@ -302,6 +302,16 @@
       "How long a signal may wait for a price feed's token facts (liquidity, market cap, pool "    \
       "age) before it is scored with what the engine knows, in ms of event time (0: score at "     \
       "once). `serve` uses 1500 when DexScreener is on and this is not set.")                      \
+    X(SIG_CLUSTER_WINDOW, "signal.cluster_window_min", NULL, INT, "30", 0, 10080, CONFIG_LIVE,     \
+      "Cluster factor: buys of the same token by watched wallets within this many minutes "        \
+      "count as moving together (owners, a leader followed by its members).")                      \
+    X(SIG_CLUSTER_INSIDER, "signal.cluster_insider", NULL, STRING, "gate", 0, 0, CONFIG_LIVE,      \
+      "A buy by the cluster that created the token (its first trade): gate (never traded, "        \
+      "reason token_gate_failed, gate insider) or penalty (cluster factor 0 and the score times "  \
+      "signal.insider_penalty).")                                                                  \
+    X(SIG_INSIDER_PENALTY, "signal.insider_penalty", NULL, DOUBLE, "0.5", 0, 1, CONFIG_LIVE,       \
+      "With signal.cluster_insider = penalty: the score of an insider signal is multiplied by "    \
+      "this.")                                                                                     \
     /* --- trade ----------------------------------------------------------------------- */        \
     X(TRADE_CAPITAL, "trade.paper_capital_sol", NULL, DOUBLE, "10", 0.001, 1000000000, 0,          \
       "Starting capital of a fresh paper account, in SOL.")                                        \
@@ -362,6 +372,7 @@
  * command line, PUT /v1/config, the database at start). */
 #define CONFIG_CHOICES(Y)                                                                          \
     Y(LOG_LEVEL, "debug,info,warn,error,off")                                                      \
-    Y(ALERT_MIN_SEVERITY, "info,warn,critical")
+    Y(ALERT_MIN_SEVERITY, "info,warn,critical")                                                    \
+    Y(SIG_CLUSTER_INSIDER, "gate,penalty")
 
 #endif

@@ -20,6 +20,7 @@
 #include "alert/notify.h"
 #include "ingest/rpcpoll.h"
 #include "store/autobackup.h"
+#include "trade/clustersync.h"
 #include "trade/watchsync.h"
 #include "graph/graph.h"
 #include "intel/discovery.h"
@@ -79,6 +80,16 @@ struct sync_ctx {
     struct runner *runner;
     struct store *store;
 };
+
+/* After each graph rebuild: the engine learns the new clusters (the
+ * cluster factor, and blacklisted clusters' new members). */
+static void after_graph(void *ctx)
+{
+    struct sync_ctx *s = ctx;
+    struct clustersync_stats st;
+    if (s->runner && clustersync_run(s->runner, s->store, &st) != 0)
+        log_warn("serve", "the engine's clusters could not be synced after the graph rebuild");
+}
 
 /* After each scheduled discovery run: the engine follows the new watchlist. */
 static void after_discovery(void *ctx, const struct discovery_report *rep)
@@ -492,7 +503,7 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     /* Scheduled discovery (discovery.interval_min; 0 = off). */
     struct sync_ctx sync = {.runner = runner, .store = store};
     if (discovery_sched_start(sched, store, cfg, after_discovery, &sync, &disc) != 0 ||
-        graph_sched_start(sched, store, cfg, NULL, NULL, &graph) != 0 || /* graph.interval_min */
+        graph_sched_start(sched, store, cfg, after_graph, &sync, &graph) != 0 ||
         sched_start(sched) != 0) {
         log_error("serve", "cannot start the scheduler");
         goto out;
