@@ -51,6 +51,8 @@ static const struct cli_cmd commands[] = {
     {"discover", "run wallet discovery once: profile every wallet, update the watchlist",
      cmd_discover},
     {"graph", "wallet graph and clusters: graph build | graph evaluate --truth FILE", cmd_graph},
+    {"clusters", "the wallet graph's clusters: clusters list | show ID | blacklist ID",
+     cmd_clusters},
     {"wallets", "smart-money wallets: wallets list|show|add|remove|verify|name|blacklist",
      cmd_wallets},
     {"sim",

@@ -204,8 +204,7 @@ static void test_cluster_formula(void **state)
     signal_evaluate(&p, &in, &f);
     assert_int_equal(f.gate, SIGNAL_GATE_OK);
     assert_float_equal(f.f[SF_CLUSTER], 0, EPS);
-    assert_float_equal(f.score,
-                       0.5 * (gated - 0.25 * 0.6), EPS); /* without the 0.6 cluster part */
+    assert_float_equal(f.score, 0.5 * (gated - 0.25 * 0.6), EPS); /* without the 0.6 cluster part */
     /* a token gate comes first */
     p.insider_penalty = false;
     in.liquidity_sol = 1;
@@ -281,8 +280,7 @@ static struct event buy(unsigned w, unsigned m, int64_t ts)
     return e;
 }
 
-static struct event cmd(enum command_kind k, unsigned w, double value, const char *name,
-                        int64_t ts)
+static struct event cmd(enum command_kind k, unsigned w, double value, const char *name, int64_t ts)
 {
     struct event e;
     memset(&e, 0, sizeof e);
@@ -319,12 +317,12 @@ static void test_engine_one_owner_one_vote(void **state)
     feed(e, cmd(CMD_CLUSTER_MEMBER, 2, 7, "follower", t0));
     feed(e, cmd(CMD_CLUSTER_MEMBER, 3, 7, "follower", t0));
     int64_t t = t0 + 1000;
-    feed(e, buy(99, 1, t));          /* someone unwatched makes the first trade */
-    feed(e, buy(1, 1, t += 1000));   /* the leader: one owner */
-    feed(e, buy(2, 1, t += 1000));   /* a follower: still one owner, leader followed */
-    feed(e, buy(3, 1, t += 1000));   /* another: one owner */
-    feed(e, buy(4, 1, t += 1000));   /* an independent wallet: two owners */
-    feed(e, buy(5, 1, t += 1000));   /* three */
+    feed(e, buy(99, 1, t));        /* someone unwatched makes the first trade */
+    feed(e, buy(1, 1, t += 1000)); /* the leader: one owner */
+    feed(e, buy(2, 1, t += 1000)); /* a follower: still one owner, leader followed */
+    feed(e, buy(3, 1, t += 1000)); /* another: one owner */
+    feed(e, buy(4, 1, t += 1000)); /* an independent wallet: two owners */
+    feed(e, buy(5, 1, t += 1000)); /* three */
     assert_int_equal(x->n, 5);
     assert_int_equal(x->owners[0], 1);
     assert_float_equal(x->cluster[0], 0.3, EPS);
@@ -360,10 +358,8 @@ static void test_engine_one_owner_one_vote(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_weights_default),
-        cmocka_unit_test(test_token_formula),
-        cmocka_unit_test(test_context_formula),
-        cmocka_unit_test(test_cluster_formula),
+        cmocka_unit_test(test_weights_default),           cmocka_unit_test(test_token_formula),
+        cmocka_unit_test(test_context_formula),           cmocka_unit_test(test_cluster_formula),
         cmocka_unit_test(test_engine_one_owner_one_vote),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
