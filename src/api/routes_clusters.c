@@ -17,13 +17,13 @@
 #include "solana/pubkey.h"
 #include "store/store.h"
 
-#define PREFIX        "/v1/clusters/"
-#define LIMIT_MAX     100
-#define LIMIT_DEF     20
-#define PAGE_MAX      1000000
-#define EDGES_MAX     1000
-#define WALLET_EDGES  50
-#define MEMBERS_MAX   1000
+#define PREFIX       "/v1/clusters/"
+#define LIMIT_MAX    100
+#define LIMIT_DEF    20
+#define PAGE_MAX     1000000
+#define EDGES_MAX    1000
+#define WALLET_EDGES 50
+#define MEMBERS_MAX  1000
 
 static void bad_param(struct httpd_resp *resp, const char *param, const char *msg, const char *got)
 {

@@ -163,8 +163,9 @@ int cmd_clusters(int argc, char **argv)
                strcmp(sub, "blacklist") != 0) {
         rc = cli_usage_error("clusters", "unknown subcommand '%s' (list, show, blacklist)", sub);
     } else if ((strcmp(sub, "list") == 0) != (a.npos == 1)) {
-        rc = cli_usage_error("clusters", "%s", strcmp(sub, "list") == 0 ? "list takes no argument"
-                                                                         : "needs a cluster ID");
+        rc = cli_usage_error("clusters", "%s",
+                             strcmp(sub, "list") == 0 ? "list takes no argument"
+                                                      : "needs a cluster ID");
     } else if (cli_open_store(&a.cfg, &st) != 0) {
         rc = 1;
     } else if (strcmp(sub, "list") == 0) {

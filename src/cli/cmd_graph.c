@@ -22,18 +22,21 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "graph/graph.h"
+#include "graph/graph_export.h"
 #include "sim/sim.h"
 #include "store/store.h"
 
 static const struct cli_opt opts[] = {
     {"--json", NULL, NULL, "print the result as JSON"},
     {"--truth", "FILE", NULL, "evaluate: truth.json written by `walltrack sim generate`"},
+    {"--format", "F", NULL, "export: graphml or neo4j-csv"},
+    {"--out", "PATH", NULL, "export: the GraphML file, or the folder of the neo4j CSV files"},
     {0},
 };
 
 static const struct cli_spec spec = {
     .name = "graph",
-    .args = "build | evaluate --truth FILE",
+    .args = "build | evaluate --truth FILE | export --format graphml|neo4j-csv --out PATH",
     .summary = "The wallet graph: rebuild edges and clusters, or score them against a truth file.",
     .details =
         "build: reads every stored swap and transfer, builds the FUNDED_BY, SWEEP, SYNCED_BUY "
@@ -41,6 +44,8 @@ static const struct cli_spec spec = {
         "overlap; blacklists kept). Settings: the graph.* rows of `walltrack config`. "
         "evaluate: compares the stored clusters with a simulator truth file (adjusted Rand "
         "index, pairwise precision and recall, insider recall, wrong placements). "
+        "export: writes the stored graph as GraphML, or as the nodes and relationships CSV "
+        "files of `neo4j-admin database import full`. "
         "docs/intelligence.md, \"Wallet graph and clusters\".",
     .min_pos = 1,
     .max_pos = 1,
@@ -321,6 +326,35 @@ static int do_evaluate(struct cli_args *a)
     return rc;
 }
 
+static int do_export(struct cli_args *a)
+{
+    const char *fmt = cli_opt_value(&spec, a, "--format");
+    const char *out = cli_opt_value(&spec, a, "--out");
+    enum graph_export_format f;
+    if (!fmt || graph_export_format_parse(fmt, &f) != 0)
+        return cli_usage_error("graph", "export needs --format graphml or --format neo4j-csv");
+    if (!out || !*out)
+        return cli_usage_error("graph", "export needs --out PATH");
+    struct store *st = NULL;
+    if (cli_open_store(&a->cfg, &st) != 0)
+        return 1;
+    struct graph_export_stats es;
+    int rc = graph_export(st, f, out, &es);
+    store_close(st);
+    if (rc != 0) {
+        fprintf(stderr, "walltrack graph export: cannot write %s: %s\n", out, wt_strerror(rc));
+        return 1;
+    }
+    printf("exported %zu wallets, %zu edges, %zu clusters (%zu memberships) to %s (%zu file%s)\n",
+           es.wallets, es.edges, es.clusters, es.members, out, es.files, es.files == 1 ? "" : "s");
+    if (f == GRAPH_EXPORT_NEO4J_CSV)
+        printf("import: neo4j-admin database import full --nodes=%s/wallets.csv "
+               "--nodes=%s/clusters.csv --relationships=%s/relationships.csv "
+               "--relationships=%s/members.csv neo4j\n",
+               out, out, out, out);
+    return 0;
+}
+
 int cmd_graph(int argc, char **argv)
 {
     struct cli_args a;
@@ -334,8 +368,10 @@ int cmd_graph(int argc, char **argv)
         rc = do_build(&a);
     else if (strcmp(sub, "evaluate") == 0)
         rc = do_evaluate(&a);
+    else if (strcmp(sub, "export") == 0)
+        rc = do_export(&a);
     else
-        rc = cli_usage_error("graph", "unknown subcommand '%s' (build, evaluate)", sub);
+        rc = cli_usage_error("graph", "unknown subcommand '%s' (build, evaluate, export)", sub);
     cli_args_release(&a);
     return rc;
 }

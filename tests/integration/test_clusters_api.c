@@ -170,8 +170,8 @@ static void test_clusters_and_blacklist(void **state)
         const struct later *l = &rest.v[i];
         if (strcmp(sim_wallet_address(s, l->wallet), who) != 0)
             continue;
-        long st = http_request(d.port, "POST", "/webhooks/helius", AUTH, l->json,
-                               strlen(l->json), &body);
+        long st =
+            http_request(d.port, "POST", "/webhooks/helius", AUTH, l->json, strlen(l->json), &body);
         assert_int_equal(st, 200);
         posted += l->kind == SIM_TX_SWAP && l->side == SIDE_BUY;
     }

@@ -17,7 +17,10 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include <igraph/igraph.h>
+
 #include "graph/graph.h"
+#include "graph/graph_export.h"
 #include "solana/base58.h"
 #include "store/store.h"
 
@@ -534,6 +537,63 @@ static void test_rebuild_keeps_ids(void **state)
     assert_int_equal(cluster_of(&m2, 20), 0); /* cluster 2 is not blacklisted */
 }
 
+/* The export of what test_rebuild_keeps_ids stored: GraphML that igraph
+ * reads back with every node and edge, and the neo4j CSV files with their
+ * import headers and one row per node or relationship. */
+static size_t lines_of(const char *path, char *first, size_t firstsize)
+{
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    char line[1024];
+    size_t n = 0;
+    while (fgets(line, sizeof line, fp)) {
+        if (n == 0)
+            snprintf(first, firstsize, "%s", line);
+        n++;
+    }
+    fclose(fp);
+    return n;
+}
+
+static void test_export(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/g.graphml", tmpdir);
+    struct graph_export_stats es;
+    assert_int_equal(graph_export(st, GRAPH_EXPORT_GRAPHML, path, &es), 0);
+    assert_int_equal(es.clusters, 2);
+    assert_true(es.edges > 0);
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    igraph_t g;
+    assert_int_equal(igraph_read_graph_graphml(&g, fp, 0), IGRAPH_SUCCESS);
+    fclose(fp);
+    assert_int_equal(igraph_vcount(&g), (igraph_integer_t)es.wallets);
+    assert_int_equal(igraph_ecount(&g), (igraph_integer_t)es.edges);
+    igraph_destroy(&g);
+
+    snprintf(path, sizeof path, "%s/neo", tmpdir);
+    assert_int_equal(graph_export(st, GRAPH_EXPORT_NEO4J_CSV, path, &es), 0);
+    assert_int_equal(es.files, 4);
+    char file[600], head[1024];
+    snprintf(file, sizeof file, "%s/wallets.csv", path);
+    assert_int_equal(lines_of(file, head, sizeof head), es.wallets + 1);
+    assert_string_equal(head, "address:ID(Wallet),:LABEL\n");
+    snprintf(file, sizeof file, "%s/relationships.csv", path);
+    assert_int_equal(lines_of(file, head, sizeof head), es.edges + 1);
+    assert_non_null(strstr(head, ":START_ID(Wallet),:END_ID(Wallet),:TYPE"));
+    snprintf(file, sizeof file, "%s/clusters.csv", path);
+    assert_int_equal(lines_of(file, head, sizeof head), es.clusters + 1);
+    snprintf(file, sizeof file, "%s/members.csv", path);
+    assert_int_equal(lines_of(file, head, sizeof head), es.members + 1);
+    enum graph_export_format f;
+    assert_int_equal(graph_export_format_parse("csv", &f), WT_EINVAL);
+    /* a path that cannot be written */
+    assert_int_equal(graph_export(st, GRAPH_EXPORT_GRAPHML, "/nonexistent/dir/g.graphml", &es),
+                     WT_EIO);
+}
+
 int main(void)
 {
     const struct CMUnitTest pure[] = {
@@ -548,6 +608,7 @@ int main(void)
     };
     const struct CMUnitTest stored[] = {
         cmocka_unit_test(test_rebuild_keeps_ids),
+        cmocka_unit_test(test_export),
     };
     int rc = getenv("WALLTRACK_TEST_PG_URL") ? 0 : cmocka_run_group_tests(pure, NULL, NULL);
     return rc | cmocka_run_group_tests(stored, setup, teardown);
