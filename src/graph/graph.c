@@ -569,109 +569,131 @@ static size_t combine(const struct graph *g, const struct graph_params *p, struc
     return m;
 }
 
-/* Leader, tokens and insider likelihood of one cluster. in_c[w] is the
- * cluster's index + 1 for members, else 0. */
-static void describe(const struct graph *g, const struct graph_params *p, struct graph_cluster *c,
-                     const uint32_t *in_c, uint32_t cid, const struct wpair *wp, size_t nwp,
-                     const struct graph_buy *fb, size_t nfb)
+/* Leaders, cohesion, tokens and insider likelihood of every cluster, in
+ * one pass over the edges, the pair weights and the first buys (in_c[w]
+ * is the cluster's index + 1 for members, else 0). */
+static void describe_all(const struct graph *g, const struct graph_params *p,
+                         struct graph_clusters *out, const uint32_t *in_c, const struct wpair *wp,
+                         size_t nwp, const struct graph_buy *fb, size_t nfb)
 {
-    size_t n = c->n;
-    uint32_t *funded = xcalloc(n, sizeof *funded);       /* members this one funds */
-    uint32_t *funded_in = xcalloc(n, sizeof *funded_in); /* funders inside */
-    uint32_t *first = xcalloc(n, sizeof *first);
-    double *deg = xcalloc(n, sizeof *deg);
-    bool *swept = xcalloc(n, sizeof *swept);
-#define IDX(w)                                                                                     \
-    ((size_t)((uint32_t *)bsearch(&(w), c->members, n, sizeof(uint32_t), cmp_u32) - c->members))
+    size_t nw = g->wallets.count, nc = out->v.len;
+    uint32_t *funded = xcalloc(nw + 1, sizeof *funded);       /* members this one funds */
+    uint32_t *funded_in = xcalloc(nw + 1, sizeof *funded_in); /* its funders inside */
+    uint32_t *first = xcalloc(nw + 1, sizeof *first);         /* mints it bought first */
+    double *deg = xcalloc(nw + 1, sizeof *deg);
+    bool *swept = xcalloc(nw + 1, sizeof *swept);
+    double *internal = xcalloc(nc + 1, sizeof *internal), *total = xcalloc(nc + 1, sizeof *total);
+    uint32_t *together = xcalloc(nc + 1, sizeof *together);
+    uint32_t *launches = xcalloc(nc + 1, sizeof *launches);
+    uint32_t *created = xcalloc(nc + 1, sizeof *created);
     for (size_t i = 0; i < g->edges.len; i++) {
         const struct graph_edge *e = &g->edges.v[i];
-        if (in_c[e->a] != cid || in_c[e->b] != cid)
+        if (!in_c[e->a] || in_c[e->a] != in_c[e->b])
             continue;
         if (e->kind == GK_FUNDED_BY) {
-            funded[IDX(e->b)]++;
-            funded_in[IDX(e->a)]++;
+            funded[e->b]++;
+            funded_in[e->a]++;
         } else if (e->kind == GK_SWEEP) {
-            swept[IDX(e->a)] = true;
+            swept[e->a] = true;
         }
     }
-    double internal = 0, total = 0;
     for (size_t i = 0; i < nwp; i++) {
-        bool ia = in_c[wp[i].a] == cid, ib = in_c[wp[i].b] == cid;
-        if (ia)
-            total += wp[i].w, deg[IDX(wp[i].a)] += wp[i].w;
-        if (ib)
-            total += wp[i].w, deg[IDX(wp[i].b)] += wp[i].w;
-        if (ia && ib)
-            internal += 2 * wp[i].w;
+        uint32_t ca = in_c[wp[i].a], cb = in_c[wp[i].b];
+        if (ca)
+            total[ca] += wp[i].w, deg[wp[i].a] += wp[i].w;
+        if (cb)
+            total[cb] += wp[i].w, deg[wp[i].b] += wp[i].w;
+        if (ca && ca == cb)
+            internal[ca] += 2 * wp[i].w;
     }
-    c->cohesion = total > 0 ? internal / total : 0;
-
-    /* Mints bought by >= 2 members; who bought first; launches. */
-    uint32_t together = 0, launches = 0, created = 0;
+    /* Per mint: how many members of each cluster bought it, how many of
+     * them early, who first; the touched clusters are reset after. */
+    uint32_t *cnt = xcalloc(nc + 1, sizeof *cnt), *early = xcalloc(nc + 1, sizeof *early);
+    uint32_t *firstw = xcalloc(nc + 1, sizeof *firstw);
+    uint32_t *touched = xmalloc((nfb + 1) * sizeof *touched);
     for (size_t i = 0; i < nfb;) {
-        size_t j = i;
+        size_t j = i, nt = 0;
         while (j < nfb && fb[j].mint == fb[i].mint)
             j++;
-        uint32_t cnt = 0, early = 0;
-        size_t firstm = SIZE_MAX;
-        for (size_t x = i; x < j; x++)
-            if (in_c[fb[x].wallet] == cid) {
-                cnt++;
-                if (firstm == SIZE_MAX)
-                    firstm = IDX(fb[x].wallet);
-                if (x - i < p->early_n)
-                    early++;
+        for (size_t x = i; x < j; x++) {
+            uint32_t c = in_c[fb[x].wallet];
+            if (!c)
+                continue;
+            if (cnt[c]++ == 0) {
+                touched[nt++] = c;
+                firstw[c] = fb[x].wallet;
             }
-        if (cnt >= 2) {
-            together++;
-            first[firstm]++;
-            if (early >= 2)
-                launches++;
-            if (in_c[fb[i].wallet] == cid)
-                created++;
+            if (x - i < p->early_n)
+                early[c]++;
+        }
+        for (size_t k = 0; k < nt; k++) {
+            uint32_t c = touched[k];
+            if (cnt[c] >= 2) {
+                together[c]++;
+                first[firstw[c]]++;
+                launches[c] += early[c] >= 2;
+                created[c] += in_c[fb[i].wallet] == c;
+            }
+            cnt[c] = early[c] = 0;
         }
         i = j;
     }
-    c->tokens = together;
-
-    /* Leader: the funding root, else the most frequent first buyer, else
-     * the highest weighted degree. */
-    size_t best = SIZE_MAX;
-    for (size_t i = 0; i < n; i++)
-        if (funded[i] > 0 && funded_in[i] == 0 && (best == SIZE_MAX || funded[i] > funded[best]))
-            best = i;
-    if (best != SIZE_MAX) {
-        c->leader_rule = GL_FUNDING_ROOT;
-    } else {
-        for (size_t i = 0; i < n; i++)
-            if (first[i] > 0 && (best == SIZE_MAX || first[i] > first[best]))
-                best = i;
-        if (best != SIZE_MAX) {
-            c->leader_rule = GL_FIRST_BUYER;
-        } else {
-            best = 0;
-            for (size_t i = 1; i < n; i++)
-                if (deg[i] > deg[best])
-                    best = i;
-            c->leader_rule = GL_DEGREE;
+    for (size_t ci = 0; ci < nc; ci++) {
+        struct graph_cluster *c = &out->v.v[ci];
+        uint32_t id = (uint32_t)ci + 1;
+        c->cohesion = total[id] > 0 ? internal[id] / total[id] : 0;
+        c->tokens = together[id];
+        /* Leader: the funding root, else the most frequent first buyer,
+         * else the highest weighted degree. */
+        size_t best = SIZE_MAX;
+        for (size_t k = 0; k < c->n; k++) {
+            uint32_t w = c->members[k];
+            if (funded[w] > 0 && funded_in[w] == 0 &&
+                (best == SIZE_MAX || funded[w] > funded[c->members[best]]))
+                best = k;
         }
+        if (best != SIZE_MAX) {
+            c->leader_rule = GL_FUNDING_ROOT;
+        } else {
+            for (size_t k = 0; k < c->n; k++)
+                if (first[c->members[k]] > 0 &&
+                    (best == SIZE_MAX || first[c->members[k]] > first[c->members[best]]))
+                    best = k;
+            if (best != SIZE_MAX) {
+                c->leader_rule = GL_FIRST_BUYER;
+            } else {
+                best = 0;
+                for (size_t k = 1; k < c->n; k++)
+                    if (deg[c->members[k]] > deg[c->members[best]])
+                        best = k;
+                c->leader_rule = GL_DEGREE;
+            }
+        }
+        c->leader = c->members[best];
+        uint32_t nswept = 0;
+        for (size_t k = 0; k < c->n; k++)
+            nswept += swept[c->members[k]];
+        c->launch_share = together[id] ? (double)launches[id] / together[id] : 0;
+        c->created_share = together[id] ? (double)created[id] / together[id] : 0;
+        c->sweep_share = c->n ? (double)nswept / (double)c->n : 0;
+        double x =
+            0.4 * c->launch_share + 0.3 * c->created_share + 0.3 * fmin(1.0, 2 * c->sweep_share);
+        c->insider = x < 0 ? 0 : x > 1 ? 1 : x;
     }
-    c->leader = c->members[best];
-
-    uint32_t nswept = 0;
-    for (size_t i = 0; i < n; i++)
-        nswept += swept[i];
-    c->launch_share = together ? (double)launches / together : 0;
-    c->created_share = together ? (double)created / together : 0;
-    c->sweep_share = n ? (double)nswept / (double)n : 0;
-    double x = 0.4 * c->launch_share + 0.3 * c->created_share + 0.3 * fmin(1.0, 2 * c->sweep_share);
-    c->insider = x < 0 ? 0 : x > 1 ? 1 : x;
-#undef IDX
     free(funded);
     free(funded_in);
     free(first);
     free(deg);
     free(swept);
+    free(internal);
+    free(total);
+    free(together);
+    free(launches);
+    free(created);
+    free(cnt);
+    free(early);
+    free(firstw);
+    free(touched);
 }
 
 int graph_cluster(const struct graph *g, const struct graph_params *p, struct graph_clusters *out)
@@ -778,8 +800,7 @@ int graph_cluster(const struct graph *g, const struct graph_params *p, struct gr
         uint32_t *nm = xcalloc((size_t)nw + 1, sizeof *nm);
         struct graph_buy *fb;
         size_t nfb = first_buys(g, &fb, nm);
-        for (size_t i = 0; i < out->v.len; i++)
-            describe(g, p, &out->v.v[i], in_c, (uint32_t)i + 1, wp, m, fb, nfb);
+        describe_all(g, p, out, in_c, wp, m, fb, nfb);
         free(fb);
         free(nm);
     }
