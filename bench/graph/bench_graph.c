@@ -169,8 +169,8 @@ static int synthetic(uint32_t nw, size_t ne, double resolution)
            nw, ne, resolution, t, rc, cl.v.len, exact, group, nw / group);
     printf("synthetic: peak RSS %ld MiB before the edges, %ld MiB with them, %ld MiB after "
            "clustering: %.1f bytes per edge in all (the edge array %zu B/edge)\n",
-           rss0 / 1024, rss1 / 1024, rss2 / 1024,
-           (double)(rss2 - rss0) * 1024.0 / (double)ne, sizeof(struct graph_edge));
+           rss0 / 1024, rss1 / 1024, rss2 / 1024, (double)(rss2 - rss0) * 1024.0 / (double)ne,
+           sizeof(struct graph_edge));
     graph_clusters_release(&cl);
     graph_release(&g);
     return rc;

@@ -430,7 +430,8 @@ static size_t first_buys(const struct graph *g, struct graph_buy **out, uint32_t
 {
     size_t n = g->buys.len;
     struct graph_buy *b = xmalloc((n ? n : 1) * sizeof *b);
-    memcpy(b, g->buys.v, n * sizeof *b);
+    if (n > 0)
+        memcpy(b, g->buys.v, n * sizeof *b);
     qsort(b, n, sizeof *b, cmp_buy_wallet_mint_ts);
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
@@ -510,7 +511,8 @@ int graph_build_edges(struct graph *g, const struct graph_params *p)
     free(bt.off);
     free(bt.t);
     buy_edges(g, p);
-    qsort(g->edges.v, g->edges.len, sizeof *g->edges.v, cmp_edge);
+    if (g->edges.len > 1)
+        qsort(g->edges.v, g->edges.len, sizeof *g->edges.v, cmp_edge);
     return 0;
 }
 
@@ -861,7 +863,8 @@ void graph_match(const struct graph_set *prev, size_t nprev, const struct graph_
             }
         }
     }
-    qsort(c.v, c.len, sizeof *c.v, cmp_cand);
+    if (c.len > 1)
+        qsort(c.v, c.len, sizeof *c.v, cmp_cand);
     bool *taken = xcalloc(nprev ? nprev : 1, sizeof *taken);
     for (size_t i = 0; i < c.len; i++)
         if (match[c.v[i].next] < 0 && !taken[c.v[i].prev]) {

@@ -93,7 +93,8 @@ static int load(struct store *st, struct snapshot *s)
     }
     for (size_t i = 0; i < s->members.len; i++)
         vec_push(&s->wallets, s->members.v[i].wallet);
-    qsort(s->wallets.v, s->wallets.len, sizeof(char *), cmp_str);
+    if (s->wallets.len > 1)
+        qsort(s->wallets.v, s->wallets.len, sizeof(char *), cmp_str);
     size_t k = 0;
     for (size_t i = 0; i < s->wallets.len; i++)
         if (k == 0 || strcmp(s->wallets.v[i], s->wallets.v[k - 1]) != 0)
