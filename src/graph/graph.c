@@ -531,6 +531,15 @@ static int cmp_u32(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
+/* Clusters by their smallest member (members sorted, distinct across
+ * clusters). */
+static int cmp_cluster_first(const void *x, const void *y)
+{
+    uint32_t a = ((const struct graph_cluster *)x)->members[0];
+    uint32_t b = ((const struct graph_cluster *)y)->members[0];
+    return a < b ? -1 : a > b;
+}
+
 /* Undirected pair weights: sum over kinds of kind_weight * weight. */
 struct wpair {
     uint32_t a, b;
@@ -789,12 +798,8 @@ int graph_cluster(const struct graph *g, const struct graph_params *p, struct gr
     /* Deterministic order: by the smallest member. */
     for (size_t i = 0; i < out->v.len; i++)
         qsort(out->v.v[i].members, out->v.v[i].n, sizeof(uint32_t), cmp_u32);
-    for (size_t i = 1; i < out->v.len; i++)
-        for (size_t j = i; j > 0 && out->v.v[j].members[0] < out->v.v[j - 1].members[0]; j--) {
-            struct graph_cluster t = out->v.v[j];
-            out->v.v[j] = out->v.v[j - 1];
-            out->v.v[j - 1] = t;
-        }
+    if (out->v.len > 1)
+        qsort(out->v.v, out->v.len, sizeof *out->v.v, cmp_cluster_first);
     if (rc == 0 && out->v.len > 0) {
         for (size_t i = 0; i < out->v.len; i++)
             for (size_t k = 0; k < out->v.v[i].n; k++)
