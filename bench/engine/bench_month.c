@@ -40,6 +40,7 @@
 #include "base/vec.h"
 #include "ingest/helius.h"
 #include "intel/intel.h"
+#include "graph/graph.h"
 #include "sim/sim.h"
 #include "trade/engine.h"
 #include "trade/perf.h"
@@ -188,6 +189,12 @@ int main(int argc, char **argv)
     uint32_t learn = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 10) : 7;
     if (argc > 3)
         sc.seed = strtoull(argv[3], NULL, 10);
+    /* "off": the cluster factor's weight shared out among the other three
+     * (the scoring before issue 17); default on, with the clusters of the
+     * wallet graph built from the learning days given to the engines. */
+    bool clusters_on = !(argc > 4 && strcmp(argv[4], "off") == 0);
+    struct graph gr;
+    graph_init(&gr);
     struct sim *s;
     char err[256];
     if (sim_new(&sc, &s, err, sizeof err) != 0) {
@@ -203,6 +210,8 @@ int main(int argc, char **argv)
         struct engine_params p;
         engine_params_default(&p);
         int sel = r % NSEL;
+        if (!clusters_on)
+            p.signal.weight[SF_CLUSTER] = 0;
         if (sel != 0) { /* copy every buy, one size */
             p.signal.threshold = 0;
             p.sizing.threshold = 0;
@@ -302,6 +311,34 @@ int main(int argc, char **argv)
                     watch(e[r], &k, 100, learn_end);
                 n_watch[2]++;
             }
+            if (clusters_on) { /* the learning week's clusters, as commands */
+                struct graph_params gp;
+                graph_params_default(&gp);
+                struct graph_clusters gc;
+                if (graph_build_edges(&gr, &gp) == 0 && graph_cluster(&gr, &gp, &gc) == 0) {
+                    for (size_t ci = 0; ci < gc.v.len; ci++)
+                        for (size_t k = 0; k < gc.v.v[ci].n; k++) {
+                            struct event cm;
+                            memset(&cm, 0, sizeof cm);
+                            cm.kind = EVENT_COMMAND;
+                            cm.u.command.kind = CMD_CLUSTER_MEMBER;
+                            cm.u.command.ts_ms = learn_end;
+                            memcpy(cm.u.command.wallet.b,
+                                   graph_wallet_key(&gr, gc.v.v[ci].members[k]), 32);
+                            cm.u.command.value = (double)(ci + 1);
+                            snprintf(cm.u.command.name, sizeof cm.u.command.name, "%s",
+                                     gc.v.v[ci].members[k] == gc.v.v[ci].leader ? "leader"
+                                                                                : "follower");
+                            for (int r = 0; r < NRUN; r++)
+                                feed(e[r], &cm);
+                        }
+                    printf("Clusters from the learning days: %zu (wallet graph defaults).\n",
+                           gc.v.len);
+                    graph_clusters_release(&gc);
+                }
+                graph_release(&gr);
+                graph_init(&gr);
+            }
             selected = true;
         }
         buf_reset(&json);
@@ -313,12 +350,18 @@ int main(int argc, char **argv)
             const struct event *ev = &ho.events.v[i];
             if (!selected && ev->kind == EVENT_SWAP)
                 early_note(&early, &ev->u.swap);
+            if (!selected && clusters_on && ev->kind == EVENT_SWAP)
+                graph_add_swap(&gr, &ev->u.swap);
+            if (!selected && clusters_on && ev->kind == EVENT_TRANSFER)
+                graph_add_transfer(&gr, &ev->u.transfer);
             for (int r = 0; r < NRUN; r++)
                 feed(e[r], ev);
             events++;
         }
     }
     double secs = (double)(clock_mono_ns() - wall0) / 1e9;
+    graph_release(&gr);
+    printf("Cluster factor: %s.\n", clusters_on ? "on (weights 30/25/25/20)" : "off (shared out)");
 
     printf("Simulated %u days (seed %" PRIu64 ", %u wallets, %u launches a day), learning %u "
            "days, trading %u days; %" PRIu64 " events through 6 engines in %.0f s.\n\n",

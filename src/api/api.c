@@ -96,6 +96,9 @@ static const struct route routes[] = {
     {"POST", "/v1/blacklist/", AUTH_TOKEN, SMALL_BODY, routes_blacklist_item, false, ""},
     {"DELETE", "/v1/blacklist/", AUTH_TOKEN, SMALL_BODY, routes_blacklist_item, false, ""},
     {"GET", "/v1/stream", AUTH_TOKEN, SMALL_BODY, routes_stream, false, ""},
+    {"GET", "/v1/clusters", AUTH_TOKEN, SMALL_BODY, routes_clusters, false,
+     "minSize minInsider blacklisted member sortBy sortOrder page limit"},
+    {"GET", "/v1/clusters/", AUTH_TOKEN, SMALL_BODY, routes_clusters, false, ""},
     /* For the setup wizard. */
     {"GET", "/v1/wallet", AUTH_TOKEN, SMALL_BODY, routes_wallet_get, false, ""},
     {"GET", "/v1/discovery", AUTH_TOKEN, SMALL_BODY, routes_discovery_get, false, ""},

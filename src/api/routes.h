@@ -49,6 +49,13 @@ void routes_watchlist_item(struct api_ctx *ctx, struct httpd_req *req, struct ht
 void routes_blacklist(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
 void routes_blacklist_item(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
 void routes_stream(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+/* The wallet graph's clusters (routes_clusters.c): GET /v1/clusters and
+ * GET /v1/clusters/{id}; and the "cluster" and "edges" keys of a wallet's
+ * detail, written into an open object. Returns 0 or a store error. */
+void routes_clusters(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+struct jw;
+struct store;
+int routes_clusters_of_wallet(struct jw *w, struct store *st, const char *address);
 /* The exit book (routes_exits.c): GET /v1/exits, PUT and DELETE
  * /v1/exits/strategies/{name}. */
 void routes_exits_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);

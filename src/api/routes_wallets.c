@@ -368,6 +368,8 @@ static void get_detail(struct api_ctx *ctx, const struct wallet *x, const struct
     wallet_json_detail_begin(&w, x);
     rc = wallet_json_positions(&w, ctx->env->store, &h);
     jw_ku64(&w, "swaps", h.swaps.len);
+    if (rc == 0) /* the wallet graph: its cluster and edges */
+        rc = routes_clusters_of_wallet(&w, ctx->env->store, x->address);
     jw_obj_end(&w);
     wallet_history_release(&h);
     if (rc != 0) {

@@ -59,7 +59,7 @@ void snap_json_status(struct jw *w, const struct runner_snap *snap)
     jw_kbool(w, "cluster_available", p->signal.cluster_available);
     if (!p->signal.cluster_available)
         jw_kstr(w, "cluster_note",
-                "the cluster factor is not built yet: its weight is shared out among wallet, "
+                "the cluster factor is off: its weight is shared out among wallet, "
                 "token and context in proportion to their weights");
     jw_obj_end(w);
     jw_key(w, "token_wait");

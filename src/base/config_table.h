@@ -270,6 +270,63 @@
     X(COPIER_POOL_SOL, "copier.pool_sol", NULL, DOUBLE, "30", 0.001, 1e12, 0,                      \
       "SOL reserve of the pool the copier expectancy trades against (docs/metrics.md, \"Copier "   \
       "expectancy\"); size, latency and fees come from trade.* and paper.*.")                      \
+    /* --- graph ----------------------------------------------------------------------- */        \
+    X(GRAPH_INTERVAL_MIN, "graph.interval_min", NULL, INT, "60", 0, 10080, 0,                      \
+      "Minutes between scheduled rebuilds of the wallet graph and its clusters inside "            \
+      "`serve` (edges from every stored swap and transfer, Leiden, stable ids); 0 turns the "      \
+      "schedule off.")                                                                             \
+    X(GRAPH_ON_START, "graph.on_start", NULL, BOOL, "false", 0, 0, 0,                              \
+      "Also rebuild the graph as soon as `serve` starts, instead of after the first "              \
+      "interval.")                                                                                 \
+    X(GRAPH_FUND_MIN_SOL, "graph.fund_min_sol", NULL, DOUBLE, "0.1", 0, 1e9, 0,                    \
+      "FUNDED_BY: smallest SOL transfer that counts as funding (token transfers count at "         \
+      "any amount). Below it are dust and fee refills, which link unrelated wallets.")             \
+    X(GRAPH_FUND_WINDOW_MIN, "graph.fund_window_min", NULL, INT, "60", 0, 100000, 0,               \
+      "FUNDED_BY: a transfer after the wallet's first trade still counts when the wallet "         \
+      "buys within this many minutes of it (an operator arming a wallet for the next "             \
+      "launch).")                                                                                  \
+    X(GRAPH_HUB_FANOUT, "graph.hub_fanout", NULL, INT, "25", 1, 100000000, 0,                      \
+      "A wallet that sent to more than this many distinct wallets is a hub (exchange, "            \
+      "bridge, payout bot) and never a funder or sweep target: a team arms tens of wallets, "      \
+      "an exchange thousands.")                                                                    \
+    X(GRAPH_HUBS, "graph.hubs", NULL, STRING, "", 0, 0, 0,                                         \
+      "Known hubs (exchanges, bridges), comma-separated addresses: never funders or sweep "        \
+      "targets, whatever their fan-out.")                                                          \
+    X(GRAPH_SWEEP_MIN_SOL, "graph.sweep_min_sol", NULL, DOUBLE, "0.1", 0, 1e9, 0,                  \
+      "SWEEP: smallest SOL transfer back to an earlier sender, after trading, that counts "        \
+      "as a sweep.")                                                                               \
+    X(GRAPH_SYNC_SECONDS, "graph.sync_seconds", NULL, DOUBLE, "5", 0, 86400, 0,                    \
+      "SYNCED_BUY: two first buys of one mint at most this many seconds apart are "                \
+      "synchronized. Scripted clusters buy within 0.4-4 s of a launch; human followers take "      \
+      "longer.")                                                                                   \
+    X(GRAPH_SYNC_MIN, "graph.sync_min", NULL, INT, "2", 1, 1000000, 0,                             \
+      "SYNCED_BUY: synchronized mints a pair needs; one coincidence on a busy launch is not "      \
+      "a relationship.")                                                                           \
+    X(GRAPH_SYNC_JACCARD, "graph.sync_min_jaccard", NULL, DOUBLE, "0.3", 0, 1, 0,                  \
+      "SYNCED_BUY: synchronized mints over all mints either wallet bought, at least this; "        \
+      "snipers and bots sync with everyone on a few of their many buys and stay below it.")        \
+    X(GRAPH_EARLY_BUYERS, "graph.early_buyers", NULL, INT, "10", 1, 1000000, 0,                    \
+      "CO_EARLY: the first this many distinct buyers of a mint are its early buyers.")             \
+    X(GRAPH_EARLY_MIN, "graph.early_min", NULL, INT, "2", 1, 1000000, 0,                           \
+      "CO_EARLY: common early mints a pair needs.")                                                \
+    X(GRAPH_EARLY_JACCARD, "graph.early_jaccard", NULL, DOUBLE, "0.5", 0, 1, 0,                    \
+      "CO_EARLY: Jaccard index of the two wallets' early-mint sets, at least this (snipers "       \
+      "are early everywhere, with everyone, and stay below it).")                                  \
+    X(GRAPH_W_FUNDED, "graph.weight_funded", NULL, DOUBLE, "1", 0, 100, 0,                         \
+      "Weight of a FUNDED_BY edge in the clustering graph.")                                       \
+    X(GRAPH_W_SWEEP, "graph.weight_sweep", NULL, DOUBLE, "1", 0, 100, 0,                           \
+      "Weight of a SWEEP edge in the clustering graph.")                                           \
+    X(GRAPH_W_SYNCED, "graph.weight_synced", NULL, DOUBLE, "1", 0, 100, 0,                         \
+      "Weight of a SYNCED_BUY edge (times its Jaccard index) in the clustering graph.")            \
+    X(GRAPH_W_EARLY, "graph.weight_early", NULL, DOUBLE, "1", 0, 100, 0,                           \
+      "Weight of a CO_EARLY edge (times its Jaccard index) in the clustering graph.")              \
+    X(GRAPH_RESOLUTION, "graph.resolution", NULL, DOUBLE, "1", 0.001, 1000, 0,                     \
+      "Leiden resolution (modularity): higher splits into more, smaller clusters.")                \
+    X(GRAPH_MIN_SIZE, "graph.min_cluster", NULL, INT, "2", 2, 1000000, 0,                          \
+      "Smallest cluster kept.")                                                                    \
+    X(GRAPH_MATCH_OVERLAP, "graph.match_overlap", NULL, DOUBLE, "0.5", 0, 1, 0,                    \
+      "A rebuilt cluster keeps a previous cluster's id (and blacklist) when the Jaccard "          \
+      "overlap of their members is at least this.")                                                \
     /* --- engine ---------------------------------------------------------------------- */        \
     X(ENGINE_TICK_MS, "engine.tick_ms", NULL, INT, "1000", 10, 60000, 0,                           \
       "Timer tick of the trading engine, in ms: time-based exits, breakers and paper latency run " \
@@ -302,6 +359,16 @@
       "How long a signal may wait for a price feed's token facts (liquidity, market cap, pool "    \
       "age) before it is scored with what the engine knows, in ms of event time (0: score at "     \
       "once). `serve` uses 1500 when DexScreener is on and this is not set.")                      \
+    X(SIG_CLUSTER_WINDOW, "signal.cluster_window_min", NULL, INT, "30", 0, 10080, CONFIG_LIVE,     \
+      "Cluster factor: buys of the same token by watched wallets within this many minutes "        \
+      "count as moving together (owners, a leader followed by its members).")                      \
+    X(SIG_CLUSTER_INSIDER, "signal.cluster_insider", NULL, STRING, "gate", 0, 0, CONFIG_LIVE,      \
+      "A buy by the cluster that created the token (its first trade): gate (never traded, "        \
+      "reason token_gate_failed, gate insider) or penalty (cluster factor 0 and the score times "  \
+      "signal.insider_penalty).")                                                                  \
+    X(SIG_INSIDER_PENALTY, "signal.insider_penalty", NULL, DOUBLE, "0.5", 0, 1, CONFIG_LIVE,       \
+      "With signal.cluster_insider = penalty: the score of an insider signal is multiplied by "    \
+      "this.")                                                                                     \
     /* --- trade ----------------------------------------------------------------------- */        \
     X(TRADE_CAPITAL, "trade.paper_capital_sol", NULL, DOUBLE, "10", 0.001, 1000000000, 0,          \
       "Starting capital of a fresh paper account, in SOL.")                                        \
@@ -362,6 +429,7 @@
  * command line, PUT /v1/config, the database at start). */
 #define CONFIG_CHOICES(Y)                                                                          \
     Y(LOG_LEVEL, "debug,info,warn,error,off")                                                      \
-    Y(ALERT_MIN_SEVERITY, "info,warn,critical")
+    Y(ALERT_MIN_SEVERITY, "info,warn,critical")                                                    \
+    Y(SIG_CLUSTER_INSIDER, "gate,penalty")
 
 #endif

@@ -22,7 +22,9 @@
 #include "ingest/hooksync.h"
 #include "ingest/rpcpoll.h"
 #include "store/autobackup.h"
+#include "trade/clustersync.h"
 #include "trade/watchsync.h"
+#include "graph/graph.h"
 #include "intel/discovery.h"
 #include "market/tokenfeed.h"
 #include "net/sse.h"
@@ -82,6 +84,16 @@ struct sync_ctx {
     struct smartmoney *sm;
     struct hooksync *hooksync; /* NULL when the webhook is not managed */
 };
+
+/* After each graph rebuild: the engine learns the new clusters (the
+ * cluster factor, and blacklisted clusters' new members). */
+static void after_graph(void *ctx)
+{
+    struct sync_ctx *s = ctx;
+    struct clustersync_stats st;
+    if (s->runner && clustersync_run(s->runner, s->store, &st) != 0)
+        log_warn("serve", "the engine's clusters could not be synced after the graph rebuild");
+}
 
 /* After each scheduled discovery run: the engine follows the new watchlist. */
 static void after_discovery(void *ctx, const struct discovery_report *rep)
@@ -339,6 +351,7 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     struct hook_ctx hook_ctx = {0};
     char *rpc_list = NULL;
     struct discovery_sched *disc = NULL;
+    struct graph_sched *graph = NULL;
     struct sched *sched = NULL; /* the periodic jobs (base/sched.h) */
     struct runner *runner = NULL;
     struct sse_hub *hub = NULL;
@@ -600,6 +613,7 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     (void)sched_add(sched, "smart-money watchlist", 30000, 30000, SCHED_WORKER, sm_refresh_job,
                     &sync);
     if (discovery_sched_start(sched, store, cfg, after_discovery, &sync, &disc) != 0 ||
+        graph_sched_start(sched, store, cfg, after_graph, &sync, &graph) != 0 ||
         sched_start(sched) != 0) {
         log_error("serve", "cannot start the scheduler");
         goto out;
@@ -619,6 +633,7 @@ out:
      * then the store. */
     sched_free(sched); /* waits for a discovery run or a backup in progress */
     discovery_sched_free(disc);
+    graph_sched_free(graph);
     autobackup_free(backup);
     sse_hub_close(hub);
     api_stop(api);

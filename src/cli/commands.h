@@ -20,6 +20,8 @@ int cmd_wallet(int argc, char **argv);
 int cmd_discover(int argc, char **argv);
 int cmd_wallets(int argc, char **argv);
 int cmd_model(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
+int cmd_clusters(int argc, char **argv);
 int cmd_sim_evaluate(int argc, char **argv); /* `sim evaluate`, dispatched by cmd_sim */
 int cmd_sim_chain(int argc, char **argv);    /* `sim chain`, dispatched by cmd_sim */
 

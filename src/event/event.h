@@ -136,6 +136,10 @@ enum command_kind {
     CMD_EXIT_PUT,            /* payload: a struct exit_strategy; adds it to the exit book or
                                 replaces the strategy of that name */
     CMD_EXIT_DELETE,         /* name: an exit strategy to remove from the book */
+    CMD_CLUSTER_RESET,       /* forget every wallet's cluster and cluster blacklist (a rebuild
+                                of the wallet graph follows with the new memberships) */
+    CMD_CLUSTER_MEMBER,      /* wallet; value: its cluster's id (> 0); name: "leader" or
+                                "follower" */
 };
 
 #define COMMAND_NAME_MAX    64

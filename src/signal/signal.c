@@ -30,7 +30,10 @@ void signal_params_default(struct signal_params *p)
     p->weight[SF_CLUSTER] = 0.25;
     p->weight[SF_TOKEN] = 0.25;
     p->weight[SF_CONTEXT] = 0.20;
-    p->cluster_available = false;
+    p->cluster_available = true;
+    p->cluster_window_ms = 30 * MS_PER_MINUTE;
+    p->insider_penalty = false;
+    p->insider_mult = 0.5;
     p->threshold = 0.70;
     p->prior_strength = 4;
     p->intel_trust_trips = 15;
@@ -60,6 +63,10 @@ int signal_params_validate(const struct signal_params *p, char *err, size_t errs
         msg = "flagged_mult must be in [0, 1]";
     else if (!msg && !(p->min_liquidity_sol >= 0 && p->max_move >= 0 && p->max_age_ms >= 0))
         msg = "token gate bounds must be >= 0";
+    else if (!msg && !(p->cluster_window_ms >= 0))
+        msg = "the cluster window must be >= 0";
+    else if (!msg && !(p->insider_mult >= 0 && p->insider_mult <= 1))
+        msg = "insider_penalty must be in [0, 1]";
     if (!msg)
         return 0;
     if (err && errsize)
@@ -131,8 +138,23 @@ void signal_evaluate(const struct signal_params *p, const struct signal_inputs *
     o->c_exposure = clamp01(1 - in->exposure);
     o->f[SF_CONTEXT] = clamp01(0.35 * o->c_hour + 0.35 * o->c_recent + 0.3 * o->c_exposure);
 
-    /* Cluster: unavailable until the graph module lands. */
-    o->f[SF_CLUSTER] = 0;
+    /* Cluster (FR12): independent owners moving together. One owner
+     * alone is 0.3, three or more 1; a member following its cluster's
+     * leader adds 0.3, other members of its cluster in the window 0.15. */
+    uint32_t owners = in->cluster_owners ? in->cluster_owners : 1;
+    o->k_owners = ramp((double)owners, 1, 0.3, 3, 1.0);
+    o->k_follow = in->leader_followed ? 0.3 : in->members_together ? 0.15 : 0;
+    o->k_insider_mult = 1;
+    o->f[SF_CLUSTER] = p->cluster_available ? clamp01(o->k_owners + o->k_follow) : 0;
+    if (p->cluster_available && in->insider_token) {
+        if (!p->insider_penalty) {
+            if (o->gate == SIGNAL_GATE_OK)
+                o->gate = SIGNAL_GATE_INSIDER;
+        } else {
+            o->f[SF_CLUSTER] = 0;
+            o->k_insider_mult = p->insider_mult;
+        }
+    }
 
     double sum = 0;
     for (int i = 0; i < SF_COUNT; i++)
@@ -143,7 +165,7 @@ void signal_evaluate(const struct signal_params *p, const struct signal_inputs *
         o->weight_eff[i] = avail && sum > 0 ? p->weight[i] / sum : 0;
         o->score += o->weight_eff[i] * o->f[i];
     }
-    o->score = clamp01(o->score);
+    o->score = clamp01(o->score * o->k_insider_mult);
 }
 
 const char *signal_gate_name(enum signal_gate g)
@@ -159,6 +181,8 @@ const char *signal_gate_name(enum signal_gate g)
         return "age";
     case SIGNAL_GATE_NO_PRICE:
         return "no_price";
+    case SIGNAL_GATE_INSIDER:
+        return "insider";
     }
     return "unknown";
 }
@@ -215,6 +239,17 @@ void signal_factors_write(const struct signal_inputs *in, const struct signal_fa
     jw_kstr(w, "liquidity_source", in->liquidity_source ? in->liquidity_source : "none");
     jw_kstr(w, "age_source", in->age_reported ? "reported" : "observed");
     jw_ki64(w, "waited_ms", in->waited_ms);
+    jw_obj_end(w);
+    jw_key(w, "cluster_detail");
+    jw_obj_begin(w);
+    jw_kdouble(w, "owners", r6(f->k_owners));
+    jw_kdouble(w, "follow", r6(f->k_follow));
+    jw_kdouble(w, "insider_mult", r6(f->k_insider_mult));
+    jw_ku64(w, "owner_count", in->cluster_owners);
+    jw_kbool(w, "in_cluster", in->in_cluster);
+    jw_kbool(w, "leader_followed", in->leader_followed);
+    jw_kbool(w, "members_together", in->members_together);
+    jw_kbool(w, "insider_token", in->insider_token);
     jw_obj_end(w);
     jw_key(w, "context_detail");
     jw_obj_begin(w);

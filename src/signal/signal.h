@@ -8,9 +8,14 @@
  *             a prior while intel knows few of its trades), its recent form
  *             (wins in its decay window) and our own results copying it
  *             (the feedback loop), times a penalty while it is flagged;
- *   cluster - whether several wallets of one cluster move together. Not
- *             built yet: while unavailable its weight is shared out among
- *             the other three in proportion to theirs;
+ *   cluster - how many independent owners (a cluster of wallets that act
+ *             as one, src/graph, counts once: one owner, one vote) bought
+ *             the token within the window, and whether a cluster's leader
+ *             was followed by its members (FR12); a buy by the cluster
+ *             that created the token is an insider signal, gated or
+ *             penalised (signal.cluster_insider). When unavailable
+ *             (cluster_available false) its weight is shared out among the
+ *             other three in proportion to theirs;
  *   token   - age, liquidity, market cap, holder concentration and how far
  *             the price already moved since the wallet's own entry;
  *   context - our win rate at this hour of day, our recent win rate, and
@@ -44,12 +49,15 @@ const char *signal_factor_name(enum signal_factor f);
  * over the available factors; 0 <= threshold <= 1; the token gate bounds
  * are >= 0. */
 struct signal_params {
-    double weight[SF_COUNT];  /* 0.30, 0.25, 0.25, 0.20 */
-    bool cluster_available;   /* false until the graph module provides it */
-    double threshold;         /* minimum score to trade (0.70); sizing applies it */
-    double prior_strength;    /* pseudo-trades of the priors (4) */
-    double intel_trust_trips; /* trips at which intel's score outweighs the stored one (15) */
-    double flagged_mult;      /* wallet factor multiplier while flagged for review (0.6) */
+    double weight[SF_COUNT];   /* 0.30, 0.25, 0.25, 0.20 */
+    bool cluster_available;    /* true: the graph module provides it */
+    int64_t cluster_window_ms; /* buys of the token this recent count as moving together (30 min) */
+    bool insider_penalty;      /* false: an insider signal fails the gate; true: it is penalised */
+    double insider_mult;       /* the penalty: the score times this (0.5) */
+    double threshold;          /* minimum score to trade (0.70); sizing applies it */
+    double prior_strength;     /* pseudo-trades of the priors (4) */
+    double intel_trust_trips;  /* trips at which intel's score outweighs the stored one (15) */
+    double flagged_mult;       /* wallet factor multiplier while flagged for review (0.6) */
     /* Token gate: a signal failing it is not traded whatever its score. */
     double min_liquidity_sol; /* 5 */
     double max_move;    /* price already up more than this since the wallet's entry (1.0 = 2x) */
@@ -89,6 +97,15 @@ struct signal_inputs {
     uint32_t hour_n, hour_wins;
     uint32_t recent_n, recent_wins;
     double exposure; /* cost of open positions / equity, >= 0 */
+    /* cluster */
+    uint32_t cluster_owners; /* distinct owners among the watched wallets' buys of the token
+                                within the window, this one included (a cluster counts once;
+                                0 is taken as 1) */
+    bool in_cluster;         /* the wallet belongs to a cluster */
+    bool leader_followed;    /* its cluster's leader bought the token first in the window and
+                                this member follows */
+    bool members_together;   /* another member of its cluster bought it in the window */
+    bool insider_token;      /* its cluster made the token's first trade (created it) */
 };
 
 enum signal_gate {
@@ -97,10 +114,11 @@ enum signal_gate {
     SIGNAL_GATE_MOVE,      /* already up more than max_move */
     SIGNAL_GATE_AGE,       /* older than max_age_ms */
     SIGNAL_GATE_NO_PRICE,  /* nothing priced the token */
+    SIGNAL_GATE_INSIDER,   /* the wallet's own cluster created the token (gate mode) */
 };
 
-/* The factors with their components. f[SF_CLUSTER] is 0 and
- * weight_eff[SF_CLUSTER] 0 while the cluster factor is unavailable;
+/* The factors with their components. f[SF_CLUSTER] and
+ * weight_eff[SF_CLUSTER] are 0 while the cluster factor is unavailable;
  * sum(weight_eff) == 1. */
 struct signal_factors {
     double f[SF_COUNT];
@@ -112,13 +130,15 @@ struct signal_factors {
     double t_age, t_liquidity, t_mcap, t_concentration, t_move;
     /* context */
     double c_hour, c_recent, c_exposure;
+    /* cluster */
+    double k_owners, k_follow, k_insider_mult;
     enum signal_gate gate;
 };
 
 /* Computes every factor and the score. Never fails. */
 void signal_evaluate(const struct signal_params *p, const struct signal_inputs *in,
                      struct signal_factors *out);
-/* "ok", "liquidity", "move", "age", "no_price". */
+/* "ok", "liquidity", "move", "age", "no_price", "insider". */
 const char *signal_gate_name(enum signal_gate g);
 
 /* Writes the factors, components and the inputs behind them as one JSON

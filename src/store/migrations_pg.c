@@ -473,6 +473,16 @@ static const char m14_wallet_metrics[] =
     "ALTER TABLE wallets ADD COLUMN IF NOT EXISTS copier_buys bigint NOT NULL DEFAULT 0;\n"
     "CREATE INDEX IF NOT EXISTS wallets_copier_d ON wallets(copier_ev DESC, address);\n"
     "CREATE INDEX IF NOT EXISTS wallets_copier_a ON wallets(copier_ev, address);\n";
+/* Wallet graph (issue 17): see migrations_sqlite.c, m12_graph. */
+static const char m12_graph[] =
+    "CREATE TABLE IF NOT EXISTS cluster_stats (\n"
+    "  cluster_id bigint PRIMARY KEY REFERENCES clusters(id) ON DELETE CASCADE,\n"
+    "  leader_rule text NOT NULL,\n"
+    "  pnl_sol double precision NOT NULL,\n"
+    "  tokens integer NOT NULL,\n"
+    "  insider double precision NOT NULL\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS graph_edges_kind ON graph_edges(kind, src);\n";
 
 const struct migration store_pg_migrations[] = {
     {1, "events: swaps, transfers, prices", m1_events},
@@ -490,6 +500,8 @@ const struct migration store_pg_migrations[] = {
     {9, "wallet list: an index for the common filter, by score", m9_wallet_filter},
     {10, "event keys are (sig, leg) again; skipped transactions are kept", m10_sig_keys_skips},
     {11, "crawl state: tokens and wallets, cursors, requests spent", m11_crawl},
+    {12, "wallet graph: cluster stats (leader rule, performance, tokens, insider likelihood)",
+     m12_graph},
     {14, "wallet metrics: realized and unrealized PnL, drawdown in SOL, validity",
      m14_wallet_metrics},
     {0, NULL, NULL}, /* end */

@@ -514,6 +514,24 @@ static const char m14_wallet_metrics[] =
     "ALTER TABLE wallets ADD COLUMN copier_buys INTEGER NOT NULL DEFAULT 0;\n"
     "CREATE INDEX IF NOT EXISTS wallets_copier_d ON wallets(copier_ev DESC, address);\n"
     "CREATE INDEX IF NOT EXISTS wallets_copier_a ON wallets(copier_ev, address);\n";
+/* Wallet graph (issue 17): what describes a cluster beyond its leader and
+ * size, one row per cluster (gone with it). leader_rule: which rule picked
+ * the leader ("funding_root", "first_buyer", "degree"); pnl_sol: the
+ * members' combined realized PnL (wallets.total_pnl); tokens: mints bought
+ * by at least two members; insider: the insider likelihood 0..1
+ * (docs/intelligence.md, "Wallet graph and clusters"). A table of its own,
+ * not columns of clusters: SQLite has no ADD COLUMN IF NOT EXISTS, and
+ * migrations must re-run cleanly. Numbered 12 by the brief; the lead
+ * renumbers at merge. */
+static const char m12_graph[] =
+    "CREATE TABLE IF NOT EXISTS cluster_stats (\n"
+    "  cluster_id INTEGER PRIMARY KEY REFERENCES clusters(id) ON DELETE CASCADE,\n"
+    "  leader_rule TEXT NOT NULL,\n"
+    "  pnl_sol REAL NOT NULL,\n"
+    "  tokens INTEGER NOT NULL,\n"
+    "  insider REAL NOT NULL\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS graph_edges_kind ON graph_edges(kind, src);\n";
 
 const struct migration store_sqlite_migrations[] = {
     {1, "events: swaps, transfers, prices", m1_events},
@@ -531,6 +549,8 @@ const struct migration store_sqlite_migrations[] = {
     {9, "wallet list: an index for the common filter, by score", m9_wallet_filter},
     {10, "event keys are (sig, leg) again; skipped transactions are kept", m10_sig_keys_skips},
     {11, "crawl state: tokens and wallets, cursors, requests spent", m11_crawl},
+    {12, "wallet graph: cluster stats (leader rule, performance, tokens, insider likelihood)",
+     m12_graph},
     {14, "wallet metrics: realized and unrealized PnL, drawdown in SOL, validity",
      m14_wallet_metrics},
     {0, NULL, NULL}, /* end */

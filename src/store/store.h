@@ -540,9 +540,16 @@ struct cluster_row {
     char label[64];              /* stable name given by the graph module */
     char leader[BASE58_KEY_MAX]; /* wallet that initiates moves, "" unknown */
     int32_t size;
-    double cohesion; /* modularity contribution or similar */
+    double cohesion; /* share of the members' edge weight inside the cluster, 0..1 */
     bool blacklisted;
     int64_t created_ms, updated_ms;
+    /* From cluster_stats: written by store_graph_save, read by
+     * store_cluster_get and store_clusters_query; the generic row
+     * functions (store_get_cluster, ...) leave them zero. */
+    char leader_rule[ROW_WORD]; /* funding_root, first_buyer, degree */
+    double pnl_sol;             /* the members' combined realized PnL (wallets.total_pnl) */
+    int32_t tokens;             /* mints bought by at least two members */
+    double insider;             /* insider likelihood, 0..1 */
 };
 
 struct cluster_member_row {
@@ -554,7 +561,9 @@ struct cluster_member_row {
     int64_t joined_ms;
 };
 
-/* A relationship between two wallets: FUNDED_BY, SYNCED_BUY, CO_EARLY. */
+/* A relationship between two wallets (src/graph/graph.h): FUNDED_BY and
+ * SWEEP point from the funded wallet to its funder; SYNCED_BUY and
+ * CO_EARLY are symmetric and stored once with src < dst. */
 struct graph_edge_row {
     int64_t id;
     char src[BASE58_KEY_MAX];
@@ -752,6 +761,60 @@ const char *store_table_name(enum store_table t);
     }
 STORE_ROW_TYPES(STORE_ROW_TYPED_)
 #undef STORE_ROW_TYPED_
+
+/* Saves a whole rebuild of the wallet graph in ONE transaction: every row
+ * of graph_edges is replaced by e[0..ne); clusters whose label is not in
+ * c[0..nc) are deleted with their members, the others upserted on their
+ * label (a kept label keeps its id); every member row is replaced by
+ * m[0..nm), whose cluster_id is the 1-based INDEX into c (turned into the
+ * stored id here). Returns 0, WT_EINVAL (a bad row or index; nothing
+ * written), WT_ESTORE. */
+int store_graph_save(struct store *st, const struct graph_edge_row *e, size_t ne,
+                     const struct cluster_row *c, size_t nc, const struct cluster_member_row *m,
+                     size_t nm);
+/* The clusters list of the API: filters, sort, page (like the wallet
+ * list). Zero-initialise, then set what is wanted. */
+enum cluster_sort {
+    CLUSTER_SORT_SIZE = 0,
+    CLUSTER_SORT_INSIDER,
+    CLUSTER_SORT_PNL,
+    CLUSTER_SORT_TOKENS,
+    CLUSTER_SORT_UPDATED,
+};
+struct cluster_filter {
+    int32_t min_size;   /* 0: any */
+    double min_insider; /* 0: any */
+    int blacklisted;    /* -1 or 0 ... see has_blacklisted */
+    bool has_blacklisted;
+    const char *member; /* clusters holding this wallet; NULL: any */
+    enum cluster_sort sort;
+    bool ascending; /* false: descending */
+    uint32_t page;  /* 1-based */
+    uint32_t limit; /* 1..1000 */
+};
+/* rows has room for f->limit; *total the number matching. Returns 0,
+ * WT_EINVAL (page 0, limit out of range, bad sort), WT_ESTORE. */
+int store_clusters_query(struct store *st, const struct cluster_filter *f, struct cluster_row *rows,
+                         size_t *n, int64_t *total);
+/* One cluster with its stats. Returns 0, WT_ENOTFOUND, WT_ESTORE. */
+int store_cluster_get(struct store *st, int64_t id, struct cluster_row *out);
+/* The edges touching wallet (as src or dst), up to cap, strongest first. */
+int store_edges_of(struct store *st, const char *wallet, struct graph_edge_row *rows, size_t cap,
+                   size_t *n);
+
+/* Sets or clears a cluster's blacklist flag. Returns 0, WT_ENOTFOUND,
+ * WT_ESTORE. */
+int store_cluster_blacklist(struct store *st, int64_t id, bool on, int64_t now_ms);
+/* Calls fn for every cluster member (cluster_id, wallet) of the clusters,
+ * by cluster id then wallet; blacklisted_only limits it to blacklisted
+ * clusters. fn returns nonzero to stop (returned). */
+int store_cluster_members_scan(struct store *st, bool blacklisted_only,
+                               int (*fn)(void *ctx, int64_t cluster_id, const char *wallet),
+                               void *ctx);
+/* The stored transfers in (ts_ms, id) order, fn called for each (pages; no
+ * connection held while fn runs). fn returns nonzero to stop (returned). */
+int store_transfers_scan(struct store *st, int (*fn)(void *ctx, const struct transfer_event *t),
+                         void *ctx);
 
 /* Acknowledges an alert. Returns 0, WT_ENOTFOUND, WT_ESTORE. */
 int store_alert_ack(struct store *st, int64_t id, int64_t now_ms);

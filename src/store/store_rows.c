@@ -259,6 +259,11 @@ size_t store_row_size(enum store_table t)
     return (unsigned)t < STORE_T_COUNT_ ? tables[t].row_size : 0;
 }
 
+const struct table *store_table_desc(enum store_table t)
+{
+    return (unsigned)t < STORE_T_COUNT_ ? &tables[t] : NULL;
+}
+
 const char *store_table_name(enum store_table t)
 {
     return (unsigned)t < STORE_T_COUNT_ ? tables[t].name : NULL;

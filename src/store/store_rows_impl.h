@@ -66,6 +66,8 @@ int store_check_row(const struct table *t, const void *row);
  * Returns 0 or a negative WT_E... code. */
 int store_put_row(struct store *st, struct store_conn *c, const struct table *t, const void *row,
                   int64_t *id);
+/* The description of table t (NULL when t is out of range). */
+const struct table *store_table_desc(enum store_table t);
 /* Runs a read that returns rows of t into rows[0..cap). */
 int store_read_rows(struct store *st, struct store_conn *c, struct store_stmt *s,
                     const struct table *t, void *rows, size_t cap, size_t *n);

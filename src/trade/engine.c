@@ -205,6 +205,8 @@ static void handle_swap(struct engine *e, const struct event *ev)
     uint32_t wid = engine_wallet_id(e, &s->wallet);
     uint32_t mid = engine_mint_id(e, &s->mint);
     market_on_swap(e->market, mid, wid, s);
+    if (e->m.v[mid].first_wid1 == 0)
+        e->m.v[mid].first_wid1 = wid + 1;
     intel_apply(e->intel, s); /* an out-of-order swap is refused by the ledger: nothing to do */
     if (e->x)
         executor_observe(e->x, ev);
@@ -212,6 +214,11 @@ static void handle_swap(struct engine *e, const struct event *ev)
     if (held)
         engine_price_positions(e, mid, s->price_sol, s->side == SIDE_SELL ? s : NULL);
     if (s->side == SIDE_BUY && e->w.v[wid].watched) {
+        struct emint *em = &e->m.v[mid];
+        em->recent[em->head] = (struct ebuy){wid, s->ts_ms};
+        em->head = (uint8_t)((em->head + 1) % MINT_RECENT);
+        if (em->n_recent < MINT_RECENT)
+            em->n_recent++;
         if (e->p.token_wait_ms > 0 && !engine_fresh_report(e, mid))
             engine_park(e, wid, mid, s);
         else

@@ -186,6 +186,22 @@ int engine_handle_command(struct engine *e, const struct command_event *c)
             w->prior = c->value / 100.0;
         break;
     }
+    case CMD_CLUSTER_RESET:
+        for (size_t i = 0; i < e->w.len; i++) {
+            e->w.v[i].cluster = 0;
+            e->w.v[i].cluster_leader = false;
+            e->w.v[i].cluster_bl = false;
+        }
+        e->n_cbl = 0;
+        break;
+    case CMD_CLUSTER_MEMBER: {
+        if (!(c->value >= 1 && c->value <= (double)UINT32_MAX))
+            return cmd_fail(e, WT_EINVAL, "a cluster id must be >= 1%s", "");
+        uint32_t wid = engine_wallet_id(e, &c->wallet); /* may grow e->w */
+        e->w.v[wid].cluster = (uint32_t)c->value;
+        e->w.v[wid].cluster_leader = strcmp(c->name, "leader") == 0;
+        break;
+    }
     case CMD_SET: {
         /* Settings valid only together come as a run of CMD_SET, all but
          * the last with value 1: staged, then validated and applied at

@@ -22,7 +22,18 @@
 
 /* K_DEFAULT and K_OVERRIDES are the exit book's default strategy and its
  * score overrides ("0.85:runner, 0.95:moon"). */
-enum kind { K_DOUBLE, K_SOL, K_HOURS, K_MS, K_U32, K_U16, K_DEFAULT, K_OVERRIDES };
+enum kind {
+    K_DOUBLE,
+    K_SOL,
+    K_HOURS,
+    K_MS,
+    K_U32,
+    K_U16,
+    K_DEFAULT,
+    K_OVERRIDES,
+    K_MINUTES,
+    K_INSIDER
+};
 
 struct pdef {
     const char *name;
@@ -45,6 +56,9 @@ static const struct pdef defs[] = {
     P("signal.max_move", K_DOUBLE, signal.max_move),
     P("signal.max_age_hours", K_HOURS, signal.max_age_ms),
     P("signal.token_wait_ms", K_MS, token_wait_ms),
+    P("signal.cluster_window_min", K_MINUTES, signal.cluster_window_ms),
+    P("signal.cluster_insider", K_INSIDER, signal.insider_penalty),
+    P("signal.insider_penalty", K_DOUBLE, signal.insider_mult),
     P("trade.paper_capital_sol", K_SOL, capital_lamports),
     P("trade.risk_per_trade", K_DOUBLE, sizing.risk_per_trade),
     P("trade.high_score", K_DOUBLE, sizing.high_score),
@@ -119,6 +133,21 @@ int engine_params_set(struct engine_params *p, const char *name, const char *val
         int rc = set_book(&np, d->kind, value, err, errsize);
         if (rc)
             return rc;
+    } else if (d->kind == K_INSIDER) {
+        if (strcmp(value, "gate") != 0 && strcmp(value, "penalty") != 0) {
+            if (err && errsize)
+                snprintf(err, errsize, "%s: '%s' is not gate or penalty", name, value);
+            return WT_EINVAL;
+        }
+        *(bool *)at = strcmp(value, "penalty") == 0;
+    } else if (d->kind == K_MINUTES) {
+        if (str_to_u64(value, &u) != 0 || u > 10080) {
+            if (err && errsize)
+                snprintf(err, errsize, "%s: '%s' is not a whole number of minutes in 0..10080",
+                         name, value);
+            return WT_EPARSE;
+        }
+        *(int64_t *)at = (int64_t)u * MS_PER_MINUTE;
     } else if (d->kind == K_U32 || d->kind == K_U16 || d->kind == K_MS) {
         uint64_t max = d->kind == K_U16  ? 65535u
                        : d->kind == K_MS ? (uint64_t)MS_PER_DAY
@@ -189,6 +218,10 @@ int engine_params_from_config(const struct config *cfg, struct engine_params *p,
         if (pd->kind == K_DEFAULT || pd->kind == K_OVERRIDES) {
             if (set_book(&tmp, pd->kind, v, err, errsize) != 0)
                 return WT_EINVAL;
+        } else if (pd->kind == K_INSIDER) {
+            *(bool *)at = strcmp(v, "penalty") == 0;
+        } else if (pd->kind == K_MINUTES) {
+            *(int64_t *)at = config_int(cfg, (enum config_id)i) * MS_PER_MINUTE;
         } else if (pd->kind == K_U32) {
             *(uint32_t *)at = (uint32_t)config_int(cfg, (enum config_id)i);
         } else if (pd->kind == K_U16) {

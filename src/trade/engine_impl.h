@@ -23,8 +23,10 @@
 
 struct ewallet {
     bool watched, blacklisted, cluster_bl;
-    double prior; /* stored score in [0, 1], or -1 */
-    uint32_t lid; /* intel ledger id, LEDGER_NONE until seen there */
+    bool cluster_leader; /* the leader of its cluster */
+    uint32_t cluster;    /* its cluster's id, 0: none (src/graph) */
+    double prior;        /* stored score in [0, 1], or -1 */
+    uint32_t lid;        /* intel ledger id, LEDGER_NONE until seen there */
     /* The cached intel view; rebuilt when a trip closes or it is old. */
     bool cached;
     uint32_t cache_trips;
@@ -36,9 +38,19 @@ struct ewallet {
     uint32_t copy_n, copy_wins;
 };
 
+/* The last watched buys of a mint, for the cluster factor. */
+#define MINT_RECENT 8
+struct ebuy {
+    uint32_t wid;
+    int64_t ts;
+};
+
 struct emint {
     uint32_t pos;         /* index + 1 in e->pos, 0 when not held */
     uint32_t buy_pending; /* buys in flight */
+    uint32_t first_wid1;  /* wallet id + 1 of the mint's first swap seen (its creator's stand-in) */
+    uint8_t n_recent, head;
+    struct ebuy recent[MINT_RECENT]; /* ring of the last watched buys */
 };
 
 struct epos {

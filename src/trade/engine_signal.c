@@ -82,6 +82,42 @@ static void breakers_detail(const struct breakers *b, char *out, size_t n)
     }
 }
 
+/* The cluster inputs (FR12): the watched buys of the mint within the
+ * window up to this one, counted by owner (a cluster once), whether this
+ * wallet's leader or other members of its cluster are among them, and
+ * whether its cluster made the mint's first trade. */
+static void cluster_inputs(const struct engine *e, uint32_t wid, uint32_t mid, int64_t ts,
+                           struct signal_inputs *in)
+{
+    const struct emint *em = &e->m.v[mid];
+    const struct ewallet *me = &e->w.v[wid];
+    uint32_t owners[MINT_RECENT + 1];
+    uint32_t n = 0;
+    owners[n++] = me->cluster ? 0x80000000u | me->cluster : wid;
+    for (uint32_t i = 0; i < em->n_recent; i++) {
+        const struct ebuy *b = &em->recent[i];
+        if (b->ts > ts || ts - b->ts > e->p.signal.cluster_window_ms || b->wid >= e->w.len)
+            continue;
+        const struct ewallet *o = &e->w.v[b->wid];
+        uint32_t own = o->cluster ? 0x80000000u | o->cluster : b->wid;
+        bool seen = false;
+        for (uint32_t k = 0; k < n && !seen; k++)
+            seen = owners[k] == own;
+        if (!seen)
+            owners[n++] = own;
+        if (b->wid != wid && me->cluster && o->cluster == me->cluster) {
+            in->members_together = true;
+            if (o->cluster_leader && !me->cluster_leader)
+                in->leader_followed = true;
+        }
+    }
+    in->cluster_owners = n;
+    in->in_cluster = me->cluster != 0;
+    uint32_t first = em->first_wid1;
+    in->insider_token = me->cluster != 0 && first != 0 && first - 1 < e->w.len &&
+                        e->w.v[first - 1].cluster == me->cluster;
+}
+
 void engine_handle_signal(struct engine *e, uint32_t wid, uint32_t mid, const struct swap_event *ev,
                           int64_t waited_ms)
 {
@@ -118,6 +154,7 @@ void engine_handle_signal(struct engine *e, uint32_t wid, uint32_t mid, const st
     recent_wins(&e->br, &in.recent_n, &in.recent_wins);
     uint64_t eq = engine_equity(e);
     in.exposure = eq ? (double)(e->open_cost + e->reserved) / (double)eq : 1;
+    cluster_inputs(e, wid, mid, ev->ts_ms, &in);
 
     struct signal_factors f;
     signal_evaluate(&e->p.signal, &in, &f);

@@ -31,6 +31,7 @@
 #include "base/str.h"
 #include "base/vec.h"
 #include "solana/base58.h"
+#include "trade/clustersync.h"
 
 const char *engine_store_state_key(enum trade_mode m)
 {
@@ -539,40 +540,24 @@ static int load_wallets(struct engine *e, struct store *st, enum wallet_status s
     return rc;
 }
 
+/* Every cluster membership (the cluster factor) and the blacklists of
+ * blacklisted clusters, as the commands clustersync posts after a rebuild. */
+static int apply_cluster_cmd(void *ctx, const struct command_event *c)
+{
+    struct event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = EVENT_COMMAND;
+    ev.u.command = *c;
+    ev.u.command.ts_ms = 0; /* the engine's clock stays where it is */
+    (void)engine_handle(ctx, &ev);
+    return 0;
+}
+
 static int load_clusters(struct engine *e, struct store *st, size_t *count)
 {
-    struct cluster_row *cl = xcalloc(1000, sizeof *cl);
-    struct cluster_member_row *m = xcalloc(1000, sizeof *m);
-    int rc = 0;
-    int64_t after = 0;
-    for (;;) {
-        struct row_query q = {.after_id = after, .limit = 1000};
-        size_t n = 0;
-        if ((rc = store_list_cluster(st, &q, cl, &n)))
-            break;
-        for (size_t i = 0; i < n && rc == 0; i++) {
-            if (!cl[i].blacklisted)
-                continue;
-            int64_t mafter = 0;
-            for (;;) {
-                struct row_query mq = {.key_id = cl[i].id, .after_id = mafter, .limit = 1000};
-                size_t nm = 0;
-                if ((rc = store_list_cluster_member(st, &mq, m, &nm)))
-                    break;
-                for (size_t k = 0; k < nm; k++)
-                    if (apply_watch(e, CMD_CLUSTER_BLACKLIST, m[k].wallet, -1, cl[i].label) == 0)
-                        (*count)++;
-                if (nm < 1000)
-                    break;
-                mafter = m[nm - 1].id;
-            }
-        }
-        if (rc || n < 1000)
-            break;
-        after = cl[n - 1].id;
-    }
-    free(cl);
-    free(m);
+    struct clustersync_stats cs;
+    int rc = clustersync_commands(st, false, apply_cluster_cmd, e, &cs);
+    *count += cs.blacklisted;
     return rc;
 }
 

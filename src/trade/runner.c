@@ -253,7 +253,8 @@ static bool is_watch_command(const struct event *ev)
     if (ev->kind != EVENT_COMMAND)
         return false;
     enum command_kind k = ev->u.command.kind;
-    return k >= CMD_WATCH && k <= CMD_CLUSTER_UNBLACKLIST;
+    return (k >= CMD_WATCH && k <= CMD_CLUSTER_UNBLACKLIST) || k == CMD_CLUSTER_RESET ||
+           k == CMD_CLUSTER_MEMBER;
 }
 
 static void *engine_main(void *arg)

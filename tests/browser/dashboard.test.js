@@ -32,6 +32,7 @@ const PAGES = [
   ['live', 'Live'],
   ['performance', 'Performance'],
   ['wallets', 'Wallets'],
+  ['clusters', 'Clusters'],
   ['alerts', 'Alerts'],
   ['config', 'Config'],
   ['controls', 'Controls'],
@@ -368,6 +369,34 @@ test('with an API token: the page asks for it, then the API answers', opts, asyn
   } finally {
     await s.stop();
   }
+});
+
+test('clusters: the list, a cluster drawn by sigma, drill-down to a wallet, the blacklist button', opts, async () => {
+  const { page, problems } = await watchedPage(browser.context, server.url);
+  await page.goto(`${server.url}/#/clusters`);
+  await page.locator('h1', { hasText: 'Clusters' }).waitFor();
+  const link = page.getByTestId('cluster-link').first();
+  await link.waitFor({ timeout: 5000 });
+  await link.click();
+  await page.getByTestId('cluster-status').waitFor();
+  // sigma drew the members and the edges among them
+  const graph = page.getByTestId('cluster-graph');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=cluster-graph]')?.dataset.nodes) >= 2, null, { timeout: 5000 });
+  assert.ok(Number(await graph.getAttribute('data-edges')) >= 1);
+  assert.ok((await graph.locator('canvas').count()) > 0);
+  await page.screenshot({ path: artifact('cluster.png'), fullPage: true });
+  // blacklist it
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Blacklist cluster' }).click();
+  await page.waitForFunction(() => /^blacklisted/.test(document.querySelector('[data-testid=cluster-status]')?.textContent || ''));
+  // drill down: a member's page shows its cluster and its relationships
+  await page.locator('table tbody tr', { hasText: 'follower' }).first().locator('a').click();
+  await page.getByTestId('wallet-status').waitFor();
+  await page.locator('p', { hasText: 'In cluster' }).waitFor();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=cluster-graph]')?.dataset.nodes) >= 2, null, { timeout: 5000 });
+  await page.screenshot({ path: artifact('wallet-neighbourhood.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
 });
 
 test('the vendored libraries load by name, and sigma draws a graph', opts, async () => {

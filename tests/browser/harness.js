@@ -46,6 +46,8 @@ export async function startServer({ env = {}, wallets = 300 } = {}) {
   run(['import', '--quiet', '--data', 'data', 'sim/transactions.ndjson']);
   // Profiles every wallet and fills the watchlist, as a user would.
   run(['discover', '--data', 'data']);
+  // The wallet graph and its clusters, as the scheduler in serve would.
+  run(['graph', 'build', '--data', 'data']);
   const portFile = join(dir, 'port');
   const child = spawn(BINARY, ['serve', '--listen', '127.0.0.1:0', '--port-file', portFile, '--data', 'data'], {
     cwd: dir,

@@ -115,6 +115,7 @@ static void params(struct engine_params *p)
 {
     engine_params_default(p);
     p->signal.weight[SF_WALLET] = 1;
+    p->signal.weight[SF_CLUSTER] = 0;
     p->signal.weight[SF_TOKEN] = 0;
     p->signal.weight[SF_CONTEXT] = 0;
     p->book.n_overrides = 0;

@@ -10,6 +10,7 @@ import { SetupPage } from './pages/setup.js';
 import { LivePage } from './pages/live.js';
 import { PerformancePage } from './pages/performance.js';
 import { WalletsPage, WalletPage } from './pages/wallets.js';
+import { ClustersPage } from './pages/clusters.js';
 import { AlertsPage } from './pages/alerts.js';
 import { ConfigPage } from './pages/config.js';
 import { ControlsPage } from './pages/controls.js';
@@ -18,6 +19,7 @@ const PAGES = [
   ['live', 'Live', LivePage],
   ['performance', 'Performance', PerformancePage],
   ['wallets', 'Wallets', WalletsPage],
+  ['clusters', 'Clusters', ClustersPage],
   ['alerts', 'Alerts', AlertsPage],
   ['config', 'Config', ConfigPage],
   ['controls', 'Controls', ControlsPage],

@@ -14,6 +14,7 @@ import { useState, useEffect, useRef } from 'preact/hooks';
 import { html, useApi, Async, Table, Pager, Dl, Empty, ActionButton, num, pct, sol, signed, when, short } from '../ui.js';
 import * as api from '../api.js';
 import { LineChart } from '../chart.js';
+import { NeighbourGraph } from './clusters.js';
 
 /** A metric the API gives as null when the data is too thin for it
  * (docs/metrics.md: below metrics.min_trades / metrics.min_days). */
@@ -287,6 +288,11 @@ export function WalletPage({ address }) {
           { label: 'From', render: (x) => when(x.startTimestamp) },
           { label: 'Hours', num: true, render: (x) => num(x.durationHours, 1) },
         ]} />`}
+      </${Async}>
+    </${Section}>
+    <${Section} title="Cluster and relationships" id="wd-cl">
+      <${Async} res=${detail} what="Its cluster and edges (GET ${BASE}/…)">
+        ${(w) => html`<${NeighbourGraph} address=${address} cluster=${w.cluster} edges=${w.edges} />`}
       </${Async}>
     </${Section}>
     <${Section} title="Trades" id="wd-tr">

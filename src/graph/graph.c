@@ -1,0 +1,881 @@
+/* The wallet graph: edge rules and Leiden clusters (see graph.h; the rules,
+ * defaults and their reasons are in docs/intelligence.md, "Wallet graph
+ * and clusters"). The store-facing rebuild is in graph_run.c. */
+#include "graph/graph.h"
+
+#include <igraph/igraph.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "base/config.h"
+#include "base/err.h"
+#include "base/mem.h"
+#include "solana/pubkey.h"
+
+static const char *const kind_names[GK_COUNT] = {"FUNDED_BY", "SWEEP", "SYNCED_BUY", "CO_EARLY"};
+
+const char *graph_kind_name(enum graph_kind k)
+{
+    return (unsigned)k < GK_COUNT ? kind_names[k] : "UNKNOWN";
+}
+
+int graph_kind_parse(const char *s, enum graph_kind *out)
+{
+    for (int k = 0; k < GK_COUNT; k++)
+        if (s && strcmp(s, kind_names[k]) == 0) {
+            *out = (enum graph_kind)k;
+            return 0;
+        }
+    return WT_EINVAL;
+}
+
+const char *graph_leader_rule_name(enum graph_leader_rule r)
+{
+    switch (r) {
+    case GL_FUNDING_ROOT:
+        return "funding_root";
+    case GL_FIRST_BUYER:
+        return "first_buyer";
+    case GL_DEGREE:
+        return "degree";
+    }
+    return "unknown";
+}
+
+void graph_params_default(struct graph_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->fund_min_lamports = 100000000ULL; /* 0.1 SOL */
+    p->fund_window_ms = 60 * MS_PER_MINUTE;
+    p->hub_fanout = 25;
+    p->hubs = NULL;
+    p->sweep_min_lamports = 100000000ULL;
+    p->sync_ms = 5 * MS_PER_SECOND;
+    p->sync_min = 2;
+    p->sync_jaccard = 0.3;
+    p->early_n = 10;
+    p->early_min = 2;
+    p->early_jaccard = 0.5;
+    for (int k = 0; k < GK_COUNT; k++)
+        p->kind_weight[k] = 1.0;
+    p->resolution = 1.0;
+    p->min_size = 2;
+    p->match_overlap = 0.5;
+}
+
+static uint64_t lamports_of(double sol)
+{
+    return sol <= 0 ? 0 : (uint64_t)llround(sol * 1e9);
+}
+
+void graph_params_from_config(const struct config *cfg, struct graph_params *p)
+{
+    graph_params_default(p);
+    p->fund_min_lamports = lamports_of(config_double(cfg, CFG_GRAPH_FUND_MIN_SOL));
+    p->fund_window_ms = config_int(cfg, CFG_GRAPH_FUND_WINDOW_MIN) * MS_PER_MINUTE;
+    p->hub_fanout = (uint32_t)config_int(cfg, CFG_GRAPH_HUB_FANOUT);
+    p->hubs = config_str(cfg, CFG_GRAPH_HUBS);
+    p->sweep_min_lamports = lamports_of(config_double(cfg, CFG_GRAPH_SWEEP_MIN_SOL));
+    p->sync_ms = (int64_t)llround(config_double(cfg, CFG_GRAPH_SYNC_SECONDS) * 1000.0);
+    p->sync_min = (uint32_t)config_int(cfg, CFG_GRAPH_SYNC_MIN);
+    p->sync_jaccard = config_double(cfg, CFG_GRAPH_SYNC_JACCARD);
+    p->early_n = (uint32_t)config_int(cfg, CFG_GRAPH_EARLY_BUYERS);
+    p->early_min = (uint32_t)config_int(cfg, CFG_GRAPH_EARLY_MIN);
+    p->early_jaccard = config_double(cfg, CFG_GRAPH_EARLY_JACCARD);
+    p->kind_weight[GK_FUNDED_BY] = config_double(cfg, CFG_GRAPH_W_FUNDED);
+    p->kind_weight[GK_SWEEP] = config_double(cfg, CFG_GRAPH_W_SWEEP);
+    p->kind_weight[GK_SYNCED_BUY] = config_double(cfg, CFG_GRAPH_W_SYNCED);
+    p->kind_weight[GK_CO_EARLY] = config_double(cfg, CFG_GRAPH_W_EARLY);
+    p->resolution = config_double(cfg, CFG_GRAPH_RESOLUTION);
+    p->min_size = (uint32_t)config_int(cfg, CFG_GRAPH_MIN_SIZE);
+    p->match_overlap = config_double(cfg, CFG_GRAPH_MATCH_OVERLAP);
+}
+
+/* ------------------------------------------------------------ input */
+
+void graph_init(struct graph *g)
+{
+    memset(g, 0, sizeof *g);
+    intern_init(&g->wallets, 1024);
+    intern_init(&g->mints, 1024);
+}
+
+void graph_release(struct graph *g)
+{
+    intern_release(&g->wallets);
+    intern_release(&g->mints);
+    vec_free(&g->first_trade_ms);
+    vec_free(&g->buys);
+    vec_free(&g->transfers);
+    vec_free(&g->edges);
+    vec_free(&g->hub);
+}
+
+static uint32_t wallet_id(struct graph *g, const struct pubkey *k)
+{
+    uint32_t id = intern_put(&g->wallets, k->b);
+    while (g->first_trade_ms.len <= id)
+        vec_push(&g->first_trade_ms, INT64_MAX);
+    return id;
+}
+
+const uint8_t *graph_wallet_key(const struct graph *g, uint32_t w)
+{
+    return intern_key(&g->wallets, w);
+}
+
+void graph_add_swap(struct graph *g, const struct swap_event *s)
+{
+    uint32_t w = wallet_id(g, &s->wallet);
+    g->swaps_seen++;
+    if (s->ts_ms < g->first_trade_ms.v[w])
+        g->first_trade_ms.v[w] = s->ts_ms;
+    if (s->side != SIDE_BUY)
+        return;
+    struct graph_buy b = {w, intern_put(&g->mints, s->mint.b), s->ts_ms};
+    vec_push(&g->buys, b);
+}
+
+void graph_add_transfer(struct graph *g, const struct transfer_event *t)
+{
+    static const uint8_t zero[32];
+    if (t->amount == 0 || memcmp(t->from.b, t->to.b, 32) == 0)
+        return;
+    struct graph_transfer x = {
+        .from = wallet_id(g, &t->from),
+        .to = wallet_id(g, &t->to),
+        .sol = memcmp(t->mint.b, zero, 32) == 0,
+        .amount = t->amount,
+        .ts_ms = t->ts_ms,
+    };
+    vec_push(&g->transfers, x);
+}
+
+/* ------------------------------------------------------------ pair map */
+
+struct pair_val {
+    uint32_t count;
+    int64_t first_ms, last_ms;
+};
+
+struct pair_map {
+    uint64_t *keys; /* UINT64_MAX: empty */
+    struct pair_val *vals;
+    size_t cap, len;
+};
+
+static void pm_init(struct pair_map *m, size_t cap)
+{
+    size_t c = 64;
+    while (c < cap * 2)
+        c *= 2;
+    m->cap = c;
+    m->len = 0;
+    m->keys = xmalloc(c * sizeof *m->keys);
+    m->vals = xcalloc(c, sizeof *m->vals);
+    memset(m->keys, 0xff, c * sizeof *m->keys);
+}
+
+static void pm_free(struct pair_map *m)
+{
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof *m);
+}
+
+static size_t pm_hash(uint64_t k, size_t cap)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    return (size_t)k & (cap - 1);
+}
+
+static struct pair_val *pm_get(struct pair_map *m, uint64_t k, bool add);
+
+static void pm_grow(struct pair_map *m)
+{
+    struct pair_map n;
+    pm_init(&n, m->cap);
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->keys[i] != UINT64_MAX)
+            *pm_get(&n, m->keys[i], true) = m->vals[i];
+    pm_free(m);
+    *m = n;
+}
+
+static struct pair_val *pm_get(struct pair_map *m, uint64_t k, bool add)
+{
+    if (add && (m->len + 1) * 4 > m->cap * 3)
+        pm_grow(m);
+    size_t i = pm_hash(k, m->cap);
+    while (m->keys[i] != UINT64_MAX) {
+        if (m->keys[i] == k)
+            return &m->vals[i];
+        i = (i + 1) & (m->cap - 1);
+    }
+    if (!add)
+        return NULL;
+    m->keys[i] = k;
+    m->len++;
+    m->vals[i].count = 0;
+    m->vals[i].first_ms = INT64_MAX;
+    m->vals[i].last_ms = INT64_MIN;
+    return &m->vals[i];
+}
+
+static void pm_hit(struct pair_map *m, uint32_t a, uint32_t b, int64_t ts)
+{
+    struct pair_val *v = pm_get(m, (uint64_t)a << 32 | b, true);
+    v->count++;
+    if (ts < v->first_ms)
+        v->first_ms = ts;
+    if (ts > v->last_ms)
+        v->last_ms = ts;
+}
+
+/* ------------------------------------------------------------ edges */
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+static int cmp_buy_wallet_mint_ts(const void *x, const void *y)
+{
+    const struct graph_buy *a = x, *b = y;
+    if (a->wallet != b->wallet)
+        return a->wallet < b->wallet ? -1 : 1;
+    if (a->mint != b->mint)
+        return a->mint < b->mint ? -1 : 1;
+    return a->ts_ms < b->ts_ms ? -1 : a->ts_ms > b->ts_ms;
+}
+
+static int cmp_buy_mint_ts(const void *x, const void *y)
+{
+    const struct graph_buy *a = x, *b = y;
+    if (a->mint != b->mint)
+        return a->mint < b->mint ? -1 : 1;
+    if (a->ts_ms != b->ts_ms)
+        return a->ts_ms < b->ts_ms ? -1 : 1;
+    return a->wallet < b->wallet ? -1 : a->wallet > b->wallet;
+}
+
+static int cmp_edge(const void *x, const void *y)
+{
+    const struct graph_edge *a = x, *b = y;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    if (a->a != b->a)
+        return a->a < b->a ? -1 : 1;
+    return a->b < b->b ? -1 : a->b > b->b;
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Marks the hubs: listed addresses and wallets sending to more than
+ * hub_fanout distinct wallets. */
+static int mark_hubs(struct graph *g, const struct graph_params *p)
+{
+    uint32_t nw = g->wallets.count;
+    vec_clear(&g->hub);
+    vec_reserve(&g->hub, nw);
+    for (uint32_t i = 0; i < nw; i++)
+        vec_push(&g->hub, false);
+    if (p->hubs && *p->hubs) {
+        const char *s = p->hubs;
+        while (*s) {
+            while (*s == ',' || *s == ' ')
+                s++;
+            size_t len = strcspn(s, ", ");
+            if (len == 0)
+                break;
+            struct pubkey k;
+            if (pubkey_parse_n(s, len, &k) != 0)
+                return WT_EINVAL;
+            uint32_t id = intern_find(&g->wallets, k.b);
+            if (id != INTERN_NONE)
+                g->hub.v[id] = true;
+            s += len;
+        }
+    }
+    size_t n = g->transfers.len;
+    uint64_t *pairs = xmalloc((n ? n : 1) * sizeof *pairs);
+    for (size_t i = 0; i < n; i++)
+        pairs[i] = (uint64_t)g->transfers.v[i].from << 32 | g->transfers.v[i].to;
+    qsort(pairs, n, sizeof *pairs, cmp_u64);
+    for (size_t i = 0; i < n;) {
+        uint32_t from = (uint32_t)(pairs[i] >> 32);
+        uint32_t fan = 0;
+        size_t j = i;
+        while (j < n && (uint32_t)(pairs[j] >> 32) == from) {
+            if (j == i || pairs[j] != pairs[j - 1])
+                fan++;
+            j++;
+        }
+        if (fan > p->hub_fanout)
+            g->hub.v[from] = true;
+        i = j;
+    }
+    free(pairs);
+    return 0;
+}
+
+static void push_edge(struct graph *g, enum graph_kind k, uint32_t a, uint32_t b,
+                      const struct pair_val *v, double weight)
+{
+    struct graph_edge e = {a, b, (uint8_t)k, v->count, weight, v->first_ms, v->last_ms};
+    vec_push(&g->edges, e);
+}
+
+/* Per wallet: the sorted times of its buys (offsets into one array). */
+struct buy_times {
+    size_t *off; /* nw + 1 */
+    int64_t *t;
+};
+
+static void buy_times_build(const struct graph *g, struct buy_times *bt)
+{
+    uint32_t nw = g->wallets.count;
+    bt->off = xcalloc((size_t)nw + 1, sizeof *bt->off);
+    bt->t = xmalloc((g->buys.len ? g->buys.len : 1) * sizeof *bt->t);
+    for (size_t i = 0; i < g->buys.len; i++)
+        bt->off[g->buys.v[i].wallet + 1]++;
+    for (uint32_t w = 0; w < nw; w++)
+        bt->off[w + 1] += bt->off[w];
+    size_t *fill = xmalloc(((size_t)nw + 1) * sizeof *fill);
+    memcpy(fill, bt->off, ((size_t)nw + 1) * sizeof *fill);
+    for (size_t i = 0; i < g->buys.len; i++)
+        bt->t[fill[g->buys.v[i].wallet]++] = g->buys.v[i].ts_ms;
+    free(fill);
+    for (uint32_t w = 0; w < nw; w++)
+        qsort(bt->t + bt->off[w], bt->off[w + 1] - bt->off[w], sizeof *bt->t, cmp_i64);
+}
+
+/* Whether wallet w bought within [t, t + window]. */
+static bool buy_within(const struct buy_times *bt, uint32_t w, int64_t t, int64_t window)
+{
+    size_t lo = bt->off[w], hi = bt->off[w + 1];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (bt->t[mid] < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < bt->off[w + 1] && bt->t[lo] - t <= window;
+}
+
+static void funding_edges(struct graph *g, const struct graph_params *p, const struct buy_times *bt)
+{
+    struct pair_map fund, sweep, sent;
+    pm_init(&fund, 256);
+    pm_init(&sweep, 64);
+    pm_init(&sent, g->transfers.len);
+    /* Transfers arrive in any order: process them by time so that "A had
+     * sent to B before" looks at the past only. */
+    size_t n = g->transfers.len;
+    size_t *ord = xmalloc((n ? n : 1) * sizeof *ord);
+    int64_t *key = xmalloc((n ? n : 1) * 2 * sizeof *key);
+    for (size_t i = 0; i < n; i++) {
+        key[2 * i] = g->transfers.v[i].ts_ms;
+        key[2 * i + 1] = (int64_t)i;
+    }
+    qsort(key, n, 2 * sizeof *key, cmp_i64); /* by time, then index */
+    for (size_t i = 0; i < n; i++)
+        ord[i] = (size_t)key[2 * i + 1];
+    free(key);
+    for (size_t i = 0; i < n; i++) {
+        const struct graph_transfer *t = &g->transfers.v[ord[i]];
+        int64_t first = g->first_trade_ms.v[t->to];
+        bool big = !t->sol || t->amount >= p->fund_min_lamports;
+        /* A wallet that never traded (yet) was funded before its first
+         * trade too: an armed cluster waiting for its launch. Money going
+         * back to a wallet that sent to this one first is a return (a
+         * sweep), never funding. */
+        bool back = pm_get(&sent, (uint64_t)t->to << 32 | t->from, false) != NULL;
+        if (!g->hub.v[t->from] && big && !back &&
+            (t->ts_ms <= first || buy_within(bt, t->to, t->ts_ms, p->fund_window_ms)))
+            pm_hit(&fund, t->to, t->from, t->ts_ms);
+        int64_t bfirst = g->first_trade_ms.v[t->from];
+        if (t->sol && !g->hub.v[t->to] && t->amount >= p->sweep_min_lamports && bfirst < t->ts_ms &&
+            back)
+            pm_hit(&sweep, t->from, t->to, t->ts_ms);
+        pm_hit(&sent, t->from, t->to, t->ts_ms);
+    }
+    free(ord);
+    for (size_t i = 0; i < fund.cap; i++)
+        if (fund.keys[i] != UINT64_MAX)
+            push_edge(g, GK_FUNDED_BY, (uint32_t)(fund.keys[i] >> 32), (uint32_t)fund.keys[i],
+                      &fund.vals[i], 1.0);
+    for (size_t i = 0; i < sweep.cap; i++)
+        if (sweep.keys[i] != UINT64_MAX)
+            push_edge(g, GK_SWEEP, (uint32_t)(sweep.keys[i] >> 32), (uint32_t)sweep.keys[i],
+                      &sweep.vals[i], 1.0);
+    pm_free(&fund);
+    pm_free(&sweep);
+    pm_free(&sent);
+}
+
+/* First buys only: one row per (wallet, mint), its earliest. Returns the
+ * count; fb is sorted by (mint, ts, wallet). nm_of[w] = distinct mints. */
+static size_t first_buys(const struct graph *g, struct graph_buy **out, uint32_t *nm_of)
+{
+    size_t n = g->buys.len;
+    struct graph_buy *b = xmalloc((n ? n : 1) * sizeof *b);
+    if (n > 0)
+        memcpy(b, g->buys.v, n * sizeof *b);
+    qsort(b, n, sizeof *b, cmp_buy_wallet_mint_ts);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || b[i].wallet != b[k - 1].wallet || b[i].mint != b[k - 1].mint) {
+            b[k++] = b[i];
+            nm_of[b[i].wallet]++;
+        }
+    qsort(b, k, sizeof *b, cmp_buy_mint_ts);
+    *out = b;
+    return k;
+}
+
+static void pair_edges(struct graph *g, enum graph_kind kind, struct pair_map *m,
+                       const uint32_t *size_of, uint32_t min_count, double min_jaccard)
+{
+    for (size_t i = 0; i < m->cap; i++) {
+        if (m->keys[i] == UINT64_MAX)
+            continue;
+        uint32_t a = (uint32_t)(m->keys[i] >> 32), b = (uint32_t)m->keys[i];
+        const struct pair_val *v = &m->vals[i];
+        double uni = (double)size_of[a] + (double)size_of[b] - (double)v->count;
+        double jac = uni > 0 ? (double)v->count / uni : 0;
+        if (v->count >= min_count && jac >= min_jaccard)
+            push_edge(g, kind, a, b, v, jac);
+    }
+}
+
+static void buy_edges(struct graph *g, const struct graph_params *p)
+{
+    uint32_t nw = g->wallets.count;
+    uint32_t *nm_of = xcalloc((size_t)nw + 1, sizeof *nm_of);
+    uint32_t *ne_of = xcalloc((size_t)nw + 1, sizeof *ne_of);
+    struct graph_buy *fb;
+    size_t n = first_buys(g, &fb, nm_of);
+    struct pair_map sync, early;
+    pm_init(&sync, 1024);
+    pm_init(&early, 1024);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && fb[j].mint == fb[i].mint)
+            j++;
+        /* [i, j): one mint's first buys by time. */
+        for (size_t x = i; x < j; x++) {
+            for (size_t y = x + 1; y < j && fb[y].ts_ms - fb[x].ts_ms <= p->sync_ms; y++) {
+                uint32_t a = fb[x].wallet, b = fb[y].wallet;
+                pm_hit(&sync, a < b ? a : b, a < b ? b : a, fb[y].ts_ms);
+            }
+        }
+        size_t ne = j - i < p->early_n ? j - i : p->early_n;
+        for (size_t x = i; x < i + ne; x++) {
+            ne_of[fb[x].wallet]++;
+            for (size_t y = x + 1; y < i + ne; y++) {
+                uint32_t a = fb[x].wallet, b = fb[y].wallet;
+                pm_hit(&early, a < b ? a : b, a < b ? b : a, fb[y].ts_ms);
+            }
+        }
+        i = j;
+    }
+    pair_edges(g, GK_SYNCED_BUY, &sync, nm_of, p->sync_min, p->sync_jaccard);
+    pair_edges(g, GK_CO_EARLY, &early, ne_of, p->early_min, p->early_jaccard);
+    pm_free(&sync);
+    pm_free(&early);
+    free(fb);
+    free(nm_of);
+    free(ne_of);
+}
+
+int graph_build_edges(struct graph *g, const struct graph_params *p)
+{
+    vec_clear(&g->edges);
+    int rc = mark_hubs(g, p);
+    if (rc != 0)
+        return rc;
+    struct buy_times bt;
+    buy_times_build(g, &bt);
+    funding_edges(g, p, &bt);
+    free(bt.off);
+    free(bt.t);
+    buy_edges(g, p);
+    if (g->edges.len > 1)
+        qsort(g->edges.v, g->edges.len, sizeof *g->edges.v, cmp_edge);
+    return 0;
+}
+
+/* ------------------------------------------------------------ clusters */
+
+void graph_clusters_release(struct graph_clusters *c)
+{
+    for (size_t i = 0; i < c->v.len; i++)
+        free(c->v.v[i].members);
+    vec_free(&c->v);
+}
+
+static int cmp_u32(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Clusters by their smallest member (members sorted, distinct across
+ * clusters). */
+static int cmp_cluster_first(const void *x, const void *y)
+{
+    uint32_t a = ((const struct graph_cluster *)x)->members[0];
+    uint32_t b = ((const struct graph_cluster *)y)->members[0];
+    return a < b ? -1 : a > b;
+}
+
+/* Undirected pair weights: sum over kinds of kind_weight * weight. */
+struct wpair {
+    uint32_t a, b;
+    double w;
+};
+
+static int cmp_wpair(const void *x, const void *y)
+{
+    const struct wpair *a = x, *b = y;
+    if (a->a != b->a)
+        return a->a < b->a ? -1 : 1;
+    return a->b < b->b ? -1 : a->b > b->b;
+}
+
+static size_t combine(const struct graph *g, const struct graph_params *p, struct wpair **out)
+{
+    size_t n = g->edges.len, k = 0;
+    struct wpair *w = xmalloc((n ? n : 1) * sizeof *w);
+    for (size_t i = 0; i < n; i++) {
+        const struct graph_edge *e = &g->edges.v[i];
+        double x = p->kind_weight[e->kind] * e->weight;
+        if (!(x > 0) || e->a == e->b)
+            continue;
+        w[k].a = e->a < e->b ? e->a : e->b;
+        w[k].b = e->a < e->b ? e->b : e->a;
+        w[k].w = x;
+        k++;
+    }
+    qsort(w, k, sizeof *w, cmp_wpair);
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (m > 0 && w[m - 1].a == w[i].a && w[m - 1].b == w[i].b)
+            w[m - 1].w += w[i].w;
+        else
+            w[m++] = w[i];
+    }
+    *out = w;
+    return m;
+}
+
+/* Leaders, cohesion, tokens and insider likelihood of every cluster, in
+ * one pass over the edges, the pair weights and the first buys (in_c[w]
+ * is the cluster's index + 1 for members, else 0). */
+static void describe_all(const struct graph *g, const struct graph_params *p,
+                         struct graph_clusters *out, const uint32_t *in_c, const struct wpair *wp,
+                         size_t nwp, const struct graph_buy *fb, size_t nfb)
+{
+    size_t nw = g->wallets.count, nc = out->v.len;
+    uint32_t *funded = xcalloc(nw + 1, sizeof *funded);       /* members this one funds */
+    uint32_t *funded_in = xcalloc(nw + 1, sizeof *funded_in); /* its funders inside */
+    uint32_t *first = xcalloc(nw + 1, sizeof *first);         /* mints it bought first */
+    double *deg = xcalloc(nw + 1, sizeof *deg);
+    bool *swept = xcalloc(nw + 1, sizeof *swept);
+    double *internal = xcalloc(nc + 1, sizeof *internal), *total = xcalloc(nc + 1, sizeof *total);
+    uint32_t *together = xcalloc(nc + 1, sizeof *together);
+    uint32_t *launches = xcalloc(nc + 1, sizeof *launches);
+    uint32_t *created = xcalloc(nc + 1, sizeof *created);
+    for (size_t i = 0; i < g->edges.len; i++) {
+        const struct graph_edge *e = &g->edges.v[i];
+        if (!in_c[e->a] || in_c[e->a] != in_c[e->b])
+            continue;
+        if (e->kind == GK_FUNDED_BY) {
+            funded[e->b]++;
+            funded_in[e->a]++;
+        } else if (e->kind == GK_SWEEP) {
+            swept[e->a] = true;
+        }
+    }
+    for (size_t i = 0; i < nwp; i++) {
+        uint32_t ca = in_c[wp[i].a], cb = in_c[wp[i].b];
+        if (ca)
+            total[ca] += wp[i].w, deg[wp[i].a] += wp[i].w;
+        if (cb)
+            total[cb] += wp[i].w, deg[wp[i].b] += wp[i].w;
+        if (ca && ca == cb)
+            internal[ca] += 2 * wp[i].w;
+    }
+    /* Per mint: how many members of each cluster bought it, how many of
+     * them early, who first; the touched clusters are reset after. */
+    uint32_t *cnt = xcalloc(nc + 1, sizeof *cnt), *early = xcalloc(nc + 1, sizeof *early);
+    uint32_t *firstw = xcalloc(nc + 1, sizeof *firstw);
+    uint32_t *touched = xmalloc((nfb + 1) * sizeof *touched);
+    for (size_t i = 0; i < nfb;) {
+        size_t j = i, nt = 0;
+        while (j < nfb && fb[j].mint == fb[i].mint)
+            j++;
+        for (size_t x = i; x < j; x++) {
+            uint32_t c = in_c[fb[x].wallet];
+            if (!c)
+                continue;
+            if (cnt[c]++ == 0) {
+                touched[nt++] = c;
+                firstw[c] = fb[x].wallet;
+            }
+            if (x - i < p->early_n)
+                early[c]++;
+        }
+        for (size_t k = 0; k < nt; k++) {
+            uint32_t c = touched[k];
+            if (cnt[c] >= 2) {
+                together[c]++;
+                first[firstw[c]]++;
+                launches[c] += early[c] >= 2;
+                created[c] += in_c[fb[i].wallet] == c;
+            }
+            cnt[c] = early[c] = 0;
+        }
+        i = j;
+    }
+    for (size_t ci = 0; ci < nc; ci++) {
+        struct graph_cluster *c = &out->v.v[ci];
+        uint32_t id = (uint32_t)ci + 1;
+        c->cohesion = total[id] > 0 ? internal[id] / total[id] : 0;
+        c->tokens = together[id];
+        /* Leader: the funding root, else the most frequent first buyer,
+         * else the highest weighted degree. */
+        size_t best = SIZE_MAX;
+        for (size_t k = 0; k < c->n; k++) {
+            uint32_t w = c->members[k];
+            if (funded[w] > 0 && funded_in[w] == 0 &&
+                (best == SIZE_MAX || funded[w] > funded[c->members[best]]))
+                best = k;
+        }
+        if (best != SIZE_MAX) {
+            c->leader_rule = GL_FUNDING_ROOT;
+        } else {
+            for (size_t k = 0; k < c->n; k++)
+                if (first[c->members[k]] > 0 &&
+                    (best == SIZE_MAX || first[c->members[k]] > first[c->members[best]]))
+                    best = k;
+            if (best != SIZE_MAX) {
+                c->leader_rule = GL_FIRST_BUYER;
+            } else {
+                best = 0;
+                for (size_t k = 1; k < c->n; k++)
+                    if (deg[c->members[k]] > deg[c->members[best]])
+                        best = k;
+                c->leader_rule = GL_DEGREE;
+            }
+        }
+        c->leader = c->members[best];
+        uint32_t nswept = 0;
+        for (size_t k = 0; k < c->n; k++)
+            nswept += swept[c->members[k]];
+        c->launch_share = together[id] ? (double)launches[id] / together[id] : 0;
+        c->created_share = together[id] ? (double)created[id] / together[id] : 0;
+        c->sweep_share = c->n ? (double)nswept / (double)c->n : 0;
+        double x =
+            0.4 * c->launch_share + 0.3 * c->created_share + 0.3 * fmin(1.0, 2 * c->sweep_share);
+        c->insider = x < 0 ? 0 : x > 1 ? 1 : x;
+    }
+    free(funded);
+    free(funded_in);
+    free(first);
+    free(deg);
+    free(swept);
+    free(internal);
+    free(total);
+    free(together);
+    free(launches);
+    free(created);
+    free(cnt);
+    free(early);
+    free(firstw);
+    free(touched);
+}
+
+int graph_cluster(const struct graph *g, const struct graph_params *p, struct graph_clusters *out)
+{
+    memset(out, 0, sizeof *out);
+    uint32_t nw = g->wallets.count;
+    struct wpair *wp;
+    size_t m = combine(g, p, &wp);
+    /* Nodes: the wallets with an edge, renumbered densely. */
+    uint32_t *node_of = xmalloc(((size_t)nw + 1) * sizeof *node_of);
+    for (uint32_t i = 0; i < nw; i++)
+        node_of[i] = UINT32_MAX;
+    uint32_t nn = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (node_of[wp[i].a] == UINT32_MAX)
+            node_of[wp[i].a] = 0;
+        if (node_of[wp[i].b] == UINT32_MAX)
+            node_of[wp[i].b] = 0;
+    }
+    uint32_t *wallet_of = xmalloc(((size_t)nw + 1) * sizeof *wallet_of);
+    for (uint32_t i = 0; i < nw; i++)
+        if (node_of[i] != UINT32_MAX) {
+            wallet_of[nn] = i;
+            node_of[i] = nn++;
+        }
+    int rc = 0;
+    uint32_t *in_c = xcalloc((size_t)nw + 1, sizeof *in_c);
+    if (m > 0) {
+        igraph_t ig;
+        igraph_vector_int_t ev, memb;
+        igraph_vector_t w, strength;
+        bool ok = igraph_vector_int_init(&ev, (igraph_integer_t)(2 * m)) == IGRAPH_SUCCESS;
+        for (size_t i = 0; ok && i < m; i++) {
+            VECTOR(ev)[2 * i] = node_of[wp[i].a];
+            VECTOR(ev)[2 * i + 1] = node_of[wp[i].b];
+        }
+        ok = ok && igraph_create(&ig, &ev, nn, IGRAPH_UNDIRECTED) == IGRAPH_SUCCESS;
+        ok = ok && igraph_vector_init(&w, (igraph_integer_t)m) == IGRAPH_SUCCESS;
+        double total = 0;
+        for (size_t i = 0; ok && i < m; i++) {
+            VECTOR(w)[i] = wp[i].w;
+            total += wp[i].w;
+        }
+        ok = ok && igraph_vector_init(&strength, nn) == IGRAPH_SUCCESS;
+        for (size_t i = 0; ok && i < m; i++) {
+            VECTOR(strength)[node_of[wp[i].a]] += wp[i].w;
+            VECTOR(strength)[node_of[wp[i].b]] += wp[i].w;
+        }
+        ok = ok && igraph_vector_int_init(&memb, nn) == IGRAPH_SUCCESS;
+        igraph_integer_t ncl = 0;
+        igraph_real_t quality = 0;
+        if (ok) {
+            igraph_rng_seed(igraph_rng_default(), 20260101);
+            /* Modularity: node weights = strengths, resolution / (2m). */
+            ok = igraph_community_leiden(&ig, &w, &strength, p->resolution / (2 * total), 0.01,
+                                         false, -1, &memb, &ncl, &quality) == IGRAPH_SUCCESS;
+        }
+        if (ok) {
+            out->modularity = quality;
+            /* Group nodes by community. */
+            size_t *cnt = xcalloc((size_t)ncl + 1, sizeof *cnt);
+            for (uint32_t i = 0; i < nn; i++)
+                cnt[VECTOR(memb)[i]]++;
+            long *slot = xmalloc(((size_t)ncl + 1) * sizeof *slot);
+            for (igraph_integer_t c = 0; c < ncl; c++) {
+                slot[c] = -1;
+                if (cnt[c] >= p->min_size && cnt[c] >= 2) {
+                    struct graph_cluster *gc = vec_push_zero(&out->v);
+                    gc->members = xmalloc(cnt[c] * sizeof *gc->members);
+                    slot[c] = (long)out->v.len - 1;
+                }
+            }
+            for (uint32_t i = 0; i < nn; i++) {
+                long s = slot[VECTOR(memb)[i]];
+                if (s >= 0) {
+                    struct graph_cluster *gc = &out->v.v[s];
+                    gc->members[gc->n++] = wallet_of[i];
+                }
+            }
+            free(cnt);
+            free(slot);
+        } else {
+            rc = WT_ENOMEM;
+        }
+        igraph_vector_int_destroy(&memb);
+        igraph_vector_destroy(&strength);
+        igraph_vector_destroy(&w);
+        igraph_destroy(&ig);
+        igraph_vector_int_destroy(&ev);
+    }
+    /* Deterministic order: by the smallest member. */
+    for (size_t i = 0; i < out->v.len; i++)
+        qsort(out->v.v[i].members, out->v.v[i].n, sizeof(uint32_t), cmp_u32);
+    if (out->v.len > 1)
+        qsort(out->v.v, out->v.len, sizeof *out->v.v, cmp_cluster_first);
+    if (rc == 0 && out->v.len > 0) {
+        for (size_t i = 0; i < out->v.len; i++)
+            for (size_t k = 0; k < out->v.v[i].n; k++)
+                in_c[out->v.v[i].members[k]] = (uint32_t)i + 1;
+        uint32_t *nm = xcalloc((size_t)nw + 1, sizeof *nm);
+        struct graph_buy *fb;
+        size_t nfb = first_buys(g, &fb, nm);
+        describe_all(g, p, out, in_c, wp, m, fb, nfb);
+        free(fb);
+        free(nm);
+    }
+    free(in_c);
+    free(node_of);
+    free(wallet_of);
+    free(wp);
+    if (rc != 0)
+        graph_clusters_release(out);
+    return rc;
+}
+
+/* ------------------------------------------------------------ matching */
+
+static size_t overlap(const struct graph_set *a, const struct graph_set *b)
+{
+    size_t i = 0, j = 0, k = 0;
+    while (i < a->n && j < b->n) {
+        if (a->v[i] == b->v[j])
+            k++, i++, j++;
+        else if (a->v[i] < b->v[j])
+            i++;
+        else
+            j++;
+    }
+    return k;
+}
+
+struct cand {
+    double jac;
+    size_t next, prev;
+};
+
+static int cmp_cand(const void *x, const void *y)
+{
+    const struct cand *a = x, *b = y;
+    if (a->jac != b->jac)
+        return a->jac > b->jac ? -1 : 1;
+    if (a->next != b->next)
+        return a->next < b->next ? -1 : 1;
+    return a->prev < b->prev ? -1 : a->prev > b->prev;
+}
+
+void graph_match(const struct graph_set *prev, size_t nprev, const struct graph_set *next,
+                 size_t nnext, double min_overlap, long *match)
+{
+    VEC(struct cand) c = {0};
+    for (size_t i = 0; i < nnext; i++) {
+        match[i] = -1;
+        for (size_t j = 0; j < nprev; j++) {
+            size_t k = overlap(&next[i], &prev[j]);
+            if (k == 0)
+                continue;
+            double jac = (double)k / (double)(next[i].n + prev[j].n - k);
+            if (jac >= min_overlap) {
+                struct cand x = {jac, i, j};
+                vec_push(&c, x);
+            }
+        }
+    }
+    if (c.len > 1)
+        qsort(c.v, c.len, sizeof *c.v, cmp_cand);
+    bool *taken = xcalloc(nprev ? nprev : 1, sizeof *taken);
+    for (size_t i = 0; i < c.len; i++)
+        if (match[c.v[i].next] < 0 && !taken[c.v[i].prev]) {
+            match[c.v[i].next] = (long)c.v[i].prev;
+            taken[c.v[i].prev] = true;
+        }
+    free(taken);
+    vec_free(&c);
+}
