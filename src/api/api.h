@@ -43,6 +43,13 @@ int api_start(const struct api_env *env, const char *host, unsigned port, struct
 unsigned api_port(const struct api *a);
 void api_stop(struct api *a);
 
+/* The folder the dashboard is served from: web.dir when set, else the
+ * installed copy relative to the running binary
+ * (<prefix>/bin/../share/walltrack/web), else the copy the build staged
+ * beside it (<build>/web). Writes it to out and returns 0, or WT_ENOTFOUND
+ * when there is none (then / answers 404 saying so). Any thread. */
+int api_web_dir(const struct config *cfg, char *out, size_t size);
+
 /* The route table, for documentation checks (the OpenAPI test): the i-th
  * route's method and path (a path ending in '/' is a prefix). Returns false
  * past the end. Any thread. */

@@ -87,9 +87,10 @@ void routes_metrics(struct api_ctx *ctx, struct httpd_req *req, struct httpd_res
  * retries). */
 void routes_webhook_helius(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
 
-/* GET /, /index.html and /app/…: the dashboard's files from web.dir
- * (default: the source tree's web/). GET /vendor/…: the whitelisted npm
- * files from web.modules_dir (default: the source tree's node_modules/).
+/* GET /, /index.html and /app/…: the dashboard's files from api_web_dir()
+ * (web.dir, else the installed or build-staged copy). GET /vendor/…: the
+ * whitelisted npm files from <that folder>/vendor/, or web.modules_dir
+ * when set.
  * 404 for anything else, including any path with "..", a hidden segment or
  * a byte outside [A-Za-z0-9._/-]; no token needed. */
 void routes_static_web(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);

@@ -167,11 +167,11 @@
       "Lowest severity pushed: info, warn or critical (every alert is logged anyway).")            \
     /* --- web (dashboard) ------------------------------------------------------------- */        \
     X(WEB_DIR, "web.dir", "WALLTRACK_WEB_DIR", STRING, "", 0, 0, 0,                                \
-      "Folder of the dashboard's files, served at /. Empty: the source tree's web/ "               \
-      "(fixed at build time).")                                                                    \
+      "Folder of the dashboard's files, served at /, with its libraries in vendor/. Empty: the "   \
+      "installed copy (<prefix>/share/walltrack/web beside bin/), else the build folder's web/.")  \
     X(WEB_MODULES_DIR, "web.modules_dir", "WALLTRACK_WEB_MODULES_DIR", STRING, "", 0, 0, 0,        \
-      "node_modules folder the dashboard's libraries are served from under /vendor/ (a fixed "     \
-      "whitelist of files). Empty: the source tree's node_modules/ (fixed at build time).")        \
+      "node_modules folder to serve the dashboard's libraries from under /vendor/ (a fixed "       \
+      "whitelist of files). Empty: the vendor/ folder of the dashboard (copied at build time).")   \
     X(UI_SETUP_DONE, "ui.setup_done", NULL, BOOL, "false", 0, 0, CONFIG_LIVE,                      \
       "Whether the dashboard's first-run setup wizard was completed; the wizard sets it.")         \
     /* --- discovery ------------------------------------------------------------------- */        \

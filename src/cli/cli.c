@@ -13,6 +13,7 @@
 #include <string.h>
 #include <errno.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "api/api.h"
 #include "base/buf.h"
@@ -20,6 +21,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/str.h"
+#include "cli/cli_gen.h"
 #include "cli/commands.h"
 #include "net/httpc.h"
 #include "store/store.h"
@@ -452,12 +454,65 @@ static void list_commands(FILE *fp)
     fprintf(fp, "\n`walltrack <command> --help` explains a command and its options.\n");
 }
 
+bool cli_command_at(size_t i, const char **name, const char **summary)
+{
+    if (i >= NCOMMANDS)
+        return false;
+    *name = commands[i].name;
+    *summary = commands[i].summary;
+    return true;
+}
+
+int cli_command_help(const char *name, struct buf *out)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (strcmp(commands[i].name, name) != 0)
+            continue;
+        FILE *tmp = tmpfile();
+        if (!tmp)
+            return -1;
+        fflush(stdout);
+        int saved = dup(STDOUT_FILENO);
+        if (saved < 0 || dup2(fileno(tmp), STDOUT_FILENO) < 0) {
+            fclose(tmp);
+            return -1;
+        }
+        char *sub[] = {(char *)name, "--help", NULL};
+        (void)commands[i].run(2, sub);
+        fflush(stdout);
+        dup2(saved, STDOUT_FILENO);
+        close(saved);
+        rewind(tmp);
+        char chunk[4096];
+        size_t n;
+        int rc = 0;
+        while ((n = fread(chunk, 1, sizeof chunk, tmp)) > 0)
+            if (buf_append(out, chunk, n) != 0)
+                rc = -1;
+        fclose(tmp);
+        return rc;
+    }
+    return -1;
+}
+
 int cmd_help(int argc, char **argv)
 {
     if (argc < 2) {
         list_commands(stdout);
         return 0;
     }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        printf("usage: walltrack help [COMMAND | --man | --bash-completion]\n\n"
+               "List the commands, or explain one.\n\n"
+               "options:\n"
+               "  --man                      print the man page walltrack(1) (roff)\n"
+               "  --bash-completion          print the bash completion script\n");
+        return 0;
+    }
+    if (strcmp(argv[1], "--man") == 0)
+        return cli_gen_man(stdout);
+    if (strcmp(argv[1], "--bash-completion") == 0)
+        return cli_gen_bash(stdout);
     for (size_t i = 0; i < NCOMMANDS; i++) {
         if (strcmp(commands[i].name, argv[1]) == 0) {
             char *sub[] = {argv[1], "--help", NULL};
@@ -471,7 +526,10 @@ int cmd_help(int argc, char **argv)
 
 int cmd_version(int argc, char **argv)
 {
-    (void)argv;
+    if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+        printf("usage: walltrack version\n\nPrint the version.\n");
+        return 0;
+    }
     if (argc > 1) {
         fprintf(stderr, "walltrack version: unexpected argument '%s'\n", argv[1]);
         return 2;

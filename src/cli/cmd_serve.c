@@ -461,6 +461,12 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     log_info("serve", "walltrack %s listening on http://%s%s%s:%u (mode %s, data %s)", WT_VERSION,
              strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", bound, env.mode,
              data);
+    char webdir[4096];
+    if (api_web_dir(cfg, webdir, sizeof webdir) == 0)
+        log_info("serve", "dashboard files from %s", webdir);
+    else
+        log_warn("serve", "no dashboard files (web.dir is empty and none are installed beside "
+                          "the binary): / answers 404");
     const char *pf = config_str(cfg, CFG_PORT_FILE);
     if (pf[0] && write_port_file(pf, bound) != 0) {
         log_error("serve", "cannot write the port file %s: %s", pf, strerror(errno));

@@ -56,12 +56,14 @@ int harness_read_file(const char *path, struct buf *out)
     return 0;
 }
 
+const char *harness_binary = WT_BINARY;
+
 static pid_t spawn(const char *dir, const char *const *argv, const char *const *env,
                    const char *out_path, const char *err_path)
 {
     const char *args[64];
     int n = 0;
-    args[n++] = WT_BINARY;
+    args[n++] = harness_binary;
     for (int i = 0; argv && argv[i] && n < 63; i++)
         args[n++] = argv[i];
     args[n] = NULL;
@@ -106,7 +108,7 @@ static pid_t spawn(const char *dir, const char *const *argv, const char *const *
     if (!dex)
         envp[m++] = "WALLTRACK_DEXSCREENER_API_URL=";
     envp[m] = NULL;
-    execve(WT_BINARY, (char *const *)args, (char *const *)envp);
+    execve(harness_binary, (char *const *)args, (char *const *)envp);
     _exit(127);
 }
 
