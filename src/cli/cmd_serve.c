@@ -29,6 +29,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/sched.h"
+#include "base/sdnotify.h"
 #include "base/mem.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -227,6 +228,44 @@ static void health_job(void *arg)
     else
         log_error("serve", "the store is failing: %s", h.error);
     alerter_post(hc->alerter, &m);
+}
+
+/* The systemd watchdog (base/sdnotify.h), a job of the scheduler at half
+ * the period systemd asked for: WATCHDOG=1 proves the scheduler's thread
+ * runs, and it is withheld while the engine has queued events and handled
+ * none for a whole period (a hung engine), so systemd kills and restarts
+ * the daemon (Restart=on-failure) instead of leaving it hung. */
+struct watchdog_ctx {
+    struct runner *runner;
+    int64_t period_ms;
+    int64_t stuck_ms; /* how long the engine has had work and made no progress */
+    uint64_t last_handled;
+    bool warned;
+};
+
+static void watchdog_job(void *arg)
+{
+    struct watchdog_ctx *wc = arg;
+    struct runner_health rh;
+    runner_health(wc->runner, &rh);
+    if (rh.queued > 0 && rh.handled == wc->last_handled)
+        wc->stuck_ms += wc->period_ms / 2;
+    else
+        wc->stuck_ms = 0;
+    wc->last_handled = rh.handled;
+    if (wc->stuck_ms >= wc->period_ms) {
+        if (!wc->warned)
+            log_error("serve",
+                      "the engine has handled nothing for %lld ms with %zu events queued: "
+                      "withholding the watchdog keep-alive (the supervisor restarts us)",
+                      (long long)wc->stuck_ms, rh.queued);
+        wc->warned = true;
+        return;
+    }
+    wc->warned = false;
+    int rc = sdnotify_send("WATCHDOG=1");
+    if (rc)
+        log_warn("serve", "watchdog keep-alive to $NOTIFY_SOCKET failed: %s", wt_strerror(rc));
 }
 
 /* Waits for SIGINT or SIGTERM and returns it. */
@@ -480,6 +519,13 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     sched = sched_new(NULL);
     struct health_ctx health = {.store = store, .alerter = alerter, .mode = mode, .was_ok = true};
     (void)sched_add(sched, "store health", 1000, 1000, SCHED_INLINE, health_job, &health);
+    uint64_t wd_usec = sdnotify_watchdog_usec();
+    struct watchdog_ctx wd = {.runner = runner, .period_ms = (int64_t)(wd_usec / 1000)};
+    if (wd.period_ms >= 2) {
+        (void)sched_add(sched, "watchdog", 0, wd.period_ms / 2, SCHED_INLINE, watchdog_job, &wd);
+        log_info("serve", "systemd watchdog: a keep-alive every %lld ms",
+                 (long long)wd.period_ms / 2);
+    }
     if (feed)
         (void)tokenfeed_schedule(feed, sched);
     /* Scheduled backups (backup.interval_h; 0 = off). */
@@ -504,8 +550,18 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     if (hooks && hooks->listening && hooks->listening(hooks->ctx, bound, cfg) != 0)
         goto out;
 
+    /* Type=notify: systemd (or any supervisor of the protocol) counts the
+     * service as started only now that it listens and runs its jobs. */
+    char ready[256];
+    snprintf(ready, sizeof ready, "READY=1\nSTATUS=serving on port %u (mode %s)\nMAINPID=%ld",
+             bound, mode, (long)getpid());
+    int nrc = sdnotify_send(ready);
+    if (nrc)
+        log_warn("serve", "cannot notify $NOTIFY_SOCKET that we are ready: %s", wt_strerror(nrc));
+
     int sig = wait_for_stop(&stop);
     log_info("serve", "received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    (void)sdnotify_send("STOPPING=1\nSTATUS=shutting down");
     rc = 0;
 out:
     if (hooks && hooks->stopping)

@@ -83,10 +83,13 @@ static void test_installed_tree_serves_the_dashboard(void **state)
 {
     (void)state;
     char p[1024], bin[1024];
-    const char *files[] = {"bin/walltrack", "share/walltrack/web/index.html",
-                           "share/walltrack/web/app/main.js", "share/man/man1/walltrack.1",
+    const char *files[] = {"bin/walltrack",
+                           "share/walltrack/web/index.html",
+                           "share/walltrack/web/app/main.js",
+                           "share/man/man1/walltrack.1",
                            "share/bash-completion/completions/walltrack",
-                           "lib/systemd/system/walltrack.service", NULL};
+                           "lib/systemd/system/walltrack.service",
+                           NULL};
     for (int i = 0; files[i]; i++) {
         snprintf(p, sizeof p, "%s/%s", prefix, files[i]);
         assert_int_equal(access(p, R_OK), 0);
@@ -244,9 +247,9 @@ static void test_systemd_unit(void **state)
     char copy[1024], out[1024];
     snprintf(copy, sizeof copy, "%s/walltrack.service", tmp);
     snprintf(out, sizeof out, "%s/verify.out", tmp);
-    assert_int_equal(sh("sed 's|^ExecStart=[^ ]*|ExecStart=%s/bin/walltrack|' '%s' > '%s'", prefix,
-                        unit, copy),
-                     0);
+    assert_int_equal(
+        sh("sed 's|^ExecStart=[^ ]*|ExecStart=%s/bin/walltrack|' '%s' > '%s'", prefix, unit, copy),
+        0);
     int rc = sh("'%s' verify --man=no '%s' > '%s' 2>&1", WT_SYSTEMD_ANALYZE, copy, out);
     struct buf o;
     buf_init(&o, 0);
@@ -272,13 +275,14 @@ static void test_webdist_wants_the_locked_packages(void **state)
     for (size_t i = 0; i < wt_vendor_files_n; i++) {
         const char *f = wt_vendor_files[i];
         size_t plen = strcspn(f, "/");
-        assert_int_equal(sh("cd '%s' && mkdir -p \"node_modules/$(dirname '%s')\" && "
-                            "echo 'x' > 'node_modules/%s' && "
-                            "echo '{\"version\":\"1.0.0\"}' > 'node_modules/%.*s/package.json' && "
-                            "(grep -q '\"node_modules/%.*s\"' package-lock.json || printf "
-                            "'\"node_modules/%.*s\":{\"version\":\"1.0.0\"},' >> package-lock.json)",
-                            src, f, f, (int)plen, f, (int)plen, f, (int)plen, f),
-                         0);
+        assert_int_equal(
+            sh("cd '%s' && mkdir -p \"node_modules/$(dirname '%s')\" && "
+               "echo 'x' > 'node_modules/%s' && "
+               "echo '{\"version\":\"1.0.0\"}' > 'node_modules/%.*s/package.json' && "
+               "(grep -q '\"node_modules/%.*s\"' package-lock.json || printf "
+               "'\"node_modules/%.*s\":{\"version\":\"1.0.0\"},' >> package-lock.json)",
+               src, f, f, (int)plen, f, (int)plen, f, (int)plen, f),
+            0);
     }
     assert_int_equal(sh("cd '%s' && printf '\"\":{}}}' >> package-lock.json && "
                         "echo secret > node_modules/preact/dist/other.js",
