@@ -165,6 +165,16 @@
       CONFIG_SECRET, "ntfy access token for a protected topic (optional).")                        \
     X(ALERT_MIN_SEVERITY, "alert.min_severity", NULL, STRING, "warn", 0, 0, CONFIG_LIVE,           \
       "Lowest severity pushed: info, warn or critical (every alert is logged anyway).")            \
+    /* --- alert: outages (src/alert/outage.h) ----------------------------------------- */        \
+    X(ALERT_WEBHOOK_SILENCE_S, "alert.webhook_silence_s", NULL, INT, "1800", 0, 604800, 0,         \
+      "Seconds without a webhook delivery, while wallets are watched, before an input_outage "     \
+      "alert (once, with a recovery notice). 0: off.")                                             \
+    X(ALERT_PROBE_S, "alert.probe_s", NULL, INT, "60", 0, 3600, 0,                                 \
+      "Seconds between the outage probes: every rpc.urls endpoint (getLatestBlockhash) and, in "   \
+      "live mode, a small Jupiter quote. 0: no probes.")                                           \
+    X(ALERT_DISK_MIN_FREE_MB, "alert.disk_min_free_mb", NULL, INT, "1024", 0, 1073741824, 0,       \
+      "Free space of the data folder (MB) under which a critical `store` alert goes out. 0: "      \
+      "off.")                                                                                      \
     /* --- web (dashboard) ------------------------------------------------------------- */        \
     X(WEB_DIR, "web.dir", "WALLTRACK_WEB_DIR", STRING, "", 0, 0, 0,                                \
       "Folder of the dashboard's files, served at /, with its libraries in vendor/. Empty: the "   \

@@ -18,6 +18,7 @@
 #include "ingest/inbox.h"
 #include "alert/engine_alerts.h"
 #include "alert/notify.h"
+#include "alert/outage.h"
 #include "ingest/rpcpoll.h"
 #include "store/autobackup.h"
 #include "trade/watchsync.h"
@@ -318,6 +319,7 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     struct alerter *alerter = NULL;
     struct autobackup *backup = NULL;
     struct tokenfeed *feed = NULL;
+    struct outage_watch *outage = NULL;
     struct feed_ctx feed_ctx = {0};
     struct config unstored; /* cfg before the database's values */
     memset(&unstored, 0, sizeof unstored);
@@ -528,6 +530,26 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     }
     if (feed)
         (void)tokenfeed_schedule(feed, sched);
+    /* Outage alerts (alert/outage.h): webhook silence, RPC, DexScreener,
+     * Jupiter in live mode, disk space. */
+    struct outage_opts oo = {
+        .alerter = alerter,
+        .store = store,
+        .runner = runner,
+        .feed = feed,
+        .rpc_urls = rpc_urls,
+        .n_rpc = n_rpc,
+        .jupiter_url = config_str(cfg, CFG_JUPITER_API_URL),
+        .jupiter_key = config_str(cfg, CFG_JUPITER_API_KEY),
+        .live = live,
+        .mode = mode,
+        .data_dir = data,
+        .webhook_silence_ms = config_int(cfg, CFG_ALERT_WEBHOOK_SILENCE_S) * 1000,
+        .disk_min_free = (uint64_t)config_int(cfg, CFG_ALERT_DISK_MIN_FREE_MB) << 20,
+        .probe_ms = config_int(cfg, CFG_ALERT_PROBE_S) * 1000,
+    };
+    outage = outage_new(&oo);
+    (void)outage_schedule(outage, sched);
     /* Scheduled backups (backup.interval_h; 0 = off). */
     if (config_int(cfg, CFG_BACKUP_INTERVAL_H) > 0) {
         char bdir[4096];
@@ -570,6 +592,7 @@ out:
      * drain the inbox into the engine, let the engine finish and flush,
      * then the store. */
     sched_free(sched); /* waits for a discovery run or a backup in progress */
+    outage_free(outage);
     discovery_sched_free(disc);
     autobackup_free(backup);
     sse_hub_close(hub);
