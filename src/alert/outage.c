@@ -33,6 +33,12 @@ struct outage_watch {
     int64_t start_ms;
     pthread_mutex_t mu;
     int level[OUTAGE_N];
+    /* New endpoints (outage_set_rpc_urls), taken by the next probe round;
+     * under mu. */
+    char *pending_urls[MAX_RPC];
+    size_t n_pending;
+    bool has_pending;
+    struct httpc_opts probe_http;
 };
 
 static const char *const names[OUTAGE_N] = {"webhook", "rpc", "dex", "jupiter", "disk"};
@@ -76,6 +82,7 @@ struct outage_watch *outage_new(const struct outage_opts *o)
     ho.retries = 0;
     ho.timeout_ms = o->probe_timeout_ms > 0 ? o->probe_timeout_ms : 5000;
     ho.connect_timeout_ms = ho.timeout_ms < 3000 ? ho.timeout_ms : 3000;
+    w->probe_http = ho;
     size_t n = o->n_rpc < MAX_RPC ? o->n_rpc : MAX_RPC;
     for (size_t i = 0; i < n; i++) {
         w->rpc_urls[i] = xstrdup(o->rpc_urls[i]);
@@ -102,6 +109,8 @@ void outage_free(struct outage_watch *w)
         rpc_free(w->rpc[i]);
         free(w->rpc_urls[i]);
     }
+    for (size_t i = 0; i < w->n_pending; i++)
+        free(w->pending_urls[i]);
     jupiter_free(w->jup);
     free(w->data_dir);
     pthread_mutex_destroy(&w->mu);
@@ -288,8 +297,45 @@ static void check_jupiter(struct outage_watch *w)
     set_level(w, OUTAGE_JUPITER, 2, "Jupiter refuses quotes", why);
 }
 
+void outage_set_rpc_urls(struct outage_watch *w, const char *const *urls, size_t n)
+{
+    pthread_mutex_lock(&w->mu);
+    for (size_t i = 0; i < w->n_pending; i++)
+        free(w->pending_urls[i]);
+    w->n_pending = n < MAX_RPC ? n : MAX_RPC;
+    for (size_t i = 0; i < w->n_pending; i++)
+        w->pending_urls[i] = xstrdup(urls[i]);
+    w->has_pending = true;
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* Takes the endpoints of a reload, on the probes' thread (the only user
+ * of the clients). */
+static void take_pending(struct outage_watch *w)
+{
+    pthread_mutex_lock(&w->mu);
+    if (!w->has_pending) {
+        pthread_mutex_unlock(&w->mu);
+        return;
+    }
+    for (size_t i = 0; i < w->o.n_rpc; i++) {
+        rpc_free(w->rpc[i]);
+        free(w->rpc_urls[i]);
+    }
+    w->o.n_rpc = w->n_pending;
+    for (size_t i = 0; i < w->n_pending; i++) {
+        w->rpc_urls[i] = w->pending_urls[i];
+        const char *u = w->rpc_urls[i];
+        w->rpc[i] = rpc_new(&u, 1, &w->probe_http);
+    }
+    w->n_pending = 0;
+    w->has_pending = false;
+    pthread_mutex_unlock(&w->mu);
+}
+
 void outage_check_probes(struct outage_watch *w)
 {
+    take_pending(w);
     check_rpc(w);
     check_jupiter(w);
 }
@@ -309,7 +355,7 @@ int outage_schedule(struct outage_watch *w, struct sched *s)
     int rc = sched_add(s, "outage checks", 1000, 1000, SCHED_INLINE, local_job, w);
     if (rc < 0)
         return rc;
-    if (w->o.probe_ms > 0 && (w->o.n_rpc || w->jup)) {
+    if (w->o.probe_ms > 0) { /* also without endpoints: a reload may add some */
         rc = sched_add(s, "outage probes", 0, w->o.probe_ms, SCHED_WORKER, probe_job, w);
         if (rc < 0)
             return rc;

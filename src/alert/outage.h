@@ -42,17 +42,17 @@ struct sched;
 enum outage_cond { OUTAGE_WEBHOOK, OUTAGE_RPC, OUTAGE_DEX, OUTAGE_JUPITER, OUTAGE_DISK, OUTAGE_N };
 
 struct outage_opts {
-    struct alerter *alerter;   /* required */
-    struct store *store;       /* alerts are also stored when not NULL */
-    struct runner *runner;     /* webhook silence and the watchlist; NULL: not checked */
-    struct tokenfeed *feed;    /* NULL: DexScreener not configured */
+    struct alerter *alerter;     /* required */
+    struct store *store;         /* alerts are also stored when not NULL */
+    struct runner *runner;       /* webhook silence and the watchlist; NULL: not checked */
+    struct tokenfeed *feed;      /* NULL: DexScreener not configured */
     const char *const *rpc_urls; /* probed; copied */
     size_t n_rpc;
-    const char *jupiter_url;   /* probed when live; copied */
-    const char *jupiter_key;   /* may be NULL; copied */
+    const char *jupiter_url; /* probed when live; copied */
+    const char *jupiter_key; /* may be NULL; copied */
     bool live;
-    const char *mode;          /* "paper" or "live", for the alerts */
-    const char *data_dir;      /* disk space; copied */
+    const char *mode;           /* "paper" or "live", for the alerts */
+    const char *data_dir;       /* disk space; copied */
     int64_t webhook_silence_ms; /* 0: off */
     uint64_t disk_min_free;     /* bytes; 0: off */
     int64_t probe_ms;           /* rpc/jupiter probe period; 0: no probes */
@@ -75,6 +75,11 @@ void outage_free(struct outage_watch *w);
  * tests and the first check at start. */
 void outage_check_local(struct outage_watch *w);
 void outage_check_probes(struct outage_watch *w);
+
+/* New rpc.urls (a reload; copied): the next probe round uses them. Any
+ * thread. The probe job must have been scheduled at start (rpc.urls set
+ * then) for probes to run at all. */
+void outage_set_rpc_urls(struct outage_watch *w, const char *const *urls, size_t n);
 
 /* The level of c now: 0 ok, 1 degraded, 2 down. */
 int outage_level(struct outage_watch *w, enum outage_cond c);

@@ -99,6 +99,7 @@ static const struct route routes[] = {
     /* For the setup wizard. */
     {"GET", "/v1/wallet", AUTH_TOKEN, SMALL_BODY, routes_wallet_get, false, ""},
     {"POST", "/v1/discovery/run", AUTH_TOKEN, SMALL_BODY, routes_discovery_run, false, ""},
+    {"POST", "/v1/reload", AUTH_TOKEN, SMALL_BODY, routes_reload, false, ""},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -262,8 +263,13 @@ static int on_headers(void *user, struct httpd_req *req, struct httpd_resp *resp
         httpd_resp_error(resp, 404, "no such endpoint: %s", req->path);
         return 404;
     }
-    const struct config *cfg = a->ctx.env->cfg;
-    const char *token = config_str(cfg, CFG_API_TOKEN);
+    /* The token and the webhook secret as of the last reload (api_reload),
+     * copied under the lock: a reload may replace them meanwhile. */
+    char token[512], secret[512];
+    pthread_mutex_lock(&a->ctx.cfg_mu);
+    snprintf(token, sizeof token, "%s", config_str(&a->ctx.cfg, CFG_API_TOKEN));
+    snprintf(secret, sizeof secret, "%s", config_str(&a->ctx.cfg, CFG_WEBHOOK_SECRET));
+    pthread_mutex_unlock(&a->ctx.cfg_mu);
     int status;
     if (r->auth == AUTH_TOKEN && token[0]) {
         if ((status = check_throttle(req, resp)) != 0)
@@ -280,7 +286,6 @@ static int on_headers(void *user, struct httpd_req *req, struct httpd_resp *resp
     if (r->auth == AUTH_WEBHOOK) {
         /* Checked before a byte of the body is read (DESIGN §9). Helius
          * sends the configured authHeader verbatim. */
-        const char *secret = config_str(cfg, CFG_WEBHOOK_SECRET);
         const char *got = httpd_header(req, "Authorization");
         if (!secret[0]) {
             httpd_resp_error(resp, 401,
@@ -386,6 +391,53 @@ static unsigned conn_limit(unsigned wanted)
     return wanted;
 }
 
+int api_check_token(const char *host, const char *token, char *err, size_t errsize)
+{
+    bool loopback;
+    if (httpd_host_is_loopback(host, &loopback) != 0) {
+        snprintf(err, errsize, "'%s' is not an IP address", host);
+        return WT_EINVAL;
+    }
+    if (!loopback && !token[0]) {
+        snprintf(err, errsize,
+                 "refusing to listen on %s without an API token: set WALLTRACK_API_TOKEN, "
+                 "or listen on 127.0.0.1",
+                 host);
+        return WT_EAUTH;
+    }
+    if (!loopback && !token_strong(token)) {
+        snprintf(err, errsize,
+                 "refusing to listen on %s with a weak API token: WALLTRACK_API_TOKEN must be "
+                 "at least %d characters of printable ASCII without spaces (e.g. `openssl rand "
+                 "-hex 24`), or listen on 127.0.0.1",
+                 host, API_TOKEN_MIN);
+        return WT_EAUTH;
+    }
+    return 0;
+}
+
+void api_config_copy(struct api *a, struct config *out)
+{
+    pthread_mutex_lock(&a->ctx.cfg_mu);
+    config_copy(out, &a->ctx.cfg);
+    pthread_mutex_unlock(&a->ctx.cfg_mu);
+}
+
+int api_reload(struct api *a, const struct config *fresh, const enum config_id *ids, size_t n)
+{
+    int rc = 0;
+    pthread_mutex_lock(&a->ctx.cfg_mu);
+    for (size_t i = 0; i < n; i++) {
+        const struct config_def *d = config_def_of(ids[i]);
+        int r = config_set(&a->ctx.cfg, d->name, config_str(fresh, ids[i]),
+                           config_source_of(fresh, ids[i]));
+        if (r && !rc)
+            rc = r;
+    }
+    pthread_mutex_unlock(&a->ctx.cfg_mu);
+    return rc;
+}
+
 int api_start(const struct api_env *env, const char *host, unsigned port, struct api **out,
               char *err, size_t errsize)
 {
@@ -394,21 +446,9 @@ int api_start(const struct api_env *env, const char *host, unsigned port, struct
         snprintf(err, errsize, "'%s' is not an IP address", host);
         return WT_EINVAL;
     }
-    if (!loopback && !config_str(env->cfg, CFG_API_TOKEN)[0]) {
-        snprintf(err, errsize,
-                 "refusing to listen on %s without an API token: set WALLTRACK_API_TOKEN, "
-                 "or listen on 127.0.0.1",
-                 host);
-        return WT_EAUTH;
-    }
-    if (!loopback && !token_strong(config_str(env->cfg, CFG_API_TOKEN))) {
-        snprintf(err, errsize,
-                 "refusing to listen on %s with a weak API token: WALLTRACK_API_TOKEN must be "
-                 "at least %d characters of printable ASCII without spaces (e.g. `openssl rand "
-                 "-hex 24`), or listen on 127.0.0.1",
-                 host, API_TOKEN_MIN);
-        return WT_EAUTH;
-    }
+    int trc = api_check_token(host, config_str(env->cfg, CFG_API_TOKEN), err, errsize);
+    if (trc)
+        return trc;
     struct api *a = xcalloc(1, sizeof *a);
     a->ctx.env = env;
     a->ctx.start_ns = clock_mono_ns();

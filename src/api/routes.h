@@ -78,6 +78,9 @@ bool api_need_runner(struct api_ctx *ctx, struct httpd_resp *resp);
  * (status 0), or 400/404/409/503/504 with the message. Returns rc == 0. */
 bool api_command_result(struct httpd_resp *resp, int rc, const char *msg);
 
+/* POST /v1/reload: env->reload's report (200), or 503 without one. */
+void routes_reload(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+
 /* GET /metrics: counters in Prometheus text format. */
 void routes_metrics(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
 

@@ -39,6 +39,8 @@ static const struct cli_cmd commands[] = {
     {"status", "show the trading engine's state (asks the running daemon)", cmd_status},
     {"pause", "pause new entries (asks the running daemon)", cmd_pause},
     {"resume", "lift an operator pause (asks the running daemon)", cmd_resume},
+    {"reload", "make the running daemon re-read its config file and secrets (as SIGHUP)",
+     cmd_reload},
     {"exits", "exit strategies of the running daemon: list | show | put | delete | default",
      cmd_exits},
     {"report", "what separates winning trades from losing ones: factors, hours, exits", cmd_report},
@@ -127,6 +129,16 @@ static const struct cli_opt *find_opt(const struct cli_opt *opts, const char *na
     return NULL;
 }
 
+/* The config file the last cli_parse looked for (cli_config_file). */
+static char last_config[4096];
+static bool last_config_explicit;
+
+const char *cli_config_file(bool *explicit_)
+{
+    *explicit_ = last_config_explicit;
+    return last_config[0] ? last_config : NULL;
+}
+
 /* The config file to read: --config, $WALLTRACK_CONFIG, or walltrack.conf
  * in the data folder when it exists. *explicit_ tells whether a missing
  * file is an error. */
@@ -197,6 +209,10 @@ bool cli_parse(int argc, char **argv, const struct cli_spec *spec, struct cli_ar
     char tmp[4096];
     bool explicit_;
     const char *cpath = config_path(argc, argv, tmp, sizeof tmp, &explicit_);
+    last_config_explicit = explicit_;
+    /* Remembered even when the default file does not exist yet: a reload
+     * reads it once it does. */
+    snprintf(last_config, sizeof last_config, "%s", cpath ? cpath : tmp);
     if (cpath) {
         int lrc = config_load_file(&args->cfg, cpath);
         if (lrc && (explicit_ || lrc != WT_EIO)) {

@@ -51,6 +51,12 @@ struct cli_args {
 bool cli_parse(int argc, char **argv, const struct cli_spec *spec, struct cli_args *args,
                int *status);
 void cli_args_release(struct cli_args *args);
+/* The configuration file the last cli_parse read (or would have read: the
+ * default walltrack.conf of the data folder when it did not exist), or
+ * NULL when there was none to look for; *explicit_ tells whether it was
+ * named (--config, $WALLTRACK_CONFIG), so that its absence is an error.
+ * For a reload, which reads the same file again. Main thread. */
+const char *cli_config_file(bool *explicit_);
 /* The value of the option named `name` ("--to"), or NULL. */
 const char *cli_opt_value(const struct cli_spec *spec, const struct cli_args *args,
                           const char *name);

@@ -35,6 +35,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/serve.h"
+#include "cli/serve_reload.h"
 #include "base/clock.h"
 #include "solana/keypair.h"
 #include "trade/engine_config.h"
@@ -269,13 +270,29 @@ static void watchdog_job(void *arg)
         log_warn("serve", "watchdog keep-alive to $NOTIFY_SOCKET failed: %s", wt_strerror(rc));
 }
 
-/* Waits for SIGINT or SIGTERM and returns it. */
-static int wait_for_stop(const sigset_t *stop)
+/* POST /v1/reload (api_env.reload). */
+static int reload_from_api(void *ctx, struct buf *out)
+{
+    return serve_reload_run(ctx, out);
+}
+
+/* Waits for SIGINT or SIGTERM and returns it; a SIGHUP meanwhile reloads
+ * the settings (serve_reload.h). */
+static int wait_for_stop(const sigset_t *stop, struct serve_reload *reload)
 {
     for (;;) {
         int sig = 0;
-        if (sigwait(stop, &sig) == 0 && (sig == SIGINT || sig == SIGTERM))
+        if (sigwait(stop, &sig) != 0)
+            continue;
+        if (sig == SIGINT || sig == SIGTERM)
             return sig;
+        if (sig == SIGHUP) {
+            log_info("serve", "received SIGHUP: reloading the settings");
+            struct buf report;
+            buf_init(&report, 0);
+            (void)serve_reload_run(reload, &report);
+            buf_release(&report);
+        }
     }
 }
 
@@ -323,6 +340,9 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     struct feed_ctx feed_ctx = {0};
     struct config unstored; /* cfg before the database's values */
     memset(&unstored, 0, sizeof unstored);
+    struct serve_reload reload;
+    serve_reload_init(&reload);
+    reload.live = live;
     rc = 1;
     if (cli_setup_logging(cfg) != 0)
         goto out;
@@ -353,6 +373,7 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP); /* a reload, not a stop */
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
@@ -491,7 +512,9 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
                           .inbox = inbox,
                           .runner = runner,
                           .hub = hub,
-                          .tokenfeed = feed};
+                          .tokenfeed = feed,
+                          .reload = reload_from_api,
+                          .reload_ctx = &reload};
     int arc = api_start(&env, host, port, &api, err, sizeof err);
     if (arc) {
         log_error("serve", "%s", err);
@@ -499,6 +522,13 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
         goto out;
     }
     unsigned bound = api_port(api);
+    pthread_mutex_lock(&reload.mu); /* a POST /v1/reload may already run */
+    reload.boot = cfg;
+    reload.api = api;
+    reload.alerter = alerter;
+    reload.poll = poll;
+    snprintf(reload.host, sizeof reload.host, "%s", host);
+    pthread_mutex_unlock(&reload.mu);
     log_info("serve", "walltrack %s listening on http://%s%s%s:%u (mode %s, data %s)", WT_VERSION,
              strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", bound, env.mode,
              data);
@@ -550,6 +580,9 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     };
     outage = outage_new(&oo);
     (void)outage_schedule(outage, sched);
+    pthread_mutex_lock(&reload.mu);
+    reload.outage = outage;
+    pthread_mutex_unlock(&reload.mu);
     /* Scheduled backups (backup.interval_h; 0 = off). */
     if (config_int(cfg, CFG_BACKUP_INTERVAL_H) > 0) {
         char bdir[4096];
@@ -581,7 +614,7 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     if (nrc)
         log_warn("serve", "cannot notify $NOTIFY_SOCKET that we are ready: %s", wt_strerror(nrc));
 
-    int sig = wait_for_stop(&stop);
+    int sig = wait_for_stop(&stop, &reload);
     log_info("serve", "received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
     (void)sdnotify_send("STOPPING=1\nSTATUS=shutting down");
     rc = 0;
@@ -591,7 +624,12 @@ out:
     /* Stop the scheduler, end the event streams, stop taking requests,
      * drain the inbox into the engine, let the engine finish and flush,
      * then the store. */
-    sched_free(sched); /* waits for a discovery run or a backup in progress */
+    sched_free(sched);              /* waits for a discovery run or a backup in progress */
+    pthread_mutex_lock(&reload.mu); /* no reload may use what goes now */
+    reload.outage = NULL;
+    reload.poll = NULL;
+    reload.api = NULL;
+    pthread_mutex_unlock(&reload.mu);
     outage_free(outage);
     discovery_sched_free(disc);
     autobackup_free(backup);
@@ -607,6 +645,7 @@ out:
     sse_hub_free(hub);
     store_close(store);
     config_release(&unstored);
+    serve_reload_release(&reload);
     exec_live_urls_release(&lc.urls);
     if (rc == 0)
         log_info("serve", "stopped cleanly");

@@ -100,13 +100,17 @@ static pid_t spawn(const char *dir, const char *const *argv, const char *const *
             envp[m++] = *e;
     /* No DexScreener unless the test points it somewhere (a fake server):
      * tests never reach the internet. */
-    bool dex = false;
-    for (int i = 0; env && env[i] && m < 62; i++) {
+    bool dex = false, jup = false;
+    for (int i = 0; env && env[i] && m < 61; i++) {
         envp[m++] = env[i];
         dex |= strncmp(env[i], "WALLTRACK_DEXSCREENER_API_URL=", 30) == 0;
+        jup |= strncmp(env[i], "WALLTRACK_JUPITER_API_URL=", 26) == 0;
     }
     if (!dex)
         envp[m++] = "WALLTRACK_DEXSCREENER_API_URL=";
+    /* Nor Jupiter (the live outage probe would ask it for a quote). */
+    if (!jup)
+        envp[m++] = "WALLTRACK_JUPITER_API_URL=http://127.0.0.1:9";
     envp[m] = NULL;
     execve(harness_binary, (char *const *)args, (char *const *)envp);
     _exit(127);

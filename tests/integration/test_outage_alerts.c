@@ -95,9 +95,9 @@ static void test_webhook_silence_and_rpc_outage(void **state)
     snprintf(hook, sizeof hook, "WALLTRACK_ALERT_WEBHOOK_URL=%s/alerts", al.url);
     snprintf(rpcs, sizeof rpcs, "WALLTRACK_RPC_URLS=%s", rpc.url);
     const char *env[] = {hook, rpcs, "WALLTRACK_WEBHOOK_SECRET=" SECRET, NULL};
-    const char *args[] = {"--set", "alert.min_severity=info", "--set", "alert.probe_s=1",
+    const char *args[] = {"--set", "alert.min_severity=info",   "--set", "alert.probe_s=1",
                           "--set", "alert.webhook_silence_s=1", "--set", "ingest.poll_silence_s=0",
-                          "--set", "alert.disk_min_free_mb=0", NULL};
+                          "--set", "alert.disk_min_free_mb=0",  NULL};
     struct daemon d;
     assert_int_equal(daemon_start(&d, args, env), 0);
 

@@ -122,8 +122,12 @@ static void test_rpc_failover_down_and_back(void **state)
     struct rec r;
     struct alerter *al = rec_alerter(&r);
     const char *urls[] = {sa.url, sb.url};
-    struct outage_opts o = {.alerter = al, .rpc_urls = urls, .n_rpc = 2, .mode = "paper",
-                            .probe_ms = 1000, .probe_timeout_ms = 2000};
+    struct outage_opts o = {.alerter = al,
+                            .rpc_urls = urls,
+                            .n_rpc = 2,
+                            .mode = "paper",
+                            .probe_ms = 1000,
+                            .probe_timeout_ms = 2000};
     struct outage_watch *w = outage_new(&o);
 
     outage_check_probes(w);
@@ -150,8 +154,8 @@ static void test_rpc_failover_down_and_back(void **state)
 
     alerter_stop(al); /* sends what is queued */
     assert_int_equal(r.n, 4);
-    const char *titles[] = {"Solana RPC failing over", "Solana RPC down",
-                            "Solana RPC failing over", "Solana RPC answers again"};
+    const char *titles[] = {"Solana RPC failing over", "Solana RPC down", "Solana RPC failing over",
+                            "Solana RPC answers again"};
     enum alert_severity sevs[] = {ALERT_WARN, ALERT_CRITICAL, ALERT_WARN, ALERT_INFO};
     for (size_t i = 0; i < 4; i++) {
         assert_string_equal(r.m[i].kind, "input_outage");
@@ -178,8 +182,12 @@ static void test_jupiter_live_only(void **state)
     struct alerter *al = rec_alerter(&r);
 
     /* Paper: Jupiter is not probed. */
-    struct outage_opts o = {.alerter = al, .jupiter_url = sj.url, .live = false,
-                            .mode = "paper", .probe_ms = 1000, .probe_timeout_ms = 2000};
+    struct outage_opts o = {.alerter = al,
+                            .jupiter_url = sj.url,
+                            .live = false,
+                            .mode = "paper",
+                            .probe_ms = 1000,
+                            .probe_timeout_ms = 2000};
     struct outage_watch *w = outage_new(&o);
     outage_check_probes(w);
     assert_int_equal(fakesrv_count(&sj), 0);
@@ -226,8 +234,11 @@ static void test_disk_low_and_back(void **state)
     (void)state;
     struct rec r;
     struct alerter *al = rec_alerter(&r);
-    struct outage_opts o = {.alerter = al, .mode = "paper", .data_dir = "/data",
-                            .disk_min_free = 100 << 20, .disk_free = fake_disk};
+    struct outage_opts o = {.alerter = al,
+                            .mode = "paper",
+                            .data_dir = "/data",
+                            .disk_min_free = 100 << 20,
+                            .disk_free = fake_disk};
     struct outage_watch *w = outage_new(&o);
     disk_bytes = 5000ull << 20;
     outage_check_local(w);
