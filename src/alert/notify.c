@@ -44,6 +44,7 @@ static struct http_notifier *http_notifier_new(const struct notifier_ops *ops, c
     struct http_notifier *h = xcalloc(1, sizeof *h);
     h->base.ops = ops;
     h->http = httpc_new(NULL, 0, opts);
+    httpc_set_service(h->http, "alerts");
     h->url = xstrdup(url);
     return h;
 }

@@ -82,6 +82,10 @@ bool api_command_result(struct httpd_resp *resp, int rc, const char *msg);
 void routes_reload(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
 
 /* GET /metrics: counters in Prometheus text format. */
+/* The metrics beyond ingest (routes_metrics.c): the engine, breakers,
+ * latency histograms, external calls, outages, database size. Appends to
+ * out; returns 0 or the buf error. */
+int routes_metrics_service(struct api_ctx *ctx, struct buf *out);
 void routes_metrics(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
 
 /* POST /webhooks/helius: a Helius delivery (auth checked before). Answers

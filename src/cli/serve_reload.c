@@ -19,9 +19,17 @@
 
 /* The keys a reload applies to a running daemon. */
 static const enum config_id reloadable[] = {
-    CFG_API_TOKEN,          CFG_WEBHOOK_SECRET,   CFG_HELIUS_API_KEY,    CFG_RPC_URLS,
-    CFG_ALERT_WEBHOOK_URL,  CFG_ALERT_TELEGRAM_API, CFG_ALERT_TELEGRAM_TOKEN,
-    CFG_ALERT_TELEGRAM_CHAT, CFG_ALERT_NTFY_URL,  CFG_ALERT_NTFY_TOKEN,  CFG_ALERT_MIN_SEVERITY,
+    CFG_API_TOKEN,
+    CFG_WEBHOOK_SECRET,
+    CFG_HELIUS_API_KEY,
+    CFG_RPC_URLS,
+    CFG_ALERT_WEBHOOK_URL,
+    CFG_ALERT_TELEGRAM_API,
+    CFG_ALERT_TELEGRAM_TOKEN,
+    CFG_ALERT_TELEGRAM_CHAT,
+    CFG_ALERT_NTFY_URL,
+    CFG_ALERT_NTFY_TOKEN,
+    CFG_ALERT_MIN_SEVERITY,
     CFG_LOG_LEVEL,
 };
 
@@ -37,8 +45,7 @@ static bool is_alert_key(enum config_id id)
 {
     return id == CFG_ALERT_WEBHOOK_URL || id == CFG_ALERT_TELEGRAM_API ||
            id == CFG_ALERT_TELEGRAM_TOKEN || id == CFG_ALERT_TELEGRAM_CHAT ||
-           id == CFG_ALERT_NTFY_URL || id == CFG_ALERT_NTFY_TOKEN ||
-           id == CFG_ALERT_MIN_SEVERITY;
+           id == CFG_ALERT_NTFY_URL || id == CFG_ALERT_NTFY_TOKEN || id == CFG_ALERT_MIN_SEVERITY;
 }
 
 void serve_reload_init(struct serve_reload *r)
@@ -207,8 +214,8 @@ int serve_reload_run(struct serve_reload *r, struct buf *out)
     struct report *rep = xcalloc(1, sizeof *rep);
     bool changed[CFG_COUNT] = {false};
     for (int i = 0; i < CFG_COUNT; i++)
-        changed[i] = strcmp(config_str(&cur, (enum config_id)i),
-                            config_str(&fresh, (enum config_id)i)) != 0;
+        changed[i] =
+            strcmp(config_str(&cur, (enum config_id)i), config_str(&fresh, (enum config_id)i)) != 0;
     validate(r, &cur, &fresh, changed, rep);
     for (int i = 0; i < CFG_COUNT; i++) {
         enum config_id id = (enum config_id)i;

@@ -56,7 +56,10 @@ static void sighup(const struct daemon *d)
 {
     int before = count_in_log(d, "reload: done");
     assert_int_equal(kill(d->pid, SIGHUP), 0);
-    for (int i = 0; i < 300 && count_in_log(d, "reload: done") + count_in_log(d, "reload: refused, nothing") <= before; i++) {
+    for (int i = 0;
+         i < 300 &&
+         count_in_log(d, "reload: done") + count_in_log(d, "reload: refused, nothing") <= before;
+         i++) {
         struct timespec ts = {0, 50 * 1000000L};
         nanosleep(&ts, NULL);
     }
@@ -133,9 +136,8 @@ static void test_sighup_rotates_secrets(void **state)
     assert_non_null(strstr(out.data, "server.threads"));
     assert_null(strstr(out.data, "example.invalid"));
     buf_reset(&out);
-    assert_int_equal(http_request(d.port, "POST", "/v1/reload", "Authorization: " TOK2, "{}", 2,
-                                  &out),
-                     200);
+    assert_int_equal(
+        http_request(d.port, "POST", "/v1/reload", "Authorization: " TOK2, "{}", 2, &out), 200);
     assert_non_null(strstr(out.data, "\"refused\":[{\"name\":\"rpc.urls\""));
     assert_non_null(strstr(out.data, "\"restart_needed\":[\"server.threads\"]"));
 
