@@ -12,6 +12,7 @@
 
 #include "api/routes.h"
 #include "base/clock.h"
+#include "base/csv.h"
 #include "base/json.h"
 #include "base/err.h"
 #include "base/log.h"
@@ -152,6 +153,7 @@ static const struct route *match(const char *method, const char *path, bool *pat
  * route's list, or named twice. */
 struct qcheck {
     const char *allowed;
+    bool format; /* a GET of the API: ?format=json|csv is accepted too */
     const char *bad;
     const char *problem;
     const char *seen[16];
@@ -177,7 +179,7 @@ static int qcheck_cb(void *ctx, const char *name, const char *value)
 {
     (void)value;
     struct qcheck *q = ctx;
-    if (!in_list(q->allowed, name)) {
+    if (!in_list(q->allowed, name) && !(q->format && strcmp(name, "format") == 0)) {
         q->bad = name;
         q->problem = q->allowed[0] ? "unknown query parameter"
                                    : "this route takes no query "
@@ -201,7 +203,8 @@ static int check_query(const struct route *r, struct httpd_req *req, struct http
 {
     if (r->params == Q_ANY)
         return 0;
-    struct qcheck q = {.allowed = r->params};
+    struct qcheck q = {.allowed = r->params,
+                       .format = strcmp(r->method, "GET") == 0 && !r->dashboard};
     httpd_query_each(req, qcheck_cb, &q);
     if (!q.bad)
         return 0;
@@ -314,11 +317,67 @@ static int on_headers(void *user, struct httpd_req *req, struct httpd_resp *resp
     return 0;
 }
 
+/* ?format=csv on a GET of the API: the route's JSON answer as CSV
+ * (base/csv.h: the rows of its list, same filters), with its Content-Type
+ * and a filename named after the path. */
+static void to_csv(struct httpd_req *req, struct httpd_resp *resp)
+{
+    if (resp->status != 200 ||
+        (resp->content_type && strncmp(resp->content_type, "application/json", 16) != 0))
+        return;
+    struct buf csv;
+    buf_init(&csv, 0);
+    char err[256];
+    buf_reserve(&resp->body, JSON_PADDING);
+    int rc = csv_from_json(resp->body.data ? resp->body.data : "", resp->body.len, resp->body.cap,
+                           &csv, err, sizeof err);
+    buf_reset(&resp->body);
+    if (rc) {
+        buf_release(&csv);
+        httpd_resp_error(resp, 400, "no CSV form of %s: %s", req->path, err);
+        return;
+    }
+    buf_append(&resp->body, csv.data ? csv.data : "", csv.len);
+    buf_release(&csv);
+    resp->content_type = "text/csv; charset=utf-8";
+    /* walltrack-<path>.csv: /v1/smart-money/wallets -> walltrack-smart-money-wallets.csv */
+    char name[128] = "walltrack";
+    size_t n = strlen(name);
+    const char *p = strncmp(req->path, "/v1/", 4) == 0 ? req->path + 3 : req->path;
+    for (; *p && n + 6 < sizeof name; p++) {
+        char c = *p;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (ok)
+            name[n++] = c;
+        else if (n && name[n - 1] != '-')
+            name[n++] = '-';
+    }
+    while (n && name[n - 1] == '-')
+        n--;
+    snprintf(name + n, sizeof name - n, ".csv");
+    char disp[200];
+    snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", name);
+    httpd_resp_header(resp, "Content-Disposition", disp);
+}
+
 static void on_request(void *user, struct httpd_req *req, struct httpd_resp *resp)
 {
     struct api *a = user;
     const struct route *r = req->state;
+    const char *fmt =
+        strcmp(r->method, "GET") == 0 && !r->dashboard ? httpd_query(req, "format") : NULL;
+    if (fmt && strcmp(fmt, "json") != 0 && strcmp(fmt, "csv") != 0) {
+        httpd_resp_error(resp, 400, "format: expected json or csv, not '%s'", fmt);
+        return;
+    }
+    bool csv = fmt && strcmp(fmt, "csv") == 0;
+    if (csv && (r->fn == routes_stream || r->fn == routes_metrics)) {
+        httpd_resp_error(resp, 400, "%s has no CSV form", req->path);
+        return;
+    }
     r->fn(&a->ctx, req, resp);
+    if (csv)
+        to_csv(req, resp);
 }
 
 int api_parse_listen(const char *listen, char *host, size_t hostsize, unsigned *port)

@@ -64,12 +64,11 @@ static int engine_metrics(struct runner *r, struct buf *out)
         "# TYPE walltrack_engine_paused gauge\n"
         "walltrack_engine_paused %d\n",
         (unsigned long long)c->swaps, (unsigned long long)c->transfers,
-        (unsigned long long)c->prices, (unsigned long long)c->fills,
-        (unsigned long long)c->signals, (unsigned long long)c->orders,
-        (unsigned long long)c->fills_failed, (unsigned long long)c->positions_opened,
-        (unsigned long long)c->positions_closed, (unsigned long long)c->wins,
-        (unsigned long long)c->losses, st->open_positions, st->pending_orders,
-        (double)st->equity_lamports / 1e9, (double)st->cash_lamports / 1e9,
+        (unsigned long long)c->prices, (unsigned long long)c->fills, (unsigned long long)c->signals,
+        (unsigned long long)c->orders, (unsigned long long)c->fills_failed,
+        (unsigned long long)c->positions_opened, (unsigned long long)c->positions_closed,
+        (unsigned long long)c->wins, (unsigned long long)c->losses, st->open_positions,
+        st->pending_orders, (double)st->equity_lamports / 1e9, (double)st->cash_lamports / 1e9,
         (double)c->realized_pnl_lamports / 1e9, st->watched, s->paused ? 1 : 0);
     if (rc == 0)
         rc = buf_printf(out, "# TYPE walltrack_engine_signal_decisions_total counter\n");

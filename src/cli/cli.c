@@ -17,7 +17,9 @@
 
 #include "api/api.h"
 #include "base/buf.h"
+#include "base/csv.h"
 #include "base/err.h"
+#include "base/json.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/str.h"
@@ -79,6 +81,9 @@ static const struct cli_opt common_opts[] = {
      "WALLTRACK_DB)"},
     {"--set", "NAME=VALUE", NULL, "set any setting (see `walltrack config`); repeatable"},
     {"--log-level", "LEVEL", "log.level", "debug, info, warn or error"},
+    {"--format", "FORMAT", NULL,
+     "table (default), json (as --json) or csv: the rows of a list command's JSON, for "
+     "spreadsheets"},
     {"--help", NULL, NULL, "show this help"},
     {0},
 };
@@ -554,6 +559,101 @@ int cmd_version(int argc, char **argv)
     return 0;
 }
 
+/* Runs the command with --format csv: as --json, its standard output
+ * captured and written as CSV (base/csv.h). */
+static int run_as_csv(const struct cli_cmd *c, int argc, char **argv)
+{
+    FILE *tmp = tmpfile();
+    if (!tmp) {
+        fprintf(stderr, "walltrack %s: --format csv: no temporary file: %s\n", c->name,
+                strerror(errno));
+        return 1;
+    }
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO);
+    if (saved < 0 || dup2(fileno(tmp), STDOUT_FILENO) < 0) {
+        fclose(tmp);
+        return 1;
+    }
+    int rc = c->run(argc, argv);
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    struct buf json;
+    buf_init(&json, 0);
+    rewind(tmp);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, tmp)) > 0)
+        buf_append(&json, chunk, n);
+    fclose(tmp);
+    if (rc != 0) {
+        if (json.len)
+            fwrite(json.data, 1, json.len, stdout);
+        buf_release(&json);
+        return rc;
+    }
+    struct buf csv;
+    buf_init(&csv, 0);
+    char err[256];
+    buf_reserve(&json, JSON_PADDING);
+    if (csv_from_json(json.data ? json.data : "", json.len, json.cap, &csv, err, sizeof err) != 0) {
+        fprintf(stderr, "walltrack %s: --format csv: %s\n", c->name, err);
+        rc = 1;
+    } else {
+        fwrite(csv.data ? csv.data : "", 1, csv.len, stdout);
+    }
+    buf_release(&csv);
+    buf_release(&json);
+    return rc;
+}
+
+/* Runs c with --format FORMAT taken out of argv: table as is, json as
+ * --json, csv through run_as_csv. A command without --json refuses it,
+ * which then names --format. */
+static int run_command(const struct cli_cmd *c, int argc, char **argv)
+{
+    int at = -1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if (strcmp(argv[i], "--format") == 0) {
+            at = i;
+            break;
+        }
+    }
+    if (at < 0)
+        return c->run(argc, argv);
+    if (at + 1 >= argc)
+        return cli_usage_error(c->name, "option '--format' needs a value (table, json or csv)");
+    const char *fmt = argv[at + 1];
+    if (strcmp(fmt, "table") && strcmp(fmt, "json") && strcmp(fmt, "csv"))
+        return cli_usage_error(c->name, "--format: expected table, json or csv, not '%s'", fmt);
+    char **v = xcalloc((size_t)argc + 1, sizeof *v);
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        if (i == at) {
+            if (strcmp(fmt, "table") != 0)
+                v[n++] = "--json";
+            i++;
+            continue;
+        }
+        v[n++] = argv[i];
+    }
+    int rc;
+    if (strcmp(fmt, "csv") == 0)
+        rc = run_as_csv(c, n, v);
+    else
+        rc = c->run(n, v);
+    if (rc == 2 && strcmp(fmt, "table") != 0)
+        fprintf(stderr,
+                "walltrack %s: --format %s works with the commands that print JSON "
+                "(--json)\n",
+                c->name, fmt);
+    free(v);
+    return rc;
+}
+
 int cli_main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -567,7 +667,7 @@ int cli_main(int argc, char **argv)
         return cmd_version(1, argv + 1);
     for (size_t i = 0; i < NCOMMANDS; i++)
         if (strcmp(commands[i].name, name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+            return run_command(&commands[i], argc - 1, argv + 1);
     fprintf(stderr, "walltrack: unknown command '%s'\n\n", name);
     list_commands(stderr);
     return 2;

@@ -171,8 +171,8 @@ static void test_metrics_cover_the_service(void **state)
     check_histogram(t, "walltrack_webhook_ack_seconds");
     check_histogram(t, "walltrack_store_commit_seconds");
     assert_true(sample(t, "walltrack_signal_to_order_seconds_count") >= 0);
-    assert_true(
-        sample(t, "walltrack_external_requests_total{service=\"rpc\",outcome=\"ok\"}") >= 1);
+    assert_true(sample(t, "walltrack_external_requests_total{service=\"rpc\",outcome=\"ok\"}") >=
+                1);
     assert_true(sample(t, "walltrack_db_bytes{file=\"db\"}") > 0);
     assert_true(sample(t, "walltrack_inbox_bodies_total{result=\"accepted\"}") == 1);
 
