@@ -81,9 +81,9 @@ static void field(struct buf *out, const char *s, size_t n, bool guard)
     bool quote = false;
     for (size_t i = 0; i < n && !quote; i++)
         quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
-    bool formula = guard && n > 0 &&
-                   (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
-                    s[0] == '\r');
+    bool formula =
+        guard && n > 0 &&
+        (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r');
     if (quote)
         buf_putc(out, '"');
     if (formula)

@@ -8,10 +8,10 @@
  * keys of the rows in order of first appearance, a nested object's keys
  * flattened as "outer.inner"; a row without a key has an empty cell.
  * Strings are written as they are, numbers as in the JSON, booleans as
- * true/false, null as empty, an array as its JSON text. RFC 4180: fields with a comma, quote, CR or LF are quoted,
- * quotes doubled, lines end with CRLF. A string cell starting with = + - @
- * (or a tab/CR) gets a leading ' so that a spreadsheet does not run it as a
- * formula (CSV injection); numbers are never altered.
+ * true/false, null as empty, an array as its JSON text. RFC 4180: fields with a comma, quote, CR or
+ * LF are quoted, quotes doubled, lines end with CRLF. A string cell starting with = + - @ (or a
+ * tab/CR) gets a leading ' so that a spreadsheet does not run it as a formula (CSV injection);
+ * numbers are never altered.
  *
  * base/: no logging. Any thread. */
 #ifndef WT_BASE_CSV_H

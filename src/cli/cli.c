@@ -23,6 +23,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/str.h"
+#include "cli/cli_examples.h"
 #include "cli/cli_gen.h"
 #include "cli/commands.h"
 #include "net/httpc.h"
@@ -108,6 +109,19 @@ static void print_opts(FILE *fp, const struct cli_opt *opts)
     }
 }
 
+static void print_examples(FILE *fp, const char *cmd)
+{
+    const char *ex = cli_examples_of(cmd);
+    if (!ex)
+        return;
+    fprintf(fp, "\nexamples:\n");
+    for (const char *p = ex; *p;) {
+        size_t n = strcspn(p, "\n");
+        fprintf(fp, "  %.*s\n", (int)n, p);
+        p += n + (p[n] == '\n');
+    }
+}
+
 static void print_help(FILE *fp, const struct cli_spec *spec)
 {
     fprintf(fp, "usage: walltrack %s [options]%s%s\n\n%s\n", spec->name,
@@ -120,6 +134,7 @@ static void print_help(FILE *fp, const struct cli_spec *spec)
     }
     fprintf(fp, "\ncommon options:\n");
     print_opts(fp, common_opts);
+    print_examples(fp, spec->name);
 }
 
 static const struct cli_opt *find_opt(const struct cli_opt *opts, const char *name, int *index)
@@ -528,6 +543,7 @@ int cmd_help(int argc, char **argv)
                "options:\n"
                "  --man                      print the man page walltrack(1) (roff)\n"
                "  --bash-completion          print the bash completion script\n");
+        print_examples(stdout, "help");
         return 0;
     }
     if (strcmp(argv[1], "--man") == 0)
@@ -549,6 +565,7 @@ int cmd_version(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--help") == 0) {
         printf("usage: walltrack version\n\nPrint the version.\n");
+        print_examples(stdout, "version");
         return 0;
     }
     if (argc > 1) {

@@ -77,7 +77,8 @@ static void test_api_and_cli_exports(void **state)
     /* Alerts: a header and one row per alert, as the JSON has. */
     assert_int_equal(get(d.port, "/v1/alerts?format=csv", &h, &b), 200);
     assert_non_null(strstr(h.data, "Content-Type: text/csv; charset=utf-8"));
-    assert_non_null(strstr(h.data, "Content-Disposition: attachment; filename=\"walltrack-alerts.csv\""));
+    assert_non_null(
+        strstr(h.data, "Content-Disposition: attachment; filename=\"walltrack-alerts.csv\""));
     assert_true(strncmp(b.data, "id,", 3) == 0);
     assert_non_null(strstr(b.data, "paused by the operator"));
     assert_int_equal(lines(b.data), 1 + 2);
