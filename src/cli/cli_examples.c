@@ -32,9 +32,10 @@ static const struct {
     {"decode", "walltrack decode tests/fixtures/real/helius_enhanced_swap_jupiter_sol_to_usdc_"
                "multihop.json\n"},
     {"discover", "walltrack discover\nwalltrack discover --csv candidates.csv\n"},
-    {"wallets", "walltrack wallets list --min-score 70 --sort roi\n"
-                "walltrack wallets list --status watch --format csv > watchlist.csv\n"
-                "walltrack wallets add 7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU --name alpha\n"},
+    {"wallets",
+     "walltrack wallets list --min-score 70 --sort roi\n"
+     "walltrack wallets list --status watch --format csv > watchlist.csv\n"
+     "walltrack wallets add 7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU --name alpha\n"},
     {"sim", "walltrack sim generate --out /tmp/market\n"
             "walltrack sim evaluate --truth /tmp/market/truth.json\n"},
     {"db", "walltrack db migrate\nwalltrack db check --db postgresql://walltrack@/walltrack\n"},

@@ -7,6 +7,7 @@
  * Signals are blocked in every thread before any thread starts and are
  * received here with sigwait(), so no handler runs asynchronously. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -296,6 +297,44 @@ static int wait_for_stop(const sigset_t *stop, struct serve_reload *reload)
     }
 }
 
+/* SQLite is single-node: one daemon per database file. The daemon holds a
+ * POSIX write lock on <data>/walltrack.lock (holding its pid) for its
+ * life; the kernel drops it when the process ends however it ends (kill
+ * -9 included), so a restart never finds a stale lock. A second daemon on
+ * the same folder stops with a message instead of running a second engine
+ * over the same database. Returns the lock's descriptor, or -1 (logged). */
+static int single_node_lock(const char *data)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/walltrack.lock", data);
+    if (cli_make_dirs(data) != 0) {
+        log_error("serve", "cannot create the data folder %s: %s", data, strerror(errno));
+        return -1;
+    }
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        log_error("serve", "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    if (fcntl(fd, F_SETLK, &fl) != 0) {
+        struct flock who = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+        long pid = fcntl(fd, F_GETLK, &who) == 0 && who.l_type != F_UNLCK ? (long)who.l_pid : 0;
+        log_error("serve",
+                  "another walltrack daemon (pid %ld) is running on %s: SQLite is single-node, "
+                  "one daemon per database; for several daemons use PostgreSQL (db.url; "
+                  "docs/operations.md)",
+                  pid, data);
+        close(fd);
+        return -1;
+    }
+    char pidtext[32];
+    int n = snprintf(pidtext, sizeof pidtext, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, pidtext, (size_t)n, 0) != n)
+        log_warn("serve", "cannot write the pid to %s", path);
+    return fd;
+}
+
 /* The engine's settings stored through the API may not fit the rest any
  * more (the command line or the file changed one of a pair, or the stored
  * default strategy was deleted): then they are set aside for this run,
@@ -342,6 +381,7 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     memset(&unstored, 0, sizeof unstored);
     struct serve_reload reload;
     serve_reload_init(&reload);
+    int lock_fd = -1; /* SQLite: the single-node lock (single_node_lock) */
     reload.live = live;
     rc = 1;
     if (cli_setup_logging(cfg) != 0)
@@ -378,6 +418,8 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     signal(SIGPIPE, SIG_IGN);
 
     char err[512];
+    if (!config_str(cfg, CFG_DB_URL)[0] && (lock_fd = single_node_lock(data)) < 0)
+        goto out;
     if (cli_open_store(cfg, &store) != 0)
         goto out;
     /* Live settings changed through the API win over the file (they are in
@@ -644,6 +686,8 @@ out:
     alerter_stop(alerter); /* after the engine: its last alerts still go out */
     sse_hub_free(hub);
     store_close(store);
+    if (lock_fd >= 0)
+        close(lock_fd); /* after the store: the next daemon may open it now */
     config_release(&unstored);
     serve_reload_release(&reload);
     exec_live_urls_release(&lc.urls);

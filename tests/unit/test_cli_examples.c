@@ -38,8 +38,8 @@ static void test_every_command_has_working_examples(void **state)
             char opt2[64];
             snprintf(opt2, sizeof opt2, "%.*s", (int)len, p + 1);
             if (!strstr(help.data, opt) && !strstr(help.data, opt2))
-                fail_msg("an example of %s uses %.*s, which its help does not list", name,
-                         (int)len, p + 1);
+                fail_msg("an example of %s uses %.*s, which its help does not list", name, (int)len,
+                         p + 1);
         }
         /* Each --set NAME=... names a setting. */
         for (const char *p = ex; (p = strstr(p, "--set ")) != NULL; p += 6) {
