@@ -10,7 +10,7 @@ ifeq ($(CI),true)
 CMAKE_ARGS += -DWT_WERROR=ON
 endif
 
-.PHONY: all setup build release asan check check-asan demo serve format format-check clean
+.PHONY: all setup build release asan check check-asan demo serve install deb format format-check clean
 
 all: build
 
@@ -48,6 +48,24 @@ demo: setup release
 serve: setup release
 	./build-release/walltrack serve
 
+# Installs the daemon, the dashboard (with its vendored libraries), the man
+# page, the bash completion and the systemd unit under PREFIX (DESTDIR is
+# honoured: `make install PREFIX=/usr DESTDIR=/tmp/stage`).
+PREFIX ?= /usr/local
+install:
+	cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release \
+	  -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_ARGS) >/dev/null
+	cmake --build build-release -j $(JOBS)
+	cmake --install build-release
+
+# The Debian package (build-deb/walltrack_<version>_<arch>.deb): prefix
+# /usr, a system user and /var/lib/walltrack (dist/deb/).
+deb:
+	cmake -S . -B build-deb -G Ninja -DCMAKE_BUILD_TYPE=Release \
+	  -DCMAKE_INSTALL_PREFIX=/usr $(CMAKE_ARGS) >/dev/null
+	cmake --build build-deb -j $(JOBS)
+	cd build-deb && cpack -G DEB
+
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' '*.cc')
 format:
 	clang-format -i $(FORMAT_FILES)
@@ -56,4 +74,4 @@ format-check:
 	clang-format --dry-run --Werror $(FORMAT_FILES)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-release
+	rm -rf $(BUILD) $(ASAN_BUILD) build-release build-deb

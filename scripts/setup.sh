@@ -16,6 +16,7 @@ PKGS=(
   libpq-dev postgresql
   libsodium-dev libzstd-dev
   libigraph-dev liblinear-dev libxgboost-dev
+  python3-prometheus-client
   chromium
 )
 

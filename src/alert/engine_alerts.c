@@ -6,11 +6,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hist.h"
 #include "base/mem.h"
+
+/* The times of the last traded signals by id (a ring: a buy follows its
+ * signal at once, or after the token wait), for the signal-to-order
+ * histogram. */
+#define SIG_RING 256
 
 struct engine_alerts {
     struct engine_out base;
     struct alerter *a;
+    uint64_t sig_id[SIG_RING];
+    int64_t sig_ts[SIG_RING];
 };
 
 static const char *mode_name(enum trade_mode m)
@@ -48,9 +56,15 @@ static void on_alert(struct engine_out *o, const struct engine_alert *x)
 
 static void on_order(struct engine_out *o, const struct engine_order *x)
 {
+    struct engine_alerts *ea = (struct engine_alerts *)o;
+    if (x->status == ORDER_SENT && x->side == SIDE_BUY && x->signal_id &&
+        ea->sig_id[x->signal_id % SIG_RING] == x->signal_id) {
+        hist_observe_ns(HIST_SIGNAL_TO_ORDER,
+                        (x->ts_ms - ea->sig_ts[x->signal_id % SIG_RING]) * 1000000);
+        ea->sig_id[x->signal_id % SIG_RING] = 0;
+    }
     if (x->status != ORDER_FAILED)
         return;
-    struct engine_alerts *ea = (struct engine_alerts *)o;
     struct alert_msg m;
     memset(&m, 0, sizeof m);
     snprintf(m.kind, sizeof m.kind, "execution_failure");
@@ -66,10 +80,13 @@ static void on_order(struct engine_out *o, const struct engine_order *x)
     alerter_post(ea->a, &m);
 }
 
-static void ignore_signal(struct engine_out *o, const struct engine_signal *s)
+static void on_signal(struct engine_out *o, const struct engine_signal *s)
 {
-    (void)o;
-    (void)s;
+    struct engine_alerts *ea = (struct engine_alerts *)o;
+    if (s->reason != SR_TRADED)
+        return;
+    ea->sig_id[s->id % SIG_RING] = s->id;
+    ea->sig_ts[s->id % SIG_RING] = s->ts_ms;
 }
 static void ignore_fill(struct engine_out *o, const struct engine_fill *f)
 {
@@ -100,7 +117,7 @@ static void ea_free(struct engine_out *o)
 }
 
 static const struct engine_out_ops ops = {
-    .signal = ignore_signal,
+    .signal = on_signal,
     .order = on_order,
     .fill = ignore_fill,
     .position = ignore_position,

@@ -44,6 +44,7 @@ static struct http_notifier *http_notifier_new(const struct notifier_ops *ops, c
     struct http_notifier *h = xcalloc(1, sizeof *h);
     h->base.ops = ops;
     h->http = httpc_new(NULL, 0, opts);
+    httpc_set_service(h->http, "alerts");
     h->url = xstrdup(url);
     return h;
 }
@@ -227,15 +228,40 @@ struct alerter {
     bool stop;
     pthread_t thread;
     struct alerter_stats stats;
+    /* Notifiers of a reload (alerter_reconfigure), taken by the thread
+     * before its next alert; under mu. */
+    struct notifier **pending;
+    size_t n_pending;
+    bool has_pending;
+    size_t configured; /* notifiers configured (the last reload's); atomic */
 };
+
+static void free_notifiers(struct notifier **n, size_t nn)
+{
+    for (size_t i = 0; i < nn; i++)
+        notifier_free(n[i]);
+    free(n);
+}
 
 static void *alerter_run(void *arg)
 {
     struct alerter *a = arg;
     pthread_mutex_lock(&a->mu);
     for (;;) {
-        while (a->len == 0 && !a->stop)
+        while (a->len == 0 && !a->stop && !a->has_pending)
             pthread_cond_wait(&a->cv, &a->mu);
+        if (a->has_pending) { /* only this thread sends through a->n */
+            struct notifier **old = a->n;
+            size_t nold = a->nn;
+            a->n = a->pending;
+            a->nn = a->n_pending;
+            a->pending = NULL;
+            a->has_pending = false;
+            pthread_mutex_unlock(&a->mu);
+            free_notifiers(old, nold);
+            pthread_mutex_lock(&a->mu);
+            continue;
+        }
         if (a->len == 0 && a->stop)
             break;
         struct alert_msg m = a->q[a->head];
@@ -265,6 +291,7 @@ int alerter_start_with(struct notifier **notifiers, size_t n, enum alert_severit
     a->n = xcalloc(n ? n : 1, sizeof *a->n);
     memcpy(a->n, notifiers, n * sizeof *a->n);
     a->nn = n;
+    a->configured = n;
     a->min = min;
     pthread_mutex_init(&a->mu, NULL);
     pthread_cond_init(&a->cv, NULL);
@@ -279,10 +306,11 @@ int alerter_start_with(struct notifier **notifiers, size_t n, enum alert_severit
     return 0;
 }
 
-int alerter_start(const struct config *cfg, struct alerter **out, char *err, size_t errsize)
+/* The notifiers and minimum severity cfg configures, into n[0..*nn). */
+static int build_notifiers(const struct config *cfg, struct notifier **n, size_t *nn,
+                           enum alert_severity *sev, char *err, size_t errsize)
 {
-    struct notifier *n[3];
-    size_t nn = 0;
+    *nn = 0;
     const char *hook = config_str(cfg, CFG_ALERT_WEBHOOK_URL);
     const char *tg = config_str(cfg, CFG_ALERT_TELEGRAM_TOKEN);
     const char *chat = config_str(cfg, CFG_ALERT_TELEGRAM_CHAT);
@@ -295,32 +323,68 @@ int alerter_start(const struct config *cfg, struct alerter **out, char *err, siz
         snprintf(err, errsize, "alert.webhook_url and alert.ntfy_url must be http(s) URLs");
         return WT_EINVAL;
     }
-    if (hook[0])
-        n[nn++] = notifier_webhook_new(hook, NULL);
-    if (tg[0])
-        n[nn++] = notifier_telegram_new(config_str(cfg, CFG_ALERT_TELEGRAM_API), tg, chat, NULL);
-    if (ntfy[0])
-        n[nn++] = notifier_ntfy_new(ntfy, config_str(cfg, CFG_ALERT_NTFY_TOKEN), NULL);
     const char *min = config_str(cfg, CFG_ALERT_MIN_SEVERITY);
-    enum alert_severity sev = strcmp(min, "critical") == 0 ? ALERT_CRITICAL
-                              : strcmp(min, "warn") == 0   ? ALERT_WARN
-                                                           : ALERT_INFO;
     if (strcmp(min, "critical") && strcmp(min, "warn") && strcmp(min, "info")) {
-        for (size_t i = 0; i < nn; i++)
-            notifier_free(n[i]);
         snprintf(err, errsize, "alert.min_severity: '%s' is not info, warn or critical", min);
         return WT_EINVAL;
     }
+    *sev = strcmp(min, "critical") == 0 ? ALERT_CRITICAL
+           : strcmp(min, "warn") == 0   ? ALERT_WARN
+                                        : ALERT_INFO;
+    if (hook[0])
+        n[(*nn)++] = notifier_webhook_new(hook, NULL);
+    if (tg[0])
+        n[(*nn)++] = notifier_telegram_new(config_str(cfg, CFG_ALERT_TELEGRAM_API), tg, chat, NULL);
+    if (ntfy[0])
+        n[(*nn)++] = notifier_ntfy_new(ntfy, config_str(cfg, CFG_ALERT_NTFY_TOKEN), NULL);
+    return 0;
+}
+
+int alerter_start(const struct config *cfg, struct alerter **out, char *err, size_t errsize)
+{
+    struct notifier *n[3];
+    size_t nn;
+    enum alert_severity sev;
+    int rc = build_notifiers(cfg, n, &nn, &sev, err, errsize);
+    if (rc)
+        return rc;
     return alerter_start_with(n, nn, sev, out);
+}
+
+int alerter_reconfigure(struct alerter *a, const struct config *cfg, char *err, size_t errsize)
+{
+    struct notifier *n[3];
+    size_t nn;
+    enum alert_severity sev;
+    int rc = build_notifiers(cfg, n, &nn, &sev, err, errsize);
+    if (rc)
+        return rc;
+    struct notifier **v = xcalloc(nn ? nn : 1, sizeof *v);
+    memcpy(v, n, nn * sizeof *v);
+    pthread_mutex_lock(&a->mu);
+    struct notifier **old = a->has_pending ? a->pending : NULL;
+    size_t nold = a->n_pending;
+    a->pending = v;
+    a->n_pending = nn;
+    a->has_pending = true;
+    a->min = sev;
+    a->configured = nn;
+    pthread_cond_signal(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+    if (old)
+        free_notifiers(old, nold);
+    return 0;
 }
 
 void alerter_post(struct alerter *a, const struct alert_msg *m)
 {
     log_msg(m->severity == ALERT_CRITICAL ? LOG_ERROR : LOG_WARN, "alert", "%s: %s", m->title,
             m->text);
-    if (m->severity < a->min)
-        return;
     pthread_mutex_lock(&a->mu);
+    if (m->severity < a->min) {
+        pthread_mutex_unlock(&a->mu);
+        return;
+    }
     a->stats.posted++;
     if (a->len == QUEUE_MAX) {
         /* Drop the oldest: the newest state matters most to an operator. */
@@ -343,9 +407,9 @@ void alerter_stop(struct alerter *a)
     pthread_cond_signal(&a->cv);
     pthread_mutex_unlock(&a->mu);
     pthread_join(a->thread, NULL);
-    for (size_t i = 0; i < a->nn; i++)
-        notifier_free(a->n[i]);
-    free(a->n);
+    free_notifiers(a->n, a->nn);
+    if (a->has_pending)
+        free_notifiers(a->pending, a->n_pending);
     pthread_cond_destroy(&a->cv);
     pthread_mutex_destroy(&a->mu);
     free(a);
@@ -360,5 +424,5 @@ void alerter_get_stats(struct alerter *a, struct alerter_stats *out)
 
 size_t alerter_notifier_count(const struct alerter *a)
 {
-    return a->nn;
+    return __atomic_load_n(&a->configured, __ATOMIC_RELAXED);
 }

@@ -89,6 +89,11 @@ struct alerter_stats {
  * logged). Returns 0, WT_EINVAL (an incomplete setting, message in err) or
  * WT_EIO (thread). */
 int alerter_start(const struct config *cfg, struct alerter **out, char *err, size_t errsize);
+/* A reload: builds the notifiers cfg configures (new tokens, URLs,
+ * minimum severity) and hands them to the sending thread, which uses them
+ * from its next alert on and frees the old ones. Returns 0, or WT_EINVAL
+ * with the reason in err and nothing changed. Any thread. */
+int alerter_reconfigure(struct alerter *a, const struct config *cfg, char *err, size_t errsize);
 /* Starts an alerter over the given notifiers (ownership passes to it). */
 int alerter_start_with(struct notifier **notifiers, size_t n, enum alert_severity min,
                        struct alerter **out);

@@ -12,6 +12,7 @@
 
 #include "api/routes.h"
 #include "base/clock.h"
+#include "base/csv.h"
 #include "base/json.h"
 #include "base/err.h"
 #include "base/log.h"
@@ -103,6 +104,7 @@ static const struct route routes[] = {
     {"GET", "/v1/wallet", AUTH_TOKEN, SMALL_BODY, routes_wallet_get, false, ""},
     {"GET", "/v1/discovery", AUTH_TOKEN, SMALL_BODY, routes_discovery_get, false, ""},
     {"POST", "/v1/discovery/run", AUTH_TOKEN, SMALL_BODY, routes_discovery_run, false, ""},
+    {"POST", "/v1/reload", AUTH_TOKEN, SMALL_BODY, routes_reload, false, ""},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -155,6 +157,7 @@ static const struct route *match(const char *method, const char *path, bool *pat
  * route's list, or named twice. */
 struct qcheck {
     const char *allowed;
+    bool format; /* a GET of the API: ?format=json|csv is accepted too */
     const char *bad;
     const char *problem;
     const char *seen[16];
@@ -180,7 +183,7 @@ static int qcheck_cb(void *ctx, const char *name, const char *value)
 {
     (void)value;
     struct qcheck *q = ctx;
-    if (!in_list(q->allowed, name)) {
+    if (!in_list(q->allowed, name) && !(q->format && strcmp(name, "format") == 0)) {
         q->bad = name;
         q->problem = q->allowed[0] ? "unknown query parameter"
                                    : "this route takes no query "
@@ -204,7 +207,8 @@ static int check_query(const struct route *r, struct httpd_req *req, struct http
 {
     if (r->params == Q_ANY)
         return 0;
-    struct qcheck q = {.allowed = r->params};
+    struct qcheck q = {.allowed = r->params,
+                       .format = strcmp(r->method, "GET") == 0 && !r->dashboard};
     httpd_query_each(req, qcheck_cb, &q);
     if (!q.bad)
         return 0;
@@ -266,8 +270,13 @@ static int on_headers(void *user, struct httpd_req *req, struct httpd_resp *resp
         httpd_resp_error(resp, 404, "no such endpoint: %s", req->path);
         return 404;
     }
-    const struct config *cfg = a->ctx.env->cfg;
-    const char *token = config_str(cfg, CFG_API_TOKEN);
+    /* The token and the webhook secret as of the last reload (api_reload),
+     * copied under the lock: a reload may replace them meanwhile. */
+    char token[512], secret[512];
+    pthread_mutex_lock(&a->ctx.cfg_mu);
+    snprintf(token, sizeof token, "%s", config_str(&a->ctx.cfg, CFG_API_TOKEN));
+    snprintf(secret, sizeof secret, "%s", config_str(&a->ctx.cfg, CFG_WEBHOOK_SECRET));
+    pthread_mutex_unlock(&a->ctx.cfg_mu);
     int status;
     if (r->auth == AUTH_TOKEN && token[0]) {
         if ((status = check_throttle(req, resp)) != 0)
@@ -284,7 +293,6 @@ static int on_headers(void *user, struct httpd_req *req, struct httpd_resp *resp
     if (r->auth == AUTH_WEBHOOK) {
         /* Checked before a byte of the body is read (DESIGN §9). Helius
          * sends the configured authHeader verbatim. */
-        const char *secret = config_str(cfg, CFG_WEBHOOK_SECRET);
         const char *got = httpd_header(req, "Authorization");
         if (!secret[0]) {
             httpd_resp_error(resp, 401,
@@ -313,11 +321,67 @@ static int on_headers(void *user, struct httpd_req *req, struct httpd_resp *resp
     return 0;
 }
 
+/* ?format=csv on a GET of the API: the route's JSON answer as CSV
+ * (base/csv.h: the rows of its list, same filters), with its Content-Type
+ * and a filename named after the path. */
+static void to_csv(struct httpd_req *req, struct httpd_resp *resp)
+{
+    if (resp->status != 200 ||
+        (resp->content_type && strncmp(resp->content_type, "application/json", 16) != 0))
+        return;
+    struct buf csv;
+    buf_init(&csv, 0);
+    char err[256];
+    buf_reserve(&resp->body, JSON_PADDING);
+    int rc = csv_from_json(resp->body.data ? resp->body.data : "", resp->body.len, resp->body.cap,
+                           &csv, err, sizeof err);
+    buf_reset(&resp->body);
+    if (rc) {
+        buf_release(&csv);
+        httpd_resp_error(resp, 400, "no CSV form of %s: %s", req->path, err);
+        return;
+    }
+    buf_append(&resp->body, csv.data ? csv.data : "", csv.len);
+    buf_release(&csv);
+    resp->content_type = "text/csv; charset=utf-8";
+    /* walltrack-<path>.csv: /v1/smart-money/wallets -> walltrack-smart-money-wallets.csv */
+    char name[128] = "walltrack";
+    size_t n = strlen(name);
+    const char *p = strncmp(req->path, "/v1/", 4) == 0 ? req->path + 3 : req->path;
+    for (; *p && n + 6 < sizeof name; p++) {
+        char c = *p;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (ok)
+            name[n++] = c;
+        else if (n && name[n - 1] != '-')
+            name[n++] = '-';
+    }
+    while (n && name[n - 1] == '-')
+        n--;
+    snprintf(name + n, sizeof name - n, ".csv");
+    char disp[200];
+    snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", name);
+    httpd_resp_header(resp, "Content-Disposition", disp);
+}
+
 static void on_request(void *user, struct httpd_req *req, struct httpd_resp *resp)
 {
     struct api *a = user;
     const struct route *r = req->state;
+    const char *fmt =
+        strcmp(r->method, "GET") == 0 && !r->dashboard ? httpd_query(req, "format") : NULL;
+    if (fmt && strcmp(fmt, "json") != 0 && strcmp(fmt, "csv") != 0) {
+        httpd_resp_error(resp, 400, "format: expected json or csv, not '%s'", fmt);
+        return;
+    }
+    bool csv = fmt && strcmp(fmt, "csv") == 0;
+    if (csv && (r->fn == routes_stream || r->fn == routes_metrics)) {
+        httpd_resp_error(resp, 400, "%s has no CSV form", req->path);
+        return;
+    }
     r->fn(&a->ctx, req, resp);
+    if (csv)
+        to_csv(req, resp);
 }
 
 int api_parse_listen(const char *listen, char *host, size_t hostsize, unsigned *port)
@@ -390,6 +454,53 @@ static unsigned conn_limit(unsigned wanted)
     return wanted;
 }
 
+int api_check_token(const char *host, const char *token, char *err, size_t errsize)
+{
+    bool loopback;
+    if (httpd_host_is_loopback(host, &loopback) != 0) {
+        snprintf(err, errsize, "'%s' is not an IP address", host);
+        return WT_EINVAL;
+    }
+    if (!loopback && !token[0]) {
+        snprintf(err, errsize,
+                 "refusing to listen on %s without an API token: set WALLTRACK_API_TOKEN, "
+                 "or listen on 127.0.0.1",
+                 host);
+        return WT_EAUTH;
+    }
+    if (!loopback && !token_strong(token)) {
+        snprintf(err, errsize,
+                 "refusing to listen on %s with a weak API token: WALLTRACK_API_TOKEN must be "
+                 "at least %d characters of printable ASCII without spaces (e.g. `openssl rand "
+                 "-hex 24`), or listen on 127.0.0.1",
+                 host, API_TOKEN_MIN);
+        return WT_EAUTH;
+    }
+    return 0;
+}
+
+void api_config_copy(struct api *a, struct config *out)
+{
+    pthread_mutex_lock(&a->ctx.cfg_mu);
+    config_copy(out, &a->ctx.cfg);
+    pthread_mutex_unlock(&a->ctx.cfg_mu);
+}
+
+int api_reload(struct api *a, const struct config *fresh, const enum config_id *ids, size_t n)
+{
+    int rc = 0;
+    pthread_mutex_lock(&a->ctx.cfg_mu);
+    for (size_t i = 0; i < n; i++) {
+        const struct config_def *d = config_def_of(ids[i]);
+        int r = config_set(&a->ctx.cfg, d->name, config_str(fresh, ids[i]),
+                           config_source_of(fresh, ids[i]));
+        if (r && !rc)
+            rc = r;
+    }
+    pthread_mutex_unlock(&a->ctx.cfg_mu);
+    return rc;
+}
+
 int api_start(const struct api_env *env, const char *host, unsigned port, struct api **out,
               char *err, size_t errsize)
 {
@@ -398,21 +509,9 @@ int api_start(const struct api_env *env, const char *host, unsigned port, struct
         snprintf(err, errsize, "'%s' is not an IP address", host);
         return WT_EINVAL;
     }
-    if (!loopback && !config_str(env->cfg, CFG_API_TOKEN)[0]) {
-        snprintf(err, errsize,
-                 "refusing to listen on %s without an API token: set WALLTRACK_API_TOKEN, "
-                 "or listen on 127.0.0.1",
-                 host);
-        return WT_EAUTH;
-    }
-    if (!loopback && !token_strong(config_str(env->cfg, CFG_API_TOKEN))) {
-        snprintf(err, errsize,
-                 "refusing to listen on %s with a weak API token: WALLTRACK_API_TOKEN must be "
-                 "at least %d characters of printable ASCII without spaces (e.g. `openssl rand "
-                 "-hex 24`), or listen on 127.0.0.1",
-                 host, API_TOKEN_MIN);
-        return WT_EAUTH;
-    }
+    int trc = api_check_token(host, config_str(env->cfg, CFG_API_TOKEN), err, errsize);
+    if (trc)
+        return trc;
     struct api *a = xcalloc(1, sizeof *a);
     a->ctx.env = env;
     a->ctx.start_ns = clock_mono_ns();

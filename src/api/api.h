@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/config.h"
 
 struct api;
@@ -36,6 +37,11 @@ struct api_env {
     struct sse_hub *hub;         /* GET /v1/stream; NULL: 503 */
     struct tokenfeed *tokenfeed; /* DexScreener token facts; NULL: not configured */
     struct hooksync *hooksync;   /* Helius webhook <-> watchlist sync; NULL: off */
+    /* POST /v1/reload: re-reads the settings as SIGHUP does, writing the
+     * report (JSON) to out; 0, or an error with the reason in out. NULL:
+     * 503. Called on an HTTP thread. */
+    int (*reload)(void *ctx, struct buf *out);
+    void *reload_ctx;
 };
 
 /* Starts serving on host:port. Returns 0, or WT_EINVAL / WT_EIO with a
@@ -44,6 +50,27 @@ int api_start(const struct api_env *env, const char *host, unsigned port, struct
               char *err, size_t errsize);
 unsigned api_port(const struct api *a);
 void api_stop(struct api *a);
+
+/* The folder the dashboard is served from: web.dir when set, else the
+ * installed copy relative to the running binary
+ * (<prefix>/bin/../share/walltrack/web), else the copy the build staged
+ * beside it (<build>/web). Writes it to out and returns 0, or WT_ENOTFOUND
+ * when there is none (then / answers 404 saying so). Any thread. */
+int api_web_dir(const struct config *cfg, char *out, size_t size);
+
+/* Whether token may guard a server on host: 0, WT_EAUTH (none or weak on a
+ * non-loopback address; the reason in err) or WT_EINVAL (host is not an
+ * IP address). */
+int api_check_token(const char *host, const char *token, char *err, size_t errsize);
+/* A copy of the settings the API runs with (its live changes and reloads
+ * included); release with config_release. Any thread. */
+void api_config_copy(struct api *a, struct config *out);
+/* A reload: sets the settings ids[0..n) to their values in fresh (their
+ * sources kept), for the requests that start from now on (the API token,
+ * the webhook secret, and everything the handlers read from the API's
+ * settings). Returns 0 or the first config_set error (that key kept). Any
+ * thread. */
+int api_reload(struct api *a, const struct config *fresh, const enum config_id *ids, size_t n);
 
 /* The route table, for documentation checks (the OpenAPI test): the i-th
  * route's method and path (a path ending in '/' is a prefix). Returns false

@@ -85,7 +85,14 @@ bool api_need_runner(struct api_ctx *ctx, struct httpd_resp *resp);
  * (status 0), or 400/404/409/503/504 with the message. Returns rc == 0. */
 bool api_command_result(struct httpd_resp *resp, int rc, const char *msg);
 
+/* POST /v1/reload: env->reload's report (200), or 503 without one. */
+void routes_reload(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+
 /* GET /metrics: counters in Prometheus text format. */
+/* The metrics beyond ingest (routes_metrics.c): the engine, breakers,
+ * latency histograms, external calls, outages, database size. Appends to
+ * out; returns 0 or the buf error. */
+int routes_metrics_service(struct api_ctx *ctx, struct buf *out);
 void routes_metrics(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
 
 /* POST /webhooks/helius: a Helius delivery (auth checked before). Answers
@@ -94,9 +101,10 @@ void routes_metrics(struct api_ctx *ctx, struct httpd_req *req, struct httpd_res
  * retries). */
 void routes_webhook_helius(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
 
-/* GET /, /index.html and /app/…: the dashboard's files from web.dir
- * (default: the source tree's web/). GET /vendor/…: the whitelisted npm
- * files from web.modules_dir (default: the source tree's node_modules/).
+/* GET /, /index.html and /app/…: the dashboard's files from api_web_dir()
+ * (web.dir, else the installed or build-staged copy). GET /vendor/…: the
+ * whitelisted npm files from <that folder>/vendor/, or web.modules_dir
+ * when set.
  * 404 for anything else, including any path with "..", a hidden segment or
  * a byte outside [A-Za-z0-9._/-]; no token needed. */
 void routes_static_web(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);

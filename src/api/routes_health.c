@@ -1,11 +1,16 @@
-/* GET /healthz: liveness for load balancers, scripts and the dashboard.
+/* GET /healthz and POST /v1/reload.
+ *
+ * GET /healthz: liveness for load balancers, scripts and the dashboard.
  * 200 {"status":"ok"} while the store is healthy; 503 {"status":
  * "unhealthy"} with the store's last failure (store_health) while it cannot
  * be reached, its last write failed, or (SQLite) its database file was
  * deleted or replaced under the daemon. */
 #include "api/routes.h"
 
+#include <stdio.h>
+
 #include "base/clock.h"
+#include "base/err.h"
 #include "base/jw.h"
 #include "store/store.h"
 
@@ -34,4 +39,27 @@ void routes_healthz(struct api_ctx *ctx, struct httpd_req *req, struct httpd_res
     }
     jw_obj_end(&w);
     resp->status = jw_finish(&w) == 0 ? (h.ok ? 200 : 503) : 500;
+}
+
+/* POST /v1/reload: the daemon re-reads its settings (serve's reload, the
+ * same as SIGHUP) and answers what changed, what was refused and why. */
+void routes_reload(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
+{
+    (void)req;
+    if (!ctx->env->reload) {
+        httpd_resp_error(resp, 503, "this server cannot reload its settings");
+        return;
+    }
+    buf_reset(&resp->body);
+    /* A failure leaves {"error": why} (a config file that does not parse:
+     * 400) or a sentence (starting or stopping: 503). */
+    int rc = ctx->env->reload(ctx->env->reload_ctx, &resp->body);
+    if (rc == WT_ESTATE) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", resp->body.data ? resp->body.data : "");
+        buf_reset(&resp->body);
+        httpd_resp_error(resp, 503, "%s", why);
+        return;
+    }
+    resp->status = rc == 0 ? 200 : 400;
 }

@@ -3,11 +3,16 @@
  *
  * Why here and not behind a separate web server: the dashboard must work
  * offline from one `walltrack serve`, with no bundler and no CDN
- * (DESIGN §11). Its own files (index.html, app/…js, app/style.css) come
- * from web.dir; the libraries it imports (preact, htm, uPlot, graphology,
- * sigma) come from web.modules_dir (node_modules/, installed by
- * scripts/setup.sh), but only the exact files listed in `vendor[]`, so a
- * request can never reach anything else npm installed.
+ * (DESIGN §11). The build stages the dashboard (cmake/webdist.cmake): web/
+ * plus the libraries it imports (preact, htm, uPlot, graphology, sigma),
+ * copied from the locked npm packages into web/vendor/ of the build folder,
+ * and installed to <prefix>/share/walltrack/web. The daemon serves that
+ * copy: web.dir when set, else the installed folder relative to its own
+ * binary (bin/../share/walltrack/web), else the build folder's web/ beside
+ * the binary; never node_modules/ of a checkout. Under /vendor/ only the
+ * exact files of cmake/vendor_files.txt (wt_vendor_files, generated) are
+ * served, from <web>/vendor/ or web.modules_dir when that is set (an npm
+ * node_modules/ layout), so a request can never reach anything else.
  *
  * Safety: a path is served only when every segment is made of
  * [A-Za-z0-9._-], starts with neither '.' nor '-', and no byte outside that set appears
@@ -19,6 +24,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,27 +40,10 @@
 
 #define STATIC_MAX_FILE (8u << 20) /* the largest vendored file is ~300 KB */
 
-/* The npm files the dashboard imports, relative to node_modules/ and
- * served at /vendor/<same path>. Sigma's ESM build imports its own chunks
- * by relative path, hence the several sigma files. Keep in step with the
- * import map in web/index.html and package-lock.json. */
-static const char *const vendor[] = {
-    "preact/dist/preact.module.js",
-    "preact/hooks/dist/hooks.module.js",
-    "htm/dist/htm.module.js",
-    "htm/preact/index.module.js",
-    "uplot/dist/uPlot.esm.js",
-    "uplot/dist/uPlot.min.css",
-    "graphology/dist/graphology.mjs",
-    "sigma/dist/sigma.esm.js",
-    "sigma/dist/index-fad77a13.esm.js",
-    "sigma/dist/inherits-d1a1e29b.esm.js",
-    "sigma/dist/normalization-be445518.esm.js",
-    "sigma/dist/colors-beb06eb2.esm.js",
-    "sigma/dist/data-11df7124.esm.js",
-    "sigma/settings/dist/sigma-settings.esm.js",
-    "sigma/types/dist/sigma-types.esm.js",
-};
+/* The vendored files (cmake/vendor_files.txt, compiled in by
+ * cmake/dist.cmake). */
+extern const char *const wt_vendor_files[];
+extern const size_t wt_vendor_files_n;
 
 static const struct {
     const char *ext;
@@ -214,15 +204,63 @@ static void serve_file(struct httpd_resp *resp, const char *dir, const char *rel
     security_headers(resp, strncmp(type, "text/html", 9) == 0);
 }
 
-static const char *dir_or_default(const struct config *cfg, enum config_id id, const char *def)
+/* The dashboard folder found beside the binary, once: "" when none. */
+static char found_web[PATH_MAX];
+static pthread_once_t found_once = PTHREAD_ONCE_INIT;
+
+static bool has_index(const char *dir)
 {
-    const char *d = config_str(cfg, id);
-    return d[0] ? d : def;
+    char p[PATH_MAX + 16];
+    struct stat st;
+    snprintf(p, sizeof p, "%s/index.html", dir);
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static void find_web(void)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return;
+    *slash = '\0';
+    /* Installed: <prefix>/bin/walltrack serves <prefix>/share/walltrack/web
+     * (WT_WEB_REL, from the install layout). In the build folder: the
+     * staged copy beside the binary. */
+    const char *const rel[] = {WT_WEB_REL, "web"};
+    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+        char cand[PATH_MAX];
+        int m = snprintf(cand, sizeof cand, "%s/%s", exe, rel[i]);
+        if (m > 0 && (size_t)m < sizeof cand && has_index(cand)) {
+            snprintf(found_web, sizeof found_web, "%s", cand);
+            return;
+        }
+    }
+}
+
+int api_web_dir(const struct config *cfg, char *out, size_t size)
+{
+    const char *d = config_str(cfg, CFG_WEB_DIR);
+    if (!d[0]) {
+        pthread_once(&found_once, find_web);
+        d = found_web;
+    }
+    int n = snprintf(out, size, "%s", d);
+    return d[0] && n > 0 && (size_t)n < size ? 0 : WT_ENOTFOUND;
 }
 
 void routes_static_web(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
 {
-    const char *dir = dir_or_default(ctx->env->cfg, CFG_WEB_DIR, WT_SOURCE_DIR "/web");
+    char dir[PATH_MAX];
+    if (api_web_dir(ctx->env->cfg, dir, sizeof dir) != 0) {
+        httpd_resp_error(
+            resp, 404,
+            "no dashboard files: set web.dir, or install walltrack (docs/operations.md)");
+        return;
+    }
     const char *rel = req->path + 1;
     if (strcmp(req->path, "/") == 0)
         rel = "index.html";
@@ -235,12 +273,22 @@ void routes_static_web(struct api_ctx *ctx, struct httpd_req *req, struct httpd_
 
 void routes_static_vendor(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
 {
-    const char *dir =
-        dir_or_default(ctx->env->cfg, CFG_WEB_MODULES_DIR, WT_SOURCE_DIR "/node_modules");
+    char dir[PATH_MAX];
+    const char *mods = config_str(ctx->env->cfg, CFG_WEB_MODULES_DIR);
+    if (mods[0]) {
+        snprintf(dir, sizeof dir, "%s", mods);
+    } else {
+        char web[PATH_MAX];
+        if (api_web_dir(ctx->env->cfg, web, sizeof web) != 0 ||
+            snprintf(dir, sizeof dir, "%s/vendor", web) >= (int)sizeof dir) {
+            httpd_resp_error(resp, 404, "no dashboard files: %s", req->path);
+            return;
+        }
+    }
     const char *rel = req->path + strlen("/vendor/");
-    for (size_t i = 0; i < sizeof vendor / sizeof vendor[0]; i++) {
-        if (strcmp(rel, vendor[i]) == 0) {
-            serve_file(resp, dir, vendor[i], req->path);
+    for (size_t i = 0; i < wt_vendor_files_n; i++) {
+        if (strcmp(rel, wt_vendor_files[i]) == 0) {
+            serve_file(resp, dir, wt_vendor_files[i], req->path);
             return;
         }
     }

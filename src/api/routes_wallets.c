@@ -96,6 +96,8 @@ struct params {
 static int collect(void *ctx, const char *name, const char *value)
 {
     struct params *p = ctx;
+    if (strcmp(name, "format") == 0) /* ?format=json|csv: api.c's, checked there */
+        return 0;
     bool known = false;
     for (const char *const *k = p->known; *k; k++)
         if (strcmp(*k, name) == 0)

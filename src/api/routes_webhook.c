@@ -7,13 +7,16 @@
  * so Helius stops retrying it. */
 #include "api/routes.h"
 
+#include "base/clock.h"
 #include "base/err.h"
+#include "base/hist.h"
 #include "base/jw.h"
 #include "base/log.h"
 #include "ingest/inbox.h"
 
 void routes_webhook_helius(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
 {
+    int64_t t0 = clock_mono_ns();
     /* Helius always delivers a JSON array; the decoder also takes single
      * objects (for `walltrack import`), the webhook does not. */
     const char *p = req->body.data ? req->body.data : "";
@@ -47,6 +50,7 @@ void routes_webhook_helius(struct api_ctx *ctx, struct httpd_req *req, struct ht
     jw_ku64(&w, "skipped", res.skipped);
     jw_obj_end(&w);
     resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    hist_observe_ns(HIST_WEBHOOK_ACK, clock_mono_ns() - t0);
 }
 
 void routes_metrics(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
@@ -56,5 +60,7 @@ void routes_metrics(struct api_ctx *ctx, struct httpd_req *req, struct httpd_res
     int rc = buf_printf(&resp->body, "# TYPE walltrack_up gauge\nwalltrack_up 1\n");
     if (rc == 0 && ctx->env->inbox)
         rc = inbox_metrics(ctx->env->inbox, &resp->body);
+    if (rc == 0)
+        rc = routes_metrics_service(ctx, &resp->body); /* routes_metrics.c */
     resp->status = rc == 0 ? 200 : 500;
 }

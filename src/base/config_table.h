@@ -196,13 +196,23 @@
       "sent on the event stream); empty: none.")                                                   \
     X(SM_COOLDOWN_MIN, "alert.smart_cooldown_min", NULL, INT, "60", 0, 100000, 0,                  \
       "No second smart-money alert for the same token within this many minutes.")                  \
+    /* --- alert: outages (src/alert/outage.h) ----------------------------------------- */        \
+    X(ALERT_WEBHOOK_SILENCE_S, "alert.webhook_silence_s", NULL, INT, "1800", 0, 604800, 0,         \
+      "Seconds without a webhook delivery, while wallets are watched, before an input_outage "     \
+      "alert (once, with a recovery notice). 0: off.")                                             \
+    X(ALERT_PROBE_S, "alert.probe_s", NULL, INT, "60", 0, 3600, 0,                                 \
+      "Seconds between the outage probes: every rpc.urls endpoint (getLatestBlockhash) and, in "   \
+      "live mode, a small Jupiter quote. 0: no probes.")                                           \
+    X(ALERT_DISK_MIN_FREE_MB, "alert.disk_min_free_mb", NULL, INT, "1024", 0, 1073741824, 0,       \
+      "Free space of the data folder (MB) under which a critical `store` alert goes out. 0: "      \
+      "off.")                                                                                      \
     /* --- web (dashboard) ------------------------------------------------------------- */        \
     X(WEB_DIR, "web.dir", "WALLTRACK_WEB_DIR", STRING, "", 0, 0, 0,                                \
-      "Folder of the dashboard's files, served at /. Empty: the source tree's web/ "               \
-      "(fixed at build time).")                                                                    \
+      "Folder of the dashboard's files, served at /, with its libraries in vendor/. Empty: the "   \
+      "installed copy (<prefix>/share/walltrack/web beside bin/), else the build folder's web/.")  \
     X(WEB_MODULES_DIR, "web.modules_dir", "WALLTRACK_WEB_MODULES_DIR", STRING, "", 0, 0, 0,        \
-      "node_modules folder the dashboard's libraries are served from under /vendor/ (a fixed "     \
-      "whitelist of files). Empty: the source tree's node_modules/ (fixed at build time).")        \
+      "node_modules folder to serve the dashboard's libraries from under /vendor/ (a fixed "       \
+      "whitelist of files). Empty: the vendor/ folder of the dashboard (copied at build time).")   \
     X(UI_SETUP_DONE, "ui.setup_done", NULL, BOOL, "false", 0, 0, CONFIG_LIVE,                      \
       "Whether the dashboard's first-run setup wizard was completed; the wizard sets it.")         \
     /* --- discovery ------------------------------------------------------------------- */        \

@@ -13,13 +13,18 @@
 #include <string.h>
 #include <errno.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "api/api.h"
 #include "base/buf.h"
+#include "base/csv.h"
 #include "base/err.h"
+#include "base/json.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/str.h"
+#include "cli/cli_examples.h"
+#include "cli/cli_gen.h"
 #include "cli/commands.h"
 #include "net/httpc.h"
 #include "store/store.h"
@@ -37,6 +42,8 @@ static const struct cli_cmd commands[] = {
     {"status", "show the trading engine's state (asks the running daemon)", cmd_status},
     {"pause", "pause new entries (asks the running daemon)", cmd_pause},
     {"resume", "lift an operator pause (asks the running daemon)", cmd_resume},
+    {"reload", "make the running daemon re-read its config file and secrets (as SIGHUP)",
+     cmd_reload},
     {"exits", "exit strategies of the running daemon: list | show | put | delete | default",
      cmd_exits},
     {"report", "what separates winning trades from losing ones: factors, hours, exits", cmd_report},
@@ -81,6 +88,9 @@ static const struct cli_opt common_opts[] = {
      "WALLTRACK_DB)"},
     {"--set", "NAME=VALUE", NULL, "set any setting (see `walltrack config`); repeatable"},
     {"--log-level", "LEVEL", "log.level", "debug, info, warn or error"},
+    {"--format", "FORMAT", NULL,
+     "table (default), json (as --json) or csv: the rows of a list command's JSON, for "
+     "spreadsheets"},
     {"--help", NULL, NULL, "show this help"},
     {0},
 };
@@ -105,6 +115,19 @@ static void print_opts(FILE *fp, const struct cli_opt *opts)
     }
 }
 
+static void print_examples(FILE *fp, const char *cmd)
+{
+    const char *ex = cli_examples_of(cmd);
+    if (!ex)
+        return;
+    fprintf(fp, "\nexamples:\n");
+    for (const char *p = ex; *p;) {
+        size_t n = strcspn(p, "\n");
+        fprintf(fp, "  %.*s\n", (int)n, p);
+        p += n + (p[n] == '\n');
+    }
+}
+
 static void print_help(FILE *fp, const struct cli_spec *spec)
 {
     fprintf(fp, "usage: walltrack %s [options]%s%s\n\n%s\n", spec->name,
@@ -117,6 +140,7 @@ static void print_help(FILE *fp, const struct cli_spec *spec)
     }
     fprintf(fp, "\ncommon options:\n");
     print_opts(fp, common_opts);
+    print_examples(fp, spec->name);
 }
 
 static const struct cli_opt *find_opt(const struct cli_opt *opts, const char *name, int *index)
@@ -129,6 +153,16 @@ static const struct cli_opt *find_opt(const struct cli_opt *opts, const char *na
         }
     }
     return NULL;
+}
+
+/* The config file the last cli_parse looked for (cli_config_file). */
+static char last_config[4096];
+static bool last_config_explicit;
+
+const char *cli_config_file(bool *explicit_)
+{
+    *explicit_ = last_config_explicit;
+    return last_config[0] ? last_config : NULL;
 }
 
 /* The config file to read: --config, $WALLTRACK_CONFIG, or walltrack.conf
@@ -201,6 +235,10 @@ bool cli_parse(int argc, char **argv, const struct cli_spec *spec, struct cli_ar
     char tmp[4096];
     bool explicit_;
     const char *cpath = config_path(argc, argv, tmp, sizeof tmp, &explicit_);
+    last_config_explicit = explicit_;
+    /* Remembered even when the default file does not exist yet: a reload
+     * reads it once it does. */
+    snprintf(last_config, sizeof last_config, "%s", cpath ? cpath : tmp);
     if (cpath) {
         int lrc = config_load_file(&args->cfg, cpath);
         if (lrc && (explicit_ || lrc != WT_EIO)) {
@@ -458,12 +496,66 @@ static void list_commands(FILE *fp)
     fprintf(fp, "\n`walltrack <command> --help` explains a command and its options.\n");
 }
 
+bool cli_command_at(size_t i, const char **name, const char **summary)
+{
+    if (i >= NCOMMANDS)
+        return false;
+    *name = commands[i].name;
+    *summary = commands[i].summary;
+    return true;
+}
+
+int cli_command_help(const char *name, struct buf *out)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (strcmp(commands[i].name, name) != 0)
+            continue;
+        FILE *tmp = tmpfile();
+        if (!tmp)
+            return -1;
+        fflush(stdout);
+        int saved = dup(STDOUT_FILENO);
+        if (saved < 0 || dup2(fileno(tmp), STDOUT_FILENO) < 0) {
+            fclose(tmp);
+            return -1;
+        }
+        char *sub[] = {(char *)name, "--help", NULL};
+        (void)commands[i].run(2, sub);
+        fflush(stdout);
+        dup2(saved, STDOUT_FILENO);
+        close(saved);
+        rewind(tmp);
+        char chunk[4096];
+        size_t n;
+        int rc = 0;
+        while ((n = fread(chunk, 1, sizeof chunk, tmp)) > 0)
+            if (buf_append(out, chunk, n) != 0)
+                rc = -1;
+        fclose(tmp);
+        return rc;
+    }
+    return -1;
+}
+
 int cmd_help(int argc, char **argv)
 {
     if (argc < 2) {
         list_commands(stdout);
         return 0;
     }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        printf("usage: walltrack help [COMMAND | --man | --bash-completion]\n\n"
+               "List the commands, or explain one.\n\n"
+               "options:\n"
+               "  --man                      print the man page walltrack(1) (roff)\n"
+               "  --bash-completion          print the bash completion script\n");
+        print_examples(stdout, "help");
+        return 0;
+    }
+    if (strcmp(argv[1], "--man") == 0)
+        return cli_gen_man(stdout);
+    if (strcmp(argv[1], "--bash-completion") == 0)
+        return cli_gen_bash(stdout);
     for (size_t i = 0; i < NCOMMANDS; i++) {
         if (strcmp(commands[i].name, argv[1]) == 0) {
             char *sub[] = {argv[1], "--help", NULL};
@@ -477,13 +569,112 @@ int cmd_help(int argc, char **argv)
 
 int cmd_version(int argc, char **argv)
 {
-    (void)argv;
+    if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+        printf("usage: walltrack version\n\nPrint the version.\n");
+        print_examples(stdout, "version");
+        return 0;
+    }
     if (argc > 1) {
         fprintf(stderr, "walltrack version: unexpected argument '%s'\n", argv[1]);
         return 2;
     }
     printf("walltrack %s\n", WT_VERSION);
     return 0;
+}
+
+/* Runs the command with --format csv: as --json, its standard output
+ * captured and written as CSV (base/csv.h). */
+static int run_as_csv(const struct cli_cmd *c, int argc, char **argv)
+{
+    FILE *tmp = tmpfile();
+    if (!tmp) {
+        fprintf(stderr, "walltrack %s: --format csv: no temporary file: %s\n", c->name,
+                strerror(errno));
+        return 1;
+    }
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO);
+    if (saved < 0 || dup2(fileno(tmp), STDOUT_FILENO) < 0) {
+        fclose(tmp);
+        return 1;
+    }
+    int rc = c->run(argc, argv);
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    struct buf json;
+    buf_init(&json, 0);
+    rewind(tmp);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, tmp)) > 0)
+        buf_append(&json, chunk, n);
+    fclose(tmp);
+    if (rc != 0) {
+        if (json.len)
+            fwrite(json.data, 1, json.len, stdout);
+        buf_release(&json);
+        return rc;
+    }
+    struct buf csv;
+    buf_init(&csv, 0);
+    char err[256];
+    buf_reserve(&json, JSON_PADDING);
+    if (csv_from_json(json.data ? json.data : "", json.len, json.cap, &csv, err, sizeof err) != 0) {
+        fprintf(stderr, "walltrack %s: --format csv: %s\n", c->name, err);
+        rc = 1;
+    } else {
+        fwrite(csv.data ? csv.data : "", 1, csv.len, stdout);
+    }
+    buf_release(&csv);
+    buf_release(&json);
+    return rc;
+}
+
+/* Runs c with --format FORMAT taken out of argv: table as is, json as
+ * --json, csv through run_as_csv. A command without --json refuses it,
+ * which then names --format. */
+static int run_command(const struct cli_cmd *c, int argc, char **argv)
+{
+    int at = -1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if (strcmp(argv[i], "--format") == 0) {
+            at = i;
+            break;
+        }
+    }
+    if (at < 0)
+        return c->run(argc, argv);
+    if (at + 1 >= argc)
+        return cli_usage_error(c->name, "option '--format' needs a value (table, json or csv)");
+    const char *fmt = argv[at + 1];
+    if (strcmp(fmt, "table") && strcmp(fmt, "json") && strcmp(fmt, "csv"))
+        return cli_usage_error(c->name, "--format: expected table, json or csv, not '%s'", fmt);
+    char **v = xcalloc((size_t)argc + 1, sizeof *v);
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        if (i == at) {
+            if (strcmp(fmt, "table") != 0)
+                v[n++] = "--json";
+            i++;
+            continue;
+        }
+        v[n++] = argv[i];
+    }
+    int rc;
+    if (strcmp(fmt, "csv") == 0)
+        rc = run_as_csv(c, n, v);
+    else
+        rc = c->run(n, v);
+    if (rc == 2 && strcmp(fmt, "table") != 0)
+        fprintf(stderr,
+                "walltrack %s: --format %s works with the commands that print JSON "
+                "(--json)\n",
+                c->name, fmt);
+    free(v);
+    return rc;
 }
 
 int cli_main(int argc, char **argv)
@@ -499,7 +690,7 @@ int cli_main(int argc, char **argv)
         return cmd_version(1, argv + 1);
     for (size_t i = 0; i < NCOMMANDS; i++)
         if (strcmp(commands[i].name, name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+            return run_command(&commands[i], argc - 1, argv + 1);
     fprintf(stderr, "walltrack: unknown command '%s'\n\n", name);
     list_commands(stderr);
     return 2;

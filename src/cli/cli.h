@@ -11,6 +11,7 @@
 #define WT_CLI_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "base/config.h"
 
@@ -50,6 +51,12 @@ struct cli_args {
 bool cli_parse(int argc, char **argv, const struct cli_spec *spec, struct cli_args *args,
                int *status);
 void cli_args_release(struct cli_args *args);
+/* The configuration file the last cli_parse read (or would have read: the
+ * default walltrack.conf of the data folder when it did not exist), or
+ * NULL when there was none to look for; *explicit_ tells whether it was
+ * named (--config, $WALLTRACK_CONFIG), so that its absence is an error.
+ * For a reload, which reads the same file again. Main thread. */
+const char *cli_config_file(bool *explicit_);
 /* The value of the option named `name` ("--to"), or NULL. */
 const char *cli_opt_value(const struct cli_spec *spec, const struct cli_args *args,
                           const char *name);
@@ -93,5 +100,15 @@ int cli_daemon_call(const struct cli_spec *spec, const struct cli_args *args, co
                     const char *path, const char *body, struct httpc_resp *resp);
 
 int cli_main(int argc, char **argv);
+
+struct buf;
+/* The i-th row of the command table (name and one-line summary); false
+ * past the end. For the generated documents (cli_gen.h). */
+bool cli_command_at(size_t i, const char **name, const char **summary);
+/* Appends what `walltrack NAME --help` prints to out (captured from
+ * standard output). Returns 0, or -1 for an unknown name or when the
+ * output cannot be captured. Single-threaded start-up only (it swaps the
+ * process's standard output for the call). */
+int cli_command_help(const char *name, struct buf *out);
 
 #endif

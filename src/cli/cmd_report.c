@@ -82,13 +82,14 @@ static int add(void *ctx, const struct closed_trade_row *r)
     return 0;
 }
 
-/* Shared start: options, store, engine parameters, the trades. */
+/* Shared start: options, store, engine parameters, the trades. Returns 0
+ * to go on, an exit status to stop with, or -1 after --help (exit 0). */
 static int load(const struct cli_spec *spec, int argc, char **argv, struct cli_args *args,
                 struct store **st, struct engine_params *ep, struct load *l, bool *json)
 {
     int rc;
     if (!cli_parse(argc, argv, spec, args, &rc))
-        return rc;
+        return rc ? rc : -1;
     const char *mode = cli_opt_value(spec, args, "--mode");
     if (!mode)
         mode = "paper";
@@ -247,7 +248,7 @@ int cmd_report(int argc, char **argv)
         perf_free(l.perf);
         vec_free(&l.samples);
         store_close(st);
-        return rc;
+        return rc < 0 ? 0 : rc;
     }
     struct buf b;
     buf_init(&b, 0);
@@ -280,7 +281,7 @@ int cmd_recalibrate(int argc, char **argv)
         perf_free(l.perf);
         vec_free(&l.samples);
         store_close(st);
-        return rc;
+        return rc < 0 ? 0 : rc;
     }
     struct recal_result r;
     recal_fit(l.samples.v, l.samples.len, &r);

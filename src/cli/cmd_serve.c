@@ -7,6 +7,7 @@
  * Signals are blocked in every thread before any thread starts and are
  * received here with sigwait(), so no handler runs asynchronously. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "alert/notify.h"
 #include "alert/smartmoney.h"
 #include "ingest/hooksync.h"
+#include "alert/outage.h"
 #include "ingest/rpcpoll.h"
 #include "store/autobackup.h"
 #include "trade/clustersync.h"
@@ -33,10 +35,12 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/sched.h"
+#include "base/sdnotify.h"
 #include "base/mem.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/serve.h"
+#include "cli/serve_reload.h"
 #include "base/clock.h"
 #include "solana/keypair.h"
 #include "trade/engine_config.h"
@@ -305,14 +309,106 @@ static void health_job(void *arg)
     alerter_post(hc->alerter, &m);
 }
 
-/* Waits for SIGINT or SIGTERM and returns it. */
-static int wait_for_stop(const sigset_t *stop)
+/* The systemd watchdog (base/sdnotify.h), a job of the scheduler at half
+ * the period systemd asked for: WATCHDOG=1 proves the scheduler's thread
+ * runs, and it is withheld while the engine has queued events and handled
+ * none for a whole period (a hung engine), so systemd kills and restarts
+ * the daemon (Restart=on-failure) instead of leaving it hung. */
+struct watchdog_ctx {
+    struct runner *runner;
+    int64_t period_ms;
+    int64_t stuck_ms; /* how long the engine has had work and made no progress */
+    uint64_t last_handled;
+    bool warned;
+};
+
+static void watchdog_job(void *arg)
+{
+    struct watchdog_ctx *wc = arg;
+    struct runner_health rh;
+    runner_health(wc->runner, &rh);
+    if (rh.queued > 0 && rh.handled == wc->last_handled)
+        wc->stuck_ms += wc->period_ms / 2;
+    else
+        wc->stuck_ms = 0;
+    wc->last_handled = rh.handled;
+    if (wc->stuck_ms >= wc->period_ms) {
+        if (!wc->warned)
+            log_error("serve",
+                      "the engine has handled nothing for %lld ms with %zu events queued: "
+                      "withholding the watchdog keep-alive (the supervisor restarts us)",
+                      (long long)wc->stuck_ms, rh.queued);
+        wc->warned = true;
+        return;
+    }
+    wc->warned = false;
+    int rc = sdnotify_send("WATCHDOG=1");
+    if (rc)
+        log_warn("serve", "watchdog keep-alive to $NOTIFY_SOCKET failed: %s", wt_strerror(rc));
+}
+
+/* POST /v1/reload (api_env.reload). */
+static int reload_from_api(void *ctx, struct buf *out)
+{
+    return serve_reload_run(ctx, out);
+}
+
+/* Waits for SIGINT or SIGTERM and returns it; a SIGHUP meanwhile reloads
+ * the settings (serve_reload.h). */
+static int wait_for_stop(const sigset_t *stop, struct serve_reload *reload)
 {
     for (;;) {
         int sig = 0;
-        if (sigwait(stop, &sig) == 0 && (sig == SIGINT || sig == SIGTERM))
+        if (sigwait(stop, &sig) != 0)
+            continue;
+        if (sig == SIGINT || sig == SIGTERM)
             return sig;
+        if (sig == SIGHUP) {
+            log_info("serve", "received SIGHUP: reloading the settings");
+            struct buf report;
+            buf_init(&report, 0);
+            (void)serve_reload_run(reload, &report);
+            buf_release(&report);
+        }
     }
+}
+
+/* SQLite is single-node: one daemon per database file. The daemon holds a
+ * POSIX write lock on <data>/walltrack.lock (holding its pid) for its
+ * life; the kernel drops it when the process ends however it ends (kill
+ * -9 included), so a restart never finds a stale lock. A second daemon on
+ * the same folder stops with a message instead of running a second engine
+ * over the same database. Returns the lock's descriptor, or -1 (logged). */
+static int single_node_lock(const char *data)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/walltrack.lock", data);
+    if (cli_make_dirs(data) != 0) {
+        log_error("serve", "cannot create the data folder %s: %s", data, strerror(errno));
+        return -1;
+    }
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        log_error("serve", "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    if (fcntl(fd, F_SETLK, &fl) != 0) {
+        struct flock who = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+        long pid = fcntl(fd, F_GETLK, &who) == 0 && who.l_type != F_UNLCK ? (long)who.l_pid : 0;
+        log_error("serve",
+                  "another walltrack daemon (pid %ld) is running on %s: SQLite is single-node, "
+                  "one daemon per database; for several daemons use PostgreSQL (db.url; "
+                  "docs/operations.md)",
+                  pid, data);
+        close(fd);
+        return -1;
+    }
+    char pidtext[32];
+    int n = snprintf(pidtext, sizeof pidtext, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, pidtext, (size_t)n, 0) != n)
+        log_warn("serve", "cannot write the pid to %s", path);
+    return fd;
 }
 
 /* The engine's settings stored through the API may not fit the rest any
@@ -358,11 +454,16 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     struct alerter *alerter = NULL;
     struct autobackup *backup = NULL;
     struct tokenfeed *feed = NULL;
+    struct outage_watch *outage = NULL;
     struct feed_ctx feed_ctx = {0};
     struct smartmoney *sm = NULL;
     struct commit_fanout fanout = {0};
     struct config unstored; /* cfg before the database's values */
     memset(&unstored, 0, sizeof unstored);
+    struct serve_reload reload;
+    serve_reload_init(&reload);
+    int lock_fd = -1; /* SQLite: the single-node lock (single_node_lock) */
+    reload.live = live;
     rc = 1;
     if (cli_setup_logging(cfg) != 0)
         goto out;
@@ -393,10 +494,13 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP); /* a reload, not a stop */
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     char err[512];
+    if (!config_str(cfg, CFG_DB_URL)[0] && (lock_fd = single_node_lock(data)) < 0)
+        goto out;
     if (cli_open_store(cfg, &store) != 0)
         goto out;
     /* Live settings changed through the API win over the file (they are in
@@ -571,7 +675,9 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
                           .runner = runner,
                           .hub = hub,
                           .tokenfeed = feed,
-                          .hooksync = hooksync};
+                          .hooksync = hooksync,
+                          .reload = reload_from_api,
+                          .reload_ctx = &reload};
     int arc = api_start(&env, host, port, &api, err, sizeof err);
     if (arc) {
         log_error("serve", "%s", err);
@@ -579,9 +685,22 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
         goto out;
     }
     unsigned bound = api_port(api);
+    pthread_mutex_lock(&reload.mu); /* a POST /v1/reload may already run */
+    reload.boot = cfg;
+    reload.api = api;
+    reload.alerter = alerter;
+    reload.poll = poll;
+    snprintf(reload.host, sizeof reload.host, "%s", host);
+    pthread_mutex_unlock(&reload.mu);
     log_info("serve", "walltrack %s listening on http://%s%s%s:%u (mode %s, data %s)", WT_VERSION,
              strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", bound, env.mode,
              data);
+    char webdir[4096];
+    if (api_web_dir(cfg, webdir, sizeof webdir) == 0)
+        log_info("serve", "dashboard files from %s", webdir);
+    else
+        log_warn("serve", "no dashboard files (web.dir is empty and none are installed beside "
+                          "the binary): / answers 404");
     const char *pf = config_str(cfg, CFG_PORT_FILE);
     if (pf[0] && write_port_file(pf, bound) != 0) {
         log_error("serve", "cannot write the port file %s: %s", pf, strerror(errno));
@@ -595,8 +714,38 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     sched = sched_new(NULL);
     struct health_ctx health = {.store = store, .alerter = alerter, .mode = mode, .was_ok = true};
     (void)sched_add(sched, "store health", 1000, 1000, SCHED_INLINE, health_job, &health);
+    uint64_t wd_usec = sdnotify_watchdog_usec();
+    struct watchdog_ctx wd = {.runner = runner, .period_ms = (int64_t)(wd_usec / 1000)};
+    if (wd.period_ms >= 2) {
+        (void)sched_add(sched, "watchdog", 0, wd.period_ms / 2, SCHED_INLINE, watchdog_job, &wd);
+        log_info("serve", "systemd watchdog: a keep-alive every %lld ms",
+                 (long long)wd.period_ms / 2);
+    }
     if (feed)
         (void)tokenfeed_schedule(feed, sched);
+    /* Outage alerts (alert/outage.h): webhook silence, RPC, DexScreener,
+     * Jupiter in live mode, disk space. */
+    struct outage_opts oo = {
+        .alerter = alerter,
+        .store = store,
+        .runner = runner,
+        .feed = feed,
+        .rpc_urls = rpc_urls,
+        .n_rpc = n_rpc,
+        .jupiter_url = config_str(cfg, CFG_JUPITER_API_URL),
+        .jupiter_key = config_str(cfg, CFG_JUPITER_API_KEY),
+        .live = live,
+        .mode = mode,
+        .data_dir = data,
+        .webhook_silence_ms = config_int(cfg, CFG_ALERT_WEBHOOK_SILENCE_S) * 1000,
+        .disk_min_free = (uint64_t)config_int(cfg, CFG_ALERT_DISK_MIN_FREE_MB) << 20,
+        .probe_ms = config_int(cfg, CFG_ALERT_PROBE_S) * 1000,
+    };
+    outage = outage_new(&oo);
+    (void)outage_schedule(outage, sched);
+    pthread_mutex_lock(&reload.mu);
+    reload.outage = outage;
+    pthread_mutex_unlock(&reload.mu);
     /* Scheduled backups (backup.interval_h; 0 = off). */
     if (config_int(cfg, CFG_BACKUP_INTERVAL_H) > 0) {
         char bdir[4096];
@@ -622,8 +771,18 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     if (hooks && hooks->listening && hooks->listening(hooks->ctx, bound, cfg) != 0)
         goto out;
 
-    int sig = wait_for_stop(&stop);
+    /* Type=notify: systemd (or any supervisor of the protocol) counts the
+     * service as started only now that it listens and runs its jobs. */
+    char ready[256];
+    snprintf(ready, sizeof ready, "READY=1\nSTATUS=serving on port %u (mode %s)\nMAINPID=%ld",
+             bound, mode, (long)getpid());
+    int nrc = sdnotify_send(ready);
+    if (nrc)
+        log_warn("serve", "cannot notify $NOTIFY_SOCKET that we are ready: %s", wt_strerror(nrc));
+
+    int sig = wait_for_stop(&stop, &reload);
     log_info("serve", "received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    (void)sdnotify_send("STOPPING=1\nSTATUS=shutting down");
     rc = 0;
 out:
     if (hooks && hooks->stopping)
@@ -631,7 +790,13 @@ out:
     /* Stop the scheduler, end the event streams, stop taking requests,
      * drain the inbox into the engine, let the engine finish and flush,
      * then the store. */
-    sched_free(sched); /* waits for a discovery run or a backup in progress */
+    sched_free(sched);              /* waits for a discovery run or a backup in progress */
+    pthread_mutex_lock(&reload.mu); /* no reload may use what goes now */
+    reload.outage = NULL;
+    reload.poll = NULL;
+    reload.api = NULL;
+    pthread_mutex_unlock(&reload.mu);
+    outage_free(outage);
     discovery_sched_free(disc);
     graph_sched_free(graph);
     autobackup_free(backup);
@@ -648,7 +813,10 @@ out:
     alerter_stop(alerter); /* after the engine: its last alerts still go out */
     sse_hub_free(hub);
     store_close(store);
+    if (lock_fd >= 0)
+        close(lock_fd); /* after the store: the next daemon may open it now */
     config_release(&unstored);
+    serve_reload_release(&reload);
     exec_live_urls_release(&lc.urls);
     if (rc == 0)
         log_info("serve", "stopped cleanly");

@@ -32,6 +32,7 @@ int discover_write_csv(const char *path, const struct discovery_result *r);
 int cmd_status(int argc, char **argv);
 int cmd_pause(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
+int cmd_reload(int argc, char **argv);
 int cmd_exits(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_recalibrate(int argc, char **argv);

@@ -599,15 +599,20 @@ int helius_write_jsonl(const struct helius_out *out, size_t from, struct buf *b)
 
 int helius_counters_write(const struct helius_counters *c, const char *prefix, struct buf *b)
 {
+    /* Each family declared with # TYPE, as the text format wants. */
+    const struct {
+        const char *suffix;
+        uint64_t v;
+    } plain[] = {
+        {"bodies_total", c->bodies},       {"bodies_rejected_total", c->bodies_bad},
+        {"transactions_total", c->txs},    {"swaps_total", c->swaps},
+        {"transfers_total", c->transfers}, {"swap_event_mismatch_total", c->xcheck_mismatch},
+    };
     int rc = 0;
-    rc |= buf_printf(b, "%s_bodies_total %llu\n", prefix, (unsigned long long)c->bodies);
-    rc |=
-        buf_printf(b, "%s_bodies_rejected_total %llu\n", prefix, (unsigned long long)c->bodies_bad);
-    rc |= buf_printf(b, "%s_transactions_total %llu\n", prefix, (unsigned long long)c->txs);
-    rc |= buf_printf(b, "%s_swaps_total %llu\n", prefix, (unsigned long long)c->swaps);
-    rc |= buf_printf(b, "%s_transfers_total %llu\n", prefix, (unsigned long long)c->transfers);
-    rc |= buf_printf(b, "%s_swap_event_mismatch_total %llu\n", prefix,
-                     (unsigned long long)c->xcheck_mismatch);
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
+        rc |= buf_printf(b, "# TYPE %s_%s counter\n%s_%s %llu\n", prefix, plain[i].suffix, prefix,
+                         plain[i].suffix, (unsigned long long)plain[i].v);
+    rc |= buf_printf(b, "# TYPE %s_skipped_total counter\n", prefix);
     for (int r = SKIP_NONE + 1; r < SKIP__COUNT; r++)
         rc |= buf_printf(b, "%s_skipped_total{reason=\"%s\"} %llu\n", prefix,
                          skip_reason_name((enum skip_reason)r), (unsigned long long)c->skipped[r]);

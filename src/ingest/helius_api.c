@@ -40,6 +40,7 @@ struct helius_api *helius_api_new(const char *base_url, const char *api_key,
 {
     struct helius_api *h = xcalloc(1, sizeof *h);
     h->http = httpc_new(&base_url, 1, opts);
+    httpc_set_service(h->http, "helius");
     h->key = xstrdup(api_key);
     h->doc = json_doc_new(0);
     log_add_secret(api_key);

@@ -27,6 +27,7 @@ struct rpcpoll {
     struct store *st;
     struct inbox *ib;
     struct rpc *rpc;
+    struct rpc *pending; /* new endpoints (rpcpoll_set_urls), under w.mu */
     struct rpcpoll_opts o;
     struct intern wallets; /* address -> dense id */
     VEC(char *) newest;    /* id -> newest signature seen, or NULL */
@@ -63,6 +64,7 @@ void rpcpoll_free(struct rpcpoll *p)
     vec_free(&p->newest);
     intern_release(&p->wallets);
     rpc_free(p->rpc);
+    rpc_free(p->pending);
     waiter_release(&p->w);
     free(p);
 }
@@ -196,6 +198,15 @@ static void *run(void *arg)
         bool forced = p->stats.forced;
         pthread_mutex_unlock(&p->w.mu);
         int64_t quiet_ms = clock_mono_ns() / NS_PER_MS - inbox_last_delivery_ms(p->ib);
+        pthread_mutex_lock(&p->w.mu);
+        struct rpc *fresh = p->pending;
+        p->pending = NULL;
+        pthread_mutex_unlock(&p->w.mu);
+        if (fresh) { /* only this thread uses p->rpc while it runs */
+            rpc_free(p->rpc);
+            p->rpc = fresh;
+            log_info("rpcpoll", "polling through the reloaded rpc.urls");
+        }
         if (forced) {
             log_info("rpcpoll", "the Helius webhook is not in line with the watchlist: polling "
                                 "watched wallets");
@@ -229,6 +240,16 @@ void rpcpoll_stop(struct rpcpoll *p)
     waiter_stop(&p->w);
     pthread_join(p->thread, NULL);
     p->running = false;
+}
+
+void rpcpoll_set_urls(struct rpcpoll *p, const char *const *urls, size_t n)
+{
+    struct rpc *r = rpc_new(urls, n, NULL);
+    pthread_mutex_lock(&p->w.mu);
+    struct rpc *old = p->pending;
+    p->pending = r;
+    pthread_mutex_unlock(&p->w.mu);
+    rpc_free(old);
 }
 
 void rpcpoll_get_stats(struct rpcpoll *p, struct rpcpoll_stats *out)

@@ -66,4 +66,9 @@ void rpcpoll_get_stats(struct rpcpoll *p, struct rpcpoll_stats *out);
  * wakes the thread for a round at once. Any thread. */
 void rpcpoll_set_forced(struct rpcpoll *p, bool on);
 
+/* New endpoints (a reload of rpc.urls; urls copied): the polling thread
+ * takes them before its next round, so a round in progress finishes on
+ * the old ones. Any thread. */
+void rpcpoll_set_urls(struct rpcpoll *p, const char *const *urls, size_t n);
+
 #endif

@@ -65,6 +65,7 @@ struct dexscreener *dexscreener_new(const char *base_url, const struct clock *cl
     struct dexscreener *d = xcalloc(1, sizeof *d);
     const char *urls[1] = {base_url};
     d->http = httpc_new(urls, 1, http);
+    httpc_set_service(d->http, "dexscreener");
     d->clock = clock;
     if (opts)
         d->o = *opts;

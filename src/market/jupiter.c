@@ -66,6 +66,7 @@ struct jupiter *jupiter_new(const char *base_url, const char *api_key,
     struct jupiter *j = xcalloc(1, sizeof *j);
     const char *urls[1] = {base_url};
     j->http = httpc_new(urls, 1, opts);
+    httpc_set_service(j->http, "jupiter");
     j->api_key = api_key && api_key[0] ? xstrdup(api_key) : NULL;
     j->doc = json_doc_new(0);
     httpc_resp_init(&j->resp);

@@ -37,6 +37,7 @@ struct endpoint {
 };
 
 struct httpc {
+    const char *service; /* for /metrics; NULL: "other" */
     CURL *curl;
     struct httpc_opts opts;
     struct endpoint *eps;
@@ -351,6 +352,57 @@ static void one_attempt(struct httpc *c, const struct httpc_req *req, const char
     memset(resp->body.data + resp->body.len, 0, JSON_PADDING);
 }
 
+/* Requests by service and outcome, process-wide. */
+#define SVC_MAX 16
+enum { OUT_OK, OUT_4XX, OUT_5XX, OUT_TIMEOUT, OUT_NET, OUT_ERR, OUT_N };
+static const char *const out_names[OUT_N] = {"ok",      "http_4xx", "http_5xx",
+                                             "timeout", "network",  "error"};
+static pthread_mutex_t svc_mu = PTHREAD_MUTEX_INITIALIZER;
+static const char *svc_names[SVC_MAX];
+static uint64_t svc_counts[SVC_MAX][OUT_N];
+static size_t n_svc;
+
+void httpc_set_service(struct httpc *c, const char *service)
+{
+    c->service = service;
+}
+
+static void count_outcome(const char *service, int rc, long status)
+{
+    int o = rc == WT_ETIMEOUT        ? OUT_TIMEOUT
+            : rc == WT_ENET          ? OUT_NET
+            : rc != 0 && status == 0 ? OUT_ERR
+            : status >= 500          ? OUT_5XX
+            : status >= 400          ? OUT_4XX
+            : rc == 0                ? OUT_OK
+                                     : OUT_ERR;
+    pthread_mutex_lock(&svc_mu);
+    size_t i = 0;
+    while (i < n_svc && strcmp(svc_names[i], service) != 0)
+        i++;
+    if (i == n_svc && n_svc < SVC_MAX)
+        svc_names[n_svc++] = service;
+    if (i < n_svc)
+        svc_counts[i][o]++;
+    pthread_mutex_unlock(&svc_mu);
+}
+
+int httpc_metrics(struct buf *out)
+{
+    int rc = buf_printf(out, "# HELP walltrack_external_requests_total Requests to external "
+                             "services by outcome (after retries)\n"
+                             "# TYPE walltrack_external_requests_total counter\n");
+    pthread_mutex_lock(&svc_mu);
+    for (size_t i = 0; rc == 0 && i < n_svc; i++)
+        for (int o = 0; rc == 0 && o < OUT_N; o++)
+            rc = buf_printf(out,
+                            "walltrack_external_requests_total{service=\"%s\",outcome=\"%s\"} "
+                            "%llu\n",
+                            svc_names[i], out_names[o], (unsigned long long)svc_counts[i][o]);
+    pthread_mutex_unlock(&svc_mu);
+    return rc;
+}
+
 int httpc_do(struct httpc *c, const struct httpc_req *req, struct httpc_resp *resp)
 {
     const char *method = req->method ? req->method : "GET";
@@ -453,6 +505,7 @@ int httpc_do(struct httpc *c, const struct httpc_req *req, struct httpc_resp *re
         log_warn("http", "%s %s: %s", method,
                  log_url(c, resp->endpoint, req->path, masked, sizeof masked), at.errmsg);
 out:
+    count_outcome(c->service ? c->service : "other", rc, resp->status);
     curl_slist_free_all(headers);
     buf_release(&url);
     if (rc)

@@ -59,6 +59,17 @@ struct httpc_opts {
     const char *user_agent;  /* default "walltrack/<version>" */
 };
 
+struct httpc;
+
+/* Counts every request of c under service (a literal: "rpc", "jupiter",
+ * "dexscreener", "helius", "alerts"; "other" until set) for /metrics.
+ * Owner thread of c. */
+void httpc_set_service(struct httpc *c, const char *service);
+/* Appends walltrack_external_requests_total{service,outcome} (outcome:
+ * ok (2xx/3xx), http_4xx, http_5xx, timeout, network, error) for every
+ * service seen so far. Returns 0 or the buf error. Any thread. */
+int httpc_metrics(struct buf *out);
+
 struct httpc_header {
     const char *name;
     const char *value;

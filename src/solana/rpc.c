@@ -69,6 +69,7 @@ struct rpc *rpc_new(const char *const *urls, size_t n, const struct httpc_opts *
 {
     struct rpc *r = xcalloc(1, sizeof *r);
     r->http = httpc_new(urls, n, opts);
+    httpc_set_service(r->http, "rpc");
     r->doc = json_doc_new(0);
     httpc_resp_init(&r->resp);
     buf_init(&r->req, RPC_REQ_MAX);

@@ -24,6 +24,7 @@
 
 #include "base/clock.h"
 #include "base/err.h"
+#include "base/hist.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/waiter.h"
@@ -114,7 +115,9 @@ static void *writer(void *arg)
                 b[i].inserted = flags + off;
             off += s->n;
         }
+        int64_t t0 = clock_mono_ns();
         int rc = store_append_batches(g->st, b, nb);
+        hist_observe_ns(HIST_STORE_COMMIT, clock_mono_ns() - t0);
         if (rc != 0)
             log_error("store", "group commit of %zu batches (%zu events) failed: %s", nb, events,
                       wt_strerror(rc));

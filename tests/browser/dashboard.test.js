@@ -209,6 +209,26 @@ test('an alert is acknowledged from the Alerts page', opts, async () => {
   await page.close();
 });
 
+test('Download CSV saves the alerts as the server exports them', opts, async () => {
+  await fetch(`${server.url}/v1/control/pause`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"reason":"csv test"}' });
+  await fetch(`${server.url}/v1/control/resume`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+  const { page, problems } = await watchedPage(browser.context, server.url);
+  await page.goto(`${server.url}/#/alerts`);
+  const button = page.getByTestId('download-csv').first();
+  await button.waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+  assert.equal(download.suggestedFilename(), 'walltrack-alerts.csv');
+  const { readFileSync } = await import('node:fs');
+  const text = readFileSync(await download.path(), 'utf8');
+  const lines = text.trim().split('\r\n');
+  assert.match(lines[0], /^id,/);
+  assert.ok(lines.some((l) => /csv test/.test(l)), 'the pause alert is a row');
+  const json = await (await fetch(`${server.url}/v1/alerts?limit=50`)).json();
+  assert.equal(lines.length - 1, json.alerts.length, 'one row per alert of the page');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('pause and resume', opts, async () => {
   const { page, problems } = await watchedPage(browser.context, server.url);
   await page.goto(`${server.url}/#/controls`);

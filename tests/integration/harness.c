@@ -56,12 +56,14 @@ int harness_read_file(const char *path, struct buf *out)
     return 0;
 }
 
+const char *harness_binary = WT_BINARY;
+
 static pid_t spawn(const char *dir, const char *const *argv, const char *const *env,
                    const char *out_path, const char *err_path)
 {
     const char *args[64];
     int n = 0;
-    args[n++] = WT_BINARY;
+    args[n++] = harness_binary;
     for (int i = 0; argv && argv[i] && n < 63; i++)
         args[n++] = argv[i];
     args[n] = NULL;
@@ -98,15 +100,19 @@ static pid_t spawn(const char *dir, const char *const *argv, const char *const *
             envp[m++] = *e;
     /* No DexScreener unless the test points it somewhere (a fake server):
      * tests never reach the internet. */
-    bool dex = false;
-    for (int i = 0; env && env[i] && m < 62; i++) {
+    bool dex = false, jup = false;
+    for (int i = 0; env && env[i] && m < 61; i++) {
         envp[m++] = env[i];
         dex |= strncmp(env[i], "WALLTRACK_DEXSCREENER_API_URL=", 30) == 0;
+        jup |= strncmp(env[i], "WALLTRACK_JUPITER_API_URL=", 26) == 0;
     }
     if (!dex)
         envp[m++] = "WALLTRACK_DEXSCREENER_API_URL=";
+    /* Nor Jupiter (the live outage probe would ask it for a quote). */
+    if (!jup)
+        envp[m++] = "WALLTRACK_JUPITER_API_URL=http://127.0.0.1:9";
     envp[m] = NULL;
-    execve(WT_BINARY, (char *const *)args, (char *const *)envp);
+    execve(harness_binary, (char *const *)args, (char *const *)envp);
     _exit(127);
 }
 

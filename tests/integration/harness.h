@@ -18,6 +18,10 @@ struct daemon {
     char logpath[512]; /* its stderr */
 };
 
+/* The binary harness_run and daemon_start run: WT_BINARY unless a test
+ * points it elsewhere (an installed copy). */
+extern const char *harness_binary;
+
 /* Creates a fresh temporary folder (removed by harness_rmdir). */
 void harness_tmpdir(char *out, size_t size);
 void harness_rmdir(const char *dir);

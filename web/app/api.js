@@ -88,6 +88,40 @@ export async function request(method, path, body) {
 }
 
 export const get = (path, params) => request('GET', withQuery(path, params));
+
+/** Saves GET path?params&format=csv as a file (the server's CSV of the
+ * list, with the filters the page shows), named as the server says. */
+export async function downloadCsv(path, params) {
+  const url = withQuery(path, { ...(params || {}), format: 'csv' });
+  const res = await fetch(url, { headers: headers({ Accept: 'text/csv' }) });
+  if (!res.ok) {
+    let msg = `GET ${url}: HTTP ${res.status}`;
+    try {
+      msg = (await res.json()).error || msg;
+    } catch {
+      /* not JSON */
+    }
+    if (res.status === 401) authListeners.forEach((fn) => fn(true));
+    throw new ApiError(res.status, msg);
+  }
+  const m = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '');
+  saveBlob(await res.blob(), m ? m[1] : 'walltrack.csv');
+}
+
+/** Saves text (already CSV) as a file. */
+export function saveCsv(text, name) {
+  saveBlob(new Blob([text], { type: 'text/csv;charset=utf-8' }), name);
+}
+
+function saveBlob(blob, name) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+}
 export const post = (path, body) => request('POST', path, body === undefined ? {} : body);
 export const put = (path, body) => request('PUT', path, body);
 export const del = (path) => request('DELETE', path);

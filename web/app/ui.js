@@ -137,9 +137,41 @@ export function short(addr) {
 
 /** A table. columns: [{key, label, render?(row), sort?: apiKey, num?: bool}].
  * sort: {by, order, onSort(apiKey)} makes sortable headers buttons. */
-export function Table({ caption, columns, rows, sort, rowKey, empty }) {
+/** A CSV cell of the rows shown: quoted when needed, a leading ' on text
+ * that a spreadsheet would run as a formula (as the server does). */
+function csvCell(v) {
+  if (v === null || v === undefined) return '';
+  let s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** "Download CSV": the server's CSV of the list (csv = {path, params},
+ * every filtered row), or else the rows this table shows. */
+function CsvButton({ csv, caption, rows }) {
+  const [error, setError] = useState(null);
+  const run = () => {
+    setError(null);
+    if (csv) {
+      api.downloadCsv(csv.path, csv.params).catch((e) => setError(e.message));
+      return;
+    }
+    const keys = [];
+    for (const r of rows) for (const k of Object.keys(r || {})) if (!keys.includes(k)) keys.push(k);
+    const lines = [keys.map(csvCell).join(',')].concat(rows.map((r) => keys.map((k) => csvCell(r[k])).join(',')));
+    const name = `walltrack-${caption.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}.csv`;
+    api.saveCsv(lines.join('\r\n') + '\r\n', name);
+  };
+  return html`<div class="table-tools">
+    <button type="button" class="csv" data-testid="download-csv" onClick=${run}>Download CSV</button>
+    ${error ? html`<span class="error" role="alert">${error}</span>` : null}
+  </div>`;
+}
+
+export function Table({ caption, columns, rows, sort, rowKey, empty, csv }) {
   if (!rows.length) return html`<${Empty}>${empty || 'Nothing yet.'}</${Empty}>`;
-  return html`<div class="table-wrap" tabindex="0" role="region" aria-label=${caption}>
+  return html`<${CsvButton} csv=${csv} caption=${caption} rows=${rows} />
+  <div class="table-wrap" tabindex="0" role="region" aria-label=${caption}>
     <table>
       <caption class="sr-only">${caption}</caption>
       <thead>

@@ -53,6 +53,7 @@ export function AlertsPage() {
       ${(data) => html`<${Table}
           caption="Alerts, newest first"
           rows=${data.alerts}
+          csv=${{ path: '/v1/alerts', params: { kind, limit: LIMIT, before: cursor.before } }}
           empty=${kind ? 'No alert of this kind.' : 'No alert yet.'}
           rowKey=${(a) => a.id}
           columns=${[

@@ -60,6 +60,7 @@ function WalletList() {
         return html`<${Table}
             caption="Smart-money wallets"
             rows=${rows}
+            csv=${{ path: BASE, params: { ...q, limit: LIMIT } }}
             rowKey=${(w) => w.walletAddress}
             empty="No wallet matches. Discovery fills this list (Setup, step 4)."
             sort=${{ by: q.sortBy, order: q.sortOrder, onSort }}
