@@ -297,6 +297,10 @@
       "Priority fee of each paper transaction, in lamports.")                                      \
     X(MARKET_SOL_USD, "market.sol_usd", NULL, DOUBLE, "150", 0.01, 1000000, 0,                     \
       "SOL price in USD used to read USD liquidity and market caps.")                              \
+    /* --- backtest -------------------------------------------------------------------- */        \
+    X(BT_WARMUP_DAYS, "backtest.warmup_days", NULL, INT, "7", 0, 3650, 0,                          \
+      "Days of stored swaps before a backtest's --from that warm its wallet intelligence and "     \
+      "market state (as `serve` warms at start) without trading.")                                 \
     /* --- end ------------------------------------------------------------------------- */
 
 /* Settings that take one word of a fixed list: Y(ID, "word,word,..."). The

@@ -31,5 +31,6 @@ int cmd_resume(int argc, char **argv);
 int cmd_exits(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_recalibrate(int argc, char **argv);
+int cmd_backtest(int argc, char **argv);
 
 #endif

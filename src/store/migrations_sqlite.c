@@ -465,6 +465,19 @@ static const char m10_sig_keys_skips[] =
     ");\n"
     "CREATE INDEX IF NOT EXISTS skipped_txs_received ON skipped_txs(received_ms);\n";
 
+/* Backtests (issue 18): the details of a run (its signals, closed trades,
+ * equity curve, performance JSON and settings) as JSON chunks in order,
+ * written in the same transaction as the run's row. */
+static const char m13_backtest_items[] =
+    "CREATE TABLE IF NOT EXISTS backtest_run_items (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  run_id INTEGER NOT NULL REFERENCES backtest_runs(id) ON DELETE CASCADE,\n"
+    "  kind TEXT NOT NULL,              -- signals, trades, curve, perf\n"
+    "  seq INTEGER NOT NULL,\n"
+    "  data TEXT NOT NULL               -- JSON text, a piece of the whole\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS backtest_run_items_run ON backtest_run_items(run_id, id);\n";
+
 const struct migration store_sqlite_migrations[] = {
     {1, "events: swaps, transfers, prices", m1_events},
     {2, "wallets and tokens", m2_wallets},
@@ -480,5 +493,6 @@ const struct migration store_sqlite_migrations[] = {
      m8_exits},
     {9, "wallet list: an index for the common filter, by score", m9_wallet_filter},
     {10, "event keys are (sig, leg) again; skipped transactions are kept", m10_sig_keys_skips},
+    {13, "backtests: the details of a run", m13_backtest_items},
     {0, NULL, NULL}, /* end */
 };

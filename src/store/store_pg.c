@@ -564,6 +564,7 @@ static const char *const check_tables[] = {
     "exit_strategies",
     "backtest_scenarios",
     "backtest_runs",
+    "backtest_run_items",
 };
 
 static int pg_check(struct store *st, char *msg, size_t msgsize)
