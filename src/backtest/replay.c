@@ -71,7 +71,7 @@ int bt_watchlist_from_store(struct bt_watchlist *w, struct store *st)
 /* ---- the plan ---------------------------------------------------------------- */
 
 int bt_plan_build(struct bt_plan *p, const struct bt_tape *t, const struct bt_watchlist *wl,
-                  int64_t from_ms, int64_t to_ms, bool filter)
+                  int64_t warm_from_ms, int64_t from_ms, int64_t to_ms, bool filter)
 {
     memset(p, 0, sizeof *p);
     if (to_ms <= from_ms)
@@ -87,13 +87,15 @@ int bt_plan_build(struct bt_plan *p, const struct bt_tape *t, const struct bt_wa
     }
     for (size_t i = 0; i < t->recs.len; i++) {
         const struct bt_rec *r = &t->recs.v[i];
-        if (r->ts_ms < to_ms && watched[r->wallet])
+        if (r->ts_ms >= warm_from_ms && r->ts_ms < to_ms && watched[r->wallet])
             mint[r->mint] = 1;
     }
     for (size_t i = 0; i < t->recs.len; i++) {
         const struct bt_rec *r = &t->recs.v[i];
         if (r->ts_ms >= to_ms)
             break;
+        if (r->ts_ms < warm_from_ms)
+            continue;
         if (filter && !watched[r->wallet] && !mint[r->mint]) {
             p->skipped++;
             continue;
@@ -118,7 +120,8 @@ struct collect {
     struct engine_out base;
     const struct bt_tape *t;
     struct bt_result *r;
-    struct perf *perf;
+    struct perf *perf; /* NULL in summary mode */
+    bool summary;
 };
 
 static uint32_t key_id(const struct bt_tape *t, const struct pubkey *k)
@@ -129,6 +132,10 @@ static uint32_t key_id(const struct bt_tape *t, const struct pubkey *k)
 static void c_signal(struct engine_out *o, const struct engine_signal *s)
 {
     struct collect *c = (struct collect *)o;
+    c->r->m.signals++;
+    c->r->m.traded += s->reason == SR_TRADED;
+    if (c->summary)
+        return;
     struct bt_signal *x = vec_push_zero(&c->r->signals);
     x->ts_ms = s->ts_ms;
     x->wallet = key_id(c->t, &s->wallet);
@@ -136,8 +143,6 @@ static void c_signal(struct engine_out *o, const struct engine_signal *s)
     x->score = s->f ? s->f->score : 0;
     x->reason = (uint8_t)s->reason;
     x->size_lamports = s->size_lamports;
-    c->r->m.signals++;
-    c->r->m.traded += s->reason == SR_TRADED;
 }
 
 static void c_trade(struct engine_out *o, const struct engine_trade *t)
@@ -158,7 +163,8 @@ static void c_trade(struct engine_out *o, const struct engine_trade *t)
     str_copy(p.exit_reason, sizeof p.exit_reason,
              exit_reason_format(t->t->reason, t->t->tp_level, why));
     str_copy(p.strategy, sizeof p.strategy, t->t->strategy);
-    perf_add(c->perf, &p);
+    if (c->perf)
+        perf_add(c->perf, &p);
 
     struct bt_trade *x = vec_push_zero(&c->r->trades);
     x->opened_ms = p.opened_ms;
@@ -222,26 +228,64 @@ static void sample(struct engine *e, int64_t ts, struct bt_result *r)
     pt->equity_sol = (double)st.equity_lamports / 1e9;
 }
 
-/* Ticks and hourly samples up to (not including) ts. */
-static int advance(struct engine *e, int64_t ts, int64_t tick_ms, int64_t *next_tick,
-                   int64_t *next_sample, struct bt_result *r, char *err, size_t errsize)
+struct runctx {
+    struct engine *e;
+    struct bt_result *r;
+    const struct bt_run_opts *o;
+    int64_t tick_ms, next_tick, next_sample;
+    size_t next_cp;
+    double capital;
+};
+
+static void metrics(struct bt_result *r, const struct engine *e, double capital);
+
+/* A checkpoint: the metrics of a run ending at its time, from a
+ * temporary final sample (removed after). */
+static void checkpoint(struct runctx *x)
 {
+    int64_t c = x->o->checkpoints[x->next_cp];
+    struct bt_metrics keep = x->r->m;
+    sample(x->e, c, x->r);
+    metrics(x->r, x->e, x->capital);
+    x->o->at_checkpoint[x->next_cp] = x->r->m;
+    x->r->curve.len--;
+    x->r->m = keep;
+    x->next_cp++;
+}
+
+static bool cp_due(const struct runctx *x, int64_t t)
+{
+    return x->next_cp < x->o->n_checkpoints && x->o->checkpoints[x->next_cp] <= t;
+}
+
+/* Ticks and hourly samples up to (not including) ts, and the checkpoints
+ * up to ts (each before anything at or after its time). */
+static int advance(struct runctx *x, int64_t ts, char *err, size_t errsize)
+{
+    int64_t tick_ms = x->tick_ms;
     int64_t idle = tick_ms >= IDLE_TICK_MS ? tick_ms : IDLE_TICK_MS / tick_ms * tick_ms;
-    while (*next_tick < ts || *next_sample < ts) {
-        if (*next_sample <= *next_tick && *next_sample < ts) {
-            sample(e, *next_sample, r);
-            *next_sample += MS_PER_HOUR;
+    while (x->next_tick < ts || x->next_sample < ts) {
+        bool smp = x->next_sample <= x->next_tick && x->next_sample < ts;
+        if (cp_due(x, smp ? x->next_sample : x->next_tick)) {
+            checkpoint(x);
+            continue;
+        }
+        if (smp) {
+            sample(x->e, x->next_sample, x->r);
+            x->next_sample += MS_PER_HOUR;
             continue;
         }
         struct event t;
         memset(&t, 0, sizeof t);
         t.kind = EVENT_TICK;
-        t.u.tick.ts_ms = *next_tick;
-        int rc = feed(e, &t, err, errsize);
+        t.u.tick.ts_ms = x->next_tick;
+        int rc = feed(x->e, &t, err, errsize);
         if (rc)
             return rc;
-        *next_tick += busy(e) ? tick_ms : idle;
+        x->next_tick += busy(x->e) ? tick_ms : idle;
     }
+    while (cp_due(x, ts))
+        checkpoint(x);
     return 0;
 }
 
@@ -254,6 +298,8 @@ static void metrics(struct bt_result *r, const struct engine *e, double capital)
     m->final_equity_sol = (double)st.equity_lamports / 1e9;
     m->return_pct = 100.0 * (m->final_equity_sol / capital - 1);
     m->open_positions = st.open_positions;
+    m->wins = 0;
+    m->pnl_sol = 0;
     double win = 0, loss = 0;
     for (size_t i = 0; i < r->trades.len; i++) {
         double x = r->trades.v[i].pnl_sol;
@@ -265,6 +311,8 @@ static void metrics(struct bt_result *r, const struct engine *e, double capital)
             loss -= x;
         }
     }
+    m->sharpe = 0;
+    m->sharpe_valid = false;
     m->trades = r->trades.len;
     m->win_rate = m->trades ? (double)m->wins / (double)m->trades : 0;
     m->profit_factor = loss > 0 ? win / loss : 0;
@@ -284,8 +332,8 @@ static void metrics(struct bt_result *r, const struct engine *e, double capital)
     size_t nd = 0;
     for (size_t i = 0; i < r->curve.len; i++) {
         const struct bt_point *pt = &r->curve.v[i];
-        bool last_of_day = i + 1 == r->curve.len ||
-                           r->curve.v[i + 1].ts_ms / MS_PER_DAY != pt->ts_ms / MS_PER_DAY;
+        bool last_of_day =
+            i + 1 == r->curve.len || r->curve.v[i + 1].ts_ms / MS_PER_DAY != pt->ts_ms / MS_PER_DAY;
         if (!last_of_day)
             continue;
         double ret = prev > 0 ? pt->equity_sol / prev - 1 : 0;
@@ -310,7 +358,11 @@ int bt_replay(const struct bt_tape *t, const struct bt_plan *p, const struct bt_
     if (!o)
         o = &none;
     double capital = (double)s->engine.capital_lamports / 1e9;
-    struct collect c = {.base.ops = &collect_ops, .t = t, .r = r, .perf = perf_new(capital)};
+    struct collect c = {.base.ops = &collect_ops,
+                        .t = t,
+                        .r = r,
+                        .perf = o->summary ? NULL : perf_new(capital),
+                        .summary = o->summary};
     struct engine *e = engine_new(&s->engine, &c.base, p->from_ms, err, errsize);
     if (!e) {
         perf_free(c.perf);
@@ -333,8 +385,10 @@ int bt_replay(const struct bt_tape *t, const struct bt_plan *p, const struct bt_
         ev.u.command.value = wl->v.v[i].prior;
         rc = feed(e, &ev, err, errsize);
     }
-    int64_t tick_ms = s->tick_ms > 0 ? s->tick_ms : 1000;
-    int64_t next_tick = p->from_ms + tick_ms, next_sample = p->from_ms;
+    struct runctx x = {.e = e, .r = r, .o = o, .capital = capital};
+    x.tick_ms = s->tick_ms > 0 ? s->tick_ms : 1000;
+    x.next_tick = p->from_ms + x.tick_ms;
+    x.next_sample = p->from_ms;
     size_t total = p->idx.len - p->n_warm, step = total / 100 + 1;
     struct event ev;
     memset(&ev, 0, sizeof ev);
@@ -350,8 +404,7 @@ int bt_replay(const struct bt_tape *t, const struct bt_plan *p, const struct bt_
                 o->progress(o->progress_ctx, k, total);
         }
         bt_tape_swap(t, p->idx.v[i], &ev.u.swap);
-        if ((rc = advance(e, ev.u.swap.ts_ms, tick_ms, &next_tick, &next_sample, r, err,
-                          errsize)))
+        if ((rc = advance(&x, ev.u.swap.ts_ms, err, errsize)))
             break;
         rc = feed(e, &ev, err, errsize);
         r->m.events++;
@@ -359,16 +412,18 @@ int bt_replay(const struct bt_tape *t, const struct bt_plan *p, const struct bt_
     if (rc == 0 && o->cancel && atomic_load(o->cancel))
         rc = WT_ECLOSED;
     if (rc == 0)
-        rc = advance(e, p->to_ms, tick_ms, &next_tick, &next_sample, r, err, errsize);
+        rc = advance(&x, p->to_ms, err, errsize);
     if (rc == 0) {
         sample(e, p->to_ms, r);
         r->m.skipped = p->skipped;
         metrics(r, e, capital);
-        struct jw w;
-        jw_init(&w, &r->perf);
-        perf_write(c.perf, r->m.final_equity_sol, p->to_ms, o->perf_points ? o->perf_points : 200,
-                   &w);
-        jw_finish(&w);
+        if (c.perf) {
+            struct jw w;
+            jw_init(&w, &r->perf);
+            perf_write(c.perf, r->m.final_equity_sol, p->to_ms,
+                       o->perf_points ? o->perf_points : 200, &w);
+            jw_finish(&w);
+        }
         if (o->progress)
             o->progress(o->progress_ctx, total, total);
     }

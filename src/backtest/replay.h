@@ -65,11 +65,13 @@ struct bt_plan {
     size_t skipped;
 };
 
-/* Builds the plan; filter false keeps every record (for the equivalence
- * test and the reference measurement). Returns 0 or WT_EINVAL (empty or
- * inverted window). */
+/* Builds the plan of the window [from_ms, to_ms), warmed by the records
+ * of [warm_from_ms, from_ms) (records before warm_from_ms are left out
+ * entirely); filter false keeps every record (for the equivalence test and
+ * the reference measurement). Returns 0 or WT_EINVAL (empty or inverted
+ * window). */
 int bt_plan_build(struct bt_plan *p, const struct bt_tape *t, const struct bt_watchlist *wl,
-                  int64_t from_ms, int64_t to_ms, bool filter);
+                  int64_t warm_from_ms, int64_t from_ms, int64_t to_ms, bool filter);
 void bt_plan_release(struct bt_plan *p);
 
 struct bt_signal {
@@ -126,6 +128,15 @@ struct bt_run_opts {
     void (*progress)(void *ctx, size_t done, size_t total);
     void *progress_ctx;
     unsigned perf_points; /* cap of the perf curve (0: 200) */
+    /* Summary only: no signal list and no perf JSON (grid search). */
+    bool summary;
+    /* Optional, increasing times inside (from_ms, to_ms]: at each, the
+     * metrics the run would have if it ended there (exactly those of a
+     * run over [from_ms, checkpoint): walk-forward's in-sample halves
+     * come from one pass) into at_checkpoint[i]. */
+    const int64_t *checkpoints;
+    size_t n_checkpoints;
+    struct bt_metrics *at_checkpoint;
 };
 
 /* Runs one scenario. Returns 0 with r filled, WT_ECLOSED (cancelled),

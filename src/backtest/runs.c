@@ -290,8 +290,7 @@ int bt_run_json(struct store *st, int64_t id, bool details, struct buf *out)
     return rc;
 }
 
-int bt_run_each(struct store *st, int (*fn)(void *ctx, const struct backtest_run_row *r),
-                void *ctx)
+int bt_run_each(struct store *st, int (*fn)(void *ctx, const struct backtest_run_row *r), void *ctx)
 {
     enum { PAGE = 100 };
     struct backtest_run_row *rows = xcalloc(PAGE, sizeof *rows);

@@ -24,14 +24,32 @@ struct preset {
     const char *const *pairs; /* name, value, ..., NULL */
 };
 
-static const char *const conservative[] = {
-    "signal.threshold", "0.80", "trade.risk_per_trade",  "0.01", "trade.max_positions", "5",
-    "trade.max_exposure", "0.3", "breakers.max_drawdown", "0.10", "breakers.max_loss_streak", "2",
-    NULL};
-static const char *const aggressive[] = {
-    "signal.threshold",   "0.60", "trade.risk_per_trade",  "0.04", "trade.max_positions", "20",
-    "trade.max_exposure", "0.8",  "breakers.max_drawdown", "0.35", "trade.high_multiplier", "2",
-    NULL};
+static const char *const conservative[] = {"signal.threshold",
+                                           "0.80",
+                                           "trade.risk_per_trade",
+                                           "0.01",
+                                           "trade.max_positions",
+                                           "5",
+                                           "trade.max_exposure",
+                                           "0.3",
+                                           "breakers.max_drawdown",
+                                           "0.10",
+                                           "breakers.max_loss_streak",
+                                           "2",
+                                           NULL};
+static const char *const aggressive[] = {"signal.threshold",
+                                         "0.60",
+                                         "trade.risk_per_trade",
+                                         "0.04",
+                                         "trade.max_positions",
+                                         "20",
+                                         "trade.max_exposure",
+                                         "0.8",
+                                         "breakers.max_drawdown",
+                                         "0.35",
+                                         "trade.high_multiplier",
+                                         "2",
+                                         NULL};
 static const char *const none[] = {NULL};
 
 static const struct preset presets[] = {
@@ -57,8 +75,7 @@ bool bt_name_valid(const char *name)
         return false;
     for (size_t i = 0; i < n; i++) {
         char c = name[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-              c == '.'))
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.'))
             return false;
     }
     return true;
@@ -309,8 +326,9 @@ int bt_scenario_load(struct store *st, const char *name, struct bt_scenario *out
     }
     rc = find_row(st, name, row);
     if (rc == WT_ENOTFOUND) {
-        snprintf(err, errsize, "no scenario called '%s' (built in: conservative, default, "
-                               "aggressive; `walltrack backtest scenario list`)",
+        snprintf(err, errsize,
+                 "no scenario called '%s' (built in: conservative, default, "
+                 "aggressive; `walltrack backtest scenario list`)",
                  name);
         goto out;
     }
@@ -361,8 +379,7 @@ int bt_scenario_save(struct store *st, const struct bt_scenario *sc, int64_t now
     return put_row(st, sc, now_ms, id);
 }
 
-int bt_scenario_row_id(struct store *st, const struct bt_scenario *sc, int64_t now_ms,
-                       int64_t *id)
+int bt_scenario_row_id(struct store *st, const struct bt_scenario *sc, int64_t now_ms, int64_t *id)
 {
     struct backtest_scenario_row *row = xcalloc(1, sizeof *row);
     if (!row)

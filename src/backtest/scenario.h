@@ -91,8 +91,8 @@ void bt_setup_init(struct bt_setup *s);
  * override list in order (later wins), into *out (a new config: release it
  * with config_release), and from it the engine's and the paper executor's
  * parameters, validated whole. setup must be initialised (bt_setup_init,
- * then the stored exit strategies added to setup->engine.book). Returns 0 or an error with err naming the
- * setting (out released on failure). */
+ * then the stored exit strategies added to setup->engine.book). Returns 0 or an error with err
+ * naming the setting (out released on failure). */
 int bt_settings(const struct config *base, const struct bt_scenario *const *lists, size_t nlists,
                 struct config *out, struct bt_setup *setup, char *err, size_t errsize);
 /* Every scenario setting of cfg as a JSON object name -> value text (the
@@ -112,8 +112,7 @@ int bt_scenario_load(struct store *st, const char *name, struct bt_scenario *out
 int bt_scenario_save(struct store *st, const struct bt_scenario *sc, int64_t now_ms, int64_t *id);
 /* The row id to record a run under: a stored scenario's, or for a preset
  * its row (created on first use). Returns 0 or a store error. */
-int bt_scenario_row_id(struct store *st, const struct bt_scenario *sc, int64_t now_ms,
-                       int64_t *id);
+int bt_scenario_row_id(struct store *st, const struct bt_scenario *sc, int64_t now_ms, int64_t *id);
 
 /* Parses an ISO 8601 UTC time: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS[.mmm]][Z]
  * (a space for the T is accepted), or a whole number of Unix

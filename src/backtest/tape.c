@@ -208,3 +208,39 @@ out:
     }
     return rc;
 }
+
+/* The end of a tape built up to the present: just past its last record. */
+static void close_end(struct bt_tape *t)
+{
+    t->to_ms = t->recs.len ? t->recs.v[t->recs.len - 1].ts_ms + 1 : INT64_MIN;
+}
+
+int bt_tape_cached(struct bt_tape *t, struct store *st, const char *path, const char **how)
+{
+    int64_t swaps = 0, transfers, prices;
+    int rc = store_count_events(st, &swaps, &transfers, &prices);
+    if (rc)
+        return rc;
+    const char *h = "cached";
+    bool ok = bt_tape_load(t, path) == 0 && t->from_ms == INT64_MIN;
+    if (ok && (int64_t)t->recs.len != swaps) {
+        h = "extended";
+        size_t before = t->recs.len;
+        if ((rc = bt_tape_extend(t, st, INT64_MAX)) != 0)
+            return rc;
+        ok = (int64_t)t->recs.len == swaps && t->recs.len >= before;
+    }
+    if (!ok) {
+        h = "built";
+        bt_tape_release(t);
+        bt_tape_init(t);
+        if ((rc = bt_tape_from_store(t, st, INT64_MIN, INT64_MAX)) != 0)
+            return rc;
+    }
+    close_end(t);
+    if (strcmp(h, "cached") != 0)
+        bt_tape_save(t, path); /* best effort: a cache */
+    if (how)
+        *how = h;
+    return 0;
+}

@@ -78,4 +78,13 @@ int bt_tape_save(const struct bt_tape *t, const char *path);
  * version: rebuild it). */
 int bt_tape_load(struct bt_tape *t, const char *path);
 
+/* The tape of every stored swap, through a cache file at path: read it,
+ * extend it with the swaps stored since, or rebuild it when the store
+ * holds swaps it cannot account for (a count check: a swap stored late
+ * with an older time, a different database); then write it back when it
+ * changed. *how (may be NULL) receives "cached", "extended" or "built".
+ * Returns 0 or a store error (a cache file that cannot be written is
+ * not an error: the tape in memory is complete). */
+int bt_tape_cached(struct bt_tape *t, struct store *st, const char *path, const char **how);
+
 #endif

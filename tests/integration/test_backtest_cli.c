@@ -19,12 +19,12 @@ static int setup(void **state)
 {
     (void)state;
     harness_tmpdir(dir, sizeof dir);
-    const char *gen[] = {"sim",     "generate", "--out",      "sim", "--days", "2", "--wallets",
-                         "400",     "--tokens-per-day", "80", NULL};
+    const char *gen[] = {"sim", "generate",         "--out", "sim", "--days", "2", "--wallets",
+                         "400", "--tokens-per-day", "80",    NULL};
     const char *imp[] = {"import", "--data", "data", "--quiet", "sim/transactions.ndjson", NULL};
     const char *disc[] = {"discover", "--data", "data", NULL};
-    if (harness_run(dir, gen, NULL, 120, NULL) != 0 || harness_run(dir, imp, NULL, 120, NULL) != 0 ||
-        harness_run(dir, disc, NULL, 120, NULL) != 0)
+    if (harness_run(dir, gen, NULL, 120, NULL) != 0 ||
+        harness_run(dir, imp, NULL, 120, NULL) != 0 || harness_run(dir, disc, NULL, 120, NULL) != 0)
         return -1;
     return 0;
 }
@@ -91,6 +91,23 @@ static void test_bad_input_starts_nothing(void **state)
                    "breakers.max_drawdown: 2 is out of range");
     expect_refused((const char *[]){"scenario", "edit", "aggressive", "signal.threshold=0.7", NULL},
                    "built in and read-only");
+    expect_refused((const char *[]){"grid", "--from", "2025-01-01", "--to", "2025-01-03",
+                                    "signal.threshold=0.5:0.84:0.02", "trade.max_positions=1:30:1",
+                                    NULL},
+                   "the grid has 540 points, more than backtest.max_grid_points (500)");
+    expect_refused((const char *[]){"grid", "--from", "2025-01-01", "--to", "2025-01-03", "--set",
+                                    "backtest.max_grid_points=2", "trade.max_positions=1,2,3",
+                                    NULL},
+                   "the grid has 3 points, more than backtest.max_grid_points (2)");
+    expect_refused((const char *[]){"grid", "--from", "2025-01-01", "--to", "2025-01-03",
+                                    "trade.max_positions=0,2", NULL},
+                   "trade.max_positions: 0 is out of range");
+    expect_refused((const char *[]){"grid", "--from", "2025-01-01", "--to", "2025-01-03",
+                                    "--objective", "luck", "trade.max_positions=2", NULL},
+                   "--objective: 'luck'");
+    expect_refused((const char *[]){"batch", "--from", "2025-01-01", "--to", "2025-01-03",
+                                    "default", "nope", NULL},
+                   "no scenario called 'nope'");
     /* Nothing was run or stored. */
     struct buf out;
     buf_init(&out, 0);
@@ -121,10 +138,10 @@ static void test_runs_and_scenarios(void **state)
                                                "--json", NULL}),
                      0);
     assert_non_null(strstr(out.data, "\"id\":1,\"scenario\":\"default\""));
-    assert_int_equal(bt(&out, (const char *[]){"run", "--from", "2025-01-02", "--to",
-                                               "2025-01-03T00:00:00Z", "--scenario", "mine",
-                                               "--set", "trade.max_positions=4", NULL}),
-                     0);
+    assert_int_equal(
+        bt(&out, (const char *[]){"run", "--from", "2025-01-02", "--to", "2025-01-03T00:00:00Z",
+                                  "--scenario", "mine", "--set", "trade.max_positions=4", NULL}),
+        0);
     assert_non_null(strstr(out.data, "run 2: scenario mine"));
     assert_int_equal(bt(&out, (const char *[]){"show", "2", "--json", NULL}), 0);
     assert_non_null(strstr(out.data, "\"trade.max_positions\":\"4\""));
@@ -136,6 +153,29 @@ static void test_runs_and_scenarios(void **state)
     assert_non_null(strstr(out.data, "\"id\":1"));
     assert_non_null(strstr(out.data, "\"id\":2"));
     assert_int_equal(bt(&out, (const char *[]){"compare", "1", "9", NULL}), 1);
+    /* A batch: saved together, compared. */
+    assert_int_equal(bt(&out, (const char *[]){"batch", "--from", "2025-01-02", "--to",
+                                               "2025-01-03", "conservative", "mine", NULL}),
+                     0);
+    assert_non_null(strstr(out.data, "conservative"));
+    assert_non_null(strstr(out.data, "Sharpe"));
+    /* A walk-forward grid: out-of-sample, folds saved as runs. */
+    assert_int_equal(bt(&out, (const char *[]){"grid", "--from", "2025-01-02", "--to", "2025-01-03",
+                                               "--folds", "2", "--json", "signal.threshold=0.6,0.7",
+                                               "trade.max_positions=3,8", NULL}),
+                     0);
+    assert_non_null(strstr(out.data, "\"sample\":\"out-of-sample\""));
+    assert_non_null(strstr(out.data, "\"points\":4"));
+    assert_int_equal(bt(&out, (const char *[]){"list", NULL}), 0);
+    assert_non_null(strstr(out.data, "out-of-sample 2/2"));
+    assert_int_equal(bt(&out, (const char *[]){"grid", "--from", "2025-01-02", "--to", "2025-01-03",
+                                               "--in-sample", "signal.threshold=0.6,0.7", NULL}),
+                     0);
+    assert_non_null(strstr(out.data, "IN-SAMPLE"));
+    /* Apply asks first. */
+    assert_int_equal(bt(&out, (const char *[]){"apply", "2", NULL}), 1);
+    assert_non_null(strstr(out.data, "trade.max_positions = 4"));
+    assert_non_null(strstr(out.data, "add --yes"));
     assert_int_equal(bt(&out, (const char *[]){"delete", "1", NULL}), 0);
     assert_int_equal(bt(&out, (const char *[]){"show", "1", NULL}), 1);
     assert_non_null(strstr(out.data, "no run 1"));

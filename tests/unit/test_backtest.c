@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backtest/batch.h"
+#include "backtest/grid.h"
 #include "backtest/replay.h"
 #include "backtest/runs.h"
 #include "backtest/scenario.h"
@@ -133,7 +135,7 @@ static void world_init(struct world *w, bool filter)
     bt_tape_init(&w->tape);
     assert_int_equal(bt_tape_from_store(&w->tape, st, t0, w->to), 0);
     assert_int_equal(bt_watchlist_from_store(&w->wl, st), 0);
-    assert_int_equal(bt_plan_build(&w->plan, &w->tape, &w->wl, w->from, w->to, filter), 0);
+    assert_int_equal(bt_plan_build(&w->plan, &w->tape, &w->wl, t0, w->from, w->to, filter), 0);
 }
 
 static void world_release(struct world *w)
@@ -186,8 +188,8 @@ static void test_time_parse(void **state)
     assert_int_equal(ms, INT64_C(1709251140000));
     assert_int_equal(bt_time_parse("1735776000000", &ms), 0);
     assert_int_equal(ms, INT64_C(1735776000000));
-    const char *bad[] = {"", "2025-13-01", "2025-02-29", "2025-01-02T25:00", "2025-01-02x",
-                         "yesterday", "2025-1-2", "-5"};
+    const char *bad[] = {"",          "2025-13-01", "2025-02-29", "2025-01-02T25:00", "2025-01-02x",
+                         "yesterday", "2025-1-2",   "-5"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(bt_time_parse(bad[i], &ms), WT_EPARSE);
 }
@@ -206,10 +208,8 @@ static void test_scenario_checks(void **state)
     memset(&sc, 0, sizeof sc);
     assert_int_equal(bt_scenario_set(&sc, "signal.bogus", "1", err, sizeof err), WT_ENOTFOUND);
     assert_non_null(strstr(err, "signal.bogus"));
-    assert_int_equal(bt_scenario_set(&sc, "server.listen", "x:1", err, sizeof err),
-                     WT_ENOTFOUND);
-    assert_int_equal(bt_scenario_set(&sc, "signal.threshold", "1.5", err, sizeof err),
-                     WT_ERANGE);
+    assert_int_equal(bt_scenario_set(&sc, "server.listen", "x:1", err, sizeof err), WT_ENOTFOUND);
+    assert_int_equal(bt_scenario_set(&sc, "signal.threshold", "1.5", err, sizeof err), WT_ERANGE);
     assert_non_null(strstr(err, "signal.threshold"));
     assert_int_equal(bt_scenario_set(&sc, "trade.max_positions", "many", err, sizeof err),
                      WT_EPARSE);
@@ -377,10 +377,219 @@ static void test_replay_cancel(void **state)
     struct bt_result r;
     bt_result_init(&r);
     char err[256];
-    assert_int_equal(bt_replay(&w.tape, &w.plan, &s, &w.wl, &o, &r, err, sizeof err),
-                     WT_ECLOSED);
+    assert_int_equal(bt_replay(&w.tape, &w.plan, &s, &w.wl, &o, &r, err, sizeof err), WT_ECLOSED);
     assert_true(r.m.events > 0 && r.m.events < w.plan.idx.len - w.plan.n_warm);
     bt_result_release(&r);
+    world_release(&w);
+}
+
+/* ------------------------------------------------------------------ batches, folds */
+
+static void test_batch_same_on_any_thread_count(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, true);
+    static const char *thr[] = {"0.55", "0.6", "0.65", "0.7", "0.75", "0.8", "0.62"};
+    enum { N = 7 };
+    struct bt_job one[N], many[N];
+    memset(one, 0, sizeof one);
+    memset(many, 0, sizeof many);
+    for (int i = 0; i < N; i++) {
+        setup_with(&one[i].setup, "signal.threshold", thr[i]);
+        many[i].setup = one[i].setup;
+    }
+    assert_int_equal(bt_batch_run(&w.tape, &w.plan, &w.wl, one, N, 1, false, NULL, NULL, NULL), 0);
+    assert_int_equal(bt_batch_run(&w.tape, &w.plan, &w.wl, many, N, 3, false, NULL, NULL, NULL), 0);
+    struct bt_result alone;
+    run(&w, &w.plan, &one[3].setup, &alone);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(one[i].rc, 0);
+        assert_int_equal(many[i].rc, 0);
+        assert_true(same_result(&one[i].result, &many[i].result));
+    }
+    assert_true(same_result(&alone, &many[3].result));
+    /* Different settings, different results: the jobs did not mix. */
+    assert_true(one[0].result.m.traded > one[5].result.m.traded);
+    for (int i = 0; i < N; i++) {
+        bt_result_release(&one[i].result);
+        bt_result_release(&many[i].result);
+    }
+    bt_result_release(&alone);
+    world_release(&w);
+}
+
+/* A checkpoint's metrics are those of a run that ends there: the
+ * in-sample half of every walk-forward fold comes from one pass. */
+static void test_checkpoint_is_a_shorter_run(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, true);
+    struct bt_setup s;
+    setup_with(&s, "signal.threshold", "0.6");
+    int64_t cps[3] = {w.from + 7 * MS_PER_HOUR + 1234, w.from + 13 * MS_PER_HOUR,
+                      w.from + 20 * MS_PER_HOUR + 1};
+    struct bt_metrics at[3];
+    struct bt_run_opts o = {.checkpoints = cps, .n_checkpoints = 3, .at_checkpoint = at};
+    struct bt_result full;
+    bt_result_init(&full);
+    char err[256];
+    assert_int_equal(bt_replay(&w.tape, &w.plan, &s, &w.wl, &o, &full, err, sizeof err), 0);
+    for (int k = 0; k < 3; k++) {
+        struct bt_plan p;
+        assert_int_equal(bt_plan_build(&p, &w.tape, &w.wl, t0, w.from, cps[k], true), 0);
+        struct bt_result part;
+        run(&w, &p, &s, &part);
+        struct bt_metrics a = at[k], b = part.m;
+        assert_true(b.trades > 0);
+        a.events = b.events = 0;   /* the plans differ in what they feed, not in what */
+        a.skipped = b.skipped = 0; /* it decides */
+        assert_memory_equal(&a, &b, sizeof a);
+        bt_result_release(&part);
+        bt_plan_release(&p);
+    }
+    assert_true(full.m.trades > at[2].trades);
+    bt_result_release(&full);
+    world_release(&w);
+}
+
+/* ------------------------------------------------------------------ grid search */
+
+static void test_axis_parse(void **state)
+{
+    (void)state;
+    struct bt_axis ax;
+    char err[256];
+    assert_int_equal(bt_axis_parse("signal.threshold=0.6:0.8:0.05", &ax, err, sizeof err), 0);
+    assert_int_equal(ax.n, 5);
+    assert_string_equal(ax.values[0], "0.6");
+    assert_string_equal(ax.values[4], "0.8");
+    assert_int_equal(bt_axis_parse("trade.max_positions=5,10,20", &ax, err, sizeof err), 0);
+    assert_int_equal(ax.n, 3);
+    assert_int_equal(bt_axis_parse("trade.max_positions=5,0", &ax, err, sizeof err), WT_ERANGE);
+    assert_non_null(strstr(err, "trade.max_positions"));
+    assert_int_equal(bt_axis_parse("signal.nope=1,2", &ax, err, sizeof err), WT_ENOTFOUND);
+    assert_int_equal(bt_axis_parse("signal.threshold=0.8:0.6:0.1", &ax, err, sizeof err),
+                     WT_EPARSE);
+    assert_int_equal(bt_axis_parse("signal.threshold=0:1:0", &ax, err, sizeof err), WT_EPARSE);
+    assert_int_equal(bt_axis_parse("signal.threshold=0:1:0.001", &ax, err, sizeof err), WT_EFULL);
+    assert_int_equal(bt_axis_parse("signal.threshold=", &ax, err, sizeof err), WT_EPARSE);
+    struct bt_axis two[2];
+    assert_int_equal(bt_axis_parse("signal.threshold=0.6,0.7", &two[0], err, sizeof err), 0);
+    assert_int_equal(bt_axis_parse("trade.max_positions=1,2,3", &two[1], err, sizeof err), 0);
+    assert_int_equal(bt_grid_points(two, 2), 6);
+    struct bt_scenario sc;
+    memset(&sc, 0, sizeof sc);
+    bt_grid_point(two, 2, 5, &sc); /* the first axis varies fastest */
+    assert_string_equal(sc.o[0].value, "0.7");
+    assert_string_equal(sc.o[1].value, "3");
+}
+
+static void grid(struct world *w, struct bt_grid_opts *o, struct bt_grid_result *g)
+{
+    struct bt_axis ax[2];
+    char err[256];
+    assert_int_equal(bt_axis_parse("signal.threshold=0.55,0.65,0.75", &ax[0], err, sizeof err), 0);
+    assert_int_equal(bt_axis_parse("trade.max_positions=3,10", &ax[1], err, sizeof err), 0);
+    struct config cfg;
+    config_init(&cfg);
+    struct bt_setup base;
+    bt_setup_init(&base);
+    int rc =
+        bt_grid_run(&w->tape, &w->wl, &cfg, &base, ax, 2, w->from, w->to, o, g, err, sizeof err);
+    if (rc)
+        fail_msg("bt_grid_run: %s", err);
+    config_release(&cfg);
+}
+
+static void test_walk_forward_folds(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, true);
+    struct bt_grid_opts o = {.folds = 3, .threads = 1, .warm_ms = MS_PER_DAY};
+    struct bt_grid_result g;
+    grid(&w, &o, &g);
+    assert_int_equal(g.points, 6);
+    assert_int_equal(g.folds, 3);
+    assert_false(g.in_sample);
+    int64_t part = (w.to - w.from) / 4;
+    for (unsigned k = 0; k < 3; k++) {
+        const struct bt_fold *f = &g.fold[k];
+        /* Anchored: in-sample from the start to b_k+1, held out b_k+1..b_k+2. */
+        assert_int_equal(f->is_from, w.from);
+        assert_int_equal(f->is_to, w.from + (int64_t)(k + 1) * part);
+        assert_int_equal(f->oos_from, f->is_to);
+        assert_int_equal(f->oos_to, k == 2 ? w.to : w.from + (int64_t)(k + 2) * part);
+        assert_true(f->chosen < g.points);
+        /* The choice is the in-sample best... */
+        double best = bt_objective_value(&f->is, BT_OBJ_RETURN);
+        for (size_t i = 0; i < g.points; i++)
+            assert_true(bt_objective_value(&g.is_at[i * 3 + k], BT_OBJ_RETURN) <= best);
+        /* ...and the number reported is a run over the held-out part alone. */
+        struct bt_axis ax[2];
+        char err[256];
+        bt_axis_parse("signal.threshold=0.55,0.65,0.75", &ax[0], err, sizeof err);
+        bt_axis_parse("trade.max_positions=3,10", &ax[1], err, sizeof err);
+        struct bt_scenario sc;
+        memset(&sc, 0, sizeof sc);
+        bt_grid_point(ax, 2, f->chosen, &sc);
+        struct bt_setup s;
+        bt_setup_init(&s);
+        for (size_t i = 0; i < sc.n; i++)
+            assert_int_equal(
+                engine_params_set(&s.engine, sc.o[i].name, sc.o[i].value, true, err, sizeof err),
+                0);
+        struct bt_plan p;
+        assert_int_equal(bt_plan_build(&p, &w.tape, &w.wl, f->oos_from - MS_PER_DAY, f->oos_from,
+                                       f->oos_to, true),
+                         0);
+        struct bt_result r;
+        run(&w, &p, &s, &r);
+        assert_memory_equal(&r.m, &f->oos, sizeof r.m);
+        /* A fresh account: its trades opened inside the held-out part. */
+        for (size_t i = 0; i < f->oos_result.trades.len; i++)
+            assert_true(f->oos_result.trades.v[i].opened_ms >= f->oos_from);
+        bt_result_release(&r);
+        bt_plan_release(&p);
+    }
+    assert_int_equal(g.recommended, g.fold[2].chosen);
+    uint64_t trades = 0;
+    for (unsigned k = 0; k < 3; k++)
+        trades += g.fold[k].oos.trades;
+    assert_int_equal(g.oos.trades, trades);
+
+    /* The same search on three threads: the same numbers. */
+    struct bt_grid_opts o3 = o;
+    o3.threads = 3;
+    struct bt_grid_result g3;
+    grid(&w, &o3, &g3);
+    assert_memory_equal(g.full, g3.full, g.points * sizeof *g.full);
+    assert_memory_equal(g.is_at, g3.is_at, g.points * 3 * sizeof *g.is_at);
+    assert_memory_equal(&g.oos, &g3.oos, sizeof g.oos);
+    bt_grid_result_release(&g3);
+
+    /* In-sample when asked: labelled, no folds, the best over the whole window. */
+    struct bt_grid_opts oi = o;
+    oi.in_sample = true;
+    struct bt_grid_result gi;
+    grid(&w, &oi, &gi);
+    assert_true(gi.in_sample);
+    assert_int_equal(gi.folds, 0);
+    assert_memory_equal(&gi.oos, &gi.full[gi.recommended], sizeof gi.oos);
+    bt_grid_result_release(&gi);
+
+    /* Constraints nobody meets: nothing chosen. */
+    struct bt_grid_opts on = o;
+    on.constraints.min_trades = 1000000;
+    struct bt_grid_result gn;
+    grid(&w, &on, &gn);
+    assert_int_equal(gn.recommended, SIZE_MAX);
+    for (unsigned k = 0; k < 3; k++)
+        assert_int_equal(gn.fold[k].chosen, SIZE_MAX);
+    bt_grid_result_release(&gn);
+    bt_grid_result_release(&g);
     world_release(&w);
 }
 
@@ -507,6 +716,59 @@ static void test_scenarios_stored(void **state)
     assert_non_null(strstr(err, "nope"));
 }
 
+/* Appends a copy of a stored swap at time ts with a fresh signature. */
+static void append_swap(const struct bt_tape *t, int64_t ts, uint8_t tag)
+{
+    struct event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = EVENT_SWAP;
+    bt_tape_swap(t, 0, &ev.u.swap);
+    ev.u.swap.ts_ms = ts;
+    memset(ev.u.swap.sig.b, tag, sizeof ev.u.swap.sig.b);
+    ev.u.swap.slot = (uint64_t)ts / 400;
+    assert_int_equal(store_append_events(st, &ev, 1, NULL), 0);
+}
+
+/* Runs last: it adds swaps to the store. */
+static void test_tape_cache(void **state)
+{
+    (void)state;
+    char path[256];
+    snprintf(path, sizeof path, "/tmp/wt_bt_cache_%d", (int)getpid());
+    unlink(path);
+    struct bt_tape t;
+    const char *how = NULL;
+    bt_tape_init(&t);
+    assert_int_equal(bt_tape_cached(&t, st, path, &how), 0);
+    assert_string_equal(how, "built");
+    size_t n = t.recs.len;
+    int64_t last = t.recs.v[n - 1].ts_ms;
+    bt_tape_release(&t);
+    bt_tape_init(&t);
+    assert_int_equal(bt_tape_cached(&t, st, path, &how), 0);
+    assert_string_equal(how, "cached");
+    assert_int_equal(t.recs.len, n);
+    /* A newer swap: the cache is extended. */
+    append_swap(&t, last + 5000, 0xa1);
+    bt_tape_release(&t);
+    bt_tape_init(&t);
+    assert_int_equal(bt_tape_cached(&t, st, path, &how), 0);
+    assert_string_equal(how, "extended");
+    assert_int_equal(t.recs.len, n + 1);
+    assert_int_equal(t.recs.v[n].ts_ms, last + 5000);
+    /* A swap stored late with an older time: extending cannot find it,
+     * the count says so, the tape is rebuilt with it in its place. */
+    int64_t old = t.recs.v[n / 2].ts_ms;
+    append_swap(&t, old, 0xa2);
+    bt_tape_release(&t);
+    bt_tape_init(&t);
+    assert_int_equal(bt_tape_cached(&t, st, path, &how), 0);
+    assert_string_equal(how, "built");
+    assert_int_equal(t.recs.len, n + 2);
+    bt_tape_release(&t);
+    unlink(path);
+}
+
 static int run_group(const char *name)
 {
     const struct CMUnitTest tests[] = {
@@ -516,8 +778,13 @@ static int run_group(const char *name)
         cmocka_unit_test(test_replay_deterministic_and_skipping_exact),
         cmocka_unit_test(test_replay_setting_matters),
         cmocka_unit_test(test_replay_cancel),
+        cmocka_unit_test(test_batch_same_on_any_thread_count),
+        cmocka_unit_test(test_checkpoint_is_a_shorter_run),
+        cmocka_unit_test(test_axis_parse),
+        cmocka_unit_test(test_walk_forward_folds),
         cmocka_unit_test(test_run_saved_read_deleted),
         cmocka_unit_test(test_scenarios_stored),
+        cmocka_unit_test(test_tape_cache),
     };
     return _cmocka_run_group_tests(name, tests, sizeof tests / sizeof tests[0], group_setup,
                                    group_teardown);
