@@ -211,8 +211,8 @@ int main(int argc, char **argv)
     static const char *thr[] = {"0.50", "0.55", "0.60", "0.65", "0.70",
                                 "0.72", "0.75", "0.78", "0.80", "0.84"};
     static const char *maxp[] = {"3", "5", "10", "15", "20"};
-    static const char *risk[] = {"0.005", "0.01", "0.015", "0.02", "0.025",
-                                 "0.03",  "0.035", "0.04", "0.05", "0.06"};
+    static const char *risk[] = {"0.005", "0.01",  "0.015", "0.02", "0.025",
+                                 "0.03",  "0.035", "0.04",  "0.05", "0.06"};
     struct bt_job *jobs = xcalloc(points ? points : 1, sizeof *jobs);
     for (size_t k = 0; k < points; k++) {
         bt_setup_init(&jobs[k].setup);
@@ -250,8 +250,8 @@ int main(int argc, char **argv)
     printf("| one run, default scenario (best of 3) | %.0f ms | %.2f M (window swaps / time) | "
            "%.2fx faster |\n",
            best * 1e3, (double)nwin / best / 1e6, ref_s / best);
-    printf("| one run, nothing skipped (best of 3) | %.0f ms | %.2f M | %.2fx |\n",
-           best_all * 1e3, (double)nwin / best_all / 1e6, ref_s / best_all);
+    printf("| one run, nothing skipped (best of 3) | %.0f ms | %.2f M | %.2fx |\n", best_all * 1e3,
+           (double)nwin / best_all / 1e6, ref_s / best_all);
     printf("| grid: %zu scenarios on %u threads | %.1f s | %.2f M | %.1f ms per scenario |\n\n",
            points, threads, grid_s, (double)nwin * (double)points / grid_s / 1e6,
            grid_s * 1e3 / (double)(points ? points : 1));

@@ -28,8 +28,8 @@ struct bt_job {
 };
 
 /* Runs jobs[0..n) on `threads` threads (0: one per online core; never more
- * than n). Every job's result is initialised here, run or not. summary: as bt_run_opts.summary. progress (may be NULL) is
- * called from the worker threads, under a lock, with jobs done so far.
+ * than n). Every job's result is initialised here, run or not. summary: as bt_run_opts.summary.
+ * progress (may be NULL) is called from the worker threads, under a lock, with jobs done so far.
  * Returns 0 when every job ran (each job's rc says how), WT_ECLOSED when
  * cancelled (results then incomplete: throw them away). */
 int bt_batch_run(const struct bt_tape *t, const struct bt_plan *p, const struct bt_watchlist *wl,

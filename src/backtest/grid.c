@@ -254,14 +254,12 @@ int bt_grid_run(const struct bt_tape *t, const struct bt_watchlist *wl, const st
     size_t np = bt_grid_points(axes, n_axes);
     unsigned K = o->in_sample ? 0 : o->folds;
     if (np == 0 || np == SIZE_MAX || (!o->in_sample && (K < 1 || K > BT_FOLDS_MAX))) {
-        snprintf(err, errsize, "a grid needs 1 to %d folds and at least one point",
-                 BT_FOLDS_MAX);
+        snprintf(err, errsize, "a grid needs 1 to %d folds and at least one point", BT_FOLDS_MAX);
         return WT_EINVAL;
     }
     int64_t part = (to - from) / (K + 1);
     if (part < MS_PER_HOUR) {
-        snprintf(err, errsize, "the window is too short for %u folds (each part under an hour)",
-                 K);
+        snprintf(err, errsize, "the window is too short for %u folds (each part under an hour)", K);
         return WT_EINVAL;
     }
     int64_t bounds[BT_FOLDS_MAX + 2];
@@ -314,8 +312,7 @@ int bt_grid_run(const struct bt_tape *t, const struct bt_watchlist *wl, const st
             continue;
         f->is = g->is_at[f->chosen * K + k];
         struct bt_plan p;
-        if ((rc = bt_plan_build(&p, t, wl, f->oos_from - o->warm_ms, f->oos_from, f->oos_to,
-                                true)))
+        if ((rc = bt_plan_build(&p, t, wl, f->oos_from - o->warm_ms, f->oos_from, f->oos_to, true)))
             break;
         struct bt_run_opts ro = {.cancel = o->cancel};
         rc = bt_replay(t, &p, &jobs[f->chosen].setup, wl, &ro, &f->oos_result, err, errsize);

@@ -312,3 +312,109 @@ int bt_run_each(struct store *st, int (*fn)(void *ctx, const struct backtest_run
     free(rows);
     return rc;
 }
+
+struct lister {
+    struct store *st;
+    struct jw *w;
+};
+
+static int list_one(void *ctx, const struct backtest_run_row *r)
+{
+    struct lister *l = ctx;
+    char name[BT_NAME_MAX];
+    bt_scenario_name_of(l->st, r->scenario_id, name, sizeof name);
+    struct json_doc *d = json_doc_new(8);
+    struct json_val res, m;
+    int64_t from = 0, to = 0, batch = 0;
+    double ret = 0;
+    const char *sample = "full";
+    if (json_parse(d, r->results, strlen(r->results), 0, &res) == 0) {
+        json_get_i64(&res, "from_ms", &from);
+        json_get_i64(&res, "to_ms", &to);
+        json_opt_i64(&res, "batch_id", &batch);
+        json_opt_str(&res, "sample", &sample, NULL);
+        if (json_find(&res, "metrics", &m) == 0)
+            json_get_double(&m, "return_pct", &ret);
+    }
+    struct jw *w = l->w;
+    jw_obj_begin(w);
+    jw_ki64(w, "id", r->id);
+    jw_kstr(w, "scenario", name);
+    jw_ki64(w, "from_ms", from);
+    jw_ki64(w, "to_ms", to);
+    jw_kstr(w, "sample", sample);
+    jw_ki64(w, "batch_id", batch);
+    jw_ki64(w, "started_ms", r->started_ms);
+    jw_ki64(w, "finished_ms", r->finished_ms);
+    jw_kdouble(w, "return_pct", ret);
+    jw_ki64(w, "trades", r->trades);
+    jw_kdouble(w, "win_rate", r->win_rate);
+    jw_kdouble(w, "max_drawdown_pct", r->max_drawdown);
+    jw_kdouble(w, "pnl_sol", r->pnl_sol);
+    jw_obj_end(w);
+    json_doc_free(d);
+    return 0;
+}
+
+int bt_runs_list_json(struct store *st, struct buf *out)
+{
+    struct jw w;
+    jw_init(&w, out);
+    jw_arr_begin(&w);
+    struct lister l = {.st = st, .w = &w};
+    int rc = bt_run_each(st, list_one, &l);
+    jw_arr_end(&w);
+    if (jw_finish(&w) && rc == 0)
+        rc = WT_EFULL;
+    return rc;
+}
+
+int bt_scenarios_list_json(struct store *st, struct buf *out)
+{
+    struct jw w;
+    jw_init(&w, out);
+    jw_arr_begin(&w);
+    struct bt_scenario sc;
+    struct buf p;
+    buf_init(&p, 0);
+    for (const char *const *b = bt_builtin_names; *b; b++) {
+        bt_scenario_builtin(*b, &sc);
+        buf_reset(&p);
+        bt_scenario_params_json(&sc, &p);
+        jw_obj_begin(&w);
+        jw_kstr(&w, "name", sc.name);
+        jw_kbool(&w, "builtin", true);
+        jw_key(&w, "params");
+        jw_raw(&w, p.data, p.len);
+        jw_obj_end(&w);
+    }
+    buf_release(&p);
+    enum { PAGE = 100 };
+    struct backtest_scenario_row *rows = xcalloc(PAGE, sizeof *rows);
+    int64_t after = 0;
+    int rc = 0;
+    for (;;) {
+        struct row_query q = {.after_id = after, .limit = PAGE};
+        size_t got = 0;
+        if ((rc = store_list_scenario(st, &q, rows, &got)))
+            break;
+        for (size_t i = 0; i < got; i++) {
+            if (bt_scenario_builtin(rows[i].name, &sc) == 0)
+                continue; /* a preset's row, kept for its runs */
+            jw_obj_begin(&w);
+            jw_kstr(&w, "name", rows[i].name);
+            jw_kbool(&w, "builtin", false);
+            jw_key(&w, "params");
+            jw_raw(&w, rows[i].params, strlen(rows[i].params));
+            jw_obj_end(&w);
+        }
+        if (got < PAGE)
+            break;
+        after = rows[got - 1].id;
+    }
+    free(rows);
+    jw_arr_end(&w);
+    if (jw_finish(&w) && rc == 0)
+        rc = WT_EFULL;
+    return rc;
+}

@@ -48,6 +48,14 @@ int bt_run_json(struct store *st, int64_t id, bool details, struct buf *out);
 int bt_run_each(struct store *st, int (*fn)(void *ctx, const struct backtest_run_row *r),
                 void *ctx);
 
+/* Every stored run, oldest first, as the JSON array of `backtest list
+ * --json` and GET /v1/backtest/runs: id, scenario, window, sample,
+ * batch_id and the headline metrics. Returns 0 or a store error. */
+int bt_runs_list_json(struct store *st, struct buf *out);
+/* Every scenario (the presets first) as a JSON array of {name, builtin,
+ * params}. Returns 0 or a store error. */
+int bt_scenarios_list_json(struct store *st, struct buf *out);
+
 /* The name of a stored scenario by row id into out ("?" if gone). */
 void bt_scenario_name_of(struct store *st, int64_t id, char *out, size_t n);
 

@@ -192,21 +192,18 @@ void bt_scenario_params_json(const struct bt_scenario *sc, struct buf *out)
     jw_finish(&w);
 }
 
-int bt_scenario_params_parse(struct bt_scenario *sc, const char *json, size_t len, char *err,
-                             size_t errsize)
+int bt_scenario_params_from(struct bt_scenario *sc, const struct json_val *root, char *err,
+                            size_t errsize)
 {
-    struct json_doc *d = json_doc_new(64);
-    struct json_val root, v;
     struct json_iter it;
-    int rc = 0;
-    if (json_parse(d, json, len, 0, &root) != 0 || json_iter_init(&root, &it) != 0 ||
-        json_is_null(&root)) {
+    struct json_val v;
+    if (json_is_null(root) || json_iter_init(root, &it) != 0) {
         snprintf(err, errsize, "the parameters are not a JSON object of name: value");
-        rc = WT_EPARSE;
-        goto out;
+        return WT_EPARSE;
     }
     struct bt_scenario tmp = *sc;
     tmp.n = 0;
+    int rc = 0;
     while (rc == 0 && json_iter_next(&it, &v)) {
         char name[BT_NAME_MAX], val[BT_VALUE_MAX];
         if (!v.key || v.keylen >= sizeof name) {
@@ -242,7 +239,21 @@ int bt_scenario_params_parse(struct bt_scenario *sc, const char *json, size_t le
     }
     if (rc == 0)
         *sc = tmp;
-out:
+    return rc;
+}
+
+int bt_scenario_params_parse(struct bt_scenario *sc, const char *json, size_t len, char *err,
+                             size_t errsize)
+{
+    struct json_doc *d = json_doc_new(64);
+    struct json_val root;
+    int rc;
+    if (json_parse(d, json, len, 0, &root) != 0) {
+        snprintf(err, errsize, "the parameters are not a JSON object of name: value");
+        rc = WT_EPARSE;
+    } else {
+        rc = bt_scenario_params_from(sc, &root, err, errsize);
+    }
     json_doc_free(d);
     return rc;
 }

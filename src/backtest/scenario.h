@@ -84,6 +84,11 @@ void bt_scenario_params_json(const struct bt_scenario *sc, struct buf *out);
 int bt_scenario_params_parse(struct bt_scenario *sc, const char *json, size_t len, char *err,
                              size_t errsize);
 
+struct json_val;
+/* The same from a parsed JSON object. */
+int bt_scenario_params_from(struct bt_scenario *sc, const struct json_val *obj, char *err,
+                            size_t errsize);
+
 /* Default engine parameters in paper mode, default paper executor. */
 void bt_setup_init(struct bt_setup *s);
 

@@ -744,8 +744,6 @@ out:
 
 struct lister {
     struct store *st;
-    bool json;
-    struct buf *out;
     size_t n;
 };
 
@@ -775,20 +773,11 @@ static int list_one(void *ctx, const struct backtest_run_row *r)
     char f[32], t[32];
     iso(from, f);
     iso(to, t);
-    if (l->json) {
-        buf_printf(l->out,
-                   "%s{\"id\":%" PRId64 ",\"scenario\":\"%s\",\"from_ms\":%" PRId64
-                   ",\"to_ms\":%" PRId64 ",\"sample\":\"%s\",\"return_pct\":%.6g,\"trades\":%d,"
-                   "\"win_rate\":%.6g,\"max_drawdown_pct\":%.6g,\"pnl_sol\":%.9g}",
-                   l->n ? "," : "", r->id, name, from, to, sample, ret, (int)r->trades, r->win_rate,
-                   r->max_drawdown, r->pnl_sol);
-    } else {
-        if (l->n == 0)
-            printf("%-6s %-16s %-24s %-24s %-13s %9s %7s %8s %8s\n", "id", "scenario", "from", "to",
-                   "sample", "return", "trades", "win", "max dd");
-        printf("%-6" PRId64 " %-16s %-24s %-24s %-13s %+8.2f%% %7d %7.1f%% %7.2f%%\n", r->id, name,
-               f, t, sample, ret, (int)r->trades, 100 * r->win_rate, r->max_drawdown);
-    }
+    if (l->n == 0)
+        printf("%-6s %-16s %-24s %-24s %-17s %9s %7s %8s %8s\n", "id", "scenario", "from", "to",
+               "sample", "return", "trades", "win", "max dd");
+    printf("%-6" PRId64 " %-16s %-24s %-24s %-17s %+8.2f%% %7d %7.1f%% %7.2f%%\n", r->id, name, f,
+           t, sample, ret, (int)r->trades, 100 * r->win_rate, r->max_drawdown);
     l->n++;
     json_doc_free(d);
     return 0;
@@ -798,14 +787,19 @@ static int do_list(struct store *st, bool json)
 {
     struct buf b;
     buf_init(&b, 0);
-    struct lister l = {.st = st, .json = json, .out = &b};
-    buf_puts(&b, "[");
+    if (json) {
+        int r = bt_runs_list_json(st, &b);
+        if (r)
+            fprintf(stderr, "walltrack backtest: %s\n", wt_strerror(r));
+        else
+            printf("%s\n", b.data);
+        buf_release(&b);
+        return r ? 1 : 0;
+    }
+    struct lister l = {.st = st};
     int r = bt_run_each(st, list_one, &l);
-    buf_puts(&b, "]");
     if (r) {
         fprintf(stderr, "walltrack backtest: %s\n", wt_strerror(r));
-    } else if (json) {
-        printf("%s\n", b.data);
     } else if (l.n == 0) {
         printf("no backtest runs yet (walltrack backtest run --from T --to T)\n");
     }
@@ -920,6 +914,17 @@ static int scenario_cmd(struct store *st, int n, char **pos, bool json)
     const char *sub = n > 0 ? pos[0] : "list";
     char err[512];
     struct bt_scenario sc;
+    if (strcmp(sub, "list") == 0 && json) {
+        struct buf b;
+        buf_init(&b, 0);
+        int r = bt_scenarios_list_json(st, &b);
+        if (r)
+            fprintf(stderr, "walltrack backtest: %s\n", wt_strerror(r));
+        else
+            printf("%s\n", b.data);
+        buf_release(&b);
+        return r ? 1 : 0;
+    }
     if (strcmp(sub, "list") == 0) {
         if (json)
             printf("[");
