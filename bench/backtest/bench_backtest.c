@@ -118,6 +118,15 @@ int main(int argc, char **argv)
     bt_tape_release(&loaded);
     unlink(path);
 
+    printf("Simulated %u days (seed %" PRIu64 "): %" PRIu64 " events, %zu swaps on the tape; "
+           "generated and decoded in %.1f s (decoder %.1f s).\n",
+           sc.days, sc.seed, events, tape.recs.len, gen_s, decode_s);
+    printf("Tape: %zu bytes per swap record, file %.1f MB (%.1f bytes per swap incl. keys), "
+           "written in %.2f s, read in %.2f s.\n",
+           sizeof(struct bt_rec), (double)sb.st_size / 1e6,
+           (double)sb.st_size / (double)tape.recs.len, save_s, load_s);
+    fflush(stdout);
+
     /* The watchlist: intel after the learning days. */
     struct engine_params ep;
     engine_params_default(&ep);
@@ -207,6 +216,19 @@ int main(int argc, char **argv)
         bt_result_release(&r);
     }
 
+    printf("Watchlist: %zu wallets. Window: days %d-%u, %zu swaps; the plan feeds %zu (%zu "
+           "skipped) after %zu warm-up swaps.\n\n",
+           wl.v.len, LEARN_DAYS, sc.days, nwin, plan.idx.len - plan.n_warm, plan.skipped,
+           plan.n_warm);
+    printf("| measurement | time | events/s | vs the engine alone |\n|---|---|---|---|\n");
+    printf("| reference: engine_handle alone, every window swap | %.0f ms | %.2f M | 1.00 |\n",
+           ref_s * 1e3, ref_eps / 1e6);
+    printf("| one run, default scenario (best of 3) | %.0f ms | %.2f M (window swaps / time) | "
+           "%.2fx faster |\n",
+           best * 1e3, (double)nwin / best / 1e6, ref_s / best);
+    printf("| one run, nothing skipped (best of 3) | %.0f ms | %.2f M | %.2fx |\n", best_all * 1e3,
+           (double)nwin / best_all / 1e6, ref_s / best_all);
+    fflush(stdout);
     /* The grid. */
     static const char *thr[] = {"0.50", "0.55", "0.60", "0.65", "0.70",
                                 "0.72", "0.75", "0.78", "0.80", "0.84"};
@@ -233,25 +255,6 @@ int main(int argc, char **argv)
     }
     free(jobs);
 
-    printf("Simulated %u days (seed %" PRIu64 "): %" PRIu64 " events, %zu swaps on the tape; "
-           "generated and decoded in %.1f s (decoder %.1f s).\n",
-           sc.days, sc.seed, events, tape.recs.len, gen_s, decode_s);
-    printf("Tape: %zu bytes per swap record, file %.1f MB (%.1f bytes per swap incl. keys), "
-           "written in %.2f s, read in %.2f s.\n",
-           sizeof(struct bt_rec), (double)sb.st_size / 1e6,
-           (double)sb.st_size / (double)tape.recs.len, save_s, load_s);
-    printf("Watchlist: %zu wallets. Window: days %d-%u, %zu swaps; the plan feeds %zu (%zu "
-           "skipped) after %zu warm-up swaps.\n\n",
-           wl.v.len, LEARN_DAYS, sc.days, nwin, plan.idx.len - plan.n_warm, plan.skipped,
-           plan.n_warm);
-    printf("| measurement | time | events/s | vs the engine alone |\n|---|---|---|---|\n");
-    printf("| reference: engine_handle alone, every window swap | %.0f ms | %.2f M | 1.00 |\n",
-           ref_s * 1e3, ref_eps / 1e6);
-    printf("| one run, default scenario (best of 3) | %.0f ms | %.2f M (window swaps / time) | "
-           "%.2fx faster |\n",
-           best * 1e3, (double)nwin / best / 1e6, ref_s / best);
-    printf("| one run, nothing skipped (best of 3) | %.0f ms | %.2f M | %.2fx |\n", best_all * 1e3,
-           (double)nwin / best_all / 1e6, ref_s / best_all);
     printf("| grid: %zu scenarios on %u threads | %.1f s | %.2f M | %.1f ms per scenario |\n\n",
            points, threads, grid_s, (double)nwin * (double)points / grid_s / 1e6,
            grid_s * 1e3 / (double)(points ? points : 1));

@@ -26,12 +26,12 @@ static void test_backtest_routes(void **state)
     struct daemon d;
     assert_int_equal(daemon_start(&d, NULL, NULL), 0);
     assert_int_equal(daemon_stop(&d, SIGTERM), 0);
-    const char *gen[] = {"sim",     "generate",         "--out", "sim", "--days", "2",
-                         "--wallets", "300", "--tokens-per-day", "60", NULL};
+    const char *gen[] = {"sim", "generate",         "--out", "sim", "--days", "2", "--wallets",
+                         "300", "--tokens-per-day", "60",    NULL};
     const char *imp[] = {"import", "--data", "data", "--quiet", "sim/transactions.ndjson", NULL};
     const char *disc[] = {"discover", "--data", "data", NULL};
-    const char *run[] = {"backtest", "run",   "--data", "data", "--from", "2025-01-02",
-                         "--to",     "2025-01-03", "--quiet", NULL};
+    const char *run[] = {"backtest",   "run",  "--data",     "data",    "--from",
+                         "2025-01-02", "--to", "2025-01-03", "--quiet", NULL};
     assert_int_equal(harness_run(d.dir, gen, NULL, 120, NULL), 0);
     assert_int_equal(harness_run(d.dir, imp, NULL, 120, NULL), 0);
     assert_int_equal(harness_run(d.dir, disc, NULL, 120, NULL), 0);
