@@ -926,22 +926,10 @@ static int scenario_cmd(struct store *st, int n, char **pos, bool json)
         return r ? 1 : 0;
     }
     if (strcmp(sub, "list") == 0) {
-        if (json)
-            printf("[");
         int k = 0;
         for (const char *const *b = bt_builtin_names; *b; b++, k++) {
             bt_scenario_builtin(*b, &sc);
-            if (json) {
-                if (k)
-                    printf(",");
-                struct buf p;
-                buf_init(&p, 0);
-                bt_scenario_params_json(&sc, &p);
-                printf("{\"name\":\"%s\",\"builtin\":true,\"params\":%s}", sc.name, p.data);
-                buf_release(&p);
-            } else {
-                printf("%-24s built in, %zu settings\n", sc.name, sc.n);
-            }
+            printf("%-24s built in, %zu settings\n", sc.name, sc.n);
         }
         struct backtest_scenario_row *rows = xcalloc(100, sizeof *rows);
         int64_t after = 0;
@@ -951,22 +939,14 @@ static int scenario_cmd(struct store *st, int n, char **pos, bool json)
             size_t got = 0;
             if ((r = store_list_scenario(st, &q, rows, &got)))
                 break;
-            for (size_t i = 0; i < got; i++) {
-                if (bt_scenario_builtin(rows[i].name, &sc) == 0)
-                    continue; /* a preset's row, kept for its runs */
-                if (json)
-                    printf("%s{\"name\":\"%s\",\"builtin\":false,\"params\":%s}", k++ ? "," : "",
-                           rows[i].name, rows[i].params);
-                else
+            for (size_t i = 0; i < got; i++)
+                if (bt_scenario_builtin(rows[i].name, &sc) != 0) /* not a preset's row */
                     printf("%-24s %s\n", rows[i].name, rows[i].params);
-            }
             if (got < 100)
                 break;
             after = rows[got - 1].id;
         }
         free(rows);
-        if (json)
-            printf("]\n");
         if (r)
             fprintf(stderr, "walltrack backtest: %s\n", wt_strerror(r));
         return r ? 1 : 0;
