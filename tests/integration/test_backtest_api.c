@@ -30,8 +30,18 @@ static void test_backtest_routes(void **state)
                          "300", "--tokens-per-day", "60",    NULL};
     const char *imp[] = {"import", "--data", "data", "--quiet", "sim/transactions.ndjson", NULL};
     const char *disc[] = {"discover", "--data", "data", NULL};
-    const char *run[] = {"backtest",   "run",  "--data",     "data",    "--from",
-                         "2025-01-02", "--to", "2025-01-03", "--quiet", NULL};
+    const char *run[] = {"backtest",
+                         "run",
+                         "--data",
+                         "data",
+                         "--from",
+                         "2025-01-02",
+                         "--to",
+                         "2025-01-03",
+                         "--quiet",
+                         "--set",
+                         "signal.threshold=0.75",
+                         NULL};
     assert_int_equal(harness_run(d.dir, gen, NULL, 120, NULL), 0);
     assert_int_equal(harness_run(d.dir, imp, NULL, 120, NULL), 0);
     assert_int_equal(harness_run(d.dir, disc, NULL, 120, NULL), 0);
@@ -69,6 +79,22 @@ static void test_backtest_routes(void **state)
     assert_int_equal(call(d.port, "GET", "/v1/backtest/scenarios", NULL, &b), 200);
     assert_non_null(strstr(b.data, "careful"));
     assert_null(strstr(b.data, "bad"));
+
+    /* Apply: the run's settings through PUT /v1/config, with history. */
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u", d.port);
+    const char *apply[] = {"backtest", "apply", "1", "--yes", "--url", url, "--data", "data", NULL};
+    struct buf out;
+    buf_init(&out, 0);
+    assert_int_equal(harness_run(d.dir, apply, NULL, 60, &out), 0);
+    if (!strstr(out.data, "signal.threshold = 0.75"))
+        fail_msg("apply: %s", out.data);
+    buf_release(&out);
+    assert_int_equal(call(d.port, "GET", "/v1/config/history?name=signal.threshold", NULL, &b),
+                     200);
+    assert_non_null(strstr(b.data, "0.75"));
+    assert_int_equal(call(d.port, "GET", "/v1/status", NULL, &b), 200);
+    assert_non_null(strstr(b.data, "0.75"));
 
     assert_int_equal(call(d.port, "DELETE", "/v1/backtest/runs/1", NULL, &b), 200);
     assert_int_equal(call(d.port, "GET", "/v1/backtest/runs/1", NULL, &b), 404);
