@@ -105,6 +105,12 @@ static const struct route routes[] = {
     {"GET", "/v1/discovery", AUTH_TOKEN, SMALL_BODY, routes_discovery_get, false, ""},
     {"POST", "/v1/discovery/run", AUTH_TOKEN, SMALL_BODY, routes_discovery_run, false, ""},
     {"POST", "/v1/reload", AUTH_TOKEN, SMALL_BODY, routes_reload, false, ""},
+    /* Backtests (routes_backtest.c). */
+    {"GET", "/v1/backtest/runs", AUTH_TOKEN, SMALL_BODY, routes_backtest_runs, false, ""},
+    {"GET", "/v1/backtest/runs/", AUTH_TOKEN, SMALL_BODY, routes_backtest_run, false, ""},
+    {"DELETE", "/v1/backtest/runs/", AUTH_TOKEN, SMALL_BODY, routes_backtest_run, false, ""},
+    {"GET", "/v1/backtest/scenarios", AUTH_TOKEN, SMALL_BODY, routes_backtest_scenarios, false, ""},
+    {"PUT", "/v1/backtest/scenarios/", AUTH_TOKEN, SMALL_BODY, routes_backtest_scenario, false, ""},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])

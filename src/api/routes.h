@@ -61,6 +61,14 @@ int routes_clusters_of_wallet(struct jw *w, struct store *st, const char *addres
 void routes_exits_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
 void routes_exits_strategy(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
 
+/* Backtests (routes_backtest.c): GET /v1/backtest/runs, GET and DELETE
+ * /v1/backtest/runs/{id}, GET /v1/backtest/scenarios, PUT
+ * /v1/backtest/scenarios/{name}. */
+void routes_backtest_runs(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+void routes_backtest_run(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+void routes_backtest_scenarios(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+void routes_backtest_scenario(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+
 /* How long a handler waits for the engine to apply its command: the one
  * wait every runner_command() caller passes. */
 #define COMMAND_WAIT_MS 5000

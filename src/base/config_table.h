@@ -431,6 +431,19 @@
       "Priority fee of each paper transaction, in lamports.")                                      \
     X(MARKET_SOL_USD, "market.sol_usd", NULL, DOUBLE, "150", 0.01, 1000000, 0,                     \
       "SOL price in USD used to read USD liquidity and market caps.")                              \
+    /* --- backtest -------------------------------------------------------------------- */        \
+    X(BT_WARMUP_DAYS, "backtest.warmup_days", NULL, INT, "7", 0, 3650, 0,                          \
+      "Days of stored swaps before a backtest's --from that warm its wallet intelligence and "     \
+      "market state (as `serve` warms at start) without trading.")                                 \
+    X(BT_MAX_GRID, "backtest.max_grid_points", NULL, INT, "500", 1, 1000000, 0,                    \
+      "Largest grid search accepted: a grid with more parameter combinations is refused before "   \
+      "anything runs.")                                                                            \
+    X(BT_THREADS, "backtest.threads", NULL, INT, "0", 0, 1024, 0,                                  \
+      "Threads of a batch or grid search (each runs whole scenarios; engines share nothing); 0: "  \
+      "one per core.")                                                                             \
+    X(BT_FOLDS, "backtest.folds", NULL, INT, "3", 1, 20, 0,                                        \
+      "Walk-forward folds of a grid search: each fold chooses on its first part and reports on "   \
+      "the held-out rest.")                                                                        \
     /* --- end ------------------------------------------------------------------------- */
 
 /* Settings that take one word of a fixed list: Y(ID, "word,word,..."). The

@@ -49,6 +49,8 @@ static const struct cli_cmd commands[] = {
     {"report", "what separates winning trades from losing ones: factors, hours, exits", cmd_report},
     {"recalibrate", "fit the signal weights to our outcomes and propose them (applies nothing)",
      cmd_recalibrate},
+    {"backtest", "replay stored events with a scenario's settings: run | list | show | compare",
+     cmd_backtest},
     {"import", "load recorded Helius transactions (JSON array or NDJSON) into the database",
      cmd_import},
     {"backfill", "load wallets' recent history from the Helius API: backfill ADDRESS...",

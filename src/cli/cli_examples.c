@@ -37,6 +37,12 @@ static const struct {
      "walltrack wallets list --min-score 70 --sort roi\n"
      "walltrack wallets list --status watch --format csv > watchlist.csv\n"
      "walltrack wallets add 7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU --name alpha\n"},
+    {"backtest",
+     "walltrack backtest run --from 2026-11-01 --to 2026-12-01 --scenario conservative\n"
+     "walltrack backtest batch --from 2026-11-01 --to 2026-12-01 default aggressive\n"
+     "walltrack backtest grid --from 2026-11-01 --to 2026-12-01 "
+     "signal.threshold=0.5:0.8:0.05 --objective expectancy --min-trades 30\n"
+     "walltrack backtest compare 4 5 6 --json\n"},
     {"graph", "walltrack graph build\n"
               "walltrack graph evaluate --truth /tmp/market/truth.json\n"
               "walltrack graph export --format neo4j-csv --out /tmp/graph\n"},

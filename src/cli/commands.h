@@ -36,5 +36,6 @@ int cmd_reload(int argc, char **argv);
 int cmd_exits(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_recalibrate(int argc, char **argv);
+int cmd_backtest(int argc, char **argv);
 
 #endif

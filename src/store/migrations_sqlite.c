@@ -532,6 +532,18 @@ static const char m12_graph[] =
     "  insider REAL NOT NULL\n"
     ");\n"
     "CREATE INDEX IF NOT EXISTS graph_edges_kind ON graph_edges(kind, src);\n";
+/* Backtests (issue 18): the details of a run (its signals, closed trades,
+ * equity curve, performance JSON and settings) as JSON chunks in order,
+ * written in the same transaction as the run's row. */
+static const char m13_backtest_items[] =
+    "CREATE TABLE IF NOT EXISTS backtest_run_items (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  run_id INTEGER NOT NULL REFERENCES backtest_runs(id) ON DELETE CASCADE,\n"
+    "  kind TEXT NOT NULL,              -- signals, trades, curve, perf\n"
+    "  seq INTEGER NOT NULL,\n"
+    "  data TEXT NOT NULL               -- JSON text, a piece of the whole\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS backtest_run_items_run ON backtest_run_items(run_id, id);\n";
 
 const struct migration store_sqlite_migrations[] = {
     {1, "events: swaps, transfers, prices", m1_events},
@@ -551,6 +563,7 @@ const struct migration store_sqlite_migrations[] = {
     {11, "crawl state: tokens and wallets, cursors, requests spent", m11_crawl},
     {12, "wallet graph: cluster stats (leader rule, performance, tokens, insider likelihood)",
      m12_graph},
+    {13, "backtests: the details of a run", m13_backtest_items},
     {14, "wallet metrics: realized and unrealized PnL, drawdown in SOL, validity",
      m14_wallet_metrics},
     {0, NULL, NULL}, /* end */

@@ -477,7 +477,8 @@ int store_wallet_list_plan(struct store *st, const struct wallet_filter *f, char
     X(STORE_T_EXIT_STRATEGIES, exit_strategy,                                                      \
       struct exit_strategy_row)                                     /* upsert on name, key name */ \
     X(STORE_T_SCENARIOS, scenario, struct backtest_scenario_row)    /* upsert on name, key name */ \
-    X(STORE_T_BACKTEST_RUNS, backtest_run, struct backtest_run_row) /* key scenario_id */
+    X(STORE_T_BACKTEST_RUNS, backtest_run, struct backtest_run_row) /* key scenario_id */          \
+    X(STORE_T_BACKTEST_ITEMS, backtest_item, struct backtest_item_row) /* key run_id */
 
 #define STORE_ROW_ENUM_(T, name, S) T,
 enum store_table {
@@ -690,6 +691,17 @@ struct backtest_run_row {
     int32_t trades;
 };
 
+/* A piece of a backtest run's details (backtest_run_items): the JSON of
+ * one kind (signals, trades, curve, perf, settings) is cut into pieces in
+ * seq order; their concatenation is the whole. */
+struct backtest_item_row {
+    int64_t id;
+    int64_t run_id;
+    char kind[ROW_WORD];
+    int32_t seq;
+    char data[ROW_JSON];
+};
+
 /* Which rows store_row_list returns: those whose key column equals key
  * (text keys) or key_id (integer keys; 0 = no filter), with id > after_id,
  * at most limit (1..1000) of them, by ascending id. */
@@ -726,6 +738,16 @@ int store_row_get(struct store *st, enum store_table t, int64_t id, void *row);
  * WT_ETOOBIG. */
 int store_row_list(struct store *st, enum store_table t, const struct row_query *q, void *rows,
                    size_t *n);
+/* A backtest run and its details in ONE transaction: the run's row, then
+ * every item with run_id set to the new id (a reader never sees a run
+ * without its details). *id gets the run's id. Returns 0, WT_EINVAL,
+ * WT_ESTORE. */
+int store_backtest_put(struct store *st, const struct backtest_run_row *run,
+                       struct backtest_item_row *items, size_t n, int64_t *id);
+/* Deletes a run and its details in one transaction. Returns 0,
+ * WT_ENOTFOUND, WT_ESTORE. */
+int store_backtest_delete(struct store *st, int64_t id);
+
 /* The size of table t's row struct, and its SQL name. */
 size_t store_row_size(enum store_table t);
 const char *store_table_name(enum store_table t);

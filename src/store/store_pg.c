@@ -535,6 +535,7 @@ static const char *const check_tables[] = {
     "exit_strategies",
     "backtest_scenarios",
     "backtest_runs",
+    "backtest_run_items",
 };
 
 static int pg_verify(struct store *st, char *msg, size_t msgsize)

@@ -221,6 +221,17 @@ static const struct col run_cols[] = {
 
 #undef T
 
+#define T struct backtest_item_row
+
+static const struct col item_cols[] = {
+    COL(T, run_id, C_I64),
+    COL(T, kind, C_STR),
+    COL(T, seq, C_I32),
+    COL(T, data, C_STR),
+};
+
+#undef T
+
 #define TABLE(sqlname, S, cols, key, key_int, conflict)                                            \
     {                                                                                              \
         sqlname, cols, NCOLS(cols), sizeof(S), offsetof(S, id), key, key_int, conflict             \
@@ -252,6 +263,8 @@ static const struct table tables[STORE_T_COUNT_] = {
                                 "name", false, "name"),
     [STORE_T_BACKTEST_RUNS] =
         TABLE("backtest_runs", struct backtest_run_row, run_cols, "scenario_id", true, NULL),
+    [STORE_T_BACKTEST_ITEMS] =
+        TABLE("backtest_run_items", struct backtest_item_row, item_cols, "run_id", true, NULL),
 };
 
 size_t store_row_size(enum store_table t)
@@ -611,6 +624,57 @@ int store_row_list(struct store *st, enum store_table tt, const struct row_query
 out:
     buf_release(&b);
     return rc;
+}
+
+/* ------------------------------------------------------------ backtests */
+
+int store_backtest_put(struct store *st, const struct backtest_run_row *run,
+                       struct backtest_item_row *items, size_t n, int64_t *id)
+{
+    const struct table *rt = &tables[STORE_T_BACKTEST_RUNS], *it = &tables[STORE_T_BACKTEST_ITEMS];
+    if (store_check_row(rt, run) != 0)
+        return WT_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (store_check_row(it, &items[i]) != 0)
+            return WT_EINVAL;
+    struct store_conn *c;
+    int rc = wr_begin(st, &c);
+    if (rc != 0)
+        return rc;
+    int64_t rid = 0;
+    rc = store_put_row(st, c, rt, run, &rid);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        items[i].run_id = rid;
+        rc = store_put_row(st, c, it, &items[i], NULL);
+    }
+    rc = wr_end(st, c, rc);
+    if (rc == 0 && id)
+        *id = rid;
+    return rc;
+}
+
+int store_backtest_delete(struct store *st, int64_t id)
+{
+    static const char *const sql[2] = {"DELETE FROM backtest_run_items WHERE run_id = $1",
+                                       "DELETE FROM backtest_runs WHERE id = $1"};
+    struct store_conn *c;
+    int rc = wr_begin(st, &c);
+    if (rc != 0)
+        return rc;
+    for (int k = 0; k < 2 && rc == 0; k++) {
+        struct store_stmt *s;
+        if (st->ops->prepare(c, sql[k], &s) != 0) {
+            rc = stmt_err(st, c, "backtest_runs");
+            break;
+        }
+        st->ops->bind_i64(s, 1, id);
+        if (wr_step(st, s) < 0)
+            rc = st->fault_fn != NULL ? WT_ESTORE : stmt_err(st, c, "backtest_runs");
+        else if (k == 1 && st->ops->changes(s) == 0)
+            rc = WT_ENOTFOUND;
+        st->ops->finish(s);
+    }
+    return wr_end(st, c, rc);
 }
 
 /* ------------------------------------------------------------ batches */

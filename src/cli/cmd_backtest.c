@@ -1,0 +1,1078 @@
+/* `walltrack backtest`: replays stored events through the trading engine
+ * with a scenario's settings and keeps the result (FR47, FR61-FR63;
+ * docs/backtest.md).
+ *
+ *   backtest run --from T --to T [--scenario NAME] [--set NAME=VALUE ...]
+ *   backtest batch --from T --to T SCENARIO...
+ *   backtest grid --from T --to T [--scenario NAME] [--objective O] [--min-trades N]
+ *                 [--max-drawdown PCT] [--folds K] [--in-sample] NAME=SPEC...
+ *   backtest apply ID [--yes]
+ *   backtest list | show ID | compare ID ID... | delete ID
+ *   backtest scenario list | show NAME | create NAME [NAME=VALUE ...]
+ *                    | edit NAME NAME=VALUE... | unset NAME SETTING... | copy FROM TO
+ *
+ * Runs read the database directly (no daemon needed). Every input is
+ * checked before anything runs: the window, the scenario, each setting
+ * against its bounds, the whole against the engine's rules. Ctrl-C stops a
+ * run and nothing is saved. */
+#include <inttypes.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backtest/batch.h"
+#include "backtest/grid.h"
+#include "backtest/replay.h"
+#include "backtest/runs.h"
+#include "backtest/scenario.h"
+#include "backtest/tape.h"
+#include "base/buf.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/json.h"
+#include "base/jw.h"
+#include "base/mem.h"
+#include "base/str.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "net/httpc.h"
+#include "store/store.h"
+#include "trade/engine_store.h"
+
+static const struct cli_opt opts[] = {
+    {"--from", "TIME", NULL, "run: start of the window (ISO 8601 date or time, UTC)"},
+    {"--to", "TIME", NULL, "run: end of the window, excluded"},
+    {"--scenario", "NAME", NULL, "run: the scenario (default: default)"},
+    {"--json", NULL, NULL, "print JSON (every read command)"},
+    {"--quiet", NULL, NULL, "run: no progress bar"},
+    {"--objective", "NAME", NULL, "grid: return (default), sharpe, profit_factor or expectancy"},
+    {"--min-trades", "N", NULL, "grid: a point needs at least N closed trades"},
+    {"--max-drawdown", "PCT", NULL, "grid: a point's drawdown must stay under PCT percent"},
+    {"--folds", "K", NULL, "grid: walk-forward folds (default backtest.folds)"},
+    {"--in-sample", NULL, NULL, "grid: choose and report on the whole window (labelled in-sample)"},
+    {"--yes", NULL, NULL, "apply: really apply"},
+    {"--url", "URL", NULL, "apply: the daemon's base URL (default: http://<server.listen>)"},
+    {0},
+};
+
+static const struct cli_spec spec = {
+    .name = "backtest",
+    .args = "run | batch SCENARIO... | grid NAME=SPEC... | list | show ID | compare ID... | "
+            "delete ID | apply ID | scenario ...",
+    .summary = "Replay stored events through the engine with a scenario's settings.",
+    .details =
+        "run --from T --to T [--scenario NAME] [--set NAME=VALUE]...: replays the stored swaps of "
+        "the window through the trading engine (paper executor, the events' clock, the "
+        "watchlist of the database) and saves the run: its signals, trades, mark-to-market "
+        "equity curve and metrics, with the scenario, every setting and the window. Settings: "
+        "the configuration, then the scenario's, then --set. batch --from T --to T SCENARIO...: "
+        "several scenarios over the same data on every core, saved and compared. grid --from "
+        "T --to T NAME=a,b,c|NAME=lo:hi:step...: every combination (at most "
+        "backtest.max_grid_points), walk-forward by default: each of --folds folds chooses by "
+        "--objective (return, sharpe, profit_factor, expectancy) among the points meeting "
+        "--min-trades and --max-drawdown on its first part and reports on the held-out rest; "
+        "--in-sample chooses and reports on the whole window, labelled so. apply ID --yes: the "
+        "run's settings through the daemon's PUT /v1/config, with history. list, show ID, "
+        "compare ID ID..., delete ID: the saved runs. scenario list | show NAME | create NAME "
+        "[NAME=VALUE]... | "
+        "edit NAME NAME=VALUE... | unset NAME SETTING... | copy FROM TO: named settings; "
+        "conservative, default "
+        "and aggressive are built in.",
+    .min_pos = 1,
+    .max_pos = -1,
+    .opts = opts,
+};
+
+static atomic_int cancelled;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    atomic_store(&cancelled, 1);
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * MS_PER_SECOND + ts.tv_nsec / NS_PER_MS;
+}
+
+static void progress(void *ctx, size_t done, size_t total)
+{
+    (void)ctx;
+    unsigned pct = total ? (unsigned)(done * 100 / total) : 100;
+    char bar[41];
+    unsigned n = pct * 40 / 100;
+    for (unsigned i = 0; i < 40; i++)
+        bar[i] = i < n ? '#' : '.';
+    bar[40] = '\0';
+    fprintf(stderr, "\rbacktest [%s] %3u%% %zu/%zu events", bar, pct, done, total);
+    if (done == total)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static int parse_id(const char *s, int64_t *id)
+{
+    return str_to_i64(s, id) == 0 && *id > 0 ? 0 : WT_EPARSE;
+}
+
+/* The --set values that are scenario settings, as a list of overrides. */
+static void cli_sets(const struct config *cfg, struct bt_scenario *sets)
+{
+    memset(sets, 0, sizeof *sets);
+    str_copy(sets->name, sizeof sets->name, "--set");
+    for (int i = 0; i < CFG_COUNT; i++) {
+        const struct config_def *d = config_def_of((enum config_id)i);
+        if (config_source_of(cfg, (enum config_id)i) != CONFIG_SRC_CLI ||
+            !bt_setting_known(d->name) || sets->n == BT_OVERRIDES_MAX)
+            continue;
+        str_copy(sets->o[sets->n].name, BT_NAME_MAX, d->name);
+        str_copy(sets->o[sets->n].value, BT_VALUE_MAX, config_str(cfg, (enum config_id)i));
+        sets->n++;
+    }
+}
+
+/* Names the tape cache after the database it holds (FNV-1a of db.url, or
+ * of the data folder for SQLite). */
+static uint64_t db_hash(const struct config *cfg)
+{
+    const char *u = config_str(cfg, CFG_DB_URL);
+    if (!u[0])
+        u = config_str(cfg, CFG_DATA_DIR);
+    uint64_t h = 1469598103934665603ull;
+    for (; *u; u++)
+        h = (h ^ (uint8_t)*u) * 1099511628211ull;
+    return h;
+}
+
+/* ---- run, batch, grid ------------------------------------------------------ */
+
+/* What every replay command checks and loads before it runs. */
+struct prep {
+    int64_t from, to;
+    const char *from_s, *to_s;
+    struct bt_scenario sc, sets;
+    struct bt_setup setup;
+    struct config cfg;
+    bool have_cfg;
+    struct bt_tape tape;
+    struct bt_watchlist wl;
+    int64_t warm;
+    int64_t started;
+};
+
+static void prep_release(struct prep *p)
+{
+    bt_watchlist_release(&p->wl);
+    bt_tape_release(&p->tape);
+    if (p->have_cfg)
+        config_release(&p->cfg);
+}
+
+/* The window, the scenario (NULL: --scenario or default) and the
+ * settings: every check, nothing read yet but scenarios. Returns 0 or the
+ * exit status (message printed). */
+static int prep_validate(struct cli_args *a, struct store *st, const char *scenario, struct prep *p)
+{
+    memset(p, 0, sizeof *p);
+    bt_tape_init(&p->tape);
+    p->from_s = cli_opt_value(&spec, a, "--from");
+    p->to_s = cli_opt_value(&spec, a, "--to");
+    if (!p->from_s || !p->to_s)
+        return cli_usage_error("backtest", "%s needs --from and --to", a->pos[0]);
+    if (bt_time_parse(p->from_s, &p->from) != 0)
+        return cli_usage_error("backtest",
+                               "--from: '%s' is not an ISO 8601 date or time (2026-11-01 or "
+                               "2026-11-01T12:00:00Z)",
+                               p->from_s);
+    if (bt_time_parse(p->to_s, &p->to) != 0)
+        return cli_usage_error("backtest",
+                               "--to: '%s' is not an ISO 8601 date or time (2026-11-01 or "
+                               "2026-11-01T12:00:00Z)",
+                               p->to_s);
+    if (p->to <= p->from)
+        return cli_usage_error("backtest",
+                               "empty or inverted window: --from %s is not before --to %s",
+                               p->from_s, p->to_s);
+    if (!scenario)
+        scenario = cli_opt_value(&spec, a, "--scenario");
+    char err[512];
+    if (bt_scenario_load(st, scenario ? scenario : "default", &p->sc, NULL, err, sizeof err) != 0)
+        return cli_usage_error("backtest", "%s", err);
+    cli_sets(&a->cfg, &p->sets);
+    bt_setup_init(&p->setup);
+    size_t n_exits;
+    if (engine_store_exits_load(st, &p->setup.engine.book, &n_exits, err, sizeof err) != 0)
+        return cli_usage_error("backtest", "%s", err);
+    const struct bt_scenario *lists[2] = {&p->sc, &p->sets};
+    if (bt_settings(&a->cfg, lists, 2, &p->cfg, &p->setup, err, sizeof err) != 0)
+        return cli_usage_error("backtest", "%s", err);
+    p->have_cfg = true;
+    p->warm = config_int(&p->cfg, CFG_BT_WARMUP_DAYS) * MS_PER_DAY;
+    return 0;
+}
+
+/* The data: the watchlist and the tape (through its cache). */
+static int prep_load(struct store *st, struct prep *p, bool json)
+{
+    char path[4096];
+    const char *how = "built";
+    snprintf(path, sizeof path, "%s/backtest-%016" PRIx64 ".tape",
+             config_str(&p->cfg, CFG_DATA_DIR), db_hash(&p->cfg));
+    p->started = now_ms();
+    int r;
+    if ((r = bt_watchlist_from_store(&p->wl, st)) != 0 ||
+        (r = bt_tape_cached(&p->tape, st, path, &how)) != 0) {
+        fprintf(stderr, "walltrack backtest: reading the database: %s\n", wt_strerror(r));
+        return 1;
+    }
+    if (!json)
+        fprintf(stderr, "backtest: %zu watched or blacklisted wallets; tape %s (%zu swaps)\n",
+                p->wl.v.len, how, p->tape.recs.len);
+    return 0;
+}
+
+static void on_sigint_install(struct sigaction *old)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, old);
+}
+
+static void batch_progress(void *ctx, size_t done, size_t total)
+{
+    (void)ctx;
+    fprintf(stderr, "\rbacktest: %zu/%zu runs", done, total);
+    if (done == total)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static int do_run(struct cli_args *a, struct store *st, bool json)
+{
+    struct prep p;
+    int rc = prep_validate(a, st, NULL, &p);
+    if (rc) {
+        prep_release(&p);
+        return rc;
+    }
+    rc = 1;
+    struct bt_plan plan = {0};
+    struct bt_result res;
+    bt_result_init(&res);
+    char err[512];
+    if (prep_load(st, &p, json) != 0)
+        goto out;
+    bt_plan_build(&plan, &p.tape, &p.wl, p.from - p.warm, p.from, p.to, true);
+    if (!json)
+        fprintf(stderr,
+                "backtest: scenario %s, %zu events in the window (%zu skipped: they cannot "
+                "affect this run), %zu to warm up\n",
+                p.sc.name, plan.idx.len - plan.n_warm, plan.skipped, plan.n_warm);
+    struct sigaction old;
+    on_sigint_install(&old);
+    struct bt_run_opts ro = {.cancel = &cancelled};
+    if (!json && !cli_opt_given(&spec, a, "--quiet") && isatty(2))
+        ro.progress = progress;
+    int r = bt_replay(&p.tape, &plan, &p.setup, &p.wl, &ro, &res, err, sizeof err);
+    sigaction(SIGINT, &old, NULL);
+    if (r == WT_ECLOSED) {
+        fprintf(stderr, "\nwalltrack backtest: cancelled; nothing was saved\n");
+        rc = 130;
+        goto out;
+    }
+    if (r != 0) {
+        fprintf(stderr, "walltrack backtest: %s\n", err);
+        goto out;
+    }
+    struct bt_run_info info = {.scenario = &p.sc,
+                               .sets = &p.sets,
+                               .settings = &p.cfg,
+                               .from_ms = p.from,
+                               .to_ms = p.to,
+                               .started_ms = p.started,
+                               .finished_ms = now_ms(),
+                               .sample = "full"};
+    int64_t id = 0;
+    if ((r = bt_run_save(st, &info, &p.tape, &res, &id)) != 0) {
+        fprintf(stderr, "walltrack backtest: saving the run: %s\n", wt_strerror(r));
+        goto out;
+    }
+    if (json) {
+        struct buf b;
+        buf_init(&b, 0);
+        if (bt_run_json(st, id, false, &b) == 0)
+            printf("%s\n", b.data);
+        buf_release(&b);
+    } else {
+        const struct bt_metrics *m = &res.m;
+        printf("run %" PRId64 ": scenario %s, %s to %s\n", id, p.sc.name, p.from_s, p.to_s);
+        printf("  return %+.2f%% (equity %.4f SOL of %.4f), max drawdown %.2f%%\n", m->return_pct,
+               m->final_equity_sol, m->capital_sol, m->max_drawdown_pct);
+        printf("  %" PRIu64 " signals, %" PRIu64 " traded, %" PRIu64 " closed trades, win rate "
+               "%.1f%%, expectancy %+.5f SOL/trade, %" PRIu64 " still open\n",
+               m->signals, m->traded, m->trades, 100 * m->win_rate, m->expectancy_sol,
+               m->open_positions);
+    }
+    rc = 0;
+out:
+    bt_plan_release(&plan);
+    bt_result_release(&res);
+    prep_release(&p);
+    return rc;
+}
+
+static int do_compare(struct store *st, int n, char **ids, bool json, bool details);
+static int show_err(int r, const char *what);
+
+/* batch SCENARIO...: several scenarios over the same data, saved, then
+ * compared. */
+static int do_batch(struct cli_args *a, struct store *st, bool json)
+{
+    int ns = a->npos - 1;
+    if (ns < 1)
+        return cli_usage_error("backtest", "batch needs one or more scenario names");
+    if (cli_opt_given(&spec, a, "--scenario"))
+        return cli_usage_error("backtest",
+                               "batch takes its scenarios as arguments, not --scenario");
+    struct prep *p = xcalloc((size_t)ns, sizeof *p);
+    struct bt_job *jobs = xcalloc((size_t)ns, sizeof *jobs);
+    char **ids = xcalloc((size_t)ns, sizeof *ids);
+    int rc = 0, nprep = 0;
+    for (int i = 0; i < ns && rc == 0; i++, nprep++)
+        rc = prep_validate(a, st, a->pos[1 + i], &p[i]);
+    struct bt_plan plan = {0};
+    if (rc == 0 && prep_load(st, &p[0], json) != 0)
+        rc = 1;
+    if (rc == 0) {
+        for (int i = 0; i < ns; i++)
+            jobs[i].setup = p[i].setup;
+        bt_plan_build(&plan, &p[0].tape, &p[0].wl, p[0].from - p[0].warm, p[0].from, p[0].to, true);
+        struct sigaction old;
+        on_sigint_install(&old);
+        int r = bt_batch_run(&p[0].tape, &plan, &p[0].wl, jobs, (size_t)ns,
+                             (unsigned)config_int(&p[0].cfg, CFG_BT_THREADS), false, &cancelled,
+                             json ? NULL : batch_progress, NULL);
+        sigaction(SIGINT, &old, NULL);
+        if (r == WT_ECLOSED) {
+            fprintf(stderr, "\nwalltrack backtest: cancelled; nothing was saved\n");
+            rc = 130;
+        }
+    }
+    int64_t batch = p[0].started;
+    for (int i = 0; rc == 0 && i < ns; i++) {
+        if (jobs[i].rc != 0) {
+            fprintf(stderr, "walltrack backtest: scenario %s: %s\n", p[i].sc.name, jobs[i].err);
+            rc = 1;
+            break;
+        }
+    }
+    for (int i = 0; rc == 0 && i < ns; i++) {
+        struct bt_run_info info = {.scenario = &p[i].sc,
+                                   .sets = &p[i].sets,
+                                   .settings = &p[i].cfg,
+                                   .from_ms = p[i].from,
+                                   .to_ms = p[i].to,
+                                   .started_ms = batch,
+                                   .finished_ms = now_ms(),
+                                   .sample = "full",
+                                   .batch_id = batch};
+        int64_t id = 0;
+        int r = bt_run_save(st, &info, &p[0].tape, &jobs[i].result, &id);
+        if (r) {
+            fprintf(stderr, "walltrack backtest: saving the run: %s\n", wt_strerror(r));
+            rc = 1;
+            break;
+        }
+        ids[i] = xmalloc(24);
+        snprintf(ids[i], 24, "%" PRId64, id);
+    }
+    if (rc == 0)
+        rc = do_compare(st, ns, ids, json, false);
+    for (int i = 0; i < ns; i++) {
+        free(ids[i]);
+        bt_result_release(&jobs[i].result);
+    }
+    for (int i = 0; i < nprep; i++)
+        prep_release(&p[i]);
+    bt_plan_release(&plan);
+    free(ids);
+    free(jobs);
+    free(p);
+    return rc;
+}
+
+static double opt_double(struct cli_args *a, const char *name, double def, bool *bad)
+{
+    const char *v = cli_opt_value(&spec, a, name);
+    if (!v)
+        return def;
+    char *end;
+    double x = strtod(v, &end);
+    if (!v[0] || *end || !(x >= 0))
+        *bad = true;
+    return x;
+}
+
+static void metrics_obj(struct jw *w, const char *key, const struct bt_metrics *m)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    bt_metrics_json(m, &b);
+    jw_key(w, key);
+    jw_raw(w, b.data, b.len);
+    buf_release(&b);
+}
+
+static void point_text(const struct bt_axis *ax, size_t n, size_t i, struct buf *out)
+{
+    struct bt_scenario sc;
+    memset(&sc, 0, sizeof sc);
+    bt_grid_point(ax, n, i, &sc);
+    for (size_t k = 0; k < sc.n; k++)
+        buf_printf(out, "%s%s=%s", k ? " " : "", sc.o[k].name, sc.o[k].value);
+}
+
+/* grid NAME=SPEC...: every combination, walk-forward unless --in-sample. */
+static int do_grid(struct cli_args *a, struct store *st, bool json)
+{
+    size_t na = (size_t)(a->npos - 1);
+    if (na < 1 || na > BT_AXES_MAX)
+        return cli_usage_error("backtest", "grid needs 1 to %d axes NAME=a,b,c or NAME=lo:hi:step",
+                               BT_AXES_MAX);
+    struct prep p;
+    int rc = prep_validate(a, st, NULL, &p);
+    if (rc) {
+        prep_release(&p);
+        return rc;
+    }
+    char err[512];
+    struct bt_axis *axes = xcalloc(na, sizeof *axes);
+    struct bt_grid_opts o = {.cancel = &cancelled, .warm_ms = p.warm};
+    struct bt_grid_result g = {0};
+    bool bad = false;
+    for (size_t i = 0; i < na && rc == 0; i++)
+        if (bt_axis_parse(a->pos[1 + i], &axes[i], err, sizeof err) != 0)
+            rc = cli_usage_error("backtest", "%s", err);
+    size_t points = rc ? 0 : bt_grid_points(axes, na);
+    int64_t maxp = config_int(&p.cfg, CFG_BT_MAX_GRID);
+    if (rc == 0 && (points == SIZE_MAX || (int64_t)points > maxp))
+        rc = cli_usage_error(
+            "backtest",
+            "the grid has %s%zu points, more than backtest.max_grid_points (%" PRId64
+            "); narrow an axis or raise the setting",
+            points == SIZE_MAX ? "over " : "", points == SIZE_MAX ? (size_t)UINT32_MAX : points,
+            maxp);
+    const char *obj = cli_opt_value(&spec, a, "--objective");
+    if (rc == 0 && obj && bt_objective_parse(obj, &o.objective) != 0)
+        rc = cli_usage_error("backtest",
+                             "--objective: '%s' is not return, sharpe, profit_factor or "
+                             "expectancy",
+                             obj);
+    o.constraints.min_trades = (uint64_t)opt_double(a, "--min-trades", 0, &bad);
+    o.constraints.max_drawdown_pct = opt_double(a, "--max-drawdown", 0, &bad);
+    double folds = opt_double(a, "--folds", (double)config_int(&p.cfg, CFG_BT_FOLDS), &bad);
+    if (rc == 0 && (bad || folds < 1 || folds > BT_FOLDS_MAX || folds != (double)(int)folds))
+        rc = cli_usage_error("backtest", "--min-trades, --max-drawdown (percent) and --folds "
+                                         "(1 to 20) take non-negative numbers");
+    o.folds = (unsigned)folds;
+    o.in_sample = cli_opt_given(&spec, a, "--in-sample");
+    o.threads = (unsigned)config_int(&p.cfg, CFG_BT_THREADS);
+    if (rc == 0 && prep_load(st, &p, json) != 0)
+        rc = 1;
+    if (rc == 0) {
+        if (!json)
+            fprintf(stderr, "backtest: grid of %zu points, %s, objective %s\n", points,
+                    o.in_sample ? "IN-SAMPLE (asked for)" : "walk-forward",
+                    bt_objective_name(o.objective));
+        if (!json && isatty(2))
+            o.progress = batch_progress;
+        struct sigaction old;
+        on_sigint_install(&old);
+        int r = bt_grid_run(&p.tape, &p.wl, &p.cfg, &p.setup, axes, na, p.from, p.to, &o, &g, err,
+                            sizeof err);
+        sigaction(SIGINT, &old, NULL);
+        if (r == WT_ECLOSED) {
+            fprintf(stderr, "\nwalltrack backtest: cancelled; nothing was saved\n");
+            rc = 130;
+        } else if (r) {
+            fprintf(stderr, "walltrack backtest: %s\n", err);
+            rc = 1;
+        }
+    }
+    /* Saved: each fold's out-of-sample run, with the chosen values. */
+    int64_t batch = p.started;
+    int64_t *fold_ids = xcalloc(g.folds + 1, sizeof *fold_ids);
+    for (unsigned k = 0; rc == 0 && k < g.folds; k++) {
+        const struct bt_fold *f = &g.fold[k];
+        if (f->chosen == SIZE_MAX)
+            continue;
+        struct bt_scenario sets = p.sets;
+        bt_grid_point(axes, na, f->chosen, &sets);
+        char label[40];
+        snprintf(label, sizeof label, "out-of-sample %u/%u", k + 1, g.folds);
+        struct bt_run_info info = {.scenario = &p.sc,
+                                   .sets = &sets,
+                                   .settings = &p.cfg,
+                                   .from_ms = f->oos_from,
+                                   .to_ms = f->oos_to,
+                                   .started_ms = batch,
+                                   .finished_ms = now_ms(),
+                                   .sample = label,
+                                   .batch_id = batch};
+        int r = bt_run_save(st, &info, &p.tape, &f->oos_result, &fold_ids[k]);
+        if (r) {
+            fprintf(stderr, "walltrack backtest: saving a fold: %s\n", wt_strerror(r));
+            rc = 1;
+        }
+    }
+    if (rc == 0 && json) {
+        struct buf b;
+        buf_init(&b, 0);
+        struct jw w;
+        jw_init(&w, &b);
+        jw_obj_begin(&w);
+        jw_kstr(&w, "sample", g.in_sample ? "in-sample" : "out-of-sample");
+        jw_kstr(&w, "objective", bt_objective_name(o.objective));
+        jw_ku64(&w, "points", g.points);
+        jw_ki64(&w, "batch_id", batch);
+        jw_key(&w, "axes");
+        jw_arr_begin(&w);
+        for (size_t i = 0; i < na; i++) {
+            jw_obj_begin(&w);
+            jw_kstr(&w, "name", axes[i].name);
+            jw_key(&w, "values");
+            jw_arr_begin(&w);
+            for (size_t k = 0; k < axes[i].n; k++)
+                jw_str(&w, axes[i].values[k]);
+            jw_arr_end(&w);
+            jw_obj_end(&w);
+        }
+        jw_arr_end(&w);
+        jw_key(&w, "recommended");
+        if (g.recommended == SIZE_MAX) {
+            jw_null(&w);
+        } else {
+            struct bt_scenario sc;
+            memset(&sc, 0, sizeof sc);
+            bt_grid_point(axes, na, g.recommended, &sc);
+            struct buf pj;
+            buf_init(&pj, 0);
+            bt_scenario_params_json(&sc, &pj);
+            jw_raw(&w, pj.data, pj.len);
+            buf_release(&pj);
+        }
+        metrics_obj(&w, g.in_sample ? "in_sample" : "out_of_sample", &g.oos);
+        jw_key(&w, "folds");
+        jw_arr_begin(&w);
+        for (unsigned k = 0; k < g.folds; k++) {
+            const struct bt_fold *f = &g.fold[k];
+            jw_obj_begin(&w);
+            jw_ki64(&w, "in_sample_from_ms", f->is_from);
+            jw_ki64(&w, "in_sample_to_ms", f->is_to);
+            jw_ki64(&w, "out_of_sample_from_ms", f->oos_from);
+            jw_ki64(&w, "out_of_sample_to_ms", f->oos_to);
+            jw_ki64(&w, "run_id", fold_ids[k]);
+            if (f->chosen == SIZE_MAX) {
+                jw_key(&w, "chosen");
+                jw_null(&w);
+            } else {
+                jw_ku64(&w, "chosen", f->chosen);
+                metrics_obj(&w, "in_sample", &f->is);
+                metrics_obj(&w, "out_of_sample", &f->oos);
+            }
+            jw_obj_end(&w);
+        }
+        jw_arr_end(&w);
+        /* Every point over the whole window (in-sample: for the heatmap). */
+        jw_key(&w, "points_full_window_in_sample");
+        jw_arr_begin(&w);
+        for (size_t i = 0; i < g.points; i++) {
+            jw_obj_begin(&w);
+            jw_kdouble(&w, "objective", bt_objective_value(&g.full[i], o.objective));
+            jw_kdouble(&w, "return_pct", g.full[i].return_pct);
+            jw_ku64(&w, "trades", g.full[i].trades);
+            jw_kdouble(&w, "max_drawdown_pct", g.full[i].max_drawdown_pct);
+            jw_kbool(&w, "meets_constraints", bt_constraints_met(&g.full[i], &o.constraints));
+            jw_obj_end(&w);
+        }
+        jw_arr_end(&w);
+        jw_obj_end(&w);
+        jw_finish(&w);
+        printf("%s\n", b.data);
+        buf_release(&b);
+    } else if (rc == 0) {
+        struct buf t;
+        buf_init(&t, 0);
+        if (!g.in_sample) {
+            printf("walk-forward, %u folds, objective %s; chosen on the in-sample part, "
+                   "reported on the held-out part:\n",
+                   g.folds, bt_objective_name(o.objective));
+            for (unsigned k = 0; k < g.folds; k++) {
+                const struct bt_fold *f = &g.fold[k];
+                char a1[32], a2[32], a3[32];
+                clock_format_iso(f->is_to, a1, sizeof a1);
+                clock_format_iso(f->oos_from, a2, sizeof a2);
+                clock_format_iso(f->oos_to, a3, sizeof a3);
+                if (f->chosen == SIZE_MAX) {
+                    printf("  fold %u: in-sample to %s: no point met the constraints\n", k + 1, a1);
+                    continue;
+                }
+                buf_reset(&t);
+                point_text(axes, na, f->chosen, &t);
+                printf("  fold %u: chosen on [from, %s): %s (in-sample %+.2f%%, %" PRIu64
+                       " trades)\n          out-of-sample [%s, %s): %+.2f%%, %" PRIu64
+                       " trades, max dd %.2f%% (run %" PRId64 ")\n",
+                       k + 1, a1, t.data, f->is.return_pct, f->is.trades, a2, a3, f->oos.return_pct,
+                       f->oos.trades, f->oos.max_drawdown_pct, fold_ids[k]);
+            }
+            printf("OUT-OF-SAMPLE, all folds: return %+.2f%%, %" PRIu64 " trades, win rate %.1f%%, "
+                   "expectancy %+.5f SOL/trade, worst drawdown %.2f%%\n",
+                   g.oos.return_pct, g.oos.trades, 100 * g.oos.win_rate, g.oos.expectancy_sol,
+                   g.oos.max_drawdown_pct);
+        } else {
+            printf("IN-SAMPLE (asked for; chosen and measured on the same data, optimistic): "
+                   "return %+.2f%%, %" PRIu64 " trades, max drawdown %.2f%%\n",
+                   g.oos.return_pct, g.oos.trades, g.oos.max_drawdown_pct);
+        }
+        buf_reset(&t);
+        if (g.recommended != SIZE_MAX)
+            point_text(axes, na, g.recommended, &t);
+        printf("recommended: %s\n",
+               g.recommended == SIZE_MAX ? "(none met the constraints)" : t.data);
+        if (na == 2) {
+            printf("\n%s (rows) x %s (columns): %s over the whole window (in-sample)\n",
+                   axes[0].name, axes[1].name, bt_objective_name(o.objective));
+            printf("%12s", "");
+            for (size_t c = 0; c < axes[1].n; c++)
+                printf(" %10s", axes[1].values[c]);
+            printf("\n");
+            for (size_t r = 0; r < axes[0].n; r++) {
+                printf("%12s", axes[0].values[r]);
+                for (size_t c = 0; c < axes[1].n; c++) {
+                    const struct bt_metrics *m = &g.full[r + c * axes[0].n];
+                    if (bt_constraints_met(m, &o.constraints))
+                        printf(" %10.3g", bt_objective_value(m, o.objective));
+                    else
+                        printf(" %10s", "-");
+                }
+                printf("\n");
+            }
+        }
+        buf_release(&t);
+    }
+    free(fold_ids);
+    bt_grid_result_release(&g);
+    free(axes);
+    prep_release(&p);
+    return rc;
+}
+
+/* apply ID: the run's settings through the daemon's PUT /v1/config (the
+ * dashboard's path: validated, applied, kept with their history). */
+static int do_apply(struct cli_args *a, struct store *st)
+{
+    int64_t id;
+    if (a->npos != 2 || parse_id(a->pos[1], &id) != 0)
+        return cli_usage_error("backtest", "apply needs one run ID");
+    struct buf b;
+    buf_init(&b, 0);
+    int r = bt_run_json(st, id, false, &b);
+    if (r) {
+        buf_release(&b);
+        return show_err(r, a->pos[1]);
+    }
+    struct json_doc *d = json_doc_new(16);
+    struct json_val root, ov, v;
+    struct json_iter it;
+    int rc = 1;
+    if (json_parse(d, b.data, b.len, 0, &root) != 0 || json_find(&root, "overrides", &ov) != 0 ||
+        json_iter_init(&ov, &it) != 0) {
+        fprintf(stderr, "walltrack backtest: run %" PRId64 " has no settings to apply\n", id);
+        goto out;
+    }
+    struct buf body;
+    buf_init(&body, 0);
+    struct jw w;
+    jw_init(&w, &body);
+    jw_obj_begin(&w);
+    size_t n = 0;
+    printf("run %" PRId64 " would set:\n", id);
+    while (json_iter_next(&it, &v)) {
+        const char *val;
+        char name[BT_NAME_MAX];
+        if (json_str(&v, &val, NULL) != 0 || v.keylen >= sizeof name)
+            continue;
+        memcpy(name, v.key, v.keylen);
+        name[v.keylen] = '\0';
+        printf("  %s = %s\n", name, val);
+        jw_kstr(&w, name, val);
+        n++;
+    }
+    jw_obj_end(&w);
+    jw_finish(&w);
+    if (n == 0) {
+        printf("  (nothing: the run used the configuration as it is)\n");
+        rc = 0;
+    } else if (!cli_opt_given(&spec, a, "--yes")) {
+        printf("add --yes to apply them to the running daemon (PUT /v1/config)\n");
+        rc = 1;
+    } else {
+        struct httpc_resp resp;
+        httpc_resp_init(&resp);
+        rc = cli_daemon_call(&spec, a, "PUT", "/v1/config", body.data, &resp);
+        if (rc == 0)
+            printf("applied: %s\n", resp.body.data);
+        httpc_resp_release(&resp);
+    }
+    buf_release(&body);
+out:
+    json_doc_free(d);
+    buf_release(&b);
+    return rc;
+}
+
+/* ---- list, show, compare, delete ------------------------------------------- */
+
+struct lister {
+    struct store *st;
+    size_t n;
+};
+
+static void iso(int64_t ms, char *out)
+{
+    clock_format_iso(ms, out, 32);
+}
+
+/* One line (or JSON object) of a run from its row. */
+static int list_one(void *ctx, const struct backtest_run_row *r)
+{
+    struct lister *l = ctx;
+    char name[BT_NAME_MAX];
+    bt_scenario_name_of(l->st, r->scenario_id, name, sizeof name);
+    struct json_doc *d = json_doc_new(8);
+    struct json_val res, m;
+    int64_t from = 0, to = 0;
+    double ret = 0;
+    const char *sample = "full";
+    if (json_parse(d, r->results, strlen(r->results), 0, &res) == 0) {
+        json_get_i64(&res, "from_ms", &from);
+        json_get_i64(&res, "to_ms", &to);
+        json_opt_str(&res, "sample", &sample, NULL);
+        if (json_find(&res, "metrics", &m) == 0)
+            json_get_double(&m, "return_pct", &ret);
+    }
+    char f[32], t[32];
+    iso(from, f);
+    iso(to, t);
+    if (l->n == 0)
+        printf("%-6s %-16s %-24s %-24s %-17s %9s %7s %8s %8s\n", "id", "scenario", "from", "to",
+               "sample", "return", "trades", "win", "max dd");
+    printf("%-6" PRId64 " %-16s %-24s %-24s %-17s %+8.2f%% %7d %7.1f%% %7.2f%%\n", r->id, name, f,
+           t, sample, ret, (int)r->trades, 100 * r->win_rate, r->max_drawdown);
+    l->n++;
+    json_doc_free(d);
+    return 0;
+}
+
+static int do_list(struct store *st, bool json)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    if (json) {
+        int r = bt_runs_list_json(st, &b);
+        if (r)
+            fprintf(stderr, "walltrack backtest: %s\n", wt_strerror(r));
+        else
+            printf("%s\n", b.data);
+        buf_release(&b);
+        return r ? 1 : 0;
+    }
+    struct lister l = {.st = st};
+    int r = bt_run_each(st, list_one, &l);
+    if (r) {
+        fprintf(stderr, "walltrack backtest: %s\n", wt_strerror(r));
+    } else if (l.n == 0) {
+        printf("no backtest runs yet (walltrack backtest run --from T --to T)\n");
+    }
+    buf_release(&b);
+    return r ? 1 : 0;
+}
+
+static int show_err(int r, const char *what)
+{
+    if (r == WT_ENOTFOUND)
+        fprintf(stderr, "walltrack backtest: no run %s\n", what);
+    else
+        fprintf(stderr, "walltrack backtest: run %s: %s\n", what, wt_strerror(r));
+    return 1;
+}
+
+/* compare: the metrics of several runs side by side (and their curves in
+ * JSON). */
+static int do_compare(struct store *st, int n, char **ids, bool json, bool details)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    int rc = 0;
+    if (json && n > 1)
+        buf_puts(&b, "[");
+    if (!json)
+        printf("%-6s %-16s %9s %7s %7s %8s %12s %8s %7s\n", "id", "scenario", "return", "trades",
+               "win", "PF", "expectancy", "max dd", "Sharpe");
+    for (int i = 0; i < n && rc == 0; i++) {
+        int64_t id;
+        if (parse_id(ids[i], &id) != 0) {
+            rc = cli_usage_error("backtest", "'%s' is not a run id", ids[i]);
+            break;
+        }
+        struct buf one;
+        buf_init(&one, 0);
+        int r = bt_run_json(st, id, details || (json && n > 1), &one);
+        if (r) {
+            rc = show_err(r, ids[i]);
+            buf_release(&one);
+            break;
+        }
+        if (json) {
+            if (i)
+                buf_puts(&b, ",");
+            buf_append(&b, one.data, one.len);
+        } else {
+            struct json_doc *d = json_doc_new(16);
+            struct json_val root, m;
+            const char *scen = "?";
+            double ret = 0, wr = 0, pf = 0, ex = 0, dd = 0, sh = 0;
+            uint64_t tr = 0;
+            bool shv = false, pfinf = false;
+            if (json_parse(d, one.data, one.len, 0, &root) == 0 &&
+                json_find(&root, "metrics", &m) == 0) {
+                json_get_str(&root, "scenario", &scen, NULL);
+                json_get_double(&m, "return_pct", &ret);
+                json_get_u64(&m, "trades", &tr);
+                json_get_double(&m, "win_rate", &wr);
+                const char *s;
+                if (json_get_str(&m, "profit_factor", &s, NULL) == 0)
+                    pfinf = true;
+                else
+                    json_get_double(&m, "profit_factor", &pf);
+                json_get_double(&m, "expectancy_sol", &ex);
+                json_get_double(&m, "max_drawdown_pct", &dd);
+                shv = json_get_double(&m, "sharpe", &sh) == 0;
+            }
+            char pfs[16], shs[16];
+            snprintf(pfs, sizeof pfs, pfinf ? "inf" : "%.2f", pf);
+            snprintf(shs, sizeof shs, shv ? "%.2f" : "n/a", sh);
+            printf("%-6" PRId64 " %-16s %+8.2f%% %7" PRIu64 " %6.1f%% %8s %+12.5f %7.2f%% %7s\n",
+                   id, scen, ret, tr, 100 * wr, pfs, ex, dd, shs);
+            json_doc_free(d);
+        }
+        buf_release(&one);
+    }
+    if (json && n > 1)
+        buf_puts(&b, "]");
+    if (rc == 0 && json)
+        printf("%s\n", b.data);
+    buf_release(&b);
+    return rc;
+}
+
+/* ---- scenarios -------------------------------------------------------------- */
+
+static void scenario_print(const struct bt_scenario *sc, bool json)
+{
+    if (json) {
+        struct buf b;
+        buf_init(&b, 0);
+        bt_scenario_params_json(sc, &b);
+        printf("{\"name\":\"%s\",\"builtin\":%s,\"params\":%s}\n", sc->name,
+               sc->builtin ? "true" : "false", b.data);
+        buf_release(&b);
+        return;
+    }
+    printf("%s%s\n", sc->name, sc->builtin ? " (built in)" : "");
+    if (sc->n == 0)
+        printf("  (no overrides: the configuration as it is)\n");
+    for (size_t i = 0; i < sc->n; i++)
+        printf("  %s = %s\n", sc->o[i].name, sc->o[i].value);
+}
+
+struct slist {
+    VEC(struct backtest_scenario_row) v;
+};
+
+static int scenario_cmd(struct store *st, int n, char **pos, bool json)
+{
+    const char *sub = n > 0 ? pos[0] : "list";
+    char err[512];
+    struct bt_scenario sc;
+    if (strcmp(sub, "list") == 0 && json) {
+        struct buf b;
+        buf_init(&b, 0);
+        int r = bt_scenarios_list_json(st, &b);
+        if (r)
+            fprintf(stderr, "walltrack backtest: %s\n", wt_strerror(r));
+        else
+            printf("%s\n", b.data);
+        buf_release(&b);
+        return r ? 1 : 0;
+    }
+    if (strcmp(sub, "list") == 0) {
+        int k = 0;
+        for (const char *const *b = bt_builtin_names; *b; b++, k++) {
+            bt_scenario_builtin(*b, &sc);
+            printf("%-24s built in, %zu settings\n", sc.name, sc.n);
+        }
+        struct backtest_scenario_row *rows = xcalloc(100, sizeof *rows);
+        int64_t after = 0;
+        int r = 0;
+        for (;;) {
+            struct row_query q = {.after_id = after, .limit = 100};
+            size_t got = 0;
+            if ((r = store_list_scenario(st, &q, rows, &got)))
+                break;
+            for (size_t i = 0; i < got; i++)
+                if (bt_scenario_builtin(rows[i].name, &sc) != 0) /* not a preset's row */
+                    printf("%-24s %s\n", rows[i].name, rows[i].params);
+            if (got < 100)
+                break;
+            after = rows[got - 1].id;
+        }
+        free(rows);
+        if (r)
+            fprintf(stderr, "walltrack backtest: %s\n", wt_strerror(r));
+        return r ? 1 : 0;
+    }
+    if (n < 2)
+        return cli_usage_error("backtest", "scenario %s needs a NAME", sub);
+    const char *name = pos[1];
+    if (strcmp(sub, "show") == 0) {
+        if (bt_scenario_load(st, name, &sc, NULL, err, sizeof err) != 0)
+            return cli_usage_error("backtest", "%s", err);
+        scenario_print(&sc, json);
+        return 0;
+    }
+    bool create = strcmp(sub, "create") == 0, copy = strcmp(sub, "copy") == 0,
+         unset = strcmp(sub, "unset") == 0, edit = unset || strcmp(sub, "edit") == 0;
+    if (!create && !edit && !copy)
+        return cli_usage_error(
+            "backtest", "scenario: unknown '%s' (list, show, create, edit, unset, copy)", sub);
+    const char *target = copy ? (n > 2 ? pos[2] : NULL) : name;
+    if (!target)
+        return cli_usage_error("backtest", "scenario copy needs FROM and TO");
+    if (!bt_name_valid(target))
+        return cli_usage_error("backtest", "'%s' is not a scenario name (1 to 63 of a-z 0-9 _ - .)",
+                               target);
+    struct bt_scenario tmp;
+    if (bt_scenario_builtin(target, &tmp) == 0)
+        return cli_usage_error("backtest", "'%s' is built in and read-only; copy it to change it",
+                               target);
+    bool exists = bt_scenario_load(st, target, &tmp, NULL, err, sizeof err) == 0;
+    if (create && exists)
+        return cli_usage_error("backtest", "a scenario called '%s' exists; use edit", target);
+    if (copy && exists)
+        return cli_usage_error("backtest", "a scenario called '%s' exists", target);
+    if (edit && !exists)
+        return cli_usage_error("backtest", "no scenario called '%s' (create it first)", target);
+    if (copy) {
+        if (bt_scenario_load(st, name, &sc, NULL, err, sizeof err) != 0)
+            return cli_usage_error("backtest", "%s", err);
+    } else if (edit) {
+        sc = tmp;
+    } else {
+        memset(&sc, 0, sizeof sc);
+    }
+    str_copy(sc.name, sizeof sc.name, target);
+    sc.builtin = false;
+    for (int i = copy ? 3 : 2; i < n; i++) {
+        if (unset) {
+            if (bt_scenario_unset(&sc, pos[i]) != 0)
+                return cli_usage_error("backtest", "'%s' is not set in '%s'", pos[i], target);
+            continue;
+        }
+        if (bt_scenario_set_arg(&sc, pos[i], err, sizeof err) != 0)
+            return cli_usage_error("backtest", "%s", err);
+    }
+    int r = bt_scenario_save(st, &sc, now_ms(), NULL);
+    if (r) {
+        fprintf(stderr, "walltrack backtest: saving the scenario: %s\n", wt_strerror(r));
+        return 1;
+    }
+    if (json)
+        scenario_print(&sc, true);
+    else
+        printf("scenario %s saved\n", sc.name);
+    return 0;
+}
+
+int cmd_backtest(int argc, char **argv)
+{
+    struct cli_args a;
+    int rc;
+    if (!cli_parse(argc, argv, &spec, &a, &rc))
+        return rc;
+    const char *sub = a.pos[0];
+    bool json = cli_opt_given(&spec, &a, "--json");
+    static const char *const subs[] = {"run",     "batch",  "grid",  "list",     "show",
+                                       "compare", "delete", "apply", "scenario", NULL};
+    bool known = false;
+    for (const char *const *s = subs; *s; s++)
+        known |= strcmp(*s, sub) == 0;
+    if (!known) {
+        rc = cli_usage_error("backtest",
+                             "unknown '%s' (run, batch, grid, list, show, compare, delete, apply, "
+                             "scenario)",
+                             sub);
+        cli_args_release(&a);
+        return rc;
+    }
+    struct store *st;
+    if ((rc = cli_open_store(&a.cfg, &st)) != 0) {
+        cli_args_release(&a);
+        return rc;
+    }
+    cli_apply_stored_settings(&a.cfg, st);
+    if (strcmp(sub, "run") == 0) {
+        rc = a.npos == 1 ? do_run(&a, st, json)
+                         : cli_usage_error("backtest", "run takes no positional arguments");
+    } else if (strcmp(sub, "batch") == 0) {
+        rc = do_batch(&a, st, json);
+    } else if (strcmp(sub, "grid") == 0) {
+        rc = do_grid(&a, st, json);
+    } else if (strcmp(sub, "apply") == 0) {
+        rc = do_apply(&a, st);
+    } else if (strcmp(sub, "list") == 0) {
+        rc = do_list(st, json);
+    } else if (strcmp(sub, "show") == 0) {
+        rc = a.npos == 2 ? do_compare(st, 1, a.pos + 1, json, true)
+                         : cli_usage_error("backtest", "show needs one run ID");
+    } else if (strcmp(sub, "compare") == 0) {
+        rc = a.npos >= 3 ? do_compare(st, a.npos - 1, a.pos + 1, json, false)
+                         : cli_usage_error("backtest", "compare needs two or more run IDs");
+    } else if (strcmp(sub, "delete") == 0) {
+        int64_t id;
+        if (a.npos != 2 || parse_id(a.pos[1], &id) != 0) {
+            rc = cli_usage_error("backtest", "delete needs one run ID");
+        } else {
+            int r = store_backtest_delete(st, id);
+            rc = r ? show_err(r, a.pos[1]) : 0;
+            if (r == 0 && !json)
+                printf("run %" PRId64 " deleted\n", id);
+            else if (r == 0)
+                printf("{\"deleted\":%" PRId64 "}\n", id);
+        }
+    } else {
+        rc = scenario_cmd(st, a.npos - 1, a.pos + 1, json);
+    }
+    store_close(st);
+    cli_args_release(&a);
+    return rc;
+}
