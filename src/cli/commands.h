@@ -20,6 +20,7 @@ int cmd_wallet(int argc, char **argv);
 int cmd_discover(int argc, char **argv);
 int cmd_wallets(int argc, char **argv);
 int cmd_sim_evaluate(int argc, char **argv); /* `sim evaluate`, dispatched by cmd_sim */
+int cmd_sim_stats(int argc, char **argv);    /* `sim stats`, dispatched by cmd_sim */
 
 struct discovery_result;
 /* Writes every candidate of r with its evidence to path as CSV (used by
