@@ -94,9 +94,8 @@ static void print_text(const struct sim_calib *c)
         printf("  %-12s %5u wallets, %5u traded, %5u with >= %d swaps (%5.1f%% losing), PnL "
                "%+10.1f SOL (mean %+.2f)\n",
                sim_wallet_type_name((enum sim_wallet_type)t), T->wallets, T->traded, T->active,
-               SIM_CALIB_MIN_SWAPS,
-               T->active ? 100.0 * T->active_losing / T->active : 0.0, T->pnl_sol,
-               T->traded ? T->pnl_sol / T->traded : 0.0);
+               SIM_CALIB_MIN_SWAPS, T->active ? 100.0 * T->active_losing / T->active : 0.0,
+               T->pnl_sol, T->traded ? T->pnl_sol / T->traded : 0.0);
     }
     printf("\n%s\n", sim_calib_all_met(c) ? "every target met" : "some targets NOT met");
 }

@@ -33,9 +33,9 @@ enum sim_calib_target {
     SC_LARGE_WINNERS, /* share of trading wallets with PnL >= 50 SOL: <= 0.01 */
     SC_SAME_DAY,      /* share of launches whose last trade is on their launch day: > 0.5 */
     SC_TAIL,          /* mean peak multiple of the top 1% / median: >= 10 */
-    SC_BOTS_EARLY,    /* share of launches with a sniper or insider among its first 5 buyers: >= 0.5 */
-    SC_INSIDERS_WIN,  /* insiders' PnL as a group: > 0 */
-    SC_COPY_LOSE,     /* copy-traders' PnL as a group: < 0 */
+    SC_BOTS_EARLY, /* share of launches with a sniper or insider among its first 5 buyers: >= 0.5 */
+    SC_INSIDERS_WIN, /* insiders' PnL as a group: > 0 */
+    SC_COPY_LOSE,    /* copy-traders' PnL as a group: < 0 */
     SC_NTARGETS
 };
 

@@ -465,6 +465,20 @@ static const char m10_sig_keys_skips[] =
     ");\n"
     "CREATE INDEX IF NOT EXISTS skipped_txs_received ON skipped_txs(received_ms);\n";
 
+/* Migration 16 (issue 15): equity_marks, the engine's mark-to-market
+ * equity (cash + open positions at their last price) about once a minute
+ * of engine time, for the mark-to-market curve and drawdown of
+ * GET /v1/performance and `walltrack report`. */
+static const char m16_equity_marks[] =
+    "CREATE TABLE IF NOT EXISTS equity_marks (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  mode TEXT NOT NULL CHECK (mode IN ('paper', 'live')),\n"
+    "  ts_ms INTEGER NOT NULL,\n"
+    "  equity_lamports INTEGER NOT NULL,\n"
+    "  cash_lamports INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS equity_marks_mode ON equity_marks(mode, id);\n";
+
 const struct migration store_sqlite_migrations[] = {
     {1, "events: swaps, transfers, prices", m1_events},
     {2, "wallets and tokens", m2_wallets},
@@ -480,5 +494,6 @@ const struct migration store_sqlite_migrations[] = {
      m8_exits},
     {9, "wallet list: an index for the common filter, by score", m9_wallet_filter},
     {10, "event keys are (sig, leg) again; skipped transactions are kept", m10_sig_keys_skips},
+    {16, "equity_marks: mark-to-market equity of the engine", m16_equity_marks},
     {0, NULL, NULL}, /* end */
 };

@@ -18,9 +18,9 @@
 /* Generates a market into dir/name and returns `sim stats --json` of it. */
 static void stats_of(const char *dir, const char *name, const char *preset, struct buf *out)
 {
-    const char *gen[] = {"sim",      "generate", "--out",  name,   "--seed",
-                         "2",        "--days",   "4",      preset ? "--preset" : NULL,
-                         preset,     NULL};
+    const char *gen[] = {
+        "sim",  "generate", "--out", name, "--seed", "2", "--days", "4", preset ? "--preset" : NULL,
+        preset, NULL};
     struct buf log;
     buf_init(&log, 0);
     assert_int_equal(harness_run(dir, gen, NULL, 120, &log), 0);
