@@ -1,13 +1,13 @@
 /* Paper results of a simulated month beside two baselines (issue 7, item
  * 11; results in docs/intelligence.md).
  *
- *     bench_month [days] [learn_days] [seed]          (30 7 <scenario default>)
+ *     bench_month [days] [learn_days] [seed] [preset]  (30 7 <scenario default> calibrated)
  *
- * The default simulator scenario (src/sim) runs for `days`; every
+ * The default simulator scenario (src/sim; or a preset) runs for `days`; every
  * transaction goes through the real Helius decoder and the events feed
  * six engines side by side (DESIGN §2: engines share nothing), with a
- * tick every 10 s of market time and the default paper executor (2 s
- * latency, constant-product impact, fees). For the first `learn_days`
+ * tick every 10 s of market time and the paper executor with the costs of a copy trade on the
+ * calibrated market (0.8 s latency, constant-product impact, fees). For the first `learn_days`
  * nobody is watched: intel learns. Then each engine watches its wallets
  * and trades for the rest of the period:
  *
@@ -47,6 +47,7 @@
 #define NSEL   3
 #define NRUN   (2 * NSEL)
 #define TICK   10000
+#define MARK   60000
 #define EARLY  5
 #define MAXSEL 100
 
@@ -184,10 +185,24 @@ int main(int argc, char **argv)
 {
     struct scenario sc;
     scenario_default(&sc);
+    if (argc > 4 && scenario_preset(&sc, argv[4]) != 0) {
+        fprintf(stderr, "unknown preset '%s' (%s)\n", argv[4], SCENARIO_PRESETS);
+        return 2;
+    }
     sc.days = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 30;
     uint32_t learn = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 10) : 7;
     if (argc > 3)
         sc.seed = strtoull(argv[3], NULL, 10);
+    /* Costs of a copy trade on the calibrated market (docs/simulator.md,
+     * "Calibration targets"): 2 slots of copy latency, pump.fun's 1% fee
+     * (nearly every copied entry is on the bonding curve; the pool's 0.25%
+     * after migration is charged at 1% too, which errs against us), the
+     * base fee, a priority fee and a 0.001 SOL Jito tip per transaction. */
+    struct paper_params costs;
+    paper_params_default(&costs);
+    costs.latency_ms = 800;
+    costs.dex_fee_bps = 100;
+    costs.priority_fee_lamports = 100000 + 1000000;
     struct sim *s;
     char err[256];
     if (sim_new(&sc, &s, err, sizeof err) != 0) {
@@ -219,9 +234,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "%s\n", err);
             return 1;
         }
-        struct paper_params pp;
-        paper_params_default(&pp);
-        engine_set_executor(e[r], engine_paper_executor(e[r], &pp));
+        engine_set_executor(e[r], engine_paper_executor(e[r], &costs));
     }
 
     struct helius_decoder *d = helius_decoder_new();
@@ -243,8 +256,14 @@ int main(int argc, char **argv)
             memset(&t, 0, sizeof t);
             t.kind = EVENT_TICK;
             t.u.tick.ts_ms = next_tick;
-            for (int r = 0; r < NRUN; r++)
+            for (int r = 0; r < NRUN; r++) {
                 feed(e[r], &t);
+                if (selected && next_tick % MARK == 0) { /* mark to market every minute */
+                    struct engine_status st;
+                    engine_status(e[r], &st);
+                    perf_mark(out[r].perf, next_tick, (double)st.equity_lamports / 1e9);
+                }
+            }
             next_tick += TICK;
         }
         if (!selected && tx.ts_ms >= learn_end) {
@@ -340,9 +359,15 @@ int main(int argc, char **argv)
             printf(" %u %s", types[t], sim_wallet_type_name((enum sim_wallet_type)t));
     printf(".\n\n");
 
+    printf("Costs per copy trade: %lld ms latency, %u bps DEX fee, %llu + %llu lamports of "
+           "fees per transaction.\n\n",
+           (long long)costs.latency_ms, costs.dex_fee_bps,
+           (unsigned long long)costs.network_fee_lamports,
+           (unsigned long long)costs.priority_fee_lamports);
     printf("| selection | breakers | watched | signals | trades | win rate | profit ratio | "
-           "return | max drawdown | Sharpe | entries stopped |\n");
-    printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
+           "expectancy (SOL/trade) | profit factor | return | max drawdown realized | max "
+           "drawdown mark-to-market | Sharpe | entries stopped |\n");
+    printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (int r = 0; r < NRUN; r++) {
         int sel = r % NSEL;
         struct buf b;
@@ -355,13 +380,16 @@ int main(int argc, char **argv)
         jw_finish(&w);
         struct json_doc *jd = json_doc_new(16);
         struct json_val o;
-        double trades = 0, wr = 0, pr = 0, ret = 0, dd = 0, sh = 0;
+        double trades = 0, wr = 0, pr = 0, ret = 0, dd = 0, sh = 0, ex = 0, pf = 0, ddm = 0;
         bool shv = false;
         if (json_parse(jd, b.data, b.len, 0, &o) == 0) {
             json_get_double(&o, "trades", &trades);
             json_get_double(&o, "win_rate", &wr);
             json_get_double(&o, "profit_ratio", &pr);
+            json_get_double(&o, "expectancy_sol", &ex);
+            json_get_double(&o, "profit_factor", &pf);
             json_get_double(&o, "max_drawdown_pct", &dd);
+            json_get_double(&o, "max_drawdown_mtm_pct", &ddm);
             json_get_double(&o, "sharpe", &sh);
             json_get_bool(&o, "sharpe_valid", &shv);
         }
@@ -373,10 +401,11 @@ int main(int argc, char **argv)
         /* Return on equity including what is still open. */
         ret = 100.0 *
               ((double)st.equity_lamports / (double)engine_params_of(e[r])->capital_lamports - 1);
-        printf("| %s | %s | %zu | %" PRIu64 " | %.0f | %.1f%% | %.2f | %+.1f%% | %.1f%% | %s | "
-               "%s |\n",
+        printf("| %s | %s | %zu | %" PRIu64 " | %.0f | %.1f%% | %.2f | %+.4f | %.2f | %+.1f%% | "
+               "%.1f%% | %.1f%% | %s | %s |\n",
                sel_name[sel], r < NSEL ? "as configured" : "entry breakers off", n_watch[sel],
-               out[r].signals, trades, 100 * wr, pr, ret, dd, shs, out[r].trips ? "yes" : "no");
+               out[r].signals, trades, 100 * wr, pr, ex, pf, ret, dd, ddm, shs,
+               out[r].trips ? "yes" : "no");
         json_doc_free(jd);
         buf_release(&b);
     }
