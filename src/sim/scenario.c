@@ -59,6 +59,8 @@ static const struct param PARAMS[] = {
     P(baiter_entries_per_day, P_DBL, 0, 1000, "mean baits a day of a baiter"),
     P(retail_buy_sol, P_DBL, 0.001, 1000, "median retail buy in SOL"),
     P(pump_amm_share, P_DBL, 0, 1, "share of graduations that move to PUMP_AMM (else RAYDIUM)"),
+    P(fizzle_dead_share, P_DBL, 0, 1,
+      "share of fizzles the crowd never trades (only snipers, insiders and typed wallets)"),
 };
 
 #define NPARAMS (sizeof PARAMS / sizeof PARAMS[0])
@@ -111,6 +113,7 @@ static void preset_calibrated(struct scenario *s)
     s->odds_fizzle = 0.556;
     s->odds_runner = 0.014;
     s->odds_pump_dump = 0.13;
+    s->fizzle_dead_share = 0.6;
 }
 
 /* Rug-heavy: rugs and insider launches take most launches, runners are
@@ -122,6 +125,7 @@ static void preset_bear(struct scenario *s)
     s->odds_fizzle = 0.34;
     s->odds_runner = 0.006;
     s->odds_pump_dump = 0.204;
+    s->fizzle_dead_share = 0.6;
 }
 
 void scenario_default(struct scenario *s)

@@ -53,6 +53,7 @@ struct scenario {
     double baiter_entries_per_day;
     double retail_buy_sol;
     double pump_amm_share;
+    double fizzle_dead_share; /* fizzles the crowd never trades: only bots and early wallets */
 };
 
 /* Fills s with the defaults: the calibrated market (docs/simulator.md,

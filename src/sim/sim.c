@@ -537,8 +537,9 @@ static void schedule_launch(struct sim *s, uint32_t tok, int64_t t)
                  EV_SELL, T->creator, tok, PPM / 2 | exit);
         break;
     }
-    sim_push(s, t + (int64_t)rng_range(&s->rng, 3 * MS_PER_SECOND, 60 * MS_PER_SECOND), t, EV_FLOW,
-             tok, 0, 0);
+    if (T->hype > 0) /* a dead-on-arrival fizzle has no crowd */
+        sim_push(s, t + (int64_t)rng_range(&s->rng, 3 * MS_PER_SECOND, 60 * MS_PER_SECOND), t,
+                 EV_FLOW, tok, 0, 0);
     sim_push(s, T->death_ms + 2 * MS_PER_DAY, t, EV_GC, tok, 0, 0);
 }
 
