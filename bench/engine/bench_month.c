@@ -71,7 +71,12 @@ struct collect {
     struct perf *perf;
     uint64_t signals, traded, trips;
     uint64_t reasons[SR_COUNT];
+    double fsum[12]; /* sums of the signals' factors and components (below) */
 };
+
+static const char *fname[12] = {"score",       "wallet", "token",    "context",
+                                "w_score",     "w_form", "w_copy",   "t_age",
+                                "t_liquidity", "t_move", "c_recent", "c_exposure"};
 
 static void c_signal(struct engine_out *o, const struct engine_signal *s)
 {
@@ -80,6 +85,14 @@ static void c_signal(struct engine_out *o, const struct engine_signal *s)
     c->traded += s->reason == SR_TRADED;
     if ((unsigned)s->reason < SR_COUNT)
         c->reasons[s->reason]++;
+    if (s->f) {
+        const struct signal_factors *f = s->f;
+        double v[12] = {f->score,       f->f[SF_WALLET], f->f[SF_TOKEN], f->f[SF_CONTEXT],
+                        f->w_score,     f->w_form,       f->w_copy,      f->t_age,
+                        f->t_liquidity, f->t_move,       f->c_recent,    f->c_exposure};
+        for (int k = 0; k < 12; k++)
+            c->fsum[k] += v[k];
+    }
 }
 
 static void c_trade(struct engine_out *o, const struct engine_trade *t)
@@ -231,6 +244,10 @@ int main(int argc, char **argv)
         struct engine_params p;
         engine_params_default(&p);
         int sel = r % NSEL;
+        /* WT_BENCH_THRESHOLD: walltrack's signal threshold, to compare. */
+        const char *th = getenv("WT_BENCH_THRESHOLD");
+        if (sel == 0 && th && *th)
+            p.signal.threshold = p.sizing.threshold = strtod(th, NULL);
         if (sel != 0) { /* copy every buy, one size */
             p.signal.threshold = 0;
             p.sizing.threshold = 0;
@@ -404,6 +421,7 @@ int main(int argc, char **argv)
             printf(" %u %s", types[t], sim_wallet_type_name((enum sim_wallet_type)t));
     printf(".\n\n");
 
+    printf("walltrack's signal threshold: %.2f.\n", engine_params_of(e[0])->signal.threshold);
     printf("Costs per copy trade: %lld ms latency, %u bps DEX fee, %llu + %llu lamports of "
            "fees per transaction.\n\n",
            (long long)costs.latency_ms, costs.dex_fee_bps,
@@ -460,6 +478,10 @@ int main(int argc, char **argv)
             if (out[r].reasons[k])
                 printf(" %s %" PRIu64, signal_reason_name((enum signal_reason)k),
                        out[r].reasons[k]);
+        printf("\n    mean factors:");
+        for (int k = 0; k < 12; k++)
+            printf(" %s %.3f", fname[k],
+                   out[r].signals ? out[r].fsum[k] / (double)out[r].signals : 0.0);
         printf("\n");
     }
     free(picked);
