@@ -97,6 +97,10 @@ static void test_bad_input(void **state)
     FILE *f = fopen(path, "r");
     assert_null(f); /* nothing was written */
     buf_reset(&out);
+    const char *demo[] = {"demo", "--preset", "sideways", "--data", "d", NULL};
+    assert_int_equal(harness_run(dir, demo, NULL, 60, &out), 2);
+    assert_non_null(strstr(out.data, "--preset: unknown preset 'sideways'"));
+    buf_reset(&out);
     const char *st[] = {"sim", "stats", "missing", NULL};
     assert_int_equal(harness_run(dir, st, NULL, 60, &out), 1);
     assert_non_null(strstr(out.data, "cannot open"));
