@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/json.h"
 #include "base/jw.h"
@@ -64,7 +65,7 @@ struct writer {
 };
 
 /* A mark-to-market equity sample at most once a minute of engine time. */
-#define EQUITY_MARK_MS 60000
+#define EQUITY_MARK_MS MS_PER_MINUTE
 
 static void b58key(const struct pubkey *k, char *out, size_t n)
 {
