@@ -1,33 +1,38 @@
 /* Paper results of a simulated month beside two baselines (issue 7, item
  * 11; results in docs/intelligence.md).
  *
- *     bench_month [days] [learn_days] [seed]          (30 7 <scenario default>)
+ *     bench_month [days] [learn_days] [seed] [preset] [scenario file]
+ *                                     (30 7 <scenario default> calibrated)
  *
- * The default simulator scenario (src/sim) runs for `days`; every
+ * The default simulator scenario (src/sim; or a preset) runs for `days`; every
  * transaction goes through the real Helius decoder and the events feed
- * six engines side by side (DESIGN §2: engines share nothing), with a
- * tick every 10 s of market time and the default paper executor (2 s
- * latency, constant-product impact, fees). For the first `learn_days`
+ * nine engines side by side (DESIGN §2: engines share nothing), with a
+ * tick every 10 s of market time and the paper executor with the costs of a copy trade on the
+ * calibrated market (0.8 s latency, constant-product impact, fees). For the first `learn_days`
  * nobody is watched: intel learns. Then each engine watches its wallets
  * and trades for the rest of the period:
  *
- *   walltrack - the wallets intel scores best (score >= 50, at least 10
- *               closed round trips, confidence medium or high), up to 100,
- *               with their score as the prior; default settings
- *               (threshold 0.70, four-factor score);
+ *   walltrack - the watchlist discovery makes from the learning period
+ *               (`walltrack discover` with its default settings: the
+ *               top 50 eligible candidates), each with its score as the
+ *               prior; default engine settings (threshold 0.70,
+ *               four-factor score);
  *   early     - every "early buyer": a wallet among the first 5 buyers of
  *               at least 3 tokens during the learning period; every buy
  *               copied (threshold 0, one size);
  *   random    - as many random wallets as walltrack watches, among those
  *               seen trading; every buy copied.
  *
- * Each in two variants: the circuit breakers as configured (no operator
- * resets them, so a tripped drawdown or win-rate breaker stops entries for
- * the rest of the month), and with the entry-stopping breakers disabled,
- * which compares the selections themselves. Everything else is the same.
+ * Each in three variants: the default circuit breakers (the performance
+ * breaker on the profit factor over 50 trades), the documents' win-rate
+ * rule (40% over 50 trades) instead, and the entry-stopping breakers
+ * disabled, which compares the selections themselves. No operator resets
+ * a breaker, so a trip stops entries for the rest of the period.
+ * Everything else is the same.
  * Output: a Markdown table and, for the walltrack selection, which hidden
  * wallet types it picked (the simulator's truth). */
 #include <inttypes.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,32 +44,56 @@
 #include "base/mem.h"
 #include "base/vec.h"
 #include "ingest/helius.h"
+#include "intel/discovery.h"
 #include "intel/intel.h"
 #include "graph/graph.h"
 #include "sim/sim.h"
 #include "trade/engine.h"
+#include "store/store.h"
 #include "trade/perf.h"
 
-#define NSEL   3
-#define NRUN   (2 * NSEL)
-#define TICK   10000
-#define EARLY  5
-#define MAXSEL 100
+#define NSEL  3
+#define NVAR  3
+#define NRUN  (NVAR * NSEL)
+#define TICK  10000
+#define MARK  60000
+#define EARLY 5
 
 static const char *sel_name[NSEL] = {"walltrack", "early buyers", "random wallets"};
+/* Breaker variants: the defaults (profit factor over the window), the
+ * documents' win-rate rule (40% over 50 trades), the entry-stopping
+ * breakers off. */
+static const char *var_name[NVAR] = {"defaults (profit factor < 1 over 50)",
+                                     "win rate < 40% over 50", "entry breakers off"};
 
 /* Collects closed trades for the performance numbers. */
 struct collect {
     struct engine_out base;
     struct perf *perf;
     uint64_t signals, traded, trips;
+    uint64_t reasons[SR_COUNT];
+    double fsum[12]; /* sums of the signals' factors and components (below) */
 };
+
+static const char *fname[12] = {"score",       "wallet", "token",    "context",
+                                "w_score",     "w_form", "w_copy",   "t_age",
+                                "t_liquidity", "t_move", "c_recent", "c_exposure"};
 
 static void c_signal(struct engine_out *o, const struct engine_signal *s)
 {
     struct collect *c = (struct collect *)o;
     c->signals++;
     c->traded += s->reason == SR_TRADED;
+    if ((unsigned)s->reason < SR_COUNT)
+        c->reasons[s->reason]++;
+    if (s->f) {
+        const struct signal_factors *f = s->f;
+        double v[12] = {f->score,       f->f[SF_WALLET], f->f[SF_TOKEN], f->f[SF_CONTEXT],
+                        f->w_score,     f->w_form,       f->w_copy,      f->t_age,
+                        f->t_liquidity, f->t_move,       f->c_recent,    f->c_exposure};
+        for (int k = 0; k < 12; k++)
+            c->fsum[k] += v[k];
+    }
 }
 
 static void c_trade(struct engine_out *o, const struct engine_trade *t)
@@ -167,12 +196,6 @@ struct cand {
     double score;
 };
 
-static int by_score(const void *a, const void *b)
-{
-    double x = ((const struct cand *)a)->score, y = ((const struct cand *)b)->score;
-    return x < y ? 1 : x > y ? -1 : memcmp(a, b, sizeof(struct pubkey));
-}
-
 static uint64_t rng(uint64_t *s)
 {
     *s ^= *s << 13;
@@ -185,18 +208,38 @@ int main(int argc, char **argv)
 {
     struct scenario sc;
     scenario_default(&sc);
+    if (argc > 4 && scenario_preset(&sc, argv[4]) != 0) {
+        fprintf(stderr, "unknown preset '%s' (%s)\n", argv[4], SCENARIO_PRESETS);
+        return 2;
+    }
+    char err[256];
+    if (argc > 5 && scenario_load(&sc, argv[5], err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
     sc.days = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 30;
     uint32_t learn = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 10) : 7;
     if (argc > 3)
         sc.seed = strtoull(argv[3], NULL, 10);
-    /* "off": the cluster factor's weight shared out among the other three
-     * (the scoring before issue 17); default on, with the clusters of the
-     * wallet graph built from the learning days given to the engines. */
-    bool clusters_on = !(argc > 4 && strcmp(argv[4], "off") == 0);
+    /* WT_BENCH_CLUSTERS=off: the cluster factor's weight shared out among
+     * the other three (the scoring before issue 17); default on, with the
+     * clusters of the wallet graph built from the learning days given to
+     * the engines. */
+    const char *cl = getenv("WT_BENCH_CLUSTERS");
+    bool clusters_on = !(cl && strcmp(cl, "off") == 0);
     struct graph gr;
     graph_init(&gr);
+    /* Costs of a copy trade on the calibrated market (docs/simulator.md,
+     * "Calibration targets"): 2 slots of copy latency, pump.fun's 1% fee
+     * (nearly every copied entry is on the bonding curve; the pool's 0.25%
+     * after migration is charged at 1% too, which errs against us), the
+     * base fee, a priority fee and a 0.001 SOL Jito tip per transaction. */
+    struct paper_params costs;
+    paper_params_default(&costs);
+    costs.latency_ms = 800;
+    costs.dex_fee_bps = 100;
+    costs.priority_fee_lamports = 100000 + 1000000;
     struct sim *s;
-    char err[256];
     if (sim_new(&sc, &s, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
         return 1;
@@ -212,14 +255,23 @@ int main(int argc, char **argv)
         int sel = r % NSEL;
         if (!clusters_on)
             p.signal.weight[SF_CLUSTER] = 0;
+        /* WT_BENCH_THRESHOLD: walltrack's signal threshold, to compare. */
+        const char *th = getenv("WT_BENCH_THRESHOLD");
+        if (sel == 0 && th && *th)
+            p.signal.threshold = p.sizing.threshold = strtod(th, NULL);
         if (sel != 0) { /* copy every buy, one size */
             p.signal.threshold = 0;
             p.sizing.threshold = 0;
             p.sizing.high_score = 1;
         }
-        if (r >= NSEL) { /* entry-stopping breakers off */
+        if (r / NSEL == 1) { /* the documents' win-rate rule */
+            p.breakers.min_win_rate = 0.40;
+            p.breakers.min_profit_factor = 0;
+        }
+        if (r / NSEL == 2) { /* entry-stopping breakers off */
             p.breakers.max_drawdown = 0.999;
             p.breakers.min_win_rate = 0;
+            p.breakers.min_profit_factor = 0;
         }
         out[r] = (struct collect){.base.ops = &collect_ops,
                                   .perf = perf_new((double)p.capital_lamports / 1e9)};
@@ -228,11 +280,19 @@ int main(int argc, char **argv)
             fprintf(stderr, "%s\n", err);
             return 1;
         }
-        struct paper_params pp;
-        paper_params_default(&pp);
-        engine_set_executor(e[r], engine_paper_executor(e[r], &pp));
+        engine_set_executor(e[r], engine_paper_executor(e[r], &costs));
     }
 
+    /* The learning period also goes into a throwaway SQLite store, where
+     * discovery (the product's watchlist: `walltrack discover`) runs at
+     * the end of it. */
+    char tmpdir[] = "/tmp/bench-month-XXXXXX";
+    struct store *store = NULL;
+    if (!mkdtemp(tmpdir) || store_open(tmpdir, NULL, &store, err, sizeof err) != 0) {
+        fprintf(stderr, "store: %s\n", err);
+        return 1;
+    }
+    VEC(struct event) pend = {0}; /* learning-period events not yet stored */
     struct helius_decoder *d = helius_decoder_new();
     struct helius_out ho = {0};
     struct buf json;
@@ -252,29 +312,41 @@ int main(int argc, char **argv)
             memset(&t, 0, sizeof t);
             t.kind = EVENT_TICK;
             t.u.tick.ts_ms = next_tick;
-            for (int r = 0; r < NRUN; r++)
+            for (int r = 0; r < NRUN; r++) {
                 feed(e[r], &t);
+                if (selected && next_tick % MARK == 0) { /* mark to market every minute */
+                    struct engine_status st;
+                    engine_status(e[r], &st);
+                    perf_mark(out[r].perf, next_tick, (double)st.equity_lamports / 1e9);
+                }
+            }
             next_tick += TICK;
         }
         if (!selected && tx.ts_ms >= learn_end) {
-            /* The selections, from what the first engine's intel learned. */
+            /* The selections. walltrack: the watchlist discovery makes
+             * from the learning period (`walltrack discover`, default
+             * settings), each wallet with its score as the prior. */
             struct intel *in = engine_intel(e[0]);
             struct ledger *l = intel_ledger(in);
             uint32_t nw = ledger_wallet_count(l);
-            struct cand *c = xcalloc(nw, sizeof *c);
-            size_t nc = 0;
-            struct intel_profile *pr = xmalloc(sizeof *pr);
-            for (uint32_t w = 0; w < nw; w++) {
-                intel_profile(in, w, learn_end, pr);
-                if (pr->metrics.trades < 10 || pr->score.confidence == SCORE_CONF_LOW ||
-                    pr->score.score < 50)
-                    continue;
-                memcpy(c[nc].k.b, ledger_wallet_key(l, w), 32);
-                c[nc++].score = pr->score.score;
+            struct discovery_params dp;
+            discovery_params_default(&dp);
+            struct profile_params pp;
+            profile_params_default(&pp);
+            struct discovery_report rep;
+            struct discovery_result res;
+            if (discovery_run(store, &dp, &pp, learn_end, &rep, NULL, &res) != 0) {
+                fprintf(stderr, "discovery_run failed\n");
+                return 1;
             }
-            free(pr);
-            qsort(c, nc, sizeof *c, by_score);
-            n_picked = nc < MAXSEL ? nc : MAXSEL;
+            size_t nk = res.eligible < dp.top_k ? res.eligible : dp.top_k;
+            struct cand *c = xcalloc(nk + 1, sizeof *c);
+            size_t nc = 0;
+            for (size_t i = 0; i < nk; i++)
+                if (pubkey_parse(res.c.v[i].address, &c[nc].k) == 0)
+                    c[nc++].score = res.c.v[i].score;
+            discovery_result_release(&res);
+            n_picked = nc;
             picked = c;
             for (size_t i = 0; i < n_picked; i++)
                 for (int r = 0; r < NRUN; r += NSEL)
@@ -346,6 +418,16 @@ int main(int argc, char **argv)
         helius_out_clear(&ho);
         if (helius_decode(d, json.data, json.len, 0, &ho, NULL) != 0)
             continue;
+        if (!selected)
+            for (size_t i = 0; i < ho.events.len; i++)
+                vec_push(&pend, ho.events.v[i]);
+        if (pend.len >= 8192 || (pend.len && tx.ts_ms + 60000 >= learn_end)) {
+            if (store_append_events(store, pend.v, pend.len, NULL) != 0) {
+                fprintf(stderr, "store_append_events failed\n");
+                return 1;
+            }
+            pend.len = 0;
+        }
         for (size_t i = 0; i < ho.events.len; i++) {
             const struct event *ev = &ho.events.v[i];
             if (!selected && ev->kind == EVENT_SWAP)
@@ -364,8 +446,9 @@ int main(int argc, char **argv)
     printf("Cluster factor: %s.\n", clusters_on ? "on (weights 30/25/25/20)" : "off (shared out)");
 
     printf("Simulated %u days (seed %" PRIu64 ", %u wallets, %u launches a day), learning %u "
-           "days, trading %u days; %" PRIu64 " events through 6 engines in %.0f s.\n\n",
-           sc.days, sc.seed, sc.wallets, sc.tokens_per_day, learn, sc.days - learn, events, secs);
+           "days, trading %u days; %" PRIu64 " events through %d engines in %.0f s.\n\n",
+           sc.days, sc.seed, sc.wallets, sc.tokens_per_day, learn, sc.days - learn, events, NRUN,
+           secs);
     /* The walltrack selection against the truth. */
     uint32_t types[SIM_NTYPES] = {0};
     for (size_t i = 0; i < n_picked; i++) {
@@ -383,9 +466,16 @@ int main(int argc, char **argv)
             printf(" %u %s", types[t], sim_wallet_type_name((enum sim_wallet_type)t));
     printf(".\n\n");
 
+    printf("walltrack's signal threshold: %.2f.\n", engine_params_of(e[0])->signal.threshold);
+    printf("Costs per copy trade: %lld ms latency, %u bps DEX fee, %llu + %llu lamports of "
+           "fees per transaction.\n\n",
+           (long long)costs.latency_ms, costs.dex_fee_bps,
+           (unsigned long long)costs.network_fee_lamports,
+           (unsigned long long)costs.priority_fee_lamports);
     printf("| selection | breakers | watched | signals | trades | win rate | profit ratio | "
-           "return | max drawdown | Sharpe | entries stopped |\n");
-    printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
+           "expectancy (SOL/trade) | profit factor | return | max drawdown realized | max "
+           "drawdown mark-to-market | Sharpe | entries stopped |\n");
+    printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (int r = 0; r < NRUN; r++) {
         int sel = r % NSEL;
         struct buf b;
@@ -398,13 +488,16 @@ int main(int argc, char **argv)
         jw_finish(&w);
         struct json_doc *jd = json_doc_new(16);
         struct json_val o;
-        double trades = 0, wr = 0, pr = 0, ret = 0, dd = 0, sh = 0;
+        double trades = 0, wr = 0, pr = 0, ret = 0, dd = 0, sh = 0, ex = 0, pf = 0, ddm = 0;
         bool shv = false;
         if (json_parse(jd, b.data, b.len, 0, &o) == 0) {
             json_get_double(&o, "trades", &trades);
             json_get_double(&o, "win_rate", &wr);
             json_get_double(&o, "profit_ratio", &pr);
+            json_get_double(&o, "expectancy_sol", &ex);
+            json_get_double(&o, "profit_factor", &pf);
             json_get_double(&o, "max_drawdown_pct", &dd);
+            json_get_double(&o, "max_drawdown_mtm_pct", &ddm);
             json_get_double(&o, "sharpe", &sh);
             json_get_bool(&o, "sharpe_valid", &shv);
         }
@@ -416,14 +509,33 @@ int main(int argc, char **argv)
         /* Return on equity including what is still open. */
         ret = 100.0 *
               ((double)st.equity_lamports / (double)engine_params_of(e[r])->capital_lamports - 1);
-        printf("| %s | %s | %zu | %" PRIu64 " | %.0f | %.1f%% | %.2f | %+.1f%% | %.1f%% | %s | "
-               "%s |\n",
-               sel_name[sel], r < NSEL ? "as configured" : "entry breakers off", n_watch[sel],
-               out[r].signals, trades, 100 * wr, pr, ret, dd, shs, out[r].trips ? "yes" : "no");
+        printf("| %s | %s | %zu | %" PRIu64 " | %.0f | %.1f%% | %.2f | %+.4f | %.2f | %+.1f%% | "
+               "%.1f%% | %.1f%% | %s | %s |\n",
+               sel_name[sel], var_name[r / NSEL], n_watch[sel], out[r].signals, trades, 100 * wr,
+               pr, ex, pf, ret, dd, ddm, shs, out[r].trips ? "yes" : "no");
         json_doc_free(jd);
         buf_release(&b);
     }
+    printf("\nSignal decisions per run:\n");
+    for (int r = 0; r < NRUN; r++) {
+        printf("  %s, %s:", sel_name[r % NSEL], var_name[r / NSEL]);
+        for (int k = 0; k < SR_COUNT; k++)
+            if (out[r].reasons[k])
+                printf(" %s %" PRIu64, signal_reason_name((enum signal_reason)k),
+                       out[r].reasons[k]);
+        printf("\n    mean factors:");
+        for (int k = 0; k < 12; k++)
+            printf(" %s %.3f", fname[k],
+                   out[r].signals ? out[r].fsum[k] / (double)out[r].signals : 0.0);
+        printf("\n");
+    }
     free(picked);
+    vec_free(&pend);
+    store_close(store);
+    char rm[64];
+    snprintf(rm, sizeof rm, "rm -rf %s", tmpdir);
+    if (system(rm) != 0)
+        fprintf(stderr, "could not remove %s\n", tmpdir);
     for (int r = 0; r < NRUN; r++) {
         perf_free(out[r].perf);
         engine_free(e[r]);

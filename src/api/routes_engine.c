@@ -25,6 +25,7 @@
 #include "ingest/hooksync.h"
 #include "market/tokenfeed.h"
 #include "store/store.h"
+#include "trade/engine_store.h"
 #include "trade/perf.h"
 #include "trade/runner.h"
 
@@ -522,14 +523,23 @@ void routes_performance(struct api_ctx *ctx, struct httpd_req *req, struct httpd
         httpd_resp_error(resp, 500, "reading the trades failed: %s", wt_strerror(rc));
         return;
     }
+    /* The mark-to-market samples, then the equity now as the last one. */
+    rc = engine_store_marks_load(ctx->env->store, ctx->env->mode, since, pf);
+    if (rc) {
+        perf_free(pf);
+        httpd_resp_error(resp, 500, "reading the equity marks failed: %s", wt_strerror(rc));
+        return;
+    }
+    int64_t now = api_now_ms();
+    double eq_now = since ? -1 : equity_now(ctx->env->runner, &now);
+    if (eq_now >= 0)
+        perf_mark(pf, now, eq_now);
     struct jw w;
     jw_init(&w, &resp->body);
     jw_obj_begin(&w);
     jw_kstr(&w, "mode", ctx->env->mode);
     jw_ki64(&w, "since_ms", since);
     jw_key(&w, "performance");
-    int64_t now = api_now_ms();
-    double eq_now = since ? -1 : equity_now(ctx->env->runner, &now);
     perf_write(pf, eq_now, now, (unsigned)points, &w);
     jw_obj_end(&w);
     perf_free(pf);

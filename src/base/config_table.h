@@ -410,10 +410,14 @@
     /* --- breakers -------------------------------------------------------------------- */        \
     X(BRK_DRAWDOWN, "breakers.max_drawdown", NULL, DOUBLE, "0.20", 0.001, 0.999, CONFIG_LIVE,      \
       "Drawdown from peak equity above which entries pause.")                                      \
-    X(BRK_WIN_RATE, "breakers.min_win_rate", NULL, DOUBLE, "0.40", 0, 1, CONFIG_LIVE,              \
-      "Win rate over the window below which trading halts.")                                       \
+    X(BRK_WIN_RATE, "breakers.min_win_rate", NULL, DOUBLE, "0", 0, 1, CONFIG_LIVE,                 \
+      "Win rate over the window below which trading halts (0: off; the documents' rule is "        \
+      "0.40).")                                                                                    \
+    X(BRK_PROFIT_FACTOR, "breakers.min_profit_factor", NULL, DOUBLE, "1.0", 0, 100, CONFIG_LIVE,   \
+      "Profit factor (gross wins / gross losses) over the window below which trading halts (0: "   \
+      "off; 1.0: the window lost money after costs).")                                             \
     X(BRK_WINDOW, "breakers.win_rate_window", NULL, INT, "50", 1, 1000, CONFIG_LIVE,               \
-      "Closed trades in the win-rate window.")                                                     \
+      "Closed trades in the window of the performance breaker (it judges only a full window).")    \
     X(BRK_LOSS_STREAK, "breakers.max_loss_streak", NULL, INT, "3", 1, 1000, CONFIG_LIVE,           \
       "Consecutive stop-loss exits that halve the position size.")                                 \
     X(BRK_RECOVERY, "breakers.recovery_wins", NULL, INT, "2", 0, 1000, CONFIG_LIVE,                \

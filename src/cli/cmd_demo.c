@@ -50,6 +50,8 @@ static const struct cli_opt opts[] = {
     {"--port-file", "FILE", "server.port_file", "write the bound port to FILE once listening"},
     {"--speed", "X", NULL, "simulated seconds per second for the live market (default 60)"},
     {"--seed", "S", NULL, "seed of the simulated market (default 1)"},
+    {"--preset", "NAME", NULL,
+     "market regime: " SCENARIO_PRESETS " (default calibrated; docs/simulator.md)"},
     {"--history-days", "D", NULL, "simulated days loaded before the start (default 2)"},
     {"--live-days", "D", NULL, "simulated days streamed live after the start (default 2)"},
     {"--wallets", "N", NULL, "trading wallets in the market (default 2000)"},
@@ -249,6 +251,11 @@ int cmd_demo(int argc, char **argv)
     scenario_default(&d->sc);
     const char *v;
     uint64_t hist = 2, livedays = 2, n;
+    if ((v = cli_opt_value(&spec, &a, "--preset")) && scenario_preset(&d->sc, v) != 0) {
+        rc = cli_usage_error("demo", "--preset: unknown preset '%s' (expected %s)", v,
+                             SCENARIO_PRESETS);
+        goto out;
+    }
     if ((v = cli_opt_value(&spec, &a, "--history-days")) &&
         (str_to_u64(v, &hist) != 0 || hist < 1 || hist > 30)) {
         rc = cli_usage_error("demo", "--history-days: bad value '%s' (1 to 30)", v);

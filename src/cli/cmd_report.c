@@ -132,6 +132,8 @@ static int load(const struct cli_spec *spec, int argc, char **argv, struct cli_a
     }
     l->perf = perf_new((double)ep->capital_lamports / 1e9);
     int r = store_closed_trades_scan(*st, mode, since, add, l);
+    if (r == 0)
+        r = engine_store_marks_load(*st, mode, since, l->perf);
     if (r) {
         fprintf(stderr, "walltrack %s: reading the trades failed: %s\n", spec->name,
                 wt_strerror(r));
@@ -180,9 +182,22 @@ static void print_report(const char *json)
         snprintf(pf, sizeof pf, "%.2f", x[7]);
     if (sh_ok)
         snprintf(sh, sizeof sh, "%.2f", x[10]);
-    printf("profit ratio %s, profit factor %s, max drawdown %.4f SOL (%.1f%%), Sharpe %s over "
-           "%.0f days\n\n",
-           pr, pf, x[8], x[9], sh, x[11]);
+    double ex = 0, ddm = 0, ddmp = 0, marks = 0;
+    json_get_double(&o, "expectancy_sol", &ex);
+    json_get_double(&o, "max_drawdown_mtm_sol", &ddm);
+    json_get_double(&o, "max_drawdown_mtm_pct", &ddmp);
+    json_get_double(&o, "mtm_samples", &marks);
+    printf("profit ratio %s, profit factor %s, expectancy %+.4f SOL per trade, Sharpe %s over "
+           "%.0f days\n",
+           pr, pf, ex, sh, x[11]);
+    printf("max drawdown, realized (closed trades only): %.4f SOL (%.1f%%)\n", x[8], x[9]);
+    if (marks > 0)
+        printf("max drawdown, mark-to-market (open positions at their last price, %.0f "
+               "samples): %.4f SOL (%.1f%%)\n\n",
+               marks, ddm, ddmp);
+    else
+        printf("max drawdown, mark-to-market: no equity samples stored yet (the engine records "
+               "one about once a minute)\n\n");
 
     printf("What separates winners from losers (mean of each factor; r = correlation with "
            "winning):\n");

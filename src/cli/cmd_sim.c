@@ -21,6 +21,8 @@ static const struct cli_opt opts[] = {
     {"--speed", "X", NULL, "stream: simulated seconds per second (default 60; 0: no waiting)"},
     {"--seed", "S", NULL, "seed of the simulation (default 1)"},
     {"--days", "D", NULL, "simulated days (default 1)"},
+    {"--preset", "NAME", NULL,
+     "market regime the scenario starts from: " SCENARIO_PRESETS " (default calibrated)"},
     {"--scenario", "FILE", NULL, "scenario file of `key = value` lines (docs/simulator.md)"},
     {"--wallets", "N", NULL, "trading wallets in all; typed groups scale with it (default 2000)"},
     {"--tokens-per-day", "N", NULL, "token launches per day (default 300)"},
@@ -29,17 +31,21 @@ static const struct cli_opt opts[] = {
 
 static const struct cli_spec spec = {
     .name = "sim",
-    .args = "generate --out DIR | stream [--to URL] [--speed X] | evaluate --truth FILE | chain",
+    .args =
+        "generate --out DIR | stream [--to URL] [--speed X] | evaluate --truth FILE | stats DIR "
+        "| chain",
     .summary = "Generate a simulated memecoin market with its ground truth.",
-    .details =
-        "generate: writes DIR/transactions.ndjson (one Helius enhanced-transaction webhook "
-        "body per line, in time order) and DIR/truth.json (wallet types, clusters, token "
-        "fates and peaks). The same options give the same bytes. stream: POSTs the same "
-        "bodies to a webhook, X times faster than simulated time, with "
-        "helius.webhook_secret as the Authorization header; transactions due together "
-        "share one body. Command-line options override the scenario file. See "
-        "docs/simulator.md. evaluate: see `walltrack sim evaluate --help`; chain: `walltrack "
-        "sim chain --help`.",
+    .details = "generate: writes DIR/transactions.ndjson (one Helius enhanced-transaction webhook "
+               "body per line, in time order) and DIR/truth.json (wallet types, clusters, token "
+               "fates and peaks). The same options give the same bytes. stream: POSTs the same "
+               "bodies to a webhook, X times faster than simulated time, with "
+               "helius.webhook_secret as the Authorization header; transactions due together "
+               "share one body. Command-line options override the scenario file. See "
+               "docs/simulator.md. The scenario starts from --preset (calibrated, the default, "
+               "matches published figures of the real market; bull is the generous market of "
+               "earlier releases; bear is rug-heavy), then the scenario file, then the options. "
+               "evaluate: see `walltrack sim evaluate --help`; stats: `walltrack sim stats "
+               "--help`; chain: `walltrack sim chain --help`.",
     .min_pos = 1,
     .max_pos = 1,
     .opts = opts,
@@ -93,6 +99,8 @@ int cmd_sim(int argc, char **argv)
         return cmd_sim_evaluate(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "chain") == 0)
         return cmd_sim_chain(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "stats") == 0)
+        return cmd_sim_stats(argc - 1, argv + 1);
     struct cli_args a;
     int rc;
     if (!cli_parse(argc, argv, &spec, &a, &rc))
@@ -118,7 +126,13 @@ int cmd_sim(int argc, char **argv)
     struct scenario sc;
     char err[512];
     scenario_default(&sc);
-    const char *v = cli_opt_value(&spec, &a, "--scenario");
+    const char *v = cli_opt_value(&spec, &a, "--preset");
+    if (v && scenario_preset(&sc, v) != 0) {
+        rc = cli_usage_error("sim", "--preset: unknown preset '%s' (expected %s)", v,
+                             SCENARIO_PRESETS);
+        goto out;
+    }
+    v = cli_opt_value(&spec, &a, "--scenario");
     if (v && scenario_load(&sc, v, err, sizeof err)) {
         rc = cli_usage_error("sim", "--scenario: %s", err);
         goto out;

@@ -20,6 +20,8 @@ static const struct cli_opt opts[] = {
     {"--port-file", "FILE", NULL, "write the bound port to FILE once listening"},
     {"--seed", "S", NULL, "seed of the simulation (default 1)"},
     {"--days", "D", NULL, "simulated days (default 1)"},
+    {"--preset", "NAME", NULL,
+     "market regime the scenario starts from: " SCENARIO_PRESETS " (default calibrated)"},
     {"--scenario", "FILE", NULL, "scenario file of `key = value` lines (docs/simulator.md)"},
     {"--wallets", "N", NULL, "trading wallets in all (default 2000)"},
     {"--tokens-per-day", "N", NULL, "token launches per day (default 300)"},
@@ -76,7 +78,13 @@ int cmd_sim_chain(int argc, char **argv)
     struct scenario sc;
     char err[512];
     scenario_default(&sc);
-    const char *v = cli_opt_value(&spec, &a, "--scenario");
+    const char *v = cli_opt_value(&spec, &a, "--preset");
+    if (v && scenario_preset(&sc, v) != 0) {
+        rc = cli_usage_error("sim chain", "--preset: unknown preset '%s' (expected %s)", v,
+                             SCENARIO_PRESETS);
+        goto out;
+    }
+    v = cli_opt_value(&spec, &a, "--scenario");
     if (v && scenario_load(&sc, v, err, sizeof err)) {
         rc = cli_usage_error("sim chain", "--scenario: %s", err);
         goto out;

@@ -24,6 +24,7 @@ int cmd_graph(int argc, char **argv);
 int cmd_clusters(int argc, char **argv);
 int cmd_sim_evaluate(int argc, char **argv); /* `sim evaluate`, dispatched by cmd_sim */
 int cmd_sim_chain(int argc, char **argv);    /* `sim chain`, dispatched by cmd_sim */
+int cmd_sim_stats(int argc, char **argv);    /* `sim stats`, dispatched by cmd_sim */
 
 struct discovery_result;
 /* Writes every candidate of r with its evidence to path as CSV (used by

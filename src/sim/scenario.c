@@ -59,13 +59,17 @@ static const struct param PARAMS[] = {
     P(baiter_entries_per_day, P_DBL, 0, 1000, "mean baits a day of a baiter"),
     P(retail_buy_sol, P_DBL, 0.001, 1000, "median retail buy in SOL"),
     P(pump_amm_share, P_DBL, 0, 1, "share of graduations that move to PUMP_AMM (else RAYDIUM)"),
+    P(fizzle_dead_share, P_DBL, 0, 1,
+      "share of fizzles the crowd never trades (only snipers, insiders and typed wallets)"),
 };
 
 #define NPARAMS (sizeof PARAMS / sizeof PARAMS[0])
 
 static const char *TYPE_NAMES[] = {"u32", "u64", "i64", "double"};
 
-void scenario_default(struct scenario *s)
+/* The generous market of earlier releases (preset "bull"): 6% runners,
+ * about 5% of launches graduate, retail mostly wins. */
+static void preset_bull(struct scenario *s)
 {
     memset(s, 0, sizeof *s);
     s->seed = 1;
@@ -96,6 +100,50 @@ void scenario_default(struct scenario *s)
     s->baiter_entries_per_day = 8;
     s->retail_buy_sol = 0.3;
     s->pump_amm_share = 0.5;
+}
+
+/* The calibrated market (docs/simulator.md, "Calibration targets"): the
+ * bull market with the fates of the real one. Runners are what graduates
+ * (nearly all of them do, nothing else does), so their odds set the
+ * graduation rate. */
+static void preset_calibrated(struct scenario *s)
+{
+    preset_bull(s);
+    s->odds_rug = 0.30;
+    s->odds_fizzle = 0.556;
+    s->odds_runner = 0.014;
+    s->odds_pump_dump = 0.13;
+    s->fizzle_dead_share = 0.6;
+}
+
+/* Rug-heavy: rugs and insider launches take most launches, runners are
+ * rarer still. */
+static void preset_bear(struct scenario *s)
+{
+    preset_bull(s);
+    s->odds_rug = 0.45;
+    s->odds_fizzle = 0.34;
+    s->odds_runner = 0.006;
+    s->odds_pump_dump = 0.204;
+    s->fizzle_dead_share = 0.6;
+}
+
+void scenario_default(struct scenario *s)
+{
+    preset_calibrated(s);
+}
+
+int scenario_preset(struct scenario *s, const char *name)
+{
+    if (strcmp(name, "calibrated") == 0)
+        preset_calibrated(s);
+    else if (strcmp(name, "bull") == 0)
+        preset_bull(s);
+    else if (strcmp(name, "bear") == 0)
+        preset_bear(s);
+    else
+        return WT_ENOTFOUND;
+    return 0;
 }
 
 static const struct param *find(const char *key)

@@ -53,10 +53,21 @@ struct scenario {
     double baiter_entries_per_day;
     double retail_buy_sol;
     double pump_amm_share;
+    double fizzle_dead_share; /* fizzles the crowd never trades: only bots and early wallets */
 };
 
-/* Fills s with the defaults. */
+/* Fills s with the defaults: the calibrated market (docs/simulator.md,
+ * "Calibration targets"), the same as scenario_preset(s, "calibrated"). */
 void scenario_default(struct scenario *s);
+
+/* Fills s with a named market regime: "calibrated" (the default),
+ * "bull" (the generous market of earlier releases: about 5% of launches
+ * graduate) or "bear" (rug-heavy: more rugs and insider launches, fewer
+ * runners). Returns 0, or WT_ENOTFOUND for another name (s unchanged). */
+int scenario_preset(struct scenario *s, const char *name);
+
+/* The preset names, comma-separated, for help texts and errors. */
+#define SCENARIO_PRESETS "calibrated, bull, bear"
 
 /* Sets one parameter from its text form. Returns 0, WT_ENOTFOUND (unknown
  * key) or WT_EINVAL (bad value or out of bounds); on error writes a message

@@ -537,8 +537,9 @@ static void schedule_launch(struct sim *s, uint32_t tok, int64_t t)
                  EV_SELL, T->creator, tok, PPM / 2 | exit);
         break;
     }
-    sim_push(s, t + (int64_t)rng_range(&s->rng, 3 * MS_PER_SECOND, 60 * MS_PER_SECOND), t, EV_FLOW,
-             tok, 0, 0);
+    if (T->hype > 0) /* a dead-on-arrival fizzle has no crowd */
+        sim_push(s, t + (int64_t)rng_range(&s->rng, 3 * MS_PER_SECOND, 60 * MS_PER_SECOND), t,
+                 EV_FLOW, tok, 0, 0);
     sim_push(s, T->death_ms + 2 * MS_PER_DAY, t, EV_GC, tok, 0, 0);
 }
 
@@ -702,6 +703,30 @@ static void on_gc(struct sim *s, uint32_t tok)
     vec_free(&T->holders);
 }
 
+/* Keeps each wallet's outcome (truth.json) and counts the bots among a
+ * token's first buyers. A first buy is the one that opened the holding
+ * with nothing before it (the amount bought is the whole holding). */
+static void account_swap(struct sim *s, const struct sim_tx *tx)
+{
+    struct sim_wallet *W = &s->wallets.v[tx->wallet];
+    struct token *T = &s->tokens.v[tx->token];
+    W->swaps++;
+    W->fees += tx->fee;
+    if (tx->side == SIDE_SELL) {
+        W->received += tx->sol;
+        return;
+    }
+    W->spent += tx->sol;
+    if (tx->wallet == T->creator || T->early_buyers >= SIM_EARLY)
+        return;
+    uint32_t h = map_get(s, tx->wallet, tx->token);
+    if (h == SIM_NONE || s->holdings.v[h].amount != tx->tokens)
+        return; /* not this wallet's first buy of the token */
+    T->early_buyers++;
+    if (W->type == SIM_SNIPER || W->type == SIM_INSIDER)
+        T->early_bots++;
+}
+
 int sim_next(struct sim *s, struct sim_tx *tx)
 {
     struct ev e;
@@ -739,9 +764,10 @@ int sim_next(struct sim *s, struct sim_tx *tx)
             break;
         }
         if (r) {
-            if (tx->kind == SIM_TX_SWAP)
+            if (tx->kind == SIM_TX_SWAP) {
                 s->stats.swaps++;
-            else
+                account_swap(s, tx);
+            } else
                 s->stats.transfers++;
             return 1;
         }

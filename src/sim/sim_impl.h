@@ -16,6 +16,7 @@
 
 #define SIM_NONE        UINT32_MAX
 #define SIM_MAX_LEADERS 3
+#define SIM_EARLY       5 /* first buyers examined for bots (truth.json) */
 
 /* A base58 address with its length. Invariant: s[len] == '\0' and the
  * bytes after it are zero, so the JSON writer may copy the whole array
@@ -45,6 +46,10 @@ struct sim_wallet {
     uint64_t prio;     /* priority fee per transaction */
     double size_sol;   /* typical buy */
     uint32_t delay_ms; /* reaction delay of a copy-trader */
+    /* Outcome so far (truth.json, `sim stats`): swaps made, lamports paid
+     * for buys (DEX fee included), received from sells, network fees. */
+    uint32_t swaps;
+    uint64_t spent, received, fees;
 };
 
 /* A wallet's position in a token. Invariant: amount > 0 while listed in its
@@ -84,6 +89,8 @@ struct token {
     struct pool pool;
     uint64_t pool_sol0, pool_tokens0;
     uint64_t swaps;
+    uint8_t early_buyers;  /* distinct buyers after the creator, counted up to SIM_EARLY */
+    uint8_t early_bots;    /* snipers and insiders among them */
     VEC(uint32_t) holders; /* holding indices */
 };
 

@@ -122,6 +122,9 @@ static void make_token(struct sim *s, int64_t t)
     default:
         T->hype = rng_range(r, 0.3, 1.5);
         T->growth = 0;
+        /* Dead on arrival: the bots buy, nobody follows. */
+        if (s->sc.fizzle_dead_share > 0 && rng_chance(r, s->sc.fizzle_dead_share))
+            T->hype = 0;
         pump_ms = rng_range(r, 2, 20) * MS_PER_MINUTE;
         decay_ms = rng_range(r, 5, 30) * MS_PER_MINUTE;
         break;

@@ -16,6 +16,7 @@
 #include "sim/sim.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,6 +24,7 @@
 #include "base/bulkfile.h"
 #include "base/err.h"
 #include "base/jw.h"
+#include "base/mem.h"
 #include "sim/sim_impl.h"
 #include "solana/pubkey.h"
 
@@ -517,6 +519,17 @@ int sim_truth_json(const struct sim *s, struct buf *out)
     jw_kstr(&w, "pump_amm_program", PUMP_AMM_PROGRAM);
     jw_obj_end(&w);
 
+    /* Open positions at each token's last price (SOL per whole token, 6
+     * decimals), per wallet. */
+    double *open = xcalloc(s->wallets.len ? s->wallets.len : 1, sizeof *open);
+    for (size_t i = 0; i < s->holdings.len; i++) {
+        const struct holding *H = &s->holdings.v[i];
+        if (H->amount == 0)
+            continue;
+        const struct token *T = &s->tokens.v[H->token];
+        double price = T->venue == SIM_PUMP_FUN ? curve_price(&T->curve) : pool_price(&T->pool);
+        open[H->wallet] += (double)H->amount / 1e6 * price * 1e9;
+    }
     jw_key(&w, "wallets");
     jw_arr_begin(&w);
     for (size_t i = 0; i < s->wallets.len; i++) {
@@ -539,9 +552,15 @@ int sim_truth_json(const struct sim *s, struct buf *out)
             jw_str(&w, s->wallets.v[W->leader[j]].addr.s);
         jw_arr_end(&w);
         jw_ku64(&w, "initial_lamports", W->type == SIM_EXCHANGE ? 100000000ULL * 1000000000ULL : 0);
+        jw_ku64(&w, "swaps", W->swaps);
+        jw_ku64(&w, "spent_lamports", W->spent);
+        jw_ku64(&w, "received_lamports", W->received);
+        jw_ku64(&w, "fees_lamports", W->fees);
+        jw_ku64(&w, "open_value_lamports", (uint64_t)open[i]);
         jw_obj_end(&w);
     }
     jw_arr_end(&w);
+    free(open);
 
     jw_key(&w, "clusters");
     jw_arr_begin(&w);
@@ -582,6 +601,8 @@ int sim_truth_json(const struct sim *s, struct buf *out)
         jw_ki64(&w, "pump_end_time", T->pump_end_ms / 1000);
         jw_ki64(&w, "last_trade_time", T->last_trade_ms / 1000);
         jw_ku64(&w, "swaps", T->swaps);
+        jw_ku64(&w, "early_buyers", T->early_buyers);
+        jw_ku64(&w, "early_bots", T->early_bots);
         jw_kstr(&w, "bonding_curve", T->curve_acct.s);
         jw_kbool(&w, "graduated", T->graduated);
         ktime_or_null(&w, "graduation_time", T->grad_ms, T->graduated);

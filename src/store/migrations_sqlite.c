@@ -544,6 +544,19 @@ static const char m13_backtest_items[] =
     "  data TEXT NOT NULL               -- JSON text, a piece of the whole\n"
     ");\n"
     "CREATE INDEX IF NOT EXISTS backtest_run_items_run ON backtest_run_items(run_id, id);\n";
+/* Migration 15 (issue 15): equity_marks, the engine's mark-to-market
+ * equity (cash + open positions at their last price) about once a minute
+ * of engine time, for the mark-to-market curve and drawdown of
+ * GET /v1/performance and `walltrack report`. */
+static const char m15_equity_marks[] =
+    "CREATE TABLE IF NOT EXISTS equity_marks (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  mode TEXT NOT NULL CHECK (mode IN ('paper', 'live')),\n"
+    "  ts_ms INTEGER NOT NULL,\n"
+    "  equity_lamports INTEGER NOT NULL,\n"
+    "  cash_lamports INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS equity_marks_mode ON equity_marks(mode, id);\n";
 
 const struct migration store_sqlite_migrations[] = {
     {1, "events: swaps, transfers, prices", m1_events},
@@ -566,5 +579,6 @@ const struct migration store_sqlite_migrations[] = {
     {13, "backtests: the details of a run", m13_backtest_items},
     {14, "wallet metrics: realized and unrealized PnL, drawdown in SOL, validity",
      m14_wallet_metrics},
+    {15, "equity_marks: mark-to-market equity of the engine", m15_equity_marks},
     {0, NULL, NULL}, /* end */
 };

@@ -478,7 +478,8 @@ int store_wallet_list_plan(struct store *st, const struct wallet_filter *f, char
       struct exit_strategy_row)                                     /* upsert on name, key name */ \
     X(STORE_T_SCENARIOS, scenario, struct backtest_scenario_row)    /* upsert on name, key name */ \
     X(STORE_T_BACKTEST_RUNS, backtest_run, struct backtest_run_row) /* key scenario_id */          \
-    X(STORE_T_BACKTEST_ITEMS, backtest_item, struct backtest_item_row) /* key run_id */
+    X(STORE_T_BACKTEST_ITEMS, backtest_item, struct backtest_item_row) /* key run_id */            \
+    X(STORE_T_EQUITY_MARKS, equity_mark, struct equity_mark_row)       /* key mode */
 
 #define STORE_ROW_ENUM_(T, name, S) T,
 enum store_table {
@@ -652,6 +653,18 @@ struct closed_trade_row {
     char strategy[32];
     double score;           /* of the signal, 0..1 */
     char factors[ROW_TEXT]; /* JSON: {"wallet":..,"cluster":..,"token":..,"context":..} */
+};
+
+/* A mark-to-market sample of the engine's equity: cash plus the open
+ * positions at their last price, written with the engine's batch about
+ * once a minute of engine time (the performance module's mark-to-market
+ * curve, docs/engine.md "Performance"). */
+struct equity_mark_row {
+    int64_t id;
+    char mode[8]; /* paper, live */
+    int64_t ts_ms;
+    uint64_t equity_lamports;
+    uint64_t cash_lamports;
 };
 
 struct alert_row {

@@ -184,6 +184,13 @@ static const struct col closed_cols[] = {
 
 #define T struct alert_row
 
+static const struct col equity_mark_cols[] = {
+    COL(struct equity_mark_row, mode, C_STR),
+    COL(struct equity_mark_row, ts_ms, C_I64),
+    COL(struct equity_mark_row, equity_lamports, C_U64),
+    COL(struct equity_mark_row, cash_lamports, C_U64),
+};
+
 static const struct col alert_cols[] = {
     COL(T, ts_ms, C_I64),   COL(T, kind, C_STR), COL(T, severity, C_STR), COL(T, mode, C_STR),
     COL(T, message, C_STR), COL(T, data, C_STR), COL(T, acked_ms, C_I64),
@@ -265,6 +272,8 @@ static const struct table tables[STORE_T_COUNT_] = {
         TABLE("backtest_runs", struct backtest_run_row, run_cols, "scenario_id", true, NULL),
     [STORE_T_BACKTEST_ITEMS] =
         TABLE("backtest_run_items", struct backtest_item_row, item_cols, "run_id", true, NULL),
+    [STORE_T_EQUITY_MARKS] =
+        TABLE("equity_marks", struct equity_mark_row, equity_mark_cols, "mode", false, NULL),
 };
 
 size_t store_row_size(enum store_table t)

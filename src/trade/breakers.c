@@ -36,7 +36,8 @@ void breaker_params_default(struct breaker_params *p)
 {
     memset(p, 0, sizeof *p);
     p->max_drawdown = 0.20;
-    p->min_win_rate = 0.40;
+    p->min_win_rate = 0;
+    p->min_profit_factor = 1.0;
     p->win_rate_window = 50;
     p->max_loss_streak = 3;
     p->recovery_wins = 2;
@@ -50,6 +51,8 @@ int breaker_params_validate(const struct breaker_params *p, char *err, size_t er
         msg = "max_drawdown must be a fraction in (0, 1)";
     else if (!(p->min_win_rate >= 0 && p->min_win_rate <= 1))
         msg = "min_win_rate must be a fraction in [0, 1]";
+    else if (!(p->min_profit_factor >= 0 && p->min_profit_factor <= 100))
+        msg = "min_profit_factor must be from 0 to 100";
     else if (p->win_rate_window < 1 || p->win_rate_window > BREAKER_WINDOW_MAX)
         msg = "win_rate_window must be between 1 and 1000 trades";
     else if (p->max_loss_streak < 1)
@@ -128,16 +131,30 @@ void breakers_on_equity(struct breakers *b, uint64_t equity, int64_t ts_ms,
 }
 
 /* Appends an outcome to the window, dropping the oldest when full. */
-static void push_outcome(struct breakers *b, bool win)
+static void push_outcome(struct breakers *b, bool win, int64_t pnl)
 {
     uint32_t w = b->p.win_rate_window;
     if (b->n_recent == w) {
         b->wins -= b->recent[0];
         memmove(b->recent, b->recent + 1, w - 1);
+        memmove(b->recent_pnl, b->recent_pnl + 1, (w - 1) * sizeof b->recent_pnl[0]);
         b->n_recent--;
     }
+    b->recent_pnl[b->n_recent] = pnl;
     b->recent[b->n_recent++] = win ? 1 : 0;
     b->wins += win ? 1 : 0;
+}
+
+/* Gross wins and gross losses (positive) of the window, in SOL. */
+static void window_gross(const struct breakers *b, double *won, double *lost)
+{
+    *won = *lost = 0;
+    for (uint32_t i = 0; i < b->n_recent; i++) {
+        if (b->recent_pnl[i] > 0)
+            *won += (double)b->recent_pnl[i] / 1e9;
+        else
+            *lost -= (double)b->recent_pnl[i] / 1e9;
+    }
 }
 
 void breakers_on_trade(struct breakers *b, int64_t pnl_lamports, bool stop_loss, int64_t ts_ms,
@@ -145,14 +162,24 @@ void breakers_on_trade(struct breakers *b, int64_t pnl_lamports, bool stop_loss,
 {
     bool win = pnl_lamports > 0;
     b->n_trades++;
-    push_outcome(b, win);
+    push_outcome(b, win, pnl_lamports);
     uint32_t w = b->p.win_rate_window;
-    if (!b->active[BREAKER_WIN_RATE] && b->n_recent == w &&
-        (uint64_t)b->wins * AMOUNT_PPM < amount_ppm(b->p.min_win_rate) * w)
-        emit(b, BREAKER_WIN_RATE, BREAKER_TRIP, ts_ms, out,
-             "win rate %u/%u = %.1f%% over the last %u trades is below %.1f%%: trading halted "
-             "until an operator reset (recalibrate the scoring)",
-             b->wins, w, 100.0 * b->wins / w, w, 100.0 * b->p.min_win_rate);
+    double won, lost;
+    window_gross(b, &won, &lost);
+    if (!b->active[BREAKER_WIN_RATE] && b->n_recent == w) {
+        if ((uint64_t)b->wins * AMOUNT_PPM < amount_ppm(b->p.min_win_rate) * w)
+            emit(b, BREAKER_WIN_RATE, BREAKER_TRIP, ts_ms, out,
+                 "win rate %u/%u = %.1f%% over the last %u trades is below %.1f%%: trading "
+                 "halted until an operator reset (recalibrate the scoring)",
+                 b->wins, w, 100.0 * b->wins / w, w, 100.0 * b->p.min_win_rate);
+        else if (b->p.min_profit_factor > 0 && won < b->p.min_profit_factor * lost)
+            emit(b, BREAKER_WIN_RATE, BREAKER_TRIP, ts_ms, out,
+                 "profit factor %.2f (won %.4f SOL, lost %.4f SOL; expectancy %+.4f SOL a "
+                 "trade) over the last %u trades is below %.2f: trading halted until an "
+                 "operator reset",
+                 lost > 0 ? won / lost : 0.0, won, lost, (won - lost) / w, w,
+                 b->p.min_profit_factor);
+    }
 
     if (b->active[BREAKER_LOSS_STREAK]) {
         b->recovery_streak = win ? b->recovery_streak + 1 : 0;
@@ -218,6 +245,7 @@ static void reset_one(struct breakers *b, enum breaker_kind k, int64_t ts_ms,
         break;
     case BREAKER_WIN_RATE:
         memset(b->recent, 0, sizeof b->recent);
+        memset(b->recent_pnl, 0, sizeof b->recent_pnl);
         b->n_recent = 0;
         b->wins = 0;
         break;
@@ -274,6 +302,11 @@ int breakers_format(const struct breakers *b, struct buf *out)
         recent[i] = b->recent[i] ? '1' : '0';
     recent[b->n_recent] = '\0';
     jw_kstr(&w, "recent", recent); /* oldest first, 1 = win */
+    jw_key(&w, "recent_pnl");      /* the same trades' PnL, lamports */
+    jw_arr_begin(&w);
+    for (uint32_t i = 0; i < b->n_recent; i++)
+        jw_i64(&w, b->recent_pnl[i]);
+    jw_arr_end(&w);
     jw_key(&w, "breakers");
     jw_obj_begin(&w);
     for (int k = 0; k < BREAKER_KIND_COUNT; k++) {
@@ -330,14 +363,31 @@ int breakers_parse(struct breakers *out, const struct breaker_params *p, const c
         snprintf(err, errsize, "recent: more than %d outcomes", BREAKER_WINDOW_MAX);
         goto out;
     }
-    /* A shorter window keeps the newest outcomes. */
+    /* A shorter window keeps the newest outcomes. The PnL of each came
+     * with issue 15; a state written before has none, and its window is
+     * started afresh (the profit factor cannot be judged without it). */
+    struct json_val pnls, pv;
+    bool have_pnl = json_find(&o, "recent_pnl", &pnls) == 0;
+    if (have_pnl && json_size(&pnls) != n_recent) {
+        snprintf(err, errsize, "recent_pnl: %zu values for %zu outcomes", json_size(&pnls),
+                 n_recent);
+        goto out;
+    }
     size_t skip = n_recent > p->win_rate_window ? n_recent - p->win_rate_window : 0;
     for (size_t i = 0; i < n_recent; i++) {
         if (recent[i] != '0' && recent[i] != '1') {
             snprintf(err, errsize, "recent: expected only '0' and '1'");
             goto out;
         }
-        if (i >= skip) {
+        int64_t pnl = 0;
+        if (have_pnl && (json_index(&pnls, i, &pv) != 0 || json_i64(&pv, &pnl) != 0 ||
+                         (pnl > 0) != (recent[i] == '1'))) {
+            snprintf(err, errsize, "recent_pnl[%zu]: expected the PnL of outcome '%c'", i,
+                     recent[i]);
+            goto out;
+        }
+        if (have_pnl && i >= skip) {
+            b.recent_pnl[b.n_recent] = pnl;
             b.recent[b.n_recent++] = (uint8_t)(recent[i] - '0');
             b.wins += (uint32_t)(recent[i] - '0');
         }

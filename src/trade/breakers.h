@@ -1,8 +1,10 @@
 /* Circuit breakers: the automatic capital protection of the product.
  *
  *   drawdown from peak equity > max_drawdown (20%)     -> entries paused
- *   win rate < min_win_rate (40%) over the last
- *     win_rate_window (50) closed trades               -> trading halted
+ *   over the last win_rate_window (50) closed trades:
+ *     profit factor < min_profit_factor (1.0), or
+ *     win rate < min_win_rate (0: off; the documents'
+ *     rule is 40%)                                     -> trading halted
  *   max_loss_streak (3) consecutive stop-loss exits     -> size x reduced_factor
  *     until the operator resets it or recovery_wins (2)
  *     consecutive winning trades
@@ -57,12 +59,14 @@ struct breaker_alerts {
 };
 
 /* Invariants (breaker_params_validate): 0 < max_drawdown < 1;
- * 0 <= min_win_rate <= 1; 1 <= win_rate_window <= BREAKER_WINDOW_MAX;
+ * 0 <= min_win_rate <= 1; 0 <= min_profit_factor <= 100;
+ * 1 <= win_rate_window <= BREAKER_WINDOW_MAX;
  * max_loss_streak >= 1; silence_ms > 0. recovery_wins 0 means only the
  * operator clears the size reduction. */
 struct breaker_params {
     double max_drawdown;
-    double min_win_rate;
+    double min_win_rate;      /* 0: the win-rate rule is off */
+    double min_profit_factor; /* gross wins / gross losses over the window; 0: off */
     uint32_t win_rate_window;
     uint32_t max_loss_streak;
     uint32_t recovery_wins;
@@ -84,6 +88,7 @@ struct breakers {
     int64_t since_ms[BREAKER_KIND_COUNT];                /* time of the last trip or clear */
     char reason[BREAKER_KIND_COUNT][BREAKER_REASON_MAX]; /* of the last trip or clear */
     uint8_t recent[BREAKER_WINDOW_MAX];                  /* 1 = winning trade */
+    int64_t recent_pnl[BREAKER_WINDOW_MAX];              /* their PnL, lamports */
     uint32_t n_recent;
     uint32_t wins;
     uint32_t loss_streak;     /* consecutive stop-loss exits */
@@ -103,8 +108,11 @@ int breakers_init(struct breakers *b, const struct breaker_params *p, uint64_t e
 void breakers_on_equity(struct breakers *b, uint64_t equity_lamports, int64_t ts_ms,
                         struct breaker_alerts *out);
 /* A closed trade: win when pnl_lamports > 0; stop_loss when its exit
- * reason was the stop-loss (a max-loss trade). Updates the win-rate window
- * and the loss streak, and may trip or clear breakers. */
+ * reason was the stop-loss (a max-loss trade). Updates the window of the
+ * last win_rate_window trades and the loss streak, and may trip or clear
+ * breakers. The performance breaker (kind BREAKER_WIN_RATE, "win_rate" in
+ * the API for compatibility) trips once the window is full and its profit
+ * factor is below min_profit_factor or its win rate below min_win_rate. */
 void breakers_on_trade(struct breakers *b, int64_t pnl_lamports, bool stop_loss, int64_t ts_ms,
                        struct breaker_alerts *out);
 /* A signal was produced (whatever its decision); clears the silence alert. */

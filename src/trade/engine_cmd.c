@@ -130,6 +130,8 @@ static void apply_params(struct engine *e, const struct engine_params *np)
         for (uint32_t i = 0; i < drop; i++)
             b->wins -= b->recent[i];
         memmove(b->recent, b->recent + drop, b->n_recent - drop);
+        memmove(b->recent_pnl, b->recent_pnl + drop,
+                (b->n_recent - drop) * sizeof b->recent_pnl[0]);
         b->n_recent -= drop;
     }
 }

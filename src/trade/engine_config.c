@@ -73,6 +73,7 @@ static const struct pdef defs[] = {
     P("trade.exit_overrides", K_OVERRIDES, book),
     P("breakers.max_drawdown", K_DOUBLE, breakers.max_drawdown),
     P("breakers.min_win_rate", K_DOUBLE, breakers.min_win_rate),
+    P("breakers.min_profit_factor", K_DOUBLE, breakers.min_profit_factor),
     P("breakers.win_rate_window", K_U32, breakers.win_rate_window),
     P("breakers.max_loss_streak", K_U32, breakers.max_loss_streak),
     P("breakers.recovery_wins", K_U32, breakers.recovery_wins),

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/json.h"
 #include "base/jw.h"
@@ -32,6 +33,7 @@
 #include "base/vec.h"
 #include "solana/base58.h"
 #include "trade/clustersync.h"
+#include "trade/perf.h"
 
 const char *engine_store_state_key(enum trade_mode m)
 {
@@ -51,7 +53,8 @@ const char *engine_store_state_key(enum trade_mode m)
     X(STORE_T_FILLS, fill, struct fill_row)                                                        \
     X(STORE_T_POSITIONS, position, struct position_row)                                            \
     X(STORE_T_CLOSED_TRADES, closed_trade, struct closed_trade_row)                                \
-    X(STORE_T_ALERTS, alert, struct alert_row)
+    X(STORE_T_ALERTS, alert, struct alert_row)                                                     \
+    X(STORE_T_EQUITY_MARKS, equity_mark, struct equity_mark_row)
 
 struct pending {
     enum store_table t;
@@ -70,7 +73,11 @@ struct writer {
     struct buf state;
     struct buf tmp;
     uint64_t failures;
+    int64_t next_mark_ms; /* engine time of the next equity mark */
 };
+
+/* A mark-to-market equity sample at most once a minute of engine time. */
+#define EQUITY_MARK_MS MS_PER_MINUTE
 
 static void b58key(const struct pubkey *k, char *out, size_t n)
 {
@@ -389,6 +396,14 @@ static void w_flush(struct engine_out *o, struct engine *e)
         if (!r)
             r = push_position(w, true);
         position_row_of(w, r, p, score, f);
+    }
+    if (s.now_ms >= w->next_mark_ms) {
+        struct equity_mark_row *m = push_equity_mark(w, false);
+        copy_text(m->mode, sizeof m->mode, trade_mode_name(s.mode));
+        m->ts_ms = s.now_ms;
+        m->equity_lamports = s.equity_lamports;
+        m->cash_lamports = s.cash_lamports;
+        w->next_mark_ms = (s.now_ms / EQUITY_MARK_MS + 1) * EQUITY_MARK_MS;
     }
     buf_reset(&w->state);
     if (engine_state_format(e, &w->state) != 0)
@@ -710,5 +725,27 @@ int engine_store_exits_load(struct store *st, struct exit_book *b, size_t *loade
     int rc = store_exit_strategies_scan(st, exit_one, &l);
     if (rc && err && errsize && !err[0])
         snprintf(err, errsize, "reading the stored exit strategies: %s", wt_strerror(rc));
+    return rc;
+}
+
+int engine_store_marks_load(struct store *st, const char *mode, int64_t since_ms, struct perf *p)
+{
+    enum { PAGE = 1000 };
+    struct equity_mark_row *rows = xcalloc(PAGE, sizeof *rows);
+    struct row_query q = {.key = mode, .after_id = 0, .limit = PAGE};
+    int rc;
+    for (;;) {
+        size_t n = 0;
+        rc = store_list_equity_mark(st, &q, rows, &n);
+        if (rc != 0 || n == 0)
+            break;
+        for (size_t i = 0; i < n; i++)
+            if (rows[i].ts_ms >= since_ms)
+                perf_mark(p, rows[i].ts_ms, (double)rows[i].equity_lamports / 1e9);
+        q.after_id = rows[n - 1].id;
+        if (n < PAGE)
+            break;
+    }
+    free(rows);
     return rc;
 }

@@ -4,8 +4,9 @@
  * Writer: an engine_out that turns every decision into a row (signals,
  * orders and positions keep the engine's own ids; fills, closed trades and
  * alerts get the database's) and, at each engine_flush, writes them with
- * the open positions that changed and the engine's state row in ONE
- * transaction (store_write_batch). A failed write is kept and retried at
+ * the open positions that changed, the engine's state row and, about once
+ * a minute of engine time, a mark-to-market equity sample (equity_marks)
+ * in ONE transaction (store_write_batch). A failed write is kept and retried at
  * the next flush, so a passing database hiccup loses nothing; past
  * ENGINE_STORE_MAX_PENDING rows the oldest are dropped with an error
  * logged.
@@ -45,6 +46,12 @@ struct engine_restore_stats {
     size_t swaps_warmed;
     size_t watched, blacklisted, cluster_members;
 };
+
+struct perf;
+/* Feeds the stored mark-to-market equity samples of mode (equity_marks,
+ * written by the writer about once a minute of engine time) with ts_ms >=
+ * since_ms to p (perf_mark), oldest first. Returns 0 or a store error. */
+int engine_store_marks_load(struct store *st, const char *mode, int64_t since_ms, struct perf *p);
 
 /* Restores e from st as described above (warm: replay the stored swaps).
  * Returns 0, or a store error / WT_EPARSE with a message in err (the

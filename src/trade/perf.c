@@ -49,6 +49,8 @@ struct perf {
     double sum_win, sum_loss; /* SOL, loss positive */
     double equity, peak, max_dd, max_dd_pct;
     VEC(struct point) curve;
+    VEC(struct point) mtm; /* perf_mark samples */
+    double mtm_peak, mtm_dd, mtm_dd_pct;
     VEC(double) days;    /* PnL per UTC day from first_day */
     VEC(uint64_t) day_n; /* trades closed per UTC day, parallel to days */
     int64_t first_day;
@@ -74,6 +76,7 @@ void perf_free(struct perf *p)
     if (!p)
         return;
     vec_free(&p->curve);
+    vec_free(&p->mtm);
     vec_free(&p->days);
     vec_free(&p->day_n);
     vec_free(&p->weeks);
@@ -83,6 +86,50 @@ void perf_free(struct perf *p)
 uint64_t perf_count(const struct perf *p)
 {
     return p->all.n;
+}
+
+void perf_mark(struct perf *p, int64_t ts_ms, double equity_sol)
+{
+    if (!isfinite(equity_sol) || (p->mtm.len && ts_ms < p->mtm.v[p->mtm.len - 1].ts_ms))
+        return;
+    if (p->mtm.len == 0)
+        p->mtm_peak = p->capital > equity_sol ? p->capital : equity_sol;
+    if (equity_sol > p->mtm_peak)
+        p->mtm_peak = equity_sol;
+    double dd = p->mtm_peak - equity_sol;
+    if (dd > p->mtm_dd) {
+        p->mtm_dd = dd;
+        p->mtm_dd_pct = p->mtm_peak > 0 ? 100 * dd / p->mtm_peak : 0;
+    }
+    vec_push(&p->mtm, ((struct point){ts_ms, equity_sol}));
+}
+
+void perf_drawdowns(const struct perf *p, struct perf_drawdowns *out)
+{
+    out->realized_sol = p->max_dd;
+    out->realized_pct = p->max_dd_pct;
+    out->mtm_samples = p->mtm.len;
+    out->mtm_sol = p->mtm.len ? p->mtm_dd : p->max_dd;
+    out->mtm_pct = p->mtm.len ? p->mtm_dd_pct : p->max_dd_pct;
+}
+
+/* Writes curve c (thinned evenly to about max_points, keeping the first,
+ * the last and the lowest point). */
+static void write_points(const struct point *c, size_t n, unsigned max_points, struct jw *w)
+{
+    size_t step = max_points && n > max_points ? (n + max_points - 1) / max_points : 1;
+    size_t lowest = 0;
+    for (size_t i = 1; i < n; i++)
+        if (c[i].equity_sol < c[lowest].equity_sol)
+            lowest = i;
+    for (size_t i = 0; i < n; i++) {
+        if (i % step != 0 && i != n - 1 && i != lowest)
+            continue;
+        jw_obj_begin(w);
+        jw_ki64(w, "ts_ms", c[i].ts_ms);
+        jw_kdouble(w, "equity_sol", c[i].equity_sol);
+        jw_obj_end(w);
+    }
 }
 
 static void agg_add(struct agg *a, const struct perf_trade *t)
@@ -255,6 +302,13 @@ void perf_write(const struct perf *p, double equity_now_sol, int64_t now_ms, uns
     jw_kdouble(w, "return_pct", 100 * ratio(a->pnl_sol, p->capital));
     jw_kdouble(w, "max_drawdown_sol", p->max_dd);
     jw_kdouble(w, "max_drawdown_pct", p->max_dd_pct);
+    /* Mean PnL per closed trade, after every cost the fills carried. */
+    jw_kdouble(w, "expectancy_sol", ratio(a->pnl_sol, (double)a->n));
+    struct perf_drawdowns dd;
+    perf_drawdowns(p, &dd);
+    jw_kdouble(w, "max_drawdown_mtm_sol", dd.mtm_sol);
+    jw_kdouble(w, "max_drawdown_mtm_pct", dd.mtm_pct);
+    jw_ku64(w, "mtm_samples", dd.mtm_samples);
     jw_kdouble(w, "sharpe", sh);
     jw_kbool(w, "sharpe_valid", sv);
     jw_ku64(w, "sharpe_days", p->days.len);
@@ -289,6 +343,19 @@ void perf_write(const struct perf *p, double equity_now_sol, int64_t now_ms, uns
         jw_ki64(w, "ts_ms", now_ms > last ? now_ms : last);
         jw_kdouble(w, "equity_sol", equity_now_sol);
         jw_kbool(w, "unrealized", true);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+
+    /* The mark-to-market curve: equity with the open positions at their
+     * last price, as sampled (perf_mark), then the equity now. */
+    jw_key(w, "equity_curve_mtm");
+    jw_arr_begin(w);
+    write_points(p->mtm.v, p->mtm.len, max_points, w);
+    if (equity_now_sol >= 0 && (p->mtm.len == 0 || now_ms > p->mtm.v[p->mtm.len - 1].ts_ms)) {
+        jw_obj_begin(w);
+        jw_ki64(w, "ts_ms", now_ms);
+        jw_kdouble(w, "equity_sol", equity_now_sol);
         jw_obj_end(w);
     }
     jw_arr_end(w);

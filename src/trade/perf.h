@@ -3,8 +3,9 @@
  *
  * An accumulator is fed closed trades in close order (from the store) and
  * writes: totals (trades, wins, win rate, PnL, average win and loss,
- * profit ratio, profit factor, return on the starting capital), the
- * realized equity curve and its maximum drawdown, PnL and trades per UTC
+ * profit ratio, profit factor, expectancy, return on the starting
+ * capital), the realized equity curve and its maximum drawdown, the
+ * mark-to-market curve and its drawdown (perf_mark), PnL and trades per UTC
  * day, a daily Sharpe ratio,
  * the win rate week by week (signal accuracy over time), results by UTC
  * hour of entry, by bucket of the signal's score and of
@@ -55,5 +56,23 @@ void perf_write(const struct perf *p, double equity_now_sol, int64_t now_ms, uns
                 struct jw *w);
 /* Trades fed so far. */
 uint64_t perf_count(const struct perf *p);
+
+/* Mark-to-market: one sample of the equity with the open positions valued
+ * at their last price (cash + open positions), at ts_ms, in time order
+ * (a sample older than the last one is ignored). perf_write then adds the
+ * mark-to-market curve and its maximum drawdown beside the realized ones
+ * (docs/engine.md, "Performance"); without samples they equal the
+ * realized ones. */
+void perf_mark(struct perf *p, int64_t ts_ms, double equity_sol);
+
+/* Maximum drawdowns so far, in SOL and percent of the peak: of the
+ * realized curve (closed trades only) and of the mark-to-market samples
+ * (the realized values when there are none). */
+struct perf_drawdowns {
+    double realized_sol, realized_pct;
+    double mtm_sol, mtm_pct;
+    uint64_t mtm_samples;
+};
+void perf_drawdowns(const struct perf *p, struct perf_drawdowns *out);
 
 #endif

@@ -61,6 +61,18 @@ test('every page renders with no console error and no foreign request', opts, as
   await page.close();
 });
 
+test('performance shows the realized and the mark-to-market drawdown, named plainly', opts, async () => {
+  const { page, problems } = await watchedPage(browser.context, server.url);
+  await page.goto(`${server.url}/#/performance`);
+  await page.locator('h1', { hasText: 'Performance' }).waitFor();
+  await page.locator('dt', { hasText: 'Max drawdown, realized' }).waitFor({ timeout: 5000 });
+  await page.locator('dt', { hasText: 'Max drawdown, mark-to-market' }).waitFor({ timeout: 5000 });
+  const text = await page.locator('main').innerText();
+  assert.match(text, /open positions at their last price/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('the mode banner says PAPER from /healthz', opts, async () => {
   const { page, problems } = await watchedPage(browser.context, server.url);
   await page.goto(`${server.url}/#/live`);

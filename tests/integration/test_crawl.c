@@ -162,27 +162,13 @@ static void test_crawl_budget_kill_resume(void **state)
     harness_tmpdir(dir, sizeof dir);
     char portfile[512];
     snprintf(portfile, sizeof portfile, "%s/chain.port", dir);
-    const char *chain_args[] = {"sim",
-                                "chain",
-                                "--seed",
-                                "5",
-                                "--wallets",
-                                "600",
-                                "--tokens-per-day",
-                                "120",
-                                "--listen",
-                                "127.0.0.1:0",
-                                "--port-file",
-                                portfile,
-                                "--p429",
-                                "0.03",
-                                "--p5xx",
-                                "0.03",
-                                "--latency-ms",
-                                "2",
-                                "--api-key",
-                                "crawl-key",
-                                NULL};
+    const char *chain_args[] = {"sim", "chain", "--seed", "5",
+                                /* the generous market: a one-day market of 120
+                                 * launches needs its graduations */
+                                "--preset", "bull", "--wallets", "600", "--tokens-per-day", "120",
+                                "--listen", "127.0.0.1:0", "--port-file", portfile, "--p429",
+                                "0.03", "--p5xx", "0.03", "--latency-ms", "2", "--api-key",
+                                "crawl-key", NULL};
     chain = spawn_in(dir, "chain", chain_args, NULL);
     unsigned port = 0;
     for (int i = 0; i < 3000 && !port; i++) {

@@ -433,6 +433,18 @@ static void test_serve_path_end_to_end(void **state)
     uint64_t trades;
     assert_int_equal(json_get_u64(&pv, "trades", &trades), 0);
     assert_int_equal(trades, closed);
+    /* The engine stored its equity about once a minute of market time:
+     * the mark-to-market curve has the samples and the equity now. */
+    uint64_t marks;
+    assert_int_equal(json_get_u64(&pv, "mtm_samples", &marks), 0);
+    assert_true(marks >= 2);
+    struct json_val mc;
+    assert_int_equal(json_get(&pv, "equity_curve_mtm", &mc), 0);
+    assert_true(json_size(&mc) >= 2);
+    double ddr, ddm;
+    assert_int_equal(json_get_double(&pv, "max_drawdown_sol", &ddr), 0);
+    assert_int_equal(json_get_double(&pv, "max_drawdown_mtm_sol", &ddm), 0);
+    assert_true(ddr >= 0 && ddm >= 0);
     json_doc_free(perf.d);
 
     /* The CLI: status and pause through the daemon, report and
@@ -450,6 +462,9 @@ static void test_serve_path_end_to_end(void **state)
     buf_reset(&out);
     assert_int_equal(harness_run(d.dir, rep_argv, NULL, 30, &out), 0);
     assert_non_null(strstr(out.data, "closed trades"));
+    assert_non_null(strstr(out.data, "max drawdown, realized (closed trades only)"));
+    assert_non_null(strstr(out.data, "max drawdown, mark-to-market (open positions at their last "
+                                     "price, "));
     assert_non_null(strstr(out.data, "What separates winners from losers"));
     const char *rec_argv[] = {"recalibrate", "--data", data, NULL};
     buf_reset(&out);

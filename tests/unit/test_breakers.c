@@ -25,6 +25,17 @@ static void init(struct breakers *b, uint64_t equity)
     assert_int_equal(breakers_init(b, &p, equity, T0, err, sizeof err), 0);
 }
 
+/* The documents' rule: a 40% win rate over the window, no profit factor. */
+static void init_win_rate_rule(struct breakers *b, uint64_t equity)
+{
+    struct breaker_params p;
+    breaker_params_default(&p);
+    p.min_win_rate = 0.40;
+    p.min_profit_factor = 0;
+    char err[128];
+    assert_int_equal(breakers_init(b, &p, equity, T0, err, sizeof err), 0);
+}
+
 static void test_drawdown_threshold(void **state)
 {
     (void)state;
@@ -82,7 +93,7 @@ static void test_win_rate_threshold(void **state)
     struct breaker_alerts al = {0};
     int64_t ts = T0;
     /* 49 losses: fewer than 50 trades, no verdict yet */
-    init(&b, 100 * SOL);
+    init_win_rate_rule(&b, 100 * SOL);
     trades(&b, 0, 49, &ts, &al);
     assert_int_equal(al.n, 0);
     trades(&b, 0, 1, &ts, &al);
@@ -91,7 +102,7 @@ static void test_win_rate_threshold(void **state)
     assert_false(breakers_entries_allowed(&b));
 
     /* 20 wins of 50 = 40%: not below */
-    init(&b, 100 * SOL);
+    init_win_rate_rule(&b, 100 * SOL);
     al.n = 0;
     trades(&b, 20, 30, &ts, &al);
     assert_int_equal(al.n, 0);
@@ -114,6 +125,61 @@ static void test_win_rate_threshold(void **state)
     breakers_on_trade(&b, 0, false, ts++, &al);
     assert_int_equal(al.n, 2);
     assert_int_equal(al.a[1].action, BREAKER_TRIP);
+}
+
+/* The default rule: profit factor over a full window of 50 trades. A
+ * right-tailed strategy (30% wins at 5x the average loss) keeps trading,
+ * which the 40% win-rate rule would halt; a window that loses money after
+ * costs halts it. */
+static void test_profit_factor_rule(void **state)
+{
+    (void)state;
+    struct breakers b;
+    struct breaker_alerts al = {0};
+    int64_t ts = T0;
+    init(&b, 100 * SOL);
+    assert_true(b.p.min_profit_factor == 1.0 && b.p.min_win_rate == 0);
+    for (int i = 0; i < 200; i++) /* 3 wins of 10, PF = 3*5000/(7*1000) = 2.14 */
+        breakers_on_trade(&b, i % 10 < 3 ? 5000 : -1000, false, ts++, &al);
+    assert_int_equal(al.n, 0);
+    assert_true(breakers_entries_allowed(&b));
+    struct breakers w;
+    init_win_rate_rule(&w, 100 * SOL);
+    for (int i = 0; i < 50; i++)
+        breakers_on_trade(&w, i % 10 < 3 ? 5000 : -1000, false, ts++, &al);
+    assert_int_equal(al.n, 1); /* the win-rate rule halts the same strategy */
+    assert_false(breakers_entries_allowed(&w));
+
+    /* 49 trades that lose money: no verdict before the window is full. */
+    init(&b, 100 * SOL);
+    al.n = 0;
+    for (int i = 0; i < 49; i++)
+        breakers_on_trade(&b, i % 10 < 3 ? 3000 : -1000, false, ts++, &al);
+    assert_int_equal(al.n, 0);
+    breakers_on_trade(&b, -1000, false, ts++, &al); /* 15 x 3000 / 35 x 1000 = 1.29 */
+    assert_int_equal(al.n, 0);
+    /* The window slides: 10 more losses replace 3 wins and 7 losses. */
+    for (int i = 0; i < 10; i++)
+        breakers_on_trade(&b, -1000, false, ts++, &al);
+    assert_int_equal(al.n, 1);
+    assert_int_equal(al.a[0].kind, BREAKER_WIN_RATE);
+    assert_non_null(strstr(al.a[0].reason, "profit factor 0.95"));
+    assert_false(breakers_entries_allowed(&b));
+
+    /* A state written before the PnL was kept restarts its window. */
+    struct buf j;
+    buf_init(&j, 0);
+    assert_int_equal(breakers_format(&b, &j), 0);
+    char *k = strstr(j.data, ",\"recent_pnl\":[");
+    assert_non_null(k);
+    char *end = strchr(k, ']');
+    memmove(k, end + 1, strlen(end + 1) + 1);
+    struct breakers c;
+    char err[160];
+    assert_int_equal(breakers_parse(&c, &b.p, j.data, strlen(j.data), err, sizeof err), 0);
+    assert_int_equal(c.n_recent, 0);
+    assert_true(c.active[BREAKER_WIN_RATE]); /* the trip itself is kept */
+    buf_release(&j);
 }
 
 static void test_loss_streak_and_recovery(void **state)
@@ -319,6 +385,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_drawdown_threshold),
         cmocka_unit_test(test_win_rate_threshold),
+        cmocka_unit_test(test_profit_factor_rule),
         cmocka_unit_test(test_loss_streak_and_recovery),
         cmocka_unit_test(test_signal_silence),
         cmocka_unit_test(test_operator_pause_resume_reset_all),

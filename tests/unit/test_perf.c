@@ -149,11 +149,65 @@ static void test_no_loss_and_late_clock(void **state)
     buf_release(&b);
 }
 
+/* Mark-to-market: a winner closes (+1 SOL realized) while a position
+ * still open falls from +0.5 to -1.5 SOL of unrealized PnL and recovers.
+ * The realized curve never goes down; the mark-to-market one does. */
+static void test_mark_to_market(void **state)
+{
+    (void)state;
+    struct perf *p = perf_new(10);
+    struct perf_drawdowns dd;
+    perf_drawdowns(p, &dd);
+    assert_int_equal(dd.mtm_samples, 0);
+    assert_true(dd.mtm_sol == 0 && dd.realized_sol == 0);
+
+    struct perf_trade t = trade(T0 + HOUR, T0 + 2 * HOUR, 1.0, 0.8, "take_profit_1");
+    perf_mark(p, T0 + HOUR, 10.0);
+    perf_mark(p, T0 + 2 * HOUR, 11.5); /* +1 realized, +0.5 open */
+    perf_add(p, &t);
+    perf_mark(p, T0 + 3 * HOUR, 9.5);   /* the open one at -1.5 */
+    perf_mark(p, T0 + 150 * 60000, 20); /* older than the last: ignored */
+    perf_mark(p, T0 + 4 * HOUR, 10.8);
+    perf_drawdowns(p, &dd);
+    assert_true(dd.realized_sol == 0);
+    assert_int_equal(dd.mtm_samples, 4);
+    assert_true(fabs(dd.mtm_sol - 2.0) < 1e-12); /* 11.5 -> 9.5 */
+    assert_true(fabs(dd.mtm_pct - 100 * 2.0 / 11.5) < 1e-9);
+
+    struct buf b;
+    buf_init(&b, 0);
+    struct jw w;
+    jw_init(&w, &b);
+    perf_write(p, 10.9, T0 + 5 * HOUR, 100, &w);
+    assert_int_equal(jw_finish(&w), 0);
+    perf_free(p);
+    struct json_doc *d = json_doc_new(0);
+    struct json_val o, arr, e;
+    assert_int_equal(json_parse(d, b.data, b.len, b.cap, &o), 0);
+    assert_true(num(&o, "max_drawdown_sol") == 0);
+    assert_true(fabs(num(&o, "max_drawdown_mtm_sol") - 2.0) < 1e-12);
+    assert_true(fabs(num(&o, "expectancy_sol") - 1.0) < 1e-12);
+    assert_true(num(&o, "mtm_samples") == 4);
+    assert_int_equal(json_get(&o, "equity_curve_mtm", &arr), 0);
+    assert_int_equal(json_size(&arr), 5); /* 4 samples and now */
+    assert_int_equal(json_index(&arr, 2, &e), 0);
+    assert_true(num(&e, "equity_sol") == 9.5);
+    assert_int_equal(json_index(&arr, 4, &e), 0);
+    assert_true(num(&e, "equity_sol") == 10.9);
+    /* The realized curve is unchanged: the capital and the one close. */
+    assert_int_equal(json_get(&o, "equity_curve", &arr), 0);
+    assert_int_equal(json_index(&arr, 1, &e), 0);
+    assert_true(num(&e, "equity_sol") == 11.0);
+    json_doc_free(d);
+    buf_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_worked_example),
         cmocka_unit_test(test_no_loss_and_late_clock),
+        cmocka_unit_test(test_mark_to_market),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,6 +36,7 @@ function bucketColumns(first) {
 
 function Summary({ p }) {
   const curve = (p.equity_curve || []).map((e) => [e.ts_ms / 1000, e.equity_sol]);
+  const mtm = (p.equity_curve_mtm || []).map((e) => [e.ts_ms / 1000, e.equity_sol]);
   const hours = (p.by_hour || []).filter((b) => b.trades > 0);
   const factorRows = Object.entries(p.by_factor || {}).flatMap(([factor, list]) => (list || []).map((b) => ({ factor, ...b })));
   return html`
@@ -46,12 +47,17 @@ function Summary({ p }) {
       <${Stat} label="Profit ratio" value=${p.profit_ratio_valid ? num(p.profit_ratio, 2) : 'n/a'} note=${p.profit_ratio_valid ? `avg win ${sol(p.avg_win_sol)} / avg loss ${sol(p.avg_loss_sol)}` : 'needs a win and a loss'} />
       <${Stat} label="Profit factor" value=${p.profit_factor_valid ? num(p.profit_factor, 2) : 'n/a'} note=${p.profit_factor_valid ? 'gross profit / gross loss' : 'needs a losing trade'} />
       <${Stat} label="Sharpe" value=${p.sharpe_valid ? num(p.sharpe, 2) : 'n/a'} note=${p.sharpe_valid ? `${p.sharpe_days} days` : `not enough days (${num(p.sharpe_days, 0)})`} />
-      <${Stat} label="Max drawdown" value=${sol(p.max_drawdown_sol)} note=${pctPoints(p.max_drawdown_pct, 2)} />
+      <${Stat} label="Max drawdown, realized" value=${sol(p.max_drawdown_sol)} note=${`${pctPoints(p.max_drawdown_pct, 2)} · closed trades only`} />
+      <${Stat} label="Max drawdown, mark-to-market" value=${sol(p.max_drawdown_mtm_sol)} note=${`${pctPoints(p.max_drawdown_mtm_pct, 2)} · open positions at their last price`} />
+      <${Stat} label="Expectancy" value=${pnlCell(p.expectancy_sol)} note="mean PnL per closed trade, after costs" />
       <${Stat} label="Avg trade" value=${pctPoints(p.avg_pnl_pct)} />
     </dl>
     ${curve.length > 1
-      ? html`<${LineChart} points=${curve} label="Equity (SOL)" title="Equity curve: the capital, then the equity after each closed trade (realized), and now at market" />`
+      ? html`<${LineChart} points=${curve} label="Equity (SOL)" title="Equity curve, realized: the capital, then the equity after each closed trade, and now at market" />`
       : html`<${Empty}>No equity history yet: the curve starts with the first closed trade.</${Empty}>`}
+    ${mtm.length > 1
+      ? html`<${LineChart} points=${mtm} label="Equity (SOL)" title="Equity curve, mark-to-market: cash plus open positions at their last price, about once a minute" />`
+      : html`<${Empty}>No mark-to-market history yet: the engine records its equity about once a minute.</${Empty}>`}
     <div class="grid two">
       <section aria-labelledby="pd-h"><h2 id="pd-h">PnL by day (UTC)</h2><${Daily} days=${p.by_day || []} /></section>
       <section aria-labelledby="pw-h"><h2 id="pw-h">PnL by week</h2>
@@ -209,6 +215,6 @@ function Trades() {
 export function PerformancePage() {
   const res = useApi('/v1/performance');
   return html`<h1>Performance</h1>
-    <${Async} res=${res} what="Performance (GET /v1/performance)">${(d) => html`<p class="muted">Mode ${d.mode.toUpperCase()}; closed trades only, except the last point of the equity curve (at market).</p><${Summary} p=${d.performance} />`}</${Async}>
+    <${Async} res=${res} what="Performance (GET /v1/performance)">${(d) => html`<p class="muted">Mode ${d.mode.toUpperCase()}. Realized: closed trades only, except the last point of the realized curve (at market). Mark-to-market: cash plus the open positions at their last price.</p><${Summary} p=${d.performance} />`}</${Async}>
     <${Trades} />`;
 }

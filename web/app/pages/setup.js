@@ -25,7 +25,8 @@ const QUESTIONS = [
   ['Score threshold (0–1)', 'signal.threshold'],
   ['Breaker: max drawdown from peak (fraction)', 'breakers.max_drawdown'],
   ['Breaker: losses in a row', 'breakers.max_loss_streak'],
-  ['Breaker: min win rate (fraction)', 'breakers.min_win_rate'],
+  ['Breaker: min profit factor over the last trades (0: off)', 'breakers.min_profit_factor'],
+  ['Breaker: min win rate (fraction; 0: off)', 'breakers.min_win_rate'],
   ['Breaker: hours without a signal', 'breakers.silence_hours'],
   ['Live trading allowed (mode)', 'live.enabled'],
 ];
