@@ -24,58 +24,9 @@
 #include "base/str.h"
 #include "base/vec.h"
 #include "net/httpd.h"
+#include "sim/chain_impl.h"
 #include "sim/sim_impl.h"
 #include "solana/base58.h"
-
-#define TOKEN_PROGRAM "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
-/* pump.fun's migration account, the fee payer of every graduation (the
- * "RAYDIUM_MIGRATION_ADDRESS" of trevorwjudice/indexer,
- * src/programs/pumpfun/deployments.go). */
-#define MIGRATION_ACCOUNT "39azUYFWPz3VHgKCf3VChUwbpURdCHRxjWVowf5jUJjg"
-#define PUMP_PROGRAM      "6EF8rrecthR5Dkzon8Nwu78hRvfCKubJ14M5uBEwF6P"
-#define SIM_TX_MIGRATION  3    /* a chain-only kind: a graduation's migration */
-#define MIGRATION_FEE     5000 /* lamports */
-#define WSOL_MINT         "So11111111111111111111111111111111111111112"
-#define RAW_BASE          (1000 * SOL) /* native balance before every change */
-#define SOL_USD           150.0        /* DexScreener's priceUsd: a fixed SOL price */
-#define TOKEN_SUPPLY      1e9          /* pump.fun mints: whole tokens */
-#define MAX_HOOKS         16
-#define MAX_PARSE_SIGS    100
-#define COMPUTE_UNITS     42000 /* meta.computeUnitsConsumed: a typical swap's */
-
-struct idlist {
-    VEC(uint32_t) v;
-};
-
-struct sigent {
-    uint8_t sig[64];
-    uint32_t tx;
-};
-
-struct hook {
-    bool used;
-    char id[40];
-    char *url, *auth;
-    VEC(char *) addrs;
-};
-
-struct simchain {
-    struct sim *sim;
-    struct simchain_opts o;
-    char *api_key;
-    VEC(struct sim_tx) txs;
-    struct sigent *sigs; /* sorted by signature */
-    struct intern addr;  /* 32-byte key -> list id */
-    VEC(struct idlist) lists;
-    struct httpd *http;
-    pthread_mutex_t mu; /* counts, fault generator, webhooks */
-    struct simchain_counts n;
-    uint64_t fault_state;
-    struct hook hooks[MAX_HOOKS];
-    unsigned next_hook;
-    uint64_t *seen; /* hashes of the history queries answered (open addressing) */
-    size_t seen_cap, seen_len;
-};
 
 /* ---- building ------------------------------------------------------------ */
 
@@ -213,7 +164,7 @@ static int build(struct simchain *c, const struct scenario *sc, char *err, size_
 /* ---- lookups ------------------------------------------------------------- */
 
 /* The transaction of a base58 signature, or -1. */
-static int64_t find_sig(const struct simchain *c, const char *s, size_t n)
+int64_t chain_find_sig(const struct simchain *c, const char *s, size_t n)
 {
     struct sigent key;
     if (!s || base58_decode(s, n, key.sig, 64) != 0)
@@ -223,7 +174,7 @@ static int64_t find_sig(const struct simchain *c, const char *s, size_t n)
 }
 
 /* The transactions of a base58 address (time order), or NULL. */
-static const struct idlist *find_addr(const struct simchain *c, const char *s, size_t n)
+const struct idlist *chain_find_addr(const struct simchain *c, const char *s, size_t n)
 {
     uint8_t k[32];
     if (base58_decode(s, n, k, 32) != 0)
@@ -233,7 +184,7 @@ static const struct idlist *find_addr(const struct simchain *c, const char *s, s
 }
 
 /* First position in l whose transaction id is >= tx. */
-static size_t lower(const struct idlist *l, uint32_t tx)
+size_t chain_lower(const struct idlist *l, uint32_t tx)
 {
     size_t lo = 0, hi = l->v.len;
     while (lo < hi) {
@@ -246,7 +197,7 @@ static size_t lower(const struct idlist *l, uint32_t tx)
     return lo;
 }
 
-static void sig_b58(const struct sim_tx *tx, char out[BASE58_SIG_MAX])
+void chain_sig_b58(const struct sim_tx *tx, char out[BASE58_SIG_MAX])
 {
     if (base58_encode(tx->sig.b, 64, out, BASE58_SIG_MAX) < 0)
         out[0] = '\0';
@@ -261,7 +212,7 @@ static void migration_json(const struct simchain *c, const struct sim_tx *tx, st
 {
     const struct token *T = &c->sim->tokens.v[tx->token];
     char sig[BASE58_SIG_MAX];
-    sig_b58(tx, sig);
+    chain_sig_b58(tx, sig);
     struct jw w;
     jw_init(&w, out);
     jw_arr_begin(&w);
@@ -364,7 +315,7 @@ static void migration_json(const struct simchain *c, const struct sim_tx *tx, st
 }
 
 /* The webhook body of any transaction on the chain ("[{...}]"). */
-static int enhanced_json(const struct simchain *c, const struct sim_tx *tx, struct buf *out)
+int chain_enhanced_json(const struct simchain *c, const struct sim_tx *tx, struct buf *out)
 {
     if ((int)tx->kind == SIM_TX_MIGRATION) {
         migration_json(c, tx, out);
@@ -379,7 +330,7 @@ static void put_enhanced(const struct simchain *c, const struct sim_tx *tx, stru
 {
     struct buf one;
     buf_init(&one, 0);
-    if (enhanced_json(c, tx, &one) == 0 && one.len >= 2)
+    if (chain_enhanced_json(c, tx, &one) == 0 && one.len >= 2)
         buf_append(out, one.data + 1, one.len - 2);
     buf_release(&one);
 }
@@ -407,7 +358,7 @@ static void sleep_ms(unsigned ms)
 }
 
 /* Counts the request under *field; returns 429, 503 or 0 (answer it). */
-static int count_and_fault(struct simchain *c, uint64_t *field)
+int chain_count_and_fault(struct simchain *c, uint64_t *field)
 {
     pthread_mutex_lock(&c->mu);
     c->n.total++;
@@ -427,7 +378,7 @@ static int count_and_fault(struct simchain *c, uint64_t *field)
     return fault;
 }
 
-static void answer_fault(struct httpd_resp *resp, int fault, bool rpc)
+void chain_answer_fault(struct httpd_resp *resp, int fault, bool rpc)
 {
     if (fault == 429) {
         httpd_resp_header(resp, "Retry-After", "1");
@@ -534,25 +485,25 @@ static void history(struct simchain *c, struct httpd_req *req, struct httpd_resp
         want = SIM_TX_TRANSFER;
     else if (type)
         want = -1; /* a type the simulator never produces */
-    const struct idlist *l = find_addr(c, addr, alen);
+    const struct idlist *l = chain_find_addr(c, addr, alen);
     size_t hi = l ? l->v.len : 0, lo = 0;
     const char *before = httpd_query(req, "before-signature");
     const char *until = httpd_query(req, "until-signature");
     if (before) {
-        int64_t t = find_sig(c, before, strlen(before));
+        int64_t t = chain_find_sig(c, before, strlen(before));
         if (t < 0) {
             httpd_resp_error(resp, 400, "unknown before-signature");
             return;
         }
-        hi = l ? lower(l, (uint32_t)t) : 0;
+        hi = l ? chain_lower(l, (uint32_t)t) : 0;
     }
     if (until) {
-        int64_t t = find_sig(c, until, strlen(until));
+        int64_t t = chain_find_sig(c, until, strlen(until));
         if (t < 0) {
             httpd_resp_error(resp, 400, "unknown until-signature");
             return;
         }
-        lo = l ? lower(l, (uint32_t)t + 1) : 0;
+        lo = l ? chain_lower(l, (uint32_t)t + 1) : 0;
     }
     unsigned window = c->o.search_window ? c->o.search_window : 500;
     struct buf *out = &resp->body;
@@ -583,7 +534,7 @@ static void history(struct simchain *c, struct httpd_req *req, struct httpd_resp
         /* The documented answer of a type filter that found nothing in the
          * period it searched (fixture helius_enhanced_api_error_search_period). */
         char sig[BASE58_SIG_MAX];
-        sig_b58(last_scanned, sig);
+        chain_sig_b58(last_scanned, sig);
         buf_reset(out);
         httpd_resp_error(resp, 404,
                          "Failed to find events within the search period. To continue search, "
@@ -618,7 +569,7 @@ static void parse_txs(struct simchain *c, struct httpd_req *req, struct httpd_re
             json_doc_free(d);
             return;
         }
-        int64_t t = find_sig(c, s, n);
+        int64_t t = chain_find_sig(c, s, n);
         if (t < 0)
             continue;
         if (found++)
@@ -748,504 +699,6 @@ static void webhooks(struct simchain *c, struct httpd_req *req, struct httpd_res
     pthread_mutex_unlock(&c->mu);
 }
 
-/* ---- RPC ------------------------------------------------------------------------- */
-
-static void rpc_error(struct httpd_resp *resp, int64_t id, int code, const char *msg)
-{
-    struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
-    jw_kstr(&w, "jsonrpc", "2.0");
-    jw_key(&w, "error");
-    jw_obj_begin(&w);
-    jw_ki64(&w, "code", code);
-    jw_kstr(&w, "message", msg);
-    jw_obj_end(&w);
-    jw_ki64(&w, "id", id);
-    jw_obj_end(&w);
-    jw_finish(&w);
-    resp->status = 200;
-}
-
-static void rpc_sigs(struct simchain *c, const struct json_val *params, int64_t id,
-                     struct httpd_resp *resp)
-{
-    struct json_val a0, cfg;
-    const char *addr, *s;
-    size_t alen, n;
-    uint64_t limit = 1000;
-    if (json_index(params, 0, &a0) != 0 || json_str(&a0, &addr, &alen) != 0) {
-        rpc_error(resp, id, -32602, "Invalid params: expected an address");
-        return;
-    }
-    const struct idlist *l = find_addr(c, addr, alen);
-    uint8_t k[32];
-    if (base58_decode(addr, alen, k, 32) != 0) {
-        rpc_error(resp, id, -32602, "Invalid param: Invalid");
-        return;
-    }
-    size_t hi = l ? l->v.len : 0, lo = 0;
-    if (json_index(params, 1, &cfg) == 0 && json_type_of(&cfg) == JSON_OBJECT) {
-        if (json_opt_u64(&cfg, "limit", &limit) == WT_ETYPE || limit == 0 || limit > 1000) {
-            rpc_error(resp, id, -32602, "Invalid limit; max 1000");
-            return;
-        }
-        if (json_opt_str(&cfg, "before", &s, &n) == 0) {
-            int64_t t = find_sig(c, s, n);
-            if (t < 0) {
-                rpc_error(resp, id, -32602, "Invalid param: unknown before signature");
-                return;
-            }
-            hi = l ? lower(l, (uint32_t)t) : 0;
-        }
-        if (json_opt_str(&cfg, "until", &s, &n) == 0) {
-            int64_t t = find_sig(c, s, n);
-            if (t < 0) {
-                rpc_error(resp, id, -32602, "Invalid param: unknown until signature");
-                return;
-            }
-            lo = l ? lower(l, (uint32_t)t + 1) : 0;
-        }
-    }
-    struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
-    jw_kstr(&w, "jsonrpc", "2.0");
-    jw_key(&w, "result");
-    jw_arr_begin(&w);
-    size_t got = 0;
-    for (size_t k2 = hi; k2-- > lo && got < limit; got++) {
-        const struct sim_tx *tx = &c->txs.v[l->v.v[k2]];
-        char sig[BASE58_SIG_MAX];
-        sig_b58(tx, sig);
-        jw_obj_begin(&w);
-        jw_kstr(&w, "signature", sig);
-        jw_ku64(&w, "slot", tx->slot);
-        jw_key(&w, "err");
-        jw_null(&w);
-        jw_key(&w, "memo");
-        jw_null(&w);
-        jw_ki64(&w, "blockTime", tx->ts_ms / 1000);
-        jw_kstr(&w, "confirmationStatus", "finalized");
-        jw_obj_end(&w);
-    }
-    jw_arr_end(&w);
-    jw_ki64(&w, "id", id);
-    jw_obj_end(&w);
-    jw_finish(&w);
-    resp->status = 200;
-}
-
-/* One token balance entry of meta.pre/postTokenBalances. */
-static void token_balance(struct jw *w, size_t index, const char *mint, size_t mlen,
-                          const char *owner, size_t olen, uint64_t amount, int64_t decimals)
-{
-    char num[32];
-    snprintf(num, sizeof num, "%llu", (unsigned long long)amount);
-    double ui = (double)amount / pow(10.0, (double)decimals);
-    char uis[64];
-    snprintf(uis, sizeof uis, "%.*f", (int)decimals, ui);
-    jw_obj_begin(w);
-    jw_ku64(w, "accountIndex", index);
-    jw_key(w, "mint");
-    jw_strn(w, mint, mlen);
-    jw_key(w, "owner");
-    jw_strn(w, owner, olen);
-    jw_kstr(w, "programId", TOKEN_PROGRAM);
-    jw_key(w, "uiTokenAmount");
-    jw_obj_begin(w);
-    jw_kstr(w, "amount", num);
-    jw_ki64(w, "decimals", decimals);
-    jw_kdouble(w, "uiAmount", ui);
-    jw_kstr(w, "uiAmountString", uis);
-    jw_obj_end(w);
-    jw_obj_end(w);
-}
-
-struct acct {
-    const char *s;
-    size_t n;
-    int64_t native;
-};
-
-/* Writes the raw (`json` encoding) form of tx from its enhanced form. */
-static int raw_tx(const struct simchain *c, const struct sim_tx *tx, struct jw *w)
-{
-    struct buf e;
-    buf_init(&e, 0);
-    if (enhanced_json(c, tx, &e) != 0)
-        return WT_EFULL;
-    buf_reserve(&e, JSON_PADDING);
-    struct json_doc *d = json_doc_new(0);
-    struct json_val root, t, data, a, tbc, x, raw;
-    int rc = WT_EPARSE;
-    struct acct accts[16];
-    size_t na = 0;
-    if (json_parse(d, e.data, e.len, e.cap, &root) != 0 || json_index(&root, 0, &t) != 0 ||
-        json_get(&t, "accountData", &data) != 0)
-        goto out;
-    for (size_t i = 0; i < json_size(&data) && na < 16; i++, na++)
-        if (json_index(&data, i, &a) != 0 ||
-            json_get_str(&a, "account", &accts[na].s, &accts[na].n) != 0 ||
-            json_get_i64(&a, "nativeBalanceChange", &accts[na].native) != 0)
-            goto out;
-    char sig[BASE58_SIG_MAX];
-    sig_b58(tx, sig);
-    jw_obj_begin(w);
-    jw_ki64(w, "blockTime", tx->ts_ms / 1000);
-    jw_key(w, "meta");
-    jw_obj_begin(w);
-    jw_ku64(w, "computeUnitsConsumed", COMPUTE_UNITS);
-    jw_key(w, "err");
-    jw_null(w);
-    jw_ku64(w, "fee", tx->fee);
-    jw_key(w, "innerInstructions");
-    jw_arr_begin(w);
-    jw_arr_end(w);
-    jw_key(w, "loadedAddresses");
-    jw_obj_begin(w);
-    jw_key(w, "readonly");
-    jw_arr_begin(w);
-    jw_arr_end(w);
-    jw_key(w, "writable");
-    jw_arr_begin(w);
-    jw_arr_end(w);
-    jw_obj_end(w);
-    jw_key(w, "logMessages");
-    jw_arr_begin(w);
-    jw_arr_end(w);
-    /* Balances: a base before each change, so none goes negative. */
-    for (int post = 0; post < 2; post++) {
-        jw_key(w, post ? "postBalances" : "preBalances");
-        jw_arr_begin(w);
-        for (size_t i = 0; i < na; i++) {
-            int64_t pre = (int64_t)RAW_BASE + (accts[i].native < 0 ? -accts[i].native : 0);
-            jw_i64(w, post ? pre + accts[i].native : pre);
-        }
-        jw_arr_end(w);
-    }
-    for (int post = 0; post < 2; post++) {
-        jw_key(w, post ? "postTokenBalances" : "preTokenBalances");
-        jw_arr_begin(w);
-        for (size_t i = 0; i < na; i++) {
-            if (json_index(&data, i, &a) != 0 || json_get(&a, "tokenBalanceChanges", &tbc) != 0)
-                continue;
-            for (size_t k = 0; k < json_size(&tbc); k++) {
-                const char *mint, *owner, *amt;
-                size_t ml, ol, al;
-                int64_t dec, change;
-                if (json_index(&tbc, k, &x) != 0 || json_get_str(&x, "mint", &mint, &ml) != 0 ||
-                    json_get_str(&x, "userAccount", &owner, &ol) != 0 ||
-                    json_get(&x, "rawTokenAmount", &raw) != 0 ||
-                    json_get_str(&raw, "tokenAmount", &amt, &al) != 0 ||
-                    json_get_i64(&raw, "decimals", &dec) != 0 ||
-                    str_to_i64_n(amt, al, &change) != 0)
-                    continue;
-                uint64_t pre = change < 0 ? (uint64_t)-change : 0;
-                uint64_t val = post ? pre + (uint64_t)change : pre;
-                if (!post && pre == 0)
-                    continue; /* the account did not hold any before */
-                token_balance(w, i, mint, ml, owner, ol, val, dec);
-            }
-        }
-        jw_arr_end(w);
-    }
-    jw_key(w, "rewards");
-    jw_arr_begin(w);
-    jw_arr_end(w);
-    jw_key(w, "status");
-    jw_obj_begin(w);
-    jw_key(w, "Ok");
-    jw_null(w);
-    jw_obj_end(w);
-    jw_obj_end(w); /* meta */
-    jw_ku64(w, "slot", tx->slot);
-    jw_key(w, "transaction");
-    jw_obj_begin(w);
-    jw_key(w, "message");
-    jw_obj_begin(w);
-    jw_key(w, "accountKeys");
-    jw_arr_begin(w);
-    for (size_t i = 0; i < na; i++)
-        jw_strn(w, accts[i].s, accts[i].n);
-    jw_arr_end(w);
-    jw_key(w, "addressTableLookups");
-    jw_arr_begin(w);
-    jw_arr_end(w);
-    jw_key(w, "header");
-    jw_obj_begin(w);
-    jw_ku64(w, "numReadonlySignedAccounts", 0);
-    jw_ku64(w, "numReadonlyUnsignedAccounts", 1); /* the program, last */
-    jw_ku64(w, "numRequiredSignatures", 1);
-    jw_obj_end(w);
-    jw_key(w, "instructions");
-    jw_arr_begin(w);
-    jw_obj_begin(w);
-    jw_key(w, "accounts");
-    jw_arr_begin(w);
-    for (size_t i = 0; i + 1 < na; i++)
-        jw_u64(w, i);
-    jw_arr_end(w);
-    jw_kstr(w, "data", "3Bxs4h24hBtQy9rw");
-    jw_ku64(w, "programIdIndex", na ? na - 1 : 0);
-    jw_key(w, "stackHeight");
-    jw_null(w);
-    jw_obj_end(w);
-    jw_arr_end(w);
-    /* A blockhash-shaped value: the simulator has no blocks. */
-    jw_kstr(w, "recentBlockhash", "11111111111111111111111111111111");
-    jw_obj_end(w); /* message */
-    jw_key(w, "signatures");
-    jw_arr_begin(w);
-    jw_str(w, sig);
-    jw_arr_end(w);
-    jw_obj_end(w); /* transaction */
-    jw_ku64(w, "version", 0);
-    jw_obj_end(w);
-    rc = 0;
-out:
-    json_doc_free(d);
-    buf_release(&e);
-    return rc;
-}
-
-static void rpc_tx(struct simchain *c, const struct json_val *params, int64_t id,
-                   struct httpd_resp *resp)
-{
-    struct json_val a0, cfg;
-    const char *s;
-    size_t n;
-    if (json_index(params, 0, &a0) != 0 || json_str(&a0, &s, &n) != 0) {
-        rpc_error(resp, id, -32602, "Invalid params: expected a signature");
-        return;
-    }
-    if (json_index(params, 1, &cfg) == 0 && json_type_of(&cfg) == JSON_OBJECT) {
-        const char *enc;
-        if (json_opt_str(&cfg, "encoding", &enc, NULL) == 0 && strcmp(enc, "json") != 0) {
-            rpc_error(resp, id, -32602, "the simulated chain answers the json encoding only");
-            return;
-        }
-    }
-    int64_t t = find_sig(c, s, n);
-    struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
-    jw_kstr(&w, "jsonrpc", "2.0");
-    jw_key(&w, "result");
-    if (t < 0 || raw_tx(c, &c->txs.v[t], &w) != 0)
-        jw_null(&w);
-    jw_ki64(&w, "id", id);
-    jw_obj_end(&w);
-    jw_finish(&w);
-    resp->status = 200;
-}
-
-static void rpc(struct simchain *c, struct httpd_req *req, struct httpd_resp *resp)
-{
-    struct json_doc *d = json_doc_new(0);
-    struct json_val root, params;
-    const char *method;
-    int64_t id = 0;
-    if (json_parse(d, req->body.data ? req->body.data : "", req->body.len, req->body.cap, &root) !=
-            0 ||
-        json_type_of(&root) != JSON_OBJECT) {
-        count_and_fault(c, &c->n.rpc_other);
-        rpc_error(resp, 0, -32700, "Parse error");
-        json_doc_free(d);
-        return;
-    }
-    json_opt_i64(&root, "id", &id);
-    if (json_get_str(&root, "method", &method, NULL) != 0) {
-        count_and_fault(c, &c->n.rpc_other);
-        rpc_error(resp, id, -32600, "Invalid request");
-        json_doc_free(d);
-        return;
-    }
-    bool has_params =
-        json_find(&root, "params", &params) == 0 && json_type_of(&params) == JSON_ARRAY;
-    bool sigs = strcmp(method, "getSignaturesForAddress") == 0;
-    bool tx = strcmp(method, "getTransaction") == 0;
-    int fault = count_and_fault(c, sigs ? &c->n.rpc_signatures
-                                   : tx ? &c->n.rpc_transaction
-                                        : &c->n.rpc_other);
-    if (fault) {
-        answer_fault(resp, fault, true);
-    } else if ((sigs || tx) && !has_params) {
-        rpc_error(resp, id, -32602, "Invalid params");
-    } else if (sigs) {
-        rpc_sigs(c, &params, id, resp);
-    } else if (tx) {
-        rpc_tx(c, &params, id, resp);
-    } else if (strcmp(method, "getHealth") == 0) {
-        static const char b[] = "{\"jsonrpc\":\"2.0\",\"result\":\"ok\",\"id\":1}";
-        httpd_resp_json(resp, 200, b, sizeof b - 1);
-    } else if (strcmp(method, "getSlot") == 0) {
-        char b[128];
-        int n = snprintf(b, sizeof b, "{\"jsonrpc\":\"2.0\",\"result\":%llu,\"id\":%lld}",
-                         (unsigned long long)(c->txs.len ? c->txs.v[c->txs.len - 1].slot : 0),
-                         (long long)id);
-        httpd_resp_json(resp, 200, b, (size_t)n);
-    } else {
-        rpc_error(resp, id, -32601, "Method not found");
-    }
-    json_doc_free(d);
-}
-
-/* ---- DexScreener ---------------------------------------------------------------- */
-
-struct window_stats {
-    uint32_t buys[4], sells[4];
-    double volume_usd[4];
-    double first_price[4]; /* the price before the window, for priceChange */
-};
-
-static void pair_json(const struct simchain *c, uint32_t tok, struct jw *w)
-{
-    const struct sim *s = c->sim;
-    const struct token *T = &s->tokens.v[tok];
-    static const int64_t span_ms[4] = {5 * MS_PER_MINUTE, MS_PER_HOUR, 6 * MS_PER_HOUR, MS_PER_DAY};
-    static const char *const names[4] = {"m5", "h1", "h6", "h24"};
-    struct window_stats ws;
-    memset(&ws, 0, sizeof ws);
-    double price = 0;
-    bool seen = false;
-    uint8_t k[32];
-    const struct idlist *l = NULL;
-    if (base58_decode(T->mint.s, T->mint.len, k, 32) == 0) {
-        uint32_t id = intern_find(&c->addr, k);
-        if (id != INTERN_NONE && id < c->lists.len)
-            l = &c->lists.v[id];
-    }
-    int64_t now = c->o.until_ms ? c->o.until_ms : s->end_ms;
-    for (size_t i = l ? l->v.len : 0; i-- > 0;) {
-        const struct sim_tx *tx = &c->txs.v[l->v.v[i]];
-        if (tx->kind != SIM_TX_SWAP)
-            continue;
-        if (!seen) {
-            price = tx->price;
-            seen = true;
-        }
-        bool any = false;
-        for (int j = 0; j < 4; j++) {
-            if (now - tx->ts_ms > span_ms[j]) {
-                if (ws.first_price[j] == 0)
-                    ws.first_price[j] = tx->price;
-                continue;
-            }
-            any = true;
-            if (tx->side == SIDE_BUY)
-                ws.buys[j]++;
-            else
-                ws.sells[j]++;
-            ws.volume_usd[j] += (double)tx->sol / (double)SOL * SOL_USD;
-        }
-        if (!any && ws.first_price[3] != 0)
-            break;
-    }
-    char pair[BASE58_KEY_MAX];
-    const struct b58addr *pa = T->graduated ? &T->pool_acct : &T->curve_acct;
-    snprintf(pair, sizeof pair, "%s", pa->s);
-    const char *dex = !T->graduated ? "pumpfun" : T->venue == SIM_PUMP_AMM ? "pumpswap" : "raydium";
-    jw_obj_begin(w);
-    jw_kstr(w, "chainId", "solana");
-    jw_kstr(w, "dexId", dex);
-    char url[128];
-    snprintf(url, sizeof url, "https://dexscreener.com/solana/%s", pair);
-    jw_kstr(w, "url", url);
-    jw_kstr(w, "pairAddress", pair);
-    jw_key(w, "baseToken");
-    jw_obj_begin(w);
-    jw_kstr(w, "address", T->mint.s);
-    char name[32];
-    snprintf(name, sizeof name, "Sim Token %u", tok);
-    jw_kstr(w, "name", name);
-    snprintf(name, sizeof name, "SIM%u", tok);
-    jw_kstr(w, "symbol", name);
-    jw_obj_end(w);
-    jw_key(w, "quoteToken");
-    jw_obj_begin(w);
-    jw_kstr(w, "address", WSOL_MINT);
-    jw_kstr(w, "name", "Wrapped SOL");
-    jw_kstr(w, "symbol", "SOL");
-    jw_obj_end(w);
-    char num[64];
-    snprintf(num, sizeof num, "%.12g", price);
-    jw_kstr(w, "priceNative", num);
-    snprintf(num, sizeof num, "%.12g", price * SOL_USD);
-    jw_kstr(w, "priceUsd", num);
-    jw_key(w, "txns");
-    jw_obj_begin(w);
-    for (int j = 0; j < 4; j++) {
-        jw_key(w, names[j]);
-        jw_obj_begin(w);
-        jw_ku64(w, "buys", ws.buys[j]);
-        jw_ku64(w, "sells", ws.sells[j]);
-        jw_obj_end(w);
-    }
-    jw_obj_end(w);
-    jw_key(w, "volume");
-    jw_obj_begin(w);
-    for (int j = 3; j >= 0; j--)
-        jw_kdouble(w, names[j], floor(ws.volume_usd[j] * 100) / 100);
-    jw_obj_end(w);
-    jw_key(w, "priceChange");
-    jw_obj_begin(w);
-    for (int j = 0; j < 4; j++) {
-        double base = ws.first_price[j] > 0 ? ws.first_price[j] : T->launch_price;
-        jw_kdouble(w, names[j], base > 0 ? floor((price / base - 1) * 10000) / 100 : 0);
-    }
-    jw_obj_end(w);
-    if (T->graduated) {
-        double sol = (double)T->pool.sol / (double)SOL;
-        jw_key(w, "liquidity");
-        jw_obj_begin(w);
-        jw_kdouble(w, "usd", floor(sol * 2 * SOL_USD * 100) / 100);
-        jw_kdouble(w, "base", floor((double)T->pool.tokens / 1e6));
-        jw_kdouble(w, "quote", sol);
-        jw_obj_end(w);
-    }
-    double mcap = price * TOKEN_SUPPLY * SOL_USD;
-    jw_ku64(w, "fdv", (uint64_t)mcap);
-    jw_ku64(w, "marketCap", (uint64_t)mcap);
-    jw_ki64(w, "pairCreatedAt", T->graduated ? T->grad_ms : T->launch_ms);
-    jw_obj_end(w);
-}
-
-/* The token of a base58 mint, or UINT32_MAX. */
-static uint32_t token_of(const struct simchain *c, const char *s, size_t n)
-{
-    const struct sim *sm = c->sim;
-    for (uint32_t t = 0; t < sm->tokens.len; t++) {
-        const struct token *T = &sm->tokens.v[t];
-        if (T->launched && T->mint.len == n && memcmp(T->mint.s, s, n) == 0)
-            return t;
-    }
-    return UINT32_MAX;
-}
-
-static void dex(struct simchain *c, struct httpd_resp *resp, const char *list, bool one)
-{
-    struct jw w;
-    jw_init(&w, &resp->body);
-    jw_arr_begin(&w);
-    size_t n_mints = 0;
-    for (const char *p = list; *p && n_mints < 30;) {
-        size_t n = strcspn(p, ",");
-        if (one && n_mints == 1)
-            break;
-        uint32_t t = token_of(c, p, n);
-        if (t != UINT32_MAX)
-            pair_json(c, t, &w);
-        n_mints++;
-        p += n;
-        if (*p == ',')
-            p++;
-    }
-    jw_arr_end(&w);
-    jw_finish(&w);
-    resp->status = 200;
-}
-
 /* ---- the server ------------------------------------------------------------------- */
 
 static void stats_json(struct simchain *c, struct httpd_resp *resp)
@@ -1317,11 +770,11 @@ static void on_request(void *user, struct httpd_req *req, struct httpd_resp *res
         } else if (strncmp(p, "/v0/webhooks", 12) == 0 && (p[12] == '\0' || p[12] == '/')) {
             field = &c->n.webhooks;
         }
-        int fault = count_and_fault(c, field);
+        int fault = chain_count_and_fault(c, field);
         if (!key_ok(c, req))
             httpd_resp_error(resp, 401, "invalid api key");
         else if (fault)
-            answer_fault(resp, fault, false);
+            chain_answer_fault(resp, fault, false);
         else if (field == &c->n.history)
             history(c, req, resp, sub, alen);
         else if (field == &c->n.parse)
@@ -1334,18 +787,18 @@ static void on_request(void *user, struct httpd_req *req, struct httpd_resp *res
     }
     bool pairs = strncmp(p, "/token-pairs/v1/solana/", 23) == 0;
     if (get && (strncmp(p, "/tokens/v1/solana/", 18) == 0 || pairs)) {
-        int fault = count_and_fault(c, &c->n.dex);
+        int fault = chain_count_and_fault(c, &c->n.dex);
         if (fault)
-            answer_fault(resp, fault, false);
+            chain_answer_fault(resp, fault, false);
         else
-            dex(c, resp, p + (pairs ? 23 : 18), pairs);
+            chain_dex(c, resp, p + (pairs ? 23 : 18), pairs);
         return;
     }
     if (strcmp(req->method, "POST") == 0) {
-        rpc(c, req, resp);
+        chain_rpc(c, req, resp);
         return;
     }
-    count_and_fault(c, &c->n.not_found);
+    chain_count_and_fault(c, &c->n.not_found);
     httpd_resp_error(resp, 404, "not found: %s %.200s", req->method, p);
 }
 
