@@ -4,6 +4,8 @@
 #ifndef WT_CLI_COMMANDS_H
 #define WT_CLI_COMMANDS_H
 
+#include <stdbool.h>
+
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_config(int argc, char **argv);
@@ -25,6 +27,9 @@ int cmd_clusters(int argc, char **argv);
 int cmd_sim_evaluate(int argc, char **argv); /* `sim evaluate`, dispatched by cmd_sim */
 int cmd_sim_chain(int argc, char **argv);    /* `sim chain`, dispatched by cmd_sim */
 int cmd_sim_stats(int argc, char **argv);    /* `sim stats`, dispatched by cmd_sim */
+struct store;
+/* `backtest scenario`, dispatched by cmd_backtest: pos[0..n) after the word. */
+int cmd_backtest_scenario(struct store *st, int n, char **pos, bool json);
 
 struct discovery_result;
 /* Writes every candidate of r with its evidence to path as CSV (used by

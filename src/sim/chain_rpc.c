@@ -339,8 +339,8 @@ void chain_rpc(struct simchain *c, struct httpd_req *req, struct httpd_resp *res
     bool sigs = strcmp(method, "getSignaturesForAddress") == 0;
     bool tx = strcmp(method, "getTransaction") == 0;
     int fault = chain_count_and_fault(c, sigs ? &c->n.rpc_signatures
-                                   : tx ? &c->n.rpc_transaction
-                                        : &c->n.rpc_other);
+                                         : tx ? &c->n.rpc_transaction
+                                              : &c->n.rpc_other);
     if (fault) {
         chain_answer_fault(resp, fault, true);
     } else if ((sigs || tx) && !has_params) {
