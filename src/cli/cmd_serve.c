@@ -690,6 +690,7 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     reload.api = api;
     reload.alerter = alerter;
     reload.poll = poll;
+    reload.hooksync = hooksync;
     snprintf(reload.host, sizeof reload.host, "%s", host);
     pthread_mutex_unlock(&reload.mu);
     log_info("serve", "walltrack %s listening on http://%s%s%s:%u (mode %s, data %s)", WT_VERSION,
@@ -794,6 +795,7 @@ out:
     pthread_mutex_lock(&reload.mu); /* no reload may use what goes now */
     reload.outage = NULL;
     reload.poll = NULL;
+    reload.hooksync = NULL;
     reload.api = NULL;
     pthread_mutex_unlock(&reload.mu);
     outage_free(outage);

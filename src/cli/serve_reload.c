@@ -14,6 +14,7 @@
 #include "base/mem.h"
 #include "base/sdnotify.h"
 #include "cli/cli.h"
+#include "ingest/hooksync.h"
 #include "ingest/rpcpoll.h"
 #include "trade/exec_live.h"
 
@@ -252,6 +253,9 @@ int serve_reload_run(struct serve_reload *r, struct buf *out)
             if (r->live)
                 log_warn("reload", "rpc.urls: live orders keep the endpoints they armed with "
                                    "until a restart");
+        } else if (id == CFG_HELIUS_API_KEY || id == CFG_WEBHOOK_SECRET) {
+            hooksync_set_keys(r->hooksync, id == CFG_HELIUS_API_KEY ? config_str(&fresh, id) : NULL,
+                              id == CFG_WEBHOOK_SECRET ? config_str(&fresh, id) : NULL);
         } else if (id == CFG_LOG_LEVEL) {
             enum log_level lv;
             if (log_level_parse(config_str(&fresh, CFG_LOG_LEVEL), &lv) == 0)

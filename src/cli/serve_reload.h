@@ -32,6 +32,7 @@
 struct api;
 struct alerter;
 struct rpcpoll;
+struct hooksync;
 struct outage_watch;
 
 struct serve_reload {
@@ -40,6 +41,7 @@ struct serve_reload {
     struct api *api;
     struct alerter *alerter;
     struct rpcpoll *poll;        /* NULL: no poller running */
+    struct hooksync *hooksync;   /* NULL: the webhook is not managed */
     struct outage_watch *outage; /* NULL: none */
     bool live;
     char host[256]; /* the listen address, for the token check */

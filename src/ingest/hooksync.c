@@ -136,6 +136,7 @@ struct run {
     uint64_t requests, updates;
     char id[128];
     size_t registered;
+    bool auth_differs; /* our webhook's authHeader is not the secret we expect */
     char err[256];
 };
 
@@ -151,7 +152,10 @@ static void run_err(struct run *r, const char *fmt, ...)
 }
 
 /* Lists the webhooks and finds ours (the first whose webhookURL is ours):
- * its id into r->id ("" when there is none) and its addresses, sorted. */
+ * its id into r->id ("" when there is none), its addresses, sorted, and
+ * whether its authHeader differs from the secret deliveries must carry (a
+ * rotated webhook secret: Helius would go on sending the old one, and
+ * every delivery would be refused). */
 static int read_ours(struct hooksync *h, struct run *r, struct addrs *out)
 {
     struct buf body;
@@ -164,6 +168,7 @@ static int read_ours(struct hooksync *h, struct run *r, struct addrs *out)
         return rc;
     }
     r->id[0] = '\0';
+    r->auth_differs = false;
     struct json_doc *d = json_doc_new(0);
     struct json_val root, hook, arr, a;
     buf_reserve(&body, JSON_PADDING);
@@ -186,7 +191,13 @@ static int read_ours(struct hooksync *h, struct run *r, struct addrs *out)
             rc = WT_EPARSE;
             goto out;
         }
-        memcpy(r->id, id, idlen + 1);
+        memcpy(r->id, id, idlen);
+        r->id[idlen] = '\0';
+        const char *auth = "";
+        size_t alen = 0;
+        if (json_opt_str(&hook, "authHeader", &auth, &alen) != 0)
+            alen = 0;
+        r->auth_differs = alen != strlen(h->auth_header) || memcmp(auth, h->auth_header, alen);
         if (json_find(&hook, "accountAddresses", &arr) == 0 && !json_is_null(&arr)) {
             if (json_type_of(&arr) != JSON_ARRAY) {
                 run_err(r, "accountAddresses of webhook %s is not an array", r->id);
@@ -232,7 +243,8 @@ static int sync_once(struct hooksync *h, struct run *r, size_t *n_watched)
     *n_watched = want.v.len;
     if ((rc = read_ours(h, r, &have)) != 0)
         goto out;
-    if (!addrs_equal(&want, &have) || (!r->id[0] && want.v.len)) {
+    if (!addrs_equal(&want, &have) || (!r->id[0] && want.v.len) ||
+        (r->id[0] && want.v.len && r->auth_differs)) {
         struct helius_webhook_spec spec = {
             .url = h->webhook_url,
             .addresses = (const char *const *)want.v.v,
@@ -264,11 +276,12 @@ static int sync_once(struct hooksync *h, struct run *r, size_t *n_watched)
         addrs_free(&have);
         if ((rc = read_ours(h, r, &have)) != 0)
             goto out;
-        if (!addrs_equal(&want, &have) || (want.v.len && !r->id[0])) {
+        if (!addrs_equal(&want, &have) || (want.v.len && (!r->id[0] || r->auth_differs))) {
             run_err(r,
-                    "read back after %s: Helius holds %zu address(es) for %s, the watchlist "
+                    "read back after %s: Helius holds %zu address(es) for %s%s, the watchlist "
                     "has %zu",
-                    what, have.v.len, h->webhook_url, want.v.len);
+                    what, have.v.len, h->webhook_url,
+                    r->auth_differs ? " with another authHeader" : "", want.v.len);
             rc = WT_EREMOTE;
             goto out;
         }
@@ -321,6 +334,26 @@ int hooksync_run(struct hooksync *h)
         h->o.on_state(h->o.ctx, &snap);
     pthread_mutex_unlock(&h->run_mu);
     return rc;
+}
+
+static void replace_secret(char **at, const char *v)
+{
+    mem_wipe(*at, strlen(*at));
+    free(*at);
+    *at = xstrdup(v);
+}
+
+void hooksync_set_keys(struct hooksync *h, const char *api_key, const char *auth_header)
+{
+    if (h == NULL)
+        return;
+    pthread_mutex_lock(&h->run_mu); /* runs read the keys under it */
+    if (api_key)
+        replace_secret(&h->api_key, api_key);
+    if (auth_header)
+        replace_secret(&h->auth_header, auth_header);
+    pthread_mutex_unlock(&h->run_mu);
+    hooksync_notify(h); /* bring the webhook in line with the new values */
 }
 
 void hooksync_notify(struct hooksync *h)

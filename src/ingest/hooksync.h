@@ -84,6 +84,12 @@ void hooksync_stop(struct hooksync *h);
 
 /* The watchlist changed: sync after the debounce. h may be NULL (no-op). */
 void hooksync_notify(struct hooksync *h);
+/* New credentials (a reload): the Helius API key and the Authorization
+ * value registered with the webhook, each copied; NULL keeps the current
+ * one. The next run uses them (a run in progress finishes with the old
+ * ones); a changed secret is registered with Helius by that run, since
+ * the webhook's authHeader then differs. Any thread; NULL h is a no-op. */
+void hooksync_set_keys(struct hooksync *h, const char *api_key, const char *auth_header);
 
 void hooksync_status(struct hooksync *h, struct hooksync_status *out);
 

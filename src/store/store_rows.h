@@ -12,7 +12,6 @@
 
 struct store;
 
-
 /* The tables written by later modules share one generic access path: each
  * row struct below belongs to one `enum store_table`, and the functions
  * store_row_* take a pointer to that struct. Every row has `id` (given by

@@ -6,7 +6,9 @@
  * registered vs watched; when Helius refuses the update an alert goes out
  * and RPC polling covers the watched wallets (with ingest.poll_silence_s =
  * 0, which otherwise never polls) until a retry succeeds, which is
- * announced too. */
+ * announced too. A webhook secret rotated in its file and reloaded (SIGHUP)
+ * is registered with Helius, whose deliveries would otherwise carry the
+ * old one and be refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +19,8 @@
 #include "../support/fakehelius.c"
 
 #include <signal.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <time.h>
 
@@ -65,6 +69,19 @@ static void handler(struct fakesrv *s, const struct fake_req *req, struct fake_r
         resp->body = "{}";
     }
     resp->body_len = strlen(resp->body);
+}
+
+/* A secret file (mode 0600), replaced whole as an operator's tool would. */
+static void write_secret(const char *path, const char *text)
+{
+    char tmp[600];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    assert_int_equal(chmod(tmp, 0600), 0);
+    assert_int_equal(rename(tmp, path), 0);
 }
 
 static void nap(void)
@@ -139,9 +156,17 @@ static void test_webhook_follows_the_watchlist(void **state)
     snprintf(e_url, sizeof e_url, "WALLTRACK_HELIUS_API_URL=%s", srv.url);
     snprintf(e_rpc, sizeof e_rpc, "WALLTRACK_RPC_URLS=%s/rpc", srv.url);
     snprintf(e_alert, sizeof e_alert, "WALLTRACK_ALERT_WEBHOOK_URL=%s/alerts", srv.url);
+    /* the operator's wallets, before the daemon runs */
+    struct daemon d;
+    memset(&d, 0, sizeof d);
+    harness_tmpdir(d.dir, sizeof d.dir);
+    char secret[300], e_secret[340];
+    snprintf(secret, sizeof secret, "%s/webhook.secret", d.dir);
+    write_secret(secret, "itest-hook-secret\n");
+    snprintf(e_secret, sizeof e_secret, "WALLTRACK_WEBHOOK_SECRET_FILE=%s", secret);
     const char *env[] = {"WALLTRACK_HELIUS_API_KEY=" KEY,
                          "WALLTRACK_HELIUS_WEBHOOK_URL=" HOOK,
-                         "WALLTRACK_WEBHOOK_SECRET=itest-hook-secret",
+                         e_secret,
                          e_url,
                          e_rpc,
                          e_alert,
@@ -151,10 +176,6 @@ static void test_webhook_follows_the_watchlist(void **state)
         "--set", "helius.webhook_sync_retry_s=1", "--set", "ingest.poll_silence_s=0",
         "--set", "ingest.poll_interval_s=5",      NULL};
 
-    /* the operator's wallets, before the daemon runs */
-    struct daemon d;
-    memset(&d, 0, sizeof d);
-    harness_tmpdir(d.dir, sizeof d.dir);
     const char *add_a[] = {"wallets", "add", A, "--data", "data", NULL};
     const char *add_b[] = {"wallets", "add", B, "--data", "data", NULL};
     assert_int_equal(harness_run(d.dir, add_a, NULL, 60, NULL), 0);
@@ -217,6 +238,20 @@ static void test_webhook_follows_the_watchlist(void **state)
     assert_int_equal(reg, 1);
     assert_int_equal(watched, 1);
     assert_int_equal(counter(&alerts_fail), 1);
+
+    /* The webhook secret rotates: Helius is given the new authHeader. */
+    write_secret(secret, "itest-rotated-secret\n");
+    assert_int_equal(kill(d.pid, SIGHUP), 0);
+    bool rotated = false;
+    for (int i = 0; i < 400 && !rotated; i++) {
+        pthread_mutex_lock(&fh.mu);
+        struct fh_hook *h = fh_find_url(&fh, HOOK);
+        rotated = h && strcmp(h->auth, "itest-rotated-secret") == 0 && h->n == 1;
+        pthread_mutex_unlock(&fh.mu);
+        if (!rotated)
+            nap();
+    }
+    assert_true(rotated);
 
     assert_int_equal(daemon_stop(&d, SIGTERM), 0);
     struct buf log;

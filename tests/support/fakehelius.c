@@ -208,6 +208,8 @@ static bool fakehelius_handle(struct fakehelius *f, const struct fake_req *req,
                 memcpy(h->addrs, tmp.addrs, tmp.n * sizeof *tmp.addrs);
                 h->n = tmp.n;
                 tmp.n = 0;
+                /* Helius' edit replaces the whole webhook, its authHeader too */
+                snprintf(h->auth, sizeof h->auth, "%s", tmp.auth);
             }
             fh_write_hook(&w, h);
             jw_finish(&w);
