@@ -257,7 +257,9 @@ static void check_rpc(struct outage_watch *w)
         down++;
         char origin[128];
         size_t used = strlen(hosts);
-        snprintf(hosts + used, sizeof hosts - used, "%s%s (%s)", used ? ", " : "",
+        /* Bounded: each endpoint's reason is cut at 80 characters, and
+         * what does not fit in hosts is cut off. */
+        snprintf(hosts + used, sizeof hosts - used, "%s%s (%.80s)", used ? ", " : "",
                  log_url_origin(w->rpc_urls[i], origin, sizeof origin),
                  rpc_last_error(w->rpc[i])->message);
     }

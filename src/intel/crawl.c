@@ -567,7 +567,7 @@ int crawl_run(struct store *st, const struct crawl_opts *o, struct crawl_progres
     if (rc == 0)
         rc = add_candidates(&c, now_s);
     vec_free(&wals.v);
-    size_t wd;
+    size_t wd = 0;
     if (rc == 0)
         rc = count_items(&c, "wallet", &c.p.wallets, &wd, &wals, NULL, NULL);
     c.p.wallets_done = wd;

@@ -37,7 +37,7 @@ static uint64_t next(void)
 static void roundtrip(const char *dir, int flags, size_t total, bool *direct)
 {
     char path[256];
-    snprintf(path, sizeof path, "%s/f", dir);
+    assert_true(snprintf(path, sizeof path, "%s/f", dir) < (int)sizeof path);
     unsigned char *data = malloc(total ? total : 1);
     for (size_t i = 0; i < total; i++)
         data[i] = (unsigned char)next();
