@@ -57,8 +57,9 @@ static const struct cli_spec spec = {
                "<data>/models/score-vN.json with its features and training metrics. evaluate: on "
                "other seeds, the top 50 wallets by the model against the top 50 by the rules "
                "score: precision (skilled and insider wallets of the truth) and the mean copier "
-               "expectancy after t. show: a model's features and metrics. The model is not used "
-               "by discovery or the engine (docs/intelligence.md).",
+               "expectancy after t, and the same through discovery's filtered ranking (score.mode "
+               "rules, model, blend). show: a model's features and metrics. Discovery ranks by "
+               "the model only with score.mode model or blend (docs/intelligence.md).",
     .min_pos = 1,
     .max_pos = 1,
     .opts = opts,
@@ -185,22 +186,6 @@ static int parse_seeds(const char *v, uint64_t *seeds, size_t max, size_t *n)
     return *n ? 0 : WT_EINVAL;
 }
 
-/* The newest <data>/models/score-vN.json: its N (0 when none). */
-static unsigned newest(const char *data, char *path, size_t n)
-{
-    unsigned v = 0;
-    for (unsigned i = 1; i < 10000; i++) {
-        char p[4096];
-        snprintf(p, sizeof p, "%s/models/score-v%u.json", data, i);
-        struct stat st;
-        if (stat(p, &st) != 0)
-            break;
-        v = i;
-        str_copy(path, n, p);
-    }
-    return v;
-}
-
 static int do_train(const struct cli_args *a, const uint64_t *seeds, size_t ns, unsigned days)
 {
     uint64_t rounds = 200;
@@ -254,7 +239,7 @@ static int do_train(const struct cli_args *a, const uint64_t *seeds, size_t ns, 
         model_free(m);
         goto out;
     }
-    unsigned ver = newest(data, path, sizeof path) + 1;
+    unsigned ver = model_newest(data, path, sizeof path) + 1;
     snprintf(path, sizeof path, "%s/score-v%u.json", dir, ver);
     snprintf(meta, sizeof meta, "%s/score-v%u.meta.json", dir, ver);
     if (model_save(m, path, err, sizeof err) != 0) {
@@ -344,7 +329,7 @@ static int do_evaluate(const struct cli_args *a, const uint64_t *seeds, size_t n
     const char *v = cli_opt_value(&spec, a, "--model");
     if (v)
         str_copy(path, sizeof path, v);
-    else if (newest(config_str(&a->cfg, CFG_DATA_DIR), path, sizeof path) == 0) {
+    else if (model_newest(config_str(&a->cfg, CFG_DATA_DIR), path, sizeof path) == 0) {
         fprintf(stderr, "walltrack model: no model in %s/models: run `walltrack model train`\n",
                 config_str(&a->cfg, CFG_DATA_DIR));
         return 1;
@@ -439,7 +424,7 @@ static int do_show(const struct cli_args *a)
     const char *v = cli_opt_value(&spec, a, "--model");
     if (v)
         str_copy(path, sizeof path, v);
-    else if (newest(config_str(&a->cfg, CFG_DATA_DIR), path, sizeof path) == 0) {
+    else if (model_newest(config_str(&a->cfg, CFG_DATA_DIR), path, sizeof path) == 0) {
         fprintf(stderr, "walltrack model: no model in %s/models\n",
                 config_str(&a->cfg, CFG_DATA_DIR));
         return 1;

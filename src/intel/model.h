@@ -5,8 +5,8 @@
  * This module is the model: its features, training, prediction and files.
  * Building data sets from simulated markets and the comparison with the
  * rules score are `walltrack model train|evaluate|show` (cli/cmd_model.c;
- * docs/intelligence.md, "A learned score"). Not wired into discovery: the
- * score stays the rules unless a later change adds the scoring mode.
+ * docs/intelligence.md, "A learned score"). Discovery ranks by it when
+ * score.mode is model or blend (intel/discovery.h).
  *
  * Training is deterministic (one thread, fixed seed). Any thread; one
  * model per thread. */
@@ -41,5 +41,9 @@ int model_predict(struct model *m, const float *x, size_t n, float *out);
 int model_save(struct model *m, const char *path, char *err, size_t errsize);
 int model_load(const char *path, struct model **out, char *err, size_t errsize);
 void model_free(struct model *m);
+
+/* The newest <data_dir>/models/score-vN.json: returns its N and copies
+ * its path into path; 0 (path untouched) when there is none. */
+unsigned model_newest(const char *data_dir, char *path, size_t n);
 
 #endif
