@@ -31,6 +31,7 @@
 #include "cli/commands.h"
 #include "ingest/helius.h"
 #include "intel/copier.h"
+#include "intel/discovery.h"
 #include "intel/model.h"
 #include "sim/sim.h"
 #include "solana/pubkey.h"
@@ -85,8 +86,55 @@ static int by_address(const void *a, const void *b)
     return strcmp(((const struct typed *)a)->address, ((const struct typed *)b)->address);
 }
 
-/* The rows of one simulated market. Returns 0 or 1 (message printed). */
-static int dataset(uint64_t seed, unsigned days, struct rows *out)
+/* Discovery's top 50 at t in one scoring mode: how many, precision (the
+ * truth's skilled and insider wallets) and mean copier expectancy after t. */
+struct disc_top {
+    size_t n;
+    double prec, ev;
+};
+
+/* By ledger id of the market before t: the label and the truth's type. */
+struct wallet_out {
+    float label;
+    int type;
+    bool row;
+};
+
+/* Discovery as it runs (intel/discovery.h, the default parameters) on the
+ * market before t, its eligible candidates ranked by each scoring mode. */
+static void discovery_tops(const struct profile_state *ps, struct model *m, int64_t split,
+                           const struct wallet_out *wo, struct disc_top out[3])
+{
+    struct discovery_params dp;
+    discovery_params_default(&dp);
+    dp.model = m;
+    for (int mode = 0; mode < 3; mode++) {
+        dp.score_mode = (enum score_mode)mode;
+        struct discovery_result r;
+        struct disc_top *t = &out[mode];
+        memset(t, 0, sizeof *t);
+        if (discovery_find(ps, &dp, split, &r) == 0 && r.scoring == dp.score_mode) {
+            size_t pos = 0;
+            double sum = 0;
+            for (size_t i = 0; i < r.eligible && t->n < dp.top_k; i++) {
+                const struct wallet_out *w = &wo[r.c.v[i].wallet];
+                if (!w->row)
+                    continue; /* not profiled after t (never: eligible needs 3 trades) */
+                t->n++;
+                pos += w->type == SIM_SKILLED || w->type == SIM_INSIDER;
+                sum += w->label;
+            }
+            t->prec = t->n ? (double)pos / t->n : 0;
+            t->ev = t->n ? sum / t->n : 0;
+        }
+        discovery_result_release(&r);
+    }
+}
+
+/* The rows of one simulated market; with m, also discovery's top 50 at t
+ * by each scoring mode (disc[3]). Returns 0 or 1 (message printed). */
+static int dataset(uint64_t seed, unsigned days, struct rows *out, struct model *m,
+                   struct disc_top *disc)
 {
     struct scenario sc;
     scenario_default(&sc);
@@ -100,6 +148,10 @@ static int dataset(uint64_t seed, unsigned days, struct rows *out)
     }
     int64_t split = sc.start_time * 1000 + (int64_t)(days - 1) * MS_PER_DAY;
     struct intel *before = intel_new(NULL, 4096), *all = intel_new(NULL, 4096);
+    /* the market before t as discovery sees it (profile_load's state) */
+    struct profile_state ps = {.in = before};
+    intel_params_default(&ps.params);
+    struct intel_batch *bb = intel_batch_new(before);
     struct helius_decoder *d = helius_decoder_new();
     struct helius_out ho = {0};
     struct buf json;
@@ -116,11 +168,22 @@ static int dataset(uint64_t seed, unsigned days, struct rows *out)
             const struct event *ev = &ho.events.v[i];
             if (ev->kind != EVENT_SWAP)
                 continue;
-            if (ev->u.swap.ts_ms < split)
-                (void)intel_apply(before, &ev->u.swap);
+            if (ev->u.swap.ts_ms < split) {
+                double price = 0;
+                if (intel_batch_add(bb, &ev->u.swap, &price) != 0)
+                    continue;
+                ps.swaps++;
+                uint32_t mint = ledger_mint_id(intel_ledger(before), &ev->u.swap.mint);
+                if (mint != LEDGER_NONE && mint >= ps.launch_price.len) {
+                    while (ps.launch_price.len < mint)
+                        vec_push(&ps.launch_price, 0.0);
+                    vec_push(&ps.launch_price, price); /* its first trade's price */
+                }
+            }
             (void)intel_apply(all, &ev->u.swap);
         }
     }
+    intel_batch_free(bb);
     buf_release(&json);
     helius_out_release(&ho);
     helius_decoder_free(d);
@@ -140,6 +203,7 @@ static int dataset(uint64_t seed, unsigned days, struct rows *out)
     struct copier_market *mb = copier_market_build(lb), *ma = copier_market_build(la);
     struct copier_scratch *sb = copier_scratch_new(lb), *sa = copier_scratch_new(la);
     struct intel_profile pr;
+    struct wallet_out *wo = xcalloc(ledger_wallet_count(lb) + 1, sizeof *wo);
     for (uint32_t w = 0; w < ledger_wallet_count(lb); w++) {
         intel_profile(before, w, split, &pr);
         if (pr.metrics.trades < 3)
@@ -160,7 +224,12 @@ static int dataset(uint64_t seed, unsigned days, struct rows *out)
         const struct typed *hit = bsearch(&key, types, nsw, sizeof *types, by_address);
         r.type = hit ? hit->type : -1;
         vec_push(&out->r, r);
+        wo[w] = (struct wallet_out){r.label, r.type, true};
     }
+    if (m)
+        discovery_tops(&ps, m, split, wo, disc);
+    free(wo);
+    vec_free(&ps.launch_price);
     copier_scratch_free(sb);
     copier_scratch_free(sa);
     copier_market_free(mb);
@@ -194,7 +263,7 @@ static int do_train(const struct cli_args *a, const uint64_t *seeds, size_t ns, 
         return cli_usage_error("model", "--rounds: '%s' is not an integer from 1 to 5000", v);
     struct rows rs = {0};
     for (size_t i = 0; i < ns; i++)
-        if (dataset(seeds[i], days, &rs) != 0) {
+        if (dataset(seeds[i], days, &rs, NULL, NULL) != 0) {
             vec_free(&rs.r);
             return 1;
         }
@@ -354,9 +423,12 @@ static int do_evaluate(const struct cli_args *a, const uint64_t *seeds, size_t n
                "precision", "copier EV");
     int rc = 0, wins_p = 0, wins_e = 0;
     double sp[2] = {0}, se[2] = {0};
+    double dsp[3] = {0}, dse[3] = {0}; /* discovery by mode: rules, model, blend */
+    static const char *const modes[3] = {"rules", "model", "blend"};
     for (size_t i = 0; i < ns && rc == 0; i++) {
         struct rows rs = {0};
-        if (dataset(seeds[i], days, &rs) != 0) {
+        struct disc_top dt[3];
+        if (dataset(seeds[i], days, &rs, m, dt) != 0) {
             rc = 1;
             break;
         }
@@ -385,10 +457,25 @@ static int do_evaluate(const struct cli_args *a, const uint64_t *seeds, size_t n
             jw_kdouble(&w, "rulesCopierEvTop50", er);
             jw_kdouble(&w, "modelPrecisionAt50", pm);
             jw_kdouble(&w, "modelCopierEvTop50", em);
+            jw_key(&w, "discovery");
+            jw_obj_begin(&w);
+            for (int k = 0; k < 3; k++) {
+                dsp[k] += dt[k].prec, dse[k] += dt[k].ev;
+                jw_key(&w, modes[k]);
+                jw_obj_begin(&w);
+                jw_ku64(&w, "top", dt[k].n);
+                jw_kdouble(&w, "precision", dt[k].prec);
+                jw_kdouble(&w, "copierEv", dt[k].ev);
+                jw_obj_end(&w);
+            }
+            jw_obj_end(&w);
             jw_obj_end(&w);
             if (!json)
-                printf("%-6" PRIu64 " %6zu | %9.3f %+11.5f | %9.3f %+11.5f\n", seeds[i], n, pr, er,
-                       pm, em);
+                printf("%-6" PRIu64 " %6zu | %9.3f %+11.5f | %9.3f %+11.5f\n"
+                       "       discovery, top %zu/%zu/%zu: rules %.3f %+.5f | model %.3f %+.5f | "
+                       "blend %.3f %+.5f\n",
+                       seeds[i], n, pr, er, pm, em, dt[0].n, dt[1].n, dt[2].n, dt[0].prec, dt[0].ev,
+                       dt[1].prec, dt[1].ev, dt[2].prec, dt[2].ev);
         }
         free(x);
         free(pred);
@@ -402,6 +489,21 @@ static int do_evaluate(const struct cli_args *a, const uint64_t *seeds, size_t n
     jw_kdouble(&w, "meanRulesCopierEv", ns ? se[0] / ns : 0);
     jw_kdouble(&w, "meanModelCopierEv", ns ? se[1] / ns : 0);
     jw_kbool(&w, "modelWinsBoth", wins);
+    /* the comparison that decides the default: discovery's own ranking */
+    bool dwins[3] = {false, false, false};
+    jw_key(&w, "discoveryMean");
+    jw_obj_begin(&w);
+    for (int k = 0; k < 3; k++) {
+        dwins[k] = k > 0 && rc == 0 && dsp[k] > dsp[0] && dse[k] > dse[0];
+        jw_key(&w, modes[k]);
+        jw_obj_begin(&w);
+        jw_kdouble(&w, "precision", ns ? dsp[k] / ns : 0);
+        jw_kdouble(&w, "copierEv", ns ? dse[k] / ns : 0);
+        if (k > 0)
+            jw_kbool(&w, "winsBoth", dwins[k]);
+        jw_obj_end(&w);
+    }
+    jw_obj_end(&w);
     jw_obj_end(&w);
     jw_finish(&w);
     if (rc == 0) {
@@ -412,6 +514,11 @@ static int do_evaluate(const struct cli_args *a, const uint64_t *seeds, size_t n
                    "%d of %zu seeds, on copier EV in %d; wins both on average: %s\n",
                    sp[0] / ns, se[0] / ns, sp[1] / ns, se[1] / ns, wins_p, ns, wins_e,
                    wins ? "yes" : "no");
+        if (rc == 0 && !json)
+            printf("discovery mean: rules %.3f / %+.5f, model %.3f / %+.5f, blend %.3f / %+.5f; "
+                   "model wins both: %s, blend wins both: %s\n",
+                   dsp[0] / ns, dse[0] / ns, dsp[1] / ns, dse[1] / ns, dsp[2] / ns, dse[2] / ns,
+                   dwins[1] ? "yes" : "no", dwins[2] ? "yes" : "no");
     }
     buf_release(&b);
     model_free(m);
