@@ -281,11 +281,12 @@
       "SOL reserve of the pool the copier expectancy trades against (docs/metrics.md, \"Copier "   \
       "expectancy\"); size, latency and fees come from trade.* and paper.*.")                      \
     /* --- score (issue 19, item 3) ------------------------------------------------------ */      \
-    X(SCORE_MODE, "score.mode", NULL, STRING, "rules", 0, 0, 0,                                    \
+    X(SCORE_MODE, "score.mode", NULL, STRING, "model", 0, 0, 0,                                    \
       "How discovery ranks its eligible candidates: rules (the smart-money score), model (the "    \
       "learned score of `walltrack model train`) or blend (both, score.blend_weight the model's "  \
-      "share). Without a model file the rules are used and a warning is logged. Default rules: "   \
-      "the model has not beaten them in discovery (docs/intelligence.md).")                        \
+      "share). Without a model file the rules are used and a warning is logged. Default model: "   \
+      "it beat the rules on precision and copier expectancy on held-out simulated markets "        \
+      "(docs/intelligence.md).")                                                                   \
     X(SCORE_BLEND_WEIGHT, "score.blend_weight", NULL, DOUBLE, "0.5", 0, 1, 0,                      \
       "With score.mode blend: the model's share of the score discovery ranks by (0: the rules "    \
       "only, 1: the model only).")                                                                 \

@@ -573,7 +573,7 @@ struct model *discovery_model_load(const struct discovery_params *p)
     const char *mode = score_mode_name(p->score_mode);
     if (p->model_file[0]) {
         str_copy(path, sizeof path, p->model_file);
-    } else if (model_newest(p->data_dir, path, sizeof path) == 0) {
+    } else if (!p->data_dir[0] || model_newest(p->data_dir, path, sizeof path) == 0) {
         log_warn("discovery",
                  "score.mode is %s but there is no model in %s/models (run `walltrack model "
                  "train`): ranking by the rules score",

@@ -74,7 +74,9 @@ struct discovery_params {
     struct model *model;
 };
 
-/* The defaults documented in docs/intelligence.md. */
+/* The defaults documented in docs/intelligence.md, except score_mode:
+ * rules here (no data folder to find a model in), model in the settings
+ * (score.mode). */
 void discovery_params_default(struct discovery_params *p);
 /* The parameters from the "discovery" section of the configuration. */
 void discovery_params_from_config(const struct config *cfg, struct discovery_params *p);
