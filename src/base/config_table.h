@@ -293,6 +293,10 @@
     X(SCORE_MODEL_FILE, "score.model_file", NULL, STRING, "", 0, 0, 0,                             \
       "The model file score.mode model or blend uses; empty for the newest "                       \
       "<data.dir>/models/score-vN.json, read at each discovery run.")                              \
+    X(SCORE_MIN_OPERATOR_TRADES, "score.min_operator_trades", NULL, INT, "200", 1, 1000000000, 0,  \
+      "`walltrack model train` adds the operator's own closed trades (paper and live) to the "     \
+      "simulated rows when at least this many have a followed wallet with 3 round trips "          \
+      "before them; fewer are too noisy against thousands of simulated rows.")                     \
     /* --- graph ----------------------------------------------------------------------- */        \
     X(GRAPH_INTERVAL_MIN, "graph.interval_min", NULL, INT, "60", 0, 10080, 0,                      \
       "Minutes between scheduled rebuilds of the wallet graph and its clusters inside "            \

@@ -1,5 +1,7 @@
 /* walltrack model train | evaluate | show: the learned score (issue 19,
- * item 3; docs/intelligence.md, "A learned score").
+ * item 3; docs/intelligence.md, "A learned score"). train also takes the
+ * operator's own closed trades from the store (intel/model.h,
+ * model_operator_rows) when there are score.min_operator_trades of them.
  *
  * A data set comes from one simulated market (src/sim, generated in
  * process and decoded by the real Helius decoder): each wallet with at
@@ -35,6 +37,7 @@
 #include "intel/model.h"
 #include "sim/sim.h"
 #include "solana/pubkey.h"
+#include "store/store.h"
 
 static const struct cli_opt opts[] = {
     {"--seeds", "LIST", NULL,
@@ -54,7 +57,8 @@ static const struct cli_spec spec = {
     .args = "train | evaluate | show",
     .summary = "The learned score: train it on simulated markets, compare it with the rules.",
     .details = "train: an XGBoost regression from a wallet's profile at a time t to its copier "
-               "expectancy after t, on simulated markets of several seeds; written to "
+               "expectancy after t, on simulated markets of several seeds plus the operator's own "
+               "closed trades in the store when there are score.min_operator_trades; written to "
                "<data>/models/score-vN.json with its features and training metrics. evaluate: on "
                "other seeds, the top 50 wallets by the model against the top 50 by the rules "
                "score: precision (skilled and insider wallets of the truth) and the mean copier "
@@ -272,6 +276,33 @@ static int do_train(const struct cli_args *a, const uint64_t *seeds, size_t ns, 
         vec_free(&rs.r);
         return 1;
     }
+    /* The operator's own closed trades, when there are enough. */
+    size_t op_trades = 0, op_rows = 0;
+    size_t op_min = (size_t)config_int(&a->cfg, CFG_SCORE_MIN_OPERATOR_TRADES);
+    struct store *st;
+    if (cli_open_store(&a->cfg, &st) != 0) {
+        printf("operator trades: the store cannot be opened, none used\n");
+    } else {
+        struct model_rows mr = {0};
+        if (model_operator_rows(st, &mr) != 0) {
+            printf("operator trades: cannot be read from the store, none used\n");
+        } else {
+            op_trades = mr.trades;
+            bool use = mr.y.len >= op_min;
+            for (size_t i = 0; use && i < mr.y.len; i++) {
+                struct row r = {.label = mr.y.v[i], .type = -1};
+                memcpy(r.x, mr.x.v + i * MODEL_NFEAT, sizeof r.x);
+                vec_push(&rs.r, r);
+            }
+            op_rows = use ? mr.y.len : 0;
+            printf("operator trades: %zu closed, %zu of a wallet with %d round trips before: %s "
+                   "(score.min_operator_trades %zu)\n",
+                   mr.trades, mr.y.len, MODEL_MIN_ROUND_TRIPS, use ? "used" : "too few, not used",
+                   op_min);
+        }
+        model_rows_release(&mr);
+        store_close(st);
+    }
     float *x = xmalloc(rs.r.len * MODEL_NFEAT * sizeof *x), *y = xmalloc(rs.r.len * sizeof *y);
     for (size_t i = 0; i < rs.r.len; i++) {
         memcpy(x + i * MODEL_NFEAT, rs.r.v[i].x, sizeof rs.r.v[i].x);
@@ -339,6 +370,8 @@ static int do_train(const struct cli_args *a, const uint64_t *seeds, size_t ns, 
     jw_ku64(&w, "days", days);
     jw_ku64(&w, "rounds", rounds);
     jw_ku64(&w, "rows", rs.r.len);
+    jw_ku64(&w, "operatorTrades", op_trades);
+    jw_ku64(&w, "operatorRows", op_rows);
     jw_kdouble(&w, "trainRmse", sqrt(se / (double)rs.r.len));
     jw_kdouble(&w, "trainR2", se0 > 0 ? 1 - se / se0 : 0);
     jw_obj_end(&w);

@@ -28,6 +28,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "base/str.h"
 #include "ingest/helius.h"
 #include "intel/curation.h"
 #include "intel/discovery.h"
@@ -426,6 +427,82 @@ static void test_model_fallback_says_so(void **state)
     discovery_result_release(&b);
 }
 
+static int apply_swap(void *ctx, const struct stored_swap *s)
+{
+    (void)intel_apply(ctx, &s->swap);
+    return 0;
+}
+
+static void test_operator_trades_rows(void **state)
+{
+    (void)state;
+    struct profile_state *ps;
+    assert_int_equal(profile_load(st, NULL, &ps), 0);
+    const struct ledger *l = intel_ledger(ps->in);
+    /* the wallet with the most round trips, traded late and early */
+    uint32_t best = 0, most = 0;
+    struct intel_profile pr;
+    for (uint32_t w = 0; w < ledger_wallet_count(l); w++) {
+        intel_profile(ps->in, w, ps->last_ms, &pr);
+        if (pr.metrics.trades > most)
+            most = pr.metrics.trades, best = w;
+    }
+    assert_true(most >= 6);
+    struct pubkey k;
+    memcpy(k.b, ledger_wallet_key(l, best), 32);
+    int64_t late = ps->last_ms - 1800000, first = ps->first_ms;
+    struct closed_trade_row t = {0};
+    str_copy(t.mode, sizeof t.mode, "paper");
+    str_copy(t.mint, sizeof t.mint, "So11111111111111111111111111111111111111112");
+    pubkey_format(&k, t.wallet);
+    t.opened_ms = late;
+    t.closed_ms = late + 60000;
+    t.pnl_sol = 0.125;
+    assert_int_equal(store_put_closed_trade(st, &t, NULL), 0);
+    t.opened_ms = first; /* no round trip before it */
+    t.closed_ms = first + 60000;
+    t.pnl_sol = -0.5;
+    assert_int_equal(store_put_closed_trade(st, &t, NULL), 0);
+    str_copy(t.wallet, sizeof t.wallet, "11111111111111111111111111111111"); /* never traded */
+    t.opened_ms = late;
+    assert_int_equal(store_put_closed_trade(st, &t, NULL), 0);
+
+    struct model_rows mr = {0};
+    assert_int_equal(model_operator_rows(st, &mr), 0);
+    assert_int_equal(mr.trades, 3);
+    assert_int_equal(mr.no_history, 2);
+    assert_int_equal(mr.y.len, 1);
+    assert_int_equal(mr.x.len, MODEL_NFEAT);
+    assert_true(mr.y.v[0] == 0.125f);
+    /* the features: the wallet's profile from the swaps before the hour */
+    int64_t hour = late - late % 3600000;
+    struct intel *in = intel_new(NULL, 1024);
+    assert_int_equal(store_swaps_scan(st, INT64_MIN, hour - 1, apply_swap, in), 0);
+    struct ledger *lb = intel_ledger(in);
+    uint32_t w = ledger_wallet_id(lb, &k);
+    assert_true(w != LEDGER_NONE);
+    intel_profile(in, w, hour, &pr);
+    struct copier_params cp;
+    copier_params_default(&cp);
+    struct copier_market *cm = copier_market_build(lb);
+    struct copier_scratch *cs = copier_scratch_new(lb);
+    struct copier_result past;
+    copier_wallet(&cp, cm, lb, w, cs, &past);
+    float want[MODEL_NFEAT];
+    model_features(&pr, past.ev_sol, want);
+    for (int f = 0; f < MODEL_NFEAT; f++)
+        assert_true(mr.x.v[f] == want[f] || (isnan(mr.x.v[f]) && isnan(want[f])));
+    /* not the profile at the end of the market */
+    intel_profile(ps->in, best, ps->last_ms, &pr);
+    assert_true(mr.x.v[1] < (float)log10((double)pr.metrics.trades + 1) ||
+                mr.x.v[0] != (float)pr.score.score);
+    copier_scratch_free(cs);
+    copier_market_free(cm);
+    intel_free(in);
+    model_rows_release(&mr);
+    profile_state_free(ps);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -434,6 +511,7 @@ int main(void)
         cmocka_unit_test(test_success_criteria),
         cmocka_unit_test(test_model_changes_ranking),
         cmocka_unit_test(test_model_fallback_says_so),
+        cmocka_unit_test(test_operator_trades_rows),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
