@@ -280,6 +280,23 @@
     X(COPIER_POOL_SOL, "copier.pool_sol", NULL, DOUBLE, "30", 0.001, 1e12, 0,                      \
       "SOL reserve of the pool the copier expectancy trades against (docs/metrics.md, \"Copier "   \
       "expectancy\"); size, latency and fees come from trade.* and paper.*.")                      \
+    /* --- score (issue 19, item 3) ------------------------------------------------------ */      \
+    X(SCORE_MODE, "score.mode", NULL, STRING, "model", 0, 0, 0,                                    \
+      "How discovery ranks its eligible candidates: rules (the smart-money score), model (the "    \
+      "learned score of `walltrack model train`) or blend (both, score.blend_weight the model's "  \
+      "share). Without a model file the rules are used and a warning is logged. Default model: "   \
+      "it beat the rules on precision and copier expectancy on held-out simulated markets "        \
+      "(docs/intelligence.md).")                                                                   \
+    X(SCORE_BLEND_WEIGHT, "score.blend_weight", NULL, DOUBLE, "0.5", 0, 1, 0,                      \
+      "With score.mode blend: the model's share of the score discovery ranks by (0: the rules "    \
+      "only, 1: the model only).")                                                                 \
+    X(SCORE_MODEL_FILE, "score.model_file", NULL, STRING, "", 0, 0, 0,                             \
+      "The model file score.mode model or blend uses; empty for the newest "                       \
+      "<data.dir>/models/score-vN.json, read at each discovery run.")                              \
+    X(SCORE_MIN_OPERATOR_TRADES, "score.min_operator_trades", NULL, INT, "200", 1, 1000000000, 0,  \
+      "`walltrack model train` adds the operator's own closed trades (paper and live) to the "     \
+      "simulated rows when at least this many have a followed wallet with 3 round trips "          \
+      "before them; fewer are too noisy against thousands of simulated rows.")                     \
     /* --- graph ----------------------------------------------------------------------- */        \
     X(GRAPH_INTERVAL_MIN, "graph.interval_min", NULL, INT, "60", 0, 10080, 0,                      \
       "Minutes between scheduled rebuilds of the wallet graph and its clusters inside "            \
@@ -457,6 +474,7 @@
 #define CONFIG_CHOICES(Y)                                                                          \
     Y(LOG_LEVEL, "debug,info,warn,error,off")                                                      \
     Y(ALERT_MIN_SEVERITY, "info,warn,critical")                                                    \
-    Y(SIG_CLUSTER_INSIDER, "gate,penalty")
+    Y(SIG_CLUSTER_INSIDER, "gate,penalty")                                                         \
+    Y(SCORE_MODE, "rules,model,blend")
 
 #endif

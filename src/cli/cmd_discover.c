@@ -82,8 +82,10 @@ static void print_report(const struct discovery_report *rep, bool json)
                "%zu patterns)\n",
                when, rep->swaps, rep->profile.wallets, rep->profile.snapshots,
                rep->profile.patterns);
-        printf("tokens: %u seen, %u succeeded; candidates: %zu early buyers, %zu eligible\n",
-               rep->tokens, rep->success_tokens, rep->candidates, rep->eligible);
+        printf("tokens: %u seen, %u succeeded; candidates: %zu early buyers, %zu eligible, ranked "
+               "by %s\n",
+               rep->tokens, rep->success_tokens, rep->candidates, rep->eligible,
+               score_mode_name(rep->scoring));
         printf("watchlist: %zu wallets (%zu added, %zu kept, %zu back from flagged, %zu dropped, "
                "%zu flagged by decay, %zu left to the operator's decision) in %.2f s\n",
                rep->apply.watchlist, rep->apply.added, rep->apply.kept, rep->apply.rewatched,
@@ -107,6 +109,7 @@ static void print_report(const struct discovery_report *rep, bool json)
     jw_ku64(&w, "successTokens", rep->success_tokens);
     jw_ku64(&w, "candidates", rep->candidates);
     jw_ku64(&w, "eligible", rep->eligible);
+    jw_kstr(&w, "rankedBy", score_mode_name(rep->scoring));
     jw_key(&w, "watchlist");
     jw_obj_begin(&w);
     jw_ku64(&w, "size", rep->apply.watchlist);

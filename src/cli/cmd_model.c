@@ -1,5 +1,7 @@
 /* walltrack model train | evaluate | show: the learned score (issue 19,
- * item 3; docs/intelligence.md, "A learned score").
+ * item 3; docs/intelligence.md, "A learned score"). train also takes the
+ * operator's own closed trades from the store (intel/model.h,
+ * model_operator_rows) when there are score.min_operator_trades of them.
  *
  * A data set comes from one simulated market (src/sim, generated in
  * process and decoded by the real Helius decoder): each wallet with at
@@ -31,9 +33,11 @@
 #include "cli/commands.h"
 #include "ingest/helius.h"
 #include "intel/copier.h"
+#include "intel/discovery.h"
 #include "intel/model.h"
 #include "sim/sim.h"
 #include "solana/pubkey.h"
+#include "store/store.h"
 
 static const struct cli_opt opts[] = {
     {"--seeds", "LIST", NULL,
@@ -53,12 +57,14 @@ static const struct cli_spec spec = {
     .args = "train | evaluate | show",
     .summary = "The learned score: train it on simulated markets, compare it with the rules.",
     .details = "train: an XGBoost regression from a wallet's profile at a time t to its copier "
-               "expectancy after t, on simulated markets of several seeds; written to "
+               "expectancy after t, on simulated markets of several seeds plus the operator's own "
+               "closed trades in the store when there are score.min_operator_trades; written to "
                "<data>/models/score-vN.json with its features and training metrics. evaluate: on "
                "other seeds, the top 50 wallets by the model against the top 50 by the rules "
                "score: precision (skilled and insider wallets of the truth) and the mean copier "
-               "expectancy after t. show: a model's features and metrics. The model is not used "
-               "by discovery or the engine (docs/intelligence.md).",
+               "expectancy after t, and the same through discovery's filtered ranking (score.mode "
+               "rules, model, blend). show: a model's features and metrics. Discovery ranks by "
+               "the model only with score.mode model or blend (docs/intelligence.md).",
     .min_pos = 1,
     .max_pos = 1,
     .opts = opts,
@@ -84,8 +90,55 @@ static int by_address(const void *a, const void *b)
     return strcmp(((const struct typed *)a)->address, ((const struct typed *)b)->address);
 }
 
-/* The rows of one simulated market. Returns 0 or 1 (message printed). */
-static int dataset(uint64_t seed, unsigned days, struct rows *out)
+/* Discovery's top 50 at t in one scoring mode: how many, precision (the
+ * truth's skilled and insider wallets) and mean copier expectancy after t. */
+struct disc_top {
+    size_t n;
+    double prec, ev;
+};
+
+/* By ledger id of the market before t: the label and the truth's type. */
+struct wallet_out {
+    float label;
+    int type;
+    bool row;
+};
+
+/* Discovery as it runs (intel/discovery.h, the default parameters) on the
+ * market before t, its eligible candidates ranked by each scoring mode. */
+static void discovery_tops(const struct profile_state *ps, struct model *m, int64_t split,
+                           const struct wallet_out *wo, struct disc_top out[3])
+{
+    struct discovery_params dp;
+    discovery_params_default(&dp);
+    dp.model = m;
+    for (int mode = 0; mode < 3; mode++) {
+        dp.score_mode = (enum score_mode)mode;
+        struct discovery_result r;
+        struct disc_top *t = &out[mode];
+        memset(t, 0, sizeof *t);
+        if (discovery_find(ps, &dp, split, &r) == 0 && r.scoring == dp.score_mode) {
+            size_t pos = 0;
+            double sum = 0;
+            for (size_t i = 0; i < r.eligible && t->n < dp.top_k; i++) {
+                const struct wallet_out *w = &wo[r.c.v[i].wallet];
+                if (!w->row)
+                    continue; /* not profiled after t (never: eligible needs 3 trades) */
+                t->n++;
+                pos += w->type == SIM_SKILLED || w->type == SIM_INSIDER;
+                sum += w->label;
+            }
+            t->prec = t->n ? (double)pos / t->n : 0;
+            t->ev = t->n ? sum / t->n : 0;
+        }
+        discovery_result_release(&r);
+    }
+}
+
+/* The rows of one simulated market; with m, also discovery's top 50 at t
+ * by each scoring mode (disc[3]). Returns 0 or 1 (message printed). */
+static int dataset(uint64_t seed, unsigned days, struct rows *out, struct model *m,
+                   struct disc_top *disc)
 {
     struct scenario sc;
     scenario_default(&sc);
@@ -99,6 +152,10 @@ static int dataset(uint64_t seed, unsigned days, struct rows *out)
     }
     int64_t split = sc.start_time * 1000 + (int64_t)(days - 1) * MS_PER_DAY;
     struct intel *before = intel_new(NULL, 4096), *all = intel_new(NULL, 4096);
+    /* the market before t as discovery sees it (profile_load's state) */
+    struct profile_state ps = {.in = before};
+    intel_params_default(&ps.params);
+    struct intel_batch *bb = intel_batch_new(before);
     struct helius_decoder *d = helius_decoder_new();
     struct helius_out ho = {0};
     struct buf json;
@@ -115,11 +172,22 @@ static int dataset(uint64_t seed, unsigned days, struct rows *out)
             const struct event *ev = &ho.events.v[i];
             if (ev->kind != EVENT_SWAP)
                 continue;
-            if (ev->u.swap.ts_ms < split)
-                (void)intel_apply(before, &ev->u.swap);
+            if (ev->u.swap.ts_ms < split) {
+                double price = 0;
+                if (intel_batch_add(bb, &ev->u.swap, &price) != 0)
+                    continue;
+                ps.swaps++;
+                uint32_t mint = ledger_mint_id(intel_ledger(before), &ev->u.swap.mint);
+                if (mint != LEDGER_NONE && mint >= ps.launch_price.len) {
+                    while (ps.launch_price.len < mint)
+                        vec_push(&ps.launch_price, 0.0);
+                    vec_push(&ps.launch_price, price); /* its first trade's price */
+                }
+            }
             (void)intel_apply(all, &ev->u.swap);
         }
     }
+    intel_batch_free(bb);
     buf_release(&json);
     helius_out_release(&ho);
     helius_decoder_free(d);
@@ -139,6 +207,7 @@ static int dataset(uint64_t seed, unsigned days, struct rows *out)
     struct copier_market *mb = copier_market_build(lb), *ma = copier_market_build(la);
     struct copier_scratch *sb = copier_scratch_new(lb), *sa = copier_scratch_new(la);
     struct intel_profile pr;
+    struct wallet_out *wo = xcalloc(ledger_wallet_count(lb) + 1, sizeof *wo);
     for (uint32_t w = 0; w < ledger_wallet_count(lb); w++) {
         intel_profile(before, w, split, &pr);
         if (pr.metrics.trades < 3)
@@ -159,7 +228,12 @@ static int dataset(uint64_t seed, unsigned days, struct rows *out)
         const struct typed *hit = bsearch(&key, types, nsw, sizeof *types, by_address);
         r.type = hit ? hit->type : -1;
         vec_push(&out->r, r);
+        wo[w] = (struct wallet_out){r.label, r.type, true};
     }
+    if (m)
+        discovery_tops(&ps, m, split, wo, disc);
+    free(wo);
+    vec_free(&ps.launch_price);
     copier_scratch_free(sb);
     copier_scratch_free(sa);
     copier_market_free(mb);
@@ -185,22 +259,6 @@ static int parse_seeds(const char *v, uint64_t *seeds, size_t max, size_t *n)
     return *n ? 0 : WT_EINVAL;
 }
 
-/* The newest <data>/models/score-vN.json: its N (0 when none). */
-static unsigned newest(const char *data, char *path, size_t n)
-{
-    unsigned v = 0;
-    for (unsigned i = 1; i < 10000; i++) {
-        char p[4096];
-        snprintf(p, sizeof p, "%s/models/score-v%u.json", data, i);
-        struct stat st;
-        if (stat(p, &st) != 0)
-            break;
-        v = i;
-        str_copy(path, n, p);
-    }
-    return v;
-}
-
 static int do_train(const struct cli_args *a, const uint64_t *seeds, size_t ns, unsigned days)
 {
     uint64_t rounds = 200;
@@ -209,7 +267,7 @@ static int do_train(const struct cli_args *a, const uint64_t *seeds, size_t ns, 
         return cli_usage_error("model", "--rounds: '%s' is not an integer from 1 to 5000", v);
     struct rows rs = {0};
     for (size_t i = 0; i < ns; i++)
-        if (dataset(seeds[i], days, &rs) != 0) {
+        if (dataset(seeds[i], days, &rs, NULL, NULL) != 0) {
             vec_free(&rs.r);
             return 1;
         }
@@ -217,6 +275,33 @@ static int do_train(const struct cli_args *a, const uint64_t *seeds, size_t ns, 
         fprintf(stderr, "walltrack model: only %zu training rows\n", rs.r.len);
         vec_free(&rs.r);
         return 1;
+    }
+    /* The operator's own closed trades, when there are enough. */
+    size_t op_trades = 0, op_rows = 0;
+    size_t op_min = (size_t)config_int(&a->cfg, CFG_SCORE_MIN_OPERATOR_TRADES);
+    struct store *st;
+    if (cli_open_store(&a->cfg, &st) != 0) {
+        printf("operator trades: the store cannot be opened, none used\n");
+    } else {
+        struct model_rows mr = {0};
+        if (model_operator_rows(st, &mr) != 0) {
+            printf("operator trades: cannot be read from the store, none used\n");
+        } else {
+            op_trades = mr.trades;
+            bool use = mr.y.len >= op_min;
+            for (size_t i = 0; use && i < mr.y.len; i++) {
+                struct row r = {.label = mr.y.v[i], .type = -1};
+                memcpy(r.x, mr.x.v + i * MODEL_NFEAT, sizeof r.x);
+                vec_push(&rs.r, r);
+            }
+            op_rows = use ? mr.y.len : 0;
+            printf("operator trades: %zu closed, %zu of a wallet with %d round trips before: %s "
+                   "(score.min_operator_trades %zu)\n",
+                   mr.trades, mr.y.len, MODEL_MIN_ROUND_TRIPS, use ? "used" : "too few, not used",
+                   op_min);
+        }
+        model_rows_release(&mr);
+        store_close(st);
     }
     float *x = xmalloc(rs.r.len * MODEL_NFEAT * sizeof *x), *y = xmalloc(rs.r.len * sizeof *y);
     for (size_t i = 0; i < rs.r.len; i++) {
@@ -254,7 +339,7 @@ static int do_train(const struct cli_args *a, const uint64_t *seeds, size_t ns, 
         model_free(m);
         goto out;
     }
-    unsigned ver = newest(data, path, sizeof path) + 1;
+    unsigned ver = model_newest(data, path, sizeof path) + 1;
     snprintf(path, sizeof path, "%s/score-v%u.json", dir, ver);
     snprintf(meta, sizeof meta, "%s/score-v%u.meta.json", dir, ver);
     if (model_save(m, path, err, sizeof err) != 0) {
@@ -285,6 +370,8 @@ static int do_train(const struct cli_args *a, const uint64_t *seeds, size_t ns, 
     jw_ku64(&w, "days", days);
     jw_ku64(&w, "rounds", rounds);
     jw_ku64(&w, "rows", rs.r.len);
+    jw_ku64(&w, "operatorTrades", op_trades);
+    jw_ku64(&w, "operatorRows", op_rows);
     jw_kdouble(&w, "trainRmse", sqrt(se / (double)rs.r.len));
     jw_kdouble(&w, "trainR2", se0 > 0 ? 1 - se / se0 : 0);
     jw_obj_end(&w);
@@ -344,7 +431,7 @@ static int do_evaluate(const struct cli_args *a, const uint64_t *seeds, size_t n
     const char *v = cli_opt_value(&spec, a, "--model");
     if (v)
         str_copy(path, sizeof path, v);
-    else if (newest(config_str(&a->cfg, CFG_DATA_DIR), path, sizeof path) == 0) {
+    else if (model_newest(config_str(&a->cfg, CFG_DATA_DIR), path, sizeof path) == 0) {
         fprintf(stderr, "walltrack model: no model in %s/models: run `walltrack model train`\n",
                 config_str(&a->cfg, CFG_DATA_DIR));
         return 1;
@@ -369,9 +456,12 @@ static int do_evaluate(const struct cli_args *a, const uint64_t *seeds, size_t n
                "precision", "copier EV");
     int rc = 0, wins_p = 0, wins_e = 0;
     double sp[2] = {0}, se[2] = {0};
+    double dsp[3] = {0}, dse[3] = {0}; /* discovery by mode: rules, model, blend */
+    static const char *const modes[3] = {"rules", "model", "blend"};
     for (size_t i = 0; i < ns && rc == 0; i++) {
         struct rows rs = {0};
-        if (dataset(seeds[i], days, &rs) != 0) {
+        struct disc_top dt[3];
+        if (dataset(seeds[i], days, &rs, m, dt) != 0) {
             rc = 1;
             break;
         }
@@ -400,10 +490,25 @@ static int do_evaluate(const struct cli_args *a, const uint64_t *seeds, size_t n
             jw_kdouble(&w, "rulesCopierEvTop50", er);
             jw_kdouble(&w, "modelPrecisionAt50", pm);
             jw_kdouble(&w, "modelCopierEvTop50", em);
+            jw_key(&w, "discovery");
+            jw_obj_begin(&w);
+            for (int k = 0; k < 3; k++) {
+                dsp[k] += dt[k].prec, dse[k] += dt[k].ev;
+                jw_key(&w, modes[k]);
+                jw_obj_begin(&w);
+                jw_ku64(&w, "top", dt[k].n);
+                jw_kdouble(&w, "precision", dt[k].prec);
+                jw_kdouble(&w, "copierEv", dt[k].ev);
+                jw_obj_end(&w);
+            }
+            jw_obj_end(&w);
             jw_obj_end(&w);
             if (!json)
-                printf("%-6" PRIu64 " %6zu | %9.3f %+11.5f | %9.3f %+11.5f\n", seeds[i], n, pr, er,
-                       pm, em);
+                printf("%-6" PRIu64 " %6zu | %9.3f %+11.5f | %9.3f %+11.5f\n"
+                       "       discovery, top %zu/%zu/%zu: rules %.3f %+.5f | model %.3f %+.5f | "
+                       "blend %.3f %+.5f\n",
+                       seeds[i], n, pr, er, pm, em, dt[0].n, dt[1].n, dt[2].n, dt[0].prec, dt[0].ev,
+                       dt[1].prec, dt[1].ev, dt[2].prec, dt[2].ev);
         }
         free(x);
         free(pred);
@@ -417,6 +522,21 @@ static int do_evaluate(const struct cli_args *a, const uint64_t *seeds, size_t n
     jw_kdouble(&w, "meanRulesCopierEv", ns ? se[0] / ns : 0);
     jw_kdouble(&w, "meanModelCopierEv", ns ? se[1] / ns : 0);
     jw_kbool(&w, "modelWinsBoth", wins);
+    /* the comparison that decides the default: discovery's own ranking */
+    bool dwins[3] = {false, false, false};
+    jw_key(&w, "discoveryMean");
+    jw_obj_begin(&w);
+    for (int k = 0; k < 3; k++) {
+        dwins[k] = k > 0 && rc == 0 && dsp[k] > dsp[0] && dse[k] > dse[0];
+        jw_key(&w, modes[k]);
+        jw_obj_begin(&w);
+        jw_kdouble(&w, "precision", ns ? dsp[k] / ns : 0);
+        jw_kdouble(&w, "copierEv", ns ? dse[k] / ns : 0);
+        if (k > 0)
+            jw_kbool(&w, "winsBoth", dwins[k]);
+        jw_obj_end(&w);
+    }
+    jw_obj_end(&w);
     jw_obj_end(&w);
     jw_finish(&w);
     if (rc == 0) {
@@ -427,6 +547,11 @@ static int do_evaluate(const struct cli_args *a, const uint64_t *seeds, size_t n
                    "%d of %zu seeds, on copier EV in %d; wins both on average: %s\n",
                    sp[0] / ns, se[0] / ns, sp[1] / ns, se[1] / ns, wins_p, ns, wins_e,
                    wins ? "yes" : "no");
+        if (rc == 0 && !json)
+            printf("discovery mean: rules %.3f / %+.5f, model %.3f / %+.5f, blend %.3f / %+.5f; "
+                   "model wins both: %s, blend wins both: %s\n",
+                   dsp[0] / ns, dse[0] / ns, dsp[1] / ns, dse[1] / ns, dsp[2] / ns, dse[2] / ns,
+                   dwins[1] ? "yes" : "no", dwins[2] ? "yes" : "no");
     }
     buf_release(&b);
     model_free(m);
@@ -439,7 +564,7 @@ static int do_show(const struct cli_args *a)
     const char *v = cli_opt_value(&spec, a, "--model");
     if (v)
         str_copy(path, sizeof path, v);
-    else if (newest(config_str(&a->cfg, CFG_DATA_DIR), path, sizeof path) == 0) {
+    else if (model_newest(config_str(&a->cfg, CFG_DATA_DIR), path, sizeof path) == 0) {
         fprintf(stderr, "walltrack model: no model in %s/models\n",
                 config_str(&a->cfg, CFG_DATA_DIR));
         return 1;

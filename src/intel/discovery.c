@@ -28,7 +28,9 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/str.h"
+#include "intel/copier.h"
 #include "intel/crawl.h"
+#include "intel/model.h"
 #include "solana/pubkey.h"
 
 void discovery_params_default(struct discovery_params *p)
@@ -54,6 +56,13 @@ void discovery_params_default(struct discovery_params *p)
     p->follow_after_launch_ms = 10000;
     p->follow_min_buys = 3;
     p->top_k = 50;
+    p->score_mode = SCORE_RULES;
+    p->blend_weight = 0.5;
+}
+
+const char *score_mode_name(enum score_mode m)
+{
+    return m == SCORE_MODEL ? "model" : m == SCORE_BLEND ? "blend" : "rules";
 }
 
 void discovery_params_from_config(const struct config *cfg, struct discovery_params *p)
@@ -72,6 +81,13 @@ void discovery_params_from_config(const struct config *cfg, struct discovery_par
     p->max_scalp_share = config_double(cfg, CFG_DISC_MAX_SCALP_SHARE);
     p->max_entry_ms = config_int(cfg, CFG_DISC_MAX_ENTRY_MINUTES) * MS_PER_MINUTE;
     p->top_k = (uint32_t)config_int(cfg, CFG_DISC_TOP_K);
+    const char *mode = config_str(cfg, CFG_SCORE_MODE); /* a choice: checked on the way in */
+    p->score_mode = strcmp(mode, "model") == 0   ? SCORE_MODEL
+                    : strcmp(mode, "blend") == 0 ? SCORE_BLEND
+                                                 : SCORE_RULES;
+    p->blend_weight = config_double(cfg, CFG_SCORE_BLEND_WEIGHT);
+    str_copy(p->model_file, sizeof p->model_file, config_str(cfg, CFG_SCORE_MODEL_FILE));
+    str_copy(p->data_dir, sizeof p->data_dir, config_str(cfg, CFG_DATA_DIR));
 }
 
 const char *discovery_excl_name(enum discovery_excl e)
@@ -217,6 +233,69 @@ static double follow_share(const struct ledger *l, const struct buys_index *ix,
     return (double)best / buys;
 }
 
+struct pred_idx {
+    float pred;
+    uint32_t i;
+};
+
+static int cmp_pred(const void *a, const void *b)
+{
+    const struct pred_idx *x = a, *y = b;
+    if (x->pred != y->pred)
+        return x->pred < y->pred ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* The model's prediction for every candidate (features: intel/model.h, the
+ * copier expectancy so far with the default copier parameters, as in
+ * training) and its percentile among them: model_ev and model_score.
+ * Returns false when the prediction failed (the rules stay). */
+static bool model_rank(const struct profile_state *ps, const struct discovery_params *p,
+                       int64_t now_ms, struct discovery_result *out)
+{
+    size_t n = out->c.len;
+    if (n == 0)
+        return true;
+    const struct ledger *l = intel_ledger(ps->in);
+    struct copier_params cp;
+    copier_params_default(&cp);
+    struct copier_market *cm = copier_market_build(l);
+    struct copier_scratch *cs = copier_scratch_new(l);
+    float *x = xmalloc(n * MODEL_NFEAT * sizeof *x), *pred = xmalloc(n * sizeof *pred);
+    struct intel_profile pr;
+    for (size_t i = 0; i < n; i++) {
+        struct copier_result past;
+        intel_profile(ps->in, out->c.v[i].wallet, now_ms, &pr);
+        copier_wallet(&cp, cm, l, out->c.v[i].wallet, cs, &past);
+        model_features(&pr, past.ev_sol, x + i * MODEL_NFEAT);
+    }
+    copier_scratch_free(cs);
+    copier_market_free(cm);
+    bool ok = model_predict(p->model, x, n, pred) == 0;
+    if (ok) {
+        struct pred_idx *o = xmalloc(n * sizeof *o);
+        for (size_t i = 0; i < n; i++)
+            o[i] = (struct pred_idx){isfinite(pred[i]) ? pred[i] : -INFINITY, (uint32_t)i};
+        qsort(o, n, sizeof *o, cmp_pred);
+        /* equal predictions share the lowest percentile of their run */
+        for (size_t k = 0; k < n;) {
+            size_t j = k;
+            while (j < n && o[j].pred == o[k].pred)
+                j++;
+            for (size_t q = k; q < j; q++) {
+                struct discovery_candidate *c = &out->c.v[o[q].i];
+                c->model_ev = pred[o[q].i];
+                c->model_score = n > 1 ? 100.0 * (double)k / (double)(n - 1) : 100.0;
+            }
+            k = j;
+        }
+        free(o);
+    }
+    free(x);
+    free(pred);
+    return ok;
+}
+
 int discovery_find(const struct profile_state *ps, const struct discovery_params *p, int64_t now_ms,
                    struct discovery_result *out)
 {
@@ -342,6 +421,8 @@ int discovery_find(const struct profile_state *ps, const struct discovery_params
         else if (c->score < p->min_score)
             c->excl = DISC_LOW_SCORE;
         c->rank = c->score + p->selection_weight * c->selection;
+        c->model_ev = NAN;
+        c->model_score = NAN;
     }
     free(ix.off);
     free(ix.fb);
@@ -350,6 +431,21 @@ int discovery_find(const struct profile_state *ps, const struct discovery_params
     free(early);
     free(real);
     free(success);
+    /* 5. The learned score, when asked for and there is a model. */
+    out->scoring = SCORE_RULES;
+    if (p->score_mode != SCORE_RULES && p->model) {
+        if (model_rank(ps, p, now_ms, out)) {
+            out->scoring = p->score_mode;
+            double wm = p->score_mode == SCORE_MODEL ? 1 : p->blend_weight;
+            for (size_t i = 0; i < out->c.len; i++) {
+                struct discovery_candidate *c = &out->c.v[i];
+                c->rank =
+                    (1 - wm) * c->score + wm * c->model_score + p->selection_weight * c->selection;
+            }
+        } else {
+            log_warn("discovery", "the model's prediction failed: ranking by the rules score");
+        }
+    }
     if (out->c.len > 1)
         qsort(out->c.v, out->c.len, sizeof *out->c.v, cmp_candidate);
     for (size_t i = 0; i < out->c.len && out->c.v[i].excl == DISC_OK; i++)
@@ -471,6 +567,31 @@ out:
 
 /* ------------------------------------------------------------ run */
 
+struct model *discovery_model_load(const struct discovery_params *p)
+{
+    char path[4096] = "", err[512];
+    const char *mode = score_mode_name(p->score_mode);
+    if (p->model_file[0]) {
+        str_copy(path, sizeof path, p->model_file);
+    } else if (!p->data_dir[0] || model_newest(p->data_dir, path, sizeof path) == 0) {
+        log_warn("discovery",
+                 "score.mode is %s but there is no model in %s/models (run `walltrack model "
+                 "train`): ranking by the rules score",
+                 mode, p->data_dir);
+        return NULL;
+    }
+    struct model *m;
+    if (model_load(path, &m, err, sizeof err) != 0) {
+        log_warn("discovery",
+                 "score.mode is %s but the model cannot be read (%s): ranking by the "
+                 "rules score",
+                 mode, err);
+        return NULL;
+    }
+    log_info("discovery", "ranking by score.mode %s with the model %s", mode, path);
+    return m;
+}
+
 int discovery_run(struct store *st, const struct discovery_params *dp,
                   const struct profile_params *pp, int64_t now_ms, struct discovery_report *rep,
                   struct profile_state **ps_out, struct discovery_result *res_out)
@@ -491,8 +612,14 @@ int discovery_run(struct store *st, const struct discovery_params *dp,
     rc = profile_write(st, ps, pp, now_ms, &rep->profile);
     int64_t t2 = clock_mono_ns();
     rep->profile_s = (double)(t2 - t1) / 1e9;
+    struct discovery_params dpm = *dp;
+    struct model *loaded = NULL;
+    if (rc == 0 && dp->score_mode != SCORE_RULES && !dp->model)
+        dpm.model = loaded = discovery_model_load(dp);
     if (rc == 0)
-        rc = discovery_find(ps, dp, now_ms, &res);
+        rc = discovery_find(ps, &dpm, now_ms, &res);
+    model_free(loaded);
+    rep->scoring = res.scoring;
     int64_t t3 = clock_mono_ns();
     rep->find_s = (double)(t3 - t2) / 1e9;
     if (rc == 0) {
@@ -550,13 +677,14 @@ static void sched_job(void *arg)
     if (rc != 0)
         log_error("discovery", "scheduled run failed: %s", wt_strerror(rc));
     else
-        log_info("discovery",
-                 "scheduled run: %zu swaps, %zu wallets profiled, %u of %u tokens succeeded, "
-                 "%zu candidates (%zu eligible); watchlist %zu (+%zu added, %zu kept, %zu "
-                 "dropped, %zu flagged) in %.2f s",
-                 rep.swaps, rep.profile.wallets, rep.success_tokens, rep.tokens, rep.candidates,
-                 rep.eligible, rep.apply.watchlist, rep.apply.added, rep.apply.kept,
-                 rep.apply.dropped, rep.apply.flagged, rep.seconds);
+        log_info(
+            "discovery",
+            "scheduled run: %zu swaps, %zu wallets profiled, %u of %u tokens succeeded, "
+            "%zu candidates (%zu eligible, ranked by %s); watchlist %zu (+%zu added, %zu kept, %zu "
+            "dropped, %zu flagged) in %.2f s",
+            rep.swaps, rep.profile.wallets, rep.success_tokens, rep.tokens, rep.candidates,
+            rep.eligible, score_mode_name(rep.scoring), rep.apply.watchlist, rep.apply.added,
+            rep.apply.kept, rep.apply.dropped, rep.apply.flagged, rep.seconds);
     if (rc == 0 && s->after_run)
         s->after_run(s->ctx, &rep);
 }

@@ -25,6 +25,12 @@
 #include "intel/profile.h"
 #include "store/store.h"
 
+/* What eligible candidates are ranked by (score.mode). */
+enum score_mode { SCORE_RULES = 0, SCORE_MODEL, SCORE_BLEND };
+const char *score_mode_name(enum score_mode m); /* "rules", "model", "blend" */
+
+struct model;
+
 struct discovery_params {
     /* A token succeeded when its highest traded price reached min_multiple
      * times its launch price (first trade seen), or when min_mcap_sol > 0
@@ -54,9 +60,23 @@ struct discovery_params {
     int64_t follow_min_ms, follow_max_ms, follow_after_launch_ms;
     uint32_t follow_min_buys; /* buys needed to judge */
     uint32_t top_k;           /* wallets the algorithm keeps on the watchlist */
+    /* The learned score (intel/model.h). With score_mode model or blend
+     * and a model, the score in the rank is model_score (mode model) or
+     * (1 - blend_weight) x score + blend_weight x model_score (blend); the
+     * eligibility tests, min_score included, stay on the rules score.
+     * discovery_find uses `model` (borrowed; NULL: the rules). discovery_run
+     * loads one when `model` is NULL: model_file, else the newest in
+     * <data_dir>/models, and logs which, or that there is none. */
+    enum score_mode score_mode;
+    double blend_weight;
+    char model_file[1024];
+    char data_dir[1024];
+    struct model *model;
 };
 
-/* The defaults documented in docs/intelligence.md. */
+/* The defaults documented in docs/intelligence.md, except score_mode:
+ * rules here (no data folder to find a model in), model in the settings
+ * (score.mode). */
 void discovery_params_default(struct discovery_params *p);
 /* The parameters from the "discovery" section of the configuration. */
 void discovery_params_from_config(const struct config *cfg, struct discovery_params *p);
@@ -94,7 +114,9 @@ struct discovery_candidate {
     double win_rate, roi, pnl_sol;
     bool decay_flagged;
     enum discovery_excl excl;
-    double rank; /* eligible candidates are ordered by this, descending */
+    double model_ev;    /* the model's predicted copier expectancy (SOL), NAN without */
+    double model_score; /* its percentile among the candidates, 0..100; NAN without */
+    double rank;        /* eligible candidates are ordered by this, descending */
 };
 
 struct discovery_result {
@@ -102,6 +124,7 @@ struct discovery_result {
     uint32_t tokens;                   /* tokens considered (launched within the lookback) */
     uint32_t success_tokens;           /* ... that succeeded */
     size_t eligible;                   /* the first `eligible` candidates are eligible */
+    enum score_mode scoring;           /* what the rank used (rules when there was no model) */
     VEC(struct discovery_candidate) c; /* eligible by rank, then the others */
 };
 
@@ -143,12 +166,20 @@ struct discovery_report {
     uint32_t tokens, success_tokens;
     size_t candidates, eligible;
     struct discovery_apply_stats apply;
+    enum score_mode scoring;                   /* what the ranking used */
     double seconds;                            /* the whole run */
     double load_s, profile_s, find_s, apply_s; /* its steps */
 };
 int discovery_run(struct store *st, const struct discovery_params *dp,
                   const struct profile_params *pp, int64_t now_ms, struct discovery_report *rep,
                   struct profile_state **ps_out, struct discovery_result *res_out);
+
+/* The model discovery_run ranks with when p->score_mode is not rules:
+ * p->model_file, else the newest in <p->data_dir>/models. Logs the file
+ * used, or (a warning) that there is none or it cannot be read, in which
+ * case it returns NULL and the ranking is the rules'. Free with
+ * model_free. */
+struct model *discovery_model_load(const struct discovery_params *p);
 
 /* Wallets whose stored metrics predate WALLET_METRICS_VERSION (0 on a
  * store error). */

@@ -10,11 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <xgboost/c_api.h>
 
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/mem.h"
+#include "base/str.h"
 
 const char *const model_feature_names[MODEL_NFEAT] = {
     "rules_score",       "log_round_trips",  "win_rate_shrunk", "roi",           "profit_ratio",
@@ -130,4 +132,19 @@ void model_free(struct model *m)
     if (m->h)
         XGBoosterFree(m->h);
     free(m);
+}
+
+unsigned model_newest(const char *data_dir, char *path, size_t n)
+{
+    unsigned v = 0;
+    for (unsigned i = 1; i < 10000; i++) {
+        char p[4096];
+        snprintf(p, sizeof p, "%s/models/score-v%u.json", data_dir, i);
+        struct stat st;
+        if (stat(p, &st) != 0)
+            break;
+        v = i;
+        str_copy(path, n, p);
+    }
+    return v;
 }

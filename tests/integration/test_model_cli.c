@@ -2,8 +2,11 @@
  * (the learned score, intel/model.h): a model trained on one simulated
  * market is written with its meta beside it under <data>/models, show
  * prints its features, evaluate on another seed prints the comparison
- * with the rules score as JSON; bad input is refused with a usage error
- * and evaluating without a model says so. */
+ * with the rules score as JSON, raw and through discovery's filtered
+ * ranking in each score.mode; `discover --set score.mode=model` ranks by
+ * the newest model, and says it ranks by the rules when there is none;
+ * bad input is refused with a usage error and evaluating without a model
+ * says so. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -59,7 +62,36 @@ static void test_train_show_evaluate(void **state)
     assert_true(p >= 0 && p <= 1);
     struct json_val wins;
     assert_int_equal(json_get(&root, "modelWinsBoth", &wins), 0);
+    /* discovery's top 50 at t in each mode: the same eligible wallets */
+    struct json_val disc, mode;
+    assert_int_equal(json_get(&one, "discovery", &disc), 0);
+    double top[3];
+    const char *modes[3] = {"rules", "model", "blend"};
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(json_get(&disc, modes[k], &mode), 0);
+        assert_int_equal(json_get_double(&mode, "top", &top[k]), 0);
+        assert_int_equal(json_get_double(&mode, "precision", &p), 0);
+        assert_true(p >= 0 && p <= 1);
+    }
+    assert_true(top[0] > 0);
+    assert_true(top[1] == top[0] && top[2] == top[0]);
+    assert_int_equal(json_get(&root, "discoveryMean", &disc), 0);
     json_doc_free(d);
+
+    /* discovery ranks by the model when asked, by the rules (saying so)
+     * when there is no model */
+    buf_reset(&out);
+    const char *disc_model[] = {"discover", "--data", "data", "--set", "score.mode=model", NULL};
+    assert_int_equal(harness_run(dir, disc_model, NULL, 60, &out), 0);
+    assert_non_null(strstr(out.data, "ranked by model"));
+    buf_reset(&out);
+    const char *disc_none[] = {"discover", "--data", "empty2", "--set", "score.mode=blend", NULL};
+    assert_int_equal(harness_run(dir, disc_none, NULL, 60, &out), 0);
+    assert_non_null(strstr(out.data, "ranked by rules"));
+    assert_non_null(strstr(out.data, "score.mode is blend but there is no model in"));
+    buf_reset(&out);
+    const char *disc_bad[] = {"discover", "--data", "data", "--set", "score.mode=learned", NULL};
+    assert_int_equal(harness_run(dir, disc_bad, NULL, 60, &out), 2);
 
     /* bad input */
     const char *bad_seeds[] = {"model", "train", "--seeds", "x", "--data", "data", NULL};

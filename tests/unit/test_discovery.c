@@ -9,7 +9,10 @@
  *   - every wallet is profiled into wallets (status candidate unless
  *     watched), with a snapshot each and its trade patterns;
  *   - a second run respects the operator: blacklisted, removed and manually
- *     added wallets stay as they are and the algorithm refills its K.
+ *     added wallets stay as they are and the algorithm refills its K;
+ *   - score.mode: a trained model changes the ranking (same eligible set),
+ *     a blend of weight 0 is the rules, and without a model file the run
+ *     says so in the log and ranks by the rules.
  * With WALLTRACK_TEST_PG_URL set (cmake/tests_intel.cmake, through
  * tests/store/with_pg.sh) the same runs on PostgreSQL. */
 #include <setjmp.h>
@@ -25,9 +28,11 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "base/str.h"
 #include "ingest/helius.h"
 #include "intel/curation.h"
 #include "intel/discovery.h"
+#include "intel/model.h"
 #include "sim/sim.h"
 #include "solana/pubkey.h"
 #include "store/store.h"
@@ -315,12 +320,198 @@ static void test_success_criteria(void **state)
     profile_state_free(ps);
 }
 
+/* A tiny model that learned the opposite of the rules score (label =
+ * -score): ranked by it, discovery keeps the same eligible wallets in
+ * another order, the rules' best last among them by model score. */
+static void test_model_changes_ranking(void **state)
+{
+    (void)state;
+    struct profile_state *ps;
+    assert_int_equal(profile_load(st, NULL, &ps), 0);
+    const struct ledger *l = intel_ledger(ps->in);
+    uint32_t nw = ledger_wallet_count(l);
+    float *x = malloc((size_t)nw * MODEL_NFEAT * sizeof *x), *y = malloc(nw * sizeof *y);
+    size_t n = 0;
+    struct intel_profile pr;
+    for (uint32_t w = 0; w < nw; w++) {
+        intel_profile(ps->in, w, ps->last_ms, &pr);
+        if (pr.metrics.trades < 3)
+            continue;
+        model_features(&pr, 0, x + n * MODEL_NFEAT);
+        y[n] = -x[n * MODEL_NFEAT]; /* the rules score, reversed */
+        n++;
+    }
+    assert_true(n >= 50);
+    struct model *m;
+    char err[256];
+    assert_int_equal(model_train(x, y, n, 50, &m, err, sizeof err), 0);
+
+    struct discovery_params dp;
+    discovery_params_default(&dp);
+    struct discovery_result rules, learned, blend0;
+    assert_int_equal(discovery_find(ps, &dp, ps->last_ms, &rules), 0);
+    assert_int_equal(rules.scoring, SCORE_RULES);
+    assert_true(isnan(rules.c.v[0].model_score));
+    dp.score_mode = SCORE_MODEL;
+    dp.model = m;
+    assert_int_equal(discovery_find(ps, &dp, ps->last_ms, &learned), 0);
+    assert_int_equal(learned.scoring, SCORE_MODEL);
+    assert_true(rules.eligible >= 5);
+    assert_int_equal(learned.eligible, rules.eligible);
+    size_t moved = 0;
+    double best_score = -1, best_model = 0, worst_score = 101, worst_model = 0;
+    for (size_t i = 0; i < rules.eligible; i++) {
+        moved += strcmp(rules.c.v[i].address, learned.c.v[i].address) != 0;
+        const struct discovery_candidate *c = &learned.c.v[i];
+        assert_true(c->model_score >= 0 && c->model_score <= 100);
+        if (c->score > best_score)
+            best_score = c->score, best_model = c->model_score;
+        if (c->score < worst_score)
+            worst_score = c->score, worst_model = c->model_score;
+    }
+    print_message("model ranking: %zu of %zu eligible places changed; rules-best %.1f has model "
+                  "score %.1f, rules-worst %.1f has %.1f\n",
+                  moved, rules.eligible, best_score, best_model, worst_score, worst_model);
+    assert_true(moved > rules.eligible / 2);
+    assert_true(best_model < worst_model);
+    /* a blend of weight 0 is the rules' order */
+    dp.score_mode = SCORE_BLEND;
+    dp.blend_weight = 0;
+    assert_int_equal(discovery_find(ps, &dp, ps->last_ms, &blend0), 0);
+    assert_int_equal(blend0.scoring, SCORE_BLEND);
+    for (size_t i = 0; i < rules.eligible; i++)
+        assert_string_equal(rules.c.v[i].address, blend0.c.v[i].address);
+    discovery_result_release(&rules);
+    discovery_result_release(&learned);
+    discovery_result_release(&blend0);
+    model_free(m);
+    free(x);
+    free(y);
+    profile_state_free(ps);
+}
+
+/* score.mode model with no model file: the run logs that it ranks by the
+ * rules, and does. */
+static void test_model_fallback_says_so(void **state)
+{
+    (void)state;
+    char logpath[128];
+    snprintf(logpath, sizeof logpath, "%s/fallback.log", tmpdir);
+    assert_int_equal(log_open(logpath, LOG_INFO), 0);
+    struct discovery_params dp;
+    discovery_params_default(&dp);
+    struct profile_params pp;
+    profile_params_default(&pp);
+    pp.snapshots = false;
+    struct discovery_report rules, rep;
+    struct discovery_result a, b;
+    assert_int_equal(discovery_run(st, &dp, &pp, 0, &rules, NULL, &a), 0);
+    dp.score_mode = SCORE_MODEL;
+    snprintf(dp.data_dir, sizeof dp.data_dir, "%s/nodata", tmpdir); /* no models/ */
+    assert_int_equal(discovery_run(st, &dp, &pp, 0, &rep, NULL, &b), 0);
+    log_open(NULL, LOG_WARN);
+    assert_int_equal(rep.scoring, SCORE_RULES);
+    assert_int_equal(a.eligible, b.eligible);
+    for (size_t i = 0; i < a.eligible; i++)
+        assert_string_equal(a.c.v[i].address, b.c.v[i].address);
+    FILE *f = fopen(logpath, "r");
+    assert_non_null(f);
+    char line[1024];
+    bool said = false;
+    while (fgets(line, sizeof line, f))
+        said |= strstr(line, "score.mode is model but there is no model in") != NULL &&
+                strstr(line, "ranking by the rules score") != NULL;
+    fclose(f);
+    assert_true(said);
+    discovery_result_release(&a);
+    discovery_result_release(&b);
+}
+
+static int apply_swap(void *ctx, const struct stored_swap *s)
+{
+    (void)intel_apply(ctx, &s->swap);
+    return 0;
+}
+
+static void test_operator_trades_rows(void **state)
+{
+    (void)state;
+    struct profile_state *ps;
+    assert_int_equal(profile_load(st, NULL, &ps), 0);
+    const struct ledger *l = intel_ledger(ps->in);
+    /* the wallet with the most round trips, traded late and early */
+    uint32_t best = 0, most = 0;
+    struct intel_profile pr;
+    for (uint32_t w = 0; w < ledger_wallet_count(l); w++) {
+        intel_profile(ps->in, w, ps->last_ms, &pr);
+        if (pr.metrics.trades > most)
+            most = pr.metrics.trades, best = w;
+    }
+    assert_true(most >= 6);
+    struct pubkey k;
+    memcpy(k.b, ledger_wallet_key(l, best), 32);
+    int64_t late = ps->last_ms - 1800000, first = ps->first_ms;
+    struct closed_trade_row t = {0};
+    str_copy(t.mode, sizeof t.mode, "paper");
+    str_copy(t.mint, sizeof t.mint, "So11111111111111111111111111111111111111112");
+    pubkey_format(&k, t.wallet);
+    t.opened_ms = late;
+    t.closed_ms = late + 60000;
+    t.pnl_sol = 0.125;
+    assert_int_equal(store_put_closed_trade(st, &t, NULL), 0);
+    t.opened_ms = first; /* no round trip before it */
+    t.closed_ms = first + 60000;
+    t.pnl_sol = -0.5;
+    assert_int_equal(store_put_closed_trade(st, &t, NULL), 0);
+    str_copy(t.wallet, sizeof t.wallet, "11111111111111111111111111111111"); /* never traded */
+    t.opened_ms = late;
+    assert_int_equal(store_put_closed_trade(st, &t, NULL), 0);
+
+    struct model_rows mr = {0};
+    assert_int_equal(model_operator_rows(st, &mr), 0);
+    assert_int_equal(mr.trades, 3);
+    assert_int_equal(mr.no_history, 2);
+    assert_int_equal(mr.y.len, 1);
+    assert_int_equal(mr.x.len, MODEL_NFEAT);
+    assert_true(mr.y.v[0] == 0.125f);
+    /* the features: the wallet's profile from the swaps before the hour */
+    int64_t hour = late - late % 3600000;
+    struct intel *in = intel_new(NULL, 1024);
+    assert_int_equal(store_swaps_scan(st, INT64_MIN, hour - 1, apply_swap, in), 0);
+    struct ledger *lb = intel_ledger(in);
+    uint32_t w = ledger_wallet_id(lb, &k);
+    assert_true(w != LEDGER_NONE);
+    intel_profile(in, w, hour, &pr);
+    struct copier_params cp;
+    copier_params_default(&cp);
+    struct copier_market *cm = copier_market_build(lb);
+    struct copier_scratch *cs = copier_scratch_new(lb);
+    struct copier_result past;
+    copier_wallet(&cp, cm, lb, w, cs, &past);
+    float want[MODEL_NFEAT];
+    model_features(&pr, past.ev_sol, want);
+    for (int f = 0; f < MODEL_NFEAT; f++)
+        assert_true(mr.x.v[f] == want[f] || (isnan(mr.x.v[f]) && isnan(want[f])));
+    /* not the profile at the end of the market */
+    intel_profile(ps->in, best, ps->last_ms, &pr);
+    assert_true(mr.x.v[1] < (float)log10((double)pr.metrics.trades + 1) ||
+                mr.x.v[0] != (float)pr.score.score);
+    copier_scratch_free(cs);
+    copier_market_free(cm);
+    intel_free(in);
+    model_rows_release(&mr);
+    profile_state_free(ps);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_finds_skilled_not_snipers),
         cmocka_unit_test(test_second_run_respects_the_operator),
         cmocka_unit_test(test_success_criteria),
+        cmocka_unit_test(test_model_changes_ranking),
+        cmocka_unit_test(test_model_fallback_says_so),
+        cmocka_unit_test(test_operator_trades_rows),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
