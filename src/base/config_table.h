@@ -433,6 +433,13 @@
       "Network fee of each paper transaction, in lamports.")                                       \
     X(PAPER_PRIORITY_FEE, "paper.priority_fee_lamports", NULL, INT, "100000", 0, 1000000000, 0,    \
       "Priority fee of each paper transaction, in lamports.")                                      \
+    X(PAPER_TIP, "paper.tip_lamports", NULL, INT, "0", 0, 1000000000, 0,                           \
+      "Jito tip of each paper transaction that succeeds, in lamports (0: none, as the live "       \
+      "executor sends none). A failed transaction pays no tip: the transfer is reverted.")         \
+    X(PAPER_FAIL_RATE, "paper.fail_rate", NULL, DOUBLE, "0.05", 0, 1, 0,                           \
+      "Fraction of paper transactions that fail on chain (chosen: 5%; not published for copy "     \
+      "bots). A failed one pays base and priority fees and moves nothing; drawn from the order "   \
+      "id, so replays fail the same orders.")                                                      \
     X(MARKET_SOL_USD, "market.sol_usd", NULL, DOUBLE, "150", 0.01, 1000000, 0,                     \
       "SOL price in USD used to read USD liquidity and market caps.")                              \
     /* --- backtest -------------------------------------------------------------------- */        \

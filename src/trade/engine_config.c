@@ -255,4 +255,6 @@ void paper_params_from_config(const struct config *cfg, struct paper_params *p)
     p->dex_fee_bps = (uint32_t)config_int(cfg, CFG_PAPER_DEX_FEE_BPS);
     p->network_fee_lamports = (uint64_t)config_int(cfg, CFG_PAPER_NETWORK_FEE);
     p->priority_fee_lamports = (uint64_t)config_int(cfg, CFG_PAPER_PRIORITY_FEE);
+    p->tip_lamports = (uint64_t)config_int(cfg, CFG_PAPER_TIP);
+    p->fail_rate = config_double(cfg, CFG_PAPER_FAIL_RATE);
 }

@@ -9,6 +9,11 @@
  * (signal + latency) as its time. With latency 0 the fill is emitted from
  * inside submit().
  *
+ * A fraction paper.fail_rate of the orders that would fill fail on chain
+ * instead: a FILL_FAILED event carrying the base and priority fees paid
+ * (fee_lamports), which the engine charges; which orders fail depends on
+ * the order id only (paper_fails).
+ *
  * Deterministic: the fill depends only on the order and the events
  * observed. Not thread-safe: used on the engine thread only, and its sink
  * must accept calls on that thread (engine_exec_sink). */
