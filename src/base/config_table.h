@@ -427,6 +427,9 @@
     /* --- paper ----------------------------------------------------------------------- */        \
     X(PAPER_LATENCY_MS, "paper.latency_ms", NULL, INT, "2000", 0, 600000, 0,                       \
       "Paper fills use the price this many ms after the signal.")                                  \
+    X(PAPER_LATENCY_MAX_MS, "paper.latency_max_ms", NULL, INT, "0", 0, 600000, 0,                  \
+      "When above paper.latency_ms: each paper order waits paper.latency_ms plus a whole number "  \
+      "of 400 ms slots up to this, drawn from the order id (400 and 1200: 1-3 slots).")            \
     X(PAPER_DEX_FEE_BPS, "paper.dex_fee_bps", NULL, INT, "25", 0, 9999, 0,                         \
       "DEX fee of paper fills, in basis points of the input.")                                     \
     X(PAPER_NETWORK_FEE, "paper.network_fee_lamports", NULL, INT, "5000", 0, 100000000, 0,         \

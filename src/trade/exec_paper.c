@@ -99,7 +99,9 @@ static int paper_submit(struct executor *base, const struct exec_order *o)
         !(o->ref_price_sol > 0) || !isfinite(o->ref_price_sol))
         return WT_EINVAL;
     struct pending pd = {.o = *o};
-    paper_delay_start(&pd.d, &x->p, o->ts_ms, o->ref_price_sol);
+    struct paper_params p = x->p;
+    p.latency_ms = paper_order_latency_ms(&x->p, o->id);
+    paper_delay_start(&pd.d, &p, o->ts_ms, o->ref_price_sol);
     vec_push(&x->q, pd);
     if (pd.d.ready)
         drain(x);

@@ -1,6 +1,7 @@
 /* The paper executor: trade/executor.h over the fill model of trade/paper.h.
  *
- * An order is held for the configured latency: the executor watches the
+ * An order is held for the configured latency (fixed, or a whole number of
+ * slots in a range drawn from the order id: paper_order_latency_ms): the executor watches the
  * prices the engine observes for the order's mint (its observe op), and at
  * the first event at or after signal time + latency it fills at the last
  * price seen at or before that moment, against a constant-product pool

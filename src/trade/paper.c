@@ -23,18 +23,35 @@ void paper_params_default(struct paper_params *p)
     p->tip_lamports = 0;
     p->fail_rate = 0.05; /* chosen; paper.fail_rate */
     p->latency_ms = 2000;
+    p->latency_max_ms = 0;
+}
+
+/* splitmix64's output for state x + step: a uniform 64-bit value. */
+static uint64_t mix(uint64_t x)
+{
+    uint64_t z = x + 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
 }
 
 bool paper_fails(const struct paper_params *p, uint64_t order_id)
 {
     if (!(p->fail_rate > 0))
         return false;
-    uint64_t z = order_id + 0x9e3779b97f4a7c15ULL; /* splitmix64 */
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    double u = (double)(z >> 11) * 0x1.0p-53; /* [0, 1) */
+    double u = (double)(mix(order_id) >> 11) * 0x1.0p-53; /* [0, 1) */
     return u < p->fail_rate;
+}
+
+int64_t paper_order_latency_ms(const struct paper_params *p, uint64_t order_id)
+{
+    int64_t lo = p->latency_ms > 0 ? p->latency_ms : 0;
+    if (p->latency_max_ms <= lo)
+        return lo;
+    uint64_t slots = (uint64_t)((p->latency_max_ms - lo) / PAPER_SLOT_MS) + 1;
+    /* a second stream, scrambled apart from the failure draw's */
+    uint64_t k = mix(~order_id * 0xd1b54a32d192ed03ULL) % slots;
+    return lo + (int64_t)k * PAPER_SLOT_MS;
 }
 
 uint64_t paper_failed_fee(const struct paper_params *p)

@@ -35,7 +35,11 @@ struct paper_params {
     uint64_t tip_lamports;          /* Jito tip per successful transaction, 0 */
     double fail_rate;               /* fraction of transactions that fail, 0.05 */
     int64_t latency_ms;             /* signal to fill, 2000 */
+    int64_t latency_max_ms;         /* > latency_ms: a range (below); else 0 */
 };
+
+/* One slot of the chain, the unit of a latency range. */
+#define PAPER_SLOT_MS 400
 
 void paper_params_default(struct paper_params *p);
 
@@ -45,6 +49,11 @@ void paper_params_default(struct paper_params *p);
 bool paper_fails(const struct paper_params *p, uint64_t order_id);
 /* What a failed transaction costs: base + priority fee (no tip). */
 uint64_t paper_failed_fee(const struct paper_params *p);
+/* The latency of order `order_id`: latency_ms, or when latency_max_ms is
+ * larger, latency_ms plus a whole number of 400 ms slots drawn uniformly
+ * from the order id so that it stays <= latency_max_ms (e.g. 400..1200:
+ * 1, 2 or 3 slots). Same answer for the same id on every run. */
+int64_t paper_order_latency_ms(const struct paper_params *p, uint64_t order_id);
 
 /* A constant-product pool. Invariant: both reserves > 0. */
 struct paper_pool {

@@ -9,7 +9,9 @@
  *     nothing;
  *   * a failed sale costs its fees, leaves the position open, and the next
  *     exit decision sells it; the closed trade's PnL includes the fees of
- *     the failed sale. */
+ *     the failed sale;
+ *   * a latency range: whole 400 ms slots between the bounds, drawn from
+ *     the order id, and the engine's fill waits for the drawn latency. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -272,6 +274,65 @@ static void test_failed_sell_keeps_position_then_exits(void **state)
     buf_release(&out);
 }
 
+static void test_latency_range(void **state)
+{
+    (void)state;
+    struct paper_params p;
+    paper_params_default(&p);
+    p.latency_ms = 400;
+    assert_int_equal(paper_order_latency_ms(&p, 7), 400); /* no range: fixed */
+    p.latency_max_ms = 1200;                              /* 1-3 slots */
+    unsigned n[3] = {0};
+    for (uint64_t id = 1; id <= 30000; id++) {
+        int64_t l = paper_order_latency_ms(&p, id);
+        assert_int_equal(l, paper_order_latency_ms(&p, id));
+        assert_true(l == 400 || l == 800 || l == 1200);
+        n[(l - 400) / 400]++;
+    }
+    for (int k = 0; k < 3; k++)
+        assert_true(n[k] > 9600 && n[k] < 10400); /* a third each */
+    /* a bound between slots rounds down to whole slots */
+    p.latency_max_ms = 1000;
+    for (uint64_t id = 1; id <= 1000; id++)
+        assert_true(paper_order_latency_ms(&p, id) <= 800);
+}
+
+/* Through the engine: the buy fills at the signal plus its order's drawn
+ * latency, not the minimum. */
+static void test_latency_range_in_engine(void **state)
+{
+    (void)state;
+    struct buf out;
+    buf_init(&out, 0);
+    struct engine *e = new_engine(0, &out);
+    struct paper_params pp;
+    paper_params_default(&pp);
+    pp.fail_rate = 0;
+    pp.latency_ms = 400;
+    pp.latency_max_ms = 2000; /* 1-5 slots */
+    engine_set_executor(e, engine_paper_executor(e, &pp));
+    int64_t lat = paper_order_latency_ms(&pp, 1); /* the first order's */
+    assert_true(lat > 400); /* id 1 draws 4 slots here: the fixed minimum would differ */
+    watch(e, 1, 80, T0);
+    int64_t t = T0 + 1000;
+    feed(e, swap(1, 1, SIDE_BUY, 1000, 0.001, t));
+    struct event tk;
+    memset(&tk, 0, sizeof tk);
+    tk.kind = EVENT_TICK;
+    tk.u.tick.ts_ms = t + lat - 1;
+    feed(e, tk);
+    struct engine_status s;
+    engine_status(e, &s);
+    assert_int_equal(s.open_positions, 0); /* still waiting */
+    tk.u.tick.ts_ms = t + lat;
+    feed(e, tk);
+    engine_status(e, &s);
+    assert_int_equal(s.open_positions, 1);
+    assert_int_equal(engine_position_at(e, 0, NULL, NULL, NULL)->entry_ts_ms, t + lat);
+    engine_free(e);
+    buf_release(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -280,6 +341,8 @@ int main(void)
         cmocka_unit_test(test_failed_buy_costs_fees_opens_nothing),
         cmocka_unit_test(test_landed_buy_pays_tip),
         cmocka_unit_test(test_failed_sell_keeps_position_then_exits),
+        cmocka_unit_test(test_latency_range),
+        cmocka_unit_test(test_latency_range_in_engine),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
