@@ -243,6 +243,15 @@ int main(int argc, char **argv)
     costs.dex_fee_bps = 100;
     costs.priority_fee_lamports = 100000;
     costs.tip_lamports = 1000000;
+    /* WT_BENCH_COSTS=folded: the costs before failures were modelled (the
+     * tip folded into the priority fee, every transaction landing), as a
+     * reference for the change. */
+    const char *cf = getenv("WT_BENCH_COSTS");
+    if (cf && strcmp(cf, "folded") == 0) {
+        costs.priority_fee_lamports = 100000 + 1000000;
+        costs.tip_lamports = 0;
+        costs.fail_rate = 0;
+    }
     struct sim *s;
     if (sim_new(&sc, &s, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
