@@ -8,7 +8,8 @@
  * transaction goes through the real Helius decoder and the events feed
  * nine engines side by side (DESIGN §2: engines share nothing), with a
  * tick every 10 s of market time and the paper executor with the costs of a copy trade on the
- * calibrated market (0.8 s latency, constant-product impact, fees). For the first `learn_days`
+ * calibrated market (0.8 s latency, constant-product impact, fees, a Jito
+ * tip, 5% of transactions failing). For the first `learn_days`
  * nobody is watched: intel learns. Then each engine watches its wallets
  * and trades for the rest of the period:
  *
@@ -233,12 +234,24 @@ int main(int argc, char **argv)
      * "Calibration targets"): 2 slots of copy latency, pump.fun's 1% fee
      * (nearly every copied entry is on the bonding curve; the pool's 0.25%
      * after migration is charged at 1% too, which errs against us), the
-     * base fee, a priority fee and a 0.001 SOL Jito tip per transaction. */
+     * base fee and a priority fee per transaction, a 0.001 SOL Jito tip per
+     * transaction that succeeds, and paper.fail_rate's 5% of transactions
+     * failing on chain (base + priority fee paid, nothing bought or sold). */
     struct paper_params costs;
     paper_params_default(&costs);
     costs.latency_ms = 800;
     costs.dex_fee_bps = 100;
-    costs.priority_fee_lamports = 100000 + 1000000;
+    costs.priority_fee_lamports = 100000;
+    costs.tip_lamports = 1000000;
+    /* WT_BENCH_COSTS=folded: the costs before failures were modelled (the
+     * tip folded into the priority fee, every transaction landing), as a
+     * reference for the change. */
+    const char *cf = getenv("WT_BENCH_COSTS");
+    if (cf && strcmp(cf, "folded") == 0) {
+        costs.priority_fee_lamports = 100000 + 1000000;
+        costs.tip_lamports = 0;
+        costs.fail_rate = 0;
+    }
     struct sim *s;
     if (sim_new(&sc, &s, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
@@ -468,10 +481,12 @@ int main(int argc, char **argv)
 
     printf("walltrack's signal threshold: %.2f.\n", engine_params_of(e[0])->signal.threshold);
     printf("Costs per copy trade: %lld ms latency, %u bps DEX fee, %llu + %llu lamports of "
-           "fees per transaction.\n\n",
+           "fees per transaction, a %llu lamport tip per landed one, %.1f%% of transactions "
+           "failing.\n\n",
            (long long)costs.latency_ms, costs.dex_fee_bps,
            (unsigned long long)costs.network_fee_lamports,
-           (unsigned long long)costs.priority_fee_lamports);
+           (unsigned long long)costs.priority_fee_lamports, (unsigned long long)costs.tip_lamports,
+           100 * costs.fail_rate);
     printf("| selection | breakers | watched | signals | trades | win rate | profit ratio | "
            "expectancy (SOL/trade) | profit factor | return | max drawdown realized | max "
            "drawdown mark-to-market | Sharpe | entries stopped |\n");
@@ -518,7 +533,11 @@ int main(int argc, char **argv)
     }
     printf("\nSignal decisions per run:\n");
     for (int r = 0; r < NRUN; r++) {
-        printf("  %s, %s:", sel_name[r % NSEL], var_name[r / NSEL]);
+        struct engine_status fs;
+        engine_status(e[r], &fs);
+        printf("  %s, %s: orders %" PRIu64 ", failed %" PRIu64 " (fees %.4f SOL);",
+               sel_name[r % NSEL], var_name[r / NSEL], fs.c.orders, fs.c.fills_failed,
+               (double)fs.c.failed_fee_lamports / 1e9);
         for (int k = 0; k < SR_COUNT; k++)
             if (out[r].reasons[k])
                 printf(" %s %" PRIu64, signal_reason_name((enum signal_reason)k),

@@ -86,6 +86,7 @@ void snap_json_status(struct jw *w, const struct runner_snap *snap)
     jw_ku64(w, "traded", s->c.traded);
     jw_ku64(w, "orders", s->c.orders);
     jw_ku64(w, "fills_failed", s->c.fills_failed);
+    jw_ku64(w, "failed_fee_lamports", s->c.failed_fee_lamports);
     jw_ku64(w, "positions_opened", s->c.positions_opened);
     jw_ku64(w, "positions_closed", s->c.positions_closed);
     jw_ku64(w, "wins", s->c.wins);

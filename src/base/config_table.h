@@ -444,12 +444,22 @@
     /* --- paper ----------------------------------------------------------------------- */        \
     X(PAPER_LATENCY_MS, "paper.latency_ms", NULL, INT, "2000", 0, 600000, 0,                       \
       "Paper fills use the price this many ms after the signal.")                                  \
+    X(PAPER_LATENCY_MAX_MS, "paper.latency_max_ms", NULL, INT, "0", 0, 600000, 0,                  \
+      "When above paper.latency_ms: each paper order waits paper.latency_ms plus a whole number "  \
+      "of 400 ms slots up to this, drawn from the order id (400 and 1200: 1-3 slots).")            \
     X(PAPER_DEX_FEE_BPS, "paper.dex_fee_bps", NULL, INT, "25", 0, 9999, 0,                         \
       "DEX fee of paper fills, in basis points of the input.")                                     \
     X(PAPER_NETWORK_FEE, "paper.network_fee_lamports", NULL, INT, "5000", 0, 100000000, 0,         \
       "Network fee of each paper transaction, in lamports.")                                       \
     X(PAPER_PRIORITY_FEE, "paper.priority_fee_lamports", NULL, INT, "100000", 0, 1000000000, 0,    \
       "Priority fee of each paper transaction, in lamports.")                                      \
+    X(PAPER_TIP, "paper.tip_lamports", NULL, INT, "0", 0, 1000000000, 0,                           \
+      "Jito tip of each paper transaction that succeeds, in lamports (0: none, as the live "       \
+      "executor sends none). A failed transaction pays no tip: the transfer is reverted.")         \
+    X(PAPER_FAIL_RATE, "paper.fail_rate", NULL, DOUBLE, "0.05", 0, 1, 0,                           \
+      "Fraction of paper transactions that fail on chain (chosen: 5%; not published for copy "     \
+      "bots). A failed one pays base and priority fees and moves nothing; drawn from the order "   \
+      "id, so replays fail the same orders.")                                                      \
     X(MARKET_SOL_USD, "market.sol_usd", NULL, DOUBLE, "150", 0.01, 1000000, 0,                     \
       "SOL price in USD used to read USD liquidity and market caps.")                              \
     /* --- backtest -------------------------------------------------------------------- */        \

@@ -177,6 +177,7 @@ struct engine_counters {
     uint64_t signals, traded;
     uint64_t reasons[SR_COUNT];
     uint64_t orders, fills_failed;
+    uint64_t failed_fee_lamports; /* fees paid by transactions that failed */
     uint64_t positions_opened, positions_closed;
     uint64_t wins, losses;
     int64_t realized_pnl_lamports;

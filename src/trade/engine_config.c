@@ -252,7 +252,10 @@ void paper_params_from_config(const struct config *cfg, struct paper_params *p)
 {
     paper_params_default(p);
     p->latency_ms = config_int(cfg, CFG_PAPER_LATENCY_MS);
+    p->latency_max_ms = config_int(cfg, CFG_PAPER_LATENCY_MAX_MS);
     p->dex_fee_bps = (uint32_t)config_int(cfg, CFG_PAPER_DEX_FEE_BPS);
     p->network_fee_lamports = (uint64_t)config_int(cfg, CFG_PAPER_NETWORK_FEE);
     p->priority_fee_lamports = (uint64_t)config_int(cfg, CFG_PAPER_PRIORITY_FEE);
+    p->tip_lamports = (uint64_t)config_int(cfg, CFG_PAPER_TIP);
+    p->fail_rate = config_double(cfg, CFG_PAPER_FAIL_RATE);
 }

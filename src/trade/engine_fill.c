@@ -147,6 +147,9 @@ static void buy_filled(struct engine *e, struct eorder *o, const struct fill_eve
     if (em->buy_pending)
         em->buy_pending--;
     if (f->status != FILL_FILLED) {
+        /* A transaction that failed on chain still paid its fees. */
+        e->cash = e->cash > f->fee_lamports ? e->cash - f->fee_lamports : 0;
+        e->c.failed_fee_lamports += f->fee_lamports;
         e->c.fills_failed++;
         engine_emit_order(e, o, ORDER_FAILED, f->error);
         return;
@@ -210,7 +213,14 @@ static void sell_filled(struct engine *e, struct eorder *o, const struct fill_ev
     size_t i = (size_t)(ep - e->pos.v);
     ep->sale_order = 0;
     if (f->status != FILL_FILLED) {
+        /* The position stays open for the next exit decision; the fees
+         * of a failed sale are paid from cash and count in its PnL. */
         position_cancel_pending(&ep->p);
+        if (f->fee_lamports) {
+            e->cash = e->cash > f->fee_lamports ? e->cash - f->fee_lamports : 0;
+            e->c.failed_fee_lamports += f->fee_lamports;
+            position_charge_fee(&ep->p, f->fee_lamports);
+        }
         ep->dirty = true;
         e->c.fills_failed++;
         engine_emit_order(e, o, ORDER_FAILED, f->error);

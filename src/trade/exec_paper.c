@@ -4,8 +4,11 @@
  * Pending orders are kept in submission order; when one event makes
  * several ready, their fills are emitted in that order, so the engine sees
  * the same sequence on every replay. A fill that the model refuses (an
- * empty pool, zero tokens out) is a FILL_FAILED event with the reason:
- * exactly one fill event per accepted order, as executor.h promises. */
+ * empty pool, zero tokens out) is a FILL_FAILED event with the reason and
+ * no fee (nothing was sent); a transaction drawn to fail on chain
+ * (paper_fails: fail_rate, by order id) is a FILL_FAILED event whose
+ * fee_lamports are the base and priority fees it paid. Exactly one fill
+ * event per accepted order, as executor.h promises. */
 #include "trade/exec_paper.h"
 
 #include <math.h>
@@ -57,6 +60,13 @@ static void fill(struct exec_paper *x, const struct pending *pd)
         f->status = FILL_FAILED;
         snprintf(f->error, sizeof f->error, "paper fill refused at price %.9g: %s", pd->d.price,
                  wt_strerror(rc));
+    } else if (paper_fails(&x->p, o->id)) {
+        /* Sent and failed on chain: the fees are paid, nothing moves. */
+        f->status = FILL_FAILED;
+        f->fee_lamports = paper_failed_fee(&x->p);
+        snprintf(f->error, sizeof f->error,
+                 "paper: transaction failed on chain (paper.fail_rate %.3g); fees paid",
+                 x->p.fail_rate);
     } else {
         f->status = FILL_FILLED;
         f->token_amount = pf.token_raw;
@@ -89,7 +99,9 @@ static int paper_submit(struct executor *base, const struct exec_order *o)
         !(o->ref_price_sol > 0) || !isfinite(o->ref_price_sol))
         return WT_EINVAL;
     struct pending pd = {.o = *o};
-    paper_delay_start(&pd.d, &x->p, o->ts_ms, o->ref_price_sol);
+    struct paper_params p = x->p;
+    p.latency_ms = paper_order_latency_ms(&x->p, o->id);
+    paper_delay_start(&pd.d, &p, o->ts_ms, o->ref_price_sol);
     vec_push(&x->q, pd);
     if (pd.d.ready)
         drain(x);

@@ -1,6 +1,7 @@
 /* The paper executor: trade/executor.h over the fill model of trade/paper.h.
  *
- * An order is held for the configured latency: the executor watches the
+ * An order is held for the configured latency (fixed, or a whole number of
+ * slots in a range drawn from the order id: paper_order_latency_ms): the executor watches the
  * prices the engine observes for the order's mint (its observe op), and at
  * the first event at or after signal time + latency it fills at the last
  * price seen at or before that moment, against a constant-product pool
@@ -8,6 +9,11 @@
  * implied liquidity, market/market.h). The fill event carries the due time
  * (signal + latency) as its time. With latency 0 the fill is emitted from
  * inside submit().
+ *
+ * A fraction paper.fail_rate of the orders that would fill fail on chain
+ * instead: a FILL_FAILED event carrying the base and priority fees paid
+ * (fee_lamports), which the engine charges; which orders fail depends on
+ * the order id only (paper_fails).
  *
  * Deterministic: the fill depends only on the order and the events
  * observed. Not thread-safe: used on the engine thread only, and its sink

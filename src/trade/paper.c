@@ -3,7 +3,8 @@
  * Paper mode is the default, and its results are what the operator judges
  * the system by before going live, so the model must not flatter: every
  * fill pays the price impact of its size against the pool, the DEX fee and
- * the transaction fees, and fills at the price some seconds after the
+ * the transaction fees (and the tip), some transactions fail and cost their
+ * fees for nothing, and it fills at the price some seconds after the
  * signal rather than at the signal's. The arithmetic is the chain's own:
  * integers, 128-bit intermediates, outputs rounded down (see paper.h). */
 #include "trade/paper.h"
@@ -19,7 +20,43 @@ void paper_params_default(struct paper_params *p)
     p->dex_fee_bps = 25;
     p->network_fee_lamports = 5000;
     p->priority_fee_lamports = 100000;
+    p->tip_lamports = 0;
+    p->fail_rate = 0.05; /* chosen; paper.fail_rate */
     p->latency_ms = 2000;
+    p->latency_max_ms = 0;
+}
+
+/* splitmix64's output for state x + step: a uniform 64-bit value. */
+static uint64_t mix(uint64_t x)
+{
+    uint64_t z = x + 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+bool paper_fails(const struct paper_params *p, uint64_t order_id)
+{
+    if (!(p->fail_rate > 0))
+        return false;
+    double u = (double)(mix(order_id) >> 11) * 0x1.0p-53; /* [0, 1) */
+    return u < p->fail_rate;
+}
+
+int64_t paper_order_latency_ms(const struct paper_params *p, uint64_t order_id)
+{
+    int64_t lo = p->latency_ms > 0 ? p->latency_ms : 0;
+    if (p->latency_max_ms <= lo)
+        return lo;
+    uint64_t slots = (uint64_t)((p->latency_max_ms - lo) / PAPER_SLOT_MS) + 1;
+    /* a second stream, scrambled apart from the failure draw's */
+    uint64_t k = mix(~order_id * 0xd1b54a32d192ed03ULL) % slots;
+    return lo + (int64_t)k * PAPER_SLOT_MS;
+}
+
+uint64_t paper_failed_fee(const struct paper_params *p)
+{
+    return p->network_fee_lamports + p->priority_fee_lamports;
 }
 
 int paper_pool_from_price(uint64_t sol_reserve_lamports, double price_sol, uint8_t decimals,
@@ -101,7 +138,8 @@ int paper_buy(const struct paper_params *p, const struct paper_pool *pool, uint6
     out->sol_lamports = size_lamports;
     out->token_raw = tokens;
     out->dex_fee = (uint64_t)((unsigned __int128)size_lamports * p->dex_fee_bps / 10000);
-    out->tx_fee_lamports = p->network_fee_lamports + p->priority_fee_lamports;
+    out->tip_lamports = p->tip_lamports;
+    out->tx_fee_lamports = p->network_fee_lamports + p->priority_fee_lamports + p->tip_lamports;
     out->cost_lamports = size_lamports + out->tx_fee_lamports;
     out->spot_price = per_token(pool->sol_reserve, pool->token_reserve, pool->decimals);
     out->avg_price = per_token(size_lamports, tokens, pool->decimals);
@@ -120,7 +158,8 @@ int paper_sell(const struct paper_params *p, const struct paper_pool *pool, uint
     out->sol_lamports = sol;
     out->token_raw = token_raw;
     out->dex_fee = (uint64_t)((unsigned __int128)token_raw * p->dex_fee_bps / 10000);
-    out->tx_fee_lamports = p->network_fee_lamports + p->priority_fee_lamports;
+    out->tip_lamports = p->tip_lamports;
+    out->tx_fee_lamports = p->network_fee_lamports + p->priority_fee_lamports + p->tip_lamports;
     out->proceeds_lamports = (int64_t)sol - (int64_t)out->tx_fee_lamports;
     out->spot_price = per_token(pool->sol_reserve, pool->token_reserve, pool->decimals);
     out->avg_price = per_token(sol, token_raw, pool->decimals);

@@ -8,9 +8,17 @@
  *
  * in integers (the DEX fee is taken from the input, as on Raydium AMM v4 and
  * Uniswap v2), rounded down like the chain does. Network and priority fees
- * are lamports added to a buy's cost and taken from a sale's proceeds.
+ * are lamports added to a buy's cost and taken from a sale's proceeds; so
+ * is the Jito tip, charged only on a transaction that succeeds (the tip is a
+ * transfer inside the transaction, reverted with the rest when it fails).
  * Latency: the fill uses the price prevailing latency_ms after the signal
  * (paper_delay below), never the signal's own price.
+ * Failures: a fraction fail_rate of transactions fail on chain (slippage
+ * exceeded, stale state, expired blockhash). A failed transaction still pays
+ * its base and priority fees (Solana charges them whether the transaction
+ * succeeds or fails; solana.com/docs/core/fees/fee-structure) and moves no
+ * tokens. Which ones fail is drawn from the order id (paper_fails), so a
+ * replay fails the same orders.
  *
  * Pure functions; any thread. */
 #ifndef WT_TRADE_PAPER_H
@@ -19,15 +27,33 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Invariants: dex_fee_bps < 10000; latency_ms >= 0. */
+/* Invariants: dex_fee_bps < 10000; latency_ms >= 0; 0 <= fail_rate <= 1. */
 struct paper_params {
     uint32_t dex_fee_bps;           /* 25 = 0.25% (Raydium AMM v4) */
     uint64_t network_fee_lamports;  /* base signature fee, 5000 */
     uint64_t priority_fee_lamports; /* compute-unit price x limit, 100000 */
+    uint64_t tip_lamports;          /* Jito tip per successful transaction, 0 */
+    double fail_rate;               /* fraction of transactions that fail, 0.05 */
     int64_t latency_ms;             /* signal to fill, 2000 */
+    int64_t latency_max_ms;         /* > latency_ms: a range (below); else 0 */
 };
 
+/* One slot of the chain, the unit of a latency range. */
+#define PAPER_SLOT_MS 400
+
 void paper_params_default(struct paper_params *p);
+
+/* Whether the transaction of order `order_id` fails: a hash of the id
+ * (splitmix64) mapped to [0, 1) and compared with fail_rate. Same answer
+ * for the same id and rate on every run; no clock, no rand(). */
+bool paper_fails(const struct paper_params *p, uint64_t order_id);
+/* What a failed transaction costs: base + priority fee (no tip). */
+uint64_t paper_failed_fee(const struct paper_params *p);
+/* The latency of order `order_id`: latency_ms, or when latency_max_ms is
+ * larger, latency_ms plus a whole number of 400 ms slots drawn uniformly
+ * from the order id so that it stays <= latency_max_ms (e.g. 400..1200:
+ * 1, 2 or 3 slots). Same answer for the same id on every run. */
+int64_t paper_order_latency_ms(const struct paper_params *p, uint64_t order_id);
 
 /* A constant-product pool. Invariant: both reserves > 0. */
 struct paper_pool {
@@ -56,7 +82,8 @@ uint64_t paper_cp_out(uint64_t reserve_in, uint64_t reserve_out, uint64_t amount
 
 /* One simulated fill.
  * Buy: sol_lamports went into the pool, token_raw came out, cost_lamports =
- * sol + network + priority fees. Sell: token_raw went in, sol_lamports came
+ * sol + network + priority fees + tip (tx_fee_lamports is the three; the
+ * tip is also given apart in tip_lamports). Sell: token_raw went in, sol_lamports came
  * out, proceeds_lamports = sol - fees (negative when the fees exceed it).
  * avg_price is SOL per whole token of the swap itself (DEX fee and impact
  * included); effective_price also includes the network and priority fees;
@@ -65,8 +92,9 @@ uint64_t paper_cp_out(uint64_t reserve_in, uint64_t reserve_out, uint64_t amount
 struct paper_fill {
     uint64_t sol_lamports;
     uint64_t token_raw;
-    uint64_t dex_fee; /* in input units: lamports for a buy, raw tokens for a sell */
-    uint64_t tx_fee_lamports;
+    uint64_t dex_fee;          /* in input units: lamports for a buy, raw tokens for a sell */
+    uint64_t tx_fee_lamports;  /* network + priority + tip */
+    uint64_t tip_lamports;     /* the tip's part of tx_fee_lamports */
     uint64_t cost_lamports;    /* buy only */
     int64_t proceeds_lamports; /* sell only */
     double spot_price, avg_price, effective_price, slippage;

@@ -262,6 +262,12 @@ void position_cancel_pending(struct position *p)
     p->pending_raw = 0;
 }
 
+void position_charge_fee(struct position *p, uint64_t fee_lamports)
+{
+    p->proceeds_lamports -= (int64_t)fee_lamports;
+    p->realized_pnl_lamports -= (int64_t)fee_lamports;
+}
+
 static void fill_record(const struct position *p, struct closed_trade *t)
 {
     memset(t, 0, sizeof *t);

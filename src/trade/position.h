@@ -173,6 +173,9 @@ int position_manual_exit(struct position *p, double price, int64_t ts_ms, struct
 int position_mark_pending(struct position *p, const struct exit_decision *d);
 /* The sale failed; clears the pending amount. */
 void position_cancel_pending(struct position *p);
+/* A failed sale's transaction fees: taken from proceeds and realized PnL,
+ * so the closed trade's PnL includes them. */
+void position_charge_fee(struct position *p, uint64_t fee_lamports);
 
 /* Applies a sale of sold_raw tokens that brought proceeds_lamports (net of
  * the DEX, network and priority fees; may be negative). Clears any pending

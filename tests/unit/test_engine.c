@@ -166,6 +166,7 @@ static struct engine *new_engine(const struct engine_params *p, struct rec *r, i
         fail_msg("engine_new: %s", err);
     struct paper_params pp;
     paper_params_default(&pp);
+    pp.fail_rate = 0; /* failed transactions: test_paper_fail.c */
     pp.latency_ms = latency;
     engine_set_executor(e, engine_paper_executor(e, &pp));
     return e;
@@ -998,6 +999,7 @@ static void run_sim_wait(struct simrun *res, const struct event *evs, size_t n,
     assert_non_null(e);
     struct paper_params pp;
     paper_params_default(&pp);
+    pp.fail_rate = 0; /* failed transactions: test_paper_fail.c */
     engine_set_executor(e, engine_paper_executor(e, &pp));
 #define IN(ev)                                                                                     \
     do {                                                                                           \
@@ -1061,6 +1063,7 @@ static void replay_inputs(struct simrun *res, const struct buf *inputs, int64_t 
     assert_non_null(e);
     struct paper_params pp;
     paper_params_default(&pp);
+    pp.fail_rate = 0; /* failed transactions: test_paper_fail.c */
     engine_set_executor(e, engine_paper_executor(e, &pp));
     for (size_t i = 0; i < n; i++)
         feed(e, ev[i]);
