@@ -82,7 +82,7 @@ static const char *const PHASES[] = {"",        "graduations", "tokens", "candid
 static const char *const STATES[] = {"idle", "running", "done", "budget", "failed"};
 #define N_PHASES      (sizeof PHASES / sizeof PHASES[0])
 #define N_STATES      (sizeof STATES / sizeof STATES[0])
-#define LIVE_EVERY_NS 1000000000LL /* live progress written at most once a second */
+#define LIVE_EVERY_NS NS_PER_SECOND /* live progress written at most once a second */
 
 static int64_t code_of(const char *const *tab, size_t n, const char *name)
 {
