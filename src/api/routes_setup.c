@@ -16,6 +16,7 @@
 #include "base/jw.h"
 #include "base/log.h"
 #include "ingest/hooksync.h"
+#include "intel/crawl.h"
 #include "intel/discovery.h"
 #include "solana/keypair.h"
 #include "solana/rpc.h"
@@ -154,6 +155,9 @@ void routes_discovery_get(struct api_ctx *ctx, struct httpd_req *req, struct htt
         rc = store_crawl_scan(ctx->env->store, "wallet", NULL, count_crawl, &c);
     if (rc == 0)
         rc = store_crawl_counter(ctx->env->store, "requests", &requests);
+    struct crawl_live live;
+    if (rc == 0)
+        rc = crawl_live_read(ctx->env->store, &live);
     if (rc) {
         httpd_resp_error(resp, 503, "reading the crawl state: %s", wt_strerror(rc));
         return;
@@ -173,6 +177,25 @@ void routes_discovery_get(struct api_ctx *ctx, struct httpd_req *req, struct htt
         jw_obj_end(&w);
     }
     jw_ki64(&w, "requests", requests);
+    /* the newest run's progress, whichever process runs it */
+    jw_key(&w, "run");
+    jw_obj_begin(&w);
+    jw_kstr(&w, "state", live.state);
+    jw_kstr(&w, "phase", live.phase);
+    jw_ki64(&w, "requests", live.requests);
+    jw_ki64(&w, "budget", live.budget);
+    jw_key(&w, "eta_s");
+    if (live.eta_ms < 0 || strcmp(live.state, "running") != 0)
+        jw_null(&w);
+    else
+        jw_double(&w, (double)live.eta_ms / 1000.0);
+    jw_ki64(&w, "tokens", live.tokens);
+    jw_ki64(&w, "tokens_done", live.tokens_done);
+    jw_ki64(&w, "wallets", live.wallets);
+    jw_ki64(&w, "wallets_done", live.wallets_done);
+    jw_ki64(&w, "started_ms", live.started_ms);
+    jw_ki64(&w, "updated_ms", live.updated_ms);
+    jw_obj_end(&w);
     jw_obj_end(&w);
     jw_obj_end(&w);
     jw_finish(&w);

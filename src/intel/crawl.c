@@ -50,6 +50,8 @@ struct crawler {
     struct crawl_progress p;
     int64_t unsaved; /* requests not yet written with an item */
     int64_t start_ns, last_send_ns;
+    int64_t started_ms, live_ns; /* the run's wall start; the last live write */
+    const char *live_phase;      /* the phase of the last live write */
     uint64_t jitter;
     char *err;
     size_t errsize;
@@ -75,6 +77,54 @@ static void sleep_ns(int64_t ns)
         ;
 }
 
+static const char *const PHASES[] = {"",        "graduations", "tokens", "candidates",
+                                     "wallets", "done",        "budget"};
+static const char *const STATES[] = {"idle", "running", "done", "budget", "failed"};
+#define N_PHASES      (sizeof PHASES / sizeof PHASES[0])
+#define N_STATES      (sizeof STATES / sizeof STATES[0])
+#define LIVE_EVERY_NS NS_PER_SECOND /* live progress written at most once a second */
+
+static int64_t code_of(const char *const *tab, size_t n, const char *name)
+{
+    for (size_t i = 0; name && i < n; i++)
+        if (strcmp(tab[i], name) == 0)
+            return (int64_t)i;
+    return 0;
+}
+
+static const char *const LIVE_NAMES[] = {"run_state",       "run_phase",     "run_requests",
+                                         "run_budget",      "run_eta_ms",    "run_tokens",
+                                         "run_tokens_done", "run_wallets",   "run_wallets_done",
+                                         "run_started_ms",  "run_updated_ms"};
+#define N_LIVE (sizeof LIVE_NAMES / sizeof LIVE_NAMES[0])
+
+/* The run's progress into crawl_counters, for GET /v1/discovery in any
+ * process: at every phase change and at most once a second between. */
+static void live_write(struct crawler *c, const char *state, bool force)
+{
+    int64_t now_ns = clock_mono_ns();
+    if (!force && c->live_phase == c->p.phase && now_ns - c->live_ns < LIVE_EVERY_NS)
+        return;
+    c->live_ns = now_ns;
+    c->live_phase = c->p.phase;
+    struct clock clk;
+    clock_init_real(&clk);
+    int64_t vals[N_LIVE] = {code_of(STATES, N_STATES, state),
+                            code_of(PHASES, N_PHASES, c->p.phase),
+                            (int64_t)c->p.requests,
+                            (int64_t)c->p.budget,
+                            c->p.eta_s < 0 ? -1 : (int64_t)(c->p.eta_s * 1000.0),
+                            (int64_t)c->p.tokens,
+                            (int64_t)c->p.tokens_done,
+                            (int64_t)c->p.wallets,
+                            (int64_t)c->p.wallets_done,
+                            c->started_ms,
+                            clock_now_ms(&clk)};
+    int rc = store_crawl_set_counters(c->st, LIVE_NAMES, vals, N_LIVE);
+    if (rc)
+        log_warn("crawl", "writing the crawl's progress: %s", wt_strerror(rc));
+}
+
 static void report(struct crawler *c)
 {
     c->p.elapsed_s = (double)(clock_mono_ns() - c->start_ns) / 1e9;
@@ -82,8 +132,38 @@ static void report(struct crawler *c)
     c->p.eta_s = done && items > done ? c->p.elapsed_s / (double)done * (double)(items - done)
                  : items == done      ? 0
                                       : -1;
+    live_write(c, "running", false);
     if (c->o->progress)
         c->o->progress(c->o->ctx, &c->p);
+}
+
+int crawl_live_read(struct store *st, struct crawl_live *out)
+{
+    int64_t v[N_LIVE];
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < N_LIVE; i++) {
+        int rc = store_crawl_counter(st, LIVE_NAMES[i], &v[i]);
+        if (rc)
+            return rc;
+    }
+    out->state = v[0] >= 0 && (size_t)v[0] < N_STATES ? STATES[v[0]] : "idle";
+    out->phase = v[1] >= 0 && (size_t)v[1] < N_PHASES ? PHASES[v[1]] : "";
+    out->requests = v[2];
+    out->budget = v[3];
+    out->eta_ms = v[4];
+    out->tokens = v[5];
+    out->tokens_done = v[6];
+    out->wallets = v[7];
+    out->wallets_done = v[8];
+    out->started_ms = v[9];
+    out->updated_ms = v[10];
+    if (strcmp(out->state, "running") == 0) {
+        struct clock clk;
+        clock_init_real(&clk);
+        if (clock_now_ms(&clk) - out->updated_ms > CRAWL_LIVE_STALE_MS)
+            out->state = "interrupted";
+    }
+    return 0;
 }
 
 static uint64_t splitmix(uint64_t *x)
@@ -495,6 +575,9 @@ int crawl_run(struct store *st, const struct crawl_opts *o, struct crawl_progres
     c.errsize = errsize;
     c.jitter = o->jitter_seed;
     c.start_ns = clock_mono_ns();
+    struct clock wall;
+    clock_init_real(&wall);
+    c.started_ms = clock_now_ms(&wall);
     c.p.budget = o->budget;
     err[0] = '\0';
     if (!o->dry_run && (!o->helius_key || !o->helius_key[0] || !o->helius_url)) {
@@ -599,6 +682,7 @@ done:
     store_crawl_counter(st, "requests", &c.p.requests_stored);
     c.p.phase = c.p.budget_exhausted ? "budget" : "done";
     report(&c);
+    live_write(&c, rc ? "failed" : c.p.budget_exhausted ? "budget" : "done", true);
     loader_release(&c.ld);
     helius_api_free(c.api);
 out:

@@ -109,4 +109,24 @@ int crawl_add_tokens_file(struct store *st, const char *path, size_t *added, cha
 int crawl_run(struct store *st, const struct crawl_opts *o, struct crawl_progress *out, char *err,
               size_t errsize);
 
+/* The progress of the newest crawl run, as it writes it to the store
+ * (crawl_counters "run_*": at each phase change, at most once a second
+ * between, and at its end), so any process on the same store can show it
+ * (GET /v1/discovery). */
+#define CRAWL_LIVE_STALE_MS (10 * 60 * 1000) /* "running" unchanged this long: interrupted */
+struct crawl_live {
+    /* "idle" (never ran), "running", "done", "budget" (stopped at its
+     * budget), "failed", "interrupted" (running, but not updated for
+     * CRAWL_LIVE_STALE_MS: the process died) */
+    const char *state;
+    const char *phase;        /* crawl_progress.phase; "" never ran */
+    int64_t requests, budget; /* this run's; budget 0: none */
+    int64_t eta_ms;           /* < 0: unknown */
+    int64_t tokens, tokens_done, wallets, wallets_done;
+    int64_t started_ms, updated_ms; /* 0: never ran */
+};
+
+/* Reads the newest run's progress. Returns 0 or WT_ESTORE. */
+int crawl_live_read(struct store *st, struct crawl_live *out);
+
 #endif

@@ -636,6 +636,12 @@ int store_crawl_scan(struct store *st, const char *kind, const char *state,
                      int (*fn)(void *ctx, const struct crawl_item *it), void *ctx);
 /* A counter ("requests"); 0 when never set. Returns 0 or WT_ESTORE. */
 int store_crawl_counter(struct store *st, const char *name, int64_t *out);
+/* Sets n counters (names[i] = vals[i]) in one transaction: the running
+ * crawl's live progress ("run_*", intel/crawl.c), read by any process.
+ * "requests" is only ever added to (store_crawl_put). Returns 0, WT_EINVAL
+ * (an empty name or "requests"), WT_ESTORE. */
+int store_crawl_set_counters(struct store *st, const char *const *names, const int64_t *vals,
+                             size_t n);
 
 /* Sets key = value and records the change in the history, in one
  * transaction. Setting the current value again records nothing. Returns 0,

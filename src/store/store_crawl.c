@@ -208,3 +208,29 @@ out:
     o->release(st, c);
     return rc;
 }
+
+int store_crawl_set_counters(struct store *st, const char *const *names, const int64_t *vals,
+                             size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!names[i] || !names[i][0] || strcmp(names[i], "requests") == 0)
+            return WT_EINVAL;
+    const struct store_ops *o = st->ops;
+    struct store_conn *c;
+    int rc = wr_begin(st, &c);
+    if (rc)
+        return rc;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        struct store_stmt *s;
+        if (o->prepare(c,
+                       "INSERT INTO crawl_counters (name, value) VALUES ($1, $2) ON CONFLICT "
+                       "(name) DO UPDATE SET value = excluded.value",
+                       &s) != 0)
+            return wr_end(st, c, stmt_err(st, c, "writing the crawl's progress"));
+        o->bind_text(s, 1, names[i]);
+        o->bind_i64(s, 2, vals[i]);
+        rc = wr_step(st, s) < 0 ? WT_ESTORE : 0;
+        o->finish(s);
+    }
+    return wr_end(st, c, rc);
+}

@@ -290,7 +290,9 @@ static void test_crawl_budget_kill_resume(void **state)
     snprintf(want, sizeof want, "\"tokens\":{\"pending\":0,\"done\":%zu,", n_winners);
     assert_non_null(strstr(out.data, want));
     assert_non_null(strstr(out.data, "\"wallets\":{\"pending\":0,"));
-    assert_null(strstr(out.data, "\"requests\":0}"));
+    assert_null(strstr(out.data, "\"requests\":0,\"run\""));
+    /* and the newest run's progress: the resumed crawl finished */
+    assert_non_null(strstr(out.data, "\"run\":{\"state\":\"done\",\"phase\":\"done\","));
     assert_int_equal(daemon_stop(&d, SIGTERM), 0);
 
     /* serve crawls on its discovery schedule (here: at once) */

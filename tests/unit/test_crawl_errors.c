@@ -108,6 +108,10 @@ static const char *state_of(const char *key)
 static void test_every_error_answer(void **state)
 {
     (void)state;
+    struct crawl_live live;
+    assert_int_equal(crawl_live_read(st, &live), 0);
+    assert_string_equal(live.state, "idle"); /* no crawl ran yet */
+    assert_int_equal(live.started_ms, 0);
     add_tokens();
     fakesrv_reset(&srv);
     struct crawl_opts o;
@@ -115,6 +119,15 @@ static void test_every_error_answer(void **state)
     struct crawl_progress p;
     char err[256];
     assert_int_equal(crawl_run(st, &o, &p, err, sizeof err), 0);
+    /* the run's progress is in the store for any process to read */
+    assert_int_equal(crawl_live_read(st, &live), 0);
+    assert_string_equal(live.state, "done");
+    assert_string_equal(live.phase, "done");
+    assert_int_equal(live.requests, fakesrv_count(&srv));
+    assert_int_equal(live.budget, 0);
+    assert_int_equal(live.tokens, 4);
+    assert_int_equal(live.tokens_done, 3);
+    assert_true(live.started_ms > 0 && live.updated_ms >= live.started_ms);
     /* 429 once, then the page; 503 twice, then the page; malformed once;
      * 401 once, not retried */
     assert_int_equal(p.r429, 1);
@@ -164,6 +177,15 @@ static void test_budget_stops_cleanly(void **state)
     int64_t stored;
     assert_int_equal(store_crawl_counter(st, "requests", &stored), 0);
     assert_int_equal(stored, 3);
+    struct crawl_live live;
+    assert_int_equal(crawl_live_read(st, &live), 0);
+    assert_string_equal(live.state, "budget");
+    assert_int_equal(live.requests, 3);
+    assert_int_equal(live.budget, 3);
+    /* "requests" (every run's) is never overwritten by the live progress */
+    const char *names[] = {"requests"};
+    int64_t vals[] = {0};
+    assert_int_equal(store_crawl_set_counters(st, names, vals, 1), WT_EINVAL);
 
     /* a dry run sends nothing and estimates from what was crawled */
     fakesrv_reset(&srv);
@@ -171,6 +193,8 @@ static void test_budget_stops_cleanly(void **state)
     assert_int_equal(crawl_run(st, &o, &p, err, sizeof err), 0);
     assert_int_equal(fakesrv_count(&srv), 0);
     assert_true(p.estimate >= 3); /* three tokens pending, a page each at least */
+    assert_int_equal(crawl_live_read(st, &live), 0);
+    assert_string_equal(live.state, "budget"); /* a dry run is not a run */
 }
 
 int main(void)

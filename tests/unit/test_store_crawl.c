@@ -64,6 +64,20 @@ static void test_crawl_state(void **state)
     (void)state;
     int64_t r0;
     assert_int_equal(store_crawl_counter(st, "requests", &r0), 0);
+    /* the live progress counters: set, overwritten, "requests" refused */
+    const char *names[] = {"run_test_a", "run_test_b"};
+    int64_t vals[] = {7, -1}, v;
+    assert_int_equal(store_crawl_set_counters(st, names, vals, 2), 0);
+    vals[0] = 9;
+    assert_int_equal(store_crawl_set_counters(st, names, vals, 2), 0);
+    assert_int_equal(store_crawl_counter(st, "run_test_a", &v), 0);
+    assert_int_equal(v, 9);
+    assert_int_equal(store_crawl_counter(st, "run_test_b", &v), 0);
+    assert_int_equal(v, -1);
+    const char *bad[] = {"run_test_a", "requests"};
+    assert_int_equal(store_crawl_set_counters(st, bad, vals, 2), WT_EINVAL);
+    assert_int_equal(store_crawl_counter(st, "requests", &v), 0);
+    assert_int_equal(v, r0); /* nothing written */
     bool added;
     assert_int_equal(store_crawl_add(st, "token", "MintB", "operator", 1000, &added), 0);
     assert_true(added);

@@ -10,8 +10,8 @@
 // (inputs.webhook); POST /v1/discovery/run runs discovery and answers
 // {watchlist, candidates, added, ms}.
 // Calls: GET /v1/config, PUT /v1/config, GET /v1/wallet, GET /v1/status,
-// POST /v1/discovery/run.
-import { useState } from 'preact/hooks';
+// POST /v1/discovery/run, GET /v1/discovery (the chain crawl's progress).
+import { useState, useEffect } from 'preact/hooks';
 import { html, useApi, Async, Problem, ActionButton, Dl, sol, when, ago, num } from '../ui.js';
 import * as api from '../api.js';
 import { saveSettings, parseValue } from './config.js';
@@ -120,12 +120,60 @@ function Helius() {
   </section>`;
 }
 
+// The chain crawl's progress (GET /v1/discovery): the newest run's state,
+// phase, tokens and wallets done, requests against its budget and ETA,
+// whichever process runs it (`serve`'s schedule or `walltrack discover
+// --chain`), refreshed every second while it runs and every 5 s otherwise
+// (so a crawl started elsewhere shows up).
+const CRAWL_STATES = {
+  idle: 'No chain crawl has run on this database.',
+  running: 'A chain crawl is running.',
+  done: 'The last chain crawl finished.',
+  budget: 'The last chain crawl stopped at its request budget; the next run goes on.',
+  failed: 'The last chain crawl stopped on an error (see the log).',
+  interrupted: 'The last chain crawl stopped without finishing (its process ended); the next run resumes it.',
+};
+
+function CrawlProgress() {
+  const res = useApi('/v1/discovery');
+  const running = res.data && res.data.crawl && res.data.crawl.run && res.data.crawl.run.state === 'running';
+  useEffect(() => {
+    const t = setInterval(res.reload, running ? 1000 : 5000);
+    return () => clearInterval(t);
+  }, [res.reload, running]);
+  return html`<div class="crawl" aria-live="polite" data-testid="crawl-progress">
+    <h3>Chain crawl</h3>
+    <${Async} res=${res} what="The chain crawl (GET /v1/discovery)">
+      ${(d) => {
+        const c = d.crawl || {};
+        const r = c.run || { state: 'idle' };
+        const t = c.tokens || {};
+        const w = c.wallets || {};
+        const pct = (a, b) => (b > 0 ? html` <progress max=${b} value=${a}>${num((100 * a) / b, 0)}%</progress>` : '');
+        return html`<p class=${r.state === 'failed' || r.state === 'interrupted' ? 'bad' : r.state === 'running' ? '' : 'ok'} data-testid="crawl-state" data-state=${r.state}>${CRAWL_STATES[r.state] || r.state}</p>
+          ${r.state !== 'idle' && html`<${Dl} items=${[
+            ['Phase', html`<span data-testid="crawl-phase">${r.phase || '—'}</span>`],
+            ['Tokens', html`<span data-testid="crawl-tokens">${num(r.tokens_done, 0)} of ${num(r.tokens, 0)}</span>${pct(r.tokens_done, r.tokens)}`],
+            ['Wallets', html`<span data-testid="crawl-wallets">${num(r.wallets_done, 0)} of ${num(r.wallets, 0)}</span>${pct(r.wallets_done, r.wallets)}`],
+            ['Requests', html`<span data-testid="crawl-requests">${num(r.requests, 0)}${r.budget > 0 ? ` of a budget of ${num(r.budget, 0)}` : ' (no budget)'}</span>`],
+            ['ETA', html`<span data-testid="crawl-eta">${r.state !== 'running' ? '—' : r.eta_s === null ? 'unknown' : `${num(r.eta_s, 0)} s`}</span>`],
+            ['Started', `${when(r.started_ms)} (${ago(r.started_ms)})`],
+            ['Last progress', `${when(r.updated_ms)} (${ago(r.updated_ms)})`],
+          ]} />`}
+          <p class="help">In all: tokens ${num(t.done, 0)} done, ${num(t.pending, 0)} pending, ${num(t.skipped, 0)} skipped; wallets ${num(w.done, 0)} done, ${num(w.pending, 0)} pending, ${num(w.skipped, 0)} skipped; <span data-testid="crawl-requests-all">${num(c.requests, 0)}</span> requests.</p>`;
+      }}
+    </${Async}>
+    <p class="muted">The crawl collects launches and their early buyers from Helius before discovery (<code>walltrack discover --chain</code>, or <code>serve</code> with <code>discovery.chain_crawl</code>).</p>
+  </div>`;
+}
+
 function Discovery() {
   const [result, setResult] = useState(null);
   return html`<section class="card wizard-step" aria-labelledby="w4">
     <h2 id="w4">4. Wallet discovery</h2>
     <p>Profiles every wallet in the database, scores it and fills the watchlist. It runs on a schedule too (<code>discovery.interval_min</code>); this runs it now and waits for it.</p>
     <${ActionButton} label="Run discovery now" busyLabel="Running discovery…" run=${() => api.post('/v1/discovery/run')} onDone=${setResult} />
+    <${CrawlProgress} />
     ${result && html`<p class="ok" role="status" data-testid="discovery-done">Discovery ran in ${num(result.ms, 0)} ms: ${num(result.candidates, 0)} candidates, ${num(result.added, 0)} added; the watchlist now has ${num(result.watchlist, 0)} wallets. <a href="#/wallets">See the wallets</a>.</p>`}
   </section>`;
 }
