@@ -574,7 +574,9 @@ struct model *discovery_model_load(const struct discovery_params *p)
     if (p->model_file[0]) {
         str_copy(path, sizeof path, p->model_file);
     } else if (!p->data_dir[0] || model_newest(p->data_dir, path, sizeof path) == 0) {
-        log_warn("discovery",
+        /* Every fresh install and the demo start here: said, not warned
+         * (a model that exists and cannot be read is a warning, below). */
+        log_info("discovery",
                  "score.mode is %s but there is no model in %s/models (run `walltrack model "
                  "train`): ranking by the rules score",
                  mode, p->data_dir);
