@@ -16,6 +16,13 @@ void clock_init_virtual(struct clock *c, int64_t start_ms)
     c->now_ms = start_ms;
 }
 
+int64_t clock_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * MS_PER_SECOND + ts.tv_nsec / NS_PER_MS;
+}
+
 int64_t clock_now_ms(const struct clock *c)
 {
     if (c->is_virtual)

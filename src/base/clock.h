@@ -31,6 +31,9 @@ void clock_init_real(struct clock *c);
 void clock_init_virtual(struct clock *c, int64_t start_ms);
 /* Current time in Unix milliseconds. */
 int64_t clock_now_ms(const struct clock *c);
+/* The wall clock (CLOCK_REALTIME) in Unix milliseconds, for code that has
+ * no struct clock passed in: timestamps of records, not engine logic. */
+int64_t clock_wall_ms(void);
 /* Moves a virtual clock to ms; it never goes backwards (an earlier value is
  * ignored). No effect on a real clock. */
 void clock_set_ms(struct clock *c, int64_t ms);

@@ -95,13 +95,6 @@ static void on_sigint(int sig)
     atomic_store(&cancelled, 1);
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * MS_PER_SECOND + ts.tv_nsec / NS_PER_MS;
-}
-
 static void progress(void *ctx, size_t done, size_t total)
 {
     (void)ctx;
@@ -225,7 +218,7 @@ static int prep_load(struct store *st, struct prep *p, bool json)
     const char *how = "built";
     snprintf(path, sizeof path, "%s/backtest-%016" PRIx64 ".tape",
              config_str(&p->cfg, CFG_DATA_DIR), db_hash(&p->cfg));
-    p->started = now_ms();
+    p->started = clock_wall_ms();
     int r;
     if ((r = bt_watchlist_from_store(&p->wl, st)) != 0 ||
         (r = bt_tape_cached(&p->tape, st, path, &how)) != 0) {
@@ -299,7 +292,7 @@ static int do_run(struct cli_args *a, struct store *st, bool json)
                                .from_ms = p.from,
                                .to_ms = p.to,
                                .started_ms = p.started,
-                               .finished_ms = now_ms(),
+                               .finished_ms = clock_wall_ms(),
                                .sample = "full"};
     int64_t id = 0;
     if ((r = bt_run_save(st, &info, &p.tape, &res, &id)) != 0) {
@@ -382,7 +375,7 @@ static int do_batch(struct cli_args *a, struct store *st, bool json)
                                    .from_ms = p[i].from,
                                    .to_ms = p[i].to,
                                    .started_ms = batch,
-                                   .finished_ms = now_ms(),
+                                   .finished_ms = clock_wall_ms(),
                                    .sample = "full",
                                    .batch_id = batch};
         int64_t id = 0;
@@ -525,7 +518,7 @@ static int do_grid(struct cli_args *a, struct store *st, bool json)
                                    .from_ms = f->oos_from,
                                    .to_ms = f->oos_to,
                                    .started_ms = batch,
-                                   .finished_ms = now_ms(),
+                                   .finished_ms = clock_wall_ms(),
                                    .sample = label,
                                    .batch_id = batch};
         int r = bt_run_save(st, &info, &p.tape, &f->oos_result, &fold_ids[k]);

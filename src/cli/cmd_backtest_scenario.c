@@ -28,13 +28,6 @@
 #include "store/store.h"
 #include "trade/engine_store.h"
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * MS_PER_SECOND + ts.tv_nsec / NS_PER_MS;
-}
-
 /* ---- scenarios -------------------------------------------------------------- */
 
 static void scenario_print(const struct bt_scenario *sc, bool json)
@@ -151,7 +144,7 @@ int cmd_backtest_scenario(struct store *st, int n, char **pos, bool json)
         if (bt_scenario_set_arg(&sc, pos[i], err, sizeof err) != 0)
             return cli_usage_error("backtest", "%s", err);
     }
-    int r = bt_scenario_save(st, &sc, now_ms(), NULL);
+    int r = bt_scenario_save(st, &sc, clock_wall_ms(), NULL);
     if (r) {
         fprintf(stderr, "walltrack backtest: saving the scenario: %s\n", wt_strerror(r));
         return 1;

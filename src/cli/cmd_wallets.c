@@ -67,13 +67,6 @@ static const struct cli_spec spec = {
     .opts = opts,
 };
 
-static int64_t now_ms(void)
-{
-    struct clock c;
-    clock_init_real(&c);
-    return clock_now_ms(&c);
-}
-
 static void print_json(struct buf *b)
 {
     printf("%s\n", b->data ? b->data : "");
@@ -347,7 +340,7 @@ static int do_curate(const struct cli_args *a, const char *sub)
         return 1;
     struct wallet x;
     const char *what = NULL;
-    int64_t now = now_ms();
+    int64_t now = clock_wall_ms();
     int rc = curation_apply(st, address, &c, now, &x, &what);
     if (rc == 0 && addname) {
         struct curation n = {.action = CURATE_NAME, .name = addname};

@@ -40,13 +40,6 @@ struct inbox {
     int64_t max_future_ms;
 };
 
-static int64_t wall_ms(void)
-{
-    struct clock c;
-    clock_init_real(&c);
-    return clock_now_ms(&c);
-}
-
 int64_t inbox_last_delivery_ms(struct inbox *ib)
 {
     pthread_mutex_lock(&ib->lock);
@@ -230,7 +223,7 @@ static int submit(struct inbox *ib, const char *body, size_t len, size_t cap,
         res->skipped += out.txs.v[i].skip != SKIP_NONE;
     struct store_append_stats st = {0};
     if (out.events.len || res->skipped) {
-        int64_t now = wall_ms();
+        int64_t now = clock_wall_ms();
         struct store_skip *skips = xcalloc(res->skipped ? res->skipped : 1, sizeof *skips);
         uint8_t *ins = xcalloc(out.events.len ? out.events.len : 1, 1);
         skips_of(&out, now, skips);

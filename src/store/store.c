@@ -111,16 +111,9 @@ int wr_end(struct store *st, struct store_conn *c, int rc)
 
 /* ------------------------------------------------------------ health */
 
-static int64_t wall_ms(void)
-{
-    struct clock c;
-    clock_init_real(&c);
-    return clock_now_ms(&c);
-}
-
 void store_note_commit(struct store *st)
 {
-    int64_t now = wall_ms();
+    int64_t now = clock_wall_ms();
     pthread_mutex_lock(&st->health_mu);
     st->health.last_commit_ms = now;
     st->health.reachable = true;
@@ -138,7 +131,7 @@ void store_note_failure(struct store *st, bool unreachable, const char *fmt, ...
     for (char *p = msg; *p; p++)
         if (*p == '\n' || *p == '\r' || *p == '\t')
             *p = ' ';
-    int64_t now = wall_ms();
+    int64_t now = clock_wall_ms();
     pthread_mutex_lock(&st->health_mu);
     st->health.last_failure_ms = now;
     if (unreachable)

@@ -80,13 +80,6 @@ struct runner {
     VEC(struct pubkey) open_mints; /* of the open positions at the last publish */
 };
 
-static int64_t wall_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (int64_t)t.tv_sec * MS_PER_SECOND + t.tv_nsec / NS_PER_MS;
-}
-
 /* Rewrites the time of a live event that is later than limit_ms. */
 static void clamp_ts(struct event *ev, int64_t limit_ms)
 {
@@ -159,7 +152,7 @@ struct runner_snap *runner_snap_build(const struct engine *e, const struct runne
         s->watchlist = wv;
         s->n_watchlist = prev->n_watchlist;
     }
-    s->published_ms = wall_ms();
+    s->published_ms = clock_wall_ms();
     s->refs = 1;
     return s;
 }
@@ -270,7 +263,7 @@ static void *engine_main(void *arg)
             break;
         size_t nacks = 0;
         bool watch = false;
-        int64_t limit = wall_ms() + max_future(r);
+        int64_t limit = clock_wall_ms() + max_future(r);
         for (size_t i = 0; i < n; i++) {
             if (buf[i].kind == EVENT_TICK) {
                 int64_t wall = buf[i].u.tick.ts_ms;
@@ -296,7 +289,7 @@ static void *engine_main(void *arg)
             engine_flush(r->e);
             dirty = true;
         }
-        int64_t now = wall_ms();
+        int64_t now = clock_wall_ms();
         if (dirty && (nacks || watch || now - last_pub >= PUBLISH_MS)) {
             publish(r, watch);
             last_pub = now;
@@ -327,7 +320,7 @@ static void *timer_main(void *arg)
         struct event t;
         memset(&t, 0, sizeof t);
         t.kind = EVENT_TICK;
-        t.u.tick.ts_ms = wall_ms();
+        t.u.tick.ts_ms = clock_wall_ms();
         evq_push(r->q, &t, 1, false); /* a full queue has work enough: skip the tick */
     }
     return NULL;
@@ -373,7 +366,7 @@ int runner_start(const struct runner_opts *o, struct runner **out, char *err, si
         fw->ctx = o->token_ctx;
         outs[nout++] = &fw->base;
     }
-    r->e = engine_new(&o->params, engine_tee_new(outs, nout), wall_ms(), err, errsize);
+    r->e = engine_new(&o->params, engine_tee_new(outs, nout), clock_wall_ms(), err, errsize);
     if (!r->e)
         goto fail;
     struct executor *x = o->executor_new ? o->executor_new(o->executor_ctx, runner_exec_sink(r))
@@ -385,7 +378,7 @@ int runner_start(const struct runner_opts *o, struct runner **out, char *err, si
     engine_set_executor(r->e, x);
     if (engine_store_restore(r->e, o->store, o->warm, &r->h.restore, err, errsize) != 0)
         goto fail;
-    int64_t limit = wall_ms() + max_future(r);
+    int64_t limit = clock_wall_ms() + max_future(r);
     if (engine_clock_limit(r->e, limit)) {
         char iso[32];
         clock_format_iso(limit, iso, sizeof iso);
@@ -470,7 +463,7 @@ void runner_after_commit(void *ctx, const struct event *ev, size_t n, const uint
     r->h.webhook_duplicates += dup;
     if (fresh) {
         r->h.webhook_last_event_ms = last_ts;
-        r->h.webhook_last_wall_ms = wall_ms();
+        r->h.webhook_last_wall_ms = clock_wall_ms();
     }
     pthread_mutex_unlock(&r->mu);
 }
@@ -486,7 +479,7 @@ int runner_post_command(struct runner *r, const struct command_event *c)
     memset(&ev, 0, sizeof ev);
     ev.kind = EVENT_COMMAND;
     ev.u.command = *c;
-    ev.u.command.ts_ms = wall_ms();
+    ev.u.command.ts_ms = clock_wall_ms();
     ev.u.command.seq = 0; /* nobody waits */
     return evq_push(r->q, &ev, 1, true) == 1 ? 0 : WT_ECLOSED;
 }
@@ -498,7 +491,7 @@ int runner_command(struct runner *r, const struct command_event *c, int timeout_
     memset(&ev, 0, sizeof ev);
     ev.kind = EVENT_COMMAND;
     ev.u.command = *c;
-    ev.u.command.ts_ms = wall_ms();
+    ev.u.command.ts_ms = clock_wall_ms();
     uint64_t seq = atomic_fetch_add(&r->next_seq, 1);
     ev.u.command.seq = seq;
     if (msg && msgsize)

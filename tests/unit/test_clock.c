@@ -69,6 +69,11 @@ static void test_real(void **state)
     assert_true(ms / 1000 >= (int64_t)before - 1);
     assert_true(ms / 1000 <= (int64_t)after + 1);
     assert_true(ms > 1700000000000); /* after November 2023 */
+    /* the wall clock without a struct clock reads the same time */
+    before = time(NULL);
+    int64_t w = clock_wall_ms();
+    after = time(NULL);
+    assert_true(w / 1000 >= (int64_t)before - 1 && w / 1000 <= (int64_t)after + 1);
     /* setting or advancing a real clock has no effect on what it reads */
     clock_set_ms(&c, 0);
     clock_advance_ms(&c, -1000000000);
