@@ -31,7 +31,10 @@
  * a breaker, so a trip stops entries for the rest of the period.
  * Everything else is the same.
  * Output: a Markdown table and, for the walltrack selection, which hidden
- * wallet types it picked (the simulator's truth). */
+ * wallet types it picked (the simulator's truth). WT_BENCH_BREAKDOWN=1
+ * adds the closed trades of the entry-breakers-off runs by the hidden type
+ * of the copied wallet and the fate of the token: where each selection's
+ * money comes from. */
 #include <inttypes.h>
 #include <unistd.h>
 #include <stdbool.h>
@@ -73,7 +76,8 @@ struct collect {
     struct perf *perf;
     uint64_t signals, traded, trips;
     uint64_t reasons[SR_COUNT];
-    double fsum[12]; /* sums of the signals' factors and components (below) */
+    double fsum[12];                 /* sums of the signals' factors and components (below) */
+    VEC(struct closed_trade) closed; /* for WT_BENCH_BREAKDOWN */
 };
 
 static const char *fname[12] = {"score",       "wallet", "token",    "context",
@@ -116,6 +120,7 @@ static void c_trade(struct engine_out *o, const struct engine_trade *t)
              exit_reason_format(t->t->reason, t->t->tp_level, r));
     snprintf(p.strategy, sizeof p.strategy, "%s", t->t->strategy);
     perf_add(c->perf, &p);
+    vec_push(&c->closed, *t->t);
 }
 
 static void c_alert(struct engine_out *o, const struct engine_alert *a)
@@ -203,6 +208,47 @@ static uint64_t rng(uint64_t *s)
     *s ^= *s >> 7;
     *s ^= *s << 17;
     return *s;
+}
+
+/* Index of the sim's wallet or token whose address is `k`, or -1. */
+static int64_t sim_find(const struct sim *s, const struct pubkey *k, bool token)
+{
+    char addr[BASE58_KEY_MAX];
+    pubkey_format(k, addr);
+    uint32_t n = token ? sim_token_count(s) : sim_wallet_count(s);
+    for (uint32_t i = 0; i < n; i++)
+        if (strcmp(token ? sim_token_mint(s, i) : sim_wallet_address(s, i), addr) == 0)
+            return i;
+    return -1;
+}
+
+static void print_breakdown(const struct sim *s, const struct collect *out)
+{
+    printf("\nClosed trades of the entry-breakers-off runs by copied wallet type and token "
+           "fate (trades, SOL, mean PnL %%):\n");
+    for (int sel = 0; sel < NSEL; sel++) {
+        const struct collect *c = &out[2 * NSEL + sel];
+        double pnl[SIM_NTYPES][SIM_NFATES] = {{0}}, pct[SIM_NTYPES][SIM_NFATES] = {{0}};
+        uint32_t cnt[SIM_NTYPES][SIM_NFATES] = {{0}};
+        for (size_t i = 0; i < c->closed.len; i++) {
+            int64_t w = sim_find(s, &c->closed.v[i].wallet, false);
+            int64_t t = sim_find(s, &c->closed.v[i].mint, true);
+            if (w < 0 || t < 0)
+                continue;
+            int wt = sim_wallet_type(s, (uint32_t)w), f = sim_token_fate(s, (uint32_t)t);
+            pnl[wt][f] += c->closed.v[i].pnl_sol;
+            pct[wt][f] += c->closed.v[i].pnl_pct;
+            cnt[wt][f]++;
+        }
+        printf("  %s:\n", sel_name[sel]);
+        for (int wt = 0; wt < SIM_NTYPES; wt++)
+            for (int f = 0; f < SIM_NFATES; f++)
+                if (cnt[wt][f])
+                    printf("    %-11s %-9s %5u %+9.3f SOL, mean %+7.1f%%\n",
+                           sim_wallet_type_name((enum sim_wallet_type)wt),
+                           sim_fate_name((enum sim_fate)f), cnt[wt][f], pnl[wt][f],
+                           pct[wt][f] / cnt[wt][f]);
+    }
 }
 
 int main(int argc, char **argv)
@@ -548,6 +594,12 @@ int main(int argc, char **argv)
                    out[r].signals ? out[r].fsum[k] / (double)out[r].signals : 0.0);
         printf("\n");
     }
+    /* WT_BENCH_BREAKDOWN=1: the entry-breakers-off runs' closed trades by
+     * the hidden type of the copied wallet and the fate of the token (the
+     * simulator's truth), to see where a selection's money comes from. */
+    const char *bd = getenv("WT_BENCH_BREAKDOWN");
+    if (bd && *bd == '1')
+        print_breakdown(s, out);
     free(picked);
     vec_free(&pend);
     store_close(store);
@@ -556,6 +608,7 @@ int main(int argc, char **argv)
     if (system(rm) != 0)
         fprintf(stderr, "could not remove %s\n", tmpdir);
     for (int r = 0; r < NRUN; r++) {
+        vec_free(&out[r].closed);
         perf_free(out[r].perf);
         engine_free(e[r]);
     }

@@ -61,6 +61,15 @@ static const struct param PARAMS[] = {
     P(pump_amm_share, P_DBL, 0, 1, "share of graduations that move to PUMP_AMM (else RAYDIUM)"),
     P(fizzle_dead_share, P_DBL, 0, 1,
       "share of fizzles the crowd never trades (only snipers, insiders and typed wallets)"),
+    P(crowd_price_sensitivity, P_DBL, 0, 10,
+      "how much the crowd's buy odds fall with the multiple a token made since launch (per unit of "
+      "ln multiple)"),
+    P(rug_dev_buy_sol, P_DBL, 0.01, 1000,
+      "largest opening buy (SOL) of a rug's creator, sold at once at the rug; the smallest is 3/8 "
+      "of it"),
+    P(insider_delay_ms, P_DBL, 1, 600000,
+      "longest delay (ms) of an insider's buy after its cluster's launch; the shortest is 1/10 of "
+      "it (40: bundled in the launch slot, ahead of the snipers)"),
 };
 
 #define NPARAMS (sizeof PARAMS / sizeof PARAMS[0])
@@ -100,6 +109,8 @@ static void preset_bull(struct scenario *s)
     s->baiter_entries_per_day = 8;
     s->retail_buy_sol = 0.3;
     s->pump_amm_share = 0.5;
+    s->rug_dev_buy_sol = 4.0;
+    s->insider_delay_ms = 4000;
 }
 
 /* The calibrated market (docs/simulator.md, "Calibration targets"): the
@@ -114,6 +125,9 @@ static void preset_calibrated(struct scenario *s)
     s->odds_runner = 0.014;
     s->odds_pump_dump = 0.13;
     s->fizzle_dead_share = 0.6;
+    s->crowd_price_sensitivity = 0.4;
+    s->rug_dev_buy_sol = 12.0;
+    s->insider_delay_ms = 40;
 }
 
 /* Rug-heavy: rugs and insider launches take most launches, runners are
@@ -126,6 +140,9 @@ static void preset_bear(struct scenario *s)
     s->odds_runner = 0.006;
     s->odds_pump_dump = 0.204;
     s->fizzle_dead_share = 0.6;
+    s->crowd_price_sensitivity = 0.4;
+    s->rug_dev_buy_sol = 12.0;
+    s->insider_delay_ms = 40;
 }
 
 void scenario_default(struct scenario *s)

@@ -54,6 +54,10 @@ struct scenario {
     double retail_buy_sol;
     double pump_amm_share;
     double fizzle_dead_share; /* fizzles the crowd never trades: only bots and early wallets */
+    double
+        crowd_price_sensitivity; /* the crowd's buy odds fall by this x ln(multiple since launch) */
+    double rug_dev_buy_sol;      /* the largest opening buy of a rug's creator (from 3/8 of it) */
+    double insider_delay_ms; /* insiders buy their launch this long after it (from 1/10 of it) */
 };
 
 /* Fills s with the defaults: the calibrated market (docs/simulator.md,

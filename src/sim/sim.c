@@ -488,7 +488,8 @@ static void schedule_launch(struct sim *s, uint32_t tok, int64_t t)
             uint32_t w = s->cluster_members.v[i];
             if (w == T->creator)
                 continue;
-            sim_push(s, t + (int64_t)rng_range(&s->rng, 400, 4000), t, EV_BUY, w, tok,
+            double late = s->sc.insider_delay_ms;
+            sim_push(s, t + (int64_t)rng_range(&s->rng, late / 10, late), t, EV_BUY, w, tok,
                      sim_lamports_of(rng_range(&s->rng, 1.0, 4.0)) | (uint64_t)SIM_R_INSIDER
                                                                          << REASON_SHIFT);
         }
@@ -554,7 +555,7 @@ static int on_launch(struct sim *s, const struct ev *e, struct sim_tx *tx)
     double dev;
     switch (T->fate) {
     case SIM_RUG:
-        dev = rng_range(&s->rng, 1.5, 4.0);
+        dev = rng_range(&s->rng, 0.375 * s->sc.rug_dev_buy_sol, s->sc.rug_dev_buy_sol);
         break;
     case SIM_PUMP_DUMP:
         dev = rng_range(&s->rng, 0.5, 2.0);
@@ -616,6 +617,11 @@ static int on_flow(struct sim *s, const struct ev *e, struct sim_tx *tx)
         break;
     }
     pb += 0.15 * mom; /* FOMO on the way up, panic on the way down */
+    /* A price-sensitive crowd: the more a token has already made since
+     * launch, the fewer newcomers still buy it. A runner is the token whose
+     * demand outlasts its price: that is what its fate means. */
+    if (T->fate != SIM_RUNNER && s->sc.crowd_price_sensitivity > 0 && price > T->launch_price)
+        pb -= s->sc.crowd_price_sensitivity * log(price / T->launch_price);
     if (price < 0.5 * T->peak_price)
         pb -= 0.1;
     pb = pb < 0.05 ? 0.05 : pb > 0.95 ? 0.95 : pb;

@@ -21,6 +21,7 @@
 #include "base/intern.h"
 #include "base/json.h"
 #include "base/mem.h"
+#include "base/vec.h"
 #include "sim/curve.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
@@ -745,6 +746,7 @@ static void test_tx_json_at_buffer_cap(void **state)
     (void)state;
     struct scenario sc;
     small_scenario(&sc, 11);
+    sc.days = 2; /* enough graduations for both pools (one day may draw none to Raydium) */
     struct sim *s;
     char err[256];
     assert_int_equal(sim_new(&sc, &s, err, sizeof err), 0);
@@ -780,6 +782,139 @@ static void test_tx_json_at_buffer_cap(void **state)
     sim_free(s);
 }
 
+/* ---- copying on the calibrated market (docs/simulator.md) ---- */
+
+struct launch_seen {
+    int64_t ts_ms;
+    uint64_t slot;
+    double price; /* after the creator's opening buy */
+    uint64_t sol; /* what the creator paid */
+};
+
+/* Runs sc to its end, calling fn on every swap with the token's launch. */
+static void each_swap(const struct scenario *sc,
+                      void (*fn)(void *ctx, const struct sim *s, const struct sim_tx *tx,
+                                 const struct launch_seen *l),
+                      void *ctx)
+{
+    struct sim *s;
+    char err[256];
+    assert_int_equal(sim_new(sc, &s, err, sizeof err), 0);
+    VEC(struct launch_seen) seen = {0};
+    struct sim_tx tx;
+    while (sim_next(s, &tx) == 1) {
+        if (tx.kind != SIM_TX_SWAP)
+            continue;
+        while (seen.len <= tx.token)
+            vec_push(&seen, (struct launch_seen){0});
+        struct launch_seen *l = &seen.v[tx.token];
+        if (tx.reason == SIM_R_LAUNCH)
+            *l = (struct launch_seen){tx.ts_ms, tx.slot, tx.price, tx.sol};
+        if (l->slot)
+            fn(ctx, s, &tx, l);
+    }
+    vec_free(&seen);
+    sim_free(s);
+}
+
+struct crowd_mix {
+    uint64_t buys, sells;
+};
+
+static void count_crowd_high(void *ctx, const struct sim *s, const struct sim_tx *tx,
+                             const struct launch_seen *l)
+{
+    struct crowd_mix *m = ctx;
+    if (tx->reason != SIM_R_CROWD || sim_token_fate(s, tx->token) == SIM_RUNNER ||
+        tx->price < 1.5 * l->price)
+        return;
+    if (tx->side == SIDE_BUY)
+        m->buys++;
+    else
+        m->sells++;
+}
+
+/* The price-sensitive crowd: on a token that has already made 1.5x since
+ * the creator's opening buy, fewer of the crowd's trades are buys with the
+ * calibrated sensitivity than with none, on the same seed; runners are
+ * exempt by design. */
+static void test_crowd_price_sensitive(void **state)
+{
+    (void)state;
+    struct crowd_mix m[2] = {{0}};
+    const double k[2] = {0, 0.4}; /* none, and the calibrated default */
+    for (int i = 0; i < 2; i++) {
+        struct scenario sc;
+        small_scenario(&sc, 21);
+        sc.days = 2;
+        sc.crowd_price_sensitivity = k[i];
+        each_swap(&sc, count_crowd_high, &m[i]);
+        assert_true(m[i].buys + m[i].sells > 50);
+    }
+    double share0 = (double)m[0].buys / (double)(m[0].buys + m[0].sells);
+    double share1 = (double)m[1].buys / (double)(m[1].buys + m[1].sells);
+    print_message("crowd buys above 1.5x: %.3f without sensitivity, %.3f with 0.4\n", share0,
+                  share1);
+    assert_true(share1 < share0 - 0.1);
+}
+
+struct bundle_check {
+    uint64_t insider_buys, same_slot, rug_launches, rug_in_range;
+    double lo_sol, hi_sol;
+};
+
+static void check_bundles(void *ctx, const struct sim *s, const struct sim_tx *tx,
+                          const struct launch_seen *l)
+{
+    struct bundle_check *b = ctx;
+    if (tx->reason == SIM_R_INSIDER && tx->side == SIDE_BUY) {
+        b->insider_buys++;
+        b->same_slot += tx->slot == l->slot;
+    }
+    if (tx->reason == SIM_R_LAUNCH && sim_token_fate(s, tx->token) == SIM_RUG) {
+        b->rug_launches++;
+        double sol = (double)tx->sol / 1e9; /* the 1% curve fee included */
+        b->rug_in_range += sol >= b->lo_sol && sol <= b->hi_sol * 1.011;
+    }
+}
+
+/* Calibrated: insiders buy in their launch's slot, ahead of any copier,
+ * and a rug's creator opens with 4.5-12 SOL; bull keeps the earlier
+ * market (0.4-4 s after the launch, 1.5-4 SOL). */
+static void test_insiders_bundle_and_rug_dev_buys(void **state)
+{
+    (void)state;
+    struct scenario sc;
+    small_scenario(&sc, 22);
+    struct bundle_check cal = {.lo_sol = 4.5, .hi_sol = 12};
+    each_swap(&sc, check_bundles, &cal);
+    assert_true(cal.insider_buys > 20);
+    assert_int_equal(cal.same_slot, cal.insider_buys);
+    assert_true(cal.rug_launches > 5);
+    assert_int_equal(cal.rug_in_range, cal.rug_launches);
+
+    struct scenario bull;
+    assert_int_equal(scenario_preset(&bull, "bull"), 0);
+    bull.seed = 22;
+    bull.wallets = sc.wallets;
+    bull.tokens_per_day = sc.tokens_per_day;
+    bull.insider_clusters = sc.insider_clusters;
+    bull.cluster_size_min = sc.cluster_size_min;
+    bull.cluster_size_max = sc.cluster_size_max;
+    bull.skilled = sc.skilled;
+    bull.fading = sc.fading;
+    bull.snipers = sc.snipers;
+    bull.copy_traders = sc.copy_traders;
+    bull.baiters = sc.baiters;
+    bull.creators = sc.creators;
+    struct bundle_check old = {.lo_sol = 1.5, .hi_sol = 4};
+    each_swap(&bull, check_bundles, &old);
+    assert_true(old.insider_buys > 20);
+    assert_int_equal(old.same_slot, 0);
+    assert_true(old.rug_launches > 5);
+    assert_int_equal(old.rug_in_range, old.rug_launches);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -790,6 +925,8 @@ int main(void)
         cmocka_unit_test(test_bad_scenario_and_folder),
         cmocka_unit_test(test_stream_equals_file),
         cmocka_unit_test(test_tx_json_at_buffer_cap),
+        cmocka_unit_test(test_crowd_price_sensitive),
+        cmocka_unit_test(test_insiders_bundle_and_rug_dev_buys),
         cmocka_unit_test(test_replay_invariants_and_truth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
