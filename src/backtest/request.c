@@ -103,8 +103,8 @@ void bt_grid_req_release(struct bt_grid_req *g)
     g->n_axes = 0;
 }
 
-int bt_grid_req_parse(const char *const *axes, size_t n, const char *objective,
-                      double min_trades, double max_drawdown_pct, double folds, bool in_sample,
+int bt_grid_req_parse(const char *const *axes, size_t n, const char *objective, double min_trades,
+                      double max_drawdown_pct, double folds, bool in_sample,
                       const struct config *cfg, const char *flag, struct bt_grid_req *g, char *err,
                       size_t errsize)
 {
@@ -159,8 +159,8 @@ int bt_grid_req_parse(const char *const *axes, size_t n, const char *objective,
 
 /* Saves one run of p's scenario with its own --set list. */
 static int save_one(struct store *st, const struct bt_prep *p, const struct bt_tape *t,
-                    const struct bt_scenario *sets, const struct bt_result *r, int64_t from, int64_t to, const char *sample,
-                    int64_t batch_id, int64_t *id)
+                    const struct bt_scenario *sets, const struct bt_result *r, int64_t from,
+                    int64_t to, const char *sample, int64_t batch_id, int64_t *id)
 {
     struct bt_run_info info = {.scenario = &p->sc,
                                .sets = sets,
@@ -192,8 +192,8 @@ int bt_save_grid(struct store *st, const struct bt_prep *p, const struct bt_grid
         bt_grid_point(gr->axes, gr->n_axes, f->chosen, &sets);
         char label[40];
         snprintf(label, sizeof label, "out-of-sample %u/%u", k + 1, g->folds);
-        int r = save_one(st, p, &p->tape, &sets, &f->oos_result, f->oos_from, f->oos_to, label, batch_id,
-                         &fold_ids[k]);
+        int r = save_one(st, p, &p->tape, &sets, &f->oos_result, f->oos_from, f->oos_to, label,
+                         batch_id, &fold_ids[k]);
         if (r)
             return r;
     }

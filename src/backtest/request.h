@@ -68,8 +68,8 @@ struct bt_grid_req {
  * backtest.warmup_days). Returns 0, or an error with err naming the
  * problem (flag as in bt_prep_validate); g is then to be released all the
  * same. */
-int bt_grid_req_parse(const char *const *axes, size_t n, const char *objective,
-                      double min_trades, double max_drawdown_pct, double folds, bool in_sample,
+int bt_grid_req_parse(const char *const *axes, size_t n, const char *objective, double min_trades,
+                      double max_drawdown_pct, double folds, bool in_sample,
                       const struct config *cfg, const char *flag, struct bt_grid_req *g, char *err,
                       size_t errsize);
 void bt_grid_req_release(struct bt_grid_req *g);
