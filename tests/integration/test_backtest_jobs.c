@@ -192,9 +192,8 @@ static void test_cancel_saves_nothing(void **state)
     assert_non_null(idp);
     int64_t id = strtoll(idp + 5, NULL, 10);
     /* One job at a time (backtest.max_jobs 1): a second is refused. */
-    assert_int_equal(call("POST", "/v1/backtests",
-                          "{\"from\":\"2025-01-02\",\"to\":\"2025-01-03\"}", &b),
-                     429);
+    assert_int_equal(
+        call("POST", "/v1/backtests", "{\"from\":\"2025-01-02\",\"to\":\"2025-01-03\"}", &b), 429);
     assert_non_null(strstr(b.data, "backtest.max_jobs"));
     char path[64];
     snprintf(path, sizeof path, "/v1/backtests/%lld", (long long)id);
@@ -251,8 +250,9 @@ static void test_bad_input_starts_nothing(void **state)
     expect_400("{\"from\":\"2025-01-02\",\"to\":\"2025-01-03\","
                "\"set\":{\"trade.max_positions\":5000}}",
                "trade.max_positions: 5000 is out of range [1, 1000]");
-    expect_400("{\"from\":\"2025-01-02\",\"to\":\"2025-01-03\",\"set\":{\"signal.threshold\":0.95}}",
-               "high_score");
+    expect_400(
+        "{\"from\":\"2025-01-02\",\"to\":\"2025-01-03\",\"set\":{\"signal.threshold\":0.95}}",
+        "high_score");
     expect_400("{\"from\":\"2025-01-02\",\"to\":\"2025-01-03\",\"axes\":[\"signal.threshold=1\"]}",
                "axes: not a field of a run");
     expect_400("{\"kind\":\"batch\",\"from\":\"2025-01-02\",\"to\":\"2025-01-03\"}",
