@@ -46,9 +46,9 @@ struct bt_jobs {
     void (*notify)(void *ctx, const char *event, const char *data, size_t len);
     void *notify_ctx;
     pthread_mutex_t mu;
-    pthread_cond_t cv; /* a job's state changed */
+    pthread_cond_t cv;       /* a job's state changed */
     pthread_mutex_t load_mu; /* one tape load at a time: they share the cache file */
-    VEC(struct job *) jobs; /* oldest first */
+    VEC(struct job *) jobs;  /* oldest first */
     int64_t next_id;
 };
 
@@ -274,8 +274,8 @@ static void exec_grid(struct job *jb)
     o.progress_ctx = jb;
     struct bt_grid_result g = {0};
     char err[512];
-    int r = bt_grid_run(&p->tape, &p->wl, &p->cfg, &p->setup, gr->axes, gr->n_axes, p->from,
-                        p->to, &o, &g, err, sizeof err);
+    int r = bt_grid_run(&p->tape, &p->wl, &p->cfg, &p->setup, gr->axes, gr->n_axes, p->from, p->to,
+                        &o, &g, err, sizeof err);
     if (r == WT_ECLOSED || atomic_load(&jb->cancel)) {
         end(jb, JOB_CANCELLED, NULL);
     } else if (r) {
