@@ -44,6 +44,19 @@ static bool need_store(struct api_ctx *ctx, struct httpd_resp *resp)
     return false;
 }
 
+/* The id at the end of the path (after prefix), with a store to read it
+ * from: false after answering 404 (not an id; what names the thing) or
+ * 503. */
+static bool path_id(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp,
+                    const char *prefix, const char *what, int64_t *id)
+{
+    if (str_to_i64(req->path + strlen(prefix), id) != 0 || *id <= 0) {
+        httpd_resp_error(resp, 404, "expected %s{id}, a %s id", prefix, what);
+        return false;
+    }
+    return need_store(ctx, resp);
+}
+
 static void store_error(struct httpd_resp *resp, int rc)
 {
     httpd_resp_error(resp, rc == WT_ENOTFOUND ? 404 : 500, "%s",
@@ -66,13 +79,8 @@ void routes_backtest_runs(struct api_ctx *ctx, struct httpd_req *req, struct htt
 
 void routes_backtest_run(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
 {
-    const char *idtext = req->path + strlen(RUNS_PREFIX);
     int64_t id;
-    if (str_to_i64(idtext, &id) != 0 || id <= 0) {
-        httpd_resp_error(resp, 404, "expected /v1/backtest/runs/{id}, a run id");
-        return;
-    }
-    if (!need_store(ctx, resp))
+    if (!path_id(ctx, req, resp, RUNS_PREFIX, "run", &id))
         return;
     int rc;
     if (strcmp(req->method, "DELETE") == 0) {
@@ -406,11 +414,7 @@ void routes_backtest_jobs(struct api_ctx *ctx, struct httpd_req *req, struct htt
 void routes_backtest_job(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
 {
     int64_t id;
-    if (str_to_i64(req->path + strlen(JOBS_PREFIX), &id) != 0 || id <= 0) {
-        httpd_resp_error(resp, 404, "expected /v1/backtests/{id}, a job id");
-        return;
-    }
-    if (!need_store(ctx, resp))
+    if (!path_id(ctx, req, resp, JOBS_PREFIX, "job", &id))
         return;
     int rc;
     if (strcmp(req->method, "DELETE") == 0) {

@@ -6,27 +6,11 @@
 // (table and overlaid curves), applies one run's settings through the
 // confirmation dialog (then seen in the configuration's history), runs a
 // grid search and reads its heatmap, and cancels a long grid search.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { missingPrereq, startServer, launchBrowser, watchedPage, artifact } from './harness.js';
+import { serverAndBrowser, watchedPage, artifact } from './harness.js';
 
-const why = missingPrereq();
-if (why) console.log(`# SKIP browser tests: ${why}`);
-const opts = why ? { skip: why } : {};
-
-let server;
-let browser;
-
-before(async () => {
-  if (why) return;
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.stop();
-});
+const env = serverAndBrowser();
 
 async function fill(page, kind, extra) {
   await page.selectOption('#bt-kind', kind);
@@ -36,7 +20,8 @@ async function fill(page, kind, extra) {
   await page.getByRole('button', { name: 'Start', exact: true }).click();
 }
 
-test('backtest: a scenario is created, run in a batch, compared, applied; a grid shows its heatmap; a job is cancelled', opts, async () => {
+test('backtest: a scenario is created, run in a batch, compared, applied; a grid shows its heatmap; a job is cancelled', env.opts, async () => {
+  const { server, browser } = env;
   const { page, problems } = await watchedPage(browser.context, server.url);
   await page.goto(`${server.url}/#/backtest`);
   await page.locator('h1', { hasText: 'Backtest' }).waitFor({ timeout: 5000 });

@@ -22,7 +22,6 @@
 #include <time.h>
 
 #include "base/buf.h"
-#include "base/json.h"
 #include "harness.h"
 
 static struct daemon d;
@@ -76,6 +75,17 @@ static const char *wait_job(int64_t id, struct buf *b)
     return "still running";
 }
 
+/* POST /v1/backtests body: asserts 202 and returns the job's id. */
+static int64_t start_job(const char *body, struct buf *b)
+{
+    assert_int_equal(call("POST", "/v1/backtests", body, b), 202);
+    const char *idp = strstr(b->data, "\"id\":");
+    assert_non_null(idp);
+    int64_t id = strtoll(idp + 5, NULL, 10);
+    assert_true(id > 0);
+    return id;
+}
+
 static size_t runs_saved(struct buf *b)
 {
     assert_int_equal(call("GET", "/v1/backtest/runs", NULL, b), 200);
@@ -93,20 +103,11 @@ static void test_run_progress_done(void **state)
     struct buf b;
     buf_init(&b, 0);
     size_t before = runs_saved(&b);
-    assert_int_equal(call("POST", "/v1/backtests",
-                          "{\"kind\":\"run\",\"from\":\"2025-01-02\",\"to\":\"2025-01-03\","
-                          "\"scenario\":\"aggressive\",\"set\":{\"trade.max_positions\":\"4\"}}",
-                          &b),
-                     202);
+    int64_t id = start_job("{\"kind\":\"run\",\"from\":\"2025-01-02\",\"to\":\"2025-01-03\","
+                           "\"scenario\":\"aggressive\",\"set\":{\"trade.max_positions\":\"4\"}}",
+                           &b);
     assert_non_null(strstr(b.data, "\"kind\":\"run\""));
     assert_non_null(strstr(b.data, "\"scenarios\":[\"aggressive\"]"));
-    struct json_doc *doc = json_doc_new(8);
-    struct json_val root;
-    int64_t id = 0;
-    assert_int_equal(json_parse(doc, b.data, b.len, 0, &root), 0);
-    assert_int_equal(json_get_i64(&root, "id", &id), 0);
-    json_doc_free(doc);
-    assert_true(id > 0);
     if (strcmp(wait_job(id, &b), "done") != 0)
         fail_msg("job: %s", b.data);
     /* Done: one run saved, named in the job, with the scenario and --set. */
@@ -157,15 +158,10 @@ static void test_grid_result(void **state)
     (void)state;
     struct buf b;
     buf_init(&b, 0);
-    assert_int_equal(call("POST", "/v1/backtests",
-                          "{\"kind\":\"grid\",\"from\":\"2025-01-02\",\"to\":\"2025-01-03\","
-                          "\"folds\":2,\"axes\":[\"signal.threshold=0.6,0.7\","
-                          "\"trade.max_positions=3,8\"],\"objective\":\"return\"}",
-                          &b),
-                     202);
-    const char *idp = strstr(b.data, "\"id\":");
-    assert_non_null(idp);
-    int64_t id = strtoll(idp + 5, NULL, 10);
+    int64_t id = start_job("{\"kind\":\"grid\",\"from\":\"2025-01-02\",\"to\":\"2025-01-03\","
+                           "\"folds\":2,\"axes\":[\"signal.threshold=0.6,0.7\","
+                           "\"trade.max_positions=3,8\"],\"objective\":\"return\"}",
+                           &b);
     if (strcmp(wait_job(id, &b), "done") != 0)
         fail_msg("job: %s", b.data);
     assert_non_null(strstr(b.data, "\"grid\":{\"sample\":\"out-of-sample\""));
@@ -182,15 +178,10 @@ static void test_cancel_saves_nothing(void **state)
     buf_init(&b, 0);
     size_t before = runs_saved(&b);
     /* 400 points over the window: long enough to be caught running. */
-    assert_int_equal(call("POST", "/v1/backtests",
-                          "{\"kind\":\"grid\",\"from\":\"2025-01-02\",\"to\":\"2025-01-03\","
-                          "\"axes\":[\"signal.threshold=0.5:0.69:0.01\","
-                          "\"trade.max_positions=1:20:1\"]}",
-                          &b),
-                     202);
-    const char *idp = strstr(b.data, "\"id\":");
-    assert_non_null(idp);
-    int64_t id = strtoll(idp + 5, NULL, 10);
+    int64_t id = start_job("{\"kind\":\"grid\",\"from\":\"2025-01-02\",\"to\":\"2025-01-03\","
+                           "\"axes\":[\"signal.threshold=0.5:0.69:0.01\","
+                           "\"trade.max_positions=1:20:1\"]}",
+                           &b);
     /* One job at a time (backtest.max_jobs 1): a second is refused. */
     assert_int_equal(
         call("POST", "/v1/backtests", "{\"from\":\"2025-01-02\",\"to\":\"2025-01-03\"}", &b), 429);
@@ -207,11 +198,8 @@ static void test_cancel_saves_nothing(void **state)
     /* Nothing half-written: no run, no fold. */
     assert_int_equal(runs_saved(&b), before);
     /* The slot is free again. */
-    assert_int_equal(call("POST", "/v1/backtests",
-                          "{\"from\":\"2025-01-02\",\"to\":\"2025-01-02T06:00:00Z\"}", &b),
-                     202);
-    idp = strstr(b.data, "\"id\":");
-    assert_string_equal(wait_job(strtoll(idp + 5, NULL, 10), &b), "done");
+    id = start_job("{\"from\":\"2025-01-02\",\"to\":\"2025-01-02T06:00:00Z\"}", &b);
+    assert_string_equal(wait_job(id, &b), "done");
     buf_release(&b);
 }
 
