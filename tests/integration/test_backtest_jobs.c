@@ -6,7 +6,10 @@
  *   * a long grid search refused a second job (429, backtest.max_jobs),
  *     cancelled with DELETE: it ends "cancelled" and saved nothing;
  *   * every bad input answered 400 naming the problem, nothing started
- *     and nothing saved. */
+ *     and nothing saved.
+ *
+ * On SQLite, then on PostgreSQL too when WALLTRACK_TEST_PG_URL is set
+ * (ctest's integration/backtest_jobs_pg runs it under with_pg.sh). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +28,7 @@
 #include "harness.h"
 
 static struct daemon d;
+static const char *db_env[2]; /* {"WALLTRACK_DB=<url>", NULL} on PostgreSQL, else {NULL} */
 
 static long call(const char *method, const char *path, const char *json, struct buf *body)
 {
@@ -35,17 +39,17 @@ static long call(const char *method, const char *path, const char *json, struct 
 static int setup(void **state)
 {
     (void)state;
-    if (daemon_start(&d, NULL, NULL) != 0 || daemon_stop(&d, SIGTERM) != 0)
+    if (daemon_start(&d, NULL, db_env) != 0 || daemon_stop(&d, SIGTERM) != 0)
         return -1;
     const char *gen[] = {"sim", "generate",         "--out", "sim", "--days", "2", "--wallets",
                          "300", "--tokens-per-day", "60",    NULL};
     const char *imp[] = {"import", "--data", "data", "--quiet", "sim/transactions.ndjson", NULL};
     const char *disc[] = {"discover", "--data", "data", NULL};
     if (harness_run(d.dir, gen, NULL, 120, NULL) != 0 ||
-        harness_run(d.dir, imp, NULL, 120, NULL) != 0 ||
-        harness_run(d.dir, disc, NULL, 120, NULL) != 0)
+        harness_run(d.dir, imp, db_env, 120, NULL) != 0 ||
+        harness_run(d.dir, disc, db_env, 120, NULL) != 0)
         return -1;
-    return daemon_restart(&d, NULL, NULL);
+    return daemon_restart(&d, NULL, db_env);
 }
 
 static int teardown(void **state)
@@ -278,5 +282,15 @@ int main(void)
         cmocka_unit_test(test_grid_result),
         cmocka_unit_test(test_cancel_saves_nothing),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    int failed = cmocka_run_group_tests_name("sqlite", tests, setup, teardown);
+    const char *pg = getenv("WALLTRACK_TEST_PG_URL");
+    if (!pg || !pg[0]) {
+        print_message("PostgreSQL: skipped: WALLTRACK_TEST_PG_URL is not set (ctest runs "
+                      "integration/backtest_jobs_pg under tests/store/with_pg.sh)\n");
+        return failed;
+    }
+    static char url_env[1024];
+    snprintf(url_env, sizeof url_env, "WALLTRACK_DB=%s", pg);
+    db_env[0] = url_env;
+    return failed + cmocka_run_group_tests_name("postgresql", tests, setup, teardown);
 }
