@@ -38,7 +38,8 @@ struct job {
     int last_pct; /* the last percent announced */
     char error[512];
     VEC(int64_t) run_ids;
-    struct buf result; /* a done grid's JSON */
+    struct buf result;    /* a done grid's JSON */
+    struct buf recommend; /* its recommended point's whole overrides, or empty */
 };
 
 struct bt_jobs {
@@ -120,6 +121,13 @@ static void job_json(const struct job *jb, bool result, struct buf *out)
     if (result && jb->result.len) {
         jw_key(&w, "grid");
         jw_raw(&w, jb->result.data, jb->result.len);
+        /* What applying the recommendation sets: the scenario's overrides,
+         * then the request's set, then the point's values. */
+        jw_key(&w, "recommended_overrides");
+        if (jb->recommend.len)
+            jw_raw(&w, jb->recommend.data, jb->recommend.len);
+        else
+            jw_null(&w);
     }
     jw_obj_end(&w);
     jw_finish(&w);
@@ -284,17 +292,28 @@ static void exec_grid(struct job *jb)
         int64_t batch = p->started;
         int64_t *ids = xcalloc(g.folds + 1, sizeof *ids);
         r = bt_save_grid(jb->m->st, p, gr, &g, batch, ids);
-        struct buf b;
+        struct buf b, rec;
         buf_init(&b, 0);
+        buf_init(&rec, 0);
         bt_grid_json(gr, &g, batch, ids, &b);
+        if (g.recommended != SIZE_MAX) {
+            struct bt_scenario all = p->sc;
+            char e2[256];
+            for (size_t i = 0; i < p->sets.n; i++)
+                bt_scenario_set(&all, p->sets.o[i].name, p->sets.o[i].value, e2, sizeof e2);
+            bt_grid_point(gr->axes, gr->n_axes, g.recommended, &all);
+            bt_scenario_params_json(&all, &rec);
+        }
         pthread_mutex_lock(&jb->m->mu);
         jb->batch_id = batch;
         for (unsigned k = 0; k < g.folds; k++)
             if (ids[k])
                 vec_push(&jb->run_ids, ids[k]);
         buf_append(&jb->result, b.data, b.len);
+        buf_append(&jb->recommend, rec.data, rec.len);
         pthread_mutex_unlock(&jb->m->mu);
         buf_release(&b);
+        buf_release(&rec);
         free(ids);
         if (r)
             end(jb, JOB_FAILED, "saving the folds: %s", wt_strerror(r));
@@ -366,6 +385,7 @@ static void job_free(struct job *jb)
     bt_job_req_release(&jb->req);
     vec_free(&jb->run_ids);
     buf_release(&jb->result);
+    buf_release(&jb->recommend);
     free(jb);
 }
 
@@ -421,6 +441,7 @@ int bt_jobs_start(struct bt_jobs *m, struct bt_job_req *req, unsigned max_runnin
     jb->sc_total = jb->req.kind == BT_KIND_GRID ? jb->req.grid.points : jb->req.n;
     jb->last_pct = -1;
     buf_init(&jb->result, 0);
+    buf_init(&jb->recommend, 0);
     vec_push(&m->jobs, jb);
     *id = jb->id;
     /* Created under the lock: the thread's first step waits for it. */
@@ -429,6 +450,7 @@ int bt_jobs_start(struct bt_jobs *m, struct bt_job_req *req, unsigned max_runnin
         m->next_id--;
         *req = jb->req;
         buf_release(&jb->result);
+        buf_release(&jb->recommend);
         free(jb);
         pthread_mutex_unlock(&m->mu);
         if (gone)

@@ -162,16 +162,21 @@ static void test_grid_result(void **state)
     (void)state;
     struct buf b;
     buf_init(&b, 0);
-    int64_t id = start_job("{\"kind\":\"grid\",\"from\":\"2025-01-02\",\"to\":\"2025-01-03\","
-                           "\"folds\":2,\"axes\":[\"signal.threshold=0.6,0.7\","
-                           "\"trade.max_positions=3,8\"],\"objective\":\"return\"}",
-                           &b);
+    int64_t id = start_job(
+        "{\"kind\":\"grid\",\"from\":\"2025-01-02\",\"to\":\"2025-01-03\","
+        "\"scenario\":\"conservative\",\"folds\":2,\"axes\":[\"signal.threshold=0.6,0.7\","
+        "\"trade.max_positions=3,8\"],\"objective\":\"return\"}",
+        &b);
     if (strcmp(wait_job(id, &b), "done") != 0)
         fail_msg("job: %s", b.data);
     assert_non_null(strstr(b.data, "\"grid\":{\"sample\":\"out-of-sample\""));
     assert_non_null(strstr(b.data, "\"points\":4"));
     assert_non_null(strstr(b.data, "\"points_full_window_in_sample\":[{"));
     assert_non_null(strstr(b.data, "\"scenarios_done\":4,\"scenarios_total\":4"));
+    /* Applying the recommendation sets the scenario's settings too. */
+    const char *rec = strstr(b.data, "\"recommended_overrides\":{");
+    if (!rec || !strstr(rec, "\"signal.threshold\":") || !strstr(rec, "\"trade.risk_per_trade\":"))
+        fail_msg("recommended_overrides: %s", b.data);
     buf_release(&b);
 }
 

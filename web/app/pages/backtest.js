@@ -357,7 +357,7 @@ function GridResult({ job, onApply }) {
       return ${signed(m.return_pct, (v) => pctPoints(v, 2))}, ${num(m.trades, 0)} trades, worst drawdown ${pctPoints(m.max_drawdown_pct, 2)}.
       Objective: ${g.objective}.</p>
     <p>Recommended: ${g.recommended ? html`<code>${toLines(g.recommended).replace(/\n/g, ', ')}</code>
-      <button type="button" class="small" onClick=${() => onApply(g.recommended, `grid search #${job.id} (recommended)`)}>Apply…</button>`
+      <button type="button" class="small" onClick=${() => onApply(job.recommended_overrides || g.recommended, `grid search #${job.id} (recommended, with its scenario's settings)`)}>Apply…</button>`
       : 'none: no point met the constraints'}</p>
     ${axes.length === 2
       ? html`<div class="table-wrap" tabindex="0" role="region" aria-label="Heatmap">
