@@ -35,7 +35,11 @@ test('backtest: a scenario is created, run in a batch, compared, applied; a grid
   await page.getByRole('button', { name: 'Save scenario' }).click();
   const scErr = await page.getByTestId('scenario-error').innerText();
   assert.match(scErr, /trade\.max_positions: 5000 is out of range/);
-  await page.fill('#bt-sc-params', 'trade.max_positions=3\nsignal.threshold=0.75');
+  await page.fill('#bt-sc-params', 'trade.max_positions=3');
+  // A setting added from the list comes with its value now, then edited.
+  await page.selectOption('#bt-sc-add', 'signal.threshold');
+  assert.match(await page.inputValue('#bt-sc-params'), /^trade\.max_positions=3\nsignal\.threshold=0\.7\d*$/);
+  await page.fill('#bt-sc-params', (await page.inputValue('#bt-sc-params')).replace(/signal\.threshold=.*/, 'signal.threshold=0.75'));
   await page.getByRole('button', { name: 'Save scenario' }).click();
   await page.getByText('Scenario “careful” saved').waitFor();
   await page.locator('td', { hasText: 'trade.max_positions=3' }).waitFor();

@@ -43,9 +43,21 @@ const toLines = (params) => Object.entries(params || {}).map(([k, v]) => `${k}=$
 
 /* ---- scenarios ------------------------------------------------------------ */
 
+/** Settings a scenario is likely to set (the server has the last word:
+ * it refuses any other with its message), from GET /v1/config. */
+const SCENARIO_SETTING = /^(signal|trade|breakers|paper)\.|^engine\.tick_ms$|^market\.sol_usd$/;
+
 function ScenarioEditor({ start, onSaved, onCancel }) {
   const [name, setName] = useState(start.name);
   const [text, setText] = useState(toLines(start.params));
+  const cfg = useApi('/v1/config');
+  const known = ((cfg.data && cfg.data.settings) || []).filter((x) => SCENARIO_SETTING.test(x.name) && !x.secret);
+  function add(e) {
+    const def = known.find((x) => x.name === e.target.value);
+    e.target.value = '';
+    if (!def) return;
+    setText((t) => `${t.replace(/\n*$/, '')}${t.trim() ? '\n' : ''}${def.name}=${def.value}`);
+  }
   const [err, setErr] = useState(null);
   const [busy, setBusy] = useState(false);
   async function save(e) {
@@ -81,6 +93,14 @@ function ScenarioEditor({ start, onSaved, onCancel }) {
     <textarea id="bt-sc-params" rows="6" spellcheck="false" value=${text} onInput=${(e) => setText(e.target.value)}
       aria-describedby="bt-sc-params-help"></textarea>
     <small id="bt-sc-params-help" class="help">Any engine or signal setting (signal.*, trade.*, breakers.*, paper.*, engine.tick_ms), checked against its bounds as in the configuration (docs/config.md). Unset ones keep the configuration's value.</small>
+    ${known.length > 0 &&
+    html`<div class="xfield bt-add">
+      <label for="bt-sc-add">Add a setting (with its value now)</label>
+      <select id="bt-sc-add" onChange=${add}>
+        <option value="">choose…</option>
+        ${known.map((x) => html`<option value=${x.name}>${x.name} (now ${String(x.value)})</option>`)}
+      </select>
+    </div>`}
     ${err && html`<p class="error" role="alert" data-testid="scenario-error">${err.message}</p>`}
     <div class="buttons">
       <button type="submit" disabled=${busy}>${busy ? 'Saving…' : 'Save scenario'}</button>
