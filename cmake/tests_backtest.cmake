@@ -6,3 +6,13 @@ if(TARGET test_backtest)
            COMMAND ${CMAKE_SOURCE_DIR}/tests/store/with_pg.sh $<TARGET_FILE:test_backtest>)
   set_tests_properties(unit/backtest_pg PROPERTIES LABELS "unit;store" TIMEOUT 300)
 endif()
+
+# Backtest jobs over the daemon's API on PostgreSQL too
+# (tests/integration/test_backtest_jobs.c runs on SQLite, then on the
+# server with_pg.sh starts).
+if(TARGET test_backtest_jobs)
+  add_test(NAME integration/backtest_jobs_pg
+           COMMAND ${CMAKE_SOURCE_DIR}/tests/store/with_pg.sh $<TARGET_FILE:test_backtest_jobs>)
+  set_tests_properties(integration/backtest_jobs_pg PROPERTIES LABELS "integration;store"
+                       TIMEOUT 300)
+endif()

@@ -111,6 +111,10 @@ static const struct route routes[] = {
     {"DELETE", "/v1/backtest/runs/", AUTH_TOKEN, SMALL_BODY, routes_backtest_run, false, ""},
     {"GET", "/v1/backtest/scenarios", AUTH_TOKEN, SMALL_BODY, routes_backtest_scenarios, false, ""},
     {"PUT", "/v1/backtest/scenarios/", AUTH_TOKEN, SMALL_BODY, routes_backtest_scenario, false, ""},
+    {"GET", "/v1/backtests", AUTH_TOKEN, SMALL_BODY, routes_backtest_jobs, false, ""},
+    {"POST", "/v1/backtests", AUTH_TOKEN, SMALL_BODY, routes_backtest_jobs, false, ""},
+    {"GET", "/v1/backtests/", AUTH_TOKEN, SMALL_BODY, routes_backtest_job, false, ""},
+    {"DELETE", "/v1/backtests/", AUTH_TOKEN, SMALL_BODY, routes_backtest_job, false, ""},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -524,6 +528,7 @@ int api_start(const struct api_env *env, const char *host, unsigned port, struct
     pthread_mutex_init(&a->ctx.cfg_mu, NULL);
     pthread_mutex_init(&a->ctx.discovery_mu, NULL);
     config_copy(&a->ctx.cfg, env->cfg);
+    routes_backtest_jobs_start(&a->ctx);
     struct httpd_opts o = {
         .host = host,
         .port = port,
@@ -539,6 +544,7 @@ int api_start(const struct api_env *env, const char *host, unsigned port, struct
     };
     int rc = httpd_start(&o, &a->httpd, err, errsize);
     if (rc) {
+        routes_backtest_jobs_stop(&a->ctx);
         config_release(&a->ctx.cfg);
         pthread_mutex_destroy(&a->ctx.cfg_mu);
         pthread_mutex_destroy(&a->ctx.discovery_mu);
@@ -559,6 +565,7 @@ void api_stop(struct api *a)
     if (!a)
         return;
     httpd_stop(a->httpd);
+    routes_backtest_jobs_stop(&a->ctx); /* cancels and joins the running jobs */
     config_release(&a->ctx.cfg);
     pthread_mutex_destroy(&a->ctx.cfg_mu);
     pthread_mutex_destroy(&a->ctx.discovery_mu);

@@ -11,6 +11,7 @@
 #include "base/config.h"
 #include "net/httpd.h"
 
+struct bt_jobs;
 struct json_doc;
 struct json_val;
 
@@ -22,6 +23,7 @@ struct api_ctx {
     pthread_mutex_t cfg_mu;
     struct config cfg;            /* env->cfg plus the live changes since start */
     pthread_mutex_t discovery_mu; /* one POST /v1/discovery/run at a time */
+    struct bt_jobs *bt_jobs;      /* POST /v1/backtests; NULL without a store */
 };
 
 typedef void (*api_handler_fn)(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
@@ -68,6 +70,12 @@ void routes_backtest_runs(struct api_ctx *ctx, struct httpd_req *req, struct htt
 void routes_backtest_run(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
 void routes_backtest_scenarios(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
 void routes_backtest_scenario(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+/* Backtest jobs (routes_backtest.c): GET and POST /v1/backtests, GET and
+ * DELETE /v1/backtests/{id}; and the manager's start and stop (api.c). */
+void routes_backtest_jobs(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+void routes_backtest_job(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp);
+void routes_backtest_jobs_start(struct api_ctx *ctx);
+void routes_backtest_jobs_stop(struct api_ctx *ctx);
 
 /* How long a handler waits for the engine to apply its command: the one
  * wait every runner_command() caller passes. */

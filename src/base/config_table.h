@@ -475,6 +475,9 @@
     X(BT_FOLDS, "backtest.folds", NULL, INT, "3", 1, 20, 0,                                        \
       "Walk-forward folds of a grid search: each fold chooses on its first part and reports on "   \
       "the held-out rest.")                                                                        \
+    X(BT_MAX_JOBS, "backtest.max_jobs", NULL, INT, "1", 1, 16, 0,                                  \
+      "Backtest jobs (POST /v1/backtests) the daemon runs at once; one more is refused with 429 "  \
+      "until one ends. Each may use backtest.threads threads.")                                    \
     /* --- end ------------------------------------------------------------------------- */
 
 /* Settings that take one word of a fixed list: Y(ID, "word,word,..."). The

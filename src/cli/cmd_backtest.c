@@ -27,6 +27,7 @@
 #include "backtest/batch.h"
 #include "backtest/grid.h"
 #include "backtest/replay.h"
+#include "backtest/request.h"
 #include "backtest/runs.h"
 #include "backtest/scenario.h"
 #include "backtest/tape.h"
@@ -48,7 +49,7 @@ static const struct cli_opt opts[] = {
     {"--to", "TIME", NULL, "run: end of the window, excluded"},
     {"--scenario", "NAME", NULL, "run: the scenario (default: default)"},
     {"--json", NULL, NULL, "print JSON (every read command)"},
-    {"--quiet", NULL, NULL, "run: no progress bar"},
+    {"--quiet", NULL, NULL, "run, batch, grid: no progress (a bar on a terminal, lines otherwise)"},
     {"--objective", "NAME", NULL, "grid: return (default), sharpe, profit_factor or expectancy"},
     {"--min-trades", "N", NULL, "grid: a point needs at least N closed trades"},
     {"--max-drawdown", "PCT", NULL, "grid: a point's drawdown must stay under PCT percent"},
@@ -95,19 +96,34 @@ static void on_sigint(int sig)
     atomic_store(&cancelled, 1);
 }
 
-static void progress(void *ctx, size_t done, size_t total)
+/* Progress on stderr: a bar redrawn in place on a terminal, a plain line
+ * at each tenth otherwise (a log or a pipe gets no carriage returns). */
+static void show_progress(const char *unit, size_t done, size_t total)
 {
-    (void)ctx;
+    static int last_tenth = -1;
     unsigned pct = total ? (unsigned)(done * 100 / total) : 100;
+    if (!isatty(2)) {
+        int tenth = (int)(pct / 10);
+        if (tenth != last_tenth || done == total)
+            fprintf(stderr, "backtest: %3u%% %zu/%zu %s\n", pct, done, total, unit);
+        last_tenth = done == total ? -1 : tenth;
+        return;
+    }
     char bar[41];
     unsigned n = pct * 40 / 100;
     for (unsigned i = 0; i < 40; i++)
         bar[i] = i < n ? '#' : '.';
     bar[40] = '\0';
-    fprintf(stderr, "\rbacktest [%s] %3u%% %zu/%zu events", bar, pct, done, total);
+    fprintf(stderr, "\rbacktest [%s] %3u%% %zu/%zu %s", bar, pct, done, total, unit);
     if (done == total)
         fputc('\n', stderr);
     fflush(stderr);
+}
+
+static void progress(void *ctx, size_t done, size_t total)
+{
+    (void)ctx;
+    show_progress("events", done, total);
 }
 
 static int parse_id(const char *s, int64_t *id)
@@ -131,97 +147,31 @@ static void cli_sets(const struct config *cfg, struct bt_scenario *sets)
     }
 }
 
-/* Names the tape cache after the database it holds (FNV-1a of db.url, or
- * of the data folder for SQLite). */
-static uint64_t db_hash(const struct config *cfg)
-{
-    const char *u = config_str(cfg, CFG_DB_URL);
-    if (!u[0])
-        u = config_str(cfg, CFG_DATA_DIR);
-    uint64_t h = 1469598103934665603ull;
-    for (; *u; u++)
-        h = (h ^ (uint8_t)*u) * 1099511628211ull;
-    return h;
-}
-
 /* ---- run, batch, grid ------------------------------------------------------ */
 
-/* What every replay command checks and loads before it runs. */
-struct prep {
-    int64_t from, to;
-    const char *from_s, *to_s;
-    struct bt_scenario sc, sets;
-    struct bt_setup setup;
-    struct config cfg;
-    bool have_cfg;
-    struct bt_tape tape;
-    struct bt_watchlist wl;
-    int64_t warm;
-    int64_t started;
-};
-
-static void prep_release(struct prep *p)
-{
-    bt_watchlist_release(&p->wl);
-    bt_tape_release(&p->tape);
-    if (p->have_cfg)
-        config_release(&p->cfg);
-}
-
 /* The window, the scenario (NULL: --scenario or default) and the
- * settings: every check, nothing read yet but scenarios. Returns 0 or the
- * exit status (message printed). */
-static int prep_validate(struct cli_args *a, struct store *st, const char *scenario, struct prep *p)
+ * settings: every check (backtest/request.h), nothing read yet but
+ * scenarios. Returns 0 or the exit status (message printed). */
+static int prep_validate(struct cli_args *a, struct store *st, const char *scenario,
+                         struct bt_prep *p)
 {
-    memset(p, 0, sizeof *p);
-    bt_tape_init(&p->tape);
-    p->from_s = cli_opt_value(&spec, a, "--from");
-    p->to_s = cli_opt_value(&spec, a, "--to");
-    if (!p->from_s || !p->to_s)
-        return cli_usage_error("backtest", "%s needs --from and --to", a->pos[0]);
-    if (bt_time_parse(p->from_s, &p->from) != 0)
-        return cli_usage_error("backtest",
-                               "--from: '%s' is not an ISO 8601 date or time (2026-11-01 or "
-                               "2026-11-01T12:00:00Z)",
-                               p->from_s);
-    if (bt_time_parse(p->to_s, &p->to) != 0)
-        return cli_usage_error("backtest",
-                               "--to: '%s' is not an ISO 8601 date or time (2026-11-01 or "
-                               "2026-11-01T12:00:00Z)",
-                               p->to_s);
-    if (p->to <= p->from)
-        return cli_usage_error("backtest",
-                               "empty or inverted window: --from %s is not before --to %s",
-                               p->from_s, p->to_s);
     if (!scenario)
         scenario = cli_opt_value(&spec, a, "--scenario");
+    struct bt_scenario sets;
+    cli_sets(&a->cfg, &sets);
     char err[512];
-    if (bt_scenario_load(st, scenario ? scenario : "default", &p->sc, NULL, err, sizeof err) != 0)
-        return cli_usage_error("backtest", "%s", err);
-    cli_sets(&a->cfg, &p->sets);
-    bt_setup_init(&p->setup);
-    size_t n_exits;
-    if (engine_store_exits_load(st, &p->setup.engine.book, &n_exits, err, sizeof err) != 0)
-        return cli_usage_error("backtest", "%s", err);
-    const struct bt_scenario *lists[2] = {&p->sc, &p->sets};
-    if (bt_settings(&a->cfg, lists, 2, &p->cfg, &p->setup, err, sizeof err) != 0)
-        return cli_usage_error("backtest", "%s", err);
-    p->have_cfg = true;
-    p->warm = config_int(&p->cfg, CFG_BT_WARMUP_DAYS) * MS_PER_DAY;
+    if (bt_prep_validate(st, &a->cfg, "--", cli_opt_value(&spec, a, "--from"),
+                         cli_opt_value(&spec, a, "--to"), scenario, &sets, p, err, sizeof err) != 0)
+        return cli_usage_error("backtest", "%s: %s", a->pos[0], err);
     return 0;
 }
 
 /* The data: the watchlist and the tape (through its cache). */
-static int prep_load(struct store *st, struct prep *p, bool json)
+static int prep_load(struct store *st, struct bt_prep *p, bool json)
 {
-    char path[4096];
-    const char *how = "built";
-    snprintf(path, sizeof path, "%s/backtest-%016" PRIx64 ".tape",
-             config_str(&p->cfg, CFG_DATA_DIR), db_hash(&p->cfg));
-    p->started = clock_wall_ms();
-    int r;
-    if ((r = bt_watchlist_from_store(&p->wl, st)) != 0 ||
-        (r = bt_tape_cached(&p->tape, st, path, &how)) != 0) {
+    const char *how;
+    int r = bt_prep_load(st, p, &how);
+    if (r) {
         fprintf(stderr, "walltrack backtest: reading the database: %s\n", wt_strerror(r));
         return 1;
     }
@@ -243,18 +193,15 @@ static void on_sigint_install(struct sigaction *old)
 static void batch_progress(void *ctx, size_t done, size_t total)
 {
     (void)ctx;
-    fprintf(stderr, "\rbacktest: %zu/%zu runs", done, total);
-    if (done == total)
-        fputc('\n', stderr);
-    fflush(stderr);
+    show_progress("runs", done, total);
 }
 
 static int do_run(struct cli_args *a, struct store *st, bool json)
 {
-    struct prep p;
+    struct bt_prep p;
     int rc = prep_validate(a, st, NULL, &p);
     if (rc) {
-        prep_release(&p);
+        bt_prep_release(&p);
         return rc;
     }
     rc = 1;
@@ -273,7 +220,7 @@ static int do_run(struct cli_args *a, struct store *st, bool json)
     struct sigaction old;
     on_sigint_install(&old);
     struct bt_run_opts ro = {.cancel = &cancelled};
-    if (!json && !cli_opt_given(&spec, a, "--quiet") && isatty(2))
+    if (!json && !cli_opt_given(&spec, a, "--quiet"))
         ro.progress = progress;
     int r = bt_replay(&p.tape, &plan, &p.setup, &p.wl, &ro, &res, err, sizeof err);
     sigaction(SIGINT, &old, NULL);
@@ -286,16 +233,8 @@ static int do_run(struct cli_args *a, struct store *st, bool json)
         fprintf(stderr, "walltrack backtest: %s\n", err);
         goto out;
     }
-    struct bt_run_info info = {.scenario = &p.sc,
-                               .sets = &p.sets,
-                               .settings = &p.cfg,
-                               .from_ms = p.from,
-                               .to_ms = p.to,
-                               .started_ms = p.started,
-                               .finished_ms = clock_wall_ms(),
-                               .sample = "full"};
     int64_t id = 0;
-    if ((r = bt_run_save(st, &info, &p.tape, &res, &id)) != 0) {
+    if ((r = bt_save_run(st, &p, &p.tape, &res, 0, &id)) != 0) {
         fprintf(stderr, "walltrack backtest: saving the run: %s\n", wt_strerror(r));
         goto out;
     }
@@ -319,7 +258,7 @@ static int do_run(struct cli_args *a, struct store *st, bool json)
 out:
     bt_plan_release(&plan);
     bt_result_release(&res);
-    prep_release(&p);
+    bt_prep_release(&p);
     return rc;
 }
 
@@ -336,7 +275,7 @@ static int do_batch(struct cli_args *a, struct store *st, bool json)
     if (cli_opt_given(&spec, a, "--scenario"))
         return cli_usage_error("backtest",
                                "batch takes its scenarios as arguments, not --scenario");
-    struct prep *p = xcalloc((size_t)ns, sizeof *p);
+    struct bt_prep *p = xcalloc((size_t)ns, sizeof *p);
     struct bt_job *jobs = xcalloc((size_t)ns, sizeof *jobs);
     char **ids = xcalloc((size_t)ns, sizeof *ids);
     int rc = 0, nprep = 0;
@@ -351,9 +290,10 @@ static int do_batch(struct cli_args *a, struct store *st, bool json)
         bt_plan_build(&plan, &p[0].tape, &p[0].wl, p[0].from - p[0].warm, p[0].from, p[0].to, true);
         struct sigaction old;
         on_sigint_install(&old);
-        int r = bt_batch_run(&p[0].tape, &plan, &p[0].wl, jobs, (size_t)ns,
-                             (unsigned)config_int(&p[0].cfg, CFG_BT_THREADS), false, &cancelled,
-                             json ? NULL : batch_progress, NULL);
+        int r =
+            bt_batch_run(&p[0].tape, &plan, &p[0].wl, jobs, (size_t)ns,
+                         (unsigned)config_int(&p[0].cfg, CFG_BT_THREADS), false, &cancelled,
+                         json || cli_opt_given(&spec, a, "--quiet") ? NULL : batch_progress, NULL);
         sigaction(SIGINT, &old, NULL);
         if (r == WT_ECLOSED) {
             fprintf(stderr, "\nwalltrack backtest: cancelled; nothing was saved\n");
@@ -369,17 +309,8 @@ static int do_batch(struct cli_args *a, struct store *st, bool json)
         }
     }
     for (int i = 0; rc == 0 && i < ns; i++) {
-        struct bt_run_info info = {.scenario = &p[i].sc,
-                                   .sets = &p[i].sets,
-                                   .settings = &p[i].cfg,
-                                   .from_ms = p[i].from,
-                                   .to_ms = p[i].to,
-                                   .started_ms = batch,
-                                   .finished_ms = clock_wall_ms(),
-                                   .sample = "full",
-                                   .batch_id = batch};
         int64_t id = 0;
-        int r = bt_run_save(st, &info, &p[0].tape, &jobs[i].result, &id);
+        int r = bt_save_run(st, &p[i], &p[0].tape, &jobs[i].result, batch, &id);
         if (r) {
             fprintf(stderr, "walltrack backtest: saving the run: %s\n", wt_strerror(r));
             rc = 1;
@@ -395,7 +326,7 @@ static int do_batch(struct cli_args *a, struct store *st, bool json)
         bt_result_release(&jobs[i].result);
     }
     for (int i = 0; i < nprep; i++)
-        prep_release(&p[i]);
+        bt_prep_release(&p[i]);
     bt_plan_release(&plan);
     free(ids);
     free(jobs);
@@ -415,16 +346,6 @@ static double opt_double(struct cli_args *a, const char *name, double def, bool 
     return x;
 }
 
-static void metrics_obj(struct jw *w, const char *key, const struct bt_metrics *m)
-{
-    struct buf b;
-    buf_init(&b, 0);
-    bt_metrics_json(m, &b);
-    jw_key(w, key);
-    jw_raw(w, b.data, b.len);
-    buf_release(&b);
-}
-
 static void point_text(const struct bt_axis *ax, size_t n, size_t i, struct buf *out)
 {
     struct bt_scenario sc;
@@ -441,44 +362,28 @@ static int do_grid(struct cli_args *a, struct store *st, bool json)
     if (na < 1 || na > BT_AXES_MAX)
         return cli_usage_error("backtest", "grid needs 1 to %d axes NAME=a,b,c or NAME=lo:hi:step",
                                BT_AXES_MAX);
-    struct prep p;
+    struct bt_prep p;
     int rc = prep_validate(a, st, NULL, &p);
     if (rc) {
-        prep_release(&p);
+        bt_prep_release(&p);
         return rc;
     }
     char err[512];
-    struct bt_axis *axes = xcalloc(na, sizeof *axes);
-    struct bt_grid_opts o = {.cancel = &cancelled, .warm_ms = p.warm};
-    struct bt_grid_result g = {0};
     bool bad = false;
-    for (size_t i = 0; i < na && rc == 0; i++)
-        if (bt_axis_parse(a->pos[1 + i], &axes[i], err, sizeof err) != 0)
-            rc = cli_usage_error("backtest", "%s", err);
-    size_t points = rc ? 0 : bt_grid_points(axes, na);
-    int64_t maxp = config_int(&p.cfg, CFG_BT_MAX_GRID);
-    if (rc == 0 && (points == SIZE_MAX || (int64_t)points > maxp))
-        rc = cli_usage_error(
-            "backtest",
-            "the grid has %s%zu points, more than backtest.max_grid_points (%" PRId64
-            "); narrow an axis or raise the setting",
-            points == SIZE_MAX ? "over " : "", points == SIZE_MAX ? (size_t)UINT32_MAX : points,
-            maxp);
-    const char *obj = cli_opt_value(&spec, a, "--objective");
-    if (rc == 0 && obj && bt_objective_parse(obj, &o.objective) != 0)
-        rc = cli_usage_error("backtest",
-                             "--objective: '%s' is not return, sharpe, profit_factor or "
-                             "expectancy",
-                             obj);
-    o.constraints.min_trades = (uint64_t)opt_double(a, "--min-trades", 0, &bad);
-    o.constraints.max_drawdown_pct = opt_double(a, "--max-drawdown", 0, &bad);
-    double folds = opt_double(a, "--folds", (double)config_int(&p.cfg, CFG_BT_FOLDS), &bad);
-    if (rc == 0 && (bad || folds < 1 || folds > BT_FOLDS_MAX || folds != (double)(int)folds))
-        rc = cli_usage_error("backtest", "--min-trades, --max-drawdown (percent) and --folds "
-                                         "(1 to 20) take non-negative numbers");
-    o.folds = (unsigned)folds;
-    o.in_sample = cli_opt_given(&spec, a, "--in-sample");
-    o.threads = (unsigned)config_int(&p.cfg, CFG_BT_THREADS);
+    double min_trades = opt_double(a, "--min-trades", 0, &bad);
+    double max_dd = opt_double(a, "--max-drawdown", 0, &bad);
+    double folds = opt_double(a, "--folds", -1, &bad);
+    struct bt_grid_req gr;
+    if (bt_grid_req_parse((const char *const *)a->pos + 1, na,
+                          cli_opt_value(&spec, a, "--objective"), min_trades, max_dd,
+                          bad ? 0 : folds, cli_opt_given(&spec, a, "--in-sample"), &p.cfg, "--",
+                          &gr, err, sizeof err) != 0)
+        rc = cli_usage_error("backtest", "%s", err);
+    struct bt_grid_opts o = gr.o;
+    o.cancel = &cancelled;
+    const struct bt_axis *axes = gr.axes;
+    size_t points = gr.points;
+    struct bt_grid_result g = {0};
     if (rc == 0 && prep_load(st, &p, json) != 0)
         rc = 1;
     if (rc == 0) {
@@ -486,7 +391,7 @@ static int do_grid(struct cli_args *a, struct store *st, bool json)
             fprintf(stderr, "backtest: grid of %zu points, %s, objective %s\n", points,
                     o.in_sample ? "IN-SAMPLE (asked for)" : "walk-forward",
                     bt_objective_name(o.objective));
-        if (!json && isatty(2))
+        if (!json && !cli_opt_given(&spec, a, "--quiet"))
             o.progress = batch_progress;
         struct sigaction old;
         on_sigint_install(&old);
@@ -504,102 +409,15 @@ static int do_grid(struct cli_args *a, struct store *st, bool json)
     /* Saved: each fold's out-of-sample run, with the chosen values. */
     int64_t batch = p.started;
     int64_t *fold_ids = xcalloc(g.folds + 1, sizeof *fold_ids);
-    for (unsigned k = 0; rc == 0 && k < g.folds; k++) {
-        const struct bt_fold *f = &g.fold[k];
-        if (f->chosen == SIZE_MAX)
-            continue;
-        struct bt_scenario sets = p.sets;
-        bt_grid_point(axes, na, f->chosen, &sets);
-        char label[40];
-        snprintf(label, sizeof label, "out-of-sample %u/%u", k + 1, g.folds);
-        struct bt_run_info info = {.scenario = &p.sc,
-                                   .sets = &sets,
-                                   .settings = &p.cfg,
-                                   .from_ms = f->oos_from,
-                                   .to_ms = f->oos_to,
-                                   .started_ms = batch,
-                                   .finished_ms = clock_wall_ms(),
-                                   .sample = label,
-                                   .batch_id = batch};
-        int r = bt_run_save(st, &info, &p.tape, &f->oos_result, &fold_ids[k]);
-        if (r) {
-            fprintf(stderr, "walltrack backtest: saving a fold: %s\n", wt_strerror(r));
-            rc = 1;
-        }
+    int sr;
+    if (rc == 0 && (sr = bt_save_grid(st, &p, &gr, &g, batch, fold_ids)) != 0) {
+        fprintf(stderr, "walltrack backtest: saving a fold: %s\n", wt_strerror(sr));
+        rc = 1;
     }
     if (rc == 0 && json) {
         struct buf b;
         buf_init(&b, 0);
-        struct jw w;
-        jw_init(&w, &b);
-        jw_obj_begin(&w);
-        jw_kstr(&w, "sample", g.in_sample ? "in-sample" : "out-of-sample");
-        jw_kstr(&w, "objective", bt_objective_name(o.objective));
-        jw_ku64(&w, "points", g.points);
-        jw_ki64(&w, "batch_id", batch);
-        jw_key(&w, "axes");
-        jw_arr_begin(&w);
-        for (size_t i = 0; i < na; i++) {
-            jw_obj_begin(&w);
-            jw_kstr(&w, "name", axes[i].name);
-            jw_key(&w, "values");
-            jw_arr_begin(&w);
-            for (size_t k = 0; k < axes[i].n; k++)
-                jw_str(&w, axes[i].values[k]);
-            jw_arr_end(&w);
-            jw_obj_end(&w);
-        }
-        jw_arr_end(&w);
-        jw_key(&w, "recommended");
-        if (g.recommended == SIZE_MAX) {
-            jw_null(&w);
-        } else {
-            struct bt_scenario sc;
-            memset(&sc, 0, sizeof sc);
-            bt_grid_point(axes, na, g.recommended, &sc);
-            struct buf pj;
-            buf_init(&pj, 0);
-            bt_scenario_params_json(&sc, &pj);
-            jw_raw(&w, pj.data, pj.len);
-            buf_release(&pj);
-        }
-        metrics_obj(&w, g.in_sample ? "in_sample" : "out_of_sample", &g.oos);
-        jw_key(&w, "folds");
-        jw_arr_begin(&w);
-        for (unsigned k = 0; k < g.folds; k++) {
-            const struct bt_fold *f = &g.fold[k];
-            jw_obj_begin(&w);
-            jw_ki64(&w, "in_sample_from_ms", f->is_from);
-            jw_ki64(&w, "in_sample_to_ms", f->is_to);
-            jw_ki64(&w, "out_of_sample_from_ms", f->oos_from);
-            jw_ki64(&w, "out_of_sample_to_ms", f->oos_to);
-            jw_ki64(&w, "run_id", fold_ids[k]);
-            if (f->chosen == SIZE_MAX) {
-                jw_key(&w, "chosen");
-                jw_null(&w);
-            } else {
-                jw_ku64(&w, "chosen", f->chosen);
-                metrics_obj(&w, "in_sample", &f->is);
-                metrics_obj(&w, "out_of_sample", &f->oos);
-            }
-            jw_obj_end(&w);
-        }
-        jw_arr_end(&w);
-        /* Every point over the whole window (in-sample: for the heatmap). */
-        jw_key(&w, "points_full_window_in_sample");
-        jw_arr_begin(&w);
-        for (size_t i = 0; i < g.points; i++) {
-            jw_obj_begin(&w);
-            jw_kdouble(&w, "objective", bt_objective_value(&g.full[i], o.objective));
-            jw_kdouble(&w, "return_pct", g.full[i].return_pct);
-            jw_ku64(&w, "trades", g.full[i].trades);
-            jw_kdouble(&w, "max_drawdown_pct", g.full[i].max_drawdown_pct);
-            jw_kbool(&w, "meets_constraints", bt_constraints_met(&g.full[i], &o.constraints));
-            jw_obj_end(&w);
-        }
-        jw_arr_end(&w);
-        jw_obj_end(&w);
-        jw_finish(&w);
+        bt_grid_json(&gr, &g, batch, fold_ids, &b);
         printf("%s\n", b.data);
         buf_release(&b);
     } else if (rc == 0) {
@@ -664,8 +482,8 @@ static int do_grid(struct cli_args *a, struct store *st, bool json)
     }
     free(fold_ids);
     bt_grid_result_release(&g);
-    free(axes);
-    prep_release(&p);
+    bt_grid_req_release(&gr);
+    bt_prep_release(&p);
     return rc;
 }
 

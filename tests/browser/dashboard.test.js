@@ -34,6 +34,7 @@ const PAGES = [
   ['wallets', 'Wallets'],
   ['clusters', 'Clusters'],
   ['alerts', 'Alerts'],
+  ['backtest', 'Backtest'],
   ['config', 'Config'],
   ['controls', 'Controls'],
   ['setup', 'Setup'],

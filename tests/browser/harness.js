@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { before, after } from 'node:test';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BINARY = process.env.WT_BINARY || join(ROOT, 'build', 'walltrack');
@@ -132,4 +133,24 @@ export async function watchedPage(context, serverUrl) {
 export function artifact(name) {
   mkdirSync(ARTIFACTS, { recursive: true });
   return join(ARTIFACTS, name);
+}
+
+/** The set-up of a test file: without the prerequisites its tests are
+ * skipped, saying why; else one populated server and one browser for the
+ * whole file, stopped after it. Returns {opts, server, browser} (the last
+ * two filled before the first test). */
+export function serverAndBrowser() {
+  const why = missingPrereq();
+  if (why) console.log(`# SKIP browser tests: ${why}`);
+  const env = { opts: why ? { skip: why } : {}, server: null, browser: null };
+  before(async () => {
+    if (why) return;
+    env.server = await startServer();
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    if (env.browser) await env.browser.close();
+    if (env.server) await env.server.stop();
+  });
+  return env;
 }

@@ -1,14 +1,21 @@
 /* `walltrack backtest` through the real binary on a real database: a
  * simulated market imported and discovered, then every bad input refused
  * with a message naming it and nothing saved, then runs saved, listed,
- * shown, compared and deleted, and scenarios created, copied, edited. */
+ * shown, compared and deleted, and scenarios created, copied, edited;
+ * and Ctrl-C during a long grid search: it stops, exits 130, saves
+ * nothing, after showing its progress as plain lines (stderr is a file). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "harness.h"
@@ -185,11 +192,79 @@ static void test_runs_and_scenarios(void **state)
     buf_release(&out);
 }
 
+static size_t runs_listed(void)
+{
+    struct buf out;
+    buf_init(&out, 0);
+    assert_int_equal(bt(&out, (const char *[]){"list", "--json", NULL}), 0);
+    size_t n = 0;
+    for (const char *p = out.data; (p = strstr(p, "\"scenario\":")); p++)
+        n++;
+    buf_release(&out);
+    return n;
+}
+
+static void test_ctrl_c_saves_nothing(void **state)
+{
+    (void)state;
+    size_t before = runs_listed();
+    char errpath[512];
+    snprintf(errpath, sizeof errpath, "%s/ctrlc.err", dir);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (chdir(dir) != 0)
+            _exit(127);
+        int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int nul = open("/dev/null", O_WRONLY);
+        if (fd < 0 || nul < 0)
+            _exit(127);
+        dup2(nul, 1);
+        dup2(fd, 2);
+        /* 2000 points: far longer than the wait for its first line. */
+        execl(harness_binary, "walltrack", "backtest", "grid", "--from", "2025-01-02", "--to",
+              "2025-01-03", "--set", "backtest.max_grid_points=5000", "--data", "data",
+              "signal.threshold=0.5:0.69:0.01", "trade.max_positions=1:20:1",
+              "paper.latency_ms=0:4000:1000", (char *)NULL);
+        _exit(127);
+    }
+    /* Wait for the first progress line: the search is running. */
+    struct buf err;
+    buf_init(&err, 0);
+    bool started = false;
+    int status = 0;
+    for (int i = 0; i < 1200 && !started && waitpid(pid, &status, WNOHANG) == 0; i++) {
+        buf_reset(&err);
+        harness_read_file(errpath, &err);
+        started = err.data && strstr(err.data, " runs\n");
+        if (!started)
+            nanosleep(&(struct timespec){0, 50000000}, NULL);
+    }
+    if (!started) {
+        kill(pid, SIGKILL); /* no orphan left running */
+        waitpid(pid, &status, 0);
+        fail_msg("no progress line: %s", err.data ? err.data : "");
+    }
+    assert_int_equal(kill(pid, SIGINT), 0);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    buf_reset(&err);
+    harness_read_file(errpath, &err);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 130)
+        fail_msg("status %d: %s", status, err.data);
+    assert_non_null(strstr(err.data, "cancelled; nothing was saved"));
+    /* Plain lines, no carriage returns: stderr is not a terminal. */
+    assert_null(strchr(err.data, '\r'));
+    assert_non_null(strstr(err.data, "/2000 runs\n"));
+    buf_release(&err);
+    assert_int_equal(runs_listed(), before);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_input_starts_nothing),
         cmocka_unit_test(test_runs_and_scenarios),
+        cmocka_unit_test(test_ctrl_c_saves_nothing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

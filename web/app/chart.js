@@ -69,3 +69,28 @@ export function BarChart({ bars, label, title }) {
   );
   return html`<figure class="chart"><div ref=${box} role="img" aria-label=${title}></div><figcaption>${title}</figcaption></figure>`;
 }
+
+const PALETTE = ['#1f6feb', '#d1242f', '#1a7f37', '#8250df', '#bf8700', '#0a7a8a', '#cf222e', '#57606a'];
+
+/** Several lines over time on one chart (the Backtest page's equity
+ * curves): lines [{label, points: [[t_seconds, value], ...]}]. The times
+ * are merged; a line has a gap where it has no point. */
+export function MultiLineChart({ lines, title }) {
+  const xs = [...new Set(lines.flatMap((l) => l.points.map((p) => p[0])))].sort((a, b) => a - b);
+  const ys = lines.map((l) => {
+    const at = new Map(l.points.map((p) => [p[0], p[1]]));
+    return xs.map((x) => (at.has(x) ? at.get(x) : null));
+  });
+  const box = useChart(
+    (width) => ({
+      width,
+      height: 260,
+      series: [{}, ...lines.map((l, i) => ({ label: l.label, stroke: PALETTE[i % PALETTE.length], width: 2, spanGaps: true }))],
+      axes: [{ stroke: '#333' }, { stroke: '#333', size: 64 }],
+      legend: { show: true },
+    }),
+    [xs, ...ys],
+    [JSON.stringify(lines)],
+  );
+  return html`<figure class="chart"><div ref=${box} role="img" aria-label=${title}></div><figcaption>${title}</figcaption></figure>`;
+}

@@ -14,6 +14,7 @@ import { ClustersPage } from './pages/clusters.js';
 import { AlertsPage } from './pages/alerts.js';
 import { ConfigPage } from './pages/config.js';
 import { ControlsPage } from './pages/controls.js';
+import { BacktestPage } from './pages/backtest.js';
 
 const PAGES = [
   ['live', 'Live', LivePage],
@@ -21,6 +22,7 @@ const PAGES = [
   ['wallets', 'Wallets', WalletsPage],
   ['clusters', 'Clusters', ClustersPage],
   ['alerts', 'Alerts', AlertsPage],
+  ['backtest', 'Backtest', BacktestPage],
   ['config', 'Config', ConfigPage],
   ['controls', 'Controls', ControlsPage],
   ['setup', 'Setup', SetupPage],
