@@ -344,6 +344,17 @@ void cli_args_release(struct cli_args *args)
     args->npos = 0;
 }
 
+int cli_run(int argc, char **argv, const struct cli_spec *spec, int (*body)(struct cli_args *args))
+{
+    struct cli_args args;
+    int status;
+    if (!cli_parse(argc, argv, spec, &args, &status))
+        return status;
+    status = body(&args);
+    cli_args_release(&args);
+    return status;
+}
+
 const char *cli_opt_value(const struct cli_spec *spec, const struct cli_args *args,
                           const char *name)
 {

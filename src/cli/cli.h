@@ -51,6 +51,13 @@ struct cli_args {
 bool cli_parse(int argc, char **argv, const struct cli_spec *spec, struct cli_args *args,
                int *status);
 void cli_args_release(struct cli_args *args);
+/* The shape of every command: parses argv for spec (cli_parse) and, when
+ * the command should run, calls body with the parsed command line,
+ * releases it and returns body's exit status; otherwise returns
+ * cli_parse's status (0 after --help, 2 usage error, 1 configuration).
+ * body owns nothing in args; it may keep pointers into it only for the
+ * call. Main thread. */
+int cli_run(int argc, char **argv, const struct cli_spec *spec, int (*body)(struct cli_args *args));
 /* The configuration file the last cli_parse read (or would have read: the
  * default walltrack.conf of the data folder when it did not exist), or
  * NULL when there was none to look for; *explicit_ tells whether it was

@@ -355,23 +355,24 @@ static int do_export(struct cli_args *a)
     return 0;
 }
 
-int cmd_graph(int argc, char **argv)
+static int run_graph(struct cli_args *a)
 {
-    struct cli_args a;
-    int rc;
-    if (!cli_parse(argc, argv, &spec, &a, &rc))
-        return rc;
-    const char *sub = a.pos[0];
-    if (cli_setup_logging(&a.cfg) != 0)
+    int rc = 0;
+    const char *sub = a->pos[0];
+    if (cli_setup_logging(&a->cfg) != 0)
         rc = 1;
     else if (strcmp(sub, "build") == 0)
-        rc = do_build(&a);
+        rc = do_build(a);
     else if (strcmp(sub, "evaluate") == 0)
-        rc = do_evaluate(&a);
+        rc = do_evaluate(a);
     else if (strcmp(sub, "export") == 0)
-        rc = do_export(&a);
+        rc = do_export(a);
     else
         rc = cli_usage_error("graph", "unknown subcommand '%s' (build, evaluate, export)", sub);
-    cli_args_release(&a);
     return rc;
+}
+
+int cmd_graph(int argc, char **argv)
+{
+    return cli_run(argc, argv, &spec, run_graph);
 }

@@ -157,23 +157,24 @@ out:
     return status;
 }
 
-int cmd_wallet(int argc, char **argv)
+static int run_wallet(struct cli_args *args)
 {
-    struct cli_args args;
-    int status;
-    if (!cli_parse(argc, argv, &spec, &args, &status))
-        return status;
-    const char *sub = args.pos[0];
+    int status = 0;
+    const char *sub = args->pos[0];
     status = 1;
     if (strcmp(sub, "show") != 0 && strcmp(sub, "check") != 0) {
         status = cli_usage_error("wallet", "unknown subcommand '%s' (expected show or check)", sub);
         goto out;
     }
-    if (cli_setup_logging(&args.cfg) != 0)
+    if (cli_setup_logging(&args->cfg) != 0)
         goto out;
-    status = strcmp(sub, "show") == 0 ? wallet_show(&args.cfg) : wallet_check(&args.cfg);
+    status = strcmp(sub, "show") == 0 ? wallet_show(&args->cfg) : wallet_check(&args->cfg);
     log_close();
 out:
-    cli_args_release(&args);
     return status;
+}
+
+int cmd_wallet(int argc, char **argv)
+{
+    return cli_run(argc, argv, &spec, run_wallet);
 }

@@ -425,25 +425,27 @@ static int do_similar(const struct cli_args *a, const char *address)
     return rc;
 }
 
-int cmd_wallets(int argc, char **argv)
+static int run_wallets(struct cli_args *a)
 {
-    struct cli_args a;
-    int rc;
-    if (!cli_parse(argc, argv, &spec, &a, &rc))
-        return rc;
-    const char *sub = a.pos[0];
-    if (cli_setup_logging(&a.cfg) != 0) {
+    int rc = 0;
+    const char *sub = a->pos[0];
+    if (cli_setup_logging(&a->cfg) != 0) {
         rc = 1;
     } else if (strcmp(sub, "list") == 0) {
-        rc = a.npos == 1 ? do_list(&a) : cli_usage_error("wallets", "list takes no argument");
+        rc = a->npos == 1 ? do_list(a) : cli_usage_error("wallets", "list takes no argument");
     } else if (strcmp(sub, "show") == 0) {
-        rc = a.npos == 2 ? do_show(&a, a.pos[1]) : cli_usage_error("wallets", "show needs ADDRESS");
+        rc =
+            a->npos == 2 ? do_show(a, a->pos[1]) : cli_usage_error("wallets", "show needs ADDRESS");
     } else if (strcmp(sub, "similar") == 0) {
-        rc = a.npos == 2 ? do_similar(&a, a.pos[1])
-                         : cli_usage_error("wallets", "similar needs ADDRESS");
+        rc = a->npos == 2 ? do_similar(a, a->pos[1])
+                          : cli_usage_error("wallets", "similar needs ADDRESS");
     } else {
-        rc = do_curate(&a, sub);
+        rc = do_curate(a, sub);
     }
-    cli_args_release(&a);
     return rc;
+}
+
+int cmd_wallets(int argc, char **argv)
+{
+    return cli_run(argc, argv, &spec, run_wallets);
 }
