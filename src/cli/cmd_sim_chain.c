@@ -73,40 +73,10 @@ static int run_sim_chain(struct cli_args *a)
     struct simchain *c = NULL;
     struct scenario sc;
     char err[512];
-    scenario_default(&sc);
-    const char *v = cli_opt_value(&spec, a, "--preset");
-    if (v && scenario_preset(&sc, v) != 0) {
-        rc = cli_usage_error("sim chain", "--preset: unknown preset '%s' (expected %s)", v,
-                             SCENARIO_PRESETS);
+    if (cli_scenario_opts(&spec, a, &sc) != 0)
         goto out;
-    }
-    v = cli_opt_value(&spec, a, "--scenario");
-    if (v && scenario_load(&sc, v, err, sizeof err)) {
-        rc = cli_usage_error("sim chain", "--scenario: %s", err);
-        goto out;
-    }
-    if ((v = cli_opt_value(&spec, a, "--wallets")) != NULL) {
-        uint64_t n;
-        if (str_to_u64(v, &n) || n < 1 || n > 10000000) {
-            rc = bad("--wallets", v, "an integer from 1 to 10000000");
-            goto out;
-        }
-        scenario_scale_wallets(&sc, (uint32_t)n);
-    }
-    static const char *const keys[][2] = {
-        {"--seed", "seed"}, {"--days", "days"}, {"--tokens-per-day", "tokens_per_day"}};
-    for (size_t i = 0; i < 3; i++) {
-        if ((v = cli_opt_value(&spec, a, keys[i][0])) &&
-            scenario_set(&sc, keys[i][1], v, err, sizeof err)) {
-            rc = cli_usage_error("sim chain", "%s: %s", keys[i][0], err);
-            goto out;
-        }
-    }
-    if (scenario_validate(&sc, err, sizeof err)) {
-        rc = cli_usage_error("sim chain", "%s", err);
-        goto out;
-    }
     struct simchain_opts o = {.fault_seed = 1};
+    const char *v;
     uint64_t u;
     if ((v = cli_opt_value(&spec, a, "--latency-ms")) &&
         (str_to_u64(v, &u) || u > (uint64_t)MS_PER_MINUTE)) {

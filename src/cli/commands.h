@@ -27,6 +27,14 @@ int cmd_clusters(int argc, char **argv);
 int cmd_sim_evaluate(int argc, char **argv); /* `sim evaluate`, dispatched by cmd_sim */
 int cmd_sim_chain(int argc, char **argv);    /* `sim chain`, dispatched by cmd_sim */
 int cmd_sim_stats(int argc, char **argv);    /* `sim stats`, dispatched by cmd_sim */
+struct cli_spec;
+struct cli_args;
+struct scenario;
+/* The scenario the options of `sim generate` describe, shared by `sim` and
+ * `sim chain`: the defaults, then --preset, --scenario FILE, --wallets,
+ * --seed, --days and --tokens-per-day, validated. Returns 0, or 2 after
+ * printing the usage error under spec's name (cmd_sim.c). */
+int cli_scenario_opts(const struct cli_spec *spec, const struct cli_args *a, struct scenario *sc);
 struct store;
 /* `backtest scenario`, dispatched by cmd_backtest: pos[0..n) after the word. */
 int cmd_backtest_scenario(struct store *st, int n, char **pos, bool json);
