@@ -19,13 +19,7 @@ static const struct cli_opt opts[] = {
     {"--to", "URL", NULL,
      "stream: webhook to POST to (default http://127.0.0.1:8080/webhooks/helius)"},
     {"--speed", "X", NULL, "stream: simulated seconds per second (default 60; 0: no waiting)"},
-    {"--seed", "S", NULL, "seed of the simulation (default 1)"},
-    {"--days", "D", NULL, "simulated days (default 1)"},
-    {"--preset", "NAME", NULL,
-     "market regime the scenario starts from: " SCENARIO_PRESETS " (default calibrated)"},
-    {"--scenario", "FILE", NULL, "scenario file of `key = value` lines (docs/simulator.md)"},
-    {"--wallets", "N", NULL, "trading wallets in all; typed groups scale with it (default 2000)"},
-    {"--tokens-per-day", "N", NULL, "token launches per day (default 300)"},
+    CLI_SCENARIO_OPTS,
     {0},
 };
 

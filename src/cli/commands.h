@@ -35,6 +35,19 @@ struct scenario;
  * --seed, --days and --tokens-per-day, validated. Returns 0, or 2 after
  * printing the usage error under spec's name (cmd_sim.c). */
 int cli_scenario_opts(const struct cli_spec *spec, const struct cli_args *a, struct scenario *sc);
+/* The rows of those options, for the option table of a command that reads
+ * them with cli_scenario_opts (needs sim/scenario.h for SCENARIO_PRESETS). */
+/* clang-format off */
+#define CLI_SCENARIO_OPTS                                                                      \
+    {"--seed", "S", NULL, "seed of the simulation (default 1)"},                               \
+    {"--days", "D", NULL, "simulated days (default 1)"},                                       \
+    {"--preset", "NAME", NULL,                                                                 \
+     "market regime the scenario starts from: " SCENARIO_PRESETS " (default calibrated)"},     \
+    {"--scenario", "FILE", NULL, "scenario file of `key = value` lines (docs/simulator.md)"},  \
+    {"--wallets", "N", NULL,                                                                   \
+     "trading wallets in all; typed groups scale with it (default 2000)"},                     \
+    {"--tokens-per-day", "N", NULL, "token launches per day (default 300)"}
+/* clang-format on */
 struct store;
 /* `backtest scenario`, dispatched by cmd_backtest: pos[0..n) after the word. */
 int cmd_backtest_scenario(struct store *st, int n, char **pos, bool json);
