@@ -37,10 +37,7 @@ void routes_config_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_
     pthread_mutex_lock(&ctx->cfg_mu);
     const struct config *c = &ctx->cfg;
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
-    jw_key(&w, "settings");
-    jw_arr_begin(&w);
+    api_list_begin(&w, resp, "settings");
     for (int i = 0; i < CFG_COUNT; i++) {
         enum config_id id = (enum config_id)i;
         const struct config_def *d = config_def_of(id);
@@ -241,10 +238,7 @@ void routes_config_put(struct api_ctx *ctx, struct httpd_req *req, struct httpd_
     ctx->cfg = scratch;
     memset(&scratch, 0, sizeof scratch);
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
-    jw_key(&w, "applied");
-    jw_arr_begin(&w);
+    api_list_begin(&w, resp, "applied");
     for (size_t i = 0; i < n; i++) {
         jw_obj_begin(&w);
         jw_kstr(&w, "name", ch[i].def->name);

@@ -127,10 +127,7 @@ void routes_config_history(struct api_ctx *ctx, struct httpd_req *req, struct ht
     if (total > (size_t)limit)
         total = (size_t)limit;
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
-    jw_key(&w, "changes");
-    jw_arr_begin(&w);
+    api_list_begin(&w, resp, "changes");
     for (size_t i = 0; i < total; i++) {
         const struct setting_change *c = &all[i];
         enum config_id id;
