@@ -20,6 +20,7 @@
 #include "base/csv.h"
 #include "base/err.h"
 #include "base/json.h"
+#include "base/jw.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/str.h"
@@ -342,6 +343,21 @@ void cli_args_release(struct cli_args *args)
     free(args->pos);
     args->pos = NULL;
     args->npos = 0;
+}
+
+void cli_json_begin(struct jw *w, struct buf *b)
+{
+    buf_init(b, 0);
+    jw_init(w, b);
+}
+
+bool cli_json_print(struct jw *w, struct buf *b)
+{
+    bool ok = jw_finish(w) == 0;
+    if (ok)
+        printf("%s\n", b->data);
+    buf_release(b);
+    return ok;
 }
 
 int cli_run(int argc, char **argv, const struct cli_spec *spec, int (*body)(struct cli_args *args))

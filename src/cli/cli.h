@@ -74,6 +74,16 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
  * (message printed). */
 int cli_setup_logging(const struct config *cfg);
 
+struct buf;
+struct jw;
+/* A command's JSON answer on standard output. cli_json_begin initialises
+ * b (empty) and w writing into it; the caller writes one value.
+ * cli_json_print finishes w and, when the document is complete, prints it
+ * and a newline to standard output; it releases b either way and returns
+ * whether it printed (false only when the document overflowed its cap). */
+void cli_json_begin(struct jw *w, struct buf *b);
+bool cli_json_print(struct jw *w, struct buf *b);
+
 struct store;
 /* Creates the data folder if needed and opens the database of cfg: db.url
  * when set, else walltrack.db in data.dir. Prints the reason and returns 1

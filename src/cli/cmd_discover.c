@@ -93,9 +93,8 @@ static void print_report(const struct discovery_report *rep, bool json)
         return;
     }
     struct buf b;
-    buf_init(&b, 0);
     struct jw w;
-    jw_init(&w, &b);
+    cli_json_begin(&w, &b);
     jw_obj_begin(&w);
     jw_kstr(&w, "asOf", when);
     jw_ku64(&w, "swaps", rep->swaps);
@@ -129,9 +128,7 @@ static void print_report(const struct discovery_report *rep, bool json)
     jw_kdouble(&w, "apply", rep->apply_s);
     jw_obj_end(&w);
     jw_obj_end(&w);
-    if (jw_finish(&w) == 0)
-        printf("%s\n", b.data);
-    buf_release(&b);
+    (void)cli_json_print(&w, &b);
 }
 
 /* The crawl's progress: a bar that redraws itself on a terminal, a line

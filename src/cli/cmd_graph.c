@@ -67,9 +67,8 @@ static void print_build(const struct graph_report *r, bool json)
         return;
     }
     struct buf b;
-    buf_init(&b, 0);
     struct jw w;
-    jw_init(&w, &b);
+    cli_json_begin(&w, &b);
     jw_obj_begin(&w);
     jw_ku64(&w, "swaps", r->swaps);
     jw_ku64(&w, "transfers", r->transfers);
@@ -88,9 +87,7 @@ static void print_build(const struct graph_report *r, bool json)
     jw_kdouble(&w, "modularity", r->modularity);
     jw_kdouble(&w, "seconds", r->seconds);
     jw_obj_end(&w);
-    if (jw_finish(&w) == 0)
-        printf("%s\n", b.data);
-    buf_release(&b);
+    (void)cli_json_print(&w, &b);
 }
 
 static int do_build(struct cli_args *a)
@@ -276,9 +273,8 @@ static int evaluate(struct tw *t, size_t n, bool json)
         printf("\n");
     } else {
         struct buf b;
-        buf_init(&b, 0);
         struct jw w;
-        jw_init(&w, &b);
+        cli_json_begin(&w, &b);
         jw_obj_begin(&w);
         jw_ku64(&w, "truthClusterWallets", m);
         jw_kdouble(&w, "ari", ari);
@@ -294,9 +290,7 @@ static int evaluate(struct tw *t, size_t n, bool json)
             jw_ku64(&w, sim_wallet_type_name((enum sim_wallet_type)k), in_type[k]);
         jw_obj_end(&w);
         jw_obj_end(&w);
-        if (jw_finish(&w) == 0)
-            printf("%s\n", b.data);
-        buf_release(&b);
+        (void)cli_json_print(&w, &b);
     }
     vec_free(&u);
     return 0;

@@ -349,9 +349,8 @@ static int do_train(const struct cli_args *a, const uint64_t *seeds, size_t ns, 
     }
     model_free(m);
     struct buf b;
-    buf_init(&b, 0);
     struct jw w;
-    jw_init(&w, &b);
+    cli_json_begin(&w, &b);
     jw_obj_begin(&w);
     jw_ku64(&w, "version", ver);
     jw_kstr(&w, "label",
@@ -443,9 +442,8 @@ static int do_evaluate(const struct cli_args *a, const uint64_t *seeds, size_t n
     }
     bool json = cli_opt_given(&spec, a, "--json");
     struct buf b;
-    buf_init(&b, 0);
     struct jw w;
-    jw_init(&w, &b);
+    cli_json_begin(&w, &b);
     jw_obj_begin(&w);
     jw_kstr(&w, "model", path);
     jw_key(&w, "seeds");

@@ -266,9 +266,8 @@ int cmd_report(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     }
     struct buf b;
-    buf_init(&b, 0);
     struct jw w;
-    jw_init(&w, &b);
+    cli_json_begin(&w, &b);
     perf_write(l.perf, -1, 0, 200, &w);
     if (jw_finish(&w) == 0) {
         if (json)
@@ -302,13 +301,10 @@ int cmd_recalibrate(int argc, char **argv)
     recal_fit(l.samples.v, l.samples.len, &r);
     if (json) {
         struct buf b;
-        buf_init(&b, 0);
         struct jw w;
-        jw_init(&w, &b);
+        cli_json_begin(&w, &b);
         recal_write(&r, &ep.signal, &w);
-        if (jw_finish(&w) == 0)
-            printf("%s\n", b.data);
-        buf_release(&b);
+        (void)cli_json_print(&w, &b);
     } else {
         printf("%zu closed trades with factors, %zu won.\n", r.n, r.wins);
         if (!r.ok) {

@@ -373,9 +373,8 @@ static int run_sim_evaluate(struct cli_args *a)
 
     if (cli_opt_given(&spec, a, "--json")) {
         struct buf b;
-        buf_init(&b, 0);
         struct jw w;
-        jw_init(&w, &b);
+        cli_json_begin(&w, &b);
         jw_obj_begin(&w);
         jw_ku64(&w, "k", dp.top_k);
         jw_ku64(&w, "swaps", rep.swaps);
@@ -438,9 +437,7 @@ static int run_sim_evaluate(struct cli_args *a)
         jw_kbool(&w, "met", met);
         jw_obj_end(&w);
         jw_obj_end(&w);
-        if (jw_finish(&w) == 0)
-            printf("%s\n", b.data);
-        buf_release(&b);
+        (void)cli_json_print(&w, &b);
     } else {
         printf("discovery: %zu swaps, %u of %u tokens succeeded, %zu candidates, %zu eligible\n",
                rep.swaps, rep.success_tokens, rep.tokens, rep.candidates, rep.eligible);

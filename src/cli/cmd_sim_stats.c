@@ -116,14 +116,10 @@ static int run_sim_stats(struct cli_args *a)
     }
     if (cli_opt_given(&spec, a, "--json")) {
         struct buf o;
-        buf_init(&o, 0);
         struct jw w;
-        jw_init(&w, &o);
+        cli_json_begin(&w, &o);
         sim_calib_write_json(&c, &w);
-        jw_finish(&w);
-        fwrite(o.data, 1, o.len, stdout);
-        fputc('\n', stdout);
-        buf_release(&o);
+        (void)cli_json_print(&w, &o);
     } else {
         print_text(&c);
     }
