@@ -13,11 +13,13 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "base/mem.h"
 #include "base/str.h"
 #include "store/store_rows_impl.h"
 
@@ -632,6 +634,33 @@ int store_row_list(struct store *st, enum store_table tt, const struct row_query
     st->ops->release(st, c);
 out:
     buf_release(&b);
+    return rc;
+}
+
+int store_row_each(struct store *st, enum store_table tt, const struct row_query *q,
+                   int (*fn)(void *ctx, const void *row), void *ctx)
+{
+    enum { PAGE = 256 };
+    if ((unsigned)tt >= STORE_T_COUNT_)
+        return WT_EINVAL;
+    const struct table *t = &tables[tt];
+    char *rows = xcalloc(PAGE, t->row_size);
+    struct row_query page = {.limit = PAGE};
+    if (q) {
+        page.key = q->key;
+        page.key_id = q->key_id;
+    }
+    int rc;
+    for (;;) {
+        size_t n = 0;
+        rc = store_row_list(st, tt, &page, rows, &n);
+        for (size_t i = 0; rc == 0 && i < n; i++)
+            rc = fn(ctx, rows + i * t->row_size);
+        if (rc != 0 || n < PAGE)
+            break;
+        memcpy(&page.after_id, rows + (n - 1) * t->row_size + t->id_off, sizeof page.after_id);
+    }
+    free(rows);
     return rc;
 }
 
