@@ -660,6 +660,18 @@ void api_list_end_cursor(struct jw *w, size_t n, int64_t limit, int64_t last_id)
     jw_obj_end(w);
 }
 
+void api_json_begin(struct jw *w, struct httpd_resp *resp)
+{
+    jw_init(w, &resp->body);
+    jw_obj_begin(w);
+}
+
+void api_json_end(struct jw *w, struct httpd_resp *resp)
+{
+    jw_obj_end(w);
+    api_finish(w, resp);
+}
+
 void api_finish(struct jw *w, struct httpd_resp *resp)
 {
     if (jw_finish(w) == 0)

@@ -105,6 +105,10 @@ void api_list_end_page(struct jw *w, uint64_t page, uint64_t limit, int64_t tota
 void api_list_end_cursor(struct jw *w, size_t n, int64_t limit, int64_t last_id);
 /* Finishes w: 200, or 500 "response too large" when it overflowed. */
 void api_finish(struct jw *w, struct httpd_resp *resp);
+/* An object answer: api_json_begin starts w on resp's body and opens the
+ * object; api_json_end closes it and finishes as api_finish. */
+void api_json_begin(struct jw *w, struct httpd_resp *resp);
+void api_json_end(struct jw *w, struct httpd_resp *resp);
 /* 503 when the engine is not running; returns whether it is. */
 bool api_need_runner(struct api_ctx *ctx, struct httpd_resp *resp);
 /* Answers a runner_command result: 200 with the body the caller wrote

@@ -215,8 +215,7 @@ static void get_one(struct api_ctx *ctx, const char *idtext, struct httpd_resp *
         store_failed(resp, rc);
     } else {
         struct jw w;
-        jw_init(&w, &resp->body);
-        jw_obj_begin(&w);
+        api_json_begin(&w, resp);
         cluster_fields(&w, &c);
         jw_key(&w, "members");
         jw_arr_begin(&w);
@@ -232,8 +231,7 @@ static void get_one(struct api_ctx *ctx, const char *idtext, struct httpd_resp *
         for (size_t i = 0; i < inside.len; i++)
             edge_fields(&w, &inside.v[i]);
         jw_arr_end(&w);
-        jw_obj_end(&w);
-        api_finish(&w, resp);
+        api_json_end(&w, resp);
     }
     vec_free(&inside);
     for (size_t i = 0; i < m.v.len; i++)

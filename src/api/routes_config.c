@@ -78,7 +78,7 @@ void routes_config_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_
     jw_arr_end(&w);
     jw_obj_end(&w);
     pthread_mutex_unlock(&ctx->cfg_mu);
-    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    api_finish(&w, resp);
 }
 
 /* ---- PUT /v1/config ---------------------------------------------------------- */
@@ -247,8 +247,7 @@ void routes_config_put(struct api_ctx *ctx, struct httpd_req *req, struct httpd_
         jw_obj_end(&w);
     }
     jw_arr_end(&w);
-    jw_obj_end(&w);
-    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    api_json_end(&w, resp);
 out:
     config_release(&scratch);
     pthread_mutex_unlock(&ctx->cfg_mu);

@@ -309,15 +309,14 @@ void routes_positions(struct api_ctx *ctx, struct httpd_req *req, struct httpd_r
         return;
     const struct runner_snap *s = runner_snapshot(ctx->env->runner);
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
+    api_json_begin(&w, resp);
     jw_kstr(&w, "mode", ctx->env->mode);
     jw_ki64(&w, "published_ms", s->published_ms);
     jw_key(&w, "positions");
     snap_json_positions(&w, s);
     jw_obj_end(&w);
     runner_snapshot_release(ctx->env->runner, s);
-    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    api_finish(&w, resp);
 }
 
 /* ---- history ------------------------------------------------------------------------ */
@@ -425,7 +424,7 @@ void routes_signals(struct api_ctx *ctx, struct httpd_req *req, struct httpd_res
     }
     api_list_end_cursor(&w, n, limit, n ? rows[n - 1].id : 0);
     free(rows);
-    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    api_finish(&w, resp);
 }
 
 void routes_trades(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
@@ -475,7 +474,7 @@ void routes_trades(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp
     }
     api_list_end_cursor(&w, n, limit, n ? rows[n - 1].id : 0);
     free(rows);
-    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    api_finish(&w, resp);
 }
 
 static int add_trade(void *ctx, const struct closed_trade_row *r)
@@ -529,15 +528,14 @@ void routes_performance(struct api_ctx *ctx, struct httpd_req *req, struct httpd
     if (eq_now >= 0)
         perf_mark(pf, now, eq_now);
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
+    api_json_begin(&w, resp);
     jw_kstr(&w, "mode", ctx->env->mode);
     jw_ki64(&w, "since_ms", since);
     jw_key(&w, "performance");
     perf_write(pf, eq_now, now, (unsigned)points, &w);
     jw_obj_end(&w);
     perf_free(pf);
-    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    api_finish(&w, resp);
 }
 
 void routes_alerts(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
@@ -569,5 +567,5 @@ void routes_alerts(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp
     }
     api_list_end_cursor(&w, n, limit, n ? rows[n - 1].id : 0);
     free(rows);
-    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    api_finish(&w, resp);
 }

@@ -39,12 +39,10 @@ void routes_alert_ack(struct api_ctx *ctx, struct httpd_req *req, struct httpd_r
         return;
     }
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
+    api_json_begin(&w, resp);
     jw_ki64(&w, "id", id);
     jw_ki64(&w, "acked_ms", api_now_ms());
-    jw_obj_end(&w);
-    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    api_json_end(&w, resp);
 }
 
 static int newest_first(const void *a, const void *b)
@@ -145,5 +143,5 @@ void routes_config_history(struct api_ctx *ctx, struct httpd_req *req, struct ht
     jw_arr_end(&w);
     jw_obj_end(&w);
     free(all);
-    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    api_finish(&w, resp);
 }

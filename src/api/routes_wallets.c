@@ -408,8 +408,7 @@ static void get_rows(struct api_ctx *ctx, enum store_table t, const char *addres
         return;
     }
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
+    api_json_begin(&w, resp);
     jw_key(&w, t == STORE_T_SNAPSHOTS ? "snapshots" : "patterns");
     jw_arr_begin(&w);
     int64_t last = 0;
@@ -464,8 +463,7 @@ static void get_similar(struct api_ctx *ctx, const char *address, struct params 
         return;
     }
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
+    api_json_begin(&w, resp);
     jw_kstr(&w, "walletAddress", address);
     jw_ku64(&w, "candidates", cands);
     jw_key(&w, "features");
@@ -598,8 +596,7 @@ static void answer_curation(struct api_ctx *ctx, const char *address, const stru
     struct jw w;
     jw_init(&w, &resp->body);
     wallet_json_detail_begin(&w, &x);
-    jw_obj_end(&w);
-    api_finish(&w, resp);
+    api_json_end(&w, resp);
 }
 
 void routes_wallets_post(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
