@@ -69,37 +69,31 @@ static int open_store(const struct config *cfg, bool migrate, struct store **st)
 
 static int run_db(struct cli_args *args)
 {
-    int status = 0;
     const char *sub = args->pos[0];
-    status = 1;
-    if (strcmp(sub, "migrate") != 0 && strcmp(sub, "check") != 0) {
-        status = cli_usage_error("db", "unknown subcommand '%s' (expected migrate or check)", sub);
-        goto out;
-    }
+    if (strcmp(sub, "migrate") != 0 && strcmp(sub, "check") != 0)
+        return cli_usage_error("db", "unknown subcommand '%s' (expected migrate or check)", sub);
     if (cli_setup_logging(&args->cfg) != 0)
-        goto out;
+        return 1;
     struct store *st = NULL;
+    int status;
     if (strcmp(sub, "migrate") == 0) {
         /* Opening applies the pending migrations (each is logged). */
         if (open_store(&args->cfg, true, &st) != 0)
-            goto out;
+            return 1;
         int v = 0;
         if (store_schema_version(st, &v) == 0)
             printf("%s database at schema version %d (this build: %d)\n", store_backend(st), v,
                    store_schema_latest(st));
         status = 0;
     } else {
-        if (open_store(&args->cfg, false, &st) != 0 && st == NULL) {
-            /* A pending migration or a newer database is itself the answer. */
-            goto out;
-        }
+        if (open_store(&args->cfg, false, &st) != 0 && st == NULL)
+            return 1; /* a pending migration or a newer database is itself the answer */
         char msg[512];
         int rc = store_verify(st, msg, sizeof msg);
         printf("%s: %s\n", store_backend(st), msg);
         status = rc == 0 ? 0 : 1;
     }
     store_close(st);
-out:
     return status;
 }
 
@@ -110,24 +104,17 @@ int cmd_db(int argc, char **argv)
 
 static int run_backup(struct cli_args *args)
 {
-    int status = 1;
     const char *to = cli_opt_value(&backup_spec, args, "--to");
-    if (to == NULL || to[0] == '\0') {
-        status = cli_usage_error("backup", "--to FILE is required");
-        goto out;
-    }
-    if (cli_setup_logging(&args->cfg) != 0)
-        goto out;
+    if (to == NULL || to[0] == '\0')
+        return cli_usage_error("backup", "--to FILE is required");
     struct store *st;
-    if (open_store(&args->cfg, true, &st) != 0)
-        goto out;
+    if (cli_setup_logging(&args->cfg) != 0 || open_store(&args->cfg, true, &st) != 0)
+        return 1;
     char msg[1024];
     int rc = store_backup(st, to, msg, sizeof msg);
     fprintf(rc == 0 ? stdout : stderr, "%s%s\n", rc == 0 ? "" : "walltrack backup: ", msg);
-    status = rc == 0 ? 0 : 1;
     store_close(st);
-out:
-    return status;
+    return rc == 0 ? 0 : 1;
 }
 
 int cmd_backup(int argc, char **argv)

@@ -159,18 +159,13 @@ out:
 
 static int run_wallet(struct cli_args *args)
 {
-    int status = 0;
     const char *sub = args->pos[0];
-    status = 1;
-    if (strcmp(sub, "show") != 0 && strcmp(sub, "check") != 0) {
-        status = cli_usage_error("wallet", "unknown subcommand '%s' (expected show or check)", sub);
-        goto out;
-    }
+    if (strcmp(sub, "show") != 0 && strcmp(sub, "check") != 0)
+        return cli_usage_error("wallet", "unknown subcommand '%s' (expected show or check)", sub);
     if (cli_setup_logging(&args->cfg) != 0)
-        goto out;
-    status = strcmp(sub, "show") == 0 ? wallet_show(&args->cfg) : wallet_check(&args->cfg);
+        return 1;
+    int status = strcmp(sub, "show") == 0 ? wallet_show(&args->cfg) : wallet_check(&args->cfg);
     log_close();
-out:
     return status;
 }
 
