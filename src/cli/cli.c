@@ -109,6 +109,13 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     return 2;
 }
 
+int cli_sub_of_two(const char *cmd, const char *word, const char *a, const char *b)
+{
+    if (strcmp(word, a) == 0 || strcmp(word, b) == 0)
+        return 0;
+    return cli_usage_error(cmd, "unknown subcommand '%s' (expected %s or %s)", word, a, b);
+}
+
 static void print_opts(FILE *fp, const struct cli_opt *opts)
 {
     for (const struct cli_opt *o = opts; o && o->name; o++) {

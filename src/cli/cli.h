@@ -68,6 +68,10 @@ const char *cli_config_file(bool *explicit_);
 const char *cli_opt_value(const struct cli_spec *spec, const struct cli_args *args,
                           const char *name);
 bool cli_opt_given(const struct cli_spec *spec, const struct cli_args *args, const char *name);
+/* The subcommand word of a command that takes one of two: 0 when word is
+ * a or b, else prints "walltrack CMD: unknown subcommand 'word' (expected
+ * a or b)" and returns 2, the usage error's status. */
+int cli_sub_of_two(const char *cmd, const char *word, const char *a, const char *b);
 /* Prints "walltrack CMD: message" to stderr and returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Applies log.level and log.file from the configuration. Returns 0 or 1

@@ -70,12 +70,12 @@ static int open_store(const struct config *cfg, bool migrate, struct store **st)
 static int run_db(struct cli_args *args)
 {
     const char *sub = args->pos[0];
-    if (strcmp(sub, "migrate") != 0 && strcmp(sub, "check") != 0)
-        return cli_usage_error("db", "unknown subcommand '%s' (expected migrate or check)", sub);
+    int status = cli_sub_of_two("db", sub, "migrate", "check");
+    if (status != 0)
+        return status;
     if (cli_setup_logging(&args->cfg) != 0)
         return 1;
     struct store *st = NULL;
-    int status;
     if (strcmp(sub, "migrate") == 0) {
         /* Opening applies the pending migrations (each is logged). */
         if (open_store(&args->cfg, true, &st) != 0)

@@ -160,11 +160,10 @@ out:
 static int run_wallet(struct cli_args *args)
 {
     const char *sub = args->pos[0];
-    if (strcmp(sub, "show") != 0 && strcmp(sub, "check") != 0)
-        return cli_usage_error("wallet", "unknown subcommand '%s' (expected show or check)", sub);
-    if (cli_setup_logging(&args->cfg) != 0)
-        return 1;
-    int status = strcmp(sub, "show") == 0 ? wallet_show(&args->cfg) : wallet_check(&args->cfg);
+    int status = cli_sub_of_two("wallet", sub, "show", "check");
+    if (status != 0 || (status = cli_setup_logging(&args->cfg)) != 0)
+        return status;
+    status = strcmp(sub, "show") == 0 ? wallet_show(&args->cfg) : wallet_check(&args->cfg);
     log_close();
     return status;
 }
