@@ -623,6 +623,24 @@ void api_param_error(struct httpd_resp *resp, const char *param, const char *msg
     resp->status = 400;
 }
 
+bool api_int_arg(struct httpd_resp *resp, const char *name, const char *v, int64_t lo, int64_t hi,
+                 int64_t def, int64_t *out)
+{
+    *out = def;
+    if (!v)
+        return true;
+    int64_t x;
+    if (str_to_i64(v, &x) != 0 || x < lo || x > hi) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "%s must be an integer from %lld to %lld, got '%.40s'", name,
+                 (long long)lo, (long long)hi, v);
+        api_param_error(resp, name, msg);
+        return false;
+    }
+    *out = x;
+    return true;
+}
+
 void api_store_unavailable(struct httpd_resp *resp, const char *what, int rc)
 {
     log_error("api", "%s: store error %s", what, wt_strerror(rc));

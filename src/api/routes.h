@@ -90,6 +90,12 @@ struct json_doc *api_body_object(struct httpd_req *req, struct httpd_resp *resp,
 /* 400 with the body {"error": msg, "parameter": param}: a query argument
  * the route cannot use (the smart-money API's error shape). */
 void api_param_error(struct httpd_resp *resp, const char *param, const char *msg);
+/* An integer argument of the smart-money routes: v is its text (NULL when
+ * absent: *out = def); outside [lo, hi] or not an integer, 400 with
+ * "<name> must be an integer from lo to hi, got '<v>'" (api_param_error)
+ * and false. */
+bool api_int_arg(struct httpd_resp *resp, const char *name, const char *v, int64_t lo, int64_t hi,
+                 int64_t def, int64_t *out);
 /* Logs rc under `what` (the route family) and answers 503 "the database is
  * unavailable, retry later": the client may retry; the log says why. */
 void api_store_unavailable(struct httpd_resp *resp, const char *what, int rc);

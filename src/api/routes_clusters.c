@@ -69,20 +69,7 @@ static void edge_fields(struct jw *w, const struct graph_edge_row *e)
 static bool int_param(struct httpd_req *req, struct httpd_resp *resp, const char *name, int64_t lo,
                       int64_t hi, int64_t def, int64_t *out)
 {
-    const char *v = httpd_query(req, name);
-    *out = def;
-    if (!v)
-        return true;
-    int64_t x;
-    if (str_to_i64(v, &x) != 0 || x < lo || x > hi) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "%s must be an integer from %lld to %lld", name, (long long)lo,
-                 (long long)hi);
-        bad_param(resp, name, msg, v);
-        return false;
-    }
-    *out = x;
-    return true;
+    return api_int_arg(resp, name, httpd_query(req, name), lo, hi, def, out);
 }
 
 static void list(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)

@@ -129,18 +129,7 @@ static const char *param(const struct params *p, const char *name)
 static bool int_param(const struct params *p, struct httpd_resp *resp, const char *name, int64_t lo,
                       int64_t hi, int64_t def, int64_t *out)
 {
-    const char *v = param(p, name);
-    *out = def;
-    if (!v)
-        return true;
-    int64_t x;
-    if (str_to_i64(v, &x) != 0 || x < lo || x > hi) {
-        bad_param(resp, name, "%s must be an integer from %lld to %lld, got '%.40s'", name,
-                  (long long)lo, (long long)hi, v);
-        return false;
-    }
-    *out = x;
-    return true;
+    return api_int_arg(resp, name, param(p, name), lo, hi, def, out);
 }
 
 /* ------------------------------------------------------------ list */
