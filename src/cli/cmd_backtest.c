@@ -529,8 +529,9 @@ static int do_grid(struct cli_args *a, struct store *st, bool json)
     }
     if (rc == 0 && json) {
         struct buf b;
+        buf_init(&b, 0);
         struct jw w;
-        cli_json_begin(&w, &b);
+        jw_init(&w, &b);
         jw_obj_begin(&w);
         jw_kstr(&w, "sample", g.in_sample ? "in-sample" : "out-of-sample");
         jw_kstr(&w, "objective", bt_objective_name(o.objective));
@@ -598,7 +599,9 @@ static int do_grid(struct cli_args *a, struct store *st, bool json)
         }
         jw_arr_end(&w);
         jw_obj_end(&w);
-        (void)cli_json_print(&w, &b);
+        jw_finish(&w);
+        printf("%s\n", b.data);
+        buf_release(&b);
     } else if (rc == 0) {
         struct buf t;
         buf_init(&t, 0);
@@ -690,8 +693,9 @@ static int do_apply(struct cli_args *a, struct store *st)
         goto out;
     }
     struct buf body;
+    buf_init(&body, 0);
     struct jw w;
-    cli_json_begin(&w, &body);
+    jw_init(&w, &body);
     jw_obj_begin(&w);
     size_t n = 0;
     printf("run %" PRId64 " would set:\n", id);
