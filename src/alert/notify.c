@@ -87,14 +87,33 @@ static int post(struct http_notifier *h, const struct httpc_header *hdr, size_t 
     return 0;
 }
 
+/* A JSON object body: json_body_begin initialises body and w and opens
+ * the object; post_json closes it and POSTs it as application/json (resp
+ * initialised by the caller, released by it). Returns as post. */
+static void json_body_begin(struct jw *w, struct buf *body)
+{
+    buf_init(body, 0);
+    jw_init(w, body);
+    jw_obj_begin(w);
+}
+
+static int post_json(struct http_notifier *h, struct jw *w, const struct buf *body,
+                     struct httpc_resp *resp, char *err, size_t errsize)
+{
+    static const struct httpc_header hdr[] = {{"Content-Type", "application/json"}};
+    jw_obj_end(w);
+    int rc = jw_finish(w);
+    if (rc == 0)
+        rc = post(h, hdr, 1, body->data, body->len, resp, err, errsize);
+    return rc;
+}
+
 static int webhook_send(struct notifier *n, const struct alert_msg *m, char *err, size_t errsize)
 {
     struct http_notifier *h = (struct http_notifier *)n;
     struct buf body;
-    buf_init(&body, 0);
     struct jw w;
-    jw_init(&w, &body);
-    jw_obj_begin(&w);
+    json_body_begin(&w, &body);
     jw_kstr(&w, "source", "walltrack");
     jw_kstr(&w, "kind", m->kind);
     jw_kstr(&w, "severity", alert_severity_name(m->severity));
@@ -102,13 +121,9 @@ static int webhook_send(struct notifier *n, const struct alert_msg *m, char *err
     jw_kstr(&w, "text", m->text);
     jw_ki64(&w, "ts_ms", m->ts_ms);
     jw_kstr(&w, "mode", m->mode);
-    jw_obj_end(&w);
-    struct httpc_header hdr[] = {{"Content-Type", "application/json"}};
     struct httpc_resp resp;
     httpc_resp_init(&resp);
-    int rc = jw_finish(&w);
-    if (rc == 0)
-        rc = post(h, hdr, 1, body.data, body.len, &resp, err, errsize);
+    int rc = post_json(h, &w, &body, &resp, err, errsize);
     httpc_resp_release(&resp);
     buf_release(&body);
     return rc;
@@ -121,20 +136,14 @@ static int telegram_send(struct notifier *n, const struct alert_msg *m, char *er
     snprintf(text, sizeof text, "[%s] %s%s\n%s", m->mode[0] ? m->mode : "paper", m->title,
              m->severity == ALERT_CRITICAL ? " (critical)" : "", m->text);
     struct buf body;
-    buf_init(&body, 0);
     struct jw w;
-    jw_init(&w, &body);
-    jw_obj_begin(&w);
+    json_body_begin(&w, &body);
     jw_kstr(&w, "chat_id", h->chat_id);
     jw_kstr(&w, "text", text);
     jw_kbool(&w, "disable_web_page_preview", true);
-    jw_obj_end(&w);
-    struct httpc_header hdr[] = {{"Content-Type", "application/json"}};
     struct httpc_resp resp;
     httpc_resp_init(&resp);
-    int rc = jw_finish(&w);
-    if (rc == 0)
-        rc = post(h, hdr, 1, body.data, body.len, &resp, err, errsize);
+    int rc = post_json(h, &w, &body, &resp, err, errsize);
     if (rc == 0) {
         /* The Bot API answers {"ok":true,...}; anything else is a failure
          * even with a 2xx status. */
@@ -306,10 +315,21 @@ int alerter_start_with(struct notifier **notifiers, size_t n, enum alert_severit
     return 0;
 }
 
-/* The notifiers and minimum severity cfg configures, into n[0..*nn). */
-static int build_notifiers(const struct config *cfg, struct notifier **n, size_t *nn,
-                           enum alert_severity *sev, char *err, size_t errsize)
+/* The notifiers and the minimum severity a configuration asks for. */
+struct notifier_set {
+    struct notifier *n[3]; /* n[0..nn): webhook, Telegram, ntfy, those configured */
+    size_t nn;
+    enum alert_severity sev;
+};
+
+/* Builds the set cfg configures. Returns 0, or WT_EINVAL with err set
+ * (nothing built). */
+static int build_notifiers(const struct config *cfg, struct notifier_set *set, char *err,
+                           size_t errsize)
 {
+    struct notifier **n = set->n;
+    size_t *nn = &set->nn;
+    enum alert_severity *sev = &set->sev;
     *nn = 0;
     const char *hook = config_str(cfg, CFG_ALERT_WEBHOOK_URL);
     const char *tg = config_str(cfg, CFG_ALERT_TELEGRAM_TOKEN);
@@ -342,32 +362,27 @@ static int build_notifiers(const struct config *cfg, struct notifier **n, size_t
 
 int alerter_start(const struct config *cfg, struct alerter **out, char *err, size_t errsize)
 {
-    struct notifier *n[3];
-    size_t nn;
-    enum alert_severity sev;
-    int rc = build_notifiers(cfg, n, &nn, &sev, err, errsize);
-    if (rc)
-        return rc;
-    return alerter_start_with(n, nn, sev, out);
+    struct notifier_set set;
+    int rc = build_notifiers(cfg, &set, err, errsize);
+    return rc ? rc : alerter_start_with(set.n, set.nn, set.sev, out);
 }
 
 int alerter_reconfigure(struct alerter *a, const struct config *cfg, char *err, size_t errsize)
 {
-    struct notifier *n[3];
-    size_t nn;
-    enum alert_severity sev;
-    int rc = build_notifiers(cfg, n, &nn, &sev, err, errsize);
+    struct notifier_set set;
+    int rc = build_notifiers(cfg, &set, err, errsize);
     if (rc)
         return rc;
+    size_t nn = set.nn;
     struct notifier **v = xcalloc(nn ? nn : 1, sizeof *v);
-    memcpy(v, n, nn * sizeof *v);
+    memcpy(v, set.n, nn * sizeof *v);
     pthread_mutex_lock(&a->mu);
     struct notifier **old = a->has_pending ? a->pending : NULL;
     size_t nold = a->n_pending;
     a->pending = v;
     a->n_pending = nn;
     a->has_pending = true;
-    a->min = sev;
+    a->min = set.sev;
     a->configured = nn;
     pthread_cond_signal(&a->cv);
     pthread_mutex_unlock(&a->mu);

@@ -212,33 +212,24 @@ static int on_wallet(void *ctx, const struct wallet *x)
     return 0;
 }
 
+static int on_member(void *ctx, const void *row)
+{
+    const struct cluster_member_row *r = row;
+    struct load *ld = ctx;
+    struct pubkey k;
+    if (pubkey_parse(r->wallet, &k) != 0 || r->cluster_id <= 0)
+        return 0;
+    for (size_t j = 0; j < ld->w.len; j++)
+        if (ld->w.v[j].group == 0 && memcmp(ld->w.v[j].key.b, k.b, 32) == 0)
+            ld->w.v[j].group = r->cluster_id;
+    return 0;
+}
+
 /* Cluster ids of the loaded wallets from cluster_members (a wallet in
  * several clusters keeps the first). */
 static int load_groups(struct store *st, struct load *ld)
 {
-    enum { PAGE = 256 };
-    struct cluster_member_row *rows = xcalloc(PAGE, sizeof *rows);
-    struct row_query q = {.limit = PAGE};
-    int rc;
-    for (;;) {
-        size_t n = 0;
-        rc = store_list_cluster_member(st, &q, rows, &n);
-        if (rc != 0)
-            break;
-        for (size_t i = 0; i < n; i++) {
-            struct pubkey k;
-            if (pubkey_parse(rows[i].wallet, &k) != 0 || rows[i].cluster_id <= 0)
-                continue;
-            for (size_t j = 0; j < ld->w.len; j++)
-                if (ld->w.v[j].group == 0 && memcmp(ld->w.v[j].key.b, k.b, 32) == 0)
-                    ld->w.v[j].group = rows[i].cluster_id;
-        }
-        if (n < PAGE)
-            break;
-        q.after_id = rows[n - 1].id;
-    }
-    free(rows);
-    return rc;
+    return store_row_each(st, STORE_T_CLUSTER_MEMBERS, NULL, on_member, ld);
 }
 
 int sm_refresh(struct smartmoney *s, struct store *st)

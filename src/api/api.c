@@ -229,16 +229,7 @@ static int check_query(const struct route *r, struct httpd_req *req, struct http
         snprintf(msg, sizeof msg, "%s '%s' (accepted: %s)", q.problem, name, r->params);
     else
         snprintf(msg, sizeof msg, "%s '%s'", q.problem, name);
-    struct jw w;
-    buf_reset(&resp->body);
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
-    jw_kstr(&w, "error", msg);
-    jw_kstr(&w, "parameter", name);
-    jw_obj_end(&w);
-    jw_finish(&w);
-    resp->content_type = "application/json";
-    resp->status = 400;
+    api_param_error(resp, name, msg);
     return 400;
 }
 
@@ -623,6 +614,95 @@ struct json_doc *api_body_object(struct httpd_req *req, struct httpd_resp *resp,
         return NULL;
     }
     return d;
+}
+
+void api_param_error(struct httpd_resp *resp, const char *param, const char *msg)
+{
+    struct jw w;
+    buf_reset(&resp->body);
+    jw_init(&w, &resp->body);
+    jw_obj_begin(&w);
+    jw_kstr(&w, "error", msg);
+    jw_kstr(&w, "parameter", param);
+    jw_obj_end(&w);
+    jw_finish(&w);
+    resp->content_type = "application/json";
+    resp->status = 400;
+}
+
+bool api_int_arg(struct httpd_resp *resp, const char *name, const char *v, int64_t lo, int64_t hi,
+                 int64_t def, int64_t *out)
+{
+    *out = def;
+    if (!v)
+        return true;
+    int64_t x;
+    if (str_to_i64(v, &x) != 0 || x < lo || x > hi) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "%s must be an integer from %lld to %lld, got '%.40s'", name,
+                 (long long)lo, (long long)hi, v);
+        api_param_error(resp, name, msg);
+        return false;
+    }
+    *out = x;
+    return true;
+}
+
+void api_store_unavailable(struct httpd_resp *resp, const char *what, int rc)
+{
+    log_error("api", "%s: store error %s", what, wt_strerror(rc));
+    httpd_resp_error(resp, 503, "the database is unavailable, retry later");
+}
+
+void api_list_begin(struct jw *w, struct httpd_resp *resp, const char *key)
+{
+    jw_init(w, &resp->body);
+    jw_obj_begin(w);
+    jw_key(w, key);
+    jw_arr_begin(w);
+}
+
+void api_list_end_page(struct jw *w, uint64_t page, uint64_t limit, int64_t total)
+{
+    jw_arr_end(w);
+    jw_key(w, "pagination");
+    jw_obj_begin(w);
+    jw_ku64(w, "page", page);
+    jw_ku64(w, "limit", limit);
+    jw_ki64(w, "total", total);
+    jw_obj_end(w);
+    jw_obj_end(w);
+}
+
+void api_list_end_cursor(struct jw *w, size_t n, int64_t limit, int64_t last_id)
+{
+    jw_arr_end(w);
+    jw_key(w, "next_before");
+    if (n == (size_t)limit)
+        jw_i64(w, last_id);
+    else
+        jw_null(w);
+    jw_obj_end(w);
+}
+
+void api_json_begin(struct jw *w, struct httpd_resp *resp)
+{
+    jw_init(w, &resp->body);
+    jw_obj_begin(w);
+}
+
+void api_json_end(struct jw *w, struct httpd_resp *resp)
+{
+    jw_obj_end(w);
+    api_finish(w, resp);
+}
+
+void api_finish(struct jw *w, struct httpd_resp *resp)
+{
+    if (jw_finish(w) == 0)
+        resp->status = 200;
+    else
+        httpd_resp_error(resp, 500, "response too large");
 }
 
 bool api_need_runner(struct api_ctx *ctx, struct httpd_resp *resp)

@@ -95,6 +95,34 @@ bool api_query_i64(struct httpd_req *req, struct httpd_resp *resp, const char *n
  * answering 400. */
 struct json_doc *api_body_object(struct httpd_req *req, struct httpd_resp *resp, bool allow_empty,
                                  struct json_val *root);
+/* 400 with the body {"error": msg, "parameter": param}: a query argument
+ * the route cannot use (the smart-money API's error shape). */
+void api_param_error(struct httpd_resp *resp, const char *param, const char *msg);
+/* An integer argument of the smart-money routes: v is its text (NULL when
+ * absent: *out = def); outside [lo, hi] or not an integer, 400 with
+ * "<name> must be an integer from lo to hi, got '<v>'" (api_param_error)
+ * and false. */
+bool api_int_arg(struct httpd_resp *resp, const char *name, const char *v, int64_t lo, int64_t hi,
+                 int64_t def, int64_t *out);
+/* Logs rc under `what` (the route family) and answers 503 "the database is
+ * unavailable, retry later": the client may retry; the log says why. */
+void api_store_unavailable(struct httpd_resp *resp, const char *what, int rc);
+struct jw;
+/* The list responses: api_list_begin starts {"<key>": [ in resp's body
+ * (the caller writes the items), and one of the ends closes it:
+ * api_list_end_page adds "pagination": {"page", "limit", "total"} (page
+ * numbers), api_list_end_cursor adds "next_before": last_id when the page
+ * is full (n == limit; last_id is the id of its last row), else null (id
+ * cursors, newest first). Any handler thread. */
+void api_list_begin(struct jw *w, struct httpd_resp *resp, const char *key);
+void api_list_end_page(struct jw *w, uint64_t page, uint64_t limit, int64_t total);
+void api_list_end_cursor(struct jw *w, size_t n, int64_t limit, int64_t last_id);
+/* Finishes w: 200, or 500 "response too large" when it overflowed. */
+void api_finish(struct jw *w, struct httpd_resp *resp);
+/* An object answer: api_json_begin starts w on resp's body and opens the
+ * object; api_json_end closes it and finishes as api_finish. */
+void api_json_begin(struct jw *w, struct httpd_resp *resp);
+void api_json_end(struct jw *w, struct httpd_resp *resp);
 /* 503 when the engine is not running; returns whether it is. */
 bool api_need_runner(struct api_ctx *ctx, struct httpd_resp *resp);
 /* Answers a runner_command result: 200 with the body the caller wrote

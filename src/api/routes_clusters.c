@@ -29,22 +29,12 @@ static void bad_param(struct httpd_resp *resp, const char *param, const char *ms
 {
     char text[256];
     snprintf(text, sizeof text, "%s, got '%.40s'", msg, got);
-    struct jw w;
-    buf_reset(&resp->body);
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
-    jw_kstr(&w, "error", text);
-    jw_kstr(&w, "parameter", param);
-    jw_obj_end(&w);
-    jw_finish(&w);
-    resp->status = 400;
-    resp->content_type = "application/json";
+    api_param_error(resp, param, text);
 }
 
 static void store_failed(struct httpd_resp *resp, int rc)
 {
-    log_error("api", "clusters: store error %s", wt_strerror(rc));
-    httpd_resp_error(resp, 503, "the database is unavailable, retry later");
+    api_store_unavailable(resp, "clusters", rc);
 }
 
 static void cluster_fields(struct jw *w, const struct cluster_row *c)
@@ -79,20 +69,7 @@ static void edge_fields(struct jw *w, const struct graph_edge_row *e)
 static bool int_param(struct httpd_req *req, struct httpd_resp *resp, const char *name, int64_t lo,
                       int64_t hi, int64_t def, int64_t *out)
 {
-    const char *v = httpd_query(req, name);
-    *out = def;
-    if (!v)
-        return true;
-    int64_t x;
-    if (str_to_i64(v, &x) != 0 || x < lo || x > hi) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "%s must be an integer from %lld to %lld", name, (long long)lo,
-                 (long long)hi);
-        bad_param(resp, name, msg, v);
-        return false;
-    }
-    *out = x;
-    return true;
+    return api_int_arg(resp, name, httpd_query(req, name), lo, hi, def, out);
 }
 
 static void list(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
@@ -161,28 +138,15 @@ static void list(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *
         return;
     }
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
-    jw_key(&w, "data");
-    jw_arr_begin(&w);
+    api_list_begin(&w, resp, "data");
     for (size_t i = 0; i < n; i++) {
         jw_obj_begin(&w);
         cluster_fields(&w, &rows[i]);
         jw_obj_end(&w);
     }
-    jw_arr_end(&w);
-    jw_key(&w, "pagination");
-    jw_obj_begin(&w);
-    jw_ku64(&w, "page", f.page);
-    jw_ku64(&w, "limit", f.limit);
-    jw_ki64(&w, "total", total);
-    jw_obj_end(&w);
-    jw_obj_end(&w);
+    api_list_end_page(&w, f.page, f.limit, total);
     free(rows);
-    if (jw_finish(&w) == 0)
-        resp->status = 200;
-    else
-        httpd_resp_error(resp, 500, "response too large");
+    api_finish(&w, resp);
 }
 
 struct members {
@@ -238,8 +202,7 @@ static void get_one(struct api_ctx *ctx, const char *idtext, struct httpd_resp *
         store_failed(resp, rc);
     } else {
         struct jw w;
-        jw_init(&w, &resp->body);
-        jw_obj_begin(&w);
+        api_json_begin(&w, resp);
         cluster_fields(&w, &c);
         jw_key(&w, "members");
         jw_arr_begin(&w);
@@ -255,11 +218,7 @@ static void get_one(struct api_ctx *ctx, const char *idtext, struct httpd_resp *
         for (size_t i = 0; i < inside.len; i++)
             edge_fields(&w, &inside.v[i]);
         jw_arr_end(&w);
-        jw_obj_end(&w);
-        if (jw_finish(&w) == 0)
-            resp->status = 200;
-        else
-            httpd_resp_error(resp, 500, "response too large");
+        api_json_end(&w, resp);
     }
     vec_free(&inside);
     for (size_t i = 0; i < m.v.len; i++)

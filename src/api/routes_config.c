@@ -37,10 +37,7 @@ void routes_config_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_
     pthread_mutex_lock(&ctx->cfg_mu);
     const struct config *c = &ctx->cfg;
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
-    jw_key(&w, "settings");
-    jw_arr_begin(&w);
+    api_list_begin(&w, resp, "settings");
     for (int i = 0; i < CFG_COUNT; i++) {
         enum config_id id = (enum config_id)i;
         const struct config_def *d = config_def_of(id);
@@ -81,7 +78,7 @@ void routes_config_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_
     jw_arr_end(&w);
     jw_obj_end(&w);
     pthread_mutex_unlock(&ctx->cfg_mu);
-    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    api_finish(&w, resp);
 }
 
 /* ---- PUT /v1/config ---------------------------------------------------------- */
@@ -241,10 +238,7 @@ void routes_config_put(struct api_ctx *ctx, struct httpd_req *req, struct httpd_
     ctx->cfg = scratch;
     memset(&scratch, 0, sizeof scratch);
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
-    jw_key(&w, "applied");
-    jw_arr_begin(&w);
+    api_list_begin(&w, resp, "applied");
     for (size_t i = 0; i < n; i++) {
         jw_obj_begin(&w);
         jw_kstr(&w, "name", ch[i].def->name);
@@ -253,8 +247,7 @@ void routes_config_put(struct api_ctx *ctx, struct httpd_req *req, struct httpd_
         jw_obj_end(&w);
     }
     jw_arr_end(&w);
-    jw_obj_end(&w);
-    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    api_json_end(&w, resp);
 out:
     config_release(&scratch);
     pthread_mutex_unlock(&ctx->cfg_mu);

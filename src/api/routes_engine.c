@@ -309,15 +309,14 @@ void routes_positions(struct api_ctx *ctx, struct httpd_req *req, struct httpd_r
         return;
     const struct runner_snap *s = runner_snapshot(ctx->env->runner);
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
+    api_json_begin(&w, resp);
     jw_kstr(&w, "mode", ctx->env->mode);
     jw_ki64(&w, "published_ms", s->published_ms);
     jw_key(&w, "positions");
     snap_json_positions(&w, s);
     jw_obj_end(&w);
     runner_snapshot_release(ctx->env->runner, s);
-    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    api_finish(&w, resp);
 }
 
 /* ---- history ------------------------------------------------------------------------ */
@@ -346,14 +345,34 @@ static const char *opt_text(struct httpd_req *req, const char *name)
     return v && v[0] ? v : NULL;
 }
 
+/* The id-cursor paging of the history lists: limit (1 to 1000, default
+ * 100), before (an id; 0, the default: from the newest) and, unless since
+ * is NULL, since (Unix ms, default 0). false after answering 400. */
+static bool cursor_params(struct httpd_req *req, struct httpd_resp *resp, int64_t *limit,
+                          int64_t *since, int64_t *before)
+{
+    return api_query_i64(req, resp, "limit", 100, 1, 1000, limit) &&
+           (!since || api_query_i64(req, resp, "since", 0, 0, INT64_MAX, since)) &&
+           api_query_i64(req, resp, "before", 0, 0, INT64_MAX, before);
+}
+
+/* Whether a history read (rc) succeeded; if not, frees rows and answers
+ * 500 "reading the <what> failed". */
+static bool read_ok(struct httpd_resp *resp, int rc, void *rows, const char *what)
+{
+    if (rc == 0)
+        return true;
+    free(rows);
+    httpd_resp_error(resp, 500, "reading the %s failed: %s", what, wt_strerror(rc));
+    return false;
+}
+
 void routes_signals(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
 {
     if (!need_store(ctx, resp))
         return;
     int64_t limit, since, before;
-    if (!api_query_i64(req, resp, "limit", 100, 1, 1000, &limit) ||
-        !api_query_i64(req, resp, "since", 0, 0, INT64_MAX, &since) ||
-        !api_query_i64(req, resp, "before", 0, 0, INT64_MAX, &before))
+    if (!cursor_params(req, resp, &limit, &since, &before))
         return;
     struct signal_query q = {
         .wallet = opt_text(req, "wallet"),
@@ -377,16 +396,10 @@ void routes_signals(struct api_ctx *ctx, struct httpd_req *req, struct httpd_res
     struct signal_row *rows = xcalloc((size_t)limit, sizeof *rows);
     size_t n = 0;
     int rc = store_signals_query(ctx->env->store, &q, rows, &n);
-    if (rc) {
-        free(rows);
-        httpd_resp_error(resp, 500, "reading the signals failed: %s", wt_strerror(rc));
+    if (!read_ok(resp, rc, rows, "signals"))
         return;
-    }
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
-    jw_key(&w, "signals");
-    jw_arr_begin(&w);
+    api_list_begin(&w, resp, "signals");
     for (size_t i = 0; i < n; i++) {
         const struct signal_row *r = &rows[i];
         jw_obj_begin(&w);
@@ -409,15 +422,9 @@ void routes_signals(struct api_ctx *ctx, struct httpd_req *req, struct httpd_res
         raw_json(&w, "details", r->factors);
         jw_obj_end(&w);
     }
-    jw_arr_end(&w);
-    jw_key(&w, "next_before");
-    if (n == (size_t)limit)
-        jw_i64(&w, rows[n - 1].id);
-    else
-        jw_null(&w);
-    jw_obj_end(&w);
+    api_list_end_cursor(&w, n, limit, n ? rows[n - 1].id : 0);
     free(rows);
-    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    api_finish(&w, resp);
 }
 
 void routes_trades(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
@@ -425,9 +432,7 @@ void routes_trades(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp
     if (!need_store(ctx, resp))
         return;
     int64_t limit, since, before;
-    if (!api_query_i64(req, resp, "limit", 100, 1, 1000, &limit) ||
-        !api_query_i64(req, resp, "since", 0, 0, INT64_MAX, &since) ||
-        !api_query_i64(req, resp, "before", 0, 0, INT64_MAX, &before))
+    if (!cursor_params(req, resp, &limit, &since, &before))
         return;
     struct trade_query q = {
         .mode = opt_text(req, "mode") ? opt_text(req, "mode") : ctx->env->mode,
@@ -439,16 +444,10 @@ void routes_trades(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp
     struct closed_trade_row *rows = xcalloc((size_t)limit, sizeof *rows);
     size_t n = 0;
     int rc = store_closed_trades_query(ctx->env->store, &q, rows, &n);
-    if (rc) {
-        free(rows);
-        httpd_resp_error(resp, 500, "reading the trades failed: %s", wt_strerror(rc));
+    if (!read_ok(resp, rc, rows, "trades"))
         return;
-    }
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
-    jw_key(&w, "trades");
-    jw_arr_begin(&w);
+    api_list_begin(&w, resp, "trades");
     for (size_t i = 0; i < n; i++) {
         const struct closed_trade_row *r = &rows[i];
         jw_obj_begin(&w);
@@ -473,15 +472,9 @@ void routes_trades(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp
         raw_json(&w, "factors", r->factors);
         jw_obj_end(&w);
     }
-    jw_arr_end(&w);
-    jw_key(&w, "next_before");
-    if (n == (size_t)limit)
-        jw_i64(&w, rows[n - 1].id);
-    else
-        jw_null(&w);
-    jw_obj_end(&w);
+    api_list_end_cursor(&w, n, limit, n ? rows[n - 1].id : 0);
     free(rows);
-    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    api_finish(&w, resp);
 }
 
 static int add_trade(void *ctx, const struct closed_trade_row *r)
@@ -535,15 +528,14 @@ void routes_performance(struct api_ctx *ctx, struct httpd_req *req, struct httpd
     if (eq_now >= 0)
         perf_mark(pf, now, eq_now);
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
+    api_json_begin(&w, resp);
     jw_kstr(&w, "mode", ctx->env->mode);
     jw_ki64(&w, "since_ms", since);
     jw_key(&w, "performance");
     perf_write(pf, eq_now, now, (unsigned)points, &w);
     jw_obj_end(&w);
     perf_free(pf);
-    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    api_finish(&w, resp);
 }
 
 void routes_alerts(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
@@ -551,23 +543,16 @@ void routes_alerts(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp
     if (!need_store(ctx, resp))
         return;
     int64_t limit, before;
-    if (!api_query_i64(req, resp, "limit", 100, 1, 1000, &limit) ||
-        !api_query_i64(req, resp, "before", 0, 0, INT64_MAX, &before))
+    if (!cursor_params(req, resp, &limit, NULL, &before))
         return;
     struct alert_row *rows = xcalloc((size_t)limit, sizeof *rows);
     size_t n = 0;
     int rc = store_alerts_recent(ctx->env->store, opt_text(req, "kind"), before, (uint32_t)limit,
                                  rows, &n);
-    if (rc) {
-        free(rows);
-        httpd_resp_error(resp, 500, "reading the alerts failed: %s", wt_strerror(rc));
+    if (!read_ok(resp, rc, rows, "alerts"))
         return;
-    }
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
-    jw_key(&w, "alerts");
-    jw_arr_begin(&w);
+    api_list_begin(&w, resp, "alerts");
     for (size_t i = 0; i < n; i++) {
         jw_obj_begin(&w);
         jw_ki64(&w, "id", rows[i].id);
@@ -580,13 +565,7 @@ void routes_alerts(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp
         jw_ki64(&w, "acked_ms", rows[i].acked_ms);
         jw_obj_end(&w);
     }
-    jw_arr_end(&w);
-    jw_key(&w, "next_before");
-    if (n == (size_t)limit)
-        jw_i64(&w, rows[n - 1].id);
-    else
-        jw_null(&w);
-    jw_obj_end(&w);
+    api_list_end_cursor(&w, n, limit, n ? rows[n - 1].id : 0);
     free(rows);
-    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    api_finish(&w, resp);
 }

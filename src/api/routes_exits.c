@@ -36,8 +36,7 @@ static void write_book(struct api_ctx *ctx, struct httpd_resp *resp)
     if (exit_overrides_format(b, overrides, sizeof overrides) != 0)
         overrides[0] = '\0';
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
+    api_json_begin(&w, resp);
     jw_kstr(&w, "default", b->default_name);
     jw_kstr(&w, "overrides_setting", overrides);
     jw_key(&w, "overrides");
@@ -69,8 +68,7 @@ static void write_book(struct api_ctx *ctx, struct httpd_resp *resp)
     }
     jw_arr_end(&w);
     jw_ku64(&w, "capacity", EXIT_BOOK_MAX);
-    jw_obj_end(&w);
-    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    api_json_end(&w, resp);
 }
 
 void routes_exits_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)

@@ -21,8 +21,7 @@ void routes_healthz(struct api_ctx *ctx, struct httpd_req *req, struct httpd_res
     if (ctx->env->store != NULL)
         (void)store_health(ctx->env->store, &h);
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
+    api_json_begin(&w, resp);
     jw_kstr(&w, "status", h.ok ? "ok" : "unhealthy");
     jw_kstr(&w, "version", WT_VERSION);
     jw_ki64(&w, "uptime_s", (clock_mono_ns() - ctx->start_ns) / NS_PER_SECOND);

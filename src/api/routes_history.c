@@ -39,12 +39,10 @@ void routes_alert_ack(struct api_ctx *ctx, struct httpd_req *req, struct httpd_r
         return;
     }
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
+    api_json_begin(&w, resp);
     jw_ki64(&w, "id", id);
     jw_ki64(&w, "acked_ms", api_now_ms());
-    jw_obj_end(&w);
-    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    api_json_end(&w, resp);
 }
 
 static int newest_first(const void *a, const void *b)
@@ -127,10 +125,7 @@ void routes_config_history(struct api_ctx *ctx, struct httpd_req *req, struct ht
     if (total > (size_t)limit)
         total = (size_t)limit;
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
-    jw_key(&w, "changes");
-    jw_arr_begin(&w);
+    api_list_begin(&w, resp, "changes");
     for (size_t i = 0; i < total; i++) {
         const struct setting_change *c = &all[i];
         enum config_id id;
@@ -148,5 +143,5 @@ void routes_config_history(struct api_ctx *ctx, struct httpd_req *req, struct ht
     jw_arr_end(&w);
     jw_obj_end(&w);
     free(all);
-    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    api_finish(&w, resp);
 }

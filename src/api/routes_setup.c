@@ -71,8 +71,7 @@ void routes_wallet_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_
     config_release(&cfg);
 
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
+    api_json_begin(&w, resp);
     jw_kbool(&w, "configured", configured);
     jw_kstr(&w, "pubkey", configured ? pub : NULL);
     jw_key(&w, "balance_sol");
@@ -82,8 +81,7 @@ void routes_wallet_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_
         jw_null(&w);
     jw_kstr(&w, "mode", ctx->env->mode);
     jw_kstr(&w, "detail", detail);
-    jw_obj_end(&w);
-    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    api_json_end(&w, resp);
 }
 
 void routes_discovery_run(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
@@ -114,14 +112,12 @@ void routes_discovery_run(struct api_ctx *ctx, struct httpd_req *req, struct htt
         return;
     }
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
+    api_json_begin(&w, resp);
     jw_ku64(&w, "watchlist", rep.apply.watchlist);
     jw_ku64(&w, "candidates", rep.candidates);
     jw_ku64(&w, "added", rep.apply.added);
     jw_ki64(&w, "ms", (clock_mono_ns() - t0) / NS_PER_MS);
-    jw_obj_end(&w);
-    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    api_json_end(&w, resp);
 }
 
 /* GET /v1/discovery: the chain crawl's state (intel/crawl.h) as the store
@@ -163,8 +159,7 @@ void routes_discovery_get(struct api_ctx *ctx, struct httpd_req *req, struct htt
         return;
     }
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
+    api_json_begin(&w, resp);
     jw_key(&w, "crawl");
     jw_obj_begin(&w);
     static const char *const kinds[2] = {"tokens", "wallets"};

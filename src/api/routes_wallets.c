@@ -50,31 +50,12 @@ static void bad_param(struct httpd_resp *resp, const char *param, const char *fm
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    struct jw w;
-    buf_reset(&resp->body);
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
-    jw_kstr(&w, "error", msg);
-    jw_kstr(&w, "parameter", param);
-    jw_obj_end(&w);
-    jw_finish(&w);
-    resp->status = 400;
-    resp->content_type = "application/json";
-}
-
-static void finish(struct jw *w, struct httpd_resp *resp)
-{
-    if (jw_finish(w) == 0) {
-        resp->status = 200;
-    } else {
-        httpd_resp_error(resp, 500, "response too large");
-    }
+    api_param_error(resp, param, msg);
 }
 
 static void store_failed(struct httpd_resp *resp, int rc)
 {
-    log_error("api", "smart-money API: store error %s", wt_strerror(rc));
-    httpd_resp_error(resp, 503, "the database is unavailable, retry later");
+    api_store_unavailable(resp, "smart-money API", rc);
 }
 
 /* ------------------------------------------------------------ parameters */
@@ -148,18 +129,7 @@ static const char *param(const struct params *p, const char *name)
 static bool int_param(const struct params *p, struct httpd_resp *resp, const char *name, int64_t lo,
                       int64_t hi, int64_t def, int64_t *out)
 {
-    const char *v = param(p, name);
-    *out = def;
-    if (!v)
-        return true;
-    int64_t x;
-    if (str_to_i64(v, &x) != 0 || x < lo || x > hi) {
-        bad_param(resp, name, "%s must be an integer from %lld to %lld, got '%.40s'", name,
-                  (long long)lo, (long long)hi, v);
-        return false;
-    }
-    *out = x;
-    return true;
+    return api_int_arg(resp, name, param(p, name), lo, hi, def, out);
 }
 
 /* ------------------------------------------------------------ list */
@@ -289,22 +259,12 @@ void routes_wallets_list(struct api_ctx *ctx, struct httpd_req *req, struct http
         return;
     }
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
-    jw_key(&w, "wallets");
-    jw_arr_begin(&w);
+    api_list_begin(&w, resp, "wallets");
     for (size_t i = 0; i < pg.n; i++)
         wallet_json_item(&w, &pg.rows[i]);
-    jw_arr_end(&w);
-    jw_key(&w, "pagination");
-    jw_obj_begin(&w);
-    jw_ku64(&w, "page", f.page);
-    jw_ku64(&w, "limit", f.limit);
-    jw_ki64(&w, "total", pg.total);
-    jw_obj_end(&w);
-    jw_obj_end(&w);
+    api_list_end_page(&w, f.page, f.limit, pg.total);
     wallet_page_release(&pg);
-    finish(&w, resp);
+    api_finish(&w, resp);
 }
 
 /* ------------------------------------------------------------ one wallet */
@@ -379,7 +339,7 @@ static void get_detail(struct api_ctx *ctx, const struct wallet *x, const struct
         store_failed(resp, rc);
         return;
     }
-    finish(&w, resp);
+    api_finish(&w, resp);
 }
 
 static const char *const trade_params[] = {"page", "limit", NULL};
@@ -398,24 +358,14 @@ static void get_trades(struct api_ctx *ctx, const struct pubkey *k, const struct
         return;
     }
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
-    jw_key(&w, "trades");
-    jw_arr_begin(&w);
+    api_list_begin(&w, resp, "trades");
     size_t total = h.swaps.len;
     uint64_t skip = (uint64_t)(page - 1) * (uint64_t)limit;
     for (uint64_t i = skip; i < total && i < skip + (uint64_t)limit; i++)
         wallet_json_trade(&w, &h, total - 1 - i); /* newest first */
-    jw_arr_end(&w);
-    jw_key(&w, "pagination");
-    jw_obj_begin(&w);
-    jw_ki64(&w, "page", page);
-    jw_ki64(&w, "limit", limit);
-    jw_ku64(&w, "total", total);
-    jw_obj_end(&w);
-    jw_obj_end(&w);
+    api_list_end_page(&w, (uint64_t)page, (uint64_t)limit, (int64_t)total);
     wallet_history_release(&h);
-    finish(&w, resp);
+    api_finish(&w, resp);
 }
 
 static const char *const rows_params[] = {"after", "limit", NULL};
@@ -447,8 +397,7 @@ static void get_rows(struct api_ctx *ctx, enum store_table t, const char *addres
         return;
     }
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
+    api_json_begin(&w, resp);
     jw_key(&w, t == STORE_T_SNAPSHOTS ? "snapshots" : "patterns");
     jw_arr_begin(&w);
     int64_t last = 0;
@@ -472,7 +421,7 @@ static void get_rows(struct api_ctx *ctx, enum store_table t, const char *addres
         jw_null(&w);
     jw_obj_end(&w);
     free(rows);
-    finish(&w, resp);
+    api_finish(&w, resp);
 }
 
 static const char *const similar_params[] = {"limit", NULL};
@@ -503,8 +452,7 @@ static void get_similar(struct api_ctx *ctx, const char *address, struct params 
         return;
     }
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
+    api_json_begin(&w, resp);
     jw_kstr(&w, "walletAddress", address);
     jw_ku64(&w, "candidates", cands);
     jw_key(&w, "features");
@@ -524,7 +472,7 @@ static void get_similar(struct api_ctx *ctx, const char *address, struct params 
     jw_arr_end(&w);
     jw_obj_end(&w);
     free(rows);
-    finish(&w, resp);
+    api_finish(&w, resp);
 }
 
 void routes_wallets_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
@@ -637,8 +585,7 @@ static void answer_curation(struct api_ctx *ctx, const char *address, const stru
     struct jw w;
     jw_init(&w, &resp->body);
     wallet_json_detail_begin(&w, &x);
-    jw_obj_end(&w);
-    finish(&w, resp);
+    api_json_end(&w, resp);
 }
 
 void routes_wallets_post(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)

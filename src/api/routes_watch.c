@@ -110,13 +110,11 @@ static void ok_wallet(struct httpd_resp *resp, const char *address, const char *
                       double score)
 {
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
+    api_json_begin(&w, resp);
     jw_kstr(&w, "wallet", address);
     jw_kstr(&w, "status", status);
     jw_kdouble(&w, "score", score);
-    jw_obj_end(&w);
-    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    api_json_end(&w, resp);
 }
 
 enum entry_flag { FLAG_WATCHED, FLAG_BLACKLISTED, FLAG_CLUSTER_BLACKLISTED };
@@ -154,12 +152,10 @@ void routes_watchlist(struct api_ctx *ctx, struct httpd_req *req, struct httpd_r
         return;
     if (strcmp(req->method, "GET") == 0) {
         struct jw w;
-        jw_init(&w, &resp->body);
-        jw_obj_begin(&w);
+        api_json_begin(&w, resp);
         jw_key(&w, "wallets");
         write_entries(ctx, FLAG_WATCHED, &w);
-        jw_obj_end(&w);
-        resp->status = jw_finish(&w) == 0 ? 200 : 500;
+        api_json_end(&w, resp);
         return;
     }
     char address[BASE58_KEY_MAX];
@@ -204,8 +200,7 @@ void routes_blacklist(struct api_ctx *ctx, struct httpd_req *req, struct httpd_r
     if (!ready(ctx, resp))
         return;
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
+    api_json_begin(&w, resp);
     jw_key(&w, "wallets");
     write_entries(ctx, FLAG_BLACKLISTED, &w);
     jw_key(&w, "cluster_members");
@@ -234,8 +229,7 @@ void routes_blacklist(struct api_ctx *ctx, struct httpd_req *req, struct httpd_r
     }
     free(cl);
     jw_arr_end(&w);
-    jw_obj_end(&w);
-    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    api_json_end(&w, resp);
 }
 
 /* Blacklists or lifts a cluster: its flag in the store, then a command per
@@ -281,13 +275,11 @@ static void cluster(struct api_ctx *ctx, struct httpd_resp *resp, const char *la
     if (!ok)
         return;
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
+    api_json_begin(&w, resp);
     jw_kstr(&w, "label", label);
     jw_kbool(&w, "blacklisted", on);
     jw_ku64(&w, "members", members);
-    jw_obj_end(&w);
-    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    api_json_end(&w, resp);
 }
 
 /* POST /v1/blacklist/wallets {"wallet"}, DELETE /v1/blacklist/wallets/<w>,

@@ -41,15 +41,13 @@ void routes_webhook_helius(struct api_ctx *ctx, struct httpd_req *req, struct ht
         return;
     }
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
+    api_json_begin(&w, resp);
     jw_ku64(&w, "transactions", res.txs);
     jw_ku64(&w, "events", res.events);
     jw_ku64(&w, "inserted", res.inserted);
     jw_ku64(&w, "duplicates", res.duplicates);
     jw_ku64(&w, "skipped", res.skipped);
-    jw_obj_end(&w);
-    resp->status = jw_finish(&w) == 0 ? 200 : 500;
+    api_json_end(&w, resp);
     hist_observe_ns(HIST_WEBHOOK_ACK, clock_mono_ns() - t0);
 }
 

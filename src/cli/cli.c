@@ -20,6 +20,7 @@
 #include "base/csv.h"
 #include "base/err.h"
 #include "base/json.h"
+#include "base/jw.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/str.h"
@@ -106,6 +107,13 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     fprintf(stderr, "\n(see `walltrack %s --help`)\n", cmd);
     va_end(ap);
     return 2;
+}
+
+int cli_sub_of_two(const char *cmd, const char *word, const char *a, const char *b)
+{
+    if (strcmp(word, a) == 0 || strcmp(word, b) == 0)
+        return 0;
+    return cli_usage_error(cmd, "unknown subcommand '%s' (expected %s or %s)", word, a, b);
 }
 
 static void print_opts(FILE *fp, const struct cli_opt *opts)
@@ -342,6 +350,32 @@ void cli_args_release(struct cli_args *args)
     free(args->pos);
     args->pos = NULL;
     args->npos = 0;
+}
+
+void cli_json_begin(struct jw *w, struct buf *b)
+{
+    buf_init(b, 0);
+    jw_init(w, b);
+}
+
+bool cli_json_print(struct jw *w, struct buf *b)
+{
+    bool ok = jw_finish(w) == 0;
+    if (ok)
+        printf("%s\n", b->data);
+    buf_release(b);
+    return ok;
+}
+
+int cli_run(int argc, char **argv, const struct cli_spec *spec, int (*body)(struct cli_args *args))
+{
+    struct cli_args args;
+    int status;
+    if (!cli_parse(argc, argv, spec, &args, &status))
+        return status;
+    status = body(&args);
+    cli_args_release(&args);
+    return status;
 }
 
 const char *cli_opt_value(const struct cli_spec *spec, const struct cli_args *args,

@@ -51,6 +51,13 @@ struct cli_args {
 bool cli_parse(int argc, char **argv, const struct cli_spec *spec, struct cli_args *args,
                int *status);
 void cli_args_release(struct cli_args *args);
+/* The shape of every command: parses argv for spec (cli_parse) and, when
+ * the command should run, calls body with the parsed command line,
+ * releases it and returns body's exit status; otherwise returns
+ * cli_parse's status (0 after --help, 2 usage error, 1 configuration).
+ * body owns nothing in args; it may keep pointers into it only for the
+ * call. Main thread. */
+int cli_run(int argc, char **argv, const struct cli_spec *spec, int (*body)(struct cli_args *args));
 /* The configuration file the last cli_parse read (or would have read: the
  * default walltrack.conf of the data folder when it did not exist), or
  * NULL when there was none to look for; *explicit_ tells whether it was
@@ -61,11 +68,25 @@ const char *cli_config_file(bool *explicit_);
 const char *cli_opt_value(const struct cli_spec *spec, const struct cli_args *args,
                           const char *name);
 bool cli_opt_given(const struct cli_spec *spec, const struct cli_args *args, const char *name);
+/* The subcommand word of a command that takes one of two: 0 when word is
+ * a or b, else prints "walltrack CMD: unknown subcommand 'word' (expected
+ * a or b)" and returns 2, the usage error's status. */
+int cli_sub_of_two(const char *cmd, const char *word, const char *a, const char *b);
 /* Prints "walltrack CMD: message" to stderr and returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Applies log.level and log.file from the configuration. Returns 0 or 1
  * (message printed). */
 int cli_setup_logging(const struct config *cfg);
+
+struct buf;
+struct jw;
+/* A command's JSON answer on standard output. cli_json_begin initialises
+ * b (empty) and w writing into it; the caller writes one value.
+ * cli_json_print finishes w and, when the document is complete, prints it
+ * and a newline to standard output; it releases b either way and returns
+ * whether it printed (false only when the document overflowed its cap). */
+void cli_json_begin(struct jw *w, struct buf *b);
+bool cli_json_print(struct jw *w, struct buf *b);
 
 struct store;
 /* Creates the data folder if needed and opens the database of cfg: db.url

@@ -41,12 +41,9 @@ static int parse_count(const char *opt, const char *v, uint64_t lo, uint64_t hi,
     return 0;
 }
 
-int cmd_backfill(int argc, char **argv)
+static int run_backfill(struct cli_args *a)
 {
-    struct cli_args a;
-    int rc;
-    if (!cli_parse(argc, argv, &spec, &a, &rc))
-        return rc;
+    int rc = 0;
     struct store *st = NULL;
     struct helius_api *h = NULL;
     struct loader ld;
@@ -56,38 +53,38 @@ int cmd_backfill(int argc, char **argv)
     uint64_t days = 7, max_pages = 1000;
     const char *v;
     rc = 2;
-    if ((v = cli_opt_value(&spec, &a, "--days")) && parse_count("--days", v, 1, 3650, &days))
+    if ((v = cli_opt_value(&spec, a, "--days")) && parse_count("--days", v, 1, 3650, &days))
         goto out;
-    if ((v = cli_opt_value(&spec, &a, "--max-pages")) &&
+    if ((v = cli_opt_value(&spec, a, "--max-pages")) &&
         parse_count("--max-pages", v, 1, 1000000, &max_pages))
         goto out;
-    const char *type = cli_opt_value(&spec, &a, "--type");
-    for (int i = 0; i < a.npos; i++) {
+    const char *type = cli_opt_value(&spec, a, "--type");
+    for (int i = 0; i < a->npos; i++) {
         struct pubkey k;
-        if (pubkey_parse(a.pos[i], &k) != 0) {
-            rc = cli_usage_error("backfill", "'%s' is not a Solana address", a.pos[i]);
+        if (pubkey_parse(a->pos[i], &k) != 0) {
+            rc = cli_usage_error("backfill", "'%s' is not a Solana address", a->pos[i]);
             goto out;
         }
     }
     rc = 1;
-    const char *key = config_str(&a.cfg, CFG_HELIUS_API_KEY);
+    const char *key = config_str(&a->cfg, CFG_HELIUS_API_KEY);
     if (!key[0]) {
         fprintf(stderr, "walltrack backfill: no Helius API key: set WALLTRACK_HELIUS_API_KEY\n");
         goto out;
     }
-    if (cli_setup_logging(&a.cfg) != 0 || cli_open_store(&a.cfg, &st) != 0)
+    if (cli_setup_logging(&a->cfg) != 0 || cli_open_store(&a->cfg, &st) != 0)
         goto out;
-    h = helius_api_new(config_str(&a.cfg, CFG_HELIUS_API_URL), key, NULL);
+    h = helius_api_new(config_str(&a->cfg, CFG_HELIUS_API_URL), key, NULL);
     loader_init(&ld, st, 0);
     loader_ready = true;
     int64_t since = (int64_t)time(NULL) - (int64_t)days * 86400;
-    for (int i = 0; i < a.npos; i++) {
+    for (int i = 0; i < a->npos; i++) {
         char before[BASE58_SIG_MAX] = "";
         uint64_t pages = 0;
         bool more = true;
         while (more && pages < max_pages) {
             struct helius_history_query q = {
-                .address = a.pos[i],
+                .address = a->pos[i],
                 .before = before[0] ? before : NULL,
                 .type = type,
                 .limit = 100,
@@ -96,7 +93,7 @@ int cmd_backfill(int argc, char **argv)
             size_t count;
             char next[BASE58_SIG_MAX];
             if (helius_api_history_page(h, &q, &page, &count, next) != 0) {
-                fprintf(stderr, "walltrack backfill: %s: %s\n", a.pos[i], helius_api_errmsg(h));
+                fprintf(stderr, "walltrack backfill: %s: %s\n", a->pos[i], helius_api_errmsg(h));
                 goto out;
             }
             char err[512];
@@ -109,7 +106,7 @@ int cmd_backfill(int argc, char **argv)
             more = next[0] != '\0'; /* "" when the history is exhausted */
             memcpy(before, next, sizeof before);
         }
-        fprintf(stderr, "%s: %llu page(s)%s\n", a.pos[i], (unsigned long long)pages,
+        fprintf(stderr, "%s: %llu page(s)%s\n", a->pos[i], (unsigned long long)pages,
                 more ? " (stopped at --max-pages)" : "");
     }
     int frc = loader_flush(&ld);
@@ -129,6 +126,10 @@ out:
     helius_api_free(h);
     store_close(st);
     buf_release(&page);
-    cli_args_release(&a);
     return rc;
+}
+
+int cmd_backfill(int argc, char **argv)
+{
+    return cli_run(argc, argv, &spec, run_backfill);
 }

@@ -149,33 +149,34 @@ static int do_blacklist(struct cli_args *a, struct store *st, const char *idtext
     return 0;
 }
 
-int cmd_clusters(int argc, char **argv)
+static int run_clusters(struct cli_args *a)
 {
-    struct cli_args a;
-    int rc;
-    if (!cli_parse(argc, argv, &spec, &a, &rc))
-        return rc;
-    const char *sub = a.pos[0];
+    int rc = 0;
+    const char *sub = a->pos[0];
     struct store *st = NULL;
-    if (cli_setup_logging(&a.cfg) != 0) {
+    if (cli_setup_logging(&a->cfg) != 0) {
         rc = 1;
     } else if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 &&
                strcmp(sub, "blacklist") != 0) {
         rc = cli_usage_error("clusters", "unknown subcommand '%s' (list, show, blacklist)", sub);
-    } else if ((strcmp(sub, "list") == 0) != (a.npos == 1)) {
+    } else if ((strcmp(sub, "list") == 0) != (a->npos == 1)) {
         rc = cli_usage_error("clusters", "%s",
                              strcmp(sub, "list") == 0 ? "list takes no argument"
                                                       : "needs a cluster ID");
-    } else if (cli_open_store(&a.cfg, &st) != 0) {
+    } else if (cli_open_store(&a->cfg, &st) != 0) {
         rc = 1;
     } else if (strcmp(sub, "list") == 0) {
-        rc = do_list(&a, st);
+        rc = do_list(a, st);
     } else if (strcmp(sub, "show") == 0) {
-        rc = do_show(st, a.pos[1]);
+        rc = do_show(st, a->pos[1]);
     } else {
-        rc = do_blacklist(&a, st, a.pos[1]);
+        rc = do_blacklist(a, st, a->pos[1]);
     }
     store_close(st);
-    cli_args_release(&a);
     return rc;
+}
+
+int cmd_clusters(int argc, char **argv)
+{
+    return cli_run(argc, argv, &spec, run_clusters);
 }

@@ -22,21 +22,22 @@ static const struct cli_spec spec = {
     .opts = opts,
 };
 
-int cmd_config(int argc, char **argv)
+static int run_config(struct cli_args *args)
 {
-    struct cli_args args;
-    int rc;
-    if (!cli_parse(argc, argv, &spec, &args, &rc))
-        return rc;
+    int rc = 0;
     struct buf out;
     buf_init(&out, 0);
-    if (cli_opt_given(&spec, &args, "--markdown"))
+    if (cli_opt_given(&spec, args, "--markdown"))
         rc = config_markdown(&out);
     else
-        rc = config_print(&args.cfg, &out);
+        rc = config_print(&args->cfg, &out);
     if (rc == 0)
         fwrite(out.data, 1, out.len, stdout);
     buf_release(&out);
-    cli_args_release(&args);
     return rc ? 1 : 0;
+}
+
+int cmd_config(int argc, char **argv)
+{
+    return cli_run(argc, argv, &spec, run_config);
 }

@@ -67,69 +67,57 @@ static int open_store(const struct config *cfg, bool migrate, struct store **st)
     return rc;
 }
 
-int cmd_db(int argc, char **argv)
+static int run_db(struct cli_args *args)
 {
-    struct cli_args args;
-    int status;
-    if (!cli_parse(argc, argv, &db_spec, &args, &status))
+    const char *sub = args->pos[0];
+    int status = cli_sub_of_two("db", sub, "migrate", "check");
+    if (status != 0)
         return status;
-    const char *sub = args.pos[0];
-    status = 1;
-    if (strcmp(sub, "migrate") != 0 && strcmp(sub, "check") != 0) {
-        status = cli_usage_error("db", "unknown subcommand '%s' (expected migrate or check)", sub);
-        goto out;
-    }
-    if (cli_setup_logging(&args.cfg) != 0)
-        goto out;
+    if (cli_setup_logging(&args->cfg) != 0)
+        return 1;
     struct store *st = NULL;
     if (strcmp(sub, "migrate") == 0) {
         /* Opening applies the pending migrations (each is logged). */
-        if (open_store(&args.cfg, true, &st) != 0)
-            goto out;
+        if (open_store(&args->cfg, true, &st) != 0)
+            return 1;
         int v = 0;
         if (store_schema_version(st, &v) == 0)
             printf("%s database at schema version %d (this build: %d)\n", store_backend(st), v,
                    store_schema_latest(st));
         status = 0;
     } else {
-        if (open_store(&args.cfg, false, &st) != 0 && st == NULL) {
-            /* A pending migration or a newer database is itself the answer. */
-            goto out;
-        }
+        if (open_store(&args->cfg, false, &st) != 0 && st == NULL)
+            return 1; /* a pending migration or a newer database is itself the answer */
         char msg[512];
         int rc = store_verify(st, msg, sizeof msg);
         printf("%s: %s\n", store_backend(st), msg);
         status = rc == 0 ? 0 : 1;
     }
     store_close(st);
-out:
-    cli_args_release(&args);
     return status;
+}
+
+int cmd_db(int argc, char **argv)
+{
+    return cli_run(argc, argv, &db_spec, run_db);
+}
+
+static int run_backup(struct cli_args *args)
+{
+    const char *to = cli_opt_value(&backup_spec, args, "--to");
+    if (to == NULL || to[0] == '\0')
+        return cli_usage_error("backup", "--to FILE is required");
+    struct store *st;
+    if (cli_setup_logging(&args->cfg) != 0 || open_store(&args->cfg, true, &st) != 0)
+        return 1;
+    char msg[1024];
+    int rc = store_backup(st, to, msg, sizeof msg);
+    fprintf(rc == 0 ? stdout : stderr, "%s%s\n", rc == 0 ? "" : "walltrack backup: ", msg);
+    store_close(st);
+    return rc == 0 ? 0 : 1;
 }
 
 int cmd_backup(int argc, char **argv)
 {
-    struct cli_args args;
-    int status;
-    if (!cli_parse(argc, argv, &backup_spec, &args, &status))
-        return status;
-    status = 1;
-    const char *to = cli_opt_value(&backup_spec, &args, "--to");
-    if (to == NULL || to[0] == '\0') {
-        status = cli_usage_error("backup", "--to FILE is required");
-        goto out;
-    }
-    if (cli_setup_logging(&args.cfg) != 0)
-        goto out;
-    struct store *st;
-    if (open_store(&args.cfg, true, &st) != 0)
-        goto out;
-    char msg[1024];
-    int rc = store_backup(st, to, msg, sizeof msg);
-    fprintf(rc == 0 ? stdout : stderr, "%s%s\n", rc == 0 ? "" : "walltrack backup: ", msg);
-    status = rc == 0 ? 0 : 1;
-    store_close(st);
-out:
-    cli_args_release(&args);
-    return status;
+    return cli_run(argc, argv, &backup_spec, run_backup);
 }

@@ -69,18 +69,15 @@ static int one(struct helius_decoder *d, struct helius_out *out, struct helius_c
     return 0;
 }
 
-int cmd_decode(int argc, char **argv)
+static int run_decode(struct cli_args *a)
 {
-    struct cli_args a;
-    int rc;
-    if (!cli_parse(argc, argv, &spec, &a, &rc))
-        return rc;
+    int rc = 0;
     struct buf in;
     buf_init(&in, 0);
     struct helius_decoder *d = helius_decoder_new();
     struct helius_out out = {0};
     struct helius_counters c = {0};
-    const char *path = a.pos[0];
+    const char *path = a->pos[0];
     rc = read_all(path, &in);
     if (rc)
         goto out;
@@ -127,7 +124,7 @@ int cmd_decode(int argc, char **argv)
             rc |= one(d, &out, &c, in.data + s, e - s, 0, where);
         }
     }
-    if (cli_opt_given(&spec, &a, "--stats")) {
+    if (cli_opt_given(&spec, a, "--stats")) {
         struct buf m;
         buf_init(&m, 0);
         if (helius_counters_write(&c, "walltrack_decode", &m) == 0)
@@ -138,6 +135,10 @@ out:
     helius_out_release(&out);
     helius_decoder_free(d);
     buf_release(&in);
-    cli_args_release(&a);
     return rc;
+}
+
+int cmd_decode(int argc, char **argv)
+{
+    return cli_run(argc, argv, &spec, run_decode);
 }

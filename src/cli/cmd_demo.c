@@ -238,12 +238,9 @@ static int set_num(struct scenario *sc, const char *opt, const char *key, const 
     return 0;
 }
 
-int cmd_demo(int argc, char **argv)
+static int run_demo(struct cli_args *a)
 {
-    struct cli_args a;
-    int rc;
-    if (!cli_parse(argc, argv, &spec, &a, &rc))
-        return rc;
+    int rc = 0;
     struct demo *d = xcalloc(1, sizeof *d);
     if (waiter_init(&d->stop) != 0)
         abort(); /* out of resources, like xmalloc */
@@ -251,22 +248,22 @@ int cmd_demo(int argc, char **argv)
     scenario_default(&d->sc);
     const char *v;
     uint64_t hist = 2, livedays = 2, n;
-    if ((v = cli_opt_value(&spec, &a, "--preset")) && scenario_preset(&d->sc, v) != 0) {
+    if ((v = cli_opt_value(&spec, a, "--preset")) && scenario_preset(&d->sc, v) != 0) {
         rc = cli_usage_error("demo", "--preset: unknown preset '%s' (expected %s)", v,
                              SCENARIO_PRESETS);
         goto out;
     }
-    if ((v = cli_opt_value(&spec, &a, "--history-days")) &&
+    if ((v = cli_opt_value(&spec, a, "--history-days")) &&
         (str_to_u64(v, &hist) != 0 || hist < 1 || hist > 30)) {
         rc = cli_usage_error("demo", "--history-days: bad value '%s' (1 to 30)", v);
         goto out;
     }
-    if ((v = cli_opt_value(&spec, &a, "--live-days")) &&
+    if ((v = cli_opt_value(&spec, a, "--live-days")) &&
         (str_to_u64(v, &livedays) != 0 || livedays < 1 || livedays > 365)) {
         rc = cli_usage_error("demo", "--live-days: bad value '%s' (1 to 365)", v);
         goto out;
     }
-    if ((v = cli_opt_value(&spec, &a, "--wallets"))) {
+    if ((v = cli_opt_value(&spec, a, "--wallets"))) {
         if (str_to_u64(v, &n) != 0 || n < scenario_min_wallets(&d->sc) || n > 1000000) {
             rc = cli_usage_error("demo", "--wallets: bad value '%s' (%llu to 1000000)", v,
                                  (unsigned long long)scenario_min_wallets(&d->sc));
@@ -276,9 +273,9 @@ int cmd_demo(int argc, char **argv)
     }
     char days[32];
     snprintf(days, sizeof days, "%llu", (unsigned long long)(hist + livedays));
-    if (set_num(&d->sc, "--seed", "seed", cli_opt_value(&spec, &a, "--seed")) ||
+    if (set_num(&d->sc, "--seed", "seed", cli_opt_value(&spec, a, "--seed")) ||
         set_num(&d->sc, "--tokens-per-day", "tokens_per_day",
-                cli_opt_value(&spec, &a, "--tokens-per-day")) ||
+                cli_opt_value(&spec, a, "--tokens-per-day")) ||
         set_num(&d->sc, "--live-days", "days", days))
         goto out;
     char err[256];
@@ -287,7 +284,7 @@ int cmd_demo(int argc, char **argv)
         goto out;
     }
     d->speed = 60;
-    if ((v = cli_opt_value(&spec, &a, "--speed")) &&
+    if ((v = cli_opt_value(&spec, a, "--speed")) &&
         (str_to_double(v, &d->speed) != 0 || d->speed <= 0 || d->speed > 100000)) {
         rc = cli_usage_error("demo", "--speed: bad value '%s' (a number above 0)", v);
         goto out;
@@ -302,8 +299,8 @@ int cmd_demo(int argc, char **argv)
     if (sodium_init() < 0)
         goto out;
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s/demo", config_str(&a.cfg, CFG_DATA_DIR));
-    if (cli_make_dirs(dir) != 0 || (!cli_opt_given(&spec, &a, "--keep") && fresh_dir(dir) != 0)) {
+    snprintf(dir, sizeof dir, "%s/demo", config_str(&a->cfg, CFG_DATA_DIR));
+    if (cli_make_dirs(dir) != 0 || (!cli_opt_given(&spec, a, "--keep") && fresh_dir(dir) != 0)) {
         fprintf(stderr, "walltrack demo: cannot prepare %s: %s\n", dir, strerror(errno));
         goto out;
     }
@@ -315,16 +312,16 @@ int cmd_demo(int argc, char **argv)
     char future[24];
     int64_t ahead_s = ((int64_t)d->sc.days + 1) * 86400;
     snprintf(future, sizeof future, "%lld", (long long)(ahead_s < 31536000 ? ahead_s : 31536000));
-    if (config_set(&a.cfg, "data.dir", dir, CONFIG_SRC_CLI) != 0 ||
-        config_set(&a.cfg, "db.url", "", CONFIG_SRC_ENV) != 0 ||
-        config_set(&a.cfg, "helius.webhook_secret", d->secret, CONFIG_SRC_ENV) != 0 ||
-        config_set(&a.cfg, "discovery.interval_min", "2", CONFIG_SRC_CLI) != 0 ||
-        config_set(&a.cfg, "backup.interval_h", "0", CONFIG_SRC_CLI) != 0 ||
-        config_set(&a.cfg, "ingest.max_future_s", future, CONFIG_SRC_CLI) != 0 ||
+    if (config_set(&a->cfg, "data.dir", dir, CONFIG_SRC_CLI) != 0 ||
+        config_set(&a->cfg, "db.url", "", CONFIG_SRC_ENV) != 0 ||
+        config_set(&a->cfg, "helius.webhook_secret", d->secret, CONFIG_SRC_ENV) != 0 ||
+        config_set(&a->cfg, "discovery.interval_min", "2", CONFIG_SRC_CLI) != 0 ||
+        config_set(&a->cfg, "backup.interval_h", "0", CONFIG_SRC_CLI) != 0 ||
+        config_set(&a->cfg, "ingest.max_future_s", future, CONFIG_SRC_CLI) != 0 ||
         /* A simulated market's tokens exist nowhere else: no DexScreener
          * (and no network) in the demo. */
-        config_set(&a.cfg, "dexscreener.api_url", "", CONFIG_SRC_CLI) != 0) {
-        fprintf(stderr, "walltrack demo: %s\n", config_errmsg(&a.cfg));
+        config_set(&a->cfg, "dexscreener.api_url", "", CONFIG_SRC_CLI) != 0) {
+        fprintf(stderr, "walltrack demo: %s\n", config_errmsg(&a->cfg));
         goto out;
     }
     /* The history as a chain behind the Helius API shapes, on loopback. */
@@ -338,13 +335,13 @@ int cmd_demo(int argc, char **argv)
     }
     char chain_url[64];
     snprintf(chain_url, sizeof chain_url, "http://127.0.0.1:%u", simchain_port(d->chain));
-    if (config_set(&a.cfg, "helius.api_url", chain_url, CONFIG_SRC_CLI) != 0 ||
-        config_set(&a.cfg, "helius.api_key", d->secret, CONFIG_SRC_ENV) != 0 ||
+    if (config_set(&a->cfg, "helius.api_url", chain_url, CONFIG_SRC_CLI) != 0 ||
+        config_set(&a->cfg, "helius.api_key", d->secret, CONFIG_SRC_ENV) != 0 ||
         /* identifies the demo's webhook on the simulated chain */
-        config_set(&a.cfg, "helius.webhook_url", "http://127.0.0.1/webhooks/helius",
+        config_set(&a->cfg, "helius.webhook_url", "http://127.0.0.1/webhooks/helius",
                    CONFIG_SRC_CLI) != 0 ||
-        config_set(&a.cfg, "helius.webhook_sync_debounce_ms", "500", CONFIG_SRC_CLI) != 0) {
-        fprintf(stderr, "walltrack demo: %s\n", config_errmsg(&a.cfg));
+        config_set(&a->cfg, "helius.webhook_sync_debounce_ms", "500", CONFIG_SRC_CLI) != 0) {
+        fprintf(stderr, "walltrack demo: %s\n", config_errmsg(&a->cfg));
         goto out;
     }
     struct serve_hooks hooks = {
@@ -353,11 +350,15 @@ int cmd_demo(int argc, char **argv)
         .stopping = stop_stream,
         .ctx = d,
     };
-    rc = serve_daemon(&a.cfg, false, &hooks);
+    rc = serve_daemon(&a->cfg, false, &hooks);
 out:
     simchain_stop(d->chain);
     waiter_release(&d->stop);
     free(d);
-    cli_args_release(&a);
     return rc;
+}
+
+int cmd_demo(int argc, char **argv)
+{
+    return cli_run(argc, argv, &spec, run_demo);
 }

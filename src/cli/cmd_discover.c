@@ -93,9 +93,8 @@ static void print_report(const struct discovery_report *rep, bool json)
         return;
     }
     struct buf b;
-    buf_init(&b, 0);
     struct jw w;
-    jw_init(&w, &b);
+    cli_json_begin(&w, &b);
     jw_obj_begin(&w);
     jw_kstr(&w, "asOf", when);
     jw_ku64(&w, "swaps", rep->swaps);
@@ -129,9 +128,7 @@ static void print_report(const struct discovery_report *rep, bool json)
     jw_kdouble(&w, "apply", rep->apply_s);
     jw_obj_end(&w);
     jw_obj_end(&w);
-    if (jw_finish(&w) == 0)
-        printf("%s\n", b.data);
-    buf_release(&b);
+    (void)cli_json_print(&w, &b);
 }
 
 /* The crawl's progress: a bar that redraws itself on a terminal, a line
@@ -237,22 +234,18 @@ static int crawl(const struct cli_args *a, struct store *st, const struct discov
     return 0;
 }
 
-int cmd_discover(int argc, char **argv)
+static int run_discover(struct cli_args *a)
 {
-    struct cli_args a;
-    int rc;
-    if (!cli_parse(argc, argv, &spec, &a, &rc))
-        return rc;
-    rc = 1;
+    int rc = 1;
     struct store *st = NULL;
-    if (cli_setup_logging(&a.cfg) != 0 || cli_open_store(&a.cfg, &st) != 0)
+    if (cli_setup_logging(&a->cfg) != 0 || cli_open_store(&a->cfg, &st) != 0)
         goto out;
     struct discovery_params dp;
-    discovery_params_from_config(&a.cfg, &dp);
+    discovery_params_from_config(&a->cfg, &dp);
     struct profile_params pp;
-    profile_params_from_config(&a.cfg, &pp);
-    pp.snapshots = !cli_opt_given(&spec, &a, "--no-snapshots");
-    int crc = crawl(&a, st, &dp);
+    profile_params_from_config(&a->cfg, &pp);
+    pp.snapshots = !cli_opt_given(&spec, a, "--no-snapshots");
+    int crc = crawl(a, st, &dp);
     if (crc == 3) {
         rc = 0;
         goto out;
@@ -266,17 +259,21 @@ int cmd_discover(int argc, char **argv)
         fprintf(stderr, "walltrack discover: %s\n", wt_strerror(r));
         goto out;
     }
-    const char *csv = cli_opt_value(&spec, &a, "--csv");
+    const char *csv = cli_opt_value(&spec, a, "--csv");
     if (csv && discover_write_csv(csv, &res) != 0) {
         fprintf(stderr, "walltrack discover: cannot write %s\n", csv);
         discovery_result_release(&res);
         goto out;
     }
     discovery_result_release(&res);
-    print_report(&rep, cli_opt_given(&spec, &a, "--json"));
+    print_report(&rep, cli_opt_given(&spec, a, "--json"));
     rc = 0;
 out:
     store_close(st);
-    cli_args_release(&a);
     return rc;
+}
+
+int cmd_discover(int argc, char **argv)
+{
+    return cli_run(argc, argv, &spec, run_discover);
 }

@@ -177,14 +177,11 @@ static int print_one(const char *json, size_t len, const char *name)
     return rc == 1 ? 0 : 1;
 }
 
-int cmd_exits(int argc, char **argv)
+static int run_exits(struct cli_args *a)
 {
-    struct cli_args a;
-    int rc;
-    if (!cli_parse(argc, argv, &spec, &a, &rc))
-        return rc;
-    const char *verb = a.pos[0];
-    const char *arg = a.npos > 1 ? a.pos[1] : NULL;
+    int rc = 0;
+    const char *verb = a->pos[0];
+    const char *arg = a->npos > 1 ? a->pos[1] : NULL;
     struct httpc_resp resp;
     httpc_resp_init(&resp);
     struct buf body;
@@ -210,15 +207,15 @@ int cmd_exits(int argc, char **argv)
         bool def = strcmp(verb, "default") == 0;
         buf_printf(&body, "{\"%s\":\"%s\"}",
                    def ? "trade.default_strategy" : "trade.exit_overrides", arg);
-        rc = cli_daemon_call(&spec, &a, "PUT", "/v1/config", body.data, &resp);
+        rc = cli_daemon_call(&spec, a, "PUT", "/v1/config", body.data, &resp);
         if (rc == 0)
             printf("%s: %s\n", def ? "default strategy" : "score overrides",
                    arg[0] ? arg : "(none)");
         goto out;
     }
     if (strcmp(verb, "list") == 0 || strcmp(verb, "show") == 0) {
-        rc = cli_daemon_call(&spec, &a, "GET", "/v1/exits", NULL, &resp);
-        if (rc == 0 && cli_opt_given(&spec, &a, "--json"))
+        rc = cli_daemon_call(&spec, a, "GET", "/v1/exits", NULL, &resp);
+        if (rc == 0 && cli_opt_given(&spec, a, "--json"))
             printf("%s\n", resp.body.data);
         else if (rc == 0)
             rc = arg ? print_one(resp.body.data, resp.body.len, arg)
@@ -232,7 +229,7 @@ int cmd_exits(int argc, char **argv)
             goto out;
         }
         snprintf(path, sizeof path, "/v1/exits/strategies/%s", arg);
-        rc = cli_daemon_call(&spec, &a, "DELETE", path, NULL, &resp);
+        rc = cli_daemon_call(&spec, a, "DELETE", path, NULL, &resp);
         if (rc == 0)
             printf("removed exit strategy %s\n", arg);
         goto out;
@@ -248,12 +245,16 @@ int cmd_exits(int argc, char **argv)
         goto out;
     }
     snprintf(path, sizeof path, "/v1/exits/strategies/%s", s.name);
-    rc = cli_daemon_call(&spec, &a, "PUT", path, body.data, &resp);
+    rc = cli_daemon_call(&spec, a, "PUT", path, body.data, &resp);
     if (rc == 0)
         printf("saved exit strategy %s\n", s.name);
 out:
     buf_release(&body);
     httpc_resp_release(&resp);
-    cli_args_release(&a);
     return rc;
+}
+
+int cmd_exits(int argc, char **argv)
+{
+    return cli_run(argc, argv, &spec, run_exits);
 }

@@ -67,9 +67,8 @@ static void print_build(const struct graph_report *r, bool json)
         return;
     }
     struct buf b;
-    buf_init(&b, 0);
     struct jw w;
-    jw_init(&w, &b);
+    cli_json_begin(&w, &b);
     jw_obj_begin(&w);
     jw_ku64(&w, "swaps", r->swaps);
     jw_ku64(&w, "transfers", r->transfers);
@@ -88,9 +87,7 @@ static void print_build(const struct graph_report *r, bool json)
     jw_kdouble(&w, "modularity", r->modularity);
     jw_kdouble(&w, "seconds", r->seconds);
     jw_obj_end(&w);
-    if (jw_finish(&w) == 0)
-        printf("%s\n", b.data);
-    buf_release(&b);
+    (void)cli_json_print(&w, &b);
 }
 
 static int do_build(struct cli_args *a)
@@ -276,9 +273,8 @@ static int evaluate(struct tw *t, size_t n, bool json)
         printf("\n");
     } else {
         struct buf b;
-        buf_init(&b, 0);
         struct jw w;
-        jw_init(&w, &b);
+        cli_json_begin(&w, &b);
         jw_obj_begin(&w);
         jw_ku64(&w, "truthClusterWallets", m);
         jw_kdouble(&w, "ari", ari);
@@ -294,9 +290,7 @@ static int evaluate(struct tw *t, size_t n, bool json)
             jw_ku64(&w, sim_wallet_type_name((enum sim_wallet_type)k), in_type[k]);
         jw_obj_end(&w);
         jw_obj_end(&w);
-        if (jw_finish(&w) == 0)
-            printf("%s\n", b.data);
-        buf_release(&b);
+        (void)cli_json_print(&w, &b);
     }
     vec_free(&u);
     return 0;
@@ -355,23 +349,24 @@ static int do_export(struct cli_args *a)
     return 0;
 }
 
-int cmd_graph(int argc, char **argv)
+static int run_graph(struct cli_args *a)
 {
-    struct cli_args a;
-    int rc;
-    if (!cli_parse(argc, argv, &spec, &a, &rc))
-        return rc;
-    const char *sub = a.pos[0];
-    if (cli_setup_logging(&a.cfg) != 0)
+    int rc = 0;
+    const char *sub = a->pos[0];
+    if (cli_setup_logging(&a->cfg) != 0)
         rc = 1;
     else if (strcmp(sub, "build") == 0)
-        rc = do_build(&a);
+        rc = do_build(a);
     else if (strcmp(sub, "evaluate") == 0)
-        rc = do_evaluate(&a);
+        rc = do_evaluate(a);
     else if (strcmp(sub, "export") == 0)
-        rc = do_export(&a);
+        rc = do_export(a);
     else
         rc = cli_usage_error("graph", "unknown subcommand '%s' (build, evaluate, export)", sub);
-    cli_args_release(&a);
     return rc;
+}
+
+int cmd_graph(int argc, char **argv)
+{
+    return cli_run(argc, argv, &spec, run_graph);
 }

@@ -66,19 +66,16 @@ static int webhook_sync(const struct config *cfg)
     return err ? 1 : 0;
 }
 
-int cmd_helius(int argc, char **argv)
+static int run_helius(struct cli_args *a)
 {
-    struct cli_args a;
-    int rc;
-    if (!cli_parse(argc, argv, &spec, &a, &rc))
-        return rc;
+    int rc = 0;
     struct helius_api *h = NULL;
     struct buf body;
     buf_init(&body, 0);
-    const char *verb = a.npos >= 2 ? a.pos[1] : "";
+    const char *verb = a->npos >= 2 ? a->pos[1] : "";
     rc = 2;
-    if (strcmp(a.pos[0], "webhook") != 0) {
-        rc = cli_usage_error("helius", "unknown subcommand '%s' (expected webhook)", a.pos[0]);
+    if (strcmp(a->pos[0], "webhook") != 0) {
+        rc = cli_usage_error("helius", "unknown subcommand '%s' (expected webhook)", a->pos[0]);
         goto out;
     }
     if (strcmp(verb, "create") != 0 && strcmp(verb, "list") != 0 && strcmp(verb, "delete") != 0 &&
@@ -86,30 +83,30 @@ int cmd_helius(int argc, char **argv)
         rc = cli_usage_error("helius", "unknown action '%s' (create, list, delete or sync)", verb);
         goto out;
     }
-    if ((strcmp(verb, "create") == 0 && a.npos < 3) ||
-        (strcmp(verb, "delete") == 0 && a.npos != 3) ||
-        ((strcmp(verb, "list") == 0 || strcmp(verb, "sync") == 0) && a.npos != 2)) {
+    if ((strcmp(verb, "create") == 0 && a->npos < 3) ||
+        (strcmp(verb, "delete") == 0 && a->npos != 3) ||
+        ((strcmp(verb, "list") == 0 || strcmp(verb, "sync") == 0) && a->npos != 2)) {
         rc = cli_usage_error("helius", "wrong arguments for 'webhook %s'", verb);
         goto out;
     }
-    const char *key = config_str(&a.cfg, CFG_HELIUS_API_KEY);
+    const char *key = config_str(&a->cfg, CFG_HELIUS_API_KEY);
     if (!key[0]) {
         fprintf(stderr, "walltrack helius: no Helius API key: set WALLTRACK_HELIUS_API_KEY\n");
         rc = 1;
         goto out;
     }
-    if (cli_setup_logging(&a.cfg) != 0) {
+    if (cli_setup_logging(&a->cfg) != 0) {
         rc = 1;
         goto out;
     }
     if (strcmp(verb, "sync") == 0) {
-        rc = webhook_sync(&a.cfg);
+        rc = webhook_sync(&a->cfg);
         goto out;
     }
-    h = helius_api_new(config_str(&a.cfg, CFG_HELIUS_API_URL), key, NULL);
+    h = helius_api_new(config_str(&a->cfg, CFG_HELIUS_API_URL), key, NULL);
     int err = 0;
     if (strcmp(verb, "create") == 0) {
-        const char *url = config_str(&a.cfg, CFG_HELIUS_WEBHOOK_URL);
+        const char *url = config_str(&a->cfg, CFG_HELIUS_WEBHOOK_URL);
         if (!url[0]) {
             rc = cli_usage_error("helius", "set helius.webhook_url (or --url) to this daemon's "
                                            "public https://.../webhooks/helius");
@@ -117,9 +114,9 @@ int cmd_helius(int argc, char **argv)
         }
         struct helius_webhook_spec ws = {
             .url = url,
-            .addresses = (const char *const *)a.pos + 2,
-            .n_addresses = (size_t)a.npos - 2,
-            .auth_header = config_str(&a.cfg, CFG_WEBHOOK_SECRET),
+            .addresses = (const char *const *)a->pos + 2,
+            .n_addresses = (size_t)a->npos - 2,
+            .auth_header = config_str(&a->cfg, CFG_WEBHOOK_SECRET),
         };
         char id[128];
         err = helius_api_webhook_create(h, &ws, id, &body);
@@ -130,9 +127,9 @@ int cmd_helius(int argc, char **argv)
         if (!err)
             printf("%s\n", body.data ? body.data : "[]");
     } else {
-        err = helius_api_webhook_delete(h, a.pos[2]);
+        err = helius_api_webhook_delete(h, a->pos[2]);
         if (!err)
-            printf("deleted webhook %s\n", a.pos[2]);
+            printf("deleted webhook %s\n", a->pos[2]);
     }
     if (err)
         fprintf(stderr, "walltrack helius: %s\n", helius_api_errmsg(h));
@@ -140,6 +137,10 @@ int cmd_helius(int argc, char **argv)
 out:
     helius_api_free(h);
     buf_release(&body);
-    cli_args_release(&a);
     return rc;
+}
+
+int cmd_helius(int argc, char **argv)
+{
+    return cli_run(argc, argv, &spec, run_helius);
 }

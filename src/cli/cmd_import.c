@@ -137,21 +137,18 @@ static int import_stream(struct import *im, const char *name, FILE *fp)
     return rc;
 }
 
-int cmd_import(int argc, char **argv)
+static int run_import(struct cli_args *a)
 {
-    struct cli_args a;
-    int rc;
-    if (!cli_parse(argc, argv, &spec, &a, &rc))
-        return rc;
+    int rc = 0;
     struct import im = {0};
     struct store *st = NULL;
     rc = 1;
-    if (cli_setup_logging(&a.cfg) != 0 || cli_open_store(&a.cfg, &st) != 0)
+    if (cli_setup_logging(&a->cfg) != 0 || cli_open_store(&a->cfg, &st) != 0)
         goto out;
     loader_init(&im.ld, st, 0);
-    im.progress = isatty(2) && !cli_opt_given(&spec, &a, "--quiet");
-    for (int i = 0; i < a.npos; i++) {
-        const char *name = a.pos[i];
+    im.progress = isatty(2) && !cli_opt_given(&spec, a, "--quiet");
+    for (int i = 0; i < a->npos; i++) {
+        const char *name = a->pos[i];
         FILE *fp = strcmp(name, "-") == 0 ? stdin : fopen(name, "r");
         if (!fp) {
             fprintf(stderr, "walltrack import: cannot open %s: %s\n", name, strerror(errno));
@@ -183,6 +180,10 @@ out:
     if (st)
         loader_release(&im.ld);
     store_close(st);
-    cli_args_release(&a);
     return rc;
+}
+
+int cmd_import(int argc, char **argv)
+{
+    return cli_run(argc, argv, &spec, run_import);
 }

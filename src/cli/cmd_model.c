@@ -349,9 +349,8 @@ static int do_train(const struct cli_args *a, const uint64_t *seeds, size_t ns, 
     }
     model_free(m);
     struct buf b;
-    buf_init(&b, 0);
     struct jw w;
-    jw_init(&w, &b);
+    cli_json_begin(&w, &b);
     jw_obj_begin(&w);
     jw_ku64(&w, "version", ver);
     jw_kstr(&w, "label",
@@ -443,9 +442,8 @@ static int do_evaluate(const struct cli_args *a, const uint64_t *seeds, size_t n
     }
     bool json = cli_opt_given(&spec, a, "--json");
     struct buf b;
-    buf_init(&b, 0);
     struct jw w;
-    jw_init(&w, &b);
+    cli_json_begin(&w, &b);
     jw_obj_begin(&w);
     jw_kstr(&w, "model", path);
     jw_key(&w, "seeds");
@@ -589,36 +587,37 @@ static int do_show(const struct cli_args *a)
     return 0;
 }
 
-int cmd_model(int argc, char **argv)
+static int run_model(struct cli_args *a)
 {
-    struct cli_args a;
-    int rc;
-    if (!cli_parse(argc, argv, &spec, &a, &rc))
-        return rc;
-    const char *sub = a.pos[0];
+    int rc = 0;
+    const char *sub = a->pos[0];
     bool train = strcmp(sub, "train") == 0, eval = strcmp(sub, "evaluate") == 0;
     uint64_t seeds[32];
     size_t ns = 0;
     uint64_t days = 2;
     const char *v;
-    if (cli_setup_logging(&a.cfg) != 0) {
+    if (cli_setup_logging(&a->cfg) != 0) {
         rc = 1;
     } else if (!train && !eval && strcmp(sub, "show") != 0) {
         rc = cli_usage_error("model", "unknown subcommand '%s' (train, evaluate, show)", sub);
     } else if (!train && !eval) {
-        rc = do_show(&a);
-    } else if (parse_seeds((v = cli_opt_value(&spec, &a, "--seeds")) ? v
-                           : train                                   ? "1,2,3,4"
-                                                                     : "101,202,303,11",
+        rc = do_show(a);
+    } else if (parse_seeds((v = cli_opt_value(&spec, a, "--seeds")) ? v
+                           : train                                  ? "1,2,3,4"
+                                                                    : "101,202,303,11",
                            seeds, 32, &ns) != 0) {
         rc = cli_usage_error("model", "--seeds: '%s' is not a comma-separated list of seeds", v);
-    } else if ((v = cli_opt_value(&spec, &a, "--days")) &&
+    } else if ((v = cli_opt_value(&spec, a, "--days")) &&
                (str_to_u64(v, &days) != 0 || days < 2 || days > 60)) {
         rc = cli_usage_error("model", "--days: '%s' is not an integer from 2 to 60", v);
     } else {
-        rc = train ? do_train(&a, seeds, ns, (unsigned)days)
-                   : do_evaluate(&a, seeds, ns, (unsigned)days);
+        rc = train ? do_train(a, seeds, ns, (unsigned)days)
+                   : do_evaluate(a, seeds, ns, (unsigned)days);
     }
-    cli_args_release(&a);
     return rc;
+}
+
+int cmd_model(int argc, char **argv)
+{
+    return cli_run(argc, argv, &spec, run_model);
 }

@@ -49,17 +49,14 @@ static size_t print_list(const struct json_val *o, const char *key, const char *
     return n;
 }
 
-int cmd_reload(int argc, char **argv)
+static int run_reload(struct cli_args *args)
 {
-    struct cli_args args;
-    int rc;
-    if (!cli_parse(argc, argv, &spec, &args, &rc))
-        return rc;
+    int rc = 0;
     struct httpc_resp resp;
     httpc_resp_init(&resp);
-    rc = cli_daemon_call(&spec, &args, "POST", "/v1/reload", "{}", &resp);
+    rc = cli_daemon_call(&spec, args, "POST", "/v1/reload", "{}", &resp);
     if (rc == 0) {
-        if (cli_opt_given(&spec, &args, "--json")) {
+        if (cli_opt_given(&spec, args, "--json")) {
             printf("%s\n", resp.body.data);
         } else {
             struct json_doc *d = json_doc_new(16);
@@ -79,6 +76,10 @@ int cmd_reload(int argc, char **argv)
         }
     }
     httpc_resp_release(&resp);
-    cli_args_release(&args);
     return rc;
+}
+
+int cmd_reload(int argc, char **argv)
+{
+    return cli_run(argc, argv, &spec, run_reload);
 }

@@ -251,25 +251,35 @@ static void print_report(const char *json)
     json_doc_free(d);
 }
 
-int cmd_report(int argc, char **argv)
+/* The shape of both commands: load (the arguments, the store and the
+ * closed trades), body on what was loaded, then release it all. Returns
+ * the exit status (0 after --help). */
+static int run_loaded(const struct cli_spec *spec, int argc, char **argv,
+                      void (*body)(const struct load *l, const struct engine_params *ep, bool json))
 {
     struct cli_args args;
     struct store *st = NULL;
     struct engine_params ep;
     struct load l = {0};
     bool json;
-    int rc = load(&report_spec, argc, argv, &args, &st, &ep, &l, &json);
-    if (rc) {
-        perf_free(l.perf);
-        vec_free(&l.samples);
-        store_close(st);
-        return rc < 0 ? 0 : rc;
+    int rc = load(spec, argc, argv, &args, &st, &ep, &l, &json);
+    if (rc == 0) {
+        body(&l, &ep, json);
+        cli_args_release(&args);
     }
+    perf_free(l.perf);
+    vec_free(&l.samples);
+    store_close(st);
+    return rc < 0 ? 0 : rc;
+}
+
+static void report(const struct load *l, const struct engine_params *ep, bool json)
+{
+    (void)ep;
     struct buf b;
-    buf_init(&b, 0);
     struct jw w;
-    jw_init(&w, &b);
-    perf_write(l.perf, -1, 0, 200, &w);
+    cli_json_begin(&w, &b);
+    perf_write(l->perf, -1, 0, 200, &w);
     if (jw_finish(&w) == 0) {
         if (json)
             printf("%s\n", b.data);
@@ -277,38 +287,23 @@ int cmd_report(int argc, char **argv)
             print_report(b.data);
     }
     buf_release(&b);
-    perf_free(l.perf);
-    vec_free(&l.samples);
-    store_close(st);
-    cli_args_release(&args);
-    return 0;
 }
 
-int cmd_recalibrate(int argc, char **argv)
+int cmd_report(int argc, char **argv)
 {
-    struct cli_args args;
-    struct store *st = NULL;
-    struct engine_params ep;
-    struct load l = {0};
-    bool json;
-    int rc = load(&recal_spec, argc, argv, &args, &st, &ep, &l, &json);
-    if (rc) {
-        perf_free(l.perf);
-        vec_free(&l.samples);
-        store_close(st);
-        return rc < 0 ? 0 : rc;
-    }
+    return run_loaded(&report_spec, argc, argv, report);
+}
+
+static void recalibrate(const struct load *l, const struct engine_params *ep, bool json)
+{
     struct recal_result r;
-    recal_fit(l.samples.v, l.samples.len, &r);
+    recal_fit(l->samples.v, l->samples.len, &r);
     if (json) {
         struct buf b;
-        buf_init(&b, 0);
         struct jw w;
-        jw_init(&w, &b);
-        recal_write(&r, &ep.signal, &w);
-        if (jw_finish(&w) == 0)
-            printf("%s\n", b.data);
-        buf_release(&b);
+        cli_json_begin(&w, &b);
+        recal_write(&r, &ep->signal, &w);
+        (void)cli_json_print(&w, &b);
     } else {
         printf("%zu closed trades with factors, %zu won.\n", r.n, r.wins);
         if (!r.ok) {
@@ -317,13 +312,13 @@ int cmd_recalibrate(int argc, char **argv)
             printf("\n  %-8s %8s %9s %12s\n", "factor", "current", "proposed", "coefficient");
             for (int f = 0; f < SF_COUNT; f++) {
                 printf("  %-8s %8.3f %9.3f ", signal_factor_name((enum signal_factor)f),
-                       ep.signal.weight[f], r.proposed[f]);
+                       ep->signal.weight[f], r.proposed[f]);
                 if (r.used[f])
                     printf("%+12.3f\n", r.coef[f]);
                 else
                     printf("%12s\n", "(constant)");
             }
-            printf("  %-8s %8.3f %9.3f\n", "threshold", ep.signal.threshold, r.proposed_threshold);
+            printf("  %-8s %8.3f %9.3f\n", "threshold", ep->signal.threshold, r.proposed_threshold);
             printf("\ncross-validated accuracy %.1f%% (always guessing the majority: %.1f%%)\n",
                    100 * r.cv_accuracy, 100 * r.baseline_accuracy);
             printf("\nNothing was applied. To apply, PUT /v1/config with:\n  {");
@@ -333,9 +328,9 @@ int cmd_recalibrate(int argc, char **argv)
             printf("\"signal.threshold\": %.3f}\n", r.proposed_threshold);
         }
     }
-    perf_free(l.perf);
-    vec_free(&l.samples);
-    store_close(st);
-    cli_args_release(&args);
-    return 0;
+}
+
+int cmd_recalibrate(int argc, char **argv)
+{
+    return run_loaded(&recal_spec, argc, argv, recalibrate);
 }

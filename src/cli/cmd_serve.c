@@ -227,15 +227,14 @@ static int setup_tokenfeed(struct config *cfg, struct tokenfeed **out)
     return 0;
 }
 
+static int run_serve(struct cli_args *args)
+{
+    return serve_daemon(&args->cfg, cli_opt_given(&spec, args, "--live"), NULL);
+}
+
 int cmd_serve(int argc, char **argv)
 {
-    struct cli_args args;
-    int rc;
-    if (!cli_parse(argc, argv, &spec, &args, &rc))
-        return rc;
-    rc = serve_daemon(&args.cfg, cli_opt_given(&spec, &args, "--live"), NULL);
-    cli_args_release(&args);
-    return rc;
+    return cli_run(argc, argv, &spec, run_serve);
 }
 
 /* Builds the live executor for the runner (runner_opts.executor_new). */

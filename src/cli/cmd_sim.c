@@ -19,13 +19,7 @@ static const struct cli_opt opts[] = {
     {"--to", "URL", NULL,
      "stream: webhook to POST to (default http://127.0.0.1:8080/webhooks/helius)"},
     {"--speed", "X", NULL, "stream: simulated seconds per second (default 60; 0: no waiting)"},
-    {"--seed", "S", NULL, "seed of the simulation (default 1)"},
-    {"--days", "D", NULL, "simulated days (default 1)"},
-    {"--preset", "NAME", NULL,
-     "market regime the scenario starts from: " SCENARIO_PRESETS " (default calibrated)"},
-    {"--scenario", "FILE", NULL, "scenario file of `key = value` lines (docs/simulator.md)"},
-    {"--wallets", "N", NULL, "trading wallets in all; typed groups scale with it (default 2000)"},
-    {"--tokens-per-day", "N", NULL, "token launches per day (default 300)"},
+    CLI_SCENARIO_OPTS,
     {0},
 };
 
@@ -50,14 +44,6 @@ static const struct cli_spec spec = {
     .max_pos = 1,
     .opts = opts,
 };
-
-static int set_param(struct scenario *sc, const char *opt, const char *key, const char *val)
-{
-    char err[256];
-    if (scenario_set(sc, key, val, err, sizeof err))
-        return cli_usage_error("sim", "%s: %s", opt, err);
-    return 0;
-}
 
 static int run_stream(const struct cli_args *a, const struct scenario *sc, double speed)
 {
@@ -93,73 +79,35 @@ static int run_stream(const struct cli_args *a, const struct scenario *sc, doubl
     return 0;
 }
 
-int cmd_sim(int argc, char **argv)
+static int run_sim(struct cli_args *a)
 {
-    if (argc >= 2 && strcmp(argv[1], "evaluate") == 0)
-        return cmd_sim_evaluate(argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "chain") == 0)
-        return cmd_sim_chain(argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "stats") == 0)
-        return cmd_sim_stats(argc - 1, argv + 1);
-    struct cli_args a;
-    int rc;
-    if (!cli_parse(argc, argv, &spec, &a, &rc))
-        return rc;
-    rc = 2;
-    bool stream = strcmp(a.pos[0], "stream") == 0;
-    if (!stream && strcmp(a.pos[0], "generate") != 0) {
+    int rc = 2;
+    bool stream = strcmp(a->pos[0], "stream") == 0;
+    if (!stream && strcmp(a->pos[0], "generate") != 0) {
         rc = cli_usage_error("sim", "unknown subcommand '%s' (expected generate or stream)",
-                             a.pos[0]);
+                             a->pos[0]);
         goto out;
     }
-    const char *dir = cli_opt_value(&spec, &a, "--out");
+    const char *dir = cli_opt_value(&spec, a, "--out");
     if (!stream && (!dir || !*dir)) {
         rc = cli_usage_error("sim", "--out DIR is required");
         goto out;
     }
     double speed = 60;
-    const char *sp = cli_opt_value(&spec, &a, "--speed");
+    const char *sp = cli_opt_value(&spec, a, "--speed");
     if (sp && (str_to_double(sp, &speed) != 0 || speed < 0 || speed > 1e9)) {
         rc = cli_usage_error("sim", "--speed: bad value '%s' (a number >= 0)", sp);
         goto out;
     }
     struct scenario sc;
-    char err[512];
-    scenario_default(&sc);
-    const char *v = cli_opt_value(&spec, &a, "--preset");
-    if (v && scenario_preset(&sc, v) != 0) {
-        rc = cli_usage_error("sim", "--preset: unknown preset '%s' (expected %s)", v,
-                             SCENARIO_PRESETS);
+    if (cli_scenario_opts(&spec, a, &sc) != 0)
         goto out;
-    }
-    v = cli_opt_value(&spec, &a, "--scenario");
-    if (v && scenario_load(&sc, v, err, sizeof err)) {
-        rc = cli_usage_error("sim", "--scenario: %s", err);
-        goto out;
-    }
-    if ((v = cli_opt_value(&spec, &a, "--wallets")) != NULL) {
-        uint64_t n;
-        if (str_to_u64(v, &n) || n < 1 || n > 10000000) {
-            rc = cli_usage_error("sim", "--wallets: bad value '%s' (an integer from 1 to 10000000)",
-                                 v);
-            goto out;
-        }
-        scenario_scale_wallets(&sc, (uint32_t)n);
-    }
-    if (((v = cli_opt_value(&spec, &a, "--seed")) && set_param(&sc, "--seed", "seed", v)) ||
-        ((v = cli_opt_value(&spec, &a, "--days")) && set_param(&sc, "--days", "days", v)) ||
-        ((v = cli_opt_value(&spec, &a, "--tokens-per-day")) &&
-         set_param(&sc, "--tokens-per-day", "tokens_per_day", v)))
-        goto out;
-    if (scenario_validate(&sc, err, sizeof err)) {
-        rc = cli_usage_error("sim", "%s", err);
-        goto out;
-    }
     if (stream) {
-        rc = run_stream(&a, &sc, speed);
+        rc = run_stream(a, &sc, speed);
         goto out;
     }
     struct sim_stats st;
+    char err[512];
     if (sim_generate(&sc, dir, &st, err, sizeof err)) {
         fprintf(stderr, "walltrack sim: %s\n", err);
         rc = 1;
@@ -171,6 +119,16 @@ int cmd_sim(int argc, char **argv)
            (unsigned long long)st.tokens, (unsigned long long)st.graduated, dir);
     rc = 0;
 out:
-    cli_args_release(&a);
     return rc;
+}
+
+int cmd_sim(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "evaluate") == 0)
+        return cmd_sim_evaluate(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "chain") == 0)
+        return cmd_sim_chain(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "stats") == 0)
+        return cmd_sim_stats(argc - 1, argv + 1);
+    return cli_run(argc, argv, &spec, run_sim);
 }

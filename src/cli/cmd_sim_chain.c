@@ -18,13 +18,7 @@
 static const struct cli_opt opts[] = {
     {"--listen", "HOST:PORT", NULL, "address to serve on (default 127.0.0.1:8899; port 0: any)"},
     {"--port-file", "FILE", NULL, "write the bound port to FILE once listening"},
-    {"--seed", "S", NULL, "seed of the simulation (default 1)"},
-    {"--days", "D", NULL, "simulated days (default 1)"},
-    {"--preset", "NAME", NULL,
-     "market regime the scenario starts from: " SCENARIO_PRESETS " (default calibrated)"},
-    {"--scenario", "FILE", NULL, "scenario file of `key = value` lines (docs/simulator.md)"},
-    {"--wallets", "N", NULL, "trading wallets in all (default 2000)"},
-    {"--tokens-per-day", "N", NULL, "token launches per day (default 300)"},
+    CLI_SCENARIO_OPTS,
     {"--latency-ms", "MS", NULL, "added to every answer (default 0)"},
     {"--p429", "P", NULL, "probability of a 429 per request (default 0)"},
     {"--p5xx", "P", NULL, "probability of a 503 per request (default 0)"},
@@ -67,83 +61,49 @@ static int prob(const struct cli_args *a, const char *opt, double *out)
     return 0;
 }
 
-int cmd_sim_chain(int argc, char **argv)
+static int run_sim_chain(struct cli_args *a)
 {
-    struct cli_args a;
-    int rc;
-    if (!cli_parse(argc, argv, &spec, &a, &rc))
-        return rc;
-    rc = 2;
+    int rc = 2;
     struct simchain *c = NULL;
     struct scenario sc;
     char err[512];
-    scenario_default(&sc);
-    const char *v = cli_opt_value(&spec, &a, "--preset");
-    if (v && scenario_preset(&sc, v) != 0) {
-        rc = cli_usage_error("sim chain", "--preset: unknown preset '%s' (expected %s)", v,
-                             SCENARIO_PRESETS);
+    if (cli_scenario_opts(&spec, a, &sc) != 0)
         goto out;
-    }
-    v = cli_opt_value(&spec, &a, "--scenario");
-    if (v && scenario_load(&sc, v, err, sizeof err)) {
-        rc = cli_usage_error("sim chain", "--scenario: %s", err);
-        goto out;
-    }
-    if ((v = cli_opt_value(&spec, &a, "--wallets")) != NULL) {
-        uint64_t n;
-        if (str_to_u64(v, &n) || n < 1 || n > 10000000) {
-            rc = bad("--wallets", v, "an integer from 1 to 10000000");
-            goto out;
-        }
-        scenario_scale_wallets(&sc, (uint32_t)n);
-    }
-    static const char *const keys[][2] = {
-        {"--seed", "seed"}, {"--days", "days"}, {"--tokens-per-day", "tokens_per_day"}};
-    for (size_t i = 0; i < 3; i++) {
-        if ((v = cli_opt_value(&spec, &a, keys[i][0])) &&
-            scenario_set(&sc, keys[i][1], v, err, sizeof err)) {
-            rc = cli_usage_error("sim chain", "%s: %s", keys[i][0], err);
-            goto out;
-        }
-    }
-    if (scenario_validate(&sc, err, sizeof err)) {
-        rc = cli_usage_error("sim chain", "%s", err);
-        goto out;
-    }
     struct simchain_opts o = {.fault_seed = 1};
+    const char *v;
     uint64_t u;
-    if ((v = cli_opt_value(&spec, &a, "--latency-ms")) &&
+    if ((v = cli_opt_value(&spec, a, "--latency-ms")) &&
         (str_to_u64(v, &u) || u > (uint64_t)MS_PER_MINUTE)) {
         rc = bad("--latency-ms", v, "0 to 60000");
         goto out;
     }
     o.latency_ms = v ? (unsigned)u : 0;
-    if ((v = cli_opt_value(&spec, &a, "--fault-seed")) && str_to_u64(v, &o.fault_seed)) {
+    if ((v = cli_opt_value(&spec, a, "--fault-seed")) && str_to_u64(v, &o.fault_seed)) {
         rc = bad("--fault-seed", v, "an integer");
         goto out;
     }
-    if ((v = cli_opt_value(&spec, &a, "--search-window")) &&
+    if ((v = cli_opt_value(&spec, a, "--search-window")) &&
         (str_to_u64(v, &u) || u < 1 || u > 1000000)) {
         rc = bad("--search-window", v, "1 to 1000000");
         goto out;
     }
     o.search_window = v ? (unsigned)u : 0;
-    if ((rc = prob(&a, "--p429", &o.p429)) || (rc = prob(&a, "--p5xx", &o.p5xx)))
+    if ((rc = prob(a, "--p429", &o.p429)) || (rc = prob(a, "--p5xx", &o.p5xx)))
         goto out;
     rc = 2;
     if (o.p429 + o.p5xx > 1) {
         rc = cli_usage_error("sim chain", "--p429 plus --p5xx must not pass 1");
         goto out;
     }
-    o.api_key = cli_opt_value(&spec, &a, "--api-key");
-    const char *listen = cli_opt_value(&spec, &a, "--listen");
+    o.api_key = cli_opt_value(&spec, a, "--api-key");
+    const char *listen = cli_opt_value(&spec, a, "--listen");
     char host[256];
     unsigned port;
     if (api_parse_listen(listen ? listen : "127.0.0.1:8899", host, sizeof host, &port) != 0) {
         rc = cli_usage_error("sim chain", "--listen: '%s' is not HOST:PORT", listen);
         goto out;
     }
-    if (cli_setup_logging(&a.cfg) != 0) {
+    if (cli_setup_logging(&a->cfg) != 0) {
         rc = 1;
         goto out;
     }
@@ -160,7 +120,7 @@ int cmd_sim_chain(int argc, char **argv)
         goto out;
     }
     unsigned bound = simchain_port(c);
-    const char *pf = cli_opt_value(&spec, &a, "--port-file");
+    const char *pf = cli_opt_value(&spec, a, "--port-file");
     if (pf) {
         char tmp[4096];
         snprintf(tmp, sizeof tmp, "%s.tmp", pf);
@@ -185,6 +145,10 @@ int cmd_sim_chain(int argc, char **argv)
     rc = 0;
 out:
     simchain_stop(c);
-    cli_args_release(&a);
     return rc;
+}
+
+int cmd_sim_chain(int argc, char **argv)
+{
+    return cli_run(argc, argv, &spec, run_sim_chain);
 }

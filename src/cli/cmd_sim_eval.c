@@ -273,25 +273,21 @@ static int write_csv_with_truth(const char *path, const struct discovery_result 
     return fclose(fp) == 0 ? 0 : -1;
 }
 
-int cmd_sim_evaluate(int argc, char **argv)
+static int run_sim_evaluate(struct cli_args *a)
 {
-    struct cli_args a;
-    int rc;
-    if (!cli_parse(argc, argv, &spec, &a, &rc))
-        return rc;
-    rc = 2;
+    int rc = 2;
     struct store *st = NULL;
     struct truth_wallet *truth = NULL;
     size_t ntruth = 0;
     struct discovery_result res = {0};
-    const char *tpath = cli_opt_value(&spec, &a, "--truth");
+    const char *tpath = cli_opt_value(&spec, a, "--truth");
     if (!tpath || !*tpath) {
         rc = cli_usage_error("sim evaluate", "--truth FILE is required");
         goto out;
     }
     struct discovery_params dp;
-    discovery_params_from_config(&a.cfg, &dp);
-    const char *kv = cli_opt_value(&spec, &a, "--k");
+    discovery_params_from_config(&a->cfg, &dp);
+    const char *kv = cli_opt_value(&spec, a, "--k");
     if (kv) {
         uint64_t k;
         if (str_to_u64(kv, &k) != 0 || k < 1 || k > 100000) {
@@ -309,10 +305,10 @@ int cmd_sim_evaluate(int argc, char **argv)
         fprintf(stderr, "walltrack sim evaluate: %s\n", err);
         goto out;
     }
-    if (cli_setup_logging(&a.cfg) != 0 || cli_open_store(&a.cfg, &st) != 0)
+    if (cli_setup_logging(&a->cfg) != 0 || cli_open_store(&a->cfg, &st) != 0)
         goto out;
     struct profile_params pp;
-    profile_params_from_config(&a.cfg, &pp);
+    profile_params_from_config(&a->cfg, &pp);
     pp.snapshots = false;
     struct discovery_report rep;
     int r = discovery_run(st, &dp, &pp, 0, &rep, NULL, &res);
@@ -320,7 +316,7 @@ int cmd_sim_evaluate(int argc, char **argv)
         fprintf(stderr, "walltrack sim evaluate: discovery failed: %s\n", wt_strerror(r));
         goto out;
     }
-    const char *csv = cli_opt_value(&spec, &a, "--csv");
+    const char *csv = cli_opt_value(&spec, a, "--csv");
     if (csv && write_csv_with_truth(csv, &res, truth, ntruth) != 0) {
         fprintf(stderr, "walltrack sim evaluate: cannot write %s\n", csv);
         goto out;
@@ -375,11 +371,10 @@ int cmd_sim_evaluate(int argc, char **argv)
         goto out;
     }
 
-    if (cli_opt_given(&spec, &a, "--json")) {
+    if (cli_opt_given(&spec, a, "--json")) {
         struct buf b;
-        buf_init(&b, 0);
         struct jw w;
-        jw_init(&w, &b);
+        cli_json_begin(&w, &b);
         jw_obj_begin(&w);
         jw_ku64(&w, "k", dp.top_k);
         jw_ku64(&w, "swaps", rep.swaps);
@@ -442,9 +437,7 @@ int cmd_sim_evaluate(int argc, char **argv)
         jw_kbool(&w, "met", met);
         jw_obj_end(&w);
         jw_obj_end(&w);
-        if (jw_finish(&w) == 0)
-            printf("%s\n", b.data);
-        buf_release(&b);
+        (void)cli_json_print(&w, &b);
     } else {
         printf("discovery: %zu swaps, %u of %u tokens succeeded, %zu candidates, %zu eligible\n",
                rep.swaps, rep.success_tokens, rep.tokens, rep.candidates, rep.eligible);
@@ -476,6 +469,10 @@ out:
     discovery_result_release(&res);
     free(truth);
     store_close(st);
-    cli_args_release(&a);
     return rc;
+}
+
+int cmd_sim_evaluate(int argc, char **argv)
+{
+    return cli_run(argc, argv, &spec, run_sim_evaluate);
 }

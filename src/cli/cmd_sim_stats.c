@@ -100,39 +100,36 @@ static void print_text(const struct sim_calib *c)
     printf("\n%s\n", sim_calib_all_met(c) ? "every target met" : "some targets NOT met");
 }
 
-int cmd_sim_stats(int argc, char **argv)
+static int run_sim_stats(struct cli_args *a)
 {
-    struct cli_args a;
-    int rc;
-    if (!cli_parse(argc, argv, &spec, &a, &rc))
-        return rc;
+    int rc = 0;
     struct buf b;
     buf_init(&b, 0);
     rc = 1;
-    if (read_truth(a.pos[0], &b) != 0)
+    if (read_truth(a->pos[0], &b) != 0)
         goto out;
     struct sim_calib c;
     char err[512];
     if (sim_calib_measure((const char *)b.data, b.len, &c, err, sizeof err) != 0) {
-        fprintf(stderr, "walltrack sim stats: %s/truth.json: %s\n", a.pos[0], err);
+        fprintf(stderr, "walltrack sim stats: %s/truth.json: %s\n", a->pos[0], err);
         goto out;
     }
-    if (cli_opt_given(&spec, &a, "--json")) {
+    if (cli_opt_given(&spec, a, "--json")) {
         struct buf o;
-        buf_init(&o, 0);
         struct jw w;
-        jw_init(&w, &o);
+        cli_json_begin(&w, &o);
         sim_calib_write_json(&c, &w);
-        jw_finish(&w);
-        fwrite(o.data, 1, o.len, stdout);
-        fputc('\n', stdout);
-        buf_release(&o);
+        (void)cli_json_print(&w, &o);
     } else {
         print_text(&c);
     }
     rc = 0;
 out:
     buf_release(&b);
-    cli_args_release(&a);
     return rc;
+}
+
+int cmd_sim_stats(int argc, char **argv)
+{
+    return cli_run(argc, argv, &spec, run_sim_stats);
 }

@@ -157,23 +157,18 @@ out:
     return status;
 }
 
+static int run_wallet(struct cli_args *args)
+{
+    const char *sub = args->pos[0];
+    int status = cli_sub_of_two("wallet", sub, "show", "check");
+    if (status != 0 || (status = cli_setup_logging(&args->cfg)) != 0)
+        return status;
+    status = strcmp(sub, "show") == 0 ? wallet_show(&args->cfg) : wallet_check(&args->cfg);
+    log_close();
+    return status;
+}
+
 int cmd_wallet(int argc, char **argv)
 {
-    struct cli_args args;
-    int status;
-    if (!cli_parse(argc, argv, &spec, &args, &status))
-        return status;
-    const char *sub = args.pos[0];
-    status = 1;
-    if (strcmp(sub, "show") != 0 && strcmp(sub, "check") != 0) {
-        status = cli_usage_error("wallet", "unknown subcommand '%s' (expected show or check)", sub);
-        goto out;
-    }
-    if (cli_setup_logging(&args.cfg) != 0)
-        goto out;
-    status = strcmp(sub, "show") == 0 ? wallet_show(&args.cfg) : wallet_check(&args.cfg);
-    log_close();
-out:
-    cli_args_release(&args);
-    return status;
+    return cli_run(argc, argv, &spec, run_wallet);
 }

@@ -67,11 +67,6 @@ static const struct cli_spec spec = {
     .opts = opts,
 };
 
-static void print_json(struct buf *b)
-{
-    printf("%s\n", b->data ? b->data : "");
-}
-
 static int do_list(const struct cli_args *a)
 {
     struct wallet_filter f;
@@ -143,9 +138,8 @@ static int do_list(const struct cli_args *a)
     }
     if (cli_opt_given(&spec, a, "--json")) {
         struct buf b;
-        buf_init(&b, 0);
         struct jw w;
-        jw_init(&w, &b);
+        cli_json_begin(&w, &b);
         jw_obj_begin(&w);
         jw_key(&w, "wallets");
         jw_arr_begin(&w);
@@ -159,9 +153,7 @@ static int do_list(const struct cli_args *a)
         jw_ki64(&w, "total", pg.total);
         jw_obj_end(&w);
         jw_obj_end(&w);
-        jw_finish(&w);
-        print_json(&b);
-        buf_release(&b);
+        (void)cli_json_print(&w, &b);
     } else {
         printf("%-44s %6s %-6s %-11s %-9s %9s %7s %6s %6s %-8s %s\n", "address", "score", "conf",
                "status", "method", "pnl_sol", "roi", "win", "trades", "style", "name");
@@ -207,9 +199,8 @@ static int do_show(const struct cli_args *a, const char *address)
         goto out;
     }
     struct buf b;
-    buf_init(&b, 0);
     struct jw w;
-    jw_init(&w, &b);
+    cli_json_begin(&w, &b);
     wallet_json_detail_begin(&w, &x);
     r = wallet_json_positions(&w, st, &h);
     jw_ku64(&w, "swaps", h.swaps.len);
@@ -253,7 +244,7 @@ static int do_show(const struct cli_args *a, const char *address)
         goto out;
     }
     if (cli_opt_given(&spec, a, "--json")) {
-        print_json(&b);
+        printf("%s\n", b.data);
     } else {
         printf("%s%s%s\n", x.address, x.name[0] ? "  " : "", x.name);
         printf("  status %s, discovery %s, %s, type %s, chain %s\n", wallet_status_name(x.status),
@@ -389,9 +380,8 @@ static int do_similar(const struct cli_args *a, const char *address)
         fprintf(stderr, "walltrack wallets: %s: %s\n", address, wt_strerror(r));
     } else if (cli_opt_given(&spec, a, "--json")) {
         struct buf b;
-        buf_init(&b, 0);
         struct jw w;
-        jw_init(&w, &b);
+        cli_json_begin(&w, &b);
         jw_obj_begin(&w);
         jw_kstr(&w, "walletAddress", address);
         jw_ku64(&w, "candidates", cands);
@@ -406,9 +396,7 @@ static int do_similar(const struct cli_args *a, const char *address)
         }
         jw_arr_end(&w);
         jw_obj_end(&w);
-        jw_finish(&w);
-        print_json(&b);
-        buf_release(&b);
+        (void)cli_json_print(&w, &b);
         rc = 0;
     } else {
         printf("%zu wallets most like %s (of %zu with a behaviour vector):\n", n, address, cands);
@@ -425,25 +413,27 @@ static int do_similar(const struct cli_args *a, const char *address)
     return rc;
 }
 
-int cmd_wallets(int argc, char **argv)
+static int run_wallets(struct cli_args *a)
 {
-    struct cli_args a;
-    int rc;
-    if (!cli_parse(argc, argv, &spec, &a, &rc))
-        return rc;
-    const char *sub = a.pos[0];
-    if (cli_setup_logging(&a.cfg) != 0) {
+    int rc = 0;
+    const char *sub = a->pos[0];
+    if (cli_setup_logging(&a->cfg) != 0) {
         rc = 1;
     } else if (strcmp(sub, "list") == 0) {
-        rc = a.npos == 1 ? do_list(&a) : cli_usage_error("wallets", "list takes no argument");
+        rc = a->npos == 1 ? do_list(a) : cli_usage_error("wallets", "list takes no argument");
     } else if (strcmp(sub, "show") == 0) {
-        rc = a.npos == 2 ? do_show(&a, a.pos[1]) : cli_usage_error("wallets", "show needs ADDRESS");
+        rc =
+            a->npos == 2 ? do_show(a, a->pos[1]) : cli_usage_error("wallets", "show needs ADDRESS");
     } else if (strcmp(sub, "similar") == 0) {
-        rc = a.npos == 2 ? do_similar(&a, a.pos[1])
-                         : cli_usage_error("wallets", "similar needs ADDRESS");
+        rc = a->npos == 2 ? do_similar(a, a->pos[1])
+                          : cli_usage_error("wallets", "similar needs ADDRESS");
     } else {
-        rc = do_curate(&a, sub);
+        rc = do_curate(a, sub);
     }
-    cli_args_release(&a);
     return rc;
+}
+
+int cmd_wallets(int argc, char **argv)
+{
+    return cli_run(argc, argv, &spec, run_wallets);
 }

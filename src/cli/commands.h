@@ -27,6 +27,27 @@ int cmd_clusters(int argc, char **argv);
 int cmd_sim_evaluate(int argc, char **argv); /* `sim evaluate`, dispatched by cmd_sim */
 int cmd_sim_chain(int argc, char **argv);    /* `sim chain`, dispatched by cmd_sim */
 int cmd_sim_stats(int argc, char **argv);    /* `sim stats`, dispatched by cmd_sim */
+struct cli_spec;
+struct cli_args;
+struct scenario;
+/* The scenario the options of `sim generate` describe, shared by `sim` and
+ * `sim chain`: the defaults, then --preset, --scenario FILE, --wallets,
+ * --seed, --days and --tokens-per-day, validated. Returns 0, or 2 after
+ * printing the usage error under spec's name (cmd_sim.c). */
+int cli_scenario_opts(const struct cli_spec *spec, const struct cli_args *a, struct scenario *sc);
+/* The rows of those options, for the option table of a command that reads
+ * them with cli_scenario_opts (needs sim/scenario.h for SCENARIO_PRESETS). */
+/* clang-format off */
+#define CLI_SCENARIO_OPTS                                                                      \
+    {"--seed", "S", NULL, "seed of the simulation (default 1)"},                               \
+    {"--days", "D", NULL, "simulated days (default 1)"},                                       \
+    {"--preset", "NAME", NULL,                                                                 \
+     "market regime the scenario starts from: " SCENARIO_PRESETS " (default calibrated)"},     \
+    {"--scenario", "FILE", NULL, "scenario file of `key = value` lines (docs/simulator.md)"},  \
+    {"--wallets", "N", NULL,                                                                   \
+     "trading wallets in all; typed groups scale with it (default 2000)"},                     \
+    {"--tokens-per-day", "N", NULL, "token launches per day (default 300)"}
+/* clang-format on */
 struct store;
 /* `backtest scenario`, dispatched by cmd_backtest: pos[0..n) after the word. */
 int cmd_backtest_scenario(struct store *st, int n, char **pos, bool json);

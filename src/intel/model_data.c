@@ -82,44 +82,42 @@ static int on_swap(void *ctx, const struct stored_swap *s)
     return 0;
 }
 
+/* The operator's closed trades, read by model_operator_rows. */
+struct op_trades {
+    VEC(struct op_trade) tr;
+    struct model_rows *out; /* trades and no_history counted here */
+};
+
+static int on_closed_trade(void *ctx, const void *row)
+{
+    const struct closed_trade_row *x = row;
+    struct op_trades *ot = ctx;
+    struct op_trade t;
+    ot->out->trades++;
+    if (pubkey_parse(x->wallet, &t.wallet) != 0 || !isfinite(x->pnl_sol)) {
+        ot->out->no_history++;
+        return 0;
+    }
+    t.at_ms = x->opened_ms - x->opened_ms % (60 * MS_PER_MINUTE);
+    t.pnl = (float)x->pnl_sol;
+    vec_push(&ot->tr, t);
+    return 0;
+}
+
 int model_operator_rows(struct store *st, struct model_rows *out)
 {
-    VEC(struct op_trade) tr = {0};
-    enum { PAGE = 256 };
-    struct closed_trade_row *rows = xcalloc(PAGE, sizeof *rows);
-    struct row_query q = {.limit = PAGE};
-    int rc;
-    for (;;) {
-        size_t n = 0;
-        rc = store_list_closed_trade(st, &q, rows, &n);
-        if (rc != 0)
-            break;
-        for (size_t i = 0; i < n; i++) {
-            struct op_trade t;
-            out->trades++;
-            if (pubkey_parse(rows[i].wallet, &t.wallet) != 0 || !isfinite(rows[i].pnl_sol)) {
-                out->no_history++;
-                continue;
-            }
-            t.at_ms = rows[i].opened_ms - rows[i].opened_ms % (60 * MS_PER_MINUTE);
-            t.pnl = (float)rows[i].pnl_sol;
-            vec_push(&tr, t);
-        }
-        if (n < PAGE)
-            break;
-        q.after_id = rows[n - 1].id;
-    }
-    free(rows);
-    if (rc == 0 && tr.len) {
-        qsort(tr.v, tr.len, sizeof *tr.v, by_time);
-        struct op_replay r = {intel_new(NULL, 4096), tr.v, tr.len, 0, out};
+    struct op_trades ot = {.out = out};
+    int rc = store_row_each(st, STORE_T_CLOSED_TRADES, NULL, on_closed_trade, &ot);
+    if (rc == 0 && ot.tr.len) {
+        qsort(ot.tr.v, ot.tr.len, sizeof *ot.tr.v, by_time);
+        struct op_replay r = {intel_new(NULL, 4096), ot.tr.v, ot.tr.len, 0, out};
         rc = store_swaps_scan(st, INT64_MIN, INT64_MAX, on_swap, &r);
         if (rc == 0)
             flush(&r, INT64_MAX);
         intel_free(r.in);
         rc = rc < 0 ? rc : rc ? WT_ESTORE : 0;
     }
-    vec_free(&tr);
+    vec_free(&ot.tr);
     return rc;
 }
 

@@ -73,6 +73,21 @@ static int on_swap(void *ctx, const struct stored_swap *s)
     return 0;
 }
 
+static int on_token(void *ctx, const void *row)
+{
+    const struct token_row *t = row;
+    struct profile_state *ps = ctx;
+    const struct ledger *l = intel_ledger(ps->in);
+    uint32_t nm = ledger_mint_count(l);
+    struct pubkey k;
+    if (pubkey_parse(t->mint, &k) != 0 || t->supply == 0)
+        return 0;
+    uint32_t m = ledger_mint_id(l, &k);
+    if (m != LEDGER_NONE && m < nm)
+        ps->supply.v[m] = (double)t->supply / pow(10, t->decimals);
+    return 0;
+}
+
 /* Supplies of the traded mints from the tokens table (token info), in
  * whole tokens; 0 where unknown. */
 static int load_supplies(struct store *st, struct profile_state *ps)
@@ -82,29 +97,7 @@ static int load_supplies(struct store *st, struct profile_state *ps)
     vec_reserve(&ps->supply, nm);
     while (ps->supply.len < nm)
         vec_push(&ps->supply, 0.0);
-    enum { PAGE = 256 };
-    struct token_row *rows = xcalloc(PAGE, sizeof *rows);
-    struct row_query q = {.limit = PAGE};
-    int rc;
-    for (;;) {
-        size_t n = 0;
-        rc = store_list_token(st, &q, rows, &n);
-        if (rc != 0)
-            break;
-        for (size_t i = 0; i < n; i++) {
-            struct pubkey k;
-            if (pubkey_parse(rows[i].mint, &k) != 0 || rows[i].supply == 0)
-                continue;
-            uint32_t m = ledger_mint_id(l, &k);
-            if (m != LEDGER_NONE && m < nm)
-                ps->supply.v[m] = (double)rows[i].supply / pow(10, rows[i].decimals);
-        }
-        if (n < PAGE)
-            break;
-        q.after_id = rows[n - 1].id;
-    }
-    free(rows);
-    return rc;
+    return store_row_each(st, STORE_T_TOKENS, NULL, on_token, ps);
 }
 
 int profile_load(struct store *st, const struct intel_params *p, struct profile_state **out)

@@ -20,6 +20,25 @@
 
 static const char ALPHABET[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
+/* Writes the encoding: a '1' per leading zero byte, then the nd base-58
+ * digits (least significant first in digits), NUL-terminated. Returns its
+ * length, or WT_EFULL (out emptied) when it does not fit in outsize. */
+static int emit(size_t zeros, const uint8_t *digits, size_t nd, char *out, size_t outsize)
+{
+    size_t len = zeros + nd;
+    if (len + 1 > outsize) {
+        if (outsize)
+            out[0] = '\0';
+        return WT_EFULL;
+    }
+    for (size_t i = 0; i < zeros; i++)
+        out[i] = '1';
+    for (size_t i = 0; i < nd; i++)
+        out[zeros + i] = ALPHABET[digits[nd - 1 - i]];
+    out[len] = '\0';
+    return (int)len;
+}
+
 int base58_encode_bytewise(const uint8_t *in, size_t n, char *out, size_t outsize)
 {
     if (n > 128) {
@@ -44,18 +63,7 @@ int base58_encode_bytewise(const uint8_t *in, size_t n, char *out, size_t outsiz
             carry /= 58;
         }
     }
-    size_t len = zeros + nd;
-    if (len + 1 > outsize) {
-        if (outsize)
-            out[0] = '\0';
-        return WT_EFULL;
-    }
-    for (size_t i = 0; i < zeros; i++)
-        out[i] = '1';
-    for (size_t i = 0; i < nd; i++)
-        out[zeros + i] = ALPHABET[digits[nd - 1 - i]];
-    out[len] = '\0';
-    return (int)len;
+    return emit(zeros, digits, nd, out, outsize);
 }
 
 static int digit_of(char c)
@@ -257,18 +265,7 @@ int base58_encode(const uint8_t *in, size_t n, char *out, size_t outsize)
     }
     while (nd > 0 && digits[nd - 1] == 0)
         nd--;
-    size_t len = zeros + nd;
-    if (len + 1 > outsize) {
-        if (outsize)
-            out[0] = '\0';
-        return WT_EFULL;
-    }
-    for (size_t i = 0; i < zeros; i++)
-        out[i] = '1';
-    for (size_t i = 0; i < nd; i++)
-        out[zeros + i] = ALPHABET[digits[nd - 1 - i]];
-    out[len] = '\0';
-    return (int)len;
+    return emit(zeros, digits, nd, out, outsize);
 }
 
 int base58_decode(const char *s, size_t n, uint8_t *out, size_t want)

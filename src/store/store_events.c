@@ -450,26 +450,19 @@ int store_swaps_by_wallet(struct store *st, const struct pubkey *wallet, struct 
 int store_swap_last_of_mint(struct store *st, const struct pubkey *mint, struct stored_swap *out)
 {
     struct store_conn *c;
-    int rc = st->ops->acquire(st, false, &c);
+    struct store_stmt *s;
+    int rc = rd_begin(st,
+                      "SELECT " SWAP_SELECT
+                      " FROM swaps WHERE mint = $1 ORDER BY ts_ms DESC, id DESC LIMIT 1",
+                      "preparing last swap of mint", &c, &s);
     if (rc != 0)
         return rc;
-    struct store_stmt *s;
-    if (st->ops->prepare(c,
-                         "SELECT " SWAP_SELECT
-                         " FROM swaps WHERE mint = $1 ORDER BY ts_ms DESC, id DESC LIMIT 1",
-                         &s) != 0) {
-        rc = stmt_err(st, c, "preparing last swap of mint");
-        goto out;
-    }
     st->ops->bind_blob(s, 1, mint->b, 32);
     size_t n = 0;
     rc = read_swaps(st, c, s, out, 1, &n);
-    st->ops->finish(s);
     if (rc == 0 && n == 0)
         rc = WT_ENOTFOUND;
-out:
-    st->ops->release(st, c);
-    return rc;
+    return rd_end(st, c, s, rc);
 }
 
 #define SCAN_PAGE 2048
@@ -503,17 +496,13 @@ out:
 int store_count_events(struct store *st, int64_t *swaps, int64_t *transfers, int64_t *prices)
 {
     struct store_conn *c;
-    int rc = st->ops->acquire(st, false, &c);
+    struct store_stmt *s;
+    int rc = rd_begin(st,
+                      "SELECT (SELECT count(*) FROM swaps), (SELECT count(*) FROM transfers), "
+                      "(SELECT count(*) FROM prices)",
+                      "counting events", &c, &s);
     if (rc != 0)
         return rc;
-    struct store_stmt *s;
-    if (st->ops->prepare(c,
-                         "SELECT (SELECT count(*) FROM swaps), (SELECT count(*) FROM transfers), "
-                         "(SELECT count(*) FROM prices)",
-                         &s) != 0) {
-        rc = stmt_err(st, c, "counting events");
-        goto out;
-    }
     if (st->ops->step(s) == 1) {
         *swaps = st->ops->col_i64(s, 0);
         *transfers = st->ops->col_i64(s, 1);
@@ -521,8 +510,5 @@ int store_count_events(struct store *st, int64_t *swaps, int64_t *transfers, int
     } else {
         rc = stmt_err(st, c, "counting events");
     }
-    st->ops->finish(s);
-out:
-    st->ops->release(st, c);
-    return rc;
+    return rd_end(st, c, s, rc);
 }

@@ -130,39 +130,34 @@ int store_cluster_members_scan(struct store *st, bool blacklisted_only,
                                int (*fn)(void *ctx, int64_t cluster_id, const char *wallet),
                                void *ctx)
 {
-    struct store_conn *c;
-    int rc = st->ops->acquire(st, false, &c);
-    if (rc != 0)
-        return rc;
-    struct store_stmt *s;
     const char *sql = blacklisted_only
                           ? "SELECT m.cluster_id, m.wallet FROM cluster_members m JOIN clusters c "
                             "ON c.id = m.cluster_id WHERE c.blacklisted = $1 ORDER BY "
                             "m.cluster_id, m.wallet"
                           : "SELECT cluster_id, wallet FROM cluster_members WHERE $1 = $1 ORDER "
                             "BY cluster_id, wallet";
+    struct store_conn *c;
+    struct store_stmt *s;
+    int rc = rd_begin(st, sql, "cluster members", &c, &s);
+    if (rc != 0)
+        return rc;
     size_t n = 0, cap = 0;
     struct member_pair *v = NULL;
-    if (st->ops->prepare(c, sql, &s) != 0) {
-        rc = stmt_err(st, c, "cluster members");
-    } else {
-        st->ops->bind_i64(s, 1, 1);
-        int r = 0;
-        while ((r = st->ops->step(s)) == 1) {
-            if (n == cap) {
-                cap = cap ? 2 * cap : 64;
-                v = xrealloc(v, cap * sizeof *v);
-            }
-            v[n].cluster_id = st->ops->col_i64(s, 0);
-            if (str_copy(v[n].wallet, sizeof v[n].wallet, st->ops->col_text(s, 1)) != 0)
-                v[n].wallet[0] = '\0';
-            n++;
+    st->ops->bind_i64(s, 1, 1);
+    int r = 0;
+    while ((r = st->ops->step(s)) == 1) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            v = xrealloc(v, cap * sizeof *v);
         }
-        if (r < 0)
-            rc = stmt_err(st, c, "cluster members");
-        st->ops->finish(s);
+        v[n].cluster_id = st->ops->col_i64(s, 0);
+        if (str_copy(v[n].wallet, sizeof v[n].wallet, st->ops->col_text(s, 1)) != 0)
+            v[n].wallet[0] = '\0';
+        n++;
     }
-    st->ops->release(st, c);
+    if (r < 0)
+        rc = stmt_err(st, c, "cluster members");
+    rc = rd_end(st, c, s, rc);
     for (size_t i = 0; i < n && rc == 0; i++)
         if (v[i].wallet[0])
             rc = fn(ctx, v[i].cluster_id, v[i].wallet);
@@ -267,23 +262,17 @@ static int read_cluster(struct store *st, struct store_stmt *s, struct cluster_r
 int store_cluster_get(struct store *st, int64_t id, struct cluster_row *out)
 {
     struct store_conn *c;
-    int rc = st->ops->acquire(st, false, &c);
+    struct store_stmt *s;
+    int rc = rd_begin(st, "SELECT " CLUSTER_COLS " WHERE c.id = $1", "cluster", &c, &s);
     if (rc != 0)
         return rc;
-    struct store_stmt *s;
-    if (st->ops->prepare(c, "SELECT " CLUSTER_COLS " WHERE c.id = $1", &s) != 0) {
-        rc = stmt_err(st, c, "cluster");
-    } else {
-        st->ops->bind_i64(s, 1, id);
-        int r = st->ops->step(s);
-        if (r == 1)
-            rc = read_cluster(st, s, out);
-        else
-            rc = r == 0 ? WT_ENOTFOUND : stmt_err(st, c, "cluster");
-        st->ops->finish(s);
-    }
-    st->ops->release(st, c);
-    return rc;
+    st->ops->bind_i64(s, 1, id);
+    int r = st->ops->step(s);
+    if (r == 1)
+        rc = read_cluster(st, s, out);
+    else
+        rc = r == 0 ? WT_ENOTFOUND : stmt_err(st, c, "cluster");
+    return rd_end(st, c, s, rc);
 }
 
 /* The WHERE of the list, parameters $1..$5. */
@@ -364,39 +353,33 @@ int store_edges_of(struct store *st, const char *wallet, struct graph_edge_row *
 {
     *n = 0;
     struct store_conn *c;
-    int rc = st->ops->acquire(st, false, &c);
+    struct store_stmt *s;
+    int rc = rd_begin(st,
+                      "SELECT id, src, dst, kind, weight, count, first_ms, last_ms FROM "
+                      "graph_edges WHERE src = $1 OR dst = $1 ORDER BY weight DESC, id LIMIT $2",
+                      "graph_edges", &c, &s);
     if (rc != 0)
         return rc;
-    struct store_stmt *s;
-    if (st->ops->prepare(c,
-                         "SELECT id, src, dst, kind, weight, count, first_ms, last_ms FROM "
-                         "graph_edges WHERE src = $1 OR dst = $1 ORDER BY weight DESC, id LIMIT $2",
-                         &s) != 0) {
-        rc = stmt_err(st, c, "graph_edges");
-    } else {
-        st->ops->bind_text(s, 1, wallet);
-        st->ops->bind_i64(s, 2, (int64_t)cap);
-        int r = 0;
-        while (rc == 0 && *n < cap && (r = st->ops->step(s)) == 1) {
-            struct graph_edge_row *e = &rows[*n];
-            memset(e, 0, sizeof *e);
-            e->id = st->ops->col_i64(s, 0);
-            if (str_copy(e->src, sizeof e->src, st->ops->col_text(s, 1)) != 0 ||
-                str_copy(e->dst, sizeof e->dst, st->ops->col_text(s, 2)) != 0 ||
-                str_copy(e->kind, sizeof e->kind, st->ops->col_text(s, 3)) != 0) {
-                rc = WT_ETOOBIG;
-                break;
-            }
-            e->weight = st->ops->col_f64(s, 4);
-            e->count = (int32_t)st->ops->col_i64(s, 5);
-            e->first_ms = st->ops->col_i64(s, 6);
-            e->last_ms = st->ops->col_i64(s, 7);
-            (*n)++;
+    st->ops->bind_text(s, 1, wallet);
+    st->ops->bind_i64(s, 2, (int64_t)cap);
+    int r = 0;
+    while (rc == 0 && *n < cap && (r = st->ops->step(s)) == 1) {
+        struct graph_edge_row *e = &rows[*n];
+        memset(e, 0, sizeof *e);
+        e->id = st->ops->col_i64(s, 0);
+        if (str_copy(e->src, sizeof e->src, st->ops->col_text(s, 1)) != 0 ||
+            str_copy(e->dst, sizeof e->dst, st->ops->col_text(s, 2)) != 0 ||
+            str_copy(e->kind, sizeof e->kind, st->ops->col_text(s, 3)) != 0) {
+            rc = WT_ETOOBIG;
+            break;
         }
-        if (rc == 0 && r < 0)
-            rc = stmt_err(st, c, "graph_edges");
-        st->ops->finish(s);
+        e->weight = st->ops->col_f64(s, 4);
+        e->count = (int32_t)st->ops->col_i64(s, 5);
+        e->first_ms = st->ops->col_i64(s, 6);
+        e->last_ms = st->ops->col_i64(s, 7);
+        (*n)++;
     }
-    st->ops->release(st, c);
-    return rc;
+    if (rc == 0 && r < 0)
+        rc = stmt_err(st, c, "graph_edges");
+    return rd_end(st, c, s, rc);
 }

@@ -151,6 +151,14 @@ int wr_end(struct store *st, struct store_conn *c, int rc);
 int wr_step(struct store *st, struct store_stmt *s);
 /* Logs the connection's error with `what` and returns WT_ESTORE. */
 int stmt_err(struct store *st, struct store_conn *c, const char *what);
+/* A read is rd_begin(), which takes a reader connection and prepares sql
+ * on it (on failure it logs the error with `what`, releases the
+ * connection and returns the error: nothing to release), then binds and
+ * steps on *s, then rd_end(rc), which finishes the statement, releases
+ * the connection and returns rc. */
+int rd_begin(struct store *st, const char *sql, const char *what, struct store_conn **c,
+             struct store_stmt **s);
+int rd_end(struct store *st, struct store_conn *c, struct store_stmt *s, int rc);
 /* The prepared-statement event append, inside an open write transaction. */
 int store_append_rows(struct store *st, struct store_conn *c, struct store_batch *b, size_t nb);
 

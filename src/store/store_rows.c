@@ -13,11 +13,13 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "base/mem.h"
 #include "base/str.h"
 #include "store/store_rows_impl.h"
 
@@ -574,23 +576,37 @@ int store_row_get(struct store *st, enum store_table tt, int64_t id, void *row)
     store_sql_select(&b, t);
     buf_puts(&b, " WHERE id = $1");
     struct store_conn *c;
-    int rc = st->ops->acquire(st, false, &c);
-    if (rc != 0)
-        goto out;
     struct store_stmt *s;
-    if (st->ops->prepare(c, b.data, &s) != 0) {
-        rc = stmt_err(st, c, t->name);
-    } else {
+    int rc = rd_begin(st, b.data, t->name, &c, &s);
+    if (rc == 0) {
         st->ops->bind_i64(s, 1, id);
         size_t n = 0;
         rc = store_read_rows(st, c, s, t, row, 1, &n);
         if (rc == 0 && n == 0)
             rc = WT_ENOTFOUND;
-        st->ops->finish(s);
+        rc = rd_end(st, c, s, rc);
     }
-    st->ops->release(st, c);
-out:
     buf_release(&b);
+    return rc;
+}
+
+int rd_begin(struct store *st, const char *sql, const char *what, struct store_conn **c,
+             struct store_stmt **s)
+{
+    int rc = st->ops->acquire(st, false, c);
+    if (rc != 0)
+        return rc;
+    if (st->ops->prepare(*c, sql, s) != 0) {
+        rc = stmt_err(st, *c, what);
+        st->ops->release(st, *c);
+    }
+    return rc;
+}
+
+int rd_end(struct store *st, struct store_conn *c, struct store_stmt *s, int rc)
+{
+    st->ops->finish(s);
+    st->ops->release(st, c);
     return rc;
 }
 
@@ -610,13 +626,9 @@ int store_row_list(struct store *st, enum store_table tt, const struct row_query
     else
         buf_puts(&b, " WHERE id > $1 ORDER BY id LIMIT $2");
     struct store_conn *c;
-    int rc = st->ops->acquire(st, false, &c);
-    if (rc != 0)
-        goto out;
     struct store_stmt *s;
-    if (st->ops->prepare(c, b.data, &s) != 0) {
-        rc = stmt_err(st, c, t->name);
-    } else {
+    int rc = rd_begin(st, b.data, t->name, &c, &s);
+    if (rc == 0) {
         int k = 1;
         if (by_key) {
             if (t->key_int)
@@ -626,12 +638,36 @@ int store_row_list(struct store *st, enum store_table tt, const struct row_query
         }
         st->ops->bind_i64(s, k++, q->after_id);
         st->ops->bind_i64(s, k, q->limit);
-        rc = store_read_rows(st, c, s, t, rows, q->limit, n);
-        st->ops->finish(s);
+        rc = rd_end(st, c, s, store_read_rows(st, c, s, t, rows, q->limit, n));
     }
-    st->ops->release(st, c);
-out:
     buf_release(&b);
+    return rc;
+}
+
+int store_row_each(struct store *st, enum store_table tt, const struct row_query *q,
+                   int (*fn)(void *ctx, const void *row), void *ctx)
+{
+    enum { PAGE = 256 };
+    if ((unsigned)tt >= STORE_T_COUNT_)
+        return WT_EINVAL;
+    const struct table *t = &tables[tt];
+    char *rows = xcalloc(PAGE, t->row_size);
+    struct row_query page = {.limit = PAGE};
+    if (q) {
+        page.key = q->key;
+        page.key_id = q->key_id;
+    }
+    int rc;
+    for (;;) {
+        size_t n = 0;
+        rc = store_row_list(st, tt, &page, rows, &n);
+        for (size_t i = 0; rc == 0 && i < n; i++)
+            rc = fn(ctx, rows + i * t->row_size);
+        if (rc != 0 || n < PAGE)
+            break;
+        memcpy(&page.after_id, rows + (n - 1) * t->row_size + t->id_off, sizeof page.after_id);
+    }
+    free(rows);
     return rc;
 }
 
@@ -770,23 +806,17 @@ int store_write_batch(struct store *st, const struct store_write *w, size_t n)
 int store_state_get(struct store *st, const char *key, struct buf *out)
 {
     struct store_conn *c;
-    int rc = st->ops->acquire(st, false, &c);
+    struct store_stmt *s;
+    int rc = rd_begin(st, "SELECT value FROM engine_state WHERE key = $1", "engine_state", &c, &s);
     if (rc != 0)
         return rc;
-    struct store_stmt *s;
-    if (st->ops->prepare(c, "SELECT value FROM engine_state WHERE key = $1", &s) != 0) {
-        rc = stmt_err(st, c, "engine_state");
-    } else {
-        st->ops->bind_text(s, 1, key);
-        int r = st->ops->step(s);
-        if (r == 1)
-            rc = buf_puts(out, st->ops->col_text(s, 0));
-        else
-            rc = r == 0 ? WT_ENOTFOUND : stmt_err(st, c, "engine_state");
-        st->ops->finish(s);
-    }
-    st->ops->release(st, c);
-    return rc;
+    st->ops->bind_text(s, 1, key);
+    int r = st->ops->step(s);
+    if (r == 1)
+        rc = buf_puts(out, st->ops->col_text(s, 0));
+    else
+        rc = r == 0 ? WT_ENOTFOUND : stmt_err(st, c, "engine_state");
+    return rd_end(st, c, s, rc);
 }
 
 int store_rows_select(struct store *st, enum store_table tt, const char *tail,
@@ -805,24 +835,17 @@ int store_rows_select(struct store *st, enum store_table tt, const char *tail,
         return WT_EINVAL;
     }
     struct store_conn *c;
-    int rc = st->ops->acquire(st, false, &c);
-    if (rc != 0)
-        goto out;
     struct store_stmt *s;
-    if (st->ops->prepare(c, b.data, &s) != 0) {
-        rc = stmt_err(st, c, t->name);
-    } else {
+    int rc = rd_begin(st, b.data, t->name, &c, &s);
+    if (rc == 0) {
         for (size_t i = 0; i < nargs; i++) {
             if (args[i].text)
                 st->ops->bind_text(s, (int)i + 1, args[i].text);
             else
                 st->ops->bind_i64(s, (int)i + 1, args[i].i);
         }
-        rc = store_read_rows(st, c, s, t, rows, cap, n);
-        st->ops->finish(s);
+        rc = rd_end(st, c, s, store_read_rows(st, c, s, t, rows, cap, n));
     }
-    st->ops->release(st, c);
-out:
     buf_release(&b);
     return rc;
 }

@@ -319,6 +319,15 @@ int store_row_get(struct store *st, enum store_table t, int64_t id, void *row);
  * WT_ETOOBIG. */
 int store_row_list(struct store *st, enum store_table t, const struct row_query *q, void *rows,
                    size_t *n);
+/* Calls fn(ctx, row) for every row of table t, or only those whose key
+ * column is q->key / q->key_id when q is given and sets it (q's after_id
+ * and limit are not used), in id order, reading a page at a time (each
+ * page its own read: rows written meanwhile with a higher id are seen).
+ * row points to the table's struct, valid for the call only. Stops at
+ * fn's first non-zero return and returns it; else 0, WT_EINVAL, WT_ESTORE,
+ * WT_ETOOBIG. Any thread. */
+int store_row_each(struct store *st, enum store_table t, const struct row_query *q,
+                   int (*fn)(void *ctx, const void *row), void *ctx);
 /* A backtest run and its details in ONE transaction: the run's row, then
  * every item with run_id set to the new id (a reader never sees a run
  * without its details). *id gets the run's id. Returns 0, WT_EINVAL,

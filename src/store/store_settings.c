@@ -113,24 +113,17 @@ int store_setting_set(struct store *st, const char *key, const char *value, int6
 int store_setting_get(struct store *st, const char *key, char *value, size_t valuesize)
 {
     struct store_conn *c;
-    int rc = st->ops->acquire(st, false, &c);
+    struct store_stmt *s;
+    int rc = rd_begin(st, "SELECT value FROM settings WHERE key = $1", "reading a setting", &c, &s);
     if (rc != 0)
         return rc;
-    struct store_stmt *s;
-    if (st->ops->prepare(c, "SELECT value FROM settings WHERE key = $1", &s) != 0) {
-        rc = stmt_err(st, c, "reading a setting");
-        goto out;
-    }
     st->ops->bind_text(s, 1, key);
     int r = st->ops->step(s);
     if (r == 1)
         rc = str_copy(value, valuesize, st->ops->col_text(s, 0));
     else
         rc = r == 0 ? WT_ENOTFOUND : stmt_err(st, c, "reading a setting");
-    st->ops->finish(s);
-out:
-    st->ops->release(st, c);
-    return rc;
+    return rd_end(st, c, s, rc);
 }
 
 /* Runs a read-only query of one or two text columns and calls fn(ctx,
@@ -140,14 +133,10 @@ static int scan_text(struct store *st, const char *sql, int ncols, const char *w
                      int (*fn)(void *ctx, const char *a, const char *b), void *ctx)
 {
     struct store_conn *c;
-    int rc = st->ops->acquire(st, false, &c);
+    struct store_stmt *s;
+    int rc = rd_begin(st, sql, what, &c, &s);
     if (rc != 0)
         return rc;
-    struct store_stmt *s;
-    if (st->ops->prepare(c, sql, &s) != 0) {
-        rc = stmt_err(st, c, what);
-        goto out;
-    }
     int r;
     while ((r = st->ops->step(s)) == 1)
         if ((rc = fn(ctx, st->ops->col_text(s, 0), ncols > 1 ? st->ops->col_text(s, 1) : NULL)) !=
@@ -155,10 +144,7 @@ static int scan_text(struct store *st, const char *sql, int ncols, const char *w
             break;
     if (rc == 0 && r < 0)
         rc = stmt_err(st, c, what);
-    st->ops->finish(s);
-out:
-    st->ops->release(st, c);
-    return rc;
+    return rd_end(st, c, s, rc);
 }
 
 struct key_scan {
@@ -193,17 +179,13 @@ int store_setting_history(struct store *st, const char *key, struct setting_chan
 {
     *n = 0;
     struct store_conn *c;
-    int rc = st->ops->acquire(st, false, &c);
+    struct store_stmt *s;
+    int rc = rd_begin(st,
+                      "SELECT id, key, old_value, value, ts_ms, actor FROM settings_history "
+                      "WHERE key = $1 ORDER BY id DESC LIMIT $2",
+                      "reading setting history", &c, &s);
     if (rc != 0)
         return rc;
-    struct store_stmt *s;
-    if (st->ops->prepare(c,
-                         "SELECT id, key, old_value, value, ts_ms, actor FROM settings_history "
-                         "WHERE key = $1 ORDER BY id DESC LIMIT $2",
-                         &s) != 0) {
-        rc = stmt_err(st, c, "reading setting history");
-        goto out;
-    }
     st->ops->bind_text(s, 1, key);
     st->ops->bind_i64(s, 2, (int64_t)cap);
     int r = 0;
@@ -224,10 +206,7 @@ int store_setting_history(struct store *st, const char *key, struct setting_chan
     }
     if (rc == 0 && *n < cap && r < 0)
         rc = stmt_err(st, c, "reading setting history");
-    st->ops->finish(s);
-out:
-    st->ops->release(st, c);
-    return rc;
+    return rd_end(st, c, s, rc);
 }
 
 /* ----------------------------------------------------------- exit strategies */

@@ -337,22 +337,16 @@ int store_wallet_get(struct store *st, const char *address, struct wallet *out)
     store_sql_select(&b, &wallets_table);
     buf_puts(&b, " WHERE address = $1");
     struct store_conn *c;
-    int rc = st->ops->acquire(st, false, &c);
-    if (rc != 0)
-        goto out;
     struct store_stmt *s;
-    if (st->ops->prepare(c, b.data, &s) != 0) {
-        rc = stmt_err(st, c, "wallet get");
-    } else {
+    int rc = rd_begin(st, b.data, "wallet get", &c, &s);
+    if (rc == 0) {
         st->ops->bind_text(s, 1, address);
         size_t n = 0;
         rc = store_read_rows(st, c, s, &wallets_table, out, 1, &n);
         if (rc == 0 && n == 0)
             rc = WT_ENOTFOUND;
-        st->ops->finish(s);
+        rc = rd_end(st, c, s, rc);
     }
-    st->ops->release(st, c);
-out:
     buf_release(&b);
     return rc;
 }
@@ -482,13 +476,9 @@ int store_wallet_list_plan(struct store *st, const struct wallet_filter *f, char
     buf_puts(&b, sqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN ");
     int k = wallet_page_sql(&b, f, sqlite);
     struct store_conn *c;
-    int rc = st->ops->acquire(st, false, &c);
-    if (rc != 0)
-        goto out;
     struct store_stmt *s;
-    if (st->ops->prepare(c, b.data, &s) != 0) {
-        rc = stmt_err(st, c, "wallet list plan");
-    } else {
+    int rc = rd_begin(st, b.data, "wallet list plan", &c, &s);
+    if (rc == 0) {
         k = wallet_bind(st->ops, s, f);
         st->ops->bind_i64(s, k, f->limit);
         st->ops->bind_i64(s, k + 1, (int64_t)(f->page - 1) * f->limit);
@@ -503,10 +493,8 @@ int store_wallet_list_plan(struct store *st, const struct wallet_filter *f, char
         }
         if (r < 0)
             rc = stmt_err(st, c, "wallet list plan");
-        st->ops->finish(s);
+        rc = rd_end(st, c, s, rc);
     }
-    st->ops->release(st, c);
-out:
     buf_release(&b);
     return rc;
 }

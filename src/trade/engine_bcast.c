@@ -10,111 +10,47 @@
 #include "trade/engine_out.h"
 
 struct bcast {
-    struct engine_out base;
+    struct engine_json_out base;
     struct sse_hub *hub;
     struct buf b;
 };
 
-static struct jw *begin(struct bcast *x, struct jw *w)
+/* One event named type: the record, or {"change", "position": the
+ * record} for a position; nothing is formatted while nobody listens. */
+static void b_emit(struct engine_json_out *e, const char *type,
+                   void (*write)(const void *, struct jw *), const void *rec, const char *change)
 {
+    struct bcast *x = (struct bcast *)e;
+    if (sse_hub_subscribers(x->hub) == 0)
+        return;
     buf_reset(&x->b);
-    jw_init(w, &x->b);
-    return w;
-}
-
-static void send(struct bcast *x, struct jw *w, const char *event)
-{
-    if (jw_finish(w) == 0)
-        sse_hub_publish(x->hub, event, x->b.data, x->b.len);
-}
-
-static bool idle(struct engine_out *o)
-{
-    return sse_hub_subscribers(((struct bcast *)o)->hub) == 0;
-}
-
-static void b_signal(struct engine_out *o, const struct engine_signal *s)
-{
-    if (idle(o))
-        return;
     struct jw w;
-    engine_signal_write(s, begin((struct bcast *)o, &w));
-    send((struct bcast *)o, &w, "signal");
+    jw_init(&w, &x->b);
+    if (change) {
+        jw_obj_begin(&w);
+        jw_kstr(&w, "change", change);
+        jw_key(&w, type);
+        write(rec, &w);
+        jw_obj_end(&w);
+    } else {
+        write(rec, &w);
+    }
+    if (jw_finish(&w) == 0)
+        sse_hub_publish(x->hub, type, x->b.data, x->b.len);
 }
 
-static void b_order(struct engine_out *o, const struct engine_order *x)
+static void b_free(struct engine_json_out *e)
 {
-    if (idle(o))
-        return;
-    struct jw w;
-    engine_order_write(x, begin((struct bcast *)o, &w));
-    send((struct bcast *)o, &w, "order");
-}
-
-static void b_fill(struct engine_out *o, const struct engine_fill *f)
-{
-    if (idle(o))
-        return;
-    struct jw w;
-    engine_fill_write(f, begin((struct bcast *)o, &w));
-    send((struct bcast *)o, &w, "fill");
-}
-
-static void b_position(struct engine_out *o, const struct position *p, enum engine_pos_change c)
-{
-    if (idle(o))
-        return;
-    struct jw w;
-    begin((struct bcast *)o, &w);
-    jw_obj_begin(&w);
-    jw_kstr(&w, "change", engine_pos_change_name(c));
-    jw_key(&w, "position");
-    engine_position_write(p, &w);
-    jw_obj_end(&w);
-    send((struct bcast *)o, &w, "position");
-}
-
-static void b_trade(struct engine_out *o, const struct engine_trade *t)
-{
-    if (idle(o))
-        return;
-    struct jw w;
-    engine_trade_write(t, begin((struct bcast *)o, &w));
-    send((struct bcast *)o, &w, "trade");
-}
-
-static void b_alert(struct engine_out *o, const struct engine_alert *a)
-{
-    if (idle(o))
-        return;
-    struct jw w;
-    engine_alert_write(a, begin((struct bcast *)o, &w));
-    send((struct bcast *)o, &w, "alert");
-}
-
-static void b_free(struct engine_out *o)
-{
-    struct bcast *x = (struct bcast *)o;
+    struct bcast *x = (struct bcast *)e;
     buf_release(&x->b);
     free(x);
 }
 
-static const struct engine_out_ops bcast_ops = {
-    .signal = b_signal,
-    .order = b_order,
-    .fill = b_fill,
-    .position = b_position,
-    .trade = b_trade,
-    .alert = b_alert,
-    .flush = NULL,
-    .free = b_free,
-};
-
 struct engine_out *engine_broadcaster_new(struct sse_hub *hub)
 {
     struct bcast *x = xcalloc(1, sizeof *x);
-    x->base.ops = &bcast_ops;
+    engine_json_out_init(&x->base, false, b_emit, b_free);
     x->hub = hub;
     buf_init(&x->b, 0);
-    return &x->base;
+    return &x->base.base;
 }

@@ -214,29 +214,7 @@ void engine_token_request_write(const struct engine_token_request *r, struct jw 
     jw_obj_end(w);
 }
 
-/* ---- recorder ------------------------------------------------------------ */
-
-struct recorder {
-    struct engine_out base;
-    struct buf *out;
-};
-
-static void rec_line(struct engine_out *o, const char *type, void (*fn)(const void *, struct jw *),
-                     const void *arg, const char *extra_key, const char *extra)
-{
-    struct recorder *r = (struct recorder *)o;
-    struct jw w;
-    jw_init(&w, r->out);
-    jw_obj_begin(&w);
-    jw_kstr(&w, "type", type);
-    if (extra_key)
-        jw_kstr(&w, extra_key, extra);
-    jw_key(&w, "data");
-    fn(arg, &w);
-    jw_obj_end(&w);
-    jw_finish(&w);
-    buf_putc(r->out, '\n');
-}
+/* ---- JSON outputs ---------------------------------------------------------- */
 
 static void w_signal(const void *a, struct jw *w)
 {
@@ -267,57 +245,108 @@ static void w_token_request(const void *a, struct jw *w)
     engine_token_request_write(a, w);
 }
 
-static void rec_signal(struct engine_out *o, const struct engine_signal *s)
+static void emit(struct engine_out *o, const char *type, void (*write)(const void *, struct jw *),
+                 const void *rec, const char *change)
 {
-    rec_line(o, "signal", w_signal, s, NULL, NULL);
-}
-static void rec_order(struct engine_out *o, const struct engine_order *x)
-{
-    rec_line(o, "order", w_order, x, NULL, NULL);
-}
-static void rec_fill(struct engine_out *o, const struct engine_fill *f)
-{
-    rec_line(o, "fill", w_fill, f, NULL, NULL);
-}
-static void rec_position(struct engine_out *o, const struct position *p, enum engine_pos_change c)
-{
-    rec_line(o, "position", w_position, p, "change", engine_pos_change_name(c));
-}
-static void rec_trade(struct engine_out *o, const struct engine_trade *t)
-{
-    rec_line(o, "trade", w_trade, t, NULL, NULL);
-}
-static void rec_alert(struct engine_out *o, const struct engine_alert *a)
-{
-    rec_line(o, "alert", w_alert, a, NULL, NULL);
-}
-static void rec_token_request(struct engine_out *o, const struct engine_token_request *r)
-{
-    rec_line(o, "token_request", w_token_request, r, NULL, NULL);
-}
-static void rec_free(struct engine_out *o)
-{
-    free(o);
+    struct engine_json_out *e = (struct engine_json_out *)o;
+    e->emit(e, type, write, rec, change);
 }
 
-static const struct engine_out_ops recorder_ops = {
-    .signal = rec_signal,
-    .order = rec_order,
-    .fill = rec_fill,
-    .position = rec_position,
-    .trade = rec_trade,
-    .alert = rec_alert,
-    .token_request = rec_token_request,
+static void j_signal(struct engine_out *o, const struct engine_signal *s)
+{
+    emit(o, "signal", w_signal, s, NULL);
+}
+static void j_order(struct engine_out *o, const struct engine_order *x)
+{
+    emit(o, "order", w_order, x, NULL);
+}
+static void j_fill(struct engine_out *o, const struct engine_fill *f)
+{
+    emit(o, "fill", w_fill, f, NULL);
+}
+static void j_position(struct engine_out *o, const struct position *p, enum engine_pos_change c)
+{
+    emit(o, "position", w_position, p, engine_pos_change_name(c));
+}
+static void j_trade(struct engine_out *o, const struct engine_trade *t)
+{
+    emit(o, "trade", w_trade, t, NULL);
+}
+static void j_alert(struct engine_out *o, const struct engine_alert *a)
+{
+    emit(o, "alert", w_alert, a, NULL);
+}
+static void j_token_request(struct engine_out *o, const struct engine_token_request *r)
+{
+    if (((struct engine_json_out *)o)->token_requests)
+        emit(o, "token_request", w_token_request, r, NULL);
+}
+static void j_free(struct engine_out *o)
+{
+    struct engine_json_out *e = (struct engine_json_out *)o;
+    e->release(e);
+}
+
+static const struct engine_out_ops json_out_ops = {
+    .signal = j_signal,
+    .order = j_order,
+    .fill = j_fill,
+    .position = j_position,
+    .trade = j_trade,
+    .alert = j_alert,
+    .token_request = j_token_request,
     .flush = NULL,
-    .free = rec_free,
+    .free = j_free,
 };
+
+void engine_json_out_init(struct engine_json_out *e, bool token_requests,
+                          void (*emit_fn)(struct engine_json_out *e, const char *type,
+                                          void (*write)(const void *rec, struct jw *w),
+                                          const void *rec, const char *change),
+                          void (*release)(struct engine_json_out *e))
+{
+    e->base.ops = &json_out_ops;
+    e->token_requests = token_requests;
+    e->emit = emit_fn;
+    e->release = release;
+}
+
+/* ---- recorder ------------------------------------------------------------ */
+
+struct recorder {
+    struct engine_json_out base;
+    struct buf *out;
+};
+
+/* One line: {"type": type, ["change": change,] "data": the record}. */
+static void rec_line(struct engine_json_out *e, const char *type,
+                     void (*write)(const void *, struct jw *), const void *rec, const char *change)
+{
+    struct recorder *r = (struct recorder *)e;
+    struct jw w;
+    jw_init(&w, r->out);
+    jw_obj_begin(&w);
+    jw_kstr(&w, "type", type);
+    if (change)
+        jw_kstr(&w, "change", change);
+    jw_key(&w, "data");
+    write(rec, &w);
+    jw_obj_end(&w);
+    jw_finish(&w);
+    buf_putc(r->out, '\n');
+}
+
+static void rec_free(struct engine_json_out *e)
+{
+    free(e);
+}
 
 struct engine_out *engine_recorder_new(struct buf *out)
 {
     struct recorder *r = xcalloc(1, sizeof *r);
-    r->base.ops = &recorder_ops;
+    engine_json_out_init(&r->base, true, rec_line, rec_free);
     r->out = out;
-    return &r->base;
+    return &r->base.base;
 }
 
 /* ---- tee ------------------------------------------------------------------ */

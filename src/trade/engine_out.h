@@ -6,7 +6,9 @@
  *
  *   * the recorder (engine_recorder_new): one JSON line per call into a
  *     buffer; two replays of the same events must give byte-identical
- *     recordings (the determinism test);
+ *     recordings (the determinism test). It and the broadcaster are JSON
+ *     outputs (struct engine_json_out): one emit function for every
+ *     record instead of one callback per record;
  *   * the batched store writer (trade/engine_store.h): rows into the store,
  *     one transaction per engine batch;
  *   * the broadcaster (engine_broadcaster_new, in trade/engine_bcast.c):
@@ -146,6 +148,27 @@ struct engine_out {
 };
 
 void engine_out_free(struct engine_out *o);
+
+/* An output that handles every record the same way, as JSON: the recorder
+ * and the broadcaster. Its ops call emit with the record's type name
+ * ("signal", "order", "fill", "position", "trade", "alert",
+ * "token_request"), the engine_*_write function of the record, the record
+ * and, for a position, the change's name (else NULL); token requests
+ * reach emit only when token_requests is set. engine_out_free calls
+ * release, which frees the instance. Engine thread, like every output. */
+struct engine_json_out {
+    struct engine_out base;
+    bool token_requests;
+    void (*emit)(struct engine_json_out *e, const char *type,
+                 void (*write)(const void *rec, struct jw *w), const void *rec, const char *change);
+    void (*release)(struct engine_json_out *e);
+};
+
+void engine_json_out_init(struct engine_json_out *e, bool token_requests,
+                          void (*emit)(struct engine_json_out *e, const char *type,
+                                       void (*write)(const void *rec, struct jw *w),
+                                       const void *rec, const char *change),
+                          void (*release)(struct engine_json_out *e));
 
 /* JSON of each record, shared by the recorder, the broadcaster and the API:
  * one object value each. */

@@ -1379,6 +1379,63 @@ static void test_rows_generic(void **state)
 
 /* Many rows in one transaction, replacing a table's rows (all, or one
  * key's), and the last swap of a mint. */
+/* What store_row_each saw: the ids in order, and where to stop. */
+struct each_seen {
+    int64_t ids[700];
+    size_t n;
+    size_t stop_at; /* return 7 from this call (0: never) */
+};
+
+static int each_row(void *ctx, const void *row)
+{
+    struct each_seen *s = ctx;
+    const struct cluster_member_row *m = row;
+    s->ids[s->n++] = m->id;
+    return s->stop_at && s->n == s->stop_at ? 7 : 0;
+}
+
+/* store_row_each visits every row once, in id order, across its pages
+ * (600 rows: three pages of 256), keeps to q's key, and stops at the
+ * callback's first non-zero return, which it returns. */
+static void test_rows_each(void **state)
+{
+    struct store *st = *state;
+    enum { N = 600 };
+    int64_t cid[2];
+    for (int k = 0; k < 2; k++) {
+        struct cluster_row c = {.size = 1};
+        snprintf(c.label, sizeof c.label, "each-%d", k);
+        assert_int_equal(store_put_cluster(st, &c, &cid[k]), 0);
+    }
+    struct cluster_member_row *m = calloc(N, sizeof *m);
+    assert_non_null(m);
+    for (size_t i = 0; i < N; i++) {
+        m[i].cluster_id = cid[i % 3 == 0 ? 0 : 1];
+        snprintf(m[i].wallet, sizeof m[i].wallet, "W%zu", i);
+        snprintf(m[i].role, sizeof m[i].role, "follower");
+    }
+    assert_int_equal(store_put_many_cluster_member(st, m, N), 0);
+    free(m);
+
+    struct each_seen *s = calloc(1, sizeof *s);
+    assert_non_null(s);
+    assert_int_equal(store_row_each(st, STORE_T_CLUSTER_MEMBERS, NULL, each_row, s), 0);
+    assert_int_equal(s->n, N);
+    for (size_t i = 1; i < s->n; i++)
+        assert_true(s->ids[i] > s->ids[i - 1]);
+
+    memset(s, 0, sizeof *s);
+    struct row_query q = {.key_id = cid[0], .after_id = 999999, .limit = 1};
+    assert_int_equal(store_row_each(st, STORE_T_CLUSTER_MEMBERS, &q, each_row, s), 0);
+    assert_int_equal(s->n, N / 3); /* after_id and limit are not used */
+
+    memset(s, 0, sizeof *s);
+    s->stop_at = 300; /* in the second page */
+    assert_int_equal(store_row_each(st, STORE_T_CLUSTER_MEMBERS, NULL, each_row, s), 7);
+    assert_int_equal(s->n, 300);
+    free(s);
+}
+
 static void test_rows_many_replace_last_swap(void **state)
 {
     struct store *st = *state;
@@ -2125,6 +2182,7 @@ static int run(const char *name)
         T(test_wallet_scan),
         T(test_rows_typed),
         T(test_rows_generic),
+        T(test_rows_each),
         T(test_rows_many_replace_last_swap),
         T(test_settings_history),
         T(test_exit_strategies),
