@@ -104,14 +104,19 @@ int bt_plan_build(struct bt_plan *p, const struct bt_tape *t, const struct bt_wa
         if (r->ts_ms < from_ms)
             p->n_warm++;
     }
-    free(watched);
     free(mint);
+    if (filter)
+        p->whole = watched;
+    else
+        free(watched);
     return 0;
 }
 
 void bt_plan_release(struct bt_plan *p)
 {
     vec_free(&p->idx);
+    free(p->whole);
+    p->whole = NULL;
 }
 
 /* ---- the collector ----------------------------------------------------------- */
@@ -372,8 +377,12 @@ int bt_replay(const struct bt_tape *t, const struct bt_plan *p, const struct bt_
     int rc = 0;
     struct swap_event sw;
     for (size_t i = 0; i < p->n_warm; i++) {
-        bt_tape_swap(t, p->idx.v[i], &sw);
-        engine_warm_swap(e, &sw);
+        uint32_t k = p->idx.v[i];
+        bt_tape_swap(t, k, &sw);
+        if (!p->whole || p->whole[t->recs.v[k].wallet])
+            engine_warm_swap(e, &sw);
+        else
+            engine_warm_market_only(e, &sw);
     }
     for (size_t i = 0; i < wl->v.len && rc == 0; i++) {
         struct event ev;
@@ -403,10 +412,14 @@ int bt_replay(const struct bt_tape *t, const struct bt_plan *p, const struct bt_
             if (o->progress)
                 o->progress(o->progress_ctx, k, total);
         }
-        bt_tape_swap(t, p->idx.v[i], &ev.u.swap);
+        uint32_t rec = p->idx.v[i];
+        bt_tape_swap(t, rec, &ev.u.swap);
         if ((rc = advance(&x, ev.u.swap.ts_ms, err, errsize)))
             break;
-        rc = feed(e, &ev, err, errsize);
+        if (!p->whole || p->whole[t->recs.v[rec].wallet])
+            rc = feed(e, &ev, err, errsize);
+        else
+            engine_handle_market_only(e, &ev); /* market events never fail */
         r->m.events++;
     }
     if (rc == 0 && o->cancel && atomic_load(o->cancel))

@@ -17,7 +17,11 @@
  * Skipping (bt_plan): a record is fed when its wallet is watched or its
  * mint is traded by a watched wallet anywhere in the tape before to_ms
  * (warm-up included: a mint's whole history shapes what intel learns of
- * a watched wallet's trades in it); the rest cannot reach a decision. The
+ * a watched wallet's trades in it); the rest cannot reach a decision. Of
+ * the fed records, only the watched wallets' go through intel whole: the
+ * others are fed market-only (engine_handle_market_only: intel keeps their
+ * mint-wide part, prices, peaks and buyer ranks, not their own round trips,
+ * which no decision reads). The
  * unit test checks that a filtered and an unfiltered run decide exactly
  * alike. The plan is built once per tape, watchlist and
  * window and shared read-only by every run over them (grid search).
@@ -60,6 +64,10 @@ int bt_watchlist_from_store(struct bt_watchlist *w, struct store *st);
  * idx[n_warm..len) are replayed. */
 struct bt_plan {
     VEC(uint32_t) idx;
+    /* By tape key id: 1 for the watched wallets, whose swaps are applied
+     * whole; the other fed swaps reach the engine market-only
+     * (engine_handle_market_only). NULL (unfiltered): all whole. */
+    uint8_t *whole;
     size_t n_warm;
     int64_t from_ms, to_ms;
     size_t skipped;

@@ -79,6 +79,11 @@ int intel_apply(struct intel *in, const struct swap_event *ev)
     return 0;
 }
 
+int intel_observe(struct intel *in, const struct swap_event *ev)
+{
+    return ledger_observe(in->l, ev);
+}
+
 /* A batch over a ledger batch, flushed every BATCH_CHUNK swaps: large
  * enough that each wallet has many swaps per flush (its state is loaded
  * once for all of them), small enough to bound the pending copy. 1 M

@@ -71,6 +71,11 @@ void intel_free(struct intel *in);
  * wallet's running state. Returns 0 or the ledger's error. */
 int intel_apply(struct intel *in, const struct swap_event *ev);
 
+/* ledger_observe: the market-wide part of a swap only, for a wallet whose
+ * profile is never read from this instance (its running state is not
+ * kept). Returns 0 or the ledger's error. */
+int intel_observe(struct intel *in, const struct swap_event *ev);
+
 /* Batch apply for a full recompute: the same state as intel_apply on each
  * swap in the order added, bit for bit, computed wallet by wallet (see
  * ledger_batch_*). intel_batch_add returns what intel_apply would and,

@@ -59,31 +59,49 @@ static void map_grow(struct ledger *l)
     free(old);
 }
 
-/* Returns the position of (wallet, mint), creating it. */
-static uint32_t pos_get(struct ledger *l, uint32_t wallet, uint32_t mint)
+/* The slot of (wallet, mint) in the index: its own, or the empty one it
+ * would take (key 0). */
+static struct map_slot *map_slot(struct ledger *l, uint32_t wallet, uint32_t mint)
 {
     uint64_t k = ((uint64_t)wallet << 32 | mint) + 1;
     uint32_t s = map_hash(k) & l->map_mask;
-    for (;; s = (s + 1) & l->map_mask) {
-        if (l->map[s].key == k)
-            return l->map[s].val;
-        if (!l->map[s].key)
-            break;
+    while (l->map[s].key && l->map[s].key != k)
+        s = (s + 1) & l->map_mask;
+    return &l->map[s];
+}
+
+static void map_grow_if_full(struct ledger *l)
+{
+    if (((uint64_t)l->pos.len + l->n_observed) * 2 > (uint64_t)l->map_mask + 1)
+        map_grow(l);
+}
+
+/* Returns the position of (wallet, mint), creating it; an observed first
+ * buy (ledger_observe) becomes a position with its rank. */
+static uint32_t pos_get(struct ledger *l, uint32_t wallet, uint32_t mint)
+{
+    struct map_slot *slot = map_slot(l, wallet, mint);
+    if (slot->key && !(slot->val & MAP_OBSERVED))
+        return slot->val;
+    uint32_t rank = LEDGER_NONE;
+    if (slot->key) {
+        rank = slot->val & ~MAP_OBSERVED;
+        l->n_observed--;
     }
     uint32_t id = (uint32_t)l->pos.len;
+    assert(id < MAP_OBSERVED);
     struct pos *p = vec_push_zero(&l->pos);
     p->wallet = wallet;
     p->mint = mint;
-    p->buy_rank = LEDGER_NONE;
+    p->buy_rank = rank;
     p->open = LEDGER_NONE;
     struct ledger_wallet *w = &l->wallets.v[wallet];
     p->next = w->first_pos;
     w->first_pos = id;
     w->n_pos++;
-    l->map[s].key = k;
-    l->map[s].val = id;
-    if ((uint64_t)l->pos.len * 2 > (uint64_t)l->map_mask + 1)
-        map_grow(l);
+    slot->key = ((uint64_t)wallet << 32 | mint) + 1;
+    slot->val = id;
+    map_grow_if_full(l);
     return id;
 }
 
@@ -583,6 +601,39 @@ int ledger_apply(struct ledger *l, const struct swap_event *ev, struct ledger_fi
     return 0;
 }
 
+int ledger_observe(struct ledger *l, const struct swap_event *ev)
+{
+    if (ev->token_amount == 0 || (ev->side != SIDE_BUY && ev->side != SIDE_SELL))
+        return WT_EINVAL;
+    uint32_t wid = intern_find(&l->wallet_ids, ev->wallet.b);
+    if (wid != INTERN_NONE && l->wallets.v[wid].n_swaps > 0 &&
+        ev->ts_ms < l->wallets.v[wid].last_ms)
+        return WT_ESTATE;
+    struct norm n;
+    norm_swap(l, ev, wid, &n);
+    if (n.side == SIDE_BUY) {
+        /* A first buy takes its rank; no position is made for it (the
+         * index keeps the rank: MAP_OBSERVED). */
+        struct map_slot *slot = map_slot(l, n.wallet, n.mint);
+        if (!slot->key) {
+            slot->key = ((uint64_t)n.wallet << 32 | n.mint) + 1;
+            slot->val = MAP_OBSERVED | l->mints.v[n.mint].n_buyers++;
+            l->n_observed++;
+            map_grow_if_full(l);
+        } else if (!(slot->val & MAP_OBSERVED) && l->pos.v[slot->val].buy_rank == LEDGER_NONE) {
+            struct pos *p = &l->pos.v[slot->val];
+            p->buy_rank = l->mints.v[n.mint].n_buyers++;
+            p->first_buy_ms = n.ts_ms;
+            p->first_buy_price = n.price;
+        }
+    }
+    struct ledger_wallet *w = &l->wallets.v[n.wallet];
+    w->n_swaps++;
+    w->last_ms = n.ts_ms;
+    debug_assert_ok(l, 1);
+    return 0;
+}
+
 void ledger_set_sol_usd(struct ledger *l, double sol_usd)
 {
     l->p.sol_usd = sol_usd > 0 ? sol_usd : 0;
@@ -721,7 +772,7 @@ void ledger_batch_flush(struct ledger_batch *b,
         if (k + PF_POS < n) {
             const struct norm *x = &b->v.v[order[k + PF_POS]];
             uint32_t pid = map_find(l, x->wallet, x->mint);
-            if (pid != LEDGER_NONE)
+            if (pid < l->pos.len)
                 __builtin_prefetch(&l->pos.v[pid]);
         }
         uint32_t i = order[k];

@@ -193,7 +193,9 @@ int engine_submit(struct engine *e, const struct eorder *o)
     return executor_submit(e->x, &xo);
 }
 
-static void handle_swap(struct engine *e, const struct event *ev)
+/* wallet_intel false: intel keeps only the swap's market-wide part
+ * (engine_handle_market_only); a watched wallet's swap is always applied. */
+static void handle_swap(struct engine *e, const struct event *ev, bool wallet_intel)
 {
     const struct swap_event *s = &ev->u.swap;
     e->c.swaps++;
@@ -207,7 +209,11 @@ static void handle_swap(struct engine *e, const struct event *ev)
     market_on_swap(e->market, mid, wid, s);
     if (e->m.v[mid].first_wid1 == 0)
         e->m.v[mid].first_wid1 = wid + 1;
-    intel_apply(e->intel, s); /* an out-of-order swap is refused by the ledger: nothing to do */
+    /* an out-of-order swap is refused by the ledger: nothing to do */
+    if (wallet_intel || e->w.v[wid].watched)
+        intel_apply(e->intel, s);
+    else
+        intel_observe(e->intel, s);
     if (e->x)
         executor_observe(e->x, ev);
     bool held = e->m.v[mid].pos != 0;
@@ -259,7 +265,7 @@ static void handle_tick(struct engine *e, const struct event *ev)
 
 /* ---- the loop --------------------------------------------------------------- */
 
-static int dispatch(struct engine *e, const struct event *ev)
+static int dispatch(struct engine *e, const struct event *ev, bool wallet_intel)
 {
     int64_t ts = event_ts_ms(ev);
     if (ts > e->now)
@@ -273,7 +279,7 @@ static int dispatch(struct engine *e, const struct event *ev)
     int rc = 0;
     switch (ev->kind) {
     case EVENT_SWAP:
-        handle_swap(e, ev);
+        handle_swap(e, ev, wallet_intel);
         break;
     case EVENT_TRANSFER:
         e->c.transfers++;
@@ -298,18 +304,28 @@ static int dispatch(struct engine *e, const struct event *ev)
     return rc;
 }
 
-int engine_handle(struct engine *e, const struct event *ev)
+static int handle(struct engine *e, const struct event *ev, bool wallet_intel)
 {
     e->err[0] = '\0';
-    int rc = dispatch(e, ev);
+    int rc = dispatch(e, ev, wallet_intel);
     /* Fills of a synchronous executor, in the order they were emitted
      * (handling one may emit more). */
     for (size_t i = 0; i < e->internal.len; i++) {
         struct event f = e->internal.v[i];
-        dispatch(e, &f);
+        dispatch(e, &f, true);
     }
     e->internal.len = 0;
     return rc;
+}
+
+int engine_handle(struct engine *e, const struct event *ev)
+{
+    return handle(e, ev, true);
+}
+
+int engine_handle_market_only(struct engine *e, const struct event *ev)
+{
+    return handle(e, ev, false);
 }
 
 const char *engine_last_error(const struct engine *e)

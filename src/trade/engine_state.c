@@ -22,16 +22,29 @@
 
 /* ---- warm-up and restart -------------------------------------------------------- */
 
-void engine_warm_swap(struct engine *e, const struct swap_event *s)
+static void warm(struct engine *e, const struct swap_event *s, bool wallet_intel)
 {
     if (s->token_amount == 0 || (s->side != SIDE_BUY && s->side != SIDE_SELL))
         return;
     uint32_t wid = engine_wallet_id(e, &s->wallet);
     uint32_t mid = engine_mint_id(e, &s->mint);
     market_on_swap(e->market, mid, wid, s);
-    intel_apply(e->intel, s);
+    if (wallet_intel || e->w.v[wid].watched)
+        intel_apply(e->intel, s);
+    else
+        intel_observe(e->intel, s);
     if (s->ts_ms > e->c.last_event_ms)
         e->c.last_event_ms = s->ts_ms;
+}
+
+void engine_warm_swap(struct engine *e, const struct swap_event *s)
+{
+    warm(e, s, true);
+}
+
+void engine_warm_market_only(struct engine *e, const struct swap_event *s)
+{
+    warm(e, s, false);
 }
 
 int engine_state_format(const struct engine *e, struct buf *out)
