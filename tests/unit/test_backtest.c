@@ -28,6 +28,7 @@
 #include "base/err.h"
 #include "base/json.h"
 #include "base/log.h"
+#include "intel/intel.h"
 #include "ingest/helius.h"
 #include "sim/sim.h"
 #include "store/store.h"
@@ -336,6 +337,72 @@ static void test_replay_deterministic_and_skipping_exact(void **state)
     bt_result_release(&c);
     world_release(&w);
     world_release(&all);
+}
+
+/* The claim behind feeding unwatched wallets market-only: intel_observe
+ * leaves every watched wallet's profile (the only one a run reads) exactly
+ * as intel_apply would, at each of its buys (when a signal reads it),
+ * while the unwatched wallets' own round trips are indeed not kept. */
+static bool same_view(const struct intel_profile *a, const struct intel_profile *b)
+{
+    return a->score.score == b->score.score && a->metrics.trades == b->metrics.trades &&
+           a->metrics.win_rate == b->metrics.win_rate && a->timing.tokens == b->timing.tokens &&
+           a->timing.percentile == b->timing.percentile &&
+           a->timing.entry_vs_peak == b->timing.entry_vs_peak &&
+           a->timing.pre_peak_share == b->timing.pre_peak_share && a->roi == b->roi &&
+           a->unrealized_sol == b->unrealized_sol &&
+           a->unrealized_as_of_ms == b->unrealized_as_of_ms && a->decay.n == b->decay.n &&
+           a->decay.flagged == b->decay.flagged &&
+           memcmp(a->top_tokens, b->top_tokens, sizeof a->top_tokens) == 0;
+}
+
+static void test_observe_keeps_watched_profiles(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, true);
+    assert_non_null(w.plan.whole);
+    struct intel_params ip;
+    intel_params_default(&ip);
+    struct intel *full = intel_new(&ip, 1024), *obs = intel_new(&ip, 1024);
+    struct intel_profile *a = malloc(sizeof *a), *b = malloc(sizeof *b);
+    size_t compared = 0, observed = 0;
+    struct swap_event sw;
+    for (size_t i = 0; i < w.tape.recs.len; i++) {
+        bt_tape_swap(&w.tape, i, &sw);
+        bool whole = w.plan.whole[w.tape.recs.v[i].wallet];
+        assert_int_equal(intel_apply(full, &sw), 0);
+        assert_int_equal(whole ? intel_apply(obs, &sw) : intel_observe(obs, &sw), 0);
+        observed += !whole;
+        if (!whole || sw.side != SIDE_BUY)
+            continue;
+        uint32_t id = ledger_wallet_id(intel_ledger(full), &sw.wallet);
+        assert_int_equal(ledger_wallet_id(intel_ledger(obs), &sw.wallet), id);
+        intel_profile(full, id, sw.ts_ms, a);
+        intel_profile(obs, id, sw.ts_ms, b);
+        if (!same_view(a, b))
+            fail_msg("wallet %u at record %zu: score %.17g vs %.17g, percentile %.17g vs %.17g", id,
+                     i, a->score.score, b->score.score, a->timing.percentile, b->timing.percentile);
+        compared++;
+    }
+    assert_true(compared > 100 && observed > compared);
+    /* The unwatched wallets' own state is not kept: no round trips. */
+    size_t trips_full = 0, trips_obs = 0;
+    for (uint32_t k = 0; k < ledger_wallet_count(intel_ledger(full)); k++) {
+        const uint8_t *key = ledger_wallet_key(intel_ledger(full), k);
+        uint32_t tid = intern_find(&w.tape.keys, key);
+        if (tid != INTERN_NONE && w.plan.whole[tid])
+            continue;
+        trips_full += ledger_wallet(intel_ledger(full), k)->trips.len;
+        trips_obs += ledger_wallet(intel_ledger(obs), k)->trips.len;
+    }
+    assert_true(trips_full > 0);
+    assert_int_equal(trips_obs, 0);
+    free(a);
+    free(b);
+    intel_free(full);
+    intel_free(obs);
+    world_release(&w);
 }
 
 static void test_replay_setting_matters(void **state)
@@ -776,6 +843,7 @@ static int run_group(const char *name)
         cmocka_unit_test(test_scenario_checks),
         cmocka_unit_test(test_tape_file_and_extend),
         cmocka_unit_test(test_replay_deterministic_and_skipping_exact),
+        cmocka_unit_test(test_observe_keeps_watched_profiles),
         cmocka_unit_test(test_replay_setting_matters),
         cmocka_unit_test(test_replay_cancel),
         cmocka_unit_test(test_batch_same_on_any_thread_count),
