@@ -70,6 +70,55 @@ int bt_watchlist_from_store(struct bt_watchlist *w, struct store *st)
 
 /* ---- the plan ---------------------------------------------------------------- */
 
+/* The holdings of the market-only wallets, by (wallet, mint) tape ids:
+ * open addressing, key (wallet << 32 | mint) + 1, 0 = empty. */
+struct held {
+    uint64_t key;
+    struct market_holding h;
+    bool bought;
+};
+
+static struct held *held_get(struct held *tab, size_t mask, uint32_t wallet, uint32_t mint)
+{
+    uint64_t k = ((uint64_t)wallet << 32 | mint) + 1;
+    size_t s = (size_t)((k * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+    while (tab[s].key && tab[s].key != k)
+        s = (s + 1) & mask;
+    tab[s].key = k;
+    return &tab[s];
+}
+
+/* What each market-only swap's wallet would show the engine, in feeding
+ * order: the market's holding rule (market_holding_step) and the ledger's
+ * first buy, over the swaps the engine takes (a zero amount or no side is
+ * skipped by it, so here too). */
+static void plan_known(struct bt_plan *p, const struct bt_tape *t)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->idx.len; i++)
+        n += !p->whole[t->recs.v[p->idx.v[i]].wallet];
+    size_t cap = 1024;
+    while (cap < 2 * n)
+        cap *= 2;
+    struct held *tab = xcalloc(cap, sizeof *tab);
+    p->known = xcalloc(p->idx.len ? p->idx.len : 1, sizeof *p->known);
+    struct swap_event sw;
+    for (size_t i = 0; i < p->idx.len; i++) {
+        const struct bt_rec *r = &t->recs.v[p->idx.v[i]];
+        if (p->whole[r->wallet] || r->token_amount == 0 ||
+            (r->side != SIDE_BUY && r->side != SIDE_SELL))
+            continue;
+        struct held *h = held_get(tab, cap - 1, r->wallet, r->mint);
+        struct engine_swap_known *k = &p->known[i];
+        bt_tape_swap(t, p->idx.v[i], &sw);
+        k->held_before = h->h.raw;
+        k->market_buyer = market_holding_step(&h->h, &sw);
+        k->first_buy = r->side == SIDE_BUY && !h->bought;
+        h->bought |= r->side == SIDE_BUY;
+    }
+    free(tab);
+}
+
 int bt_plan_build(struct bt_plan *p, const struct bt_tape *t, const struct bt_watchlist *wl,
                   int64_t warm_from_ms, int64_t from_ms, int64_t to_ms, bool filter)
 {
@@ -105,10 +154,12 @@ int bt_plan_build(struct bt_plan *p, const struct bt_tape *t, const struct bt_wa
             p->n_warm++;
     }
     free(mint);
-    if (filter)
+    if (filter) {
         p->whole = watched;
-    else
+        plan_known(p, t);
+    } else {
         free(watched);
+    }
     return 0;
 }
 
@@ -116,7 +167,9 @@ void bt_plan_release(struct bt_plan *p)
 {
     vec_free(&p->idx);
     free(p->whole);
+    free(p->known);
     p->whole = NULL;
+    p->known = NULL;
 }
 
 /* ---- the collector ----------------------------------------------------------- */
@@ -382,7 +435,7 @@ int bt_replay(const struct bt_tape *t, const struct bt_plan *p, const struct bt_
         if (!p->whole || p->whole[t->recs.v[k].wallet])
             engine_warm_swap(e, &sw);
         else
-            engine_warm_market_only(e, &sw);
+            engine_warm_market_only(e, &sw, &p->known[i]);
     }
     for (size_t i = 0; i < wl->v.len && rc == 0; i++) {
         struct event ev;
@@ -419,7 +472,7 @@ int bt_replay(const struct bt_tape *t, const struct bt_plan *p, const struct bt_
         if (!p->whole || p->whole[t->recs.v[rec].wallet])
             rc = feed(e, &ev, err, errsize);
         else
-            engine_handle_market_only(e, &ev); /* market events never fail */
+            engine_handle_market_only(e, &ev, &p->known[i]); /* market events never fail */
         r->m.events++;
     }
     if (rc == 0 && o->cancel && atomic_load(o->cancel))

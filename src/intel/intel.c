@@ -79,9 +79,9 @@ int intel_apply(struct intel *in, const struct swap_event *ev)
     return 0;
 }
 
-int intel_observe(struct intel *in, const struct swap_event *ev)
+int intel_observe(struct intel *in, const struct swap_event *ev, bool first_buy)
 {
-    return ledger_observe(in->l, ev);
+    return ledger_observe(in->l, ev, first_buy);
 }
 
 /* A batch over a ledger batch, flushed every BATCH_CHUNK swaps: large

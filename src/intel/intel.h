@@ -71,10 +71,10 @@ void intel_free(struct intel *in);
  * wallet's running state. Returns 0 or the ledger's error. */
 int intel_apply(struct intel *in, const struct swap_event *ev);
 
-/* ledger_observe: the market-wide part of a swap only, for a wallet whose
- * profile is never read from this instance (its running state is not
- * kept). Returns 0 or the ledger's error. */
-int intel_observe(struct intel *in, const struct swap_event *ev);
+/* The market-wide part of a swap only (ledger_observe, see there), for a
+ * wallet whose profile is never read from this instance: its running
+ * state is not kept. Returns 0 or the ledger's error. */
+int intel_observe(struct intel *in, const struct swap_event *ev, bool first_buy);
 
 /* Batch apply for a full recompute: the same state as intel_apply on each
  * swap in the order added, bit for bit, computed wallet by wallet (see

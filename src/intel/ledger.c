@@ -59,49 +59,31 @@ static void map_grow(struct ledger *l)
     free(old);
 }
 
-/* The slot of (wallet, mint) in the index: its own, or the empty one it
- * would take (key 0). */
-static struct map_slot *map_slot(struct ledger *l, uint32_t wallet, uint32_t mint)
+/* Returns the position of (wallet, mint), creating it. */
+static uint32_t pos_get(struct ledger *l, uint32_t wallet, uint32_t mint)
 {
     uint64_t k = ((uint64_t)wallet << 32 | mint) + 1;
     uint32_t s = map_hash(k) & l->map_mask;
-    while (l->map[s].key && l->map[s].key != k)
-        s = (s + 1) & l->map_mask;
-    return &l->map[s];
-}
-
-static void map_grow_if_full(struct ledger *l)
-{
-    if (((uint64_t)l->pos.len + l->n_observed) * 2 > (uint64_t)l->map_mask + 1)
-        map_grow(l);
-}
-
-/* Returns the position of (wallet, mint), creating it; an observed first
- * buy (ledger_observe) becomes a position with its rank. */
-static uint32_t pos_get(struct ledger *l, uint32_t wallet, uint32_t mint)
-{
-    struct map_slot *slot = map_slot(l, wallet, mint);
-    if (slot->key && !(slot->val & MAP_OBSERVED))
-        return slot->val;
-    uint32_t rank = LEDGER_NONE;
-    if (slot->key) {
-        rank = slot->val & ~MAP_OBSERVED;
-        l->n_observed--;
+    for (;; s = (s + 1) & l->map_mask) {
+        if (l->map[s].key == k)
+            return l->map[s].val;
+        if (!l->map[s].key)
+            break;
     }
     uint32_t id = (uint32_t)l->pos.len;
-    assert(id < MAP_OBSERVED);
     struct pos *p = vec_push_zero(&l->pos);
     p->wallet = wallet;
     p->mint = mint;
-    p->buy_rank = rank;
+    p->buy_rank = LEDGER_NONE;
     p->open = LEDGER_NONE;
     struct ledger_wallet *w = &l->wallets.v[wallet];
     p->next = w->first_pos;
     w->first_pos = id;
     w->n_pos++;
-    slot->key = ((uint64_t)wallet << 32 | mint) + 1;
-    slot->val = id;
-    map_grow_if_full(l);
+    l->map[s].key = k;
+    l->map[s].val = id;
+    if ((uint64_t)l->pos.len * 2 > (uint64_t)l->map_mask + 1)
+        map_grow(l);
     return id;
 }
 
@@ -329,18 +311,9 @@ struct norm {
     uint8_t side, source, decimals, leg;
 };
 
-/* The market-wide part of an apply, in tape order: interns the wallet
- * (wid: its id, or INTERN_NONE when new) and the mint, and updates the
- * mint's facts (launch, decimals, prices). The caller has validated ev. */
-static void norm_swap(struct ledger *l, const struct swap_event *ev, uint32_t wid, struct norm *n)
+/* The mint's part of norm_swap (wid: the wallet's id, or LEDGER_NONE). */
+static void norm_mint(struct ledger *l, const struct swap_event *ev, uint32_t wid, struct norm *n)
 {
-    if (wid == INTERN_NONE) {
-        wid = intern_put(&l->wallet_ids, ev->wallet.b);
-        assert(wid == l->wallets.len);
-        struct ledger_wallet *nw = vec_push_zero(&l->wallets);
-        nw->first_pos = LEDGER_NONE;
-        nw->first_ms = ev->ts_ms;
-    }
     uint32_t mid = mint_put(l, &ev->mint);
     struct ledger_mint *m = &l->mints.v[mid];
     n->ts_ms = ev->ts_ms;
@@ -384,6 +357,21 @@ static void norm_swap(struct ledger *l, const struct swap_event *ev, uint32_t wi
         if (n->rate > 0)
             m->last_price_usd = price * n->rate;
     }
+}
+
+/* The market-wide part of an apply, in tape order: interns the wallet
+ * (wid: its id, or INTERN_NONE when new) and the mint, and updates the
+ * mint's facts (launch, decimals, prices). The caller has validated ev. */
+static void norm_swap(struct ledger *l, const struct swap_event *ev, uint32_t wid, struct norm *n)
+{
+    if (wid == INTERN_NONE) {
+        wid = intern_put(&l->wallet_ids, ev->wallet.b);
+        assert(wid == l->wallets.len);
+        struct ledger_wallet *nw = vec_push_zero(&l->wallets);
+        nw->first_pos = LEDGER_NONE;
+        nw->first_ms = ev->ts_ms;
+    }
+    norm_mint(l, ev, wid, n);
 }
 
 /* Marks a position whose first buy waits for its rank (batch apply). */
@@ -601,36 +589,14 @@ int ledger_apply(struct ledger *l, const struct swap_event *ev, struct ledger_fi
     return 0;
 }
 
-int ledger_observe(struct ledger *l, const struct swap_event *ev)
+int ledger_observe(struct ledger *l, const struct swap_event *ev, bool first_buy)
 {
     if (ev->token_amount == 0 || (ev->side != SIDE_BUY && ev->side != SIDE_SELL))
         return WT_EINVAL;
-    uint32_t wid = intern_find(&l->wallet_ids, ev->wallet.b);
-    if (wid != INTERN_NONE && l->wallets.v[wid].n_swaps > 0 &&
-        ev->ts_ms < l->wallets.v[wid].last_ms)
-        return WT_ESTATE;
     struct norm n;
-    norm_swap(l, ev, wid, &n);
-    if (n.side == SIDE_BUY) {
-        /* A first buy takes its rank; no position is made for it (the
-         * index keeps the rank: MAP_OBSERVED). */
-        struct map_slot *slot = map_slot(l, n.wallet, n.mint);
-        if (!slot->key) {
-            slot->key = ((uint64_t)n.wallet << 32 | n.mint) + 1;
-            slot->val = MAP_OBSERVED | l->mints.v[n.mint].n_buyers++;
-            l->n_observed++;
-            map_grow_if_full(l);
-        } else if (!(slot->val & MAP_OBSERVED) && l->pos.v[slot->val].buy_rank == LEDGER_NONE) {
-            struct pos *p = &l->pos.v[slot->val];
-            p->buy_rank = l->mints.v[n.mint].n_buyers++;
-            p->first_buy_ms = n.ts_ms;
-            p->first_buy_price = n.price;
-        }
-    }
-    struct ledger_wallet *w = &l->wallets.v[n.wallet];
-    w->n_swaps++;
-    w->last_ms = n.ts_ms;
-    debug_assert_ok(l, 1);
+    norm_mint(l, ev, LEDGER_NONE, &n);
+    if (first_buy && n.side == SIDE_BUY)
+        l->mints.v[n.mint].n_buyers++;
     return 0;
 }
 
@@ -772,7 +738,7 @@ void ledger_batch_flush(struct ledger_batch *b,
         if (k + PF_POS < n) {
             const struct norm *x = &b->v.v[order[k + PF_POS]];
             uint32_t pid = map_find(l, x->wallet, x->mint);
-            if (pid < l->pos.len)
+            if (pid != LEDGER_NONE)
                 __builtin_prefetch(&l->pos.v[pid]);
         }
         uint32_t i = order[k];

@@ -162,15 +162,17 @@ void ledger_free(struct ledger *l);
 int ledger_apply(struct ledger *l, const struct swap_event *ev, struct ledger_fill *out);
 
 /* The market-wide part of ledger_apply only, for a wallet whose own
- * profile is never read from this ledger (a backtest's unwatched wallets):
- * the same validation, order check and mint facts (launch, decimals, last
- * and peak prices) as ledger_apply, and a first buy takes its rank among
- * the mint's buyers, so every other wallet's view (ranks, buyer counts,
- * peaks, marks) is exactly as if the swap had been applied. The wallet's
- * own fills, lots, round trips and totals are not kept (its n_swaps,
- * first and last times are). A wallet is observed or applied for its whole
- * life in one ledger, never both. Returns what ledger_apply would. */
-int ledger_observe(struct ledger *l, const struct swap_event *ev);
+ * profile is never read from this ledger (a backtest's unwatched wallets)
+ * and whose swaps the caller follows itself: first_buy says whether this
+ * is the wallet's first buy of the mint (a backtest plan computes it once
+ * over the tape). The mint's facts (launch, decimals, last and peak
+ * prices, sources) and its buyer count are exactly what ledger_apply
+ * would leave, so every other wallet's view (buy ranks, percentiles,
+ * peaks, marks) is the same; the wallet itself is not kept at all (not
+ * interned, no fills, positions or round trips) and must not be applied
+ * in the same ledger. The caller feeds swaps in time order. Returns 0 or
+ * WT_EINVAL (zero amount, bad side; nothing changes). */
+int ledger_observe(struct ledger *l, const struct swap_event *ev, bool first_buy);
 
 /* Sets the SOL/USD rate for stablecoin legs without a price pair. */
 void ledger_set_sol_usd(struct ledger *l, double sol_usd);

@@ -68,11 +68,6 @@ struct map_slot {
     uint32_t val;
 };
 
-/* A slot whose val has this bit is an observed wallet's first buy of the
- * mint (ledger_observe), with no position: the rest of val is its rank
- * among the mint's buyers. Position ids stay below it. */
-#define MAP_OBSERVED 0x80000000u
-
 struct ledger {
     struct ledger_params p;
     struct intern wallet_ids;
@@ -85,7 +80,6 @@ struct ledger {
     uint32_t n_open;             /* slots in use */
     struct map_slot *map;
     uint32_t map_mask;
-    uint32_t n_observed; /* MAP_OBSERVED slots */
     struct pubkey wsol, usdc, usdt;
     char sources[LEDGER_SOURCE_MAX][EVENT_SOURCE_MAX];
     uint32_t n_sources;

@@ -193,9 +193,8 @@ int engine_submit(struct engine *e, const struct eorder *o)
     return executor_submit(e->x, &xo);
 }
 
-/* wallet_intel false: intel keeps only the swap's market-wide part
- * (engine_handle_market_only); a watched wallet's swap is always applied. */
-static void handle_swap(struct engine *e, const struct event *ev, bool wallet_intel)
+/* k: NULL, or the swap is market-only (engine_handle_market_only). */
+static void handle_swap(struct engine *e, const struct event *ev, const struct engine_swap_known *k)
 {
     const struct swap_event *s = &ev->u.swap;
     e->c.swaps++;
@@ -204,22 +203,28 @@ static void handle_swap(struct engine *e, const struct event *ev, bool wallet_in
         e->c.skipped_swaps++;
         return;
     }
-    uint32_t wid = engine_wallet_id(e, &s->wallet);
     uint32_t mid = engine_mint_id(e, &s->mint);
-    market_on_swap(e->market, mid, wid, s);
+    /* A known wallet is not watched: its id only names a mint's first
+     * trader. */
+    uint32_t wid = k && e->m.v[mid].first_wid1 != 0 ? INTERN_NONE : engine_wallet_id(e, &s->wallet);
+    if (k)
+        market_on_swap_held(e->market, mid, s, k->held_before, k->market_buyer);
+    else
+        market_on_swap(e->market, mid, wid, s);
     if (e->m.v[mid].first_wid1 == 0)
         e->m.v[mid].first_wid1 = wid + 1;
+    bool watched = wid != INTERN_NONE && e->w.v[wid].watched;
     /* an out-of-order swap is refused by the ledger: nothing to do */
-    if (wallet_intel || e->w.v[wid].watched)
-        intel_apply(e->intel, s);
+    if (k)
+        intel_observe(e->intel, s, k->first_buy);
     else
-        intel_observe(e->intel, s);
+        intel_apply(e->intel, s);
     if (e->x)
         executor_observe(e->x, ev);
     bool held = e->m.v[mid].pos != 0;
     if (held)
         engine_price_positions(e, mid, s->price_sol, s->side == SIDE_SELL ? s : NULL);
-    if (s->side == SIDE_BUY && e->w.v[wid].watched) {
+    if (s->side == SIDE_BUY && watched) {
         struct emint *em = &e->m.v[mid];
         em->recent[em->head] = (struct ebuy){wid, s->ts_ms};
         em->head = (uint8_t)((em->head + 1) % MINT_RECENT);
@@ -265,7 +270,7 @@ static void handle_tick(struct engine *e, const struct event *ev)
 
 /* ---- the loop --------------------------------------------------------------- */
 
-static int dispatch(struct engine *e, const struct event *ev, bool wallet_intel)
+static int dispatch(struct engine *e, const struct event *ev, const struct engine_swap_known *k)
 {
     int64_t ts = event_ts_ms(ev);
     if (ts > e->now)
@@ -279,7 +284,7 @@ static int dispatch(struct engine *e, const struct event *ev, bool wallet_intel)
     int rc = 0;
     switch (ev->kind) {
     case EVENT_SWAP:
-        handle_swap(e, ev, wallet_intel);
+        handle_swap(e, ev, k);
         break;
     case EVENT_TRANSFER:
         e->c.transfers++;
@@ -304,15 +309,15 @@ static int dispatch(struct engine *e, const struct event *ev, bool wallet_intel)
     return rc;
 }
 
-static int handle(struct engine *e, const struct event *ev, bool wallet_intel)
+static int handle(struct engine *e, const struct event *ev, const struct engine_swap_known *k)
 {
     e->err[0] = '\0';
-    int rc = dispatch(e, ev, wallet_intel);
+    int rc = dispatch(e, ev, k);
     /* Fills of a synchronous executor, in the order they were emitted
      * (handling one may emit more). */
     for (size_t i = 0; i < e->internal.len; i++) {
         struct event f = e->internal.v[i];
-        dispatch(e, &f, true);
+        dispatch(e, &f, NULL);
     }
     e->internal.len = 0;
     return rc;
@@ -320,12 +325,13 @@ static int handle(struct engine *e, const struct event *ev, bool wallet_intel)
 
 int engine_handle(struct engine *e, const struct event *ev)
 {
-    return handle(e, ev, true);
+    return handle(e, ev, NULL);
 }
 
-int engine_handle_market_only(struct engine *e, const struct event *ev)
+int engine_handle_market_only(struct engine *e, const struct event *ev,
+                              const struct engine_swap_known *known)
 {
-    return handle(e, ev, false);
+    return handle(e, ev, known);
 }
 
 const char *engine_last_error(const struct engine *e)
