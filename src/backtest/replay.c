@@ -71,21 +71,45 @@ int bt_watchlist_from_store(struct bt_watchlist *w, struct store *st)
 /* ---- the plan ---------------------------------------------------------------- */
 
 /* The holdings of the market-only wallets, by (wallet, mint) tape ids:
- * open addressing, key (wallet << 32 | mint) + 1, 0 = empty. */
+ * open addressing, key (wallet << 32 | mint) + 1, 0 = empty; at most
+ * half full. */
 struct held {
     uint64_t key;
     struct market_holding h;
     bool bought;
 };
 
-static struct held *held_get(struct held *tab, size_t mask, uint32_t wallet, uint32_t mint)
+struct held_map {
+    struct held *tab;
+    size_t mask, used;
+};
+
+static size_t held_slot(const struct held_map *m, uint64_t k)
+{
+    size_t s = (size_t)((k * 0x9E3779B97F4A7C15ull) >> 32) & m->mask;
+    while (m->tab[s].key && m->tab[s].key != k)
+        s = (s + 1) & m->mask;
+    return s;
+}
+
+static struct held *held_get(struct held_map *m, uint32_t wallet, uint32_t mint)
 {
     uint64_t k = ((uint64_t)wallet << 32 | mint) + 1;
-    size_t s = (size_t)((k * 0x9E3779B97F4A7C15ull) >> 32) & mask;
-    while (tab[s].key && tab[s].key != k)
-        s = (s + 1) & mask;
-    tab[s].key = k;
-    return &tab[s];
+    size_t s = held_slot(m, k);
+    if (m->tab[s].key)
+        return &m->tab[s];
+    if (2 * (m->used + 1) > m->mask + 1) {
+        struct held_map g = {xcalloc(2 * (m->mask + 1), sizeof *g.tab), 2 * m->mask + 1, m->used};
+        for (size_t i = 0; i <= m->mask; i++)
+            if (m->tab[i].key)
+                g.tab[held_slot(&g, m->tab[i].key)] = m->tab[i];
+        free(m->tab);
+        *m = g;
+        s = held_slot(m, k);
+    }
+    m->used++;
+    m->tab[s].key = k;
+    return &m->tab[s];
 }
 
 /* What each market-only swap's wallet would show the engine, in feeding
@@ -94,13 +118,7 @@ static struct held *held_get(struct held *tab, size_t mask, uint32_t wallet, uin
  * skipped by it, so here too). */
 static void plan_known(struct bt_plan *p, const struct bt_tape *t)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < p->idx.len; i++)
-        n += !p->whole[t->recs.v[p->idx.v[i]].wallet];
-    size_t cap = 1024;
-    while (cap < 2 * n)
-        cap *= 2;
-    struct held *tab = xcalloc(cap, sizeof *tab);
+    struct held_map m = {xcalloc(1024, sizeof *m.tab), 1023, 0};
     p->known = xcalloc(p->idx.len ? p->idx.len : 1, sizeof *p->known);
     struct swap_event sw;
     for (size_t i = 0; i < p->idx.len; i++) {
@@ -108,7 +126,7 @@ static void plan_known(struct bt_plan *p, const struct bt_tape *t)
         if (p->whole[r->wallet] || r->token_amount == 0 ||
             (r->side != SIDE_BUY && r->side != SIDE_SELL))
             continue;
-        struct held *h = held_get(tab, cap - 1, r->wallet, r->mint);
+        struct held *h = held_get(&m, r->wallet, r->mint);
         struct engine_swap_known *k = &p->known[i];
         bt_tape_swap(t, p->idx.v[i], &sw);
         k->held_before = h->h.raw;
@@ -116,7 +134,7 @@ static void plan_known(struct bt_plan *p, const struct bt_tape *t)
         k->first_buy = r->side == SIDE_BUY && !h->bought;
         h->bought |= r->side == SIDE_BUY;
     }
-    free(tab);
+    free(m.tab);
 }
 
 int bt_plan_build(struct bt_plan *p, const struct bt_tape *t, const struct bt_watchlist *wl,
