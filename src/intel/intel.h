@@ -100,6 +100,12 @@ const struct intel_wallet *intel_wallet(const struct intel *in, uint32_t wallet)
  * now_ms). */
 void intel_profile(const struct intel *in, uint32_t wallet, int64_t now_ms,
                    struct intel_profile *out);
+/* intel_profile without what scoring does not need (top_tokens stay
+ * LEDGER_NONE, decay_reason ""): the same score, metrics, timing, decay
+ * and marks, cheaper (the engine rebuilds its watched wallets' scores on
+ * their buys). */
+void intel_score(const struct intel *in, uint32_t wallet, int64_t now_ms,
+                 struct intel_profile *out);
 
 /* Detects the wallet's patterns (needs keep_fills); appends to out. */
 size_t intel_patterns(const struct intel *in, uint32_t wallet, struct pattern_list *out);

@@ -343,7 +343,8 @@ static void test_replay_deterministic_and_skipping_exact(void **state)
  * with the first buys the plan computed, leaves every watched wallet's
  * profile (the only one a run reads) exactly as intel_apply would, at each
  * of its buys (when a signal reads it), while the unwatched wallets are
- * indeed not kept. */
+ * indeed not kept; and intel_score, what the engine reads, scores as
+ * intel_profile does. */
 static bool same_view(const struct intel_profile *a, const struct intel_profile *b)
 {
     return a->score.score == b->score.score && a->metrics.trades == b->metrics.trades &&
@@ -366,7 +367,7 @@ static void test_observe_keeps_watched_profiles(void **state)
     struct intel_params ip;
     intel_params_default(&ip);
     struct intel *full = intel_new(&ip, 1024), *obs = intel_new(&ip, 1024);
-    struct intel_profile *a = malloc(sizeof *a), *b = malloc(sizeof *b);
+    struct intel_profile *a = malloc(sizeof *a), *b = malloc(sizeof *b), *c = malloc(sizeof *c);
     size_t compared = 0, observed = 0;
     struct swap_event sw;
     for (size_t i = 0; i < w.plan.idx.len; i++) {
@@ -386,6 +387,13 @@ static void test_observe_keeps_watched_profiles(void **state)
         if (!same_view(a, b))
             fail_msg("record %zu: score %.17g vs %.17g, percentile %.17g vs %.17g", i,
                      a->score.score, b->score.score, a->timing.percentile, b->timing.percentile);
+        /* What the engine reads (intel_score) is the profile's scoring. */
+        intel_score(obs, ib, sw.ts_ms, c);
+        assert_int_equal(c->top_tokens[0], LEDGER_NONE);
+        memcpy(c->top_tokens, b->top_tokens, sizeof c->top_tokens);
+        if (!same_view(b, c))
+            fail_msg("record %zu: intel_score %.17g, intel_profile %.17g", i, c->score.score,
+                     b->score.score);
         compared++;
     }
     assert_true(compared > 100 && observed > compared);
@@ -397,6 +405,7 @@ static void test_observe_keeps_watched_profiles(void **state)
     assert_true(ledger_wallet_count(intel_ledger(obs)) <= watched);
     free(a);
     free(b);
+    free(c);
     intel_free(full);
     intel_free(obs);
     world_release(&w);
