@@ -120,7 +120,6 @@ static void plan_known(struct bt_plan *p, const struct bt_tape *t)
 {
     struct held_map m = {xcalloc(1024, sizeof *m.tab), 1023, 0};
     p->known = xcalloc(p->idx.len ? p->idx.len : 1, sizeof *p->known);
-    struct swap_event sw;
     for (size_t i = 0; i < p->idx.len; i++) {
         const struct bt_rec *r = &t->recs.v[p->idx.v[i]];
         if (p->whole[r->wallet] || r->token_amount == 0 ||
@@ -128,9 +127,9 @@ static void plan_known(struct bt_plan *p, const struct bt_tape *t)
             continue;
         struct held *h = held_get(&m, r->wallet, r->mint);
         struct engine_swap_known *k = &p->known[i];
-        bt_tape_swap(t, p->idx.v[i], &sw);
         k->held_before = h->h.raw;
-        k->market_buyer = market_holding_step(&h->h, &sw);
+        k->market_buyer =
+            market_holding_step(&h->h, (enum side)r->side, r->token_amount, r->price_sol);
         k->first_buy = r->side == SIDE_BUY && !h->bought;
         h->bought |= r->side == SIDE_BUY;
     }

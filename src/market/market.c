@@ -159,18 +159,19 @@ static void see(struct market_mint *mm, int64_t ts)
     mm->seen = true;
 }
 
-bool market_holding_step(struct market_holding *h, const struct swap_event *ev)
+bool market_holding_step(struct market_holding *h, enum side side, uint64_t token_amount,
+                         double price_sol)
 {
     uint64_t before = h->raw;
     bool buyer = false;
-    if (ev->side == SIDE_BUY) {
-        if (h->entry_price <= 0 && ev->price_sol > 0) {
-            h->entry_price = ev->price_sol;
+    if (side == SIDE_BUY) {
+        if (h->entry_price <= 0 && price_sol > 0) {
+            h->entry_price = price_sol;
             buyer = true;
         }
-        h->raw = before + ev->token_amount < before ? UINT64_MAX : before + ev->token_amount;
+        h->raw = before + token_amount < before ? UINT64_MAX : before + token_amount;
     } else {
-        h->raw = ev->token_amount >= before ? 0 : before - ev->token_amount;
+        h->raw = token_amount >= before ? 0 : before - token_amount;
     }
     return buyer;
 }
@@ -213,7 +214,7 @@ void market_on_swap(struct market *m, uint32_t mint, uint32_t wallet, const stru
     struct market_mint *mm = mint_at(m, mint);
     struct holding *h = get(m, (uint64_t)mint << 32 | wallet);
     struct market_holding x = {h->raw, h->entry_price};
-    bool buyer = market_holding_step(&x, ev);
+    bool buyer = market_holding_step(&x, ev->side, ev->token_amount, ev->price_sol);
     on_swap_mint(m, mm, ev, h->raw, x.raw, buyer);
     h->raw = x.raw;
     h->entry_price = x.entry_price;
@@ -223,7 +224,7 @@ void market_on_swap_held(struct market *m, uint32_t mint, const struct swap_even
                          uint64_t before, bool new_buyer)
 {
     struct market_holding x = {.raw = before, .entry_price = 1}; /* only the raw after is used */
-    market_holding_step(&x, ev);
+    market_holding_step(&x, ev->side, ev->token_amount, ev->price_sol);
     on_swap_mint(m, mint_at(m, mint), ev, before, x.raw, new_buyer);
 }
 

@@ -92,10 +92,11 @@ struct market_holding {
     uint64_t raw;
     double entry_price; /* its first buy price, 0 = none */
 };
-/* Applies one swap to a holding (the rule market_on_swap uses). Returns
- * whether the swap made the wallet one of the mint's buyers (its first
- * buy at a known price). */
-bool market_holding_step(struct market_holding *h, const struct swap_event *ev);
+/* Applies one swap (its side, token amount and price) to a holding: the
+ * rule market_on_swap uses. Returns whether the swap made the wallet one
+ * of the mint's buyers (its first buy at a known price). */
+bool market_holding_step(struct market_holding *h, enum side side, uint64_t token_amount,
+                         double price_sol);
 /* market_on_swap for a wallet whose holding the caller keeps (a backtest
  * plan, for wallets whose own holding is never read): before is its raw
  * holding before the swap and new_buyer what market_holding_step said.
