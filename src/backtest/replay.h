@@ -70,7 +70,10 @@ struct bt_plan {
     VEC(uint32_t) idx;
     /* By tape key id: 1 for the watched wallets, whose swaps are applied
      * whole; the other fed swaps reach the engine market-only
-     * (engine_handle_market_only). NULL (unfiltered): all whole. */
+     * (engine_handle_market_only). NULL (unfiltered): all whole. A wallet
+     * watched at any time of a run (were the watchlist to change during
+     * one) must be whole in its plan: a market-only wallet has no state
+     * of its own to score. */
     uint8_t *whole;
     /* By plan position, for the market-only swaps: what the engine would
      * otherwise look up of their wallet (engine_swap_known), computed once
