@@ -13,6 +13,7 @@
 #include "base/jw.h"
 #include "base/mem.h"
 #include "base/str.h"
+#include "market/market.h"
 #include "trade/engine.h"
 #include "trade/perf.h"
 
