@@ -13,6 +13,7 @@
 #include "base/jw.h"
 #include "base/mem.h"
 #include "base/str.h"
+#include "market/market.h"
 #include "trade/engine.h"
 #include "trade/perf.h"
 
@@ -70,6 +71,72 @@ int bt_watchlist_from_store(struct bt_watchlist *w, struct store *st)
 
 /* ---- the plan ---------------------------------------------------------------- */
 
+/* The holdings of the market-only wallets, by (wallet, mint) tape ids:
+ * open addressing, key (wallet << 32 | mint) + 1, 0 = empty; at most
+ * half full. */
+struct held {
+    uint64_t key;
+    struct market_holding h;
+    bool bought;
+};
+
+struct held_map {
+    struct held *tab;
+    size_t mask, used;
+};
+
+static size_t held_slot(const struct held_map *m, uint64_t k)
+{
+    size_t s = (size_t)((k * 0x9E3779B97F4A7C15ull) >> 32) & m->mask;
+    while (m->tab[s].key && m->tab[s].key != k)
+        s = (s + 1) & m->mask;
+    return s;
+}
+
+static struct held *held_get(struct held_map *m, uint32_t wallet, uint32_t mint)
+{
+    uint64_t k = ((uint64_t)wallet << 32 | mint) + 1;
+    size_t s = held_slot(m, k);
+    if (m->tab[s].key)
+        return &m->tab[s];
+    if (2 * (m->used + 1) > m->mask + 1) {
+        struct held_map g = {xcalloc(2 * (m->mask + 1), sizeof *g.tab), 2 * m->mask + 1, m->used};
+        for (size_t i = 0; i <= m->mask; i++)
+            if (m->tab[i].key)
+                g.tab[held_slot(&g, m->tab[i].key)] = m->tab[i];
+        free(m->tab);
+        *m = g;
+        s = held_slot(m, k);
+    }
+    m->used++;
+    m->tab[s].key = k;
+    return &m->tab[s];
+}
+
+/* What each market-only swap's wallet would show the engine, in feeding
+ * order: the market's holding rule (market_holding_step) and the ledger's
+ * first buy, over the swaps the engine takes (a zero amount or no side is
+ * skipped by it, so here too). */
+static void plan_known(struct bt_plan *p, const struct bt_tape *t)
+{
+    struct held_map m = {xcalloc(1024, sizeof *m.tab), 1023, 0};
+    p->known = xcalloc(p->idx.len ? p->idx.len : 1, sizeof *p->known);
+    for (size_t i = 0; i < p->idx.len; i++) {
+        const struct bt_rec *r = &t->recs.v[p->idx.v[i]];
+        if (p->whole[r->wallet] || r->token_amount == 0 ||
+            (r->side != SIDE_BUY && r->side != SIDE_SELL))
+            continue;
+        struct held *h = held_get(&m, r->wallet, r->mint);
+        struct engine_swap_known *k = &p->known[i];
+        k->held_before = h->h.raw;
+        k->market_buyer =
+            market_holding_step(&h->h, (enum side)r->side, r->token_amount, r->price_sol);
+        k->first_buy = r->side == SIDE_BUY && !h->bought;
+        h->bought |= r->side == SIDE_BUY;
+    }
+    free(m.tab);
+}
+
 int bt_plan_build(struct bt_plan *p, const struct bt_tape *t, const struct bt_watchlist *wl,
                   int64_t warm_from_ms, int64_t from_ms, int64_t to_ms, bool filter)
 {
@@ -104,14 +171,23 @@ int bt_plan_build(struct bt_plan *p, const struct bt_tape *t, const struct bt_wa
         if (r->ts_ms < from_ms)
             p->n_warm++;
     }
-    free(watched);
     free(mint);
+    if (filter) {
+        p->whole = watched;
+        plan_known(p, t);
+    } else {
+        free(watched);
+    }
     return 0;
 }
 
 void bt_plan_release(struct bt_plan *p)
 {
     vec_free(&p->idx);
+    free(p->whole);
+    free(p->known);
+    p->whole = NULL;
+    p->known = NULL;
 }
 
 /* ---- the collector ----------------------------------------------------------- */
@@ -372,8 +448,12 @@ int bt_replay(const struct bt_tape *t, const struct bt_plan *p, const struct bt_
     int rc = 0;
     struct swap_event sw;
     for (size_t i = 0; i < p->n_warm; i++) {
-        bt_tape_swap(t, p->idx.v[i], &sw);
-        engine_warm_swap(e, &sw);
+        uint32_t k = p->idx.v[i];
+        bt_tape_swap(t, k, &sw);
+        if (!p->whole || p->whole[t->recs.v[k].wallet])
+            engine_warm_swap(e, &sw);
+        else
+            engine_warm_market_only(e, &sw, &p->known[i]);
     }
     for (size_t i = 0; i < wl->v.len && rc == 0; i++) {
         struct event ev;
@@ -403,10 +483,14 @@ int bt_replay(const struct bt_tape *t, const struct bt_plan *p, const struct bt_
             if (o->progress)
                 o->progress(o->progress_ctx, k, total);
         }
-        bt_tape_swap(t, p->idx.v[i], &ev.u.swap);
+        uint32_t rec = p->idx.v[i];
+        bt_tape_swap(t, rec, &ev.u.swap);
         if ((rc = advance(&x, ev.u.swap.ts_ms, err, errsize)))
             break;
-        rc = feed(e, &ev, err, errsize);
+        if (!p->whole || p->whole[t->recs.v[rec].wallet])
+            rc = feed(e, &ev, err, errsize);
+        else
+            engine_handle_market_only(e, &ev, &p->known[i]); /* market events never fail */
         r->m.events++;
     }
     if (rc == 0 && o->cancel && atomic_load(o->cancel))

@@ -17,7 +17,14 @@
  * Skipping (bt_plan): a record is fed when its wallet is watched or its
  * mint is traded by a watched wallet anywhere in the tape before to_ms
  * (warm-up included: a mint's whole history shapes what intel learns of
- * a watched wallet's trades in it); the rest cannot reach a decision. The
+ * a watched wallet's trades in it); the rest cannot reach a decision. Of
+ * the fed records, only the watched wallets' reach the engine whole: the
+ * others are fed market-only (engine_handle_market_only: the mint's state
+ * in the market and in intel, prices, peaks, liquidity, holders, buyer
+ * counts, moves exactly as with engine_handle, but the wallet itself,
+ * whose state no decision reads, is not kept), with what the engine would
+ * have looked up of their wallet (its holding, its first buys) computed
+ * once by the plan. The
  * unit test checks that a filtered and an unfiltered run decide exactly
  * alike. The plan is built once per tape, watchlist and
  * window and shared read-only by every run over them (grid search).
@@ -38,6 +45,7 @@
 #include "base/vec.h"
 #include "event/event.h"
 #include "store/store.h"
+#include "trade/engine.h"
 
 struct bt_watch {
     struct pubkey wallet;
@@ -60,6 +68,18 @@ int bt_watchlist_from_store(struct bt_watchlist *w, struct store *st);
  * idx[n_warm..len) are replayed. */
 struct bt_plan {
     VEC(uint32_t) idx;
+    /* By tape key id: 1 for the watched wallets, whose swaps are applied
+     * whole; the other fed swaps reach the engine market-only
+     * (engine_handle_market_only). NULL (unfiltered): all whole. A wallet
+     * watched at any time of a run (were the watchlist to change during
+     * one) must be whole in its plan: a market-only wallet has no state
+     * of its own to score. */
+    uint8_t *whole;
+    /* By plan position, for the market-only swaps: what the engine would
+     * otherwise look up of their wallet (engine_swap_known), computed once
+     * here over the fed swaps in order, so that the runs keep no state of
+     * those wallets at all. NULL when whole is. */
+    struct engine_swap_known *known;
     size_t n_warm;
     int64_t from_ms, to_ms;
     size_t skipped;

@@ -79,6 +79,11 @@ int intel_apply(struct intel *in, const struct swap_event *ev)
     return 0;
 }
 
+int intel_observe(struct intel *in, const struct swap_event *ev, bool first_buy)
+{
+    return ledger_observe(in->l, ev, first_buy);
+}
+
 /* A batch over a ledger batch, flushed every BATCH_CHUNK swaps: large
  * enough that each wallet has many swaps per flush (its state is loaded
  * once for all of them), small enough to bound the pending copy. 1 M
@@ -146,8 +151,10 @@ const struct intel_wallet *intel_wallet(const struct intel *in, uint32_t wallet)
     return wallet < in->w.len ? &in->w.v[wallet] : NULL;
 }
 
-void intel_profile(const struct intel *in, uint32_t wallet, int64_t now_ms,
-                   struct intel_profile *out)
+/* full: with the top tokens and the decay reason (intel_score leaves
+ * them out). */
+static void profile(const struct intel *in, uint32_t wallet, int64_t now_ms,
+                    struct intel_profile *out, bool full)
 {
     memset(out, 0, sizeof *out);
     out->wallet = wallet;
@@ -159,7 +166,6 @@ void intel_profile(const struct intel *in, uint32_t wallet, int64_t now_ms,
     const struct intel_wallet *iw = &in->w.v[wallet];
     const struct ledger_wallet *lw = ledger_wallet(in->l, wallet);
     metrics_acc_finish(&iw->metrics, &in->p.metrics, &out->metrics);
-    metrics_timing(in->l, wallet, &out->timing);
     behaviour_classify(&iw->behaviour, &in->p.behaviour, lw->trips.v, lw->trips.len, &out->metrics,
                        &out->behaviour);
     out->decay = iw->decay;
@@ -171,23 +177,26 @@ void intel_profile(const struct intel *in, uint32_t wallet, int64_t now_ms,
     out->last_trade_ms = lw->last_ms;
     out->top_source =
         iw->behaviour.first_buys ? ledger_source_name(in->l, out->behaviour.top_source) : "";
-    /* One pass over the positions: open positions marked at their mint's
-     * last price (the stalest of those prices dates the mark), and the top
-     * tokens by SOL bought, ties to the earlier first buy, then to the
-     * lower mint address (docs/metrics.md). */
+    /* One pass over the positions: entry timing (metrics_timing), open
+     * positions marked at their mint's last price (the stalest of those
+     * prices dates the mark), and the top tokens by SOL bought, ties to
+     * the earlier first buy, then to the lower mint address
+     * (docs/metrics.md). */
+    uint32_t n_peak = 0;
     double best[INTEL_TOP_TOKENS] = {0};
     int64_t best_first[INTEL_TOP_TOKENS] = {0};
     struct ledger_position v;
     for (uint32_t c = ledger_pos_next(in->l, wallet, LEDGER_NONE, &v); c != LEDGER_NONE;
          c = ledger_pos_next(in->l, wallet, c, &v)) {
+        const struct ledger_mint *m = ledger_mint(in->l, v.mint);
+        metrics_timing_add(&out->timing, &n_peak, &v, m);
         if (v.open && !v.unknown_cost && v.qty_tokens > 0) {
-            const struct ledger_mint *m = ledger_mint(in->l, v.mint);
             out->unrealized_sol += v.unrealized_sol;
             out->open_positions++;
             if (out->unrealized_as_of_ms == 0 || m->last_price_ms < out->unrealized_as_of_ms)
                 out->unrealized_as_of_ms = m->last_price_ms;
         }
-        if (v.bought_sol <= 0)
+        if (!full || v.bought_sol <= 0)
             continue;
         for (int i = 0; i < INTEL_TOP_TOKENS; i++) {
             bool before = out->top_tokens[i] == LEDGER_NONE || v.bought_sol > best[i];
@@ -209,6 +218,7 @@ void intel_profile(const struct intel *in, uint32_t wallet, int64_t now_ms,
             }
         }
     }
+    metrics_timing_finish(&out->timing, n_peak);
     out->total_pnl_sol = out->realized_sol + out->unrealized_sol;
     out->spent_sol = lw->buy_volume_sol;
     out->roi = out->spent_sol > 0 ? out->total_pnl_sol / out->spent_sol : 0;
@@ -218,8 +228,20 @@ void intel_profile(const struct intel *in, uint32_t wallet, int64_t now_ms,
     sm.roi = out->roi;
     score_compute(&in->p.score, &sm, &out->timing, &out->behaviour, &iw->decay, now_ms,
                   &out->score);
-    score_decay_reason(&iw->decay, &in->p.score, now_ms, out->decay_reason,
-                       sizeof out->decay_reason);
+    if (full)
+        score_decay_reason(&iw->decay, &in->p.score, now_ms, out->decay_reason,
+                           sizeof out->decay_reason);
+}
+
+void intel_profile(const struct intel *in, uint32_t wallet, int64_t now_ms,
+                   struct intel_profile *out)
+{
+    profile(in, wallet, now_ms, out, true);
+}
+
+void intel_score(const struct intel *in, uint32_t wallet, int64_t now_ms, struct intel_profile *out)
+{
+    profile(in, wallet, now_ms, out, false);
 }
 
 size_t intel_patterns(const struct intel *in, uint32_t wallet, struct pattern_list *out)

@@ -71,6 +71,11 @@ void intel_free(struct intel *in);
  * wallet's running state. Returns 0 or the ledger's error. */
 int intel_apply(struct intel *in, const struct swap_event *ev);
 
+/* The market-wide part of a swap only (ledger_observe, see there), for a
+ * wallet whose profile is never read from this instance: its running
+ * state is not kept. Returns 0 or the ledger's error. */
+int intel_observe(struct intel *in, const struct swap_event *ev, bool first_buy);
+
 /* Batch apply for a full recompute: the same state as intel_apply on each
  * swap in the order added, bit for bit, computed wallet by wallet (see
  * ledger_batch_*). intel_batch_add returns what intel_apply would and,
@@ -95,6 +100,12 @@ const struct intel_wallet *intel_wallet(const struct intel *in, uint32_t wallet)
  * now_ms). */
 void intel_profile(const struct intel *in, uint32_t wallet, int64_t now_ms,
                    struct intel_profile *out);
+/* intel_profile without what scoring does not need (top_tokens stay
+ * LEDGER_NONE, decay_reason ""): the same score, metrics, timing, decay
+ * and marks, cheaper (the engine rebuilds its watched wallets' scores on
+ * their buys). */
+void intel_score(const struct intel *in, uint32_t wallet, int64_t now_ms,
+                 struct intel_profile *out);
 
 /* Detects the wallet's patterns (needs keep_fills); appends to out. */
 size_t intel_patterns(const struct intel *in, uint32_t wallet, struct pattern_list *out);

@@ -311,18 +311,9 @@ struct norm {
     uint8_t side, source, decimals, leg;
 };
 
-/* The market-wide part of an apply, in tape order: interns the wallet
- * (wid: its id, or INTERN_NONE when new) and the mint, and updates the
- * mint's facts (launch, decimals, prices). The caller has validated ev. */
-static void norm_swap(struct ledger *l, const struct swap_event *ev, uint32_t wid, struct norm *n)
+/* The mint's part of norm_swap (wid: the wallet's id, or LEDGER_NONE). */
+static void norm_mint(struct ledger *l, const struct swap_event *ev, uint32_t wid, struct norm *n)
 {
-    if (wid == INTERN_NONE) {
-        wid = intern_put(&l->wallet_ids, ev->wallet.b);
-        assert(wid == l->wallets.len);
-        struct ledger_wallet *nw = vec_push_zero(&l->wallets);
-        nw->first_pos = LEDGER_NONE;
-        nw->first_ms = ev->ts_ms;
-    }
     uint32_t mid = mint_put(l, &ev->mint);
     struct ledger_mint *m = &l->mints.v[mid];
     n->ts_ms = ev->ts_ms;
@@ -366,6 +357,21 @@ static void norm_swap(struct ledger *l, const struct swap_event *ev, uint32_t wi
         if (n->rate > 0)
             m->last_price_usd = price * n->rate;
     }
+}
+
+/* The market-wide part of an apply, in tape order: interns the wallet
+ * (wid: its id, or INTERN_NONE when new) and the mint, and updates the
+ * mint's facts (launch, decimals, prices). The caller has validated ev. */
+static void norm_swap(struct ledger *l, const struct swap_event *ev, uint32_t wid, struct norm *n)
+{
+    if (wid == INTERN_NONE) {
+        wid = intern_put(&l->wallet_ids, ev->wallet.b);
+        assert(wid == l->wallets.len);
+        struct ledger_wallet *nw = vec_push_zero(&l->wallets);
+        nw->first_pos = LEDGER_NONE;
+        nw->first_ms = ev->ts_ms;
+    }
+    norm_mint(l, ev, wid, n);
 }
 
 /* Marks a position whose first buy waits for its rank (batch apply). */
@@ -580,6 +586,17 @@ int ledger_apply(struct ledger *l, const struct swap_event *ev, struct ledger_fi
     if (out && f != out)
         *out = *f;
     debug_assert_ok(l, 1);
+    return 0;
+}
+
+int ledger_observe(struct ledger *l, const struct swap_event *ev, bool first_buy)
+{
+    if (ev->token_amount == 0 || (ev->side != SIDE_BUY && ev->side != SIDE_SELL))
+        return WT_EINVAL;
+    struct norm n;
+    norm_mint(l, ev, LEDGER_NONE, &n);
+    if (first_buy && n.side == SIDE_BUY)
+        l->mints.v[n.mint].n_buyers++;
     return 0;
 }
 

@@ -161,6 +161,19 @@ void ledger_free(struct ledger *l);
  * When out is not NULL it receives the normalised fill. */
 int ledger_apply(struct ledger *l, const struct swap_event *ev, struct ledger_fill *out);
 
+/* The market-wide part of ledger_apply only, for a wallet whose own
+ * profile is never read from this ledger (a backtest's unwatched wallets)
+ * and whose swaps the caller follows itself: first_buy says whether this
+ * is the wallet's first buy of the mint (a backtest plan computes it once
+ * over the tape). The mint's facts (launch, decimals, last and peak
+ * prices, sources) and its buyer count are exactly what ledger_apply
+ * would leave, so every other wallet's view (buy ranks, percentiles,
+ * peaks, marks) is the same; the wallet itself is not kept at all (not
+ * interned, no fills, positions or round trips) and must not be applied
+ * in the same ledger. The caller feeds swaps in time order. Returns 0 or
+ * WT_EINVAL (zero amount, bad side; nothing changes). */
+int ledger_observe(struct ledger *l, const struct swap_event *ev, bool first_buy);
+
 /* Sets the SOL/USD rate for stablecoin legs without a price pair. */
 void ledger_set_sol_usd(struct ledger *l, double sol_usd);
 /* Records a price observation (mark price, market cap). */

@@ -182,29 +182,38 @@ void metrics_compute(const struct ledger_trip *trips, size_t n, int64_t from_ms,
     metrics_acc_finish(&a, p, out);
 }
 
-void metrics_timing(const struct ledger *l, uint32_t wallet, struct metrics_timing *out)
+void metrics_timing_add(struct metrics_timing *out, uint32_t *n_peak,
+                        const struct ledger_position *v, const struct ledger_mint *m)
 {
-    memset(out, 0, sizeof *out);
-    struct ledger_position v;
-    uint32_t n_peak = 0;
-    for (uint32_t c = ledger_pos_next(l, wallet, LEDGER_NONE, &v); c != LEDGER_NONE;
-         c = ledger_pos_next(l, wallet, c, &v)) {
-        if (v.buy_rank == LEDGER_NONE)
-            continue;
-        const struct ledger_mint *m = ledger_mint(l, v.mint);
-        out->tokens++;
-        out->percentile += (double)v.buy_rank / m->n_buyers;
-        if (m->peak_price_sol > 0 && v.first_buy_price_sol > 0) {
-            n_peak++;
-            out->entry_vs_peak += v.first_buy_price_sol / m->peak_price_sol;
-            if (v.first_buy_ms < m->peak_ms)
-                out->pre_peak_share += 1;
-        }
+    if (v->buy_rank == LEDGER_NONE)
+        return;
+    out->tokens++;
+    out->percentile += (double)v->buy_rank / m->n_buyers;
+    if (m->peak_price_sol > 0 && v->first_buy_price_sol > 0) {
+        (*n_peak)++;
+        out->entry_vs_peak += v->first_buy_price_sol / m->peak_price_sol;
+        if (v->first_buy_ms < m->peak_ms)
+            out->pre_peak_share += 1;
     }
+}
+
+void metrics_timing_finish(struct metrics_timing *out, uint32_t n_peak)
+{
     if (out->tokens)
         out->percentile /= out->tokens;
     if (n_peak) {
         out->entry_vs_peak /= n_peak;
         out->pre_peak_share /= n_peak;
     }
+}
+
+void metrics_timing(const struct ledger *l, uint32_t wallet, struct metrics_timing *out)
+{
+    memset(out, 0, sizeof *out);
+    struct ledger_position v;
+    uint32_t n_peak = 0;
+    for (uint32_t c = ledger_pos_next(l, wallet, LEDGER_NONE, &v); c != LEDGER_NONE;
+         c = ledger_pos_next(l, wallet, c, &v))
+        metrics_timing_add(out, &n_peak, &v, ledger_mint(l, v.mint));
+    metrics_timing_finish(out, n_peak);
 }

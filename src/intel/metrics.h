@@ -114,5 +114,11 @@ struct metrics_timing {
     double pre_peak_share;
 };
 void metrics_timing(const struct ledger *l, uint32_t wallet, struct metrics_timing *out);
+/* The same one position at a time (for a caller already walking them):
+ * zero out and n_peak, add every position in ledger_pos_next order, then
+ * finish. metrics_timing is exactly this. */
+void metrics_timing_add(struct metrics_timing *out, uint32_t *n_peak,
+                        const struct ledger_position *v, const struct ledger_mint *m);
+void metrics_timing_finish(struct metrics_timing *out, uint32_t n_peak);
 
 #endif

@@ -159,9 +159,28 @@ static void see(struct market_mint *mm, int64_t ts)
     mm->seen = true;
 }
 
-void market_on_swap(struct market *m, uint32_t mint, uint32_t wallet, const struct swap_event *ev)
+bool market_holding_step(struct market_holding *h, enum side side, uint64_t token_amount,
+                         double price_sol)
 {
-    struct market_mint *mm = mint_at(m, mint);
+    uint64_t before = h->raw;
+    bool buyer = false;
+    if (side == SIDE_BUY) {
+        if (h->entry_price <= 0 && price_sol > 0) {
+            h->entry_price = price_sol;
+            buyer = true;
+        }
+        h->raw = before + token_amount < before ? UINT64_MAX : before + token_amount;
+    } else {
+        h->raw = token_amount >= before ? 0 : before - token_amount;
+    }
+    return buyer;
+}
+
+/* The mint's part of a swap: first seen, prices, liquidity, and the
+ * holders' sums from one holding going from before to after. */
+static void on_swap_mint(struct market *m, struct market_mint *mm, const struct swap_event *ev,
+                         uint64_t before, uint64_t after, bool new_buyer)
+{
     see(mm, ev->ts_ms);
     mm->swaps++;
     mm->decimals = ev->decimals;
@@ -179,26 +198,34 @@ void market_on_swap(struct market *m, uint32_t mint, uint32_t wallet, const stru
             mm->liq_source = MARKET_LIQ_DEFAULT;
         }
     }
-
     /* Holdings and their Herfindahl sums. */
-    struct holding *h = get(m, (uint64_t)mint << 32 | wallet);
-    uint64_t before = h->raw;
-    if (ev->side == SIDE_BUY) {
-        if (h->entry_price <= 0 && ev->price_sol > 0) {
-            h->entry_price = ev->price_sol;
-            mm->buyers++;
-        }
-        h->raw = before + ev->token_amount < before ? UINT64_MAX : before + ev->token_amount;
-    } else {
-        h->raw = ev->token_amount >= before ? 0 : before - ev->token_amount;
-    }
-    unsigned __int128 qb = before >> QSHIFT, qa = h->raw >> QSHIFT;
+    mm->buyers += new_buyer;
+    unsigned __int128 qb = before >> QSHIFT, qa = after >> QSHIFT;
     mm->hold_sum = mm->hold_sum - qb + qa;
     mm->hold_sq = mm->hold_sq - qb * qb + qa * qa;
-    if (before == 0 && h->raw > 0)
+    if (before == 0 && after > 0)
         mm->holders++;
-    else if (before > 0 && h->raw == 0)
+    else if (before > 0 && after == 0)
         mm->holders--;
+}
+
+void market_on_swap(struct market *m, uint32_t mint, uint32_t wallet, const struct swap_event *ev)
+{
+    struct market_mint *mm = mint_at(m, mint);
+    struct holding *h = get(m, (uint64_t)mint << 32 | wallet);
+    struct market_holding x = {h->raw, h->entry_price};
+    bool buyer = market_holding_step(&x, ev->side, ev->token_amount, ev->price_sol);
+    on_swap_mint(m, mm, ev, h->raw, x.raw, buyer);
+    h->raw = x.raw;
+    h->entry_price = x.entry_price;
+}
+
+void market_on_swap_held(struct market *m, uint32_t mint, const struct swap_event *ev,
+                         uint64_t before, bool new_buyer)
+{
+    struct market_holding x = {.raw = before, .entry_price = 1}; /* only the raw after is used */
+    market_holding_step(&x, ev->side, ev->token_amount, ev->price_sol);
+    on_swap_mint(m, mint_at(m, mint), ev, before, x.raw, new_buyer);
 }
 
 bool market_on_price(struct market *m, uint32_t mint, const struct price_event *ev)

@@ -87,6 +87,24 @@ void market_free(struct market *m);
 
 /* Records a swap of mint `mint` by wallet `wallet` (dense ids). */
 void market_on_swap(struct market *m, uint32_t mint, uint32_t wallet, const struct swap_event *ev);
+/* A wallet's holding of a mint as the market keeps it. */
+struct market_holding {
+    uint64_t raw;
+    double entry_price; /* its first buy price, 0 = none */
+};
+/* Applies one swap (its side, token amount and price) to a holding: the
+ * rule market_on_swap uses. Returns whether the swap made the wallet one
+ * of the mint's buyers (its first buy at a known price). */
+bool market_holding_step(struct market_holding *h, enum side side, uint64_t token_amount,
+                         double price_sol);
+/* market_on_swap for a wallet whose holding the caller keeps (a backtest
+ * plan, for wallets whose own holding is never read): before is its raw
+ * holding before the swap and new_buyer what market_holding_step said.
+ * The mint's state (prices, liquidity, holders, buyers, concentration) is
+ * exactly market_on_swap's; the holding itself is not stored (that
+ * wallet's market_entry_price and market_holding read 0). */
+void market_on_swap_held(struct market *m, uint32_t mint, const struct swap_event *ev,
+                         uint64_t before, bool new_buyer);
 /* Records a price event (a feed's price, liquidity, market cap, pool
  * creation). A price event older than the last price known of the mint
  * (a feed's cached answer arriving after newer swaps) leaves the price

@@ -193,7 +193,8 @@ int engine_submit(struct engine *e, const struct eorder *o)
     return executor_submit(e->x, &xo);
 }
 
-static void handle_swap(struct engine *e, const struct event *ev)
+/* k: NULL, or the swap is market-only (engine_handle_market_only). */
+static void handle_swap(struct engine *e, const struct event *ev, const struct engine_swap_known *k)
 {
     const struct swap_event *s = &ev->u.swap;
     e->c.swaps++;
@@ -202,18 +203,28 @@ static void handle_swap(struct engine *e, const struct event *ev)
         e->c.skipped_swaps++;
         return;
     }
-    uint32_t wid = engine_wallet_id(e, &s->wallet);
     uint32_t mid = engine_mint_id(e, &s->mint);
-    market_on_swap(e->market, mid, wid, s);
+    /* A known wallet is not watched: its id only names a mint's first
+     * trader. */
+    uint32_t wid = k && e->m.v[mid].first_wid1 != 0 ? INTERN_NONE : engine_wallet_id(e, &s->wallet);
+    if (k)
+        market_on_swap_held(e->market, mid, s, k->held_before, k->market_buyer);
+    else
+        market_on_swap(e->market, mid, wid, s);
     if (e->m.v[mid].first_wid1 == 0)
         e->m.v[mid].first_wid1 = wid + 1;
-    intel_apply(e->intel, s); /* an out-of-order swap is refused by the ledger: nothing to do */
+    bool watched = wid != INTERN_NONE && e->w.v[wid].watched;
+    /* an out-of-order swap is refused by the ledger: nothing to do */
+    if (k)
+        intel_observe(e->intel, s, k->first_buy);
+    else
+        intel_apply(e->intel, s);
     if (e->x)
         executor_observe(e->x, ev);
     bool held = e->m.v[mid].pos != 0;
     if (held)
         engine_price_positions(e, mid, s->price_sol, s->side == SIDE_SELL ? s : NULL);
-    if (s->side == SIDE_BUY && e->w.v[wid].watched) {
+    if (s->side == SIDE_BUY && watched) {
         struct emint *em = &e->m.v[mid];
         em->recent[em->head] = (struct ebuy){wid, s->ts_ms};
         em->head = (uint8_t)((em->head + 1) % MINT_RECENT);
@@ -259,7 +270,7 @@ static void handle_tick(struct engine *e, const struct event *ev)
 
 /* ---- the loop --------------------------------------------------------------- */
 
-static int dispatch(struct engine *e, const struct event *ev)
+static int dispatch(struct engine *e, const struct event *ev, const struct engine_swap_known *k)
 {
     int64_t ts = event_ts_ms(ev);
     if (ts > e->now)
@@ -273,7 +284,7 @@ static int dispatch(struct engine *e, const struct event *ev)
     int rc = 0;
     switch (ev->kind) {
     case EVENT_SWAP:
-        handle_swap(e, ev);
+        handle_swap(e, ev, k);
         break;
     case EVENT_TRANSFER:
         e->c.transfers++;
@@ -298,18 +309,29 @@ static int dispatch(struct engine *e, const struct event *ev)
     return rc;
 }
 
-int engine_handle(struct engine *e, const struct event *ev)
+static int handle(struct engine *e, const struct event *ev, const struct engine_swap_known *k)
 {
     e->err[0] = '\0';
-    int rc = dispatch(e, ev);
+    int rc = dispatch(e, ev, k);
     /* Fills of a synchronous executor, in the order they were emitted
      * (handling one may emit more). */
     for (size_t i = 0; i < e->internal.len; i++) {
         struct event f = e->internal.v[i];
-        dispatch(e, &f);
+        dispatch(e, &f, NULL);
     }
     e->internal.len = 0;
     return rc;
+}
+
+int engine_handle(struct engine *e, const struct event *ev)
+{
+    return handle(e, ev, NULL);
+}
+
+int engine_handle_market_only(struct engine *e, const struct event *ev,
+                              const struct engine_swap_known *known)
+{
+    return handle(e, ev, known);
 }
 
 const char *engine_last_error(const struct engine *e)

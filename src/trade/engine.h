@@ -133,6 +133,22 @@ struct executor *engine_paper_executor(struct engine *e, const struct paper_para
  * WT_ESTATE with the reason in engine_last_error(). Market events never
  * fail: what cannot be used is counted and skipped. */
 int engine_handle(struct engine *e, const struct event *ev);
+/* engine_handle of a swap by a wallet whose own state is never read in
+ * this engine's life (a backtest's unwatched wallet: no signal, no
+ * profile), given what the caller, following that wallet's swaps in order
+ * itself, knows of this one (a backtest plan computes it once over the
+ * tape). Everything is the same (market, marks, fills, breakers, the
+ * mint's facts in intel) except that neither the market nor intel keeps
+ * the wallet (market_on_swap_held, intel_observe): decisions are exactly
+ * those of engine_handle. The wallet must not be watched, and its swaps
+ * all come this way. */
+struct engine_swap_known {
+    uint64_t held_before; /* its raw holding of the mint before (market_holding_step) */
+    bool market_buyer;    /* the swap is its first buy of the mint at a price */
+    bool first_buy;       /* the swap is its first buy of the mint */
+};
+int engine_handle_market_only(struct engine *e, const struct event *ev,
+                              const struct engine_swap_known *known);
 /* Fills c (zeroed first) as the command that adds s to the exit book or
  * replaces the strategy of its name. */
 void engine_command_exit_put(struct command_event *c, const struct exit_strategy *s);
@@ -148,6 +164,9 @@ void engine_flush(struct engine *e);
 /* Feeds a stored swap to intel and the market only: no signal, no position
  * update (the history loaded at start). */
 void engine_warm_swap(struct engine *e, const struct swap_event *s);
+/* engine_warm_swap of such a swap (see engine_handle_market_only). */
+void engine_warm_market_only(struct engine *e, const struct swap_event *s,
+                             const struct engine_swap_known *known);
 /* Restores the state written by engine_state_format: cash, id counters,
  * breakers, counters. Returns 0 or WT_EPARSE / WT_EINVAL with err. */
 int engine_restore_state(struct engine *e, const char *json, size_t len, char *err, size_t errsize);

@@ -22,16 +22,32 @@
 
 /* ---- warm-up and restart -------------------------------------------------------- */
 
-void engine_warm_swap(struct engine *e, const struct swap_event *s)
+/* k: NULL, or the swap is market-only (engine_warm_market_only). */
+static void warm(struct engine *e, const struct swap_event *s, const struct engine_swap_known *k)
 {
     if (s->token_amount == 0 || (s->side != SIDE_BUY && s->side != SIDE_SELL))
         return;
-    uint32_t wid = engine_wallet_id(e, &s->wallet);
     uint32_t mid = engine_mint_id(e, &s->mint);
-    market_on_swap(e->market, mid, wid, s);
-    intel_apply(e->intel, s);
+    if (k) {
+        market_on_swap_held(e->market, mid, s, k->held_before, k->market_buyer);
+        intel_observe(e->intel, s, k->first_buy);
+    } else {
+        market_on_swap(e->market, mid, engine_wallet_id(e, &s->wallet), s);
+        intel_apply(e->intel, s);
+    }
     if (s->ts_ms > e->c.last_event_ms)
         e->c.last_event_ms = s->ts_ms;
+}
+
+void engine_warm_swap(struct engine *e, const struct swap_event *s)
+{
+    warm(e, s, NULL);
+}
+
+void engine_warm_market_only(struct engine *e, const struct swap_event *s,
+                             const struct engine_swap_known *known)
+{
+    warm(e, s, known);
 }
 
 int engine_state_format(const struct engine *e, struct buf *out)

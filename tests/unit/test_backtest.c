@@ -28,6 +28,7 @@
 #include "base/err.h"
 #include "base/json.h"
 #include "base/log.h"
+#include "intel/intel.h"
 #include "ingest/helius.h"
 #include "sim/sim.h"
 #include "store/store.h"
@@ -336,6 +337,78 @@ static void test_replay_deterministic_and_skipping_exact(void **state)
     bt_result_release(&c);
     world_release(&w);
     world_release(&all);
+}
+
+/* The claim behind feeding unwatched wallets market-only: intel_observe,
+ * with the first buys the plan computed, leaves every watched wallet's
+ * profile (the only one a run reads) exactly as intel_apply would, at each
+ * of its buys (when a signal reads it), while the unwatched wallets are
+ * indeed not kept; and intel_score, what the engine reads, scores as
+ * intel_profile does. */
+static bool same_view(const struct intel_profile *a, const struct intel_profile *b)
+{
+    return a->score.score == b->score.score && a->metrics.trades == b->metrics.trades &&
+           a->metrics.win_rate == b->metrics.win_rate && a->timing.tokens == b->timing.tokens &&
+           a->timing.percentile == b->timing.percentile &&
+           a->timing.entry_vs_peak == b->timing.entry_vs_peak &&
+           a->timing.pre_peak_share == b->timing.pre_peak_share && a->roi == b->roi &&
+           a->unrealized_sol == b->unrealized_sol &&
+           a->unrealized_as_of_ms == b->unrealized_as_of_ms && a->decay.n == b->decay.n &&
+           a->decay.flagged == b->decay.flagged &&
+           memcmp(a->top_tokens, b->top_tokens, sizeof a->top_tokens) == 0;
+}
+
+static void test_observe_keeps_watched_profiles(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, true);
+    assert_non_null(w.plan.whole);
+    struct intel_params ip;
+    intel_params_default(&ip);
+    struct intel *full = intel_new(&ip, 1024), *obs = intel_new(&ip, 1024);
+    struct intel_profile *a = malloc(sizeof *a), *b = malloc(sizeof *b), *c = malloc(sizeof *c);
+    size_t compared = 0, observed = 0;
+    struct swap_event sw;
+    for (size_t i = 0; i < w.plan.idx.len; i++) {
+        uint32_t rec = w.plan.idx.v[i];
+        bt_tape_swap(&w.tape, rec, &sw);
+        bool whole = w.plan.whole[w.tape.recs.v[rec].wallet];
+        assert_int_equal(intel_apply(full, &sw), 0);
+        assert_int_equal(
+            whole ? intel_apply(obs, &sw) : intel_observe(obs, &sw, w.plan.known[i].first_buy), 0);
+        observed += !whole;
+        if (!whole || sw.side != SIDE_BUY)
+            continue;
+        uint32_t ia = ledger_wallet_id(intel_ledger(full), &sw.wallet),
+                 ib = ledger_wallet_id(intel_ledger(obs), &sw.wallet);
+        intel_profile(full, ia, sw.ts_ms, a);
+        intel_profile(obs, ib, sw.ts_ms, b);
+        if (!same_view(a, b))
+            fail_msg("record %zu: score %.17g vs %.17g, percentile %.17g vs %.17g", i,
+                     a->score.score, b->score.score, a->timing.percentile, b->timing.percentile);
+        /* What the engine reads (intel_score) is the profile's scoring. */
+        intel_score(obs, ib, sw.ts_ms, c);
+        assert_int_equal(c->top_tokens[0], LEDGER_NONE);
+        memcpy(c->top_tokens, b->top_tokens, sizeof c->top_tokens);
+        if (!same_view(b, c))
+            fail_msg("record %zu: intel_score %.17g, intel_profile %.17g", i, c->score.score,
+                     b->score.score);
+        compared++;
+    }
+    assert_true(compared > 100 && observed > compared);
+    /* The unwatched wallets are not kept at all. */
+    size_t watched = 0;
+    for (size_t k = 0; k < w.wl.v.len; k++)
+        watched += !w.wl.v.v[k].blacklisted;
+    assert_true(ledger_wallet_count(intel_ledger(full)) > 5 * watched);
+    assert_true(ledger_wallet_count(intel_ledger(obs)) <= watched);
+    free(a);
+    free(b);
+    free(c);
+    intel_free(full);
+    intel_free(obs);
+    world_release(&w);
 }
 
 static void test_replay_setting_matters(void **state)
@@ -776,6 +849,7 @@ static int run_group(const char *name)
         cmocka_unit_test(test_scenario_checks),
         cmocka_unit_test(test_tape_file_and_extend),
         cmocka_unit_test(test_replay_deterministic_and_skipping_exact),
+        cmocka_unit_test(test_observe_keeps_watched_profiles),
         cmocka_unit_test(test_replay_setting_matters),
         cmocka_unit_test(test_replay_cancel),
         cmocka_unit_test(test_batch_same_on_any_thread_count),
