@@ -261,7 +261,7 @@ static int run_loaded(const struct cli_spec *spec, int argc, char **argv,
     struct store *st = NULL;
     struct engine_params ep;
     struct load l = {0};
-    bool json;
+    bool json = false;
     int rc = load(spec, argc, argv, &args, &st, &ep, &l, &json);
     if (rc == 0) {
         body(&l, &ep, json);
