@@ -168,8 +168,9 @@ void serve_cluster_after_commit(struct serve_cluster *c, struct runner *r, const
             for (size_t done = 0; done < k;) {
                 size_t m = serve_cluster_encode(batch + done, k - done, payload, sizeof payload);
                 if (m == 0 || store_leader_send(c->leader, payload, strlen(payload)) != 0) {
-                    log_warn("cluster", "%zu stored event(s) could not be forwarded to the "
-                                        "leader (queue full): stored, not traded on",
+                    log_warn("cluster",
+                             "%zu stored event(s) could not be forwarded to the "
+                             "leader (queue full): stored, not traded on",
                              k - done);
                     break;
                 }

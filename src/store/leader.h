@@ -70,12 +70,12 @@ struct leader_opts {
 struct leader_status {
     enum leader_role role;
     char node_id[64];
-    char leader_id[64];   /* the lock holder's node id; "" unknown or none */
-    int64_t since_ms;     /* wall clock of the last role change */
-    uint64_t promotions;  /* times this node took the lock */
-    uint64_t demotions;   /* times it lost it */
+    char leader_id[64];               /* the lock holder's node id; "" unknown or none */
+    int64_t since_ms;                 /* wall clock of the last role change */
+    uint64_t promotions;              /* times this node took the lock */
+    uint64_t demotions;               /* times it lost it */
     uint64_t sent, received, dropped; /* notifications */
-    char error[256];      /* the lock session's last error, "" none */
+    char error[256];                  /* the lock session's last error, "" none */
 };
 
 /* Whether poll_ms and timeout_s keep a leader's own stop ahead of the

@@ -214,8 +214,9 @@ static void drop_session(struct store_leader *l, const char *why)
         l->o.demote(l->o.ctx, why);
         set_role(l, LEADER_STANDBY);
         l->leading = false;
-        log_error("cluster", "%s lost the trading lock (%s): the engine is stopped; trying to "
-                             "take it again as a standby",
+        log_error("cluster",
+                  "%s lost the trading lock (%s): the engine is stopped; trying to "
+                  "take it again as a standby",
                   l->node_id, why);
     }
     if (l->pg != NULL)
@@ -232,8 +233,12 @@ static bool open_session(struct store_leader *l)
     snprintf(interval, sizeof interval, "%d", ka_interval(t));
     snprintf(user_timeout, sizeof user_timeout, "%d", t * 1000);
     snprintf(app, sizeof app, "walltrack:%s", l->node_id);
-    const char *const keys[] = {"keepalives",       "keepalives_idle",  "keepalives_interval",
-                                "keepalives_count", "tcp_user_timeout", "application_name",
+    const char *const keys[] = {"keepalives",
+                                "keepalives_idle",
+                                "keepalives_interval",
+                                "keepalives_count",
+                                "tcp_user_timeout",
+                                "application_name",
                                 NULL};
     const char *const vals[] = {"1", idle, interval, "3", user_timeout, app, NULL};
     char err[512];
@@ -329,9 +334,9 @@ static bool turn(struct store_leader *l)
                 return false;
             }
             l->leading = true;
-            set_role(l, LEADER_LEADER);
             log_info("cluster", "%s holds the trading lock: starting the engine", l->node_id);
             l->o.promote(l->o.ctx);
+            set_role(l, LEADER_LEADER); /* once the engine runs: /v1/status says so */
         }
     } else if (!exec1(l, "SELECT 1", 0, NULL, NULL, 0, err, sizeof err)) {
         drop_session(l, err);
@@ -347,8 +352,7 @@ static bool turn(struct store_leader *l)
         return false;
     }
     pthread_mutex_lock(&l->mu);
-    str_copy(l->s.leader_id, sizeof l->s.leader_id,
-             strncmp(v, "walltrack:", 10) == 0 ? v + 10 : v);
+    str_copy(l->s.leader_id, sizeof l->s.leader_id, strncmp(v, "walltrack:", 10) == 0 ? v + 10 : v);
     pthread_mutex_unlock(&l->mu);
     return true;
 }
