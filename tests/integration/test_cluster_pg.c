@@ -184,8 +184,8 @@ static void feed_some(struct feed *f, size_t count)
             struct node *n = &nodes[f->rr++ % NODES];
             if (!atomic_load(&n->alive))
                 continue;
-            long st = http_request(n->d.port, "POST", "/webhooks/helius", AUTH, b->data, b->len,
-                                   NULL);
+            long st =
+                http_request(n->d.port, "POST", "/webhooks/helius", AUTH, b->data, b->len, NULL);
             if (st == 200) {
                 note_acked(f, b->data);
                 break;
@@ -197,8 +197,7 @@ static void feed_some(struct feed *f, size_t count)
 
 /* The simulated market as bodies of up to 40 transactions, the real swap
  * fixture's copies every tenth body; the wallets to watch into watch. */
-static void build_feed(struct feed *f, char (**watch)[BASE58_KEY_MAX], size_t *nwatch,
-                       int **scores)
+static void build_feed(struct feed *f, char (**watch)[BASE58_KEY_MAX], size_t *nwatch, int **scores)
 {
     struct scenario sc;
     scenario_default(&sc);
@@ -329,11 +328,10 @@ static void test_three_nodes_leader_killed(void **state)
         char idset[64];
         snprintf(nodes[i].id, sizeof nodes[i].id, "node%d", i + 1);
         snprintf(idset, sizeof idset, "cluster.node_id=%s", nodes[i].id);
-        const char *args[] = {"--set",  "ingest.max_future_s=86400",
-                              "--set",  "dexscreener.api_url=",
-                              "--set",  "cluster.leader_poll_ms=200",
-                              "--set",  idset,
-                              NULL};
+        const char *args[] = {
+            "--set", "ingest.max_future_s=86400",  "--set", "dexscreener.api_url=",
+            "--set", "cluster.leader_poll_ms=200", "--set", idset,
+            NULL};
         assert_int_equal(daemon_start(&nodes[i].d, args, env), 0);
         atomic_store(&nodes[i].alive, true);
     }
@@ -357,9 +355,9 @@ static void test_three_nodes_leader_killed(void **state)
     buf_init(&body, 0);
     int standby = (leader + 1) % NODES;
     const char *req = "{\"wallet\":\"FCHTRYx6npkQCogtpZtEFLJeevAFGbDHhJyvqvT6F4kX\"}";
-    assert_int_equal(http_request(nodes[standby].d.port, "POST", "/v1/watchlist", NULL, req,
-                                  strlen(req), &body),
-                     503);
+    assert_int_equal(
+        http_request(nodes[standby].d.port, "POST", "/v1/watchlist", NULL, req, strlen(req), &body),
+        503);
     assert_non_null(strstr(body.data, "standby"));
     for (size_t w = 0; w < nwatch; w++) {
         char one[256];
@@ -383,8 +381,7 @@ static void test_three_nodes_leader_killed(void **state)
     snprintf(sql, sizeof sql, "SELECT count(*) FROM orders WHERE node = '%s'", nodes[leader].id);
     long long before = sql_int(pg, sql);
     assert_true(before > 0); /* the first leader traded */
-    long long open_before =
-        sql_int(pg, "SELECT count(*) FROM positions WHERE status <> 'closed'");
+    long long open_before = sql_int(pg, "SELECT count(*) FROM positions WHERE status <> 'closed'");
 
     /* Kill the leader; feeding goes on during the takeover... */
     atomic_fetch_add(&smp.kills, 1);
@@ -406,15 +403,15 @@ static void test_three_nodes_leader_killed(void **state)
     settle(leader);
     atomic_store(&smp.stop, true);
     pthread_join(th, NULL);
-    double takeover_s =
-        smp.first_leader_after_kill_ms ? (double)(smp.first_leader_after_kill_ms - killed) / 1e3
-                                       : -1;
+    double takeover_s = smp.first_leader_after_kill_ms
+                            ? (double)(smp.first_leader_after_kill_ms - killed) / 1e3
+                            : -1;
 
     /* The new leader restored the engine from the store and received the
      * events its standby peer stored. */
     buf_reset(&body);
-    assert_int_equal(
-        http_request(nodes[leader].d.port, "GET", "/v1/status", NULL, NULL, 0, &body), 200);
+    assert_int_equal(http_request(nodes[leader].d.port, "GET", "/v1/status", NULL, NULL, 0, &body),
+                     200);
     assert_non_null(strstr(body.data, "\"state_found\":true"));
     const char *rec = strstr(body.data, "\"received\":");
     assert_non_null(rec);
