@@ -689,15 +689,22 @@ int store_backtest_delete(struct store *st, int64_t id)
 
 /* ------------------------------------------------------------ batches */
 
-/* INSERT with the id, or replace every column of the row with that id. */
-static void sql_upsert_id(struct buf *b, const struct table *t)
+/* INSERT with the id ($1, then the columns). */
+static void sql_insert_id(struct buf *b, const struct table *t)
 {
     buf_printf(b, "INSERT INTO %s (id, ", t->name);
     store_sql_cols(b, t);
     buf_puts(b, ") VALUES ($1");
     for (size_t i = 0; i < t->ncols; i++)
         buf_printf(b, ", $%zu", i + 2);
-    buf_puts(b, ") ON CONFLICT (id) DO UPDATE SET ");
+    buf_puts(b, ")");
+}
+
+/* INSERT with the id, or replace every column of the row with that id. */
+static void sql_upsert_id(struct buf *b, const struct table *t)
+{
+    sql_insert_id(b, t);
+    buf_puts(b, " ON CONFLICT (id) DO UPDATE SET ");
     for (size_t i = 0; i < t->ncols; i++)
         buf_printf(b, "%s%s = excluded.%s", i ? ", " : "", t->cols[i].name, t->cols[i].name);
     /* An order belongs to the node that claimed it (store_order_claim): a
@@ -860,12 +867,8 @@ int store_order_claim(struct store *st, const struct order_row *r)
     char text[SQL_MAX];
     struct buf b;
     buf_init(&b, SQL_MAX - 1);
-    buf_puts(&b, "INSERT INTO orders (id, ");
-    store_sql_cols(&b, t);
-    buf_puts(&b, ") VALUES ($1");
-    for (size_t i = 0; i < t->ncols; i++)
-        buf_printf(&b, ", $%zu", i + 2);
-    buf_puts(&b, ") ON CONFLICT (id) DO NOTHING");
+    sql_insert_id(&b, t);
+    buf_puts(&b, " ON CONFLICT (id) DO NOTHING");
     str_copy(text, sizeof text, b.data);
     buf_release(&b);
     struct store_conn *c;

@@ -124,6 +124,36 @@ static int find_leader(void)
     return count == 1 ? who : -1;
 }
 
+/* Starts n nodes named <prefix>1..n (one after the other: the first
+ * applies the migrations), paper trading, polling the lock every 200 ms,
+ * with one more setting; waits until exactly one leads and returns it. */
+static int start_nodes(int n, const char *prefix, const char *setting)
+{
+    char dbenv[1200];
+    snprintf(dbenv, sizeof dbenv, "WALLTRACK_DB=%s", pg_url);
+    const char *env[] = {"WALLTRACK_WEBHOOK_SECRET=" SECRET, dbenv, NULL};
+    for (int i = 0; i < NODES; i++) {
+        atomic_store(&nodes[i].alive, false);
+        if (i >= n)
+            continue;
+        char idset[64];
+        snprintf(nodes[i].id, sizeof nodes[i].id, "%s%d", prefix, i + 1);
+        snprintf(idset, sizeof idset, "cluster.node_id=%s", nodes[i].id);
+        const char *args[] = {"--set", "dexscreener.api_url=",
+                              "--set", "cluster.leader_poll_ms=200",
+                              "--set", idset,
+                              "--set", setting,
+                              NULL};
+        assert_int_equal(daemon_start(&nodes[i].d, args, env), 0);
+        atomic_store(&nodes[i].alive, true);
+    }
+    int leader = -1;
+    for (int i = 0; i < CAP_S * 10 && (leader = find_leader()) < 0; i++)
+        sleep_ms(100);
+    assert_true(leader >= 0);
+    return leader;
+}
+
 /* ---- the sampler: /v1/status of every node, all along ---------------------------- */
 
 struct sampler {
@@ -333,25 +363,7 @@ static void test_three_nodes_leader_killed(void **state)
     build_feed(&f, &watch, &nwatch, &scores);
     assert_true(f.n > 40 && nwatch > 5);
 
-    char dbenv[1200];
-    snprintf(dbenv, sizeof dbenv, "WALLTRACK_DB=%s", pg_url);
-    const char *env[] = {"WALLTRACK_WEBHOOK_SECRET=" SECRET, dbenv, NULL};
-    /* One after the other: the first applies the migrations. */
-    for (int i = 0; i < NODES; i++) {
-        char idset[64];
-        snprintf(nodes[i].id, sizeof nodes[i].id, "node%d", i + 1);
-        snprintf(idset, sizeof idset, "cluster.node_id=%s", nodes[i].id);
-        const char *args[] = {
-            "--set", "ingest.max_future_s=86400",  "--set", "dexscreener.api_url=",
-            "--set", "cluster.leader_poll_ms=200", "--set", idset,
-            NULL};
-        assert_int_equal(daemon_start(&nodes[i].d, args, env), 0);
-        atomic_store(&nodes[i].alive, true);
-    }
-    int leader = -1;
-    for (int i = 0; i < CAP_S * 10 && (leader = find_leader()) < 0; i++)
-        sleep_ms(100);
-    assert_true(leader >= 0);
+    int leader = start_nodes(NODES, "node", "ingest.max_future_s=86400");
     /* The standbys name the leader and refuse engine commands with 503. */
     for (int i = 0; i < NODES; i++) {
         char role[16], who[64];
@@ -500,27 +512,7 @@ static void test_silent_session_leader_stops(void **state)
         print_message("cluster_pg: skipped: WALLTRACK_TEST_PG_URL is not set\n");
         skip();
     }
-    char dbenv[1200];
-    snprintf(dbenv, sizeof dbenv, "WALLTRACK_DB=%s", pg_url);
-    const char *env[] = {"WALLTRACK_WEBHOOK_SECRET=" SECRET, dbenv, NULL};
-    for (int i = 0; i < NODES; i++) {
-        atomic_store(&nodes[i].alive, false);
-        if (i >= 2)
-            continue; /* two nodes here */
-        char idset[64];
-        snprintf(nodes[i].id, sizeof nodes[i].id, "silent%d", i + 1);
-        snprintf(idset, sizeof idset, "cluster.node_id=%s", nodes[i].id);
-        const char *args[] = {
-            "--set", "dexscreener.api_url=",        "--set", "cluster.leader_poll_ms=200",
-            "--set", "cluster.session_timeout_s=3", "--set", idset,
-            NULL};
-        assert_int_equal(daemon_start(&nodes[i].d, args, env), 0);
-        atomic_store(&nodes[i].alive, true);
-    }
-    int leader = -1;
-    for (int i = 0; i < CAP_S * 10 && (leader = find_leader()) < 0; i++)
-        sleep_ms(100);
-    assert_true(leader >= 0);
+    int leader = start_nodes(2, "silent", "cluster.session_timeout_s=3");
     int other = 1 - leader;
 
     PGconn *pg = PQconnectdb(pg_url);
