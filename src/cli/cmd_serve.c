@@ -96,7 +96,9 @@ static void after_graph(void *ctx)
 {
     struct sync_ctx *s = ctx;
     struct clustersync_stats st;
-    if (s->runner && clustersync_run(s->runner, s->store, &st) != 0)
+    if (!s->runner || !runner_active(s->runner))
+        return; /* a standby: the leader's engine syncs after its own rebuild */
+    if (clustersync_run(s->runner, s->store, &st) != 0)
         log_warn("serve", "the engine's clusters could not be synced after the graph rebuild");
 }
 
@@ -105,7 +107,7 @@ static void after_discovery(void *ctx, const struct discovery_report *rep)
 {
     (void)rep;
     struct sync_ctx *c = ctx;
-    if (watchsync_run(c->runner, c->store, NULL) != 0)
+    if (runner_active(c->runner) && watchsync_run(c->runner, c->store, NULL) != 0)
         log_warn("serve", "the engine's watchlist could not be synced after discovery");
     hooksync_notify(c->hooksync); /* and Helius, after the debounce */
 }
