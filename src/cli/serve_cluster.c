@@ -83,18 +83,17 @@ size_t serve_cluster_decode(const char *payload, size_t len, struct event *ev, s
 
 /* ---- the lock session's callbacks (its thread) ------------------------------------ */
 
-static void on_promote(void *ctx)
+static int on_promote(void *ctx)
 {
     struct serve_cluster *c = ctx;
     char err[512];
     if (runner_promote(c->runner, err, sizeof err) != 0) {
-        /* Holding the lock without an engine trades nothing; the operator
-         * hears of it, and a restart tries again. */
-        log_error("cluster", "%s holds the trading lock but cannot start the engine: %s",
-                  c->node_id, err);
-        return;
+        log_error("cluster", "%s took the trading lock but cannot start the engine: %s", c->node_id,
+                  err);
+        return 1; /* the lock goes back: another node may start one */
     }
     serve_log_restored(c->runner, c->mode);
+    return 0;
 }
 
 static void on_demote(void *ctx, const char *why)

@@ -58,8 +58,10 @@ struct leader_opts {
     const char *node_id;
     int64_t poll_ms;       /* cluster.leader_poll_ms */
     int session_timeout_s; /* cluster.session_timeout_s */
-    /* The lock is ours: start the engine (restored from the store). */
-    void (*promote)(void *ctx);
+    /* The lock is ours: start the engine (restored from the store).
+     * Nonzero: it could not start; the lock is given up (the session is
+     * closed) so that another node may take it, and tried again later. */
+    int (*promote)(void *ctx);
     /* The lock is lost: stop trading now; why says what happened. */
     void (*demote)(void *ctx, const char *why);
     /* A payload another node sent (store_leader_send), while leading. */

@@ -333,9 +333,12 @@ static bool turn(struct store_leader *l)
                 drop_session(l, err);
                 return false;
             }
-            l->leading = true;
             log_info("cluster", "%s holds the trading lock: starting the engine", l->node_id);
-            l->o.promote(l->o.ctx);
+            if (l->o.promote(l->o.ctx) != 0) {
+                drop_session(l, "the engine could not start: the trading lock is given up");
+                return false;
+            }
+            l->leading = true;
             set_role(l, LEADER_LEADER); /* once the engine runs: /v1/status says so */
         }
     } else if (!exec1(l, "SELECT 1", 0, NULL, NULL, 0, err, sizeof err)) {
