@@ -83,8 +83,8 @@ int store_leader_check_timing(int64_t poll_ms, int timeout_s, char *err, size_t 
     /* The leader stops at most one poll plus one query deadline after its
      * session went silent; the server frees the lock no sooner than idle +
      * 3 probes after the last traffic. */
-    int64_t stop_ms = poll_ms + (int64_t)timeout_s * 1000 / 3;
-    int64_t free_ms = (int64_t)(ka_idle(timeout_s) + 3 * ka_interval(timeout_s)) * 1000;
+    int64_t stop_ms = poll_ms + (int64_t)timeout_s * MS_PER_SECOND / 3;
+    int64_t free_ms = (int64_t)(ka_idle(timeout_s) + 3 * ka_interval(timeout_s)) * MS_PER_SECOND;
     if (stop_ms >= free_ms) {
         snprintf(err, errsize,
                  "cluster.leader_poll_ms (%lld) is too long for cluster.session_timeout_s (%d): a "
@@ -124,6 +124,11 @@ static void set_role(struct store_leader *l, enum leader_role r)
     pthread_mutex_unlock(&l->mu);
 }
 
+static int64_t mono_ms(void)
+{
+    return clock_mono_ns() / NS_PER_MS;
+}
+
 /* Waits until the socket is readable, the wake pipe has a byte, or
  * timeout_ms passed. Returns true when the socket is readable. */
 static bool wait_io(struct store_leader *l, int64_t timeout_ms)
@@ -154,7 +159,7 @@ static PGresult *run(struct store_leader *l, const char *sql, int nparams,
         store_pg_errmsg(l->st, l->pg, err, errsize);
         return NULL;
     }
-    int64_t deadline = clock_mono_ns() / 1000000 + l->check_ms;
+    int64_t deadline = mono_ms() + l->check_ms;
     PGresult *last = NULL;
     for (;;) {
         while (!PQisBusy(l->pg)) {
@@ -168,7 +173,7 @@ static PGresult *run(struct store_leader *l, const char *sql, int nparams,
                 PQclear(last);
             last = r;
         }
-        int64_t left = deadline - clock_mono_ns() / 1000000;
+        int64_t left = deadline - mono_ms();
         if (left <= 0) {
             snprintf(err, errsize, "the lock session did not answer within %lld ms",
                      (long long)l->check_ms);
@@ -231,7 +236,7 @@ static bool open_session(struct store_leader *l)
     int t = l->o.session_timeout_s;
     snprintf(idle, sizeof idle, "%d", ka_idle(t));
     snprintf(interval, sizeof interval, "%d", ka_interval(t));
-    snprintf(user_timeout, sizeof user_timeout, "%d", t * 1000);
+    snprintf(user_timeout, sizeof user_timeout, "%lld", (long long)(t * MS_PER_SECOND));
     snprintf(app, sizeof app, "walltrack:%s", l->node_id);
     const char *const keys[] = {"keepalives",
                                 "keepalives_idle",
@@ -365,10 +370,10 @@ static void *leader_main(void *arg)
     struct store_leader *l = arg;
     int64_t next = 0;
     while (!atomic_load(&l->stop)) {
-        int64_t now = clock_mono_ns() / 1000000;
+        int64_t now = mono_ms();
         if (now >= next) {
             (void)turn(l);
-            next = clock_mono_ns() / 1000000 + l->o.poll_ms;
+            next = mono_ms() + l->o.poll_ms;
             continue;
         }
         bool readable = wait_io(l, next - now);
@@ -381,14 +386,14 @@ static void *leader_main(void *arg)
             if (!PQconsumeInput(l->pg)) {
                 store_pg_errmsg(l->st, l->pg, err, sizeof err);
                 drop_session(l, err[0] ? err : "the lock session closed");
-                next = clock_mono_ns() / 1000000 + l->o.poll_ms;
+                next = mono_ms() + l->o.poll_ms;
                 continue;
             }
             read_notifications(l);
         }
         if (!send_queued(l, err, sizeof err)) {
             drop_session(l, err);
-            next = clock_mono_ns() / 1000000 + l->o.poll_ms;
+            next = mono_ms() + l->o.poll_ms;
         }
     }
     return NULL;
@@ -409,7 +414,7 @@ int store_leader_start(struct store *st, const struct leader_opts *o, struct sto
     l->st = st;
     l->o = *o;
     str_copy(l->node_id, sizeof l->node_id, o->node_id);
-    l->check_ms = (int64_t)o->session_timeout_s * 1000 / 3;
+    l->check_ms = (int64_t)o->session_timeout_s * MS_PER_SECOND / 3;
     pthread_mutex_init(&l->mu, NULL);
     l->s.role = LEADER_STANDBY;
     l->s.since_ms = clock_wall_ms();
