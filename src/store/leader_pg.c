@@ -383,7 +383,7 @@ static void *leader_main(void *arg)
             continue;
         char err[512];
         if (readable) {
-            if (!PQconsumeInput(l->pg)) {
+            if (!PQconsumeInput(l->pg) || PQstatus(l->pg) != CONNECTION_OK) {
                 store_pg_errmsg(l->st, l->pg, err, sizeof err);
                 drop_session(l, err[0] ? err : "the lock session closed");
                 next = mono_ms() + l->o.poll_ms;
