@@ -20,6 +20,7 @@
 #include "base/mem.h"
 #include "base/str.h"
 #include "net/httpd.h"
+#include "trade/runner.h"
 
 struct api {
     struct httpd *httpd;
@@ -703,12 +704,28 @@ void api_finish(struct jw *w, struct httpd_resp *resp)
         resp->status = 200;
     else
         httpd_resp_error(resp, 500, "response too large");
+
+void api_cluster_status(struct api_ctx *ctx, struct leader_status *out)
+{
+    memset(out, 0, sizeof *out);
+    out->role = LEADER_SINGLE;
+    if (ctx->env->cluster)
+        ctx->env->cluster(ctx->env->cluster_ctx, out);
 }
 
 bool api_need_runner(struct api_ctx *ctx, struct httpd_resp *resp)
 {
-    if (ctx->env->runner)
+    if (ctx->env->runner && runner_active(ctx->env->runner))
         return true;
+    if (ctx->env->runner) {
+        struct leader_status ls;
+        api_cluster_status(ctx, &ls);
+        httpd_resp_error(resp, 503,
+                         "this node (%s) is a standby: the trading engine runs on the leader%s%s "
+                         "(several daemons on one PostgreSQL; docs/operations.md)",
+                         ls.node_id, ls.leader_id[0] ? ", " : "", ls.leader_id);
+        return false;
+    }
     httpd_resp_error(resp, 503, "the trading engine is not running");
     return false;
 }

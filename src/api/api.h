@@ -28,6 +28,8 @@ struct sse_hub;
 struct store;
 
 /* What the API serves from. Owned by the caller; must outlive the api. */
+struct leader_status;
+
 struct api_env {
     const struct config *cfg;
     const char *mode;            /* "paper" or "live" */
@@ -42,6 +44,11 @@ struct api_env {
      * 503. Called on an HTTP thread. */
     int (*reload)(void *ctx, struct buf *out);
     void *reload_ctx;
+    /* Several daemons on one PostgreSQL (store/leader.h): this node's role
+     * and the leader, for /v1/status and /metrics. NULL: single-node. Any
+     * thread. */
+    void (*cluster)(void *ctx, struct leader_status *out);
+    void *cluster_ctx;
 };
 
 /* Starts serving on host:port. Returns 0, or WT_EINVAL / WT_EIO with a

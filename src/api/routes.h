@@ -10,6 +10,7 @@
 #include "api/api.h"
 #include "base/config.h"
 #include "net/httpd.h"
+#include "store/leader.h"
 
 struct bt_jobs;
 struct json_doc;
@@ -125,6 +126,9 @@ void api_json_begin(struct jw *w, struct httpd_resp *resp);
 void api_json_end(struct jw *w, struct httpd_resp *resp);
 /* 503 when the engine is not running; returns whether it is. */
 bool api_need_runner(struct api_ctx *ctx, struct httpd_resp *resp);
+/* This node's role among several on one PostgreSQL (store/leader.h);
+ * role LEADER_SINGLE without a cluster. */
+void api_cluster_status(struct api_ctx *ctx, struct leader_status *out);
 /* Answers a runner_command result: 200 with the body the caller wrote
  * (status 0), or 400/404/409/503/504 with the message. Returns rc == 0. */
 bool api_command_result(struct httpd_resp *resp, int rc, const char *msg);

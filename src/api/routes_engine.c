@@ -188,6 +188,25 @@ static void write_status(struct api_ctx *ctx, struct buf *out)
             jw_kstr(&w, "error", sh.error);
         jw_obj_end(&w);
     }
+    /* Several daemons on one PostgreSQL: who trades (store/leader.h). */
+    struct leader_status ls;
+    api_cluster_status(ctx, &ls);
+    jw_key(&w, "cluster");
+    jw_obj_begin(&w);
+    jw_kstr(&w, "role", leader_role_name(ls.role));
+    if (ls.role != LEADER_SINGLE) {
+        jw_kstr(&w, "node_id", ls.node_id);
+        jw_kstr(&w, "leader", ls.leader_id);
+        jw_ki64(&w, "since_ms", ls.since_ms);
+        jw_ku64(&w, "promotions", ls.promotions);
+        jw_ku64(&w, "demotions", ls.demotions);
+        jw_ku64(&w, "forwarded", ls.sent);
+        jw_ku64(&w, "received", ls.received);
+        jw_ku64(&w, "forward_dropped", ls.dropped);
+        if (ls.error[0])
+            jw_kstr(&w, "error", ls.error);
+    }
+    jw_obj_end(&w);
     jw_key(&w, "restore");
     jw_obj_begin(&w);
     jw_kbool(&w, "state_found", h.restore.state_found);
@@ -205,8 +224,10 @@ static void write_status(struct api_ctx *ctx, struct buf *out)
 void routes_status(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
 {
     (void)req;
-    if (!api_need_runner(ctx, resp))
+    if (!ctx->env->runner) { /* a standby answers too: its role and the leader */
+        httpd_resp_error(resp, 503, "the trading engine is not running");
         return;
+    }
     write_status(ctx, &resp->body);
     resp->status = 200;
 }

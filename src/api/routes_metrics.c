@@ -125,5 +125,16 @@ int routes_metrics_service(struct api_ctx *ctx, struct buf *out)
         rc = httpc_metrics(out);
     if (rc == 0)
         rc = db_metrics(ctx->env->cfg, out);
+    if (rc == 0) {
+        /* Several daemons on one PostgreSQL: 1 on the node that trades (a
+         * single node always does). */
+        struct leader_status ls;
+        api_cluster_status(ctx, &ls);
+        rc = buf_printf(out,
+                        "# HELP walltrack_cluster_leader 1 when this node runs the trading engine\n"
+                        "# TYPE walltrack_cluster_leader gauge\n"
+                        "walltrack_cluster_leader %d\n",
+                        ls.role != LEADER_STANDBY);
+    }
     return rc;
 }

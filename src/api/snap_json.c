@@ -10,7 +10,7 @@ void snap_json_status(struct jw *w, const struct runner_snap *snap)
     const struct engine_params *p = &snap->params;
     jw_obj_begin(w);
     jw_kstr(w, "mode", trade_mode_name(s->mode));
-    jw_kstr(w, "state", snap->paused ? "paused" : "running");
+    jw_kstr(w, "state", snap->standby ? "standby" : snap->paused ? "paused" : "running");
     jw_kbool(w, "entries_allowed", s->entries_allowed);
     jw_kbool(w, "size_reduced", s->size_reduced);
     jw_ki64(w, "now_ms", s->now_ms);

@@ -59,6 +59,17 @@
     X(DB_CREATE_NEW, "db.create_new", NULL, BOOL, "false", 0, 0, 0,                                \
       "Allow creating an empty walltrack.db in a data folder whose backups/ or archive/ show "     \
       "that a database existed there (restore a backup instead, unless starting over).")           \
+    /* --- cluster (several daemons on one PostgreSQL) --------------------------------- */        \
+    X(CLUSTER_NODE_ID, "cluster.node_id", "WALLTRACK_NODE_ID", STRING, "", 0, 0, 0,                \
+      "This daemon's name among several on one PostgreSQL database (in /v1/status and the "        \
+      "orders it places); empty: hostname:pid.")                                                   \
+    X(CLUSTER_LEADER_POLL_MS, "cluster.leader_poll_ms", NULL, INT, "1000", 50, 60000, 0,           \
+      "PostgreSQL: how often a standby tries to take the trading lock and the leader checks that " \
+      "its lock session is alive.")                                                                \
+    X(CLUSTER_SESSION_TIMEOUT_S, "cluster.session_timeout_s", NULL, INT, "12", 3, 600, 0,          \
+      "PostgreSQL: bound on noticing a silent peer of the lock session (TCP keepalives on both "   \
+      "ends). The server drops a dead leader's session, freeing the lock, after about 2/3 of it; " \
+      "a leader that cannot reach its session stops trading within a third of it plus one poll.")  \
     /* --- logging --------------------------------------------------------------------- */        \
     X(LOG_LEVEL, "log.level", "WALLTRACK_LOG_LEVEL", STRING, "info", 0, 0, CONFIG_LIVE,            \
       "Lowest level written: debug, info, warn, error or off.")                                    \

@@ -40,6 +40,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/serve.h"
+#include "cli/serve_cluster.h"
 #include "cli/serve_reload.h"
 #include "base/clock.h"
 #include "solana/keypair.h"
@@ -95,7 +96,9 @@ static void after_graph(void *ctx)
 {
     struct sync_ctx *s = ctx;
     struct clustersync_stats st;
-    if (s->runner && clustersync_run(s->runner, s->store, &st) != 0)
+    if (!s->runner || !runner_active(s->runner))
+        return; /* a standby: the leader's engine syncs after its own rebuild */
+    if (clustersync_run(s->runner, s->store, &st) != 0)
         log_warn("serve", "the engine's clusters could not be synced after the graph rebuild");
 }
 
@@ -104,7 +107,7 @@ static void after_discovery(void *ctx, const struct discovery_report *rep)
 {
     (void)rep;
     struct sync_ctx *c = ctx;
-    if (watchsync_run(c->runner, c->store, NULL) != 0)
+    if (runner_active(c->runner) && watchsync_run(c->runner, c->store, NULL) != 0)
         log_warn("serve", "the engine's watchlist could not be synced after discovery");
     hooksync_notify(c->hooksync); /* and Helius, after the debounce */
 }
@@ -150,13 +153,14 @@ static void hook_state(void *ctx, const struct hooksync_status *s)
 struct commit_fanout {
     struct runner *runner;
     struct smartmoney *sm;
+    struct serve_cluster *cluster; /* NULL: single node */
 };
 
 static void fanout_after_commit(void *ctx, const struct event *ev, size_t n,
                                 const uint8_t *inserted)
 {
     struct commit_fanout *f = ctx;
-    runner_after_commit(f->runner, ev, n, inserted);
+    serve_cluster_after_commit(f->cluster, f->runner, ev, n, inserted);
     sm_after_commit(f->sm, ev, n, inserted);
 }
 
@@ -235,6 +239,12 @@ static int run_serve(struct cli_args *args)
 int cmd_serve(int argc, char **argv)
 {
     return cli_run(argc, argv, &spec, run_serve);
+}
+
+/* The push alerts of each engine started (runner_opts.extra_out_new). */
+static struct engine_out *alerts_out(void *alerter)
+{
+    return engine_alerts_new(alerter);
 }
 
 /* Builds the live executor for the runner (runner_opts.executor_new). */
@@ -449,6 +459,7 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     struct graph_sched *graph = NULL;
     struct sched *sched = NULL; /* the periodic jobs (base/sched.h) */
     struct runner *runner = NULL;
+    struct serve_cluster *cluster = NULL; /* several daemons on one PostgreSQL */
     struct sse_hub *hub = NULL;
     struct alerter *alerter = NULL;
     struct autobackup *backup = NULL;
@@ -540,7 +551,8 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
         rc = 2;
         goto out;
     }
-    ro.extra_out = engine_alerts_new(alerter);
+    ro.extra_out_new = alerts_out;
+    ro.extra_ctx = alerter;
     log_info("serve", "push alerts: %zu notifier(s) configured", alerter_notifier_count(alerter));
     hub = sse_hub_new(0, 0);
     ro.store = store;
@@ -565,18 +577,23 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     }
     if (hooks && hooks->before_engine && hooks->before_engine(hooks->ctx, store, cfg) != 0)
         goto out;
+    /* On PostgreSQL the engine starts only on the node that takes the
+     * trading lock (cli/serve_cluster.h). */
+    ro.standby = serve_cluster_wanted(cfg);
+    char node_id[64];
+    if (ro.standby) {
+        serve_cluster_node_id(cfg, node_id, sizeof node_id);
+        ro.node_id = node_id; /* on its orders, each claimed before it is placed */
+    }
     if (runner_start(&ro, &runner, err, sizeof err) != 0) {
         log_error("serve", "cannot start the trading engine: %s", err);
         goto out;
     }
-    struct runner_health rh;
-    runner_health(runner, &rh);
-    log_info("serve",
-             "engine (%s) restored: %s, %zu open positions, %zu closed trades, %zu swaps "
-             "warmed, %zu watched, %zu blacklisted, %zu orders cancelled",
-             mode, rh.restore.state_found ? "state found" : "fresh account", rh.restore.positions,
-             rh.restore.trades, rh.restore.swaps_warmed, rh.restore.watched, rh.restore.blacklisted,
-             rh.restore.orders_cancelled);
+    if (!ro.standby)
+        serve_log_restored(runner, mode);
+    else if ((rc = serve_cluster_start(cfg, store, runner, mode, &cluster)) != 0)
+        goto out;
+    rc = 1;
     /* Smart-money activity alerts (alert.smart_*), beside the engine. */
     struct sm_params smp;
     if (sm_params_from_config(cfg, &smp, err, sizeof err) != 0) {
@@ -589,6 +606,7 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
         log_warn("serve", "smart-money alerts: cannot load the watchlist yet");
     fanout.runner = runner;
     fanout.sm = sm;
+    fanout.cluster = cluster;
     char archive[4096];
     snprintf(archive, sizeof archive, "%s/archive", data);
     struct inbox_opts io = {
@@ -676,7 +694,9 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
                           .tokenfeed = feed,
                           .hooksync = hooksync,
                           .reload = reload_from_api,
-                          .reload_ctx = &reload};
+                          .reload_ctx = &reload,
+                          .cluster = cluster ? serve_cluster_status : NULL,
+                          .cluster_ctx = cluster};
     int arc = api_start(&env, host, port, &api, err, sizeof err);
     if (arc) {
         log_error("serve", "%s", err);
@@ -808,10 +828,12 @@ out:
     free(rpc_list);
     tokenfeed_stop(feed); /* it posts into the inbox: stopped before it */
     inbox_stop(inbox);
+    serve_cluster_stop(cluster); /* no promotion or demotion from now on; the lock is kept */
     runner_stop(runner);
-    sm_free(sm);           /* after the inbox, whose commit thread feeds it */
-    tokenfeed_free(feed);  /* after the engine: its last requests land in a stopped feed */
-    alerter_stop(alerter); /* after the engine: its last alerts still go out */
+    serve_cluster_free(cluster); /* after the engine's last write: the lock goes */
+    sm_free(sm);                 /* after the inbox, whose commit thread feeds it */
+    tokenfeed_free(feed);        /* after the engine: its last requests land in a stopped feed */
+    alerter_stop(alerter);       /* after the engine: its last alerts still go out */
     sse_hub_free(hub);
     store_close(store);
     if (lock_fd >= 0)

@@ -107,6 +107,15 @@ void evq_close(struct evq *q)
     pthread_mutex_unlock(&q->mu);
 }
 
+void evq_reopen(struct evq *q)
+{
+    pthread_mutex_lock(&q->mu);
+    q->closed = false;
+    q->head = q->count = 0;
+    pthread_cond_broadcast(&q->not_full);
+    pthread_mutex_unlock(&q->mu);
+}
+
 size_t evq_len(struct evq *q, size_t *high_water)
 {
     pthread_mutex_lock(&q->mu);

@@ -35,6 +35,10 @@ size_t evq_pop(struct evq *q, struct event *out, size_t max, int timeout_ms);
 /* Refuses further pushes and wakes everyone; what is queued can still be
  * popped. */
 void evq_close(struct evq *q);
+/* Takes pushes again after evq_close, with what was queued dropped (an
+ * engine that stopped and starts again from the store). No consumer may
+ * be popping. */
+void evq_reopen(struct evq *q);
 /* Events queued now, and the most ever queued at once. */
 size_t evq_len(struct evq *q, size_t *high_water);
 

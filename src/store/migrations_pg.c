@@ -509,6 +509,14 @@ static const char m15_equity_marks[] =
     ");\n"
     "CREATE INDEX IF NOT EXISTS equity_marks_mode ON equity_marks(mode, id);\n";
 
+/* Several daemons on one PostgreSQL (store/leader.h): each order names
+ * the node whose engine placed it. An order's id is claimed in the table
+ * (its primary key) before the order goes to the executor, so a second
+ * engine numbering its next order from the same stored state is refused
+ * instead of placing it again (trade/runner.c, docs/operations.md). */
+static const char m16_order_node[] =
+    "ALTER TABLE orders ADD COLUMN node text NOT NULL DEFAULT '';\n";
+
 const struct migration store_pg_migrations[] = {
     {1, "events: swaps, transfers, prices", m1_events},
     {2, "wallets and tokens", m2_wallets},
@@ -531,5 +539,6 @@ const struct migration store_pg_migrations[] = {
     {14, "wallet metrics: realized and unrealized PnL, drawdown in SOL, validity",
      m14_wallet_metrics},
     {15, "equity_marks: mark-to-market equity of the engine", m15_equity_marks},
+    {16, "orders: the node that placed each", m16_order_node},
     {0, NULL, NULL}, /* end */
 };

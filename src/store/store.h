@@ -578,6 +578,14 @@ int store_positions_open(struct store *st, const char *mode, struct position_row
                          size_t *n);
 /* Orders of mode still in flight (status "sent"), by id, up to cap: a
  * restart marks them cancelled. */
+/* Claims order r->id before it goes to an executor: inserts the row
+ * unless a row of that id exists. Returns 0 (claimed), WT_EEXIST (already
+ * placed, by this or another node: do not place it again), or an error
+ * (the store is unreachable: do not place it either). */
+int store_order_claim(struct store *st, const struct order_row *r);
+/* The largest order id stored (0 for none): a restored engine numbers
+ * its next orders past it. */
+int store_orders_max_id(struct store *st, int64_t *out);
 int store_orders_pending(struct store *st, const char *mode, struct order_row *rows, size_t cap,
                          size_t *n);
 /* Alerts newest first: kind NULL for any; before_id 0 for the first page. */

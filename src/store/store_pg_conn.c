@@ -127,6 +127,39 @@ int store_pg_conn_open(struct pg_store *s, struct pg_conn *c, bool writer, char 
     return 0;
 }
 
+PGconn *store_pg_connect_own(struct store *st, const char *const *keys, const char *const *vals,
+                             char *err, size_t errsize)
+{
+    struct pg_store *s = (struct pg_store *)st;
+    const char *k[16], *v[16];
+    size_t n = 0;
+    k[n] = "connect_timeout";
+    v[n++] = CONNECT_TIMEOUT_S;
+    for (size_t i = 0; keys[i] != NULL && n < 14; i++) {
+        k[n] = keys[i];
+        v[n++] = vals[i];
+    }
+    k[n] = "dbname"; /* the URL last: its own options win */
+    v[n++] = s->url;
+    k[n] = v[n] = NULL;
+    PGconn *pg = PQconnectdbParams(k, v, 1);
+    if (pg == NULL || PQstatus(pg) != CONNECTION_OK) {
+        char m[400];
+        redact(s, pg ? PQerrorMessage(pg) : "out of memory", m, sizeof m);
+        snprintf(err, errsize, "cannot connect to PostgreSQL: %s", m);
+        if (pg != NULL)
+            PQfinish(pg);
+        return NULL;
+    }
+    PQsetNoticeProcessor(pg, quiet_notices, NULL);
+    return pg;
+}
+
+void store_pg_errmsg(struct store *st, PGconn *pg, char *out, size_t outsize)
+{
+    redact((struct pg_store *)st, pg ? PQerrorMessage(pg) : "no connection", out, outsize);
+}
+
 /* Whether a connection that looks open is still usable: libpq learns that
  * the server went away (restart, crash, idle timeout) only when it reads,
  * so the socket is read without blocking (the server's last words and the

@@ -89,6 +89,15 @@ void store_pg_stmt_free(struct pg_stmt *s);
  * a negative WT_E... code with err saying why (password redacted). */
 int store_pg_conn_open(struct pg_store *s, struct pg_conn *c, bool writer, char *err,
                        size_t errsize);
+/* A connection of its own (neither the writer nor a reader of the pool),
+ * e.g. the cluster's lock session (store/leader.h): the URL with the
+ * keyword/value pairs keys/vals (NULL-terminated, at most 13) before it,
+ * so the URL's own options win. Returns it, or NULL with err (password
+ * redacted). */
+PGconn *store_pg_connect_own(struct store *st, const char *const *keys, const char *const *vals,
+                             char *err, size_t errsize);
+/* pg's last error, one line, the password redacted. */
+void store_pg_errmsg(struct store *st, PGconn *pg, char *out, size_t outsize);
 /* The ops close: every connection, the pool and the secrets. */
 void store_pg_close(struct store *st);
 /* The ops acquire: the writer (exclusive) or a free reader, reconnected

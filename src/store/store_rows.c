@@ -122,6 +122,7 @@ static const struct col order_cols[] = {
     COL(T, mint, C_STR),    COL(T, side, C_I32),         COL(T, amount_in, C_U64),
     COL(T, min_out, C_U64), COL(T, slippage_bps, C_I32), COL(T, status, C_STR),
     COL(T, tx_sig, C_STR),  COL(T, error, C_STR),        COL(T, updated_ms, C_I64),
+    COL(T, node, C_STR),
 };
 
 #undef T
@@ -724,17 +725,28 @@ int store_backtest_delete(struct store *st, int64_t id)
 
 /* ------------------------------------------------------------ batches */
 
-/* INSERT with the id, or replace every column of the row with that id. */
-static void sql_upsert_id(struct buf *b, const struct table *t)
+/* INSERT with the id ($1, then the columns). */
+static void sql_insert_id(struct buf *b, const struct table *t)
 {
     buf_printf(b, "INSERT INTO %s (id, ", t->name);
     store_sql_cols(b, t);
     buf_puts(b, ") VALUES ($1");
     for (size_t i = 0; i < t->ncols; i++)
         buf_printf(b, ", $%zu", i + 2);
-    buf_puts(b, ") ON CONFLICT (id) DO UPDATE SET ");
+    buf_puts(b, ")");
+}
+
+/* INSERT with the id, or replace every column of the row with that id. */
+static void sql_upsert_id(struct buf *b, const struct table *t)
+{
+    sql_insert_id(b, t);
+    buf_puts(b, " ON CONFLICT (id) DO UPDATE SET ");
     for (size_t i = 0; i < t->ncols; i++)
         buf_printf(b, "%s%s = excluded.%s", i ? ", " : "", t->cols[i].name, t->cols[i].name);
+    /* An order belongs to the node that claimed it (store_order_claim): a
+     * second engine's row of the same id changes nothing. */
+    if (t == &tables[STORE_T_ORDERS])
+        buf_puts(b, " WHERE orders.node = excluded.node");
 }
 
 static const char SQL_STATE_PUT[] =
@@ -867,4 +879,56 @@ int store_alert_ack(struct store *st, int64_t id, int64_t now_ms)
         rc = WT_ENOTFOUND;
     st->ops->finish(s);
     return wr_end(st, c, rc);
+}
+
+int store_order_claim(struct store *st, const struct order_row *r)
+{
+    const struct table *t = &tables[STORE_T_ORDERS];
+    if (r->id <= 0 || store_check_row(t, r) != 0)
+        return WT_EINVAL;
+    const struct store_ops *o = st->ops;
+    char text[SQL_MAX];
+    struct buf b;
+    buf_init(&b, SQL_MAX - 1);
+    sql_insert_id(&b, t);
+    buf_puts(&b, " ON CONFLICT (id) DO NOTHING");
+    str_copy(text, sizeof text, b.data);
+    buf_release(&b);
+    struct store_conn *c;
+    int rc = wr_begin(st, &c);
+    if (rc != 0)
+        return rc;
+    struct store_stmt *s;
+    if (o->prepare(c, text, &s) != 0)
+        return wr_end(st, c, stmt_err(st, c, t->name));
+    o->bind_i64(s, 1, r->id);
+    store_bind_row(o, s, t, r, 2);
+    if (wr_step(st, s) < 0)
+        rc = st->fault_fn != NULL ? WT_ESTORE : stmt_err(st, c, t->name);
+    else if (o->changes(s) == 0)
+        rc = WT_EEXIST;
+    o->finish(s);
+    int erc = wr_end(st, c, rc == WT_EEXIST ? 0 : rc);
+    return erc ? erc : rc;
+}
+
+int store_orders_max_id(struct store *st, int64_t *out)
+{
+    *out = 0;
+    struct store_conn *c;
+    int rc = st->ops->acquire(st, false, &c);
+    if (rc != 0)
+        return rc;
+    struct store_stmt *s;
+    if (st->ops->prepare(c, "SELECT COALESCE(MAX(id), 0) FROM orders", &s) != 0) {
+        rc = stmt_err(st, c, "orders");
+    } else {
+        if (st->ops->step(s) == 1)
+            *out = st->ops->col_i64(s, 0);
+        else
+            rc = stmt_err(st, c, "orders");
+        st->ops->finish(s);
+    }
+    st->ops->release(st, c);
+    return rc;
 }

@@ -173,6 +173,7 @@ struct order_row {
     char tx_sig[BASE58_SIG_MAX];
     char error[ROW_TEXT];
     int64_t updated_ms;
+    char node[64]; /* cluster.node_id of the engine that placed it; "" single node */
 };
 
 struct fill_row {

@@ -170,6 +170,10 @@ void engine_warm_market_only(struct engine *e, const struct swap_event *s,
 /* Restores the state written by engine_state_format: cash, id counters,
  * breakers, counters. Returns 0 or WT_EPARSE / WT_EINVAL with err. */
 int engine_restore_state(struct engine *e, const char *json, size_t len, char *err, size_t errsize);
+/* Numbers the next orders past id (the largest order id in the store): an
+ * id a previous process claimed and never recorded in the state is not
+ * used again (store_order_claim). */
+void engine_order_ids_past(struct engine *e, uint64_t id);
 /* Moves the clock back to max_ms when it is past it, with the times of the
  * last signal (counters and the silence breaker): for a clock a bad event
  * moved past the wall clock before events were bounded, restored from the

@@ -267,7 +267,8 @@ void engine_handle_signal(struct engine *e, uint32_t wid, uint32_t mid, const st
             em->buy_pending--;
             r = SR_EXECUTOR_REFUSED;
             snprintf(detail, sizeof detail, "executor: %s", wt_strerror(rc));
-            e->next_order--; /* the id was never used */
+            if (rc != WT_EEXIST)
+                e->next_order--; /* the id was never used (WT_EEXIST: the store holds it) */
             o.id = 0;
         }
     }

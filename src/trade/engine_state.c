@@ -277,3 +277,9 @@ size_t engine_watchlist(const struct engine *e, struct engine_watch **out)
     *out = v;
     return n;
 }
+
+void engine_order_ids_past(struct engine *e, uint64_t id)
+{
+    if (e->next_order < id)
+        e->next_order = id;
+}

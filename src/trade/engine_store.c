@@ -74,6 +74,7 @@ struct writer {
     struct buf tmp;
     uint64_t failures;
     int64_t next_mark_ms; /* engine time of the next equity mark */
+    char node[64];        /* written on each order: the node that placed it */
 };
 
 /* A mark-to-market equity sample at most once a minute of engine time. */
@@ -186,6 +187,7 @@ static void w_order(struct engine_out *o, const struct engine_order *x)
         }
     struct order_row *r = push_order(w, true);
     r->id = (int64_t)x->id;
+    copy_text(r->node, sizeof r->node, w->node);
     copy_text(r->mode, sizeof r->mode, trade_mode_name(x->mode));
     r->signal_id = (int64_t)x->signal_id;
     r->ts_ms = x->ts_ms;
@@ -451,6 +453,12 @@ static const struct engine_out_ops writer_ops = {
     .free = w_free,
 };
 
+void engine_store_writer_node(struct engine_out *o, const char *node)
+{
+    struct writer *w = (struct writer *)o;
+    copy_text(w->node, sizeof w->node, node);
+}
+
 struct engine_out *engine_store_writer_new(struct store *st)
 {
     struct writer *w = xcalloc(1, sizeof *w);
@@ -611,6 +619,15 @@ int engine_store_restore(struct engine *e, struct store *st, bool warm,
     buf_release(&state);
     if (rc)
         return rc;
+
+    /* Order ids a previous process claimed (store_order_claim) but whose
+     * state it never wrote are not used again. */
+    int64_t max_order = 0;
+    if ((rc = store_orders_max_id(st, &max_order)) != 0) {
+        snprintf(err, errsize, "reading the orders: %s", wt_strerror(rc));
+        return rc;
+    }
+    engine_order_ids_past(e, (uint64_t)max_order);
 
     /* 3. Open positions. */
     size_t cap = 4096, n = 0;

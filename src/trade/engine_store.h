@@ -36,6 +36,9 @@ const char *engine_store_state_key(enum trade_mode m);
 
 /* A writer on st (which must outlive it). Runs on the engine thread. */
 struct engine_out *engine_store_writer_new(struct store *st);
+/* Names the node whose engine this is on every order it writes
+ * (cluster.node_id; "" by default, a single node). */
+void engine_store_writer_node(struct engine_out *o, const char *node);
 
 /* What a restore found. */
 struct engine_restore_stats {

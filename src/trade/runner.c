@@ -49,6 +49,7 @@
 #include "base/waiter.h"
 #include "event/evq.h"
 #include "net/sse.h"
+#include "solana/base58.h"
 
 #define BATCH       4096
 #define ACKS        256
@@ -68,6 +69,8 @@ struct runner {
     pthread_t engine_thread, timer_thread;
     bool threads_started;
     atomic_bool stopping;
+    atomic_bool demoted; /* runner_demote: stop at once, write nothing more */
+    atomic_bool active;  /* an engine runs (not a standby) */
     atomic_uint_fast64_t next_seq;
 
     pthread_mutex_t mu;
@@ -259,12 +262,13 @@ static void *engine_main(void *arg)
     bool dirty = false;
     for (;;) {
         size_t n = evq_pop(r->q, buf, BATCH, POP_WAIT_MS);
-        if (n == 0 && atomic_load(&r->stopping) && evq_len(r->q, NULL) == 0)
+        if (atomic_load(&r->demoted) ||
+            (n == 0 && atomic_load(&r->stopping) && evq_len(r->q, NULL) == 0))
             break;
         size_t nacks = 0;
         bool watch = false;
         int64_t limit = clock_wall_ms() + max_future(r);
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < n && !atomic_load(&r->demoted); i++) {
             if (buf[i].kind == EVENT_TICK) {
                 int64_t wall = buf[i].u.tick.ts_ms;
                 int64_t elapsed =
@@ -285,6 +289,8 @@ static void *engine_main(void *arg)
                 snprintf(a->msg, sizeof a->msg, "%s", rc ? engine_last_error(r->e) : "");
             }
         }
+        if (atomic_load(&r->demoted))
+            break; /* this batch is not written: another node trades now */
         if (n) {
             engine_flush(r->e);
             dirty = true;
@@ -305,8 +311,10 @@ static void *engine_main(void *arg)
             pthread_cond_broadcast(&r->acked);
         pthread_mutex_unlock(&r->mu);
     }
-    engine_flush(r->e);
-    publish(r, true);
+    if (!atomic_load(&r->demoted)) {
+        engine_flush(r->e);
+        publish(r, true);
+    }
     free(buf);
     free(pending);
     return NULL;
@@ -339,26 +347,96 @@ struct exec_sink runner_exec_sink(struct runner *r)
     return (struct exec_sink){.emit = sink_emit, .ctx = r};
 }
 
-int runner_start(const struct runner_opts *o, struct runner **out, char *err, size_t errsize)
-{
-    *out = NULL;
-    struct runner *r = xcalloc(1, sizeof *r);
-    r->o = *o;
-    pthread_mutex_init(&r->mu, NULL);
-    if (cond_init_monotonic(&r->acked) != 0 || waiter_init(&r->timer) != 0)
-        abort(); /* out of resources, like xmalloc */
-    atomic_init(&r->stopping, false);
-    atomic_init(&r->next_seq, 1);
-    r->h.queue_cap = o->queue_size ? o->queue_size : 65536;
-    r->q = evq_new(r->h.queue_cap);
+/* ---- order claims (several daemons on one PostgreSQL) --------------------------- */
 
+/* An executor in front of the real one: each order's id is claimed in the
+ * store first; an id the store already holds was placed by another engine
+ * (or by this one before a restart) and is refused with WT_EEXIST. */
+struct claiming {
+    struct executor base;
+    struct executor *inner;
+    struct store *st;
+    enum trade_mode mode;
+    char node[64];
+};
+
+static int claim_submit(struct executor *x, const struct exec_order *o)
+{
+    struct claiming *c = (struct claiming *)x;
+    struct order_row r;
+    memset(&r, 0, sizeof r);
+    r.id = (int64_t)o->id;
+    snprintf(r.mode, sizeof r.mode, "%s", trade_mode_name(c->mode));
+    r.ts_ms = o->ts_ms;
+    char mint[BASE58_KEY_MAX];
+    snprintf(r.mint, sizeof r.mint, "%s", pubkey_format(&o->mint, mint));
+    r.side = o->side;
+    r.amount_in = o->side == SIDE_BUY ? o->sol_in : o->token_in;
+    r.slippage_bps = o->slippage_bps;
+    snprintf(r.status, sizeof r.status, "sent");
+    r.updated_ms = o->ts_ms;
+    snprintf(r.node, sizeof r.node, "%s", c->node);
+    int rc = store_order_claim(c->st, &r);
+    if (rc == WT_EEXIST)
+        log_warn("engine",
+                 "order %llu is already in the store (another node placed it): not "
+                 "placed again",
+                 (unsigned long long)o->id);
+    else if (rc != 0)
+        log_error("engine", "order %llu: cannot claim it in the store (%s): not placed",
+                  (unsigned long long)o->id, wt_strerror(rc));
+    return rc ? rc : executor_submit(c->inner, o);
+}
+
+static void claim_observe(struct executor *x, const struct event *ev)
+{
+    executor_observe(((struct claiming *)x)->inner, ev);
+}
+
+static void claim_free(struct executor *x)
+{
+    struct claiming *c = (struct claiming *)x;
+    executor_free(c->inner);
+    free(c);
+}
+
+static const struct executor_ops claim_paper_ops = {.name = "paper",
+                                                    .mode = EXEC_PAPER,
+                                                    .submit = claim_submit,
+                                                    .observe = claim_observe,
+                                                    .free = claim_free};
+static const struct executor_ops claim_live_ops = {.name = "live",
+                                                   .mode = EXEC_LIVE,
+                                                   .submit = claim_submit,
+                                                   .observe = claim_observe,
+                                                   .free = claim_free};
+
+static struct executor *claiming_new(struct executor *inner, const struct runner_opts *o)
+{
+    struct claiming *c = xcalloc(1, sizeof *c);
+    c->base.ops = inner->ops->mode == EXEC_LIVE ? &claim_live_ops : &claim_paper_ops;
+    c->base.sink = inner->sink;
+    c->inner = inner;
+    c->st = o->store;
+    c->mode = o->params.mode;
+    snprintf(c->node, sizeof c->node, "%s", o->node_id);
+    return &c->base;
+}
+
+/* Builds the engine, restores it from the store and starts its threads:
+ * the start of an active runner and a standby's promotion alike. */
+static int activate(struct runner *r, char *err, size_t errsize)
+{
+    const struct runner_opts *o = &r->o;
     struct engine_out *outs[4];
     unsigned nout = 0;
     outs[nout++] = engine_store_writer_new(o->store);
+    if (o->node_id)
+        engine_store_writer_node(outs[0], o->node_id);
     if (o->hub)
         outs[nout++] = engine_broadcaster_new(o->hub);
-    if (o->extra_out)
-        outs[nout++] = o->extra_out;
+    if (o->extra_out_new)
+        outs[nout++] = o->extra_out_new(o->extra_ctx);
     if (o->token_request) {
         struct forward *fw = xcalloc(1, sizeof *fw);
         fw->base.ops = &forward_ops;
@@ -368,16 +446,26 @@ int runner_start(const struct runner_opts *o, struct runner **out, char *err, si
     }
     r->e = engine_new(&o->params, engine_tee_new(outs, nout), clock_wall_ms(), err, errsize);
     if (!r->e)
-        goto fail;
+        return WT_EIO;
     struct executor *x = o->executor_new ? o->executor_new(o->executor_ctx, runner_exec_sink(r))
                                          : engine_paper_executor(r->e, &o->paper);
     if (!x) {
         snprintf(err, errsize, "the executor could not be created");
-        goto fail;
+        return WT_EIO;
     }
+    if (o->node_id)
+        x = claiming_new(x, o);
     engine_set_executor(r->e, x);
-    if (engine_store_restore(r->e, o->store, o->warm, &r->h.restore, err, errsize) != 0)
-        goto fail;
+    pthread_mutex_lock(&r->mu);
+    memset(&r->h.restore, 0, sizeof r->h.restore);
+    pthread_mutex_unlock(&r->mu);
+    struct engine_restore_stats rs;
+    memset(&rs, 0, sizeof rs);
+    if (engine_store_restore(r->e, o->store, o->warm, &rs, err, errsize) != 0)
+        return WT_EIO;
+    pthread_mutex_lock(&r->mu);
+    r->h.restore = rs;
+    pthread_mutex_unlock(&r->mu);
     int64_t limit = clock_wall_ms() + max_future(r);
     if (engine_clock_limit(r->e, limit)) {
         char iso[32];
@@ -390,23 +478,116 @@ int runner_start(const struct runner_opts *o, struct runner **out, char *err, si
 
     if (pthread_create(&r->engine_thread, NULL, engine_main, r) != 0) {
         snprintf(err, errsize, "cannot start the engine thread");
-        goto fail;
+        return WT_EIO;
     }
     if (pthread_create(&r->timer_thread, NULL, timer_main, r) != 0) {
         atomic_store(&r->stopping, true);
         evq_close(r->q);
         pthread_join(r->engine_thread, NULL);
         snprintf(err, errsize, "cannot start the timer thread");
-        goto fail;
+        return WT_EIO;
     }
     r->threads_started = true;
+    atomic_store(&r->active, true);
+    return 0;
+}
+
+/* A standby's snapshot: no engine, nothing open, the configured mode. */
+static struct runner_snap *empty_snap(const struct runner_opts *o)
+{
+    struct runner_snap *s = xcalloc(1, sizeof *s);
+    s->params = o->params;
+    s->status.mode = o->params.mode;
+    s->published_ms = clock_wall_ms();
+    s->standby = true;
+    s->refs = 1;
+    return s;
+}
+
+/* Publishes a standby's snapshot (after a demotion). */
+static void publish_standby(struct runner *r)
+{
+    struct runner_snap *s = empty_snap(&r->o);
+    pthread_mutex_lock(&r->mu);
+    struct runner_snap *old = r->snap;
+    r->snap = s;
+    r->open_mints.len = 0;
+    bool last = old && --old->refs == 0;
+    pthread_mutex_unlock(&r->mu);
+    if (last)
+        runner_snap_free(old);
+}
+
+int runner_start(const struct runner_opts *o, struct runner **out, char *err, size_t errsize)
+{
+    *out = NULL;
+    struct runner *r = xcalloc(1, sizeof *r);
+    r->o = *o;
+    pthread_mutex_init(&r->mu, NULL);
+    if (cond_init_monotonic(&r->acked) != 0 || waiter_init(&r->timer) != 0)
+        abort(); /* out of resources, like xmalloc */
+    atomic_init(&r->stopping, false);
+    atomic_init(&r->demoted, false);
+    atomic_init(&r->active, false);
+    atomic_init(&r->next_seq, 1);
+    r->h.queue_cap = o->queue_size ? o->queue_size : 65536;
+    r->q = evq_new(r->h.queue_cap);
+    r->params = o->params;
+    if (o->standby) {
+        r->snap = empty_snap(o);
+        evq_close(r->q); /* nothing is queued for an engine that does not run */
+        *out = r;
+        return 0;
+    }
+    if (activate(r, err, errsize) != 0) {
+        engine_free(r->e);
+        r->e = NULL;
+        runner_stop(r);
+        return WT_EIO;
+    }
     *out = r;
     return 0;
-fail:
-    engine_free(r->e);
+}
+
+bool runner_active(struct runner *r)
+{
+    return atomic_load(&r->active);
+}
+
+int runner_promote(struct runner *r, char *err, size_t errsize)
+{
+    if (atomic_load(&r->active))
+        return 0;
+    /* What was queued before belongs to no engine: the store has it. */
+    evq_reopen(r->q);
+    atomic_store(&r->stopping, false);
+    atomic_store(&r->demoted, false);
+    waiter_release(&r->timer);
+    if (waiter_init(&r->timer) != 0)
+        abort();
+    if (activate(r, err, errsize) != 0) {
+        engine_free(r->e);
+        r->e = NULL;
+        evq_close(r->q);
+        return WT_EIO;
+    }
+    return 0;
+}
+
+void runner_demote(struct runner *r)
+{
+    if (!atomic_load(&r->active))
+        return;
+    atomic_store(&r->demoted, true); /* the engine thread stops before its next event */
+    atomic_store(&r->active, false);
+    evq_close(r->q); /* producers stop waiting */
+    waiter_stop(&r->timer);
+    pthread_join(r->timer_thread, NULL);
+    pthread_join(r->engine_thread, NULL);
+    r->threads_started = false;
+    engine_free(r->e); /* its executor too; what it had not written is dropped */
     r->e = NULL;
-    runner_stop(r);
-    return WT_EIO;
+    publish_standby(r);
 }
 
 void runner_stop(struct runner *r)

@@ -52,9 +52,18 @@ struct runner_opts {
      * NULL: the paper executor inside the engine. */
     struct executor *(*executor_new)(void *ctx, struct exec_sink sink);
     void *executor_ctx;
-    /* Optional: one more output for every decision (push alerts); the
-     * runner owns it from runner_start on, even when the start fails. */
-    struct engine_out *extra_out;
+    /* Optional: builds one more output for every decision (push alerts),
+     * each time an engine starts (the engine owns what it returns). */
+    struct engine_out *(*extra_out_new)(void *ctx);
+    void *extra_ctx;
+    /* A standby (several daemons on one PostgreSQL, store/leader.h): no
+     * engine until runner_promote. */
+    bool standby;
+    /* With several daemons: this node's id, written on its orders, and
+     * each order's id is claimed in the store before it reaches the
+     * executor (store_order_claim), so no two engines place the same
+     * order. NULL: a single node, no claims. */
+    const char *node_id;
     /* Optional: called on the engine thread with each mint the engine asks
      * facts for (engine_out token_request); must not wait on I/O
      * (tokenfeed_request). NULL: requests are dropped and parked signals
@@ -69,6 +78,22 @@ int runner_start(const struct runner_opts *o, struct runner **out, char *err, si
 /* Stops the timer, lets the engine handle what is queued, flushes to the
  * store, frees everything. NULL is allowed. */
 void runner_stop(struct runner *r);
+
+/* ---- standby and leader (several daemons on one PostgreSQL) ---------------- */
+
+/* A standby runner has no engine: producers get WT_ECLOSED (events are
+ * dropped: the store has them), the snapshot is an empty one. The owner's
+ * thread only (the cluster's thread in `serve`). */
+bool runner_active(struct runner *r);
+/* Builds the engine and restores it from the store exactly as
+ * runner_start does (what was queued meanwhile is dropped), then starts
+ * it. Returns 0 (also when already active) or an error with err. */
+int runner_promote(struct runner *r, char *err, size_t errsize);
+/* Stops trading at once: the engine handles no further event and writes
+ * nothing more (its unwritten decisions are dropped, as in a crash), its
+ * executor is freed, producers get WT_ECLOSED. The last snapshot stays
+ * readable. No-op when not active. */
+void runner_demote(struct runner *r);
 
 /* The inbox hook (store/gcommit.h after_commit; ctx is the runner): queues
  * the newly stored events, waiting while the queue is full. */
@@ -99,6 +124,12 @@ struct runner_snap {
      * scoring, token wait). */
     struct engine_params params;
     bool paused; /* the operator breaker is active */
+    bool standby;
+    /* With several daemons: this node's id, written on its orders, and
+     * each order's id is claimed in the store before it reaches the
+     * executor (store_order_claim), so no two engines place the same
+     * order. NULL: a single node, no claims. */
+    const char *node_id; /* no engine runs here (another node trades): the rest is empty */
     bool breaker_active[BREAKER_KIND_COUNT];
     int64_t breaker_since_ms[BREAKER_KIND_COUNT];
     char breaker_reason[BREAKER_KIND_COUNT][BREAKER_REASON_MAX];

@@ -67,8 +67,16 @@ static void raw_exec(const char *sql)
 }
 
 /* A database of a version before 14 has none of its wallet columns. */
+/* Migration 16 (orders.node): undone with the ones before it, which the
+ * tests below apply again. */
+static void undo_m16(void)
+{
+    raw_exec("ALTER TABLE orders DROP COLUMN node");
+}
+
 static void undo_m14(void)
 {
+    undo_m16();
     static const char *const cols[] = {"realized_pnl",   "unrealized_pnl",   "unrealized_as_of_ms",
                                        "open_positions", "max_drawdown_sol", "active_days",
                                        "metrics_valid",  "metrics_version",  "behaviour_vec",

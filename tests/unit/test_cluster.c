@@ -1,0 +1,206 @@
+/* Tests of the pieces of several daemons on one PostgreSQL that run
+ * without a server (the three-node test is integration/cluster_pg):
+ *
+ *   * store_leader_check_timing refuses a poll too long for the session
+ *     timeout (a leader must stop before the server frees its lock), and
+ *     store_leader_start refuses SQLite (single-node);
+ *   * the notification payload round-trips events, fits a NOTIFY, and a
+ *     payload of another build is refused;
+ *   * a standby runner has no engine (producers get WT_ECLOSED, the
+ *     snapshot says standby); runner_promote restores from the store as a
+ *     start does; runner_demote stops it with nothing more written; a
+ *     second promotion restores again (the pause survives);
+ *   * store_order_claim takes an order id once; the second claim is
+ *     WT_EEXIST; a restored engine numbers its orders past the table's
+ *     largest id. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/err.h"
+#include "cli/serve_cluster.h"
+#include "store/leader.h"
+#include "store/store.h"
+#include "trade/runner.h"
+
+static void test_timing(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    assert_int_equal(store_leader_check_timing(1000, 12, err, sizeof err), 0);
+    assert_int_equal(store_leader_check_timing(200, 3, err, sizeof err), 0);
+    assert_int_equal(store_leader_check_timing(5000, 12, err, sizeof err), WT_EINVAL);
+    assert_non_null(strstr(err, "cluster.leader_poll_ms"));
+    assert_non_null(strstr(err, "cluster.session_timeout_s"));
+    assert_int_equal(store_leader_check_timing(3000, 3, err, sizeof err), WT_EINVAL);
+}
+
+static void test_payload_round_trip(void **state)
+{
+    (void)state;
+    struct event ev[40], back[64];
+    memset(ev, 0, sizeof ev);
+    for (int i = 0; i < 40; i++) {
+        ev[i].kind = EVENT_SWAP;
+        ev[i].u.swap.ts_ms = 1000 + i;
+        memset(ev[i].u.swap.sig.b, i + 1, sizeof ev[i].u.swap.sig.b);
+        ev[i].u.swap.token_amount = 77u * (unsigned)i;
+    }
+    char payload[STORE_LEADER_PAYLOAD_MAX];
+    size_t done = 0, payloads = 0;
+    while (done < 40) {
+        size_t k = serve_cluster_encode(ev + done, 40 - done, payload, sizeof payload);
+        assert_true(k > 0);
+        assert_true(strlen(payload) < STORE_LEADER_PAYLOAD_MAX);
+        size_t n = serve_cluster_decode(payload, strlen(payload), back, 64);
+        assert_int_equal(n, k);
+        assert_memory_equal(back, ev + done, k * sizeof ev[0]);
+        done += k;
+        payloads++;
+    }
+    assert_true(payloads >= 2); /* 40 events do not fit one NOTIFY */
+    /* Another build (another event size) or garbage: nothing. */
+    assert_int_equal(serve_cluster_decode("e1:12:AAAA", 10, back, 64), 0);
+    assert_int_equal(serve_cluster_decode("hello", 5, back, 64), 0);
+}
+
+static struct store *open_tmp(char *dir)
+{
+    assert_non_null(mkdtemp(dir));
+    struct store *st;
+    char err[256];
+    assert_int_equal(store_open(dir, NULL, &st, err, sizeof err), 0);
+    return st;
+}
+
+static void rm_tmp(const char *dir)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void test_sqlite_is_single_node(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/wt_cluster_XXXXXX";
+    struct store *st = open_tmp(dir);
+    struct leader_opts o = {.node_id = "a", .poll_ms = 1000, .session_timeout_s = 12};
+    struct store_leader *l = NULL;
+    char err[256] = "";
+    assert_int_equal(store_leader_start(st, &o, &l, err, sizeof err), WT_EUNSUPPORTED);
+    assert_null(l);
+    assert_non_null(strstr(err, "SQLite is single-node"));
+    store_close(st);
+    rm_tmp(dir);
+}
+
+static bool snap_standby(struct runner *r, bool *paused)
+{
+    const struct runner_snap *s = runner_snapshot(r);
+    bool sb = s->standby;
+    if (paused)
+        *paused = s->paused;
+    runner_snapshot_release(r, s);
+    return sb;
+}
+
+static void test_standby_promote_demote(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/wt_cluster_XXXXXX";
+    struct store *st = open_tmp(dir);
+    struct runner_opts o;
+    memset(&o, 0, sizeof o);
+    engine_params_default(&o.params);
+    o.store = st;
+    o.tick_ms = 60000;
+    o.standby = true;
+    o.node_id = "node-a";
+    struct runner *r;
+    char err[256], msg[128];
+    assert_int_equal(runner_start(&o, &r, err, sizeof err), 0);
+    assert_false(runner_active(r));
+    assert_true(snap_standby(r, NULL));
+    struct command_event c;
+    memset(&c, 0, sizeof c);
+    c.kind = CMD_PAUSE;
+    assert_int_equal(runner_command(r, &c, 1000, msg, sizeof msg), WT_ECLOSED);
+
+    assert_int_equal(runner_promote(r, err, sizeof err), 0);
+    assert_true(runner_active(r));
+    bool paused = true;
+    assert_false(snap_standby(r, &paused));
+    assert_false(paused);
+    assert_int_equal(runner_command(r, &c, 10000, msg, sizeof msg), 0); /* flushed with its batch */
+
+    runner_demote(r);
+    assert_false(runner_active(r));
+    assert_true(snap_standby(r, NULL));
+    assert_int_equal(runner_post_command(r, &c), WT_ECLOSED);
+
+    /* A second promotion restores the stored state: still paused. */
+    assert_int_equal(runner_promote(r, err, sizeof err), 0);
+    assert_false(snap_standby(r, &paused));
+    assert_true(paused);
+    struct runner_health h;
+    runner_health(r, &h);
+    assert_true(h.restore.state_found);
+    runner_stop(r);
+    store_close(st);
+    rm_tmp(dir);
+}
+
+static void test_order_claim(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/wt_cluster_XXXXXX";
+    struct store *st = open_tmp(dir);
+    struct order_row r;
+    memset(&r, 0, sizeof r);
+    r.id = 7;
+    snprintf(r.mode, sizeof r.mode, "paper");
+    snprintf(r.mint, sizeof r.mint, "So11111111111111111111111111111111111111112");
+    r.side = 1;
+    r.amount_in = 1000;
+    snprintf(r.status, sizeof r.status, "sent");
+    snprintf(r.node, sizeof r.node, "node-a");
+    int64_t max = -1;
+    assert_int_equal(store_orders_max_id(st, &max), 0);
+    assert_int_equal(max, 0);
+    assert_int_equal(store_order_claim(st, &r), 0);
+    snprintf(r.node, sizeof r.node, "node-b");
+    assert_int_equal(store_order_claim(st, &r), WT_EEXIST); /* placed already: not again */
+    assert_int_equal(store_orders_max_id(st, &max), 0);
+    assert_int_equal(max, 7);
+    /* The other node's later write of order 7 changes nothing. */
+    struct store_write w = store_write_order(&r, true);
+    snprintf(r.status, sizeof r.status, "failed");
+    assert_int_equal(store_write_batch(st, &w, 1), 0);
+    struct order_row pending[4];
+    size_t n = 0;
+    assert_int_equal(store_orders_pending(st, "paper", pending, 4, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(pending[0].node, "node-a");
+    assert_string_equal(pending[0].status, "sent");
+    store_close(st);
+    rm_tmp(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_timing),
+        cmocka_unit_test(test_payload_round_trip),
+        cmocka_unit_test(test_sqlite_is_single_node),
+        cmocka_unit_test(test_standby_promote_demote),
+        cmocka_unit_test(test_order_claim),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
