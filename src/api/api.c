@@ -704,6 +704,7 @@ void api_finish(struct jw *w, struct httpd_resp *resp)
         resp->status = 200;
     else
         httpd_resp_error(resp, 500, "response too large");
+}
 
 void api_cluster_status(struct api_ctx *ctx, struct leader_status *out)
 {
