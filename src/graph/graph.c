@@ -12,6 +12,8 @@
 #include "base/config.h"
 #include "base/err.h"
 #include "base/mem.h"
+#include "graph/graph_impl.h"
+#include "graph/pairmap.h"
 #include "solana/pubkey.h"
 
 static const char *const kind_names[GK_COUNT] = {"FUNDED_BY", "SWEEP", "SYNCED_BUY", "CO_EARLY"};
@@ -153,89 +155,6 @@ void graph_add_transfer(struct graph *g, const struct transfer_event *t)
     vec_push(&g->transfers, x);
 }
 
-/* ------------------------------------------------------------ pair map */
-
-struct pair_val {
-    uint32_t count;
-    int64_t first_ms, last_ms;
-};
-
-struct pair_map {
-    uint64_t *keys; /* UINT64_MAX: empty */
-    struct pair_val *vals;
-    size_t cap, len;
-};
-
-static void pm_init(struct pair_map *m, size_t cap)
-{
-    size_t c = 64;
-    while (c < cap * 2)
-        c *= 2;
-    m->cap = c;
-    m->len = 0;
-    m->keys = xmalloc(c * sizeof *m->keys);
-    m->vals = xcalloc(c, sizeof *m->vals);
-    memset(m->keys, 0xff, c * sizeof *m->keys);
-}
-
-static void pm_free(struct pair_map *m)
-{
-    free(m->keys);
-    free(m->vals);
-    memset(m, 0, sizeof *m);
-}
-
-static size_t pm_hash(uint64_t k, size_t cap)
-{
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdULL;
-    k ^= k >> 33;
-    return (size_t)k & (cap - 1);
-}
-
-static struct pair_val *pm_get(struct pair_map *m, uint64_t k, bool add);
-
-static void pm_grow(struct pair_map *m)
-{
-    struct pair_map n;
-    pm_init(&n, m->cap);
-    for (size_t i = 0; i < m->cap; i++)
-        if (m->keys[i] != UINT64_MAX)
-            *pm_get(&n, m->keys[i], true) = m->vals[i];
-    pm_free(m);
-    *m = n;
-}
-
-static struct pair_val *pm_get(struct pair_map *m, uint64_t k, bool add)
-{
-    if (add && (m->len + 1) * 4 > m->cap * 3)
-        pm_grow(m);
-    size_t i = pm_hash(k, m->cap);
-    while (m->keys[i] != UINT64_MAX) {
-        if (m->keys[i] == k)
-            return &m->vals[i];
-        i = (i + 1) & (m->cap - 1);
-    }
-    if (!add)
-        return NULL;
-    m->keys[i] = k;
-    m->len++;
-    m->vals[i].count = 0;
-    m->vals[i].first_ms = INT64_MAX;
-    m->vals[i].last_ms = INT64_MIN;
-    return &m->vals[i];
-}
-
-static void pm_hit(struct pair_map *m, uint32_t a, uint32_t b, int64_t ts)
-{
-    struct pair_val *v = pm_get(m, (uint64_t)a << 32 | b, true);
-    v->count++;
-    if (ts < v->first_ms)
-        v->first_ms = ts;
-    if (ts > v->last_ms)
-        v->last_ms = ts;
-}
-
 /* ------------------------------------------------------------ edges */
 
 static int cmp_u64(const void *x, const void *y)
@@ -254,6 +173,13 @@ static int cmp_buy_wallet_mint_ts(const void *x, const void *y)
     return a->ts_ms < b->ts_ms ? -1 : a->ts_ms > b->ts_ms;
 }
 
+/* The wallets whose keys break ties of cmp_buy_mint_ts (qsort has no
+ * context argument; one per thread). */
+static _Thread_local const struct intern *tie_keys;
+
+/* By mint, time, then wallet KEY: who is among the first early_n buyers
+ * of a mint must not depend on the order wallets were first seen in (the
+ * incremental build, graph_live.c, sees them in another order). */
 static int cmp_buy_mint_ts(const void *x, const void *y)
 {
     const struct graph_buy *a = x, *b = y;
@@ -261,7 +187,9 @@ static int cmp_buy_mint_ts(const void *x, const void *y)
         return a->mint < b->mint ? -1 : 1;
     if (a->ts_ms != b->ts_ms)
         return a->ts_ms < b->ts_ms ? -1 : 1;
-    return a->wallet < b->wallet ? -1 : a->wallet > b->wallet;
+    if (a->wallet == b->wallet)
+        return 0;
+    return graph_key_cmp(intern_key(tie_keys, a->wallet), intern_key(tie_keys, b->wallet));
 }
 
 static int cmp_edge(const void *x, const void *y)
@@ -280,6 +208,31 @@ static int cmp_i64(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
+int graph_hubs_parse(const char *hubs, struct pubkey **out, size_t *n)
+{
+    VEC(struct pubkey) v = {0};
+    const char *s = hubs ? hubs : "";
+    while (*s) {
+        while (*s == ',' || *s == ' ')
+            s++;
+        size_t len = strcspn(s, ", ");
+        if (len == 0)
+            break;
+        struct pubkey k;
+        if (pubkey_parse_n(s, len, &k) != 0) {
+            vec_free(&v);
+            *out = NULL;
+            *n = 0;
+            return WT_EINVAL;
+        }
+        vec_push(&v, k);
+        s += len;
+    }
+    *out = v.v;
+    *n = v.len;
+    return 0;
+}
+
 /* Marks the hubs: listed addresses and wallets sending to more than
  * hub_fanout distinct wallets. */
 static int mark_hubs(struct graph *g, const struct graph_params *p)
@@ -289,23 +242,16 @@ static int mark_hubs(struct graph *g, const struct graph_params *p)
     vec_reserve(&g->hub, nw);
     for (uint32_t i = 0; i < nw; i++)
         vec_push(&g->hub, false);
-    if (p->hubs && *p->hubs) {
-        const char *s = p->hubs;
-        while (*s) {
-            while (*s == ',' || *s == ' ')
-                s++;
-            size_t len = strcspn(s, ", ");
-            if (len == 0)
-                break;
-            struct pubkey k;
-            if (pubkey_parse_n(s, len, &k) != 0)
-                return WT_EINVAL;
-            uint32_t id = intern_find(&g->wallets, k.b);
-            if (id != INTERN_NONE)
-                g->hub.v[id] = true;
-            s += len;
-        }
+    struct pubkey *listed;
+    size_t nlisted;
+    if (graph_hubs_parse(p->hubs, &listed, &nlisted) != 0)
+        return WT_EINVAL;
+    for (size_t i = 0; i < nlisted; i++) {
+        uint32_t id = intern_find(&g->wallets, listed[i].b);
+        if (id != INTERN_NONE)
+            g->hub.v[id] = true;
     }
+    free(listed);
     size_t n = g->transfers.len;
     uint64_t *pairs = xmalloc((n ? n : 1) * sizeof *pairs);
     for (size_t i = 0; i < n; i++)
@@ -412,11 +358,11 @@ static void funding_edges(struct graph *g, const struct graph_params *p, const s
     }
     free(ord);
     for (size_t i = 0; i < fund.cap; i++)
-        if (fund.keys[i] != UINT64_MAX)
+        if (fund.keys[i] != PM_EMPTY)
             push_edge(g, GK_FUNDED_BY, (uint32_t)(fund.keys[i] >> 32), (uint32_t)fund.keys[i],
                       &fund.vals[i], 1.0);
     for (size_t i = 0; i < sweep.cap; i++)
-        if (sweep.keys[i] != UINT64_MAX)
+        if (sweep.keys[i] != PM_EMPTY)
             push_edge(g, GK_SWEEP, (uint32_t)(sweep.keys[i] >> 32), (uint32_t)sweep.keys[i],
                       &sweep.vals[i], 1.0);
     pm_free(&fund);
@@ -439,7 +385,9 @@ static size_t first_buys(const struct graph *g, struct graph_buy **out, uint32_t
             b[k++] = b[i];
             nm_of[b[i].wallet]++;
         }
+    tie_keys = &g->wallets;
     qsort(b, k, sizeof *b, cmp_buy_mint_ts);
+    tie_keys = NULL;
     *out = b;
     return k;
 }
@@ -448,13 +396,18 @@ static void pair_edges(struct graph *g, enum graph_kind kind, struct pair_map *m
                        const uint32_t *size_of, uint32_t min_count, double min_jaccard)
 {
     for (size_t i = 0; i < m->cap; i++) {
-        if (m->keys[i] == UINT64_MAX)
+        if (m->keys[i] == PM_EMPTY)
             continue;
         uint32_t a = (uint32_t)(m->keys[i] >> 32), b = (uint32_t)m->keys[i];
         const struct pair_val *v = &m->vals[i];
         double uni = (double)size_of[a] + (double)size_of[b] - (double)v->count;
         double jac = uni > 0 ? (double)v->count / uni : 0;
-        if (v->count >= min_count && jac >= min_jaccard)
+        if (v->count < min_count || jac < min_jaccard)
+            continue;
+        /* Undirected: stored with the smaller key first, whatever the ids. */
+        if (graph_key_cmp(intern_key(&g->wallets, a), intern_key(&g->wallets, b)) > 0)
+            push_edge(g, kind, b, a, v, jac);
+        else
             push_edge(g, kind, a, b, v, jac);
     }
 }
