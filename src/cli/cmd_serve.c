@@ -27,6 +27,7 @@
 #include "trade/clustersync.h"
 #include "trade/watchsync.h"
 #include "graph/graph.h"
+#include "graph/graph_live.h"
 #include "intel/discovery.h"
 #include "market/tokenfeed.h"
 #include "net/sse.h"
@@ -86,7 +87,8 @@ struct sync_ctx {
     struct runner *runner;
     struct store *store;
     struct smartmoney *sm;
-    struct hooksync *hooksync; /* NULL when the webhook is not managed */
+    struct hooksync *hooksync;   /* NULL when the webhook is not managed */
+    struct graph_livesync *live; /* NULL when graph.live_s is 0 */
 };
 
 /* After each graph rebuild: the engine learns the new clusters (the
@@ -97,6 +99,7 @@ static void after_graph(void *ctx)
     struct clustersync_stats st;
     if (s->runner && clustersync_run(s->runner, s->store, &st) != 0)
         log_warn("serve", "the engine's clusters could not be synced after the graph rebuild");
+    graph_livesync_rebuilt(s->live); /* the rebuild rewrote graph_edges */
 }
 
 /* After each scheduled discovery run: the engine follows the new watchlist. */
@@ -150,6 +153,7 @@ static void hook_state(void *ctx, const struct hooksync_status *s)
 struct commit_fanout {
     struct runner *runner;
     struct smartmoney *sm;
+    struct graph_livesync *live;
 };
 
 static void fanout_after_commit(void *ctx, const struct event *ev, size_t n,
@@ -158,6 +162,7 @@ static void fanout_after_commit(void *ctx, const struct event *ev, size_t n,
     struct commit_fanout *f = ctx;
     runner_after_commit(f->runner, ev, n, inserted);
     sm_after_commit(f->sm, ev, n, inserted);
+    graph_livesync_after_commit(f->live, ev, n, inserted);
 }
 
 /* The smart-money alerts follow the watchlist (and the clusters). */
@@ -590,6 +595,13 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
         log_warn("serve", "smart-money alerts: cannot load the watchlist yet");
     fanout.runner = runner;
     fanout.sm = sm;
+    /* The graph's edges kept current from the stream (graph.live_s):
+     * loaded before the inbox feeds it. */
+    int lrc = graph_livesync_new(store, cfg, &fanout.live);
+    if (lrc != 0) {
+        log_error("serve", "cannot load the events for the live graph edges: %s", wt_strerror(lrc));
+        goto out;
+    }
     char archive[4096];
     snprintf(archive, sizeof archive, "%s/archive", data);
     struct inbox_opts io = {
@@ -759,12 +771,13 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
         }
     }
     /* Scheduled discovery (discovery.interval_min; 0 = off). */
-    struct sync_ctx sync = {.runner = runner, .store = store, .sm = sm, .hooksync = hooksync};
+    struct sync_ctx sync = {
+        .runner = runner, .store = store, .sm = sm, .hooksync = hooksync, .live = fanout.live};
     (void)sched_add(sched, "smart-money watchlist", 30000, 30000, SCHED_WORKER, sm_refresh_job,
                     &sync);
     if (discovery_sched_start(sched, store, cfg, after_discovery, &sync, &disc) != 0 ||
         graph_sched_start(sched, store, cfg, after_graph, &sync, &graph) != 0 ||
-        sched_start(sched) != 0) {
+        graph_livesync_schedule(fanout.live, sched) != 0 || sched_start(sched) != 0) {
         log_error("serve", "cannot start the scheduler");
         goto out;
     }
@@ -810,7 +823,8 @@ out:
     tokenfeed_stop(feed); /* it posts into the inbox: stopped before it */
     inbox_stop(inbox);
     runner_stop(runner);
-    sm_free(sm);           /* after the inbox, whose commit thread feeds it */
+    sm_free(sm);                      /* after the inbox, whose commit thread feeds it */
+    graph_livesync_free(fanout.live); /* the same, and after the scheduler */
     tokenfeed_free(feed);  /* after the engine: its last requests land in a stopped feed */
     alerter_stop(alerter); /* after the engine: its last alerts still go out */
     sse_hub_free(hub);

@@ -60,8 +60,8 @@ struct gl_wallet {
     uint32_t nm, ne;   /* distinct mints bought; mints bought among the first early_n */
     uint32_t fan;      /* distinct recipients */
     bool hub, listed, dirty;
-    VEC(int64_t) buys; /* every buy time, sorted */
-    VEC(uint32_t) in;  /* incoming transfers (indices), by (ts, arrival) */
+    VEC(int64_t) buys;         /* every buy time, sorted */
+    VEC(uint32_t) in;          /* incoming transfers (indices), by (ts, arrival) */
     VEC(uint32_t) partners[2]; /* SYNCED_BUY, CO_EARLY pair partners */
 };
 
@@ -81,6 +81,11 @@ struct graph_live {
     struct pair_map written[GK_COUNT]; /* what the last changes call gave (count 0: none) */
     VEC(uint64_t) touched[GK_COUNT];
     VEC(uint32_t) dirty; /* wallets whose nm or ne changed */
+    /* Swaps at the latest time seen, held until a later event: buyers at
+     * one time enter a mint's first early_n by key, whatever their
+     * arrival order (block times are in seconds: launches tie). */
+    VEC(uint32_t) pending;
+    int64_t pending_ts;
     bool replay, all;
     size_t replays;
 };
@@ -158,6 +163,7 @@ void graph_live_free(struct graph_live *gl)
         vec_free(&gl->touched[k]);
     }
     vec_free(&gl->dirty);
+    vec_free(&gl->pending);
     intern_release(&gl->wallets);
     intern_release(&gl->mints);
     free(gl->listed);
@@ -175,8 +181,8 @@ static uint32_t wallet_id(struct graph_live *gl, const struct pubkey *k)
     uint32_t id = intern_put(&gl->wallets, k->b);
     while (gl->w.len <= id) {
         struct gl_wallet *w = vec_push_zero(&gl->w);
-        w->listed = gl->nlisted > 0 && bsearch(k, gl->listed, gl->nlisted, sizeof *gl->listed,
-                                               cmp_pubkey) != NULL;
+        w->listed = gl->nlisted > 0 &&
+                    bsearch(k, gl->listed, gl->nlisted, sizeof *gl->listed, cmp_pubkey) != NULL;
         wallet_clear(w, false);
     }
     return id;
@@ -280,8 +286,9 @@ static bool apply_swap(struct graph_live *gl, const struct gl_swap *s, bool chec
     struct gl_mint *m = &gl->m.v[s->mint];
     size_t pos = m->fb.len;
     if (!fbv) {
-        while (pos > 0 && (m->fb.v[pos - 1].ts > s->ts ||
-                           (m->fb.v[pos - 1].ts == s->ts && key_cmp(gl, m->fb.v[pos - 1].w, s->w) > 0)))
+        while (pos > 0 &&
+               (m->fb.v[pos - 1].ts > s->ts ||
+                (m->fb.v[pos - 1].ts == s->ts && key_cmp(gl, m->fb.v[pos - 1].w, s->w) > 0)))
             pos--;
         if (check && pos < gl->p.early_n && m->fb.len >= gl->p.early_n)
             return false; /* it pushes a buyer out of the first early_n */
@@ -367,6 +374,32 @@ static bool apply_xfer(struct graph_live *gl, uint32_t xi, bool check)
     return true;
 }
 
+static void swap_now(struct graph_live *gl, const struct gl_swap *x)
+{
+    if (!gl->replay && !apply_swap(gl, x, true)) {
+        gl->replay = true;
+        gl->replays++;
+    }
+}
+
+/* Applies the held swaps, by wallet key. */
+static void release_pending(struct graph_live *gl)
+{
+    uint32_t *v = gl->pending.v;
+    for (size_t i = 1; i < gl->pending.len; i++) {
+        uint32_t x = v[i];
+        size_t j = i;
+        while (j > 0 && key_cmp(gl, gl->swaps.v[v[j - 1]].w, gl->swaps.v[x].w) > 0) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+    for (size_t i = 0; i < gl->pending.len; i++)
+        swap_now(gl, &gl->swaps.v[v[i]]);
+    vec_clear(&gl->pending);
+}
+
 void graph_live_add_swap(struct graph_live *gl, const struct swap_event *s)
 {
     struct gl_swap x = {wallet_id(gl, &s->wallet), NO_MINT, s->ts_ms};
@@ -376,9 +409,17 @@ void graph_live_add_swap(struct graph_live *gl, const struct swap_event *s)
             (void)vec_push_zero(&gl->m);
     }
     vec_push(&gl->swaps, x);
-    if (!gl->replay && !apply_swap(gl, &x, true)) {
-        gl->replay = true;
-        gl->replays++;
+    if (gl->replay)
+        return;
+    if (gl->pending.len > 0 && x.ts != gl->pending_ts)
+        release_pending(gl);
+    if (gl->pending.len == 0 || x.ts == gl->pending_ts) {
+        if (gl->pending.len == 0 && gl->swaps.len > 1 && x.ts < gl->pending_ts) {
+            swap_now(gl, &x); /* out of order: at once, checked */
+            return;
+        }
+        gl->pending_ts = x.ts;
+        vec_push(&gl->pending, (uint32_t)(gl->swaps.len - 1));
     }
 }
 
@@ -395,6 +436,8 @@ void graph_live_add_transfer(struct graph_live *gl, const struct transfer_event 
         .sol = memcmp(t->mint.b, zero, 32) == 0,
     };
     vec_push(&gl->xfers, x);
+    if (!gl->replay && gl->pending.len > 0 && x.ts > gl->pending_ts)
+        release_pending(gl);
     if (!gl->replay && !apply_xfer(gl, (uint32_t)(gl->xfers.len - 1), true)) {
         gl->replay = true;
         gl->replays++;
@@ -444,7 +487,8 @@ static void do_replay(struct graph_live *gl)
     }
     vec_clear(&gl->dirty);
     uint32_t nw = gl->wallets.count;
-    uint32_t *byk = xmalloc(((size_t)nw + 1) * sizeof *byk), *rank = xmalloc(((size_t)nw + 1) * sizeof *byk);
+    uint32_t *byk = xmalloc(((size_t)nw + 1) * sizeof *byk),
+             *rank = xmalloc(((size_t)nw + 1) * sizeof *byk);
     for (uint32_t i = 0; i < nw; i++)
         byk[i] = i;
     rank_keys = &gl->wallets;
@@ -473,6 +517,7 @@ static void do_replay(struct graph_live *gl)
     }
     free(os);
     free(ox);
+    vec_clear(&gl->pending);
     gl->replay = false;
     gl->all = true;
 }
@@ -528,8 +573,8 @@ static void diff_one(struct graph_live *gl, int kind, uint64_t key,
         /* Gone: the written orientation (undirected kinds by key). */
         uint32_t a = (uint32_t)(key >> 32), b = (uint32_t)key;
         bool swap = (kind == GK_SYNCED_BUY || kind == GK_CO_EARLY) && key_cmp(gl, a, b) > 0;
-        c->e = (struct graph_edge){swap ? b : a, swap ? a : b, (uint8_t)kind, w->count, w->weight,
-                                   w->first_ms, w->last_ms};
+        c->e = (struct graph_edge){swap ? b : a, swap ? a : b, (uint8_t)kind, w->count,
+                                   w->weight,    w->first_ms,  w->last_ms};
         c->removed = true;
         w->count = 0;
     }
@@ -537,6 +582,7 @@ static void diff_one(struct graph_live *gl, int kind, uint64_t key,
 
 void graph_live_changes(struct graph_live *gl, struct graph_live_change_vec *out)
 {
+    release_pending(gl);
     if (gl->replay)
         do_replay(gl);
     if (gl->all) {
@@ -587,6 +633,7 @@ static int cmp_edge_key(const void *x, const void *y)
 
 void graph_live_edges(struct graph_live *gl, struct graph_edge_vec *out)
 {
+    release_pending(gl);
     if (gl->replay)
         do_replay(gl);
     vec_clear(out);

@@ -74,4 +74,35 @@ struct graph_live_stats {
 };
 void graph_live_stats(const struct graph_live *gl, struct graph_live_stats *out);
 
+/* ---- inside `serve`: the edges of graph_edges kept current ----
+ *
+ * graph_livesync_new loads every stored swap and transfer into a
+ * graph_live (call it before events flow: the inbox's after_commit must
+ * not run before it returns). graph_livesync_after_commit queues newly
+ * stored swaps and transfers (any thread, cheap); every graph.live_s
+ * seconds a scheduler worker applies the queue and writes the changed
+ * edges in one transaction (graph_livesync_flush; the first flush, and
+ * the one after a full rebuild rewrote graph_edges, rewrites every edge).
+ * *out is NULL when graph.live_s is 0. */
+struct sched;
+struct store;
+struct config;
+struct graph_livesync;
+struct graph_livesync_report {
+    size_t applied;  /* events applied */
+    size_t upserted; /* edge rows written */
+    size_t deleted;  /* edge rows removed */
+    bool replaced;   /* every edge was rewritten */
+    struct graph_live_stats stats;
+};
+int graph_livesync_new(struct store *st, const struct config *cfg, struct graph_livesync **out);
+int graph_livesync_schedule(struct graph_livesync *s, struct sched *sc);
+void graph_livesync_after_commit(struct graph_livesync *s, const struct event *ev, size_t n,
+                                 const uint8_t *inserted);
+/* A full rebuild (graph_run) rewrote graph_edges: the next flush writes
+ * every edge again. Any thread. */
+void graph_livesync_rebuilt(struct graph_livesync *s);
+int graph_livesync_flush(struct graph_livesync *s, struct graph_livesync_report *rep);
+void graph_livesync_free(struct graph_livesync *s);
+
 #endif

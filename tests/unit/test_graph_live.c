@@ -18,8 +18,10 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <math.h>
 
 #include "base/buf.h"
+#include "base/config.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "graph/graph.h"
@@ -27,6 +29,7 @@
 #include "ingest/helius.h"
 #include "sim/sim.h"
 #include "solana/base58.h"
+#include "solana/pubkey.h"
 #include "store/store.h"
 
 #define SOL 1000000000ULL
@@ -424,6 +427,154 @@ static void test_sim_market(void **state)
     vec_free(&e);
 }
 
+/* ---- inside serve: graph_livesync writes graph_edges ---- */
+
+static char tmpdir[] = "/tmp/wt-graphlive-XXXXXX";
+static struct store *st;
+
+static int setup(void **state)
+{
+    (void)state;
+    if (!mkdtemp(tmpdir))
+        return -1;
+    char err[256];
+    const char *pg = getenv("WALLTRACK_TEST_PG_URL");
+    if (store_open(pg && *pg ? pg : tmpdir, NULL, &st, err, sizeof err) != 0) {
+        fprintf(stderr, "store_open: %s\n", err);
+        return -1;
+    }
+    print_message("store: %s\n", store_backend(st));
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    store_close(st);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void stored_edges(struct graph_edge_row **out, size_t *n)
+{
+    VEC(struct graph_edge_row) v = {0};
+    struct graph_edge_row page[500];
+    struct row_query q = {.limit = 500};
+    for (;;) {
+        size_t k = 0;
+        assert_int_equal(store_list_edge(st, &q, page, &k), 0);
+        for (size_t i = 0; i < k; i++)
+            vec_push(&v, page[i]);
+        if (k < q.limit)
+            break;
+        q.after_id = page[k - 1].id;
+    }
+    *out = v.v;
+    *n = v.len;
+}
+
+static int cmp_row(const void *x, const void *y)
+{
+    const struct graph_edge_row *a = x, *b = y;
+    int c = strcmp(a->kind, b->kind);
+    if (c == 0)
+        c = strcmp(a->src, b->src);
+    return c != 0 ? c : strcmp(a->dst, b->dst);
+}
+
+/* A base stored and rebuilt (graph_run), then the rest of a simulated
+ * market stored in commits, each handed to graph_livesync and flushed:
+ * graph_edges equals what a full rebuild over everything writes. And a
+ * wallet newly funded by a cluster's funder has its FUNDED_BY edge in the
+ * store before any rebuild. */
+static void test_livesync_store(void **state)
+{
+    (void)state;
+    struct evs e = {0};
+    sim_events(&e, 17018);
+    size_t base = e.len * 2 / 3;
+    assert_int_equal(store_append_events(st, e.v, base, NULL), 0);
+    struct config cfg;
+    config_init(&cfg);
+    struct graph_params p;
+    graph_params_from_config(&cfg, &p);
+    struct graph_report rep;
+    assert_int_equal(graph_run(st, &p, 1, &rep), 0);
+    assert_true(rep.clusters > 0);
+    struct graph_livesync *ls;
+    assert_int_equal(graph_livesync_new(st, &cfg, &ls), 0);
+    assert_non_null(ls);
+    struct graph_livesync_report lr;
+    assert_int_equal(graph_livesync_flush(ls, &lr), 0);
+    assert_true(lr.replaced); /* the first flush rewrites what the rebuild wrote */
+    size_t written = 0, removed = 0;
+    for (size_t i = base; i < e.len; i += 400) {
+        size_t n = e.len - i < 400 ? e.len - i : 400;
+        assert_int_equal(store_append_events(st, &e.v[i], n, NULL), 0);
+        graph_livesync_after_commit(ls, &e.v[i], n, NULL);
+        assert_int_equal(graph_livesync_flush(ls, &lr), 0);
+        assert_false(lr.replaced);
+        written += lr.upserted;
+        removed += lr.deleted;
+    }
+    print_message("live: %zu edge rows written, %zu removed after the base; %zu replays\n", written,
+                  removed, lr.stats.replays);
+    assert_true(written > 0);
+    /* A new wallet (900001) funded by the first wallet that funds others. */
+    struct graph_edge_row *live;
+    size_t nlive;
+    stored_edges(&live, &nlive);
+    const char *funder = NULL;
+    for (size_t i = 0; i < nlive && !funder; i++)
+        if (strcmp(live[i].kind, "FUNDED_BY") == 0)
+            funder = live[i].dst;
+    assert_non_null(funder);
+    struct event fx = ev_sol(0, 900001, 3 * SOL, e.v[e.len - 1].u.swap.ts_ms + SEC);
+    assert_int_equal(pubkey_parse(funder, &fx.u.transfer.from), 0);
+    assert_int_equal(store_append_events(st, &fx, 1, NULL), 0);
+    graph_livesync_after_commit(ls, &fx, 1, NULL);
+    assert_int_equal(graph_livesync_flush(ls, &lr), 0);
+    assert_int_equal(lr.upserted, 1);
+    free(live);
+    stored_edges(&live, &nlive);
+    char nw[BASE58_KEY_MAX];
+    struct pubkey kn = key(900001);
+    base58_encode(kn.b, 32, nw, sizeof nw);
+    bool found = false;
+    for (size_t i = 0; i < nlive; i++)
+        found |= strcmp(live[i].kind, "FUNDED_BY") == 0 && strcmp(live[i].src, nw) == 0 &&
+                 strcmp(live[i].dst, funder) == 0;
+    assert_true(found);
+    /* The full rebuild over everything writes the same rows. */
+    assert_int_equal(graph_run(st, &p, 2, &rep), 0);
+    struct graph_edge_row *full;
+    size_t nfull;
+    stored_edges(&full, &nfull);
+    assert_int_equal(nlive, nfull);
+    qsort(live, nlive, sizeof *live, cmp_row);
+    qsort(full, nfull, sizeof *full, cmp_row);
+    for (size_t i = 0; i < nlive; i++) {
+        assert_string_equal(live[i].kind, full[i].kind);
+        assert_string_equal(live[i].src, full[i].src);
+        assert_string_equal(live[i].dst, full[i].dst);
+        assert_int_equal(live[i].count, full[i].count);
+        assert_true(fabs(live[i].weight - full[i].weight) < 1e-12);
+        assert_int_equal(live[i].first_ms, full[i].first_ms);
+        assert_int_equal(live[i].last_ms, full[i].last_ms);
+    }
+    /* After the rebuild the next flush rewrites every edge, to the same. */
+    graph_livesync_rebuilt(ls);
+    assert_int_equal(graph_livesync_flush(ls, &lr), 0);
+    assert_true(lr.replaced);
+    assert_int_equal(lr.upserted, nfull);
+    free(live);
+    free(full);
+    graph_livesync_free(ls);
+    config_release(&cfg);
+    vec_free(&e);
+}
+
 int main(void)
 {
     log_set_level(LOG_WARN);
@@ -432,5 +583,9 @@ int main(void)
         cmocka_unit_test(test_hand_out_of_order),
         cmocka_unit_test(test_sim_market),
     };
-    return cmocka_run_group_tests(pure, NULL, NULL);
+    const struct CMUnitTest stored[] = {
+        cmocka_unit_test(test_livesync_store),
+    };
+    int rc = getenv("WALLTRACK_TEST_PG_URL") ? 0 : cmocka_run_group_tests(pure, NULL, NULL);
+    return rc | cmocka_run_group_tests(stored, setup, teardown);
 }
