@@ -660,6 +660,103 @@ static void describe_all(const struct graph *g, const struct graph_params *p,
     free(touched);
 }
 
+/* The wallet pairs of the clustering graph as igraph holds them (edge i:
+ * nodes IGRAPH_FROM/TO, weight w[i]), back in wallet ids. */
+static size_t pairs_of_igraph(const igraph_t *ig, const igraph_vector_t *w,
+                              const uint32_t *wallet_of, struct wpair **out)
+{
+    size_t m = (size_t)igraph_ecount(ig);
+    struct wpair *v = xmalloc((m ? m : 1) * sizeof *v);
+    for (size_t i = 0; i < m; i++) {
+        v[i].a = wallet_of[IGRAPH_FROM(ig, (igraph_integer_t)i)];
+        v[i].b = wallet_of[IGRAPH_TO(ig, (igraph_integer_t)i)];
+        v[i].w = VECTOR(*w)[i];
+    }
+    *out = v;
+    return m;
+}
+
+/* Leiden on the folded pairs wp[0..m) (freed here, as soon as igraph has
+ * them: the edge list and the pairs never sit beside igraph's graph and
+ * Leiden's state). Fills out->v with the clusters' members and
+ * out->modularity; *ig_out and *w_out stay for describe_all (destroy
+ * them). Returns 0 or WT_ENOMEM. */
+static int leiden(struct wpair *wp, size_t m, uint32_t nn, const uint32_t *node_of,
+                  const uint32_t *wallet_of, const struct graph_params *p,
+                  struct graph_clusters *out, igraph_t *ig, igraph_vector_t *w)
+{
+    igraph_vector_int_t ev, memb;
+    igraph_vector_t strength;
+    double total = 0;
+    bool ok = igraph_vector_init(w, (igraph_integer_t)m) == IGRAPH_SUCCESS;
+    bool have_w = ok;
+    ok = ok && igraph_vector_int_init(&ev, (igraph_integer_t)(2 * m)) == IGRAPH_SUCCESS;
+    bool have_ev = ok;
+    ok = ok && igraph_vector_init(&strength, nn) == IGRAPH_SUCCESS;
+    bool have_s = ok;
+    for (size_t i = 0; ok && i < m; i++) {
+        uint32_t a = node_of[wp[i].a], b = node_of[wp[i].b];
+        VECTOR(ev)[2 * i] = a;
+        VECTOR(ev)[2 * i + 1] = b;
+        VECTOR(*w)[i] = wp[i].w;
+        VECTOR(strength)[a] += wp[i].w;
+        VECTOR(strength)[b] += wp[i].w;
+        total += wp[i].w;
+    }
+    free(wp);
+    ok = ok && igraph_create(ig, &ev, nn, IGRAPH_UNDIRECTED) == IGRAPH_SUCCESS;
+    bool have_ig = ok;
+    if (have_ev)
+        igraph_vector_int_destroy(&ev);
+    ok = ok && igraph_vector_int_init(&memb, nn) == IGRAPH_SUCCESS;
+    bool have_memb = ok;
+    igraph_integer_t ncl = 0;
+    igraph_real_t quality = 0;
+    if (ok) {
+        igraph_rng_seed(igraph_rng_default(), 20260101);
+        /* Modularity: node weights = strengths, resolution / (2m). */
+        ok = igraph_community_leiden(ig, w, &strength, p->resolution / (2 * total), 0.01, false, -1,
+                                     &memb, &ncl, &quality) == IGRAPH_SUCCESS;
+    }
+    if (have_s)
+        igraph_vector_destroy(&strength);
+    if (ok) {
+        out->modularity = quality;
+        /* Group nodes by community. */
+        size_t *cnt = xcalloc((size_t)ncl + 1, sizeof *cnt);
+        for (uint32_t i = 0; i < nn; i++)
+            cnt[VECTOR(memb)[i]]++;
+        long *slot = xmalloc(((size_t)ncl + 1) * sizeof *slot);
+        for (igraph_integer_t c = 0; c < ncl; c++) {
+            slot[c] = -1;
+            if (cnt[c] >= p->min_size && cnt[c] >= 2) {
+                struct graph_cluster *gc = vec_push_zero(&out->v);
+                gc->members = xmalloc(cnt[c] * sizeof *gc->members);
+                slot[c] = (long)out->v.len - 1;
+            }
+        }
+        for (uint32_t i = 0; i < nn; i++) {
+            long sl = slot[VECTOR(memb)[i]];
+            if (sl >= 0) {
+                struct graph_cluster *gc = &out->v.v[sl];
+                gc->members[gc->n++] = wallet_of[i];
+            }
+        }
+        free(cnt);
+        free(slot);
+    }
+    if (have_memb)
+        igraph_vector_int_destroy(&memb);
+    if (!ok) {
+        if (have_ig)
+            igraph_destroy(ig);
+        if (have_w)
+            igraph_vector_destroy(w);
+        return WT_ENOMEM;
+    }
+    return 0;
+}
+
 int graph_cluster(const struct graph *g, const struct graph_params *p, struct graph_clusters *out)
 {
     memset(out, 0, sizeof *out);
@@ -672,10 +769,8 @@ int graph_cluster(const struct graph *g, const struct graph_params *p, struct gr
         node_of[i] = UINT32_MAX;
     uint32_t nn = 0;
     for (size_t i = 0; i < m; i++) {
-        if (node_of[wp[i].a] == UINT32_MAX)
-            node_of[wp[i].a] = 0;
-        if (node_of[wp[i].b] == UINT32_MAX)
-            node_of[wp[i].b] = 0;
+        node_of[wp[i].a] = 0;
+        node_of[wp[i].b] = 0;
     }
     uint32_t *wallet_of = xmalloc(((size_t)nw + 1) * sizeof *wallet_of);
     for (uint32_t i = 0; i < nw; i++)
@@ -684,76 +779,29 @@ int graph_cluster(const struct graph *g, const struct graph_params *p, struct gr
             node_of[i] = nn++;
         }
     int rc = 0;
-    uint32_t *in_c = xcalloc((size_t)nw + 1, sizeof *in_c);
+    igraph_t ig;
+    igraph_vector_t w;
+    bool built = false;
     if (m > 0) {
-        igraph_t ig;
-        igraph_vector_int_t ev, memb;
-        igraph_vector_t w, strength;
-        bool ok = igraph_vector_int_init(&ev, (igraph_integer_t)(2 * m)) == IGRAPH_SUCCESS;
-        for (size_t i = 0; ok && i < m; i++) {
-            VECTOR(ev)[2 * i] = node_of[wp[i].a];
-            VECTOR(ev)[2 * i + 1] = node_of[wp[i].b];
-        }
-        ok = ok && igraph_create(&ig, &ev, nn, IGRAPH_UNDIRECTED) == IGRAPH_SUCCESS;
-        ok = ok && igraph_vector_init(&w, (igraph_integer_t)m) == IGRAPH_SUCCESS;
-        double total = 0;
-        for (size_t i = 0; ok && i < m; i++) {
-            VECTOR(w)[i] = wp[i].w;
-            total += wp[i].w;
-        }
-        ok = ok && igraph_vector_init(&strength, nn) == IGRAPH_SUCCESS;
-        for (size_t i = 0; ok && i < m; i++) {
-            VECTOR(strength)[node_of[wp[i].a]] += wp[i].w;
-            VECTOR(strength)[node_of[wp[i].b]] += wp[i].w;
-        }
-        ok = ok && igraph_vector_int_init(&memb, nn) == IGRAPH_SUCCESS;
-        igraph_integer_t ncl = 0;
-        igraph_real_t quality = 0;
-        if (ok) {
-            igraph_rng_seed(igraph_rng_default(), 20260101);
-            /* Modularity: node weights = strengths, resolution / (2m). */
-            ok = igraph_community_leiden(&ig, &w, &strength, p->resolution / (2 * total), 0.01,
-                                         false, -1, &memb, &ncl, &quality) == IGRAPH_SUCCESS;
-        }
-        if (ok) {
-            out->modularity = quality;
-            /* Group nodes by community. */
-            size_t *cnt = xcalloc((size_t)ncl + 1, sizeof *cnt);
-            for (uint32_t i = 0; i < nn; i++)
-                cnt[VECTOR(memb)[i]]++;
-            long *slot = xmalloc(((size_t)ncl + 1) * sizeof *slot);
-            for (igraph_integer_t c = 0; c < ncl; c++) {
-                slot[c] = -1;
-                if (cnt[c] >= p->min_size && cnt[c] >= 2) {
-                    struct graph_cluster *gc = vec_push_zero(&out->v);
-                    gc->members = xmalloc(cnt[c] * sizeof *gc->members);
-                    slot[c] = (long)out->v.len - 1;
-                }
-            }
-            for (uint32_t i = 0; i < nn; i++) {
-                long s = slot[VECTOR(memb)[i]];
-                if (s >= 0) {
-                    struct graph_cluster *gc = &out->v.v[s];
-                    gc->members[gc->n++] = wallet_of[i];
-                }
-            }
-            free(cnt);
-            free(slot);
-        } else {
-            rc = WT_ENOMEM;
-        }
-        igraph_vector_int_destroy(&memb);
-        igraph_vector_destroy(&strength);
-        igraph_vector_destroy(&w);
-        igraph_destroy(&ig);
-        igraph_vector_int_destroy(&ev);
+        rc = leiden(wp, m, nn, node_of, wallet_of, p, out, &ig, &w);
+        built = rc == 0;
+    } else {
+        free(wp);
     }
+    wp = NULL;
+    free(node_of);
     /* Deterministic order: by the smallest member. */
     for (size_t i = 0; i < out->v.len; i++)
         qsort(out->v.v[i].members, out->v.v[i].n, sizeof(uint32_t), cmp_u32);
     if (out->v.len > 1)
         qsort(out->v.v, out->v.len, sizeof *out->v.v, cmp_cluster_first);
     if (rc == 0 && out->v.len > 0) {
+        /* igraph's graph goes before the pairs come back from it. */
+        m = pairs_of_igraph(&ig, &w, wallet_of, &wp);
+        igraph_destroy(&ig);
+        igraph_vector_destroy(&w);
+        built = false;
+        uint32_t *in_c = xcalloc((size_t)nw + 1, sizeof *in_c);
         for (size_t i = 0; i < out->v.len; i++)
             for (size_t k = 0; k < out->v.v[i].n; k++)
                 in_c[out->v.v[i].members[k]] = (uint32_t)i + 1;
@@ -763,11 +811,14 @@ int graph_cluster(const struct graph *g, const struct graph_params *p, struct gr
         describe_all(g, p, out, in_c, wp, m, fb, nfb);
         free(fb);
         free(nm);
+        free(in_c);
+        free(wp);
     }
-    free(in_c);
-    free(node_of);
+    if (built) {
+        igraph_destroy(&ig);
+        igraph_vector_destroy(&w);
+    }
     free(wallet_of);
-    free(wp);
     if (rc != 0)
         graph_clusters_release(out);
     return rc;
