@@ -115,7 +115,8 @@ void graph_livesync_rebuilt(struct graph_livesync *s)
     pthread_mutex_unlock(&s->mu);
 }
 
-static void row_of(const struct graph_live *gl, const struct graph_edge *e, struct graph_edge_row *r)
+static void row_of(const struct graph_live *gl, const struct graph_edge *e,
+                   struct graph_edge_row *r)
 {
     memset(r, 0, sizeof *r);
     if (base58_encode(graph_live_key(gl, e->a), 32, r->src, sizeof r->src) < 0)
