@@ -24,6 +24,8 @@
 #include "solana/base58.h"
 #include "store/store.h"
 
+#include "../support/store_fixture.c"
+
 #define SOL 1000000000ULL
 #define SEC 1000
 
@@ -414,25 +416,13 @@ static int setup(void **state)
 {
     (void)state;
     log_set_level(LOG_WARN);
-    if (!mkdtemp(tmpdir))
-        return -1;
-    char err[256];
-    const char *pg = getenv("WALLTRACK_TEST_PG_URL");
-    if (store_open(pg && *pg ? pg : tmpdir, NULL, &st, err, sizeof err) != 0) {
-        fprintf(stderr, "store_open: %s\n", err);
-        return -1;
-    }
-    print_message("store: %s\n", store_backend(st));
-    return 0;
+    return store_fixture_open(tmpdir, &st);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    store_close(st);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return store_fixture_close(tmpdir, st);
 }
 
 static void append_swap(struct swap_event s)

@@ -32,6 +32,8 @@
 #include "solana/pubkey.h"
 #include "store/store.h"
 
+#include "../support/store_fixture.c"
+
 #define SOL 1000000000ULL
 #define SEC 1000
 
@@ -49,13 +51,21 @@ static struct pubkey key(uint32_t i)
 
 static uint64_t sig_counter;
 
+static struct signature next_sig(void)
+{
+    struct signature s;
+    memset(&s, 0, sizeof s);
+    sig_counter++;
+    memcpy(s.b, &sig_counter, sizeof sig_counter);
+    s.b[63] = 2;
+    return s;
+}
+
 static struct event ev_buy(uint32_t w, uint32_t mint, int64_t t)
 {
     struct event e = {.kind = EVENT_SWAP};
     struct swap_event *s = &e.u.swap;
-    sig_counter++;
-    memcpy(s->sig.b, &sig_counter, sizeof sig_counter);
-    s->sig.b[63] = 2;
+    s->sig = next_sig();
     s->ts_ms = t;
     s->slot = (uint64_t)(t / 400) + 1;
     s->wallet = key(w);
@@ -82,9 +92,7 @@ static struct event ev_sol(uint32_t from, uint32_t to, uint64_t lamports, int64_
 {
     struct event e = {.kind = EVENT_TRANSFER};
     struct transfer_event *x = &e.u.transfer;
-    sig_counter++;
-    memcpy(x->sig.b, &sig_counter, sizeof sig_counter);
-    x->sig.b[63] = 3;
+    x->sig = next_sig();
     x->ts_ms = t;
     x->slot = (uint64_t)(t / 400) + 1;
     x->from = key(from);
@@ -435,25 +443,13 @@ static struct store *st;
 static int setup(void **state)
 {
     (void)state;
-    if (!mkdtemp(tmpdir))
-        return -1;
-    char err[256];
-    const char *pg = getenv("WALLTRACK_TEST_PG_URL");
-    if (store_open(pg && *pg ? pg : tmpdir, NULL, &st, err, sizeof err) != 0) {
-        fprintf(stderr, "store_open: %s\n", err);
-        return -1;
-    }
-    print_message("store: %s\n", store_backend(st));
-    return 0;
+    return store_fixture_open(tmpdir, &st);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    store_close(st);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return store_fixture_close(tmpdir, st);
 }
 
 static void stored_edges(struct graph_edge_row **out, size_t *n)
