@@ -521,11 +521,11 @@ static void test_livesync_store(void **state)
     struct graph_edge_row *live;
     size_t nlive;
     stored_edges(&live, &nlive);
-    const char *funder = NULL;
-    for (size_t i = 0; i < nlive && !funder; i++)
+    char funder[BASE58_KEY_MAX] = "";
+    for (size_t i = 0; i < nlive && !funder[0]; i++)
         if (strcmp(live[i].kind, "FUNDED_BY") == 0)
-            funder = live[i].dst;
-    assert_non_null(funder);
+            snprintf(funder, sizeof funder, "%s", live[i].dst);
+    assert_true(funder[0] != '\0');
     struct event fx = ev_sol(0, 900001, 3 * SOL, e.v[e.len - 1].u.swap.ts_ms + SEC);
     assert_int_equal(pubkey_parse(funder, &fx.u.transfer.from), 0);
     assert_int_equal(store_append_events(st, &fx, 1, NULL), 0);
