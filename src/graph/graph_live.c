@@ -60,9 +60,8 @@ struct gl_wallet {
     uint32_t nm, ne;   /* distinct mints bought; mints bought among the first early_n */
     uint32_t fan;      /* distinct recipients */
     bool hub, listed, dirty;
-    VEC(int64_t) buys;         /* every buy time, sorted */
-    VEC(uint32_t) in;          /* incoming transfers (indices), by (ts, arrival) */
-    VEC(uint32_t) partners[2]; /* SYNCED_BUY, CO_EARLY pair partners */
+    VEC(int64_t) buys; /* every buy time, sorted */
+    VEC(uint32_t) in;  /* incoming transfers (indices), by (ts, arrival) */
 };
 
 struct graph_live {
@@ -128,13 +127,9 @@ static void wallet_clear(struct gl_wallet *w, bool release)
     if (release) {
         vec_free(&w->buys);
         vec_free(&w->in);
-        vec_free(&w->partners[0]);
-        vec_free(&w->partners[1]);
     } else {
         vec_clear(&w->buys);
         vec_clear(&w->in);
-        vec_clear(&w->partners[0]);
-        vec_clear(&w->partners[1]);
     }
     w->first = INT64_MAX;
     w->last_xfer = INT64_MIN;
@@ -254,10 +249,7 @@ static void pair_hit(struct graph_live *gl, int slot, uint32_t a, uint32_t b, in
 {
     uint32_t lo = a < b ? a : b, hi = a < b ? b : a;
     int kind = pair_kind[slot];
-    if (pm_hit(&gl->acc[kind], lo, hi, ts)->count == 1) {
-        vec_push(&gl->w.v[lo].partners[slot], hi);
-        vec_push(&gl->w.v[hi].partners[slot], lo);
-    }
+    pm_hit(&gl->acc[kind], lo, hi, ts);
     touch(gl, kind, lo, hi);
 }
 
@@ -600,15 +592,18 @@ void graph_live_changes(struct graph_live *gl, struct graph_live_change_vec *out
         for (int k = 0; k < GK_COUNT; k++)
             for (size_t i = 0; i < gl->touched[k].len; i++)
                 diff_one(gl, k, gl->touched[k].v[i], out);
-        /* A wallet's new mint changes the Jaccard weight of its pairs. */
-        for (size_t i = 0; i < gl->dirty.len; i++) {
-            uint32_t a = gl->dirty.v[i];
-            for (int s = 0; s < 2; s++) {
-                const struct gl_wallet *w = &gl->w.v[a];
-                for (size_t j = 0; j < w->partners[s].len; j++) {
-                    uint32_t b = w->partners[s].v[j];
-                    diff_one(gl, pair_kind[s], pm_key(a < b ? a : b, a < b ? b : a), out);
-                }
+        /* A wallet's new mint lowers the Jaccard weight of its pairs whose
+         * count did not change (those that did were touched): only an
+         * edge already written can change that way, by its weight or by
+         * falling under the bar. */
+        for (int k = 0; k < 2 && gl->dirty.len > 0; k++) {
+            struct pair_map *wm = &gl->written[pair_kind[k]];
+            for (size_t i = 0; i < wm->cap; i++) {
+                if (wm->keys[i] == PM_EMPTY || wm->vals[i].count == 0)
+                    continue;
+                uint32_t a = (uint32_t)(wm->keys[i] >> 32), b = (uint32_t)wm->keys[i];
+                if (gl->w.v[a].dirty || gl->w.v[b].dirty)
+                    diff_one(gl, pair_kind[k], wm->keys[i], out);
             }
         }
     }
@@ -662,7 +657,7 @@ void graph_live_stats(const struct graph_live *gl, struct graph_live_stats *out)
                gl->w.cap * sizeof *gl->w.v + gl->m.cap * sizeof *gl->m.v;
     for (size_t i = 0; i < gl->w.len; i++) {
         const struct gl_wallet *w = &gl->w.v[i];
-        b += w->buys.cap * 8 + w->in.cap * 4 + (w->partners[0].cap + w->partners[1].cap) * 4;
+        b += w->buys.cap * 8 + w->in.cap * 4;
     }
     for (size_t i = 0; i < gl->m.len; i++)
         b += gl->m.v[i].fb.cap * sizeof(struct gl_first);
