@@ -16,7 +16,7 @@
  *             igraph and its Leiden, nothing else of ours: igraph's own
  *             floor of time and memory on the graph graph_cluster gives it.
  *
- * Usage: bench_graph [market DAYS] [synthetic|igraph WALLETS EDGES [RESOLUTION [ITERATIONS]]]
+ * Usage: bench_graph [market DAYS] [synthetic|igraph WALLETS EDGES [RESOLUTION]]
  * (both by default). One thread: graph_cluster and igraph use one core. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,7 +179,7 @@ static uint64_t rnd(void)
     return x * 0x2545f4914f6cdd1dULL;
 }
 
-static int synthetic(uint32_t nw, size_t ne, double resolution, uint32_t iterations)
+static int synthetic(uint32_t nw, size_t ne, double resolution)
 {
     struct graph g;
     graph_init(&g);
@@ -213,7 +213,6 @@ static int synthetic(uint32_t nw, size_t ne, double resolution, uint32_t iterati
     struct graph_params p;
     graph_params_default(&p);
     p.resolution = resolution;
-    p.leiden_iterations = iterations;
     int64_t t0 = clock_mono_ns();
     double c0 = cpu_now();
     struct graph_clusters cl;
@@ -229,11 +228,10 @@ static int synthetic(uint32_t nw, size_t ne, double resolution, uint32_t iterati
             same = c->members[k] / group == c->members[0] / group;
         exact += same;
     }
-    printf("synthetic: %u wallets, %zu edges, resolution %g, Leiden iterations %u (0: until "
-           "stable): Leiden + leaders in %.2f s wall, %.2f s CPU (rc %d), %zu clusters (modularity "
-           "%.4f), %zu exactly a planted group of %u (of %u)\n",
-           nw, ne, resolution, iterations, t, cpu, rc, cl.v.len, cl.modularity, exact, group,
-           nw / group);
+    printf("synthetic: %u wallets, %zu edges, resolution %g: Leiden + leaders in %.2f s wall, "
+           "%.2f s CPU (rc %d), %zu clusters (modularity %.4f), %zu exactly a planted group of %u "
+           "(of %u)\n",
+           nw, ne, resolution, t, cpu, rc, cl.v.len, cl.modularity, exact, group, nw / group);
     printf("synthetic: peak RSS %ld MiB before the edges, %ld MiB with them, %ld MiB after "
            "clustering: %.1f bytes per edge in all (the edge array %zu B/edge), %.1f B/edge "
            "for graph_cluster alone\n",
@@ -350,8 +348,7 @@ int main(int argc, char **argv)
     if (argc == 1 || (argc >= 4 && strcmp(argv[1], "synthetic") == 0))
         rc |= synthetic(argc >= 4 ? (uint32_t)strtoul(argv[2], NULL, 10) : 1000000,
                         argc >= 4 ? (size_t)strtoull(argv[3], NULL, 10) : 10000000,
-                        argc >= 5 ? strtod(argv[4], NULL) : 1.0,
-                        argc >= 6 ? (uint32_t)strtoul(argv[5], NULL, 10) : 0);
+                        argc >= 5 ? strtod(argv[4], NULL) : 1.0);
     if (argc >= 4 && strcmp(argv[1], "igraph") == 0)
         rc |=
             igraph_floor((uint32_t)strtoul(argv[2], NULL, 10), (size_t)strtoull(argv[3], NULL, 10),

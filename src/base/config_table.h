@@ -354,10 +354,6 @@
       "Weight of a CO_EARLY edge (times its Jaccard index) in the clustering graph.")              \
     X(GRAPH_RESOLUTION, "graph.resolution", NULL, DOUBLE, "1", 0.001, 1000, 0,                     \
       "Leiden resolution (modularity): higher splits into more, smaller clusters.")                \
-    X(GRAPH_LEIDEN_ITERATIONS, "graph.leiden_iterations", NULL, INT, "0", 0, 1000, 0,              \
-      "Leiden iterations; 0 runs it until the partition no longer changes (the measured "          \
-      "default). Fewer are faster on very large graphs (docs/performance.md, \"Wallet "            \
-      "graph\") and may give a slightly worse partition.")                                         \
     X(GRAPH_MIN_SIZE, "graph.min_cluster", NULL, INT, "2", 2, 1000000, 0,                          \
       "Smallest cluster kept.")                                                                    \
     X(GRAPH_MATCH_OVERLAP, "graph.match_overlap", NULL, DOUBLE, "0.5", 0, 1, 0,                    \

@@ -91,7 +91,6 @@ void graph_params_from_config(const struct config *cfg, struct graph_params *p)
     p->kind_weight[GK_SYNCED_BUY] = config_double(cfg, CFG_GRAPH_W_SYNCED);
     p->kind_weight[GK_CO_EARLY] = config_double(cfg, CFG_GRAPH_W_EARLY);
     p->resolution = config_double(cfg, CFG_GRAPH_RESOLUTION);
-    p->leiden_iterations = (uint32_t)config_int(cfg, CFG_GRAPH_LEIDEN_ITERATIONS);
     p->min_size = (uint32_t)config_int(cfg, CFG_GRAPH_MIN_SIZE);
     p->match_overlap = config_double(cfg, CFG_GRAPH_MATCH_OVERLAP);
 }
@@ -716,9 +715,8 @@ static int leiden(struct wpair *wp, size_t m, uint32_t nn, const uint32_t *node_
     if (ok) {
         igraph_rng_seed(igraph_rng_default(), 20260101);
         /* Modularity: node weights = strengths, resolution / (2m). */
-        igraph_integer_t iters = p->leiden_iterations ? (igraph_integer_t)p->leiden_iterations : -1;
-        ok = igraph_community_leiden(ig, w, &strength, p->resolution / (2 * total), 0.01, false,
-                                     iters, &memb, &ncl, &quality) == IGRAPH_SUCCESS;
+        ok = igraph_community_leiden(ig, w, &strength, p->resolution / (2 * total), 0.01, false, -1,
+                                     &memb, &ncl, &quality) == IGRAPH_SUCCESS;
     }
     if (have_s)
         igraph_vector_destroy(&strength);

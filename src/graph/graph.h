@@ -68,9 +68,8 @@ struct graph_params {
     double early_jaccard;
     double kind_weight[GK_COUNT];
     double resolution;
-    uint32_t leiden_iterations; /* 0: until the partition is stable */
-    uint32_t min_size;          /* smallest cluster kept */
-    double match_overlap;       /* Jaccard of member sets for an id to carry over */
+    uint32_t min_size;    /* smallest cluster kept */
+    double match_overlap; /* Jaccard of member sets for an id to carry over */
 };
 
 /* The documented defaults (the graph.* rows of `walltrack config`). */
