@@ -34,50 +34,12 @@
 
 #include "../support/store_fixture.c"
 
-#define SOL 1000000000ULL
-#define SEC 1000
-
-static struct pubkey key(uint32_t i)
-{
-    struct pubkey k;
-    memset(&k, 0, sizeof k);
-    memcpy(k.b, &i, sizeof i);
-    k.b[31] = 0x5a;
-    /* Keys whose byte order is not the numbers' order: ties and the
-     * orientation of undirected edges go by key. */
-    k.b[0] ^= 0xa5;
-    return k;
-}
-
-static uint64_t sig_counter;
-
-static struct signature next_sig(void)
-{
-    struct signature s;
-    memset(&s, 0, sizeof s);
-    sig_counter++;
-    memcpy(s.b, &sig_counter, sizeof sig_counter);
-    s.b[63] = 2;
-    return s;
-}
+#include "../support/graph_events.c"
 
 static struct event ev_buy(uint32_t w, uint32_t mint, int64_t t)
 {
     struct event e = {.kind = EVENT_SWAP};
-    struct swap_event *s = &e.u.swap;
-    s->sig = next_sig();
-    s->ts_ms = t;
-    s->slot = (uint64_t)(t / 400) + 1;
-    s->wallet = key(w);
-    s->mint = key(100000 + mint);
-    s->quote_mint = key(999999);
-    s->side = SIDE_BUY;
-    s->decimals = 6;
-    s->quote_decimals = 9;
-    s->token_amount = 1000;
-    s->quote_amount = SOL;
-    s->price_sol = 1e-6;
-    snprintf(s->source, sizeof s->source, "PUMP_FUN");
+    e.u.swap = buy(w, mint, t);
     return e;
 }
 
@@ -91,14 +53,7 @@ static struct event ev_sell(uint32_t w, uint32_t mint, int64_t t)
 static struct event ev_sol(uint32_t from, uint32_t to, uint64_t lamports, int64_t t)
 {
     struct event e = {.kind = EVENT_TRANSFER};
-    struct transfer_event *x = &e.u.transfer;
-    x->sig = next_sig();
-    x->ts_ms = t;
-    x->slot = (uint64_t)(t / 400) + 1;
-    x->from = key(from);
-    x->to = key(to);
-    x->decimals = 9;
-    x->amount = lamports;
+    e.u.transfer = sol(from, to, lamports, t);
     return e;
 }
 
