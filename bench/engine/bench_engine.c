@@ -2,7 +2,14 @@
  * engine_handle with 1,000 watched wallets and 50 open positions, and the
  * signal-to-order latency of traded signals (paper mode).
  *
- *     bench_engine [events] [wallets] [watched] [noref]   (2000000 10000 1000)
+ *     bench_engine [events] [wallets] [watched] [noref|clusters]   (2000000 10000 1000)
+ *
+ * clusters: the cost of the cluster factor (issue 17 item 7). The engine
+ * timed is given clusters (the watched wallets in groups of 4, the first
+ * of each its leader, as CMD_CLUSTER_MEMBER like clustersync sends), and a
+ * second engine on the same events, in the same chunks (alternating which
+ * goes first), has the factor off (signal cluster_available false: the
+ * scoring before the wallet graph). Both ns/event and their ratio.
  *
  * The market is synthetic and deterministic (generated here): `wallets`
  * wallets trade 2,000 mints, each buying a mint and selling it all a few
@@ -195,6 +202,7 @@ int main(int argc, char **argv)
     uint32_t wallets = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 10) : 10000;
     uint32_t watched = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 10) : 1000;
     bool noref = argc > 4 && strcmp(argv[4], "noref") == 0; /* for profiling */
+    bool clusters = argc > 4 && strcmp(argv[4], "clusters") == 0;
     if (watched > wallets)
         watched = wallets;
 
@@ -224,6 +232,18 @@ int main(int argc, char **argv)
     paper_params_default(&pp);
     pp.latency_ms = 0;
     engine_set_executor(e, engine_paper_executor(e, &pp));
+    struct counting out_off = {.base.ops = &counting_ops};
+    struct engine *e_off = NULL; /* clusters: the same engine, factor off */
+    if (clusters) {
+        struct engine_params po = p;
+        po.signal.cluster_available = false;
+        e_off = engine_new(&po, &out_off.base, T0, err, sizeof err);
+        if (!e_off) {
+            fprintf(stderr, "%s\n", err);
+            return 1;
+        }
+        engine_set_executor(e_off, engine_paper_executor(e_off, &pp));
+    }
 
     /* Warm-up: history into intel and the market. */
     struct gen g;
@@ -233,6 +253,8 @@ int main(int argc, char **argv)
         g.ts++;
         gen_swap(&g, &buf[0], (uint32_t)(rng(&g.s) % wallets));
         engine_warm_swap(e, &buf[0].u.swap);
+        if (e_off)
+            engine_warm_swap(e_off, &buf[0].u.swap);
     }
     /* Watch; open 50 positions on mints 0..49 (by watched wallets). */
     for (uint32_t w = 0; w < watched; w++) {
@@ -244,6 +266,15 @@ int main(int argc, char **argv)
         c.u.command.wallet = key(1, w);
         c.u.command.value = 90;
         handle(e, &c);
+        if (e_off)
+            handle(e_off, &c);
+        if (clusters) { /* groups of 4 watched wallets, the first the leader */
+            c.u.command.kind = CMD_CLUSTER_MEMBER;
+            c.u.command.value = (double)(w / 4 + 1);
+            snprintf(c.u.command.name, sizeof c.u.command.name, "%s",
+                     w % 4 == 0 ? "leader" : "follower");
+            handle(e, &c);
+        }
     }
     for (uint32_t i = 0; i < 50; i++) {
         struct event b;
@@ -253,6 +284,8 @@ int main(int argc, char **argv)
         b.u.swap.mint = key(2, i);
         b.u.swap.price_sol = g.price[i];
         handle(e, &b);
+        if (e_off)
+            handle(e_off, &b);
     }
     struct engine_status st;
     engine_status(e, &st);
@@ -265,24 +298,36 @@ int main(int argc, char **argv)
 
     /* Throughput: the engine, and intel alone on the same swaps. */
     struct intel *ref = intel_new(&p.intel, wallets); /* the engine's intel settings */
-    int64_t engine_ns = 0, ref_ns = 0;
+    int64_t engine_ns = 0, ref_ns = 0, off_ns = 0;
+    uint64_t off_sig0 = out_off.signals;
     uint64_t done = 0, swaps = 0;
     uint64_t sig0 = out.signals;
     while (done < n_events) {
         size_t n = n_events - done < CHUNK ? (size_t)(n_events - done) : CHUNK;
         for (size_t i = 0; i < n; i++)
             gen_event(&g, &buf[i]);
+        bool off_first = e_off && (done / CHUNK) % 2 == 1;
+        int64_t o0 = clock_mono_ns();
+        for (size_t i = 0; off_first && i < n; i++)
+            handle(e_off, &buf[i]);
         int64_t t0 = clock_mono_ns();
         for (size_t i = 0; i < n; i++)
             handle(e, &buf[i]);
         int64_t t1 = clock_mono_ns();
+        engine_ns += t1 - t0;
+        if (off_first)
+            off_ns += t0 - o0;
+        for (size_t i = 0; e_off && !off_first && i < n; i++)
+            handle(e_off, &buf[i]);
+        if (e_off && !off_first)
+            off_ns += clock_mono_ns() - t1;
+        t1 = clock_mono_ns();
         for (size_t i = 0; i < n && !noref; i++)
             if (buf[i].kind == EVENT_SWAP) {
                 intel_apply(ref, &buf[i].u.swap);
                 swaps++;
             }
         int64_t t2 = clock_mono_ns();
-        engine_ns += t1 - t0;
         ref_ns += t2 - t1;
         done += n;
     }
@@ -300,6 +345,15 @@ int main(int argc, char **argv)
            rps, (double)ref_ns / (double)swaps,
            ((double)engine_ns / (double)done) / ((double)ref_ns / (double)swaps));
     intel_free(ref);
+    if (e_off) {
+        struct engine_status so;
+        engine_status(e_off, &so);
+        printf("cluster factor: on (watched wallets in %u clusters of 4) %.0f ns/event, off "
+               "%.0f ns/event (%" PRIu64 " signals): on/off %.3f\n",
+               (watched + 3) / 4, (double)engine_ns / (double)done, (double)off_ns / (double)done,
+               out_off.signals - off_sig0, (double)engine_ns / (double)off_ns);
+        engine_free(e_off);
+    }
 
     /* Latency: traded signals, start of engine_handle to the order. */
     {

@@ -3,14 +3,20 @@
  *
  *   market    the default simulated market of D days (default 30) through
  *             the real Helius decoder into a struct graph: the time of
- *             graph_build_edges and of graph_cluster (Leiden) on it;
+ *             graph_build_edges and of graph_cluster (Leiden) on it, and
+ *             the incremental edges (graph_live) fed the same events: CPU
+ *             per event and the memory they hold;
  *   synthetic N wallets in planted groups of 6 and M edges (default 1M and
  *             10M): 80 % inside groups, 20 % between random wallets,
  *             given to graph_cluster directly; its time, the peak RSS
  *             growth per edge (the edges themselves, 40 B each, included),
  *             and how much of the planted partition Leiden recovers.
  *
- * Usage: bench_graph [market DAYS] [synthetic WALLETS EDGES [RESOLUTION]]
+ *   igraph    the same synthetic edges, folded into pairs, straight into
+ *             igraph and its Leiden, nothing else of ours: igraph's own
+ *             floor of time and memory on the graph graph_cluster gives it.
+ *
+ * Usage: bench_graph [market DAYS] [synthetic|igraph WALLETS EDGES [RESOLUTION]]
  * (both by default). One thread: graph_cluster and igraph use one core. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,10 +24,13 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include <igraph/igraph.h>
+
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "graph/graph.h"
+#include "graph/graph_live.h"
 #include "ingest/helius.h"
 #include "sim/sim.h"
 
@@ -73,6 +82,15 @@ static int market(int days)
     graph_init(&g);
     struct sim_tx tx;
     size_t swaps = 0, transfers = 0;
+    /* The incremental edges beside (graph_live.h): CPU per event, the
+     * changes taken every 10,000 events as serve's flush would. */
+    struct graph_params lp;
+    graph_params_default(&lp);
+    int lrc;
+    struct graph_live *gl = graph_live_new(&lp, &lrc);
+    struct graph_live_change_vec ch = {0};
+    double live_cpu = 0;
+    size_t live_changes = 0, live_n = 0;
     int64_t t0 = clock_mono_ns();
     while (sim_next(s, &tx) == 1) {
         buf_reset(&json);
@@ -90,7 +108,30 @@ static int market(int days)
                 transfers++;
             }
         }
+        double l0 = cpu_now();
+        for (size_t i = 0; i < ho.events.len; i++) {
+            const struct event *e = &ho.events.v[i];
+            if (e->kind == EVENT_SWAP)
+                graph_live_add_swap(gl, &e->u.swap);
+            else if (e->kind == EVENT_TRANSFER)
+                graph_live_add_transfer(gl, &e->u.transfer);
+            else
+                continue;
+            if (++live_n % 10000 == 0) {
+                vec_clear(&ch);
+                graph_live_changes(gl, &ch);
+                live_changes += ch.len;
+            }
+        }
+        live_cpu += cpu_now() - l0;
     }
+    vec_clear(&ch);
+    graph_live_changes(gl, &ch);
+    live_changes += ch.len;
+    struct graph_live_stats ls;
+    graph_live_stats(gl, &ls);
+    struct graph_edge_vec le = {0};
+    graph_live_edges(gl, &le);
     double gen = secs(t0);
     struct graph_params p;
     graph_params_default(&p);
@@ -108,6 +149,15 @@ static int market(int days)
     printf("market: edges %zu in %.3f s wall (%.3f s CPU); Leiden + leaders %zu clusters in %.3f "
            "s wall (%.3f s CPU) (rc %d)\n",
            g.edges.len, build, build_cpu, cl.v.len, leiden, leiden_cpu, rc);
+    printf("market: incremental edges (graph_live): %.0f ns CPU per event (changes taken every "
+           "10,000 events: %zu changed edges in all), %zu replays, %.1f MiB held (%.0f B per "
+           "event), %zu edges at the end (the full build: %zu)\n",
+           live_cpu * 1e9 / (double)(live_n ? live_n : 1), live_changes, ls.replays,
+           (double)ls.bytes / 1048576.0, (double)ls.bytes / (double)(live_n ? live_n : 1), le.len,
+           g.edges.len);
+    vec_free(&le);
+    vec_free(&ch);
+    graph_live_free(gl);
     graph_clusters_release(&cl);
     graph_release(&g);
     buf_release(&json);
@@ -179,14 +229,113 @@ static int synthetic(uint32_t nw, size_t ne, double resolution)
         exact += same;
     }
     printf("synthetic: %u wallets, %zu edges, resolution %g: Leiden + leaders in %.2f s wall, "
-           "%.2f s CPU (rc %d), %zu clusters, %zu exactly a planted group of %u (of %u)\n",
-           nw, ne, resolution, t, cpu, rc, cl.v.len, exact, group, nw / group);
+           "%.2f s CPU (rc %d), %zu clusters (modularity %.4f), %zu exactly a planted group of %u "
+           "(of %u)\n",
+           nw, ne, resolution, t, cpu, rc, cl.v.len, cl.modularity, exact, group, nw / group);
     printf("synthetic: peak RSS %ld MiB before the edges, %ld MiB with them, %ld MiB after "
-           "clustering: %.1f bytes per edge in all (the edge array %zu B/edge)\n",
+           "clustering: %.1f bytes per edge in all (the edge array %zu B/edge), %.1f B/edge "
+           "for graph_cluster alone\n",
            rss0 / 1024, rss1 / 1024, rss2 / 1024, (double)(rss2 - rss0) * 1024.0 / (double)ne,
-           sizeof(struct graph_edge));
+           sizeof(struct graph_edge), (double)(rss2 - rss1) * 1024.0 / (double)ne);
     graph_clusters_release(&cl);
     graph_release(&g);
+    return rc;
+}
+
+/* igraph's floor: the same planted edges, folded into distinct pairs as
+ * graph_cluster folds them (summed weights, self-loops dropped), straight
+ * into an igraph_t (8-byte endpoints, as igraph stores them) with their
+ * weights and node strengths, and the same Leiden call graph_cluster
+ * makes: nothing else of ours. The peak RSS growth per input edge after
+ * each step, and the CPU of igraph_create and of Leiden. */
+struct fpair {
+    uint32_t a, b;
+    double w;
+};
+
+static int cmp_fpair(const void *x, const void *y)
+{
+    const struct fpair *p = x, *q = y;
+    if (p->a != q->a)
+        return p->a < q->a ? -1 : 1;
+    return p->b < q->b ? -1 : p->b > q->b;
+}
+
+static int igraph_floor(uint32_t nw, size_t ne, double resolution)
+{
+    long rss0 = rss_kb();
+    struct fpair *f = malloc(ne * sizeof *f);
+    if (!f)
+        return 1;
+    const uint32_t group = 6;
+    size_t k = 0;
+    for (size_t i = 0; i < ne; i++) {
+        uint32_t a, b;
+        double x;
+        if (rnd() % 10 < 8) {
+            uint32_t c = (uint32_t)(rnd() % (nw / group));
+            a = c * group + (uint32_t)(rnd() % group);
+            b = c * group + (uint32_t)(rnd() % group);
+            x = 1;
+        } else {
+            a = (uint32_t)(rnd() % nw);
+            b = (uint32_t)(rnd() % nw);
+            x = 0.2;
+        }
+        if (a != b)
+            f[k++] = (struct fpair){a < b ? a : b, a < b ? b : a, x};
+    }
+    qsort(f, k, sizeof *f, cmp_fpair);
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++)
+        if (m > 0 && f[m - 1].a == f[i].a && f[m - 1].b == f[i].b)
+            f[m - 1].w += f[i].w;
+        else
+            f[m++] = f[i];
+    long rss1 = rss_kb();
+    igraph_vector_int_t ev;
+    igraph_vector_t w, strength;
+    igraph_vector_int_t memb;
+    igraph_t ig;
+    if (igraph_vector_int_init(&ev, (igraph_integer_t)(2 * m)) != IGRAPH_SUCCESS ||
+        igraph_vector_init(&w, (igraph_integer_t)m) != IGRAPH_SUCCESS ||
+        igraph_vector_init(&strength, nw) != IGRAPH_SUCCESS)
+        return 1;
+    double total = 0;
+    for (size_t i = 0; i < m; i++) {
+        VECTOR(ev)[2 * i] = f[i].a;
+        VECTOR(ev)[2 * i + 1] = f[i].b;
+        VECTOR(w)[i] = f[i].w;
+        VECTOR(strength)[f[i].a] += f[i].w;
+        VECTOR(strength)[f[i].b] += f[i].w;
+        total += f[i].w;
+    }
+    free(f);
+    double c0 = cpu_now();
+    if (igraph_create(&ig, &ev, nw, IGRAPH_UNDIRECTED) != IGRAPH_SUCCESS)
+        return 1;
+    igraph_vector_int_destroy(&ev);
+    long rss2 = rss_kb();
+    igraph_vector_int_init(&memb, nw);
+    igraph_integer_t ncl = 0;
+    igraph_real_t quality = 0;
+    igraph_rng_seed(igraph_rng_default(), 20260101);
+    double c1 = cpu_now();
+    int rc = igraph_community_leiden(&ig, &w, &strength, resolution / (2 * total), 0.01, false, -1,
+                                     &memb, &ncl, &quality) != IGRAPH_SUCCESS;
+    double c2 = cpu_now();
+    long rss3 = rss_kb();
+    printf("igraph alone: %zu input edges folded to %zu pairs; igraph_create %.2f s CPU, Leiden "
+           "%.2f s CPU, %lld communities (rc %d)\n",
+           ne, m, c1 - c0, c2 - c1, (long long)ncl, rc);
+    printf("igraph alone: peak RSS growth per input edge: staging (16 B/edge, sorted) %.1f B, "
+           "igraph_create (edge list 16 B/pair, weights, graph) %.1f B, Leiden %.1f B\n",
+           (double)(rss1 - rss0) * 1024.0 / (double)ne, (double)(rss2 - rss0) * 1024.0 / (double)ne,
+           (double)(rss3 - rss0) * 1024.0 / (double)ne);
+    igraph_vector_int_destroy(&memb);
+    igraph_vector_destroy(&strength);
+    igraph_vector_destroy(&w);
+    igraph_destroy(&ig);
     return rc;
 }
 
@@ -200,5 +349,9 @@ int main(int argc, char **argv)
         rc |= synthetic(argc >= 4 ? (uint32_t)strtoul(argv[2], NULL, 10) : 1000000,
                         argc >= 4 ? (size_t)strtoull(argv[3], NULL, 10) : 10000000,
                         argc >= 5 ? strtod(argv[4], NULL) : 1.0);
+    if (argc >= 4 && strcmp(argv[1], "igraph") == 0)
+        rc |=
+            igraph_floor((uint32_t)strtoul(argv[2], NULL, 10), (size_t)strtoull(argv[3], NULL, 10),
+                         argc >= 5 ? strtod(argv[4], NULL) : 1.0);
     return rc;
 }

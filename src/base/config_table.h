@@ -316,6 +316,11 @@
     X(GRAPH_ON_START, "graph.on_start", NULL, BOOL, "false", 0, 0, 0,                              \
       "Also rebuild the graph as soon as `serve` starts, instead of after the first "              \
       "interval.")                                                                                 \
+    X(GRAPH_LIVE_S, "graph.live_s", NULL, INT, "10", 0, 3600, 0,                                   \
+      "Seconds between writes of the edges kept current from the event stream inside "             \
+      "`serve` (FUNDED_BY, SWEEP, SYNCED_BUY, CO_EARLY as events arrive; clusters still at the "   \
+      "rebuilds); 0: edges change only at rebuilds (and `serve` does not hold the events in "      \
+      "memory).")                                                                                  \
     X(GRAPH_FUND_MIN_SOL, "graph.fund_min_sol", NULL, DOUBLE, "0.1", 0, 1e9, 0,                    \
       "FUNDED_BY: smallest SOL transfer that counts as funding (token transfers count at "         \
       "any amount). Below it are dust and fee refills, which link unrelated wallets.")             \

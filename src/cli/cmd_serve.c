@@ -27,6 +27,7 @@
 #include "trade/clustersync.h"
 #include "trade/watchsync.h"
 #include "graph/graph.h"
+#include "graph/graph_live.h"
 #include "intel/discovery.h"
 #include "market/tokenfeed.h"
 #include "net/sse.h"
@@ -87,7 +88,8 @@ struct sync_ctx {
     struct runner *runner;
     struct store *store;
     struct smartmoney *sm;
-    struct hooksync *hooksync; /* NULL when the webhook is not managed */
+    struct hooksync *hooksync;   /* NULL when the webhook is not managed */
+    struct graph_livesync *live; /* NULL when graph.live_s is 0 */
 };
 
 /* After each graph rebuild: the engine learns the new clusters (the
@@ -100,6 +102,7 @@ static void after_graph(void *ctx)
         return; /* a standby: the leader's engine syncs after its own rebuild */
     if (clustersync_run(s->runner, s->store, &st) != 0)
         log_warn("serve", "the engine's clusters could not be synced after the graph rebuild");
+    graph_livesync_rebuilt(s->live); /* the rebuild rewrote graph_edges */
 }
 
 /* After each scheduled discovery run: the engine follows the new watchlist. */
@@ -154,6 +157,7 @@ struct commit_fanout {
     struct runner *runner;
     struct smartmoney *sm;
     struct serve_cluster *cluster; /* NULL: single node */
+    struct graph_livesync *live;
 };
 
 static void fanout_after_commit(void *ctx, const struct event *ev, size_t n,
@@ -162,6 +166,7 @@ static void fanout_after_commit(void *ctx, const struct event *ev, size_t n,
     struct commit_fanout *f = ctx;
     serve_cluster_after_commit(f->cluster, f->runner, ev, n, inserted);
     sm_after_commit(f->sm, ev, n, inserted);
+    graph_livesync_after_commit(f->live, ev, n, inserted);
 }
 
 /* The smart-money alerts follow the watchlist (and the clusters). */
@@ -607,6 +612,13 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     fanout.runner = runner;
     fanout.sm = sm;
     fanout.cluster = cluster;
+    /* The graph's edges kept current from the stream (graph.live_s):
+     * loaded before the inbox feeds it. */
+    int lrc = graph_livesync_new(store, cfg, &fanout.live);
+    if (lrc != 0) {
+        log_error("serve", "cannot load the events for the live graph edges: %s", wt_strerror(lrc));
+        goto out;
+    }
     char archive[4096];
     snprintf(archive, sizeof archive, "%s/archive", data);
     struct inbox_opts io = {
@@ -778,12 +790,13 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
         }
     }
     /* Scheduled discovery (discovery.interval_min; 0 = off). */
-    struct sync_ctx sync = {.runner = runner, .store = store, .sm = sm, .hooksync = hooksync};
+    struct sync_ctx sync = {
+        .runner = runner, .store = store, .sm = sm, .hooksync = hooksync, .live = fanout.live};
     (void)sched_add(sched, "smart-money watchlist", 30000, 30000, SCHED_WORKER, sm_refresh_job,
                     &sync);
     if (discovery_sched_start(sched, store, cfg, after_discovery, &sync, &disc) != 0 ||
         graph_sched_start(sched, store, cfg, after_graph, &sync, &graph) != 0 ||
-        sched_start(sched) != 0) {
+        graph_livesync_schedule(fanout.live, sched) != 0 || sched_start(sched) != 0) {
         log_error("serve", "cannot start the scheduler");
         goto out;
     }
@@ -830,10 +843,11 @@ out:
     inbox_stop(inbox);
     serve_cluster_stop(cluster); /* no promotion or demotion from now on; the lock is kept */
     runner_stop(runner);
-    serve_cluster_free(cluster); /* after the engine's last write: the lock goes */
-    sm_free(sm);                 /* after the inbox, whose commit thread feeds it */
-    tokenfeed_free(feed);        /* after the engine: its last requests land in a stopped feed */
-    alerter_stop(alerter);       /* after the engine: its last alerts still go out */
+    serve_cluster_free(cluster);      /* after the engine's last write: the lock goes */
+    sm_free(sm);                      /* after the inbox, whose commit thread feeds it */
+    graph_livesync_free(fanout.live); /* the same, and after the scheduler */
+    tokenfeed_free(feed);  /* after the engine: its last requests land in a stopped feed */
+    alerter_stop(alerter); /* after the engine: its last alerts still go out */
     sse_hub_free(hub);
     store_close(store);
     if (lock_fd >= 0)

@@ -12,6 +12,8 @@
 #include "base/config.h"
 #include "base/err.h"
 #include "base/mem.h"
+#include "graph/graph_impl.h"
+#include "graph/pairmap.h"
 #include "solana/pubkey.h"
 
 static const char *const kind_names[GK_COUNT] = {"FUNDED_BY", "SWEEP", "SYNCED_BUY", "CO_EARLY"};
@@ -153,89 +155,6 @@ void graph_add_transfer(struct graph *g, const struct transfer_event *t)
     vec_push(&g->transfers, x);
 }
 
-/* ------------------------------------------------------------ pair map */
-
-struct pair_val {
-    uint32_t count;
-    int64_t first_ms, last_ms;
-};
-
-struct pair_map {
-    uint64_t *keys; /* UINT64_MAX: empty */
-    struct pair_val *vals;
-    size_t cap, len;
-};
-
-static void pm_init(struct pair_map *m, size_t cap)
-{
-    size_t c = 64;
-    while (c < cap * 2)
-        c *= 2;
-    m->cap = c;
-    m->len = 0;
-    m->keys = xmalloc(c * sizeof *m->keys);
-    m->vals = xcalloc(c, sizeof *m->vals);
-    memset(m->keys, 0xff, c * sizeof *m->keys);
-}
-
-static void pm_free(struct pair_map *m)
-{
-    free(m->keys);
-    free(m->vals);
-    memset(m, 0, sizeof *m);
-}
-
-static size_t pm_hash(uint64_t k, size_t cap)
-{
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdULL;
-    k ^= k >> 33;
-    return (size_t)k & (cap - 1);
-}
-
-static struct pair_val *pm_get(struct pair_map *m, uint64_t k, bool add);
-
-static void pm_grow(struct pair_map *m)
-{
-    struct pair_map n;
-    pm_init(&n, m->cap);
-    for (size_t i = 0; i < m->cap; i++)
-        if (m->keys[i] != UINT64_MAX)
-            *pm_get(&n, m->keys[i], true) = m->vals[i];
-    pm_free(m);
-    *m = n;
-}
-
-static struct pair_val *pm_get(struct pair_map *m, uint64_t k, bool add)
-{
-    if (add && (m->len + 1) * 4 > m->cap * 3)
-        pm_grow(m);
-    size_t i = pm_hash(k, m->cap);
-    while (m->keys[i] != UINT64_MAX) {
-        if (m->keys[i] == k)
-            return &m->vals[i];
-        i = (i + 1) & (m->cap - 1);
-    }
-    if (!add)
-        return NULL;
-    m->keys[i] = k;
-    m->len++;
-    m->vals[i].count = 0;
-    m->vals[i].first_ms = INT64_MAX;
-    m->vals[i].last_ms = INT64_MIN;
-    return &m->vals[i];
-}
-
-static void pm_hit(struct pair_map *m, uint32_t a, uint32_t b, int64_t ts)
-{
-    struct pair_val *v = pm_get(m, (uint64_t)a << 32 | b, true);
-    v->count++;
-    if (ts < v->first_ms)
-        v->first_ms = ts;
-    if (ts > v->last_ms)
-        v->last_ms = ts;
-}
-
 /* ------------------------------------------------------------ edges */
 
 static int cmp_u64(const void *x, const void *y)
@@ -254,6 +173,13 @@ static int cmp_buy_wallet_mint_ts(const void *x, const void *y)
     return a->ts_ms < b->ts_ms ? -1 : a->ts_ms > b->ts_ms;
 }
 
+/* The wallets whose keys break ties of cmp_buy_mint_ts (qsort has no
+ * context argument; one per thread). */
+static _Thread_local const struct intern *tie_keys;
+
+/* By mint, time, then wallet KEY: who is among the first early_n buyers
+ * of a mint must not depend on the order wallets were first seen in (the
+ * incremental build, graph_live.c, sees them in another order). */
 static int cmp_buy_mint_ts(const void *x, const void *y)
 {
     const struct graph_buy *a = x, *b = y;
@@ -261,7 +187,9 @@ static int cmp_buy_mint_ts(const void *x, const void *y)
         return a->mint < b->mint ? -1 : 1;
     if (a->ts_ms != b->ts_ms)
         return a->ts_ms < b->ts_ms ? -1 : 1;
-    return a->wallet < b->wallet ? -1 : a->wallet > b->wallet;
+    if (a->wallet == b->wallet)
+        return 0;
+    return graph_key_cmp(intern_key(tie_keys, a->wallet), intern_key(tie_keys, b->wallet));
 }
 
 static int cmp_edge(const void *x, const void *y)
@@ -280,6 +208,31 @@ static int cmp_i64(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
+int graph_hubs_parse(const char *hubs, struct pubkey **out, size_t *n)
+{
+    VEC(struct pubkey) v = {0};
+    const char *s = hubs ? hubs : "";
+    while (*s) {
+        while (*s == ',' || *s == ' ')
+            s++;
+        size_t len = strcspn(s, ", ");
+        if (len == 0)
+            break;
+        struct pubkey k;
+        if (pubkey_parse_n(s, len, &k) != 0) {
+            vec_free(&v);
+            *out = NULL;
+            *n = 0;
+            return WT_EINVAL;
+        }
+        vec_push(&v, k);
+        s += len;
+    }
+    *out = v.v;
+    *n = v.len;
+    return 0;
+}
+
 /* Marks the hubs: listed addresses and wallets sending to more than
  * hub_fanout distinct wallets. */
 static int mark_hubs(struct graph *g, const struct graph_params *p)
@@ -289,23 +242,16 @@ static int mark_hubs(struct graph *g, const struct graph_params *p)
     vec_reserve(&g->hub, nw);
     for (uint32_t i = 0; i < nw; i++)
         vec_push(&g->hub, false);
-    if (p->hubs && *p->hubs) {
-        const char *s = p->hubs;
-        while (*s) {
-            while (*s == ',' || *s == ' ')
-                s++;
-            size_t len = strcspn(s, ", ");
-            if (len == 0)
-                break;
-            struct pubkey k;
-            if (pubkey_parse_n(s, len, &k) != 0)
-                return WT_EINVAL;
-            uint32_t id = intern_find(&g->wallets, k.b);
-            if (id != INTERN_NONE)
-                g->hub.v[id] = true;
-            s += len;
-        }
+    struct pubkey *listed;
+    size_t nlisted;
+    if (graph_hubs_parse(p->hubs, &listed, &nlisted) != 0)
+        return WT_EINVAL;
+    for (size_t i = 0; i < nlisted; i++) {
+        uint32_t id = intern_find(&g->wallets, listed[i].b);
+        if (id != INTERN_NONE)
+            g->hub.v[id] = true;
     }
+    free(listed);
     size_t n = g->transfers.len;
     uint64_t *pairs = xmalloc((n ? n : 1) * sizeof *pairs);
     for (size_t i = 0; i < n; i++)
@@ -412,11 +358,11 @@ static void funding_edges(struct graph *g, const struct graph_params *p, const s
     }
     free(ord);
     for (size_t i = 0; i < fund.cap; i++)
-        if (fund.keys[i] != UINT64_MAX)
+        if (fund.keys[i] != PM_EMPTY)
             push_edge(g, GK_FUNDED_BY, (uint32_t)(fund.keys[i] >> 32), (uint32_t)fund.keys[i],
                       &fund.vals[i], 1.0);
     for (size_t i = 0; i < sweep.cap; i++)
-        if (sweep.keys[i] != UINT64_MAX)
+        if (sweep.keys[i] != PM_EMPTY)
             push_edge(g, GK_SWEEP, (uint32_t)(sweep.keys[i] >> 32), (uint32_t)sweep.keys[i],
                       &sweep.vals[i], 1.0);
     pm_free(&fund);
@@ -439,7 +385,9 @@ static size_t first_buys(const struct graph *g, struct graph_buy **out, uint32_t
             b[k++] = b[i];
             nm_of[b[i].wallet]++;
         }
+    tie_keys = &g->wallets;
     qsort(b, k, sizeof *b, cmp_buy_mint_ts);
+    tie_keys = NULL;
     *out = b;
     return k;
 }
@@ -448,13 +396,18 @@ static void pair_edges(struct graph *g, enum graph_kind kind, struct pair_map *m
                        const uint32_t *size_of, uint32_t min_count, double min_jaccard)
 {
     for (size_t i = 0; i < m->cap; i++) {
-        if (m->keys[i] == UINT64_MAX)
+        if (m->keys[i] == PM_EMPTY)
             continue;
         uint32_t a = (uint32_t)(m->keys[i] >> 32), b = (uint32_t)m->keys[i];
         const struct pair_val *v = &m->vals[i];
         double uni = (double)size_of[a] + (double)size_of[b] - (double)v->count;
         double jac = uni > 0 ? (double)v->count / uni : 0;
-        if (v->count >= min_count && jac >= min_jaccard)
+        if (v->count < min_count || jac < min_jaccard)
+            continue;
+        /* Undirected: stored with the smaller key first, whatever the ids. */
+        if (graph_key_cmp(intern_key(&g->wallets, a), intern_key(&g->wallets, b)) > 0)
+            push_edge(g, kind, b, a, v, jac);
+        else
             push_edge(g, kind, a, b, v, jac);
     }
 }
@@ -707,6 +660,103 @@ static void describe_all(const struct graph *g, const struct graph_params *p,
     free(touched);
 }
 
+/* The wallet pairs of the clustering graph as igraph holds them (edge i:
+ * nodes IGRAPH_FROM/TO, weight w[i]), back in wallet ids. */
+static size_t pairs_of_igraph(const igraph_t *ig, const igraph_vector_t *w,
+                              const uint32_t *wallet_of, struct wpair **out)
+{
+    size_t m = (size_t)igraph_ecount(ig);
+    struct wpair *v = xmalloc((m ? m : 1) * sizeof *v);
+    for (size_t i = 0; i < m; i++) {
+        v[i].a = wallet_of[IGRAPH_FROM(ig, (igraph_integer_t)i)];
+        v[i].b = wallet_of[IGRAPH_TO(ig, (igraph_integer_t)i)];
+        v[i].w = VECTOR(*w)[i];
+    }
+    *out = v;
+    return m;
+}
+
+/* Leiden on the folded pairs wp[0..m) (freed here, as soon as igraph has
+ * them: the edge list and the pairs never sit beside igraph's graph and
+ * Leiden's state). Fills out->v with the clusters' members and
+ * out->modularity; *ig_out and *w_out stay for describe_all (destroy
+ * them). Returns 0 or WT_ENOMEM. */
+static int leiden(struct wpair *wp, size_t m, uint32_t nn, const uint32_t *node_of,
+                  const uint32_t *wallet_of, const struct graph_params *p,
+                  struct graph_clusters *out, igraph_t *ig, igraph_vector_t *w)
+{
+    igraph_vector_int_t ev, memb;
+    igraph_vector_t strength;
+    double total = 0;
+    bool ok = igraph_vector_init(w, (igraph_integer_t)m) == IGRAPH_SUCCESS;
+    bool have_w = ok;
+    ok = ok && igraph_vector_int_init(&ev, (igraph_integer_t)(2 * m)) == IGRAPH_SUCCESS;
+    bool have_ev = ok;
+    ok = ok && igraph_vector_init(&strength, nn) == IGRAPH_SUCCESS;
+    bool have_s = ok;
+    for (size_t i = 0; ok && i < m; i++) {
+        uint32_t a = node_of[wp[i].a], b = node_of[wp[i].b];
+        VECTOR(ev)[2 * i] = a;
+        VECTOR(ev)[2 * i + 1] = b;
+        VECTOR(*w)[i] = wp[i].w;
+        VECTOR(strength)[a] += wp[i].w;
+        VECTOR(strength)[b] += wp[i].w;
+        total += wp[i].w;
+    }
+    free(wp);
+    ok = ok && igraph_create(ig, &ev, nn, IGRAPH_UNDIRECTED) == IGRAPH_SUCCESS;
+    bool have_ig = ok;
+    if (have_ev)
+        igraph_vector_int_destroy(&ev);
+    ok = ok && igraph_vector_int_init(&memb, nn) == IGRAPH_SUCCESS;
+    bool have_memb = ok;
+    igraph_integer_t ncl = 0;
+    igraph_real_t quality = 0;
+    if (ok) {
+        igraph_rng_seed(igraph_rng_default(), 20260101);
+        /* Modularity: node weights = strengths, resolution / (2m). */
+        ok = igraph_community_leiden(ig, w, &strength, p->resolution / (2 * total), 0.01, false, -1,
+                                     &memb, &ncl, &quality) == IGRAPH_SUCCESS;
+    }
+    if (have_s)
+        igraph_vector_destroy(&strength);
+    if (ok) {
+        out->modularity = quality;
+        /* Group nodes by community. */
+        size_t *cnt = xcalloc((size_t)ncl + 1, sizeof *cnt);
+        for (uint32_t i = 0; i < nn; i++)
+            cnt[VECTOR(memb)[i]]++;
+        long *slot = xmalloc(((size_t)ncl + 1) * sizeof *slot);
+        for (igraph_integer_t c = 0; c < ncl; c++) {
+            slot[c] = -1;
+            if (cnt[c] >= p->min_size && cnt[c] >= 2) {
+                struct graph_cluster *gc = vec_push_zero(&out->v);
+                gc->members = xmalloc(cnt[c] * sizeof *gc->members);
+                slot[c] = (long)out->v.len - 1;
+            }
+        }
+        for (uint32_t i = 0; i < nn; i++) {
+            long sl = slot[VECTOR(memb)[i]];
+            if (sl >= 0) {
+                struct graph_cluster *gc = &out->v.v[sl];
+                gc->members[gc->n++] = wallet_of[i];
+            }
+        }
+        free(cnt);
+        free(slot);
+    }
+    if (have_memb)
+        igraph_vector_int_destroy(&memb);
+    if (!ok) {
+        if (have_ig)
+            igraph_destroy(ig);
+        if (have_w)
+            igraph_vector_destroy(w);
+        return WT_ENOMEM;
+    }
+    return 0;
+}
+
 int graph_cluster(const struct graph *g, const struct graph_params *p, struct graph_clusters *out)
 {
     memset(out, 0, sizeof *out);
@@ -719,10 +769,8 @@ int graph_cluster(const struct graph *g, const struct graph_params *p, struct gr
         node_of[i] = UINT32_MAX;
     uint32_t nn = 0;
     for (size_t i = 0; i < m; i++) {
-        if (node_of[wp[i].a] == UINT32_MAX)
-            node_of[wp[i].a] = 0;
-        if (node_of[wp[i].b] == UINT32_MAX)
-            node_of[wp[i].b] = 0;
+        node_of[wp[i].a] = 0;
+        node_of[wp[i].b] = 0;
     }
     uint32_t *wallet_of = xmalloc(((size_t)nw + 1) * sizeof *wallet_of);
     for (uint32_t i = 0; i < nw; i++)
@@ -731,76 +779,29 @@ int graph_cluster(const struct graph *g, const struct graph_params *p, struct gr
             node_of[i] = nn++;
         }
     int rc = 0;
-    uint32_t *in_c = xcalloc((size_t)nw + 1, sizeof *in_c);
+    igraph_t ig;
+    igraph_vector_t w;
+    bool built = false;
     if (m > 0) {
-        igraph_t ig;
-        igraph_vector_int_t ev, memb;
-        igraph_vector_t w, strength;
-        bool ok = igraph_vector_int_init(&ev, (igraph_integer_t)(2 * m)) == IGRAPH_SUCCESS;
-        for (size_t i = 0; ok && i < m; i++) {
-            VECTOR(ev)[2 * i] = node_of[wp[i].a];
-            VECTOR(ev)[2 * i + 1] = node_of[wp[i].b];
-        }
-        ok = ok && igraph_create(&ig, &ev, nn, IGRAPH_UNDIRECTED) == IGRAPH_SUCCESS;
-        ok = ok && igraph_vector_init(&w, (igraph_integer_t)m) == IGRAPH_SUCCESS;
-        double total = 0;
-        for (size_t i = 0; ok && i < m; i++) {
-            VECTOR(w)[i] = wp[i].w;
-            total += wp[i].w;
-        }
-        ok = ok && igraph_vector_init(&strength, nn) == IGRAPH_SUCCESS;
-        for (size_t i = 0; ok && i < m; i++) {
-            VECTOR(strength)[node_of[wp[i].a]] += wp[i].w;
-            VECTOR(strength)[node_of[wp[i].b]] += wp[i].w;
-        }
-        ok = ok && igraph_vector_int_init(&memb, nn) == IGRAPH_SUCCESS;
-        igraph_integer_t ncl = 0;
-        igraph_real_t quality = 0;
-        if (ok) {
-            igraph_rng_seed(igraph_rng_default(), 20260101);
-            /* Modularity: node weights = strengths, resolution / (2m). */
-            ok = igraph_community_leiden(&ig, &w, &strength, p->resolution / (2 * total), 0.01,
-                                         false, -1, &memb, &ncl, &quality) == IGRAPH_SUCCESS;
-        }
-        if (ok) {
-            out->modularity = quality;
-            /* Group nodes by community. */
-            size_t *cnt = xcalloc((size_t)ncl + 1, sizeof *cnt);
-            for (uint32_t i = 0; i < nn; i++)
-                cnt[VECTOR(memb)[i]]++;
-            long *slot = xmalloc(((size_t)ncl + 1) * sizeof *slot);
-            for (igraph_integer_t c = 0; c < ncl; c++) {
-                slot[c] = -1;
-                if (cnt[c] >= p->min_size && cnt[c] >= 2) {
-                    struct graph_cluster *gc = vec_push_zero(&out->v);
-                    gc->members = xmalloc(cnt[c] * sizeof *gc->members);
-                    slot[c] = (long)out->v.len - 1;
-                }
-            }
-            for (uint32_t i = 0; i < nn; i++) {
-                long s = slot[VECTOR(memb)[i]];
-                if (s >= 0) {
-                    struct graph_cluster *gc = &out->v.v[s];
-                    gc->members[gc->n++] = wallet_of[i];
-                }
-            }
-            free(cnt);
-            free(slot);
-        } else {
-            rc = WT_ENOMEM;
-        }
-        igraph_vector_int_destroy(&memb);
-        igraph_vector_destroy(&strength);
-        igraph_vector_destroy(&w);
-        igraph_destroy(&ig);
-        igraph_vector_int_destroy(&ev);
+        rc = leiden(wp, m, nn, node_of, wallet_of, p, out, &ig, &w);
+        built = rc == 0;
+    } else {
+        free(wp);
     }
+    wp = NULL;
+    free(node_of);
     /* Deterministic order: by the smallest member. */
     for (size_t i = 0; i < out->v.len; i++)
         qsort(out->v.v[i].members, out->v.v[i].n, sizeof(uint32_t), cmp_u32);
     if (out->v.len > 1)
         qsort(out->v.v, out->v.len, sizeof *out->v.v, cmp_cluster_first);
     if (rc == 0 && out->v.len > 0) {
+        /* igraph's graph goes before the pairs come back from it. */
+        m = pairs_of_igraph(&ig, &w, wallet_of, &wp);
+        igraph_destroy(&ig);
+        igraph_vector_destroy(&w);
+        built = false;
+        uint32_t *in_c = xcalloc((size_t)nw + 1, sizeof *in_c);
         for (size_t i = 0; i < out->v.len; i++)
             for (size_t k = 0; k < out->v.v[i].n; k++)
                 in_c[out->v.v[i].members[k]] = (uint32_t)i + 1;
@@ -810,11 +811,14 @@ int graph_cluster(const struct graph *g, const struct graph_params *p, struct gr
         describe_all(g, p, out, in_c, wp, m, fb, nfb);
         free(fb);
         free(nm);
+        free(in_c);
+        free(wp);
     }
-    free(in_c);
-    free(node_of);
+    if (built) {
+        igraph_destroy(&ig);
+        igraph_vector_destroy(&w);
+    }
     free(wallet_of);
-    free(wp);
     if (rc != 0)
         graph_clusters_release(out);
     return rc;

@@ -458,6 +458,13 @@ int store_wallet_list_plan(struct store *st, const struct wallet_filter *f, char
 int store_graph_save(struct store *st, const struct graph_edge_row *e, size_t ne,
                      const struct cluster_row *c, size_t nc, const struct cluster_member_row *m,
                      size_t nm);
+/* Applies incremental edge changes (graph/graph_live.h) in ONE
+ * transaction: with replace_all every row of graph_edges goes first; each
+ * of put[0..np) is upserted on (src, dst, kind), each of del[0..nd)
+ * (src, dst, kind) deleted (absent: fine). Returns 0, WT_EINVAL (a bad
+ * row; nothing written), WT_ESTORE. */
+int store_graph_edges_apply(struct store *st, const struct graph_edge_row *put, size_t np,
+                            const struct graph_edge_row *del, size_t nd, bool replace_all);
 /* The clusters list of the API: filters, sort, page (like the wallet
  * list). Zero-initialise, then set what is wanted. */
 enum cluster_sort {

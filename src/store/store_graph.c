@@ -100,6 +100,42 @@ int store_graph_save(struct store *st, const struct graph_edge_row *e, size_t ne
     return wr_end(st, cn, rc);
 }
 
+int store_graph_edges_apply(struct store *st, const struct graph_edge_row *put, size_t np,
+                            const struct graph_edge_row *del, size_t nd, bool replace_all)
+{
+    const struct table *te = store_table_desc(STORE_T_EDGES);
+    for (size_t i = 0; i < np; i++)
+        if (store_check_row(te, &put[i]) != 0 || !put[i].src[0] || !put[i].dst[0] ||
+            !put[i].kind[0])
+            return WT_EINVAL;
+    for (size_t i = 0; i < nd; i++)
+        if (!del[i].src[0] || !del[i].dst[0] || !del[i].kind[0])
+            return WT_EINVAL;
+    struct store_conn *cn;
+    int rc = wr_begin(st, &cn);
+    if (rc != 0)
+        return rc;
+    if (replace_all)
+        rc = exec1(st, cn, "DELETE FROM graph_edges", "graph_edges");
+    for (size_t i = 0; i < np && rc == 0; i++)
+        rc = store_put_row(st, cn, te, &put[i], NULL);
+    for (size_t i = 0; i < nd && rc == 0; i++) {
+        struct store_stmt *s;
+        if (st->ops->prepare(
+                cn, "DELETE FROM graph_edges WHERE src = $1 AND dst = $2 AND kind = $3", &s) != 0) {
+            rc = stmt_err(st, cn, "graph_edges");
+            break;
+        }
+        st->ops->bind_text(s, 1, del[i].src);
+        st->ops->bind_text(s, 2, del[i].dst);
+        st->ops->bind_text(s, 3, del[i].kind);
+        if (wr_step(st, s) < 0)
+            rc = st->fault_fn != NULL ? WT_ESTORE : stmt_err(st, cn, "graph_edges");
+        st->ops->finish(s);
+    }
+    return wr_end(st, cn, rc);
+}
+
 int store_cluster_blacklist(struct store *st, int64_t id, bool on, int64_t now_ms)
 {
     struct store_conn *c;

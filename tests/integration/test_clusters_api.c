@@ -5,7 +5,10 @@
  * clusters list`; then an insider of a detected cluster is watched, its
  * cluster blacklisted through the API, and its later buys posted to the
  * webhook: every one of its signals is blocked with reason
- * blacklisted_cluster. */
+ * blacklisted_cluster. Last, the edges kept current between rebuilds
+ * (graph.live_s 1, no scheduled rebuild): a transfer from that insider
+ * to a wallet never seen, posted to the webhook, gives the insider's
+ * wallet detail the new FUNDED_BY edge within seconds. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +27,7 @@
 #include "base/vec.h"
 #include "harness.h"
 #include "sim/sim.h"
+#include "solana/base58.h"
 
 #define SECRET "whsec-clusters-test"
 #define AUTH   "Authorization: " SECRET
@@ -31,7 +35,7 @@
 static const char *env[] = {"WALLTRACK_WEBHOOK_SECRET=" SECRET, NULL};
 
 struct later {
-    uint32_t wallet;
+    uint32_t wallet, to;
     enum side side;
     enum sim_tx_kind kind;
     char *json;
@@ -48,6 +52,27 @@ static long send_json(unsigned port, const char *method, const char *path, const
 {
     buf_reset(body);
     return http_request(port, method, path, NULL, json, strlen(json), body);
+}
+
+/* hay with every needle replaced by with (malloc'd). */
+static char *replace_all(const char *hay, const char *needle, const char *with)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    size_t nl = strlen(needle);
+    for (const char *p = hay;;) {
+        const char *f = strstr(p, needle);
+        if (!f) {
+            buf_puts(&b, p);
+            break;
+        }
+        buf_append(&b, p, (size_t)(f - p));
+        buf_puts(&b, with);
+        p = f + nl;
+    }
+    char *r = strdup(b.data);
+    buf_release(&b);
+    return r;
 }
 
 static int count_of(const char *hay, const char *needle)
@@ -93,7 +118,7 @@ static void test_clusters_and_blacklist(void **state)
             fwrite(one.data, 1, one.len, fp);
             fputc('\n', fp);
         } else {
-            struct later l = {tx.wallet, tx.side, tx.kind, strdup(one.data)};
+            struct later l = {tx.wallet, tx.to, tx.side, tx.kind, strdup(one.data)};
             vec_push(&rest, l);
         }
     }
@@ -110,7 +135,7 @@ static void test_clusters_and_blacklist(void **state)
     assert_int_equal(harness_run(d.dir, list, env, 60, &out), 0);
     assert_non_null(strstr(out.data, "funding_root"));
 
-    const char *args[] = {"--set", "graph.interval_min=0", NULL};
+    const char *args[] = {"--set", "graph.interval_min=0", "--set", "graph.live_s=1", NULL};
     assert_int_equal(daemon_start_cmd(&d, "serve", args, env), 0);
     struct buf body;
     buf_init(&body, 0);
@@ -185,6 +210,39 @@ static void test_clusters_and_blacklist(void **state)
     }
     assert_int_equal(signals, (int)posted);
     assert_int_equal(count_of(body.data, "\"reason\":\"blacklisted_cluster\""), (int)posted);
+
+    /* A later transfer of the market, re-addressed: from the insider to a
+     * wallet never seen, with a signature of its own. */
+    const struct later *xl = NULL;
+    for (size_t i = 0; i < rest.len && !xl; i++)
+        if (rest.v[i].kind == SIM_TX_TRANSFER && rest.v[i].wallet != rest.v[i].to)
+            xl = &rest.v[i];
+    assert_non_null(xl);
+    char *body1 = replace_all(xl->json, sim_wallet_address(s, xl->wallet), who);
+    uint8_t fk[32];
+    memset(fk, 0x4c, sizeof fk);
+    char fresh[64];
+    assert_true(base58_encode(fk, 32, fresh, sizeof fresh) > 0);
+    char *body2 = replace_all(body1, sim_wallet_address(s, xl->to), fresh);
+    const char *sigp = strstr(body2, "\"signature\":\"");
+    assert_non_null(sigp);
+    char *sgc = (char *)sigp + strlen("\"signature\":\"") + 3;
+    *sgc = *sgc == 'z' ? 'y' : 'z';
+    snprintf(q, sizeof q, "/v1/smart-money/wallets/%s", who);
+    assert_int_equal(get(d.port, q, &body), 200);
+    assert_null(strstr(body.data, fresh));
+    long st = http_request(d.port, "POST", "/webhooks/helius", AUTH, body2, strlen(body2), &body);
+    assert_int_equal(st, 200);
+    bool seen = false;
+    for (int i = 0; i < 100 && !seen; i++) {
+        nanosleep(&(struct timespec){0, 100000000}, NULL);
+        assert_int_equal(get(d.port, q, &body), 200);
+        const char *e = strstr(body.data, fresh);
+        seen = e && strstr(body.data, "\"kind\":\"FUNDED_BY\"");
+    }
+    assert_true(seen);
+    free(body1);
+    free(body2);
 
     assert_int_equal(daemon_stop(&d, SIGTERM), 0);
     for (size_t i = 0; i < rest.len; i++)

@@ -24,63 +24,9 @@
 #include "solana/base58.h"
 #include "store/store.h"
 
-#define SOL 1000000000ULL
-#define SEC 1000
+#include "../support/store_fixture.c"
 
-static struct pubkey key(uint32_t i)
-{
-    struct pubkey k;
-    memset(&k, 0, sizeof k);
-    memcpy(k.b, &i, sizeof i);
-    k.b[31] = 0x5a; /* never the all-zero (SOL) mint */
-    return k;
-}
-
-static uint64_t sig_counter;
-
-static struct signature next_sig(void)
-{
-    struct signature s;
-    memset(&s, 0, sizeof s);
-    sig_counter++;
-    memcpy(s.b, &sig_counter, sizeof sig_counter);
-    s.b[63] = 1;
-    return s;
-}
-
-static struct swap_event buy(uint32_t w, uint32_t mint, int64_t t)
-{
-    struct swap_event s;
-    memset(&s, 0, sizeof s);
-    s.sig = next_sig();
-    s.ts_ms = t;
-    s.slot = (uint64_t)(t / 400) + 1;
-    s.wallet = key(w);
-    s.mint = key(100000 + mint);
-    s.quote_mint = key(999999);
-    s.side = SIDE_BUY;
-    s.decimals = 6;
-    s.quote_decimals = 9;
-    s.token_amount = 1000;
-    s.quote_amount = SOL;
-    s.price_sol = 1e-6;
-    snprintf(s.source, sizeof s.source, "PUMP_FUN");
-    return s;
-}
-
-static struct transfer_event sol(uint32_t from, uint32_t to, uint64_t lamports, int64_t t)
-{
-    struct transfer_event x;
-    memset(&x, 0, sizeof x);
-    x.sig = next_sig();
-    x.ts_ms = t;
-    x.slot = (uint64_t)(t / 400) + 1;
-    x.from = key(from);
-    x.to = key(to);
-    x.decimals = 9;
-    x.amount = lamports;
-    return x;
-}
+#include "../support/graph_events.c"
 
 /* The edges of kind k as "a>b" pairs of the test's wallet numbers. */
 static size_t count_kind(const struct graph *g, enum graph_kind k)
@@ -414,25 +360,13 @@ static int setup(void **state)
 {
     (void)state;
     log_set_level(LOG_WARN);
-    if (!mkdtemp(tmpdir))
-        return -1;
-    char err[256];
-    const char *pg = getenv("WALLTRACK_TEST_PG_URL");
-    if (store_open(pg && *pg ? pg : tmpdir, NULL, &st, err, sizeof err) != 0) {
-        fprintf(stderr, "store_open: %s\n", err);
-        return -1;
-    }
-    print_message("store: %s\n", store_backend(st));
-    return 0;
+    return store_fixture_open(tmpdir, &st);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    store_close(st);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return store_fixture_close(tmpdir, st);
 }
 
 static void append_swap(struct swap_event s)

@@ -1,0 +1,108 @@
+/* The wallet graph's edges kept current from the event stream between
+ * rebuilds (issue 17 item 2; docs/intelligence.md, "Incremental edges").
+ *
+ * A struct graph_live holds what the edge rules of graph.h need (every
+ * swap and transfer seen, compactly, and the evidence of every pair) and
+ * applies each new event at once: a transfer can make a FUNDED_BY or
+ * SWEEP edge, a buy a FUNDED_BY edge (a transfer within fund_window before
+ * it), SYNCED_BUY and CO_EARLY evidence, and a wallet's new mint changes
+ * the Jaccard weight of its pair edges. graph_live_changes then gives the
+ * edges that changed since its last call, for the store.
+ *
+ * The result is the same edge set as graph_build_edges over the same
+ * events, whatever their order: an event that arrives out of order in a
+ * way the incremental rules cannot absorb (a swap before the first trade
+ * of a wallet that already has later transfers, an earlier first buy of a
+ * (wallet, mint), an earlier buyer entering a mint's first early_n, a
+ * transfer before a later one going the other way) makes the next
+ * graph_live_changes replay every event in time order (counted in
+ * replays). Cluster membership is not changed here: a new wallet joins a
+ * cluster at the next rebuild (graph_run).
+ *
+ * Owned by one thread. */
+#ifndef WT_GRAPH_GRAPH_LIVE_H
+#define WT_GRAPH_GRAPH_LIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/vec.h"
+#include "event/event.h"
+#include "graph/graph.h"
+
+struct graph_live;
+
+/* p is copied (its hubs string too). Returns NULL with WT_EINVAL in *rc
+ * when graph.hubs has an entry that is not an address. */
+struct graph_live *graph_live_new(const struct graph_params *p, int *rc);
+void graph_live_free(struct graph_live *gl);
+
+void graph_live_add_swap(struct graph_live *gl, const struct swap_event *s);
+void graph_live_add_transfer(struct graph_live *gl, const struct transfer_event *t);
+
+/* One changed edge: its new state, or removed. a, b are ids for
+ * graph_live_key; undirected kinds have the smaller key first. */
+struct graph_live_change {
+    struct graph_edge e;
+    bool removed;
+};
+
+struct graph_live_change_vec {
+    struct graph_live_change *v;
+    size_t len, cap;
+};
+struct graph_edge_vec {
+    struct graph_edge *v;
+    size_t len, cap;
+};
+
+/* Appends to *out every edge that appeared, changed (count, weight, first
+ * or last seen) or disappeared since the previous call (the first call:
+ * every edge), and takes them as written. */
+void graph_live_changes(struct graph_live *gl, struct graph_live_change_vec *out);
+
+/* Every current edge, sorted by (kind, a's key, b's key), into *out
+ * (replacing it). For tests and checks. */
+void graph_live_edges(struct graph_live *gl, struct graph_edge_vec *out);
+
+const uint8_t *graph_live_key(const struct graph_live *gl, uint32_t w);
+
+struct graph_live_stats {
+    size_t swaps, transfers, wallets, replays;
+    size_t bytes; /* memory held, approximately */
+};
+void graph_live_stats(const struct graph_live *gl, struct graph_live_stats *out);
+
+/* ---- inside `serve`: the edges of graph_edges kept current ----
+ *
+ * graph_livesync_new loads every stored swap and transfer into a
+ * graph_live (call it before events flow: the inbox's after_commit must
+ * not run before it returns). graph_livesync_after_commit queues newly
+ * stored swaps and transfers (any thread, cheap); every graph.live_s
+ * seconds a scheduler worker applies the queue and writes the changed
+ * edges in one transaction (graph_livesync_flush; the first flush, and
+ * the one after a full rebuild rewrote graph_edges, rewrites every edge).
+ * *out is NULL when graph.live_s is 0. */
+struct sched;
+struct store;
+struct config;
+struct graph_livesync;
+struct graph_livesync_report {
+    size_t applied;  /* events applied */
+    size_t upserted; /* edge rows written */
+    size_t deleted;  /* edge rows removed */
+    bool replaced;   /* every edge was rewritten */
+    struct graph_live_stats stats;
+};
+int graph_livesync_new(struct store *st, const struct config *cfg, struct graph_livesync **out);
+int graph_livesync_schedule(struct graph_livesync *s, struct sched *sc);
+void graph_livesync_after_commit(struct graph_livesync *s, const struct event *ev, size_t n,
+                                 const uint8_t *inserted);
+/* A full rebuild (graph_run) rewrote graph_edges: the next flush writes
+ * every edge again. Any thread. */
+void graph_livesync_rebuilt(struct graph_livesync *s);
+int graph_livesync_flush(struct graph_livesync *s, struct graph_livesync_report *rep);
+void graph_livesync_free(struct graph_livesync *s);
+
+#endif
