@@ -99,4 +99,13 @@ void intel_profile(const struct intel *in, uint32_t wallet, int64_t now_ms,
 /* Detects the wallet's patterns (needs keep_fills); appends to out. */
 size_t intel_patterns(const struct intel *in, uint32_t wallet, struct pattern_list *out);
 
+/* Splits the wallets [0, ledger_wallet_count) into `parts` ranges of whole
+ * wallets with about equal swaps each (parts clamped to [1, PAR_MAX]) and
+ * calls fn(ctx, part, w0, w1) for each part on a thread of its own
+ * (base/par.h; part 0 on the caller's). fn may read the intel state
+ * (profiles, patterns: they only read) and write its own part's output;
+ * nothing may change the state meanwhile. For full profile runs. */
+void intel_wallet_parts(const struct intel *in, unsigned parts,
+                        void (*fn)(void *ctx, unsigned part, uint32_t w0, uint32_t w1), void *ctx);
+
 #endif
