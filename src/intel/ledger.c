@@ -746,7 +746,7 @@ struct flush_job {
     const struct norm *v;
     const uint32_t *order;
     size_t k0, k1;
-    uint32_t *rank_pos, *rank_fill;
+    uint32_t *rank_pos, *rank_fill, *rank; /* rank: the mint, then the rank given */
     void (*on_fill)(void *ctx, const struct ledger_fill *f);
     void *ctx;
     struct worker wk;
@@ -784,6 +784,7 @@ static void flush_range(struct flush_job *j)
         const struct ledger_fill *f = apply_norm(l, x, &scratch, &dp, j->parallel ? &j->wk : NULL);
         if (dp != LEDGER_NONE) {
             j->rank_pos[i] = dp;
+            j->rank[i] = x->mint;
             j->rank_fill[i] =
                 l->p.keep_fills ? (uint32_t)l->wallets.v[x->wallet].fills.len - 1 : LEDGER_NONE;
         }
@@ -795,6 +796,24 @@ static void flush_range(struct flush_job *j)
 static void flush_part(void *ctx, unsigned part)
 {
     flush_range((struct flush_job *)ctx + part);
+}
+
+/* Writes the ranks given into the first buys' positions and kept fills of
+ * the job's wallets (wallet by wallet: each wallet's fills in order). */
+static void rank_part(void *ctx, unsigned part)
+{
+    struct flush_job *j = (struct flush_job *)ctx + part;
+    struct ledger *l = j->l;
+    for (size_t k = j->k0; k < j->k1; k++) {
+        uint32_t i = j->order[k];
+        if (j->rank_pos[i] == LEDGER_NONE)
+            continue;
+        struct pos *p = &l->pos.v[j->rank_pos[i]];
+        assert(p->buy_rank == LEDGER_PENDING);
+        p->buy_rank = j->rank[i];
+        if (j->rank_fill[i] != LEDGER_NONE)
+            l->wallets.v[p->wallet].fills.v[j->rank_fill[i]].buy_rank = p->buy_rank;
+    }
 }
 
 /* Below this many pending swaps per thread a flush runs on one thread
@@ -884,6 +903,7 @@ void ledger_batch_flush(struct ledger_batch *b,
      * and the index of its fill. */
     uint32_t *rank_pos = xmalloc(n * sizeof *rank_pos);
     uint32_t *rank_fill = xmalloc(n * sizeof *rank_fill);
+    uint32_t *rank = xmalloc(n * sizeof *rank);
     memset(rank_pos, 0xff, n * sizeof *rank_pos);
     if (t > 1)
         flush_reserve(l, n, b->buys);
@@ -897,6 +917,7 @@ void ledger_batch_flush(struct ledger_batch *b,
                                      .k1 = cut[i + 1],
                                      .rank_pos = rank_pos,
                                      .rank_fill = rank_fill,
+                                     .rank = rank,
                                      .on_fill = on_fill,
                                      .ctx = ctx,
                                      .wk = {&pos_len, &open_len, LEDGER_NONE, 0},
@@ -910,18 +931,19 @@ void ledger_batch_flush(struct ledger_batch *b,
     } else {
         flush_range(&jobs[0]);
     }
-    /* Ranks among each mint's buyers, in tape order as ledger_apply gives. */
-    for (size_t i = 0; i < n; i++) {
-        if (rank_pos[i] == LEDGER_NONE)
-            continue;
-        struct pos *p = &l->pos.v[rank_pos[i]];
-        assert(p->buy_rank == LEDGER_PENDING);
-        p->buy_rank = l->mints.v[p->mint].n_buyers++;
-        if (rank_fill[i] != LEDGER_NONE)
-            l->wallets.v[p->wallet].fills.v[rank_fill[i]].buy_rank = p->buy_rank;
-    }
+    /* Ranks among each mint's buyers, given in tape order as ledger_apply
+     * gives them (reading the 4-byte mint of each first buy), then written
+     * into the positions and fills wallet by wallet, on the same threads. */
+    for (size_t i = 0; i < n; i++)
+        if (rank_pos[i] != LEDGER_NONE)
+            rank[i] = l->mints.v[rank[i]].n_buyers++;
+    if (t > 1)
+        par_run(t, rank_part, jobs);
+    else
+        rank_part(jobs, 0);
     free(rank_pos);
     free(rank_fill);
+    free(rank);
     free(order);
     debug_assert_ok(l, n);
     vec_clear(&b->v);
