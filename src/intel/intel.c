@@ -98,6 +98,7 @@ int intel_apply(struct intel *in, const struct swap_event *ev)
 struct intel_batch {
     struct intel *in;
     struct ledger_batch *lb;
+    size_t chunk; /* adds between flushes */
 };
 
 static void on_fill(void *ctx, const struct ledger_fill *f)
@@ -110,14 +111,28 @@ struct intel_batch *intel_batch_new(struct intel *in)
     struct intel_batch *b = xcalloc(1, sizeof *b);
     b->in = in;
     b->lb = ledger_batch_new(in->l);
+    b->chunk = BATCH_CHUNK;
     return b;
 }
 
+void intel_batch_set_chunk(struct intel_batch *b, size_t swaps)
+{
+    b->chunk = swaps ? swaps : 1;
+}
+
+/* Every chunk, the pending swaps are applied in the background while the
+ * next ones are added (ledger_batch_flush_start): the tape-order part of
+ * an add and the per-wallet part of a flush overlap. feed touches only
+ * in->w, which the adds never do; it is grown for the flush's wallets
+ * before the flush starts, once the previous one is done. */
 int intel_batch_add(struct intel_batch *b, const struct swap_event *ev, double *price)
 {
     int rc = ledger_batch_add(b->lb, ev, price);
-    if (rc == 0 && ledger_batch_pending(b->lb) >= BATCH_CHUNK)
-        intel_batch_flush(b);
+    if (rc == 0 && ledger_batch_pending(b->lb) >= b->chunk) {
+        ledger_batch_wait(b->lb);
+        grow_wallets(b->in, ledger_wallet_count(b->in->l));
+        ledger_batch_flush_start(b->lb, on_fill, b->in);
+    }
     return rc;
 }
 
@@ -125,6 +140,7 @@ void intel_batch_flush(struct intel_batch *b)
 {
     /* Every wallet of the batch is interned by now: their running state
      * exists before the flush's threads feed it. */
+    ledger_batch_wait(b->lb);
     grow_wallets(b->in, ledger_wallet_count(b->in->l));
     ledger_batch_flush(b->lb, on_fill, b->in);
 }

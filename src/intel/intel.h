@@ -83,6 +83,9 @@ struct intel_batch;
 struct intel_batch *intel_batch_new(struct intel *in);
 int intel_batch_add(struct intel_batch *b, const struct swap_event *ev, double *price);
 void intel_batch_flush(struct intel_batch *b);
+/* Flushes every `swaps` adds (default 1 M; tests use small chunks). Each
+ * such flush runs in the background while the next swaps are added. */
+void intel_batch_set_chunk(struct intel_batch *b, size_t swaps);
 void intel_batch_free(struct intel_batch *b);
 
 /* Applies n swaps through a batch; returns how many were refused. */

@@ -26,6 +26,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "base/err.h"
@@ -620,6 +621,7 @@ int ledger_apply(struct ledger *l, const struct swap_event *ev, struct ledger_fi
     if (wid != INTERN_NONE && l->wallets.v[wid].n_swaps > 0 &&
         ev->ts_ms < l->wallets.v[wid].last_ms)
         return WT_ESTATE;
+    l->n_direct++;
     struct norm n;
     norm_swap(l, ev, wid, &n);
     struct ledger_fill scratch;
@@ -663,44 +665,77 @@ void ledger_set_launch(struct ledger *l, const struct pubkey *mint, int64_t ts_m
 
 /* ------------------------------------------------------------ batch */
 
-/* Pending swaps of a batch. Invariant: last_ms/seen/count cover wallets
- * [0, last_ms.len) and tell, for validation, the time of each wallet's
- * last accepted swap, pending ones included, and how many it has pending;
- * wallets past len have no pending swap and the ledger's own state is
- * current. wallet.len == v.len. */
+/* Swaps accepted and not yet applied, in tape order. Invariant: wallet.len
+ * == v.len; count covers wallets [0, count.len) (each one's swaps in v;
+ * wallets past it have none); buys counts the buys in v. */
+struct pending {
+    VEC(struct norm) v;
+    VEC(uint32_t) wallet; /* v[i].wallet: the grouping reads 4 bytes, not the 88 of a norm */
+    VEC(uint32_t) count;
+    size_t buys;
+};
+
+/* A batch: the swaps being added (cur) and, while a flush runs in the
+ * background (running), the ones it applies (flying). Invariant:
+ * last_ms/seen cover wallets [0, last_ms.len) and tell, for validation,
+ * the time of each wallet's last accepted swap, pending and flying ones
+ * included; wallets past len have no swap in this batch and the ledger's
+ * own state is current. They stay valid across flushes while the ledger
+ * changes only through this batch (direct == l->n_direct). While running,
+ * the adding thread changes only what the flush does not read: interning,
+ * mint facts other than launch_ms and n_buyers, new wallets and mints
+ * (and it waits for the flush before those vectors grow). */
 struct ledger_batch {
     struct ledger *l;
-    VEC(struct norm) v; /* accepted swaps in tape order */
-    VEC(uint32_t)
-    wallet; /* v[i].wallet: the flush's grouping reads 4 bytes, not the 88 of a norm */
+    struct pending cur, flying;
     VEC(int64_t) last_ms;
     VEC(uint8_t) seen;
-    VEC(uint32_t) count; /* pending swaps per wallet, like last_ms */
-    size_t buys;         /* pending buys */
+    uint64_t direct;
+    bool running;
+    size_t flying_n; /* swaps the running flush applies */
+    pthread_t th;
+    void (*on_fill)(void *ctx, const struct ledger_fill *f);
+    void *ctx;
 };
 
 struct ledger_batch *ledger_batch_new(struct ledger *l)
 {
     struct ledger_batch *b = xcalloc(1, sizeof *b);
     b->l = l;
+    b->direct = l->n_direct;
     return b;
+}
+
+static void pending_clear(struct pending *pd)
+{
+    vec_clear(&pd->v);
+    vec_clear(&pd->wallet);
+    vec_clear(&pd->count);
+    pd->buys = 0;
+}
+
+static void pending_free(struct pending *pd)
+{
+    vec_free(&pd->v);
+    vec_free(&pd->wallet);
+    vec_free(&pd->count);
 }
 
 void ledger_batch_free(struct ledger_batch *b)
 {
     if (!b)
         return;
-    vec_free(&b->v);
-    vec_free(&b->wallet);
+    ledger_batch_wait(b);
+    pending_free(&b->cur);
+    pending_free(&b->flying);
     vec_free(&b->last_ms);
     vec_free(&b->seen);
-    vec_free(&b->count);
     free(b);
 }
 
 size_t ledger_batch_pending(const struct ledger_batch *b)
 {
-    return b->v.len;
+    return b->cur.v.len;
 }
 
 int ledger_batch_add(struct ledger_batch *b, const struct swap_event *ev, double *price)
@@ -708,6 +743,12 @@ int ledger_batch_add(struct ledger_batch *b, const struct swap_event *ev, double
     struct ledger *l = b->l;
     if (ev->token_amount == 0 || (ev->side != SIDE_BUY && ev->side != SIDE_SELL))
         return WT_EINVAL;
+    if (b->direct != l->n_direct) { /* ledger_apply since: the ledger's state is current */
+        ledger_batch_wait(b);
+        vec_clear(&b->last_ms);
+        vec_clear(&b->seen);
+        b->direct = l->n_direct;
+    }
     uint32_t wid = intern_find(&l->wallet_ids, ev->wallet.b);
     if (wid != INTERN_NONE) {
         bool seen = wid < b->seen.len ? b->seen.v[wid] != 0 : l->wallets.v[wid].n_swaps > 0;
@@ -715,17 +756,22 @@ int ledger_batch_add(struct ledger_batch *b, const struct swap_event *ev, double
         if (seen && ev->ts_ms < last)
             return WT_ESTATE;
     }
-    struct norm *n = vec_push_zero(&b->v);
+    /* a new wallet or mint may move the vectors a running flush reads */
+    if (b->running && (l->wallets.len == l->wallets.cap || l->mints.len == l->mints.cap))
+        ledger_batch_wait(b);
+    struct pending *pd = &b->cur;
+    struct norm *n = vec_push_zero(&pd->v);
     norm_swap(l, ev, wid, n);
     while (b->seen.len <= n->wallet) {
         const struct ledger_wallet *w = &l->wallets.v[b->seen.len];
         vec_push(&b->seen, (uint8_t)(w->n_swaps > 0));
         vec_push(&b->last_ms, w->last_ms);
-        vec_push(&b->count, 0);
     }
-    vec_push(&b->wallet, n->wallet);
-    b->count.v[n->wallet]++;
-    b->buys += n->side == SIDE_BUY;
+    while (pd->count.len <= n->wallet)
+        vec_push(&pd->count, 0);
+    vec_push(&pd->wallet, n->wallet);
+    pd->count.v[n->wallet]++;
+    pd->buys += n->side == SIDE_BUY;
     b->seen.v[n->wallet] = 1;
     b->last_ms.v[n->wallet] = n->ts_ms;
     if (price)
@@ -870,20 +916,23 @@ static void flush_merge(struct ledger *l, struct flush_job *jobs, unsigned t, si
     }
 }
 
-void ledger_batch_flush(struct ledger_batch *b,
-                        void (*on_fill)(void *ctx, const struct ledger_fill *f), void *ctx)
+/* Applies the swaps of pd (see ledger_batch_flush) and clears it; the
+ * caller asserts the ledger afterwards, on the adding thread. Reads of the
+ * ledger's wallet and mint vectors go through their element pointers only
+ * (a running flush shares them with the adding thread). */
+static void flush_pending(struct ledger *l, struct pending *pd,
+                          void (*on_fill)(void *ctx, const struct ledger_fill *f), void *ctx)
 {
-    struct ledger *l = b->l;
-    size_t n = b->v.len;
+    size_t n = pd->v.len;
     if (n == 0)
         return;
     assert(n < LEDGER_PENDING);
     /* Group by wallet, keeping tape order within each (counting sort). */
-    uint32_t nw = (uint32_t)l->wallets.len;
+    uint32_t nw = (uint32_t)pd->count.len;
     uint32_t *off = xcalloc((size_t)nw + 1, sizeof *off);
     uint32_t *order = xmalloc(n * sizeof *order);
-    for (size_t w = 0; w < b->count.len; w++)
-        off[w + 1] = b->count.v[w];
+    for (size_t w = 0; w < nw; w++)
+        off[w + 1] = pd->count.v[w];
     for (uint32_t w = 0; w < nw; w++)
         off[w + 1] += off[w];
     /* Thread i takes the wallets whose swaps start in [n*i/t, n*(i+1)/t)
@@ -897,7 +946,7 @@ void ledger_batch_flush(struct ledger_batch *b,
     }
     cut[t] = n;
     for (size_t i = 0; i < n; i++)
-        order[off[b->wallet.v[i]]++] = (uint32_t)i;
+        order[off[pd->wallet.v[i]]++] = (uint32_t)i;
     free(off);
     /* Per tape index: the position of a first buy waiting for its rank,
      * and the index of its fill. */
@@ -906,12 +955,12 @@ void ledger_batch_flush(struct ledger_batch *b,
     uint32_t *rank = xmalloc(n * sizeof *rank);
     memset(rank_pos, 0xff, n * sizeof *rank_pos);
     if (t > 1)
-        flush_reserve(l, n, b->buys);
+        flush_reserve(l, n, pd->buys);
     size_t pos_len = l->pos.len, open_len = l->open.len;
     struct flush_job jobs[PAR_MAX];
     for (unsigned i = 0; i < t; i++) {
         jobs[i] = (struct flush_job){.l = l,
-                                     .v = b->v.v,
+                                     .v = pd->v.v,
                                      .order = order,
                                      .k0 = cut[i],
                                      .k1 = cut[i + 1],
@@ -945,11 +994,51 @@ void ledger_batch_flush(struct ledger_batch *b,
     free(rank_fill);
     free(rank);
     free(order);
-    debug_assert_ok(l, n);
-    vec_clear(&b->v);
-    vec_clear(&b->wallet);
-    vec_clear(&b->last_ms);
-    vec_clear(&b->seen);
-    vec_clear(&b->count);
-    b->buys = 0;
+    pending_clear(pd);
+}
+
+void ledger_batch_flush(struct ledger_batch *b,
+                        void (*on_fill)(void *ctx, const struct ledger_fill *f), void *ctx)
+{
+    ledger_batch_wait(b);
+    size_t n = b->cur.v.len;
+    flush_pending(b->l, &b->cur, on_fill, ctx);
+    debug_assert_ok(b->l, n);
+}
+
+static void *flight_main(void *arg)
+{
+    struct ledger_batch *b = arg;
+    flush_pending(b->l, &b->flying, b->on_fill, b->ctx);
+    return NULL;
+}
+
+void ledger_batch_flush_start(struct ledger_batch *b,
+                              void (*on_fill)(void *ctx, const struct ledger_fill *f), void *ctx)
+{
+    ledger_batch_wait(b);
+    if (b->cur.v.len == 0)
+        return;
+    struct pending t = b->flying; /* cleared: its buffers are reused */
+    b->flying = b->cur;
+    b->cur = t;
+    b->on_fill = on_fill;
+    b->ctx = ctx;
+    b->flying_n = b->flying.v.len;
+    /* batch_threads 1: everything on the caller's thread */
+    b->running =
+        par_threads(b->l->p.batch_threads) > 1 && pthread_create(&b->th, NULL, flight_main, b) == 0;
+    if (!b->running) { /* no thread: apply here */
+        flush_pending(b->l, &b->flying, on_fill, ctx);
+        debug_assert_ok(b->l, b->flying_n);
+    }
+}
+
+void ledger_batch_wait(struct ledger_batch *b)
+{
+    if (!b->running)
+        return;
+    pthread_join(b->th, NULL);
+    b->running = false;
+    debug_assert_ok(b->l, b->flying_n);
 }

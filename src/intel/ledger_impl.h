@@ -86,6 +86,7 @@ struct ledger {
     uint64_t n_applied;  /* swaps applied (debug builds count them) */
     uint64_t n_checked;  /* ledger_ok() runs asserted by debug_assert_ok */
     uint64_t n_parallel; /* batch flushes that ran on more than one thread */
+    uint64_t n_direct;   /* ledger_apply calls (a batch's validation state is stale after one) */
 };
 
 static inline uint32_t map_hash(uint64_t k)

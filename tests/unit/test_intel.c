@@ -437,8 +437,10 @@ static void test_random_patterns_and_medians(void **state)
 }
 
 /* One recompute through a batch on `threads` flush threads, flushed every
- * `every` adds (0: once at the end), after intel_apply of tape[0, pre). */
-static struct intel *recompute_on(unsigned threads, bool fills, size_t pre, size_t every)
+ * `every` adds (0: once at the end), after intel_apply of tape[0, pre);
+ * chunk > 0: the batch also flushes in the background every chunk adds. */
+static struct intel *recompute_chunked(unsigned threads, bool fills, size_t pre, size_t every,
+                                       size_t chunk)
 {
     struct intel_params p;
     intel_params_default(&p);
@@ -448,6 +450,8 @@ static struct intel *recompute_on(unsigned threads, bool fills, size_t pre, size
     for (size_t i = 0; i < pre; i++)
         intel_apply(in, &tape.v[i]);
     struct intel_batch *ib = intel_batch_new(in);
+    if (chunk)
+        intel_batch_set_chunk(ib, chunk);
     for (size_t i = pre; i < tape.len; i++) {
         intel_batch_add(ib, &tape.v[i], NULL);
         if (every && (i - pre) % every == every - 1)
@@ -455,6 +459,49 @@ static struct intel *recompute_on(unsigned threads, bool fills, size_t pre, size
     }
     intel_batch_free(ib);
     return in;
+}
+
+static struct intel *recompute_on(unsigned threads, bool fills, size_t pre, size_t every)
+{
+    return recompute_chunked(threads, fills, pre, every, 0);
+}
+
+/* Flushes running in the background while the next swaps are added (small
+ * chunks, so new wallets and mints keep arriving during them and the adds
+ * must wait before the vectors grow): the same state as intel_apply, on 1
+ * and 2 flush threads, from empty and on a state that holds a third of
+ * the tape, with and without fills; the refusals are the same. */
+static void test_background_flush_equals_apply(void **state)
+{
+    (void)state;
+    struct intel *a = intel_new(NULL, 64);
+    size_t refused = 0;
+    for (size_t i = 0; i < tape.len; i++)
+        refused += intel_apply(a, &tape.v[i]) != 0;
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        struct intel *p = recompute_chunked(threads, true, 0, 0, 997);
+        same_state(a, p, last_ts());
+        intel_free(p);
+        p = recompute_chunked(threads, true, tape.len / 3, 5003, 1499);
+        same_state(a, p, last_ts());
+        intel_free(p);
+    }
+    struct intel *s0 = recompute_on(1, false, 0, 0), *p0 = recompute_chunked(2, false, 0, 0, 601);
+    same_state(s0, p0, last_ts());
+    intel_free(s0);
+    intel_free(p0);
+    /* refusals while a flush runs: out of order against a swap in flight */
+    struct intel *r = intel_new(NULL, 64);
+    struct intel_batch *ib = intel_batch_new(r);
+    intel_batch_set_chunk(ib, 499);
+    size_t r_refused = 0;
+    for (size_t i = 0; i < tape.len; i++)
+        r_refused += intel_batch_add(ib, &tape.v[i], NULL) != 0;
+    intel_batch_free(ib);
+    assert_int_equal(r_refused, refused);
+    same_state(a, r, last_ts());
+    intel_free(r);
+    intel_free(a);
 }
 
 /* The flush on several threads (wallets split between them, positions and
@@ -498,6 +545,7 @@ int main(void)
         cmocka_unit_test(test_batch_flushes_on_existing_state),
         cmocka_unit_test(test_recompute_without_fills),
         cmocka_unit_test(test_parallel_flush_equals_serial),
+        cmocka_unit_test(test_background_flush_equals_apply),
         cmocka_unit_test(test_patterns_and_median_match_reference),
         cmocka_unit_test(test_random_patterns_and_medians),
     };
