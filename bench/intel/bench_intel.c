@@ -9,12 +9,16 @@
  * default 0, one per online core; threads=1 is the one-thread path). Each
  * phase prints its wall time and the process's CPU time (all threads), so
  * a run on a loaded machine shows how much of the wall time was spent
- * waiting for a core; the apply also prints this thread's CPU time: the
- * tape-order part, its share of each flush and the merges, i.e. the
- * apply's critical path when the flush threads are balanced.
+ * waiting for a core; each phase also prints this thread's CPU time. In
+ * the apply that is the tape-order part of every add (with threads=1,
+ * everything): the flushes run on other threads while it adds (see
+ * intel_batch_add), so on an idle machine with C cores the apply takes
+ * at least max(this thread, all threads / C). In phase 3 it is the first
+ * of the equal parts.
  *
  * Phases, each timed with the monotonic clock:
- *   1. generate each round of swaps (timed apart, not in the totals);
+ *   1. generate each round of swaps (timed alone first, then subtracted
+ *      from the loop that interleaves it with 2; not in the totals);
  *   2. apply every swap through intel_apply (ledger + running metrics,
  *      behaviour and decay): the incremental cost per swap; with `batch`,
  *      through intel_batch_add and the flushes instead (the full-recompute
@@ -178,35 +182,37 @@ int main(int argc, char **argv)
     struct swap_event *tape = xmalloc(wallets * sizeof *tape);
     size_t n = (size_t)wallets * per;
 
+    /* Generating alone first, timed: the timed loop below interleaves it
+     * with the adds while flushes run in the background, so the apply is
+     * the loop minus this (the generator is deterministic, one thread). */
+    struct gen g0 = g;
+    g0.cur = xcalloc(wallets, sizeof *g0.cur);
+    g0.held = xcalloc(wallets, sizeof *g0.held);
+    int64_t g_ns = clock_mono_ns(), g_cpu = cpu_ns();
+    for (uint32_t r = 0; r < per; r++)
+        gen_round(&g0, tape);
+    int64_t gen_ns = clock_mono_ns() - g_ns, gen_cpu = cpu_ns() - g_cpu;
+    free(g0.cur);
+    free(g0.held);
+
     struct intel_params p;
     intel_params_default(&p);
     p.ledger.keep_fills = fills;
     p.ledger.batch_threads = threads;
     struct intel *in = intel_new(&p, wallets);
     struct intel_batch *ib = batch ? intel_batch_new(in) : NULL;
-    int64_t gen_ns = 0, apply_ns = 0, apply_cpu = 0, apply_main = 0;
+    int64_t a0 = clock_mono_ns(), a0c = cpu_ns(), a0m = clock_ns(CLOCK_THREAD_CPUTIME_ID);
     for (uint32_t r = 0; r < per; r++) {
-        int64_t a = clock_mono_ns();
         gen_round(&g, tape);
-        int64_t b = clock_mono_ns(), bc = cpu_ns(), bm = clock_ns(CLOCK_THREAD_CPUTIME_ID);
         for (uint32_t i = 0; i < wallets; i++)
             if ((ib ? intel_batch_add(ib, &tape[i], NULL) : intel_apply(in, &tape[i])) != 0) {
                 fprintf(stderr, "apply failed at round %u\n", r);
                 return 1;
             }
-        int64_t c = clock_mono_ns();
-        apply_cpu += cpu_ns() - bc;
-        apply_main += clock_ns(CLOCK_THREAD_CPUTIME_ID) - bm;
-        gen_ns += b - a;
-        apply_ns += c - b;
     }
-    if (ib) {
-        int64_t a = clock_mono_ns(), ac = cpu_ns(), am = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-        intel_batch_free(ib);
-        apply_ns += clock_mono_ns() - a;
-        apply_cpu += cpu_ns() - ac;
-        apply_main += clock_ns(CLOCK_THREAD_CPUTIME_ID) - am;
-    }
+    intel_batch_free(ib);
+    int64_t apply_ns = clock_mono_ns() - a0 - gen_ns, apply_cpu = cpu_ns() - a0c - gen_cpu,
+            apply_main = clock_ns(CLOCK_THREAD_CPUTIME_ID) - a0m - gen_cpu;
     int64_t t3 = clock_mono_ns(), t3c = cpu_ns(), t3m = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 
     /* Phase 3 on the recompute's threads, wallets split by intel_wallet_parts
