@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/mem.h"
+#include "base/par.h"
 #include "base/vec.h"
 
 struct intel {
@@ -49,15 +50,23 @@ void intel_free(struct intel *in)
     free(in);
 }
 
-/* Feeds one applied fill into its wallet's running state. */
-static void feed(struct intel *in, const struct ledger_fill *f)
+/* Makes the running state of wallets [0, n) exist. */
+static void grow_wallets(struct intel *in, size_t n)
 {
-    while (in->w.len <= f->wallet) {
+    while (in->w.len < n) {
         struct intel_wallet *nw = vec_push_zero(&in->w);
         metrics_acc_init(&nw->metrics);
         behaviour_acc_init(&nw->behaviour);
         score_decay_init(&nw->decay);
     }
+}
+
+/* Feeds one applied fill into its wallet's running state. Writes only
+ * that wallet's state (a batch flush calls it from several threads) once
+ * grow_wallets covered the wallet. */
+static void feed(struct intel *in, const struct ledger_fill *f)
+{
+    grow_wallets(in, (size_t)f->wallet + 1);
     struct intel_wallet *w = &in->w.v[f->wallet];
     behaviour_acc_add(&w->behaviour, &in->p.behaviour, f, ledger_mint(in->l, f->mint));
     if (f->side == SIDE_SELL)
@@ -94,6 +103,7 @@ int intel_observe(struct intel *in, const struct swap_event *ev, bool first_buy)
 struct intel_batch {
     struct intel *in;
     struct ledger_batch *lb;
+    size_t chunk; /* adds between flushes */
 };
 
 static void on_fill(void *ctx, const struct ledger_fill *f)
@@ -106,19 +116,37 @@ struct intel_batch *intel_batch_new(struct intel *in)
     struct intel_batch *b = xcalloc(1, sizeof *b);
     b->in = in;
     b->lb = ledger_batch_new(in->l);
+    b->chunk = BATCH_CHUNK;
     return b;
 }
 
+void intel_batch_set_chunk(struct intel_batch *b, size_t swaps)
+{
+    b->chunk = swaps ? swaps : 1;
+}
+
+/* Every chunk, the pending swaps are applied in the background while the
+ * next ones are added (ledger_batch_flush_start): the tape-order part of
+ * an add and the per-wallet part of a flush overlap. feed touches only
+ * in->w, which the adds never do; it is grown for the flush's wallets
+ * before the flush starts, once the previous one is done. */
 int intel_batch_add(struct intel_batch *b, const struct swap_event *ev, double *price)
 {
     int rc = ledger_batch_add(b->lb, ev, price);
-    if (rc == 0 && ledger_batch_pending(b->lb) >= BATCH_CHUNK)
-        intel_batch_flush(b);
+    if (rc == 0 && ledger_batch_pending(b->lb) >= b->chunk) {
+        ledger_batch_wait(b->lb);
+        grow_wallets(b->in, ledger_wallet_count(b->in->l));
+        ledger_batch_flush_start(b->lb, on_fill, b->in);
+    }
     return rc;
 }
 
 void intel_batch_flush(struct intel_batch *b)
 {
+    /* Every wallet of the batch is interned by now: their running state
+     * exists before the flush's threads feed it. */
+    ledger_batch_wait(b->lb);
+    grow_wallets(b->in, ledger_wallet_count(b->in->l));
     ledger_batch_flush(b->lb, on_fill, b->in);
 }
 
@@ -251,4 +279,40 @@ size_t intel_patterns(const struct intel *in, uint32_t wallet, struct pattern_li
     const struct ledger_wallet *lw = ledger_wallet(in->l, wallet);
     return patterns_detect(&in->p.patterns, lw->fills.v, lw->fills.len, lw->trips.v, lw->trips.len,
                            out);
+}
+
+/* A call of intel_wallet_parts: the ranges and the caller's function. */
+struct wallet_parts {
+    uint32_t cut[PAR_MAX + 1];
+    void (*fn)(void *ctx, unsigned part, uint32_t w0, uint32_t w1);
+    void *ctx;
+};
+
+static void wallet_part(void *ctx, unsigned part)
+{
+    struct wallet_parts *wp = ctx;
+    wp->fn(wp->ctx, part, wp->cut[part], wp->cut[part + 1]);
+}
+
+void intel_wallet_parts(const struct intel *in, unsigned parts,
+                        void (*fn)(void *ctx, unsigned part, uint32_t w0, uint32_t w1), void *ctx)
+{
+    if (parts == 0)
+        parts = 1;
+    if (parts > PAR_MAX)
+        parts = PAR_MAX;
+    uint32_t nw = ledger_wallet_count(in->l);
+    uint64_t total = 0, sum = 0;
+    for (uint32_t w = 0; w < nw; w++)
+        total += ledger_wallet(in->l, w)->n_swaps;
+    struct wallet_parts wp = {.fn = fn, .ctx = ctx};
+    uint32_t w = 0;
+    for (unsigned i = 1; i < parts;
+         i++) { /* part i starts at the wallet past i/parts of the swaps */
+        while (w < nw && sum < total * i / parts)
+            sum += ledger_wallet(in->l, w++)->n_swaps;
+        wp.cut[i] = w;
+    }
+    wp.cut[parts] = nw;
+    par_run(parts, wallet_part, &wp);
 }

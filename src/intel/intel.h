@@ -88,6 +88,9 @@ struct intel_batch;
 struct intel_batch *intel_batch_new(struct intel *in);
 int intel_batch_add(struct intel_batch *b, const struct swap_event *ev, double *price);
 void intel_batch_flush(struct intel_batch *b);
+/* Flushes every `swaps` adds (default 1 M; tests use small chunks). Each
+ * such flush runs in the background while the next swaps are added. */
+void intel_batch_set_chunk(struct intel_batch *b, size_t swaps);
 void intel_batch_free(struct intel_batch *b);
 
 /* Applies n swaps through a batch; returns how many were refused. */
@@ -109,5 +112,14 @@ void intel_score(const struct intel *in, uint32_t wallet, int64_t now_ms,
 
 /* Detects the wallet's patterns (needs keep_fills); appends to out. */
 size_t intel_patterns(const struct intel *in, uint32_t wallet, struct pattern_list *out);
+
+/* Splits the wallets [0, ledger_wallet_count) into `parts` ranges of whole
+ * wallets with about equal swaps each (parts clamped to [1, PAR_MAX]) and
+ * calls fn(ctx, part, w0, w1) for each part on a thread of its own
+ * (base/par.h; part 0 on the caller's). fn may read the intel state
+ * (profiles, patterns: they only read) and write its own part's output;
+ * nothing may change the state meanwhile. For full profile runs. */
+void intel_wallet_parts(const struct intel *in, unsigned parts,
+                        void (*fn)(void *ctx, unsigned part, uint32_t w0, uint32_t w1), void *ctx);
 
 #endif

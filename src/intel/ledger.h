@@ -36,10 +36,15 @@ struct ledger_params {
      * no price_usd/price_sol pair; 0 = unknown (such legs are unvalued). */
     double sol_usd;
     bool keep_fills; /* keep every fill per wallet (patterns need them) */
+    /* Threads of a batch flush (ledger_batch_flush): wallets are
+     * independent, so their parts run on this many threads (at most 16,
+     * and one per 256 pending swaps; 0 = one per online core, 1 = the
+     * caller's thread only). Same state, bit for bit, for any value. */
+    unsigned batch_threads;
 };
 
 /* Defaults: dust_frac 0.001, dust_lamports 1,000,000 (0.001 SOL), sol_usd 0,
- * keep_fills true. */
+ * keep_fills true, batch_threads 0 (one per core). */
 void ledger_params_default(struct ledger_params *p);
 
 enum ledger_fill_flag {
@@ -226,9 +231,29 @@ size_t ledger_batch_pending(const struct ledger_batch *b);
  * fill wallet by wallet, in order within a wallet, as ledger_apply hands
  * it out except that first buys carry buy_rank LEDGER_NONE (the ranks are
  * set in the position and the kept fill before the flush returns); the
- * mint facts it may read are those after every pending swap. */
+ * mint facts it may read are those after every pending swap (see
+ * ledger_batch_flush_start for one that runs while swaps are added). With
+ * batch_threads > 1 the wallets are split into ranges applied on that many
+ * threads at once: on_fill is then called concurrently for fills of
+ * different wallets (never two of one wallet), so it may only write state
+ * of the fill's wallet, and must not grow what other calls read; the
+ * ledger's own state is the same as on one thread. */
 void ledger_batch_flush(struct ledger_batch *b,
                         void (*on_fill)(void *ctx, const struct ledger_fill *f), void *ctx);
+
+/* Starts applying the pending swaps on a thread of its own and returns at
+ * once (after waiting for one started before): the caller goes on adding
+ * swaps while they are applied. Until ledger_batch_wait (or a flush, or
+ * ledger_batch_free) returns, on_fill runs on that thread (and its
+ * helpers, see batch_threads) and may read of the mints only launch_ms;
+ * nothing but ledger_batch_add may touch the ledger, and nothing the
+ * callback writes may be read or moved by the adding thread. Same result
+ * as ledger_batch_flush, which it is when batch_threads resolves to 1. */
+void ledger_batch_flush_start(struct ledger_batch *b,
+                              void (*on_fill)(void *ctx, const struct ledger_fill *f), void *ctx);
+/* Waits for a flush started by ledger_batch_flush_start; no-op when none
+ * runs. */
+void ledger_batch_wait(struct ledger_batch *b);
 
 /* Bytes used: fixed per-wallet state, positions (without lots), lots,
  * trips and fills. For the memory budget in docs/performance.md. */
@@ -250,5 +275,8 @@ bool ledger_ok(const struct ledger *l);
  * (debug builds: each time the applied-swap count passes a power of two;
  * always 0 under NDEBUG). */
 uint64_t ledger_debug_checks(const struct ledger *l);
+/* How many batch flushes ran on more than one thread (tests check that the
+ * parallel path ran). */
+uint64_t ledger_parallel_flushes(const struct ledger *l);
 
 #endif

@@ -83,8 +83,10 @@ struct ledger {
     struct pubkey wsol, usdc, usdt;
     char sources[LEDGER_SOURCE_MAX][EVENT_SOURCE_MAX];
     uint32_t n_sources;
-    uint64_t n_applied; /* swaps applied (debug builds count them) */
-    uint64_t n_checked; /* ledger_ok() runs asserted by debug_assert_ok */
+    uint64_t n_applied;  /* swaps applied (debug builds count them) */
+    uint64_t n_checked;  /* ledger_ok() runs asserted by debug_assert_ok */
+    uint64_t n_parallel; /* batch flushes that ran on more than one thread */
+    uint64_t n_direct;   /* ledger_apply calls (a batch's validation state is stale after one) */
 };
 
 static inline uint32_t map_hash(uint64_t k)
@@ -102,9 +104,11 @@ static inline uint32_t map_find(const struct ledger *l, uint32_t wallet, uint32_
 {
     uint64_t k = ((uint64_t)wallet << 32 | mint) + 1;
     for (uint32_t s = map_slot_of(l, wallet, mint);; s = (s + 1) & l->map_mask) {
-        if (l->map[s].key == k)
+        /* atomic: a parallel batch flush may be claiming other slots */
+        uint64_t sk = __atomic_load_n(&l->map[s].key, __ATOMIC_RELAXED);
+        if (sk == k)
             return l->map[s].val;
-        if (!l->map[s].key)
+        if (!sk)
             return LEDGER_NONE;
     }
 }

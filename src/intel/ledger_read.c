@@ -38,15 +38,17 @@ const uint8_t *ledger_mint_key(const struct ledger *l, uint32_t mint)
     return intern_key(&l->mint_ids, mint);
 }
 
+/* The bounds asserted are the capacities: during a background batch flush
+ * the adding thread may append (never move) while the flush reads. */
 const struct ledger_wallet *ledger_wallet(const struct ledger *l, uint32_t wallet)
 {
-    assert(wallet < l->wallets.len);
+    assert(wallet < l->wallets.cap);
     return &l->wallets.v[wallet];
 }
 
 const struct ledger_mint *ledger_mint(const struct ledger *l, uint32_t mint)
 {
-    assert(mint < l->mints.len);
+    assert(mint < l->mints.cap);
     return &l->mints.v[mint];
 }
 

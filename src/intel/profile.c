@@ -19,6 +19,7 @@
 #include "base/jw.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "base/par.h"
 #include "base/str.h"
 #include "intel/similar.h"
 #include "solana/pubkey.h"
@@ -372,43 +373,80 @@ static void pattern_row(const struct profile_state *ps, const struct pattern *pt
 
 /* ------------------------------------------------------------ write */
 
+/* A profile run split by wallets (intel_wallet_parts): part i computes the
+ * rows of its wallets and its own patterns, in wallet order. */
+struct rows_run {
+    const struct profile_state *ps;
+    const struct profile_params *p;
+    int64_t now_ms;
+    const struct copier_market *cm;
+    struct wallet *rows;
+    struct wallet_snapshot_row *snaps;
+    struct pattern_list pl[PAR_MAX];
+};
+
+static void rows_part(void *ctx, unsigned part, uint32_t w0, uint32_t w1)
+{
+    struct rows_run *r = ctx;
+    const struct profile_state *ps = r->ps;
+    const struct profile_params *p = r->p;
+    const struct ledger *l = intel_ledger(ps->in);
+    struct pattern_list *pl = &r->pl[part];
+    struct copier_scratch *cs = copier_scratch_new(l);
+    struct intel_profile pr;
+    for (uint32_t w = w0; w < w1; w++) {
+        intel_profile(ps->in, w, r->now_ms, &pr);
+        profile_wallet_row(ps, &pr, p, r->now_ms, &r->rows[w]);
+        if (r->snaps)
+            profile_snapshot_row(ps, &pr, r->now_ms, &r->snaps[w]);
+        struct similar_patterns spt = {{0}};
+        if (p->patterns) {
+            size_t before = pl->len;
+            intel_patterns(ps->in, w, pl);
+            for (size_t i = before; i < pl->len; i++)
+                if (pl->v[i].type >= PATTERN_ACCUMULATION && pl->v[i].type <= PATTERN_ARBITRAGE)
+                    spt.n[pl->v[i].type - PATTERN_ACCUMULATION]++;
+        }
+        double vec[SIMILAR_DIMS];
+        if (similar_vector(ps->in, &pr, p->patterns ? &spt : NULL, vec) &&
+            similar_format(vec, r->rows[w].behaviour_vec, sizeof r->rows[w].behaviour_vec) != 0)
+            r->rows[w].behaviour_vec[0] = '\0';
+        struct copier_result cr;
+        copier_wallet(&p->copier, r->cm, l, w, cs, &cr);
+        r->rows[w].copier_pnl = fin(cr.pnl_sol);
+        r->rows[w].copier_ev = fin(cr.ev_sol);
+        r->rows[w].copier_buys = cr.buys;
+    }
+    copier_scratch_free(cs);
+}
+
+void profile_rows(const struct profile_state *ps, const struct profile_params *p, int64_t now_ms,
+                  struct wallet *rows, struct wallet_snapshot_row *snaps, struct pattern_list *pl)
+{
+    struct rows_run *r = xcalloc(1, sizeof *r);
+    *r = (struct rows_run){.ps = ps, .p = p, .now_ms = now_ms, .rows = rows, .snaps = snaps};
+    struct copier_market *cm = copier_market_build(intel_ledger(ps->in));
+    r->cm = cm;
+    unsigned parts = par_threads(ps->params.ledger.batch_threads);
+    intel_wallet_parts(ps->in, parts, rows_part, r);
+    for (unsigned i = 0; i < parts; i++) { /* parts in wallet order */
+        for (size_t k = 0; k < r->pl[i].len; k++)
+            vec_push(pl, r->pl[i].v[k]);
+        free(r->pl[i].v);
+    }
+    copier_market_free(cm);
+    free(r);
+}
+
 int profile_write(struct store *st, const struct profile_state *ps, const struct profile_params *p,
                   int64_t now_ms, struct profile_stats *out)
 {
     memset(out, 0, sizeof *out);
-    const struct ledger *l = intel_ledger(ps->in);
-    uint32_t nw = ledger_wallet_count(l);
+    uint32_t nw = ledger_wallet_count(intel_ledger(ps->in));
     struct wallet *rows = xcalloc(nw ? nw : 1, sizeof *rows);
     struct wallet_snapshot_row *snaps = p->snapshots ? xcalloc(nw ? nw : 1, sizeof *snaps) : NULL;
     struct pattern_list pl = {0};
-    struct intel_profile pr;
-    struct copier_market *cm = copier_market_build(l);
-    struct copier_scratch *cs = copier_scratch_new(l);
-    for (uint32_t w = 0; w < nw; w++) {
-        intel_profile(ps->in, w, now_ms, &pr);
-        profile_wallet_row(ps, &pr, p, now_ms, &rows[w]);
-        if (snaps)
-            profile_snapshot_row(ps, &pr, now_ms, &snaps[w]);
-        struct similar_patterns spt = {{0}};
-        if (p->patterns) {
-            size_t before = pl.len;
-            intel_patterns(ps->in, w, &pl);
-            for (size_t i = before; i < pl.len; i++)
-                if (pl.v[i].type >= PATTERN_ACCUMULATION && pl.v[i].type <= PATTERN_ARBITRAGE)
-                    spt.n[pl.v[i].type - PATTERN_ACCUMULATION]++;
-        }
-        double vec[SIMILAR_DIMS];
-        if (similar_vector(ps->in, &pr, p->patterns ? &spt : NULL, vec) &&
-            similar_format(vec, rows[w].behaviour_vec, sizeof rows[w].behaviour_vec) != 0)
-            rows[w].behaviour_vec[0] = '\0';
-        struct copier_result cr;
-        copier_wallet(&p->copier, cm, l, w, cs, &cr);
-        rows[w].copier_pnl = fin(cr.pnl_sol);
-        rows[w].copier_ev = fin(cr.ev_sol);
-        rows[w].copier_buys = cr.buys;
-    }
-    copier_scratch_free(cs);
-    copier_market_free(cm);
+    profile_rows(ps, p, now_ms, rows, snaps, &pl);
     int rc = store_wallet_upsert_profiles(st, rows, nw);
     if (rc == 0)
         out->wallets = nw;

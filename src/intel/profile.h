@@ -77,7 +77,15 @@ struct profile_stats {
     size_t patterns;  /* rows now in trade_patterns */
 };
 
-/* Computes every wallet's profile as of now_ms and writes it: wallets
+/* Computes every wallet's rows as of now_ms: rows[w] and, when snaps is
+ * not NULL, snaps[w] for every wallet id w (arrays of
+ * ledger_wallet_count), and appends the patterns to pl in wallet order.
+ * The wallets are split over ps->params.ledger.batch_threads threads (0:
+ * one per core; intel_wallet_parts); the rows are the same for any count. */
+void profile_rows(const struct profile_state *ps, const struct profile_params *p, int64_t now_ms,
+                  struct wallet *rows, struct wallet_snapshot_row *snaps, struct pattern_list *pl);
+
+/* Computes every wallet's profile as of now_ms (profile_rows) and writes it: wallets
  * (upserted, operator fields kept), a snapshot per wallet and the trade
  * patterns (replaced whole), each table in one transaction. Returns 0,
  * WT_EINVAL, WT_ESTORE. */

@@ -320,6 +320,44 @@ static void test_success_criteria(void **state)
     profile_state_free(ps);
 }
 
+/* The profile run split over 3 threads (profile_rows, the parallel batch
+ * flush of profile_load) gives the rows, snapshots and patterns of one
+ * thread, byte for byte. */
+static void test_profile_rows_same_on_threads(void **state)
+{
+    (void)state;
+    struct wallet *rows[2];
+    struct wallet_snapshot_row *snaps[2];
+    struct pattern_list pl[2] = {{0}};
+    uint32_t nw[2];
+    for (int k = 0; k < 2; k++) {
+        struct intel_params ip;
+        intel_params_default(&ip);
+        ip.ledger.batch_threads = k ? 3 : 1;
+        struct profile_state *ps;
+        assert_int_equal(profile_load(st, &ip, &ps), 0);
+        assert_int_equal(ledger_parallel_flushes(intel_ledger(ps->in)), k ? 1 : 0);
+        struct profile_params pp;
+        profile_params_default(&pp);
+        nw[k] = ledger_wallet_count(intel_ledger(ps->in));
+        rows[k] = calloc(nw[k], sizeof *rows[k]);
+        snaps[k] = calloc(nw[k], sizeof *snaps[k]);
+        profile_rows(ps, &pp, ps->last_ms, rows[k], snaps[k], &pl[k]);
+        profile_state_free(ps);
+    }
+    assert_int_equal(nw[0], nw[1]);
+    assert_true(nw[0] > 100 && pl[0].len > 10);
+    assert_memory_equal(rows[0], rows[1], nw[0] * sizeof *rows[0]);
+    assert_memory_equal(snaps[0], snaps[1], nw[0] * sizeof *snaps[0]);
+    assert_int_equal(pl[0].len, pl[1].len);
+    assert_memory_equal(pl[0].v, pl[1].v, pl[0].len * sizeof *pl[0].v);
+    for (int k = 0; k < 2; k++) {
+        free(rows[k]);
+        free(snaps[k]);
+        free(pl[k].v);
+    }
+}
+
 /* A tiny model that learned the opposite of the rules score (label =
  * -score): ranked by it, discovery keeps the same eligible wallets in
  * another order, the rules' best last among them by model score. */
@@ -509,6 +547,7 @@ int main(void)
         cmocka_unit_test(test_finds_skilled_not_snipers),
         cmocka_unit_test(test_second_run_respects_the_operator),
         cmocka_unit_test(test_success_criteria),
+        cmocka_unit_test(test_profile_rows_same_on_threads),
         cmocka_unit_test(test_model_changes_ranking),
         cmocka_unit_test(test_model_fallback_says_so),
         cmocka_unit_test(test_operator_trades_rows),

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -435,12 +436,116 @@ static void test_random_patterns_and_medians(void **state)
     }
 }
 
+/* One recompute through a batch on `threads` flush threads, flushed every
+ * `every` adds (0: once at the end), after intel_apply of tape[0, pre);
+ * chunk > 0: the batch also flushes in the background every chunk adds. */
+static struct intel *recompute_chunked(unsigned threads, bool fills, size_t pre, size_t every,
+                                       size_t chunk)
+{
+    struct intel_params p;
+    intel_params_default(&p);
+    p.ledger.keep_fills = fills;
+    p.ledger.batch_threads = threads;
+    struct intel *in = intel_new(&p, 1);
+    for (size_t i = 0; i < pre; i++)
+        intel_apply(in, &tape.v[i]);
+    struct intel_batch *ib = intel_batch_new(in);
+    if (chunk)
+        intel_batch_set_chunk(ib, chunk);
+    for (size_t i = pre; i < tape.len; i++) {
+        intel_batch_add(ib, &tape.v[i], NULL);
+        if (every && (i - pre) % every == every - 1)
+            intel_batch_flush(ib);
+    }
+    intel_batch_free(ib);
+    return in;
+}
+
+static struct intel *recompute_on(unsigned threads, bool fills, size_t pre, size_t every)
+{
+    return recompute_chunked(threads, fills, pre, every, 0);
+}
+
+/* Flushes running in the background while the next swaps are added (small
+ * chunks, so new wallets and mints keep arriving during them and the adds
+ * must wait before the vectors grow): the same state as intel_apply, on 1
+ * and 2 flush threads, from empty and on a state that holds a third of
+ * the tape, with and without fills; the refusals are the same. */
+static void test_background_flush_equals_apply(void **state)
+{
+    (void)state;
+    struct intel *a = intel_new(NULL, 64);
+    size_t refused = 0;
+    for (size_t i = 0; i < tape.len; i++)
+        refused += intel_apply(a, &tape.v[i]) != 0;
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        struct intel *p = recompute_chunked(threads, true, 0, 0, 997);
+        same_state(a, p, last_ts());
+        intel_free(p);
+        p = recompute_chunked(threads, true, tape.len / 3, 5003, 1499);
+        same_state(a, p, last_ts());
+        intel_free(p);
+    }
+    struct intel *s0 = recompute_on(1, false, 0, 0), *p0 = recompute_chunked(2, false, 0, 0, 601);
+    same_state(s0, p0, last_ts());
+    intel_free(s0);
+    intel_free(p0);
+    /* refusals while a flush runs: out of order against a swap in flight */
+    struct intel *r = intel_new(NULL, 64);
+    struct intel_batch *ib = intel_batch_new(r);
+    intel_batch_set_chunk(ib, 499);
+    size_t r_refused = 0;
+    for (size_t i = 0; i < tape.len; i++)
+        r_refused += intel_batch_add(ib, &tape.v[i], NULL) != 0;
+    intel_batch_free(ib);
+    assert_int_equal(r_refused, refused);
+    same_state(a, r, last_ts());
+    intel_free(r);
+    intel_free(a);
+}
+
+/* The flush on several threads (wallets split between them, positions and
+ * trip slots taken from shared reserved ranges) leaves the state of the
+ * one-thread flush and of intel_apply, bit for bit: whole tape at once,
+ * flushed every 3001 swaps onto a state that already holds a third of the
+ * tape (slots freed by one flush's threads reused by the next's), and
+ * without fills. */
+static void test_parallel_flush_equals_serial(void **state)
+{
+    (void)state;
+    struct intel *serial = recompute_on(1, true, 0, 0);
+    assert_int_equal(ledger_parallel_flushes(intel_ledger(serial)), 0);
+    struct intel *a = intel_new(NULL, 64);
+    for (size_t i = 0; i < tape.len; i++)
+        intel_apply(a, &tape.v[i]);
+    for (unsigned threads = 2; threads <= 3; threads++) {
+        struct intel *par = recompute_on(threads, true, 0, 0);
+        assert_int_equal(ledger_parallel_flushes(intel_ledger(par)), 1);
+        same_state(serial, par, last_ts());
+        same_state(a, par, last_ts());
+        intel_free(par);
+        par = recompute_on(threads, true, tape.len / 3, 3001);
+        assert_true(ledger_parallel_flushes(intel_ledger(par)) >= 4);
+        same_state(a, par, last_ts());
+        intel_free(par);
+    }
+    struct intel *s0 = recompute_on(1, false, 0, 0), *p0 = recompute_on(2, false, 0, 5003);
+    assert_true(ledger_parallel_flushes(intel_ledger(p0)) >= 2);
+    same_state(s0, p0, last_ts());
+    intel_free(s0);
+    intel_free(p0);
+    intel_free(a);
+    intel_free(serial);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_recompute_equals_apply),
         cmocka_unit_test(test_batch_flushes_on_existing_state),
         cmocka_unit_test(test_recompute_without_fills),
+        cmocka_unit_test(test_parallel_flush_equals_serial),
+        cmocka_unit_test(test_background_flush_equals_apply),
         cmocka_unit_test(test_patterns_and_median_match_reference),
         cmocka_unit_test(test_random_patterns_and_medians),
     };
