@@ -193,16 +193,9 @@ static int crawl(const struct cli_args *a, struct store *st, const struct discov
         return 0;
     struct crawl_opts o;
     crawl_opts_default(&o);
-    o.helius_url = config_str(&a->cfg, CFG_HELIUS_API_URL);
-    o.helius_key = config_str(&a->cfg, CFG_HELIUS_API_KEY);
-    o.budget = (uint64_t)config_int(&a->cfg, CFG_DISC_REQUEST_BUDGET);
+    crawl_opts_from_config(&o, &a->cfg);
     o.dry_run = cli_opt_given(&spec, a, "--dry-run");
     o.disc = *dp;
-    o.backfill_days = (uint32_t)config_int(&a->cfg, CFG_DISC_BACKFILL_DAYS);
-    o.graduation_hours = (uint32_t)config_int(&a->cfg, CFG_DISC_GRADUATION_HOURS);
-    o.migration_account = config_str(&a->cfg, CFG_DISC_MIGRATION_ACCOUNT);
-    o.rps = config_double(&a->cfg, CFG_HELIUS_RPS);
-    o.max_retries = (unsigned)config_int(&a->cfg, CFG_HELIUS_MAX_RETRIES);
     struct bar b = {.tty = isatty(2) == 1};
     o.progress = progress;
     o.ctx = &b;
@@ -226,6 +219,9 @@ static int crawl(const struct cli_args *a, struct store *st, const struct discov
     }
     if (p.graduations)
         printf("crawl: %zu new token(s) from pump.fun graduations\n", p.graduations);
+    if (o.dex_queries[0])
+        printf("crawl: %zu new token(s) from DexScreener (%zu named by its search)\n", p.dex_added,
+               p.dex_listed);
     printf("crawl: %llu request(s) (%llu retries: %llu answered 429, %llu 5xx or none; %llu "
            "malformed skipped, %llu failed), %lld in all crawls; tokens %zu/%zu, wallets "
            "%zu/%zu%s\n",

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "base/clock.h"
+#include "base/config.h"
 #include "base/err.h"
 #include "base/json.h"
 #include "base/log.h"
@@ -39,7 +40,34 @@ void crawl_opts_default(struct crawl_opts *o)
     o->jitter_seed = 1;
     o->migration_account = "39azUYFWPz3VHgKCf3VChUwbpURdCHRxjWVowf5jUJjg";
     o->graduation_hours = 0;
+    o->dex_min_liquidity_usd = 10000;
+    o->dex_max_age_hours = 72;
+    o->dex_rps = 4; /* DexScreener allows 300 a minute on these endpoints */
     discovery_params_default(&o->disc);
+}
+
+struct svc {
+    double rps;
+    int64_t last_send_ns;
+};
+
+void crawl_opts_from_config(struct crawl_opts *o, const struct config *cfg)
+{
+    o->helius_url = config_str(cfg, CFG_HELIUS_API_URL);
+    o->helius_key = config_str(cfg, CFG_HELIUS_API_KEY);
+    o->budget = (uint64_t)config_int(cfg, CFG_DISC_REQUEST_BUDGET);
+    discovery_params_from_config(cfg, &o->disc);
+    o->backfill_days = (uint32_t)config_int(cfg, CFG_DISC_BACKFILL_DAYS);
+    o->graduation_hours = (uint32_t)config_int(cfg, CFG_DISC_GRADUATION_HOURS);
+    o->migration_account = config_str(cfg, CFG_DISC_MIGRATION_ACCOUNT);
+    o->rps = config_double(cfg, CFG_HELIUS_RPS);
+    o->max_retries = (unsigned)config_int(cfg, CFG_HELIUS_MAX_RETRIES);
+    o->dex_url = config_str(cfg, CFG_DEXSCREENER_API_URL);
+    o->dex_queries = config_str(cfg, CFG_DISC_DEX_QUERIES);
+    o->dex_min_multiple = config_double(cfg, CFG_DISC_DEX_MIN_MULTIPLE);
+    o->dex_min_liquidity_usd = config_double(cfg, CFG_DISC_DEX_MIN_LIQUIDITY);
+    o->dex_max_age_hours = (uint32_t)config_int(cfg, CFG_DISC_DEX_MAX_AGE_H);
+    o->dex_rps = config_double(cfg, CFG_DISC_DEX_RPS);
 }
 
 struct crawler {
@@ -49,7 +77,10 @@ struct crawler {
     struct loader ld;
     struct crawl_progress p;
     int64_t unsaved; /* requests not yet written with an item */
-    int64_t start_ns, last_send_ns;
+    struct svc helius, dex;
+    struct httpc *dex_http; /* NULL: the DexScreener source is off */
+    struct httpc_resp dex_resp;
+    int64_t start_ns;
     int64_t started_ms, live_ns; /* the run's wall start; the last live write */
     const char *live_phase;      /* the phase of the last live write */
     uint64_t jitter;
@@ -77,8 +108,9 @@ static void sleep_ns(int64_t ns)
         ;
 }
 
+/* Stored by index (crawl_counters run_phase): append, never reorder. */
 static const char *const PHASES[] = {"",        "graduations", "tokens", "candidates",
-                                     "wallets", "done",        "budget"};
+                                     "wallets", "done",        "budget", "dexscreener"};
 static const char *const STATES[] = {"idle", "running", "done", "budget", "failed"};
 #define N_PHASES      (sizeof PHASES / sizeof PHASES[0])
 #define N_STATES      (sizeof STATES / sizeof STATES[0])
@@ -184,34 +216,37 @@ static void backoff(struct crawler *c, unsigned attempt)
 
 #define BUDGET_STOP 1000 /* fetch's "the budget is spent" (not an error code) */
 
-/* One history page through the budget, the rate limit and the retries.
- * Returns 0, BUDGET_STOP, WT_EPARSE (malformed: counted), or the last
- * error after the retries. */
-static int fetch(struct crawler *c, const struct helius_history_query *q, struct buf *body,
-                 size_t *count, char next[BASE58_SIG_MAX])
+/* One attempt of a request: 0, WT_EPARSE (a malformed answer), or another
+ * error with the HTTP status in *status (0: no answer) and *msg. */
+typedef int (*attempt_fn)(struct crawler *c, void *ctx, long *status, const char **msg);
+
+/* One request through the budget, the service's rate limit and the
+ * retries. Returns 0, BUDGET_STOP, WT_EPARSE (malformed: counted), or the
+ * last error after the retries (its message in c->err). */
+static int fetch_with(struct crawler *c, struct svc *s, const char *what, attempt_fn fn, void *ctx)
 {
     int rc = WT_EREMOTE;
+    const char *msg = "";
     for (unsigned attempt = 0; attempt <= c->o->max_retries; attempt++) {
         if (c->o->budget && c->p.requests >= c->o->budget) {
             c->p.budget_exhausted = true;
             return BUDGET_STOP;
         }
-        if (c->o->rps > 0) {
-            int64_t gap = (int64_t)(1e9 / c->o->rps);
-            sleep_ns(c->last_send_ns + gap - clock_mono_ns());
+        if (s->rps > 0) {
+            int64_t gap = (int64_t)(1e9 / s->rps);
+            sleep_ns(s->last_send_ns + gap - clock_mono_ns());
         }
-        c->last_send_ns = clock_mono_ns();
+        s->last_send_ns = clock_mono_ns();
         c->p.requests++;
         c->unsaved++;
-        rc = helius_api_history_page(c->api, q, body, count, next);
+        long status = 0;
+        rc = fn(c, ctx, &status, &msg);
         report(c);
         if (rc == 0)
             return 0;
-        long status = helius_api_last_status(c->api);
         if (rc == WT_EPARSE) {
             c->p.malformed++;
-            log_warn("crawl", "%s: malformed answer, skipped: %s", q->address,
-                     helius_api_errmsg(c->api));
+            log_warn("crawl", "%s: malformed answer, skipped: %s", what, msg);
             return rc;
         }
         if (status == 429)
@@ -225,8 +260,32 @@ static int fetch(struct crawler *c, const struct helius_history_query *q, struct
             backoff(c, attempt);
         }
     }
-    cr_err(c, "%s: %s", q->address, helius_api_errmsg(c->api));
+    cr_err(c, "%s: %s", what, msg);
     return rc;
+}
+
+struct history_req {
+    const struct helius_history_query *q;
+    struct buf *body;
+    size_t *count;
+    char *next;
+};
+
+static int history_attempt(struct crawler *c, void *ctx, long *status, const char **msg)
+{
+    struct history_req *h = ctx;
+    int rc = helius_api_history_page(c->api, h->q, h->body, h->count, h->next);
+    *status = helius_api_last_status(c->api);
+    *msg = helius_api_errmsg(c->api);
+    return rc;
+}
+
+/* One Helius history page (see fetch_with). */
+static int fetch(struct crawler *c, const struct helius_history_query *q, struct buf *body,
+                 size_t *count, char next[BASE58_SIG_MAX])
+{
+    struct history_req h = {q, body, count, next};
+    return fetch_with(c, &c->helius, q->address, history_attempt, &h);
 }
 
 /* The oldest and newest block times of a page (s). */
@@ -419,6 +478,196 @@ static int crawl_graduations(struct crawler *c)
     return rc;
 }
 
+/* ---- DexScreener --------------------------------------------------------- */
+
+#define DEX_SEARCH_MAX 100 /* mints kept of one search answer (DexScreener gives 30 pairs) */
+
+bool crawl_dex_success(const struct dex_token *t, const struct crawl_opts *o, int64_t now_ms,
+                       double *multiple)
+{
+    double mcap_usd = t->mcap_usd > 0 ? t->mcap_usd : t->fdv_usd;
+    double mcap_sol = 0;
+    if (t->found && t->price_sol > 0 && t->price_usd > 0 && mcap_usd > 0)
+        mcap_sol = mcap_usd * t->price_sol / t->price_usd;
+    double mult = mcap_sol / CRAWL_PUMP_LAUNCH_MCAP_SOL;
+    if (multiple)
+        *multiple = mult;
+    if (mcap_sol <= 0)
+        return false;
+    const struct discovery_params *d = &o->disc;
+    double min_mult = o->dex_min_multiple > 0 ? o->dex_min_multiple : d->min_multiple;
+    bool ok =
+        (min_mult > 0 && mult >= min_mult) || (d->min_mcap_sol > 0 && mcap_sol >= d->min_mcap_sol);
+    if (!ok || t->liquidity_usd < o->dex_min_liquidity_usd)
+        return false;
+    if (o->dex_max_age_hours &&
+        (t->created_ms <= 0 ||
+         now_ms - t->created_ms > (int64_t)o->dex_max_age_hours * MS_PER_HOUR))
+        return false;
+    return true;
+}
+
+struct dex_req {
+    const char *path;
+    /* a lookup (mints != NULL) or a search */
+    const struct pubkey *mints;
+    size_t n;
+    struct dex_token *out;
+    struct pubkey *found;
+    size_t n_found;
+    char msg[256];
+};
+
+static int dex_attempt(struct crawler *c, void *ctx, long *status, const char **msg)
+{
+    struct dex_req *r = ctx;
+    struct httpc_req req = {.method = "GET", .path = r->path, .retries = 0};
+    int rc = httpc_do(c->dex_http, &req, &c->dex_resp);
+    *msg = r->msg;
+    *status = c->dex_resp.status;
+    if (rc || c->dex_resp.status != 200) {
+        if (rc)
+            snprintf(r->msg, sizeof r->msg, "DexScreener: %s", wt_strerror(rc));
+        else
+            snprintf(r->msg, sizeof r->msg, "DexScreener: HTTP %ld", c->dex_resp.status);
+        return rc ? rc : WT_EREMOTE;
+    }
+    const struct buf *b = &c->dex_resp.body;
+    if (r->mints)
+        rc = dex_parse_pairs(b->data, b->len, r->mints, r->n, 0, r->out, r->msg, sizeof r->msg);
+    else
+        rc = dex_parse_search(b->data, b->len, r->found, DEX_SEARCH_MAX, &r->n_found, r->msg,
+                              sizeof r->msg);
+    return rc ? WT_EPARSE : 0;
+}
+
+static int newest_of(void *ctx, const struct crawl_item *it)
+{
+    int64_t *m = ctx;
+    if (it->newest_ts > *m)
+        *m = it->newest_ts;
+    return 0;
+}
+
+/* "Now" on the chain: the newest block time the crawl has seen (the
+ * graduations' listing, the crawled tokens), else the wall clock. */
+static int64_t chain_now_ms(struct crawler *c)
+{
+    int64_t newest = 0;
+    store_crawl_scan(c->st, "source", NULL, newest_of, &newest);
+    store_crawl_scan(c->st, "token", NULL, newest_of, &newest);
+    if (newest)
+        return newest * MS_PER_SECOND;
+    struct clock clk;
+    clock_init_real(&clk);
+    return clock_now_ms(&clk);
+}
+
+/* The search path of one query: letters and digits as they are, every
+ * other byte %-escaped. */
+static void search_path(struct buf *path, const char *q, size_t n)
+{
+    buf_reset(path);
+    buf_puts(path, "/latest/dex/search?q=");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)q[i];
+        if ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'))
+            buf_putc(path, (char)ch);
+        else
+            buf_printf(path, "%%%02X", ch);
+    }
+}
+
+struct mints {
+    VEC(struct pubkey) v;
+};
+
+/* The DexScreener source (crawl.h): searches, lookups, the rule. */
+static int crawl_dexscreener(struct crawler *c)
+{
+    int64_t now_ms = chain_now_ms(c);
+    struct clock clk;
+    clock_init_real(&clk);
+    struct mints cand = {0};
+    struct buf path;
+    buf_init(&path, 0);
+    struct pubkey found[DEX_SEARCH_MAX];
+    int rc = 0;
+    for (const char *q = c->o->dex_queries; *q && rc == 0 && !c->p.budget_exhausted;) {
+        size_t n = strcspn(q, ",");
+        const char *w = q;
+        size_t wn = n;
+        while (wn && (*w == ' ' || *w == '\t'))
+            w++, wn--;
+        while (wn && (w[wn - 1] == ' ' || w[wn - 1] == '\t'))
+            wn--;
+        q += n;
+        if (*q == ',')
+            q++;
+        if (!wn)
+            continue;
+        search_path(&path, w, wn);
+        struct dex_req r = {.path = path.data, .found = found};
+        int frc = fetch_with(c, &c->dex, "DexScreener search", dex_attempt, &r);
+        if (frc == BUDGET_STOP || frc == WT_EPARSE)
+            continue;
+        if (frc) {
+            c->p.failed++;
+            log_warn("crawl", "DexScreener search '%.*s' left for the next run: %s", (int)wn, w,
+                     c->err);
+            continue;
+        }
+        for (size_t i = 0; i < r.n_found; i++) {
+            char key[BASE58_KEY_MAX];
+            struct crawl_item it;
+            bool dup = false;
+            c->p.dex_listed++;
+            for (size_t k = 0; k < cand.v.len && !dup; k++)
+                dup = pubkey_eq(&cand.v.v[k], &found[i]);
+            int grc = store_crawl_get(c->st, "token", pubkey_format(&found[i], key), &it);
+            if (grc != 0 && grc != WT_ENOTFOUND)
+                rc = grc;
+            else if (!dup && grc == WT_ENOTFOUND)
+                vec_push(&cand.v, found[i]);
+        }
+    }
+    for (size_t i = 0; rc == 0 && i < cand.v.len && !c->p.budget_exhausted; i += DEX_BATCH) {
+        size_t k = cand.v.len - i < DEX_BATCH ? cand.v.len - i : DEX_BATCH;
+        char key[BASE58_KEY_MAX];
+        buf_reset(&path);
+        buf_puts(&path, "/tokens/v1/solana/");
+        for (size_t j = 0; j < k; j++)
+            buf_printf(&path, "%s%s", j ? "," : "", pubkey_format(&cand.v.v[i + j], key));
+        struct dex_token got[DEX_BATCH];
+        struct dex_req r = {.path = path.data, .mints = &cand.v.v[i], .n = k, .out = got};
+        int frc = fetch_with(c, &c->dex, "DexScreener tokens", dex_attempt, &r);
+        if (frc == BUDGET_STOP || frc == WT_EPARSE)
+            continue;
+        if (frc) {
+            c->p.failed++;
+            log_warn("crawl", "DexScreener lookup left for the next run: %s", c->err);
+            continue;
+        }
+        for (size_t j = 0; rc == 0 && j < k; j++) {
+            if (!crawl_dex_success(&got[j], c->o, now_ms, NULL))
+                continue;
+            bool added;
+            rc = store_crawl_add(c->st, "token", pubkey_format(&got[j].mint, key), "dexscreener",
+                                 clock_now_ms(&clk), &added);
+            if (rc == 0 && added) {
+                c->p.dex_added++;
+                c->p.tokens++;
+            }
+        }
+    }
+    /* The requests wrote no item: counted now. */
+    if (rc == 0 && c->unsaved && (rc = store_crawl_add_requests(c->st, c->unsaved)) == 0)
+        c->unsaved = 0;
+    buf_release(&path);
+    vec_free(&cand.v);
+    return rc;
+}
+
 struct items {
     VEC(struct crawl_item) v;
 };
@@ -579,6 +828,10 @@ int crawl_run(struct store *st, const struct crawl_opts *o, struct crawl_progres
     clock_init_real(&wall);
     c.started_ms = clock_now_ms(&wall);
     c.p.budget = o->budget;
+    c.helius.rps = o->rps;
+    c.dex.rps = o->dex_rps;
+    bool grad_on = o->graduation_hours && o->migration_account && o->migration_account[0];
+    bool dex_on = o->dex_queries && o->dex_queries[0] && o->dex_url && o->dex_url[0];
     err[0] = '\0';
     if (!o->dry_run && (!o->helius_key || !o->helius_key[0] || !o->helius_url)) {
         snprintf(err, errsize, "the crawl needs helius.api_key and helius.api_url");
@@ -604,6 +857,9 @@ int crawl_run(struct store *st, const struct crawl_opts *o, struct crawl_progres
         double per_tok = tok_done_n ? (double)c.p.wallets / (double)tok_done_n : EST_WALLETS_TOKEN;
         double est =
             (double)toks.v.len * tp + (double)wals.v.len * wp + (double)toks.v.len * per_tok * wp;
+        /* DexScreener: a search and a lookup a query (30 pairs: one lookup) */
+        for (const char *q = dex_on ? o->dex_queries : ""; *q; q++)
+            est += q == o->dex_queries || q[-1] == ',' ? 2 : 0;
         c.p.estimate = (uint64_t)ceil(est);
         c.p.phase = "done";
         goto out;
@@ -617,7 +873,7 @@ int crawl_run(struct store *st, const struct crawl_opts *o, struct crawl_progres
     c.api = helius_api_new(o->helius_url, o->helius_key, &http);
     loader_init(&c.ld, st, 0);
 
-    if (o->graduation_hours && o->migration_account && o->migration_account[0]) {
+    if (grad_on) {
         c.p.phase = "graduations";
         report(&c);
         if ((rc = crawl_graduations(&c)) != 0) {
@@ -626,6 +882,22 @@ int crawl_run(struct store *st, const struct crawl_opts *o, struct crawl_progres
         }
         if (c.p.budget_exhausted)
             goto done;
+    }
+    if (dex_on) {
+        c.p.phase = "dexscreener";
+        report(&c);
+        const char *urls[1] = {o->dex_url};
+        c.dex_http = httpc_new(urls, 1, &http);
+        httpc_set_service(c.dex_http, "dexscreener");
+        httpc_resp_init(&c.dex_resp);
+        if ((rc = crawl_dexscreener(&c)) != 0) {
+            cr_err(&c, "the DexScreener source: %s", wt_strerror(rc));
+            goto done;
+        }
+        if (c.p.budget_exhausted)
+            goto done;
+    }
+    if (grad_on || dex_on) {
         vec_free(&toks.v);
         size_t all, done_n;
         if ((rc = count_items(&c, "token", &all, &done_n, &toks, NULL, NULL)) != 0)
@@ -685,6 +957,10 @@ done:
     live_write(&c, rc ? "failed" : c.p.budget_exhausted ? "budget" : "done", true);
     loader_release(&c.ld);
     helius_api_free(c.api);
+    if (c.dex_http) {
+        httpc_resp_release(&c.dex_resp);
+        httpc_free(c.dex_http);
+    }
 out:
     vec_free(&toks.v);
     vec_free(&all_toks.v);
