@@ -289,6 +289,10 @@
     X(DISC_DEX_RPS, "discovery.dexscreener_rps", NULL, DOUBLE, "4", 0, 1000, 0,                    \
       "DexScreener requests per second of the chain crawl (DexScreener allows 300 a minute on "    \
       "these endpoints); they count in discovery.request_budget.")                                 \
+    X(DISC_RPC_RPS, "discovery.rpc_rps", NULL, DOUBLE, "10", 0, 10000, 0,                          \
+      "Solana RPC requests per second of the chain crawl when it runs on rpc.urls alone (no "      \
+      "helius.api_key: getSignaturesForAddress and one getTransaction a transaction); they "       \
+      "count in discovery.request_budget.")                                                        \
     /* --- metrics --------------------------------------------------------------------- */        \
     X(METRICS_MIN_TRADES, "metrics.min_trades", NULL, INT, "5", 1, 1000000, 0,                     \
       "Closed round trips a wallet needs before its win rate is shown (below: null in the API, "   \

@@ -199,11 +199,15 @@ static int crawl(const struct cli_args *a, struct store *st, const struct discov
     struct bar b = {.tty = isatty(2) == 1};
     o.progress = progress;
     o.ctx = &b;
-    if (!o.dry_run && !o.helius_key[0]) {
-        fprintf(stderr, "walltrack discover: --chain needs a Helius API key: set "
-                        "WALLTRACK_HELIUS_API_KEY\n");
+    if (!o.dry_run && !o.helius_key[0] && !o.rpc_urls[0]) {
+        fprintf(stderr, "walltrack discover: --chain needs a Helius API key "
+                        "(WALLTRACK_HELIUS_API_KEY) or Solana RPC endpoints "
+                        "(WALLTRACK_RPC_URLS)\n");
         return 1;
     }
+    if (!o.helius_key[0] && !o.dry_run)
+        fprintf(stderr, "crawl: no Helius key: crawling through rpc.urls (one getTransaction "
+                        "a transaction)\n");
     struct crawl_progress p;
     int rc = crawl_run(st, &o, &p, err, sizeof err);
     if (rc) {

@@ -4,6 +4,7 @@
  * one request through fetch(), which owns the budget, the rate limit and
  * the retries, and whose count is written with the item's next cursor. */
 #include "intel/crawl.h"
+#include "intel/crawl_impl.h"
 
 #include <errno.h>
 #include <math.h>
@@ -25,7 +26,6 @@
 #include "ingest/loader.h"
 #include "solana/pubkey.h"
 
-#define PAGE_LIMIT        100
 #define EST_TOKEN_PAGES   3 /* a dry run's guess before any token was crawled */
 #define EST_WALLET_PAGES  2
 #define EST_WALLETS_TOKEN 5 /* qualified early buyers per token, before any is known */
@@ -43,13 +43,9 @@ void crawl_opts_default(struct crawl_opts *o)
     o->dex_min_liquidity_usd = 10000;
     o->dex_max_age_hours = 72;
     o->dex_rps = 4; /* DexScreener allows 300 a minute on these endpoints */
+    o->rpc_rps = 10;
     discovery_params_default(&o->disc);
 }
-
-struct svc {
-    double rps;
-    int64_t last_send_ns;
-};
 
 void crawl_opts_from_config(struct crawl_opts *o, const struct config *cfg)
 {
@@ -68,29 +64,11 @@ void crawl_opts_from_config(struct crawl_opts *o, const struct config *cfg)
     o->dex_min_liquidity_usd = config_double(cfg, CFG_DISC_DEX_MIN_LIQUIDITY);
     o->dex_max_age_hours = (uint32_t)config_int(cfg, CFG_DISC_DEX_MAX_AGE_H);
     o->dex_rps = config_double(cfg, CFG_DISC_DEX_RPS);
+    o->rpc_urls = config_str(cfg, CFG_RPC_URLS);
+    o->rpc_rps = config_double(cfg, CFG_DISC_RPC_RPS);
 }
 
-struct crawler {
-    struct store *st;
-    const struct crawl_opts *o;
-    struct helius_api *api;
-    struct loader ld;
-    struct crawl_progress p;
-    int64_t unsaved; /* requests not yet written with an item */
-    struct svc helius, dex;
-    struct httpc *dex_http; /* NULL: the DexScreener source is off */
-    struct httpc_resp dex_resp;
-    int64_t start_ns;
-    int64_t started_ms, live_ns; /* the run's wall start; the last live write */
-    const char *live_phase;      /* the phase of the last live write */
-    uint64_t jitter;
-    char *err;
-    size_t errsize;
-};
-
-static void cr_err(struct crawler *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void cr_err(struct crawler *c, const char *fmt, ...)
+void cr_err(struct crawler *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -214,16 +192,7 @@ static void backoff(struct crawler *c, unsigned attempt)
     sleep_ns((int64_t)(base * j * 1e6));
 }
 
-#define BUDGET_STOP 1000 /* fetch's "the budget is spent" (not an error code) */
-
-/* One attempt of a request: 0, WT_EPARSE (a malformed answer), or another
- * error with the HTTP status in *status (0: no answer) and *msg. */
-typedef int (*attempt_fn)(struct crawler *c, void *ctx, long *status, const char **msg);
-
-/* One request through the budget, the service's rate limit and the
- * retries. Returns 0, BUDGET_STOP, WT_EPARSE (malformed: counted), or the
- * last error after the retries (its message in c->err). */
-static int fetch_with(struct crawler *c, struct svc *s, const char *what, attempt_fn fn, void *ctx)
+int fetch_with(struct crawler *c, struct svc *s, const char *what, attempt_fn fn, void *ctx)
 {
     int rc = WT_EREMOTE;
     const char *msg = "";
@@ -309,6 +278,19 @@ static void page_times(const struct buf *body, int64_t *oldest, int64_t *newest)
     json_doc_free(d);
 }
 
+int crawl_save(struct crawler *c, struct crawl_item *it)
+{
+    struct clock clk;
+    clock_init_real(&clk);
+    it->updated_ms = clock_now_ms(&clk);
+    int rc = store_crawl_put(c->st, it, c->unsaved);
+    if (rc)
+        cr_err(c, "writing the crawl state: %s", wt_strerror(rc));
+    else
+        c->unsaved = 0;
+    return rc;
+}
+
 /* Pages one item's history until it is exhausted, the budget is spent, or
  * (top-up) a page reaches stop_ts. gte_s bounds the history (0: to the
  * beginning). */
@@ -361,20 +343,52 @@ static int crawl_item(struct crawler *c, struct crawl_item *it, int64_t gte_s, i
             if (!next[0] || n < PAGE_LIMIT || (stop_ts && oldest && oldest <= stop_ts))
                 snprintf(it->state, sizeof it->state, "done");
         }
-        struct clock clk;
-        clock_init_real(&clk);
-        it->updated_ms = clock_now_ms(&clk);
-        if ((rc = store_crawl_put(c->st, it, c->unsaved)) != 0) {
-            cr_err(c, "writing the crawl state: %s", wt_strerror(rc));
+        if ((rc = crawl_save(c, it)) != 0)
             break;
-        }
-        c->unsaved = 0;
     }
     buf_release(&body);
     return rc;
 }
 
 #define WSOL_MINT "So11111111111111111111111111111111111111112"
+
+/* One page of the migration account's history from Helius (see
+ * grad_page_rpc for the contract). */
+static int grad_page_helius(struct crawler *c, const char *acct, const char *cursor,
+                            int64_t floor_ts, int64_t prev, struct grad_page *out)
+{
+    struct helius_history_query q = {
+        .address = acct, .before = cursor, .limit = PAGE_LIMIT, .gte_time_s = floor_ts};
+    struct buf body;
+    buf_init(&body, 0);
+    int rc = fetch(c, &q, &body, &out->n, out->next);
+    struct json_doc *d = json_doc_new(0);
+    struct json_val root, tx, tt, x;
+    if (rc == 0 && (json_parse(d, body.data, body.len, body.cap, &root) != 0 ||
+                    json_type_of(&root) != JSON_ARRAY)) {
+        c->p.malformed++;
+        rc = WT_EPARSE;
+    }
+    for (size_t i = 0; rc == 0 && i < json_size(&root); i++) {
+        struct grad_ent e = {0};
+        if (json_index(&root, i, &tx) != 0 || json_get_i64(&tx, "timestamp", &e.ts) != 0)
+            continue;
+        if (e.ts > prev && json_get(&tx, "tokenTransfers", &tt) == 0)
+            for (size_t k = 0; k < json_size(&tt); k++) {
+                const char *mint;
+                struct pubkey key;
+                if (json_index(&tt, k, &x) != 0 || json_get_str(&x, "mint", &mint, NULL) != 0 ||
+                    strcmp(mint, WSOL_MINT) == 0 || pubkey_parse(mint, &key) != 0)
+                    continue;
+                snprintf(e.mint, sizeof e.mint, "%s", mint);
+                break; /* one mint per migration */
+            }
+        vec_push(out, e);
+    }
+    json_doc_free(d);
+    buf_release(&body);
+    return rc;
+}
 
 /* The graduations source: lists the migration account's history from the
  * newest transaction back graduation_hours (or to the newest seen by an
@@ -396,73 +410,48 @@ static int crawl_graduations(struct crawler *c)
     int64_t prev = it.newest_ts, floor_ts = 0, newest = 0;
     bool complete = false; /* listed down to the floor: the mark may move */
     char cursor[BASE58_SIG_MAX] = "";
-    struct buf body;
-    buf_init(&body, 0);
-    struct json_doc *d = json_doc_new(0);
+    struct grad_page pg = {0};
     struct clock clk;
     clock_init_real(&clk);
     for (bool more = true; more;) {
-        struct helius_history_query q = {.address = acct,
-                                         .before = cursor[0] ? cursor : NULL,
-                                         .limit = PAGE_LIMIT,
-                                         .gte_time_s = floor_ts};
-        size_t n;
-        char next[BASE58_SIG_MAX];
-        rc = fetch(c, &q, &body, &n, next);
-        if (rc == BUDGET_STOP || rc == WT_EPARSE) {
-            rc = 0;
-            break;
-        }
-        if (rc) {
+        pg.len = 0;
+        pg.n = 0;
+        pg.next[0] = '\0';
+        int prc = c->rpc
+                      ? grad_page_rpc(c, acct, cursor[0] ? cursor : NULL, floor_ts, prev, &pg)
+                      : grad_page_helius(c, acct, cursor[0] ? cursor : NULL, floor_ts, prev, &pg);
+        if (prc && prc != BUDGET_STOP && prc != WT_EPARSE) {
             /* the graduations are listed again next run; the tokens known
              * so far are crawled now */
             c->p.failed++;
             log_warn("crawl", "listing graduations: %s", c->err);
-            rc = 0;
-            break;
-        }
-        struct json_val root, tx, tt, x;
-        if (json_parse(d, body.data, body.len, body.cap, &root) != 0 ||
-            json_type_of(&root) != JSON_ARRAY) {
-            c->p.malformed++;
-            break;
         }
         int64_t oldest = INT64_MAX;
-        for (size_t i = 0; rc == 0 && i < json_size(&root); i++) {
-            int64_t ts;
-            if (json_index(&root, i, &tx) != 0 || json_get_i64(&tx, "timestamp", &ts) != 0)
+        for (size_t i = 0; rc == 0 && i < pg.len; i++) {
+            const struct grad_ent *e = &pg.v[i];
+            oldest = e->ts < oldest ? e->ts : oldest;
+            newest = e->ts > newest ? e->ts : newest;
+            if (e->ts <= prev || !e->mint[0])
                 continue;
-            oldest = ts < oldest ? ts : oldest;
-            newest = ts > newest ? ts : newest;
-            if (ts <= prev || json_get(&tx, "tokenTransfers", &tt) != 0)
-                continue;
-            for (size_t k = 0; k < json_size(&tt); k++) {
-                const char *mint;
-                struct pubkey key;
-                if (json_index(&tt, k, &x) != 0 || json_get_str(&x, "mint", &mint, NULL) != 0 ||
-                    strcmp(mint, WSOL_MINT) == 0 || pubkey_parse(mint, &key) != 0)
-                    continue;
-                bool added;
-                rc =
-                    store_crawl_add(c->st, "token", mint, "graduation", clock_now_ms(&clk), &added);
-                if (added) {
-                    c->p.graduations++;
-                    c->p.tokens++;
-                }
-                break; /* one mint per migration */
+            bool added;
+            rc = store_crawl_add(c->st, "token", e->mint, "graduation", clock_now_ms(&clk), &added);
+            if (added) {
+                c->p.graduations++;
+                c->p.tokens++;
             }
         }
+        if (prc)
+            break;
         if (!floor_ts && newest) {
             floor_ts = newest - (int64_t)c->o->graduation_hours * 3600;
             if (prev > floor_ts)
                 floor_ts = prev;
         }
-        memcpy(cursor, next, sizeof cursor);
-        more = rc == 0 && next[0] && n == PAGE_LIMIT && oldest > floor_ts;
+        memcpy(cursor, pg.next, sizeof cursor);
+        more = rc == 0 && pg.next[0] && pg.n == PAGE_LIMIT && oldest > floor_ts;
         complete = rc == 0 && !more;
     }
-    json_doc_free(d);
-    buf_release(&body);
+    vec_free(&pg);
     if (rc == 0) {
         /* Only a complete listing moves the mark: an interrupted one is
          * listed again from the newest next run (the tokens it added are
@@ -470,10 +459,7 @@ static int crawl_graduations(struct crawler *c)
         if (complete && newest > it.newest_ts)
             it.newest_ts = newest;
         snprintf(it.state, sizeof it.state, "done");
-        it.updated_ms = clock_now_ms(&clk);
-        rc = store_crawl_put(c->st, &it, c->unsaved);
-        if (rc == 0)
-            c->unsaved = 0;
+        rc = crawl_save(c, &it);
     }
     return rc;
 }
@@ -830,11 +816,14 @@ int crawl_run(struct store *st, const struct crawl_opts *o, struct crawl_progres
     c.p.budget = o->budget;
     c.helius.rps = o->rps;
     c.dex.rps = o->dex_rps;
+    c.rpcsvc.rps = o->rpc_rps;
     bool grad_on = o->graduation_hours && o->migration_account && o->migration_account[0];
     bool dex_on = o->dex_queries && o->dex_queries[0] && o->dex_url && o->dex_url[0];
     err[0] = '\0';
-    if (!o->dry_run && (!o->helius_key || !o->helius_key[0] || !o->helius_url)) {
-        snprintf(err, errsize, "the crawl needs helius.api_key and helius.api_url");
+    bool helius_on = o->helius_key && o->helius_key[0] && o->helius_url && o->helius_url[0];
+    bool rpc_on = !helius_on && o->rpc_urls && o->rpc_urls[0];
+    if (!o->dry_run && !helius_on && !rpc_on) {
+        snprintf(err, errsize, "the crawl needs helius.api_key and helius.api_url, or rpc.urls");
         return WT_EINVAL;
     }
     struct items toks = {0}, all_toks = {0}, wals = {0};
@@ -870,7 +859,19 @@ int crawl_run(struct store *st, const struct crawl_opts *o, struct crawl_progres
     else
         httpc_opts_default(&http);
     http.retries = 0; /* the crawl retries itself, counting every request */
-    c.api = helius_api_new(o->helius_url, o->helius_key, &http);
+    if (rpc_on) {
+        /* the RPC-only path (crawl_rpc.c): rpc.urls, tried in order */
+        char *list = xstrdup(o->rpc_urls);
+        const char *urls[8];
+        size_t n_urls = 0;
+        for (char *save = NULL, *u = strtok_r(list, ", ", &save); u && n_urls < 8;
+             u = strtok_r(NULL, ", ", &save))
+            urls[n_urls++] = u;
+        c.rpc = rpc_new(urls, n_urls, &http);
+        free(list);
+    } else {
+        c.api = helius_api_new(o->helius_url, o->helius_key, &http);
+    }
     loader_init(&c.ld, st, 0);
 
     if (grad_on) {
@@ -907,7 +908,7 @@ int crawl_run(struct store *st, const struct crawl_opts *o, struct crawl_progres
     c.p.phase = "tokens";
     report(&c);
     for (size_t i = 0; rc == 0 && i < toks.v.len && !c.p.budget_exhausted; i++) {
-        rc = crawl_item(&c, &toks.v.v[i], 0, 0);
+        rc = c.rpc ? crawl_item_rpc(&c, &toks.v.v[i], 0, 0) : crawl_item(&c, &toks.v.v[i], 0, 0);
         if (strcmp(toks.v.v[i].state, "pending") != 0)
             c.p.tokens_done++;
         report(&c);
@@ -935,7 +936,7 @@ int crawl_run(struct store *st, const struct crawl_opts *o, struct crawl_progres
         int64_t stop = it->pages ? it->newest_ts : 0;
         if (stop)
             it->newest_ts = now_s;
-        rc = crawl_item(&c, it, gte, stop);
+        rc = c.rpc ? crawl_item_rpc(&c, it, gte, stop) : crawl_item(&c, it, gte, stop);
         if (rc == 0 && strcmp(it->state, "done") == 0) {
             it->first_ts = now_s; /* the chain time this backfill reached */
             if (!stop && now_s > it->newest_ts)
@@ -957,6 +958,7 @@ done:
     live_write(&c, rc ? "failed" : c.p.budget_exhausted ? "budget" : "done", true);
     loader_release(&c.ld);
     helius_api_free(c.api);
+    rpc_free(c.rpc);
     if (c.dex_http) {
         httpc_resp_release(&c.dex_resp);
         httpc_free(c.dex_http);

@@ -49,8 +49,15 @@
  * "dexscreener"). DexScreener's requests count in the same budget, at
  * their own rate (dex_rps).
  *
- * Not done (planned): the RPC-only path (getSignaturesForAddress +
- * getTransaction), signature paging with parse-in-batches for only the
+ * RPC only (no helius_key, rpc_urls set): the same phases over Solana
+ * RPC (intel/crawl_rpc.c): getSignaturesForAddress pages of 100 from the
+ * newest back (`before`), and a getTransaction for every successful
+ * signature, decoded by the raw-format decoder the RPC poller's bodies go
+ * through; the graduations read each migration's mint from its token
+ * balances. One request a transaction: far more requests than Helius's
+ * 100 a page (docs/intelligence.md has the numbers).
+ *
+ * Not done (planned): signature paging with parse-in-batches for only the
  * earliest transactions. `serve` runs it before each scheduled discovery
  * (discovery.chain_crawl; intel/discovery.c). */
 #ifndef WT_INTEL_CRAWL_H
@@ -101,8 +108,12 @@ struct crawl_opts {
     uint32_t dex_max_age_hours;   /* pair created at most this long ago; 0: any age */
     double dex_rps;               /* DexScreener requests per second; 0: no limit */
     double rps;                   /* Helius requests per second; 0: no limit */
-    unsigned max_retries;         /* per request (429, 5xx, no answer) */
-    unsigned backoff_ms;          /* first backoff; doubles each retry, +-50% jitter */
+    /* The RPC-only path: without a Helius key, rpc_urls (comma-separated,
+     * tried in order) at rpc_rps requests a second (0: no limit). */
+    const char *rpc_urls;
+    double rpc_rps;
+    unsigned max_retries; /* per request (429, 5xx, no answer) */
+    unsigned backoff_ms;  /* first backoff; doubles each retry, +-50% jitter */
     uint64_t jitter_seed;
     /* Called after every request and phase change, on the caller's
      * thread. May be NULL. */

@@ -733,6 +733,7 @@ int discovery_sched_start(struct sched *sc, struct store *st, const struct confi
         s->co.dex_url = s->dex_url = xstrdup(s->co.dex_url);
         s->co.dex_queries = s->dex_queries = xstrdup(s->co.dex_queries);
         s->co.disc = s->dp;
+        s->co.rpc_urls = NULL; /* with a Helius key the RPC path is never taken */
     }
     int64_t interval_ms = minutes * MS_PER_MINUTE;
     bool on_start = config_bool(cfg, CFG_DISC_ON_START);

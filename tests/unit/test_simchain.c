@@ -659,6 +659,65 @@ static void test_dex_search_and_the_crawl_source(void **state)
     json_doc_free(ds);
 }
 
+/* The crawl's RPC-only path through the simulated chain: a token with
+ * more than one page of history paged to its creation, stored exactly as
+ * the Helius path stores it (the same swaps and transfers), every request
+ * counted by the chain. */
+static int64_t crawl_token(const char *mint, bool rpc, struct crawl_item *it, int64_t *swaps,
+                           int64_t *transfers)
+{
+    char dir[64];
+    snprintf(dir, sizeof dir, "/tmp/wt-simrpc-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    struct store *st;
+    char err[256];
+    assert_int_equal(store_open(dir, NULL, &st, err, sizeof err), 0);
+    assert_int_equal(store_crawl_add(st, "token", mint, "operator", 1, NULL), 0);
+    struct crawl_opts o;
+    crawl_opts_default(&o);
+    o.helius_url = url;
+    o.helius_key = rpc ? "" : "sim-key";
+    o.rpc_urls = url;
+    o.rps = o.rpc_rps = 0;
+    o.disc.min_hits = 1000000; /* no wallet qualifies: the token only */
+    struct simchain_counts before, after;
+    simchain_counts(chain, &before);
+    struct crawl_progress p;
+    assert_int_equal(crawl_run(st, &o, &p, err, sizeof err), 0);
+    simchain_counts(chain, &after);
+    assert_int_equal(after.total - before.total, p.requests);
+    assert_int_equal(store_crawl_get(st, "token", mint, it), 0);
+    int64_t prices;
+    assert_int_equal(store_count_events(st, swaps, transfers, &prices), 0);
+    store_close(st);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    return rpc ? (int64_t)(after.rpc_signatures - before.rpc_signatures)
+               : (int64_t)(after.history - before.history);
+}
+
+static void test_rpc_crawl_equals_helius_crawl(void **state)
+{
+    (void)state;
+    char mint[BASE58_KEY_MAX];
+    int64_t launch, swaps;
+    pick_token(150, false, mint, &launch, &swaps);
+    struct crawl_item hi, ri;
+    int64_t hs, ht, rs, rt;
+    int64_t hpages = crawl_token(mint, false, &hi, &hs, &ht);
+    int64_t rpages = crawl_token(mint, true, &ri, &rs, &rt);
+    assert_string_equal(ri.state, "done");
+    assert_true(rpages >= 2); /* paged back with before */
+    assert_true(hpages >= 2);
+    assert_int_equal(ri.first_ts, hi.first_ts); /* to its creation */
+    assert_true(ri.first_ts <= launch);
+    assert_int_equal(ri.newest_ts, hi.newest_ts);
+    assert_true(rs >= swaps); /* every swap of the token, and the same as Helius's */
+    assert_int_equal(rs, hs);
+    assert_int_equal(rt, ht);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -668,6 +727,7 @@ int main(void)
         cmocka_unit_test(test_webhooks_through_the_sync_and_counting),
         cmocka_unit_test(test_faults_are_injected_and_counted),
         cmocka_unit_test(test_dex_search_and_the_crawl_source),
+        cmocka_unit_test(test_rpc_crawl_equals_helius_crawl),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
