@@ -846,6 +846,10 @@ int crawl_run(struct store *st, const struct crawl_opts *o, struct crawl_progres
         double per_tok = tok_done_n ? (double)c.p.wallets / (double)tok_done_n : EST_WALLETS_TOKEN;
         double est =
             (double)toks.v.len * tp + (double)wals.v.len * wp + (double)toks.v.len * per_tok * wp;
+        /* RPC only: a page is a getSignaturesForAddress and at most a
+         * getTransaction for each of its signatures (an upper bound) */
+        if (rpc_on)
+            est *= 1 + PAGE_LIMIT;
         /* DexScreener: a search and a lookup a query (30 pairs: one lookup) */
         for (const char *q = dex_on ? o->dex_queries : ""; *q; q++)
             est += q == o->dex_queries || q[-1] == ',' ? 2 : 0;

@@ -62,10 +62,9 @@ static int tx_attempt(struct crawler *c, void *ctx, long *status, const char **m
 static int sigs_page(struct crawler *c, const struct pubkey *addr, const char *what,
                      const char *cursor, struct rpc_sig_list *out)
 {
-    struct sigs_req r = {
-        .addr = addr,
-        .q = {.limit = PAGE_LIMIT, .before = cursor, .commitment = RPC_CONFIRMED},
-        .out = out};
+    struct sigs_req r = {.addr = addr,
+                         .q = {.limit = PAGE_LIMIT, .before = cursor, .commitment = RPC_CONFIRMED},
+                         .out = out};
     return fetch_with(c, &c->rpcsvc, what, sigs_attempt, &r);
 }
 

@@ -20,6 +20,7 @@
 
 #include "../support/fakesrv.c"
 #include "../support/fixture.c"
+#include "../support/tmpstore.c"
 
 #include "base/clock.h"
 #include "base/err.h"
@@ -119,21 +120,13 @@ static int setup(void **state)
 static int store_up(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/wt-crawldex-XXXXXX");
-    if (!mkdtemp(dir))
-        return -1;
-    char err[256];
-    return store_open(dir, NULL, &st, err, sizeof err) != 0 ? -1 : 0;
+    return tmpstore_open(dir, &st);
 }
 
 static int store_down(void **state)
 {
     (void)state;
-    store_close(st);
-    st = NULL;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tmpstore_close(dir, st);
 }
 
 static int teardown(void **state)

@@ -21,6 +21,7 @@
 
 #include "../support/fakesrv.c"
 #include "../support/fixture.c"
+#include "../support/tmpstore.c"
 
 #include "base/err.h"
 #include "base/log.h"
@@ -119,20 +120,13 @@ static int teardown(void **state)
 static int store_up(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/wt-crawlrpc-XXXXXX");
-    if (!mkdtemp(dir))
-        return -1;
-    char err[256];
-    return store_open(dir, NULL, &st, err, sizeof err) != 0 ? -1 : 0;
+    return tmpstore_open(dir, &st);
 }
 
 static int store_down(void **state)
 {
     (void)state;
-    store_close(st);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tmpstore_close(dir, st);
 }
 
 static void opts(struct crawl_opts *o)
@@ -157,12 +151,9 @@ static int count_method(const char *method, const char *arg)
 /* The events the loader stores from the two recorded bodies. */
 static void expected_events(int64_t *swaps, int64_t *transfers)
 {
-    char d2[64];
-    snprintf(d2, sizeof d2, "/tmp/wt-crawlrpc-ref-XXXXXX");
-    assert_non_null(mkdtemp(d2));
+    char d2[64], err[256];
     struct store *ref;
-    char err[256];
-    assert_int_equal(store_open(d2, NULL, &ref, err, sizeof err), 0);
+    assert_int_equal(tmpstore_open(d2, &ref), 0);
     struct loader ld;
     loader_init(&ld, ref, 0);
     assert_int_equal(loader_add(&ld, tx1, tx1_len, tx1_len + JSON_PADDING, err, sizeof err), 0);
@@ -171,10 +162,7 @@ static void expected_events(int64_t *swaps, int64_t *transfers)
     loader_release(&ld);
     int64_t prices;
     assert_int_equal(store_count_events(ref, swaps, transfers, &prices), 0);
-    store_close(ref);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", d2);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(tmpstore_close(d2, ref), 0);
 }
 
 static void test_pages_and_stores_like_the_loader(void **state)
@@ -189,7 +177,7 @@ static void test_pages_and_stores_like_the_loader(void **state)
     assert_int_equal(crawl_run(st, &o, &p, err, sizeof err), 0);
     struct crawl_item it;
     assert_int_equal(store_crawl_get(st, "token", TOKEN, &it), 0);
-    assert_string_equal(it.state, "done"); /* 3 signatures < 100: the last page */
+    assert_string_equal(it.state, "done");     /* 3 signatures < 100: the last page */
     assert_int_equal(it.first_ts, 1761670000); /* the failed one is history too */
     assert_int_equal(it.newest_ts, 1761676473);
     assert_int_equal(count_method("getTransaction", SIG1), 1);
@@ -206,6 +194,19 @@ static void test_pages_and_stores_like_the_loader(void **state)
     assert_int_equal(store_crawl_counter(st, "requests", &stored), 0);
     assert_int_equal(stored, fakesrv_count(&srv));
     assert_int_equal(p.requests, fakesrv_count(&srv));
+    /* a dry run on RPC: a page costs at most 101 requests, not 1 */
+    assert_int_equal(store_crawl_add(st, "token", BADTOK, "operator", 1, NULL), 0);
+    fakesrv_reset(&srv);
+    o.dry_run = true;
+    assert_int_equal(crawl_run(st, &o, &p, err, sizeof err), 0);
+    uint64_t rpc_est = p.estimate;
+    o.helius_key = "k";
+    o.helius_url = srv.url;
+    assert_int_equal(crawl_run(st, &o, &p, err, sizeof err), 0);
+    assert_int_equal(fakesrv_count(&srv), 0);
+    assert_true(p.estimate > 0);
+    assert_true(rpc_est > p.estimate * 100 && rpc_est <= p.estimate * 101);
+    opts(&o);
     /* again: nothing sent for the finished token */
     fakesrv_reset(&srv);
     assert_int_equal(crawl_run(st, &o, &p, err, sizeof err), 0);
@@ -280,9 +281,8 @@ static void test_errors_and_graduations(void **state)
     assert_int_equal(crawl_run(st, &o, &p, err, sizeof err), 0);
     assert_int_equal(count_method("getSignaturesForAddress", MIGR), 1);
     assert_int_equal(p.graduations, 1); /* TOKEN was known; the other mint is new */
-    assert_int_equal(store_crawl_get(st, "token", "7eR1yv7pUzhaqQneKJ2fmVTRuzY61ja5KwfbBrLsq1Gu",
-                                     &it),
-                     0);
+    assert_int_equal(
+        store_crawl_get(st, "token", "7eR1yv7pUzhaqQneKJ2fmVTRuzY61ja5KwfbBrLsq1Gu", &it), 0);
     assert_string_equal(it.source, "graduation");
 }
 

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "../support/fixture.c"
+#include "../support/tmpstore.c"
 
 #include <stdlib.h>
 #include <string.h>
@@ -458,11 +459,9 @@ static void test_webhooks_through_the_sync_and_counting(void **state)
     (void)state;
     struct simchain_counts c0, c1;
     simchain_counts(chain, &c0);
-    char dir[] = "/tmp/wt-simchain-XXXXXX";
-    assert_non_null(mkdtemp(dir));
+    char dir[64];
     struct store *st;
-    char err[256];
-    assert_int_equal(store_open(dir, NULL, &st, err, sizeof err), 0);
+    assert_int_equal(tmpstore_open(dir, &st), 0);
     struct wallet w;
     memset(&w, 0, sizeof w);
     snprintf(w.address, sizeof w.address, "86xCnPeV69n6t3DnyGvkKobf9FdN2H9oiVDdaMpo2MMY");
@@ -482,10 +481,7 @@ static void test_webhooks_through_the_sync_and_counting(void **state)
     assert_int_equal(s.registered, 1);
     assert_int_equal(s.updates, 1);
     hooksync_free(hs);
-    store_close(st);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(tmpstore_close(dir, st), 0);
     simchain_counts(chain, &c1);
     assert_int_equal(c1.webhooks - c0.webhooks, 4);
     assert_int_equal(c1.total - c0.total, 4);
@@ -594,12 +590,9 @@ static void test_dex_search_and_the_crawl_source(void **state)
     assert_int_equal(json_size(&pairs), 0);
 
     /* the crawl's source */
-    char dir[64];
-    snprintf(dir, sizeof dir, "/tmp/wt-simdex-XXXXXX");
-    assert_non_null(mkdtemp(dir));
+    char dir[64], err[256];
     struct store *st;
-    char err[256];
-    assert_int_equal(store_open(dir, NULL, &st, err, sizeof err), 0);
+    assert_int_equal(tmpstore_open(dir, &st), 0);
     struct crawl_opts o;
     crawl_opts_default(&o);
     o.helius_url = url;
@@ -650,10 +643,7 @@ static void test_dex_search_and_the_crawl_source(void **state)
     assert_int_equal(winners, p.dex_added);
     assert_true(winners < n); /* and some did not pass */
     buf_release(&path);
-    store_close(st);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(tmpstore_close(dir, st), 0);
     buf_release(&b);
     json_doc_free(dr);
     json_doc_free(ds);
@@ -666,12 +656,9 @@ static void test_dex_search_and_the_crawl_source(void **state)
 static int64_t crawl_token(const char *mint, bool rpc, struct crawl_item *it, int64_t *swaps,
                            int64_t *transfers)
 {
-    char dir[64];
-    snprintf(dir, sizeof dir, "/tmp/wt-simrpc-XXXXXX");
-    assert_non_null(mkdtemp(dir));
+    char dir[64], err[256];
     struct store *st;
-    char err[256];
-    assert_int_equal(store_open(dir, NULL, &st, err, sizeof err), 0);
+    assert_int_equal(tmpstore_open(dir, &st), 0);
     assert_int_equal(store_crawl_add(st, "token", mint, "operator", 1, NULL), 0);
     struct crawl_opts o;
     crawl_opts_default(&o);
@@ -689,10 +676,7 @@ static int64_t crawl_token(const char *mint, bool rpc, struct crawl_item *it, in
     assert_int_equal(store_crawl_get(st, "token", mint, it), 0);
     int64_t prices;
     assert_int_equal(store_count_events(st, swaps, transfers, &prices), 0);
-    store_close(st);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(tmpstore_close(dir, st), 0);
     return rpc ? (int64_t)(after.rpc_signatures - before.rpc_signatures)
                : (int64_t)(after.history - before.history);
 }
