@@ -24,9 +24,10 @@ static const struct cli_opt opts[] = {
     {"--csv", "FILE", NULL, "write every candidate with its evidence to FILE (CSV)"},
     {"--no-snapshots", NULL, NULL, "do not append performance snapshots"},
     {"--chain", NULL, NULL,
-     "crawl the chain first (Helius): winning tokens, early buyers, backfill"},
+     "crawl the chain first (Helius, else rpc.urls): winning tokens, early buyers, backfill"},
     {"--tokens", "FILE", NULL, "add the mints of FILE (one a line) to the crawl's tokens"},
-    {"--budget", "N", "discovery.request_budget", "most Helius requests this crawl may send"},
+    {"--budget", "N", "discovery.request_budget",
+     "most requests this crawl may send (Helius, RPC, DexScreener)"},
     {"--dry-run", NULL, NULL, "with --chain: print the estimated requests and stop"},
     {0},
 };
@@ -42,9 +43,12 @@ static const struct cli_spec spec = {
                "added wallets are left as they are. The time of the run is the latest swap's. "
                "Settings: the discovery.* rows of `walltrack config`; docs/intelligence.md. "
                "--chain first crawls Helius (helius.api_key, helius.api_url): the tokens of "
-               "pump.fun graduations (discovery.graduation_hours) and --tokens FILE (and those "
+               "pump.fun graduations (discovery.graduation_hours), DexScreener searches "
+               "(discovery.dexscreener_queries) and --tokens FILE (and those "
                "left from an earlier crawl) paged back to their "
                "creation, the early buyers that qualify backfilled discovery.backfill_days, "
+               "through rpc.urls instead when no Helius key is set (one getTransaction a "
+               "transaction), "
                "within --budget requests, resuming where a stopped crawl left off "
                "(docs/intelligence.md, \"The chain crawl\").",
     .min_pos = 0,
