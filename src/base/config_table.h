@@ -293,6 +293,9 @@
       "Solana RPC requests per second of the chain crawl when it runs on rpc.urls alone (no "      \
       "helius.api_key: getSignaturesForAddress and one getTransaction a transaction); they "       \
       "count in discovery.request_budget.")                                                        \
+    X(DISC_TOKEN_WINDOW_H, "discovery.token_window_hours", NULL, INT, "0", 0, 87600, 0,            \
+      "On the RPC-only crawl: page a token's signatures to its creation first (1,000 a request) "  \
+      "and fetch only the transactions of its first this many hours; 0: its whole history.")       \
     /* --- metrics --------------------------------------------------------------------- */        \
     X(METRICS_MIN_TRADES, "metrics.min_trades", NULL, INT, "5", 1, 1000000, 0,                     \
       "Closed round trips a wallet needs before its win rate is shown (below: null in the API, "   \

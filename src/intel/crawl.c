@@ -66,6 +66,7 @@ void crawl_opts_from_config(struct crawl_opts *o, const struct config *cfg)
     o->dex_rps = config_double(cfg, CFG_DISC_DEX_RPS);
     o->rpc_urls = config_str(cfg, CFG_RPC_URLS);
     o->rpc_rps = config_double(cfg, CFG_DISC_RPC_RPS);
+    o->token_window_hours = (uint32_t)config_int(cfg, CFG_DISC_TOKEN_WINDOW_H);
 }
 
 void cr_err(struct crawler *c, const char *fmt, ...)

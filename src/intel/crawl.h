@@ -57,9 +57,10 @@
  * balances. One request a transaction: far more requests than Helius's
  * 100 a page (docs/intelligence.md has the numbers).
  *
- * Not done (planned): signature paging with parse-in-batches for only the
- * earliest transactions. `serve` runs it before each scheduled discovery
- * (discovery.chain_crawl; intel/discovery.c). */
+ * With token_window_hours, a token's signatures are paged first and only
+ * its early window fetched (crawl_rpc.c). Not done (planned): the same on
+ * the Helius path (signatures, then the parse endpoint in batches of 100). `serve` runs it before
+ * each scheduled discovery (discovery.chain_crawl; intel/discovery.c). */
 #ifndef WT_INTEL_CRAWL_H
 #define WT_INTEL_CRAWL_H
 
@@ -112,6 +113,10 @@ struct crawl_opts {
      * tried in order) at rpc_rps requests a second (0: no limit). */
     const char *rpc_urls;
     double rpc_rps;
+    /* RPC only: a token's signatures are paged to its creation first
+     * (1,000 a request) and only the transactions of its first
+     * token_window_hours are fetched; 0: its whole history. */
+    uint32_t token_window_hours;
     unsigned max_retries; /* per request (429, 5xx, no answer) */
     unsigned backoff_ms;  /* first backoff; doubles each retry, +-50% jitter */
     uint64_t jitter_seed;

@@ -18,6 +18,7 @@
 
 #include "base/err.h"
 #include "base/json.h"
+#include "base/vec.h"
 #include "base/log.h"
 #include "intel/crawl_impl.h"
 #include "solana/pubkey.h"
@@ -76,6 +77,126 @@ static int get_tx(struct crawler *c, const char *sig, struct httpc_resp *body)
     return fetch_with(c, &c->rpcsvc, sig, tx_attempt, &r);
 }
 
+/* Fetches and stores si's transaction unless it failed. Returns 0 or the
+ * store's error; *stopped when the budget or a failure stops the item
+ * here (it stays pending). */
+static int fetch_store(struct crawler *c, struct crawl_item *it, const struct rpc_sig_info *si,
+                       struct httpc_resp *tx, bool *stopped)
+{
+    *stopped = false;
+    if (si->err.set)
+        return 0;
+    int trc = get_tx(c, si->signature, tx);
+    if (trc == 0) {
+        char lerr[256];
+        int rc = loader_add(&c->ld, tx->body.data, tx->body.len, tx->body.cap, lerr, sizeof lerr);
+        if (rc)
+            cr_err(c, "storing %s: %s", si->signature, wt_strerror(rc));
+        return rc;
+    }
+    if (trc != WT_ENOTFOUND && trc != WT_EPARSE) {
+        if (trc != BUDGET_STOP) {
+            c->p.failed++;
+            log_warn("crawl", "%s left for the next run: %s", it->key, c->err);
+        }
+        *stopped = true;
+    }
+    return 0;
+}
+
+#define SIGS_MAX 1000 /* getSignaturesForAddress's most a request */
+
+/* A token with a window (token_window_hours): its signatures paged to
+ * creation first, SIGS_MAX a request (not kept: listed again on a resume,
+ * a few requests), then a getTransaction for every successful one within
+ * the window from creation, oldest first; the cursor is the last one
+ * stored. */
+static int crawl_token_window(struct crawler *c, struct crawl_item *it, const struct pubkey *key)
+{
+    struct rpc_sig_list all = {0}, page = {0};
+    char before[BASE58_SIG_MAX] = "";
+    int rc = 0, frc;
+    for (;;) {
+        struct sigs_req r = {.addr = key,
+                             .q = {.limit = SIGS_MAX,
+                                   .before = before[0] ? before : NULL,
+                                   .commitment = RPC_CONFIRMED},
+                             .out = &page};
+        frc = fetch_with(c, &c->rpcsvc, it->key, sigs_attempt, &r);
+        if (frc)
+            break;
+        for (size_t i = 0; i < page.len; i++)
+            vec_push(&all, page.v[i]);
+        if (page.len < SIGS_MAX)
+            break;
+        snprintf(before, sizeof before, "%s", page.v[page.len - 1].signature);
+    }
+    free(page.v);
+    if (frc == WT_EPARSE) {
+        snprintf(it->state, sizeof it->state, "skipped");
+        free(all.v);
+        return crawl_save(c, it);
+    }
+    if (frc) {
+        if (frc != BUDGET_STOP) {
+            c->p.failed++;
+            log_warn("crawl", "%s left for the next run: %s", it->key, c->err);
+        }
+        free(all.v);
+        return 0; /* pending; its signatures are listed again next run */
+    }
+    int64_t first = 0, newest = 0;
+    for (size_t i = 0; i < all.len; i++) {
+        int64_t bt = all.v[i].has_block_time ? all.v[i].block_time : 0;
+        if (bt && (!first || bt < first))
+            first = bt;
+        newest = bt > newest ? bt : newest;
+    }
+    int64_t end = first + (int64_t)c->o->token_window_hours * 3600;
+    /* oldest first, after the cursor when resuming */
+    size_t k = all.len;
+    if (it->cursor[0])
+        for (size_t i = 0; i < all.len; i++)
+            if (strcmp(all.v[i].signature, it->cursor) == 0) {
+                k = i;
+                break;
+            }
+    struct httpc_resp tx;
+    httpc_resp_init(&tx);
+    bool stopped = false;
+    size_t since_save = 0;
+    while (rc == 0 && k-- > 0) {
+        const struct rpc_sig_info *si = &all.v[k];
+        int64_t bt = si->has_block_time ? si->block_time : 0;
+        if (bt > end)
+            break; /* past the window: the rest is newer */
+        if ((rc = fetch_store(c, it, si, &tx, &stopped)) != 0 || stopped)
+            break;
+        snprintf(it->cursor, sizeof it->cursor, "%s", si->signature);
+        if (++since_save == PAGE_LIMIT) {
+            since_save = 0;
+            it->pages++;
+            if ((rc = loader_flush(&c->ld)) != 0 || (rc = crawl_save(c, it)) != 0)
+                break;
+        }
+    }
+    if (rc == 0 && (rc = loader_flush(&c->ld)) != 0)
+        cr_err(c, "storing %s's transactions: %s", it->key, wt_strerror(rc));
+    if (rc == 0) {
+        if (since_save)
+            it->pages++;
+        it->first_ts = first;
+        if (newest > it->newest_ts)
+            it->newest_ts = newest;
+        if (!stopped)
+            snprintf(it->state, sizeof it->state, "done");
+        rc = crawl_save(c, it);
+    }
+    httpc_resp_release(&tx);
+    free(all.v);
+    return rc;
+}
+
 int crawl_item_rpc(struct crawler *c, struct crawl_item *it, int64_t gte_s, int64_t stop_ts)
 {
     struct pubkey key;
@@ -83,6 +204,8 @@ int crawl_item_rpc(struct crawler *c, struct crawl_item *it, int64_t gte_s, int6
         snprintf(it->state, sizeof it->state, "skipped");
         return crawl_save(c, it);
     }
+    if (strcmp(it->kind, "token") == 0 && c->o->token_window_hours)
+        return crawl_token_window(c, it, &key);
     struct rpc_sig_list sigs = {0};
     struct httpc_resp tx;
     httpc_resp_init(&tx);
@@ -110,25 +233,8 @@ int crawl_item_rpc(struct crawler *c, struct crawl_item *it, int64_t gte_s, int6
                     end = true; /* the bound of the history wanted */
                     break;
                 }
-                if (!si->err.set) {
-                    int trc = get_tx(c, si->signature, &tx);
-                    if (trc == 0) {
-                        char lerr[256];
-                        rc = loader_add(&c->ld, tx.body.data, tx.body.len, tx.body.cap, lerr,
-                                        sizeof lerr);
-                        if (rc) {
-                            cr_err(c, "storing %s: %s", si->signature, wt_strerror(rc));
-                            break;
-                        }
-                    } else if (trc != WT_ENOTFOUND && trc != WT_EPARSE) {
-                        if (trc != BUDGET_STOP) {
-                            c->p.failed++;
-                            log_warn("crawl", "%s left for the next run: %s", it->key, c->err);
-                        }
-                        stopped = true;
-                        break;
-                    }
-                }
+                if ((rc = fetch_store(c, it, si, &tx, &stopped)) != 0 || stopped)
+                    break;
                 if (bt) {
                     oldest = !oldest || bt < oldest ? bt : oldest;
                     newest = bt > newest ? bt : newest;

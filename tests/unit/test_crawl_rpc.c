@@ -286,6 +286,46 @@ static void test_errors_and_graduations(void **state)
     assert_string_equal(it.source, "graduation");
 }
 
+/* Signatures first, then only the early window: with a 1-hour window from
+ * the creation (the failed transaction, 1761670000), tx3 (504 s later) is
+ * fetched and tx1 (1.7 hours later) is not. */
+static void test_token_window(void **state)
+{
+    (void)state;
+    assert_int_equal(store_crawl_add(st, "token", TOKEN, "operator", 1, NULL), 0);
+    fakesrv_reset(&srv);
+    struct crawl_opts o;
+    opts(&o);
+    o.token_window_hours = 1;
+    o.budget = 1; /* the signatures only: nothing fetched, left pending */
+    struct crawl_progress p;
+    char err[256];
+    assert_int_equal(crawl_run(st, &o, &p, err, sizeof err), 0);
+    assert_true(p.budget_exhausted);
+    struct crawl_item it;
+    assert_int_equal(store_crawl_get(st, "token", TOKEN, &it), 0);
+    assert_string_equal(it.state, "pending");
+    assert_int_equal(count_method("\"limit\":1000", NULL), 1); /* a full signatures page */
+    o.budget = 0;
+    assert_int_equal(crawl_run(st, &o, &p, err, sizeof err), 0);
+    assert_int_equal(store_crawl_get(st, "token", TOKEN, &it), 0);
+    assert_string_equal(it.state, "done");
+    assert_int_equal(it.first_ts, 1761670000);
+    assert_int_equal(it.newest_ts, 1761676473); /* the chain's "now" all the same */
+    assert_string_equal(it.cursor, SIG3);
+    assert_int_equal(count_method("getTransaction", SIG3), 1);
+    assert_int_equal(count_method("getTransaction", SIG1), 0);
+    assert_int_equal(count_method("getTransaction", SIGF), 0);
+    int64_t sw, tr, pr;
+    assert_int_equal(store_count_events(st, &sw, &tr, &pr), 0);
+    int64_t esw, etr;
+    expected_events(&esw, &etr);
+    assert_true(sw + tr > 0 && sw + tr < esw + etr); /* tx3's only */
+    int64_t stored;
+    assert_int_equal(store_crawl_counter(st, "requests", &stored), 0);
+    assert_int_equal(stored, fakesrv_count(&srv));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +333,7 @@ int main(void)
                                         store_down),
         cmocka_unit_test_setup_teardown(test_budget_mid_page_then_resume, store_up, store_down),
         cmocka_unit_test_setup_teardown(test_errors_and_graduations, store_up, store_down),
+        cmocka_unit_test_setup_teardown(test_token_window, store_up, store_down),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

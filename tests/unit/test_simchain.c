@@ -653,8 +653,8 @@ static void test_dex_search_and_the_crawl_source(void **state)
  * more than one page of history paged to its creation, stored exactly as
  * the Helius path stores it (the same swaps and transfers), every request
  * counted by the chain. */
-static int64_t crawl_token(const char *mint, bool rpc, struct crawl_item *it, int64_t *swaps,
-                           int64_t *transfers)
+static int64_t crawl_token(const char *mint, bool rpc, uint32_t window_h, struct crawl_item *it,
+                           int64_t *swaps, int64_t *transfers)
 {
     char dir[64], err[256];
     struct store *st;
@@ -667,6 +667,7 @@ static int64_t crawl_token(const char *mint, bool rpc, struct crawl_item *it, in
     o.rpc_urls = url;
     o.rps = o.rpc_rps = 0;
     o.disc.min_hits = 1000000; /* no wallet qualifies: the token only */
+    o.token_window_hours = window_h;
     struct simchain_counts before, after;
     simchain_counts(chain, &before);
     struct crawl_progress p;
@@ -689,8 +690,8 @@ static void test_rpc_crawl_equals_helius_crawl(void **state)
     pick_token(150, false, mint, &launch, &swaps);
     struct crawl_item hi, ri;
     int64_t hs, ht, rs, rt;
-    int64_t hpages = crawl_token(mint, false, &hi, &hs, &ht);
-    int64_t rpages = crawl_token(mint, true, &ri, &rs, &rt);
+    int64_t hpages = crawl_token(mint, false, 0, &hi, &hs, &ht);
+    int64_t rpages = crawl_token(mint, true, 0, &ri, &rs, &rt);
     assert_string_equal(ri.state, "done");
     assert_true(rpages >= 2); /* paged back with before */
     assert_true(hpages >= 2);
@@ -700,6 +701,19 @@ static void test_rpc_crawl_equals_helius_crawl(void **state)
     assert_true(rs >= swaps); /* every swap of the token, and the same as Helius's */
     assert_int_equal(rs, hs);
     assert_int_equal(rt, ht);
+    /* signatures first, then a window: one covering the whole history
+     * stores the same, a one-hour one less (the token trades for longer) */
+    struct crawl_item wi;
+    int64_t ws, wt;
+    crawl_token(mint, true, 100000, &wi, &ws, &wt);
+    assert_string_equal(wi.state, "done");
+    assert_int_equal(ws, rs);
+    assert_int_equal(wt, rt);
+    assert_int_equal(wi.first_ts, ri.first_ts);
+    assert_int_equal(wi.newest_ts, ri.newest_ts);
+    crawl_token(mint, true, 1, &wi, &ws, &wt);
+    assert_true(ws > 0 && ws < rs);
+    assert_int_equal(wi.newest_ts, ri.newest_ts);
 }
 
 int main(void)
