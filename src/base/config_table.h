@@ -281,6 +281,32 @@
       "39azUYFWPz3VHgKCf3VChUwbpURdCHRxjWVowf5jUJjg", 0, 0, 0,                                     \
       "pump.fun's migration account: the fee payer of every graduation, whose history the "        \
       "crawl lists.")                                                                              \
+    /* --- discovery: the crawl's DexScreener source (issue 16) ------------------------ */        \
+    X(DISC_DEX_QUERIES, "discovery.dexscreener_queries", NULL, STRING, "", 0, 0, 0,                \
+      "Search terms, comma-separated, the chain crawl asks DexScreener for (GET "                  \
+      "/latest/dex/search, one request each); the Solana tokens of the answers that pass "         \
+      "discovery's success rules on DexScreener's numbers (docs/intelligence.md) are crawled. "    \
+      "Empty: this source is off.")                                                                \
+    X(DISC_DEX_MIN_MULTIPLE, "discovery.dexscreener_min_multiple", NULL, DOUBLE, "0", 0, 1000000,  \
+      0,                                                                                           \
+      "The multiple of its launch market cap a DexScreener token's market cap must be now "        \
+      "(0: discovery.min_multiple). Today's multiple is a lower bound of the peak's: set it "      \
+      "lower to also find winners that peaked and faded.")                                         \
+    X(DISC_DEX_MIN_LIQUIDITY, "discovery.dexscreener_min_liquidity_usd", NULL, DOUBLE, "10000", 0, \
+      1e15, 0, "A DexScreener token is a winner only with at least this much liquidity (USD).")    \
+    X(DISC_DEX_MAX_AGE_H, "discovery.dexscreener_max_age_hours", NULL, INT, "72", 0, 87600, 0,     \
+      "... and a pair created at most this many hours before the newest block the crawl saw "      \
+      "(0: any age).")                                                                             \
+    X(DISC_DEX_RPS, "discovery.dexscreener_rps", NULL, DOUBLE, "4", 0, 1000, 0,                    \
+      "DexScreener requests per second of the chain crawl (DexScreener allows 300 a minute on "    \
+      "these endpoints); they count in discovery.request_budget.")                                 \
+    X(DISC_RPC_RPS, "discovery.rpc_rps", NULL, DOUBLE, "10", 0, 10000, 0,                          \
+      "Solana RPC requests per second of the chain crawl when it runs on rpc.urls alone (no "      \
+      "helius.api_key: getSignaturesForAddress and one getTransaction a transaction); they "       \
+      "count in discovery.request_budget.")                                                        \
+    X(DISC_TOKEN_WINDOW_H, "discovery.token_window_hours", NULL, INT, "0", 0, 87600, 0,            \
+      "On the RPC-only crawl: page a token's signatures to its creation first (1,000 a request) "  \
+      "and fetch only the transactions of its first this many hours; 0: its whole history.")       \
     /* --- metrics --------------------------------------------------------------------- */        \
     X(METRICS_MIN_TRADES, "metrics.min_trades", NULL, INT, "5", 1, 1000000, 0,                     \
       "Closed round trips a wallet needs before its win rate is shown (below: null in the API, "   \

@@ -107,12 +107,8 @@ static int load_history(void *ctx, struct store *st, const struct config *cfg)
     fflush(stdout);
     struct crawl_opts o;
     crawl_opts_default(&o);
-    o.helius_url = config_str(cfg, CFG_HELIUS_API_URL);
-    o.helius_key = config_str(cfg, CFG_HELIUS_API_KEY);
-    discovery_params_from_config(cfg, &o.disc);
-    o.backfill_days = (uint32_t)config_int(cfg, CFG_DISC_BACKFILL_DAYS);
+    crawl_opts_from_config(&o, cfg);
     o.graduation_hours = (uint32_t)((d->live_from_ms / 1000 - d->sc.start_time) / 3600 + 1);
-    o.migration_account = config_str(cfg, CFG_DISC_MIGRATION_ACCOUNT);
     o.rps = 0; /* loopback */
     const char *last = NULL;
     o.progress = crawl_progress_line;

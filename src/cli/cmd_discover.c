@@ -24,9 +24,10 @@ static const struct cli_opt opts[] = {
     {"--csv", "FILE", NULL, "write every candidate with its evidence to FILE (CSV)"},
     {"--no-snapshots", NULL, NULL, "do not append performance snapshots"},
     {"--chain", NULL, NULL,
-     "crawl the chain first (Helius): winning tokens, early buyers, backfill"},
+     "crawl the chain first (Helius, else rpc.urls): winning tokens, early buyers, backfill"},
     {"--tokens", "FILE", NULL, "add the mints of FILE (one a line) to the crawl's tokens"},
-    {"--budget", "N", "discovery.request_budget", "most Helius requests this crawl may send"},
+    {"--budget", "N", "discovery.request_budget",
+     "most requests this crawl may send (Helius, RPC, DexScreener)"},
     {"--dry-run", NULL, NULL, "with --chain: print the estimated requests and stop"},
     {0},
 };
@@ -42,9 +43,12 @@ static const struct cli_spec spec = {
                "added wallets are left as they are. The time of the run is the latest swap's. "
                "Settings: the discovery.* rows of `walltrack config`; docs/intelligence.md. "
                "--chain first crawls Helius (helius.api_key, helius.api_url): the tokens of "
-               "pump.fun graduations (discovery.graduation_hours) and --tokens FILE (and those "
+               "pump.fun graduations (discovery.graduation_hours), DexScreener searches "
+               "(discovery.dexscreener_queries) and --tokens FILE (and those "
                "left from an earlier crawl) paged back to their "
                "creation, the early buyers that qualify backfilled discovery.backfill_days, "
+               "through rpc.urls instead when no Helius key is set (one getTransaction a "
+               "transaction), "
                "within --budget requests, resuming where a stopped crawl left off "
                "(docs/intelligence.md, \"The chain crawl\").",
     .min_pos = 0,
@@ -190,24 +194,21 @@ static int crawl(const struct cli_args *a, struct store *st, const struct discov
         return 0;
     struct crawl_opts o;
     crawl_opts_default(&o);
-    o.helius_url = config_str(&a->cfg, CFG_HELIUS_API_URL);
-    o.helius_key = config_str(&a->cfg, CFG_HELIUS_API_KEY);
-    o.budget = (uint64_t)config_int(&a->cfg, CFG_DISC_REQUEST_BUDGET);
+    crawl_opts_from_config(&o, &a->cfg);
     o.dry_run = cli_opt_given(&spec, a, "--dry-run");
     o.disc = *dp;
-    o.backfill_days = (uint32_t)config_int(&a->cfg, CFG_DISC_BACKFILL_DAYS);
-    o.graduation_hours = (uint32_t)config_int(&a->cfg, CFG_DISC_GRADUATION_HOURS);
-    o.migration_account = config_str(&a->cfg, CFG_DISC_MIGRATION_ACCOUNT);
-    o.rps = config_double(&a->cfg, CFG_HELIUS_RPS);
-    o.max_retries = (unsigned)config_int(&a->cfg, CFG_HELIUS_MAX_RETRIES);
     struct bar b = {.tty = isatty(2) == 1};
     o.progress = progress;
     o.ctx = &b;
-    if (!o.dry_run && !o.helius_key[0]) {
-        fprintf(stderr, "walltrack discover: --chain needs a Helius API key: set "
-                        "WALLTRACK_HELIUS_API_KEY\n");
+    if (!o.dry_run && !o.helius_key[0] && !o.rpc_urls[0]) {
+        fprintf(stderr, "walltrack discover: --chain needs a Helius API key "
+                        "(WALLTRACK_HELIUS_API_KEY) or Solana RPC endpoints "
+                        "(WALLTRACK_RPC_URLS)\n");
         return 1;
     }
+    if (!o.helius_key[0] && !o.dry_run)
+        fprintf(stderr, "crawl: no Helius key: crawling through rpc.urls (one getTransaction "
+                        "a transaction)\n");
     struct crawl_progress p;
     int rc = crawl_run(st, &o, &p, err, sizeof err);
     if (rc) {
@@ -223,6 +224,9 @@ static int crawl(const struct cli_args *a, struct store *st, const struct discov
     }
     if (p.graduations)
         printf("crawl: %zu new token(s) from pump.fun graduations\n", p.graduations);
+    if (o.dex_queries[0])
+        printf("crawl: %zu new token(s) from DexScreener (%zu named by its search)\n", p.dex_added,
+               p.dex_listed);
     printf("crawl: %llu request(s) (%llu retries: %llu answered 429, %llu 5xx or none; %llu "
            "malformed skipped, %llu failed), %lld in all crawls; tokens %zu/%zu, wallets "
            "%zu/%zu%s\n",

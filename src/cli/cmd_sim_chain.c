@@ -37,8 +37,9 @@ static const struct cli_spec spec = {
     .details = "Simulates the scenario (the options of `sim generate`), then answers: Helius "
                "GET /v0/addresses/{a}/transactions, POST /v0/transactions, webhooks "
                "(/v0/webhooks); Solana RPC (POST, any other path) getSignaturesForAddress, "
-               "getTransaction, getHealth, getSlot; DexScreener GET /tokens/v1/solana/{mints} "
-               "and /token-pairs/v1/solana/{mint}; and GET /sim/stats (requests counted per "
+               "getTransaction, getHealth, getSlot; DexScreener GET /tokens/v1/solana/{mints}, "
+               "/token-pairs/v1/solana/{mint} and /latest/dex/search?q=; and GET /sim/stats "
+               "(requests counted per "
                "endpoint, faults injected) and /sim/truth (truth.json). Point helius.api_url, "
                "rpc.urls and dexscreener.api_url at it. See docs/simulator.md.",
     .min_pos = 0,

@@ -4,6 +4,7 @@
  * one request through fetch(), which owns the budget, the rate limit and
  * the retries, and whose count is written with the item's next cursor. */
 #include "intel/crawl.h"
+#include "intel/crawl_impl.h"
 
 #include <errno.h>
 #include <math.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 
 #include "base/clock.h"
+#include "base/config.h"
 #include "base/err.h"
 #include "base/json.h"
 #include "base/log.h"
@@ -24,7 +26,6 @@
 #include "ingest/loader.h"
 #include "solana/pubkey.h"
 
-#define PAGE_LIMIT        100
 #define EST_TOKEN_PAGES   3 /* a dry run's guess before any token was crawled */
 #define EST_WALLET_PAGES  2
 #define EST_WALLETS_TOKEN 5 /* qualified early buyers per token, before any is known */
@@ -39,27 +40,36 @@ void crawl_opts_default(struct crawl_opts *o)
     o->jitter_seed = 1;
     o->migration_account = "39azUYFWPz3VHgKCf3VChUwbpURdCHRxjWVowf5jUJjg";
     o->graduation_hours = 0;
+    o->dex_min_liquidity_usd = 10000;
+    o->dex_max_age_hours = 72;
+    o->dex_rps = 4; /* DexScreener allows 300 a minute on these endpoints */
+    o->rpc_rps = 10;
     discovery_params_default(&o->disc);
 }
 
-struct crawler {
-    struct store *st;
-    const struct crawl_opts *o;
-    struct helius_api *api;
-    struct loader ld;
-    struct crawl_progress p;
-    int64_t unsaved; /* requests not yet written with an item */
-    int64_t start_ns, last_send_ns;
-    int64_t started_ms, live_ns; /* the run's wall start; the last live write */
-    const char *live_phase;      /* the phase of the last live write */
-    uint64_t jitter;
-    char *err;
-    size_t errsize;
-};
+void crawl_opts_from_config(struct crawl_opts *o, const struct config *cfg)
+{
+    o->helius_url = config_str(cfg, CFG_HELIUS_API_URL);
+    o->helius_key = config_str(cfg, CFG_HELIUS_API_KEY);
+    o->budget = (uint64_t)config_int(cfg, CFG_DISC_REQUEST_BUDGET);
+    discovery_params_from_config(cfg, &o->disc);
+    o->backfill_days = (uint32_t)config_int(cfg, CFG_DISC_BACKFILL_DAYS);
+    o->graduation_hours = (uint32_t)config_int(cfg, CFG_DISC_GRADUATION_HOURS);
+    o->migration_account = config_str(cfg, CFG_DISC_MIGRATION_ACCOUNT);
+    o->rps = config_double(cfg, CFG_HELIUS_RPS);
+    o->max_retries = (unsigned)config_int(cfg, CFG_HELIUS_MAX_RETRIES);
+    o->dex_url = config_str(cfg, CFG_DEXSCREENER_API_URL);
+    o->dex_queries = config_str(cfg, CFG_DISC_DEX_QUERIES);
+    o->dex_min_multiple = config_double(cfg, CFG_DISC_DEX_MIN_MULTIPLE);
+    o->dex_min_liquidity_usd = config_double(cfg, CFG_DISC_DEX_MIN_LIQUIDITY);
+    o->dex_max_age_hours = (uint32_t)config_int(cfg, CFG_DISC_DEX_MAX_AGE_H);
+    o->dex_rps = config_double(cfg, CFG_DISC_DEX_RPS);
+    o->rpc_urls = config_str(cfg, CFG_RPC_URLS);
+    o->rpc_rps = config_double(cfg, CFG_DISC_RPC_RPS);
+    o->token_window_hours = (uint32_t)config_int(cfg, CFG_DISC_TOKEN_WINDOW_H);
+}
 
-static void cr_err(struct crawler *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void cr_err(struct crawler *c, const char *fmt, ...)
+void cr_err(struct crawler *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -77,8 +87,9 @@ static void sleep_ns(int64_t ns)
         ;
 }
 
+/* Stored by index (crawl_counters run_phase): append, never reorder. */
 static const char *const PHASES[] = {"",        "graduations", "tokens", "candidates",
-                                     "wallets", "done",        "budget"};
+                                     "wallets", "done",        "budget", "dexscreener"};
 static const char *const STATES[] = {"idle", "running", "done", "budget", "failed"};
 #define N_PHASES      (sizeof PHASES / sizeof PHASES[0])
 #define N_STATES      (sizeof STATES / sizeof STATES[0])
@@ -182,36 +193,30 @@ static void backoff(struct crawler *c, unsigned attempt)
     sleep_ns((int64_t)(base * j * 1e6));
 }
 
-#define BUDGET_STOP 1000 /* fetch's "the budget is spent" (not an error code) */
-
-/* One history page through the budget, the rate limit and the retries.
- * Returns 0, BUDGET_STOP, WT_EPARSE (malformed: counted), or the last
- * error after the retries. */
-static int fetch(struct crawler *c, const struct helius_history_query *q, struct buf *body,
-                 size_t *count, char next[BASE58_SIG_MAX])
+int fetch_with(struct crawler *c, struct svc *s, const char *what, attempt_fn fn, void *ctx)
 {
     int rc = WT_EREMOTE;
+    const char *msg = "";
     for (unsigned attempt = 0; attempt <= c->o->max_retries; attempt++) {
         if (c->o->budget && c->p.requests >= c->o->budget) {
             c->p.budget_exhausted = true;
             return BUDGET_STOP;
         }
-        if (c->o->rps > 0) {
-            int64_t gap = (int64_t)(1e9 / c->o->rps);
-            sleep_ns(c->last_send_ns + gap - clock_mono_ns());
+        if (s->rps > 0) {
+            int64_t gap = (int64_t)(1e9 / s->rps);
+            sleep_ns(s->last_send_ns + gap - clock_mono_ns());
         }
-        c->last_send_ns = clock_mono_ns();
+        s->last_send_ns = clock_mono_ns();
         c->p.requests++;
         c->unsaved++;
-        rc = helius_api_history_page(c->api, q, body, count, next);
+        long status = 0;
+        rc = fn(c, ctx, &status, &msg);
         report(c);
         if (rc == 0)
             return 0;
-        long status = helius_api_last_status(c->api);
         if (rc == WT_EPARSE) {
             c->p.malformed++;
-            log_warn("crawl", "%s: malformed answer, skipped: %s", q->address,
-                     helius_api_errmsg(c->api));
+            log_warn("crawl", "%s: malformed answer, skipped: %s", what, msg);
             return rc;
         }
         if (status == 429)
@@ -225,8 +230,32 @@ static int fetch(struct crawler *c, const struct helius_history_query *q, struct
             backoff(c, attempt);
         }
     }
-    cr_err(c, "%s: %s", q->address, helius_api_errmsg(c->api));
+    cr_err(c, "%s: %s", what, msg);
     return rc;
+}
+
+struct history_req {
+    const struct helius_history_query *q;
+    struct buf *body;
+    size_t *count;
+    char *next;
+};
+
+static int history_attempt(struct crawler *c, void *ctx, long *status, const char **msg)
+{
+    struct history_req *h = ctx;
+    int rc = helius_api_history_page(c->api, h->q, h->body, h->count, h->next);
+    *status = helius_api_last_status(c->api);
+    *msg = helius_api_errmsg(c->api);
+    return rc;
+}
+
+/* One Helius history page (see fetch_with). */
+static int fetch(struct crawler *c, const struct helius_history_query *q, struct buf *body,
+                 size_t *count, char next[BASE58_SIG_MAX])
+{
+    struct history_req h = {q, body, count, next};
+    return fetch_with(c, &c->helius, q->address, history_attempt, &h);
 }
 
 /* The oldest and newest block times of a page (s). */
@@ -248,6 +277,19 @@ static void page_times(const struct buf *body, int64_t *oldest, int64_t *newest)
             }
         }
     json_doc_free(d);
+}
+
+int crawl_save(struct crawler *c, struct crawl_item *it)
+{
+    struct clock clk;
+    clock_init_real(&clk);
+    it->updated_ms = clock_now_ms(&clk);
+    int rc = store_crawl_put(c->st, it, c->unsaved);
+    if (rc)
+        cr_err(c, "writing the crawl state: %s", wt_strerror(rc));
+    else
+        c->unsaved = 0;
+    return rc;
 }
 
 /* Pages one item's history until it is exhausted, the budget is spent, or
@@ -302,20 +344,52 @@ static int crawl_item(struct crawler *c, struct crawl_item *it, int64_t gte_s, i
             if (!next[0] || n < PAGE_LIMIT || (stop_ts && oldest && oldest <= stop_ts))
                 snprintf(it->state, sizeof it->state, "done");
         }
-        struct clock clk;
-        clock_init_real(&clk);
-        it->updated_ms = clock_now_ms(&clk);
-        if ((rc = store_crawl_put(c->st, it, c->unsaved)) != 0) {
-            cr_err(c, "writing the crawl state: %s", wt_strerror(rc));
+        if ((rc = crawl_save(c, it)) != 0)
             break;
-        }
-        c->unsaved = 0;
     }
     buf_release(&body);
     return rc;
 }
 
 #define WSOL_MINT "So11111111111111111111111111111111111111112"
+
+/* One page of the migration account's history from Helius (see
+ * grad_page_rpc for the contract). */
+static int grad_page_helius(struct crawler *c, const char *acct, const char *cursor,
+                            int64_t floor_ts, int64_t prev, struct grad_page *out)
+{
+    struct helius_history_query q = {
+        .address = acct, .before = cursor, .limit = PAGE_LIMIT, .gte_time_s = floor_ts};
+    struct buf body;
+    buf_init(&body, 0);
+    int rc = fetch(c, &q, &body, &out->n, out->next);
+    struct json_doc *d = json_doc_new(0);
+    struct json_val root, tx, tt, x;
+    if (rc == 0 && (json_parse(d, body.data, body.len, body.cap, &root) != 0 ||
+                    json_type_of(&root) != JSON_ARRAY)) {
+        c->p.malformed++;
+        rc = WT_EPARSE;
+    }
+    for (size_t i = 0; rc == 0 && i < json_size(&root); i++) {
+        struct grad_ent e = {0};
+        if (json_index(&root, i, &tx) != 0 || json_get_i64(&tx, "timestamp", &e.ts) != 0)
+            continue;
+        if (e.ts > prev && json_get(&tx, "tokenTransfers", &tt) == 0)
+            for (size_t k = 0; k < json_size(&tt); k++) {
+                const char *mint;
+                struct pubkey key;
+                if (json_index(&tt, k, &x) != 0 || json_get_str(&x, "mint", &mint, NULL) != 0 ||
+                    strcmp(mint, WSOL_MINT) == 0 || pubkey_parse(mint, &key) != 0)
+                    continue;
+                snprintf(e.mint, sizeof e.mint, "%s", mint);
+                break; /* one mint per migration */
+            }
+        vec_push(out, e);
+    }
+    json_doc_free(d);
+    buf_release(&body);
+    return rc;
+}
 
 /* The graduations source: lists the migration account's history from the
  * newest transaction back graduation_hours (or to the newest seen by an
@@ -337,73 +411,48 @@ static int crawl_graduations(struct crawler *c)
     int64_t prev = it.newest_ts, floor_ts = 0, newest = 0;
     bool complete = false; /* listed down to the floor: the mark may move */
     char cursor[BASE58_SIG_MAX] = "";
-    struct buf body;
-    buf_init(&body, 0);
-    struct json_doc *d = json_doc_new(0);
+    struct grad_page pg = {0};
     struct clock clk;
     clock_init_real(&clk);
     for (bool more = true; more;) {
-        struct helius_history_query q = {.address = acct,
-                                         .before = cursor[0] ? cursor : NULL,
-                                         .limit = PAGE_LIMIT,
-                                         .gte_time_s = floor_ts};
-        size_t n;
-        char next[BASE58_SIG_MAX];
-        rc = fetch(c, &q, &body, &n, next);
-        if (rc == BUDGET_STOP || rc == WT_EPARSE) {
-            rc = 0;
-            break;
-        }
-        if (rc) {
+        pg.len = 0;
+        pg.n = 0;
+        pg.next[0] = '\0';
+        int prc = c->rpc
+                      ? grad_page_rpc(c, acct, cursor[0] ? cursor : NULL, floor_ts, prev, &pg)
+                      : grad_page_helius(c, acct, cursor[0] ? cursor : NULL, floor_ts, prev, &pg);
+        if (prc && prc != BUDGET_STOP && prc != WT_EPARSE) {
             /* the graduations are listed again next run; the tokens known
              * so far are crawled now */
             c->p.failed++;
             log_warn("crawl", "listing graduations: %s", c->err);
-            rc = 0;
-            break;
-        }
-        struct json_val root, tx, tt, x;
-        if (json_parse(d, body.data, body.len, body.cap, &root) != 0 ||
-            json_type_of(&root) != JSON_ARRAY) {
-            c->p.malformed++;
-            break;
         }
         int64_t oldest = INT64_MAX;
-        for (size_t i = 0; rc == 0 && i < json_size(&root); i++) {
-            int64_t ts;
-            if (json_index(&root, i, &tx) != 0 || json_get_i64(&tx, "timestamp", &ts) != 0)
+        for (size_t i = 0; rc == 0 && i < pg.len; i++) {
+            const struct grad_ent *e = &pg.v[i];
+            oldest = e->ts < oldest ? e->ts : oldest;
+            newest = e->ts > newest ? e->ts : newest;
+            if (e->ts <= prev || !e->mint[0])
                 continue;
-            oldest = ts < oldest ? ts : oldest;
-            newest = ts > newest ? ts : newest;
-            if (ts <= prev || json_get(&tx, "tokenTransfers", &tt) != 0)
-                continue;
-            for (size_t k = 0; k < json_size(&tt); k++) {
-                const char *mint;
-                struct pubkey key;
-                if (json_index(&tt, k, &x) != 0 || json_get_str(&x, "mint", &mint, NULL) != 0 ||
-                    strcmp(mint, WSOL_MINT) == 0 || pubkey_parse(mint, &key) != 0)
-                    continue;
-                bool added;
-                rc =
-                    store_crawl_add(c->st, "token", mint, "graduation", clock_now_ms(&clk), &added);
-                if (added) {
-                    c->p.graduations++;
-                    c->p.tokens++;
-                }
-                break; /* one mint per migration */
+            bool added;
+            rc = store_crawl_add(c->st, "token", e->mint, "graduation", clock_now_ms(&clk), &added);
+            if (added) {
+                c->p.graduations++;
+                c->p.tokens++;
             }
         }
+        if (prc)
+            break;
         if (!floor_ts && newest) {
             floor_ts = newest - (int64_t)c->o->graduation_hours * 3600;
             if (prev > floor_ts)
                 floor_ts = prev;
         }
-        memcpy(cursor, next, sizeof cursor);
-        more = rc == 0 && next[0] && n == PAGE_LIMIT && oldest > floor_ts;
+        memcpy(cursor, pg.next, sizeof cursor);
+        more = rc == 0 && pg.next[0] && pg.n == PAGE_LIMIT && oldest > floor_ts;
         complete = rc == 0 && !more;
     }
-    json_doc_free(d);
-    buf_release(&body);
+    vec_free(&pg);
     if (rc == 0) {
         /* Only a complete listing moves the mark: an interrupted one is
          * listed again from the newest next run (the tokens it added are
@@ -411,11 +460,198 @@ static int crawl_graduations(struct crawler *c)
         if (complete && newest > it.newest_ts)
             it.newest_ts = newest;
         snprintf(it.state, sizeof it.state, "done");
-        it.updated_ms = clock_now_ms(&clk);
-        rc = store_crawl_put(c->st, &it, c->unsaved);
-        if (rc == 0)
-            c->unsaved = 0;
+        rc = crawl_save(c, &it);
     }
+    return rc;
+}
+
+/* ---- DexScreener --------------------------------------------------------- */
+
+#define DEX_SEARCH_MAX 100 /* mints kept of one search answer (DexScreener gives 30 pairs) */
+
+bool crawl_dex_success(const struct dex_token *t, const struct crawl_opts *o, int64_t now_ms,
+                       double *multiple)
+{
+    double mcap_usd = t->mcap_usd > 0 ? t->mcap_usd : t->fdv_usd;
+    double mcap_sol = 0;
+    if (t->found && t->price_sol > 0 && t->price_usd > 0 && mcap_usd > 0)
+        mcap_sol = mcap_usd * t->price_sol / t->price_usd;
+    double mult = mcap_sol / CRAWL_PUMP_LAUNCH_MCAP_SOL;
+    if (multiple)
+        *multiple = mult;
+    if (mcap_sol <= 0)
+        return false;
+    const struct discovery_params *d = &o->disc;
+    double min_mult = o->dex_min_multiple > 0 ? o->dex_min_multiple : d->min_multiple;
+    bool ok =
+        (min_mult > 0 && mult >= min_mult) || (d->min_mcap_sol > 0 && mcap_sol >= d->min_mcap_sol);
+    if (!ok || t->liquidity_usd < o->dex_min_liquidity_usd)
+        return false;
+    if (o->dex_max_age_hours &&
+        (t->created_ms <= 0 ||
+         now_ms - t->created_ms > (int64_t)o->dex_max_age_hours * MS_PER_HOUR))
+        return false;
+    return true;
+}
+
+struct dex_req {
+    const char *path;
+    /* a lookup (mints != NULL) or a search */
+    const struct pubkey *mints;
+    size_t n;
+    struct dex_token *out;
+    struct pubkey *found;
+    size_t n_found;
+    char msg[256];
+};
+
+static int dex_attempt(struct crawler *c, void *ctx, long *status, const char **msg)
+{
+    struct dex_req *r = ctx;
+    struct httpc_req req = {.method = "GET", .path = r->path, .retries = 0};
+    int rc = httpc_do(c->dex_http, &req, &c->dex_resp);
+    *msg = r->msg;
+    *status = c->dex_resp.status;
+    if (rc || c->dex_resp.status != 200) {
+        if (rc)
+            snprintf(r->msg, sizeof r->msg, "DexScreener: %s", wt_strerror(rc));
+        else
+            snprintf(r->msg, sizeof r->msg, "DexScreener: HTTP %ld", c->dex_resp.status);
+        return rc ? rc : WT_EREMOTE;
+    }
+    const struct buf *b = &c->dex_resp.body;
+    if (r->mints)
+        rc = dex_parse_pairs(b->data, b->len, r->mints, r->n, 0, r->out, r->msg, sizeof r->msg);
+    else
+        rc = dex_parse_search(b->data, b->len, r->found, DEX_SEARCH_MAX, &r->n_found, r->msg,
+                              sizeof r->msg);
+    return rc ? WT_EPARSE : 0;
+}
+
+static int newest_of(void *ctx, const struct crawl_item *it)
+{
+    int64_t *m = ctx;
+    if (it->newest_ts > *m)
+        *m = it->newest_ts;
+    return 0;
+}
+
+/* "Now" on the chain: the newest block time the crawl has seen (the
+ * graduations' listing, the crawled tokens), else the wall clock. */
+static int64_t chain_now_ms(struct crawler *c)
+{
+    int64_t newest = 0;
+    store_crawl_scan(c->st, "source", NULL, newest_of, &newest);
+    store_crawl_scan(c->st, "token", NULL, newest_of, &newest);
+    if (newest)
+        return newest * MS_PER_SECOND;
+    struct clock clk;
+    clock_init_real(&clk);
+    return clock_now_ms(&clk);
+}
+
+/* The search path of one query: letters and digits as they are, every
+ * other byte %-escaped. */
+static void search_path(struct buf *path, const char *q, size_t n)
+{
+    buf_reset(path);
+    buf_puts(path, "/latest/dex/search?q=");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)q[i];
+        if ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'))
+            buf_putc(path, (char)ch);
+        else
+            buf_printf(path, "%%%02X", ch);
+    }
+}
+
+struct mints {
+    VEC(struct pubkey) v;
+};
+
+/* The DexScreener source (crawl.h): searches, lookups, the rule. */
+static int crawl_dexscreener(struct crawler *c)
+{
+    int64_t now_ms = chain_now_ms(c);
+    struct clock clk;
+    clock_init_real(&clk);
+    struct mints cand = {0};
+    struct buf path;
+    buf_init(&path, 0);
+    struct pubkey found[DEX_SEARCH_MAX];
+    int rc = 0;
+    for (const char *q = c->o->dex_queries; *q && rc == 0 && !c->p.budget_exhausted;) {
+        size_t n = strcspn(q, ",");
+        const char *w = q;
+        size_t wn = n;
+        while (wn && (*w == ' ' || *w == '\t'))
+            w++, wn--;
+        while (wn && (w[wn - 1] == ' ' || w[wn - 1] == '\t'))
+            wn--;
+        q += n;
+        if (*q == ',')
+            q++;
+        if (!wn)
+            continue;
+        search_path(&path, w, wn);
+        struct dex_req r = {.path = path.data, .found = found};
+        int frc = fetch_with(c, &c->dex, "DexScreener search", dex_attempt, &r);
+        if (frc == BUDGET_STOP || frc == WT_EPARSE)
+            continue;
+        if (frc) {
+            c->p.failed++;
+            log_warn("crawl", "DexScreener search '%.*s' left for the next run: %s", (int)wn, w,
+                     c->err);
+            continue;
+        }
+        for (size_t i = 0; i < r.n_found; i++) {
+            char key[BASE58_KEY_MAX];
+            struct crawl_item it;
+            bool dup = false;
+            c->p.dex_listed++;
+            for (size_t k = 0; k < cand.v.len && !dup; k++)
+                dup = pubkey_eq(&cand.v.v[k], &found[i]);
+            int grc = store_crawl_get(c->st, "token", pubkey_format(&found[i], key), &it);
+            if (grc != 0 && grc != WT_ENOTFOUND)
+                rc = grc;
+            else if (!dup && grc == WT_ENOTFOUND)
+                vec_push(&cand.v, found[i]);
+        }
+    }
+    for (size_t i = 0; rc == 0 && i < cand.v.len && !c->p.budget_exhausted; i += DEX_BATCH) {
+        size_t k = cand.v.len - i < DEX_BATCH ? cand.v.len - i : DEX_BATCH;
+        char key[BASE58_KEY_MAX];
+        buf_reset(&path);
+        buf_puts(&path, "/tokens/v1/solana/");
+        for (size_t j = 0; j < k; j++)
+            buf_printf(&path, "%s%s", j ? "," : "", pubkey_format(&cand.v.v[i + j], key));
+        struct dex_token got[DEX_BATCH];
+        struct dex_req r = {.path = path.data, .mints = &cand.v.v[i], .n = k, .out = got};
+        int frc = fetch_with(c, &c->dex, "DexScreener tokens", dex_attempt, &r);
+        if (frc == BUDGET_STOP || frc == WT_EPARSE)
+            continue;
+        if (frc) {
+            c->p.failed++;
+            log_warn("crawl", "DexScreener lookup left for the next run: %s", c->err);
+            continue;
+        }
+        for (size_t j = 0; rc == 0 && j < k; j++) {
+            if (!crawl_dex_success(&got[j], c->o, now_ms, NULL))
+                continue;
+            bool added;
+            rc = store_crawl_add(c->st, "token", pubkey_format(&got[j].mint, key), "dexscreener",
+                                 clock_now_ms(&clk), &added);
+            if (rc == 0 && added) {
+                c->p.dex_added++;
+                c->p.tokens++;
+            }
+        }
+    }
+    /* The requests wrote no item: counted now. */
+    if (rc == 0 && c->unsaved && (rc = store_crawl_add_requests(c->st, c->unsaved)) == 0)
+        c->unsaved = 0;
+    buf_release(&path);
+    vec_free(&cand.v);
     return rc;
 }
 
@@ -579,9 +815,16 @@ int crawl_run(struct store *st, const struct crawl_opts *o, struct crawl_progres
     clock_init_real(&wall);
     c.started_ms = clock_now_ms(&wall);
     c.p.budget = o->budget;
+    c.helius.rps = o->rps;
+    c.dex.rps = o->dex_rps;
+    c.rpcsvc.rps = o->rpc_rps;
+    bool grad_on = o->graduation_hours && o->migration_account && o->migration_account[0];
+    bool dex_on = o->dex_queries && o->dex_queries[0] && o->dex_url && o->dex_url[0];
     err[0] = '\0';
-    if (!o->dry_run && (!o->helius_key || !o->helius_key[0] || !o->helius_url)) {
-        snprintf(err, errsize, "the crawl needs helius.api_key and helius.api_url");
+    bool helius_on = o->helius_key && o->helius_key[0] && o->helius_url && o->helius_url[0];
+    bool rpc_on = !helius_on && o->rpc_urls && o->rpc_urls[0];
+    if (!o->dry_run && !helius_on && !rpc_on) {
+        snprintf(err, errsize, "the crawl needs helius.api_key and helius.api_url, or rpc.urls");
         return WT_EINVAL;
     }
     struct items toks = {0}, all_toks = {0}, wals = {0};
@@ -604,6 +847,13 @@ int crawl_run(struct store *st, const struct crawl_opts *o, struct crawl_progres
         double per_tok = tok_done_n ? (double)c.p.wallets / (double)tok_done_n : EST_WALLETS_TOKEN;
         double est =
             (double)toks.v.len * tp + (double)wals.v.len * wp + (double)toks.v.len * per_tok * wp;
+        /* RPC only: a page is a getSignaturesForAddress and at most a
+         * getTransaction for each of its signatures (an upper bound) */
+        if (rpc_on)
+            est *= 1 + PAGE_LIMIT;
+        /* DexScreener: a search and a lookup a query (30 pairs: one lookup) */
+        for (const char *q = dex_on ? o->dex_queries : ""; *q; q++)
+            est += q == o->dex_queries || q[-1] == ',' ? 2 : 0;
         c.p.estimate = (uint64_t)ceil(est);
         c.p.phase = "done";
         goto out;
@@ -614,10 +864,22 @@ int crawl_run(struct store *st, const struct crawl_opts *o, struct crawl_progres
     else
         httpc_opts_default(&http);
     http.retries = 0; /* the crawl retries itself, counting every request */
-    c.api = helius_api_new(o->helius_url, o->helius_key, &http);
+    if (rpc_on) {
+        /* the RPC-only path (crawl_rpc.c): rpc.urls, tried in order */
+        char *list = xstrdup(o->rpc_urls);
+        const char *urls[8];
+        size_t n_urls = 0;
+        for (char *save = NULL, *u = strtok_r(list, ", ", &save); u && n_urls < 8;
+             u = strtok_r(NULL, ", ", &save))
+            urls[n_urls++] = u;
+        c.rpc = rpc_new(urls, n_urls, &http);
+        free(list);
+    } else {
+        c.api = helius_api_new(o->helius_url, o->helius_key, &http);
+    }
     loader_init(&c.ld, st, 0);
 
-    if (o->graduation_hours && o->migration_account && o->migration_account[0]) {
+    if (grad_on) {
         c.p.phase = "graduations";
         report(&c);
         if ((rc = crawl_graduations(&c)) != 0) {
@@ -626,6 +888,22 @@ int crawl_run(struct store *st, const struct crawl_opts *o, struct crawl_progres
         }
         if (c.p.budget_exhausted)
             goto done;
+    }
+    if (dex_on) {
+        c.p.phase = "dexscreener";
+        report(&c);
+        const char *urls[1] = {o->dex_url};
+        c.dex_http = httpc_new(urls, 1, &http);
+        httpc_set_service(c.dex_http, "dexscreener");
+        httpc_resp_init(&c.dex_resp);
+        if ((rc = crawl_dexscreener(&c)) != 0) {
+            cr_err(&c, "the DexScreener source: %s", wt_strerror(rc));
+            goto done;
+        }
+        if (c.p.budget_exhausted)
+            goto done;
+    }
+    if (grad_on || dex_on) {
         vec_free(&toks.v);
         size_t all, done_n;
         if ((rc = count_items(&c, "token", &all, &done_n, &toks, NULL, NULL)) != 0)
@@ -635,7 +913,7 @@ int crawl_run(struct store *st, const struct crawl_opts *o, struct crawl_progres
     c.p.phase = "tokens";
     report(&c);
     for (size_t i = 0; rc == 0 && i < toks.v.len && !c.p.budget_exhausted; i++) {
-        rc = crawl_item(&c, &toks.v.v[i], 0, 0);
+        rc = c.rpc ? crawl_item_rpc(&c, &toks.v.v[i], 0, 0) : crawl_item(&c, &toks.v.v[i], 0, 0);
         if (strcmp(toks.v.v[i].state, "pending") != 0)
             c.p.tokens_done++;
         report(&c);
@@ -663,7 +941,7 @@ int crawl_run(struct store *st, const struct crawl_opts *o, struct crawl_progres
         int64_t stop = it->pages ? it->newest_ts : 0;
         if (stop)
             it->newest_ts = now_s;
-        rc = crawl_item(&c, it, gte, stop);
+        rc = c.rpc ? crawl_item_rpc(&c, it, gte, stop) : crawl_item(&c, it, gte, stop);
         if (rc == 0 && strcmp(it->state, "done") == 0) {
             it->first_ts = now_s; /* the chain time this backfill reached */
             if (!stop && now_s > it->newest_ts)
@@ -685,6 +963,11 @@ done:
     live_write(&c, rc ? "failed" : c.p.budget_exhausted ? "budget" : "done", true);
     loader_release(&c.ld);
     helius_api_free(c.api);
+    rpc_free(c.rpc);
+    if (c.dex_http) {
+        httpc_resp_release(&c.dex_resp);
+        httpc_free(c.dex_http);
+    }
 out:
     vec_free(&toks.v);
     vec_free(&all_toks.v);

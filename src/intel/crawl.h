@@ -41,11 +41,26 @@
  * malformed page is counted, logged, and its item skipped. Every request
  * sent counts against the budget, retries included.
  *
- * Not done (planned): the DexScreener source of winning tokens, the
- * RPC-only path (getSignaturesForAddress +
- * getTransaction), signature paging with parse-in-batches for only the
- * earliest transactions. `serve` runs it before each scheduled discovery
- * (discovery.chain_crawl; intel/discovery.c). */
+ * DexScreener (dex_queries set): after the graduations, each
+ * comma-separated query is one GET /latest/dex/search?q=...; the Solana
+ * mints of its pairs that are not crawl tokens yet are looked up 30 a
+ * request with GET /tokens/v1/solana/{mints} (market/dexscreener.h), and
+ * every one that passes crawl_dex_success becomes a pending token (source
+ * "dexscreener"). DexScreener's requests count in the same budget, at
+ * their own rate (dex_rps).
+ *
+ * RPC only (no helius_key, rpc_urls set): the same phases over Solana
+ * RPC (intel/crawl_rpc.c): getSignaturesForAddress pages of 100 from the
+ * newest back (`before`), and a getTransaction for every successful
+ * signature, decoded by the raw-format decoder the RPC poller's bodies go
+ * through; the graduations read each migration's mint from its token
+ * balances. One request a transaction: far more requests than Helius's
+ * 100 a page (docs/intelligence.md has the numbers).
+ *
+ * With token_window_hours, a token's signatures are paged first and only
+ * its early window fetched (crawl_rpc.c). Not done (planned): the same on
+ * the Helius path (signatures, then the parse endpoint in batches of 100). `serve` runs it before
+ * each scheduled discovery (discovery.chain_crawl; intel/discovery.c). */
 #ifndef WT_INTEL_CRAWL_H
 #define WT_INTEL_CRAWL_H
 
@@ -54,12 +69,16 @@
 #include <stdint.h>
 
 #include "intel/discovery.h"
+#include "market/dexscreener.h"
 #include "net/httpc.h"
 #include "store/store.h"
 
 struct crawl_progress {
-    const char *phase;  /* "graduations", "tokens", "candidates", "wallets", "done", "budget" */
+    /* "graduations", "dexscreener", "tokens", "candidates", "wallets", "done", "budget" */
+    const char *phase;
     size_t graduations; /* new tokens the graduations source added this run */
+    size_t dex_listed;  /* mints DexScreener's search answers named this run */
+    size_t dex_added;   /* new tokens the DexScreener source added this run */
     size_t tokens, tokens_done, wallets, wallets_done;
     uint64_t requests;       /* sent this run (retries included) */
     uint64_t budget;         /* 0: none */
@@ -82,7 +101,22 @@ struct crawl_opts {
      * a later run lists only what is newer than what it saw. */
     const char *migration_account;
     uint32_t graduation_hours;
-    double rps;           /* Helius requests per second; 0: no limit */
+    /* DexScreener: each comma-separated query (NULL or "": the source is
+     * off) is one search; its mints pass crawl_dex_success or are left. */
+    const char *dex_url, *dex_queries;
+    double dex_min_multiple;      /* 0: disc.min_multiple */
+    double dex_min_liquidity_usd; /* 0: any */
+    uint32_t dex_max_age_hours;   /* pair created at most this long ago; 0: any age */
+    double dex_rps;               /* DexScreener requests per second; 0: no limit */
+    double rps;                   /* Helius requests per second; 0: no limit */
+    /* The RPC-only path: without a Helius key, rpc_urls (comma-separated,
+     * tried in order) at rpc_rps requests a second (0: no limit). */
+    const char *rpc_urls;
+    double rpc_rps;
+    /* RPC only: a token's signatures are paged to its creation first
+     * (1,000 a request) and only the transactions of its first
+     * token_window_hours are fetched; 0: its whole history. */
+    uint32_t token_window_hours;
     unsigned max_retries; /* per request (429, 5xx, no answer) */
     unsigned backoff_ms;  /* first backoff; doubles each retry, +-50% jitter */
     uint64_t jitter_seed;
@@ -93,8 +127,36 @@ struct crawl_opts {
 };
 
 /* Sets the defaults: budget 0, rps 10, 5 retries from 500 ms, 30 days of
- * backfill, discovery's default parameters. */
+ * backfill, discovery's default parameters; DexScreener off (dex_rps 4,
+ * $10,000 liquidity, 72 hours). */
 void crawl_opts_default(struct crawl_opts *o);
+
+/* The market cap of a pump.fun token at launch, in SOL: its bonding curve
+ * starts at 30 virtual SOL for 1,073,000,000 virtual tokens of a
+ * 1,000,000,000 supply (sim/curve.h has the same curve). */
+#define CRAWL_PUMP_LAUNCH_MCAP_SOL (30.0 * 1e9 / 1073000000.0)
+
+/* DexScreener's pair data has no peak price, so its success rule reads
+ * what it has. The market cap in SOL is marketCap (else fdv) in USD
+ * converted at the pair's own SOL price (priceUsd / priceNative, a SOL
+ * quote only); over CRAWL_PUMP_LAUNCH_MCAP_SOL it is a lower bound of the
+ * multiple from launch to peak (the peak was at least today's price).
+ * A token succeeds, as in discovery (intel/discovery.h), when that
+ * multiple reaches dex_min_multiple (0: disc.min_multiple; when either
+ * is not 0) or its market cap
+ * reaches disc.min_mcap_sol (when not 0); and besides, its pair has at
+ * least dex_min_liquidity_usd of liquidity and was created at most
+ * dex_max_age_hours before now_ms (pairCreatedAt; not after it). A token
+ * priced in anything but SOL, or with no market cap, fails. *multiple
+ * (may be NULL) gets the lower bound (0 when unknown). */
+bool crawl_dex_success(const struct dex_token *t, const struct crawl_opts *o, int64_t now_ms,
+                       double *multiple);
+
+struct config;
+/* Fills o from the settings (helius.*, discovery.*, dexscreener.api_url):
+ * its strings point into cfg, which must outlive o. Leaves dry_run,
+ * progress and ctx as they were. */
+void crawl_opts_from_config(struct crawl_opts *o, const struct config *cfg);
 
 /* Adds the mints of a file (one base58 address a line; blank lines and
  * lines from '#' on are ignored) as pending tokens. A line that is not an

@@ -653,7 +653,7 @@ struct discovery_sched {
     struct profile_params pp;
     bool crawl; /* crawl the chain before each run (intel/crawl.h) */
     struct crawl_opts co;
-    char *helius_url, *helius_key, *migration;
+    char *helius_url, *helius_key, *migration, *dex_url, *dex_queries;
     void (*after_run)(void *ctx, const struct discovery_report *rep);
     void *ctx;
 };
@@ -724,19 +724,16 @@ int discovery_sched_start(struct sched *sc, struct store *st, const struct confi
     s->pp.snapshots = config_bool(cfg, CFG_DISC_SNAPSHOTS);
     if (config_bool(cfg, CFG_DISC_CHAIN_CRAWL) && config_str(cfg, CFG_HELIUS_API_KEY)[0]) {
         s->crawl = true;
-        s->helius_url = xstrdup(config_str(cfg, CFG_HELIUS_API_URL));
-        s->helius_key = xstrdup(config_str(cfg, CFG_HELIUS_API_KEY));
-        s->migration = xstrdup(config_str(cfg, CFG_DISC_MIGRATION_ACCOUNT));
         crawl_opts_default(&s->co);
-        s->co.helius_url = s->helius_url;
-        s->co.helius_key = s->helius_key;
-        s->co.migration_account = s->migration;
-        s->co.budget = (uint64_t)config_int(cfg, CFG_DISC_REQUEST_BUDGET);
+        crawl_opts_from_config(&s->co, cfg);
+        /* cfg may not outlive the schedule: the strings are copied */
+        s->co.helius_url = s->helius_url = xstrdup(s->co.helius_url);
+        s->co.helius_key = s->helius_key = xstrdup(s->co.helius_key);
+        s->co.migration_account = s->migration = xstrdup(s->co.migration_account);
+        s->co.dex_url = s->dex_url = xstrdup(s->co.dex_url);
+        s->co.dex_queries = s->dex_queries = xstrdup(s->co.dex_queries);
         s->co.disc = s->dp;
-        s->co.backfill_days = (uint32_t)config_int(cfg, CFG_DISC_BACKFILL_DAYS);
-        s->co.graduation_hours = (uint32_t)config_int(cfg, CFG_DISC_GRADUATION_HOURS);
-        s->co.rps = config_double(cfg, CFG_HELIUS_RPS);
-        s->co.max_retries = (unsigned)config_int(cfg, CFG_HELIUS_MAX_RETRIES);
+        s->co.rpc_urls = NULL; /* with a Helius key the RPC path is never taken */
     }
     int64_t interval_ms = minutes * MS_PER_MINUTE;
     bool on_start = config_bool(cfg, CFG_DISC_ON_START);
@@ -769,5 +766,7 @@ void discovery_sched_free(struct discovery_sched *s)
         mem_wipe(s->helius_key, strlen(s->helius_key));
     free(s->helius_key);
     free(s->migration);
+    free(s->dex_url);
+    free(s->dex_queries);
     free(s);
 }

@@ -354,6 +354,43 @@ int dex_parse_pairs(const char *body, size_t len, const struct pubkey *mints, si
     return rc;
 }
 
+int dex_parse_search(const char *body, size_t len, struct pubkey *out, size_t max, size_t *n,
+                     char *err, size_t errsize)
+{
+    struct json_doc *doc = json_doc_new(0);
+    struct json_val root, pairs, pair;
+    struct json_iter it;
+    int rc = json_parse(doc, body, len, 0, &root);
+    *n = 0;
+    if (rc || json_type_of(&root) != JSON_OBJECT || json_get(&root, "pairs", &pairs) != 0 ||
+        json_iter_init(&pairs, &it)) {
+        snprintf(err, errsize, "DexScreener search answer is %s",
+                 rc ? json_errmsg(doc) : "not an object with a pairs array");
+        json_doc_free(doc);
+        return WT_EPARSE;
+    }
+    while (rc == 0 && json_iter_next(&it, &pair)) {
+        struct pubkey base;
+        const char *chain;
+        if (json_opt_str(&pair, "chainId", &chain, NULL) == 0 && strcmp(chain, "solana") != 0)
+            continue;
+        if ((rc = token_addr(&pair, "baseToken", &base)) != 0) {
+            char path[128];
+            json_path(&pair, path, sizeof path);
+            snprintf(err, errsize, "bad pair at %s: %s", path, wt_strerror(rc));
+            rc = WT_EPARSE;
+            break;
+        }
+        bool dup = false;
+        for (size_t i = 0; i < *n && !dup; i++)
+            dup = pubkey_eq(&out[i], &base);
+        if (!dup && *n < max)
+            out[(*n)++] = base;
+    }
+    json_doc_free(doc);
+    return rc;
+}
+
 /* ---- requests ----------------------------------------------------------- */
 
 /* Fetches mints[0..n) (n <= DEX_BATCH) and caches the answers. */

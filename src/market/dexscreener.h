@@ -114,4 +114,12 @@ void dexscreener_stats(const struct dexscreener *d, struct dexscreener_stats *ou
 int dex_parse_pairs(const char *body, size_t len, const struct pubkey *mints, size_t n,
                     int64_t now_ms, struct dex_token *out, char *err, size_t errsize);
 
+/* The distinct base-token mints of the Solana pairs in a search answer
+ * (GET /latest/dex/search?q=...: {"schemaVersion": ..., "pairs": [pair,
+ * ...]}, the envelope of /latest/dex/tokens), in the answer's order, at
+ * most max into out (*n: how many). Pairs of other chains are left out.
+ * Returns 0 or WT_EPARSE with the reason in err. Pure; any thread. */
+int dex_parse_search(const char *body, size_t len, struct pubkey *out, size_t max, size_t *n,
+                     char *err, size_t errsize);
+
 #endif

@@ -794,6 +794,14 @@ static void on_request(void *user, struct httpd_req *req, struct httpd_resp *res
             chain_dex(c, resp, p + (pairs ? 23 : 18), pairs);
         return;
     }
+    if (get && strcmp(p, "/latest/dex/search") == 0) {
+        int fault = chain_count_and_fault(c, &c->n.dex);
+        if (fault)
+            chain_answer_fault(resp, fault, false);
+        else
+            chain_dex_search(c, resp, httpd_query(req, "q"));
+        return;
+    }
     if (strcmp(req->method, "POST") == 0) {
         chain_rpc(c, req, resp);
         return;

@@ -21,7 +21,9 @@
  *                 encoding), getHealth, getSlot
  *   DexScreener GET /tokens/v1/solana/{mints,...} and
  *                 /token-pairs/v1/solana/{mint}: pair objects as of the
- *                 end of the simulated period
+ *                 end of the simulated period; GET /latest/dex/search?q=
+ *                 the 30 most liquid pairs of the tokens whose name
+ *                 ("Sim Token N"), symbol ("SIMN") or mint contains q
  *   the simulator GET /sim/stats (requests counted per endpoint, and
  *                 history queries answered twice: the same address and
  *                 parameters) and

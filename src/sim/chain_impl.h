@@ -88,5 +88,12 @@ void chain_rpc(struct simchain *c, struct httpd_req *req, struct httpd_resp *res
  * /tokens/v1/solana/ (one false) or, for the first mint only,
  * /token-pairs/v1/solana/ (one true). */
 void chain_dex(struct simchain *c, struct httpd_resp *resp, const char *list, bool one);
+/* DexScreener's search (/latest/dex/search?q=): the pairs of the tokens
+ * launched before the chain's end whose name ("Sim Token N"), symbol
+ * ("SIMN") or mint contains q (any case), the most liquid first (pools by
+ * their SOL, then curves by theirs), at most DEX_SEARCH_PAIRS, in the
+ * envelope {"schemaVersion", "pairs"}. */
+#define DEX_SEARCH_PAIRS 30
+void chain_dex_search(struct simchain *c, struct httpd_resp *resp, const char *q);
 
 #endif

@@ -2,6 +2,7 @@
  * getTransaction) and DexScreener answers. Split from sim/chain.c, which
  * builds the indexes, answers Helius and runs the server; see there. */
 
+#include <ctype.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -515,6 +516,69 @@ void chain_dex(struct simchain *c, struct httpd_resp *resp, const char *list, bo
             p++;
     }
     jw_arr_end(&w);
+    jw_finish(&w);
+    resp->status = 200;
+}
+
+/* Case-insensitive: does s contain q[0..n)? */
+static bool contains_ci(const char *s, const char *q, size_t n)
+{
+    for (; *s; s++) {
+        size_t i = 0;
+        while (i < n && s[i] && tolower((unsigned char)s[i]) == tolower((unsigned char)q[i]))
+            i++;
+        if (i == n)
+            return true;
+    }
+    return n == 0;
+}
+
+/* The liquidity a search ranks by: a pool's SOL, else the curve's (all
+ * pools first). */
+static uint64_t search_rank(const struct token *T)
+{
+    return T->graduated ? (UINT64_C(1) << 62) + T->pool.sol : T->curve.real_sol;
+}
+
+void chain_dex_search(struct simchain *c, struct httpd_resp *resp, const char *q)
+{
+    const struct sim *s = c->sim;
+    size_t n = q ? strlen(q) : 0;
+    uint32_t best[DEX_SEARCH_PAIRS];
+    size_t nb = 0;
+    int64_t end = c->o.until_ms ? c->o.until_ms : s->end_ms;
+    for (uint32_t t = 0; n && t < s->tokens.len; t++) {
+        const struct token *T = &s->tokens.v[t];
+        if (!T->launched || T->launch_ms >= end)
+            continue;
+        char name[32], sym[32];
+        snprintf(name, sizeof name, "Sim Token %u", t);
+        snprintf(sym, sizeof sym, "SIM%u", t);
+        if (!contains_ci(name, q, n) && !contains_ci(sym, q, n) && !contains_ci(T->mint.s, q, n))
+            continue;
+        /* insertion into the best DEX_SEARCH_PAIRS by rank */
+        size_t at = nb < DEX_SEARCH_PAIRS ? nb++ : DEX_SEARCH_PAIRS;
+        if (at == DEX_SEARCH_PAIRS) {
+            if (search_rank(T) <= search_rank(&s->tokens.v[best[at - 1]]))
+                continue;
+            at--;
+        }
+        while (at > 0 && search_rank(&s->tokens.v[best[at - 1]]) < search_rank(T)) {
+            best[at] = best[at - 1];
+            at--;
+        }
+        best[at] = t;
+    }
+    struct jw w;
+    jw_init(&w, &resp->body);
+    jw_obj_begin(&w);
+    jw_kstr(&w, "schemaVersion", "1.0.0");
+    jw_key(&w, "pairs");
+    jw_arr_begin(&w);
+    for (size_t i = 0; i < nb; i++)
+        pair_json(c, best[i], &w);
+    jw_arr_end(&w);
+    jw_obj_end(&w);
     jw_finish(&w);
     resp->status = 200;
 }

@@ -279,6 +279,50 @@ static void test_crawl_budget_kill_resume(void **state)
     assert_null(strstr(out.data, "from pump.fun graduations"));
     assert_int_equal(stat_of(port, "helius_history"), before_again + 1);
 
+    /* no Helius key, only rpc.urls: the same crawl through RPC, within
+     * its budget, not a Helius request */
+    char rpc_env[128];
+    snprintf(rpc_env, sizeof rpc_env, "WALLTRACK_RPC_URLS=http://127.0.0.1:%u", port);
+    const char *renv[] = {rpc_env, NULL};
+    const char *rpc[] = {"discover", "--data", "rpc", "--chain", "--set", "discovery.rpc_rps=0",
+                         "--budget", "150",    NULL};
+    int64_t h0 = stat_of(port, "helius_history"), s0 = stat_of(port, "rpc_getSignaturesForAddress"),
+            t0 = stat_of(port, "rpc_getTransaction");
+    buf_reset(&out);
+    assert_int_equal(harness_run(dir, rpc, renv, 300, &out), 0);
+    assert_non_null(strstr(out.data, "crawling through rpc.urls"));
+    assert_non_null(strstr(out.data, "crawl: 150 request(s)"));
+    assert_non_null(strstr(out.data, "stopped at the budget"));
+    assert_int_equal(stat_of(port, "helius_history"), h0);
+    int64_t s1 = stat_of(port, "rpc_getSignaturesForAddress") - s0,
+            t1 = stat_of(port, "rpc_getTransaction") - t0;
+    assert_true(s1 >= 1 && t1 >= 1);
+    assert_int_equal(s1 + t1, 150);
+
+    /* DexScreener as the only source: a search and a lookup, then Helius
+     * until the budget */
+    char dex_env[128];
+    snprintf(dex_env, sizeof dex_env, "WALLTRACK_DEXSCREENER_API_URL=http://127.0.0.1:%u", port);
+    const char *denv[] = {"WALLTRACK_HELIUS_API_KEY=crawl-key", url_env, dex_env, NULL};
+    const char *dex[] = {"discover", "--data",
+                         "dex",      "--chain",
+                         "--set",    "discovery.graduation_hours=0",
+                         "--set",    "discovery.dexscreener_queries=sim",
+                         "--set",    "discovery.dexscreener_min_multiple=1",
+                         "--set",    "discovery.dexscreener_max_age_hours=0",
+                         "--set",    "discovery.dexscreener_rps=0",
+                         "--set",    "discovery.dexscreener_min_liquidity_usd=1",
+                         "--budget", "6",
+                         NULL};
+    int64_t d0 = stat_of(port, "dexscreener");
+    buf_reset(&out);
+    assert_int_equal(harness_run(dir, dex, denv, 120, &out), 0);
+    assert_non_null(strstr(out.data, "named by its search)"));
+    assert_null(strstr(out.data, "crawl: 0 new token(s) from DexScreener"));
+    /* the search and the lookup, with their retries (faults are on) */
+    int64_t dn = stat_of(port, "dexscreener") - d0;
+    assert_true(dn >= 2 && dn <= 6);
+
     /* the daemon on the same data shows the crawl in GET /v1/discovery */
     struct daemon d;
     memset(&d, 0, sizeof d);

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "../support/fixture.c"
+#include "../support/tmpstore.c"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "ingest/helius.h"
 #include "ingest/helius_api.h"
 #include "ingest/hooksync.h"
+#include "intel/crawl.h"
 #include "market/dexscreener.h"
 #include "sim/chain.h"
 #include "solana/pubkey.h"
@@ -457,11 +459,9 @@ static void test_webhooks_through_the_sync_and_counting(void **state)
     (void)state;
     struct simchain_counts c0, c1;
     simchain_counts(chain, &c0);
-    char dir[] = "/tmp/wt-simchain-XXXXXX";
-    assert_non_null(mkdtemp(dir));
+    char dir[64];
     struct store *st;
-    char err[256];
-    assert_int_equal(store_open(dir, NULL, &st, err, sizeof err), 0);
+    assert_int_equal(tmpstore_open(dir, &st), 0);
     struct wallet w;
     memset(&w, 0, sizeof w);
     snprintf(w.address, sizeof w.address, "86xCnPeV69n6t3DnyGvkKobf9FdN2H9oiVDdaMpo2MMY");
@@ -481,10 +481,7 @@ static void test_webhooks_through_the_sync_and_counting(void **state)
     assert_int_equal(s.registered, 1);
     assert_int_equal(s.updates, 1);
     hooksync_free(hs);
-    store_close(st);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(tmpstore_close(dir, st), 0);
     simchain_counts(chain, &c1);
     assert_int_equal(c1.webhooks - c0.webhooks, 4);
     assert_int_equal(c1.total - c0.total, 4);
@@ -549,6 +546,176 @@ static void test_faults_are_injected_and_counted(void **state)
     assert_int_equal(simchain_start(&sc, &o, "127.0.0.1", 0, &c, err, sizeof err), WT_EINVAL);
 }
 
+/* DexScreener's search: the recorded envelope's keys, at most 30 pairs,
+ * the most liquid first; then the crawl's DexScreener source through it:
+ * a search and one lookup, and the tokens it adds are the pairs of the
+ * search that pass the rule (read again here with the client's parser). */
+static void test_dex_search_and_the_crawl_source(void **state)
+{
+    (void)state;
+    struct json_doc *dr = json_doc_new(0), *ds = json_doc_new(0);
+    struct json_val real, sim, pairs, px;
+    char *keep;
+    struct buf b;
+    buf_init(&b, 0);
+    load_fixture("real/dexscreener_latest_dex_tokens_wsol_truncated.json", dr, &real, &keep);
+    assert_int_equal(get("/latest/dex/search?q=sim%20token", &b), 200);
+    assert_int_equal(json_parse(ds, b.data, b.len, b.cap, &sim), 0);
+    keys_within(&sim, &real, "DexScreener search envelope");
+    assert_int_equal(json_get(&sim, "pairs", &pairs), 0);
+    assert_int_equal(json_size(&pairs), 30);
+    double prev = 1e300;
+    bool pools_done = false;
+    for (size_t i = 0; i < json_size(&pairs); i++) {
+        struct json_val liq, bt;
+        double usd = 0;
+        assert_int_equal(json_index(&pairs, i, &px), 0);
+        assert_int_equal(json_get(&px, "baseToken", &bt), 0);
+        const char *name;
+        assert_int_equal(json_get_str(&bt, "name", &name, NULL), 0);
+        assert_int_equal(strncmp(name, "Sim Token ", 10), 0);
+        if (json_get(&px, "liquidity", &liq) == 0) {
+            assert_false(pools_done);
+            assert_int_equal(json_get_double(&liq, "usd", &usd), 0);
+            assert_true(usd <= prev);
+            prev = usd;
+        } else {
+            pools_done = true; /* curves after the pools */
+        }
+    }
+    free(keep);
+    assert_int_equal(get("/latest/dex/search?q=no-such-token", &b), 200);
+    assert_int_equal(json_parse(ds, b.data, b.len, b.cap, &sim), 0);
+    assert_int_equal(json_get(&sim, "pairs", &pairs), 0);
+    assert_int_equal(json_size(&pairs), 0);
+
+    /* the crawl's source */
+    char dir[64], err[256];
+    struct store *st;
+    assert_int_equal(tmpstore_open(dir, &st), 0);
+    struct crawl_opts o;
+    crawl_opts_default(&o);
+    o.helius_url = url;
+    o.helius_key = "sim-key";
+    o.dex_url = url;
+    o.dex_queries = "sim";
+    o.dex_min_multiple = 1;
+    o.dex_min_liquidity_usd = 1; /* pools pass, curves (no liquidity) do not */
+    o.dex_max_age_hours = 0;
+    o.rps = o.dex_rps = 0;
+    o.budget = 2; /* DexScreener's two requests; no token is crawled */
+    struct simchain_counts before, after;
+    simchain_counts(chain, &before);
+    struct crawl_progress p;
+    assert_int_equal(crawl_run(st, &o, &p, err, sizeof err), 0);
+    simchain_counts(chain, &after);
+    assert_int_equal(after.dex - before.dex, 2);
+    assert_int_equal(after.total - before.total, 2);
+    assert_int_equal(p.dex_listed, 30);
+    assert_true(p.dex_added >= 1);
+    /* the same rule over the search answer's own pairs */
+    assert_int_equal(get("/latest/dex/search?q=sim", &b), 200);
+    struct pubkey mints[30];
+    size_t n;
+    assert_int_equal(dex_parse_search(b.data, b.len, mints, 30, &n, err, sizeof err), 0);
+    assert_int_equal(n, 30);
+    struct dex_token toks[30];
+    struct buf path;
+    buf_init(&path, 0);
+    buf_puts(&path, "/tokens/v1/solana/");
+    for (size_t i = 0; i < n; i++) {
+        char k[BASE58_KEY_MAX];
+        buf_printf(&path, "%s%s", i ? "," : "", pubkey_format(&mints[i], k));
+    }
+    assert_int_equal(get(path.data, &b), 200);
+    assert_int_equal(dex_parse_pairs(b.data, b.len, mints, n, 0, toks, err, sizeof err), 0);
+    size_t winners = 0;
+    for (size_t i = 0; i < n; i++) {
+        char k[BASE58_KEY_MAX];
+        struct crawl_item it;
+        bool win = crawl_dex_success(&toks[i], &o, 0, NULL);
+        winners += win;
+        int grc = store_crawl_get(st, "token", pubkey_format(&mints[i], k), &it);
+        assert_int_equal(grc, win ? 0 : WT_ENOTFOUND);
+        if (win)
+            assert_string_equal(it.source, "dexscreener");
+    }
+    assert_int_equal(winners, p.dex_added);
+    assert_true(winners < n); /* and some did not pass */
+    buf_release(&path);
+    assert_int_equal(tmpstore_close(dir, st), 0);
+    buf_release(&b);
+    json_doc_free(dr);
+    json_doc_free(ds);
+}
+
+/* The crawl's RPC-only path through the simulated chain: a token with
+ * more than one page of history paged to its creation, stored exactly as
+ * the Helius path stores it (the same swaps and transfers), every request
+ * counted by the chain. */
+static int64_t crawl_token(const char *mint, bool rpc, uint32_t window_h, struct crawl_item *it,
+                           int64_t *swaps, int64_t *transfers)
+{
+    char dir[64], err[256];
+    struct store *st;
+    assert_int_equal(tmpstore_open(dir, &st), 0);
+    assert_int_equal(store_crawl_add(st, "token", mint, "operator", 1, NULL), 0);
+    struct crawl_opts o;
+    crawl_opts_default(&o);
+    o.helius_url = url;
+    o.helius_key = rpc ? "" : "sim-key";
+    o.rpc_urls = url;
+    o.rps = o.rpc_rps = 0;
+    o.disc.min_hits = 1000000; /* no wallet qualifies: the token only */
+    o.token_window_hours = window_h;
+    struct simchain_counts before, after;
+    simchain_counts(chain, &before);
+    struct crawl_progress p;
+    assert_int_equal(crawl_run(st, &o, &p, err, sizeof err), 0);
+    simchain_counts(chain, &after);
+    assert_int_equal(after.total - before.total, p.requests);
+    assert_int_equal(store_crawl_get(st, "token", mint, it), 0);
+    int64_t prices;
+    assert_int_equal(store_count_events(st, swaps, transfers, &prices), 0);
+    assert_int_equal(tmpstore_close(dir, st), 0);
+    return rpc ? (int64_t)(after.rpc_signatures - before.rpc_signatures)
+               : (int64_t)(after.history - before.history);
+}
+
+static void test_rpc_crawl_equals_helius_crawl(void **state)
+{
+    (void)state;
+    char mint[BASE58_KEY_MAX];
+    int64_t launch, swaps;
+    pick_token(150, false, mint, &launch, &swaps);
+    struct crawl_item hi, ri;
+    int64_t hs, ht, rs, rt;
+    int64_t hpages = crawl_token(mint, false, 0, &hi, &hs, &ht);
+    int64_t rpages = crawl_token(mint, true, 0, &ri, &rs, &rt);
+    assert_string_equal(ri.state, "done");
+    assert_true(rpages >= 2); /* paged back with before */
+    assert_true(hpages >= 2);
+    assert_int_equal(ri.first_ts, hi.first_ts); /* to its creation */
+    assert_true(ri.first_ts <= launch);
+    assert_int_equal(ri.newest_ts, hi.newest_ts);
+    assert_true(rs >= swaps); /* every swap of the token, and the same as Helius's */
+    assert_int_equal(rs, hs);
+    assert_int_equal(rt, ht);
+    /* signatures first, then a window: one covering the whole history
+     * stores the same, a one-hour one less (the token trades for longer) */
+    struct crawl_item wi;
+    int64_t ws, wt;
+    crawl_token(mint, true, 100000, &wi, &ws, &wt);
+    assert_string_equal(wi.state, "done");
+    assert_int_equal(ws, rs);
+    assert_int_equal(wt, rt);
+    assert_int_equal(wi.first_ts, ri.first_ts);
+    assert_int_equal(wi.newest_ts, ri.newest_ts);
+    crawl_token(mint, true, 1, &wi, &ws, &wt);
+    assert_true(ws > 0 && ws < rs);
+    assert_int_equal(wi.newest_ts, ri.newest_ts);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -557,6 +724,8 @@ int main(void)
         cmocka_unit_test(test_shapes_match_the_recorded_bodies),
         cmocka_unit_test(test_webhooks_through_the_sync_and_counting),
         cmocka_unit_test(test_faults_are_injected_and_counted),
+        cmocka_unit_test(test_dex_search_and_the_crawl_source),
+        cmocka_unit_test(test_rpc_crawl_equals_helius_crawl),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
