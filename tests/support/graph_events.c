@@ -53,7 +53,8 @@ __attribute__((unused)) static struct swap_event buy(uint32_t w, uint32_t mint, 
     return s;
 }
 
-__attribute__((unused)) static struct transfer_event sol(uint32_t from, uint32_t to, uint64_t lamports, int64_t t)
+__attribute__((unused)) static struct transfer_event sol(uint32_t from, uint32_t to,
+                                                         uint64_t lamports, int64_t t)
 {
     struct transfer_event x;
     memset(&x, 0, sizeof x);
@@ -66,4 +67,3 @@ __attribute__((unused)) static struct transfer_event sol(uint32_t from, uint32_t
     x.amount = lamports;
     return x;
 }
-

@@ -27,7 +27,7 @@
 static VEC(struct swap_event) tape;
 
 /* The simulated market of docs/simulator.md, scaled down (800 wallets, 150
- * launches), decoded from its Helius JSON like the daemon does, then
+ * launches a day for two days), decoded from its Helius JSON like the daemon does, then
  * salted with swaps the ledger must refuse (out of order, zero amount) and
  * a second leg sharing its transaction's fee. */
 static int setup(void **state)
@@ -38,6 +38,7 @@ static int setup(void **state)
     scenario_default(&sc);
     sc.seed = 11;
     sc.tokens_per_day = 150;
+    sc.days = 2; /* enough swaps for several parallel flushes of 3,001 */
     scenario_scale_wallets(&sc, 800);
     struct sim *m;
     char err[256];
