@@ -558,6 +558,21 @@ static const char m15_equity_marks[] =
     ");\n"
     "CREATE INDEX IF NOT EXISTS equity_marks_mode ON equity_marks(mode, id);\n";
 
+/* The engine's input journal (docs/backtest.md "Fidelity"): what `serve`
+ * handed its engine besides the stored events, in order, so that a
+ * backtest can replay a window as the daemon saw it. */
+static const char m16_engine_journal[] =
+    "CREATE TABLE IF NOT EXISTS engine_journal (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  ts_ms INTEGER NOT NULL,\n"
+    "  wall_ms INTEGER NOT NULL,\n"
+    "  kind TEXT NOT NULL,\n"
+    "  n INTEGER NOT NULL,\n"
+    "  hash INTEGER NOT NULL,\n"
+    "  body TEXT NOT NULL\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS engine_journal_kind ON engine_journal(kind, id);\n";
+
 const struct migration store_sqlite_migrations[] = {
     {1, "events: swaps, transfers, prices", m1_events},
     {2, "wallets and tokens", m2_wallets},
@@ -580,5 +595,6 @@ const struct migration store_sqlite_migrations[] = {
     {14, "wallet metrics: realized and unrealized PnL, drawdown in SOL, validity",
      m14_wallet_metrics},
     {15, "equity_marks: mark-to-market equity of the engine", m15_equity_marks},
+    {16, "engine_journal: the engine's inputs besides stored events", m16_engine_journal},
     {0, NULL, NULL}, /* end */
 };

@@ -1,0 +1,390 @@
+/* Fidelity of backtests (issue 18 item 2): a paper `serve` is fed a
+ * simulated market (src/sim) as signed Helius webhook deliveries, with a
+ * watchlist added over HTTP and one setting changed in the middle through
+ * PUT /v1/config; after it stops, `walltrack backtest run --as-recorded`
+ * over the window must reproduce the daemon's signals (decision, score,
+ * size), orders and closed trades field by field, exactly, from the
+ * engine journal the daemon recorded (trade/journal.h).
+ *
+ * On SQLite always; on PostgreSQL too under tests/store/with_pg.sh
+ * (WALLTRACK_TEST_PG_URL: a throwaway server of its own). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <curl/curl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/json.h"
+#include "base/vec.h"
+#include "harness.h"
+#include "sim/sim.h"
+#include "store/store.h"
+
+#define SECRET "whsec-fidelity-test"
+#define AUTH   "Authorization: " SECRET
+
+static int64_t now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Posts the market's transactions up to until_ms as webhook bodies of 40. */
+static size_t post_until(unsigned port, struct sim *s, struct sim_tx *tx, bool *have,
+                         int64_t until_ms)
+{
+    struct buf body, one, resp;
+    buf_init(&body, 0);
+    buf_init(&one, 0);
+    buf_init(&resp, 0);
+    size_t n = 0, in_body = 0;
+    for (;;) {
+        if (!*have)
+            *have = sim_next(s, tx) == 1;
+        bool last = !*have || tx->ts_ms > until_ms;
+        if (!last) {
+            buf_reset(&one);
+            assert_int_equal(sim_tx_json(s, tx, &one), 0);
+            /* sim_tx_json gives "[{...}]": the object goes into the body */
+            buf_putc(&body, in_body ? ',' : '[');
+            buf_append(&body, one.data + 1, one.len - 2);
+            in_body++;
+            n++;
+            *have = false;
+        }
+        if (in_body && (in_body == 40 || last)) {
+            buf_putc(&body, ']');
+            buf_reset(&resp);
+            long st = http_request(port, "POST", "/webhooks/helius", AUTH, body.data, body.len,
+                                   &resp);
+            if (st != 200)
+                fail_msg("webhook: %ld %s", st, resp.data);
+            buf_reset(&body);
+            in_body = 0;
+        }
+        if (last)
+            break;
+    }
+    buf_release(&body);
+    buf_release(&one);
+    buf_release(&resp);
+    return n;
+}
+
+/* Waits until the engine has handled everything queued and no paper order
+ * is in flight (ticks fill them). */
+static void settle(unsigned port)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    for (int i = 0; i < 200; i++) {
+        nanosleep(&(struct timespec){0, 50000000}, NULL);
+        buf_reset(&b);
+        http_request(port, "GET", "/v1/status", NULL, NULL, 0, &b);
+        if (b.data && strstr(b.data, "\"queued\":0") && strstr(b.data, "\"pending_orders\":0"))
+            break;
+    }
+    nanosleep(&(struct timespec){0, 300000000}, NULL);
+    buf_release(&b);
+}
+
+/* ---- the daemon's records ---------------------------------------------------- */
+
+struct recorded {
+    VEC(struct signal_row) signals;
+    VEC(struct order_row) orders;
+    VEC(struct closed_trade_row) trades;
+};
+
+#define READ_ALL(st, table, vec)                                                                   \
+    do {                                                                                           \
+        int64_t after = 0;                                                                         \
+        for (;;) {                                                                                 \
+            size_t n = 0;                                                                          \
+            size_t at = (vec).len;                                                                 \
+            for (int k = 0; k < 100; k++)                                                          \
+                vec_push_zero(&(vec));                                                             \
+            struct row_query q = {.after_id = after, .limit = 100};                                \
+            assert_int_equal(store_list_##table(st, &q, (vec).v + at, &n), 0);                     \
+            (vec).len = at + n;                                                                    \
+            if (n < 100)                                                                           \
+                break;                                                                             \
+            after = (vec).v[(vec).len - 1].id;                                                     \
+        }                                                                                          \
+    } while (0)
+
+static void read_recorded(const char *db, struct recorded *r)
+{
+    memset(r, 0, sizeof *r);
+    struct store *st;
+    char err[512];
+    if (store_open(db, NULL, &st, err, sizeof err) != 0)
+        fail_msg("cannot open %s: %s", db, err);
+    READ_ALL(st, signal, r->signals);
+    READ_ALL(st, order, r->orders);
+    READ_ALL(st, closed_trade, r->trades);
+    store_close(st);
+}
+
+/* ---- the comparison ---------------------------------------------------------- */
+
+static const char *jstr(const struct json_val *o, const char *key)
+{
+    const char *s;
+    if (json_get_str(o, key, &s, NULL) != 0)
+        fail_msg("backtest JSON: no %s", key);
+    return s;
+}
+
+static double jdouble(const struct json_val *o, const char *key)
+{
+    double v;
+    if (json_get_double(o, key, &v) != 0)
+        fail_msg("backtest JSON: no %s", key);
+    return v;
+}
+
+static int64_t ji64(const struct json_val *o, const char *key)
+{
+    int64_t v;
+    if (json_get_i64(o, key, &v) != 0)
+        fail_msg("backtest JSON: no %s", key);
+    return v;
+}
+
+#define SAME_I(what, i, a, b)                                                                      \
+    if ((int64_t)(a) != (int64_t)(b))                                                              \
+    fail_msg("%s %zu: %s differs: serve %lld, backtest %lld", what, i, #a, (long long)(a),         \
+             (long long)(b))
+#define SAME_D(what, i, a, b)                                                                      \
+    if ((a) != (b))                                                                                \
+    fail_msg("%s %zu: %s differs: serve %.17g, backtest %.17g", what, i, #a, (double)(a),          \
+             (double)(b))
+#define SAME_S(what, i, a, b)                                                                      \
+    if (strcmp((a), (b)) != 0)                                                                     \
+    fail_msg("%s %zu: %s differs: serve %s, backtest %s", what, i, #a, (a), (b))
+
+static void compare_signals(const struct recorded *r, const struct json_val *arr)
+{
+    if (json_size(arr) != r->signals.len)
+        fail_msg("signals: serve made %zu, the backtest %zu", r->signals.len, json_size(arr));
+    struct json_doc *fd = json_doc_new(16);
+    for (size_t i = 0; i < r->signals.len; i++) {
+        const struct signal_row *s = &r->signals.v[i];
+        struct json_val e, root;
+        assert_int_equal(json_index(arr, i, &e), 0);
+        SAME_I("signal", i, s->ts_ms, ji64(&e, "ts_ms"));
+        SAME_S("signal", i, s->wallet, jstr(&e, "wallet"));
+        SAME_S("signal", i, s->mint, jstr(&e, "mint"));
+        SAME_D("signal", i, s->score, jdouble(&e, "score"));
+        SAME_S("signal", i, s->reason, jstr(&e, "reason"));
+        uint64_t size = 0;
+        assert_int_equal(json_parse(fd, s->factors, strlen(s->factors), 0, &root), 0);
+        assert_int_equal(json_get_u64(&root, "size_lamports", &size), 0);
+        SAME_I("signal", i, size, llround(jdouble(&e, "size_sol") * 1e9));
+    }
+    json_doc_free(fd);
+}
+
+static void compare_orders(const struct recorded *r, const struct json_val *arr)
+{
+    if (json_size(arr) != r->orders.len)
+        fail_msg("orders: serve sent %zu, the backtest %zu", r->orders.len, json_size(arr));
+    for (size_t i = 0; i < r->orders.len; i++) {
+        const struct order_row *o = &r->orders.v[i];
+        struct json_val e;
+        assert_int_equal(json_index(arr, i, &e), 0);
+        SAME_I("order", i, o->id, ji64(&e, "id"));
+        SAME_I("order", i, o->signal_id, ji64(&e, "signal_id"));
+        SAME_I("order", i, o->ts_ms, ji64(&e, "ts_ms"));
+        SAME_I("order", i, o->updated_ms, ji64(&e, "updated_ms"));
+        SAME_S("order", i, o->mint, jstr(&e, "mint"));
+        SAME_S("order", i, o->side == 1 ? "buy" : "sell", jstr(&e, "side"));
+        uint64_t amount;
+        assert_int_equal(json_get_u64(&e, "amount_in", &amount), 0);
+        SAME_I("order", i, o->amount_in, amount);
+        SAME_I("order", i, o->slippage_bps, ji64(&e, "slippage_bps"));
+        SAME_S("order", i, o->status, jstr(&e, "status"));
+        SAME_S("order", i, o->error, jstr(&e, "error"));
+    }
+}
+
+static void compare_trades(const struct recorded *r, const struct json_val *arr)
+{
+    if (json_size(arr) != r->trades.len)
+        fail_msg("closed trades: serve closed %zu, the backtest %zu", r->trades.len,
+                 json_size(arr));
+    for (size_t i = 0; i < r->trades.len; i++) {
+        const struct closed_trade_row *t = &r->trades.v[i];
+        struct json_val e;
+        assert_int_equal(json_index(arr, i, &e), 0);
+        SAME_I("trade", i, t->opened_ms, ji64(&e, "opened_ms"));
+        SAME_I("trade", i, t->closed_ms, ji64(&e, "closed_ms"));
+        SAME_S("trade", i, t->wallet, jstr(&e, "wallet"));
+        SAME_S("trade", i, t->mint, jstr(&e, "mint"));
+        SAME_D("trade", i, t->pnl_sol, jdouble(&e, "pnl_sol"));
+        SAME_D("trade", i, t->pnl_pct, jdouble(&e, "pnl_pct"));
+        SAME_D("trade", i, t->score, jdouble(&e, "score"));
+        SAME_S("trade", i, t->exit_reason, jstr(&e, "exit_reason"));
+        SAME_S("trade", i, t->strategy, jstr(&e, "strategy"));
+        SAME_I("trade", i, t->entry_lamports, llround(jdouble(&e, "cost_sol") * 1e9));
+    }
+}
+
+static size_t count_reason(const struct recorded *r, const char *reason, int64_t after_ms)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->signals.len; i++)
+        n += r->signals.v[i].ts_ms >= after_ms && strcmp(r->signals.v[i].reason, reason) == 0;
+    return n;
+}
+
+/* ---- the test ---------------------------------------------------------------- */
+
+static void fidelity(const char *pg_url)
+{
+    /* Three hours of a small market starting now, posted at once (block
+     * times ahead of the wall clock, as test_engine_api's end-to-end). */
+    struct scenario sc;
+    scenario_default(&sc);
+    sc.seed = 4242;
+    sc.days = 1;
+    sc.tokens_per_day = 300;
+    scenario_scale_wallets(&sc, (uint32_t)scenario_min_wallets(&sc) + 200);
+    int64_t t0 = now_ms();
+    sc.start_time = t0 / 1000;
+    struct sim *s;
+    char err[256];
+    assert_int_equal(sim_new(&sc, &s, err, sizeof err), 0);
+
+    char dbenv[1200] = "";
+    if (pg_url)
+        snprintf(dbenv, sizeof dbenv, "WALLTRACK_DB=%s", pg_url);
+    const char *env[] = {"WALLTRACK_WEBHOOK_SECRET=" SECRET, pg_url ? dbenv : NULL, NULL};
+    const char *args[] = {"--set", "ingest.max_future_s=86400", NULL};
+    struct daemon d;
+    assert_int_equal(daemon_start(&d, args, env), 0);
+    struct buf body;
+    buf_init(&body, 0);
+    size_t watched = 0;
+    for (uint32_t w = 0; w < sim_wallet_count(s); w++) {
+        enum sim_wallet_type t = sim_wallet_type(s, w);
+        if (t != SIM_SKILLED && t != SIM_FADING && t != SIM_SNIPER)
+            continue;
+        char req[256];
+        snprintf(req, sizeof req, "{\"wallet\":\"%s\",\"score\":%d}", sim_wallet_address(s, w),
+                 t == SIM_SNIPER ? 70 : 90);
+        buf_reset(&body);
+        assert_int_equal(http_request(d.port, "POST", "/v1/watchlist", NULL, req, strlen(req),
+                                      &body),
+                         200);
+        watched++;
+    }
+
+    struct sim_tx tx;
+    bool have = false;
+    size_t n1 = post_until(d.port, s, &tx, &have, t0 + 90 * 60 * 1000);
+    settle(d.port);
+    /* The mid-run change: at most two positions from now on. */
+    const char *put = "{\"trade.max_positions\": 2}";
+    buf_reset(&body);
+    assert_int_equal(http_request(d.port, "PUT", "/v1/config", NULL, put, strlen(put), &body), 200);
+    size_t n2 = post_until(d.port, s, &tx, &have, t0 + 3 * 3600 * 1000);
+    settle(d.port);
+    assert_int_equal(daemon_stop(&d, SIGTERM), 0);
+    sim_free(s);
+
+    char data[400];
+    snprintf(data, sizeof data, "%s/data", d.dir);
+    struct recorded rec;
+    read_recorded(pg_url ? pg_url : data, &rec);
+    print_message("fidelity (%s): %zu + %zu txs, %zu watched; serve: %zu signals, %zu orders, "
+                  "%zu closed trades, %zu max_positions skips\n",
+                  pg_url ? "postgresql" : "sqlite", n1, n2, watched, rec.signals.len,
+                  rec.orders.len, rec.trades.len, count_reason(&rec, "max_positions", 0));
+    assert_true(rec.trades.len >= 3);
+    /* The change mattered: signals were refused for it. */
+    assert_true(count_reason(&rec, "max_positions", 0) > 0);
+
+    char from[32], to[32];
+    snprintf(from, sizeof from, "%lld", (long long)(t0 - 3600 * 1000));
+    snprintf(to, sizeof to, "%lld", (long long)(t0 + 12 * 3600 * 1000));
+    const char *argv[] = {"backtest", "run", "--as-recorded", "--from", from, "--to",
+                          to,         "--json", "--data", data, NULL};
+    struct buf out;
+    buf_init(&out, 0);
+    int st = harness_run(d.dir, argv, env, 120, &out);
+    if (st != 0)
+        fail_msg("backtest run --as-recorded: exit %d: %s", st, out.data);
+    struct json_doc *doc = json_doc_new(64);
+    struct json_val root, arr;
+    const char *nl = strchr(out.data, '\n');
+    assert_int_equal(json_parse(doc, out.data, nl ? (size_t)(nl - out.data) : out.len, 0, &root),
+                     0);
+    assert_string_equal(jstr(&root, "sample"), "as-recorded");
+    assert_int_equal(json_get(&root, "signals", &arr), 0);
+    compare_signals(&rec, &arr);
+    assert_int_equal(json_get(&root, "orders", &arr), 0);
+    compare_orders(&rec, &arr);
+    assert_int_equal(json_get(&root, "trades", &arr), 0);
+    compare_trades(&rec, &arr);
+    json_doc_free(doc);
+
+    /* A window with no recorded run, and an inverted one: clear errors. */
+    snprintf(from, sizeof from, "%lld", (long long)(t0 - 48 * 3600 * 1000));
+    snprintf(to, sizeof to, "%lld", (long long)(t0 - 24 * 3600 * 1000));
+    buf_reset(&out);
+    assert_int_not_equal(harness_run(d.dir, argv, env, 60, &out), 0);
+    assert_non_null(strstr(out.data, "no recorded serve run in the window"));
+    const char *inv[] = {"backtest", "run", "--as-recorded", "--from", to, "--to",
+                         from,       "--data", data, NULL};
+    buf_reset(&out);
+    assert_int_equal(harness_run(d.dir, inv, env, 60, &out), 2);
+    assert_non_null(strstr(out.data, "empty or inverted window"));
+
+    vec_free(&rec.signals);
+    vec_free(&rec.orders);
+    vec_free(&rec.trades);
+    buf_release(&out);
+    buf_release(&body);
+    harness_rmdir(d.dir);
+}
+
+static void test_fidelity_sqlite(void **state)
+{
+    (void)state;
+    fidelity(NULL);
+}
+
+static void test_fidelity_pg(void **state)
+{
+    (void)state;
+    const char *pg = getenv("WALLTRACK_TEST_PG_URL");
+    if (!pg) {
+        print_message("fidelity on PostgreSQL: skipped: WALLTRACK_TEST_PG_URL is not set (ctest "
+                      "runs this under tests/store/with_pg.sh)\n");
+        skip();
+    }
+    fidelity(pg);
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fidelity_sqlite),
+        cmocka_unit_test(test_fidelity_pg),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    curl_global_cleanup();
+    return rc;
+}
