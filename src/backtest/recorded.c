@@ -222,8 +222,7 @@ static int run_events(struct rec *x, const struct journal_row *row, enum event_k
         snprintf(x->err, x->errsize,
                  "journal row %lld: the stored %s after id %lld are not those the engine was "
                  "handed (stored by another writer in between?)",
-                 (long long)row->id, journal_run_kind(k, false),
-                 (long long)(f->after - row->n));
+                 (long long)row->id, journal_run_kind(k, false), (long long)(f->after - row->n));
         return WT_ESTATE;
     }
     x->info->runs++;
@@ -313,8 +312,10 @@ static int parse_start(const char *body, struct start *s, char *err, size_t errs
             return WT_EPARSE;
         }
     if (strcmp(mode, "paper") != 0) {
-        snprintf(err, errsize, "the recorded run traded %s: only paper runs are replayed (live "
-                               "fills depend on the chain)", mode);
+        snprintf(err, errsize,
+                 "the recorded run traded %s: only paper runs are replayed (live "
+                 "fills depend on the chain)",
+                 mode);
         return WT_EINVAL;
     }
     return 0;
@@ -322,8 +323,8 @@ static int parse_start(const char *body, struct start *s, char *err, size_t errs
 
 /* The settings and exit book the run started with into setup (and the
  * whole configuration into cfg). */
-static int start_setup(const struct start *s, struct bt_setup *setup, struct config *cfg,
-                       char *err, size_t errsize)
+static int start_setup(const struct start *s, struct bt_setup *setup, struct config *cfg, char *err,
+                       size_t errsize)
 {
     bt_setup_init(setup);
     struct json_val ex, e, set;

@@ -28,9 +28,9 @@
 #include "store/store.h"
 
 struct bt_recorded_info {
-    int64_t start_row;   /* journal id of the run's start row */
-    int64_t started_ms;  /* the engine's creation time (wall clock) */
-    int64_t last_ms;     /* engine time of the last recorded input */
+    int64_t start_row;  /* journal id of the run's start row */
+    int64_t started_ms; /* the engine's creation time (wall clock) */
+    int64_t last_ms;    /* engine time of the last recorded input */
     size_t ticks, commands, settings, events, runs;
     /* Stored events handed on with a time before an earlier one's: where
      * the daemon's order (arrival) and a replay by time would differ. */

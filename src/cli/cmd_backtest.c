@@ -383,13 +383,12 @@ static int do_run_recorded(struct cli_args *a, struct store *st, bool json)
         fprintf(stderr, "walltrack backtest: %s\n", err);
         goto out;
     }
-    if (!json)
-        fprintf(stderr,
-                "backtest: the serve run recorded from journal row %" PRId64 ": %zu ticks, %zu "
-                "commands (%zu setting changes), %zu stored events (%zu handed on out of time "
-                "order)\n",
-                info.start_row, info.ticks, info.commands, info.settings, info.events,
-                info.out_of_order);
+    fprintf(stderr,
+            "backtest: the serve run recorded from journal row %" PRId64 ": %zu ticks, %zu "
+            "commands (%zu setting changes), %zu stored events (%zu handed on out of time "
+            "order)\n",
+            info.start_row, info.ticks, info.commands, info.settings, info.events,
+            info.out_of_order);
     struct bt_run_info ri = {.scenario = &sc,
                              .settings = &cfg,
                              .from_ms = from,
