@@ -20,8 +20,10 @@
 
 /* ---- the sessions ------------------------------------------------------------ */
 
+/* A recorded run: its rows from start_row up to next_start_row (0: the
+ * end), its span of engine time [begin_ms, the next run's begin). */
 struct session {
-    int64_t start_row, started_ms, last_ms, next_start_row, next_started_ms;
+    int64_t start_row, started_ms, begin_ms, last_ms, next_start_row;
 };
 
 struct sessions {
@@ -31,22 +33,22 @@ struct sessions {
 static int note_row(void *ctx, const struct journal_row *r)
 {
     struct sessions *s = ctx;
+    struct session *cur = s->v.len ? &s->v.v[s->v.len - 1] : NULL;
     if (strcmp(r->kind, "start") == 0) {
-        if (s->v.len) {
-            s->v.v[s->v.len - 1].next_start_row = r->id;
-            s->v.v[s->v.len - 1].next_started_ms = r->ts_ms;
-        }
-        struct session *x = vec_push_zero(&s->v);
-        x->start_row = r->id;
-        x->started_ms = r->ts_ms;
-        x->last_ms = r->ts_ms;
-    } else if (s->v.len && r->ts_ms > s->v.v[s->v.len - 1].last_ms) {
-        s->v.v[s->v.len - 1].last_ms = r->ts_ms;
+        if (cur)
+            cur->next_start_row = r->id;
+        cur = vec_push_zero(&s->v);
+        cur->start_row = r->id;
+        cur->started_ms = cur->begin_ms = cur->last_ms = r->ts_ms;
+    } else if (cur && strcmp(r->kind, "ready") == 0) {
+        cur->begin_ms = cur->last_ms = r->ts_ms;
+    } else if (cur && r->ts_ms > cur->last_ms) {
+        cur->last_ms = r->ts_ms;
     }
     return 0;
 }
 
-/* The one recorded run whose engine times meet [from, to). */
+/* The one recorded run whose span meets [from, to). */
 static int pick_session(struct store *st, int64_t from, int64_t to, struct session *out, char *err,
                         size_t errsize)
 {
@@ -58,11 +60,11 @@ static int pick_session(struct store *st, int64_t from, int64_t to, struct sessi
         return rc;
     }
     size_t hit = 0, n = 0;
-    for (size_t i = 0; i < s.v.len; i++)
-        if (s.v.v[i].started_ms < to && s.v.v[i].last_ms >= from) {
-            if (n++ == 0)
-                hit = i;
-        }
+    for (size_t i = 0; i < s.v.len; i++) {
+        int64_t end = i + 1 < s.v.len ? s.v.v[i + 1].begin_ms : INT64_MAX;
+        if (s.v.v[i].begin_ms < to && end > from && n++ == 0)
+            hit = i;
+    }
     char a[32], b[32];
     if (n == 0) {
         rc = WT_ENOTFOUND;
@@ -71,7 +73,7 @@ static int pick_session(struct store *st, int64_t from, int64_t to, struct sessi
                      "no recorded serve run: the engine journal is empty (serve records it "
                      "from this version on)");
         } else {
-            clock_format_iso(s.v.v[0].started_ms, a, sizeof a);
+            clock_format_iso(s.v.v[0].begin_ms, a, sizeof a);
             clock_format_iso(s.v.v[s.v.len - 1].last_ms, b, sizeof b);
             snprintf(err, errsize,
                      "no recorded serve run in the window: the engine journal covers %s to %s", a,
@@ -79,10 +81,10 @@ static int pick_session(struct store *st, int64_t from, int64_t to, struct sessi
         }
     } else if (n > 1) {
         rc = WT_EINVAL;
-        clock_format_iso(s.v.v[hit].next_started_ms, a, sizeof a);
+        clock_format_iso(s.v.v[hit + 1].begin_ms, a, sizeof a);
         snprintf(err, errsize,
-                 "the window spans %zu recorded serve runs (a restart at %s): an as-recorded "
-                 "replay covers one run; narrow the window",
+                 "the window spans %zu recorded serve runs (a restart at %s in engine time): an "
+                 "as-recorded replay covers one run; narrow the window",
                  n, a);
     } else {
         *out = s.v.v[hit];
@@ -257,6 +259,8 @@ static int one_row(void *ctx, const struct journal_row *row)
             keep_key(x->keys, &ev.u.command.wallet);
         x->info->commands++;
         x->info->settings += ev.u.command.kind == CMD_SET;
+    } else if (strcmp(row->kind, "ready") == 0) {
+        return 0; /* the restore is over: the live inputs follow */
     } else if (strcmp(row->kind, "clock_limit") == 0) {
         engine_clock_limit(x->e, row->ts_ms);
         if (x->now > row->ts_ms)

@@ -596,8 +596,14 @@ int runner_start(const struct runner_opts *o, struct runner **out, char *err, si
                  iso);
     }
     engine_flush(r->e); /* the restored state, and the cancelled orders, as the new truth */
-    if (o->journal)
+    if (o->journal) {
+        /* Ready: the engine's clock after the restore, where this run's
+         * span of engine time begins. */
+        struct engine_status est;
+        engine_status(r->e, &est);
+        j_push(&r->j, "ready", est.now_ms, 0, 0, NULL);
         j_flush(r);
+    }
     publish(r, true);
 
     if (pthread_create(&r->engine_thread, NULL, engine_main, r) != 0) {
