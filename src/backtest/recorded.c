@@ -119,6 +119,7 @@ struct rec {
     bool sampled, done;
     int64_t stop_row; /* the next run's start row (0: none) */
     size_t rows;
+    int64_t warmed; /* swaps of the warm-up */
     char *err;
     size_t errsize;
 };
@@ -193,14 +194,8 @@ static int run_events(struct rec *x, const struct journal_row *row, enum event_k
         }
         struct event ev = *src;
         h = journal_event_hash(h, &ev);
-        if (one) {
-            if (ev.kind == EVENT_SWAP)
-                ev.u.swap.ts_ms = row->ts_ms;
-            else if (ev.kind == EVENT_TRANSFER)
-                ev.u.transfer.ts_ms = row->ts_ms;
-            else
-                ev.u.price.ts_ms = row->ts_ms;
-        }
+        if (one)
+            journal_event_retime(&ev, row->ts_ms);
         int64_t ts = event_ts_ms(&ev);
         if (!reach(x, ts)) {
             x->done = true;
@@ -266,6 +261,19 @@ static int one_row(void *ctx, const struct journal_row *row)
         if (x->now > row->ts_ms)
             x->now = row->ts_ms;
         return 0;
+    } else if (strcmp(row->kind, "gap") == 0) {
+        if (!reach(x, row->ts_ms)) {
+            x->done = true;
+            return 1;
+        }
+        char at[32];
+        clock_format_iso(row->ts_ms, at, sizeof at);
+        snprintf(x->err, x->errsize,
+                 "journal row %lld: the daemon could not record its inputs around %s (the "
+                 "database refused them): the run cannot be replayed exactly past it; end the "
+                 "window before",
+                 (long long)row->id, at);
+        return WT_ESTATE;
     } else if (strcmp(row->kind, "fill") == 0) {
         snprintf(x->err, x->errsize, "journal row %lld: a live fill; live runs are not replayed",
                  (long long)row->id);
@@ -290,7 +298,7 @@ static int one_row(void *ctx, const struct journal_row *row)
 struct start {
     struct json_doc *d;
     struct json_val root;
-    int64_t created_ms, trades;
+    int64_t created_ms, trades, swaps;
     int64_t ids[3];
     bool warm;
 };
@@ -306,6 +314,7 @@ static int parse_start(const char *body, struct start *s, char *err, size_t errs
         json_get_i64(&s->root, "created_ms", &s->created_ms) != 0 ||
         json_get_bool(&s->root, "warm", &s->warm) != 0 ||
         json_get_i64(&s->root, "trades", &s->trades) != 0 ||
+        json_get_i64(&s->root, "swaps", &s->swaps) != 0 ||
         json_get(&s->root, "event_ids", &ids) != 0 || json_size(&ids) != 3) {
         snprintf(err, errsize, "the start row of the recorded run does not parse");
         return WT_EPARSE;
@@ -366,8 +375,10 @@ static int start_setup(const struct start *s, struct bt_setup *setup, struct con
 static int warm_one(void *ctx, const struct stored_swap *s)
 {
     struct rec *x = ctx;
-    if (s->id <= x->f[0].after)
+    if (s->id <= x->f[0].after) {
         engine_warm_swap(x->e, &s->swap);
+        x->warmed++;
+    }
     return 0;
 }
 
@@ -400,6 +411,13 @@ static int restore(struct rec *x, const struct start *s)
     if (s->warm && (rc = store_swaps_scan(x->st, INT64_MIN, INT64_MAX, warm_one, x)) != 0) {
         snprintf(x->err, x->errsize, "reading the stored swaps: %s", wt_strerror(rc));
         return rc;
+    }
+    if (s->warm && x->warmed != s->swaps) {
+        snprintf(x->err, x->errsize,
+                 "the run warmed up on %lld stored swaps, %lld of them are left: the history "
+                 "it started from was changed since",
+                 (long long)s->swaps, (long long)x->warmed);
+        return WT_ESTATE;
     }
     struct json_val v, p;
     const char *str;

@@ -41,6 +41,16 @@ uint64_t journal_event_hash(uint64_t h, const struct event *ev)
     }
 }
 
+void journal_event_retime(struct event *ev, int64_t ts_ms)
+{
+    if (ev->kind == EVENT_SWAP)
+        ev->u.swap.ts_ms = ts_ms;
+    else if (ev->kind == EVENT_TRANSFER)
+        ev->u.transfer.ts_ms = ts_ms;
+    else if (ev->kind == EVENT_PRICE)
+        ev->u.price.ts_ms = ts_ms;
+}
+
 static const struct {
     enum event_kind k;
     const char *run, *one;

@@ -20,7 +20,13 @@
  *             between, or one removed since, is found, never replayed)
  *   swap / transfer / price
  *             one stored event whose time the runner moved (ts_ms: the
- *             time the engine saw)
+ *             time the engine saw; the hash is of its stored key)
+ *   ready     the restore is over; ts_ms: the engine's clock, where the
+ *             run's span of engine time begins
+ *   clock_limit  the restored clock was moved back to ts_ms
+ *   gap       the database refused the journal's rows of a batch: they
+ *             are lost, a replay stops here
+ *   fill      a live executor's fill (not replayable)
  *
  * Pure; any thread on data the caller owns. */
 #ifndef WT_TRADE_JOURNAL_H
@@ -38,6 +44,9 @@
 /* Folds the key of a stored event (swap, transfer: signature and leg;
  * price: mint, time and source) into h (FNV-1a). */
 uint64_t journal_event_hash(uint64_t h, const struct event *ev);
+
+/* Sets the time of a stored event (swap, transfer, price). */
+void journal_event_retime(struct event *ev, int64_t ts_ms);
 
 /* The row kind of a run of stored events of ev's kind ("swaps", ...), or
  * of one moved event ("swap", ...); NULL for other kinds. */

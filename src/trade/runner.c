@@ -73,8 +73,9 @@ struct jrec {
     enum event_kind run_kind;
     int64_t run_n, run_ts;
     uint64_t run_hash;
-    bool moved, failed;
+    bool moved, failed; /* failed: the last write was refused */
     int64_t wall;
+    int64_t stored_ts; /* the moved event's own time */
 };
 
 struct runner {
@@ -170,9 +171,11 @@ static void j_input(void *ctx, const struct event *ev)
     case EVENT_TRANSFER:
     case EVENT_PRICE:
         if (j->moved) {
+            struct event stored = *ev; /* the key as the store has it */
+            journal_event_retime(&stored, j->stored_ts);
             j_close_run(j);
             j_push(j, journal_run_kind(ev->kind, true), ts, 1,
-                   journal_event_hash(JOURNAL_HASH_INIT, ev), NULL);
+                   journal_event_hash(JOURNAL_HASH_INIT, &stored), NULL);
             j->moved = false;
             return;
         }
@@ -214,16 +217,18 @@ static void j_flush(struct runner *r)
 {
     struct jrec *j = &r->j;
     j_close_run(j);
-    if (j->rows.len && store_journal_append(r->o.store, j->rows.v, j->rows.len) != 0 &&
-        !j->failed) {
-        j->failed = true;
-        log_warn("engine", "the engine journal could not be written; as-recorded backtests of "
-                           "this run will refuse the gap");
-    }
+    bool lost = j->rows.len && store_journal_append(r->o.store, j->rows.v, j->rows.len) != 0;
+    if (lost && !j->failed)
+        log_warn("engine", "the engine journal could not be written; as-recorded backtests "
+                           "will refuse to replay past the gap");
+    j->failed = lost;
+    int64_t ts = lost ? j->rows.v[j->rows.len - 1].ts_ms : 0;
     for (size_t i = 0; i < j->bodies.len; i++)
         free(j->bodies.v[i]);
     j->bodies.len = 0;
     j->rows.len = 0;
+    if (lost) /* the next write starts by saying so */
+        j_push(j, "gap", ts, 0, 0, NULL);
 }
 
 static void j_release(struct jrec *j)
@@ -255,7 +260,10 @@ static int j_start(struct runner *r, int64_t created_ms, char *err, size_t errsi
     buf_init(&b, 0);
     size_t np = 0;
     struct position_row *rows = xcalloc(4096, sizeof *rows);
+    int64_t n_swaps = 0, n_tr = 0, n_pr = 0;
     int rc = store_events_max_ids(st, ids);
+    if (rc == 0)
+        rc = store_count_events(st, &n_swaps, &n_tr, &n_pr);
     int grc = rc ? rc : store_state_get(st, engine_store_state_key(r->o.params.mode), &state);
     if (rc == 0 && grc != 0 && grc != WT_ENOTFOUND)
         rc = grc;
@@ -273,6 +281,7 @@ static int j_start(struct runner *r, int64_t created_ms, char *err, size_t errsi
     jw_kstr(&w, "mode", mname);
     jw_ki64(&w, "created_ms", created_ms);
     jw_kbool(&w, "warm", r->o.warm);
+    jw_ki64(&w, "swaps", n_swaps); /* the warm-up's count, checked by a replay */
     jw_key(&w, "event_ids");
     jw_arr_begin(&w);
     for (int i = 0; i < 3; i++)
@@ -473,6 +482,7 @@ static void *engine_main(void *arg)
             int64_t before = event_ts_ms(&buf[i]);
             clamp_ts(&buf[i], limit);
             r->j.moved = event_ts_ms(&buf[i]) != before;
+            r->j.stored_ts = before;
             int rc = engine_handle(r->e, &buf[i]);
             watch |= is_watch_command(&buf[i]);
             if (buf[i].kind == EVENT_COMMAND && buf[i].u.command.seq && nacks < ACKS) {

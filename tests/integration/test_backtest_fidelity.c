@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <curl/curl.h>
+#include <sqlite3.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -417,6 +418,26 @@ static void fidelity(const char *pg_url, bool restart)
     assert_int_equal(json_get(&root, "trades", &arr), 0);
     compare_trades(&rec, &arr);
     json_doc_free(doc);
+
+    if (!pg_url) {
+        /* A stored swap the daemon handled is removed: the replay finds
+         * the difference and says so instead of deciding otherwise. */
+        char path[600];
+        snprintf(path, sizeof path, "%s/walltrack.db", data);
+        sqlite3 *db;
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db,
+                                      restart ? "DELETE FROM swaps WHERE id = 5"
+                                              : "DELETE FROM swaps WHERE id = (SELECT max(id) / "
+                                                "2 FROM swaps)",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+        sqlite3_close(db);
+        buf_reset(&out);
+        assert_int_equal(harness_run(d.dir, argv, env, 120, &out), 1);
+        assert_true(strstr(out.data, restart ? "the history it started from was changed"
+                                             : "are not those the engine was handed") != NULL);
+    }
 
     /* A window with no recorded run, and an inverted one: clear errors. */
     snprintf(from, sizeof from, "%lld", (long long)(t0 - 48 * 3600 * 1000));
