@@ -298,7 +298,7 @@ static int one_row(void *ctx, const struct journal_row *row)
 struct start {
     struct json_doc *d;
     struct json_val root;
-    int64_t created_ms, trades, swaps;
+    int64_t created_ms, trades, last_trade_id, swaps;
     int64_t ids[3];
     bool warm;
 };
@@ -315,6 +315,7 @@ static int parse_start(const char *body, struct start *s, char *err, size_t errs
         json_get_bool(&s->root, "warm", &s->warm) != 0 ||
         json_get_i64(&s->root, "trades", &s->trades) != 0 ||
         json_get_i64(&s->root, "swaps", &s->swaps) != 0 ||
+        json_get_i64(&s->root, "last_trade_id", &s->last_trade_id) != 0 ||
         json_get(&s->root, "event_ids", &ids) != 0 || json_size(&ids) != 3) {
         snprintf(err, errsize, "the start row of the recorded run does not parse");
         return WT_EPARSE;
@@ -384,15 +385,15 @@ static int warm_one(void *ctx, const struct stored_swap *s)
 
 struct trades_ctx {
     struct engine *e;
-    int64_t left;
+    int64_t last_id, seen;
 };
 
 static int trade_one(void *ctx, const struct closed_trade_row *t)
 {
     struct trades_ctx *c = ctx;
-    if (c->left <= 0)
+    if (t->id > c->last_id)
         return 0;
-    c->left--;
+    c->seen++;
     struct pubkey wallet;
     if (pubkey_parse(t->wallet, &wallet) == 0)
         engine_restore_trade(c->e, &wallet, t->opened_ms,
@@ -442,10 +443,17 @@ static int restore(struct rec *x, const struct start *s)
             keep_key(x->keys, &pos.wallet);
         }
     }
-    struct trades_ctx tc = {x->e, s->trades};
+    struct trades_ctx tc = {x->e, s->last_trade_id, 0};
     if ((rc = store_closed_trades_scan(x->st, "paper", 0, trade_one, &tc)) != 0) {
         snprintf(x->err, x->errsize, "reading the closed trades: %s", wt_strerror(rc));
         return rc;
+    }
+    if (tc.seen != s->trades) {
+        snprintf(x->err, x->errsize,
+                 "the run started with %lld closed trades, %lld of them are left: the history "
+                 "it started from was changed since",
+                 (long long)s->trades, (long long)tc.seen);
+        return WT_ESTATE;
     }
     return 0;
 }

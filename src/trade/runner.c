@@ -239,10 +239,12 @@ static void j_release(struct jrec *j)
     vec_free(&j->rows);
 }
 
+/* [0] the closed trades, [1] the last one's id. */
 static int count_trade(void *ctx, const struct closed_trade_row *t)
 {
-    (void)t;
-    (*(int64_t *)ctx)++;
+    int64_t *c = ctx;
+    c[0]++;
+    c[1] = t->id;
     return 0;
 }
 
@@ -254,7 +256,7 @@ static int j_start(struct runner *r, int64_t created_ms, char *err, size_t errsi
 {
     struct store *st = r->o.store;
     const char *mname = trade_mode_name(r->o.params.mode);
-    int64_t ids[3] = {0, 0, 0}, trades = 0;
+    int64_t ids[3] = {0, 0, 0}, trades[2] = {0, 0};
     struct buf state, b;
     buf_init(&state, 0);
     buf_init(&b, 0);
@@ -270,7 +272,7 @@ static int j_start(struct runner *r, int64_t created_ms, char *err, size_t errsi
     if (rc == 0)
         rc = store_positions_open(st, mname, rows, 4096, &np);
     if (rc == 0)
-        rc = store_closed_trades_scan(st, mname, 0, count_trade, &trades);
+        rc = store_closed_trades_scan(st, mname, 0, count_trade, trades);
     if (rc) {
         snprintf(err, errsize, "the engine journal: reading the start state: %s", wt_strerror(rc));
         goto out;
@@ -305,7 +307,8 @@ static int j_start(struct runner *r, int64_t created_ms, char *err, size_t errsi
     for (size_t i = 0; i < np; i++)
         jw_str(&w, rows[i].state);
     jw_arr_end(&w);
-    jw_ki64(&w, "trades", trades);
+    jw_ki64(&w, "trades", trades[0]);
+    jw_ki64(&w, "last_trade_id", trades[1]);
     jw_obj_end(&w);
     jw_finish(&w);
     j_push(&r->j, "start", created_ms, 0, 0, j_body(&b));

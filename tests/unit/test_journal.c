@@ -224,8 +224,8 @@ static void test_runner_records(void **state)
     bt_result_init(&res);
     /* With the price: it is found by its stored key, fed at the time the
      * engine saw it. */
-    rc = bt_recorded_run(st, t0 - 1000, rows.v.v[2].ts_ms + 1, NULL, &keys, &res, &cfg, &info,
-                         err, sizeof err);
+    rc = bt_recorded_run(st, t0 - 1000, rows.v.v[2].ts_ms + 1, NULL, &keys, &res, &cfg, &info, err,
+                         sizeof err);
     assert_int_equal(rc, WT_ESTATE); /* the gap comes at the same clock */
     assert_int_equal(info.events, 1);
     config_release(&cfg);
