@@ -258,6 +258,40 @@ static void batch_progress(void *ctx, size_t done, size_t total)
 
 static int do_run_recorded(struct cli_args *a, struct store *st, bool json);
 
+/* The exit status after a run returned r (0: go on), its message printed. */
+static int run_status(int r, const char *err)
+{
+    if (r == WT_ECLOSED) {
+        fprintf(stderr, "\nwalltrack backtest: cancelled; nothing was saved\n");
+        return 130;
+    }
+    if (r != 0) {
+        fprintf(stderr, "walltrack backtest: %s\n", err);
+        return 1;
+    }
+    return 0;
+}
+
+/* Saves a run and, with json, prints it (whole with details). Returns 0
+ * or 1 (message printed). */
+static int save_run(struct store *st, const struct bt_run_info *info, const struct bt_tape *t,
+                    const struct bt_result *res, bool json, bool details, int64_t *id)
+{
+    int r = bt_run_save(st, info, t, res, id);
+    if (r != 0) {
+        fprintf(stderr, "walltrack backtest: saving the run: %s\n", wt_strerror(r));
+        return 1;
+    }
+    if (json) {
+        struct buf b;
+        buf_init(&b, 0);
+        if (bt_run_json(st, *id, details, &b) == 0)
+            printf("%s\n", b.data);
+        buf_release(&b);
+    }
+    return 0;
+}
+
 static int do_run(struct cli_args *a, struct store *st, bool json)
 {
     if (cli_opt_given(&spec, a, "--as-recorded"))
@@ -288,13 +322,8 @@ static int do_run(struct cli_args *a, struct store *st, bool json)
         ro.progress = progress;
     int r = bt_replay(&p.tape, &plan, &p.setup, &p.wl, &ro, &res, err, sizeof err);
     sigaction(SIGINT, &old, NULL);
-    if (r == WT_ECLOSED) {
-        fprintf(stderr, "\nwalltrack backtest: cancelled; nothing was saved\n");
-        rc = 130;
-        goto out;
-    }
-    if (r != 0) {
-        fprintf(stderr, "walltrack backtest: %s\n", err);
+    if ((r = run_status(r, err)) != 0) {
+        rc = r;
         goto out;
     }
     struct bt_run_info info = {.scenario = &p.sc,
@@ -306,17 +335,9 @@ static int do_run(struct cli_args *a, struct store *st, bool json)
                                .finished_ms = clock_wall_ms(),
                                .sample = "full"};
     int64_t id = 0;
-    if ((r = bt_run_save(st, &info, &p.tape, &res, &id)) != 0) {
-        fprintf(stderr, "walltrack backtest: saving the run: %s\n", wt_strerror(r));
+    if (save_run(st, &info, &p.tape, &res, json, false, &id) != 0)
         goto out;
-    }
-    if (json) {
-        struct buf b;
-        buf_init(&b, 0);
-        if (bt_run_json(st, id, false, &b) == 0)
-            printf("%s\n", b.data);
-        buf_release(&b);
-    } else {
+    if (!json) {
         const struct bt_metrics *m = &res.m;
         printf("run %" PRId64 ": scenario %s, %s to %s\n", id, p.sc.name, p.from_s, p.to_s);
         printf("  return %+.2f%% (equity %.4f SOL of %.4f), max drawdown %.2f%%\n", m->return_pct,
@@ -373,16 +394,10 @@ static int do_run_recorded(struct cli_args *a, struct store *st, bool json)
     int64_t started = clock_wall_ms();
     int r = bt_recorded_run(st, from, to, &ro, &keys, &res, &cfg, &info, err, sizeof err);
     sigaction(SIGINT, &old, NULL);
-    int rc = 1;
-    if (r == WT_ECLOSED) {
-        fprintf(stderr, "\nwalltrack backtest: cancelled; nothing was saved\n");
-        rc = 130;
+    int rc = run_status(r, err);
+    if (rc != 0)
         goto out;
-    }
-    if (r != 0) {
-        fprintf(stderr, "walltrack backtest: %s\n", err);
-        goto out;
-    }
+    rc = 1;
     fprintf(stderr,
             "backtest: the serve run recorded from journal row %" PRId64 ": %zu ticks, %zu "
             "commands (%zu setting changes), %zu stored events (%zu handed on out of time "
@@ -398,17 +413,9 @@ static int do_run_recorded(struct cli_args *a, struct store *st, bool json)
                              .sample = "as-recorded",
                              .orders = true};
     int64_t id = 0;
-    if ((r = bt_run_save(st, &ri, &keys, &res, &id)) != 0) {
-        fprintf(stderr, "walltrack backtest: saving the run: %s\n", wt_strerror(r));
+    if (save_run(st, &ri, &keys, &res, json, true, &id) != 0)
         goto out;
-    }
-    if (json) {
-        struct buf b;
-        buf_init(&b, 0);
-        if (bt_run_json(st, id, true, &b) == 0)
-            printf("%s\n", b.data);
-        buf_release(&b);
-    } else {
+    if (!json) {
         const struct bt_metrics *m = &res.m;
         printf("run %" PRId64 ": as recorded, %s to %s\n", id, from_s, to_s);
         printf("  %" PRIu64 " signals, %" PRIu64 " traded, %zu orders, %" PRIu64

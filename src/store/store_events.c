@@ -500,30 +500,41 @@ out:
     return rc;
 }
 
-int store_count_events(struct store *st, int64_t *swaps, int64_t *transfers, int64_t *prices)
+/* Three int64 columns of one row of sql into out. */
+static int three_i64(struct store *st, const char *sql, int64_t out[3], const char *what)
 {
     struct store_conn *c;
     int rc = st->ops->acquire(st, false, &c);
     if (rc != 0)
         return rc;
     struct store_stmt *s;
-    if (st->ops->prepare(c,
-                         "SELECT (SELECT count(*) FROM swaps), (SELECT count(*) FROM transfers), "
-                         "(SELECT count(*) FROM prices)",
-                         &s) != 0) {
-        rc = stmt_err(st, c, "counting events");
+    if (st->ops->prepare(c, sql, &s) != 0) {
+        rc = stmt_err(st, c, what);
         goto out;
     }
-    if (st->ops->step(s) == 1) {
-        *swaps = st->ops->col_i64(s, 0);
-        *transfers = st->ops->col_i64(s, 1);
-        *prices = st->ops->col_i64(s, 2);
-    } else {
-        rc = stmt_err(st, c, "counting events");
-    }
+    if (st->ops->step(s) == 1)
+        for (int i = 0; i < 3; i++)
+            out[i] = st->ops->col_i64(s, i);
+    else
+        rc = stmt_err(st, c, what);
     st->ops->finish(s);
 out:
     st->ops->release(st, c);
+    return rc;
+}
+
+int store_count_events(struct store *st, int64_t *swaps, int64_t *transfers, int64_t *prices)
+{
+    int64_t n[3] = {0, 0, 0};
+    int rc = three_i64(st,
+                       "SELECT (SELECT count(*) FROM swaps), (SELECT count(*) FROM transfers), "
+                       "(SELECT count(*) FROM prices)",
+                       n, "counting events");
+    if (rc == 0) {
+        *swaps = n[0];
+        *transfers = n[1];
+        *prices = n[2];
+    }
     return rc;
 }
 
@@ -594,26 +605,8 @@ out:
 
 int store_events_max_ids(struct store *st, int64_t ids[3])
 {
-    struct store_conn *c;
-    int rc = st->ops->acquire(st, false, &c);
-    if (rc != 0)
-        return rc;
-    struct store_stmt *s;
-    if (st->ops->prepare(c,
-                         "SELECT (SELECT coalesce(max(id), 0) FROM swaps), (SELECT "
-                         "coalesce(max(id), 0) FROM transfers), (SELECT coalesce(max(id), 0) FROM "
-                         "prices)",
-                         &s) != 0) {
-        rc = stmt_err(st, c, "reading the last event ids");
-        goto out;
-    }
-    if (st->ops->step(s) == 1)
-        for (int i = 0; i < 3; i++)
-            ids[i] = st->ops->col_i64(s, i);
-    else
-        rc = stmt_err(st, c, "reading the last event ids");
-    st->ops->finish(s);
-out:
-    st->ops->release(st, c);
-    return rc;
+    return three_i64(st,
+                     "SELECT (SELECT coalesce(max(id), 0) FROM swaps), (SELECT coalesce(max(id), "
+                     "0) FROM transfers), (SELECT coalesce(max(id), 0) FROM prices)",
+                     ids, "reading the last event ids");
 }

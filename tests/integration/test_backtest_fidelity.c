@@ -29,6 +29,8 @@
 #include "sim/sim.h"
 #include "store/store.h"
 
+#include "../support/sim_market.c"
+
 #define SECRET "whsec-fidelity-test"
 #define AUTH   "Authorization: " SECRET
 
@@ -311,17 +313,8 @@ static void fidelity(const char *pg_url, bool restart)
 {
     /* Three hours of a small market starting now, posted at once (block
      * times ahead of the wall clock, as test_engine_api's end-to-end). */
-    struct scenario sc;
-    scenario_default(&sc);
-    sc.seed = 4242;
-    sc.days = 1;
-    sc.tokens_per_day = 300;
-    scenario_scale_wallets(&sc, (uint32_t)scenario_min_wallets(&sc) + 200);
     int64_t t0 = now_ms();
-    sc.start_time = t0 / 1000;
-    struct sim *s;
-    char err[256];
-    assert_int_equal(sim_new(&sc, &s, err, sizeof err), 0);
+    struct sim *s = sim_market_now(t0);
 
     char dbenv[1200] = "";
     if (pg_url)
@@ -332,19 +325,7 @@ static void fidelity(const char *pg_url, bool restart)
     assert_int_equal(daemon_start(&d, args, env), 0);
     struct buf body;
     buf_init(&body, 0);
-    size_t watched = 0;
-    for (uint32_t w = 0; w < sim_wallet_count(s); w++) {
-        enum sim_wallet_type t = sim_wallet_type(s, w);
-        if (t != SIM_SKILLED && t != SIM_FADING && t != SIM_SNIPER)
-            continue;
-        char req[256];
-        snprintf(req, sizeof req, "{\"wallet\":\"%s\",\"score\":%d}", sim_wallet_address(s, w),
-                 t == SIM_SNIPER ? 70 : 90);
-        buf_reset(&body);
-        assert_int_equal(
-            http_request(d.port, "POST", "/v1/watchlist", NULL, req, strlen(req), &body), 200);
-        watched++;
-    }
+    size_t watched = sim_watch(d.port, s, true);
 
     struct sim_tx tx;
     bool have = false;
@@ -450,6 +431,11 @@ static void fidelity(const char *pg_url, bool restart)
     buf_reset(&out);
     assert_int_equal(harness_run(d.dir, inv, env, 60, &out), 2);
     assert_non_null(strstr(out.data, "empty or inverted window"));
+    const char *sc[] = {"backtest", "run",        "--as-recorded", "--from", from, "--to",
+                        to,         "--scenario", "aggressive",    "--data", data, NULL};
+    buf_reset(&out);
+    assert_int_equal(harness_run(d.dir, sc, env, 60, &out), 2);
+    assert_non_null(strstr(out.data, "takes no --scenario and no --set"));
 
     vec_free(&rec.signals);
     vec_free(&rec.orders);
