@@ -555,7 +555,7 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     ro.queue_size = (size_t)config_int(cfg, CFG_ENGINE_QUEUE);
     /* The engine journal: what as-recorded backtests replay. */
     bt_settings_json(cfg, &journal_settings);
-    ro.journal = true;
+    ro.journal = config_bool(cfg, CFG_ENGINE_JOURNAL);
     ro.journal_settings = journal_settings.data;
     if (feed) {
         ro.token_request = feed_request;

@@ -37,8 +37,8 @@ static size_t sim_watch(unsigned port, struct sim *s, bool all_smart)
         snprintf(req, sizeof req, "{\"wallet\":\"%s\",\"score\":%d}", sim_wallet_address(s, w),
                  t == SIM_SNIPER ? 70 : 90);
         buf_reset(&body);
-        assert_int_equal(
-            http_request(port, "POST", "/v1/watchlist", NULL, req, strlen(req), &body), 200);
+        assert_int_equal(http_request(port, "POST", "/v1/watchlist", NULL, req, strlen(req), &body),
+                         200);
         watched++;
     }
     buf_release(&body);

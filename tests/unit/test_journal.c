@@ -239,12 +239,41 @@ static void test_runner_records(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* engine.journal off: nothing is recorded. */
+static void test_runner_off(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/wt_journal_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct store *st;
+    char err[512];
+    assert_int_equal(store_open(dir, NULL, &st, err, sizeof err), 0);
+    struct runner_opts o;
+    memset(&o, 0, sizeof o);
+    engine_params_default(&o.params);
+    o.store = st;
+    o.tick_ms = 600000;
+    struct runner *r;
+    assert_int_equal(runner_start(&o, &r, err, sizeof err), 0);
+    command(r, CMD_PAUSE);
+    runner_stop(r);
+    struct rows rows = {0};
+    assert_int_equal(store_journal_scan(st, 0, keep_row, &rows), 0);
+    assert_int_equal(rows.v.len, 0);
+    rows_free(&rows);
+    store_close(st);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_command_roundtrip),
         cmocka_unit_test(test_event_hash),
         cmocka_unit_test(test_runner_records),
+        cmocka_unit_test(test_runner_off),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
