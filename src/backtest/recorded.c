@@ -24,6 +24,7 @@
  * end), its span of engine time [begin_ms, the next run's begin). */
 struct session {
     int64_t start_row, started_ms, begin_ms, last_ms, next_start_row;
+    bool stopped; /* a stop row: the run stopped cleanly, all recorded */
 };
 
 struct sessions {
@@ -42,6 +43,8 @@ static int note_row(void *ctx, const struct journal_row *r)
         cur->started_ms = cur->begin_ms = cur->last_ms = r->ts_ms;
     } else if (cur && strcmp(r->kind, "ready") == 0) {
         cur->begin_ms = cur->last_ms = r->ts_ms;
+    } else if (cur && strcmp(r->kind, "stop") == 0) {
+        cur->stopped = true;
     } else if (cur && r->ts_ms > cur->last_ms) {
         cur->last_ms = r->ts_ms;
     }
@@ -86,6 +89,15 @@ static int pick_session(struct store *st, int64_t from, int64_t to, struct sessi
                  "the window spans %zu recorded serve runs (a restart at %s in engine time): an "
                  "as-recorded replay covers one run; narrow the window",
                  n, a);
+    } else if (!s.v.v[hit].stopped && to > s.v.v[hit].last_ms) {
+        /* Running, or ended without a clean stop: inputs after the last
+         * recorded one may not be written (yet). */
+        rc = WT_EINVAL;
+        clock_format_iso(s.v.v[hit].last_ms, a, sizeof a);
+        snprintf(err, errsize,
+                 "the recorded serve run %s: its journal reaches %s (engine time); end the "
+                 "window there",
+                 s.v.v[hit].next_start_row ? "ended without a clean stop" : "is still running", a);
     } else {
         *out = s.v.v[hit];
     }
@@ -254,8 +266,8 @@ static int one_row(void *ctx, const struct journal_row *row)
             keep_key(x->keys, &ev.u.command.wallet);
         x->info->commands++;
         x->info->settings += ev.u.command.kind == CMD_SET;
-    } else if (strcmp(row->kind, "ready") == 0) {
-        return 0; /* the restore is over: the live inputs follow */
+    } else if (strcmp(row->kind, "ready") == 0 || strcmp(row->kind, "stop") == 0) {
+        return 0; /* the restore is over / the run stopped cleanly */
     } else if (strcmp(row->kind, "clock_limit") == 0) {
         engine_clock_limit(x->e, row->ts_ms);
         if (x->now > row->ts_ms)

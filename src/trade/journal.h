@@ -27,6 +27,7 @@
  *   gap       the database refused the journal's rows of a batch: they
  *             are lost, a replay stops here
  *   fill      a live executor's fill (not replayable)
+ *   stop      the runner stopped cleanly: every input is recorded
  *
  * Pure; any thread on data the caller owns. */
 #ifndef WT_TRADE_JOURNAL_H

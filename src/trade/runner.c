@@ -75,7 +75,9 @@ struct jrec {
     uint64_t run_hash;
     bool moved, failed; /* failed: the last write was refused */
     int64_t wall;
-    int64_t stored_ts; /* the moved event's own time */
+    int64_t stored_ts;  /* the moved event's own time */
+    int64_t last_write; /* wall clock of the last write */
+    bool urgent;        /* a command is waiting: write with this batch */
 };
 
 struct runner {
@@ -199,6 +201,7 @@ static void j_input(void *ctx, const struct event *ev)
         buf_init(&b, 0);
         journal_command_json(&ev->u.command, &b);
         j_push(j, "command", ts, 0, 0, j_body(&b));
+        j->urgent = true;
         return;
     }
     case EVENT_FILL:
@@ -210,12 +213,24 @@ static void j_input(void *ctx, const struct event *ev)
     }
 }
 
-/* Writes what was recorded (one transaction). A failure is logged once
- * and the rows are dropped: trading goes on, the journal has a gap that
- * an as-recorded backtest then finds by its checks. */
-static void j_flush(struct runner *r)
+/* Writes what was recorded (one transaction): with force, after a
+ * command, or once JOURNAL_WRITE_MS has passed since the last write (or
+ * JOURNAL_ROWS_MAX rows wait), so that a busy market costs one journal
+ * transaction a second, not one a batch. A failure is logged once and the
+ * rows are dropped: trading goes on, the journal gets a gap row that an
+ * as-recorded backtest stops at. A crash loses what waits (at most a
+ * second): the run then has no stop row and a replay ends at its last
+ * recorded input. */
+#define JOURNAL_WRITE_MS 1000
+#define JOURNAL_ROWS_MAX 8192
+static void j_flush(struct runner *r, bool force)
 {
     struct jrec *j = &r->j;
+    if (!force && !j->urgent && j->rows.len < JOURNAL_ROWS_MAX &&
+        j->wall - j->last_write < JOURNAL_WRITE_MS)
+        return;
+    j->last_write = j->wall;
+    j->urgent = false;
     j_close_run(j);
     bool lost = j->rows.len && store_journal_append(r->o.store, j->rows.v, j->rows.len) != 0;
     if (lost && !j->failed)
@@ -497,9 +512,11 @@ static void *engine_main(void *arg)
         }
         if (n) {
             engine_flush(r->e);
-            if (r->o.journal)
-                j_flush(r);
             dirty = true;
+        }
+        if (r->o.journal) {
+            r->j.wall = clock_wall_ms();
+            j_flush(r, false);
         }
         int64_t now = clock_wall_ms();
         if (dirty && (nacks || watch || now - last_pub >= PUBLISH_MS)) {
@@ -518,8 +535,14 @@ static void *engine_main(void *arg)
         pthread_mutex_unlock(&r->mu);
     }
     engine_flush(r->e);
-    if (r->o.journal)
-        j_flush(r);
+    if (r->o.journal) { /* a clean stop: the whole run is recorded */
+        r->j.wall = clock_wall_ms();
+        j_close_run(&r->j);
+        struct engine_status est;
+        engine_status(r->e, &est);
+        j_push(&r->j, "stop", est.now_ms, 0, 0, NULL);
+        j_flush(r, true);
+    }
     publish(r, true);
     free(buf);
     free(pending);
@@ -615,7 +638,7 @@ int runner_start(const struct runner_opts *o, struct runner **out, char *err, si
         struct engine_status est;
         engine_status(r->e, &est);
         j_push(&r->j, "ready", est.now_ms, 0, 0, NULL);
-        j_flush(r);
+        j_flush(r, true);
     }
     publish(r, true);
 

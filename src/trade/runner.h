@@ -65,7 +65,8 @@ struct runner_opts {
      * (trade/journal.h): a start row with journal_settings (a JSON object
      * of the run's settings, name -> value text; NULL: {}), the exit book,
      * the state the restore reads, then every input besides the stored
-     * events, written after each batch. For as-recorded backtests. */
+     * events, written with a batch that carries a command, else once a
+     * second, and a stop row at runner_stop. For as-recorded backtests. */
     bool journal;
     const char *journal_settings;
 };

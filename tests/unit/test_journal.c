@@ -186,7 +186,7 @@ static void test_runner_records(void **state)
 
     struct rows rows = {0};
     assert_int_equal(store_journal_scan(st, 0, keep_row, &rows), 0);
-    const char *want[] = {"start", "ready", "price", "command", "gap", "command"};
+    const char *want[] = {"start", "ready", "price", "command", "gap", "command", "stop"};
     assert_int_equal(rows.v.len, sizeof want / sizeof want[0]);
     for (size_t i = 0; i < rows.v.len; i++)
         assert_string_equal(rows.v.v[i].kind, want[i]);
@@ -228,6 +228,21 @@ static void test_runner_records(void **state)
                          sizeof err);
     assert_int_equal(rc, WT_ESTATE); /* the gap comes at the same clock */
     assert_int_equal(info.events, 1);
+    config_release(&cfg);
+    bt_result_release(&res);
+
+    /* A run that is still running (or crashed: no stop row) replays only
+     * up to its last recorded input. */
+    int64_t later = rows.v.v[6].ts_ms + 3600000;
+    struct journal_row more[2] = {
+        {.ts_ms = later, .kind = "start", .body = rows.v.v[0].body},
+        {.ts_ms = later + 1000, .kind = "tick"},
+    };
+    assert_int_equal(store_journal_append(st, more, 2), 0);
+    bt_result_init(&res);
+    rc = bt_recorded_run(st, later, later + 5000, NULL, &keys, &res, &cfg, &info, err, sizeof err);
+    assert_int_equal(rc, WT_EINVAL);
+    assert_non_null(strstr(err, "is still running"));
     config_release(&cfg);
     bt_result_release(&res);
     bt_tape_release(&keys);
