@@ -306,6 +306,46 @@ static int64_t engine_now(unsigned port)
     return v;
 }
 
+/* A new exit strategy "quick" (30 minutes' hold at most) through PUT
+ * /v1/exits/strategies, given to every open position through PUT
+ * /v1/positions/{id}/strategy: the restored positions close during the
+ * second run, by commands the journal records. Returns how many. */
+static size_t quick_exits(unsigned port)
+{
+    const char *quick = "{\"name\":\"quick\",\"stop_loss\":0.3,\"take_profits\":[],\"moonbag\":0,"
+                        "\"trailing_activation\":0,\"trailing_distance\":0,\"max_hold_ms\":1800000,"
+                        "\"stagnation_band\":0,\"stagnation_ms\":0,\"exit_on_wallet_sell\":false}";
+    struct buf b;
+    buf_init(&b, 0);
+    long st =
+        http_request(port, "PUT", "/v1/exits/strategies/quick", NULL, quick, strlen(quick), &b);
+    if (st != 200)
+        fail_msg("PUT quick: %ld %s", st, b.data);
+    buf_reset(&b);
+    assert_int_equal(http_request(port, "GET", "/v1/positions", NULL, NULL, 0, &b), 200);
+    struct json_doc *d = json_doc_new(16);
+    struct json_val root, arr, e;
+    assert_int_equal(json_parse(d, b.data, b.len, 0, &root), 0);
+    assert_int_equal(json_get(&root, "positions", &arr), 0);
+    size_t n = json_size(&arr);
+    struct buf r;
+    buf_init(&r, 0);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(json_index(&arr, i, &e), 0);
+        char path[96];
+        snprintf(path, sizeof path, "/v1/positions/%lld/strategy", (long long)ji64(&e, "id"));
+        const char *req = "{\"strategy\":\"quick\"}";
+        buf_reset(&r);
+        st = http_request(port, "PUT", path, NULL, req, strlen(req), &r);
+        if (st != 200)
+            fail_msg("PUT %s: %ld %s", path, st, r.data);
+    }
+    json_doc_free(d);
+    buf_release(&r);
+    buf_release(&b);
+    return n;
+}
+
 /* restart: the daemon is stopped after the change and started again
  * (restoring its open positions, account and watchlist) before the rest
  * of the market; the window is the second run's. */
@@ -331,8 +371,9 @@ static void fidelity(const char *pg_url, bool restart)
     bool have = false;
     size_t n1 = post_until(d.port, s, &tx, &have, t0 + (restart ? 60 : 90) * 60 * 1000, false);
     settle(d.port);
-    /* The mid-run change: at most two positions from now on. */
-    const char *put = "{\"trade.max_positions\": 2}";
+    /* The mid-run change: at most two positions from now on, and the
+     * wallet factor weighs more (every later signal's score moves). */
+    const char *put = "{\"trade.max_positions\": 2, \"signal.weight_wallet\": 0.5}";
     buf_reset(&body);
     assert_int_equal(http_request(d.port, "PUT", "/v1/config", NULL, put, strlen(put), &body), 200);
     int64_t from_ms = t0 - 3600 * 1000;
@@ -341,10 +382,7 @@ static void fidelity(const char *pg_url, bool restart)
         assert_int_equal(daemon_stop(&d, SIGTERM), 0);
         assert_int_equal(daemon_restart(&d, args, env), 0);
         from_ms = engine_now(d.port);
-        buf_reset(&body);
-        assert_int_equal(http_request(d.port, "GET", "/v1/positions", NULL, NULL, 0, &body), 200);
-        for (const char *p = body.data; (p = strstr(p, "\"mint\":")) != NULL; p++)
-            reopened++;
+        reopened = quick_exits(d.port);
     }
     size_t n2 = post_until(d.port, s, &tx, &have, t0 + (restart ? 8 : 3) * 3600 * 1000, true);
     settle(d.port);
@@ -384,6 +422,12 @@ static void fidelity(const char *pg_url, bool restart)
     assert_int_equal(json_parse(doc, out.data, nl ? (size_t)(nl - out.data) : out.len, 0, &root),
                      0);
     assert_string_equal(jstr(&root, "sample"), "as-recorded");
+    /* The settings the run started with: before the change for the single
+     * run (the change came as a recorded command), after it for the run
+     * that restarted (stored by PUT /v1/config, loaded at its start). */
+    struct json_val set;
+    assert_int_equal(json_get(&root, "settings", &set), 0);
+    assert_string_equal(jstr(&set, "signal.weight_wallet"), restart ? "0.5" : "0.30");
     const char *note = strstr(out.data, "backtest: the serve run");
     assert_non_null(note);
     print_message("%.*s\n", (int)strcspn(note, "\n"), note);
