@@ -142,25 +142,34 @@ static void command(struct runner *r, enum command_kind k)
     assert_int_equal(runner_command(r, &c, 10000, msg, sizeof msg), 0);
 }
 
+/* A store in a new folder dir and a runner on it (no tick during a test),
+ * recording with journal. */
+static struct runner *start(char *dir, struct store **st, bool journal)
+{
+    assert_non_null(mkdtemp(dir));
+    char err[512];
+    assert_int_equal(store_open(dir, NULL, st, err, sizeof err), 0);
+    struct runner_opts o;
+    memset(&o, 0, sizeof o);
+    engine_params_default(&o.params);
+    o.store = *st;
+    o.tick_ms = 600000;
+    o.max_future_ms = 60000;
+    o.journal = journal;
+    o.journal_settings = "{\"trade.max_positions\":\"7\"}";
+    struct runner *r;
+    assert_int_equal(runner_start(&o, &r, err, sizeof err), 0);
+    return r;
+}
+
 static void test_runner_records(void **state)
 {
     (void)state;
     char dir[] = "/tmp/wt_journal_XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    struct store *st;
     char err[512];
-    assert_int_equal(store_open(dir, NULL, &st, err, sizeof err), 0);
-    struct runner_opts o;
-    memset(&o, 0, sizeof o);
-    engine_params_default(&o.params);
-    o.store = st;
-    o.tick_ms = 600000; /* no tick during the test */
-    o.max_future_ms = 60000;
-    o.journal = true;
-    o.journal_settings = "{\"trade.max_positions\":\"7\"}";
-    struct runner *r;
+    struct store *st;
     int64_t t0 = clock_wall_ms();
-    assert_int_equal(runner_start(&o, &r, err, sizeof err), 0);
+    struct runner *r = start(dir, &st, true);
 
     /* A price stamped far in the future: the runner moves its time, and
      * the journal says at which time the engine saw it. */
@@ -259,17 +268,8 @@ static void test_runner_off(void **state)
 {
     (void)state;
     char dir[] = "/tmp/wt_journal_XXXXXX";
-    assert_non_null(mkdtemp(dir));
     struct store *st;
-    char err[512];
-    assert_int_equal(store_open(dir, NULL, &st, err, sizeof err), 0);
-    struct runner_opts o;
-    memset(&o, 0, sizeof o);
-    engine_params_default(&o.params);
-    o.store = st;
-    o.tick_ms = 600000;
-    struct runner *r;
-    assert_int_equal(runner_start(&o, &r, err, sizeof err), 0);
+    struct runner *r = start(dir, &st, false);
     command(r, CMD_PAUSE);
     runner_stop(r);
     struct rows rows = {0};
