@@ -16,3 +16,12 @@ if(TARGET test_backtest_jobs)
   set_tests_properties(integration/backtest_jobs_pg PROPERTIES LABELS "integration;store"
                        TIMEOUT 300)
 endif()
+
+# Fidelity on PostgreSQL too (tests/integration/test_backtest_fidelity.c):
+# a paper serve on a throwaway server, then its window as recorded.
+if(TARGET test_backtest_fidelity)
+  add_test(NAME integration/backtest_fidelity_pg
+           COMMAND ${CMAKE_SOURCE_DIR}/tests/store/with_pg.sh $<TARGET_FILE:test_backtest_fidelity>)
+  set_tests_properties(integration/backtest_fidelity_pg PROPERTIES LABELS "integration;store"
+                       TIMEOUT 600)
+endif()

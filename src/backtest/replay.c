@@ -198,6 +198,9 @@ struct collect {
     struct bt_result *r;
     struct perf *perf; /* NULL in summary mode */
     bool summary;
+    bool orders;     /* keep each order's last state */
+    int64_t from_ms; /* decisions before it are not kept (0: all) */
+    bool owned;      /* bt_collector_new's: freed with the engine */
 };
 
 static uint32_t key_id(const struct bt_tape *t, const struct pubkey *k)
@@ -208,6 +211,8 @@ static uint32_t key_id(const struct bt_tape *t, const struct pubkey *k)
 static void c_signal(struct engine_out *o, const struct engine_signal *s)
 {
     struct collect *c = (struct collect *)o;
+    if (s->ts_ms < c->from_ms)
+        return;
     c->r->m.signals++;
     c->r->m.traded += s->reason == SR_TRADED;
     if (c->summary)
@@ -224,6 +229,8 @@ static void c_signal(struct engine_out *o, const struct engine_signal *s)
 static void c_trade(struct engine_out *o, const struct engine_trade *t)
 {
     struct collect *c = (struct collect *)o;
+    if (t->t->exit_ts_ms < c->from_ms)
+        return;
     struct perf_trade p;
     memset(&p, 0, sizeof p);
     p.opened_ms = t->t->entry_ts_ms;
@@ -255,13 +262,55 @@ static void c_trade(struct engine_out *o, const struct engine_trade *t)
     memcpy(x->strategy, p.strategy, sizeof x->strategy);
 }
 
+static void c_order(struct engine_out *o, const struct engine_order *x)
+{
+    struct collect *c = (struct collect *)o;
+    if (!c->orders || x->ts_ms < c->from_ms)
+        return;
+    struct bt_order *b = NULL;
+    for (size_t i = c->r->orders.len; i-- > 0 && !b;)
+        if (c->r->orders.v[i].id == x->id)
+            b = &c->r->orders.v[i];
+    if (!b) {
+        b = vec_push_zero(&c->r->orders);
+        b->id = x->id;
+        b->signal_id = x->signal_id;
+        b->ts_ms = x->ts_ms;
+        b->mint = key_id(c->t, &x->mint);
+        b->side = (uint8_t)x->side;
+        b->slippage_bps = x->slippage_bps;
+        b->amount_in = x->amount_in;
+    }
+    b->status = (uint8_t)x->status;
+    b->updated_ms = x->updated_ms;
+    str_copy(b->error, sizeof b->error, x->error ? x->error : "");
+}
+
 static void c_free(struct engine_out *o)
 {
-    (void)o; /* the run owns the collector */
+    struct collect *c = (struct collect *)o;
+    if (c->owned) { /* else the run owns the collector */
+        perf_free(c->perf);
+        free(c);
+    }
 }
 
 static const struct engine_out_ops collect_ops = {
-    .signal = c_signal, .trade = c_trade, .free = c_free};
+    .signal = c_signal, .order = c_order, .trade = c_trade, .free = c_free};
+
+struct engine_out *bt_collector_new(const struct bt_tape *t, struct bt_result *r, double capital,
+                                    bool orders, int64_t from_ms)
+{
+    struct collect *c = xcalloc(1, sizeof *c);
+    c->base.ops = &collect_ops;
+    c->t = t;
+    c->r = r;
+    c->perf = perf_new(capital);
+    c->orders = orders;
+    c->from_ms = from_ms;
+    c->owned = true;
+    return &c->base;
+}
 
 /* ---- the run ----------------------------------------------------------------- */
 
@@ -276,6 +325,7 @@ void bt_result_release(struct bt_result *r)
     vec_free(&r->signals);
     vec_free(&r->trades);
     vec_free(&r->curve);
+    vec_free(&r->orders);
     buf_release(&r->perf);
 }
 
@@ -295,7 +345,7 @@ static bool busy(const struct engine *e)
     return st.open_positions || st.pending_orders || st.parked;
 }
 
-static void sample(struct engine *e, int64_t ts, struct bt_result *r)
+void bt_sample(struct engine *e, int64_t ts, struct bt_result *r)
 {
     struct engine_status st;
     engine_status(e, &st);
@@ -321,7 +371,7 @@ static void checkpoint(struct runctx *x)
 {
     int64_t c = x->o->checkpoints[x->next_cp];
     struct bt_metrics keep = x->r->m;
-    sample(x->e, c, x->r);
+    bt_sample(x->e, c, x->r);
     metrics(x->r, x->e, x->capital);
     x->o->at_checkpoint[x->next_cp] = x->r->m;
     x->r->curve.len--;
@@ -347,7 +397,7 @@ static int advance(struct runctx *x, int64_t ts, char *err, size_t errsize)
             continue;
         }
         if (smp) {
-            sample(x->e, x->next_sample, x->r);
+            bt_sample(x->e, x->next_sample, x->r);
             x->next_sample += MS_PER_HOUR;
             continue;
         }
@@ -426,6 +476,27 @@ static void metrics(struct bt_result *r, const struct engine *e, double capital)
     }
 }
 
+/* The end of a run: the last sample, the metrics, the perf JSON. */
+static void finish(struct collect *c, struct engine *e, int64_t to_ms, double capital,
+                   unsigned perf_points)
+{
+    struct bt_result *r = c->r;
+    bt_sample(e, to_ms, r);
+    metrics(r, e, capital);
+    if (c->perf) {
+        struct jw w;
+        jw_init(&w, &r->perf);
+        perf_write(c->perf, r->m.final_equity_sol, to_ms, perf_points ? perf_points : 200, &w);
+        jw_finish(&w);
+    }
+}
+
+void bt_collector_finish(struct engine_out *o, struct engine *e, int64_t to_ms, double capital,
+                         unsigned perf_points)
+{
+    finish((struct collect *)o, e, to_ms, capital, perf_points);
+}
+
 int bt_replay(const struct bt_tape *t, const struct bt_plan *p, const struct bt_setup *s,
               const struct bt_watchlist *wl, const struct bt_run_opts *o, struct bt_result *r,
               char *err, size_t errsize)
@@ -498,16 +569,8 @@ int bt_replay(const struct bt_tape *t, const struct bt_plan *p, const struct bt_
     if (rc == 0)
         rc = advance(&x, p->to_ms, err, errsize);
     if (rc == 0) {
-        sample(e, p->to_ms, r);
         r->m.skipped = p->skipped;
-        metrics(r, e, capital);
-        if (c.perf) {
-            struct jw w;
-            jw_init(&w, &r->perf);
-            perf_write(c.perf, r->m.final_equity_sol, p->to_ms,
-                       o->perf_points ? o->perf_points : 200, &w);
-            jw_finish(&w);
-        }
+        finish(&c, e, p->to_ms, capital, o->perf_points);
         if (o->progress)
             o->progress(o->progress_ctx, total, total);
     }

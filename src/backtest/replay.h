@@ -47,6 +47,9 @@
 #include "store/store.h"
 #include "trade/engine.h"
 
+struct engine;
+struct engine_out;
+
 struct bt_watch {
     struct pubkey wallet;
     double prior; /* 0..100, -1: none */
@@ -110,6 +113,18 @@ struct bt_trade {
     char strategy[32];
 };
 
+/* An order's last state (as the store keeps it: one row per order). */
+struct bt_order {
+    uint64_t id, signal_id;
+    int64_t ts_ms, updated_ms;
+    uint32_t mint;  /* tape key id */
+    uint8_t side;   /* enum side */
+    uint8_t status; /* enum engine_order_status */
+    uint16_t slippage_bps;
+    uint64_t amount_in;
+    char error[96];
+};
+
 struct bt_point {
     int64_t ts_ms;
     double equity_sol;
@@ -132,6 +147,7 @@ struct bt_result {
     VEC(struct bt_signal) signals;
     VEC(struct bt_trade) trades;
     VEC(struct bt_point) curve;
+    VEC(struct bt_order) orders; /* as-recorded runs only (bt_collector_new) */
     struct bt_metrics m;
     struct buf perf; /* trade/perf's JSON of the closed trades */
 };
@@ -164,6 +180,22 @@ struct bt_run_opts {
 int bt_replay(const struct bt_tape *t, const struct bt_plan *p, const struct bt_setup *s,
               const struct bt_watchlist *wl, const struct bt_run_opts *o, struct bt_result *r,
               char *err, size_t errsize);
+
+/* For drivers other than bt_replay (as-recorded runs, backtest/recorded.h):
+ * an engine output collecting the run's decisions into r, as bt_replay's
+ * own: signals and closed trades with wallets and mints as ids of t's
+ * keys (t must hold every key the engine can name), and with orders each
+ * order's last state; decisions before from_ms (signals, orders by
+ * their time, trades by their close) are not kept. The engine given it
+ * owns it. capital: of the perf curve. */
+struct engine_out *bt_collector_new(const struct bt_tape *t, struct bt_result *r, double capital,
+                                    bool orders, int64_t from_ms);
+/* One point of the equity curve at ts. */
+void bt_sample(struct engine *e, int64_t ts, struct bt_result *r);
+/* The end of such a run: the last sample at to_ms, the metrics (return and
+ * drawdown against capital) and the perf JSON (perf_points: 0 is 200). */
+void bt_collector_finish(struct engine_out *o, struct engine *e, int64_t to_ms, double capital,
+                         unsigned perf_points);
 
 /* The metrics as one JSON object (appended to out). */
 void bt_metrics_json(const struct bt_metrics *m, struct buf *out);

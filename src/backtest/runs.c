@@ -14,6 +14,7 @@
 #include "base/vec.h"
 #include "signal/signal.h"
 #include "solana/base58.h"
+#include "trade/engine_out.h"
 
 #define PIECE (ROW_JSON - 1)
 
@@ -89,6 +90,32 @@ static void trades_json(const struct bt_tape *t, const struct bt_result *r, stru
         jw_kdouble(&w, "score", x->score);
         jw_kstr(&w, "exit_reason", x->exit_reason);
         jw_kstr(&w, "strategy", x->strategy);
+        jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    jw_finish(&w);
+}
+
+static void orders_json(const struct bt_tape *t, const struct bt_result *r, struct buf *b)
+{
+    struct jw w;
+    jw_init(&w, b);
+    jw_arr_begin(&w);
+    char k[BASE58_KEY_MAX];
+    for (size_t i = 0; i < r->orders.len; i++) {
+        const struct bt_order *x = &r->orders.v[i];
+        jw_obj_begin(&w);
+        jw_ku64(&w, "id", x->id);
+        jw_ku64(&w, "signal_id", x->signal_id);
+        jw_ki64(&w, "ts_ms", x->ts_ms);
+        jw_ki64(&w, "updated_ms", x->updated_ms);
+        key58(t, x->mint, k);
+        jw_kstr(&w, "mint", k);
+        jw_kstr(&w, "side", x->side == SIDE_BUY ? "buy" : "sell");
+        jw_ku64(&w, "amount_in", x->amount_in);
+        jw_ki64(&w, "slippage_bps", x->slippage_bps);
+        jw_kstr(&w, "status", engine_order_status_name((enum engine_order_status)x->status));
+        jw_kstr(&w, "error", x->error);
         jw_obj_end(&w);
     }
     jw_arr_end(&w);
@@ -173,6 +200,11 @@ int bt_run_save(struct store *st, const struct bt_run_info *info, const struct b
     buf_reset(&b);
     curve_json(r, &b);
     add_kind(&it, "curve", &b);
+    if (info->orders) {
+        buf_reset(&b);
+        orders_json(t, r, &b);
+        add_kind(&it, "orders", &b);
+    }
     add_kind(&it, "perf", &r->perf);
     rc = store_backtest_put(st, row, it.v.v, it.v.len, id);
 out:
@@ -230,9 +262,9 @@ int bt_run_json(struct store *st, int64_t id, bool details, struct buf *out)
         free(row);
         return rc;
     }
-    static const char *const kinds[] = {"settings", "overrides", "signals",
-                                        "trades",   "curve",     "perf"};
-    enum { NK = 6 };
+    static const char *const kinds[] = {"settings", "overrides", "signals", "trades",
+                                        "curve",    "perf",      "orders"};
+    enum { NK = 7 };
     struct buf parts[NK];
     for (int k = 0; k < NK; k++)
         buf_init(&parts[k], 0);

@@ -31,6 +31,7 @@ struct bt_run_info {
     int64_t started_ms, finished_ms;
     const char *sample;
     int64_t batch_id; /* 0: none; else the id shared by a batch's runs */
+    bool orders;      /* save the result's orders (as-recorded runs) */
 };
 
 /* Saves a run. Returns 0 with *id, or a store error. */

@@ -405,6 +405,9 @@
     X(ENGINE_WARMUP, "engine.warmup", NULL, BOOL, "true", 0, 0, 0,                                 \
       "At start, replay the stored swaps into the engine's wallet intelligence before taking new " \
       "events.")                                                                                   \
+    X(ENGINE_JOURNAL, "engine.journal", NULL, BOOL, "true", 0, 0, 0,                               \
+      "Record the engine's inputs besides the stored events (ticks, commands, setting changes, "   \
+      "the order of events) so that `backtest run --as-recorded` replays a window exactly.")       \
     /* --- signal ---------------------------------------------------------------------- */        \
     X(SIG_W_WALLET, "signal.weight_wallet", NULL, DOUBLE, "0.30", 0, 1, CONFIG_LIVE,               \
       "Weight of the wallet factor (score, recent form, our results copying it).")                 \

@@ -30,6 +30,7 @@
 #include "backtest/request.h"
 #include "backtest/runs.h"
 #include "backtest/scenario.h"
+#include "backtest/recorded.h"
 #include "backtest/tape.h"
 #include "base/buf.h"
 #include "base/clock.h"
@@ -48,6 +49,9 @@ static const struct cli_opt opts[] = {
     {"--from", "TIME", NULL, "run: start of the window (ISO 8601 date or time, UTC)"},
     {"--to", "TIME", NULL, "run: end of the window, excluded"},
     {"--scenario", "NAME", NULL, "run: the scenario (default: default)"},
+    {"--as-recorded", NULL, NULL,
+     "run: replay the window as the daemon's engine saw it (its journal: settings, watchlist and "
+     "every change at its time) instead of a scenario"},
     {"--json", NULL, NULL, "print JSON (every read command)"},
     {"--quiet", NULL, NULL, "run, batch, grid: no progress (a bar on a terminal, lines otherwise)"},
     {"--objective", "NAME", NULL, "grid: return (default), sharpe, profit_factor or expectancy"},
@@ -70,7 +74,10 @@ static const struct cli_spec spec = {
         "the window through the trading engine (paper executor, the events' clock, the "
         "watchlist of the database) and saves the run: its signals, trades, mark-to-market "
         "equity curve and metrics, with the scenario, every setting and the window. Settings: "
-        "the configuration, then the scenario's, then --set. batch --from T --to T SCENARIO...: "
+        "the configuration, then the scenario's, then --set. run --from T --to T --as-recorded: "
+        "the window of a recorded serve run replayed exactly as its engine took it (settings, "
+        "watchlist, changes, ticks, events in its order), with its orders. batch --from T --to T "
+        "SCENARIO...: "
         "several scenarios over the same data on every core, saved and compared. grid --from "
         "T --to T NAME=a,b,c|NAME=lo:hi:step...: every combination (at most "
         "backtest.max_grid_points), walk-forward by default: each of --folds folds chooses by "
@@ -196,8 +203,46 @@ static void batch_progress(void *ctx, size_t done, size_t total)
     show_progress("runs", done, total);
 }
 
+static int do_run_recorded(struct cli_args *a, struct store *st, bool json);
+
+/* The exit status after a run returned r (0: go on), its message printed. */
+static int run_status(int r, const char *err)
+{
+    if (r == WT_ECLOSED) {
+        fprintf(stderr, "\nwalltrack backtest: cancelled; nothing was saved\n");
+        return 130;
+    }
+    if (r != 0) {
+        fprintf(stderr, "walltrack backtest: %s\n", err);
+        return 1;
+    }
+    return 0;
+}
+
+/* Saves a run and, with json, prints it (whole with details). Returns 0
+ * or 1 (message printed). */
+static int save_run(struct store *st, const struct bt_run_info *info, const struct bt_tape *t,
+                    const struct bt_result *res, bool json, bool details, int64_t *id)
+{
+    int r = bt_run_save(st, info, t, res, id);
+    if (r != 0) {
+        fprintf(stderr, "walltrack backtest: saving the run: %s\n", wt_strerror(r));
+        return 1;
+    }
+    if (json) {
+        struct buf b;
+        buf_init(&b, 0);
+        if (bt_run_json(st, *id, details, &b) == 0)
+            printf("%s\n", b.data);
+        buf_release(&b);
+    }
+    return 0;
+}
+
 static int do_run(struct cli_args *a, struct store *st, bool json)
 {
+    if (cli_opt_given(&spec, a, "--as-recorded"))
+        return do_run_recorded(a, st, json);
     struct bt_prep p;
     int rc = prep_validate(a, st, NULL, &p);
     if (rc) {
@@ -264,6 +309,78 @@ out:
 
 static int do_compare(struct store *st, int n, char **ids, bool json, bool details);
 static int show_err(int r, const char *what);
+
+/* run --as-recorded: the engine journal's window (backtest/recorded.h). */
+static int do_run_recorded(struct cli_args *a, struct store *st, bool json)
+{
+    const char *from_s = cli_opt_value(&spec, a, "--from"), *to_s = cli_opt_value(&spec, a, "--to");
+    int64_t from, to;
+    if (!from_s || !to_s)
+        return cli_usage_error("backtest", "run needs --from and --to");
+    if (bt_time_parse(from_s, &from) != 0 || bt_time_parse(to_s, &to) != 0)
+        return cli_usage_error("backtest",
+                               "--from / --to: '%s' / '%s' is not an ISO 8601 date or time "
+                               "(2026-11-01 or 2026-11-01T12:00:00Z)",
+                               from_s, to_s);
+    if (to <= from)
+        return cli_usage_error(
+            "backtest", "empty or inverted window: --from %s is not before --to %s", from_s, to_s);
+    struct bt_scenario sets;
+    cli_sets(&a->cfg, &sets);
+    if (cli_opt_given(&spec, a, "--scenario") || sets.n)
+        return cli_usage_error("backtest", "--as-recorded replays the recorded settings: it takes "
+                                           "no --scenario and no --set");
+    struct bt_scenario sc;
+    char err[512];
+    if (bt_scenario_builtin("default", &sc) != 0)
+        return 1;
+    struct bt_tape keys;
+    bt_tape_init(&keys);
+    struct bt_result res;
+    bt_result_init(&res);
+    struct config cfg;
+    struct bt_recorded_info info;
+    struct sigaction old;
+    on_sigint_install(&old);
+    struct bt_run_opts ro = {.cancel = &cancelled};
+    int64_t started = clock_wall_ms();
+    int r = bt_recorded_run(st, from, to, &ro, &keys, &res, &cfg, &info, err, sizeof err);
+    sigaction(SIGINT, &old, NULL);
+    int rc = run_status(r, err);
+    if (rc != 0)
+        goto out;
+    rc = 1;
+    fprintf(stderr,
+            "backtest: the serve run recorded from journal row %" PRId64 ": %zu ticks, %zu "
+            "commands (%zu setting changes), %zu stored events (%zu handed on out of time "
+            "order)\n",
+            info.start_row, info.ticks, info.commands, info.settings, info.events,
+            info.out_of_order);
+    struct bt_run_info ri = {.scenario = &sc,
+                             .settings = &cfg,
+                             .from_ms = from,
+                             .to_ms = to,
+                             .started_ms = started,
+                             .finished_ms = clock_wall_ms(),
+                             .sample = "as-recorded",
+                             .orders = true};
+    int64_t id = 0;
+    if (save_run(st, &ri, &keys, &res, json, true, &id) != 0)
+        goto out;
+    if (!json) {
+        const struct bt_metrics *m = &res.m;
+        printf("run %" PRId64 ": as recorded, %s to %s\n", id, from_s, to_s);
+        printf("  %" PRIu64 " signals, %" PRIu64 " traded, %zu orders, %" PRIu64
+               " closed trades, PnL %+.6f SOL, %" PRIu64 " still open\n",
+               m->signals, m->traded, res.orders.len, m->trades, m->pnl_sol, m->open_positions);
+    }
+    rc = 0;
+out:
+    config_release(&cfg);
+    bt_result_release(&res);
+    bt_tape_release(&keys);
+    return rc;
+}
 
 /* batch SCENARIO...: several scenarios over the same data, saved, then
  * compared. */

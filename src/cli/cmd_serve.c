@@ -48,6 +48,7 @@
 #include "trade/engine_config.h"
 #include "trade/engine_store.h"
 #include "trade/runner.h"
+#include "backtest/scenario.h"
 
 static const struct cli_opt opts[] = {
     {"--listen", "HOST:PORT", "server.listen", "address to listen on (default 127.0.0.1:8080)"},
@@ -475,6 +476,8 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     struct commit_fanout fanout = {0};
     struct config unstored; /* cfg before the database's values */
     memset(&unstored, 0, sizeof unstored);
+    struct buf journal_settings; /* the engine journal's start settings */
+    buf_init(&journal_settings, 0);
     struct serve_reload reload;
     serve_reload_init(&reload);
     int lock_fd = -1; /* SQLite: the single-node lock (single_node_lock) */
@@ -566,6 +569,10 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     ro.tick_ms = (unsigned)config_int(cfg, CFG_ENGINE_TICK_MS);
     ro.max_future_ms = config_int(cfg, CFG_INGEST_MAX_FUTURE_S) * 1000;
     ro.queue_size = (size_t)config_int(cfg, CFG_ENGINE_QUEUE);
+    /* The engine journal: what as-recorded backtests replay. */
+    bt_settings_json(cfg, &journal_settings);
+    ro.journal = config_bool(cfg, CFG_ENGINE_JOURNAL);
+    ro.journal_settings = journal_settings.data;
     if (feed) {
         ro.token_request = feed_request;
         ro.token_ctx = feed;
@@ -853,6 +860,7 @@ out:
     if (lock_fd >= 0)
         close(lock_fd); /* after the store: the next daemon may open it now */
     config_release(&unstored);
+    buf_release(&journal_settings);
     serve_reload_release(&reload);
     exec_live_urls_release(&lc.urls);
     if (rc == 0)

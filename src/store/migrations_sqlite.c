@@ -566,6 +566,21 @@ static const char m15_equity_marks[] =
 static const char m16_order_node[] =
     "ALTER TABLE orders ADD COLUMN node TEXT NOT NULL DEFAULT '';\n";
 
+/* The engine's input journal (docs/backtest.md "Fidelity"): what `serve`
+ * handed its engine besides the stored events, in order, so that a
+ * backtest can replay a window as the daemon saw it. */
+static const char m17_engine_journal[] =
+    "CREATE TABLE IF NOT EXISTS engine_journal (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  ts_ms INTEGER NOT NULL,\n"
+    "  wall_ms INTEGER NOT NULL,\n"
+    "  kind TEXT NOT NULL,\n"
+    "  n INTEGER NOT NULL,\n"
+    "  hash INTEGER NOT NULL,\n"
+    "  body TEXT NOT NULL\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS engine_journal_kind ON engine_journal(kind, id);\n";
+
 const struct migration store_sqlite_migrations[] = {
     {1, "events: swaps, transfers, prices", m1_events},
     {2, "wallets and tokens", m2_wallets},
@@ -589,5 +604,6 @@ const struct migration store_sqlite_migrations[] = {
      m14_wallet_metrics},
     {15, "equity_marks: mark-to-market equity of the engine", m15_equity_marks},
     {16, "orders: the node that placed each", m16_order_node},
+    {17, "engine_journal: the engine's inputs besides stored events", m17_engine_journal},
     {0, NULL, NULL}, /* end */
 };

@@ -698,6 +698,42 @@ int store_exit_strategies_scan(struct store *st,
                                int (*fn)(void *ctx, const char *name, const char *params),
                                void *ctx);
 
+/* ---------------------------------------------------------- engine journal */
+
+/* One input `serve` handed its engine that a backtest cannot find among
+ * the stored events (docs/backtest.md "Fidelity"): a session's start
+ * (body: its settings), a tick, a command (body: JSON, trade/journal.h),
+ * or a run of n stored events of one table handed on in id order (kind
+ * "swaps" / "transfers" / "prices", hash: trade/journal.h's of their keys;
+ * "swap" / "transfer" / "price": one event whose time the runner moved,
+ * ts_ms the time the engine saw). ts_ms is the engine's input time,
+ * wall_ms the wall clock when it was handled. */
+#define JOURNAL_KIND_MAX 16
+struct journal_row {
+    int64_t id;
+    int64_t ts_ms, wall_ms;
+    char kind[JOURNAL_KIND_MAX];
+    int64_t n;
+    uint64_t hash;
+    const char *body; /* "" when none; on read valid during the callback */
+};
+
+/* Appends rows (ids are given by the store) in one transaction. Returns 0
+ * or WT_ESTORE. */
+int store_journal_append(struct store *st, const struct journal_row *rows, size_t n);
+/* Calls fn for every row with id > after_id in id order (pages; no
+ * connection held while fn runs); nonzero from fn stops and is returned. */
+int store_journal_scan(struct store *st, int64_t after_id,
+                       int (*fn)(void *ctx, const struct journal_row *r), void *ctx);
+/* The largest id of the swaps, transfers and prices tables (0: empty). */
+int store_events_max_ids(struct store *st, int64_t ids[3]);
+/* Up to cap stored events of one kind (EVENT_SWAP, EVENT_TRANSFER,
+ * EVENT_PRICE) with id > after_id, in id order, into out[] and their ids
+ * into ids[]; *n the count (fewer than cap: the end). Returns 0,
+ * WT_EINVAL (another kind), WT_ESTORE, WT_EPARSE. */
+int store_events_after(struct store *st, enum event_kind kind, int64_t after_id, struct event *out,
+                       int64_t *ids, size_t cap, size_t *n);
+
 /* ---------------------------------------------------------------- faults */
 
 enum store_fault_point {

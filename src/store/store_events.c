@@ -493,22 +493,106 @@ out:
     return rc;
 }
 
-int store_count_events(struct store *st, int64_t *swaps, int64_t *transfers, int64_t *prices)
+/* Three int64 columns of one row of sql into out. */
+static int three_i64(struct store *st, const char *sql, int64_t out[3], const char *what)
 {
     struct store_conn *c;
     struct store_stmt *s;
-    int rc = rd_begin(st,
-                      "SELECT (SELECT count(*) FROM swaps), (SELECT count(*) FROM transfers), "
-                      "(SELECT count(*) FROM prices)",
-                      "counting events", &c, &s);
+    int rc = rd_begin(st, sql, what, &c, &s);
     if (rc != 0)
         return rc;
-    if (st->ops->step(s) == 1) {
-        *swaps = st->ops->col_i64(s, 0);
-        *transfers = st->ops->col_i64(s, 1);
-        *prices = st->ops->col_i64(s, 2);
-    } else {
-        rc = stmt_err(st, c, "counting events");
-    }
+    if (st->ops->step(s) == 1)
+        for (int i = 0; i < 3; i++)
+            out[i] = st->ops->col_i64(s, i);
+    else
+        rc = stmt_err(st, c, what);
     return rd_end(st, c, s, rc);
+}
+
+int store_count_events(struct store *st, int64_t *swaps, int64_t *transfers, int64_t *prices)
+{
+    int64_t n[3] = {0, 0, 0};
+    int rc = three_i64(st,
+                       "SELECT (SELECT count(*) FROM swaps), (SELECT count(*) FROM transfers), "
+                       "(SELECT count(*) FROM prices)",
+                       n, "counting events");
+    if (rc == 0) {
+        *swaps = n[0];
+        *transfers = n[1];
+        *prices = n[2];
+    }
+    return rc;
+}
+
+/* ---- the engine journal's reads: events in id order ---------------------- */
+
+#define TRANSFER_SELECT "id" TRANSFER_COLUMNS(EVENT_COL_SELECT)
+#define PRICE_SELECT    "id" PRICE_COLUMNS(EVENT_COL_SELECT)
+
+/* One row of an id-ordered read of kind into ev. */
+static int read_event(struct store *st, struct store_stmt *s, enum event_kind kind,
+                      struct event *ev)
+{
+    const struct store_ops *o = st->ops;
+    memset(ev, 0, sizeof *ev);
+    ev->kind = kind;
+    int i = 0;
+    if (kind == EVENT_SWAP) {
+        struct swap_event *x = &ev->u.swap;
+        SWAP_COLUMNS(READ)
+    } else if (kind == EVENT_TRANSFER) {
+        struct transfer_event *x = &ev->u.transfer;
+        TRANSFER_COLUMNS(READ)
+    } else {
+        struct price_event *x = &ev->u.price;
+        PRICE_COLUMNS(READ)
+    }
+    return 0;
+}
+
+int store_events_after(struct store *st, enum event_kind kind, int64_t after_id, struct event *out,
+                       int64_t *ids, size_t cap, size_t *n)
+{
+    static const char *const sql[] = {
+        "SELECT " SWAP_SELECT " FROM swaps WHERE id > $1 ORDER BY id LIMIT $2",
+        "SELECT " TRANSFER_SELECT " FROM transfers WHERE id > $1 ORDER BY id LIMIT $2",
+        "SELECT " PRICE_SELECT " FROM prices WHERE id > $1 ORDER BY id LIMIT $2",
+    };
+    *n = 0;
+    int t = kind == EVENT_SWAP ? 0 : kind == EVENT_TRANSFER ? 1 : kind == EVENT_PRICE ? 2 : -1;
+    if (t < 0)
+        return WT_EINVAL;
+    const struct store_ops *o = st->ops;
+    struct store_conn *c;
+    int rc = o->acquire(st, false, &c);
+    if (rc != 0)
+        return rc;
+    struct store_stmt *s;
+    if (o->prepare(c, sql[t], &s) != 0) {
+        rc = stmt_err(st, c, "preparing an event read");
+        goto out;
+    }
+    o->bind_i64(s, 1, after_id);
+    o->bind_i64(s, 2, (int64_t)cap);
+    int r = 0;
+    while (*n < cap && (r = o->step(s)) == 1) {
+        ids[*n] = o->col_i64(s, 0);
+        if ((rc = read_event(st, s, kind, &out[*n])) != 0)
+            break;
+        (*n)++;
+    }
+    if (rc == 0 && *n < cap && r < 0)
+        rc = stmt_err(st, c, "reading events");
+    o->finish(s);
+out:
+    o->release(st, c);
+    return rc;
+}
+
+int store_events_max_ids(struct store *st, int64_t ids[3])
+{
+    return three_i64(st,
+                     "SELECT (SELECT coalesce(max(id), 0) FROM swaps), (SELECT coalesce(max(id), "
+                     "0) FROM transfers), (SELECT coalesce(max(id), 0) FROM prices)",
+                     ids, "reading the last event ids");
 }

@@ -536,6 +536,7 @@ static const char *const check_tables[] = {
     "backtest_scenarios",
     "backtest_runs",
     "backtest_run_items",
+    "engine_journal",
 };
 
 static int pg_verify(struct store *st, char *msg, size_t msgsize)

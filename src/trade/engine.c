@@ -312,6 +312,8 @@ static int dispatch(struct engine *e, const struct event *ev, const struct engin
 static int handle(struct engine *e, const struct event *ev, const struct engine_swap_known *k)
 {
     e->err[0] = '\0';
+    if (e->input_hook)
+        e->input_hook(e->input_ctx, ev);
     int rc = dispatch(e, ev, k);
     /* Fills of a synchronous executor, in the order they were emitted
      * (handling one may emit more). */
@@ -348,6 +350,13 @@ static void internal_emit(void *ctx, const struct event *ev)
 struct exec_sink engine_exec_sink(struct engine *e)
 {
     return (struct exec_sink){.emit = internal_emit, .ctx = e};
+}
+
+void engine_set_input_hook(struct engine *e, void (*fn)(void *ctx, const struct event *ev),
+                           void *ctx)
+{
+    e->input_hook = fn;
+    e->input_ctx = ctx;
 }
 
 void engine_set_executor(struct engine *e, struct executor *x)

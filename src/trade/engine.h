@@ -122,6 +122,12 @@ struct exec_sink engine_exec_sink(struct engine *e);
 /* Sets the executor (the engine owns it from now on and frees the previous
  * one). */
 void engine_set_executor(struct engine *e, struct executor *x);
+/* Calls fn with every event engine_handle is given, before it is handled
+ * (the internal fills of a synchronous executor excluded: they follow from
+ * the inputs). For recording the input stream (trade/journal.h); NULL
+ * removes it. */
+void engine_set_input_hook(struct engine *e, void (*fn)(void *ctx, const struct event *ev),
+                           void *ctx);
 /* A paper executor over the engine's own market state (its implied or
  * reported liquidity), with the engine's sink. Ready for
  * engine_set_executor. */

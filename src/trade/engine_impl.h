@@ -94,6 +94,10 @@ struct engine {
     bool staging;
     struct engine_out *out;
     struct executor *x;
+    /* Sees every input of engine_handle (not the internal fills): the
+     * live runner's journal (trade/journal.h). */
+    void (*input_hook)(void *ctx, const struct event *ev);
+    void *input_ctx;
     struct intel *intel;
     struct market *market;
     struct intern wallets, mints;

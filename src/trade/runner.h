@@ -70,6 +70,14 @@ struct runner_opts {
      * wait out signal.token_wait_ms. */
     void (*token_request)(void *ctx, const struct pubkey *mint);
     void *token_ctx;
+    /* Record the engine's inputs in the store's engine journal
+     * (trade/journal.h): a start row with journal_settings (a JSON object
+     * of the run's settings, name -> value text; NULL: {}), the exit book,
+     * the state the restore reads, then every input besides the stored
+     * events, written with a batch that carries a command, else once a
+     * second, and a stop row at runner_stop. For as-recorded backtests. */
+    bool journal;
+    const char *journal_settings;
 };
 
 /* Builds, restores and starts. Returns 0 and *out, or an error with a

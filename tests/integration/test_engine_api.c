@@ -35,6 +35,8 @@
 #include "harness.h"
 #include "sim/sim.h"
 
+#include "../support/sim_market.c"
+
 #define SECRET "whsec-engine-test"
 #define AUTH   "Authorization: " SECRET
 
@@ -256,17 +258,8 @@ static void test_serve_path_end_to_end(void **state)
     /* The first three hours of a small market starting now, posted at
      * once: block times run ahead of the wall clock, so the engine's clock
      * (the largest event time) is the market's, as in a replay. */
-    struct scenario sc;
-    scenario_default(&sc);
-    sc.seed = 4242;
-    sc.days = 1;
-    sc.tokens_per_day = 300;
-    scenario_scale_wallets(&sc, (uint32_t)scenario_min_wallets(&sc) + 200);
     int64_t now = wall_ms();
-    sc.start_time = now / 1000;
-    struct sim *s;
-    char err[256];
-    assert_int_equal(sim_new(&sc, &s, err, sizeof err), 0);
+    struct sim *s = sim_market_now(now);
     struct buf txs, one;
     buf_init(&txs, 0);
     buf_init(&one, 0);
@@ -296,17 +289,7 @@ static void test_serve_path_end_to_end(void **state)
     struct buf body;
     buf_init(&body, 0);
     /* Watch the skilled, fading and sniper wallets with a good prior. */
-    size_t watched = 0;
-    for (uint32_t w = 0; w < sim_wallet_count(s); w++) {
-        enum sim_wallet_type t = sim_wallet_type(s, w);
-        if (t != SIM_SKILLED && t != SIM_FADING && t != SIM_SNIPER)
-            continue;
-        char req[256];
-        snprintf(req, sizeof req, "{\"wallet\":\"%s\",\"score\":%d}", sim_wallet_address(s, w),
-                 t == SIM_SNIPER ? 70 : 90);
-        assert_int_equal(send_json(d.port, "POST", "/v1/watchlist", req, &body), 200);
-        watched++;
-    }
+    size_t watched = sim_watch(d.port, s, true);
     assert_true(watched > 5);
     struct sse sse;
     sse_start(&sse, d.port);

@@ -29,6 +29,8 @@
 #include "harness.h"
 #include "sim/sim.h"
 
+#include "../support/sim_market.c"
+
 #define SECRET "whsec-smart-money-test"
 #define AUTH   "Authorization: " SECRET
 
@@ -107,17 +109,8 @@ enum { MAX_TOKENS = 4096, N_MIN = 2 };
 static void test_group_buys_pushed_and_streamed(void **state)
 {
     (void)state;
-    struct scenario sc;
-    scenario_default(&sc);
-    sc.seed = 4242;
-    sc.days = 1;
-    sc.tokens_per_day = 300;
-    scenario_scale_wallets(&sc, (uint32_t)scenario_min_wallets(&sc) + 200);
     int64_t now = wall_ms();
-    sc.start_time = now / 1000;
-    struct sim *s;
-    char err[256];
-    assert_int_equal(sim_new(&sc, &s, err, sizeof err), 0);
+    struct sim *s = sim_market_now(now);
     struct buf txs, one;
     buf_init(&txs, 0);
     buf_init(&one, 0);
@@ -182,17 +175,7 @@ static void test_group_buys_pushed_and_streamed(void **state)
     assert_int_equal(daemon_start(&d, args, env), 0);
     struct buf body;
     buf_init(&body, 0);
-    size_t watched = 0;
-    for (uint32_t w = 0; w < sim_wallet_count(s); w++) {
-        if (sim_wallet_type(s, w) != SIM_SKILLED)
-            continue;
-        char req[256];
-        snprintf(req, sizeof req, "{\"wallet\":\"%s\",\"score\":90}", sim_wallet_address(s, w));
-        buf_reset(&body);
-        assert_int_equal(
-            http_request(d.port, "POST", "/v1/watchlist", NULL, req, strlen(req), &body), 200);
-        watched++;
-    }
+    size_t watched = sim_watch(d.port, s, false);
     /* The alerts load the watchlist at start (and every 30 s after). */
     assert_int_equal(daemon_stop(&d, SIGTERM), 0);
     assert_int_equal(daemon_restart(&d, args, env), 0);
