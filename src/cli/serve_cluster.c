@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/base64.h"
 #include "base/err.h"
 #include "base/log.h"
@@ -147,6 +148,12 @@ int serve_cluster_start(const struct config *cfg, struct store *st, struct runne
              "node %s: every node ingests and serves the API; the one holding the trading lock "
              "runs the engine (standbys try every %lld ms)",
              c->node_id, (long long)o.poll_ms);
+    /* A node that can take the lock at once leads before its API answers:
+     * a lone daemon on PostgreSQL never answers its first requests as a
+     * standby. The first attempt is one connection and one query. */
+    if (!store_leader_wait_first(c->leader, 5 * MS_PER_SECOND))
+        log_warn("cluster", "no answer to the first attempt at the trading lock within 5 s; "
+                            "serving as a standby until it comes");
     *out = c;
     return 0;
 }

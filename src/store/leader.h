@@ -90,6 +90,11 @@ int store_leader_check_timing(int64_t poll_ms, int timeout_s, char *err, size_t 
  * for bad timings (err says why). */
 int store_leader_start(struct store *st, const struct leader_opts *o, struct store_leader **out,
                        char *err, size_t errsize);
+/* Waits until the thread has made its first attempt at the lock (won or
+ * not), at most timeout_ms. Returns whether it has. `serve` waits so that
+ * a node that can lead leads before its API answers. */
+bool store_leader_wait_first(struct store_leader *l, int64_t timeout_ms);
+
 /* Stops the thread; the session and its lock stay until
  * store_leader_free, so the owner can stop its engine cleanly, still
  * holding the lock, in between. demote is not called. NULL is allowed. */

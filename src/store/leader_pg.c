@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/clock.h"
@@ -45,7 +46,8 @@ struct store_leader {
     bool leading;
     pthread_t thread;
     atomic_bool stop;
-    int wake[2]; /* the pipe senders and stop write to */
+    atomic_uint turns; /* attempts at the lock so far (store_leader_wait_first) */
+    int wake[2];       /* the pipe senders and stop write to */
 
     pthread_mutex_t mu; /* status and queue */
     struct leader_status s;
@@ -373,6 +375,7 @@ static void *leader_main(void *arg)
         int64_t now = mono_ms();
         if (now >= next) {
             (void)turn(l);
+            atomic_fetch_add(&l->turns, 1);
             next = mono_ms() + l->o.poll_ms;
             continue;
         }
@@ -420,6 +423,7 @@ int store_leader_start(struct store *st, const struct leader_opts *o, struct sto
     l->s.since_ms = clock_wall_ms();
     str_copy(l->s.node_id, sizeof l->s.node_id, l->node_id);
     atomic_init(&l->stop, false);
+    atomic_init(&l->turns, 0);
     if (pipe(l->wake) != 0) {
         snprintf(err, errsize, "cannot create a pipe: %s", strerror(errno));
         pthread_mutex_destroy(&l->mu);
@@ -447,6 +451,17 @@ static void wake(struct store_leader *l)
     char c = 1;
     ssize_t n = write(l->wake[1], &c, 1); /* a full pipe already wakes it */
     (void)n;
+}
+
+bool store_leader_wait_first(struct store_leader *l, int64_t timeout_ms)
+{
+    int64_t end = mono_ms() + timeout_ms;
+    while (atomic_load(&l->turns) == 0) {
+        if (mono_ms() >= end)
+            return false;
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    }
+    return true;
 }
 
 void store_leader_stop(struct store_leader *l)
