@@ -433,12 +433,13 @@ static void buy_edges(struct graph *g, const struct graph_params *p)
                 pm_hit(&sync, a < b ? a : b, a < b ? b : a, fb[y].ts_ms);
             }
         }
+        const struct graph_buy *m = fb + i; /* this mint's first buys */
         size_t ne = j - i < p->early_n ? j - i : p->early_n;
-        for (size_t x = i; x < i + ne; x++) {
-            ne_of[fb[x].wallet]++;
-            for (size_t y = x + 1; y < i + ne; y++) {
-                uint32_t a = fb[x].wallet, b = fb[y].wallet;
-                pm_hit(&early, a < b ? a : b, a < b ? b : a, fb[y].ts_ms);
+        for (size_t x = 0; x < ne; x++) {
+            ne_of[m[x].wallet]++;
+            for (size_t y = x + 1; y < ne; y++) {
+                uint32_t a = m[x].wallet, b = m[y].wallet;
+                pm_hit(&early, a < b ? a : b, a < b ? b : a, m[y].ts_ms);
             }
         }
         i = j;
