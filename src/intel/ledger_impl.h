@@ -125,4 +125,45 @@ static inline double ldsol(i128 lamports)
     return (double)((long double)lamports / 1e9L);
 }
 
+/* ---- shared by ledger.c (one swap at a time) and ledger_batch.c ---- */
+
+/* Marks a position whose first buy waits for its rank (batch apply). */
+#define LEDGER_PENDING (LEDGER_NONE - 1)
+
+/* What a thread of a parallel batch flush allocates from (see
+ * ledger_batch_flush): position and trip-state ids are taken from ranges
+ * reserved before the threads start, the free trip-state slots are its
+ * own list. NULL on the one-thread paths, which grow the vectors. */
+struct worker {
+    size_t *pos_len;  /* shared: next position id (atomic) */
+    size_t *open_len; /* shared: next fresh trip_state id (atomic) */
+    uint32_t open_free;
+    int64_t n_open; /* slots taken minus slots returned */
+};
+
+/* A swap reduced to what the wallet's own part of an apply needs: ids,
+ * lamports, the price and the flags that depend on the whole market (the
+ * mint's launch slot, the source). norm_swap makes it in tape order;
+ * apply_norm applies it to the wallet and its position. */
+struct norm {
+    int64_t ts_ms;
+    uint64_t slot, qty, value, fee, sig8;
+    double price, usd, rate;
+    uint32_t wallet, mint;
+    uint16_t flags; /* BONDING, FIRST_SLOT, USD_QUOTE, NO_VALUE */
+    uint8_t side, source, decimals, leg;
+};
+
+/* Doubles the (wallet, mint) index. */
+void ledger_map_grow(struct ledger *l);
+/* Reduces ev (already validated) to its norm; called in tape order
+ * (wid: the wallet's id, or LEDGER_NONE). */
+void ledger_norm_swap(struct ledger *l, const struct swap_event *ev, uint32_t wid, struct norm *n);
+/* Applies a norm to its wallet and position (see ledger.c). */
+const struct ledger_fill *ledger_apply_norm(struct ledger *l, const struct norm *n,
+                                            struct ledger_fill *scratch, uint32_t *defer_pos,
+                                            struct worker *wk);
+/* Debug builds: ledger_ok() each time the applied count passes a power of two. */
+void ledger_debug_assert(struct ledger *l, uint64_t applied);
+
 #endif
