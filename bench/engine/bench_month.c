@@ -72,19 +72,22 @@ static const char *sel_name[NSEL] = {"walltrack", "early buyers", "random wallet
 static const char *var_name[NVAR] = {"defaults (profit factor < 1 over 50)",
                                      "win rate < 40% over 50", "entry breakers off"};
 
+#define NF 15 /* factors and components summed per run (fname) */
+
 /* Collects closed trades for the performance numbers. */
 struct collect {
     struct engine_out base;
     struct perf *perf;
     uint64_t signals, traded, trips;
     uint64_t reasons[SR_COUNT];
-    double fsum[12];                 /* sums of the signals' factors and components (below) */
+    double fsum[NF];                 /* sums of the signals' factors and components (below) */
+    double tsum[NF];                 /* the same over the traded signals */
     VEC(struct closed_trade) closed; /* for WT_BENCH_BREAKDOWN */
 };
 
-static const char *fname[12] = {"score",       "wallet", "token",    "context",
-                                "w_score",     "w_form", "w_copy",   "t_age",
-                                "t_liquidity", "t_move", "c_recent", "c_exposure"};
+static const char *fname[NF] = {"score",   "wallet",   "token",      "context",  "cluster",
+                                "w_score", "w_form",   "w_copy",     "t_age",    "t_liquidity",
+                                "t_move",  "c_recent", "c_exposure", "k_owners", "k_follow"};
 
 static void c_signal(struct engine_out *o, const struct engine_signal *s)
 {
@@ -95,11 +98,15 @@ static void c_signal(struct engine_out *o, const struct engine_signal *s)
         c->reasons[s->reason]++;
     if (s->f) {
         const struct signal_factors *f = s->f;
-        double v[12] = {f->score,       f->f[SF_WALLET], f->f[SF_TOKEN], f->f[SF_CONTEXT],
-                        f->w_score,     f->w_form,       f->w_copy,      f->t_age,
-                        f->t_liquidity, f->t_move,       f->c_recent,    f->c_exposure};
-        for (int k = 0; k < 12; k++)
+        double v[NF] = {f->score,         f->f[SF_WALLET], f->f[SF_TOKEN], f->f[SF_CONTEXT],
+                        f->f[SF_CLUSTER], f->w_score,      f->w_form,      f->w_copy,
+                        f->t_age,         f->t_liquidity,  f->t_move,      f->c_recent,
+                        f->c_exposure,    f->k_owners,     f->k_follow};
+        for (int k = 0; k < NF; k++) {
             c->fsum[k] += v[k];
+            if (s->reason == SR_TRADED)
+                c->tsum[k] += v[k];
+        }
     }
 }
 
@@ -598,9 +605,13 @@ int main(int argc, char **argv)
                 printf(" %s %" PRIu64, signal_reason_name((enum signal_reason)k),
                        out[r].reasons[k]);
         printf("\n    mean factors:");
-        for (int k = 0; k < 12; k++)
+        for (int k = 0; k < NF; k++)
             printf(" %s %.3f", fname[k],
                    out[r].signals ? out[r].fsum[k] / (double)out[r].signals : 0.0);
+        printf("\n    traded signals' mean factors:");
+        for (int k = 0; k < NF; k++)
+            printf(" %s %.3f", fname[k],
+                   out[r].traded ? out[r].tsum[k] / (double)out[r].traded : 0.0);
         printf("\n");
     }
     /* WT_BENCH_BREAKDOWN=1: the entry-breakers-off runs' closed trades by

@@ -366,8 +366,8 @@
       "as a sweep.")                                                                               \
     X(GRAPH_SYNC_SECONDS, "graph.sync_seconds", NULL, DOUBLE, "5", 0, 86400, 0,                    \
       "SYNCED_BUY: two first buys of one mint at most this many seconds apart are "                \
-      "synchronized. Scripted clusters buy within 0.4-4 s of a launch; human followers take "      \
-      "longer.")                                                                                   \
+      "synchronized. Scripted clusters buy within 4-40 ms of a launch (0.4-4 s on the bull "       \
+      "preset); human followers take longer.")                                                     \
     X(GRAPH_SYNC_MIN, "graph.sync_min", NULL, INT, "2", 1, 1000000, 0,                             \
       "SYNCED_BUY: synchronized mints a pair needs; one coincidence on a busy launch is not "      \
       "a relationship.")                                                                           \
