@@ -5,8 +5,9 @@
  * The default simulated market (src/sim) for `days`, every transaction
  * through the real Helius decoder, its swaps into the event tape (built
  * once, timed, and its file size measured). The first 7 days are the
- * warm-up; the 100 wallets intel scores best after them (score >= 50, at
- * least 10 round trips, confidence medium or high) are the watchlist, with
+ * warm-up; the 100 wallets intel scores best after them (score >= 50 or
+ * WT_BENCH_MIN_SCORE, at least 10 round trips, confidence medium or high)
+ * are the watchlist, with
  * their score as the prior. Then, over the remaining days:
  *
  *   reference - the engine alone: every swap of the window through
@@ -160,10 +161,14 @@ int main(int argc, char **argv)
     struct cand *c = xcalloc(nw + 1, sizeof *c);
     size_t nc = 0;
     struct intel_profile *pr = xmalloc(sizeof *pr);
+    /* WT_BENCH_MIN_SCORE: the score floor (50); a lower one fills the
+     * watchlist to 100 on a market where fewer wallets pass 50. */
+    const char *ms = getenv("WT_BENCH_MIN_SCORE");
+    double min_score = ms && *ms ? strtod(ms, NULL) : 50;
     for (uint32_t w = 0; w < nw; w++) {
         intel_profile(in, w, from, pr);
         if (pr->metrics.trades < 10 || pr->score.confidence == SCORE_CONF_LOW ||
-            pr->score.score < 50)
+            pr->score.score < min_score)
             continue;
         memcpy(c[nc].k.b, ledger_wallet_key(l, w), 32);
         c[nc++].score = pr->score.score;
