@@ -24,6 +24,8 @@
 #include "ingest/helius_api.h"
 #include "ingest/hooksync.h"
 #include "intel/crawl.h"
+#include "intel/discovery.h"
+#include "intel/profile.h"
 #include "market/dexscreener.h"
 #include "sim/chain.h"
 #include "solana/pubkey.h"
@@ -736,6 +738,77 @@ static void test_rpc_crawl_equals_helius_crawl(void **state)
     assert_int_equal(wi.newest_ts, ri.newest_ts);
 }
 
+/* Crawls the graduations into a new store (min_hits: the discovery rule
+ * that picks the candidates to backfill; a huge one picks none). */
+static struct store *crawl_graduations_into(char dir[64], uint32_t min_hits)
+{
+    struct store *st;
+    char err[256];
+    assert_int_equal(tmpstore_open(dir, &st), 0);
+    struct crawl_opts o;
+    crawl_opts_default(&o);
+    o.helius_url = url;
+    o.helius_key = "sim-key";
+    o.rps = 0;
+    o.graduation_hours = 100000;
+    o.disc.min_hits = min_hits;
+    struct crawl_progress p;
+    assert_int_equal(crawl_run(st, &o, &p, err, sizeof err), 0);
+    assert_true(p.graduations > 0);
+    return st;
+}
+
+/* The candidates a store's swaps give discovery's default rules. */
+static void candidates_of(struct store *st, struct discovery_result *res)
+{
+    struct profile_params pp;
+    profile_params_default(&pp);
+    struct profile_state *ps = NULL;
+    assert_int_equal(profile_load(st, &pp.intel, &ps), 0);
+    struct discovery_params dp;
+    discovery_params_default(&dp);
+    assert_int_equal(discovery_find(ps, &dp, ps->last_ms, res), 0);
+    profile_state_free(ps);
+}
+
+/* Every early buyer with a hit on a crawled winner gets its history
+ * backfilled, also one that its winning buys alone would call a bot, a
+ * copy-trader or a late buyer: those rules are shares and means over the
+ * whole history, which is what the backfill fetches (the crawl used to
+ * drop such wallets before their backfill, and discovery never saw the
+ * history that clears most of them). */
+static void test_crawl_backfills_every_early_buyer_with_a_hit(void **state)
+{
+    (void)state;
+    char tdir[64], cdir[64];
+    struct store *tokens_only = crawl_graduations_into(tdir, 1000000);
+    struct discovery_result pre = {0};
+    candidates_of(tokens_only, &pre);
+    struct store *st = crawl_graduations_into(cdir, 1);
+    struct discovery_params dp;
+    discovery_params_default(&dp);
+    size_t with_hit = 0, judged_early = 0;
+    for (size_t i = 0; i < pre.c.len; i++) {
+        const struct discovery_candidate *d = &pre.c.v[i];
+        if (d->early == 0 || d->hits < 1)
+            continue;
+        with_hit++;
+        judged_early += d->bot > dp.max_bot || d->follow > dp.max_follow ||
+                        (dp.max_entry_ms > 0 &&
+                         d->entry_age_min * (double)MS_PER_MINUTE > (double)dp.max_entry_ms);
+        struct crawl_item it;
+        assert_int_equal(store_crawl_get(st, "wallet", d->address, &it), 0);
+        assert_string_equal(it.state, "done");
+        assert_true(it.pages >= 1);
+    }
+    assert_true(with_hit > 0);
+    /* the case that was dropped: present on this chain */
+    assert_true(judged_early > 0);
+    discovery_result_release(&pre);
+    assert_int_equal(tmpstore_close(tdir, tokens_only), 0);
+    assert_int_equal(tmpstore_close(cdir, st), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -746,6 +819,7 @@ int main(void)
         cmocka_unit_test(test_faults_are_injected_and_counted),
         cmocka_unit_test(test_dex_search_and_the_crawl_source),
         cmocka_unit_test(test_rpc_crawl_equals_helius_crawl),
+        cmocka_unit_test(test_crawl_backfills_every_early_buyer_with_a_hit),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
