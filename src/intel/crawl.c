@@ -325,8 +325,9 @@ static int crawl_item(struct crawler *c, struct crawl_item *it, int64_t gte_s, i
             break;
         } else {
             char lerr[256];
+            /* newest first on the page: stored oldest first */
             if ((rc = loader_add(&c->ld, body.data, body.len, body.cap, lerr, sizeof lerr)) ||
-                (rc = loader_flush(&c->ld))) {
+                (rc = loader_flush_reversed(&c->ld))) {
                 cr_err(c, "storing %s's page: %s", it->key, wt_strerror(rc));
                 break;
             }
