@@ -139,39 +139,69 @@ static void pick_token_life(int64_t min_swaps, bool graduated, int64_t min_life_
     fail_msg("no token with %lld swaps", (long long)min_swaps);
 }
 
-static void test_helius_history_pages_back_to_creation(void **state)
+/* Pages a mint's history newest first, limit a page, calling fn with
+ * each transaction; returns the transactions. */
+typedef void (*history_fn)(void *ctx, const struct json_val *tx);
+
+static int64_t page_history(const char *mint, unsigned limit, history_fn fn, void *ctx)
 {
-    (void)state;
-    char mint[BASE58_KEY_MAX];
-    int64_t launch, swaps;
-    pick_token(40, false, mint, &launch, &swaps);
     struct httpc_opts o = no_retry();
     struct helius_api *h = helius_api_new(url, "sim-key", &o);
     struct buf body;
     buf_init(&body, 0);
     char before[BASE58_SIG_MAX] = "", next[BASE58_SIG_MAX];
     struct json_doc *d = json_doc_new(0);
-    int64_t total = 0, oldest = INT64_MAX, prev_ts = INT64_MAX;
+    int64_t total = 0;
     for (int page = 0; page < 1000; page++) {
         struct helius_history_query q = {
-            .address = mint, .before = before[0] ? before : NULL, .limit = 9};
+            .address = mint, .before = before[0] ? before : NULL, .limit = limit};
         size_t n;
         assert_int_equal(helius_api_history_page(h, &q, &body, &n, next), 0);
-        if (n == 0)
-            break;
         struct json_val root, tx;
         assert_int_equal(json_parse(d, body.data, body.len, body.cap, &root), 0);
         for (size_t i = 0; i < n; i++) {
-            int64_t ts;
             assert_int_equal(json_index(&root, i, &tx), 0);
-            assert_int_equal(json_get_i64(&tx, "timestamp", &ts), 0);
-            assert_true(ts <= prev_ts); /* newest first, across pages too */
-            prev_ts = ts;
-            oldest = ts < oldest ? ts : oldest;
+            fn(ctx, &tx);
         }
         total += (int64_t)n;
+        if (n == 0 || !next[0])
+            break;
         memcpy(before, next, sizeof before);
     }
+    json_doc_free(d);
+    buf_release(&body);
+    helius_api_free(h);
+    return total;
+}
+
+struct times_seen {
+    int64_t oldest, prev_ts;
+};
+
+static void check_newest_first(void *ctx, const struct json_val *tx)
+{
+    struct times_seen *t = ctx;
+    int64_t ts;
+    assert_int_equal(json_get_i64(tx, "timestamp", &ts), 0);
+    assert_true(ts <= t->prev_ts); /* newest first, across pages too */
+    t->prev_ts = ts;
+    t->oldest = ts < t->oldest ? ts : t->oldest;
+}
+
+static void test_helius_history_pages_back_to_creation(void **state)
+{
+    (void)state;
+    char mint[BASE58_KEY_MAX];
+    int64_t launch, swaps;
+    pick_token(40, false, mint, &launch, &swaps);
+    struct times_seen seen = {INT64_MAX, INT64_MAX};
+    int64_t total = page_history(mint, 9, check_newest_first, &seen);
+    int64_t oldest = seen.oldest;
+    struct httpc_opts o = no_retry();
+    struct helius_api *h = helius_api_new(url, "sim-key", &o);
+    struct buf body;
+    buf_init(&body, 0);
+    char before[BASE58_SIG_MAX] = "", next[BASE58_SIG_MAX];
     /* every swap of the token, and its migration, down to its launch */
     assert_int_equal(total, swaps + picked_graduated);
     assert_int_equal(oldest, launch);
@@ -198,7 +228,6 @@ static void test_helius_history_pages_back_to_creation(void **state)
     struct helius_history_query q = {.address = mint};
     assert_int_equal(helius_api_history_page(h, &q, &body, &n, next), WT_EREMOTE);
     assert_non_null(strstr(helius_api_errmsg(h), "401"));
-    json_doc_free(d);
     buf_release(&body);
     helius_api_free(h);
 }
@@ -667,12 +696,27 @@ static void test_dex_search_and_the_crawl_source(void **state)
     json_doc_free(ds);
 }
 
+struct mint_swaps {
+    struct pubkey mint;
+    VEC(struct signature) sigs; /* distinct, in store order */
+};
+
+static int collect_mint_swaps(void *ctx, const struct stored_swap *s)
+{
+    struct mint_swaps *m = ctx;
+    if (pubkey_eq(&s->swap.mint, &m->mint) &&
+        (!m->sigs.len || memcmp(m->sigs.v[m->sigs.len - 1].b, s->swap.sig.b, 64) != 0))
+        vec_push(&m->sigs, s->swap.sig);
+    return 0;
+}
+
 /* The crawl's RPC-only path through the simulated chain: a token with
  * more than one page of history paged to its creation, stored exactly as
  * the Helius path stores it (the same swaps and transfers), every request
  * counted by the chain. */
-static int64_t crawl_token(const char *mint, bool rpc, uint32_t window_h, struct crawl_item *it,
-                           int64_t *swaps, int64_t *transfers)
+static int64_t crawl_token_order(const char *mint, bool rpc, uint32_t window_h,
+                                 struct crawl_item *it, int64_t *swaps, int64_t *transfers,
+                                 struct mint_swaps *order)
 {
     char dir[64], err[256];
     struct store *st;
@@ -695,9 +739,20 @@ static int64_t crawl_token(const char *mint, bool rpc, uint32_t window_h, struct
     assert_int_equal(store_crawl_get(st, "token", mint, it), 0);
     int64_t prices;
     assert_int_equal(store_count_events(st, swaps, transfers, &prices), 0);
+    if (order) {
+        assert_int_equal(pubkey_parse(mint, &order->mint), 0);
+        assert_int_equal(store_swaps_scan(st, INT64_MIN, INT64_MAX, collect_mint_swaps, order), 0);
+    }
     assert_int_equal(tmpstore_close(dir, st), 0);
     return rpc ? (int64_t)(after.rpc_signatures - before.rpc_signatures)
                : (int64_t)(after.history - before.history);
+}
+
+/* The same, the store's order not asked for. */
+static int64_t crawl_token(const char *mint, bool rpc, uint32_t window_h, struct crawl_item *it,
+                           int64_t *swaps, int64_t *transfers)
+{
+    return crawl_token_order(mint, rpc, window_h, it, swaps, transfers, NULL);
 }
 
 static void test_rpc_crawl_equals_helius_crawl(void **state)
@@ -810,18 +865,25 @@ static void test_crawl_backfills_every_early_buyer_with_a_hit(void **state)
     assert_int_equal(tmpstore_close(cdir, st), 0);
 }
 
-struct mint_swaps {
-    struct pubkey mint;
-    VEC(struct signature) sigs; /* distinct, in store order */
+struct chain_sigs {
+    VEC(struct signature) v;
+    size_t ties; /* transactions at the block time of the one before */
+    int64_t prev_ts;
 };
 
-static int collect_mint_swaps(void *ctx, const struct stored_swap *s)
+static void collect_sig(void *ctx, const struct json_val *tx)
 {
-    struct mint_swaps *m = ctx;
-    if (pubkey_eq(&s->swap.mint, &m->mint) &&
-        (!m->sigs.len || memcmp(m->sigs.v[m->sigs.len - 1].b, s->swap.sig.b, 64) != 0))
-        vec_push(&m->sigs, s->swap.sig);
-    return 0;
+    struct chain_sigs *c = ctx;
+    const char *sig;
+    size_t len;
+    int64_t ts;
+    assert_int_equal(json_get_str(tx, "signature", &sig, &len), 0);
+    assert_int_equal(json_get_i64(tx, "timestamp", &ts), 0);
+    c->ties += ts == c->prev_ts;
+    c->prev_ts = ts;
+    struct signature sg;
+    assert_int_equal(base58_decode(sig, len, sg.b, 64), 0);
+    vec_push(&c->v, sg);
 }
 
 /* A crawl stores a token's transactions in the chain's order: the pages
@@ -838,72 +900,27 @@ static void test_crawl_stores_the_chain_order(void **state)
     int64_t launch, swaps;
     pick_token(150, true, mint, &launch, &swaps);
     /* the chain's order: the history paged newest first, reversed */
-    struct httpc_opts ho = no_retry();
-    struct helius_api *h = helius_api_new(url, "sim-key", &ho);
-    struct buf body;
-    buf_init(&body, 0);
-    struct json_doc *d = json_doc_new(0);
-    VEC(struct signature) chain_sigs = {0};
-    size_t ties = 0;
-    int64_t prev_ts = 0;
-    char before[BASE58_SIG_MAX] = "", next[BASE58_SIG_MAX];
-    for (;;) {
-        struct helius_history_query q = {.address = mint, .before = before[0] ? before : NULL};
-        size_t n;
-        assert_int_equal(helius_api_history_page(h, &q, &body, &n, next), 0);
-        struct json_val root, tx;
-        assert_int_equal(json_parse(d, body.data, body.len, body.cap, &root), 0);
-        for (size_t i = 0; i < n; i++) {
-            const char *sig;
-            size_t len;
-            int64_t ts;
-            assert_int_equal(json_index(&root, i, &tx), 0);
-            assert_int_equal(json_get_str(&tx, "signature", &sig, &len), 0);
-            assert_int_equal(json_get_i64(&tx, "timestamp", &ts), 0);
-            ties += ts == prev_ts;
-            prev_ts = ts;
-            struct signature sg;
-            assert_int_equal(base58_decode(sig, len, sg.b, 64), 0);
-            vec_push(&chain_sigs, sg);
-        }
-        if (!next[0] || n == 0)
-            break;
-        memcpy(before, next, sizeof before);
-    }
-    helius_api_free(h);
-    json_doc_free(d);
-    buf_release(&body);
+    struct chain_sigs cs = {0};
+    page_history(mint, 100, collect_sig, &cs);
+    size_t ties = cs.ties;
     assert_true(ties > 0); /* transactions sharing a block time: the case */
     for (int rpc = 0; rpc < 2; rpc++) {
-        char dir[64], err[256];
-        struct store *st;
-        assert_int_equal(tmpstore_open(dir, &st), 0);
-        assert_int_equal(store_crawl_add(st, "token", mint, "operator", 1, NULL), 0);
-        struct crawl_opts o;
-        crawl_opts_default(&o);
-        o.helius_url = url;
-        o.helius_key = rpc ? "" : "sim-key";
-        o.rpc_urls = url;
-        o.rps = o.rpc_rps = 0;
-        o.disc.min_hits = 1000000; /* the token only */
-        struct crawl_progress p;
-        assert_int_equal(crawl_run(st, &o, &p, err, sizeof err), 0);
         struct mint_swaps ms = {0};
-        assert_int_equal(pubkey_parse(mint, &ms.mint), 0);
-        assert_int_equal(store_swaps_scan(st, INT64_MIN, INT64_MAX, collect_mint_swaps, &ms), 0);
+        struct crawl_item it;
+        int64_t sw, tr;
+        crawl_token_order(mint, rpc, 0, &it, &sw, &tr, &ms);
         /* every stored transaction in the chain's order (oldest first) */
-        size_t k = chain_sigs.len;
+        size_t k = cs.v.len;
         for (size_t i = 0; i < ms.sigs.len; i++) {
-            while (k > 0 && memcmp(chain_sigs.v[k - 1].b, ms.sigs.v[i].b, 64) != 0)
+            while (k > 0 && memcmp(cs.v.v[k - 1].b, ms.sigs.v[i].b, 64) != 0)
                 k--;
             assert_true(k > 0); /* found further on in the chain's order */
             k--;
         }
         assert_true(ms.sigs.len >= (size_t)swaps / 2);
         vec_free(&ms.sigs);
-        assert_int_equal(tmpstore_close(dir, st), 0);
     }
-    vec_free(&chain_sigs);
+    vec_free(&cs.v);
 }
 
 int main(void)
