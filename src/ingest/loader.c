@@ -2,9 +2,11 @@
 #include "ingest/loader.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
+#include "base/mem.h"
 
 void loader_init(struct loader *l, struct store *st, size_t batch_events)
 {
@@ -37,6 +39,26 @@ int loader_flush(struct loader *l)
     }
     helius_out_clear(&l->out);
     return 0;
+}
+
+int loader_flush_reversed(struct loader *l)
+{
+    struct helius_out *o = &l->out;
+    size_t covered = 0;
+    for (size_t i = 0; i < o->txs.len; i++)
+        covered += o->txs.v[i].n_events;
+    if (o->txs.len > 1 && covered == o->events.len) {
+        struct event *tmp = xmalloc(o->events.len * sizeof *tmp);
+        size_t n = 0;
+        for (size_t i = o->txs.len; i-- > 0;) {
+            const struct helius_tx *t = &o->txs.v[i];
+            memcpy(tmp + n, o->events.v + t->first_event, t->n_events * sizeof *tmp);
+            n += t->n_events;
+        }
+        memcpy(o->events.v, tmp, n * sizeof *tmp);
+        free(tmp);
+    }
+    return loader_flush(l);
 }
 
 int loader_add(struct loader *l, const char *body, size_t len, size_t cap, char *err,

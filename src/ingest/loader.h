@@ -39,6 +39,13 @@ int loader_add(struct loader *l, const char *body, size_t len, size_t cap, char 
                size_t errsize);
 /* Appends whatever is pending. Returns 0 or the store's error. */
 int loader_flush(struct loader *l);
+/* Appends what is pending in the opposite order of its transactions, each
+ * one's events in their own order: a page listed newest first (Helius'
+ * history, getSignaturesForAddress) is stored oldest first, so the store's
+ * order (block time, then insertion) replays the transactions of one
+ * block time as the chain ran them (a launch slot's first buy first). Call
+ * it once per such page. Returns 0 or the store's error. */
+int loader_flush_reversed(struct loader *l);
 /* One-line summary: transactions, events stored, duplicates, skips by
  * reason, bad bodies. */
 int loader_summary(const struct loader *l, struct buf *out);

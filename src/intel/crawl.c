@@ -28,7 +28,7 @@
 
 #define EST_TOKEN_PAGES   3 /* a dry run's guess before any token was crawled */
 #define EST_WALLET_PAGES  2
-#define EST_WALLETS_TOKEN 5 /* qualified early buyers per token, before any is known */
+#define EST_WALLETS_TOKEN 25 /* early buyers with a hit per token, before any is known */
 
 void crawl_opts_default(struct crawl_opts *o)
 {
@@ -325,8 +325,9 @@ static int crawl_item(struct crawler *c, struct crawl_item *it, int64_t gte_s, i
             break;
         } else {
             char lerr[256];
+            /* newest first on the page: stored oldest first */
             if ((rc = loader_add(&c->ld, body.data, body.len, body.cap, lerr, sizeof lerr)) ||
-                (rc = loader_flush(&c->ld))) {
+                (rc = loader_flush_reversed(&c->ld))) {
                 cr_err(c, "storing %s's page: %s", it->key, wt_strerror(rc));
                 break;
             }
@@ -716,15 +717,15 @@ static int add_candidates(struct crawler *c, int64_t now_s)
     uint32_t min_hits = c->o->disc.min_hits ? c->o->disc.min_hits : 1;
     for (size_t i = 0; rc == 0 && i < res.c.len; i++) {
         const struct discovery_candidate *d = &res.c.v[i];
-        /* The selection rules that the winning tokens' swaps can already
-         * judge: hits, bot-likeness, copy-trading, entry timing. The
-         * others (score, round trips, scalping) need the history the
-         * backfill is for. */
-        const struct discovery_params *dp = &c->o->disc;
-        if (d->early == 0 || d->hits < min_hits || d->bot > dp->max_bot ||
-            d->follow > dp->max_follow ||
-            (dp->max_entry_ms > 0 &&
-             d->entry_age_min * (double)MS_PER_MINUTE > (double)dp->max_entry_ms))
+        /* The one selection rule that the winning tokens' swaps can
+         * already judge: hits. Bot-likeness, copy-trading, entry timing,
+         * score, round trips and scalping are shares and means over the
+         * wallet's whole history, which is what the backfill is for:
+         * judged on its few winning buys alone, a wallet whose later
+         * history clears them was dropped here (session-5 market, seed
+         * 101: 8 of full information's 45 wallets, as copy-traders
+         * following 1 of 2 or 3 buys). */
+        if (d->early == 0 || d->hits < min_hits)
             continue;
         bool added;
         rc = store_crawl_add(c->st, "wallet", d->address, "early_buyer", now_ms, &added);

@@ -14,13 +14,13 @@
  *      from Helius (GET /v0/addresses/{mint}/transactions, 100 a page,
  *      `before-signature` from the newest back to its creation; a page of
  *      fewer than 100 is the last, as no type filter is used), decoded
- *      by the webhook's decoder and stored like any swap (ingest/loader);
+ *      by the webhook's decoder and stored like any swap (ingest/loader),
+ *      each page oldest first (the chain's order, which the store replays);
  *   2. candidates: discovery's own rules run over what is stored (early
  *      buyers: discovery.early_buyers / early_minutes; a hit: a successful
  *      token bought early and sold in profit), and every early buyer with
- *      at least discovery.min_hits hits that the stored swaps do not
- *      already show as a bot, a copy-trader or a late buyer (the rules
- *      those swaps can judge) becomes a pending wallet;
+ *      at least discovery.min_hits hits becomes a pending wallet (the
+ *      other rules need the history its backfill fetches);
  *   3. backfill: each pending wallet's history is paged back
  *      discovery.backfill_days from the newest block time crawled; a
  *      wallet backfilled before is only topped up (paging stops at the

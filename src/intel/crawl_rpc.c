@@ -241,7 +241,8 @@ int crawl_item_rpc(struct crawler *c, struct crawl_item *it, int64_t gte_s, int6
                 }
             }
         }
-        if (rc == 0 && (rc = loader_flush(&c->ld)) != 0)
+        /* fetched newest first: stored oldest first */
+        if (rc == 0 && (rc = loader_flush_reversed(&c->ld)) != 0)
             cr_err(c, "storing %s's transactions: %s", it->key, wt_strerror(rc));
         if (rc)
             break;

@@ -24,8 +24,11 @@
 #include "ingest/helius_api.h"
 #include "ingest/hooksync.h"
 #include "intel/crawl.h"
+#include "intel/discovery.h"
+#include "intel/profile.h"
 #include "market/dexscreener.h"
 #include "sim/chain.h"
+#include "solana/base58.h"
 #include "solana/pubkey.h"
 #include "solana/rpc.h"
 #include "store/store.h"
@@ -136,39 +139,69 @@ static void pick_token_life(int64_t min_swaps, bool graduated, int64_t min_life_
     fail_msg("no token with %lld swaps", (long long)min_swaps);
 }
 
-static void test_helius_history_pages_back_to_creation(void **state)
+/* Pages a mint's history newest first, limit a page, calling fn with
+ * each transaction; returns the transactions. */
+typedef void (*history_fn)(void *ctx, const struct json_val *tx);
+
+static int64_t page_history(const char *mint, unsigned limit, history_fn fn, void *ctx)
 {
-    (void)state;
-    char mint[BASE58_KEY_MAX];
-    int64_t launch, swaps;
-    pick_token(40, false, mint, &launch, &swaps);
     struct httpc_opts o = no_retry();
     struct helius_api *h = helius_api_new(url, "sim-key", &o);
     struct buf body;
     buf_init(&body, 0);
     char before[BASE58_SIG_MAX] = "", next[BASE58_SIG_MAX];
     struct json_doc *d = json_doc_new(0);
-    int64_t total = 0, oldest = INT64_MAX, prev_ts = INT64_MAX;
+    int64_t total = 0;
     for (int page = 0; page < 1000; page++) {
         struct helius_history_query q = {
-            .address = mint, .before = before[0] ? before : NULL, .limit = 9};
+            .address = mint, .before = before[0] ? before : NULL, .limit = limit};
         size_t n;
         assert_int_equal(helius_api_history_page(h, &q, &body, &n, next), 0);
-        if (n == 0)
-            break;
         struct json_val root, tx;
         assert_int_equal(json_parse(d, body.data, body.len, body.cap, &root), 0);
         for (size_t i = 0; i < n; i++) {
-            int64_t ts;
             assert_int_equal(json_index(&root, i, &tx), 0);
-            assert_int_equal(json_get_i64(&tx, "timestamp", &ts), 0);
-            assert_true(ts <= prev_ts); /* newest first, across pages too */
-            prev_ts = ts;
-            oldest = ts < oldest ? ts : oldest;
+            fn(ctx, &tx);
         }
         total += (int64_t)n;
+        if (n == 0 || !next[0])
+            break;
         memcpy(before, next, sizeof before);
     }
+    json_doc_free(d);
+    buf_release(&body);
+    helius_api_free(h);
+    return total;
+}
+
+struct times_seen {
+    int64_t oldest, prev_ts;
+};
+
+static void check_newest_first(void *ctx, const struct json_val *tx)
+{
+    struct times_seen *t = ctx;
+    int64_t ts;
+    assert_int_equal(json_get_i64(tx, "timestamp", &ts), 0);
+    assert_true(ts <= t->prev_ts); /* newest first, across pages too */
+    t->prev_ts = ts;
+    t->oldest = ts < t->oldest ? ts : t->oldest;
+}
+
+static void test_helius_history_pages_back_to_creation(void **state)
+{
+    (void)state;
+    char mint[BASE58_KEY_MAX];
+    int64_t launch, swaps;
+    pick_token(40, false, mint, &launch, &swaps);
+    struct times_seen seen = {INT64_MAX, INT64_MAX};
+    int64_t total = page_history(mint, 9, check_newest_first, &seen);
+    int64_t oldest = seen.oldest;
+    struct httpc_opts o = no_retry();
+    struct helius_api *h = helius_api_new(url, "sim-key", &o);
+    struct buf body;
+    buf_init(&body, 0);
+    char before[BASE58_SIG_MAX] = "", next[BASE58_SIG_MAX];
     /* every swap of the token, and its migration, down to its launch */
     assert_int_equal(total, swaps + picked_graduated);
     assert_int_equal(oldest, launch);
@@ -195,7 +228,6 @@ static void test_helius_history_pages_back_to_creation(void **state)
     struct helius_history_query q = {.address = mint};
     assert_int_equal(helius_api_history_page(h, &q, &body, &n, next), WT_EREMOTE);
     assert_non_null(strstr(helius_api_errmsg(h), "401"));
-    json_doc_free(d);
     buf_release(&body);
     helius_api_free(h);
 }
@@ -664,12 +696,27 @@ static void test_dex_search_and_the_crawl_source(void **state)
     json_doc_free(ds);
 }
 
+struct mint_swaps {
+    struct pubkey mint;
+    VEC(struct signature) sigs; /* distinct, in store order */
+};
+
+static int collect_mint_swaps(void *ctx, const struct stored_swap *s)
+{
+    struct mint_swaps *m = ctx;
+    if (pubkey_eq(&s->swap.mint, &m->mint) &&
+        (!m->sigs.len || memcmp(m->sigs.v[m->sigs.len - 1].b, s->swap.sig.b, 64) != 0))
+        vec_push(&m->sigs, s->swap.sig);
+    return 0;
+}
+
 /* The crawl's RPC-only path through the simulated chain: a token with
  * more than one page of history paged to its creation, stored exactly as
  * the Helius path stores it (the same swaps and transfers), every request
  * counted by the chain. */
-static int64_t crawl_token(const char *mint, bool rpc, uint32_t window_h, struct crawl_item *it,
-                           int64_t *swaps, int64_t *transfers)
+static int64_t crawl_token_order(const char *mint, bool rpc, uint32_t window_h,
+                                 struct crawl_item *it, int64_t *swaps, int64_t *transfers,
+                                 struct mint_swaps *order)
 {
     char dir[64], err[256];
     struct store *st;
@@ -692,9 +739,20 @@ static int64_t crawl_token(const char *mint, bool rpc, uint32_t window_h, struct
     assert_int_equal(store_crawl_get(st, "token", mint, it), 0);
     int64_t prices;
     assert_int_equal(store_count_events(st, swaps, transfers, &prices), 0);
+    if (order) {
+        assert_int_equal(pubkey_parse(mint, &order->mint), 0);
+        assert_int_equal(store_swaps_scan(st, INT64_MIN, INT64_MAX, collect_mint_swaps, order), 0);
+    }
     assert_int_equal(tmpstore_close(dir, st), 0);
     return rpc ? (int64_t)(after.rpc_signatures - before.rpc_signatures)
                : (int64_t)(after.history - before.history);
+}
+
+/* The same, the store's order not asked for. */
+static int64_t crawl_token(const char *mint, bool rpc, uint32_t window_h, struct crawl_item *it,
+                           int64_t *swaps, int64_t *transfers)
+{
+    return crawl_token_order(mint, rpc, window_h, it, swaps, transfers, NULL);
 }
 
 static void test_rpc_crawl_equals_helius_crawl(void **state)
@@ -736,6 +794,135 @@ static void test_rpc_crawl_equals_helius_crawl(void **state)
     assert_int_equal(wi.newest_ts, ri.newest_ts);
 }
 
+/* Crawls the graduations into a new store (min_hits: the discovery rule
+ * that picks the candidates to backfill; a huge one picks none). */
+static struct store *crawl_graduations_into(char dir[64], uint32_t min_hits)
+{
+    struct store *st;
+    char err[256];
+    assert_int_equal(tmpstore_open(dir, &st), 0);
+    struct crawl_opts o;
+    crawl_opts_default(&o);
+    o.helius_url = url;
+    o.helius_key = "sim-key";
+    o.rps = 0;
+    o.graduation_hours = 100000;
+    o.disc.min_hits = min_hits;
+    struct crawl_progress p;
+    assert_int_equal(crawl_run(st, &o, &p, err, sizeof err), 0);
+    assert_true(p.graduations > 0);
+    return st;
+}
+
+/* The candidates a store's swaps give discovery's default rules. */
+static void candidates_of(struct store *st, struct discovery_result *res)
+{
+    struct profile_params pp;
+    profile_params_default(&pp);
+    struct profile_state *ps = NULL;
+    assert_int_equal(profile_load(st, &pp.intel, &ps), 0);
+    struct discovery_params dp;
+    discovery_params_default(&dp);
+    assert_int_equal(discovery_find(ps, &dp, ps->last_ms, res), 0);
+    profile_state_free(ps);
+}
+
+/* Every early buyer with a hit on a crawled winner gets its history
+ * backfilled, also one that its winning buys alone would call a bot, a
+ * copy-trader or a late buyer: those rules are shares and means over the
+ * whole history, which is what the backfill fetches (the crawl used to
+ * drop such wallets before their backfill, and discovery never saw the
+ * history that clears most of them). */
+static void test_crawl_backfills_every_early_buyer_with_a_hit(void **state)
+{
+    (void)state;
+    char tdir[64], cdir[64];
+    struct store *tokens_only = crawl_graduations_into(tdir, 1000000);
+    struct discovery_result pre = {0};
+    candidates_of(tokens_only, &pre);
+    struct store *st = crawl_graduations_into(cdir, 1);
+    struct discovery_params dp;
+    discovery_params_default(&dp);
+    size_t with_hit = 0, judged_early = 0;
+    for (size_t i = 0; i < pre.c.len; i++) {
+        const struct discovery_candidate *d = &pre.c.v[i];
+        if (d->early == 0 || d->hits < 1)
+            continue;
+        with_hit++;
+        judged_early += d->bot > dp.max_bot || d->follow > dp.max_follow ||
+                        (dp.max_entry_ms > 0 &&
+                         d->entry_age_min * (double)MS_PER_MINUTE > (double)dp.max_entry_ms);
+        struct crawl_item it;
+        assert_int_equal(store_crawl_get(st, "wallet", d->address, &it), 0);
+        assert_string_equal(it.state, "done");
+        assert_true(it.pages >= 1);
+    }
+    assert_true(with_hit > 0);
+    /* the case that was dropped: present on this chain */
+    assert_true(judged_early > 0);
+    discovery_result_release(&pre);
+    assert_int_equal(tmpstore_close(tdir, tokens_only), 0);
+    assert_int_equal(tmpstore_close(cdir, st), 0);
+}
+
+struct chain_sigs {
+    VEC(struct signature) v;
+    size_t ties; /* transactions at the block time of the one before */
+    int64_t prev_ts;
+};
+
+static void collect_sig(void *ctx, const struct json_val *tx)
+{
+    struct chain_sigs *c = ctx;
+    const char *sig;
+    size_t len;
+    int64_t ts;
+    assert_int_equal(json_get_str(tx, "signature", &sig, &len), 0);
+    assert_int_equal(json_get_i64(tx, "timestamp", &ts), 0);
+    c->ties += ts == c->prev_ts;
+    c->prev_ts = ts;
+    struct signature sg;
+    assert_int_equal(base58_decode(sig, len, sg.b, 64), 0);
+    vec_push(&c->v, sg);
+}
+
+/* A crawl stores a token's transactions in the chain's order: the pages
+ * come newest first, and the store replays a block time's swaps in the
+ * order they were stored, so a page stored as listed put the launch
+ * slot's last buy first (the first trade, whose price is the launch
+ * price discovery measures a token's multiple against: on the session-5
+ * market a winner then looked like a 9x, and its early buyers lost the
+ * hit). Both paths: Helius and RPC. */
+static void test_crawl_stores_the_chain_order(void **state)
+{
+    (void)state;
+    char mint[BASE58_KEY_MAX];
+    int64_t launch, swaps;
+    pick_token(150, true, mint, &launch, &swaps);
+    /* the chain's order: the history paged newest first, reversed */
+    struct chain_sigs cs = {0};
+    page_history(mint, 100, collect_sig, &cs);
+    size_t ties = cs.ties;
+    assert_true(ties > 0); /* transactions sharing a block time: the case */
+    for (int rpc = 0; rpc < 2; rpc++) {
+        struct mint_swaps ms = {0};
+        struct crawl_item it;
+        int64_t sw, tr;
+        crawl_token_order(mint, rpc, 0, &it, &sw, &tr, &ms);
+        /* every stored transaction in the chain's order (oldest first) */
+        size_t k = cs.v.len;
+        for (size_t i = 0; i < ms.sigs.len; i++) {
+            while (k > 0 && memcmp(cs.v.v[k - 1].b, ms.sigs.v[i].b, 64) != 0)
+                k--;
+            assert_true(k > 0); /* found further on in the chain's order */
+            k--;
+        }
+        assert_true(ms.sigs.len >= (size_t)swaps / 2);
+        vec_free(&ms.sigs);
+    }
+    vec_free(&cs.v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -746,6 +933,8 @@ int main(void)
         cmocka_unit_test(test_faults_are_injected_and_counted),
         cmocka_unit_test(test_dex_search_and_the_crawl_source),
         cmocka_unit_test(test_rpc_crawl_equals_helius_crawl),
+        cmocka_unit_test(test_crawl_backfills_every_early_buyer_with_a_hit),
+        cmocka_unit_test(test_crawl_stores_the_chain_order),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
