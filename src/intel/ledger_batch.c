@@ -180,7 +180,8 @@ static void flush_range(struct flush_job *j)
         const struct norm *x = &j->v[i];
         struct ledger_fill scratch;
         uint32_t dp = LEDGER_NONE;
-        const struct ledger_fill *f = ledger_apply_norm(l, x, &scratch, &dp, j->parallel ? &j->wk : NULL);
+        const struct ledger_fill *f =
+            ledger_apply_norm(l, x, &scratch, &dp, j->parallel ? &j->wk : NULL);
         if (dp != LEDGER_NONE) {
             j->rank_pos[i] = dp;
             j->rank[i] = x->mint;
