@@ -41,6 +41,8 @@
 #include "trade/engine.h"
 #include "trade/exec_paper.h"
 
+#include "../support/engine_events.c"
+
 #define SOL  1000000000ULL
 #define MIN  60000LL
 #define HOUR (60 * MIN)
@@ -48,44 +50,8 @@
 
 /* ---- event builders -------------------------------------------------------- */
 
-static struct pubkey key(unsigned kind, unsigned i)
-{
-    struct pubkey k;
-    memset(&k, 0, sizeof k);
-    k.b[0] = (uint8_t)kind;
-    k.b[1] = (uint8_t)(i >> 8);
-    k.b[2] = (uint8_t)i;
-    k.b[31] = 7;
-    return k;
-}
 #define WALLET(i) key(1, i)
 #define MINT(i)   key(2, i)
-
-static unsigned sig_counter;
-
-/* A swap of `tokens` whole tokens (6 decimals) at `price` SOL per token. */
-static struct event swap(unsigned wallet, unsigned mint, enum side side, double tokens,
-                         double price, int64_t ts)
-{
-    struct event e;
-    memset(&e, 0, sizeof e);
-    e.kind = EVENT_SWAP;
-    struct swap_event *s = &e.u.swap;
-    sig_counter++;
-    memcpy(s->sig.b, &sig_counter, sizeof sig_counter);
-    s->ts_ms = ts;
-    s->slot = (uint64_t)(ts / 400);
-    s->wallet = WALLET(wallet);
-    s->mint = MINT(mint);
-    s->side = side;
-    s->decimals = 6;
-    s->quote_decimals = 9;
-    s->token_amount = (uint64_t)llround(tokens * 1e6);
-    s->quote_amount = (uint64_t)llround(tokens * price * 1e9);
-    s->price_sol = price;
-    snprintf(s->source, sizeof s->source, "RAYDIUM");
-    return e;
-}
 
 static struct event tick(int64_t ts)
 {

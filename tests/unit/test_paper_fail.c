@@ -28,6 +28,8 @@
 #include "trade/exec_paper.h"
 #include "trade/paper.h"
 
+#include "../support/engine_events.c"
+
 #define SOL 1000000000ULL
 #define MIN 60000LL
 #define T0  1767225600000LL /* 2026-01-01T00:00:00Z */
@@ -93,41 +95,6 @@ static void test_tip_in_costs(void **state)
 }
 
 /* ---- through the engine ---------------------------------------------------------- */
-
-static struct pubkey key(unsigned kind, unsigned i)
-{
-    struct pubkey k;
-    memset(&k, 0, sizeof k);
-    k.b[0] = (uint8_t)kind;
-    k.b[1] = (uint8_t)i;
-    k.b[31] = 9;
-    return k;
-}
-
-static unsigned sigs;
-
-static struct event swap(unsigned wallet, unsigned mint, enum side side, double tokens,
-                         double price, int64_t ts)
-{
-    struct event e;
-    memset(&e, 0, sizeof e);
-    e.kind = EVENT_SWAP;
-    struct swap_event *s = &e.u.swap;
-    sigs++;
-    memcpy(s->sig.b, &sigs, sizeof sigs);
-    s->ts_ms = ts;
-    s->slot = (uint64_t)(ts / 400);
-    s->wallet = key(1, wallet);
-    s->mint = key(2, mint);
-    s->side = side;
-    s->decimals = 6;
-    s->quote_decimals = 9;
-    s->token_amount = (uint64_t)llround(tokens * 1e6);
-    s->quote_amount = (uint64_t)llround(tokens * price * 1e9);
-    s->price_sol = price;
-    snprintf(s->source, sizeof s->source, "RAYDIUM");
-    return e;
-}
 
 static void feed(struct engine *e, struct event ev)
 {

@@ -26,47 +26,13 @@
 #include "trade/exec_paper.h"
 #include "trade/runner.h"
 
+#include "../support/engine_events.c"
+
 /* ---- the scenario: an engine with two positions, a watchlist with every
  * flag, a paused operator breaker with a reason ---------------------------- */
 
 #define SOL 1000000000ULL
 #define T0  1767225600000LL /* 2026-01-01T00:00:00Z */
-
-static struct pubkey key(unsigned kind, unsigned i)
-{
-    struct pubkey k;
-    memset(&k, 0, sizeof k);
-    k.b[0] = (uint8_t)kind;
-    k.b[1] = (uint8_t)(i >> 8);
-    k.b[2] = (uint8_t)i;
-    k.b[31] = 7;
-    return k;
-}
-
-static unsigned sig_counter;
-
-static struct event swap(unsigned wallet, unsigned mint, enum side side, double tokens,
-                         double price, int64_t ts)
-{
-    struct event e;
-    memset(&e, 0, sizeof e);
-    e.kind = EVENT_SWAP;
-    struct swap_event *s = &e.u.swap;
-    sig_counter++;
-    memcpy(s->sig.b, &sig_counter, sizeof sig_counter);
-    s->ts_ms = ts;
-    s->slot = (uint64_t)(ts / 400);
-    s->wallet = key(1, wallet);
-    s->mint = key(2, mint);
-    s->side = side;
-    s->decimals = 6;
-    s->quote_decimals = 9;
-    s->token_amount = (uint64_t)llround(tokens * 1e6);
-    s->quote_amount = (uint64_t)llround(tokens * price * 1e9);
-    s->price_sol = price;
-    snprintf(s->source, sizeof s->source, "RAYDIUM");
-    return e;
-}
 
 static struct event command(enum command_kind k, unsigned wallet, double value, int64_t ts)
 {
