@@ -114,20 +114,7 @@ static void c_trade(struct engine_out *o, const struct engine_trade *t)
 {
     struct collect *c = (struct collect *)o;
     struct perf_trade p;
-    memset(&p, 0, sizeof p);
-    p.opened_ms = t->t->entry_ts_ms;
-    p.closed_ms = t->t->exit_ts_ms;
-    p.pnl_sol = t->t->pnl_sol;
-    p.pnl_pct = t->t->pnl_pct;
-    p.cost_sol = (double)t->t->cost_lamports / 1e9;
-    p.score = t->score;
-    memcpy(p.f, t->f, sizeof p.f);
-    p.has_factors = true;
-    p.entry_hour = t->entry_hour;
-    char r[EXIT_REASON_MAX];
-    snprintf(p.exit_reason, sizeof p.exit_reason, "%s",
-             exit_reason_format(t->t->reason, t->t->tp_level, r));
-    snprintf(p.strategy, sizeof p.strategy, "%s", t->t->strategy);
+    perf_trade_from_engine(t, &p);
     perf_add(c->perf, &p);
     vec_push(&c->closed, *t->t);
 }

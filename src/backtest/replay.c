@@ -232,20 +232,7 @@ static void c_trade(struct engine_out *o, const struct engine_trade *t)
     if (t->t->exit_ts_ms < c->from_ms)
         return;
     struct perf_trade p;
-    memset(&p, 0, sizeof p);
-    p.opened_ms = t->t->entry_ts_ms;
-    p.closed_ms = t->t->exit_ts_ms;
-    p.pnl_sol = t->t->pnl_sol;
-    p.pnl_pct = t->t->pnl_pct;
-    p.cost_sol = (double)t->t->cost_lamports / 1e9;
-    p.score = t->score;
-    memcpy(p.f, t->f, sizeof p.f);
-    p.has_factors = true;
-    p.entry_hour = t->entry_hour;
-    char why[EXIT_REASON_MAX];
-    str_copy(p.exit_reason, sizeof p.exit_reason,
-             exit_reason_format(t->t->reason, t->t->tp_level, why));
-    str_copy(p.strategy, sizeof p.strategy, t->t->strategy);
+    perf_trade_from_engine(t, &p);
     if (c->perf)
         perf_add(c->perf, &p);
 

@@ -18,6 +18,7 @@
 #include "base/mem.h"
 #include "base/str.h"
 #include "base/vec.h"
+#include "trade/engine_out.h"
 
 #define NBUCKETS 10
 #define NGROUPS  16
@@ -447,6 +448,24 @@ void perf_write(const struct perf *p, double equity_now_sol, int64_t now_ms, uns
     jw_key(w, "by_strategy");
     groups_write(p->strategy, p->n_strategy, "strategy", w);
     jw_obj_end(w);
+}
+
+void perf_trade_from_engine(const struct engine_trade *e, struct perf_trade *t)
+{
+    memset(t, 0, sizeof *t);
+    t->opened_ms = e->t->entry_ts_ms;
+    t->closed_ms = e->t->exit_ts_ms;
+    t->pnl_sol = e->t->pnl_sol;
+    t->pnl_pct = e->t->pnl_pct;
+    t->cost_sol = (double)e->t->cost_lamports / 1e9;
+    t->score = e->score;
+    memcpy(t->f, e->f, sizeof t->f);
+    t->has_factors = true;
+    t->entry_hour = e->entry_hour;
+    char why[EXIT_REASON_MAX];
+    str_copy(t->exit_reason, sizeof t->exit_reason,
+             exit_reason_format(e->t->reason, e->t->tp_level, why));
+    str_copy(t->strategy, sizeof t->strategy, e->t->strategy);
 }
 
 int perf_trade_from_row(const struct closed_trade_row *r, struct perf_trade *t)

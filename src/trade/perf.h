@@ -41,6 +41,12 @@ struct perf_trade {
 /* Fills t from a stored row (its factors JSON parsed). Returns 0. */
 int perf_trade_from_row(const struct closed_trade_row *r, struct perf_trade *t);
 
+struct engine_trade;
+
+/* Fills t from a closed trade as the engine hands it out (its score,
+ * factors, entry hour, exit reason and strategy). */
+void perf_trade_from_engine(const struct engine_trade *e, struct perf_trade *t);
+
 struct perf;
 
 /* capital_sol: the starting equity the curve and the returns start from. */
