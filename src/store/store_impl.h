@@ -151,6 +151,17 @@ int wr_end(struct store *st, struct store_conn *c, int rc);
 int wr_step(struct store *st, struct store_stmt *s);
 /* Logs the connection's error with `what` and returns WT_ESTORE. */
 int stmt_err(struct store *st, struct store_conn *c, const char *what);
+/* Prepares sql on c: 0, or (logged with `what` by stmt_err) WT_ESTORE.
+ * Whatever the caller opened on c (a read, a write) it still closes. */
+int stmt_prepare(struct store *st, struct store_conn *c, const char *sql, const char *what,
+                 struct store_stmt **s);
+/* A write of one statement (or one first statement): wr_begin(), then
+ * stmt_prepare() of sql. On failure the write is already ended (rolled
+ * back) and its error returned: nothing to finish or end. On success the
+ * caller binds and steps *s, finishes it and calls wr_end(). rd_begin()
+ * below is the same for a read. */
+int wr_begin_stmt(struct store *st, const char *sql, const char *what, struct store_conn **c,
+                  struct store_stmt **s);
 /* A read is rd_begin(), which takes a reader connection and prepares sql
  * on it (on failure it logs the error with `what`, releases the
  * connection and returns the error: nothing to release), then binds and
