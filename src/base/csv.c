@@ -14,67 +14,6 @@
 #define MAX_COLS 256
 #define COL_NAME 128
 
-/* Writes v as JSON text through w (nested cells). */
-static void write_json(struct jw *w, const struct json_val *v)
-{
-    struct json_iter it;
-    struct json_val x;
-    switch (json_type_of(v)) {
-    case JSON_NULL:
-        jw_null(w);
-        return;
-    case JSON_BOOL: {
-        bool b = false;
-        (void)json_bool(v, &b);
-        jw_bool(w, b);
-        return;
-    }
-    case JSON_INT: {
-        int64_t i = 0;
-        (void)json_i64(v, &i);
-        jw_i64(w, i);
-        return;
-    }
-    case JSON_UINT: {
-        uint64_t u = 0;
-        (void)json_u64(v, &u);
-        jw_u64(w, u);
-        return;
-    }
-    case JSON_DOUBLE: {
-        double d = 0;
-        (void)json_double(v, &d);
-        jw_double(w, d);
-        return;
-    }
-    case JSON_STRING: {
-        const char *s = "";
-        size_t n = 0;
-        (void)json_str(v, &s, &n);
-        jw_strn(w, s, n);
-        return;
-    }
-    case JSON_ARRAY:
-        jw_arr_begin(w);
-        if (json_iter_init(v, &it) == 0)
-            while (json_iter_next(&it, &x))
-                write_json(w, &x);
-        jw_arr_end(w);
-        return;
-    case JSON_OBJECT:
-        jw_obj_begin(w);
-        if (json_iter_init(v, &it) == 0)
-            while (json_iter_next(&it, &x)) {
-                char key[256];
-                snprintf(key, sizeof key, "%.*s", (int)x.keylen, x.key);
-                jw_key(w, key);
-                write_json(w, &x);
-            }
-        jw_obj_end(w);
-        return;
-    }
-}
-
 /* Appends one field, quoted when it must be. */
 static void field(struct buf *out, const char *s, size_t n, bool guard)
 {
@@ -144,7 +83,7 @@ static void cell(struct buf *out, const struct json_val *v)
         buf_init(&tmp, 0);
         struct jw w;
         jw_init(&w, &tmp);
-        write_json(&w, v);
+        jw_json(&w, v);
         if (jw_finish(&w) == 0)
             field(out, tmp.data, tmp.len, false);
         buf_release(&tmp);

@@ -100,67 +100,6 @@ struct httpc *rpc_http(struct rpc *r)
     return r->http;
 }
 
-/* Writes v as compact JSON (for error objects we only display). */
-static void write_value(struct jw *w, const struct json_val *v)
-{
-    struct json_iter it;
-    struct json_val e;
-    switch (json_type_of(v)) {
-    case JSON_NULL:
-        jw_null(w);
-        break;
-    case JSON_BOOL: {
-        bool b = false;
-        json_bool(v, &b);
-        jw_bool(w, b);
-        break;
-    }
-    case JSON_INT: {
-        int64_t i = 0;
-        json_i64(v, &i);
-        jw_i64(w, i);
-        break;
-    }
-    case JSON_UINT: {
-        uint64_t u = 0;
-        json_u64(v, &u);
-        jw_u64(w, u);
-        break;
-    }
-    case JSON_DOUBLE: {
-        double d = 0;
-        json_double(v, &d);
-        jw_double(w, d);
-        break;
-    }
-    case JSON_STRING: {
-        const char *s = "";
-        size_t n = 0;
-        json_str(v, &s, &n);
-        jw_strn(w, s, n);
-        break;
-    }
-    case JSON_ARRAY:
-        jw_arr_begin(w);
-        if (json_iter_init(v, &it) == 0)
-            while (json_iter_next(&it, &e))
-                write_value(w, &e);
-        jw_arr_end(w);
-        break;
-    case JSON_OBJECT:
-        jw_obj_begin(w);
-        if (json_iter_init(v, &it) == 0)
-            while (json_iter_next(&it, &e)) {
-                char key[128];
-                snprintf(key, sizeof key, "%.*s", (int)e.keylen, e.key);
-                jw_key(w, key);
-                write_value(w, &e);
-            }
-        jw_obj_end(w);
-        break;
-    }
-}
-
 int rpc_tx_err_decode(const struct json_val *v, struct rpc_tx_err *out)
 {
     memset(out, 0, sizeof *out);
@@ -182,7 +121,7 @@ int rpc_tx_err_decode(const struct json_val *v, struct rpc_tx_err *out)
     struct jw w;
     buf_init(&b, 4096);
     jw_init(&w, &b);
-    write_value(&w, v);
+    jw_json(&w, v); /* compact, for display only */
     /* A truncated rendering still says what kind of error it was. */
     snprintf(out->text, sizeof out->text, "%s", b.data ? b.data : "{}");
     buf_release(&b);
