@@ -20,12 +20,12 @@
       "trading: signals, orders, fills, positions, closed trades, alerts, settings, "              \
       "exit strategies, backtests",                                                                \
       m4_trading)                                                                                  \
-    X(5, "event keys lead with the slot", STORE_SQL_M5_SLOT_KEYS)                                            \
+    X(5, "event keys lead with the slot", STORE_SQL_M5_SLOT_KEYS)                                  \
     X(6, "wallet statuses candidate and removed, manual wallet type", m6_wallet_statuses)          \
     X(7, "engine state; closed trades keep their signal, strategy and factors", m7_engine)         \
     X(8, "exit strategies: the default is a setting; strategies saved as settings move in",        \
-      STORE_SQL_M8_EXITS)                                                                                    \
-    X(9, "wallet list: an index for the common filter, by score", STORE_SQL_M9_WALLET_FILTER)                \
+      STORE_SQL_M8_EXITS)                                                                          \
+    X(9, "wallet list: an index for the common filter, by score", STORE_SQL_M9_WALLET_FILTER)      \
     X(10, "event keys are (sig, leg) again; skipped transactions are kept", m10_sig_keys_skips)    \
     X(11, "crawl state: tokens and wallets, cursors, requests spent", m11_crawl)                   \
     X(12, "wallet graph: cluster stats (leader rule, performance, tokens, insider likelihood)",    \

@@ -387,14 +387,13 @@ int store_edges_of(struct store *st, const char *wallet, struct graph_edge_row *
     *n = 0;
     struct store_conn *c;
     struct store_stmt *s;
-    int rc = rd_begin(st,
-                      "SELECT id, src, dst, kind, weight, count, first_ms, last_ms FROM "
-                      "graph_edges WHERE src = $1 OR dst = $1 ORDER BY weight DESC, id LIMIT $2",
-                      "graph_edges", &c, &s);
+    int rc = rd_begin_key(st,
+                          "SELECT id, src, dst, kind, weight, count, first_ms, last_ms FROM "
+                          "graph_edges WHERE src = $1 OR dst = $1 ORDER BY weight DESC, id "
+                          "LIMIT $2",
+                          "graph_edges", wallet, (int64_t)cap, &c, &s);
     if (rc != 0)
         return rc;
-    st->ops->bind_text(s, 1, wallet);
-    st->ops->bind_i64(s, 2, (int64_t)cap);
     int r = 0;
     while (rc == 0 && *n < cap && (r = st->ops->step(s)) == 1) {
         struct graph_edge_row *e = &rows[*n];

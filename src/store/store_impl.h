@@ -170,6 +170,14 @@ int wr_begin_stmt(struct store *st, const char *sql, const char *what, struct st
 int rd_begin(struct store *st, const char *sql, const char *what, struct store_conn **c,
              struct store_stmt **s);
 int rd_end(struct store *st, struct store_conn *c, struct store_stmt *s, int rc);
+/* rd_begin() of a read by one text key ($1) and, unless limit is
+ * RD_NO_LIMIT, a row limit ($2), both bound. */
+#define RD_NO_LIMIT (-1)
+int rd_begin_key(struct store *st, const char *sql, const char *what, const char *key,
+                 int64_t limit, struct store_conn **c, struct store_stmt **s);
+/* Appends to out the text of the first column of the row sql reads by key
+ * ($1): 0, WT_ENOTFOUND when there is none, or the error. */
+int rd_text(struct store *st, const char *sql, const char *what, const char *key, struct buf *out);
 /* The prepared-statement event append, inside an open write transaction. */
 int store_append_rows(struct store *st, struct store_conn *c, struct store_batch *b, size_t nb);
 

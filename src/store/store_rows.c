@@ -603,6 +603,33 @@ int rd_end(struct store *st, struct store_conn *c, struct store_stmt *s, int rc)
     return rc;
 }
 
+int rd_begin_key(struct store *st, const char *sql, const char *what, const char *key,
+                 int64_t limit, struct store_conn **c, struct store_stmt **s)
+{
+    int rc = rd_begin(st, sql, what, c, s);
+    if (rc != 0)
+        return rc;
+    st->ops->bind_text(*s, 1, key);
+    if (limit != RD_NO_LIMIT)
+        st->ops->bind_i64(*s, 2, limit);
+    return 0;
+}
+
+int rd_text(struct store *st, const char *sql, const char *what, const char *key, struct buf *out)
+{
+    struct store_conn *c;
+    struct store_stmt *s;
+    int rc = rd_begin_key(st, sql, what, key, RD_NO_LIMIT, &c, &s);
+    if (rc != 0)
+        return rc;
+    int r = st->ops->step(s);
+    if (r == 1)
+        rc = buf_puts(out, st->ops->col_text(s, 0));
+    else
+        rc = r == 0 ? WT_ENOTFOUND : stmt_err(st, c, what);
+    return rd_end(st, c, s, rc);
+}
+
 int store_row_list(struct store *st, enum store_table tt, const struct row_query *q, void *rows,
                    size_t *n)
 {
@@ -807,18 +834,7 @@ int store_write_batch(struct store *st, const struct store_write *w, size_t n)
 
 int store_state_get(struct store *st, const char *key, struct buf *out)
 {
-    struct store_conn *c;
-    struct store_stmt *s;
-    int rc = rd_begin(st, "SELECT value FROM engine_state WHERE key = $1", "engine_state", &c, &s);
-    if (rc != 0)
-        return rc;
-    st->ops->bind_text(s, 1, key);
-    int r = st->ops->step(s);
-    if (r == 1)
-        rc = buf_puts(out, st->ops->col_text(s, 0));
-    else
-        rc = r == 0 ? WT_ENOTFOUND : stmt_err(st, c, "engine_state");
-    return rd_end(st, c, s, rc);
+    return rd_text(st, "SELECT value FROM engine_state WHERE key = $1", "engine_state", key, out);
 }
 
 int store_rows_select(struct store *st, enum store_table tt, const char *tail,

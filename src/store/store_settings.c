@@ -118,18 +118,13 @@ int store_setting_set(struct store *st, const char *key, const char *value, int6
 
 int store_setting_get(struct store *st, const char *key, char *value, size_t valuesize)
 {
-    struct store_conn *c;
-    struct store_stmt *s;
-    int rc = rd_begin(st, "SELECT value FROM settings WHERE key = $1", "reading a setting", &c, &s);
-    if (rc != 0)
-        return rc;
-    st->ops->bind_text(s, 1, key);
-    int r = st->ops->step(s);
-    if (r == 1)
-        rc = str_copy(value, valuesize, st->ops->col_text(s, 0));
-    else
-        rc = r == 0 ? WT_ENOTFOUND : stmt_err(st, c, "reading a setting");
-    return rd_end(st, c, s, rc);
+    struct buf b;
+    buf_init(&b, 0);
+    int rc = rd_text(st, "SELECT value FROM settings WHERE key = $1", "reading a setting", key, &b);
+    if (rc == 0)
+        rc = str_copy(value, valuesize, b.data ? b.data : "");
+    buf_release(&b);
+    return rc;
 }
 
 /* Runs a read-only query of one or two text columns and calls fn(ctx,
@@ -186,14 +181,12 @@ int store_setting_history(struct store *st, const char *key, struct setting_chan
     *n = 0;
     struct store_conn *c;
     struct store_stmt *s;
-    int rc = rd_begin(st,
-                      "SELECT id, key, old_value, value, ts_ms, actor FROM settings_history "
-                      "WHERE key = $1 ORDER BY id DESC LIMIT $2",
-                      "reading setting history", &c, &s);
+    int rc = rd_begin_key(st,
+                          "SELECT id, key, old_value, value, ts_ms, actor FROM settings_history "
+                          "WHERE key = $1 ORDER BY id DESC LIMIT $2",
+                          "reading setting history", key, (int64_t)cap, &c, &s);
     if (rc != 0)
         return rc;
-    st->ops->bind_text(s, 1, key);
-    st->ops->bind_i64(s, 2, (int64_t)cap);
     int r = 0;
     while (*n < cap && (r = st->ops->step(s)) == 1) {
         struct setting_change *h = &out[*n];
