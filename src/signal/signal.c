@@ -67,11 +67,7 @@ int signal_params_validate(const struct signal_params *p, char *err, size_t errs
         msg = "the cluster window must be >= 0";
     else if (!msg && !(p->insider_mult >= 0 && p->insider_mult <= 1))
         msg = "insider_penalty must be in [0, 1]";
-    if (!msg)
-        return 0;
-    if (err && errsize)
-        snprintf(err, errsize, "%s", msg);
-    return WT_EINVAL;
+    return msg ? wt_set_err(err, errsize, WT_EINVAL, msg) : 0;
 }
 
 static double clamp01(double x)

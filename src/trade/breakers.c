@@ -59,11 +59,7 @@ int breaker_params_validate(const struct breaker_params *p, char *err, size_t er
         msg = "max_loss_streak must be at least 1";
     else if (p->silence_ms <= 0)
         msg = "silence_ms must be positive";
-    if (!msg)
-        return 0;
-    if (err && errsize)
-        snprintf(err, errsize, "%s", msg);
-    return WT_EINVAL;
+    return msg ? wt_set_err(err, errsize, WT_EINVAL, msg) : 0;
 }
 
 int breakers_init(struct breakers *b, const struct breaker_params *p, uint64_t equity_lamports,

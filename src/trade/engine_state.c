@@ -112,12 +112,11 @@ int engine_restore_state(struct engine *e, const char *json, size_t len, char *e
         (rc = json_get_u64(&o, "next_order_id", &no)) ||
         (rc = json_get_u64(&o, "next_position_id", &np)) ||
         (rc = json_get_str(&o, "breakers", &brjson, &blen))) {
-        engine_set_err(err, errsize, rc, json_errmsg(d));
+        wt_set_err(err, errsize, rc, json_errmsg(d));
         goto out;
     }
     if (strcmp(mode, trade_mode_name(e->p.mode)) != 0) {
-        rc =
-            engine_set_err(err, errsize, WT_EINVAL, "the stored engine state is of the other mode");
+        rc = wt_set_err(err, errsize, WT_EINVAL, "the stored engine state is of the other mode");
         goto out;
     }
     if ((rc = breakers_parse(&b, &e->p.breakers, brjson, blen, err, errsize)))
