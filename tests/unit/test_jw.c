@@ -559,6 +559,34 @@ static void test_round_trip(void **state)
     json_doc_free(d);
 }
 
+/* jw_json writes a parsed value again: nested containers, every scalar
+ * type, a key longer than the old 128/256-byte key buffers and a key with
+ * an escaped NUL, all as the parser read them (compact). */
+static void test_json_value(void **state)
+{
+    (void)state;
+    char longkey[300];
+    memset(longkey, 'k', sizeof longkey - 1);
+    longkey[sizeof longkey - 1] = '\0';
+    char in[1024];
+    snprintf(in, sizeof in,
+             "{ \"a\": [1, -2, 18446744073709551615, 0.5, true, false, null, \"s\\n\"],"
+             " \"o\": {\"x\": {}}, \"e\": [], \"%s\": 1, \"n\\u0000k\": 2 }",
+             longkey);
+    struct json_doc *d = json_doc_new(0);
+    struct json_val root;
+    assert_int_equal(json_parse(d, in, strlen(in), 0, &root), 0);
+    jw_json(&w, &root);
+    assert_int_equal(jw_finish(&w), 0);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "{\"a\":[1,-2,18446744073709551615,0.5,true,false,null,\"s\\n\"],\"o\":{\"x\":{}},"
+             "\"e\":[],\"%s\":1,\"n\\u0000k\":2}",
+             longkey);
+    assert_string_equal(text(), want);
+    json_doc_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -571,6 +599,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_max_depth, setup, teardown),
         cmocka_unit_test_setup_teardown(test_buffer_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_value, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
