@@ -181,6 +181,15 @@ static void set_message(struct rpc *r, const char *fmt, ...)
 }
 
 /* Starts a request: {"jsonrpc":"2.0","id":N,"method":m,"params":[ */
+/* 0 when v is an array; else "unexpected result: <what>" and WT_EPARSE. */
+static int want_array(struct rpc *r, const struct json_val *v, const char *what)
+{
+    if (json_type_of(v) == JSON_ARRAY)
+        return 0;
+    set_message(r, "unexpected result: %s", what);
+    return WT_EPARSE;
+}
+
 static struct jw *req_begin(struct rpc *r, const char *method)
 {
     buf_reset(&r->req);
@@ -343,12 +352,9 @@ static int token_accounts_one(struct rpc *r, const struct pubkey *owner, const c
     uint64_t slot;
     size_t start = out->len;
     int rc = req_send(r, &result);
-    if (rc || (rc = context_value(r, &result, &value, &slot)))
+    if (rc || (rc = context_value(r, &result, &value, &slot)) ||
+        (rc = want_array(r, &value, "value is not an array")))
         return rc;
-    if (json_type_of(&value) != JSON_ARRAY) {
-        set_message(r, "unexpected result: value is not an array");
-        return WT_EPARSE;
-    }
     for (size_t i = 0; json_index(&value, i, &item) == 0; i++) {
         struct rpc_token_account a;
         memset(&a, 0, sizeof a);
@@ -424,28 +430,33 @@ int rpc_get_latest_blockhash(struct rpc *r, enum rpc_commitment c, uint8_t block
     return 0;
 }
 
-/* Writes wire as a base64 JSON string. */
-static int write_wire(struct rpc *r, const uint8_t *wire, size_t len)
+/* Begins a request whose first parameter is the transaction wire, as a
+ * base64 string, and opens its options object with "encoding": "base64";
+ * the caller adds its options and closes the object. Returns 0 (*w set) or
+ * WT_EINVAL for a transaction of 0 or more than TX_MAX_SIZE bytes. */
+static int req_begin_wire(struct rpc *r, const char *method, const uint8_t *wire, size_t len,
+                          struct jw **w)
 {
     char b64[BASE64_ENCODED_LEN(TX_MAX_SIZE) + 1];
+    *w = req_begin(r, method);
     if (len == 0 || len > TX_MAX_SIZE) {
         set_message(r, "transaction of %zu bytes (1..%d allowed)", len, TX_MAX_SIZE);
         return WT_EINVAL;
     }
     base64_encode(wire, len, b64, sizeof b64);
-    jw_str(&r->w, b64);
+    jw_str(*w, b64);
+    jw_obj_begin(*w);
+    jw_kstr(*w, "encoding", "base64");
     return 0;
 }
 
 int rpc_simulate(struct rpc *r, const uint8_t *wire, size_t len, bool sig_verify,
                  bool replace_blockhash, enum rpc_commitment c, struct rpc_sim_result *out)
 {
-    struct jw *w = req_begin(r, "simulateTransaction");
-    int rc = write_wire(r, wire, len);
+    struct jw *w;
+    int rc = req_begin_wire(r, "simulateTransaction", wire, len, &w);
     if (rc)
         return rc;
-    jw_obj_begin(w);
-    jw_kstr(w, "encoding", "base64");
     jw_kbool(w, "sigVerify", sig_verify);
     jw_kbool(w, "replaceRecentBlockhash", replace_blockhash);
     jw_kstr(w, "commitment", commitment_name(c));
@@ -469,12 +480,10 @@ int rpc_simulate(struct rpc *r, const uint8_t *wire, size_t len, bool sig_verify
 int rpc_send_transaction(struct rpc *r, const uint8_t *wire, size_t len,
                          const struct rpc_send_opts *o, char sig[BASE58_SIG_MAX])
 {
-    struct jw *w = req_begin(r, "sendTransaction");
-    int rc = write_wire(r, wire, len);
+    struct jw *w;
+    int rc = req_begin_wire(r, "sendTransaction", wire, len, &w);
     if (rc)
         return rc;
-    jw_obj_begin(w);
-    jw_kstr(w, "encoding", "base64");
     jw_kbool(w, "skipPreflight", o->skip_preflight);
     jw_kstr(w, "preflightCommitment", commitment_name(o->preflight_commitment));
     if (o->max_retries >= 0)
@@ -563,12 +572,8 @@ int rpc_get_signatures_for_address(struct rpc *r, const struct pubkey *address,
     struct json_val result, item, v;
     size_t start = out->len;
     int rc = req_send(r, &result);
-    if (rc)
+    if (rc || (rc = want_array(r, &result, "not an array")))
         return rc;
-    if (json_type_of(&result) != JSON_ARRAY) {
-        set_message(r, "unexpected result: not an array");
-        return WT_EPARSE;
-    }
     for (size_t i = 0; json_index(&result, i, &item) == 0; i++) {
         struct rpc_sig_info si;
         memset(&si, 0, sizeof si);
