@@ -36,40 +36,13 @@ static void field(struct buf *out, const char *s, size_t n, bool guard)
         buf_putc(out, '"');
 }
 
+/* One cell: null empty, a string as itself (quoted and formula-guarded as
+ * it must be), anything else as its compact JSON text. */
 static void cell(struct buf *out, const struct json_val *v)
 {
-    char num[64];
     switch (json_type_of(v)) {
     case JSON_NULL:
         return;
-    case JSON_BOOL: {
-        bool b = false;
-        (void)json_bool(v, &b);
-        buf_puts(out, b ? "true" : "false");
-        return;
-    }
-    case JSON_INT: {
-        int64_t i = 0;
-        (void)json_i64(v, &i);
-        snprintf(num, sizeof num, "%lld", (long long)i);
-        buf_puts(out, num);
-        return;
-    }
-    case JSON_UINT: {
-        uint64_t u = 0;
-        (void)json_u64(v, &u);
-        snprintf(num, sizeof num, "%llu", (unsigned long long)u);
-        buf_puts(out, num);
-        return;
-    }
-    case JSON_DOUBLE: {
-        double d = 0;
-        char b[32];
-        (void)json_double(v, &d);
-        if (jw_format_double(d, b) >= 0)
-            buf_puts(out, b);
-        return;
-    }
     case JSON_STRING: {
         const char *s = "";
         size_t n = 0;
@@ -87,6 +60,13 @@ static void cell(struct buf *out, const struct json_val *v)
         if (jw_finish(&w) == 0)
             field(out, tmp.data, tmp.len, false);
         buf_release(&tmp);
+        return;
+    }
+    default: {
+        /* A number or a boolean: its JSON text, which needs no quoting. */
+        struct jw w;
+        jw_init(&w, out);
+        jw_json(&w, v);
         return;
     }
     }
