@@ -87,6 +87,17 @@ int wr_begin(struct store *st, struct store_conn **c)
     return rc;
 }
 
+int wr_step_changed(struct store *st, struct store_stmt *s)
+{
+    int rc = 0;
+    if (wr_step(st, s) < 0)
+        rc = WT_ESTORE;
+    else if (st->ops->changes(s) == 0)
+        rc = WT_ENOTFOUND;
+    st->ops->finish(s);
+    return rc;
+}
+
 int stmt_prepare(struct store *st, struct store_conn *c, const char *sql, const char *what,
                  struct store_stmt **s)
 {

@@ -149,6 +149,9 @@ int store_read_version(struct store *st, struct store_conn *c, int *out);
 int wr_begin(struct store *st, struct store_conn **c);
 int wr_end(struct store *st, struct store_conn *c, int rc);
 int wr_step(struct store *st, struct store_stmt *s);
+/* wr_step() of a statement that must change a row, then finishes it: 0,
+ * WT_ENOTFOUND when it changed none, WT_ESTORE when the step failed. */
+int wr_step_changed(struct store *st, struct store_stmt *s);
 /* Logs the connection's error with `what` and returns WT_ESTORE. */
 int stmt_err(struct store *st, struct store_conn *c, const char *what);
 /* Prepares sql on c: 0, or (logged with `what` by stmt_err) WT_ESTORE.

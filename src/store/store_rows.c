@@ -878,11 +878,7 @@ int store_alert_ack(struct store *st, int64_t id, int64_t now_ms)
         return rc;
     st->ops->bind_i64(s, 1, now_ms);
     st->ops->bind_i64(s, 2, id);
-    if (wr_step(st, s) < 0)
-        rc = WT_ESTORE;
-    else if (st->ops->changes(s) == 0)
-        rc = WT_ENOTFOUND;
-    st->ops->finish(s);
+    rc = wr_step_changed(st, s);
     return wr_end(st, c, rc);
 }
 

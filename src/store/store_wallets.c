@@ -250,11 +250,7 @@ int store_wallet_update_fields(struct store *st, const char *address, unsigned f
     if (fields & WALLET_F_STATUS)
         o->bind_i64(s, k++, w->status);
     o->bind_text(s, k, address);
-    if (wr_step(st, s) < 0)
-        rc = WT_ESTORE;
-    else if (o->changes(s) == 0)
-        rc = WT_ENOTFOUND;
-    o->finish(s);
+    rc = wr_step_changed(st, s);
     rc = wr_end(st, c, rc);
 out:
     buf_release(&b);
@@ -290,11 +286,7 @@ int store_wallet_transition(struct store *st, const char *address, enum wallet_s
         o->bind_text(s, k++, set_discovery);
     if (discovery_is)
         o->bind_text(s, k, discovery_is);
-    if (wr_step(st, s) < 0)
-        rc = WT_ESTORE;
-    else if (o->changes(s) == 0)
-        rc = WT_ENOTFOUND;
-    o->finish(s);
+    rc = wr_step_changed(st, s);
     return wr_end(st, c, rc);
 }
 
@@ -312,11 +304,7 @@ int store_wallet_set_status(struct store *st, const char *address, enum wallet_s
     st->ops->bind_i64(s, 1, status);
     st->ops->bind_i64(s, 2, now_ms);
     st->ops->bind_text(s, 3, address);
-    if (wr_step(st, s) < 0)
-        rc = WT_ESTORE;
-    else if (st->ops->changes(s) == 0)
-        rc = WT_ENOTFOUND;
-    st->ops->finish(s);
+    rc = wr_step_changed(st, s);
     return wr_end(st, c, rc);
 }
 
