@@ -532,6 +532,20 @@ static const char m17_engine_journal[] =
     ");\n"
     "CREATE INDEX IF NOT EXISTS engine_journal_kind ON engine_journal(kind, id);\n";
 
+/* Issue 13 item 13: the last swap of each mint in a table of one row per
+ * mint instead of the index entry per swap of swaps_mint_ts (see
+ * migrations_sqlite.c). */
+static const char m18_mint_last[] =
+    "CREATE TABLE IF NOT EXISTS swap_mint_last (\n"
+    "  mint bytea PRIMARY KEY,\n"
+    "  ts_ms bigint NOT NULL,\n"
+    "  id bigint NOT NULL\n"
+    ");\n"
+    "INSERT INTO swap_mint_last (mint, ts_ms, id)\n"
+    "  SELECT DISTINCT ON (mint) mint, ts_ms, id FROM swaps ORDER BY mint, ts_ms DESC, id DESC\n"
+    "  ON CONFLICT (mint) DO NOTHING;\n"
+    "DROP INDEX IF EXISTS swaps_mint_ts;\n";
+
 const struct migration store_pg_migrations[] = {
     {1, "events: swaps, transfers, prices", m1_events},
     {2, "wallets and tokens", m2_wallets},
@@ -556,5 +570,6 @@ const struct migration store_pg_migrations[] = {
     {15, "equity_marks: mark-to-market equity of the engine", m15_equity_marks},
     {16, "orders: the node that placed each", m16_order_node},
     {17, "engine_journal: the engine's inputs besides stored events", m17_engine_journal},
+    {18, "the last swap of each mint in a table; swaps_mint_ts dropped", m18_mint_last},
     {0, NULL, NULL}, /* end */
 };

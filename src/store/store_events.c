@@ -209,6 +209,47 @@ static bool skip_text_ok(const char *s, size_t size)
     return true;
 }
 
+/* The last swap of each mint (migration 18): swap_mint_last holds, per
+ * mint, the (ts_ms, id) of its latest swap, instead of an index entry per
+ * swap. Each append reads the largest swap id before it writes, and after
+ * it upserts, for every mint among the rows it added, the latest of them,
+ * unless the stored one is later. Both backends, in the append's
+ * transaction: the table is exactly as current as swaps. */
+static const char SQL_SWAPS_MAX_ID[] = "SELECT coalesce(max(id), 0) FROM swaps";
+static const char SQL_MINT_LAST[] =
+    "INSERT INTO swap_mint_last (mint, ts_ms, id) "
+    "SELECT mint, ts_ms, id FROM (SELECT mint, ts_ms, id, row_number() OVER (PARTITION BY mint "
+    "ORDER BY ts_ms DESC, id DESC) AS rn FROM swaps WHERE id > $1) AS x WHERE rn = 1 "
+    "ON CONFLICT (mint) DO UPDATE SET ts_ms = excluded.ts_ms, id = excluded.id "
+    "WHERE excluded.ts_ms > swap_mint_last.ts_ms OR (excluded.ts_ms = swap_mint_last.ts_ms AND "
+    "excluded.id > swap_mint_last.id)";
+
+static int swaps_max_id(struct store *st, struct store_conn *c, int64_t *id)
+{
+    const struct store_ops *o = st->ops;
+    struct store_stmt *s;
+    if (o->prepare(c, SQL_SWAPS_MAX_ID, &s) != 0)
+        return stmt_err(st, c, "preparing the last swap id");
+    int r = o->step(s); /* not an event row: the fault hook does not count it */
+    if (r == 1)
+        *id = o->col_i64(s, 0);
+    int rc = r == 1 ? 0 : stmt_err(st, c, "reading the last swap id");
+    o->finish(s);
+    return rc;
+}
+
+static int mint_last_update(struct store *st, struct store_conn *c, int64_t after_id)
+{
+    const struct store_ops *o = st->ops;
+    struct store_stmt *s;
+    if (o->prepare(c, SQL_MINT_LAST, &s) != 0)
+        return stmt_err(st, c, "preparing the last swap of each mint");
+    o->bind_i64(s, 1, after_id);
+    int rc = o->step(s) < 0 ? stmt_err(st, c, "updating the last swap of each mint") : 0;
+    o->finish(s);
+    return rc;
+}
+
 int store_append_batches(struct store *st, struct store_batch *b, size_t nb)
 {
     for (size_t bi = 0; bi < nb; bi++) {
@@ -225,14 +266,22 @@ int store_append_batches(struct store *st, struct store_batch *b, size_t nb)
             return WT_EINVAL;
         }
     }
+    bool swaps = false;
+    for (size_t bi = 0; bi < nb && !swaps; bi++)
+        for (size_t i = 0; i < b[bi].n && !swaps; i++)
+            swaps = b[bi].ev[i].kind == EVENT_SWAP;
     struct store_conn *c;
     int rc = wr_begin(st, &c);
     if (rc != 0)
         return rc;
-    if (st->ops->append_events != NULL)
-        rc = st->ops->append_events(st, c, b, nb);
-    else
-        rc = store_append_rows(st, c, b, nb);
+    int64_t last_id = 0;
+    if (swaps)
+        rc = swaps_max_id(st, c, &last_id);
+    if (rc == 0)
+        rc = st->ops->append_events != NULL ? st->ops->append_events(st, c, b, nb)
+                                            : store_append_rows(st, c, b, nb);
+    if (rc == 0 && swaps)
+        rc = mint_last_update(st, c, last_id);
     if (rc == 0)
         rc = append_skips(st, c, b, nb);
     rc = wr_end(st, c, rc);
@@ -453,7 +502,7 @@ int store_swap_last_of_mint(struct store *st, const struct pubkey *mint, struct 
     struct store_stmt *s;
     int rc = rd_begin(st,
                       "SELECT " SWAP_SELECT
-                      " FROM swaps WHERE mint = $1 ORDER BY ts_ms DESC, id DESC LIMIT 1",
+                      " FROM swaps WHERE id = (SELECT id FROM swap_mint_last WHERE mint = $1)",
                       "preparing last swap of mint", &c, &s);
     if (rc != 0)
         return rc;
