@@ -384,6 +384,33 @@ static void test_mint_last_without_index(void **state)
     assert_int_equal(last_ts_of_mint(st, 10, NULL), 5000);
 }
 
+/* Migration 18 on a database that has swaps: swap_mint_last is filled
+ * from them (the latest of each mint) and swaps_mint_ts goes away. */
+static void test_mint_last_migration(void **state)
+{
+    struct store *st = *state;
+    struct event ev[4] = {swap_of_mint(1, 1000, 20), swap_of_mint(2, 3000, 20),
+                          swap_of_mint(3, 2000, 21), swap_of_mint(4, 2000, 21)};
+    assert_int_equal(store_append_events(st, ev, 4, NULL), 0);
+    /* back to version 17: no table, the index */
+    raw_exec("DELETE FROM schema_version WHERE version >= 18");
+    raw_exec("DROP TABLE swap_mint_last");
+    raw_exec("CREATE INDEX swaps_mint_ts ON swaps(mint, ts_ms)");
+    struct store *st2 = NULL;
+    char err[256] = "";
+    assert_int_equal(store_open(target(), NULL, &st2, err, sizeof err), 0);
+    uint64_t amount = 0;
+    assert_int_equal(last_ts_of_mint(st2, 20, NULL), 3000);
+    assert_int_equal(last_ts_of_mint(st2, 21, &amount), 2000);
+    assert_int_equal(amount, ev[3].u.swap.token_amount); /* equal times: the later id */
+    store_close(st2);
+    struct buf got;
+    buf_init(&got, 0);
+    swaps_indexes(&got);
+    assert_string_equal(got.data ? got.data : "", "swaps_sig_leg, swaps_ts, swaps_wallet_ts");
+    buf_release(&got);
+}
+
 static void test_append_dedupes_across_slots(void **state)
 {
     struct store *st = *state;
@@ -2270,6 +2297,7 @@ static int run(const char *name)
         T(test_wallet_metrics_migration),
         T(test_append_dedupes_across_slots),
         T(test_mint_last_without_index),
+        T(test_mint_last_migration),
         T(test_skip_records),
         T(test_append_idempotent),
         T(test_append_bulk_idempotent),
