@@ -35,7 +35,8 @@
       m14_wallet_metrics)                                                                          \
     X(15, "equity_marks: mark-to-market equity of the engine", m15_equity_marks)                   \
     X(16, "orders: the node that placed each", m16_order_node)                                     \
-    X(17, "engine_journal: the engine's inputs besides stored events", m17_engine_journal)
+    X(17, "engine_journal: the engine's inputs besides stored events", m17_engine_journal)         \
+    X(18, "the last swap of each mint in a table; swaps_mint_ts dropped", m18_mint_last)
 
 /* One entry of a backend's table (struct migration, store_impl.h). */
 #define STORE_MIGRATION_ROW(version, name, sql) {version, name, sql},

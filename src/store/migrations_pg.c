@@ -496,6 +496,20 @@ static const char m17_engine_journal[] =
     ");\n"
     "CREATE INDEX IF NOT EXISTS engine_journal_kind ON engine_journal(kind, id);\n";
 
+/* Issue 13 item 13: the last swap of each mint in a table of one row per
+ * mint instead of the index entry per swap of swaps_mint_ts (see
+ * migrations_sqlite.c). */
+static const char m18_mint_last[] =
+    "CREATE TABLE IF NOT EXISTS swap_mint_last (\n"
+    "  mint bytea PRIMARY KEY,\n"
+    "  ts_ms bigint NOT NULL,\n"
+    "  id bigint NOT NULL\n"
+    ");\n"
+    "INSERT INTO swap_mint_last (mint, ts_ms, id)\n"
+    "  SELECT DISTINCT ON (mint) mint, ts_ms, id FROM swaps ORDER BY mint, ts_ms DESC, id DESC\n"
+    "  ON CONFLICT (mint) DO NOTHING;\n"
+    "DROP INDEX IF EXISTS swaps_mint_ts;\n";
+
 const struct migration store_pg_migrations[] = {
     STORE_MIGRATIONS(STORE_MIGRATION_ROW){0, NULL, NULL}, /* end */
 };
