@@ -87,6 +87,11 @@ struct jw;
  * whether it printed (false only when the document overflowed its cap). */
 void cli_json_begin(struct jw *w, struct buf *b);
 bool cli_json_print(struct jw *w, struct buf *b);
+/* A command's answer that a function already wrote into b: r is that
+ * function's result. When r is 0, prints b and a newline to standard
+ * output; otherwise prints "walltrack CMD: <error of r>" to standard error.
+ * Releases b either way. Returns 0 when it printed b, else 1. */
+int cli_print_doc(const char *cmd, int r, struct buf *b);
 
 struct store;
 /* Creates the data folder if needed and opens the database of cfg: db.url

@@ -219,6 +219,17 @@ static int run_status(int r, const char *err)
     return 0;
 }
 
+/* Prints stored run id as JSON (whole with details) and a newline; nothing
+ * when it cannot be read. */
+static void print_run_json(struct store *st, int64_t id, bool details)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    if (bt_run_json(st, id, details, &b) == 0)
+        printf("%s\n", b.data);
+    buf_release(&b);
+}
+
 /* Saves a run and, with json, prints it (whole with details). Returns 0
  * or 1 (message printed). */
 static int save_run(struct store *st, const struct bt_run_info *info, const struct bt_tape *t,
@@ -229,13 +240,8 @@ static int save_run(struct store *st, const struct bt_run_info *info, const stru
         fprintf(stderr, "walltrack backtest: saving the run: %s\n", wt_strerror(r));
         return 1;
     }
-    if (json) {
-        struct buf b;
-        buf_init(&b, 0);
-        if (bt_run_json(st, *id, details, &b) == 0)
-            printf("%s\n", b.data);
-        buf_release(&b);
-    }
+    if (json)
+        print_run_json(st, *id, details);
     return 0;
 }
 
@@ -284,11 +290,7 @@ static int do_run(struct cli_args *a, struct store *st, bool json)
         goto out;
     }
     if (json) {
-        struct buf b;
-        buf_init(&b, 0);
-        if (bt_run_json(st, id, false, &b) == 0)
-            printf("%s\n", b.data);
-        buf_release(&b);
+        print_run_json(st, id, false);
     } else {
         const struct bt_metrics *m = &res.m;
         printf("run %" PRId64 ": scenario %s, %s to %s\n", id, p.sc.name, p.from_s, p.to_s);
@@ -713,16 +715,10 @@ static int list_one(void *ctx, const struct backtest_run_row *r)
 
 static int do_list(struct store *st, bool json)
 {
-    struct buf b;
-    buf_init(&b, 0);
     if (json) {
-        int r = bt_runs_list_json(st, &b);
-        if (r)
-            fprintf(stderr, "walltrack backtest: %s\n", wt_strerror(r));
-        else
-            printf("%s\n", b.data);
-        buf_release(&b);
-        return r ? 1 : 0;
+        struct buf b;
+        buf_init(&b, 0);
+        return cli_print_doc("backtest", bt_runs_list_json(st, &b), &b);
     }
     struct lister l = {.st = st};
     int r = bt_run_each(st, list_one, &l);
@@ -731,7 +727,6 @@ static int do_list(struct store *st, bool json)
     } else if (l.n == 0) {
         printf("no backtest runs yet (walltrack backtest run --from T --to T)\n");
     }
-    buf_release(&b);
     return r ? 1 : 0;
 }
 
