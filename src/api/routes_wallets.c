@@ -460,16 +460,7 @@ static void get_similar(struct api_ctx *ctx, const char *address, struct params 
     for (int i = 0; i < SIMILAR_DIMS; i++)
         jw_str(&w, similar_feature_names[i]);
     jw_arr_end(&w);
-    jw_key(&w, "similar");
-    jw_arr_begin(&w);
-    for (size_t i = 0; i < n; i++) {
-        jw_obj_begin(&w);
-        jw_kdouble(&w, "distance", dist[i]);
-        jw_key(&w, "wallet");
-        wallet_json_item(&w, &rows[i]);
-        jw_obj_end(&w);
-    }
-    jw_arr_end(&w);
+    wallet_json_similar(&w, rows, dist, n);
     jw_obj_end(&w);
     free(rows);
     api_finish(&w, resp);

@@ -117,6 +117,20 @@ void wallet_json_item(struct jw *w, const struct wallet *x)
     jw_obj_end(w);
 }
 
+void wallet_json_similar(struct jw *w, const struct wallet *rows, const double *dist, size_t n)
+{
+    jw_key(w, "similar");
+    jw_arr_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        jw_obj_begin(w);
+        jw_kdouble(w, "distance", dist[i]);
+        jw_key(w, "wallet");
+        wallet_json_item(w, &rows[i]);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}
+
 void wallet_json_detail_begin(struct jw *w, const struct wallet *x)
 {
     jw_obj_begin(w);

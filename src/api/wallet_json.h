@@ -16,6 +16,11 @@
  * behavioral (the spec's shape, nothing else). */
 void wallet_json_item(struct jw *w, const struct wallet *x);
 
+/* "similar": [{"distance": d, "wallet": <item>}, ...] for the n wallets
+ * of rows at dist[i] (a member of the open object): the answer of
+ * /v1/smart-money/wallets/{address}/similar and `wallets similar --json`. */
+void wallet_json_similar(struct jw *w, const struct wallet *rows, const double *dist, size_t n);
+
 /* The item plus status, discoveryMethod, firstSeenTimestamp,
  * updatedTimestamp, and performance.sortinoRatio / volatility. Leaves the
  * object open so the caller can add members; close it with jw_obj_end. */

@@ -385,16 +385,7 @@ static int do_similar(const struct cli_args *a, const char *address)
         jw_obj_begin(&w);
         jw_kstr(&w, "walletAddress", address);
         jw_ku64(&w, "candidates", cands);
-        jw_key(&w, "similar");
-        jw_arr_begin(&w);
-        for (size_t i = 0; i < n; i++) {
-            jw_obj_begin(&w);
-            jw_kdouble(&w, "distance", dist[i]);
-            jw_key(&w, "wallet");
-            wallet_json_item(&w, &rows[i]);
-            jw_obj_end(&w);
-        }
-        jw_arr_end(&w);
+        wallet_json_similar(&w, rows, dist, n);
         jw_obj_end(&w);
         (void)cli_json_print(&w, &b);
         rc = 0;
