@@ -41,7 +41,8 @@ static bool ready(struct api_ctx *ctx, struct httpd_resp *resp)
 
 /* Sets the wallet's stored status, creating a minimal row (discovery
  * "manual") when the wallet is not known yet. *score receives its stored
- * score (0..100), or -1 for a new row without one. */
+ * score (0..100), or -1 for a new row without one. Returns 0 or the
+ * store's error. */
 static int store_status(struct api_ctx *ctx, const char *address, enum wallet_status status,
                         double new_score, double *score)
 {
@@ -65,6 +66,16 @@ static int store_status(struct api_ctx *ctx, const char *address, enum wallet_st
     w.updated_ms = now;
     *score = new_score;
     return store_wallet_upsert(ctx->env->store, &w);
+}
+
+/* store_status for a route: false with 500 written when the store fails. */
+static bool set_status(struct api_ctx *ctx, struct httpd_resp *resp, const char *address,
+                       enum wallet_status status, double new_score, double *score)
+{
+    int rc = store_status(ctx, address, status, new_score, score);
+    if (rc)
+        httpd_resp_error(resp, 500, "storing the wallet failed: %s", wt_strerror(rc));
+    return rc == 0;
 }
 
 static bool command(struct api_ctx *ctx, struct httpd_resp *resp, enum command_kind k,
@@ -104,6 +115,23 @@ static bool body_wallet(struct httpd_req *req, struct httpd_resp *resp, char *ad
     }
     json_doc_free(d);
     return ok;
+}
+
+/* A wallet POSTed as {"wallet": ADDRESS, "score": S?} (score -1 when
+ * absent) and its score as stored before (-1 for a new row). */
+struct posted_wallet {
+    char address[BASE58_KEY_MAX];
+    struct pubkey pk;
+    double score, stored;
+};
+
+/* Reads the POSTed wallet and sets its stored status. Returns false with
+ * 400 (bad body) or 500 (store) written. */
+static bool post_wallet(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp,
+                        enum wallet_status status, struct posted_wallet *p)
+{
+    return body_wallet(req, resp, p->address, &p->pk, &p->score) &&
+           set_status(ctx, resp, p->address, status, p->score, &p->stored);
 }
 
 static void ok_wallet(struct httpd_resp *resp, const char *address, const char *status,
@@ -158,20 +186,13 @@ void routes_watchlist(struct api_ctx *ctx, struct httpd_req *req, struct httpd_r
         api_json_end(&w, resp);
         return;
     }
-    char address[BASE58_KEY_MAX];
-    struct pubkey pk;
-    double score, stored;
-    if (!body_wallet(req, resp, address, &pk, &score))
+    struct posted_wallet p;
+    if (!post_wallet(ctx, req, resp, WALLET_WATCH, &p))
         return;
-    int rc = store_status(ctx, address, WALLET_WATCH, score, &stored);
-    if (rc) {
-        httpd_resp_error(resp, 500, "storing the wallet failed: %s", wt_strerror(rc));
+    double prior = p.score >= 0 ? p.score : p.stored;
+    if (!command(ctx, resp, CMD_WATCH, &p.pk, prior, NULL))
         return;
-    }
-    double prior = score >= 0 ? score : stored;
-    if (!command(ctx, resp, CMD_WATCH, &pk, prior, NULL))
-        return;
-    ok_wallet(resp, address, "watch", prior);
+    ok_wallet(resp, p.address, "watch", prior);
 }
 
 void routes_watchlist_item(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
@@ -291,18 +312,11 @@ void routes_blacklist_item(struct api_ctx *ctx, struct httpd_req *req, struct ht
     const char *rest = req->path + strlen("/v1/blacklist/");
     bool post = strcmp(req->method, "POST") == 0;
     if (post && strcmp(rest, "wallets") == 0) {
-        char address[BASE58_KEY_MAX];
-        struct pubkey pk;
-        double score, stored;
-        if (!body_wallet(req, resp, address, &pk, &score))
+        struct posted_wallet p;
+        if (!post_wallet(ctx, req, resp, WALLET_BLACKLISTED, &p))
             return;
-        int rc = store_status(ctx, address, WALLET_BLACKLISTED, score, &stored);
-        if (rc) {
-            httpd_resp_error(resp, 500, "storing the wallet failed: %s", wt_strerror(rc));
-            return;
-        }
-        if (command(ctx, resp, CMD_BLACKLIST, &pk, -1, NULL))
-            ok_wallet(resp, address, "blacklisted", stored);
+        if (command(ctx, resp, CMD_BLACKLIST, &p.pk, -1, NULL))
+            ok_wallet(resp, p.address, "blacklisted", p.stored);
         return;
     }
     if (!post && str_starts_with(rest, "wallets/")) {
@@ -313,11 +327,8 @@ void routes_blacklist_item(struct api_ctx *ctx, struct httpd_req *req, struct ht
             return;
         }
         double stored = -1;
-        int rc = store_status(ctx, address, WALLET_WATCH, -1, &stored);
-        if (rc) {
-            httpd_resp_error(resp, 500, "storing the wallet failed: %s", wt_strerror(rc));
+        if (!set_status(ctx, resp, address, WALLET_WATCH, -1, &stored))
             return;
-        }
         if (command(ctx, resp, CMD_UNBLACKLIST, &pk, -1, NULL) &&
             command(ctx, resp, CMD_WATCH, &pk, stored, NULL))
             ok_wallet(resp, address, "watch", stored);
