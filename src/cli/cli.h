@@ -124,6 +124,16 @@ struct httpc_resp;
  * else 1 after printing why; 2 for a server.listen without a port. */
 int cli_daemon_call(const struct cli_spec *spec, const struct cli_args *args, const char *method,
                     const char *path, const char *body, struct httpc_resp *resp);
+/* The option rows of the commands that call the daemon: --url, which
+ * cli_daemon_call reads, and --json for those that print its answer as
+ * it is. The --json row of the commands that print a result as JSON
+ * instead of text (cli_json_begin/cli_json_print). */
+/* clang-format off */
+#define CLI_DAEMON_URL_OPT \
+    {"--url", "URL", NULL, "the daemon's base URL (default: http://<server.listen>)"}
+#define CLI_DAEMON_JSON_OPT {"--json", NULL, NULL, "print the daemon's JSON answer as is"}
+#define CLI_JSON_OPT {"--json", NULL, NULL, "print the result as JSON"}
+/* clang-format on */
 
 int cli_main(int argc, char **argv);
 

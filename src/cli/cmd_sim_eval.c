@@ -28,7 +28,7 @@
 static const struct cli_opt opts[] = {
     {"--truth", "FILE", NULL, "truth.json written by `walltrack sim generate` (required)"},
     {"--k", "K", NULL, "size of the watchlist to evaluate (sets discovery.top_k; default 50)"},
-    {"--json", NULL, NULL, "print the result as JSON"},
+    CLI_JSON_OPT,
     {"--csv", "FILE", NULL, "also write every candidate with its evidence and true type (CSV)"},
     {0},
 };
