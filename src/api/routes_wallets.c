@@ -261,10 +261,8 @@ void routes_wallets_list(struct api_ctx *ctx, struct httpd_req *req, struct http
         return;
     }
     struct jw w;
-    api_list_begin(&w, resp, "wallets");
-    for (size_t i = 0; i < pg.n; i++)
-        wallet_json_item(&w, &pg.rows[i]);
-    api_list_end_page(&w, f.page, f.limit, pg.total);
+    jw_init(&w, &resp->body);
+    wallet_json_page(&w, &pg, f.page, f.limit);
     wallet_page_release(&pg);
     api_finish(&w, resp);
 }
