@@ -134,6 +134,23 @@ static bool post_wallet(struct api_ctx *ctx, struct httpd_req *req, struct httpd
            set_status(ctx, resp, p->address, status, p->score, &p->stored);
 }
 
+/* The cluster label of a body {"label": "..."}, checked (not empty, fits
+ * in size). Returns false with 400 written. */
+static bool body_label(struct httpd_req *req, struct httpd_resp *resp, char *label, size_t size)
+{
+    struct json_val root;
+    struct json_doc *d = api_body_object(req, resp, false, &root);
+    if (!d)
+        return false;
+    const char *s;
+    size_t len;
+    bool ok = json_get_str(&root, "label", &s, &len) == 0 && len && str_copy(label, size, s) == 0;
+    if (!ok)
+        httpd_resp_error(resp, 400, "label: expected a cluster label");
+    json_doc_free(d);
+    return ok;
+}
+
 static void ok_wallet(struct httpd_resp *resp, const char *address, const char *status,
                       double score)
 {
@@ -335,21 +352,9 @@ void routes_blacklist_item(struct api_ctx *ctx, struct httpd_req *req, struct ht
         return;
     }
     if (post && strcmp(rest, "clusters") == 0) {
-        struct json_val root;
-        struct json_doc *d = api_body_object(req, resp, false, &root);
-        if (!d)
-            return;
-        const char *label;
-        size_t len;
-        char buf[64];
-        if (json_get_str(&root, "label", &label, &len) != 0 || !len ||
-            str_copy(buf, sizeof buf, label) != 0) {
-            httpd_resp_error(resp, 400, "label: expected a cluster label");
-            json_doc_free(d);
-            return;
-        }
-        json_doc_free(d);
-        cluster(ctx, resp, buf, true);
+        char label[64];
+        if (body_label(req, resp, label, sizeof label))
+            cluster(ctx, resp, label, true);
         return;
     }
     if (!post && str_starts_with(rest, "clusters/") && rest[strlen("clusters/")]) {
