@@ -93,20 +93,38 @@ static bool command(struct api_ctx *ctx, struct httpd_resp *resp, enum command_k
     return api_command_result(resp, rc, msg);
 }
 
-/* The wallet of a body {"wallet": "..."}, checked. */
+/* The non-empty string member key of a JSON object body, copied into out
+ * (size bytes). Returns the doc (free it) with its root, or NULL with 400
+ * written: msg when the member is missing, empty or too long. */
+static struct json_doc *body_str(struct httpd_req *req, struct httpd_resp *resp, const char *key,
+                                 char *out, size_t size, const char *msg, struct json_val *root)
+{
+    struct json_doc *d = api_body_object(req, resp, false, root);
+    if (!d)
+        return NULL;
+    const char *s;
+    size_t len;
+    if (json_get_str(root, key, &s, &len) != 0 || !len || str_copy(out, size, s) != 0) {
+        httpd_resp_error(resp, 400, "%s", msg);
+        json_doc_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* The wallet of a body {"wallet": "...", "score": S?}, checked; *score is
+ * -1 when absent. Returns false with 400 written. */
 static bool body_wallet(struct httpd_req *req, struct httpd_resp *resp, char *address,
                         struct pubkey *pk, double *score)
 {
+    static const char bad[] = "wallet: expected a base58 Solana address";
     struct json_val root;
-    struct json_doc *d = api_body_object(req, resp, false, &root);
+    struct json_doc *d = body_str(req, resp, "wallet", address, BASE58_KEY_MAX, bad, &root);
     if (!d)
         return false;
-    const char *s;
-    size_t len;
-    bool ok = json_get_str(&root, "wallet", &s, &len) == 0 &&
-              str_copy(address, BASE58_KEY_MAX, s) == 0 && pubkey_parse(address, pk) == 0;
+    bool ok = pubkey_parse(address, pk) == 0;
     if (!ok)
-        httpd_resp_error(resp, 400, "wallet: expected a base58 Solana address");
+        httpd_resp_error(resp, 400, "%s", bad);
     *score = -1;
     if (ok && json_opt_double(&root, "score", score) != WT_ENOTFOUND &&
         !(*score >= 0 && *score <= 100)) {
@@ -139,14 +157,9 @@ static bool post_wallet(struct api_ctx *ctx, struct httpd_req *req, struct httpd
 static bool body_label(struct httpd_req *req, struct httpd_resp *resp, char *label, size_t size)
 {
     struct json_val root;
-    struct json_doc *d = api_body_object(req, resp, false, &root);
-    if (!d)
-        return false;
-    const char *s;
-    size_t len;
-    bool ok = json_get_str(&root, "label", &s, &len) == 0 && len && str_copy(label, size, s) == 0;
-    if (!ok)
-        httpd_resp_error(resp, 400, "label: expected a cluster label");
+    struct json_doc *d =
+        body_str(req, resp, "label", label, size, "label: expected a cluster label", &root);
+    bool ok = d != NULL;
     json_doc_free(d);
     return ok;
 }
