@@ -117,6 +117,37 @@ void wallet_json_item(struct jw *w, const struct wallet *x)
     jw_obj_end(w);
 }
 
+void wallet_json_page(struct jw *w, const struct wallet_page *pg, uint64_t page, uint64_t limit)
+{
+    jw_obj_begin(w);
+    jw_key(w, "wallets");
+    jw_arr_begin(w);
+    for (size_t i = 0; i < pg->n; i++)
+        wallet_json_item(w, &pg->rows[i]);
+    jw_arr_end(w);
+    jw_key(w, "pagination");
+    jw_obj_begin(w);
+    jw_ku64(w, "page", page);
+    jw_ku64(w, "limit", limit);
+    jw_ki64(w, "total", pg->total);
+    jw_obj_end(w);
+    jw_obj_end(w);
+}
+
+void wallet_json_similar(struct jw *w, const struct wallet *rows, const double *dist, size_t n)
+{
+    jw_key(w, "similar");
+    jw_arr_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        jw_obj_begin(w);
+        jw_kdouble(w, "distance", dist[i]);
+        jw_key(w, "wallet");
+        wallet_json_item(w, &rows[i]);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}
+
 void wallet_json_detail_begin(struct jw *w, const struct wallet *x)
 {
     jw_obj_begin(w);

@@ -27,7 +27,7 @@
 #include "store/store.h"
 
 static const struct cli_opt opts[] = {
-    {"--json", NULL, NULL, "print the result as JSON"},
+    CLI_JSON_OPT,
     {"--truth", "FILE", NULL, "evaluate: truth.json written by `walltrack sim generate`"},
     {"--format", "F", NULL, "export: graphml or neo4j-csv"},
     {"--out", "PATH", NULL, "export: the GraphML file, or the folder of the neo4j CSV files"},

@@ -424,17 +424,27 @@ static void top(const struct row *r, size_t n, const float *key, size_t k, doubl
     free(o);
 }
 
+/* The model file: --model, else the newest in <data>/models. Returns 0,
+ * or 1 after printing "no model in DIR/models<hint>". */
+static int model_path(const struct cli_args *a, const char *hint, char *path, size_t size)
+{
+    const char *v = cli_opt_value(&spec, a, "--model");
+    if (v) {
+        str_copy(path, size, v);
+        return 0;
+    }
+    const char *dir = config_str(&a->cfg, CFG_DATA_DIR);
+    if (model_newest(dir, path, size) != 0)
+        return 0;
+    fprintf(stderr, "walltrack model: no model in %s/models%s\n", dir, hint);
+    return 1;
+}
+
 static int do_evaluate(const struct cli_args *a, const uint64_t *seeds, size_t ns, unsigned days)
 {
     char path[4096] = "", err[512];
-    const char *v = cli_opt_value(&spec, a, "--model");
-    if (v)
-        str_copy(path, sizeof path, v);
-    else if (model_newest(config_str(&a->cfg, CFG_DATA_DIR), path, sizeof path) == 0) {
-        fprintf(stderr, "walltrack model: no model in %s/models: run `walltrack model train`\n",
-                config_str(&a->cfg, CFG_DATA_DIR));
+    if (model_path(a, ": run `walltrack model train`", path, sizeof path) != 0)
         return 1;
-    }
     struct model *m;
     if (model_load(path, &m, err, sizeof err) != 0) {
         fprintf(stderr, "walltrack model: %s\n", err);
@@ -559,14 +569,8 @@ static int do_evaluate(const struct cli_args *a, const uint64_t *seeds, size_t n
 static int do_show(const struct cli_args *a)
 {
     char path[4096] = "";
-    const char *v = cli_opt_value(&spec, a, "--model");
-    if (v)
-        str_copy(path, sizeof path, v);
-    else if (model_newest(config_str(&a->cfg, CFG_DATA_DIR), path, sizeof path) == 0) {
-        fprintf(stderr, "walltrack model: no model in %s/models\n",
-                config_str(&a->cfg, CFG_DATA_DIR));
+    if (model_path(a, "", path, sizeof path) != 0)
         return 1;
-    }
     char meta[4200];
     size_t len = strlen(path);
     if (len < 5 || strcmp(path + len - 5, ".json") != 0) {

@@ -24,21 +24,34 @@
 
 /* ---- RPC ------------------------------------------------------------------------- */
 
+/* A JSON-RPC answer: rpc_begin opens {"jsonrpc":"2.0","<member>": and
+ * the caller writes its value; rpc_end adds the id, closes it and answers
+ * 200 (JSON-RPC errors travel in the body). */
+static void rpc_begin(struct jw *w, struct httpd_resp *resp, const char *member)
+{
+    jw_init(w, &resp->body);
+    jw_obj_begin(w);
+    jw_kstr(w, "jsonrpc", "2.0");
+    jw_key(w, member);
+}
+
+static void rpc_end(struct jw *w, struct httpd_resp *resp, int64_t id)
+{
+    jw_ki64(w, "id", id);
+    jw_obj_end(w);
+    jw_finish(w);
+    resp->status = 200;
+}
+
 static void rpc_error(struct httpd_resp *resp, int64_t id, int code, const char *msg)
 {
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
-    jw_kstr(&w, "jsonrpc", "2.0");
-    jw_key(&w, "error");
+    rpc_begin(&w, resp, "error");
     jw_obj_begin(&w);
     jw_ki64(&w, "code", code);
     jw_kstr(&w, "message", msg);
     jw_obj_end(&w);
-    jw_ki64(&w, "id", id);
-    jw_obj_end(&w);
-    jw_finish(&w);
-    resp->status = 200;
+    rpc_end(&w, resp, id);
 }
 
 static void rpc_sigs(struct simchain *c, const struct json_val *params, int64_t id,
@@ -82,10 +95,7 @@ static void rpc_sigs(struct simchain *c, const struct json_val *params, int64_t 
         }
     }
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
-    jw_kstr(&w, "jsonrpc", "2.0");
-    jw_key(&w, "result");
+    rpc_begin(&w, resp, "result");
     jw_arr_begin(&w);
     size_t got = 0;
     for (size_t k2 = hi; k2-- > lo && got < limit; got++) {
@@ -104,10 +114,7 @@ static void rpc_sigs(struct simchain *c, const struct json_val *params, int64_t 
         jw_obj_end(&w);
     }
     jw_arr_end(&w);
-    jw_ki64(&w, "id", id);
-    jw_obj_end(&w);
-    jw_finish(&w);
-    resp->status = 200;
+    rpc_end(&w, resp, id);
 }
 
 /* One token balance entry of meta.pre/postTokenBalances. */
@@ -302,16 +309,10 @@ static void rpc_tx(struct simchain *c, const struct json_val *params, int64_t id
     }
     int64_t t = chain_find_sig(c, s, n);
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
-    jw_kstr(&w, "jsonrpc", "2.0");
-    jw_key(&w, "result");
+    rpc_begin(&w, resp, "result");
     if (t < 0 || raw_tx(c, &c->txs.v[t], &w) != 0)
         jw_null(&w);
-    jw_ki64(&w, "id", id);
-    jw_obj_end(&w);
-    jw_finish(&w);
-    resp->status = 200;
+    rpc_end(&w, resp, id);
 }
 
 void chain_rpc(struct simchain *c, struct httpd_req *req, struct httpd_resp *resp)
