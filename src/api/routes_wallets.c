@@ -469,8 +469,7 @@ static void get_similar(struct api_ctx *ctx, const char *address, struct params 
     api_json_begin(&w, resp);
     jw_kstr(&w, "walletAddress", address);
     jw_ku64(&w, "candidates", cands);
-    jw_key(&w, "features");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "features");
     for (int i = 0; i < SIMILAR_DIMS; i++)
         jw_str(&w, similar_feature_names[i]);
     jw_arr_end(&w);

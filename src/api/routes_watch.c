@@ -256,8 +256,7 @@ void routes_blacklist(struct api_ctx *ctx, struct httpd_req *req, struct httpd_r
     write_entries(ctx, FLAG_BLACKLISTED, &w);
     jw_key(&w, "cluster_members");
     write_entries(ctx, FLAG_CLUSTER_BLACKLISTED, &w);
-    jw_key(&w, "clusters");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "clusters");
     struct cluster_row *cl = xcalloc(1000, sizeof *cl);
     int64_t after = 0;
     for (;;) {

@@ -257,6 +257,18 @@ void jw_raw(struct jw *w, const char *json, size_t n)
         put(w, json, n);
 }
 
+void jw_kobj_begin(struct jw *w, const char *key)
+{
+    jw_key(w, key);
+    jw_obj_begin(w);
+}
+
+void jw_karr_begin(struct jw *w, const char *key)
+{
+    jw_key(w, key);
+    jw_arr_begin(w);
+}
+
 void jw_kstr(struct jw *w, const char *key, const char *s)
 {
     jw_key(w, key);

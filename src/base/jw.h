@@ -68,6 +68,9 @@ void jw_ku64(struct jw *w, const char *key, uint64_t v);
 void jw_ki64(struct jw *w, const char *key, int64_t v);
 void jw_kdouble(struct jw *w, const char *key, double v);
 void jw_kbool(struct jw *w, const char *key, bool v);
+/* key + the opening of an object or array, closed by jw_obj_end/jw_arr_end. */
+void jw_kobj_begin(struct jw *w, const char *key);
+void jw_karr_begin(struct jw *w, const char *key);
 
 /* Appends s[0..n) to out as a quoted, escaped JSON string. */
 int jw_escape(struct buf *out, const char *s, size_t n);

@@ -240,8 +240,7 @@ static bool positive(int type)
  * the last one for wallets the truth file does not know. */
 static void by_type_json(struct jw *w, const char *key, const size_t counts[SIM_NTYPES + 1])
 {
-    jw_key(w, key);
-    jw_obj_begin(w);
+    jw_kobj_begin(w, key);
     for (int t = 0; t < SIM_NTYPES; t++)
         jw_ku64(w, sim_wallet_type_name((enum sim_wallet_type)t), counts[t]);
     jw_ku64(w, "unknown", counts[SIM_NTYPES]);
@@ -398,8 +397,7 @@ static int run_sim_evaluate(struct cli_args *a)
         jw_kdouble(&w, "precisionAtK", prec);
         jw_ku64(&w, "positivesInTopK", pos_top);
         jw_kdouble(&w, "recall", recall);
-        jw_key(&w, "recallByType");
-        jw_obj_begin(&w);
+        jw_kobj_begin(&w, "recallByType");
         jw_kdouble(&w, "skilled",
                    positives_total[SIM_SKILLED]
                        ? (double)by_type[SIM_SKILLED] / positives_total[SIM_SKILLED]
@@ -412,28 +410,24 @@ static int run_sim_evaluate(struct cli_args *a)
         jw_kdouble(&w, "recallEligible", recall_elig);
         jw_kdouble(&w, "precisionEligible", prec_elig);
         by_type_json(&w, "eligibleByType", elig_type);
-        jw_key(&w, "positives");
-        jw_obj_begin(&w);
+        jw_kobj_begin(&w, "positives");
         jw_ku64(&w, "skilled", positives_total[SIM_SKILLED]);
         jw_ku64(&w, "insider", positives_total[SIM_INSIDER]);
         jw_obj_end(&w);
-        jw_key(&w, "slipped");
-        jw_obj_begin(&w);
+        jw_kobj_begin(&w, "slipped");
         jw_kdouble(&w, "snipersBots", share_bot);
         jw_kdouble(&w, "baiters", share_bait);
         jw_kdouble(&w, "botsAndBaiters", share_bot + share_bait);
         jw_obj_end(&w);
         by_type_json(&w, "watchlistByType", by_type);
-        jw_key(&w, "similar");
-        jw_obj_begin(&w);
+        jw_kobj_begin(&w, "similar");
         jw_ku64(&w, "k", 10);
         jw_ku64(&w, "walletsWithVector", sim_like.wallets);
         jw_ku64(&w, "skilledQueried", sim_like.queries);
         jw_kdouble(&w, "skilledNeighbourShare", sim_like.share);
         jw_kdouble(&w, "baseRate", sim_like.base_rate);
         jw_obj_end(&w);
-        jw_key(&w, "goal");
-        jw_obj_begin(&w);
+        jw_kobj_begin(&w, "goal");
         jw_kdouble(&w, "precisionAt50", 0.8);
         jw_kdouble(&w, "maxBotsAndBaiters", 0.05);
         jw_kbool(&w, "met", met);

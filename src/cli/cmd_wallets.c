@@ -217,8 +217,7 @@ static int do_show(const struct cli_args *a, const char *address)
         wallet_json_snapshot(&w, &latest);
     else
         jw_null(&w);
-    jw_key(&w, "patterns");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "patterns");
     for (size_t i = 0; i < np; i++)
         wallet_json_pattern(&w, &pats[i]);
     jw_arr_end(&w);

@@ -164,8 +164,7 @@ static bool was_refused(const struct report *rep, enum config_id id)
 /* key: ["setting.name", ...] of n settings. */
 static void names_json(struct jw *w, const char *key, const enum config_id *ids, size_t n)
 {
-    jw_key(w, key);
-    jw_arr_begin(w);
+    jw_karr_begin(w, key);
     for (size_t i = 0; i < n; i++)
         jw_str(w, config_def_of(ids[i])->name);
     jw_arr_end(w);
@@ -177,8 +176,7 @@ static void write_report(const struct report *rep, struct buf *out)
     jw_init(&w, out);
     jw_obj_begin(&w);
     names_json(&w, "applied", rep->applied, rep->n_applied);
-    jw_key(&w, "refused");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "refused");
     for (size_t i = 0; i < rep->n_refused; i++) {
         jw_obj_begin(&w);
         jw_kstr(&w, "name", config_def_of(rep->refused[i])->name);

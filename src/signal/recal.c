@@ -120,8 +120,7 @@ done:
 static void write_weights(struct jw *w, const char *key, const double weight[SF_COUNT],
                           double threshold)
 {
-    jw_key(w, key);
-    jw_obj_begin(w);
+    jw_kobj_begin(w, key);
     for (int f = 0; f < SF_COUNT; f++)
         jw_kdouble(w, signal_factor_name((enum signal_factor)f), weight[f]);
     jw_kdouble(w, "threshold", threshold);
@@ -137,8 +136,7 @@ void recal_write(const struct recal_result *r, const struct signal_params *cur, 
     jw_kstr(w, "reason", r->ok ? "" : r->why);
     write_weights(w, "current", cur->weight, cur->threshold);
     write_weights(w, "proposed", r->proposed, r->proposed_threshold);
-    jw_key(w, "coefficients");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "coefficients");
     for (int f = 0; f < SF_COUNT; f++) {
         jw_key(w, signal_factor_name((enum signal_factor)f));
         if (r->used[f])

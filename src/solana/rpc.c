@@ -198,8 +198,7 @@ static struct jw *req_begin(struct rpc *r, const char *method)
     jw_kstr(&r->w, "jsonrpc", "2.0");
     jw_ku64(&r->w, "id", r->next_id++);
     jw_kstr(&r->w, "method", method);
-    jw_key(&r->w, "params");
-    jw_arr_begin(&r->w);
+    jw_karr_begin(&r->w, "params");
     return &r->w;
 }
 

@@ -303,11 +303,9 @@ int breakers_format(const struct breakers *b, struct buf *out)
     for (uint32_t i = 0; i < b->n_recent; i++)
         jw_i64(&w, b->recent_pnl[i]);
     jw_arr_end(&w);
-    jw_key(&w, "breakers");
-    jw_obj_begin(&w);
+    jw_kobj_begin(&w, "breakers");
     for (int k = 0; k < BREAKER_KIND_COUNT; k++) {
-        jw_key(&w, kind_names[k]);
-        jw_obj_begin(&w);
+        jw_kobj_begin(&w, kind_names[k]);
         jw_kbool(&w, "active", b->active[k]);
         jw_ki64(&w, "since_ms", b->since_ms[k]);
         jw_kstr(&w, "reason", b->reason[k]);

@@ -65,8 +65,7 @@ int engine_state_format(const struct engine *e, struct buf *out)
     jw_ku64(&w, "next_order_id", e->next_order);
     jw_ku64(&w, "next_position_id", e->next_position);
     jw_kstr(&w, "breakers", br.data ? br.data : "{}");
-    jw_key(&w, "counters");
-    jw_obj_begin(&w);
+    jw_kobj_begin(&w, "counters");
     jw_ku64(&w, "signals", e->c.signals);
     jw_ku64(&w, "traded", e->c.traded);
     jw_ku64(&w, "orders", e->c.orders);

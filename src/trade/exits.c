@@ -162,8 +162,7 @@ void exit_strategy_write(const struct exit_strategy *s, struct jw *w)
     jw_obj_begin(w);
     jw_kstr(w, "name", s->name);
     jw_kdouble(w, "stop_loss", s->stop_loss);
-    jw_key(w, "take_profits");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "take_profits");
     for (uint32_t i = 0; i < s->n_tp && i < EXIT_TP_MAX; i++) {
         jw_obj_begin(w);
         jw_kdouble(w, "multiple", s->tp[i].multiple);

@@ -321,8 +321,7 @@ void perf_write(const struct perf *p, double equity_now_sol, int64_t now_ms, uns
     jw_ku64(w, "sharpe_days", p->days.len);
 
     /* The realized equity curve, from the capital, thinned evenly. */
-    jw_key(w, "equity_curve");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "equity_curve");
     size_t n = p->curve.len;
     write_point(w, n ? p->curve.v[0].ts_ms : now_ms, p->capital);
     write_points(p->curve.v, n, max_points, w);
@@ -341,8 +340,7 @@ void perf_write(const struct perf *p, double equity_now_sol, int64_t now_ms, uns
 
     /* The mark-to-market curve: equity with the open positions at their
      * last price, as sampled (perf_mark), then the equity now. */
-    jw_key(w, "equity_curve_mtm");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "equity_curve_mtm");
     write_points(p->mtm.v, p->mtm.len, max_points, w);
     if (equity_now_sol >= 0 && (p->mtm.len == 0 || now_ms > p->mtm.v[p->mtm.len - 1].ts_ms))
         write_point(w, now_ms, equity_now_sol);
@@ -350,8 +348,7 @@ void perf_write(const struct perf *p, double equity_now_sol, int64_t now_ms, uns
 
     /* Every UTC day from the first close to the last, days without a
      * close included: the dashboard's daily chart needs no trade list. */
-    jw_key(w, "by_day");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "by_day");
     for (size_t i = 0; i < p->days.len; i++) {
         jw_obj_begin(w);
         jw_ki64(w, "from_ms", (p->first_day + (int64_t)i) * MS_PER_DAY);
@@ -361,8 +358,7 @@ void perf_write(const struct perf *p, double equity_now_sol, int64_t now_ms, uns
     }
     jw_arr_end(w);
 
-    jw_key(w, "by_week");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "by_week");
     for (size_t i = 0; i < p->weeks.len; i++) {
         jw_obj_begin(w);
         jw_ki64(w, "from_ms", (p->first_day + (int64_t)i * 7) * MS_PER_DAY);
@@ -371,8 +367,7 @@ void perf_write(const struct perf *p, double equity_now_sol, int64_t now_ms, uns
     }
     jw_arr_end(w);
 
-    jw_key(w, "by_hour");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "by_hour");
     for (int h = 0; h < 24; h++) {
         jw_obj_begin(w);
         jw_ki64(w, "hour", h);
@@ -381,8 +376,7 @@ void perf_write(const struct perf *p, double equity_now_sol, int64_t now_ms, uns
     }
     jw_arr_end(w);
 
-    jw_key(w, "by_factor");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "by_factor");
     for (int f = 0; f <= SF_COUNT; f++) {
         jw_key(w, f == 0 ? "score" : signal_factor_name((enum signal_factor)(f - 1)));
         jw_arr_begin(w);
@@ -405,8 +399,7 @@ void perf_write(const struct perf *p, double equity_now_sol, int64_t now_ms, uns
      * the point-biserial correlation with winning,
      * r = (m_w - m_l) / sd * sqrt(n_w n_l) / n, sd the population standard
      * deviation of the factor over all trades. */
-    jw_key(w, "separation");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "separation");
     for (int f = 0; f <= SF_COUNT; f++) {
         const struct sep *s = &p->sep[f];
         double tot = (double)(s->n_w + s->n_l);

@@ -77,6 +77,31 @@ static void test_containers(void **state)
                                 "\"e\":null,\"f\":7,\"g\":-7,\"h\":0.5,\"i\":true,\"j\":[1, 2]}");
 }
 
+/* jw_kobj_begin and jw_karr_begin write the key and open the container,
+ * exactly as jw_key followed by jw_obj_begin or jw_arr_begin; in an array
+ * (no key allowed) they fail like jw_key. */
+static void test_keyed_containers(void **state)
+{
+    (void)state;
+    jw_obj_begin(&w);
+    jw_kobj_begin(&w, "o");
+    jw_karr_begin(&w, "a");
+    jw_u64(&w, 1);
+    jw_arr_end(&w);
+    jw_obj_end(&w);
+    jw_karr_begin(&w, "e");
+    jw_arr_end(&w);
+    jw_obj_end(&w);
+    assert_int_equal(jw_finish(&w), 0);
+    assert_string_equal(text(), "{\"o\":{\"a\":[1]},\"e\":[]}");
+
+    buf_reset(&out);
+    jw_init(&w, &out);
+    jw_arr_begin(&w);
+    jw_kobj_begin(&w, "k");
+    assert_int_equal(jw_finish(&w), WT_ESTATE);
+}
+
 static void test_top_level_scalars(void **state)
 {
     (void)state;
@@ -591,6 +616,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_containers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keyed_containers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_top_level_scalars, setup, teardown),
         cmocka_unit_test_setup_teardown(test_escaping, setup, teardown),
         cmocka_unit_test_setup_teardown(test_integers, setup, teardown),
