@@ -98,8 +98,8 @@ static void build(struct leiden_graph *g, uint32_t n, struct leiden_edge *e, siz
 static void test_fold(void **state)
 {
     (void)state;
-    struct leiden_edge e[] = {{3, 1, 1}, {1, 3, 2}, {0, 2, 0.5f}, {2, 2, 1},
-                              {5, 4, 0},  {0, 2, 0.25f}, {4, 0, 1}};
+    struct leiden_edge e[] = {{3, 1, 1}, {1, 3, 2},     {0, 2, 0.5f}, {2, 2, 1},
+                              {5, 4, 0}, {0, 2, 0.25f}, {4, 0, 1}};
     size_t k = leiden_fold(e, sizeof e / sizeof e[0]);
     assert_int_equal(k, 4); /* (0,2) 0.75, (0,4) 1, (1,3) 3, (2,2) 1; (4,5) weight 0 dropped */
     assert_true(e[0].a == 0 && e[0].b == 2 && e[0].w == 0.75f);
@@ -160,7 +160,8 @@ static void test_planted(void **state)
     static const struct {
         uint32_t ng, gs;
         double pin, pout;
-    } cases[] = {{30, 8, 0.7, 0.004}, {100, 6, 0.8, 0.002}, {10, 20, 0.3, 0.01}, {60, 10, 0.5, 0.003}};
+    } cases[] = {
+        {30, 8, 0.7, 0.004}, {100, 6, 0.8, 0.002}, {10, 20, 0.3, 0.01}, {60, 10, 0.5, 0.003}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         rs = 1000 + c;
         uint32_t n = cases[c].ng * cases[c].gs;
@@ -218,9 +219,9 @@ static double igraph_q(const struct leiden_graph *g, double gamma, int tries)
         igraph_integer_t nc;
         igraph_real_t q;
         igraph_rng_seed(igraph_rng_default(), (igraph_uint_t)(20260101 + t));
-        assert_int_equal(igraph_community_leiden(&ig, &w, &s, gamma / g->total, 0.01, false, -1,
-                                                 &memb, &nc, &q),
-                         IGRAPH_SUCCESS);
+        assert_int_equal(
+            igraph_community_leiden(&ig, &w, &s, gamma / g->total, 0.01, false, -1, &memb, &nc, &q),
+            IGRAPH_SUCCESS);
         /* Our modularity of igraph's partition: the same formula. */
         uint32_t *m = malloc(g->n * sizeof *m);
         for (uint32_t v = 0; v < g->n; v++)
