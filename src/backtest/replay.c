@@ -541,6 +541,21 @@ void bt_collector_finish(struct engine_out *o, struct engine *e, int64_t to_ms, 
     finish((struct collect *)o, e, to_ms, capital, perf_points);
 }
 
+/* The records a run reads are a stream with gaps through a tape too big
+ * for the cache, their wallets' keys random reads: both are asked for
+ * ahead (the record REC_AHEAD plan positions on, the key of the one
+ * KEY_AHEAD on, whose record was asked for before). */
+#define REC_AHEAD 16
+#define KEY_AHEAD 8
+
+static void prefetch_ahead(const struct bt_tape *t, const struct bt_plan *p, size_t i, size_t end)
+{
+    if (i + REC_AHEAD < end)
+        bt_tape_prefetch(t, p->idx.v[i + REC_AHEAD], false);
+    if (i + KEY_AHEAD < end)
+        bt_tape_prefetch(t, p->idx.v[i + KEY_AHEAD], true);
+}
+
 int bt_replay(const struct bt_tape *t, const struct bt_plan *p, const struct bt_setup *s,
               const struct bt_watchlist *wl, const struct bt_run_opts *o, struct bt_result *r,
               char *err, size_t errsize)
@@ -562,9 +577,11 @@ int bt_replay(const struct bt_tape *t, const struct bt_plan *p, const struct bt_
     engine_set_executor(e, engine_paper_executor(e, &s->paper));
     int rc = 0;
     struct swap_event sw;
+    memset(&sw, 0, sizeof sw);
     for (size_t i = 0; i < p->n_warm; i++) {
         uint32_t k = p->idx.v[i];
-        bt_tape_swap(t, k, &sw);
+        prefetch_ahead(t, p, i, p->n_warm);
+        bt_tape_swap_over(t, k, &sw);
         if (!p->whole || p->whole[t->recs.v[k].wallet])
             engine_warm_swap(e, &sw);
         else
@@ -599,7 +616,8 @@ int bt_replay(const struct bt_tape *t, const struct bt_plan *p, const struct bt_
                 o->progress(o->progress_ctx, k, total);
         }
         uint32_t rec = p->idx.v[i];
-        bt_tape_swap(t, rec, &ev.u.swap);
+        prefetch_ahead(t, p, i, p->idx.len);
+        bt_tape_swap_over(t, rec, &ev.u.swap);
         if ((rc = advance(&x, ev.u.swap.ts_ms, err, errsize)))
             break;
         if (!p->whole || p->whole[t->recs.v[rec].wallet])
