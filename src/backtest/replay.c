@@ -141,7 +141,8 @@ static struct held *held_get(struct held_map *m, uint32_t wallet, uint32_t mint)
     return &m->tab[s];
 }
 
-#define HELD_AHEAD 32 /* records prefetched ahead */
+#define HELD_AHEAD       32 /* records ahead whose slot is prefetched */
+#define REC_STREAM_AHEAD 96 /* records ahead asked for while streaming the tape */
 
 /* The first record at or after ts (records are in time order). */
 static size_t rec_at(const struct bt_tape *t, int64_t ts)
@@ -201,8 +202,11 @@ int bt_plan_build(struct bt_plan *p, const struct bt_tape *t, const struct bt_wa
     size_t lo = rec_at(t, warm_from_ms), hi = rec_at(t, to_ms);
     hi = hi < lo ? lo : hi;
     const struct bt_rec *recs = t->recs.v;
-    for (size_t i = lo; i < hi; i++)
+    for (size_t i = lo; i < hi; i++) {
+        if (i + REC_STREAM_AHEAD < hi)
+            __builtin_prefetch(&recs[i + REC_STREAM_AHEAD]);
         mint[recs[i].mint] |= watched[recs[i].wallet];
+    }
     vec_reserve(&p->idx, hi - lo);
     struct held_map m = {0};
     if (filter) {
@@ -212,6 +216,8 @@ int bt_plan_build(struct bt_plan *p, const struct bt_tape *t, const struct bt_wa
     size_t n = 0;
     for (size_t i = lo; i < hi; i++) {
         const struct bt_rec *r = &recs[i];
+        if (i + REC_STREAM_AHEAD < hi)
+            __builtin_prefetch(&recs[i + REC_STREAM_AHEAD]);
         if (filter && i + HELD_AHEAD < hi)
             __builtin_prefetch(&m.tab[held_hash(&m, r[HELD_AHEAD].wallet, r[HELD_AHEAD].mint)]);
         if (filter && !watched[r->wallet] && !mint[r->mint]) {
@@ -545,8 +551,8 @@ void bt_collector_finish(struct engine_out *o, struct engine *e, int64_t to_ms, 
  * for the cache, their wallets' keys random reads: both are asked for
  * ahead (the record REC_AHEAD plan positions on, the key of the one
  * KEY_AHEAD on, whose record was asked for before). */
-#define REC_AHEAD 16
-#define KEY_AHEAD 8
+#define REC_AHEAD 48
+#define KEY_AHEAD 16
 
 static void prefetch_ahead(const struct bt_tape *t, const struct bt_plan *p, size_t i, size_t end)
 {
