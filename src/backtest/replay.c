@@ -554,13 +554,13 @@ void bt_collector_finish(struct engine_out *o, struct engine *e, int64_t to_ms, 
 #define REC_AHEAD 48
 #define KEY_AHEAD 16
 
-static void prefetch_ahead(const struct bt_tape *t, const struct bt_plan *p, size_t i, size_t end)
-{
-    if (i + REC_AHEAD < end)
-        bt_tape_prefetch(t, p->idx.v[i + REC_AHEAD], false);
-    if (i + KEY_AHEAD < end)
-        bt_tape_prefetch(t, p->idx.v[i + KEY_AHEAD], true);
-}
+#define PREFETCH_AHEAD(t, p, i, end)                                                               \
+    do {                                                                                           \
+        if ((i) + REC_AHEAD < (end))                                                               \
+            BT_TAPE_PREFETCH((t), (p)->idx.v[(i) + REC_AHEAD]);                                    \
+        if ((i) + KEY_AHEAD < (end))                                                               \
+            BT_TAPE_PREFETCH_KEY((t), (p)->idx.v[(i) + KEY_AHEAD]);                                \
+    } while (0)
 
 int bt_replay(const struct bt_tape *t, const struct bt_plan *p, const struct bt_setup *s,
               const struct bt_watchlist *wl, const struct bt_run_opts *o, struct bt_result *r,
@@ -586,7 +586,7 @@ int bt_replay(const struct bt_tape *t, const struct bt_plan *p, const struct bt_
     memset(&sw, 0, sizeof sw);
     for (size_t i = 0; i < p->n_warm; i++) {
         uint32_t k = p->idx.v[i];
-        prefetch_ahead(t, p, i, p->n_warm);
+        PREFETCH_AHEAD(t, p, i, p->n_warm);
         bt_tape_swap_over(t, k, &sw);
         if (!p->whole || p->whole[t->recs.v[k].wallet])
             engine_warm_swap(e, &sw);
@@ -611,18 +611,19 @@ int bt_replay(const struct bt_tape *t, const struct bt_plan *p, const struct bt_
     struct event ev;
     memset(&ev, 0, sizeof ev);
     ev.kind = EVENT_SWAP;
+    size_t next_step = p->n_warm; /* a counter, not a division per record */
     for (size_t i = p->n_warm; i < p->idx.len && rc == 0; i++) {
-        size_t k = i - p->n_warm;
-        if (k % step == 0) {
+        if (i == next_step) {
+            next_step += step;
             if (o->cancel && atomic_load(o->cancel)) {
                 rc = WT_ECLOSED;
                 break;
             }
             if (o->progress)
-                o->progress(o->progress_ctx, k, total);
+                o->progress(o->progress_ctx, i - p->n_warm, total);
         }
         uint32_t rec = p->idx.v[i];
-        prefetch_ahead(t, p, i, p->idx.len);
+        PREFETCH_AHEAD(t, p, i, p->idx.len);
         bt_tape_swap_over(t, rec, &ev.u.swap);
         if ((rc = advance(&x, ev.u.swap.ts_ms, err, errsize)))
             break;
