@@ -103,12 +103,13 @@ static size_t post_until(unsigned port, struct sim *s, struct sim_tx *tx, bool *
 }
 
 /* Waits until the engine has handled everything queued and no paper order
- * is in flight (ticks fill them). */
+ * is in flight (ticks fill them), for up to a minute: a loaded machine
+ * can take many seconds (a 10 s bound failed once at load 15). */
 static void settle(unsigned port)
 {
     struct buf b;
     buf_init(&b, 0);
-    for (int i = 0; i < 200; i++) {
+    for (int i = 0; i < 1200; i++) {
         nanosleep(&(struct timespec){0, 50000000}, NULL);
         buf_reset(&b);
         http_request(port, "GET", "/v1/status", NULL, NULL, 0, &b);
