@@ -412,7 +412,8 @@
     X(SIG_W_WALLET, "signal.weight_wallet", NULL, DOUBLE, "0.30", 0, 1, CONFIG_LIVE,               \
       "Weight of the wallet factor (score, recent form, our results copying it).")                 \
     X(SIG_W_CLUSTER, "signal.weight_cluster", NULL, DOUBLE, "0.25", 0, 1, CONFIG_LIVE,             \
-      "Weight of the cluster factor. Not built yet: its weight is shared out among the others.")   \
+      "Weight of the cluster factor (one vote per cluster, amplification by distinct clusters "    \
+      "or a leader's members, the insider rule; docs/engine.md).")                                 \
     X(SIG_W_TOKEN, "signal.weight_token", NULL, DOUBLE, "0.25", 0, 1, CONFIG_LIVE,                 \
       "Weight of the token factor (age, liquidity, market cap, holders, move since the wallet's "  \
       "entry).")                                                                                   \
