@@ -69,7 +69,9 @@ void graph_live_edges(struct graph_live *gl, struct graph_edge_vec *out);
 const uint8_t *graph_live_key(const struct graph_live *gl, uint32_t w);
 
 struct graph_live_stats {
-    size_t swaps, transfers, wallets, replays;
+    size_t swaps, transfers;           /* given, repeats included */
+    size_t swaps_kept, transfers_kept; /* distinct records held (see graph_live.c, "repeats") */
+    size_t wallets, replays;
     size_t bytes; /* memory held, approximately */
 };
 void graph_live_stats(const struct graph_live *gl, struct graph_live_stats *out);
