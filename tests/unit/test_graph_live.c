@@ -35,6 +35,7 @@
 #include "../support/store_fixture.c"
 
 #include "../support/graph_events.c"
+#include "../support/soak_events.c"
 
 static struct event ev_buy(uint32_t w, uint32_t mint, int64_t t)
 {
@@ -448,33 +449,8 @@ static void test_repeats(void **state)
      * delivered again and again (new signatures, same content), the
      * changes taken every 100 deliveries as serve does every
      * graph.live_s: the records kept stop growing. */
-    static const char *const fx[2] = {
-        "helius_enhanced_swap_jupiter_sol_to_usdc_multihop.json",
-        "helius_enhanced_swap_jupiter_usdc_to_sol_via_raydium_clmm.json"};
     struct evs one = {0};
-    struct helius_decoder *d = helius_decoder_new();
-    struct helius_out ho = {0};
-    for (int f = 0; f < 2; f++) {
-        char path[512];
-        snprintf(path, sizeof path, "%s/real/%s", WT_FIXTURES, fx[f]);
-        struct buf json;
-        buf_init(&json, 0);
-        FILE *fp = fopen(path, "rb");
-        assert_non_null(fp);
-        char chunk[4096];
-        size_t k;
-        while ((k = fread(chunk, 1, sizeof chunk, fp)) > 0)
-            buf_append(&json, chunk, k);
-        fclose(fp);
-        helius_out_clear(&ho);
-        assert_int_equal(helius_decode(d, json.data, json.len, 0, &ho, NULL), 0);
-        for (size_t i = 0; i < ho.events.len; i++)
-            if (ho.events.v[i].kind == EVENT_SWAP || ho.events.v[i].kind == EVENT_TRANSFER)
-                vec_push(&one, ho.events.v[i]);
-        buf_release(&json);
-    }
-    helius_out_release(&ho);
-    helius_decoder_free(d);
+    soak_events(&one);
     assert_true(one.len > 0);
     int rc;
     struct graph_live *gl = graph_live_new(&p, &rc);
