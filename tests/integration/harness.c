@@ -172,6 +172,27 @@ int daemon_restart(struct daemon *d, const char *const *extra_args, const char *
     return start_in_dir(d, "serve", extra_args, env);
 }
 
+bool harness_wait_warm = true;
+
+/* The engine warms up in the background (engine.warmup_background): waits
+ * (at most 60 s) until its log says it is done, so that tests written for
+ * an engine ready at start see one. */
+static void wait_warm(const struct daemon *d)
+{
+    for (int i = 0; harness_wait_warm && i < 6000; i++) {
+        struct buf b;
+        buf_init(&b, 0);
+        bool warming = harness_read_file(d->logpath, &b) == 0 && b.len > 0 &&
+                       strstr(b.data, "warming up in the background") &&
+                       !strstr(b.data, "warmed up in the background") &&
+                       !strstr(b.data, "the warm-up failed");
+        buf_release(&b);
+        if (!warming || waitpid(d->pid, NULL, WNOHANG) == d->pid)
+            return;
+        sleep_ms(10);
+    }
+}
+
 static int start_in_dir(struct daemon *d, const char *cmd, const char *const *extra_args,
                         const char *const *env)
 {
@@ -200,6 +221,8 @@ static int start_in_dir(struct daemon *d, const char *cmd, const char *const *ex
         if (harness_read_file(portfile, &b) == 0 && b.len > 0) {
             d->port = (unsigned)strtoul(b.data, NULL, 10);
             buf_release(&b);
+            if (d->port)
+                wait_warm(d);
             return d->port ? 0 : -1;
         }
         buf_release(&b);
