@@ -114,7 +114,8 @@ struct runner {
     VEC(struct event) backlog;
     size_t backlog_cap;
     pthread_cond_t room;
-    size_t warm_done; /* swaps replayed (relaxed atomics) */
+    size_t warm_done;      /* swaps replayed (relaxed atomics) */
+    int64_t counted_swaps; /* stored swaps, as the journal's start row counted them */
 };
 
 /* Rewrites the time of a live event that is later than limit_ms. */
@@ -316,6 +317,7 @@ static int j_start(struct runner *r, int64_t created_ms, char *err, size_t errsi
     jw_ki64(&w, "created_ms", created_ms);
     jw_kbool(&w, "warm", r->o.warm);
     jw_ki64(&w, "swaps", n_swaps); /* the warm-up's count, checked by a replay */
+    r->counted_swaps = n_swaps;
     jw_key(&w, "event_ids");
     jw_arr_begin(&w);
     for (int i = 0; i < 3; i++)
@@ -872,9 +874,9 @@ static int activate(struct runner *r, bool background, char *err, size_t errsize
     if (background) {
         /* The fence: what is stored now is replayed; what comes later
          * reaches the engine as events (through the backlog). */
-        int64_t ids[3] = {0, 0, 0}, n_swaps = 0, n_tr = 0, n_pr = 0;
+        int64_t ids[3] = {0, 0, 0}, n_swaps = r->counted_swaps, n_tr = 0, n_pr = 0;
         int rc = store_events_max_ids(o->store, ids);
-        if (rc == 0 && o->warm)
+        if (rc == 0 && o->warm && !o->journal) /* the journal's start row counted them */
             rc = store_count_events(o->store, &n_swaps, &n_tr, &n_pr);
         if (rc != 0) {
             snprintf(err, errsize, "reading the stored events: %s", wt_strerror(rc));

@@ -180,8 +180,8 @@ static void scenario(bool background, struct outcome *out)
         assert_non_null(strstr(b.data, "warming up"));
         buf_reset(&b);
         const char *cmd = "{\"wallet\":\"11111111111111111111111111111111\"}";
-        assert_int_equal(
-            http_request(d.port, "POST", "/v1/watchlist", NULL, cmd, strlen(cmd), &b), 503);
+        assert_int_equal(http_request(d.port, "POST", "/v1/watchlist", NULL, cmd, strlen(cmd), &b),
+                         503);
         assert_int_equal(unlink(hold), 0);
         wait_done(d.port);
     } else {
