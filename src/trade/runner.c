@@ -726,8 +726,10 @@ static bool warm_background(struct runner *r, struct loop *L)
     struct runner_health h;
     runner_health(r, &h);
     log_info("engine",
-             "warmed up in the background in %.1f s: %s, %zu open positions, %zu closed trades, "
-             "%zu swaps replayed (up to id %lld), %zu events that came meanwhile handled",
+             "engine (%s) restored in the background in %.1f s: %s, %zu open positions, %zu "
+             "closed trades, %zu swaps warmed (up to id %lld), %zu events that came meanwhile "
+             "handled",
+             trade_mode_name(r->o.params.mode),
              (double)(h.warm_ended_ms - h.warm_started_ms) / 1000.0,
              h.restore.state_found ? "state found" : "fresh account", h.restore.positions,
              h.restore.trades, h.restore.swaps_warmed, (long long)r->fence, waited);

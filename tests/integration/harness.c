@@ -175,19 +175,20 @@ int daemon_restart(struct daemon *d, const char *const *extra_args, const char *
 bool harness_wait_warm = true;
 
 /* The engine warms up in the background (engine.warmup_background): waits
- * (at most 60 s) until its log says it is done, so that tests written for
- * an engine ready at start see one. */
+ * (at most 60 s) until GET /v1/status no longer says it is warming, so
+ * that tests written for an engine ready at start see one. A status that
+ * does not answer 200 (a token is needed, another command) waits for
+ * nothing. */
 static void wait_warm(const struct daemon *d)
 {
     for (int i = 0; harness_wait_warm && i < 6000; i++) {
         struct buf b;
         buf_init(&b, 0);
-        bool warming = harness_read_file(d->logpath, &b) == 0 && b.len > 0 &&
-                       strstr(b.data, "warming up in the background") &&
-                       !strstr(b.data, "warmed up in the background") &&
-                       !strstr(b.data, "the warm-up failed");
+        bool warming =
+            http_request(d->port, "GET", "/v1/status", NULL, NULL, 0, &b) == 200 && b.data &&
+            (strstr(b.data, "\"state\":\"warming\"") || strstr(b.data, "\"state\":\"held\""));
         buf_release(&b);
-        if (!warming || waitpid(d->pid, NULL, WNOHANG) == d->pid)
+        if (!warming)
             return;
         sleep_ms(10);
     }
