@@ -1,7 +1,8 @@
 /* The engine's warm-up in the background (engine.warmup_background,
  * docs/operations.md "Restart time"), against the real daemon: a restart
  * whose warm-up is held (engine.warmup_hold_file) already listens,
- * /healthz answers 200, the webhook acknowledges deliveries and they are
+ * /healthz answers 200, the webhook acknowledges deliveries (more events
+ * than the engine's queue holds: they wait in the backlog) and they are
  * in the store, /v1/status shows the warm-up held with the deliveries in
  * its backlog, and the engine's routes answer 503 "warming up". Once the
  * hold goes, the engine has replayed exactly the swaps stored before the
@@ -31,6 +32,8 @@
 
 #define SECRET "whsec-warmup-test"
 #define AUTH   "Authorization: " SECRET
+#define QUEUE  "engine.queue_size=1024" /* the smallest engine queue */
+#define LATER  1100u                    /* transactions delivered after the restart */
 
 static const char *env[] = {"WALLTRACK_WEBHOOK_SECRET=" SECRET, NULL};
 
@@ -140,7 +143,8 @@ static int64_t handled_settled(unsigned port, int64_t want)
 }
 
 /* 60 transactions, a clean stop; a restart (with background: the warm-up
- * held while 40 more are delivered); a clean stop and a start. */
+ * held while LATER more are delivered, more events than the engine's
+ * queue holds); a clean stop and a start. */
 static void scenario(bool background, struct outcome *out)
 {
     struct daemon d;
@@ -162,18 +166,19 @@ static void scenario(bool background, struct outcome *out)
         FILE *f = fopen(hold, "w");
         assert_non_null(f);
         fclose(f);
-        const char *args[] = {"--set", hold_set, NULL};
+        const char *args[] = {"--set", hold_set, "--set", QUEUE, NULL};
         harness_wait_warm = false;
         assert_int_equal(daemon_restart(&d, args, env), 0);
         harness_wait_warm = true;
         /* Listening, healthy, taking deliveries; the engine not yet. */
         assert_int_equal(http_request(d.port, "GET", "/healthz", NULL, NULL, 0, NULL), 200);
-        post(d.port, 2000, 40);
-        assert_int_equal(stored_swaps(&d), before + 40 * (before / 60));
+        post(d.port, 2000, LATER);
+        assert_int_equal(stored_swaps(&d), before + LATER * (before / 60));
         status(d.port, &doc, &root, &b);
         assert_string_equal(warm_state(&root), "held");
         assert_int_equal(num_at(&root, "warmup", "swaps_total"), before);
-        assert_int_equal(num_at(&root, "warmup", "backlog"), 40 * (before / 60));
+        assert_int_equal(num_at(&root, "warmup", "backlog"), LATER * (before / 60));
+        assert_true(num_at(&root, "warmup", "backlog") > 1024); /* past the queue */
         json_doc_free(doc);
         buf_reset(&b);
         assert_int_equal(http_request(d.port, "GET", "/v1/positions", NULL, NULL, 0, &b), 503);
@@ -185,10 +190,11 @@ static void scenario(bool background, struct outcome *out)
         assert_int_equal(unlink(hold), 0);
         wait_done(d.port);
     } else {
-        assert_int_equal(daemon_restart(&d, bg_args, env), 0);
-        post(d.port, 2000, 40);
+        const char *args[] = {"--set", "engine.warmup_background=false", "--set", QUEUE, NULL};
+        assert_int_equal(daemon_restart(&d, args, env), 0);
+        post(d.port, 2000, LATER);
     }
-    int64_t later = 40 * (before / 60);
+    int64_t later = LATER * (before / 60);
     out->handled = handled_settled(d.port, later);
     status(d.port, &doc, &root, &b);
     out->warmed_held = num_at(&root, "restore", "swaps_warmed");
@@ -209,7 +215,7 @@ static void scenario(bool background, struct outcome *out)
     /* The restart replayed what was stored before it, nothing that came
      * after; every stored swap was handled as an event exactly once. */
     assert_int_equal(out->warmed_held, before);
-    assert_int_equal(out->stored, before + 40 * (before / 60));
+    assert_int_equal(out->stored, before + LATER * (before / 60));
     assert_int_equal(out->warmed_final, out->stored);
     assert_int_equal(out->handled, later);
     buf_release(&b);
