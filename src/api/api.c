@@ -716,8 +716,24 @@ void api_cluster_status(struct api_ctx *ctx, struct leader_status *out)
 
 bool api_need_runner(struct api_ctx *ctx, struct httpd_resp *resp)
 {
-    if (ctx->env->runner && runner_active(ctx->env->runner))
+    if (ctx->env->runner && runner_active(ctx->env->runner)) {
+        struct runner_health h;
+        runner_health(ctx->env->runner, &h);
+        if (h.warming) {
+            httpd_resp_error(resp, 503,
+                             "the trading engine is warming up: %zu of %zu stored swaps replayed%s "
+                             "(deliveries are stored meanwhile; GET /v1/status shows the progress)",
+                             h.warm_done, h.warm_total,
+                             h.warm_held ? ", held by the hold file" : "");
+            return false;
+        }
+        if (h.warm_failed) {
+            httpd_resp_error(resp, 503, "the trading engine did not start: its warm-up failed (%s)",
+                             h.warm_error);
+            return false;
+        }
         return true;
+    }
     if (ctx->env->runner) {
         struct leader_status ls;
         api_cluster_status(ctx, &ls);
@@ -747,6 +763,9 @@ bool api_command_result(struct httpd_resp *resp, int rc, const char *msg)
         break;
     case WT_ECLOSED:
         httpd_resp_error(resp, 503, "the engine is stopping");
+        break;
+    case WT_EBUSY: /* warming up (runner_command) */
+        httpd_resp_error(resp, 503, "%s", msg && msg[0] ? msg : "the engine is busy");
         break;
     default:
         httpd_resp_error(resp, 400, "%s", msg && msg[0] ? msg : wt_strerror(rc));

@@ -103,6 +103,28 @@ static void write_hooksync(struct api_ctx *ctx, struct jw *w)
     jw_obj_end(w);
 }
 
+/* warmup: the engine's warm-up, in the background or not. */
+static void write_warmup(struct jw *w, const struct runner_health *h)
+{
+    jw_key(w, "warmup");
+    jw_obj_begin(w);
+    const char *state = h->warm_failed ? "failed"
+                        : h->warming   ? (h->warm_held ? "held" : "warming")
+                                       : "done";
+    jw_kstr(w, "state", state);
+    jw_kbool(w, "background", h->warm_started_ms != 0);
+    jw_ku64(w, "swaps_replayed", h->warm_done);
+    jw_ku64(w, "swaps_total", h->warming || h->warm_started_ms ? h->warm_total : h->warm_done);
+    jw_ki64(w, "fence_id", h->warm_fence);
+    jw_ki64(w, "started_ms", h->warm_started_ms);
+    jw_ki64(w, "ended_ms", h->warming ? 0 : h->warm_ended_ms);
+    jw_ku64(w, "backlog", h->backlog);
+    jw_ku64(w, "backlog_high", h->backlog_high);
+    if (h->warm_failed)
+        jw_kstr(w, "error", h->warm_error);
+    jw_obj_end(w);
+}
+
 static void write_status(struct api_ctx *ctx, struct buf *out)
 {
     struct runner *r = ctx->env->runner;
@@ -215,6 +237,7 @@ static void write_status(struct api_ctx *ctx, struct buf *out)
     jw_ku64(&w, "orders_cancelled", h.restore.orders_cancelled);
     jw_ku64(&w, "swaps_warmed", h.restore.swaps_warmed);
     jw_obj_end(&w);
+    write_warmup(&w, &h);
     jw_obj_end(&w);
     jw_finish(&w);
     /* Splice: drop the throwaway object's opening brace, join with a comma. */

@@ -405,6 +405,17 @@
     X(ENGINE_WARMUP, "engine.warmup", NULL, BOOL, "true", 0, 0, 0,                                 \
       "At start, replay the stored swaps into the engine's wallet intelligence before taking new " \
       "events.")                                                                                   \
+    /* --- engine warm-up in the background (restart time independent of history) ----- */         \
+    X(ENGINE_WARMUP_BG, "engine.warmup_background", NULL, BOOL, "true", 0, 0, 0,                   \
+      "Warm up after the server listens: deliveries are acknowledged and stored at once, the "     \
+      "engine replays what was stored before the start, then handles what came meanwhile, in "     \
+      "order; until then its routes answer 503 with the progress (GET /v1/status).")               \
+    X(ENGINE_WARMUP_BACKLOG, "engine.warmup_backlog", NULL, INT, "262144", 1024, 67108864, 0,      \
+      "Events held in memory for the engine while it warms up in the background (304 bytes "       \
+      "each: 80 MB at the default); past it the webhook waits, as on a full engine queue.")        \
+    X(ENGINE_WARMUP_HOLD, "engine.warmup_hold_file", NULL, STRING, "", 0, 0, 0,                    \
+      "While this file exists, the background warm-up waits before it starts (for tests and "      \
+      "drills of a long warm-up). Empty: never waits.")                                            \
     X(ENGINE_JOURNAL, "engine.journal", NULL, BOOL, "true", 0, 0, 0,                               \
       "Record the engine's inputs besides the stored events (ticks, commands, setting changes, "   \
       "the order of events) so that `backtest run --as-recorded` replays a window exactly.")       \

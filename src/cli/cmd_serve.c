@@ -566,6 +566,9 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     ro.store = store;
     ro.hub = hub;
     ro.warm = config_bool(cfg, CFG_ENGINE_WARMUP);
+    ro.warm_background = config_bool(cfg, CFG_ENGINE_WARMUP_BG);
+    ro.warm_backlog = (size_t)config_int(cfg, CFG_ENGINE_WARMUP_BACKLOG);
+    ro.warm_hold_file = config_str(cfg, CFG_ENGINE_WARMUP_HOLD);
     ro.tick_ms = (unsigned)config_int(cfg, CFG_ENGINE_TICK_MS);
     ro.max_future_ms = config_int(cfg, CFG_INGEST_MAX_FUTURE_S) * 1000;
     ro.queue_size = (size_t)config_int(cfg, CFG_ENGINE_QUEUE);

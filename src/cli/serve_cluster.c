@@ -46,6 +46,13 @@ void serve_log_restored(struct runner *r, const char *mode)
 {
     struct runner_health rh;
     runner_health(r, &rh);
+    if (rh.warming) {
+        log_info("serve",
+                 "engine (%s) warming up in the background: %zu stored swaps to replay (up to id "
+                 "%lld); deliveries are taken meanwhile",
+                 mode, rh.warm_total, (long long)rh.warm_fence);
+        return;
+    }
     log_info("serve",
              "engine (%s) restored: %s, %zu open positions, %zu closed trades, %zu swaps "
              "warmed, %zu watched, %zu blacklisted, %zu orders cancelled",

@@ -36,13 +36,27 @@ struct gl_swap {
     int64_t ts;
 };
 
+/* One transfer, or `mult` identical ones (same from, to, time, amount
+ * and kind) that the rules treat alike: see merge_xfer. */
 struct gl_xfer {
     uint32_t from, to;
     int64_t ts;
     uint64_t amount;
+    uint32_t mult;   /* transfers this record stands for */
+    uint32_t fan_at; /* the sender's fan-out when it was last applied */
     bool sol;
+    bool back;    /* a transfer the other way had been seen */
     bool elig;    /* big enough, and not money going back */
     bool counted; /* in the FUNDED_BY evidence */
+    bool swept;   /* in the SWEEP evidence */
+};
+
+/* An open-addressing index of record numbers (UINT32_MAX: empty) for
+ * finding an identical swap or transfer already kept. */
+struct gl_index {
+    uint32_t *slot;
+    uint32_t mask; /* capacity - 1; 0 with slot NULL: empty */
+    uint32_t len;
 };
 
 struct gl_first {
@@ -72,10 +86,12 @@ struct graph_live {
     struct intern wallets, mints;
     VEC(struct gl_wallet) w;
     VEC(struct gl_mint) m;
-    VEC(struct gl_swap) swaps;
+    VEC(struct gl_swap) swaps; /* distinct (wallet, mint, time) */
     VEC(struct gl_xfer) xfers;
-    struct pair_map firstbuy; /* (wallet, mint) -> first_ms: the first buy */
-    struct pair_map sent;     /* (from, to) -> transfers */
+    struct gl_index swap_ix, xfer_ix;
+    size_t swaps_seen, xfers_seen; /* events given, repeats included */
+    struct pair_map firstbuy;      /* (wallet, mint) -> first_ms: the first buy */
+    struct pair_map sent;          /* (from, to) -> transfers */
     struct pair_map acc[GK_COUNT];
     struct pair_map written[GK_COUNT]; /* what the last changes call gave (count 0: none) */
     VEC(uint64_t) touched[GK_COUNT];
@@ -150,6 +166,8 @@ void graph_live_free(struct graph_live *gl)
     vec_free(&gl->m);
     vec_free(&gl->swaps);
     vec_free(&gl->xfers);
+    free(gl->swap_ix.slot);
+    free(gl->xfer_ix.slot);
     pm_free(&gl->firstbuy);
     pm_free(&gl->sent);
     for (int k = 0; k < GK_COUNT; k++) {
@@ -229,15 +247,21 @@ static void fund(struct graph_live *gl, uint32_t xi)
 {
     struct gl_xfer *x = &gl->xfers.v[xi];
     x->counted = true;
-    pm_hit(&gl->acc[GK_FUNDED_BY], x->to, x->from, x->ts);
+    pm_hit(&gl->acc[GK_FUNDED_BY], x->to, x->from, x->ts)->count += x->mult - 1;
     touch(gl, GK_FUNDED_BY, x->to, x->from);
 }
 
-/* Inserts v into a sorted array of int64 (mostly at the end). */
+/* Inserts v into a sorted array of distinct int64 (mostly at the end):
+ * buy_within asks only whether there is one. */
 static void insert_i64(struct gl_wallet *w, int64_t v)
 {
+    size_t i = w->buys.len;
+    while (i > 0 && w->buys.v[i - 1] > v)
+        i--;
+    if (i > 0 && w->buys.v[i - 1] == v)
+        return;
     vec_push(&w->buys, v);
-    size_t i = w->buys.len - 1;
+    i = w->buys.len - 1;
     while (i > 0 && w->buys.v[i - 1] > v) {
         w->buys.v[i] = w->buys.v[i - 1];
         i--;
@@ -346,6 +370,7 @@ static bool apply_xfer(struct graph_live *gl, uint32_t xi, bool check)
     if (check && bv && bv->last_ms > x->ts)
         return false; /* a later transfer the other way was taken as no return */
     bool back = bv != NULL;
+    x->back = back;
     struct gl_wallet *from = &gl->w.v[x->from], *to = &gl->w.v[x->to];
     if (x->ts > from->last_xfer)
         from->last_xfer = x->ts;
@@ -355,12 +380,15 @@ static bool apply_xfer(struct graph_live *gl, uint32_t xi, bool check)
         !from->hub)
         make_hub(gl, x->from);
     pm_hit(&gl->sent, x->from, x->to, x->ts);
+    x->fan_at = from->fan;
     insert_in(gl, to, xi);
     x->elig = (!x->sol || x->amount >= p->fund_min_lamports) && !back;
     if (x->elig && !from->hub && (x->ts <= to->first || buy_within(to, x->ts, p->fund_window_ms)))
         fund(gl, xi);
-    if (x->sol && !to->hub && x->amount >= p->sweep_min_lamports && from->first < x->ts && back) {
-        pm_hit(&gl->acc[GK_SWEEP], x->from, x->to, x->ts);
+    x->swept =
+        x->sol && !to->hub && x->amount >= p->sweep_min_lamports && from->first < x->ts && back;
+    if (x->swept) {
+        pm_hit(&gl->acc[GK_SWEEP], x->from, x->to, x->ts)->count += x->mult - 1;
         touch(gl, GK_SWEEP, x->from, x->to);
     }
     return true;
@@ -392,6 +420,146 @@ static void release_pending(struct graph_live *gl)
     vec_clear(&gl->pending);
 }
 
+/* ------------------------------------------------------------ repeats
+ *
+ * Memory follows distinct evidence, not events. A swap with the (wallet,
+ * mint, time) of one kept already changes nothing, in any order: the
+ * first made the wallet's first trade, first buy and buy time what they
+ * are, and funded every transfer within the window before it; it is not
+ * kept. A transfer identical to a kept one (from, to, time, amount, kind)
+ * whose rules come out the same (no transfer the other way since, the
+ * sender's fan-out unchanged, the same FUNDED_BY and SWEEP outcome) is
+ * folded into it: it adds to the record's multiplicity and to the counts
+ * the record added to. The rules read a folded record as that many
+ * consecutive copies (a copy after the first finds the same state), and
+ * a replay applies it at the first copy's place, which is where the
+ * others would fall: transfers at one time go by arrival, and none that
+ * arrived between could change a copy's outcome (checked above). */
+
+static uint64_t mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 33);
+}
+
+static uint64_t swap_hash(const struct gl_swap *x)
+{
+    return mix64(((uint64_t)x->w << 32 | x->mint) ^ mix64((uint64_t)x->ts));
+}
+
+static uint64_t xfer_hash(const struct gl_xfer *x)
+{
+    return mix64(((uint64_t)x->from << 32 | x->to) ^
+                 mix64((uint64_t)x->ts ^ mix64(x->amount + (uint64_t)x->sol)));
+}
+
+static bool swap_same(const struct gl_swap *a, const struct gl_swap *b)
+{
+    return a->w == b->w && a->mint == b->mint && a->ts == b->ts;
+}
+
+static bool xfer_same(const struct gl_xfer *a, const struct gl_xfer *b)
+{
+    return a->from == b->from && a->to == b->to && a->ts == b->ts && a->amount == b->amount &&
+           a->sol == b->sol;
+}
+
+static void index_put(struct gl_index *ix, uint64_t h, uint32_t rec);
+
+static void index_grow(struct gl_index *ix, const struct graph_live *gl, bool swaps)
+{
+    struct gl_index old = *ix;
+    uint32_t cap = old.slot ? (old.mask + 1) * 2 : 1024;
+    ix->slot = xmalloc((size_t)cap * sizeof *ix->slot);
+    memset(ix->slot, 0xff, (size_t)cap * sizeof *ix->slot);
+    ix->mask = cap - 1;
+    ix->len = 0;
+    for (uint32_t i = 0; old.slot && i <= old.mask; i++)
+        if (old.slot[i] != UINT32_MAX)
+            index_put(ix,
+                      swaps ? swap_hash(&gl->swaps.v[old.slot[i]])
+                            : xfer_hash(&gl->xfers.v[old.slot[i]]),
+                      old.slot[i]);
+    free(old.slot);
+}
+
+static void index_put(struct gl_index *ix, uint64_t h, uint32_t rec)
+{
+    uint32_t i = (uint32_t)h & ix->mask;
+    while (ix->slot[i] != UINT32_MAX)
+        i = (i + 1) & ix->mask;
+    ix->slot[i] = rec;
+    ix->len++;
+}
+
+/* Records its record number under h after the caller checked there is
+ * no equal one (a fuller index is doubled first). */
+static void index_add(struct gl_index *ix, const struct graph_live *gl, bool swaps, uint64_t h,
+                      uint32_t rec)
+{
+    if (!ix->slot || (size_t)(ix->len + 1) * 2 > (size_t)ix->mask + 1)
+        index_grow(ix, gl, swaps);
+    index_put(ix, h, rec);
+}
+
+static uint32_t swap_find(const struct graph_live *gl, const struct gl_swap *x, uint64_t h)
+{
+    const struct gl_index *ix = &gl->swap_ix;
+    if (!ix->slot)
+        return UINT32_MAX;
+    for (uint32_t i = (uint32_t)h & ix->mask; ix->slot[i] != UINT32_MAX; i = (i + 1) & ix->mask)
+        if (swap_same(&gl->swaps.v[ix->slot[i]], x))
+            return ix->slot[i];
+    return UINT32_MAX;
+}
+
+/* The kept record that x can fold into (the latest of its equals), or
+ * UINT32_MAX. */
+static uint32_t xfer_find(const struct graph_live *gl, const struct gl_xfer *x, uint64_t h)
+{
+    const struct gl_index *ix = &gl->xfer_ix;
+    uint32_t best = UINT32_MAX;
+    if (!ix->slot)
+        return best;
+    for (uint32_t i = (uint32_t)h & ix->mask; ix->slot[i] != UINT32_MAX; i = (i + 1) & ix->mask)
+        if (xfer_same(&gl->xfers.v[ix->slot[i]], x) && (best == UINT32_MAX || ix->slot[i] > best))
+            best = ix->slot[i];
+    return best;
+}
+
+/* Whether a copy of kept record r, arriving now, would come out as r did;
+ * if so it is folded in (its counts added) and true returned. */
+static bool fold_xfer(struct graph_live *gl, uint32_t ri)
+{
+    struct gl_xfer *r = &gl->xfers.v[ri];
+    const struct graph_params *p = &gl->p;
+    const struct pair_val *bv = pm_get(&gl->sent, pm_key(r->to, r->from), false);
+    const struct gl_wallet *from = &gl->w.v[r->from], *to = &gl->w.v[r->to];
+    if ((bv != NULL) != r->back || from->fan != r->fan_at || (bv && bv->last_ms > r->ts))
+        return false;
+    bool count =
+        r->elig && !from->hub && (r->ts <= to->first || buy_within(to, r->ts, p->fund_window_ms));
+    if (count != r->counted)
+        return false;
+    bool sweep =
+        r->sol && !to->hub && r->amount >= p->sweep_min_lamports && from->first < r->ts && r->back;
+    if (sweep != r->swept || r->mult == UINT32_MAX)
+        return false;
+    r->mult++;
+    if (count) {
+        pm_hit(&gl->acc[GK_FUNDED_BY], r->to, r->from, r->ts);
+        touch(gl, GK_FUNDED_BY, r->to, r->from);
+    }
+    if (sweep) {
+        pm_hit(&gl->acc[GK_SWEEP], r->from, r->to, r->ts);
+        touch(gl, GK_SWEEP, r->from, r->to);
+    }
+    return true;
+}
+
 void graph_live_add_swap(struct graph_live *gl, const struct swap_event *s)
 {
     struct gl_swap x = {wallet_id(gl, &s->wallet), NO_MINT, s->ts_ms};
@@ -400,7 +568,12 @@ void graph_live_add_swap(struct graph_live *gl, const struct swap_event *s)
         while (gl->m.len <= x.mint)
             (void)vec_push_zero(&gl->m);
     }
+    gl->swaps_seen++;
+    uint64_t h = swap_hash(&x);
+    if (swap_find(gl, &x, h) != UINT32_MAX)
+        return; /* changes nothing (see "repeats") */
     vec_push(&gl->swaps, x);
+    index_add(&gl->swap_ix, gl, true, h, (uint32_t)(gl->swaps.len - 1));
     if (gl->replay)
         return;
     if (gl->pending.len > 0 && x.ts != gl->pending_ts)
@@ -425,11 +598,18 @@ void graph_live_add_transfer(struct graph_live *gl, const struct transfer_event 
         .to = wallet_id(gl, &t->to),
         .ts = t->ts_ms,
         .amount = t->amount,
+        .mult = 1,
         .sol = memcmp(t->mint.b, zero, 32) == 0,
     };
-    vec_push(&gl->xfers, x);
+    gl->xfers_seen++;
     if (!gl->replay && gl->pending.len > 0 && x.ts > gl->pending_ts)
         release_pending(gl);
+    uint64_t h = xfer_hash(&x);
+    uint32_t ri = gl->replay ? UINT32_MAX : xfer_find(gl, &x, h);
+    if (ri != UINT32_MAX && fold_xfer(gl, ri))
+        return;
+    vec_push(&gl->xfers, x);
+    index_add(&gl->xfer_ix, gl, false, h, (uint32_t)(gl->xfers.len - 1));
     if (!gl->replay && !apply_xfer(gl, (uint32_t)(gl->xfers.len - 1), true)) {
         gl->replay = true;
         gl->replays++;
@@ -649,12 +829,16 @@ void graph_live_edges(struct graph_live *gl, struct graph_edge_vec *out)
 void graph_live_stats(const struct graph_live *gl, struct graph_live_stats *out)
 {
     memset(out, 0, sizeof *out);
-    out->swaps = gl->swaps.len;
-    out->transfers = gl->xfers.len;
+    out->swaps = gl->swaps_seen;
+    out->transfers = gl->xfers_seen;
+    out->swaps_kept = gl->swaps.len;
+    out->transfers_kept = gl->xfers.len;
     out->wallets = gl->wallets.count;
     out->replays = gl->replays;
     size_t b = gl->swaps.cap * sizeof *gl->swaps.v + gl->xfers.cap * sizeof *gl->xfers.v +
-               gl->w.cap * sizeof *gl->w.v + gl->m.cap * sizeof *gl->m.v;
+               ((size_t)gl->swap_ix.mask + (size_t)gl->xfer_ix.mask + 2) * sizeof(uint32_t) +
+               gl->pending.cap * sizeof *gl->pending.v + gl->w.cap * sizeof *gl->w.v +
+               gl->m.cap * sizeof *gl->m.v;
     for (size_t i = 0; i < gl->w.len; i++) {
         const struct gl_wallet *w = &gl->w.v[i];
         b += w->buys.cap * 8 + w->in.cap * 4;

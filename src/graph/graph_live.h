@@ -69,16 +69,21 @@ void graph_live_edges(struct graph_live *gl, struct graph_edge_vec *out);
 const uint8_t *graph_live_key(const struct graph_live *gl, uint32_t w);
 
 struct graph_live_stats {
-    size_t swaps, transfers, wallets, replays;
+    size_t swaps, transfers;           /* given, repeats included */
+    size_t swaps_kept, transfers_kept; /* distinct records held (see graph_live.c, "repeats") */
+    size_t wallets, replays;
     size_t bytes; /* memory held, approximately */
 };
 void graph_live_stats(const struct graph_live *gl, struct graph_live_stats *out);
 
 /* ---- inside `serve`: the edges of graph_edges kept current ----
  *
- * graph_livesync_new loads every stored swap and transfer into a
- * graph_live (call it before events flow: the inbox's after_commit must
- * not run before it returns). graph_livesync_after_commit queues newly
+ * graph_livesync_new takes the fences (the largest stored swap and
+ * transfer ids) and loads what they cover into a graph_live on a thread of
+ * its own (call it before events flow: what the inbox's after_commit
+ * queues must come after the fences); until the load is done the queue
+ * waits and the scheduled flush does nothing (graph_livesync_loaded);
+ * graph_livesync_flush waits for it. graph_livesync_after_commit queues newly
  * stored swaps and transfers (any thread, cheap); every graph.live_s
  * seconds a scheduler worker applies the queue and writes the changed
  * edges in one transaction (graph_livesync_flush; the first flush, and
@@ -103,6 +108,8 @@ void graph_livesync_after_commit(struct graph_livesync *s, const struct event *e
  * every edge again. Any thread. */
 void graph_livesync_rebuilt(struct graph_livesync *s);
 int graph_livesync_flush(struct graph_livesync *s, struct graph_livesync_report *rep);
+/* Whether the background load is over (true for NULL). Any thread. */
+bool graph_livesync_loaded(struct graph_livesync *s);
 void graph_livesync_free(struct graph_livesync *s);
 
 #endif

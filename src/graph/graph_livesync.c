@@ -2,9 +2,11 @@
  * a queue filled from the inbox's commit thread, drained by a scheduler
  * worker that applies it to a graph_live and writes the changed edges. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/config.h"
 #include "base/err.h"
 #include "base/log.h"
@@ -32,19 +34,78 @@ struct graph_livesync {
     pthread_mutex_t mu; /* queue, replace */
     VEC(struct queued) queue;
     bool replace;
-    struct graph_live *gl; /* the flushing worker's (and the loader's) */
+    struct graph_live *gl; /* the loader's until loaded, then the flushing worker's */
+    /* The load of what was stored before the start, on its own thread:
+     * swaps and transfers up to the fences (the largest ids then); what
+     * is stored later comes through the queue. */
+    int64_t fence[2]; /* swaps, transfers */
+    pthread_t loader;
+    bool loader_joined;
+    atomic_bool loaded, stop;
+    int load_rc;
+    int64_t load_ms;
 };
 
 static int on_swap(void *ctx, const struct stored_swap *s)
 {
-    graph_live_add_swap(ctx, &s->swap);
-    return 0;
+    struct graph_livesync *ls = ctx;
+    if (s->id <= ls->fence[0])
+        graph_live_add_swap(ls->gl, &s->swap);
+    return atomic_load(&ls->stop) ? WT_ECLOSED : 0;
 }
 
-static int on_transfer(void *ctx, const struct transfer_event *t)
+/* The stored transfers up to the fence, in id order (the edges do not
+ * depend on the order: graph_live.h). */
+static int load_transfers(struct graph_livesync *s)
 {
-    graph_live_add_transfer(ctx, t);
-    return 0;
+    enum { PAGE = 1024 };
+    struct event *ev = xmalloc(PAGE * sizeof *ev);
+    int64_t *ids = xmalloc(PAGE * sizeof *ids), after = 0;
+    int rc = 0;
+    for (;;) {
+        size_t n = 0;
+        if ((rc = store_events_after(s->st, EVENT_TRANSFER, after, ev, ids, PAGE, &n)) != 0)
+            break;
+        for (size_t i = 0; i < n && ids[i] <= s->fence[1]; i++)
+            graph_live_add_transfer(s->gl, &ev[i].u.transfer);
+        if (n < PAGE || ids[n - 1] >= s->fence[1])
+            break;
+        after = ids[n - 1];
+        if (atomic_load(&s->stop)) {
+            rc = WT_ECLOSED;
+            break;
+        }
+    }
+    free(ev);
+    free(ids);
+    return rc;
+}
+
+static void *load_main(void *arg)
+{
+    struct graph_livesync *s = arg;
+    int64_t t0 = clock_wall_ms();
+    int rc = store_swaps_scan(s->st, INT64_MIN, INT64_MAX, on_swap, s);
+    if (rc == 0)
+        rc = load_transfers(s);
+    s->load_rc = rc;
+    s->load_ms = clock_wall_ms() - t0;
+    if (rc == 0) {
+        struct graph_live_stats gs;
+        graph_live_stats(s->gl, &gs);
+        log_info("graph",
+                 "live edges: %zu swaps and %zu transfers loaded in the background in %.1f s (%zu "
+                 "wallets, %.1f MiB)",
+                 gs.swaps, gs.transfers, (double)s->load_ms / 1000.0, gs.wallets,
+                 (double)gs.bytes / 1048576.0);
+    } else if (rc != WT_ECLOSED) {
+        log_error("graph",
+                  "live edges: cannot load the stored events: %s (no live edges until a "
+                  "restart; the periodic rebuild still runs)",
+                  wt_strerror(rc));
+    }
+    atomic_store(&s->loaded, true);
+    return NULL;
 }
 
 int graph_livesync_new(struct store *st, const struct config *cfg, struct graph_livesync **out)
@@ -67,19 +128,38 @@ int graph_livesync_new(struct store *st, const struct config *cfg, struct graph_
     }
     pthread_mutex_init(&s->mu, NULL);
     s->replace = true; /* graph_edges holds the last rebuild's edges */
-    rc = store_swaps_scan(st, INT64_MIN, INT64_MAX, on_swap, s->gl);
-    if (rc == 0)
-        rc = store_transfers_scan(st, on_transfer, s->gl);
+    atomic_init(&s->loaded, false);
+    atomic_init(&s->stop, false);
+    int64_t ids[3];
+    rc = store_events_max_ids(st, ids);
+    if (rc == 0) {
+        s->fence[0] = ids[0];
+        s->fence[1] = ids[1];
+        if (pthread_create(&s->loader, NULL, load_main, s) != 0)
+            rc = WT_EIO;
+    }
     if (rc != 0) {
+        s->loader_joined = true;
         graph_livesync_free(s);
         return rc;
     }
-    struct graph_live_stats gs;
-    graph_live_stats(s->gl, &gs);
-    log_info("graph", "live edges: %zu swaps and %zu transfers loaded (%zu wallets, %.1f MiB)",
-             gs.swaps, gs.transfers, gs.wallets, (double)gs.bytes / 1048576.0);
     *out = s;
     return 0;
+}
+
+/* Waits for the load; its result. */
+static int load_wait(struct graph_livesync *s)
+{
+    if (!s->loader_joined) {
+        pthread_join(s->loader, NULL);
+        s->loader_joined = true;
+    }
+    return s->load_rc;
+}
+
+bool graph_livesync_loaded(struct graph_livesync *s)
+{
+    return !s || atomic_load(&s->loaded);
 }
 
 void graph_livesync_after_commit(struct graph_livesync *s, const struct event *ev, size_t n,
@@ -133,6 +213,9 @@ static void row_of(const struct graph_live *gl, const struct graph_edge *e,
 int graph_livesync_flush(struct graph_livesync *s, struct graph_livesync_report *rep)
 {
     memset(rep, 0, sizeof *rep);
+    int lrc = load_wait(s);
+    if (lrc != 0)
+        return lrc;
     pthread_mutex_lock(&s->mu);
     VEC(struct queued) q = {s->queue.v, s->queue.len, s->queue.cap};
     memset(&s->queue, 0, sizeof s->queue);
@@ -182,6 +265,8 @@ static void job(void *ctx)
 {
     struct graph_livesync *s = ctx;
     struct graph_livesync_report rep;
+    if (!atomic_load(&s->loaded) || s->load_rc != 0)
+        return; /* still loading (the queue waits), or no live edges this run */
     int rc = graph_livesync_flush(s, &rep);
     if (rc != 0)
         log_warn("graph", "live edges: cannot write the changed edges: %s", wt_strerror(rc));
@@ -202,6 +287,8 @@ void graph_livesync_free(struct graph_livesync *s)
 {
     if (!s)
         return;
+    atomic_store(&s->stop, true);
+    (void)load_wait(s);
     graph_live_free(s->gl);
     vec_free(&s->queue);
     pthread_mutex_destroy(&s->mu);

@@ -273,10 +273,9 @@ static void trip_state_put(struct ledger *l, uint32_t id, struct worker *wk)
         l->n_open--;
 }
 
-static void lots_push(struct trip_state *p, struct lot lt)
+/* Room for one more lot at the end. */
+static void lots_room(struct trip_state *p)
 {
-    if (p->head > 0 && p->head == p->len)
-        p->head = p->len = 0;
     if (p->len == p->cap) {
         if (p->head > p->cap / 2) { /* compact instead of growing */
             memmove(p->lots, p->lots + p->head, (p->len - p->head) * sizeof *p->lots);
@@ -287,7 +286,37 @@ static void lots_push(struct trip_state *p, struct lot lt)
             p->lots = xreallocarray(p->lots, p->cap, sizeof *p->lots);
         }
     }
+}
+
+static void lots_push(struct trip_state *p, struct lot lt, bool separate)
+{
+    if (p->head > 0 && p->head == p->len)
+        p->head = p->len = 0;
+    struct lot *last = p->len > p->head ? &p->lots[p->len - 1] : NULL;
+    if (!separate && last && last->qty == lt.qty && last->cost == lt.cost &&
+        last->ts_ms == lt.ts_ms && last->unknown == lt.unknown && last->n < UINT32_MAX) {
+        last->n++;
+        return;
+    }
+    lots_room(p);
+    lt.n = 1;
     p->lots[p->len++] = lt;
+}
+
+/* Splits the first lot of the head run off as a lot of its own, so that a
+ * sell can take part of it. */
+static void lots_split_head(struct trip_state *p)
+{
+    if (p->head == 0) {
+        lots_room(p); /* compacts only when head > 0: not here */
+        memmove(p->lots + 1, p->lots, p->len * sizeof *p->lots);
+        p->len++;
+    } else {
+        p->head--;
+        p->lots[p->head] = p->lots[p->head + 1];
+    }
+    p->lots[p->head].n = 1;
+    p->lots[p->head + 1].n--;
 }
 
 /* Closes the open trip of p (state o): writes off remaining lots as dust
@@ -299,7 +328,7 @@ static uint64_t trip_close(struct pos *pp, struct trip_state *p, struct ledger_w
     u128 wo = 0;
     bool dust = p->head < p->len;
     for (uint32_t i = p->head; i < p->len; i++) {
-        wo += p->lots[i].cost;
+        wo += (u128)p->lots[i].cost * p->lots[i].n;
         if (p->lots[i].unknown)
             p->trip_unknown = 1;
     }
@@ -463,8 +492,8 @@ const struct ledger_fill *ledger_apply_norm(struct ledger *l, const struct norm 
         }
         struct trip_state *o = &l->open.v[p->open];
         u128 c = (u128)value + fee;
-        struct lot lt = {n->qty, c > UINT64_MAX ? UINT64_MAX : (uint64_t)c, n->ts_ms, !valued};
-        lots_push(o, lt);
+        struct lot lt = {n->qty, c > UINT64_MAX ? UINT64_MAX : (uint64_t)c, n->ts_ms, !valued, 1};
+        lots_push(o, lt, l->p.separate_lots);
         o->qty += n->qty;
         if (o->qty > o->peak_qty)
             o->peak_qty = o->qty;
@@ -493,6 +522,21 @@ const struct ledger_fill *ledger_apply_norm(struct ledger *l, const struct norm 
         bool touched_unknown = false;
         while (o && rem > 0 && o->head < o->len) {
             struct lot *lt = &o->lots[o->head];
+            if (lt->n > 1 && rem >= lt->qty) { /* whole lots of a run */
+                uint64_t k = rem / lt->qty < lt->n ? rem / lt->qty : lt->n;
+                consumed += (u128)lt->cost * k;
+                rem -= k * lt->qty;
+                known += k * lt->qty;
+                touched_unknown |= lt->unknown != 0;
+                lt->n -= (uint32_t)k;
+                if (lt->n == 0)
+                    o->head++;
+                continue;
+            }
+            if (lt->n > 1) { /* part of its first lot */
+                lots_split_head(o);
+                lt = &o->lots[o->head];
+            }
             uint64_t t = rem < lt->qty ? rem : lt->qty;
             uint64_t c = t == lt->qty ? lt->cost : muldiv(lt->cost, t, lt->qty);
             lt->cost -= c;

@@ -36,6 +36,9 @@ struct ledger_params {
      * no price_usd/price_sol pair; 0 = unknown (such legs are unvalued). */
     double sol_usd;
     bool keep_fills; /* keep every fill per wallet (patterns need them) */
+    /* Keep every lot apart instead of one per run of identical buys
+     * (struct lot): the same results, more memory; for tests. */
+    bool separate_lots;
     /* Threads of a batch flush (ledger_batch_flush): wallets are
      * independent, so their parts run on this many threads (at most 16,
      * and one per 256 pending swaps; 0 = one per online core, 1 = the

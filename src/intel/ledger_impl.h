@@ -17,14 +17,20 @@ __extension__ typedef __int128 i128;
 
 #define LAMPORTS_PER_SOL 1000000000.0
 
-/* One buy not yet sold. cost = quote lamports + the buy's fee share still
- * attached to qty. Invariant: qty > 0 while the lot is live (at or after
- * the position's head). */
+/* One buy not yet sold, or a run of n identical ones (same qty, cost,
+ * time and unknown flag, one after the other in the FIFO: a wallet that
+ * repeats a buy). cost = quote lamports + the buy's fee share still
+ * attached to qty, per lot. A sell consumes a run lot by lot, as it would
+ * the separate lots (a whole lot costs its cost; a partial one, split off
+ * the run's front first, muldiv of it), so the results are the same bit
+ * for bit. Invariant: qty > 0 and n >= 1 while the lot is live (at or
+ * after the position's head). */
 struct lot {
     uint64_t qty;
     uint64_t cost;
     int64_t ts_ms;
     uint32_t unknown; /* the buy could not be valued: cost is only the fee */
+    uint32_t n;       /* identical lots this one stands for */
 };
 
 /* The state of an open round trip of one (wallet, mint): its lots and

@@ -65,7 +65,7 @@ static void pos_view(const struct ledger *l, const struct pos *p, struct ledger_
     if (p->open != LEDGER_NONE) {
         const struct trip_state *o = &l->open.v[p->open];
         for (uint32_t i = o->head; i < o->len; i++) {
-            cost += o->lots[i].cost;
+            cost += (u128)o->lots[i].cost * o->lots[i].n;
             unknown |= o->lots[i].unknown != 0;
         }
         qty = o->qty;
@@ -139,9 +139,9 @@ bool ledger_ok(const struct ledger *l)
         if (o->head > o->len || o->len > o->cap || o->head == o->len)
             return false;
         for (uint32_t j = o->head; j < o->len; j++) {
-            if (o->lots[j].qty == 0)
+            if (o->lots[j].qty == 0 || o->lots[j].n == 0)
                 return false;
-            q += o->lots[j].qty;
+            q += (u128)o->lots[j].qty * o->lots[j].n;
         }
         if (q != o->qty || o->peak_qty < o->qty)
             return false;

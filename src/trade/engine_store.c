@@ -471,11 +471,23 @@ struct engine_out *engine_store_writer_new(struct store *st)
 
 /* ---- restore ------------------------------------------------------------------ */
 
+struct warming {
+    struct engine *e;
+    const struct engine_warm *w;
+    size_t *count;
+};
+
 static int warm_one(void *ctx, const struct stored_swap *s)
 {
-    void **a = ctx;
-    engine_warm_swap(a[0], &s->swap);
-    (*(size_t *)a[1])++;
+    struct warming *a = ctx;
+    if (s->id > a->w->max_id)
+        return 0; /* stored after the fence: it comes as an event */
+    engine_warm_swap(a->e, &s->swap);
+    size_t n = ++*a->count;
+    if (a->w->progress)
+        __atomic_store_n(a->w->progress, n, __ATOMIC_RELAXED);
+    if (a->w->stop && n % 4096 == 0 && a->w->stop(a->w->stop_ctx))
+        return WT_ECLOSED;
     return 0;
 }
 
@@ -587,6 +599,13 @@ static int load_clusters(struct engine *e, struct store *st, size_t *count)
 int engine_store_restore(struct engine *e, struct store *st, bool warm,
                          struct engine_restore_stats *stats, char *err, size_t errsize)
 {
+    struct engine_warm w = {.on = warm, .max_id = INT64_MAX};
+    return engine_store_restore_from(e, st, &w, stats, err, errsize);
+}
+
+int engine_store_restore_from(struct engine *e, struct store *st, const struct engine_warm *w,
+                              struct engine_restore_stats *stats, char *err, size_t errsize)
+{
     struct engine_restore_stats dummy;
     if (!stats)
         stats = &dummy;
@@ -596,10 +615,12 @@ int engine_store_restore(struct engine *e, struct store *st, bool warm,
     int rc;
 
     /* 1. The history: intel and the market, before anything asks them. */
-    if (warm) {
-        void *a[2] = {e, &stats->swaps_warmed};
-        if ((rc = store_swaps_scan(st, INT64_MIN, INT64_MAX, warm_one, a))) {
-            snprintf(err, errsize, "reading the stored swaps: %s", wt_strerror(rc));
+    if (w->on) {
+        struct warming a = {e, w, &stats->swaps_warmed};
+        if ((rc = store_swaps_scan(st, INT64_MIN, INT64_MAX, warm_one, &a))) {
+            snprintf(err, errsize, "%s: %s",
+                     rc == WT_ECLOSED ? "stopped during the warm-up" : "reading the stored swaps",
+                     wt_strerror(rc));
             return rc;
         }
     }

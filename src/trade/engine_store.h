@@ -59,6 +59,23 @@ int engine_store_marks_load(struct store *st, const char *mode, int64_t since_ms
 /* Restores e from st as described above (warm: replay the stored swaps).
  * Returns 0, or a store error / WT_EPARSE with a message in err (the
  * engine may then be partly restored: do not run it). */
+/* How the warm-up of engine_store_restore_from reads the stored swaps. */
+struct engine_warm {
+    bool on;        /* replay the stored swaps at all */
+    int64_t max_id; /* only swaps with id <= max_id (INT64_MAX: every
+                     * one): those stored before the fence a background
+                     * warm-up took; later ones reach the engine as events */
+    /* Optional: the swaps replayed so far, stored (relaxed) as it goes,
+     * for a progress report read by other threads. */
+    size_t *progress;
+    /* Optional: asked every few thousand swaps; true stops the restore
+     * with WT_ECLOSED (a stop during a background warm-up). */
+    bool (*stop)(void *ctx);
+    void *stop_ctx;
+};
+/* engine_store_restore with the warm-up's fence, progress and stop. */
+int engine_store_restore_from(struct engine *e, struct store *st, const struct engine_warm *w,
+                              struct engine_restore_stats *stats, char *err, size_t errsize);
 int engine_store_restore(struct engine *e, struct store *st, bool warm,
                          struct engine_restore_stats *stats, char *err, size_t errsize);
 

@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/clock.h"
 #include "base/err.h"
@@ -53,6 +54,7 @@
 #include "net/sse.h"
 #include "solana/base58.h"
 #include "trade/journal.h"
+#include "trade/engine_store.h"
 
 #define BATCH       4096
 #define ACKS        256
@@ -101,6 +103,19 @@ struct runner {
     struct runner_health h;
     struct engine_params params;
     VEC(struct pubkey) open_mints; /* of the open positions at the last publish */
+
+    /* The background warm-up (runner_opts.warm_background): while
+     * warming, producers append to the backlog (under mu, at most
+     * backlog_cap events; room is signalled when it empties or warming
+     * ends); the engine thread restores, then handles the backlog. */
+    bool bg;       /* this activation warms on the engine thread */
+    int64_t fence; /* the largest swap id the warm-up replays */
+    atomic_bool warming;
+    VEC(struct event) backlog;
+    size_t backlog_cap;
+    pthread_cond_t room;
+    size_t warm_done;      /* swaps replayed (relaxed atomics) */
+    int64_t counted_swaps; /* stored swaps, as the journal's start row counted them */
 };
 
 /* Rewrites the time of a live event that is later than limit_ms. */
@@ -302,6 +317,7 @@ static int j_start(struct runner *r, int64_t created_ms, char *err, size_t errsi
     jw_ki64(&w, "created_ms", created_ms);
     jw_kbool(&w, "warm", r->o.warm);
     jw_ki64(&w, "swaps", n_swaps); /* the warm-up's count, checked by a replay */
+    r->counted_swaps = n_swaps;
     jw_key(&w, "event_ids");
     jw_arr_begin(&w);
     for (int i = 0; i < 3; i++)
@@ -474,73 +490,93 @@ static bool is_watch_command(const struct event *ev)
            k == CMD_CLUSTER_MEMBER;
 }
 
+/* The engine thread's loop state. */
+struct loop {
+    struct ack *pending;
+    int64_t last_pub, last_tick_wall;
+    bool dirty;
+};
+
+/* Handles buf[0..n) (changed in place: ticks, clamped times) as one batch:
+ * the engine, its flush, the journal, the snapshot, the acknowledgements.
+ * Returns false when the runner was demoted meanwhile (nothing written). */
+static bool run_batch(struct runner *r, struct loop *L, struct event *buf, size_t n)
+{
+    size_t nacks = 0;
+    bool watch = false;
+    int64_t limit = clock_wall_ms() + max_future(r);
+    r->j.wall = limit - max_future(r);
+    for (size_t i = 0; i < n && !atomic_load(&r->demoted); i++) {
+        if (buf[i].kind == EVENT_TICK) {
+            int64_t wall = buf[i].u.tick.ts_ms;
+            int64_t elapsed =
+                L->last_tick_wall && wall > L->last_tick_wall ? wall - L->last_tick_wall : 0;
+            L->last_tick_wall = wall;
+            struct engine_status st;
+            engine_status(r->e, &st);
+            if (wall <= st.now_ms)
+                buf[i].u.tick.ts_ms = st.now_ms + elapsed;
+        }
+        int64_t before = event_ts_ms(&buf[i]);
+        clamp_ts(&buf[i], limit);
+        r->j.moved = event_ts_ms(&buf[i]) != before;
+        r->j.stored_ts = before;
+        int rc = engine_handle(r->e, &buf[i]);
+        watch |= is_watch_command(&buf[i]);
+        if (buf[i].kind == EVENT_COMMAND && buf[i].u.command.seq && nacks < ACKS) {
+            struct ack *a = &L->pending[nacks++];
+            a->seq = buf[i].u.command.seq;
+            a->rc = rc;
+            snprintf(a->msg, sizeof a->msg, "%s", rc ? engine_last_error(r->e) : "");
+        }
+    }
+    if (atomic_load(&r->demoted))
+        return false; /* this batch is not written: another node trades now */
+    if (n) {
+        engine_flush(r->e);
+        L->dirty = true;
+    }
+    if (r->o.journal) {
+        r->j.wall = clock_wall_ms();
+        j_flush(r, false);
+    }
+    int64_t now = clock_wall_ms();
+    if (L->dirty && (nacks || watch || now - L->last_pub >= PUBLISH_MS)) {
+        publish(r, watch);
+        L->last_pub = now;
+        L->dirty = false;
+    }
+    pthread_mutex_lock(&r->mu);
+    r->h.handled += n;
+    if (n)
+        r->h.last_batch_wall_ms = now;
+    for (size_t i = 0; i < nacks; i++)
+        r->acks[L->pending[i].seq % ACKS] = L->pending[i];
+    if (nacks)
+        pthread_cond_broadcast(&r->acked);
+    pthread_mutex_unlock(&r->mu);
+    return true;
+}
+
+static bool warm_background(struct runner *r, struct loop *L);
+
 static void *engine_main(void *arg)
 {
     struct runner *r = arg;
     struct event *buf = xmalloc(BATCH * sizeof *buf);
-    struct ack *pending = xmalloc(ACKS * sizeof *pending);
-    int64_t last_pub = 0, last_tick_wall = 0;
-    bool dirty = false;
-    for (;;) {
+    struct loop L = {.pending = xmalloc(ACKS * sizeof *L.pending)};
+    bool ok = !r->bg || warm_background(r, &L);
+    while (ok) {
         size_t n = evq_pop(r->q, buf, BATCH, POP_WAIT_MS);
         if (atomic_load(&r->demoted) ||
             (n == 0 && atomic_load(&r->stopping) && evq_len(r->q, NULL) == 0))
             break;
-        size_t nacks = 0;
-        bool watch = false;
-        int64_t limit = clock_wall_ms() + max_future(r);
-        r->j.wall = limit - max_future(r);
-        for (size_t i = 0; i < n && !atomic_load(&r->demoted); i++) {
-            if (buf[i].kind == EVENT_TICK) {
-                int64_t wall = buf[i].u.tick.ts_ms;
-                int64_t elapsed =
-                    last_tick_wall && wall > last_tick_wall ? wall - last_tick_wall : 0;
-                last_tick_wall = wall;
-                struct engine_status st;
-                engine_status(r->e, &st);
-                if (wall <= st.now_ms)
-                    buf[i].u.tick.ts_ms = st.now_ms + elapsed;
-            }
-            int64_t before = event_ts_ms(&buf[i]);
-            clamp_ts(&buf[i], limit);
-            r->j.moved = event_ts_ms(&buf[i]) != before;
-            r->j.stored_ts = before;
-            int rc = engine_handle(r->e, &buf[i]);
-            watch |= is_watch_command(&buf[i]);
-            if (buf[i].kind == EVENT_COMMAND && buf[i].u.command.seq && nacks < ACKS) {
-                struct ack *a = &pending[nacks++];
-                a->seq = buf[i].u.command.seq;
-                a->rc = rc;
-                snprintf(a->msg, sizeof a->msg, "%s", rc ? engine_last_error(r->e) : "");
-            }
-        }
-        if (atomic_load(&r->demoted))
-            break; /* this batch is not written: another node trades now */
-        if (n) {
-            engine_flush(r->e);
-            dirty = true;
-        }
-        if (r->o.journal) {
-            r->j.wall = clock_wall_ms();
-            j_flush(r, false);
-        }
-        int64_t now = clock_wall_ms();
-        if (dirty && (nacks || watch || now - last_pub >= PUBLISH_MS)) {
-            publish(r, watch);
-            last_pub = now;
-            dirty = false;
-        }
-        pthread_mutex_lock(&r->mu);
-        r->h.handled += n;
-        if (n)
-            r->h.last_batch_wall_ms = now;
-        for (size_t i = 0; i < nacks; i++)
-            r->acks[pending[i].seq % ACKS] = pending[i];
-        if (nacks)
-            pthread_cond_broadcast(&r->acked);
-        pthread_mutex_unlock(&r->mu);
+        if (!run_batch(r, &L, buf, n))
+            break;
     }
-    if (!atomic_load(&r->demoted)) { /* a demoted engine writes nothing more */
+    /* A demoted engine writes nothing more; one stopped or failed before
+     * its restore finished has nothing to write (its state is not whole). */
+    if (ok && !atomic_load(&r->demoted)) {
         engine_flush(r->e);
         if (r->o.journal) { /* a clean stop: the whole run is recorded */
             r->j.wall = clock_wall_ms();
@@ -553,7 +589,7 @@ static void *engine_main(void *arg)
         publish(r, true);
     }
     free(buf);
-    free(pending);
+    free(L.pending);
     return NULL;
 }
 
@@ -566,9 +602,138 @@ static void *timer_main(void *arg)
         memset(&t, 0, sizeof t);
         t.kind = EVENT_TICK;
         t.u.tick.ts_ms = clock_wall_ms();
+        if (atomic_load(&r->warming))
+            continue;                 /* the engine's clock waits for the warm-up */
         evq_push(r->q, &t, 1, false); /* a full queue has work enough: skip the tick */
     }
     return NULL;
+}
+
+/* ---- background warm-up ----------------------------------------------------------- */
+
+/* Queues ev[0..n) for the engine: into the backlog while it warms up (with
+ * wait, waiting while the backlog is full), else into its queue. Returns
+ * the number taken. One producer's events keep their order: the backlog
+ * is handled before warming ends, and only then do events go to the
+ * queue. */
+static size_t enqueue(struct runner *r, const struct event *ev, size_t n, bool wait)
+{
+    if (!atomic_load(&r->warming))
+        return evq_push(r->q, ev, n, wait);
+    size_t done = 0;
+    pthread_mutex_lock(&r->mu);
+    while (done < n && atomic_load(&r->warming)) {
+        if (r->backlog.len >= r->backlog_cap) {
+            if (!wait)
+                break;
+            pthread_cond_wait(&r->room, &r->mu);
+            continue;
+        }
+        size_t k = n - done;
+        if (k > r->backlog_cap - r->backlog.len)
+            k = r->backlog_cap - r->backlog.len;
+        for (size_t i = 0; i < k; i++)
+            vec_push(&r->backlog, ev[done + i]);
+        done += k;
+        if (r->backlog.len > r->h.backlog_high)
+            r->h.backlog_high = r->backlog.len;
+    }
+    bool failed = r->h.warm_failed;
+    pthread_mutex_unlock(&r->mu);
+    if (done < n && !atomic_load(&r->warming) && !failed) /* it ended meanwhile */
+        done += evq_push(r->q, ev + done, n - done, wait);
+    return done;
+}
+
+static bool stop_requested(void *ctx)
+{
+    struct runner *r = ctx;
+    return atomic_load(&r->stopping) || atomic_load(&r->demoted);
+}
+
+/* Ends the warm-up: events go to the queue from now on (or, with drop,
+ * nowhere: the restore failed or was stopped, and the store has them). */
+static void end_warming(struct runner *r, bool drop)
+{
+    if (drop)
+        evq_close(r->q);
+    pthread_mutex_lock(&r->mu);
+    atomic_store(&r->warming, false);
+    r->h.warming = false;
+    r->h.warm_held = false;
+    r->h.warm_ended_ms = clock_wall_ms();
+    vec_free(&r->backlog);
+    pthread_cond_broadcast(&r->room);
+    pthread_mutex_unlock(&r->mu);
+}
+
+static int restore(struct runner *r, char *err, size_t errsize);
+
+/* On the engine thread: waits while the hold file exists, restores, then
+ * handles the backlog until it is empty and ends the warm-up. Returns
+ * false when the engine must not run (failed, stopped or demoted). */
+static bool warm_background(struct runner *r, struct loop *L)
+{
+    const char *hold = r->o.warm_hold_file;
+    while (hold && hold[0] && access(hold, F_OK) == 0 && !stop_requested(r)) {
+        pthread_mutex_lock(&r->mu);
+        r->h.warm_held = true;
+        pthread_mutex_unlock(&r->mu);
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    pthread_mutex_lock(&r->mu);
+    r->h.warm_held = false;
+    pthread_mutex_unlock(&r->mu);
+    char err[256] = "";
+    int rc = stop_requested(r) ? WT_ECLOSED : restore(r, err, sizeof err);
+    if (rc != 0) {
+        if (!stop_requested(r)) {
+            log_error("engine",
+                      "the warm-up failed: %s; the engine does not run (a restart tries again)",
+                      err);
+            pthread_mutex_lock(&r->mu);
+            r->h.warm_failed = true;
+            str_copy(r->h.warm_error, sizeof r->h.warm_error, err);
+            pthread_mutex_unlock(&r->mu);
+        }
+        end_warming(r, true);
+        return false;
+    }
+    size_t waited = 0;
+    for (;;) {
+        pthread_mutex_lock(&r->mu);
+        struct event *v = r->backlog.v;
+        size_t n = r->backlog.len;
+        memset(&r->backlog, 0, sizeof r->backlog);
+        if (n == 0) {
+            pthread_mutex_unlock(&r->mu);
+            break;
+        }
+        pthread_cond_broadcast(&r->room);
+        pthread_mutex_unlock(&r->mu);
+        bool ok = true;
+        for (size_t i = 0; i < n && ok; i += BATCH)
+            ok = run_batch(r, L, v + i, n - i < BATCH ? n - i : BATCH);
+        free(v);
+        waited += n;
+        if (!ok) {
+            end_warming(r, true);
+            return false;
+        }
+    }
+    end_warming(r, false);
+    struct runner_health h;
+    runner_health(r, &h);
+    log_info("engine",
+             "engine (%s) restored in the background in %.1f s: %s, %zu open positions, %zu "
+             "closed trades, %zu swaps warmed (up to id %lld), %zu events that came meanwhile "
+             "handled",
+             trade_mode_name(r->o.params.mode),
+             (double)(h.warm_ended_ms - h.warm_started_ms) / 1000.0,
+             h.restore.state_found ? "state found" : "fresh account", h.restore.positions,
+             h.restore.trades, h.restore.swaps_warmed, (long long)r->fence, waited);
+    return true;
 }
 
 /* ---- lifecycle ------------------------------------------------------------------ */
@@ -576,7 +741,7 @@ static void *timer_main(void *arg)
 static void sink_emit(void *ctx, const struct event *ev)
 {
     struct runner *r = ctx;
-    evq_push(r->q, ev, 1, true);
+    enqueue(r, ev, 1, true);
 }
 
 struct exec_sink runner_exec_sink(struct runner *r)
@@ -662,7 +827,10 @@ static struct executor *claiming_new(struct executor *inner, const struct runner
 
 /* Builds the engine, restores it from the store and starts its threads:
  * the start of an active runner and a standby's promotion alike. */
-static int activate(struct runner *r, char *err, size_t errsize)
+static struct runner_snap *empty_snap(const struct runner_opts *o);
+static int restore(struct runner *r, char *err, size_t errsize);
+
+static int activate(struct runner *r, bool background, char *err, size_t errsize)
 {
     const struct runner_opts *o = &r->o;
     struct engine_out *outs[4];
@@ -703,10 +871,67 @@ static int activate(struct runner *r, char *err, size_t errsize)
     pthread_mutex_lock(&r->mu);
     memset(&r->h.restore, 0, sizeof r->h.restore);
     pthread_mutex_unlock(&r->mu);
+    r->bg = background;
+    r->fence = INT64_MAX;
+    if (background) {
+        /* The fence: what is stored now is replayed; what comes later
+         * reaches the engine as events (through the backlog). */
+        int64_t ids[3] = {0, 0, 0}, n_swaps = r->counted_swaps, n_tr = 0, n_pr = 0;
+        int rc = store_events_max_ids(o->store, ids);
+        if (rc == 0 && o->warm && !o->journal) /* the journal's start row counted them */
+            rc = store_count_events(o->store, &n_swaps, &n_tr, &n_pr);
+        if (rc != 0) {
+            snprintf(err, errsize, "reading the stored events: %s", wt_strerror(rc));
+            return WT_EIO;
+        }
+        r->fence = ids[0];
+        pthread_mutex_lock(&r->mu);
+        r->h.warming = true;
+        r->h.warm_total = o->warm ? (size_t)n_swaps : 0;
+        r->h.warm_fence = ids[0];
+        r->h.warm_started_ms = clock_wall_ms();
+        r->snap = empty_snap(o);
+        r->snap->standby = false;
+        pthread_mutex_unlock(&r->mu);
+        atomic_store(&r->warming, true);
+    } else if (restore(r, err, errsize) != 0) {
+        return WT_EIO;
+    }
+
+    if (pthread_create(&r->engine_thread, NULL, engine_main, r) != 0) {
+        snprintf(err, errsize, "cannot start the engine thread");
+        if (background)
+            end_warming(r, true);
+        return WT_EIO;
+    }
+    if (pthread_create(&r->timer_thread, NULL, timer_main, r) != 0) {
+        atomic_store(&r->stopping, true);
+        evq_close(r->q);
+        pthread_join(r->engine_thread, NULL);
+        snprintf(err, errsize, "cannot start the timer thread");
+        return WT_EIO;
+    }
+    r->threads_started = true;
+    atomic_store(&r->active, true);
+    return 0;
+}
+
+/* The restore itself (engine_store_restore_from, up to the fence), the
+ * clock bound, the first flush and snapshot: on the caller's thread, or
+ * on the engine thread for a background warm-up. */
+static int restore(struct runner *r, char *err, size_t errsize)
+{
+    const struct runner_opts *o = &r->o;
     struct engine_restore_stats rs;
     memset(&rs, 0, sizeof rs);
-    if (engine_store_restore(r->e, o->store, o->warm, &rs, err, errsize) != 0)
-        return WT_EIO;
+    struct engine_warm w = {.on = o->warm,
+                            .max_id = r->fence,
+                            .progress = &r->warm_done,
+                            .stop = stop_requested,
+                            .stop_ctx = r};
+    int rrc = engine_store_restore_from(r->e, o->store, &w, &rs, err, errsize);
+    if (rrc != 0)
+        return rrc == WT_ECLOSED ? WT_ECLOSED : WT_EIO;
     pthread_mutex_lock(&r->mu);
     r->h.restore = rs;
     pthread_mutex_unlock(&r->mu);
@@ -729,20 +954,6 @@ static int activate(struct runner *r, char *err, size_t errsize)
         j_flush(r, true);
     }
     publish(r, true);
-
-    if (pthread_create(&r->engine_thread, NULL, engine_main, r) != 0) {
-        snprintf(err, errsize, "cannot start the engine thread");
-        return WT_EIO;
-    }
-    if (pthread_create(&r->timer_thread, NULL, timer_main, r) != 0) {
-        atomic_store(&r->stopping, true);
-        evq_close(r->q);
-        pthread_join(r->engine_thread, NULL);
-        snprintf(err, errsize, "cannot start the timer thread");
-        return WT_EIO;
-    }
-    r->threads_started = true;
-    atomic_store(&r->active, true);
     return 0;
 }
 
@@ -778,8 +989,11 @@ int runner_start(const struct runner_opts *o, struct runner **out, char *err, si
     struct runner *r = xcalloc(1, sizeof *r);
     r->o = *o;
     pthread_mutex_init(&r->mu, NULL);
-    if (cond_init_monotonic(&r->acked) != 0 || waiter_init(&r->timer) != 0)
+    if (cond_init_monotonic(&r->acked) != 0 || waiter_init(&r->timer) != 0 ||
+        pthread_cond_init(&r->room, NULL) != 0)
         abort(); /* out of resources, like xmalloc */
+    r->backlog_cap = o->warm_backlog ? o->warm_backlog : 262144;
+    atomic_init(&r->warming, false);
     atomic_init(&r->stopping, false);
     atomic_init(&r->demoted, false);
     atomic_init(&r->active, false);
@@ -793,7 +1007,7 @@ int runner_start(const struct runner_opts *o, struct runner **out, char *err, si
         *out = r;
         return 0;
     }
-    if (activate(r, err, errsize) != 0) {
+    if (activate(r, o->warm_background, err, errsize) != 0) {
         engine_free(r->e);
         r->e = NULL;
         runner_stop(r);
@@ -819,7 +1033,7 @@ int runner_promote(struct runner *r, char *err, size_t errsize)
     waiter_release(&r->timer);
     if (waiter_init(&r->timer) != 0)
         abort();
-    if (activate(r, err, errsize) != 0) {
+    if (activate(r, false, err, errsize) != 0) { /* a promotion warms first */
         engine_free(r->e);
         r->e = NULL;
         evq_close(r->q);
@@ -860,8 +1074,10 @@ void runner_stop(struct runner *r)
     if (r->snap)
         runner_snap_free(r->snap);
     vec_free(&r->open_mints);
+    vec_free(&r->backlog);
     j_release(&r->j);
     pthread_cond_destroy(&r->acked);
+    pthread_cond_destroy(&r->room);
     waiter_release(&r->timer);
     pthread_mutex_destroy(&r->mu);
     free(r);
@@ -886,7 +1102,7 @@ void runner_after_commit(void *ctx, const struct event *ev, size_t n, const uint
         size_t j = i;
         while (j < n && inserted[j])
             j++;
-        evq_push(r->q, ev + i, j - i, true);
+        enqueue(r, ev + i, j - i, true);
         for (size_t k = i; k < j; k++)
             if (ev[k].kind != EVENT_PRICE) {
                 fresh++;
@@ -906,7 +1122,7 @@ void runner_after_commit(void *ctx, const struct event *ev, size_t n, const uint
 
 int runner_post(struct runner *r, const struct event *ev)
 {
-    return evq_push(r->q, ev, 1, true) == 1 ? 0 : WT_ECLOSED;
+    return enqueue(r, ev, 1, true) == 1 ? 0 : WT_ECLOSED;
 }
 
 int runner_post_command(struct runner *r, const struct command_event *c)
@@ -917,7 +1133,7 @@ int runner_post_command(struct runner *r, const struct command_event *c)
     ev.u.command = *c;
     ev.u.command.ts_ms = clock_wall_ms();
     ev.u.command.seq = 0; /* nobody waits */
-    return evq_push(r->q, &ev, 1, true) == 1 ? 0 : WT_ECLOSED;
+    return enqueue(r, &ev, 1, true) == 1 ? 0 : WT_ECLOSED;
 }
 
 int runner_command(struct runner *r, const struct command_event *c, int timeout_ms, char *msg,
@@ -932,6 +1148,12 @@ int runner_command(struct runner *r, const struct command_event *c, int timeout_
     ev.u.command.seq = seq;
     if (msg && msgsize)
         msg[0] = '\0';
+    if (atomic_load(&r->warming)) {
+        if (msg && msgsize)
+            snprintf(msg, msgsize,
+                     "the trading engine is warming up (GET /v1/status shows how far)");
+        return WT_EBUSY;
+    }
     if (evq_push(r->q, &ev, 1, true) != 1)
         return WT_ECLOSED;
     struct timespec dl;
@@ -959,7 +1181,11 @@ void runner_health(struct runner *r, struct runner_health *out)
     size_t len = evq_len(r->q, &high);
     pthread_mutex_lock(&r->mu);
     *out = r->h;
+    out->backlog = r->backlog.len;
     pthread_mutex_unlock(&r->mu);
+    out->warm_done = __atomic_load_n(&r->warm_done, __ATOMIC_RELAXED);
+    if (!out->warming && !out->warm_failed && out->restore.swaps_warmed)
+        out->warm_done = out->restore.swaps_warmed;
     out->queued = len;
     out->queue_high = high;
 }

@@ -78,6 +78,19 @@ struct runner_opts {
      * second, and a stop row at runner_stop. For as-recorded backtests. */
     bool journal;
     const char *journal_settings;
+    /* Warm up in the background (runner_start only; a promotion warms
+     * first): runner_start returns once the engine is built and the store
+     * read for the fence (the largest swap id now); the engine thread then
+     * restores (the warm-up replays the swaps up to the fence), and the
+     * events that arrive meanwhile wait in a backlog of at most
+     * warm_backlog events (then producers wait, as on a full queue), to be
+     * handled in order once it is done: each exactly once, as events.
+     * Ticks are skipped and runner_command answers WT_EBUSY until then. */
+    bool warm_background;
+    size_t warm_backlog; /* events (0: 262,144) */
+    /* Optional: while this file exists the background warm-up waits
+     * before it starts (tests show what happens meanwhile). */
+    const char *warm_hold_file;
 };
 
 /* Builds, restores and starts. Returns 0 and *out, or an error with a
@@ -169,6 +182,16 @@ struct runner_health {
     size_t queued, queue_high, queue_cap;
     int64_t last_batch_wall_ms;
     struct engine_restore_stats restore;
+    /* The background warm-up (runner_opts.warm_background). */
+    bool warming;                           /* not done yet: engine reads and commands wait */
+    bool warm_held;                         /* waiting for warm_hold_file to go */
+    bool warm_failed;                       /* the restore failed: no engine runs (warm_error) */
+    size_t warm_done;                       /* swaps replayed so far */
+    size_t warm_total;                      /* swaps stored at the fence */
+    int64_t warm_fence;                     /* the largest swap id replayed into intel */
+    int64_t warm_started_ms, warm_ended_ms; /* wall clock, 0: not yet */
+    size_t backlog, backlog_high;           /* events waiting for the warm-up */
+    char warm_error[256];
 };
 
 void runner_health(struct runner *r, struct runner_health *out);

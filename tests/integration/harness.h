@@ -45,6 +45,10 @@ int daemon_start_cmd(struct daemon *d, const char *cmd, const char *const *extra
 /* Starts the daemon again in the same folder (same data), after a stop or
  * a kill. Same return as daemon_start. */
 int daemon_restart(struct daemon *d, const char *const *extra_args, const char *const *env);
+/* Whether daemon_start and daemon_restart return only once the engine's
+ * background warm-up is done (its log says so). Default true; a test of
+ * the warm-up itself sets it false. */
+extern bool harness_wait_warm;
 /* Sends sig and waits for the exit; returns the exit status, or -1 if it
  * did not exit within 15 s (then it is killed) or died from a signal. */
 int daemon_stop(struct daemon *d, int sig);

@@ -35,6 +35,7 @@
 #include "../support/store_fixture.c"
 
 #include "../support/graph_events.c"
+#include "../support/soak_events.c"
 
 static struct event ev_buy(uint32_t w, uint32_t mint, int64_t t)
 {
@@ -179,6 +180,8 @@ static size_t count_kind(const struct eset *s, int k)
     return n;
 }
 
+static struct graph_live_stats last_run; /* the stats of run's graph_live */
+
 /* Base of `base` events, then the rest one by one, changes every `batch`
  * events; at each batch the mirror equals the full build over the
  * events so far. Returns the replays. */
@@ -209,6 +212,7 @@ static size_t run(const struct event *ev, size_t n, size_t base, size_t batch,
     vec_free(&all);
     struct graph_live_stats s;
     graph_live_stats(gl, &s);
+    last_run = s;
     graph_live_free(gl);
     vec_free(&mirror);
     vec_free(&full);
@@ -390,6 +394,107 @@ static void test_sim_market(void **state)
     vec_free(&e);
 }
 
+/* Repeated evidence (graph_live.c, "repeats"): the same swaps and
+ * transfers delivered again and again, as the soak campaign's load does
+ * (two transactions, new signatures), interleaved with other events and
+ * out of order: the edges equal the full build's over every copy, and
+ * the records kept (and the memory) follow the distinct events, not the
+ * copies. */
+static void repeated(const struct evs *src, size_t block, size_t copies, struct evs *out)
+{
+    out->len = 0;
+    for (size_t b = 0; b < src->len; b += block)
+        for (size_t c = 0; c < copies; c++)
+            for (size_t i = b; i < b + block && i < src->len; i++)
+                vec_push(out, src->v[i]);
+}
+
+static void test_repeats(void **state)
+{
+    (void)state;
+    struct graph_params p;
+    params(&p);
+    struct evs hand = {0}, rep = {0};
+    hand_events(&hand);
+    size_t changes;
+    /* Each event three times in a row, then blocks of 20 three times. */
+    repeated(&hand, 1, 3, &rep);
+    (void)run(rep.v, rep.len, 6, 1, &p, &changes);
+    print_message("hand x3: %zu transfers, %zu kept; %zu swaps, %zu kept\n", last_run.transfers,
+                  last_run.transfers_kept, last_run.swaps, last_run.swaps_kept);
+    assert_true(last_run.transfers_kept < last_run.transfers);
+    assert_true(last_run.swaps_kept < last_run.swaps);
+    repeated(&hand, 20, 3, &rep);
+    (void)run(rep.v, rep.len, rep.len / 3, 1, &p, &changes);
+    /* Out of order too: blocks reversed. */
+    for (size_t i = 0; i < rep.len / 2; i++) {
+        struct event x = rep.v[i];
+        rep.v[i] = rep.v[rep.len - 1 - i];
+        rep.v[rep.len - 1 - i] = x;
+    }
+    (void)run(rep.v, rep.len, rep.len / 3, 7, &p, &changes);
+
+    struct evs sim = {0};
+    sim_events(&sim, 17017);
+    sim.len = 4000;
+    graph_params_default(&p);
+    repeated(&sim, 20, 3, &rep);
+    (void)run(rep.v, rep.len, rep.len / 2, 60, &p, &changes);
+    print_message("sim blocks x3: %zu transfers, %zu kept; %zu swaps, %zu kept; %zu replays\n",
+                  last_run.transfers, last_run.transfers_kept, last_run.swaps, last_run.swaps_kept,
+                  last_run.replays);
+    assert_true(last_run.transfers_kept < last_run.transfers);
+
+    /* Memory: the soak campaign's load, the two real Jupiter swaps
+     * delivered again and again (new signatures, same content), the
+     * changes taken every 100 deliveries as serve does every
+     * graph.live_s: the records kept stop growing. */
+    struct evs one = {0};
+    soak_events(&one);
+    assert_true(one.len > 0);
+    int rc;
+    struct graph_live *gl = graph_live_new(&p, &rc);
+    assert_non_null(gl);
+    struct graph_live_stats at100 = {0}, at2000;
+    rep.len = 0;
+    for (int n = 1; n <= 2000; n++) {
+        for (size_t i = 0; i < one.len; i++) {
+            feed(gl, &one.v[i]);
+            vec_push(&rep, one.v[i]);
+        }
+        if (n % 100 == 0) {
+            struct graph_live_change_vec ch = {0};
+            graph_live_changes(gl, &ch);
+            vec_free(&ch);
+        }
+        if (n == 100)
+            graph_live_stats(gl, &at100);
+    }
+    graph_live_stats(gl, &at2000);
+    struct graph_edge_vec all = {0};
+    graph_live_edges(gl, &all);
+    struct eset full = {0};
+    full_edges(rep.v, rep.len, &p, &full);
+    assert_int_equal(all.len, full.len);
+    vec_free(&all);
+    vec_free(&full);
+    graph_live_free(gl);
+    print_message("soak load: %zu events a delivery pair; after 100 pairs %zu swaps + %zu "
+                  "transfers kept, %zu bytes; after 2000 pairs (%zu events) %zu + %zu kept, %zu "
+                  "bytes (%.2f bytes per event)\n",
+                  one.len, at100.swaps_kept, at100.transfers_kept, at100.bytes, rep.len,
+                  at2000.swaps_kept, at2000.transfers_kept, at2000.bytes,
+                  (double)at2000.bytes / (double)rep.len);
+    assert_int_equal(at2000.swaps + at2000.transfers, rep.len);
+    assert_int_equal(at2000.swaps_kept, at100.swaps_kept);
+    assert_int_equal(at2000.transfers_kept, at100.transfers_kept);
+    assert_int_equal(at2000.bytes, at100.bytes);
+    vec_free(&one);
+    vec_free(&hand);
+    vec_free(&rep);
+    vec_free(&sim);
+}
+
 /* ---- inside serve: graph_livesync writes graph_edges ---- */
 
 static char tmpdir[] = "/tmp/wt-graphlive-XXXXXX";
@@ -533,6 +638,7 @@ int main(void)
         cmocka_unit_test(test_hand_in_order),
         cmocka_unit_test(test_hand_out_of_order),
         cmocka_unit_test(test_sim_market),
+        cmocka_unit_test(test_repeats),
     };
     const struct CMUnitTest stored[] = {
         cmocka_unit_test(test_livesync_store),

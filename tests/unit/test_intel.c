@@ -23,6 +23,7 @@
 #include "sim/sim.h"
 
 #include "intel_ref.h"
+#include "../support/soak_events.c"
 
 static VEC(struct swap_event) tape;
 
@@ -310,6 +311,92 @@ static void test_recompute_without_fills(void **state)
     intel_free(b);
 }
 
+/* Runs of identical lots (intel/ledger_impl.h, struct lot): the tape with
+ * some buys repeated (the same amounts and time, a new signature: what a
+ * wallet repeating an order, or the soak campaign, gives) and a few sells
+ * cut small so that they take part of a run: every wallet's totals,
+ * fills, round trips, positions and profile equal, bit for bit, those of
+ * a ledger that keeps every lot apart; the lots take less memory. */
+static void test_lot_runs_change_nothing(void **state)
+{
+    (void)state;
+    VEC(struct swap_event) rep = {0};
+    size_t repeated = 0;
+    for (size_t i = 0; i < tape.len; i++) {
+        struct swap_event e = tape.v[i];
+        if (e.side == SIDE_SELL && i % 5 == 0 && e.token_amount > 7)
+            e.token_amount = e.token_amount / 7 + 1; /* a part of a lot, or of a run */
+        vec_push(&rep, e);
+        if (e.side != SIDE_BUY || i % 3 != 0)
+            continue;
+        for (size_t k = 1; k <= 1 + i % 4; k++) {
+            e.sig.b[0] ^= (uint8_t)(k * 37 + 1);
+            e.sig.b[9] ^= (uint8_t)k;
+            vec_push(&rep, e);
+            repeated++;
+        }
+    }
+    struct intel_params p;
+    intel_params_default(&p);
+    struct intel *a = intel_new(&p, 64);
+    p.ledger.separate_lots = true;
+    struct intel *b = intel_new(&p, 64);
+    for (size_t i = 0; i < rep.len; i++)
+        assert_int_equal(intel_apply(a, &rep.v[i]), intel_apply(b, &rep.v[i]));
+    same_state(a, b, last_ts());
+    struct ledger_mem ma, mb;
+    ledger_mem_usage(intel_ledger(a), &ma);
+    ledger_mem_usage(intel_ledger(b), &mb);
+    print_message("lot runs: %zu swaps (%zu repeated buys); lots %zu bytes vs %zu kept apart\n",
+                  rep.len, repeated, (size_t)ma.lot_bytes, (size_t)mb.lot_bytes);
+    assert_true(ma.lot_bytes < mb.lot_bytes);
+    intel_free(a);
+    intel_free(b);
+    vec_free(&rep);
+}
+
+/* The soak campaign's load (its two real swaps again and again): the
+ * engine's intelligence holds the same bytes after 2,000 deliveries of
+ * the pair as after 100 (a repeated buy joins its run of lots). */
+static void test_soak_load_memory(void **state)
+{
+    (void)state;
+    struct {
+        struct event *v;
+        size_t len, cap;
+    } one = {0};
+    soak_events(&one);
+    struct intel_params p;
+    intel_params_default(&p);
+    p.ledger.keep_fills = false; /* the engine's setting */
+    struct intel *in = intel_new(&p, 64);
+    struct ledger_mem at100 = {0}, at2000;
+    size_t swaps = 0;
+    for (int n = 1; n <= 2000; n++) {
+        for (size_t i = 0; i < one.len; i++)
+            if (one.v[i].kind == EVENT_SWAP) {
+                struct swap_event e = one.v[i].u.swap;
+                e.sig.b[0] = (uint8_t)n; /* a new signature, as soak_load sends */
+                e.sig.b[1] = (uint8_t)(n >> 8);
+                (void)intel_apply(in, &e);
+                swaps++;
+            }
+        if (n == 100)
+            ledger_mem_usage(intel_ledger(in), &at100);
+    }
+    ledger_mem_usage(intel_ledger(in), &at2000);
+    size_t b100 = at100.wallet_bytes + at100.pos_bytes + at100.lot_bytes + at100.trip_bytes +
+                  at100.fill_bytes + at100.mint_bytes;
+    size_t b2000 = at2000.wallet_bytes + at2000.pos_bytes + at2000.lot_bytes + at2000.trip_bytes +
+                   at2000.fill_bytes + at2000.mint_bytes;
+    print_message("soak load: %zu swaps; ledger %zu bytes after 100 pairs, %zu after 2000 "
+                  "(lots %zu -> %zu)\n",
+                  swaps, b100, b2000, at100.lot_bytes, at2000.lot_bytes);
+    assert_int_equal(b2000, b100);
+    intel_free(in);
+    free(one.v);
+}
+
 static void same_patterns(const struct patterns_params *pp, const struct ledger_fill *f, size_t n,
                           const struct ledger_trip *t, size_t nt, size_t *found)
 {
@@ -545,6 +632,8 @@ int main(void)
         cmocka_unit_test(test_recompute_equals_apply),
         cmocka_unit_test(test_batch_flushes_on_existing_state),
         cmocka_unit_test(test_recompute_without_fills),
+        cmocka_unit_test(test_lot_runs_change_nothing),
+        cmocka_unit_test(test_soak_load_memory),
         cmocka_unit_test(test_parallel_flush_equals_serial),
         cmocka_unit_test(test_background_flush_equals_apply),
         cmocka_unit_test(test_patterns_and_median_match_reference),
