@@ -7,17 +7,24 @@
  *             the incremental edges (graph_live) fed the same events: CPU
  *             per event and the memory they hold;
  *   synthetic N wallets in planted groups of 6 and M edges (default 1M and
- *             10M): 80 % inside groups, 20 % between random wallets,
- *             given to graph_cluster directly; its time, the peak RSS
- *             growth per edge (the edges themselves, 40 B each, included),
- *             and how much of the planted partition Leiden recovers.
+ *             10M): 80 % inside groups, 20 % between random wallets, as
+ *             12-byte clustering records given to graph_cluster_edges
+ *             (fold in place, CSR, our Leiden, leaders); its time, the
+ *             peak RSS growth per edge (the records included), and how
+ *             much of the planted partition Leiden recovers.
+ *   synthetic-edges  the same through graph_cluster from 40-byte struct
+ *             graph_edge records (what graph_run holds for the store).
  *
  *   igraph    the same synthetic edges, folded into pairs, straight into
- *             igraph and its Leiden, nothing else of ours: igraph's own
- *             floor of time and memory on the graph graph_cluster gives it.
+ *             igraph and its Leiden (what walltrack used before leiden.c):
+ *             the reference of time and memory on the same graph.
+ *   compare   synthetic then igraph in one process: the CPU ratio under
+ *             the same machine load.
  *
- * Usage: bench_graph [market DAYS] [synthetic|igraph WALLETS EDGES [RESOLUTION]]
- * (both by default). One thread: graph_cluster and igraph use one core. */
+ * Usage: bench_graph [market DAYS]
+ *                    [synthetic|synthetic-edges|igraph|compare WALLETS EDGES [RESOLUTION]]
+ * (market 30 and synthetic by default). One thread. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +38,7 @@
 #include "base/log.h"
 #include "graph/graph.h"
 #include "graph/graph_live.h"
+#include "graph/leiden.h"
 #include "ingest/helius.h"
 #include "sim/sim.h"
 
@@ -179,11 +187,32 @@ static uint64_t rnd(void)
     return x * 0x2545f4914f6cdd1dULL;
 }
 
-static int synthetic(uint32_t nw, size_t ne, double resolution)
+/* One planted edge (the same sequence in every mode): 80 % inside a
+ * group of `group` with weight 1, 20 % between random wallets with weight
+ * 0.2. */
+static void planted_edge(uint32_t nw, uint32_t group, uint32_t *a, uint32_t *b, double *w)
+{
+    if (rnd() % 10 < 8) {
+        uint32_t c = (uint32_t)(rnd() % (nw / group));
+        *a = c * group + (uint32_t)(rnd() % group);
+        *b = c * group + (uint32_t)(rnd() % group);
+        *w = 1;
+    } else {
+        *a = (uint32_t)(rnd() % nw);
+        *b = (uint32_t)(rnd() % nw);
+        *w = 0.2;
+    }
+}
+
+/* The synthetic graph through graph_cluster_edges (compact 12-byte
+ * records, folded in place, CSR, our Leiden, leaders) or, with
+ * `full_edges`, through graph_cluster from 40-byte struct graph_edge
+ * records as graph_run holds them. Prints the CPU and the peak RSS growth
+ * per input edge (the records included); *cpu_out gets the CPU. */
+static int synthetic(uint32_t nw, size_t ne, double resolution, bool full_edges, double *cpu_out)
 {
     struct graph g;
     graph_init(&g);
-    long rss0 = rss_kb();
     for (uint32_t i = 0; i < nw; i++) {
         uint8_t k[32] = {0};
         memcpy(k, &i, sizeof i);
@@ -191,23 +220,27 @@ static int synthetic(uint32_t nw, size_t ne, double resolution)
         intern_put(&g.wallets, k);
     }
     const uint32_t group = 6;
-    vec_reserve(&g.edges, ne);
+    long rss0 = rss_kb();
+    struct leiden_edge *le = NULL;
+    if (full_edges)
+        vec_reserve(&g.edges, ne);
+    else
+        le = malloc((ne ? ne : 1) * sizeof *le);
     for (size_t i = 0; i < ne; i++) {
-        struct graph_edge e = {0};
-        if (rnd() % 10 < 8) {
-            uint32_t c = (uint32_t)(rnd() % (nw / group));
-            e.a = c * group + (uint32_t)(rnd() % group);
-            e.b = c * group + (uint32_t)(rnd() % group);
-            e.weight = 1;
-            e.kind = GK_SYNCED_BUY;
+        uint32_t a, b;
+        double w;
+        planted_edge(nw, group, &a, &b, &w);
+        if (full_edges) {
+            struct graph_edge e = {0};
+            e.a = a;
+            e.b = b;
+            e.weight = w;
+            e.kind = w == 1 ? GK_SYNCED_BUY : GK_CO_EARLY;
+            e.count = 1;
+            vec_push(&g.edges, e);
         } else {
-            e.a = (uint32_t)(rnd() % nw);
-            e.b = (uint32_t)(rnd() % nw);
-            e.weight = 0.2;
-            e.kind = GK_CO_EARLY;
+            le[i] = (struct leiden_edge){a, b, (float)w};
         }
-        e.count = 1;
-        vec_push(&g.edges, e);
     }
     long rss1 = rss_kb();
     struct graph_params p;
@@ -216,7 +249,7 @@ static int synthetic(uint32_t nw, size_t ne, double resolution)
     int64_t t0 = clock_mono_ns();
     double c0 = cpu_now();
     struct graph_clusters cl;
-    int rc = graph_cluster(&g, &p, &cl);
+    int rc = full_edges ? graph_cluster(&g, &p, &cl) : graph_cluster_edges(&g, &p, le, ne, &cl);
     double t = secs(t0), cpu = cpu_now() - c0;
     long rss2 = rss_kb();
     /* Recovery: clusters whose members are exactly one planted group. */
@@ -228,17 +261,22 @@ static int synthetic(uint32_t nw, size_t ne, double resolution)
             same = c->members[k] / group == c->members[0] / group;
         exact += same;
     }
-    printf("synthetic: %u wallets, %zu edges, resolution %g: Leiden + leaders in %.2f s wall, "
-           "%.2f s CPU (rc %d), %zu clusters (modularity %.4f), %zu exactly a planted group of %u "
-           "(of %u)\n",
-           nw, ne, resolution, t, cpu, rc, cl.v.len, cl.modularity, exact, group, nw / group);
+    const char *what = full_edges ? "graph_cluster (40 B graph_edge records)"
+                                  : "graph_cluster_edges (12 B records)";
+    printf("synthetic: %u wallets, %zu edges, resolution %g, %s: fold + Leiden + leaders in %.2f "
+           "s wall, %.2f s CPU (rc %d), %zu clusters (modularity %.4f), %zu exactly a planted "
+           "group of %u (of %u)\n",
+           nw, ne, resolution, what, t, cpu, rc, cl.v.len, cl.modularity, exact, group, nw / group);
     printf("synthetic: peak RSS %ld MiB before the edges, %ld MiB with them, %ld MiB after "
-           "clustering: %.1f bytes per edge in all (the edge array %zu B/edge), %.1f B/edge "
-           "for graph_cluster alone\n",
+           "clustering: %.1f bytes per edge in all (the records %zu B/edge), %.1f B/edge "
+           "for the clustering alone\n",
            rss0 / 1024, rss1 / 1024, rss2 / 1024, (double)(rss2 - rss0) * 1024.0 / (double)ne,
-           sizeof(struct graph_edge), (double)(rss2 - rss1) * 1024.0 / (double)ne);
+           full_edges ? sizeof(struct graph_edge) : sizeof(struct leiden_edge),
+           (double)(rss2 - rss1) * 1024.0 / (double)ne);
     graph_clusters_release(&cl);
     graph_release(&g);
+    if (cpu_out)
+        *cpu_out = cpu;
     return rc;
 }
 
@@ -261,7 +299,7 @@ static int cmp_fpair(const void *x, const void *y)
     return p->b < q->b ? -1 : p->b > q->b;
 }
 
-static int igraph_floor(uint32_t nw, size_t ne, double resolution)
+static int igraph_floor(uint32_t nw, size_t ne, double resolution, double *cpu_out)
 {
     long rss0 = rss_kb();
     struct fpair *f = malloc(ne * sizeof *f);
@@ -272,16 +310,7 @@ static int igraph_floor(uint32_t nw, size_t ne, double resolution)
     for (size_t i = 0; i < ne; i++) {
         uint32_t a, b;
         double x;
-        if (rnd() % 10 < 8) {
-            uint32_t c = (uint32_t)(rnd() % (nw / group));
-            a = c * group + (uint32_t)(rnd() % group);
-            b = c * group + (uint32_t)(rnd() % group);
-            x = 1;
-        } else {
-            a = (uint32_t)(rnd() % nw);
-            b = (uint32_t)(rnd() % nw);
-            x = 0.2;
-        }
+        planted_edge(nw, group, &a, &b, &x);
         if (a != b)
             f[k++] = (struct fpair){a < b ? a : b, a < b ? b : a, x};
     }
@@ -336,6 +365,8 @@ static int igraph_floor(uint32_t nw, size_t ne, double resolution)
     igraph_vector_destroy(&strength);
     igraph_vector_destroy(&w);
     igraph_destroy(&ig);
+    if (cpu_out)
+        *cpu_out = c2 - c0;
     return rc;
 }
 
@@ -345,13 +376,26 @@ int main(int argc, char **argv)
     int rc = 0;
     if (argc == 1 || (argc >= 3 && strcmp(argv[1], "market") == 0))
         rc |= market(argc >= 3 ? (int)strtol(argv[2], NULL, 10) : 30);
-    if (argc == 1 || (argc >= 4 && strcmp(argv[1], "synthetic") == 0))
-        rc |= synthetic(argc >= 4 ? (uint32_t)strtoul(argv[2], NULL, 10) : 1000000,
-                        argc >= 4 ? (size_t)strtoull(argv[3], NULL, 10) : 10000000,
-                        argc >= 5 ? strtod(argv[4], NULL) : 1.0);
-    if (argc >= 4 && strcmp(argv[1], "igraph") == 0)
-        rc |=
-            igraph_floor((uint32_t)strtoul(argv[2], NULL, 10), (size_t)strtoull(argv[3], NULL, 10),
-                         argc >= 5 ? strtod(argv[4], NULL) : 1.0);
+    uint32_t nw = argc >= 4 ? (uint32_t)strtoul(argv[2], NULL, 10) : 1000000;
+    size_t ne = argc >= 4 ? (size_t)strtoull(argv[3], NULL, 10) : 10000000;
+    double res = argc >= 5 ? strtod(argv[4], NULL) : 1.0;
+    const char *mode = argc >= 2 ? argv[1] : "synthetic";
+    if (argc == 1 || (argc >= 4 && strcmp(mode, "synthetic") == 0))
+        rc |= synthetic(nw, ne, res, false, NULL);
+    if (argc >= 4 && strcmp(mode, "synthetic-edges") == 0)
+        rc |= synthetic(nw, ne, res, true, NULL);
+    if (argc >= 4 && strcmp(mode, "igraph") == 0)
+        rc |= igraph_floor(nw, ne, res, NULL);
+    if (argc >= 4 && strcmp(mode, "compare") == 0) {
+        /* Ours, then igraph on the same edges in the same process: the
+         * CPU ratio on the same machine load (the memory of the second is
+         * hidden under the first's peak: use the separate modes). */
+        double ours = 0, ig = 0;
+        rc |= synthetic(nw, ne, res, false, &ours);
+        rng_state = 0x9e3779b97f4a7c15ULL;
+        rc |= igraph_floor(nw, ne, res, &ig);
+        printf("compare: ours %.2f s CPU, igraph create + Leiden %.2f s CPU: ours / igraph %.3f\n",
+               ours, ig, ours / ig);
+    }
     return rc;
 }

@@ -13,6 +13,7 @@
 #include "base/jw.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "base/waiter.h"
 
 #define QUEUE_MAX 256
 
@@ -230,15 +231,13 @@ struct alerter {
     struct notifier **n;
     size_t nn;
     enum alert_severity min;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    struct waiter w;               /* its mutex guards the queue, stats and pending */
     struct alert_msg q[QUEUE_MAX]; /* ring: head..head+len */
     size_t head, len;
-    bool stop;
     pthread_t thread;
     struct alerter_stats stats;
     /* Notifiers of a reload (alerter_reconfigure), taken by the thread
-     * before its next alert; under mu. */
+     * before its next alert; under w's mutex. */
     struct notifier **pending;
     size_t n_pending;
     bool has_pending;
@@ -255,10 +254,10 @@ static void free_notifiers(struct notifier **n, size_t nn)
 static void *alerter_run(void *arg)
 {
     struct alerter *a = arg;
-    pthread_mutex_lock(&a->mu);
+    waiter_lock(&a->w);
     for (;;) {
-        while (a->len == 0 && !a->stop && !a->has_pending)
-            pthread_cond_wait(&a->cv, &a->mu);
+        while (a->len == 0 && !a->w.stop && !a->has_pending)
+            waiter_wait_locked_ms(&a->w, -1);
         if (a->has_pending) { /* only this thread sends through a->n */
             struct notifier **old = a->n;
             size_t nold = a->nn;
@@ -266,30 +265,30 @@ static void *alerter_run(void *arg)
             a->nn = a->n_pending;
             a->pending = NULL;
             a->has_pending = false;
-            pthread_mutex_unlock(&a->mu);
+            waiter_unlock(&a->w);
             free_notifiers(old, nold);
-            pthread_mutex_lock(&a->mu);
+            waiter_lock(&a->w);
             continue;
         }
-        if (a->len == 0 && a->stop)
+        if (a->len == 0 && a->w.stop)
             break;
         struct alert_msg m = a->q[a->head];
         a->head = (a->head + 1) % QUEUE_MAX;
         a->len--;
-        pthread_mutex_unlock(&a->mu);
+        waiter_unlock(&a->w);
         for (size_t i = 0; i < a->nn; i++) {
             char err[256];
             int rc = notifier_send(a->n[i], &m, err, sizeof err);
             if (rc)
                 log_warn("alert", "%s notifier failed for '%s': %s", a->n[i]->ops->name, m.title,
                          err);
-            pthread_mutex_lock(&a->mu);
+            waiter_lock(&a->w);
             rc ? a->stats.failed++ : a->stats.sent++;
-            pthread_mutex_unlock(&a->mu);
+            waiter_unlock(&a->w);
         }
-        pthread_mutex_lock(&a->mu);
+        waiter_lock(&a->w);
     }
-    pthread_mutex_unlock(&a->mu);
+    waiter_unlock(&a->w);
     return NULL;
 }
 
@@ -302,12 +301,14 @@ int alerter_start_with(struct notifier **notifiers, size_t n, enum alert_severit
     a->nn = n;
     a->configured = n;
     a->min = min;
-    pthread_mutex_init(&a->mu, NULL);
-    pthread_cond_init(&a->cv, NULL);
+    if (waiter_init(&a->w) != 0) {
+        free_notifiers(a->n, n);
+        free(a);
+        return WT_EIO;
+    }
     if (pthread_create(&a->thread, NULL, alerter_run, a) != 0) {
-        for (size_t i = 0; i < n; i++)
-            notifier_free(a->n[i]);
-        free(a->n);
+        waiter_release(&a->w);
+        free_notifiers(a->n, n);
         free(a);
         return WT_EIO;
     }
@@ -376,7 +377,7 @@ int alerter_reconfigure(struct alerter *a, const struct config *cfg, char *err, 
     size_t nn = set.nn;
     struct notifier **v = xcalloc(nn ? nn : 1, sizeof *v);
     memcpy(v, set.n, nn * sizeof *v);
-    pthread_mutex_lock(&a->mu);
+    waiter_lock(&a->w);
     struct notifier **old = a->has_pending ? a->pending : NULL;
     size_t nold = a->n_pending;
     a->pending = v;
@@ -384,8 +385,8 @@ int alerter_reconfigure(struct alerter *a, const struct config *cfg, char *err, 
     a->has_pending = true;
     a->min = set.sev;
     a->configured = nn;
-    pthread_cond_signal(&a->cv);
-    pthread_mutex_unlock(&a->mu);
+    waiter_unlock(&a->w);
+    waiter_wake(&a->w);
     if (old)
         free_notifiers(old, nold);
     return 0;
@@ -395,9 +396,9 @@ void alerter_post(struct alerter *a, const struct alert_msg *m)
 {
     log_msg(m->severity == ALERT_CRITICAL ? LOG_ERROR : LOG_WARN, "alert", "%s: %s", m->title,
             m->text);
-    pthread_mutex_lock(&a->mu);
+    waiter_lock(&a->w);
     if (m->severity < a->min) {
-        pthread_mutex_unlock(&a->mu);
+        waiter_unlock(&a->w);
         return;
     }
     a->stats.posted++;
@@ -409,32 +410,28 @@ void alerter_post(struct alerter *a, const struct alert_msg *m)
     }
     a->q[(a->head + a->len) % QUEUE_MAX] = *m;
     a->len++;
-    pthread_cond_signal(&a->cv);
-    pthread_mutex_unlock(&a->mu);
+    waiter_unlock(&a->w);
+    waiter_wake(&a->w);
 }
 
 void alerter_stop(struct alerter *a)
 {
     if (!a)
         return;
-    pthread_mutex_lock(&a->mu);
-    a->stop = true;
-    pthread_cond_signal(&a->cv);
-    pthread_mutex_unlock(&a->mu);
+    waiter_stop(&a->w);
     pthread_join(a->thread, NULL);
     free_notifiers(a->n, a->nn);
     if (a->has_pending)
         free_notifiers(a->pending, a->n_pending);
-    pthread_cond_destroy(&a->cv);
-    pthread_mutex_destroy(&a->mu);
+    waiter_release(&a->w);
     free(a);
 }
 
 void alerter_get_stats(struct alerter *a, struct alerter_stats *out)
 {
-    pthread_mutex_lock(&a->mu);
+    waiter_lock(&a->w);
     *out = a->stats;
-    pthread_mutex_unlock(&a->mu);
+    waiter_unlock(&a->w);
 }
 
 size_t alerter_notifier_count(const struct alerter *a)

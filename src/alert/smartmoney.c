@@ -286,8 +286,7 @@ void sm_alert_json(const struct sm_alert *a, struct buf *b)
     jw_kstr(&w, "mint", pubkey_format(&a->mint, k));
     jw_ku64(&w, "groups", a->n_groups);
     jw_ku64(&w, "wallets_count", a->n_wallets);
-    jw_key(&w, "wallets");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "wallets");
     for (uint32_t i = 0; i < a->n_wallets && i < SM_MAX_LISTED; i++)
         jw_str(&w, pubkey_format(&a->wallets[i], k));
     jw_arr_end(&w);

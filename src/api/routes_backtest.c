@@ -63,18 +63,24 @@ static void store_error(struct httpd_resp *resp, int rc)
                      rc == WT_ENOTFOUND ? "no such run" : wt_strerror(rc));
 }
 
-void routes_backtest_runs(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
+/* The answer a function wrote into the body: 200 when rc is 0, else the
+ * body dropped and store_error's answer. */
+static void answer_written(struct httpd_resp *resp, int rc)
 {
-    if (!need_store(ctx, resp))
-        return;
-    int rc = bt_runs_list_json(ctx->env->store, &resp->body);
     if (rc) {
         buf_reset(&resp->body);
         store_error(resp, rc);
         return;
     }
-    (void)req;
     resp->status = 200;
+}
+
+void routes_backtest_runs(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
+{
+    if (!need_store(ctx, resp))
+        return;
+    (void)req;
+    answer_written(resp, bt_runs_list_json(ctx->env->store, &resp->body));
 }
 
 void routes_backtest_run(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
@@ -90,12 +96,7 @@ void routes_backtest_run(struct api_ctx *ctx, struct httpd_req *req, struct http
     } else {
         rc = bt_run_json(ctx->env->store, id, true, &resp->body);
     }
-    if (rc) {
-        buf_reset(&resp->body);
-        store_error(resp, rc);
-        return;
-    }
-    resp->status = 200;
+    answer_written(resp, rc);
 }
 
 void routes_backtest_scenarios(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
@@ -103,13 +104,7 @@ void routes_backtest_scenarios(struct api_ctx *ctx, struct httpd_req *req, struc
     (void)req;
     if (!need_store(ctx, resp))
         return;
-    int rc = bt_scenarios_list_json(ctx->env->store, &resp->body);
-    if (rc) {
-        buf_reset(&resp->body);
-        store_error(resp, rc);
-        return;
-    }
-    resp->status = 200;
+    answer_written(resp, bt_scenarios_list_json(ctx->env->store, &resp->body));
 }
 
 void routes_backtest_scenario(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)

@@ -204,8 +204,7 @@ static void get_one(struct api_ctx *ctx, const char *idtext, struct httpd_resp *
         struct jw w;
         api_json_begin(&w, resp);
         cluster_fields(&w, &c);
-        jw_key(&w, "members");
-        jw_arr_begin(&w);
+        jw_karr_begin(&w, "members");
         for (size_t i = 0; i < m.v.len; i++) {
             jw_obj_begin(&w);
             jw_kstr(&w, "wallet", m.v.v[i]);
@@ -213,8 +212,7 @@ static void get_one(struct api_ctx *ctx, const char *idtext, struct httpd_resp *
             jw_obj_end(&w);
         }
         jw_arr_end(&w);
-        jw_key(&w, "edges");
-        jw_arr_begin(&w);
+        jw_karr_begin(&w, "edges");
         for (size_t i = 0; i < inside.len; i++)
             edge_fields(&w, &inside.v[i]);
         jw_arr_end(&w);
@@ -262,8 +260,7 @@ int routes_clusters_of_wallet(struct jw *w, struct store *st, const char *addres
         } else {
             jw_null(w);
         }
-        jw_key(w, "edges");
-        jw_arr_begin(w);
+        jw_karr_begin(w, "edges");
         for (size_t i = 0; i < ne; i++)
             edge_fields(w, &e[i]);
         jw_arr_end(w);

@@ -39,8 +39,7 @@ static void write_book(struct api_ctx *ctx, struct httpd_resp *resp)
     api_json_begin(&w, resp);
     jw_kstr(&w, "default", b->default_name);
     jw_kstr(&w, "overrides_setting", overrides);
-    jw_key(&w, "overrides");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "overrides");
     for (uint32_t i = 0; i < b->n_overrides; i++) {
         jw_obj_begin(&w);
         jw_kdouble(&w, "min_score", b->overrides[i].min_score);
@@ -48,8 +47,7 @@ static void write_book(struct api_ctx *ctx, struct httpd_resp *resp)
         jw_obj_end(&w);
     }
     jw_arr_end(&w);
-    jw_key(&w, "strategies");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "strategies");
     for (uint32_t i = 0; i < b->n; i++) {
         const struct exit_strategy *s = &b->s[i];
         /* The strategy's own fields, then what refers to it. */
@@ -58,8 +56,7 @@ static void write_book(struct api_ctx *ctx, struct httpd_resp *resp)
         exit_strategy_write(s, &w);
         jw_kbool(&w, "builtin", exit_strategy_builtin(s->name));
         jw_kbool(&w, "default", strcmp(b->default_name, s->name) == 0);
-        jw_key(&w, "override_scores");
-        jw_arr_begin(&w);
+        jw_karr_begin(&w, "override_scores");
         for (uint32_t k = 0; k < b->n_overrides; k++)
             if (strcmp(b->overrides[k].strategy, s->name) == 0)
                 jw_double(&w, b->overrides[k].min_score);

@@ -27,8 +27,7 @@ void routes_healthz(struct api_ctx *ctx, struct httpd_req *req, struct httpd_res
     jw_ki64(&w, "uptime_s", (clock_mono_ns() - ctx->start_ns) / NS_PER_SECOND);
     jw_kstr(&w, "mode", ctx->env->mode);
     if (ctx->env->store != NULL) {
-        jw_key(&w, "store");
-        jw_obj_begin(&w);
+        jw_kobj_begin(&w, "store");
         jw_kstr(&w, "status", h.ok ? "ok" : "failing");
         jw_kbool(&w, "reachable", h.reachable);
         jw_ki64(&w, "last_commit_ms", h.last_commit_ms);

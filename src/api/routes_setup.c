@@ -160,12 +160,10 @@ void routes_discovery_get(struct api_ctx *ctx, struct httpd_req *req, struct htt
     }
     struct jw w;
     api_json_begin(&w, resp);
-    jw_key(&w, "crawl");
-    jw_obj_begin(&w);
+    jw_kobj_begin(&w, "crawl");
     static const char *const kinds[2] = {"tokens", "wallets"};
     for (int k = 0; k < 2; k++) {
-        jw_key(&w, kinds[k]);
-        jw_obj_begin(&w);
+        jw_kobj_begin(&w, kinds[k]);
         jw_ku64(&w, "pending", c.n[k][0]);
         jw_ku64(&w, "done", c.n[k][1]);
         jw_ku64(&w, "skipped", c.n[k][2]);
@@ -173,8 +171,7 @@ void routes_discovery_get(struct api_ctx *ctx, struct httpd_req *req, struct htt
     }
     jw_ki64(&w, "requests", requests);
     /* the newest run's progress, whichever process runs it */
-    jw_key(&w, "run");
-    jw_obj_begin(&w);
+    jw_kobj_begin(&w, "run");
     jw_kstr(&w, "state", live.state);
     jw_kstr(&w, "phase", live.phase);
     jw_ki64(&w, "requests", live.requests);

@@ -132,6 +132,23 @@ static bool int_param(const struct params *p, struct httpd_resp *resp, const cha
     return api_int_arg(resp, name, param(p, name), lo, hi, def, out);
 }
 
+/* A parameter that is one of two words: *out is true for yes, false for
+ * no, unchanged when absent. Returns 1 when given, 0 when absent, -1 with
+ * 400 written for any other word. */
+static int word_param(const struct params *p, struct httpd_resp *resp, const char *name,
+                      const char *yes, const char *no, bool *out)
+{
+    const char *v = param(p, name);
+    if (v == NULL)
+        return 0;
+    if (strcmp(v, yes) != 0 && strcmp(v, no) != 0) {
+        bad_param(resp, name, "%s must be %s or %s, got '%.40s'", name, yes, no, v);
+        return -1;
+    }
+    *out = strcmp(v, yes) == 0;
+    return 1;
+}
+
 /* ------------------------------------------------------------ list */
 
 static const char *const list_params[] = {
@@ -202,17 +219,10 @@ void routes_wallets_list(struct api_ctx *ctx, struct httpd_req *req, struct http
         f.has_min_score = true;
         f.min_score = x;
     }
-    if ((v = param(&p, "verified")) != NULL) {
-        if (strcmp(v, "true") == 0) {
-            f.verified = true;
-        } else if (strcmp(v, "false") == 0) {
-            f.verified = false;
-        } else {
-            bad_param(resp, "verified", "verified must be true or false, got '%.40s'", v);
-            return;
-        }
-        f.has_verified = true;
-    }
+    int given = word_param(&p, resp, "verified", "true", "false", &f.verified);
+    if (given < 0)
+        return;
+    f.has_verified = given > 0;
     if ((v = param(&p, "walletType")) != NULL) {
         if (!curation_type_ok(v)) {
             bad_param(resp, "walletType",
@@ -235,16 +245,8 @@ void routes_wallets_list(struct api_ctx *ctx, struct httpd_req *req, struct http
             return;
         }
     }
-    if ((v = param(&p, "sortOrder")) != NULL) {
-        if (strcmp(v, "asc") == 0) {
-            f.ascending = true;
-        } else if (strcmp(v, "desc") == 0) {
-            f.ascending = false;
-        } else {
-            bad_param(resp, "sortOrder", "sortOrder must be asc or desc, got '%.40s'", v);
-            return;
-        }
-    }
+    if (word_param(&p, resp, "sortOrder", "asc", "desc", &f.ascending) < 0)
+        return;
     int64_t page, limit;
     if (!int_param(&p, resp, "page", 1, PAGE_MAX, 1, &page) ||
         !int_param(&p, resp, "limit", 1, LIST_LIMIT_MAX, LIST_LIMIT_DEF, &limit))
@@ -259,10 +261,8 @@ void routes_wallets_list(struct api_ctx *ctx, struct httpd_req *req, struct http
         return;
     }
     struct jw w;
-    api_list_begin(&w, resp, "wallets");
-    for (size_t i = 0; i < pg.n; i++)
-        wallet_json_item(&w, &pg.rows[i]);
-    api_list_end_page(&w, f.page, f.limit, pg.total);
+    jw_init(&w, &resp->body);
+    wallet_json_page(&w, &pg, f.page, f.limit);
     wallet_page_release(&pg);
     api_finish(&w, resp);
 }
@@ -298,6 +298,15 @@ static bool address_ok(const char *address, struct httpd_resp *resp, struct pubk
     return true;
 }
 
+/* The checks every request on one wallet passes, in this order: the
+ * address is a public key (into *k), then the query names only p->known
+ * parameters (into *p). Returns false with 400 written. */
+static bool wallet_request_ok(struct httpd_req *req, struct httpd_resp *resp, const char *address,
+                              struct pubkey *k, struct params *p)
+{
+    return address_ok(address, resp, k) && read_params(req, resp, p);
+}
+
 /* Reads the wallet or answers 404 / 503. */
 static bool load_wallet(struct api_ctx *ctx, const char *address, struct httpd_resp *resp,
                         struct wallet *out)
@@ -316,19 +325,27 @@ static bool load_wallet(struct api_ctx *ctx, const char *address, struct httpd_r
 
 static const char *const no_params[] = {NULL};
 
+/* The wallet's replayed history (release it). Returns false with 503
+ * written when the store fails. */
+static bool load_history(struct api_ctx *ctx, const struct pubkey *k, struct wallet_history *h,
+                         struct httpd_resp *resp)
+{
+    int rc = profile_wallet_history(ctx->env->store, k, h);
+    if (rc != 0)
+        store_failed(resp, rc);
+    return rc == 0;
+}
+
 static void get_detail(struct api_ctx *ctx, const struct wallet *x, const struct pubkey *k,
                        struct httpd_resp *resp)
 {
     struct wallet_history h;
-    int rc = profile_wallet_history(ctx->env->store, k, &h);
-    if (rc != 0) {
-        store_failed(resp, rc);
+    if (!load_history(ctx, k, &h, resp))
         return;
-    }
     struct jw w;
     jw_init(&w, &resp->body);
     wallet_json_detail_begin(&w, x);
-    rc = wallet_json_positions(&w, ctx->env->store, &h);
+    int rc = wallet_json_positions(&w, ctx->env->store, &h);
     jw_ku64(&w, "swaps", h.swaps.len);
     if (rc == 0) /* the wallet graph: its cluster and edges */
         rc = routes_clusters_of_wallet(&w, ctx->env->store, x->address);
@@ -352,11 +369,8 @@ static void get_trades(struct api_ctx *ctx, const struct pubkey *k, const struct
         !int_param(p, resp, "limit", 1, TRADES_LIMIT, 50, &limit))
         return;
     struct wallet_history h;
-    int rc = profile_wallet_history(ctx->env->store, k, &h);
-    if (rc != 0) {
-        store_failed(resp, rc);
+    if (!load_history(ctx, k, &h, resp))
         return;
-    }
     struct jw w;
     api_list_begin(&w, resp, "trades");
     size_t total = h.swaps.len;
@@ -455,62 +469,54 @@ static void get_similar(struct api_ctx *ctx, const char *address, struct params 
     api_json_begin(&w, resp);
     jw_kstr(&w, "walletAddress", address);
     jw_ku64(&w, "candidates", cands);
-    jw_key(&w, "features");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "features");
     for (int i = 0; i < SIMILAR_DIMS; i++)
         jw_str(&w, similar_feature_names[i]);
     jw_arr_end(&w);
-    jw_key(&w, "similar");
-    jw_arr_begin(&w);
-    for (size_t i = 0; i < n; i++) {
-        jw_obj_begin(&w);
-        jw_kdouble(&w, "distance", dist[i]);
-        jw_key(&w, "wallet");
-        wallet_json_item(&w, &rows[i]);
-        jw_obj_end(&w);
-    }
-    jw_arr_end(&w);
+    wallet_json_similar(&w, rows, dist, n);
     jw_obj_end(&w);
     free(rows);
     api_finish(&w, resp);
 }
+
+/* The GET routes below /v1/smart-money/wallets/{address}: the word after
+ * the address ("" for the wallet itself) and the query parameters each
+ * takes. */
+struct wallet_get {
+    const char *sub;
+    enum { DETAIL, TRADES, PERF, PATTERNS, SIMILAR } what;
+    const char *const *known;
+};
+
+static const struct wallet_get wallet_gets[] = {
+    {"", DETAIL, no_params},
+    {"trades", TRADES, trade_params},
+    {"performance", PERF, rows_params},
+    {"patterns", PATTERNS, pattern_params},
+    {"similar", SIMILAR, similar_params},
+};
 
 void routes_wallets_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
 {
     char address[BASE58_KEY_MAX + 8], sub[24];
     if (!split_path(req->path, resp, address, sizeof address, sub, sizeof sub))
         return;
-    enum { DETAIL, TRADES, PERF, PATTERNS, SIMILAR } what;
-    const char *const *known;
-    if (!sub[0]) {
-        what = DETAIL;
-        known = no_params;
-    } else if (strcmp(sub, "trades") == 0) {
-        what = TRADES;
-        known = trade_params;
-    } else if (strcmp(sub, "performance") == 0) {
-        what = PERF;
-        known = rows_params;
-    } else if (strcmp(sub, "patterns") == 0) {
-        what = PATTERNS;
-        known = pattern_params;
-    } else if (strcmp(sub, "similar") == 0) {
-        what = SIMILAR;
-        known = similar_params;
-    } else {
+    const struct wallet_get *g = NULL;
+    for (size_t i = 0; i < sizeof wallet_gets / sizeof *wallet_gets && !g; i++)
+        if (strcmp(wallet_gets[i].sub, sub) == 0)
+            g = &wallet_gets[i];
+    if (!g) {
         httpd_resp_error(resp, 404, "no such endpoint: %.200s", req->path);
         return;
     }
     struct pubkey k;
-    if (!address_ok(address, resp, &k))
-        return;
-    struct params p = {.known = known};
-    if (!read_params(req, resp, &p))
+    struct params p = {.known = g->known};
+    if (!wallet_request_ok(req, resp, address, &k, &p))
         return;
     struct wallet x;
     if (!load_wallet(ctx, address, resp, &x))
         return;
-    switch (what) {
+    switch (g->what) {
     case DETAIL:
         get_detail(ctx, &x, &k, resp);
         break;
@@ -532,30 +538,38 @@ void routes_wallets_get(struct api_ctx *ctx, struct httpd_req *req, struct httpd
 /* ------------------------------------------------------------ curation */
 
 /* The request body as a JSON object; an empty body is an empty object
- * when allow_empty. Returns false with 400 written. */
-static bool body_object(struct httpd_req *req, struct httpd_resp *resp, struct json_doc *d,
-                        struct json_val *root, bool allow_empty, bool *empty)
+ * when allow_empty. Returns the doc (free it) and the root, or NULL with
+ * 400 written. */
+static struct json_doc *body_object(struct httpd_req *req, struct httpd_resp *resp,
+                                    struct json_val *root, bool allow_empty)
 {
-    *empty = false;
     const char *b = req->body.data ? req->body.data : "";
     size_t n = req->body.len;
     size_t i = 0;
     while (i < n && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t'))
         i++;
-    if (i == n) {
-        if (allow_empty) {
-            *empty = true;
-            return true;
-        }
-        bad_param(resp, "body", "the request body must be a JSON object");
-        return false;
+    size_t cap = req->body.cap;
+    if (i == n && allow_empty) {
+        b = "{}";
+        n = 2;
+        cap = 0;
     }
-    if (json_parse(d, req->body.data, req->body.len, req->body.cap, root) != 0 ||
-        json_type_of(root) != JSON_OBJECT) {
-        bad_param(resp, "body", "the request body must be a JSON object");
-        return false;
-    }
-    return true;
+    struct json_doc *d = json_doc_new(8);
+    if ((i < n || allow_empty) && json_parse(d, b, n, cap, root) == 0 &&
+        json_type_of(root) == JSON_OBJECT)
+        return d;
+    json_doc_free(d);
+    bad_param(resp, "body", "the request body must be a JSON object");
+    return NULL;
+}
+
+/* A curation request names a wallet and takes no query parameters.
+ * Returns false with 400 written. */
+static bool curation_request_ok(struct httpd_req *req, struct httpd_resp *resp, const char *address)
+{
+    struct pubkey k;
+    struct params p = {.known = no_params};
+    return wallet_request_ok(req, resp, address, &k, &p);
 }
 
 static void answer_curation(struct api_ctx *ctx, const char *address, const struct curation *c,
@@ -593,43 +607,35 @@ void routes_wallets_post(struct api_ctx *ctx, struct httpd_req *req, struct http
     char address[BASE58_KEY_MAX + 8], sub[24];
     if (!split_path(req->path, resp, address, sizeof address, sub, sizeof sub))
         return;
-    struct curation c = {0};
-    if (strcmp(sub, "watch") == 0)
-        c.action = CURATE_WATCH;
-    else if (strcmp(sub, "unwatch") == 0)
-        c.action = CURATE_UNWATCH;
-    else if (strcmp(sub, "verify") == 0)
-        c.action = CURATE_VERIFY;
-    else if (strcmp(sub, "blacklist") == 0)
-        c.action = CURATE_BLACKLIST;
-    else {
+    static const struct {
+        const char *sub;
+        enum curation_action action;
+    } posts[] = {{"watch", CURATE_WATCH},
+                 {"unwatch", CURATE_UNWATCH},
+                 {"verify", CURATE_VERIFY},
+                 {"blacklist", CURATE_BLACKLIST}};
+    struct curation c = {0}; /* action 0: no such route */
+    for (size_t i = 0; i < sizeof posts / sizeof *posts; i++)
+        if (strcmp(posts[i].sub, sub) == 0)
+            c.action = posts[i].action;
+    if (c.action == 0) {
         httpd_resp_error(resp, 404, "no such endpoint: POST %.200s", req->path);
         return;
     }
-    struct pubkey k;
-    if (!address_ok(address, resp, &k))
-        return;
-    struct params p = {.known = no_params};
-    if (!read_params(req, resp, &p))
+    if (!curation_request_ok(req, resp, address))
         return;
     c.verified = true;
     if (c.action == CURATE_VERIFY) {
-        struct json_doc *d = json_doc_new(8);
         struct json_val root;
-        bool empty;
-        if (!body_object(req, resp, d, &root, true, &empty)) {
-            json_doc_free(d);
+        struct json_doc *d = body_object(req, resp, &root, true);
+        if (!d)
+            return;
+        int rc = json_opt_bool(&root, "verified", &c.verified);
+        json_doc_free(d);
+        if (rc != 0 && rc != WT_ENOTFOUND) {
+            bad_param(resp, "verified", "verified must be true or false");
             return;
         }
-        if (!empty) {
-            int rc = json_opt_bool(&root, "verified", &c.verified);
-            if (rc != 0 && rc != WT_ENOTFOUND) {
-                json_doc_free(d);
-                bad_param(resp, "verified", "verified must be true or false");
-                return;
-            }
-        }
-        json_doc_free(d);
     }
     answer_curation(ctx, address, &c, resp);
 }
@@ -643,19 +649,12 @@ void routes_wallets_put(struct api_ctx *ctx, struct httpd_req *req, struct httpd
         httpd_resp_error(resp, 404, "no such endpoint: PUT %.200s", req->path);
         return;
     }
-    struct pubkey k;
-    if (!address_ok(address, resp, &k))
+    if (!curation_request_ok(req, resp, address))
         return;
-    struct params p = {.known = no_params};
-    if (!read_params(req, resp, &p))
-        return;
-    struct json_doc *d = json_doc_new(8);
     struct json_val root;
-    bool empty;
-    if (!body_object(req, resp, d, &root, false, &empty)) {
-        json_doc_free(d);
+    struct json_doc *d = body_object(req, resp, &root, false);
+    if (!d)
         return;
-    }
     const char *name = NULL, *type = NULL;
     char namebuf[WALLET_NAME_MAX], typebuf[WALLET_WORD_MAX];
     if (json_get_str(&root, "name", &name, NULL) != 0 || !curation_name_ok(name)) {

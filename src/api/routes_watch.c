@@ -41,7 +41,8 @@ static bool ready(struct api_ctx *ctx, struct httpd_resp *resp)
 
 /* Sets the wallet's stored status, creating a minimal row (discovery
  * "manual") when the wallet is not known yet. *score receives its stored
- * score (0..100), or -1 for a new row without one. */
+ * score (0..100), or -1 for a new row without one. Returns 0 or the
+ * store's error. */
 static int store_status(struct api_ctx *ctx, const char *address, enum wallet_status status,
                         double new_score, double *score)
 {
@@ -67,6 +68,16 @@ static int store_status(struct api_ctx *ctx, const char *address, enum wallet_st
     return store_wallet_upsert(ctx->env->store, &w);
 }
 
+/* store_status for a route: false with 500 written when the store fails. */
+static bool set_status(struct api_ctx *ctx, struct httpd_resp *resp, const char *address,
+                       enum wallet_status status, double new_score, double *score)
+{
+    int rc = store_status(ctx, address, status, new_score, score);
+    if (rc)
+        httpd_resp_error(resp, 500, "storing the wallet failed: %s", wt_strerror(rc));
+    return rc == 0;
+}
+
 static bool command(struct api_ctx *ctx, struct httpd_resp *resp, enum command_kind k,
                     const struct pubkey *wallet, double value, const char *text)
 {
@@ -82,26 +93,73 @@ static bool command(struct api_ctx *ctx, struct httpd_resp *resp, enum command_k
     return api_command_result(resp, rc, msg);
 }
 
-/* The wallet of a body {"wallet": "..."}, checked. */
+/* The non-empty string member key of a JSON object body, copied into out
+ * (size bytes). Returns the doc (free it) with its root, or NULL with 400
+ * written: msg when the member is missing, empty or too long. */
+static struct json_doc *body_str(struct httpd_req *req, struct httpd_resp *resp, const char *key,
+                                 char *out, size_t size, const char *msg, struct json_val *root)
+{
+    struct json_doc *d = api_body_object(req, resp, false, root);
+    if (!d)
+        return NULL;
+    const char *s;
+    size_t len;
+    if (json_get_str(root, key, &s, &len) != 0 || !len || str_copy(out, size, s) != 0) {
+        httpd_resp_error(resp, 400, "%s", msg);
+        json_doc_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* The wallet of a body {"wallet": "...", "score": S?}, checked; *score is
+ * -1 when absent. Returns false with 400 written. */
 static bool body_wallet(struct httpd_req *req, struct httpd_resp *resp, char *address,
                         struct pubkey *pk, double *score)
 {
+    static const char bad[] = "wallet: expected a base58 Solana address";
     struct json_val root;
-    struct json_doc *d = api_body_object(req, resp, false, &root);
+    struct json_doc *d = body_str(req, resp, "wallet", address, BASE58_KEY_MAX, bad, &root);
     if (!d)
         return false;
-    const char *s;
-    size_t len;
-    bool ok = json_get_str(&root, "wallet", &s, &len) == 0 &&
-              str_copy(address, BASE58_KEY_MAX, s) == 0 && pubkey_parse(address, pk) == 0;
+    bool ok = pubkey_parse(address, pk) == 0;
     if (!ok)
-        httpd_resp_error(resp, 400, "wallet: expected a base58 Solana address");
+        httpd_resp_error(resp, 400, "%s", bad);
     *score = -1;
     if (ok && json_opt_double(&root, "score", score) != WT_ENOTFOUND &&
         !(*score >= 0 && *score <= 100)) {
         httpd_resp_error(resp, 400, "score: expected a number in [0, 100]");
         ok = false;
     }
+    json_doc_free(d);
+    return ok;
+}
+
+/* A wallet POSTed as {"wallet": ADDRESS, "score": S?} (score -1 when
+ * absent) and its score as stored before (-1 for a new row). */
+struct posted_wallet {
+    char address[BASE58_KEY_MAX];
+    struct pubkey pk;
+    double score, stored;
+};
+
+/* Reads the POSTed wallet and sets its stored status. Returns false with
+ * 400 (bad body) or 500 (store) written. */
+static bool post_wallet(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp,
+                        enum wallet_status status, struct posted_wallet *p)
+{
+    return body_wallet(req, resp, p->address, &p->pk, &p->score) &&
+           set_status(ctx, resp, p->address, status, p->score, &p->stored);
+}
+
+/* The cluster label of a body {"label": "..."}, checked (not empty, fits
+ * in size). Returns false with 400 written. */
+static bool body_label(struct httpd_req *req, struct httpd_resp *resp, char *label, size_t size)
+{
+    struct json_val root;
+    struct json_doc *d =
+        body_str(req, resp, "label", label, size, "label: expected a cluster label", &root);
+    bool ok = d != NULL;
     json_doc_free(d);
     return ok;
 }
@@ -158,20 +216,13 @@ void routes_watchlist(struct api_ctx *ctx, struct httpd_req *req, struct httpd_r
         api_json_end(&w, resp);
         return;
     }
-    char address[BASE58_KEY_MAX];
-    struct pubkey pk;
-    double score, stored;
-    if (!body_wallet(req, resp, address, &pk, &score))
+    struct posted_wallet p;
+    if (!post_wallet(ctx, req, resp, WALLET_WATCH, &p))
         return;
-    int rc = store_status(ctx, address, WALLET_WATCH, score, &stored);
-    if (rc) {
-        httpd_resp_error(resp, 500, "storing the wallet failed: %s", wt_strerror(rc));
+    double prior = p.score >= 0 ? p.score : p.stored;
+    if (!command(ctx, resp, CMD_WATCH, &p.pk, prior, NULL))
         return;
-    }
-    double prior = score >= 0 ? score : stored;
-    if (!command(ctx, resp, CMD_WATCH, &pk, prior, NULL))
-        return;
-    ok_wallet(resp, address, "watch", prior);
+    ok_wallet(resp, p.address, "watch", prior);
 }
 
 void routes_watchlist_item(struct api_ctx *ctx, struct httpd_req *req, struct httpd_resp *resp)
@@ -205,8 +256,7 @@ void routes_blacklist(struct api_ctx *ctx, struct httpd_req *req, struct httpd_r
     write_entries(ctx, FLAG_BLACKLISTED, &w);
     jw_key(&w, "cluster_members");
     write_entries(ctx, FLAG_CLUSTER_BLACKLISTED, &w);
-    jw_key(&w, "clusters");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "clusters");
     struct cluster_row *cl = xcalloc(1000, sizeof *cl);
     int64_t after = 0;
     for (;;) {
@@ -291,18 +341,11 @@ void routes_blacklist_item(struct api_ctx *ctx, struct httpd_req *req, struct ht
     const char *rest = req->path + strlen("/v1/blacklist/");
     bool post = strcmp(req->method, "POST") == 0;
     if (post && strcmp(rest, "wallets") == 0) {
-        char address[BASE58_KEY_MAX];
-        struct pubkey pk;
-        double score, stored;
-        if (!body_wallet(req, resp, address, &pk, &score))
+        struct posted_wallet p;
+        if (!post_wallet(ctx, req, resp, WALLET_BLACKLISTED, &p))
             return;
-        int rc = store_status(ctx, address, WALLET_BLACKLISTED, score, &stored);
-        if (rc) {
-            httpd_resp_error(resp, 500, "storing the wallet failed: %s", wt_strerror(rc));
-            return;
-        }
-        if (command(ctx, resp, CMD_BLACKLIST, &pk, -1, NULL))
-            ok_wallet(resp, address, "blacklisted", stored);
+        if (command(ctx, resp, CMD_BLACKLIST, &p.pk, -1, NULL))
+            ok_wallet(resp, p.address, "blacklisted", p.stored);
         return;
     }
     if (!post && str_starts_with(rest, "wallets/")) {
@@ -313,32 +356,17 @@ void routes_blacklist_item(struct api_ctx *ctx, struct httpd_req *req, struct ht
             return;
         }
         double stored = -1;
-        int rc = store_status(ctx, address, WALLET_WATCH, -1, &stored);
-        if (rc) {
-            httpd_resp_error(resp, 500, "storing the wallet failed: %s", wt_strerror(rc));
+        if (!set_status(ctx, resp, address, WALLET_WATCH, -1, &stored))
             return;
-        }
         if (command(ctx, resp, CMD_UNBLACKLIST, &pk, -1, NULL) &&
             command(ctx, resp, CMD_WATCH, &pk, stored, NULL))
             ok_wallet(resp, address, "watch", stored);
         return;
     }
     if (post && strcmp(rest, "clusters") == 0) {
-        struct json_val root;
-        struct json_doc *d = api_body_object(req, resp, false, &root);
-        if (!d)
-            return;
-        const char *label;
-        size_t len;
-        char buf[64];
-        if (json_get_str(&root, "label", &label, &len) != 0 || !len ||
-            str_copy(buf, sizeof buf, label) != 0) {
-            httpd_resp_error(resp, 400, "label: expected a cluster label");
-            json_doc_free(d);
-            return;
-        }
-        json_doc_free(d);
-        cluster(ctx, resp, buf, true);
+        char label[64];
+        if (body_label(req, resp, label, sizeof label))
+            cluster(ctx, resp, label, true);
         return;
     }
     if (!post && str_starts_with(rest, "clusters/") && rest[strlen("clusters/")]) {

@@ -14,8 +14,7 @@ void snap_json_status(struct jw *w, const struct runner_snap *snap)
     jw_kbool(w, "entries_allowed", s->entries_allowed);
     jw_kbool(w, "size_reduced", s->size_reduced);
     jw_ki64(w, "now_ms", s->now_ms);
-    jw_key(w, "equity");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "equity");
     jw_ku64(w, "equity_lamports", s->equity_lamports);
     jw_ku64(w, "peak_equity_lamports", s->peak_equity_lamports);
     jw_ku64(w, "cash_lamports", s->cash_lamports);
@@ -25,8 +24,7 @@ void snap_json_status(struct jw *w, const struct runner_snap *snap)
     jw_ku64(w, "capital_lamports", p->capital_lamports);
     jw_ki64(w, "realized_pnl_lamports", s->c.realized_pnl_lamports);
     jw_obj_end(w);
-    jw_key(w, "breakers");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "breakers");
     for (int k = 0; k < BREAKER_KIND_COUNT; k++) {
         jw_key(w, breaker_kind_name((enum breaker_kind)k));
         jw_obj_begin(w);
@@ -36,23 +34,19 @@ void snap_json_status(struct jw *w, const struct runner_snap *snap)
         jw_obj_end(w);
     }
     jw_obj_end(w);
-    jw_key(w, "positions");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "positions");
     jw_ku64(w, "open", s->open_positions);
     jw_ku64(w, "max", p->sizing.max_positions);
     jw_ku64(w, "pending_orders", s->pending_orders);
     jw_obj_end(w);
-    jw_key(w, "watchlist");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "watchlist");
     jw_ku64(w, "watched", s->watched);
     jw_ku64(w, "blacklisted", s->blacklisted);
     jw_ku64(w, "cluster_blacklisted", s->cluster_blacklisted);
     jw_obj_end(w);
-    jw_key(w, "scoring");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "scoring");
     jw_kdouble(w, "threshold", p->signal.threshold);
-    jw_key(w, "weights");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "weights");
     for (int i = 0; i < SF_COUNT; i++)
         jw_kdouble(w, signal_factor_name((enum signal_factor)i), p->signal.weight[i]);
     jw_obj_end(w);
@@ -62,8 +56,7 @@ void snap_json_status(struct jw *w, const struct runner_snap *snap)
                 "the cluster factor is off: its weight is shared out among wallet, "
                 "token and context in proportion to their weights");
     jw_obj_end(w);
-    jw_key(w, "token_wait");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "token_wait");
     jw_ki64(w, "wait_ms", p->token_wait_ms);
     jw_ki64(w, "fresh_ms", p->token_fresh_ms);
     jw_ku64(w, "parked", s->parked);
@@ -73,8 +66,7 @@ void snap_json_status(struct jw *w, const struct runner_snap *snap)
     jw_ku64(w, "dropped", s->c.waits_dropped);
     jw_ku64(w, "full", s->c.waits_full);
     jw_obj_end(w);
-    jw_key(w, "counters");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "counters");
     jw_ku64(w, "events", s->c.events);
     jw_ku64(w, "swaps", s->c.swaps);
     jw_ku64(w, "transfers", s->c.transfers);
@@ -94,8 +86,7 @@ void snap_json_status(struct jw *w, const struct runner_snap *snap)
     jw_ku64(w, "alerts", s->c.alerts);
     jw_ki64(w, "last_event_ms", s->c.last_event_ms);
     jw_ki64(w, "last_signal_ms", s->c.last_signal_ms);
-    jw_key(w, "reasons");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "reasons");
     for (int r = 0; r < SR_COUNT; r++)
         jw_ku64(w, signal_reason_name((enum signal_reason)r), s->c.reasons[r]);
     jw_obj_end(w);

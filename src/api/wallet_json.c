@@ -51,16 +51,14 @@ static void item_body(struct jw *w, const struct wallet *x, bool detail)
     jw_kstr(w, "walletName", x->name);
     jw_kstr(w, "walletType", x->type);
     jw_kbool(w, "verified", x->verified);
-    jw_key(w, "scoring");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "scoring");
     jw_kdouble(w, "smartMoneyScore", round(x->score * 100) / 100);
     jw_kstr(w, "confidenceLevel", x->confidence);
     jw_obj_end(w);
     /* docs/metrics.md: a metric below its minimum (or from a row not yet
      * recomputed under the current definitions) is null, never 0. */
     bool cur = x->metrics_version >= WALLET_METRICS_VERSION;
-    jw_key(w, "performance");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "performance");
     jw_kdouble(w, "totalPnl", x->total_pnl);
     jw_kdouble(w, "roiAllTime", x->roi);
     valid_double(w, "winRate", x->win_rate, x->metrics_valid & WALLET_VALID_WIN_RATE);
@@ -94,15 +92,13 @@ static void item_body(struct jw *w, const struct wallet *x, bool detail)
         jw_kbool(w, "metricsCurrent", cur);
     }
     jw_obj_end(w);
-    jw_key(w, "activity");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "activity");
     jw_ki64(w, "totalTrades", x->total_trades);
     jw_kdouble(w, "avgTradeSize", x->avg_trade_size);
     jw_kdouble(w, "avgHoldingPeriodDays", x->avg_holding_days);
     wallet_json_time(w, "lastTradeTimestamp", x->last_trade_ms);
     jw_obj_end(w);
-    jw_key(w, "behavioral");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "behavioral");
     jw_kstr(w, "tradingStyle", x->trading_style);
     jw_kstr(w, "riskProfile", x->risk_profile);
     json_array(w, "preferredTokens", x->preferred_tokens);
@@ -115,6 +111,34 @@ void wallet_json_item(struct jw *w, const struct wallet *x)
     jw_obj_begin(w);
     item_body(w, x, false);
     jw_obj_end(w);
+}
+
+void wallet_json_page(struct jw *w, const struct wallet_page *pg, uint64_t page, uint64_t limit)
+{
+    jw_obj_begin(w);
+    jw_karr_begin(w, "wallets");
+    for (size_t i = 0; i < pg->n; i++)
+        wallet_json_item(w, &pg->rows[i]);
+    jw_arr_end(w);
+    jw_kobj_begin(w, "pagination");
+    jw_ku64(w, "page", page);
+    jw_ku64(w, "limit", limit);
+    jw_ki64(w, "total", pg->total);
+    jw_obj_end(w);
+    jw_obj_end(w);
+}
+
+void wallet_json_similar(struct jw *w, const struct wallet *rows, const double *dist, size_t n)
+{
+    jw_karr_begin(w, "similar");
+    for (size_t i = 0; i < n; i++) {
+        jw_obj_begin(w);
+        jw_kdouble(w, "distance", dist[i]);
+        jw_key(w, "wallet");
+        wallet_json_item(w, &rows[i]);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
 }
 
 void wallet_json_detail_begin(struct jw *w, const struct wallet *x)
@@ -138,8 +162,7 @@ int wallet_json_positions(struct jw *w, struct store *st, struct wallet_history 
 {
     struct ledger *l = intel_ledger(h->in);
     double realized = 0, unrealized = 0;
-    jw_key(w, "openPositions");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "openPositions");
     if (h->wallet != LEDGER_NONE) {
         realized = ledger_wallet(l, h->wallet)->realized_sol;
         /* Mark every open position at the market's last traded price. */

@@ -16,6 +16,15 @@
  * behavioral (the spec's shape, nothing else). */
 void wallet_json_item(struct jw *w, const struct wallet *x);
 
+/* {"wallets": [<item>, ...], "pagination": {"page", "limit", "total"}}:
+ * one page of GET /v1/smart-money/wallets and of `wallets list --json`. */
+void wallet_json_page(struct jw *w, const struct wallet_page *pg, uint64_t page, uint64_t limit);
+
+/* "similar": [{"distance": d, "wallet": <item>}, ...] for the n wallets
+ * of rows at dist[i] (a member of the open object): the answer of
+ * /v1/smart-money/wallets/{address}/similar and `wallets similar --json`. */
+void wallet_json_similar(struct jw *w, const struct wallet *rows, const double *dist, size_t n);
+
 /* The item plus status, discoveryMethod, firstSeenTimestamp,
  * updatedTimestamp, and performance.sortinoRatio / volatility. Leaves the
  * object open so the caller can add members; close it with jw_obj_end. */

@@ -78,8 +78,7 @@ static void job_json(const struct job *jb, bool result, struct buf *out)
     jw_kstr(&w, "state", state_names[jb->state]);
     jw_kstr(&w, "from", jb->req.from_s);
     jw_kstr(&w, "to", jb->req.to_s);
-    jw_key(&w, "scenarios");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "scenarios");
     for (size_t i = 0; i < jb->req.n; i++)
         jw_str(&w, jb->req.preps[i].sc.name);
     jw_arr_end(&w);
@@ -88,8 +87,7 @@ static void job_json(const struct job *jb, bool result, struct buf *out)
     jb->started_ms ? jw_i64(&w, jb->started_ms) : jw_null(&w);
     jw_key(&w, "finished_ms");
     jb->finished_ms ? jw_i64(&w, jb->finished_ms) : jw_null(&w);
-    jw_key(&w, "progress");
-    jw_obj_begin(&w);
+    jw_kobj_begin(&w, "progress");
     jw_ku64(&w, "events_done", jb->ev_done);
     jw_ku64(&w, "events_total", jb->ev_total);
     jw_ku64(&w, "scenarios_done", jb->sc_done);
@@ -113,8 +111,7 @@ static void job_json(const struct job *jb, bool result, struct buf *out)
     jb->error[0] ? jw_str(&w, jb->error) : jw_null(&w);
     jw_key(&w, "batch_id");
     jb->batch_id ? jw_i64(&w, jb->batch_id) : jw_null(&w);
-    jw_key(&w, "run_ids");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "run_ids");
     for (size_t i = 0; i < jb->run_ids.len; i++)
         jw_i64(&w, jb->run_ids.v[i]);
     jw_arr_end(&w);

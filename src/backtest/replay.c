@@ -72,12 +72,19 @@ int bt_watchlist_from_store(struct bt_watchlist *w, struct store *st)
 /* ---- the plan ---------------------------------------------------------------- */
 
 /* The holdings of the market-only wallets, by (wallet, mint) tape ids:
- * open addressing, key (wallet << 32 | mint) + 1, 0 = empty; at most
- * half full. */
+ * open addressing with linear probing, 16 bytes a slot (four to a cache
+ * line), at most 3/4 full. A slot: wallet + 1 (0 = empty), the mint with
+ * two flags in its top bits (the tape has fewer than 2^30 keys), the raw
+ * holding. The flags are what the engine's lookups need of the rest of
+ * the holding: HAS_ENTRY, its first buy at a known price is past
+ * (market_holding's entry_price > 0); BOUGHT, any buy is past. */
+#define HELD_HAS_ENTRY (1u << 31)
+#define HELD_BOUGHT    (1u << 30)
+#define HELD_MINT      (HELD_BOUGHT - 1)
+
 struct held {
-    uint64_t key;
-    struct market_holding h;
-    bool bought;
+    uint32_t wallet1, mint;
+    uint64_t raw;
 };
 
 struct held_map {
@@ -85,58 +92,96 @@ struct held_map {
     size_t mask, used;
 };
 
-static size_t held_slot(const struct held_map *m, uint64_t k)
+static size_t held_hash(const struct held_map *m, uint32_t wallet, uint32_t mint)
 {
-    size_t s = (size_t)((k * 0x9E3779B97F4A7C15ull) >> 32) & m->mask;
-    while (m->tab[s].key && m->tab[s].key != k)
+    uint64_t k = (uint64_t)wallet << 32 | mint;
+    return (size_t)((k * 0x9E3779B97F4A7C15ull) >> 32) & m->mask;
+}
+
+static size_t held_slot(const struct held_map *m, uint32_t wallet, uint32_t mint)
+{
+    size_t s = held_hash(m, wallet, mint);
+    while (m->tab[s].wallet1 &&
+           (m->tab[s].wallet1 != wallet + 1 || (m->tab[s].mint & HELD_MINT) != mint))
         s = (s + 1) & m->mask;
     return s;
 }
 
+static void held_init(struct held_map *m, size_t expect)
+{
+    size_t n = 1024;
+    while (n < expect)
+        n *= 2;
+    m->tab = xcalloc(n, sizeof *m->tab);
+    m->mask = n - 1;
+    m->used = 0;
+}
+
 static struct held *held_get(struct held_map *m, uint32_t wallet, uint32_t mint)
 {
-    uint64_t k = ((uint64_t)wallet << 32 | mint) + 1;
-    size_t s = held_slot(m, k);
-    if (m->tab[s].key)
+    size_t s = held_slot(m, wallet, mint);
+    if (m->tab[s].wallet1)
         return &m->tab[s];
-    if (2 * (m->used + 1) > m->mask + 1) {
-        struct held_map g = {xcalloc(2 * (m->mask + 1), sizeof *g.tab), 2 * m->mask + 1, m->used};
-        for (size_t i = 0; i <= m->mask; i++)
-            if (m->tab[i].key)
-                g.tab[held_slot(&g, m->tab[i].key)] = m->tab[i];
+    if (4 * (m->used + 1) > 3 * (m->mask + 1)) {
+        struct held_map g;
+        held_init(&g, 2 * (m->mask + 1));
+        for (size_t i = 0; i <= m->mask; i++) {
+            const struct held *h = &m->tab[i];
+            if (h->wallet1)
+                g.tab[held_slot(&g, h->wallet1 - 1, h->mint & HELD_MINT)] = *h;
+        }
+        g.used = m->used;
         free(m->tab);
         *m = g;
-        s = held_slot(m, k);
+        s = held_slot(m, wallet, mint);
     }
     m->used++;
-    m->tab[s].key = k;
+    m->tab[s].wallet1 = wallet + 1;
+    m->tab[s].mint = mint;
     return &m->tab[s];
 }
 
-/* What each market-only swap's wallet would show the engine, in feeding
- * order: the market's holding rule (market_holding_step) and the ledger's
- * first buy, over the swaps the engine takes (a zero amount or no side is
- * skipped by it, so here too). */
-static void plan_known(struct bt_plan *p, const struct bt_tape *t)
+#define HELD_AHEAD       32 /* records ahead whose slot is prefetched */
+#define REC_STREAM_AHEAD 96 /* records ahead asked for while streaming the tape */
+
+/* The first record at or after ts (records are in time order). */
+static size_t rec_at(const struct bt_tape *t, int64_t ts)
 {
-    struct held_map m = {xcalloc(1024, sizeof *m.tab), 1023, 0};
-    p->known = xcalloc(p->idx.len ? p->idx.len : 1, sizeof *p->known);
-    for (size_t i = 0; i < p->idx.len; i++) {
-        const struct bt_rec *r = &t->recs.v[p->idx.v[i]];
-        if (p->whole[r->wallet] || r->token_amount == 0 ||
-            (r->side != SIDE_BUY && r->side != SIDE_SELL))
-            continue;
-        struct held *h = held_get(&m, r->wallet, r->mint);
-        struct engine_swap_known *k = &p->known[i];
-        k->held_before = h->h.raw;
-        k->market_buyer =
-            market_holding_step(&h->h, (enum side)r->side, r->token_amount, r->price_sol);
-        k->first_buy = r->side == SIDE_BUY && !h->bought;
-        h->bought |= r->side == SIDE_BUY;
+    size_t lo = 0, hi = t->recs.len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->recs.v[mid].ts_ms < ts)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    free(m.tab);
+    return lo;
 }
 
+/* What a market-only swap's wallet would show the engine, in feeding
+ * order: the market's holding rule (market_holding_step) and the ledger's
+ * first buy, over the swaps the engine takes (a zero amount or no side is
+ * skipped by it, so here too: k stays zero). */
+static void held_step(struct held_map *m, const struct bt_rec *r, struct engine_swap_known *k)
+{
+    memset(k, 0, sizeof *k);
+    if (r->token_amount == 0 || (r->side != SIDE_BUY && r->side != SIDE_SELL))
+        return;
+    struct held *h = held_get(m, r->wallet, r->mint);
+    struct market_holding x = {h->raw, (h->mint & HELD_HAS_ENTRY) ? 1 : 0};
+    k->held_before = h->raw;
+    k->market_buyer = market_holding_step(&x, (enum side)r->side, r->token_amount, r->price_sol);
+    k->first_buy = r->side == SIDE_BUY && !(h->mint & HELD_BOUGHT);
+    h->raw = x.raw;
+    h->mint |= (x.entry_price > 0 ? HELD_HAS_ENTRY : 0) | (r->side == SIDE_BUY ? HELD_BOUGHT : 0);
+}
+
+/* Two passes over the records of [warm_from_ms, to_ms): the mints the
+ * watched wallets trade, then what to feed, with the market-only swaps'
+ * known facts worked out as they are met (the holdings map is the cost:
+ * a cache miss per swap in a table of every (wallet, mint) pair, so the
+ * slot of the record HELD_AHEAD on is fetched while this one is worked
+ * on). */
 int bt_plan_build(struct bt_plan *p, const struct bt_tape *t, const struct bt_watchlist *wl,
                   int64_t warm_from_ms, int64_t from_ms, int64_t to_ms, bool filter)
 {
@@ -146,38 +191,56 @@ int bt_plan_build(struct bt_plan *p, const struct bt_tape *t, const struct bt_wa
     p->from_ms = from_ms;
     p->to_ms = to_ms;
     uint32_t nk = t->keys.count;
+    if (nk > HELD_MINT + 1u)
+        return WT_EINVAL; /* more keys than bt_tape_load takes */
     uint8_t *watched = xcalloc(nk + 1, 1), *mint = xcalloc(nk + 1, 1);
     for (size_t i = 0; i < wl->v.len; i++) {
         uint32_t id = intern_find(&t->keys, wl->v.v[i].wallet.b);
         if (id != INTERN_NONE && !wl->v.v[i].blacklisted)
             watched[id] = 1;
     }
-    for (size_t i = 0; i < t->recs.len; i++) {
-        const struct bt_rec *r = &t->recs.v[i];
-        if (r->ts_ms >= warm_from_ms && r->ts_ms < to_ms && watched[r->wallet])
-            mint[r->mint] = 1;
+    size_t lo = rec_at(t, warm_from_ms), hi = rec_at(t, to_ms);
+    hi = hi < lo ? lo : hi;
+    const struct bt_rec *recs = t->recs.v;
+    for (size_t i = lo; i < hi; i++) {
+        if (i + REC_STREAM_AHEAD < hi)
+            __builtin_prefetch(&recs[i + REC_STREAM_AHEAD]);
+        mint[recs[i].mint] |= watched[recs[i].wallet];
     }
-    for (size_t i = 0; i < t->recs.len; i++) {
-        const struct bt_rec *r = &t->recs.v[i];
-        if (r->ts_ms >= to_ms)
-            break;
-        if (r->ts_ms < warm_from_ms)
-            continue;
+    vec_reserve(&p->idx, hi - lo);
+    struct held_map m = {0};
+    if (filter) {
+        p->known = xmalloc((hi - lo + 1) * sizeof *p->known);
+        held_init(&m, (hi - lo) / 3 * 4 / 3); /* about a pair per 3 swaps */
+    }
+    size_t n = 0;
+    for (size_t i = lo; i < hi; i++) {
+        const struct bt_rec *r = &recs[i];
+        if (i + REC_STREAM_AHEAD < hi)
+            __builtin_prefetch(&recs[i + REC_STREAM_AHEAD]);
+        if (filter && i + HELD_AHEAD < hi)
+            __builtin_prefetch(&m.tab[held_hash(&m, r[HELD_AHEAD].wallet, r[HELD_AHEAD].mint)]);
         if (filter && !watched[r->wallet] && !mint[r->mint]) {
             p->skipped++;
             continue;
         }
-        vec_push(&p->idx, (uint32_t)i);
-        if (r->ts_ms < from_ms)
-            p->n_warm++;
+        p->idx.v[n] = (uint32_t)i;
+        p->n_warm += r->ts_ms < from_ms;
+        if (filter) {
+            if (watched[r->wallet])
+                memset(&p->known[n], 0, sizeof *p->known);
+            else
+                held_step(&m, r, &p->known[n]);
+        }
+        n++;
     }
+    p->idx.len = n;
+    free(m.tab);
     free(mint);
-    if (filter) {
+    if (filter)
         p->whole = watched;
-        plan_known(p, t);
-    } else {
+    else
         free(watched);
-    }
     return 0;
 }
 
@@ -484,6 +547,21 @@ void bt_collector_finish(struct engine_out *o, struct engine *e, int64_t to_ms, 
     finish((struct collect *)o, e, to_ms, capital, perf_points);
 }
 
+/* The records a run reads are a stream with gaps through a tape too big
+ * for the cache, their wallets' keys random reads: both are asked for
+ * ahead (the record REC_AHEAD plan positions on, the key of the one
+ * KEY_AHEAD on, whose record was asked for before). */
+#define REC_AHEAD 48
+#define KEY_AHEAD 16
+
+#define PREFETCH_AHEAD(t, p, i, end)                                                               \
+    do {                                                                                           \
+        if ((i) + REC_AHEAD < (end))                                                               \
+            BT_TAPE_PREFETCH((t), (p)->idx.v[(i) + REC_AHEAD]);                                    \
+        if ((i) + KEY_AHEAD < (end))                                                               \
+            BT_TAPE_PREFETCH_KEY((t), (p)->idx.v[(i) + KEY_AHEAD]);                                \
+    } while (0)
+
 int bt_replay(const struct bt_tape *t, const struct bt_plan *p, const struct bt_setup *s,
               const struct bt_watchlist *wl, const struct bt_run_opts *o, struct bt_result *r,
               char *err, size_t errsize)
@@ -505,9 +583,11 @@ int bt_replay(const struct bt_tape *t, const struct bt_plan *p, const struct bt_
     engine_set_executor(e, engine_paper_executor(e, &s->paper));
     int rc = 0;
     struct swap_event sw;
+    memset(&sw, 0, sizeof sw);
     for (size_t i = 0; i < p->n_warm; i++) {
         uint32_t k = p->idx.v[i];
-        bt_tape_swap(t, k, &sw);
+        PREFETCH_AHEAD(t, p, i, p->n_warm);
+        bt_tape_swap_over(t, k, &sw);
         if (!p->whole || p->whole[t->recs.v[k].wallet])
             engine_warm_swap(e, &sw);
         else
@@ -531,18 +611,20 @@ int bt_replay(const struct bt_tape *t, const struct bt_plan *p, const struct bt_
     struct event ev;
     memset(&ev, 0, sizeof ev);
     ev.kind = EVENT_SWAP;
+    size_t next_step = p->n_warm; /* a counter, not a division per record */
     for (size_t i = p->n_warm; i < p->idx.len && rc == 0; i++) {
-        size_t k = i - p->n_warm;
-        if (k % step == 0) {
+        if (i == next_step) {
+            next_step += step;
             if (o->cancel && atomic_load(o->cancel)) {
                 rc = WT_ECLOSED;
                 break;
             }
             if (o->progress)
-                o->progress(o->progress_ctx, k, total);
+                o->progress(o->progress_ctx, i - p->n_warm, total);
         }
         uint32_t rec = p->idx.v[i];
-        bt_tape_swap(t, rec, &ev.u.swap);
+        PREFETCH_AHEAD(t, p, i, p->idx.len);
+        bt_tape_swap_over(t, rec, &ev.u.swap);
         if ((rc = advance(&x, ev.u.swap.ts_ms, err, errsize)))
             break;
         if (!p->whole || p->whole[t->recs.v[rec].wallet])

@@ -92,7 +92,9 @@ struct bt_plan {
  * of [warm_from_ms, from_ms) (records before warm_from_ms are left out
  * entirely); filter false keeps every record (for the equivalence test and
  * the reference measurement). Returns 0 or WT_EINVAL (empty or inverted
- * window). */
+ * window, or a tape of more than 2^30 keys, which bt_tape_load refuses).
+ * Cost: two passes over the window's records and a (wallet, mint) table of
+ * the market-only wallets' holdings. */
 int bt_plan_build(struct bt_plan *p, const struct bt_tape *t, const struct bt_watchlist *wl,
                   int64_t warm_from_ms, int64_t from_ms, int64_t to_ms, bool filter);
 void bt_plan_release(struct bt_plan *p);

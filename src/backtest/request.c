@@ -223,13 +223,11 @@ void bt_grid_json(const struct bt_grid_req *gr, const struct bt_grid_result *g, 
     jw_kstr(&w, "objective", bt_objective_name(obj));
     jw_ku64(&w, "points", g->points);
     jw_ki64(&w, "batch_id", batch_id);
-    jw_key(&w, "axes");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "axes");
     for (size_t i = 0; i < na; i++) {
         jw_obj_begin(&w);
         jw_kstr(&w, "name", axes[i].name);
-        jw_key(&w, "values");
-        jw_arr_begin(&w);
+        jw_karr_begin(&w, "values");
         for (size_t k = 0; k < axes[i].n; k++)
             jw_str(&w, axes[i].values[k]);
         jw_arr_end(&w);
@@ -250,8 +248,7 @@ void bt_grid_json(const struct bt_grid_req *gr, const struct bt_grid_result *g, 
         buf_release(&pj);
     }
     metrics_obj(&w, g->in_sample ? "in_sample" : "out_of_sample", &g->oos);
-    jw_key(&w, "folds");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "folds");
     for (unsigned k = 0; k < g->folds; k++) {
         const struct bt_fold *f = &g->fold[k];
         jw_obj_begin(&w);
@@ -272,8 +269,7 @@ void bt_grid_json(const struct bt_grid_req *gr, const struct bt_grid_result *g, 
     }
     jw_arr_end(&w);
     /* Every point over the whole window (in-sample: for the heatmap). */
-    jw_key(&w, "points_full_window_in_sample");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "points_full_window_in_sample");
     for (size_t i = 0; i < g->points; i++) {
         jw_obj_begin(&w);
         jw_kdouble(&w, "objective", bt_objective_value(&g->full[i], obj));

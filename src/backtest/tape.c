@@ -76,13 +76,18 @@ const uint8_t *bt_tape_key(const struct bt_tape *t, uint32_t id)
 
 void bt_tape_swap(const struct bt_tape *t, size_t i, struct swap_event *out)
 {
-    const struct bt_rec *r = &t->recs.v[i];
     memset(out, 0, sizeof *out);
+    bt_tape_swap_over(t, i, out);
+}
+
+void bt_tape_swap_over(const struct bt_tape *t, size_t i, struct swap_event *out)
+{
+    const struct bt_rec *r = &t->recs.v[i];
     out->leg = r->leg;
     out->ts_ms = r->ts_ms;
-    memcpy(out->wallet.b, intern_key(&t->keys, r->wallet), 32);
-    memcpy(out->mint.b, intern_key(&t->keys, r->mint), 32);
-    memcpy(out->quote_mint.b, intern_key(&t->keys, r->quote_mint), 32);
+    memcpy(out->wallet.b, t->keys.keys[r->wallet], 32);
+    memcpy(out->mint.b, t->keys.keys[r->mint], 32);
+    memcpy(out->quote_mint.b, t->keys.keys[r->quote_mint], 32);
     out->side = (enum side)r->side;
     out->decimals = r->decimals;
     out->quote_decimals = r->quote_decimals;
@@ -93,6 +98,8 @@ void bt_tape_swap(const struct bt_tape *t, size_t i, struct swap_event *out)
     out->fee_lamports = r->fee_lamports;
     if (r->source != 255)
         memcpy(out->source, t->sources[r->source], EVENT_SOURCE_MAX);
+    else
+        memset(out->source, 0, EVENT_SOURCE_MAX);
 }
 
 static int add_stored(void *ctx, const struct stored_swap *s)

@@ -60,6 +60,16 @@ void bt_tape_release(struct bt_tape *t);
 void bt_tape_add(struct bt_tape *t, const struct swap_event *s);
 /* The swap of record i, rebuilt (signature zero, slot 0). */
 void bt_tape_swap(const struct bt_tape *t, size_t i, struct swap_event *out);
+/* The same into an event bt_tape_swap filled before (its signature, slot
+ * and padding still zero): every other field is overwritten, nothing is
+ * cleared first (a replay's loop, one event reused). */
+void bt_tape_swap_over(const struct bt_tape *t, size_t i, struct swap_event *out);
+/* Asks the cache for record i (its 64 bytes) ahead of use, and for its
+ * wallet's key (the record is read then). No effect on any result. A
+ * macro: GCC deletes calls of a function doing nothing but prefetches
+ * (it finds it pure), inlined or not. */
+#define BT_TAPE_PREFETCH(t, i)     __builtin_prefetch(&(t)->recs.v[(i)])
+#define BT_TAPE_PREFETCH_KEY(t, i) __builtin_prefetch((t)->keys.keys[(t)->recs.v[(i)].wallet])
 /* The key of an id. */
 const uint8_t *bt_tape_key(const struct bt_tape *t, uint32_t id);
 

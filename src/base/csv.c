@@ -14,67 +14,6 @@
 #define MAX_COLS 256
 #define COL_NAME 128
 
-/* Writes v as JSON text through w (nested cells). */
-static void write_json(struct jw *w, const struct json_val *v)
-{
-    struct json_iter it;
-    struct json_val x;
-    switch (json_type_of(v)) {
-    case JSON_NULL:
-        jw_null(w);
-        return;
-    case JSON_BOOL: {
-        bool b = false;
-        (void)json_bool(v, &b);
-        jw_bool(w, b);
-        return;
-    }
-    case JSON_INT: {
-        int64_t i = 0;
-        (void)json_i64(v, &i);
-        jw_i64(w, i);
-        return;
-    }
-    case JSON_UINT: {
-        uint64_t u = 0;
-        (void)json_u64(v, &u);
-        jw_u64(w, u);
-        return;
-    }
-    case JSON_DOUBLE: {
-        double d = 0;
-        (void)json_double(v, &d);
-        jw_double(w, d);
-        return;
-    }
-    case JSON_STRING: {
-        const char *s = "";
-        size_t n = 0;
-        (void)json_str(v, &s, &n);
-        jw_strn(w, s, n);
-        return;
-    }
-    case JSON_ARRAY:
-        jw_arr_begin(w);
-        if (json_iter_init(v, &it) == 0)
-            while (json_iter_next(&it, &x))
-                write_json(w, &x);
-        jw_arr_end(w);
-        return;
-    case JSON_OBJECT:
-        jw_obj_begin(w);
-        if (json_iter_init(v, &it) == 0)
-            while (json_iter_next(&it, &x)) {
-                char key[256];
-                snprintf(key, sizeof key, "%.*s", (int)x.keylen, x.key);
-                jw_key(w, key);
-                write_json(w, &x);
-            }
-        jw_obj_end(w);
-        return;
-    }
-}
-
 /* Appends one field, quoted when it must be. */
 static void field(struct buf *out, const char *s, size_t n, bool guard)
 {
@@ -97,40 +36,13 @@ static void field(struct buf *out, const char *s, size_t n, bool guard)
         buf_putc(out, '"');
 }
 
+/* One cell: null empty, a string as itself (quoted and formula-guarded as
+ * it must be), anything else as its compact JSON text. */
 static void cell(struct buf *out, const struct json_val *v)
 {
-    char num[64];
     switch (json_type_of(v)) {
     case JSON_NULL:
         return;
-    case JSON_BOOL: {
-        bool b = false;
-        (void)json_bool(v, &b);
-        buf_puts(out, b ? "true" : "false");
-        return;
-    }
-    case JSON_INT: {
-        int64_t i = 0;
-        (void)json_i64(v, &i);
-        snprintf(num, sizeof num, "%lld", (long long)i);
-        buf_puts(out, num);
-        return;
-    }
-    case JSON_UINT: {
-        uint64_t u = 0;
-        (void)json_u64(v, &u);
-        snprintf(num, sizeof num, "%llu", (unsigned long long)u);
-        buf_puts(out, num);
-        return;
-    }
-    case JSON_DOUBLE: {
-        double d = 0;
-        char b[32];
-        (void)json_double(v, &d);
-        if (jw_format_double(d, b) >= 0)
-            buf_puts(out, b);
-        return;
-    }
     case JSON_STRING: {
         const char *s = "";
         size_t n = 0;
@@ -144,10 +56,17 @@ static void cell(struct buf *out, const struct json_val *v)
         buf_init(&tmp, 0);
         struct jw w;
         jw_init(&w, &tmp);
-        write_json(&w, v);
+        jw_json(&w, v);
         if (jw_finish(&w) == 0)
             field(out, tmp.data, tmp.len, false);
         buf_release(&tmp);
+        return;
+    }
+    default: {
+        /* A number or a boolean: its JSON text, which needs no quoting. */
+        struct jw w;
+        jw_init(&w, out);
+        jw_json(&w, v);
         return;
     }
     }

@@ -1,6 +1,8 @@
 /* Descriptions of the WT_E* error codes. */
 #include "base/err.h"
 
+#include <stdio.h>
+
 const char *wt_strerror(int err)
 {
     switch (err) {
@@ -53,4 +55,11 @@ const char *wt_strerror(int err)
     default:
         return "unknown error";
     }
+}
+
+int wt_set_err(char *err, size_t errsize, int rc, const char *msg)
+{
+    if (err && errsize)
+        snprintf(err, errsize, "%s", msg);
+    return rc;
 }

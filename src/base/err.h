@@ -7,6 +7,8 @@
 #ifndef WT_BASE_ERR_H
 #define WT_BASE_ERR_H
 
+#include <stddef.h>
+
 enum wt_err {
     WT_OK = 0,
     WT_EINVAL = -1,        /* an argument or value is invalid */
@@ -36,5 +38,11 @@ enum wt_err {
 /* Returns a static, human-readable description of an error code. Any
  * thread. Unknown codes give "unknown error". */
 const char *wt_strerror(int err);
+
+/* Copies msg into the caller's message buffer err[errsize] (nothing when
+ * err is NULL or errsize 0) and returns rc: the one way a *_validate
+ * function (or any function with an (err, errsize) pair) hands back its
+ * message. Any thread. */
+int wt_set_err(char *err, size_t errsize, int rc, const char *msg);
 
 #endif

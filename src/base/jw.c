@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/json.h"
 
 void jw_init(struct jw *w, struct buf *out)
 {
@@ -101,7 +102,7 @@ void jw_arr_end(struct jw *w)
     close_(w, ']', false);
 }
 
-void jw_key(struct jw *w, const char *key)
+void jw_keyn(struct jw *w, const char *key, size_t n)
 {
     if (w->err)
         return;
@@ -112,11 +113,16 @@ void jw_key(struct jw *w, const char *key)
     if (!w->first[w->depth])
         put(w, ",", 1);
     w->first[w->depth] = false;
-    int rc = jw_escape(w->out, key, strlen(key));
+    int rc = jw_escape(w->out, key, n);
     if (rc && !w->err)
         w->err = rc;
     put(w, ":", 1);
     w->after_key = true;
+}
+
+void jw_key(struct jw *w, const char *key)
+{
+    jw_keyn(w, key, strlen(key));
 }
 
 int jw_escape(struct buf *out, const char *s, size_t n)
@@ -251,6 +257,18 @@ void jw_raw(struct jw *w, const char *json, size_t n)
         put(w, json, n);
 }
 
+void jw_kobj_begin(struct jw *w, const char *key)
+{
+    jw_key(w, key);
+    jw_obj_begin(w);
+}
+
+void jw_karr_begin(struct jw *w, const char *key)
+{
+    jw_key(w, key);
+    jw_arr_begin(w);
+}
+
 void jw_kstr(struct jw *w, const char *key, const char *s)
 {
     jw_key(w, key);
@@ -282,4 +300,62 @@ void jw_kbool(struct jw *w, const char *key, bool v)
 {
     jw_key(w, key);
     jw_bool(w, v);
+}
+
+void jw_json(struct jw *w, const struct json_val *v)
+{
+    struct json_iter it;
+    struct json_val x;
+    switch (json_type_of(v)) {
+    case JSON_NULL:
+        jw_null(w);
+        return;
+    case JSON_BOOL: {
+        bool b = false;
+        (void)json_bool(v, &b);
+        jw_bool(w, b);
+        return;
+    }
+    case JSON_INT: {
+        int64_t i = 0;
+        (void)json_i64(v, &i);
+        jw_i64(w, i);
+        return;
+    }
+    case JSON_UINT: {
+        uint64_t u = 0;
+        (void)json_u64(v, &u);
+        jw_u64(w, u);
+        return;
+    }
+    case JSON_DOUBLE: {
+        double d = 0;
+        (void)json_double(v, &d);
+        jw_double(w, d);
+        return;
+    }
+    case JSON_STRING: {
+        const char *s = "";
+        size_t n = 0;
+        (void)json_str(v, &s, &n);
+        jw_strn(w, s, n);
+        return;
+    }
+    case JSON_ARRAY:
+        jw_arr_begin(w);
+        if (json_iter_init(v, &it) == 0)
+            while (json_iter_next(&it, &x))
+                jw_json(w, &x);
+        jw_arr_end(w);
+        return;
+    case JSON_OBJECT:
+        jw_obj_begin(w);
+        if (json_iter_init(v, &it) == 0)
+            while (json_iter_next(&it, &x)) {
+                jw_keyn(w, x.key, x.keylen);
+                jw_json(w, &x);
+            }
+        jw_obj_end(w);
+        return;
+    }
 }

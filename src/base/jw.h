@@ -46,6 +46,8 @@ void jw_obj_end(struct jw *w);
 void jw_arr_begin(struct jw *w);
 void jw_arr_end(struct jw *w);
 void jw_key(struct jw *w, const char *key);
+/* A key of n bytes (need not be NUL-terminated). */
+void jw_keyn(struct jw *w, const char *key, size_t n);
 void jw_str(struct jw *w, const char *s);
 void jw_strn(struct jw *w, const char *s, size_t n);
 void jw_u64(struct jw *w, uint64_t v);
@@ -55,6 +57,10 @@ void jw_bool(struct jw *w, bool v);
 void jw_null(struct jw *w);
 /* Writes already-encoded JSON as one value (trusted input). */
 void jw_raw(struct jw *w, const char *json, size_t n);
+/* Writes a parsed value (base/json.h) again as compact JSON, nested arrays
+ * and objects included; numbers keep the type they were parsed as. */
+struct json_val;
+void jw_json(struct jw *w, const struct json_val *v);
 
 /* key + value in one call. jw_kstr with s == NULL writes null. */
 void jw_kstr(struct jw *w, const char *key, const char *s);
@@ -62,6 +68,9 @@ void jw_ku64(struct jw *w, const char *key, uint64_t v);
 void jw_ki64(struct jw *w, const char *key, int64_t v);
 void jw_kdouble(struct jw *w, const char *key, double v);
 void jw_kbool(struct jw *w, const char *key, bool v);
+/* key + the opening of an object or array, closed by jw_obj_end/jw_arr_end. */
+void jw_kobj_begin(struct jw *w, const char *key);
+void jw_karr_begin(struct jw *w, const char *key);
 
 /* Appends s[0..n) to out as a quoted, escaped JSON string. */
 int jw_escape(struct buf *out, const char *s, size_t n);

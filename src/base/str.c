@@ -130,3 +130,13 @@ bool str_ct_equal(const void *a, size_t alen, const void *b, size_t blen)
         diff |= (unsigned char)((i < alen ? x[i] : 0) ^ y[i]);
     return diff == 0;
 }
+
+char *str_trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        s[--n] = '\0';
+    return s;
+}

@@ -30,6 +30,9 @@ int str_to_bool(const char *s, bool *out);
 /* Case-insensitive ASCII comparison of two NUL-terminated strings. */
 bool str_ieq(const char *a, const char *b);
 bool str_starts_with(const char *s, const char *prefix);
+/* Cuts spaces and tabs from both ends of s, in place (the end by writing
+ * NULs). Returns the first byte kept, inside s. */
+char *str_trim(char *s);
 /* Compares two byte strings in time that depends only on their lengths,
  * for secrets (webhook secret, API token). Returns true when equal. */
 bool str_ct_equal(const void *a, size_t alen, const void *b, size_t blen);

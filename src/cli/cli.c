@@ -367,6 +367,16 @@ bool cli_json_print(struct jw *w, struct buf *b)
     return ok;
 }
 
+int cli_print_doc(const char *cmd, int r, struct buf *b)
+{
+    if (r)
+        fprintf(stderr, "walltrack %s: %s\n", cmd, wt_strerror(r));
+    else
+        printf("%s\n", b->data);
+    buf_release(b);
+    return r ? 1 : 0;
+}
+
 int cli_run(int argc, char **argv, const struct cli_spec *spec, int (*body)(struct cli_args *args))
 {
     struct cli_args args;

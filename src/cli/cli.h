@@ -87,6 +87,11 @@ struct jw;
  * whether it printed (false only when the document overflowed its cap). */
 void cli_json_begin(struct jw *w, struct buf *b);
 bool cli_json_print(struct jw *w, struct buf *b);
+/* A command's answer that a function already wrote into b: r is that
+ * function's result. When r is 0, prints b and a newline to standard
+ * output; otherwise prints "walltrack CMD: <error of r>" to standard error.
+ * Releases b either way. Returns 0 when it printed b, else 1. */
+int cli_print_doc(const char *cmd, int r, struct buf *b);
 
 struct store;
 /* Creates the data folder if needed and opens the database of cfg: db.url
@@ -119,6 +124,16 @@ struct httpc_resp;
  * else 1 after printing why; 2 for a server.listen without a port. */
 int cli_daemon_call(const struct cli_spec *spec, const struct cli_args *args, const char *method,
                     const char *path, const char *body, struct httpc_resp *resp);
+/* The option rows of the commands that call the daemon: --url, which
+ * cli_daemon_call reads, and --json for those that print its answer as
+ * it is. The --json row of the commands that print a result as JSON
+ * instead of text (cli_json_begin/cli_json_print). */
+/* clang-format off */
+#define CLI_DAEMON_URL_OPT \
+    {"--url", "URL", NULL, "the daemon's base URL (default: http://<server.listen>)"}
+#define CLI_DAEMON_JSON_OPT {"--json", NULL, NULL, "print the daemon's JSON answer as is"}
+#define CLI_JSON_OPT {"--json", NULL, NULL, "print the result as JSON"}
+/* clang-format on */
 
 int cli_main(int argc, char **argv);
 

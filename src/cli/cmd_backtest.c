@@ -219,6 +219,17 @@ static int run_status(int r, const char *err)
     return 0;
 }
 
+/* Prints stored run id as JSON (whole with details) and a newline; nothing
+ * when it cannot be read. */
+static void print_run_json(struct store *st, int64_t id, bool details)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    if (bt_run_json(st, id, details, &b) == 0)
+        printf("%s\n", b.data);
+    buf_release(&b);
+}
+
 /* Saves a run and, with json, prints it (whole with details). Returns 0
  * or 1 (message printed). */
 static int save_run(struct store *st, const struct bt_run_info *info, const struct bt_tape *t,
@@ -229,13 +240,8 @@ static int save_run(struct store *st, const struct bt_run_info *info, const stru
         fprintf(stderr, "walltrack backtest: saving the run: %s\n", wt_strerror(r));
         return 1;
     }
-    if (json) {
-        struct buf b;
-        buf_init(&b, 0);
-        if (bt_run_json(st, *id, details, &b) == 0)
-            printf("%s\n", b.data);
-        buf_release(&b);
-    }
+    if (json)
+        print_run_json(st, *id, details);
     return 0;
 }
 
@@ -284,11 +290,7 @@ static int do_run(struct cli_args *a, struct store *st, bool json)
         goto out;
     }
     if (json) {
-        struct buf b;
-        buf_init(&b, 0);
-        if (bt_run_json(st, id, false, &b) == 0)
-            printf("%s\n", b.data);
-        buf_release(&b);
+        print_run_json(st, id, false);
     } else {
         const struct bt_metrics *m = &res.m;
         printf("run %" PRId64 ": scenario %s, %s to %s\n", id, p.sc.name, p.from_s, p.to_s);
@@ -713,16 +715,10 @@ static int list_one(void *ctx, const struct backtest_run_row *r)
 
 static int do_list(struct store *st, bool json)
 {
-    struct buf b;
-    buf_init(&b, 0);
     if (json) {
-        int r = bt_runs_list_json(st, &b);
-        if (r)
-            fprintf(stderr, "walltrack backtest: %s\n", wt_strerror(r));
-        else
-            printf("%s\n", b.data);
-        buf_release(&b);
-        return r ? 1 : 0;
+        struct buf b;
+        buf_init(&b, 0);
+        return cli_print_doc("backtest", bt_runs_list_json(st, &b), &b);
     }
     struct lister l = {.st = st};
     int r = bt_run_each(st, list_one, &l);
@@ -731,7 +727,6 @@ static int do_list(struct store *st, bool json)
     } else if (l.n == 0) {
         printf("no backtest runs yet (walltrack backtest run --from T --to T)\n");
     }
-    buf_release(&b);
     return r ? 1 : 0;
 }
 
@@ -813,66 +808,62 @@ static int do_compare(struct store *st, int n, char **ids, bool json, bool detai
     return rc;
 }
 
-int cmd_backtest(int argc, char **argv)
+static int run_backtest(struct cli_args *a)
 {
-    struct cli_args a;
-    int rc;
-    if (!cli_parse(argc, argv, &spec, &a, &rc))
-        return rc;
-    const char *sub = a.pos[0];
-    bool json = cli_opt_given(&spec, &a, "--json");
+    const char *sub = a->pos[0];
+    bool json = cli_opt_given(&spec, a, "--json");
     static const char *const subs[] = {"run",     "batch",  "grid",  "list",     "show",
                                        "compare", "delete", "apply", "scenario", NULL};
     bool known = false;
     for (const char *const *s = subs; *s; s++)
         known |= strcmp(*s, sub) == 0;
-    if (!known) {
-        rc = cli_usage_error("backtest",
-                             "unknown '%s' (run, batch, grid, list, show, compare, delete, apply, "
-                             "scenario)",
-                             sub);
-        cli_args_release(&a);
-        return rc;
-    }
+    if (!known)
+        return cli_usage_error("backtest",
+                               "unknown '%s' (run, batch, grid, list, show, compare, delete, "
+                               "apply, scenario)",
+                               sub);
     struct store *st;
-    if ((rc = cli_open_store(&a.cfg, &st)) != 0) {
-        cli_args_release(&a);
+    int rc = cli_open_store(&a->cfg, &st);
+    if (rc != 0)
         return rc;
-    }
-    cli_apply_stored_settings(&a.cfg, st);
+    cli_apply_stored_settings(&a->cfg, st);
     if (strcmp(sub, "run") == 0) {
-        rc = a.npos == 1 ? do_run(&a, st, json)
-                         : cli_usage_error("backtest", "run takes no positional arguments");
+        rc = a->npos == 1 ? do_run(a, st, json)
+                          : cli_usage_error("backtest", "run takes no positional arguments");
     } else if (strcmp(sub, "batch") == 0) {
-        rc = do_batch(&a, st, json);
+        rc = do_batch(a, st, json);
     } else if (strcmp(sub, "grid") == 0) {
-        rc = do_grid(&a, st, json);
+        rc = do_grid(a, st, json);
     } else if (strcmp(sub, "apply") == 0) {
-        rc = do_apply(&a, st);
+        rc = do_apply(a, st);
     } else if (strcmp(sub, "list") == 0) {
         rc = do_list(st, json);
     } else if (strcmp(sub, "show") == 0) {
-        rc = a.npos == 2 ? do_compare(st, 1, a.pos + 1, json, true)
-                         : cli_usage_error("backtest", "show needs one run ID");
+        rc = a->npos == 2 ? do_compare(st, 1, a->pos + 1, json, true)
+                          : cli_usage_error("backtest", "show needs one run ID");
     } else if (strcmp(sub, "compare") == 0) {
-        rc = a.npos >= 3 ? do_compare(st, a.npos - 1, a.pos + 1, json, false)
-                         : cli_usage_error("backtest", "compare needs two or more run IDs");
+        rc = a->npos >= 3 ? do_compare(st, a->npos - 1, a->pos + 1, json, false)
+                          : cli_usage_error("backtest", "compare needs two or more run IDs");
     } else if (strcmp(sub, "delete") == 0) {
         int64_t id;
-        if (a.npos != 2 || parse_id(a.pos[1], &id) != 0) {
+        if (a->npos != 2 || parse_id(a->pos[1], &id) != 0) {
             rc = cli_usage_error("backtest", "delete needs one run ID");
         } else {
             int r = store_backtest_delete(st, id);
-            rc = r ? show_err(r, a.pos[1]) : 0;
+            rc = r ? show_err(r, a->pos[1]) : 0;
             if (r == 0 && !json)
                 printf("run %" PRId64 " deleted\n", id);
             else if (r == 0)
                 printf("{\"deleted\":%" PRId64 "}\n", id);
         }
     } else {
-        rc = cmd_backtest_scenario(st, a.npos - 1, a.pos + 1, json);
+        rc = cmd_backtest_scenario(st, a->npos - 1, a->pos + 1, json);
     }
     store_close(st);
-    cli_args_release(&a);
     return rc;
+}
+
+int cmd_backtest(int argc, char **argv)
+{
+    return cli_run(argc, argv, &spec, run_backtest);
 }

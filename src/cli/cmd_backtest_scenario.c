@@ -60,13 +60,7 @@ int cmd_backtest_scenario(struct store *st, int n, char **pos, bool json)
     if (strcmp(sub, "list") == 0 && json) {
         struct buf b;
         buf_init(&b, 0);
-        int r = bt_scenarios_list_json(st, &b);
-        if (r)
-            fprintf(stderr, "walltrack backtest: %s\n", wt_strerror(r));
-        else
-            printf("%s\n", b.data);
-        buf_release(&b);
-        return r ? 1 : 0;
+        return cli_print_doc("backtest", bt_scenarios_list_json(st, &b), &b);
     }
     if (strcmp(sub, "list") == 0) {
         int k = 0;

@@ -102,8 +102,7 @@ static void print_report(const struct discovery_report *rep, bool json)
     jw_obj_begin(&w);
     jw_kstr(&w, "asOf", when);
     jw_ku64(&w, "swaps", rep->swaps);
-    jw_key(&w, "profile");
-    jw_obj_begin(&w);
+    jw_kobj_begin(&w, "profile");
     jw_ku64(&w, "wallets", rep->profile.wallets);
     jw_ku64(&w, "snapshots", rep->profile.snapshots);
     jw_ku64(&w, "patterns", rep->profile.patterns);
@@ -113,8 +112,7 @@ static void print_report(const struct discovery_report *rep, bool json)
     jw_ku64(&w, "candidates", rep->candidates);
     jw_ku64(&w, "eligible", rep->eligible);
     jw_kstr(&w, "rankedBy", score_mode_name(rep->scoring));
-    jw_key(&w, "watchlist");
-    jw_obj_begin(&w);
+    jw_kobj_begin(&w, "watchlist");
     jw_ku64(&w, "size", rep->apply.watchlist);
     jw_ku64(&w, "added", rep->apply.added);
     jw_ku64(&w, "kept", rep->apply.kept);
@@ -124,8 +122,7 @@ static void print_report(const struct discovery_report *rep, bool json)
     jw_ku64(&w, "operatorSkipped", rep->apply.operator_skipped);
     jw_obj_end(&w);
     jw_kdouble(&w, "seconds", rep->seconds);
-    jw_key(&w, "steps");
-    jw_obj_begin(&w);
+    jw_kobj_begin(&w, "steps");
     jw_kdouble(&w, "load", rep->load_s);
     jw_kdouble(&w, "profile", rep->profile_s);
     jw_kdouble(&w, "find", rep->find_s);

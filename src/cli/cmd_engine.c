@@ -17,8 +17,8 @@
 #include "net/httpc.h"
 
 static const struct cli_opt opts[] = {
-    {"--url", "URL", NULL, "the daemon's base URL (default: http://<server.listen>)"},
-    {"--json", NULL, NULL, "print the daemon's JSON answer as is"},
+    CLI_DAEMON_URL_OPT,
+    CLI_DAEMON_JSON_OPT,
     {"--reason", "TEXT", NULL, "pause: why (shown in the status and the alert)"},
     {0},
 };

@@ -27,7 +27,7 @@
 #include "trade/exits.h"
 
 static const struct cli_opt opts[] = {
-    {"--url", "URL", NULL, "the daemon's base URL (default: http://<server.listen>)"},
+    CLI_DAEMON_URL_OPT,
     {"--json", NULL, NULL, "list: print the daemon's JSON answer as is"},
     {0},
 };

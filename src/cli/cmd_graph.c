@@ -27,7 +27,7 @@
 #include "store/store.h"
 
 static const struct cli_opt opts[] = {
-    {"--json", NULL, NULL, "print the result as JSON"},
+    CLI_JSON_OPT,
     {"--truth", "FILE", NULL, "evaluate: truth.json written by `walltrack sim generate`"},
     {"--format", "F", NULL, "export: graphml or neo4j-csv"},
     {"--out", "PATH", NULL, "export: the GraphML file, or the folder of the neo4j CSV files"},
@@ -74,8 +74,7 @@ static void print_build(const struct graph_report *r, bool json)
     jw_ku64(&w, "transfers", r->transfers);
     jw_ku64(&w, "wallets", r->wallets);
     jw_ku64(&w, "hubs", r->hubs);
-    jw_key(&w, "edges");
-    jw_obj_begin(&w);
+    jw_kobj_begin(&w, "edges");
     for (int k = 0; k < GK_COUNT; k++)
         jw_ku64(&w, graph_kind_name((enum graph_kind)k), r->edges[k]);
     jw_obj_end(&w);
@@ -284,8 +283,7 @@ static int evaluate(struct tw *t, size_t n, bool json)
         jw_kdouble(&w, "wrongShare", wrong_share);
         jw_ku64(&w, "wrong", wrong);
         jw_ku64(&w, "honest", honest);
-        jw_key(&w, "clusteredByType");
-        jw_obj_begin(&w);
+        jw_kobj_begin(&w, "clusteredByType");
         for (int k = 0; k < SIM_NTYPES; k++)
             jw_ku64(&w, sim_wallet_type_name((enum sim_wallet_type)k), in_type[k]);
         jw_obj_end(&w);

@@ -356,13 +356,11 @@ static int do_train(const struct cli_args *a, const uint64_t *seeds, size_t ns, 
     jw_kstr(&w, "label",
             "copier expectancy (SOL per copied buy) after the split, "
             "docs/metrics.md");
-    jw_key(&w, "features");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "features");
     for (int i = 0; i < MODEL_NFEAT; i++)
         jw_str(&w, model_feature_names[i]);
     jw_arr_end(&w);
-    jw_key(&w, "seeds");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "seeds");
     for (size_t i = 0; i < ns; i++)
         jw_u64(&w, seeds[i]);
     jw_arr_end(&w);
@@ -424,17 +422,27 @@ static void top(const struct row *r, size_t n, const float *key, size_t k, doubl
     free(o);
 }
 
+/* The model file: --model, else the newest in <data>/models. Returns 0,
+ * or 1 after printing "no model in DIR/models<hint>". */
+static int model_path(const struct cli_args *a, const char *hint, char *path, size_t size)
+{
+    const char *v = cli_opt_value(&spec, a, "--model");
+    if (v) {
+        str_copy(path, size, v);
+        return 0;
+    }
+    const char *dir = config_str(&a->cfg, CFG_DATA_DIR);
+    if (model_newest(dir, path, size) != 0)
+        return 0;
+    fprintf(stderr, "walltrack model: no model in %s/models%s\n", dir, hint);
+    return 1;
+}
+
 static int do_evaluate(const struct cli_args *a, const uint64_t *seeds, size_t ns, unsigned days)
 {
     char path[4096] = "", err[512];
-    const char *v = cli_opt_value(&spec, a, "--model");
-    if (v)
-        str_copy(path, sizeof path, v);
-    else if (model_newest(config_str(&a->cfg, CFG_DATA_DIR), path, sizeof path) == 0) {
-        fprintf(stderr, "walltrack model: no model in %s/models: run `walltrack model train`\n",
-                config_str(&a->cfg, CFG_DATA_DIR));
+    if (model_path(a, ": run `walltrack model train`", path, sizeof path) != 0)
         return 1;
-    }
     struct model *m;
     if (model_load(path, &m, err, sizeof err) != 0) {
         fprintf(stderr, "walltrack model: %s\n", err);
@@ -446,8 +454,7 @@ static int do_evaluate(const struct cli_args *a, const uint64_t *seeds, size_t n
     cli_json_begin(&w, &b);
     jw_obj_begin(&w);
     jw_kstr(&w, "model", path);
-    jw_key(&w, "seeds");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "seeds");
     if (!json)
         printf("%-6s %6s | %-21s | %-21s\n%-6s %6s | %9s %11s | %9s %11s\n", "seed", "rows",
                "rules score, top 50", "model, top 50", "", "", "precision", "copier EV",
@@ -488,12 +495,10 @@ static int do_evaluate(const struct cli_args *a, const uint64_t *seeds, size_t n
             jw_kdouble(&w, "rulesCopierEvTop50", er);
             jw_kdouble(&w, "modelPrecisionAt50", pm);
             jw_kdouble(&w, "modelCopierEvTop50", em);
-            jw_key(&w, "discovery");
-            jw_obj_begin(&w);
+            jw_kobj_begin(&w, "discovery");
             for (int k = 0; k < 3; k++) {
                 dsp[k] += dt[k].prec, dse[k] += dt[k].ev;
-                jw_key(&w, modes[k]);
-                jw_obj_begin(&w);
+                jw_kobj_begin(&w, modes[k]);
                 jw_ku64(&w, "top", dt[k].n);
                 jw_kdouble(&w, "precision", dt[k].prec);
                 jw_kdouble(&w, "copierEv", dt[k].ev);
@@ -522,12 +527,10 @@ static int do_evaluate(const struct cli_args *a, const uint64_t *seeds, size_t n
     jw_kbool(&w, "modelWinsBoth", wins);
     /* the comparison that decides the default: discovery's own ranking */
     bool dwins[3] = {false, false, false};
-    jw_key(&w, "discoveryMean");
-    jw_obj_begin(&w);
+    jw_kobj_begin(&w, "discoveryMean");
     for (int k = 0; k < 3; k++) {
         dwins[k] = k > 0 && rc == 0 && dsp[k] > dsp[0] && dse[k] > dse[0];
-        jw_key(&w, modes[k]);
-        jw_obj_begin(&w);
+        jw_kobj_begin(&w, modes[k]);
         jw_kdouble(&w, "precision", ns ? dsp[k] / ns : 0);
         jw_kdouble(&w, "copierEv", ns ? dse[k] / ns : 0);
         if (k > 0)
@@ -559,14 +562,8 @@ static int do_evaluate(const struct cli_args *a, const uint64_t *seeds, size_t n
 static int do_show(const struct cli_args *a)
 {
     char path[4096] = "";
-    const char *v = cli_opt_value(&spec, a, "--model");
-    if (v)
-        str_copy(path, sizeof path, v);
-    else if (model_newest(config_str(&a->cfg, CFG_DATA_DIR), path, sizeof path) == 0) {
-        fprintf(stderr, "walltrack model: no model in %s/models\n",
-                config_str(&a->cfg, CFG_DATA_DIR));
+    if (model_path(a, "", path, sizeof path) != 0)
         return 1;
-    }
     char meta[4200];
     size_t len = strlen(path);
     if (len < 5 || strcmp(path + len - 5, ".json") != 0) {

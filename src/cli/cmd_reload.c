@@ -10,8 +10,8 @@
 #include "net/httpc.h"
 
 static const struct cli_opt opts[] = {
-    {"--url", "URL", NULL, "the daemon's base URL (default: http://<server.listen>)"},
-    {"--json", NULL, NULL, "print the daemon's JSON answer as is"},
+    CLI_DAEMON_URL_OPT,
+    CLI_DAEMON_JSON_OPT,
     {0},
 };
 

@@ -28,7 +28,7 @@
 static const struct cli_opt opts[] = {
     {"--truth", "FILE", NULL, "truth.json written by `walltrack sim generate` (required)"},
     {"--k", "K", NULL, "size of the watchlist to evaluate (sets discovery.top_k; default 50)"},
-    {"--json", NULL, NULL, "print the result as JSON"},
+    CLI_JSON_OPT,
     {"--csv", "FILE", NULL, "also write every candidate with its evidence and true type (CSV)"},
     {0},
 };
@@ -236,6 +236,17 @@ static bool positive(int type)
     return type == SIM_SKILLED || type == SIM_INSIDER;
 }
 
+/* key: {"<type>": n, ..., "unknown": n} of counts by true wallet type,
+ * the last one for wallets the truth file does not know. */
+static void by_type_json(struct jw *w, const char *key, const size_t counts[SIM_NTYPES + 1])
+{
+    jw_kobj_begin(w, key);
+    for (int t = 0; t < SIM_NTYPES; t++)
+        jw_ku64(w, sim_wallet_type_name((enum sim_wallet_type)t), counts[t]);
+    jw_ku64(w, "unknown", counts[SIM_NTYPES]);
+    jw_obj_end(w);
+}
+
 static int write_csv_with_truth(const char *path, const struct discovery_result *r,
                                 const struct truth_wallet *t, size_t n)
 {
@@ -386,8 +397,7 @@ static int run_sim_evaluate(struct cli_args *a)
         jw_kdouble(&w, "precisionAtK", prec);
         jw_ku64(&w, "positivesInTopK", pos_top);
         jw_kdouble(&w, "recall", recall);
-        jw_key(&w, "recallByType");
-        jw_obj_begin(&w);
+        jw_kobj_begin(&w, "recallByType");
         jw_kdouble(&w, "skilled",
                    positives_total[SIM_SKILLED]
                        ? (double)by_type[SIM_SKILLED] / positives_total[SIM_SKILLED]
@@ -399,39 +409,25 @@ static int run_sim_evaluate(struct cli_args *a)
         jw_obj_end(&w);
         jw_kdouble(&w, "recallEligible", recall_elig);
         jw_kdouble(&w, "precisionEligible", prec_elig);
-        jw_key(&w, "eligibleByType");
-        jw_obj_begin(&w);
-        for (int t = 0; t < SIM_NTYPES; t++)
-            jw_ku64(&w, sim_wallet_type_name((enum sim_wallet_type)t), elig_type[t]);
-        jw_ku64(&w, "unknown", elig_type[SIM_NTYPES]);
-        jw_obj_end(&w);
-        jw_key(&w, "positives");
-        jw_obj_begin(&w);
+        by_type_json(&w, "eligibleByType", elig_type);
+        jw_kobj_begin(&w, "positives");
         jw_ku64(&w, "skilled", positives_total[SIM_SKILLED]);
         jw_ku64(&w, "insider", positives_total[SIM_INSIDER]);
         jw_obj_end(&w);
-        jw_key(&w, "slipped");
-        jw_obj_begin(&w);
+        jw_kobj_begin(&w, "slipped");
         jw_kdouble(&w, "snipersBots", share_bot);
         jw_kdouble(&w, "baiters", share_bait);
         jw_kdouble(&w, "botsAndBaiters", share_bot + share_bait);
         jw_obj_end(&w);
-        jw_key(&w, "watchlistByType");
-        jw_obj_begin(&w);
-        for (int t = 0; t < SIM_NTYPES; t++)
-            jw_ku64(&w, sim_wallet_type_name((enum sim_wallet_type)t), by_type[t]);
-        jw_ku64(&w, "unknown", by_type[SIM_NTYPES]);
-        jw_obj_end(&w);
-        jw_key(&w, "similar");
-        jw_obj_begin(&w);
+        by_type_json(&w, "watchlistByType", by_type);
+        jw_kobj_begin(&w, "similar");
         jw_ku64(&w, "k", 10);
         jw_ku64(&w, "walletsWithVector", sim_like.wallets);
         jw_ku64(&w, "skilledQueried", sim_like.queries);
         jw_kdouble(&w, "skilledNeighbourShare", sim_like.share);
         jw_kdouble(&w, "baseRate", sim_like.base_rate);
         jw_obj_end(&w);
-        jw_key(&w, "goal");
-        jw_obj_begin(&w);
+        jw_kobj_begin(&w, "goal");
         jw_kdouble(&w, "precisionAt50", 0.8);
         jw_kdouble(&w, "maxBotsAndBaiters", 0.05);
         jw_kbool(&w, "met", met);

@@ -15,7 +15,7 @@
 #include "sim/sim.h"
 
 static const struct cli_opt opts[] = {
-    {"--json", NULL, NULL, "print the result as JSON"},
+    CLI_JSON_OPT,
     {0},
 };
 

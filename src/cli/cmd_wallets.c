@@ -140,19 +140,7 @@ static int do_list(const struct cli_args *a)
         struct buf b;
         struct jw w;
         cli_json_begin(&w, &b);
-        jw_obj_begin(&w);
-        jw_key(&w, "wallets");
-        jw_arr_begin(&w);
-        for (size_t i = 0; i < pg.n; i++)
-            wallet_json_item(&w, &pg.rows[i]);
-        jw_arr_end(&w);
-        jw_key(&w, "pagination");
-        jw_obj_begin(&w);
-        jw_ku64(&w, "page", f.page);
-        jw_ku64(&w, "limit", f.limit);
-        jw_ki64(&w, "total", pg.total);
-        jw_obj_end(&w);
-        jw_obj_end(&w);
+        wallet_json_page(&w, &pg, f.page, f.limit);
         (void)cli_json_print(&w, &b);
     } else {
         printf("%-44s %6s %-6s %-11s %-9s %9s %7s %6s %6s %-8s %s\n", "address", "score", "conf",
@@ -229,8 +217,7 @@ static int do_show(const struct cli_args *a, const char *address)
         wallet_json_snapshot(&w, &latest);
     else
         jw_null(&w);
-    jw_key(&w, "patterns");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "patterns");
     for (size_t i = 0; i < np; i++)
         wallet_json_pattern(&w, &pats[i]);
     jw_arr_end(&w);
@@ -385,16 +372,7 @@ static int do_similar(const struct cli_args *a, const char *address)
         jw_obj_begin(&w);
         jw_kstr(&w, "walletAddress", address);
         jw_ku64(&w, "candidates", cands);
-        jw_key(&w, "similar");
-        jw_arr_begin(&w);
-        for (size_t i = 0; i < n; i++) {
-            jw_obj_begin(&w);
-            jw_kdouble(&w, "distance", dist[i]);
-            jw_key(&w, "wallet");
-            wallet_json_item(&w, &rows[i]);
-            jw_obj_end(&w);
-        }
-        jw_arr_end(&w);
+        wallet_json_similar(&w, rows, dist, n);
         jw_obj_end(&w);
         (void)cli_json_print(&w, &b);
         rc = 0;

@@ -161,18 +161,22 @@ static bool was_refused(const struct report *rep, enum config_id id)
     return false;
 }
 
+/* key: ["setting.name", ...] of n settings. */
+static void names_json(struct jw *w, const char *key, const enum config_id *ids, size_t n)
+{
+    jw_karr_begin(w, key);
+    for (size_t i = 0; i < n; i++)
+        jw_str(w, config_def_of(ids[i])->name);
+    jw_arr_end(w);
+}
+
 static void write_report(const struct report *rep, struct buf *out)
 {
     struct jw w;
     jw_init(&w, out);
     jw_obj_begin(&w);
-    jw_key(&w, "applied");
-    jw_arr_begin(&w);
-    for (size_t i = 0; i < rep->n_applied; i++)
-        jw_str(&w, config_def_of(rep->applied[i])->name);
-    jw_arr_end(&w);
-    jw_key(&w, "refused");
-    jw_arr_begin(&w);
+    names_json(&w, "applied", rep->applied, rep->n_applied);
+    jw_karr_begin(&w, "refused");
     for (size_t i = 0; i < rep->n_refused; i++) {
         jw_obj_begin(&w);
         jw_kstr(&w, "name", config_def_of(rep->refused[i])->name);
@@ -180,11 +184,7 @@ static void write_report(const struct report *rep, struct buf *out)
         jw_obj_end(&w);
     }
     jw_arr_end(&w);
-    jw_key(&w, "restart_needed");
-    jw_arr_begin(&w);
-    for (size_t i = 0; i < rep->n_restart; i++)
-        jw_str(&w, config_def_of(rep->restart[i])->name);
-    jw_arr_end(&w);
+    names_json(&w, "restart_needed", rep->restart, rep->n_restart);
     jw_obj_end(&w);
     (void)jw_finish(&w);
 }

@@ -3,7 +3,6 @@
  * and clusters"). The store-facing rebuild is in graph_run.c. */
 #include "graph/graph.h"
 
-#include <igraph/igraph.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "graph/graph_impl.h"
+#include "graph/leiden.h"
 #include "graph/pairmap.h"
 #include "solana/pubkey.h"
 
@@ -494,52 +494,14 @@ static int cmp_cluster_first(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
-/* Undirected pair weights: sum over kinds of kind_weight * weight. */
-struct wpair {
-    uint32_t a, b;
-    double w;
-};
-
-static int cmp_wpair(const void *x, const void *y)
-{
-    const struct wpair *a = x, *b = y;
-    if (a->a != b->a)
-        return a->a < b->a ? -1 : 1;
-    return a->b < b->b ? -1 : a->b > b->b;
-}
-
-static size_t combine(const struct graph *g, const struct graph_params *p, struct wpair **out)
-{
-    size_t n = g->edges.len, k = 0;
-    struct wpair *w = xmalloc((n ? n : 1) * sizeof *w);
-    for (size_t i = 0; i < n; i++) {
-        const struct graph_edge *e = &g->edges.v[i];
-        double x = p->kind_weight[e->kind] * e->weight;
-        if (!(x > 0) || e->a == e->b)
-            continue;
-        w[k].a = e->a < e->b ? e->a : e->b;
-        w[k].b = e->a < e->b ? e->b : e->a;
-        w[k].w = x;
-        k++;
-    }
-    qsort(w, k, sizeof *w, cmp_wpair);
-    size_t m = 0;
-    for (size_t i = 0; i < k; i++) {
-        if (m > 0 && w[m - 1].a == w[i].a && w[m - 1].b == w[i].b)
-            w[m - 1].w += w[i].w;
-        else
-            w[m++] = w[i];
-    }
-    *out = w;
-    return m;
-}
-
 /* Leaders, cohesion, tokens and insider likelihood of every cluster, in
- * one pass over the edges, the pair weights and the first buys (in_c[w]
- * is the cluster's index + 1 for members, else 0). */
+ * one pass over the edges, the clustering graph lg (node i is wallet
+ * wallet_of[i]) and the first buys (in_c[w] is the cluster's index + 1
+ * for members, else 0). */
 static void describe_all(const struct graph *g, const struct graph_params *p,
-                         struct graph_clusters *out, const uint32_t *in_c, const struct wpair *wp,
-                         size_t nwp, const struct graph_buy *fb, size_t nfb)
+                         struct graph_clusters *out, const uint32_t *in_c,
+                         const struct leiden_graph *lg, const uint32_t *wallet_of,
+                         const struct graph_buy *fb, size_t nfb)
 {
     size_t nw = g->wallets.count, nc = out->v.len;
     uint32_t *funded = xcalloc(nw + 1, sizeof *funded);       /* members this one funds */
@@ -562,15 +524,21 @@ static void describe_all(const struct graph *g, const struct graph_params *p,
             swept[e->a] = true;
         }
     }
-    for (size_t i = 0; i < nwp; i++) {
-        uint32_t ca = in_c[wp[i].a], cb = in_c[wp[i].b];
-        if (ca)
-            total[ca] += wp[i].w, deg[wp[i].a] += wp[i].w;
-        if (cb)
-            total[cb] += wp[i].w, deg[wp[i].b] += wp[i].w;
-        if (ca && ca == cb)
-            internal[ca] += 2 * wp[i].w;
-    }
+    /* Each pair once (from its smaller node). */
+    for (uint32_t v = 0; v < lg->n; v++)
+        for (uint64_t j = lg->off[v]; j < lg->off[v + 1]; j++) {
+            if (lg->adj[j].v < v)
+                continue;
+            uint32_t a = wallet_of[v], b = wallet_of[lg->adj[j].v];
+            double x = lg->adj[j].w;
+            uint32_t ca = in_c[a], cb = in_c[b];
+            if (ca)
+                total[ca] += x, deg[a] += x;
+            if (cb)
+                total[cb] += x, deg[b] += x;
+            if (ca && ca == cb)
+                internal[ca] += 2 * x;
+        }
     /* Per mint: how many members of each cluster bought it, how many of
      * them early, who first; the touched clusters are reset after. */
     uint32_t *cnt = xcalloc(nc + 1, sizeof *cnt), *early = xcalloc(nc + 1, sizeof *early);
@@ -661,168 +629,121 @@ static void describe_all(const struct graph *g, const struct graph_params *p,
     free(touched);
 }
 
-/* The wallet pairs of the clustering graph as igraph holds them (edge i:
- * nodes IGRAPH_FROM/TO, weight w[i]), back in wallet ids. */
-static size_t pairs_of_igraph(const igraph_t *ig, const igraph_vector_t *w,
-                              const uint32_t *wallet_of, struct wpair **out)
+/* The clusters of partition memb over lg's nodes (wallet_of[i] the
+ * wallet of node i): communities of at least min_size (and 2) members. */
+static void clusters_of(const uint32_t *memb, uint32_t nc, uint32_t nn, const uint32_t *wallet_of,
+                        const struct graph_params *p, struct graph_clusters *out)
 {
-    size_t m = (size_t)igraph_ecount(ig);
-    struct wpair *v = xmalloc((m ? m : 1) * sizeof *v);
-    for (size_t i = 0; i < m; i++) {
-        v[i].a = wallet_of[IGRAPH_FROM(ig, (igraph_integer_t)i)];
-        v[i].b = wallet_of[IGRAPH_TO(ig, (igraph_integer_t)i)];
-        v[i].w = VECTOR(*w)[i];
+    size_t *cnt = xcalloc((size_t)nc + 1, sizeof *cnt);
+    for (uint32_t i = 0; i < nn; i++)
+        cnt[memb[i]]++;
+    long *slot = xmalloc(((size_t)nc + 1) * sizeof *slot);
+    for (uint32_t c = 0; c < nc; c++) {
+        slot[c] = -1;
+        if (cnt[c] >= p->min_size && cnt[c] >= 2) {
+            struct graph_cluster *gc = vec_push_zero(&out->v);
+            gc->members = xmalloc(cnt[c] * sizeof *gc->members);
+            slot[c] = (long)out->v.len - 1;
+        }
     }
-    *out = v;
-    return m;
+    for (uint32_t i = 0; i < nn; i++) {
+        long sl = slot[memb[i]];
+        if (sl >= 0) {
+            struct graph_cluster *gc = &out->v.v[sl];
+            gc->members[gc->n++] = wallet_of[i];
+        }
+    }
+    free(cnt);
+    free(slot);
 }
 
-/* Leiden on the folded pairs wp[0..m) (freed here, as soon as igraph has
- * them: the edge list and the pairs never sit beside igraph's graph and
- * Leiden's state). Fills out->v with the clusters' members and
- * out->modularity; *ig_out and *w_out stay for describe_all (destroy
- * them). Returns 0 or WT_ENOMEM. */
-static int leiden(struct wpair *wp, size_t m, uint32_t nn, const uint32_t *node_of,
-                  const uint32_t *wallet_of, const struct graph_params *p,
-                  struct graph_clusters *out, igraph_t *ig, igraph_vector_t *w)
-{
-    igraph_vector_int_t ev, memb;
-    igraph_vector_t strength;
-    double total = 0;
-    bool ok = igraph_vector_init(w, (igraph_integer_t)m) == IGRAPH_SUCCESS;
-    bool have_w = ok;
-    ok = ok && igraph_vector_int_init(&ev, (igraph_integer_t)(2 * m)) == IGRAPH_SUCCESS;
-    bool have_ev = ok;
-    ok = ok && igraph_vector_init(&strength, nn) == IGRAPH_SUCCESS;
-    bool have_s = ok;
-    for (size_t i = 0; ok && i < m; i++) {
-        uint32_t a = node_of[wp[i].a], b = node_of[wp[i].b];
-        VECTOR(ev)[2 * i] = a;
-        VECTOR(ev)[2 * i + 1] = b;
-        VECTOR(*w)[i] = wp[i].w;
-        VECTOR(strength)[a] += wp[i].w;
-        VECTOR(strength)[b] += wp[i].w;
-        total += wp[i].w;
-    }
-    free(wp);
-    ok = ok && igraph_create(ig, &ev, nn, IGRAPH_UNDIRECTED) == IGRAPH_SUCCESS;
-    bool have_ig = ok;
-    if (have_ev)
-        igraph_vector_int_destroy(&ev);
-    ok = ok && igraph_vector_int_init(&memb, nn) == IGRAPH_SUCCESS;
-    bool have_memb = ok;
-    igraph_integer_t ncl = 0;
-    igraph_real_t quality = 0;
-    if (ok) {
-        igraph_rng_seed(igraph_rng_default(), 20260101);
-        /* Modularity: node weights = strengths, resolution / (2m). */
-        ok = igraph_community_leiden(ig, w, &strength, p->resolution / (2 * total), 0.01, false, -1,
-                                     &memb, &ncl, &quality) == IGRAPH_SUCCESS;
-    }
-    if (have_s)
-        igraph_vector_destroy(&strength);
-    if (ok) {
-        out->modularity = quality;
-        /* Group nodes by community. */
-        size_t *cnt = xcalloc((size_t)ncl + 1, sizeof *cnt);
-        for (uint32_t i = 0; i < nn; i++)
-            cnt[VECTOR(memb)[i]]++;
-        long *slot = xmalloc(((size_t)ncl + 1) * sizeof *slot);
-        for (igraph_integer_t c = 0; c < ncl; c++) {
-            slot[c] = -1;
-            if (cnt[c] >= p->min_size && cnt[c] >= 2) {
-                struct graph_cluster *gc = vec_push_zero(&out->v);
-                gc->members = xmalloc(cnt[c] * sizeof *gc->members);
-                slot[c] = (long)out->v.len - 1;
-            }
-        }
-        for (uint32_t i = 0; i < nn; i++) {
-            long sl = slot[VECTOR(memb)[i]];
-            if (sl >= 0) {
-                struct graph_cluster *gc = &out->v.v[sl];
-                gc->members[gc->n++] = wallet_of[i];
-            }
-        }
-        free(cnt);
-        free(slot);
-    }
-    if (have_memb)
-        igraph_vector_int_destroy(&memb);
-    if (!ok) {
-        if (have_ig)
-            igraph_destroy(ig);
-        if (have_w)
-            igraph_vector_destroy(w);
-        return WT_ENOMEM;
-    }
-    return 0;
-}
-
-int graph_cluster(const struct graph *g, const struct graph_params *p, struct graph_clusters *out)
+int graph_cluster_edges(const struct graph *g, const struct graph_params *p, struct leiden_edge *e,
+                        size_t m, struct graph_clusters *out)
 {
     memset(out, 0, sizeof *out);
     uint32_t nw = g->wallets.count;
-    struct wpair *wp;
-    size_t m = combine(g, p, &wp);
-    /* Nodes: the wallets with an edge, renumbered densely. */
+    for (size_t i = 0; i < m; i++)
+        if (e[i].a >= nw || e[i].b >= nw) {
+            free(e);
+            return WT_EINVAL;
+        }
+    m = leiden_fold(e, m);
+    /* Nodes: the wallets with an edge other than a self loop, renumbered
+     * densely in wallet order (which keeps the folded edges sorted). */
     uint32_t *node_of = xmalloc(((size_t)nw + 1) * sizeof *node_of);
     for (uint32_t i = 0; i < nw; i++)
         node_of[i] = UINT32_MAX;
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++)
+        if (e[i].a != e[i].b) {
+            node_of[e[i].a] = 0;
+            node_of[e[i].b] = 0;
+            e[k++] = e[i];
+        }
+    m = k;
     uint32_t nn = 0;
-    for (size_t i = 0; i < m; i++) {
-        node_of[wp[i].a] = 0;
-        node_of[wp[i].b] = 0;
-    }
     uint32_t *wallet_of = xmalloc(((size_t)nw + 1) * sizeof *wallet_of);
     for (uint32_t i = 0; i < nw; i++)
         if (node_of[i] != UINT32_MAX) {
             wallet_of[nn] = i;
             node_of[i] = nn++;
         }
-    int rc = 0;
-    igraph_t ig;
-    igraph_vector_t w;
-    bool built = false;
-    if (m > 0) {
-        rc = leiden(wp, m, nn, node_of, wallet_of, p, out, &ig, &w);
-        built = rc == 0;
-    } else {
-        free(wp);
+    for (size_t i = 0; i < m; i++) {
+        e[i].a = node_of[e[i].a];
+        e[i].b = node_of[e[i].b];
     }
-    wp = NULL;
     free(node_of);
+    struct leiden_graph lg;
+    int rc = leiden_graph_build(&lg, nn, e, m);
+    free(e); /* the CSR holds it all now */
+    if (rc != 0) {
+        free(wallet_of);
+        return rc;
+    }
+    uint32_t *memb = xmalloc(((size_t)nn + 1) * sizeof *memb);
+    struct leiden_params lp;
+    leiden_params_default(&lp);
+    lp.resolution = p->resolution;
+    uint32_t nc = leiden_run(&lg, &lp, memb, &out->modularity);
+    clusters_of(memb, nc, nn, wallet_of, p, out);
+    free(memb);
     /* Deterministic order: by the smallest member. */
     for (size_t i = 0; i < out->v.len; i++)
         qsort(out->v.v[i].members, out->v.v[i].n, sizeof(uint32_t), cmp_u32);
     if (out->v.len > 1)
         qsort(out->v.v, out->v.len, sizeof *out->v.v, cmp_cluster_first);
-    if (rc == 0 && out->v.len > 0) {
-        /* igraph's graph goes before the pairs come back from it. */
-        m = pairs_of_igraph(&ig, &w, wallet_of, &wp);
-        igraph_destroy(&ig);
-        igraph_vector_destroy(&w);
-        built = false;
+    if (out->v.len > 0) {
         uint32_t *in_c = xcalloc((size_t)nw + 1, sizeof *in_c);
         for (size_t i = 0; i < out->v.len; i++)
-            for (size_t k = 0; k < out->v.v[i].n; k++)
-                in_c[out->v.v[i].members[k]] = (uint32_t)i + 1;
+            for (size_t j = 0; j < out->v.v[i].n; j++)
+                in_c[out->v.v[i].members[j]] = (uint32_t)i + 1;
         uint32_t *nm = xcalloc((size_t)nw + 1, sizeof *nm);
         struct graph_buy *fb;
         size_t nfb = first_buys(g, &fb, nm);
-        describe_all(g, p, out, in_c, wp, m, fb, nfb);
+        describe_all(g, p, out, in_c, &lg, wallet_of, fb, nfb);
         free(fb);
         free(nm);
         free(in_c);
-        free(wp);
     }
-    if (built) {
-        igraph_destroy(&ig);
-        igraph_vector_destroy(&w);
-    }
+    leiden_graph_release(&lg);
     free(wallet_of);
-    if (rc != 0)
-        graph_clusters_release(out);
-    return rc;
+    return 0;
+}
+
+int graph_cluster(const struct graph *g, const struct graph_params *p, struct graph_clusters *out)
+{
+    /* The clustering weight of each edge in a 12-byte record; pairs are
+     * folded (summed over kinds and repeats) by graph_cluster_edges. */
+    size_t n = g->edges.len, k = 0;
+    struct leiden_edge *e = xmalloc((n ? n : 1) * sizeof *e);
+    for (size_t i = 0; i < n; i++) {
+        const struct graph_edge *x = &g->edges.v[i];
+        double w = p->kind_weight[x->kind] * x->weight;
+        if (!(w > 0) || x->a == x->b)
+            continue;
+        e[k++] = (struct leiden_edge){x->a, x->b, (float)w};
+    }
+    return graph_cluster_edges(g, p, e, k, out);
 }
 
 /* ------------------------------------------------------------ matching */

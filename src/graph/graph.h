@@ -1,5 +1,5 @@
 /* The wallet graph: relationships between wallets found in stored swaps and
- * transfers, clusters of wallets that act as one owner (Leiden, igraph),
+ * transfers, clusters of wallets that act as one owner (Leiden, leiden.h),
  * their leaders and what they look like (docs/intelligence.md, "Wallet
  * graph and clusters").
  *
@@ -25,8 +25,8 @@
  * the undirected graph whose pair weight is sum(kind_weight[k] * weight).
  *
  * A struct graph is owned by one thread. graph_build_edges and
- * graph_cluster are deterministic (igraph's RNG is seeded with a
- * constant before each Leiden run). */
+ * graph_cluster are deterministic (Leiden's generator is seeded with a
+ * constant before each run). */
 #ifndef WT_GRAPH_GRAPH_H
 #define WT_GRAPH_GRAPH_H
 
@@ -139,13 +139,25 @@ struct graph_cluster {
 
 struct graph_clusters {
     VEC(struct graph_cluster) v;
-    double modularity; /* of the whole partition (igraph's quality) */
+    double modularity; /* of the whole partition (all communities, any size) */
 };
 
-/* Leiden on g->edges. Clusters smaller than p->min_size are dropped; the
- * rest are ordered by their smallest member id. Returns 0, WT_EINVAL, or
- * WT_ENOMEM/WT_EIO when igraph fails. */
+/* Leiden (leiden.h, modularity at p->resolution) on g->edges, each
+ * weighing kind_weight[kind] * weight, summed per wallet pair. Clusters
+ * smaller than p->min_size are dropped; the rest are ordered by their
+ * smallest member id. Returns 0. */
 int graph_cluster(const struct graph *g, const struct graph_params *p, struct graph_clusters *out);
+
+/* The same on clustering weights given directly: e[0..m) (malloc'd,
+ * taken and freed here) between wallet ids of g, already weighted;
+ * repeats are summed, self loops ignored. g->edges supplies only the
+ * funding roots and sweeps of the leaders and insider likelihood. What
+ * graph_cluster does after making these 12-byte records from g->edges;
+ * the synthetic bench calls it without 40-byte edges. Returns 0 or
+ * WT_EINVAL (an endpoint not a wallet of g). */
+struct leiden_edge;
+int graph_cluster_edges(const struct graph *g, const struct graph_params *p, struct leiden_edge *e,
+                        size_t m, struct graph_clusters *out);
 void graph_clusters_release(struct graph_clusters *c);
 
 /* Matching a new partition to the previous one for stable ids: for each new

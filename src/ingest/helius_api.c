@@ -238,8 +238,7 @@ int helius_api_transactions(struct helius_api *h, const char *const *sigs, size_
     struct jw w;
     jw_init(&w, &req);
     jw_obj_begin(&w);
-    jw_key(&w, "transactions");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "transactions");
     for (size_t i = 0; i < n; i++)
         jw_str(&w, sigs[i]);
     jw_arr_end(&w);
@@ -265,13 +264,11 @@ static int webhook_body(const struct helius_webhook_spec *spec, struct buf *out)
     jw_init(&w, out);
     jw_obj_begin(&w);
     jw_kstr(&w, "webhookURL", spec->url);
-    jw_key(&w, "transactionTypes");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "transactionTypes");
     jw_str(&w, "SWAP");
     jw_str(&w, "TRANSFER");
     jw_arr_end(&w);
-    jw_key(&w, "accountAddresses");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "accountAddresses");
     for (size_t i = 0; i < spec->n_addresses; i++)
         jw_str(&w, spec->addresses[i]);
     jw_arr_end(&w);

@@ -760,13 +760,8 @@ int crawl_add_tokens_file(struct store *st, const char *path, size_t *added, cha
     while (rc == 0 && fgets(line, sizeof line, f)) {
         lineno++;
         line[strcspn(line, "#\r\n")] = '\0';
-        char *s = line;
-        while (*s == ' ' || *s == '\t')
-            s++;
-        size_t n = strlen(s);
-        while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-            s[--n] = '\0';
-        if (!n)
+        char *s = str_trim(line);
+        if (!*s)
             continue;
         struct pubkey k;
         if (pubkey_parse(s, &k) != 0) {

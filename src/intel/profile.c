@@ -173,6 +173,16 @@ static void json_list(char *out, size_t n, const char *const *items, size_t coun
     buf_release(&b);
 }
 
+/* A metric for the wallets row: its value when valid (with its bit set in
+ * *valid), else 0. */
+static double valid_metric(bool ok, double v, int64_t bit, int64_t *valid)
+{
+    if (!ok)
+        return 0;
+    *valid |= bit;
+    return fin(v);
+}
+
 void profile_wallet_row(const struct profile_state *ps, const struct intel_profile *pr,
                         const struct profile_params *p, int64_t now_ms, struct wallet *out)
 {
@@ -196,26 +206,13 @@ void profile_wallet_row(const struct profile_state *ps, const struct intel_profi
     out->total_pnl = fin(pr->total_pnl_sol);
     out->roi = fin(pr->roi);
     int64_t valid = 0;
-    if (m->win_rate_valid) {
-        valid |= WALLET_VALID_WIN_RATE;
-        out->win_rate = fin(m->win_rate);
-    }
-    if (m->sharpe_valid) {
-        valid |= WALLET_VALID_SHARPE;
-        out->sharpe = fin(m->sharpe);
-    }
-    if (m->sortino_valid) {
-        valid |= WALLET_VALID_SORTINO;
-        out->sortino = fin(m->sortino);
-    }
-    if (m->volatility_valid) {
-        valid |= WALLET_VALID_VOLATILITY;
-        out->volatility = fin(m->volatility);
-    }
-    if (m->max_drawdown_valid) {
-        valid |= WALLET_VALID_MAX_DRAWDOWN;
-        out->max_drawdown = fin(m->max_drawdown);
-    }
+    out->win_rate = valid_metric(m->win_rate_valid, m->win_rate, WALLET_VALID_WIN_RATE, &valid);
+    out->sharpe = valid_metric(m->sharpe_valid, m->sharpe, WALLET_VALID_SHARPE, &valid);
+    out->sortino = valid_metric(m->sortino_valid, m->sortino, WALLET_VALID_SORTINO, &valid);
+    out->volatility =
+        valid_metric(m->volatility_valid, m->volatility, WALLET_VALID_VOLATILITY, &valid);
+    out->max_drawdown =
+        valid_metric(m->max_drawdown_valid, m->max_drawdown, WALLET_VALID_MAX_DRAWDOWN, &valid);
     out->max_drawdown_sol = fin(m->max_drawdown_sol);
     out->active_days = m->active_days;
     out->metrics_valid = valid;
@@ -285,21 +282,15 @@ void profile_snapshot_row(const struct profile_state *ps, const struct intel_pro
     key_text(ledger_wallet_key(l, pr->wallet), out->wallet);
     out->ts_ms = now_ms;
     static const int64_t win[3] = {MS_PER_DAY, 7 * MS_PER_DAY, 30 * MS_PER_DAY};
-    double pnl[3];
-    int32_t trades[3];
+    double *pnl[3] = {&out->pnl_24h, &out->pnl_7d, &out->pnl_30d};
+    int32_t *trades[3] = {&out->trades_24h, &out->trades_7d, &out->trades_30d};
     for (int i = 0; i < 3; i++) {
         struct metrics m;
         metrics_compute(lw->trips.v, lw->trips.len, now_ms - win[i], now_ms + 1,
                         &ps->params.metrics, &m);
-        pnl[i] = fin(m.total_pnl_sol);
-        trades[i] = (int32_t)m.trades;
+        *pnl[i] = fin(m.total_pnl_sol);
+        *trades[i] = (int32_t)m.trades;
     }
-    out->pnl_24h = pnl[0];
-    out->pnl_7d = pnl[1];
-    out->pnl_30d = pnl[2];
-    out->trades_24h = trades[0];
-    out->trades_7d = trades[1];
-    out->trades_30d = trades[2];
     out->pnl_all = fin(pr->total_pnl_sol);
     out->roi = fin(pr->roi);
     out->sharpe = fin(pr->metrics.sharpe); /* 0 when not valid (docs/metrics.md) */

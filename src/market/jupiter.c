@@ -324,10 +324,8 @@ int jupiter_swap(struct jupiter *j, const struct jup_quote *q, const struct jup_
     jw_kbool(&w, "wrapAndUnwrapSol", req->wrap_unwrap_sol);
     jw_kbool(&w, "dynamicComputeUnitLimit", req->dynamic_cu_limit);
     if (req->priority_fee_max) {
-        jw_key(&w, "prioritizationFeeLamports");
-        jw_obj_begin(&w);
-        jw_key(&w, "priorityLevelWithMaxLamports");
-        jw_obj_begin(&w);
+        jw_kobj_begin(&w, "prioritizationFeeLamports");
+        jw_kobj_begin(&w, "priorityLevelWithMaxLamports");
         jw_ku64(&w, "maxLamports", req->priority_fee_max);
         jw_kstr(&w, "priorityLevel", req->priority_level ? req->priority_level : "veryHigh");
         jw_obj_end(&w);

@@ -116,6 +116,17 @@ done:
     free(y);
 }
 
+/* key: {"<factor>": weight, ..., "threshold": threshold}. */
+static void write_weights(struct jw *w, const char *key, const double weight[SF_COUNT],
+                          double threshold)
+{
+    jw_kobj_begin(w, key);
+    for (int f = 0; f < SF_COUNT; f++)
+        jw_kdouble(w, signal_factor_name((enum signal_factor)f), weight[f]);
+    jw_kdouble(w, "threshold", threshold);
+    jw_obj_end(w);
+}
+
 void recal_write(const struct recal_result *r, const struct signal_params *cur, struct jw *w)
 {
     jw_obj_begin(w);
@@ -123,20 +134,9 @@ void recal_write(const struct recal_result *r, const struct signal_params *cur, 
     jw_ku64(w, "wins", r->wins);
     jw_kbool(w, "ok", r->ok);
     jw_kstr(w, "reason", r->ok ? "" : r->why);
-    jw_key(w, "current");
-    jw_obj_begin(w);
-    for (int f = 0; f < SF_COUNT; f++)
-        jw_kdouble(w, signal_factor_name((enum signal_factor)f), cur->weight[f]);
-    jw_kdouble(w, "threshold", cur->threshold);
-    jw_obj_end(w);
-    jw_key(w, "proposed");
-    jw_obj_begin(w);
-    for (int f = 0; f < SF_COUNT; f++)
-        jw_kdouble(w, signal_factor_name((enum signal_factor)f), r->proposed[f]);
-    jw_kdouble(w, "threshold", r->proposed_threshold);
-    jw_obj_end(w);
-    jw_key(w, "coefficients");
-    jw_obj_begin(w);
+    write_weights(w, "current", cur->weight, cur->threshold);
+    write_weights(w, "proposed", r->proposed, r->proposed_threshold);
+    jw_kobj_begin(w, "coefficients");
     for (int f = 0; f < SF_COUNT; f++) {
         jw_key(w, signal_factor_name((enum signal_factor)f));
         if (r->used[f])

@@ -67,11 +67,7 @@ int signal_params_validate(const struct signal_params *p, char *err, size_t errs
         msg = "the cluster window must be >= 0";
     else if (!msg && !(p->insider_mult >= 0 && p->insider_mult <= 1))
         msg = "insider_penalty must be in [0, 1]";
-    if (!msg)
-        return 0;
-    if (err && errsize)
-        snprintf(err, errsize, "%s", msg);
-    return WT_EINVAL;
+    return msg ? wt_set_err(err, errsize, WT_EINVAL, msg) : 0;
 }
 
 static double clamp01(double x)
@@ -201,14 +197,12 @@ void signal_factors_write(const struct signal_inputs *in, const struct signal_fa
     jw_kdouble(w, "score", r6(f->score));
     for (int i = 0; i < SF_COUNT; i++)
         jw_kdouble(w, factor_names[i], r6(f->f[i]));
-    jw_key(w, "weights");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "weights");
     for (int i = 0; i < SF_COUNT; i++)
         jw_kdouble(w, factor_names[i], r6(f->weight_eff[i]));
     jw_obj_end(w);
     jw_kbool(w, "cluster_available", f->weight_eff[SF_CLUSTER] > 0);
-    jw_key(w, "wallet_detail");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "wallet_detail");
     jw_kdouble(w, "score", r6(f->w_score));
     jw_kdouble(w, "form", r6(f->w_form));
     jw_kdouble(w, "copy", r6(f->w_copy));
@@ -222,8 +216,7 @@ void signal_factors_write(const struct signal_inputs *in, const struct signal_fa
     jw_ku64(w, "copy_wins", in->copy_wins);
     jw_kbool(w, "flagged", in->flagged);
     jw_obj_end(w);
-    jw_key(w, "token_detail");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "token_detail");
     jw_kdouble(w, "age", r6(f->t_age));
     jw_kdouble(w, "liquidity", r6(f->t_liquidity));
     jw_kdouble(w, "mcap", r6(f->t_mcap));
@@ -240,8 +233,7 @@ void signal_factors_write(const struct signal_inputs *in, const struct signal_fa
     jw_kstr(w, "age_source", in->age_reported ? "reported" : "observed");
     jw_ki64(w, "waited_ms", in->waited_ms);
     jw_obj_end(w);
-    jw_key(w, "cluster_detail");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "cluster_detail");
     jw_kdouble(w, "owners", r6(f->k_owners));
     jw_kdouble(w, "follow", r6(f->k_follow));
     jw_kdouble(w, "insider_mult", r6(f->k_insider_mult));
@@ -251,8 +243,7 @@ void signal_factors_write(const struct signal_inputs *in, const struct signal_fa
     jw_kbool(w, "members_together", in->members_together);
     jw_kbool(w, "insider_token", in->insider_token);
     jw_obj_end(w);
-    jw_key(w, "context_detail");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "context_detail");
     jw_kdouble(w, "hour", r6(f->c_hour));
     jw_kdouble(w, "recent", r6(f->c_recent));
     jw_kdouble(w, "exposure", r6(f->c_exposure));

@@ -260,8 +260,7 @@ void sim_calib_write_json(const struct sim_calib *c, struct jw *w)
     jw_ku64(w, "seed", c->seed);
     jw_ku64(w, "days", c->days);
     jw_kbool(w, "allMet", sim_calib_all_met(c));
-    jw_key(w, "targets");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "targets");
     for (int i = 0; i < SC_NTARGETS; i++) {
         jw_obj_begin(w);
         jw_kstr(w, "name", TARGETS[i].name);
@@ -272,14 +271,12 @@ void sim_calib_write_json(const struct sim_calib *c, struct jw *w)
         jw_obj_end(w);
     }
     jw_arr_end(w);
-    jw_key(w, "market");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "market");
     jw_ku64(w, "tokens", c->tokens);
     jw_ku64(w, "graduated", c->graduated);
     jw_ku64(w, "sameDay", c->same_day);
     jw_ku64(w, "botsAmongFirstBuyers", c->bots_early);
-    jw_key(w, "peakMultiple");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "peakMultiple");
     jw_kdouble(w, "median", c->peak_median);
     jw_kdouble(w, "p90", c->peak_p90);
     jw_kdouble(w, "p99", c->peak_p99);
@@ -293,10 +290,8 @@ void sim_calib_write_json(const struct sim_calib *c, struct jw *w)
     jw_ku64(w, "swaps", c->swaps);
     jw_kdouble(w, "networkFeesSol", c->fees_sol);
     jw_obj_end(w);
-    jw_key(w, "truth");
-    jw_obj_begin(w);
-    jw_key(w, "fates");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "truth");
+    jw_kobj_begin(w, "fates");
     for (int f = 0; f < SIM_NFATES; f++) {
         jw_key(w, sim_fate_name((enum sim_fate)f));
         jw_obj_begin(w);
@@ -305,8 +300,7 @@ void sim_calib_write_json(const struct sim_calib *c, struct jw *w)
         jw_obj_end(w);
     }
     jw_obj_end(w);
-    jw_key(w, "walletTypes");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "walletTypes");
     for (int t = 0; t < SIM_NTYPES; t++) {
         const struct sim_calib_type *T = &c->types[t];
         if (t == SIM_EXCHANGE || T->wallets == 0)

@@ -228,8 +228,7 @@ static void migration_json(const struct simchain *c, const struct sim_tx *tx, st
     jw_ku64(&w, "slot", tx->slot);
     jw_ki64(&w, "timestamp", tx->ts_ms / 1000);
     uint64_t sol = tx->reserve_sol, tokens = tx->reserve_tokens;
-    jw_key(&w, "tokenTransfers");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "tokenTransfers");
     jw_obj_begin(&w);
     jw_kstr(&w, "fromTokenAccount", T->curve_vault.s);
     jw_kstr(&w, "toTokenAccount", T->pool_vault.s);
@@ -240,16 +239,14 @@ static void migration_json(const struct simchain *c, const struct sim_tx *tx, st
     jw_kstr(&w, "tokenStandard", "Fungible");
     jw_obj_end(&w);
     jw_arr_end(&w);
-    jw_key(&w, "nativeTransfers");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "nativeTransfers");
     jw_obj_begin(&w);
     jw_kstr(&w, "fromUserAccount", T->curve_acct.s);
     jw_kstr(&w, "toUserAccount", T->pool_acct.s);
     jw_ku64(&w, "amount", sol);
     jw_obj_end(&w);
     jw_arr_end(&w);
-    jw_key(&w, "accountData");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "accountData");
     struct {
         const char *acct;
         int64_t native;
@@ -267,16 +264,14 @@ static void migration_json(const struct simchain *c, const struct sim_tx *tx, st
         jw_obj_begin(&w);
         jw_kstr(&w, "account", rows[i].acct);
         jw_ki64(&w, "nativeBalanceChange", rows[i].native);
-        jw_key(&w, "tokenBalanceChanges");
-        jw_arr_begin(&w);
+        jw_karr_begin(&w, "tokenBalanceChanges");
         if (rows[i].owner) {
             char amt[32];
             snprintf(amt, sizeof amt, "%lld", (long long)rows[i].tokens);
             jw_obj_begin(&w);
             jw_kstr(&w, "userAccount", rows[i].owner);
             jw_kstr(&w, "tokenAccount", rows[i].acct);
-            jw_key(&w, "rawTokenAmount");
-            jw_obj_begin(&w);
+            jw_kobj_begin(&w, "rawTokenAmount");
             jw_kstr(&w, "tokenAmount", amt);
             jw_ku64(&w, "decimals", 6);
             jw_obj_end(&w);
@@ -289,11 +284,9 @@ static void migration_json(const struct simchain *c, const struct sim_tx *tx, st
     jw_arr_end(&w);
     jw_key(&w, "transactionError");
     jw_null(&w);
-    jw_key(&w, "instructions");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "instructions");
     jw_obj_begin(&w);
-    jw_key(&w, "accounts");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "accounts");
     jw_str(&w, MIGRATION_ACCOUNT);
     jw_str(&w, T->curve_acct.s);
     jw_str(&w, T->pool_acct.s);
@@ -301,13 +294,11 @@ static void migration_json(const struct simchain *c, const struct sim_tx *tx, st
     jw_arr_end(&w);
     jw_kstr(&w, "data", "");
     jw_kstr(&w, "programId", PUMP_PROGRAM);
-    jw_key(&w, "innerInstructions");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "innerInstructions");
     jw_arr_end(&w);
     jw_obj_end(&w);
     jw_arr_end(&w);
-    jw_key(&w, "events");
-    jw_obj_begin(&w);
+    jw_kobj_begin(&w, "events");
     jw_obj_end(&w);
     jw_obj_end(&w);
     jw_arr_end(&w);
@@ -597,13 +588,11 @@ static void hook_json(struct jw *w, const struct hook *h)
     jw_kstr(w, "webhookID", h->id);
     jw_kstr(w, "wallet", "SimOwner11111111111111111111111111111111111");
     jw_kstr(w, "webhookURL", h->url);
-    jw_key(w, "transactionTypes");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "transactionTypes");
     jw_str(w, "SWAP");
     jw_str(w, "TRANSFER");
     jw_arr_end(w);
-    jw_key(w, "accountAddresses");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "accountAddresses");
     for (size_t i = 0; i < h->addrs.len; i++)
         jw_str(w, h->addrs.v[i]);
     jw_arr_end(w);
@@ -709,8 +698,7 @@ static void stats_json(struct simchain *c, struct httpd_resp *resp)
     jw_init(&w, &resp->body);
     jw_obj_begin(&w);
     jw_ku64(&w, "transactions", c->txs.len);
-    jw_key(&w, "requests");
-    jw_obj_begin(&w);
+    jw_kobj_begin(&w, "requests");
     jw_ku64(&w, "total", n.total);
     jw_ku64(&w, "helius_history", n.history);
     jw_ku64(&w, "helius_parse", n.parse);
@@ -722,8 +710,7 @@ static void stats_json(struct simchain *c, struct httpd_resp *resp)
     jw_ku64(&w, "not_found", n.not_found);
     jw_ku64(&w, "helius_history_repeated", n.history_repeated);
     jw_obj_end(&w);
-    jw_key(&w, "faults");
-    jw_obj_begin(&w);
+    jw_kobj_begin(&w, "faults");
     jw_ku64(&w, "429", n.r429);
     jw_ku64(&w, "5xx", n.r5xx);
     jw_obj_end(&w);

@@ -24,21 +24,34 @@
 
 /* ---- RPC ------------------------------------------------------------------------- */
 
+/* A JSON-RPC answer: rpc_begin opens {"jsonrpc":"2.0","<member>": and
+ * the caller writes its value; rpc_end adds the id, closes it and answers
+ * 200 (JSON-RPC errors travel in the body). */
+static void rpc_begin(struct jw *w, struct httpd_resp *resp, const char *member)
+{
+    jw_init(w, &resp->body);
+    jw_obj_begin(w);
+    jw_kstr(w, "jsonrpc", "2.0");
+    jw_key(w, member);
+}
+
+static void rpc_end(struct jw *w, struct httpd_resp *resp, int64_t id)
+{
+    jw_ki64(w, "id", id);
+    jw_obj_end(w);
+    jw_finish(w);
+    resp->status = 200;
+}
+
 static void rpc_error(struct httpd_resp *resp, int64_t id, int code, const char *msg)
 {
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
-    jw_kstr(&w, "jsonrpc", "2.0");
-    jw_key(&w, "error");
+    rpc_begin(&w, resp, "error");
     jw_obj_begin(&w);
     jw_ki64(&w, "code", code);
     jw_kstr(&w, "message", msg);
     jw_obj_end(&w);
-    jw_ki64(&w, "id", id);
-    jw_obj_end(&w);
-    jw_finish(&w);
-    resp->status = 200;
+    rpc_end(&w, resp, id);
 }
 
 static void rpc_sigs(struct simchain *c, const struct json_val *params, int64_t id,
@@ -82,10 +95,7 @@ static void rpc_sigs(struct simchain *c, const struct json_val *params, int64_t 
         }
     }
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
-    jw_kstr(&w, "jsonrpc", "2.0");
-    jw_key(&w, "result");
+    rpc_begin(&w, resp, "result");
     jw_arr_begin(&w);
     size_t got = 0;
     for (size_t k2 = hi; k2-- > lo && got < limit; got++) {
@@ -104,10 +114,7 @@ static void rpc_sigs(struct simchain *c, const struct json_val *params, int64_t 
         jw_obj_end(&w);
     }
     jw_arr_end(&w);
-    jw_ki64(&w, "id", id);
-    jw_obj_end(&w);
-    jw_finish(&w);
-    resp->status = 200;
+    rpc_end(&w, resp, id);
 }
 
 /* One token balance entry of meta.pre/postTokenBalances. */
@@ -126,8 +133,7 @@ static void token_balance(struct jw *w, size_t index, const char *mint, size_t m
     jw_key(w, "owner");
     jw_strn(w, owner, olen);
     jw_kstr(w, "programId", TOKEN_PROGRAM);
-    jw_key(w, "uiTokenAmount");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "uiTokenAmount");
     jw_kstr(w, "amount", num);
     jw_ki64(w, "decimals", decimals);
     jw_kdouble(w, "uiAmount", ui);
@@ -167,26 +173,20 @@ static int raw_tx(const struct simchain *c, const struct sim_tx *tx, struct jw *
     chain_sig_b58(tx, sig);
     jw_obj_begin(w);
     jw_ki64(w, "blockTime", tx->ts_ms / 1000);
-    jw_key(w, "meta");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "meta");
     jw_ku64(w, "computeUnitsConsumed", COMPUTE_UNITS);
     jw_key(w, "err");
     jw_null(w);
     jw_ku64(w, "fee", tx->fee);
-    jw_key(w, "innerInstructions");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "innerInstructions");
     jw_arr_end(w);
-    jw_key(w, "loadedAddresses");
-    jw_obj_begin(w);
-    jw_key(w, "readonly");
-    jw_arr_begin(w);
+    jw_kobj_begin(w, "loadedAddresses");
+    jw_karr_begin(w, "readonly");
     jw_arr_end(w);
-    jw_key(w, "writable");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "writable");
     jw_arr_end(w);
     jw_obj_end(w);
-    jw_key(w, "logMessages");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "logMessages");
     jw_arr_end(w);
     /* Balances: a base before each change, so none goes negative. */
     for (int post = 0; post < 2; post++) {
@@ -224,39 +224,30 @@ static int raw_tx(const struct simchain *c, const struct sim_tx *tx, struct jw *
         }
         jw_arr_end(w);
     }
-    jw_key(w, "rewards");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "rewards");
     jw_arr_end(w);
-    jw_key(w, "status");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "status");
     jw_key(w, "Ok");
     jw_null(w);
     jw_obj_end(w);
     jw_obj_end(w); /* meta */
     jw_ku64(w, "slot", tx->slot);
-    jw_key(w, "transaction");
-    jw_obj_begin(w);
-    jw_key(w, "message");
-    jw_obj_begin(w);
-    jw_key(w, "accountKeys");
-    jw_arr_begin(w);
+    jw_kobj_begin(w, "transaction");
+    jw_kobj_begin(w, "message");
+    jw_karr_begin(w, "accountKeys");
     for (size_t i = 0; i < na; i++)
         jw_strn(w, accts[i].s, accts[i].n);
     jw_arr_end(w);
-    jw_key(w, "addressTableLookups");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "addressTableLookups");
     jw_arr_end(w);
-    jw_key(w, "header");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "header");
     jw_ku64(w, "numReadonlySignedAccounts", 0);
     jw_ku64(w, "numReadonlyUnsignedAccounts", 1); /* the program, last */
     jw_ku64(w, "numRequiredSignatures", 1);
     jw_obj_end(w);
-    jw_key(w, "instructions");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "instructions");
     jw_obj_begin(w);
-    jw_key(w, "accounts");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "accounts");
     for (size_t i = 0; i + 1 < na; i++)
         jw_u64(w, i);
     jw_arr_end(w);
@@ -269,8 +260,7 @@ static int raw_tx(const struct simchain *c, const struct sim_tx *tx, struct jw *
     /* A blockhash-shaped value: the simulator has no blocks. */
     jw_kstr(w, "recentBlockhash", "11111111111111111111111111111111");
     jw_obj_end(w); /* message */
-    jw_key(w, "signatures");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "signatures");
     jw_str(w, sig);
     jw_arr_end(w);
     jw_obj_end(w); /* transaction */
@@ -302,16 +292,10 @@ static void rpc_tx(struct simchain *c, const struct json_val *params, int64_t id
     }
     int64_t t = chain_find_sig(c, s, n);
     struct jw w;
-    jw_init(&w, &resp->body);
-    jw_obj_begin(&w);
-    jw_kstr(&w, "jsonrpc", "2.0");
-    jw_key(&w, "result");
+    rpc_begin(&w, resp, "result");
     if (t < 0 || raw_tx(c, &c->txs.v[t], &w) != 0)
         jw_null(&w);
-    jw_ki64(&w, "id", id);
-    jw_obj_end(&w);
-    jw_finish(&w);
-    resp->status = 200;
+    rpc_end(&w, resp, id);
 }
 
 void chain_rpc(struct simchain *c, struct httpd_req *req, struct httpd_resp *resp)
@@ -427,8 +411,7 @@ static void pair_json(const struct simchain *c, uint32_t tok, struct jw *w)
     snprintf(url, sizeof url, "https://dexscreener.com/solana/%s", pair);
     jw_kstr(w, "url", url);
     jw_kstr(w, "pairAddress", pair);
-    jw_key(w, "baseToken");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "baseToken");
     jw_kstr(w, "address", T->mint.s);
     char name[32];
     snprintf(name, sizeof name, "Sim Token %u", tok);
@@ -436,8 +419,7 @@ static void pair_json(const struct simchain *c, uint32_t tok, struct jw *w)
     snprintf(name, sizeof name, "SIM%u", tok);
     jw_kstr(w, "symbol", name);
     jw_obj_end(w);
-    jw_key(w, "quoteToken");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "quoteToken");
     jw_kstr(w, "address", WSOL_MINT);
     jw_kstr(w, "name", "Wrapped SOL");
     jw_kstr(w, "symbol", "SOL");
@@ -447,23 +429,19 @@ static void pair_json(const struct simchain *c, uint32_t tok, struct jw *w)
     jw_kstr(w, "priceNative", num);
     snprintf(num, sizeof num, "%.12g", price * SOL_USD);
     jw_kstr(w, "priceUsd", num);
-    jw_key(w, "txns");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "txns");
     for (int j = 0; j < 4; j++) {
-        jw_key(w, names[j]);
-        jw_obj_begin(w);
+        jw_kobj_begin(w, names[j]);
         jw_ku64(w, "buys", ws.buys[j]);
         jw_ku64(w, "sells", ws.sells[j]);
         jw_obj_end(w);
     }
     jw_obj_end(w);
-    jw_key(w, "volume");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "volume");
     for (int j = 3; j >= 0; j--)
         jw_kdouble(w, names[j], floor(ws.volume_usd[j] * 100) / 100);
     jw_obj_end(w);
-    jw_key(w, "priceChange");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "priceChange");
     for (int j = 0; j < 4; j++) {
         double base = ws.first_price[j] > 0 ? ws.first_price[j] : T->launch_price;
         jw_kdouble(w, names[j], base > 0 ? floor((price / base - 1) * 10000) / 100 : 0);
@@ -471,8 +449,7 @@ static void pair_json(const struct simchain *c, uint32_t tok, struct jw *w)
     jw_obj_end(w);
     if (T->graduated) {
         double sol = (double)T->pool.sol / (double)SOL;
-        jw_key(w, "liquidity");
-        jw_obj_begin(w);
+        jw_kobj_begin(w, "liquidity");
         jw_kdouble(w, "usd", floor(sol * 2 * SOL_USD * 100) / 100);
         jw_kdouble(w, "base", floor((double)T->pool.tokens / 1e6));
         jw_kdouble(w, "quote", sol);
@@ -573,8 +550,7 @@ void chain_dex_search(struct simchain *c, struct httpd_resp *resp, const char *q
     jw_init(&w, &resp->body);
     jw_obj_begin(&w);
     jw_kstr(&w, "schemaVersion", "1.0.0");
-    jw_key(&w, "pairs");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "pairs");
     for (size_t i = 0; i < nb; i++)
         pair_json(c, best[i], &w);
     jw_arr_end(&w);

@@ -91,12 +91,22 @@ double pool_price(const struct pool *p)
     return (double)p->sol / (double)p->tokens * 1e-3;
 }
 
+/* The constant-product swap of amount into a pool holding reserve_in and
+ * reserve_out, the fee kept in the pool: *fee of amount and *out paid
+ * from reserve_out. WT_EINVAL when it pays nothing or would drain it. */
+static int pool_swap(uint64_t amount, uint64_t reserve_in, uint64_t reserve_out, uint64_t *fee,
+                     uint64_t *out)
+{
+    *fee = fee_of(amount, POOL_FEE_BPS);
+    uint64_t in = amount - *fee;
+    *out = (uint64_t)((u128)reserve_out * in / ((u128)reserve_in + in));
+    return *out == 0 || *out >= reserve_out ? WT_EINVAL : 0;
+}
+
 int pool_buy(struct pool *p, uint64_t gross, struct trade *out)
 {
-    uint64_t fee = fee_of(gross, POOL_FEE_BPS);
-    uint64_t in = gross - fee;
-    uint64_t tokens = (uint64_t)((u128)p->tokens * in / ((u128)p->sol + in));
-    if (tokens == 0 || tokens >= p->tokens)
+    uint64_t fee, tokens;
+    if (pool_swap(gross, p->sol, p->tokens, &fee, &tokens) != 0)
         return WT_EINVAL;
     p->sol += gross;
     p->tokens -= tokens;
@@ -108,10 +118,8 @@ int pool_buy(struct pool *p, uint64_t gross, struct trade *out)
 
 int pool_sell(struct pool *p, uint64_t tokens, struct trade *out)
 {
-    uint64_t fee = fee_of(tokens, POOL_FEE_BPS);
-    uint64_t in = tokens - fee;
-    uint64_t sol = (uint64_t)((u128)p->sol * in / ((u128)p->tokens + in));
-    if (sol == 0 || sol >= p->sol)
+    uint64_t fee, sol;
+    if (pool_swap(tokens, p->tokens, p->sol, &fee, &sol) != 0)
         return WT_EINVAL;
     p->sol -= sol;
     p->tokens += tokens;

@@ -130,19 +130,16 @@ static void preset_calibrated(struct scenario *s)
     s->insider_delay_ms = 40;
 }
 
-/* Rug-heavy: rugs and insider launches take most launches, runners are
- * rarer still. */
+/* Rug-heavy: the calibrated market (its crowd, creators and insiders)
+ * with fates where rugs and insider launches take most launches and
+ * runners are rarer still. */
 static void preset_bear(struct scenario *s)
 {
-    preset_bull(s);
+    preset_calibrated(s);
     s->odds_rug = 0.45;
     s->odds_fizzle = 0.34;
     s->odds_runner = 0.006;
     s->odds_pump_dump = 0.204;
-    s->fizzle_dead_share = 0.6;
-    s->crowd_price_sensitivity = 0.4;
-    s->rug_dev_buy_sol = 12.0;
-    s->insider_delay_ms = 40;
 }
 
 void scenario_default(struct scenario *s)

@@ -231,6 +231,31 @@ static void begin_tx(struct sim *s, struct sim_tx *tx, enum sim_tx_kind kind, in
     tx->fee = fee;
 }
 
+/* begin_tx for a swap of wallet w on token tok that has just traded tr on
+ * the token's venue: the trade, and the venue's reserves and price after
+ * it. */
+static void begin_swap(struct sim *s, struct sim_tx *tx, int64_t t, uint32_t w, uint64_t fee,
+                       uint32_t tok, enum side side, enum sim_reason reason, const struct trade *tr)
+{
+    const struct token *T = &s->tokens.v[tok];
+    begin_tx(s, tx, SIM_TX_SWAP, t, w, fee);
+    tx->token = tok;
+    tx->side = side;
+    tx->venue = (enum sim_venue)T->venue;
+    tx->reason = reason;
+    tx->sol = tr->sol;
+    tx->tokens = tr->tokens;
+    tx->dex_fee = tr->fee;
+    if (T->venue == SIM_PUMP_FUN) {
+        tx->reserve_sol = T->curve.virtual_sol;
+        tx->reserve_tokens = T->curve.virtual_tokens;
+    } else {
+        tx->reserve_sol = T->pool.sol;
+        tx->reserve_tokens = T->pool.tokens;
+    }
+    tx->price = token_price(T);
+}
+
 static void request_topup(struct sim *s, int64_t t, uint32_t w)
 {
     struct sim_wallet *W = &s->wallets.v[w];
@@ -324,28 +349,10 @@ static int do_buy(struct sim *s, int64_t t, uint32_t w, uint32_t tok, uint64_t g
         H->entry_price = fill;
         H->entry_ms = t;
     }
-    begin_tx(s, tx, SIM_TX_SWAP, t, w, fee);
-    tx->token = tok;
-    tx->side = SIDE_BUY;
-    tx->venue = venue;
-    tx->reason = reason;
-    tx->sol = tr.sol;
-    tx->tokens = tr.tokens;
-    tx->dex_fee = tr.fee;
+    begin_swap(s, tx, t, w, fee, tok, SIDE_BUY, reason, &tr);
     if (venue == SIM_PUMP_FUN && T->curve.complete) {
         tx->graduated = true;
-        tx->reserve_sol = T->curve.virtual_sol;
-        tx->reserve_tokens = T->curve.virtual_tokens;
-        tx->price = curve_price(&T->curve);
         graduate(s, T, t);
-    } else if (venue == SIM_PUMP_FUN) {
-        tx->reserve_sol = T->curve.virtual_sol;
-        tx->reserve_tokens = T->curve.virtual_tokens;
-        tx->price = curve_price(&T->curve);
-    } else {
-        tx->reserve_sol = T->pool.sol;
-        tx->reserve_tokens = T->pool.tokens;
-        tx->price = pool_price(&T->pool);
     }
     after_trade(T, t, tx->price);
     if (tx->price > H->max_price)
@@ -423,22 +430,7 @@ static int do_sell(struct sim *s, int64_t t, uint32_t w, uint32_t tok, uint64_t 
     W->lamports = W->lamports - fee + tr.sol;
     uint64_t held = H->amount;
     H->amount -= amount;
-    begin_tx(s, tx, SIM_TX_SWAP, t, w, fee);
-    tx->token = tok;
-    tx->side = SIDE_SELL;
-    tx->venue = venue;
-    tx->reason = reason;
-    tx->sol = tr.sol;
-    tx->tokens = tr.tokens;
-    tx->dex_fee = tr.fee;
-    if (venue == SIM_PUMP_FUN) {
-        tx->reserve_sol = T->curve.virtual_sol;
-        tx->reserve_tokens = T->curve.virtual_tokens;
-    } else {
-        tx->reserve_sol = T->pool.sol;
-        tx->reserve_tokens = T->pool.tokens;
-    }
-    tx->price = token_price(T);
+    begin_swap(s, tx, t, w, fee, tok, SIDE_SELL, reason, &tr);
     after_trade(T, t, tx->price);
     if (H->amount == 0)
         holding_drop(s, h);

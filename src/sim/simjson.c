@@ -503,16 +503,14 @@ int sim_truth_json(const struct sim *s, struct buf *out)
     jw_ki64(&w, "start_time", s->start_ms / 1000);
     jw_ki64(&w, "end_time", s->end_ms / 1000);
     jw_ku64(&w, "start_slot", s->sc.start_slot);
-    jw_key(&w, "stats");
-    jw_obj_begin(&w);
+    jw_kobj_begin(&w, "stats");
     jw_ku64(&w, "swaps", s->stats.swaps);
     jw_ku64(&w, "transfers", s->stats.transfers);
     jw_ku64(&w, "tokens_launched", s->stats.tokens);
     jw_ku64(&w, "graduated", s->stats.graduated);
     jw_ku64(&w, "skipped_orders", s->stats.skipped);
     jw_obj_end(&w);
-    jw_key(&w, "accounts");
-    jw_obj_begin(&w);
+    jw_kobj_begin(&w, "accounts");
     jw_kstr(&w, "pump_fun_program", PUMP_PROGRAM);
     jw_kstr(&w, "pump_fun_fee_account", PUMP_FEE_ACCOUNT);
     jw_kstr(&w, "raydium_program", RAYDIUM_PROGRAM);
@@ -530,8 +528,7 @@ int sim_truth_json(const struct sim *s, struct buf *out)
         double price = T->venue == SIM_PUMP_FUN ? curve_price(&T->curve) : pool_price(&T->pool);
         open[H->wallet] += (double)H->amount / 1e6 * price * 1e9;
     }
-    jw_key(&w, "wallets");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "wallets");
     for (size_t i = 0; i < s->wallets.len; i++) {
         const struct sim_wallet *W = &s->wallets.v[i];
         jw_obj_begin(&w);
@@ -546,8 +543,7 @@ int sim_truth_json(const struct sim *s, struct buf *out)
         kaddr_or_null(&w, "funded_by", s, W->source);
         jw_kdouble(&w, "skill", W->type == SIM_SKILLED || W->type == SIM_FADING ? W->skill : 0);
         ktime_or_null(&w, "fade_time", W->fade_ms, W->type == SIM_FADING);
-        jw_key(&w, "follows");
-        jw_arr_begin(&w);
+        jw_karr_begin(&w, "follows");
         for (uint32_t j = 0; j < W->nleaders; j++)
             jw_str(&w, s->wallets.v[W->leader[j]].addr.s);
         jw_arr_end(&w);
@@ -562,14 +558,12 @@ int sim_truth_json(const struct sim *s, struct buf *out)
     jw_arr_end(&w);
     free(open);
 
-    jw_key(&w, "clusters");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "clusters");
     for (size_t c = 0; c < s->cluster_funder.len; c++) {
         jw_obj_begin(&w);
         jw_ku64(&w, "id", c);
         jw_kstr(&w, "funder", s->wallets.v[s->cluster_funder.v[c]].addr.s);
-        jw_key(&w, "members");
-        jw_arr_begin(&w);
+        jw_karr_begin(&w, "members");
         for (uint32_t i = s->cluster_off.v[c]; i < s->cluster_off.v[c + 1]; i++)
             jw_str(&w, s->wallets.v[s->cluster_members.v[i]].addr.s);
         jw_arr_end(&w);
@@ -577,8 +571,7 @@ int sim_truth_json(const struct sim *s, struct buf *out)
     }
     jw_arr_end(&w);
 
-    jw_key(&w, "tokens");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "tokens");
     for (size_t i = 0; i < s->tokens.len; i++) {
         const struct token *T = &s->tokens.v[i];
         if (!T->launched)

@@ -100,67 +100,6 @@ struct httpc *rpc_http(struct rpc *r)
     return r->http;
 }
 
-/* Writes v as compact JSON (for error objects we only display). */
-static void write_value(struct jw *w, const struct json_val *v)
-{
-    struct json_iter it;
-    struct json_val e;
-    switch (json_type_of(v)) {
-    case JSON_NULL:
-        jw_null(w);
-        break;
-    case JSON_BOOL: {
-        bool b = false;
-        json_bool(v, &b);
-        jw_bool(w, b);
-        break;
-    }
-    case JSON_INT: {
-        int64_t i = 0;
-        json_i64(v, &i);
-        jw_i64(w, i);
-        break;
-    }
-    case JSON_UINT: {
-        uint64_t u = 0;
-        json_u64(v, &u);
-        jw_u64(w, u);
-        break;
-    }
-    case JSON_DOUBLE: {
-        double d = 0;
-        json_double(v, &d);
-        jw_double(w, d);
-        break;
-    }
-    case JSON_STRING: {
-        const char *s = "";
-        size_t n = 0;
-        json_str(v, &s, &n);
-        jw_strn(w, s, n);
-        break;
-    }
-    case JSON_ARRAY:
-        jw_arr_begin(w);
-        if (json_iter_init(v, &it) == 0)
-            while (json_iter_next(&it, &e))
-                write_value(w, &e);
-        jw_arr_end(w);
-        break;
-    case JSON_OBJECT:
-        jw_obj_begin(w);
-        if (json_iter_init(v, &it) == 0)
-            while (json_iter_next(&it, &e)) {
-                char key[128];
-                snprintf(key, sizeof key, "%.*s", (int)e.keylen, e.key);
-                jw_key(w, key);
-                write_value(w, &e);
-            }
-        jw_obj_end(w);
-        break;
-    }
-}
-
 int rpc_tx_err_decode(const struct json_val *v, struct rpc_tx_err *out)
 {
     memset(out, 0, sizeof *out);
@@ -182,7 +121,7 @@ int rpc_tx_err_decode(const struct json_val *v, struct rpc_tx_err *out)
     struct jw w;
     buf_init(&b, 4096);
     jw_init(&w, &b);
-    write_value(&w, v);
+    jw_json(&w, v); /* compact, for display only */
     /* A truncated rendering still says what kind of error it was. */
     snprintf(out->text, sizeof out->text, "%s", b.data ? b.data : "{}");
     buf_release(&b);
@@ -242,6 +181,15 @@ static void set_message(struct rpc *r, const char *fmt, ...)
 }
 
 /* Starts a request: {"jsonrpc":"2.0","id":N,"method":m,"params":[ */
+/* 0 when v is an array; else "unexpected result: <what>" and WT_EPARSE. */
+static int want_array(struct rpc *r, const struct json_val *v, const char *what)
+{
+    if (json_type_of(v) == JSON_ARRAY)
+        return 0;
+    set_message(r, "unexpected result: %s", what);
+    return WT_EPARSE;
+}
+
 static struct jw *req_begin(struct rpc *r, const char *method)
 {
     buf_reset(&r->req);
@@ -250,8 +198,7 @@ static struct jw *req_begin(struct rpc *r, const char *method)
     jw_kstr(&r->w, "jsonrpc", "2.0");
     jw_ku64(&r->w, "id", r->next_id++);
     jw_kstr(&r->w, "method", method);
-    jw_key(&r->w, "params");
-    jw_arr_begin(&r->w);
+    jw_karr_begin(&r->w, "params");
     return &r->w;
 }
 
@@ -404,12 +351,9 @@ static int token_accounts_one(struct rpc *r, const struct pubkey *owner, const c
     uint64_t slot;
     size_t start = out->len;
     int rc = req_send(r, &result);
-    if (rc || (rc = context_value(r, &result, &value, &slot)))
+    if (rc || (rc = context_value(r, &result, &value, &slot)) ||
+        (rc = want_array(r, &value, "value is not an array")))
         return rc;
-    if (json_type_of(&value) != JSON_ARRAY) {
-        set_message(r, "unexpected result: value is not an array");
-        return WT_EPARSE;
-    }
     for (size_t i = 0; json_index(&value, i, &item) == 0; i++) {
         struct rpc_token_account a;
         memset(&a, 0, sizeof a);
@@ -485,28 +429,33 @@ int rpc_get_latest_blockhash(struct rpc *r, enum rpc_commitment c, uint8_t block
     return 0;
 }
 
-/* Writes wire as a base64 JSON string. */
-static int write_wire(struct rpc *r, const uint8_t *wire, size_t len)
+/* Begins a request whose first parameter is the transaction wire, as a
+ * base64 string, and opens its options object with "encoding": "base64";
+ * the caller adds its options and closes the object. Returns 0 (*w set) or
+ * WT_EINVAL for a transaction of 0 or more than TX_MAX_SIZE bytes. */
+static int req_begin_wire(struct rpc *r, const char *method, const uint8_t *wire, size_t len,
+                          struct jw **w)
 {
     char b64[BASE64_ENCODED_LEN(TX_MAX_SIZE) + 1];
+    *w = req_begin(r, method);
     if (len == 0 || len > TX_MAX_SIZE) {
         set_message(r, "transaction of %zu bytes (1..%d allowed)", len, TX_MAX_SIZE);
         return WT_EINVAL;
     }
     base64_encode(wire, len, b64, sizeof b64);
-    jw_str(&r->w, b64);
+    jw_str(*w, b64);
+    jw_obj_begin(*w);
+    jw_kstr(*w, "encoding", "base64");
     return 0;
 }
 
 int rpc_simulate(struct rpc *r, const uint8_t *wire, size_t len, bool sig_verify,
                  bool replace_blockhash, enum rpc_commitment c, struct rpc_sim_result *out)
 {
-    struct jw *w = req_begin(r, "simulateTransaction");
-    int rc = write_wire(r, wire, len);
+    struct jw *w;
+    int rc = req_begin_wire(r, "simulateTransaction", wire, len, &w);
     if (rc)
         return rc;
-    jw_obj_begin(w);
-    jw_kstr(w, "encoding", "base64");
     jw_kbool(w, "sigVerify", sig_verify);
     jw_kbool(w, "replaceRecentBlockhash", replace_blockhash);
     jw_kstr(w, "commitment", commitment_name(c));
@@ -530,12 +479,10 @@ int rpc_simulate(struct rpc *r, const uint8_t *wire, size_t len, bool sig_verify
 int rpc_send_transaction(struct rpc *r, const uint8_t *wire, size_t len,
                          const struct rpc_send_opts *o, char sig[BASE58_SIG_MAX])
 {
-    struct jw *w = req_begin(r, "sendTransaction");
-    int rc = write_wire(r, wire, len);
+    struct jw *w;
+    int rc = req_begin_wire(r, "sendTransaction", wire, len, &w);
     if (rc)
         return rc;
-    jw_obj_begin(w);
-    jw_kstr(w, "encoding", "base64");
     jw_kbool(w, "skipPreflight", o->skip_preflight);
     jw_kstr(w, "preflightCommitment", commitment_name(o->preflight_commitment));
     if (o->max_retries >= 0)
@@ -624,12 +571,8 @@ int rpc_get_signatures_for_address(struct rpc *r, const struct pubkey *address,
     struct json_val result, item, v;
     size_t start = out->len;
     int rc = req_send(r, &result);
-    if (rc)
+    if (rc || (rc = want_array(r, &result, "not an array")))
         return rc;
-    if (json_type_of(&result) != JSON_ARRAY) {
-        set_message(r, "unexpected result: not an array");
-        return WT_EPARSE;
-    }
     for (size_t i = 0; json_index(&result, i, &item) == 0; i++) {
         struct rpc_sig_info si;
         memset(&si, 0, sizeof si);

@@ -13,6 +13,8 @@
  * on the hot path), those of the other tables base58 TEXT. */
 #include "store/store_impl.h"
 
+#include "store/migrations.h"
+
 static const char m1_events[] =
     "CREATE TABLE swaps (\n"
     "  id INTEGER PRIMARY KEY,\n"
@@ -64,47 +66,48 @@ static const char m1_events[] =
     ");\n"
     "CREATE UNIQUE INDEX prices_mint_ts_source ON prices(mint, ts_ms, source);\n";
 
-/* Wallet list sorts: one index per (key, direction), each ending with the
- * address ascending, so ORDER BY key DESC|ASC, address ASC is an index
- * walk and never a sort. */
+/* The wallets table's columns as migration 2 made them, but for status
+ * and updated_ms: migration 6 rebuilds the table (SQLite cannot change a
+ * CHECK constraint in place) with a wider status range and one more
+ * column, type_manual, after updated_ms. */
+#define SQLITE_WALLET_COLS_BEFORE_STATUS                                                           \
+    "  id INTEGER PRIMARY KEY,\n"                                                                  \
+    "  address TEXT NOT NULL UNIQUE,\n"                                                            \
+    "  chain TEXT NOT NULL,\n"                                                                     \
+    "  name TEXT NOT NULL,\n"                                                                      \
+    "  type TEXT NOT NULL,\n"                                                                      \
+    "  discovery TEXT NOT NULL,\n"                                                                 \
+    "  verified INTEGER NOT NULL,\n"                                                               \
+    "  score REAL NOT NULL CHECK (score >= 0 AND score <= 100),\n"                                 \
+    "  confidence TEXT NOT NULL,\n"
+#define SQLITE_WALLET_COLS_AFTER_STATUS                                                            \
+    "  total_pnl REAL NOT NULL,\n"                                                                 \
+    "  roi REAL NOT NULL,\n"                                                                       \
+    "  win_rate REAL NOT NULL,\n"                                                                  \
+    "  sharpe REAL NOT NULL,\n"                                                                    \
+    "  sortino REAL NOT NULL,\n"                                                                   \
+    "  max_drawdown REAL NOT NULL,\n"                                                              \
+    "  volatility REAL NOT NULL,\n"                                                                \
+    "  total_trades INTEGER NOT NULL,\n"                                                           \
+    "  avg_trade_size REAL NOT NULL,\n"                                                            \
+    "  avg_holding_days REAL NOT NULL,\n"                                                          \
+    "  last_trade_ms INTEGER NOT NULL,\n"                                                          \
+    "  trading_style TEXT NOT NULL,\n"                                                             \
+    "  risk_profile TEXT NOT NULL,\n"                                                              \
+    "  preferred_tokens TEXT NOT NULL,     -- JSON array\n"                                        \
+    "  preferred_protocols TEXT NOT NULL,  -- JSON array\n"                                        \
+    "  first_seen_ms INTEGER NOT NULL,\n"
+
+/* Wallet list sorts: STORE_SQL_WALLET_SORT_INDEXES (migrations.h). */
+/* clang-format off */
 static const char m2_wallets[] =
     "CREATE TABLE wallets (\n"
-    "  id INTEGER PRIMARY KEY,\n"
-    "  address TEXT NOT NULL UNIQUE,\n"
-    "  chain TEXT NOT NULL,\n"
-    "  name TEXT NOT NULL,\n"
-    "  type TEXT NOT NULL,\n"
-    "  discovery TEXT NOT NULL,\n"
-    "  verified INTEGER NOT NULL,\n"
-    "  score REAL NOT NULL CHECK (score >= 0 AND score <= 100),\n"
-    "  confidence TEXT NOT NULL,\n"
+    SQLITE_WALLET_COLS_BEFORE_STATUS
     "  status INTEGER NOT NULL CHECK (status BETWEEN 1 AND 3),\n"
-    "  total_pnl REAL NOT NULL,\n"
-    "  roi REAL NOT NULL,\n"
-    "  win_rate REAL NOT NULL,\n"
-    "  sharpe REAL NOT NULL,\n"
-    "  sortino REAL NOT NULL,\n"
-    "  max_drawdown REAL NOT NULL,\n"
-    "  volatility REAL NOT NULL,\n"
-    "  total_trades INTEGER NOT NULL,\n"
-    "  avg_trade_size REAL NOT NULL,\n"
-    "  avg_holding_days REAL NOT NULL,\n"
-    "  last_trade_ms INTEGER NOT NULL,\n"
-    "  trading_style TEXT NOT NULL,\n"
-    "  risk_profile TEXT NOT NULL,\n"
-    "  preferred_tokens TEXT NOT NULL,     -- JSON array\n"
-    "  preferred_protocols TEXT NOT NULL,  -- JSON array\n"
-    "  first_seen_ms INTEGER NOT NULL,\n"
+    SQLITE_WALLET_COLS_AFTER_STATUS
     "  updated_ms INTEGER NOT NULL\n"
     ");\n"
-    "CREATE INDEX wallets_score_d ON wallets(score DESC, address);\n"
-    "CREATE INDEX wallets_score_a ON wallets(score, address);\n"
-    "CREATE INDEX wallets_roi_d ON wallets(roi DESC, address);\n"
-    "CREATE INDEX wallets_roi_a ON wallets(roi, address);\n"
-    "CREATE INDEX wallets_pnl_d ON wallets(total_pnl DESC, address);\n"
-    "CREATE INDEX wallets_pnl_a ON wallets(total_pnl, address);\n"
-    "CREATE INDEX wallets_trades_d ON wallets(total_trades DESC, address);\n"
-    "CREATE INDEX wallets_trades_a ON wallets(total_trades, address);\n"
+    STORE_SQL_WALLET_SORT_INDEXES
     "CREATE TABLE tokens (\n"
     "  id INTEGER PRIMARY KEY,\n"
     "  mint TEXT NOT NULL UNIQUE,\n"
@@ -122,6 +125,7 @@ static const char m2_wallets[] =
     "  freeze_authority INTEGER NOT NULL,\n"
     "  updated_ms INTEGER NOT NULL\n"
     ");\n";
+/* clang-format on */
 
 static const char m3_intel[] =
     "CREATE TABLE wallet_performance_snapshots (\n"
@@ -340,63 +344,24 @@ static const char m4_trading[] =
     ");\n"
     "CREATE INDEX backtest_runs_scenario ON backtest_runs(scenario_id, id);\n";
 
-/* The idempotency key leads with the slot. A signature lands in exactly
- * one slot, so (slot, sig, leg) is unique exactly when (sig, leg) is; but
- * slots arrive in nearly increasing order, so new keys go to the right edge
- * of the index instead of a random page each (a 64-byte random key made
- * every commit rewrite thousands of index pages: docs/performance.md). */
-static const char m5_slot_keys[] =
-    "DROP INDEX swaps_sig_leg;\n"
-    "CREATE UNIQUE INDEX swaps_slot_sig_leg ON swaps(slot, sig, leg);\n"
-    "DROP INDEX transfers_sig_leg;\n"
-    "CREATE UNIQUE INDEX transfers_slot_sig_leg ON transfers(slot, sig, leg);\n";
-
 /* Two more wallet statuses: 4 candidate (profiled, not watched) and 5
  * removed (taken off the watchlist by the operator), and type_manual (the
  * operator set the type: profile runs keep it). SQLite cannot change a
  * CHECK constraint in place, so the table is rebuilt with its indexes. */
+/* clang-format off */
 static const char m6_wallet_statuses[] =
     "CREATE TABLE wallets_new (\n"
-    "  id INTEGER PRIMARY KEY,\n"
-    "  address TEXT NOT NULL UNIQUE,\n"
-    "  chain TEXT NOT NULL,\n"
-    "  name TEXT NOT NULL,\n"
-    "  type TEXT NOT NULL,\n"
-    "  discovery TEXT NOT NULL,\n"
-    "  verified INTEGER NOT NULL,\n"
-    "  score REAL NOT NULL CHECK (score >= 0 AND score <= 100),\n"
-    "  confidence TEXT NOT NULL,\n"
+    SQLITE_WALLET_COLS_BEFORE_STATUS
     "  status INTEGER NOT NULL CHECK (status BETWEEN 1 AND 5),\n"
-    "  total_pnl REAL NOT NULL,\n"
-    "  roi REAL NOT NULL,\n"
-    "  win_rate REAL NOT NULL,\n"
-    "  sharpe REAL NOT NULL,\n"
-    "  sortino REAL NOT NULL,\n"
-    "  max_drawdown REAL NOT NULL,\n"
-    "  volatility REAL NOT NULL,\n"
-    "  total_trades INTEGER NOT NULL,\n"
-    "  avg_trade_size REAL NOT NULL,\n"
-    "  avg_holding_days REAL NOT NULL,\n"
-    "  last_trade_ms INTEGER NOT NULL,\n"
-    "  trading_style TEXT NOT NULL,\n"
-    "  risk_profile TEXT NOT NULL,\n"
-    "  preferred_tokens TEXT NOT NULL,     -- JSON array\n"
-    "  preferred_protocols TEXT NOT NULL,  -- JSON array\n"
-    "  first_seen_ms INTEGER NOT NULL,\n"
+    SQLITE_WALLET_COLS_AFTER_STATUS
     "  updated_ms INTEGER NOT NULL,\n"
     "  type_manual INTEGER NOT NULL DEFAULT 0\n"
     ");\n"
     "INSERT INTO wallets_new SELECT *, 0 FROM wallets;\n"
     "DROP TABLE wallets;\n"
     "ALTER TABLE wallets_new RENAME TO wallets;\n"
-    "CREATE INDEX wallets_score_d ON wallets(score DESC, address);\n"
-    "CREATE INDEX wallets_score_a ON wallets(score, address);\n"
-    "CREATE INDEX wallets_roi_d ON wallets(roi DESC, address);\n"
-    "CREATE INDEX wallets_roi_a ON wallets(roi, address);\n"
-    "CREATE INDEX wallets_pnl_d ON wallets(total_pnl DESC, address);\n"
-    "CREATE INDEX wallets_pnl_a ON wallets(total_pnl, address);\n"
-    "CREATE INDEX wallets_trades_d ON wallets(total_trades DESC, address);\n"
-    "CREATE INDEX wallets_trades_a ON wallets(total_trades, address);\n";
+    STORE_SQL_WALLET_SORT_INDEXES;
+/* clang-format on */
 /* The trading engine's own state (cash, id counters, breakers) as keyed
  * JSON rows, so a restart restores it exactly; closed trades keep the
  * signal, the strategy and the factors behind them for the feedback loop
@@ -412,26 +377,6 @@ static const char m7_engine[] =
     "ALTER TABLE closed_trades ADD COLUMN score REAL NOT NULL DEFAULT 0;\n"
     "ALTER TABLE closed_trades ADD COLUMN factors TEXT NOT NULL DEFAULT '{}';\n"
     "CREATE INDEX signals_decision ON signals(decision, id);\n";
-
-/* The operator's exit strategies live in exit_strategies, one row per
- * strategy (params: the strategy's JSON, docs/exits.md); which one is the
- * default is the setting trade.default_strategy, so the table's is_default
- * flag, never used, goes. Strategies saved as settings by the first
- * version of the exit-book API (key exits.strategy.<name>) move here; their
- * history stays in settings_history under the same keys. */
-static const char m8_exits[] =
-    "ALTER TABLE exit_strategies DROP COLUMN is_default;\n"
-    "INSERT INTO exit_strategies (name, params, updated_ms)\n"
-    "  SELECT substr(key, 16), value, updated_ms FROM settings\n"
-    "  WHERE substr(key, 1, 15) = 'exits.strategy.' AND value <> '';\n"
-    "DELETE FROM settings WHERE substr(key, 1, 15) = 'exits.strategy.';\n";
-
-/* The wallet list's common filter (status, verified, chain, then score
- * from the top, ties by address): the page walks it from the first match
- * and the total counts a range of it, without reading the table
- * (docs/performance.md, "Store"). */
-static const char m9_wallet_filter[] =
-    "CREATE INDEX wallets_filter_score ON wallets(status, verified, chain, score DESC, address);\n";
 
 /* Issue 13: the idempotency key is (sig, leg) again. A signature lands in
  * one slot, but a delivery can claim any slot: with (slot, sig, leg) the
@@ -581,29 +526,24 @@ static const char m17_engine_journal[] =
     ");\n"
     "CREATE INDEX IF NOT EXISTS engine_journal_kind ON engine_journal(kind, id);\n";
 
+/* Issue 13 item 13: the last swap of each mint is kept in a table of one
+ * row per mint instead of an index entry per swap. swaps_mint_ts was read
+ * only by store_swap_last_of_mint, and every append paid for it: one entry
+ * per swap on a random page per mint (about 430 pages per 1,000-swap
+ * commit over 500 mints). The append now upserts one row per mint it
+ * touched (store_events.c); the table is filled here from the swaps
+ * already stored. */
+static const char m18_mint_last[] =
+    "CREATE TABLE IF NOT EXISTS swap_mint_last (\n"
+    "  mint BLOB PRIMARY KEY,\n"
+    "  ts_ms INTEGER NOT NULL,\n"
+    "  id INTEGER NOT NULL  -- swaps.id of the mint's latest swap (largest ts_ms, id)\n"
+    ") WITHOUT ROWID;\n"
+    "INSERT OR REPLACE INTO swap_mint_last (mint, ts_ms, id)\n"
+    "  SELECT mint, ts_ms, id FROM (SELECT mint, ts_ms, id, row_number() OVER (PARTITION BY\n"
+    "    mint ORDER BY ts_ms DESC, id DESC) AS rn FROM swaps) WHERE rn = 1;\n"
+    "DROP INDEX IF EXISTS swaps_mint_ts;\n";
+
 const struct migration store_sqlite_migrations[] = {
-    {1, "events: swaps, transfers, prices", m1_events},
-    {2, "wallets and tokens", m2_wallets},
-    {3, "intelligence: snapshots, patterns, clusters, graph edges", m3_intel},
-    {4,
-     "trading: signals, orders, fills, positions, closed trades, alerts, settings, "
-     "exit strategies, backtests",
-     m4_trading},
-    {5, "event keys lead with the slot", m5_slot_keys},
-    {6, "wallet statuses candidate and removed, manual wallet type", m6_wallet_statuses},
-    {7, "engine state; closed trades keep their signal, strategy and factors", m7_engine},
-    {8, "exit strategies: the default is a setting; strategies saved as settings move in",
-     m8_exits},
-    {9, "wallet list: an index for the common filter, by score", m9_wallet_filter},
-    {10, "event keys are (sig, leg) again; skipped transactions are kept", m10_sig_keys_skips},
-    {11, "crawl state: tokens and wallets, cursors, requests spent", m11_crawl},
-    {12, "wallet graph: cluster stats (leader rule, performance, tokens, insider likelihood)",
-     m12_graph},
-    {13, "backtests: the details of a run", m13_backtest_items},
-    {14, "wallet metrics: realized and unrealized PnL, drawdown in SOL, validity",
-     m14_wallet_metrics},
-    {15, "equity_marks: mark-to-market equity of the engine", m15_equity_marks},
-    {16, "orders: the node that placed each", m16_order_node},
-    {17, "engine_journal: the engine's inputs besides stored events", m17_engine_journal},
-    {0, NULL, NULL}, /* end */
+    STORE_MIGRATIONS(STORE_MIGRATION_ROW){0, NULL, NULL}, /* end */
 };

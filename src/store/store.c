@@ -87,6 +87,33 @@ int wr_begin(struct store *st, struct store_conn **c)
     return rc;
 }
 
+int wr_step_changed(struct store *st, struct store_stmt *s)
+{
+    int rc = 0;
+    if (wr_step(st, s) < 0)
+        rc = WT_ESTORE;
+    else if (st->ops->changes(s) == 0)
+        rc = WT_ENOTFOUND;
+    st->ops->finish(s);
+    return rc;
+}
+
+int stmt_prepare(struct store *st, struct store_conn *c, const char *sql, const char *what,
+                 struct store_stmt **s)
+{
+    return st->ops->prepare(c, sql, s) != 0 ? stmt_err(st, c, what) : 0;
+}
+
+int wr_begin_stmt(struct store *st, const char *sql, const char *what, struct store_conn **c,
+                  struct store_stmt **s)
+{
+    int rc = wr_begin(st, c);
+    if (rc != 0)
+        return rc;
+    rc = stmt_prepare(st, *c, sql, what, s);
+    return rc != 0 ? wr_end(st, *c, rc) : 0;
+}
+
 int wr_end(struct store *st, struct store_conn *c, int rc)
 {
     if (rc == 0 && st->fault_fn != NULL &&

@@ -231,7 +231,8 @@ int store_swaps_scan(struct store *st, int64_t from_ms, int64_t to_ms,
 
 /* The latest swap of a mint (largest (ts_ms, id)): its price is the mint's
  * last traded price. Returns 0, WT_ENOTFOUND (never traded), WT_ESTORE.
- * Index-backed (swaps_mint_ts). Any thread. */
+ * Two key lookups: the append keeps each mint's latest swap in
+ * swap_mint_last (migration 18), in the same transaction. Any thread. */
 int store_swap_last_of_mint(struct store *st, const struct pubkey *mint, struct stored_swap *out);
 
 /* Number of rows in the swaps / transfers / prices tables. */

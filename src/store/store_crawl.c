@@ -24,15 +24,13 @@ int store_crawl_add(struct store *st, const char *kind, const char *key, const c
         return WT_EINVAL;
     const struct store_ops *o = st->ops;
     struct store_conn *c;
-    int rc = wr_begin(st, &c);
+    struct store_stmt *s;
+    int rc = wr_begin_stmt(st,
+                           "INSERT INTO crawl_items (kind, key, state, source, updated_ms) VALUES "
+                           "($1, $2, 'pending', $3, $4) ON CONFLICT (kind, key) DO NOTHING",
+                           "adding a crawl item", &c, &s);
     if (rc)
         return rc;
-    struct store_stmt *s;
-    if (o->prepare(c,
-                   "INSERT INTO crawl_items (kind, key, state, source, updated_ms) VALUES ($1, $2, "
-                   "'pending', $3, $4) ON CONFLICT (kind, key) DO NOTHING",
-                   &s) != 0)
-        return wr_end(st, c, stmt_err(st, c, "adding a crawl item"));
     o->bind_text(s, 1, kind);
     o->bind_text(s, 2, key);
     o->bind_text(s, 3, source);
@@ -49,13 +47,15 @@ static int add_requests(struct store *st, struct store_conn *c, int64_t n)
 {
     const struct store_ops *o = st->ops;
     struct store_stmt *s;
-    if (o->prepare(c,
-                   "INSERT INTO crawl_counters (name, value) VALUES ('requests', $1) ON CONFLICT "
-                   "(name) DO UPDATE SET value = crawl_counters.value + excluded.value",
-                   &s) != 0)
-        return stmt_err(st, c, "counting crawl requests");
+    int rc = stmt_prepare(st, c,
+                          "INSERT INTO crawl_counters (name, value) VALUES ('requests', $1) ON "
+                          "CONFLICT (name) DO UPDATE SET value = crawl_counters.value + "
+                          "excluded.value",
+                          "counting crawl requests", &s);
+    if (rc)
+        return rc;
     o->bind_i64(s, 1, n);
-    int rc = wr_step(st, s) < 0 ? WT_ESTORE : 0;
+    rc = wr_step(st, s) < 0 ? WT_ESTORE : 0;
     o->finish(s);
     return rc;
 }
@@ -78,19 +78,17 @@ int store_crawl_put(struct store *st, const struct crawl_item *it, int64_t reque
         return WT_EINVAL;
     const struct store_ops *o = st->ops;
     struct store_conn *c;
-    int rc = wr_begin(st, &c);
+    struct store_stmt *s;
+    int rc = wr_begin_stmt(
+        st,
+        "INSERT INTO crawl_items (kind, key, state, source, cursor, pages, first_ts, newest_ts, "
+        "updated_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (kind, key) DO "
+        "UPDATE SET state = excluded.state, source = excluded.source, cursor = excluded.cursor, "
+        "pages = excluded.pages, first_ts = excluded.first_ts, newest_ts = excluded.newest_ts, "
+        "updated_ms = excluded.updated_ms",
+        "writing a crawl item", &c, &s);
     if (rc)
         return rc;
-    struct store_stmt *s;
-    if (o->prepare(c,
-                   "INSERT INTO crawl_items (kind, key, state, source, cursor, pages, first_ts, "
-                   "newest_ts, updated_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON "
-                   "CONFLICT (kind, key) DO UPDATE SET state = excluded.state, source = "
-                   "excluded.source, cursor = excluded.cursor, pages = excluded.pages, first_ts = "
-                   "excluded.first_ts, newest_ts = excluded.newest_ts, updated_ms = "
-                   "excluded.updated_ms",
-                   &s) != 0)
-        return wr_end(st, c, stmt_err(st, c, "writing a crawl item"));
     o->bind_text(s, 1, it->kind);
     o->bind_text(s, 2, it->key);
     o->bind_text(s, 3, it->state);
@@ -129,45 +127,33 @@ static int read_row(const struct store_ops *o, struct store_stmt *s, struct craw
 int store_crawl_get(struct store *st, const char *kind, const char *key, struct crawl_item *out)
 {
     const struct store_ops *o = st->ops;
-    struct store_conn *c;
-    int rc = o->acquire(st, false, &c);
-    if (rc)
-        return rc;
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT %s FROM crawl_items WHERE kind = $1 AND key = $2", COLS);
+    struct store_conn *c;
     struct store_stmt *s;
-    if (o->prepare(c, sql, &s) != 0) {
-        rc = stmt_err(st, c, "reading a crawl item");
-        goto out;
-    }
+    int rc = rd_begin(st, sql, "reading a crawl item", &c, &s);
+    if (rc)
+        return rc;
     o->bind_text(s, 1, kind);
     o->bind_text(s, 2, key);
     int r = o->step(s);
     rc = r == 1 ? read_row(o, s, out) : r == 0 ? WT_ENOTFOUND : stmt_err(st, c, "crawl item");
-    o->finish(s);
-out:
-    o->release(st, c);
-    return rc;
+    return rd_end(st, c, s, rc);
 }
 
 int store_crawl_scan(struct store *st, const char *kind, const char *state,
                      int (*fn)(void *ctx, const struct crawl_item *it), void *ctx)
 {
     const struct store_ops *o = st->ops;
-    struct store_conn *c;
-    int rc = o->acquire(st, false, &c);
-    if (rc)
-        return rc;
-    VEC(struct crawl_item) items = {0};
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT %s FROM crawl_items WHERE kind = $1%s ORDER BY key", COLS,
              state ? " AND state = $2" : "");
+    struct store_conn *c;
     struct store_stmt *s;
-    if (o->prepare(c, sql, &s) != 0) {
-        rc = stmt_err(st, c, "reading crawl items");
-        o->release(st, c);
+    int rc = rd_begin(st, sql, "reading crawl items", &c, &s);
+    if (rc)
         return rc;
-    }
+    VEC(struct crawl_item) items = {0};
     o->bind_text(s, 1, kind);
     if (state)
         o->bind_text(s, 2, state);
@@ -176,8 +162,7 @@ int store_crawl_scan(struct store *st, const char *kind, const char *state,
         rc = read_row(o, s, vec_push_zero(&items));
     if (rc == 0 && r < 0)
         rc = stmt_err(st, c, "reading crawl items");
-    o->finish(s);
-    o->release(st, c);
+    rc = rd_end(st, c, s, rc);
     for (size_t i = 0; rc == 0 && i < items.len; i++)
         rc = fn(ctx, &items.v[i]);
     vec_free(&items);
@@ -188,25 +173,19 @@ int store_crawl_counter(struct store *st, const char *name, int64_t *out)
 {
     const struct store_ops *o = st->ops;
     struct store_conn *c;
+    struct store_stmt *s;
     *out = 0;
-    int rc = o->acquire(st, false, &c);
+    int rc = rd_begin(st, "SELECT value FROM crawl_counters WHERE name = $1",
+                      "reading a crawl counter", &c, &s);
     if (rc)
         return rc;
-    struct store_stmt *s;
-    if (o->prepare(c, "SELECT value FROM crawl_counters WHERE name = $1", &s) != 0) {
-        rc = stmt_err(st, c, "reading a crawl counter");
-        goto out;
-    }
     o->bind_text(s, 1, name);
     int r = o->step(s);
     if (r == 1)
         *out = o->col_i64(s, 0);
     else if (r < 0)
         rc = stmt_err(st, c, "reading a crawl counter");
-    o->finish(s);
-out:
-    o->release(st, c);
-    return rc;
+    return rd_end(st, c, s, rc);
 }
 
 int store_crawl_set_counters(struct store *st, const char *const *names, const int64_t *vals,
@@ -222,11 +201,11 @@ int store_crawl_set_counters(struct store *st, const char *const *names, const i
         return rc;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         struct store_stmt *s;
-        if (o->prepare(c,
-                       "INSERT INTO crawl_counters (name, value) VALUES ($1, $2) ON CONFLICT "
-                       "(name) DO UPDATE SET value = excluded.value",
-                       &s) != 0)
-            return wr_end(st, c, stmt_err(st, c, "writing the crawl's progress"));
+        if ((rc = stmt_prepare(st, c,
+                               "INSERT INTO crawl_counters (name, value) VALUES ($1, $2) ON "
+                               "CONFLICT (name) DO UPDATE SET value = excluded.value",
+                               "writing the crawl's progress", &s)) != 0)
+            break;
         o->bind_text(s, 1, names[i]);
         o->bind_i64(s, 2, vals[i]);
         rc = wr_step(st, s) < 0 ? WT_ESTORE : 0;

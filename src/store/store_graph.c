@@ -18,8 +18,8 @@
 static int exec1(struct store *st, struct store_conn *c, const char *sql, const char *what)
 {
     struct store_stmt *s;
-    if (st->ops->prepare(c, sql, &s) != 0)
-        return stmt_err(st, c, what);
+    if (stmt_prepare(st, c, sql, what, &s) != 0)
+        return WT_ESTORE;
     int rc = wr_step(st, s) < 0 ? (st->fault_fn != NULL ? WT_ESTORE : stmt_err(st, c, what)) : 0;
     st->ops->finish(s);
     return rc;
@@ -75,13 +75,12 @@ int store_graph_save(struct store *st, const struct graph_edge_row *e, size_t ne
         rc = exec1(st, cn, "DELETE FROM cluster_stats", "cluster_stats");
     for (size_t i = 0; i < nc && rc == 0; i++) {
         struct store_stmt *s;
-        if (st->ops->prepare(cn,
-                             "INSERT INTO cluster_stats (cluster_id, leader_rule, pnl_sol, tokens, "
-                             "insider) VALUES ($1, $2, $3, $4, $5)",
-                             &s) != 0) {
-            rc = stmt_err(st, cn, "cluster_stats");
+        if ((rc = stmt_prepare(
+                 st, cn,
+                 "INSERT INTO cluster_stats (cluster_id, leader_rule, pnl_sol, tokens, "
+                 "insider) VALUES ($1, $2, $3, $4, $5)",
+                 "cluster_stats", &s)) != 0)
             break;
-        }
         st->ops->bind_i64(s, 1, ids[i]);
         st->ops->bind_text(s, 2, c[i].leader_rule);
         st->ops->bind_f64(s, 3, c[i].pnl_sol);
@@ -121,11 +120,10 @@ int store_graph_edges_apply(struct store *st, const struct graph_edge_row *put, 
         rc = store_put_row(st, cn, te, &put[i], NULL);
     for (size_t i = 0; i < nd && rc == 0; i++) {
         struct store_stmt *s;
-        if (st->ops->prepare(
-                cn, "DELETE FROM graph_edges WHERE src = $1 AND dst = $2 AND kind = $3", &s) != 0) {
-            rc = stmt_err(st, cn, "graph_edges");
+        if ((rc = stmt_prepare(st, cn,
+                               "DELETE FROM graph_edges WHERE src = $1 AND dst = $2 AND kind = $3",
+                               "graph_edges", &s)) != 0)
             break;
-        }
         st->ops->bind_text(s, 1, del[i].src);
         st->ops->bind_text(s, 2, del[i].dst);
         st->ops->bind_text(s, 3, del[i].kind);
@@ -139,13 +137,12 @@ int store_graph_edges_apply(struct store *st, const struct graph_edge_row *put, 
 int store_cluster_blacklist(struct store *st, int64_t id, bool on, int64_t now_ms)
 {
     struct store_conn *c;
-    int rc = wr_begin(st, &c);
+    struct store_stmt *s;
+    int rc =
+        wr_begin_stmt(st, "UPDATE clusters SET blacklisted = $1, updated_ms = $2 WHERE id = $3",
+                      "clusters", &c, &s);
     if (rc != 0)
         return rc;
-    struct store_stmt *s;
-    if (st->ops->prepare(c, "UPDATE clusters SET blacklisted = $1, updated_ms = $2 WHERE id = $3",
-                         &s) != 0)
-        return wr_end(st, c, stmt_err(st, c, "clusters"));
     st->ops->bind_i64(s, 1, on ? 1 : 0);
     st->ops->bind_i64(s, 2, now_ms);
     st->ops->bind_i64(s, 3, id);
@@ -390,14 +387,13 @@ int store_edges_of(struct store *st, const char *wallet, struct graph_edge_row *
     *n = 0;
     struct store_conn *c;
     struct store_stmt *s;
-    int rc = rd_begin(st,
-                      "SELECT id, src, dst, kind, weight, count, first_ms, last_ms FROM "
-                      "graph_edges WHERE src = $1 OR dst = $1 ORDER BY weight DESC, id LIMIT $2",
-                      "graph_edges", &c, &s);
+    int rc = rd_begin_key(st,
+                          "SELECT id, src, dst, kind, weight, count, first_ms, last_ms FROM "
+                          "graph_edges WHERE src = $1 OR dst = $1 ORDER BY weight DESC, id "
+                          "LIMIT $2",
+                          "graph_edges", wallet, (int64_t)cap, &c, &s);
     if (rc != 0)
         return rc;
-    st->ops->bind_text(s, 1, wallet);
-    st->ops->bind_i64(s, 2, (int64_t)cap);
     int r = 0;
     while (rc == 0 && *n < cap && (r = st->ops->step(s)) == 1) {
         struct graph_edge_row *e = &rows[*n];

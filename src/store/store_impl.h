@@ -149,8 +149,22 @@ int store_read_version(struct store *st, struct store_conn *c, int *out);
 int wr_begin(struct store *st, struct store_conn **c);
 int wr_end(struct store *st, struct store_conn *c, int rc);
 int wr_step(struct store *st, struct store_stmt *s);
+/* wr_step() of a statement that must change a row, then finishes it: 0,
+ * WT_ENOTFOUND when it changed none, WT_ESTORE when the step failed. */
+int wr_step_changed(struct store *st, struct store_stmt *s);
 /* Logs the connection's error with `what` and returns WT_ESTORE. */
 int stmt_err(struct store *st, struct store_conn *c, const char *what);
+/* Prepares sql on c: 0, or (logged with `what` by stmt_err) WT_ESTORE.
+ * Whatever the caller opened on c (a read, a write) it still closes. */
+int stmt_prepare(struct store *st, struct store_conn *c, const char *sql, const char *what,
+                 struct store_stmt **s);
+/* A write of one statement (or one first statement): wr_begin(), then
+ * stmt_prepare() of sql. On failure the write is already ended (rolled
+ * back) and its error returned: nothing to finish or end. On success the
+ * caller binds and steps *s, finishes it and calls wr_end(). rd_begin()
+ * below is the same for a read. */
+int wr_begin_stmt(struct store *st, const char *sql, const char *what, struct store_conn **c,
+                  struct store_stmt **s);
 /* A read is rd_begin(), which takes a reader connection and prepares sql
  * on it (on failure it logs the error with `what`, releases the
  * connection and returns the error: nothing to release), then binds and
@@ -159,6 +173,14 @@ int stmt_err(struct store *st, struct store_conn *c, const char *what);
 int rd_begin(struct store *st, const char *sql, const char *what, struct store_conn **c,
              struct store_stmt **s);
 int rd_end(struct store *st, struct store_conn *c, struct store_stmt *s, int rc);
+/* rd_begin() of a read by one text key ($1) and, unless limit is
+ * RD_NO_LIMIT, a row limit ($2), both bound. */
+#define RD_NO_LIMIT (-1)
+int rd_begin_key(struct store *st, const char *sql, const char *what, const char *key,
+                 int64_t limit, struct store_conn **c, struct store_stmt **s);
+/* Appends to out the text of the first column of the row sql reads by key
+ * ($1): 0, WT_ENOTFOUND when there is none, or the error. */
+int rd_text(struct store *st, const char *sql, const char *what, const char *key, struct buf *out);
 /* The prepared-statement event append, inside an open write transaction. */
 int store_append_rows(struct store *st, struct store_conn *c, struct store_batch *b, size_t nb);
 

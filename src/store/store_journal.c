@@ -20,13 +20,11 @@ int store_journal_append(struct store *st, const struct journal_row *rows, size_
         return rc;
     for (size_t i = 0; i < n && rc == 0; i++) {
         struct store_stmt *s;
-        if (o->prepare(c,
-                       "INSERT INTO engine_journal (ts_ms, wall_ms, kind, n, hash, body) VALUES "
-                       "($1, $2, $3, $4, $5, $6)",
-                       &s) != 0) {
-            rc = stmt_err(st, c, "writing the engine journal");
+        if ((rc = stmt_prepare(st, c,
+                               "INSERT INTO engine_journal (ts_ms, wall_ms, kind, n, hash, body) "
+                               "VALUES ($1, $2, $3, $4, $5, $6)",
+                               "writing the engine journal", &s)) != 0)
             break;
-        }
         o->bind_i64(s, 1, rows[i].ts_ms);
         o->bind_i64(s, 2, rows[i].wall_ms);
         o->bind_text(s, 3, rows[i].kind);

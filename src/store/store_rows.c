@@ -438,8 +438,8 @@ int store_put_row(struct store *st, struct store_conn *c, const struct table *t,
     str_copy(text, sizeof text, b.data);
     buf_release(&b);
     struct store_stmt *s;
-    if (o->prepare(c, text, &s) != 0)
-        return stmt_err(st, c, t->name);
+    if (stmt_prepare(st, c, text, t->name, &s) != 0)
+        return WT_ESTORE;
     store_bind_row(o, s, t, row, 1);
     int r = wr_step(st, s);
     int rc = 0;
@@ -499,12 +499,10 @@ int store_row_replace(struct store *st, enum store_table tt, const char *key, co
     else
         snprintf(sql, sizeof sql, "DELETE FROM %s", t->name);
     struct store_conn *c;
-    int rc = wr_begin(st, &c);
+    struct store_stmt *s;
+    int rc = wr_begin_stmt(st, sql, t->name, &c, &s);
     if (rc != 0)
         return rc;
-    struct store_stmt *s;
-    if (st->ops->prepare(c, sql, &s) != 0)
-        return wr_end(st, c, stmt_err(st, c, t->name));
     if (key != NULL)
         st->ops->bind_text(s, 1, key);
     if (wr_step(st, s) < 0)
@@ -528,14 +526,10 @@ int store_row_update(struct store *st, enum store_table tt, const void *row)
         buf_printf(&b, "%s%s = $%zu", i ? ", " : "", t->cols[i].name, i + 1);
     buf_printf(&b, " WHERE id = $%zu", t->ncols + 1);
     struct store_conn *c;
-    int rc = wr_begin(st, &c);
+    struct store_stmt *s;
+    int rc = wr_begin_stmt(st, b.data, t->name, &c, &s);
     if (rc != 0)
         goto out;
-    struct store_stmt *s;
-    if (o->prepare(c, b.data, &s) != 0) {
-        rc = wr_end(st, c, stmt_err(st, c, t->name));
-        goto out;
-    }
     store_bind_row(o, s, t, row, 1);
     o->bind_i64(s, (int)t->ncols + 1, *(const int64_t *)((const char *)row + t->id_off));
     if (wr_step(st, s) < 0)
@@ -597,10 +591,8 @@ int rd_begin(struct store *st, const char *sql, const char *what, struct store_c
     int rc = st->ops->acquire(st, false, c);
     if (rc != 0)
         return rc;
-    if (st->ops->prepare(*c, sql, s) != 0) {
-        rc = stmt_err(st, *c, what);
+    if ((rc = stmt_prepare(st, *c, sql, what, s)) != 0)
         st->ops->release(st, *c);
-    }
     return rc;
 }
 
@@ -609,6 +601,33 @@ int rd_end(struct store *st, struct store_conn *c, struct store_stmt *s, int rc)
     st->ops->finish(s);
     st->ops->release(st, c);
     return rc;
+}
+
+int rd_begin_key(struct store *st, const char *sql, const char *what, const char *key,
+                 int64_t limit, struct store_conn **c, struct store_stmt **s)
+{
+    int rc = rd_begin(st, sql, what, c, s);
+    if (rc != 0)
+        return rc;
+    st->ops->bind_text(*s, 1, key);
+    if (limit != RD_NO_LIMIT)
+        st->ops->bind_i64(*s, 2, limit);
+    return 0;
+}
+
+int rd_text(struct store *st, const char *sql, const char *what, const char *key, struct buf *out)
+{
+    struct store_conn *c;
+    struct store_stmt *s;
+    int rc = rd_begin_key(st, sql, what, key, RD_NO_LIMIT, &c, &s);
+    if (rc != 0)
+        return rc;
+    int r = st->ops->step(s);
+    if (r == 1)
+        rc = buf_puts(out, st->ops->col_text(s, 0));
+    else
+        rc = r == 0 ? WT_ENOTFOUND : stmt_err(st, c, what);
+    return rd_end(st, c, s, rc);
 }
 
 int store_row_list(struct store *st, enum store_table tt, const struct row_query *q, void *rows,
@@ -709,10 +728,8 @@ int store_backtest_delete(struct store *st, int64_t id)
         return rc;
     for (int k = 0; k < 2 && rc == 0; k++) {
         struct store_stmt *s;
-        if (st->ops->prepare(c, sql[k], &s) != 0) {
-            rc = stmt_err(st, c, "backtest_runs");
+        if ((rc = stmt_prepare(st, c, sql[k], "backtest_runs", &s)) != 0)
             break;
-        }
         st->ops->bind_i64(s, 1, id);
         if (wr_step(st, s) < 0)
             rc = st->fault_fn != NULL ? WT_ESTORE : stmt_err(st, c, "backtest_runs");
@@ -759,8 +776,8 @@ static int write_one(struct store *st, struct store_conn *c, const struct store_
     struct store_stmt *s;
     int rc = 0;
     if (w->table == STORE_W_STATE) {
-        if (o->prepare(c, SQL_STATE_PUT, &s) != 0)
-            return stmt_err(st, c, "engine_state");
+        if (stmt_prepare(st, c, SQL_STATE_PUT, "engine_state", &s) != 0)
+            return WT_ESTORE;
         o->bind_text(s, 1, w->key);
         o->bind_text(s, 2, w->value);
         o->bind_i64(s, 3, w->ts_ms);
@@ -778,8 +795,8 @@ static int write_one(struct store *st, struct store_conn *c, const struct store_
     sql_upsert_id(&b, t);
     str_copy(text, sizeof text, b.data);
     buf_release(&b);
-    if (o->prepare(c, text, &s) != 0)
-        return stmt_err(st, c, t->name);
+    if (stmt_prepare(st, c, text, t->name, &s) != 0)
+        return WT_ESTORE;
     o->bind_i64(s, 1, *(const int64_t *)((const char *)w->row + t->id_off));
     store_bind_row(o, s, t, w->row, 2);
     if (wr_step(st, s) < 0)
@@ -817,18 +834,7 @@ int store_write_batch(struct store *st, const struct store_write *w, size_t n)
 
 int store_state_get(struct store *st, const char *key, struct buf *out)
 {
-    struct store_conn *c;
-    struct store_stmt *s;
-    int rc = rd_begin(st, "SELECT value FROM engine_state WHERE key = $1", "engine_state", &c, &s);
-    if (rc != 0)
-        return rc;
-    st->ops->bind_text(s, 1, key);
-    int r = st->ops->step(s);
-    if (r == 1)
-        rc = buf_puts(out, st->ops->col_text(s, 0));
-    else
-        rc = r == 0 ? WT_ENOTFOUND : stmt_err(st, c, "engine_state");
-    return rd_end(st, c, s, rc);
+    return rd_text(st, "SELECT value FROM engine_state WHERE key = $1", "engine_state", key, out);
 }
 
 int store_rows_select(struct store *st, enum store_table tt, const char *tail,
@@ -865,19 +871,14 @@ int store_rows_select(struct store *st, enum store_table tt, const char *tail,
 int store_alert_ack(struct store *st, int64_t id, int64_t now_ms)
 {
     struct store_conn *c;
-    int rc = wr_begin(st, &c);
+    struct store_stmt *s;
+    int rc =
+        wr_begin_stmt(st, "UPDATE alerts SET acked_ms = $1 WHERE id = $2", "alert ack", &c, &s);
     if (rc != 0)
         return rc;
-    struct store_stmt *s;
-    if (st->ops->prepare(c, "UPDATE alerts SET acked_ms = $1 WHERE id = $2", &s) != 0)
-        return wr_end(st, c, stmt_err(st, c, "alert ack"));
     st->ops->bind_i64(s, 1, now_ms);
     st->ops->bind_i64(s, 2, id);
-    if (wr_step(st, s) < 0)
-        rc = WT_ESTORE;
-    else if (st->ops->changes(s) == 0)
-        rc = WT_ENOTFOUND;
-    st->ops->finish(s);
+    rc = wr_step_changed(st, s);
     return wr_end(st, c, rc);
 }
 
@@ -895,12 +896,10 @@ int store_order_claim(struct store *st, const struct order_row *r)
     str_copy(text, sizeof text, b.data);
     buf_release(&b);
     struct store_conn *c;
-    int rc = wr_begin(st, &c);
+    struct store_stmt *s;
+    int rc = wr_begin_stmt(st, text, t->name, &c, &s);
     if (rc != 0)
         return rc;
-    struct store_stmt *s;
-    if (o->prepare(c, text, &s) != 0)
-        return wr_end(st, c, stmt_err(st, c, t->name));
     o->bind_i64(s, 1, r->id);
     store_bind_row(o, s, t, r, 2);
     if (wr_step(st, s) < 0)
@@ -916,19 +915,13 @@ int store_orders_max_id(struct store *st, int64_t *out)
 {
     *out = 0;
     struct store_conn *c;
-    int rc = st->ops->acquire(st, false, &c);
+    struct store_stmt *s;
+    int rc = rd_begin(st, "SELECT COALESCE(MAX(id), 0) FROM orders", "orders", &c, &s);
     if (rc != 0)
         return rc;
-    struct store_stmt *s;
-    if (st->ops->prepare(c, "SELECT COALESCE(MAX(id), 0) FROM orders", &s) != 0) {
+    if (st->ops->step(s) == 1)
+        *out = st->ops->col_i64(s, 0);
+    else
         rc = stmt_err(st, c, "orders");
-    } else {
-        if (st->ops->step(s) == 1)
-            *out = st->ops->col_i64(s, 0);
-        else
-            rc = stmt_err(st, c, "orders");
-        st->ops->finish(s);
-    }
-    st->ops->release(st, c);
-    return rc;
+    return rd_end(st, c, s, rc);
 }

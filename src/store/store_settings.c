@@ -23,11 +23,11 @@ static int history_add(struct store *st, struct store_conn *c, const char *key, 
 {
     const struct store_ops *o = st->ops;
     struct store_stmt *s;
-    if (o->prepare(c,
-                   "INSERT INTO settings_history (key, old_value, value, ts_ms, actor) VALUES ($1, "
-                   "$2, $3, $4, $5)",
-                   &s) != 0)
-        return stmt_err(st, c, "writing setting history");
+    if (stmt_prepare(st, c,
+                     "INSERT INTO settings_history (key, old_value, value, ts_ms, actor) VALUES "
+                     "($1, $2, $3, $4, $5)",
+                     "writing setting history", &s) != 0)
+        return WT_ESTORE;
     o->bind_text(s, 1, key);
     if (old)
         o->bind_text(s, 2, old);
@@ -49,8 +49,8 @@ static int current_text(struct store *st, struct store_conn *c, const char *sele
     const struct store_ops *o = st->ops;
     struct store_stmt *s;
     *had = false;
-    if (o->prepare(c, select_sql, &s) != 0)
-        return stmt_err(st, c, what);
+    if (stmt_prepare(st, c, select_sql, what, &s) != 0)
+        return WT_ESTORE;
     o->bind_text(s, 1, id);
     int r = o->step(s), rc = 0;
     if (r == 1) {
@@ -64,10 +64,12 @@ static int current_text(struct store *st, struct store_conn *c, const char *sele
 }
 
 /* A value kept with its history, in one transaction: reads the current
- * value (select_sql, $1 = id), does nothing when it is the same, else
- * writes it (upsert_sql: $1 id, $2 value, $3 ts) and appends the change to
- * settings_history under history_key. Settings and exit strategies. */
-static int put_with_history(struct store *st, const char *select_sql, const char *upsert_sql,
+ * value (select_sql, $1 = id). With a value, does nothing when it is the
+ * same, else writes it (write_sql: $1 id, $2 value, $3 ts). With none
+ * (value NULL: a removal), WT_ENOTFOUND when there is no current value,
+ * else runs write_sql ($1 id). The change goes to settings_history under
+ * history_key, a removal as the value "". Settings and exit strategies. */
+static int put_with_history(struct store *st, const char *select_sql, const char *write_sql,
                             const char *id, const char *value, const char *history_key,
                             int64_t ts_ms, const char *actor, const char *what)
 {
@@ -79,20 +81,24 @@ static int put_with_history(struct store *st, const char *select_sql, const char
     char old[SETTING_VALUE_MAX];
     bool had;
     if ((rc = current_text(st, c, select_sql, id, old, sizeof old, &had, what)) != 0 ||
-        (had && strcmp(old, value) == 0))
+        (value != NULL && had && strcmp(old, value) == 0))
         goto out;
-    struct store_stmt *s;
-    if (o->prepare(c, upsert_sql, &s) != 0) {
-        rc = stmt_err(st, c, what);
+    if (value == NULL && !had) {
+        rc = WT_ENOTFOUND;
         goto out;
     }
+    struct store_stmt *s;
+    if ((rc = stmt_prepare(st, c, write_sql, what, &s)) != 0)
+        goto out;
     o->bind_text(s, 1, id);
-    o->bind_text(s, 2, value);
-    o->bind_i64(s, 3, ts_ms);
+    if (value != NULL) {
+        o->bind_text(s, 2, value);
+        o->bind_i64(s, 3, ts_ms);
+    }
     rc = wr_step(st, s) < 0 ? WT_ESTORE : 0;
     o->finish(s);
     if (rc == 0)
-        rc = history_add(st, c, history_key, had ? old : NULL, value, ts_ms, actor);
+        rc = history_add(st, c, history_key, had ? old : NULL, value ? value : "", ts_ms, actor);
 out:
     return wr_end(st, c, rc);
 }
@@ -112,18 +118,13 @@ int store_setting_set(struct store *st, const char *key, const char *value, int6
 
 int store_setting_get(struct store *st, const char *key, char *value, size_t valuesize)
 {
-    struct store_conn *c;
-    struct store_stmt *s;
-    int rc = rd_begin(st, "SELECT value FROM settings WHERE key = $1", "reading a setting", &c, &s);
-    if (rc != 0)
-        return rc;
-    st->ops->bind_text(s, 1, key);
-    int r = st->ops->step(s);
-    if (r == 1)
-        rc = str_copy(value, valuesize, st->ops->col_text(s, 0));
-    else
-        rc = r == 0 ? WT_ENOTFOUND : stmt_err(st, c, "reading a setting");
-    return rd_end(st, c, s, rc);
+    struct buf b;
+    buf_init(&b, 0);
+    int rc = rd_text(st, "SELECT value FROM settings WHERE key = $1", "reading a setting", key, &b);
+    if (rc == 0)
+        rc = str_copy(value, valuesize, b.data ? b.data : "");
+    buf_release(&b);
+    return rc;
 }
 
 /* Runs a read-only query of one or two text columns and calls fn(ctx,
@@ -180,14 +181,12 @@ int store_setting_history(struct store *st, const char *key, struct setting_chan
     *n = 0;
     struct store_conn *c;
     struct store_stmt *s;
-    int rc = rd_begin(st,
-                      "SELECT id, key, old_value, value, ts_ms, actor FROM settings_history "
-                      "WHERE key = $1 ORDER BY id DESC LIMIT $2",
-                      "reading setting history", &c, &s);
+    int rc = rd_begin_key(st,
+                          "SELECT id, key, old_value, value, ts_ms, actor FROM settings_history "
+                          "WHERE key = $1 ORDER BY id DESC LIMIT $2",
+                          "reading setting history", key, (int64_t)cap, &c, &s);
     if (rc != 0)
         return rc;
-    st->ops->bind_text(s, 1, key);
-    st->ops->bind_i64(s, 2, (int64_t)cap);
     int r = 0;
     while (*n < cap && (r = st->ops->step(s)) == 1) {
         struct setting_change *h = &out[*n];
@@ -241,32 +240,8 @@ int store_exit_strategy_delete(struct store *st, const char *name, int64_t ts_ms
     if (name == NULL || name[0] == '\0' || actor == NULL || strlen(actor) >= ROW_WORD ||
         exit_history_key(key, sizeof key, name) != 0)
         return WT_EINVAL;
-    const struct store_ops *o = st->ops;
-    struct store_conn *c;
-    int rc = wr_begin(st, &c);
-    if (rc != 0)
-        return rc;
-    char old[SETTING_VALUE_MAX];
-    bool had;
-    if ((rc = current_text(st, c, SQL_EXIT_PARAMS, name, old, sizeof old, &had,
-                           "reading an exit strategy")) != 0)
-        goto out;
-    if (!had) {
-        rc = WT_ENOTFOUND;
-        goto out;
-    }
-    struct store_stmt *s;
-    if (o->prepare(c, "DELETE FROM exit_strategies WHERE name = $1", &s) != 0) {
-        rc = stmt_err(st, c, "removing an exit strategy");
-        goto out;
-    }
-    o->bind_text(s, 1, name);
-    rc = wr_step(st, s) < 0 ? WT_ESTORE : 0;
-    o->finish(s);
-    if (rc == 0)
-        rc = history_add(st, c, key, old, "", ts_ms, actor);
-out:
-    return wr_end(st, c, rc);
+    return put_with_history(st, SQL_EXIT_PARAMS, "DELETE FROM exit_strategies WHERE name = $1",
+                            name, NULL, key, ts_ms, actor, "removing an exit strategy");
 }
 
 int store_exit_strategies_scan(struct store *st,

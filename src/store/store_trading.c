@@ -43,50 +43,55 @@ static void w_tail(struct where *w, const char *tail)
         w->len += (size_t)r;
 }
 
+/* A filter that is set: text not NULL, an integer not 0. */
+static void w_text(struct where *w, const char *cond, const char *text)
+{
+    if (text)
+        w_add(w, cond, text, 0);
+}
+
+static void w_int(struct where *w, const char *cond, int64_t i)
+{
+    if (i)
+        w_add(w, cond, NULL, i);
+}
+
+/* Reads the newest `limit` (1 to 1000) rows of table tt that match w,
+ * newest first. */
+static int w_newest(struct store *st, enum store_table tt, struct where *w, uint32_t limit,
+                    void *rows, size_t *n)
+{
+    *n = 0;
+    if (limit == 0 || limit > 1000)
+        return WT_EINVAL;
+    char lim[48];
+    snprintf(lim, sizeof lim, "ORDER BY id DESC LIMIT %u", limit);
+    w_tail(w, lim);
+    return store_rows_select(st, tt, w->sql, w->args, w->n, rows, limit, n);
+}
+
 int store_signals_query(struct store *st, const struct signal_query *q, struct signal_row *rows,
                         size_t *n)
 {
-    *n = 0;
-    if (q->limit == 0 || q->limit > 1000)
-        return WT_EINVAL;
     struct where w = {0};
-    if (q->wallet)
-        w_add(&w, "wallet =", q->wallet, 0);
-    if (q->decision)
-        w_add(&w, "decision =", q->decision, 0);
-    if (q->reason)
-        w_add(&w, "reason =", q->reason, 0);
-    if (q->mode)
-        w_add(&w, "mode =", q->mode, 0);
-    if (q->since_ms)
-        w_add(&w, "ts_ms >=", NULL, q->since_ms);
-    if (q->before_id)
-        w_add(&w, "id <", NULL, q->before_id);
-    char lim[48];
-    snprintf(lim, sizeof lim, "ORDER BY id DESC LIMIT %u", q->limit);
-    w_tail(&w, lim);
-    return store_rows_select(st, STORE_T_SIGNALS, w.sql, w.args, w.n, rows, q->limit, n);
+    w_text(&w, "wallet =", q->wallet);
+    w_text(&w, "decision =", q->decision);
+    w_text(&w, "reason =", q->reason);
+    w_text(&w, "mode =", q->mode);
+    w_int(&w, "ts_ms >=", q->since_ms);
+    w_int(&w, "id <", q->before_id);
+    return w_newest(st, STORE_T_SIGNALS, &w, q->limit, rows, n);
 }
 
 int store_closed_trades_query(struct store *st, const struct trade_query *q,
                               struct closed_trade_row *rows, size_t *n)
 {
-    *n = 0;
-    if (q->limit == 0 || q->limit > 1000)
-        return WT_EINVAL;
     struct where w = {0};
-    if (q->mode)
-        w_add(&w, "mode =", q->mode, 0);
-    if (q->wallet)
-        w_add(&w, "wallet =", q->wallet, 0);
-    if (q->since_ms)
-        w_add(&w, "closed_ms >=", NULL, q->since_ms);
-    if (q->before_id)
-        w_add(&w, "id <", NULL, q->before_id);
-    char lim[48];
-    snprintf(lim, sizeof lim, "ORDER BY id DESC LIMIT %u", q->limit);
-    w_tail(&w, lim);
-    return store_rows_select(st, STORE_T_CLOSED_TRADES, w.sql, w.args, w.n, rows, q->limit, n);
+    w_text(&w, "mode =", q->mode);
+    w_text(&w, "wallet =", q->wallet);
+    w_int(&w, "closed_ms >=", q->since_ms);
+    w_int(&w, "id <", q->before_id);
+    return w_newest(st, STORE_T_CLOSED_TRADES, &w, q->limit, rows, n);
 }
 
 #define SCAN_PAGE 500
@@ -99,10 +104,8 @@ int store_closed_trades_scan(struct store *st, const char *mode, int64_t since_m
     int rc = 0;
     for (;;) {
         struct where w = {0};
-        if (mode)
-            w_add(&w, "mode =", mode, 0);
-        if (since_ms)
-            w_add(&w, "closed_ms >=", NULL, since_ms);
+        w_text(&w, "mode =", mode);
+        w_int(&w, "closed_ms >=", since_ms);
         w_add(&w, "id >", NULL, after);
         char lim[48];
         snprintf(lim, sizeof lim, "ORDER BY id LIMIT %d", SCAN_PAGE);
@@ -121,37 +124,35 @@ int store_closed_trades_scan(struct store *st, const char *mode, int64_t since_m
     return rc;
 }
 
-int store_positions_open(struct store *st, const char *mode, struct position_row *rows, size_t cap,
-                         size_t *n)
+/* The rows of table tt in one mode with a status condition (status_sql,
+ * "AND status ..."), by id. */
+static int rows_of_mode(struct store *st, enum store_table tt, const char *mode,
+                        const char *status_sql, void *rows, size_t cap, size_t *n)
 {
     struct where w = {0};
     w_add(&w, "mode =", mode, 0);
-    w_tail(&w, "AND status IN ('open', 'closing') ORDER BY id");
-    return store_rows_select(st, STORE_T_POSITIONS, w.sql, w.args, w.n, rows, cap, n);
+    w_tail(&w, status_sql);
+    return store_rows_select(st, tt, w.sql, w.args, w.n, rows, cap, n);
+}
+
+int store_positions_open(struct store *st, const char *mode, struct position_row *rows, size_t cap,
+                         size_t *n)
+{
+    return rows_of_mode(st, STORE_T_POSITIONS, mode,
+                        "AND status IN ('open', 'closing') ORDER BY id", rows, cap, n);
 }
 
 int store_orders_pending(struct store *st, const char *mode, struct order_row *rows, size_t cap,
                          size_t *n)
 {
-    struct where w = {0};
-    w_add(&w, "mode =", mode, 0);
-    w_tail(&w, "AND status = 'sent' ORDER BY id");
-    return store_rows_select(st, STORE_T_ORDERS, w.sql, w.args, w.n, rows, cap, n);
+    return rows_of_mode(st, STORE_T_ORDERS, mode, "AND status = 'sent' ORDER BY id", rows, cap, n);
 }
 
 int store_alerts_recent(struct store *st, const char *kind, int64_t before_id, uint32_t limit,
                         struct alert_row *rows, size_t *n)
 {
-    *n = 0;
-    if (limit == 0 || limit > 1000)
-        return WT_EINVAL;
     struct where w = {0};
-    if (kind)
-        w_add(&w, "kind =", kind, 0);
-    if (before_id)
-        w_add(&w, "id <", NULL, before_id);
-    char lim[48];
-    snprintf(lim, sizeof lim, "ORDER BY id DESC LIMIT %u", limit);
-    w_tail(&w, lim);
-    return store_rows_select(st, STORE_T_ALERTS, w.sql, w.args, w.n, rows, limit, n);
+    w_text(&w, "kind =", kind);
+    w_int(&w, "id <", before_id);
+    return w_newest(st, STORE_T_ALERTS, &w, limit, rows, n);
 }

@@ -194,10 +194,8 @@ int store_wallet_upsert_profiles(struct store *st, const struct wallet *w, size_
         goto out;
     for (size_t i = 0; i < n && rc == 0; i++) {
         struct store_stmt *s;
-        if (o->prepare(c, b.data, &s) != 0) {
-            rc = stmt_err(st, c, "wallet profiles");
+        if ((rc = stmt_prepare(st, c, b.data, "wallet profiles", &s)) != 0)
             break;
-        }
         store_bind_row(o, s, &wallets_table, &w[i], 1);
         if (wr_step(st, s) < 0)
             rc = st->fault_fn != NULL ? WT_ESTORE : stmt_err(st, c, "wallet profiles");
@@ -235,14 +233,10 @@ int store_wallet_update_fields(struct store *st, const char *address, unsigned f
         buf_printf(&b, ", status = $%d", k++);
     buf_printf(&b, " WHERE address = $%d", k);
     struct store_conn *c;
-    int rc = wr_begin(st, &c);
+    struct store_stmt *s;
+    int rc = wr_begin_stmt(st, b.data, "wallet fields", &c, &s);
     if (rc != 0)
         goto out;
-    struct store_stmt *s;
-    if (o->prepare(c, b.data, &s) != 0) {
-        rc = wr_end(st, c, stmt_err(st, c, "wallet fields"));
-        goto out;
-    }
     k = 1;
     o->bind_i64(s, k++, now_ms);
     if (fields & WALLET_F_NAME)
@@ -256,11 +250,7 @@ int store_wallet_update_fields(struct store *st, const char *address, unsigned f
     if (fields & WALLET_F_STATUS)
         o->bind_i64(s, k++, w->status);
     o->bind_text(s, k, address);
-    if (wr_step(st, s) < 0)
-        rc = WT_ESTORE;
-    else if (o->changes(s) == 0)
-        rc = WT_ENOTFOUND;
-    o->finish(s);
+    rc = wr_step_changed(st, s);
     rc = wr_end(st, c, rc);
 out:
     buf_release(&b);
@@ -283,12 +273,10 @@ int store_wallet_transition(struct store *st, const char *address, enum wallet_s
              set_discovery ? ", discovery = $5" : "",
              discovery_is ? (set_discovery ? " AND discovery = $6" : " AND discovery = $5") : "");
     struct store_conn *c;
-    int rc = wr_begin(st, &c);
+    struct store_stmt *s;
+    int rc = wr_begin_stmt(st, sql, "wallet transition", &c, &s);
     if (rc != 0)
         return rc;
-    struct store_stmt *s;
-    if (o->prepare(c, sql, &s) != 0)
-        return wr_end(st, c, stmt_err(st, c, "wallet transition"));
     o->bind_i64(s, 1, to);
     o->bind_i64(s, 2, now_ms);
     o->bind_text(s, 3, address);
@@ -298,11 +286,7 @@ int store_wallet_transition(struct store *st, const char *address, enum wallet_s
         o->bind_text(s, k++, set_discovery);
     if (discovery_is)
         o->bind_text(s, k, discovery_is);
-    if (wr_step(st, s) < 0)
-        rc = WT_ESTORE;
-    else if (o->changes(s) == 0)
-        rc = WT_ENOTFOUND;
-    o->finish(s);
+    rc = wr_step_changed(st, s);
     return wr_end(st, c, rc);
 }
 
@@ -312,21 +296,15 @@ int store_wallet_set_status(struct store *st, const char *address, enum wallet_s
     if (address == NULL || status < WALLET_WATCH || status > WALLET_STATUS_MAX)
         return WT_EINVAL;
     struct store_conn *c;
-    int rc = wr_begin(st, &c);
+    struct store_stmt *s;
+    int rc = wr_begin_stmt(st, "UPDATE wallets SET status = $1, updated_ms = $2 WHERE address = $3",
+                           "wallet status", &c, &s);
     if (rc != 0)
         return rc;
-    struct store_stmt *s;
-    if (st->ops->prepare(c, "UPDATE wallets SET status = $1, updated_ms = $2 WHERE address = $3",
-                         &s) != 0)
-        return wr_end(st, c, stmt_err(st, c, "wallet status"));
     st->ops->bind_i64(s, 1, status);
     st->ops->bind_i64(s, 2, now_ms);
     st->ops->bind_text(s, 3, address);
-    if (wr_step(st, s) < 0)
-        rc = WT_ESTORE;
-    else if (st->ops->changes(s) == 0)
-        rc = WT_ENOTFOUND;
-    st->ops->finish(s);
+    rc = wr_step_changed(st, s);
     return wr_end(st, c, rc);
 }
 
@@ -499,6 +477,37 @@ int store_wallet_list_plan(struct store *st, const struct wallet_filter *f, char
     return rc;
 }
 
+/* Opens a read transaction on a reader connection (after the store's read
+ * hook), so that every statement on it sees one state of the tables, and
+ * prepares its first statement, sql; `what` names the read in the log. On
+ * failure nothing is left open; else read_txn_end() closes it after the
+ * caller has finished its statements. */
+static int read_txn_begin(struct store *st, const char *sql, const char *what,
+                          struct store_conn **c, struct store_stmt **s)
+{
+    if (st->read_fn != NULL)
+        st->read_fn(st->read_ctx);
+    int rc = st->ops->acquire(st, false, c);
+    if (rc != 0)
+        return rc;
+    char begin[64];
+    snprintf(begin, sizeof begin, "BEGIN (%s)", what);
+    if (st->ops->begin(*c) != 0) {
+        rc = stmt_err(st, *c, begin);
+    } else if ((rc = stmt_prepare(st, *c, sql, what, s)) != 0) {
+        st->ops->rollback(*c);
+    }
+    if (rc != 0)
+        st->ops->release(st, *c);
+    return rc;
+}
+
+static void read_txn_end(struct store *st, struct store_conn *c)
+{
+    st->ops->rollback(c);
+    st->ops->release(st, c);
+}
+
 int store_wallet_list(struct store *st, const struct wallet_filter *f, struct wallet_page *out)
 {
     memset(out, 0, sizeof *out);
@@ -516,22 +525,12 @@ int store_wallet_list(struct store *st, const struct wallet_filter *f, struct wa
     wallet_where(&count, f);
 
     out->rows = xcalloc(f->limit, sizeof *out->rows);
-    if (st->read_fn != NULL)
-        st->read_fn(st->read_ctx);
+    /* One read transaction, so the total and the page see the same data. */
     struct store_conn *c;
-    int rc = o->acquire(st, false, &c);
+    struct store_stmt *s;
+    int rc = read_txn_begin(st, page.data, "wallet list", &c, &s);
     if (rc != 0)
         goto out;
-    /* One read transaction, so the total and the page see the same data. */
-    if (o->begin(c) != 0) {
-        rc = stmt_err(st, c, "BEGIN (wallet list)");
-        goto rel;
-    }
-    struct store_stmt *s;
-    if (o->prepare(c, page.data, &s) != 0) {
-        rc = stmt_err(st, c, "wallet list");
-        goto end;
-    }
     k = wallet_bind(o, s, f);
     o->bind_i64(s, k, f->limit);
     o->bind_i64(s, k + 1, (int64_t)(f->page - 1) * f->limit);
@@ -539,10 +538,8 @@ int store_wallet_list(struct store *st, const struct wallet_filter *f, struct wa
     o->finish(s);
     if (rc != 0)
         goto end;
-    if (o->prepare(c, count.data, &s) != 0) {
-        rc = stmt_err(st, c, "wallet count");
+    if ((rc = stmt_prepare(st, c, count.data, "wallet count", &s)) != 0)
         goto end;
-    }
     wallet_bind(o, s, f);
     if (o->step(s) == 1)
         out->total = o->col_i64(s, 0);
@@ -550,9 +547,7 @@ int store_wallet_list(struct store *st, const struct wallet_filter *f, struct wa
         rc = stmt_err(st, c, "wallet count");
     o->finish(s);
 end:
-    o->rollback(c);
-rel:
-    o->release(st, c);
+    read_txn_end(st, c);
 out:
     buf_release(&page);
     buf_release(&count);
@@ -572,22 +567,12 @@ int store_wallet_scan(struct store *st, const struct wallet_filter *f,
     store_sql_select(&b, &wallets_table);
     wallet_where(&b, f);
     buf_puts(&b, " ORDER BY address ASC");
-    if (st->read_fn != NULL)
-        st->read_fn(st->read_ctx);
+    /* One statement in one read transaction: one state of the table. */
     struct store_conn *c;
-    int rc = o->acquire(st, false, &c);
+    struct store_stmt *s;
+    int rc = read_txn_begin(st, b.data, "wallet scan", &c, &s);
     if (rc != 0)
         goto out;
-    /* One statement in one read transaction: one state of the table. */
-    if (o->begin(c) != 0) {
-        rc = stmt_err(st, c, "BEGIN (wallet scan)");
-        goto rel;
-    }
-    struct store_stmt *s;
-    if (o->prepare(c, b.data, &s) != 0) {
-        rc = stmt_err(st, c, "wallet scan");
-        goto end;
-    }
     wallet_bind(o, s, f);
     struct wallet *w = xcalloc(1, sizeof *w);
     for (;;) {
@@ -600,10 +585,7 @@ int store_wallet_scan(struct store *st, const struct wallet_filter *f,
     }
     free(w);
     o->finish(s);
-end:
-    o->rollback(c);
-rel:
-    o->release(st, c);
+    read_txn_end(st, c);
 out:
     buf_release(&b);
     return rc;

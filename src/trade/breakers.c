@@ -59,11 +59,7 @@ int breaker_params_validate(const struct breaker_params *p, char *err, size_t er
         msg = "max_loss_streak must be at least 1";
     else if (p->silence_ms <= 0)
         msg = "silence_ms must be positive";
-    if (!msg)
-        return 0;
-    if (err && errsize)
-        snprintf(err, errsize, "%s", msg);
-    return WT_EINVAL;
+    return msg ? wt_set_err(err, errsize, WT_EINVAL, msg) : 0;
 }
 
 int breakers_init(struct breakers *b, const struct breaker_params *p, uint64_t equity_lamports,
@@ -307,11 +303,9 @@ int breakers_format(const struct breakers *b, struct buf *out)
     for (uint32_t i = 0; i < b->n_recent; i++)
         jw_i64(&w, b->recent_pnl[i]);
     jw_arr_end(&w);
-    jw_key(&w, "breakers");
-    jw_obj_begin(&w);
+    jw_kobj_begin(&w, "breakers");
     for (int k = 0; k < BREAKER_KIND_COUNT; k++) {
-        jw_key(&w, kind_names[k]);
-        jw_obj_begin(&w);
+        jw_kobj_begin(&w, kind_names[k]);
         jw_kbool(&w, "active", b->active[k]);
         jw_ki64(&w, "since_ms", b->since_ms[k]);
         jw_kstr(&w, "reason", b->reason[k]);

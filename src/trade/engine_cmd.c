@@ -40,13 +40,6 @@ void engine_params_default(struct engine_params *p)
     p->intel.ledger.keep_fills = false; /* patterns are discovery's, not the engine's */
 }
 
-int engine_set_err(char *err, size_t errsize, int rc, const char *msg)
-{
-    if (err && errsize)
-        snprintf(err, errsize, "%s", msg);
-    return rc;
-}
-
 /* The exit book, with messages that name the setting to change. */
 static int book_validate(const struct exit_book *b, char *err, size_t errsize)
 {
@@ -78,26 +71,25 @@ int engine_params_validate(const struct engine_params *p, char *err, size_t errs
 {
     int rc;
     if (p->mode != TRADE_PAPER && p->mode != TRADE_LIVE)
-        return engine_set_err(err, errsize, WT_EINVAL, "mode must be paper or live");
+        return wt_set_err(err, errsize, WT_EINVAL, "mode must be paper or live");
     if (p->capital_lamports == 0)
-        return engine_set_err(err, errsize, WT_EINVAL, "trade.paper_capital_sol must be positive");
+        return wt_set_err(err, errsize, WT_EINVAL, "trade.paper_capital_sol must be positive");
     if (!(p->max_exposure > 0 && p->max_exposure <= 1))
-        return engine_set_err(err, errsize, WT_EINVAL, "trade.max_exposure must be in (0, 1]");
+        return wt_set_err(err, errsize, WT_EINVAL, "trade.max_exposure must be in (0, 1]");
     if (!(p->dust_fraction >= 0 && p->dust_fraction < 1))
-        return engine_set_err(err, errsize, WT_EINVAL, "dust_fraction must be in [0, 1)");
+        return wt_set_err(err, errsize, WT_EINVAL, "dust_fraction must be in [0, 1)");
     if (p->slippage_bps == 0 || p->slippage_bps >= 10000)
-        return engine_set_err(err, errsize, WT_EINVAL, "trade.slippage_bps must be in [1, 9999]");
+        return wt_set_err(err, errsize, WT_EINVAL, "trade.slippage_bps must be in [1, 9999]");
     if (p->token_wait_ms < 0 || p->token_wait_ms > MS_PER_MINUTE)
-        return engine_set_err(err, errsize, WT_EINVAL,
-                              "signal.token_wait_ms must be in [0, 60000]");
+        return wt_set_err(err, errsize, WT_EINVAL, "signal.token_wait_ms must be in [0, 60000]");
     if (p->token_fresh_ms <= 0)
-        return engine_set_err(err, errsize, WT_EINVAL, "token_fresh_ms must be positive");
+        return wt_set_err(err, errsize, WT_EINVAL, "token_fresh_ms must be positive");
     if ((rc = signal_params_validate(&p->signal, err, errsize)) ||
         (rc = sizing_params_validate(&p->sizing, err, errsize)) ||
         (rc = breaker_params_validate(&p->breakers, err, errsize)))
         return rc;
     if (p->sizing.threshold != p->signal.threshold)
-        return engine_set_err(err, errsize, WT_EINVAL, "sizing and signal thresholds differ");
+        return wt_set_err(err, errsize, WT_EINVAL, "sizing and signal thresholds differ");
     return book_validate(&p->book, err, errsize);
 }
 

@@ -152,8 +152,6 @@ int engine_submit(struct engine *e, const struct eorder *o);
 
 /* ---- engine_cmd.c: parameters and commands. */
 
-/* Copies msg into err (when given) and returns rc. */
-int engine_set_err(char *err, size_t errsize, int rc, const char *msg);
 /* Applies one operator command. Returns 0 or a negative WT_E... code;
  * a refused command leaves its reason in e->err. */
 int engine_handle_command(struct engine *e, const struct command_event *c);

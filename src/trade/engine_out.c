@@ -182,8 +182,7 @@ void engine_trade_write(const struct engine_trade *x, struct jw *w)
     jw_kstr(w, "exit_reason", exit_reason_format(t->reason, t->tp_level, reason));
     jw_ku64(w, "n_sales", t->n_sales);
     jw_kdouble(w, "score", x->score);
-    jw_key(w, "factors");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "factors");
     for (int i = 0; i < SF_COUNT; i++)
         jw_kdouble(w, signal_factor_name((enum signal_factor)i), x->f[i]);
     jw_obj_end(w);

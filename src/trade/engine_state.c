@@ -65,8 +65,7 @@ int engine_state_format(const struct engine *e, struct buf *out)
     jw_ku64(&w, "next_order_id", e->next_order);
     jw_ku64(&w, "next_position_id", e->next_position);
     jw_kstr(&w, "breakers", br.data ? br.data : "{}");
-    jw_key(&w, "counters");
-    jw_obj_begin(&w);
+    jw_kobj_begin(&w, "counters");
     jw_ku64(&w, "signals", e->c.signals);
     jw_ku64(&w, "traded", e->c.traded);
     jw_ku64(&w, "orders", e->c.orders);
@@ -112,12 +111,11 @@ int engine_restore_state(struct engine *e, const char *json, size_t len, char *e
         (rc = json_get_u64(&o, "next_order_id", &no)) ||
         (rc = json_get_u64(&o, "next_position_id", &np)) ||
         (rc = json_get_str(&o, "breakers", &brjson, &blen))) {
-        engine_set_err(err, errsize, rc, json_errmsg(d));
+        wt_set_err(err, errsize, rc, json_errmsg(d));
         goto out;
     }
     if (strcmp(mode, trade_mode_name(e->p.mode)) != 0) {
-        rc =
-            engine_set_err(err, errsize, WT_EINVAL, "the stored engine state is of the other mode");
+        rc = wt_set_err(err, errsize, WT_EINVAL, "the stored engine state is of the other mode");
         goto out;
     }
     if ((rc = breakers_parse(&b, &e->p.breakers, brjson, blen, err, errsize)))

@@ -111,12 +111,8 @@ int exec_live_urls_parse(const char *list, struct exec_live_urls *u)
     u->buf = xstrdup(list);
     char *save = NULL;
     for (char *t = strtok_r(u->buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        while (*t == ' ' || *t == '\t')
-            t++;
-        size_t n = strlen(t);
-        while (n && (t[n - 1] == ' ' || t[n - 1] == '\t'))
-            t[--n] = '\0';
-        if (!n)
+        t = str_trim(t);
+        if (!*t)
             continue;
         if (u->n == EXEC_LIVE_MAX_URLS)
             return WT_ERANGE;

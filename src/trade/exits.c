@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/json.h"
 #include "base/str.h"
@@ -32,34 +33,40 @@ static int fail(char *err, size_t errsize, int code, const char *fmt, ...)
     return code;
 }
 
+/* The two built-in strategies (exits.h says what each does). */
+static const struct exit_strategy preset_default = {
+    .name = "default",
+    .stop_loss = 0.30,
+    .n_tp = 1,
+    .tp = {{.multiple = 2.0, .fraction = 0.5}},
+    .moonbag = 0.5,
+    .trail_activation = 2.0,
+    .trail_distance = 0.30,
+    .max_hold_ms = 24 * MS_PER_HOUR,
+    .stagnation_band = 0.05,
+    .stagnation_ms = MS_PER_HOUR,
+};
+
+static const struct exit_strategy preset_runner = {
+    .name = "runner",
+    .stop_loss = 0.35,
+    .n_tp = 2,
+    .tp = {{.multiple = 3.0, .fraction = 0.25}, {.multiple = 5.0, .fraction = 0.25}},
+    .moonbag = 0.5,
+    .trail_activation = 3.0,
+    .trail_distance = 0.35,
+    .max_hold_ms = 72 * MS_PER_HOUR,
+    .exit_on_wallet_sell = true,
+};
+
 void exit_strategy_default(struct exit_strategy *s)
 {
-    memset(s, 0, sizeof *s);
-    str_copy(s->name, sizeof s->name, "default");
-    s->stop_loss = 0.30;
-    s->n_tp = 1;
-    s->tp[0] = (struct exit_tp){.multiple = 2.0, .fraction = 0.5};
-    s->moonbag = 0.5;
-    s->trail_activation = 2.0;
-    s->trail_distance = 0.30;
-    s->max_hold_ms = 24LL * 3600 * 1000;
-    s->stagnation_band = 0.05;
-    s->stagnation_ms = 60LL * 60 * 1000;
+    memcpy(s, &preset_default, sizeof *s);
 }
 
 void exit_strategy_runner(struct exit_strategy *s)
 {
-    memset(s, 0, sizeof *s);
-    str_copy(s->name, sizeof s->name, "runner");
-    s->stop_loss = 0.35;
-    s->n_tp = 2;
-    s->tp[0] = (struct exit_tp){.multiple = 3.0, .fraction = 0.25};
-    s->tp[1] = (struct exit_tp){.multiple = 5.0, .fraction = 0.25};
-    s->moonbag = 0.5;
-    s->trail_activation = 3.0;
-    s->trail_distance = 0.35;
-    s->max_hold_ms = 72LL * 3600 * 1000;
-    s->exit_on_wallet_sell = true;
+    memcpy(s, &preset_runner, sizeof *s);
 }
 
 static bool name_ok(const char *name, size_t cap)
@@ -155,8 +162,7 @@ void exit_strategy_write(const struct exit_strategy *s, struct jw *w)
     jw_obj_begin(w);
     jw_kstr(w, "name", s->name);
     jw_kdouble(w, "stop_loss", s->stop_loss);
-    jw_key(w, "take_profits");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "take_profits");
     for (uint32_t i = 0; i < s->n_tp && i < EXIT_TP_MAX; i++) {
         jw_obj_begin(w);
         jw_kdouble(w, "multiple", s->tp[i].multiple);

@@ -125,6 +125,22 @@ static double per_token(uint64_t lamports, uint64_t raw, uint8_t decimals)
     return raw ? ((double)lamports / 1e9) / ((double)raw / pow(10, decimals)) : 0;
 }
 
+/* What a buy and a sell share: the amounts of the swap (sol_lamports,
+ * token_raw), the DEX fee on the input amount `in`, the transaction fees
+ * and the spot and average prices; the rest of *out is zero. */
+static void fill_common(const struct paper_params *p, const struct paper_pool *pool, uint64_t sol,
+                        uint64_t token_raw, uint64_t in, struct paper_fill *out)
+{
+    memset(out, 0, sizeof *out);
+    out->sol_lamports = sol;
+    out->token_raw = token_raw;
+    out->dex_fee = (uint64_t)((unsigned __int128)in * p->dex_fee_bps / 10000);
+    out->tip_lamports = p->tip_lamports;
+    out->tx_fee_lamports = p->network_fee_lamports + p->priority_fee_lamports + p->tip_lamports;
+    out->spot_price = per_token(pool->sol_reserve, pool->token_reserve, pool->decimals);
+    out->avg_price = per_token(sol, token_raw, pool->decimals);
+}
+
 int paper_buy(const struct paper_params *p, const struct paper_pool *pool, uint64_t size_lamports,
               struct paper_fill *out)
 {
@@ -134,15 +150,8 @@ int paper_buy(const struct paper_params *p, const struct paper_pool *pool, uint6
         paper_cp_out(pool->sol_reserve, pool->token_reserve, size_lamports, p->dex_fee_bps);
     if (!tokens)
         return WT_EINVAL;
-    memset(out, 0, sizeof *out);
-    out->sol_lamports = size_lamports;
-    out->token_raw = tokens;
-    out->dex_fee = (uint64_t)((unsigned __int128)size_lamports * p->dex_fee_bps / 10000);
-    out->tip_lamports = p->tip_lamports;
-    out->tx_fee_lamports = p->network_fee_lamports + p->priority_fee_lamports + p->tip_lamports;
+    fill_common(p, pool, size_lamports, tokens, size_lamports, out);
     out->cost_lamports = size_lamports + out->tx_fee_lamports;
-    out->spot_price = per_token(pool->sol_reserve, pool->token_reserve, pool->decimals);
-    out->avg_price = per_token(size_lamports, tokens, pool->decimals);
     out->effective_price = per_token(out->cost_lamports, tokens, pool->decimals);
     out->slippage = out->avg_price / out->spot_price - 1;
     return 0;
@@ -154,15 +163,8 @@ int paper_sell(const struct paper_params *p, const struct paper_pool *pool, uint
     if (!token_raw || !pool->sol_reserve || !pool->token_reserve || p->dex_fee_bps >= 10000)
         return WT_EINVAL;
     uint64_t sol = paper_cp_out(pool->token_reserve, pool->sol_reserve, token_raw, p->dex_fee_bps);
-    memset(out, 0, sizeof *out);
-    out->sol_lamports = sol;
-    out->token_raw = token_raw;
-    out->dex_fee = (uint64_t)((unsigned __int128)token_raw * p->dex_fee_bps / 10000);
-    out->tip_lamports = p->tip_lamports;
-    out->tx_fee_lamports = p->network_fee_lamports + p->priority_fee_lamports + p->tip_lamports;
+    fill_common(p, pool, sol, token_raw, token_raw, out);
     out->proceeds_lamports = (int64_t)sol - (int64_t)out->tx_fee_lamports;
-    out->spot_price = per_token(pool->sol_reserve, pool->token_reserve, pool->decimals);
-    out->avg_price = per_token(sol, token_raw, pool->decimals);
     double net = (double)out->proceeds_lamports / 1e9;
     out->effective_price = net / ((double)token_raw / pow(10, pool->decimals));
     out->slippage = 1 - out->avg_price / out->spot_price;

@@ -114,6 +114,15 @@ void perf_drawdowns(const struct perf *p, struct perf_drawdowns *out)
     out->mtm_pct = p->mtm.len ? p->mtm_dd_pct : p->max_dd_pct;
 }
 
+/* One point of an equity curve. */
+static void write_point(struct jw *w, int64_t ts_ms, double equity_sol)
+{
+    jw_obj_begin(w);
+    jw_ki64(w, "ts_ms", ts_ms);
+    jw_kdouble(w, "equity_sol", equity_sol);
+    jw_obj_end(w);
+}
+
 /* Writes curve c (thinned evenly to about max_points, keeping the first,
  * the last and the lowest point). */
 static void write_points(const struct point *c, size_t n, unsigned max_points, struct jw *w)
@@ -126,10 +135,7 @@ static void write_points(const struct point *c, size_t n, unsigned max_points, s
     for (size_t i = 0; i < n; i++) {
         if (i % step != 0 && i != n - 1 && i != lowest)
             continue;
-        jw_obj_begin(w);
-        jw_ki64(w, "ts_ms", c[i].ts_ms);
-        jw_kdouble(w, "equity_sol", c[i].equity_sol);
-        jw_obj_end(w);
+        write_point(w, c[i].ts_ms, c[i].equity_sol);
     }
 }
 
@@ -315,26 +321,10 @@ void perf_write(const struct perf *p, double equity_now_sol, int64_t now_ms, uns
     jw_ku64(w, "sharpe_days", p->days.len);
 
     /* The realized equity curve, from the capital, thinned evenly. */
-    jw_key(w, "equity_curve");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "equity_curve");
     size_t n = p->curve.len;
-    size_t step = max_points && n > max_points ? (n + max_points - 1) / max_points : 1;
-    size_t lowest = 0;
-    for (size_t i = 1; i < n; i++)
-        if (p->curve.v[i].equity_sol < p->curve.v[lowest].equity_sol)
-            lowest = i;
-    jw_obj_begin(w);
-    jw_ki64(w, "ts_ms", n ? p->curve.v[0].ts_ms : now_ms);
-    jw_kdouble(w, "equity_sol", p->capital);
-    jw_obj_end(w);
-    for (size_t i = 0; i < n; i++) {
-        if (i % step != 0 && i != n - 1 && i != lowest)
-            continue;
-        jw_obj_begin(w);
-        jw_ki64(w, "ts_ms", p->curve.v[i].ts_ms);
-        jw_kdouble(w, "equity_sol", p->curve.v[i].equity_sol);
-        jw_obj_end(w);
-    }
+    write_point(w, n ? p->curve.v[0].ts_ms : now_ms, p->capital);
+    write_points(p->curve.v, n, max_points, w);
     if (equity_now_sol >= 0) {
         /* Never before the last close: the curve's times ascend even when
          * the caller's clock is behind the trades' (a simulated market
@@ -350,21 +340,15 @@ void perf_write(const struct perf *p, double equity_now_sol, int64_t now_ms, uns
 
     /* The mark-to-market curve: equity with the open positions at their
      * last price, as sampled (perf_mark), then the equity now. */
-    jw_key(w, "equity_curve_mtm");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "equity_curve_mtm");
     write_points(p->mtm.v, p->mtm.len, max_points, w);
-    if (equity_now_sol >= 0 && (p->mtm.len == 0 || now_ms > p->mtm.v[p->mtm.len - 1].ts_ms)) {
-        jw_obj_begin(w);
-        jw_ki64(w, "ts_ms", now_ms);
-        jw_kdouble(w, "equity_sol", equity_now_sol);
-        jw_obj_end(w);
-    }
+    if (equity_now_sol >= 0 && (p->mtm.len == 0 || now_ms > p->mtm.v[p->mtm.len - 1].ts_ms))
+        write_point(w, now_ms, equity_now_sol);
     jw_arr_end(w);
 
     /* Every UTC day from the first close to the last, days without a
      * close included: the dashboard's daily chart needs no trade list. */
-    jw_key(w, "by_day");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "by_day");
     for (size_t i = 0; i < p->days.len; i++) {
         jw_obj_begin(w);
         jw_ki64(w, "from_ms", (p->first_day + (int64_t)i) * MS_PER_DAY);
@@ -374,8 +358,7 @@ void perf_write(const struct perf *p, double equity_now_sol, int64_t now_ms, uns
     }
     jw_arr_end(w);
 
-    jw_key(w, "by_week");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "by_week");
     for (size_t i = 0; i < p->weeks.len; i++) {
         jw_obj_begin(w);
         jw_ki64(w, "from_ms", (p->first_day + (int64_t)i * 7) * MS_PER_DAY);
@@ -384,8 +367,7 @@ void perf_write(const struct perf *p, double equity_now_sol, int64_t now_ms, uns
     }
     jw_arr_end(w);
 
-    jw_key(w, "by_hour");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "by_hour");
     for (int h = 0; h < 24; h++) {
         jw_obj_begin(w);
         jw_ki64(w, "hour", h);
@@ -394,8 +376,7 @@ void perf_write(const struct perf *p, double equity_now_sol, int64_t now_ms, uns
     }
     jw_arr_end(w);
 
-    jw_key(w, "by_factor");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "by_factor");
     for (int f = 0; f <= SF_COUNT; f++) {
         jw_key(w, f == 0 ? "score" : signal_factor_name((enum signal_factor)(f - 1)));
         jw_arr_begin(w);
@@ -418,8 +399,7 @@ void perf_write(const struct perf *p, double equity_now_sol, int64_t now_ms, uns
      * the point-biserial correlation with winning,
      * r = (m_w - m_l) / sd * sqrt(n_w n_l) / n, sd the population standard
      * deviation of the factor over all trades. */
-    jw_key(w, "separation");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "separation");
     for (int f = 0; f <= SF_COUNT; f++) {
         const struct sep *s = &p->sep[f];
         double tot = (double)(s->n_w + s->n_l);

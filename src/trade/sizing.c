@@ -42,11 +42,7 @@ int sizing_params_validate(const struct sizing_params *p, char *err, size_t errs
         msg = "reduced_factor must be a fraction in (0, 1]";
     else if (p->max_positions < 1)
         msg = "max_positions must be at least 1";
-    if (!msg)
-        return 0;
-    if (err && errsize)
-        snprintf(err, errsize, "%s", msg);
-    return WT_EINVAL;
+    return msg ? wt_set_err(err, errsize, WT_EINVAL, msg) : 0;
 }
 
 const char *sizing_reason_name(enum sizing_reason r)

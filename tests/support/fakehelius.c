@@ -100,13 +100,11 @@ static void fh_write_hook(struct jw *w, const struct fh_hook *h)
     jw_kstr(w, "webhookID", h->id);
     jw_kstr(w, "wallet", "FakeOwner1111111111111111111111111111111111");
     jw_kstr(w, "webhookURL", h->url);
-    jw_key(w, "transactionTypes");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "transactionTypes");
     jw_str(w, "SWAP");
     jw_str(w, "TRANSFER");
     jw_arr_end(w);
-    jw_key(w, "accountAddresses");
-    jw_arr_begin(w);
+    jw_karr_begin(w, "accountAddresses");
     for (size_t i = 0; i < h->n; i++)
         jw_str(w, h->addrs[i]);
     jw_arr_end(w);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <inttypes.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #include "base/log.h"
 #include "intel/intel.h"
 #include "ingest/helius.h"
+#include "market/market.h"
 #include "sim/sim.h"
 #include "store/store.h"
 
@@ -408,6 +410,113 @@ static void test_observe_keeps_watched_profiles(void **state)
     free(c);
     intel_free(full);
     intel_free(obs);
+    world_release(&w);
+}
+
+/* The plan, worked out the plain way: every record of the window tested
+ * against the whole tape, each market-only wallet's holdings in a list of
+ * its own searched from the start, the market's own holding rule with a
+ * real entry price. bt_plan_build must decide exactly alike (it packs the
+ * holdings into a prefetched hash table of 16-byte slots and works the
+ * known facts out in the same pass as the feeding). */
+struct ref_held {
+    uint32_t wallet, mint;
+    struct market_holding h;
+    bool bought;
+};
+
+static void ref_plan_check(const struct world *w, const struct bt_plan *p, int64_t warm_from,
+                           int64_t from, int64_t to, bool filter)
+{
+    const struct bt_tape *t = &w->tape;
+    uint32_t nk = t->keys.count;
+    bool *watched = calloc(nk, sizeof *watched);
+    for (size_t i = 0; i < w->wl.v.len; i++) {
+        uint32_t id = intern_find(&t->keys, w->wl.v.v[i].wallet.b);
+        if (id != INTERN_NONE && !w->wl.v.v[i].blacklisted)
+            watched[id] = true;
+    }
+    VEC(struct ref_held) held = {0};
+    size_t n = 0, n_warm = 0, skipped = 0, market_only = 0, first_buys = 0;
+    for (size_t i = 0; i < t->recs.len; i++) {
+        const struct bt_rec *r = &t->recs.v[i];
+        if (r->ts_ms < warm_from || r->ts_ms >= to)
+            continue;
+        bool mint_traded = false; /* by a watched wallet, in [warm_from, to) */
+        for (size_t j = 0; j < t->recs.len && !mint_traded; j++) {
+            const struct bt_rec *q = &t->recs.v[j];
+            mint_traded =
+                q->mint == r->mint && watched[q->wallet] && q->ts_ms >= warm_from && q->ts_ms < to;
+        }
+        if (filter && !watched[r->wallet] && !mint_traded) {
+            skipped++;
+            continue;
+        }
+        assert_true(n < p->idx.len);
+        assert_int_equal(p->idx.v[n], i);
+        n_warm += r->ts_ms < from;
+        if (filter) {
+            assert_int_equal(p->whole[r->wallet], watched[r->wallet]);
+            struct engine_swap_known k = {0};
+            if (!watched[r->wallet] && r->token_amount &&
+                (r->side == SIDE_BUY || r->side == SIDE_SELL)) {
+                struct ref_held *h = NULL;
+                for (size_t j = 0; j < held.len && !h; j++)
+                    if (held.v[j].wallet == r->wallet && held.v[j].mint == r->mint)
+                        h = &held.v[j];
+                if (!h) {
+                    h = vec_push_zero(&held);
+                    h->wallet = r->wallet;
+                    h->mint = r->mint;
+                }
+                k.held_before = h->h.raw;
+                k.market_buyer =
+                    market_holding_step(&h->h, (enum side)r->side, r->token_amount, r->price_sol);
+                k.first_buy = r->side == SIDE_BUY && !h->bought;
+                h->bought |= r->side == SIDE_BUY;
+                market_only++;
+                first_buys += k.first_buy;
+            }
+            if (p->known[n].held_before != k.held_before ||
+                p->known[n].market_buyer != k.market_buyer || p->known[n].first_buy != k.first_buy)
+                fail_msg("plan position %zu (record %zu): held %" PRIu64 "/%" PRIu64
+                         ", buyer %d/%d, first buy %d/%d",
+                         n, i, p->known[n].held_before, k.held_before, p->known[n].market_buyer,
+                         k.market_buyer, p->known[n].first_buy, k.first_buy);
+        }
+        n++;
+    }
+    assert_int_equal(p->idx.len, n);
+    assert_int_equal(p->n_warm, n_warm);
+    assert_int_equal(p->skipped, skipped);
+    if (filter) /* the comparison saw real work */
+        assert_true(market_only > 1000 && first_buys > 100 && held.len > 100);
+    else
+        assert_null(p->known);
+    vec_free(&held);
+    free(watched);
+}
+
+static void test_plan_matches_reference(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, true);
+    ref_plan_check(&w, &w.plan, t0, w.from, w.to, true);
+    /* A warm-up that starts inside the tape (holdings start empty there)
+     * and a window that ends before it. */
+    int64_t windows[][3] = {{t0 + MS_PER_DAY / 2, w.from, w.from + MS_PER_DAY / 2},
+                            {t0 + MS_PER_HOUR, t0 + 7 * MS_PER_HOUR, w.to}};
+    for (size_t k = 0; k < 2; k++) {
+        for (int filter = 0; filter < 2; filter++) {
+            struct bt_plan p;
+            assert_int_equal(bt_plan_build(&p, &w.tape, &w.wl, windows[k][0], windows[k][1],
+                                           windows[k][2], filter),
+                             0);
+            ref_plan_check(&w, &p, windows[k][0], windows[k][1], windows[k][2], filter);
+            bt_plan_release(&p);
+        }
+    }
     world_release(&w);
 }
 
@@ -850,6 +959,7 @@ static int run_group(const char *name)
         cmocka_unit_test(test_tape_file_and_extend),
         cmocka_unit_test(test_replay_deterministic_and_skipping_exact),
         cmocka_unit_test(test_observe_keeps_watched_profiles),
+        cmocka_unit_test(test_plan_matches_reference),
         cmocka_unit_test(test_replay_setting_matters),
         cmocka_unit_test(test_replay_cancel),
         cmocka_unit_test(test_batch_same_on_any_thread_count),

@@ -73,12 +73,30 @@ static void test_refusals(void **state)
     buf_release(&o);
 }
 
+/* Numbers and booleans are written as their JSON text: every integer
+ * exact (the u64 and i64 extremes), doubles in their shortest form, false,
+ * and nested values as compact JSON, quoted. */
+static void test_scalar_cells(void **state)
+{
+    (void)state;
+    struct buf o;
+    buf_init(&o, 0);
+    assert_int_equal(conv("[{\"u\":18446744073709551615,\"i\":-9223372036854775808,\"d\":1e-7,"
+                          "\"e\":2.5e300,\"b\":false,\"o\":{\"k\":[1, {\"z\":null}]}}]",
+                          &o),
+                     0);
+    assert_string_equal(o.data, "u,i,d,e,b,o.k\r\n18446744073709551615,-9223372036854775808,1e-07,"
+                                "2.5e+300,false,\"[1,{\"\"z\"\":null}]\"\r\n");
+    buf_release(&o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lists_and_columns),
         cmocka_unit_test(test_quoting_and_formulas),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_scalar_cells),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

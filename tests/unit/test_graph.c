@@ -4,6 +4,7 @@
  * (ids and blacklists carried over; later members of a blacklisted cluster
  * join it). The store part runs on SQLite and, as unit/graph_pg, on a
  * throwaway PostgreSQL (WALLTRACK_TEST_PG_URL). */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +22,7 @@
 
 #include "graph/graph.h"
 #include "graph/graph_export.h"
+#include "graph/leiden.h"
 #include "solana/base58.h"
 #include "store/store.h"
 
@@ -294,6 +296,26 @@ static void test_leiden_planted(void **state)
         assert_memory_equal(again.v.v[i].members, cl.v.v[i].members,
                             cl.v.v[i].n * sizeof(uint32_t));
     graph_clusters_release(&again);
+    /* the same pairs as 12-byte records, reversed and split in two
+     * halves of the weight: the same clusters and modularity */
+    struct leiden_edge *le = malloc(2 * g.edges.len * sizeof *le);
+    for (size_t i = 0; i < g.edges.len; i++) {
+        const struct graph_edge *e = &g.edges.v[i];
+        float w = (float)(p.kind_weight[e->kind] * e->weight / 2);
+        le[2 * i] = (struct leiden_edge){e->b, e->a, w};
+        le[2 * i + 1] = (struct leiden_edge){e->a, e->b, w};
+    }
+    assert_int_equal(graph_cluster_edges(&g, &p, le, 2 * g.edges.len, &again), 0);
+    assert_int_equal(again.v.len, cl.v.len);
+    for (size_t i = 0; i < cl.v.len; i++)
+        assert_memory_equal(again.v.v[i].members, cl.v.v[i].members,
+                            cl.v.v[i].n * sizeof(uint32_t));
+    assert_true(fabs(again.modularity - cl.modularity) < 1e-6);
+    graph_clusters_release(&again);
+    /* an endpoint that is not a wallet of g */
+    le = malloc(sizeof *le);
+    le[0] = (struct leiden_edge){0, groups * size, 1};
+    assert_int_equal(graph_cluster_edges(&g, &p, le, 1, &again), WT_EINVAL);
     graph_clusters_release(&cl);
     /* min_size above the groups' drops them all */
     p.min_size = 7;

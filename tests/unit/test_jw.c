@@ -77,6 +77,31 @@ static void test_containers(void **state)
                                 "\"e\":null,\"f\":7,\"g\":-7,\"h\":0.5,\"i\":true,\"j\":[1, 2]}");
 }
 
+/* jw_kobj_begin and jw_karr_begin write the key and open the container,
+ * exactly as jw_key followed by jw_obj_begin or jw_arr_begin; in an array
+ * (no key allowed) they fail like jw_key. */
+static void test_keyed_containers(void **state)
+{
+    (void)state;
+    jw_obj_begin(&w);
+    jw_kobj_begin(&w, "o");
+    jw_karr_begin(&w, "a");
+    jw_u64(&w, 1);
+    jw_arr_end(&w);
+    jw_obj_end(&w);
+    jw_karr_begin(&w, "e");
+    jw_arr_end(&w);
+    jw_obj_end(&w);
+    assert_int_equal(jw_finish(&w), 0);
+    assert_string_equal(text(), "{\"o\":{\"a\":[1]},\"e\":[]}");
+
+    buf_reset(&out);
+    jw_init(&w, &out);
+    jw_arr_begin(&w);
+    jw_kobj_begin(&w, "k");
+    assert_int_equal(jw_finish(&w), WT_ESTATE);
+}
+
 static void test_top_level_scalars(void **state)
 {
     (void)state;
@@ -559,10 +584,39 @@ static void test_round_trip(void **state)
     json_doc_free(d);
 }
 
+/* jw_json writes a parsed value again: nested containers, every scalar
+ * type, a key longer than the old 128/256-byte key buffers and a key with
+ * an escaped NUL, all as the parser read them (compact). */
+static void test_json_value(void **state)
+{
+    (void)state;
+    char longkey[300];
+    memset(longkey, 'k', sizeof longkey - 1);
+    longkey[sizeof longkey - 1] = '\0';
+    char in[1024];
+    snprintf(in, sizeof in,
+             "{ \"a\": [1, -2, 18446744073709551615, 0.5, true, false, null, \"s\\n\"],"
+             " \"o\": {\"x\": {}}, \"e\": [], \"%s\": 1, \"n\\u0000k\": 2 }",
+             longkey);
+    struct json_doc *d = json_doc_new(0);
+    struct json_val root;
+    assert_int_equal(json_parse(d, in, strlen(in), 0, &root), 0);
+    jw_json(&w, &root);
+    assert_int_equal(jw_finish(&w), 0);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "{\"a\":[1,-2,18446744073709551615,0.5,true,false,null,\"s\\n\"],\"o\":{\"x\":{}},"
+             "\"e\":[],\"%s\":1,\"n\\u0000k\":2}",
+             longkey);
+    assert_string_equal(text(), want);
+    json_doc_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_containers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keyed_containers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_top_level_scalars, setup, teardown),
         cmocka_unit_test_setup_teardown(test_escaping, setup, teardown),
         cmocka_unit_test_setup_teardown(test_integers, setup, teardown),
@@ -571,6 +625,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_max_depth, setup, teardown),
         cmocka_unit_test_setup_teardown(test_buffer_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_value, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

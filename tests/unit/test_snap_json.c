@@ -131,20 +131,17 @@ static void test_same_bytes_as_before(void **state)
     buf_reset(&b);
     jw_init(&w, &b);
     jw_obj_begin(&w);
-    jw_key(&w, "watched");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "watched");
     for (size_t i = 0; i < s->n_watchlist; i++)
         if (s->watchlist[i].watched)
             snap_json_watch_entry(&w, &s->watchlist[i]);
     jw_arr_end(&w);
-    jw_key(&w, "blacklisted");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "blacklisted");
     for (size_t i = 0; i < s->n_watchlist; i++)
         if (s->watchlist[i].blacklisted)
             snap_json_watch_entry(&w, &s->watchlist[i]);
     jw_arr_end(&w);
-    jw_key(&w, "cluster_blacklisted");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "cluster_blacklisted");
     for (size_t i = 0; i < s->n_watchlist; i++)
         if (s->watchlist[i].cluster_blacklisted)
             snap_json_watch_entry(&w, &s->watchlist[i]);

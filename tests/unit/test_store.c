@@ -287,6 +287,130 @@ static void test_append_bulk_idempotent(void **state)
  * slot a delivery claims. Both append paths (row by row, and PostgreSQL's
  * COPY from 64 rows), then migration 10 on a database that already holds
  * such duplicates (written under the old (slot, sig, leg) key). */
+/* The indexes of swaps, by name, without the primary key: "a, b, c". */
+static void swaps_indexes(struct buf *got)
+{
+    if (strcmp(backend, "sqlite") == 0) {
+        sqlite3 *db;
+        assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+        sqlite3_stmt *q;
+        assert_int_equal(sqlite3_prepare_v2(db,
+                                            "SELECT name FROM sqlite_schema WHERE type = 'index' "
+                                            "AND tbl_name = 'swaps' AND sql IS NOT NULL ORDER BY 1",
+                                            -1, &q, NULL),
+                         SQLITE_OK);
+        while (sqlite3_step(q) == SQLITE_ROW)
+            buf_printf(got, "%s%s", got->len ? ", " : "", sqlite3_column_text(q, 0));
+        sqlite3_finalize(q);
+        sqlite3_close(db);
+        return;
+    }
+    PGconn *c = PQconnectdb(pg_url);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    PGresult *r =
+        PQexec(c, "SELECT indexname FROM pg_indexes WHERE tablename = 'swaps' AND "
+                  "schemaname = current_schema() AND indexname <> 'swaps_pkey' ORDER BY 1");
+    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+    for (int i = 0; i < PQntuples(r); i++)
+        buf_printf(got, "%s%s", got->len ? ", " : "", PQgetvalue(r, i, 0));
+    PQclear(r);
+    PQfinish(c);
+}
+
+static struct event swap_of_mint(uint32_t sig, int64_t ts, uint8_t mint)
+{
+    struct event e = swap(sig, 0, ts, 1);
+    e.u.swap.mint = key(mint);
+    return e;
+}
+
+static int64_t last_ts_of_mint(struct store *st, uint8_t mint, uint64_t *amount)
+{
+    struct pubkey m = key(mint);
+    struct stored_swap last;
+    int rc = store_swap_last_of_mint(st, &m, &last);
+    if (rc == WT_ENOTFOUND)
+        return -1;
+    assert_int_equal(rc, 0);
+    if (amount)
+        *amount = last.swap.token_amount;
+    return last.swap.ts_ms;
+}
+
+/* Issue 13 item 13: the append keeps no index entry per swap for its mint
+ * (swaps_mint_ts, a random page per mint in every commit); the last swap
+ * of each mint is kept in swap_mint_last by the append itself, and stays
+ * right across appends: an older swap appended later does not replace it,
+ * a duplicate (already stored under another time) is not a new swap, and
+ * between equal times the later stored one wins. */
+static void test_mint_last_without_index(void **state)
+{
+    struct store *st = *state;
+    struct buf got;
+    buf_init(&got, 0);
+    swaps_indexes(&got);
+    assert_string_equal(got.data ? got.data : "", "swaps_sig_leg, swaps_ts, swaps_wallet_ts");
+    buf_release(&got);
+
+    assert_int_equal(last_ts_of_mint(st, 10, NULL), -1);
+    struct event b1[2] = {swap_of_mint(1, 5000, 10), swap_of_mint(2, 7000, 11)};
+    assert_int_equal(store_append_events(st, b1, 2, NULL), 0);
+    assert_int_equal(last_ts_of_mint(st, 10, NULL), 5000);
+    assert_int_equal(last_ts_of_mint(st, 11, NULL), 7000);
+    /* older for mint 10, newer for 11, and swap 1 again with a later time */
+    struct event b2[3] = {swap_of_mint(3, 3000, 10), swap_of_mint(4, 9000, 11),
+                          swap_of_mint(1, 9500, 10)};
+    struct store_append_stats as;
+    assert_int_equal(store_append_events(st, b2, 3, &as), 0);
+    assert_int_equal(as.swaps, 2);
+    assert_int_equal(as.swaps_dup, 1);
+    assert_int_equal(last_ts_of_mint(st, 10, NULL), 5000);
+    assert_int_equal(last_ts_of_mint(st, 11, NULL), 9000);
+    /* two swaps of one time in one batch, then one more of that time */
+    struct event b3[2] = {swap_of_mint(5, 8000, 12), swap_of_mint(6, 8000, 12)};
+    assert_int_equal(store_append_events(st, b3, 2, NULL), 0);
+    uint64_t amount = 0;
+    assert_int_equal(last_ts_of_mint(st, 12, &amount), 8000);
+    assert_int_equal(amount, b3[1].u.swap.token_amount);
+    struct event b4 = swap_of_mint(7, 8000, 12);
+    assert_int_equal(store_append_events(st, &b4, 1, NULL), 0);
+    assert_int_equal(last_ts_of_mint(st, 12, &amount), 8000);
+    assert_int_equal(amount, b4.u.swap.token_amount);
+    /* a batch without swaps leaves it alone */
+    struct event tr = {.kind = EVENT_TRANSFER};
+    tr.u.transfer.ts_ms = 99999;
+    tr.u.transfer.mint = key(10);
+    assert_int_equal(store_append_events(st, &tr, 1, NULL), 0);
+    assert_int_equal(last_ts_of_mint(st, 10, NULL), 5000);
+}
+
+/* Migration 18 on a database that has swaps: swap_mint_last is filled
+ * from them (the latest of each mint) and swaps_mint_ts goes away. */
+static void test_mint_last_migration(void **state)
+{
+    struct store *st = *state;
+    struct event ev[4] = {swap_of_mint(1, 1000, 20), swap_of_mint(2, 3000, 20),
+                          swap_of_mint(3, 2000, 21), swap_of_mint(4, 2000, 21)};
+    assert_int_equal(store_append_events(st, ev, 4, NULL), 0);
+    /* back to version 17: no table, the index */
+    raw_exec("DELETE FROM schema_version WHERE version >= 18");
+    raw_exec("DROP TABLE swap_mint_last");
+    raw_exec("CREATE INDEX swaps_mint_ts ON swaps(mint, ts_ms)");
+    struct store *st2 = NULL;
+    char err[256] = "";
+    assert_int_equal(store_open(target(), NULL, &st2, err, sizeof err), 0);
+    uint64_t amount = 0;
+    assert_int_equal(last_ts_of_mint(st2, 20, NULL), 3000);
+    assert_int_equal(last_ts_of_mint(st2, 21, &amount), 2000);
+    assert_int_equal(amount, ev[3].u.swap.token_amount); /* equal times: the later id */
+    store_close(st2);
+    struct buf got;
+    buf_init(&got, 0);
+    swaps_indexes(&got);
+    assert_string_equal(got.data ? got.data : "", "swaps_sig_leg, swaps_ts, swaps_wallet_ts");
+    buf_release(&got);
+}
+
 static void test_append_dedupes_across_slots(void **state)
 {
     struct store *st = *state;
@@ -2172,6 +2296,8 @@ static int run(const char *name)
         T(test_migrations_and_version),
         T(test_wallet_metrics_migration),
         T(test_append_dedupes_across_slots),
+        T(test_mint_last_without_index),
+        T(test_mint_last_migration),
         T(test_skip_records),
         T(test_append_idempotent),
         T(test_append_bulk_idempotent),

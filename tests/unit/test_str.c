@@ -241,6 +241,36 @@ static void test_strerror_covers_every_code(void **state)
     assert_string_equal(wt_strerror(INT32_MIN), "unknown error");
 }
 
+/* str_trim cuts spaces and tabs at both ends in place, nothing else. */
+static void test_trim(void **state)
+{
+    (void)state;
+    char a[] = " \t x y \t ";
+    char *t = str_trim(a);
+    assert_string_equal(t, "x y");
+    assert_ptr_equal(t, a + 3);
+    char b[] = "\t \t";
+    assert_string_equal(str_trim(b), "");
+    char c[] = "\nx\r";
+    assert_string_equal(str_trim(c), "\nx\r");
+    char e[] = "";
+    assert_string_equal(str_trim(e), "");
+}
+
+/* wt_set_err copies the message (truncated to the buffer) and returns the
+ * code; no buffer, or a size of 0, is allowed and writes nothing. */
+static void test_set_err(void **state)
+{
+    (void)state;
+    char err[8] = "unset";
+    assert_int_equal(wt_set_err(err, sizeof err, WT_EINVAL, "too long a message"), WT_EINVAL);
+    assert_string_equal(err, "too lon");
+    assert_int_equal(wt_set_err(NULL, 10, WT_ERANGE, "x"), WT_ERANGE);
+    char keep[4] = "abc";
+    assert_int_equal(wt_set_err(keep, 0, 0, "x"), 0);
+    assert_string_equal(keep, "abc");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_double),   cmocka_unit_test(test_bool),
         cmocka_unit_test(test_copy),     cmocka_unit_test(test_ieq_starts_with),
         cmocka_unit_test(test_ct_equal), cmocka_unit_test(test_strerror_covers_every_code),
+        cmocka_unit_test(test_trim),     cmocka_unit_test(test_set_err),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
