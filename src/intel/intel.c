@@ -214,8 +214,8 @@ static void profile(const struct intel *in, uint32_t wallet, int64_t now_ms,
     double best[INTEL_TOP_TOKENS] = {0};
     int64_t best_first[INTEL_TOP_TOKENS] = {0};
     struct ledger_position v;
-    for (uint32_t c = ledger_pos_next(in->l, wallet, LEDGER_NONE, &v); c != LEDGER_NONE;
-         c = ledger_pos_next(in->l, wallet, c, &v)) {
+    for (uint32_t pi = 0; pi < lw->n_pos; pi++) {
+        ledger_pos_at(in->l, wallet, pi, &v);
         const struct ledger_mint *m = ledger_mint(in->l, v.mint);
         metrics_timing_add(&out->timing, &n_peak, &v, m);
         if (v.open && !v.unknown_cost && v.qty_tokens > 0) {

@@ -626,6 +626,76 @@ static void test_parallel_flush_equals_serial(void **state)
     intel_free(serial);
 }
 
+/* ledger_pos_at (the score rebuild's walk, from the wallet's array of
+ * position ids, reading ahead) against ledger_pos_next (the linked list),
+ * and the rebuild's sums against the plain loop over ledger_pos_next: the
+ * same views in the same order, bit for bit. A closed position's view is
+ * what the full conversion gives: +0 held and cost, value 0 * the price. */
+static void same_walks(const struct intel *in, int64_t now_ms)
+{
+    const struct ledger *l = intel_ledger((struct intel *)in);
+    size_t n_closed = 0, n_open = 0;
+    for (uint32_t w = 0; w < ledger_wallet_count(l); w++) {
+        uint32_t n = ledger_wallet(l, w)->n_pos, i = 0;
+        struct metrics_timing t = {0};
+        uint32_t n_peak = 0, open = 0;
+        double unrealized = 0;
+        int64_t as_of = 0;
+        struct ledger_position u, v;
+        for (uint32_t c = ledger_pos_next(l, w, LEDGER_NONE, &u); c != LEDGER_NONE;
+             c = ledger_pos_next(l, w, c, &u), i++) {
+            assert_true(i < n);
+            ledger_pos_at(l, w, i, &v);
+            assert_memory_equal(&u, &v, sizeof u); /* memset before filled */
+            const struct ledger_mint *m = ledger_mint(l, u.mint);
+            if (!u.open) {
+                double zero = 0, value = zero * m->last_price_sol;
+                assert_memory_equal(&u.qty_tokens, &zero, sizeof zero);
+                assert_memory_equal(&u.cost_sol, &zero, sizeof zero);
+                assert_memory_equal(&u.value_sol, &value, sizeof value);
+                assert_memory_equal(&u.unrealized_sol, &zero, sizeof zero);
+                assert_false(u.unknown_cost);
+                n_closed++;
+            } else {
+                n_open++;
+            }
+            metrics_timing_add(&t, &n_peak, &u, m);
+            if (u.open && !u.unknown_cost && u.qty_tokens > 0) {
+                unrealized += u.unrealized_sol;
+                open++;
+                if (as_of == 0 || m->last_price_ms < as_of)
+                    as_of = m->last_price_ms;
+            }
+        }
+        assert_int_equal(i, n);
+        metrics_timing_finish(&t, n_peak);
+        struct intel_profile pr;
+        intel_score(in, w, now_ms, &pr);
+        assert_memory_equal(&pr.timing, &t, sizeof t);
+        SAME(pr.unrealized_sol, unrealized);
+        assert_int_equal(pr.open_positions, open);
+        SAME(pr.unrealized_as_of_ms, as_of);
+    }
+    assert_true(n_closed > 1000 && n_open > 100); /* the market has both */
+}
+
+static void test_position_walks_match_list(void **state)
+{
+    (void)state;
+    struct intel *a = intel_new(NULL, 64);
+    for (size_t i = 0; i < tape.len; i++)
+        intel_apply(a, &tape.v[i]);
+    same_walks(a, last_ts());
+    assert_true(ledger_ok(intel_ledger(a)));
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        struct intel *r = recompute_on(threads, true, tape.len / 3, 3001);
+        same_walks(r, last_ts());
+        assert_true(ledger_ok(intel_ledger(r)));
+        intel_free(r);
+    }
+    intel_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -638,6 +708,7 @@ int main(void)
         cmocka_unit_test(test_background_flush_equals_apply),
         cmocka_unit_test(test_patterns_and_median_match_reference),
         cmocka_unit_test(test_random_patterns_and_medians),
+        cmocka_unit_test(test_position_walks_match_list),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
