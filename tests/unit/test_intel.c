@@ -449,6 +449,40 @@ static uint64_t rnd(uint64_t *s)
     return *s;
 }
 
+static int cmp_hold(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* The known-basis holds of trips, sorted by qsort: what intel_holds must
+ * hold. Returns their count; *out is malloc'd. */
+static size_t sorted_holds(const struct ledger_trip *t, size_t n, int64_t **out)
+{
+    int64_t *h = malloc((n ? n : 1) * sizeof *h);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!(t[i].flags & LEDGER_TRIP_UNKNOWN_BASIS))
+            h[k++] = t[i].close_ms - t[i].open_ms;
+    qsort(h, k, sizeof *h, cmp_hold);
+    *out = h;
+    return k;
+}
+
+/* behaviour_classify_sorted on the qsort'ed holds gives what
+ * behaviour_classify gave (b), every field. */
+static void same_sorted_classify(const struct behaviour_acc *acc, const struct behaviour_params *bp,
+                                 const struct ledger_trip *t, size_t n, const struct metrics *m,
+                                 const struct behaviour *b)
+{
+    int64_t *h;
+    size_t k = sorted_holds(t, n, &h);
+    struct behaviour c;
+    behaviour_classify_sorted(acc, bp, h, k, m, &c);
+    assert_memory_equal(&c, b, sizeof c);
+    free(h);
+}
+
 /* Random fills over mint ids that differ in every byte, with ties in time,
  * value and slot; and random hold times with many repeats, of every count
  * from 1 to 400: the same patterns and medians as the references. */
@@ -502,6 +536,7 @@ static void test_random_patterns_and_medians(void **state)
         struct behaviour b;
         behaviour_classify(&acc, &bp, t, nt, &m, &b);
         assert_int_equal(b.median_hold_ms, ref_median_hold(t, nt));
+        same_sorted_classify(&acc, &bp, t, nt, &m, &b);
         free(f);
         free(t);
     }
@@ -520,6 +555,7 @@ static void test_random_patterns_and_medians(void **state)
         struct behaviour b;
         behaviour_classify(&acc, &ip.behaviour, t, k, &m, &b);
         assert_int_equal(b.median_hold_ms, ref_median_hold(t, k));
+        same_sorted_classify(&acc, &ip.behaviour, t, k, &m, &b);
         free(t);
     }
 }
@@ -696,6 +732,49 @@ static void test_position_walks_match_list(void **state)
     intel_free(a);
 }
 
+/* intel_score_holds (the engine's rebuild: the holds kept sorted between
+ * calls, one intel_holds per wallet) against intel_score (a selection over
+ * all the round trips) on the simulated market, asked at seven points of
+ * the tape so each wallet's holds take in new round trips between calls:
+ * the same profile, bit for bit, and the holds the qsort'ed round trips. */
+static void test_score_holds_match_selection(void **state)
+{
+    (void)state;
+    struct intel *a = intel_new(NULL, 64);
+    size_t cap = 4096, compared = 0, median_seen = 0;
+    struct intel_holds *h = calloc(cap, sizeof *h);
+    const struct ledger *l = intel_ledger(a);
+    for (size_t i = 0, next = tape.len / 7; i < tape.len; i++) {
+        intel_apply(a, &tape.v[i]);
+        if (i + 1 != next && i + 1 != tape.len)
+            continue;
+        next += tape.len / 7;
+        uint32_t nw = ledger_wallet_count(l);
+        assert_true(nw <= cap);
+        for (uint32_t w = 0; w < nw; w++) {
+            struct intel_profile x, y;
+            intel_score(a, w, tape.v[i].ts_ms, &x);
+            intel_score_holds(a, w, tape.v[i].ts_ms, &h[w], &y);
+            assert_memory_equal(&x, &y, sizeof x);
+            const struct ledger_wallet *lw = ledger_wallet(l, w);
+            int64_t *ref;
+            size_t k = sorted_holds(lw->trips.v, lw->trips.len, &ref);
+            assert_int_equal(h[w].sorted.len, k);
+            assert_int_equal(h[w].trips, lw->trips.len);
+            if (k)
+                assert_memory_equal(h[w].sorted.v, ref, k * sizeof *ref);
+            free(ref);
+            compared++;
+            median_seen += k > 1;
+        }
+    }
+    assert_true(compared > 3000 && median_seen > 300);
+    for (size_t w = 0; w < cap; w++)
+        intel_holds_free(&h[w]);
+    free(h);
+    intel_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -709,6 +788,7 @@ int main(void)
         cmocka_unit_test(test_patterns_and_median_match_reference),
         cmocka_unit_test(test_random_patterns_and_medians),
         cmocka_unit_test(test_position_walks_match_list),
+        cmocka_unit_test(test_score_holds_match_selection),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
