@@ -144,9 +144,9 @@ static double clamp01(double x)
     return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
-void behaviour_classify(const struct behaviour_acc *a, const struct behaviour_params *p,
-                        const struct ledger_trip *trips, size_t n_trips, const struct metrics *m,
-                        struct behaviour *out)
+/* median: the median hold of the known-basis round trips, when k > 0. */
+static void classify(const struct behaviour_acc *a, const struct behaviour_params *p, size_t k,
+                     int64_t median, const struct metrics *m, struct behaviour *out)
 {
     memset(out, 0, sizeof *out);
     memcpy(out->hours, a->hours, sizeof out->hours);
@@ -186,21 +186,12 @@ void behaviour_classify(const struct behaviour_acc *a, const struct behaviour_pa
             out->top_source = (uint8_t)s;
 
     /* Trading style: median hold of known-basis round trips. */
-    if (n_trips) {
-        int64_t *h = xmalloc(n_trips * sizeof *h);
-        size_t k = 0;
-        for (size_t i = 0; i < n_trips; i++)
-            if (!(trips[i].flags & LEDGER_TRIP_UNKNOWN_BASIS))
-                h[k++] = trips[i].close_ms - trips[i].open_ms;
-        if (k) {
-            out->median_hold_ms = median_i64(h, k);
-            int64_t med = out->median_hold_ms;
-            out->style = med < p->scalp_max_ms   ? BEHAVIOUR_STYLE_SCALP
-                         : med < p->day_max_ms   ? BEHAVIOUR_STYLE_DAY
-                         : med < p->swing_max_ms ? BEHAVIOUR_STYLE_SWING
-                                                 : BEHAVIOUR_STYLE_POSITION;
-        }
-        free(h);
+    if (k) {
+        out->median_hold_ms = median;
+        out->style = median < p->scalp_max_ms   ? BEHAVIOUR_STYLE_SCALP
+                     : median < p->day_max_ms   ? BEHAVIOUR_STYLE_DAY
+                     : median < p->swing_max_ms ? BEHAVIOUR_STYLE_SWING
+                                                : BEHAVIOUR_STYLE_POSITION;
     }
 
     /* Risk profile: one point per aggressive trait. */
@@ -230,6 +221,33 @@ void behaviour_classify(const struct behaviour_acc *a, const struct behaviour_pa
         out->bot_clock = clamp01((out->hour_entropy - 0.9) / 0.1);
     out->bot_score = 0.3 * out->bot_fast + 0.3 * out->bot_first_slot + 0.2 * out->bot_uniform +
                      0.2 * out->bot_clock;
+}
+
+void behaviour_classify(const struct behaviour_acc *a, const struct behaviour_params *p,
+                        const struct ledger_trip *trips, size_t n_trips, const struct metrics *m,
+                        struct behaviour *out)
+{
+    int64_t median = -1;
+    size_t k = 0;
+    if (n_trips) {
+        int64_t *h = xmalloc(n_trips * sizeof *h);
+        for (size_t i = 0; i < n_trips; i++)
+            if (!(trips[i].flags & LEDGER_TRIP_UNKNOWN_BASIS))
+                h[k++] = trips[i].close_ms - trips[i].open_ms;
+        if (k)
+            median = median_i64(h, k);
+        free(h);
+    }
+    classify(a, p, k, median, m, out);
+}
+
+void behaviour_classify_sorted(const struct behaviour_acc *a, const struct behaviour_params *p,
+                               const int64_t *holds, size_t k, const struct metrics *m,
+                               struct behaviour *out)
+{
+    /* what median_i64 gives: the largest of the lower half is holds[k/2 - 1] */
+    int64_t median = !k ? -1 : k % 2 ? holds[k / 2] : (holds[k / 2 - 1] + holds[k / 2]) / 2;
+    classify(a, p, k, median, m, out);
 }
 
 const char *behaviour_style_name(enum behaviour_style s)

@@ -99,6 +99,12 @@ void behaviour_acc_add(struct behaviour_acc *a, const struct behaviour_params *p
 void behaviour_classify(const struct behaviour_acc *a, const struct behaviour_params *p,
                         const struct ledger_trip *trips, size_t n_trips, const struct metrics *m,
                         struct behaviour *out);
+/* The same classification from the hold times (close - open) of the
+ * wallet's known-basis round trips, sorted ascending (k of them): no copy,
+ * no selection (intel_score_holds keeps them sorted as trips close). */
+void behaviour_classify_sorted(const struct behaviour_acc *a, const struct behaviour_params *p,
+                               const int64_t *holds, size_t k, const struct metrics *m,
+                               struct behaviour *out);
 
 const char *behaviour_style_name(enum behaviour_style s); /* "scalp", ... "unknown" */
 const char *behaviour_risk_name(enum behaviour_risk r);   /* "conservative", ... */

@@ -179,10 +179,45 @@ const struct intel_wallet *intel_wallet(const struct intel *in, uint32_t wallet)
     return wallet < in->w.len ? &in->w.v[wallet] : NULL;
 }
 
+/* Takes the round trips closed since the last call into h's sorted
+ * holds (insertion: a trip's hold goes after the equal ones). */
+static void holds_update(struct intel_holds *h, const struct ledger_wallet *lw)
+{
+    if (h->trips > lw->trips.len) { /* not this wallet's: start over */
+        h->sorted.len = 0;
+        h->trips = 0;
+    }
+    for (; h->trips < lw->trips.len; h->trips++) {
+        const struct ledger_trip *t = &lw->trips.v[h->trips];
+        if (t->flags & LEDGER_TRIP_UNKNOWN_BASIS)
+            continue;
+        int64_t x = t->close_ms - t->open_ms;
+        size_t lo = 0, hi = h->sorted.len;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (h->sorted.v[mid] <= x)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        vec_reserve(&h->sorted, h->sorted.len + 1);
+        memmove(h->sorted.v + lo + 1, h->sorted.v + lo, (h->sorted.len - lo) * sizeof x);
+        h->sorted.v[lo] = x;
+        h->sorted.len++;
+    }
+}
+
+void intel_holds_free(struct intel_holds *h)
+{
+    vec_free(&h->sorted);
+    h->trips = 0;
+}
+
 /* full: with the top tokens and the decay reason (intel_score leaves
- * them out). */
+ * them out); holds: the wallet's sorted holds, or NULL to select the
+ * median from its round trips. */
 static void profile(const struct intel *in, uint32_t wallet, int64_t now_ms,
-                    struct intel_profile *out, bool full)
+                    struct intel_profile *out, bool full, struct intel_holds *holds)
 {
     memset(out, 0, sizeof *out);
     out->wallet = wallet;
@@ -194,8 +229,14 @@ static void profile(const struct intel *in, uint32_t wallet, int64_t now_ms,
     const struct intel_wallet *iw = &in->w.v[wallet];
     const struct ledger_wallet *lw = ledger_wallet(in->l, wallet);
     metrics_acc_finish(&iw->metrics, &in->p.metrics, &out->metrics);
-    behaviour_classify(&iw->behaviour, &in->p.behaviour, lw->trips.v, lw->trips.len, &out->metrics,
-                       &out->behaviour);
+    if (holds) {
+        holds_update(holds, lw);
+        behaviour_classify_sorted(&iw->behaviour, &in->p.behaviour, holds->sorted.v,
+                                  holds->sorted.len, &out->metrics, &out->behaviour);
+    } else {
+        behaviour_classify(&iw->behaviour, &in->p.behaviour, lw->trips.v, lw->trips.len,
+                           &out->metrics, &out->behaviour);
+    }
     out->decay = iw->decay;
     out->realized_sol = lw->realized_sol;
     out->unrealized_sol = 0;
@@ -214,8 +255,8 @@ static void profile(const struct intel *in, uint32_t wallet, int64_t now_ms,
     double best[INTEL_TOP_TOKENS] = {0};
     int64_t best_first[INTEL_TOP_TOKENS] = {0};
     struct ledger_position v;
-    for (uint32_t c = ledger_pos_next(in->l, wallet, LEDGER_NONE, &v); c != LEDGER_NONE;
-         c = ledger_pos_next(in->l, wallet, c, &v)) {
+    for (uint32_t pi = 0; pi < lw->n_pos; pi++) {
+        ledger_pos_at(in->l, wallet, pi, &v);
         const struct ledger_mint *m = ledger_mint(in->l, v.mint);
         metrics_timing_add(&out->timing, &n_peak, &v, m);
         if (v.open && !v.unknown_cost && v.qty_tokens > 0) {
@@ -264,12 +305,18 @@ static void profile(const struct intel *in, uint32_t wallet, int64_t now_ms,
 void intel_profile(const struct intel *in, uint32_t wallet, int64_t now_ms,
                    struct intel_profile *out)
 {
-    profile(in, wallet, now_ms, out, true);
+    profile(in, wallet, now_ms, out, true, NULL);
 }
 
 void intel_score(const struct intel *in, uint32_t wallet, int64_t now_ms, struct intel_profile *out)
 {
-    profile(in, wallet, now_ms, out, false);
+    profile(in, wallet, now_ms, out, false, NULL);
+}
+
+void intel_score_holds(const struct intel *in, uint32_t wallet, int64_t now_ms,
+                       struct intel_holds *h, struct intel_profile *out)
+{
+    profile(in, wallet, now_ms, out, false, h);
 }
 
 size_t intel_patterns(const struct intel *in, uint32_t wallet, struct pattern_list *out)

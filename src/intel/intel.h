@@ -109,6 +109,19 @@ void intel_profile(const struct intel *in, uint32_t wallet, int64_t now_ms,
  * their buys). */
 void intel_score(const struct intel *in, uint32_t wallet, int64_t now_ms,
                  struct intel_profile *out);
+/* The hold times of one wallet's known-basis round trips, sorted, as of
+ * its first `trips` round trips: what intel_score_holds keeps between the
+ * rebuilds of that wallet's score instead of a selection over all its
+ * round trips each time. Start zeroed; free with intel_holds_free. */
+struct intel_holds {
+    VEC(int64_t) sorted;
+    size_t trips;
+};
+/* intel_score, the median hold taken from *h, which first takes in the
+ * round trips closed since the last call (one wallet per h). */
+void intel_score_holds(const struct intel *in, uint32_t wallet, int64_t now_ms,
+                       struct intel_holds *h, struct intel_profile *out);
+void intel_holds_free(struct intel_holds *h);
 
 /* Detects the wallet's patterns (needs keep_fills); appends to out. */
 size_t intel_patterns(const struct intel *in, uint32_t wallet, struct pattern_list *out);

@@ -9,7 +9,10 @@
  * Shape: wallets and mints are interned (base/intern.h) to dense ids; a
  * position is one (wallet, mint) pair found through a small open-addressing
  * index keyed by (wallet << 32 | mint); positions of one wallet form a
- * singly linked list. A position is one cache line: what outlives its
+ * singly linked list, newest first, and their ids are also kept in an
+ * array per wallet (4 bytes each), so a walk over all of them (a score
+ * rebuild, ledger_pos_at) can read ahead instead of waiting for each
+ * position's line to find the next. A position is one cache line: what outlives its
  * round trips (first buy, rank, volume bought, dust residue). The open
  * round trip's state, with its lots as a FIFO array with a head index,
  * lives in a pool slot that is returned when the trip closes, so closed
@@ -100,6 +103,7 @@ static uint32_t pos_get(struct ledger *l, uint32_t wallet, uint32_t mint, struct
     p->next = w->first_pos;
     w->first_pos = id;
     w->n_pos++;
+    vec_push(&w->pos_ids, id);
     l->map[s].val = id;
     if (!wk && (uint64_t)l->pos.len * 2 > (uint64_t)l->map_mask + 1)
         ledger_map_grow(l);
@@ -135,6 +139,7 @@ void ledger_free(struct ledger *l)
     for (size_t i = 0; i < l->wallets.len; i++) {
         vec_free(&l->wallets.v[i].trips);
         vec_free(&l->wallets.v[i].fills);
+        vec_free(&l->wallets.v[i].pos_ids);
     }
     for (size_t i = 0; i < l->open.len; i++)
         free(l->open.v[i].lots);

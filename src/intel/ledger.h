@@ -125,6 +125,7 @@ struct ledger_wallet {
     double fees_sol;
     VEC(struct ledger_trip) trips; /* in close order */
     VEC(struct ledger_fill) fills; /* in apply order, when keep_fills */
+    VEC(uint32_t) pos_ids;         /* its positions in creation order (ledger_pos_at) */
 };
 
 /* Per-mint market facts seen by the ledger (all wallets). */
@@ -206,6 +207,12 @@ const char *ledger_source_name(const struct ledger *l, uint8_t source);
  * then the returned cursor; returns LEDGER_NONE at the end. */
 uint32_t ledger_pos_next(const struct ledger *l, uint32_t wallet, uint32_t cursor,
                          struct ledger_position *out);
+/* The wallet's i-th position in ledger_pos_next's order (0 = the newest,
+ * i < ledger_wallet(l, wallet)->n_pos), the same view. For a walk over all
+ * of them, in order of i: it reads ahead (positions and their mints),
+ * where ledger_pos_next waits for each position's line in turn. */
+void ledger_pos_at(const struct ledger *l, uint32_t wallet, uint32_t i,
+                   struct ledger_position *out);
 /* Sum of unrealized PnL (SOL) over the wallet's open positions at each
  * mint's last price. */
 double ledger_unrealized_sol(const struct ledger *l, uint32_t wallet);

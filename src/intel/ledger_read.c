@@ -57,27 +57,30 @@ const char *ledger_source_name(const struct ledger *l, uint8_t source)
     return source < l->n_sources ? l->sources[source] : "";
 }
 
+/* A closed position holds nothing: its quantity and cost are +0 without
+ * the 128-bit conversions (0 / 10^decimals and 0 / 1e9 are +0 for every
+ * decimals), and its value stays 0 * the last price, as computed for an
+ * open one (NaN when that price is). */
 static void pos_view(const struct ledger *l, const struct pos *p, struct ledger_position *out)
 {
     const struct ledger_mint *m = &l->mints.v[p->mint];
-    u128 cost = 0, qty = 0;
-    bool unknown = false;
-    if (p->open != LEDGER_NONE) {
+    memset(out, 0, sizeof *out);
+    out->mint = p->mint;
+    out->open = p->open != LEDGER_NONE;
+    if (out->open) {
         const struct trip_state *o = &l->open.v[p->open];
+        u128 cost = 0;
+        bool unknown = false;
         for (uint32_t i = o->head; i < o->len; i++) {
             cost += (u128)o->lots[i].cost * o->lots[i].n;
             unknown |= o->lots[i].unknown != 0;
         }
-        qty = o->qty;
+        out->qty_tokens = (double)((long double)o->qty / pow10_of(m->decimals));
+        out->cost_sol = ldsol((i128)cost);
+        out->unknown_cost = unknown;
     }
-    memset(out, 0, sizeof *out);
-    out->mint = p->mint;
-    out->open = p->open != LEDGER_NONE;
-    out->qty_tokens = (double)((long double)qty / pow10_of(m->decimals));
-    out->cost_sol = ldsol((i128)cost);
     out->value_sol = out->qty_tokens * m->last_price_sol;
-    out->unrealized_sol = out->open && !unknown ? out->value_sol - out->cost_sol : 0;
-    out->unknown_cost = unknown;
+    out->unrealized_sol = out->open && !out->unknown_cost ? out->value_sol - out->cost_sol : 0;
     out->first_buy_ms = p->first_buy_ms;
     out->first_buy_price_sol = p->first_buy_price;
     out->buy_rank = p->buy_rank;
@@ -92,6 +95,30 @@ uint32_t ledger_pos_next(const struct ledger *l, uint32_t wallet, uint32_t curso
     if (id != LEDGER_NONE && out)
         pos_view(l, &l->pos.v[id], out);
     return id;
+}
+
+/* How far ahead ledger_pos_at asks for a position's line, and for its
+ * mint's two lines (read from the position, which must have arrived). */
+#define POS_AHEAD  8
+#define MINT_AHEAD 4
+
+void ledger_pos_at(const struct ledger *l, uint32_t wallet, uint32_t i, struct ledger_position *out)
+{
+    assert(wallet < l->wallets.len);
+    const struct ledger_wallet *w = &l->wallets.v[wallet];
+    assert(i < w->pos_ids.len);
+    const uint32_t *ids = w->pos_ids.v;
+    size_t last = w->pos_ids.len - 1; /* newest first: i counts from the end */
+    /* macros, not an inline helper: GCC drops calls of a function doing
+     * nothing but __builtin_prefetch (see src/backtest/replay.c) */
+    if (i + POS_AHEAD <= last)
+        __builtin_prefetch(&l->pos.v[ids[last - i - POS_AHEAD]]);
+    if (i + MINT_AHEAD <= last) {
+        const char *m = (const char *)&l->mints.v[l->pos.v[ids[last - i - MINT_AHEAD]].mint];
+        __builtin_prefetch(m);
+        __builtin_prefetch(m + sizeof(struct ledger_mint) - 1);
+    }
+    pos_view(l, &l->pos.v[ids[last - i]], out);
 }
 
 double ledger_unrealized_sol(const struct ledger *l, uint32_t wallet)
@@ -118,6 +145,7 @@ void ledger_mem_usage(const struct ledger *l, struct ledger_mem *out)
     for (size_t i = 0; i < l->wallets.len; i++) {
         out->trip_bytes += l->wallets.v[i].trips.cap * sizeof(struct ledger_trip);
         out->fill_bytes += l->wallets.v[i].fills.cap * sizeof(struct ledger_fill);
+        out->pos_bytes += l->wallets.v[i].pos_ids.cap * sizeof(uint32_t);
     }
 }
 
@@ -160,8 +188,12 @@ bool ledger_ok(const struct ledger *l)
             if (l->pos.v[c].wallet != w || ++n > l->wallets.v[w].n_pos)
                 return false;
         }
-        if (n != l->wallets.v[w].n_pos)
+        if (n != l->wallets.v[w].n_pos || l->wallets.v[w].pos_ids.len != n)
             return false;
+        /* the ids, oldest first, are the list read backwards */
+        for (uint32_t c = l->wallets.v[w].first_pos; c != LEDGER_NONE; c = l->pos.v[c].next)
+            if (l->wallets.v[w].pos_ids.v[--n] != c)
+                return false;
     }
     return true;
 }

@@ -424,6 +424,8 @@ void engine_free(struct engine *e)
     market_free(e->market);
     intern_release(&e->wallets);
     intern_release(&e->mints);
+    for (size_t i = 0; i < e->w.len; i++)
+        intel_holds_free(&e->w.v[i].holds);
     vec_free(&e->w);
     vec_free(&e->m);
     vec_free(&e->pos);

@@ -30,6 +30,7 @@ struct ewallet {
     /* The cached intel view; rebuilt when a trip closes or it is old. */
     bool cached;
     uint32_t cache_trips;
+    struct intel_holds holds; /* its round trips' holds, sorted (the score's median) */
     int64_t cache_ms;
     double score;
     uint32_t trips, form_n, form_wins;

@@ -43,7 +43,7 @@ static void wallet_view(struct engine *e, uint32_t wid, const struct pubkey *k)
     if (w->lid == LEDGER_NONE)
         return;
     struct intel_profile *pr = xmalloc(sizeof *pr);
-    intel_score(e->intel, w->lid, e->now, pr);
+    intel_score_holds(e->intel, w->lid, e->now, &w->holds, pr);
     w->score = pr->score.score / 100.0;
     w->trips = pr->metrics.trades;
     w->form_n = pr->decay.n;

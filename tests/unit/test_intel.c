@@ -449,6 +449,40 @@ static uint64_t rnd(uint64_t *s)
     return *s;
 }
 
+static int cmp_hold(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* The known-basis holds of trips, sorted by qsort: what intel_holds must
+ * hold. Returns their count; *out is malloc'd. */
+static size_t sorted_holds(const struct ledger_trip *t, size_t n, int64_t **out)
+{
+    int64_t *h = malloc((n ? n : 1) * sizeof *h);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!(t[i].flags & LEDGER_TRIP_UNKNOWN_BASIS))
+            h[k++] = t[i].close_ms - t[i].open_ms;
+    qsort(h, k, sizeof *h, cmp_hold);
+    *out = h;
+    return k;
+}
+
+/* behaviour_classify_sorted on the qsort'ed holds gives what
+ * behaviour_classify gave (b), every field. */
+static void same_sorted_classify(const struct behaviour_acc *acc, const struct behaviour_params *bp,
+                                 const struct ledger_trip *t, size_t n, const struct metrics *m,
+                                 const struct behaviour *b)
+{
+    int64_t *h;
+    size_t k = sorted_holds(t, n, &h);
+    struct behaviour c;
+    behaviour_classify_sorted(acc, bp, h, k, m, &c);
+    assert_memory_equal(&c, b, sizeof c);
+    free(h);
+}
+
 /* Random fills over mint ids that differ in every byte, with ties in time,
  * value and slot; and random hold times with many repeats, of every count
  * from 1 to 400: the same patterns and medians as the references. */
@@ -502,6 +536,7 @@ static void test_random_patterns_and_medians(void **state)
         struct behaviour b;
         behaviour_classify(&acc, &bp, t, nt, &m, &b);
         assert_int_equal(b.median_hold_ms, ref_median_hold(t, nt));
+        same_sorted_classify(&acc, &bp, t, nt, &m, &b);
         free(f);
         free(t);
     }
@@ -520,6 +555,7 @@ static void test_random_patterns_and_medians(void **state)
         struct behaviour b;
         behaviour_classify(&acc, &ip.behaviour, t, k, &m, &b);
         assert_int_equal(b.median_hold_ms, ref_median_hold(t, k));
+        same_sorted_classify(&acc, &ip.behaviour, t, k, &m, &b);
         free(t);
     }
 }
@@ -626,6 +662,119 @@ static void test_parallel_flush_equals_serial(void **state)
     intel_free(serial);
 }
 
+/* ledger_pos_at (the score rebuild's walk, from the wallet's array of
+ * position ids, reading ahead) against ledger_pos_next (the linked list),
+ * and the rebuild's sums against the plain loop over ledger_pos_next: the
+ * same views in the same order, bit for bit. A closed position's view is
+ * what the full conversion gives: +0 held and cost, value 0 * the price. */
+static void same_walks(const struct intel *in, int64_t now_ms)
+{
+    const struct ledger *l = intel_ledger((struct intel *)in);
+    size_t n_closed = 0, n_open = 0;
+    for (uint32_t w = 0; w < ledger_wallet_count(l); w++) {
+        uint32_t n = ledger_wallet(l, w)->n_pos, i = 0;
+        struct metrics_timing t = {0};
+        uint32_t n_peak = 0, open = 0;
+        double unrealized = 0;
+        int64_t as_of = 0;
+        struct ledger_position u, v;
+        for (uint32_t c = ledger_pos_next(l, w, LEDGER_NONE, &u); c != LEDGER_NONE;
+             c = ledger_pos_next(l, w, c, &u), i++) {
+            assert_true(i < n);
+            ledger_pos_at(l, w, i, &v);
+            assert_memory_equal(&u, &v, sizeof u); /* memset before filled */
+            const struct ledger_mint *m = ledger_mint(l, u.mint);
+            if (!u.open) {
+                double zero = 0, value = zero * m->last_price_sol;
+                assert_memory_equal(&u.qty_tokens, &zero, sizeof zero);
+                assert_memory_equal(&u.cost_sol, &zero, sizeof zero);
+                assert_memory_equal(&u.value_sol, &value, sizeof value);
+                assert_memory_equal(&u.unrealized_sol, &zero, sizeof zero);
+                assert_false(u.unknown_cost);
+                n_closed++;
+            } else {
+                n_open++;
+            }
+            metrics_timing_add(&t, &n_peak, &u, m);
+            if (u.open && !u.unknown_cost && u.qty_tokens > 0) {
+                unrealized += u.unrealized_sol;
+                open++;
+                if (as_of == 0 || m->last_price_ms < as_of)
+                    as_of = m->last_price_ms;
+            }
+        }
+        assert_int_equal(i, n);
+        metrics_timing_finish(&t, n_peak);
+        struct intel_profile pr;
+        intel_score(in, w, now_ms, &pr);
+        assert_memory_equal(&pr.timing, &t, sizeof t);
+        SAME(pr.unrealized_sol, unrealized);
+        assert_int_equal(pr.open_positions, open);
+        SAME(pr.unrealized_as_of_ms, as_of);
+    }
+    assert_true(n_closed > 1000 && n_open > 100); /* the market has both */
+}
+
+static void test_position_walks_match_list(void **state)
+{
+    (void)state;
+    struct intel *a = intel_new(NULL, 64);
+    for (size_t i = 0; i < tape.len; i++)
+        intel_apply(a, &tape.v[i]);
+    same_walks(a, last_ts());
+    assert_true(ledger_ok(intel_ledger(a)));
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        struct intel *r = recompute_on(threads, true, tape.len / 3, 3001);
+        same_walks(r, last_ts());
+        assert_true(ledger_ok(intel_ledger(r)));
+        intel_free(r);
+    }
+    intel_free(a);
+}
+
+/* intel_score_holds (the engine's rebuild: the holds kept sorted between
+ * calls, one intel_holds per wallet) against intel_score (a selection over
+ * all the round trips) on the simulated market, asked at seven points of
+ * the tape so each wallet's holds take in new round trips between calls:
+ * the same profile, bit for bit, and the holds the qsort'ed round trips. */
+static void test_score_holds_match_selection(void **state)
+{
+    (void)state;
+    struct intel *a = intel_new(NULL, 64);
+    size_t cap = 4096, compared = 0, median_seen = 0;
+    struct intel_holds *h = calloc(cap, sizeof *h);
+    const struct ledger *l = intel_ledger(a);
+    for (size_t i = 0, next = tape.len / 7; i < tape.len; i++) {
+        intel_apply(a, &tape.v[i]);
+        if (i + 1 != next && i + 1 != tape.len)
+            continue;
+        next += tape.len / 7;
+        uint32_t nw = ledger_wallet_count(l);
+        assert_true(nw <= cap);
+        for (uint32_t w = 0; w < nw; w++) {
+            struct intel_profile x, y;
+            intel_score(a, w, tape.v[i].ts_ms, &x);
+            intel_score_holds(a, w, tape.v[i].ts_ms, &h[w], &y);
+            assert_memory_equal(&x, &y, sizeof x);
+            const struct ledger_wallet *lw = ledger_wallet(l, w);
+            int64_t *ref;
+            size_t k = sorted_holds(lw->trips.v, lw->trips.len, &ref);
+            assert_int_equal(h[w].sorted.len, k);
+            assert_int_equal(h[w].trips, lw->trips.len);
+            if (k)
+                assert_memory_equal(h[w].sorted.v, ref, k * sizeof *ref);
+            free(ref);
+            compared++;
+            median_seen += k > 1;
+        }
+    }
+    assert_true(compared > 3000 && median_seen > 300);
+    for (size_t w = 0; w < cap; w++)
+        intel_holds_free(&h[w]);
+    free(h);
+    intel_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -638,6 +787,8 @@ int main(void)
         cmocka_unit_test(test_background_flush_equals_apply),
         cmocka_unit_test(test_patterns_and_median_match_reference),
         cmocka_unit_test(test_random_patterns_and_medians),
+        cmocka_unit_test(test_position_walks_match_list),
+        cmocka_unit_test(test_score_holds_match_selection),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
