@@ -659,15 +659,13 @@ void api_list_begin(struct jw *w, struct httpd_resp *resp, const char *key)
 {
     jw_init(w, &resp->body);
     jw_obj_begin(w);
-    jw_key(w, key);
-    jw_arr_begin(w);
+    jw_karr_begin(w, key);
 }
 
 void api_list_end_page(struct jw *w, uint64_t page, uint64_t limit, int64_t total)
 {
     jw_arr_end(w);
-    jw_key(w, "pagination");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "pagination");
     jw_ku64(w, "page", page);
     jw_ku64(w, "limit", limit);
     jw_ki64(w, "total", total);

@@ -33,8 +33,7 @@
 
 static void input(struct jw *w, const char *name, const char *status, const char *detail)
 {
-    jw_key(w, name);
-    jw_obj_begin(w);
+    jw_kobj_begin(w, name);
     jw_kstr(w, "status", status);
     jw_kstr(w, "detail", detail);
     jw_obj_end(w);
@@ -54,8 +53,7 @@ static void write_dexscreener(struct api_ctx *ctx, struct jw *w)
     tokenfeed_health(f, &h);
     char detail[400];
     enum tokenfeed_state st = tokenfeed_state(&h, api_now_ms(), detail, sizeof detail);
-    jw_key(w, "dexscreener");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "dexscreener");
     jw_kstr(w, "status", tokenfeed_state_name(st));
     jw_kstr(w, "detail", detail);
     jw_ku64(w, "requested", h.requested);
@@ -76,8 +74,7 @@ static void write_dexscreener(struct api_ctx *ctx, struct jw *w)
  * (ingest/hooksync.h): registered vs watched, and why a sync failed. */
 static void write_hooksync(struct api_ctx *ctx, struct jw *w)
 {
-    jw_key(w, "helius_webhook");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "helius_webhook");
     if (!ctx->env->hooksync) {
         jw_kstr(w, "status", "off");
         jw_kstr(w, "detail",
@@ -106,8 +103,7 @@ static void write_hooksync(struct api_ctx *ctx, struct jw *w)
 /* warmup: the engine's warm-up, in the background or not. */
 static void write_warmup(struct jw *w, const struct runner_health *h)
 {
-    jw_key(w, "warmup");
-    jw_obj_begin(w);
+    jw_kobj_begin(w, "warmup");
     const char *state = h->warm_failed ? "failed"
                         : h->warming   ? (h->warm_held ? "held" : "warming")
                                        : "done";
@@ -153,10 +149,8 @@ static void write_status(struct api_ctx *ctx, struct buf *out)
     jw_kstr(&w, "version", WT_VERSION);
     jw_ki64(&w, "uptime_s", (clock_mono_ns() - ctx->start_ns) / NS_PER_SECOND);
     jw_ki64(&w, "published_ms", published_ms);
-    jw_key(&w, "inputs");
-    jw_obj_begin(&w);
-    jw_key(&w, "webhook");
-    jw_obj_begin(&w);
+    jw_kobj_begin(&w, "inputs");
+    jw_kobj_begin(&w, "webhook");
     const char *st = "no events yet";
     if (!ctx->env->inbox)
         st = "disabled";
@@ -187,8 +181,7 @@ static void write_status(struct api_ctx *ctx, struct buf *out)
           live ? "quotes and swap transactions of the live executor"
                : "paper trading fills from observed prices; Jupiter is used only in live mode");
     jw_obj_end(&w);
-    jw_key(&w, "queue");
-    jw_obj_begin(&w);
+    jw_kobj_begin(&w, "queue");
     jw_ku64(&w, "queued", h.queued);
     jw_ku64(&w, "high_water", h.queue_high);
     jw_ku64(&w, "capacity", h.queue_cap);
@@ -199,8 +192,7 @@ static void write_status(struct api_ctx *ctx, struct buf *out)
         /* The store as the webhook sees it: the outcome of its last write. */
         struct store_health sh;
         (void)store_health(ctx->env->store, &sh);
-        jw_key(&w, "store");
-        jw_obj_begin(&w);
+        jw_kobj_begin(&w, "store");
         jw_kstr(&w, "status", sh.ok ? "ok" : "failing");
         jw_kstr(&w, "backend", store_backend(ctx->env->store));
         jw_kbool(&w, "reachable", sh.reachable);
@@ -213,8 +205,7 @@ static void write_status(struct api_ctx *ctx, struct buf *out)
     /* Several daemons on one PostgreSQL: who trades (store/leader.h). */
     struct leader_status ls;
     api_cluster_status(ctx, &ls);
-    jw_key(&w, "cluster");
-    jw_obj_begin(&w);
+    jw_kobj_begin(&w, "cluster");
     jw_kstr(&w, "role", leader_role_name(ls.role));
     if (ls.role != LEADER_SINGLE) {
         jw_kstr(&w, "node_id", ls.node_id);
@@ -229,8 +220,7 @@ static void write_status(struct api_ctx *ctx, struct buf *out)
             jw_kstr(&w, "error", ls.error);
     }
     jw_obj_end(&w);
-    jw_key(&w, "restore");
-    jw_obj_begin(&w);
+    jw_kobj_begin(&w, "restore");
     jw_kbool(&w, "state_found", h.restore.state_found);
     jw_ku64(&w, "positions", h.restore.positions);
     jw_ku64(&w, "trades", h.restore.trades);
@@ -454,8 +444,7 @@ void routes_signals(struct api_ctx *ctx, struct httpd_req *req, struct httpd_res
         jw_kstr(&w, "mint", r->mint);
         jw_kstr(&w, "swap_sig", r->swap_sig);
         jw_kdouble(&w, "score", r->score);
-        jw_key(&w, "factors");
-        jw_obj_begin(&w);
+        jw_kobj_begin(&w, "factors");
         jw_kdouble(&w, "wallet", r->wallet_factor);
         jw_kdouble(&w, "cluster", r->cluster_factor);
         jw_kdouble(&w, "token", r->token_factor);

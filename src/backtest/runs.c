@@ -350,41 +350,47 @@ struct lister {
     struct jw *w;
 };
 
+void bt_run_headline_of(struct store *st, const struct backtest_run_row *r,
+                        struct bt_run_headline *h)
+{
+    memset(h, 0, sizeof *h);
+    bt_scenario_name_of(st, r->scenario_id, h->scenario, sizeof h->scenario);
+    const char *sample = "full";
+    struct json_doc *d = json_doc_new(8);
+    struct json_val res, m;
+    if (json_parse(d, r->results, strlen(r->results), 0, &res) == 0) {
+        json_get_i64(&res, "from_ms", &h->from_ms);
+        json_get_i64(&res, "to_ms", &h->to_ms);
+        json_opt_i64(&res, "batch_id", &h->batch_id);
+        json_opt_str(&res, "sample", &sample, NULL);
+        if (json_find(&res, "metrics", &m) == 0)
+            json_get_double(&m, "return_pct", &h->return_pct);
+    }
+    snprintf(h->sample, sizeof h->sample, "%s", sample);
+    json_doc_free(d);
+}
+
 static int list_one(void *ctx, const struct backtest_run_row *r)
 {
     struct lister *l = ctx;
-    char name[BT_NAME_MAX];
-    bt_scenario_name_of(l->st, r->scenario_id, name, sizeof name);
-    struct json_doc *d = json_doc_new(8);
-    struct json_val res, m;
-    int64_t from = 0, to = 0, batch = 0;
-    double ret = 0;
-    const char *sample = "full";
-    if (json_parse(d, r->results, strlen(r->results), 0, &res) == 0) {
-        json_get_i64(&res, "from_ms", &from);
-        json_get_i64(&res, "to_ms", &to);
-        json_opt_i64(&res, "batch_id", &batch);
-        json_opt_str(&res, "sample", &sample, NULL);
-        if (json_find(&res, "metrics", &m) == 0)
-            json_get_double(&m, "return_pct", &ret);
-    }
+    struct bt_run_headline h;
+    bt_run_headline_of(l->st, r, &h);
     struct jw *w = l->w;
     jw_obj_begin(w);
     jw_ki64(w, "id", r->id);
-    jw_kstr(w, "scenario", name);
-    jw_ki64(w, "from_ms", from);
-    jw_ki64(w, "to_ms", to);
-    jw_kstr(w, "sample", sample);
-    jw_ki64(w, "batch_id", batch);
+    jw_kstr(w, "scenario", h.scenario);
+    jw_ki64(w, "from_ms", h.from_ms);
+    jw_ki64(w, "to_ms", h.to_ms);
+    jw_kstr(w, "sample", h.sample);
+    jw_ki64(w, "batch_id", h.batch_id);
     jw_ki64(w, "started_ms", r->started_ms);
     jw_ki64(w, "finished_ms", r->finished_ms);
-    jw_kdouble(w, "return_pct", ret);
+    jw_kdouble(w, "return_pct", h.return_pct);
     jw_ki64(w, "trades", r->trades);
     jw_kdouble(w, "win_rate", r->win_rate);
     jw_kdouble(w, "max_drawdown_pct", r->max_drawdown);
     jw_kdouble(w, "pnl_sol", r->pnl_sol);
     jw_obj_end(w);
-    json_doc_free(d);
     return 0;
 }
 

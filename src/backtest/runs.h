@@ -49,6 +49,18 @@ int bt_run_json(struct store *st, int64_t id, bool details, struct buf *out);
 int bt_run_each(struct store *st, int (*fn)(void *ctx, const struct backtest_run_row *r),
                 void *ctx);
 
+/* The headline of a stored run, for the lists: its scenario's name and
+ * what the row's results say of its window, sample, batch and return;
+ * what the results lack stays 0 (the sample "full"). */
+struct bt_run_headline {
+    char scenario[BT_NAME_MAX];
+    int64_t from_ms, to_ms, batch_id;
+    char sample[48];
+    double return_pct;
+};
+void bt_run_headline_of(struct store *st, const struct backtest_run_row *r,
+                        struct bt_run_headline *h);
+
 /* Every stored run, oldest first, as the JSON array of `backtest list
  * --json` and GET /v1/backtest/runs: id, scenario, window, sample,
  * batch_id and the headline metrics. Returns 0 or a store error. */

@@ -686,30 +686,18 @@ static void iso(int64_t ms, char *out)
 static int list_one(void *ctx, const struct backtest_run_row *r)
 {
     struct lister *l = ctx;
-    char name[BT_NAME_MAX];
-    bt_scenario_name_of(l->st, r->scenario_id, name, sizeof name);
-    struct json_doc *d = json_doc_new(8);
-    struct json_val res, m;
-    int64_t from = 0, to = 0;
-    double ret = 0;
-    const char *sample = "full";
-    if (json_parse(d, r->results, strlen(r->results), 0, &res) == 0) {
-        json_get_i64(&res, "from_ms", &from);
-        json_get_i64(&res, "to_ms", &to);
-        json_opt_str(&res, "sample", &sample, NULL);
-        if (json_find(&res, "metrics", &m) == 0)
-            json_get_double(&m, "return_pct", &ret);
-    }
+    struct bt_run_headline h;
+    bt_run_headline_of(l->st, r, &h);
     char f[32], t[32];
-    iso(from, f);
-    iso(to, t);
+    iso(h.from_ms, f);
+    iso(h.to_ms, t);
     if (l->n == 0)
         printf("%-6s %-16s %-24s %-24s %-17s %9s %7s %8s %8s\n", "id", "scenario", "from", "to",
                "sample", "return", "trades", "win", "max dd");
-    printf("%-6" PRId64 " %-16s %-24s %-24s %-17s %+8.2f%% %7d %7.1f%% %7.2f%%\n", r->id, name, f,
-           t, sample, ret, (int)r->trades, 100 * r->win_rate, r->max_drawdown);
+    printf("%-6" PRId64 " %-16s %-24s %-24s %-17s %+8.2f%% %7d %7.1f%% %7.2f%%\n", r->id,
+           h.scenario, f, t, h.sample, h.return_pct, (int)r->trades, 100 * r->win_rate,
+           r->max_drawdown);
     l->n++;
-    json_doc_free(d);
     return 0;
 }
 

@@ -24,6 +24,7 @@
 #include "intel/similar.h"
 #include "sim/sim.h"
 #include "store/store.h"
+#include "trade/engine_store.h"
 
 static const struct cli_opt opts[] = {
     {"--truth", "FILE", NULL, "truth.json written by `walltrack sim generate` (required)"},
@@ -130,34 +131,6 @@ out:
     json_doc_free(d);
     buf_release(&b);
     return rc;
-}
-
-/* The watchlist, read by one scan (one read transaction) and ranked as
- * discovery ranks it: best score first, ties by address. */
-struct watch_row {
-    char address[BASE58_KEY_MAX];
-    double score;
-};
-
-struct watch_rows {
-    VEC(struct watch_row) v;
-};
-
-static int add_watch_row(void *ctx, const struct wallet *w)
-{
-    struct watch_rows *l = ctx;
-    struct watch_row *x = vec_push_zero(&l->v);
-    memcpy(x->address, w->address, sizeof x->address);
-    x->score = w->score;
-    return 0;
-}
-
-static int cmp_watch_row(const void *a, const void *b)
-{
-    const struct watch_row *x = a, *y = b;
-    if (x->score != y->score)
-        return x->score > y->score ? -1 : 1;
-    return strcmp(x->address, y->address);
 }
 
 static int truth_type(const struct truth_wallet *t, size_t n, const char *address)
@@ -340,15 +313,12 @@ static int run_sim_evaluate(struct cli_args *a)
         if (truth[i].type >= 0)
             positives_total[truth[i].type]++;
     size_t watch = 0, pos_top = 0, pos_all = 0;
-    struct wallet_filter f = {.status = WALLET_WATCH};
     struct watch_rows wl = {0};
-    if ((r = store_wallet_scan(st, &f, add_watch_row, &wl)) != 0) {
+    if ((r = engine_store_wallets_ranked(st, WALLET_WATCH, &wl)) != 0) {
         fprintf(stderr, "walltrack sim evaluate: %s\n", wt_strerror(r));
         vec_free(&wl.v);
         goto out;
     }
-    if (wl.v.len > 1)
-        qsort(wl.v.v, wl.v.len, sizeof *wl.v.v, cmp_watch_row);
     for (size_t i = 0; i < wl.v.len; i++) {
         int ty = truth_type(truth, ntruth, wl.v.v[i].address);
         by_type[ty >= 0 ? ty : SIM_NTYPES]++;

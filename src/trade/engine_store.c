@@ -521,15 +521,6 @@ static int apply_watch(struct engine *e, enum command_kind k, const char *addres
     return engine_handle(e, &ev);
 }
 
-struct watch_row {
-    char address[BASE58_KEY_MAX];
-    double score;
-};
-
-struct watch_rows {
-    VEC(struct watch_row) v;
-};
-
 static int add_watch_row(void *ctx, const struct wallet *w)
 {
     struct watch_rows *l = ctx;
@@ -541,8 +532,6 @@ static int add_watch_row(void *ctx, const struct wallet *w)
     return 0;
 }
 
-/* Best score first, ties by address: the order the engine has always
- * loaded its watchlist in. */
 static int cmp_watch_row(const void *a, const void *b)
 {
     const struct watch_row *x = a, *y = b;
@@ -551,17 +540,23 @@ static int cmp_watch_row(const void *a, const void *b)
     return strcmp(x->address, y->address);
 }
 
-/* One scan of the store (one read transaction), applied after it. */
-static int load_wallets(struct engine *e, struct store *st, enum wallet_status status,
-                        size_t *count)
+int engine_store_wallets_ranked(struct store *st, enum wallet_status status, struct watch_rows *out)
 {
     struct wallet_filter f;
     memset(&f, 0, sizeof f);
     f.status = status;
+    int rc = store_wallet_scan(st, &f, add_watch_row, out);
+    if (rc == 0 && out->v.len > 1)
+        qsort(out->v.v, out->v.len, sizeof *out->v.v, cmp_watch_row);
+    return rc;
+}
+
+/* One scan of the store (one read transaction), applied after it. */
+static int load_wallets(struct engine *e, struct store *st, enum wallet_status status,
+                        size_t *count)
+{
     struct watch_rows l = {0};
-    int rc = store_wallet_scan(st, &f, add_watch_row, &l);
-    if (rc == 0 && l.v.len > 1)
-        qsort(l.v.v, l.v.len, sizeof *l.v.v, cmp_watch_row);
+    int rc = engine_store_wallets_ranked(st, status, &l);
     for (size_t i = 0; rc == 0 && i < l.v.len; i++) {
         const struct watch_row *w = &l.v.v[i];
         if (status == WALLET_WATCH) {

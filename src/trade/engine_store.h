@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/vec.h"
+#include "solana/base58.h"
 #include "store/store.h"
 #include "trade/engine.h"
 
@@ -96,6 +98,20 @@ int engine_store_exit_delete(struct store *st, const char *name, int64_t ts_ms, 
  * (more strategies than a book holds), with a message in err. */
 int engine_store_exits_load(struct store *st, struct exit_book *b, size_t *loaded, char *err,
                             size_t errsize);
+
+/* The stored wallets of one status on Solana, read by one scan (one read
+ * transaction) and ranked best score first, ties by address: the order the
+ * engine loads its watchlist in (and the ranking discovery gives). The
+ * caller frees out->v with vec_free, also after an error. */
+struct watch_row {
+    char address[BASE58_KEY_MAX];
+    double score;
+};
+struct watch_rows {
+    VEC(struct watch_row) v;
+};
+int engine_store_wallets_ranked(struct store *st, enum wallet_status status,
+                                struct watch_rows *out);
 
 int engine_store_position_json(const struct position *p, double score, const double f[SF_COUNT],
                                struct buf *out);

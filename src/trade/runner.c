@@ -318,16 +318,14 @@ static int j_start(struct runner *r, int64_t created_ms, char *err, size_t errsi
     jw_kbool(&w, "warm", r->o.warm);
     jw_ki64(&w, "swaps", n_swaps); /* the warm-up's count, checked by a replay */
     r->counted_swaps = n_swaps;
-    jw_key(&w, "event_ids");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "event_ids");
     for (int i = 0; i < 3; i++)
         jw_i64(&w, ids[i]);
     jw_arr_end(&w);
     jw_key(&w, "settings");
     jw_raw(&w, r->o.journal_settings ? r->o.journal_settings : "{}",
            strlen(r->o.journal_settings ? r->o.journal_settings : "{}"));
-    jw_key(&w, "exits");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "exits");
     for (uint32_t i = 0; i < r->o.params.book.n; i++)
         exit_strategy_write(&r->o.params.book.s[i], &w);
     jw_arr_end(&w);
@@ -336,8 +334,7 @@ static int j_start(struct runner *r, int64_t created_ms, char *err, size_t errsi
         jw_str(&w, state.data ? state.data : "");
     else
         jw_null(&w);
-    jw_key(&w, "positions");
-    jw_arr_begin(&w);
+    jw_karr_begin(&w, "positions");
     for (size_t i = 0; i < np; i++)
         jw_str(&w, rows[i].state);
     jw_arr_end(&w);
