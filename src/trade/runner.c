@@ -54,6 +54,7 @@
 #include "net/sse.h"
 #include "solana/base58.h"
 #include "trade/journal.h"
+#include "trade/runner_journal.h"
 #include "trade/engine_store.h"
 
 #define BATCH       4096
@@ -65,22 +66,6 @@ struct ack {
     uint64_t seq;
     int rc;
     char msg[256];
-};
-
-/* The journal being recorded (trade/journal.h), on the engine's thread
- * (during runner_start: the caller's). run_* is the run of stored events
- * being counted; moved says the next stored event's time was moved. */
-struct jrec {
-    VEC(struct journal_row) rows;
-    VEC(char *) bodies;
-    enum event_kind run_kind;
-    int64_t run_n, run_ts;
-    uint64_t run_hash;
-    bool moved, failed; /* failed: the last write was refused */
-    int64_t wall;
-    int64_t stored_ts;  /* the moved event's own time */
-    int64_t last_write; /* wall clock of the last write */
-    bool urgent;        /* a command is waiting: write with this batch */
 };
 
 struct runner {
@@ -149,205 +134,6 @@ static void clamp_ts(struct event *ev, int64_t limit_ms)
 static int64_t max_future(const struct runner *r)
 {
     return r->o.max_future_ms > 0 ? r->o.max_future_ms : MS_PER_MINUTE;
-}
-
-/* ---- the journal ---------------------------------------------------------------- */
-
-static void j_push(struct jrec *j, const char *kind, int64_t ts, int64_t n, uint64_t hash,
-                   char *body)
-{
-    struct journal_row *x = vec_push_zero(&j->rows);
-    x->ts_ms = ts;
-    x->wall_ms = j->wall;
-    str_copy(x->kind, sizeof x->kind, kind);
-    x->n = n;
-    x->hash = hash;
-    x->body = body ? body : "";
-    if (body)
-        vec_push(&j->bodies, body);
-}
-
-static void j_close_run(struct jrec *j)
-{
-    if (j->run_n)
-        j_push(j, journal_run_kind(j->run_kind, false), j->run_ts, j->run_n, j->run_hash, NULL);
-    j->run_n = 0;
-}
-
-static char *j_body(struct buf *b)
-{
-    char *s = xstrdup(b->data ? b->data : "");
-    buf_release(b);
-    return s;
-}
-
-/* The engine's input hook: each input as a row, stored events as runs. */
-static void j_input(void *ctx, const struct event *ev)
-{
-    struct jrec *j = &((struct runner *)ctx)->j;
-    int64_t ts = event_ts_ms(ev);
-    switch (ev->kind) {
-    case EVENT_SWAP:
-    case EVENT_TRANSFER:
-    case EVENT_PRICE:
-        if (j->moved) {
-            struct event stored = *ev; /* the key as the store has it */
-            journal_event_retime(&stored, j->stored_ts);
-            j_close_run(j);
-            j_push(j, journal_run_kind(ev->kind, true), ts, 1,
-                   journal_event_hash(JOURNAL_HASH_INIT, &stored), NULL);
-            j->moved = false;
-            return;
-        }
-        if (j->run_n && j->run_kind != ev->kind)
-            j_close_run(j);
-        if (j->run_n == 0) {
-            j->run_kind = ev->kind;
-            j->run_ts = ts;
-            j->run_hash = JOURNAL_HASH_INIT;
-        }
-        j->run_hash = journal_event_hash(j->run_hash, ev);
-        j->run_n++;
-        return;
-    case EVENT_TICK:
-        j_close_run(j);
-        j_push(j, "tick", ts, 0, 0, NULL);
-        return;
-    case EVENT_COMMAND: {
-        j_close_run(j);
-        struct buf b;
-        buf_init(&b, 0);
-        journal_command_json(&ev->u.command, &b);
-        j_push(j, "command", ts, 0, 0, j_body(&b));
-        j->urgent = true;
-        return;
-    }
-    case EVENT_FILL:
-        /* A live executor's answer: recorded as seen, not replayable (an
-         * as-recorded backtest refuses a live session). */
-        j_close_run(j);
-        j_push(j, "fill", ts, 0, 0, NULL);
-        return;
-    }
-}
-
-/* Writes what was recorded (one transaction): with force, after a
- * command, or once JOURNAL_WRITE_MS has passed since the last write (or
- * JOURNAL_ROWS_MAX rows wait), so that a busy market costs one journal
- * transaction a second, not one a batch. A failure is logged once and the
- * rows are dropped: trading goes on, the journal gets a gap row that an
- * as-recorded backtest stops at. A crash loses what waits (at most a
- * second): the run then has no stop row and a replay ends at its last
- * recorded input. */
-#define JOURNAL_WRITE_MS 1000
-#define JOURNAL_ROWS_MAX 8192
-static void j_flush(struct runner *r, bool force)
-{
-    struct jrec *j = &r->j;
-    if (!force && !j->urgent && j->rows.len < JOURNAL_ROWS_MAX &&
-        j->wall - j->last_write < JOURNAL_WRITE_MS)
-        return;
-    j->last_write = j->wall;
-    j->urgent = false;
-    j_close_run(j);
-    bool lost = j->rows.len && store_journal_append(r->o.store, j->rows.v, j->rows.len) != 0;
-    if (lost && !j->failed)
-        log_warn("engine", "the engine journal could not be written; as-recorded backtests "
-                           "will refuse to replay past the gap");
-    j->failed = lost;
-    int64_t ts = lost ? j->rows.v[j->rows.len - 1].ts_ms : 0;
-    for (size_t i = 0; i < j->bodies.len; i++)
-        free(j->bodies.v[i]);
-    j->bodies.len = 0;
-    j->rows.len = 0;
-    if (lost) /* the next write starts by saying so */
-        j_push(j, "gap", ts, 0, 0, NULL);
-}
-
-static void j_release(struct jrec *j)
-{
-    for (size_t i = 0; i < j->bodies.len; i++)
-        free(j->bodies.v[i]);
-    vec_free(&j->bodies);
-    vec_free(&j->rows);
-}
-
-/* [0] the closed trades, [1] the last one's id. */
-static int count_trade(void *ctx, const struct closed_trade_row *t)
-{
-    int64_t *c = ctx;
-    c[0]++;
-    c[1] = t->id;
-    return 0;
-}
-
-/* The start row: what the restore is about to read (the state row, the
- * open positions, how many closed trades, the last event ids for the
- * warm-up), the settings, the exit book and the engine's creation time.
- * Before engine_store_restore, so that the restore's commands follow it. */
-static int j_start(struct runner *r, int64_t created_ms, char *err, size_t errsize)
-{
-    struct store *st = r->o.store;
-    const char *mname = trade_mode_name(r->o.params.mode);
-    int64_t ids[3] = {0, 0, 0}, trades[2] = {0, 0};
-    struct buf state, b;
-    buf_init(&state, 0);
-    buf_init(&b, 0);
-    size_t np = 0;
-    struct position_row *rows = xcalloc(4096, sizeof *rows);
-    int64_t n_swaps = 0, n_tr = 0, n_pr = 0;
-    int rc = store_events_max_ids(st, ids);
-    if (rc == 0)
-        rc = store_count_events(st, &n_swaps, &n_tr, &n_pr);
-    int grc = rc ? rc : store_state_get(st, engine_store_state_key(r->o.params.mode), &state);
-    if (rc == 0 && grc != 0 && grc != WT_ENOTFOUND)
-        rc = grc;
-    if (rc == 0)
-        rc = store_positions_open(st, mname, rows, 4096, &np);
-    if (rc == 0)
-        rc = store_closed_trades_scan(st, mname, 0, count_trade, trades);
-    if (rc) {
-        snprintf(err, errsize, "the engine journal: reading the start state: %s", wt_strerror(rc));
-        goto out;
-    }
-    struct jw w;
-    jw_init(&w, &b);
-    jw_obj_begin(&w);
-    jw_kstr(&w, "mode", mname);
-    jw_ki64(&w, "created_ms", created_ms);
-    jw_kbool(&w, "warm", r->o.warm);
-    jw_ki64(&w, "swaps", n_swaps); /* the warm-up's count, checked by a replay */
-    r->counted_swaps = n_swaps;
-    jw_karr_begin(&w, "event_ids");
-    for (int i = 0; i < 3; i++)
-        jw_i64(&w, ids[i]);
-    jw_arr_end(&w);
-    jw_key(&w, "settings");
-    jw_raw(&w, r->o.journal_settings ? r->o.journal_settings : "{}",
-           strlen(r->o.journal_settings ? r->o.journal_settings : "{}"));
-    jw_karr_begin(&w, "exits");
-    for (uint32_t i = 0; i < r->o.params.book.n; i++)
-        exit_strategy_write(&r->o.params.book.s[i], &w);
-    jw_arr_end(&w);
-    jw_key(&w, "state");
-    if (grc == 0)
-        jw_str(&w, state.data ? state.data : "");
-    else
-        jw_null(&w);
-    jw_karr_begin(&w, "positions");
-    for (size_t i = 0; i < np; i++)
-        jw_str(&w, rows[i].state);
-    jw_arr_end(&w);
-    jw_ki64(&w, "trades", trades[0]);
-    jw_ki64(&w, "last_trade_id", trades[1]);
-    jw_obj_end(&w);
-    jw_finish(&w);
-    j_push(&r->j, "start", created_ms, 0, 0, j_body(&b));
-out:
-    free(rows);
-    buf_release(&state);
-    buf_release(&b);
-    return rc;
 }
 
 /* ---- snapshot ---------------------------------------------------------------- */
@@ -535,7 +321,7 @@ static bool run_batch(struct runner *r, struct loop *L, struct event *buf, size_
     }
     if (r->o.journal) {
         r->j.wall = clock_wall_ms();
-        j_flush(r, false);
+        jrec_flush(&r->j, r->o.store, false);
     }
     int64_t now = clock_wall_ms();
     if (L->dirty && (nacks || watch || now - L->last_pub >= PUBLISH_MS)) {
@@ -577,11 +363,11 @@ static void *engine_main(void *arg)
         engine_flush(r->e);
         if (r->o.journal) { /* a clean stop: the whole run is recorded */
             r->j.wall = clock_wall_ms();
-            j_close_run(&r->j);
+            jrec_close_run(&r->j);
             struct engine_status est;
             engine_status(r->e, &est);
-            j_push(&r->j, "stop", est.now_ms, 0, 0, NULL);
-            j_flush(r, true);
+            jrec_push(&r->j, "stop", est.now_ms, 0, 0, NULL);
+            jrec_flush(&r->j, r->o.store, true);
         }
         publish(r, true);
     }
@@ -861,9 +647,9 @@ static int activate(struct runner *r, bool background, char *err, size_t errsize
     engine_set_executor(r->e, x);
     if (o->journal) {
         r->j.wall = created;
-        if (j_start(r, created, err, errsize) != 0)
+        if (jrec_start(&r->j, &r->o, created, &r->counted_swaps, err, errsize) != 0)
             return WT_EIO;
-        engine_set_input_hook(r->e, j_input, r);
+        engine_set_input_hook(r->e, jrec_input, &r->j);
     }
     pthread_mutex_lock(&r->mu);
     memset(&r->h.restore, 0, sizeof r->h.restore);
@@ -935,7 +721,7 @@ static int restore(struct runner *r, char *err, size_t errsize)
     int64_t limit = clock_wall_ms() + max_future(r);
     if (engine_clock_limit(r->e, limit)) {
         if (o->journal)
-            j_push(&r->j, "clock_limit", limit, 0, 0, NULL);
+            jrec_push(&r->j, "clock_limit", limit, 0, 0, NULL);
         char iso[32];
         clock_format_iso(limit, iso, sizeof iso);
         log_warn("engine", "the stored engine clock was past the wall clock; moved back to %s",
@@ -947,8 +733,8 @@ static int restore(struct runner *r, char *err, size_t errsize)
          * span of engine time begins. */
         struct engine_status est;
         engine_status(r->e, &est);
-        j_push(&r->j, "ready", est.now_ms, 0, 0, NULL);
-        j_flush(r, true);
+        jrec_push(&r->j, "ready", est.now_ms, 0, 0, NULL);
+        jrec_flush(&r->j, r->o.store, true);
     }
     publish(r, true);
     return 0;
@@ -1072,7 +858,7 @@ void runner_stop(struct runner *r)
         runner_snap_free(r->snap);
     vec_free(&r->open_mints);
     vec_free(&r->backlog);
-    j_release(&r->j);
+    jrec_release(&r->j);
     pthread_cond_destroy(&r->acked);
     pthread_cond_destroy(&r->room);
     waiter_release(&r->timer);
