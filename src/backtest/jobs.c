@@ -19,6 +19,7 @@
 #include "base/jw.h"
 #include "base/mem.h"
 #include "base/vec.h"
+#include "base/waiter.h"
 
 enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED, JOB_CANCELLED };
 
@@ -372,7 +373,8 @@ struct bt_jobs *bt_jobs_new(struct store *st,
     m->next_id = 1;
     pthread_mutex_init(&m->mu, NULL);
     pthread_mutex_init(&m->load_mu, NULL);
-    pthread_cond_init(&m->cv, NULL);
+    if (cond_init_monotonic(&m->cv) != 0)
+        abort();
     return m;
 }
 
@@ -504,14 +506,8 @@ int bt_jobs_cancel(struct bt_jobs *m, int64_t id, int64_t wait_ms, struct buf *o
         rc = WT_ESTATE;
     } else {
         atomic_store(&jb->cancel, 1);
-        struct timespec dl;
-        clock_gettime(CLOCK_REALTIME, &dl);
-        dl.tv_sec += (time_t)(wait_ms / 1000);
-        dl.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-        if (dl.tv_nsec >= 1000000000L) {
-            dl.tv_sec++;
-            dl.tv_nsec -= 1000000000L;
-        }
+        struct timespec dl; /* monotonic: a wall-clock jump does not move it */
+        deadline_after_ms(&dl, wait_ms);
         while (!finished(jb->state) && pthread_cond_timedwait(&m->cv, &m->mu, &dl) == 0)
             ;
     }

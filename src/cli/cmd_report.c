@@ -106,9 +106,7 @@ static int load(const struct cli_spec *spec, int argc, char **argv, struct cli_a
             rc = cli_usage_error(spec->name, "--days: expected a positive number, not '%s'", days);
             goto fail;
         }
-        struct timespec now;
-        clock_gettime(CLOCK_REALTIME, &now);
-        since = (int64_t)now.tv_sec * MS_PER_SECOND - (int64_t)(dd * (double)MS_PER_DAY);
+        since = clock_wall_ms() - (int64_t)(dd * (double)MS_PER_DAY);
     }
     *json = cli_opt_given(spec, args, "--json");
     engine_params_default(ep);

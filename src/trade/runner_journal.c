@@ -13,8 +13,7 @@
 #include "trade/engine_store.h"
 #include "trade/journal.h"
 
-void jrec_push(struct jrec *j, const char *kind, int64_t ts, int64_t n, uint64_t hash,
-                   char *body)
+void jrec_push(struct jrec *j, const char *kind, int64_t ts, int64_t n, uint64_t hash, char *body)
 {
     struct journal_row *x = vec_push_zero(&j->rows);
     x->ts_ms = ts;
@@ -55,7 +54,7 @@ void jrec_input(void *ctx, const struct event *ev)
             journal_event_retime(&stored, j->stored_ts);
             jrec_close_run(j);
             jrec_push(j, journal_run_kind(ev->kind, true), ts, 1,
-                   journal_event_hash(JOURNAL_HASH_INIT, &stored), NULL);
+                      journal_event_hash(JOURNAL_HASH_INIT, &stored), NULL);
             j->moved = false;
             return;
         }
