@@ -361,6 +361,9 @@ static bool turn(struct store_leader *l)
             l->leading = true;
             set_role(l, LEADER_LEADER); /* once the engine runs: /v1/status says so */
         }
+    } else if (l->o.failed && l->o.failed(l->o.ctx)) {
+        drop_session(l, "the engine's warm-up failed: the trading lock is given up");
+        return false;
     } else if (!exec1(l, "SELECT 1", 0, NULL, NULL, 0, err, sizeof err)) {
         drop_session(l, err);
         return false;

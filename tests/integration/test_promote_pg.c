@@ -14,6 +14,10 @@
  * warmed up first on the lock thread with no fence: the hold did not
  * hold it, and what came during a warm-up was replayed and handled too.
  *
+ * A second case fails a promotion's warm-up (an unreadable open
+ * position): the node gives the lock up and takes it again instead of
+ * leading with no engine, and leads once the row is gone.
+ *
  * Skipped (with a message) without WALLTRACK_TEST_PG_URL, i.e. outside
  * tests/store/with_pg.sh (cmake/tests_cluster.cmake runs it there). */
 #include <setjmp.h>
@@ -125,15 +129,30 @@ static int64_t handled_settled(unsigned port, int64_t want)
     return n;
 }
 
+/* Waits (within the cap) until the node on port leads with its engine
+ * warmed up. */
+static void wait_leading(unsigned port)
+{
+    char role[32] = "", warm[32] = "";
+    for (int i = 0; i < CAP && (strcmp(role, "leader") != 0 || strcmp(warm, "done") != 0); i++) {
+        str_at(port, "cluster", "role", role, sizeof role);
+        str_at(port, "warmup", "state", warm, sizeof warm);
+        sleep_ms(100);
+    }
+    assert_string_equal(role, "leader");
+    assert_string_equal(warm, "done");
+}
+
 static void start_node(struct daemon *d, const char *id, const char *extra, const char *extra2)
 {
     char dbenv[1200], idset[64];
     snprintf(dbenv, sizeof dbenv, "WALLTRACK_DB=%s", pg_url);
     snprintf(idset, sizeof idset, "cluster.node_id=%s", id);
     const char *env[] = {"WALLTRACK_WEBHOOK_SECRET=" SECRET, dbenv, NULL};
-    const char *args[] = {"--set", "dexscreener.api_url=", "--set", "cluster.leader_poll_ms=200",
-                          "--set", idset, extra ? "--set" : NULL, extra, extra2 ? "--set" : NULL,
-                          extra2, NULL};
+    const char *args[] = {
+        "--set", "dexscreener.api_url=", "--set", "cluster.leader_poll_ms=200", "--set",
+        idset,   extra ? "--set" : NULL, extra,   extra2 ? "--set" : NULL,      extra2,
+        NULL};
     assert_int_equal(daemon_start(d, args, env), 0);
 }
 
@@ -190,14 +209,7 @@ static void scenario(bool background, const char *prefix, unsigned base)
     assert_int_equal(unlink(hold), 0);
 
     /* Once the hold goes: B leads, warmed up, then more deliveries. */
-    char role[32] = "", warm[32] = "";
-    for (int i = 0; i < CAP && (strcmp(role, "leader") != 0 || strcmp(warm, "done") != 0); i++) {
-        str_at(b.port, "cluster", "role", role, sizeof role);
-        str_at(b.port, "warmup", "state", warm, sizeof warm);
-        sleep_ms(100);
-    }
-    assert_string_equal(role, "leader");
-    assert_string_equal(warm, "done");
+    wait_leading(b.port);
     post(b.port, base + 4000, 50);
     post(c.port, base + 5000, 50);
     int64_t stored = stored_swaps();
@@ -208,8 +220,9 @@ static void scenario(bool background, const char *prefix, unsigned base)
     print_message("promotion (%s): %lld swaps stored before it, %lld replayed by it (warm-up state "
                   "while held: '%s', role '%s'), %lld stored, %lld handled as events; C is "
                   "'%s'\n",
-                  background ? "warm-up in the background" : "warm-up first", (long long)before, (long long)warmed, held_state, held_role, (long long)stored,
-                  (long long)handled, role_c);
+                  background ? "warm-up in the background" : "warm-up first", (long long)before,
+                  (long long)warmed, held_state, held_role, (long long)stored, (long long)handled,
+                  role_c);
 
     /* Every stored swap counted once: replayed (stored before the
      * promotion) or handled as an event (delivered after it). */
@@ -244,11 +257,63 @@ static void test_promotion_counts_once(void **state)
     scenario(false, "fg", 100000);
 }
 
+static void exec_sql(PGconn *pg, const char *sql)
+{
+    PGresult *r = PQexec(pg, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fail_msg("%s: %s", sql, PQerrorMessage(pg));
+    PQclear(r);
+}
+
+/* A promotion whose background warm-up fails (an open position whose
+ * stored state cannot be read) gives the trading lock up, as a failed
+ * promotion always did, instead of leading with no engine; once the row
+ * is gone, the node leads with its engine warmed up. */
+static void test_failed_warmup_gives_lock_up(void **state)
+{
+    (void)state;
+    if (pg_url == NULL) {
+        print_message("promote_pg: skipped: WALLTRACK_TEST_PG_URL is not set\n");
+        skip();
+    }
+    PGconn *pg = PQconnectdb(pg_url);
+    assert_int_equal(PQstatus(pg), CONNECTION_OK);
+    exec_sql(pg, "INSERT INTO positions (mode, mint, signal_id, exit_strategy_id, status, "
+                 "opened_ms, closed_ms, entry_lamports, tokens, tokens_initial, entry_price_sol, "
+                 "peak_price_sol, stop_price_sol, moonbag, realized_sol, state, updated_ms) "
+                 "VALUES ('paper', 'So11111111111111111111111111111111111111112', 1, 1, 'open', "
+                 "0, 0, 0, 0, 0, 0, 0, 0, false, 0, 'not a position', 0)");
+    struct daemon d;
+    harness_wait_warm = false;
+    start_node(&d, "failing", NULL, NULL);
+    harness_wait_warm = true;
+    int64_t promotions = 0, demotions = 0;
+    for (int i = 0; i < CAP && (promotions < 2 || demotions < 1); i++) {
+        promotions = i64_at(d.port, "cluster", "promotions");
+        demotions = i64_at(d.port, "cluster", "demotions");
+        sleep_ms(100);
+    }
+    char warm[32];
+    str_at(d.port, "warmup", "state", warm, sizeof warm);
+    print_message("failed warm-up: %lld promotions, %lld demotions (the lock given up and "
+                  "taken again), warm-up state '%s'\n",
+                  (long long)promotions, (long long)demotions, warm);
+    assert_true(promotions >= 2);
+    assert_true(demotions >= 1);
+
+    exec_sql(pg, "DELETE FROM positions WHERE state = 'not a position'");
+    wait_leading(d.port);
+    assert_int_equal(daemon_stop(&d, SIGTERM), 0);
+    PQfinish(pg);
+    harness_rmdir(d.dir);
+}
+
 int main(void)
 {
     pg_url = getenv("WALLTRACK_TEST_PG_URL");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_promotion_counts_once),
+        cmocka_unit_test(test_failed_warmup_gives_lock_up),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
