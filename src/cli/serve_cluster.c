@@ -104,6 +104,15 @@ static int on_promote(void *ctx)
     return 0;
 }
 
+/* The promotion's background warm-up failed: the engine does not run. */
+static bool on_failed(void *ctx)
+{
+    struct serve_cluster *c = ctx;
+    struct runner_health h;
+    runner_health(c->runner, &h);
+    return h.warm_failed;
+}
+
 static void on_demote(void *ctx, const char *why)
 {
     struct serve_cluster *c = ctx;
@@ -140,6 +149,7 @@ int serve_cluster_start(const struct config *cfg, struct store *st, struct runne
         .poll_ms = config_int(cfg, CFG_CLUSTER_LEADER_POLL_MS),
         .session_timeout_s = (int)config_int(cfg, CFG_CLUSTER_SESSION_TIMEOUT_S),
         .promote = on_promote,
+        .failed = on_failed,
         .demote = on_demote,
         .message = on_message,
         .ctx = c,

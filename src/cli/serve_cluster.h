@@ -4,7 +4,8 @@
  *
  * On PostgreSQL the runner starts as a standby (no engine) and this module
  * promotes it when the node takes the trading lock, restoring the engine
- * from the store exactly as a start does (runner_promote), and demotes it
+ * from the store as a background start does, behind a fence
+ * (runner_promote: each stored event counted once), and demotes it
  * the moment the lock is lost. Events this node stores while it is a
  * standby go to the leader as notifications; the leader hands the ones it
  * receives to its engine. On SQLite there is no cluster: one daemon per

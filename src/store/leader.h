@@ -62,6 +62,10 @@ struct leader_opts {
      * Nonzero: it could not start; the lock is given up (the session is
      * closed) so that another node may take it, and tried again later. */
     int (*promote)(void *ctx);
+    /* Optional, asked every poll while leading: true when the engine
+     * stopped for good after all (its background warm-up failed); the
+     * lock is then given up as after a failed promote. */
+    bool (*failed)(void *ctx);
     /* The lock is lost: stop trading now; why says what happened. */
     void (*demote)(void *ctx, const char *why);
     /* A payload another node sent (store_leader_send), while leading. */

@@ -287,6 +287,18 @@ static void read_notifications(struct store_leader *l)
     }
 }
 
+/* Forgets what is queued for the leader: this node leads now, and its
+ * engine's restore replays those events from the store (handing them to
+ * it too would count them twice). */
+static void drop_queued(struct store_leader *l)
+{
+    pthread_mutex_lock(&l->mu);
+    for (size_t i = 0; i < l->q.len; i++)
+        free(l->q.v[i].text);
+    l->q.len = 0;
+    pthread_mutex_unlock(&l->mu);
+}
+
 /* Sends what is queued (or hands it to the engine here, when leading). */
 static bool send_queued(struct store_leader *l, char *err, size_t errsize)
 {
@@ -345,9 +357,13 @@ static bool turn(struct store_leader *l)
                 drop_session(l, "the engine could not start: the trading lock is given up");
                 return false;
             }
+            drop_queued(l); /* stored before the engine's fence: it replays them */
             l->leading = true;
             set_role(l, LEADER_LEADER); /* once the engine runs: /v1/status says so */
         }
+    } else if (l->o.failed && l->o.failed(l->o.ctx)) {
+        drop_session(l, "the engine's warm-up failed: the trading lock is given up");
+        return false;
     } else if (!exec1(l, "SELECT 1", 0, NULL, NULL, 0, err, sizeof err)) {
         drop_session(l, err);
         return false;
@@ -482,8 +498,7 @@ void store_leader_free(struct store_leader *l)
         PQfinish(l->pg); /* the session ends: the lock is free */
     close(l->wake[0]);
     close(l->wake[1]);
-    for (size_t i = 0; i < l->q.len; i++)
-        free(l->q.v[i].text);
+    drop_queued(l);
     vec_free(&l->q);
     pthread_mutex_destroy(&l->mu);
     free(l);

@@ -611,6 +611,7 @@ static struct executor *claiming_new(struct executor *inner, const struct runner
 /* Builds the engine, restores it from the store and starts its threads:
  * the start of an active runner and a standby's promotion alike. */
 static struct runner_snap *empty_snap(const struct runner_opts *o);
+static void publish_empty(struct runner *r, bool standby);
 static int restore(struct runner *r, char *err, size_t errsize);
 
 static int activate(struct runner *r, bool background, char *err, size_t errsize)
@@ -657,14 +658,24 @@ static int activate(struct runner *r, bool background, char *err, size_t errsize
     r->bg = background;
     r->fence = INT64_MAX;
     if (background) {
-        /* The fence: what is stored now is replayed; what comes later
-         * reaches the engine as events (through the backlog). */
+        /* Events posted from now on wait in the backlog (a promoted
+         * standby's queue opens for the engine's own commands only once
+         * the warm-up ends); then the fence: what is stored now is
+         * replayed, what comes later reaches the engine as events. */
+        pthread_mutex_lock(&r->mu);
+        r->h.warm_failed = false;
+        r->h.warm_error[0] = '\0';
+        atomic_store(&r->warming, true);
+        pthread_mutex_unlock(&r->mu);
+        evq_reopen(r->q);
+        __atomic_store_n(&r->warm_done, 0, __ATOMIC_RELAXED);
         int64_t ids[3] = {0, 0, 0}, n_swaps = r->counted_swaps, n_tr = 0, n_pr = 0;
         int rc = store_events_max_ids(o->store, ids);
         if (rc == 0 && o->warm && !o->journal) /* the journal's start row counted them */
             rc = store_count_events(o->store, &n_swaps, &n_tr, &n_pr);
         if (rc != 0) {
             snprintf(err, errsize, "reading the stored events: %s", wt_strerror(rc));
+            end_warming(r, true);
             return WT_EIO;
         }
         r->fence = ids[0];
@@ -673,10 +684,8 @@ static int activate(struct runner *r, bool background, char *err, size_t errsize
         r->h.warm_total = o->warm ? (size_t)n_swaps : 0;
         r->h.warm_fence = ids[0];
         r->h.warm_started_ms = clock_wall_ms();
-        r->snap = empty_snap(o);
-        r->snap->standby = false;
         pthread_mutex_unlock(&r->mu);
-        atomic_store(&r->warming, true);
+        publish_empty(r, false);
     } else if (restore(r, err, errsize) != 0) {
         return WT_EIO;
     }
@@ -752,10 +761,12 @@ static struct runner_snap *empty_snap(const struct runner_opts *o)
     return s;
 }
 
-/* Publishes a standby's snapshot (after a demotion). */
-static void publish_standby(struct runner *r)
+/* Publishes an empty snapshot: a standby's (after a demotion), or, with
+ * standby false, an engine's while it warms up. */
+static void publish_empty(struct runner *r, bool standby)
 {
     struct runner_snap *s = empty_snap(&r->o);
+    s->standby = standby;
     pthread_mutex_lock(&r->mu);
     struct runner_snap *old = r->snap;
     r->snap = s;
@@ -809,17 +820,37 @@ int runner_promote(struct runner *r, char *err, size_t errsize)
 {
     if (atomic_load(&r->active))
         return 0;
-    /* What was queued before belongs to no engine: the store has it. */
-    evq_reopen(r->q);
     atomic_store(&r->stopping, false);
     atomic_store(&r->demoted, false);
     waiter_release(&r->timer);
     if (waiter_init(&r->timer) != 0)
         abort();
-    if (activate(r, false, err, errsize) != 0) { /* a promotion warms first */
+    /* This node's deliveries go to its own engine from now on (no more
+     * forwarded to a leader). Until the warm-up begins they are dropped
+     * (the queue is closed): stored before the fence, they are replayed.
+     * A promotion always warms up behind a fence, as a background start
+     * does: events stored and posted meanwhile wait in the backlog and
+     * are handled once, after the replay. Without engine.warmup_background
+     * it waits here for the warm-up (the lock thread, as before). */
+    atomic_store(&r->active, true);
+    if (activate(r, true, err, errsize) != 0) {
+        atomic_store(&r->active, false);
         engine_free(r->e);
         r->e = NULL;
         evq_close(r->q);
+        return WT_EIO;
+    }
+    if (r->o.warm_background)
+        return 0;
+    pthread_mutex_lock(&r->mu);
+    while (atomic_load(&r->warming))
+        pthread_cond_wait(&r->room, &r->mu);
+    bool failed = r->h.warm_failed;
+    if (failed)
+        snprintf(err, errsize, "the warm-up failed: %s", r->h.warm_error);
+    pthread_mutex_unlock(&r->mu);
+    if (failed) {
+        runner_demote(r);
         return WT_EIO;
     }
     return 0;
@@ -838,7 +869,7 @@ void runner_demote(struct runner *r)
     r->threads_started = false;
     engine_free(r->e); /* its executor too; what it had not written is dropped */
     r->e = NULL;
-    publish_standby(r);
+    publish_empty(r, true);
 }
 
 void runner_stop(struct runner *r)

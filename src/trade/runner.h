@@ -106,9 +106,14 @@ void runner_stop(struct runner *r);
  * dropped: the store has them), the snapshot is an empty one. The owner's
  * thread only (the cluster's thread in `serve`). */
 bool runner_active(struct runner *r);
-/* Builds the engine and restores it from the store exactly as
- * runner_start does (what was queued meanwhile is dropped), then starts
- * it. Returns 0 (also when already active) or an error with err. */
+/* Builds the engine and restores it from the store as a background
+ * start does, whatever warm_background says: behind a fence (the largest
+ * stored swap id), the replay on the engine thread, events posted
+ * meanwhile in the backlog and handled once after it. With
+ * warm_background it returns once the warm-up has begun; without, once
+ * it has ended (a failed warm-up: demoted again, an error). runner_active
+ * is true from the start (deliveries are no longer forwarded). Returns 0
+ * (also when already active) or an error with err. */
 int runner_promote(struct runner *r, char *err, size_t errsize);
 /* Stops trading at once: the engine handles no further event and writes
  * nothing more (its unwritten decisions are dropped, as in a crash), its

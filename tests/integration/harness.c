@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/json.h"
 #include "solana/base58.h"
 #include "store/store.h"
 
@@ -389,4 +390,52 @@ void harness_sigset_release(struct harness_sigset *set)
 {
     free(set->sigs);
     memset(set, 0, sizeof *set);
+}
+
+long harness_post_swaps(unsigned port, const char *auth, unsigned first, unsigned n)
+{
+    struct buf body;
+    buf_init(&body, 0);
+    long st = 200;
+    for (unsigned i = 0; i < n && st == 200; i += 10) {
+        if (harness_swap_body(&body, first + i, 10) != 0)
+            st = -1;
+        else
+            st = http_request(port, "POST", "/webhooks/helius", auth, body.data, body.len, NULL);
+    }
+    buf_release(&body);
+    return st;
+}
+
+int harness_status(unsigned port, struct json_doc **doc, struct json_val *root, struct buf *body)
+{
+    buf_reset(body);
+    long st = http_request(port, "GET", "/v1/status", NULL, NULL, 0, body);
+    if (st != 200)
+        return st == 0 ? -1 : (int)st;
+    *doc = json_doc_new(64);
+    if (json_parse(*doc, body->data, body->len, 0, root) != 0) {
+        json_doc_free(*doc);
+        *doc = NULL;
+        return 1;
+    }
+    return 0;
+}
+
+int harness_i64_at(const struct json_val *root, const char *obj, const char *key, int64_t *out)
+{
+    struct json_val o;
+    if (obj && json_get(root, obj, &o) != 0)
+        return -1;
+    return json_get_i64(obj ? &o : root, key, out) == 0 ? 0 : -1;
+}
+
+int64_t harness_swaps_stored(const char *db)
+{
+    struct harness_sigset set;
+    if (harness_sigset_load(&set, db) != 0)
+        return -1;
+    int64_t n = harness_sigset_unique(&set) ? (int64_t)set.n : -1;
+    harness_sigset_release(&set);
+    return n;
 }

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "base/buf.h"
@@ -70,6 +71,20 @@ void harness_sig(unsigned i, char *out);
  * (the same number always gives the same signature). Returns 0, or -1
  * when the fixture cannot be read. */
 int harness_swap_body(struct buf *out, unsigned first, unsigned n);
+/* POSTs n of harness_swap_body's transactions numbered from first to
+ * port's Helius webhook, 10 a body, with header auth ("Authorization:
+ * ..."). Returns 200 when every body got it, else the first other
+ * status (-1: a transport error). */
+long harness_post_swaps(unsigned port, const char *auth, unsigned first, unsigned n);
+/* GET /v1/status on port, its text into body (reset first) and parsed
+ * into *root; *doc (json_doc_free) is set on success. Returns 0, or the
+ * HTTP status (-1: a transport error; 1: not JSON). */
+struct json_doc;
+struct json_val;
+int harness_status(unsigned port, struct json_doc **doc, struct json_val *root, struct buf *body);
+/* root.<obj>.<key> (obj NULL: root.<key>) as an integer into *out.
+ * Returns 0, or -1 when absent or not an integer. */
+int harness_i64_at(const struct json_val *root, const char *obj, const char *key, int64_t *out);
 /* The signatures of every stored swap, base58, sorted: what the
  * acknowledged-versus-stored checks compare against. */
 struct harness_sigset {
@@ -80,6 +95,9 @@ struct harness_sigset {
  * swap, closes it and sorts. Returns 0, or -1 when the store cannot be
  * opened or read. Release with harness_sigset_release. */
 int harness_sigset_load(struct harness_sigset *set, const char *db);
+/* How many swaps are stored at db (harness_sigset_load), or -1 when the
+ * store cannot be read or a signature is stored twice. */
+int64_t harness_swaps_stored(const char *db);
 /* Whether sig is in the set. */
 bool harness_sigset_has(const struct harness_sigset *set, const char *sig);
 /* Whether no signature is in the set twice. */

@@ -11,8 +11,8 @@
  * until it settles); a later start replays every stored swap. The numbers
  * equal those of a daemon that warmed up first and took the same
  * deliveries after it. SQLite only: on PostgreSQL the engine starts when
- * this node takes the trading lock (cli/serve_cluster.h), on the leader
- * thread after the server listens, and warms up there first as before. */
+ * this node takes the trading lock (cli/serve_cluster.h), after the
+ * server listens, behind the same fence: test_promote_pg.c checks it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -47,33 +47,20 @@ struct outcome {
 
 static void post(unsigned port, unsigned first, unsigned n)
 {
-    struct buf body;
-    buf_init(&body, 0);
-    for (unsigned i = 0; i < n; i += 10) {
-        assert_int_equal(harness_swap_body(&body, first + i, 10), 0);
-        assert_int_equal(
-            http_request(port, "POST", "/webhooks/helius", AUTH, body.data, body.len, NULL), 200);
-    }
-    buf_release(&body);
+    assert_int_equal(harness_post_swaps(port, AUTH, first, n), 200);
 }
 
 /* GET /v1/status, parsed; the caller frees *doc. */
 static void status(unsigned port, struct json_doc **doc, struct json_val *root, struct buf *b)
 {
-    buf_reset(b);
-    long st = http_request(port, "GET", "/v1/status", NULL, NULL, 0, b);
-    if (st != 200)
-        fail_msg("GET /v1/status: %ld %s", st, b->data ? b->data : "");
-    *doc = json_doc_new(64);
-    if (json_parse(*doc, b->data, b->len, 0, root) != 0)
-        fail_msg("GET /v1/status: not JSON: %s", b->data);
+    if (harness_status(port, doc, root, b) != 0)
+        fail_msg("GET /v1/status failed: %s", b->data ? b->data : "");
 }
 
 static int64_t num_at(const struct json_val *root, const char *obj, const char *key)
 {
-    struct json_val o;
     int64_t v;
-    if ((obj && json_get(root, obj, &o) != 0) || json_get_i64(obj ? &o : root, key, &v) != 0)
+    if (harness_i64_at(root, obj, key, &v) != 0)
         fail_msg("status: no %s.%s", obj ? obj : "", key);
     return v;
 }
@@ -91,11 +78,8 @@ static int64_t stored_swaps(const struct daemon *d)
 {
     char db[600];
     snprintf(db, sizeof db, "%s/data", d->dir);
-    struct harness_sigset set;
-    assert_int_equal(harness_sigset_load(&set, db), 0);
-    assert_true(harness_sigset_unique(&set));
-    int64_t n = (int64_t)set.n;
-    harness_sigset_release(&set);
+    int64_t n = harness_swaps_stored(db);
+    assert_true(n >= 0);
     return n;
 }
 
