@@ -1,5 +1,5 @@
 /* Hand-made swaps for the engine's unit tests (test_engine, test_snap_json,
- * test_paper_fail): wallets and mints by number, a fresh signature each,
+ * test_paper_fail, test_engine_store): wallets and mints by number, a fresh signature each,
  * amounts in whole tokens at a price in SOL. Included into a test's .c
  * (#include "../support/engine_events.c") after event/event.h, so every
  * function is static. */

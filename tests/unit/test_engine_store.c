@@ -26,43 +26,7 @@
 #define HOUR (60 * MIN)
 #define T0   1767225600000LL
 
-static struct pubkey key(unsigned kind, unsigned i)
-{
-    struct pubkey k;
-    memset(&k, 0, sizeof k);
-    k.b[0] = (uint8_t)kind;
-    k.b[1] = (uint8_t)(i >> 8);
-    k.b[2] = (uint8_t)i;
-    k.b[31] = 9;
-    return k;
-}
-
-static unsigned sigs;
-
-static struct event swap(unsigned wallet, unsigned mint, enum side side, double tokens,
-                         double price, int64_t ts)
-{
-    struct event e;
-    memset(&e, 0, sizeof e);
-    e.kind = EVENT_SWAP;
-    struct swap_event *s = &e.u.swap;
-    sigs++;
-    memcpy(s->sig.b, &sigs, sizeof sigs);
-    s->sig.b[40] = 1;
-    s->ts_ms = ts;
-    s->slot = (uint64_t)(ts / 400);
-    s->wallet = key(1, wallet);
-    s->mint = key(2, mint);
-    s->quote_mint = key(3, 0);
-    s->side = side;
-    s->decimals = 6;
-    s->quote_decimals = 9;
-    s->token_amount = (uint64_t)llround(tokens * 1e6);
-    s->quote_amount = (uint64_t)llround(tokens * price * 1e9);
-    s->price_sol = price;
-    snprintf(s->source, sizeof s->source, "PUMP_FUN");
-    return e;
-}
+#include "../support/engine_events.c"
 
 static struct event cmd(enum command_kind k, unsigned wallet, double value, int64_t ts)
 {
