@@ -7,6 +7,7 @@
 // confirmation dialog (then seen in the configuration's history), runs a
 // grid search and reads its heatmap, and cancels a long grid search.
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { serverAndBrowser, watchedPage, artifact } from './harness.js';
 
@@ -52,14 +53,37 @@ test('backtest: a scenario is created, run in a batch, compared, applied; a grid
   assert.match(await page.getByTestId('start-error').innerText(), /empty or inverted window/);
   assert.equal(await page.getByTestId('backtest-job').count(), 0);
 
-  // A batch of default and careful: the job ends without a reload.
+  // A batch of default and careful: the job ends without a reload. The
+  // answer to the page's POST is held until the server has ended the job
+  // and the stream has said so: the page must not take that older answer
+  // (queued) over the stream's "done" (a CI run once lost this race).
+  const postUrl = `${server.url}/v1/backtests`;
+  let held = null;
+  let answered = false;
+  await page.route(postUrl, async (route) => {
+    if (route.request().method() !== 'POST') return route.fallback();
+    const resp = await route.fetch();
+    const started = await resp.json();
+    for (let i = 0; i < 600; i++) {
+      held = await (await fetch(`${postUrl}/${started.id}`)).json();
+      if (held.state !== 'queued' && held.state !== 'running') break;
+      await sleep(100);
+    }
+    await sleep(500); // the stream's last event reaches the page first
+    await route.fulfill({ response: resp, json: started });
+    answered = true;
+  });
   await fill(page, 'batch', async () => {
     await page.getByLabel('conservative', { exact: true }).uncheck();
     await page.getByLabel('aggressive', { exact: true }).uncheck();
     await page.getByLabel('careful', { exact: true }).check();
   });
+  for (let i = 0; i < 1200 && !answered; i++) await sleep(100);
+  assert.equal(held && held.state, 'done');
+  // "Start" again (not "Starting…"): the page has read the held answer.
+  await page.getByRole('button', { name: 'Start', exact: true }).waitFor();
+  await page.unroute(postUrl);
   const job = page.getByTestId('backtest-job').first();
-  await job.waitFor();
   await page.locator('[data-testid="backtest-job"][data-state="done"]').first().waitFor({ timeout: 60000 });
   assert.match(await job.innerText(), /100% · 2 \/ 2 scenarios/);
 

@@ -251,6 +251,20 @@ function StartForm({ scenarios, onStarted }) {
 
 /* ---- jobs ------------------------------------------------------------------ */
 
+const STATE_RANK = { queued: 0, running: 1, done: 2, failed: 2, cancelled: 2 };
+
+/** Whether `next` is newer than `prev` (two words on the same job): a later
+ * state, or more progress in the running state. An ended job stays ended. */
+function isNews(prev, next) {
+  if (!prev) return true;
+  const a = STATE_RANK[prev.state] ?? 0;
+  const b = STATE_RANK[next.state] ?? 0;
+  if (a !== b) return b > a;
+  if (next.state !== 'running') return false;
+  const f = (j) => (j.progress && j.progress.fraction) || 0;
+  return f(next) >= f(prev);
+}
+
 function JobRow({ job, onCancelled }) {
   const p = job.progress || {};
   const running = job.state === 'running' || job.state === 'queued';
@@ -415,12 +429,22 @@ export function BacktestPage() {
   const [grid, setGrid] = useState(null);
   const [applying, setApplying] = useState(null);
 
-  const loadJobs = () => api.get('/v1/backtests').then((j) => { setJobs(j); setJobsErr(null); }).catch(setJobsErr);
+  /* The newest word on each job, updated at once (the list in state lags a
+   * render behind): the stream's events and the answers to POST and DELETE
+   * arrive in either order, and an older word must not replace a newer one. */
+  const known = useRef(new Map());
+  const loadJobs = () => api.get('/v1/backtests').then((j) => {
+    for (const job of j) if (isNews(known.current.get(job.id), job)) known.current.set(job.id, job);
+    setJobs(j.map((job) => known.current.get(job.id)));
+    setJobsErr(null);
+  }).catch(setJobsErr);
   useEffect(() => { loadJobs(); }, []);
 
   /** A job's news: update it in place; when it ends, reload the runs, tick
-   * its runs and, for a grid, show its result. */
+   * its runs and, for a grid, show its result. Old news is dropped. */
   function jobChanged(job) {
+    if (!isNews(known.current.get(job.id), job)) return;
+    known.current.set(job.id, job);
     setJobs((list) => {
       const rest = list.filter((j) => j.id !== job.id);
       return [job, ...rest].sort((a, b) => b.id - a.id);
@@ -432,10 +456,7 @@ export function BacktestPage() {
     }
   }
   useLive((ev) => {
-    if (ev.type === 'backtest' && ev.data && typeof ev.data === 'object') {
-      const prev = jobs.find((j) => j.id === ev.data.id);
-      if (!prev || prev.state !== ev.data.state || ev.data.state === 'running') jobChanged(ev.data);
-    }
+    if (ev.type === 'backtest' && ev.data && typeof ev.data === 'object') jobChanged(ev.data);
   });
 
   useEffect(() => {
