@@ -10,9 +10,10 @@
  * handled each of those as an event exactly once (its swap counter, read
  * until it settles); a later start replays every stored swap. The numbers
  * equal those of a daemon that warmed up first and took the same
- * deliveries after it. SQLite only: on PostgreSQL the engine starts when
- * this node takes the trading lock (cli/serve_cluster.h), after the
- * server listens, behind the same fence: test_promote_pg.c checks it. */
+ * deliveries after it. engine.warmup_backlog bounds that backlog: a
+ * delivery past it waits, unanswered, until the warm-up goes on. SQLite only: on PostgreSQL the
+ * engine starts when this node takes the trading lock (cli/serve_cluster.h), after the server
+ * listens, behind the same fence: test_promote_pg.c checks it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -215,10 +217,90 @@ static void test_background_equals_first(void **state)
     assert_memory_equal(&bg, &first, sizeof bg);
 }
 
+/* engine.warmup_backlog bounds the events waiting for a held warm-up: a
+ * delivery that would pass it is stored but not answered (the commit
+ * thread waits for room, which holds the webhook back) while the backlog
+ * sits exactly at the bound; when the warm-up goes on, the delivery gets
+ * its 200 and the engine handles every event once. */
+static void test_backlog_bound(void **state)
+{
+    (void)state;
+    enum { CAP = 1024 }; /* the smallest bound the setting takes */
+    struct daemon d;
+    assert_int_equal(daemon_start(&d, NULL, env), 0);
+    post(d.port, 1000, 60);
+    assert_int_equal(daemon_stop(&d, SIGTERM), 0);
+    int64_t before = stored_swaps(&d);
+    int64_t per_tx = before / 60;
+    assert_true(per_tx >= 1);
+
+    char hold[600], hold_set[700], cap_set[64];
+    snprintf(hold, sizeof hold, "%s/hold", d.dir);
+    snprintf(hold_set, sizeof hold_set, "engine.warmup_hold_file=%s", hold);
+    snprintf(cap_set, sizeof cap_set, "engine.warmup_backlog=%d", CAP);
+    FILE *f = fopen(hold, "w");
+    assert_non_null(f);
+    fclose(f);
+    const char *args[] = {"--set", hold_set, "--set", QUEUE, "--set", cap_set, NULL};
+    harness_wait_warm = false;
+    assert_int_equal(daemon_restart(&d, args, env), 0);
+    harness_wait_warm = true;
+
+    /* LATER transactions are more events than the bound: sent by a child,
+     * whose exit status says whether it got its 200. */
+    assert_true(LATER * per_tx > CAP);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0)
+        _exit(harness_post_swaps(d.port, AUTH, 2000, LATER) == 200 ? 0 : 1);
+    struct buf b;
+    buf_init(&b, 0);
+    int64_t backlog = -1, high = -1;
+    for (int i = 0; i < 3000 && backlog < CAP; i++) {
+        struct json_doc *doc;
+        struct json_val root;
+        status(d.port, &doc, &root, &b);
+        backlog = num_at(&root, "warmup", "backlog");
+        high = num_at(&root, "warmup", "backlog_high");
+        json_doc_free(doc);
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    /* A moment longer: a bound that did not hold would show here. */
+    struct timespec settle = {0, 300 * 1000 * 1000};
+    nanosleep(&settle, NULL);
+    struct json_doc *doc;
+    struct json_val root;
+    status(d.port, &doc, &root, &b);
+    backlog = num_at(&root, "warmup", "backlog");
+    high = num_at(&root, "warmup", "backlog_high");
+    assert_string_equal(warm_state(&root), "held");
+    json_doc_free(doc);
+    int st;
+    pid_t done = waitpid(child, &st, WNOHANG);
+    print_message("held warm-up, bound %d: backlog %lld, highest %lld, delivery %s\n", CAP,
+                  (long long)backlog, (long long)high, done == 0 ? "waiting" : "answered");
+    assert_int_equal(backlog, CAP);
+    assert_int_equal(high, CAP);
+    assert_int_equal(done, 0); /* not answered while its events cannot be queued */
+
+    assert_int_equal(unlink(hold), 0);
+    assert_int_equal(waitpid(child, &st, 0), child);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+    wait_done(d.port);
+    assert_int_equal(handled_settled(d.port, LATER * per_tx), LATER * per_tx);
+    assert_int_equal(daemon_stop(&d, SIGTERM), 0);
+    assert_int_equal(stored_swaps(&d), before + LATER * per_tx);
+    buf_release(&b);
+    harness_rmdir(d.dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_background_equals_first),
+        cmocka_unit_test(test_backlog_bound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
