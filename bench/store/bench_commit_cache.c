@@ -47,13 +47,11 @@ static void must(int rc, sqlite3 *db, const char *what)
  * COMMIT and in total. */
 static void run(const char *dir, long cache_kib, long rows, double *commit_s, double *total_s)
 {
-    char path[512];
+    char path[512], wal[520];
     snprintf(path, sizeof path, "%s/commit-cache.db", dir);
-    for (const char *suffix = ""; suffix; suffix = *suffix ? NULL : "-wal") {
-        char p[560];
-        snprintf(p, sizeof p, "%s%s", path, suffix);
-        unlink(p);
-    }
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    unlink(path);
+    unlink(wal);
     sqlite3 *db;
     if (sqlite3_open(path, &db) != SQLITE_OK) {
         fprintf(stderr, "bench_commit_cache: cannot open %s\n", path);
@@ -102,8 +100,6 @@ static void run(const char *dir, long cache_kib, long rows, double *commit_s, do
     sqlite3_finalize(commit);
     sqlite3_close(db);
     unlink(path);
-    char wal[560];
-    snprintf(wal, sizeof wal, "%s-wal", path);
     unlink(wal);
 }
 
