@@ -136,17 +136,20 @@ static void conn_close(struct sq_conn *c)
     c->db = NULL;
 }
 
-/* The writer's page cache, in KiB: small on purpose. SQLite's
- * balance_nonroot() renumbers split pages through a temporary page number,
- * the lock page at 1 GiB (262145 with 4 KiB pages), so after any split the
- * cache's largest key is far past the end of the file, and the commit's
- * truncation of the cache (pcache1TruncateUnsafe) then walks every bucket
- * of its hash table: a walk over all cached pages at nearly every commit
- * of the webhook (random keys split pages all the time). At 64 MiB that
- * walk was 4 % of the webhook's CPU; at 4 MiB it is noise, and misses are
- * served from the memory map or the OS cache. bench_commit_cache shows the
- * effect on its own. */
-#define SQ_WRITER_CACHE_KIB 4000
+/* The writer's page cache, in KiB: smaller than it could be, on purpose.
+ * SQLite's balance_nonroot() renumbers split pages through a temporary
+ * page number, the lock page at 1 GiB (262145 with 4 KiB pages), so after
+ * any split the cache's largest key is far past the end of the file, and
+ * the commit's truncation of the cache (pcache1TruncateUnsafe) then walks
+ * every bucket of its hash table: a walk over all cached pages at nearly
+ * every commit of the webhook. At 64 MiB that walk was 4 % of the
+ * webhook's CPU (bench_commit_cache shows the effect on its own). A small
+ * cache makes large transactions on random keys miss more (import,
+ * backfill): measured in the same runs, the webhook gained 5 % at 4 MB and
+ * 4 % at 16 MB, while appends in batches of 1000 on random wallets and
+ * mints (bench_store --append) lost 13 % at 4 MB and 4 % at 16 MB. 16 MB
+ * keeps most of both (docs/performance.md). */
+#define SQ_WRITER_CACHE_KIB 16000
 #define SQ_READER_CACHE_KIB 16000
 
 static int conn_open(struct sq_store *s, struct sq_conn *c, bool writer, char *err, size_t errsize)
