@@ -128,6 +128,35 @@ static int64_t handled_settled(unsigned port, int64_t want)
     return n;
 }
 
+/* Starts a daemon (args may be NULL), stores 60 transactions and stops
+ * it cleanly; returns the swaps stored. */
+static int64_t seed_and_stop(struct daemon *d, const char **args)
+{
+    assert_int_equal(daemon_start(d, args, env), 0);
+    post(d->port, 1000, 60);
+    assert_int_equal(daemon_stop(d, SIGTERM), 0);
+    int64_t before = stored_swaps(d);
+    assert_true(before >= 60);
+    return before;
+}
+
+/* Restarts d with its warm-up held (the hold file d->dir/hold, written
+ * into hold) and the smallest engine queue, plus `extra` ("name=value")
+ * when not NULL. Returns once the server listens. */
+static void restart_held(struct daemon *d, const char *extra, char *hold, size_t holdsize)
+{
+    char hold_set[700];
+    snprintf(hold, holdsize, "%s/hold", d->dir);
+    snprintf(hold_set, sizeof hold_set, "engine.warmup_hold_file=%s", hold);
+    FILE *f = fopen(hold, "w");
+    assert_non_null(f);
+    fclose(f);
+    const char *args[] = {"--set", hold_set, "--set", QUEUE, extra ? "--set" : NULL, extra, NULL};
+    harness_wait_warm = false;
+    assert_int_equal(daemon_restart(d, args, env), 0);
+    harness_wait_warm = true;
+}
+
 /* 60 transactions, a clean stop; a restart (with background: the warm-up
  * held while LATER more are delivered, more events than the engine's
  * queue holds); a clean stop and a start. */
@@ -135,27 +164,15 @@ static void scenario(bool background, struct outcome *out)
 {
     struct daemon d;
     const char *bg_args[] = {"--set", "engine.warmup_background=false", NULL};
-    assert_int_equal(daemon_start(&d, background ? NULL : bg_args, env), 0);
-    post(d.port, 1000, 60);
-    assert_int_equal(daemon_stop(&d, SIGTERM), 0);
-    int64_t before = stored_swaps(&d);
-    assert_true(before >= 60);
+    int64_t before = seed_and_stop(&d, background ? NULL : bg_args);
 
-    char hold[600], hold_set[700];
-    snprintf(hold, sizeof hold, "%s/hold", d.dir);
-    snprintf(hold_set, sizeof hold_set, "engine.warmup_hold_file=%s", hold);
+    char hold[600];
     struct buf b;
     buf_init(&b, 0);
     struct json_doc *doc;
     struct json_val root;
     if (background) {
-        FILE *f = fopen(hold, "w");
-        assert_non_null(f);
-        fclose(f);
-        const char *args[] = {"--set", hold_set, "--set", QUEUE, NULL};
-        harness_wait_warm = false;
-        assert_int_equal(daemon_restart(&d, args, env), 0);
-        harness_wait_warm = true;
+        restart_held(&d, NULL, hold, sizeof hold);
         /* Listening, healthy, taking deliveries; the engine not yet. */
         assert_int_equal(http_request(d.port, "GET", "/healthz", NULL, NULL, 0, NULL), 200);
         post(d.port, 2000, LATER);
@@ -227,24 +244,13 @@ static void test_backlog_bound(void **state)
     (void)state;
     enum { CAP = 1024 }; /* the smallest bound the setting takes */
     struct daemon d;
-    assert_int_equal(daemon_start(&d, NULL, env), 0);
-    post(d.port, 1000, 60);
-    assert_int_equal(daemon_stop(&d, SIGTERM), 0);
-    int64_t before = stored_swaps(&d);
+    int64_t before = seed_and_stop(&d, NULL);
     int64_t per_tx = before / 60;
     assert_true(per_tx >= 1);
 
-    char hold[600], hold_set[700], cap_set[64];
-    snprintf(hold, sizeof hold, "%s/hold", d.dir);
-    snprintf(hold_set, sizeof hold_set, "engine.warmup_hold_file=%s", hold);
+    char hold[600], cap_set[64];
     snprintf(cap_set, sizeof cap_set, "engine.warmup_backlog=%d", CAP);
-    FILE *f = fopen(hold, "w");
-    assert_non_null(f);
-    fclose(f);
-    const char *args[] = {"--set", hold_set, "--set", QUEUE, "--set", cap_set, NULL};
-    harness_wait_warm = false;
-    assert_int_equal(daemon_restart(&d, args, env), 0);
-    harness_wait_warm = true;
+    restart_held(&d, cap_set, hold, sizeof hold);
 
     /* LATER transactions are more events than the bound: sent by a child,
      * whose exit status says whether it got its 200. */
@@ -255,13 +261,12 @@ static void test_backlog_bound(void **state)
         _exit(harness_post_swaps(d.port, AUTH, 2000, LATER) == 200 ? 0 : 1);
     struct buf b;
     buf_init(&b, 0);
-    int64_t backlog = -1, high = -1;
+    int64_t backlog = -1;
     for (int i = 0; i < 3000 && backlog < CAP; i++) {
         struct json_doc *doc;
         struct json_val root;
         status(d.port, &doc, &root, &b);
         backlog = num_at(&root, "warmup", "backlog");
-        high = num_at(&root, "warmup", "backlog_high");
         json_doc_free(doc);
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
@@ -273,7 +278,7 @@ static void test_backlog_bound(void **state)
     struct json_val root;
     status(d.port, &doc, &root, &b);
     backlog = num_at(&root, "warmup", "backlog");
-    high = num_at(&root, "warmup", "backlog_high");
+    int64_t high = num_at(&root, "warmup", "backlog_high");
     assert_string_equal(warm_state(&root), "held");
     json_doc_free(doc);
     int st;
