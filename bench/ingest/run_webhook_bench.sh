@@ -5,12 +5,16 @@
 # same run, with the same load generator (bench_webhook) on the other core.
 # Each server is pinned to one core with taskset. Prints the results, the
 # ratios, and checks that every acknowledged transaction was stored.
+# With rounds > 1 the three servers take turns that many times (the speed
+# of a shared host drifts within minutes) and the ratios of each round and
+# their medians are printed.
 #
-#   bench/ingest/run_webhook_bench.sh [seconds=10] [connections=4]
+#   bench/ingest/run_webhook_bench.sh [seconds=10] [connections=4] [rounds=1]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECS=${1:-10}
 CONNS=${2:-4}
+ROUNDS=${3:-1}
 SECRET=bench-secret-123456
 
 # The reference needs FastAPI and uvicorn (Debian packages); the product does not.
@@ -50,27 +54,47 @@ run_walltrack() { # $1: label, $2: data dir, rest: extra serve arguments
   [ "$stored" -ge "$tx" ] || { echo "LOST: walltrack acknowledged more than it stored" >&2; exit 1; }
   echo "$out"
 }
-wt=$(run_walltrack "fsync'd (default)" "$tmp/wt")
-wt_relaxed=$(run_walltrack "relaxed (db.relaxed_sync=true)" "$tmp/wt2" --set db.relaxed_sync=true)
 
-echo "== seed stack: FastAPI + uvicorn (1 worker) + json + SQLite WAL (pinned to core 1)"
-(cd bench/ingest && SEED_DB="$tmp/seed.db" SEED_SECRET=$SECRET exec taskset -c 1 \
-  /usr/bin/python3 -m uvicorn seed_reference:app --host 127.0.0.1 --port 18099 --workers 1 \
-  --log-level warning) &
-seed_pid=$!
-for _ in $(seq 100); do
-  curl -s -o /dev/null "http://127.0.0.1:18099/docs" && break; sleep 0.1
-done
-seed=$(taskset -c 0 ./build-release/bench_webhook "http://127.0.0.1:18099/webhooks/helius" \
+run_seed() { # $1: database path
+  echo "== seed stack: FastAPI + uvicorn (1 worker) + json + SQLite WAL (pinned to core 1)" >&2
+  (cd bench/ingest && SEED_DB="$1" SEED_SECRET=$SECRET exec taskset -c 1 \
+    /usr/bin/python3 -m uvicorn seed_reference:app --host 127.0.0.1 --port 18099 --workers 1 \
+    --log-level warning) &
+  local pid=$!
+  for _ in $(seq 100); do
+    curl -s -o /dev/null "http://127.0.0.1:18099/docs" && break; sleep 0.1
+  done
+  local out
+  out=$(taskset -c 0 ./build-release/bench_webhook "http://127.0.0.1:18099/webhooks/helius" \
        "$SECRET" "$SECS" "$CONNS" 100 100000000)
-echo "$seed"
-kill -TERM "$seed_pid" 2>/dev/null || true; wait "$seed_pid" 2>/dev/null || true
-seed_stored=$(sqlite3 "$tmp/seed.db" "select count(*) from swaps")
-seed_tx=$(sed -E 's/.* tx=([0-9]+).*/\1/' <<<"$seed")
-echo "stored $seed_stored swaps for $seed_tx acknowledged transactions"
+  echo "$out" >&2
+  kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+  local stored tx
+  stored=$(sqlite3 "$1" "select count(*) from swaps")
+  tx=$(sed -E 's/.* tx=([0-9]+).*/\1/' <<<"$out")
+  echo "stored $stored swaps for $tx acknowledged transactions" >&2
+  echo "$out"
+}
 
-a=$(sed -E 's/.*tx_per_s=([0-9]+).*/\1/' <<<"$wt")
-r=$(sed -E 's/.*tx_per_s=([0-9]+).*/\1/' <<<"$wt_relaxed")
-b=$(sed -E 's/.*tx_per_s=([0-9]+).*/\1/' <<<"$seed")
-echo "== ratio walltrack fsync'd / seed stack: $(awk -v a="$a" -v b="$b" 'BEGIN{printf "%.1f", a/b}')x"
-echo "== ratio walltrack relaxed / seed stack: $(awk -v a="$r" -v b="$b" 'BEGIN{printf "%.1f", a/b}')x"
+rate() { sed -E 's/.*tx_per_s=([0-9]+).*/\1/' <<<"$1"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1f", a/b}'; }
+median() { sort -n | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+
+fs=() rl=() sd=() rf=() rr=()
+for round in $(seq "$ROUNDS"); do
+  [ "$ROUNDS" -gt 1 ] && echo "== round $round of $ROUNDS" >&2
+  out=$(run_walltrack "fsync'd (default)" "$tmp/wt$round") # exits on a loss
+  a=$(rate "$out")
+  out=$(run_walltrack "relaxed (db.relaxed_sync=true)" "$tmp/wtr$round" --set db.relaxed_sync=true)
+  r=$(rate "$out")
+  out=$(run_seed "$tmp/seed$round.db")
+  b=$(rate "$out")
+  fs+=("$a") rl+=("$r") sd+=("$b") rf+=("$(ratio "$a" "$b")") rr+=("$(ratio "$r" "$b")")
+  echo "round $round: walltrack fsync'd $a tx/s, relaxed $r tx/s, seed stack $b tx/s;" \
+       "ratio fsync'd / seed $(ratio "$a" "$b")x, relaxed / seed $(ratio "$r" "$b")x"
+done
+if [ "$ROUNDS" -gt 1 ]; then
+  m() { printf '%s\n' "$@" | median; }
+  echo "median of $ROUNDS rounds: walltrack fsync'd $(m "${fs[@]}") tx/s, relaxed $(m "${rl[@]}") tx/s," \
+       "seed stack $(m "${sd[@]}") tx/s; ratio fsync'd / seed $(m "${rf[@]}")x, relaxed / seed $(m "${rr[@]}")x"
+fi
