@@ -5,7 +5,10 @@
  *             the real Helius decoder into a struct graph: the time of
  *             graph_build_edges and of graph_cluster (Leiden) on it, and
  *             the incremental edges (graph_live) fed the same events: CPU
- *             per event and the memory they hold;
+ *             per event and the memory they hold; with WINDOW days, a
+ *             second graph_live with graph.window_days = WINDOW beside it,
+ *             its window moved as serve's flush moves it: CPU per event
+ *             (the moves included) and the most memory it held;
  *   synthetic N wallets in planted groups of 6 and M edges (default 1M and
  *             10M): 80 % inside groups, 20 % between random wallets, as
  *             12-byte clustering records given to graph_cluster_edges
@@ -21,7 +24,7 @@
  *   compare   synthetic then igraph in one process: the CPU ratio under
  *             the same machine load.
  *
- * Usage: bench_graph [market DAYS]
+ * Usage: bench_graph [market DAYS [WINDOW]]
  *                    [synthetic|synthetic-edges|igraph|compare WALLETS EDGES [RESOLUTION]]
  * (market 30 and synthetic by default). One thread. */
 #include <stdbool.h>
@@ -71,7 +74,30 @@ static long rss_kb(void)
     return kb;
 }
 
-static int market(int days)
+/* A windowed graph_live fed beside the unbounded one (market). */
+struct windowed {
+    struct graph_params p;
+    struct graph_live *gl;
+    double cpu;
+    size_t n, most;
+};
+
+/* What graph_livesync_flush does: move the window when the latest swap's
+ * day moved, then take the changes. */
+static void windowed_take(struct windowed *w, struct graph_live_change_vec *ch)
+{
+    int64_t cut = graph_window_cutoff(&w->p, graph_live_latest(w->gl));
+    if (cut > graph_live_cutoff(w->gl))
+        graph_live_set_cutoff(w->gl, cut);
+    vec_clear(ch);
+    graph_live_changes(w->gl, ch);
+    struct graph_live_stats s;
+    graph_live_stats(w->gl, &s);
+    if (s.bytes > w->most)
+        w->most = s.bytes;
+}
+
+static int market(int days, int window)
 {
     struct scenario sc;
     scenario_default(&sc);
@@ -97,6 +123,12 @@ static int market(int days)
     int lrc;
     struct graph_live *gl = graph_live_new(&lp, &lrc);
     struct graph_live_change_vec ch = {0};
+    struct windowed win = {0};
+    if (window > 0) {
+        graph_params_default(&win.p);
+        win.p.window_ms = window * MS_PER_DAY;
+        win.gl = graph_live_new(&win.p, &lrc);
+    }
     double live_cpu = 0;
     size_t live_changes = 0, live_n = 0;
     int64_t t0 = clock_mono_ns();
@@ -132,6 +164,21 @@ static int market(int days)
             }
         }
         live_cpu += cpu_now() - l0;
+        if (!win.gl)
+            continue;
+        l0 = cpu_now();
+        for (size_t i = 0; i < ho.events.len; i++) {
+            const struct event *e = &ho.events.v[i];
+            if (e->kind == EVENT_SWAP)
+                graph_live_add_swap(win.gl, &e->u.swap);
+            else if (e->kind == EVENT_TRANSFER)
+                graph_live_add_transfer(win.gl, &e->u.transfer);
+            else
+                continue;
+            if (++win.n % 10000 == 0)
+                windowed_take(&win, &ch);
+        }
+        win.cpu += cpu_now() - l0;
     }
     vec_clear(&ch);
     graph_live_changes(gl, &ch);
@@ -163,6 +210,20 @@ static int market(int days)
            live_cpu * 1e9 / (double)(live_n ? live_n : 1), live_changes, ls.replays,
            (double)ls.bytes / 1048576.0, (double)ls.bytes / (double)(live_n ? live_n : 1), le.len,
            g.edges.len);
+    if (win.gl) {
+        double l0 = cpu_now();
+        windowed_take(&win, &ch);
+        win.cpu += cpu_now() - l0;
+        struct graph_live_stats ws;
+        graph_live_stats(win.gl, &ws);
+        printf("market: the same with graph.window_days = %d: %.0f ns CPU per event (the window "
+               "moved %zu times), %.1f MiB held at most, %.1f MiB at the end (%zu swaps and %zu "
+               "transfers kept of %zu and %zu)\n",
+               window, win.cpu * 1e9 / (double)(live_n ? live_n : 1), ws.compactions,
+               (double)win.most / 1048576.0, (double)ws.bytes / 1048576.0, ws.swaps_kept,
+               ws.transfers_kept, ws.swaps, ws.transfers);
+        graph_live_free(win.gl);
+    }
     vec_free(&le);
     vec_free(&ch);
     graph_live_free(gl);
@@ -375,7 +436,8 @@ int main(int argc, char **argv)
     log_set_level(LOG_WARN);
     int rc = 0;
     if (argc == 1 || (argc >= 3 && strcmp(argv[1], "market") == 0))
-        rc |= market(argc >= 3 ? (int)strtol(argv[2], NULL, 10) : 30);
+        rc |= market(argc >= 3 ? (int)strtol(argv[2], NULL, 10) : 30,
+                     argc >= 4 ? (int)strtol(argv[3], NULL, 10) : 0);
     uint32_t nw = argc >= 4 ? (uint32_t)strtoul(argv[2], NULL, 10) : 1000000;
     size_t ne = argc >= 4 ? (size_t)strtoull(argv[3], NULL, 10) : 10000000;
     double res = argc >= 5 ? strtod(argv[4], NULL) : 1.0;

@@ -337,8 +337,8 @@
     /* --- graph ----------------------------------------------------------------------- */        \
     X(GRAPH_INTERVAL_MIN, "graph.interval_min", NULL, INT, "60", 0, 10080, 0,                      \
       "Minutes between scheduled rebuilds of the wallet graph and its clusters inside "            \
-      "`serve` (edges from every stored swap and transfer, Leiden, stable ids); 0 turns the "      \
-      "schedule off.")                                                                             \
+      "`serve` (edges from the stored swaps and transfers of graph.window_days, Leiden, stable "   \
+      "ids); 0 turns the schedule off.")                                                           \
     X(GRAPH_ON_START, "graph.on_start", NULL, BOOL, "false", 0, 0, 0,                              \
       "Also rebuild the graph as soon as `serve` starts, instead of after the first "              \
       "interval.")                                                                                 \
@@ -347,6 +347,11 @@
       "`serve` (FUNDED_BY, SWEEP, SYNCED_BUY, CO_EARLY as events arrive; clusters still at the "   \
       "rebuilds); 0: edges change only at rebuilds (and `serve` does not hold the events in "      \
       "memory).")                                                                                  \
+    X(GRAPH_WINDOW_DAYS, "graph.window_days", NULL, INT, "180", 0, 36500, 0,                       \
+      "Days of history the wallet graph is built from: its edges come from the swaps and "         \
+      "transfers since midnight UTC that many days before the day of the latest stored swap, "     \
+      "and `serve` forgets older events once a day (memory bounded by the window, not the "        \
+      "history); 0: every stored event, and memory grows with them.")                              \
     X(GRAPH_FUND_MIN_SOL, "graph.fund_min_sol", NULL, DOUBLE, "0.1", 0, 1e9, 0,                    \
       "FUNDED_BY: smallest SOL transfer that counts as funding (token transfers count at "         \
       "any amount). Below it are dust and fee refills, which link unrelated wallets.")             \

@@ -55,8 +55,11 @@ static const struct cli_spec spec = {
 static void print_build(const struct graph_report *r, bool json)
 {
     if (!json) {
-        printf("graph: %zu swaps, %zu transfers, %zu wallets, %zu hubs\n", r->swaps, r->transfers,
-               r->wallets, r->hubs);
+        char since[40] = "the first stored event";
+        if (r->cutoff_ms != INT64_MIN)
+            clock_format_iso(r->cutoff_ms, since, sizeof since);
+        printf("graph: %zu swaps, %zu transfers, %zu wallets, %zu hubs (events since %s)\n",
+               r->swaps, r->transfers, r->wallets, r->hubs, since);
         printf("edges: %zu FUNDED_BY, %zu SWEEP, %zu SYNCED_BUY, %zu CO_EARLY\n",
                r->edges[GK_FUNDED_BY], r->edges[GK_SWEEP], r->edges[GK_SYNCED_BUY],
                r->edges[GK_CO_EARLY]);
@@ -74,6 +77,10 @@ static void print_build(const struct graph_report *r, bool json)
     jw_ku64(&w, "transfers", r->transfers);
     jw_ku64(&w, "wallets", r->wallets);
     jw_ku64(&w, "hubs", r->hubs);
+    if (r->cutoff_ms != INT64_MIN)
+        jw_ki64(&w, "sinceMs", r->cutoff_ms);
+    else
+        jw_kstr(&w, "sinceMs", NULL);
     jw_kobj_begin(&w, "edges");
     for (int k = 0; k < GK_COUNT; k++)
         jw_ku64(&w, graph_kind_name((enum graph_kind)k), r->edges[k]);

@@ -93,6 +93,15 @@ void graph_params_from_config(const struct config *cfg, struct graph_params *p)
     p->resolution = config_double(cfg, CFG_GRAPH_RESOLUTION);
     p->min_size = (uint32_t)config_int(cfg, CFG_GRAPH_MIN_SIZE);
     p->match_overlap = config_double(cfg, CFG_GRAPH_MATCH_OVERLAP);
+    p->window_ms = config_int(cfg, CFG_GRAPH_WINDOW_DAYS) * MS_PER_DAY;
+}
+
+int64_t graph_window_cutoff(const struct graph_params *p, int64_t latest_ms)
+{
+    if (p->window_ms <= 0 || latest_ms == INT64_MIN)
+        return INT64_MIN;
+    int64_t day = latest_ms / MS_PER_DAY - (latest_ms % MS_PER_DAY < 0);
+    return day * MS_PER_DAY - p->window_ms;
 }
 
 /* ------------------------------------------------------------ input */

@@ -70,11 +70,19 @@ struct graph_params {
     double resolution;
     uint32_t min_size;    /* smallest cluster kept */
     double match_overlap; /* Jaccard of member sets for an id to carry over */
+    int64_t window_ms;    /* history the edges come from (graph_window_cutoff); 0: all */
 };
 
 /* The documented defaults (the graph.* rows of `walltrack config`). */
 void graph_params_default(struct graph_params *p);
 void graph_params_from_config(const struct config *cfg, struct graph_params *p);
+
+/* The first event time the edges use when the latest stored swap is at
+ * latest_ms: midnight UTC window_ms before that swap's day, so that the
+ * window moves once a day; INT64_MIN (every event) when window_ms is 0 or
+ * there is no swap (latest_ms INT64_MIN). graph_run and graph_livesync use
+ * it alike, so both build over the same events. */
+int64_t graph_window_cutoff(const struct graph_params *p, int64_t latest_ms);
 
 /* One edge between wallet ids (graph_wallet_key gives their keys). */
 struct graph_edge {
@@ -174,6 +182,7 @@ void graph_match(const struct graph_set *prev, size_t nprev, const struct graph_
 
 /* What one rebuild did. */
 struct graph_report {
+    int64_t cutoff_ms; /* the first event time used (graph_window_cutoff); INT64_MIN: all */
     size_t swaps, transfers, wallets;
     size_t edges[GK_COUNT];
     size_t hubs;
@@ -182,9 +191,9 @@ struct graph_report {
     double seconds;
 };
 
-/* The whole rebuild from the store: every stored swap and transfer, the
- * edges, Leiden, stable ids against the stored clusters (a blacklisted
- * cluster keeps its flag, and stays with its last members when it
+/* The whole rebuild from the store: the stored swaps and transfers since
+ * graph_window_cutoff (every one when p->window_ms is 0), the edges, Leiden, stable ids against the
+ * stored clusters (a blacklisted cluster keeps its flag, and stays with its last members when it
  * dissolves), combined PnL from the wallets table, all saved in one
  * transaction (store_graph_save). now_ms stamps created/updated. Returns
  * 0 or a WT_E code. */

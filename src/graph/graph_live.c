@@ -103,6 +103,10 @@ struct graph_live {
     int64_t pending_ts;
     bool replay, all;
     size_t replays;
+    int64_t cutoff; /* events before it are not kept (graph_live_set_cutoff) */
+    int64_t latest; /* the latest swap time given, INT64_MIN: none */
+    size_t too_old; /* events given before the cutoff */
+    size_t compactions;
 };
 
 static const int pair_kind[2] = {GK_SYNCED_BUY, GK_CO_EARLY};
@@ -129,6 +133,8 @@ struct graph_live *graph_live_new(const struct graph_params *p, int *rc)
     gl->nlisted = n;
     intern_init(&gl->wallets, 1024);
     intern_init(&gl->mints, 1024);
+    gl->cutoff = INT64_MIN;
+    gl->latest = INT64_MIN;
     pm_init(&gl->firstbuy, 1024);
     pm_init(&gl->sent, 1024);
     for (int k = 0; k < GK_COUNT; k++) {
@@ -562,13 +568,19 @@ static bool fold_xfer(struct graph_live *gl, uint32_t ri)
 
 void graph_live_add_swap(struct graph_live *gl, const struct swap_event *s)
 {
+    gl->swaps_seen++;
+    if (s->ts_ms > gl->latest)
+        gl->latest = s->ts_ms;
+    if (s->ts_ms < gl->cutoff) {
+        gl->too_old++;
+        return;
+    }
     struct gl_swap x = {wallet_id(gl, &s->wallet), NO_MINT, s->ts_ms};
     if (s->side == SIDE_BUY) {
         x.mint = intern_put(&gl->mints, s->mint.b);
         while (gl->m.len <= x.mint)
             (void)vec_push_zero(&gl->m);
     }
-    gl->swaps_seen++;
     uint64_t h = swap_hash(&x);
     if (swap_find(gl, &x, h) != UINT32_MAX)
         return; /* changes nothing (see "repeats") */
@@ -593,6 +605,11 @@ void graph_live_add_transfer(struct graph_live *gl, const struct transfer_event 
     static const uint8_t zero[32];
     if (t->amount == 0 || memcmp(t->from.b, t->to.b, 32) == 0)
         return; /* as graph_add_transfer */
+    gl->xfers_seen++;
+    if (t->ts_ms < gl->cutoff) {
+        gl->too_old++;
+        return;
+    }
     struct gl_xfer x = {
         .from = wallet_id(gl, &t->from),
         .to = wallet_id(gl, &t->to),
@@ -601,7 +618,6 @@ void graph_live_add_transfer(struct graph_live *gl, const struct transfer_event 
         .mult = 1,
         .sol = memcmp(t->mint.b, zero, 32) == 0,
     };
-    gl->xfers_seen++;
     if (!gl->replay && gl->pending.len > 0 && x.ts > gl->pending_ts)
         release_pending(gl);
     uint64_t h = xfer_hash(&x);
@@ -692,6 +708,71 @@ static void do_replay(struct graph_live *gl)
     vec_clear(&gl->pending);
     gl->replay = false;
     gl->all = true;
+}
+
+/* ------------------------------------------------------------ window */
+
+int64_t graph_live_latest(const struct graph_live *gl)
+{
+    return gl->latest;
+}
+
+int64_t graph_live_cutoff(const struct graph_live *gl)
+{
+    return gl->cutoff;
+}
+
+/* The kept records at or after the cutoff move to a new graph_live (new
+ * wallet and mint ids: only what is still referenced is interned again),
+ * whose evidence the next changes call rebuilds from them (a replay);
+ * then the two swap contents and the old one is freed. */
+void graph_live_set_cutoff(struct graph_live *gl, int64_t cutoff_ms)
+{
+    if (cutoff_ms <= gl->cutoff)
+        return;
+    int rc;
+    struct graph_live *n = graph_live_new(&gl->p, &rc);
+    if (!n)
+        abort(); /* the hubs parsed when gl was made */
+    struct pubkey k;
+    for (size_t i = 0; i < gl->swaps.len; i++) {
+        const struct gl_swap *s = &gl->swaps.v[i];
+        if (s->ts < cutoff_ms)
+            continue;
+        memcpy(k.b, intern_key(&gl->wallets, s->w), 32);
+        struct gl_swap x = {wallet_id(n, &k), NO_MINT, s->ts};
+        if (s->mint != NO_MINT) {
+            x.mint = intern_put(&n->mints, intern_key(&gl->mints, s->mint));
+            while (n->m.len <= x.mint)
+                (void)vec_push_zero(&n->m);
+        }
+        vec_push(&n->swaps, x);
+        index_add(&n->swap_ix, n, true, swap_hash(&x), (uint32_t)(n->swaps.len - 1));
+    }
+    for (size_t i = 0; i < gl->xfers.len; i++) {
+        const struct gl_xfer *r = &gl->xfers.v[i];
+        if (r->ts < cutoff_ms)
+            continue;
+        struct gl_xfer x = {.ts = r->ts, .amount = r->amount, .mult = r->mult, .sol = r->sol};
+        memcpy(k.b, intern_key(&gl->wallets, r->from), 32);
+        x.from = wallet_id(n, &k);
+        memcpy(k.b, intern_key(&gl->wallets, r->to), 32);
+        x.to = wallet_id(n, &k);
+        vec_push(&n->xfers, x);
+        index_add(&n->xfer_ix, n, false, xfer_hash(&x), (uint32_t)(n->xfers.len - 1));
+    }
+    n->cutoff = cutoff_ms;
+    n->latest = gl->latest;
+    n->swaps_seen = gl->swaps_seen;
+    n->xfers_seen = gl->xfers_seen;
+    n->too_old = gl->too_old;
+    n->replays = gl->replays;
+    n->compactions = gl->compactions + 1;
+    n->replay = true; /* every rule applied again, in time order */
+    struct graph_live old = *gl;
+    *gl = *n;
+    *n = old;
+    graph_live_free(n);
 }
 
 /* ------------------------------------------------------------ changes */
@@ -835,6 +916,8 @@ void graph_live_stats(const struct graph_live *gl, struct graph_live_stats *out)
     out->transfers_kept = gl->xfers.len;
     out->wallets = gl->wallets.count;
     out->replays = gl->replays;
+    out->too_old = gl->too_old;
+    out->compactions = gl->compactions;
     size_t b = gl->swaps.cap * sizeof *gl->swaps.v + gl->xfers.cap * sizeof *gl->xfers.v +
                ((size_t)gl->swap_ix.mask + (size_t)gl->xfer_ix.mask + 2) * sizeof(uint32_t) +
                gl->pending.cap * sizeof *gl->pending.v + gl->w.cap * sizeof *gl->w.v +

@@ -2,7 +2,8 @@
  * rebuilds (issue 17 item 2; docs/intelligence.md, "Incremental edges").
  *
  * A struct graph_live holds what the edge rules of graph.h need (every
- * swap and transfer seen, compactly, and the evidence of every pair) and
+ * swap and transfer seen since its cutoff, compactly, and the evidence of
+ * every pair) and
  * applies each new event at once: a transfer can make a FUNDED_BY or
  * SWEEP edge, a buy a FUNDED_BY edge (a transfer within fund_window before
  * it), SYNCED_BUY and CO_EARLY evidence, and a wallet's new mint changes
@@ -68,11 +69,27 @@ void graph_live_edges(struct graph_live *gl, struct graph_edge_vec *out);
 
 const uint8_t *graph_live_key(const struct graph_live *gl, uint32_t w);
 
+/* The window (graph.window_days, graph_window_cutoff): events before
+ * cutoff_ms are forgotten, and those given later are ignored (counted in
+ * too_old). Raising the cutoff rebuilds gl from the events it keeps, so
+ * that what no kept event refers to (wallets, mints, pair evidence) is
+ * freed; wallet ids change with it, so the caller rewrites every stored
+ * edge from graph_live_edges (the next graph_live_changes call reports
+ * every current edge, and none of those that disappeared). The result is
+ * the edge set graph_build_edges gives over the events at or after the
+ * cutoff. A cutoff at or below the current one does nothing. */
+void graph_live_set_cutoff(struct graph_live *gl, int64_t cutoff_ms);
+int64_t graph_live_cutoff(const struct graph_live *gl); /* INT64_MIN: none */
+/* The latest swap time given (kept or not), INT64_MIN before any. */
+int64_t graph_live_latest(const struct graph_live *gl);
+
 struct graph_live_stats {
     size_t swaps, transfers;           /* given, repeats included */
     size_t swaps_kept, transfers_kept; /* distinct records held (see graph_live.c, "repeats") */
     size_t wallets, replays;
-    size_t bytes; /* memory held, approximately */
+    size_t too_old;     /* given before the cutoff: not kept */
+    size_t compactions; /* graph_live_set_cutoff calls that moved the cutoff */
+    size_t bytes;       /* memory held, approximately */
 };
 void graph_live_stats(const struct graph_live *gl, struct graph_live_stats *out);
 
@@ -86,8 +103,10 @@ void graph_live_stats(const struct graph_live *gl, struct graph_live_stats *out)
  * graph_livesync_flush waits for it. graph_livesync_after_commit queues newly
  * stored swaps and transfers (any thread, cheap); every graph.live_s
  * seconds a scheduler worker applies the queue and writes the changed
- * edges in one transaction (graph_livesync_flush; the first flush, and
- * the one after a full rebuild rewrote graph_edges, rewrites every edge).
+ * edges in one transaction (graph_livesync_flush; the first flush, the
+ * one after a full rebuild rewrote graph_edges, and the one that moves the
+ * window (graph.window_days, graph_live_set_cutoff) rewrite every edge).
+ * Only the window's events are loaded and kept.
  * *out is NULL when graph.live_s is 0. */
 struct sched;
 struct store;
@@ -98,6 +117,7 @@ struct graph_livesync_report {
     size_t upserted; /* edge rows written */
     size_t deleted;  /* edge rows removed */
     bool replaced;   /* every edge was rewritten */
+    bool compacted;  /* the window moved: older events were forgotten */
     struct graph_live_stats stats;
 };
 int graph_livesync_new(struct store *st, const struct config *cfg, struct graph_livesync **out);

@@ -85,7 +85,7 @@ static void *load_main(void *arg)
 {
     struct graph_livesync *s = arg;
     int64_t t0 = clock_wall_ms();
-    int rc = store_swaps_scan(s->st, INT64_MIN, INT64_MAX, on_swap, s);
+    int rc = store_swaps_scan(s->st, graph_live_cutoff(s->gl), INT64_MAX, on_swap, s);
     if (rc == 0)
         rc = load_transfers(s);
     s->load_rc = rc;
@@ -130,9 +130,14 @@ int graph_livesync_new(struct store *st, const struct config *cfg, struct graph_
     s->replace = true; /* graph_edges holds the last rebuild's edges */
     atomic_init(&s->loaded, false);
     atomic_init(&s->stop, false);
-    int64_t ids[3];
+    int64_t ids[3], latest = INT64_MIN;
     rc = store_events_max_ids(st, ids);
+    if (rc == 0)
+        rc = store_swaps_latest_ts(st, &latest);
     if (rc == 0) {
+        /* Only the window is loaded (graph.window_days); the transfers
+         * before it are read and dropped. */
+        graph_live_set_cutoff(s->gl, graph_window_cutoff(&s->p, latest));
         s->fence[0] = ids[0];
         s->fence[1] = ids[1];
         if (pthread_create(&s->loader, NULL, load_main, s) != 0)
@@ -229,6 +234,26 @@ int graph_livesync_flush(struct graph_livesync *s, struct graph_livesync_report 
             graph_live_add_transfer(s->gl, &q.v[i].u.t);
     rep->applied = q.len;
     vec_free(&q);
+    /* The window moved (a new day of swaps): forget what fell out of it.
+     * The wallet ids change, so every edge is written again. */
+    int64_t cut = graph_window_cutoff(&s->p, graph_live_latest(s->gl));
+    if (cut > graph_live_cutoff(s->gl)) {
+        struct graph_live_stats before;
+        graph_live_stats(s->gl, &before);
+        graph_live_set_cutoff(s->gl, cut);
+        replace = true;
+        rep->compacted = true;
+        struct graph_live_stats after;
+        graph_live_stats(s->gl, &after);
+        char since[40];
+        clock_format_iso(cut, since, sizeof since);
+        log_info("graph",
+                 "live edges: the window now starts at %s: %zu swaps and %zu transfers kept of "
+                 "%zu and %zu, %.1f MiB (was %.1f)",
+                 since, after.swaps_kept, after.transfers_kept, before.swaps_kept,
+                 before.transfers_kept, (double)after.bytes / 1048576.0,
+                 (double)before.bytes / 1048576.0);
+    }
     struct graph_live_change_vec ch = {0};
     graph_live_changes(s->gl, &ch);
     VEC(struct graph_edge_row) put = {0};

@@ -1,8 +1,8 @@
 /* The rebuild of the wallet graph from the store (graph_run) and its
- * schedule inside `serve` (graph_sched_*): read every stored swap and
- * transfer, build the edges, run Leiden, carry the previous clusters' ids
- * (and blacklist flags) over by member overlap, and save it all in one
- * transaction. */
+ * schedule inside `serve` (graph_sched_*): read the stored swaps and
+ * transfers of the window (graph.window_days), build the edges, run Leiden, carry the previous
+ * clusters' ids (and blacklist flags) over by member overlap, and save it all in one transaction.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,16 +20,23 @@
 #include "solana/pubkey.h"
 #include "store/store.h"
 
+struct load {
+    struct graph *g;
+    int64_t cutoff; /* graph_window_cutoff */
+};
+
 static int on_swap(void *ctx, const struct stored_swap *s)
 {
-    graph_add_swap(ctx, &s->swap);
+    struct load *l = ctx;
+    graph_add_swap(l->g, &s->swap); /* the scan starts at the cutoff */
     return 0;
 }
 
 static int on_transfer(void *ctx, const struct transfer_event *t)
 {
-    struct graph *g = ctx;
-    graph_add_transfer(g, t);
+    struct load *l = ctx;
+    if (t->ts_ms >= l->cutoff)
+        graph_add_transfer(l->g, t);
     return 0;
 }
 
@@ -147,11 +154,18 @@ int graph_run(struct store *st, const struct graph_params *p, int64_t now_ms,
     VEC(struct cluster_member_row) mr = {0};
     long *match = NULL;
     struct graph_set *ps = NULL, *ns = NULL;
-    int rc = store_swaps_scan(st, INT64_MIN, INT64_MAX, on_swap, &g);
+    struct load l = {&g, INT64_MIN};
+    int64_t latest = INT64_MIN;
+    int rc = store_swaps_latest_ts(st, &latest);
+    if (rc == 0) {
+        l.cutoff = graph_window_cutoff(p, latest);
+        rc = store_swaps_scan(st, l.cutoff, INT64_MAX, on_swap, &l);
+    }
     if (rc == 0)
-        rc = store_transfers_scan(st, on_transfer, &g);
+        rc = store_transfers_scan(st, on_transfer, &l);
     if (rc != 0)
         goto out;
+    rep->cutoff_ms = l.cutoff;
     rep->swaps = g.swaps_seen;
     rep->transfers = g.transfers.len;
     rep->wallets = g.wallets.count;
@@ -277,14 +291,18 @@ static void sched_job(void *arg)
     struct clock c;
     clock_init_real(&c);
     int rc = graph_run(s->st, &s->p, clock_now_ms(&c), &rep);
+    char since[40] = "the first event";
+    if (rc == 0 && rep.cutoff_ms != INT64_MIN)
+        clock_format_iso(rep.cutoff_ms, since, sizeof since);
     if (rc != 0)
         log_error("graph", "scheduled rebuild failed: %s", wt_strerror(rc));
     else
         log_info("graph",
-                 "scheduled rebuild: %zu swaps, %zu transfers, %zu funded_by, %zu sweep, %zu "
+                 "scheduled rebuild: %zu swaps, %zu transfers (window from %s), %zu funded_by, %zu "
+                 "sweep, %zu "
                  "synced_buy, %zu co_early edges; %zu clusters (%zu wallets, %zu ids kept, %zu "
                  "new, %zu dropped) in %.2f s",
-                 rep.swaps, rep.transfers, rep.edges[GK_FUNDED_BY], rep.edges[GK_SWEEP],
+                 rep.swaps, rep.transfers, since, rep.edges[GK_FUNDED_BY], rep.edges[GK_SWEEP],
                  rep.edges[GK_SYNCED_BUY], rep.edges[GK_CO_EARLY], rep.clusters,
                  rep.clustered_wallets, rep.kept_ids, rep.new_ids, rep.dropped, rep.seconds);
     if (rc == 0 && s->after_run)

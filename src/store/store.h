@@ -726,6 +726,9 @@ int store_journal_append(struct store *st, const struct journal_row *rows, size_
  * connection held while fn runs); nonzero from fn stops and is returned. */
 int store_journal_scan(struct store *st, int64_t after_id,
                        int (*fn)(void *ctx, const struct journal_row *r), void *ctx);
+/* The latest stored swap's time (largest ts_ms; INT64_MIN: no swap).
+ * Returns 0 or WT_ESTORE. */
+int store_swaps_latest_ts(struct store *st, int64_t *out);
 /* The largest id of the swaps, transfers and prices tables (0: empty). */
 int store_events_max_ids(struct store *st, int64_t ids[3]);
 /* Up to cap stored events of one kind (EVENT_SWAP, EVENT_TRANSFER,

@@ -614,6 +614,19 @@ int store_count_events(struct store *st, int64_t *swaps, int64_t *transfers, int
     return rc;
 }
 
+int store_swaps_latest_ts(struct store *st, int64_t *out)
+{
+    /* max(id) says whether there is a swap; both maxima are index lookups */
+    int64_t v[3] = {0, 0, 0};
+    int rc = three_i64(st,
+                       "SELECT (SELECT coalesce(max(ts_ms), 0) FROM swaps), (SELECT "
+                       "coalesce(max(id), 0) FROM swaps), 0",
+                       v, "reading the latest swap's time");
+    if (rc == 0)
+        *out = v[1] > 0 ? v[0] : INT64_MIN;
+    return rc;
+}
+
 /* ---- the engine journal's reads: events in id order ---------------------- */
 
 #define TRANSFER_SELECT "id" TRANSFER_COLUMNS(EVENT_COL_SELECT)

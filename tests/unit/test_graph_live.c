@@ -21,6 +21,7 @@
 #include <math.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/config.h"
 #include "base/err.h"
 #include "base/log.h"
@@ -495,6 +496,168 @@ static void test_repeats(void **state)
     vec_free(&sim);
 }
 
+/* ---- the window (graph.window_days) ---- */
+
+/* hand_events moved to start at t0 + d days for d < days, the wallets of
+ * odd days made other wallets (one key byte changed), so that from day to
+ * day some evidence repeats and some is new; first is a funding of wallet
+ * 201 by 200 on day 0, whose first trade comes on the last day (a
+ * FUNDED_BY over the whole history, none within a short window). */
+static void days_events(struct evs *out, int days, int64_t t0)
+{
+    struct evs one = {0};
+    hand_events(&one);
+    const int64_t h0 = 1700000000000; /* hand_events' start */
+    vec_push(out, ev_sol(200, 201, 3 * SOL, t0));
+    for (int d = 0; d < days; d++)
+        for (size_t i = 0; i < one.len; i++) {
+            struct event x = one.v[i];
+            int64_t dt = t0 - h0 + d * MS_PER_DAY + SEC;
+            if (x.kind == EVENT_SWAP) {
+                x.u.swap.sig = next_sig(); /* each copy its own transaction */
+                x.u.swap.ts_ms += dt;
+                x.u.swap.wallet.b[30] = (uint8_t)(d % 2);
+            } else {
+                x.u.transfer.sig = next_sig();
+                x.u.transfer.ts_ms += dt;
+                x.u.transfer.from.b[30] = (uint8_t)(d % 2);
+                x.u.transfer.to.b[30] = (uint8_t)(d % 2);
+            }
+            vec_push(out, x);
+        }
+    vec_push(out, ev_buy(201, 70, t0 + (days - 1) * MS_PER_DAY + 20 * 3600 * SEC));
+    vec_free(&one);
+}
+
+static int64_t ev_ts(const struct event *e)
+{
+    return e->kind == EVENT_SWAP ? e->u.swap.ts_ms : e->u.transfer.ts_ms;
+}
+
+/* The full build over the events of ev[0..n) that the window keeps: those
+ * since graph_window_cutoff of the latest swap among them. */
+static int64_t windowed_full(const struct event *ev, size_t n, const struct graph_params *p,
+                             struct eset *out)
+{
+    int64_t latest = INT64_MIN;
+    for (size_t i = 0; i < n; i++)
+        if (ev[i].kind == EVENT_SWAP && ev[i].u.swap.ts_ms > latest)
+            latest = ev[i].u.swap.ts_ms;
+    int64_t cut = graph_window_cutoff(p, latest);
+    struct evs in = {0};
+    for (size_t i = 0; i < n; i++)
+        if (ev_ts(&ev[i]) >= cut)
+            vec_push(&in, ev[i]);
+    full_edges(in.v, in.len, p, out);
+    vec_free(&in);
+    return cut;
+}
+
+/* What graph_livesync_flush does with the window: move the cutoff when the
+ * latest swap's day moved, then rewrite every edge (the mirror from
+ * graph_live_edges); otherwise apply the changes. Returns whether it
+ * moved. */
+static bool take(struct graph_live *gl, const struct graph_params *p, struct eset *m)
+{
+    int64_t cut = graph_window_cutoff(p, graph_live_latest(gl));
+    if (cut <= graph_live_cutoff(gl)) {
+        mirror_apply(gl, m);
+        return false;
+    }
+    graph_live_set_cutoff(gl, cut);
+    struct graph_live_change_vec ch = {0};
+    graph_live_changes(gl, &ch);
+    vec_free(&ch);
+    struct graph_edge_vec all = {0};
+    graph_live_edges(gl, &all);
+    m->len = 0;
+    for (size_t i = 0; i < all.len; i++) {
+        const struct graph_edge *e = &all.v[i];
+        struct erow *r = vec_push_zero(m);
+        r->kind = e->kind;
+        memcpy(r->a, graph_live_key(gl, e->a), 32);
+        memcpy(r->b, graph_live_key(gl, e->b), 32);
+        r->count = e->count;
+        r->weight = e->weight;
+        r->first_ms = e->first_ms;
+        r->last_ms = e->last_ms;
+    }
+    vec_free(&all);
+    eset_sort(m);
+    return true;
+}
+
+/* A one-day window over six days of events, changes taken every 7 events:
+ * the live edges always equal the full build over the window's events;
+ * the window moves once a day and the records kept follow the window, not
+ * the history; an event older than the window changes nothing; and the
+ * window matters (the day-0 funding is an edge without it, not with it). */
+static void test_window(void **state)
+{
+    (void)state;
+    struct evs e = {0};
+    const int days = 8;
+    days_events(&e, days, 1700000000000);
+    struct graph_params p;
+    params(&p);
+    p.window_ms = MS_PER_DAY;
+    int rc;
+    struct graph_live *gl = graph_live_new(&p, &rc), *all = graph_live_new(&p, &rc);
+    assert_non_null(gl);
+    assert_non_null(all);
+    struct eset mirror = {0}, full = {0};
+    size_t moves = 0, most_kept = 0;
+    for (size_t i = 0; i < e.len; i++) {
+        feed(gl, &e.v[i]);
+        feed(all, &e.v[i]);
+        if ((i + 1) % 7 == 0 || i + 1 == e.len) {
+            moves += take(gl, &p, &mirror);
+            int64_t cut = windowed_full(e.v, i + 1, &p, &full);
+            assert_int_equal(graph_live_cutoff(gl), cut);
+            assert_same(&mirror, &full);
+            struct graph_live_stats s;
+            graph_live_stats(gl, &s);
+            if (s.swaps_kept + s.transfers_kept > most_kept)
+                most_kept = s.swaps_kept + s.transfers_kept;
+        }
+    }
+    struct graph_live_stats s, u;
+    graph_live_stats(gl, &s);
+    graph_live_stats(all, &u);
+    print_message("window 1 day over %d days: the cutoff moved %zu times; %zu + %zu records kept "
+                  "(at most %zu), %zu bytes; without the window %zu + %zu, %zu bytes\n",
+                  days, moves, s.swaps_kept, s.transfers_kept, most_kept, s.bytes, u.swaps_kept,
+                  u.transfers_kept, u.bytes);
+    /* The first take, then once a day of swaps (the blocks cross midnight). */
+    assert_true(moves >= (size_t)days && moves <= (size_t)days + 2);
+    assert_int_equal(s.compactions, moves);
+    assert_true(most_kept * 2 < u.swaps_kept + u.transfers_kept);
+    assert_true(s.bytes < u.bytes);
+    assert_int_equal(s.too_old, 0);
+    /* An event from before the window: ignored. */
+    struct event old = ev_buy(3, 1, 1700000000000 + SEC);
+    feed(gl, &old);
+    graph_live_stats(gl, &s);
+    assert_int_equal(s.too_old, 1);
+    assert_int_equal(mirror_apply(gl, &mirror), 0);
+    /* The window matters: 201 funded by 200 on day 0 is an edge over the
+     * whole history only. */
+    struct eset whole = {0};
+    full_edges(e.v, e.len, &p, &whole);
+    struct erow f = {.kind = GK_FUNDED_BY};
+    struct pubkey k201 = key(201), k200 = key(200);
+    memcpy(f.a, k201.b, 32);
+    memcpy(f.b, k200.b, 32);
+    assert_non_null(bsearch(&f, whole.v, whole.len, sizeof f, cmp_erow));
+    assert_null(bsearch(&f, mirror.v, mirror.len, sizeof f, cmp_erow));
+    graph_live_free(gl);
+    graph_live_free(all);
+    vec_free(&mirror);
+    vec_free(&full);
+    vec_free(&whole);
+    vec_free(&e);
+}
+
 /* ---- inside serve: graph_livesync writes graph_edges ---- */
 
 static char tmpdir[] = "/tmp/wt-graphlive-XXXXXX";
@@ -537,6 +700,23 @@ static int cmp_row(const void *x, const void *y)
     if (c == 0)
         c = strcmp(a->src, b->src);
     return c != 0 ? c : strcmp(a->dst, b->dst);
+}
+
+static void assert_rows_same(struct graph_edge_row *live, size_t nlive, struct graph_edge_row *full,
+                             size_t nfull)
+{
+    assert_int_equal(nlive, nfull);
+    qsort(live, nlive, sizeof *live, cmp_row);
+    qsort(full, nfull, sizeof *full, cmp_row);
+    for (size_t i = 0; i < nlive; i++) {
+        assert_string_equal(live[i].kind, full[i].kind);
+        assert_string_equal(live[i].src, full[i].src);
+        assert_string_equal(live[i].dst, full[i].dst);
+        assert_int_equal(live[i].count, full[i].count);
+        assert_true(fabs(live[i].weight - full[i].weight) < 1e-12);
+        assert_int_equal(live[i].first_ms, full[i].first_ms);
+        assert_int_equal(live[i].last_ms, full[i].last_ms);
+    }
 }
 
 /* A base stored and rebuilt (graph_run), then the rest of a simulated
@@ -607,18 +787,7 @@ static void test_livesync_store(void **state)
     struct graph_edge_row *full;
     size_t nfull;
     stored_edges(&full, &nfull);
-    assert_int_equal(nlive, nfull);
-    qsort(live, nlive, sizeof *live, cmp_row);
-    qsort(full, nfull, sizeof *full, cmp_row);
-    for (size_t i = 0; i < nlive; i++) {
-        assert_string_equal(live[i].kind, full[i].kind);
-        assert_string_equal(live[i].src, full[i].src);
-        assert_string_equal(live[i].dst, full[i].dst);
-        assert_int_equal(live[i].count, full[i].count);
-        assert_true(fabs(live[i].weight - full[i].weight) < 1e-12);
-        assert_int_equal(live[i].first_ms, full[i].first_ms);
-        assert_int_equal(live[i].last_ms, full[i].last_ms);
-    }
+    assert_rows_same(live, nlive, full, nfull);
     /* After the rebuild the next flush rewrites every edge, to the same. */
     graph_livesync_rebuilt(ls);
     assert_int_equal(graph_livesync_flush(ls, &lr), 0);
@@ -631,18 +800,107 @@ static void test_livesync_store(void **state)
     vec_free(&e);
 }
 
+/* graph.window_days = 1 through the store: eight days of events stored a
+ * day at a time after everything already stored, each handed to
+ * graph_livesync and flushed. The flush that sees a new day forgets the
+ * day that left the window and rewrites every edge; graph_edges then
+ * equals what graph_run writes over the window; graph_run reads only the
+ * window's swaps; a daemon started afterwards loads only the window. */
+static char tmpdir2[] = "/tmp/wt-graphwin-XXXXXX";
+
+static int setup2(void **state)
+{
+    (void)state;
+    return store_fixture_open(tmpdir2, &st);
+}
+
+static int teardown2(void **state)
+{
+    (void)state;
+    return store_fixture_close(tmpdir2, st);
+}
+
+static void test_livesync_window(void **state)
+{
+    (void)state;
+    int64_t latest;
+    assert_int_equal(store_swaps_latest_ts(st, &latest), 0);
+    int64_t t0 = (latest == INT64_MIN ? 1700000000000 : latest) + 3 * MS_PER_DAY;
+    struct evs e = {0};
+    const int days = 8;
+    days_events(&e, days, t0);
+    struct config cfg;
+    config_init(&cfg);
+    assert_int_equal(config_set(&cfg, "graph.window_days", "1", CONFIG_SRC_CLI), 0);
+    struct graph_params p;
+    graph_params_from_config(&cfg, &p);
+    assert_int_equal(p.window_ms, MS_PER_DAY);
+    struct graph_livesync *ls;
+    assert_int_equal(graph_livesync_new(st, &cfg, &ls), 0);
+    assert_non_null(ls);
+    struct graph_livesync_report lr;
+    size_t compacted = 0, i = 0;
+    for (int d = 0; d <= days; d++) {
+        size_t j = i;
+        while (j < e.len && ev_ts(&e.v[j]) < t0 + (d + 1) * MS_PER_DAY)
+            j++;
+        assert_int_equal(store_append_events(st, &e.v[i], j - i, NULL), 0);
+        graph_livesync_after_commit(ls, &e.v[i], j - i, NULL);
+        assert_int_equal(graph_livesync_flush(ls, &lr), 0);
+        compacted += lr.compacted;
+        assert_true(lr.replaced || !lr.compacted);
+        i = j;
+    }
+    assert_int_equal(i, e.len);
+    print_message("store, window 1 day over %d days: %zu flushes moved the window; %zu swaps and "
+                  "%zu transfers given, %zu + %zu kept, %.1f KiB\n",
+                  days, compacted, lr.stats.swaps, lr.stats.transfers, lr.stats.swaps_kept,
+                  lr.stats.transfers_kept, (double)lr.stats.bytes / 1024.0);
+    assert_true(compacted >= (size_t)days - 1);
+    assert_true(lr.stats.swaps_kept * 2 < lr.stats.swaps);
+    struct graph_edge_row *live, *full;
+    size_t nlive, nfull;
+    stored_edges(&live, &nlive);
+    assert_true(nlive > 0);
+    struct graph_report rep;
+    assert_int_equal(graph_run(st, &p, 2, &rep), 0);
+    assert_int_equal(store_swaps_latest_ts(st, &latest), 0);
+    assert_int_equal(rep.cutoff_ms, graph_window_cutoff(&p, latest));
+    assert_true(rep.swaps * 2 < lr.stats.swaps); /* only the window's swaps read */
+    stored_edges(&full, &nfull);
+    assert_rows_same(live, nlive, full, nfull);
+    free(live);
+    /* Started again: only the window is loaded, to the same edges. */
+    graph_livesync_free(ls);
+    assert_int_equal(graph_livesync_new(st, &cfg, &ls), 0);
+    assert_int_equal(graph_livesync_flush(ls, &lr), 0);
+    assert_true(lr.replaced);
+    assert_int_equal(lr.stats.swaps, rep.swaps);
+    assert_true(lr.stats.too_old > 0); /* the older transfers, read and dropped */
+    stored_edges(&live, &nlive);
+    assert_rows_same(live, nlive, full, nfull);
+    free(live);
+    free(full);
+    graph_livesync_free(ls);
+    config_release(&cfg);
+    vec_free(&e);
+}
+
 int main(void)
 {
     log_set_level(LOG_WARN);
     const struct CMUnitTest pure[] = {
-        cmocka_unit_test(test_hand_in_order),
-        cmocka_unit_test(test_hand_out_of_order),
-        cmocka_unit_test(test_sim_market),
-        cmocka_unit_test(test_repeats),
+        cmocka_unit_test(test_hand_in_order), cmocka_unit_test(test_hand_out_of_order),
+        cmocka_unit_test(test_sim_market),    cmocka_unit_test(test_repeats),
+        cmocka_unit_test(test_window),
     };
     const struct CMUnitTest stored[] = {
         cmocka_unit_test(test_livesync_store),
     };
+    const struct CMUnitTest window[] = {
+        cmocka_unit_test(test_livesync_window),
+    };
     int rc = getenv("WALLTRACK_TEST_PG_URL") ? 0 : cmocka_run_group_tests(pure, NULL, NULL);
-    return rc | cmocka_run_group_tests(stored, setup, teardown);
+    rc |= cmocka_run_group_tests(stored, setup, teardown);
+    return rc | cmocka_run_group_tests(window, setup2, teardown2);
 }
