@@ -1,7 +1,9 @@
 /* The engine journal's encodings (see journal.h). */
 #include "trade/journal.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
@@ -66,6 +68,35 @@ const char *journal_run_kind(enum event_kind k, bool one)
         if (kinds[i].k == k)
             return one ? kinds[i].one : kinds[i].run;
     return NULL;
+}
+
+int journal_ticks_parse(int64_t first_ms, int64_t n, const char *body, int64_t *out, char *err,
+                        size_t errsize)
+{
+    if (n < 1 || n > JOURNAL_TICKS_MAX) {
+        snprintf(err, errsize, "a ticks row of %lld ticks (1 to %d)", (long long)n,
+                 JOURNAL_TICKS_MAX);
+        return WT_EPARSE;
+    }
+    const char *p = body ? body : "";
+    out[0] = first_ms;
+    for (int64_t i = 1; i < n; i++) {
+        char *end;
+        errno = 0;
+        long long gap = strtoll(p, &end, 10);
+        if (end == p || errno || (*end != ',' && i + 1 < n) || (*end != '\0' && i + 1 == n) ||
+            __builtin_add_overflow(out[i - 1], (int64_t)gap, &out[i])) {
+            snprintf(err, errsize, "a ticks row of %lld ticks whose gaps do not parse: %.60s",
+                     (long long)n, body ? body : "");
+            return WT_EPARSE;
+        }
+        p = *end ? end + 1 : end;
+    }
+    if (n == 1 && *p) {
+        snprintf(err, errsize, "a ticks row of one tick with gaps: %.60s", p);
+        return WT_EPARSE;
+    }
+    return 0;
 }
 
 enum event_kind journal_kind_event(const char *kind, bool *one)

@@ -10,6 +10,10 @@
  *   start     a runner started: its settings (body) and the engine clock
  *   tick      a timer tick, with the time the engine saw (the runner
  *             rewrites ticks and bounds future times before the engine)
+ *   ticks     n timer ticks in a row (nothing else between them): ts_ms
+ *             the first's time, body the n - 1 gaps in ms from each to
+ *             the next, comma-separated (journal_ticks_parse); an idle
+ *             engine writes a row a minute instead of one a second
  *   command   an operator or curation command (watch, blacklist, a live
  *             setting from PUT /v1/config, pause, exit strategies, ...):
  *             body is journal_command_json's object
@@ -54,6 +58,15 @@ void journal_event_retime(struct event *ev, int64_t ts_ms);
 const char *journal_run_kind(enum event_kind k, bool one);
 /* The event kind of a run row's kind (either form), 0 for none. */
 enum event_kind journal_kind_event(const char *kind, bool *one);
+
+/* The most ticks one "ticks" row holds. */
+#define JOURNAL_TICKS_MAX 600
+
+/* The times of a "ticks" row's n ticks (first_ms, then each gap of body
+ * added) into out[0..n), n <= JOURNAL_TICKS_MAX. Returns 0, or WT_EPARSE
+ * with err when body is not exactly n - 1 comma-separated integers. */
+int journal_ticks_parse(int64_t first_ms, int64_t n, const char *body, int64_t *out, char *err,
+                        size_t errsize);
 
 /* A command as a JSON object (appended to out): kind, id, value, wallet,
  * name, text; an exit strategy for CMD_EXIT_PUT. seq is not kept. */

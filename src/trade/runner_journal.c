@@ -13,7 +13,8 @@
 #include "trade/engine_store.h"
 #include "trade/journal.h"
 
-void jrec_push(struct jrec *j, const char *kind, int64_t ts, int64_t n, uint64_t hash, char *body)
+static void push_row(struct jrec *j, const char *kind, int64_t ts, int64_t n, uint64_t hash,
+                     char *body)
 {
     struct journal_row *x = vec_push_zero(&j->rows);
     x->ts_ms = ts;
@@ -24,6 +25,44 @@ void jrec_push(struct jrec *j, const char *kind, int64_t ts, int64_t n, uint64_t
     x->body = body ? body : "";
     if (body)
         vec_push(&j->bodies, body);
+}
+
+/* Ends the run of ticks with its row: "tick" for one (as before runs
+ * existed), "ticks" with the gaps for more. */
+static void close_ticks(struct jrec *j)
+{
+    if (j->ticks_n == 1)
+        push_row(j, "tick", j->ticks_first, 0, 0, NULL);
+    else if (j->ticks_n > 1)
+        push_row(j, "ticks", j->ticks_first, j->ticks_n, 0,
+                 xstrdup(j->ticks_gaps.data ? j->ticks_gaps.data : ""));
+    j->ticks_n = 0;
+    buf_reset(&j->ticks_gaps);
+}
+
+void jrec_push(struct jrec *j, const char *kind, int64_t ts, int64_t n, uint64_t hash, char *body)
+{
+    close_ticks(j);
+    push_row(j, kind, ts, n, hash, body);
+}
+
+/* A timer tick: into the open run of ticks, or a new one. */
+static void add_tick(struct jrec *j, int64_t ts)
+{
+    jrec_close_run(j);
+    if (j->ticks_n == JOURNAL_TICKS_MAX)
+        close_ticks(j);
+    if (j->ticks_n == 0) {
+        j->ticks_first = ts;
+        j->ticks_since = j->wall;
+    } else {
+        char gap[24];
+        int len = snprintf(gap, sizeof gap, "%s%lld", j->ticks_n > 1 ? "," : "",
+                           (long long)(ts - j->ticks_last));
+        buf_append(&j->ticks_gaps, gap, (size_t)len);
+    }
+    j->ticks_last = ts;
+    j->ticks_n++;
 }
 
 void jrec_close_run(struct jrec *j)
@@ -69,8 +108,7 @@ void jrec_input(void *ctx, const struct event *ev)
         j->run_n++;
         return;
     case EVENT_TICK:
-        jrec_close_run(j);
-        jrec_push(j, "tick", ts, 0, 0, NULL);
+        add_tick(j, ts);
         return;
     case EVENT_COMMAND: {
         jrec_close_run(j);
@@ -96,18 +134,25 @@ void jrec_input(void *ctx, const struct event *ev)
  * transaction a second, not one a batch. A failure is logged once and the
  * rows are dropped: trading goes on, the journal gets a gap row that an
  * as-recorded backtest stops at. A crash loses what waits (at most a
- * second): the run then has no stop row and a replay ends at its last
- * recorded input. */
-#define JOURNAL_WRITE_MS 1000
-#define JOURNAL_ROWS_MAX 8192
+ * second; a minute of ticks when nothing else happened): the run then has
+ * no stop row and a replay ends at its last recorded input. */
+#define JOURNAL_WRITE_MS       1000
+#define JOURNAL_TICKS_WRITE_MS 60000
+#define JOURNAL_ROWS_MAX       8192
 void jrec_flush(struct jrec *j, struct store *st, bool force)
 {
     if (!force && !j->urgent && j->rows.len < JOURNAL_ROWS_MAX &&
         j->wall - j->last_write < JOURNAL_WRITE_MS)
         return;
+    /* Only ticks since the last write: they wait, up to a minute. */
+    bool ticks_due = j->ticks_n && j->wall - j->ticks_since >= JOURNAL_TICKS_WRITE_MS;
+    if (!force && !j->urgent && j->rows.len == 0 && j->run_n == 0 && !ticks_due)
+        return;
     j->last_write = j->wall;
     j->urgent = false;
     jrec_close_run(j);
+    if (force || ticks_due)
+        close_ticks(j);
     bool lost = j->rows.len && store_journal_append(st, j->rows.v, j->rows.len) != 0;
     if (lost && !j->failed)
         log_warn("engine", "the engine journal could not be written; as-recorded backtests "
@@ -118,12 +163,13 @@ void jrec_flush(struct jrec *j, struct store *st, bool force)
         free(j->bodies.v[i]);
     j->bodies.len = 0;
     j->rows.len = 0;
-    if (lost) /* the next write starts by saying so */
-        jrec_push(j, "gap", ts, 0, 0, NULL);
+    if (lost) /* the next write starts by saying so, before ticks that came since */
+        push_row(j, "gap", ts, 0, 0, NULL);
 }
 
 void jrec_release(struct jrec *j)
 {
+    buf_release(&j->ticks_gaps);
     for (size_t i = 0; i < j->bodies.len; i++)
         free(j->bodies.v[i]);
     vec_free(&j->bodies);
@@ -148,6 +194,7 @@ int jrec_start(struct jrec *j, const struct runner_opts *o, int64_t created_ms,
 {
     struct store *st = o->store;
     const char *mname = trade_mode_name(o->params.mode);
+    buf_init(&j->ticks_gaps, 0);
     int64_t ids[3] = {0, 0, 0}, trades[2] = {0, 0};
     struct buf state, b;
     buf_init(&state, 0);

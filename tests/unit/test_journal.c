@@ -20,6 +20,7 @@
 #include "store/store.h"
 #include "trade/journal.h"
 #include "trade/runner.h"
+#include "trade/runner_journal.h"
 
 /* ---- encodings ----------------------------------------------------------- */
 
@@ -254,6 +255,45 @@ static void test_runner_records(void **state)
     assert_non_null(strstr(err, "is still running"));
     config_release(&cfg);
     bt_result_release(&res);
+
+    /* A later run whose ticks came as one "ticks" row: a replay hands the
+     * engine each of them, and stops at the window's end among them. */
+    int64_t later2 = later + 3600000;
+    struct journal_row run3[3] = {
+        {.ts_ms = later2, .kind = "start", .body = rows.v.v[0].body},
+        {.ts_ms = later2 + 1000, .kind = "ticks", .n = 5, .body = "1000,1000,1000,1000"},
+        {.ts_ms = later2 + 6000, .kind = "stop"},
+    };
+    assert_int_equal(store_journal_append(st, run3, 3), 0);
+    bt_result_init(&res);
+    rc = bt_recorded_run(st, later2, later2 + 60000, NULL, &keys, &res, &cfg, &info, err,
+                         sizeof err);
+    assert_int_equal(rc, 0);
+    assert_int_equal(info.ticks, 5);
+    assert_int_equal(info.last_ms, later2 + 5000);
+    config_release(&cfg);
+    bt_result_release(&res);
+    bt_result_init(&res);
+    rc =
+        bt_recorded_run(st, later2, later2 + 3500, NULL, &keys, &res, &cfg, &info, err, sizeof err);
+    assert_int_equal(rc, 0);
+    assert_int_equal(info.ticks, 3); /* 1, 2 and 3 s after the start; 4 s is past the end */
+    config_release(&cfg);
+    bt_result_release(&res);
+    /* A damaged ticks row is refused with its id. */
+    struct journal_row run4[3] = {
+        {.ts_ms = later2 + 3600000, .kind = "start", .body = rows.v.v[0].body},
+        {.ts_ms = later2 + 3601000, .kind = "ticks", .n = 3, .body = "1000"},
+        {.ts_ms = later2 + 3604000, .kind = "stop"},
+    };
+    assert_int_equal(store_journal_append(st, run4, 3), 0);
+    bt_result_init(&res);
+    rc = bt_recorded_run(st, later2 + 3600000, later2 + 3610000, NULL, &keys, &res, &cfg, &info,
+                         err, sizeof err);
+    assert_int_equal(rc, WT_EPARSE);
+    assert_non_null(strstr(err, "ticks"));
+    config_release(&cfg);
+    bt_result_release(&res);
     bt_tape_release(&keys);
     rows_free(&rows);
 
@@ -261,6 +301,121 @@ static void test_runner_records(void **state)
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
+}
+
+/* Runs of ticks: the "ticks" row's gaps read back, and what is refused. */
+static void test_ticks_parse(void **state)
+{
+    (void)state;
+    int64_t t[JOURNAL_TICKS_MAX];
+    char err[160];
+    assert_int_equal(journal_ticks_parse(5000, 4, "1000,1001,-3", t, err, sizeof err), 0);
+    assert_int_equal(t[0], 5000);
+    assert_int_equal(t[1], 6000);
+    assert_int_equal(t[2], 7001);
+    assert_int_equal(t[3], 6998);
+    assert_int_equal(journal_ticks_parse(5000, 1, "", t, err, sizeof err), 0);
+    assert_int_equal(t[0], 5000);
+    const struct {
+        int64_t n;
+        const char *body;
+    } bad[] = {{3, "1000"},
+               {2, "1000,5"},
+               {2, "1000,"},
+               {1, "5"},
+               {0, ""},
+               {2, "x"},
+               {2, ""},
+               {JOURNAL_TICKS_MAX + 1, ""},
+               {2, "99999999999999999999"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        assert_int_equal(journal_ticks_parse(5000, bad[i].n, bad[i].body, t, err, sizeof err),
+                         WT_EPARSE);
+        assert_non_null(strstr(err, "ticks"));
+    }
+}
+
+static void feed_tick(struct jrec *j, struct store *st, int64_t wall, int64_t ts)
+{
+    struct event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = EVENT_TICK;
+    ev.u.tick.ts_ms = ts;
+    j->wall = wall;
+    jrec_input(j, &ev);
+    jrec_flush(j, st, false);
+}
+
+static size_t stored_rows(struct store *st, struct rows *rows)
+{
+    rows_free(rows);
+    memset(rows, 0, sizeof *rows);
+    assert_int_equal(store_journal_scan(st, 0, keep_row, rows), 0);
+    return rows->v.len;
+}
+
+/* The recorder: an idle engine's ticks wait and go out as one "ticks" row
+ * a minute (their exact times kept), any other input closes the run
+ * first (the order kept), a lone tick is a "tick" row, a forced write
+ * takes the open run. */
+static void test_ticks_rows(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/wt_journal_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct store *st;
+    char err[512];
+    assert_int_equal(store_open(dir, NULL, &st, err, sizeof err), 0);
+    struct jrec j;
+    memset(&j, 0, sizeof j);
+    buf_init(&j.ticks_gaps, 0);
+    int64_t wall = 1700000000000, ts = wall;
+    struct rows rows = {0};
+    /* 61 ticks a second apart (one 3 ms late): nothing written until the
+     * run is a minute old, then one row. */
+    int64_t times[61];
+    for (int i = 0; i < 61; i++) {
+        times[i] = ts + i * 1000 + (i == 30 ? 3 : 0);
+        feed_tick(&j, st, wall + i * 1000, times[i]);
+        if (i < 60)
+            assert_int_equal(stored_rows(st, &rows), 0);
+    }
+    assert_int_equal(stored_rows(st, &rows), 1);
+    assert_string_equal(rows.v.v[0].kind, "ticks");
+    assert_int_equal(rows.v.v[0].n, 61);
+    int64_t back[JOURNAL_TICKS_MAX];
+    assert_int_equal(journal_ticks_parse(rows.v.v[0].ts_ms, rows.v.v[0].n, rows.v.v[0].body, back,
+                                         err, sizeof err),
+                     0);
+    assert_memory_equal(back, times, sizeof times);
+    /* Two ticks, a command, one tick, a forced write: ticks(2), command,
+     * tick, in that order. */
+    wall += 61000;
+    feed_tick(&j, st, wall, wall);
+    feed_tick(&j, st, wall + 1000, wall + 1000);
+    struct event cmd;
+    memset(&cmd, 0, sizeof cmd);
+    cmd.kind = EVENT_COMMAND;
+    cmd.u.command.kind = CMD_PAUSE;
+    cmd.u.command.ts_ms = wall + 1500;
+    j.wall = wall + 1500;
+    jrec_input(&j, &cmd);
+    feed_tick(&j, st, wall + 2000, wall + 2000);
+    jrec_flush(&j, st, true);
+    assert_int_equal(stored_rows(st, &rows), 4);
+    assert_string_equal(rows.v.v[1].kind, "ticks");
+    assert_int_equal(rows.v.v[1].n, 2);
+    assert_string_equal(rows.v.v[1].body, "1000");
+    assert_string_equal(rows.v.v[2].kind, "command");
+    assert_string_equal(rows.v.v[3].kind, "tick");
+    assert_int_equal(rows.v.v[3].ts_ms, wall + 2000);
+    jrec_release(&j);
+    rows_free(&rows);
+    store_close(st);
+    char cmdline[128];
+    snprintf(cmdline, sizeof cmdline, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmdline), 0);
 }
 
 /* engine.journal off: nothing is recorded. */
@@ -285,10 +440,9 @@ static void test_runner_off(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_command_roundtrip),
-        cmocka_unit_test(test_event_hash),
-        cmocka_unit_test(test_runner_records),
-        cmocka_unit_test(test_runner_off),
+        cmocka_unit_test(test_command_roundtrip), cmocka_unit_test(test_event_hash),
+        cmocka_unit_test(test_runner_records),    cmocka_unit_test(test_ticks_parse),
+        cmocka_unit_test(test_ticks_rows),        cmocka_unit_test(test_runner_off),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
