@@ -7,6 +7,8 @@
  *                                 ack, store commit, signal to order
  *   walltrack_external_requests_total{service,outcome}   (net/httpc.h)
  *   walltrack_db_bytes{file}      SQLite: the database and its WAL file
+ *   walltrack_db_writer_cache_bytes{kind}   SQLite: the writer's page
+ *                                 cache at its last commit, and its bound
  *
  * All in the Prometheus text format 0.0.4: one # TYPE per family, counters
  * end in _total, gauges are plain. Read from the engine's last published
@@ -96,11 +98,23 @@ static int engine_metrics(struct runner *r, struct buf *out)
     return rc;
 }
 
-/* SQLite's files in the data folder (PostgreSQL: not measured here). */
-static int db_metrics(const struct config *cfg, struct buf *out)
+/* SQLite's files in the data folder and its writer's page cache
+ * (PostgreSQL: not measured here). */
+static int db_metrics(const struct config *cfg, struct store *store, struct buf *out)
 {
     if (config_str(cfg, CFG_DB_URL)[0])
         return 0;
+    if (store) {
+        int64_t used, limit;
+        store_writer_cache(store, &used, &limit);
+        int rc = buf_printf(out,
+                            "# TYPE walltrack_db_writer_cache_bytes gauge\n"
+                            "walltrack_db_writer_cache_bytes{kind=\"used\"} %lld\n"
+                            "walltrack_db_writer_cache_bytes{kind=\"limit\"} %lld\n",
+                            (long long)used, (long long)limit);
+        if (rc)
+            return rc;
+    }
     const char *data = config_str(cfg, CFG_DATA_DIR);
     const char *files[][2] = {{"db", "walltrack.db"}, {"wal", "walltrack.db-wal"}};
     int rc = buf_printf(out, "# TYPE walltrack_db_bytes gauge\n");
@@ -124,7 +138,7 @@ int routes_metrics_service(struct api_ctx *ctx, struct buf *out)
     if (rc == 0)
         rc = httpc_metrics(out);
     if (rc == 0)
-        rc = db_metrics(ctx->env->cfg, out);
+        rc = db_metrics(ctx->env->cfg, ctx->env->store, out);
     if (rc == 0) {
         /* Several daemons on one PostgreSQL: 1 on the node that trades (a
          * single node always does). */

@@ -72,6 +72,13 @@ uint64_t store_query_work(struct store *st)
     return st->ops->work ? st->ops->work(st) : 0;
 }
 
+void store_writer_cache(struct store *st, int64_t *used, int64_t *limit)
+{
+    *used = *limit = 0;
+    if (st->ops->writer_cache)
+        st->ops->writer_cache(st, used, limit);
+}
+
 int wr_begin(struct store *st, struct store_conn **c)
 {
     int rc = st->ops->acquire(st, true, c);

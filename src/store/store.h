@@ -767,4 +767,9 @@ void store_set_read_hook(struct store *st, void (*fn)(void *ctx), void *ctx);
  * check a read's cost grows with its result, not with the table. */
 uint64_t store_query_work(struct store *st);
 
+/* SQLite: the bytes the writer connection's page cache held at its last
+ * commit, and its bound (store_sqlite.c, SQ_WRITER_CACHE_KIB); both 0 on
+ * PostgreSQL, whose buffers are the server's. Any thread; no I/O. */
+void store_writer_cache(struct store *st, int64_t *used, int64_t *limit);
+
 #endif

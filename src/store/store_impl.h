@@ -93,6 +93,9 @@ struct store_ops {
     /* Optional: the work finished statements did, in the backend's own
      * unit (store_query_work). Any thread; cheap. */
     uint64_t (*work)(struct store *st);
+    /* Optional: the writer connection's page cache (store_writer_cache).
+     * Any thread; cheap. */
+    void (*writer_cache)(struct store *st, int64_t *used, int64_t *limit);
 };
 
 struct store {

@@ -108,6 +108,8 @@ struct sq_store {
     char problem[640];
     /* Virtual-machine steps of finished statements (store_query_work). */
     _Atomic uint64_t vm_steps;
+    /* The writer's page cache in bytes as of its last commit (store_writer_cache). */
+    _Atomic int64_t writer_cache;
 };
 
 static struct sq_conn *CONN(struct store_conn *c)
@@ -424,11 +426,14 @@ static int sq_commit(struct store_conn *c)
     struct sq_conn *w = CONN(c);
     if (rc != 0 || !w->writer)
         return rc;
+    struct sq_store *s = w->owner;
+    int used = 0, high = 0;
+    if (sqlite3_db_status(w->db, SQLITE_DBSTATUS_CACHE_USED, &used, &high, 0) == SQLITE_OK)
+        atomic_store(&s->writer_cache, (int64_t)used);
     /* The WAL bound, enforced where the WAL grows: past it the writer,
      * still holding the write lock, truncates the WAL before it takes the
      * next transaction (waiting for readers on older snapshots). The
      * commit itself has succeeded either way. */
-    struct sq_store *s = w->owner;
     int64_t size = wal_size(s);
     if (size > 0 && (uint64_t)size > s->base.opts.wal_max_bytes) {
         int frames = -1, done = -1, r;
@@ -458,6 +463,12 @@ static void sq_rollback(struct store_conn *c)
 {
     if (!sqlite3_get_autocommit(CONN(c)->db))
         (void)sq_exec(c, "ROLLBACK");
+}
+
+static void sq_writer_cache(struct store *st, int64_t *used, int64_t *limit)
+{
+    *used = atomic_load(&((struct sq_store *)st)->writer_cache);
+    *limit = (int64_t)SQ_WRITER_CACHE_KIB * 1024;
 }
 
 static uint64_t sq_work(struct store *st)
@@ -765,6 +776,7 @@ static const struct store_ops sqlite_ops = {
     .backup = sq_backup,
     .problem = sq_problem,
     .work = sq_work,
+    .writer_cache = sq_writer_cache,
 };
 
 /* SQLite counts every allocation under a global mutex for

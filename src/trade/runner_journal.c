@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/jw.h"
 #include "base/log.h"
@@ -137,7 +138,7 @@ void jrec_input(void *ctx, const struct event *ev)
  * second; a minute of ticks when nothing else happened): the run then has
  * no stop row and a replay ends at its last recorded input. */
 #define JOURNAL_WRITE_MS       1000
-#define JOURNAL_TICKS_WRITE_MS 60000
+#define JOURNAL_TICKS_WRITE_MS MS_PER_MINUTE
 #define JOURNAL_ROWS_MAX       8192
 void jrec_flush(struct jrec *j, struct store *st, bool force)
 {

@@ -174,6 +174,9 @@ static void test_metrics_cover_the_service(void **state)
     assert_true(sample(t, "walltrack_external_requests_total{service=\"rpc\",outcome=\"ok\"}") >=
                 1);
     assert_true(sample(t, "walltrack_db_bytes{file=\"db\"}") > 0);
+    /* A delivery was committed: the writer's cache holds pages. */
+    assert_true(sample(t, "walltrack_db_writer_cache_bytes{kind=\"used\"}") > 0);
+    assert_true(sample(t, "walltrack_db_writer_cache_bytes{kind=\"limit\"}") == 16000 * 1024);
     assert_true(sample(t, "walltrack_inbox_bodies_total{result=\"accepted\"}") == 1);
 
     /* Every metric docs/grafana.json graphs is served. */

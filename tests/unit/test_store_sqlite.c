@@ -755,6 +755,33 @@ static void test_same_millisecond_pages_linear(void **state)
     assert_true(large < small * 1.5);
 }
 
+/* The writer's page cache stays within its bound (SQ_WRITER_CACHE_KIB,
+ * store_sqlite.c) and is used up to it: 64,000 swaps in transactions of
+ * 1,000 write a database and WAL twice the bound. With a larger cache
+ * the writer would hold more than the bound here (with 64 MiB: fails). */
+static void test_writer_cache_bounded(void **state)
+{
+    (void)state;
+    struct store *st = NULL;
+    char err[256];
+    assert_int_equal(store_open(dbpath, NULL, &st, err, sizeof err), 0);
+    int64_t used, limit;
+    store_writer_cache(st, &used, &limit);
+    assert_int_equal(limit, 16000 * 1024);
+    for (uint32_t b = 0; b < 64; b++)
+        assert_int_equal(append_range(st, b * 1000, 1000), 0);
+    store_writer_cache(st, &used, &limit);
+    print_message("writer cache %lld of %lld bytes; walltrack.db %lld, WAL %lld bytes\n",
+                  (long long)used, (long long)limit, (long long)file_size(dbpath),
+                  (long long)file_size(walpath));
+    assert_true(file_size(dbpath) + file_size(walpath) > limit * 3 / 2);
+    /* SQLite counts its page headers too: a few percent over the bound
+     * (16,825,468 of 16,384,000 bytes when this was written). */
+    assert_true(used <= limit + limit / 20);
+    assert_true(used >= limit / 2);
+    store_close(st);
+}
+
 int main(void)
 {
     log_open(NULL, LOG_WARN);
@@ -767,6 +794,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_power_cut_loses_nothing_acknowledged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_power_cut_relaxed_mode_loses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_same_millisecond_pages_linear, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_writer_cache_bounded, setup, teardown),
     };
     int rc = cmocka_run_group_tests_name("store_sqlite", tests, NULL, NULL);
     log_close();
