@@ -163,6 +163,15 @@ static struct runner *start(char *dir, struct store **st, bool journal)
     return r;
 }
 
+/* Closes st and removes its folder dir. */
+static void close_and_remove(struct store *st, const char *dir)
+{
+    store_close(st);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void test_runner_records(void **state)
 {
     (void)state;
@@ -297,10 +306,7 @@ static void test_runner_records(void **state)
     bt_tape_release(&keys);
     rows_free(&rows);
 
-    store_close(st);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    close_and_remove(st, dir);
 }
 
 /* Runs of ticks: the "ticks" row's gaps read back, and what is refused. */
@@ -412,10 +418,7 @@ static void test_ticks_rows(void **state)
     assert_int_equal(rows.v.v[3].ts_ms, wall + 2000);
     jrec_release(&j);
     rows_free(&rows);
-    store_close(st);
-    char cmdline[128];
-    snprintf(cmdline, sizeof cmdline, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmdline), 0);
+    close_and_remove(st, dir);
 }
 
 /* engine.journal off: nothing is recorded. */
@@ -431,10 +434,7 @@ static void test_runner_off(void **state)
     assert_int_equal(store_journal_scan(st, 0, keep_row, &rows), 0);
     assert_int_equal(rows.v.len, 0);
     rows_free(&rows);
-    store_close(st);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    close_and_remove(st, dir);
 }
 
 int main(void)
