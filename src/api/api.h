@@ -26,6 +26,7 @@ struct tokenfeed;
 struct hooksync;
 struct sse_hub;
 struct store;
+struct sched;
 
 /* What the API serves from. Owned by the caller; must outlive the api. */
 struct leader_status;
@@ -49,6 +50,9 @@ struct api_env {
      * thread. */
     void (*cluster)(void *ctx, struct leader_status *out);
     void *cluster_ctx;
+    /* The periodic jobs (base/sched.h), for /metrics once started; NULL:
+     * none. */
+    struct sched *sched;
 };
 
 /* Starts serving on host:port. Returns 0, or WT_EINVAL / WT_EIO with a

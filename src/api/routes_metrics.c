@@ -9,6 +9,11 @@
  *   walltrack_db_bytes{file}      SQLite: the database and its WAL file
  *   walltrack_db_writer_cache_bytes{kind}   SQLite: the writer's page
  *                                 cache at its last commit, and its bound
+ *   walltrack_job_runs_total{job} and walltrack_job_skipped_total{job,reason}
+ *                                 the periodic jobs (base/sched.h): runs,
+ *                                 due times missed ("busy": still running or
+ *                                 fell behind) or not run on this node
+ *                                 ("standby": another node leads)
  *
  * All in the Prometheus text format 0.0.4: one # TYPE per family, counters
  * end in _total, gauges are plain. Read from the engine's last published
@@ -20,6 +25,7 @@
 #include <sys/stat.h>
 
 #include "base/hist.h"
+#include "base/sched.h"
 #include "net/httpc.h"
 #include "signal/signal.h"
 #include "trade/breakers.h"
@@ -128,6 +134,32 @@ static int db_metrics(const struct config *cfg, struct store *store, struct buf 
     return rc;
 }
 
+static int job_metrics(struct sched *s, struct buf *out)
+{
+    size_t n = s ? sched_jobs(s) : 0;
+    if (n == 0)
+        return 0;
+    int rc = buf_printf(out, "# TYPE walltrack_job_runs_total counter\n");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        struct sched_job_stats st;
+        sched_job_stats(s, (int)i, &st);
+        rc = buf_printf(out, "walltrack_job_runs_total{job=\"%s\"} %llu\n",
+                        sched_job_name(s, (int)i), (unsigned long long)st.runs);
+    }
+    if (rc == 0)
+        rc = buf_printf(out, "# TYPE walltrack_job_skipped_total counter\n");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        struct sched_job_stats st;
+        sched_job_stats(s, (int)i, &st);
+        const char *name = sched_job_name(s, (int)i);
+        rc = buf_printf(out,
+                        "walltrack_job_skipped_total{job=\"%s\",reason=\"busy\"} %llu\n"
+                        "walltrack_job_skipped_total{job=\"%s\",reason=\"standby\"} %llu\n",
+                        name, (unsigned long long)st.skipped, name, (unsigned long long)st.gated);
+    }
+    return rc;
+}
+
 int routes_metrics_service(struct api_ctx *ctx, struct buf *out)
 {
     int rc = 0;
@@ -139,6 +171,8 @@ int routes_metrics_service(struct api_ctx *ctx, struct buf *out)
         rc = httpc_metrics(out);
     if (rc == 0)
         rc = db_metrics(ctx->env->cfg, ctx->env->store, out);
+    if (rc == 0)
+        rc = job_metrics(ctx->env->sched, out);
     if (rc == 0) {
         /* Several daemons on one PostgreSQL: 1 on the node that trades (a
          * single node always does). */

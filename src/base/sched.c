@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/clock.h"
 #include "base/err.h"
@@ -18,6 +19,8 @@ struct job {
     enum sched_where where;
     void (*fn)(void *ctx);
     void *ctx;
+    bool (*open)(void *ctx); /* sched_gate; NULL: always open */
+    void *open_ctx;
     int64_t due_ms;
     /* SCHED_WORKER only */
     pthread_t thread;
@@ -33,7 +36,7 @@ struct sched {
     struct job *jobs;
     size_t n, cap;
     pthread_t thread;
-    bool started;
+    bool started, joined;
     uint64_t asked, passed; /* sched_sync's requests, and the one a pass has served */
 };
 
@@ -71,6 +74,19 @@ int sched_add(struct sched *s, const char *name, int64_t first_ms, int64_t perio
     return (int)s->n++;
 }
 
+int sched_gate(struct sched *s, const char *name, bool (*open)(void *ctx), void *ctx)
+{
+    if (s->started || !open)
+        return WT_EINVAL;
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->jobs[i].name, name) == 0) {
+            s->jobs[i].open = open;
+            s->jobs[i].open_ctx = ctx;
+            return 0;
+        }
+    return WT_ENOTFOUND;
+}
+
 static void *worker_main(void *arg)
 {
     struct job *j = arg;
@@ -102,6 +118,10 @@ static void fire(struct sched *s, struct job *j, int64_t now)
     if (j->due_ms <= now) { /* fell behind: once now, the next a period on */
         j->st.skipped += (uint64_t)((now - j->due_ms) / j->period_ms) + 1;
         j->due_ms = now + j->period_ms;
+    }
+    if (j->open && !j->open(j->open_ctx)) {
+        j->st.gated++;
+        return;
     }
     if (j->where == SCHED_INLINE) {
         pthread_mutex_unlock(&s->w.mu);
@@ -222,14 +242,39 @@ void sched_job_stats(struct sched *s, int job, struct sched_job_stats *out)
     waiter_unlock(&s->w);
 }
 
-void sched_free(struct sched *s)
+size_t sched_jobs(struct sched *s)
+{
+    waiter_lock(&s->w);
+    size_t n = s->started ? s->n : 0; /* jobs may still be added before */
+    waiter_unlock(&s->w);
+    return n;
+}
+
+const char *sched_job_name(struct sched *s, int job)
+{
+    waiter_lock(&s->w);
+    const char *name = job >= 0 && (size_t)job < s->n ? s->jobs[job].name : NULL;
+    waiter_unlock(&s->w);
+    return name;
+}
+
+void sched_stop(struct sched *s)
 {
     if (!s)
         return;
     stop_threads(s);
-    if (s->started)
+    if (s->started && !s->joined) {
         pthread_join(s->thread, NULL);
+        s->joined = true;
+    }
     join_workers(s);
+}
+
+void sched_free(struct sched *s)
+{
+    if (!s)
+        return;
+    sched_stop(s);
     pthread_cond_destroy(&s->idle);
     waiter_release(&s->w);
     free(s->jobs);

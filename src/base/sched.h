@@ -29,6 +29,7 @@
 #ifndef WT_BASE_SCHED_H
 #define WT_BASE_SCHED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +44,7 @@ enum sched_where { SCHED_INLINE, SCHED_WORKER };
 struct sched_job_stats {
     uint64_t runs;    /* runs finished */
     uint64_t skipped; /* due times not run (still running, or fell behind) */
+    uint64_t gated;   /* due times not run because the job's gate was closed */
 };
 
 struct sched;
@@ -54,6 +56,13 @@ struct sched *sched_new(const struct sched_clock *clk);
  * scheduler already started). */
 int sched_add(struct sched *s, const char *name, int64_t first_ms, int64_t period_ms,
               enum sched_where where, void (*fn)(void *ctx), void *ctx);
+/* Gives the job named name (sched_add's name) a gate: at each due time
+ * open(ctx) is asked, on the scheduler's thread under its lock (so it
+ * must be quick and take no lock of a job), and a closed gate skips that
+ * run (counted in gated; the next comes a period later). For jobs that
+ * only one of several nodes should run. Before sched_start. Returns 0,
+ * WT_ENOTFOUND (no such job) or WT_EINVAL (started already, open NULL). */
+int sched_gate(struct sched *s, const char *name, bool (*open)(void *ctx), void *ctx);
 /* Starts the scheduler's thread and the workers. Returns 0, WT_EINVAL
  * (started already, or a start failed before) or WT_EIO. */
 int sched_start(struct sched *s);
@@ -63,8 +72,14 @@ int sched_start(struct sched *s);
 void sched_sync(struct sched *s);
 /* The counts of job `job` (an index from sched_add). */
 void sched_job_stats(struct sched *s, int job, struct sched_job_stats *out);
-/* Stops the threads (a running job finishes first) and frees. NULL is
- * fine. */
+/* The number of jobs (0 before sched_start), and the name of job `job`
+ * (NULL past the end). Any thread until sched_free. */
+size_t sched_jobs(struct sched *s);
+const char *sched_job_name(struct sched *s, int job);
+/* Stops the threads (a running job finishes first); the counts stay
+ * readable until sched_free. NULL is fine. */
+void sched_stop(struct sched *s);
+/* Stops the threads if needed and frees. NULL is fine. */
 void sched_free(struct sched *s);
 
 /* CLOCK_MONOTONIC in milliseconds (the default clock). */

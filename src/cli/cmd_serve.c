@@ -707,6 +707,9 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     if (!config_str(cfg, CFG_WEBHOOK_SECRET)[0])
         log_warn("serve", "no webhook secret (WALLTRACK_WEBHOOK_SECRET): POST /webhooks/helius "
                           "refuses every delivery");
+    /* The periodic jobs run on one scheduler (started below); the API's
+     * /metrics reads its counts. */
+    sched = sched_new(NULL);
     struct api_env env = {.cfg = cfg,
                           .mode = mode,
                           .store = store,
@@ -718,7 +721,8 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
                           .reload = reload_from_api,
                           .reload_ctx = &reload,
                           .cluster = cluster ? serve_cluster_status : NULL,
-                          .cluster_ctx = cluster};
+                          .cluster_ctx = cluster,
+                          .sched = sched};
     int arc = api_start(&env, host, port, &api, err, sizeof err);
     if (arc) {
         log_error("serve", "%s", err);
@@ -753,7 +757,6 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
      * the store-health watch and the token refresh inline (short: a check,
      * a hand-over to the feed's thread), backups and discovery each on a
      * worker of their own so a long run delays no other job. */
-    sched = sched_new(NULL);
     struct health_ctx health = {.store = store, .alerter = alerter, .mode = mode, .was_ok = true};
     (void)sched_add(sched, "store health", 1000, 1000, SCHED_INLINE, health_job, &health);
     uint64_t wd_usec = sdnotify_watchdog_usec();
@@ -806,7 +809,19 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
                     &sync);
     if (discovery_sched_start(sched, store, cfg, after_discovery, &sync, &disc) != 0 ||
         graph_sched_start(sched, store, cfg, after_graph, &sync, &graph) != 0 ||
-        graph_livesync_schedule(fanout.live, sched) != 0 || sched_start(sched) != 0) {
+        graph_livesync_schedule(fanout.live, sched) != 0) {
+        log_error("serve", "cannot start the scheduler");
+        goto out;
+    }
+    /* Several nodes on one PostgreSQL: the jobs that write the same rows or
+     * spend the same API credits run on the node that holds the trading
+     * lock only (a job not scheduled here is not found: fine). */
+    if (cluster) {
+        static const char *const leader_jobs[] = {"discovery", "graph", "backup"};
+        for (size_t i = 0; i < sizeof leader_jobs / sizeof leader_jobs[0]; i++)
+            (void)sched_gate(sched, leader_jobs[i], serve_cluster_leads, cluster);
+    }
+    if (sched_start(sched) != 0) {
         log_error("serve", "cannot start the scheduler");
         goto out;
     }
@@ -833,7 +848,7 @@ out:
     /* Stop the scheduler, end the event streams, stop taking requests,
      * drain the inbox into the engine, let the engine finish and flush,
      * then the store. */
-    sched_free(sched);              /* waits for a discovery run or a backup in progress */
+    sched_stop(sched);              /* waits for a discovery run or a backup in progress */
     pthread_mutex_lock(&reload.mu); /* no reload may use what goes now */
     reload.outage = NULL;
     reload.poll = NULL;
@@ -846,6 +861,7 @@ out:
     autobackup_free(backup);
     sse_hub_close(hub);
     api_stop(api);
+    sched_free(sched);       /* /metrics read its counts until now */
     hooksync_free(hooksync); /* before the poller it may force */
     rpcpoll_free(poll);      /* stops its thread before the inbox goes */
     free(rpc_list);

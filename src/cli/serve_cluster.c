@@ -211,6 +211,12 @@ void serve_cluster_status(void *ctx, struct leader_status *out)
     store_leader_status(c->leader, out);
 }
 
+bool serve_cluster_leads(void *ctx)
+{
+    struct serve_cluster *c = ctx;
+    return store_leader_is_leader(c->leader);
+}
+
 void serve_cluster_stop(struct serve_cluster *c)
 {
     if (c != NULL)

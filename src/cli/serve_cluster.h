@@ -40,6 +40,10 @@ void serve_cluster_after_commit(struct serve_cluster *c, struct runner *r, const
                                 size_t n, const uint8_t *inserted);
 /* api_env.cluster (ctx is the serve_cluster). */
 void serve_cluster_status(void *ctx, struct leader_status *out);
+/* Whether this node holds the trading lock now (ctx: the serve_cluster):
+ * the gate of the scheduled jobs only one node runs (sched_gate). Any
+ * thread; quick. */
+bool serve_cluster_leads(void *ctx);
 /* Stops the lock session's thread (the lock is kept until
  * serve_cluster_free, after the engine stopped cleanly). NULL allowed. */
 void serve_cluster_stop(struct serve_cluster *c);

@@ -573,12 +573,73 @@ static void test_silent_session_leader_stops(void **state)
     buf_release(&body);
 }
 
+/* One line of a node's /metrics ("name{labels} value"): its value, or -1
+ * when the line is not there. */
+static double node_metric(const struct node *n, const char *series)
+{
+    struct buf body;
+    buf_init(&body, 0);
+    double v = -1;
+    if (http_request(n->d.port, "GET", "/metrics", NULL, NULL, 0, &body) == 200) {
+        size_t len = strlen(series);
+        for (const char *p = body.data; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+            if (strncmp(p, series, len) == 0 && p[len] == ' ') {
+                v = strtod(p + len + 1, NULL);
+                break;
+            }
+    }
+    buf_release(&body);
+    return v;
+}
+
+/* The scheduled jobs that write the same rows or spend the same API
+ * credits (discovery, the graph rebuild, backups) run on the leader only:
+ * with graph.on_start both nodes have the rebuild due at their start; the
+ * leader runs it, the standby counts it as skipped (standby). */
+static void test_jobs_on_the_leader_only(void **state)
+{
+    (void)state;
+    if (pg_url == NULL) {
+        print_message("cluster_pg: skipped: WALLTRACK_TEST_PG_URL is not set\n");
+        skip();
+    }
+    int leader = start_nodes(2, "jobs", "graph.on_start=true");
+    int other = 1 - leader;
+    const char *runs = "walltrack_job_runs_total{job=\"graph\"}";
+    const char *gated = "walltrack_job_skipped_total{job=\"graph\",reason=\"standby\"}";
+    double lr = -1, og = -1;
+    for (int i = 0; i < CAP_S * 10 && (lr < 1 || og < 1); i++) {
+        lr = node_metric(&nodes[leader], runs);
+        og = node_metric(&nodes[other], gated);
+        if (lr < 1 || og < 1)
+            sleep_ms(100);
+    }
+    print_message("graph rebuild at start: the leader ran it %.0f time(s), the standby skipped "
+                  "it %.0f time(s) and ran it %.0f\n",
+                  lr, og, node_metric(&nodes[other], runs));
+    assert_true(lr == 1);
+    assert_true(og == 1);
+    assert_true(node_metric(&nodes[other], runs) == 0);
+    assert_true(node_metric(&nodes[leader], gated) == 0);
+    /* Jobs every node needs still run on the standby (the first at 1 s). */
+    const char *health = "walltrack_job_runs_total{job=\"store health\"}";
+    double oh = -1;
+    for (int i = 0; i < CAP_S * 10 && (oh = node_metric(&nodes[other], health)) < 1; i++)
+        sleep_ms(100);
+    assert_true(oh >= 1);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(daemon_stop(&nodes[i].d, SIGTERM), 0);
+    for (int i = 0; i < 2; i++)
+        harness_rmdir(nodes[i].d.dir);
+}
+
 int main(void)
 {
     pg_url = getenv("WALLTRACK_TEST_PG_URL");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_three_nodes_leader_killed),
         cmocka_unit_test_teardown(test_silent_session_leader_stops, continue_backend),
+        cmocka_unit_test(test_jobs_on_the_leader_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -177,6 +177,10 @@ static void test_metrics_cover_the_service(void **state)
     /* A delivery was committed: the writer's cache holds pages. */
     assert_true(sample(t, "walltrack_db_writer_cache_bytes{kind=\"used\"}") > 0);
     assert_true(sample(t, "walltrack_db_writer_cache_bytes{kind=\"limit\"}") == 16000 * 1024);
+    /* The periodic jobs; a single node skips none for being a standby. */
+    assert_true(sample(t, "walltrack_job_runs_total{job=\"store health\"}") >= 0);
+    assert_true(sample(t, "walltrack_job_skipped_total{job=\"discovery\",reason=\"standby\"}") ==
+                0);
     assert_true(sample(t, "walltrack_inbox_bodies_total{result=\"accepted\"}") == 1);
 
     /* Every metric docs/grafana.json graphs is served. */

@@ -111,6 +111,61 @@ static void test_timing_on_injected_clock(void **state)
     sched_free(s);
 }
 
+static bool gate_open(void *ctx)
+{
+    return atomic_load((_Atomic bool *)ctx);
+}
+
+/* A gated job (sched_gate): skipped and counted while its gate is closed,
+ * on its schedule again once it opens; other jobs are not gated; a gate
+ * names an existing job and is set before the start. */
+static void test_gate(void **state)
+{
+    (void)state;
+    atomic_store(&fake_now, 0);
+    struct sched_clock clk = {fake_ms, NULL};
+    struct sched *s = sched_new(&clk);
+    _Atomic int a = 0, w = 0, free_runs = 0;
+    _Atomic bool leads = false;
+    int ja = sched_add(s, "inline", 0, 100, SCHED_INLINE, count, &a);
+    int jw = sched_add(s, "worker", 0, 100, SCHED_WORKER, count, &w);
+    (void)sched_add(s, "free", 0, 100, SCHED_INLINE, count, &free_runs);
+    assert_int_equal(sched_gate(s, "inline", gate_open, &leads), 0);
+    assert_int_equal(sched_gate(s, "worker", gate_open, &leads), 0);
+    assert_int_equal(sched_gate(s, "none", gate_open, &leads), WT_ENOTFOUND);
+    assert_int_equal(sched_gate(s, "free", NULL, NULL), WT_EINVAL);
+    assert_int_equal(sched_start(s), 0);
+    assert_int_equal(sched_gate(s, "free", gate_open, &leads), WT_EINVAL);
+    assert_int_equal(sched_jobs(s), 3);
+    assert_string_equal(sched_job_name(s, jw), "worker");
+    assert_null(sched_job_name(s, 3));
+    for (int64_t t = 0; t <= 200; t += 100)
+        set_now(s, t);
+    assert_int_equal(a, 0);
+    assert_int_equal(free_runs, 3);
+    struct sched_job_stats st;
+    sched_job_stats(s, ja, &st);
+    assert_int_equal(st.gated, 3);
+    assert_int_equal(st.runs, 0);
+    sched_job_stats(s, jw, &st);
+    assert_int_equal(st.gated, 3);
+    atomic_store(&leads, true);
+    set_now(s, 250);
+    assert_int_equal(a, 0); /* not due: the next run is at 300 */
+    set_now(s, 300);
+    assert_int_equal(a, 1);
+    /* The worker's run was handed over at 300: wait for it to finish. */
+    for (int i = 0; i < 5000; i++) {
+        sched_job_stats(s, jw, &st);
+        if (st.runs == 1)
+            break;
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    }
+    assert_int_equal(st.runs, 1);
+    assert_int_equal(w, 1);
+    sched_free(s);
+}
+
 static void test_long_worker_job(void **state)
 {
     (void)state;
@@ -177,6 +232,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_timing_on_injected_clock),
         cmocka_unit_test(test_long_worker_job),
+        cmocka_unit_test(test_gate),
         cmocka_unit_test(test_wall_clock_jump_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
