@@ -195,7 +195,9 @@ int jrec_start(struct jrec *j, const struct runner_opts *o, int64_t created_ms,
 {
     struct store *st = o->store;
     const char *mname = trade_mode_name(o->params.mode);
+    buf_release(&j->ticks_gaps); /* a run of ticks of an earlier activation */
     buf_init(&j->ticks_gaps, 0);
+    j->ticks_n = 0;
     int64_t ids[3] = {0, 0, 0}, trades[2] = {0, 0};
     struct buf state, b;
     buf_init(&state, 0);
