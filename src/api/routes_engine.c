@@ -116,6 +116,7 @@ static void write_warmup(struct jw *w, const struct runner_health *h)
     jw_ki64(w, "ended_ms", h->warming ? 0 : h->warm_ended_ms);
     jw_ku64(w, "backlog", h->backlog);
     jw_ku64(w, "backlog_high", h->backlog_high);
+    jw_ku64(w, "backlog_replayed", h->backlog_replayed);
     if (h->warm_failed)
         jw_kstr(w, "error", h->warm_error);
     jw_obj_end(w);

@@ -726,6 +726,10 @@ int store_journal_append(struct store *st, const struct journal_row *rows, size_
  * connection held while fn runs); nonzero from fn stops and is returned. */
 int store_journal_scan(struct store *st, int64_t after_id,
                        int (*fn)(void *ctx, const struct journal_row *r), void *ctx);
+/* The stored id of each swap sw[i] by its key (signature, leg) into
+ * ids[i], 0 when it is not stored. One read transaction, one indexed
+ * lookup each. Returns 0 or WT_ESTORE. Any thread. */
+int store_swap_ids(struct store *st, const struct swap_event *const *sw, size_t n, int64_t *ids);
 /* The latest stored swap's time (largest ts_ms; INT64_MIN: no swap).
  * Returns 0 or WT_ESTORE. */
 int store_swaps_latest_ts(struct store *st, int64_t *out);

@@ -614,6 +614,31 @@ int store_count_events(struct store *st, int64_t *swaps, int64_t *transfers, int
     return rc;
 }
 
+int store_swap_ids(struct store *st, const struct swap_event *const *sw, size_t n, int64_t *ids)
+{
+    if (n == 0)
+        return 0;
+    struct store_conn *c;
+    struct store_stmt *s;
+    const char *what = "looking up stored swaps by key";
+    int rc = rd_begin(st, "SELECT id FROM swaps WHERE sig = $1 AND leg = $2", what, &c, &s);
+    if (rc != 0)
+        return rc;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        st->ops->reset(s);
+        st->ops->bind_blob(s, 1, sw[i]->sig.b, sizeof sw[i]->sig.b);
+        st->ops->bind_i64(s, 2, sw[i]->leg);
+        int r = st->ops->step(s);
+        if (r == 1)
+            ids[i] = st->ops->col_i64(s, 0);
+        else if (r == 0)
+            ids[i] = 0;
+        else
+            rc = stmt_err(st, c, what);
+    }
+    return rd_end(st, c, s, rc);
+}
+
 int store_swaps_latest_ts(struct store *st, int64_t *out)
 {
     /* max(id) says whether there is a swap; both maxima are index lookups */

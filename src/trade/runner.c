@@ -95,6 +95,7 @@ struct runner {
      * backlog_cap events; room is signalled when it empties or warming
      * ends); the engine thread restores, then handles the backlog. */
     bool bg;       /* this activation warms on the engine thread */
+    bool promoted; /* this activation is a promotion (drop_replayed) */
     int64_t fence; /* the largest swap id the warm-up replays */
     atomic_bool warming;
     VEC(struct event) backlog;
@@ -453,6 +454,52 @@ static void end_warming(struct runner *r, bool drop)
 
 static int restore(struct runner *r, char *err, size_t errsize);
 
+/* A promotion reads its fence while this node's inbox and the other
+ * nodes go on storing: a swap stored just before the fence was read but
+ * handed on after the backlog opened (the milliseconds between a commit
+ * and its hand-over, or a standby's notification on its way) is both
+ * replayed and in the backlog. Its stored id tells: those at or below the
+ * fence are dropped from v[0..n) here. Returns the count left. If the
+ * store cannot answer, nothing is dropped (logged). */
+static size_t drop_replayed(struct runner *r, struct event *v, size_t n)
+{
+    const struct swap_event **sw = xmalloc((n + 1) * sizeof *sw);
+    size_t *at = xmalloc((n + 1) * sizeof *at), k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].kind == EVENT_SWAP) {
+            sw[k] = &v[i].u.swap;
+            at[k++] = i;
+        }
+    int64_t *ids = xmalloc((k + 1) * sizeof *ids);
+    bool *drop = xcalloc(n + 1, sizeof *drop);
+    size_t dropped = 0;
+    int rc = store_swap_ids(r->o.store, sw, k, ids);
+    if (rc != 0)
+        log_warn("engine",
+                 "the promotion's warm-up cannot check %zu swaps that came meanwhile against its "
+                 "replay (%s): handled as they came",
+                 k, wt_strerror(rc));
+    for (size_t j = 0; rc == 0 && j < k; j++)
+        if (ids[j] > 0 && ids[j] <= r->fence) {
+            drop[at[j]] = true;
+            dropped++;
+        }
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!drop[i])
+            v[out++] = v[i];
+    if (dropped) {
+        pthread_mutex_lock(&r->mu);
+        r->h.backlog_replayed += dropped;
+        pthread_mutex_unlock(&r->mu);
+    }
+    free(sw);
+    free(at);
+    free(ids);
+    free(drop);
+    return out;
+}
+
 /* On the engine thread: waits while the hold file exists, restores, then
  * handles the backlog until it is empty and ends the warm-up. Returns
  * false when the engine must not run (failed, stopped or demoted). */
@@ -496,6 +543,8 @@ static bool warm_background(struct runner *r, struct loop *L)
         }
         pthread_cond_broadcast(&r->room);
         pthread_mutex_unlock(&r->mu);
+        if (r->promoted)
+            n = drop_replayed(r, v, n);
         bool ok = true;
         for (size_t i = 0; i < n && ok; i += BATCH)
             ok = run_batch(r, L, v + i, n - i < BATCH ? n - i : BATCH);
@@ -726,6 +775,7 @@ int runner_start(const struct runner_opts *o, struct runner **out, char *err, si
         *out = r;
         return 0;
     }
+    r->promoted = false; /* nothing is stored while the fence is read: no inbox yet */
     if (activate(r, o->warm_background, err, errsize) != 0) {
         engine_free(r->e);
         r->e = NULL;
@@ -758,6 +808,7 @@ int runner_promote(struct runner *r, char *err, size_t errsize)
      * are handled once, after the replay. Without engine.warmup_background
      * it waits here for the warm-up (the lock thread, as before). */
     atomic_store(&r->active, true);
+    r->promoted = true;
     if (activate(r, true, err, errsize) != 0) {
         atomic_store(&r->active, false);
         engine_free(r->e);

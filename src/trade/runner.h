@@ -196,6 +196,8 @@ struct runner_health {
     int64_t warm_fence;                     /* the largest swap id replayed into intel */
     int64_t warm_started_ms, warm_ended_ms; /* wall clock, 0: not yet */
     size_t backlog, backlog_high;           /* events waiting for the warm-up */
+    size_t backlog_replayed;                /* a promotion's backlog swaps found stored at or
+                                               below the fence (replayed): dropped */
     char warm_error[256];
 };
 
