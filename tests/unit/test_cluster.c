@@ -115,18 +115,24 @@ static bool snap_standby(struct runner *r, bool *paused)
     return sb;
 }
 
+/* A standby runner's options on st: node-a, a tick a minute. */
+static void standby_opts(struct runner_opts *o, struct store *st)
+{
+    memset(o, 0, sizeof *o);
+    engine_params_default(&o->params);
+    o->store = st;
+    o->tick_ms = 60000;
+    o->standby = true;
+    o->node_id = "node-a";
+}
+
 static void test_standby_promote_demote(void **state)
 {
     (void)state;
     char dir[] = "/tmp/wt_cluster_XXXXXX";
     struct store *st = open_tmp(dir);
     struct runner_opts o;
-    memset(&o, 0, sizeof o);
-    engine_params_default(&o.params);
-    o.store = st;
-    o.tick_ms = 60000;
-    o.standby = true;
-    o.node_id = "node-a";
+    standby_opts(&o, st);
     struct runner *r;
     char err[256], msg[128];
     assert_int_equal(runner_start(&o, &r, err, sizeof err), 0);
@@ -189,12 +195,7 @@ static void test_promotion_drops_replayed(void **state)
     assert_non_null(f);
     fclose(f);
     struct runner_opts o;
-    memset(&o, 0, sizeof o);
-    engine_params_default(&o.params);
-    o.store = st;
-    o.tick_ms = 60000;
-    o.standby = true;
-    o.node_id = "node-a";
+    standby_opts(&o, st);
     o.warm = true;
     o.warm_background = true;
     o.warm_hold_file = hold;
