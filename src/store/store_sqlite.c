@@ -60,6 +60,7 @@
 #include "base/str.h"
 #include "base/waiter.h"
 #include "store/connpool.h"
+#include "store/sqlite_pcache.h"
 
 #define CHECKPOINT_MS    250
 #define BUSY_PAUSE_MS    5
@@ -780,12 +781,16 @@ static const struct store_ops sqlite_ops = {
 };
 
 /* SQLite counts every allocation under a global mutex for
- * sqlite3_status(), which the store never reads. Only possible before
- * SQLite initialises; later (another part of the process opened a
- * database first) the call fails harmlessly and the counting stays. */
+ * sqlite3_status(), which the store never reads; and its page cache walks
+ * its whole hash table at most commits (store/sqlite_pcache.h). Both are
+ * set only before SQLite initialises; later (another part of the process
+ * opened a database first) the calls fail harmlessly and SQLite's
+ * defaults stay. */
 static void sqlite_config_once(void)
 {
     (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    if (sqlite_pcache_install() != 0)
+        log_warn("store", "SQLite initialised before the store: its page cache is not wrapped");
 }
 
 int store_sqlite_open(const char *path, const struct store_opts *opts, struct store **out,

@@ -36,6 +36,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "store/gcommit.h"
+#include "store/sqlite_pcache.h"
 #include "store/store.h"
 
 /* ------------------------------------------------------------ fixture */
@@ -785,6 +786,11 @@ static void test_writer_cache_bounded(void **state)
 int main(void)
 {
     log_open(NULL, LOG_WARN);
+    /* The store's page cache (store/sqlite_pcache.h), installed before the
+     * power-cut VFS initialises SQLite, so that the power cut is tried on
+     * what the daemon runs. */
+    if (sqlite_pcache_install() != 0)
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_wal_bounded_under_load, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idle_wal_truncated, setup, teardown),
