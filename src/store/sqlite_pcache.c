@@ -32,9 +32,8 @@ static void note_key(struct wcache *c, unsigned key)
     if (key > c->max)
         c->max = key;
     uint_fast32_t seen = atomic_load_explicit(&max_key, memory_order_relaxed);
-    while (key > seen &&
-           !atomic_compare_exchange_weak_explicit(&max_key, &seen, key, memory_order_relaxed,
-                                                  memory_order_relaxed))
+    while (key > seen && !atomic_compare_exchange_weak_explicit(
+                             &max_key, &seen, key, memory_order_relaxed, memory_order_relaxed))
         ;
 }
 

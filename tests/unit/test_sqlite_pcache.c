@@ -75,9 +75,9 @@ static sqlite3 *open_db(const char *name)
 static void insert(sqlite3 *db, long from, long to, long per_tx, bool rollback)
 {
     sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO t (id, k, v) VALUES (?, ?, ?)", -1, &st,
-                                        NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "INSERT INTO t (id, k, v) VALUES (?, ?, ?)", -1, &st, NULL),
+        SQLITE_OK);
     for (long i = from; i < to; i += per_tx) {
         exec_ok(db, "BEGIN");
         for (long j = i; j < i + per_tx && j < to; j++) {
@@ -144,7 +144,8 @@ static void test_lock_page_never_in_the_cache(void **state)
     sqlite_pcache_set_remap(true);
     sqlite_pcache_stats(&s2);
     bool sqlite_moves_through_lock_page = s2.max_key >= LOCK_PAGE_4K;
-    fprintf(stderr, "SQLite %s: %llu moves remapped; without the remapping the cache held page %u\n",
+    fprintf(stderr,
+            "SQLite %s: %llu moves remapped; without the remapping the cache held page %u\n",
             sqlite3_libversion(), (unsigned long long)(s1.lock_page_moves - s0.lock_page_moves),
             s2.max_key);
     /* The wrapper acted exactly when SQLite swaps through the lock page,
