@@ -85,7 +85,11 @@ static void write_hooksync(struct api_ctx *ctx, struct jw *w)
     }
     struct hooksync_status s;
     hooksync_status(ctx->env->hooksync, &s);
-    jw_kstr(w, "status", !s.ran ? "pending" : s.in_sync ? "in_sync" : "failing");
+    jw_kstr(w, "status",
+            s.standby   ? "standby"
+            : !s.ran    ? "pending"
+            : s.in_sync ? "in_sync"
+                        : "failing");
     jw_ku64(w, "watched", s.watched);
     jw_ku64(w, "registered", s.registered);
     jw_kstr(w, "webhook_id", s.webhook_id);

@@ -692,6 +692,9 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
             .retry_s = (unsigned)config_int(cfg, CFG_HOOKSYNC_RETRY_S),
             .on_state = hook_state,
             .ctx = &hook_ctx,
+            /* Several nodes share one webhook: the leader keeps it. */
+            .may_run = cluster ? serve_cluster_leads : NULL,
+            .gate_ctx = cluster,
         };
         hooksync = hooksync_new(store, &ho);
         if (hooksync_start(hooksync) != 0) {

@@ -22,6 +22,9 @@
 #include "base/waiter.h"
 #include "ingest/helius_api.h"
 
+/* How often a node that may not sync (a standby) asks again. */
+#define GATE_POLL_MS 1000
+
 struct addrs {
     VEC(char *) v;
 };
@@ -402,6 +405,12 @@ static void *thread_main(void *arg)
             waiter_wait_locked_ms(&h->w, due == INT64_MAX ? -1 : due - now);
             continue;
         }
+        if (h->o.may_run && !h->o.may_run(h->o.gate_ctx)) {
+            h->s.standby = true; /* put off; asked again in a second */
+            waiter_wait_locked_ms(&h->w, GATE_POLL_MS);
+            continue;
+        }
+        h->s.standby = false;
         h->pending = false;
         waiter_unlock(&h->w);
         int rc = hooksync_run(h);

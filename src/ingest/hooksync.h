@@ -25,6 +25,16 @@
  * the sync thread: the daemon raises an alert and turns the RPC-polling
  * fallback on for the watched wallets while it fails.
  *
+ * Several daemons on one PostgreSQL share one webhook: with `may_run` set
+ * (the daemon passes "this node holds the trading lock"), the thread's
+ * runs happen only while it answers yes. A run that falls due on a node
+ * that may not run is put off, the status says `standby`, and the thread
+ * asks again every second, so a standby that takes the lock runs the sync
+ * it put off within a second (a standby has one put off from its start).
+ * A standby's watchlist changes reach Helius at the leader's next periodic
+ * check (`interval_s`). hooksync_run called directly (the CLI) is not
+ * gated.
+ *
  * Threads: hooksync_run may be called from any thread (runs are
  * serialised); hooksync_notify and hooksync_status from any thread. */
 #ifndef WT_INGEST_HOOKSYNC_H
@@ -47,6 +57,7 @@ struct hooksync_status {
     char webhook_id[128];
     int64_t last_run_ms; /* wall time of the last run's end, 0 if none */
     int64_t last_ok_ms;  /* wall time of the last successful run, 0 if none */
+    bool standby;        /* a run is due and may_run says this node may not sync */
     uint64_t runs, failures;
     uint64_t updates;  /* creates, updates and deletes sent */
     uint64_t requests; /* HTTP requests sent to Helius, in all */
@@ -64,6 +75,10 @@ struct hooksync_opts {
     unsigned retry_s;              /* after a failure (0: 30) */
     void (*on_state)(void *ctx, const struct hooksync_status *s);
     void *ctx;
+    /* NULL: the thread always runs; else it runs only while this answers
+     * true (called on the sync thread, must be cheap). */
+    bool (*may_run)(void *gate_ctx);
+    void *gate_ctx;
 };
 
 /* st must outlive it. The strings are copied. Never NULL. */

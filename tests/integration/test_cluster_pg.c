@@ -39,6 +39,9 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "../support/fakesrv.c"
+#include "../support/fakehelius.c"
+
 #include "harness.h"
 #include "sim/sim.h"
 #include "solana/base58.h"
@@ -126,12 +129,16 @@ static int find_leader(void)
 
 /* Starts n nodes named <prefix>1..n (one after the other: the first
  * applies the migrations), paper trading, polling the lock every 200 ms,
- * with one more setting; waits until exactly one leads and returns it. */
-static int start_nodes(int n, const char *prefix, const char *setting)
+ * with one more setting and up to 4 more environment variables (NULL-ended,
+ * or NULL); waits until exactly one leads and returns it. */
+static int start_nodes_env(int n, const char *prefix, const char *setting,
+                           const char *const *more_env)
 {
     char dbenv[1200];
     snprintf(dbenv, sizeof dbenv, "WALLTRACK_DB=%s", pg_url);
-    const char *env[] = {"WALLTRACK_WEBHOOK_SECRET=" SECRET, dbenv, NULL};
+    const char *env[7] = {"WALLTRACK_WEBHOOK_SECRET=" SECRET, dbenv, NULL};
+    for (size_t k = 0; more_env && more_env[k] && k < 4; k++)
+        env[2 + k] = more_env[k];
     for (int i = 0; i < NODES; i++) {
         atomic_store(&nodes[i].alive, false);
         if (i >= n)
@@ -152,6 +159,11 @@ static int start_nodes(int n, const char *prefix, const char *setting)
         sleep_ms(100);
     assert_true(leader >= 0);
     return leader;
+}
+
+static int start_nodes(int n, const char *prefix, const char *setting)
+{
+    return start_nodes_env(n, prefix, setting, NULL);
 }
 
 /* ---- the sampler: /v1/status of every node, all along ---------------------------- */
@@ -633,6 +645,129 @@ static void test_jobs_on_the_leader_only(void **state)
         harness_rmdir(nodes[i].d.dir);
 }
 
+/* The Helius webhook sync (ingest/hooksync.h) is one webhook for all
+ * nodes: the leader keeps it, a standby never calls Helius and says
+ * "standby", and the standby that takes over after the leader stops syncs
+ * at once. The fake Helius answers the webhook API as Helius does. */
+#define HOOK_KEY    "cluster-hooksync-key"
+#define HOOK_URL    "https://walltrack.example.org/webhooks/helius"
+#define HOOK_WALLET "86xCnPeV69n6t3DnyGvkKobf9FdN2H9oiVDdaMpo2MMY"
+
+static struct fakehelius fh;
+
+static void helius_handler(struct fakesrv *s, const struct fake_req *req, struct fake_resp *resp)
+{
+    (void)s;
+    if (!strstr(req->url, "api-key=" HOOK_KEY) || !fakehelius_handle(&fh, req, resp)) {
+        resp->status = 404;
+        resp->body = "{}";
+        resp->body_len = 2;
+    }
+}
+
+/* The node's inputs.helius_webhook: its status, and the requests it sent
+ * to Helius (-1 when the node does not answer). */
+static long long hook_of(const struct node *n, char *status, size_t size)
+{
+    status[0] = '\0';
+    long long requests = -1;
+    struct buf body;
+    buf_init(&body, 0);
+    if (http_request(n->d.port, "GET", "/v1/status", NULL, NULL, 0, &body) == 200) {
+        const char *h = strstr(body.data, "\"helius_webhook\":{\"status\":\"");
+        if (h) {
+            h += strlen("\"helius_webhook\":{\"status\":\"");
+            snprintf(status, size, "%.*s", (int)strcspn(h, "\""), h);
+            const char *r = strstr(h, "\"requests\":");
+            if (r)
+                requests = strtoll(r + strlen("\"requests\":"), NULL, 10);
+        }
+    }
+    buf_release(&body);
+    return requests;
+}
+
+static void test_webhook_sync_on_the_leader_only(void **state)
+{
+    (void)state;
+    if (pg_url == NULL) {
+        print_message("cluster_pg: skipped: WALLTRACK_TEST_PG_URL is not set\n");
+        skip();
+    }
+    fh_init(&fh);
+    struct fakesrv srv;
+    assert_int_equal(fakesrv_start(&srv, helius_handler, NULL), 0);
+    char e_url[128];
+    snprintf(e_url, sizeof e_url, "WALLTRACK_HELIUS_API_URL=%s", srv.url);
+    const char *env[] = {"WALLTRACK_HELIUS_API_KEY=" HOOK_KEY,
+                         "WALLTRACK_HELIUS_WEBHOOK_URL=" HOOK_URL, e_url, NULL};
+    int leader = start_nodes_env(2, "hook", "helius.webhook_sync_debounce_ms=100", env);
+    int other = 1 - leader;
+    char st_l[32], st_o[32];
+    long long req_l = -1, req_o = -1;
+    for (int i = 0; i < CAP_S * 10; i++) {
+        req_l = hook_of(&nodes[leader], st_l, sizeof st_l);
+        req_o = hook_of(&nodes[other], st_o, sizeof st_o);
+        if (strcmp(st_l, "in_sync") == 0 && strcmp(st_o, "standby") == 0)
+            break;
+        sleep_ms(100);
+    }
+    assert_string_equal(st_l, "in_sync");
+    /* A wallet watched through the leader's API reaches Helius. */
+    assert_int_equal(http_request(nodes[leader].d.port, "POST",
+                                  "/v1/smart-money/wallets/" HOOK_WALLET "/watch", NULL, "{}", 2,
+                                  NULL),
+                     200);
+    bool registered = false;
+    for (int i = 0; i < CAP_S * 10 && !registered; i++) {
+        pthread_mutex_lock(&fh.mu);
+        registered = fh_has(fh_find_url(&fh, HOOK_URL), HOOK_WALLET);
+        pthread_mutex_unlock(&fh.mu);
+        if (!registered)
+            sleep_ms(100);
+    }
+    assert_true(registered);
+    sleep_ms(1500); /* the standby has asked again, more than once */
+    req_l = hook_of(&nodes[leader], st_l, sizeof st_l);
+    req_o = hook_of(&nodes[other], st_o, sizeof st_o);
+    int total = fakesrv_count(&srv), heard = 0;
+    assert_true(total <= FAKE_MAX_RECORDED);
+    pthread_mutex_lock(&srv.lock); /* the webhook API's requests (discovery's crawl asks too) */
+    for (int k = 0; k < total; k++)
+        heard += strncmp(srv.recorded[k].url, "/v0/webhooks", 12) == 0;
+    pthread_mutex_unlock(&srv.lock);
+    print_message("webhook sync: the leader %s after %lld request(s); the standby %s after %lld; "
+                  "Helius heard %d\n",
+                  st_l, req_l, st_o, req_o, heard);
+    assert_string_equal(st_l, "in_sync");
+    assert_true(req_l >= 2);
+    assert_string_equal(st_o, "standby");
+    assert_int_equal(req_o, 0);
+    assert_int_equal(heard, req_l); /* every request Helius heard was the leader's */
+
+    /* The leader stops: the standby takes the lock and syncs. */
+    assert_int_equal(daemon_stop(&nodes[leader].d, SIGTERM), 0);
+    atomic_store(&nodes[leader].alive, false);
+    for (int i = 0; i < CAP_S * 10; i++) {
+        req_o = hook_of(&nodes[other], st_o, sizeof st_o);
+        if (strcmp(st_o, "in_sync") == 0)
+            break;
+        sleep_ms(100);
+    }
+    print_message("after the leader stopped, the other node: %s after %lld request(s)\n", st_o,
+                  req_o);
+    assert_string_equal(st_o, "in_sync");
+    assert_true(req_o >= 1);
+    pthread_mutex_lock(&fh.mu);
+    assert_true(fh_has(fh_find_url(&fh, HOOK_URL), HOOK_WALLET)); /* kept */
+    pthread_mutex_unlock(&fh.mu);
+    assert_int_equal(daemon_stop(&nodes[other].d, SIGTERM), 0);
+    for (int i = 0; i < 2; i++)
+        harness_rmdir(nodes[i].d.dir);
+    fakesrv_stop(&srv);
+    fh_release(&fh);
+}
+
 int main(void)
 {
     pg_url = getenv("WALLTRACK_TEST_PG_URL");
@@ -640,6 +775,7 @@ int main(void)
         cmocka_unit_test(test_three_nodes_leader_killed),
         cmocka_unit_test_teardown(test_silent_session_leader_stops, continue_backend),
         cmocka_unit_test(test_jobs_on_the_leader_only),
+        cmocka_unit_test(test_webhook_sync_on_the_leader_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdatomic.h>
+
 #include "../support/fakesrv.c"
 #include "../support/fakehelius.c"
 
@@ -98,7 +100,9 @@ static void set_status(const char *addr, enum wallet_status status)
     assert_int_equal(store_wallet_upsert(st, &w), 0);
 }
 
-static struct hooksync *new_sync(struct states *x, unsigned debounce_ms)
+/* may_run: NULL, or the gate of several nodes (hooksync_opts). */
+static struct hooksync *new_sync_gated(struct states *x, unsigned debounce_ms,
+                                       bool (*may_run)(void *))
 {
     struct httpc_opts o;
     httpc_opts_default(&o);
@@ -112,8 +116,14 @@ static struct hooksync *new_sync(struct states *x, unsigned debounce_ms)
         .debounce_ms = debounce_ms,
         .on_state = on_state,
         .ctx = x,
+        .may_run = may_run,
     };
     return hooksync_new(st, &ho);
+}
+
+static struct hooksync *new_sync(struct states *x, unsigned debounce_ms)
+{
+    return new_sync_gated(x, debounce_ms, NULL);
 }
 
 static struct fh_hook *ours(void)
@@ -276,6 +286,55 @@ static void test_debounce_one_update_for_a_burst(void **state)
     hooksync_free(h);
 }
 
+/* Several nodes: the thread syncs only while may_run says this node leads. */
+static atomic_bool leads;
+
+static bool node_leads(void *ctx)
+{
+    (void)ctx;
+    return atomic_load(&leads);
+}
+
+static void test_standby_puts_off_until_it_leads(void **state)
+{
+    (void)state;
+    struct states x = {0};
+    atomic_store(&leads, false);
+    struct hooksync *h = new_sync_gated(&x, 20, node_leads);
+    set_status(A, WALLET_WATCH);
+    assert_int_equal(hooksync_start(h), 0);
+    hooksync_notify(h);
+    struct hooksync_status s;
+    for (int i = 0; i < 400; i++) { /* the first sync falls due after 20 ms */
+        hooksync_status(h, &s);
+        if (s.standby)
+            break;
+        fake_sleep_ms(5);
+    }
+    fake_sleep_ms(300);
+    hooksync_status(h, &s);
+    assert_true(s.standby);
+    assert_int_equal(s.runs, 0);
+    assert_int_equal(s.requests, 0); /* Helius never heard from a standby */
+    assert_null(ours());
+
+    atomic_store(&leads, true); /* it takes the lock: the put-off sync runs */
+    for (int i = 0; i < 600; i++) {
+        hooksync_status(h, &s);
+        if (s.runs >= 1)
+            break;
+        fake_sleep_ms(5);
+    }
+    hooksync_status(h, &s);
+    assert_int_equal(s.runs, 1);
+    assert_false(s.standby);
+    assert_true(s.in_sync);
+    assert_non_null(ours());
+    assert_int_equal(ours()->n, 1);
+    hooksync_stop(h);
+    hooksync_free(h);
+}
+
 static void test_needs_key_and_url(void **state)
 {
     (void)state;
@@ -297,6 +356,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_create_add_remove_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_and_failure_then_recovery, setup, teardown),
         cmocka_unit_test_setup_teardown(test_debounce_one_update_for_a_burst, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_standby_puts_off_until_it_leads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_needs_key_and_url, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
