@@ -53,6 +53,11 @@ struct api_env {
     /* The periodic jobs (base/sched.h), for /metrics once started; NULL:
      * none. */
     struct sched *sched;
+    /* More /metrics families from the caller (serve's outage watch and
+     * discovery, cli/serve_metrics.h), appended; NULL: none. Returns 0
+     * or buf's error. Any thread. */
+    int (*metrics)(void *ctx, struct buf *out);
+    void *metrics_ctx;
 };
 
 /* Starts serving on host:port. Returns 0, or WT_EINVAL / WT_EIO with a

@@ -14,6 +14,7 @@
  *                                 due times missed ("busy": still running or
  *                                 fell behind) or not run on this node
  *                                 ("standby": another node leads)
+ *   and what env->metrics adds (serve: cli/serve_metrics.h)
  *
  * All in the Prometheus text format 0.0.4: one # TYPE per family, counters
  * end in _total, gauges are plain. Read from the engine's last published
@@ -184,5 +185,7 @@ int routes_metrics_service(struct api_ctx *ctx, struct buf *out)
                         "walltrack_cluster_leader %d\n",
                         ls.role != LEADER_STANDBY);
     }
+    if (rc == 0 && ctx->env->metrics)
+        rc = ctx->env->metrics(ctx->env->metrics_ctx, out);
     return rc;
 }

@@ -42,6 +42,7 @@
 #include "cli/commands.h"
 #include "cli/serve.h"
 #include "cli/serve_cluster.h"
+#include "cli/serve_metrics.h"
 #include "cli/serve_reload.h"
 #include "base/clock.h"
 #include "solana/keypair.h"
@@ -471,6 +472,8 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     struct autobackup *backup = NULL;
     struct tokenfeed *feed = NULL;
     struct outage_watch *outage = NULL;
+    struct serve_metrics metrics; /* /metrics of the outage watch and discovery */
+    serve_metrics_init(&metrics);
     struct feed_ctx feed_ctx = {0};
     struct smartmoney *sm = NULL;
     struct commit_fanout fanout = {0};
@@ -725,7 +728,9 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
                           .reload_ctx = &reload,
                           .cluster = cluster ? serve_cluster_status : NULL,
                           .cluster_ctx = cluster,
-                          .sched = sched};
+                          .sched = sched,
+                          .metrics = serve_metrics_write,
+                          .metrics_ctx = &metrics};
     int arc = api_start(&env, host, port, &api, err, sizeof err);
     if (arc) {
         log_error("serve", "%s", err);
@@ -791,6 +796,7 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
     };
     outage = outage_new(&oo);
     (void)outage_schedule(outage, sched);
+    serve_metrics_set(&metrics, outage, NULL);
     pthread_mutex_lock(&reload.mu);
     reload.outage = outage;
     pthread_mutex_unlock(&reload.mu);
@@ -816,6 +822,7 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
         log_error("serve", "cannot start the scheduler");
         goto out;
     }
+    serve_metrics_set(&metrics, outage, disc);
     /* Several nodes on one PostgreSQL: the jobs that write the same rows or
      * spend the same API credits run on the node that holds the trading
      * lock only (a job not scheduled here is not found: fine). */
@@ -858,6 +865,7 @@ out:
     reload.hooksync = NULL;
     reload.api = NULL;
     pthread_mutex_unlock(&reload.mu);
+    serve_metrics_set(&metrics, NULL, NULL); /* /metrics stops reading them */
     outage_free(outage);
     discovery_sched_free(disc);
     graph_sched_free(graph);
@@ -884,6 +892,7 @@ out:
     config_release(&unstored);
     buf_release(&journal_settings);
     serve_reload_release(&reload);
+    serve_metrics_destroy(&metrics);
     exec_live_urls_release(&lc.urls);
     if (rc == 0)
         log_info("serve", "stopped cleanly");

@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -656,6 +657,8 @@ struct discovery_sched {
     char *helius_url, *helius_key, *migration, *dex_url, *dex_queries;
     void (*after_run)(void *ctx, const struct discovery_report *rep);
     void *ctx;
+    pthread_mutex_t mu; /* guards stats */
+    struct discovery_sched_stats stats;
 };
 
 static void sched_job(void *arg)
@@ -664,8 +667,13 @@ static void sched_job(void *arg)
     struct discovery_report rep;
     if (s->crawl) {
         struct crawl_progress p;
+        memset(&p, 0, sizeof p);
         char err[512];
-        if (crawl_run(s->st, &s->co, &p, err, sizeof err) != 0)
+        int crc = crawl_run(s->st, &s->co, &p, err, sizeof err);
+        pthread_mutex_lock(&s->mu);
+        s->stats.crawl_requests += p.requests;
+        pthread_mutex_unlock(&s->mu);
+        if (crc != 0)
             log_error("discovery", "scheduled crawl failed: %s", err);
         else
             log_info("discovery",
@@ -687,8 +695,31 @@ static void sched_job(void *arg)
             rep.swaps, rep.profile.wallets, rep.success_tokens, rep.tokens, rep.candidates,
             rep.eligible, score_mode_name(rep.scoring), rep.apply.watchlist, rep.apply.added,
             rep.apply.kept, rep.apply.dropped, rep.apply.flagged, rep.seconds);
+    pthread_mutex_lock(&s->mu);
+    s->stats.runs++;
+    if (rc != 0) {
+        s->stats.failures++;
+    } else {
+        s->stats.added += rep.apply.added;
+        s->stats.dropped += rep.apply.dropped;
+        s->stats.flagged += rep.apply.flagged;
+        s->stats.rewatched += rep.apply.rewatched;
+        s->stats.last_ok_ms = clock_wall_ms();
+        s->stats.last = rep;
+    }
+    pthread_mutex_unlock(&s->mu);
     if (rc == 0 && s->after_run)
         s->after_run(s->ctx, &rep);
+}
+
+void discovery_sched_stats(struct discovery_sched *s, struct discovery_sched_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->mu);
+    *out = s->stats;
+    pthread_mutex_unlock(&s->mu);
 }
 
 static int count_stale(void *ctx, const struct wallet *w)
@@ -716,6 +747,7 @@ int discovery_sched_start(struct sched *sc, struct store *st, const struct confi
     if (minutes <= 0)
         return 0;
     struct discovery_sched *s = xcalloc(1, sizeof *s);
+    pthread_mutex_init(&s->mu, NULL);
     s->st = st;
     s->after_run = after_run;
     s->ctx = ctx;
@@ -768,5 +800,6 @@ void discovery_sched_free(struct discovery_sched *s)
     free(s->migration);
     free(s->dex_url);
     free(s->dex_queries);
+    pthread_mutex_destroy(&s->mu);
     free(s);
 }

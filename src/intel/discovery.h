@@ -196,9 +196,22 @@ size_t discovery_stale_wallets(struct store *st);
  * WT_EINVAL (sc already started). Free it with discovery_sched_free (NULL
  * is fine) after sc is freed (which waits for a run in progress). */
 struct discovery_sched;
+
+/* What the scheduled runs did so far (for /metrics). */
+struct discovery_sched_stats {
+    uint64_t runs, failures;      /* runs that finished, and those of them that failed */
+    uint64_t crawl_requests;      /* requests the scheduled crawls sent, in all */
+    uint64_t added, dropped;      /* watchlist changes of every run, in all */
+    uint64_t flagged, rewatched;  /* (discovery_apply_stats) */
+    int64_t last_ok_ms;           /* wall time the last successful run ended, 0 none */
+    struct discovery_report last; /* that run's report (zeros before) */
+};
+
 int discovery_sched_start(struct sched *sc, struct store *st, const struct config *cfg,
                           void (*after_run)(void *ctx, const struct discovery_report *rep),
                           void *ctx, struct discovery_sched **out);
 void discovery_sched_free(struct discovery_sched *s);
+/* A copy of the counts; s may be NULL (no schedule: zeros). Any thread. */
+void discovery_sched_stats(struct discovery_sched *s, struct discovery_sched_stats *out);
 
 #endif

@@ -135,9 +135,11 @@ static void test_metrics_cover_the_service(void **state)
     struct fakesrv rpc;
     assert_int_equal(fakesrv_start(&rpc, rpc_handler, &rpcbody), 0);
     char rpcs[160];
-    snprintf(rpcs, sizeof rpcs, "WALLTRACK_RPC_URLS=%s", rpc.url);
+    /* A second endpoint nothing listens on: the RPC input is degraded. */
+    snprintf(rpcs, sizeof rpcs, "WALLTRACK_RPC_URLS=%s,http://127.0.0.1:9", rpc.url);
     const char *env[] = {rpcs, "WALLTRACK_WEBHOOK_SECRET=" SECRET, NULL};
-    const char *args[] = {"--set", "alert.probe_s=1", "--set", "ingest.poll_silence_s=0", NULL};
+    const char *args[] = {"--set", "alert.probe_s=1",         "--set", "ingest.poll_silence_s=0",
+                          "--set", "discovery.on_start=true", NULL};
     struct daemon d;
     assert_int_equal(daemon_start(&d, args, env), 0);
 
@@ -150,13 +152,16 @@ static void test_metrics_cover_the_service(void **state)
     for (int i = 0; i < 400 && fakesrv_count(&rpc) < 2; i++)
         fake_sleep_ms(50);
 
-    /* The engine handles the swaps on its own thread: wait for them. */
-    double swaps = 0;
-    for (int i = 0; i < 400 && swaps < 3; i++) {
+    /* The engine handles the swaps on its own thread, discovery runs on a
+     * worker, the probes every second: wait for them. */
+    double swaps = 0, runs = 0, rpc_level = 0;
+    for (int i = 0; i < 400 && (swaps < 3 || runs < 1 || rpc_level != 1); i++) {
         buf_reset(&body);
         assert_int_equal(http_request(d.port, "GET", "/metrics", NULL, NULL, 0, &body), 200);
         swaps = sample(body.data, "walltrack_engine_events_total{kind=\"swap\"}");
-        if (swaps < 3)
+        runs = sample(body.data, "walltrack_discovery_runs_total{result=\"ok\"}");
+        rpc_level = sample(body.data, "walltrack_input_level{input=\"rpc\"}");
+        if (swaps < 3 || runs < 1 || rpc_level != 1)
             fake_sleep_ms(50);
     }
     const char *t = body.data;
@@ -182,6 +187,18 @@ static void test_metrics_cover_the_service(void **state)
     assert_true(sample(t, "walltrack_job_skipped_total{job=\"discovery\",reason=\"standby\"}") ==
                 0);
     assert_true(sample(t, "walltrack_inbox_bodies_total{result=\"accepted\"}") == 1);
+    /* The inputs (alert/outage.h): one of the two RPC endpoints down is
+     * degraded (1); the disk is fine. */
+    assert_true(sample(t, "walltrack_input_level{input=\"rpc\"}") == 1);
+    assert_true(sample(t, "walltrack_input_level{input=\"disk\"}") == 0);
+    assert_true(sample(t, "walltrack_input_level{input=\"jupiter\"}") == 0);
+    /* Discovery ran once at the start (discovery.on_start). */
+    assert_true(sample(t, "walltrack_discovery_runs_total{result=\"ok\"}") == 1);
+    assert_true(sample(t, "walltrack_discovery_runs_total{result=\"failed\"}") == 0);
+    assert_true(sample(t, "walltrack_discovery_last_success_timestamp_seconds") > 1.7e9);
+    assert_true(sample(t, "walltrack_discovery_last_run_seconds") > 0);
+    assert_true(sample(t, "walltrack_discovery_watchlist") >= 0);
+    assert_true(sample(t, "walltrack_discovery_watchlist_changes_total{change=\"added\"}") >= 0);
 
     /* Every metric docs/grafana.json graphs is served. */
     struct buf g;
