@@ -6,7 +6,8 @@
  *   walltrack_*_seconds           latency histograms (base/hist.h): webhook
  *                                 ack, store commit, signal to order
  *   walltrack_external_requests_total{service,outcome}   (net/httpc.h)
- *   walltrack_db_bytes{file}      SQLite: the database and its WAL file
+ *   walltrack_db_bytes{file}      SQLite: the database and its WAL file;
+ *                                 PostgreSQL: the database (file="db")
  *   walltrack_db_writer_cache_bytes{kind}   SQLite: the writer's page
  *                                 cache at its last commit, and its bound
  *   walltrack_job_runs_total{job} and walltrack_job_skipped_total{job,reason}
@@ -105,12 +106,19 @@ static int engine_metrics(struct runner *r, struct buf *out)
     return rc;
 }
 
-/* SQLite's files in the data folder and its writer's page cache
- * (PostgreSQL: not measured here). */
+/* SQLite's files in the data folder and its writer's page cache;
+ * PostgreSQL's database size (pg_database_size, one query a scrape; left
+ * out while the server does not answer). */
 static int db_metrics(const struct config *cfg, struct store *store, struct buf *out)
 {
-    if (config_str(cfg, CFG_DB_URL)[0])
-        return 0;
+    if (config_str(cfg, CFG_DB_URL)[0]) {
+        int64_t size;
+        if (!store || store_db_size(store, &size) != 0)
+            return 0;
+        return buf_printf(out,
+                          "# TYPE walltrack_db_bytes gauge\nwalltrack_db_bytes{file=\"db\"} %lld\n",
+                          (long long)size);
+    }
     if (store) {
         int64_t used, limit;
         store_writer_cache(store, &used, &limit);

@@ -238,6 +238,12 @@ int store_swap_last_of_mint(struct store *st, const struct pubkey *mint, struct 
 /* Number of rows in the swaps / transfers / prices tables. */
 int store_count_events(struct store *st, int64_t *swaps, int64_t *transfers, int64_t *prices);
 
+/* The database's size in bytes: SQLite's pages in use in the main file
+ * (page_count * page_size: not the WAL, not the freelist's trimming),
+ * PostgreSQL's pg_database_size of the connected database (every table,
+ * index and TOAST file). Returns 0 or WT_ESTORE. Any thread. */
+int store_db_size(struct store *st, int64_t *bytes);
+
 /* ---------------------------------------------------------------- wallets */
 
 /* Where a wallet stands. The engine follows the watchlist: status watch.

@@ -614,6 +614,20 @@ int store_count_events(struct store *st, int64_t *swaps, int64_t *transfers, int
     return rc;
 }
 
+int store_db_size(struct store *st, int64_t *bytes)
+{
+    int64_t v[3] = {0, 0, 0};
+    int rc = three_i64(st,
+                       strcmp(store_backend(st), "postgresql") == 0
+                           ? "SELECT pg_database_size(current_database()), 0, 0"
+                           : "SELECT (SELECT page_count FROM pragma_page_count()) * "
+                             "(SELECT page_size FROM pragma_page_size()), 0, 0",
+                       v, "reading the database's size");
+    if (rc == 0)
+        *bytes = v[0];
+    return rc;
+}
+
 int store_swap_ids(struct store *st, const struct swap_event *const *sw, size_t n, int64_t *ids)
 {
     if (n == 0)

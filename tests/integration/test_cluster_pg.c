@@ -633,6 +633,9 @@ static void test_jobs_on_the_leader_only(void **state)
     assert_true(og == 1);
     assert_true(node_metric(&nodes[other], runs) == 0);
     assert_true(node_metric(&nodes[leader], gated) == 0);
+    /* The database's size, as PostgreSQL measures it, on every node. */
+    for (int i = 0; i < 2; i++)
+        assert_true(node_metric(&nodes[i], "walltrack_db_bytes{file=\"db\"}") > 1e6);
     /* Jobs every node needs still run on the standby (the first at 1 s). */
     const char *health = "walltrack_job_runs_total{job=\"store health\"}";
     double oh = -1;

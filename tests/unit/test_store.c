@@ -2288,6 +2288,27 @@ static void test_engine_rows(void **state)
 
 /* ------------------------------------------------------------ main */
 
+/* store_db_size: the database's own measure of its size, which grows
+ * with what is stored. */
+static void test_db_size_grows(void **state)
+{
+    struct store *st = *state;
+    int64_t before = 0, after = 0;
+    assert_int_equal(store_db_size(st, &before), 0);
+    assert_true(before > 0); /* the migrated tables */
+    enum { N = 5000 };
+    struct event *ev = calloc(N, sizeof *ev);
+    assert_non_null(ev);
+    for (int i = 0; i < N; i++)
+        ev[i] = swap((uint32_t)i + 1, 0, 1700000000000 + i, (uint8_t)(1 + i % 7));
+    assert_int_equal(store_append_events(st, ev, N, NULL), 0);
+    free(ev);
+    assert_int_equal(store_db_size(st, &after), 0);
+    print_message("%s: %lld bytes before, %lld after %d swaps\n", backend, (long long)before,
+                  (long long)after, N);
+    assert_true(after >= before + N * 100); /* a swap's row and index entries: well over 100 B */
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 static int run(const char *name)
@@ -2329,6 +2350,7 @@ static int run(const char *name)
         T(test_engine_rows),
         T(test_kill_mid_batch),
         T(test_backup_and_folder),
+        T(test_db_size_grows),
     };
     return _cmocka_run_group_tests(name, tests, sizeof tests / sizeof tests[0], NULL, NULL);
 }
