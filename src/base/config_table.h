@@ -421,6 +421,10 @@
     X(ENGINE_WARMUP_HOLD, "engine.warmup_hold_file", NULL, STRING, "", 0, 0, 0,                    \
       "While this file exists, the background warm-up waits before it starts (for tests and "      \
       "drills of a long warm-up). Empty: never waits.")                                            \
+    X(ENGINE_MARKS_FULL_DAYS, "engine.equity_marks_full_days", NULL, INT, "30", 0, 3650, 0,        \
+      "Keep the mark-to-market equity samples (one a minute) of this many recent days whole; "     \
+      "older hours keep only their lowest and highest sample (a daily job in `serve`). 0: keep "   \
+      "every sample.")                                                                             \
     X(ENGINE_JOURNAL, "engine.journal", NULL, BOOL, "true", 0, 0, 0,                               \
       "Record the engine's inputs besides the stored events (ticks, commands, setting changes, "   \
       "the order of events) so that `backtest run --as-recorded` replays a window exactly.")       \

@@ -298,6 +298,30 @@ struct health_ctx {
     bool was_ok;
 };
 
+/* The mark-to-market samples' retention (engine.equity_marks_full_days):
+ * once a day, hours older than that keep their lowest and highest sample. */
+struct marks_ctx {
+    struct store *store;
+    int full_days;
+    int64_t from_ms; /* where the last run stopped (the job's thread only) */
+};
+
+static void marks_job(void *arg)
+{
+    struct marks_ctx *m = arg;
+    int64_t deleted = 0;
+    int rc =
+        engine_store_marks_thin(m->store, clock_wall_ms(), m->full_days, &m->from_ms, &deleted);
+    if (rc != 0)
+        log_warn("serve", "thinning the old equity marks failed (%s); tried again tomorrow",
+                 wt_strerror(rc));
+    else if (deleted > 0)
+        log_info("serve",
+                 "equity marks older than %d days thinned to each hour's lowest and highest: %lld "
+                 "removed",
+                 m->full_days, (long long)deleted);
+}
+
 static void health_job(void *arg)
 {
     struct health_ctx *hc = arg;
@@ -767,6 +791,10 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
      * worker of their own so a long run delays no other job. */
     struct health_ctx health = {.store = store, .alerter = alerter, .mode = mode, .was_ok = true};
     (void)sched_add(sched, "store health", 1000, 1000, SCHED_INLINE, health_job, &health);
+    struct marks_ctx marks = {.store = store,
+                              .full_days = (int)config_int(cfg, CFG_ENGINE_MARKS_FULL_DAYS)};
+    if (marks.full_days > 0) /* the first a second after the start, then daily */
+        (void)sched_add(sched, "equity marks", 1000, MS_PER_DAY, SCHED_WORKER, marks_job, &marks);
     uint64_t wd_usec = sdnotify_watchdog_usec();
     struct watchdog_ctx wd = {.runner = runner, .period_ms = (int64_t)(wd_usec / 1000)};
     if (wd.period_ms >= 2) {
@@ -827,7 +855,7 @@ int serve_daemon(struct config *cfg_rw, bool live, const struct serve_hooks *hoo
      * spend the same API credits run on the node that holds the trading
      * lock only (a job not scheduled here is not found: fine). */
     if (cluster) {
-        static const char *const leader_jobs[] = {"discovery", "graph", "backup"};
+        static const char *const leader_jobs[] = {"discovery", "graph", "backup", "equity marks"};
         for (size_t i = 0; i < sizeof leader_jobs / sizeof leader_jobs[0]; i++)
             (void)sched_gate(sched, leader_jobs[i], serve_cluster_leads, cluster);
     }

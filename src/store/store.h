@@ -238,6 +238,17 @@ int store_swap_last_of_mint(struct store *st, const struct pubkey *mint, struct 
 /* Number of rows in the swaps / transfers / prices tables. */
 int store_count_events(struct store *st, int64_t *swaps, int64_t *transfers, int64_t *prices);
 
+/* Thins the mark-to-market samples (equity_marks) of mode older than
+ * before_ms, from from_ms on: in each bucket of bucket_ms (buckets start at
+ * multiples of it) only the sample with the lowest equity and the one with
+ * the highest stay (the earliest of equal ones; one row when they are the
+ * same). A maximum drawdown computed from the thinned samples is the same
+ * unless it starts and ends inside one bucket whose lowest sample comes
+ * before its highest. Running it again changes nothing. *deleted gets the
+ * rows removed (may be NULL). Returns 0 or WT_ESTORE / WT_EINVAL. */
+int store_equity_marks_thin(struct store *st, const char *mode, int64_t from_ms, int64_t before_ms,
+                            int64_t bucket_ms, int64_t *deleted);
+
 /* The database's size in bytes: SQLite's pages in use in the main file
  * (page_count * page_size: not the WAL, not the freelist's trimming),
  * PostgreSQL's pg_database_size of the connected database (every table,

@@ -614,6 +614,40 @@ int store_count_events(struct store *st, int64_t *swaps, int64_t *transfers, int
     return rc;
 }
 
+int store_equity_marks_thin(struct store *st, const char *mode, int64_t from_ms, int64_t before_ms,
+                            int64_t bucket_ms, int64_t *deleted)
+{
+    if (deleted)
+        *deleted = 0;
+    if (!mode || bucket_ms <= 0 || before_ms < from_ms)
+        return WT_EINVAL;
+    const struct store_ops *o = st->ops;
+    struct store_conn *c;
+    struct store_stmt *s;
+    /* Per bucket, the rank of each sample from the lowest equity and from
+     * the highest; only those first in neither go. Both backends have
+     * window functions; integer division buckets the times. */
+    int rc = wr_begin_stmt(
+        st,
+        "DELETE FROM equity_marks WHERE id IN (SELECT id FROM (SELECT id, "
+        "row_number() OVER (PARTITION BY ts_ms / $4 ORDER BY equity_lamports, id) AS lo, "
+        "row_number() OVER (PARTITION BY ts_ms / $4 ORDER BY equity_lamports DESC, id) "
+        "AS hi FROM equity_marks WHERE mode = $1 AND ts_ms >= $2 AND ts_ms < $3) AS t "
+        "WHERE lo > 1 AND hi > 1)",
+        "thinning the equity marks", &c, &s);
+    if (rc != 0)
+        return rc;
+    o->bind_text(s, 1, mode);
+    o->bind_i64(s, 2, from_ms);
+    o->bind_i64(s, 3, before_ms);
+    o->bind_i64(s, 4, bucket_ms);
+    rc = wr_step(st, s) < 0 ? WT_ESTORE : 0;
+    if (rc == 0 && deleted)
+        *deleted = o->changes(s);
+    o->finish(s);
+    return wr_end(st, c, rc);
+}
+
 int store_db_size(struct store *st, int64_t *bytes)
 {
     int64_t v[3] = {0, 0, 0};

@@ -761,6 +761,27 @@ int engine_store_exits_load(struct store *st, struct exit_book *b, size_t *loade
     return rc;
 }
 
+int engine_store_marks_thin(struct store *st, int64_t now_ms, int full_days, int64_t *from_ms,
+                            int64_t *deleted)
+{
+    *deleted = 0;
+    if (full_days <= 0)
+        return 0;
+    int64_t before = (now_ms - (int64_t)full_days * MS_PER_DAY) / MS_PER_HOUR * MS_PER_HOUR;
+    if (before <= *from_ms)
+        return 0;
+    static const char *const modes[] = {"paper", "live"};
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        int64_t n = 0;
+        int rc = store_equity_marks_thin(st, modes[i], *from_ms, before, MS_PER_HOUR, &n);
+        if (rc != 0)
+            return rc;
+        *deleted += n;
+    }
+    *from_ms = before;
+    return 0;
+}
+
 int engine_store_marks_load(struct store *st, const char *mode, int64_t since_ms, struct perf *p)
 {
     enum { PAGE = 1000 };

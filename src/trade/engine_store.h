@@ -58,6 +58,15 @@ struct perf;
  * since_ms to p (perf_mark), oldest first. Returns 0 or a store error. */
 int engine_store_marks_load(struct store *st, const char *mode, int64_t since_ms, struct perf *p);
 
+/* The retention of the mark-to-market samples (engine.equity_marks_full_days):
+ * both modes' samples older than full_days before now_ms, rounded down to
+ * the hour, are thinned to each hour's lowest and highest
+ * (store_equity_marks_thin). *from_ms is where the last call stopped (0 at
+ * first: from the beginning) and is advanced; full_days 0 does nothing.
+ * *deleted gets the rows removed. Returns 0 or a store error. */
+int engine_store_marks_thin(struct store *st, int64_t now_ms, int full_days, int64_t *from_ms,
+                            int64_t *deleted);
+
 /* Restores e from st as described above (warm: replay the stored swaps).
  * Returns 0, or a store error / WT_EPARSE with a message in err (the
  * engine may then be partly restored: do not run it). */

@@ -2309,6 +2309,77 @@ static void test_db_size_grows(void **state)
     assert_true(after >= before + N * 100); /* a swap's row and index entries: well over 100 B */
 }
 
+/* The mark-to-market samples' thinning: old hours keep their lowest and
+ * highest sample, recent ones and the other mode everything; a drawdown
+ * across hours is the same from the thinned samples. */
+static void test_equity_marks_thin(void **state)
+{
+    struct store *st = *state;
+    const int64_t hour = 3600000, t0 = 1700000000000 / hour * hour;
+    enum { PER_HOUR = 60, HOURS = 4 };
+    struct equity_mark_row rows[PER_HOUR * HOURS + 10];
+    size_t n = 0;
+    for (int h = 0; h < HOURS; h++)
+        for (int m = 0; m < PER_HOUR; m++) {
+            struct equity_mark_row *r = &rows[n++];
+            memset(r, 0, sizeof *r);
+            snprintf(r->mode, sizeof r->mode, "paper");
+            r->ts_ms = t0 + h * hour + m * 60000;
+            /* hour 0 rises to its peak at minute 50, hour 1 falls to its
+             * trough at minute 10, hour 2 is flat, hour 3 is recent */
+            uint64_t base = 10000000000ull;
+            r->equity_lamports =
+                h == 0   ? base + (uint64_t)(m <= 50 ? m : 100 - m) * 1000000
+                : h == 1 ? base - (uint64_t)(m <= 10 ? m : 20 - (m > 20 ? 20 : m)) * 9000000
+                         : base;
+            r->cash_lamports = base;
+        }
+    for (int m = 0; m < 10; m++) { /* the other mode, old: untouched */
+        struct equity_mark_row *r = &rows[n++];
+        memset(r, 0, sizeof *r);
+        snprintf(r->mode, sizeof r->mode, "live");
+        r->ts_ms = t0 + m * 60000;
+        r->equity_lamports = 1000 + (uint64_t)m;
+    }
+    assert_int_equal(store_put_many_equity_mark(st, rows, n), 0);
+
+    int64_t deleted = -1;
+    assert_int_equal(store_equity_marks_thin(st, "paper", 0, t0 + 3 * hour, hour, &deleted), 0);
+    /* hours 0 and 1: 2 kept of 60; hour 2 (flat): 1 kept */
+    assert_int_equal(deleted, (PER_HOUR - 2) * 2 + (PER_HOUR - 1));
+    int64_t again = -1;
+    assert_int_equal(store_equity_marks_thin(st, "paper", 0, t0 + 3 * hour, hour, &again), 0);
+    assert_int_equal(again, 0);
+
+    struct equity_mark_row got[PER_HOUR * HOURS];
+    size_t k = 0;
+    struct row_query q = {.key = "paper", .after_id = 0, .limit = PER_HOUR * HOURS};
+    assert_int_equal(store_list_equity_mark(st, &q, got, &k), 0);
+    assert_int_equal(k, 2 + 2 + 1 + PER_HOUR);
+    /* in time order: hour 0's lowest (minute 0) and highest (minute 50),
+     * hour 1's highest (minute 0) and lowest (minute 10), hour 2's first */
+    assert_int_equal(got[0].ts_ms, t0);
+    assert_int_equal(got[1].ts_ms, t0 + 50 * 60000);
+    assert_int_equal(got[2].ts_ms, t0 + hour);
+    assert_int_equal(got[3].ts_ms, t0 + hour + 10 * 60000);
+    assert_int_equal(got[4].ts_ms, t0 + 2 * hour);
+    for (size_t i = 5; i < k; i++)
+        assert_int_equal(got[i].ts_ms, t0 + 3 * hour + (int64_t)(i - 5) * 60000);
+    /* the drawdown from hour 0's peak to hour 1's trough survives */
+    uint64_t peak = 0, dd = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (got[i].equity_lamports > peak)
+            peak = got[i].equity_lamports;
+        if (peak - got[i].equity_lamports > dd)
+            dd = peak - got[i].equity_lamports;
+    }
+    assert_int_equal(dd, 50 * 1000000ull + 10 * 9000000ull);
+    struct row_query ql = {.key = "live", .after_id = 0, .limit = 20};
+    assert_int_equal(store_list_equity_mark(st, &ql, got, &k), 0);
+    assert_int_equal(k, 10);
+    assert_int_equal(store_equity_marks_thin(st, "paper", 10, 5, hour, NULL), WT_EINVAL);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 static int run(const char *name)
@@ -2351,6 +2422,7 @@ static int run(const char *name)
         T(test_kill_mid_batch),
         T(test_backup_and_folder),
         T(test_db_size_grows),
+        T(test_equity_marks_thin),
     };
     return _cmocka_run_group_tests(name, tests, sizeof tests / sizeof tests[0], NULL, NULL);
 }
