@@ -30,8 +30,9 @@ static int input_levels(struct outage_watch *w, struct buf *out)
     int rc = buf_printf(out, "# HELP walltrack_input_level 0 ok, 1 degraded, 2 down\n"
                              "# TYPE walltrack_input_level gauge\n");
     for (int c = 0; rc == 0 && c < OUTAGE_N; c++)
-        rc = buf_printf(out, "walltrack_input_level{input=\"%s\"} %d\n",
-                        outage_cond_name((enum outage_cond)c), outage_level(w, (enum outage_cond)c));
+        rc =
+            buf_printf(out, "walltrack_input_level{input=\"%s\"} %d\n",
+                       outage_cond_name((enum outage_cond)c), outage_level(w, (enum outage_cond)c));
     return rc;
 }
 

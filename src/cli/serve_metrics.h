@@ -28,8 +28,8 @@ struct discovery_sched;
 
 struct serve_metrics {
     pthread_mutex_t mu;
-    struct outage_watch *outage;   /* NULL until created, and again before it is freed */
-    struct discovery_sched *disc;  /* the same */
+    struct outage_watch *outage;  /* NULL until created, and again before it is freed */
+    struct discovery_sched *disc; /* the same */
 };
 
 void serve_metrics_init(struct serve_metrics *m);
