@@ -125,15 +125,13 @@ static void on_message(void *ctx, const char *payload, size_t len)
     struct serve_cluster *c = ctx;
     enum { MAX = STORE_LEADER_PAYLOAD_MAX / 4 * 3 / sizeof(struct event) + 1 };
     struct event ev[MAX];
-    uint8_t inserted[MAX];
     size_t n = serve_cluster_decode(payload, len, ev, MAX);
     if (n == 0) {
         log_warn("cluster", "a notification from another node could not be read (another "
                             "version of walltrack?): its events are stored, not traded on");
         return;
     }
-    memset(inserted, 1, n);
-    runner_after_commit(c->runner, ev, n, inserted);
+    runner_after_notify(c->runner, ev, n);
 }
 
 int serve_cluster_start(const struct config *cfg, struct store *st, struct runner *runner,

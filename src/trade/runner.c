@@ -910,6 +910,27 @@ void runner_after_commit(void *ctx, const struct event *ev, size_t n, const uint
     pthread_mutex_unlock(&r->mu);
 }
 
+void runner_after_notify(struct runner *r, const struct event *ev, size_t n)
+{
+    pthread_mutex_lock(&r->mu);
+    int64_t ended = r->h.warm_ended_ms;
+    bool check = r->promoted && !r->h.warming && ended > 0 &&
+                 clock_wall_ms() - ended < RUNNER_NOTIFY_GRACE_MS;
+    pthread_mutex_unlock(&r->mu);
+    struct event *v = NULL;
+    if (check) { /* a notification that may have crossed the fence */
+        v = xmalloc((n + 1) * sizeof *v);
+        memcpy(v, ev, n * sizeof *v);
+        n = drop_replayed(r, v, n);
+        ev = v;
+    }
+    uint8_t *all = xmalloc(n + 1);
+    memset(all, 1, n);
+    runner_after_commit(r, ev, n, all);
+    free(all);
+    free(v);
+}
+
 int runner_post(struct runner *r, const struct event *ev)
 {
     return enqueue(r, ev, 1, true) == 1 ? 0 : WT_ECLOSED;

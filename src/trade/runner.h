@@ -124,6 +124,16 @@ void runner_demote(struct runner *r);
 /* The inbox hook (store/gcommit.h after_commit; ctx is the runner): queues
  * the newly stored events, waiting while the queue is full. */
 void runner_after_commit(void *ctx, const struct event *ev, size_t n, const uint8_t *inserted);
+/* Events another node stored and announced (several nodes on one
+ * PostgreSQL, cli/serve_cluster.c): as runner_after_commit, every one new.
+ * After a promotion, a notification still on its way when the warm-up
+ * read its fence can be about swaps the warm-up replayed; while warming
+ * they are checked with the backlog, and for RUNNER_NOTIFY_GRACE_MS after
+ * the warm-up ended each notification's swaps are looked up too, and
+ * those stored at or below the fence dropped (counted in
+ * backlog_replayed). Later notifications are handed on unchecked. */
+#define RUNNER_NOTIFY_GRACE_MS 30000
+void runner_after_notify(struct runner *r, const struct event *ev, size_t n);
 /* Queues one event (market, tick), waiting while the queue is full.
  * Returns 0 or WT_ECLOSED. */
 int runner_post(struct runner *r, const struct event *ev);
@@ -196,8 +206,10 @@ struct runner_health {
     int64_t warm_fence;                     /* the largest swap id replayed into intel */
     int64_t warm_started_ms, warm_ended_ms; /* wall clock, 0: not yet */
     size_t backlog, backlog_high;           /* events waiting for the warm-up */
-    size_t backlog_replayed;                /* a promotion's backlog swaps found stored at or
-                                               below the fence (replayed): dropped */
+    size_t backlog_replayed;                /* a promotion's backlog swaps, and swaps of other
+                                               nodes' notifications in the grace after the
+                                               warm-up, found stored at or below the fence
+                                               (replayed): dropped */
     char warm_error[256];
 };
 
