@@ -61,7 +61,7 @@ function Inputs({ inputs }) {
     ${list.length
       ? html`<ul class="health">
           ${list.map(([name, i]) => {
-            const cls = ['ok', 'configured', 'in_sync'].includes(i.status) ? 'ok' : ['not configured', 'not used', 'disabled', 'off'].includes(i.status) ? 'off' : 'bad';
+            const cls = ['ok', 'configured', 'in_sync'].includes(i.status) ? 'ok' : ['not configured', 'not used', 'disabled', 'off', 'standby'].includes(i.status) ? 'off' : 'bad';
             return html`<li class=${cls} data-input=${name}>
               <strong>${names[name] || name}</strong> <span class="input-status">${i.status}</span>
               ${name === 'webhook'
@@ -72,6 +72,8 @@ function Inputs({ inputs }) {
                     ['Re-deliveries', num(i.duplicates, 0)],
                     ['Secret', i.secret_configured ? 'configured' : 'not configured: deliveries are refused'],
                   ]} />`
+                : name === 'helius_webhook' && i.status === 'standby'
+                ? html`<p class="help">This node is a standby: the leader keeps the webhook's addresses.</p>`
                 : name === 'helius_webhook' && i.status !== 'off'
                 ? html`<p class="help">${num(i.registered, 0)} registered of ${num(i.watched, 0)} watched${i.error ? ` · ${i.error}` : ''}</p>`
                 : i.detail && html`<p class="help">${i.detail}</p>`}
